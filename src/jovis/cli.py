@@ -1,0 +1,26 @@
+"""What every script shares: turning a Hydra config into plain data and the final JSON line."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+
+
+def to_plain(cfg: DictConfig | dict) -> dict[str, Any]:
+    """A resolved, plain-dict copy of a config (what checkpoints and outputs record)."""
+    if isinstance(cfg, DictConfig):
+        return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
+    return dict(cfg)
+
+
+def emit_result(result: dict[str, Any]) -> None:
+    """Print the machine-readable summary: one JSON object as the script's last line."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    print(json.dumps(result, default=str), flush=True)

@@ -1,0 +1,1 @@
+"""Reading frames and writing outputs."""
