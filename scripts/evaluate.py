@@ -1,0 +1,23 @@
+"""Score a checkpoint: python scripts/evaluate.py ckpt=PATH data=DIR [out=DIR]."""
+
+from pathlib import Path
+
+import hydra
+from omegaconf import DictConfig
+
+from jovis.cli import emit_result
+from jovis.evaluation import evaluate, print_table
+
+
+@hydra.main(config_path="../configs", config_name="evaluate", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    out = cfg.out or Path(cfg.ckpt).parent / "eval"
+    result = evaluate(cfg.ckpt, cfg.data, out, device=cfg.device, tta=bool(cfg.tta),
+                      batch_size=int(cfg.batch_size), split=cfg.split)
+    print_table(result)
+    result.pop("confusion_matrix")
+    emit_result(result)
+
+
+if __name__ == "__main__":
+    main()

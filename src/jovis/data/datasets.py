@@ -1,0 +1,118 @@
+"""Datasets: a labelled frame set on disk (DESIGN.md format) and the synthetic stream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from jovis.data.normalise import DEFAULT_NORMALISATION, normalise_frame
+from jovis.data.transforms import random_dihedral
+from jovis.frame import IGNORE_INDEX, Frame, Labels
+from jovis.io import read_frame
+from jovis.io.masks import read_mask_png
+
+
+def to_sample(frame: Frame, labels: Labels, normalisation: Mapping[str, Any]) -> dict[str, Any]:
+    """Tensors for the network: normalised image (C,H,W) and mask (H,W) with ignore on invalid."""
+    if labels.mask.shape != frame.shape:
+        raise ValueError(
+            f"{frame.source or frame.id}: mask shape {labels.mask.shape} != image shape "
+            f"{frame.shape}"
+        )
+    mask = np.where(frame.valid, labels.mask, IGNORE_INDEX).astype(np.int64)
+    return {"image": torch.from_numpy(normalise_frame(frame, normalisation)),
+            "mask": torch.from_numpy(mask), "id": frame.id}
+
+
+def read_manifest(root: str | Path) -> list[dict[str, Any]]:
+    root = Path(root)
+    path = root / "manifest.jsonl"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found: a labelled frame set needs manifest.jsonl, images/ and masks/ "
+            "(make one with scripts/synth.py)"
+        )
+    rows = []
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{n}: not valid JSON ({err})") from err
+    return rows
+
+
+class FolderDataset(Dataset):
+    """A labelled frame set: `manifest.jsonl` + `images/` + `masks/` (+ `features/`)."""
+
+    def __init__(self, root: str | Path, channels: list[str], *, split: str | None = None,
+                 normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION,
+                 augment: bool = False, seed: int = 0) -> None:
+        self.root = Path(root)
+        rows = read_manifest(self.root)
+        self.rows = [r for r in rows if split is None or r.get("split") == split]
+        if not self.rows:
+            raise ValueError(f"{self.root}: no frames with split={split!r} in manifest.jsonl")
+        for row in self.rows:
+            got = row.get("channels")
+            if got is not None and list(got) != list(channels):
+                raise ValueError(
+                    f"{self.root}: frame {row['id']} has channels {got}, but the instrument "
+                    f"config expects {channels}; pick the matching instrument=..."
+                )
+        self.channels = list(channels)
+        self.normalisation = dict(normalisation)
+        self.augment = augment
+        self.seed = seed
+        self.epoch = 0
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def load(self, index: int) -> tuple[Frame, Labels]:
+        row = self.rows[index]
+        frame = read_frame(self.root / row["image"], row.get("instrument"), self.channels)
+        frame.meta["id"] = row["id"]
+        features: dict[str, Any] = {}
+        if row.get("features"):
+            features = json.loads((self.root / row["features"]).read_text())
+        return frame, Labels(read_mask_png(self.root / row["mask"]), features)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        sample = to_sample(*self.load(index), self.normalisation)
+        if self.augment:
+            gen = torch.Generator().manual_seed(hash((self.seed, self.epoch, index)) & 0x7FFFFFFF)
+            sample["image"], sample["mask"] = random_dihedral(sample["image"], sample["mask"], gen)
+        return sample
+
+
+class SyntheticDataset(Dataset):
+    """Frames rendered on the fly by `jovis.synth` (no disk); item i uses seed `seed + i`."""
+
+    def __init__(self, length: int, size: int, channels: list[str], instrument: str, *,
+                 seed: int = 0, hemisphere: str = "random", params: dict | None = None,
+                 normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION) -> None:
+        if length < 1:
+            raise ValueError(f"synthetic dataset length must be ≥ 1, got {length}")
+        self.length, self.size, self.channels = length, size, list(channels)
+        self.instrument, self.seed, self.hemisphere = instrument, seed, hemisphere
+        self.params = dict(params or {})
+        self.normalisation = dict(normalisation)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def load(self, index: int) -> tuple[Frame, Labels]:
+        from jovis.synth import make_sample
+
+        return make_sample(self.seed + index, self.size, self.channels, self.instrument,
+                           self.hemisphere, self.params or None)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return to_sample(*self.load(index), self.normalisation)

@@ -1,0 +1,90 @@
+"""`evaluate()`: per-class IoU and Dice of a checkpoint on a labelled frame set."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from rich.console import Console
+from rich.table import Table
+
+from jovis.data.datasets import FolderDataset
+from jovis.inference.outputs import mask_from_probs
+from jovis.inference.predictor import Predictor
+from jovis.io.atomic import write_json
+from jovis.metrics import confusion_matrix, iou_dice
+
+
+def evaluate(ckpt: str | Path, data: str | Path, out: str | Path | None = None, *,
+             device: str = "auto", tta: bool = False, batch_size: int = 8,
+             split: str | None = None) -> dict[str, Any]:
+    """Score `ckpt` on the frames of `data` (manifest.jsonl + images/ + masks/).
+
+    Predictions go through the same `Predictor` as `scripts/infer.py`, so the score is the one a
+    user gets. Returns a flat dict: `<class>_iou`, `<class>_dice`, `mean_fg_iou`, counts.
+    """
+    predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta)
+    schema = predictor.info.labels
+    dataset = FolderDataset(data, predictor.info.channels, split=split,
+                            normalisation=predictor.info.normalisation)
+    cm = torch.zeros(schema.num_classes, schema.num_classes, dtype=torch.int64)
+    start = time.perf_counter()
+    batch: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        probs = predictor.predict(np.stack([b[0] for b in batch])).numpy()
+        for (_, valid, truth), p in zip(batch, probs, strict=True):
+            pred = mask_from_probs(p, valid, schema)
+            cm.add_(confusion_matrix(torch.from_numpy(pred), torch.from_numpy(truth),
+                                     schema.num_classes, schema.ignore_index))
+        batch.clear()
+
+    for i in range(len(dataset)):
+        frame, labels = dataset.load(i)
+        truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
+        item = (predictor.prepare(frame), frame.valid, truth)
+        if batch and batch[0][0].shape != item[0].shape:
+            flush()
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+
+    iou, dice = iou_dice(cm.numpy())
+    result: dict[str, Any] = {"data": str(data), "checkpoint": str(ckpt), "frames": len(dataset)}
+    for name, i_, d_ in zip(schema.names, iou, dice, strict=True):
+        result[f"{name}_iou"] = _round(i_)
+        result[f"{name}_dice"] = _round(d_)
+    fg = iou[1:]
+    result["mean_fg_iou"] = _round(np.nanmean(fg)) if np.isfinite(fg).any() else None
+    result["confusion_matrix"] = cm.tolist()
+    result["seconds"] = round(time.perf_counter() - start, 2)
+    if out is not None:
+        out = Path(out)
+        write_json(out / "metrics.json", result)
+        result["out"] = str(out)
+    return result
+
+
+def print_table(result: dict[str, Any], names: list[str] | None = None) -> None:
+    names = names or [k[:-4] for k in result if k.endswith("_iou") and k != "mean_fg_iou"]
+    table = Table(title=f"{result['frames']} frames of {result['data']}")
+    table.add_column("class")
+    table.add_column("IoU", justify="right")
+    table.add_column("Dice", justify="right")
+    for name in names:
+        table.add_row(name, _fmt(result[f"{name}_iou"]), _fmt(result[f"{name}_dice"]))
+    Console().print(table)
+
+
+def _round(x: float) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), 4)
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"

@@ -1,0 +1,356 @@
+"""Class mask (+ probabilities) → feature instances: vortex ellipses and the aurora oval.
+
+Everything here is in **pixel** coordinates: ``x`` is the column and ``y`` the row, with the centre of
+the top-left pixel at ``(0, 0)``. Angles (``angle_deg``) are those of the major axis, in degrees in
+``[0, 180)``, measured from the +x axis (to the right) towards the +y axis (downwards), i.e. clockwise
+as the image is displayed; this is OpenCV's convention, so
+``cv2.ellipse(img, (x, y), (semi_major, semi_minor), angle_deg, 0, 360, ...)`` redraws a vortex.
+
+All outputs are plain JSON-serialisable data (Python ints, floats, lists, dicts, None).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import cv2
+import numpy as np
+
+from jovis.frame import LabelSchema
+
+PIXEL_CRS = "pixel (x=column, y=row)"
+CATALOG_COLUMNS: list[str] = [
+    "frame_id",
+    "feature",
+    "feature_id",
+    "x_px",
+    "y_px",
+    "semi_major_px",
+    "semi_minor_px",
+    "angle_deg",
+    "area_px",
+    "radius_px",
+    "width_px",
+    "mean_prob",
+]
+
+
+def extract_features(
+    mask: np.ndarray,
+    probs: np.ndarray | None,
+    schema: LabelSchema,
+    *,
+    min_vortex_area_px: int = 6,
+    min_oval_area_px: int = 10,
+) -> dict[str, Any]:
+    """Vortex instances, the aurora oval and class fractions of one predicted mask.
+
+    Parameters
+    ----------
+    mask : ndarray, uint8, shape (H, W)
+        Class ids of `schema`; ``schema.ignore_index`` (255) marks pixels that count for nothing.
+    probs : ndarray, float, shape (num_classes, H, W), or None
+        Softmax probabilities; when None every ``mean_prob`` is None.
+    schema : LabelSchema
+        Needs classes named ``"vortex"`` and/or ``"aurora"``; a missing one gives no such features.
+    min_vortex_area_px, min_oval_area_px : int
+        Connected components (8-connectivity) with fewer pixels are dropped.
+
+    Returns
+    -------
+    dict
+        ``{"vortices": [...], "oval": {...}, "class_fractions": {name: fraction}}``. Each vortex:
+        ``id`` (1..N by decreasing area), ``x``, ``y``, ``semi_major_px``, ``semi_minor_px``,
+        ``angle_deg``, ``area_px``, ``radius_px`` (equivalent radius ``sqrt(area / π)``),
+        ``mean_prob``, ``bbox`` ``[x0, y0, w, h]``. The oval: ``contours_px`` (closed polylines of
+        ``[x, y]``, outer and inner boundaries), ``contour_kinds`` (``"outer"``/``"inner"``, one per
+        contour), ``area_px``, ``mean_prob`` and ``ring`` (None without aurora pixels).
+    """
+    mask = np.asarray(mask)
+    if mask.ndim != 2:
+        raise ValueError(f"mask must be H×W class ids, got shape {mask.shape}")
+    mask = mask.astype(np.uint8, copy=False)
+    ids = set(range(schema.num_classes)) | {schema.ignore_index}
+    bad = sorted(set(np.unique(mask).tolist()) - ids)
+    if bad:
+        raise ValueError(
+            f"mask holds ids {bad} that are not in the label schema {schema.names} "
+            f"(ids 0..{schema.num_classes - 1}, ignore {schema.ignore_index})"
+        )
+    if probs is not None:
+        probs = np.asarray(probs)
+        if probs.shape != (schema.num_classes, *mask.shape):
+            raise ValueError(
+                f"probs must have shape (num_classes, H, W) = "
+                f"{(schema.num_classes, *mask.shape)}, got {probs.shape}"
+            )
+
+    vortices: list[dict[str, Any]] = []
+    if "vortex" in schema.names:
+        cid = schema.id_of("vortex")
+        vortices = _vortices(mask == cid, None if probs is None else probs[cid], min_vortex_area_px)
+    oval = _empty_oval()
+    if "aurora" in schema.names:
+        cid = schema.id_of("aurora")
+        oval = _oval(mask == cid, None if probs is None else probs[cid], min_oval_area_px)
+
+    n_valid = int(np.count_nonzero(mask != schema.ignore_index))
+    counts = np.bincount(mask.ravel(), minlength=256)
+    fractions = {c.name: float(counts[c.id]) / n_valid if n_valid else 0.0 for c in schema.classes}
+    return {"vortices": vortices, "oval": oval, "class_fractions": fractions}
+
+
+def features_to_geojson(
+    features: dict[str, Any], frame_id: str, *, properties: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of `features` (from `extract_features`), in pixel coordinates.
+
+    Coordinates are ``[x, y]`` = ``[column, row]`` with the top-left pixel centre at ``(0, 0)``; the
+    collection's top-level ``"properties"`` says so (``"coordinate_system"``) and carries
+    ``frame_id``, the extra `properties` (instrument, checkpoint, ...) and the class fractions.
+
+    Each vortex is **one** Feature whose geometry is the fitted ellipse outline (a closed 36-vertex
+    Polygon) and whose properties hold the centre (``x``, ``y``) and every ellipse value. Each oval
+    boundary is a closed LineString Feature with ``kind`` ``"outer"`` or ``"inner"`` and the ring
+    fit (``ring_centre_x``, ``ring_centre_y``, ``ring_mean_radius_px``, ``ring_width_px``, None when
+    there is no fit) in its properties. Every Feature has ``"feature"`` (``"vortex"`` or
+    ``"aurora_oval"``) in its properties.
+    """
+    items: list[dict[str, Any]] = []
+    for v in features.get("vortices", []):
+        ring = _ellipse_outline(v["x"], v["y"], v["semi_major_px"], v["semi_minor_px"], v["angle_deg"])
+        props = {"feature": "vortex", "feature_id": v["id"]}
+        props.update({k: val for k, val in v.items() if k != "id"})
+        items.append(_feature({"type": "Polygon", "coordinates": [ring]}, props))
+    oval = features.get("oval") or _empty_oval()
+    ring_fit = oval.get("ring") or {}
+    kinds = oval.get("contour_kinds") or ["outer"] * len(oval.get("contours_px", []))
+    for i, (line, kind) in enumerate(zip(oval.get("contours_px", []), kinds, strict=True)):
+        coords = [list(p) for p in line]
+        if not coords:
+            continue
+        if coords[0] != coords[-1] or len(coords) < 2:
+            coords.append(list(coords[0]))  # closed, and a LineString needs two positions
+        props = {
+            "feature": "aurora_oval",
+            "feature_id": 1,
+            "contour_index": i,
+            "kind": kind,
+            "area_px": oval.get("area_px"),
+            "mean_prob": oval.get("mean_prob"),
+        }
+        for key in ("centre_x", "centre_y", "mean_radius_px", "width_px", "angular_coverage"):
+            props[f"ring_{key}"] = ring_fit.get(key)
+        items.append(_feature({"type": "LineString", "coordinates": coords}, props))
+    top = {"frame_id": frame_id, **_plain(properties or {})}
+    top["coordinate_system"] = PIXEL_CRS
+    top["class_fractions"] = _plain(features.get("class_fractions", {}))
+    return {"type": "FeatureCollection", "properties": top, "features": items}
+
+
+def catalog_rows(frame_id: str, features: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per feature (each vortex, then the oval if it has pixels); keys are `CATALOG_COLUMNS`.
+
+    Vortex ``radius_px`` is the equivalent radius; the oval's is the ring's mean radius and its
+    ``x_px``/``y_px`` the ring centre. Values that do not apply are None.
+    """
+    rows = []
+    for v in features.get("vortices", []):
+        row = dict.fromkeys(CATALOG_COLUMNS)
+        row.update(
+            frame_id=frame_id,
+            feature="vortex",
+            feature_id=v["id"],
+            x_px=v["x"],
+            y_px=v["y"],
+            semi_major_px=v["semi_major_px"],
+            semi_minor_px=v["semi_minor_px"],
+            angle_deg=v["angle_deg"],
+            area_px=v["area_px"],
+            radius_px=v["radius_px"],
+            mean_prob=v["mean_prob"],
+        )
+        rows.append(row)
+    oval = features.get("oval") or {}
+    if oval.get("area_px"):
+        ring = oval.get("ring") or {}
+        row = dict.fromkeys(CATALOG_COLUMNS)
+        row.update(
+            frame_id=frame_id,
+            feature="aurora_oval",
+            feature_id=1,
+            x_px=ring.get("centre_x"),
+            y_px=ring.get("centre_y"),
+            area_px=oval["area_px"],
+            radius_px=ring.get("mean_radius_px"),
+            width_px=ring.get("width_px"),
+            mean_prob=oval.get("mean_prob"),
+        )
+        rows.append(row)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def _vortices(binary: np.ndarray, prob: np.ndarray | None, min_area: int) -> list[dict[str, Any]]:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+        binary.astype(np.uint8), connectivity=8, ltype=cv2.CV_32S
+    )
+    found = []
+    for lab in range(1, n):
+        x0, y0, w, h, area = (int(s) for s in stats[lab])
+        if area < max(1, min_area):
+            continue
+        comp = labels[y0 : y0 + h, x0 : x0 + w] == lab
+        cx, cy, a, b, angle = _fit_ellipse(comp)
+        mean_prob = None
+        if prob is not None:
+            mean_prob = _r(float(prob[y0 : y0 + h, x0 : x0 + w][comp].mean()), 4)
+        found.append(
+            {
+                "x": _r(cx + x0),
+                "y": _r(cy + y0),
+                "semi_major_px": _r(a),
+                "semi_minor_px": _r(b),
+                "angle_deg": _r(angle),
+                "area_px": area,
+                "radius_px": _r(math.sqrt(area / math.pi)),
+                "mean_prob": mean_prob,
+                "bbox": [x0, y0, w, h],
+            }
+        )
+    found.sort(key=lambda v: -v["area_px"])  # stable: equal areas keep raster order
+    return [{"id": i, **v} for i, v in enumerate(found, start=1)]
+
+
+def _fit_ellipse(comp: np.ndarray) -> tuple[float, float, float, float, float]:
+    """(cx, cy, semi_major, semi_minor, angle_deg) of one component (bool, cropped to its bbox).
+
+    ``cv2.fitEllipse`` on the outer contour (through the boundary pixel centres) when it has at least
+    5 points and gives a sane answer (finite, both axes ≥ 1 px, centre near the centroid, area
+    within 2× of the pixel count); otherwise the ellipse with the component's second moments
+    (semi-axes ``2·sqrt(eigenvalue)``), which works down to one pixel. The contour fit runs through
+    the boundary pixel centres; the moment ellipse covers the pixels' full extent, so it is about
+    half a pixel larger on the same blob.
+    """
+    img = comp.astype(np.uint8)
+    m = cv2.moments(img, binaryImage=True)
+    cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
+    contours, _ = cv2.findContours(img, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    contour = max(contours, key=len)
+    if len(contour) >= 5:
+        (fx, fy), (d1, d2), angle = cv2.fitEllipse(contour)
+        # Degenerate contours (lines, 2-px-thick bars) give a zero axis or a wandering centre.
+        sane = all(math.isfinite(v) for v in (fx, fy, d1, d2, angle)) and min(d1, d2) >= 1.0
+        sane = sane and math.hypot(fx - cx, fy - cy) <= max(1.0, min(d1, d2) / 2)
+        sane = sane and 0.5 <= math.pi * d1 * d2 / 4 / m["m00"] <= 2.0
+        if sane:
+            if d1 >= d2:
+                return fx, fy, d1 / 2, d2 / 2, angle % 180.0
+            return fx, fy, d2 / 2, d1 / 2, (angle + 90.0) % 180.0
+    # + 1/12: the variance of a pixel's own square, so one pixel is a disc of radius ~0.58, not 0.
+    mu20 = m["mu20"] / m["m00"] + 1 / 12
+    mu02 = m["mu02"] / m["m00"] + 1 / 12
+    mu11 = m["mu11"] / m["m00"]
+    mid, half = (mu20 + mu02) / 2, math.hypot((mu20 - mu02) / 2, mu11)
+    angle = math.degrees(0.5 * math.atan2(2 * mu11, mu20 - mu02)) % 180.0
+    return cx, cy, 2 * math.sqrt(mid + half), 2 * math.sqrt(max(mid - half, 0.0)), angle
+
+
+def _empty_oval() -> dict[str, Any]:
+    return {"contours_px": [], "contour_kinds": [], "area_px": 0, "mean_prob": None, "ring": None}
+
+
+def _oval(binary: np.ndarray, prob: np.ndarray | None, min_area: int) -> dict[str, Any]:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+        binary.astype(np.uint8), connectivity=8, ltype=cv2.CV_32S
+    )
+    keep_ids = [lab for lab in range(1, n) if stats[lab, cv2.CC_STAT_AREA] >= max(1, min_area)]
+    if not keep_ids:
+        return _empty_oval()
+    keep = np.isin(labels, keep_ids)
+    contours, hierarchy = cv2.findContours(
+        keep.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE
+    )
+    lines = [c.reshape(-1, 2).tolist() for c in contours]
+    kinds = ["outer" if parent < 0 else "inner" for parent in hierarchy[0][:, 3]]
+    ys, xs = np.nonzero(keep)
+    mean_prob = None if prob is None else _r(float(prob[keep].mean()), 4)
+    return {
+        "contours_px": lines,
+        "contour_kinds": kinds,
+        "area_px": len(xs),
+        "mean_prob": mean_prob,
+        "ring": _ring_fit(xs.astype(np.float64), ys.astype(np.float64)),
+    }
+
+
+def _ring_fit(xs: np.ndarray, ys: np.ndarray) -> dict[str, Any] | None:
+    """Centre by an algebraic (Kåsa) least-squares circle fit to the oval's pixels, then the ribbon.
+
+    ``mean_radius_px`` is the harmonic mean of the pixels' distances from the centre, which is the
+    centreline radius ``(r_in + r_out) / 2`` of a uniform annulus (the plain mean is biased outward,
+    since outer pixels are more numerous). ``angular_coverage`` is the fraction of position angles
+    round the centre that hold oval pixels (1 for a closed ring), and
+    ``width_px = area / (2π · mean_radius · angular_coverage)``: the mean ribbon width, also for an
+    oval only partly in the frame. None when there are too few pixels or they fit no circle.
+    """
+    if len(xs) < 3:
+        return None
+    mx, my = xs.mean(), ys.mean()
+    u, v = xs - mx, ys - my  # centred for conditioning
+    design = np.column_stack([u, v, np.ones_like(u)])
+    (d, e, f), *_ = np.linalg.lstsq(design, -(u * u + v * v), rcond=None)
+    cu, cv = -d / 2, -e / 2
+    if not (math.isfinite(cu) and math.isfinite(cv)) or cu * cu + cv * cv - f <= 0:
+        return None
+    dist = np.hypot(u - cu, v - cv)
+    dist = dist[dist > 0.5]  # a pixel on the centre says nothing about the radius
+    if dist.size == 0:
+        return None
+    radius = float(dist.size / np.sum(1.0 / dist))
+    n_bins = int(np.clip(round(2 * math.pi * radius / 2), 8, 360))  # ~2 px of arc per bin
+    theta = np.arctan2(v - cv, u - cu)
+    bins = ((theta + math.pi) / (2 * math.pi) * n_bins).astype(np.int64) % n_bins
+    coverage = np.unique(bins).size / n_bins
+    return {
+        "centre_x": _r(cu + mx),
+        "centre_y": _r(cv + my),
+        "mean_radius_px": _r(radius),
+        "width_px": _r(len(xs) / (2 * math.pi * radius * coverage)),
+        "angular_coverage": _r(coverage, 4),
+    }
+
+
+def _ellipse_outline(
+    x: float, y: float, a: float, b: float, angle_deg: float, n: int = 36
+) -> list[list[float]]:
+    t = np.linspace(0.0, 2 * math.pi, n, endpoint=False)
+    ca, sa = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
+    px = x + a * np.cos(t) * ca - b * np.sin(t) * sa
+    py = y + a * np.cos(t) * sa + b * np.sin(t) * ca
+    pts = [[_r(float(u)), _r(float(v))] for u, v in zip(px, py, strict=True)]
+    return [*pts, pts[0]]
+
+
+def _feature(geometry: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": geometry, "properties": _plain(props)}
+
+
+def _plain(obj: Any) -> Any:
+    """Numpy scalars/arrays → Python numbers/lists, recursively (so ``json.dumps`` works)."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _plain(obj.tolist())
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def _r(value: float, digits: int = 3) -> float:
+    return round(float(value), digits)

@@ -1,0 +1,58 @@
+"""Turn `input=DIR|GLOB|LIST.txt|FILE` into a list of frame paths with unique output ids."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+from jovis.io import FRAME_SUFFIXES
+
+
+def list_inputs(spec: str | Path) -> list[Path]:
+    """Frames named by a folder (its files with frame suffixes), a glob, a list file or one file.
+
+    A glob or list file names files explicitly, so every one of them is attempted (and a
+    non-frame among them is reported as failed); a folder is filtered by suffix.
+    """
+    text = str(spec)
+    path = Path(text)
+    if any(ch in text for ch in "*?["):
+        paths = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
+        paths = [p for p in paths if not p.is_dir()]
+    elif path.is_dir():
+        paths = sorted(p for p in path.iterdir()
+                       if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES
+                       and not p.name.startswith("."))
+    elif path.is_file() and path.suffix.lower() == ".txt":
+        lines = [ln.strip() for ln in path.read_text().splitlines()]
+        paths = [_relative_to(path.parent, ln) for ln in lines if ln and not ln.startswith("#")]
+    elif path.is_file():
+        paths = [path]
+    else:
+        raise FileNotFoundError(
+            f"input={text}: no such file or folder; give a folder, a glob such as "
+            "'frames/*.png', a .txt list of paths, or one frame file"
+        )
+    if not paths:
+        raise FileNotFoundError(f"input={text}: no frames found")
+    return paths
+
+
+def unique_ids(paths: list[Path]) -> list[str]:
+    """Output ids from file names; clashes (a.png and a.npy) get the suffix appended."""
+    stems = [p.name.split(".")[0] for p in paths]
+    ids, seen = [], set()
+    for p, stem in zip(paths, stems, strict=True):
+        fid = stem if stems.count(stem) == 1 else f"{stem}-{p.suffix.lstrip('.').lower()}"
+        base, n = fid, 1
+        while fid in seen:
+            n += 1
+            fid = f"{base}-{n}"
+        seen.add(fid)
+        ids.append(fid)
+    return ids
+
+
+def _relative_to(base: Path, line: str) -> Path:
+    p = Path(line)
+    return p if p.is_absolute() else base / p

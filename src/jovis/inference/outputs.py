@@ -1,0 +1,71 @@
+"""Write one frame's outputs (mask, overlay, GeoJSON, probabilities) and the run's catalog."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jovis.features import CATALOG_COLUMNS, catalog_rows, extract_features, features_to_geojson
+from jovis.frame import Frame, LabelSchema
+from jovis.io.atomic import write_json, write_npy, write_png, write_text
+from jovis.io.masks import write_mask_png
+from jovis.render import render_overlay
+
+OUTPUT_KINDS = {"mask": ("masks", ".png"), "overlay": ("overlays", ".png"),
+                "features": ("features", ".geojson"), "probs": ("probs", ".npy")}
+
+
+def output_paths(out: Path, frame_id: str, save_probs: bool) -> dict[str, Path]:
+    kinds = [k for k in OUTPUT_KINDS if save_probs or k != "probs"]
+    return {k: out / OUTPUT_KINDS[k][0] / f"{frame_id}{OUTPUT_KINDS[k][1]}" for k in kinds}
+
+
+def mask_from_probs(probs: np.ndarray, valid: np.ndarray, schema: LabelSchema) -> np.ndarray:
+    """Arg-max class ids (uint8), `ignore_index` where the frame has no data."""
+    mask = probs.argmax(axis=0).astype(np.uint8)
+    mask[~valid] = schema.ignore_index
+    return mask
+
+
+def write_frame_outputs(frame: Frame, frame_id: str, probs: np.ndarray, schema: LabelSchema,
+                        paths: dict[str, Path], properties: dict[str, Any]) -> dict[str, Any]:
+    """Write every output of one frame (each atomically); returns per-frame counts.
+
+    The overlay is written last but one and the GeoJSON last, so a complete GeoJSON means a
+    complete frame.
+    """
+    mask = mask_from_probs(probs, frame.valid, schema)
+    features = extract_features(mask, probs, schema)
+    write_mask_png(paths["mask"], mask, schema)
+    if "probs" in paths:
+        write_npy(paths["probs"], probs.astype(np.float16))
+    title = f"{frame_id}  ·  {frame.instrument}"
+    if frame.meta.get("time"):
+        title += f"  ·  {frame.meta['time']}"
+    overlay = render_overlay(frame.image, frame.channels, mask, schema, valid=frame.valid,
+                             features=features, title=title)
+    write_png(paths["overlay"], overlay)
+    write_json(paths["features"], features_to_geojson(features, frame_id, properties=properties))
+    return {"vortices": len(features["vortices"]),
+            "aurora_fraction": features["class_fractions"].get("aurora")}
+
+
+def write_catalog(path: Path, features_files: list[tuple[str, Path]]) -> int:
+    """`catalog.csv` from the GeoJSON of every completed frame; returns the number of rows."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CATALOG_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    n = 0
+    for frame_id, gj_path in features_files:
+        collection = json.loads(gj_path.read_text())
+        features = collection["properties"]["jovis_features"]
+        for row in catalog_rows(frame_id, features):
+            writer.writerow(row)
+            n += 1
+    write_text(path, buf.getvalue())
+    return n

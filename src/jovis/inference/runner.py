@@ -1,0 +1,194 @@
+"""Batch inference over a flyby's frames: read in workers, predict in batches, write in threads.
+
+Resumable: an input whose manifest record is ok, made with the same checkpoint and settings, and
+whose outputs all exist is skipped. Every output is written under a temporary name and renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from omegaconf import OmegaConf
+from torch.utils.data import DataLoader, Dataset
+
+from jovis.inference.inputs import list_inputs, unique_ids
+from jovis.inference.manifest import Manifest
+from jovis.inference.outputs import output_paths, write_catalog, write_frame_outputs
+from jovis.inference.predictor import Predictor
+from jovis.io import read_frame
+from jovis.io.atomic import leftover_temporaries, write_text
+
+log = logging.getLogger(__name__)
+
+
+class _FrameReader(Dataset):
+    """Reads and normalises one input in a worker; a failure becomes a record, not a crash."""
+
+    def __init__(self, paths: list[Path], predictor: Predictor) -> None:
+        self.paths, self.predictor = paths, predictor
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        start = time.perf_counter()
+        path = self.paths[index]
+        try:
+            frame = read_frame(path, channels=self.predictor.info.channels)
+            prepared = self.predictor.prepare(frame)
+        except Exception as err:  # any bad file is recorded and the batch goes on
+            return {"index": index, "error": f"{type(err).__name__}: {err}"}
+        return {"index": index, "frame": frame, "input": prepared,
+                "read_s": time.perf_counter() - start}
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def run_inference(ckpt: str | Path, input: str | Path, out: str | Path, *, device: str = "auto",
+                  tta: bool = False, batch_size: int = 8, num_workers: int = 0,
+                  write_threads: int = 2, save_probs: bool = False,
+                  config: dict[str, Any] | None = None, progress: bool = True) -> dict[str, Any]:
+    """Run a checkpoint over frames; returns counts, timings and the output folder."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be ≥ 1, got {batch_size}")
+    predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta)
+    paths = list_inputs(input)
+    ids = unique_ids(paths)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in leftover_temporaries(out):  # from a run that was killed mid-write
+        stale.unlink()
+        log.info("removed half-written %s from an interrupted run", stale)
+
+    run_key = f"{file_digest(Path(ckpt))}-tta{int(tta)}-probs{int(save_probs)}"
+    settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
+                "tta": tta, "batch_size": batch_size, "num_workers": num_workers,
+                "save_probs": save_probs, "run_key": run_key, **(config or {})}
+    write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
+    manifest = Manifest(out / "manifest.jsonl")
+    schema, properties = predictor.info.labels, {"checkpoint": str(ckpt), "run_key": run_key,
+                                                 "instrument": predictor.info.instrument}
+
+    todo, skipped = [], 0
+    for i, path in enumerate(paths):
+        prev = manifest.previous(str(path))
+        outs = output_paths(out, ids[i], save_probs)
+        if (prev and prev.get("status") == "ok" and prev.get("run_key") == run_key
+                and all(p.is_file() for p in outs.values())):
+            skipped += 1
+        else:
+            todo.append(i)
+
+    start = time.perf_counter()
+    counts = {"ok": 0, "failed": 0}
+    loader = DataLoader(_FrameReader([paths[i] for i in todo], predictor), batch_size=None,
+                        num_workers=num_workers, collate_fn=lambda item: item)
+    pending: list[tuple[Future, dict[str, Any]]] = []
+
+    def finish(done: list[tuple[Future, dict[str, Any]]]) -> None:
+        for future, record in done:
+            try:
+                record.update(future.result())
+                record["status"] = "ok"
+            except Exception as err:  # a frame that cannot be written fails alone
+                record.update(status="failed", error=f"{type(err).__name__}: {err}")
+            counts[record["status"]] += 1
+            manifest.append(record)
+
+    with ThreadPoolExecutor(max_workers=write_threads) as pool, _progress(progress, len(todo)) as bar:
+        batch: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            if not batch:
+                return
+            t0 = time.perf_counter()
+            probs = predictor.predict(np.stack([b["input"] for b in batch])).numpy()
+            predict_s = (time.perf_counter() - t0) / len(batch)
+            for item, p in zip(batch, probs, strict=True):
+                i = todo[item["index"]]
+                record = {"id": ids[i], "source": str(paths[i]), "run_key": run_key,
+                          "read_s": round(item["read_s"], 4), "predict_s": round(predict_s, 4),
+                          "outputs": {k: str(v) for k, v in
+                                      output_paths(out, ids[i], save_probs).items()}}
+                future = pool.submit(_write, item["frame"], ids[i], p, schema,
+                                     output_paths(out, ids[i], save_probs), properties)
+                pending.append((future, record))
+            batch.clear()
+
+        for item in loader:
+            if "error" in item:
+                i = todo[item["index"]]
+                log.warning("%s", item["error"])
+                counts["failed"] += 1
+                manifest.append({"id": ids[i], "source": str(paths[i]), "status": "failed",
+                                 "error": item["error"], "run_key": run_key})
+            else:
+                if batch and batch[0]["input"].shape != item["input"].shape:
+                    flush()
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    flush()
+            done = [(f, r) for f, r in pending if f.done()]
+            pending[:] = [(f, r) for f, r in pending if not f.done()]
+            finish(done)
+            bar.advance(1)
+        flush()
+        finish(pending)
+        pending.clear()
+    seconds = time.perf_counter() - start
+
+    rows = manifest.compact([str(p) for p in paths])
+    ok_rows = [r for r in rows if r.get("status") == "ok"]
+    n_catalog = write_catalog(out / "catalog.csv",
+                              [(r["id"], Path(r["outputs"]["features"])) for r in ok_rows])
+    failed = [{"source": r["source"], "error": r.get("error")} for r in rows
+              if r.get("status") != "ok"]
+    processed = counts["ok"] + counts["failed"]
+    return {"out": str(out), "ok": len(ok_rows), "failed": len(failed),
+            "skipped": skipped, "processed": processed, "catalog_rows": n_catalog,
+            "seconds": round(seconds, 2),
+            "frames_per_s": round(processed / seconds, 2) if seconds > 0 and processed else None,
+            "device": str(predictor.device), "failures": failed}
+
+
+def _write(frame, frame_id, probs, schema, paths, properties) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    counts = write_frame_outputs(frame, frame_id, probs, schema, paths, properties)
+    return {**counts, "write_s": round(time.perf_counter() - t0, 4)}
+
+
+class _progress:
+    """A rich progress bar over inputs (or a no-op when `enabled` is False)."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.enabled, self.total = enabled, total
+
+    def __enter__(self) -> _progress:
+        if self.enabled:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=False)
+            self._bar.__enter__()
+            self._task = self._bar.add_task("infer", total=self.total)
+        return self
+
+    def advance(self, n: int) -> None:
+        if self.enabled:
+            self._bar.advance(self._task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self._bar.__exit__(*exc)
+

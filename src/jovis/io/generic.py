@@ -1,0 +1,55 @@
+"""Generic image files: PNG, JPEG, TIFF (8/16-bit and float), NPY."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from jovis.frame import Frame
+from jovis.io.errors import FrameReadError
+
+_PNG_END = b"IEND\xaeB`\x82"
+
+
+def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
+    """Read a PNG/JPEG/TIFF with OpenCV; colour comes back as RGB channels."""
+    data = path.read_bytes()
+    if kind == "png" and _PNG_END not in data[-64:]:
+        # libpng may decode a truncated file partially; a complete PNG always ends with IEND.
+        raise FrameReadError(path, "truncated PNG (no IEND chunk): the file is incomplete")
+    if kind == "jpeg" and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        raise FrameReadError(path, "truncated JPEG (no end-of-image marker)")
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if image is None or image.size == 0:
+        raise FrameReadError(path, f"OpenCV could not decode this {kind.upper()} file")
+    if image.ndim == 2:
+        channels = ["gray"]
+    elif image.shape[2] == 3:
+        image, channels = cv2.cvtColor(image, cv2.COLOR_BGR2RGB), ["red", "green", "blue"]
+    elif image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
+        channels = ["red", "green", "blue", "alpha"]
+    else:
+        channels = [f"c{i}" for i in range(image.shape[2])]
+    meta = {"format": kind, "dtype": str(image.dtype)}
+    return Frame(image.astype(np.float32), channels, instrument or "unknown", str(path), meta)
+
+
+def read_npy(path: Path, instrument: str | None = None,
+             channels: list[str] | None = None) -> Frame:
+    """Read an H×W or H×W×C array saved with `np.save` (no pickled objects)."""
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as err:
+        raise FrameReadError(path, f"not a readable .npy array ({err})") from err
+    if array.ndim not in (2, 3) or not np.issubdtype(array.dtype, np.number):
+        raise FrameReadError(
+            path, f"expected a numeric H×W or H×W×C array, got shape {array.shape} {array.dtype}"
+        )
+    n_channels = 1 if array.ndim == 2 else array.shape[2]
+    if channels is None or len(channels) != n_channels:
+        channels = ["gray"] if n_channels == 1 else [f"c{i}" for i in range(n_channels)]
+    meta = {"format": "npy", "dtype": str(array.dtype)}
+    return Frame(array.astype(np.float32), channels, instrument or "unknown", str(path), meta)

@@ -1,0 +1,218 @@
+"""Overlay maps: a frame with its class mask, fitted features, a legend and a title (OpenCV)."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Any
+
+import cv2
+import numpy as np
+
+from jovis.frame import LabelSchema
+from jovis.render.display import display_image
+
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+FIT_RGB = (255, 255, 255)  # fitted vortex ellipses, their labels and the oval ring fit
+SHIFT = 4  # sub-pixel bits for cv2 drawing
+AA = cv2.LINE_AA
+_ASCII = {"·": "|", "°": " deg", "×": "x", "–": "-", "—": "-", "µ": "u", "±": "+/-", "λ": "lambda"}
+
+
+def render_overlay(
+    image: np.ndarray,
+    channels: list[str],
+    mask: np.ndarray,
+    schema: LabelSchema,
+    *,
+    valid: np.ndarray | None = None,
+    features: dict[str, Any] | None = None,
+    title: str | None = None,
+    alpha: float = 0.4,
+    min_size: int = 512,
+) -> np.ndarray:
+    """The frame with its classes, features, legend and title, as an RGB uint8 array.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, C) or (H, W)
+        Frame pixels (see `display_image` for how channels are shown).
+    channels : list of str
+        One name per channel.
+    mask : ndarray, uint8, shape (H, W)
+        Class ids of `schema`; the background class and ``schema.ignore_index`` are not filled.
+    schema : LabelSchema
+        Class names and colours.
+    valid : ndarray of bool, shape (H, W), or None
+        No-data pixels, drawn dark grey.
+    features : dict or None
+        Output of `jovis.features.extract_features` (pixel coordinates of this frame): vortex
+        ellipses are drawn in white with ``"<id> <mean prob>"``, the oval ring fit as a dashed white
+        circle with a cross at its centre.
+    title : str or None
+        One line of text in a dark bar added above the picture.
+    alpha : float
+        Opacity of the class fill (contours are drawn opaque).
+    min_size : int
+        The picture is enlarged by the smallest integer factor that makes its long side at least
+        this (the image bicubic, the mask nearest-neighbour), so lines and text stay legible.
+
+    Returns
+    -------
+    ndarray, uint8, shape (f·H + title bar, f·W, 3)
+        RGB; the title bar's height is ``out.shape[0] - f·H`` (0 without a title).
+    """
+    mask = np.asarray(mask)
+    h, w = mask.shape[:2] if mask.ndim == 2 else (None, None)
+    if mask.ndim != 2 or np.asarray(image).shape[:2] != (h, w):
+        raise ValueError(
+            f"mask must be H×W and match the image; got mask {mask.shape}, "
+            f"image {np.asarray(image).shape}"
+        )
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+    f = max(1, math.ceil(min_size / max(h, w)))
+    base = display_image(image, channels, valid)
+    out = cv2.resize(base, (w * f, h * f), interpolation=cv2.INTER_CUBIC) if f > 1 else base.copy()
+    big = np.repeat(np.repeat(mask.astype(np.uint8), f, axis=0), f, axis=1)  # nearest, exact
+    style = _Style(max(out.shape[:2]))
+
+    background = schema.id_of("background") if "background" in schema.names else 0
+    shown = [c for c in schema.classes if c.id != background]
+    for c in shown:
+        sel = big == c.id
+        if sel.any():
+            color = np.array(c.color, np.float32)
+            out[sel] = np.round((1 - alpha) * out[sel] + alpha * color).astype(np.uint8)
+    outlines = []
+    for c in shown:
+        contours, _ = cv2.findContours(
+            (big == c.id).astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE
+        )
+        outlines.append((c.color, contours))
+    for color, contours in outlines:  # a dark rim of the class colour, then the opaque line
+        dark = tuple(round(0.3 * v) for v in color)
+        cv2.drawContours(out, contours, -1, dark, style.line + 2, cv2.LINE_8)
+    for color, contours in outlines:
+        cv2.drawContours(out, contours, -1, color, style.line, cv2.LINE_8)
+
+    if features is not None:
+        _draw_ring(out, (features.get("oval") or {}).get("ring"), f, style)
+        for v in features.get("vortices", []):
+            _draw_vortex(out, v, f, style)
+    _draw_legend(out, shown, features, style)
+    if title:
+        out = _with_title(out, title, style)
+    return out
+
+
+class _Style:
+    """Line widths and font sizes for a picture whose long side is `size` pixels."""
+
+    def __init__(self, size: int) -> None:
+        s = size / 512
+        self.line = max(1, round(s))
+        self.font = 0.45 * s
+        self.text = max(1, round(s))
+        self.pad = max(3, round(6 * s))
+        (_, self.text_h), self.baseline = cv2.getTextSize("Ag", FONT, self.font, self.text)
+
+
+def _to_display(v: float, f: int) -> int:
+    """A pixel-centre coordinate of the frame → fixed-point coordinate of the enlarged picture."""
+    return round(((v + 0.5) * f - 0.5) * (1 << SHIFT))
+
+
+def _draw_vortex(out: np.ndarray, v: dict[str, Any], f: int, style: _Style) -> None:
+    centre = (_to_display(v["x"], f), _to_display(v["y"], f))
+    axes = (
+        round(v["semi_major_px"] * f * (1 << SHIFT)),
+        round(v["semi_minor_px"] * f * (1 << SHIFT)),
+    )
+    cv2.ellipse(out, centre, axes, v["angle_deg"], 0, 360, (0, 0, 0), style.line + 2, AA, SHIFT)
+    cv2.ellipse(out, centre, axes, v["angle_deg"], 0, 360, FIT_RGB, style.line, AA, SHIFT)
+    label = str(v["id"]) if v.get("mean_prob") is None else f"{v['id']} {v['mean_prob']:.2f}"
+    # Beside the ellipse's bounding circle, to the upper right, kept inside the picture.
+    reach = v["semi_major_px"] * f * 0.75
+    x = round((v["x"] + 0.5) * f + reach) + style.pad // 2
+    y = round((v["y"] + 0.5) * f - reach)
+    (tw, th), _ = cv2.getTextSize(label, FONT, style.font, style.text)
+    x = min(max(x, 0), out.shape[1] - tw - 1)
+    y = min(max(y, th + 1), out.shape[0] - style.baseline - 1)
+    _text(out, label, (x, y), FIT_RGB, style)
+
+
+def _draw_ring(out: np.ndarray, ring: dict[str, Any] | None, f: int, style: _Style) -> None:
+    if not ring:
+        return
+    centre = (_to_display(ring["centre_x"], f), _to_display(ring["centre_y"], f))
+    r = ring["mean_radius_px"] * f
+    radius = round(r * (1 << SHIFT))
+    n_dash = max(8, round(2 * math.pi * r / (6 * style.pad)) // 2 * 2)  # even: dash, gap, ...
+    step = 360.0 / n_dash
+    for k in range(0, n_dash, 2):
+        a0, a1 = k * step, (k + 1) * step
+        cv2.ellipse(out, centre, (radius, radius), 0, a0, a1, (0, 0, 0), style.line + 2, AA, SHIFT)
+        cv2.ellipse(out, centre, (radius, radius), 0, a0, a1, FIT_RGB, style.line, AA, SHIFT)
+    arm = 2 * style.pad << SHIFT
+    cx, cy = centre
+    for p0, p1 in (((cx - arm, cy), (cx + arm, cy)), ((cx, cy - arm), (cx, cy + arm))):
+        cv2.line(out, p0, p1, FIT_RGB, style.line, AA, SHIFT)
+
+
+def _draw_legend(out: np.ndarray, shown: list, features: dict[str, Any] | None, style: _Style) -> None:
+    """A translucent box in the lower-left corner: class swatches, then feature counts."""
+    rows: list[tuple[tuple[int, int, int] | None, str]] = [(c.color, c.name) for c in shown]
+    if features is not None:
+        rows.append((None, f"vortices: {len(features.get('vortices', []))}"))
+        ring = (features.get("oval") or {}).get("ring")
+        if ring:
+            rows.append(
+                (None, f"oval r {ring['mean_radius_px']:.1f} px, w {ring['width_px']:.1f} px")
+            )
+    pad, th = style.pad, style.text_h
+    row_h = th + pad
+    swatch = th + 2
+    text_w = max(cv2.getTextSize(t, FONT, style.font, style.text)[0][0] for _, t in rows)
+    box_w = pad + swatch + pad + text_w + pad
+    box_h = pad + row_h * len(rows)
+    x0 = pad
+    y0 = out.shape[0] - pad - box_h
+    if x0 + box_w > out.shape[1] or y0 < 0:
+        return  # the picture is too small for a legend
+    region = out[y0 : y0 + box_h, x0 : x0 + box_w]
+    region[:] = np.round(region * 0.3 + np.array([15, 15, 20]) * 0.7).astype(np.uint8)
+    cv2.rectangle(out, (x0, y0), (x0 + box_w - 1, y0 + box_h - 1), (150, 150, 150), 1)
+    for i, (color, label) in enumerate(rows):
+        top = y0 + pad + i * row_h
+        if color is not None:
+            sx = x0 + pad
+            cv2.rectangle(out, (sx, top), (sx + swatch - 1, top + swatch - 1), color, -1)
+            cv2.rectangle(out, (sx, top), (sx + swatch - 1, top + swatch - 1), (220, 220, 220), 1)
+        _text(out, label, (x0 + pad + swatch + pad, top + th), (235, 235, 235), style)
+
+
+def _with_title(out: np.ndarray, title: str, style: _Style) -> np.ndarray:
+    title = _ascii(title)
+    bar_h = style.text_h + style.baseline + 2 * style.pad
+    bar = np.full((bar_h, out.shape[1], 3), (20, 20, 24), np.uint8)
+    (tw, _), _ = cv2.getTextSize(title, FONT, style.font, style.text)
+    scale = style.font * min(1.0, (out.shape[1] - 2 * style.pad) / max(tw, 1))  # long titles fit
+    cv2.putText(
+        bar, title, (style.pad, style.pad + style.text_h), FONT, scale, (240, 240, 240),
+        style.text, AA,
+    )  # fmt: skip
+    return np.concatenate([bar, out], axis=0)
+
+
+def _ascii(text: str) -> str:
+    """OpenCV's Hershey fonts draw ASCII only: spell out or drop the rest (else it shows '??')."""
+    for src, dst in _ASCII.items():
+        text = text.replace(src, dst)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _text(out: np.ndarray, text: str, org: tuple[int, int], color, style: _Style) -> None:
+    """Text with a dark outline, legible on any background."""
+    cv2.putText(out, text, org, FONT, style.font, (0, 0, 0), style.text + 2, AA)
+    cv2.putText(out, text, org, FONT, style.font, color, style.text, AA)

@@ -1,0 +1,31 @@
+"""Shared fixtures: the real configs, composed with outputs under tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from hydra import compose, initialize_config_dir
+
+from jovis.cli import CONFIG_DIR
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_DATA = REPO.parent / "shared" / "data" / "real"
+
+torch.set_num_threads(2)
+
+
+def compose_config(name: str, overrides: list[str]):
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose(config_name=name, overrides=overrides)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> dict:
+    """One tiny training run shared by the round-trip tests (a few seconds on 2 cores)."""
+    from jovis.training.fit import train
+
+    out = tmp_path_factory.mktemp("runs")
+    cfg = compose_config("train", ["experiment=tiny", f"out={out}"])
+    return train(cfg)

@@ -1,0 +1,192 @@
+"""Tests for jovis.features: mask → vortex ellipses, aurora oval ring, GeoJSON, catalogue rows."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from jovis.features import CATALOG_COLUMNS, catalog_rows, extract_features, features_to_geojson
+from jovis.frame import LabelSchema
+
+SCHEMA = LabelSchema.from_dict(
+    {
+        "classes": [
+            {"id": 0, "name": "background", "color": [0, 0, 0]},
+            {"id": 1, "name": "aurora", "color": [40, 255, 120]},
+            {"id": 2, "name": "vortex", "color": [255, 90, 40]},
+        ]
+    }
+)
+# (x, y, semi-axis along `angle`, other semi-axis, angle) as drawn by cv2.ellipse
+ELLIPSES = [(60, 50, 14, 7, 30), (150, 130, 6, 11, 20)]
+RING = (100, 90, 40, 52)  # centre x, y, inner and outer radius
+
+
+def _scene() -> np.ndarray:
+    mask = np.zeros((180, 200), np.uint8)
+    cx, cy, r_in, r_out = RING
+    cv2.circle(mask, (cx, cy), r_out, 1, -1)
+    cv2.circle(mask, (cx, cy), r_in, 0, -1)
+    for x, y, a, b, angle in ELLIPSES:
+        cv2.ellipse(mask, (x, y), (a, b), angle, 0, 360, 2, -1)
+    return mask
+
+
+def _angle_diff(a: float, b: float) -> float:
+    d = (a - b) % 180.0
+    return min(d, 180.0 - d)
+
+
+def test_vortex_ellipses_recovered():
+    feats = extract_features(_scene(), None, SCHEMA)
+    vortices = feats["vortices"]
+    assert [v["id"] for v in vortices] == [1, 2]
+    assert vortices[0]["area_px"] >= vortices[1]["area_px"]
+    for v, (x, y, a, b, angle) in zip(vortices, ELLIPSES, strict=True):
+        major, minor = max(a, b), min(a, b)
+        major_angle = angle if a >= b else angle + 90
+        assert abs(v["x"] - x) < 0.5 and abs(v["y"] - y) < 0.5
+        assert abs(v["semi_major_px"] - major) < 1.0
+        assert abs(v["semi_minor_px"] - minor) < 1.0
+        assert _angle_diff(v["angle_deg"], major_angle) < 3.0
+        assert 0.0 <= v["angle_deg"] < 180.0
+        assert abs(v["radius_px"] - math.sqrt(a * b)) < 1.0
+        assert v["radius_px"] == pytest.approx(math.sqrt(v["area_px"] / math.pi), abs=1e-3)
+        assert v["mean_prob"] is None
+        x0, y0, w, h = v["bbox"]
+        assert x0 <= x < x0 + w and y0 <= y < y0 + h
+
+
+def test_ring_fit_recovered():
+    oval = extract_features(_scene(), None, SCHEMA)["oval"]
+    cx, cy, r_in, r_out = RING
+    ring = oval["ring"]
+    assert abs(ring["centre_x"] - cx) < 1.0 and abs(ring["centre_y"] - cy) < 1.0
+    assert abs(ring["mean_radius_px"] - (r_in + r_out) / 2) < 1.0
+    assert abs(ring["width_px"] - (r_out - r_in)) < 1.0
+    assert ring["angular_coverage"] == pytest.approx(1.0)
+    assert sorted(oval["contour_kinds"]) == ["inner", "outer"]
+    assert len(oval["contours_px"]) == 2
+    for line in oval["contours_px"]:
+        assert all(len(p) == 2 and isinstance(p[0], int) for p in line)
+    assert oval["area_px"] == int(np.count_nonzero(_scene() == 1))
+
+
+def test_partial_ring_width_uses_angular_coverage():
+    mask = _scene()
+    mask[:, : RING[0]][mask[:, : RING[0]] == 1] = 0  # keep only the right half of the oval
+    ring = extract_features(mask, None, SCHEMA)["oval"]["ring"]
+    assert 0.4 < ring["angular_coverage"] < 0.6
+    assert abs(ring["width_px"] - (RING[3] - RING[2])) < 1.5
+    assert abs(ring["mean_radius_px"] - (RING[2] + RING[3]) / 2) < 2.0
+
+
+def test_tiny_and_small_blobs():
+    mask = np.zeros((40, 40), np.uint8)
+    mask[5, 5] = 2  # 1 px: dropped by default
+    mask[10:12, 10:12] = 2  # 4 px: contour has < 5 points
+    mask[20, 20:27] = 2  # 7 px line: degenerate for fitEllipse
+    mask[30:33, 30:33] = 2  # 9 px square: CHAIN_APPROX_NONE gives 8 points
+    feats = extract_features(mask, None, SCHEMA, min_vortex_area_px=1)
+    assert sorted(v["area_px"] for v in feats["vortices"]) == [1, 4, 7, 9]
+    for v in feats["vortices"]:
+        assert all(math.isfinite(v[k]) for k in ("x", "y", "semi_major_px", "semi_minor_px"))
+        assert v["semi_major_px"] >= v["semi_minor_px"] > 0
+    line = next(v for v in feats["vortices"] if v["area_px"] == 7)
+    assert line["x"] == pytest.approx(23.0) and line["y"] == pytest.approx(20.0)
+    assert line["semi_major_px"] > 3 * line["semi_minor_px"]
+    assert _angle_diff(line["angle_deg"], 0.0) < 1.0
+    default = extract_features(mask, None, SCHEMA)  # min_vortex_area_px=6
+    assert sorted(v["area_px"] for v in default["vortices"]) == [7, 9]
+
+
+def test_small_aurora_blobs_dropped_and_empty_oval():
+    mask = np.zeros((40, 40), np.uint8)
+    mask[2:4, 2:4] = 1  # 4 px < min_oval_area_px
+    oval = extract_features(mask, None, SCHEMA)["oval"]
+    assert oval["ring"] is None and oval["contours_px"] == [] and oval["area_px"] == 0
+    assert catalog_rows("f", extract_features(mask, None, SCHEMA)) == []
+
+
+def test_ignore_pixels_not_counted():
+    mask = _scene()
+    mask[:, 190:] = 255
+    feats = extract_features(mask, None, SCHEMA)
+    fr = feats["class_fractions"]
+    valid = np.count_nonzero(mask != 255)
+    assert fr["vortex"] == pytest.approx(np.count_nonzero(mask == 2) / valid)
+    assert sum(fr.values()) == pytest.approx(1.0)
+    only_ignore = extract_features(np.full((8, 8), 255, np.uint8), None, SCHEMA)
+    assert only_ignore["class_fractions"] == {"background": 0.0, "aurora": 0.0, "vortex": 0.0}
+
+
+def test_mean_prob_from_probs():
+    mask = _scene()
+    probs = np.full((3, *mask.shape), 0.1, np.float32)
+    probs[2][mask == 2] = 0.8
+    probs[1][mask == 1] = 0.6
+    x, y = ELLIPSES[0][:2]
+    probs[2, y - 2 : y + 3, x - 2 : x + 3] = 0.3  # lower the first vortex's core
+    feats = extract_features(mask, probs, SCHEMA)
+    v1 = feats["vortices"][0]
+    expected = (0.8 * (v1["area_px"] - 25) + 0.3 * 25) / v1["area_px"]
+    assert v1["mean_prob"] == pytest.approx(expected, abs=1e-3)
+    assert feats["vortices"][1]["mean_prob"] == pytest.approx(0.8, abs=1e-4)
+    assert feats["oval"]["mean_prob"] == pytest.approx(0.6, abs=1e-4)
+
+
+def test_bad_inputs_name_the_problem():
+    mask = _scene()
+    with pytest.raises(ValueError, match="num_classes"):
+        extract_features(mask, np.zeros((2, *mask.shape), np.float32), SCHEMA)
+    with pytest.raises(ValueError, match="not in the label schema"):
+        extract_features(np.full((4, 4), 7, np.uint8), None, SCHEMA)
+    with pytest.raises(ValueError, match="H×W"):
+        extract_features(mask[None], None, SCHEMA)
+
+
+def test_geojson_structure():
+    feats = extract_features(_scene(), None, SCHEMA)
+    gj = features_to_geojson(feats, "frame_001", properties={"instrument": np.str_("jiram")})
+    text = json.dumps(gj)  # plain data only
+    assert json.loads(text) == gj
+    assert gj["type"] == "FeatureCollection"
+    assert gj["properties"]["coordinate_system"] == "pixel (x=column, y=row)"
+    assert gj["properties"]["frame_id"] == "frame_001"
+    assert gj["properties"]["instrument"] == "jiram"
+    for item in gj["features"]:
+        assert item["type"] == "Feature"
+        assert item["geometry"]["type"] in ("Polygon", "LineString")
+        assert item["geometry"]["coordinates"]
+        assert isinstance(item["properties"], dict)
+    vort = [f for f in gj["features"] if f["properties"]["feature"] == "vortex"]
+    assert len(vort) == len(feats["vortices"]) == 2
+    poly = vort[0]["geometry"]["coordinates"][0]
+    assert poly[0] == poly[-1] and len(poly) == 37
+    xs = [p[0] for p in poly]
+    assert min(xs) < vort[0]["properties"]["x"] < max(xs)
+    lines = [f for f in gj["features"] if f["properties"]["feature"] == "aurora_oval"]
+    assert sorted(f["properties"]["kind"] for f in lines) == ["inner", "outer"]
+    for f in lines:
+        coords = f["geometry"]["coordinates"]
+        assert coords[0] == coords[-1]
+        assert f["properties"]["ring_mean_radius_px"] == feats["oval"]["ring"]["mean_radius_px"]
+
+
+def test_catalog_rows():
+    feats = extract_features(_scene(), None, SCHEMA)
+    rows = catalog_rows("frame_001", feats)
+    assert len(rows) == len(feats["vortices"]) + 1
+    for row in rows:
+        assert list(row) == CATALOG_COLUMNS
+        assert row["frame_id"] == "frame_001"
+    oval = rows[-1]
+    assert oval["feature"] == "aurora_oval"
+    assert oval["radius_px"] == feats["oval"]["ring"]["mean_radius_px"]
+    assert oval["semi_major_px"] is None and oval["width_px"] is not None
+    assert rows[0]["feature"] == "vortex" and rows[0]["width_px"] is None
+    json.dumps(rows)
