@@ -158,6 +158,8 @@ def test_geojson_structure():
     assert gj["properties"]["coordinate_system"] == "pixel (x=column, y=row)"
     assert gj["properties"]["frame_id"] == "frame_001"
     assert gj["properties"]["instrument"] == "jiram"
+    rebuilt = catalog_rows("frame_001", gj["properties"]["jovis_features"])
+    assert rebuilt == catalog_rows("frame_001", feats)
     for item in gj["features"]:
         assert item["type"] == "Feature"
         assert item["geometry"]["type"] in ("Polygon", "LineString")
@@ -189,4 +191,10 @@ def test_catalog_rows():
     assert oval["radius_px"] == feats["oval"]["ring"]["mean_radius_px"]
     assert oval["semi_major_px"] is None and oval["width_px"] is not None
     assert rows[0]["feature"] == "vortex" and rows[0]["width_px"] is None
+    v1 = feats["vortices"][0]
+    assert (rows[0]["x_px"], rows[0]["y_px"], rows[0]["radius_px"]) == (
+        v1["x"],
+        v1["y"],
+        v1["radius_px"],
+    )
     json.dumps(rows)

@@ -24,3 +24,14 @@ def emit_result(result: dict[str, Any]) -> None:
     for handler in logging.getLogger().handlers:
         handler.flush()
     print(json.dumps(result, default=str), flush=True)
+
+
+def rename_override(argv: list[str], key: str, new_key: str) -> list[str]:
+    """Rewrite `key=value` command-line overrides to `new_key=value`.
+
+    `scripts/evaluate.py data=DIR` takes a folder, but `data` is also the training config group
+    (`data=synthetic|folder`), which Hydra would try to select; the script's config calls the
+    folder `dataset` and this keeps the documented `data=DIR` spelling working.
+    """
+    prefix = f"{key}="
+    return [f"{new_key}={a[len(prefix):]}" if a.startswith(prefix) else a for a in argv]

@@ -1,10 +1,10 @@
 """Class mask (+ probabilities) → feature instances: vortex ellipses and the aurora oval.
 
-Everything here is in **pixel** coordinates: ``x`` is the column and ``y`` the row, with the centre of
-the top-left pixel at ``(0, 0)``. Angles (``angle_deg``) are those of the major axis, in degrees in
-``[0, 180)``, measured from the +x axis (to the right) towards the +y axis (downwards), i.e. clockwise
-as the image is displayed; this is OpenCV's convention, so
-``cv2.ellipse(img, (x, y), (semi_major, semi_minor), angle_deg, 0, 360, ...)`` redraws a vortex.
+Everything here is in **pixel** coordinates: ``x`` is the column and ``y`` the row, with the
+centre of the top-left pixel at ``(0, 0)``. ``angle_deg`` is the major axis' angle in degrees in
+``[0, 180)``, from the +x axis (right) towards the +y axis (down), i.e. clockwise as displayed:
+OpenCV's convention, so ``cv2.ellipse(img, (x, y), (semi_major_px, semi_minor_px),
+angle_deg, 0, 360, ...)`` redraws a vortex.
 
 All outputs are plain JSON-serialisable data (Python ints, floats, lists, dicts, None).
 """
@@ -20,20 +20,10 @@ import numpy as np
 from jovis.frame import LabelSchema
 
 PIXEL_CRS = "pixel (x=column, y=row)"
-CATALOG_COLUMNS: list[str] = [
-    "frame_id",
-    "feature",
-    "feature_id",
-    "x_px",
-    "y_px",
-    "semi_major_px",
-    "semi_minor_px",
-    "angle_deg",
-    "area_px",
-    "radius_px",
-    "width_px",
-    "mean_prob",
-]
+CATALOG_COLUMNS: list[str] = (
+    "frame_id feature feature_id x_px y_px semi_major_px semi_minor_px angle_deg area_px radius_px "
+    "width_px mean_prob"
+).split()
 
 
 def extract_features(
@@ -61,18 +51,24 @@ def extract_features(
     -------
     dict
         ``{"vortices": [...], "oval": {...}, "class_fractions": {name: fraction}}``. Each vortex:
-        ``id`` (1..N by decreasing area), ``x``, ``y``, ``semi_major_px``, ``semi_minor_px``,
-        ``angle_deg``, ``area_px``, ``radius_px`` (equivalent radius ``sqrt(area / π)``),
-        ``mean_prob``, ``bbox`` ``[x0, y0, w, h]``. The oval: ``contours_px`` (closed polylines of
-        ``[x, y]``, outer and inner boundaries), ``contour_kinds`` (``"outer"``/``"inner"``, one per
-        contour), ``area_px``, ``mean_prob`` and ``ring`` (None without aurora pixels).
+        ``id`` (1..N by decreasing area), ``x``, ``y`` (centre, px), ``semi_major_px``,
+        ``semi_minor_px``, ``angle_deg``, ``area_px``, ``radius_px`` (equivalent radius
+        ``sqrt(area / π)``), ``mean_prob``, ``bbox`` ``[x0, y0, w, h]``. The oval: ``contours_px``
+        (closed polylines of ``[x, y]``, outer and inner boundaries), ``contour_kinds``
+        (``"outer"``/``"inner"``, one per contour), ``area_px``, ``mean_prob`` and ``ring``
+        (``centre_x``, ``centre_y``, ``mean_radius_px``, ``width_px``, ``angular_coverage``; see
+        `_ring_fit`), None without aurora pixels. Class fractions are of the non-ignore pixels.
     """
     mask = np.asarray(mask)
-    if mask.ndim != 2:
+    if mask.ndim != 2 or mask.size == 0:
         raise ValueError(f"mask must be H×W class ids, got shape {mask.shape}")
+    if mask.dtype != np.uint8 and (mask.min() < 0 or mask.max() > 255):
+        raise ValueError(f"mask values must be class ids 0..255, got {mask.min()}..{mask.max()}")
     mask = mask.astype(np.uint8, copy=False)
-    ids = set(range(schema.num_classes)) | {schema.ignore_index}
-    bad = sorted(set(np.unique(mask).tolist()) - ids)
+    counts = np.bincount(mask.ravel(), minlength=256)
+    bad = sorted(
+        set(np.flatnonzero(counts).tolist()) - {*range(schema.num_classes), schema.ignore_index}
+    )
     if bad:
         raise ValueError(
             f"mask holds ids {bad} that are not in the label schema {schema.names} "
@@ -96,7 +92,6 @@ def extract_features(
         oval = _oval(mask == cid, None if probs is None else probs[cid], min_oval_area_px)
 
     n_valid = int(np.count_nonzero(mask != schema.ignore_index))
-    counts = np.bincount(mask.ravel(), minlength=256)
     fractions = {c.name: float(counts[c.id]) / n_valid if n_valid else 0.0 for c in schema.classes}
     return {"vortices": vortices, "oval": oval, "class_fractions": fractions}
 
@@ -106,20 +101,21 @@ def features_to_geojson(
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of `features` (from `extract_features`), in pixel coordinates.
 
-    Coordinates are ``[x, y]`` = ``[column, row]`` with the top-left pixel centre at ``(0, 0)``; the
-    collection's top-level ``"properties"`` says so (``"coordinate_system"``) and carries
-    ``frame_id``, the extra `properties` (instrument, checkpoint, ...) and the class fractions.
-
-    Each vortex is **one** Feature whose geometry is the fitted ellipse outline (a closed 36-vertex
-    Polygon) and whose properties hold the centre (``x``, ``y``) and every ellipse value. Each oval
-    boundary is a closed LineString Feature with ``kind`` ``"outer"`` or ``"inner"`` and the ring
-    fit (``ring_centre_x``, ``ring_centre_y``, ``ring_mean_radius_px``, ``ring_width_px``, None when
-    there is no fit) in its properties. Every Feature has ``"feature"`` (``"vortex"`` or
-    ``"aurora_oval"``) in its properties.
+    Positions are ``[x, y]`` = ``[column, row]``, top-left pixel centre ``(0, 0)``. The
+    collection's top-level ``"properties"`` say so (``coordinate_system``) and hold ``frame_id``,
+    the extra `properties` (instrument, checkpoint, ...), the class fractions and, as
+    ``jovis_features``, the `features` dict itself (a run's catalogue is rebuilt from it).
+    Every Feature's properties name it (``feature``: ``"vortex"`` or ``"aurora_oval"``). A vortex
+    is **one** Feature: geometry the fitted ellipse outline (closed 36-vertex Polygon), properties
+    the centre (``x``, ``y``) and every ellipse value. Each oval boundary is a closed LineString
+    with ``kind`` ``"outer"``/``"inner"`` and the ring fit as ``ring_*`` properties (None when
+    there is no fit).
     """
     items: list[dict[str, Any]] = []
     for v in features.get("vortices", []):
-        ring = _ellipse_outline(v["x"], v["y"], v["semi_major_px"], v["semi_minor_px"], v["angle_deg"])
+        ring = _ellipse_outline(
+            v["x"], v["y"], v["semi_major_px"], v["semi_minor_px"], v["angle_deg"]
+        )
         props = {"feature": "vortex", "feature_id": v["id"]}
         props.update({k: val for k, val in v.items() if k != "id"})
         items.append(_feature({"type": "Polygon", "coordinates": [ring]}, props))
@@ -132,66 +128,47 @@ def features_to_geojson(
             continue
         if coords[0] != coords[-1] or len(coords) < 2:
             coords.append(list(coords[0]))  # closed, and a LineString needs two positions
-        props = {
-            "feature": "aurora_oval",
-            "feature_id": 1,
-            "contour_index": i,
-            "kind": kind,
-            "area_px": oval.get("area_px"),
-            "mean_prob": oval.get("mean_prob"),
-        }
+        props = {"feature": "aurora_oval", "feature_id": 1, "contour_index": i, "kind": kind}
+        props.update(area_px=oval.get("area_px"), mean_prob=oval.get("mean_prob"))
         for key in ("centre_x", "centre_y", "mean_radius_px", "width_px", "angular_coverage"):
             props[f"ring_{key}"] = ring_fit.get(key)
         items.append(_feature({"type": "LineString", "coordinates": coords}, props))
     top = {"frame_id": frame_id, **_plain(properties or {})}
     top["coordinate_system"] = PIXEL_CRS
     top["class_fractions"] = _plain(features.get("class_fractions", {}))
+    top["jovis_features"] = _plain(features)  # lossless: `catalog_rows` can be rebuilt from here
     return {"type": "FeatureCollection", "properties": top, "features": items}
 
 
 def catalog_rows(frame_id: str, features: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per feature (each vortex, then the oval if it has pixels); keys are `CATALOG_COLUMNS`.
+    """One row per feature (each vortex, then the oval if it has pixels), keyed `CATALOG_COLUMNS`.
 
     Vortex ``radius_px`` is the equivalent radius; the oval's is the ring's mean radius and its
     ``x_px``/``y_px`` the ring centre. Values that do not apply are None.
     """
-    rows = []
-    for v in features.get("vortices", []):
-        row = dict.fromkeys(CATALOG_COLUMNS)
-        row.update(
-            frame_id=frame_id,
-            feature="vortex",
-            feature_id=v["id"],
-            x_px=v["x"],
-            y_px=v["y"],
-            semi_major_px=v["semi_major_px"],
-            semi_minor_px=v["semi_minor_px"],
-            angle_deg=v["angle_deg"],
-            area_px=v["area_px"],
-            radius_px=v["radius_px"],
-            mean_prob=v["mean_prob"],
-        )
-        rows.append(row)
+    rows = [
+        _row(frame_id, "vortex", v["id"], {**v, "x_px": v["x"], "y_px": v["y"]})
+        for v in features.get("vortices", [])
+    ]
     oval = features.get("oval") or {}
     if oval.get("area_px"):
         ring = oval.get("ring") or {}
-        row = dict.fromkeys(CATALOG_COLUMNS)
-        row.update(
-            frame_id=frame_id,
-            feature="aurora_oval",
-            feature_id=1,
-            x_px=ring.get("centre_x"),
-            y_px=ring.get("centre_y"),
-            area_px=oval["area_px"],
-            radius_px=ring.get("mean_radius_px"),
-            width_px=ring.get("width_px"),
-            mean_prob=oval.get("mean_prob"),
-        )
-        rows.append(row)
+        values = {
+            "x_px": ring.get("centre_x"),
+            "y_px": ring.get("centre_y"),
+            "area_px": oval["area_px"],
+            "radius_px": ring.get("mean_radius_px"),
+            "width_px": ring.get("width_px"),
+            "mean_prob": oval.get("mean_prob"),
+        }
+        rows.append(_row(frame_id, "aurora_oval", 1, values))
     return rows
 
 
-# ---------------------------------------------------------------------------------------------------
+def _row(frame_id: str, feature: str, feature_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    row = {c: values.get(c) for c in CATALOG_COLUMNS}
+    row.update(frame_id=frame_id, feature=feature, feature_id=feature_id)
+    return row
 
 
 def _vortices(binary: np.ndarray, prob: np.ndarray | None, min_area: int) -> list[dict[str, Any]]:
@@ -228,9 +205,9 @@ def _vortices(binary: np.ndarray, prob: np.ndarray | None, min_area: int) -> lis
 def _fit_ellipse(comp: np.ndarray) -> tuple[float, float, float, float, float]:
     """(cx, cy, semi_major, semi_minor, angle_deg) of one component (bool, cropped to its bbox).
 
-    ``cv2.fitEllipse`` on the outer contour (through the boundary pixel centres) when it has at least
-    5 points and gives a sane answer (finite, both axes ≥ 1 px, centre near the centroid, area
-    within 2× of the pixel count); otherwise the ellipse with the component's second moments
+    ``cv2.fitEllipse`` on the outer contour (through the boundary pixel centres) when it has at
+    least 5 points and gives a sane answer (finite, both axes ≥ 1 px, centre near the centroid,
+    area within 2× of the pixel count); otherwise the ellipse with the component's second moments
     (semi-axes ``2·sqrt(eigenvalue)``), which works down to one pixel. The contour fit runs through
     the boundary pixel centres; the moment ellipse covers the pixels' full extent, so it is about
     half a pixel larger on the same blob.

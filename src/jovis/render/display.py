@@ -26,10 +26,10 @@ def display_image(
     Notes
     -----
     One channel: log stretch between the 0.5 and 99.8 percentiles of the valid pixels, then the
-    magma colour map. Two channels: false colour R = ch0, G = B = ch1. Three or more: the channels
-    named red/green/blue when all three exist, else the first three. Each colour channel is stretched
-    linearly between its own 0.5 and 99.5 percentiles. Constant, negative or all-invalid input gives
-    a flat picture, never NaN or a warning.
+    magma colour map. Two channels: false colour R = ch0, G = B = ch1. Three or more: the
+    channels named red/green/blue when all three exist, else the first three. Each colour channel
+    is stretched linearly between its own 0.5 and 99.5 percentiles. Constant, negative or
+    all-invalid input gives a flat picture, never NaN or a warning.
     """
     img = np.asarray(image, dtype=np.float32)
     if img.ndim == 2:

@@ -160,7 +160,9 @@ def _draw_ring(out: np.ndarray, ring: dict[str, Any] | None, f: int, style: _Sty
         cv2.line(out, p0, p1, FIT_RGB, style.line, AA, SHIFT)
 
 
-def _draw_legend(out: np.ndarray, shown: list, features: dict[str, Any] | None, style: _Style) -> None:
+def _draw_legend(
+    out: np.ndarray, shown: list, features: dict[str, Any] | None, style: _Style
+) -> None:
     """A translucent box in the lower-left corner: class swatches, then feature counts."""
     rows: list[tuple[tuple[int, int, int] | None, str]] = [(c.color, c.name) for c in shown]
     if features is not None:
@@ -170,6 +172,8 @@ def _draw_legend(out: np.ndarray, shown: list, features: dict[str, Any] | None, 
             rows.append(
                 (None, f"oval r {ring['mean_radius_px']:.1f} px, w {ring['width_px']:.1f} px")
             )
+    if not rows:
+        return
     pad, th = style.pad, style.text_h
     row_h = th + pad
     swatch = th + 2

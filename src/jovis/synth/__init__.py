@@ -4,8 +4,8 @@ A first, compact numpy/OpenCV generator (the torch renderer of DESIGN.md comes l
 sources for every default are in ``configs/synth.yaml`` (``params:``) and PHYSICS.md §1, §2.
 """
 
-from jovis.synth.frameset import write_frame_set
+from jovis.synth.frameset import synth_from_config, write_frame_set
 from jovis.synth.params import SynthParams
 from jovis.synth.render import CHANNELS, make_sample
 
-__all__ = ["CHANNELS", "SynthParams", "make_sample", "write_frame_set"]
+__all__ = ["CHANNELS", "SynthParams", "make_sample", "synth_from_config", "write_frame_set"]

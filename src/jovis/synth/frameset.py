@@ -11,8 +11,8 @@ import cv2
 import numpy as np
 import yaml
 
-from jovis.cli import CONFIG_DIR
-from jovis.frame import Frame, LabelSchema, Labels
+from jovis.cli import CONFIG_DIR, to_plain
+from jovis.frame import Frame, Labels, LabelSchema
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
 from jovis.synth.params import SynthParams
@@ -40,8 +40,9 @@ def write_frame_set(
 ) -> dict[str, Any]:
     """Write `n` frames (seeds ``seed .. seed+n-1``) under `out` as a labelled frame set.
 
-    Layout: ``images/<id>.npy`` (float32 H×W×C), ``masks/<id>.png`` (class ids), ``features/<id>.json``,
-    ``manifest.jsonl`` (written last, atomically) and ``montage.png`` (up to 16 frames for review).
+    Layout: ``images/<id>.npy`` (float32 H×W×C), ``masks/<id>.png`` (class ids),
+    ``features/<id>.json``, ``manifest.jsonl`` (written last, atomically) and ``montage.png``
+    (up to 16 frames for review).
     Returns ``{"out", "n", "size", "instrument", "seconds", "frames_per_s"}``.
     """
     if int(n) < 1:
@@ -80,6 +81,28 @@ def write_frame_set(
         "seconds": round(seconds, 3),
         "frames_per_s": round(n / max(seconds, 1e-9), 2),
     }
+
+
+def synth_from_config(cfg: Any) -> dict[str, Any]:
+    """`write_frame_set` from a composed ``configs/synth.yaml`` (what ``scripts/synth.py`` runs)."""
+    plain = to_plain(cfg)
+    for key in ("n", "size"):
+        if not isinstance(plain.get(key), int):
+            raise ValueError(
+                f"configs/synth.yaml: {key} must be an integer, got {plain.get(key)!r}"
+            )
+    return write_frame_set(
+        out=plain["out"],
+        n=plain["n"],
+        size=plain["size"],
+        channels=list(plain["instrument"]["channels"]),
+        instrument=str(plain["instrument"]["name"]),
+        hemisphere=str(plain["hemisphere"]),
+        seed=int(plain["seed"]),
+        split=str(plain["split"]),
+        params=plain.get("params"),
+        schema=LabelSchema.from_dict(plain["labels"]),
+    )
 
 
 def display_rgb(frame: Frame) -> np.ndarray:

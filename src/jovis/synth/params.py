@@ -7,6 +7,7 @@ sampled uniformly per frame.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -63,12 +64,13 @@ class SynthParams:
     uv_background_kr: Range = (0.0, 20.0)
     uv_kr_per_count: Range = (0.5, 5.0)
     dn_white: float = 10000.0
+    illumination_tilt: Range = (0.0, 0.3)
     read_noise_frac: Range = (0.002, 0.02)
     spike_count: Range = (0, 6)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> SynthParams:
-        """Defaults overridden by `data`; unknown keys raise ``ValueError`` naming the valid ones."""
+        """Defaults overridden by `data`; unknown keys raise ``ValueError`` naming valid ones."""
         if data is None:
             return cls()
         names = {f.name for f in fields(cls)}
@@ -84,7 +86,7 @@ class SynthParams:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (tuples as lists), the form of ``configs/synth.yaml`` ``params:``."""
-        return _listify(asdict(self))
+        return json.loads(json.dumps(asdict(self)))
 
 
 def _coerce(key: str, value: Any, default: Any) -> Any:
@@ -108,11 +110,3 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
     if key in ("max_colatitude", "polar_radius_km", "dn_white") and out <= 0:
         raise ValueError(f"synth param {key}={out} must be > 0")
     return out
-
-
-def _listify(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _listify(v) for k, v in obj.items()}
-    if isinstance(obj, (tuple, list)):
-        return [_listify(v) for v in obj]
-    return obj

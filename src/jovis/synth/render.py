@@ -114,10 +114,9 @@ def _channel(name: str, seed: int, layers: dict[str, np.ndarray], p: SynthParams
         img = img + np.sqrt(np.maximum(img, 0) * gain) * rng.standard_normal(img.shape)
     elif name in _TINT:  # reflected light: thick cloud bright; cyclones reddish
         gain, contrast, red = _TINT[name]
-        illum = 1.0 + 0.3 * rng.uniform(-1, 1) * np.linspace(-1, 1, size, dtype=np.float32)
         scale = p.dn_white
         albedo = 0.25 + 0.5 * (0.5 + contrast * (clouds - 0.5)) + 0.15 * red * alpha
-        img = scale * gain * albedo * (illum if rng.uniform() < 0.5 else illum[:, None])
+        img = scale * gain * albedo * layers["illum"]
     else:
         raise ValueError(f"unknown synthetic channel {name!r}; known channels are {list(CHANNELS)}")
     img = img + rng.uniform(*p.read_noise_frac) * scale * rng.standard_normal(img.shape)
@@ -166,7 +165,9 @@ def make_sample(
         raise ValueError(f"channels must name at least one of {list(CHANNELS)}")
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown:
-        raise ValueError(f"unknown synthetic channels {unknown}; known channels are {list(CHANNELS)}")
+        raise ValueError(
+            f"unknown synthetic channels {unknown}; known channels are {list(CHANNELS)}"
+        )
     p = params if isinstance(params, SynthParams) else SynthParams.from_dict(params)
     size, seed = int(size), int(seed)
     rng = np.random.default_rng(seed)
@@ -178,18 +179,22 @@ def make_sample(
     clouds = _clouds(rng, size, rng.uniform(*p.cloud_contrast))
     alpha = _vortices(rng, scene, grid, p, clouds)
     emis, polar, dist = _aurora(rng, scene, grid, size, p)
-    layers = {"clouds": clouds, "alpha": alpha, "aurora": emis, "polar": polar}
+    xx, yy = sc.pixel_plane(size, grid)
+    ang, tilt = rng.uniform(0, 2 * np.pi), rng.uniform(*p.illumination_tilt)
+    illum = 1.0 + tilt * (xx * np.cos(ang) + yy * np.sin(ang)) / p.max_colatitude
+    layers = {"clouds": clouds, "alpha": alpha, "aurora": emis, "polar": polar, "illum": illum}
 
     valid = np.ones((size, size), bool)
     if scene["limb"] is not None:
         ux, uy, off = scene["limb"]
-        xx, yy = sc.pixel_plane(size, grid)
         valid = (xx * ux + yy * uy) < off
     image = np.stack([_channel(name, seed, layers, p) for name in channels], axis=2)
     image[~valid] = 0.0
 
     frame_id = f"synth-{seed:07d}"
     meta: dict[str, Any] = {"id": frame_id, "seed": seed, "hemisphere": hemisphere, "grid": grid}
-    frame = Frame(image=image, channels=list(channels), instrument=instrument, meta=meta, valid=valid)
+    frame = Frame(
+        image=image, channels=list(channels), instrument=instrument, meta=meta, valid=valid
+    )
     mask = sc.label_mask(scene, size, grid, dist, valid)
     return frame, Labels(mask=mask, features=sc.features(scene, size, grid, frame_id))

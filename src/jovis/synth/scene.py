@@ -1,4 +1,4 @@
-"""Scene sampling and exact labels: polar grid, cyclone polygon, small vortices, main oval, limb cut.
+"""Scene sampling and exact labels: polar grid, cyclone polygon, small vortices, oval, limb cut.
 
 Everything is sampled in degrees on the projection plane (so a seed gives the same scene at every
 size) and converted to pixels with the grid. Pixel (x=col, y=row) centres sit at integer

@@ -1,0 +1,162 @@
+"""Tests for jovis.render: display stretches and overlay maps."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from jovis.features import extract_features
+from jovis.frame import LabelSchema
+from jovis.render import display_image, render_overlay
+
+SCHEMA = LabelSchema.from_dict(
+    {
+        "classes": [
+            {"id": 0, "name": "background", "color": [0, 0, 0]},
+            {"id": 1, "name": "aurora", "color": [40, 255, 120]},
+            {"id": 2, "name": "vortex", "color": [255, 90, 40]},
+        ],
+        "ignore_color": [90, 90, 90],
+    }
+)
+
+
+def _frame(size: int = 96, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A noisy frame with a bright ring (aurora) and two dark disks (vortices), and its mask."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size]
+    c = size / 2
+    r = np.hypot(xx - c, yy - c)
+    image = (
+        1.0 + 0.2 * rng.standard_normal((size, size)) + 3.0 * np.exp(-(((r - 0.3 * size) / 3) ** 2))
+    )
+    mask = np.zeros((size, size), np.uint8)
+    mask[np.abs(r - 0.3 * size) < 4] = 1
+    for x, y, rad in ((c, c, 6), (0.8 * size, 0.2 * size, 4)):
+        disk = np.hypot(xx - x, yy - y) <= rad
+        image[disk] -= 0.5
+        mask[disk] = 2
+    return image.astype(np.float32)[:, :, None], mask
+
+
+def _upscaled_base(image, channels, factor, valid=None):
+    base = display_image(image, channels, valid)
+    h, w = base.shape[:2]
+    return cv2.resize(base, (w * factor, h * factor), interpolation=cv2.INTER_CUBIC)
+
+
+@pytest.mark.parametrize("size", [64, 100, 256])
+def test_overlay_shape_and_dtype(size):
+    image, mask = _frame(size)
+    out = render_overlay(image, ["L"], mask, SCHEMA, min_size=512)
+    factor = -(-512 // size)
+    assert out.dtype == np.uint8 and out.shape == (size * factor, size * factor, 3)
+    assert max(out.shape[:2]) >= 512
+    titled = render_overlay(image, ["L"], mask, SCHEMA, title="frame_001 | JIRAM L")
+    assert titled.shape[1] == out.shape[1] and titled.shape[0] > out.shape[0]
+
+
+def test_non_square_frame_uses_integer_factor():
+    image, mask = _frame(96)
+    out = render_overlay(image[:40], ["L"], mask[:40], SCHEMA, min_size=300)
+    assert out.shape == (40 * 4, 96 * 4, 3)
+
+
+def test_class_colours_blended_in_and_background_untouched():
+    image, mask = _frame(64)
+    out = render_overlay(image, ["L"], mask, SCHEMA, alpha=0.5, min_size=512).astype(int)
+    factor = 8
+    base = _upscaled_base(image, ["L"], factor).astype(int)
+    for cls in (1, 2):
+        colour = np.array(SCHEMA.classes[cls].color)
+        # Interior pixels of the class, at least 2 frame pixels from any other class.
+        inner = cv2.erode((mask == cls).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        ys, xs = np.nonzero(inner)
+        assert len(ys) > 0
+        py, px = ys * factor + factor // 2, xs * factor + factor // 2
+        got, plain = out[py, px], base[py, px]
+        assert np.abs(got - colour).sum(axis=1).mean() < np.abs(plain - colour).sum(axis=1).mean()
+        np.testing.assert_allclose(got, 0.5 * plain + 0.5 * colour, atol=1.0)
+    # Background far from every class pixel and outside the legend (lower-left) is the plain image.
+    far = cv2.dilate((mask > 0).astype(np.uint8), np.ones((7, 7), np.uint8)) == 0
+    far[40:, :40] = False
+    big_far = np.repeat(np.repeat(far, factor, 0), factor, 1)
+    assert big_far.any()
+    np.testing.assert_array_equal(out[big_far], base[big_far])
+
+
+def test_features_are_drawn():
+    image, mask = _frame(64)
+    feats = extract_features(mask, None, SCHEMA)
+    plain = render_overlay(image, ["L"], mask, SCHEMA)
+    drawn = render_overlay(image, ["L"], mask, SCHEMA, features=feats, title="t")
+    assert drawn.shape[0] > plain.shape[0]
+    assert not np.array_equal(drawn[drawn.shape[0] - plain.shape[0] :], plain)
+    body = drawn[drawn.shape[0] - plain.shape[0] :]
+    new_white = (body > 230).all(axis=2) & ~(plain > 230).all(axis=2)
+    assert new_white.sum() > 300  # fitted ellipses, dashed ring and labels are white
+
+
+def test_ignore_and_invalid_not_filled():
+    image, mask = _frame(64)
+    mask[:, :8] = 255
+    valid = np.ones(mask.shape, bool)
+    valid[:, :8] = False
+    out = render_overlay(image, ["L"], mask, SCHEMA, valid=valid)
+    assert (out[: 8 * 8 - 8, 2:50] == (45, 45, 45)).all()  # dark grey no-data, no class colour
+
+
+@pytest.mark.parametrize(
+    "channels", [["L"], ["L", "M"], ["red", "green", "blue"], ["nir", "blue", "green", "red"]]
+)
+def test_display_image_channels(channels):
+    rng = np.random.default_rng(1)
+    image = rng.normal(5.0, 2.0, (20, 30, len(channels))).astype(np.float32)
+    rgb = display_image(image, channels)
+    assert rgb.dtype == np.uint8 and rgb.shape == (20, 30, 3)
+    assert rgb.std() > 10
+
+
+def test_display_image_picks_named_rgb_channels():
+    image = np.zeros((4, 4, 4), np.float32)
+    image[:, :2, 3] = 1.0  # "red" is the 4th channel
+    rgb = display_image(image, ["nir", "blue", "green", "red"])
+    assert (rgb[:, :2, 0] == 255).all() and (rgb[:, 2:, 0] == 0).all()
+    assert (rgb[:, :, 1:] == 0).all()
+
+
+def test_display_image_two_channel_false_colour():
+    image = np.zeros((4, 4, 2), np.float32)
+    image[:, :2, 1] = 1.0
+    rgb = display_image(image, ["a", "b"])
+    np.testing.assert_array_equal(rgb[:, :, 1], rgb[:, :, 2])
+    assert (rgb[:, :2, 1] == 255).all() and (rgb[:, :, 0] == 0).all()
+
+
+@pytest.mark.parametrize("value", [0.0, -7.5, 1e30])
+def test_display_image_constant_and_nan_without_warnings(value):
+    image = np.full((16, 16, 1), value, np.float32)
+    image[:4] = np.nan
+    image[4, 4] = np.inf
+    rgb = display_image(image, ["L"])
+    assert rgb.shape == (16, 16, 3)
+    assert (rgb[:4] == (45, 45, 45)).all() and (rgb[4, 4] == (45, 45, 45)).all()
+    assert len(np.unique(rgb[5:].reshape(-1, 3), axis=0)) == 1  # flat picture
+    all_nan = display_image(np.full((8, 8, 3), np.nan, np.float32), ["r", "g", "b"])
+    assert (all_nan == 45).all()
+
+
+def test_display_image_log_stretch_monotonic_with_negatives():
+    image = np.linspace(-100.0, 50.0, 256, dtype=np.float32).reshape(16, 16, 1)
+    rgb = display_image(image, ["L"])
+    lum = rgb.astype(int).sum(axis=2).ravel()
+    assert lum[-1] > lum[len(lum) // 2] > lum[0]
+
+
+def test_bad_inputs_raise():
+    image, mask = _frame(32)
+    with pytest.raises(ValueError, match="channel"):
+        display_image(image, ["a", "b"])
+    with pytest.raises(ValueError, match="match the image"):
+        render_overlay(image, ["L"], mask[:10], SCHEMA)

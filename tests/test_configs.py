@@ -1,0 +1,57 @@
+"""Every config composes, and a wrong config fails before any work with the valid choices."""
+
+import pytest
+from hydra.errors import ConfigCompositionException
+from omegaconf import OmegaConf
+
+from jovis.cli import CONFIG_DIR
+from jovis.frame import LabelSchema
+from jovis.training.fit import model_args, train
+from tests.conftest import compose_config
+
+EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_every_experiment_composes_and_builds_valid_model_args(experiment, tmp_path):
+    cfg = compose_config("train", [f"experiment={experiment}", f"out={tmp_path}"])
+    OmegaConf.resolve(cfg)
+    schema = LabelSchema.from_dict(OmegaConf.to_container(cfg.labels))
+    args = model_args(cfg, schema)
+    assert args["in_channels"] == len(cfg.instrument.channels)
+    assert cfg.name == experiment
+
+
+@pytest.mark.parametrize("name", ["synth", "infer", "evaluate"])
+def test_script_configs_compose(name):
+    overrides = {"infer": ["ckpt=x.pt", "input=y"], "evaluate": ["ckpt=x.pt", "dataset=y"]}
+    cfg = compose_config(name, overrides.get(name, []))
+    assert "out" in cfg
+    raw = OmegaConf.load(CONFIG_DIR / f"{name}.yaml")
+    assert raw.hydra.job.chdir is False and raw.hydra.output_subdir is None
+
+
+@pytest.mark.parametrize("trainer", ["cpu", "gpu", "ddp"])
+def test_trainer_choices_compose(trainer, tmp_path):
+    cfg = compose_config("train", ["experiment=tiny", f"trainer={trainer}", f"out={tmp_path}"])
+    assert cfg.trainer.max_steps >= 1
+
+
+def test_unknown_model_name_fails_before_any_work(tmp_path):
+    cfg = compose_config("train", ["experiment=tiny", f"out={tmp_path}",
+                                   "model.encoder=resnet9000"])
+    with pytest.raises(ValueError, match="valid choices: .*mobilenet_v3_small.*resnet18"):
+        train(cfg)
+    assert list(tmp_path.iterdir()) == []  # no run folder was made
+
+
+def test_wrong_channel_count_fails_before_any_work(tmp_path):
+    cfg = compose_config("train", ["experiment=tiny", f"out={tmp_path}", "model.in_channels=3"])
+    with pytest.raises(ValueError, match=r"instrument jiram has 2 channels \['L', 'M'\]"):
+        train(cfg)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_config_group_choice_names_the_options():
+    with pytest.raises(ConfigCompositionException, match="unet_resnet18"):
+        compose_config("train", ["model=unet_nonexistent"])
