@@ -13,8 +13,15 @@ from jovis.evaluation import evaluate, print_table
 @hydra.main(config_path="../configs", config_name="evaluate", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out = cfg.out or Path(cfg.ckpt).parent / "eval"
-    result = evaluate(cfg.ckpt, cfg.dataset, out, device=cfg.device, tta=bool(cfg.tta),
-                      batch_size=int(cfg.batch_size), split=cfg.split)
+    result = evaluate(
+        cfg.ckpt,
+        cfg.dataset,
+        out,
+        device=cfg.device,
+        tta=bool(cfg.tta),
+        batch_size=int(cfg.batch_size),
+        split=cfg.split,
+    )
     print_table(result)
     result.pop("confusion_matrix")
     emit_result(result)

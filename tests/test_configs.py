@@ -38,9 +38,10 @@ def test_trainer_choices_compose(trainer, tmp_path):
 
 
 def test_unknown_model_name_fails_before_any_work(tmp_path):
-    cfg = compose_config("train", ["experiment=tiny", f"out={tmp_path}",
-                                   "model.encoder=resnet9000"])
-    with pytest.raises(ValueError, match="valid choices: .*mobilenet_v3_small.*resnet18"):
+    cfg = compose_config(
+        "train", ["experiment=tiny", f"out={tmp_path}", "model.encoder=resnet9000"]
+    )
+    with pytest.raises(ValueError, match=r"valid choices: .*mobilenet_v3_small.*resnet18"):
         train(cfg)
     assert list(tmp_path.iterdir()) == []  # no run folder was made
 

@@ -198,3 +198,22 @@ def test_catalog_rows():
         v1["radius_px"],
     )
     json.dumps(rows)
+
+
+def test_touching_vortices_of_different_sizes_are_split():
+    from jovis.features import split_touching
+
+    mask = np.zeros((80, 80), np.uint8)
+    cv2.circle(mask, (25, 40), 12, 2, -1)
+    cv2.circle(mask, (25 + 12 + 6, 40), 6, 2, -1)  # touches the big one
+    cv2.circle(mask, (60, 15), 7, 2, -1)
+    cv2.circle(mask, (60, 15 + 14), 7, 2, -1)  # two equal ones touching
+    features = extract_features(mask, None, SCHEMA)
+    centres = sorted((round(v["x"]), round(v["y"])) for v in features["vortices"])
+    assert len(centres) == 4, centres
+    for expected in [(25, 40), (43, 40), (60, 15), (60, 29)]:
+        assert min(abs(cx - expected[0]) + abs(cy - expected[1]) for cx, cy in centres) <= 1
+    # one elongated vortex stays one
+    ellipse = np.zeros((40, 60), bool)
+    cv2.ellipse(ellipse.view(np.uint8), (30, 20), (20, 8), 15, 0, 360, 1, -1)
+    assert split_touching(ellipse).max() == 1

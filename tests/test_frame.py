@@ -3,7 +3,7 @@ import pytest
 import yaml
 
 from jovis.cli import CONFIG_DIR
-from jovis.frame import Frame, LabelSchema, Labels
+from jovis.frame import Frame, Labels, LabelSchema
 
 
 def default_schema() -> LabelSchema:
@@ -22,7 +22,7 @@ def test_default_schema_matches_design():
 def test_schema_rejects_gaps_duplicates_and_bad_ignore():
     base = default_schema().to_dict()
     gap = {**base, "classes": [base["classes"][0], {**base["classes"][2]}]}
-    with pytest.raises(ValueError, match="0..N-1"):
+    with pytest.raises(ValueError, match=r"0\.\.N-1"):
         LabelSchema.from_dict(gap)
     with pytest.raises(ValueError, match="ignore_index"):
         LabelSchema.from_dict({**base, "ignore_index": 1})

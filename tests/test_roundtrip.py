@@ -20,8 +20,9 @@ from tests.conftest import REPO
 @pytest.fixture(scope="module")
 def frames(tmp_path_factory):
     out = tmp_path_factory.mktemp("frames")
-    write_frame_set(out, n=3, size=64, channels=["L", "M"], instrument="jiram", seed=500,
-                    split="test")
+    write_frame_set(
+        out, n=3, size=64, channels=["L", "M"], instrument="jiram", seed=500, split="test"
+    )
     return out
 
 
@@ -38,8 +39,9 @@ def test_checkpoint_is_self_describing_and_weights_only(tiny_run):
 
 
 def test_infer_mask_equals_argmax_of_direct_forward(tiny_run, frames, tmp_path):
-    result = run_inference(tiny_run["checkpoint"], frames / "images", tmp_path, device="cpu",
-                           progress=False)
+    result = run_inference(
+        tiny_run["checkpoint"], frames / "images", tmp_path, device="cpu", progress=False
+    )
     assert result["ok"] == 3 and result["failed"] == 0
     model, info = load_checkpoint(tiny_run["checkpoint"])
     for image in sorted((frames / "images").iterdir()):
@@ -72,24 +74,39 @@ def test_bad_inputs_are_recorded_and_the_rest_processed(tiny_run, frames, tmp_pa
     np.save(batch / "allnan.npy", nan)
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "scripts/infer.py", f"ckpt={tiny_run['checkpoint']}",
-         f"input={batch}", f"out={out}", "device=cpu", "num_workers=1", "progress=false"],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "scripts/infer.py",
+            f"ckpt={tiny_run['checkpoint']}",
+            f"input={batch}",
+            f"out={out}",
+            "device=cpu",
+            "num_workers=1",
+            "progress=false",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 2, proc.stderr
     assert "3 ok, 4 failed" in proc.stdout
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert summary["ok"] == 3 and summary["failed"] == 4 and summary["out"] == str(out)
-    rows = {json.loads(x)["id"]: json.loads(x)
-            for x in (out / "manifest.jsonl").read_text().splitlines()}
+    rows = {
+        json.loads(x)["id"]: json.loads(x)
+        for x in (out / "manifest.jsonl").read_text().splitlines()
+    }
     assert "empty file" in rows["empty"]["error"] and rows["empty"]["status"] == "failed"
     assert "truncated" in rows["truncated"]["error"]
     assert "unrecognised content" in rows["notes"]["error"]
     assert "no valid pixels" in rows["allnan"]["error"]
     for fid, row in rows.items():
         if row["status"] == "ok":
-            assert all((out / k / f"{fid}{s}").is_file() for k, s in
-                       [("masks", ".png"), ("overlays", ".png"), ("features", ".geojson")])
+            assert all(
+                (out / k / f"{fid}{s}").is_file()
+                for k, s in [("masks", ".png"), ("overlays", ".png"), ("features", ".geojson")]
+            )
         else:
             assert str(batch / f"{fid}") in row["source"]
             assert not (out / "masks" / f"{fid}.png").exists()
@@ -97,17 +114,28 @@ def test_bad_inputs_are_recorded_and_the_rest_processed(tiny_run, frames, tmp_pa
 
 def test_all_ok_exits_zero(tiny_run, frames, tmp_path):
     proc = subprocess.run(
-        [sys.executable, "scripts/infer.py", f"ckpt={tiny_run['checkpoint']}",
-         f"input={frames / 'images'}/*.npy", f"out={tmp_path}", "device=cpu", "num_workers=0",
-         "progress=false"],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "scripts/infer.py",
+            f"ckpt={tiny_run['checkpoint']}",
+            f"input={frames / 'images'}/*.npy",
+            f"out={tmp_path}",
+            "device=cpu",
+            "num_workers=0",
+            "progress=false",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "3 ok, 0 failed" in proc.stdout
 
 
-def test_interrupted_run_resumes_without_redoing_or_half_files(tiny_run, frames, tmp_path,
-                                                              monkeypatch):
+def test_interrupted_run_resumes_without_redoing_or_half_files(
+    tiny_run, frames, tmp_path, monkeypatch
+):
     import jovis.inference.outputs as outputs
 
     real_write_png, calls = outputs.write_png, {"n": 0}
@@ -122,21 +150,32 @@ def test_interrupted_run_resumes_without_redoing_or_half_files(tiny_run, frames,
 
     monkeypatch.setattr(outputs, "write_png", dying_write_png)
     with pytest.raises(KeyboardInterrupt):
-        run_inference(tiny_run["checkpoint"], frames / "images", tmp_path, device="cpu",
-                      batch_size=1, write_threads=1, progress=False)
+        run_inference(
+            tiny_run["checkpoint"],
+            frames / "images",
+            tmp_path,
+            device="cpu",
+            batch_size=1,
+            write_threads=1,
+            progress=False,
+        )
     monkeypatch.setattr(outputs, "write_png", real_write_png)
-    done_first = [json.loads(x)["id"] for x in (tmp_path / "manifest.jsonl").read_text().splitlines()]
+    done_first = [
+        json.loads(x)["id"] for x in (tmp_path / "manifest.jsonl").read_text().splitlines()
+    ]
     assert len(done_first) == 1
     overlay = tmp_path / "overlays" / f"{done_first[0]}.png"
     mtime = overlay.stat().st_mtime_ns
     # the second frame wrote its mask but not the rest; no final-named file is partial
-    result = run_inference(tiny_run["checkpoint"], frames / "images", tmp_path, device="cpu",
-                           progress=False)
+    result = run_inference(
+        tiny_run["checkpoint"], frames / "images", tmp_path, device="cpu", progress=False
+    )
     assert result["skipped"] == 1 and result["processed"] == 2 and result["ok"] == 3
     assert overlay.stat().st_mtime_ns == mtime  # not redone
     assert not list(tmp_path.rglob(".*tmp-*"))
-    again = run_inference(tiny_run["checkpoint"], frames / "images", tmp_path, device="cpu",
-                          progress=False)
+    again = run_inference(
+        tiny_run["checkpoint"], frames / "images", tmp_path, device="cpu", progress=False
+    )
     assert again["processed"] == 0 and again["skipped"] == 3
     lines = (tmp_path / "manifest.jsonl").read_text().splitlines()
     assert len(lines) == 3

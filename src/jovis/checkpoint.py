@@ -31,27 +31,51 @@ class CheckpointInfo:
     extra: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "model": self.model, "labels": self.labels.to_dict(),
-                "channels": self.channels, "instrument": self.instrument,
-                "normalisation": self.normalisation, "config": self.config, **self.extra}
+        return {
+            "version": self.version,
+            "model": self.model,
+            "labels": self.labels.to_dict(),
+            "channels": self.channels,
+            "instrument": self.instrument,
+            "normalisation": self.normalisation,
+            "config": self.config,
+            **self.extra,
+        }
 
 
-def save_checkpoint(path: str | Path, model: nn.Module, *, model_args: dict[str, Any],
-                    labels: LabelSchema, channels: list[str], instrument: str,
-                    normalisation: dict[str, Any], config: dict[str, Any],
-                    **extra: Any) -> Path:
+def save_checkpoint(
+    path: str | Path,
+    model: nn.Module,
+    *,
+    model_args: dict[str, Any],
+    labels: LabelSchema,
+    channels: list[str],
+    instrument: str,
+    normalisation: dict[str, Any],
+    config: dict[str, Any],
+    **extra: Any,
+) -> Path:
     """Write weights + the `jovis` block atomically; everything in it is plain data."""
-    info = CheckpointInfo({k: model_args[k] for k in MODEL_KEYS}, labels, list(channels),
-                          instrument, dict(normalisation), config, jovis.__version__, extra)
+    info = CheckpointInfo(
+        {k: model_args[k] for k in MODEL_KEYS},
+        labels,
+        list(channels),
+        instrument,
+        dict(normalisation),
+        config,
+        jovis.__version__,
+        extra,
+    )
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     with atomic_path(path) as tmp:
         torch.save({"state_dict": state, "jovis": info.to_dict()}, tmp)
     return Path(path)
 
 
-def load_checkpoint(path: str | Path, device: str | torch.device = "cpu"
-                    ) -> tuple[nn.Module, CheckpointInfo]:
-    """Rebuild the network from a checkpoint alone (`torch.load(weights_only=True)`), in eval mode."""
+def load_checkpoint(
+    path: str | Path, device: str | torch.device = "cpu"
+) -> tuple[nn.Module, CheckpointInfo]:
+    """Rebuild the network from the checkpoint alone (`weights_only=True` load), in eval mode."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {path} does not exist")
@@ -66,10 +90,14 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu"
         )
     meta = dict(blob["jovis"])
     info = CheckpointInfo(
-        model=meta.pop("model"), labels=LabelSchema.from_dict(meta.pop("labels")),
-        channels=meta.pop("channels"), instrument=meta.pop("instrument"),
-        normalisation=meta.pop("normalisation"), config=meta.pop("config"),
-        version=meta.pop("version"), extra=meta,
+        model=meta.pop("model"),
+        labels=LabelSchema.from_dict(meta.pop("labels")),
+        channels=meta.pop("channels"),
+        instrument=meta.pop("instrument"),
+        normalisation=meta.pop("normalisation"),
+        config=meta.pop("config"),
+        version=meta.pop("version"),
+        extra=meta,
     )
     model = build_model(**info.model)
     model.load_state_dict(blob["state_dict"])

@@ -34,4 +34,4 @@ def rename_override(argv: list[str], key: str, new_key: str) -> list[str]:
     folder `dataset` and this keeps the documented `data=DIR` spelling working.
     """
     prefix = f"{key}="
-    return [f"{new_key}={a[len(prefix):]}" if a.startswith(prefix) else a for a in argv]
+    return [f"{new_key}={a[len(prefix) :]}" if a.startswith(prefix) else a for a in argv]

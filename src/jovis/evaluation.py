@@ -18,9 +18,16 @@ from jovis.io.atomic import write_json
 from jovis.metrics import confusion_matrix, iou_dice
 
 
-def evaluate(ckpt: str | Path, data: str | Path, out: str | Path | None = None, *,
-             device: str = "auto", tta: bool = False, batch_size: int = 8,
-             split: str | None = None) -> dict[str, Any]:
+def evaluate(
+    ckpt: str | Path,
+    data: str | Path,
+    out: str | Path | None = None,
+    *,
+    device: str = "auto",
+    tta: bool = False,
+    batch_size: int = 8,
+    split: str | None = None,
+) -> dict[str, Any]:
     """Score `ckpt` on the frames of `data` (manifest.jsonl + images/ + masks/).
 
     Predictions go through the same `Predictor` as `scripts/infer.py`, so the score is the one a
@@ -28,8 +35,9 @@ def evaluate(ckpt: str | Path, data: str | Path, out: str | Path | None = None, 
     """
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta)
     schema = predictor.info.labels
-    dataset = FolderDataset(data, predictor.info.channels, split=split,
-                            normalisation=predictor.info.normalisation)
+    dataset = FolderDataset(
+        data, predictor.info.channels, split=split, normalisation=predictor.info.normalisation
+    )
     cm = torch.zeros(schema.num_classes, schema.num_classes, dtype=torch.int64)
     start = time.perf_counter()
     batch: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -40,8 +48,14 @@ def evaluate(ckpt: str | Path, data: str | Path, out: str | Path | None = None, 
         probs = predictor.predict(np.stack([b[0] for b in batch])).numpy()
         for (_, valid, truth), p in zip(batch, probs, strict=True):
             pred = mask_from_probs(p, valid, schema)
-            cm.add_(confusion_matrix(torch.from_numpy(pred), torch.from_numpy(truth),
-                                     schema.num_classes, schema.ignore_index))
+            cm.add_(
+                confusion_matrix(
+                    torch.from_numpy(pred),
+                    torch.from_numpy(truth),
+                    schema.num_classes,
+                    schema.ignore_index,
+                )
+            )
         batch.clear()
 
     for i in range(len(dataset)):

@@ -177,29 +177,88 @@ def _vortices(binary: np.ndarray, prob: np.ndarray | None, min_area: int) -> lis
     )
     found = []
     for lab in range(1, n):
-        x0, y0, w, h, area = (int(s) for s in stats[lab])
-        if area < max(1, min_area):
-            continue
-        comp = labels[y0 : y0 + h, x0 : x0 + w] == lab
-        cx, cy, a, b, angle = _fit_ellipse(comp)
-        mean_prob = None
-        if prob is not None:
-            mean_prob = _r(float(prob[y0 : y0 + h, x0 : x0 + w][comp].mean()), 4)
-        found.append(
-            {
-                "x": _r(cx + x0),
-                "y": _r(cy + y0),
-                "semi_major_px": _r(a),
-                "semi_minor_px": _r(b),
-                "angle_deg": _r(angle),
-                "area_px": area,
-                "radius_px": _r(math.sqrt(area / math.pi)),
-                "mean_prob": mean_prob,
-                "bbox": [x0, y0, w, h],
-            }
-        )
+        x0, y0, w, h, _ = (int(s) for s in stats[lab])
+        parts = split_touching(labels[y0 : y0 + h, x0 : x0 + w] == lab)
+        for part in range(1, int(parts.max()) + 1):
+            comp = parts == part
+            area = int(np.count_nonzero(comp))
+            if area < max(1, min_area):
+                continue
+            found.append(_vortex(comp, x0, y0, area, prob))
     found.sort(key=lambda v: -v["area_px"])  # stable: equal areas keep raster order
     return [{"id": i, **v} for i, v in enumerate(found, start=1)]
+
+
+def split_touching(comp: np.ndarray, neck_ratio: float = 0.6) -> np.ndarray:
+    """Split one connected blob into touching round vortices; int32 labels 1..k (0 outside).
+
+    Packed circumpolar cyclones touch, so one connected component can hold several. Peaks of
+    the distance transform are vortex cores; two peaks are one vortex unless the straight line
+    between them dips below `neck_ratio` × the smaller peak (a neck). Pixels go to the core with
+    the least power distance |p − c|² − r², whose boundary for two touching circles is their
+    common tangent, so a small vortex beside a large one keeps its own pixels.
+    """
+    img = comp.astype(np.uint8)
+    dist = cv2.distanceTransform(np.pad(img, 1), cv2.DIST_L2, 5)[1:-1, 1:-1]
+    peaks = (dist >= 1.5) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))
+    n, plateau = cv2.connectedComponents(peaks.astype(np.uint8), connectivity=8)
+    if n <= 2:
+        return img.astype(np.int32)
+    cores = []
+    for k in range(1, n):
+        ys, xs = np.nonzero(plateau == k)
+        i = int(np.argmax(dist[ys, xs]))
+        cores.append((float(xs[i]), float(ys[i]), float(dist[ys[i], xs[i]])))
+    cores.sort(key=lambda c: -c[2])
+    group = list(range(len(cores)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i in range(len(cores)):
+        for j in range(i + 1, len(cores)):
+            (xi, yi, ri), (xj, yj, rj) = cores[i], cores[j]
+            steps = max(2, int(math.hypot(xj - xi, yj - yi)) + 1)
+            t = np.linspace(0.0, 1.0, steps)
+            along = dist[
+                np.rint(yi + t * (yj - yi)).astype(int), np.rint(xi + t * (xj - xi)).astype(int)
+            ]
+            if along.min() >= neck_ratio * min(ri, rj):
+                group[root(j)] = root(i)
+    leaders = sorted({root(i) for i in range(len(cores))})
+    if len(leaders) == 1:
+        return img.astype(np.int32)
+    ys, xs = np.nonzero(img)
+    power = np.stack(
+        [(xs - cores[k][0]) ** 2 + (ys - cores[k][1]) ** 2 - cores[k][2] ** 2 for k in leaders]
+    )
+    out = np.zeros(img.shape, np.int32)
+    out[ys, xs] = power.argmin(axis=0) + 1
+    return out
+
+
+def _vortex(
+    comp: np.ndarray, x0: int, y0: int, area: int, prob: np.ndarray | None
+) -> dict[str, Any]:
+    h, w = comp.shape
+    cx, cy, a, b, angle = _fit_ellipse(comp)
+    mean_prob = None
+    if prob is not None:
+        mean_prob = _r(float(prob[y0 : y0 + h, x0 : x0 + w][comp].mean()), 4)
+    ys, xs = np.nonzero(comp)
+    return {
+        "x": _r(cx + x0),
+        "y": _r(cy + y0),
+        "semi_major_px": _r(a),
+        "semi_minor_px": _r(b),
+        "angle_deg": _r(angle),
+        "area_px": area,
+        "radius_px": _r(math.sqrt(area / math.pi)),
+        "mean_prob": mean_prob,
+        "bbox": [x0 + int(xs.min()), y0 + int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1],
+    }
 
 
 def _fit_ellipse(comp: np.ndarray) -> tuple[float, float, float, float, float]:

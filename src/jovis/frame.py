@@ -138,7 +138,9 @@ class LabelSchema:
         if len(ids) < 2:
             raise ValueError("label schema needs at least two classes (background and one more)")
         if not 0 <= self.ignore_index <= 255 or self.ignore_index in ids:
-            raise ValueError(f"ignore_index {self.ignore_index} must be in 0..255 and not a class id")
+            raise ValueError(
+                f"ignore_index {self.ignore_index} must be in 0..255 and not a class id"
+            )
         names = [c.name for c in self.classes]
         if len(set(names)) != len(names):
             raise ValueError(f"label schema names must be unique, got {names}")
@@ -148,9 +150,7 @@ class LabelSchema:
         """Build from the plain-data form of ``configs/labels/*.yaml`` or a checkpoint."""
         try:
             raw = data["classes"]
-            classes = tuple(
-                ClassInfo(int(c["id"]), str(c["name"]), _rgb(c["color"])) for c in raw
-            )
+            classes = tuple(ClassInfo(int(c["id"]), str(c["name"]), _rgb(c["color"])) for c in raw)
         except (KeyError, TypeError, ValueError) as err:
             raise ValueError(
                 "label schema needs 'classes': a list of {id, name, color: [r, g, b]}; "

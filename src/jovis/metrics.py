@@ -8,8 +8,9 @@ import torch
 from jovis.frame import IGNORE_INDEX
 
 
-def confusion_matrix(pred: torch.Tensor, target: torch.Tensor, num_classes: int,
-                     ignore_index: int = IGNORE_INDEX) -> torch.Tensor:
+def confusion_matrix(
+    pred: torch.Tensor, target: torch.Tensor, num_classes: int, ignore_index: int = IGNORE_INDEX
+) -> torch.Tensor:
     """(num_classes, num_classes) int64 counts; rows = truth, columns = prediction."""
     keep = target != ignore_index
     t, p = target[keep].long(), pred[keep].long()

@@ -22,8 +22,7 @@ def test_convnext_starts_at_stride_4_and_still_returns_full_size():
 
 def test_width_options_shrink_the_model():
     big = build_model("unet", "mobilenet_v3_small", 2, 3)
-    small = build_model("unet", "mobilenet_v3_small", 2, 3, decoder_width=0.25,
-                        encoder_width=0.5)
+    small = build_model("unet", "mobilenet_v3_small", 2, 3, decoder_width=0.25, encoder_width=0.5)
     count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
     assert count(small) < 0.5 * count(big)
 
@@ -57,8 +56,9 @@ def test_local_weights_adapt_the_first_conv(tmp_path):
     expected = rgb.conv1.weight.mean(dim=1, keepdim=True) * 3.0
     torch.testing.assert_close(conv1, expected)
     # a layer deeper in also carries the file's weights
-    torch.testing.assert_close(model.encoder.body.get_submodule("layer1.0.conv1").weight,
-                               rgb.layer1[0].conv1.weight)
+    torch.testing.assert_close(
+        model.encoder.body.get_submodule("layer1.0.conv1").weight, rgb.layer1[0].conv1.weight
+    )
 
 
 def test_encoder_names_are_torchvision_builders():

@@ -12,28 +12,45 @@ from jovis.data.datasets import FolderDataset, SyntheticDataset
 DATA_KINDS = ("synthetic", "folder")
 
 
-def build_datasets(data: dict[str, Any], channels: list[str], instrument: str,
-                   normalisation: dict[str, Any], seed: int) -> tuple[Dataset, Dataset | None]:
+def build_datasets(
+    data: dict[str, Any],
+    channels: list[str],
+    instrument: str,
+    normalisation: dict[str, Any],
+    seed: int,
+) -> tuple[Dataset, Dataset | None]:
     """(train, val) datasets; raises naming the fix for a wrong `data` config."""
     kind = data.get("kind")
     if kind == "synthetic":
-        common = {"size": int(data["size"]), "channels": channels, "instrument": instrument,
-                  "hemisphere": data.get("hemisphere", "random"),
-                  "params": data.get("params") or None, "normalisation": normalisation}
-        train = EpochSeededSynthetic(int(data["train_frames"]), seed=seed + int(data["seed"]),
-                                     **common)
+        common = {
+            "size": int(data["size"]),
+            "channels": channels,
+            "instrument": instrument,
+            "hemisphere": data.get("hemisphere", "random"),
+            "params": data.get("params") or None,
+            "normalisation": normalisation,
+        }
+        train = EpochSeededSynthetic(
+            int(data["train_frames"]), seed=seed + int(data["seed"]), **common
+        )
         val = SyntheticDataset(int(data["val_frames"]), seed=int(data["val_seed"]), **common)
         return train, val
     if kind == "folder":
         if not data.get("train"):
             raise ValueError("data=folder needs data.train=<folder with manifest.jsonl>")
-        train = FolderDataset(data["train"], channels, split=data.get("train_split"),
-                              normalisation=normalisation, augment=bool(data.get("augment")),
-                              seed=seed)
+        train = FolderDataset(
+            data["train"],
+            channels,
+            split=data.get("train_split"),
+            normalisation=normalisation,
+            augment=bool(data.get("augment")),
+            seed=seed,
+        )
         val = None
         if data.get("val"):
-            val = FolderDataset(data["val"], channels, split=data.get("val_split"),
-                                normalisation=normalisation)
+            val = FolderDataset(
+                data["val"], channels, split=data.get("val_split"), normalisation=normalisation
+            )
         return train, val
     raise ValueError(f"data.kind={kind!r}; valid choices: {', '.join(DATA_KINDS)}")
 
@@ -52,17 +69,23 @@ class EpochSeededSynthetic(SyntheticDataset):
 
 
 class FrameDataModule(L.LightningDataModule):
-    def __init__(self, train: Dataset, val: Dataset | None, *, batch_size: int,
-                 num_workers: int) -> None:
+    def __init__(
+        self, train: Dataset, val: Dataset | None, *, batch_size: int, num_workers: int
+    ) -> None:
         super().__init__()
         self.train_set, self.val_set = train, val
         self.batch_size, self.num_workers = batch_size, num_workers
 
     def _loader(self, dataset: Dataset, shuffle: bool) -> DataLoader:
-        return DataLoader(dataset, batch_size=self.batch_size, shuffle=shuffle,
-                          num_workers=self.num_workers, pin_memory=False,
-                          drop_last=shuffle and len(dataset) > self.batch_size,
-                          persistent_workers=False)
+        return DataLoader(
+            dataset,
+            batch_size=self.batch_size,
+            shuffle=shuffle,
+            num_workers=self.num_workers,
+            pin_memory=False,
+            drop_last=shuffle and len(dataset) > self.batch_size,
+            persistent_workers=False,
+        )
 
     def train_dataloader(self) -> DataLoader:
         return self._loader(self.train_set, shuffle=True)

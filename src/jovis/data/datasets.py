@@ -26,8 +26,11 @@ def to_sample(frame: Frame, labels: Labels, normalisation: Mapping[str, Any]) ->
             f"{frame.shape}"
         )
     mask = np.where(frame.valid, labels.mask, IGNORE_INDEX).astype(np.int64)
-    return {"image": torch.from_numpy(normalise_frame(frame, normalisation)),
-            "mask": torch.from_numpy(mask), "id": frame.id}
+    return {
+        "image": torch.from_numpy(normalise_frame(frame, normalisation)),
+        "mask": torch.from_numpy(mask),
+        "id": frame.id,
+    }
 
 
 def read_manifest(root: str | Path) -> list[dict[str, Any]]:
@@ -51,9 +54,16 @@ def read_manifest(root: str | Path) -> list[dict[str, Any]]:
 class FolderDataset(Dataset):
     """A labelled frame set: `manifest.jsonl` + `images/` + `masks/` (+ `features/`)."""
 
-    def __init__(self, root: str | Path, channels: list[str], *, split: str | None = None,
-                 normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION,
-                 augment: bool = False, seed: int = 0) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        channels: list[str],
+        *,
+        split: str | None = None,
+        normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION,
+        augment: bool = False,
+        seed: int = 0,
+    ) -> None:
         self.root = Path(root)
         rows = read_manifest(self.root)
         self.rows = [r for r in rows if split is None or r.get("split") == split]
@@ -95,9 +105,18 @@ class FolderDataset(Dataset):
 class SyntheticDataset(Dataset):
     """Frames rendered on the fly by `jovis.synth` (no disk); item i uses seed `seed + i`."""
 
-    def __init__(self, length: int, size: int, channels: list[str], instrument: str, *,
-                 seed: int = 0, hemisphere: str = "random", params: dict | None = None,
-                 normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION) -> None:
+    def __init__(
+        self,
+        length: int,
+        size: int,
+        channels: list[str],
+        instrument: str,
+        *,
+        seed: int = 0,
+        hemisphere: str = "random",
+        params: dict | None = None,
+        normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION,
+    ) -> None:
         if length < 1:
             raise ValueError(f"synthetic dataset length must be ≥ 1, got {length}")
         self.length, self.size, self.channels = length, size, list(channels)
@@ -111,8 +130,14 @@ class SyntheticDataset(Dataset):
     def load(self, index: int) -> tuple[Frame, Labels]:
         from jovis.synth import make_sample
 
-        return make_sample(self.seed + index, self.size, self.channels, self.instrument,
-                           self.hemisphere, self.params or None)
+        return make_sample(
+            self.seed + index,
+            self.size,
+            self.channels,
+            self.instrument,
+            self.hemisphere,
+            self.params or None,
+        )
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         return to_sample(*self.load(index), self.normalisation)

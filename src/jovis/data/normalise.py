@@ -9,11 +9,17 @@ import numpy as np
 
 from jovis.frame import Frame
 
-DEFAULT_NORMALISATION: dict[str, Any] = {"kind": "percentile", "low": 1.0, "high": 99.5,
-                                         "clip": [-0.5, 2.0]}
+DEFAULT_NORMALISATION: dict[str, Any] = {
+    "kind": "percentile",
+    "low": 1.0,
+    "high": 99.5,
+    "clip": [-0.5, 2.0],
+}
 
 
-def normalise_frame(frame: Frame, settings: Mapping[str, Any] = DEFAULT_NORMALISATION) -> np.ndarray:
+def normalise_frame(
+    frame: Frame, settings: Mapping[str, Any] = DEFAULT_NORMALISATION
+) -> np.ndarray:
     """Return a C×H×W float32 array scaled per channel, with invalid pixels set to 0.
 
     Per-frame percentile scaling makes the network independent of the instrument's units (kR,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import torch
 
 
-def random_dihedral(image: torch.Tensor, mask: torch.Tensor,
-                    generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def random_dihedral(
+    image: torch.Tensor, mask: torch.Tensor, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Rotate by a random multiple of 90° and maybe flip, the same way for image and mask.
 
     image: (C, H, W); mask: (H, W). A flip mirrors longitude, which a segmentation of ovals and

@@ -13,18 +13,24 @@ from jovis.inference.runner import run_inference
 
 def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
     return run_inference(
-        cfg.ckpt, cfg.input, cfg.out, device=cfg.device, tta=bool(cfg.tta),
-        batch_size=int(cfg.batch_size), num_workers=int(cfg.num_workers),
-        write_threads=int(cfg.write_threads), save_probs=bool(cfg.save_probs),
-        config={"hydra_config": to_plain(cfg)}, progress=bool(cfg.progress),
+        cfg.ckpt,
+        cfg.input,
+        cfg.out,
+        device=cfg.device,
+        tta=bool(cfg.tta),
+        batch_size=int(cfg.batch_size),
+        num_workers=int(cfg.num_workers),
+        write_threads=int(cfg.write_threads),
+        save_probs=bool(cfg.save_probs),
+        config={"hydra_config": to_plain(cfg)},
+        progress=bool(cfg.progress),
     )
 
 
 def print_summary(result: dict[str, Any]) -> None:
     console = Console(stderr=False)
     for failure in result["failures"]:
-        console.print(f"[red]failed[/red] {failure['source']}: {failure['error']}",
-                      highlight=False)
+        console.print(f"[red]failed[/red] {failure['source']}: {failure['error']}", highlight=False)
     console.print(
         f"{result['ok']} ok, {result['failed']} failed"
         f" ({result['skipped']} already done, skipped); outputs in {result['out']}",

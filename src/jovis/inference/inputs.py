@@ -20,9 +20,11 @@ def list_inputs(spec: str | Path) -> list[Path]:
         paths = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
         paths = [p for p in paths if not p.is_dir()]
     elif path.is_dir():
-        paths = sorted(p for p in path.iterdir()
-                       if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES
-                       and not p.name.startswith("."))
+        paths = sorted(
+            p
+            for p in path.iterdir()
+            if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES and not p.name.startswith(".")
+        )
     elif path.is_file() and path.suffix.lower() == ".txt":
         lines = [ln.strip() for ln in path.read_text().splitlines()]
         paths = [_relative_to(path.parent, ln) for ln in lines if ln and not ln.startswith("#")]

@@ -16,8 +16,12 @@ from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
 from jovis.render import render_overlay
 
-OUTPUT_KINDS = {"mask": ("masks", ".png"), "overlay": ("overlays", ".png"),
-                "features": ("features", ".geojson"), "probs": ("probs", ".npy")}
+OUTPUT_KINDS = {
+    "mask": ("masks", ".png"),
+    "overlay": ("overlays", ".png"),
+    "features": ("features", ".geojson"),
+    "probs": ("probs", ".npy"),
+}
 
 
 def output_paths(out: Path, frame_id: str, save_probs: bool) -> dict[str, Path]:
@@ -32,8 +36,14 @@ def mask_from_probs(probs: np.ndarray, valid: np.ndarray, schema: LabelSchema) -
     return mask
 
 
-def write_frame_outputs(frame: Frame, frame_id: str, probs: np.ndarray, schema: LabelSchema,
-                        paths: dict[str, Path], properties: dict[str, Any]) -> dict[str, Any]:
+def write_frame_outputs(
+    frame: Frame,
+    frame_id: str,
+    probs: np.ndarray,
+    schema: LabelSchema,
+    paths: dict[str, Path],
+    properties: dict[str, Any],
+) -> dict[str, Any]:
     """Write every output of one frame (each atomically); returns per-frame counts.
 
     The overlay is written last but one and the GeoJSON last, so a complete GeoJSON means a
@@ -47,12 +57,15 @@ def write_frame_outputs(frame: Frame, frame_id: str, probs: np.ndarray, schema: 
     title = f"{frame_id}  ·  {frame.instrument}"
     if frame.meta.get("time"):
         title += f"  ·  {frame.meta['time']}"
-    overlay = render_overlay(frame.image, frame.channels, mask, schema, valid=frame.valid,
-                             features=features, title=title)
+    overlay = render_overlay(
+        frame.image, frame.channels, mask, schema, valid=frame.valid, features=features, title=title
+    )
     write_png(paths["overlay"], overlay)
     write_json(paths["features"], features_to_geojson(features, frame_id, properties=properties))
-    return {"vortices": len(features["vortices"]),
-            "aurora_fraction": features["class_fractions"].get("aurora")}
+    return {
+        "vortices": len(features["vortices"]),
+        "aurora_fraction": features["class_fractions"].get("aurora"),
+    }
 
 
 def write_catalog(path: Path, features_files: list[tuple[str, Path]]) -> int:

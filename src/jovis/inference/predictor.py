@@ -34,8 +34,9 @@ class Predictor:
         Average probabilities over the 8 rotations/flips (exact symmetries of a polar frame).
     """
 
-    def __init__(self, model: nn.Module, info: CheckpointInfo, *, device: str = "auto",
-                 tta: bool = False) -> None:
+    def __init__(
+        self, model: nn.Module, info: CheckpointInfo, *, device: str = "auto", tta: bool = False
+    ) -> None:
         self.device = torch.device(resolve_device(device))
         self.info, self.tta = info, tta
         self.model = model.to(self.device).eval()
@@ -43,8 +44,9 @@ class Predictor:
             self.model.to(memory_format=torch.channels_last)
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, *, device: str = "auto",
-                        tta: bool = False) -> Predictor:
+    def from_checkpoint(
+        cls, path: str | Path, *, device: str = "auto", tta: bool = False
+    ) -> Predictor:
         model, info = load_checkpoint(path, "cpu")
         return cls(model, info, device=device, tta=tta)
 
@@ -78,8 +80,11 @@ class Predictor:
         return (probs / len(views)).cpu()
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if self.device.type == "cuda"
-                    else contextlib.nullcontext())
+        autocast = (
+            torch.autocast("cuda", dtype=torch.bfloat16)
+            if self.device.type == "cuda"
+            else contextlib.nullcontext()
+        )
         with autocast:
             return self.model(x).float()
 

@@ -40,12 +40,17 @@ class _FrameReader(Dataset):
         start = time.perf_counter()
         path = self.paths[index]
         try:
-            frame = read_frame(path, channels=self.predictor.info.channels)
+            info = self.predictor.info
+            frame = read_frame(path, instrument=info.instrument, channels=info.channels)
             prepared = self.predictor.prepare(frame)
         except Exception as err:  # any bad file is recorded and the batch goes on
             return {"index": index, "error": f"{type(err).__name__}: {err}"}
-        return {"index": index, "frame": frame, "input": prepared,
-                "read_s": time.perf_counter() - start}
+        return {
+            "index": index,
+            "frame": frame,
+            "input": prepared,
+            "read_s": time.perf_counter() - start,
+        }
 
 
 def file_digest(path: Path) -> str:
@@ -56,10 +61,20 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def run_inference(ckpt: str | Path, input: str | Path, out: str | Path, *, device: str = "auto",
-                  tta: bool = False, batch_size: int = 8, num_workers: int = 0,
-                  write_threads: int = 2, save_probs: bool = False,
-                  config: dict[str, Any] | None = None, progress: bool = True) -> dict[str, Any]:
+def run_inference(
+    ckpt: str | Path,
+    input: str | Path,
+    out: str | Path,
+    *,
+    device: str = "auto",
+    tta: bool = False,
+    batch_size: int = 8,
+    num_workers: int = 0,
+    write_threads: int = 2,
+    save_probs: bool = False,
+    config: dict[str, Any] | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
     """Run a checkpoint over frames; returns counts, timings and the output folder."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be ≥ 1, got {batch_size}")
@@ -73,28 +88,47 @@ def run_inference(ckpt: str | Path, input: str | Path, out: str | Path, *, devic
         log.info("removed half-written %s from an interrupted run", stale)
 
     run_key = f"{file_digest(Path(ckpt))}-tta{int(tta)}-probs{int(save_probs)}"
-    settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
-                "tta": tta, "batch_size": batch_size, "num_workers": num_workers,
-                "save_probs": save_probs, "run_key": run_key, **(config or {})}
+    settings = {
+        "ckpt": str(ckpt),
+        "input": str(input),
+        "out": str(out),
+        "device": device,
+        "tta": tta,
+        "batch_size": batch_size,
+        "num_workers": num_workers,
+        "save_probs": save_probs,
+        "run_key": run_key,
+        **(config or {}),
+    }
     write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
     manifest = Manifest(out / "manifest.jsonl")
-    schema, properties = predictor.info.labels, {"checkpoint": str(ckpt), "run_key": run_key,
-                                                 "instrument": predictor.info.instrument}
+    schema, properties = (
+        predictor.info.labels,
+        {"checkpoint": str(ckpt), "run_key": run_key, "instrument": predictor.info.instrument},
+    )
 
     todo, skipped = [], 0
     for i, path in enumerate(paths):
         prev = manifest.previous(str(path))
         outs = output_paths(out, ids[i], save_probs)
-        if (prev and prev.get("status") == "ok" and prev.get("run_key") == run_key
-                and all(p.is_file() for p in outs.values())):
+        if (
+            prev
+            and prev.get("status") == "ok"
+            and prev.get("run_key") == run_key
+            and all(p.is_file() for p in outs.values())
+        ):
             skipped += 1
         else:
             todo.append(i)
 
     start = time.perf_counter()
     counts = {"ok": 0, "failed": 0}
-    loader = DataLoader(_FrameReader([paths[i] for i in todo], predictor), batch_size=None,
-                        num_workers=num_workers, collate_fn=lambda item: item)
+    loader = DataLoader(
+        _FrameReader([paths[i] for i in todo], predictor),
+        batch_size=None,
+        num_workers=num_workers,
+        collate_fn=lambda item: item,
+    )
     pending: list[tuple[Future, dict[str, Any]]] = []
 
     def finish(done: list[tuple[Future, dict[str, Any]]]) -> None:
@@ -107,7 +141,10 @@ def run_inference(ckpt: str | Path, input: str | Path, out: str | Path, *, devic
             counts[record["status"]] += 1
             manifest.append(record)
 
-    with ThreadPoolExecutor(max_workers=write_threads) as pool, _progress(progress, len(todo)) as bar:
+    with (
+        ThreadPoolExecutor(max_workers=write_threads) as pool,
+        _progress(progress, len(todo)) as bar,
+    ):
         batch: list[dict[str, Any]] = []
 
         def flush() -> None:
@@ -118,12 +155,25 @@ def run_inference(ckpt: str | Path, input: str | Path, out: str | Path, *, devic
             predict_s = (time.perf_counter() - t0) / len(batch)
             for item, p in zip(batch, probs, strict=True):
                 i = todo[item["index"]]
-                record = {"id": ids[i], "source": str(paths[i]), "run_key": run_key,
-                          "read_s": round(item["read_s"], 4), "predict_s": round(predict_s, 4),
-                          "outputs": {k: str(v) for k, v in
-                                      output_paths(out, ids[i], save_probs).items()}}
-                future = pool.submit(_write, item["frame"], ids[i], p, schema,
-                                     output_paths(out, ids[i], save_probs), properties)
+                record = {
+                    "id": ids[i],
+                    "source": str(paths[i]),
+                    "run_key": run_key,
+                    "read_s": round(item["read_s"], 4),
+                    "predict_s": round(predict_s, 4),
+                    "outputs": {
+                        k: str(v) for k, v in output_paths(out, ids[i], save_probs).items()
+                    },
+                }
+                future = pool.submit(
+                    _write,
+                    item["frame"],
+                    ids[i],
+                    p,
+                    schema,
+                    output_paths(out, ids[i], save_probs),
+                    properties,
+                )
                 pending.append((future, record))
             batch.clear()
 
@@ -132,8 +182,15 @@ def run_inference(ckpt: str | Path, input: str | Path, out: str | Path, *, devic
                 i = todo[item["index"]]
                 log.warning("%s", item["error"])
                 counts["failed"] += 1
-                manifest.append({"id": ids[i], "source": str(paths[i]), "status": "failed",
-                                 "error": item["error"], "run_key": run_key})
+                manifest.append(
+                    {
+                        "id": ids[i],
+                        "source": str(paths[i]),
+                        "status": "failed",
+                        "error": item["error"],
+                        "run_key": run_key,
+                    }
+                )
             else:
                 if batch and batch[0]["input"].shape != item["input"].shape:
                     flush()
@@ -151,16 +208,25 @@ def run_inference(ckpt: str | Path, input: str | Path, out: str | Path, *, devic
 
     rows = manifest.compact([str(p) for p in paths])
     ok_rows = [r for r in rows if r.get("status") == "ok"]
-    n_catalog = write_catalog(out / "catalog.csv",
-                              [(r["id"], Path(r["outputs"]["features"])) for r in ok_rows])
-    failed = [{"source": r["source"], "error": r.get("error")} for r in rows
-              if r.get("status") != "ok"]
+    n_catalog = write_catalog(
+        out / "catalog.csv", [(r["id"], Path(r["outputs"]["features"])) for r in ok_rows]
+    )
+    failed = [
+        {"source": r["source"], "error": r.get("error")} for r in rows if r.get("status") != "ok"
+    ]
     processed = counts["ok"] + counts["failed"]
-    return {"out": str(out), "ok": len(ok_rows), "failed": len(failed),
-            "skipped": skipped, "processed": processed, "catalog_rows": n_catalog,
-            "seconds": round(seconds, 2),
-            "frames_per_s": round(processed / seconds, 2) if seconds > 0 and processed else None,
-            "device": str(predictor.device), "failures": failed}
+    return {
+        "out": str(out),
+        "ok": len(ok_rows),
+        "failed": len(failed),
+        "skipped": skipped,
+        "processed": processed,
+        "catalog_rows": n_catalog,
+        "seconds": round(seconds, 2),
+        "frames_per_s": round(processed / seconds, 2) if seconds > 0 and processed else None,
+        "device": str(predictor.device),
+        "failures": failed,
+    }
 
 
 def _write(frame, frame_id, probs, schema, paths, properties) -> dict[str, Any]:
@@ -191,4 +257,3 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.enabled:
             self._bar.__exit__(*exc)
-

@@ -64,7 +64,9 @@ def write_png(path: str | Path, rgb_or_gray: np.ndarray) -> Path:
         img = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
     ok, buf = cv2.imencode(".png", img)
     if not ok:
-        raise ValueError(f"{path}: OpenCV could not encode a PNG from shape {img.shape} {img.dtype}")
+        raise ValueError(
+            f"{path}: OpenCV could not encode a PNG from shape {img.shape} {img.dtype}"
+        )
     return write_bytes(path, buf.tobytes())
 
 

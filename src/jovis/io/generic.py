@@ -37,8 +37,7 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
     return Frame(image.astype(np.float32), channels, instrument or "unknown", str(path), meta)
 
 
-def read_npy(path: Path, instrument: str | None = None,
-             channels: list[str] | None = None) -> Frame:
+def read_npy(path: Path, instrument: str | None = None, channels: list[str] | None = None) -> Frame:
     """Read an H×W or H×W×C array saved with `np.save` (no pickled objects)."""
     try:
         array = np.load(path, allow_pickle=False)

@@ -38,13 +38,15 @@ def sniff_format(path: str | Path) -> str:
         if head.startswith(magic):
             return kind
     raise FrameReadError(
-        path, f"unrecognised content (first bytes {head[:8]!r}): not a PNG, JPEG, TIFF, NPY or "
-        "FITS frame"
+        path,
+        f"unrecognised content (first bytes {head[:8]!r}): not a PNG, JPEG, TIFF, NPY or "
+        "FITS frame",
     )
 
 
-def read_frame(path: str | Path, instrument: str | None = None,
-               channels: list[str] | None = None) -> Frame:
+def read_frame(
+    path: str | Path, instrument: str | None = None, channels: list[str] | None = None
+) -> Frame:
     """Read one frame from disk.
 
     Parameters

@@ -30,8 +30,9 @@ class Encoder(nn.Module):
     ConvNeXt starts at stride 4, so its list has four maps (strides 4..32); `strides` says which.
     """
 
-    def __init__(self, name: str, in_channels: int, width: float = 1.0,
-                 weights: str | None = None) -> None:
+    def __init__(
+        self, name: str, in_channels: int, width: float = 1.0, weights: str | None = None
+    ) -> None:
         super().__init__()
         kwargs = {"width_mult": width} if name in WIDTH_SCALABLE else {}
         backbone = ENCODERS[name](weights=None, **kwargs)
@@ -51,8 +52,9 @@ class Encoder(nn.Module):
         return list(self.body(x).values())
 
 
-def _return_nodes(backbone: nn.Module, name: str,
-                  in_channels: int) -> tuple[dict[str, str], list[int]]:
+def _return_nodes(
+    backbone: nn.Module, name: str, in_channels: int
+) -> tuple[dict[str, str], list[int]]:
     if name.startswith("resnet"):
         return {n: f"s{2 ** (i + 1)}" for i, n in enumerate(_RESNET_NODES)}, [2, 4, 8, 16, 32]
     # Sequential `features`: keep the last block at each stride.
@@ -77,8 +79,16 @@ def _adapt_first_conv(backbone: nn.Module, in_channels: int) -> None:
     if in_channels == 3:
         return
     parent, attr, conv = _first_conv(backbone)
-    new = nn.Conv2d(in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
-                    conv.dilation, conv.groups, conv.bias is not None)
+    new = nn.Conv2d(
+        in_channels,
+        conv.out_channels,
+        conv.kernel_size,
+        conv.stride,
+        conv.padding,
+        conv.dilation,
+        conv.groups,
+        conv.bias is not None,
+    )
     with torch.no_grad():
         mean = conv.weight.mean(dim=1, keepdim=True)
         new.weight.copy_(mean.repeat(1, in_channels, 1, 1) * (3.0 / in_channels))

@@ -12,9 +12,16 @@ from jovis.models.unet import UNet
 ARCHS = ("unet",)
 
 
-def build_model(arch: str = "unet", encoder: str = "resnet18", in_channels: int = 3,
-                num_classes: int = 3, *, decoder_width: float = 1.0, encoder_width: float = 1.0,
-                weights: str | None = None) -> nn.Module:
+def build_model(
+    arch: str = "unet",
+    encoder: str = "resnet18",
+    in_channels: int = 3,
+    num_classes: int = 3,
+    *,
+    decoder_width: float = 1.0,
+    encoder_width: float = 1.0,
+    weights: str | None = None,
+) -> nn.Module:
     """Build a segmentation network that returns logits of shape (B, num_classes, H, W).
 
     Parameters
@@ -39,15 +46,29 @@ def build_model(arch: str = "unet", encoder: str = "resnet18", in_channels: int 
     ValueError
         For an unknown name or a contradictory combination, before anything is built.
     """
-    check_model_args(arch, encoder, in_channels, num_classes, decoder_width=decoder_width,
-                     encoder_width=encoder_width, weights=weights)
+    check_model_args(
+        arch,
+        encoder,
+        in_channels,
+        num_classes,
+        decoder_width=decoder_width,
+        encoder_width=encoder_width,
+        weights=weights,
+    )
     enc = Encoder(encoder, in_channels, width=encoder_width, weights=weights)
     return UNet(enc, in_channels, num_classes, decoder_width=decoder_width)
 
 
-def check_model_args(arch: str, encoder: str, in_channels: int, num_classes: int, *,
-                     decoder_width: float = 1.0, encoder_width: float = 1.0,
-                     weights: str | None = None) -> None:
+def check_model_args(
+    arch: str,
+    encoder: str,
+    in_channels: int,
+    num_classes: int,
+    *,
+    decoder_width: float = 1.0,
+    encoder_width: float = 1.0,
+    weights: str | None = None,
+) -> None:
     """Raise `ValueError` naming the valid choices if the arguments cannot build a model."""
     if arch not in ARCHS:
         raise ValueError(f"unknown model arch {arch!r}; valid choices: {', '.join(ARCHS)}")

@@ -34,8 +34,9 @@ class UNet(nn.Module):
     Any input size works: the input is padded to a multiple of 32 and the logits cropped back.
     """
 
-    def __init__(self, encoder: Encoder, in_channels: int, num_classes: int,
-                 decoder_width: float = 1.0) -> None:
+    def __init__(
+        self, encoder: Encoder, in_channels: int, num_classes: int, decoder_width: float = 1.0
+    ) -> None:
         super().__init__()
         self.encoder = encoder
         widths = [max(8, round(c * decoder_width)) for c in BASE_DECODER_CHANNELS]

@@ -51,10 +51,14 @@ def resolve_resume(resume: str | Path) -> tuple[Path, Path]:
 
 def model_args(cfg: DictConfig, schema: LabelSchema) -> dict[str, Any]:
     """build_model() keywords from the config, checked before anything is built."""
-    args = {"arch": cfg.model.arch, "encoder": cfg.model.encoder,
-            "in_channels": len(cfg.instrument.channels), "num_classes": schema.num_classes,
-            "decoder_width": float(cfg.model.decoder_width),
-            "encoder_width": float(cfg.model.encoder_width)}
+    args = {
+        "arch": cfg.model.arch,
+        "encoder": cfg.model.encoder,
+        "in_channels": len(cfg.instrument.channels),
+        "num_classes": schema.num_classes,
+        "decoder_width": float(cfg.model.decoder_width),
+        "encoder_width": float(cfg.model.encoder_width),
+    }
     if cfg.model.get("in_channels") not in (None, args["in_channels"]):
         raise ValueError(
             f"model.in_channels={cfg.model.in_channels} but instrument {cfg.instrument.name} has "
@@ -93,18 +97,28 @@ def train(cfg: DictConfig) -> dict[str, Any]:
 
     channels = list(cfg.instrument.channels)
     normalisation = to_plain(cfg.normalisation)
-    train_set, val_set = build_datasets(to_plain(cfg.data), channels, cfg.instrument.name,
-                                        normalisation, int(cfg.seed))
-    datamodule = FrameDataModule(train_set, val_set, batch_size=int(cfg.data.batch_size),
-                                 num_workers=int(cfg.data.num_workers))
+    train_set, val_set = build_datasets(
+        to_plain(cfg.data), channels, cfg.instrument.name, normalisation, int(cfg.seed)
+    )
+    datamodule = FrameDataModule(
+        train_set,
+        val_set,
+        batch_size=int(cfg.data.batch_size),
+        num_workers=int(cfg.data.num_workers),
+    )
     model = build_model(**args, weights=cfg.model.get("weights"))
     tcfg = cfg.trainer
     if tcfg.compile:
         model = torch.compile(model)
     module = SegmentationModule(
-        model, schema, lr=float(cfg.optim.lr), weight_decay=float(cfg.optim.weight_decay),
-        warmup_steps=int(cfg.optim.warmup_steps), total_steps=int(tcfg.max_steps),
-        dice_weight=float(cfg.loss.dice_weight), channels_last=bool(tcfg.channels_last),
+        model,
+        schema,
+        lr=float(cfg.optim.lr),
+        weight_decay=float(cfg.optim.weight_decay),
+        warmup_steps=int(cfg.optim.warmup_steps),
+        total_steps=int(tcfg.max_steps),
+        dice_weight=float(cfg.loss.dice_weight),
+        channels_last=bool(tcfg.channels_last),
     )
     precision = tcfg.precision
     if precision == "auto":
@@ -117,28 +131,47 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         callbacks.append(RichProgressBar(leave=True))
     trainer = L.Trainer(
         accelerator="gpu" if accelerator.startswith("cuda") else "cpu",
-        devices=tcfg.devices, strategy=tcfg.strategy, precision=precision,
-        max_steps=int(tcfg.max_steps), max_epochs=-1,
-        limit_val_batches=tcfg.limit_val_batches, val_check_interval=tcfg.val_check_interval,
+        devices=tcfg.devices,
+        strategy=tcfg.strategy,
+        precision=precision,
+        max_steps=int(tcfg.max_steps),
+        max_epochs=-1,
+        limit_val_batches=tcfg.limit_val_batches,
+        val_check_interval=tcfg.val_check_interval,
         check_val_every_n_epoch=None if tcfg.val_check_interval else 1,
-        gradient_clip_val=tcfg.gradient_clip_val, log_every_n_steps=int(tcfg.log_every_n_steps),
-        logger=CSVLogger(run_dir, name="logs", version=""), callbacks=callbacks,
-        default_root_dir=run_dir, enable_progress_bar=bool(tcfg.progress),
-        enable_model_summary=False, fast_dev_run=tcfg.fast_dev_run,
-        deterministic=bool(tcfg.deterministic), num_sanity_val_steps=0,
+        gradient_clip_val=tcfg.gradient_clip_val,
+        log_every_n_steps=int(tcfg.log_every_n_steps),
+        logger=CSVLogger(run_dir, name="logs", version=""),
+        callbacks=callbacks,
+        default_root_dir=run_dir,
+        enable_progress_bar=bool(tcfg.progress),
+        enable_model_summary=False,
+        fast_dev_run=tcfg.fast_dev_run,
+        deterministic=bool(tcfg.deterministic),
+        num_sanity_val_steps=0,
     )
     start = time.perf_counter()
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
     seconds = time.perf_counter() - start
 
-    result: dict[str, Any] = {"out": str(run_dir), "checkpoint": None,
-                              "steps": int(trainer.global_step), "train_seconds": round(seconds, 1)}
+    result: dict[str, Any] = {
+        "out": str(run_dir),
+        "checkpoint": None,
+        "steps": int(trainer.global_step),
+        "train_seconds": round(seconds, 1),
+    }
     if trainer.is_global_zero:
         plain_model = getattr(model, "_orig_mod", model).to(memory_format=torch.contiguous_format)
         ckpt = save_checkpoint(
-            run_dir / CHECKPOINT_NAME, plain_model, model_args=args, labels=schema,
-            channels=channels, instrument=cfg.instrument.name, normalisation=normalisation,
-            config=to_plain(cfg), steps=int(trainer.global_step),
+            run_dir / CHECKPOINT_NAME,
+            plain_model,
+            model_args=args,
+            labels=schema,
+            channels=channels,
+            instrument=cfg.instrument.name,
+            normalisation=normalisation,
+            config=to_plain(cfg),
+            steps=int(trainer.global_step),
             val_scores=dict(module.val_scores),
         )
         result["checkpoint"] = str(ckpt)

@@ -8,8 +8,9 @@ import torch.nn.functional as F
 from jovis.frame import IGNORE_INDEX
 
 
-def soft_dice_loss(logits: torch.Tensor, target: torch.Tensor,
-                   ignore_index: int = IGNORE_INDEX, eps: float = 1.0) -> torch.Tensor:
+def soft_dice_loss(
+    logits: torch.Tensor, target: torch.Tensor, ignore_index: int = IGNORE_INDEX, eps: float = 1.0
+) -> torch.Tensor:
     """1 − mean over classes of the soft Dice, computed over the batch's valid pixels."""
     num_classes = logits.shape[1]
     valid = (target != ignore_index).unsqueeze(1)

@@ -15,9 +15,18 @@ from jovis.training.losses import SegmentationLoss
 
 
 class SegmentationModule(L.LightningModule):
-    def __init__(self, model: nn.Module, schema: LabelSchema, *, lr: float, weight_decay: float,
-                 warmup_steps: int, total_steps: int, dice_weight: float = 1.0,
-                 channels_last: bool = True) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        schema: LabelSchema,
+        *,
+        lr: float,
+        weight_decay: float,
+        warmup_steps: int,
+        total_steps: int,
+        dice_weight: float = 1.0,
+        channels_last: bool = True,
+    ) -> None:
         super().__init__()
         self.model, self.schema = model, schema
         self.lr, self.weight_decay = lr, weight_decay
@@ -40,10 +49,12 @@ class SegmentationModule(L.LightningModule):
 
     def validation_step(self, batch: dict[str, Any], batch_idx: int) -> None:
         logits = self(batch["image"])
-        self.log("val/loss", self.loss(logits, batch["mask"]), batch_size=logits.shape[0],
-                 sync_dist=True)
-        self.val_cm += confusion_matrix(logits.argmax(1), batch["mask"], self.schema.num_classes,
-                                        self.schema.ignore_index)
+        self.log(
+            "val/loss", self.loss(logits, batch["mask"]), batch_size=logits.shape[0], sync_dist=True
+        )
+        self.val_cm += confusion_matrix(
+            logits.argmax(1), batch["mask"], self.schema.num_classes, self.schema.ignore_index
+        )
 
     def on_validation_epoch_start(self) -> None:
         self.val_cm.zero_()
@@ -57,8 +68,7 @@ class SegmentationModule(L.LightningModule):
                 self.log(f"val/{key}", value, prog_bar=key != "background_iou")
 
     def configure_optimizers(self) -> dict[str, Any]:
-        opt = torch.optim.AdamW(self.model.parameters(), lr=self.lr,
-                                weight_decay=self.weight_decay)
+        opt = torch.optim.AdamW(self.model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         warmup, total = self.warmup_steps, self.total_steps
 
         def schedule(step: int) -> float:  # linear warm-up, then cosine to 1% of lr
