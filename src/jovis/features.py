@@ -209,31 +209,24 @@ def split_touching(comp: np.ndarray, neck_ratio: float = 0.6) -> np.ndarray:
         ys, xs = np.nonzero(plateau == k)
         i = int(np.argmax(dist[ys, xs]))
         cores.append((float(xs[i]), float(ys[i]), float(dist[ys[i], xs[i]])))
+    # Largest cores first; a peak joins the first leader it has no neck with. Comparing with
+    # leaders only (not transitively) keeps small saddle peaks in a neck from chaining vortices.
     cores.sort(key=lambda c: -c[2])
-    group = list(range(len(cores)))
-
-    def root(i: int) -> int:
-        while group[i] != i:
-            i = group[i]
-        return i
-
-    for i in range(len(cores)):
-        for j in range(i + 1, len(cores)):
-            (xi, yi, ri), (xj, yj, rj) = cores[i], cores[j]
+    leaders: list[tuple[float, float, float]] = []
+    for xj, yj, rj in cores:
+        for xi, yi, ri in leaders:
             steps = max(2, int(math.hypot(xj - xi, yj - yi)) + 1)
             t = np.linspace(0.0, 1.0, steps)
-            along = dist[
-                np.rint(yi + t * (yj - yi)).astype(int), np.rint(xi + t * (xj - xi)).astype(int)
-            ]
-            if along.min() >= neck_ratio * min(ri, rj):
-                group[root(j)] = root(i)
-    leaders = sorted({root(i) for i in range(len(cores))})
+            rows = np.rint(yi + t * (yj - yi)).astype(int)
+            cols = np.rint(xi + t * (xj - xi)).astype(int)
+            if dist[rows, cols].min() >= neck_ratio * min(ri, rj):
+                break
+        else:
+            leaders.append((xj, yj, rj))
     if len(leaders) == 1:
         return img.astype(np.int32)
     ys, xs = np.nonzero(img)
-    power = np.stack(
-        [(xs - cores[k][0]) ** 2 + (ys - cores[k][1]) ** 2 - cores[k][2] ** 2 for k in leaders]
-    )
+    power = np.stack([(xs - x) ** 2 + (ys - y) ** 2 - r**2 for x, y, r in leaders])
     out = np.zeros(img.shape, np.int32)
     out[ys, xs] = power.argmin(axis=0) + 1
     return out

@@ -1,0 +1,24 @@
+import pytest
+
+from jovis.inference.inputs import list_inputs, unique_ids
+
+
+def test_folder_glob_list_and_single_file(tmp_path):
+    for name in ["b.png", "a.npy", "notes.txt", ".hidden.png"]:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "sub").mkdir()
+    assert [p.name for p in list_inputs(tmp_path)] == ["a.npy", "b.png"]
+    assert [p.name for p in list_inputs(f"{tmp_path}/*")] == ["a.npy", "b.png", "notes.txt"]
+    listing = tmp_path / "list.txt"
+    listing.write_text("# frames\nb.png\n\n" + str(tmp_path / "a.npy") + "\n")
+    assert [p.name for p in list_inputs(listing)] == ["b.png", "a.npy"]
+    assert list_inputs(tmp_path / "b.png") == [tmp_path / "b.png"]
+    with pytest.raises(FileNotFoundError, match="no such file or folder"):
+        list_inputs(tmp_path / "missing")
+    with pytest.raises(FileNotFoundError, match="no frames found"):
+        list_inputs(f"{tmp_path}/*.fits")
+
+
+def test_unique_ids_disambiguate_clashing_stems(tmp_path):
+    paths = [tmp_path / "a.png", tmp_path / "a.npy", tmp_path / "x" / "b.png"]
+    assert unique_ids(paths) == ["a-png", "a-npy", "b"]
