@@ -9,7 +9,13 @@ import cv2
 import numpy as np
 import pytest
 
-from jovis.features import CATALOG_COLUMNS, catalog_rows, extract_features, features_to_geojson
+from jovis.catalog import (
+    CATALOG_COLUMNS,
+    catalog_rows,
+    catalog_rows_from_geojson,
+    features_to_geojson,
+)
+from jovis.features import extract_features
 from jovis.frame import LabelSchema
 
 SCHEMA = LabelSchema.from_dict(
@@ -158,8 +164,9 @@ def test_geojson_structure():
     assert gj["properties"]["coordinate_system"] == "pixel (x=column, y=row)"
     assert gj["properties"]["frame_id"] == "frame_001"
     assert gj["properties"]["instrument"] == "jiram"
-    rebuilt = catalog_rows("frame_001", gj["properties"]["jovis_features"])
-    assert rebuilt == catalog_rows("frame_001", feats)
+    # the catalogue of a run is rebuilt from the files: nothing is lost in JSON
+    assert catalog_rows_from_geojson(json.loads(text)) == catalog_rows("frame_001", feats)
+    assert len(catalog_rows_from_geojson(gj)) == len(feats["vortices"]) + 1
     for item in gj["features"]:
         assert item["type"] == "Feature"
         assert item["geometry"]["type"] in ("Polygon", "LineString")

@@ -19,12 +19,6 @@ import numpy as np
 
 from jovis.frame import LabelSchema
 
-PIXEL_CRS = "pixel (x=column, y=row)"
-CATALOG_COLUMNS: list[str] = (
-    "frame_id feature feature_id x_px y_px semi_major_px semi_minor_px angle_deg area_px radius_px "
-    "width_px mean_prob"
-).split()
-
 
 def extract_features(
     mask: np.ndarray,
@@ -94,81 +88,6 @@ def extract_features(
     n_valid = int(np.count_nonzero(mask != schema.ignore_index))
     fractions = {c.name: float(counts[c.id]) / n_valid if n_valid else 0.0 for c in schema.classes}
     return {"vortices": vortices, "oval": oval, "class_fractions": fractions}
-
-
-def features_to_geojson(
-    features: dict[str, Any], frame_id: str, *, properties: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of `features` (from `extract_features`), in pixel coordinates.
-
-    Positions are ``[x, y]`` = ``[column, row]``, top-left pixel centre ``(0, 0)``. The
-    collection's top-level ``"properties"`` say so (``coordinate_system``) and hold ``frame_id``,
-    the extra `properties` (instrument, checkpoint, ...), the class fractions and, as
-    ``jovis_features``, the `features` dict itself (a run's catalogue is rebuilt from it).
-    Every Feature's properties name it (``feature``: ``"vortex"`` or ``"aurora_oval"``). A vortex
-    is **one** Feature: geometry the fitted ellipse outline (closed 36-vertex Polygon), properties
-    the centre (``x``, ``y``) and every ellipse value. Each oval boundary is a closed LineString
-    with ``kind`` ``"outer"``/``"inner"`` and the ring fit as ``ring_*`` properties (None when
-    there is no fit).
-    """
-    items: list[dict[str, Any]] = []
-    for v in features.get("vortices", []):
-        ring = _ellipse_outline(
-            v["x"], v["y"], v["semi_major_px"], v["semi_minor_px"], v["angle_deg"]
-        )
-        props = {"feature": "vortex", "feature_id": v["id"]}
-        props.update({k: val for k, val in v.items() if k != "id"})
-        items.append(_feature({"type": "Polygon", "coordinates": [ring]}, props))
-    oval = features.get("oval") or _empty_oval()
-    ring_fit = oval.get("ring") or {}
-    kinds = oval.get("contour_kinds") or ["outer"] * len(oval.get("contours_px", []))
-    for i, (line, kind) in enumerate(zip(oval.get("contours_px", []), kinds, strict=True)):
-        coords = [list(p) for p in line]
-        if not coords:
-            continue
-        if coords[0] != coords[-1] or len(coords) < 2:
-            coords.append(list(coords[0]))  # closed, and a LineString needs two positions
-        props = {"feature": "aurora_oval", "feature_id": 1, "contour_index": i, "kind": kind}
-        props.update(area_px=oval.get("area_px"), mean_prob=oval.get("mean_prob"))
-        for key in ("centre_x", "centre_y", "mean_radius_px", "width_px", "angular_coverage"):
-            props[f"ring_{key}"] = ring_fit.get(key)
-        items.append(_feature({"type": "LineString", "coordinates": coords}, props))
-    top = {"frame_id": frame_id, **_plain(properties or {})}
-    top["coordinate_system"] = PIXEL_CRS
-    top["class_fractions"] = _plain(features.get("class_fractions", {}))
-    top["jovis_features"] = _plain(features)  # lossless: `catalog_rows` can be rebuilt from here
-    return {"type": "FeatureCollection", "properties": top, "features": items}
-
-
-def catalog_rows(frame_id: str, features: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per feature (each vortex, then the oval if it has pixels), keyed `CATALOG_COLUMNS`.
-
-    Vortex ``radius_px`` is the equivalent radius; the oval's is the ring's mean radius and its
-    ``x_px``/``y_px`` the ring centre. Values that do not apply are None.
-    """
-    rows = [
-        _row(frame_id, "vortex", v["id"], {**v, "x_px": v["x"], "y_px": v["y"]})
-        for v in features.get("vortices", [])
-    ]
-    oval = features.get("oval") or {}
-    if oval.get("area_px"):
-        ring = oval.get("ring") or {}
-        values = {
-            "x_px": ring.get("centre_x"),
-            "y_px": ring.get("centre_y"),
-            "area_px": oval["area_px"],
-            "radius_px": ring.get("mean_radius_px"),
-            "width_px": ring.get("width_px"),
-            "mean_prob": oval.get("mean_prob"),
-        }
-        rows.append(_row(frame_id, "aurora_oval", 1, values))
-    return rows
-
-
-def _row(frame_id: str, feature: str, feature_id: int, values: dict[str, Any]) -> dict[str, Any]:
-    row = {c: values.get(c) for c in CATALOG_COLUMNS}
-    row.update(frame_id=frame_id, feature=feature, feature_id=feature_id)
-    return row
 
 
 def _vortices(binary: np.ndarray, prob: np.ndarray | None, min_area: int) -> list[dict[str, Any]]:
@@ -351,34 +270,6 @@ def _ring_fit(xs: np.ndarray, ys: np.ndarray) -> dict[str, Any] | None:
         "width_px": _r(len(xs) / (2 * math.pi * radius * coverage)),
         "angular_coverage": _r(coverage, 4),
     }
-
-
-def _ellipse_outline(
-    x: float, y: float, a: float, b: float, angle_deg: float, n: int = 36
-) -> list[list[float]]:
-    t = np.linspace(0.0, 2 * math.pi, n, endpoint=False)
-    ca, sa = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
-    px = x + a * np.cos(t) * ca - b * np.sin(t) * sa
-    py = y + a * np.cos(t) * sa + b * np.sin(t) * ca
-    pts = [[_r(float(u)), _r(float(v))] for u, v in zip(px, py, strict=True)]
-    return [*pts, pts[0]]
-
-
-def _feature(geometry: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": geometry, "properties": _plain(props)}
-
-
-def _plain(obj: Any) -> Any:
-    """Numpy scalars/arrays → Python numbers/lists, recursively (so ``json.dumps`` works)."""
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _plain(obj.tolist())
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
 
 
 def _r(value: float, digits: int = 3) -> float:

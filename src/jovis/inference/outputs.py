@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from jovis.features import CATALOG_COLUMNS, catalog_rows, extract_features, features_to_geojson
+from jovis.catalog import CATALOG_COLUMNS, catalog_rows_from_geojson, features_to_geojson
+from jovis.features import extract_features
 from jovis.frame import Frame, LabelSchema
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
@@ -68,16 +69,15 @@ def write_frame_outputs(
     }
 
 
-def write_catalog(path: Path, features_files: list[tuple[str, Path]]) -> int:
+def write_catalog(path: Path, features_files: list[Path]) -> int:
     """`catalog.csv` from the GeoJSON of every completed frame; returns the number of rows."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CATALOG_COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
-    for frame_id, gj_path in features_files:
+    for gj_path in features_files:
         collection = json.loads(gj_path.read_text())
-        features = collection["properties"]["jovis_features"]
-        for row in catalog_rows(frame_id, features):
+        for row in catalog_rows_from_geojson(collection):
             writer.writerow(row)
             n += 1
     write_text(path, buf.getvalue())

@@ -209,7 +209,7 @@ def run_inference(
     rows = manifest.compact([str(p) for p in paths])
     ok_rows = [r for r in rows if r.get("status") == "ok"]
     n_catalog = write_catalog(
-        out / "catalog.csv", [(r["id"], Path(r["outputs"]["features"])) for r in ok_rows]
+        out / "catalog.csv", [Path(r["outputs"]["features"]) for r in ok_rows]
     )
     failed = [
         {"source": r["source"], "error": r.get("error")} for r in rows if r.get("status") != "ok"

@@ -16,7 +16,7 @@ from lightning.pytorch.loggers import CSVLogger
 from omegaconf import DictConfig, OmegaConf
 
 from jovis.checkpoint import save_checkpoint
-from jovis.cli import to_plain
+from jovis.cli import CONFIG_DIR, to_plain
 from jovis.data.datamodule import FrameDataModule, build_datasets
 from jovis.devices import resolve_device
 from jovis.frame import LabelSchema
@@ -63,10 +63,19 @@ def model_args(cfg: DictConfig, schema: LabelSchema) -> dict[str, Any]:
         raise ValueError(
             f"model.in_channels={cfg.model.in_channels} but instrument {cfg.instrument.name} has "
             f"{args['in_channels']} channels {list(cfg.instrument.channels)}; drop "
-            "model.in_channels or pick the matching instrument=..."
+            f"model.in_channels or pick a matching instrument=: {instrument_choices()}"
         )
     check_model_args(**args, weights=cfg.model.get("weights"))
     return args
+
+
+def instrument_choices() -> str:
+    """'jiram (2: L, M), jiram_l (1: L), ...' from configs/instrument/."""
+    choices = []
+    for path in sorted((CONFIG_DIR / "instrument").glob("*.yaml")):
+        channels = list(OmegaConf.load(path).channels)
+        choices.append(f"{path.stem} ({len(channels)}: {', '.join(channels)})")
+    return ", ".join(choices)
 
 
 class _AdvanceDatasetEpoch(Callback):
