@@ -1,8 +1,8 @@
 import pytest
 import torch
+from tests.conftest import compose_config
 
 from jovis.training.fit import resolve_resume, train
-from tests.conftest import compose_config
 
 
 def test_resume_continues_the_same_run_folder(tmp_path):

@@ -53,6 +53,11 @@ class _FrameReader(Dataset):
         }
 
 
+def _as_is(item: dict[str, Any]) -> dict[str, Any]:
+    """Collate nothing: frames differ in size (module-level, so it pickles under spawn)."""
+    return item
+
+
 def file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
