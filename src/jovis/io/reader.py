@@ -1,7 +1,9 @@
-"""`read_frame()`: pick the reader by the file's content (magic bytes), not only its suffix."""
+"""`read_frame()`: pick the reader by the file's content (magic bytes, PDS label, FITS header),
+not only its suffix."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,29 +20,39 @@ _MAGIC = (
     (b"II+\x00", "tiff"),
     (b"\x93NUMPY", "npy"),
     (b"SIMPLE  =", "fits"),
+    (b"PDS_VERSION_ID", "pds3"),
+    (b"ODL_VERSION_ID", "pds3"),
 )
-# Suffixes a folder listing treats as frames.
-FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", ".fits", ".fit", ".fts"}
+# Suffixes a folder listing treats as frames (labels stand for their .IMG).
+FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", ".fits", ".fit", ".fts", ".lbl"}
+# JunoCam products: JNCE_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png
+JUNOCAM_NAME = re.compile(r"^JNCE_\d{7}_\d{2}[A-Z]\d{5}_V\d{2}")
 
 
 def sniff_format(path: str | Path) -> str:
-    """Name the file's format from its first bytes; raise `FrameReadError` if unknown."""
+    """Name the file's format from its first bytes (and, for JunoCam PNGs, its product id)."""
     path = Path(path)
     if not path.exists():
         raise FrameReadError(path, "file does not exist")
     if not path.is_file():
         raise FrameReadError(path, "not a regular file")
     with open(path, "rb") as fh:
-        head = fh.read(16)
+        head = fh.read(32)
     if not head:
         raise FrameReadError(path, "empty file (0 bytes)")
     for magic, kind in _MAGIC:
-        if head.startswith(magic):
+        if head.lstrip(b"\xef\xbb\xbf").startswith(magic):
+            if kind == "png" and JUNOCAM_NAME.match(path.name):
+                return "junocam"
             return kind
+    if path.suffix.lower() == ".img" and any(
+        path.with_suffix(s).exists() for s in (".LBL", ".lbl")
+    ):
+        return "pds3"  # a detached label beside the image
     raise FrameReadError(
         path,
-        f"unrecognised content (first bytes {head[:8]!r}): not a PNG, JPEG, TIFF, NPY or "
-        "FITS frame",
+        f"unrecognised content (first bytes {head[:8]!r}): not a PNG, JPEG, TIFF, NPY, "
+        "FITS or PDS3 frame",
     )
 
 
@@ -52,10 +64,10 @@ def read_frame(
     Parameters
     ----------
     path : str or Path
-        The file. Its format is decided by content: PNG, JPEG, TIFF, NPY (FITS and PDS3 readers
-        arrive with the readers issue).
+        The file. Its format is decided by content: FITS, PDS3 (label or its image), JunoCam
+        products (raw framelet PNG, per-filter PNGs, map-projected composite), PNG, JPEG, TIFF, NPY.
     instrument : str, optional
-        Instrument name to record in the frame.
+        Instrument name to record when the file does not say (a reader that knows keeps its own).
     channels : list of str, optional
         Channel names for formats that do not carry them (NPY).
 
@@ -67,12 +79,27 @@ def read_frame(
     """
     path = Path(path)
     kind = sniff_format(path)
-    if kind in ("png", "jpeg", "tiff"):
-        frame = read_raster(path, kind, instrument)
-    elif kind == "npy":
-        frame = read_npy(path, instrument, channels)
-    else:
-        raise FrameReadError(path, f"{kind.upper()} frames are not supported yet")
+    try:
+        if kind in ("png", "jpeg", "tiff"):
+            frame = read_raster(path, kind, instrument)
+        elif kind == "npy":
+            frame = read_npy(path, instrument, channels)
+        elif kind == "fits":
+            from jovis.io.fits import read_fits
+
+            frame = read_fits(path, instrument)
+        elif kind == "pds3":
+            from jovis.io.pds3 import read_pds3
+
+            frame = read_pds3(path, instrument)
+        else:  # junocam
+            from jovis.io.junocam import read_junocam
+
+            frame = read_junocam(path, instrument)
+    except FrameReadError:
+        raise
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as err:
+        raise FrameReadError(path, f"cannot read as {kind.upper()}: {err}") from err
     if not np.any(frame.valid):
         raise FrameReadError(path, "no valid pixels (all NaN or flagged as no data)")
     return frame

@@ -1,0 +1,44 @@
+"""Jupiter as an oblate spheroid: surface points, distances and areas in km.
+
+Latitudes are planetocentric and longitudes System III (1965) west, in degrees, everywhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# PHYSICS.md §5: the radii the HST projections use (1-bar level).
+EQUATORIAL_RADIUS_KM = 71492.0
+POLAR_RADIUS_KM = 66854.0
+
+
+def surface_point(lat: np.ndarray, lon_west: np.ndarray, altitude_km: float = 0.0) -> np.ndarray:
+    """Body-fixed Cartesian km (..., 3) of planetocentric latitude / SIII west longitude.
+
+    x points to SIII 0°, z to the north pole; east longitude = −west longitude.
+    """
+    phi = np.radians(np.asarray(lat, dtype=np.float64))
+    lam = -np.radians(np.asarray(lon_west, dtype=np.float64))
+    a, b = EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM
+    r = a * b / np.sqrt((b * np.cos(phi)) ** 2 + (a * np.sin(phi)) ** 2) + altitude_km
+    return np.stack(
+        [r * np.cos(phi) * np.cos(lam), r * np.cos(phi) * np.sin(lam), r * np.sin(phi)], axis=-1
+    )
+
+
+def surface_normal(point: np.ndarray) -> np.ndarray:
+    """Outward unit normals of the spheroid at body-fixed points (..., 3)."""
+    a2, b2 = EQUATORIAL_RADIUS_KM**2, POLAR_RADIUS_KM**2
+    n = point / np.array([a2, a2, b2])
+    return n / np.linalg.norm(n, axis=-1, keepdims=True)
+
+
+def distance_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Surface distance between points: the chord turned into an arc of the local radius.
+
+    On these scales (≤ a few thousand km, near the poles) this is within 0.1% of the geodesic.
+    """
+    p, q = surface_point(lat1, lon1), surface_point(lat2, lon2)
+    chord = np.linalg.norm(p - q, axis=-1)
+    radius = 0.5 * (np.linalg.norm(p, axis=-1) + np.linalg.norm(q, axis=-1))
+    return 2 * radius * np.arcsin(np.clip(chord / (2 * radius), 0.0, 1.0))

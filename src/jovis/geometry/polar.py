@@ -1,0 +1,194 @@
+"""`PolarGrid`: pixel ↔ (planetocentric latitude, System III west longitude) for an azimuthal
+projection centred on a pole."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from jovis.geometry.body import surface_point
+
+PROJECTIONS = ("equidistant", "stereographic", "orthographic")
+SENSES = ("clockwise", "counterclockwise")
+HEMISPHERES = ("north", "south")
+
+
+@dataclass(frozen=True)
+class PolarGrid:
+    """An azimuthal polar projection, as an image shows it (row 0 at the top).
+
+    Parameters
+    ----------
+    hemisphere : 'north' or 'south'
+        The pole at the centre of the projection.
+    pole_x, pole_y : float
+        Pixel of the pole (column, row; pixel centres at integers, 0-based).
+    px_per_deg : float
+        Radial scale at the pole: pixels per degree of colatitude.
+    lon_at_x : float
+        SIII west longitude of the direction from the pole toward +x (increasing column).
+    lon_sense : 'clockwise' or 'counterclockwise'
+        The way SIII longitude increases around the pole on screen.
+    projection : 'equidistant', 'stereographic' or 'orthographic'
+        Radius ρ (px) from colatitude θ: ρ = k·θ, ρ = k·(360/π)·tan(θ/2), ρ = k·(180/π)·sin θ,
+        with k = `px_per_deg`, so that all three have the same scale at the pole.
+    approximate : bool
+        True for a grid fitted to the data rather than documented with it.
+    source : str
+        Where the grid came from (header, instrument config, synthetic).
+    """
+
+    hemisphere: str
+    pole_x: float
+    pole_y: float
+    px_per_deg: float
+    lon_at_x: float = 0.0
+    lon_sense: str = "clockwise"
+    projection: str = "equidistant"
+    approximate: bool = False
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for name, value, valid in (
+            ("hemisphere", self.hemisphere, HEMISPHERES),
+            ("lon_sense", self.lon_sense, SENSES),
+            ("projection", self.projection, PROJECTIONS),
+        ):
+            if value not in valid:
+                raise ValueError(f"PolarGrid {name}={value!r}; valid choices: {', '.join(valid)}")
+        if not self.px_per_deg > 0:
+            raise ValueError(f"PolarGrid px_per_deg must be > 0, got {self.px_per_deg}")
+
+    # -- plain data ---------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "polar",
+            **asdict(self),
+            "latitude": "planetocentric",
+            "longitude": "System III (1965) west",
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PolarGrid:
+        fields = cls.__dataclass_fields__
+        unknown = set(data) - set(fields) - {"kind", "latitude", "longitude"}
+        if unknown:
+            raise ValueError(f"unknown PolarGrid keys {sorted(unknown)}; valid: {sorted(fields)}")
+        return cls(**{k: v for k, v in data.items() if k in fields})
+
+    # -- the mapping --------------------------------------------------------------------------
+    @property
+    def _sense(self) -> float:
+        return 1.0 if self.lon_sense == "clockwise" else -1.0
+
+    def _colat_from_radius(self, rho: np.ndarray) -> np.ndarray:
+        k = self.px_per_deg
+        if self.projection == "equidistant":
+            return rho / k
+        if self.projection == "stereographic":
+            return np.degrees(2 * np.arctan(rho * math.pi / (360 * k)))
+        with np.errstate(invalid="ignore"):
+            return np.degrees(np.arcsin(rho * math.pi / (180 * k)))  # NaN beyond the limb
+
+    def _radius_from_colat(self, colat: np.ndarray) -> np.ndarray:
+        k = self.px_per_deg
+        if self.projection == "equidistant":
+            return colat * k
+        if self.projection == "stereographic":
+            return k * (360 / math.pi) * np.tan(np.radians(colat) / 2)
+        return k * (180 / math.pi) * np.sin(np.radians(colat))
+
+    def latlon(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(latitude, west longitude) in degrees of pixel coordinates (any shape)."""
+        dx = np.asarray(x, dtype=np.float64) - self.pole_x
+        dy = np.asarray(y, dtype=np.float64) - self.pole_y
+        colat = self._colat_from_radius(np.hypot(dx, dy))
+        lat = 90.0 - colat if self.hemisphere == "north" else colat - 90.0
+        lon = np.mod(self.lon_at_x + self._sense * np.degrees(np.arctan2(dy, dx)), 360.0)
+        return lat, lon
+
+    def pixel(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) pixel coordinates of latitudes / west longitudes in degrees."""
+        lat = np.asarray(lat, dtype=np.float64)
+        colat = 90.0 - lat if self.hemisphere == "north" else 90.0 + lat
+        rho = self._radius_from_colat(colat)
+        angle = np.radians(self._sense * (np.asarray(lon, dtype=np.float64) - self.lon_at_x))
+        return self.pole_x + rho * np.cos(angle), self.pole_y + rho * np.sin(angle)
+
+    def latlon_image(self, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+        """Latitude and longitude of every pixel centre, each (height, width); cached, read-only."""
+        return _latlon_image(self, int(height), int(width))
+
+    def pixel_area_km2(self, height: int, width: int) -> np.ndarray:
+        """Area on the 1-bar spheroid of each pixel (height, width), in km²; NaN off the planet."""
+        ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
+
+        def point(dx: float, dy: float) -> np.ndarray:
+            return surface_point(*self.latlon(xs + dx, ys + dy))
+
+        ddx = point(0.5, 0) - point(-0.5, 0)
+        ddy = point(0, 0.5) - point(0, -0.5)
+        return np.linalg.norm(np.cross(ddx, ddy), axis=-1)
+
+    def graticule(
+        self, height: int, width: int, lat_step: float = 10.0, lon_step: float = 30.0
+    ) -> list[dict[str, Any]]:
+        """Lines of constant latitude and longitude inside the image, as pixel polylines.
+
+        Returns ``[{"kind": "lat"|"lon", "value": deg, "points": [[x, y], ...]}, ...]``; a line
+        leaving the image is cut into several polylines.
+        """
+        lat_min, lat_max = _lat_range(self, height, width)
+        lines: list[dict[str, Any]] = []
+        sign = 1 if self.hemisphere == "north" else -1
+        lat_vals = np.arange(90.0 - lat_step, 0.0, -lat_step) * sign
+        lon = np.linspace(0.0, 360.0, 721)
+        for lat in lat_vals:
+            if lat_min - lat_step <= lat <= lat_max + lat_step:
+                xs, ys = self.pixel(np.full_like(lon, lat), lon)
+                lines += _inside(xs, ys, width, height, "lat", float(lat))
+        lat_line = np.linspace(90.0 * sign, 0.0, 400)
+        for lon_value in np.arange(0.0, 360.0, lon_step):
+            xs, ys = self.pixel(lat_line, np.full_like(lat_line, lon_value))
+            lines += _inside(xs, ys, width, height, "lon", float(lon_value))
+        return lines
+
+
+@functools.lru_cache(maxsize=16)
+def _latlon_image(grid: PolarGrid, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    ys, xs = np.mgrid[0:height, 0:width]
+    lat, lon = grid.latlon(xs, ys)
+    lat.flags.writeable = lon.flags.writeable = False
+    return lat, lon
+
+
+def _lat_range(grid: PolarGrid, height: int, width: int) -> tuple[float, float]:
+    lat, _ = grid.latlon_image(height, width)
+    finite = lat[np.isfinite(lat)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+
+
+def _inside(xs, ys, width, height, kind, value) -> list[dict[str, Any]]:
+    ok = (
+        np.isfinite(xs)
+        & np.isfinite(ys)
+        & (xs >= -0.5)
+        & (ys >= -0.5)
+        & (xs <= width - 0.5)
+        & (ys <= height - 0.5)
+    )
+    lines, start = [], None
+    for i, flag in enumerate([*ok.tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= 2:
+                pts = np.stack([xs[start:i], ys[start:i]], axis=1).round(2).tolist()
+                lines.append({"kind": kind, "value": value, "points": pts})
+            start = None
+    return lines

@@ -1,0 +1,119 @@
+"""Reproject a frame seen in perspective (a disk image) onto a polar grid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from jovis.frame import Frame
+from jovis.geometry.body import surface_normal, surface_point
+from jovis.geometry.polar import PolarGrid
+
+
+@dataclass(frozen=True)
+class PerspectiveView:
+    """Where a camera was and how it was pointed, as a user reads it off the frame's geometry.
+
+    Parameters
+    ----------
+    sub_lat, sub_lon : float
+        Planetocentric latitude and SIII west longitude of the sub-spacecraft point, degrees.
+    distance_km : float
+        Distance from the planet's centre to the camera.
+    north_angle_deg : float
+        Direction of the projected north pole in the image, clockwise from image up (−row).
+    rad_per_px : float
+        Angular pixel scale (IFOV), radians per pixel.
+    centre_x, centre_y : float or None
+        Pixel of the planet's centre (the boresight is assumed to point at it); None = image centre.
+    """
+
+    sub_lat: float
+    sub_lon: float
+    distance_km: float
+    north_angle_deg: float
+    rad_per_px: float
+    centre_x: float | None = None
+    centre_y: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.distance_km <= 0 or self.rad_per_px <= 0:
+            raise ValueError("PerspectiveView needs distance_km > 0 and rad_per_px > 0")
+
+    def project(
+        self, lat: np.ndarray, lon: np.ndarray, shape: tuple[int, int]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Image (x, y) of surface points and whether each is on the visible hemisphere."""
+        cam = surface_point(self.sub_lat, self.sub_lon)
+        cam = cam / np.linalg.norm(cam) * self.distance_km
+        w = -cam / np.linalg.norm(cam)  # boresight, toward the centre
+        north = np.array([0.0, 0.0, 1.0])
+        up = north - north.dot(w) * w
+        up /= np.linalg.norm(up)
+        right = np.cross(w, up)  # east is to the right when north is up
+        p = surface_point(lat, lon)
+        v = p - cam
+        visible = np.einsum("...i,...i->...", surface_normal(p), v) < 0
+        depth = v @ w
+        xi, eta = (v @ right) / depth, (v @ up) / depth
+        x0, y0 = xi / self.rad_per_px, -eta / self.rad_per_px
+        a = np.radians(self.north_angle_deg)  # clockwise on screen (rows grow downward)
+        x = x0 * np.cos(a) - y0 * np.sin(a)
+        y = x0 * np.sin(a) + y0 * np.cos(a)
+        cx = (shape[1] - 1) / 2 if self.centre_x is None else self.centre_x
+        cy = (shape[0] - 1) / 2 if self.centre_y is None else self.centre_y
+        return x + cx, y + cy, visible & (depth > 0)
+
+
+def reproject_to_polar(
+    frame: Frame,
+    view: PerspectiveView,
+    grid: PolarGrid,
+    shape: tuple[int, int],
+    *,
+    mask: np.ndarray | None = None,
+) -> tuple[Frame, np.ndarray | None]:
+    """The frame (and optionally a class mask) resampled onto `grid` with output `shape`.
+
+    Bilinear for the image, nearest for the mask and the validity; pixels beyond the limb, off
+    the source image or invalid in it become `valid = False` (and 255 in the mask).
+    """
+    lat, lon = grid.latlon_image(*shape)
+    finite = np.isfinite(lat)
+    x, y, visible = view.project(
+        np.where(finite, lat, 0.0), np.where(finite, lon, 0.0), frame.shape
+    )
+    map_x, map_y = x.astype(np.float32), y.astype(np.float32)
+    h, w = frame.shape
+    inside = visible & finite & (x >= 0) & (y >= 0) & (x <= w - 1) & (y <= h - 1)
+    source_valid = cv2.remap(
+        frame.valid.astype(np.uint8),
+        map_x,
+        map_y,
+        cv2.INTER_NEAREST,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    ).astype(bool)
+    image = np.where(frame.valid[..., None], frame.image, 0.0).astype(np.float32)
+    out = cv2.remap(
+        image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+    )
+    if out.ndim == 2:
+        out = out[..., None]
+    valid = inside & source_valid
+    meta = {**frame.meta, "reprojected_from": "perspective", "view": view.__dict__.copy()}
+    polar = Frame(out, frame.channels, frame.instrument, frame.source, meta, grid, valid)
+    out_mask = None
+    if mask is not None:
+        out_mask = cv2.remap(
+            mask.astype(np.uint8),
+            map_x,
+            map_y,
+            cv2.INTER_NEAREST,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=255,
+        )
+        out_mask[~valid] = 255
+    return polar, out_mask

@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from jovis.geometry import PolarGrid, distance_km
+from jovis.geometry.polar import PROJECTIONS
+
+
+@pytest.mark.parametrize("projection", PROJECTIONS)
+@pytest.mark.parametrize("hemisphere", ["north", "south"])
+@pytest.mark.parametrize("sense", ["clockwise", "counterclockwise"])
+def test_pixel_latlon_pixel_round_trip(projection, hemisphere, sense):
+    grid = PolarGrid(
+        hemisphere, 250.3, 170.8, 9.7, lon_at_x=123.0, lon_sense=sense, projection=projection
+    )
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(0, 500, 5000), rng.uniform(0, 340, 5000)
+    lat, lon = grid.latlon(x, y)
+    ok = np.isfinite(lat)  # orthographic: beyond the limb has no latitude
+    assert ok.mean() > 0.5
+    x2, y2 = grid.pixel(lat[ok], lon[ok])
+    assert np.max(np.hypot(x2 - x[ok], y2 - y[ok])) < 0.01
+    assert np.all((lat[ok] >= 0) if hemisphere == "north" else (lat[ok] <= 0))
+
+
+def test_hst_v03_fit_orientation_matches_physics():
+    # PHYSICS.md §5: λ = 90° points to +c, 180° to −r, 270° to −c, 0° to +r (λ0 = 94°)
+    grid = PolarGrid("north", 240, 486, 17.6, lon_at_x=94.0, lon_sense="counterclockwise")
+    for (dx, dy), lon in [((1, 0), 94), ((0, -1), 184), ((-1, 0), 274), ((0, 1), 4)]:
+        lat, got = grid.latlon(240 + 100 * dx, 486 + 100 * dy)
+        assert got == pytest.approx(lon)
+        assert lat == pytest.approx(90 - 100 / 17.6)
+
+
+def test_scale_areas_and_distances_are_jovian():
+    grid = PolarGrid("north", 240, 486, 17.6)
+    area = grid.pixel_area_km2(500, 500)
+    # 1/17.6° of colatitude near the pole is ~66 km (PHYSICS.md §5)
+    assert np.sqrt(area[486, 240]) == pytest.approx(66, rel=0.05)
+    # 1° of planetocentric latitude at the pole spans b·π/180 (the synthetic frames use this too)
+    assert distance_km(89.0, 0.0, 90.0, 0.0) == pytest.approx(1166.8, rel=0.005)
+    assert distance_km(70.0, 10.0, 70.0, 10.0) == 0
+
+
+def test_graticule_lines_lie_on_their_latitude_and_longitude():
+    grid = PolarGrid("south", 100, 100, 5.0, lon_at_x=10, lon_sense="counterclockwise")
+    lines = grid.graticule(200, 200)
+    kinds = {line["kind"] for line in lines}
+    assert kinds == {"lat", "lon"}
+    for line in lines:
+        pts = np.array(line["points"])
+        lat, lon = grid.latlon(pts[:, 0], pts[:, 1])
+        if line["kind"] == "lat":
+            np.testing.assert_allclose(lat, line["value"], atol=0.05)
+        else:
+            assert np.all(np.abs((lon[lat > -89] - line["value"] + 180) % 360 - 180) < 0.5)
+        assert (pts >= -0.5).all() and (pts <= 199.5).all()
+
+
+def test_plain_data_round_trip_and_validation():
+    grid = PolarGrid("north", 1, 2, 3.0, approximate=True, source="fit")
+    assert PolarGrid.from_dict(grid.to_dict()) == grid
+    with pytest.raises(ValueError, match="valid choices: equidistant"):
+        PolarGrid("north", 0, 0, 1.0, projection="mercator")
+    with pytest.raises(ValueError, match="unknown PolarGrid keys"):
+        PolarGrid.from_dict({**grid.to_dict(), "scale": 2})

@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+
+from jovis.frame import Frame
+from jovis.geometry import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, PolarGrid
+from jovis.geometry.reproject import PerspectiveView, reproject_to_polar
+
+FAR = 1.0e9  # km: an orthographic view
+
+
+def ortho(rad_px: float, sub_lat: float) -> PerspectiveView:
+    return PerspectiveView(
+        sub_lat=sub_lat,
+        sub_lon=180.0,
+        distance_km=FAR,
+        north_angle_deg=0.0,
+        rad_per_px=EQUATORIAL_RADIUS_KM / FAR / rad_px,
+    )
+
+
+def test_projection_of_known_points():
+    view = ortho(200.0, 0.0)
+    shape = (501, 501)
+    x, y, vis = view.project(np.array([0.0, 90.0, 0.0]), np.array([180.0, 0.0, 90.0]), shape)
+    assert vis[0]  # the other two lie exactly on the limb
+    assert (x[0], y[0]) == pytest.approx((250, 250), abs=1e-6)  # sub-spacecraft point: centre
+    assert (x[1], y[1]) == pytest.approx(
+        (250, 250 - 200 * POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM), abs=1e-3
+    )  # north pole straight up
+    # SIII is a west longitude: 90°W is 90° east of the 180°W sub-point, on the right (east) limb
+    assert (x[2], y[2]) == pytest.approx((450, 250), abs=1e-3)
+    tilted = PerspectiveView(0, 180, FAR, 90.0, view.rad_per_px)
+    x, y, _ = tilted.project(np.array([90.0]), np.array([0.0]), shape)
+    assert (x[0], y[0]) == pytest.approx(
+        (250 + 200 * POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM, 250), abs=1e-3
+    )  # north now points right
+
+
+def test_known_spot_lands_at_its_latitude_and_longitude():
+    view = ortho(220.0, 55.0)
+    shape = (480, 480)
+    spot_lat, spot_lon = 75.0, 210.0
+    sx, sy, vis = view.project(np.array(spot_lat), np.array(spot_lon), shape)
+    assert vis
+    yy, xx = np.mgrid[0:480, 0:480]
+    disk = np.exp(-((xx - sx) ** 2 + (yy - sy) ** 2) / (2 * 3.0**2)).astype(np.float32)
+    frame = Frame(disk, ["uv"], "uv")
+    grid = PolarGrid("north", 200, 200, 4.0, lon_at_x=0.0)  # corners reach 20°N: partly hidden
+    polar, _ = reproject_to_polar(frame, view, grid, (400, 400))
+    img = np.where(polar.valid, polar.image[:, :, 0], 0)
+    py, px = np.unravel_index(np.argmax(img), img.shape)
+    ex, ey = grid.pixel(spot_lat, spot_lon)
+    assert np.hypot(px - ex, py - ey) <= 1.0
+    # the far side of the planet is not valid: the south-facing limb cuts the grid
+    assert not polar.valid.all() and polar.valid[200, 200]
+
+
+def test_mask_is_nearest_and_ignore_beyond_limb():
+    view = ortho(100.0, 20.0)
+    frame = Frame(np.ones((240, 240), np.float32), ["uv"])
+    mask = np.zeros((240, 240), np.uint8)
+    mask[:, 120:] = 2
+    grid = PolarGrid("north", 150, 150, 2.0)
+    polar, out = reproject_to_polar(frame, view, grid, (300, 300), mask=mask)
+    assert set(np.unique(out)) <= {0, 2, 255}
+    assert np.array_equal(out == 255, ~polar.valid)
