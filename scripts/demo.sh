@@ -19,7 +19,7 @@ echo "== 3/4 evaluation on the held-out frames"
 "$PY" scripts/evaluate.py ckpt="$CKPT" data="$OUT/heldout" out="$OUT/eval" | tee "$OUT/eval.log"
 
 echo "== 4/4 batch inference: masks, overlays, GeoJSON, catalogue"
-"$PY" scripts/infer.py ckpt="$CKPT" input="$OUT/heldout/images" out="$OUT/infer" | tee "$OUT/infer.log"
+"$PY" scripts/infer.py ckpt="$CKPT" input="$OUT/heldout" out="$OUT/infer" | tee "$OUT/infer.log"
 
 echo
 echo "checkpoint: $CKPT"

@@ -224,3 +224,33 @@ def test_touching_vortices_of_different_sizes_are_split():
     ellipse = np.zeros((40, 60), bool)
     cv2.ellipse(ellipse.view(np.uint8), (30, 20), (20, 8), 15, 0, 360, 1, -1)
     assert split_touching(ellipse).max() == 1
+
+
+def test_features_in_latitude_longitude_and_km_when_the_grid_is_known():
+    from jovis.geometry import PolarGrid, distance_km
+    from jovis.synth import make_sample
+
+    frame, labels = make_sample(5, 128, ["L", "M"], "jiram", "north", {"limb_prob": 0.0})
+    grid = frame.grid
+    feats = extract_features(labels.mask, None, SCHEMA, grid=grid)
+    truth = {(round(v["x"]), round(v["y"])): v for v in labels.features["vortices"]}
+    matched = 0
+    for v in feats["vortices"]:
+        t = truth.get((round(v["x"]), round(v["y"])))
+        if t is None or t["radius_px"] < 3:
+            continue
+        matched += 1
+        assert distance_km(v["lat"], v["lon"], t["lat"], t["lon"]) < 0.5 * t["radius_km"]
+        assert v["radius_km"] == pytest.approx(t["radius_km"], rel=0.15)
+    assert matched >= 5
+    ring = feats["oval"]["ring"]
+    truth_colat = 90 - np.mean([lat for lat, _ in labels.features["oval"]["polyline_latlon"]])
+    assert ring["mean_colatitude_deg"] == pytest.approx(truth_colat, abs=1.5)
+    gj = features_to_geojson(feats, "f")
+    assert gj["properties"]["coordinate_system"].startswith("[lon, lat]")
+    lon, lat = gj["features"][0]["geometry"]["coordinates"][0][0]
+    assert 60 <= lat <= 90 and 0 <= lon < 360
+    assert PolarGrid.from_dict(gj["properties"]["grid"]) == grid
+    rows = catalog_rows_from_geojson(gj)
+    assert all(r["lat"] is not None for r in rows)
+    assert rows[-1]["feature"] == "aurora_oval" and rows[-1]["mean_colatitude_deg"] is not None

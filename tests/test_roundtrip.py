@@ -179,3 +179,16 @@ def test_interrupted_run_resumes_without_redoing_or_half_files(
     assert again["processed"] == 0 and again["skipped"] == 3
     lines = (tmp_path / "manifest.jsonl").read_text().splitlines()
     assert len(lines) == 3
+
+
+def test_frame_set_input_gives_latitudes_and_a_graticule(tiny_run, frames, tmp_path):
+    import csv
+
+    result = run_inference(tiny_run["checkpoint"], frames, tmp_path, device="cpu", progress=False)
+    assert result["ok"] == 3
+    with (tmp_path / "catalog.csv").open() as fh:
+        reader = csv.DictReader(fh)
+        assert "lat" in reader.fieldnames and "radius_km" in reader.fieldnames
+        assert all(r["lat"] for r in reader)  # a 4-step model may find nothing; none lack lat
+    gj = json.loads(next((tmp_path / "features").glob("*.geojson")).read_text())
+    assert gj["properties"]["coordinate_system"].startswith("[lon, lat]")

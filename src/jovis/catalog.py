@@ -10,20 +10,27 @@ from typing import Any
 
 import numpy as np
 
+from jovis.geometry import PolarGrid
+
 PIXEL_CRS = "pixel (x=column, y=row)"
+LATLON_CRS = "[lon, lat]: planetocentric latitude, System III (1965) west longitude, degrees"
 CATALOG_COLUMNS: list[str] = (
     "frame_id feature feature_id x_px y_px semi_major_px semi_minor_px angle_deg area_px radius_px "
-    "width_px mean_prob"
+    "width_px mean_prob lat lon semi_major_km semi_minor_km radius_km area_km2 width_km "
+    "mean_colatitude_deg"
 ).split()
 
 
 def features_to_geojson(
     features: dict[str, Any], frame_id: str, *, properties: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of `features` (from `extract_features`), in pixel coordinates.
+    """A GeoJSON FeatureCollection of `features` (from `extract_features`).
 
-    Positions are ``[x, y]`` = ``[column, row]``, top-left pixel centre ``(0, 0)``. The
-    collection's top-level ``"properties"`` say so (``coordinate_system``) and hold ``frame_id``,
+    When the features carry a grid (the frame's geometry was known), positions are
+    ``[lon, lat]`` in degrees (planetocentric latitude, SIII west longitude) and the pixel values
+    stay in the properties; otherwise positions are pixels ``[x, y]`` = ``[column, row]``,
+    top-left pixel centre ``(0, 0)``. The collection's top-level ``"properties"`` say which
+    (``coordinate_system``, and ``grid``) and hold ``frame_id``,
     the extra `properties` (instrument, checkpoint, ...) and the class fractions; a run's
     catalogue is rebuilt from it (`catalog_rows_from_geojson`).
     Every Feature's properties name it (``feature``: ``"vortex"`` or ``"aurora_oval"``). A vortex
@@ -32,10 +39,18 @@ def features_to_geojson(
     with ``kind`` ``"outer"``/``"inner"`` and the ring fit as ``ring_*`` properties (None when
     there is no fit).
     """
+    grid = PolarGrid.from_dict(features["grid"]) if features.get("grid") else None
+
+    def position(points: list[list[float]]) -> list[list[float]]:
+        if grid is None:
+            return points
+        lat, lon = grid.latlon(*np.asarray(points, dtype=np.float64).reshape(-1, 2).T)
+        return np.round(np.stack([lon, lat], axis=1), 4).tolist()
+
     items: list[dict[str, Any]] = []
     for v in features.get("vortices", []):
-        ring = _ellipse_outline(
-            v["x"], v["y"], v["semi_major_px"], v["semi_minor_px"], v["angle_deg"]
+        ring = position(
+            _ellipse_outline(v["x"], v["y"], v["semi_major_px"], v["semi_minor_px"], v["angle_deg"])
         )
         props = {"feature": "vortex", "feature_id": v["id"]}
         props.update({k: val for k, val in v.items() if k != "id"})
@@ -44,18 +59,30 @@ def features_to_geojson(
     ring_fit = oval.get("ring") or {}
     kinds = oval.get("contour_kinds") or ["outer"] * len(oval.get("contours_px", []))
     for i, (line, kind) in enumerate(zip(oval.get("contours_px", []), kinds, strict=True)):
-        coords = [list(p) for p in line]
+        coords = position([list(p) for p in line])
         if not coords:
             continue
         if coords[0] != coords[-1] or len(coords) < 2:
             coords.append(list(coords[0]))  # closed, and a LineString needs two positions
         props = {"feature": "aurora_oval", "feature_id": 1, "contour_index": i, "kind": kind}
         props.update(area_px=oval.get("area_px"), mean_prob=oval.get("mean_prob"))
-        for key in ("centre_x", "centre_y", "mean_radius_px", "width_px", "angular_coverage"):
+        for key in (
+            "centre_x",
+            "centre_y",
+            "mean_radius_px",
+            "width_px",
+            "angular_coverage",
+            "centre_lat",
+            "centre_lon",
+            "mean_colatitude_deg",
+            "width_km",
+        ):
             props[f"ring_{key}"] = ring_fit.get(key)
         items.append(_feature({"type": "LineString", "coordinates": coords}, props))
     top = {"frame_id": frame_id, **_plain(properties or {})}
-    top["coordinate_system"] = PIXEL_CRS
+    top["coordinate_system"] = PIXEL_CRS if grid is None else LATLON_CRS
+    if grid is not None:
+        top["grid"] = grid.to_dict()
     top["class_fractions"] = _plain(features.get("class_fractions", {}))
     return {"type": "FeatureCollection", "properties": top, "features": items}
 
@@ -88,6 +115,10 @@ def catalog_rows_from_geojson(collection: dict[str, Any]) -> list[dict[str, Any]
                 "radius_px": p.get("ring_mean_radius_px"),
                 "width_px": p.get("ring_width_px"),
                 "mean_prob": p.get("mean_prob"),
+                "lat": p.get("ring_centre_lat"),
+                "lon": p.get("ring_centre_lon"),
+                "width_km": p.get("ring_width_km"),
+                "mean_colatitude_deg": p.get("ring_mean_colatitude_deg"),
             }
             rows.append(_row(frame_id, "aurora_oval", p["feature_id"], values))
     return rows

@@ -18,6 +18,8 @@ import cv2
 import numpy as np
 
 from jovis.frame import LabelSchema
+from jovis.geometry import PolarGrid
+from jovis.geometry.locate import locate_features
 
 
 def extract_features(
@@ -27,6 +29,7 @@ def extract_features(
     *,
     min_vortex_area_px: int = 6,
     min_oval_area_px: int = 10,
+    grid: PolarGrid | None = None,
 ) -> dict[str, Any]:
     """Vortex instances, the aurora oval and class fractions of one predicted mask.
 
@@ -40,6 +43,9 @@ def extract_features(
         Needs classes named ``"vortex"`` and/or ``"aurora"``; a missing one gives no such features.
     min_vortex_area_px, min_oval_area_px : int
         Connected components (8-connectivity) with fewer pixels are dropped.
+    grid : PolarGrid, optional
+        The frame's geometry: every feature also gets latitude/longitude and km (see
+        `jovis.geometry.locate.locate_features`), and the result a ``"grid"`` entry.
 
     Returns
     -------
@@ -87,7 +93,10 @@ def extract_features(
 
     n_valid = int(np.count_nonzero(mask != schema.ignore_index))
     fractions = {c.name: float(counts[c.id]) / n_valid if n_valid else 0.0 for c in schema.classes}
-    return {"vortices": vortices, "oval": oval, "class_fractions": fractions}
+    features = {"vortices": vortices, "oval": oval, "class_fractions": fractions}
+    if grid is not None:
+        locate_features(features, grid, mask.shape)
+    return features
 
 
 def _vortices(binary: np.ndarray, prob: np.ndarray | None, min_area: int) -> list[dict[str, Any]]:

@@ -22,3 +22,15 @@ def test_folder_glob_list_and_single_file(tmp_path):
 def test_unique_ids_disambiguate_clashing_stems(tmp_path):
     paths = [tmp_path / "a.png", tmp_path / "a.npy", tmp_path / "x" / "b.png"]
     assert unique_ids(paths) == ["a-png", "a-npy", "b"]
+
+
+def test_a_frame_set_folder_gives_its_manifest_images_and_rows(tmp_path):
+    from jovis.inference.inputs import frame_set_rows
+    from jovis.synth import write_frame_set
+
+    write_frame_set(tmp_path, n=2, size=32, channels=["L"], instrument="jiram_l", seed=7)
+    paths = list_inputs(tmp_path)
+    assert [p.name for p in paths] == ["synth-0000007.npy", "synth-0000008.npy"]
+    rows = frame_set_rows(tmp_path)
+    assert rows[str(paths[0])]["grid"]["kind"] == "polar"
+    assert frame_set_rows(tmp_path / "images") == {}

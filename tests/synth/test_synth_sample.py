@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from jovis.cli import CONFIG_DIR
+from jovis.geometry import PolarGrid
 from jovis.synth import SynthParams, make_sample
 from jovis.synth import scene as sc
 
@@ -38,7 +39,7 @@ def test_frame_and_labels_types():
     assert labels.mask.dtype == np.uint8
     assert set(np.unique(labels.mask)) <= {0, 1, 2, 255}
     grid = frame.meta["grid"]
-    assert grid["projection"] == "azimuthal_equidistant" and grid["deg_per_px"] == 30.0 / 32
+    assert grid["projection"] == "equidistant" and grid["px_per_deg"] == 32 / 30.0
     assert json.loads(json.dumps(labels.features)) == labels.features  # plain JSON types
 
 
@@ -120,11 +121,9 @@ def test_aurora_label_is_exact_distance_band():
         assert (mask[(d < half - 0.02) & (mask != 2) & (mask != 255)] == 1).all()
         assert (mask == 1).any()
         # polyline in lat/lon agrees with the pixels through the grid
-        g = labels.features["grid"]
-        c, dpp = g["pole_px"][0], g["deg_per_px"]
+        grid = PolarGrid.from_dict(labels.features["grid"])
         lat, lon = np.array(oval["polyline_latlon"]).T
-        x, y = sc.latlon_to_plane(lat, lon, g)
-        assert np.allclose(np.stack([x / dpp + c, y / dpp + c], 1), poly, atol=0.01)
+        assert np.allclose(np.stack(grid.pixel(lat, lon), 1), poly, atol=0.01)
 
 
 def test_aurora_bright_in_L_absent_in_M():
@@ -234,3 +233,19 @@ def test_yaml_params_equal_dataclass_defaults():
     cfg = yaml.safe_load(Path(CONFIG_DIR, "synth.yaml").read_text(encoding="utf-8"))
     assert cfg["params"] == SynthParams().to_dict()
     assert SynthParams.from_dict(cfg["params"]) == SynthParams()
+
+
+def test_truth_latlon_agrees_with_the_frame_polar_grid():
+    for hemisphere in ("north", "south"):
+        frame, labels = make_sample(11, 96, ["L", "M"], "jiram", hemisphere)
+        grid = frame.grid
+        assert isinstance(grid, PolarGrid) and PolarGrid.from_dict(frame.meta["grid"]) == grid
+        for v in labels.features["vortices"]:
+            lat, lon = grid.latlon(v["x"], v["y"])
+            assert lat == pytest.approx(v["lat"], abs=1e-3)
+            assert (lon - v["lon"] + 180) % 360 - 180 == pytest.approx(0, abs=1e-2)
+        (x, y), (lat, lon) = (
+            labels.features["oval"]["polyline_px"][0],
+            labels.features["oval"]["polyline_latlon"][0],
+        )
+        assert grid.pixel(lat, lon) == pytest.approx((x, y), abs=1e-2)

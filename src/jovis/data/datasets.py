@@ -14,6 +14,7 @@ from torch.utils.data import Dataset
 from jovis.data.normalise import DEFAULT_NORMALISATION, normalise_frame
 from jovis.data.transforms import random_dihedral
 from jovis.frame import IGNORE_INDEX, Frame, Labels
+from jovis.geometry import PolarGrid
 from jovis.io import read_frame
 from jovis.io.masks import read_mask_png
 
@@ -89,6 +90,8 @@ class FolderDataset(Dataset):
         row = self.rows[index]
         frame = read_frame(self.root / row["image"], row.get("instrument"), self.channels)
         frame.meta["id"] = row["id"]
+        if frame.grid is None and row.get("grid"):
+            frame.grid = PolarGrid.from_dict(row["grid"])
         features: dict[str, Any] = {}
         if row.get("features"):
             features = json.loads((self.root / row["features"]).read_text())

@@ -12,10 +12,13 @@ def list_inputs(spec: str | Path) -> list[Path]:
     """Frames named by a folder (its files with frame suffixes), a glob, a list file or one file.
 
     A glob or list file names files explicitly, so every one of them is attempted (and a
-    non-frame among them is reported as failed); a folder is filtered by suffix.
+    non-frame among them is reported as failed); a folder is filtered by suffix. A labelled
+    frame set (a folder with ``manifest.jsonl``) gives the images its manifest lists.
     """
     text = str(spec)
     path = Path(text)
+    if path.is_dir() and (path / "manifest.jsonl").is_file():
+        return [Path(p) for p in frame_set_rows(path)]
     if any(ch in text for ch in "*?["):
         paths = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
         paths = [p for p in paths if not p.is_dir()]
@@ -38,6 +41,19 @@ def list_inputs(spec: str | Path) -> list[Path]:
     if not paths:
         raise FileNotFoundError(f"input={text}: no frames found")
     return paths
+
+
+def frame_set_rows(spec: str | Path) -> dict[str, dict]:
+    """Manifest rows of a labelled frame set by image path (empty for anything else).
+
+    They carry what a bare image file cannot: the frame's grid, instrument and channel names.
+    """
+    root = Path(spec)
+    if not (root.is_dir() and (root / "manifest.jsonl").is_file()):
+        return {}
+    from jovis.data.datasets import read_manifest
+
+    return {str(root / row["image"]): row for row in read_manifest(root)}
 
 
 def unique_ids(paths: list[Path]) -> list[str]:

@@ -51,7 +51,7 @@ def write_frame_outputs(
     complete frame.
     """
     mask = mask_from_probs(probs, frame.valid, schema)
-    features = extract_features(mask, probs, schema)
+    features = extract_features(mask, probs, schema, grid=frame.grid)
     write_mask_png(paths["mask"], mask, schema)
     if "probs" in paths:
         write_npy(paths["probs"], probs.astype(np.float16))
@@ -59,7 +59,14 @@ def write_frame_outputs(
     if frame.meta.get("time"):
         title += f"  ·  {frame.meta['time']}"
     overlay = render_overlay(
-        frame.image, frame.channels, mask, schema, valid=frame.valid, features=features, title=title
+        frame.image,
+        frame.channels,
+        mask,
+        schema,
+        valid=frame.valid,
+        features=features,
+        title=title,
+        grid=frame.grid,
     )
     write_png(paths["overlay"], overlay)
     write_json(paths["features"], features_to_geojson(features, frame_id, properties=properties))

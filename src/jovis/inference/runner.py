@@ -17,7 +17,8 @@ import numpy as np
 from omegaconf import OmegaConf
 from torch.utils.data import DataLoader, Dataset
 
-from jovis.inference.inputs import list_inputs, unique_ids
+from jovis.geometry import PolarGrid
+from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids
 from jovis.inference.manifest import Manifest
 from jovis.inference.outputs import output_paths, write_catalog, write_frame_outputs
 from jovis.inference.predictor import Predictor
@@ -25,13 +26,16 @@ from jovis.io import read_frame
 from jovis.io.atomic import leftover_temporaries, write_text
 
 log = logging.getLogger(__name__)
+MAX_LISTED_FAILURES = 20
 
 
 class _FrameReader(Dataset):
     """Reads and normalises one input in a worker; a failure becomes a record, not a crash."""
 
-    def __init__(self, paths: list[Path], predictor: Predictor) -> None:
-        self.paths, self.predictor = paths, predictor
+    def __init__(
+        self, paths: list[Path], predictor: Predictor, hints: dict[str, dict[str, Any]]
+    ) -> None:
+        self.paths, self.predictor, self.hints = paths, predictor, hints
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -42,6 +46,9 @@ class _FrameReader(Dataset):
         try:
             info = self.predictor.info
             frame = read_frame(path, instrument=info.instrument, channels=info.channels)
+            hint = self.hints.get(str(path), {})
+            if frame.grid is None and hint.get("grid"):
+                frame.grid = PolarGrid.from_dict(hint["grid"])
             prepared = self.predictor.prepare(frame)
         except Exception as err:  # any bad file is recorded and the batch goes on
             return {"index": index, "error": f"{type(err).__name__}: {err}"}
@@ -129,7 +136,7 @@ def run_inference(
     start = time.perf_counter()
     counts = {"ok": 0, "failed": 0}
     loader = DataLoader(
-        _FrameReader([paths[i] for i in todo], predictor),
+        _FrameReader([paths[i] for i in todo], predictor, frame_set_rows(input)),
         batch_size=None,
         num_workers=num_workers,
         collate_fn=lambda item: item,

@@ -10,7 +10,9 @@ import cv2
 import numpy as np
 
 from jovis.frame import LabelSchema
+from jovis.geometry import PolarGrid
 from jovis.render.display import display_image
+from jovis.render.graticule import draw_graticule
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 FIT_RGB = (255, 255, 255)  # fitted vortex ellipses, their labels and the oval ring fit
@@ -30,6 +32,7 @@ def render_overlay(
     title: str | None = None,
     alpha: float = 0.4,
     min_size: int = 512,
+    grid: PolarGrid | None = None,
 ) -> np.ndarray:
     """The frame with its classes, features, legend and title, as an RGB uint8 array.
 
@@ -56,6 +59,8 @@ def render_overlay(
     min_size : int
         The picture is enlarged by the smallest integer factor that makes its long side at least
         this (the image bicubic, the mask nearest-neighbour), so lines and text stay legible.
+    grid : PolarGrid or None
+        When the frame's geometry is known, a latitude/longitude graticule (10°, 30°) is drawn.
 
     Returns
     -------
@@ -76,6 +81,8 @@ def render_overlay(
     out = cv2.resize(base, (w * f, h * f), interpolation=cv2.INTER_CUBIC) if f > 1 else base.copy()
     big = np.repeat(np.repeat(mask.astype(np.uint8), f, axis=0), f, axis=1)  # nearest, exact
     style = _Style(max(out.shape[:2]))
+    if grid is not None:
+        draw_graticule(out, grid, (h, w), f, style.line, 0.8 * style.font)
 
     background = schema.id_of("background") if "background" in schema.names else 0
     shown = [c for c in schema.classes if c.id != background]
@@ -168,7 +175,10 @@ def _draw_legend(
     if features is not None:
         rows.append((None, f"vortices: {len(features.get('vortices', []))}"))
         ring = (features.get("oval") or {}).get("ring")
-        if ring:
+        if ring and ring.get("mean_colatitude_deg") is not None:
+            colat, width = ring["mean_colatitude_deg"], ring.get("width_km")
+            rows.append((None, f"oval colat {colat:.1f} deg, w {width:.0f} km"))
+        elif ring:
             rows.append(
                 (None, f"oval r {ring['mean_radius_px']:.1f} px, w {ring['width_px']:.1f} px")
             )

@@ -49,7 +49,7 @@ def _clouds(rng, size: int, contrast: float) -> np.ndarray:
 
 def _vortices(rng, scene, grid, p: SynthParams, clouds: np.ndarray) -> np.ndarray:
     """Blend each vortex (disk with trailing spiral arms, soft edge) into `clouds`; return alpha."""
-    size, dpp, c = clouds.shape[0], grid["deg_per_px"], grid["pole_px"][0]
+    size, dpp, c = clouds.shape[0], 1.0 / grid.px_per_deg, grid.pole_x
     alpha = np.zeros_like(clouds)
     for v in scene["vortices"]:
         cx, cy, rp = v["x"] / dpp + c, v["y"] / dpp + c, v["r"] / dpp
@@ -82,7 +82,7 @@ def _aurora(rng, scene, grid, size: int, p: SynthParams):
     xs, ys = np.broadcast_arrays(xx, yy)
     phi = np.arctan2(ys - oval.cy, xs - oval.cx)
     radial = np.hypot(xs - oval.cx, ys - oval.cy) - oval.radius(phi)
-    band = np.abs(radial) < 2.5 * oval.fwhm + 2 * grid["deg_per_px"]
+    band = np.abs(radial) < 2.5 * oval.fwhm + 2 / grid.px_per_deg
     dist = np.full((size, size), np.inf, np.float32)
     emis = np.zeros((size, size), np.float32)
     d, foot = oval.distance(xs[band].astype(float), ys[band].astype(float))
@@ -192,9 +192,19 @@ def make_sample(
     image[~valid] = 0.0
 
     frame_id = f"synth-{seed:07d}"
-    meta: dict[str, Any] = {"id": frame_id, "seed": seed, "hemisphere": hemisphere, "grid": grid}
+    meta: dict[str, Any] = {
+        "id": frame_id,
+        "seed": seed,
+        "hemisphere": hemisphere,
+        "grid": grid.to_dict(),
+    }
     frame = Frame(
-        image=image, channels=list(channels), instrument=instrument, meta=meta, valid=valid
+        image=image,
+        channels=list(channels),
+        instrument=instrument,
+        meta=meta,
+        grid=grid,
+        valid=valid,
     )
     mask = sc.label_mask(scene, size, grid, dist, valid)
     return frame, Labels(mask=mask, features=sc.features(scene, size, grid, frame_id))

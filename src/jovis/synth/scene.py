@@ -4,10 +4,10 @@ Everything is sampled in degrees on the projection plane (so a seed gives the sa
 size) and converted to pixels with the grid. Pixel (x=col, y=row) centres sit at integer
 coordinates; the pole is the frame centre.
 
-Grid convention (stored in every frame's ``meta["grid"]``): azimuthal equidistant,
-colatitude = distance from the pole pixel × ``deg_per_px``; the image is the view from above the
-pole, row 0 at the top; System III (1965) west longitude 0° points along +row (down) and increases
-clockwise on screen in the north, counter-clockwise in the south (the mirror).
+Grid convention (a `PolarGrid`: ``Frame.grid``, its plain form in ``meta["grid"]``): azimuthal
+equidistant, colatitude = distance from the pole pixel / ``px_per_deg``; the image is the view
+from above the pole, row 0 at the top; System III (1965) west longitude 0° points along +row
+(down) and increases clockwise on screen in the north, counter-clockwise in the south.
 """
 
 from __future__ import annotations
@@ -17,30 +17,33 @@ from typing import Any
 
 import numpy as np
 
+from jovis.geometry import PolarGrid
 from jovis.synth.params import SynthParams
 
 N_CURVE = 720  # analytic-curve samples for distance checks
 N_POLYLINE = 180  # points in the stored oval polyline
 
 
-def make_grid(size: int, hemisphere: str, max_colatitude: float) -> dict[str, Any]:
+def make_grid(size: int, hemisphere: str, max_colatitude: float) -> PolarGrid:
+    """Azimuthal equidistant, pole at the centre, SIII 0° toward +row (down); longitude grows
+    clockwise on screen in the north and counter-clockwise in the south (view from above)."""
     c = (size - 1) / 2.0
     north = hemisphere == "north"
-    return {
-        "projection": "azimuthal_equidistant",
-        "hemisphere": hemisphere,
-        "pole_px": [c, c],
-        "deg_per_px": max_colatitude / (size / 2.0),
-        "lon_zero_direction": "+row",
-        "lon_increases": "clockwise" if north else "counterclockwise",
-        "lon_system": "System III (1965) west",
-        "view": "from above the pole, row 0 at top",
-        "approximate": False,
-    }
+    return PolarGrid(
+        hemisphere,
+        c,
+        c,
+        px_per_deg=(size / 2.0) / max_colatitude,
+        lon_at_x=270.0 if north else 90.0,
+        lon_sense="clockwise" if north else "counterclockwise",
+        projection="equidistant",
+        approximate=False,
+        source="synthetic",
+    )
 
 
-def _sign(grid: dict[str, Any]) -> float:
-    return 1.0 if grid["hemisphere"] == "north" else -1.0
+def _sign(grid: PolarGrid) -> float:
+    return 1.0 if grid.hemisphere == "north" else -1.0
 
 
 def latlon_to_plane(lat, lon, grid):
@@ -123,9 +126,9 @@ def sample_oval(rng, p: SynthParams) -> Oval:
     )
 
 
-def sample_scene(rng, grid: dict[str, Any], p: SynthParams) -> dict[str, Any]:
+def sample_scene(rng, grid: PolarGrid, p: SynthParams) -> dict[str, Any]:
     """Draw cyclones, the oval (clear of the cyclones), the limb cut and the small vortices."""
-    north = grid["hemisphere"] == "north"
+    north = grid.hemisphere == "north"
     table = np.array(p.north_cyclones if north else p.south_cyclones, dtype=float)
     rot = _u(rng, p.polygon_rotation_range)
     x, y = latlon_to_plane(table[:, 0], table[:, 1] + rot, grid)
@@ -178,9 +181,9 @@ def sample_scene(rng, grid: dict[str, Any], p: SynthParams) -> dict[str, Any]:
     return {"vortices": vort, "oval": oval, "limb": limb}
 
 
-def pixel_plane(size: int, grid: dict[str, Any]):
+def pixel_plane(size: int, grid: PolarGrid):
     """Plane coordinates (degrees from the pole) of every pixel centre, float32 (1×W, H×1)."""
-    c, dpp = grid["pole_px"][0], grid["deg_per_px"]
+    c, dpp = grid.pole_x, 1.0 / grid.px_per_deg
     ax = ((np.arange(size, dtype=np.float32) - c) * dpp).astype(np.float32)
     return ax[None, :], ax[:, None]
 
@@ -188,7 +191,7 @@ def pixel_plane(size: int, grid: dict[str, Any]):
 def label_mask(scene, size, grid, oval_dist, valid) -> np.ndarray:
     """Class ids: 1 within FWHM/2 of the oval centreline, 2 in vortex disks (wins), 255 off-disk."""
     mask = np.where(oval_dist <= scene["oval"].fwhm / 2, 1, 0).astype(np.uint8)
-    dpp, c = grid["deg_per_px"], grid["pole_px"][0]
+    dpp, c = 1.0 / grid.px_per_deg, grid.pole_x
     for v in scene["vortices"]:
         cx, cy, rp = v["x"] / dpp + c, v["y"] / dpp + c, v["r"] / dpp
         x0, x1 = max(int(np.floor(cx - rp)), 0), min(int(np.ceil(cx + rp)) + 1, size)
@@ -205,7 +208,7 @@ def label_mask(scene, size, grid, oval_dist, valid) -> np.ndarray:
 
 def features(scene, size, grid, frame_id) -> dict[str, Any]:
     """Plain-data truth: vortex instances and the oval polyline, in pixels and lat/lon."""
-    dpp, c = grid["deg_per_px"], grid["pole_px"][0]
+    dpp, c = 1.0 / grid.px_per_deg, grid.pole_x
     vortices = []
     for i, v in enumerate(scene["vortices"]):
         lat, lon = plane_to_latlon(v["x"], v["y"], grid)
@@ -221,9 +224,9 @@ def features(scene, size, grid, frame_id) -> dict[str, Any]:
     lat, lon = plane_to_latlon(ox, oy, grid)
     return {
         "id": frame_id,
-        "hemisphere": grid["hemisphere"],
+        "hemisphere": grid.hemisphere,
         "size": size,
-        "grid": grid,
+        "grid": grid.to_dict(),
         "vortices": vortices,
         "oval": {
             "polyline_px": np.round(np.stack([ox / dpp + c, oy / dpp + c], 1), 4).tolist(),

@@ -1,0 +1,81 @@
+"""Give pixel features (from `jovis.features`) latitudes, longitudes and sizes in km."""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import numpy as np
+
+from jovis.geometry.body import distance_km
+from jovis.geometry.polar import PolarGrid
+
+
+@functools.lru_cache(maxsize=8)
+def _pixel_area(grid: PolarGrid, height: int, width: int) -> np.ndarray:
+    return grid.pixel_area_km2(height, width)
+
+
+def locate_features(
+    features: dict[str, Any], grid: PolarGrid, shape: tuple[int, int]
+) -> dict[str, Any]:
+    """Add lat/lon (planetocentric, SIII west, degrees) and km to every feature, in place.
+
+    Vortices get ``lat``, ``lon``, ``semi_major_km``, ``semi_minor_km`` (surface distance from
+    the centre to the ends of the axes), ``area_km2`` (pixel count × the pixel area at the
+    centre) and ``radius_km`` (equivalent radius). The oval's contours get a ``contours_latlon``
+    twin, and its ring ``centre_lat``, ``centre_lon``, ``mean_colatitude_deg`` (of the fitted
+    circle about the pole) and ``width_km``.
+    """
+    area = _pixel_area(grid, int(shape[0]), int(shape[1]))
+    h, w = shape
+    for v in features.get("vortices", []):
+        lat, lon = grid.latlon(v["x"], v["y"])
+        t = math.radians(v["angle_deg"])
+        major = grid.latlon(
+            v["x"] + v["semi_major_px"] * math.cos(t), v["y"] + v["semi_major_px"] * math.sin(t)
+        )
+        minor = grid.latlon(
+            v["x"] - v["semi_minor_px"] * math.sin(t), v["y"] + v["semi_minor_px"] * math.cos(t)
+        )
+        px_area = float(area[min(max(round(v["y"]), 0), h - 1), min(max(round(v["x"]), 0), w - 1)])
+        v.update(
+            lat=_r(lat),
+            lon=_r(lon),
+            semi_major_km=_r(distance_km(lat, lon, *major), 1),
+            semi_minor_km=_r(distance_km(lat, lon, *minor), 1),
+            area_km2=_r(v["area_px"] * px_area, 0),
+            radius_km=_r(math.sqrt(v["area_px"] * px_area / math.pi), 1),
+        )
+    oval = features.get("oval") or {}
+    if oval.get("contours_px"):
+        oval["contours_latlon"] = [
+            np.round(np.stack(grid.latlon(*np.asarray(c, float).T), axis=1), 4).tolist()
+            for c in oval["contours_px"]
+        ]
+    ring = oval.get("ring")
+    if ring:
+        lat, lon = grid.latlon(ring["centre_x"], ring["centre_y"])
+        t = np.linspace(0, 2 * np.pi, 360, endpoint=False)
+        circle_lat, _ = grid.latlon(
+            ring["centre_x"] + ring["mean_radius_px"] * np.cos(t),
+            ring["centre_y"] + ring["mean_radius_px"] * np.sin(t),
+        )
+        colat = 90.0 - np.abs(circle_lat[np.isfinite(circle_lat)])
+        # km per pixel along the ring, from the pixel area where the ring crosses +x
+        ex = min(max(round(ring["centre_x"] + ring["mean_radius_px"]), 0), w - 1)
+        ey = min(max(round(ring["centre_y"]), 0), h - 1)
+        ring.update(
+            centre_lat=_r(lat),
+            centre_lon=_r(lon),
+            mean_colatitude_deg=_r(float(colat.mean())) if colat.size else None,
+            width_km=_r(ring["width_px"] * math.sqrt(float(area[ey, ex])), 1),
+        )
+    features["grid"] = grid.to_dict()
+    return features
+
+
+def _r(value: Any, digits: int = 4) -> float | None:
+    value = float(value)
+    return round(value, digits) if math.isfinite(value) else None
