@@ -1,0 +1,1 @@
+"""Benchmarks behind `scripts/benchmark.py suite=...`: numbers anyone can rerun."""
