@@ -64,3 +64,33 @@ def test_mask_is_nearest_and_ignore_beyond_limb():
     polar, out = reproject_to_polar(frame, view, grid, (300, 300), mask=mask)
     assert set(np.unique(out)) <= {0, 2, 255}
     assert np.array_equal(out == 255, ~polar.valid)
+
+
+def test_infer_reprojects_disk_frames_from_a_view_sidecar(tiny_run, tmp_path):
+    import json
+
+    import cv2
+
+    from jovis.inference import run_inference
+
+    view = ortho(60.0, 70.0)
+    disk = np.zeros((128, 128, 2), np.float32)
+    cv2.circle(disk, (64, 64), 60, (1.0, 0.5), -1)
+    np.save(tmp_path / "disk.npy", disk)
+    sidecar = {
+        "view": view.__dict__,
+        "grid": {"hemisphere": "north", "pole_x": 47.5, "pole_y": 47.5, "px_per_deg": 2.0},
+        "size": [96, 96],
+    }
+    (tmp_path / "disk.npy.view.json").write_text(json.dumps(sidecar))
+    out = tmp_path / "out"
+    result = run_inference(
+        tiny_run["checkpoint"], tmp_path / "disk.npy", out, device="cpu", progress=False
+    )
+    assert result["ok"] == 1
+    from jovis.io.masks import read_mask_png
+
+    mask = read_mask_png(out / "masks" / "disk.png")
+    assert mask.shape == (96, 96)  # predicted on the polar grid, not the disk
+    gj = json.loads((out / "features" / "disk.geojson").read_text())
+    assert gj["properties"]["grid"]["px_per_deg"] == 2.0

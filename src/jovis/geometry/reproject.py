@@ -117,3 +117,42 @@ def reproject_to_polar(
         )
         out_mask[~valid] = 255
     return polar, out_mask
+
+
+def polar_from_settings(frame: Frame, settings: dict | None) -> Frame:
+    """Reproject `frame` as `settings` say, with per-frame values from ``<file>.view.json``.
+
+    `settings` (the infer config's ``reproject``): ``{"view": {PerspectiveView fields},
+    "grid": {PolarGrid fields}, "size": [H, W]}``. A JSON beside the frame file
+    (``<name>.view.json``) may hold any of the three and wins. Frames that already have a grid,
+    or for which no view is given, are returned unchanged.
+    """
+    import json
+    from pathlib import Path
+
+    if frame.grid is not None:
+        return frame
+    merged: dict = dict(settings or {})
+    sidecar = Path(f"{frame.source}.view.json") if frame.source else None
+    if sidecar is not None and sidecar.is_file():
+        try:
+            merged.update(json.loads(sidecar.read_text()))
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{sidecar}: not valid JSON ({err})") from err
+    if not merged.get("view"):
+        return frame
+    if not merged.get("grid") or not merged.get("size"):
+        raise ValueError(
+            f"{frame.source}: reprojection needs 'grid' (PolarGrid fields) and 'size' [H, W] "
+            "besides 'view'"
+        )
+    try:
+        view = PerspectiveView(**merged["view"])
+    except TypeError as err:
+        raise ValueError(
+            f"{frame.source}: bad reproject.view ({err}); fields: "
+            f"{', '.join(PerspectiveView.__dataclass_fields__)}"
+        ) from err
+    grid = PolarGrid.from_dict(merged["grid"])
+    polar, _ = reproject_to_polar(frame, view, grid, tuple(merged["size"]))
+    return polar

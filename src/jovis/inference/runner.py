@@ -18,6 +18,7 @@ from omegaconf import OmegaConf
 from torch.utils.data import DataLoader, Dataset
 
 from jovis.geometry import PolarGrid
+from jovis.geometry.reproject import polar_from_settings
 from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids
 from jovis.inference.manifest import Manifest
 from jovis.inference.outputs import output_paths, write_catalog, write_frame_outputs
@@ -33,9 +34,14 @@ class _FrameReader(Dataset):
     """Reads and normalises one input in a worker; a failure becomes a record, not a crash."""
 
     def __init__(
-        self, paths: list[Path], predictor: Predictor, hints: dict[str, dict[str, Any]]
+        self,
+        paths: list[Path],
+        predictor: Predictor,
+        hints: dict[str, dict[str, Any]],
+        reproject: dict[str, Any] | None,
     ) -> None:
         self.paths, self.predictor, self.hints = paths, predictor, hints
+        self.reproject = reproject
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -49,6 +55,7 @@ class _FrameReader(Dataset):
             hint = self.hints.get(str(path), {})
             if frame.grid is None and hint.get("grid"):
                 frame.grid = PolarGrid.from_dict(hint["grid"])
+            frame = polar_from_settings(frame, self.reproject)
             prepared = self.predictor.prepare(frame)
         except Exception as err:  # any bad file is recorded and the batch goes on
             return {"index": index, "error": f"{type(err).__name__}: {err}"}
@@ -84,10 +91,15 @@ def run_inference(
     num_workers: int = 0,
     write_threads: int = 2,
     save_probs: bool = False,
+    reproject: dict[str, Any] | None = None,
     config: dict[str, Any] | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Run a checkpoint over frames; returns counts, timings and the output folder."""
+    """Run a checkpoint over frames; returns counts, timings and the output folder.
+
+    `reproject` turns frames seen in perspective into polar frames before prediction (see
+    `jovis.geometry.reproject.polar_from_settings`).
+    """
     if batch_size < 1:
         raise ValueError(f"batch_size must be ≥ 1, got {batch_size}")
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta)
@@ -100,6 +112,10 @@ def run_inference(
         log.info("removed half-written %s from an interrupted run", stale)
 
     run_key = f"{file_digest(Path(ckpt))}-tta{int(tta)}-probs{int(save_probs)}"
+    if reproject:
+        run_key += (
+            "-reproj" + hashlib.sha256(repr(sorted(reproject.items())).encode()).hexdigest()[:8]
+        )
     settings = {
         "ckpt": str(ckpt),
         "input": str(input),
@@ -136,7 +152,7 @@ def run_inference(
     start = time.perf_counter()
     counts = {"ok": 0, "failed": 0}
     loader = DataLoader(
-        _FrameReader([paths[i] for i in todo], predictor, frame_set_rows(input)),
+        _FrameReader([paths[i] for i in todo], predictor, frame_set_rows(input), reproject),
         batch_size=None,
         num_workers=num_workers,
         collate_fn=lambda item: item,

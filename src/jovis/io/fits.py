@@ -1,0 +1,243 @@
+"""FITS frames: HST STIS FUV polar projections (``*_proj.fits``, PHYSICS.md §5) and plain images."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from astropy.io import fits
+
+from jovis.frame import Frame
+from jovis.geometry.polar import PolarGrid
+from jovis.io.errors import FrameReadError
+from jovis.io.instrument import grid_for_shape, load_instrument
+
+MAX_CUBE_PLANES = 8  # a 3-D image with at most this many planes is read as channels
+_CORRUPT = ("truncat", "missing end card", "not multiple of 2880", "empty or corrupt")
+
+
+def read_fits(path: Path, instrument: str | None = None) -> Frame:
+    """Read the first 2-D image HDU of a FITS file as a frame.
+
+    HST STIS FUV products (``TELESCOP = HST``, ``INSTRUME = STIS``) become instrument
+    ``hst_stis`` with one channel ``uv`` in kR. Zero pixels (hidden or limb-clipped, PHYSICS.md §5),
+    negative and NaN pixels of FUV products, and pixels off the disk of the grid, are
+    ``valid = False``; image values are kept as stored. The grid comes from the instrument
+    config for the image shape (``grids: {"500x500": ...}``, approximate), or, for a 0.25°
+    latitude–longitude product, the frame is reprojected onto an exact polar grid
+    (``latlon_to_polar``); otherwise it is None and ``meta["grid_source"]`` says why.
+
+    Raises
+    ------
+    FrameReadError
+        Truncated or corrupt file, no image HDU, image not 2-D (or a cube of more than
+        `MAX_CUBE_PLANES` planes).
+    """
+    path = Path(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with fits.open(path, memmap=False) as hdus:
+                index, hdu = _image_hdu(path, hdus)
+                data = _image_data(path, hdu)
+                meta = _header_meta(*{0: hdus[0].header, index: hdu.header}.values())
+        except FrameReadError:
+            raise
+        except (OSError, ValueError, TypeError, IndexError, KeyError) as err:
+            raise FrameReadError(path, _corrupt_reason(caught) or f"corrupt FITS ({err})") from err
+    if reason := _corrupt_reason(caught):
+        raise FrameReadError(path, reason)
+    if caught:
+        meta["fits_warnings"] = [str(w.message) for w in caught]
+
+    telescope = str(meta.get("TELESCOP", "")).strip().upper()
+    camera = str(meta.get("INSTRUME", "")).strip().upper()
+    units = str(meta.get("BUNIT", "") or "").strip()
+    fuv = telescope == "HST" or camera == "STIS" or units.lower() == "kr"
+    name = "hst_stis" if (telescope, camera) == ("HST", "STIS") else (instrument or "unknown")
+    if data.ndim == 3:
+        image = np.moveaxis(data, 0, -1)
+        channels = [f"band{i + 1}" for i in range(image.shape[2])]
+    else:
+        image = data[:, :, None]
+        channels = ["uv"] if fuv else [units or "band1"]
+    valid = np.isfinite(image).all(axis=2)
+    if fuv:  # 0 marks hidden / limb-clipped pixels; NaN and negative pixels carry no emission
+        with np.errstate(invalid="ignore"):
+            valid &= (image > 0).all(axis=2)
+    meta.update(format="fits", hdu=index, units=units or None, dtype=str(data.dtype))
+    meta.update(_time(meta))
+
+    cfg = _instrument_cfg(name)
+    latlon = cfg.get("latlon_to_polar")
+    shape = image.shape[:2]
+    if latlon and tuple(latlon.get("shape", (720, 1440))) == shape:
+        hemisphere = str(meta.get("HEMISPH", "north")).strip().lower() or "north"
+        if hemisphere not in ("north", "south"):
+            raise FrameReadError(path, f"HEMISPH = {hemisphere!r}; expected 'north' or 'south'")
+        image, valid, grid = latlon_to_polar(image, valid, hemisphere, latlon)
+        meta["reprojected_from"] = f"latlon {shape[0]}x{shape[1]}"
+    else:
+        grid = grid_for_shape(cfg, shape)
+    if grid is None:
+        note = f"none: no polar grid known for a {shape[0]}x{shape[1]} {name} product"
+        meta.update(grid_approximate=None, grid_source=note)
+    else:
+        lat, _ = grid.latlon_image(*image.shape[:2])
+        sign = 1.0 if grid.hemisphere == "north" else -1.0
+        with np.errstate(invalid="ignore"):
+            valid &= np.isfinite(lat) & (lat * sign >= 0)  # off the disk of the grid
+        meta.update(grid_approximate=grid.approximate, grid_source=grid.source)
+    return Frame(image, channels, name, str(path), meta, grid, valid)
+
+
+def latlon_to_polar(
+    image: np.ndarray, valid: np.ndarray, hemisphere: str, settings: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray, PolarGrid]:
+    """Reproject a 0.25° latitude–longitude product onto a square polar equidistant grid.
+
+    Parameters
+    ----------
+    image : ndarray, float32, shape (H, W, C)
+        Row i at latitude −90 + 180·i/(H−1), column j at SIII west longitude 360 − 360·j/(W−1).
+    valid : ndarray of bool, shape (H, W)
+    hemisphere : 'north' or 'south'
+    settings : dict
+        ``size`` (output px, square), ``max_colatitude`` (deg at the image edge), ``lon_down``
+        (SIII longitude pointing down from the pole, seen from above it; default 180).
+
+    Returns
+    -------
+    image : ndarray, float32, shape (size, size, C)
+        Bilinear over valid source pixels only (normalised by the interpolated validity); NaN
+        where invalid.
+    valid : ndarray of bool, shape (size, size)
+        The source validity resampled with nearest neighbour.
+    grid : PolarGrid
+        Exact, with the pole at the image centre.
+    """
+    size = int(settings["size"])
+    max_colat = float(settings["max_colatitude"])
+    sense = 1.0 if hemisphere == "north" else -1.0  # west longitude runs clockwise seen from above
+    grid = PolarGrid(
+        hemisphere,
+        (size - 1) / 2,
+        (size - 1) / 2,
+        size / 2 / max_colat,
+        lon_at_x=float((float(settings.get("lon_down", 180.0)) - sense * 90.0) % 360.0),
+        lon_sense="clockwise" if sense > 0 else "counterclockwise",
+        projection="equidistant",
+        approximate=False,
+        source=f"reprojected from a 0.25° lat-lon product to {max_colat:g}° colatitude",
+    )
+    lat, lon = grid.latlon_image(size, size)
+    h, w = valid.shape
+    map_y = ((lat + 90.0) * (h - 1) / 180.0).astype(np.float32)
+    map_x = ((360.0 - lon) * (w - 1) / 360.0).astype(np.float32)
+
+    def remap(array: np.ndarray, interpolation: int) -> np.ndarray:
+        return cv2.remap(
+            array, map_x, map_y, interpolation, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+        )
+
+    weight = remap(valid.astype(np.float32), cv2.INTER_LINEAR)
+    out_valid = remap(valid.astype(np.uint8), cv2.INTER_NEAREST).astype(bool) & (weight > 1e-6)
+    out = np.full((size, size, image.shape[2]), np.nan, np.float32)
+    for c in range(image.shape[2]):
+        filled = np.where(valid, image[:, :, c], 0.0).astype(np.float32)
+        out[:, :, c][out_valid] = (remap(filled, cv2.INTER_LINEAR) / weight)[out_valid]
+    return out, out_valid, grid
+
+
+def _image_hdu(path: Path, hdus: fits.HDUList) -> tuple[int, Any]:
+    kinds = []
+    for index, hdu in enumerate(hdus):
+        naxis = int(hdu.header.get("NAXIS", 0)) if getattr(hdu, "is_image", False) else 0
+        kinds.append(f"{type(hdu).__name__}{'' if naxis else ' (no image data)'}")
+        if naxis:
+            return index, hdu
+    raise FrameReadError(path, f"no image data in this FITS file: HDUs are {', '.join(kinds)}")
+
+
+def _image_data(path: Path, hdu: Any) -> np.ndarray:
+    header = hdu.header
+    shape = tuple(int(header[f"NAXIS{i}"]) for i in range(int(header["NAXIS"]), 0, -1))
+    squeezed = tuple(n for n in shape[:-2] if n != 1) + shape[-2:]
+    if not (len(squeezed) == 2 or (len(squeezed) == 3 and squeezed[0] <= MAX_CUBE_PLANES)):
+        raise FrameReadError(
+            path,
+            f"image HDU {header.get('EXTNAME', '')!s} has shape {shape}: expected a 2-D image "
+            f"(or a cube of at most {MAX_CUBE_PLANES} planes)",
+        )
+    try:
+        data = hdu.data
+    except ValueError as err:  # astropy cannot reshape a short read
+        raise FrameReadError(path, f"truncated FITS: image data incomplete ({err})") from err
+    expected = math.prod(shape)
+    if data is None or data.size < expected:
+        got = 0 if data is None else data.size
+        raise FrameReadError(path, f"truncated FITS: {got} of {expected} image values present")
+    return np.asarray(data, dtype=np.float32).reshape(squeezed)
+
+
+def _header_meta(*headers: fits.Header) -> dict[str, Any]:
+    """Every card as plain data (later headers win); COMMENT / HISTORY joined with newlines."""
+    meta: dict[str, Any] = {}
+    notes: dict[str, list[str]] = {}
+    for header in headers:
+        for key, value in header.items():
+            if key in ("COMMENT", "HISTORY", ""):
+                if key and str(value).strip():
+                    notes.setdefault(key, []).append(str(value))
+            else:
+                meta[key] = _plain(value)
+    meta.update({k: "\n".join(v) for k, v in notes.items()})
+    return meta
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value)
+    if isinstance(value, str):
+        return value.rstrip()
+    return None if type(value).__name__ == "Undefined" else str(value)
+
+
+def _time(meta: dict[str, Any]) -> dict[str, Any]:
+    """Observation start (ISO) from UDATE, else DATE-OBS (+ TIME-OBS), and exposure seconds."""
+    out: dict[str, Any] = {}
+    stamp = str(meta.get("UDATE") or "").strip()
+    if not stamp and meta.get("DATE-OBS"):
+        stamp = str(meta["DATE-OBS"]).strip()
+        if "T" not in stamp and meta.get("TIME-OBS"):
+            stamp += f"T{str(meta['TIME-OBS']).strip()}"
+    if stamp:
+        out["time"] = stamp.replace(" ", "T")
+    for key in ("EXPT", "EXPTIME", "TEXPTIME"):
+        if isinstance(meta.get(key), int | float):
+            out["exposure_s"] = float(meta[key])
+            break
+    return out
+
+
+def _corrupt_reason(caught: list[warnings.WarningMessage]) -> str | None:
+    for w in caught:
+        text = str(w.message)
+        if any(marker in text.lower() for marker in _CORRUPT):
+            return f"truncated or corrupt FITS: {' '.join(text.split())}"
+    return None
+
+
+def _instrument_cfg(name: str) -> dict[str, Any]:
+    try:
+        return load_instrument(name)
+    except FileNotFoundError:
+        return {}
