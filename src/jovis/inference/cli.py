@@ -19,6 +19,7 @@ def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
         device=cfg.device,
         tta=bool(cfg.tta),
         batch_size=int(cfg.batch_size),
+        tile_size=int(cfg.tile_size),
         num_workers=int(cfg.num_workers),
         write_threads=int(cfg.write_threads),
         save_probs=bool(cfg.save_probs),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -13,6 +14,7 @@ from jovis.checkpoint import CheckpointInfo, load_checkpoint
 from jovis.data.normalise import normalise_frame
 from jovis.devices import resolve_device
 from jovis.frame import Frame
+from jovis.inference.tiling import blend, tile_boxes
 
 
 class ChannelMismatchError(ValueError):
@@ -20,7 +22,7 @@ class ChannelMismatchError(ValueError):
 
 
 class Predictor:
-    """Batched whole-frame prediction with optional 8-fold dihedral test-time augmentation.
+    """Batched prediction of whole frames or Gaussian-blended tiles, with optional 8-fold TTA.
 
     Parameters
     ----------
@@ -32,23 +34,39 @@ class Predictor:
         'auto', 'cpu' or 'cuda'. On CUDA: bf16 autocast and channels_last.
     tta : bool
         Average probabilities over the 8 rotations/flips (exact symmetries of a polar frame).
+    tile_size : int
+        Frames larger than this (either side) are predicted in tiles of this size with 50%
+        overlap, blended with a Gaussian weight map; smaller frames whole.
+    batch_size : int
+        Whole frames or tiles per forward pass; tiles of several frames share a batch.
     """
 
     def __init__(
-        self, model: nn.Module, info: CheckpointInfo, *, device: str = "auto", tta: bool = False
+        self,
+        model: nn.Module,
+        info: CheckpointInfo,
+        *,
+        device: str = "auto",
+        tta: bool = False,
+        tile_size: int = 1024,
+        batch_size: int = 8,
     ) -> None:
+        if tile_size < 32 or batch_size < 1:
+            raise ValueError(
+                f"tile_size must be ≥ 32 and batch_size ≥ 1, got {tile_size}, {batch_size}"
+            )
         self.device = torch.device(resolve_device(device))
         self.info, self.tta = info, tta
+        self.tile_size, self.batch_size = tile_size, batch_size
         self.model = model.to(self.device).eval()
         if self.device.type == "cuda":
             self.model.to(memory_format=torch.channels_last)
 
     @classmethod
-    def from_checkpoint(
-        cls, path: str | Path, *, device: str = "auto", tta: bool = False
-    ) -> Predictor:
+    def from_checkpoint(cls, path: str | Path, **kwargs: Any) -> Predictor:
+        """Rebuild from a checkpoint file; keywords as for the constructor."""
         model, info = load_checkpoint(path, "cpu")
-        return cls(model, info, device=device, tta=tta)
+        return cls(model, info, **kwargs)
 
     def prepare(self, frame: Frame) -> np.ndarray:
         """Check the channel count and normalise as in training: (C, H, W) float32."""
@@ -59,6 +77,37 @@ class Predictor:
                 f"{expected}, the frame has {frame.image.shape[2]} {frame.channels}"
             )
         return normalise_frame(frame, self.info.normalisation)
+
+    def predict_frames(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
+        """Probabilities (K, H, W) for each prepared (C, H, W) input, in order.
+
+        Small frames go whole, grouped by size; large ones as tiles, and tiles of all frames
+        of one size are batched together.
+        """
+        pieces: dict[tuple[int, int], list[tuple[int, tuple[int, int, int, int]]]] = {}
+        for i, x in enumerate(inputs):
+            h, w = x.shape[-2:]
+            boxes = (
+                [(0, 0, h, w)]
+                if max(h, w) <= self.tile_size
+                else tile_boxes((h, w), self.tile_size)
+            )
+            for box in boxes:
+                pieces.setdefault(box[2:], []).append((i, box))
+        results: dict[int, list] = {i: [] for i in range(len(inputs))}
+        for items in pieces.values():
+            for start in range(0, len(items), self.batch_size):
+                chunk = items[start : start + self.batch_size]
+                batch = np.stack([inputs[i][:, y : y + h, x : x + w] for i, (y, x, h, w) in chunk])
+                probs = self.predict(batch).numpy()
+                for (i, box), p in zip(chunk, probs, strict=True):
+                    results[i].append((box, p))
+        k = self.info.labels.num_classes
+        out = []
+        for i, x in enumerate(inputs):
+            tiles = results[i]
+            out.append(tiles[0][1] if len(tiles) == 1 else blend(tiles, x.shape[-2:], k))
+        return out
 
     @torch.inference_mode()
     def predict(self, batch: np.ndarray | torch.Tensor) -> torch.Tensor:

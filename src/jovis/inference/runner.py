@@ -13,7 +13,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from omegaconf import OmegaConf
 from torch.utils.data import DataLoader, Dataset
 
@@ -25,6 +24,7 @@ from jovis.inference.outputs import output_paths, write_catalog, write_frame_out
 from jovis.inference.predictor import Predictor
 from jovis.io import read_frame
 from jovis.io.atomic import leftover_temporaries, write_text
+from jovis.render.report import write_report
 
 log = logging.getLogger(__name__)
 MAX_LISTED_FAILURES = 20
@@ -88,6 +88,7 @@ def run_inference(
     device: str = "auto",
     tta: bool = False,
     batch_size: int = 8,
+    tile_size: int = 1024,
     num_workers: int = 0,
     write_threads: int = 2,
     save_probs: bool = False,
@@ -102,7 +103,9 @@ def run_inference(
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be ≥ 1, got {batch_size}")
-    predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta)
+    predictor = Predictor.from_checkpoint(
+        ckpt, device=device, tta=tta, tile_size=tile_size, batch_size=batch_size
+    )
     paths = list_inputs(input)
     ids = unique_ids(paths)
     out = Path(out)
@@ -122,9 +125,11 @@ def run_inference(
         "out": str(out),
         "device": device,
         "tta": tta,
+        "tile_size": tile_size,
         "batch_size": batch_size,
         "num_workers": num_workers,
         "save_probs": save_probs,
+        "reproject": reproject,
         "run_key": run_key,
         **(config or {}),
     }
@@ -179,7 +184,7 @@ def run_inference(
             if not batch:
                 return
             t0 = time.perf_counter()
-            probs = predictor.predict(np.stack([b["input"] for b in batch])).numpy()
+            probs = predictor.predict_frames([b["input"] for b in batch])
             predict_s = (time.perf_counter() - t0) / len(batch)
             for item, p in zip(batch, probs, strict=True):
                 i = todo[item["index"]]
@@ -220,8 +225,6 @@ def run_inference(
                     }
                 )
             else:
-                if batch and batch[0]["input"].shape != item["input"].shape:
-                    flush()
                 batch.append(item)
                 if len(batch) >= batch_size:
                     flush()
@@ -243,7 +246,7 @@ def run_inference(
         {"source": r["source"], "error": r.get("error")} for r in rows if r.get("status") != "ok"
     ]
     processed = counts["ok"] + counts["failed"]
-    return {
+    result = {
         "out": str(out),
         "ok": len(ok_rows),
         "failed": len(failed),
@@ -253,8 +256,11 @@ def run_inference(
         "seconds": round(seconds, 2),
         "frames_per_s": round(processed / seconds, 2) if seconds > 0 and processed else None,
         "device": str(predictor.device),
-        "failures": failed,
+        "checkpoint": str(ckpt),
+        "failures": failed[:MAX_LISTED_FAILURES],  # all of them are in manifest.jsonl
     }
+    write_report(out, rows, summary=result)
+    return result
 
 
 def _write(frame, frame_id, probs, schema, paths, properties) -> dict[str, Any]:

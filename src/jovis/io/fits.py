@@ -24,9 +24,9 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
     """Read the first 2-D image HDU of a FITS file as a frame.
 
     HST STIS FUV products (``TELESCOP = HST``, ``INSTRUME = STIS``) become instrument
-    ``hst_stis`` with one channel ``uv`` in kR. Zero pixels (hidden or limb-clipped, PHYSICS.md §5),
-    negative and NaN pixels of FUV products, and pixels off the disk of the grid, are
-    ``valid = False``; image values are kept as stored. The grid comes from the instrument
+    ``hst_stis`` with one channel ``uv`` in kR. NaN pixels, zero pixels of FUV products (hidden
+    or limb-clipped, PHYSICS.md §5) and pixels off the disk of the grid are ``valid = False``
+    (negative FUV values are background-subtracted noise and stay valid); image values are kept as stored. The grid comes from the instrument
     config for the image shape (``grids: {"500x500": ...}``, approximate), or, for a 0.25°
     latitude–longitude product, the frame is reprojected onto an exact polar grid
     (``latlon_to_polar``); otherwise it is None and ``meta["grid_source"]`` says why.
@@ -44,11 +44,14 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
             with fits.open(path, memmap=False) as hdus:
                 index, hdu = _image_hdu(path, hdus)
                 data = _image_data(path, hdu)
-                meta = _header_meta(*{0: hdus[0].header, index: hdu.header}.values())
+                headers = [hdus[0].header] + ([hdu.header] if index else [])
+                meta = _header_meta(*headers)
         except FrameReadError:
             raise
         except (OSError, ValueError, TypeError, IndexError, KeyError) as err:
-            raise FrameReadError(path, _corrupt_reason(caught) or f"corrupt FITS ({err})") from err
+            raise FrameReadError(
+                path, _corrupt_reason(caught) or f"truncated or corrupt FITS ({err})"
+            ) from err
     if reason := _corrupt_reason(caught):
         raise FrameReadError(path, reason)
     if caught:
@@ -66,9 +69,11 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
         image = data[:, :, None]
         channels = ["uv"] if fuv else [units or "band1"]
     valid = np.isfinite(image).all(axis=2)
-    if fuv:  # 0 marks hidden / limb-clipped pixels; NaN and negative pixels carry no emission
-        with np.errstate(invalid="ignore"):
-            valid &= (image > 0).all(axis=2)
+    if fuv:
+        # Exactly 0 marks hidden / limb-clipped pixels (PHYSICS §5). Negative values are kept:
+        # they are background-subtracted noise on the faint disk (13–14% of a v03 frame), and
+        # marking them invalid would speckle the disk with "no data".
+        valid &= (image != 0).all(axis=2)
     meta.update(format="fits", hdu=index, units=units or None, dtype=str(data.dtype))
     meta.update(_time(meta))
 
@@ -149,7 +154,7 @@ def latlon_to_polar(
     out = np.full((size, size, image.shape[2]), np.nan, np.float32)
     for c in range(image.shape[2]):
         filled = np.where(valid, image[:, :, c], 0.0).astype(np.float32)
-        out[:, :, c][out_valid] = (remap(filled, cv2.INTER_LINEAR) / weight)[out_valid]
+        out[:, :, c][out_valid] = remap(filled, cv2.INTER_LINEAR)[out_valid] / weight[out_valid]
     return out, out_valid, grid
 
 

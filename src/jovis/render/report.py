@@ -1,0 +1,212 @@
+"""A self-contained ``report.html`` for one inference run: counts, a contact sheet, failures.
+
+The page needs nothing but the run's output folder: inline CSS, no scripts, no network URLs, and
+every image or file referenced by a path relative to that folder, so it can be moved or zipped.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jovis.io.atomic import write_text
+
+REPORT_NAME = "report.html"
+LINKED_FILES = ("catalog.csv", "manifest.jsonl", "config.yaml")
+
+_CSS = """
+:root{color-scheme:light dark;--bg:#f7f7f8;--fg:#1d1d1f;--muted:#5f6368;--card:#fff;
+--line:#d4d4d8;--bad:#b3261e;--link:#0b57d0}
+@media (prefers-color-scheme:dark){:root{--bg:#141619;--fg:#e8e8ea;--muted:#a0a4aa;
+--card:#1e2125;--line:#34383e;--bad:#f28b82;--link:#8ab4f8}}
+body{margin:0 auto;max-width:1600px;padding:1rem 1.5rem 3rem;background:var(--bg);color:var(--fg);
+font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+a{color:var(--link)}h1{margin:.2rem 0 .6rem;font-size:1.5rem}
+h2{margin:1.8rem 0 .6rem;font-size:1.15rem}
+.counts{display:flex;flex-wrap:wrap;gap:1.4rem;list-style:none;padding:0;margin:0 0 .8rem}
+.counts b{font-size:1.3rem}.muted{color:var(--muted)}.bad{color:var(--bad)}
+table{border-collapse:collapse;font-size:.9rem}th,td{padding:.15rem .8rem .15rem 0;text-align:left;
+border-bottom:1px solid var(--line);vertical-align:top}th{font-weight:600;color:var(--muted)}
+.sheet{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:.8rem}
+figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:6px;
+overflow:hidden}
+figure img{display:block;width:100%;height:auto;background:#000}
+figcaption{padding:.35rem .55rem;font-size:.85rem}figcaption b{overflow-wrap:anywhere}
+.missing{padding:2rem .5rem;text-align:center}
+.failures{padding-left:1.2rem}.failures li{margin:.5rem 0}
+code{overflow-wrap:anywhere}pre{margin:.2rem 0;white-space:pre-wrap;overflow-wrap:anywhere}
+"""
+
+
+def write_report(
+    out: str | Path,
+    rows: list[dict],
+    *,
+    title: str = "jovis inference",
+    summary: dict | None = None,
+) -> Path:
+    """Write ``out/report.html`` (atomically) for a run's manifest records; returns its path.
+
+    Parameters
+    ----------
+    out : folder of the run (where ``overlays/``, ``manifest.jsonl``, ... live).
+    rows : manifest records, one per input (``id``, ``source``, ``status``, ``error``,
+        ``vortices``, ``aurora_fraction``, ``outputs``); any status but ``"ok"`` counts as failed.
+    title : page heading.
+    summary : run figures (e.g. ``frames_per_s``, ``device``, ``checkpoint``); scalar values are
+        shown in a table, lists and dicts are left out.
+    """
+    out = Path(out)
+    if not all(isinstance(r, Mapping) for r in rows):
+        raise ValueError("rows must be manifest records (dicts), e.g. from manifest.jsonl")
+    ok = [r for r in rows if r.get("status") == "ok"]
+    failed = [r for r in rows if r.get("status") != "ok"]
+    vortices = sum(int(r.get("vortices") or 0) for r in ok)
+    bad = ' class="bad"' if failed else ""
+
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{_e(title)}</h1>",
+        '<ul class="counts">',
+        f'<li><b data-count="ok">{len(ok)}</b> ok</li>',
+        f'<li><b data-count="failed"{bad}>{len(failed)}</b> failed</li>',
+        f'<li><b data-count="vortices">{vortices}</b> vortices</li>',
+        "</ul>",
+        _summary_table(summary),
+        _file_links(out),
+        "</header>",
+        "<main>",
+        f'<section id="frames"><h2>Frames ({len(ok)})</h2>',
+        '<div class="sheet">' + "".join(_card(out, r) for r in ok) + "</div>"
+        if ok
+        else '<p class="muted">No frame was processed successfully.</p>',
+        "</section>",
+        f'<section id="failures"><h2>Failures ({len(failed)})</h2>',
+        _failures(failed),
+        "</section>",
+        "</main>",
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return write_text(out / REPORT_NAME, "\n".join(p for p in parts if p is not None))
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _summary_table(summary: Mapping[str, Any] | None) -> str | None:
+    if not summary:
+        return None
+    items = [
+        (k, v) for k, v in summary.items() if v is None or isinstance(v, (str, int, float, Path))
+    ]
+    if not items:
+        return None
+    body = "".join(
+        f"<tr><th>{_e(k)}</th><td><code>{_e(_fmt(v))}</code></td></tr>" for k, v in items
+    )
+    return f'<table class="summary">{body}</table>'
+
+
+def _file_links(out: Path) -> str | None:
+    links = [f'<a href="{_e(quote(n))}">{_e(n)}</a>' for n in LINKED_FILES if (out / n).is_file()]
+    return f'<p class="muted">Files: {" · ".join(links)}</p>' if links else None
+
+
+def _card(out: Path, row: Mapping[str, Any]) -> str:
+    frame_id = str(row.get("id") or Path(str(row.get("source", "?"))).stem)
+    recorded = (row.get("outputs") or {}).get("overlay")
+    rel, exists = _relative(out, recorded, f"overlays/{frame_id}.png")
+    n = row.get("vortices")
+    vort = "—" if n is None else f"{n} {'vortex' if n == 1 else 'vortices'}"
+    caption = (
+        f"<figcaption><b>{_e(frame_id)}</b><br>"
+        f'<span class="muted">{vort} · aurora {_percent(row.get("aurora_fraction"))}</span>'
+        "</figcaption>"
+    )
+    if not exists:
+        missing = f'<div class="missing bad">overlay missing: <code>{_e(rel)}</code></div>'
+        return f"<figure>{missing}{caption}</figure>"
+    src = _e(quote(rel))
+    size = _png_size(out / rel)
+    dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    img = f'<img src="{src}" alt="overlay of {_e(frame_id)}"{dims} loading="lazy" decoding="async">'
+    return f'<figure><a href="{src}">{img}</a>{caption}</figure>'
+
+
+def _relative(out: Path, recorded: str | None, default: str) -> tuple[str, bool]:
+    """A POSIX path relative to `out` for an output recorded as absolute or cwd-relative.
+
+    If the folder was moved since the run (the recorded path is stale), the file of the same name
+    in the usual sub-folder of `out` is used.
+    """
+    root = out.resolve()
+    candidates = []
+    if recorded:
+        path = Path(recorded).resolve()  # resolves a cwd-relative path against the cwd
+        if path.is_relative_to(root):
+            candidates.append(path)
+        candidates.append(root / Path(default).parent / path.name)
+    candidates.append(root / default)
+    for path in candidates:
+        if path.is_relative_to(root) and path.is_file():
+            return path.relative_to(root).as_posix(), True
+    if recorded and Path(recorded).is_file():  # outside `out`: still a relative link
+        try:
+            return Path(os.path.relpath(Path(recorded).resolve(), root)).as_posix(), True
+        except ValueError:  # another drive (Windows)
+            pass
+    return candidates[0].relative_to(root).as_posix(), False
+
+
+def _percent(fraction: Any) -> str:
+    if fraction is None:
+        return "—"
+    pct = 100.0 * float(fraction)
+    return "&lt;0.1 %" if 0 < pct < 0.1 else f"{pct:.1f} %"
+
+
+def _png_size(path: Path) -> tuple[int, int] | None:
+    """Width and height from a PNG's IHDR chunk, so the grid keeps its layout while loading."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(24)
+    except OSError:
+        return None
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def _failures(failed: list[Mapping[str, Any]]) -> str:
+    if not failed:
+        return '<p class="muted">None: every input was processed.</p>'
+    items = "".join(
+        f"<li><code>{_e(r.get('source', '?'))}</code>"
+        f'<pre class="bad">{_e(r.get("error") or "no error recorded")}</pre></li>'
+        for r in failed
+    )
+    return f'<ol class="failures">{items}</ol>'

@@ -1,0 +1,211 @@
+"""FITS frames: the real HST STIS v03 projections, a synthetic lat-lon product, bad files."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from astropy.io import fits
+
+from jovis.geometry.polar import PolarGrid
+from jovis.io import FrameReadError, read_frame
+
+REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
+HST_DIR = REAL / "hst_stis_north_2016-05-21"
+HST_FILES = sorted(HST_DIR.glob("*_proj.fits"))
+needs_hst = pytest.mark.skipif(
+    not HST_FILES, reason=f"real HST STIS frames not found in {HST_DIR} (shared data absent)"
+)
+# PHYSICS.md §5: the fitted v03 face-on grid.
+V03_GRID = {
+    "hemisphere": "north",
+    "pole_x": 240.0,
+    "pole_y": 486.0,
+    "px_per_deg": 17.6,
+    "lon_at_x": 94.0,
+    "lon_sense": "counterclockwise",
+    "projection": "equidistant",
+    "approximate": True,
+}
+
+
+def _write(path: Path, data: np.ndarray | None, **cards) -> Path:
+    primary = fits.PrimaryHDU()
+    primary.header.update({"TELESCOP": "HST", "INSTRUME": "STIS", "HEMISPH": "north", **cards})
+    hdus = [primary]
+    if data is not None:
+        hdus.append(fits.ImageHDU(data.astype(np.float32), name="SCI"))
+        hdus[1].header["BUNIT"] = "kR"
+    fits.HDUList(hdus).writeto(path)
+    return path
+
+
+@needs_hst
+@pytest.mark.parametrize("path", HST_FILES, ids=[p.name[4:19] for p in HST_FILES])
+def test_real_hst_frame(path):
+    frame = read_frame(path)
+    with fits.open(path, memmap=False) as hdus:
+        raw = np.asarray(hdus[1].data, dtype=np.float32)
+        cml = float(hdus[0].header["CML"])
+    assert frame.channels == ["uv"]
+    assert frame.instrument == "hst_stis"
+    assert frame.meta["units"] == "kR"
+    assert frame.meta["time"].startswith("2016-05-21T0") and frame.meta["exposure_s"] >= 100
+    assert frame.meta["HEMISPH"] == "north" and isinstance(frame.meta["CML"], float)
+    json.dumps(frame.meta, allow_nan=False)  # header cards are plain data
+    assert frame.meta["grid_approximate"] is True and "PHYSICS" in frame.meta["grid_source"]
+    assert isinstance(frame.grid, PolarGrid)
+    assert {k: getattr(frame.grid, k) for k in V03_GRID} == V03_GRID
+    # values kept as stored; invalid exactly on NaN and zero (hidden / limb-clipped); negative
+    # values are background-subtracted noise on the disk and stay valid
+    np.testing.assert_array_equal(frame.image[:, :, 0], raw)
+    expected = np.isfinite(raw) & (raw != 0)
+    np.testing.assert_array_equal(frame.valid, expected)
+    for bad in (np.isnan(raw), raw == 0):
+        assert not frame.valid[bad].any()
+    assert frame.valid[raw < 0].all()
+    assert (raw == 0).sum() > 30_000 and (raw < 0).sum() > 10_000
+    if cml < 171:  # PHYSICS §5: NaN (outside the detector's field) only at CML ≲ 171°
+        assert np.isnan(raw).sum() > 100
+
+
+@needs_hst
+@pytest.mark.parametrize("path", HST_FILES, ids=[p.name[4:19] for p in HST_FILES])
+def test_real_hst_brightest_pixels_lie_on_the_oval(path):
+    # PHYSICS §5: the main oval is at ~65–80°N. Every one of the brightest 1% of valid pixels
+    # must be at 55–85°N: none on the limb, in the hidden region or at the pole (measured:
+    # 71.8–83.0°N over the four frames, so the band has >2° margin on each side).
+    frame = read_frame(path)
+    values = frame.image[:, :, 0]
+    threshold = np.percentile(values[frame.valid], 99)
+    ys, xs = np.nonzero(frame.valid & (values >= threshold))
+    lat, _ = frame.grid.latlon(xs, ys)
+    assert len(lat) > 1000
+    assert np.all((lat >= 55) & (lat <= 85)), (lat.min(), lat.max())
+
+
+@needs_hst
+def test_real_hst_read_is_fast():
+    read_frame(HST_FILES[0])  # warm imports and the config cache
+    start = time.perf_counter()
+    for _ in range(5):
+        read_frame(HST_FILES[0])
+    assert (time.perf_counter() - start) / 5 < 0.1
+
+
+def _latlon_product(hemisphere: str, spot_lon: float) -> np.ndarray:
+    """A 720×1440 lat-lon product: a ring at 75° of `hemisphere`, a bright spot on it at
+    `spot_lon`, 5 kR background, and no data (NaN) at SIII 300–340°."""
+    lat = (-90.0 + 180.0 * np.arange(720) / 719)[:, None]
+    lon = (360.0 - 360.0 * np.arange(1440) / 1439)[None, :]
+    ring_lat = 75.0 if hemisphere == "north" else -75.0
+    dlon = (lon - spot_lon + 180.0) % 360.0 - 180.0
+    image = (
+        5.0
+        + 500.0 * np.exp(-0.5 * ((lat - ring_lat) / 0.75) ** 2)
+        + 3000.0 * np.exp(-0.5 * (((lat - ring_lat) / 0.75) ** 2 + (dlon / 4.0) ** 2))
+    )
+    image[:, ((lon >= 300) & (lon <= 340))[0]] = np.nan
+    return image
+
+
+@pytest.mark.parametrize(("hemisphere", "spot_lon"), [("north", 120.0), ("south", 200.0)])
+def test_latlon_product_is_reprojected_to_polar(tmp_path, hemisphere, spot_lon):
+    path = _write(tmp_path / "ll.fits", _latlon_product(hemisphere, spot_lon), HEMISPH=hemisphere)
+    frame = read_frame(path)
+    size = 640  # configs/instrument/hst_stis.yaml latlon_to_polar
+    assert frame.shape == (size, size) and frame.channels == ["uv"]
+    assert frame.meta["reprojected_from"] == "latlon 720x1440"
+    assert frame.grid.hemisphere == hemisphere and frame.grid.approximate is False
+    assert frame.grid.pole_x == frame.grid.pole_y == (size - 1) / 2
+    # seen from above the pole: SIII 180° points down, west longitude runs clockwise in the
+    # north and counterclockwise in the south (lon_down in the config)
+    grid, pole = frame.grid, (size - 1) / 2
+    assert np.allclose(
+        grid.pixel(75.0 * (1 if hemisphere == "north" else -1), 180.0),
+        (pole, pole + 15 * grid.px_per_deg),
+    )
+    x270, _ = grid.pixel(0.0, 270.0)
+    assert (x270 < pole) == (hemisphere == "north")
+    sign = 1 if hemisphere == "north" else -1
+    lat, lon = frame.grid.latlon_image(*frame.shape)
+    colatitude = 90.0 - sign * lat
+    assert colatitude[size // 2, 0] == pytest.approx(40.0, abs=0.1)  # max_colatitude at the edge
+    values = frame.image[:, :, 0]
+    # away from the spot, the ring (σ 0.75° in latitude) sits at 75°: every pixel above half its
+    # peak lies within its half width (0.88°), and its brightness-weighted latitude is 75°
+    away = frame.valid & (np.abs((lon - spot_lon + 180.0) % 360.0 - 180.0) > 30)
+    ring = away & (values >= 5.0 + 250.0)
+    assert ring.sum() > 1000
+    assert np.abs(sign * lat[ring] - 75.0).max() < 0.9
+    weights = values[ring] - 5.0
+    assert np.average(sign * lat[ring], weights=weights) == pytest.approx(75.0, abs=0.05)
+    # the spot sits at its longitude, so orientation and sense are right
+    peak = np.unravel_index(np.nanargmax(np.where(frame.valid, values, np.nan)), frame.shape)
+    assert sign * lat[peak] == pytest.approx(75.0, abs=0.3)
+    assert lon[peak] == pytest.approx(spot_lon, abs=0.5)
+    assert values[peak] == pytest.approx(3505.0, rel=0.02)
+    # the no-data sector stays invalid (never zero-filled); the rest of the disk is valid
+    gap = (lon > 301) & (lon < 339)
+    assert not frame.valid[gap].any() and np.isnan(values[gap]).all()
+    assert frame.valid[(lon < 295) | (lon > 345)].all()
+
+
+def test_other_shapes_have_no_grid(tmp_path):
+    path = _write(tmp_path / "odd.fits", np.full((30, 40), 7.0))
+    frame = read_frame(path)
+    assert frame.grid is None and frame.shape == (30, 40)
+    assert frame.meta["grid_source"].startswith("none") and frame.valid.all()
+
+
+def test_generic_fits_and_small_cube(tmp_path):
+    path = tmp_path / "g.fits"
+    fits.PrimaryHDU(np.arange(12.0).reshape(3, 4)).writeto(path)
+    frame = read_frame(path, instrument="jiram_m")
+    assert frame.instrument == "jiram_m" and frame.channels == ["band1"]
+    assert frame.valid.all()  # zero and negative are only "no data" for FUV brightness
+    cube = tmp_path / "c.fits"
+    fits.PrimaryHDU(np.arange(24.0).reshape(2, 3, 4)).writeto(cube)
+    frame = read_frame(cube)
+    assert frame.channels == ["band1", "band2"] and frame.image[2, 3, 1] == 23.0
+
+
+def _truncated_copies(tmp_path):
+    synthetic = _write(tmp_path / "s.fits", np.ones((500, 500)))
+    yield synthetic
+    if HST_FILES:
+        yield HST_FILES[0]
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.999, 0.01])
+def test_truncated_fits(tmp_path, cut):
+    for n, source in enumerate(_truncated_copies(tmp_path)):
+        data = source.read_bytes()
+        path = tmp_path / f"cut{n}.fits"
+        path.write_bytes(data[: int(len(data) * cut)])
+        with pytest.raises(FrameReadError, match=r"truncated|corrupt") as info:
+            read_frame(path)
+        assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("kind", ["primary only", "table only"])
+def test_fits_without_image_data(tmp_path, kind):
+    path = tmp_path / "empty.fits"
+    hdus = [fits.PrimaryHDU()]
+    if kind == "table only":
+        hdus.append(fits.BinTableHDU.from_columns([fits.Column("a", "E", array=np.ones(3))]))
+    fits.HDUList(hdus).writeto(path)
+    with pytest.raises(FrameReadError, match="no image data") as info:
+        read_frame(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("shape", [(100,), (20, 30, 40), (2, 2, 3, 4)])
+def test_non_2d_image(tmp_path, shape):
+    path = _write(tmp_path / "nd.fits", np.ones(shape))
+    with pytest.raises(FrameReadError, match="expected a 2-D image") as info:
+        read_frame(path)
+    assert str(path) in str(info.value)
