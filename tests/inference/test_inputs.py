@@ -34,3 +34,22 @@ def test_a_frame_set_folder_gives_its_manifest_images_and_rows(tmp_path):
     rows = frame_set_rows(tmp_path)
     assert rows[str(paths[0])]["grid"]["kind"] == "polar"
     assert frame_set_rows(tmp_path / "images") == {}
+
+
+def test_folder_lists_one_file_per_product(tmp_path):
+    names = [
+        "JNCE_2021052_32C00054_V01-red.png",
+        "JNCE_2021052_32C00054_V01-green.png",
+        "JNCE_2021052_32C00054_V01-blue.png",
+        "JNCE_2021052_32C00054_V01-metadata.json",
+        "JIR_IMG_RDR_2017.LBL",
+        "JIR_IMG_RDR_2017.IMG",
+        "ATTACHED.IMG",
+    ]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    assert [p.name for p in list_inputs(tmp_path)] == [
+        "ATTACHED.IMG",
+        "JIR_IMG_RDR_2017.LBL",
+        "JNCE_2021052_32C00054_V01-blue.png",
+    ]

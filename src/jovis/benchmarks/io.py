@@ -8,16 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from jovis.inference.inputs import FILTER_SUFFIXES, frame_files
 from jovis.io import read_frame
-from jovis.io.reader import FRAME_SUFFIXES
 
 REAL_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "real"
-
-
-def frame_files(root: Path) -> list[Path]:
-    """One file per product: JunoCam per-filter sets are read once (through their -red.png)."""
-    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in FRAME_SUFFIXES)
-    return [p for p in files if not p.name.endswith(("-green.png", "-blue.png"))]
 
 
 def time_reads(paths: list[Path], repeats: int) -> list[dict[str, Any]]:
@@ -54,9 +48,9 @@ def run_io(files: str | None = None, repeats: int = 5) -> dict[str, Any]:
 
             write_frame_set(tmp, n=3, size=512, channels=["L", "M"], instrument="jiram")
             root = Path(tmp)
-        rows = time_reads(frame_files(root), repeats)
+        rows = time_reads(frame_files(sorted(root.rglob("*"))), repeats)
     result: dict[str, Any] = {"suite": "io", "data": str(root), "repeats": repeats, "reads": rows}
-    junocam = [r for r in rows if r["file"].endswith("-red.png") and r.get("median_s")]
+    junocam = [r for r in rows if r["file"].endswith(FILTER_SUFFIXES) and r.get("median_s")]
     if junocam:
         result["junocam_product_set_s"] = max(r["median_s"] for r in junocam)
     return result

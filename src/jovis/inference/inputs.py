@@ -6,6 +6,9 @@ import glob
 from pathlib import Path
 
 from jovis.io import FRAME_SUFFIXES
+from jovis.io.reader import JUNOCAM_NAME
+
+FILTER_SUFFIXES = ("-red.png", "-green.png", "-blue.png", "-methane.png")
 
 
 def list_inputs(spec: str | Path) -> list[Path]:
@@ -23,11 +26,7 @@ def list_inputs(spec: str | Path) -> list[Path]:
         paths = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
         paths = [p for p in paths if not p.is_dir()]
     elif path.is_dir():
-        paths = sorted(
-            p
-            for p in path.iterdir()
-            if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES and not p.name.startswith(".")
-        )
+        paths = frame_files(sorted(path.iterdir()))
     elif path.is_file() and path.suffix.lower() == ".txt":
         lines = [ln.strip() for ln in path.read_text().splitlines()]
         paths = [_relative_to(path.parent, ln) for ln in lines if ln and not ln.startswith("#")]
@@ -41,6 +40,29 @@ def list_inputs(spec: str | Path) -> list[Path]:
     if not paths:
         raise FileNotFoundError(f"input={text}: no frames found")
     return paths
+
+
+def frame_files(candidates: list[Path]) -> list[Path]:
+    """The frames among files: by suffix, one file per product.
+
+    A JunoCam per-filter set (-red/-green/-blue.png) is one frame, read through its first
+    file; an .IMG whose detached .LBL is listed too is read through the label.
+    """
+    chosen, seen_sets = [], set()
+    names = {p.name.lower() for p in candidates}
+    for p in candidates:
+        name = p.name
+        if not p.is_file() or name.startswith(".") or p.suffix.lower() not in FRAME_SUFFIXES:
+            continue
+        if p.suffix.lower() == ".img" and f"{p.stem}.lbl".lower() in names:
+            continue
+        match = JUNOCAM_NAME.match(name)
+        if match and name.endswith(FILTER_SUFFIXES):
+            if match.group(0) in seen_sets:
+                continue
+            seen_sets.add(match.group(0))
+        chosen.append(p)
+    return chosen
 
 
 def frame_set_rows(spec: str | Path) -> dict[str, dict]:

@@ -26,10 +26,11 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
     HST STIS FUV products (``TELESCOP = HST``, ``INSTRUME = STIS``) become instrument
     ``hst_stis`` with one channel ``uv`` in kR. NaN pixels, zero pixels of FUV products (hidden
     or limb-clipped, PHYSICS.md §5) and pixels off the disk of the grid are ``valid = False``
-    (negative FUV values are background-subtracted noise and stay valid); image values are kept as stored. The grid comes from the instrument
-    config for the image shape (``grids: {"500x500": ...}``, approximate), or, for a 0.25°
-    latitude–longitude product, the frame is reprojected onto an exact polar grid
-    (``latlon_to_polar``); otherwise it is None and ``meta["grid_source"]`` says why.
+    (negative FUV values are background-subtracted noise and stay valid); image values are
+    kept as stored. The grid comes from the instrument config for the image shape
+    (``grids: {"500x500": ...}``, approximate), or, for a 0.25° latitude–longitude product, the
+    frame is reprojected onto an exact polar grid (``latlon_to_polar``); otherwise it is None
+    and ``meta["grid_source"]`` says why.
 
     Raises
     ------

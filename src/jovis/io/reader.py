@@ -24,9 +24,21 @@ _MAGIC = (
     (b"ODL_VERSION_ID", "pds3"),
 )
 # Suffixes a folder listing treats as frames (labels stand for their .IMG).
-FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", ".fits", ".fit", ".fts", ".lbl"}
-# JunoCam products: JNCE_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png
-JUNOCAM_NAME = re.compile(r"^JNCE_\d{7}_\d{2}[A-Z]\d{5}_V\d{2}")
+FRAME_SUFFIXES = {
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".tif",
+    ".tiff",
+    ".npy",
+    ".fits",
+    ".fit",
+    ".fts",
+    ".lbl",
+    ".img",
+}
+# JunoCam products: JNCE_ / JNCR_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png
+JUNOCAM_NAME = re.compile(r"^JNC[ER]_\d{7}_\d{2}[A-Z]\d{5}_V\d{2}")
 
 
 def sniff_format(path: str | Path) -> str:

@@ -1,0 +1,225 @@
+"""Export a checkpoint's network to ONNX or TorchScript, verified against PyTorch.
+
+The exported graph takes the normalised image (B, C, H, W) float32, with any batch size and any
+height and width, and returns logits (B, num_classes, H, W). A JSON sidecar beside it carries the
+checkpoint's `jovis` block (channels, normalisation, label schema), so that a user of the file
+alone knows how to feed it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from jovis.checkpoint import CheckpointInfo, load_checkpoint
+from jovis.io.atomic import atomic_path, write_json
+from jovis.models.unet import STRIDE
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("onnx", "torchscript")
+SUFFIX = {"onnx": ".onnx", "torchscript": ".pt"}
+TOLERANCE = 1e-3
+MIN_OPSET, DYNAMO_MIN_OPSET = 17, 18  # torch's dynamo exporter has no opset-17 implementations
+INPUT, OUTPUT = "image", "logits"
+DYNAMIC_AXES = {0: "batch", 2: "height", 3: "width"}
+# Verification sizes: one a multiple of the stride, one not, both unlike the example.
+CHECK_SHAPES = ((2, 96, 160), (1, 75, 50))
+_LEGACY = r"You are using the legacy TorchScript-based ONNX export|The feature will be removed"
+
+
+class ExportMismatchError(RuntimeError):
+    """The exported network disagrees with PyTorch by more than `TOLERANCE`."""
+
+
+def export_checkpoint(
+    ckpt: str | Path, fmt: str, out: str | Path, *, opset: int = 17, example_size: int = 128
+) -> dict[str, Any]:
+    """Export the network of `ckpt` to `out/<run name>.onnx` or `.pt`, plus a `.json` sidecar.
+
+    Parameters
+    ----------
+    ckpt : str or Path
+        Self-describing checkpoint (`model.pt` of a training run); the run folder names the file.
+    fmt : str
+        'onnx' (dynamic batch, height and width) or 'torchscript' (traced).
+    out : str or Path
+        Output folder; created if missing. Files are written atomically.
+    opset : int
+        Lowest ONNX opset wanted (≥ 17); the dynamo exporter writes at least opset 18.
+    example_size : int
+        Side of the example input used for tracing (moved off a multiple of 32, so that the
+        U-Net's pad-to-32 branch is part of the graph and the graph is valid for every size).
+
+    Returns
+    -------
+    dict
+        out, file, sidecar, format, opset (ONNX only), exporter, max_abs_diff (vs PyTorch on
+        random inputs of sizes unlike the example), seconds.
+
+    Raises
+    ------
+    ValueError
+        For an unknown format or an opset below 17.
+    ExportMismatchError
+        If the exported network differs from PyTorch by more than 1e-3.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; valid choices: {', '.join(FORMATS)}")
+    if int(opset) < MIN_OPSET:
+        raise ValueError(f"opset must be ≥ {MIN_OPSET}, got {opset}")
+    start = time.perf_counter()
+    ckpt, out = Path(ckpt), Path(out)
+    model, info = load_checkpoint(ckpt, "cpu")
+    name = ckpt.parent.name if ckpt.stem == "model" else ckpt.stem
+    path = out / f"{name}{SUFFIX[fmt]}"
+    channels = len(info.channels)
+    example = _random_input(
+        (2, channels, _off_stride(example_size), _off_stride(example_size * 5 // 4)), info
+    )
+    checks = [
+        _random_input((b, channels, h, w), info, seed=i + 1)
+        for i, (b, h, w) in enumerate(CHECK_SHAPES)
+    ]
+    with torch.no_grad():
+        expected = [model(x).numpy() for x in checks]
+
+    result: dict[str, Any] = {"out": str(out), "file": str(path), "format": fmt}
+    with atomic_path(path) as tmp:
+        if fmt == "torchscript":
+            diff = _torchscript(model, example, tmp, checks, expected)
+            result["exporter"] = "torch.jit.trace"
+        else:
+            result["exporter"], result["opset"], diff = _onnx(
+                model, example, tmp, int(opset), checks, expected
+            )
+    sidecar = path.with_name(path.name + ".json")
+    write_json(sidecar, _sidecar(info, result))
+    result.update(
+        sidecar=str(sidecar), max_abs_diff=diff, seconds=round(time.perf_counter() - start, 2)
+    )
+    return result
+
+
+def _onnx(
+    model: nn.Module, example: torch.Tensor, tmp: Path, opset: int, checks, expected
+) -> tuple[str, int, float]:
+    """Dynamo exporter first; the TorchScript-based one if dynamo fails or does not verify."""
+    import onnx
+
+    try:
+        prog = torch.onnx.export(
+            model,
+            (example,),
+            dynamo=True,
+            input_names=[INPUT],
+            output_names=[OUTPUT],
+            dynamic_shapes={"x": DYNAMIC_AXES},
+            opset_version=max(opset, DYNAMO_MIN_OPSET),
+            verbose=False,
+        )
+        prog.save(tmp)
+        exporter, diff = "torch.onnx(dynamo=True)", _check_onnx(tmp, checks, expected)
+    except Exception as err:  # any failure of the new exporter: try the old one before giving up
+        log.warning("dynamo ONNX export failed (%s); falling back to dynamo=False", err)
+        axes = {INPUT: DYNAMIC_AXES, OUTPUT: DYNAMIC_AXES}
+        with warnings.catch_warnings():
+            # Benign: the legacy exporter's own deprecation notice, and the tracer's note that the
+            # `if pad_h or pad_w` branch is frozen (the traced branch pads by traced amounts, 0 for
+            # multiples of 32; checked below on both kinds of size).
+            warnings.filterwarnings("ignore", category=DeprecationWarning, message=_LEGACY)
+            warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+            torch.onnx.export(
+                model,
+                (example,),
+                str(tmp),
+                dynamo=False,
+                input_names=[INPUT],
+                output_names=[OUTPUT],
+                dynamic_axes=axes,
+                opset_version=opset,
+            )
+        exporter, diff = "torch.onnx(dynamo=False)", _check_onnx(tmp, checks, expected)
+    actual = next(
+        o.version for o in onnx.load(str(tmp)).opset_import if o.domain in ("", "ai.onnx")
+    )
+    return exporter, int(actual), diff
+
+
+def _check_onnx(path: Path, checks, expected) -> float:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = [session.run([OUTPUT], {INPUT: x.numpy()})[0] for x in checks]
+    return _compare(got, expected, "onnxruntime")
+
+
+def _torchscript(model: nn.Module, example: torch.Tensor, tmp: Path, checks, expected) -> float:
+    with warnings.catch_warnings():
+        # Benign: torch marks torch.jit.* deprecated (FutureWarning) but TorchScript is the format
+        # asked for; the TracerWarning is the frozen pad branch, as in `_onnx` (verified below).
+        warnings.filterwarnings("ignore", message=r"`torch\.jit\.", category=FutureWarning)
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        with torch.no_grad():
+            traced = torch.jit.trace(model, (example,), check_trace=False)
+            torch.jit.save(traced, str(tmp))
+            loaded = torch.jit.load(str(tmp), map_location="cpu")
+            got = [loaded(x).numpy() for x in checks]
+    return _compare(got, expected, "TorchScript")
+
+
+def _compare(got: list[np.ndarray], expected: list[np.ndarray], what: str) -> float:
+    diff = 0.0
+    for g, e in zip(got, expected, strict=True):
+        if g.shape != e.shape:
+            raise ExportMismatchError(f"{what} output has shape {g.shape}, PyTorch {e.shape}")
+        diff = max(diff, float(np.abs(g - e).max()))
+    if not diff <= TOLERANCE:
+        raise ExportMismatchError(
+            f"{what} output differs from PyTorch by {diff:.3g} (> {TOLERANCE}); not exported"
+        )
+    return diff
+
+
+def _off_stride(n: int) -> int:
+    """`n`, or `n + 1` if it is a multiple of the U-Net's stride."""
+    n = max(int(n), 2)
+    return n + 1 if n % STRIDE == 0 else n
+
+
+def _random_input(shape: tuple[int, ...], info: CheckpointInfo, seed: int = 0) -> torch.Tensor:
+    """Uniform values over the normalisation's clip range: what a normalised frame can hold."""
+    lo, hi = info.normalisation.get("clip", (0.0, 1.0))
+    gen = torch.Generator().manual_seed(seed)
+    return torch.rand(shape, generator=gen) * (hi - lo) + lo
+
+
+def _sidecar(info: CheckpointInfo, result: dict[str, Any]) -> dict[str, Any]:
+    """How to feed the exported file: the checkpoint's `jovis` block plus input/output layout."""
+    names = [c.name for c in info.labels.classes]
+    return {
+        **info.to_dict(),
+        "export": {k: result[k] for k in ("format", "exporter", "opset") if k in result},
+        "input": {
+            "name": INPUT,
+            "layout": "NCHW",
+            "dtype": "float32",
+            "channels": info.channels,
+            "dynamic_axes": list(DYNAMIC_AXES.values()),
+            "note": "normalise each channel as `normalisation` says (jovis.data.normalise)",
+        },
+        "output": {
+            "name": OUTPUT,
+            "layout": "NCHW",
+            "kind": "logits",
+            "classes": names,
+            "note": "softmax over axis 1 for probabilities; argmax gives class ids",
+        },
+    }

@@ -1,0 +1,131 @@
+"""Export to ONNX and TorchScript: the exported graphs equal PyTorch for any batch and size."""
+
+import json
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+import jovis.export as export_mod
+from jovis.checkpoint import load_checkpoint
+from jovis.export import ExportMismatchError, export_checkpoint
+from tests.conftest import REPO
+
+# Batch sizes 1 and 3; one size a multiple of 32, one not (the U-Net pads to 32 inside forward).
+SHAPES = [(1, 64, 96), (3, 45, 70)]
+
+
+def _inputs(channels: int) -> list[torch.Tensor]:
+    gen = torch.Generator().manual_seed(7)
+    return [torch.rand((b, channels, h, w), generator=gen) * 2.5 - 0.5 for b, h, w in SHAPES]
+
+
+def _reference(ckpt: str, xs: list[torch.Tensor]) -> list[np.ndarray]:
+    model, _ = load_checkpoint(ckpt)
+    with torch.no_grad():
+        return [model(x).numpy() for x in xs]
+
+
+@pytest.fixture(scope="module")
+def onnx_export(tiny_run, tmp_path_factory) -> dict:
+    return export_checkpoint(tiny_run["checkpoint"], "onnx", tmp_path_factory.mktemp("onnx"))
+
+
+@pytest.fixture(scope="module")
+def torchscript_export(tiny_run, tmp_path_factory) -> dict:
+    return export_checkpoint(tiny_run["checkpoint"], "torchscript", tmp_path_factory.mktemp("ts"))
+
+
+def test_onnx_matches_pytorch_for_any_batch_and_size(tiny_run, onnx_export):
+    assert onnx_export["file"].endswith(".onnx") and onnx_export["opset"] >= 17
+    assert onnx_export["exporter"].startswith("torch.onnx")
+    assert onnx_export["max_abs_diff"] <= 1e-3
+    session = ort.InferenceSession(onnx_export["file"], providers=["CPUExecutionProvider"])
+    (inp,), (out,) = session.get_inputs(), session.get_outputs()
+    assert (inp.name, out.name) == ("image", "logits")
+    assert isinstance(inp.shape[0], str) and isinstance(inp.shape[2], str)  # dynamic axes
+    xs = _inputs(inp.shape[1])
+    for x, ref in zip(xs, _reference(tiny_run["checkpoint"], xs), strict=True):
+        got = session.run(None, {"image": x.numpy()})[0]
+        assert got.shape == ref.shape == (x.shape[0], 3, *x.shape[2:])
+        np.testing.assert_allclose(got, ref, rtol=0, atol=1e-3)
+
+
+def test_torchscript_matches_pytorch_for_any_batch_and_size(tiny_run, torchscript_export):
+    assert torchscript_export["file"].endswith(".pt") and "opset" not in torchscript_export
+    assert torchscript_export["max_abs_diff"] <= 1e-3
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"`torch\.jit\.load` is deprecated")
+        module = torch.jit.load(torchscript_export["file"])
+    _, info = load_checkpoint(tiny_run["checkpoint"])
+    xs = _inputs(len(info.channels))
+    for x, ref in zip(xs, _reference(tiny_run["checkpoint"], xs), strict=True):
+        with torch.no_grad():
+            got = module(x).numpy()
+        assert got.shape == ref.shape
+        np.testing.assert_allclose(got, ref, rtol=0, atol=1e-3)
+
+
+def test_sidecar_says_how_to_feed_the_file(tiny_run, onnx_export):
+    _, info = load_checkpoint(tiny_run["checkpoint"])
+    meta = json.loads(open(onnx_export["sidecar"]).read())
+    assert onnx_export["sidecar"] == onnx_export["file"] + ".json"
+    assert meta["channels"] == info.channels
+    assert meta["normalisation"] == info.normalisation
+    assert meta["labels"] == info.labels.to_dict()
+    assert meta["input"]["layout"] == "NCHW" and meta["output"]["kind"] == "logits"
+    assert meta["export"]["opset"] == onnx_export["opset"]
+    assert "state_dict" not in meta
+
+
+def test_bad_format_or_opset_raises_naming_the_choices(tiny_run, tmp_path):
+    with pytest.raises(ValueError, match="onnx, torchscript"):
+        export_checkpoint(tiny_run["checkpoint"], "tflite", tmp_path)
+    with pytest.raises(ValueError, match="opset must be ≥ 17"):
+        export_checkpoint(tiny_run["checkpoint"], "onnx", tmp_path, opset=13)
+    assert not any(tmp_path.iterdir())
+
+
+def test_mismatch_raises_and_leaves_nothing(tiny_run, tmp_path, monkeypatch):
+    monkeypatch.setattr(export_mod, "TOLERANCE", -1.0)
+    with pytest.raises(ExportMismatchError, match="differs from PyTorch"):
+        export_checkpoint(tiny_run["checkpoint"], "torchscript", tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_onnx_falls_back_to_the_legacy_exporter(tiny_run, tmp_path, monkeypatch, caplog):
+    real_export = torch.onnx.export
+
+    def no_dynamo(*args, dynamo=True, **kwargs):
+        if dynamo:
+            raise RuntimeError("simulated dynamo failure")
+        return real_export(*args, dynamo=False, **kwargs)
+
+    monkeypatch.setattr(torch.onnx, "export", no_dynamo)
+    result = export_checkpoint(tiny_run["checkpoint"], "onnx", tmp_path, example_size=64)
+    assert result["exporter"] == "torch.onnx(dynamo=False)" and result["opset"] == 17
+    assert result["max_abs_diff"] <= 1e-3 and "simulated dynamo failure" in caplog.text
+
+
+def test_export_script(tiny_run, tmp_path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "scripts/export.py",
+            f"ckpt={tiny_run['checkpoint']}",
+            "format=torchscript",
+            f"out={tmp_path}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["file"].startswith(str(tmp_path)) and result["format"] == "torchscript"
+    assert (tmp_path / result["file"]).is_file() and "max |Δ|" in proc.stdout
