@@ -23,6 +23,9 @@ def test_png_npy_tiff_read_by_content(tmp_path):
     grey16 = (np.arange(30).reshape(5, 6) * 1000).astype(np.uint16)
     cv2.imwrite(str(tmp_path / "c.tif"), grey16)
     np.testing.assert_array_equal(read_frame(tmp_path / "c.tif").image[:, :, 0], grey16)
+    radiance = np.random.default_rng(1).random((5, 6)).astype(np.float32) * 0.5
+    cv2.imwrite(str(tmp_path / "d.tiff"), radiance)
+    np.testing.assert_array_equal(read_frame(tmp_path / "d.tiff").image[:, :, 0], radiance)
 
 
 @pytest.mark.parametrize(
