@@ -1,41 +1,66 @@
-"""The run manifest: one JSON line per input, appended as each frame completes."""
+"""The run manifest: one JSON line per input, appended as each frame completes.
+
+A sharded run (``part``/``num_parts``) appends to ``manifest.part-<i>-of-<n>.jsonl`` so shards
+never write the same file; every shard reads all of them, and compaction merges them into
+``manifest.jsonl``, one line per input (the latest record), in input order.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from jovis.io.atomic import write_text
 
+MAIN = "manifest.jsonl"
+
 
 class Manifest:
-    """Append-only during a run (a kill loses at most the frame in flight); compacted at the end
-    to one line per input, the latest."""
+    """Append-only during a run (a kill loses at most the frames in flight)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.records: dict[str, dict[str, Any]] = {}
-        if path.is_file():
+    def __init__(self, out: Path, part: int = 0, num_parts: int = 1) -> None:
+        self.out = out
+        self.own = out / (MAIN if num_parts == 1 else f"manifest.part-{part}-of-{num_parts}.jsonl")
+        self.records = self._load()
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        records: dict[str, dict[str, Any]] = {}
+        for path in [self.out / MAIN, *sorted(self.out.glob("manifest.part-*.jsonl"))]:
+            if not path.is_file():
+                continue
             for line in path.read_text().splitlines():
                 try:
                     rec = json.loads(line)
                 except json.JSONDecodeError:
                     continue  # a line cut by a kill: that frame is simply redone
-                self.records[rec["source"]] = rec
+                _keep_latest(records, rec)
+        return records
 
     def previous(self, source: str) -> dict[str, Any] | None:
         return self.records.get(source)
 
     def append(self, record: dict[str, Any]) -> None:
+        record["finished"] = round(time.time(), 3)
         self.records[record["source"]] = record
-        with open(self.path, "a", encoding="utf-8") as fh:
+        with open(self.own, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, default=str) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
 
     def compact(self, order: list[str]) -> list[dict[str, Any]]:
-        rows = [self.records[s] for s in order if s in self.records]
-        write_text(self.path, "".join(json.dumps(r, default=str) + "\n" for r in rows))
+        """Merge every shard's records (as they are on disk now) into manifest.jsonl."""
+        merged = self._load()
+        for rec in self.records.values():  # another shard may have redone one of ours since
+            _keep_latest(merged, rec)
+        rows = [merged[s] for s in order if s in merged]
+        write_text(self.out / MAIN, "".join(json.dumps(r, default=str) + "\n" for r in rows))
         return rows
+
+
+def _keep_latest(records: dict[str, dict[str, Any]], rec: dict[str, Any]) -> None:
+    old = records.get(rec["source"])
+    if old is None or rec.get("finished", 0) >= old.get("finished", 0):
+        records[rec["source"]] = rec

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import torch
 from omegaconf import OmegaConf
 from torch.utils.data import DataLoader, Dataset
 
@@ -93,16 +95,23 @@ def run_inference(
     write_threads: int = 2,
     save_probs: bool = False,
     reproject: dict[str, Any] | None = None,
+    part: int | None = None,
+    num_parts: int | None = None,
     config: dict[str, Any] | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
     """Run a checkpoint over frames; returns counts, timings and the output folder.
 
     `reproject` turns frames seen in perspective into polar frames before prediction (see
-    `jovis.geometry.reproject.polar_from_settings`).
+    `jovis.geometry.reproject.polar_from_settings`). `part`/`num_parts` process every
+    `num_parts`-th input starting at `part` (default: torchrun's RANK/WORLD_SIZE, else all);
+    shards may run at once into the same `out`, and the last to finish leaves the merged
+    manifest, catalogue and report of the whole input.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be ≥ 1, got {batch_size}")
+    if device in ("auto", "cuda") and "LOCAL_RANK" in os.environ and torch.cuda.is_available():
+        device = f"cuda:{int(os.environ['LOCAL_RANK'])}"  # one GPU per torchrun process
     predictor = Predictor.from_checkpoint(
         ckpt, device=device, tta=tta, tile_size=tile_size, batch_size=batch_size
     )
@@ -134,7 +143,8 @@ def run_inference(
         **(config or {}),
     }
     write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
-    manifest = Manifest(out / "manifest.jsonl")
+    part, num_parts = shard_of(part, num_parts)
+    manifest = Manifest(out, part, num_parts)
     schema, properties = (
         predictor.info.labels,
         {"checkpoint": str(ckpt), "run_key": run_key, "instrument": predictor.info.instrument},
@@ -142,6 +152,8 @@ def run_inference(
 
     todo, skipped = [], 0
     for i, path in enumerate(paths):
+        if i % num_parts != part:
+            continue  # another shard's input
         prev = manifest.previous(str(path))
         outs = output_paths(out, ids[i], save_probs)
         if (
@@ -261,6 +273,19 @@ def run_inference(
     }
     write_report(out, rows, summary=result)
     return result
+
+
+def shard_of(part: int | None, num_parts: int | None) -> tuple[int, int]:
+    """(part, num_parts) from the arguments, else from torchrun's RANK / WORLD_SIZE."""
+    if num_parts is None:
+        num_parts = int(os.environ.get("WORLD_SIZE", 1))
+        part = int(os.environ.get("RANK", 0)) if part is None else part
+    part = 0 if part is None else part
+    if num_parts < 1 or not 0 <= part < num_parts:
+        raise ValueError(
+            f"infer.part={part} infer.num_parts={num_parts}: need 0 ≤ part < num_parts"
+        )
+    return part, num_parts
 
 
 def _write(frame, frame_id, probs, schema, paths, properties) -> dict[str, Any]:
