@@ -17,7 +17,7 @@ LATLON_CRS = "[lon, lat]: planetocentric latitude, System III (1965) west longit
 CATALOG_COLUMNS: list[str] = (
     "frame_id feature feature_id x_px y_px semi_major_px semi_minor_px angle_deg area_px radius_px "
     "width_px mean_prob lat lon semi_major_km semi_minor_km radius_km area_km2 width_km "
-    "mean_colatitude_deg"
+    "mean_colatitude_deg integrated_brightness brightness_units"
 ).split()
 
 
@@ -65,7 +65,13 @@ def features_to_geojson(
         if coords[0] != coords[-1] or len(coords) < 2:
             coords.append(list(coords[0]))  # closed, and a LineString needs two positions
         props = {"feature": "aurora_oval", "feature_id": 1, "contour_index": i, "kind": kind}
-        props.update(area_px=oval.get("area_px"), mean_prob=oval.get("mean_prob"))
+        brightness = oval.get("brightness") or {}
+        props.update(
+            area_px=oval.get("area_px"),
+            mean_prob=oval.get("mean_prob"),
+            integrated_brightness=brightness.get("integrated"),
+            brightness_units=brightness.get("units"),
+        )
         for key in (
             "centre_x",
             "centre_y",
@@ -119,6 +125,8 @@ def catalog_rows_from_geojson(collection: dict[str, Any]) -> list[dict[str, Any]
                 "lon": p.get("ring_centre_lon"),
                 "width_km": p.get("ring_width_km"),
                 "mean_colatitude_deg": p.get("ring_mean_colatitude_deg"),
+                "integrated_brightness": p.get("integrated_brightness"),
+                "brightness_units": p.get("brightness_units"),
             }
             rows.append(_row(frame_id, "aurora_oval", p["feature_id"], values))
     return rows

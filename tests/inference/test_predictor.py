@@ -25,3 +25,51 @@ def test_wrong_channel_count_names_both(tiny_run):
     frame = Frame(np.zeros((8, 8, 3), np.float32), ["red", "green", "blue"], source="x.png")
     with pytest.raises(ChannelMismatchError, match=r"expects 2 channel\(s\) \['L', 'M'\]"):
         predictor.prepare(frame)
+
+
+def test_out_of_memory_halves_the_batch_then_falls_back_to_the_cpu(tiny_run, monkeypatch):
+    model, info = load_checkpoint(tiny_run["checkpoint"])
+    predictor = Predictor(model, info, device="cpu", batch_size=8)
+    predictor.retry_out_of_memory = True  # as on CUDA
+    real_predict = Predictor.predict
+    calls = []
+
+    def fake_predict(self, batch):
+        calls.append(len(batch))
+        # "out of memory" above 2 inputs, and always for the input whose first value is 99
+        if self is predictor and (len(batch) > 2 or float(batch[0, 0, 0, 0]) == 99):
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory (simulated)")
+        return real_predict(self, batch)
+
+    monkeypatch.setattr(Predictor, "predict", fake_predict)
+    inputs = [
+        np.random.default_rng(i).normal(size=(2, 32, 32)).astype(np.float32) for i in range(6)
+    ]
+    inputs[4][0, 0, 0] = 99
+    probs = predictor.predict_frames(inputs)
+    assert len(probs) == 6 and all(p.shape == (3, 32, 32) for p in probs)
+    # halved until batches fitted (and kept); the input that never fits took it down to 1
+    assert predictor.batch_size == 1 and calls[:3] == [6, 3, 1]
+    assert predictor.notes == {4: "CUDA out of memory: predicted on the CPU"}
+    expected = real_predict(Predictor(model, info, device="cpu"), inputs[4][None]).numpy()[0]
+    np.testing.assert_allclose(probs[4], expected, atol=1e-5)
+
+
+def test_out_of_memory_is_not_hidden_on_the_cpu(tiny_run, monkeypatch):
+    predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu")
+
+    def oom(self, batch):
+        raise torch.cuda.OutOfMemoryError("simulated")
+
+    monkeypatch.setattr(Predictor, "predict", oom)
+    with pytest.raises(torch.cuda.OutOfMemoryError):
+        predictor.predict_frames([np.zeros((2, 32, 32), np.float32)])
+
+
+@pytest.mark.slow
+def test_compiled_predictor_matches_eager(tiny_run):
+    model, info = load_checkpoint(tiny_run["checkpoint"])
+    x = np.random.default_rng(0).normal(size=(2, 2, 64, 64)).astype(np.float32)
+    eager = Predictor(model, info, device="cpu").predict(x)
+    compiled = Predictor(model, info, device="cpu", compile=True).predict(x)
+    torch.testing.assert_close(compiled, eager, atol=1e-4, rtol=1e-4)

@@ -13,8 +13,11 @@ from jovis.geometry.polar import PolarGrid
 
 
 @functools.lru_cache(maxsize=8)
-def _pixel_area(grid: PolarGrid, height: int, width: int) -> np.ndarray:
-    return grid.pixel_area_km2(height, width)
+def pixel_area(grid: PolarGrid, height: int, width: int) -> np.ndarray:
+    """`grid.pixel_area_km2`, cached per grid and shape (a batch shares both)."""
+    area = grid.pixel_area_km2(height, width)
+    area.flags.writeable = False
+    return area
 
 
 def locate_features(
@@ -28,7 +31,7 @@ def locate_features(
     twin, and its ring ``centre_lat``, ``centre_lon``, ``mean_colatitude_deg`` (of the fitted
     circle about the pole) and ``width_km``.
     """
-    area = _pixel_area(grid, int(shape[0]), int(shape[1]))
+    area = pixel_area(grid, int(shape[0]), int(shape[1]))
     h, w = shape
     for v in features.get("vortices", []):
         lat, lon = grid.latlon(v["x"], v["y"])

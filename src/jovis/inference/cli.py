@@ -20,6 +20,7 @@ def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
         tta=bool(cfg.tta),
         batch_size=int(cfg.batch_size),
         tile_size=int(cfg.tile_size),
+        compile=bool(cfg.compile),
         part=cfg.infer.part,
         num_parts=cfg.infer.num_parts,
         num_workers=int(cfg.num_workers),

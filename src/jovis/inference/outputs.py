@@ -15,6 +15,7 @@ from jovis.features import extract_features
 from jovis.frame import Frame, LabelSchema
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
+from jovis.photometry import oval_brightness
 from jovis.render import render_overlay
 
 OUTPUT_KINDS = {
@@ -52,6 +53,8 @@ def write_frame_outputs(
     """
     mask = mask_from_probs(probs, frame.valid, schema)
     features = extract_features(mask, probs, schema, grid=frame.grid)
+    if features["oval"].get("area_px"):
+        features["oval"]["brightness"] = oval_brightness(frame, mask, schema)
     write_mask_png(paths["mask"], mask, schema)
     if "probs" in paths:
         write_npy(paths["probs"], probs.astype(np.float16))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import copy
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ from jovis.data.normalise import normalise_frame
 from jovis.devices import resolve_device
 from jovis.frame import Frame
 from jovis.inference.tiling import blend, tile_boxes
+
+log = logging.getLogger(__name__)
 
 
 class ChannelMismatchError(ValueError):
@@ -38,7 +42,11 @@ class Predictor:
         Frames larger than this (either side) are predicted in tiles of this size with 50%
         overlap, blended with a Gaussian weight map; smaller frames whole.
     batch_size : int
-        Whole frames or tiles per forward pass; tiles of several frames share a batch.
+        Whole frames or tiles per forward pass; tiles of several frames share a batch. On CUDA
+        out-of-memory it is halved and the batch retried; one input that still does not fit is
+        predicted on the CPU (`notes` records it).
+    compile : bool
+        `torch.compile` the network (worth it for long runs on a GPU; minutes to compile on a CPU).
     """
 
     def __init__(
@@ -50,6 +58,7 @@ class Predictor:
         tta: bool = False,
         tile_size: int = 1024,
         batch_size: int = 8,
+        compile: bool = False,
     ) -> None:
         if tile_size < 32 or batch_size < 1:
             raise ValueError(
@@ -58,9 +67,14 @@ class Predictor:
         self.device = torch.device(resolve_device(device))
         self.info, self.tta = info, tta
         self.tile_size, self.batch_size = tile_size, batch_size
+        self.retry_out_of_memory = self.device.type == "cuda"
+        self.notes: dict[int, str] = {}  # frame index → what happened, for the last call
+        self._cpu: Predictor | None = None
         self.model = model.to(self.device).eval()
         if self.device.type == "cuda":
             self.model.to(memory_format=torch.channels_last)
+        if compile:
+            self.model = torch.compile(self.model)
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs: Any) -> Predictor:
@@ -95,13 +109,16 @@ class Predictor:
             for box in boxes:
                 pieces.setdefault(box[2:], []).append((i, box))
         results: dict[int, list] = {i: [] for i in range(len(inputs))}
+        self.notes = {}
         for items in pieces.values():
-            for start in range(0, len(items), self.batch_size):
+            start = 0
+            while start < len(items):
                 chunk = items[start : start + self.batch_size]
                 batch = np.stack([inputs[i][:, y : y + h, x : x + w] for i, (y, x, h, w) in chunk])
-                probs = self.predict(batch).numpy()
+                probs = self._predict_or_fall_back(batch, [i for i, _ in chunk])
                 for (i, box), p in zip(chunk, probs, strict=True):
                     results[i].append((box, p))
+                start += len(chunk)
         k = self.info.labels.num_classes
         out = []
         for i, x in enumerate(inputs):
@@ -109,11 +126,47 @@ class Predictor:
             out.append(tiles[0][1] if len(tiles) == 1 else blend(tiles, x.shape[-2:], k))
         return out
 
+    def _predict_or_fall_back(self, batch: np.ndarray, frames: list[int]) -> np.ndarray:
+        """On CUDA out-of-memory: halve the batch (and keep it halved) and retry; a single input
+        that still does not fit is predicted on the CPU, and `notes` says so for its frame."""
+        try:
+            return self.predict(batch).numpy()
+        except torch.cuda.OutOfMemoryError:
+            if not self.retry_out_of_memory:
+                raise
+            torch.cuda.empty_cache()
+        if len(batch) > 1:
+            half = len(batch) // 2
+            self.batch_size = max(1, min(self.batch_size, len(batch)) // 2)
+            log.warning("CUDA out of memory: batch size now %d", self.batch_size)
+            return np.concatenate(
+                [
+                    self._predict_or_fall_back(batch[:half], frames[:half]),
+                    self._predict_or_fall_back(batch[half:], frames[half:]),
+                ]
+            )
+        log.warning("CUDA out of memory for one input: predicting it on the CPU")
+        self.notes[frames[0]] = "CUDA out of memory: predicted on the CPU"
+        return self._cpu_predictor().predict(batch).numpy()
+
+    def _cpu_predictor(self) -> Predictor:
+        if self._cpu is None:
+            model = copy.deepcopy(getattr(self.model, "_orig_mod", self.model)).cpu()
+            self._cpu = Predictor(
+                model.to(memory_format=torch.contiguous_format),
+                self.info,
+                device="cpu",
+                tta=self.tta,
+                tile_size=self.tile_size,
+            )
+        return self._cpu
+
     @torch.inference_mode()
     def predict(self, batch: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Probabilities (B, num_classes, H, W), float32 on the CPU, for a prepared batch."""
-        x = torch.as_tensor(batch).to(self.device, non_blocking=True)
-        if self.device.type == "cuda":
+        x = torch.as_tensor(batch)
+        if self.device.type == "cuda":  # page-locked memory: the copy overlaps with compute
+            x = x.pin_memory().to(self.device, non_blocking=True)
             x = x.contiguous(memory_format=torch.channels_last)
         views = _dihedral_views() if self.tta else [(0, False)]
         probs = None

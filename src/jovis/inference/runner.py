@@ -97,6 +97,7 @@ def run_inference(
     reproject: dict[str, Any] | None = None,
     part: int | None = None,
     num_parts: int | None = None,
+    compile: bool = False,
     config: dict[str, Any] | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
@@ -113,7 +114,7 @@ def run_inference(
     if device in ("auto", "cuda") and "LOCAL_RANK" in os.environ and torch.cuda.is_available():
         device = f"cuda:{int(os.environ['LOCAL_RANK'])}"  # one GPU per torchrun process
     predictor = Predictor.from_checkpoint(
-        ckpt, device=device, tta=tta, tile_size=tile_size, batch_size=batch_size
+        ckpt, device=device, tta=tta, tile_size=tile_size, batch_size=batch_size, compile=compile
     )
     paths = list_inputs(input)
     ids = unique_ids(paths)
@@ -198,7 +199,7 @@ def run_inference(
             t0 = time.perf_counter()
             probs = predictor.predict_frames([b["input"] for b in batch])
             predict_s = (time.perf_counter() - t0) / len(batch)
-            for item, p in zip(batch, probs, strict=True):
+            for j, (item, p) in enumerate(zip(batch, probs, strict=True)):
                 i = todo[item["index"]]
                 record = {
                     "id": ids[i],
@@ -206,6 +207,7 @@ def run_inference(
                     "run_key": run_key,
                     "read_s": round(item["read_s"], 4),
                     "predict_s": round(predict_s, 4),
+                    "device": predictor.notes.get(j, str(predictor.device)),
                     "outputs": {
                         k: str(v) for k, v in output_paths(out, ids[i], save_probs).items()
                     },

@@ -1,0 +1,49 @@
+"""Integrated brightness inside the aurora oval, in the frame's units × area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+from jovis.frame import Frame, LabelSchema
+from jovis.geometry.locate import pixel_area
+
+# The channel that carries auroral emission, by preference.
+EMISSION_CHANNELS = ("uv", "L", "gray")
+
+
+def oval_brightness(frame: Frame, mask: np.ndarray, schema: LabelSchema) -> dict[str, Any] | None:
+    """Sum of the emission channel over the region inside the oval's outer boundary.
+
+    The region is the largest aurora component filled in (the oval and the polar emission it
+    encloses). With a grid the sum is weighted by pixel area, e.g. kR·km² for a UV frame in kR;
+    without one it is per pixel. Invalid pixels are left out and `coverage` says how much of
+    the region had data. None without aurora pixels.
+    """
+    if "aurora" not in schema.names:
+        return None
+    aurora = (mask == schema.id_of("aurora")).astype(np.uint8)
+    contours, _ = cv2.findContours(aurora, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    region = np.zeros(mask.shape, np.uint8)
+    cv2.drawContours(region, [max(contours, key=cv2.contourArea)], -1, 1, thickness=-1)
+    region = region.astype(bool)
+    channel = next((c for c in EMISSION_CHANNELS if c in frame.channels), frame.channels[0])
+    values = frame.image[:, :, frame.channels.index(channel)]
+    inside = region & frame.valid
+    units = frame.meta.get("units") or "frame units"
+    if frame.grid is not None:
+        area = pixel_area(frame.grid, *mask.shape)
+        total, units = float(np.sum(values[inside] * area[inside])), f"{units}·km²"
+    else:
+        total, units = float(np.sum(values[inside])), f"{units}·px"
+    return {
+        "integrated": total,
+        "units": units,
+        "channel": channel,
+        "pixels": int(inside.sum()),
+        "coverage": round(float(inside.sum() / region.sum()), 4),
+    }
