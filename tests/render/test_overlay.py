@@ -160,3 +160,24 @@ def test_bad_inputs_raise():
         display_image(image, ["a", "b"])
     with pytest.raises(ValueError, match="match the image"):
         render_overlay(image, ["L"], mask[:10], SCHEMA)
+
+
+def test_graticule_is_drawn_along_its_latitude_circles():
+    from jovis.geometry import PolarGrid
+
+    grid = PolarGrid("north", 63.5, 63.5, 3.0)
+    image = np.zeros((128, 128, 1), np.float32)
+    image[0, 0] = 1.0
+    mask = np.zeros((128, 128), np.uint8)
+    plain = render_overlay(image, ["uv"], mask, SCHEMA, min_size=512)
+    gridded = render_overlay(image, ["uv"], mask, SCHEMA, min_size=512, grid=grid)
+    changed = np.abs(gridded.astype(int) - plain.astype(int)).sum(axis=2) > 30
+    # pixels of the 80°N circle (radius 30 px at 3 px/deg, ×4 upscaled) changed; the pole's
+    # surroundings between circles did not
+    t = np.linspace(0, 2 * np.pi, 50, endpoint=False)
+    xs, ys = grid.pixel(np.full_like(t, 80.0), np.degrees(t))
+    on_circle = changed[
+        np.round((ys + 0.5) * 4 - 0.5).astype(int), np.round((xs + 0.5) * 4 - 0.5).astype(int)
+    ]
+    assert on_circle.mean() > 0.8
+    assert not changed[4 * 63 + 20 : 4 * 63 + 30, 4 * 63 + 20 : 4 * 63 + 30].any()

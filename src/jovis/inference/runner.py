@@ -208,6 +208,9 @@ def run_inference(
                     "read_s": round(item["read_s"], 4),
                     "predict_s": round(predict_s, 4),
                     "device": predictor.notes.get(j, str(predictor.device)),
+                    "grid": None
+                    if item["frame"].grid is None
+                    else item["frame"].grid.source or "polar",
                     "outputs": {
                         k: str(v) for k, v in output_paths(out, ids[i], save_probs).items()
                     },
