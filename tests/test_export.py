@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
@@ -24,10 +25,13 @@ def _inputs(channels: int) -> list[torch.Tensor]:
     return [torch.rand((b, channels, h, w), generator=gen) * 2.5 - 0.5 for b, h, w in SHAPES]
 
 
-def _reference(ckpt: str, xs: list[torch.Tensor]) -> list[np.ndarray]:
-    model, _ = load_checkpoint(ckpt)
+@pytest.fixture(scope="module")
+def reference(tiny_run) -> dict:
+    """The checkpoint's settings, and PyTorch's logits for the test inputs."""
+    model, info = load_checkpoint(tiny_run["checkpoint"])
+    xs = _inputs(len(info.channels))
     with torch.no_grad():
-        return [model(x).numpy() for x in xs]
+        return {"info": info, "inputs": xs, "logits": [model(x).numpy() for x in xs]}
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +44,7 @@ def torchscript_export(tiny_run, tmp_path_factory) -> dict:
     return export_checkpoint(tiny_run["checkpoint"], "torchscript", tmp_path_factory.mktemp("ts"))
 
 
-def test_onnx_matches_pytorch_for_any_batch_and_size(tiny_run, onnx_export):
+def test_onnx_matches_pytorch_for_any_batch_and_size(reference, onnx_export):
     assert onnx_export["file"].endswith(".onnx") and onnx_export["opset"] >= 17
     assert onnx_export["exporter"].startswith("torch.onnx")
     assert onnx_export["max_abs_diff"] <= 1e-3
@@ -48,31 +52,29 @@ def test_onnx_matches_pytorch_for_any_batch_and_size(tiny_run, onnx_export):
     (inp,), (out,) = session.get_inputs(), session.get_outputs()
     assert (inp.name, out.name) == ("image", "logits")
     assert isinstance(inp.shape[0], str) and isinstance(inp.shape[2], str)  # dynamic axes
-    xs = _inputs(inp.shape[1])
-    for x, ref in zip(xs, _reference(tiny_run["checkpoint"], xs), strict=True):
+    assert inp.shape[1] == len(reference["info"].channels)
+    for x, ref in zip(reference["inputs"], reference["logits"], strict=True):
         got = session.run(None, {"image": x.numpy()})[0]
         assert got.shape == ref.shape == (x.shape[0], 3, *x.shape[2:])
         np.testing.assert_allclose(got, ref, rtol=0, atol=1e-3)
 
 
-def test_torchscript_matches_pytorch_for_any_batch_and_size(tiny_run, torchscript_export):
+def test_torchscript_matches_pytorch_for_any_batch_and_size(reference, torchscript_export):
     assert torchscript_export["file"].endswith(".pt") and "opset" not in torchscript_export
     assert torchscript_export["max_abs_diff"] <= 1e-3
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"`torch\.jit\.load` is deprecated")
         module = torch.jit.load(torchscript_export["file"])
-    _, info = load_checkpoint(tiny_run["checkpoint"])
-    xs = _inputs(len(info.channels))
-    for x, ref in zip(xs, _reference(tiny_run["checkpoint"], xs), strict=True):
+    for x, ref in zip(reference["inputs"], reference["logits"], strict=True):
         with torch.no_grad():
             got = module(x).numpy()
         assert got.shape == ref.shape
         np.testing.assert_allclose(got, ref, rtol=0, atol=1e-3)
 
 
-def test_sidecar_says_how_to_feed_the_file(tiny_run, onnx_export):
-    _, info = load_checkpoint(tiny_run["checkpoint"])
-    meta = json.loads(open(onnx_export["sidecar"]).read())
+def test_sidecar_says_how_to_feed_the_file(reference, onnx_export):
+    info = reference["info"]
+    meta = json.loads(Path(onnx_export["sidecar"]).read_text())
     assert onnx_export["sidecar"] == onnx_export["file"] + ".json"
     assert meta["channels"] == info.channels
     assert meta["normalisation"] == info.normalisation
@@ -90,11 +92,13 @@ def test_bad_format_or_opset_raises_naming_the_choices(tiny_run, tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-def test_mismatch_raises_and_leaves_nothing(tiny_run, tmp_path, monkeypatch):
-    monkeypatch.setattr(export_mod, "TOLERANCE", -1.0)
-    with pytest.raises(ExportMismatchError, match="differs from PyTorch"):
-        export_checkpoint(tiny_run["checkpoint"], "torchscript", tmp_path)
-    assert not any(tmp_path.iterdir())
+def test_mismatch_beyond_tolerance_raises():
+    expected = [np.zeros((1, 3, 4, 4), np.float32)]
+    assert export_mod._compare([expected[0] + 1e-4], expected, "x") == pytest.approx(1e-4)
+    with pytest.raises(ExportMismatchError, match=r"differs from PyTorch by 0\.002"):
+        export_mod._compare([expected[0] + 2e-3], expected, "x")
+    with pytest.raises(ExportMismatchError, match="shape"):
+        export_mod._compare([expected[0][:, :2]], expected, "x")
 
 
 def test_onnx_falls_back_to_the_legacy_exporter(tiny_run, tmp_path, monkeypatch, caplog):
@@ -106,7 +110,7 @@ def test_onnx_falls_back_to_the_legacy_exporter(tiny_run, tmp_path, monkeypatch,
         return real_export(*args, dynamo=False, **kwargs)
 
     monkeypatch.setattr(torch.onnx, "export", no_dynamo)
-    result = export_checkpoint(tiny_run["checkpoint"], "onnx", tmp_path, example_size=64)
+    result = export_checkpoint(tiny_run["checkpoint"], "onnx", tmp_path, example_size=32)
     assert result["exporter"] == "torch.onnx(dynamo=False)" and result["opset"] == 17
     assert result["max_abs_diff"] <= 1e-3 and "simulated dynamo failure" in caplog.text
 
@@ -128,4 +132,4 @@ def test_export_script(tiny_run, tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["file"].startswith(str(tmp_path)) and result["format"] == "torchscript"
-    assert (tmp_path / result["file"]).is_file() and "max |Δ|" in proc.stdout
+    assert Path(result["file"]).is_file() and "max |Δ|" in proc.stdout

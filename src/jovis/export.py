@@ -1,13 +1,13 @@
 """Export a checkpoint's network to ONNX or TorchScript, verified against PyTorch.
 
-The exported graph takes the normalised image (B, C, H, W) float32, with any batch size and any
-height and width, and returns logits (B, num_classes, H, W). A JSON sidecar beside it carries the
-checkpoint's `jovis` block (channels, normalisation, label schema), so that a user of the file
-alone knows how to feed it.
+The graph maps the normalised image (B, C, H, W) float32, any batch, height and width, to logits
+(B, num_classes, H, W); a JSON sidecar carries the checkpoint's `jovis` block (channels,
+normalisation, label schema) so that the file alone says how to feed it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import warnings
@@ -55,14 +55,13 @@ def export_checkpoint(
     opset : int
         Lowest ONNX opset wanted (≥ 17); the dynamo exporter writes at least opset 18.
     example_size : int
-        Side of the example input used for tracing (moved off a multiple of 32, so that the
-        U-Net's pad-to-32 branch is part of the graph and the graph is valid for every size).
+        Side of the tracing example (moved off a multiple of 32, see below).
 
     Returns
     -------
     dict
         out, file, sidecar, format, opset (ONNX only), exporter, max_abs_diff (vs PyTorch on
-        random inputs of sizes unlike the example), seconds.
+        random inputs unlike the example, one a multiple of 32 and one not), seconds.
 
     Raises
     ------
@@ -81,6 +80,9 @@ def export_checkpoint(
     name = ckpt.parent.name if ckpt.stem == "model" else ckpt.stem
     path = out / f"{name}{SUFFIX[fmt]}"
     channels = len(info.channels)
+    # The example must need padding: traced from a multiple of 32, both exporters freeze the
+    # U-Net's `if pad_h or pad_w` as False, and the dynamo graph then silently gives wrong
+    # logits for other sizes (its guard becomes a runtime assert that ONNX drops).
     example = _random_input(
         (2, channels, _off_stride(example_size), _off_stride(example_size * 5 // 4)), info
     )
@@ -114,17 +116,13 @@ def _onnx(
     """Dynamo exporter first; the TorchScript-based one if dynamo fails or does not verify."""
     import onnx
 
+    names = {"input_names": [INPUT], "output_names": [OUTPUT], "verbose": False}
     try:
-        prog = torch.onnx.export(
-            model,
-            (example,),
-            dynamo=True,
-            input_names=[INPUT],
-            output_names=[OUTPUT],
-            dynamic_shapes={"x": DYNAMIC_AXES},
-            opset_version=max(opset, DYNAMO_MIN_OPSET),
-            verbose=False,
-        )
+        with _quiet("onnxscript", "onnx_ir"):  # the graph optimiser logs each pass at INFO
+            prog = torch.onnx.export(
+                model, (example,), dynamo=True, dynamic_shapes={"x": DYNAMIC_AXES},
+                opset_version=max(opset, DYNAMO_MIN_OPSET), **names,
+            )  # fmt: skip
         prog.save(tmp)
         exporter, diff = "torch.onnx(dynamo=True)", _check_onnx(tmp, checks, expected)
     except Exception as err:  # any failure of the new exporter: try the old one before giving up
@@ -137,15 +135,9 @@ def _onnx(
             warnings.filterwarnings("ignore", category=DeprecationWarning, message=_LEGACY)
             warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
             torch.onnx.export(
-                model,
-                (example,),
-                str(tmp),
-                dynamo=False,
-                input_names=[INPUT],
-                output_names=[OUTPUT],
-                dynamic_axes=axes,
-                opset_version=opset,
-            )
+                model, (example,), str(tmp), dynamo=False, dynamic_axes=axes,
+                opset_version=opset, **names,
+            )  # fmt: skip
         exporter, diff = "torch.onnx(dynamo=False)", _check_onnx(tmp, checks, expected)
     actual = next(
         o.version for o in onnx.load(str(tmp)).opset_import if o.domain in ("", "ai.onnx")
@@ -188,6 +180,20 @@ def _compare(got: list[np.ndarray], expected: list[np.ndarray], what: str) -> fl
     return diff
 
 
+@contextlib.contextmanager
+def _quiet(*names: str):
+    """Raise these loggers to WARNING for the block."""
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(max(lg.getEffectiveLevel(), logging.WARNING))
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
 def _off_stride(n: int) -> int:
     """`n`, or `n + 1` if it is a multiple of the U-Net's stride."""
     n = max(int(n), 2)
@@ -203,23 +209,12 @@ def _random_input(shape: tuple[int, ...], info: CheckpointInfo, seed: int = 0) -
 
 def _sidecar(info: CheckpointInfo, result: dict[str, Any]) -> dict[str, Any]:
     """How to feed the exported file: the checkpoint's `jovis` block plus input/output layout."""
-    names = [c.name for c in info.labels.classes]
+    axes, classes = list(DYNAMIC_AXES.values()), [c.name for c in info.labels.classes]
     return {
         **info.to_dict(),
         "export": {k: result[k] for k in ("format", "exporter", "opset") if k in result},
-        "input": {
-            "name": INPUT,
-            "layout": "NCHW",
-            "dtype": "float32",
-            "channels": info.channels,
-            "dynamic_axes": list(DYNAMIC_AXES.values()),
-            "note": "normalise each channel as `normalisation` says (jovis.data.normalise)",
-        },
-        "output": {
-            "name": OUTPUT,
-            "layout": "NCHW",
-            "kind": "logits",
-            "classes": names,
-            "note": "softmax over axis 1 for probabilities; argmax gives class ids",
-        },
-    }
+        "input": {"name": INPUT, "layout": "NCHW", "dtype": "float32", "dynamic_axes": axes,
+                  "channels": info.channels, "note": "normalise as `normalisation` says"},
+        "output": {"name": OUTPUT, "layout": "NCHW", "kind": "logits", "classes": classes,
+                   "note": "softmax over axis 1 gives probabilities"},
+    }  # fmt: skip
