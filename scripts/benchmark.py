@@ -1,4 +1,4 @@
-"""Benchmarks: python scripts/benchmark.py suite=io [files=DIR] [out=DIR]."""
+"""Benchmarks: python scripts/benchmark.py suite=io|infer [device=auto] [size=512] [out=DIR]."""
 
 from pathlib import Path
 
@@ -10,13 +10,10 @@ from rich.table import Table
 from jovis.cli import emit_result
 from jovis.io.atomic import write_json
 
-SUITES = ("io",)
+SUITES = ("io", "infer")
 
 
-@hydra.main(config_path="../configs", config_name="benchmark", version_base="1.3")
-def main(cfg: DictConfig) -> None:
-    if cfg.suite not in SUITES:
-        raise SystemExit(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
+def run_io(cfg: DictConfig) -> tuple[dict, Table]:
     from jovis.benchmarks.io import run_io
 
     result = run_io(cfg.files, int(cfg.repeats))
@@ -30,11 +27,78 @@ def main(cfg: DictConfig) -> None:
             str(row.get("shape", "-")),
             str(row.get("median_s", row["error"])),
         )
-    Console().print(table)
+    return result, table
+
+
+def optional(cfg: DictConfig, key: str) -> int | None:
+    return None if cfg.get(key) is None else int(cfg[key])
+
+
+def run_infer(cfg: DictConfig) -> tuple[dict, Table]:
+    from jovis.benchmarks.infer import run_infer
+
+    result = run_infer(
+        device=cfg.device,
+        size=int(cfg.size),
+        frames=optional(cfg, "frames"),
+        tta_frames=optional(cfg, "tta_frames"),
+        ckpt=cfg.ckpt,
+        batch_size=int(cfg.batch_size),
+        tile_size=int(cfg.tile_size),
+        num_workers=optional(cfg, "num_workers"),
+        write_threads=optional(cfg, "write_threads"),
+        work=cfg.work,
+    )
+    table = Table(
+        title=f"frames/s at {result['size']}², runner vs naive loop (same frames, same outputs)",
+        caption=f"{result['device']}, {result['torch_threads']} torch threads; runner: batch "
+        f"{result['batch_size']}, {result['num_workers']} reader worker(s), "
+        f"{result['write_threads']} write thread(s); naive: one frame at a time, fp32, "
+        "synchronous writes. End to end = read → write, model load included.",
+    )
+    gpu = "runner_gpu_idle_share" in result
+    cols = ["pass", "frames", "runner e2e", "naive e2e", "ratio", "runner model", "naive model"]
+    cols.append("model ratio")
+    for col in cols + (["GPU idle runner", "GPU idle naive"] if gpu else []):
+        table.add_column(col, justify="right")
+    for row in result["passes"]:
+        cells = [
+            "TTA ×8" if row["tta"] else "no TTA",
+            str(row["frames"]),
+            *(str(row[k]) for k in ("runner_fps", "naive_fps", "ratio")),
+            *(str(row[k]) for k in ("runner_model_fps", "naive_model_fps", "model_ratio")),
+        ]
+        if gpu:
+            cells += [f"{row['runner_gpu_idle_share']:.0%}", f"{row['naive_gpu_idle_share']:.0%}"]
+        table.add_row(*cells)
+    return result, table
+
+
+@hydra.main(config_path="../configs", config_name="benchmark", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    if cfg.suite not in SUITES:
+        raise SystemExit(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
+    result, table = {"io": run_io, "infer": run_infer}[cfg.suite](cfg)
+    console = Console()
+    console.print(table)
+    if cfg.suite == "infer":
+        if "meets_floor" in result:
+            ok = "[green]meets[/green]" if result["meets_floor"] else "[red]misses[/red]"
+            console.print(f"runner/naive end to end {result['ratio']}×: {ok} the CPU floor of "
+                          f"{result['floor']}×")  # fmt: skip
+        else:
+            console.print(
+                "GPU idle = 1 − (model-only seconds of the same frames) / end-to-end seconds"
+                + (
+                    f"; NVML sampled: {result['passes'][0]['runner_gpu_idle_share_nvml']:.0%}"
+                    if "runner_gpu_idle_share_nvml" in result["passes"][0]
+                    else " (NVML sampling needs pynvml)"
+                )
+            )
     out = Path(cfg.out)
     write_json(out / f"{cfg.suite}.json", result)
     result["out"] = str(out)
-    result.pop("reads")
+    result.pop("reads" if cfg.suite == "io" else "passes")
     emit_result(result)
 
 

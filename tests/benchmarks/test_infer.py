@@ -1,0 +1,66 @@
+import time
+
+import torch
+
+from jovis.benchmarks.infer import GpuSampler, run_infer
+from jovis.checkpoint import save_checkpoint
+from jovis.data.normalise import DEFAULT_NORMALISATION
+from jovis.frame import LabelSchema
+from jovis.models import build_model
+
+ARGS = {"arch": "unet", "encoder": "mobilenet_v3_small", "in_channels": 2, "num_classes": 3,
+        "decoder_width": 0.25, "encoder_width": 0.5}  # fmt: skip
+SCHEMA = {"classes": [{"id": 0, "name": "background", "color": [0, 0, 0]},
+                      {"id": 1, "name": "aurora", "color": [40, 255, 120]},
+                      {"id": 2, "name": "vortex", "color": [255, 90, 40]}],
+          "ignore_index": 255, "ignore_color": [90, 90, 90]}  # fmt: skip
+
+
+def per_frame_outputs(folder):
+    return sorted(
+        str(p.relative_to(folder))
+        for kind in ("masks", "overlays", "features")
+        for p in (folder / kind).iterdir()
+    )
+
+
+def test_infer_suite_times_runner_and_naive_loop_on_the_same_frames(tmp_path):
+    ckpt = save_checkpoint(
+        tmp_path / "tiny.pt",
+        build_model(**ARGS),
+        model_args=ARGS,
+        labels=LabelSchema.from_dict(SCHEMA),
+        channels=["L", "M"],
+        instrument="jiram",
+        normalisation=DEFAULT_NORMALISATION,
+        config={},
+    )
+    work = tmp_path / "work"
+    result = run_infer(device="cpu", size=64, frames=4, ckpt=str(ckpt), batch_size=2,
+                       num_workers=0, write_threads=1, work=work)  # fmt: skip
+
+    plain, tta = result["passes"]
+    assert (plain["tta"], plain["frames"], tta["tta"], tta["frames"]) == (False, 4, True, 1)
+    for row in (plain, tta):
+        for key in ("runner_fps", "naive_fps", "runner_model_fps", "naive_model_fps", "ratio"):
+            assert row[key] > 0, key
+    for key in ("runner_fps", "naive_fps", "ratio", "model_ratio", "tta_ratio", "torch_threads"):
+        assert result[key] > 0, key
+    assert result["device"].startswith("cpu") and result["floor"] == 1.5
+    assert isinstance(result["meets_floor"], bool)
+
+    for tag, n in (("plain", 4), ("tta", 1)):
+        runner, naive = work / "runs" / f"runner-{tag}", work / "runs" / f"naive-{tag}"
+        assert len(per_frame_outputs(runner)) == 3 * n
+        assert per_frame_outputs(naive) == per_frame_outputs(runner)
+        assert (naive / "catalog.csv").is_file() and (runner / "catalog.csv").is_file()
+
+
+def test_gpu_sampler_turns_nvml_utilisation_into_idle_share(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "utilization", lambda device=None: 25)
+    with GpuSampler("cuda", every_s=0.01) as sampler:
+        time.sleep(0.1)
+    assert sampler.samples and sampler.idle_share() == 0.75
+    with GpuSampler("cpu") as cpu:  # a CPU run samples nothing
+        time.sleep(0.03)
+    assert cpu.samples == []
