@@ -40,7 +40,12 @@ def test_checkpoint_is_self_describing_and_weights_only(tiny_run):
 
 def test_infer_mask_equals_argmax_of_direct_forward(tiny_run, frames, tmp_path):
     result = run_inference(
-        tiny_run["checkpoint"], frames / "images", tmp_path, device="cpu", progress=False
+        tiny_run["checkpoint"],
+        frames / "images",
+        tmp_path,
+        device="cpu",
+        progress=False,
+        precision="fp32",  # the direct forward below is fp32
     )
     assert result["ok"] == 3 and result["failed"] == 0
     model, info = load_checkpoint(tiny_run["checkpoint"])

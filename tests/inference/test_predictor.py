@@ -9,19 +9,19 @@ from jovis.inference.predictor import ChannelMismatchError, Predictor
 
 def test_tta_is_exactly_equivariant_to_90_degree_rotation(tiny_run):
     model, info = load_checkpoint(tiny_run["checkpoint"])
-    predictor = Predictor(model, info, device="cpu", tta=True)
+    predictor = Predictor(model, info, device="cpu", precision="fp32", tta=True)
     x = torch.randn(1, 2, 64, 64)
     rotated = predictor.predict(torch.rot90(x, 1, (-2, -1)))
     torch.testing.assert_close(
         rotated, torch.rot90(predictor.predict(x), 1, (-2, -1)), atol=1e-5, rtol=1e-5
     )
-    plain = Predictor(model, info, device="cpu", tta=False).predict(x)
+    plain = Predictor(model, info, device="cpu", precision="fp32", tta=False).predict(x)
     assert plain.shape == (1, 3, 64, 64)
     torch.testing.assert_close(plain.sum(1), torch.ones(1, 64, 64))
 
 
 def test_wrong_channel_count_names_both(tiny_run):
-    predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu")
+    predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu", precision="fp32")
     frame = Frame(np.zeros((8, 8, 3), np.float32), ["red", "green", "blue"], source="x.png")
     with pytest.raises(ChannelMismatchError, match=r"expects 2 channel\(s\) \['L', 'M'\]"):
         predictor.prepare(frame)
@@ -29,7 +29,7 @@ def test_wrong_channel_count_names_both(tiny_run):
 
 def test_out_of_memory_halves_the_batch_then_falls_back_to_the_cpu(tiny_run, monkeypatch):
     model, info = load_checkpoint(tiny_run["checkpoint"])
-    predictor = Predictor(model, info, device="cpu", batch_size=8)
+    predictor = Predictor(model, info, device="cpu", precision="fp32", batch_size=8)
     predictor.retry_out_of_memory = True  # as on CUDA
     real_predict = Predictor.predict
     calls = []
@@ -51,12 +51,14 @@ def test_out_of_memory_halves_the_batch_then_falls_back_to_the_cpu(tiny_run, mon
     # halved until batches fitted (and kept); the input that never fits took it down to 1
     assert predictor.batch_size == 1 and calls[:3] == [6, 3, 1]
     assert predictor.notes == {4: "CUDA out of memory: predicted on the CPU"}
-    expected = real_predict(Predictor(model, info, device="cpu"), inputs[4][None]).numpy()[0]
+    expected = real_predict(
+        Predictor(model, info, device="cpu", precision="fp32"), inputs[4][None]
+    ).numpy()[0]
     np.testing.assert_allclose(probs[4], expected, atol=1e-5)
 
 
 def test_out_of_memory_is_not_hidden_on_the_cpu(tiny_run, monkeypatch):
-    predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu")
+    predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu", precision="fp32")
 
     def oom(self, batch):
         raise torch.cuda.OutOfMemoryError("simulated")
@@ -70,6 +72,16 @@ def test_out_of_memory_is_not_hidden_on_the_cpu(tiny_run, monkeypatch):
 def test_compiled_predictor_matches_eager(tiny_run):
     model, info = load_checkpoint(tiny_run["checkpoint"])
     x = np.random.default_rng(0).normal(size=(2, 2, 64, 64)).astype(np.float32)
-    eager = Predictor(model, info, device="cpu").predict(x)
-    compiled = Predictor(model, info, device="cpu", compile=True).predict(x)
+    eager = Predictor(model, info, device="cpu", precision="fp32").predict(x)
+    compiled = Predictor(model, info, device="cpu", precision="fp32", compile=True).predict(x)
     torch.testing.assert_close(compiled, eager, atol=1e-4, rtol=1e-4)
+
+
+def test_bf16_autocast_stays_close_to_fp32(tiny_run):
+    model, info = load_checkpoint(tiny_run["checkpoint"])
+    x = np.random.default_rng(0).normal(size=(1, 2, 64, 64)).astype(np.float32)
+    fp32 = Predictor(model, info, device="cpu", precision="fp32").predict(x)
+    bf16 = Predictor(model, info, device="cpu", precision="bf16").predict(x)
+    assert (bf16 - fp32).abs().max() < 0.05
+    with pytest.raises(ValueError, match="valid choices: auto, fp32, bf16"):
+        Predictor(model, info, device="cpu", precision="fp16")

@@ -44,8 +44,10 @@ def test_tiled_2048_frame_equals_whole_frame_and_has_no_seams(info):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(2, 2048, 2048)).astype(np.float32)
     model = local_net(2, 3)
-    whole = Predictor(model, info, device="cpu", tile_size=4096).predict_frames([x])[0]
-    tiled = Predictor(model, info, device="cpu", tile_size=512, batch_size=6)
+    whole = Predictor(model, info, device="cpu", precision="fp32", tile_size=4096).predict_frames(
+        [x]
+    )[0]
+    tiled = Predictor(model, info, device="cpu", precision="fp32", tile_size=512, batch_size=6)
     assert len(tile_boxes((2048, 2048), 512)) == 49
     got = tiled.predict_frames([x])[0]
     m = 8  # the frame edge: zero padding differs only there for an 11-px receptive field
@@ -63,7 +65,9 @@ def test_frames_of_mixed_sizes_share_batches_and_keep_their_order(info):
         rng.normal(size=(2, h, w)).astype(np.float32)
         for h, w in [(64, 64), (700, 300), (64, 64), (96, 128)]
     ]
-    predictor = Predictor(local_net(2, 3), info, device="cpu", tile_size=256, batch_size=3)
+    predictor = Predictor(
+        local_net(2, 3), info, device="cpu", precision="fp32", tile_size=256, batch_size=3
+    )
     together = predictor.predict_frames(frames)
     for frame, probs in zip(frames, together, strict=True):
         alone = predictor.predict_frames([frame])[0]
@@ -73,7 +77,9 @@ def test_frames_of_mixed_sizes_share_batches_and_keep_their_order(info):
 
 def test_tta_with_tiles_is_rotation_equivariant(info):
     x = np.random.default_rng(3).normal(size=(2, 600, 600)).astype(np.float32)
-    predictor = Predictor(local_net(2, 3), info, device="cpu", tta=True, tile_size=256)
+    predictor = Predictor(
+        local_net(2, 3), info, device="cpu", precision="fp32", tta=True, tile_size=256
+    )
     rotated = predictor.predict_frames([np.ascontiguousarray(np.rot90(x, 1, (1, 2)))])[0]
     np.testing.assert_allclose(
         rotated, np.rot90(predictor.predict_frames([x])[0], 1, (1, 2)), atol=1e-5

@@ -21,6 +21,7 @@ def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
         batch_size=int(cfg.batch_size),
         tile_size=int(cfg.tile_size),
         compile=bool(cfg.compile),
+        precision=cfg.precision,
         part=cfg.infer.part,
         num_parts=cfg.infer.num_parts,
         num_workers=int(cfg.num_workers),

@@ -98,6 +98,7 @@ def run_inference(
     part: int | None = None,
     num_parts: int | None = None,
     compile: bool = False,
+    precision: str = "auto",
     config: dict[str, Any] | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
@@ -114,7 +115,13 @@ def run_inference(
     if device in ("auto", "cuda") and "LOCAL_RANK" in os.environ and torch.cuda.is_available():
         device = f"cuda:{int(os.environ['LOCAL_RANK'])}"  # one GPU per torchrun process
     predictor = Predictor.from_checkpoint(
-        ckpt, device=device, tta=tta, tile_size=tile_size, batch_size=batch_size, compile=compile
+        ckpt,
+        device=device,
+        tta=tta,
+        tile_size=tile_size,
+        batch_size=batch_size,
+        compile=compile,
+        precision=precision,
     )
     paths = list_inputs(input)
     ids = unique_ids(paths)
@@ -124,7 +131,7 @@ def run_inference(
         stale.unlink()
         log.info("removed half-written %s from an interrupted run", stale)
 
-    run_key = f"{file_digest(Path(ckpt))}-tta{int(tta)}-probs{int(save_probs)}"
+    run_key = f"{file_digest(Path(ckpt))}-tta{int(tta)}-probs{int(save_probs)}-{precision}"
     if reproject:
         run_key += (
             "-reproj" + hashlib.sha256(repr(sorted(reproject.items())).encode()).hexdigest()[:8]
@@ -136,6 +143,7 @@ def run_inference(
         "device": device,
         "tta": tta,
         "tile_size": tile_size,
+        "precision": precision,
         "batch_size": batch_size,
         "num_workers": num_workers,
         "save_probs": save_probs,
