@@ -16,62 +16,19 @@ from typing import Any
 
 import torch
 from omegaconf import OmegaConf
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 
-from jovis.geometry import PolarGrid
-from jovis.geometry.reproject import polar_from_settings
+from jovis.cli import ProgressBar
 from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids
 from jovis.inference.manifest import Manifest
 from jovis.inference.outputs import output_paths, write_catalog, write_frame_outputs
 from jovis.inference.predictor import Predictor
-from jovis.io import read_frame
+from jovis.inference.reading import FrameReader
 from jovis.io.atomic import leftover_temporaries, write_text
 from jovis.render.report import write_report
 
 log = logging.getLogger(__name__)
 MAX_LISTED_FAILURES = 20
-
-
-class _FrameReader(Dataset):
-    """Reads and normalises one input in a worker; a failure becomes a record, not a crash."""
-
-    def __init__(
-        self,
-        paths: list[Path],
-        predictor: Predictor,
-        hints: dict[str, dict[str, Any]],
-        reproject: dict[str, Any] | None,
-    ) -> None:
-        self.paths, self.predictor, self.hints = paths, predictor, hints
-        self.reproject = reproject
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def __getitem__(self, index: int) -> dict[str, Any]:
-        start = time.perf_counter()
-        path = self.paths[index]
-        try:
-            info = self.predictor.info
-            frame = read_frame(path, instrument=info.instrument, channels=info.channels)
-            hint = self.hints.get(str(path), {})
-            if frame.grid is None and hint.get("grid"):
-                frame.grid = PolarGrid.from_dict(hint["grid"])
-            frame = polar_from_settings(frame, self.reproject)
-            prepared = self.predictor.prepare(frame)
-        except Exception as err:  # any bad file is recorded and the batch goes on
-            return {"index": index, "error": f"{type(err).__name__}: {err}"}
-        return {
-            "index": index,
-            "frame": frame,
-            "input": prepared,
-            "read_s": time.perf_counter() - start,
-        }
-
-
-def _as_is(item: dict[str, Any]) -> dict[str, Any]:
-    """Collate nothing: frames differ in size (module-level, so it pickles under spawn)."""
-    return item
 
 
 def file_digest(path: Path) -> str:
@@ -178,7 +135,7 @@ def run_inference(
     start = time.perf_counter()
     counts = {"ok": 0, "failed": 0}
     loader = DataLoader(
-        _FrameReader([paths[i] for i in todo], predictor, frame_set_rows(input), reproject),
+        FrameReader([paths[i] for i in todo], predictor, frame_set_rows(input), reproject),
         batch_size=None,
         num_workers=num_workers,
         collate_fn=lambda item: item,
@@ -197,7 +154,7 @@ def run_inference(
 
     with (
         ThreadPoolExecutor(max_workers=write_threads) as pool,
-        _progress(progress, len(todo)) as bar,
+        ProgressBar(progress, len(todo), "infer") as bar,
     ):
         batch: list[dict[str, Any]] = []
 
@@ -305,27 +262,3 @@ def _write(frame, frame_id, probs, schema, paths, properties) -> dict[str, Any]:
     t0 = time.perf_counter()
     counts = write_frame_outputs(frame, frame_id, probs, schema, paths, properties)
     return {**counts, "write_s": round(time.perf_counter() - t0, 4)}
-
-
-class _progress:
-    """A rich progress bar over inputs (or a no-op when `enabled` is False)."""
-
-    def __init__(self, enabled: bool, total: int) -> None:
-        self.enabled, self.total = enabled, total
-
-    def __enter__(self) -> _progress:
-        if self.enabled:
-            from rich.progress import Progress
-
-            self._bar = Progress(transient=False)
-            self._bar.__enter__()
-            self._task = self._bar.add_task("infer", total=self.total)
-        return self
-
-    def advance(self, n: int) -> None:
-        if self.enabled:
-            self._bar.advance(self._task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self._bar.__exit__(*exc)
