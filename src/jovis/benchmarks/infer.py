@@ -29,15 +29,15 @@ from jovis.checkpoint import load_checkpoint, save_checkpoint
 from jovis.cli import CONFIG_DIR
 from jovis.data.normalise import DEFAULT_NORMALISATION
 from jovis.devices import resolve_device
-from jovis.frame import LabelSchema
-from jovis.geometry import PolarGrid
 from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids
 from jovis.inference.outputs import output_paths, write_catalog, write_frame_outputs
 from jovis.inference.predictor import Predictor
+from jovis.inference.reading import FrameReader
 from jovis.inference.runner import run_inference
 from jovis.io import read_frame
 from jovis.models import build_model
 from jovis.synth import write_frame_set
+from jovis.synth.frameset import default_schema
 
 log = logging.getLogger(__name__)
 SUMMARY_KEYS = ("runner_fps", "naive_fps", "ratio")
@@ -48,9 +48,7 @@ CPU_FLOOR = 1.5  # the issue's bar: runner ≥ 1.5× the naive loop end to end o
 def default_checkpoint(path: Path, model: str = "unet_resnet18", seed: int = 0) -> Path:
     """An untrained checkpoint of configs/model/<model>.yaml for jiram [L, M] (speed only)."""
     mcfg = OmegaConf.load(CONFIG_DIR / "model" / f"{model}.yaml")
-    schema = LabelSchema.from_dict(
-        OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "labels" / "default.yaml"))
-    )
+    schema = default_schema()
     args = {"arch": mcfg.arch, "encoder": mcfg.encoder, "in_channels": 2,
             "num_classes": schema.num_classes, "decoder_width": float(mcfg.decoder_width),
             "encoder_width": float(mcfg.encoder_width)}  # fmt: skip
@@ -88,15 +86,16 @@ def naive_loop(ckpt: Path, frames: Path, out: Path, device: str, tta: bool) -> i
     """Read → prepare → forward → write, one frame at a time, synchronously; returns frames done."""
     model, info = load_checkpoint(ckpt, device)  # fp32, contiguous, eval
     prep = Predictor(torch.nn.Identity(), info, device="cpu")  # .prepare: checks + normalise
-    paths, hints = list_inputs(frames), frame_set_rows(frames)
+    paths = list_inputs(frames)
+    reader = FrameReader(paths, prep, frame_set_rows(frames), None)  # the runner's reading
     properties = {"checkpoint": str(ckpt), "instrument": info.instrument}
     written = []
-    for path, fid in zip(paths, unique_ids(paths), strict=True):
-        frame = read_frame(path, instrument=info.instrument, channels=info.channels)
-        grid = hints.get(str(path), {}).get("grid")
-        if frame.grid is None and grid:
-            frame.grid = PolarGrid.from_dict(grid)
-        x = torch.from_numpy(prep.prepare(frame))[None].to(device)
+    for index, fid in enumerate(unique_ids(paths)):
+        item = reader[index]
+        if "error" in item:
+            continue
+        frame = item["frame"]
+        x = torch.from_numpy(item["input"])[None].to(device)
         probs = naive_probs(model, x, tta)[0].numpy()
         outs = output_paths(out, fid, False)
         write_frame_outputs(frame, fid, probs, info.labels, outs, properties)

@@ -16,11 +16,12 @@ from lightning.pytorch.loggers import CSVLogger
 from omegaconf import DictConfig, OmegaConf
 
 from jovis.checkpoint import save_checkpoint
-from jovis.cli import CONFIG_DIR, to_plain
+from jovis.cli import to_plain
 from jovis.data.datamodule import FrameDataModule, build_datasets
 from jovis.devices import resolve_device
 from jovis.frame import LabelSchema
 from jovis.io.atomic import write_text
+from jovis.io.instrument import instrument_names, load_instrument
 from jovis.models import build_model, check_model_args
 from jovis.training.module import SegmentationModule
 
@@ -71,11 +72,11 @@ def model_args(cfg: DictConfig, schema: LabelSchema) -> dict[str, Any]:
 
 def instrument_choices() -> str:
     """'jiram (2: L, M), jiram_l (1: L), ...' from configs/instrument/."""
-    choices = []
-    for path in sorted((CONFIG_DIR / "instrument").glob("*.yaml")):
-        channels = list(OmegaConf.load(path).channels)
-        choices.append(f"{path.stem} ({len(channels)}: {', '.join(channels)})")
-    return ", ".join(choices)
+    described = []
+    for name in instrument_names():
+        channels = load_instrument(name)["channels"]
+        described.append(f"{name} ({len(channels)}: {', '.join(channels)})")
+    return ", ".join(described)
 
 
 class _AdvanceDatasetEpoch(Callback):
