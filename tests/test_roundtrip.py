@@ -17,6 +17,17 @@ from jovis.synth import write_frame_set
 from tests.conftest import REPO
 
 
+def infer_script(*overrides: str) -> subprocess.CompletedProcess:
+    """scripts/infer.py as a user runs it, with key=value overrides."""
+    return subprocess.run(
+        [sys.executable, "scripts/infer.py", *overrides],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 @pytest.fixture(scope="module")
 def frames(tmp_path_factory):
     out = tmp_path_factory.mktemp("frames")
@@ -78,21 +89,13 @@ def test_bad_inputs_are_recorded_and_the_rest_processed(tiny_run, frames, tmp_pa
     nan = np.full((64, 64, 2), np.nan, np.float32)
     np.save(batch / "allnan.npy", nan)
     out = tmp_path / "out"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "scripts/infer.py",
-            f"ckpt={tiny_run['checkpoint']}",
-            f"input={batch}",
-            f"out={out}",
-            "device=cpu",
-            "num_workers=1",
-            "progress=false",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    proc = infer_script(
+        f"ckpt={tiny_run['checkpoint']}",
+        f"input={batch}",
+        f"out={out}",
+        "device=cpu",
+        "num_workers=1",
+        "progress=false",
     )
     assert proc.returncode == 2, proc.stderr
     assert "3 ok, 4 failed" in proc.stdout
@@ -118,21 +121,13 @@ def test_bad_inputs_are_recorded_and_the_rest_processed(tiny_run, frames, tmp_pa
 
 
 def test_all_ok_exits_zero(tiny_run, frames, tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "scripts/infer.py",
-            f"ckpt={tiny_run['checkpoint']}",
-            f"input={frames / 'images'}/*.npy",
-            f"out={tmp_path}",
-            "device=cpu",
-            "num_workers=0",
-            "progress=false",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    proc = infer_script(
+        f"ckpt={tiny_run['checkpoint']}",
+        f"input={frames / 'images'}/*.npy",
+        f"out={tmp_path}",
+        "device=cpu",
+        "num_workers=0",
+        "progress=false",
     )
     assert proc.returncode == 0, proc.stderr
     assert "3 ok, 0 failed" in proc.stdout
