@@ -24,6 +24,7 @@ def main(cfg: DictConfig) -> None:
     )
     print_table(result)
     result.pop("confusion_matrix")
+    result.pop("vortex_instances", None)
     emit_result(result)
 
 

@@ -49,3 +49,45 @@ def test_metric_invariants(pair):
     assert np.all((iou[finite] >= 0) & (iou[finite] <= dice[finite] + 1e-12) & (dice[finite] <= 1))
     # Dice and IoU are the same ranking: D = 2 J / (1 + J)
     np.testing.assert_allclose(dice[finite], 2 * iou[finite] / (1 + iou[finite]))
+
+
+def test_vortex_matching_is_one_to_one_within_half_the_true_radius():
+    from jovis.metrics import detection_scores, match_vortices
+
+    truth = [
+        {"x": 10, "y": 10, "radius_px": 6},
+        {"x": 14, "y": 10, "radius_px": 6},
+        {"x": 50, "y": 50, "radius_px": 4},
+    ]
+    predicted = [
+        {"x": 12, "y": 10, "radius_px": 7},  # near both of the first two
+        {"x": 13, "y": 11, "radius_px": 5},
+        {"x": 53, "y": 50, "radius_px": 4},  # 3 px > 0.5 × 4: no match
+        {"x": 90, "y": 90, "radius_px": 2},
+    ]
+    counts = match_vortices(predicted, truth)
+    assert (counts["tp"], counts["fp"], counts["fn"]) == (2, 2, 1)
+    assert sorted(counts["radius_errors_px"]) == [-1.0, 1.0]
+    scores = detection_scores(2, 2, 1)
+    assert scores["precision"] == 0.5 and scores["recall"] == pytest.approx(2 / 3)
+    assert scores["f1"] == pytest.approx(4 / 7)
+    assert match_vortices([], truth)["fn"] == 3
+
+
+def test_boundary_distance_in_pixels_and_degrees():
+    import cv2
+
+    from jovis.geometry import PolarGrid
+    from jovis.metrics import boundary_distances
+
+    inner, outer = np.zeros((100, 100), np.uint8), np.zeros((100, 100), np.uint8)
+    cv2.circle(inner, (50, 50), 30, 1, -1)
+    cv2.circle(outer, (50, 50), 34, 1, -1)
+    px = boundary_distances(inner.astype(bool), outer.astype(bool))
+    assert px.mean() == pytest.approx(4, abs=0.7)
+    assert boundary_distances(inner.astype(bool), inner.astype(bool)).max() == 0
+    deg = boundary_distances(
+        inner.astype(bool), outer.astype(bool), PolarGrid("north", 49.5, 49.5, 5.0)
+    )
+    assert deg.mean() == pytest.approx(px.mean() / 5.0, rel=0.05)  # 5 px per degree
+    assert boundary_distances(inner.astype(bool), np.zeros((100, 100), bool)).size == 0

@@ -32,6 +32,8 @@ def test_train_script_then_evaluate_script(tmp_path):
     )
     assert "aurora" in proc.stdout and "vortex" in proc.stdout  # the table
     assert 0 <= scores["aurora_iou"] <= 1 and scores["frames"] == 2
+    # synthetic frames carry vortex truth and a polar grid
+    assert 0 <= scores["vortex_f1"] <= 1 and scores["oval_boundary_units"] == "deg"
     saved = json.loads((tmp_path / "eval" / "metrics.json").read_text())
     assert saved["vortex_iou"] == scores["vortex_iou"]
     assert len(saved["confusion_matrix"]) == 3

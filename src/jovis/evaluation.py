@@ -12,10 +12,18 @@ from rich.console import Console
 from rich.table import Table
 
 from jovis.data.datasets import FolderDataset
+from jovis.features import extract_features
+from jovis.frame import Frame
 from jovis.inference.outputs import mask_from_probs
 from jovis.inference.predictor import Predictor
 from jovis.io.atomic import write_json
-from jovis.metrics import confusion_matrix, iou_dice
+from jovis.metrics import (
+    boundary_distances,
+    confusion_matrix,
+    detection_scores,
+    iou_dice,
+    match_vortices,
+)
 
 
 def evaluate(
@@ -31,7 +39,10 @@ def evaluate(
     """Score `ckpt` on the frames of `data` (manifest.jsonl + images/ + masks/).
 
     Predictions go through the same `Predictor` as `scripts/infer.py`, so the score is the one a
-    user gets. Returns a flat dict: `<class>_iou`, `<class>_dice`, `mean_fg_iou`, counts.
+    user gets. Returns a flat dict: `<class>_iou`, `<class>_dice`, `mean_fg_iou`, counts; with
+    vortex truth in the frame set's features, `vortex_precision/recall/f1` (one-to-one matching,
+    centres within half the true radius) and `vortex_radius_error_px`; and the aurora boundary
+    distance `oval_boundary_mean/p95`, in degrees of great circle when every frame has a grid.
     """
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta)
     schema = predictor.info.labels
@@ -39,15 +50,19 @@ def evaluate(
         data, predictor.info.channels, split=split, normalisation=predictor.info.normalisation
     )
     cm = torch.zeros(schema.num_classes, schema.num_classes, dtype=torch.int64)
+    instances = {"tp": 0, "fp": 0, "fn": 0, "radius_errors_px": []}
+    boundary: list[np.ndarray] = []
+    grids_known = True
     start = time.perf_counter()
-    batch: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    batch: list[tuple[np.ndarray, Frame, np.ndarray, dict]] = []
 
     def flush() -> None:
+        nonlocal grids_known
         if not batch:
             return
-        probs = predictor.predict(np.stack([b[0] for b in batch])).numpy()
-        for (_, valid, truth), p in zip(batch, probs, strict=True):
-            pred = mask_from_probs(p, valid, schema)
+        probs = predictor.predict_frames([b[0] for b in batch])
+        for (_, frame, truth, truth_features), p in zip(batch, probs, strict=True):
+            pred = mask_from_probs(p, frame.valid, schema)
             cm.add_(
                 confusion_matrix(
                     torch.from_numpy(pred),
@@ -56,15 +71,21 @@ def evaluate(
                     schema.ignore_index,
                 )
             )
+            if "vortices" in truth_features and "vortex" in schema.names:
+                found = extract_features(pred, p, schema)["vortices"]
+                counts = match_vortices(found, truth_features["vortices"])
+                for key in ("tp", "fp", "fn", "radius_errors_px"):
+                    instances[key] += counts[key]
+            if "aurora" in schema.names:
+                aurora = schema.id_of("aurora")
+                grids_known &= frame.grid is not None
+                boundary.append(boundary_distances(pred == aurora, truth == aurora, frame.grid))
         batch.clear()
 
     for i in range(len(dataset)):
         frame, labels = dataset.load(i)
         truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
-        item = (predictor.prepare(frame), frame.valid, truth)
-        if batch and batch[0][0].shape != item[0].shape:
-            flush()
-        batch.append(item)
+        batch.append((predictor.prepare(frame), frame, truth, labels.features))
         if len(batch) >= batch_size:
             flush()
     flush()
@@ -76,6 +97,16 @@ def evaluate(
         result[f"{name}_dice"] = _round(d_)
     fg = iou[1:]
     result["mean_fg_iou"] = _round(np.nanmean(fg)) if np.isfinite(fg).any() else None
+    if instances["tp"] + instances["fp"] + instances["fn"]:
+        scores = detection_scores(instances["tp"], instances["fp"], instances["fn"])
+        result.update({f"vortex_{k}": _round(v) for k, v in scores.items()})
+        errors = np.abs(instances["radius_errors_px"])
+        result["vortex_radius_error_px"] = _round(errors.mean()) if errors.size else None
+        result["vortex_instances"] = {k: instances[k] for k in ("tp", "fp", "fn")}
+    distances = np.concatenate(boundary) if boundary else np.zeros(0)
+    result["oval_boundary_units"] = "deg" if grids_known else "px"
+    result["oval_boundary_mean"] = _round(distances.mean()) if distances.size else None
+    result["oval_boundary_p95"] = _round(np.percentile(distances, 95)) if distances.size else None
     result["confusion_matrix"] = cm.tolist()
     result["seconds"] = round(time.perf_counter() - start, 2)
     if out is not None:
@@ -93,7 +124,20 @@ def print_table(result: dict[str, Any], names: list[str] | None = None) -> None:
     table.add_column("Dice", justify="right")
     for name in names:
         table.add_row(name, _fmt(result[f"{name}_iou"]), _fmt(result[f"{name}_dice"]))
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    if result.get("vortex_f1") is not None:
+        console.print(
+            f"vortex instances: precision {_fmt(result['vortex_precision'])}, recall "
+            f"{_fmt(result['vortex_recall'])}, F1 {_fmt(result['vortex_f1'])}, radius error "
+            f"{_fmt(result['vortex_radius_error_px'])} px"
+        )
+    if result.get("oval_boundary_mean") is not None:
+        units = result["oval_boundary_units"]
+        console.print(
+            f"oval boundary distance: mean {_fmt(result['oval_boundary_mean'])} {units}, "
+            f"95th percentile {_fmt(result['oval_boundary_p95'])} {units}"
+        )
 
 
 def _round(x: float) -> float | None:

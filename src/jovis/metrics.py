@@ -1,11 +1,18 @@
-"""Segmentation metrics from one confusion matrix (summable across batches and processes)."""
+"""Metrics: per-class IoU/Dice from one confusion matrix (summable across batches and processes),
+vortex instance matching and oval boundary distance."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import cv2
 import numpy as np
 import torch
+from scipy.optimize import linear_sum_assignment
 
 from jovis.frame import IGNORE_INDEX
+from jovis.geometry import PolarGrid
+from jovis.geometry.body import central_angle_deg
 
 
 def confusion_matrix(
@@ -45,3 +52,71 @@ def per_class_scores(cm: torch.Tensor | np.ndarray, names: list[str]) -> dict[st
     fg = iou[1:]
     scores["mean_fg_iou"] = float(np.nanmean(fg)) if np.isfinite(fg).any() else float("nan")
     return scores
+
+
+def match_vortices(
+    predicted: list[dict], truth: list[dict], *, max_ratio: float = 0.5
+) -> dict[str, Any]:
+    """One-to-one matching of vortex centres (Hungarian on centre distance).
+
+    A pair counts when the centres are at most `max_ratio` × the true radius apart. Vortices are
+    dicts with ``x``, ``y`` and ``radius_px`` in the same frame's pixels (`extract_features`
+    output and the synthetic truth both are). Returns counts and the radius errors of the matches.
+    """
+    if not predicted or not truth:
+        return {"tp": 0, "fp": len(predicted), "fn": len(truth), "radius_errors_px": []}
+    p = np.array([[v["x"], v["y"]] for v in predicted], dtype=np.float64)
+    t = np.array([[v["x"], v["y"]] for v in truth], dtype=np.float64)
+    limit = max_ratio * np.array([v["radius_px"] for v in truth], dtype=np.float64)
+    dist = np.linalg.norm(p[:, None, :] - t[None, :, :], axis=-1)
+    allowed = dist <= limit[None, :]
+    cost = np.where(allowed, dist, dist.max() + 1e6)  # forbidden pairs only if nothing else
+    rows, cols = linear_sum_assignment(cost)
+    pairs = [(r, c) for r, c in zip(rows, cols, strict=True) if allowed[r, c]]
+    errors = [float(predicted[r]["radius_px"] - truth[c]["radius_px"]) for r, c in pairs]
+    return {
+        "tp": len(pairs),
+        "fp": len(predicted) - len(pairs),
+        "fn": len(truth) - len(pairs),
+        "radius_errors_px": errors,
+    }
+
+
+def detection_scores(tp: int, fp: int, fn: int) -> dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def boundary_distances(
+    predicted: np.ndarray, truth: np.ndarray, grid: PolarGrid | None = None
+) -> np.ndarray:
+    """Distances from each boundary pixel of either mask to the other mask's boundary.
+
+    Symmetric (both directions pooled). Degrees of great circle when a grid is known, else
+    pixels. Empty when either mask has no pixels.
+    """
+    pb, tb = _boundary(predicted), _boundary(truth)
+    if not pb.any() or not tb.any():
+        return np.zeros(0)
+    out = []
+    for source, target in ((pb, tb), (tb, pb)):
+        dist, labels = cv2.distanceTransformWithLabels(
+            (~target).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+        )
+        ys, xs = np.nonzero(source)
+        if grid is None:
+            out.append(dist[ys, xs].astype(np.float64))
+            continue
+        ty, tx = np.nonzero(target)  # label k (1-based) is the k-th zero pixel in raster order
+        nearest = labels[ys, xs] - 1
+        lat1, lon1 = grid.latlon(xs, ys)
+        lat2, lon2 = grid.latlon(tx[nearest], ty[nearest])
+        out.append(central_angle_deg(lat1, lon1, lat2, lon2))
+    return np.concatenate(out)
+
+
+def _boundary(mask: np.ndarray) -> np.ndarray:
+    mask = mask.astype(np.uint8)
+    return (mask - cv2.erode(mask, np.ones((3, 3), np.uint8))).astype(bool)

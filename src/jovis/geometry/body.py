@@ -42,3 +42,12 @@ def distance_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     chord = np.linalg.norm(p - q, axis=-1)
     radius = 0.5 * (np.linalg.norm(p, axis=-1) + np.linalg.norm(q, axis=-1))
     return 2 * radius * np.arcsin(np.clip(chord / (2 * radius), 0.0, 1.0))
+
+
+def central_angle_deg(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle angle between directions of planetocentric lat/lon points, in degrees."""
+    p, q = surface_point(lat1, lon1), surface_point(lat2, lon2)
+    p = p / np.linalg.norm(p, axis=-1, keepdims=True)
+    q = q / np.linalg.norm(q, axis=-1, keepdims=True)
+    dot = np.clip(np.einsum("...i,...i->...", p, q), -1.0, 1.0)
+    return np.degrees(np.arccos(dot))
