@@ -15,6 +15,7 @@ from jovis.cli import CONFIG_DIR, to_plain
 from jovis.frame import Frame, Labels, LabelSchema
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
+from jovis.render import display_image
 from jovis.synth.params import SynthParams
 from jovis.synth.render import make_sample
 
@@ -105,18 +106,6 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
     )
 
 
-def display_rgb(frame: Frame) -> np.ndarray:
-    """uint8 RGB for review: 1–99.5 percentile stretch per channel; 2 channels → (c0, c1, c1)."""
-    img, valid = frame.image, frame.valid
-    pick = {1: [0, 0, 0], 2: [0, 1, 1]}.get(img.shape[2], [0, 1, 2])
-    out = np.zeros((*img.shape[:2], 3), np.uint8)
-    for k, ch in enumerate(pick):
-        vals = img[..., ch][valid] if valid.any() else img[..., ch].ravel()
-        lo, hi = np.percentile(vals, [1.0, 99.5])
-        out[..., k] = np.clip((img[..., ch] - lo) / max(hi - lo, 1e-12) * 255, 0, 255)
-    return out
-
-
 def outline(rgb: np.ndarray, mask: np.ndarray, schema: LabelSchema) -> np.ndarray:
     """Tint the one-pixel outlines of each non-background class with the schema colours."""
     rgb = rgb.copy()
@@ -130,7 +119,9 @@ def outline(rgb: np.ndarray, mask: np.ndarray, schema: LabelSchema) -> np.ndarra
 
 def montage(samples: list[tuple[Frame, Labels]], schema: LabelSchema) -> np.ndarray:
     """A near-square grid of frames with label outlines, 2-px gaps."""
-    tiles = [outline(display_rgb(f), lab.mask, schema) for f, lab in samples]
+    tiles = [
+        outline(display_image(f.image, f.channels, f.valid), lab.mask, schema) for f, lab in samples
+    ]
     cols = int(np.ceil(np.sqrt(len(tiles))))
     rows = int(np.ceil(len(tiles) / cols))
     h = max(t.shape[0] for t in tiles)
