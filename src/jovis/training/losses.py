@@ -33,3 +33,11 @@ class SegmentationLoss(torch.nn.Module):
         if self.dice_weight == 0:
             return ce
         return ce + self.dice_weight * soft_dice_loss(logits, target, self.ignore_index)
+
+
+def build_loss(
+    cfg: dict | None, num_classes: int, ignore_index: int = IGNORE_INDEX
+) -> torch.nn.Module:
+    """The training loss from the `loss:` config block (keys: dice_weight)."""
+    cfg = dict(cfg or {})
+    return SegmentationLoss(float(cfg.get("dice_weight", 1.0)), ignore_index)
