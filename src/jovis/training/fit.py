@@ -156,7 +156,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         default_root_dir=run_dir,
         enable_progress_bar=bool(tcfg.progress),
         enable_model_summary=False,
-        fast_dev_run=tcfg.fast_dev_run,
+        fast_dev_run=tcfg.get("fast_dev_run", False),
         deterministic=bool(tcfg.deterministic),
         num_sanity_val_steps=0,
     )
