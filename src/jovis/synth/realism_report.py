@@ -1,0 +1,280 @@
+"""The UV realism report: synthetic UV frames against the real HST STIS frames.
+
+``realism_report(out, real, synthetic)`` measures every frame with the same code
+(`jovis.synth.realism`), aggregates the per-frame numbers by their median, compares synthetic
+with real against the floors of issue 3 (percentiles within a factor of 2, oval width within a
+factor of 1.5) and writes ``realism.json``, ``realism.md`` and ``realism.png`` under `out`,
+each atomically. ``scripts/realism.py`` is the command-line entry.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jovis.geometry import PolarGrid
+from jovis.io import read_frame
+from jovis.io.atomic import write_json, write_png, write_text
+from jovis.synth import realism as rm
+
+# (metric, unit, floor factor or None): the comparison table's rows, in order
+METRICS = (
+    ("p50_kr", "kR", 2.0),
+    ("p90_kr", "kR", 2.0),
+    ("p99_kr", "kR", 2.0),
+    ("oval_fwhm_deg", "deg", 1.5),
+    ("noise_rms_kr", "kR", None),
+    ("spectrum_slope", "", None),
+    ("hf_ratio", "", None),
+)
+
+
+@dataclass
+class UVFrame:
+    """One frame to measure: ``image`` (H, W) float32 in kR, ``valid`` (H, W) bool, its grid."""
+
+    id: str
+    source: str  # "real" or "synthetic"
+    image: np.ndarray
+    valid: np.ndarray
+    grid: PolarGrid
+    truth_fwhm_deg: float | None = None
+
+
+def load_real_frames(folder: str | Path) -> list[UVFrame]:
+    """Every ``*.fits`` under `folder` (sorted) read with `read_frame`; one ``uv`` channel each."""
+    folder = Path(folder)
+    files = sorted(folder.rglob("*.fits"))
+    if not files:
+        raise ValueError(
+            f"no *.fits frames under {folder}; set real=<folder of HST STIS *_proj.fits>"
+        )
+    frames = []
+    for path in files:
+        frame = read_frame(path)
+        if frame.channels != ["uv"] or frame.grid is None:
+            raise ValueError(
+                f"{path}: the realism report needs a one-channel 'uv' frame with a polar grid, "
+                f"got channels {frame.channels} and grid {frame.grid}"
+            )
+        image = frame.image[:, :, 0]
+        frames.append(
+            UVFrame(path.stem, "real", image, frame.valid & np.isfinite(image), frame.grid)
+        )
+    return frames
+
+
+def _truth_fwhm(features: dict[str, Any]) -> float | None:
+    """The oval's true FWHM (deg) from a features dict (a number, or the median along the arc)."""
+    oval = features.get("oval") or {}
+    value = oval.get("fwhm_deg", oval.get("width_deg"))
+    if value is None:
+        return None
+    return float(np.median(value)) if isinstance(value, list | tuple) else float(value)
+
+
+def render_synthetic_frames(
+    seeds: Sequence[int], size: int, params: dict | None = None, device: str = "cpu"
+) -> list[UVFrame]:
+    """Northern synthetic UV frames (kR) from `seeds`, by `render_batch` where it exists."""
+    import jovis.synth as synth
+
+    seeds = [int(s) for s in seeds]
+    render_batch = getattr(synth, "render_batch", None)
+    frames = []
+    if render_batch is None:  # the numpy generator
+        for seed in seeds:
+            frame, labels = synth.make_sample(seed, size, ["uv"], "uv", "north", params)
+            truth = _truth_fwhm(labels.features)
+            image, valid = frame.image[:, :, 0], frame.valid.copy()
+            frames.append(UVFrame(f"synth-{seed}", "synthetic", image, valid, frame.grid, truth))
+        return frames
+    for start in range(0, len(seeds), 4):  # a few frames per call bounds memory at large sizes
+        chunk = seeds[start : start + 4]
+        batch = render_batch(chunk, size, ["uv"], hemisphere="north", params=params, device=device)
+        images = batch.image[:, 0].float().cpu().numpy()
+        valid = batch.valid.cpu().numpy().astype(bool)
+        for i, seed in enumerate(chunk):
+            frames.append(UVFrame(f"synth-{seed}", "synthetic", images[i], valid[i],
+                                  batch.grids[i], _truth_fwhm(batch.features(i))))  # fmt: skip
+    return frames
+
+
+def measure(frame: UVFrame, lat_range: tuple[float, float]) -> dict[str, Any]:
+    """Every realism number of one frame (plus its spectrum and oval ridge, for the figure)."""
+    region = rm.analysis_region(frame.valid, frame.grid, lat_range)
+    pct = rm.brightness_percentiles(frame.image, region)
+    width = rm.oval_width(frame.image, frame.valid, frame.grid)
+    spec = rm.noise_spectrum(frame.image, region)
+    row: dict[str, Any] = {
+        "id": frame.id,
+        "source": frame.source,
+        "p50_kr": pct["p50"],
+        "p90_kr": pct["p90"],
+        "p99_kr": pct["p99"],
+        "oval_fwhm_deg": width["fwhm_deg"],
+        "oval_cuts": width["n_cuts"],
+        "noise_rms_kr": spec["rms"],
+        "spectrum_slope": spec["slope"],
+        "hf_ratio": spec["hf_ratio"],
+        "px_per_deg": frame.grid.px_per_deg,
+        "spectrum": {"freq": spec["freq"], "power": spec["power"]},
+        "ridge_px": width["ridge_px"],
+    }
+    if frame.truth_fwhm_deg is not None:
+        row["truth_fwhm_deg"] = frame.truth_fwhm_deg
+    return row
+
+
+def _median(rows: list[dict[str, Any]], key: str) -> float | None:
+    values = [r[key] for r in rows if r.get(key) is not None and math.isfinite(r[key])]
+    return float(statistics.median(values)) if values else None
+
+
+def compare(real: list[dict[str, Any]], synth: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per metric: medians over frames, synthetic/real ratio, floor and pass/fail."""
+    table = []
+    for key, unit, factor in METRICS:
+        r, s = _median(real, key), _median(synth, key)
+        ratio = s / r if r is not None and s is not None and r > 0 and s > 0 else None
+        row = {"metric": key, "unit": unit, "real": r, "synthetic": s, "ratio": ratio}
+        if factor is not None:
+            row["floor"] = f"within ×{factor:g}"
+            row["pass"] = ratio is not None and 1.0 / factor <= ratio <= factor
+        table.append(row)
+    return table
+
+
+def realism_report(
+    out: str | Path,
+    real: list[UVFrame],
+    synthetic: list[UVFrame],
+    lat_range: tuple[float, float] = (60.0, 86.0),
+    settings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Measure, compare and write ``realism.json``, ``realism.md``, ``realism.png`` in `out`.
+
+    Returns the summary: ``table`` (the comparison rows), ``passes`` (all floors met),
+    ``real`` and ``synthetic`` (per-frame rows without the spectra), ``synthetic_fwhm_vs_truth``
+    (median measured/true FWHM: how well the width method works), and the output paths.
+    """
+    if not real or not synthetic:
+        raise ValueError(
+            f"the realism report needs real and synthetic frames; got {len(real)} real and "
+            f"{len(synthetic)} synthetic (check real= and n=)"
+        )
+    out = Path(out)
+    real_rows = [measure(f, lat_range) for f in real]
+    synth_rows = [measure(f, lat_range) for f in synthetic]
+    table = compare(real_rows, synth_rows)
+    truth = [
+        r["oval_fwhm_deg"] / r["truth_fwhm_deg"]
+        for r in synth_rows
+        if r.get("truth_fwhm_deg") and math.isfinite(r["oval_fwhm_deg"])
+    ]
+    summary: dict[str, Any] = {
+        "lat_range": list(lat_range),
+        "settings": settings or {},
+        "table": table,
+        "passes": all(row.get("pass", True) for row in table),
+        "synthetic_fwhm_vs_truth": float(statistics.median(truth)) if truth else None,
+        "real": [_strip(r) for r in real_rows],
+        "synthetic": [_strip(r) for r in synth_rows],
+    }
+    from jovis.synth.realism_figure import realism_figure
+
+    png = realism_figure(real[:2], synthetic[:2], real_rows, synth_rows, table)
+    summary["files"] = {
+        "json": str(write_json(out / "realism.json", summary)),
+        "markdown": str(write_text(out / "realism.md", to_markdown(summary))),
+        "figure": str(write_png(out / "realism.png", png)),
+    }
+    return summary
+
+
+def _strip(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in ("spectrum", "ridge_px")}
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if isinstance(value, bool):
+        return "pass" if value else "FAIL"
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+def to_markdown(summary: dict[str, Any]) -> str:
+    """The report as markdown: the comparison table, then one row per frame."""
+    lo, hi = summary["lat_range"]
+    lines = [
+        "# UV realism: synthetic vs HST STIS frames",
+        "",
+        f"Medians over {len(summary['real'])} real and {len(summary['synthetic'])} synthetic "
+        f"frames; brightness over valid pixels at |latitude| {lo:g}–{hi:g}°. Ratio = "
+        "synthetic / real.",
+        "",
+        "| metric | unit | real | synthetic | ratio | floor | result |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in summary["table"]:
+        cells = [row["metric"], row["unit"] or "–", *(_fmt(row[k]) for k in ("real", "synthetic"))]
+        cells += [_fmt(row["ratio"]), row.get("floor", "–"), _fmt(row.get("pass"))]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", f"All floors met: **{'yes' if summary['passes'] else 'no'}**."]
+    if summary["synthetic_fwhm_vs_truth"] is not None:
+        lines.append(
+            "Width method check on the synthetic frames: measured / true FWHM = "
+            f"{summary['synthetic_fwhm_vs_truth']:.3f} (median)."
+        )
+    keys = ("p50_kr", "p90_kr", "p99_kr", "oval_fwhm_deg", "truth_fwhm_deg", "oval_cuts")
+    keys += ("noise_rms_kr", "spectrum_slope", "hf_ratio")
+    lines += ["", "## Per frame", "", "| frame | source | " + " | ".join(keys) + " |"]
+    lines.append("| --- " * (len(keys) + 2) + "|")
+    for row in summary["real"] + summary["synthetic"]:
+        cells = [row["id"], row["source"], *(_fmt(row.get(k)) for k in keys)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+REAL_UV = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "real"
+REAL_UV = REAL_UV / "hst_stis_north_2016-05-21"
+
+
+def report_from_config(cfg: Any) -> dict[str, Any]:
+    """`realism_report` from ``configs/realism.yaml`` keys (what ``scripts/realism.py`` runs).
+
+    ``size: null`` renders the synthetic frames at the real frames' pixel scale: side =
+    round(2 · max_colatitude · px_per_deg of the first real frame's grid).
+    """
+    from jovis.cli import to_plain
+    from jovis.devices import resolve_device
+    from jovis.synth.params import SynthParams
+
+    n, seed = int(cfg.n), int(cfg.seed)
+    if n < 1:
+        raise ValueError(f"n={n}: the realism report needs at least one synthetic frame (n >= 1)")
+    lat_range = tuple(float(v) for v in cfg.lat_range)
+    if len(lat_range) != 2:
+        raise ValueError(f"lat_range={list(lat_range)} must be [low, high] in degrees")
+    params = to_plain(cfg.params) if cfg.get("params") else None
+    max_colat = SynthParams.from_dict(params).max_colatitude
+    real = load_real_frames(cfg.real or REAL_UV)
+    size = cfg.get("size")
+    size = round(2 * max_colat * real[0].grid.px_per_deg) if size is None else int(size)
+    device = resolve_device(str(cfg.get("device", "cpu")))
+    synthetic = render_synthetic_frames(range(seed, seed + n), size, params, device)
+    settings = {
+        "real": str(cfg.real or REAL_UV), "n": n, "seed": seed, "size": size, "device": device,
+        "params": params or {}, "px_per_deg_real": real[0].grid.px_per_deg,
+        "px_per_deg_synthetic": synthetic[0].grid.px_per_deg,
+    }  # fmt: skip
+    return realism_report(cfg.out, real, synthetic, lat_range, settings)
