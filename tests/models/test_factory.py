@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from jovis.models import ENCODERS, build_model
+from jovis.models import ENCODERS, build_model, check_model_args
 
 
 @pytest.mark.parametrize("encoder", ["resnet18", "mobilenet_v3_small", "efficientnet_b0"])
@@ -36,10 +36,36 @@ def test_width_options_shrink_the_model():
         ({"num_classes": 1}, "num_classes"),
         ({"encoder_width": 0.5}, "fixed width"),
         ({"weights": "/nonexistent.pt"}, "does not exist"),
+        ({"weights": 3}, "model.weights must be a file path or null"),
+        ({"decoder_width": "wide"}, r"model.decoder_width must be a number in \(0, 4\]"),
+        ({"in_channels": True}, "in_channels must be a positive integer"),
+        # the torchvision heads take their own backbone and have nothing to widen
+        ({"arch": "deeplabv3"}, "arch=deeplabv3 takes encoder=resnet50, not 'resnet18'; set"),
+        (
+            {"arch": "lraspp", "encoder": "resnet50"},
+            "arch=lraspp takes encoder=mobilenet_v3_large, not 'resnet50'; .*unet or deeplabv3",
+        ),
+        (
+            {"arch": "deeplabv3", "encoder": "resnet50", "decoder_width": 0.5},
+            r"decoder_width=0.5 has no meaning for arch=deeplabv3.*set model.decoder_width=1.0",
+        ),
+        (
+            {"arch": "lraspp", "encoder": "mobilenet_v3_large", "encoder_width": 0.5},
+            "model.encoder_width=0.5 has no meaning for arch=lraspp",
+        ),
     ],
 )
-def test_bad_arguments_raise_before_building(kwargs, message):
+def test_bad_arguments_raise_before_building(kwargs, message, monkeypatch):
+    import jovis.models.factory as factory
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("built a model from bad arguments")
+
+    for name in ("Encoder", "build_deeplabv3", "build_lraspp"):
+        monkeypatch.setattr(factory, name, no_build)
     args = {"arch": "unet", "encoder": "resnet18", "in_channels": 2, "num_classes": 3, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        check_model_args(**args)
     with pytest.raises(ValueError, match=message):
         build_model(**args)
 

@@ -9,6 +9,8 @@ import torchvision.models as tvm
 from torch import nn
 from torchvision.models.feature_extraction import create_feature_extractor
 
+from jovis.models.weights import load_backbone_weights
+
 # Builders whose stages we tap; values say how to find the taps (see `_return_nodes`).
 ENCODERS: dict[str, Callable[..., nn.Module]] = {
     "resnet18": tvm.resnet18,
@@ -37,9 +39,8 @@ class Encoder(nn.Module):
         kwargs = {"width_mult": width} if name in WIDTH_SCALABLE else {}
         backbone = ENCODERS[name](weights=None, **kwargs)
         if weights is not None:
-            state = torch.load(weights, map_location="cpu", weights_only=True)
-            backbone.load_state_dict(state.get("state_dict", state), strict=False)
-        _adapt_first_conv(backbone, in_channels)
+            load_backbone_weights(backbone, weights, what=name)
+        adapt_first_conv(backbone, in_channels)
         nodes, self.strides = _return_nodes(backbone, name, in_channels)
         self.body = create_feature_extractor(backbone, return_nodes=nodes)
         self.body.eval()
@@ -70,15 +71,26 @@ def _return_nodes(
     return {last_at_stride[s]: f"s{s}" for s in strides}, strides
 
 
-def _adapt_first_conv(backbone: nn.Module, in_channels: int) -> None:
-    """Give the stem `in_channels` inputs, carrying pretrained RGB weights over (never dropped).
+def adapt_first_conv(backbone: nn.Module, in_channels: int) -> None:
+    """Give the stem `in_channels` inputs, carrying its RGB weights over (never dropped).
 
-    Fewer channels average the RGB kernels; more channels repeat them, scaled so that the response
-    to a grey input keeps its size.
+    One or two channels take the mean of the RGB kernels; more than three cycle R, G, B, R, ….
+    Both are scaled by 3 / `in_channels` so that a grey input (the same value in every channel)
+    gives the RGB response: exactly for 1, 2 and multiples of 3 channels, about otherwise.
+    Three channels are left as they are.
+
+    Parameters
+    ----------
+    backbone : nn.Module
+        Module whose first `Conv2d` (in `modules()` order) has 3 input channels; replaced in place.
+    in_channels : int
+        Input channels wanted (≥ 1).
     """
     if in_channels == 3:
         return
     parent, attr, conv = _first_conv(backbone)
+    if conv.in_channels != 3 or conv.groups != 1:
+        raise ValueError(f"the first convolution of {type(backbone).__name__} is not an RGB stem")
     new = nn.Conv2d(
         in_channels,
         conv.out_channels,
@@ -88,10 +100,15 @@ def _adapt_first_conv(backbone: nn.Module, in_channels: int) -> None:
         conv.dilation,
         conv.groups,
         conv.bias is not None,
+        conv.padding_mode,
     )
     with torch.no_grad():
-        mean = conv.weight.mean(dim=1, keepdim=True)
-        new.weight.copy_(mean.repeat(1, in_channels, 1, 1) * (3.0 / in_channels))
+        w = conv.weight  # (out, 3, kh, kw)
+        if in_channels < 3:
+            src = w.mean(dim=1, keepdim=True).expand(-1, in_channels, -1, -1)
+        else:
+            src = w[:, [i % 3 for i in range(in_channels)]]
+        new.weight.copy_(src * (3.0 / in_channels))
         if conv.bias is not None:
             new.bias.copy_(conv.bias)
     setattr(parent, attr, new)

@@ -34,6 +34,8 @@ class UNet(nn.Module):
     Any input size works: the input is padded to a multiple of 32 and the logits cropped back.
     """
 
+    input_multiple = STRIDE  # sizes it is exact for; others are padded inside `forward`
+
     def __init__(
         self, encoder: Encoder, in_channels: int, num_classes: int, decoder_width: float = 1.0
     ) -> None:
