@@ -1,17 +1,85 @@
-"""Cross-entropy + soft Dice, both ignoring `ignore_index` pixels."""
+"""Segmentation losses: cross-entropy or focal, plus soft Dice, all ignoring `ignore_index` pixels.
+
+`build_loss(cfg, num_classes, ignore_index)` makes the training loss from the `loss:` block of
+configs/train.yaml.
+"""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from jovis.frame import IGNORE_INDEX
 
+LOSS_KEYS = ("dice_weight", "focal_gamma", "class_weights")
+
+
+def focal_loss(
+    logits: torch.Tensor,
+    target: torch.Tensor,
+    gamma: float = 0.0,
+    weight: torch.Tensor | None = None,
+    ignore_index: int = IGNORE_INDEX,
+) -> torch.Tensor:
+    """Focal loss (Lin et al. 2017), mean over the valid pixels; `gamma` = 0 is cross-entropy.
+
+    Each pixel counts −w[t] (1 − p_t)^γ log p_t, with p_t the probability of its true class t;
+    the sum is divided by Σ w[t] over valid pixels, as `F.cross_entropy` does with `weight`.
+
+    Parameters
+    ----------
+    logits : Tensor
+        (B, K, H, W) raw scores.
+    target : Tensor
+        (B, H, W) int64 class ids in 0..K−1, or `ignore_index`.
+    gamma : float
+        Focusing exponent ≥ 0: larger values shrink the loss of pixels already right.
+    weight : Tensor, optional
+        (K,) per-class weights.
+
+    Returns
+    -------
+    Tensor
+        Scalar; 0 (still attached to the graph) when no pixel is valid.
+    """
+    logp = logits.float().log_softmax(dim=1)
+    valid = target != ignore_index
+    safe = torch.where(valid, target, 0).unsqueeze(1)
+    logp_t = logp.gather(1, safe).squeeze(1)
+    per_pixel = -logp_t
+    if gamma:
+        per_pixel = per_pixel * (1.0 - logp_t.exp()).clamp_min(0).pow(gamma)
+    w = valid.to(logp.dtype)
+    if weight is not None:
+        w = w * weight.to(logp)[safe.squeeze(1)]
+    # An all-ignored batch (a crop wholly off the disk) gives 0, not 0/0 = NaN.
+    return (per_pixel * w).sum() / w.sum().clamp_min(torch.finfo(w.dtype).tiny)
+
 
 def soft_dice_loss(
-    logits: torch.Tensor, target: torch.Tensor, ignore_index: int = IGNORE_INDEX, eps: float = 1.0
+    logits: torch.Tensor,
+    target: torch.Tensor,
+    ignore_index: int = IGNORE_INDEX,
+    eps: float = 1.0,
+    weight: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """1 − mean over classes of the soft Dice, computed over the batch's valid pixels."""
+    """1 − mean over classes of the soft Dice, computed over the batch's valid pixels.
+
+    Parameters
+    ----------
+    logits : Tensor
+        (B, K, H, W) raw scores.
+    target : Tensor
+        (B, H, W) class ids or `ignore_index`.
+    eps : float
+        Smoothing; a class absent from both prediction and truth scores 1.
+    weight : Tensor, optional
+        (K,) per-class weights for the mean over classes (a weighted average).
+    """
     num_classes = logits.shape[1]
     valid = (target != ignore_index).unsqueeze(1)
     probs = logits.float().softmax(dim=1) * valid
@@ -20,24 +88,108 @@ def soft_dice_loss(
     dims = (0, 2, 3)
     inter = (probs * onehot).sum(dims)
     denom = probs.sum(dims) + onehot.sum(dims)
-    return 1.0 - ((2 * inter + eps) / (denom + eps)).mean()
+    dice = (2 * inter + eps) / (denom + eps)
+    if weight is None:
+        return 1.0 - dice.mean()
+    weight = weight.to(dice)
+    return 1.0 - (dice * weight).sum() / weight.sum()
 
 
 class SegmentationLoss(torch.nn.Module):
-    def __init__(self, dice_weight: float = 1.0, ignore_index: int = IGNORE_INDEX) -> None:
+    """Cross-entropy (focal when `focal_gamma` > 0) + `dice_weight` × soft Dice.
+
+    Parameters
+    ----------
+    dice_weight : float
+        Weight of the soft Dice term (0 leaves it out).
+    ignore_index : int
+        Label of pixels that never count (off-disk, no data, padding).
+    focal_gamma : float
+        Focal exponent; 0 is plain cross-entropy.
+    class_weights : sequence of float, optional
+        One non-negative weight per class: scales each pixel's cross-entropy/focal term by its
+        true class, and each class in the Dice average.
+    """
+
+    def __init__(
+        self,
+        dice_weight: float = 1.0,
+        ignore_index: int = IGNORE_INDEX,
+        *,
+        focal_gamma: float = 0.0,
+        class_weights: Sequence[float] | None = None,
+    ) -> None:
         super().__init__()
-        self.dice_weight, self.ignore_index = dice_weight, ignore_index
+        self.dice_weight, self.ignore_index = float(dice_weight), int(ignore_index)
+        self.focal_gamma = float(focal_gamma)
+        weights = (
+            None if class_weights is None else torch.tensor(class_weights, dtype=torch.float32)
+        )
+        # Not persistent: the weights come from the config, so resuming never depends on them.
+        self.register_buffer("class_weights", weights, persistent=False)
 
     def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        ce = F.cross_entropy(logits.float(), target, ignore_index=self.ignore_index)
+        """Scalar loss for logits (B, K, H, W) and targets (B, H, W)."""
+        loss = focal_loss(logits, target, self.focal_gamma, self.class_weights, self.ignore_index)
         if self.dice_weight == 0:
-            return ce
-        return ce + self.dice_weight * soft_dice_loss(logits, target, self.ignore_index)
+            return loss
+        dice = soft_dice_loss(logits, target, self.ignore_index, weight=self.class_weights)
+        return loss + self.dice_weight * dice
 
 
 def build_loss(
-    cfg: dict | None, num_classes: int, ignore_index: int = IGNORE_INDEX
-) -> torch.nn.Module:
-    """The training loss from the `loss:` config block (keys: dice_weight)."""
+    cfg: Mapping[str, Any] | None, num_classes: int, ignore_index: int = IGNORE_INDEX
+) -> SegmentationLoss:
+    """The training loss from the `loss:` config block.
+
+    Parameters
+    ----------
+    cfg : mapping or None
+        Keys (all optional): `dice_weight` (≥ 0, default 1), `focal_gamma` (≥ 0, default 0 =
+        cross-entropy), `class_weights` (null, or `num_classes` non-negative numbers in class-id
+        order, not all 0).
+    num_classes : int
+        The label schema's class count (ignore excluded).
+    ignore_index : int
+        The schema's ignore label.
+
+    Raises
+    ------
+    ValueError
+        For an unknown key or a bad value, naming the `loss.` key and what it accepts.
+    """
     cfg = dict(cfg or {})
-    return SegmentationLoss(float(cfg.get("dice_weight", 1.0)), ignore_index)
+    unknown = sorted(set(cfg) - set(LOSS_KEYS))
+    if unknown:
+        raise ValueError(
+            f"unknown loss key(s) {', '.join(f'loss.{k}' for k in unknown)}; valid keys: "
+            f"{', '.join(LOSS_KEYS)}"
+        )
+    dice_weight = _non_negative(cfg.get("dice_weight", 1.0), "dice_weight")
+    focal_gamma = _non_negative(cfg.get("focal_gamma", 0.0), "focal_gamma")
+    class_weights = cfg.get("class_weights")
+    if class_weights is not None:
+        if isinstance(class_weights, (str, bytes)) or not isinstance(class_weights, Sequence):
+            raise ValueError(
+                f"loss.class_weights must be null or a list of {num_classes} numbers (one per "
+                f"class of the label schema), got {class_weights!r}"
+            )
+        if len(class_weights) != num_classes:
+            raise ValueError(
+                f"loss.class_weights has {len(class_weights)} values but the label schema has "
+                f"{num_classes} classes; give one weight per class in class-id order, or null"
+            )
+        class_weights = [_non_negative(w, "class_weights") for w in class_weights]
+        if not any(class_weights):
+            raise ValueError("loss.class_weights are all 0: no pixel would count; use null")
+    return SegmentationLoss(
+        dice_weight, ignore_index, focal_gamma=focal_gamma, class_weights=class_weights
+    )
+
+
+def _non_negative(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"loss.{key} must be a finite number ≥ 0, got {value!r}")
+    if value < 0:
+        raise ValueError(f"loss.{key} must be ≥ 0, got {value}")
+    return float(value)
