@@ -76,6 +76,14 @@ def test_mask_keeps_its_label_set_and_is_never_interpolated():
     for name in ("default", "light"):
         _, got_mask = build_augment(load(name))(image, mask, gen(4))
         assert set(got_mask.unique().tolist()) <= {*LABELS, 255}
+    # a uint8 mask: an ignore label over real data moves with the frame and keeps its data
+    image, mask = batch()
+    mask = mask.to(torch.uint8)
+    mask[:, :16] = 255
+    aug = BatchAugment({"rotate": {"prob": 1.0, "degrees": [90, 90]}})
+    got_image, got_mask = aug(image, mask, gen())
+    assert got_mask.dtype == torch.uint8 and torch.equal(got_mask, torch.rot90(mask, 1, (-2, -1)))
+    assert (got_image > 0).all()
 
 
 def test_out_of_frame_pixels_after_45_degrees_are_ignored_and_zero():

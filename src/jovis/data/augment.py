@@ -157,14 +157,14 @@ class BatchAugment:
             params = self._draw(op, g, image.shape[:2])
             touched |= picks[op].cpu()
 
-            def apply(x: torch.Tensor, i: torch.Tensor, op=op, params=params) -> torch.Tensor:
-                return self._apply(op, x, params, i, noise_gen, nodata.index_select(0, i))
+            def apply(x: torch.Tensor, take, op=op, params=params) -> torch.Tensor:
+                return self._apply(op, x, params, take, noise_gen, take(nodata))
 
             image = _subset(image, picks[op], apply)
 
-        def finish(x: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
+        def finish(x: torch.Tensor, take) -> torch.Tensor:
             x = x.clamp(*self.clip) if self.clip is not None else x
-            return x.masked_fill(nodata.index_select(0, i)[:, None], 0)  # no data stays 0
+            return x.masked_fill(take(nodata)[:, None], 0)  # no data stays 0
 
         image = _subset(image, touched, finish)
         if picks["missing"] is not None:
@@ -192,10 +192,10 @@ class BatchAugment:
             "line": _uniform(g, b, (-s["line"], s["line"])),
         }
 
-    def _apply(self, op, x, params, idx, noise_gen, nodata):
-        """One intensity op on the chosen frames `x` (n,C,H,W); `idx` (n,) their batch indices."""
+    def _apply(self, op, x, params, take, noise_gen, nodata):
+        """One intensity op on the chosen frames `x` (n,C,H,W); ``take`` picks their parameters."""
         s = self.ops[op]
-        p = {k: v.to(x.device).index_select(0, idx).to(x.dtype) for k, v in params.items()}
+        p = {k: take(v).to(x.device, x.dtype) for k, v in params.items()}
         col = (-1, 1, 1, 1)
         if op == "gamma":  # sign-preserving, so the normalised range's negative tail survives
             return x.sign() * x.abs().pow(p["v"].view(col))
@@ -241,16 +241,16 @@ class BatchAugment:
         theta[:, 0, 0], theta[:, 0, 1] = cos * flip, -sin * h / w
         theta[:, 1, 0], theta[:, 1, 1] = sin * flip * w / h, cos
 
-        def warp(x: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
+        def warp(x: torch.Tensor, take) -> torch.Tensor:
             # x stacks the image channels and one channel coding mask+1 (0 = no data/outside)
-            th = theta.to(x.device).index_select(0, i).to(x.dtype)
+            th = take(theta).to(x.device, x.dtype)
             grid = F.affine_grid(th, list(x.shape), align_corners=False)
             img = F.grid_sample(x[:, :-1], grid, "bilinear", "zeros", align_corners=False)
             code = F.grid_sample(x[:, -1:], grid, "nearest", "zeros", align_corners=False)
             return torch.cat([img, code], 1)
 
         dtype = torch.promote_types(image.dtype, torch.float32)  # exact ids up to 256
-        code = torch.where(nodata, 0, mask + 1).to(dtype)[:, None]
+        code = torch.where(nodata, 0, mask.long() + 1).to(dtype)[:, None]  # long: uint8 255+1
         both = _subset(torch.cat([image.to(dtype), code], 1), any_pick, warp)
         code = both[:, -1].round().long()
         nodata = code == 0
@@ -282,17 +282,23 @@ class BatchAugment:
 
 
 def _subset(x: torch.Tensor, pick: torch.Tensor, fn) -> torch.Tensor:
-    """Apply ``fn(x[i], i)`` to the chosen frames only; the rest are returned untouched.
+    """Apply ``fn(x[chosen], take)`` to the chosen frames only; the rest are returned untouched.
 
-    `pick` (B,) bool lives on the generator's device (CPU), so the choice needs no device sync.
+    `pick` (B,) bool lives on the generator's device (CPU), so the choice needs no device sync;
+    ``take(t)`` selects the chosen frames of any other (B, ...) tensor, on its own device.
     """
     pick = pick.cpu()
     if not pick.any():
         return x
     if pick.all():
-        return fn(x, torch.arange(x.shape[0], device=x.device))
-    idx = pick.nonzero()[:, 0].to(x.device)
-    return x.index_copy(0, idx, fn(x.index_select(0, idx), idx))
+        return fn(x, lambda t: t)
+    idx = pick.nonzero()[:, 0]
+    on_x = idx.to(x.device)
+
+    def take(t: torch.Tensor) -> torch.Tensor:
+        return t[on_x if t.device == x.device else idx]  # advanced indexing: fast for bools too
+
+    return x.index_copy(0, on_x, fn(x[on_x], take))
 
 
 def _blur(x: torch.Tensor, sigma: torch.Tensor, sigma_max: float) -> torch.Tensor:
