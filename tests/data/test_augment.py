@@ -227,6 +227,7 @@ def test_default_config_turns_every_op_on():
         ({"noise": {"prob": 0.5, "sd": [0, 1]}}, r"augment\.noise: unknown key\(s\) \['sd'\]"),
         ({"rotation": {"prob": 0.5}}, r"unknown key\(s\) \['rotation'\]"),
         ({"flip": {}}, r"augment\.flip\.prob is missing"),
+        ({"flip": 0.5}, r"augment\.flip must be a mapping"),
         ({"flip": {"prob": "yes"}}, r"augment\.flip\.prob must be a number"),
         ({"clip": [2, -0.5]}, r"augment\.clip"),
         ({"enabled": "no"}, r"augment\.enabled"),

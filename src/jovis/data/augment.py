@@ -58,7 +58,9 @@ def _number(key: str, value: Any, lo: float, hi: float, strict: bool) -> float:
     return float(value)
 
 
-def _check_op(op: str, given: Mapping[str, Any]) -> dict[str, Any]:
+def _check_op(op: str, given: Any) -> dict[str, Any]:
+    if not isinstance(given, Mapping):
+        raise ValueError(f"augment.{op} must be a mapping like {{prob: 0.5}}, got {given!r}")
     fields = _SPEC[op]
     unknown = sorted(set(given) - set(fields) - {"prob"})
     if unknown:
@@ -106,7 +108,7 @@ class BatchAugment:
             raise ValueError(
                 f"augment: unknown key(s) {unknown}; valid: enabled, clip, {', '.join(_SPEC)}"
             )
-        self.ops = {k: _check_op(k, dict(v)) for k, v in ops.items() if v is not None}
+        self.ops = {k: _check_op(k, v) for k, v in ops.items() if v is not None}
         if clip is not None:
             if not isinstance(clip, list | tuple) or len(clip) != 2:
                 raise ValueError(f"augment.clip must be [low, high] or null, got {clip!r}")
