@@ -13,7 +13,8 @@ from rich.table import Table
 
 from jovis.data.datasets import FolderDataset
 from jovis.features import extract_features
-from jovis.frame import Frame
+from jovis.frame import Frame, LabelSchema
+from jovis.geometry import PolarGrid
 from jovis.inference.outputs import mask_from_probs
 from jovis.inference.predictor import Predictor
 from jovis.io.atomic import write_json
@@ -50,14 +51,11 @@ def evaluate(
         data, predictor.info.channels, split=split, normalisation=predictor.info.normalisation
     )
     cm = torch.zeros(schema.num_classes, schema.num_classes, dtype=torch.int64)
-    instances = {"tp": 0, "fp": 0, "fn": 0, "radius_errors_px": []}
-    boundary: list[np.ndarray] = []
-    grids_known = True
+    truth_scores = FeatureScores(schema)
     start = time.perf_counter()
     batch: list[tuple[np.ndarray, Frame, np.ndarray, dict]] = []
 
     def flush() -> None:
-        nonlocal grids_known
         if not batch:
             return
         probs = predictor.predict_frames([b[0] for b in batch])
@@ -71,15 +69,7 @@ def evaluate(
                     schema.ignore_index,
                 )
             )
-            if "vortices" in truth_features and "vortex" in schema.names:
-                found = extract_features(pred, p, schema)["vortices"]
-                counts = match_vortices(found, truth_features["vortices"])
-                for key in ("tp", "fp", "fn", "radius_errors_px"):
-                    instances[key] += counts[key]
-            if "aurora" in schema.names:
-                aurora = schema.id_of("aurora")
-                grids_known &= frame.grid is not None
-                boundary.append(boundary_distances(pred == aurora, truth == aurora, frame.grid))
+            truth_scores.add(pred, p, truth, truth_features, frame.grid)
         batch.clear()
 
     for i in range(len(dataset)):
@@ -97,16 +87,7 @@ def evaluate(
         result[f"{name}_dice"] = _round(d_)
     fg = iou[1:]
     result["mean_fg_iou"] = _round(np.nanmean(fg)) if np.isfinite(fg).any() else None
-    if instances["tp"] + instances["fp"] + instances["fn"]:
-        scores = detection_scores(instances["tp"], instances["fp"], instances["fn"])
-        result.update({f"vortex_{k}": _round(v) for k, v in scores.items()})
-        errors = np.abs(instances["radius_errors_px"])
-        result["vortex_radius_error_px"] = _round(errors.mean()) if errors.size else None
-        result["vortex_instances"] = {k: instances[k] for k in ("tp", "fp", "fn")}
-    distances = np.concatenate(boundary) if boundary else np.zeros(0)
-    result["oval_boundary_units"] = "deg" if grids_known else "px"
-    result["oval_boundary_mean"] = _round(distances.mean()) if distances.size else None
-    result["oval_boundary_p95"] = _round(np.percentile(distances, 95)) if distances.size else None
+    result.update(truth_scores.summary())
     result["confusion_matrix"] = cm.tolist()
     result["seconds"] = round(time.perf_counter() - start, 2)
     if out is not None:
@@ -114,6 +95,65 @@ def evaluate(
         write_json(out / "metrics.json", result)
         result["out"] = str(out)
     return result
+
+
+class FeatureScores:
+    """Vortex instance matching and oval boundary distances, accumulated frame by frame.
+
+    One implementation for `evaluate` and training validation. `add` takes one frame; `summary`
+    gives ``vortex_precision/recall/f1``, ``vortex_radius_error_px`` and ``vortex_instances``
+    (when any vortex was true or found) and ``oval_boundary_units/mean/p95``; `totals` is the
+    summable part (tp, fp, fn, boundary distance sum and count) for adding across DDP ranks.
+    """
+
+    def __init__(self, schema: LabelSchema) -> None:
+        self.schema = schema
+        self.instances: dict[str, Any] = {"tp": 0, "fp": 0, "fn": 0, "radius_errors_px": []}
+        self.boundary: list[np.ndarray] = []
+        self.grids_known = True
+
+    def add(
+        self,
+        pred: np.ndarray,
+        probs: np.ndarray | None,
+        truth: np.ndarray,
+        truth_features: dict[str, Any],
+        grid: PolarGrid | None,
+    ) -> None:
+        """`pred`, `truth`: uint8 (H, W) class ids (ignore = 255); `probs`: (C, H, W) or None."""
+        schema = self.schema
+        if "vortices" in truth_features and "vortex" in schema.names:
+            found = extract_features(pred, probs, schema)["vortices"]
+            counts = match_vortices(found, truth_features["vortices"])
+            for key in ("tp", "fp", "fn", "radius_errors_px"):
+                self.instances[key] += counts[key]
+        if "aurora" in schema.names:
+            aurora = schema.id_of("aurora")
+            self.grids_known &= grid is not None
+            self.boundary.append(boundary_distances(pred == aurora, truth == aurora, grid))
+
+    def totals(self) -> list[float]:
+        """[tp, fp, fn, boundary distance sum, boundary distance count]."""
+        distances = np.concatenate(self.boundary) if self.boundary else np.zeros(0)
+        i = self.instances
+        return [i["tp"], i["fp"], i["fn"], float(distances.sum()), float(distances.size)]
+
+    def summary(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        instances = self.instances
+        if instances["tp"] + instances["fp"] + instances["fn"]:
+            scores = detection_scores(instances["tp"], instances["fp"], instances["fn"])
+            result.update({f"vortex_{k}": _round(v) for k, v in scores.items()})
+            errors = np.abs(instances["radius_errors_px"])
+            result["vortex_radius_error_px"] = _round(errors.mean()) if errors.size else None
+            result["vortex_instances"] = {k: instances[k] for k in ("tp", "fp", "fn")}
+        distances = np.concatenate(self.boundary) if self.boundary else np.zeros(0)
+        result["oval_boundary_units"] = "deg" if self.grids_known else "px"
+        result["oval_boundary_mean"] = _round(distances.mean()) if distances.size else None
+        result["oval_boundary_p95"] = (
+            _round(np.percentile(distances, 95)) if distances.size else None
+        )
+        return result
 
 
 def print_table(result: dict[str, Any], names: list[str] | None = None) -> None:

@@ -1,11 +1,18 @@
-"""Datasets and loaders for training from the `data` config group."""
+"""Datasets, samplers and loaders for training from the `data` config group.
+
+The training order is a function of (seed, epoch, rank) alone (`EpochSampler`); torch's
+RandomSampler draws from the global RNG and DistributedSampler pads and interleaves, and either
+would make a resumed or multi-process run see other frames than one uninterrupted process.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import lightning as L
-from torch.utils.data import DataLoader, Dataset
+import torch
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 from jovis.data.datasets import FolderDataset, SyntheticDataset
 
@@ -68,27 +75,132 @@ class EpochSeededSynthetic(SyntheticDataset):
         self.seed = self.base_seed + epoch * self.length
 
 
-class FrameDataModule(L.LightningDataModule):
+class EpochSampler(Sampler[int]):
+    """Training order: one permutation per epoch from ``(seed, epoch)``, shared by all ranks.
+
+    Global batch k is positions ``[k·G, (k+1)·G)`` of the permutation, with ``G = batch_size ×
+    world``; rank r takes its slice ``r·batch_size …`` of it, so the ranks' batches at one step
+    together are exactly the batch a single process with batch ``G`` would see. Incomplete global
+    batches are dropped. `skip_batches` makes the next pass over `epoch` start after the batches a
+    resumed run already trained on.
+    """
+
     def __init__(
-        self, train: Dataset, val: Dataset | None, *, batch_size: int, num_workers: int
+        self, length: int, batch_size: int, *, seed: int, rank: int = 0, world: int = 1
+    ) -> None:
+        if batch_size * world > length:
+            raise ValueError(
+                f"data.batch_size={batch_size} × {world} process(es) is larger than the training "
+                f"set ({length} frames); lower data.batch_size or add frames"
+            )
+        self.length, self.batch_size, self.seed = length, batch_size, seed
+        self.rank, self.world = rank, world
+        self.epoch, self._skip = 0, (None, 0)
+
+    @property
+    def num_batches(self) -> int:
+        return self.length // (self.batch_size * self.world)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    def skip_batches(self, epoch: int, batches: int) -> None:
+        self._skip = (int(epoch), int(batches))
+
+    def __len__(self) -> int:
+        return self.num_batches * self.batch_size
+
+    def __iter__(self) -> Iterator[int]:
+        gen = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        order = torch.randperm(self.length, generator=gen).tolist()
+        skip_epoch, skip = self._skip
+        first = skip if skip_epoch == self.epoch else 0
+        self._skip = (None, 0)  # only the first pass after a resume is shortened
+        step = self.batch_size * self.world
+        for k in range(first, self.num_batches):
+            start = k * step + self.rank * self.batch_size
+            yield from order[start : start + self.batch_size]
+
+
+class ShardSampler(Sampler[int]):
+    """Validation order: frames ``rank, rank + world, …`` — every frame exactly once over all
+    ranks (no padding, so a confusion matrix summed across ranks counts each frame once)."""
+
+    def __init__(self, length: int, *, rank: int = 0, world: int = 1) -> None:
+        self.indices = list(range(rank, length, world))
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.indices)
+
+
+def collate(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stack ``image`` (B,C,H,W) and ``mask`` (B,H,W); every other key (``id``, truth
+    ``features``, ``grid``) stays a list with one entry per frame."""
+    batch: dict[str, Any] = {
+        "image": torch.stack([s["image"] for s in samples]),
+        "mask": torch.stack([s["mask"] for s in samples]),
+    }
+    for key in samples[0]:
+        if key not in batch:
+            batch[key] = [s.get(key) for s in samples]
+    return batch
+
+
+class FrameDataModule(L.LightningDataModule):
+    """Loaders over the (train, val) datasets, sharded by the trainer's rank and world size.
+
+    ``data.batch_size`` is per process: under DDP the global batch is ``batch_size × world``.
+    """
+
+    def __init__(
+        self,
+        train: Dataset,
+        val: Dataset | None,
+        *,
+        batch_size: int,
+        num_workers: int,
+        seed: int = 0,
     ) -> None:
         super().__init__()
+        if batch_size > len(train):
+            raise ValueError(
+                f"data.batch_size={batch_size} is larger than the training set ({len(train)} "
+                "frames); lower data.batch_size or add frames (data.train_frames, or more frames "
+                "in data.train)"
+            )
         self.train_set, self.val_set = train, val
-        self.batch_size, self.num_workers = batch_size, num_workers
+        self.batch_size, self.num_workers, self.seed = batch_size, num_workers, seed
+        self.train_sampler: EpochSampler | None = None
 
-    def _loader(self, dataset: Dataset, shuffle: bool) -> DataLoader:
+    def _world(self) -> tuple[int, int]:
+        trainer = self.trainer
+        return (0, 1) if trainer is None else (trainer.global_rank, trainer.world_size)
+
+    def _loader(self, dataset: Dataset, sampler: Sampler) -> DataLoader:
         return DataLoader(
             dataset,
             batch_size=self.batch_size,
-            shuffle=shuffle,
+            sampler=sampler,
             num_workers=self.num_workers,
+            collate_fn=collate,
             pin_memory=False,
-            drop_last=shuffle and len(dataset) > self.batch_size,
             persistent_workers=False,
+            # worker seeds come from this generator, not from the global RNG
+            generator=torch.Generator().manual_seed(self.seed),
         )
 
     def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_set, shuffle=True)
+        rank, world = self._world()
+        self.train_sampler = EpochSampler(
+            len(self.train_set), self.batch_size, seed=self.seed, rank=rank, world=world
+        )
+        return self._loader(self.train_set, self.train_sampler)
 
     def val_dataloader(self) -> DataLoader | list:
-        return [] if self.val_set is None else self._loader(self.val_set, shuffle=False)
+        if self.val_set is None:
+            return []
+        rank, world = self._world()
+        return self._loader(self.val_set, ShardSampler(len(self.val_set), rank=rank, world=world))

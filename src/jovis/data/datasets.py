@@ -143,4 +143,10 @@ class SyntheticDataset(Dataset):
         )
 
     def __getitem__(self, index: int) -> dict[str, Any]:
-        return to_sample(*self.load(index), self.normalisation)
+        """`to_sample` plus the truth ``features`` and the frame's ``grid`` (a dict or None),
+        which validation needs for vortex matching and oval boundary distances."""
+        frame, labels = self.load(index)
+        sample = to_sample(frame, labels, self.normalisation)
+        sample["features"] = labels.features
+        sample["grid"] = None if frame.grid is None else frame.grid.to_dict()
+        return sample

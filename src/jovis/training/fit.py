@@ -3,51 +3,42 @@
 from __future__ import annotations
 
 import logging
-import secrets
+import math
 import time
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import lightning as L
 import torch
-from lightning.pytorch.callbacks import Callback, ModelCheckpoint, RichProgressBar
-from lightning.pytorch.loggers import CSVLogger
 from omegaconf import DictConfig, OmegaConf
 
 from jovis.checkpoint import save_checkpoint
 from jovis.cli import to_plain
+from jovis.data.augment import build_augment
 from jovis.data.datamodule import FrameDataModule, build_datasets
 from jovis.devices import resolve_device
 from jovis.frame import LabelSchema
 from jovis.io.atomic import write_text
 from jovis.io.instrument import instrument_names, load_instrument
 from jovis.models import build_model, check_model_args
+from jovis.training.callbacks import build_callbacks, build_loggers, check_loggers
+from jovis.training.losses import build_loss
 from jovis.training.module import SegmentationModule
+from jovis.training.rundir import (
+    check_resume_model,
+    launched_world,
+    new_run_dir,
+    resolve_resume,
+    run_dir_for_children,
+    shared_run_dir,
+)
+from jovis.training.schedules import check_schedule
 
 log = logging.getLogger(__name__)
 CHECKPOINT_NAME = "model.pt"
+STRATEGIES = ("auto", "ddp", "ddp_spawn", "ddp_find_unused_parameters_true")
+PRECISIONS = ("auto", "32-true", "bf16-mixed", "16-mixed", "bf16-true")
 
-
-def new_run_dir(out: str | Path, name: str) -> Path:
-    """A run folder that cannot collide: name, timestamp and a random suffix."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    run = Path(out) / f"{name}-{stamp}-{secrets.token_hex(3)}"
-    run.mkdir(parents=True, exist_ok=False)
-    return run
-
-
-def resolve_resume(resume: str | Path) -> tuple[Path, Path]:
-    """(run folder, Lightning checkpoint) for `resume=<run folder or .ckpt file>`."""
-    path = Path(resume)
-    ckpt = path / "checkpoints" / "last.ckpt" if path.is_dir() else path
-    if not ckpt.is_file():
-        raise FileNotFoundError(
-            f"resume={resume}: no {ckpt}; pass a run folder made by scripts/train.py or its "
-            "checkpoints/last.ckpt"
-        )
-    run = ckpt.parent.parent if ckpt.parent.name == "checkpoints" else ckpt.parent
-    return run, ckpt
+__all__ = ["CHECKPOINT_NAME", "model_args", "new_run_dir", "resolve_resume", "train"]
 
 
 def model_args(cfg: DictConfig, schema: LabelSchema) -> dict[str, Any]:
@@ -79,45 +70,68 @@ def instrument_choices() -> str:
     return ", ".join(described)
 
 
-class _AdvanceDatasetEpoch(Callback):
-    """New synthetic seeds and augmentations each epoch (datasets are re-sent to workers)."""
-
-    def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        dataset = trainer.datamodule.train_set
-        if hasattr(dataset, "set_epoch"):
-            dataset.set_epoch(trainer.current_epoch)
-        elif hasattr(dataset, "epoch"):
-            dataset.epoch = trainer.current_epoch
+def check_trainer_config(cfg: DictConfig) -> None:
+    """Names in the trainer/optim blocks that Lightning would only reject mid-setup."""
+    tcfg = cfg.trainer
+    if tcfg.strategy not in STRATEGIES:
+        raise ValueError(
+            f"trainer.strategy={tcfg.strategy!r}; valid choices: {', '.join(STRATEGIES)} "
+            "(or trainer=ddp)"
+        )
+    if tcfg.precision not in PRECISIONS:
+        raise ValueError(
+            f"trainer.precision={tcfg.precision!r}; valid choices: {', '.join(PRECISIONS)}"
+        )
+    check_schedule(cfg.optim.get("schedule", "cosine"))
+    if int(tcfg.max_steps) < 1:
+        raise ValueError(f"trainer.max_steps={tcfg.max_steps}; it must be ≥ 1")
 
 
 def train(cfg: DictConfig) -> dict[str, Any]:
-    """Train a segmentation model; returns the figures and paths of the run."""
+    """Train a segmentation model; returns the figures and paths of the run.
+
+    Under ``torchrun`` every rank calls this; they share one run folder, and only rank 0 writes
+    the config, logs and checkpoints. ``data.batch_size`` is per process.
+    """
     schema = LabelSchema.from_dict(to_plain(cfg.labels))
     args = model_args(cfg, schema)  # fail on a bad config before any work
-    accelerator = resolve_device(cfg.trainer.accelerator or cfg.device)
-    L.seed_everything(int(cfg.seed), workers=True, verbose=False)
-
-    ckpt_path = None
-    if cfg.get("resume"):
-        run_dir, ckpt_path = resolve_resume(cfg.resume)
-    else:
-        run_dir = new_run_dir(cfg.out, cfg.name)
-    write_text(run_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
-    log.info("run folder: %s", run_dir)
+    check_trainer_config(cfg)
+    tcfg = cfg.trainer
+    accelerator = resolve_device(tcfg.accelerator or cfg.device)
+    loggers_wanted = list(tcfg.get("loggers", ["csv"]))
+    check_loggers(loggers_wanted)
 
     channels = list(cfg.instrument.channels)
     normalisation = to_plain(cfg.normalisation)
     train_set, val_set = build_datasets(
         to_plain(cfg.data), channels, cfg.instrument.name, normalisation, int(cfg.seed)
     )
+    world, rank, local_world = launched_world()
     datamodule = FrameDataModule(
         train_set,
         val_set,
         batch_size=int(cfg.data.batch_size),
         num_workers=int(cfg.data.num_workers),
+        seed=int(cfg.seed),
     )
+    if int(cfg.data.batch_size) * world > len(train_set):
+        raise ValueError(
+            f"data.batch_size={cfg.data.batch_size} × {world} processes is larger than the "
+            f"training set ({len(train_set)} frames); lower data.batch_size or add frames"
+        )
+
+    ckpt_path = None
+    if cfg.get("resume"):
+        run_dir, ckpt_path = resolve_resume(cfg.resume)
+        check_resume_model(ckpt_path, args)
+    else:
+        run_dir = shared_run_dir(cfg.out, cfg.name, accelerator)
+    if rank == 0:
+        write_text(run_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    log.info("run folder: %s", run_dir)
+
+    L.seed_everything(int(cfg.seed), workers=True, verbose=False)
     model = build_model(**args, weights=cfg.model.get("weights"))
-    tcfg = cfg.trainer
     if tcfg.compile:
         model = torch.compile(model)
     module = SegmentationModule(
@@ -126,23 +140,28 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         lr=float(cfg.optim.lr),
         weight_decay=float(cfg.optim.weight_decay),
         warmup_steps=int(cfg.optim.warmup_steps),
-        total_steps=int(tcfg.max_steps),
-        dice_weight=float(cfg.loss.dice_weight),
+        total_steps=int(cfg.optim.get("schedule_steps") or tcfg.max_steps),
         channels_last=bool(tcfg.channels_last),
+        loss=build_loss(to_plain(cfg.loss), schema.num_classes, schema.ignore_index),
+        schedule=cfg.optim.get("schedule", "cosine"),
+        augment=build_augment(to_plain(cfg.get("augment") or {})),
+        seed=int(cfg.seed),
+        model_args=args,
     )
     precision = tcfg.precision
     if precision == "auto":
         precision = "bf16-mixed" if accelerator.startswith("cuda") else "32-true"
-    callbacks: list[Callback] = [
-        _AdvanceDatasetEpoch(),
-        ModelCheckpoint(dirpath=run_dir / "checkpoints", save_last=True, save_top_k=0),
-    ]
-    if tcfg.progress:
-        callbacks.append(RichProgressBar(leave=True))
+    validates = val_set is not None and tcfg.limit_val_batches != 0
+    ckpt_cfg = {**to_plain(cfg.checkpoint), "early_stopping": to_plain(cfg.early_stopping)}
+    devices, num_nodes, strategy = tcfg.devices, int(tcfg.get("num_nodes", 1)), tcfg.strategy
+    if world > 1:  # torchrun: one process per device, the launch decides how many
+        devices, num_nodes = local_world, world // local_world
+        strategy = "ddp" if strategy == "auto" else strategy
     trainer = L.Trainer(
         accelerator="gpu" if accelerator.startswith("cuda") else "cpu",
-        devices=tcfg.devices,
-        strategy=tcfg.strategy,
+        devices=devices,
+        num_nodes=num_nodes,
+        strategy=strategy,
         precision=precision,
         max_steps=int(tcfg.max_steps),
         max_epochs=-1,
@@ -151,22 +170,29 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         check_val_every_n_epoch=None if tcfg.val_check_interval else 1,
         gradient_clip_val=tcfg.gradient_clip_val,
         log_every_n_steps=int(tcfg.log_every_n_steps),
-        logger=CSVLogger(run_dir, name="logs", version=""),
-        callbacks=callbacks,
+        logger=build_loggers(run_dir, loggers_wanted),
+        callbacks=build_callbacks(
+            run_dir, ckpt_cfg, progress=bool(tcfg.progress), validates=validates
+        ),
         default_root_dir=run_dir,
         enable_progress_bar=bool(tcfg.progress),
         enable_model_summary=False,
+        enable_checkpointing=True,
         fast_dev_run=tcfg.get("fast_dev_run", False),
         deterministic=bool(tcfg.deterministic),
         num_sanity_val_steps=0,
+        use_distributed_sampler=False,  # FrameDataModule shards by rank itself
     )
     start = time.perf_counter()
-    trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
+    with run_dir_for_children(run_dir):  # processes Lightning launches join this folder
+        trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
     seconds = time.perf_counter() - start
 
+    best = run_dir / "checkpoints" / "best.ckpt"
     result: dict[str, Any] = {
         "out": str(run_dir),
         "checkpoint": None,
+        "best_checkpoint": str(best) if best.is_file() else None,
         "steps": int(trainer.global_step),
         "train_seconds": round(seconds, 1),
     }
@@ -185,5 +211,11 @@ def train(cfg: DictConfig) -> dict[str, Any]:
             val_scores=dict(module.val_scores),
         )
         result["checkpoint"] = str(ckpt)
-    result.update({f"val_{k}": round(v, 4) for k, v in module.val_scores.items()})
+    # None, not NaN, for an undefined score (no such class or vortex anywhere): valid JSON
+    result.update(
+        {
+            f"val_{k}": round(v, 4) if math.isfinite(v) else None
+            for k, v in module.val_scores.items()
+        }
+    )
     return result

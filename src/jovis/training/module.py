@@ -1,20 +1,42 @@
-"""The LightningModule: loss, optimiser and schedule, validation confusion matrix."""
+"""The LightningModule: loss, batch augmentation, optimiser and schedule, validation metrics."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import lightning as L
+import numpy as np
 import torch
 from torch import nn
 
+from jovis.evaluation import FeatureScores
 from jovis.frame import LabelSchema
-from jovis.metrics import confusion_matrix, per_class_scores
+from jovis.geometry import PolarGrid
+from jovis.metrics import confusion_matrix, detection_scores, per_class_scores
 from jovis.training.losses import SegmentationLoss
+from jovis.training.rng import capture_rng, restore_rng
+from jovis.training.schedules import lr_multiplier
+
+Augment = Callable[[torch.Tensor, torch.Tensor, torch.Generator], tuple[torch.Tensor, torch.Tensor]]
+
+
+def augment_seed(seed: int, step: int, rank: int) -> int:
+    """Seed of the augmentation of one training batch: a function of (seed, step, rank) only, so
+    a resumed run draws the same augmentations and DDP ranks draw different ones."""
+    return int(np.random.SeedSequence([int(seed), int(step), int(rank)]).generate_state(1)[0])
 
 
 class SegmentationModule(L.LightningModule):
+    """Segmentation training: ``loss(model(image) (B,K,H,W), mask (B,H,W))``.
+
+    Validation logs ``val/<class>_iou``, ``val/mean_iou`` (mean IoU of the classes other than
+    background: aurora and vortex), and, when the batches carry truth ``features``,
+    ``val/vortex_f1`` (with precision/recall) and ``val/oval_boundary_mean``. Counts are summed
+    across DDP ranks before the scores are computed.
+    """
+
     def __init__(
         self,
         model: nn.Module,
@@ -26,21 +48,41 @@ class SegmentationModule(L.LightningModule):
         total_steps: int,
         dice_weight: float = 1.0,
         channels_last: bool = True,
+        loss: nn.Module | None = None,
+        schedule: str = "cosine",
+        augment: Augment | None = None,
+        seed: int = 0,
+        model_args: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.model, self.schema = model, schema
         self.lr, self.weight_decay = lr, weight_decay
         self.warmup_steps, self.total_steps = warmup_steps, max(1, total_steps)
-        self.loss = SegmentationLoss(dice_weight, schema.ignore_index)
+        self.lr_lambda = lr_multiplier(schedule, warmup_steps, self.total_steps)
+        self.loss = loss if loss is not None else SegmentationLoss(dice_weight, schema.ignore_index)
+        self.augment, self.seed = augment, seed
+        self.model_args = dict(model_args or {})
         self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         if channels_last:
             self.model.to(memory_format=torch.channels_last)
         n = schema.num_classes
         self.register_buffer("val_cm", torch.zeros(n, n, dtype=torch.int64), persistent=False)
+        self.val_features = FeatureScores(schema)
         self.val_scores: dict[str, float] = {}
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         return self.model(image.contiguous(memory_format=self.memory_format))
+
+    def on_after_batch_transfer(self, batch: dict[str, Any], dataloader_idx: int) -> Any:
+        # training batches only, augmented on their device; a CPU generator keeps draws identical
+        # on every device
+        if self.augment is None or self.trainer is None or not self.trainer.training:
+            return batch
+        gen = torch.Generator().manual_seed(
+            augment_seed(self.seed, self.global_step, self.global_rank)
+        )
+        batch["image"], batch["mask"] = self.augment(batch["image"], batch["mask"], gen)
+        return batch
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> torch.Tensor:
         loss = self.loss(self(batch["image"]), batch["mask"])
@@ -52,30 +94,61 @@ class SegmentationModule(L.LightningModule):
         self.log(
             "val/loss", self.loss(logits, batch["mask"]), batch_size=logits.shape[0], sync_dist=True
         )
-        self.val_cm += confusion_matrix(
-            logits.argmax(1), batch["mask"], self.schema.num_classes, self.schema.ignore_index
-        )
+        ignore = self.schema.ignore_index
+        pred = logits.argmax(1)
+        self.val_cm += confusion_matrix(pred, batch["mask"], self.schema.num_classes, ignore)
+        truths = batch.get("features")
+        if not truths:
+            return
+        probs = logits.float().softmax(1).cpu().numpy()
+        masks = batch["mask"].cpu().numpy()
+        preds = pred.cpu().numpy()
+        grids = batch.get("grid") or [None] * len(truths)
+        for p, prob, mask, truth, grid in zip(preds, probs, masks, truths, grids, strict=True):
+            if not truth:
+                continue
+            p = np.where(mask == ignore, ignore, p).astype(np.uint8)  # as mask_from_probs does
+            polar = None if grid is None else PolarGrid.from_dict(grid)
+            self.val_features.add(p, prob, mask.astype(np.uint8), truth, polar)
 
     def on_validation_epoch_start(self) -> None:
         self.val_cm.zero_()
+        self.val_features = FeatureScores(self.schema)
 
     def on_validation_epoch_end(self) -> None:
         cm = self.all_gather(self.val_cm)
         cm = cm.sum(0) if cm.dim() == 3 else cm
-        self.val_scores = per_class_scores(cm.cpu(), self.schema.names)
-        for key, value in self.val_scores.items():
-            if key.endswith("_iou") and math.isfinite(value):
-                self.log(f"val/{key}", value, prog_bar=key != "background_iou")
+        scores = per_class_scores(cm.cpu(), self.schema.names)
+        scores["mean_iou"] = scores.pop("mean_fg_iou")
+        totals = torch.tensor(self.val_features.totals(), dtype=torch.float64, device=self.device)
+        totals = self.all_gather(totals)
+        tp, fp, fn, dist_sum, dist_n = (totals.sum(0) if totals.dim() == 2 else totals).tolist()
+        if tp + fp + fn:
+            for key, value in detection_scores(int(tp), int(fp), int(fn)).items():
+                scores[f"vortex_{key}"] = value
+        if dist_n:
+            scores["oval_boundary_mean"] = dist_sum / dist_n
+        self.val_scores = scores
+        for key, value in scores.items():
+            if key.endswith("_dice"):
+                continue
+            # a NaN monitor would never count as an improvement: no foreground anywhere = 0
+            if key == "mean_iou" and not math.isfinite(value):
+                value = 0.0
+            if math.isfinite(value):
+                shown = key in ("mean_iou", "vortex_f1")
+                self.log(f"val/{key}", value, prog_bar=shown)
 
     def configure_optimizers(self) -> dict[str, Any]:
         opt = torch.optim.AdamW(self.model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        warmup, total = self.warmup_steps, self.total_steps
-
-        def schedule(step: int) -> float:  # linear warm-up, then cosine to 1% of lr
-            if step < warmup:
-                return (step + 1) / warmup
-            progress = min(1.0, (step - warmup) / max(1, total - warmup))
-            return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
-
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, self.lr_lambda)
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
+
+    # -- resume: Lightning saves optimiser, scheduler, scaler and loops, but not the RNGs --------
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        checkpoint["jovis_rng"] = capture_rng()
+        checkpoint["jovis_model"] = dict(self.model_args)
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        if "jovis_rng" in checkpoint:
+            restore_rng(checkpoint["jovis_rng"])
