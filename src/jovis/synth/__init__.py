@@ -1,11 +1,26 @@
-"""Synthetic Jupiter polar frames with exact labels: main auroral oval and polar vortices.
+"""Synthetic Jupiter polar frames with exact labels: main auroral oval, polar vortices, footprints.
 
-A first, compact numpy/OpenCV generator (the torch renderer of DESIGN.md comes later). Physics
-sources for every default are in ``configs/synth.yaml`` (``params:``) and PHYSICS.md §1, §2.
+A torch renderer vectorised over a batch (`render_batch`), on any device; `make_sample` is the
+one-frame CPU wrapper. Physics sources for every default are in ``configs/synth.yaml``
+(``params:``) and PHYSICS.md.
 """
 
+from jovis.synth.batch import SynthBatch, render_batch
 from jovis.synth.frameset import synth_from_config, write_frame_set
+from jovis.synth.instruments import CHANNEL_INFO
+from jovis.synth.junocam import compand, decompand
 from jovis.synth.params import SynthParams
 from jovis.synth.render import CHANNELS, make_sample
 
-__all__ = ["CHANNELS", "SynthParams", "make_sample", "synth_from_config", "write_frame_set"]
+__all__ = [
+    "CHANNELS",
+    "CHANNEL_INFO",
+    "SynthBatch",
+    "SynthParams",
+    "compand",
+    "decompand",
+    "make_sample",
+    "render_batch",
+    "synth_from_config",
+    "write_frame_set",
+]

@@ -2,7 +2,8 @@
 
 The defaults here are the one source of truth; ``configs/synth.yaml`` ``params:`` repeats them with
 the PHYSICS.md source of each (a test checks that the two agree). Ranges are ``(low, high)`` and are
-sampled uniformly per frame.
+sampled uniformly per frame. Cross-field rules (latitude ranges, cyclone packing) are checked in
+`jovis.synth.validate` when the object is built, so a bad config fails before any rendering.
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ NORTH_CYCLONES = (
 SOUTH_CYCLONES = (
     (-88.6, 211.3), (-83.7, 157.1), (-84.3, 94.3), (-85.0, 13.4), (-84.1, 298.8), (-83.2, 229.7),
 )  # fmt: skip
+FOOTPRINT_TABLE = "../shared/data/reference/hess2011_footprints.txt"
+_STRINGS = ("footprint_table", "label_schema")
+_PROBABILITIES = ("limb_prob", "sixth_cyclone_prob", "dawn_storm_prob", "junocam_gap_prob",
+                  "jiram_gap_prob")  # fmt: skip
+_POSITIVE = ("max_colatitude", "polar_radius_km", "dn_white", "junocam_white_raw",
+             "npc_rmax_km", "spc_rmax_km", "npc_vmax_ms", "spc_vmax_ms", "limb_emission_cut_deg",
+             "io_tail_hours", "uv_reference_exposure_s", "uv_limb_brightening_max",
+             "m_band_um_low", "m_band_um_high", "junocam_compression_step")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -35,42 +44,110 @@ class SynthParams:
     oval_offset_range: Range = (0.5, 4.0)
     oval_harmonic_amp: float = 0.06
     oval_fwhm_range: Range = (1.0, 2.5)
+    oval_width_var: float = 0.3
     oval_brightness_var: float = 0.6
-    polar_emission_range: Range = (0.0, 0.3)
+    oval_excursion_lon_north: Range = (190.0, 240.0)
+    oval_excursion_lon_south: Range = (110.0, 200.0)
+    oval_excursion_amp: Range = (0.05, 0.2)
+    oval_excursion_width_deg: Range = (20.0, 45.0)
+    oval_poleward_lon_north: Range = (120.0, 150.0)
+    oval_poleward_lon_south: Range = (310.0, 460.0)
+    oval_poleward_amp: Range = (0.02, 0.08)
+    oval_kink_lon_north: Range = (90.0, 150.0)
+    oval_kink_amp: Range = (0.02, 0.06)
+    oval_kink_width_deg: Range = (4.0, 10.0)
+    dawn_arc_gain: Range = (0.2, 1.0)
+    dawn_storm_prob: float = 0.1
+    dawn_storm_gain: Range = (2.0, 6.0)
+    dawn_storm_broadening: Range = (1.5, 2.5)
+    polar_power_fraction: Range = (0.25, 0.35)
+    # satellite footprints (Hess et al. 2011 table) and the Io tail
+    footprint_table: str = FOOTPRINT_TABLE
+    footprint_brightness: Range = (0.2, 0.6)
+    footprint_fwhm_deg: Range = (0.3, 0.8)
+    io_tail_hours: float = 3.0
     # polar cyclones: (planetocentric lat, SIII west lon); first entry is the central cyclone
     north_cyclones: tuple[tuple[float, float], ...] = NORTH_CYCLONES
     south_cyclones: tuple[tuple[float, float], ...] = SOUTH_CYCLONES
     cyclone_jitter_deg: float = 0.4
     polygon_rotation_range: Range = (0.0, 360.0)
+    spc_offset_lon: Range = (198.0, 240.0)
+    spc_lat_range: Range = (-89.0, -88.0)
+    south_gap_extra_deg: Range = (-8.0, 8.0)
+    sixth_cyclone_prob: float = 0.1
+    sixth_cyclone_diameter_km: Range = (1400.0, 2000.0)
     npc_diameter_km: Range = (3800.0, 4200.0)
     north_cpc_diameter_km: Range = (4000.0, 4600.0)
     spc_diameter_km: Range = (5600.0, 7000.0)
     south_cpc_diameter_km: Range = (5600.0, 7000.0)
-    small_vortex_count: Range = (1, 4)
-    small_vortex_diameter_km: Range = (800.0, 2000.0)
-    small_vortex_colat_range: Range = (3.0, 28.0)
+    overlap_tolerance: float = 0.25
+    # tangential winds (Grassi 2018 fit) and the texture winding they drive
+    npc_vmax_ms: float = 75.0
+    npc_rmax_km: float = 1000.0
+    spc_vmax_ms: float = 80.0
+    spc_rmax_km: float = 1200.0
+    grassi_b: Range = (1.0, 2.0)
+    cpc_vmax_ms: Range = (60.0, 97.0)
+    winding_hours: Range = (3.0, 10.0)
     spiral_arms: Range = (2, 5)
-    spiral_winding: Range = (1.0, 3.0)
     vortex_contrast: Range = (0.4, 0.9)
-    # background and no-data cut
+    # small vortices: anticyclones in the corridor and white ovals farther out
+    anticyclone_count: Range = (1, 3)
+    anticyclone_lat_range: Range = (85.5, 87.0)
+    anticyclone_diameter_km: Range = (600.0, 1500.0)
+    white_oval_count: Range = (0, 3)
+    white_oval_colat_range: Range = (12.0, 28.0)
+    white_oval_diameter_km: Range = (800.0, 2500.0)
+    # background and no-data: the observer's limb
     cloud_contrast: Range = (0.6, 1.0)
     limb_prob: float = 0.3
-    limb_offset_range: Range = (0.35, 0.95)
-    # instruments
+    limb_observer_lat_range: Range = (2.0, 30.0)
+    observer_lat_range: Range = (55.0, 90.0)
+    limb_emission_cut_deg: float = 88.0
+    # JIRAM (L and M bands)
     l_peak_radiance: Range = (0.005, 0.05)
     l_cloud_fraction: float = 0.03
-    m_radiance_range: Range = (0.006, 0.55)
+    m_tb_range_k: Range = (190.0, 260.0)
+    m_band_um_low: float = 4.537
+    m_band_um_high: float = 5.035
+    jiram_band_lines: int = 128
+    jiram_band_samples: int = 432
+    jiram_km_per_px: Range = (10.0, 30.0)
+    jiram_gap_prob: float = 0.05
+    jiram_tile_gain_sd: float = 0.03
+    jiram_stripe_sd: float = 0.02
+    # UV
     uv_peak_kr: Range = (100.0, 1500.0)
     uv_background_kr: Range = (0.0, 20.0)
     uv_kr_per_count: Range = (0.5, 5.0)
+    uv_exposure_s: Range = (30.0, 100.0)
+    uv_reference_exposure_s: float = 100.0
+    uv_limb_brightening_max: float = 19.0
+    # JunoCam
     dn_white: float = 10000.0
-    illumination_tilt: Range = (0.0, 0.3)
+    junocam_white_raw: float = 2000.0
+    junocam_km_per_px: Range = (30.0, 60.0)
+    junocam_framelet_rows: int = 128
+    junocam_gap_prob: float = 0.05
+    junocam_strip_gain_sd: float = 0.04
+    junocam_compression_step: float = 4.0
+    subsolar_lat_range: Range = (-3.1, 3.1)
+    minnaert_k: Range = (0.8, 1.0)
+    # noise shared by the instruments
     read_noise_frac: Range = (0.002, 0.02)
     spike_count: Range = (0, 6)
+    # labels: "default" (0 bg, 1 aurora, 2 vortex) or "fine" (adds polar emission, footprints,
+    # anticyclones as classes 3, 4, 5)
+    label_schema: str = "default"
+
+    def __post_init__(self) -> None:
+        from jovis.synth.validate import validate_params
+
+        validate_params(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> SynthParams:
-        """Defaults overridden by `data`; unknown keys raise ``ValueError`` naming valid ones."""
+        """Defaults overridden by `data`; unknown keys or bad values raise ``ValueError``."""
         if data is None:
             return cls()
         names = {f.name for f in fields(cls)}
@@ -96,17 +173,37 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
             if not table:
                 raise ValueError("needs at least the central cyclone")
             return table
+        if key in _STRINGS:
+            return str(value)
         if isinstance(default, tuple):
             lo, hi = (type(d)(v) for d, v in zip(default, value, strict=True))
             if lo > hi:
                 raise ValueError(f"low {lo} > high {hi}")
             return (lo, hi)
-        out = float(value)
+        out = int(value) if isinstance(default, int) else float(value)
     except (TypeError, ValueError) as err:
         want = "a [low, high] pair" if isinstance(default, tuple) else "a number"
         raise ValueError(f"synth param {key}={value!r} must be {want} ({err})") from err
-    if key == "limb_prob" and not 0.0 <= out <= 1.0:
-        raise ValueError(f"synth param limb_prob={out} must be in [0, 1]")
-    if key in ("max_colatitude", "polar_radius_km", "dn_white") and out <= 0:
-        raise ValueError(f"synth param {key}={out} must be > 0")
     return out
+
+
+def check_scalar(p: SynthParams) -> None:
+    """Probabilities in [0, 1], positive scales and non-negative widths, naming the parameter."""
+    for key in _PROBABILITIES:
+        v = getattr(p, key)
+        if not 0.0 <= v <= 1.0:
+            raise ValueError(f"synth param {key}={v} must be in [0, 1]")
+    for key in _POSITIVE:
+        if not getattr(p, key) > 0:
+            raise ValueError(f"synth param {key}={getattr(p, key)} must be > 0")
+    for f in fields(p):
+        v = getattr(p, f.name)
+        if isinstance(v, tuple) and len(v) == 2 and not isinstance(v[0], tuple):
+            if v[0] > v[1]:
+                raise ValueError(f"synth param {f.name}={list(v)}: low {v[0]} > high {v[1]}")
+            neg_ok = ("lat", "lon", "rotation", "gap_extra")
+            if v[0] < 0 and not any(s in f.name for s in neg_ok):
+                raise ValueError(
+                    f"synth param {f.name}={list(v)} must not be negative (a width, size, count "
+                    "or level); use values >= 0"
+                )

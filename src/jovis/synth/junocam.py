@@ -1,0 +1,126 @@
+"""JunoCam channels (PHYSICS.md §3): red, green, blue and ch4 (889 nm methane band) in reflected
+sunlight, through the camera's framelets and 8-bit square-root companding, scaled like an RDR.
+
+Reflectance: cloud albedo per filter (reddish cyclones, the bluish polar haze, bright haze in the
+methane band) under Minnaert limb darkening ``μ0^k·μ^(k−1)`` with the terminator from the sampled
+sub-solar point. Camera: framelet strips of ``junocam_framelet_rows`` rows at a sampled km per
+pixel, each with its own gain and a seam at its edge, some missing (no data); raw linear DN
+(white = ``junocam_white_raw``) → read noise → SQROOT companding to 8 bits → 8×8-block compression
+(block means kept, detail quantised) → decompanding → RDR DN (white = ``dn_white``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from jovis.io.junocam_raw import decompand_table
+from jovis.synth import rng
+from jovis.synth.params import SynthParams
+from jovis.synth.vortices import km_per_deg
+
+FILTERS = ("red", "green", "blue", "ch4")
+# base albedo, cloud contrast, cyclone reddening, polar-haze factor (design choices; not found)
+_COLOUR = {
+    "red": (0.55, 0.9, 0.15, -0.10),
+    "green": (0.50, 0.95, 0.0, 0.0),
+    "blue": (0.42, 0.85, -0.10, 0.30),
+    "ch4": (0.12, 0.5, 0.0, 1.5),
+}
+_FILTER_SHIFT = {"red": 0.0, "green": 0.25, "blue": 0.5, "ch4": 0.75}  # strips sit apart on the CCD
+
+
+def _table(device) -> torch.Tensor:
+    return torch.from_numpy(np.array(decompand_table("SQROOT"))).to(device)
+
+
+def decompand(codes: torch.Tensor) -> torch.Tensor:
+    """Linear DN (float32) of 8-bit SQROOT codes (any integer or float tensor of whole codes)."""
+    table = _table(codes.device)
+    return table[codes.to(torch.int64).clamp(0, 255)]
+
+
+def compand(linear: torch.Tensor) -> torch.Tensor:
+    """8-bit SQROOT codes (uint8) of linear DN: the code whose decompanded value is nearest."""
+    table = _table(linear.device)
+    mids = 0.5 * (table[1:] + table[:-1])
+    return torch.bucketize(linear.contiguous(), mids).to(torch.uint8)
+
+
+def scalars(name: str, seeds: list[int], p: SynthParams) -> torch.Tensor:
+    """Per-frame draws (B, 4): exposure gain, Minnaert k, spike count, read-noise fraction."""
+    rows = []
+    for seed in seeds:
+        g = np.random.default_rng([seed, rng.stream_id(name)])
+        rows.append((g.uniform(0.6, 1.2), g.uniform(*p.minnaert_k), g.uniform(*p.spike_count),
+                     g.uniform(*p.read_noise_frac)))  # fmt: skip
+    return torch.tensor(rows, dtype=torch.float32)
+
+
+def strip_geometry(seeds: list[int], p: SynthParams) -> torch.Tensor:
+    """Per-frame framelet layout (B, 3): strip direction, strip height (deg), offset (strips)."""
+    rows = []
+    for seed in seeds:
+        g = np.random.default_rng([seed, 0x7C4])
+        deg = p.junocam_framelet_rows * g.uniform(*p.junocam_km_per_px) / km_per_deg(p)
+        rows.append((g.uniform(0, math.pi), deg, g.uniform()))
+    return torch.tensor(rows, dtype=torch.float32)
+
+
+def _strips(geo, x, y, shift: float = 0.0):
+    a = geo[:, 0, None, None]
+    u = (x * torch.cos(a) + y * torch.sin(a)) / geo[:, 1, None, None] + geo[:, 2, None, None]
+    u = u + shift
+    iu = torch.floor(u)
+    return (iu + 65536).to(torch.int64), u - iu
+
+
+def coverage(keys, geo, x, y, p: SynthParams) -> torch.Tensor:
+    """False on missing framelets (B, H, W)."""
+    idx, _ = _strips(geo, x, y)
+    return rng.uniform_at(keys, "junocam/gap", idx) >= p.junocam_gap_prob
+
+
+def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
+    """One JunoCam filter in RDR DN (float32, 0 … 2879·dn_white/junocam_white_raw)."""
+    base, con, red, haze = _COLOUR[name]
+    clouds, alpha = layers["clouds"], layers["alpha"] * layers["cyclone"]
+    hz = torch.sigmoid((20.0 - layers["colat"]) / 3.0)  # polar haze poleward of ~70°
+    albedo = base * (1 + con * (clouds - 0.5) + 0.3 * layers["albedo"]) * (1 + red * alpha)
+    albedo = albedo * (1 + haze * hz)
+    k = s[:, 1, None, None]
+    mu0 = layers["mu_sun"].clamp(min=0.0)
+    mu = layers["mu_obs"].clamp(min=0.05)
+    twilight = torch.sigmoid(layers["mu_sun"] / 0.02)  # soft terminator
+    refl = albedo * mu0.pow(k) * mu.pow(k - 1) * twilight
+    idx, frac = _strips(geo, x, y, _FILTER_SHIFT[name])
+    gain = 1 + p.junocam_strip_gain_sd * 1.732 * (
+        rng.uniform_at(keys, f"{name}/strip", idx) * 2 - 1
+    )
+    seam = (
+        1 - 0.08 * torch.exp(-((frac / 0.03) ** 2)) - 0.08 * torch.exp(-(((1 - frac) / 0.03) ** 2))
+    )
+    white = p.junocam_white_raw
+    raw = white * s[:, 0, None, None] * refl * gain * seam
+    from jovis.synth.jiram import add_noise
+
+    scale = torch.full_like(s[:, 0], white)
+    raw = add_noise(name, raw, scale, keys, s[:, 2], s[:, 3])
+    codes = compand(raw.clamp(0.0, float(decompand_table("SQROOT")[-1]))).to(torch.float32)
+    codes = block_compress(codes, p.junocam_compression_step)
+    return decompand(codes) * (p.dn_white / white)
+
+
+def block_compress(codes: torch.Tensor, step: float, block: int = 8) -> torch.Tensor:
+    """Lossy 8×8-block coding of 8-bit codes (B, H, W): the block mean is kept, the detail about it
+    is quantised to `step` codes — blocky like a DCT coder's dropped high frequencies."""
+    _, h, w = codes.shape
+    ph, pw = (-h) % block, (-w) % block
+    padded = F.pad(codes[:, None], (0, pw, 0, ph), mode="replicate")
+    mean = F.avg_pool2d(padded, block)
+    mean = mean.repeat_interleave(block, 2).repeat_interleave(block, 3)[:, 0, :h, :w]
+    detail = torch.round((codes - mean) / step) * step
+    return torch.round(mean + detail).clamp(0, 255)

@@ -1,0 +1,85 @@
+"""Exact labels of a rendered batch (class masks on the device) and each frame's features JSON
+(plain data, computed on the CPU from the sampled scene).
+
+Default schema: 0 background, 1 aurora (within half the local FWHM of the main-oval centreline),
+2 vortex (every vortex disk; wins over aurora), 255 no data. ``label_schema: fine`` adds
+3 anticyclone (instead of 2 for anticyclones), 4 polar emission (inside the oval), 5 satellite
+footprint (within half the spot's FWHM).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from jovis.geometry import PolarGrid
+from jovis.synth import oval as ov
+from jovis.synth.scene import plane_to_latlon
+
+N_POLYLINE = 180  # points in the stored oval polyline
+FINE_CLASSES = ("background", "aurora", "vortex", "anticyclone", "polar_emission", "footprint")
+
+
+def class_mask(layers: dict[str, torch.Tensor], valid: torch.Tensor, schema: str) -> torch.Tensor:
+    """(B, H, W) uint8 class ids."""
+    mask = torch.zeros_like(valid, dtype=torch.uint8)
+    if schema == "fine":
+        mask[layers["polar_mask"]] = 4
+    mask[layers["aurora_mask"]] = 1
+    if schema == "fine":
+        mask[layers["footprint_mask"]] = 5
+    mask[layers["vortex_mask"]] = 2
+    if schema == "fine":
+        mask[layers["anticyclone_mask"]] = 3
+    mask[~valid] = 255
+    return mask
+
+
+def features(scene: dict[str, Any], size: int, grid: PolarGrid, frame_id: str) -> dict[str, Any]:
+    """Plain-data truth: vortex instances, the oval polyline with its width, the footprints."""
+    dpp, c = 1.0 / grid.px_per_deg, grid.pole_x
+    vortices = []
+    for i, v in enumerate(scene["vortices"]):
+        lat, lon = plane_to_latlon(v["x"], v["y"], grid)
+        vortices.append({
+            "id": i, "kind": v["kind"], "role": v["role"],
+            "x": round(float(v["x"] / dpp + c), 4), "y": round(float(v["y"] / dpp + c), 4),
+            "radius_px": round(float(v["r"] / dpp), 4),
+            "lat": round(float(lat), 4), "lon": round(float(lon), 4),
+            "radius_km": round(float(v["radius_km"]), 1), "rotation": v["rotation"],
+            "vmax_ms": round(float(v["vmax"]), 2),
+            "rmax_km": round(float(v["rmax"] * v["radius_km"] / max(v["r"], 1e-9)), 1),
+        })  # fmt: skip
+    params = torch.from_numpy(np.asarray(scene["oval"])[None])
+    ox, oy, fw = (a[0].numpy() for a in ov.polyline(params, N_POLYLINE))
+    lat, lon = plane_to_latlon(ox, oy, grid)
+    feet = []
+    for f in scene["footprints"]:
+        x, y = grid.pixel(f["lat"], f["lon"])
+        feet.append({
+            "moon": f["moon"], "tail": f["tail"], "lat": round(f["lat"], 4),
+            "lon": round(f["lon"], 4), "x": round(float(x), 4), "y": round(float(y), 4),
+            "moon_lon": round(f["moon_lon"], 2), "fwhm_deg": round(f["fwhm"], 4),
+        })  # fmt: skip
+    return {
+        "id": frame_id,
+        "hemisphere": grid.hemisphere,
+        "size": size,
+        "grid": grid.to_dict(),
+        "vortices": vortices,
+        "oval": {
+            "polyline_px": np.round(np.stack([ox / dpp + c, oy / dpp + c], 1), 4).tolist(),
+            "polyline_latlon": np.round(np.stack([lat, lon], 1), 4).tolist(),
+            "fwhm_deg": round(float(scene["oval"][ov.IDX["fwhm"]]), 4),
+            "width_px": round(float(fw.max() / dpp), 4),
+            "width_deg_along": np.round(fw, 4).tolist(),
+            "width_px_along": np.round(fw / dpp, 4).tolist(),
+            "dawn_storm": scene["dawn_storm"],
+        },
+        "footprints": feet,
+        "limb_cut": scene["limb_cut"],
+        "observer": {"lat": round(scene["observer"][0], 4), "lon": round(scene["observer"][1], 4)},
+        "sun": {"lat": round(scene["sun"][0], 4), "lon": round(scene["sun"][1], 4)},
+    }

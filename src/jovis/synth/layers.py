@@ -1,0 +1,199 @@
+"""Scene layers in torch, for a whole batch: cloud thickness wound by the vortex winds, vortex
+opacity, the main-oval emission and its exact distance band, polar emission, footprints, and the
+observer's and the Sun's cosines.
+
+Inputs are the packed scenes of `pack_scenes` (tensors on the device) and plane coordinates
+(degrees from the pole) of every pixel. Every output is (B, H, W) float32 unless said otherwise.
+Python loops run over vortex and footprint *slots* (a few), never over pixels or frames.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import torch
+
+from jovis.synth import oval as ov
+from jovis.synth import texture
+from jovis.synth.params import SynthParams
+from jovis.synth.vortices import km_per_deg
+
+# vortex slot columns
+VCOLS = ("x", "y", "r", "rmask", "w0", "rmax", "b", "arms", "phase", "contrast", "core", "cyc")
+VI = {n: i for i, n in enumerate(VCOLS)}
+INFLUENCE = 2.5  # vortex radii over which a vortex's winding acts (tapering from 1.5)
+
+
+def pack_scenes(scenes: list[dict[str, Any]], p: SynthParams, px_deg: float) -> dict[str, Any]:
+    """Per-frame parameters as CPU tensors: vortices (B, V, len(VCOLS)), footprints (B, S, 4),
+    oval (B, len(oval.COLS)) and per-frame scalars (B,). `px_deg` is one pixel in degrees."""
+    nv = max(len(s["vortices"]) for s in scenes)
+    vort = np.zeros((len(scenes), nv, len(VCOLS)))
+    vort[:, :, VI["x"]] = 1e4  # empty slots sit far away and never own a pixel
+    vort[:, :, VI["r"]] = vort[:, :, VI["rmask"]] = vort[:, :, VI["rmax"]] = 1.0
+    vort[:, :, VI["b"]] = 1.0
+    kpd = km_per_deg(p)
+    for i, s in enumerate(scenes):
+        for j, v in enumerate(s["vortices"]):
+            spin = 1.0 if v["rotation"] == "counterclockwise" else -1.0
+            omega = v["vmax"] / (v["rmax"] * kpd * 1000.0)  # rad/s scale of v/r
+            vort[i, j] = (v["x"], v["y"], v["r"], max(v["r"], 0.72 * px_deg),
+                          spin * omega * s["winding_s"], v["rmax"], v["b"], v["arms"],
+                          v["arm_phase"], v["contrast"], v["core"],
+                          v["kind"] == "cyclone")  # fmt: skip
+    ns = max(1, max(len(s["footprints"]) for s in scenes))
+    foot = np.zeros((len(scenes), ns, 4))
+    foot[:, :, 0] = 1e4
+    foot[:, :, 3] = 1.0
+    for i, s in enumerate(scenes):
+        for j, f in enumerate(s["footprints"]):
+            sign = 1.0 if s["hemisphere"] == "north" else -1.0
+            colat, lam = 90.0 - sign * f["lat"], math.radians(f["lon"])
+            foot[i, j] = (-sign * math.sin(lam) * colat, math.cos(lam) * colat,
+                          f["brightness"], f["fwhm"] / 2.3548)  # fmt: skip
+    ovals = torch.from_numpy(np.stack([s["oval"] for s in scenes]))
+    sign = np.array([1.0 if s["hemisphere"] == "north" else -1.0 for s in scenes])
+    scal = {
+        "sign": sign,
+        "contrast": [s["cloud_contrast"] for s in scenes],
+        "obs_lat": [s["observer"][0] for s in scenes],
+        "obs_lon": [s["observer"][1] for s in scenes],
+        "sun_lat": [s["sun"][0] for s in scenes],
+        "sun_lon": [s["sun"][1] for s in scenes],
+        "polar_level": polar_levels(ovals, [s["polar_fraction"] for s in scenes]),
+    }
+    out = {k: torch.tensor(np.asarray(v), dtype=torch.float32) for k, v in scal.items()}
+    out["vortices"] = torch.from_numpy(vort).float()
+    out["footprints"] = torch.from_numpy(foot).float()
+    out["oval"] = ovals.float()
+    return out
+
+
+PATCH_MEAN = 1.0  # mean of the polar-emission patch factor (see `scene_layers`)
+
+
+def polar_levels(ovals: torch.Tensor, fractions: list[float]) -> np.ndarray:
+    """Polar-emission level (relative to the oval peak) giving each frame's fraction of the total
+    power poleward of the oval (Grodent 2003: ~30%): integrals along the centreline on the CPU."""
+    n = 360
+    x, y, fwhm = ov.polyline(ovals, n)
+    phi = torch.linspace(0, 2 * math.pi, n + 1, dtype=torch.float64)[:-1].expand_as(x)
+    bright = ov.brightness(ovals.double(), phi)
+    seg = torch.hypot(torch.roll(x, -1, 1) - x, torch.roll(y, -1, 1) - y)
+    power = (bright * fwhm * 1.0645 * seg).sum(1)  # Gaussian cross-section: peak·FWHM·1.0645
+    area = 0.5 * (x * torch.roll(y, -1, 1) - torch.roll(x, -1, 1) * y).sum(1).abs()
+    f = torch.tensor(fractions, dtype=torch.float64)
+    return (f / (1 - f) * power / (area * PATCH_MEAN)).numpy()
+
+
+def _mu(colat_c, colat_s, x, y, sign, lat, lon):
+    """Cosine of the angle to a direction above (lat, lon) for plane points (x, y)."""
+    d, lo = torch.deg2rad(lat)[:, None, None], torch.deg2rad(lon)[:, None, None]
+    s = sign[:, None, None]
+    rho = torch.sqrt(x * x + y * y).clamp(min=1e-6)
+    horiz = (y * torch.cos(lo) - s * x * torch.sin(lo)) / rho
+    return colat_c * torch.sin(d) * s + colat_s * torch.cos(d) * horiz
+
+
+def scene_layers(
+    packed: dict[str, Any], keys: torch.Tensor, x: torch.Tensor, y: torch.Tensor,
+    extent: float, n_tex: int, p: SynthParams, newton_iters: int = 4,
+) -> dict[str, torch.Tensor]:  # fmt: skip
+    """All layers at plane points x, y (B, H, W) in degrees."""
+    b, h, w = x.shape
+    colat = torch.sqrt(x * x + y * y)
+    cc, cs = torch.cos(torch.deg2rad(colat)), torch.sin(torch.deg2rad(colat))
+    sign = packed["sign"]
+    mu_obs = _mu(cc, cs, x, y, sign, packed["obs_lat"], packed["obs_lon"])
+    mu_sun = _mu(cc, cs, x, y, sign, packed["sun_lat"], packed["sun_lon"])
+
+    # --- vortex ownership: the vortex with the smallest distance / radius owns a pixel
+    vt = packed["vortices"]
+    best = torch.full_like(x, float("inf"))
+    owner = torch.zeros_like(x, dtype=torch.int64)
+    in_mask = torch.zeros_like(x, dtype=torch.bool)
+    for j in range(vt.shape[1]):
+        vx, vy = vt[:, j, VI["x"], None, None], vt[:, j, VI["y"], None, None]
+        d2 = (x - vx) ** 2 + (y - vy) ** 2
+        in_mask |= d2 <= vt[:, j, VI["rmask"], None, None] ** 2
+        q = d2 / vt[:, j, VI["r"], None, None] ** 2
+        closer = q < best
+        best = torch.where(closer, q, best)
+        owner = torch.where(closer, j, owner)
+    own = torch.gather(vt, 1, owner.view(b, -1, 1).expand(-1, -1, vt.shape[2]))
+    own = own.view(b, h, w, -1).unbind(-1)
+    dx, dy = x - own[VI["x"]], y - own[VI["y"]]
+    rn = torch.sqrt(best)  # distance / radius
+    rkm_x = (rn * own[VI["r"]] / own[VI["rmax"]]).clamp(min=1e-4)  # x = r / r_max
+    bb = own[VI["b"]]
+    taper = ((INFLUENCE - rn) / (INFLUENCE - 1.5)).clamp(0.0, 1.0)
+    theta = own[VI["w0"]] * torch.exp((1.0 - rkm_x**bb) / bb) * taper  # Grassi: ω = v / r
+    c, s = torch.cos(theta), torch.sin(theta)
+    # the tracer now at p came from p rotated back by θ (screen y is down: CCW is −angle)
+    sx = own[VI["x"]] + c * dx - s * dy
+    sy = own[VI["y"]] + s * dx + c * dy
+
+    warp = texture.fbm(keys, "warp", 2, min(n_tex, 64), max_cells=16)
+    warp = texture.sample(warp, x, y, extent) * (0.04 * extent)
+    tex = texture.fbm(keys, "clouds", 3, n_tex)
+    tex = texture.sample(tex, sx + warp[:, 0], sy + warp[:, 1], extent)
+    con = packed["contrast"][:, None, None]
+    clouds = (0.5 + 0.28 * con * tex[:, 0]).clamp(0.0, 1.0)
+
+    # the source's angle (clockwise-positive on screen, like the rotation above): spokes
+    # through the source become trailing arms
+    ang = torch.atan2(dy, dx) + theta
+    arms = torch.cos(own[VI["arms"]] * ang + own[VI["phase"]])
+    ramp = (rn / 0.25).clamp(0.0, 1.0)
+    vtex = (
+        0.5
+        + 0.5 * own[VI["contrast"]] * arms * ramp
+        + own[VI["core"]] * torch.exp(-((rn / 0.2) ** 2))
+    )
+    alpha = ((1.15 - rn) / 0.3).clamp(0.0, 1.0)
+    clouds = ((1 - alpha) * clouds + alpha * (vtex + 0.35 * (clouds - 0.5))).clamp(0.0, 1.0)
+
+    # --- main oval: exact distance to the centreline, emission with the local width/brightness
+    op = packed["oval"]
+    flat = (x.reshape(b, -1), y.reshape(b, -1))
+    dist, foot, radial = ov.distance(op, *flat, iters=newton_iters)
+    fw = ov.fwhm(op, foot)
+    sigma = fw / 2.3548
+    aurora = torch.exp(-0.5 * (dist / sigma) ** 2) * ov.brightness(op, foot)
+    aurora_mask = dist <= fw / 2
+    inside = torch.sigmoid((-radial / sigma).clamp(-30, 30))
+    # polar emission: patchy (texture channel 1), dusk-side active, dawn-side dark (Grodent 2003)
+    dusk = ov.col(op, "dawn_phi") + math.pi
+    mlt = 1.0 + 0.5 * torch.cos(foot - dusk)
+    patches = (1.0 + 1.2 * tex[:, 1].reshape(b, -1)).clamp(min=0.0)
+    polar = packed["polar_level"][:, None] * inside * patches * mlt
+
+    # --- satellite footprints (Gaussian spots; relative to the oval peak)
+    foots = torch.zeros_like(x)
+    foot_mask = torch.zeros_like(x, dtype=torch.bool)
+    fp = packed["footprints"]
+    for j in range(fp.shape[1]):
+        d2 = (x - fp[:, j, 0, None, None]) ** 2 + (y - fp[:, j, 1, None, None]) ** 2
+        sig2 = fp[:, j, 3, None, None] ** 2
+        foots = foots + fp[:, j, 2, None, None] * torch.exp(-0.5 * d2 / sig2)
+        foot_mask |= (d2 <= 1.386 * sig2) & (fp[:, j, 2, None, None] > 0)  # within FWHM/2
+
+    return {
+        "clouds": clouds,
+        "albedo": tex[:, 2] * 0.5,
+        "alpha": alpha,
+        "cyclone": own[VI["cyc"]],
+        "vortex_mask": in_mask,
+        "anticyclone_mask": in_mask & (own[VI["cyc"]] < 0.5),
+        "aurora": aurora.view(b, h, w),
+        "aurora_mask": aurora_mask.view(b, h, w),
+        "polar": polar.view(b, h, w),
+        "polar_mask": ((radial < 0) & ~aurora_mask).view(b, h, w),
+        "footprints": foots,
+        "footprint_mask": foot_mask,
+        "mu_obs": mu_obs,
+        "mu_sun": mu_sun,
+        "colat": colat,
+    }

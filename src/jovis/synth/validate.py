@@ -1,0 +1,132 @@
+"""Cross-field checks of `SynthParams`, run when the object is built (before any rendering).
+
+Each error names the parameter and the fix: impossible latitude ranges, negative widths, cyclone
+polygons that cannot be packed around the pole, unknown label schemas.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from jovis.synth.params import SynthParams
+
+LABEL_SCHEMAS = ("default", "fine")
+
+
+def validate_params(p: SynthParams) -> None:
+    """Raise ``ValueError`` naming the first bad parameter of `p`."""
+    from jovis.synth.params import check_scalar
+
+    check_scalar(p)
+    if not 0 < p.max_colatitude <= 90:
+        raise ValueError(
+            f"synth param max_colatitude={p.max_colatitude} must be in (0, 90] degrees "
+            "(the frame edge's distance from the pole)"
+        )
+    _lat_range("anticyclone_lat_range", p.anticyclone_lat_range, 0.0, 90.0)
+    _lat_range("spc_lat_range", p.spc_lat_range, -90.0, 0.0)
+    for key in ("oval_colat_range", "white_oval_colat_range"):
+        _lat_range(key, getattr(p, key), 0.0, 90.0)
+    _lat_range("limb_observer_lat_range", p.limb_observer_lat_range, 0.0, 90.0)
+    _lat_range("observer_lat_range", p.observer_lat_range, 0.0, 90.0)
+    _lat_range("subsolar_lat_range", p.subsolar_lat_range, -90.0, 90.0)
+    reach = p.oval_colat_range[1] * (1 + 2 * p.oval_harmonic_amp + p.oval_excursion_amp[1])
+    if reach + p.oval_offset_range[1] >= 90:
+        raise ValueError(
+            f"synth params oval_colat_range={list(p.oval_colat_range)} with oval_offset_range="
+            f"{list(p.oval_offset_range)} put the oval beyond the equator; keep the largest "
+            "colatitude plus offset and excursion below 90"
+        )
+    if p.oval_fwhm_range[0] <= 0:
+        raise ValueError(f"synth param oval_fwhm_range={list(p.oval_fwhm_range)} must be > 0")
+    if not 0 <= p.oval_width_var < 1 or not 0 <= p.oval_harmonic_amp < 0.3:
+        raise ValueError(
+            f"synth params oval_width_var={p.oval_width_var} must be in [0, 1) and "
+            f"oval_harmonic_amp={p.oval_harmonic_amp} in [0, 0.3)"
+        )
+    if p.m_band_um_low >= p.m_band_um_high:
+        raise ValueError(
+            f"synth params m_band_um_low={p.m_band_um_low} must be < m_band_um_high="
+            f"{p.m_band_um_high}"
+        )
+    if p.spiral_arms[0] < 1 or p.jiram_band_lines < 1 or p.junocam_framelet_rows < 1:
+        raise ValueError(
+            "synth params spiral_arms, jiram_band_lines and junocam_framelet_rows must be >= 1"
+        )
+    if p.label_schema not in LABEL_SCHEMAS:
+        raise ValueError(
+            f"synth param label_schema={p.label_schema!r}; valid choices: "
+            f"{', '.join(LABEL_SCHEMAS)}"
+        )
+    _cyclones(p, "north")
+    _cyclones(p, "south")
+
+
+def _lat_range(key: str, rng: tuple[float, float], lo: float, hi: float) -> None:
+    if not lo <= rng[0] <= rng[1] <= hi:
+        raise ValueError(
+            f"synth param {key}={list(rng)} is an impossible latitude range: it must satisfy "
+            f"{lo} <= low <= high <= {hi} degrees"
+        )
+
+
+def _cyclones(p: SynthParams, hemisphere: str) -> None:
+    """The packing rule shrinks touching cyclones; refuse tables that need more than
+    ``overlap_tolerance`` of shrinkage at the smallest configured diameters (too many cyclones)."""
+    north = hemisphere == "north"
+    key = f"{hemisphere}_cyclones"
+    table = np.array(getattr(p, key), dtype=float)
+    if len(table) < 1:
+        raise ValueError(f"synth param {key} needs at least the central cyclone")
+    sign = 1.0 if north else -1.0
+    if not ((sign * table[:, 0] > 0) & (sign * table[:, 0] <= 90)).all():
+        want = "(0, 90]" if north else "[-90, 0)"
+        raise ValueError(f"synth param {key}: every latitude must be in {want} degrees")
+    colat = 90.0 - sign * table[:, 0]
+    if colat.max() + 3 * p.cyclone_jitter_deg >= p.max_colatitude * 1.5:
+        raise ValueError(
+            f"synth param {key}: cyclones at colatitude {colat.max():.1f} lie outside the frame "
+            f"(max_colatitude={p.max_colatitude}); raise max_colatitude or move them"
+        )
+    lam = np.radians(table[:, 1])
+    x, y = colat * np.sin(lam), colat * np.cos(lam)
+    km_per_deg = 2 * math.pi * p.polar_radius_km / 360.0
+    d = np.hypot(x[:, None] - x[None], y[:, None] - y[None]) * km_per_deg
+    central = p.npc_diameter_km if north else p.spc_diameter_km
+    ring = p.north_cpc_diameter_km if north else p.south_cpc_diameter_km
+    r = np.array([central[0]] + [ring[0]] * (len(table) - 1)) / 2
+    np.fill_diagonal(d, np.inf)
+    ratio = (d / (r[:, None] + r[None])).min() if len(table) > 1 else np.inf
+    if ratio < 1.0 - p.overlap_tolerance:
+        size_key = f"{hemisphere}_cpc_diameter_km"
+        raise ValueError(
+            f"synth params {key} ({len(table)} cyclones) and {size_key}={list(ring)}: more "
+            f"cyclones than fit around the pole; neighbours would overlap by "
+            f"{100 * (1 - ratio):.0f}% of their radii (overlap_tolerance="
+            f"{p.overlap_tolerance}). Use fewer cyclones, smaller diameters or a wider ring"
+        )
+
+
+def footprint_path(p: SynthParams) -> Path | None:
+    """The footprint table file (relative paths are from the repository root), or None if off.
+
+    Raises ``ValueError`` naming ``footprint_table`` when the file is missing.
+    """
+    if not p.footprint_table:
+        return None
+    from jovis.cli import CONFIG_DIR
+
+    path = Path(p.footprint_table)
+    if not path.is_absolute():
+        path = (CONFIG_DIR.parent / path).resolve()
+    if not path.is_file():
+        raise ValueError(
+            f"synth param footprint_table={p.footprint_table!r}: file {path} not found; point it "
+            "at hess2011_footprints.txt (PHYSICS.md §2) or set footprint_table='' to draw none"
+        )
+    return path
