@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+import torchvision
 from omegaconf import OmegaConf
 from tests.conftest import compose_config
 
@@ -83,3 +84,30 @@ def test_deeplabv3_training_batch_of_one_names_the_fix():
         model(torch.randn(1, 1, 64, 64))
     model.eval()
     assert model(torch.randn(1, 1, 64, 64)).shape == (1, 3, 64, 64)  # inference is fine
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            ["model=lraspp_mobilenet_v3_large", "model.decoder_width=0.5"],
+            "decoder_width=0.5 has no meaning for arch=lraspp",
+        ),
+        (
+            ["model=deeplabv3_resnet50", "model.encoder=resnet18"],
+            "arch=deeplabv3 takes encoder=resnet50",
+        ),
+        (["model=deeplabv3_resnet50", "model.weights=WEIGHTS"], "does not fit the resnet50"),
+    ],
+)
+def test_a_bad_model_config_fails_before_any_work(overrides, message, tmp_path):
+    from jovis.training.fit import train
+
+    weights = tmp_path / "resnet18.pt"  # a real state dict, of the wrong backbone
+    torch.save(torchvision.models.resnet18(weights=None).state_dict(), weights)
+    out = tmp_path / "runs"
+    overrides = [o.replace("WEIGHTS", str(weights)) for o in overrides]
+    cfg = compose_config("train", ["experiment=tiny", f"out={out}", *overrides])
+    with pytest.raises(ValueError, match=message):
+        train(cfg)
+    assert not out.exists() or list(out.iterdir()) == []  # no run folder was made
