@@ -29,6 +29,12 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize(device)
 
 
+def floor_for(device: str, size: int, n_channels: int) -> float | None:
+    """The issue-3 frames/s floor that applies to this run, or None when none is stated."""
+    floor_size, floor_fps, single = FLOORS["cuda" if device.startswith("cuda") else "cpu"]
+    return floor_fps if size == floor_size and (n_channels == 1 or not single) else None
+
+
 def time_instrument(
     name: str, device: str, size: int, frames: int, batch_size: int, warmup: int
 ) -> dict[str, Any]:
@@ -53,9 +59,7 @@ def time_instrument(
         done += n
     _sync(device)
     seconds = time.perf_counter() - start
-    kind = "cuda" if device.startswith("cuda") else "cpu"
-    floor_size, floor_fps, single = FLOORS[kind]
-    applies = size == floor_size and (len(channels) == 1 or not single)
+    floor_fps = floor_for(device, size, len(channels))
     fps = frames / seconds
     return {
         "instrument": name,
@@ -63,8 +67,8 @@ def time_instrument(
         "frames": frames,
         "seconds": round(seconds, 4),
         "fps": round(fps, 1),
-        "floor_fps": floor_fps if applies else None,
-        "meets_floor": (fps >= floor_fps) if applies else None,
+        "floor_fps": floor_fps,
+        "meets_floor": None if floor_fps is None else fps >= floor_fps,
     }
 
 

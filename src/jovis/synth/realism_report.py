@@ -71,9 +71,9 @@ def load_real_frames(folder: str | Path) -> list[UVFrame]:
 
 
 def _truth_fwhm(features: dict[str, Any]) -> float | None:
-    """The oval's true FWHM (deg) from a features dict (a number, or the median along the arc)."""
+    """The oval's true FWHM (deg) in features: the median along the arc, or the one value."""
     oval = features.get("oval") or {}
-    value = oval.get("fwhm_deg", oval.get("width_deg"))
+    value = oval.get("width_deg_along", oval.get("fwhm_deg"))  # along the arc, when it varies
     if value is None:
         return None
     return float(np.median(value)) if isinstance(value, list | tuple) else float(value)
