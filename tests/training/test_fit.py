@@ -1,8 +1,12 @@
+import csv
+from pathlib import Path
+
 import pytest
 import torch
 from tests.conftest import compose_config
 
 from jovis.training.fit import resolve_resume, train
+from jovis.training.schedules import lr_multiplier
 
 
 def test_resume_continues_the_same_run_folder(tmp_path):
@@ -25,3 +29,71 @@ def test_resume_continues_the_same_run_folder(tmp_path):
 def test_resume_of_nothing_says_what_to_pass(tmp_path):
     with pytest.raises(FileNotFoundError, match="pass a run folder"):
         resolve_resume(tmp_path)
+
+
+def test_two_runs_with_one_seed_give_identical_weights(tmp_path):
+    overrides = ["experiment=tiny", "trainer.max_steps=1"]
+    a = train(compose_config("train", [*overrides, f"out={tmp_path / 'a'}"]))
+    b = train(compose_config("train", [*overrides, f"out={tmp_path / 'b'}"]))
+    wa = torch.load(a["checkpoint"], weights_only=True)["state_dict"]
+    wb = torch.load(b["checkpoint"], weights_only=True)["state_dict"]
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    c = train(compose_config("train", [*overrides, f"out={tmp_path / 'c'}", "seed=1"]))
+    wc = torch.load(c["checkpoint"], weights_only=True)["state_dict"]
+    assert not all(torch.equal(wa[k], wc[k]) for k in wa)
+
+
+def test_best_and_last_checkpoints_and_onecycle(tmp_path):
+    run = train(
+        compose_config("train", ["experiment=tiny", f"out={tmp_path}", "optim.schedule=onecycle"])
+    )
+    ckpts = Path(run["out"]) / "checkpoints"
+    assert run["best_checkpoint"] == str(ckpts / "best.ckpt") and (ckpts / "last.ckpt").is_file()
+    with open(Path(run["out"]) / "logs" / "metrics.csv") as f:
+        rows = [r for r in csv.DictReader(f) if r.get("val/mean_iou")]
+    assert len(rows) == 2  # one validation per epoch of 2 steps
+    scores = [float(r["val/mean_iou"]) for r in rows]
+    best = torch.load(ckpts / "best.ckpt", weights_only=False)
+    state = next(v for k, v in best["callbacks"].items() if k.startswith("ModelCheckpoint"))
+    assert float(state["best_model_score"]) == pytest.approx(max(scores))
+    assert best["global_step"] == int(rows[scores.index(max(scores))]["step"]) + 1
+    # the one-cycle multiplier drove the learning rate to its last value
+    last = torch.load(ckpts / "last.ckpt", weights_only=False)
+    lr = last["lr_schedulers"][0]["_last_lr"][0]
+    expected = 2.0e-3 * lr_multiplier("onecycle", 1, 4)(last["global_step"])
+    assert lr == pytest.approx(expected)
+
+
+def test_early_stopping_stops_when_the_monitor_stalls(tmp_path):
+    # an impossible min_delta: the second validation is never an improvement
+    overrides = ["experiment=tiny", f"out={tmp_path}", "trainer.max_steps=20"]
+    overrides += ["early_stopping.patience=0", "early_stopping.min_delta=2.0"]
+    run = train(compose_config("train", overrides))
+    assert run["steps"] == 4  # validations at steps 2 and 4, stopped after the second
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("trainer.strategy=dp", r"trainer\.strategy='dp'; valid choices: auto, ddp"),
+        ("optim.schedule=linear", r"optim\.schedule='linear'; valid choices: cosine, onecycle"),
+        ("data.batch_size=16", r"data\.batch_size=16 is larger than the training set \(8 frames"),
+        ("trainer.loggers=[wandb]", r"trainer\.loggers has \['wandb'\]; valid choices: csv"),
+        ("trainer.precision=fp8", r"trainer\.precision='fp8'; valid choices"),
+    ],
+)
+def test_bad_configs_fail_before_any_work_naming_the_fix(tmp_path, override, message):
+    with pytest.raises(ValueError, match=message):
+        train(compose_config("train", ["experiment=tiny", f"out={tmp_path}", override]))
+    assert not any(tmp_path.iterdir())  # no run folder made
+
+
+def test_tensorboard_logger_without_the_package_says_how_to_get_it(tmp_path, monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    cfg = compose_config(
+        "train", ["experiment=tiny", f"out={tmp_path}", "trainer.loggers=[csv,tensorboard]"]
+    )
+    with pytest.raises(ValueError, match="pip install tensorboard"):
+        train(cfg)

@@ -137,7 +137,8 @@ class SegmentationModule(L.LightningModule):
                 value = 0.0
             if math.isfinite(value):
                 shown = key in ("mean_iou", "vortex_f1")
-                self.log(f"val/{key}", value, prog_bar=shown)
+                # equal on every rank already (counts summed); the sync keeps Lightning content
+                self.log(f"val/{key}", value, prog_bar=shown, sync_dist=True)
 
     def configure_optimizers(self) -> dict[str, Any]:
         opt = torch.optim.AdamW(self.model.parameters(), lr=self.lr, weight_decay=self.weight_decay)

@@ -1,0 +1,78 @@
+"""DDP launched by torchrun: 2 CPU processes (gloo) share one run folder and one checkpoint, and
+their metrics equal the single-process ones on the same data."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from tests.conftest import REPO, compose_config
+
+from jovis.checkpoint import load_checkpoint
+from jovis.cli import to_plain
+from jovis.data.datamodule import build_datasets
+from jovis.metrics import confusion_matrix, per_class_scores
+from jovis.training.fit import train
+
+TINY = ["experiment=tiny", "augment=none"]
+
+
+def _torchrun(out, overrides: list[str]) -> list[dict]:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    cmd += [str(REPO / "scripts" / "train.py"), f"out={out}", *overrides]
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{"out"')]
+
+
+def _val_scores(ckpt: str, cfg) -> dict[str, float]:
+    """Single-process scores of a checkpoint on the whole validation set."""
+    model, info = load_checkpoint(ckpt)
+    _, val = build_datasets(
+        to_plain(cfg.data), info.channels, info.instrument, info.normalisation, int(cfg.seed)
+    )
+    n = info.labels.num_classes
+    cm = torch.zeros(n, n, dtype=torch.int64)
+    with torch.no_grad():
+        for i in range(len(val)):
+            sample = val[i]
+            pred = model(sample["image"][None]).argmax(1)[0]
+            cm += confusion_matrix(pred, sample["mask"], n, info.labels.ignore_index)
+    return per_class_scores(cm, info.labels.names)
+
+
+@pytest.mark.slow  # two torchrun processes + one reference run: ~20 s alone, more on a busy machine
+def test_torchrun_two_cpu_processes(tmp_path):
+    # global batch 4 either way: 2 processes × 2 frames, or 1 × 4
+    results = _torchrun(
+        tmp_path / "ddp",
+        [*TINY, "trainer=ddp", "trainer.accelerator=cpu", "trainer.precision=32-true",
+         "data.batch_size=2"],
+    )  # fmt: skip
+    assert len(results) == 2  # one line per rank, naming the same folder
+    runs = list((tmp_path / "ddp").iterdir())
+    assert len(runs) == 1 and {r["out"] for r in results} == {str(runs[0])}
+    assert sorted(p.name for p in (runs[0] / "checkpoints").iterdir()) == ["best.ckpt", "last.ckpt"]
+    assert sorted(p.name for p in runs[0].iterdir()) == [
+        "checkpoints", "config.yaml", "logs", "model.pt",
+    ]  # fmt: skip
+    written = [r["checkpoint"] for r in results if r["checkpoint"]]
+    assert written == [str(runs[0] / "model.pt")]  # rank 0 only
+    assert all(r["steps"] == 4 for r in results)
+
+    # the confusion matrix summed across the 2 ranks = one process over all validation frames
+    cfg = compose_config("train", [*TINY, f"out={tmp_path}"])
+    meta = torch.load(written[0], weights_only=True)["jovis"]["val_scores"]
+    alone = _val_scores(written[0], cfg)
+    for key in ("background_iou", "aurora_iou", "vortex_iou"):
+        assert abs(meta[key] - alone[key]) < 1e-6 or (
+            meta[key] != meta[key] and alone[key] != alone[key]
+        )
+
+    # and the same training data in the same global batches as a single process
+    single = train(cfg)
+    for key in ("val_background_iou", "val_mean_iou"):
+        assert abs(results[0][key] - single[key]) < 0.02, (key, results[0][key], single[key])
