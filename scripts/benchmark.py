@@ -1,4 +1,4 @@
-"""Benchmarks: python scripts/benchmark.py suite=io|infer [device=auto] [size=512] [out=DIR]."""
+"""Benchmarks: python scripts/benchmark.py suite=io|infer|synth|train [device=auto] [out=DIR]."""
 
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from rich.table import Table
 from jovis.cli import emit_result
 from jovis.io.atomic import write_json
 
-SUITES = ("io", "infer", "synth")
+SUITES = ("io", "infer", "synth", "train")
 
 
 def run_io(cfg: DictConfig) -> tuple[dict, Table]:
@@ -102,11 +102,46 @@ def run_synth(cfg: DictConfig) -> tuple[dict, Table]:
     return result, table
 
 
+def run_train(cfg: DictConfig) -> tuple[dict, Table]:
+    from jovis.benchmarks.train import run_train
+
+    tc = cfg.train
+    result = run_train(
+        device=cfg.device,
+        size=optional(tc, "size"),
+        steps=optional(tc, "steps"),
+        warmup=optional(tc, "warmup"),
+        batch_size=optional(tc, "batch_size"),
+        model=tc.model,
+        instrument=tc.instrument,
+        num_workers=optional(tc, "num_workers"),
+        modes=None if tc.get("modes") is None else list(tc.modes),
+    )
+    table = Table(
+        title=f"training frames/s, {result['model']} at {result['size']}², batch "
+        f"{result['batch_size']}, {result['in_channels']} channel(s)",
+        caption=f"{result['device']}, {result['torch_threads']} torch threads, "
+        f"{result['num_workers']} loader worker(s); {result['warmup_steps']} warm-up steps, then "
+        "timed. Data wait = share of the time the loop was blocked on the next batch; "
+        "compute = frames/s without it.",
+    )
+    cuda = "peak_memory_gib" in result
+    cols = ["mode", "frames/s", "compute", "step s", "data wait", "max wait s"]
+    for col in cols + (["peak GiB"] if cuda else []):
+        table.add_column(col, justify="right")
+    for row in result["modes"]:
+        cells = [row["mode"], str(row["fps"]), str(row["compute_fps"]), str(row["step_s_median"])]
+        cells += [f"{row['data_wait_share']:.0%}", str(row["data_wait_max_s"])]
+        table.add_row(*cells, *([str(row["peak_memory_gib"])] if cuda else []))
+    return result, table
+
+
 @hydra.main(config_path="../configs", config_name="benchmark", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     if cfg.suite not in SUITES:
         raise SystemExit(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
-    result, table = {"io": run_io, "infer": run_infer, "synth": run_synth}[cfg.suite](cfg)
+    suites = {"io": run_io, "infer": run_infer, "synth": run_synth, "train": run_train}
+    result, table = suites[cfg.suite](cfg)
     console = Console()
     console.print(table)
     if cfg.suite == "infer":
@@ -123,6 +158,12 @@ def main(cfg: DictConfig) -> None:
                     else " (NVML sampling needs pynvml)"
                 )
             )
+    if cfg.suite == "train":
+        waited = "[red]made the model wait[/red]" if result["data_waited"] else "kept up"
+        speedups = ", ".join(f"{k} {result[k]}×" for k in ("channels_last_speedup", "bf16_speedup")
+                             if k in result)  # fmt: skip
+        console.print(f"data pipeline: {waited} (> 5% of the time blocked in any mode)"
+                      + (f"; {speedups} (compute frames/s)" if speedups else ""))  # fmt: skip
     out = Path(cfg.out)
     write_json(out / f"{cfg.suite}.json", result)
     result["out"] = str(out)

@@ -1,0 +1,278 @@
+"""suite=train: training throughput of the real trainer on the synthetic stream.
+
+Each mode runs the real `SegmentationModule` (batch augmentation, forward, loss, backward,
+optimiser and schedule step, gradient clipping) in a Lightning Trainer, fed by the loader that
+`build_datasets` and `FrameDataModule` give for ``data=synthetic``. The loader is wrapped so that
+the time the loop spends blocked on the next batch is recorded: that is the data wait, the time
+the pipeline made the model wait. On CUDA three modes run in the same process on the same
+frames: fp32 contiguous, fp32 channels_last and bf16 autocast channels_last; on a CPU the
+trainer's default (fp32 channels_last).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import lightning as L
+import numpy as np
+import torch
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from lightning.pytorch.callbacks import Callback
+from omegaconf import DictConfig
+
+from jovis.cli import CONFIG_DIR, to_plain
+from jovis.data.augment import build_augment
+from jovis.data.datamodule import FrameDataModule, build_datasets
+from jovis.devices import resolve_device
+from jovis.frame import LabelSchema
+from jovis.models import build_model
+from jovis.training.fit import model_args
+from jovis.training.losses import build_loss
+from jovis.training.module import SegmentationModule
+
+log = logging.getLogger(__name__)
+# (name, Lightning precision, channels_last); the first CUDA mode is the speedups' reference
+CUDA_MODES = (
+    ("fp32_contiguous", "32-true", False),
+    ("fp32_channels_last", "32-true", True),
+    ("bf16_channels_last", "bf16-mixed", True),
+)
+CPU_MODES = (("fp32_channels_last", "32-true", True),)
+
+
+def compose_train(overrides: list[str]) -> DictConfig:
+    """configs/train.yaml with `overrides`, inside a running Hydra app or outside one."""
+    if GlobalHydra.instance().is_initialized():  # scripts/benchmark.py: same config folder
+        return compose(config_name="train", overrides=overrides)
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose(config_name="train", overrides=overrides)
+
+
+class TimedBatches:
+    """Wraps a loader; records (time stamp, seconds blocked) for each batch it hands out."""
+
+    def __init__(self, loader: Iterable) -> None:
+        self.loader, self.waits = loader, []
+
+    def __len__(self) -> int:
+        return len(self.loader)  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator:
+        it = iter(self.loader)  # worker start-up is waited for in the first next()
+        while True:
+            start = time.perf_counter()
+            try:
+                batch = next(it)
+            except StopIteration:
+                return
+            end = time.perf_counter()
+            self.waits.append((end, end - start))
+            yield batch
+
+
+class StepClock(Callback):
+    """Wall-clock time stamp at the end of every training step (after the GPU queue drains)."""
+
+    def __init__(self, cuda: bool) -> None:
+        self.cuda, self.stamps = cuda, []
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if self.cuda:
+            torch.cuda.synchronize()
+        self.stamps.append(time.perf_counter())
+
+
+def build_module(cfg: DictConfig, schema: LabelSchema, channels_last: bool) -> SegmentationModule:
+    """The module `jovis.training.fit.train` builds for `cfg` (loss, schedule, batch
+    augmentation), with channels_last as given."""
+    args = model_args(cfg, schema)
+    return SegmentationModule(
+        build_model(**args, weights=cfg.model.get("weights")),
+        schema,
+        lr=float(cfg.optim.lr),
+        weight_decay=float(cfg.optim.weight_decay),
+        warmup_steps=int(cfg.optim.warmup_steps),
+        total_steps=int(cfg.optim.get("schedule_steps") or cfg.trainer.max_steps),
+        channels_last=channels_last,
+        loss=build_loss(to_plain(cfg.loss), schema.num_classes, schema.ignore_index),
+        schedule=cfg.optim.get("schedule", "cosine"),
+        augment=build_augment(to_plain(cfg.get("augment") or {})),
+        seed=int(cfg.seed),
+        model_args=args,
+    )
+
+
+def time_mode(
+    cfg: DictConfig, mode: tuple[str, str, bool], device: str, warmup: int, steps: int
+) -> dict[str, Any]:
+    """Train `warmup + steps` steps in one mode; figures over the last `steps`."""
+    name, precision, channels_last = mode
+    cuda = device.startswith("cuda")
+    schema = LabelSchema.from_dict(to_plain(cfg.labels))
+    L.seed_everything(int(cfg.seed), workers=True, verbose=False)  # same frames in every mode
+    module = build_module(cfg, schema, channels_last)
+    train_set, _ = build_datasets(
+        to_plain(cfg.data),
+        list(cfg.instrument.channels),
+        cfg.instrument.name,
+        to_plain(cfg.normalisation),
+        int(cfg.seed),
+    )
+    data = FrameDataModule(
+        train_set,
+        None,
+        batch_size=int(cfg.data.batch_size),
+        num_workers=int(cfg.data.num_workers),
+        seed=int(cfg.seed),
+    )
+    batches, clock = TimedBatches(data.train_dataloader()), StepClock(cuda)
+    if cuda:
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats(device)
+    with tempfile.TemporaryDirectory(prefix="jovis-bench-train-") as root:
+        trainer = L.Trainer(
+            accelerator="gpu" if cuda else "cpu",
+            devices=[torch.device(device).index or 0] if cuda else 1,
+            precision=precision,
+            max_steps=warmup + steps,
+            max_epochs=-1,
+            limit_val_batches=0,
+            num_sanity_val_steps=0,
+            gradient_clip_val=cfg.trainer.gradient_clip_val,
+            logger=False,
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            callbacks=[clock],
+            default_root_dir=root,
+        )
+        trainer.fit(module, train_dataloaders=batches)
+    if len(clock.stamps) != warmup + steps:
+        raise RuntimeError(f"{name}: {len(clock.stamps)} steps ran, expected {warmup + steps}")
+    start, end = clock.stamps[warmup - 1], clock.stamps[-1]
+    # a step waits for the batch fetched just before it ran (Lightning fetches one ahead)
+    waits = [w for t, w in batches.waits if start < t <= end] or [0.0]
+    seconds, frames = end - start, steps * int(cfg.data.batch_size)
+    row: dict[str, Any] = {
+        "mode": name,
+        "precision": precision,
+        "channels_last": channels_last,
+        "steps": steps,
+        "frames": frames,
+        "seconds": round(seconds, 3),
+        "fps": round(frames / seconds, 3),
+        "step_s_median": round(float(np.median(np.diff(clock.stamps[warmup - 1 :]))), 4),
+        "compute_fps": round(frames / max(seconds - sum(waits), 1e-9), 3),
+        "data_wait_total_s": round(sum(waits), 4),
+        "data_wait_max_s": round(max(waits), 4),
+        "data_wait_share": round(sum(waits) / seconds, 4),
+    }
+    if cuda:
+        row["peak_memory_gib"] = round(torch.cuda.max_memory_allocated(device) / 2**30, 3)
+    return row
+
+
+def run_train(
+    *,
+    device: str = "auto",
+    size: int | None = None,
+    steps: int | None = None,
+    warmup: int | None = None,
+    batch_size: int | None = None,
+    model: str = "unet_resnet18",
+    instrument: str = "jiram",
+    num_workers: int | None = None,
+    modes: list[str] | None = None,
+) -> dict[str, Any]:
+    """Frames/s, data wait and (CUDA) peak memory of training `model` on synthetic frames.
+
+    Parameters
+    ----------
+    device : {"auto", "cpu", "cuda"}
+    size : int, optional
+        Frame side in pixels (frames are size × size); None: 512 on CUDA, 256 on a CPU.
+    steps, warmup : int, optional
+        Timed steps and untimed steps before them; None: 50 and 10 on CUDA, 6 and 2 on a CPU.
+    batch_size : int, optional
+        Frames per step; None: the data config's (configs/data/synthetic.yaml).
+    model, instrument : str
+        Names in configs/model/ and configs/instrument/ (the instrument sets the input channels).
+    num_workers : int, optional
+        DataLoader workers; None: the data config's.
+    modes : list of str, optional
+        Subset of the modes to run (default: all three on CUDA, fp32_channels_last on a CPU).
+
+    Returns
+    -------
+    dict
+        Settings, one row per mode (``fps`` end to end, ``compute_fps`` without the data wait,
+        ``data_wait_total_s``/``max_s``/``share``, ``peak_memory_gib`` on CUDA) and, on CUDA,
+        ``channels_last_speedup`` and ``bf16_speedup`` (compute frames/s ratios).
+    """
+    device = resolve_device(device)
+    cuda = device.startswith("cuda")
+    size = int(size or (512 if cuda else 256))
+    steps = int(steps or (50 if cuda else 6))
+    warmup = int(warmup or (10 if cuda else 2))
+    if size < 32 or steps < 1 or warmup < 1:
+        raise ValueError(f"need size ≥ 32, steps ≥ 1, warmup ≥ 1; got {size}, {steps}, {warmup}")
+    all_modes = CUDA_MODES if cuda else CPU_MODES
+    if modes is not None:
+        unknown = sorted(set(modes) - {m[0] for m in all_modes})
+        if unknown:
+            raise ValueError(
+                f"modes={unknown}: valid choices on {device}: {', '.join(m[0] for m in all_modes)}"
+            )
+        all_modes = tuple(m for m in all_modes if m[0] in modes)
+    overrides = [f"model={model}", f"instrument={instrument}", "data=synthetic"]
+    overrides += [f"data.size={size}", f"device={device.split(':')[0]}"]
+    if batch_size is not None:
+        overrides.append(f"data.batch_size={int(batch_size)}")
+    if num_workers is not None:
+        overrides.append(f"data.num_workers={int(num_workers)}")
+    cfg = compose_train(overrides)
+    if cfg.data.kind != "synthetic":
+        raise ValueError(f"suite=train times data=synthetic, got data.kind={cfg.data.kind!r}")
+    rows = []
+    for mode in all_modes:
+        log.info("timing %s: %d warm-up + %d timed steps at %d²", mode[0], warmup, steps, size)
+        rows.append(time_mode(cfg, mode, device, warmup, steps))
+    result: dict[str, Any] = {
+        "device": torch.cuda.get_device_name(device)
+        if cuda
+        else f"cpu ({platform.machine()}, {os.cpu_count()} cores)",
+        "torch_threads": torch.get_num_threads(),
+        "model": model,
+        "instrument": instrument,
+        "in_channels": len(cfg.instrument.channels),
+        "size": size,
+        "batch_size": int(cfg.data.batch_size),
+        "num_workers": int(cfg.data.num_workers),
+        "warmup_steps": warmup,
+        "modes": rows,
+    }
+    default = rows[-1]  # the mode scripts/train.py uses on this device
+    for key in ("fps", "compute_fps", "data_wait_share", "data_wait_max_s", "peak_memory_gib"):
+        if key in default:
+            result[key] = default[key]
+    result["data_waited"] = any(r["data_wait_share"] > 0.05 for r in rows)
+    result.update(speedups(rows))
+    return result
+
+
+def speedups(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """channels_last (fp32) and bf16 (channels_last) speedups, as ratios of compute frames/s of
+    the modes present in `rows` (compute frames/s: the data pipeline's wait left out)."""
+    fps = {r["mode"]: r["compute_fps"] for r in rows}
+    pairs = {
+        "channels_last_speedup": ("fp32_channels_last", "fp32_contiguous"),
+        "bf16_speedup": ("bf16_channels_last", "fp32_channels_last"),
+    }
+    return {k: round(fps[a] / fps[b], 3) for k, (a, b) in pairs.items() if a in fps and b in fps}
