@@ -43,7 +43,7 @@ class SynthParams:
     oval_colat_range: Range = (14.0, 25.0)
     oval_offset_range: Range = (0.5, 4.0)
     oval_harmonic_amp: float = 0.06
-    oval_fwhm_range: Range = (1.0, 2.5)
+    oval_fwhm_range: Range = (0.7, 1.2)
     oval_width_var: float = 0.3
     oval_brightness_var: float = 0.6
     oval_excursion_lon_north: Range = (190.0, 240.0)
@@ -117,8 +117,8 @@ class SynthParams:
     jiram_tile_gain_sd: float = 0.03
     jiram_stripe_sd: float = 0.02
     # UV
-    uv_peak_kr: Range = (100.0, 1500.0)
-    uv_background_kr: Range = (0.0, 20.0)
+    uv_peak_kr: Range = (400.0, 3400.0)
+    uv_background_kr: Range = (20.0, 100.0)
     uv_kr_per_count: Range = (0.5, 5.0)
     uv_exposure_s: Range = (30.0, 100.0)
     uv_reference_exposure_s: float = 100.0
