@@ -52,8 +52,7 @@ def features(scene: dict[str, Any], size: int, grid: PolarGrid, frame_id: str) -
             "vmax_ms": round(float(v["vmax"]), 2),
             "rmax_km": round(float(v["rmax"] * v["radius_km"] / max(v["r"], 1e-9)), 1),
         })  # fmt: skip
-    params = torch.from_numpy(np.asarray(scene["oval"])[None])
-    ox, oy, fw = (a[0].numpy() for a in ov.polyline(params, N_POLYLINE))
+    ox, oy, fw = (a[0] for a in ov.polyline(np.asarray(scene["oval"])[None], N_POLYLINE))
     lat, lon = plane_to_latlon(ox, oy, grid)
     feet = []
     for f in scene["footprints"]:

@@ -53,7 +53,7 @@ def pack_scenes(scenes: list[dict[str, Any]], p: SynthParams, px_deg: float) -> 
             colat, lam = 90.0 - sign * f["lat"], math.radians(f["lon"])
             foot[i, j] = (-sign * math.sin(lam) * colat, math.cos(lam) * colat,
                           f["brightness"], f["fwhm"] / 2.3548)  # fmt: skip
-    ovals = torch.from_numpy(np.stack([s["oval"] for s in scenes]))
+    ovals = np.stack([s["oval"] for s in scenes])
     sign = np.array([1.0 if s["hemisphere"] == "north" else -1.0 for s in scenes])
     scal = {
         "sign": sign,
@@ -67,25 +67,26 @@ def pack_scenes(scenes: list[dict[str, Any]], p: SynthParams, px_deg: float) -> 
     out = {k: torch.tensor(np.asarray(v), dtype=torch.float32) for k, v in scal.items()}
     out["vortices"] = torch.from_numpy(vort).float()
     out["footprints"] = torch.from_numpy(foot).float()
-    out["oval"] = ovals.float()
+    out["oval"] = torch.from_numpy(ovals).float()
+    out["oval_table"] = torch.from_numpy(ov.curve_table(ovals))
     return out
 
 
 PATCH_MEAN = 1.0  # mean of the polar-emission patch factor (see `scene_layers`)
 
 
-def polar_levels(ovals: torch.Tensor, fractions: list[float]) -> np.ndarray:
+def polar_levels(ovals: np.ndarray, fractions: list[float]) -> np.ndarray:
     """Polar-emission level (relative to the oval peak) giving each frame's fraction of the total
     power poleward of the oval (Grodent 2003: ~30%): integrals along the centreline on the CPU."""
     n = 360
     x, y, fwhm = ov.polyline(ovals, n)
-    phi = torch.linspace(0, 2 * math.pi, n + 1, dtype=torch.float64)[:-1].expand_as(x)
-    bright = ov.brightness(ovals.double(), phi)
-    seg = torch.hypot(torch.roll(x, -1, 1) - x, torch.roll(y, -1, 1) - y)
+    phi = np.broadcast_to(np.linspace(0, 2 * math.pi, n + 1)[:-1], x.shape)
+    bright = ov.brightness(ovals, phi)
+    seg = np.hypot(np.roll(x, -1, 1) - x, np.roll(y, -1, 1) - y)
     power = (bright * fwhm * 1.0645 * seg).sum(1)  # Gaussian cross-section: peak·FWHM·1.0645
-    area = 0.5 * (x * torch.roll(y, -1, 1) - torch.roll(x, -1, 1) * y).sum(1).abs()
-    f = torch.tensor(fractions, dtype=torch.float64)
-    return (f / (1 - f) * power / (area * PATCH_MEAN)).numpy()
+    area = np.abs(0.5 * (x * np.roll(y, -1, 1) - np.roll(x, -1, 1) * y).sum(1))
+    f = np.asarray(fractions, dtype=np.float64)
+    return f / (1 - f) * power / (area * PATCH_MEAN)
 
 
 def _mu(colat_c, colat_s, x, y, sign, lat, lon):
@@ -99,7 +100,7 @@ def _mu(colat_c, colat_s, x, y, sign, lat, lon):
 
 def scene_layers(
     packed: dict[str, Any], keys: torch.Tensor, x: torch.Tensor, y: torch.Tensor,
-    extent: float, n_tex: int, p: SynthParams, newton_iters: int = 4,
+    extent: float, n_tex: int, p: SynthParams,
 ) -> dict[str, torch.Tensor]:  # fmt: skip
     """All layers at plane points x, y (B, H, W) in degrees."""
     b, h, w = x.shape
@@ -109,27 +110,24 @@ def scene_layers(
     mu_obs = _mu(cc, cs, x, y, sign, packed["obs_lat"], packed["obs_lon"])
     mu_sun = _mu(cc, cs, x, y, sign, packed["sun_lat"], packed["sun_lon"])
 
-    # --- vortex ownership: the vortex with the smallest distance / radius owns a pixel
+    # --- vortex ownership: the vortex with the smallest distance / radius owns a pixel. The
+    # normalised squared distances of all vortices come from one small matmul; the owner's is
+    # then recomputed exactly, so its value does not depend on the matmul's summation order.
     vt = packed["vortices"]
-    best = torch.full_like(x, float("inf"))
-    owner = torch.zeros_like(x, dtype=torch.int64)
-    in_mask = torch.zeros_like(x, dtype=torch.bool)
-    for j in range(vt.shape[1]):
-        vx, vy = vt[:, j, VI["x"], None, None], vt[:, j, VI["y"], None, None]
-        d2 = (x - vx) ** 2 + (y - vy) ** 2
-        in_mask |= d2 <= vt[:, j, VI["rmask"], None, None] ** 2
-        q = d2 / vt[:, j, VI["r"], None, None] ** 2
-        closer = q < best
-        best = torch.where(closer, q, best)
-        owner = torch.where(closer, j, owner)
-    own = torch.gather(vt, 1, owner.view(b, -1, 1).expand(-1, -1, vt.shape[2]))
+    vx, vy, inv = vt[..., VI["x"]], vt[..., VI["y"]], 1.0 / vt[..., VI["rmask"]] ** 2
+    coef = torch.stack((inv, -2 * vx * inv, -2 * vy * inv, (vx * vx + vy * vy) * inv), 1)
+    feats = torch.stack((x * x + y * y, x, y, torch.ones_like(x)), -1).view(b, -1, 4)
+    owner = torch.bmm(feats, coef).argmin(-1)  # (B, HW)
+    own = torch.gather(vt, 1, owner[..., None].expand(-1, -1, vt.shape[2]))
     own = own.view(b, h, w, -1).unbind(-1)
     dx, dy = x - own[VI["x"]], y - own[VI["y"]]
-    rn = torch.sqrt(best)  # distance / radius
-    rkm_x = (rn * own[VI["r"]] / own[VI["rmax"]]).clamp(min=1e-4)  # x = r / r_max
+    d2 = dx * dx + dy * dy
+    in_mask = d2 <= own[VI["rmask"]] * own[VI["rmask"]]
+    rn = torch.sqrt(d2) / own[VI["r"]]  # distance / radius
+    rkm_x = (rn * (own[VI["r"]] / own[VI["rmax"]])).clamp(min=1e-4)  # x = r / r_max
     bb = own[VI["b"]]
-    taper = ((INFLUENCE - rn) / (INFLUENCE - 1.5)).clamp(0.0, 1.0)
-    theta = own[VI["w0"]] * torch.exp((1.0 - rkm_x**bb) / bb) * taper  # Grassi: ω = v / r
+    taper = ((INFLUENCE - rn) * (1.0 / (INFLUENCE - 1.5))).clamp(0.0, 1.0)
+    theta = own[VI["w0"]] * torch.exp((1.0 - torch.exp(bb * torch.log(rkm_x))) / bb) * taper
     c, s = torch.cos(theta), torch.sin(theta)
     # the tracer now at p came from p rotated back by θ (screen y is down: CCW is −angle)
     sx = own[VI["x"]] + c * dx - s * dy
@@ -148,9 +146,7 @@ def scene_layers(
     arms = torch.cos(own[VI["arms"]] * ang + own[VI["phase"]])
     ramp = (rn / 0.25).clamp(0.0, 1.0)
     vtex = (
-        0.5
-        + 0.5 * own[VI["contrast"]] * arms * ramp
-        + own[VI["core"]] * torch.exp(-((rn / 0.2) ** 2))
+        0.5 + 0.5 * own[VI["contrast"]] * arms * ramp + own[VI["core"]] * torch.exp(-25.0 * rn * rn)
     )
     alpha = ((1.15 - rn) / 0.3).clamp(0.0, 1.0)
     clouds = ((1 - alpha) * clouds + alpha * (vtex + 0.35 * (clouds - 0.5))).clamp(0.0, 1.0)
@@ -158,11 +154,11 @@ def scene_layers(
     # --- main oval: exact distance to the centreline, emission with the local width/brightness
     op = packed["oval"]
     flat = (x.reshape(b, -1), y.reshape(b, -1))
-    dist, foot, radial = ov.distance(op, *flat, iters=newton_iters)
-    fw = ov.fwhm(op, foot)
-    sigma = fw / 2.3548
-    aurora = torch.exp(-0.5 * (dist / sigma) ** 2) * ov.brightness(op, foot)
-    aurora_mask = dist <= fw / 2
+    dist, foot, radial, fw, bright = ov.table_distance(op, packed["oval_table"], *flat)
+    sigma = fw * (1 / 2.3548)
+    z = dist / sigma
+    aurora = torch.exp(-0.5 * z * z) * bright
+    aurora_mask = dist <= fw * 0.5
     inside = torch.sigmoid((-radial / sigma).clamp(-30, 30))
     # polar emission: patchy (texture channel 1), dusk-side active, dawn-side dark (Grodent 2003)
     dusk = ov.col(op, "dawn_phi") + math.pi
@@ -175,7 +171,8 @@ def scene_layers(
     foot_mask = torch.zeros_like(x, dtype=torch.bool)
     fp = packed["footprints"]
     for j in range(fp.shape[1]):
-        d2 = (x - fp[:, j, 0, None, None]) ** 2 + (y - fp[:, j, 1, None, None]) ** 2
+        fx, fy = x - fp[:, j, 0, None, None], y - fp[:, j, 1, None, None]
+        d2 = fx * fx + fy * fy
         sig2 = fp[:, j, 3, None, None] ** 2
         foots = foots + fp[:, j, 2, None, None] * torch.exp(-0.5 * d2 / sig2)
         foot_mask |= (d2 <= 1.386 * sig2) & (fp[:, j, 2, None, None] > 0)  # within FWHM/2

@@ -122,7 +122,7 @@ class SynthParams:
     uv_kr_per_count: Range = (0.5, 5.0)
     uv_exposure_s: Range = (30.0, 100.0)
     uv_reference_exposure_s: float = 100.0
-    uv_limb_brightening_max: float = 19.0
+    uv_limb_brightening_max: float = 8.0
     # JunoCam
     dn_white: float = 10000.0
     junocam_white_raw: float = 2000.0

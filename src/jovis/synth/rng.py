@@ -40,7 +40,7 @@ def hashes(keys: torch.Tensor, stream: str, shape: tuple[int, ...]) -> torch.Ten
         n *= int(s)
     idx = torch.arange(n, device=keys.device, dtype=torch.int64).view(1, *shape)
     k = mix32(keys.view(-1, *([1] * len(shape))) ^ stream_id(stream))
-    return mix32(mix32(idx ^ k) ^ (k >> 7))
+    return mix32(idx ^ k)  # k is already well mixed per frame and stream: one round suffices
 
 
 def uniform(keys: torch.Tensor, stream: str, shape: tuple[int, ...]) -> torch.Tensor:
@@ -59,7 +59,7 @@ def normal(keys: torch.Tensor, stream: str, shape: tuple[int, ...]) -> torch.Ten
 def hash_at(keys: torch.Tensor, stream: str, index: torch.Tensor) -> torch.Tensor:
     """Hash values at given non-negative int64 indices (B, ...) of each frame (same shape)."""
     k = mix32(keys.view(-1, *([1] * (index.dim() - 1))) ^ stream_id(stream))
-    return mix32(mix32((index & _M32) ^ k) ^ (k >> 7))
+    return mix32((index & _M32) ^ k)
 
 
 def uniform_at(keys: torch.Tensor, stream: str, index: torch.Tensor) -> torch.Tensor:

@@ -114,8 +114,6 @@ def sample_oval_params(rng, hemisphere: str, sun_lon: float, p: SynthParams) -> 
 
 def sample_scene(seed: int, hemisphere: str, p: SynthParams) -> dict[str, Any]:
     """All per-frame physical parameters of one frame (plain Python/numpy, CPU)."""
-    import torch
-
     rng = np.random.default_rng([int(seed), 7])
     sun_lon = rng.uniform(0, 360.0)
     sun = (rng.uniform(*p.subsolar_lat_range), sun_lon)
@@ -137,9 +135,8 @@ def sample_scene(seed: int, hemisphere: str, p: SynthParams) -> dict[str, Any]:
     oval_params, storm = None, False
     for _ in range(20):  # keep the ribbon clear of the cyclone disks
         oval_params, storm = sample_oval_params(rng, hemisphere, sun_lon, p)
-        t = torch.from_numpy(oval_params[None])
-        phi = torch.linspace(0, 2 * math.pi, N_CURVE + 1, dtype=torch.float64)[None, :-1]
-        ox, oy = (a[0].numpy() for a in ov.points(t, phi))
+        phi = np.linspace(0, 2 * math.pi, N_CURVE + 1)[None, :-1]
+        ox, oy = (a[0] for a in ov.points(oval_params[None], phi))
         gap = np.hypot(ox[:, None] - x, oy[:, None] - y).min(axis=0) - r
         if gap.min() > oval_params[ov.IDX["fwhm"]] * 1.5:
             break

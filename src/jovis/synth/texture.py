@@ -39,7 +39,9 @@ def fbm(
     Octave k has ``4·2**k`` cells across the lattice; octaves from `ridged_from` on are ridged
     (``1 − 2|v|``) for filamentary structure. `max_cells` stops at a coarse octave (smooth fields).
     """
-    sizes = octave_sizes(n if max_cells is None else min(n, max_cells))
+    # the finest octave has half the lattice resolution: pixel-scale white noise is left to
+    # the instruments' own noise
+    sizes = octave_sizes(max(n // 2, 4) if max_cells is None else min(n, max_cells))
     acc = None
     for k, cells in enumerate(sizes):
         v = rng.uniform(keys, f"{stream}/{k}", (channels, cells, cells)) * 2.0 - 1.0
