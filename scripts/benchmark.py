@@ -112,10 +112,11 @@ def run_train(cfg: DictConfig) -> tuple[dict, Table]:
         steps=optional(tc, "steps"),
         warmup=optional(tc, "warmup"),
         batch_size=optional(tc, "batch_size"),
-        model=tc.model,
-        instrument=tc.instrument,
+        model=tc.get("model"),
+        instrument=tc.get("instrument"),
         num_workers=optional(tc, "num_workers"),
         modes=None if tc.get("modes") is None else list(tc.modes),
+        experiment=tc.get("experiment"),
     )
     table = Table(
         title=f"training frames/s, {result['model']} at {result['size']}², batch "

@@ -25,6 +25,13 @@ def test_train_suite_times_the_real_trainer_on_synthetic_frames():
     assert "peak_memory_gib" not in result and "bf16_speedup" not in result
 
 
+def test_train_suite_times_a_recipe_as_configured():
+    result = run_train(device="cpu", experiment="tiny", steps=1, warmup=1)
+    assert result["experiment"] == "tiny" and result["modes"][0]["fps"] > 0
+    assert (result["size"], result["batch_size"], result["num_workers"]) == (64, 4, 0)
+    assert result["model"] == "unet_mobilenet_v3_small (the recipe's)"
+
+
 def test_bad_mode_or_size_raises_naming_the_choices():
     with pytest.raises(ValueError, match="valid choices on cpu: fp32_channels_last"):
         run_train(device="cpu", modes=["bf16_channels_last"], **TINY)

@@ -186,10 +186,11 @@ def run_train(
     steps: int | None = None,
     warmup: int | None = None,
     batch_size: int | None = None,
-    model: str = "unet_resnet18",
-    instrument: str = "jiram",
+    model: str | None = None,
+    instrument: str | None = None,
     num_workers: int | None = None,
     modes: list[str] | None = None,
+    experiment: str | None = None,
 ) -> dict[str, Any]:
     """Frames/s, data wait and (CUDA) peak memory of training `model` on synthetic frames.
 
@@ -197,17 +198,22 @@ def run_train(
     ----------
     device : {"auto", "cpu", "cuda"}
     size : int, optional
-        Frame side in pixels (frames are size × size); None: 512 on CUDA, 256 on a CPU.
+        Frame side in pixels (frames are size × size); None: the recipe's with `experiment`,
+        else 512 on CUDA and 256 on a CPU.
     steps, warmup : int, optional
         Timed steps and untimed steps before them; None: 50 and 10 on CUDA, 6 and 2 on a CPU.
     batch_size : int, optional
-        Frames per step; None: the data config's (configs/data/synthetic.yaml).
-    model, instrument : str
-        Names in configs/model/ and configs/instrument/ (the instrument sets the input channels).
+        Frames per step; None: the recipe's or configs/data/synthetic.yaml's.
+    model, instrument : str, optional
+        Names in configs/model/ and configs/instrument/ (the instrument sets the input channels);
+        None: the recipe's, else unet_resnet18 (the default model) and jiram.
     num_workers : int, optional
-        DataLoader workers; None: the data config's.
+        DataLoader workers; None: the recipe's or the data config's.
     modes : list of str, optional
         Subset of the modes to run (default: all three on CUDA, fp32_channels_last on a CPU).
+    experiment : str, optional
+        A recipe in configs/experiment/ to time as configured (its model, data, augmentation,
+        loss); the arguments above override it.
 
     Returns
     -------
@@ -218,10 +224,12 @@ def run_train(
     """
     device = resolve_device(device)
     cuda = device.startswith("cuda")
-    size = int(size or (512 if cuda else 256))
+    if experiment is None:
+        size = size or (512 if cuda else 256)
+        model, instrument = model or "unet_resnet18", instrument or "jiram"
     steps = int(steps or (50 if cuda else 6))
     warmup = int(warmup or (10 if cuda else 2))
-    if size < 32 or steps < 1 or warmup < 1:
+    if (size is not None and size < 32) or steps < 1 or warmup < 1:
         raise ValueError(f"need size ≥ 32, steps ≥ 1, warmup ≥ 1; got {size}, {steps}, {warmup}")
     all_modes = CUDA_MODES if cuda else CPU_MODES
     if modes is not None:
@@ -231,8 +239,10 @@ def run_train(
                 f"modes={unknown}: valid choices on {device}: {', '.join(m[0] for m in all_modes)}"
             )
         all_modes = tuple(m for m in all_modes if m[0] in modes)
-    overrides = [f"model={model}", f"instrument={instrument}", "data=synthetic"]
-    overrides += [f"data.size={size}", f"device={device.split(':')[0]}"]
+    overrides = [f"experiment={experiment}"] if experiment else []
+    overrides += [f"model={model}"] if model else []
+    overrides += [f"instrument={instrument}"] if instrument else []
+    overrides += [f"data.size={int(size)}"] if size else []
     if batch_size is not None:
         overrides.append(f"data.batch_size={int(batch_size)}")
     if num_workers is not None:
@@ -242,17 +252,19 @@ def run_train(
         raise ValueError(f"suite=train times data=synthetic, got data.kind={cfg.data.kind!r}")
     rows = []
     for mode in all_modes:
-        log.info("timing %s: %d warm-up + %d timed steps at %d²", mode[0], warmup, steps, size)
+        log.info("timing %s: %d warm-up + %d timed steps", mode[0], warmup, steps)
         rows.append(time_mode(cfg, mode, device, warmup, steps))
     result: dict[str, Any] = {
         "device": torch.cuda.get_device_name(device)
         if cuda
         else f"cpu ({platform.machine()}, {os.cpu_count()} cores)",
         "torch_threads": torch.get_num_threads(),
-        "model": model,
-        "instrument": instrument,
+        "experiment": experiment,
+        "model": model or f"{cfg.model.arch}_{cfg.model.encoder} (the recipe's)",
+        "decoder_width": float(cfg.model.get("decoder_width", 1.0)),
+        "instrument": cfg.instrument.name,
         "in_channels": len(cfg.instrument.channels),
-        "size": size,
+        "size": int(cfg.data.size),
         "batch_size": int(cfg.data.batch_size),
         "num_workers": int(cfg.data.num_workers),
         "warmup_steps": warmup,
