@@ -15,6 +15,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from jovis.data.datasets import FolderDataset, SyntheticDataset
+from jovis.data.stream import SyntheticStream
 
 DATA_KINDS = ("synthetic", "folder")
 
@@ -165,7 +166,7 @@ class FrameDataModule(L.LightningDataModule):
         seed: int = 0,
     ) -> None:
         super().__init__()
-        if batch_size > len(train):
+        if not isinstance(train, SyntheticStream) and batch_size > len(train):
             raise ValueError(
                 f"data.batch_size={batch_size} is larger than the training set ({len(train)} "
                 "frames); lower data.batch_size or add frames (data.train_frames, or more frames "
@@ -194,6 +195,11 @@ class FrameDataModule(L.LightningDataModule):
 
     def train_dataloader(self) -> DataLoader:
         rank, world = self._world()
+        if isinstance(self.train_set, SyntheticStream):
+            # one item = one batch index; the module renders the batch on its device
+            self.train_set.set_world(world)
+            self.train_sampler = EpochSampler(len(self.train_set), 1, seed=self.seed)
+            return DataLoader(self.train_set, batch_size=None, sampler=self.train_sampler)
         self.train_sampler = EpochSampler(
             len(self.train_set), self.batch_size, seed=self.seed, rank=rank, world=world
         )

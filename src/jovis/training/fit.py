@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from typing import Any
 
@@ -15,6 +16,7 @@ from jovis.checkpoint import save_checkpoint
 from jovis.cli import to_plain
 from jovis.data.augment import build_augment
 from jovis.data.datamodule import FrameDataModule, build_datasets
+from jovis.data.stream import build_stream
 from jovis.devices import resolve_device
 from jovis.frame import LabelSchema
 from jovis.io.atomic import write_text
@@ -24,6 +26,7 @@ from jovis.training.callbacks import build_callbacks, build_loggers, check_logge
 from jovis.training.losses import build_loss
 from jovis.training.module import SegmentationModule
 from jovis.training.rundir import (
+    RUN_DIR_ENV,
     check_resume_model,
     launched_world,
     new_run_dir,
@@ -106,6 +109,10 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     train_set, val_set = build_datasets(
         to_plain(cfg.data), channels, cfg.instrument.name, normalisation, int(cfg.seed)
     )
+    stream = build_stream(to_plain(cfg.data), channels, normalisation, int(cfg.seed))
+    if stream is not None:  # data=synthetic: training batches rendered on the device
+        train_set = stream
+    frames = stream.frames if stream is not None else len(train_set)
     world, rank, local_world = launched_world()
     datamodule = FrameDataModule(
         train_set,
@@ -114,10 +121,10 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         num_workers=int(cfg.data.num_workers),
         seed=int(cfg.seed),
     )
-    if int(cfg.data.batch_size) * world > len(train_set):
+    if int(cfg.data.batch_size) * world > frames:
         raise ValueError(
             f"data.batch_size={cfg.data.batch_size} × {world} processes is larger than the "
-            f"training set ({len(train_set)} frames); lower data.batch_size or add frames"
+            f"training set ({frames} frames); lower data.batch_size or add frames"
         )
 
     ckpt_path = None
@@ -126,7 +133,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         check_resume_model(ckpt_path, args)
     else:
         run_dir = shared_run_dir(cfg.out, cfg.name, accelerator)
-    if rank == 0:
+    if rank == 0 and not os.environ.get(RUN_DIR_ENV):  # not in processes Lightning launched
         write_text(run_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     log.info("run folder: %s", run_dir)
 
@@ -147,6 +154,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         augment=build_augment(to_plain(cfg.get("augment") or {})),
         seed=int(cfg.seed),
         model_args=args,
+        stream=stream,
     )
     precision = tcfg.precision
     if precision == "auto":

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from jovis.data.stream import SyntheticStream, is_stream_batch
 from jovis.evaluation import FeatureScores
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
@@ -53,6 +54,7 @@ class SegmentationModule(L.LightningModule):
         augment: Augment | None = None,
         seed: int = 0,
         model_args: Mapping[str, Any] | None = None,
+        stream: SyntheticStream | None = None,
     ) -> None:
         super().__init__()
         self.model, self.schema = model, schema
@@ -62,6 +64,7 @@ class SegmentationModule(L.LightningModule):
         self.loss = loss if loss is not None else SegmentationLoss(dice_weight, schema.ignore_index)
         self.augment, self.seed = augment, seed
         self.model_args = dict(model_args or {})
+        self.stream = stream
         self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         if channels_last:
             self.model.to(memory_format=torch.channels_last)
@@ -74,6 +77,11 @@ class SegmentationModule(L.LightningModule):
         return self.model(image.contiguous(memory_format=self.memory_format))
 
     def on_after_batch_transfer(self, batch: dict[str, Any], dataloader_idx: int) -> Any:
+        if is_stream_batch(batch):
+            if self.stream is None:
+                raise ValueError("a SyntheticStream loader needs SegmentationModule(stream=...)")
+            epoch, index = int(batch["stream_epoch"]), int(batch["stream_batch"])
+            batch = self.stream.render(epoch, index, self.global_rank, self.device)
         # training batches only, augmented on their device; a CPU generator keeps draws identical
         # on every device
         if self.augment is None or self.trainer is None or not self.trainer.training:
@@ -87,6 +95,7 @@ class SegmentationModule(L.LightningModule):
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> torch.Tensor:
         loss = self.loss(self(batch["image"]), batch["mask"])
         self.log("train/loss", loss, prog_bar=True, batch_size=batch["image"].shape[0])
+        self.log("train/lr", self.optimizers().param_groups[0]["lr"], batch_size=1)
         return loss
 
     def validation_step(self, batch: dict[str, Any], batch_idx: int) -> None:
