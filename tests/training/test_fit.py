@@ -97,3 +97,14 @@ def test_tensorboard_logger_without_the_package_says_how_to_get_it(tmp_path, mon
     )
     with pytest.raises(ValueError, match="pip install tensorboard"):
         train(cfg)
+
+
+def test_the_per_frame_loader_still_trains(tmp_path):
+    # +data.on_device=false: frames rendered one by one in the loader, as for data=folder
+    run = train(
+        compose_config(
+            "train",
+            ["experiment=tiny", f"out={tmp_path}", "trainer.max_steps=2", "+data.on_device=false"],
+        )
+    )
+    assert run["steps"] == 2 and run["val_background_iou"] is not None

@@ -103,6 +103,8 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     accelerator = resolve_device(tcfg.accelerator or cfg.device)
     loggers_wanted = list(tcfg.get("loggers", ["csv"]))
     check_loggers(loggers_wanted)
+    loss = build_loss(to_plain(cfg.loss), schema.num_classes, schema.ignore_index)
+    augment = build_augment(to_plain(cfg.get("augment") or {}))
 
     channels = list(cfg.instrument.channels)
     normalisation = to_plain(cfg.normalisation)
@@ -149,9 +151,9 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         warmup_steps=int(cfg.optim.warmup_steps),
         total_steps=int(cfg.optim.get("schedule_steps") or tcfg.max_steps),
         channels_last=bool(tcfg.channels_last),
-        loss=build_loss(to_plain(cfg.loss), schema.num_classes, schema.ignore_index),
+        loss=loss,
         schedule=cfg.optim.get("schedule", "cosine"),
-        augment=build_augment(to_plain(cfg.get("augment") or {})),
+        augment=augment,
         seed=int(cfg.seed),
         model_args=args,
         stream=stream,
