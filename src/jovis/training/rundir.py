@@ -9,6 +9,7 @@ the launching process sets around ``trainer.fit``.
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 from collections.abc import Iterator, Mapping
@@ -51,6 +52,12 @@ def init_launched_group(accelerator: str) -> None:
         torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
         backend = "nccl"
     dist.init_process_group(backend, init_method="env://")
+    atexit.register(_destroy_group)  # as Lightning does for the groups it creates
+
+
+def _destroy_group() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def shared_run_dir(out: str | Path, name: str, accelerator: str) -> Path:
