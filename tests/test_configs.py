@@ -50,7 +50,8 @@ def test_wrong_channel_count_fails_before_any_work(tmp_path):
     cfg = compose_config("train", ["experiment=tiny", f"out={tmp_path}", "model.in_channels=3"])
     with pytest.raises(ValueError, match=r"instrument jiram has 2 channels \['L', 'M'\]") as err:
         train(cfg)
-    assert "junocam (3: red, green, blue)" in str(err.value)
+    assert "junocam (4: red, green, blue, ch4)" in str(err.value)
+    assert "junocam_rgb (3: red, green, blue)" in str(err.value)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -20,7 +20,7 @@ def test_synth_suite_times_each_instrument_tiny(one_thread):
     assert result["torch_threads"] == 1
     rows = {r["instrument"]: r for r in result["instruments"]}
     assert rows["uv"]["channels"] == ["uv"]
-    assert rows["junocam"]["channels"] == ["red", "green", "blue"]
+    assert rows["junocam"]["channels"] == ["red", "green", "blue", "ch4"]
     for row in rows.values():
         assert row["fps"] > 0 and row["seconds"] > 0 and row["frames"] == 1
         assert row["meets_floor"] is None  # the CPU floor is stated at 256 px

@@ -46,7 +46,7 @@ def test_hst_frames_get_overlays_graticules_and_latitudes(tmp_path):
 
 
 def test_junocam_products_are_all_processed(tmp_path):
-    ckpt = tiny_checkpoint(tmp_path, "junocam")
+    ckpt = tiny_checkpoint(tmp_path, "junocam_rgb")  # real files hold red, green, blue
     for folder in sorted(REAL_DATA.glob("junocam_*")):
         out = tmp_path / folder.name
         result = run_inference(ckpt, folder, out, device="cpu", progress=False)

@@ -16,10 +16,13 @@ from jovis.frame import Frame, Labels, LabelSchema
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
 from jovis.render import display_image
+from jovis.synth.batch import render_batch
+from jovis.synth.labels import FINE_CLASSES
 from jovis.synth.params import SynthParams
-from jovis.synth.render import make_sample
 
 MONTAGE_MAX = 16
+CHUNK = 16  # frames rendered per batch (frame i is the same in any batch: see render_batch)
+SCRIPT_SIZES = (64, 2048)
 
 
 def default_schema() -> LabelSchema:
@@ -44,6 +47,7 @@ def write_frame_set(
     Layout: ``images/<id>.npy`` (float32 H×W×C), ``masks/<id>.png`` (class ids),
     ``features/<id>.json``, ``manifest.jsonl`` (written last, atomically) and ``montage.png``
     (up to 16 frames for review).
+    Frames are rendered `CHUNK` at a time with `render_batch` (bit-identical to `make_sample`).
     Returns ``{"out", "n", "size", "instrument", "seconds", "frames_per_s"}``.
     """
     if int(n) < 1:
@@ -52,11 +56,16 @@ def write_frame_set(
         raise ValueError(f"size must be >= 32 pixels, got size={size}")
     out = Path(out)
     schema = schema or default_schema()
-    p = SynthParams.from_dict(params)
+    p = params if isinstance(params, SynthParams) else SynthParams.from_dict(params)
+    if p.label_schema == "fine" and len(schema.classes) < len(FINE_CLASSES):
+        raise ValueError(
+            f"synth param label_schema=fine draws {len(FINE_CLASSES)} classes "
+            f"{list(FINE_CLASSES)} but the label schema has {len(schema.classes)}; "
+            "use labels=fine (configs/labels/fine.yaml)"
+        )
     t0 = time.perf_counter()
     rows, shown = [], []
-    for i in range(int(n)):
-        frame, labels = make_sample(int(seed) + i, size, channels, instrument, hemisphere, p)
+    for frame, labels in _frames(int(seed), int(n), int(size), channels, instrument, hemisphere, p):
         fid = frame.id
         rel = {k: f"{k}/{fid}{ext}" for k, ext in
                (("images", ".npy"), ("masks", ".png"), ("features", ".json"))}  # fmt: skip
@@ -84,6 +93,21 @@ def write_frame_set(
     }
 
 
+def _frames(seed, n, size, channels, instrument, hemisphere, p):
+    """(Frame, Labels) for seeds seed..seed+n-1, rendered in batches of `CHUNK`."""
+    for start in range(seed, seed + n, CHUNK):
+        seeds = list(range(start, min(start + CHUNK, seed + n)))
+        batch = render_batch(seeds, size, channels, hemisphere=hemisphere, params=p)
+        images = batch.image.permute(0, 2, 3, 1).contiguous().numpy()
+        for i, s in enumerate(seeds):
+            grid = batch.grids[i]
+            meta = {"id": batch.frame_id(i), "seed": s, "hemisphere": batch.hemispheres[i],
+                    "grid": grid.to_dict()}  # fmt: skip
+            frame = Frame(images[i], list(batch.channels), instrument, meta=meta, grid=grid,
+                          valid=batch.valid[i].numpy())  # fmt: skip
+            yield frame, Labels(batch.mask[i].numpy(), batch.features(i))
+
+
 def synth_from_config(cfg: Any) -> dict[str, Any]:
     """`write_frame_set` from a composed ``configs/synth.yaml`` (what ``scripts/synth.py`` runs)."""
     plain = to_plain(cfg)
@@ -92,6 +116,9 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
             raise ValueError(
                 f"configs/synth.yaml: {key} must be an integer, got {plain.get(key)!r}"
             )
+    lo, hi = SCRIPT_SIZES
+    if not lo <= plain["size"] <= hi:
+        raise ValueError(f"configs/synth.yaml: size must be {lo}..{hi} pixels, got {plain['size']}")
     return write_frame_set(
         out=plain["out"],
         n=plain["n"],

@@ -60,7 +60,7 @@ def features(scene: dict[str, Any], size: int, grid: PolarGrid, frame_id: str) -
         feet.append({
             "moon": f["moon"], "tail": f["tail"], "lat": round(f["lat"], 4),
             "lon": round(f["lon"], 4), "x": round(float(x), 4), "y": round(float(y), 4),
-            "moon_lon": round(f["moon_lon"], 2), "fwhm_deg": round(f["fwhm"], 4),
+            "moon_lon": round(f["moon_lon"], 4), "fwhm_deg": round(f["fwhm"], 4),
         })  # fmt: skip
     return {
         "id": frame_id,
