@@ -117,22 +117,24 @@ def run_train(cfg: DictConfig) -> tuple[dict, Table]:
         num_workers=optional(tc, "num_workers"),
         modes=None if tc.get("modes") is None else list(tc.modes),
         experiment=tc.get("experiment"),
+        on_device=tc.get("on_device"),
     )
     table = Table(
         title=f"training frames/s, {result['model']} at {result['size']}², batch "
         f"{result['batch_size']}, {result['in_channels']} channel(s)",
         caption=f"{result['device']}, {result['torch_threads']} torch threads, "
-        f"{result['num_workers']} loader worker(s); {result['warmup_steps']} warm-up steps, then "
-        "timed. Data wait = share of the time the loop was blocked on the next batch; "
-        "compute = frames/s without it.",
+        f"{result['loader']}; {result['warmup_steps']} warm-up steps, then timed. Data wait = "
+        "share of the time the loop was blocked on the next batch; render = share spent "
+        "rendering batches on the device; compute = frames/s without both.",
     )
     cuda = "peak_memory_gib" in result
-    cols = ["mode", "frames/s", "compute", "step s", "data wait", "max wait s"]
+    cols = ["mode", "frames/s", "compute", "step s", "data wait", "max wait s", "render"]
     for col in cols + (["peak GiB"] if cuda else []):
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", no_wrap=col == "mode")
     for row in result["modes"]:
         cells = [row["mode"], str(row["fps"]), str(row["compute_fps"]), str(row["step_s_median"])]
         cells += [f"{row['data_wait_share']:.0%}", str(row["data_wait_max_s"])]
+        cells += [f"{row['render_share']:.0%}"]
         table.add_row(*cells, *([str(row["peak_memory_gib"])] if cuda else []))
     return result, table
 
@@ -160,10 +162,12 @@ def main(cfg: DictConfig) -> None:
                 )
             )
     if cfg.suite == "train":
-        waited = "[red]made the model wait[/red]" if result["data_waited"] else "kept up"
+        waited = "[red]made the model wait[/red] (blocked > 5% of the time)" if result[
+            "data_waited"] else "kept up (blocked ≤ 5% of the time)"  # fmt: skip
+        render = f"; rendering on the device: {result['render_share']:.0%} of the time"
         speedups = ", ".join(f"{k} {result[k]}×" for k in ("channels_last_speedup", "bf16_speedup")
                              if k in result)  # fmt: skip
-        console.print(f"data pipeline: {waited} (> 5% of the time blocked in any mode)"
+        console.print(f"data loader: {waited}" + (render if result["render_share"] else "")
                       + (f"; {speedups} (compute frames/s)" if speedups else ""))  # fmt: skip
     out = Path(cfg.out)
     write_json(out / f"{cfg.suite}.json", result)

@@ -9,27 +9,34 @@ TINY = {"size": 64, "steps": 2, "warmup": 1, "batch_size": 2}
 TINY |= {"model": "unet_mobilenet_v3_small", "num_workers": 0}
 
 
-def test_train_suite_times_the_real_trainer_on_synthetic_frames():
+def test_train_suite_times_the_real_trainer_on_the_device_stream():
     result = run_train(device="cpu", **TINY)
 
     (row,) = result["modes"]
     assert row["mode"] == "fp32_channels_last" and row["channels_last"] is True
     assert (row["steps"], row["frames"]) == (2, 4)
     assert row["fps"] > 0 and row["compute_fps"] >= row["fps"]
-    # num_workers=0: every frame is rendered in the training loop, so the loop waited on data
-    assert 0 < row["data_wait_max_s"] <= row["data_wait_total_s"] < row["seconds"]
-    assert 0 < row["data_wait_share"] < 1
+    # each step renders its own batch on the training device: timed inside the step
+    assert result["loader"].startswith("device stream")
+    assert 0 < row["render_total_s"] < row["seconds"] and 0 < row["render_share"] < 1
+    assert 0 <= row["data_wait_max_s"] <= row["data_wait_total_s"] < row["seconds"]
     assert result["fps"] == row["fps"] and isinstance(result["data_waited"], bool)
     assert (result["size"], result["batch_size"], result["in_channels"]) == (64, 2, 2)
     assert result["device"].startswith("cpu") and result["torch_threads"] > 0
     assert "peak_memory_gib" not in result and "bf16_speedup" not in result
 
 
-def test_train_suite_times_a_recipe_as_configured():
-    result = run_train(device="cpu", experiment="tiny", steps=1, warmup=1)
-    assert result["experiment"] == "tiny" and result["modes"][0]["fps"] > 0
-    assert (result["size"], result["batch_size"], result["num_workers"]) == (64, 4, 0)
+def test_train_suite_times_a_recipe_with_the_per_frame_loader():
+    result = run_train(device="cpu", experiment="tiny", steps=1, warmup=1, on_device=False)
+
+    (row,) = result["modes"]
+    assert result["experiment"] == "tiny" and row["fps"] > 0
     assert result["model"] == "unet_mobilenet_v3_small (the recipe's)"
+    assert (result["size"], result["batch_size"], result["num_workers"]) == (64, 4, 0)
+    # no workers: the frames are rendered while the loop waits for them, and nothing in the step
+    assert result["loader"] == "per-frame DataLoader, 0 worker(s)"
+    assert 0 < row["data_wait_max_s"] <= row["data_wait_total_s"] < row["seconds"]
+    assert row["render_total_s"] == 0
 
 
 def test_bad_mode_or_size_raises_naming_the_choices():

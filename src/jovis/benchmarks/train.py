@@ -1,10 +1,12 @@
 """suite=train: training throughput of the real trainer on the synthetic stream.
 
 Each mode runs the real `SegmentationModule` (batch augmentation, forward, loss, backward,
-optimiser and schedule step, gradient clipping) in a Lightning Trainer, fed by the loader that
-`build_datasets` and `FrameDataModule` give for ``data=synthetic``. The loader is wrapped so that
-the time the loop spends blocked on the next batch is recorded: that is the data wait, the time
-the pipeline made the model wait. On CUDA three modes run in the same process on the same
+optimiser and schedule step, gradient clipping) in a Lightning Trainer, fed as `train` feeds it
+for ``data=synthetic``: the device stream (`build_stream`: each step renders its batch with
+`render_batch` on the training device), or with ``on_device=False`` the per-frame loader of
+`build_datasets` with its worker processes. The loader is wrapped so that the time the loop spends
+blocked on the next batch is recorded (the data wait: the pipeline made the model wait), and so
+is the stream's rendering inside each step. On CUDA three modes run in the same process on the same
 frames: fp32 contiguous, fp32 channels_last and bf16 autocast channels_last; on a CPU the
 trainer's default (fp32 channels_last).
 """
@@ -30,6 +32,7 @@ from omegaconf import DictConfig
 from jovis.cli import CONFIG_DIR, to_plain
 from jovis.data.augment import build_augment
 from jovis.data.datamodule import FrameDataModule, build_datasets
+from jovis.data.stream import SyntheticStream, build_stream
 from jovis.devices import resolve_device
 from jovis.frame import LabelSchema
 from jovis.models import build_model
@@ -89,9 +92,11 @@ class StepClock(Callback):
         self.stamps.append(time.perf_counter())
 
 
-def build_module(cfg: DictConfig, schema: LabelSchema, channels_last: bool) -> SegmentationModule:
+def build_module(
+    cfg: DictConfig, schema: LabelSchema, channels_last: bool, stream: Any = None
+) -> SegmentationModule:
     """The module `jovis.training.fit.train` builds for `cfg` (loss, schedule, batch
-    augmentation), with channels_last as given."""
+    augmentation, device stream), with channels_last as given."""
     args = model_args(cfg, schema)
     return SegmentationModule(
         build_model(**args, weights=cfg.model.get("weights")),
@@ -106,7 +111,50 @@ def build_module(cfg: DictConfig, schema: LabelSchema, channels_last: bool) -> S
         augment=build_augment(to_plain(cfg.get("augment") or {})),
         seed=int(cfg.seed),
         model_args=args,
+        stream=stream,
     )
+
+
+class TimedRender:
+    """Stands in for the `SyntheticStream` the module renders its batches from (on the training
+    device, inside the step) and records (time stamp, seconds) of each render."""
+
+    def __init__(self, stream: SyntheticStream, cuda: bool) -> None:
+        self.stream, self.cuda, self.times = stream, cuda, []
+
+    def render(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if self.cuda:
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        batch = self.stream.render(*args, **kwargs)
+        if self.cuda:
+            torch.cuda.synchronize()
+        end = time.perf_counter()
+        self.times.append((end, end - start))
+        return batch
+
+
+def train_loader(cfg: DictConfig, cuda: bool) -> tuple[TimedBatches, TimedRender | None]:
+    """The training loader `train` uses for `cfg` (the device stream for data=synthetic, else
+    the per-frame loader), wrapped to time the waits; and the timed stream, if any."""
+    channels, normalisation = list(cfg.instrument.channels), to_plain(cfg.normalisation)
+    train_set, _ = build_datasets(
+        to_plain(cfg.data), channels, cfg.instrument.name, normalisation, int(cfg.seed)
+    )
+    stream = build_stream(to_plain(cfg.data), channels, normalisation, int(cfg.seed))
+    data = FrameDataModule(
+        train_set if stream is None else stream,
+        None,
+        batch_size=int(cfg.data.batch_size),
+        num_workers=int(cfg.data.num_workers),
+        seed=int(cfg.seed),
+    )
+    timed = None if stream is None else TimedRender(stream, cuda)
+    return TimedBatches(data.train_dataloader()), timed
+
+
+def _window(times: list[tuple[float, float]], start: float, end: float) -> list[float]:
+    return [seconds for stamp, seconds in times if start < stamp <= end] or [0.0]
 
 
 def time_mode(
@@ -116,23 +164,10 @@ def time_mode(
     name, precision, channels_last = mode
     cuda = device.startswith("cuda")
     schema = LabelSchema.from_dict(to_plain(cfg.labels))
-    L.seed_everything(int(cfg.seed), workers=True, verbose=False)  # same frames in every mode
-    module = build_module(cfg, schema, channels_last)
-    train_set, _ = build_datasets(
-        to_plain(cfg.data),
-        list(cfg.instrument.channels),
-        cfg.instrument.name,
-        to_plain(cfg.normalisation),
-        int(cfg.seed),
-    )
-    data = FrameDataModule(
-        train_set,
-        None,
-        batch_size=int(cfg.data.batch_size),
-        num_workers=int(cfg.data.num_workers),
-        seed=int(cfg.seed),
-    )
-    batches, clock = TimedBatches(data.train_dataloader()), StepClock(cuda)
+    batches, render = train_loader(cfg, cuda)
+    L.seed_everything(int(cfg.seed), workers=True, verbose=False)  # same weights in every mode
+    module = build_module(cfg, schema, channels_last, render)
+    clock = StepClock(cuda)
     if cuda:
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats(device)
@@ -158,7 +193,8 @@ def time_mode(
         raise RuntimeError(f"{name}: {len(clock.stamps)} steps ran, expected {warmup + steps}")
     start, end = clock.stamps[warmup - 1], clock.stamps[-1]
     # a step waits for the batch fetched just before it ran (Lightning fetches one ahead)
-    waits = [w for t, w in batches.waits if start < t <= end] or [0.0]
+    waits = _window(batches.waits, start, end)
+    renders = _window(render.times, start, end) if render is not None else [0.0]
     seconds, frames = end - start, steps * int(cfg.data.batch_size)
     row: dict[str, Any] = {
         "mode": name,
@@ -169,10 +205,12 @@ def time_mode(
         "seconds": round(seconds, 3),
         "fps": round(frames / seconds, 3),
         "step_s_median": round(float(np.median(np.diff(clock.stamps[warmup - 1 :]))), 4),
-        "compute_fps": round(frames / max(seconds - sum(waits), 1e-9), 3),
+        "compute_fps": round(frames / max(seconds - sum(waits) - sum(renders), 1e-9), 3),
         "data_wait_total_s": round(sum(waits), 4),
         "data_wait_max_s": round(max(waits), 4),
         "data_wait_share": round(sum(waits) / seconds, 4),
+        "render_total_s": round(sum(renders), 4),
+        "render_share": round(sum(renders) / seconds, 4),
     }
     if cuda:
         row["peak_memory_gib"] = round(torch.cuda.max_memory_allocated(device) / 2**30, 3)
@@ -191,6 +229,7 @@ def run_train(
     num_workers: int | None = None,
     modes: list[str] | None = None,
     experiment: str | None = None,
+    on_device: bool | None = None,
 ) -> dict[str, Any]:
     """Frames/s, data wait and (CUDA) peak memory of training `model` on synthetic frames.
 
@@ -214,13 +253,16 @@ def run_train(
     experiment : str, optional
         A recipe in configs/experiment/ to time as configured (its model, data, augmentation,
         loss); the arguments above override it.
+    on_device : bool, optional
+        False: the per-frame DataLoader instead of the device stream; None: the data config's.
 
     Returns
     -------
     dict
-        Settings, one row per mode (``fps`` end to end, ``compute_fps`` without the data wait,
-        ``data_wait_total_s``/``max_s``/``share``, ``peak_memory_gib`` on CUDA) and, on CUDA,
-        ``channels_last_speedup`` and ``bf16_speedup`` (compute frames/s ratios).
+        Settings, one row per mode (``fps`` end to end; ``compute_fps`` without the data wait
+        and the rendering; ``data_wait_total_s``/``max_s``/``share``; ``render_total_s``/
+        ``share``; ``peak_memory_gib`` on CUDA) and, on CUDA, ``channels_last_speedup`` and
+        ``bf16_speedup`` (compute frames/s ratios).
     """
     device = resolve_device(device)
     cuda = device.startswith("cuda")
@@ -247,6 +289,8 @@ def run_train(
         overrides.append(f"data.batch_size={int(batch_size)}")
     if num_workers is not None:
         overrides.append(f"data.num_workers={int(num_workers)}")
+    if on_device is not None:
+        overrides.append(f"++data.on_device={str(bool(on_device)).lower()}")
     cfg = compose_train(overrides)
     if cfg.data.kind != "synthetic":
         raise ValueError(f"suite=train times data=synthetic, got data.kind={cfg.data.kind!r}")
@@ -266,12 +310,16 @@ def run_train(
         "in_channels": len(cfg.instrument.channels),
         "size": int(cfg.data.size),
         "batch_size": int(cfg.data.batch_size),
+        "loader": "device stream (render_batch inside each step)"
+        if cfg.data.get("on_device", True)
+        else f"per-frame DataLoader, {int(cfg.data.num_workers)} worker(s)",
         "num_workers": int(cfg.data.num_workers),
         "warmup_steps": warmup,
         "modes": rows,
     }
     default = rows[-1]  # the mode scripts/train.py uses on this device
-    for key in ("fps", "compute_fps", "data_wait_share", "data_wait_max_s", "peak_memory_gib"):
+    summary = ("fps", "compute_fps", "data_wait_share", "data_wait_max_s", "render_share")
+    for key in (*summary, "peak_memory_gib"):
         if key in default:
             result[key] = default[key]
     result["data_waited"] = any(r["data_wait_share"] > 0.05 for r in rows)
