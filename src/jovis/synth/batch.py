@@ -25,6 +25,7 @@ from jovis.synth.params import SynthParams
 from jovis.synth.rng import frame_keys
 from jovis.synth.scene import make_grid, sample_scene
 from jovis.synth.validate import footprint_path
+from jovis.synth.view import OrthoView, plane_coords, sample_view
 
 HEMISPHERES = ("north", "south", "random")
 MIN_SIZE = 32
@@ -40,7 +41,8 @@ class SynthBatch:
     mask : Tensor, uint8, (B, H, W): 0 background, 1 aurora, 2 vortex, 255 no data
         (``label_schema: fine`` adds 3 anticyclone, 4 polar emission, 5 footprint)
     valid : Tensor, bool, (B, H, W): False off-disk and where an instrument has no data
-    channels, hemispheres, grids, seeds : per-batch lists
+    channels, hemispheres, grids, seeds : per-batch lists (grids are None for perspective
+        frames, whose `views` hold the `OrthoView`)
     """
 
     image: torch.Tensor
@@ -53,6 +55,8 @@ class SynthBatch:
     size: int
     scenes: list[dict[str, Any]] = field(repr=False)
     limb_cut: torch.Tensor = field(repr=False)
+    views: list[OrthoView | None] = field(default_factory=list)
+    radius_km: float = 66854.0
 
     def __len__(self) -> int:
         return len(self.seeds)
@@ -63,6 +67,9 @@ class SynthBatch:
     def features(self, i: int) -> dict[str, Any]:
         """The features JSON of frame i (plain JSON types), computed on the CPU."""
         scene = {**self.scenes[i], "limb_cut": bool(self.limb_cut[i])}
+        if self.views and self.views[i] is not None:
+            fid = self.frame_id(i)
+            return lab.view_features(scene, self.size, self.views[i], self.radius_km, fid)
         return lab.features(scene, self.size, self.grids[i], self.frame_id(i))
 
 
@@ -109,8 +116,10 @@ def render_batch(
     params : SynthParams or dict, optional
         Overrides of the `SynthParams` defaults (validated before anything is rendered).
     device : str or torch.device
-    view : None
-        Reserved for perspective views; only the polar grid (None) is rendered.
+    view : None, "random", OrthoView or dict of its fields
+        None: the polar grid. Otherwise the scene seen as an orthographic disk from a spacecraft
+        (``"random"``: a position high over the pole drawn from each seed); off-disk pixels are
+        no data (mask 255, valid False) and ``grids`` holds None.
 
     Returns
     -------
@@ -120,8 +129,14 @@ def render_batch(
         raise ValueError(f"hemisphere must be one of {list(HEMISPHERES)}, got {hemisphere!r}")
     if int(size) != size or int(size) < MIN_SIZE:
         raise ValueError(f"size must be an integer >= {MIN_SIZE} pixels, got {size}")
-    if view is not None:
-        raise ValueError(f"view={view!r}: only polar frames (view=None) are rendered")
+    if isinstance(view, dict):
+        try:
+            view = OrthoView(**view)
+        except TypeError as err:
+            fields = list(OrthoView.__dataclass_fields__)
+            raise ValueError(f"view={view!r}: fields are {fields} ({err})") from err
+    if not (view is None or view == "random" or isinstance(view, OrthoView)):
+        raise ValueError(f"view={view!r}: use None (polar grid), 'random' or OrthoView fields")
     channels = ins.check_channels(channels)
     p = params if isinstance(params, SynthParams) else SynthParams.from_dict(params)
     footprint_path(p)  # a missing table fails here, before any rendering
@@ -130,18 +145,32 @@ def render_batch(
     hemis = [pick_hemisphere(s, hemisphere) for s in seed_list]
     grids = [make_grid(size, h, p.max_colatitude) for h in hemis]
     scenes = [sample_scene(s, h, p) for s, h in zip(seed_list, hemis, strict=True)]
+    views: list[OrthoView | None] = [None] * len(seed_list)
+    if view is not None:
+        grids = [None] * len(seed_list)
+        views = [sample_view(s, h, size, p) if view == "random" else view
+                 for s, h in zip(seed_list, hemis, strict=True)]  # fmt: skip
+        for scene, v in zip(scenes, views, strict=True):
+            scene["observer"] = (v.sub_lat, v.sub_lon)  # the limb as the spacecraft sees it
 
     b = len(seed_list)
     extent = p.max_colatitude
     axis = (torch.arange(size, dtype=torch.float32) - (size - 1) / 2.0) * (extent * 2.0 / size)
     x = axis.view(1, 1, size).expand(b, size, size).contiguous().to(device)
     y = axis.view(1, size, 1).expand(b, size, size).contiguous().to(device)
-    packed = pack_scenes(scenes, p, px_deg=2.0 * extent / size)
+    px_deg = 2.0 * extent / size
+    seen = None
+    if view is not None:
+        x, y, seen = plane_coords(views, hemis, size, p, device)
+        px_deg = min(v.km_per_px for v in views) / (p.polar_radius_km * math.pi / 180.0)
+    packed = pack_scenes(scenes, p, px_deg=px_deg)
     packed = {k: v.to(device) for k, v in packed.items()}
     keys = frame_keys(torch.tensor(seed_list, dtype=torch.int64, device=device))
     layers = scene_layers(packed, keys, x, y, extent, size, p)
 
     disk = layers["mu_obs"] > math.cos(math.radians(p.limb_emission_cut_deg))
+    if seen is not None:
+        disk &= seen
     valid = disk.clone()
     geo = {}
     for fam in ins.families(channels):
@@ -169,4 +198,6 @@ def render_batch(
         size=size,
         scenes=scenes,
         limb_cut=(~disk).flatten(1).any(1),
+        views=views,
+        radius_km=p.polar_radius_km,
     )

@@ -41,6 +41,7 @@ def write_frame_set(
     split: str = "train",
     params: dict | None = None,
     schema: LabelSchema | None = None,
+    view: Any = None,
 ) -> dict[str, Any]:
     """Write `n` frames (seeds ``seed .. seed+n-1``) under `out` as a labelled frame set.
 
@@ -65,7 +66,8 @@ def write_frame_set(
         )
     t0 = time.perf_counter()
     rows, shown = [], []
-    for frame, labels in _frames(int(seed), int(n), int(size), channels, instrument, hemisphere, p):
+    frames = _frames(int(seed), int(n), int(size), channels, instrument, hemisphere, p, view)
+    for frame, labels in frames:
         fid = frame.id
         rel = {k: f"{k}/{fid}{ext}" for k, ext in
                (("images", ".npy"), ("masks", ".png"), ("features", ".json"))}  # fmt: skip
@@ -93,19 +95,22 @@ def write_frame_set(
     }
 
 
-def _frames(seed, n, size, channels, instrument, hemisphere, p):
+def _frames(seed, n, size, channels, instrument, hemisphere, p, view):
     """(Frame, Labels) for seeds seed..seed+n-1, rendered in batches of `CHUNK`."""
     for start in range(seed, seed + n, CHUNK):
         seeds = list(range(start, min(start + CHUNK, seed + n)))
-        batch = render_batch(seeds, size, channels, hemisphere=hemisphere, params=p)
+        batch = render_batch(seeds, size, channels, hemisphere=hemisphere, params=p, view=view)
         images = batch.image.permute(0, 2, 3, 1).contiguous().numpy()
         for i, s in enumerate(seeds):
             grid = batch.grids[i]
             meta = {"id": batch.frame_id(i), "seed": s, "hemisphere": batch.hemispheres[i],
-                    "grid": grid.to_dict()}  # fmt: skip
+                    "grid": None if grid is None else grid.to_dict()}  # fmt: skip
+            feats = batch.features(i)
+            if feats.get("view"):
+                meta["view"] = feats["view"]
             frame = Frame(images[i], list(batch.channels), instrument, meta=meta, grid=grid,
                           valid=batch.valid[i].numpy())  # fmt: skip
-            yield frame, Labels(batch.mask[i].numpy(), batch.features(i))
+            yield frame, Labels(batch.mask[i].numpy(), feats)
 
 
 def synth_from_config(cfg: Any) -> dict[str, Any]:
@@ -130,6 +135,7 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
         split=str(plain["split"]),
         params=plain.get("params"),
         schema=LabelSchema.from_dict(plain["labels"]),
+        view=plain.get("view"),
     )
 
 

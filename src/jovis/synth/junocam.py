@@ -55,7 +55,9 @@ def scalars(name: str, seeds: list[int], p: SynthParams) -> torch.Tensor:
     rows = []
     for seed in seeds:
         g = np.random.default_rng([seed, rng.stream_id(name)])
-        rows.append((g.uniform(0.6, 1.2), g.uniform(*p.minnaert_k), g.uniform(*p.spike_count),
+        # exposure gain: polar scenes at low sun are exposed long (TDI stages, §3); bright limbs
+        # then saturate at the companding maximum
+        rows.append((g.uniform(0.8, 4.0), g.uniform(*p.minnaert_k), g.uniform(*p.spike_count),
                      g.uniform(*p.read_noise_frac)))  # fmt: skip
     return torch.tensor(rows, dtype=torch.float32)
 
@@ -92,10 +94,11 @@ def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     albedo = base * (1 + con * (clouds - 0.5) + 0.3 * layers["albedo"]) * (1 + red * alpha)
     albedo = albedo * (1 + haze * hz)
     k = s[:, 1, None, None]
-    mu0 = layers["mu_sun"].clamp(min=0.0)
+    # haze scatters light past the terminator: a soft floor under μ0 (scale 0.05, a choice)
+    m0 = layers["mu_sun"]
+    mu0 = 0.5 * (m0 + torch.sqrt(m0 * m0 + 0.0025))
     mu = layers["mu_obs"].clamp(min=0.05)
-    twilight = torch.sigmoid(layers["mu_sun"] / 0.02)  # soft terminator
-    refl = albedo * mu0.pow(k) * mu.pow(k - 1) * twilight
+    refl = albedo * mu0.pow(k) * mu.pow(k - 1)
     idx, frac = _strips(geo, x, y, _FILTER_SHIFT[name])
     gain = 1 + p.junocam_strip_gain_sd * 1.732 * (
         rng.uniform_at(keys, f"{name}/strip", idx) * 2 - 1

@@ -82,3 +82,46 @@ def features(scene: dict[str, Any], size: int, grid: PolarGrid, frame_id: str) -
         "observer": {"lat": round(scene["observer"][0], 4), "lon": round(scene["observer"][1], 4)},
         "sun": {"lat": round(scene["sun"][0], 4), "lon": round(scene["sun"][1], 4)},
     }
+
+
+def view_features(scene: dict[str, Any], size: int, view, radius_km: float, frame_id: str):
+    """`features` of a perspective frame: pixels through the view (radii at the nadir scale)."""
+    hemisphere = scene["hemisphere"]
+    vortices = []
+    for i, v in enumerate(scene["vortices"]):
+        lat, lon = plane_to_latlon(v["x"], v["y"], hemisphere)
+        x, y = view.pixel(lat, lon, size, radius_km)
+        vortices.append({
+            "id": i, "kind": v["kind"], "role": v["role"],
+            "x": round(float(x), 4), "y": round(float(y), 4),
+            "radius_px": round(float(v["radius_km"] / view.km_per_px), 4),
+            "lat": round(float(lat), 4), "lon": round(float(lon), 4),
+            "radius_km": round(float(v["radius_km"]), 1), "rotation": v["rotation"],
+        })  # fmt: skip
+    ox, oy, fw = (a[0] for a in ov.polyline(np.asarray(scene["oval"])[None], N_POLYLINE))
+    lat, lon = plane_to_latlon(ox, oy, hemisphere)
+    px, py = view.pixel(lat, lon, size, radius_km)
+    km_per_deg = radius_km * np.pi / 180.0
+    return {
+        "id": frame_id,
+        "hemisphere": hemisphere,
+        "size": size,
+        "grid": None,
+        "view": view.to_dict() | {"radius_km": radius_km},
+        "vortices": vortices,
+        "oval": {
+            "polyline_px": np.round(np.stack([px, py], 1), 4).tolist(),
+            "polyline_latlon": np.round(np.stack([lat, lon], 1), 4).tolist(),
+            "fwhm_deg": round(float(scene["oval"][ov.IDX["fwhm"]]), 4),
+            "width_px": round(float(fw.max() * km_per_deg / view.km_per_px), 4),
+            "width_deg_along": np.round(fw, 4).tolist(),
+            "dawn_storm": scene["dawn_storm"],
+        },
+        "footprints": [
+            {k: f[k] for k in ("moon", "tail", "lat", "lon", "moon_lon")}
+            for f in scene["footprints"]
+        ],
+        "limb_cut": scene["limb_cut"],
+        "observer": {"lat": round(scene["observer"][0], 4), "lon": round(scene["observer"][1], 4)},
+        "sun": {"lat": round(scene["sun"][0], 4), "lon": round(scene["sun"][1], 4)},
+    }

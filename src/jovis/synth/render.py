@@ -40,8 +40,9 @@ def make_sample(
     hemisphere : {"north", "south", "random"}
     params : SynthParams or dict, optional
         Overrides of `SynthParams` defaults.
-    view : None
-        See `render_batch`.
+    view : None, "random", OrthoView or dict
+        None: the polar grid; otherwise a perspective (orthographic disk) frame with no grid and
+        ``meta["view"]`` (see `render_batch`).
 
     Returns
     -------
@@ -58,7 +59,9 @@ def make_sample(
     frame_id = batch.frame_id(0)
     grid = batch.grids[0]
     meta = {"id": frame_id, "seed": int(seed), "hemisphere": batch.hemispheres[0],
-            "grid": grid.to_dict()}  # fmt: skip
+            "grid": None if grid is None else grid.to_dict()}  # fmt: skip
+    if batch.views[0] is not None:
+        meta["view"] = batch.features(0)["view"]
     frame = Frame(image=image, channels=list(batch.channels), instrument=instrument, meta=meta,
                   grid=grid, valid=valid)  # fmt: skip
     return frame, Labels(mask=batch.mask[0].numpy(), features=batch.features(0))
