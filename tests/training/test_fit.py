@@ -95,8 +95,15 @@ def test_tensorboard_logger_without_the_package_says_how_to_get_it(tmp_path, mon
     cfg = compose_config(
         "train", ["experiment=tiny", f"out={tmp_path}", "trainer.loggers=[csv,tensorboard]"]
     )
-    with pytest.raises(ValueError, match="pip install tensorboard"):
+    with pytest.raises(ValueError, match="pip install tensorboardX"):
         train(cfg)
+
+
+def test_default_run_logs_to_csv_and_tensorboard(tiny_run):
+    logs = Path(tiny_run["out"]) / "logs"
+    assert (logs / "metrics.csv").is_file()
+    events = list(logs.glob("events.out.tfevents.*"))
+    assert events and events[0].stat().st_size > 0
 
 
 def test_the_per_frame_loader_still_trains(tmp_path):

@@ -113,8 +113,9 @@ def check_loggers(names: list[str]) -> None:
     has_tb = any(importlib.util.find_spec(m) for m in ("tensorboard", "tensorboardX"))
     if "tensorboard" in names and not has_tb:
         raise ValueError(
-            "trainer.loggers=[..., tensorboard] needs the tensorboard package, which is not "
-            "installed; pip install tensorboard, or use trainer.loggers=[csv]"
+            "trainer.loggers=[..., tensorboard] needs tensorboardX (a jovis dependency) or "
+            "tensorboard, and neither is installed; pip install tensorboardX, or use "
+            "trainer.loggers=[csv]"
         )
 
 
