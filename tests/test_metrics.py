@@ -74,6 +74,43 @@ def test_vortex_matching_is_one_to_one_within_half_the_true_radius():
     assert match_vortices([], truth)["fn"] == 3
 
 
+def test_ignored_truth_is_neither_missed_nor_a_false_positive():
+    from jovis.metrics import match_vortices
+
+    truth = [
+        {"x": 10, "y": 10, "radius_px": 6},
+        {"x": 0, "y": 40, "radius_px": 8},  # cut by the frame edge: not scored
+        {"x": 50, "y": 50, "radius_px": 4},  # not scored, and not found
+    ]
+    predicted = [
+        {"x": 11, "y": 10, "radius_px": 6},
+        {"x": 4, "y": 42, "radius_px": 5},  # the visible piece of the cut vortex
+        {"x": 90, "y": 90, "radius_px": 2},  # a real false positive
+    ]
+    counts = match_vortices(predicted, truth, ignore=[False, True, True])
+    assert (counts["tp"], counts["fp"], counts["fn"], counts["ignored"]) == (1, 1, 0, 2)
+    plain = match_vortices(predicted, truth)
+    assert (plain["tp"], plain["fp"], plain["fn"]) == (1, 2, 2)
+    with pytest.raises(ValueError, match="ignore has 1 flags for 3"):
+        match_vortices(predicted, truth, ignore=[True])
+
+
+def test_visible_fraction_counts_the_frame_edge_and_no_data():
+    from jovis.metrics import visible_fractions
+
+    scored = np.ones((40, 40), bool)
+    scored[:, 30:] = False  # a no-data strip
+    truth = [
+        {"x": 15, "y": 15, "radius_px": 5},  # whole
+        {"x": 0, "y": 20, "radius_px": 6},  # half outside the frame
+        {"x": 30, "y": 10, "radius_px": 6},  # about half in no data
+        {"x": 80, "y": 80, "radius_px": 3},  # outside the frame
+    ]
+    fractions = visible_fractions(truth, scored)
+    assert fractions[0] == 1.0 and fractions[3] == 0.0
+    assert 0.45 < fractions[1] < 0.65 and 0.4 < fractions[2] < 0.6
+
+
 def test_boundary_distance_in_pixels_and_degrees():
     import cv2
 

@@ -24,7 +24,13 @@ from jovis.metrics import (
     detection_scores,
     iou_dice,
     match_vortices,
+    visible_fractions,
 )
+
+# A true vortex counts in the instance scores when at least this much of its disk is in the
+# frame and has data; one cut by the frame edge, the limb or a no-data strip is not scored
+# (its visible part's centroid cannot land within half a radius of the true centre).
+MIN_VISIBLE_FRACTION = 0.8
 
 
 def evaluate(
@@ -108,7 +114,9 @@ class FeatureScores:
 
     def __init__(self, schema: LabelSchema) -> None:
         self.schema = schema
-        self.instances: dict[str, Any] = {"tp": 0, "fp": 0, "fn": 0, "radius_errors_px": []}
+        self.instances: dict[str, Any] = {
+            "tp": 0, "fp": 0, "fn": 0, "ignored": 0, "radius_errors_px": []
+        }  # fmt: skip
         self.boundary: list[np.ndarray] = []
         self.grids_known = True
 
@@ -124,8 +132,10 @@ class FeatureScores:
         schema = self.schema
         if "vortices" in truth_features and "vortex" in schema.names:
             found = extract_features(pred, probs, schema)["vortices"]
-            counts = match_vortices(found, truth_features["vortices"])
-            for key in ("tp", "fp", "fn", "radius_errors_px"):
+            true_vortices = truth_features["vortices"]
+            visible = visible_fractions(true_vortices, truth != schema.ignore_index)
+            counts = match_vortices(found, true_vortices, ignore=visible < MIN_VISIBLE_FRACTION)
+            for key in ("tp", "fp", "fn", "radius_errors_px", "ignored"):
                 self.instances[key] += counts[key]
         if "aurora" in schema.names:
             aurora = schema.id_of("aurora")
@@ -146,7 +156,7 @@ class FeatureScores:
             result.update({f"vortex_{k}": _round(v) for k, v in scores.items()})
             errors = np.abs(instances["radius_errors_px"])
             result["vortex_radius_error_px"] = _round(errors.mean()) if errors.size else None
-            result["vortex_instances"] = {k: instances[k] for k in ("tp", "fp", "fn")}
+            result["vortex_instances"] = {k: instances[k] for k in ("tp", "fp", "fn", "ignored")}
         distances = np.concatenate(self.boundary) if self.boundary else np.zeros(0)
         result["oval_boundary_units"] = "deg" if self.grids_known else "px"
         result["oval_boundary_mean"] = _round(distances.mean()) if distances.size else None

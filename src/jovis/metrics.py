@@ -55,31 +55,67 @@ def per_class_scores(cm: torch.Tensor | np.ndarray, names: list[str]) -> dict[st
 
 
 def match_vortices(
-    predicted: list[dict], truth: list[dict], *, max_ratio: float = 0.5
+    predicted: list[dict], truth: list[dict], *, max_ratio: float = 0.5, ignore=None
 ) -> dict[str, Any]:
     """One-to-one matching of vortex centres (Hungarian on centre distance).
 
     A pair counts when the centres are at most `max_ratio` × the true radius apart. Vortices are
     dicts with ``x``, ``y`` and ``radius_px`` in the same frame's pixels (`extract_features`
-    output and the synthetic truth both are). Returns counts and the radius errors of the matches.
+    output and the synthetic truth both are). `ignore` (one bool per true vortex) marks truth
+    that is not scored, e.g. a vortex mostly outside the frame or in no-data: missing it is not
+    a false negative, and a prediction matched to it, or centred inside its disk, is not a false
+    positive. Returns counts and the radius errors of the scored matches.
     """
+    ignore = np.zeros(len(truth), bool) if ignore is None else np.asarray(ignore, bool)
+    if len(ignore) != len(truth):
+        raise ValueError(f"ignore has {len(ignore)} flags for {len(truth)} true vortices")
     if not predicted or not truth:
-        return {"tp": 0, "fp": len(predicted), "fn": len(truth), "radius_errors_px": []}
+        return {
+            "tp": 0,
+            "fp": len(predicted),
+            "fn": int((~ignore).sum()),
+            "radius_errors_px": [],
+            "ignored": int(ignore.sum()),
+        }
     p = np.array([[v["x"], v["y"]] for v in predicted], dtype=np.float64)
     t = np.array([[v["x"], v["y"]] for v in truth], dtype=np.float64)
-    limit = max_ratio * np.array([v["radius_px"] for v in truth], dtype=np.float64)
+    radius = np.array([v["radius_px"] for v in truth], dtype=np.float64)
     dist = np.linalg.norm(p[:, None, :] - t[None, :, :], axis=-1)
-    allowed = dist <= limit[None, :]
+    allowed = dist <= max_ratio * radius[None, :]
     cost = np.where(allowed, dist, dist.max() + 1e6)  # forbidden pairs only if nothing else
     rows, cols = linear_sum_assignment(cost)
     pairs = [(r, c) for r, c in zip(rows, cols, strict=True) if allowed[r, c]]
-    errors = [float(predicted[r]["radius_px"] - truth[c]["radius_px"]) for r, c in pairs]
+    scored = [(r, c) for r, c in pairs if not ignore[c]]
+    matched = {r for r, _ in pairs}
+    # an unmatched prediction centred in an ignored vortex's disk is a piece of it, not an error
+    inside_ignored = (dist <= radius[None, :]) & ignore[None, :]
+    fp = sum(1 for r in range(len(predicted)) if r not in matched and not inside_ignored[r].any())
+    errors = [float(predicted[r]["radius_px"] - truth[c]["radius_px"]) for r, c in scored]
     return {
-        "tp": len(pairs),
-        "fp": len(predicted) - len(pairs),
-        "fn": len(truth) - len(pairs),
+        "tp": len(scored),
+        "fp": fp,
+        "fn": int((~ignore).sum()) - len(scored),
         "radius_errors_px": errors,
+        "ignored": int(ignore.sum()),
     }
+
+
+def visible_fractions(truth: list[dict], scored: np.ndarray) -> np.ndarray:
+    """Fraction of each true vortex's disk (``x``, ``y``, ``radius_px``) that lies inside the
+    frame on `scored` pixels (bool H×W, e.g. the truth mask ≠ 255)."""
+    h, w = scored.shape
+    out = np.zeros(len(truth))
+    for i, v in enumerate(truth):
+        x, y, r = float(v["x"]), float(v["y"]), max(float(v["radius_px"]), 0.5)
+        x0, x1 = int(np.floor(x - r)), int(np.ceil(x + r)) + 1
+        y0, y1 = int(np.floor(y - r)), int(np.ceil(y + r)) + 1
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        disk = (xx - x) ** 2 + (yy - y) ** 2 <= r * r
+        inside = (xx >= 0) & (xx < w) & (yy >= 0) & (yy < h)
+        ok = np.zeros_like(disk)
+        ok[inside] = scored[yy[inside], xx[inside]]
+        out[i] = (disk & ok).sum() / max(disk.sum(), 1)
+    return out
 
 
 def detection_scores(tp: int, fp: int, fn: int) -> dict[str, float]:
