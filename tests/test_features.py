@@ -254,3 +254,21 @@ def test_features_in_latitude_longitude_and_km_when_the_grid_is_known():
     rows = catalog_rows_from_geojson(gj)
     assert all(r["lat"] is not None for r in rows)
     assert rows[-1]["feature"] == "aurora_oval" and rows[-1]["mean_colatitude_deg"] is not None
+
+
+def test_unsure_vortex_blobs_are_dropped_when_probabilities_are_given():
+    from jovis.features import MIN_VORTEX_SCORE
+
+    schema = SCHEMA
+    mask = np.zeros((40, 40), np.uint8)
+    mask[5:15, 5:15] = 2  # sure
+    mask[25:35, 25:35] = 2  # unsure
+    probs = np.zeros((3, 40, 40), np.float32)
+    probs[0] = 1.0
+    probs[:, 5:15, 5:15] = np.array([0.05, 0.05, 0.9])[:, None, None]
+    probs[:, 25:35, 25:35] = np.array([0.3, 0.2, 0.5])[:, None, None]
+    found = extract_features(mask, probs, schema)["vortices"]
+    assert [(v["id"], v["x"], v["y"]) for v in found] == [(1, 9.5, 9.5)]
+    assert 0.5 < MIN_VORTEX_SCORE <= 0.9
+    assert len(extract_features(mask, probs, schema, min_vortex_score=0.0)["vortices"]) == 2
+    assert len(extract_features(mask, None, schema)["vortices"]) == 2  # truth masks: all kept

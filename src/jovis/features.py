@@ -21,6 +21,12 @@ from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.geometry.locate import locate_features
 
+# Unsure vortex blobs (spiral-arm fragments, cloud texture) are dropped below this mean
+# probability. Chosen on validation frames (seeds 10000000+, never the test seeds) of the
+# ir_cyclones_cpu model: instance F1 0.864 with no threshold, 0.976 at 0.65, 0.975 at 0.7, 0.978
+# at 0.75 (a plateau); recall is unchanged (0.977 → 0.970).
+MIN_VORTEX_SCORE = 0.7
+
 
 def extract_features(
     mask: np.ndarray,
@@ -29,6 +35,7 @@ def extract_features(
     *,
     min_vortex_area_px: int = 6,
     min_oval_area_px: int = 10,
+    min_vortex_score: float = MIN_VORTEX_SCORE,
     grid: PolarGrid | None = None,
 ) -> dict[str, Any]:
     """Vortex instances, the aurora oval and class fractions of one predicted mask.
@@ -43,6 +50,9 @@ def extract_features(
         Needs classes named ``"vortex"`` and/or ``"aurora"``; a missing one gives no such features.
     min_vortex_area_px, min_oval_area_px : int
         Connected components (8-connectivity) with fewer pixels are dropped.
+    min_vortex_score : float
+        With `probs`, vortex instances whose mean vortex probability is lower are dropped (the
+        argmax of 3 classes can be as unsure as 1/3). See `MIN_VORTEX_SCORE`.
     grid : PolarGrid, optional
         The frame's geometry: every feature also gets latitude/longitude and km (see
         `jovis.geometry.locate.locate_features`), and the result a ``"grid"`` entry.
@@ -86,6 +96,9 @@ def extract_features(
     if "vortex" in schema.names:
         cid = schema.id_of("vortex")
         vortices = _vortices(mask == cid, None if probs is None else probs[cid], min_vortex_area_px)
+        if probs is not None:
+            kept = [v for v in vortices if v["mean_prob"] >= min_vortex_score]
+            vortices = [{**v, "id": i} for i, v in enumerate(kept, start=1)]
     oval = _empty_oval()
     if "aurora" in schema.names:
         cid = schema.id_of("aurora")
