@@ -95,10 +95,8 @@ def extract_features(
     vortices: list[dict[str, Any]] = []
     if "vortex" in schema.names:
         cid = schema.id_of("vortex")
-        vortices = _vortices(mask == cid, None if probs is None else probs[cid], min_vortex_area_px)
-        if probs is not None:
-            kept = [v for v in vortices if v["mean_prob"] >= min_vortex_score]
-            vortices = [{**v, "id": i} for i, v in enumerate(kept, start=1)]
+        prob = None if probs is None else probs[cid]
+        vortices = _vortices(mask == cid, prob, min_vortex_area_px, min_vortex_score)
     oval = _empty_oval()
     if "aurora" in schema.names:
         cid = schema.id_of("aurora")
@@ -112,7 +110,9 @@ def extract_features(
     return features
 
 
-def _vortices(binary: np.ndarray, prob: np.ndarray | None, min_area: int) -> list[dict[str, Any]]:
+def _vortices(
+    binary: np.ndarray, prob: np.ndarray | None, min_area: int, min_score: float
+) -> list[dict[str, Any]]:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(
         binary.astype(np.uint8), connectivity=8, ltype=cv2.CV_32S
     )
@@ -125,7 +125,9 @@ def _vortices(binary: np.ndarray, prob: np.ndarray | None, min_area: int) -> lis
             area = int(np.count_nonzero(comp))
             if area < max(1, min_area):
                 continue
-            found.append(_vortex(comp, x0, y0, area, prob))
+            vortex = _vortex(comp, x0, y0, area, prob)
+            if prob is None or vortex["mean_prob"] >= min_score:
+                found.append(vortex)
     found.sort(key=lambda v: -v["area_px"])  # stable: equal areas keep raster order
     return [{"id": i, **v} for i, v in enumerate(found, start=1)]
 

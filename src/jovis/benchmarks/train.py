@@ -35,10 +35,8 @@ from jovis.data.datamodule import FrameDataModule, build_datasets
 from jovis.data.stream import SyntheticStream, build_stream
 from jovis.devices import resolve_device
 from jovis.frame import LabelSchema
-from jovis.models import build_model
-from jovis.training.fit import model_args
+from jovis.training.fit import build_module, model_args
 from jovis.training.losses import build_loss
-from jovis.training.module import SegmentationModule
 
 log = logging.getLogger(__name__)
 # (name, Lightning precision, channels_last); the first CUDA mode is the speedups' reference
@@ -92,29 +90,6 @@ class StepClock(Callback):
         self.stamps.append(time.perf_counter())
 
 
-def build_module(
-    cfg: DictConfig, schema: LabelSchema, channels_last: bool, stream: Any = None
-) -> SegmentationModule:
-    """The module `jovis.training.fit.train` builds for `cfg` (loss, schedule, batch
-    augmentation, device stream), with channels_last as given."""
-    args = model_args(cfg, schema)
-    return SegmentationModule(
-        build_model(**args, weights=cfg.model.get("weights")),
-        schema,
-        lr=float(cfg.optim.lr),
-        weight_decay=float(cfg.optim.weight_decay),
-        warmup_steps=int(cfg.optim.warmup_steps),
-        total_steps=int(cfg.optim.get("schedule_steps") or cfg.trainer.max_steps),
-        channels_last=channels_last,
-        loss=build_loss(to_plain(cfg.loss), schema.num_classes, schema.ignore_index),
-        schedule=cfg.optim.get("schedule", "cosine"),
-        augment=build_augment(to_plain(cfg.get("augment") or {})),
-        seed=int(cfg.seed),
-        model_args=args,
-        stream=stream,
-    )
-
-
 class TimedRender:
     """Stands in for the `SyntheticStream` the module renders its batches from (on the training
     device, inside the step) and records (time stamp, seconds) of each render."""
@@ -166,7 +141,15 @@ def time_mode(
     schema = LabelSchema.from_dict(to_plain(cfg.labels))
     batches, render = train_loader(cfg, cuda)
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)  # same weights in every mode
-    module = build_module(cfg, schema, channels_last, render)
+    module = build_module(
+        cfg,
+        schema,
+        model_args(cfg, schema),
+        loss=build_loss(to_plain(cfg.loss), schema.num_classes, schema.ignore_index),
+        augment=build_augment(to_plain(cfg.get("augment") or {})),
+        stream=render,
+        channels_last=channels_last,
+    )
     clock = StepClock(cuda)
     if cuda:
         torch.cuda.empty_cache()

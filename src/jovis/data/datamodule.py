@@ -14,7 +14,7 @@ import lightning as L
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from jovis.data.datasets import FolderDataset, SyntheticDataset
+from jovis.data.datasets import FolderDataset, SyntheticDataset, check_batch_fits
 from jovis.data.stream import SyntheticStream
 
 DATA_KINDS = ("synthetic", "folder")
@@ -51,8 +51,6 @@ def build_datasets(
             channels,
             split=data.get("train_split"),
             normalisation=normalisation,
-            augment=bool(data.get("augment")),
-            seed=seed,
         )
         val = None
         if data.get("val"):
@@ -166,12 +164,8 @@ class FrameDataModule(L.LightningDataModule):
         seed: int = 0,
     ) -> None:
         super().__init__()
-        if not isinstance(train, SyntheticStream) and batch_size > len(train):
-            raise ValueError(
-                f"data.batch_size={batch_size} is larger than the training set ({len(train)} "
-                "frames); lower data.batch_size or add frames (data.train_frames, or more frames "
-                "in data.train)"
-            )
+        if not isinstance(train, SyntheticStream):  # a stream checks its own size
+            check_batch_fits(batch_size, len(train))
         self.train_set, self.val_set = train, val
         self.batch_size, self.num_workers, self.seed = batch_size, num_workers, seed
         self.train_sampler: EpochSampler | None = None

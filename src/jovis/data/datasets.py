@@ -12,7 +12,6 @@ import torch
 from torch.utils.data import Dataset
 
 from jovis.data.normalise import DEFAULT_NORMALISATION, normalise_frame
-from jovis.data.transforms import random_dihedral
 from jovis.frame import IGNORE_INDEX, Frame, Labels
 from jovis.geometry import PolarGrid
 from jovis.io import read_frame
@@ -32,6 +31,18 @@ def to_sample(frame: Frame, labels: Labels, normalisation: Mapping[str, Any]) ->
         "mask": torch.from_numpy(mask),
         "id": frame.id,
     }
+
+
+def check_batch_fits(batch_size: int, frames: int, world: int = 1) -> None:
+    """Raise naming the fix when one step's frames (`batch_size` per process × `world`
+    processes) outnumber the training set's `frames`."""
+    if batch_size * world > frames:
+        per = "" if world == 1 else f" × {world} processes"
+        raise ValueError(
+            f"data.batch_size={batch_size}{per} is larger than the training set ({frames} "
+            "frames); lower data.batch_size or add frames (data.train_frames, or more frames in "
+            "data.train)"
+        )
 
 
 def read_manifest(root: str | Path) -> list[dict[str, Any]]:
@@ -62,8 +73,6 @@ class FolderDataset(Dataset):
         *,
         split: str | None = None,
         normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION,
-        augment: bool = False,
-        seed: int = 0,
     ) -> None:
         self.root = Path(root)
         rows = read_manifest(self.root)
@@ -79,9 +88,6 @@ class FolderDataset(Dataset):
                 )
         self.channels = list(channels)
         self.normalisation = dict(normalisation)
-        self.augment = augment
-        self.seed = seed
-        self.epoch = 0
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -98,11 +104,8 @@ class FolderDataset(Dataset):
         return frame, Labels(read_mask_png(self.root / row["mask"]), features)
 
     def __getitem__(self, index: int) -> dict[str, Any]:
-        sample = to_sample(*self.load(index), self.normalisation)
-        if self.augment:
-            gen = torch.Generator().manual_seed(hash((self.seed, self.epoch, index)) & 0x7FFFFFFF)
-            sample["image"], sample["mask"] = random_dihedral(sample["image"], sample["mask"], gen)
-        return sample
+        # training batches are augmented on their device by the module (configs/augment/)
+        return to_sample(*self.load(index), self.normalisation)
 
 
 class SyntheticDataset(Dataset):

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch.utils.data import Dataset
 
+from jovis.data.datasets import check_batch_fits
 from jovis.data.normalise import normalise_batch
 from jovis.frame import IGNORE_INDEX
 
@@ -51,11 +52,7 @@ class SyntheticStream(Dataset):
         params: Mapping[str, Any] | None = None,
         normalisation: Mapping[str, Any],
     ) -> None:
-        if batch_size > frames_per_epoch:
-            raise ValueError(
-                f"data.batch_size={batch_size} is larger than the training set "
-                f"({frames_per_epoch} frames); lower data.batch_size or raise data.train_frames"
-            )
+        check_batch_fits(batch_size, frames_per_epoch)
         self.frames, self.batch_size = int(frames_per_epoch), int(batch_size)
         self.size, self.channels, self.seed = int(size), list(channels), int(seed)
         self.hemisphere, self.params = hemisphere, dict(params or {}) or None
@@ -66,11 +63,7 @@ class SyntheticStream(Dataset):
         self.epoch = int(epoch)
 
     def set_world(self, world: int) -> None:
-        if self.batch_size * world > self.frames:
-            raise ValueError(
-                f"data.batch_size={self.batch_size} × {world} processes is larger than the "
-                f"training set ({self.frames} frames); lower data.batch_size or add frames"
-            )
+        check_batch_fits(self.batch_size, self.frames, world)
         self.world = int(world)
 
     def __len__(self) -> int:

@@ -23,7 +23,7 @@ LAST = "last.ckpt"
 class DataEpoch(Callback):
     """Keeps the datasets and the sampler on the trainer's epoch, also after a resume.
 
-    New synthetic seeds and augmentations every epoch (datasets are re-sent to workers). Resumed
+    New synthetic seeds every epoch (datasets are re-sent to workers). Resumed
     mid-epoch, Lightning skips ``on_train_epoch_start`` and restarts the loader, so the epoch is
     set in ``on_train_start`` too and the sampler skips the batches already trained on.
     """
@@ -45,8 +45,6 @@ class DataEpoch(Callback):
         dataset = trainer.datamodule.train_set
         if hasattr(dataset, "set_epoch"):
             dataset.set_epoch(trainer.current_epoch)
-        elif hasattr(dataset, "epoch"):
-            dataset.epoch = trainer.current_epoch
 
 
 class LastCheckpoint(Callback):

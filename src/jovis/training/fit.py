@@ -16,6 +16,7 @@ from jovis.checkpoint import save_checkpoint
 from jovis.cli import to_plain
 from jovis.data.augment import build_augment
 from jovis.data.datamodule import FrameDataModule, build_datasets
+from jovis.data.datasets import check_batch_fits
 from jovis.data.stream import build_stream
 from jovis.devices import resolve_device
 from jovis.frame import LabelSchema
@@ -90,6 +91,40 @@ def check_trainer_config(cfg: DictConfig) -> None:
         raise ValueError(f"trainer.max_steps={tcfg.max_steps}; it must be ≥ 1")
 
 
+def build_module(
+    cfg: DictConfig,
+    schema: LabelSchema,
+    args: dict[str, Any],
+    *,
+    loss: torch.nn.Module,
+    augment: Any,
+    stream: Any = None,
+    channels_last: bool | None = None,
+) -> SegmentationModule:
+    """The LightningModule `train` fits for `cfg`: the network (compiled when
+    ``trainer.compile``), loss, schedule, batch augmentation and device stream.
+    `channels_last` overrides ``trainer.channels_last`` (the training benchmark times both)."""
+    tcfg = cfg.trainer
+    model = build_model(**args, weights=cfg.model.get("weights"))
+    if tcfg.compile:
+        model = torch.compile(model)
+    return SegmentationModule(
+        model,
+        schema,
+        lr=float(cfg.optim.lr),
+        weight_decay=float(cfg.optim.weight_decay),
+        warmup_steps=int(cfg.optim.warmup_steps),
+        total_steps=int(cfg.optim.get("schedule_steps") or tcfg.max_steps),
+        channels_last=bool(tcfg.channels_last if channels_last is None else channels_last),
+        loss=loss,
+        schedule=cfg.optim.get("schedule", "cosine"),
+        augment=augment,
+        seed=int(cfg.seed),
+        model_args=args,
+        stream=stream,
+    )
+
+
 def train(cfg: DictConfig) -> dict[str, Any]:
     """Train a segmentation model; returns the figures and paths of the run.
 
@@ -123,11 +158,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         num_workers=int(cfg.data.num_workers),
         seed=int(cfg.seed),
     )
-    if int(cfg.data.batch_size) * world > frames:
-        raise ValueError(
-            f"data.batch_size={cfg.data.batch_size} × {world} processes is larger than the "
-            f"training set ({frames} frames); lower data.batch_size or add frames"
-        )
+    check_batch_fits(int(cfg.data.batch_size), frames, world)
 
     ckpt_path = None
     if cfg.get("resume"):
@@ -140,24 +171,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     log.info("run folder: %s", run_dir)
 
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
-    model = build_model(**args, weights=cfg.model.get("weights"))
-    if tcfg.compile:
-        model = torch.compile(model)
-    module = SegmentationModule(
-        model,
-        schema,
-        lr=float(cfg.optim.lr),
-        weight_decay=float(cfg.optim.weight_decay),
-        warmup_steps=int(cfg.optim.warmup_steps),
-        total_steps=int(cfg.optim.get("schedule_steps") or tcfg.max_steps),
-        channels_last=bool(tcfg.channels_last),
-        loss=loss,
-        schedule=cfg.optim.get("schedule", "cosine"),
-        augment=augment,
-        seed=int(cfg.seed),
-        model_args=args,
-        stream=stream,
-    )
+    module = build_module(cfg, schema, args, loss=loss, augment=augment, stream=stream)
     precision = tcfg.precision
     if precision == "auto":
         precision = "bf16-mixed" if accelerator.startswith("cuda") else "32-true"
@@ -207,7 +221,9 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         "train_seconds": round(seconds, 1),
     }
     if trainer.is_global_zero:
-        plain_model = getattr(model, "_orig_mod", model).to(memory_format=torch.contiguous_format)
+        plain_model = getattr(module.model, "_orig_mod", module.model).to(
+            memory_format=torch.contiguous_format
+        )
         ckpt = save_checkpoint(
             run_dir / CHECKPOINT_NAME,
             plain_model,
