@@ -1,0 +1,122 @@
+"""The stored reference frame set (``real_v1/``): build it from the real frames, and
+materialise a folder that `FolderDataset` / `scripts/evaluate.py` read.
+
+The stored set holds ``manifest.jsonl`` whose ``image`` paths are relative to the real-data root
+(``../shared/data/real``; rows carry ``"image_root": "real"``), ``masks/`` (class ids: 0
+background, 1 aurora, 2 vortex, 255 no data), ``sectors/`` (HST only: 1 bright, 2 faint oval
+sectors, 0 elsewhere, 255 no data), ``features/`` (truth JSON), ``params.json`` (the HST
+procedure's `OvalParams`) and ``junocam_ellipses.json`` (hand-placed ellipses).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import cv2
+
+from jovis.io import read_frame
+from jovis.io.atomic import write_json, write_png, write_text
+from jovis.io.masks import read_mask_png, write_mask_png
+from jovis.references.hst_oval import OvalParams, label_frames
+from jovis.references.junocam_vortices import vortex_labels
+from jovis.references.overlay import ellipse_overlay, oval_overlay
+from jovis.synth.frameset import default_schema
+
+STORED = Path(__file__).parent / "real_v1"
+HST_DIR = "hst_stis_north_2016-05-21"
+REFERENCE_OVAL = Path("..") / "reference"  # relative to the real-data root
+
+
+def default_real_root() -> Path:
+    """``../shared/data/real`` of the repository (three levels above ``src/jovis``)."""
+    return Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "real"
+
+
+def check_real_root(real_root: str | Path) -> Path:
+    root = Path(real_root)
+    if not (root / HST_DIR).is_dir():
+        raise FileNotFoundError(
+            f"{root}: no {HST_DIR}/ here; pass the real-data root (../shared/data/real)"
+        )
+    return root
+
+
+def build_reference_set(real_root: str | Path, out: str | Path, params: OvalParams | None = None,
+                        overlays: str | Path | None = None) -> dict[str, Any]:  # fmt: skip
+    """Make the HST oval labels and the JunoCam ellipse labels from the frames under
+    `real_root`; write the stored set under `out` (manifest last), and overlays if asked."""
+    root, out, p = check_real_root(real_root), Path(out), params or OvalParams()
+    schema = default_schema()
+    rows = []
+    paths = sorted((root / HST_DIR).glob("*_proj.fits"))
+    if not paths:
+        raise FileNotFoundError(f"{root / HST_DIR}: no *_proj.fits frames")
+    frames = [read_frame(path) for path in paths]
+    labels = label_frames(frames, root / REFERENCE_OVAL / p.reference, p)
+    for path, frame, lab in zip(paths, frames, labels, strict=True):
+        fid = frame.id
+        write_mask_png(out / "masks" / f"{fid}.png", lab["mask"], schema)
+        write_mask_png(out / "sectors" / f"{fid}.png", lab["sectors"], schema)
+        write_json(out / "features" / f"{fid}.json", lab["features"])
+        if overlays is not None:
+            write_png(Path(overlays) / f"{fid}.png",
+                      oval_overlay(frame, lab["sectors"], lab["features"]))  # fmt: skip
+        rows.append(_row(fid, path.relative_to(root).as_posix(), "hst_stis", "north", frame.grid))
+    ellipses = json.loads((STORED / "junocam_ellipses.json").read_text())
+    for fid, product in ellipses["products"].items():
+        rgb = cv2.cvtColor(cv2.imread(str(root / product["image"])), cv2.COLOR_BGR2RGB)
+        mask, features = vortex_labels(rgb, product, fid)
+        write_mask_png(out / "masks" / f"{fid}.png", mask, schema)
+        write_json(out / "features" / f"{fid}.json", features)
+        if overlays is not None:
+            write_png(Path(overlays) / f"{fid}.png", ellipse_overlay(rgb, features["vortices"]))
+        rows.append(_row(fid, product["image"], "junocam", product["hemisphere"], None))
+    if out.resolve() != STORED.resolve():
+        write_json(out / "junocam_ellipses.json", ellipses)
+    write_json(out / "params.json", {"hst_oval": p.to_dict()})
+    write_text(out / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    return {"out": str(out), "frames": len(rows), "hst": len(paths), "junocam": len(ellipses["products"])}
+
+
+def _row(fid: str, image: str, instrument: str, hemisphere: str, grid) -> dict[str, Any]:
+    row = {"id": fid, "image": image, "image_root": "real", "mask": f"masks/{fid}.png",
+           "features": f"features/{fid}.json", "instrument": instrument,
+           "hemisphere": hemisphere, "split": "test"}  # fmt: skip
+    if instrument == "hst_stis":
+        row["sectors"] = f"sectors/{fid}.png"
+    if grid is not None:
+        row["grid"] = grid.to_dict()
+    return row
+
+
+def materialise(out: str | Path, real_root: str | Path | None = None,
+                stored: str | Path = STORED, instrument: str | None = None) -> Path:  # fmt: skip
+    """Write a frame set folder at `out` that `FolderDataset` reads: the stored masks, sectors and
+    features copied, the manifest's image paths made absolute under `real_root`; `instrument`
+    keeps only that instrument's frames (one checkpoint scores one instrument)."""
+    root = check_real_root(real_root or default_real_root()).resolve()
+    stored, out = Path(stored), Path(out)
+    rows = [json.loads(x) for x in (stored / "manifest.jsonl").read_text().splitlines() if x]
+    rows = [r for r in rows if instrument is None or r["instrument"] == instrument]
+    if not rows:
+        raise ValueError(f"{stored}/manifest.jsonl: no frames of instrument={instrument!r}")
+    for row in rows:
+        row.pop("image_root", None)
+        image = root / row["image"]
+        if not image.is_file():
+            raise FileNotFoundError(f"{image} (frame {row['id']}) not found under {root}")
+        row["image"] = str(image)
+        for key in ("mask", "features", "sectors"):
+            if key in row:
+                target = out / row[key]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(stored / row[key], target)
+    write_text(out / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    return out
+
+
+def load_mask(stored: str | Path, fid: str, kind: str = "masks"):
+    return read_mask_png(Path(stored) / kind / f"{fid}.png")

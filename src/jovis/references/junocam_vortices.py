@@ -1,0 +1,71 @@
+"""JunoCam vortex references: ellipses placed by eye on the map-projected composites.
+
+The ellipses live in ``real_v1/junocam_ellipses.json`` (procedure: README, "Reference labels for
+the real frames"): per product, the image path relative to the real-data root and a list of
+``{x, y, a, b, angle, kind, confidence}`` in pixels of the ``-mapprojected.png`` (a, b: semi-axes;
+angle: degrees, OpenCV's ``cv2.ellipse`` convention). This module turns them into the labelled
+frame set's mask (vortex class inside each ellipse, background elsewhere on the disk, ignore on
+the sky) and features (vortex instances with ``radius_px`` = √(ab) for instance matching).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+from jovis.frame import IGNORE_INDEX
+
+VORTEX = 2  # class id in configs/labels/default.yaml
+KINDS = ("circumpolar_cyclone", "polar_cyclone", "white_oval", "dark_spot", "spiral_storm", "vortex")
+SKY_LEVEL = 12  # 8-bit brightness at or below which a pixel of the composite is sky
+SKY_CLOSE_PX = 15
+
+
+def disk_mask(rgb: np.ndarray) -> np.ndarray:
+    """Bool (H, W): the planet in a composite whose sky is black (largest bright component,
+    closed and hole-filled, so dark storms inside the disk stay on it)."""
+    grey = np.asarray(rgb, np.float32).max(axis=2)
+    bright = (grey > SKY_LEVEL).astype(np.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (SKY_CLOSE_PX, SKY_CLOSE_PX))
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, kernel)
+    n, comp, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=8)
+    if n < 2:
+        return np.zeros(grey.shape, bool)
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    disk = (comp == largest).astype(np.uint8)
+    contours, _ = cv2.findContours(disk, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    filled = np.zeros_like(disk)
+    cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
+    return filled.astype(bool)
+
+
+def check_ellipse(v: dict[str, Any], where: str) -> None:
+    missing = {"x", "y", "a", "b", "angle", "kind", "confidence"} - set(v)
+    if missing:
+        raise ValueError(f"{where}: ellipse lacks {sorted(missing)}")
+    if v["kind"] not in KINDS:
+        raise ValueError(f"{where}: kind {v['kind']!r} is not one of {KINDS}")
+    if not (v["a"] > 0 and v["b"] > 0 and 0 <= v["confidence"] <= 1):
+        raise ValueError(f"{where}: need a, b > 0 and 0 <= confidence <= 1, got {v}")
+
+
+def vortex_labels(rgb: np.ndarray, product: dict[str, Any], fid: str):
+    """(mask uint8, features dict) of one product's ellipses over its composite `rgb`."""
+    disk = disk_mask(rgb)
+    mask = np.zeros(disk.shape, np.uint8)
+    vortices = []
+    for i, v in enumerate(product["vortices"]):
+        check_ellipse(v, f"{fid} ellipse {i}")
+        centre = (float(v["x"]), float(v["y"]))
+        cv2.ellipse(mask, (centre, (2 * v["a"], 2 * v["b"]), float(v["angle"])), VORTEX, -1)
+        vortices.append({
+            "id": i, "kind": v["kind"], "x": v["x"], "y": v["y"],
+            "radius_px": round(float(np.sqrt(v["a"] * v["b"])), 2), "a": v["a"], "b": v["b"],
+            "angle": v["angle"], "confidence": v["confidence"], "note": v.get("note", ""),
+        })  # fmt: skip
+    mask[~disk] = IGNORE_INDEX
+    features = {"id": fid, "hemisphere": product["hemisphere"], "vortices": vortices,
+                "disk_fraction": round(float(disk.mean()), 4)}  # fmt: skip
+    return mask, features
