@@ -6,7 +6,8 @@ Procedure (all numbers in `OvalParams`):
 2. seed: the Nichols et al. (2017) reference oval, mapped into the frame's pixels through its grid,
    then registered to the frame: a colatitude scale and a longitude rotation about the pole,
    chosen on a grid to maximise the background-subtracted brightness along the curve (the
-   grid-mapped reference alone lies far from the observed ridge, see README);
+   grid-mapped reference alone lies far from the observed ridge, see README), one pair for all
+   frames of a visit, scored by the median brightness along the curve (robust to limb streaks);
 3. ridge: along the registered curve, cross-sections normal to it; in each, the peak of the
    brightness times a Gaussian prior centred on the curve (so faint sectors follow the curve
    instead of jumping to noise); the offsets are median- and Gaussian-smoothed along the arc;
@@ -125,6 +126,7 @@ def trace(seed_x, seed_y, bsub, valid, p: OvalParams) -> dict[str, np.ndarray]:
     width = _circular_smooth(width, p.width_median_vertices, p.width_smooth_vertices)
     x, y = seed_x + nx * off, seed_y + ny * off
     has = has & _inside(x, y, valid)
+    nx, ny = normals(x, y)  # the band is drawn across the ridge (as band_from_features does)
     return {"x": x, "y": y, "nx": nx, "ny": ny, "width": width, "peak": peak, "has": has}
 
 
@@ -228,3 +230,17 @@ def _features(frame: Frame, tr, sector, sx, sy, scale: float, rot: float) -> dic
             "registration": {"colatitude_scale": round(scale, 4), "rotation_deg": round(rot, 3)},
         },
     }
+
+
+def band_from_features(features: dict[str, Any], valid: np.ndarray, offset_deg: float = 0.0):
+    """Re-draw a stored oval band (class mask 0/1/255) from its polyline, widths and sectors,
+    with the ridge moved `offset_deg` along the outward normal (for scoring tests)."""
+    oval = features["oval"]
+    xy = np.asarray(oval["polyline_px"], float)
+    sector = np.asarray(oval["sector_along"], np.uint8)
+    nx, ny = normals(xy[:, 0], xy[:, 1])
+    px_per_deg = float(features["grid"]["px_per_deg"])
+    off = offset_deg * px_per_deg
+    tr = {"x": xy[:, 0] + nx * off, "y": xy[:, 1] + ny * off, "nx": nx, "ny": ny,
+          "width": np.asarray(oval["width_px_along"], float), "has": sector > 0}  # fmt: skip
+    return rasterise(tr, sector, valid)[0]
