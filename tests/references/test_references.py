@@ -60,8 +60,9 @@ def test_rebuilding_hst_labels_gives_the_stored_masks(tmp_path):
 
 
 @needs_real
-@pytest.mark.parametrize(("instrument", "channels"), [("hst_stis", ["uv"]),
-                                                        ("junocam", ["red", "green", "blue"])])
+@pytest.mark.parametrize(
+    ("instrument", "channels"), [("hst_stis", ["uv"]), ("junocam", ["red", "green", "blue"])]
+)
 def test_stored_set_loads_through_folder_dataset(tmp_path, instrument, channels):
     folder = materialise(tmp_path / "set", REAL, instrument=instrument)
     ds = FolderDataset(folder, channels)
@@ -73,10 +74,14 @@ def test_stored_set_loads_through_folder_dataset(tmp_path, instrument, channels)
     assert sample["image"].shape[1:] == sample["mask"].shape
 
 
-XFAIL_1DEG = pytest.mark.xfail(strict=True, reason=(
-    "metrics.boundary_distances takes the nearest boundary of the other mask; the oval bands are "
-    "0.6-1.2 deg wide, so a band shifted by 1 deg has its edges within ~0.5 deg of the original's "
-    "other edge (mean 0.56); needs a centreline or edge-to-edge distance"))
+XFAIL_1DEG = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "metrics.boundary_distances takes the nearest boundary of the other mask; the oval bands are "
+        "0.6-1.2 deg wide, so a band shifted by 1 deg has its edges within ~0.5 deg of the original's "
+        "other edge (mean 0.56); needs a centreline or edge-to-edge distance"
+    ),
+)
 SHIFTS = [(0.25, 0.2, 0.25), pytest.param(1.0, 0.95, 1.05, marks=XFAIL_1DEG)]
 
 

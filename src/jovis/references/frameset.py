@@ -78,7 +78,12 @@ def build_reference_set(real_root: str | Path, out: str | Path, params: OvalPara
         write_json(out / "junocam_ellipses.json", ellipses)
     write_json(out / "params.json", {"hst_oval": p.to_dict()})
     write_text(out / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
-    return {"out": str(out), "frames": len(rows), "hst": len(paths), "junocam": len(ellipses["products"])}
+    return {
+        "out": str(out),
+        "frames": len(rows),
+        "hst": len(paths),
+        "junocam": len(ellipses["products"]),
+    }
 
 
 def _row(fid: str, image: str, instrument: str, hemisphere: str, grid) -> dict[str, Any]:

@@ -18,7 +18,14 @@ import numpy as np
 from jovis.frame import IGNORE_INDEX
 
 VORTEX = 2  # class id in configs/labels/default.yaml
-KINDS = ("circumpolar_cyclone", "polar_cyclone", "white_oval", "dark_spot", "spiral_storm", "vortex")
+KINDS = (
+    "circumpolar_cyclone",
+    "polar_cyclone",
+    "white_oval",
+    "dark_spot",
+    "spiral_storm",
+    "vortex",
+)
 SKY_LEVEL = 12  # 8-bit brightness at or below which a pixel of the composite is sky
 SKY_CLOSE_PX = 15
 
