@@ -1,6 +1,7 @@
 """Re-make the reference labels of the shared real frames and write the stored set.
 
-    python scripts/reference_labels.py [--real ../shared/data/real] [--out src/jovis/references/real_v1]
+    python scripts/reference_labels.py [--real ../shared/data/real]
+        [--out src/jovis/references/real_v1]
         [--overlays /work/runs/refs_overlays]
 
 HST main-oval labels are traced from the frames (jovis.references.hst_oval); JunoCam vortex

@@ -77,9 +77,9 @@ def test_stored_set_loads_through_folder_dataset(tmp_path, instrument, channels)
 XFAIL_1DEG = pytest.mark.xfail(
     strict=True,
     reason=(
-        "metrics.boundary_distances takes the nearest boundary of the other mask; the oval bands are "
-        "0.6-1.2 deg wide, so a band shifted by 1 deg has its edges within ~0.5 deg of the original's "
-        "other edge (mean 0.56); needs a centreline or edge-to-edge distance"
+        "metrics.boundary_distances takes the nearest boundary of the other mask; the oval "
+        "bands are 0.6-1.2 deg wide, so a band shifted by 1 deg has its edges within ~0.5 deg "
+        "of the original's other edge (mean 0.56); needs a centreline or edge-to-edge distance"
     ),
 )
 SHIFTS = [(0.25, 0.2, 0.25), pytest.param(1.0, 0.95, 1.05, marks=XFAIL_1DEG)]
