@@ -11,8 +11,8 @@ from tests.conftest import REAL_DATA, compose_config
 
 from jovis.geometry import PolarGrid
 from jovis.io.atomic import leftover_temporaries
-from jovis.synth import realism as rm
-from jovis.synth import realism_report as rr
+from jovis.realism import measures as rm
+from jovis.realism import report as rr
 
 HST = REAL_DATA / "hst_stis_north_2016-05-21"
 needs_real = pytest.mark.skipif(

@@ -1,6 +1,6 @@
 """The main oval's cross-section width (FWHM, degrees) from a frame alone, without labels.
 
-Used by the realism report (`jovis.synth.realism`) on real and synthetic frames alike.
+Used by the realism report (`jovis.realism.measures`) on real and synthetic frames alike.
 """
 
 from __future__ import annotations
