@@ -1,4 +1,4 @@
-"""UV realism: the same measurements on real and synthetic polar frames, and the report comparing them.
+"""UV realism: one set of measurements for real and synthetic polar frames, and their report.
 
 - `jovis.realism.measures`: brightness percentiles, oval width, noise spectrum of one frame;
 - `jovis.realism.oval_width`: the main oval's cross-section FWHM (used by `measures`);

@@ -18,11 +18,11 @@ import numpy as np
 import torch
 
 from jovis.geometry import PolarGrid
-from jovis.synth import instruments as ins
+from jovis.synth import channels as ins
 from jovis.synth import labels as lab
+from jovis.synth.hash_rng import frame_keys
 from jovis.synth.layers import pack_scenes, scene_layers
 from jovis.synth.params import SynthParams
-from jovis.synth.rng import frame_keys
 from jovis.synth.scene import make_grid, sample_scene
 from jovis.synth.validate import footprint_path
 from jovis.synth.view import OrthoView, plane_coords, sample_view
@@ -111,7 +111,7 @@ def render_batch(
     size : int
         Frame side in pixels (≥ 32); the frame covers colatitudes up to ``max_colatitude``.
     channels : sequence of str
-        Among ``L, M, uv, red, green, blue, ch4`` (see `jovis.synth.instruments.CHANNEL_INFO`).
+        Among ``L, M, uv, red, green, blue, ch4`` (see `jovis.synth.channels.CHANNEL_INFO`).
     hemisphere : {"north", "south", "random"}
     params : SynthParams or dict, optional
         Overrides of the `SynthParams` defaults (validated before anything is rendered).
