@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jovis.cli import emit_result
-from jovis.synth.realism_report import report_from_config
+from jovis.realism.report import report_from_config
 
 
 @hydra.main(config_path="../configs", config_name="realism", version_base="1.3")

@@ -3,7 +3,7 @@ import random
 import numpy as np
 import torch
 
-from jovis.training.rng import capture_rng, restore_rng
+from jovis.training.rng_state import capture_rng, restore_rng
 
 
 def test_restore_replays_every_generator():

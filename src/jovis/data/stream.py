@@ -83,7 +83,7 @@ class SyntheticStream(Dataset):
         return list(range(first, first + self.batch_size))
 
     def render(self, epoch: int, batch: int, rank: int, device: torch.device) -> dict[str, Any]:
-        from jovis.synth.batch import render_batch
+        from jovis.synth.renderer import render_batch
 
         frames = render_batch(
             self.seeds(epoch, batch, rank),

@@ -1,16 +1,23 @@
 """Synthetic Jupiter polar frames with exact labels: main auroral oval, polar vortices, footprints.
 
-A torch renderer vectorised over a batch (`render_batch`), on any device; `make_sample` is the
-one-frame CPU wrapper. Physics sources for every default are in ``configs/synth.yaml``
-(``params:``) and PHYSICS.md.
+A torch renderer vectorised over a batch (`render_batch`, in `renderer`), on any device;
+`make_sample` (in `sample`) is the one-frame CPU wrapper. Physics sources for every default are in
+``configs/synth.yaml`` (``params:``) and PHYSICS.md.
+
+Modules: `renderer` (render_batch, SynthBatch), `sample` (make_sample), `frameset` (write a frame
+set from a config), `params`/`validate` (SynthParams), `scene` (per-frame scene numbers drawn on
+the CPU), `layers` (per-pixel emission layers), `channels` (which instrument family draws each
+channel, its units and noise), `jiram`/`junocam` (those instruments' effects), `oval`,
+`vortices`, `footprints`, `texture`, `view` (perspective disk), `labels` (masks and features),
+`hash_rng` (counter-based random numbers in torch).
 """
 
-from jovis.synth.batch import SynthBatch, render_batch
+from jovis.synth.channels import CHANNEL_INFO, CHANNELS
 from jovis.synth.frameset import synth_from_config, write_frame_set
-from jovis.synth.instruments import CHANNEL_INFO
 from jovis.synth.junocam import compand, decompand
 from jovis.synth.params import SynthParams
-from jovis.synth.render import CHANNELS, make_sample
+from jovis.synth.renderer import SynthBatch, render_batch
+from jovis.synth.sample import make_sample
 
 __all__ = [
     "CHANNELS",

@@ -16,9 +16,9 @@ from jovis.frame import Frame, Labels, LabelSchema
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
 from jovis.render import display_image
-from jovis.synth.batch import render_batch
 from jovis.synth.labels import FINE_CLASSES
 from jovis.synth.params import SynthParams
+from jovis.synth.renderer import render_batch
 
 MONTAGE_MAX = 16
 CHUNK = 16  # frames rendered per batch (frame i is the same in any batch: see render_batch)

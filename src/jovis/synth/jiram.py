@@ -13,7 +13,7 @@ import math
 import numpy as np
 import torch
 
-from jovis.synth import rng
+from jovis.synth import hash_rng as rng
 from jovis.synth.params import SynthParams
 from jovis.synth.vortices import km_per_deg
 

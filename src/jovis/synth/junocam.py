@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from jovis.io.junocam_raw import decompand_table
-from jovis.synth import rng
+from jovis.synth import hash_rng as rng
 from jovis.synth.params import SynthParams
 from jovis.synth.vortices import km_per_deg
 

@@ -109,11 +109,38 @@ def scene_layers(
     sign = packed["sign"]
     mu_obs = _mu(cc, cs, x, y, sign, packed["obs_lat"], packed["obs_lon"])
     mu_sun = _mu(cc, cs, x, y, sign, packed["sun_lat"], packed["sun_lon"])
+    vortex = _vortex_winding(packed["vortices"], x, y)
+    own, in_mask = vortex["own"], vortex["in_mask"]
+    clouds, alpha, tex = _clouds(packed, keys, vortex, x, y, extent, n_tex)
+    oval = _oval_layers(packed, x, y, tex)
+    foots, foot_mask = _footprint_layers(packed["footprints"], x, y)
+    return {
+        "clouds": clouds,
+        "albedo": tex[:, 2] * 0.5,
+        "alpha": alpha,
+        "cyclone": own[VI["cyc"]],
+        "vortex_mask": in_mask,
+        "anticyclone_mask": in_mask & (own[VI["cyc"]] < 0.5),
+        "aurora": oval["aurora"].view(b, h, w),
+        "aurora_mask": oval["aurora_mask"].view(b, h, w),
+        "polar": oval["polar"].view(b, h, w),
+        "polar_mask": ((oval["radial"] < 0) & ~oval["aurora_mask"]).view(b, h, w),
+        "footprints": foots,
+        "footprint_mask": foot_mask,
+        "mu_obs": mu_obs,
+        "mu_sun": mu_sun,
+        "colat": colat,
+    }
 
-    # --- vortex ownership: the vortex with the smallest distance / radius owns a pixel. The
+
+def _vortex_winding(vt: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> dict[str, Any]:
+    """Each pixel's owning vortex (its slot columns, ``own``), the offset from its centre
+    (``dx``, ``dy``), distance / radius ``rn``, winding angle ``theta``, and the tracer source
+    point (``sx``, ``sy``) the vortex wind brought to the pixel."""
+    # vortex ownership: the vortex with the smallest distance / radius owns a pixel. The
     # normalised squared distances of all vortices come from one small matmul; the owner's is
     # then recomputed exactly, so its value does not depend on the matmul's summation order.
-    vt = packed["vortices"]
+    b, h, w = x.shape
     vx, vy, inv = vt[..., VI["x"]], vt[..., VI["y"]], 1.0 / vt[..., VI["rmask"]] ** 2
     coef = torch.stack((inv, -2 * vx * inv, -2 * vy * inv, (vx * vx + vy * vy) * inv), 1)
     feats = torch.stack((x * x + y * y, x, y, torch.ones_like(x)), -1).view(b, -1, 4)
@@ -132,17 +159,24 @@ def scene_layers(
     # the tracer now at p came from p rotated back by θ (screen y is down: CCW is −angle)
     sx = own[VI["x"]] + c * dx - s * dy
     sy = own[VI["y"]] + s * dx + c * dy
+    return {"own": own, "dx": dx, "dy": dy, "in_mask": in_mask, "rn": rn, "theta": theta,
+            "sx": sx, "sy": sy}  # fmt: skip
 
+
+def _clouds(packed, keys, vortex, x, y, extent, n_tex):
+    """Cloud thickness wound by the vortex winds, with each vortex's own arms and core blended
+    in by its opacity ``alpha``; returns (clouds, alpha, the 3-channel texture)."""
+    own, rn, theta = vortex["own"], vortex["rn"], vortex["theta"]
     warp = texture.fbm(keys, "warp", 2, min(n_tex, 64), max_cells=16)
     warp = texture.sample(warp, x, y, extent) * (0.04 * extent)
     tex = texture.fbm(keys, "clouds", 3, n_tex)
-    tex = texture.sample(tex, sx + warp[:, 0], sy + warp[:, 1], extent)
+    tex = texture.sample(tex, vortex["sx"] + warp[:, 0], vortex["sy"] + warp[:, 1], extent)
     con = packed["contrast"][:, None, None]
     clouds = (0.5 + 0.28 * con * tex[:, 0]).clamp(0.0, 1.0)
 
     # the source's angle (clockwise-positive on screen, like the rotation above): spokes
     # through the source become trailing arms
-    ang = torch.atan2(dy, dx) + theta
+    ang = torch.atan2(vortex["dy"], vortex["dx"]) + theta
     arms = torch.cos(own[VI["arms"]] * ang + own[VI["phase"]])
     ramp = (rn / 0.25).clamp(0.0, 1.0)
     vtex = (
@@ -150,8 +184,13 @@ def scene_layers(
     )
     alpha = ((1.15 - rn) / 0.3).clamp(0.0, 1.0)
     clouds = ((1 - alpha) * clouds + alpha * (vtex + 0.35 * (clouds - 0.5))).clamp(0.0, 1.0)
+    return clouds, alpha, tex
 
-    # --- main oval: exact distance to the centreline, emission with the local width/brightness
+
+def _oval_layers(packed, x, y, tex) -> dict[str, torch.Tensor]:
+    """Main oval: exact distance to the centreline, emission with the local width/brightness, and
+    the polar emission inside it; (B, H·W) tensors."""
+    b = x.shape[0]
     op = packed["oval"]
     flat = (x.reshape(b, -1), y.reshape(b, -1))
     dist, foot, radial, fw, bright = ov.table_distance(op, packed["oval_table"], *flat)
@@ -165,32 +204,17 @@ def scene_layers(
     mlt = 1.0 + 0.5 * torch.cos(foot - dusk)
     patches = (1.0 + 1.2 * tex[:, 1].reshape(b, -1)).clamp(min=0.0)
     polar = packed["polar_level"][:, None] * inside * patches * mlt
+    return {"aurora": aurora, "aurora_mask": aurora_mask, "polar": polar, "radial": radial}
 
-    # --- satellite footprints (Gaussian spots; relative to the oval peak)
+
+def _footprint_layers(fp, x, y) -> tuple[torch.Tensor, torch.Tensor]:
+    """Satellite footprints: Gaussian spots relative to the oval peak, and their FWHM/2 disks."""
     foots = torch.zeros_like(x)
     foot_mask = torch.zeros_like(x, dtype=torch.bool)
-    fp = packed["footprints"]
     for j in range(fp.shape[1]):
         fx, fy = x - fp[:, j, 0, None, None], y - fp[:, j, 1, None, None]
         d2 = fx * fx + fy * fy
         sig2 = fp[:, j, 3, None, None] ** 2
         foots = foots + fp[:, j, 2, None, None] * torch.exp(-0.5 * d2 / sig2)
         foot_mask |= (d2 <= 1.386 * sig2) & (fp[:, j, 2, None, None] > 0)  # within FWHM/2
-
-    return {
-        "clouds": clouds,
-        "albedo": tex[:, 2] * 0.5,
-        "alpha": alpha,
-        "cyclone": own[VI["cyc"]],
-        "vortex_mask": in_mask,
-        "anticyclone_mask": in_mask & (own[VI["cyc"]] < 0.5),
-        "aurora": aurora.view(b, h, w),
-        "aurora_mask": aurora_mask.view(b, h, w),
-        "polar": polar.view(b, h, w),
-        "polar_mask": ((radial < 0) & ~aurora_mask).view(b, h, w),
-        "footprints": foots,
-        "footprint_mask": foot_mask,
-        "mu_obs": mu_obs,
-        "mu_sun": mu_sun,
-        "colat": colat,
-    }
+    return foots, foot_mask

@@ -1,7 +1,7 @@
 """Procedural textures in torch: multi-octave lattice noise, the same function of plane position
 at every frame size, built as a pyramid (each octave upsampled bicubically into the next).
 
-Lattice values come from the counter-based hash of `jovis.synth.rng`, so frame i's texture
+Lattice values come from the counter-based hash of `jovis.synth.hash_rng`, so frame i's texture
 does not depend on the batch it is rendered in. No reductions over pixels: the scalings are fixed
 constants, so no statistic couples one frame (or one pixel) to another.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from jovis.synth import rng
+from jovis.synth import hash_rng as rng
 
 BASE_CELLS = 4
 

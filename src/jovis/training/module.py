@@ -17,7 +17,7 @@ from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.metrics import confusion_matrix, detection_scores, per_class_scores
 from jovis.training.losses import SegmentationLoss
-from jovis.training.rng import capture_rng, restore_rng
+from jovis.training.rng_state import capture_rng, restore_rng
 from jovis.training.schedules import lr_multiplier
 
 Augment = Callable[[torch.Tensor, torch.Tensor, torch.Generator], tuple[torch.Tensor, torch.Tensor]]

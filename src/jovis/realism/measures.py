@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from jovis.geometry import PolarGrid
-from jovis.synth.oval_width import FWHM_PER_SIGMA, masked_blur, oval_width
+from jovis.realism.oval_width import FWHM_PER_SIGMA, masked_blur, oval_width
 
 __all__ = [
     "FWHM_PER_SIGMA", "analysis_region", "brightness_percentiles", "noise_spectrum", "oval_width",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from jovis.frame import Frame, Labels
-from jovis.synth.batch import render_batch
-from jovis.synth.instruments import CHANNELS
+from jovis.synth.channels import CHANNELS
 from jovis.synth.params import SynthParams
+from jovis.synth.renderer import render_batch
 
 __all__ = ["CHANNELS", "make_sample"]
 

@@ -121,3 +121,17 @@ def test_bad_arguments_fail_naming_them():
         render_batch([], 64, ["L"])
     with pytest.raises(ValueError, match="hemisphere"):
         render_batch([0], 64, ["L"], hemisphere="up")
+
+
+def test_public_names_resolve_and_synth_does_not_load_the_realism_report():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, jovis.synth as s\n"
+        "missing = [n for n in s.__all__ if not hasattr(s, n)]\n"
+        "assert not missing, missing\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('jovis.realism'))\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

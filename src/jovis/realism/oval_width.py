@@ -1,6 +1,14 @@
 """The main oval's cross-section width (FWHM, degrees) from a frame alone, without labels.
 
-Used by the realism report (`jovis.synth.realism`) on real and synthetic frames alike.
+Used by the realism report (`jovis.realism.measures`) on real and synthetic frames alike.
+
+Method (`oval_width`): pass 1 finds the ridge (the brightest smoothed sample) along rays from the
+pole and keeps rays consistent with their neighbours; a circle fitted to those points gives the
+oval centre. Pass 2 repeats the ridge search along rays from that centre, smooths the ridge
+radius along the arc, and samples each cut along the ridge's local normal, so an off-centre,
+non-circular oval is not measured obliquely. On each side of the peak the half level is halfway
+between the peak and that side's minimum (polar emission makes the inside brighter than the
+outside).
 """
 
 from __future__ import annotations
@@ -129,14 +137,6 @@ def oval_width(
         ``centre_px`` [x, y] and ``radius_deg`` of the circle fitted to the ridge, and
         ``ridge_px``: the midpoint [x, y] of each accepted cut (for drawing).
 
-    Notes
-    -----
-    Pass 1 finds the ridge (the brightest smoothed sample) along rays from the pole and keeps
-    rays consistent with their neighbours; a circle fitted to those points gives the oval centre.
-    Pass 2 repeats the ridge search along rays from that centre, smooths the ridge radius along
-    the arc, and samples each cut along the ridge's local normal, so an off-centre, non-circular
-    oval is not measured obliquely. On each side of the peak the half level is halfway between
-    the peak and that side's minimum (polar emission makes the inside brighter than the outside).
     """
     image = np.asarray(image, dtype=np.float32)
     ok = np.asarray(valid, dtype=bool) & np.isfinite(image)
@@ -150,61 +150,19 @@ def oval_width(
     nan = {"fwhm_deg": float("nan"), "fwhm_iqr_deg": [float("nan")] * 2, "n_cuts": 0,
            "centre_px": None, "radius_deg": float("nan"), "ridge_px": []}  # fmt: skip
 
-    r, _, _ = _ridge(sm, ok, grid.pole_x, grid.pole_y, angles, r_lo, r_hi, step)
-    keep = _consistent(r, 1.5 * k)
-    if keep.sum() < max(min_cuts, 5):
+    circle = _centre(sm, ok, grid, angles, (r_lo, r_hi, step), max(min_cuts, 5))
+    if circle is None:
         return nan
-    px = grid.pole_x + np.cos(angles[keep]) * r[keep]
-    py = grid.pole_y + np.sin(angles[keep]) * r[keep]
-    cx, cy, rad = _fit_circle(px, py)
-    if not (0.5 * r_lo < rad < 1.5 * r_hi):  # a degenerate fit: stay with the pole
-        cx, cy, rad = grid.pole_x, grid.pole_y, float(np.median(r[keep]))
-
+    cx, cy, rad = circle
+    # pass 2: the ridge along rays from that centre, then cuts along its local normal
     r, peak, med = _ridge(sm, ok, cx, cy, angles, max(rad - 6 * k, step), rad + 6 * k, step)
     keep = _consistent(r, 1.0 * k) & (peak > med)
     if keep.sum() < min_cuts:
         return nan
-    # smooth the ridge radius along the arc (circular running mean) before taking normals
-    win = (np.arange(len(angles))[:, None] + np.arange(-3, 4)[None]) % len(angles)
-    wsum = np.where(keep, np.nan_to_num(r), 0.0)[win].sum(1)
-    rs = np.where(keep[win].any(1), wsum / np.maximum(keep[win].sum(1), 1), rad)
-    dr = (np.roll(rs, -1) - np.roll(rs, 1)) / (2 * (angles[1] - angles[0]))
-    tx = dr * np.cos(angles) - rs * np.sin(angles)  # tangent of the curve (r(φ)cosφ, r(φ)sinφ)
-    ty = dr * np.sin(angles) + rs * np.cos(angles)
-    norm = np.hypot(tx, ty) + 1e-9
-    nx, ny = ty / norm, -tx / norm
-    s = np.arange(-window_deg * k, window_deg * k + 1e-6, step)
-    x0, y0 = cx + np.cos(angles) * r, cy + np.sin(angles) * r
-    xs = np.nan_to_num(x0)[:, None] + nx[:, None] * s[None]
-    ys = np.nan_to_num(y0)[:, None] + ny[:, None] * s[None]
-    prof = _sample(sm, xs, ys)
-    good = _sample(ok.astype(np.float32), xs, ys) > 0.999
-
-    centre, near = len(s) // 2, round(1.0 * k / step)
-    cuts = []  # (cut index, FWHM deg, prominence above the brighter side's minimum)
-    for i in np.flatnonzero(keep):
-        p = prof[i]
-        j = centre - near + int(np.argmax(p[centre - near : centre + near + 1]))
-        lo_in, lo_out = p[: j + 1].min(), p[j:].min()
-        a = _crossing(p, j, (p[j] + lo_in) / 2.0, -1)
-        b = _crossing(p, j, (p[j] + lo_out) / 2.0, +1)
-        if a is None or b is None or not good[i, int(a) : math.ceil(b) + 1].all():
-            continue
-        cuts.append((i, a, b, p[j] - max(lo_in, lo_out)))
-    # faint ridges (noise, weak polar arcs) are not the main oval: keep cuts at least
-    # `min_prominence` of the bright cuts' prominence
-    top = np.percentile([c[3] for c in cuts], 90) if cuts else 0.0
-    # and a ridge must stand out of the noise of the smoothed image (robust sd of its high-pass)
-    hp = (sm - masked_blur(sm, ok, 4 * sigma_px))[ok]
-    noise = 1.4826 * float(np.median(np.abs(hp - np.median(hp)))) if hp.size else 0.0
-    widths, ridge = [], []
-    for i, a, b, prom in cuts:
-        if prom < max(min_prominence * top, min_snr * noise):
-            continue
-        widths.append((b - a) * step / k)
-        off = (a + b) / 2.0 - centre  # the cut's midpoint, for drawing
-        ridge.append([round(float(xs[i, centre] + nx[i] * off * step), 1),
-                      round(float(ys[i, centre] + ny[i] * off * step), 1)])  # fmt: skip
+    cut = _normal_cuts(sm, ok, (cx, cy, rad), r, keep, angles, window_deg * k, step)
+    cuts = _half_widths(cut, keep, round(1.0 * k / step))
+    cuts = _prominent(cuts, sm, ok, sigma_px, min_prominence, min_snr)
+    widths = [(b - a) * step / k for _, a, b, _ in cuts]
     if len(widths) < min_cuts:
         return {**nan, "n_cuts": len(widths)}
     w = np.sqrt(np.maximum(np.square(widths) - (FWHM_PER_SIGMA * sigma_px / k) ** 2, 0.0))
@@ -214,5 +172,87 @@ def oval_width(
         "n_cuts": len(widths),
         "centre_px": [round(cx, 2), round(cy, 2)],
         "radius_deg": float(rad / k),
-        "ridge_px": ridge,
+        "ridge_px": [_midpoint(cut, i, a, b) for i, a, b, _ in cuts],
     }
+
+
+def _centre(sm, ok, grid, angles, search, min_cuts):
+    """Pass 1: the ridge along rays from the pole, rays consistent with their neighbours, and the
+    circle (centre x, y, radius px) through their ridge points; None with under `min_cuts` rays.
+    `search` is (first radius, last radius, step) in pixels."""
+    r_lo, r_hi, step = search
+    k = float(grid.px_per_deg)
+    r, _, _ = _ridge(sm, ok, grid.pole_x, grid.pole_y, angles, r_lo, r_hi, step)
+    keep = _consistent(r, 1.5 * k)
+    if keep.sum() < min_cuts:
+        return None
+    px = grid.pole_x + np.cos(angles[keep]) * r[keep]
+    py = grid.pole_y + np.sin(angles[keep]) * r[keep]
+    cx, cy, rad = _fit_circle(px, py)
+    if not (0.5 * r_lo < rad < 1.5 * r_hi):  # a degenerate fit: stay with the pole
+        cx, cy, rad = grid.pole_x, grid.pole_y, float(np.median(r[keep]))
+    return cx, cy, rad
+
+
+def _prominent(cuts, sm, ok, sigma_px, min_prominence, min_snr) -> list[tuple]:
+    """The cuts whose prominence is at least `min_prominence` of the bright cuts' (the 90th
+    percentile) and `min_snr` robust sds of the smoothed image's high-pass residual."""
+    # faint ridges (noise, weak polar arcs) are not the main oval: keep cuts at least
+    # `min_prominence` of the bright cuts' prominence
+    top = np.percentile([c[3] for c in cuts], 90) if cuts else 0.0
+    # and a ridge must stand out of the noise of the smoothed image (robust sd of its high-pass)
+    hp = (sm - masked_blur(sm, ok, 4 * sigma_px))[ok]
+    noise = 1.4826 * float(np.median(np.abs(hp - np.median(hp)))) if hp.size else 0.0
+    return [c for c in cuts if not c[3] < max(min_prominence * top, min_snr * noise)]
+
+
+def _normal_cuts(sm, ok, circle, r, keep, angles, half_px, step) -> dict[str, np.ndarray]:
+    """Profiles of the smoothed image `sm` across the ridge radius `r` (per ray from the circle's
+    centre), along the normal of the ridge smoothed along the arc; ``good`` marks valid samples,
+    ``xs``/``ys`` the sample pixels, ``nx``/``ny`` the normals, ``s`` the offsets along them."""
+    cx, cy, rad = circle
+    # smooth the ridge radius along the arc (circular running mean) before taking normals
+    win = (np.arange(len(angles))[:, None] + np.arange(-3, 4)[None]) % len(angles)
+    wsum = np.where(keep, np.nan_to_num(r), 0.0)[win].sum(1)
+    rs = np.where(keep[win].any(1), wsum / np.maximum(keep[win].sum(1), 1), rad)
+    dr = (np.roll(rs, -1) - np.roll(rs, 1)) / (2 * (angles[1] - angles[0]))
+    tx = dr * np.cos(angles) - rs * np.sin(angles)  # tangent of the curve (r(φ)cosφ, r(φ)sinφ)
+    ty = dr * np.sin(angles) + rs * np.cos(angles)
+    norm = np.hypot(tx, ty) + 1e-9
+    nx, ny = ty / norm, -tx / norm
+    s = np.arange(-half_px, half_px + 1e-6, step)
+    x0, y0 = cx + np.cos(angles) * r, cy + np.sin(angles) * r
+    xs = np.nan_to_num(x0)[:, None] + nx[:, None] * s[None]
+    ys = np.nan_to_num(y0)[:, None] + ny[:, None] * s[None]
+    prof = _sample(sm, xs, ys)
+    good = _sample(ok.astype(np.float32), xs, ys) > 0.999
+    return {"prof": prof, "good": good, "xs": xs, "ys": ys, "nx": nx, "ny": ny, "s": s,
+            "step": step}  # fmt: skip
+
+
+def _half_widths(cut: dict[str, np.ndarray], keep: np.ndarray, near: int) -> list[tuple]:
+    """Per kept cut whose half-level crossings lie on valid samples: (cut index, inner and outer
+    crossing as fractional sample indices, prominence above the brighter side's minimum). The
+    peak is searched within `near` samples of the cut's centre; on each side the half level is
+    halfway between the peak and that side's minimum."""
+    prof, good = cut["prof"], cut["good"]
+    centre = len(cut["s"]) // 2
+    cuts = []
+    for i in np.flatnonzero(keep):
+        p = prof[i]
+        j = centre - near + int(np.argmax(p[centre - near : centre + near + 1]))
+        lo_in, lo_out = p[: j + 1].min(), p[j:].min()
+        a = _crossing(p, j, (p[j] + lo_in) / 2.0, -1)
+        b = _crossing(p, j, (p[j] + lo_out) / 2.0, +1)
+        if a is None or b is None or not good[i, int(a) : math.ceil(b) + 1].all():
+            continue
+        cuts.append((i, a, b, p[j] - max(lo_in, lo_out)))
+    return cuts
+
+
+def _midpoint(cut: dict[str, np.ndarray], i: int, a: float, b: float) -> list[float]:
+    """Pixel [x, y] of the midpoint between a cut's two crossings (for drawing)."""
+    centre, step = len(cut["s"]) // 2, cut["step"]
+    off = (a + b) / 2.0 - centre
+    return [round(float(cut["xs"][i, centre] + cut["nx"][i] * off * step), 1),
+            round(float(cut["ys"][i, centre] + cut["ny"][i] * off * step), 1)]  # fmt: skip

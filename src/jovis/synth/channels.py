@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from jovis.synth import jiram, junocam, rng
+from jovis.synth import hash_rng as rng
+from jovis.synth import jiram, junocam
 from jovis.synth.params import SynthParams
 
 # name: (family, units, documented value range); ranges are checked by tests/synth

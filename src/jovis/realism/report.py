@@ -1,7 +1,7 @@
 """The UV realism report: synthetic UV frames against the real HST STIS frames.
 
 ``realism_report(out, real, synthetic)`` measures every frame with the same code
-(`jovis.synth.realism`), aggregates the per-frame numbers by their median, compares synthetic
+(`jovis.realism.measures`), aggregates the per-frame numbers by their median, compares synthetic
 with real against the floors of issue 3 (percentiles within a factor of 2, oval width within a
 factor of 1.5) and writes ``realism.json``, ``realism.md`` and ``realism.png`` under `out`,
 each atomically. ``scripts/realism.py`` is the command-line entry.
@@ -21,7 +21,8 @@ import numpy as np
 from jovis.geometry import PolarGrid
 from jovis.io import read_frame
 from jovis.io.atomic import write_json, write_png, write_text
-from jovis.synth import realism as rm
+from jovis.realism import measures as rm
+from jovis.synth import render_batch
 
 # (metric, unit, floor factor or None): the comparison table's rows, in order
 METRICS = (
@@ -82,19 +83,9 @@ def _truth_fwhm(features: dict[str, Any]) -> float | None:
 def render_synthetic_frames(
     seeds: Sequence[int], size: int, params: dict | None = None, device: str = "cpu"
 ) -> list[UVFrame]:
-    """Northern synthetic UV frames (kR) from `seeds`, by `render_batch` where it exists."""
-    import jovis.synth as synth
-
+    """Northern synthetic UV frames (kR) from `seeds`, rendered by `render_batch`."""
     seeds = [int(s) for s in seeds]
-    render_batch = getattr(synth, "render_batch", None)
     frames = []
-    if render_batch is None:  # the numpy generator
-        for seed in seeds:
-            frame, labels = synth.make_sample(seed, size, ["uv"], "uv", "north", params)
-            truth = _truth_fwhm(labels.features)
-            image, valid = frame.image[:, :, 0], frame.valid.copy()
-            frames.append(UVFrame(f"synth-{seed}", "synthetic", image, valid, frame.grid, truth))
-        return frames
     for start in range(0, len(seeds), 4):  # a few frames per call bounds memory at large sizes
         chunk = seeds[start : start + 4]
         batch = render_batch(chunk, size, ["uv"], hemisphere="north", params=params, device=device)
@@ -187,7 +178,7 @@ def realism_report(
         "real": [_strip(r) for r in real_rows],
         "synthetic": [_strip(r) for r in synth_rows],
     }
-    from jovis.synth.realism_figure import realism_figure
+    from jovis.realism.figure import realism_figure
 
     png = realism_figure(real[:2], synthetic[:2], real_rows, synth_rows, table)
     summary["files"] = {

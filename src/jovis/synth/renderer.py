@@ -18,11 +18,11 @@ import numpy as np
 import torch
 
 from jovis.geometry import PolarGrid
-from jovis.synth import instruments as ins
+from jovis.synth import channels as ins
 from jovis.synth import labels as lab
+from jovis.synth.hash_rng import frame_keys
 from jovis.synth.layers import pack_scenes, scene_layers
 from jovis.synth.params import SynthParams
-from jovis.synth.rng import frame_keys
 from jovis.synth.scene import make_grid, sample_scene
 from jovis.synth.validate import footprint_path
 from jovis.synth.view import OrthoView, plane_coords, sample_view
@@ -92,6 +92,72 @@ def pick_hemisphere(seed: int, hemisphere: str) -> str:
     return "north" if np.random.default_rng([seed, 1]).uniform() < 0.5 else "south"
 
 
+def _check_view(view: Any) -> Any:
+    """`view` as None, "random" or an `OrthoView` (a dict of its fields is converted)."""
+    if isinstance(view, dict):
+        try:
+            view = OrthoView(**view)
+        except TypeError as err:
+            fields = list(OrthoView.__dataclass_fields__)
+            raise ValueError(f"view={view!r}: fields are {fields} ({err})") from err
+    if not (view is None or view == "random" or isinstance(view, OrthoView)):
+        raise ValueError(f"view={view!r}: use None (polar grid), 'random' or OrthoView fields")
+    return view
+
+
+def _draw_scenes(seed_list: list[int], hemisphere: str, size: int, p: SynthParams, view: Any):
+    """Per frame, on the CPU: hemisphere, polar grid (None for perspective frames), scene and
+    view (None on the polar grid)."""
+    hemis = [pick_hemisphere(s, hemisphere) for s in seed_list]
+    grids = [make_grid(size, h, p.max_colatitude) for h in hemis]
+    scenes = [sample_scene(s, h, p) for s, h in zip(seed_list, hemis, strict=True)]
+    views: list[OrthoView | None] = [None] * len(seed_list)
+    if view is not None:
+        grids = [None] * len(seed_list)
+        views = [sample_view(s, h, size, p) if view == "random" else view
+                 for s, h in zip(seed_list, hemis, strict=True)]  # fmt: skip
+        for scene, v in zip(scenes, views, strict=True):
+            scene["observer"] = (v.sub_lat, v.sub_lon)  # the limb as the spacecraft sees it
+    return hemis, grids, scenes, views
+
+
+def _plane(views: list, hemis: list[str], size: int, p: SynthParams, device: torch.device):
+    """Plane coordinates x, y (B, H, W) in degrees from the pole of every pixel, one pixel in
+    degrees, and the pixels a perspective view sees (None on the polar grid)."""
+    b = len(hemis)
+    extent = p.max_colatitude
+    axis = (torch.arange(size, dtype=torch.float32) - (size - 1) / 2.0) * (extent * 2.0 / size)
+    x = axis.view(1, 1, size).expand(b, size, size).contiguous().to(device)
+    y = axis.view(1, size, 1).expand(b, size, size).contiguous().to(device)
+    px_deg = 2.0 * extent / size
+    seen = None
+    if views[0] is not None:
+        x, y, seen = plane_coords(views, hemis, size, p, device)
+        px_deg = min(v.km_per_px for v in views) / (p.polar_radius_km * math.pi / 180.0)
+    return x, y, px_deg, seen
+
+
+def _render_channels(channels, layers, keys, seed_list, disk, x, y, p: SynthParams):
+    """The (B, C, H, W) image, zero where there is no data, and ``valid``: the visible `disk`
+    and, for each instrument family among `channels`, its coverage."""
+    valid = disk.clone()
+    geo = {}
+    for fam in ins.families(channels):
+        g = ins.family_geometry(fam, seed_list, p)
+        geo[fam] = None if g is None else g.to(x.device)
+        cov = ins.family_coverage(fam, keys, geo[fam], x, y, p)
+        if cov is not None:
+            valid &= cov
+    planes = []
+    for name in channels:
+        scal = ins.channel_scalars(name, seed_list, p).to(x.device)
+        fam = ins.CHANNEL_INFO[name][0]
+        planes.append(ins.render_channel(name, layers, keys, scal, geo[fam], x, y, p))
+    image = torch.stack(planes, dim=1)
+    image = torch.where(valid[:, None], image, torch.zeros((), device=x.device))
+    return image, valid
+
+
 def render_batch(
     seeds: Sequence[int] | torch.Tensor,
     size: int,
@@ -111,7 +177,7 @@ def render_batch(
     size : int
         Frame side in pixels (≥ 32); the frame covers colatitudes up to ``max_colatitude``.
     channels : sequence of str
-        Among ``L, M, uv, red, green, blue, ch4`` (see `jovis.synth.instruments.CHANNEL_INFO`).
+        Among ``L, M, uv, red, green, blue, ch4`` (see `jovis.synth.channels.CHANNEL_INFO`).
     hemisphere : {"north", "south", "random"}
     params : SynthParams or dict, optional
         Overrides of the `SynthParams` defaults (validated before anything is rendered).
@@ -129,63 +195,23 @@ def render_batch(
         raise ValueError(f"hemisphere must be one of {list(HEMISPHERES)}, got {hemisphere!r}")
     if int(size) != size or int(size) < MIN_SIZE:
         raise ValueError(f"size must be an integer >= {MIN_SIZE} pixels, got {size}")
-    if isinstance(view, dict):
-        try:
-            view = OrthoView(**view)
-        except TypeError as err:
-            fields = list(OrthoView.__dataclass_fields__)
-            raise ValueError(f"view={view!r}: fields are {fields} ({err})") from err
-    if not (view is None or view == "random" or isinstance(view, OrthoView)):
-        raise ValueError(f"view={view!r}: use None (polar grid), 'random' or OrthoView fields")
+    view = _check_view(view)
     channels = ins.check_channels(channels)
     p = params if isinstance(params, SynthParams) else SynthParams.from_dict(params)
     footprint_path(p)  # a missing table fails here, before any rendering
     seed_list = _seed_list(seeds)
     size, device = int(size), torch.device(device)
-    hemis = [pick_hemisphere(s, hemisphere) for s in seed_list]
-    grids = [make_grid(size, h, p.max_colatitude) for h in hemis]
-    scenes = [sample_scene(s, h, p) for s, h in zip(seed_list, hemis, strict=True)]
-    views: list[OrthoView | None] = [None] * len(seed_list)
-    if view is not None:
-        grids = [None] * len(seed_list)
-        views = [sample_view(s, h, size, p) if view == "random" else view
-                 for s, h in zip(seed_list, hemis, strict=True)]  # fmt: skip
-        for scene, v in zip(scenes, views, strict=True):
-            scene["observer"] = (v.sub_lat, v.sub_lon)  # the limb as the spacecraft sees it
-
-    b = len(seed_list)
-    extent = p.max_colatitude
-    axis = (torch.arange(size, dtype=torch.float32) - (size - 1) / 2.0) * (extent * 2.0 / size)
-    x = axis.view(1, 1, size).expand(b, size, size).contiguous().to(device)
-    y = axis.view(1, size, 1).expand(b, size, size).contiguous().to(device)
-    px_deg = 2.0 * extent / size
-    seen = None
-    if view is not None:
-        x, y, seen = plane_coords(views, hemis, size, p, device)
-        px_deg = min(v.km_per_px for v in views) / (p.polar_radius_km * math.pi / 180.0)
+    hemis, grids, scenes, views = _draw_scenes(seed_list, hemisphere, size, p, view)
+    x, y, px_deg, seen = _plane(views, hemis, size, p, device)
     packed = pack_scenes(scenes, p, px_deg=px_deg)
     packed = {k: v.to(device) for k, v in packed.items()}
     keys = frame_keys(torch.tensor(seed_list, dtype=torch.int64, device=device))
-    layers = scene_layers(packed, keys, x, y, extent, size, p)
+    layers = scene_layers(packed, keys, x, y, p.max_colatitude, size, p)
 
     disk = layers["mu_obs"] > math.cos(math.radians(p.limb_emission_cut_deg))
     if seen is not None:
         disk &= seen
-    valid = disk.clone()
-    geo = {}
-    for fam in ins.families(channels):
-        g = ins.family_geometry(fam, seed_list, p)
-        geo[fam] = None if g is None else g.to(device)
-        cov = ins.family_coverage(fam, keys, geo[fam], x, y, p)
-        if cov is not None:
-            valid &= cov
-    planes = []
-    for name in channels:
-        scal = ins.channel_scalars(name, seed_list, p).to(device)
-        fam = ins.CHANNEL_INFO[name][0]
-        planes.append(ins.render_channel(name, layers, keys, scal, geo[fam], x, y, p))
-    image = torch.stack(planes, dim=1)
-    image = torch.where(valid[:, None], image, torch.zeros((), device=device))
+    image, valid = _render_channels(channels, layers, keys, seed_list, disk, x, y, p)
     mask = lab.class_mask(layers, valid, p.label_schema)
     return SynthBatch(
         image=image,

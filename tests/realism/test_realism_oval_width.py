@@ -1,0 +1,38 @@
+"""The main oval's width measured on rings of known FWHM, with no data, polar emission, noise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jovis.geometry import PolarGrid
+from jovis.realism.oval_width import oval_width
+
+
+@pytest.mark.parametrize("fwhm", [0.8, 1.5, 2.5])
+def test_oval_width_of_a_gaussian_ring_is_its_fwhm(fwhm, ring):
+    img, grid = ring(fwhm)
+    out = oval_width(img, np.ones(img.shape, bool), grid)
+    assert out["fwhm_deg"] == pytest.approx(fwhm, rel=0.05)
+    assert out["n_cuts"] > 120
+    assert out["radius_deg"] == pytest.approx(10.0, abs=0.5)
+    assert out["centre_px"] == pytest.approx([116.0, 102.0], abs=2.0)
+
+
+def test_oval_width_skips_no_data_and_polar_emission(ring):
+    img, grid = ring(1.2)
+    ys, xs = np.mgrid[0:220, 0:200]
+    inside = np.hypot(xs - 116, ys - 102) < 70
+    img = img + 40.0 * inside  # a brighter polar cap inside the oval
+    valid = xs < 120  # half the frame has no data
+    img[~valid] = 0.0
+    out = oval_width(img, valid, grid)
+    assert out["fwhm_deg"] == pytest.approx(1.2, rel=0.1)
+    assert all(x < 120 for x, _ in out["ridge_px"])
+
+
+def test_oval_width_without_an_oval_is_nan():
+    rng = np.random.default_rng(3)
+    img = rng.normal(0, 1, (200, 200)).astype(np.float32)
+    out = oval_width(img, np.ones(img.shape, bool), PolarGrid("north", 100, 100, 8.0))
+    assert np.isnan(out["fwhm_deg"]) or out["n_cuts"] < 40

@@ -1,0 +1,79 @@
+"""The UV realism report: its files, its floors and its settings, on real + synthetic frames."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from tests.conftest import REAL_DATA, compose_config
+
+from jovis.io.atomic import leftover_temporaries
+from jovis.realism import report as rr
+
+HST = REAL_DATA / "hst_stis_north_2016-05-21"
+needs_real = pytest.mark.skipif(
+    not HST.is_dir(), reason=f"real HST frames not found at {HST} (../shared/data/real)"
+)
+
+
+def _tiny_synthetic(n: int = 2):
+    return rr.render_synthetic_frames(range(30000000, 30000000 + n), 96)
+
+
+def test_report_writes_its_files_atomically(tmp_path, ring):
+    img, grid = ring(1.0)
+    real = [rr.UVFrame("ring", "real", img, np.ones(img.shape, bool), grid)]
+    synth = _tiny_synthetic()
+    summary = rr.realism_report(tmp_path, real, synth, lat_range=(60.0, 89.0))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "realism.json",
+        "realism.md",
+        "realism.png",
+    ]
+    assert leftover_temporaries(tmp_path) == []
+    assert json.loads((tmp_path / "realism.json").read_text())["table"] == summary["table"]
+    png = cv2.imread(str(tmp_path / "realism.png"))
+    assert png.shape == (600, 1200, 3)
+    assert "| p99_kr | kR |" in (tmp_path / "realism.md").read_text()
+    fwhm = next(r for r in summary["table"] if r["metric"] == "oval_fwhm_deg")
+    assert fwhm["real"] == pytest.approx(1.0, rel=0.05)
+    assert all(r["truth_fwhm_deg"] > 0 for r in summary["synthetic"])
+    with pytest.raises(ValueError, match="real and synthetic"):
+        rr.realism_report(tmp_path, real, [])
+
+
+def test_compare_applies_the_floors():
+    real = [{"p50_kr": 100.0, "p90_kr": 100.0, "p99_kr": 100.0, "oval_fwhm_deg": 1.0}]
+    synth = [{"p50_kr": 199.0, "p90_kr": 40.0, "p99_kr": -5.0, "oval_fwhm_deg": 1.6}]
+    rows = {r["metric"]: r for r in rr.compare(real, synth)}
+    assert rows["p50_kr"]["pass"] and rows["p50_kr"]["ratio"] == pytest.approx(1.99)
+    assert not rows["p90_kr"]["pass"] and not rows["p99_kr"]["pass"]
+    assert rows["p99_kr"]["ratio"] is None
+    assert not rows["oval_fwhm_deg"]["pass"]
+    assert "pass" not in rows["hf_ratio"]
+
+
+@needs_real
+def test_report_on_real_frames_and_tiny_synthetic_ones(tmp_path):
+    cfg = compose_config("realism", [f"out={tmp_path}", "n=2", "size=96"])
+    summary = rr.report_from_config(cfg)
+    assert [r["metric"] for r in summary["table"]] == [m for m, _, _ in rr.METRICS]
+    assert len(summary["real"]) == 4 and len(summary["synthetic"]) == 2
+    real = {r["metric"]: r["real"] for r in summary["table"]}
+    # the v03 frames (PHYSICS.md §5): median 50th/90th percentiles ~67 and ~662 kR, oval ~0.7°
+    assert 30 < real["p50_kr"] < 150 and 300 < real["p90_kr"] < 1500
+    assert 0.4 < real["oval_fwhm_deg"] < 1.2
+    assert all(r["oval_cuts"] >= 40 for r in summary["real"])
+    assert summary["settings"]["size"] == 96
+    assert set(summary["files"]) == {"json", "markdown", "figure"}
+
+
+def test_bad_settings_fail_with_the_key(tmp_path):
+    cfg = compose_config("realism", [f"out={tmp_path}", "n=0"])
+    with pytest.raises(ValueError, match="n=0"):
+        rr.report_from_config(cfg)
+    cfg = compose_config("realism", [f"out={tmp_path}", f"real={tmp_path}"])
+    with pytest.raises(ValueError, match=r"no \*\.fits"):
+        rr.report_from_config(cfg)
