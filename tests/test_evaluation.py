@@ -1,11 +1,10 @@
-"""Instance scoring of `jovis.evaluation.FeatureScores` on exact synthetic truth."""
+"""Instance scoring of `jovis.scoring.FeatureScores` on exact synthetic truth."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from jovis.evaluation import MIN_VISIBLE_FRACTION, FeatureScores
-from jovis.metrics import visible_fractions
+from jovis.scoring import MIN_VISIBLE_FRACTION, FeatureScores, visible_fractions
 from jovis.synth import make_sample
 from jovis.synth.frameset import default_schema
 

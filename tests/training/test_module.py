@@ -11,7 +11,7 @@ from torch.utils.data import DataLoader
 from jovis.cli import CONFIG_DIR
 from jovis.data.datamodule import collate
 from jovis.data.datasets import SyntheticDataset
-from jovis.evaluation import FeatureScores
+from jovis.scoring import FeatureScores
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.training.module import SegmentationModule, augment_seed
