@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import io
 import pickle
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,11 +181,9 @@ def load_checkpoint(
 
 
 def _unsupported_global(message: str) -> str:
-    for line in message.splitlines():
-        if "Unsupported global: GLOBAL" in line:
-            name = line.split("GLOBAL", 1)[1].split()[0].rstrip(".,")
-            return f" ({name})"
-    return ""
+    """' (posix.system)': the global torch refused to load, named in its message."""
+    found = re.search(r"(?:unsupported GLOBAL|Unsupported global: GLOBAL) ([\w.]+)", message)
+    return f" ({found.group(1).rstrip('.')})" if found else ""
 
 
 def _mismatch(err: Exception) -> str:
