@@ -45,10 +45,9 @@ def expected_world(cfg: dict[str, Any], accelerator: str) -> tuple[int, int, int
         devices = torch.cuda.device_count()
     if isinstance(devices, list):
         per_node = len(devices)
-    else:
+    else:  # "auto" or -1 on a CPU: Lightning's own count, checked again when it launches
         per_node = int(devices) if str(devices).lstrip("-").isdigit() else 1
-    if not accelerator.startswith("cuda") and tcfg["strategy"] == "auto":
-        per_node = 1
+    per_node = max(per_node, 1)
     return per_node * int(tcfg.get("num_nodes", 1)), rank, local_world
 
 
