@@ -48,7 +48,10 @@ def crafted(path, marker):
 def test_a_crafted_model_checkpoint_is_refused_without_running_it(tmp_path):
     marker = tmp_path / "marker"
     path = crafted(tmp_path / "model.pt", marker)
-    for load in (load_checkpoint, lambda p: export_checkpoint(p, "torchscript", tmp_path / "export")):
+    for load in (
+        load_checkpoint,
+        lambda p: export_checkpoint(p, "torchscript", tmp_path / "export"),
+    ):
         with pytest.raises(CheckpointError, match=r"model\.pt: refused: .*mkdir.*could run"):
             load(path)
         assert not marker.exists()
@@ -108,8 +111,14 @@ resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
 sys.path.insert(0, sys.argv[1])
 from test_checkpoint import save
 from jovis.models import ModelSpec
+import torch
+from jovis.training.resume import SafeCheckpointIO
 try:
     save(Path(sys.argv[2]), ModelSpec("unet", "resnet18", 2, 3))
+except OSError as err:
+    print("ERROR", err)
+try:  # Lightning's last.ckpt / best.ckpt writes
+    SafeCheckpointIO().save_checkpoint({"w": torch.zeros(500_000)}, sys.argv[3])
 except OSError as err:
     print("ERROR", err)
 """
@@ -118,9 +127,11 @@ except OSError as err:
 def test_a_save_cut_short_by_a_size_limit_names_the_file_and_the_cause(tmp_path):
     # a resnet18 U-Net is ~60 MB, far above the 200 kB limit (a full disk fails the same way)
     path = tmp_path / "model.pt"
-    cmd = [sys.executable, "-c", WRITE_UNDER_LIMIT, os.path.dirname(__file__), str(path)]
+    ckpt = tmp_path / "checkpoints" / "last.ckpt"
+    cmd = [sys.executable, "-c", WRITE_UNDER_LIMIT, os.path.dirname(__file__), str(path), str(ckpt)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=os.environ)
     assert out.returncode == 0, out.stderr[-2000:]
     assert f"could not write {path}: file larger than the file-size limit" in out.stdout
+    assert f"could not write {ckpt}: file larger than the file-size limit" in out.stdout
     assert "basic_ios" not in out.stdout
-    assert list(tmp_path.iterdir()) == []  # no temporary left behind
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # no temporary left behind

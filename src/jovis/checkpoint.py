@@ -108,11 +108,17 @@ def write_checkpoint_file(obj: Any, path: str | Path) -> Path:
     try:
         return write_bytes(path, buffer.getbuffer())
     except OSError as err:
-        cause = _WRITE_CAUSES.get(err.errno or 0, err.strerror or str(err))
+        cause = write_cause(err)
         raise OSError(
             err.errno,
             f"could not write {path}: {cause}; free space (or raise the limit) and run again",
         ) from err
+
+
+def write_cause(err: Exception) -> str:
+    """'disk full', 'file larger than the file-size limit (ulimit -f)', ... for a failed write."""
+    known = _WRITE_CAUSES.get(getattr(err, "errno", None) or 0)
+    return known or getattr(err, "strerror", None) or str(err).splitlines()[0]
 
 
 def save_checkpoint(

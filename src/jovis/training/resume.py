@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
-from jovis.checkpoint import CheckpointError, read_checkpoint
+from jovis.checkpoint import CheckpointError, read_checkpoint, write_cause
 from jovis.io.atomic import write_bytes
 from jovis.models.spec import ModelSpec
 
@@ -109,12 +109,6 @@ class SafeCheckpointIO(TorchCheckpointIO):
         except (OSError, RuntimeError) as err:
             raise OSError(
                 getattr(err, "errno", None),
-                f"could not write {path}: {_cause(err)}; free space (or raise the limit) and "
+                f"could not write {path}: {write_cause(err)}; free space (or raise the limit) and "
                 "resume= the run",
             ) from err
-
-
-def _cause(err: Exception) -> str:
-    from jovis.checkpoint import _WRITE_CAUSES
-
-    return _WRITE_CAUSES.get(getattr(err, "errno", None) or 0, str(err).splitlines()[0])
