@@ -6,7 +6,8 @@ from omegaconf import OmegaConf
 
 from jovis.cli import CONFIG_DIR
 from jovis.frame import LabelSchema
-from jovis.training.fit import model_args, train
+from jovis.models import ModelSpec
+from jovis.training.fit import train
 from tests.conftest import compose_config
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
@@ -17,8 +18,9 @@ def test_every_experiment_composes_and_builds_valid_model_args(experiment, tmp_p
     cfg = compose_config("train", [f"experiment={experiment}", f"out={tmp_path}"])
     OmegaConf.resolve(cfg)
     schema = LabelSchema.from_dict(OmegaConf.to_container(cfg.labels))
-    args = model_args(cfg, schema)
-    assert args["in_channels"] == len(cfg.instrument.channels)
+    spec = ModelSpec.from_config(OmegaConf.to_container(cfg))
+    assert spec.num_classes == schema.num_classes
+    assert spec.in_channels == len(cfg.instrument.channels)
     assert cfg.name == experiment
 
 

@@ -1,11 +1,10 @@
-"""Instance scoring of `jovis.evaluation.FeatureScores` on exact synthetic truth."""
+"""Instance scoring of `jovis.scoring.FeatureScores` on exact synthetic truth."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from jovis.evaluation import MIN_VISIBLE_FRACTION, FeatureScores
-from jovis.metrics import visible_fractions
+from jovis.scoring import MIN_VISIBLE_FRACTION, FeatureScores, visible_fractions
 from jovis.synth import make_sample
 from jovis.synth.frameset import default_schema
 
@@ -14,18 +13,21 @@ def test_the_truth_mask_scores_perfectly_when_vortices_are_cut_by_the_frame():
     # a 10° frame cuts circumpolar cyclones at its edge: their visible pieces cannot be matched
     # within half a radius, so they are not scored instead of counting as misses and false alarms
     schema = default_schema()
-    scores, cut = FeatureScores(schema), 0
+    scores, cut, aurora = FeatureScores(schema), 0, 0
     for seed in range(4):
         frame, labels = make_sample(seed, 96, ["M"], "jiram_m", "south", {"max_colatitude": 10})
         truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
         vortices = labels.features["vortices"]
         cut += int((visible_fractions(vortices, truth != 255) < MIN_VISIBLE_FRACTION).sum())
+        aurora += int((truth == schema.id_of("aurora")).sum())
         scores.add(truth, None, truth, labels.features, frame.grid)
     summary = scores.summary()
-    assert cut > 0 and summary["vortex_instances"]["ignored"] == cut
+    assert aurora > 0 and cut > 0 and summary["vortex_instances"]["ignored"] == cut
     # near-perfect: what is left is the mask → instance step (e.g. a 1–2 px vortex < 6 px area)
     assert summary["vortex_f1"] >= 0.95 and summary["vortex_instances"]["tp"] > 10
-    assert summary["oval_boundary_mean"] in (None, 0.0)
+    # the truth's oval (seeds 0 and 3 have aurora) lies exactly on itself: 0°, and in degrees
+    assert summary["oval_boundary_units"] == "deg"
+    assert summary["oval_boundary_mean"] == 0.0 and summary["oval_boundary_p95"] == 0.0
 
 
 def test_missing_every_vortex_is_scored_as_misses():

@@ -4,7 +4,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jovis.metrics import confusion_matrix, iou_dice, per_class_scores
+from jovis.scoring import confusion_matrix, iou_dice, per_class_scores
 
 
 def test_confusion_iou_dice_by_hand():
@@ -52,7 +52,7 @@ def test_metric_invariants(pair):
 
 
 def test_vortex_matching_is_one_to_one_within_half_the_true_radius():
-    from jovis.metrics import detection_scores, match_vortices
+    from jovis.scoring import detection_scores, match_vortices
 
     truth = [
         {"x": 10, "y": 10, "radius_px": 6},
@@ -75,7 +75,7 @@ def test_vortex_matching_is_one_to_one_within_half_the_true_radius():
 
 
 def test_ignored_truth_is_neither_missed_nor_a_false_positive():
-    from jovis.metrics import match_vortices
+    from jovis.scoring import match_vortices
 
     truth = [
         {"x": 10, "y": 10, "radius_px": 6},
@@ -96,7 +96,7 @@ def test_ignored_truth_is_neither_missed_nor_a_false_positive():
 
 
 def test_visible_fraction_counts_the_frame_edge_and_no_data():
-    from jovis.metrics import visible_fractions
+    from jovis.scoring import visible_fractions
 
     scored = np.ones((40, 40), bool)
     scored[:, 30:] = False  # a no-data strip
@@ -115,7 +115,7 @@ def test_boundary_distance_in_pixels_and_degrees():
     import cv2
 
     from jovis.geometry import PolarGrid
-    from jovis.metrics import boundary_distances
+    from jovis.scoring import boundary_distances
 
     inner, outer = np.zeros((100, 100), np.uint8), np.zeros((100, 100), np.uint8)
     cv2.circle(inner, (50, 50), 30, 1, -1)

@@ -12,8 +12,8 @@ from omegaconf import OmegaConf
 from jovis.cli import CONFIG_DIR
 from jovis.frame import LabelSchema
 from jovis.io.instrument import load_instrument
+from jovis.models import ModelSpec
 from jovis.synth.params import SynthParams
-from jovis.training.fit import model_args
 from jovis.training.losses import build_loss
 from tests.conftest import REPO, compose_config
 
@@ -53,8 +53,8 @@ def test_recipe_resolves_with_the_channels_of_its_instrument(recipe, tmp_path):
     channels = load_instrument(instrument)["channels"]
     assert list(cfg.instrument.channels) == list(channels)
     schema = LabelSchema.from_dict(OmegaConf.to_container(cfg.labels))
-    args = model_args(cfg, schema)
-    assert args["in_channels"] == len(channels)
+    spec = ModelSpec.from_config(OmegaConf.to_container(cfg))
+    assert spec.num_classes == schema.num_classes and spec.in_channels == len(channels)
     build_loss(OmegaConf.to_container(cfg.loss), schema.num_classes, schema.ignore_index)
     if hemisphere is not None:
         assert cfg.data.hemisphere == hemisphere

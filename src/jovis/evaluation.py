@@ -12,25 +12,10 @@ from rich.console import Console
 from rich.table import Table
 
 from jovis.data.datasets import FolderDataset
-from jovis.features import extract_features
-from jovis.frame import Frame, LabelSchema
-from jovis.geometry import PolarGrid
-from jovis.inference.outputs import mask_from_probs
+from jovis.frame import Frame
 from jovis.inference.predictor import Predictor
 from jovis.io.atomic import write_json
-from jovis.metrics import (
-    boundary_distances,
-    confusion_matrix,
-    detection_scores,
-    iou_dice,
-    match_vortices,
-    visible_fractions,
-)
-
-# A true vortex counts in the instance scores when at least this much of its disk is in the
-# frame and has data; one cut by the frame edge, the limb or a no-data strip is not scored
-# (its visible part's centroid cannot land within half a radius of the true centre).
-MIN_VISIBLE_FRACTION = 0.8
+from jovis.scoring import FeatureScores, confusion_matrix, iou_dice, mask_from_probs
 
 
 def evaluate(
@@ -101,69 +86,6 @@ def evaluate(
         write_json(out / "metrics.json", result)
         result["out"] = str(out)
     return result
-
-
-class FeatureScores:
-    """Vortex instance matching and oval boundary distances, accumulated frame by frame.
-
-    One implementation for `evaluate` and training validation. `add` takes one frame; `summary`
-    gives ``vortex_precision/recall/f1``, ``vortex_radius_error_px`` and ``vortex_instances``
-    (when any vortex was true or found) and ``oval_boundary_units/mean/p95``; `totals` is the
-    summable part (tp, fp, fn, boundary distance sum and count) for adding across DDP ranks.
-    """
-
-    def __init__(self, schema: LabelSchema) -> None:
-        self.schema = schema
-        self.instances: dict[str, Any] = {
-            "tp": 0, "fp": 0, "fn": 0, "ignored": 0, "radius_errors_px": []
-        }  # fmt: skip
-        self.boundary: list[np.ndarray] = []
-        self.grids_known = True
-
-    def add(
-        self,
-        pred: np.ndarray,
-        probs: np.ndarray | None,
-        truth: np.ndarray,
-        truth_features: dict[str, Any],
-        grid: PolarGrid | None,
-    ) -> None:
-        """`pred`, `truth`: uint8 (H, W) class ids (ignore = 255); `probs`: (C, H, W) or None."""
-        schema = self.schema
-        if "vortices" in truth_features and "vortex" in schema.names:
-            found = extract_features(pred, probs, schema)["vortices"]
-            true_vortices = truth_features["vortices"]
-            visible = visible_fractions(true_vortices, truth != schema.ignore_index)
-            counts = match_vortices(found, true_vortices, ignore=visible < MIN_VISIBLE_FRACTION)
-            for key in ("tp", "fp", "fn", "radius_errors_px", "ignored"):
-                self.instances[key] += counts[key]
-        if "aurora" in schema.names:
-            aurora = schema.id_of("aurora")
-            self.grids_known &= grid is not None
-            self.boundary.append(boundary_distances(pred == aurora, truth == aurora, grid))
-
-    def totals(self) -> list[float]:
-        """[tp, fp, fn, boundary distance sum, boundary distance count]."""
-        distances = np.concatenate(self.boundary) if self.boundary else np.zeros(0)
-        i = self.instances
-        return [i["tp"], i["fp"], i["fn"], float(distances.sum()), float(distances.size)]
-
-    def summary(self) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        instances = self.instances
-        if instances["tp"] + instances["fp"] + instances["fn"]:
-            scores = detection_scores(instances["tp"], instances["fp"], instances["fn"])
-            result.update({f"vortex_{k}": _round(v) for k, v in scores.items()})
-            errors = np.abs(instances["radius_errors_px"])
-            result["vortex_radius_error_px"] = _round(errors.mean()) if errors.size else None
-            result["vortex_instances"] = {k: instances[k] for k in ("tp", "fp", "fn", "ignored")}
-        distances = np.concatenate(self.boundary) if self.boundary else np.zeros(0)
-        result["oval_boundary_units"] = "deg" if self.grids_known else "px"
-        result["oval_boundary_mean"] = _round(distances.mean()) if distances.size else None
-        result["oval_boundary_p95"] = (
-            _round(np.percentile(distances, 95)) if distances.size else None
-        )
-        return result
 
 
 def print_table(result: dict[str, Any], names: list[str] | None = None) -> None:

@@ -6,10 +6,9 @@ from jovis.benchmarks.infer import GpuSampler, run_infer
 from jovis.checkpoint import save_checkpoint
 from jovis.data.normalise import DEFAULT_NORMALISATION
 from jovis.frame import LabelSchema
-from jovis.models import build_model
+from jovis.models import ModelSpec
 
-ARGS = {"arch": "unet", "encoder": "mobilenet_v3_small", "in_channels": 2, "num_classes": 3,
-        "decoder_width": 0.25, "encoder_width": 0.5}  # fmt: skip
+SPEC = ModelSpec("unet", "mobilenet_v3_small", 2, 3, decoder_width=0.25, encoder_width=0.5)
 SCHEMA = {"classes": [{"id": 0, "name": "background", "color": [0, 0, 0]},
                       {"id": 1, "name": "aurora", "color": [40, 255, 120]},
                       {"id": 2, "name": "vortex", "color": [255, 90, 40]}],
@@ -27,8 +26,8 @@ def per_frame_outputs(folder):
 def test_infer_suite_times_runner_and_naive_loop_on_the_same_frames(tmp_path):
     ckpt = save_checkpoint(
         tmp_path / "tiny.pt",
-        build_model(**ARGS),
-        model_args=ARGS,
+        SPEC.build(),
+        spec=SPEC,
         labels=LabelSchema.from_dict(SCHEMA),
         channels=["L", "M"],
         instrument="jiram",

@@ -82,5 +82,11 @@ def test_cuda_modes_report_peak_memory_and_speedups():
         "bf16_channels_last",
     ]
     assert all(r["peak_memory_gib"] > 0 for r in result["modes"])
-    assert result["channels_last_speedup"] > 0 and result["bf16_speedup"] > 0
+    fps = {r["mode"]: r["compute_fps"] for r in result["modes"]}
+    assert all(v > 0 for v in fps.values())
+    assert result["channels_last_speedup"] == round(
+        fps["fp32_channels_last"] / fps["fp32_contiguous"], 3
+    )
+    assert result["bf16_speedup"] == round(fps["bf16_channels_last"] / fps["fp32_channels_last"], 3)
+    assert [r["precision"] for r in result["modes"]] == ["fp32", "fp32", "bf16"]
     assert torch.cuda.max_memory_allocated() > 0

@@ -3,8 +3,8 @@ import math
 import pytest
 import torch
 from omegaconf import OmegaConf
+from tests.conftest import compose_config
 
-from jovis.cli import CONFIG_DIR
 from jovis.data.augment import _SPEC, BatchAugment, build_augment
 
 LABELS = (0, 7, 200)  # far-apart ids: any interpolation between them would show
@@ -23,8 +23,10 @@ def gen(seed=0):
 
 
 def load(name):
-    """A configs/augment file as plain data (as the trainer passes it, resolved)."""
-    return OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "augment" / f"{name}.yaml"))
+    """A configs/augment choice as plain data, as the trainer passes it (composed, resolved)."""
+    return OmegaConf.to_container(
+        compose_config("train", [f"augment={name}"]).augment, resolve=True
+    )
 
 
 def every_op(prob=1.0):
@@ -212,8 +214,15 @@ def test_default_config_turns_every_op_on():
     aug = build_augment(cfg)
     assert set(aug.ops) == set(_SPEC) and all(op["prob"] > 0 for op in aug.ops.values())
     # a DictConfig (the composed train config's `augment` node) works as well
-    light = OmegaConf.load(CONFIG_DIR / "augment" / "light.yaml")
+    light = compose_config("train", ["augment=light"]).augment
     assert build_augment(light).ops["rotate"]["step"] == 90
+
+
+@pytest.mark.parametrize("name", ["default", "light"])
+def test_augment_clip_follows_the_normalisation_clip(name):
+    cfg = compose_config("train", [f"augment={name}", "normalisation.clip=[-1.0,3.0]"])
+    assert OmegaConf.to_container(cfg, resolve=True)["augment"]["clip"] == [-1.0, 3.0]
+    assert load(name)["clip"] == [-0.5, 2.0]  # the default normalisation's
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from jovis.checkpoint import load_checkpoint, save_checkpoint
 from jovis.data.normalise import DEFAULT_NORMALISATION
 from jovis.export import export_checkpoint
 from jovis.inference.predictor import Predictor
-from jovis.models import build_model
+from jovis.models import ModelSpec
 from jovis.synth.frameset import default_schema
 
 ARCHS = {"deeplabv3": "resnet50", "lraspp": "mobilenet_v3_large"}
@@ -16,14 +16,13 @@ ARCHS = {"deeplabv3": "resnet50", "lraspp": "mobilenet_v3_large"}
 
 def _checkpoint(arch: str, path) -> tuple[torch.nn.Module, dict]:
     schema = default_schema()
-    args = {"arch": arch, "encoder": ARCHS[arch], "in_channels": 2,
-            "num_classes": schema.num_classes, "decoder_width": 1.0,
-            "encoder_width": 1.0}  # fmt: skip
+    spec = ModelSpec(arch, ARCHS[arch], 2, schema.num_classes)
+    args = spec.to_dict()
     torch.manual_seed(0)
-    model = build_model(**args)
+    model = spec.build()
     # one training step so BatchNorm running statistics differ from a fresh build
     model.train()(torch.randn(2, 2, 64, 64)).mean().backward()
-    save_checkpoint(path, model, model_args=args, labels=schema, channels=["L", "M"],
+    save_checkpoint(path, model, spec=spec, labels=schema, channels=["L", "M"],
                     instrument="jiram", normalisation=DEFAULT_NORMALISATION,
                     config={"model": args})  # fmt: skip
     return model.eval(), args

@@ -11,9 +11,9 @@ from torch.utils.data import DataLoader
 from jovis.cli import CONFIG_DIR
 from jovis.data.datamodule import collate
 from jovis.data.datasets import SyntheticDataset
-from jovis.evaluation import FeatureScores
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
+from jovis.scoring import FeatureScores
 from jovis.training.module import SegmentationModule, augment_seed
 
 SCHEMA = LabelSchema.from_dict(yaml.safe_load((CONFIG_DIR / "labels" / "default.yaml").read_text()))

@@ -35,7 +35,7 @@ from jovis.inference.predictor import Predictor
 from jovis.inference.reading import FrameReader
 from jovis.inference.runner import run_inference
 from jovis.io import read_frame
-from jovis.models import build_model
+from jovis.models import ModelSpec
 from jovis.synth import write_frame_set
 from jovis.synth.frameset import default_schema
 
@@ -49,12 +49,11 @@ def default_checkpoint(path: Path, model: str = "unet_resnet18", seed: int = 0) 
     """An untrained checkpoint of configs/model/<model>.yaml for jiram [L, M] (speed only)."""
     mcfg = OmegaConf.load(CONFIG_DIR / "model" / f"{model}.yaml")
     schema = default_schema()
-    args = {"arch": mcfg.arch, "encoder": mcfg.encoder, "in_channels": 2,
-            "num_classes": schema.num_classes, "decoder_width": float(mcfg.decoder_width),
-            "encoder_width": float(mcfg.encoder_width)}  # fmt: skip
+    spec = ModelSpec(mcfg.arch, mcfg.encoder, 2, schema.num_classes,
+                     float(mcfg.decoder_width), float(mcfg.encoder_width))  # fmt: skip
     torch.manual_seed(seed)
     config = {"model": OmegaConf.to_container(mcfg), "note": f"untrained {model}, for timing"}
-    return save_checkpoint(path, build_model(**args), model_args=args, labels=schema,
+    return save_checkpoint(path, spec.build(), spec=spec, labels=schema,
                            channels=["L", "M"], instrument="jiram",
                            normalisation=DEFAULT_NORMALISATION,
                            config=config)  # fmt: skip

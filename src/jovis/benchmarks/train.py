@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import os
 import platform
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -30,22 +29,20 @@ from lightning.pytorch.callbacks import Callback
 from omegaconf import DictConfig
 
 from jovis.cli import CONFIG_DIR, to_plain
-from jovis.data.augment import build_augment
-from jovis.data.datamodule import FrameDataModule, build_datasets
-from jovis.data.stream import SyntheticStream, build_stream
+from jovis.data.stream import SyntheticStream
 from jovis.devices import resolve_device
-from jovis.frame import LabelSchema
-from jovis.training.fit import build_module, model_args
-from jovis.training.losses import build_loss
+from jovis.models.spec import ModelSpec
+from jovis.training.build import build_datamodule, build_module, build_trainer, stream_of
+from jovis.training.config import check_train_config
 
 log = logging.getLogger(__name__)
-# (name, Lightning precision, channels_last); the first CUDA mode is the speedups' reference
+# (name, trainer.precision, channels_last); the first CUDA mode is the speedups' reference
 CUDA_MODES = (
-    ("fp32_contiguous", "32-true", False),
-    ("fp32_channels_last", "32-true", True),
-    ("bf16_channels_last", "bf16-mixed", True),
+    ("fp32_contiguous", "fp32", False),
+    ("fp32_channels_last", "fp32", True),
+    ("bf16_channels_last", "bf16", True),
 )
-CPU_MODES = (("fp32_channels_last", "32-true", True),)
+CPU_MODES = (("fp32_channels_last", "fp32", True),)
 
 
 def compose_train(overrides: list[str]) -> DictConfig:
@@ -109,21 +106,11 @@ class TimedRender:
         return batch
 
 
-def train_loader(cfg: DictConfig, cuda: bool) -> tuple[TimedBatches, TimedRender | None]:
+def train_loader(cfg: dict[str, Any], cuda: bool) -> tuple[TimedBatches, TimedRender | None]:
     """The training loader `train` uses for `cfg` (the device stream for data=synthetic, else
     the per-frame loader), wrapped to time the waits; and the timed stream, if any."""
-    channels, normalisation = list(cfg.instrument.channels), to_plain(cfg.normalisation)
-    train_set, _ = build_datasets(
-        to_plain(cfg.data), channels, cfg.instrument.name, normalisation, int(cfg.seed)
-    )
-    stream = build_stream(to_plain(cfg.data), channels, normalisation, int(cfg.seed))
-    data = FrameDataModule(
-        train_set if stream is None else stream,
-        None,
-        batch_size=int(cfg.data.batch_size),
-        num_workers=int(cfg.data.num_workers),
-        seed=int(cfg.seed),
-    )
+    data = build_datamodule(cfg, validate=False)
+    stream = stream_of(data)
     timed = None if stream is None else TimedRender(stream, cuda)
     return TimedBatches(data.train_dataloader()), timed
 
@@ -133,52 +120,31 @@ def _window(times: list[tuple[float, float]], start: float, end: float) -> list[
 
 
 def time_mode(
-    cfg: DictConfig, mode: tuple[str, str, bool], device: str, warmup: int, steps: int
+    cfg: dict[str, Any], mode: tuple[str, str, bool], device: str, warmup: int, steps: int
 ) -> dict[str, Any]:
     """Train `warmup + steps` steps in one mode; figures over the last `steps`."""
     name, precision, channels_last = mode
     cuda = device.startswith("cuda")
-    schema = LabelSchema.from_dict(to_plain(cfg.labels))
+    cfg = {**cfg, "trainer": {**cfg["trainer"], "precision": precision}}
+    cfg["trainer"]["max_steps"] = warmup + steps
     batches, render = train_loader(cfg, cuda)
-    L.seed_everything(int(cfg.seed), workers=True, verbose=False)  # same weights in every mode
+    L.seed_everything(int(cfg["seed"]), workers=True, verbose=False)  # same weights in every mode
     module = build_module(
-        cfg,
-        schema,
-        model_args(cfg, schema),
-        loss=build_loss(to_plain(cfg.loss), schema.num_classes, schema.ignore_index),
-        augment=build_augment(to_plain(cfg.get("augment") or {})),
-        stream=render,
-        channels_last=channels_last,
+        cfg, ModelSpec.from_config(cfg), stream=render, channels_last=channels_last
     )
     clock = StepClock(cuda)
     if cuda:
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats(device)
-    with tempfile.TemporaryDirectory(prefix="jovis-bench-train-") as root:
-        trainer = L.Trainer(
-            accelerator="gpu" if cuda else "cpu",
-            devices=[torch.device(device).index or 0] if cuda else 1,
-            precision=precision,
-            max_steps=warmup + steps,
-            max_epochs=-1,
-            limit_val_batches=0,
-            num_sanity_val_steps=0,
-            gradient_clip_val=cfg.trainer.gradient_clip_val,
-            logger=False,
-            enable_checkpointing=False,
-            enable_progress_bar=False,
-            enable_model_summary=False,
-            callbacks=[clock],
-            default_root_dir=root,
-        )
-        trainer.fit(module, train_dataloaders=batches)
+    trainer = build_trainer(cfg, device, None, callbacks=[clock])  # writes no files
+    trainer.fit(module, train_dataloaders=batches)
     if len(clock.stamps) != warmup + steps:
         raise RuntimeError(f"{name}: {len(clock.stamps)} steps ran, expected {warmup + steps}")
     start, end = clock.stamps[warmup - 1], clock.stamps[-1]
     # a step waits for the batch fetched just before it ran (Lightning fetches one ahead)
     waits = _window(batches.waits, start, end)
     renders = _window(render.times, start, end) if render is not None else [0.0]
-    seconds, frames = end - start, steps * int(cfg.data.batch_size)
+    seconds, frames = end - start, steps * int(cfg["data"]["batch_size"])
     row: dict[str, Any] = {
         "mode": name,
         "precision": precision,
@@ -274,29 +240,31 @@ def run_train(
         overrides.append(f"data.num_workers={int(num_workers)}")
     if on_device is not None:
         overrides.append(f"++data.on_device={str(bool(on_device)).lower()}")
-    cfg = compose_train(overrides)
-    if cfg.data.kind != "synthetic":
-        raise ValueError(f"suite=train times data=synthetic, got data.kind={cfg.data.kind!r}")
+    cfg = to_plain(compose_train(overrides))  # the one conversion: plain data from here on
+    check_train_config(cfg)
+    if cfg["data"]["kind"] != "synthetic":
+        raise ValueError(f"suite=train times data=synthetic, got data.kind={cfg['data']['kind']!r}")
     rows = []
     for mode in all_modes:
         log.info("timing %s: %d warm-up + %d timed steps", mode[0], warmup, steps)
         rows.append(time_mode(cfg, mode, device, warmup, steps))
+    mcfg, data = cfg["model"], cfg["data"]
     result: dict[str, Any] = {
         "device": torch.cuda.get_device_name(device)
         if cuda
         else f"cpu ({platform.machine()}, {os.cpu_count()} cores)",
         "torch_threads": torch.get_num_threads(),
         "experiment": experiment,
-        "model": model or f"{cfg.model.arch}_{cfg.model.encoder} (the recipe's)",
-        "decoder_width": float(cfg.model.get("decoder_width", 1.0)),
-        "instrument": cfg.instrument.name,
-        "in_channels": len(cfg.instrument.channels),
-        "size": int(cfg.data.size),
-        "batch_size": int(cfg.data.batch_size),
+        "model": model or f"{mcfg['arch']}_{mcfg['encoder']} (the recipe's)",
+        "decoder_width": float(mcfg.get("decoder_width", 1.0)),
+        "instrument": cfg["instrument"]["name"],
+        "in_channels": len(cfg["instrument"]["channels"]),
+        "size": int(data["size"]),
+        "batch_size": int(data["batch_size"]),
         "loader": "device stream (render_batch inside each step)"
-        if cfg.data.get("on_device", True)
-        else f"per-frame DataLoader, {int(cfg.data.num_workers)} worker(s)",
-        "num_workers": int(cfg.data.num_workers),
+        if data.get("on_device", True)
+        else f"per-frame DataLoader, {int(data['num_workers'])} worker(s)",
+        "num_workers": int(data["num_workers"]),
         "warmup_steps": warmup,
         "modes": rows,
     }

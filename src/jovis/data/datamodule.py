@@ -15,7 +15,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from jovis.data.datasets import FolderDataset, SyntheticDataset, check_batch_fits
-from jovis.data.stream import SyntheticStream
+from jovis.data.stream import SyntheticStream, frame_seed
 
 DATA_KINDS = ("synthetic", "folder")
 
@@ -62,8 +62,8 @@ def build_datasets(
 
 
 class EpochSeededSynthetic(SyntheticDataset):
-    """A synthetic stream whose frames are new every epoch: item i of epoch e has seed
-    `seed + e·length + i`, so training never repeats a frame and seeds stay reproducible."""
+    """A synthetic stream whose frames are new every epoch: item i of epoch e has the seed
+    `frame_seed` gives it, so training never repeats a frame and seeds stay reproducible."""
 
     def __init__(self, length: int, *, seed: int, **kwargs: Any) -> None:
         super().__init__(length, seed=seed, **kwargs)
@@ -71,7 +71,7 @@ class EpochSeededSynthetic(SyntheticDataset):
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
-        self.seed = self.base_seed + epoch * self.length
+        self.seed = frame_seed(self.base_seed, epoch, self.length, 0)
 
 
 class EpochSampler(Sampler[int]):
@@ -87,11 +87,7 @@ class EpochSampler(Sampler[int]):
     def __init__(
         self, length: int, batch_size: int, *, seed: int, rank: int = 0, world: int = 1
     ) -> None:
-        if batch_size * world > length:
-            raise ValueError(
-                f"data.batch_size={batch_size} × {world} process(es) is larger than the training "
-                f"set ({length} frames); lower data.batch_size or add frames"
-            )
+        check_batch_fits(batch_size, length, world)  # the world Lightning launched
         self.length, self.batch_size, self.seed = length, batch_size, seed
         self.rank, self.world = rank, world
         self.epoch, self._skip = 0, (None, 0)
@@ -164,8 +160,6 @@ class FrameDataModule(L.LightningDataModule):
         seed: int = 0,
     ) -> None:
         super().__init__()
-        if not isinstance(train, SyntheticStream):  # a stream checks its own size
-            check_batch_fits(batch_size, len(train))
         self.train_set, self.val_set = train, val
         self.batch_size, self.num_workers, self.seed = batch_size, num_workers, seed
         self.train_sampler: EpochSampler | None = None

@@ -5,10 +5,10 @@ module renders the whole batch with `jovis.synth.render_batch` on its own device
 it there (`normalise_batch`, equal to the per-frame numpy `normalise_frame`).
 
 Frame seeds are a function of (seed, epoch, batch index, rank): frame j of rank r in global batch
-k of epoch e has seed ``seed + e·frames_per_epoch + k·G + r·B + j`` (B frames per rank, G = B ×
-world), the seeds `EpochSeededSynthetic` gives a single process. So a resumed run renders the
-frames it would have, DDP ranks render different frames, and the ranks' batches at one step
-together are the batch of one process with batch G.
+k of epoch e is item ``k·G + r·B + j`` of the epoch (B frames per rank, G = B × world), with the
+seed `frame_seed` gives it, as `EpochSeededSynthetic` gives a single process. So a resumed run
+renders the frames it would have, DDP ranks render different frames, and the ranks' batches at
+one step together are the batch of one process with batch G.
 """
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ from torch.utils.data import Dataset
 from jovis.data.datasets import check_batch_fits
 from jovis.data.normalise import normalise_batch
 from jovis.frame import IGNORE_INDEX
+
+
+def frame_seed(seed: int, epoch: int, frames_per_epoch: int, item: int) -> int:
+    """The one frame-seed formula of synthetic training data: item `item` of epoch `epoch`
+    has seed ``seed + epoch·frames_per_epoch + item`` (new frames every epoch, none repeated)."""
+    return int(seed) + int(epoch) * int(frames_per_epoch) + int(item)
 
 
 class SyntheticStream(Dataset):
@@ -52,7 +58,6 @@ class SyntheticStream(Dataset):
         params: Mapping[str, Any] | None = None,
         normalisation: Mapping[str, Any],
     ) -> None:
-        check_batch_fits(batch_size, frames_per_epoch)
         self.frames, self.batch_size = int(frames_per_epoch), int(batch_size)
         self.size, self.channels, self.seed = int(size), list(channels), int(seed)
         self.hemisphere, self.params = hemisphere, dict(params or {}) or None
@@ -63,7 +68,7 @@ class SyntheticStream(Dataset):
         self.epoch = int(epoch)
 
     def set_world(self, world: int) -> None:
-        check_batch_fits(self.batch_size, self.frames, world)
+        check_batch_fits(self.batch_size, self.frames, world)  # the world Lightning launched
         self.world = int(world)
 
     def __len__(self) -> int:
@@ -74,13 +79,10 @@ class SyntheticStream(Dataset):
 
     def seeds(self, epoch: int, batch: int, rank: int) -> list[int]:
         """Seeds of rank `rank`'s frames in batch `batch` of `epoch`."""
-        first = (
-            self.seed
-            + epoch * self.frames
-            + batch * self.batch_size * self.world
-            + rank * self.batch_size
-        )
-        return list(range(first, first + self.batch_size))
+        first = batch * self.batch_size * self.world + rank * self.batch_size
+        return [
+            frame_seed(self.seed, epoch, self.frames, first + j) for j in range(self.batch_size)
+        ]
 
     def render(self, epoch: int, batch: int, rank: int, device: torch.device) -> dict[str, Any]:
         from jovis.synth.renderer import render_batch

@@ -17,6 +17,7 @@ from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
 from jovis.photometry import oval_brightness
 from jovis.render import render_overlay
+from jovis.scoring import mask_from_probs
 
 OUTPUT_KINDS = {
     "mask": ("masks", ".png"),
@@ -29,13 +30,6 @@ OUTPUT_KINDS = {
 def output_paths(out: Path, frame_id: str, save_probs: bool) -> dict[str, Path]:
     kinds = [k for k in OUTPUT_KINDS if save_probs or k != "probs"]
     return {k: out / OUTPUT_KINDS[k][0] / f"{frame_id}{OUTPUT_KINDS[k][1]}" for k in kinds}
-
-
-def mask_from_probs(probs: np.ndarray, valid: np.ndarray, schema: LabelSchema) -> np.ndarray:
-    """Arg-max class ids (uint8), `ignore_index` where the frame has no data."""
-    mask = probs.argmax(axis=0).astype(np.uint8)
-    mask[~valid] = schema.ignore_index
-    return mask
 
 
 def write_frame_outputs(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,6 +16,10 @@ from lightning.pytorch.callbacks import (
     RichProgressBar,
 )
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
+from lightning.pytorch.loggers.csv_logs import ExperimentWriter
+from lightning.pytorch.loggers.logger import rank_zero_experiment
+
+from jovis.training.resume import trim_metrics
 
 LOGGERS = ("csv", "tensorboard")
 LAST = "last.ckpt"
@@ -57,11 +62,18 @@ class LastCheckpoint(Callback):
     def on_train_batch_end(self, trainer: L.Trainer, *args: Any) -> None:
         step = trainer.global_step
         if step % self.every == 0 or (trainer.max_steps > 0 and step >= trainer.max_steps):
-            trainer.save_checkpoint(self.path)
+            self._save(trainer)
 
     def on_validation_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         if not trainer.sanity_checking and trainer.state.fn == "fit":
-            trainer.save_checkpoint(self.path)
+            self._save(trainer)
+
+    def _save(self, trainer: L.Trainer) -> None:
+        # the logs reach the disk with every checkpoint: after kill -9, the rows up to the
+        # checkpoint's step are all there and a resume logs the rest once
+        for logger in trainer.loggers:
+            logger.save()
+        trainer.save_checkpoint(self.path)
 
 
 def build_callbacks(
@@ -117,15 +129,46 @@ def check_loggers(names: list[str]) -> None:
         )
 
 
-def build_loggers(run_dir: Path, names: list[str]) -> list[Logger]:
-    """CSV (``logs/metrics.csv``) and/or TensorBoard (``logs/events.*``) under the run folder."""
+def build_loggers(run_dir: Path, names: list[str], resumed_step: int | None = None) -> list[Logger]:
+    """CSV (``logs/metrics.csv``) and/or TensorBoard (``logs/events.*``) under the run folder.
+
+    Resumed at `resumed_step`, both continue the run's logs: the CSV rows from that step on are
+    dropped (a killed run logged them after its checkpoint) and new rows are appended; TensorBoard
+    purges its events from that step on (``purge_step``).
+    """
     check_loggers(names)
     loggers: list[Logger] = []
     for name in names:
         if name == "csv":
-            loggers.append(CSVLogger(run_dir, name="logs", version=""))
+            if resumed_step is not None:
+                trim_metrics(run_dir / "logs" / "metrics.csv", resumed_step)
+            loggers.append(AppendingCSVLogger(run_dir, name="logs", version=""))
         else:
+            extra = {} if resumed_step is None else {"purge_step": resumed_step}
             loggers.append(
-                TensorBoardLogger(run_dir, name="logs", version="", default_hp_metric=False)
+                TensorBoardLogger(
+                    run_dir, name="logs", version="", default_hp_metric=False, **extra
+                )
             )
     return loggers
+
+
+class _AppendingWriter(ExperimentWriter):
+    """Lightning's CSV writer, but an existing metrics.csv is continued, not deleted."""
+
+    def _check_log_dir_exists(self) -> None:
+        if self._fs.isfile(self.metrics_file_path):
+            with self._fs.open(self.metrics_file_path, "r", newline="") as fh:
+                self.metrics_keys = sorted(csv.DictReader(fh).fieldnames or [])
+
+
+class AppendingCSVLogger(CSVLogger):
+    """`CSVLogger` writing ``logs/metrics.csv`` after the rows already there (resume)."""
+
+    @property
+    @rank_zero_experiment
+    def experiment(self) -> _AppendingWriter:
+        if self._experiment is None:
+            self._fs.makedirs(self.root_dir, exist_ok=True)
+            self._experiment = _AppendingWriter(log_dir=self.log_dir)
+        return self._experiment

@@ -12,10 +12,15 @@ import torch
 from torch import nn
 
 from jovis.data.stream import SyntheticStream, is_stream_batch
-from jovis.evaluation import FeatureScores
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
-from jovis.metrics import confusion_matrix, detection_scores, per_class_scores
+from jovis.scoring import (
+    FeatureScores,
+    confusion_matrix,
+    detection_scores,
+    mask_from_probs,
+    per_class_scores,
+)
 from jovis.training.losses import SegmentationLoss
 from jovis.training.rng_state import capture_rng, restore_rng
 from jovis.training.schedules import lr_multiplier
@@ -111,12 +116,11 @@ class SegmentationModule(L.LightningModule):
             return
         probs = logits.float().softmax(1).cpu().numpy()
         masks = batch["mask"].cpu().numpy()
-        preds = pred.cpu().numpy()
         grids = batch.get("grid") or [None] * len(truths)
-        for p, prob, mask, truth, grid in zip(preds, probs, masks, truths, grids, strict=True):
+        for prob, mask, truth, grid in zip(probs, masks, truths, grids, strict=True):
             if not truth:
                 continue
-            p = np.where(mask == ignore, ignore, p).astype(np.uint8)  # as mask_from_probs does
+            p = mask_from_probs(prob, mask != ignore, self.schema)  # as `evaluate` decides
             polar = None if grid is None else PolarGrid.from_dict(grid)
             self.val_features.add(p, prob, mask.astype(np.uint8), truth, polar)
 

@@ -1,4 +1,4 @@
-"""Run folders: one per launch, shared by every DDP rank; resume paths and their checks.
+"""Run folders: one per launch, shared by every DDP rank (resume: `jovis.training.resume`).
 
 Under ``torchrun`` every rank runs `train(cfg)`. A folder name with a random suffix would give one
 folder per rank, so rank 0 makes the folder and broadcasts its path over the process group, which
@@ -12,18 +12,15 @@ from __future__ import annotations
 import atexit
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import torch
 import torch.distributed as dist
-import yaml
 
 RUN_DIR_ENV = "JOVIS_RUN_DIR"
-MODEL_ARG_KEYS = ("arch", "encoder", "in_channels", "num_classes")
 
 
 def new_run_dir(out: str | Path, name: str) -> Path:
@@ -92,53 +89,3 @@ def run_dir_for_children(run_dir: Path) -> Iterator[None]:
             os.environ.pop(RUN_DIR_ENV, None)
         else:
             os.environ[RUN_DIR_ENV] = before
-
-
-def resolve_resume(resume: str | Path) -> tuple[Path, Path]:
-    """(run folder, Lightning checkpoint) for `resume=<run folder or .ckpt file>`."""
-    path = Path(resume)
-    ckpt = path / "checkpoints" / "last.ckpt" if path.is_dir() else path
-    if not ckpt.is_file():
-        raise FileNotFoundError(
-            f"resume={resume}: no {ckpt}; pass a run folder made by scripts/train.py or its "
-            "checkpoints/last.ckpt"
-        )
-    run = ckpt.parent.parent if ckpt.parent.name == "checkpoints" else ckpt.parent
-    return run, ckpt
-
-
-def check_resume_model(ckpt: Path, args: Mapping[str, Any]) -> None:
-    """Raise before training when `ckpt` holds another model than `args` would build.
-
-    The model's build arguments travel in every Lightning checkpoint we write (``jovis_model``);
-    for older checkpoints the run folder's ``config.yaml`` is compared instead.
-    """
-    saved = _saved_model_args(ckpt)
-    if saved is None:
-        return
-    diffs = [
-        f"{k}: run has {saved[k]!r}, config has {args[k]!r}"
-        for k in MODEL_ARG_KEYS
-        if k in saved and saved[k] != args[k]
-    ]
-    if diffs:
-        raise ValueError(
-            f"resume={ckpt} was trained with another model ({'; '.join(diffs)}); resume with the "
-            "run's own model=, instrument= and labels= (see its config.yaml), or drop resume= to "
-            "start a new run"
-        )
-
-
-def _saved_model_args(ckpt: Path) -> dict[str, Any] | None:
-    blob = torch.load(ckpt, map_location="cpu", weights_only=False, mmap=True)
-    if isinstance(blob, dict) and isinstance(blob.get("jovis_model"), dict):
-        return blob["jovis_model"]
-    config = ckpt.parent.parent / "config.yaml"
-    if not config.is_file():
-        return None
-    cfg = yaml.safe_load(config.read_text()) or {}
-    model, instrument = cfg.get("model") or {}, cfg.get("instrument") or {}
-    saved = {"arch": model.get("arch"), "encoder": model.get("encoder")}
-    if instrument.get("channels") is not None:
-        saved["in_channels"] = len(instrument["channels"])
-    return {k: v for k, v in saved.items() if v is not None}

@@ -1,0 +1,191 @@
+"""Feature scores: vortex instance matching (with the visibility rule for truth cut by the frame)
+and aurora oval boundary distances, accumulated frame by frame by `FeatureScores`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from jovis.features import extract_features
+from jovis.frame import LabelSchema
+from jovis.geometry import PolarGrid
+from jovis.geometry.body import central_angle_deg
+
+# A true vortex counts in the instance scores when at least this much of its disk is in the
+# frame and has data; one cut by the frame edge, the limb or a no-data strip is not scored
+# (its visible part's centroid cannot land within half a radius of the true centre).
+MIN_VISIBLE_FRACTION = 0.8
+
+
+class FeatureScores:
+    """Vortex instance matching and oval boundary distances, accumulated frame by frame.
+
+    One implementation for `evaluate` and training validation. `add` takes one frame; `summary`
+    gives ``vortex_precision/recall/f1``, ``vortex_radius_error_px`` and ``vortex_instances``
+    (when any vortex was true or found) and ``oval_boundary_units/mean/p95``; `totals` is the
+    summable part (tp, fp, fn, boundary distance sum and count) for adding across DDP ranks.
+    """
+
+    def __init__(self, schema: LabelSchema) -> None:
+        self.schema = schema
+        self.instances: dict[str, Any] = {
+            "tp": 0, "fp": 0, "fn": 0, "ignored": 0, "radius_errors_px": []
+        }  # fmt: skip
+        self.boundary: list[np.ndarray] = []
+        self.grids_known = True
+
+    def add(
+        self,
+        pred: np.ndarray,
+        probs: np.ndarray | None,
+        truth: np.ndarray,
+        truth_features: dict[str, Any],
+        grid: PolarGrid | None,
+    ) -> None:
+        """`pred`, `truth`: uint8 (H, W) class ids (ignore = 255); `probs`: (C, H, W) or None."""
+        schema = self.schema
+        if "vortices" in truth_features and "vortex" in schema.names:
+            found = extract_features(pred, probs, schema)["vortices"]
+            true_vortices = truth_features["vortices"]
+            visible = visible_fractions(true_vortices, truth != schema.ignore_index)
+            counts = match_vortices(found, true_vortices, ignore=visible < MIN_VISIBLE_FRACTION)
+            for key in ("tp", "fp", "fn", "radius_errors_px", "ignored"):
+                self.instances[key] += counts[key]
+        if "aurora" in schema.names:
+            aurora = schema.id_of("aurora")
+            self.grids_known &= grid is not None
+            self.boundary.append(boundary_distances(pred == aurora, truth == aurora, grid))
+
+    def totals(self) -> list[float]:
+        """[tp, fp, fn, boundary distance sum, boundary distance count]."""
+        distances = np.concatenate(self.boundary) if self.boundary else np.zeros(0)
+        i = self.instances
+        return [i["tp"], i["fp"], i["fn"], float(distances.sum()), float(distances.size)]
+
+    def summary(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        instances = self.instances
+        if instances["tp"] + instances["fp"] + instances["fn"]:
+            scores = detection_scores(instances["tp"], instances["fp"], instances["fn"])
+            result.update({f"vortex_{k}": _round(v) for k, v in scores.items()})
+            errors = np.abs(instances["radius_errors_px"])
+            result["vortex_radius_error_px"] = _round(errors.mean()) if errors.size else None
+            result["vortex_instances"] = {k: instances[k] for k in ("tp", "fp", "fn", "ignored")}
+        distances = np.concatenate(self.boundary) if self.boundary else np.zeros(0)
+        result["oval_boundary_units"] = "deg" if self.grids_known else "px"
+        result["oval_boundary_mean"] = _round(distances.mean()) if distances.size else None
+        result["oval_boundary_p95"] = (
+            _round(np.percentile(distances, 95)) if distances.size else None
+        )
+        return result
+
+
+def match_vortices(
+    predicted: list[dict], truth: list[dict], *, max_ratio: float = 0.5, ignore=None
+) -> dict[str, Any]:
+    """One-to-one matching of vortex centres (Hungarian on centre distance).
+
+    A pair counts when the centres are at most `max_ratio` × the true radius apart. Vortices are
+    dicts with ``x``, ``y`` and ``radius_px`` in the same frame's pixels (`extract_features`
+    output and the synthetic truth both are). `ignore` (one bool per true vortex) marks truth
+    that is not scored, e.g. a vortex mostly outside the frame or in no-data: missing it is not
+    a false negative, and a prediction matched to it, or centred inside its disk, is not a false
+    positive. Returns counts and the radius errors of the scored matches.
+    """
+    ignore = np.zeros(len(truth), bool) if ignore is None else np.asarray(ignore, bool)
+    if len(ignore) != len(truth):
+        raise ValueError(f"ignore has {len(ignore)} flags for {len(truth)} true vortices")
+    if not predicted or not truth:
+        return {
+            "tp": 0,
+            "fp": len(predicted),
+            "fn": int((~ignore).sum()),
+            "radius_errors_px": [],
+            "ignored": int(ignore.sum()),
+        }
+    p = np.array([[v["x"], v["y"]] for v in predicted], dtype=np.float64)
+    t = np.array([[v["x"], v["y"]] for v in truth], dtype=np.float64)
+    radius = np.array([v["radius_px"] for v in truth], dtype=np.float64)
+    dist = np.linalg.norm(p[:, None, :] - t[None, :, :], axis=-1)
+    allowed = dist <= max_ratio * radius[None, :]
+    cost = np.where(allowed, dist, dist.max() + 1e6)  # forbidden pairs only if nothing else
+    rows, cols = linear_sum_assignment(cost)
+    pairs = [(r, c) for r, c in zip(rows, cols, strict=True) if allowed[r, c]]
+    scored = [(r, c) for r, c in pairs if not ignore[c]]
+    matched = {r for r, _ in pairs}
+    # an unmatched prediction centred in an ignored vortex's disk is a piece of it, not an error
+    inside_ignored = (dist <= radius[None, :]) & ignore[None, :]
+    fp = sum(1 for r in range(len(predicted)) if r not in matched and not inside_ignored[r].any())
+    errors = [float(predicted[r]["radius_px"] - truth[c]["radius_px"]) for r, c in scored]
+    return {
+        "tp": len(scored),
+        "fp": fp,
+        "fn": int((~ignore).sum()) - len(scored),
+        "radius_errors_px": errors,
+        "ignored": int(ignore.sum()),
+    }
+
+
+def visible_fractions(truth: list[dict], scored: np.ndarray) -> np.ndarray:
+    """Fraction of each true vortex's disk (``x``, ``y``, ``radius_px``) that lies inside the
+    frame on `scored` pixels (bool H×W, e.g. the truth mask ≠ 255)."""
+    h, w = scored.shape
+    out = np.zeros(len(truth))
+    for i, v in enumerate(truth):
+        x, y, r = float(v["x"]), float(v["y"]), max(float(v["radius_px"]), 0.5)
+        x0, x1 = int(np.floor(x - r)), int(np.ceil(x + r)) + 1
+        y0, y1 = int(np.floor(y - r)), int(np.ceil(y + r)) + 1
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        disk = (xx - x) ** 2 + (yy - y) ** 2 <= r * r
+        inside = (xx >= 0) & (xx < w) & (yy >= 0) & (yy < h)
+        ok = np.zeros_like(disk)
+        ok[inside] = scored[yy[inside], xx[inside]]
+        out[i] = (disk & ok).sum() / max(disk.sum(), 1)
+    return out
+
+
+def detection_scores(tp: int, fp: int, fn: int) -> dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def boundary_distances(
+    predicted: np.ndarray, truth: np.ndarray, grid: PolarGrid | None = None
+) -> np.ndarray:
+    """Distances from each boundary pixel of either mask to the other mask's boundary.
+
+    Symmetric (both directions pooled). Degrees of great circle when a grid is known, else
+    pixels. Empty when either mask has no pixels.
+    """
+    pb, tb = _boundary(predicted), _boundary(truth)
+    if not pb.any() or not tb.any():
+        return np.zeros(0)
+    out = []
+    for source, target in ((pb, tb), (tb, pb)):
+        dist, labels = cv2.distanceTransformWithLabels(
+            (~target).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+        )
+        ys, xs = np.nonzero(source)
+        if grid is None:
+            out.append(dist[ys, xs].astype(np.float64))
+            continue
+        ty, tx = np.nonzero(target)  # label k (1-based) is the k-th zero pixel in raster order
+        nearest = labels[ys, xs] - 1
+        lat1, lon1 = grid.latlon(xs, ys)
+        lat2, lon2 = grid.latlon(tx[nearest], ty[nearest])
+        out.append(central_angle_deg(lat1, lon1, lat2, lon2))
+    return np.concatenate(out)
+
+
+def _boundary(mask: np.ndarray) -> np.ndarray:
+    mask = mask.astype(np.uint8)
+    return (mask - cv2.erode(mask, np.ones((3, 3), np.uint8))).astype(bool)
+
+
+def _round(x: float) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), 4)
