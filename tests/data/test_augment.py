@@ -4,7 +4,7 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
-from jovis.cli import CONFIG_DIR
+from jovis.config import CONFIG_DIR
 from jovis.data.augment import _SPEC, BatchAugment, build_augment
 
 LABELS = (0, 7, 200)  # far-apart ids: any interpolation between them would show

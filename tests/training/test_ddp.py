@@ -11,7 +11,7 @@ import torch
 from tests.conftest import REPO, compose_config
 
 from jovis.checkpoint import load_checkpoint
-from jovis.cli import to_plain
+from jovis.config import to_plain
 from jovis.data.datamodule import build_datasets
 from jovis.metrics import confusion_matrix, per_class_scores
 from jovis.training.fit import train

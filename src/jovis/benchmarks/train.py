@@ -29,7 +29,7 @@ from hydra.core.global_hydra import GlobalHydra
 from lightning.pytorch.callbacks import Callback
 from omegaconf import DictConfig
 
-from jovis.cli import CONFIG_DIR, to_plain
+from jovis.config import CONFIG_DIR, to_plain
 from jovis.data.augment import build_augment
 from jovis.data.datamodule import FrameDataModule, build_datasets
 from jovis.data.stream import SyntheticStream, build_stream

@@ -6,7 +6,7 @@ one-frame CPU wrapper. Physics sources for every default are in ``configs/synth.
 """
 
 from jovis.synth.batch import SynthBatch, render_batch
-from jovis.synth.frameset import synth_from_config, write_frame_set
+from jovis.synth.frameset import write_frame_set
 from jovis.synth.instruments import CHANNEL_INFO
 from jovis.synth.junocam import compand, decompand
 from jovis.synth.params import SynthParams
@@ -21,6 +21,5 @@ __all__ = [
     "decompand",
     "make_sample",
     "render_batch",
-    "synth_from_config",
     "write_frame_set",
 ]
