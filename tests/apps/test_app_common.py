@@ -6,11 +6,11 @@ import sys
 import pytest
 from hydra import compose, initialize
 from omegaconf import OmegaConf
+from tests.conftest import compose_config
 
 from jovis.apps import VERBS
 from jovis.apps.common import parse_bool, strict_booleans
 from jovis.apps.evaluate import CONFIG_NAME, dataset_folder
-from tests.conftest import compose_config
 
 
 @pytest.mark.parametrize(

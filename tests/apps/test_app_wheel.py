@@ -13,9 +13,9 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from tests.conftest import REPO
 
 from jovis.paths import data_dir
-from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from tests.conftest import REAL_DATA, compose_config
 
+from jovis.apps.realism import report_from_config
 from jovis.geometry import PolarGrid
 from jovis.io.atomic import leftover_temporaries
 from jovis.synth import realism as rm
-from jovis.apps.realism import report_from_config
 from jovis.synth import realism_report as rr
 
 HST = REAL_DATA / "hst_stis_north_2016-05-21"

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
 
+from jovis.apps.synth import synth_from_config
 from jovis.config import CONFIG_DIR
 from jovis.io.atomic import leftover_temporaries
 from jovis.io.masks import read_mask_png
-from jovis.apps.synth import synth_from_config
 from jovis.synth import make_sample, write_frame_set
 
 REPO = CONFIG_DIR.parent

@@ -1,4 +1,4 @@
-"""jovis benchmark: python scripts/benchmark.py suite=io|infer|synth|train [device=auto] [out=DIR]."""
+"""jovis benchmark suite=io|infer|synth|train [device=auto] [out=DIR] (or scripts/benchmark.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""jovis train: python scripts/train.py experiment=NAME out=DIR [trainer=cpu|gpu|ddp] [resume=PATH]."""
+"""jovis train experiment=NAME out=DIR [trainer=cpu|gpu|ddp] [resume=PATH] (or scripts/train.py)."""
 
 from __future__ import annotations
 
