@@ -144,7 +144,7 @@ def run_train(cfg: DictConfig) -> tuple[dict, Table]:
 
 @hydra.main(config_path=CONFIG_PATH, config_name="benchmark", version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
-    cfg = checked(cfg, "benchmark", nullable=NULLABLE_BOOLEANS)
+    cfg = checked(cfg, nullable=NULLABLE_BOOLEANS)
     if cfg.suite not in SUITES:
         raise SystemExit(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
     suites = {"io": run_io, "infer": run_infer, "synth": run_synth, "train": run_train}

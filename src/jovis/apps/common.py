@@ -61,18 +61,20 @@ def strict_booleans(cfg: DictConfig, defaults: DictConfig, nullable: tuple[str, 
             OmegaConf.update(cfg, key, parsed, merge=False)
 
 
-def checked(cfg: DictConfig, config_name: str, nullable: tuple[str, ...] = ()) -> DictConfig:
+def checked(cfg: DictConfig, nullable: tuple[str, ...] = ()) -> DictConfig:
     """The app's config with its booleans made strict (inside `@hydra.main`).
 
-    The defaults come from composing `config_name` again with the same group choices (the
-    experiment, model, trainer, ...) but none of the command line's values.
+    The defaults come from composing the same config (``--config-name`` included) again with
+    the same group choices (the experiment, model, trainer, ...) but none of the values given.
     """
     from hydra import compose
     from hydra.core.hydra_config import HydraConfig
 
-    choices = HydraConfig.get().runtime.choices
+    hydra_cfg = HydraConfig.get()
+    choices = hydra_cfg.runtime.choices
     groups = [f"{g}={c}" for g, c in choices.items() if c is not None and "hydra" not in g]
-    strict_booleans(cfg, compose(config_name=config_name, overrides=groups), nullable)
+    defaults = compose(config_name=hydra_cfg.job.config_name, overrides=groups)
+    strict_booleans(cfg, defaults, nullable)
     return cfg
 
 

@@ -46,7 +46,7 @@ def dataset_folder(cfg: DictConfig) -> str:
 def main(cfg: DictConfig) -> None:
     from jovis.evaluation import evaluate, print_table
 
-    cfg = checked(cfg, CONFIG_NAME)
+    cfg = checked(cfg)
     data = dataset_folder(cfg)
     out = cfg.out or Path(cfg.ckpt).parent / "eval"
     result = evaluate(

@@ -14,7 +14,7 @@ def main(cfg: DictConfig) -> None:
 
     from jovis.export import export_checkpoint
 
-    cfg = checked(cfg, "export")
+    cfg = checked(cfg)
     result = export_checkpoint(
         cfg.ckpt,
         cfg.format,

@@ -54,7 +54,7 @@ def print_summary(result: dict[str, Any]) -> None:
 
 @hydra.main(config_path=CONFIG_PATH, config_name="infer", version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
-    result = infer_from_config(checked(cfg, "infer"))
+    result = infer_from_config(checked(cfg))
     print_summary(result)
     emit_result(result)
     if result["failed"]:

@@ -74,7 +74,7 @@ def print_table(summary: dict[str, Any]) -> None:
 
 @hydra.main(config_path=CONFIG_PATH, config_name="realism", version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
-    summary = report_from_config(checked(cfg, "realism"))
+    summary = report_from_config(checked(cfg))
     print_table(summary)
     result = {"out": cfg.out, "passes": summary["passes"]}
     result.update({f"{r['metric']}_ratio": r["ratio"] for r in summary["table"]})

@@ -51,7 +51,7 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
 
 @hydra.main(config_path=CONFIG_PATH, config_name="synth", version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
-    result = synth_from_config(checked(cfg, "synth"))
+    result = synth_from_config(checked(cfg))
     print_key_values("jovis synth", result)
     emit_result(result)
 

@@ -12,7 +12,7 @@ from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result, p
 def main(cfg: DictConfig) -> None:
     from jovis.training.fit import train
 
-    result = train(checked(cfg, "train"))
+    result = train(checked(cfg))
     print_key_values("jovis train", result)
     emit_result(result)
 
