@@ -8,10 +8,11 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
-from jovis.cli import CONFIG_DIR
+from jovis.config import CONFIG_DIR
+from jovis.paths import real_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
-REAL_DATA = REPO.parent / "shared" / "data" / "real"
+REAL_DATA = real_data_dir()
 
 torch.set_num_threads(2)
 

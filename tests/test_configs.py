@@ -1,10 +1,16 @@
 """Every config composes, and a wrong config fails before any work with the valid choices."""
 
+import importlib
+from pathlib import Path
+
 import pytest
+from hydra import compose, initialize
 from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
 
-from jovis.cli import CONFIG_DIR
+import jovis
+from jovis.apps import VERBS
+from jovis.config import CONFIG_DIR
 from jovis.frame import LabelSchema
 from jovis.models import ModelSpec
 from jovis.training.fit import train
@@ -24,13 +30,33 @@ def test_every_experiment_composes_and_builds_valid_model_args(experiment, tmp_p
     assert cfg.name == experiment
 
 
-@pytest.mark.parametrize("name", ["synth", "infer", "evaluate"])
+@pytest.mark.parametrize("name", ["synth", "infer", "export", "benchmark", "realism", "train"])
 def test_script_configs_compose(name):
-    overrides = {"infer": ["ckpt=x.pt", "input=y"], "evaluate": ["ckpt=x.pt", "dataset=y"]}
+    overrides = {"infer": ["ckpt=x.pt", "input=y"], "export": ["ckpt=x.pt"]}
     cfg = compose_config(name, overrides.get(name, []))
     assert "out" in cfg
     raw = OmegaConf.load(CONFIG_DIR / f"{name}.yaml")
     assert raw.hydra.job.chdir is False and raw.hydra.output_subdir is None
+
+
+def test_evaluate_config_composes_on_its_own_with_data_as_a_folder():
+    from jovis.apps.evaluate import CONFIG_NAME
+
+    with initialize(version_base="1.3", config_path=None):
+        cfg = compose(config_name=CONFIG_NAME, overrides=["ckpt=x.pt", "data=synthetic"])
+    assert cfg.data == "synthetic" and cfg.dataset is None  # a folder name, not the data group
+    raw = OmegaConf.load(CONFIG_DIR / "evaluate.yaml")
+    assert raw.hydra.job.chdir is False and raw.hydra.output_subdir is None
+    with pytest.raises(ConfigCompositionException, match="data"):
+        compose_config("evaluate", ["ckpt=x.pt", "data=frames"])  # why it composes on its own
+
+
+@pytest.mark.parametrize("verb", list(VERBS))
+def test_every_app_reads_the_packaged_configs(verb):
+    app = importlib.import_module(f"jovis.apps.{verb}")
+    assert callable(app.main)
+    assert CONFIG_DIR == (Path(jovis.__file__).parent / "configs").resolve()
+    assert (CONFIG_DIR / f"{verb}.yaml").is_file()
 
 
 @pytest.mark.parametrize("trainer", ["cpu", "gpu", "ddp"])

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import yaml
 
-from jovis.cli import CONFIG_DIR
+from jovis.config import CONFIG_DIR
 from jovis.frame import Frame, Labels, LabelSchema
 
 

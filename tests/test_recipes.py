@@ -9,7 +9,7 @@ import sys
 import pytest
 from omegaconf import OmegaConf
 
-from jovis.cli import CONFIG_DIR
+from jovis.config import CONFIG_DIR
 from jovis.frame import LabelSchema
 from jovis.io.instrument import load_instrument
 from jovis.models import ModelSpec

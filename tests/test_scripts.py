@@ -1,39 +1,96 @@
-"""The scripts as a user runs them: key=value overrides, last stdout line is one JSON object."""
+"""The commands as a user types them: `jovis <verb>` (python -m jovis) and scripts/<verb>.py.
+
+key=value overrides, a user's own recipe folder (--config-dir), -m multiruns; the last stdout
+line is one JSON object.
+"""
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
+import pytest
+import yaml
+
+from jovis.io.masks import read_mask_png
 from jovis.synth import write_frame_set
 from tests.conftest import REPO
 
+TINY = (REPO / "configs" / "experiment" / "tiny.yaml").read_text()
 
-def run_script(*args: str) -> tuple[subprocess.CompletedProcess, dict]:
+
+def run(*args: str, cwd: Path = REPO, ok: bool = True) -> tuple[subprocess.CompletedProcess, dict]:
     proc = subprocess.run(
-        [sys.executable, *args], cwd=REPO, capture_output=True, text=True, timeout=600
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=600
     )
+    if not ok:
+        return proc, {}
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     return proc, json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def test_train_script_then_evaluate_script(tmp_path):
-    _, trained = run_script(
-        "scripts/train.py", "experiment=tiny", f"out={tmp_path / 'runs'}", "trainer.max_steps=2"
-    )
-    assert trained["steps"] == 2 and trained["out"].startswith(str(tmp_path / "runs"))
-    data = tmp_path / "heldout"
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> dict:
+    """`jovis train` of a recipe kept in the user's own folder (tiny, renamed, 2 steps)."""
+    tmp = tmp_path_factory.mktemp("scripts")
+    recipes = tmp / "recipes" / "experiment"
+    recipes.mkdir(parents=True)
+    (recipes / "mine.yaml").write_text(TINY.replace("name: tiny", "name: mine"))
+    args = ["-m", "jovis", "train", "--config-dir", str(tmp / "recipes"), "experiment=mine"]
+    _, result = run(*args, f"out={tmp / 'runs'}", "trainer.max_steps=2")
+    data = tmp / "heldout"
     write_frame_set(data, n=2, size=64, channels=["L", "M"], instrument="jiram", seed=900)
-    proc, scores = run_script(
-        "scripts/evaluate.py",
-        f"ckpt={trained['checkpoint']}",
-        f"data={data}",
-        f"out={tmp_path / 'eval'}",
-        "device=cpu",
-    )
+    return {"tmp": tmp, "data": data, **result}
+
+
+def test_train_runs_a_recipe_from_the_users_config_dir(trained):
+    assert trained["steps"] == 2 and trained["out"].startswith(str(trained["tmp"] / "runs"))
+    run_dir = Path(trained["out"])
+    assert run_dir.name.startswith("mine-")
+    assert yaml.safe_load((run_dir / "config.yaml").read_text())["name"] == "mine"
+
+
+def test_evaluate_script_takes_data_dir_and_reports_the_saved_confusion_matrix(trained):
+    out = trained["tmp"] / "eval"
+    proc, scores = run(
+        "scripts/evaluate.py", f"ckpt={trained['checkpoint']}", f"data={trained['data']}",
+        f"out={out}", "device=cpu",
+    )  # fmt: skip
     assert "aurora" in proc.stdout and "vortex" in proc.stdout  # the table
-    assert 0 <= scores["aurora_iou"] <= 1 and scores["frames"] == 2
-    # synthetic frames carry vortex truth and a polar grid
-    assert 0 <= scores["vortex_f1"] <= 1 and scores["oval_boundary_units"] == "deg"
-    saved = json.loads((tmp_path / "eval" / "metrics.json").read_text())
-    assert saved["vortex_iou"] == scores["vortex_iou"]
-    assert len(saved["confusion_matrix"]) == 3
+    assert scores["frames"] == 2 and scores["oval_boundary_units"] == "deg"
+    saved = json.loads((out / "metrics.json").read_text())
+    cm = np.array(saved["confusion_matrix"], dtype=np.int64)  # rows: truth, columns: prediction
+    masks = [read_mask_png(p) for p in sorted((trained["data"] / "masks").glob("*.png"))]
+    truth = np.bincount(np.concatenate([m[m != 255].ravel() for m in masks]), minlength=3)
+    assert cm.shape == (3, 3) and cm.sum(axis=1).tolist() == truth.tolist()  # every labelled px
+    for cls, name in ((1, "aurora"), (2, "vortex")):
+        union = cm[cls].sum() + cm[:, cls].sum() - cm[cls, cls]
+        expected = cm[cls, cls] / union if union else None
+        assert scores[f"{name}_iou"] == pytest.approx(expected)
+        assert saved[f"{name}_iou"] == scores[f"{name}_iou"]
+
+
+def test_infer_tta_no_means_off_and_maybe_is_refused_before_any_output(trained):
+    out = trained["tmp"] / "infer"
+    common = ["-m", "jovis", "infer", f"ckpt={trained['checkpoint']}", f"input={trained['data']}"]
+    _, result = run(*common, f"out={out}", "tta=no", "num_workers=0", "progress=NO")
+    assert result["ok"] == 2 and result["failed"] == 0
+    settings = yaml.safe_load((out / "config.yaml").read_text())
+    assert settings["tta"] is False and settings["hydra_config"]["tta"] is False
+    assert settings["hydra_config"]["progress"] is False
+    proc, _ = run(*common, f"out={out}-bad", "tta=maybe", ok=False)
+    assert proc.returncode != 0 and "tta='maybe' is not a boolean" in proc.stderr
+    assert not Path(f"{out}-bad").exists()
+
+
+def test_synth_multirun_through_jovis(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    proc, _ = run("-m", "jovis", "synth", "-m", f"out={a},{b}", "n=1", "size=64",
+                  "seed=5", cwd=tmp_path, ok=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for out in (a, b):
+        rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+        assert [r["seed"] for r in rows] == [5]
+    last = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert sorted(r["out"] for r in last) == sorted([str(a), str(b)])

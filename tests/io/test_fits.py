@@ -12,8 +12,9 @@ from astropy.io import fits
 
 from jovis.geometry.polar import PolarGrid
 from jovis.io import FrameReadError, read_frame
+from jovis.paths import real_data_dir
 
-REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
+REAL = real_data_dir()
 HST_DIR = REAL / "hst_stis_north_2016-05-21"
 HST_FILES = sorted(HST_DIR.glob("*_proj.fits"))
 needs_hst = pytest.mark.skipif(

@@ -9,8 +9,9 @@ from PIL import Image
 from jovis.io import FrameReadError, read_frame
 from jovis.io.junocam import read_junocam
 from jovis.io.junocam_raw import compand, decompand, decompand_table
+from jovis.paths import real_data_dir
 
-REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
+REAL = real_data_dir()
 PJ32 = REAL / "junocam_pj32_54" / "JNCE_2021052_32C00054_V01"
 PJ45 = REAL / "junocam_pj45_88" / "JNCE_2022272_45C00088_V01"
 # PHYSICS.md §3 SQROOT knots (code → linear DN); straight lines in between.

@@ -6,7 +6,7 @@ import torchvision
 from omegaconf import OmegaConf
 from tests.conftest import compose_config
 
-from jovis.cli import CONFIG_DIR
+from jovis.config import CONFIG_DIR
 from jovis.frame import LabelSchema
 from jovis.models import build_model
 

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import REAL_DATA, compose_config
 
 from jovis.io.atomic import leftover_temporaries
+from jovis.apps.realism import report_from_config
 from jovis.realism import report as rr
 
 HST = REAL_DATA / "hst_stis_north_2016-05-21"
@@ -58,7 +59,7 @@ def test_compare_applies_the_floors():
 @needs_real
 def test_report_on_real_frames_and_tiny_synthetic_ones(tmp_path):
     cfg = compose_config("realism", [f"out={tmp_path}", "n=2", "size=96"])
-    summary = rr.report_from_config(cfg)
+    summary = report_from_config(cfg)
     assert [r["metric"] for r in summary["table"]] == [m for m, _, _ in rr.METRICS]
     assert len(summary["real"]) == 4 and len(summary["synthetic"]) == 2
     real = {r["metric"]: r["real"] for r in summary["table"]}
@@ -73,7 +74,7 @@ def test_report_on_real_frames_and_tiny_synthetic_ones(tmp_path):
 def test_bad_settings_fail_with_the_key(tmp_path):
     cfg = compose_config("realism", [f"out={tmp_path}", "n=0"])
     with pytest.raises(ValueError, match="n=0"):
-        rr.report_from_config(cfg)
+        report_from_config(cfg)
     cfg = compose_config("realism", [f"out={tmp_path}", f"real={tmp_path}"])
     with pytest.raises(ValueError, match=r"no \*\.fits"):
-        rr.report_from_config(cfg)
+        report_from_config(cfg)

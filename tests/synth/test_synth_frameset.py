@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
 
-from jovis.cli import CONFIG_DIR
+from jovis.apps.synth import synth_from_config
+from jovis.config import CONFIG_DIR
 from jovis.io.atomic import leftover_temporaries
 from jovis.io.masks import read_mask_png
-from jovis.synth import make_sample, synth_from_config, write_frame_set
+from jovis.synth import make_sample, write_frame_set
 
 REPO = CONFIG_DIR.parent
 

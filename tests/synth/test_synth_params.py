@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from hydra import compose, initialize_config_dir
 
-from jovis.cli import CONFIG_DIR
-from jovis.synth import SynthParams, render_batch, synth_from_config, write_frame_set
+from jovis.apps.synth import synth_from_config
+from jovis.config import CONFIG_DIR
+from jovis.synth import SynthParams, render_batch, write_frame_set
 
 TOO_MANY = [[89.5, 0.0]] + [[84.0, 360.0 * k / 20] for k in range(20)]
 

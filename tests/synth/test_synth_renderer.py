@@ -10,7 +10,7 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
-from jovis.cli import CONFIG_DIR
+from jovis.config import CONFIG_DIR
 from jovis.io.instrument import instrument_names
 from jovis.synth import CHANNEL_INFO, SynthBatch, compand, decompand, make_sample, render_batch
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 import yaml
 
-from jovis.cli import CONFIG_DIR
+from jovis.config import CONFIG_DIR
 from jovis.geometry import PolarGrid
 from jovis.synth import SynthParams, make_sample
 from jovis.synth import scene as sc

@@ -9,8 +9,9 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
-from jovis.cli import CONFIG_DIR
-from jovis.synth import make_sample, render_batch, synth_from_config
+from jovis.apps.synth import synth_from_config
+from jovis.config import CONFIG_DIR
+from jovis.synth import make_sample, render_batch
 from jovis.synth.view import OrthoView
 
 

@@ -11,7 +11,7 @@ import torch
 from tests.conftest import REPO, compose_config
 
 from jovis.checkpoint import load_checkpoint
-from jovis.cli import to_plain
+from jovis.config import to_plain
 from jovis.data.datamodule import EpochSampler, build_datasets
 from jovis.data.stream import SyntheticStream
 from jovis.scoring import confusion_matrix, per_class_scores

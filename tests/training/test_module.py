@@ -8,7 +8,7 @@ import yaml
 from torch import nn
 from torch.utils.data import DataLoader
 
-from jovis.cli import CONFIG_DIR
+from jovis.config import CONFIG_DIR
 from jovis.data.datamodule import collate
 from jovis.data.datasets import SyntheticDataset
 from jovis.frame import LabelSchema

@@ -26,7 +26,7 @@ import torch
 from omegaconf import OmegaConf
 
 from jovis.checkpoint import load_checkpoint, save_checkpoint
-from jovis.cli import CONFIG_DIR
+from jovis.config import CONFIG_DIR
 from jovis.data.normalise import DEFAULT_NORMALISATION
 from jovis.devices import resolve_device
 from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids

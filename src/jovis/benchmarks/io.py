@@ -10,8 +10,7 @@ from typing import Any
 
 from jovis.inference.inputs import FILTER_SUFFIXES, frame_files
 from jovis.io import read_frame
-
-REAL_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "real"
+from jovis.paths import real_data_dir
 
 
 def time_reads(paths: list[Path], repeats: int) -> list[dict[str, Any]]:
@@ -40,8 +39,8 @@ def time_reads(paths: list[Path], repeats: int) -> list[dict[str, Any]]:
 
 
 def run_io(files: str | None = None, repeats: int = 5) -> dict[str, Any]:
-    """Median read time per file of `files` (a folder) or of ../shared/data/real."""
-    root = Path(files) if files else REAL_DATA
+    """Median read time per file of `files` (a folder) or of the real data (`real_data_dir`)."""
+    root = Path(files) if files else real_data_dir()
     with tempfile.TemporaryDirectory() as tmp:
         if not root.is_dir():  # no real data: time the synthetic frame format instead
             from jovis.synth import write_frame_set

@@ -28,7 +28,7 @@ from hydra.core.global_hydra import GlobalHydra
 from lightning.pytorch.callbacks import Callback
 from omegaconf import DictConfig
 
-from jovis.cli import CONFIG_DIR, to_plain
+from jovis.config import CONFIG_DIR, to_plain
 from jovis.data.stream import SyntheticStream
 from jovis.devices import resolve_device
 from jovis.models.spec import ModelSpec

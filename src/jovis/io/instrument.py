@@ -9,7 +9,7 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from jovis.cli import CONFIG_DIR
+from jovis.config import CONFIG_DIR
 from jovis.geometry.polar import PolarGrid
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")

@@ -234,38 +234,3 @@ def to_markdown(summary: dict[str, Any]) -> str:
         cells = [row["id"], row["source"], *(_fmt(row.get(k)) for k in keys)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-REAL_UV = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "real"
-REAL_UV = REAL_UV / "hst_stis_north_2016-05-21"
-
-
-def report_from_config(cfg: Any) -> dict[str, Any]:
-    """`realism_report` from ``configs/realism.yaml`` keys (what ``scripts/realism.py`` runs).
-
-    ``size: null`` renders the synthetic frames at the real frames' pixel scale: side =
-    round(2 · max_colatitude · px_per_deg of the first real frame's grid).
-    """
-    from jovis.cli import to_plain
-    from jovis.devices import resolve_device
-    from jovis.synth.params import SynthParams
-
-    n, seed = int(cfg.n), int(cfg.seed)
-    if n < 1:
-        raise ValueError(f"n={n}: the realism report needs at least one synthetic frame (n >= 1)")
-    lat_range = tuple(float(v) for v in cfg.lat_range)
-    if len(lat_range) != 2:
-        raise ValueError(f"lat_range={list(lat_range)} must be [low, high] in degrees")
-    params = to_plain(cfg.params) if cfg.get("params") else None
-    max_colat = SynthParams.from_dict(params).max_colatitude
-    real = load_real_frames(cfg.real or REAL_UV)
-    size = cfg.get("size")
-    size = round(2 * max_colat * real[0].grid.px_per_deg) if size is None else int(size)
-    device = resolve_device(str(cfg.get("device", "cpu")))
-    synthetic = render_synthetic_frames(range(seed, seed + n), size, params, device)
-    settings = {
-        "real": str(cfg.real or REAL_UV), "n": n, "seed": seed, "size": size, "device": device,
-        "params": params or {}, "px_per_deg_real": real[0].grid.px_per_deg,
-        "px_per_deg_synthetic": synthetic[0].grid.px_per_deg,
-    }  # fmt: skip
-    return realism_report(cfg.out, real, synthetic, lat_range, settings)

@@ -13,7 +13,7 @@ channel, its units and noise), `jiram`/`junocam` (those instruments' effects), `
 """
 
 from jovis.synth.channels import CHANNEL_INFO, CHANNELS
-from jovis.synth.frameset import synth_from_config, write_frame_set
+from jovis.synth.frameset import write_frame_set
 from jovis.synth.junocam import compand, decompand
 from jovis.synth.params import SynthParams
 from jovis.synth.renderer import SynthBatch, render_batch
@@ -28,6 +28,5 @@ __all__ = [
     "decompand",
     "make_sample",
     "render_batch",
-    "synth_from_config",
     "write_frame_set",
 ]

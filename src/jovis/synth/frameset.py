@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import yaml
 
-from jovis.cli import CONFIG_DIR, to_plain
+from jovis.config import CONFIG_DIR
 from jovis.frame import Frame, Labels, LabelSchema
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
@@ -22,7 +22,6 @@ from jovis.synth.renderer import render_batch
 
 MONTAGE_MAX = 16
 CHUNK = 16  # frames rendered per batch (frame i is the same in any batch: see render_batch)
-SCRIPT_SIZES = (64, 2048)
 
 
 def default_schema() -> LabelSchema:
@@ -111,32 +110,6 @@ def _frames(seed, n, size, channels, instrument, hemisphere, p, view):
             frame = Frame(images[i], list(batch.channels), instrument, meta=meta, grid=grid,
                           valid=batch.valid[i].numpy())  # fmt: skip
             yield frame, Labels(batch.mask[i].numpy(), feats)
-
-
-def synth_from_config(cfg: Any) -> dict[str, Any]:
-    """`write_frame_set` from a composed ``configs/synth.yaml`` (what ``scripts/synth.py`` runs)."""
-    plain = to_plain(cfg)
-    for key in ("n", "size"):
-        if not isinstance(plain.get(key), int):
-            raise ValueError(
-                f"configs/synth.yaml: {key} must be an integer, got {plain.get(key)!r}"
-            )
-    lo, hi = SCRIPT_SIZES
-    if not lo <= plain["size"] <= hi:
-        raise ValueError(f"configs/synth.yaml: size must be {lo}..{hi} pixels, got {plain['size']}")
-    return write_frame_set(
-        out=plain["out"],
-        n=plain["n"],
-        size=plain["size"],
-        channels=list(plain["instrument"]["channels"]),
-        instrument=str(plain["instrument"]["name"]),
-        hemisphere=str(plain["hemisphere"]),
-        seed=int(plain["seed"]),
-        split=str(plain["split"]),
-        params=plain.get("params"),
-        schema=LabelSchema.from_dict(plain["labels"]),
-        view=plain.get("view"),
-    )
 
 
 def outline(rgb: np.ndarray, mask: np.ndarray, schema: LabelSchema) -> np.ndarray:

@@ -22,7 +22,7 @@ NORTH_CYCLONES = (
 SOUTH_CYCLONES = (
     (-88.6, 211.3), (-83.7, 157.1), (-84.3, 94.3), (-85.0, 13.4), (-84.1, 298.8), (-83.2, 229.7),
 )  # fmt: skip
-FOOTPRINT_TABLE = "../shared/data/reference/hess2011_footprints.txt"
+FOOTPRINT_TABLE = "hess2011_footprints.txt"  # in jovis.paths.reference_dir()
 _STRINGS = ("footprint_table", "label_schema")
 _PROBABILITIES = ("limb_prob", "sixth_cyclone_prob", "dawn_storm_prob", "junocam_gap_prob",
                   "jiram_gap_prob")  # fmt: skip

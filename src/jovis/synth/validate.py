@@ -113,20 +113,25 @@ def _cyclones(p: SynthParams, hemisphere: str) -> None:
 
 
 def footprint_path(p: SynthParams) -> Path | None:
-    """The footprint table file (relative paths are from the repository root), or None if off.
+    """The footprint table file, or None if off.
 
+    Relative paths are from the reference-data folder (`jovis.paths.reference_dir`, set by
+    ``JOVIS_DATA``), else, as they used to be, from the checkout's root.
     Raises ``ValueError`` naming ``footprint_table`` when the file is missing.
     """
     if not p.footprint_table:
         return None
-    from jovis.cli import CONFIG_DIR
+    from jovis.paths import checkout_root, reference_dir
 
     path = Path(p.footprint_table)
     if not path.is_absolute():
-        path = (CONFIG_DIR.parent / path).resolve()
+        bases = (reference_dir(), checkout_root() or Path.cwd())
+        found = [b / path for b in bases if (b / path).is_file()]
+        path = (found[0] if found else bases[0] / path).resolve()
     if not path.is_file():
         raise ValueError(
             f"synth param footprint_table={p.footprint_table!r}: file {path} not found; point it "
-            "at hess2011_footprints.txt (PHYSICS.md §2) or set footprint_table='' to draw none"
+            "at hess2011_footprints.txt (PHYSICS.md §2; or set JOVIS_DATA to the folder holding "
+            "reference/) or set footprint_table='' to draw none"
         )
     return path

@@ -13,7 +13,7 @@ import torch
 from omegaconf import DictConfig, OmegaConf
 
 from jovis.checkpoint import save_checkpoint
-from jovis.cli import to_plain
+from jovis.config import to_plain
 from jovis.devices import resolve_device
 from jovis.io.atomic import write_text
 from jovis.models.spec import ModelSpec

@@ -1,17 +1,24 @@
-"""Glue between the infer config and `run_inference`, and the human summary."""
+"""jovis infer: python scripts/infer.py ckpt=PATH input=DIR|GLOB|LIST.txt out=DIR [tta=true].
+
+Exit status 0 when every input succeeded, 2 when some failed (listed in manifest.jsonl).
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+import hydra
 from omegaconf import DictConfig
-from rich.console import Console
 
-from jovis.cli import to_plain
-from jovis.inference.runner import run_inference
+from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result
+from jovis.config import to_plain
 
 
 def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
+    """`run_inference` with the keys of ``configs/infer.yaml`` (booleans already strict)."""
+    from jovis.inference.runner import run_inference
+
     return run_inference(
         cfg.ckpt,
         cfg.input,
@@ -33,6 +40,8 @@ def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
 
 
 def print_summary(result: dict[str, Any]) -> None:
+    from rich.console import Console
+
     console = Console(stderr=False)
     for failure in result["failures"]:
         console.print(f"[red]failed[/red] {failure['source']}: {failure['error']}", highlight=False)
@@ -41,3 +50,16 @@ def print_summary(result: dict[str, Any]) -> None:
         f" ({result['skipped']} already done, skipped); outputs in {result['out']}",
         highlight=False,
     )
+
+
+@hydra.main(config_path=CONFIG_PATH, config_name="infer", version_base=VERSION_BASE)
+def main(cfg: DictConfig) -> None:
+    result = infer_from_config(checked(cfg))
+    print_summary(result)
+    emit_result(result)
+    if result["failed"]:
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

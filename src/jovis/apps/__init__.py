@@ -1,0 +1,44 @@
+"""The command-line apps: one module per verb, each the Hydra glue around a library call.
+
+``jovis <verb> key=value ...`` (installed by ``[project.scripts]``), ``python -m jovis <verb>``
+and ``python scripts/<verb>.py`` all run ``jovis.apps.<verb>.main``: compose the config, call
+the library, print a table for people and, as the last line, one JSON object for programs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+VERBS = {
+    "train": "train a segmentation model (experiment=NAME out=DIR)",
+    "infer": "batch inference (ckpt=PATH input=DIR|GLOB|LIST.txt out=DIR)",
+    "evaluate": "score a checkpoint on a labelled frame set (ckpt=PATH data=DIR)",
+    "synth": "write a synthetic labelled frame set (out=DIR n=64 size=256)",
+    "export": "export a checkpoint to ONNX or TorchScript (ckpt=PATH format=onnx)",
+    "benchmark": "time reading, inference, rendering or training (suite=io|infer|synth|train)",
+    "realism": "UV realism report: synthetic vs real HST STIS frames (out=DIR)",
+}
+
+
+def usage() -> str:
+    lines = ["usage: jovis <verb> [key=value ...] [-m] [--config-dir DIR] [--help]", ""]
+    lines += [f"  {verb:<10} {text}" for verb, text in VERBS.items()]
+    lines += ["", "`jovis <verb> --help` shows the verb's settings (Hydra)."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Entry point of the `jovis` command: run the verb's app with the remaining arguments."""
+    args = sys.argv[1:]
+    if not args or args[0] in ("-h", "--help"):
+        print(usage())
+        sys.exit(0 if args else 2)
+    verb = args[0]
+    if verb not in VERBS:
+        print(f"jovis: unknown verb {verb!r}; valid verbs: {', '.join(VERBS)}", file=sys.stderr)
+        sys.exit(2)
+    app = importlib.import_module(f"jovis.apps.{verb}")
+    # Hydra reads its overrides from sys.argv: the verb is the dispatcher's, not the app's.
+    sys.argv = [f"{sys.argv[0]} {verb}", *args[1:]]
+    app.main()

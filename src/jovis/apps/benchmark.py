@@ -1,0 +1,184 @@
+"""jovis benchmark suite=io|infer|synth|train [device=auto] [out=DIR] (or scripts/benchmark.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import hydra
+from omegaconf import DictConfig
+from rich.console import Console
+from rich.table import Table
+
+from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result
+from jovis.io.atomic import write_json
+
+SUITES = ("io", "infer", "synth", "train")
+NULLABLE_BOOLEANS = ("train.on_device",)  # null: the recipe's choice; else a bool
+
+
+def run_io(cfg: DictConfig) -> tuple[dict, Table]:
+    from jovis.benchmarks.io import run_io
+
+    result = run_io(cfg.files, int(cfg.repeats))
+    table = Table(title=f"read_frame, median of {result['repeats']} reads")
+    for col in ("file", "instrument", "shape", "seconds"):
+        table.add_column(col)
+    for row in result["reads"]:
+        table.add_row(
+            row["file"],
+            row.get("instrument", "-"),
+            str(row.get("shape", "-")),
+            str(row.get("median_s", row["error"])),
+        )
+    return result, table
+
+
+def optional(cfg: DictConfig, key: str) -> int | None:
+    return None if cfg.get(key) is None else int(cfg[key])
+
+
+def run_infer(cfg: DictConfig) -> tuple[dict, Table]:
+    from jovis.benchmarks.infer import run_infer
+
+    result = run_infer(
+        device=cfg.device,
+        size=int(cfg.size),
+        frames=optional(cfg, "frames"),
+        tta_frames=optional(cfg, "tta_frames"),
+        ckpt=cfg.ckpt,
+        batch_size=int(cfg.batch_size),
+        tile_size=int(cfg.tile_size),
+        num_workers=optional(cfg, "num_workers"),
+        write_threads=optional(cfg, "write_threads"),
+        work=cfg.work,
+    )
+    table = Table(
+        title=f"frames/s at {result['size']}², runner vs naive loop (same frames, same outputs)",
+        caption=f"{result['device']}, {result['torch_threads']} torch threads; runner: batch "
+        f"{result['batch_size']}, {result['num_workers']} reader worker(s), "
+        f"{result['write_threads']} write thread(s); naive: one frame at a time, fp32, "
+        "synchronous writes. End to end = read → write, model load included.",
+    )
+    gpu = "runner_gpu_idle_share" in result
+    cols = ["pass", "frames", "runner e2e", "naive e2e", "ratio", "runner model", "naive model"]
+    cols.append("model ratio")
+    for col in cols + (["GPU idle runner", "GPU idle naive"] if gpu else []):
+        table.add_column(col, justify="right")
+    for row in result["passes"]:
+        cells = [
+            "TTA ×8" if row["tta"] else "no TTA",
+            str(row["frames"]),
+            *(str(row[k]) for k in ("runner_fps", "naive_fps", "ratio")),
+            *(str(row[k]) for k in ("runner_model_fps", "naive_model_fps", "model_ratio")),
+        ]
+        if gpu:
+            cells += [f"{row['runner_gpu_idle_share']:.0%}", f"{row['naive_gpu_idle_share']:.0%}"]
+        table.add_row(*cells)
+    return result, table
+
+
+def run_synth(cfg: DictConfig) -> tuple[dict, Table]:
+    from jovis.benchmarks.synth import run_synth
+
+    sc = cfg.synth
+    result = run_synth(
+        device=cfg.device,
+        size=optional(sc, "size"),
+        frames=optional(sc, "frames"),
+        batch_size=optional(sc, "batch_size"),
+        instruments=list(sc.instruments),
+        warmup=int(sc.warmup),
+    )
+    table = Table(
+        title=f"render_batch frames/s at {result['size']}², batch {result['batch_size']}",
+        caption=f"{result['device_name']}, {result['torch_threads']} torch threads, "
+        f"{result['frames']} timed frames per instrument after warm-up. Floors (issue 3): "
+        "CPU >= 30/s at 256² single-channel, CUDA >= 2000/s at 512².",
+    )
+    for col in ("instrument", "channels", "frames/s", "seconds", "floor", "result"):
+        table.add_column(col, justify="right")
+    for row in result["instruments"]:
+        verdict = {True: "pass", False: "FAIL", None: "-"}[row["meets_floor"]]
+        floor = "-" if row["floor_fps"] is None else f">= {row['floor_fps']:g}"
+        cells = [",".join(row["channels"]), str(row["fps"]), str(row["seconds"]), floor]
+        table.add_row(row["instrument"], *cells, verdict)
+    return result, table
+
+
+def run_train(cfg: DictConfig) -> tuple[dict, Table]:
+    from jovis.benchmarks.train import run_train
+
+    tc = cfg.train
+    result = run_train(
+        device=cfg.device,
+        size=optional(tc, "size"),
+        steps=optional(tc, "steps"),
+        warmup=optional(tc, "warmup"),
+        batch_size=optional(tc, "batch_size"),
+        model=tc.get("model"),
+        instrument=tc.get("instrument"),
+        num_workers=optional(tc, "num_workers"),
+        modes=None if tc.get("modes") is None else list(tc.modes),
+        experiment=tc.get("experiment"),
+        on_device=tc.get("on_device"),
+    )
+    table = Table(
+        title=f"training frames/s, {result['model']} at {result['size']}², batch "
+        f"{result['batch_size']}, {result['in_channels']} channel(s)",
+        caption=f"{result['device']}, {result['torch_threads']} torch threads, "
+        f"{result['loader']}; {result['warmup_steps']} warm-up steps, then timed. Data wait = "
+        "share of the time the loop was blocked on the next batch; render = share spent "
+        "rendering batches on the device; compute = frames/s without both.",
+    )
+    cuda = "peak_memory_gib" in result
+    cols = ["mode", "frames/s", "compute", "step s", "data wait", "max wait s", "render"]
+    for col in cols + (["peak GiB"] if cuda else []):
+        table.add_column(col, justify="right", no_wrap=col == "mode")
+    for row in result["modes"]:
+        cells = [row["mode"], str(row["fps"]), str(row["compute_fps"]), str(row["step_s_median"])]
+        cells += [f"{row['data_wait_share']:.0%}", str(row["data_wait_max_s"])]
+        cells += [f"{row['render_share']:.0%}"]
+        table.add_row(*cells, *([str(row["peak_memory_gib"])] if cuda else []))
+    return result, table
+
+
+@hydra.main(config_path=CONFIG_PATH, config_name="benchmark", version_base=VERSION_BASE)
+def main(cfg: DictConfig) -> None:
+    cfg = checked(cfg, nullable=NULLABLE_BOOLEANS)
+    if cfg.suite not in SUITES:
+        raise SystemExit(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
+    suites = {"io": run_io, "infer": run_infer, "synth": run_synth, "train": run_train}
+    result, table = suites[cfg.suite](cfg)
+    console = Console()
+    console.print(table)
+    if cfg.suite == "infer":
+        if "meets_floor" in result:
+            ok = "[green]meets[/green]" if result["meets_floor"] else "[red]misses[/red]"
+            console.print(f"runner/naive end to end {result['ratio']}×: {ok} the CPU floor of "
+                          f"{result['floor']}×")  # fmt: skip
+        else:
+            console.print(
+                "GPU idle = 1 − (model-only seconds of the same frames) / end-to-end seconds"
+                + (
+                    f"; NVML sampled: {result['passes'][0]['runner_gpu_idle_share_nvml']:.0%}"
+                    if "runner_gpu_idle_share_nvml" in result["passes"][0]
+                    else " (NVML sampling needs pynvml)"
+                )
+            )
+    if cfg.suite == "train":
+        waited = "[red]made the model wait[/red] (blocked > 5% of the time)" if result[
+            "data_waited"] else "kept up (blocked ≤ 5% of the time)"  # fmt: skip
+        render = f"; rendering on the device: {result['render_share']:.0%} of the time"
+        speedups = ", ".join(f"{k} {result[k]}×" for k in ("channels_last_speedup", "bf16_speedup")
+                             if k in result)  # fmt: skip
+        console.print(f"data loader: {waited}" + (render if result["render_share"] else "")
+                      + (f"; {speedups} (compute frames/s)" if speedups else ""))  # fmt: skip
+    out = Path(cfg.out)
+    write_json(out / f"{cfg.suite}.json", result)
+    result["out"] = str(out)
+    result.pop("reads" if cfg.suite == "io" else "passes", None)
+    emit_result(result)
+
+
+if __name__ == "__main__":
+    main()

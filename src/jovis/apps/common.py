@@ -1,0 +1,97 @@
+"""What every app shares: where Hydra finds the configs, strict booleans, the final JSON line."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from jovis.config import CONFIG_DIR
+
+# `@hydra.main(config_path=CONFIG_PATH, ...)`: the package's configs, found in a wheel install
+# too; `--config-dir DIR` and `hydra.searchpath=[...]` add a user's own recipes beside them.
+CONFIG_PATH = str(CONFIG_DIR)
+VERSION_BASE = "1.3"
+
+TRUE_WORDS = ("true", "yes", "1")
+FALSE_WORDS = ("false", "no", "0")
+
+
+def parse_bool(key: str, value: Any) -> bool:
+    """`value` as a bool: true/false, yes/no, 1/0 (any case); anything else names `key`."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if isinstance(value, str | int) else None
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ValueError(
+        f"{key}={value!r} is not a boolean; use {key}=true or {key}=false "
+        "(yes/no and 1/0 are accepted too)"
+    )
+
+
+def _bool_keys(node: Any, prefix: str = "") -> Iterator[str]:
+    """Dotted keys of `node` whose value is a bool (lists are not descended into)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f"{prefix}{key}"
+            if isinstance(value, bool):
+                yield path
+            elif isinstance(value, dict):
+                yield from _bool_keys(value, path + ".")
+
+
+def strict_booleans(cfg: DictConfig, defaults: DictConfig, nullable: tuple[str, ...] = ()) -> None:
+    """Turn every setting whose default (in `defaults`) is a bool into a real bool, in place.
+
+    ``tta=no`` composes to the string "no", which Python takes as true; here it becomes False,
+    and ``tta=maybe`` is refused with the key's name. `nullable` lists keys that default to
+    null but take a bool when set. Run before any work, so a bad value leaves nothing behind.
+    """
+    plain = OmegaConf.to_container(defaults, resolve=False, throw_on_missing=False)
+    for key in (*_bool_keys(plain), *nullable):
+        value = OmegaConf.select(cfg, key, throw_on_missing=False)
+        if value is None and key in nullable:
+            continue
+        parsed = parse_bool(key, value)
+        if parsed is not value:
+            OmegaConf.update(cfg, key, parsed, merge=False)
+
+
+def checked(cfg: DictConfig, nullable: tuple[str, ...] = ()) -> DictConfig:
+    """The app's config with its booleans made strict (inside `@hydra.main`).
+
+    The defaults come from composing the same config (``--config-name`` included) again with
+    the same group choices (the experiment, model, trainer, ...) but none of the values given.
+    """
+    from hydra import compose
+    from hydra.core.hydra_config import HydraConfig
+
+    hydra_cfg = HydraConfig.get()
+    choices = hydra_cfg.runtime.choices
+    groups = [f"{g}={c}" for g, c in choices.items() if c is not None and "hydra" not in g]
+    defaults = compose(config_name=hydra_cfg.job.config_name, overrides=groups)
+    strict_booleans(cfg, defaults, nullable)
+    return cfg
+
+
+def emit_result(result: dict[str, Any]) -> None:
+    """Print the machine-readable summary: one JSON object as the script's last line."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    print(json.dumps(result, default=str), flush=True)
+
+
+def print_key_values(title: str, result: dict[str, Any]) -> None:
+    """A two-column table of a result's top-level entries (the human summary)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False)
+    for key, value in result.items():
+        if not isinstance(value, dict | list):
+            table.add_row(key, str(value))
+    Console(stderr=False).print(table)

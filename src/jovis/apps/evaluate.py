@@ -1,0 +1,68 @@
+"""jovis evaluate: python scripts/evaluate.py ckpt=PATH data=DIR [out=DIR] [split=test] [tta=true].
+
+``configs/evaluate.yaml`` is composed on its own, from Hydra's config store rather than the
+configs folder: in the folder, ``data`` is also the training config group
+(``data=synthetic|folder``), and Hydra would take ``data=DIR`` as a choice of that group.
+``--config-dir DIR`` still adds a user's folder (e.g. ``--config-name`` of their own variant).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import hydra
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+from jovis.apps.common import VERSION_BASE, checked, emit_result
+from jovis.config import CONFIG_DIR
+
+CONFIG_NAME = "evaluate"
+ConfigStore.instance().store(name=CONFIG_NAME, node=OmegaConf.load(CONFIG_DIR / "evaluate.yaml"))
+
+
+def dataset_folder(cfg: DictConfig) -> str:
+    """The frame set to score: `data`, or the deprecated `dataset` alias (with a warning)."""
+    data = None if OmegaConf.is_missing(cfg, "data") else cfg.data
+    if cfg.get("dataset") is None:
+        if data is None:
+            raise ValueError("evaluate needs data=DIR: a labelled frame set (manifest.jsonl)")
+        return str(data)
+    warnings.warn(
+        "evaluate: dataset=DIR is deprecated and will be removed; use data=DIR",
+        FutureWarning,
+        stacklevel=2,
+    )
+    if data is not None and str(data) != str(cfg.dataset):
+        raise ValueError(
+            f"evaluate: data={data} and its deprecated alias dataset={cfg.dataset} disagree; "
+            "give data=DIR only"
+        )
+    return str(cfg.dataset)
+
+
+@hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
+def main(cfg: DictConfig) -> None:
+    from jovis.evaluation import evaluate, print_table
+
+    cfg = checked(cfg)
+    data = dataset_folder(cfg)
+    out = cfg.out or Path(cfg.ckpt).parent / "eval"
+    result = evaluate(
+        cfg.ckpt,
+        data,
+        out,
+        device=cfg.device,
+        tta=bool(cfg.tta),
+        batch_size=int(cfg.batch_size),
+        split=cfg.split,
+    )
+    print_table(result)
+    result.pop("confusion_matrix")
+    result.pop("vortex_instances", None)
+    emit_result(result)
+
+
+if __name__ == "__main__":
+    main()

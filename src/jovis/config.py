@@ -1,0 +1,22 @@
+"""Where the shipped configs live, and a config turned into plain data.
+
+The configs are package data: ``jovis/configs`` (in a checkout, a link to the top-level
+``configs/`` folder), read through `importlib.resources`, so a wheel install finds them too.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+CONFIG_DIR = Path(str(files("jovis") / "configs")).resolve()
+
+
+def to_plain(cfg: DictConfig | dict) -> dict[str, Any]:
+    """A resolved, plain-dict copy of a config (what checkpoints and outputs record)."""
+    if isinstance(cfg, DictConfig):
+        return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
+    return dict(cfg)

@@ -1,0 +1,76 @@
+"""The app boundary's shared parts: strict booleans, the evaluate config, the dispatcher."""
+
+import subprocess
+import sys
+
+import pytest
+from hydra import compose, initialize
+from omegaconf import OmegaConf
+from tests.conftest import compose_config
+
+from jovis.apps import VERBS
+from jovis.apps.common import parse_bool, strict_booleans
+from jovis.apps.evaluate import CONFIG_NAME, dataset_folder
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(True, True), (False, False), ("no", False), ("NO", False), ("yes", True), ("Yes", True),
+     ("false", False), ("TRUE", True), (" 1 ", True), ("0", False), (1, True), (0, False)],
+)  # fmt: skip
+def test_parse_bool_words(value, expected):
+    assert parse_bool("tta", value) is expected
+
+
+@pytest.mark.parametrize("value", ["maybe", "", "on", 2, 1.0, None, [True]])
+def test_parse_bool_refuses_anything_else_naming_the_key(value):
+    with pytest.raises(ValueError, match=r"tta=.* is not a boolean; use tta=true or tta=false"):
+        parse_bool("tta", value)
+
+
+def test_strict_booleans_walks_every_group_of_the_train_config(tmp_path):
+    defaults = compose_config("train", ["experiment=tiny"])
+    cfg = compose_config(
+        "train", ["experiment=tiny", "trainer.progress=yes", "augment.enabled=no", "seed=1"]
+    )
+    assert cfg.augment.enabled == "no"  # what Hydra composes: a non-empty, truthy string
+    strict_booleans(cfg, defaults)
+    assert cfg.trainer.progress is True and cfg.augment.enabled is False and cfg.seed == 1
+    bad = compose_config("train", ["experiment=tiny", "trainer.channels_last=maybe"])
+    with pytest.raises(ValueError, match=r"trainer\.channels_last='maybe' is not a boolean"):
+        strict_booleans(bad, defaults)
+
+
+def test_nullable_boolean_keeps_null_and_parses_a_value():
+    defaults = compose_config("benchmark", [])
+    cfg = compose_config("benchmark", [])
+    strict_booleans(cfg, defaults, nullable=("train.on_device",))
+    assert cfg.train.on_device is None
+    cfg = compose_config("benchmark", ["train.on_device=no"])
+    strict_booleans(cfg, defaults, nullable=("train.on_device",))
+    assert cfg.train.on_device is False
+
+
+def test_evaluate_config_takes_data_as_a_folder_not_a_group():
+    with initialize(version_base="1.3", config_path=None):
+        cfg = compose(config_name=CONFIG_NAME, overrides=["ckpt=m.pt", "data=frames/heldout"])
+    assert cfg.data == "frames/heldout" and dataset_folder(cfg) == "frames/heldout"
+
+
+def test_evaluate_dataset_alias_warns_and_must_agree():
+    cfg = OmegaConf.create({"data": "???", "dataset": "old/dir"})
+    with pytest.warns(FutureWarning, match="dataset=DIR is deprecated"):
+        assert dataset_folder(cfg) == "old/dir"
+    both = OmegaConf.create({"data": "new/dir", "dataset": "old/dir"})
+    with pytest.warns(FutureWarning), pytest.raises(ValueError, match="disagree"):
+        dataset_folder(both)
+    with pytest.raises(ValueError, match="evaluate needs data=DIR"):
+        dataset_folder(OmegaConf.create({"data": "???", "dataset": None}))
+
+
+def test_jovis_without_a_known_verb_lists_the_verbs():
+    proc = subprocess.run(
+        [sys.executable, "-m", "jovis", "fly"], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 2
+    assert "unknown verb 'fly'" in proc.stderr and ", ".join(VERBS) in proc.stderr
