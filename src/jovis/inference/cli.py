@@ -18,15 +18,17 @@ def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
         cfg.out,
         device=cfg.device,
         tta=bool(cfg.tta),
-        batch_size=int(cfg.batch_size),
-        tile_size=int(cfg.tile_size),
+        batch_size=cfg.batch_size,
+        tile_size=cfg.tile_size,
         compile=bool(cfg.compile),
         precision=cfg.precision,
         part=cfg.infer.part,
         num_parts=cfg.infer.num_parts,
-        num_workers=int(cfg.num_workers),
-        write_threads=int(cfg.write_threads),
+        num_workers=cfg.num_workers,
+        write_threads=cfg.write_threads,
         save_probs=bool(cfg.save_probs),
+        reproject=to_plain(cfg.reproject) if cfg.get("reproject") is not None else None,
+        max_pixels=cfg.get("max_pixels", 64_000_000),
         config={"hydra_config": to_plain(cfg)},
         progress=bool(cfg.progress),
     )
@@ -34,6 +36,8 @@ def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
 
 def print_summary(result: dict[str, Any]) -> None:
     console = Console(stderr=False)
+    if result.get("error") == "disk_full":
+        console.print(f"[red]stopped[/red]: {result['message']}", highlight=False)
     for failure in result["failures"]:
         console.print(f"[red]failed[/red] {failure['source']}: {failure['error']}", highlight=False)
     console.print(
