@@ -81,7 +81,6 @@ def test_non_utf8_file_name_is_processed_and_reported(tiny_run, tmp_path):
     assert manifest(out)[odd]["status"] == "ok"
     report = (out / "report.html").read_bytes().decode("utf-8")  # valid UTF-8
     assert "caf\\xe9-\\xff" in report and "caf%E9-%FF.png" in report
-    assert "caf\\udce9" not in (out / "catalog.csv").read_text() or True
 
 
 def test_disk_full_stops_cleanly_with_exit_3_and_a_rerun_completes(tiny_run, tmp_path):
@@ -138,6 +137,7 @@ def test_workers_exit_when_infer_is_killed(tiny_run, tmp_path):
     time.sleep(1.0)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    proc.stdout.close()
     gone, alive = psutil.wait_procs(workers, timeout=3)
     for p in alive:
         p.kill()

@@ -105,7 +105,7 @@ def test_write_queue_is_bounded(tiny_run, tmp_path, monkeypatch):
     t = threading.Thread(target=produce)
     t.start()
     time.sleep(0.5)
-    assert len(writer.pending) == 4 and len(waiting) == 4  # 2 × 2 threads, then submit waits
+    assert waiting == [1, 2, 3, 4] and len(started) == 2  # 2 × 2 threads, then submit waits
     gate.set()
     t.join()
     writer.close()
