@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from rich.table import Table
 
 from jovis.data.datasets import FolderDataset
 from jovis.frame import Frame
+from jovis.inference.batches import predict_batches
 from jovis.inference.predictor import Predictor
 from jovis.io.atomic import write_json
 from jovis.scoring import FeatureScores, confusion_matrix, iou_dice, mask_from_probs
@@ -44,32 +46,26 @@ def evaluate(
     cm = torch.zeros(schema.num_classes, schema.num_classes, dtype=torch.int64)
     truth_scores = FeatureScores(schema)
     start = time.perf_counter()
-    batch: list[tuple[np.ndarray, Frame, np.ndarray, dict]] = []
 
-    def flush() -> None:
-        if not batch:
-            return
-        probs = predictor.predict_frames([b[0] for b in batch])
-        for (_, frame, truth, truth_features), p in zip(batch, probs, strict=True):
-            pred = mask_from_probs(p, frame.valid, schema)
-            cm.add_(
-                confusion_matrix(
-                    torch.from_numpy(pred),
-                    torch.from_numpy(truth),
-                    schema.num_classes,
-                    schema.ignore_index,
-                )
+    def prepared() -> Iterator[tuple[np.ndarray, tuple[Frame, np.ndarray, dict]]]:
+        for i in range(len(dataset)):
+            frame, labels = dataset.load(i)
+            truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
+            yield predictor.prepare(frame), (frame, truth, labels.features)
+
+    for (frame, truth, truth_features), p, _, _ in predict_batches(
+        predictor, prepared(), batch_size
+    ):
+        pred = mask_from_probs(p, frame.valid, schema)
+        cm.add_(
+            confusion_matrix(
+                torch.from_numpy(pred),
+                torch.from_numpy(truth),
+                schema.num_classes,
+                schema.ignore_index,
             )
-            truth_scores.add(pred, p, truth, truth_features, frame.grid)
-        batch.clear()
-
-    for i in range(len(dataset)):
-        frame, labels = dataset.load(i)
-        truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
-        batch.append((predictor.prepare(frame), frame, truth, labels.features))
-        if len(batch) >= batch_size:
-            flush()
-    flush()
+        )
+        truth_scores.add(pred, p, truth, truth_features, frame.grid)
 
     iou, dice = iou_dice(cm.numpy())
     result: dict[str, Any] = {"data": str(data), "checkpoint": str(ckpt), "frames": len(dataset)}

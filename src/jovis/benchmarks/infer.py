@@ -31,8 +31,8 @@ from jovis.data.normalise import DEFAULT_NORMALISATION
 from jovis.devices import resolve_device
 from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids
 from jovis.inference.outputs import output_paths, write_catalog, write_frame_outputs
-from jovis.inference.predictor import Predictor
-from jovis.inference.reading import FrameReader
+from jovis.inference.predictor import Predictor, dihedral_mean
+from jovis.inference.reading import FrameReader, Job
 from jovis.inference.runner import run_inference
 from jovis.io import read_frame
 from jovis.models import ModelSpec
@@ -69,36 +69,27 @@ def auto_workers(device: str) -> tuple[int, int]:
 
 def naive_probs(model: torch.nn.Module, x: torch.Tensor, tta: bool) -> torch.Tensor:
     """fp32 probabilities of ONE frame (1, C, H, W); TTA = the 8 views one after another."""
-    views = [(k, flip) for flip in (False, True) for k in range(4)] if tta else [(0, False)]
-    probs = None
     with torch.no_grad():
-        for k, flip in views:
-            v = torch.rot90(x, k, (-2, -1))
-            v = torch.flip(v, (-1,)) if flip else v
-            p = model(v).softmax(dim=1)
-            p = torch.rot90(torch.flip(p, (-1,)) if flip else p, -k, (-2, -1))
-            probs = p if probs is None else probs + p
-    return (probs / len(views)).cpu()
+        return dihedral_mean(lambda v: model(v).softmax(dim=1), x, tta).cpu()
 
 
 def naive_loop(ckpt: Path, frames: Path, out: Path, device: str, tta: bool) -> int:
     """Read → prepare → forward → write, one frame at a time, synchronously; returns frames done."""
     model, info = load_checkpoint(ckpt, device)  # fp32, contiguous, eval
-    prep = Predictor(torch.nn.Identity(), info, device="cpu")  # .prepare: checks + normalise
     paths = list_inputs(frames)
-    reader = FrameReader(paths, prep, frame_set_rows(frames), None)  # the runner's reading
+    jobs = [Job(p, i, output_paths(out, i, False)) for p, i in zip(paths, unique_ids(paths))]
+    reader = FrameReader(jobs, info, frame_set_rows(frames), None)  # the runner's reading
     properties = {"checkpoint": str(ckpt), "instrument": info.instrument}
     written = []
-    for index, fid in enumerate(unique_ids(paths)):
+    for index, job in enumerate(jobs):
         item = reader[index]
         if "error" in item:
             continue
         frame = item["frame"]
         x = torch.from_numpy(item["input"])[None].to(device)
         probs = naive_probs(model, x, tta)[0].numpy()
-        outs = output_paths(out, fid, False)
-        write_frame_outputs(frame, fid, probs, info.labels, outs, properties)
-        written.append(outs["features"])
+        write_frame_outputs(frame, job.id, probs, info.labels, job.outputs, properties)
+        written.append(job.outputs["features"])
     write_catalog(out / "catalog.csv", written)
     return len(written)
 

@@ -15,7 +15,9 @@ def list_inputs(spec: str | Path) -> list[Path]:
     """Frames named by a folder (its files with frame suffixes), a glob, a list file or one file.
 
     A glob or list file names files explicitly, so every one of them is attempted (and a
-    non-frame among them is reported as failed); a folder is filtered by suffix. A labelled
+    non-frame among them is reported as failed); a folder is filtered by suffix. Whatever has
+    a frame's name but is no readable file (a folder named ``x.png``, a symlink loop, a dangling
+    link) is kept, so that it is recorded as failed with its reason rather than skipped. A labelled
     frame set (a folder with ``manifest.jsonl``) gives the images its manifest lists.
     """
     text = str(spec)
@@ -24,7 +26,7 @@ def list_inputs(spec: str | Path) -> list[Path]:
         return [Path(p) for p in frame_set_rows(path)]
     if any(ch in text for ch in "*?["):
         paths = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
-        paths = [p for p in paths if not p.is_dir()]
+        paths = [p for p in paths if not p.is_dir() or _looks_like_frame(p)]
     elif path.is_dir():
         paths = frame_files(sorted(path.iterdir()))
     elif path.is_file() and path.suffix.lower() == ".txt":
@@ -52,7 +54,10 @@ def frame_files(candidates: list[Path]) -> list[Path]:
     names = {p.name.lower() for p in candidates}
     for p in candidates:
         name = p.name
-        if not p.is_file() or name.startswith(".") or p.suffix.lower() not in FRAME_SUFFIXES:
+        if name.startswith(".") or not _looks_like_frame(p):
+            continue
+        if not p.is_file():
+            chosen.append(p)  # a folder or a broken link with a frame's name: it will fail
             continue
         if p.suffix.lower() == ".img" and f"{p.stem}.lbl".lower() in names:
             continue
@@ -91,6 +96,10 @@ def unique_ids(paths: list[Path]) -> list[str]:
         seen.add(fid)
         ids.append(fid)
     return ids
+
+
+def _looks_like_frame(path: Path) -> bool:
+    return path.suffix.lower() in FRAME_SUFFIXES
 
 
 def _relative_to(base: Path, line: str) -> Path:

@@ -8,12 +8,11 @@ never write the same file; every shard reads all of them, and compaction merges 
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
 
-from jovis.io.atomic import write_text
+from jovis.io.atomic import append_line, write_text
 
 MAIN = "manifest.jsonl"
 
@@ -31,7 +30,7 @@ class Manifest:
         for path in [self.out / MAIN, *sorted(self.out.glob("manifest.part-*.jsonl"))]:
             if not path.is_file():
                 continue
-            for line in path.read_text().splitlines():
+            for line in path.read_text(errors="replace").splitlines():
                 try:
                     rec = json.loads(line)
                 except json.JSONDecodeError:
@@ -45,17 +44,18 @@ class Manifest:
     def append(self, record: dict[str, Any]) -> None:
         record["finished"] = round(time.time(), 3)
         self.records[record["source"]] = record
-        with open(self.own, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, default=str) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        append_line(self.own, json.dumps(record, default=str))
 
-    def compact(self, order: list[str]) -> list[dict[str, Any]]:
-        """Merge every shard's records (as they are on disk now) into manifest.jsonl."""
+    def merged(self, order: list[str]) -> list[dict[str, Any]]:
+        """Every shard's records as they are on disk now, one per input, in `order`."""
         merged = self._load()
         for rec in self.records.values():  # another shard may have redone one of ours since
             _keep_latest(merged, rec)
-        rows = [merged[s] for s in order if s in merged]
+        return [merged[s] for s in order if s in merged]
+
+    def compact(self, order: list[str]) -> list[dict[str, Any]]:
+        """Merge every shard's records (as they are on disk now) into manifest.jsonl."""
+        rows = self.merged(order)
         write_text(self.out / MAIN, "".join(json.dumps(r, default=str) + "\n" for r in rows))
         return rows
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +14,14 @@ import torch
 from torch import nn
 
 from jovis.checkpoint import CheckpointInfo, load_checkpoint
-from jovis.data.normalise import normalise_frame
 from jovis.devices import resolve_device
 from jovis.frame import Frame
+from jovis.inference.prepare import ChannelMismatchError, prepare_frame
 from jovis.inference.tiling import blend, tile_boxes
 
+__all__ = ["ChannelMismatchError", "Predictor", "dihedral_mean"]
+
 log = logging.getLogger(__name__)
-
-
-class ChannelMismatchError(ValueError):
-    pass
 
 
 class Predictor:
@@ -88,14 +87,8 @@ class Predictor:
         return cls(model, info, **kwargs)
 
     def prepare(self, frame: Frame) -> np.ndarray:
-        """Check the channel count and normalise as in training: (C, H, W) float32."""
-        expected = self.info.channels
-        if frame.image.shape[2] != len(expected):
-            raise ChannelMismatchError(
-                f"{frame.source or frame.id}: the model expects {len(expected)} channel(s) "
-                f"{expected}, the frame has {frame.image.shape[2]} {frame.channels}"
-            )
-        return normalise_frame(frame, self.info.normalisation)
+        """Check the channel count and size, normalise as in training: (C, H, W) float32."""
+        return prepare_frame(frame, self.info, min_size=1)  # the runner sets the model's
 
     def predict_frames(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
         """Probabilities (K, H, W) for each prepared (C, H, W) input, in order.
@@ -174,18 +167,7 @@ class Predictor:
         if self.device.type == "cuda":  # page-locked memory: the copy overlaps with compute
             x = x.pin_memory().to(self.device, non_blocking=True)
         x = x.contiguous(memory_format=torch.channels_last)
-        views = _dihedral_views() if self.tta else [(0, False)]
-        probs = None
-        for k, flip in views:
-            view = torch.rot90(x, k, (-2, -1))
-            if flip:
-                view = torch.flip(view, (-1,))
-            p = self._forward(view).softmax(dim=1)
-            if flip:
-                p = torch.flip(p, (-1,))
-            p = torch.rot90(p, -k, (-2, -1))
-            probs = p if probs is None else probs + p
-        return (probs / len(views)).cpu()
+        return dihedral_mean(lambda v: self._forward(v).softmax(dim=1), x, self.tta).cpu()
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         autocast = (
@@ -208,5 +190,20 @@ def _use_bf16(precision: str, device: torch.device) -> bool:
     return device.type == "cuda" or bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
-def _dihedral_views() -> list[tuple[int, bool]]:
-    return [(k, flip) for flip in (False, True) for k in range(4)]
+def dihedral_mean(
+    probs_of: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, tta: bool
+) -> torch.Tensor:
+    """`probs_of(x)`, or with `tta` its mean over the 8 rotations/flips of x (each view's
+    output turned back): the one TTA loop of the predictor and the benchmark's naive loop."""
+    views = [(k, flip) for flip in (False, True) for k in range(4)] if tta else [(0, False)]
+    probs = None
+    for k, flip in views:
+        view = torch.rot90(x, k, (-2, -1))
+        if flip:
+            view = torch.flip(view, (-1,))
+        p = probs_of(view)
+        if flip:
+            p = torch.flip(p, (-1,))
+        p = torch.rot90(p, -k, (-2, -1))
+        probs = p if probs is None else probs + p
+    return probs / len(views)

@@ -1,46 +1,85 @@
-"""Reading inputs in DataLoader workers: read, attach the grid, reproject, normalise."""
+"""Reading inputs in DataLoader workers: lock, read, attach the grid, reproject, prepare.
+
+Everything here pickles (the spawn start method of macOS and Windows needs it): the dataset holds
+plain data, and the collate and worker-init functions are module-level.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import inspect
+import os
+import signal
+import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from torch.utils.data import Dataset
+from torch.utils.data import DataLoader, Dataset
 
+from jovis.checkpoint import CheckpointInfo
 from jovis.geometry import PolarGrid
 from jovis.geometry.reproject import polar_from_settings
-from jovis.inference.predictor import Predictor
+from jovis.inference.locks import FrameLocks
+from jovis.inference.prepare import prepare_frame
 from jovis.io import read_frame
+from jovis.io.atomic import pid_alive
+
+PR_SET_PDEATHSIG = 1
+READ_ACCEPTS_MAX_PIXELS = "max_pixels" in inspect.signature(read_frame).parameters
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input: its file, output id and output paths."""
+
+    path: Path
+    id: str
+    outputs: dict[str, Path]
 
 
 class FrameReader(Dataset):
-    """Reads and normalises one input in a worker; a failure becomes a record, not a crash."""
+    """Reads and prepares one input in a worker; a failure becomes a record, not a crash.
+
+    With `locks`, an input held by another live run is returned as ``{"busy": holder}`` and left
+    to it; so is one whose outputs another run wrote after `started` (the same frame, done).
+    """
 
     def __init__(
         self,
-        paths: list[Path],
-        predictor: Predictor,
+        jobs: list[Job],
+        info: CheckpointInfo,
         hints: dict[str, dict[str, Any]],
         reproject: dict[str, Any] | None,
+        *,
+        min_size: int = 32,
+        max_pixels: int | None = None,
+        locks: FrameLocks | None = None,
+        started: float = 0.0,
     ) -> None:
-        self.paths, self.predictor, self.hints = paths, predictor, hints
-        self.reproject = reproject
+        self.jobs, self.info, self.hints, self.reproject = jobs, info, hints, reproject
+        self.min_size, self.max_pixels = min_size, max_pixels
+        self.locks, self.started = locks, started
 
     def __len__(self) -> int:
-        return len(self.paths)
+        return len(self.jobs)
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         start = time.perf_counter()
-        path = self.paths[index]
+        job = self.jobs[index]
+        if self.locks is not None:
+            holder = self.locks.acquire(job.id)
+            if holder is None and _written_since(job, self.started):
+                self.locks.release(job.id)
+                holder = "another run, which has finished it"
+            if holder is not None:
+                return {"index": index, "busy": holder}
         try:
-            info = self.predictor.info
-            frame = read_frame(path, instrument=info.instrument, channels=info.channels)
-            hint = self.hints.get(str(path), {})
-            if frame.grid is None and hint.get("grid"):
-                frame.grid = PolarGrid.from_dict(hint["grid"])
-            frame = polar_from_settings(frame, self.reproject)
-            prepared = self.predictor.prepare(frame)
+            frame = self.read(job.path)
+            prepared = prepare_frame(frame, self.info, self.min_size)
         except Exception as err:  # any bad file is recorded and the batch goes on
             return {"index": index, "error": f"{type(err).__name__}: {err}"}
         return {
@@ -50,7 +89,75 @@ class FrameReader(Dataset):
             "read_s": time.perf_counter() - start,
         }
 
+    def read(self, path: Path):
+        _check_openable(path)
+        info = self.info
+        kwargs: dict[str, Any] = {"instrument": info.instrument, "channels": info.channels}
+        if READ_ACCEPTS_MAX_PIXELS and self.max_pixels:
+            kwargs["max_pixels"] = self.max_pixels
+        frame = read_frame(path, **kwargs)
+        hint = self.hints.get(str(path), {})
+        if frame.grid is None and hint.get("grid"):
+            frame.grid = PolarGrid.from_dict(hint["grid"])
+        return polar_from_settings(frame, self.reproject)
+
+
+def _check_openable(path: Path) -> None:
+    """A clear reason for inputs that are not files: folders, symlink loops, dangling links."""
+    if path.is_dir():
+        raise IsADirectoryError(f"{path}: is a folder, not a frame file")
+    try:
+        os.stat(path)
+    except OSError as err:
+        raise FileNotFoundError(f"{path}: cannot be opened ({err.strerror})") from None
+
+
+def _written_since(job: Job, started: float) -> bool:
+    try:
+        return all(p.stat().st_mtime >= started for p in job.outputs.values())
+    except OSError:
+        return False
+
 
 def as_is(item: dict[str, Any]) -> dict[str, Any]:
     """Collate nothing: frames differ in size (module-level, so it pickles under spawn)."""
     return item
+
+
+def exit_with_parent(parent_pid: int, worker_id: int = 0) -> None:
+    """DataLoader worker_init_fn: the worker dies with the run (even after kill -9 of it).
+
+    Linux: the kernel sends SIGKILL on the parent's death (prctl PR_SET_PDEATHSIG); elsewhere,
+    and as a fallback, a daemon thread exits the worker once its parent pid changes.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    direct = os.getppid() == parent_pid  # False under forkserver: a helper is the parent
+    if _parent_gone(parent_pid, direct):  # died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid, direct), daemon=True).start()
+
+
+def _parent_gone(parent_pid: int, direct: bool) -> bool:
+    return (direct and os.getppid() != parent_pid) or not pid_alive(parent_pid)
+
+
+def _watch_parent(parent_pid: int, direct: bool, every_s: float = 1.0) -> None:
+    while not _parent_gone(parent_pid, direct):
+        time.sleep(every_s)
+    os._exit(1)
+
+
+def frame_loader(reader: FrameReader, num_workers: int) -> DataLoader:
+    """One prepared input (or its failure) at a time, read ahead by `num_workers` processes."""
+    return DataLoader(
+        reader,
+        batch_size=None,
+        num_workers=num_workers,
+        collate_fn=as_is,
+        worker_init_fn=functools.partial(exit_with_parent, os.getpid()) if num_workers else None,
+    )

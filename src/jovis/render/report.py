@@ -106,7 +106,17 @@ def write_report(
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    """HTML-escaped text; bytes of a non-UTF-8 file name (lone surrogates) shown as \\xNN."""
+    return html.escape(_printable(str(value)), quote=True)
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _url(path: str) -> str:
+    """A relative URL; a non-UTF-8 file name's bytes are percent-encoded as they are on disk."""
+    return quote(path, errors="surrogateescape")
 
 
 def _fmt(value: Any) -> str:
@@ -132,7 +142,7 @@ def _summary_table(summary: Mapping[str, Any] | None) -> str | None:
 
 
 def _file_links(out: Path) -> str | None:
-    links = [f'<a href="{_e(quote(n))}">{_e(n)}</a>' for n in LINKED_FILES if (out / n).is_file()]
+    links = [f'<a href="{_e(_url(n))}">{_e(n)}</a>' for n in LINKED_FILES if (out / n).is_file()]
     return f'<p class="muted">Files: {" · ".join(links)}</p>' if links else None
 
 
@@ -150,7 +160,7 @@ def _card(out: Path, row: Mapping[str, Any]) -> str:
     if not exists:
         missing = f'<div class="missing bad">overlay missing: <code>{_e(rel)}</code></div>'
         return f"<figure>{missing}{caption}</figure>"
-    src = _e(quote(rel))
+    src = _e(_url(rel))
     size = _png_size(out / rel)
     dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
     img = f'<img src="{src}" alt="overlay of {_e(frame_id)}"{dims} loading="lazy" decoding="async">'

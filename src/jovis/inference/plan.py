@@ -1,0 +1,67 @@
+"""Plan a run: list the inputs, give them ids and outputs, skip what is done, keep this shard's."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jovis.inference.inputs import list_inputs, unique_ids
+from jovis.inference.manifest import Manifest
+from jovis.inference.outputs import output_paths
+from jovis.inference.reading import Job
+from jovis.io.atomic import stale_temporaries
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Plan:
+    jobs: list[Job]  # every input, in order (all shards)
+    todo: list[Job]  # this shard's inputs not yet done
+    skipped: int  # this shard's inputs done by an earlier run with the same run key
+    manifest: Manifest
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def run_key_of(ckpt: Path, tta: bool, save_probs: bool, precision: str, reproject: Any) -> str:
+    """What makes outputs reusable: checkpoint contents and the settings that change them."""
+    key = f"{file_digest(ckpt)}-tta{int(tta)}-probs{int(save_probs)}-{precision}"
+    if reproject:
+        digest = hashlib.sha256(repr(sorted(reproject.items())).encode()).hexdigest()[:8]
+        key += "-reproj" + digest
+    return key
+
+
+def plan_jobs(
+    input: str | Path, out: Path, run_key: str, save_probs: bool, part: int, num_parts: int
+) -> Plan:
+    paths = list_inputs(input)
+    ids = unique_ids(paths)
+    jobs = [Job(p, i, output_paths(out, i, save_probs)) for p, i in zip(paths, ids, strict=True)]
+    for stale in stale_temporaries(out):  # from a run killed mid-write (not a live one's)
+        stale.unlink(missing_ok=True)
+        log.info("removed half-written %s from an interrupted run", stale)
+    manifest = Manifest(out, part, num_parts)
+    todo, skipped = [], 0
+    for job in jobs[part::num_parts]:
+        prev = manifest.previous(str(job.path))
+        if (
+            prev
+            and prev.get("status") == "ok"
+            and prev.get("run_key") == run_key
+            and all(p.is_file() for p in job.outputs.values())
+        ):
+            skipped += 1
+        else:
+            todo.append(job)
+    return Plan(jobs, todo, skipped, manifest)
