@@ -53,7 +53,7 @@ def ridge_offsets(fa, fb, sector=20, step=0.1, max_lon=3.0, max_colat=1.0):
 def test_skyplane_crops_are_projected_and_the_oval_stays_put():
     files = sorted(SKY.glob("*.fits"))
     assert len(files) == 6
-    frames = [read_frame(f) for f in files[:3]]
+    frames = [read_frame(f) for f in files[:2]]
     for f in frames:
         assert f.grid is not None and not f.grid.approximate and f.instrument == "hst_stis"
         assert f.meta["emission_altitude_km"] == 240.0  # DELRPKM of the header

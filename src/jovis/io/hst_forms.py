@@ -112,8 +112,8 @@ def read_flatproj(
     index_path = path.parent / f"expaurarr_{hemisphere}_iinx_jinx.npz"
     if not index_path.is_file():
         raise FrameReadError(
-            path, f"a 1-D 'flatproj' product needs its index file {index_path.name} beside it "
-            f"(iinx, jinx, shape); not found in {path.parent}",
+            path, f"1-D image: expected a 2-D image, or a 1-D 'flatproj' product with its index "
+            f"file {index_path.name} (iinx, jinx, shape) beside it; not found in {path.parent}",
         )
     try:
         with np.load(index_path, allow_pickle=False) as npz:
