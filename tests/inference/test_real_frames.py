@@ -67,8 +67,10 @@ HST_FOLDERS = {  # folder: frames in it
 def junocam_products(folder):
     """One product per per-filter set, per map-projected composite and per raw framelet file."""
     sets = {p.name.split("-")[0] for p in folder.glob("JNCE_*-red.png")}
-    return len(sets) + len(list(folder.glob("*-mapprojected.png"))) + len(
-        list(folder.glob("*-raw.png"))
+    return (
+        len(sets)
+        + len(list(folder.glob("*-mapprojected.png")))
+        + len(list(folder.glob("*-raw.png")))
     )
 
 
@@ -107,6 +109,7 @@ def test_every_real_product_is_read_and_each_form_goes_through_infer(tmp_path):
         rows = [json.loads(x) for x in (out / "manifest.jsonl").read_text().splitlines()]
         assert all(row["grid"] for row in rows), name  # every HST form is gridded
     rgb = tiny_checkpoint(tmp_path, "junocam_rgb")
-    result = run_inference(rgb, REAL_DATA / "pj27_mosaic_junocam", tmp_path / "pj27",
-                           device="cpu", progress=False)
+    result = run_inference(
+        rgb, REAL_DATA / "pj27_mosaic_junocam", tmp_path / "pj27", device="cpu", progress=False
+    )
     assert result["ok"] == 1 and result["failed"] == 0, result

@@ -31,8 +31,11 @@ def test_a_small_png_declaring_20000_squared_is_refused_before_decoding(tmp_path
         raise AssertionError("decoded despite the size limit")
 
     monkeypatch.setattr(cv2, "imdecode", no_decode)
-    with pytest.raises(FrameReadError, match=r"bomb.png: declares 20000×20000 = 400.0 Mpx.*"
-                       r"limit of 64 Mpx.*max_pixels"):
+    with pytest.raises(
+        FrameReadError,
+        match=r"bomb.png: declares 20000×20000 = 400.0 Mpx.*"
+        r"limit of 64 Mpx.*max_pixels",
+    ):
         read_frame(path)
 
 
@@ -56,5 +59,7 @@ def test_every_format_declares_its_size_and_is_refused_above_the_limit(tmp_path)
         assert size is not None and np.prod(size) == 48 * 40, (kind, size)
         assert read_frame(path).image.shape[:2] == (48, 40)  # under the default limit
         assert read_frame(path, max_pixels=None).image.shape[:2] == (48, 40)
-        with pytest.raises(FrameReadError, match=f"{path.name}: declares .* above the limit of 0.001 Mpx"):
+        with pytest.raises(
+            FrameReadError, match=f"{path.name}: declares .* above the limit of 0.001 Mpx"
+        ):
             read_frame(path, max_pixels=1000)

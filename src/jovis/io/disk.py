@@ -35,21 +35,24 @@ def find_disk(image: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
         return None, {"method": "none: image is blank"}
     blur = cv2.GaussianBlur(grey / top, (0, 0), 1.5)
     ring = np.concatenate(
-        [blur[:RING_PX].ravel(), blur[-RING_PX:].ravel(), blur[:, :RING_PX].ravel(),
-         blur[:, -RING_PX:].ravel()]
+        [
+            blur[:RING_PX].ravel(),
+            blur[-RING_PX:].ravel(),
+            blur[:, :RING_PX].ravel(),
+            blur[:, -RING_PX:].ravel(),
+        ]
     )
     sky = float(np.median(ring))
     noise = 1.4826 * float(np.median(np.abs(ring - sky)))
     threshold = sky + max(6.0 * noise, 0.04)
     dark = (blur <= threshold).astype(np.uint8)
-    n, labels = cv2.connectedComponents(dark, connectivity=4)
-    border_labels = np.unique(
-        np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
-    )
-    border_labels = border_labels[dark[np.isin(labels, border_labels)].any()]
-    sky_mask = np.isin(labels, border_labels[border_labels > 0]) & (dark > 0)
+    _, labels = cv2.connectedComponents(dark, connectivity=4)  # 0 = not dark
+    border_labels = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    sky_mask = np.isin(labels, border_labels[border_labels > 0])
     if sky_mask.mean() < MIN_SKY_SHARE or sky_mask.mean() > 0.995:
-        return None, {"method": f"none: no dark sky around the planet (sky share {sky_mask.mean():.3f})"}
+        return None, {
+            "method": f"none: no dark sky around the planet (sky share {sky_mask.mean():.3f})"
+        }
     # the blur widens the disk by about one pixel; give that back, and drop specks (stars, noise)
     valid = cv2.erode((~sky_mask).astype(np.uint8), np.ones((3, 3), np.uint8))
     valid = cv2.morphologyEx(valid, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).astype(bool)
@@ -71,5 +74,10 @@ def _limb(valid: np.ndarray) -> dict[str, Any]:
     if len(outline) < 5:
         return {}
     (cx, cy), (d1, d2), angle = cv2.fitEllipse(outline)
-    return {"limb_ellipse": {"centre": [round(cx, 1), round(cy, 1)],
-                             "axes": [round(d1 / 2, 1), round(d2 / 2, 1)], "angle": round(angle, 1)}}
+    return {
+        "limb_ellipse": {
+            "centre": [round(cx, 1), round(cy, 1)],
+            "axes": [round(d1 / 2, 1), round(d2 / 2, 1)],
+            "angle": round(angle, 1),
+        }
+    }

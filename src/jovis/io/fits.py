@@ -164,7 +164,9 @@ def latlon_to_polar(
     """
     max_colat = float(settings["max_colatitude"])
     grid = square_polar_grid(
-        hemisphere, settings, f"reprojected from a 0.25° lat-lon product to {max_colat:g}° colatitude"
+        hemisphere,
+        settings,
+        f"reprojected from a 0.25° lat-lon product to {max_colat:g}° colatitude",
     )
     size = int(settings["size"])
     lat, lon = grid.latlon_image(size, size)
@@ -189,7 +191,11 @@ def _image_data(path: Path, hdu: Any) -> np.ndarray:
     header = hdu.header
     shape = tuple(int(header[f"NAXIS{i}"]) for i in range(int(header["NAXIS"]), 0, -1))
     squeezed = tuple(n for n in shape[:-2] if n != 1) + shape[-2:]
-    if not (len(shape) == 1 or len(squeezed) == 2 or (len(squeezed) == 3 and squeezed[0] <= MAX_CUBE_PLANES)):
+    if not (
+        len(shape) == 1
+        or len(squeezed) == 2
+        or (len(squeezed) == 3 and squeezed[0] <= MAX_CUBE_PLANES)
+    ):
         raise FrameReadError(
             path,
             f"image HDU {header.get('EXTNAME', '')!s} has shape {shape}: expected a 2-D image "

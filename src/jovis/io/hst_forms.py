@@ -66,7 +66,9 @@ def sky_pixels(
     a, b = a0 + alt, b0 + alt
     phi, lam = np.radians(lat), -np.radians(lon)  # body x → SIII 0°, y → east 90°, z → north
     r = a * b / np.sqrt((b * np.cos(phi)) ** 2 + (a * np.sin(phi)) ** 2)
-    p = np.stack([r * np.cos(phi) * np.cos(lam), r * np.cos(phi) * np.sin(lam), r * np.sin(phi)], -1)
+    p = np.stack(
+        [r * np.cos(phi) * np.cos(lam), r * np.cos(phi) * np.sin(lam), r * np.sin(phi)], -1
+    )
     dec, cml = np.radians(float(meta["DECE"])), -np.radians(float(meta["CML"]))
     view = np.array([np.cos(dec) * np.cos(cml), np.cos(dec) * np.sin(cml), np.sin(dec)])
     north = np.array([0.0, 0.0, 1.0]) - np.sin(dec) * view
@@ -82,15 +84,20 @@ def sky_pixels(
 
 
 def skyplane_to_polar(
-    image: np.ndarray, valid: np.ndarray, meta: dict[str, Any], hemisphere: str,
+    image: np.ndarray,
+    valid: np.ndarray,
+    meta: dict[str, Any],
+    hemisphere: str,
     settings: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, PolarGrid, dict[str, Any]]:
     """Project a sky-plane crop (H, W, C) onto a square polar grid; returns image, valid, grid
     and the meta entries that say how."""
     cfg = {**SKYPLANE_DEFAULTS, **(settings or {})}
     grid = square_polar_grid(
-        hemisphere, cfg, f"sky-plane crop projected from its header limb geometry (CML "
-        f"{float(meta['CML']):.2f}, DECE {float(meta['DECE']):.2f}, RPPX {float(meta['RPPX']):.1f})",
+        hemisphere,
+        cfg,
+        f"sky-plane crop projected from its header limb geometry (CML {float(meta['CML']):.2f}, "
+        f"DECE {float(meta['DECE']):.2f}, RPPX {float(meta['RPPX']):.1f})",
     )
     size = int(cfg["size"])
     lat, lon = grid.latlon_image(size, size)
@@ -98,8 +105,10 @@ def skyplane_to_polar(
     x, y = np.where(visible, x, np.nan), np.where(visible, y, np.nan)
     out, out_valid = remap_valid(image, valid, x, y)
     alt = meta.get("DELRPKM", cfg["altitude_km"])
-    note = {"reprojected_from": f"sky plane {image.shape[0]}x{image.shape[1]}",
-            "emission_altitude_km": float(alt)}
+    note = {
+        "reprojected_from": f"sky plane {image.shape[0]}x{image.shape[1]}",
+        "emission_altitude_km": float(alt),
+    }
     return out, out_valid, grid, note
 
 
@@ -112,7 +121,8 @@ def read_flatproj(
     index_path = path.parent / f"expaurarr_{hemisphere}_iinx_jinx.npz"
     if not index_path.is_file():
         raise FrameReadError(
-            path, f"1-D image: expected a 2-D image, or a 1-D 'flatproj' product with its index "
+            path,
+            f"1-D image: expected a 2-D image, or a 1-D 'flatproj' product with its index "
             f"file {index_path.name} (iinx, jinx, shape) beside it; not found in {path.parent}",
         )
     try:
@@ -122,21 +132,28 @@ def read_flatproj(
     except (OSError, ValueError, KeyError, EOFError) as err:
         raise FrameReadError(path, f"index file {index_path.name} unreadable ({err})") from err
     ok_index = (
-        iinx.shape == jinx.shape == values.shape and 0 < rows <= 720 and 0 < cols <= 1440
-        and iinx.size > 0 and iinx.min() >= 0 and iinx.max() < cols
-        and jinx.min() >= 0 and jinx.max() < rows
+        iinx.shape == jinx.shape == values.shape
+        and 0 < rows <= 720
+        and 0 < cols <= 1440
+        and iinx.size > 0
+        and iinx.min() >= 0
+        and iinx.max() < cols
+        and jinx.min() >= 0
+        and jinx.max() < rows
     )
     if not ok_index:
         raise FrameReadError(
-            path, f"{values.size} values do not fit index file {index_path.name} "
+            path,
+            f"{values.size} values do not fit index file {index_path.name} "
             f"({iinx.size} indices, grid {rows}x{cols}): use the index file of this hemisphere",
         )
     flat = np.full((rows, cols), np.nan, np.float32)
     with np.errstate(invalid="ignore"):
         keep = np.isfinite(values) & (values > KR_RANGE[0]) & (values < KR_RANGE[1])
     flat[jinx[keep], iinx[keep]] = values[keep]
-    grid = square_polar_grid(hemisphere, cfg, "flatproj 0.25° colatitude-longitude grid rebuilt "
-                             f"with {index_path.name}")
+    grid = square_polar_grid(
+        hemisphere, cfg, f"flatproj 0.25° colatitude-longitude grid rebuilt with {index_path.name}"
+    )
     size = int(cfg["size"])
     lat, lon = grid.latlon_image(size, size)
     step = float(cfg["step_deg"])
@@ -145,4 +162,9 @@ def read_flatproj(
     # wrap in longitude: pad one column on each side
     padded = np.concatenate([flat[:, -1:], flat, flat[:, :1]], axis=1)[:, :, None]
     out, out_valid = remap_valid(padded, np.isfinite(padded[:, :, 0]), map_x + 1.0, map_y)
-    return out, out_valid, grid, {"reprojected_from": f"flatproj {rows}x{cols} via {index_path.name}"}
+    return (
+        out,
+        out_valid,
+        grid,
+        {"reprojected_from": f"flatproj {rows}x{cols} via {index_path.name}"},
+    )

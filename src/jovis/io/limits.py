@@ -44,8 +44,15 @@ def declared_size(path: Path, kind: str) -> tuple[int, ...] | None:
             head = fh.read(_HEAD)
     except OSError:
         return None
-    reader = {"png": _png, "junocam": _png, "jpeg": _jpeg, "tiff": _tiff, "fits": _fits,
-              "npy": _npy, "pds3": _pds3}.get(kind)
+    reader = {
+        "png": _png,
+        "junocam": _png,
+        "jpeg": _jpeg,
+        "tiff": _tiff,
+        "fits": _fits,
+        "npy": _npy,
+        "pds3": _pds3,
+    }.get(kind)
     if reader is None:
         return None
     try:
@@ -117,8 +124,10 @@ def _npy(path: Path, head: bytes) -> tuple[int, ...] | None:
 
     buf = io.BytesIO(head)
     version = np.lib.format.read_magic(buf)
-    read = np.lib.format.read_array_header_1_0 if version[0] == 1 else (
-        np.lib.format.read_array_header_2_0
+    read = (
+        np.lib.format.read_array_header_1_0
+        if version[0] == 1
+        else (np.lib.format.read_array_header_2_0)
     )
     shape, _, _ = read(buf)  # header only
     return tuple(int(n) for n in shape) or None
