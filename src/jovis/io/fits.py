@@ -7,13 +7,14 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from astropy.io import fits
 
 from jovis.frame import Frame
 from jovis.geometry.polar import PolarGrid
+from jovis.geometry.remap import remap_valid, square_polar_grid
 from jovis.io.errors import FrameReadError
+from jovis.io.hst_forms import hemisphere_of, is_skyplane, read_flatproj, skyplane_to_polar
 from jovis.io.instrument import grid_for_shape, load_instrument
 
 MAX_CUBE_PLANES = 8  # a 3-D image with at most this many planes is read as channels
@@ -45,6 +46,7 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
             with fits.open(path, memmap=False) as hdus:
                 index, hdu = _image_hdu(path, hdus)
                 data = _image_data(path, hdu)
+                mask_ext = _mask_hdu(hdus, index, data.shape)
                 headers = [hdus[0].header] + ([hdu.header] if index else [])
                 meta = _header_meta(*headers)
         except FrameReadError:
@@ -63,6 +65,15 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
     units = str(meta.get("BUNIT", "") or "").strip()
     fuv = telescope == "HST" or camera == "STIS" or units.lower() == "kr"
     name = "hst_stis" if (telescope, camera) == ("HST", "STIS") else (instrument or "unknown")
+    if data.ndim == 1:  # a "flatproj" product: valid pixels of a colatitude-longitude grid
+        settings = _instrument_cfg(name).get("flatproj_to_polar")
+        image, valid, grid, note = read_flatproj(path, data, meta, settings)
+        if fuv:
+            valid &= image[:, :, 0] != 0  # 0 = hidden or not observed, as in the other forms
+        channels = ["uv"] if fuv else [units or "band1"]
+        meta.update(note, format="fits", hdu=index, units=units or None, dtype=str(data.dtype))
+        meta.update(_time(meta), grid_approximate=False, grid_source=grid.source)
+        return Frame(image, channels, name, str(path), meta, grid, valid)
     if data.ndim == 3:
         image = np.moveaxis(data, 0, -1)
         channels = [f"band{i + 1}" for i in range(image.shape[2])]
@@ -70,6 +81,8 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
         image = data[:, :, None]
         channels = ["uv"] if fuv else [units or "band1"]
     valid = np.isfinite(image).all(axis=2)
+    if mask_ext is not None:
+        valid &= mask_ext
     if fuv:
         # Exactly 0 marks hidden / limb-clipped pixels (PHYSICS §5). Negative values are kept:
         # they are background-subtracted noise on the faint disk (13–14% of a v03 frame), and
@@ -77,19 +90,9 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
         valid &= (image != 0).all(axis=2)
     meta.update(format="fits", hdu=index, units=units or None, dtype=str(data.dtype))
     meta.update(_time(meta))
-
-    cfg = _instrument_cfg(name)
-    latlon = cfg.get("latlon_to_polar")
-    shape = image.shape[:2]
-    if latlon and tuple(latlon.get("shape", (720, 1440))) == shape:
-        hemisphere = str(meta.get("HEMISPH", "north")).strip().lower() or "north"
-        if hemisphere not in ("north", "south"):
-            raise FrameReadError(path, f"HEMISPH = {hemisphere!r}; expected 'north' or 'south'")
-        image, valid, grid = latlon_to_polar(image, valid, hemisphere, latlon)
-        meta["reprojected_from"] = f"latlon {shape[0]}x{shape[1]}"
-    else:
-        grid = grid_for_shape(cfg, shape)
+    image, valid, grid = _to_grid(path, image, valid, meta, _instrument_cfg(name))
     if grid is None:
+        shape = image.shape[:2]
         note = f"none: no polar grid known for a {shape[0]}x{shape[1]} {name} product"
         meta.update(grid_approximate=None, grid_source=note)
     else:
@@ -99,6 +102,39 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
             valid &= np.isfinite(lat) & (lat * sign >= 0)  # off the disk of the grid
         meta.update(grid_approximate=grid.approximate, grid_source=grid.source)
     return Frame(image, channels, name, str(path), meta, grid, valid)
+
+
+def _to_grid(
+    path: Path, image: np.ndarray, valid: np.ndarray, meta: dict[str, Any], cfg: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray, PolarGrid | None]:
+    """The frame on a polar grid: a lat-lon product or sky-plane crop reprojected, a product of a
+    configured shape as it is, otherwise no grid."""
+    latlon = cfg.get("latlon_to_polar")
+    shape = image.shape[:2]
+    if latlon and tuple(latlon.get("shape", (720, 1440))) == shape:
+        image, valid, grid = latlon_to_polar(image, valid, hemisphere_of(path, meta), latlon)
+        meta["reprojected_from"] = f"latlon {shape[0]}x{shape[1]}"
+        return image, valid, grid
+    grid = grid_for_shape(cfg, shape)
+    if grid is None and is_skyplane(meta, shape):
+        hemisphere = hemisphere_of(path, meta)
+        settings = cfg.get("skyplane_to_polar")
+        image, valid, grid, note = skyplane_to_polar(image, valid, meta, hemisphere, settings)
+        meta.update(note)
+    return image, valid, grid
+
+
+def _mask_hdu(hdus: fits.HDUList, index: int, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The integer valid-data mask extension after the image (sky-plane crops), as bool."""
+    if index + 1 >= len(hdus) or not getattr(hdus[index + 1], "is_image", False):
+        return None
+    ext = hdus[index + 1]
+    if str(ext.header.get("EXTNAME", "")).strip().upper() in ("DQ", "ERR", "SCI"):
+        return None  # HST data-quality flags: non-zero means bad, not valid
+    mask = ext.data
+    if mask is None or mask.shape != shape or mask.dtype.kind not in "ub" or mask.max() > 1:
+        return None  # only a 0/1 uint8 mask (1 = data) is taken as the valid-data mask
+    return np.asarray(mask) != 0
 
 
 def latlon_to_polar(
@@ -126,36 +162,18 @@ def latlon_to_polar(
     grid : PolarGrid
         Exact, with the pole at the image centre.
     """
-    size = int(settings["size"])
     max_colat = float(settings["max_colatitude"])
-    sense = 1.0 if hemisphere == "north" else -1.0  # west longitude runs clockwise seen from above
-    grid = PolarGrid(
+    grid = square_polar_grid(
         hemisphere,
-        (size - 1) / 2,
-        (size - 1) / 2,
-        size / 2 / max_colat,
-        lon_at_x=float((float(settings.get("lon_down", 180.0)) - sense * 90.0) % 360.0),
-        lon_sense="clockwise" if sense > 0 else "counterclockwise",
-        projection="equidistant",
-        approximate=False,
-        source=f"reprojected from a 0.25° lat-lon product to {max_colat:g}° colatitude",
+        settings,
+        f"reprojected from a 0.25° lat-lon product to {max_colat:g}° colatitude",
     )
+    size = int(settings["size"])
     lat, lon = grid.latlon_image(size, size)
     h, w = valid.shape
-    map_y = ((lat + 90.0) * (h - 1) / 180.0).astype(np.float32)
-    map_x = ((360.0 - lon) * (w - 1) / 360.0).astype(np.float32)
-
-    def remap(array: np.ndarray, interpolation: int) -> np.ndarray:
-        return cv2.remap(
-            array, map_x, map_y, interpolation, borderMode=cv2.BORDER_CONSTANT, borderValue=0
-        )
-
-    weight = remap(valid.astype(np.float32), cv2.INTER_LINEAR)
-    out_valid = remap(valid.astype(np.uint8), cv2.INTER_NEAREST).astype(bool) & (weight > 1e-6)
-    out = np.full((size, size, image.shape[2]), np.nan, np.float32)
-    for c in range(image.shape[2]):
-        filled = np.where(valid, image[:, :, c], 0.0).astype(np.float32)
-        out[:, :, c][out_valid] = remap(filled, cv2.INTER_LINEAR)[out_valid] / weight[out_valid]
+    map_y = (lat + 90.0) * (h - 1) / 180.0
+    map_x = (360.0 - lon) * (w - 1) / 360.0
+    out, out_valid = remap_valid(image, valid, map_x, map_y)
     return out, out_valid, grid
 
 
@@ -173,7 +191,11 @@ def _image_data(path: Path, hdu: Any) -> np.ndarray:
     header = hdu.header
     shape = tuple(int(header[f"NAXIS{i}"]) for i in range(int(header["NAXIS"]), 0, -1))
     squeezed = tuple(n for n in shape[:-2] if n != 1) + shape[-2:]
-    if not (len(squeezed) == 2 or (len(squeezed) == 3 and squeezed[0] <= MAX_CUBE_PLANES)):
+    if not (
+        len(shape) == 1
+        or len(squeezed) == 2
+        or (len(squeezed) == 3 and squeezed[0] <= MAX_CUBE_PLANES)
+    ):
         raise FrameReadError(
             path,
             f"image HDU {header.get('EXTNAME', '')!s} has shape {shape}: expected a 2-D image "

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from jovis.frame import Frame
+from jovis.io.disk import find_disk
 from jovis.io.errors import FrameReadError
 
 _PNG_END = b"IEND\xaeB`\x82"
@@ -24,17 +25,36 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
         raise FrameReadError(path, f"OpenCV could not decode this {kind.upper()} file")
+    valid = None
+    meta: dict = {"format": kind, "dtype": str(image.dtype)}
     if image.ndim == 2:
         channels = ["gray"]
     elif image.shape[2] == 3:
         image, channels = cv2.cvtColor(image, cv2.COLOR_BGR2RGB), ["red", "green", "blue"]
     elif image.shape[2] == 4:
+        # the alpha channel is the valid-data mask (e.g. the PJ27 mosaic), not a fourth colour
         image = cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
-        channels = ["red", "green", "blue", "alpha"]
+        valid, image = image[:, :, 3] > 0, image[:, :, :3]
+        channels = ["red", "green", "blue"]
+        meta["valid_source"] = "alpha channel"
     else:
         channels = [f"c{i}" for i in range(image.shape[2])]
-    meta = {"format": kind, "dtype": str(image.dtype)}
-    return Frame(image.astype(np.float32), channels, instrument or "unknown", str(path), meta)
+    image = image.astype(np.float32)
+    if valid is None:
+        valid = sky_mask(image, meta)
+    elif valid.all():  # an opaque alpha says nothing: black no-data areas still need finding
+        valid = sky_mask(image, meta)
+        meta["valid_source"] += " (alpha channel all opaque)"
+    return Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
+
+
+def sky_mask(image: np.ndarray, meta: dict) -> np.ndarray | None:
+    """The planet's disk found from the image (see `jovis.io.disk`); records how in `meta`."""
+    image3 = image if image.ndim == 3 else image[:, :, None]
+    valid, info = find_disk(image3)
+    meta["disk"] = info
+    meta["valid_source"] = "disk found from the image" if valid is not None else "all pixels"
+    return valid
 
 
 def read_npy(path: Path, instrument: str | None = None, channels: list[str] | None = None) -> Frame:

@@ -21,6 +21,7 @@ import numpy as np
 
 from jovis.frame import Frame
 from jovis.io.errors import FrameReadError
+from jovis.io.generic import sky_mask
 from jovis.io.junocam_raw import (
     CHANNEL_ORDER,
     FILTER_SETS,
@@ -95,6 +96,10 @@ def read_junocam(
         image, valid = _decode(path)
         channels = ["red", "green", "blue"] if image.ndim == 3 else ["gray"]
         meta["values"] = "as stored in the PNG (not decompanded)"
+    if valid is None:
+        valid = sky_mask(image if image.ndim == 3 else image[:, :, None], meta)
+    else:
+        meta["valid_source"] = "alpha channel"
     return Frame(
         image.astype(np.float32, copy=False), channels, "junocam", str(path), meta, None, valid
     )

@@ -11,6 +11,7 @@ import numpy as np
 from jovis.frame import Frame
 from jovis.io.errors import FrameReadError
 from jovis.io.generic import read_npy, read_raster
+from jovis.io.limits import DEFAULT_MAX_PIXELS, check_pixels
 
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "png"),
@@ -69,7 +70,10 @@ def sniff_format(path: str | Path) -> str:
 
 
 def read_frame(
-    path: str | Path, instrument: str | None = None, channels: list[str] | None = None
+    path: str | Path,
+    instrument: str | None = None,
+    channels: list[str] | None = None,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> Frame:
     """Read one frame from disk.
 
@@ -82,15 +86,19 @@ def read_frame(
         Instrument name to record when the file does not say (a reader that knows keeps its own).
     channels : list of str, optional
         Channel names for formats that do not carry them (NPY).
+    max_pixels : int or None
+        Refuse, before decoding, a file whose header declares more pixels (× planes) than this
+        (default 64 Mpx; None = no limit).
 
     Raises
     ------
     FrameReadError
         Naming the file and the reason: missing, empty, truncated, unrecognised, wrong shape, all
-        pixels invalid.
+        pixels invalid, more pixels declared than `max_pixels`.
     """
     path = Path(path)
     kind = sniff_format(path)
+    check_pixels(path, kind, max_pixels)
     try:
         if kind in ("png", "jpeg", "tiff"):
             frame = read_raster(path, kind, instrument)

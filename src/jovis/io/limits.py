@@ -1,0 +1,152 @@
+"""The pixel count a file declares in its header, read before anything is decoded.
+
+A small file can declare a huge image (a 389 KB PNG saying 20000×20000 decodes to 1.6 GB as float):
+`check_pixels` refuses it from the header alone (PNG IHDR, JPEG SOF, TIFF IFD, FITS NAXISn,
+PDS3 LINES/LINE_SAMPLES/BANDS, NPY header).
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from jovis.io.errors import FrameReadError
+
+DEFAULT_MAX_PIXELS = 64_000_000
+_HEAD = 1 << 16  # bytes of a header or label scanned
+
+
+def check_pixels(path: Path, kind: str, max_pixels: int | None) -> None:
+    """Raise FrameReadError when the header declares more than `max_pixels` pixels (× planes)."""
+    if max_pixels is None:
+        return
+    size = declared_size(path, kind)
+    if size is None:
+        return
+    pixels = int(np.prod(size, dtype=np.int64))
+    if pixels > max_pixels:
+        dims = "×".join(str(int(n)) for n in size)
+        raise FrameReadError(
+            path,
+            f"declares {dims} = {pixels / 1e6:.1f} Mpx, above the limit of {max_pixels / 1e6:g} "
+            "Mpx; refused before decoding. Raise it with read_frame(path, max_pixels=N) or "
+            "infer.max_pixels=N",
+        )
+
+
+def declared_size(path: Path, kind: str) -> tuple[int, ...] | None:
+    """Declared dimensions (width, height[, planes]); None when the header says nothing usable."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_HEAD)
+    except OSError:
+        return None
+    reader = {
+        "png": _png,
+        "junocam": _png,
+        "jpeg": _jpeg,
+        "tiff": _tiff,
+        "fits": _fits,
+        "npy": _npy,
+        "pds3": _pds3,
+    }.get(kind)
+    if reader is None:
+        return None
+    try:
+        return reader(path, head)
+    except (struct.error, ValueError, IndexError, OSError):
+        return None  # an unreadable header is the reader's to report
+
+
+def _png(path: Path, head: bytes) -> tuple[int, ...] | None:
+    if head[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">II", head[16:24])
+
+
+def _jpeg(path: Path, head: bytes) -> tuple[int, ...] | None:
+    i = 2
+    while i + 9 < len(head):
+        if head[i] != 0xFF:
+            i += 1
+            continue
+        marker = head[i + 1]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", head[i + 5 : i + 9])
+            return width, height
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+            i += 1 if marker == 0xFF else 2
+            continue
+        i += 2 + struct.unpack(">H", head[i + 2 : i + 4])[0]
+    return None
+
+
+def _tiff(path: Path, head: bytes) -> tuple[int, ...] | None:
+    order = {b"II": "<", b"MM": ">"}.get(head[:2])
+    if order is None or struct.unpack(order + "H", head[2:4])[0] != 42:
+        return None  # BigTIFF and others: left to the decoder
+    offset = struct.unpack(order + "I", head[4:8])[0]
+    count = struct.unpack(order + "H", head[offset : offset + 2])[0]
+    tags = {}
+    for k in range(count):
+        entry = head[offset + 2 + 12 * k : offset + 14 + 12 * k]
+        tag, typ = struct.unpack(order + "HH", entry[:4])
+        if tag in (256, 257, 277):
+            fmt = "H" if typ == 3 else "I"
+            tags[tag] = struct.unpack(order + fmt, entry[8 : 8 + struct.calcsize(fmt)])[0]
+    if 256 in tags and 257 in tags:
+        return tags[256], tags[257], tags.get(277, 1)
+    return None
+
+
+def _fits(path: Path, head: bytes) -> tuple[int, ...] | None:
+    """The largest image of the headers found in the first 64 KiB (primary and extensions)."""
+    text = head.decode("ascii", "replace")
+    cards = [text[i : i + 80] for i in range(0, len(text) - 79, 80)]
+    best: tuple[int, ...] | None = None
+    axes: dict[int, int] = {}
+    for card in cards:
+        key, value = card[:8].strip(), card[10:].split("/")[0].strip()
+        if re.fullmatch(r"NAXIS\d+", key) and re.fullmatch(r"[+-]?\d+", value):
+            axes[int(key[5:])] = int(value)
+        elif key == "END":
+            if axes and (best is None or np.prod(list(axes.values())) > np.prod(best)):
+                best = tuple(axes.values())
+            axes = {}
+    return best
+
+
+def _npy(path: Path, head: bytes) -> tuple[int, ...] | None:
+    import io
+
+    buf = io.BytesIO(head)
+    version = np.lib.format.read_magic(buf)
+    read = (
+        np.lib.format.read_array_header_1_0
+        if version[0] == 1
+        else (np.lib.format.read_array_header_2_0)
+    )
+    shape, _, _ = read(buf)  # header only
+    return tuple(int(n) for n in shape) or None
+
+
+def _pds3(path: Path, head: bytes) -> tuple[int, ...] | None:
+    if path.suffix.lower() == ".img" and not head.lstrip(b"\xef\xbb\xbf").startswith(
+        (b"PDS_VERSION_ID", b"ODL_VERSION_ID")
+    ):
+        for suffix in (".LBL", ".lbl"):
+            if path.with_suffix(suffix).is_file():
+                head = path.with_suffix(suffix).read_bytes()[:_HEAD]
+                break
+    text = head.decode("latin-1")
+    values = {}
+    for key in ("LINE_SAMPLES", "LINES", "BANDS"):
+        found = [int(v) for v in re.findall(rf"(?<![A-Z_]){key}\s*=\s*(\d+)", text)]
+        if found:
+            values[key] = max(found)
+    if "LINES" in values and "LINE_SAMPLES" in values:
+        return values["LINE_SAMPLES"], values["LINES"], values.get("BANDS", 1)
+    return None

@@ -1,0 +1,36 @@
+"""Frames without a valid-data mask get the planet's disk found from the image (issue 12 #2)."""
+
+import cv2
+import numpy as np
+import pytest
+from tests.conftest import REAL_DATA
+
+from jovis.io import read_frame
+
+PRODUCTS = [
+    REAL_DATA / "pj44_north_junocam" / "JNCE_2022229_44C00037_V01-mapprojected.png",
+    REAL_DATA / "pj43_south_junocam" / "JNCE_2022186_43C00078_V01-mapprojected.png",
+]
+
+
+def independent_disk(path):
+    """The lit disk from Canny edges alone: the largest closed outline of the edge map, filled
+    (a separate procedure from the reader's sky threshold on the border ring)."""
+    grey = cv2.GaussianBlur(cv2.imread(str(path), cv2.IMREAD_GRAYSCALE), (5, 5), 0)
+    edges = cv2.dilate(cv2.Canny(grey, 20, 60), np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    disk = np.zeros(grey.shape, np.uint8)
+    cv2.drawContours(disk, [max(contours, key=cv2.contourArea)], -1, 1, cv2.FILLED)
+    return cv2.erode(disk, np.ones((5, 5), np.uint8)).astype(bool)  # undo the dilation
+
+
+@pytest.mark.skipif(not REAL_DATA.is_dir(), reason=f"{REAL_DATA} not found: needs shared data")
+@pytest.mark.parametrize("path", PRODUCTS, ids=lambda p: p.name[14:22])
+def test_disk_mask_covers_the_disk_and_not_the_sky(path):
+    frame = read_frame(path)
+    assert frame.meta["valid_source"] == "disk found from the image"
+    disk = independent_disk(path)
+    covered = (frame.valid & disk).sum() / disk.sum()
+    sky_marked = (frame.valid & ~disk).sum() / (~disk).sum()
+    assert covered >= 0.95, covered
+    assert sky_marked <= 0.03, sky_marked
