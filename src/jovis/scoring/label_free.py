@@ -1,24 +1,17 @@
 """Label-free scores of aurora masks on real frames, and the fixed-threshold baseline.
 
-With no reference labels, a mask can still be judged by what it must do on any sequence of frames
-of one target:
+Without reference labels a mask is judged by what it must do on frames of one target: agree with
+the next frame's mask minutes later on the lat/lon both cover (`consecutive_agreement`); hold
+most of the background-subtracted emission on little of the disk (`emission_capture`:
+``capture_efficiency = capture − area_share`` is 0 for the whole disk (1 − 1) and for nothing
+(0 − 0)); sit in a plausible `latitude_band`; mark no vortex in a UV frame (`vortex_pixels`).
 
-- **consecutive-frame agreement**: frames minutes apart see nearly the same oval, so their aurora
-  masks, compared on the latitudes/longitudes both frames cover, should nearly coincide (IoU);
-- **emission capture**: the share of the background-subtracted brightness inside the mask, paired
-  with the mask's share of the disk's area. ``capture_efficiency = capture − area_share`` is ~0
-  both for a mask of the whole disk (1 − 1) and for an empty one (0 − 0), and high only for a
-  mask that holds most of the emission on little of the disk;
-- the aurora's **area share** and **latitude band**, and the **vortex pixels in UV frames** (must
-  be none: a UV camera cannot see vortices).
-
-Conventions: masks are H×W arrays in the frame's pixels, either class ids (``255`` = ignore) of a
-`LabelSchema` (default: ``aurora`` = 1, ``vortex`` = 2) or booleans (aurora). Latitudes are
-planetocentric and longitudes System III (1965) west, in degrees, through each frame's
-`PolarGrid`. Areas are weighted by the pixel's area on the planet when the frame has a grid, else
-each pixel counts 1. The **background** of a frame is one number: the `BACKGROUND_PERCENTILE`-th
-percentile (the median) of its valid pixels in the emission channel (``uv``, ``L`` or ``gray``,
-else the first), a robust level of the disk that the bright, thin oval barely moves.
+Conventions: masks are (H, W) in the frame's pixels, class ids of a `LabelSchema` (default
+aurora = 1, vortex = 2, 255 = ignore) or bool (aurora). Latitude planetocentric, longitude System
+III (1965) west, degrees, through each frame's `PolarGrid`; areas weighted by the pixel's area on
+the planet when there is a grid, else 1 per pixel. A frame's **background** is one number: the
+median (`BACKGROUND_PERCENTILE`) of its valid pixels in the emission channel, a robust level of
+the disk that the bright, thin oval barely moves.
 """
 
 from __future__ import annotations
@@ -89,13 +82,11 @@ def tune_threshold(
     smooth_px: float = 0.0,
     percentile: float = BACKGROUND_PERCENTILE,
 ) -> dict[str, Any]:
-    """One global threshold (in the frames' units, e.g. kR) that maximises the pooled aurora IoU
-    of `threshold_mask` against `reference_masks` (one per frame, class ids or bool).
-
-    Pixels invalid in the frame or ignore (255) in the reference are not scored; IoU is pooled
-    over all frames (one confusion, as `jovis.evaluation`). The candidates are `candidates`
-    quantiles of the reference's aurora pixels' values. Returns ``{"threshold", "iou", "frames",
-    "smooth_px", "background_percentile"}``.
+    """The one global threshold (frame units, e.g. kR) of `threshold_mask` with the best aurora
+    IoU against `reference_masks` (one per frame), pooled over all frames as `jovis.evaluation`
+    pools; invalid and ignore (255) pixels are not scored. Candidates: `candidates` quantiles of
+    the reference aurora pixels' values. Returns ``{"threshold", "iou", "frames", "smooth_px",
+    "background_percentile"}``.
     """
     _same_length(frames, reference_masks)
     pos, neg = [], []
@@ -112,13 +103,8 @@ def tune_threshold(
     fp = neg_all.size - np.searchsorted(neg_all, thresholds, side="left")
     iou = tp / (pos_all.size + fp)  # tp + fp + fn, with fn = positives − tp
     best = int(np.argmax(iou))
-    return {
-        "threshold": float(thresholds[best]),
-        "iou": float(iou[best]),
-        "frames": len(frames),
-        "smooth_px": smooth_px,
-        "background_percentile": percentile,
-    }
+    out = {"threshold": float(thresholds[best]), "iou": float(iou[best]), "frames": len(frames)}
+    return out | {"smooth_px": smooth_px, "background_percentile": percentile}
 
 
 def consecutive_agreement(
@@ -143,10 +129,9 @@ def consecutive_agreement(
     if grid_a is None or grid_b is None:
         if grid_a is not grid_b or a.shape != b.shape:
             raise ValueError(
-                "consecutive_agreement: frames without a grid must share the pixel grid (both "
-                f"without a grid, same shape); got shapes {a.shape} and {b.shape}, grids "
-                f"{'set' if grid_a else 'none'} / {'set' if grid_b else 'none'}. Give the frames "
-                "their PolarGrid (instrument config or the .view.json reprojection)."
+                "consecutive_agreement: a frame without a grid compares only with one without a"
+                f" grid and the same shape (grids: {grid_a is not None}/{grid_b is not None}, "
+                f"shapes {a.shape}/{b.shape}); give the frames a PolarGrid (instrument config)"
             )
         common, weight = va & vb, np.ones(a.shape)
     else:
@@ -189,12 +174,8 @@ def emission_capture(
     total = float(emission.sum())
     capture = float(emission[mask].sum() / total) if total > 0 else float("nan")
     area = area_share(mask, valid, weight)
-    return {
-        "capture": capture,
-        "area_share": area,
-        "capture_efficiency": capture - area,
-        "background": background,
-    }
+    out = {"capture": capture, "area_share": area, "capture_efficiency": capture - area}
+    return out | {"background": background}
 
 
 def area_share(mask: np.ndarray, valid: np.ndarray, weight: np.ndarray | None = None) -> float:
@@ -209,9 +190,7 @@ def latitude_band(mask: np.ndarray, grid: PolarGrid | None) -> dict[str, float |
     """The 5th, 50th and 95th percentile planetocentric latitude (deg) of the `mask` (bool (H, W))
     pixels: ``lat_p05``, ``lat_p50``, ``lat_p95``; None without a grid or without pixels."""
     keys = ("lat_p05", "lat_p50", "lat_p95")
-    if grid is None or not np.any(mask):
-        return dict.fromkeys(keys)
-    lat = grid.latlon_image(*mask.shape)[0][mask]
+    lat = grid.latlon_image(*mask.shape)[0][mask] if grid is not None else np.zeros(0)
     lat = lat[np.isfinite(lat)]
     if not lat.size:
         return dict.fromkeys(keys)
@@ -229,15 +208,13 @@ def vortex_pixels(vortex: np.ndarray, valid: np.ndarray) -> dict[str, float]:
 def label_free_scores(
     frames: Sequence[Frame], masks: Sequence[np.ndarray], schema: LabelSchema | None = None
 ) -> dict[str, Any]:
-    """Every label-free score of one target's frames and their predicted masks.
+    """Every label-free score of one target's frames and their masks (one (H, W) per frame).
 
-    `masks` (one per frame, (H, W) class ids of `schema` or bool aurora). Frames are put in time
-    order when every one has ``meta["time"]`` (ISO), else kept in the given order; each row
-    compares its frame with the previous one. Returns ``{"rows": [...], "summary": {...}}``: per
-    frame ``id``, ``time``, ``uv``, ``dt_s`` and ``agreement`` (IoU with the previous frame, None
-    for the first), the `emission_capture`, `latitude_band` and `vortex_pixels` fields; the
-    summary has the median/min agreement, the mean capture, area share and capture efficiency,
-    and the vortex pixels summed over UV frames (``vortex_px_uv``, must be 0).
+    Frames go in time order when all have ``meta["time"]`` (ISO), else as given. Returns
+    ``{"rows", "summary"}``: a row per frame (``id``, ``time``, ``uv``, ``dt_s`` and
+    ``agreement`` with the previous frame, None for the first, and the `emission_capture`,
+    `latitude_band`, `vortex_pixels` fields); the summary: median/min agreement, mean capture,
+    area share and capture efficiency, and ``vortex_px_uv`` (summed over UV frames, must be 0).
     """
     _same_length(frames, masks)
     order = list(range(len(frames)))
@@ -249,37 +226,30 @@ def label_free_scores(
     for i in order:
         frame = frames[i]
         aurora, vortex, scored = _classes(masks[i], frame, schema)
-        uv = "uv" in frame.channels
-        row: dict[str, Any] = {"id": frame.id, "time": frame.meta.get("time"), "uv": uv}
+        row = {"id": frame.id, "time": frame.meta.get("time"), "uv": "uv" in frame.channels}
         row["dt_s"] = row["agreement"] = None
         if previous is not None:
-            p_frame, p_aurora, p_scored = previous
-            agree = consecutive_agreement(
-                p_aurora, p_scored, p_frame.grid, aurora, scored, frame.grid
-            )
-            row["agreement"] = agree["iou"]
-            if times[i] is not None and _time(p_frame) is not None:
-                row["dt_s"] = (times[i] - _time(p_frame)).total_seconds()
+            j, p_aurora, p_scored = previous
+            args = (p_aurora, p_scored, frames[j].grid, aurora, scored, frame.grid)
+            row["agreement"] = consecutive_agreement(*args)["iou"]
+            if times[i] is not None and times[j] is not None:
+                row["dt_s"] = (times[i] - times[j]).total_seconds()
         row.update(emission_capture(emission_image(frame), scored, aurora, frame.grid))
         row.update(latitude_band(aurora, frame.grid))
         row.update(vortex_pixels(vortex, scored))
         rows.append(row)
-        previous = (frame, aurora, scored)
+        previous = (i, aurora, scored)
     return {"rows": rows, "summary": _summary(rows)}
 
 
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    def values(key: str) -> np.ndarray:
-        v = np.array([r[key] for r in rows if r[key] is not None], dtype=np.float64)
-        return v[np.isfinite(v)]
-
     def stat(fn, key: str) -> float | None:
-        v = values(key)
-        return float(fn(v)) if v.size else None
+        v = np.array([r[key] for r in rows if r[key] is not None], dtype=np.float64)
+        return float(fn(v[np.isfinite(v)])) if np.isfinite(v).any() else None
 
     return {
         "frames": len(rows),
-        "pairs": int(values("agreement").size),
+        "pairs": sum(r["agreement"] is not None for r in rows),
         "agreement_median": stat(np.median, "agreement"),
         "agreement_min": stat(np.min, "agreement"),
         "capture_mean": stat(np.mean, "capture"),
@@ -299,10 +269,11 @@ def _classes(
     if mask.dtype == bool:
         return mask & frame.valid, np.zeros_like(mask), frame.valid
     names = schema.names if schema is not None else ["background", "aurora", "vortex"]
-    ignore = schema.ignore_index if schema is not None else IGNORE_INDEX
-    scored = frame.valid & (mask != ignore)
-    aurora = scored & (mask == names.index("aurora")) if "aurora" in names else scored & False
-    vortex = scored & (mask == names.index("vortex")) if "vortex" in names else scored & False
+    scored = frame.valid & (mask != (schema.ignore_index if schema else IGNORE_INDEX))
+    aurora, vortex = (
+        scored & (mask == names.index(c)) if c in names else np.zeros_like(scored)
+        for c in ("aurora", "vortex")
+    )
     return aurora, vortex, scored
 
 
