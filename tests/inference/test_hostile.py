@@ -138,7 +138,7 @@ def test_workers_exit_when_infer_is_killed(tiny_run, tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     proc.stdout.close()
-    gone, alive = psutil.wait_procs(workers, timeout=3)
+    _, alive = psutil.wait_procs(workers, timeout=3)
     for p in alive:
         p.kill()
     assert alive == [], f"orphan workers {[p.pid for p in alive]}"

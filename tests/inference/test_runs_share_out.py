@@ -60,8 +60,9 @@ def test_a_lock_of_another_host_is_stale_only_when_not_refreshed(tmp_path):
 
 def test_two_identical_runs_at_once_split_the_work(tiny_run, tmp_path):
     src, out = frames(tmp_path / "in", 8), tmp_path / "out"
-    cmd = [sys.executable, "scripts/infer.py", f"ckpt={tiny_run['checkpoint']}", f"input={src}",
-           f"out={out}", "device=cpu", "num_workers=0", "batch_size=1", "progress=false"]  # fmt: skip
+    cmd = [sys.executable, "scripts/infer.py", f"ckpt={tiny_run['checkpoint']}",
+           f"input={src}", f"out={out}", "device=cpu", "num_workers=0", "batch_size=1",
+           "progress=false"]  # fmt: skip
     procs = [subprocess.Popen(cmd, cwd=REPO, env=ENV, stdout=subprocess.PIPE, text=True)
              for _ in range(2)]  # fmt: skip
     results = []

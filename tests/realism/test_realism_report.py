@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from tests.conftest import REAL_DATA, compose_config
 
-from jovis.io.atomic import leftover_temporaries
 from jovis.apps.realism import report_from_config
+from jovis.io.atomic import leftover_temporaries
 from jovis.realism import report as rr
 
 HST = REAL_DATA / "hst_stis_north_2016-05-21"

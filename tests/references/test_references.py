@@ -11,9 +11,9 @@ import pytest
 from jovis.data.datasets import FolderDataset
 from jovis.geometry import PolarGrid
 from jovis.io.masks import read_mask_png
-from jovis.metrics import boundary_distances, confusion_matrix, iou_dice
 from jovis.references.frameset import STORED, build_reference_set, materialise
 from jovis.references.hst_oval import band_from_features
+from jovis.scoring import boundary_distances, confusion_matrix, iou_dice
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
 needs_real = pytest.mark.skipif(

@@ -32,8 +32,8 @@ def report_from_config(cfg: Any) -> dict[str, Any]:
     round(2 · max_colatitude · px_per_deg of the first real frame's grid).
     """
     from jovis.devices import resolve_device
-    from jovis.synth.params import SynthParams
     from jovis.realism.report import load_real_frames, realism_report, render_synthetic_frames
+    from jovis.synth.params import SynthParams
 
     n, seed = int(cfg.n), int(cfg.seed)
     if n < 1:

@@ -77,7 +77,8 @@ def naive_loop(ckpt: Path, frames: Path, out: Path, device: str, tta: bool) -> i
     """Read → prepare → forward → write, one frame at a time, synchronously; returns frames done."""
     model, info = load_checkpoint(ckpt, device)  # fp32, contiguous, eval
     paths = list_inputs(frames)
-    jobs = [Job(p, i, output_paths(out, i, False)) for p, i in zip(paths, unique_ids(paths))]
+    ids = unique_ids(paths)
+    jobs = [Job(p, i, output_paths(out, i, False)) for p, i in zip(paths, ids, strict=True)]
     reader = FrameReader(jobs, info, frame_set_rows(frames), None)  # the runner's reading
     properties = {"checkpoint": str(ckpt), "instrument": info.instrument}
     written = []

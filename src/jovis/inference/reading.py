@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import inspect
 import os
 import signal
 import sys
@@ -29,7 +28,6 @@ from jovis.io import read_frame
 from jovis.io.atomic import pid_alive
 
 PR_SET_PDEATHSIG = 1
-READ_ACCEPTS_MAX_PIXELS = "max_pixels" in inspect.signature(read_frame).parameters
 
 
 @dataclass(frozen=True)
@@ -92,10 +90,9 @@ class FrameReader(Dataset):
     def read(self, path: Path):
         _check_openable(path)
         info = self.info
-        kwargs: dict[str, Any] = {"instrument": info.instrument, "channels": info.channels}
-        if READ_ACCEPTS_MAX_PIXELS and self.max_pixels:
-            kwargs["max_pixels"] = self.max_pixels
-        frame = read_frame(path, **kwargs)
+        frame = read_frame(
+            path, instrument=info.instrument, channels=info.channels, max_pixels=self.max_pixels
+        )
         hint = self.hints.get(str(path), {})
         if frame.grid is None and hint.get("grid"):
             frame.grid = PolarGrid.from_dict(hint["grid"])

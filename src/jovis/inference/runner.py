@@ -18,7 +18,6 @@ from typing import Any
 import torch
 from omegaconf import OmegaConf
 
-from jovis.progress import ProgressBar
 from jovis.inference.batches import predict_batches
 from jovis.inference.inputs import frame_set_rows
 from jovis.inference.locks import FrameLocks, Refresher
@@ -30,6 +29,7 @@ from jovis.inference.reading import FrameReader, frame_loader
 from jovis.inference.settings import check_settings, shard_of
 from jovis.inference.writing import OutputWriter
 from jovis.io.atomic import DiskFullError, own_temporaries, write_text
+from jovis.progress import ProgressBar
 from jovis.render.report import write_report
 
 __all__ = ["run_inference", "shard_of"]

@@ -26,8 +26,8 @@ import numpy as np
 from jovis.frame import IGNORE_INDEX, Frame, LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.geometry.locate import pixel_area
-from jovis.metrics import iou_dice
 from jovis.photometry import EMISSION_CHANNELS
+from jovis.scoring import iou_dice
 
 BACKGROUND_PERCENTILE = 50.0
 
