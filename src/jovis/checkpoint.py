@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 import jovis
+from jovis import visibility
 from jovis.frame import LabelSchema
 from jovis.io.atomic import write_bytes
 from jovis.models.spec import ModelSpec
@@ -55,6 +56,16 @@ class CheckpointInfo:
     @property
     def spec(self) -> ModelSpec:
         return ModelSpec.from_dict(self.model)
+
+    @property
+    def visible_classes(self) -> list[int]:
+        """Ids of the classes the instrument can see (`jovis.visibility`): the block's
+        `visible_classes` names; for checkpoints older than them, the classes with non-zero
+        loss weight in the stored config, else every class."""
+        if visibility.KEY in self.extra:
+            where = f"checkpoint 'jovis' block {visibility.KEY}"
+            return visibility.resolve_visible(self.extra[visibility.KEY], self.labels, where)
+        return visibility.visible_from_config(self.config, self.labels)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -170,6 +181,7 @@ def load_checkpoint(
             version=meta.pop("version"),
             extra=meta,
         )
+        info.visible_classes  # noqa: B018  (checked here, so a bad list names the file)
     except (KeyError, TypeError, ValueError) as err:
         raise CheckpointError(
             f"{path}: its 'jovis' block is incomplete ({_first_line(err)}); {MODEL_FIX}"

@@ -18,6 +18,7 @@ from jovis.devices import resolve_device
 from jovis.frame import Frame
 from jovis.inference.prepare import ChannelMismatchError, prepare_frame
 from jovis.inference.tiling import blend, tile_boxes
+from jovis.visibility import invisible_mask, mask_logits
 
 __all__ = ["ChannelMismatchError", "Predictor", "dihedral_mean"]
 
@@ -32,7 +33,8 @@ class Predictor:
     model : nn.Module
         Network returning logits (B, num_classes, H, W).
     info : CheckpointInfo
-        The checkpoint's settings (channels, normalisation, label schema).
+        The checkpoint's settings (channels, normalisation, label schema, the classes its
+        instrument can see: the others' logits are set to −inf, so they are never predicted).
     device : str
         'auto', 'cpu' or 'cuda'; channels_last everywhere.
     tta : bool
@@ -71,6 +73,9 @@ class Predictor:
         self.device = torch.device(resolve_device(device))
         self.precision, self.bf16 = precision, _use_bf16(precision, self.device)
         self.info, self.tta = info, tta
+        # the classes the instrument cannot see get −inf logits: probability exactly 0
+        hidden = invisible_mask(info.visible_classes, info.labels.num_classes)
+        self.hidden = None if hidden is None else hidden.to(self.device)
         self.tile_size, self.batch_size = tile_size, batch_size
         self.retry_out_of_memory = self.device.type == "cuda"
         self.notes: dict[int, str] = {}  # frame index → what happened, for the last call
@@ -176,7 +181,8 @@ class Predictor:
             else contextlib.nullcontext()
         )
         with autocast:
-            return self.model(x).float()
+            logits = self.model(x).float()
+        return mask_logits(logits, self.hidden)
 
 
 PRECISIONS = ("auto", "fp32", "bf16")

@@ -21,6 +21,7 @@ from jovis.training.config import lightning_precision
 from jovis.training.losses import build_loss
 from jovis.training.module import SegmentationModule
 from jovis.training.resume import SafeCheckpointIO
+from jovis.visibility import visible_from_config
 
 
 def build_module(
@@ -52,6 +53,7 @@ def build_module(
         seed=int(cfg["seed"]),
         model_args=spec.to_dict(),
         stream=stream,
+        visible=visible_from_config(cfg, schema),
     )
 
 

@@ -113,6 +113,7 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
             config=cfg,
             steps=int(trainer.global_step),
             val_scores=dict(module.val_scores),
+            visible_classes=[module.schema.names[i] for i in module.visible],
         )
         result["checkpoint"] = str(ckpt)
     # None, not NaN, for an undefined score (no such class or vortex anywhere): valid JSON

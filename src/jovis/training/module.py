@@ -24,6 +24,7 @@ from jovis.scoring import (
 from jovis.training.losses import SegmentationLoss
 from jovis.training.rng_state import capture_rng, restore_rng
 from jovis.training.schedules import lr_multiplier
+from jovis.visibility import invisible_mask, mask_logits
 
 Augment = Callable[[torch.Tensor, torch.Tensor, torch.Generator], tuple[torch.Tensor, torch.Tensor]]
 
@@ -41,6 +42,10 @@ class SegmentationModule(L.LightningModule):
     background: aurora and vortex), and, when the batches carry truth ``features``,
     ``val/vortex_f1`` (with precision/recall) and ``val/oval_boundary_mean``. Counts are summed
     across DDP ranks before the scores are computed.
+
+    `visible` (class ids; None = all) are the classes the instrument can see: the others' logits
+    are set to −inf, in training as at inference, and their label pixels count as ignored, so
+    their logit is never free and their scores are undefined rather than 0.
     """
 
     def __init__(
@@ -60,6 +65,7 @@ class SegmentationModule(L.LightningModule):
         seed: int = 0,
         model_args: Mapping[str, Any] | None = None,
         stream: SyntheticStream | None = None,
+        visible: list[int] | None = None,
     ) -> None:
         super().__init__()
         self.model, self.schema = model, schema
@@ -74,6 +80,8 @@ class SegmentationModule(L.LightningModule):
         if channels_last:
             self.model.to(memory_format=torch.channels_last)
         n = schema.num_classes
+        self.visible = list(range(n)) if visible is None else sorted(visible)
+        self.hidden = invisible_mask(self.visible, n)
         self.register_buffer("val_cm", torch.zeros(n, n, dtype=torch.int64), persistent=False)
         self.val_features = FeatureScores(schema)
         self.val_scores: dict[str, float] = {}
@@ -97,20 +105,30 @@ class SegmentationModule(L.LightningModule):
         batch["image"], batch["mask"] = self.augment(batch["image"], batch["mask"], gen)
         return batch
 
+    def masked(self, batch: dict[str, Any]) -> tuple[torch.Tensor, torch.Tensor]:
+        """(logits with the invisible classes at −inf, mask with their pixels ignored); the
+        network's logits and the batch's mask unchanged when every class is visible."""
+        logits, mask = self(batch["image"]), batch["mask"]
+        if self.hidden is None:
+            return logits, mask
+        ignore = self.schema.ignore_index
+        lut = torch.arange(256, device=mask.device)
+        lut[torch.nonzero(self.hidden).flatten().to(mask.device)] = ignore
+        return mask_logits(logits, self.hidden), lut[mask.long()].to(mask.dtype)
+
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> torch.Tensor:
-        loss = self.loss(self(batch["image"]), batch["mask"])
+        logits, mask = self.masked(batch)
+        loss = self.loss(logits, mask)
         self.log("train/loss", loss, prog_bar=True, batch_size=batch["image"].shape[0])
         self.log("train/lr", self.optimizers().param_groups[0]["lr"], batch_size=1)
         return loss
 
     def validation_step(self, batch: dict[str, Any], batch_idx: int) -> None:
-        logits = self(batch["image"])
-        self.log(
-            "val/loss", self.loss(logits, batch["mask"]), batch_size=logits.shape[0], sync_dist=True
-        )
+        logits, target = self.masked(batch)
+        self.log("val/loss", self.loss(logits, target), batch_size=logits.shape[0], sync_dist=True)
         ignore = self.schema.ignore_index
         pred = logits.argmax(1)
-        self.val_cm += confusion_matrix(pred, batch["mask"], self.schema.num_classes, ignore)
+        self.val_cm += confusion_matrix(pred, target, self.schema.num_classes, ignore)
         truths = batch.get("features")
         if not truths:
             return
