@@ -172,7 +172,7 @@ def _target_grid(
     origin = PolarGrid(hemi, 0.0, 0.0, geometry.px_per_deg, float(geometry.lon_at_x[hemi]),
                        geometry.lon_sense[hemi], geometry.projection, source="resampled")  # fmt: skip
     x, y = origin.pixel(lat[ok], lon[ok])
-    pad = 1.0 + 0.5 * max(1.0, geometry.px_per_deg / frame.grid.px_per_deg)  # half a frame pixel
+    pad = 0.5 * geometry.px_per_deg / frame.grid.px_per_deg  # half a frame pixel
     x0, x1 = math.floor(np.nanmin(x) - pad), math.ceil(np.nanmax(x) + pad)
     y0, y1 = math.floor(np.nanmin(y) - pad), math.ceil(np.nanmax(y) + pad)
     w, h = x1 - x0 + 1, y1 - y0 + 1
