@@ -124,3 +124,31 @@ def test_evaluate_with_resample_auto(tiny_run, double_scale, tmp_path):
     total = sum(map(sum, auto["confusion_matrix"]))
     assert total == sum(map(sum, off["confusion_matrix"]))  # scored on the frame's own pixels
     assert json.loads((tmp_path / "metrics.json").read_text())["resampled_frames"] == 2
+
+
+def test_scale_check_script_scores_both_ways(tiny_run, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "scripts/scale_check.py", f"ckpt={tiny_run['checkpoint']}",
+         f"out={tmp_path}", "n=1", "scales=[0.5,1]"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert [(r["scale"], r["size"], r["resample"]) for r in result["rows"]] == [
+        (0.5, 32, "auto"), (0.5, 32, "off"), (1.0, 64, "auto"), (1.0, 64, "off")
+    ]
+    assert (tmp_path / "scale.json").is_file()
+
+
+def test_scale_floors_are_judged_against_the_training_scale():
+    from jovis.benchmarks.scale import floors
+
+    def row(scale, mode, aurora):
+        return {"scale": scale, "resample": mode, "aurora_iou": aurora, "vortex_iou": None}
+
+    rows = [row(1.0, "auto", 0.6), row(1.0, "off", 0.6), row(0.5, "auto", 0.58),
+            row(2.0, "auto", 0.62), row(4.0, "auto", 0.5), row(4.0, "off", 0.4)]  # fmt: skip
+    assert floors(rows) == {"aurora_within_0.03": True, "aurora_auto_ge_off_far": True}
+    rows[2] = row(0.5, "auto", 0.5)
+    rows[4] = row(4.0, "auto", 0.3)
+    assert floors(rows) == {"aurora_within_0.03": False, "aurora_auto_ge_off_far": False}
