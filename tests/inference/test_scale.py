@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from tests.conftest import REPO
 
 from jovis.checkpoint import load_checkpoint
 from jovis.evaluation import evaluate
@@ -18,7 +19,6 @@ from jovis.inference.scale import TrainingGeometry, resample_frame, training_geo
 from jovis.io.masks import read_mask_png
 from jovis.synth import write_frame_set
 from jovis.synth.scene import make_grid
-from tests.conftest import REPO
 
 
 def geometry(px_per_deg: float) -> TrainingGeometry:
@@ -135,7 +135,10 @@ def test_scale_check_script_scores_both_ways(tiny_run, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert [(r["scale"], r["size"], r["resample"]) for r in result["rows"]] == [
-        (0.5, 32, "auto"), (0.5, 32, "off"), (1.0, 64, "auto"), (1.0, 64, "off")
+        (0.5, 32, "auto"),
+        (0.5, 32, "off"),
+        (1.0, 64, "auto"),
+        (1.0, 64, "off"),
     ]
     assert (tmp_path / "scale.json").is_file()
 

@@ -11,7 +11,7 @@ returns a `Resampling` whose `restore` maps class probabilities back onto the fr
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -20,50 +20,12 @@ import numpy as np
 from jovis.frame import Frame
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid
+from jovis.geometry.training import TrainingGeometry, geometry_of_config
 
+__all__ = ["TrainingGeometry", "geometry_of_config", "resample_frame", "training_geometry"]
 RESAMPLE_MODES = ("auto", "off")
 SAME_SCALE = 0.02  # a frame within 2% of the model's scale (same projection) is fed as it is
 MAX_SIDE = 16384  # px: a resampled frame larger than this is fed as it is (and says so)
-
-
-@dataclass(frozen=True)
-class TrainingGeometry:
-    """The frames a model was trained on, as plain data (the checkpoint's ``geometry``)."""
-
-    projection: str  # azimuthal projection of the training frames
-    px_per_deg: float  # pixels per degree of colatitude at the pole
-    max_colatitude: float  # degrees from the pole to the frame's edge (half the extent)
-    size: int  # frame side, px
-    hemisphere: str  # north | south | random (both)
-    lon_at_x: dict[str, float]  # orientation of the training frames, per hemisphere
-    lon_sense: dict[str, str]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainingGeometry:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
-
-
-def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
-    """The geometry of a training config's frames (synthetic data), None when unknown."""
-    data = cfg.get("data") or {}
-    if data.get("kind") != "synthetic" or not data.get("size"):
-        return None
-    from jovis.synth.params import SynthParams
-
-    max_colat = float((data.get("params") or {}).get("max_colatitude", SynthParams.max_colatitude))
-    size = int(data["size"])
-    return TrainingGeometry(
-        projection="equidistant",
-        px_per_deg=size / 2.0 / max_colat,  # as jovis.synth.scene.make_grid
-        max_colatitude=max_colat,
-        size=size,
-        hemisphere=str(data.get("hemisphere", "random")),
-        lon_at_x={"north": 270.0, "south": 90.0},
-        lon_sense={"north": "clockwise", "south": "counterclockwise"},
-    )
 
 
 def training_geometry(info: Any) -> TrainingGeometry | None:
@@ -175,8 +137,9 @@ def _target_grid(
     ok = frame.valid & np.isfinite(lat) & np.isfinite(lon)
     if not ok.any():
         return None
-    origin = PolarGrid(hemi, 0.0, 0.0, geometry.px_per_deg, float(geometry.lon_at_x[hemi]),
-                       geometry.lon_sense[hemi], geometry.projection, source="resampled")  # fmt: skip
+    lon_at_x, sense = float(geometry.lon_at_x[hemi]), geometry.lon_sense[hemi]
+    origin = PolarGrid(hemi, 0.0, 0.0, geometry.px_per_deg, lon_at_x, sense, geometry.projection,
+                       source="resampled")  # fmt: skip
     x, y = origin.pixel(lat[ok], lon[ok])
     pad = 0.5 * geometry.px_per_deg / frame.grid.px_per_deg  # half a frame pixel
     x0, x1 = math.floor(np.nanmin(x) - pad), math.ceil(np.nanmax(x) + pad)

@@ -15,7 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 from jovis.checkpoint import save_checkpoint
 from jovis.config import to_plain
 from jovis.devices import resolve_device
-from jovis.inference.scale import geometry_of_config
+from jovis.geometry.training import geometry_of_config
 from jovis.io.atomic import write_text
 from jovis.models.spec import ModelSpec
 from jovis.training.build import build_datamodule, build_module, build_trainer, stream_of
