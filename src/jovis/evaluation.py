@@ -16,6 +16,8 @@ from jovis.data.datasets import FolderDataset
 from jovis.frame import Frame
 from jovis.inference.batches import predict_batches
 from jovis.inference.predictor import Predictor
+from jovis.inference.prepare import ScaledInput, prepare_scaled
+from jovis.inference.scale import check_mode
 from jovis.io.atomic import write_json
 from jovis.scoring import FeatureScores, confusion_matrix, iou_dice, mask_from_probs
 
@@ -29,6 +31,8 @@ def evaluate(
     tta: bool = False,
     batch_size: int = 8,
     split: str | None = None,
+    resample: str = "auto",
+    px_per_deg: float | None = None,
 ) -> dict[str, Any]:
     """Score `ckpt` on the frames of `data` (manifest.jsonl + images/ + masks/).
 
@@ -37,7 +41,10 @@ def evaluate(
     vortex truth in the frame set's features, `vortex_precision/recall/f1` (one-to-one matching,
     centres within half the true radius) and `vortex_radius_error_px`; and the aurora boundary
     distance `oval_boundary_mean/p95`, in degrees of great circle when every frame has a grid.
+    `resample` / `px_per_deg` as for `run_inference`: frames are fed at the checkpoint's training
+    scale and scored on their own pixels; `resampled_frames` and `resample_scales` say how.
     """
+    check_mode(resample)
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta)
     schema = predictor.info.labels
     dataset = FolderDataset(
@@ -46,12 +53,15 @@ def evaluate(
     cm = torch.zeros(schema.num_classes, schema.num_classes, dtype=torch.int64)
     truth_scores = FeatureScores(schema)
     start = time.perf_counter()
+    notes: list[dict[str, Any]] = []
 
-    def prepared() -> Iterator[tuple[np.ndarray, tuple[Frame, np.ndarray, dict]]]:
+    def prepared() -> Iterator[tuple[ScaledInput, tuple[Frame, np.ndarray, dict]]]:
         for i in range(len(dataset)):
             frame, labels = dataset.load(i)
             truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
-            yield predictor.prepare(frame), (frame, truth, labels.features)
+            x = prepare_scaled(frame, predictor.info, 1, resample=resample, px_per_deg=px_per_deg)
+            notes.append(x.note)
+            yield x, (frame, truth, labels.features)
 
     for (frame, truth, truth_features), p, _, _ in predict_batches(
         predictor, prepared(), batch_size
@@ -75,6 +85,9 @@ def evaluate(
     fg = iou[1:]
     result["mean_fg_iou"] = _round(np.nanmean(fg)) if np.isfinite(fg).any() else None
     result.update(truth_scores.summary())
+    result["resample"] = resample
+    result["resampled_frames"] = sum(bool(n.get("resampled")) for n in notes)
+    result["resample_scales"] = sorted({n["resample_scale"] for n in notes if n.get("resampled")})
     result["confusion_matrix"] = cm.tolist()
     result["seconds"] = round(time.perf_counter() - start, 2)
     if out is not None:

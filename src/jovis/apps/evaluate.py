@@ -57,6 +57,8 @@ def main(cfg: DictConfig) -> None:
         tta=bool(cfg.tta),
         batch_size=int(cfg.batch_size),
         split=cfg.split,
+        resample=str(cfg.get("resample", "auto")),
+        px_per_deg=cfg.get("px_per_deg"),
     )
     print_table(result)
     result.pop("confusion_matrix")

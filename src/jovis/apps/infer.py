@@ -39,6 +39,8 @@ def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
         max_pixels=cfg.get("max_pixels", 64_000_000),
         config={"hydra_config": to_plain(cfg)},
         progress=bool(cfg.progress),
+        resample=str(cfg.get("resample", "auto")),
+        px_per_deg=cfg.get("px_per_deg"),
     )
 
 

@@ -33,9 +33,13 @@ def square_polar_grid(hemisphere: str, settings: dict[str, Any], source: str) ->
 
 
 def remap_valid(
-    image: np.ndarray, valid: np.ndarray, map_x: np.ndarray, map_y: np.ndarray
+    image: np.ndarray,
+    valid: np.ndarray,
+    map_x: np.ndarray,
+    map_y: np.ndarray,
+    interpolation: int = cv2.INTER_LINEAR,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Bilinear resampling over valid source pixels only.
+    """Resampling over valid source pixels only (bilinear unless `interpolation` says otherwise).
 
     Parameters
     ----------
@@ -43,6 +47,8 @@ def remap_valid(
     valid : ndarray of bool (H, W)
     map_x, map_y : ndarray (h, w)
         Source column / row (0-based, float) of every output pixel; NaN = nothing there.
+    interpolation : cv2 flag
+        Of the image and its validity weight: bilinear, or bicubic when enlarging.
 
     Returns
     -------
@@ -58,11 +64,11 @@ def remap_valid(
             array, map_x, map_y, interpolation, borderMode=cv2.BORDER_CONSTANT, borderValue=0
         )
 
-    weight = remap(valid.astype(np.float32), cv2.INTER_LINEAR)
+    weight = remap(valid.astype(np.float32), interpolation)
     out_valid = remap(valid.astype(np.uint8), cv2.INTER_NEAREST).astype(bool) & (weight > 1e-6)
     out_valid &= ~bad
     out = np.full((*map_x.shape, image.shape[2]), np.nan, np.float32)
     for c in range(image.shape[2]):
         filled = np.where(valid, image[:, :, c], 0.0).astype(np.float32)
-        out[:, :, c][out_valid] = remap(filled, cv2.INTER_LINEAR)[out_valid] / weight[out_valid]
+        out[:, :, c][out_valid] = remap(filled, interpolation)[out_valid] / weight[out_valid]
     return out, out_valid

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 import numpy as np
 from torch import nn
 
 from jovis.checkpoint import CheckpointInfo
 from jovis.data.normalise import normalise_frame
 from jovis.frame import Frame
+from jovis.inference.scale import Resampling, check_mode, resample_frame, training_geometry
 
 MIN_SIDE = 32  # px: below this a frame is too small to segment, whatever the network
 
@@ -27,8 +31,47 @@ def min_input_size(model: nn.Module, info: CheckpointInfo) -> int:
     return max(MIN_SIDE, int(stride))
 
 
+@dataclass
+class ScaledInput:
+    """A prepared input at the model's scale, and the way back to the frame's pixels."""
+
+    array: np.ndarray  # (C, h, w) float32, normalised
+    resampling: Resampling | None = None  # None: the frame is fed as it is
+    note: dict[str, Any] = field(default_factory=dict)  # for the manifest row
+
+    def restore(self, probs: np.ndarray) -> np.ndarray:
+        """(K, h, w) probabilities of `array` → (K, H, W) on the frame's own pixels."""
+        return probs if self.resampling is None else self.resampling.restore(probs)
+
+
+def prepare_scaled(
+    frame: Frame,
+    info: CheckpointInfo,
+    min_size: int = MIN_SIDE,
+    *,
+    resample: str = "auto",
+    px_per_deg: float | None = None,
+) -> ScaledInput:
+    """`prepare_frame`, with the frame first resampled to the checkpoint's training scale
+    (``resample="auto"``; see `jovis.inference.scale`); ``"off"`` feeds it as it is."""
+    check_frame(frame, info, min_size)
+    if check_mode(resample) == "off":
+        note = {"resampled": False, "resample_reason": "resample=off"}
+        return ScaledInput(normalise_frame(frame, info.normalisation), None, note)
+    scaled, resampling, note = resample_frame(
+        frame, training_geometry(info), px_per_deg=px_per_deg, min_size=min_size
+    )
+    return ScaledInput(normalise_frame(scaled, info.normalisation), resampling, note)
+
+
 def prepare_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) -> np.ndarray:
     """Check the channel count and size, normalise as in training: (C, H, W) float32."""
+    check_frame(frame, info, min_size)
+    return normalise_frame(frame, info.normalisation)
+
+
+def check_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) -> None:
+    """`ChannelMismatchError` / `FrameTooSmallError` for a frame the model cannot take."""
     expected = info.channels
     name = frame.source or frame.id
     if frame.image.shape[2] != len(expected):
@@ -41,4 +84,3 @@ def prepare_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) 
         raise FrameTooSmallError(
             f"{name}: the frame is {w}×{h} px; the model needs at least {min_size} px a side"
         )
-    return normalise_frame(frame, info.normalisation)

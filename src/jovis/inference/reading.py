@@ -23,7 +23,7 @@ from jovis.checkpoint import CheckpointInfo
 from jovis.geometry import PolarGrid
 from jovis.geometry.reproject import polar_from_settings
 from jovis.inference.locks import FrameLocks
-from jovis.inference.prepare import prepare_frame
+from jovis.inference.prepare import prepare_scaled
 from jovis.io import read_frame
 from jovis.io.atomic import pid_alive
 
@@ -44,6 +44,8 @@ class FrameReader(Dataset):
 
     With `locks`, an input held by another live run is returned as ``{"busy": holder}`` and left
     to it; so is one whose outputs another run wrote after `started` (the same frame, done).
+    `resample` (auto | off) feeds frames at the checkpoint's training scale; a frame without a
+    grid uses its hint's ``px_per_deg`` (a frame set's manifest row), else `px_per_deg`.
     """
 
     def __init__(
@@ -57,9 +59,12 @@ class FrameReader(Dataset):
         max_pixels: int | None = None,
         locks: FrameLocks | None = None,
         started: float = 0.0,
+        resample: str = "off",
+        px_per_deg: float | None = None,
     ) -> None:
         self.jobs, self.info, self.hints, self.reproject = jobs, info, hints, reproject
         self.min_size, self.max_pixels = min_size, max_pixels
+        self.resample, self.px_per_deg = resample, px_per_deg
         self.locks, self.started = locks, started
 
     def __len__(self) -> int:
@@ -77,7 +82,9 @@ class FrameReader(Dataset):
                 return {"index": index, "busy": holder}
         try:
             frame = self.read(job.path)
-            prepared = prepare_frame(frame, self.info, self.min_size)
+            hint = self.hints.get(str(job.path), {}).get("px_per_deg") or self.px_per_deg
+            prepared = prepare_scaled(frame, self.info, self.min_size, resample=self.resample,
+                                      px_per_deg=hint)  # fmt: skip
         except Exception as err:  # any bad file is recorded and the batch goes on
             return {"index": index, "error": f"{type(err).__name__}: {err}"}
         return {

@@ -26,6 +26,7 @@ from jovis.inference.plan import Plan, plan_jobs, run_key_of
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import min_input_size
 from jovis.inference.reading import FrameReader, frame_loader
+from jovis.inference.scale import check_mode
 from jovis.inference.settings import check_settings, shard_of
 from jovis.inference.writing import OutputWriter
 from jovis.io.atomic import DiskFullError, own_temporaries, write_text
@@ -58,6 +59,8 @@ def run_inference(
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     config: dict[str, Any] | None = None,
     progress: bool = True,
+    resample: str = "auto",
+    px_per_deg: float | None = None,
 ) -> dict[str, Any]:
     """Run a checkpoint over frames; returns counts, timings and the output folder.
 
@@ -66,11 +69,14 @@ def run_inference(
     `num_parts`-th input starting at `part` (default: torchrun's RANK/WORLD_SIZE, else all);
     shards (and identical runs) may run at once into the same `out`, and the last to finish
     leaves the merged manifest, catalogue and report of the whole input. On a full disk the run
-    stops, removes its temporaries and returns ``error="disk_full"``.
+    stops, removes its temporaries and returns ``error="disk_full"``. `resample="auto"` feeds
+    each frame at the checkpoint's training scale and maps the probabilities back onto the
+    frame's pixels (`jovis.inference.scale`); `px_per_deg` is the scale of frames without a grid.
     """
     check_settings(batch_size=batch_size, tile_size=tile_size, num_workers=num_workers,
                    write_threads=write_threads, precision=precision, max_pixels=max_pixels,
                    reproject=reproject)  # fmt: skip
+    check_mode(resample)
     part, num_parts = shard_of(part, num_parts)
     if device in ("auto", "cuda") and "LOCAL_RANK" in os.environ and torch.cuda.is_available():
         device = f"cuda:{int(os.environ['LOCAL_RANK'])}"  # one GPU per torchrun process
@@ -80,10 +86,13 @@ def run_inference(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     run_key = run_key_of(Path(ckpt), tta, save_probs, precision, reproject)
+    if resample != "off":  # off keeps the key of runs made before resampling existed
+        run_key += f"-rs{resample}{px_per_deg or ''}"
     settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
                 "tta": tta, "tile_size": tile_size, "precision": precision,
                 "batch_size": batch_size, "num_workers": num_workers, "save_probs": save_probs,
                 "reproject": reproject, "max_pixels": max_pixels, "run_key": run_key,
+                "resample": resample, "px_per_deg": px_per_deg,
                 **(config or {})}  # fmt: skip
     write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
     plan = plan_jobs(input, out, run_key, save_probs, part, num_parts)
@@ -92,7 +101,8 @@ def run_inference(
     model = getattr(predictor.model, "_orig_mod", predictor.model)
     reader = FrameReader(plan.todo, info, frame_set_rows(input), reproject,
                          min_size=min_input_size(model, info), max_pixels=max_pixels,
-                         locks=locks, started=time.time())  # fmt: skip
+                         locks=locks, started=time.time(), resample=resample,
+                         px_per_deg=px_per_deg)  # fmt: skip
     properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument}
     writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks)
     start, busy, error = time.perf_counter(), 0, None
@@ -134,6 +144,7 @@ def predict_and_write(
         record = {**_base_record(job, run_key), "read_s": round(item["read_s"], 4),
                   "predict_s": round(seconds, 4), "device": note or str(predictor.device),
                   "grid": None if frame.grid is None else frame.grid.source or "polar",
+                  **item["input"].note,
                   "outputs": {k: str(v) for k, v in job.outputs.items()}}  # fmt: skip
         writer.submit(job, frame, probs, record)
     writer.close()

@@ -15,6 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 from jovis.checkpoint import save_checkpoint
 from jovis.config import to_plain
 from jovis.devices import resolve_device
+from jovis.geometry.training import geometry_of_config
 from jovis.io.atomic import write_text
 from jovis.models.spec import ModelSpec
 from jovis.training.build import build_datamodule, build_module, build_trainer, stream_of
@@ -114,6 +115,7 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
             steps=int(trainer.global_step),
             val_scores=dict(module.val_scores),
             visible_classes=[module.schema.names[i] for i in module.visible],
+            geometry=_plain_geometry(cfg),
         )
         result["checkpoint"] = str(ckpt)
     # None, not NaN, for an undefined score (no such class or vortex anywhere): valid JSON
@@ -124,3 +126,9 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
         }
     )
     return result
+
+
+def _plain_geometry(cfg: dict[str, Any]) -> dict[str, Any] | None:
+    """The training frames' geometry for the checkpoint (what `infer` resamples frames to)."""
+    geometry = geometry_of_config(cfg)
+    return None if geometry is None else geometry.to_dict()

@@ -1,0 +1,48 @@
+"""The geometry of a model's training frames (recorded in its checkpoint; `jovis.inference.scale`
+feeds frames at it). Here, not in inference, so that training can record it without importing
+inference."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TrainingGeometry:
+    """The frames a model was trained on, as plain data (the checkpoint's ``geometry``)."""
+
+    projection: str  # azimuthal projection of the training frames
+    px_per_deg: float  # pixels per degree of colatitude at the pole
+    max_colatitude: float  # degrees from the pole to the frame's edge (half the extent)
+    size: int  # frame side, px
+    hemisphere: str  # north | south | random (both)
+    lon_at_x: dict[str, float]  # orientation of the training frames, per hemisphere
+    lon_sense: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainingGeometry:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+
+
+def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
+    """The geometry of a training config's frames (synthetic data), None when unknown."""
+    data = cfg.get("data") or {}
+    if data.get("kind") != "synthetic" or not data.get("size"):
+        return None
+    from jovis.synth.params import SynthParams
+
+    max_colat = float((data.get("params") or {}).get("max_colatitude", SynthParams.max_colatitude))
+    size = int(data["size"])
+    return TrainingGeometry(
+        projection="equidistant",
+        px_per_deg=size / 2.0 / max_colat,  # as jovis.synth.scene.make_grid
+        max_colatitude=max_colat,
+        size=size,
+        hemisphere=str(data.get("hemisphere", "random")),
+        lon_at_x={"north": 270.0, "south": 90.0},
+        lon_sense={"north": "clockwise", "south": "counterclockwise"},
+    )

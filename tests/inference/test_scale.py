@@ -1,0 +1,157 @@
+"""Plate-scale-aware inference: resampling to the model's scale and back, and resample=off."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from tests.conftest import REPO
+
+from jovis.checkpoint import load_checkpoint
+from jovis.evaluation import evaluate
+from jovis.frame import Frame
+from jovis.inference import Predictor, run_inference
+from jovis.inference.prepare import prepare_scaled
+from jovis.inference.scale import TrainingGeometry, resample_frame, training_geometry
+from jovis.io.masks import read_mask_png
+from jovis.synth import write_frame_set
+from jovis.synth.scene import make_grid
+
+
+def geometry(px_per_deg: float) -> TrainingGeometry:
+    return TrainingGeometry("equidistant", px_per_deg, 30.0, round(60 * px_per_deg), "random",
+                            {"north": 270.0, "south": 90.0},
+                            {"north": "clockwise", "south": "counterclockwise"})  # fmt: skip
+
+
+def smooth(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """A smooth 3-class probability field of latitude and longitude, (3, ...)."""
+    a = np.exp(-(((lat - 75.0) / 4.0) ** 2)) * (0.6 + 0.3 * np.cos(np.radians(lon)))
+    b = 0.3 * (1 + np.sin(np.radians(2 * lon))) * np.exp(-(((lat - 84.0) / 3.0) ** 2))
+    return np.stack([1 - a - b, a, b])
+
+
+@pytest.mark.parametrize("scale", [0.5, 2.0, 0.25])
+def test_resampled_probabilities_map_back_onto_the_frame(scale):
+    grid = make_grid(96, "north", 30.0)
+    lat, lon = grid.latlon_image(96, 96)
+    valid = lat > 62.0  # an irregular valid area: a disk, not the whole square
+    frame = Frame(np.cos(np.radians(lon))[..., None] * (90 - lat)[..., None], ["L"], grid=grid,
+                  valid=valid)  # fmt: skip
+    scaled, resampling, note = resample_frame(frame, geometry(grid.px_per_deg * scale))
+    assert note["resampled"] and note["resample_scale"] == pytest.approx(scale, abs=1e-3)
+    h, w = resampling.shape
+    assert abs(h - max(32, 96 * scale * 28 / 30)) < 6  # the valid disk (lat > 62°), ≥ 32 px
+    tlat, tlon = scaled.grid.latlon_image(h, w)
+    # the image lands on the same lat/lon: compare with the field evaluated there
+    truth = np.cos(np.radians(tlon)) * (90 - tlat)
+    inner = scaled.valid & (tlat > 64)
+    assert np.abs(scaled.image[..., 0] - truth)[inner].mean() < 0.3 / min(scale, 1)
+    back = resampling.restore(smooth(tlat, tlon).astype(np.float32))
+    assert back.shape == (3, 96, 96)
+    err = np.abs(back - smooth(lat, lon))[:, valid]
+    assert err.max() < (0.03 if scale >= 0.5 else 0.12) and err.mean() < 0.01  # interpolation
+
+
+def test_a_frame_without_grid_takes_a_px_per_deg_hint():
+    frame = Frame(np.random.default_rng(0).random((80, 60, 1)), ["L"])
+    same, none, note = resample_frame(frame, geometry(2.0))
+    assert same is frame and none is None and note["resample_reason"].startswith("no grid")
+    scaled, resampling, note = resample_frame(frame, geometry(2.0), px_per_deg=4.0)
+    assert scaled.shape == (40, 30) and note["resample_scale"] == 0.5
+    probs = np.stack([np.full((40, 30), 0.25), np.full((40, 30), 0.75)]).astype(np.float32)
+    np.testing.assert_allclose(resampling.restore(probs)[:, 10, 10], [0.25, 0.75], atol=1e-6)
+    assert resampling.restore(probs).shape == (2, 80, 60)
+
+
+def test_checkpoint_records_the_training_geometry(tiny_run):
+    _, info = load_checkpoint(tiny_run["checkpoint"])
+    assert info.extra["geometry"]["px_per_deg"] == pytest.approx(64 / 2 / 30)
+    info.extra.pop("geometry")  # an older checkpoint: derived from its config
+    assert training_geometry(info).px_per_deg == pytest.approx(64 / 2 / 30)
+
+
+@pytest.fixture(scope="module")
+def double_scale(tmp_path_factory):
+    """Frames at twice the tiny model's plate scale (128 px over the same 60°)."""
+    out = tmp_path_factory.mktemp("double")
+    write_frame_set(out, n=2, size=128, channels=["L", "M"], instrument="jiram", seed=700,
+                    split="test")  # fmt: skip
+    return out
+
+
+def test_resample_off_is_todays_output_bit_for_bit(tiny_run, double_scale, tmp_path):
+    result = run_inference(tiny_run["checkpoint"], double_scale, tmp_path, device="cpu",
+                           progress=False, save_probs=True, resample="off")  # fmt: skip
+    assert result["ok"] == 2
+    predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu")
+    rows = [json.loads(x) for x in (tmp_path / "manifest.jsonl").read_text().splitlines()]
+    for row in rows:
+        assert row["resampled"] is False and row["resample_reason"] == "resample=off"
+        frame = Frame(np.load(row["source"]), ["L", "M"])
+        expected = predictor.predict_frames([predictor.prepare(frame)])[0].astype(np.float16)
+        np.testing.assert_array_equal(np.load(row["outputs"]["probs"]), expected)
+        auto = prepare_scaled(frame, predictor.info, resample="auto")
+        assert auto.resampling is None  # no grid in the bare .npy: fed as it is anyway
+
+
+def test_infer_script_resamples_a_frame_at_twice_the_scale(tiny_run, double_scale, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "scripts/infer.py", f"ckpt={tiny_run['checkpoint']}",
+         f"input={double_scale}", f"out={tmp_path}", "device=cpu", "num_workers=0",
+         "progress=false"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = [json.loads(x) for x in (tmp_path / "manifest.jsonl").read_text().splitlines()]
+    assert len(rows) == 2
+    for row in rows:
+        assert row["resampled"] is True and row["resample_scale"] == pytest.approx(0.5, abs=0.01)
+        assert max(row["resample_shape"]) <= 67  # fed at about 64 px, the model's scale
+        mask = read_mask_png(row["outputs"]["mask"])
+        assert mask.shape == (128, 128)
+
+
+def test_evaluate_with_resample_auto(tiny_run, double_scale, tmp_path):
+    auto = evaluate(tiny_run["checkpoint"], double_scale, tmp_path, device="cpu")
+    off = evaluate(tiny_run["checkpoint"], double_scale, None, device="cpu", resample="off")
+    assert auto["resample"] == "auto" and auto["resampled_frames"] == 2
+    assert auto["resample_scales"] == [0.5] and off["resampled_frames"] == 0
+    assert np.isfinite(auto["background_iou"])
+    total = sum(map(sum, auto["confusion_matrix"]))
+    assert total == sum(map(sum, off["confusion_matrix"]))  # scored on the frame's own pixels
+    assert json.loads((tmp_path / "metrics.json").read_text())["resampled_frames"] == 2
+
+
+def test_scale_check_script_scores_both_ways(tiny_run, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "scripts/scale_check.py", f"ckpt={tiny_run['checkpoint']}",
+         f"out={tmp_path}", "n=1", "scales=[0.5,1]"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert [(r["scale"], r["size"], r["resample"]) for r in result["rows"]] == [
+        (0.5, 32, "auto"),
+        (0.5, 32, "off"),
+        (1.0, 64, "auto"),
+        (1.0, 64, "off"),
+    ]
+    assert (tmp_path / "scale.json").is_file()
+
+
+def test_scale_floors_are_judged_against_the_training_scale():
+    from jovis.benchmarks.scale import floors
+
+    def row(scale, mode, aurora):
+        return {"scale": scale, "resample": mode, "aurora_iou": aurora, "vortex_iou": None}
+
+    rows = [row(1.0, "auto", 0.6), row(1.0, "off", 0.6), row(0.5, "auto", 0.58),
+            row(2.0, "auto", 0.62), row(4.0, "auto", 0.5), row(4.0, "off", 0.4)]  # fmt: skip
+    assert floors(rows) == {"aurora_within_0.03": True, "aurora_auto_ge_off_far": True}
+    rows[2] = row(0.5, "auto", 0.5)
+    rows[4] = row(4.0, "auto", 0.3)
+    assert floors(rows) == {"aurora_within_0.03": False, "aurora_auto_ge_off_far": False}
