@@ -1,10 +1,10 @@
 """`evaluate_real`: score a checkpoint on real frames: the reference set with labels, every
 folder of frames without them (label-free), and the fixed-threshold baseline as the bar.
 
-What a checkpoint scores: the frames whose channel count is the checkpoint's (a UV model the HST
-frames, an RGB model the JunoCam products); the others are listed as skipped. The baseline is
-`label_free.tune_threshold` on the reference aurora masks of the same frames, so it is an
-optimistic bar (tuned on the frames it is scored on).
+What a checkpoint scores: the frames with its channels (`sequences.accepts`: a UV model the
+HST frames, an RGB model the JunoCam colour products); the others are listed as skipped. The
+baseline is `label_free.tune_threshold` on the reference aurora masks of the same frames, so it
+is an optimistic bar (tuned on the frames it is scored on), applied as it is to every folder.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from jovis.data.datasets import FolderDataset, read_manifest
 from jovis.frame import Frame, LabelSchema
 from jovis.io.masks import read_mask_png
 from jovis.real_eval.labelled import LabelledScores, class_mask
-from jovis.real_eval.sequences import frame_groups, read_folder
+from jovis.real_eval.sequences import accepts, frame_groups, read_folder
 from jovis.scoring import label_free as lf
 
 # frames → (class-id mask uint8 H×W with 255 off the valid data, probabilities (C, H, W) or None)
@@ -49,12 +49,12 @@ def score_reference_set(
     overlay: Callable | None = None,
 ) -> dict[str, Any] | None:  # fmt: skip
     """Model and baseline scores on a labelled frame set (manifest rows may name ``sectors``);
-    None when none of its frames has the checkpoint's channel count."""
+    None when none of its frames has the checkpoint's channels."""
     folder = Path(folder)
     dataset = FolderDataset(folder, channels)
     rows = read_manifest(folder)
     loaded = [(row, *dataset.load(i)) for i, row in enumerate(dataset.rows)]
-    skipped = [r["id"] for r, f, _ in loaded if f.image.shape[2] != len(channels)]
+    skipped = [r["id"] for r, f, _ in loaded if not accepts(f, channels)]
     loaded = [x for x in loaded if x[0]["id"] not in skipped]
     if not loaded:
         return None
@@ -89,9 +89,9 @@ def score_folder(
     """Label-free scores of the frames of one folder (one target), model and (with a
     `threshold`) baseline, per group of frames that can be compared (`frame_groups`)."""
     frames, errors = read_folder(folder)
-    usable = [f for f in frames if f.image.shape[2] == len(channels)]
+    usable = [f for f in frames if accepts(f, channels)]
     out: dict[str, Any] = {"folder": str(folder), "frames": len(usable), "errors": errors}
-    out["skipped"] = [f.id for f in frames if f.image.shape[2] != len(channels)]
+    out["skipped"] = [f.id for f in frames if not accepts(f, channels)]
     out["groups"] = []
     for group in frame_groups(usable):
         masks = [m for m, _ in predict(group)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jovis.frame import Frame
@@ -34,3 +35,17 @@ def frame_groups(frames: list[Frame]) -> list[list[Frame]]:
         key = ("grid", frame.grid.hemisphere) if frame.grid is not None else ("px", frame.shape)
         groups.setdefault(key, []).append(frame)
     return list(groups.values())
+
+
+GENERIC = re.compile(r"^(gray|c\d+)$")  # channel names of a file that does not name them
+
+
+def accepts(frame: Frame, channels: list[str]) -> bool:
+    """Whether a checkpoint with `channels` scores `frame`: the same channel names, or as many
+    unnamed channels (an NPY or plain image of no known instrument). A JunoCam methane frame
+    (``gray``) is not a UV frame."""
+    names = list(frame.channels)
+    if names == list(channels):
+        return True
+    unnamed = all(GENERIC.match(n) for n in names) and frame.instrument == "unknown"
+    return unnamed and len(names) == len(channels)
