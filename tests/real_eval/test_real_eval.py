@@ -143,3 +143,16 @@ def test_benchmark_real_prints_the_json_line(tiny_run, synthetic_set, tmp_path):
     saved = json.loads((tmp_path / "bench" / "real" / "real.json").read_text())
     assert saved["summary"]["ref_aurora_iou"] == line["ref_aurora_iou"]
     assert len(list((tmp_path / "bench" / "real" / "overlays").glob("*.png"))) == 8
+
+
+def test_a_checkpoint_scores_only_frames_with_its_channels():
+    from jovis.frame import Frame
+    from jovis.real_eval.sequences import accepts
+
+    image = np.zeros((8, 8, 1), np.float32)
+    assert accepts(Frame(image, ["uv"], "hst_stis"), ["uv"])
+    assert not accepts(Frame(image, ["gray"], "junocam"), ["uv"])  # a methane composite
+    assert accepts(Frame(image, ["gray"], "unknown"), ["uv"])  # an NPY of no instrument
+    assert not accepts(
+        Frame(np.zeros((8, 8, 3), np.float32), ["c0", "c1", "c2"], "unknown"), ["uv"]
+    )
