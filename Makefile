@@ -1,11 +1,14 @@
 # make demo   — set up .venv and run the synthetic → train → evaluate → infer demo (outputs/demo/)
 # make test   — set up .venv and run the test suite
+# make real-eval CKPT=runs/.../model.pt [OUT=outputs/real-eval] — score a checkpoint on ../shared/data/real
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format venv clean
+.PHONY: demo test lint format venv clean real-eval
+
+OUT ?= outputs/real-eval
 
 # Rebuilt whenever pyproject.toml or constraints.txt is newer than the last install.
 $(STAMP): pyproject.toml constraints.txt
@@ -20,6 +23,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+real-eval: $(STAMP)
+	@test -n "$(CKPT)" || { echo "make real-eval needs CKPT=path/to/model.pt"; exit 2; }
+	$(PY) -m jovis benchmark suite=real ckpt=$(CKPT) out=$(OUT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests scripts

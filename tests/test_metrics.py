@@ -128,3 +128,31 @@ def test_boundary_distance_in_pixels_and_degrees():
     )
     assert deg.mean() == pytest.approx(px.mean() / 5.0, rel=0.05)  # 5 px per degree
     assert boundary_distances(inner.astype(bool), np.zeros((100, 100), bool)).size == 0
+
+
+def test_boundary_distance_compares_like_edges_of_a_band_moved_past_its_width():
+    # a ring 4 px wide moved 10 px outward: its poleward edge is 10 px from the truth's poleward
+    # edge; the nearest edge of any side (the truth's equatorward one) is only 6 px away
+    import cv2
+
+    from jovis.geometry import PolarGrid
+    from jovis.scoring import boundary_distances
+
+    def ring(radius: int, half_width: int = 2) -> np.ndarray:
+        out = np.zeros((160, 160), np.uint8)
+        cv2.circle(out, (80, 80), radius + half_width, 1, -1)
+        cv2.circle(out, (80, 80), radius - half_width, 0, -1)
+        return out.astype(bool)
+
+    truth, moved = ring(40), ring(50)
+    px = boundary_distances(moved, truth)
+    assert px.mean() == pytest.approx(10, abs=0.5) and np.percentile(px, 5) > 9
+    deg = boundary_distances(moved, truth, PolarGrid("north", 80, 80, 10.0))
+    assert deg.mean() == pytest.approx(1.0, abs=0.05)
+    # an edge along the no-data border (here a limb along a parallel cutting both bands' poleward
+    # sides) is no edge of the aurora: not scored, so it does not pull the distance toward 0
+    truth, moved = ring(40, 6), ring(44, 6)
+    valid = np.hypot(*np.mgrid[-80:80, -80:80]) >= 40
+    cut = boundary_distances(moved & valid, truth & valid, None, valid)
+    assert cut.mean() == pytest.approx(4, abs=0.5)
+    assert boundary_distances(moved & valid, truth & valid).mean() < 3  # the cut edges: 0

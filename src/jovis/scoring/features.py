@@ -18,6 +18,10 @@ from jovis.geometry.body import central_angle_deg
 # frame and has data; one cut by the frame edge, the limb or a no-data strip is not scored
 # (its visible part's centroid cannot land within half a radius of the true centre).
 MIN_VISIBLE_FRACTION = 0.8
+# An aurora edge pixel is poleward or equatorward when its normal is at most acos(0.3) ≈ 73° from
+# the direction to the pole; the others (a band's ends, stretches along a meridian) have no side
+# and are not scored by `boundary_distances`.
+SIDE_MIN_COS = 0.3
 
 
 class FeatureScores:
@@ -57,7 +61,8 @@ class FeatureScores:
         if "aurora" in schema.names:
             aurora = schema.id_of("aurora")
             self.grids_known &= grid is not None
-            self.boundary.append(boundary_distances(pred == aurora, truth == aurora, grid))
+            scored = truth != schema.ignore_index
+            self.boundary.append(boundary_distances(pred == aurora, truth == aurora, grid, scored))
 
     def totals(self) -> list[float]:
         """[tp, fp, fn, boundary distance sum, boundary distance count]."""
@@ -155,36 +160,78 @@ def detection_scores(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 
 def boundary_distances(
-    predicted: np.ndarray, truth: np.ndarray, grid: PolarGrid | None = None
+    predicted: np.ndarray,
+    truth: np.ndarray,
+    grid: PolarGrid | None = None,
+    valid: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Distances from each boundary pixel of either mask to the other mask's boundary.
+    """Distances between like edges of two aurora masks (bool H×W).
 
-    Symmetric (both directions pooled). Degrees of great circle when a grid is known, else
-    pixels. Empty when either mask has no pixels.
+    Each edge pixel is poleward (the mask lies on its far side from the pole) or equatorward;
+    every edge pixel of either mask is measured to the nearest edge pixel of the other mask on
+    the same side (to its whole edge when the other mask has none on that side), so a band moved
+    by d scores d whatever its width. The pole is the grid's; without a grid, the centroid of
+    both masks. Edge pixels touching a pixel outside `valid` (bool H×W, e.g. truth ≠ ignore) are
+    no edge of the aurora and are left out. Symmetric (both directions pooled). Degrees of great
+    circle when a grid is known, else pixels. Empty when either mask has no edge pixel.
     """
-    pb, tb = _boundary(predicted), _boundary(truth)
+    predicted, truth = np.asarray(predicted, bool), np.asarray(truth, bool)
+    pb, tb = _boundary(predicted, valid), _boundary(truth, valid)
     if not pb.any() or not tb.any():
         return np.zeros(0)
+    if grid is not None:
+        pole = (float(grid.pole_x), float(grid.pole_y))
+    else:
+        ys, xs = np.nonzero(predicted | truth)
+        pole = (float(xs.mean()), float(ys.mean()))
+    p_side, t_side = _edge_side(predicted, pole), _edge_side(truth, pole)
     out = []
-    for source, target in ((pb, tb), (tb, pb)):
-        dist, labels = cv2.distanceTransformWithLabels(
-            (~target).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
-        )
-        ys, xs = np.nonzero(source)
-        if grid is None:
-            out.append(dist[ys, xs].astype(np.float64))
-            continue
-        ty, tx = np.nonzero(target)  # label k (1-based) is the k-th zero pixel in raster order
-        nearest = labels[ys, xs] - 1
-        lat1, lon1 = grid.latlon(xs, ys)
-        lat2, lon2 = grid.latlon(tx[nearest], ty[nearest])
-        out.append(central_angle_deg(lat1, lon1, lat2, lon2))
+    for side in (1, -1):
+        ps, ts = pb & (p_side == side), tb & (t_side == side)
+        for source, target, whole in ((ps, ts, tb), (ts, ps, pb)):
+            if source.any():
+                out.append(_nearest_distances(source, target if target.any() else whole, grid))
     return np.concatenate(out)
 
 
-def _boundary(mask: np.ndarray) -> np.ndarray:
+def _nearest_distances(source: np.ndarray, target: np.ndarray, grid: PolarGrid | None):
+    """From each `source` pixel to the nearest `target` pixel (both bool H×W, target not empty):
+    pixels, or degrees of great circle through `grid`."""
+    dist, labels = cv2.distanceTransformWithLabels(
+        (~target).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    ys, xs = np.nonzero(source)
+    if grid is None:
+        return dist[ys, xs].astype(np.float64)
+    ty, tx = np.nonzero(target)  # label k (1-based) is the k-th zero pixel in raster order
+    nearest = labels[ys, xs] - 1
+    lat1, lon1 = grid.latlon(xs, ys)
+    lat2, lon2 = grid.latlon(tx[nearest], ty[nearest])
+    return central_angle_deg(lat1, lon1, lat2, lon2)
+
+
+def _edge_side(mask: np.ndarray, pole: tuple[float, float]) -> np.ndarray:
+    """int8 H×W: +1 where the (smoothed) mask grows away from `pole` (x, y), i.e. on its poleward
+    edge; −1 on its equatorward edge; 0 where its normal is within `SIDE_MIN_COS` of
+    tangential (a band's ends, stretches along a meridian) or it does not change."""
+    smooth = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 1.5)
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
+    yy, xx = np.mgrid[0 : mask.shape[0], 0 : mask.shape[1]]
+    rx, ry = xx - pole[0], yy - pole[1]
+    norm = np.hypot(gx, gy) * np.hypot(rx, ry)
+    cos = np.divide(gx * rx + gy * ry, norm, out=np.zeros(mask.shape), where=norm > 0)
+    return (np.sign(cos) * (np.abs(cos) >= SIDE_MIN_COS)).astype(np.int8)
+
+
+def _boundary(mask: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+    """Mask pixels with a 4-neighbour outside the mask (a thin edge: a thick one pulls nearest
+    distances down by half a pixel), less those touching a pixel outside `valid`."""
     mask = mask.astype(np.uint8)
-    return (mask - cv2.erode(mask, np.ones((3, 3), np.uint8))).astype(bool)
+    edge = (mask - cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3)))).astype(bool)
+    if valid is not None:
+        edge &= cv2.erode(np.asarray(valid, np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    return edge
 
 
 def _round(x: float) -> float | None:

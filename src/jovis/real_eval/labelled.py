@@ -1,0 +1,118 @@
+"""Scores of masks on real frames that have reference labels (`jovis.references`), pooled
+over a frame set: per-class IoU and Dice, aurora IoU and Dice in the bright and faint sectors of
+the reference oval apart, the oval boundary distance (degrees through each frame's grid) and
+vortex precision/recall/F1 with the matching of `jovis.scoring.FeatureScores`.
+
+Sectors: the stored ``sectors/*.png`` mark the reference band's pixels 1 (bright) or 2 (faint),
+0 elsewhere, 255 no data. A pixel belongs to the sector of the nearest band pixel
+(`sector_regions`), so a prediction beside a faint arc is scored with that arc.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+from jovis.frame import LabelSchema
+from jovis.geometry import PolarGrid
+from jovis.scoring import FeatureScores, iou_dice
+
+SECTORS = {1: "bright", 2: "faint"}
+
+
+def sector_regions(sectors: np.ndarray) -> np.ndarray:
+    """uint8 H×W: the sector (1 bright, 2 faint) of the nearest reference band pixel; 0 when the
+    band has no sector pixel, 255 where `sectors` is 255 (no data)."""
+    sectors = np.asarray(sectors, np.uint8)
+    band = (sectors == 1) | (sectors == 2)
+    region = np.zeros(sectors.shape, np.uint8)
+    if band.any():
+        _, labels = cv2.distanceTransformWithLabels(
+            (~band).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+        )
+        ys, xs = np.nonzero(band)  # label k (1-based) is the k-th band pixel in raster order
+        region = sectors[ys, xs][labels - 1].astype(np.uint8)
+    region[sectors == 255] = 255
+    return region
+
+
+def confusion(pred: np.ndarray, truth: np.ndarray, k: int, ignore: int) -> np.ndarray:
+    """(k, k) int64 counts, rows = truth, columns = prediction; `ignore` truth not counted."""
+    keep = (truth != ignore) & (pred != ignore)
+    idx = truth[keep].astype(np.int64) * k + pred[keep].astype(np.int64)
+    return np.bincount(idx, minlength=k * k).reshape(k, k)
+
+
+class LabelledScores:
+    """Scores of one frame set's masks against its reference labels, frame by frame.
+
+    `add` takes class-id masks (uint8 H×W, 255 = no data) of one frame; `summary` gives
+    ``<class>_iou/_dice`` (pooled), ``aurora_<sector>_iou/_dice``, the `FeatureScores` summary
+    (``oval_boundary_mean/p95``, ``vortex_precision/recall/f1``) and a row per frame.
+    """
+
+    def __init__(self, schema: LabelSchema) -> None:
+        self.schema = schema
+        k = schema.num_classes
+        self.cm = np.zeros((k, k), np.int64)
+        self.sector_cm = {s: np.zeros((2, 2), np.int64) for s in SECTORS}
+        self.features = FeatureScores(schema)
+        self.rows: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        fid: str,
+        pred: np.ndarray,
+        probs: np.ndarray | None,
+        truth: np.ndarray,
+        features: dict[str, Any],
+        grid: PolarGrid | None,
+        sectors: np.ndarray | None = None,
+    ) -> None:
+        s = self.schema
+        if pred.shape != truth.shape:
+            raise ValueError(f"{fid}: prediction {pred.shape} and reference {truth.shape} differ")
+        cm = confusion(pred, truth, s.num_classes, s.ignore_index)
+        self.cm += cm
+        iou, _ = iou_dice(cm)
+        row: dict[str, Any] = {"id": fid}
+        row.update({f"{n}_iou": _round(v) for n, v in zip(s.names[1:], iou[1:], strict=True)})
+        if sectors is not None and "aurora" in s.names:
+            aurora, regions = s.id_of("aurora"), sector_regions(sectors)
+            scored = truth != s.ignore_index
+            for sid, name in SECTORS.items():
+                sel = scored & (regions == sid)
+                sc = confusion((pred[sel] == aurora).astype(np.uint8),
+                               (truth[sel] == aurora).astype(np.uint8), 2, 255)  # fmt: skip
+                self.sector_cm[sid] += sc
+                row[f"aurora_{name}_iou"] = _round(iou_dice(sc)[0][1])
+        self.features.add(pred, probs, truth, features, grid)
+        self.rows.append(row)
+
+    def summary(self) -> dict[str, Any]:
+        s = self.schema
+        iou, dice = iou_dice(self.cm)
+        out: dict[str, Any] = {"frames": len(self.rows)}
+        for name, i_, d_ in zip(s.names, iou, dice, strict=True):
+            out[f"{name}_iou"], out[f"{name}_dice"] = _round(i_), _round(d_)
+        if any(cm.sum() for cm in self.sector_cm.values()):
+            for sid, name in SECTORS.items():
+                i_, d_ = iou_dice(self.sector_cm[sid])
+                out[f"aurora_{name}_iou"], out[f"aurora_{name}_dice"] = _round(i_[1]), _round(d_[1])
+        out.update(self.features.summary())
+        out["per_frame"] = self.rows
+        return out
+
+
+def class_mask(aurora: np.ndarray, valid: np.ndarray, schema: LabelSchema) -> np.ndarray:
+    """A bool aurora mask (e.g. the threshold baseline's) as class ids: aurora, background, and
+    `ignore_index` off `valid`."""
+    out = np.where(aurora, schema.id_of("aurora"), 0).astype(np.uint8)
+    out[~np.asarray(valid, bool)] = schema.ignore_index
+    return out
+
+
+def _round(x: float) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), 4)

@@ -1,0 +1,143 @@
+"""`evaluate_real`: score a checkpoint on real frames: the reference set with labels, every
+folder of frames without them (label-free), and the fixed-threshold baseline as the bar.
+
+What a checkpoint scores: the frames with its channels (`sequences.accepts`: a UV model the
+HST frames, an RGB model the JunoCam colour products); the others are listed as skipped. The
+baseline is `label_free.tune_threshold` on the reference aurora masks of the same frames, so it
+is an optimistic bar (tuned on the frames it is scored on), applied as it is to every folder.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jovis.data.datasets import FolderDataset, read_manifest
+from jovis.frame import Frame, LabelSchema
+from jovis.io.masks import read_mask_png
+from jovis.real_eval.labelled import LabelledScores, class_mask
+from jovis.real_eval.sequences import accepts, frame_groups, read_folder
+from jovis.scoring import label_free as lf
+
+# frames → (class-id mask uint8 H×W with 255 off the valid data, probabilities (C, H, W) or None)
+Predict = Callable[[list[Frame]], list[tuple[np.ndarray, np.ndarray | None]]]
+
+
+def checkpoint_predict(predictor, batch_size: int = 4) -> Predict:
+    """`Predict` through `predictor` (a `jovis.inference.Predictor`), as `evaluate` predicts."""
+    from jovis.inference.batches import predict_batches
+    from jovis.scoring import mask_from_probs
+
+    schema = predictor.info.labels
+
+    def predict(frames: list[Frame]) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        items = ((predictor.prepare(f), f) for f in frames)
+        return [
+            (mask_from_probs(p, f.valid, schema), p)
+            for f, p, _, _ in predict_batches(predictor, items, batch_size)
+        ]
+
+    return predict
+
+
+def score_reference_set(
+    predict: Predict, folder: str | Path, schema: LabelSchema, channels: list[str],
+    overlay: Callable | None = None,
+) -> dict[str, Any] | None:  # fmt: skip
+    """Model and baseline scores on a labelled frame set (manifest rows may name ``sectors``);
+    None when none of its frames has the checkpoint's channels."""
+    folder = Path(folder)
+    dataset = FolderDataset(folder, channels)
+    rows = read_manifest(folder)
+    loaded = [(row, *dataset.load(i)) for i, row in enumerate(dataset.rows)]
+    skipped = [r["id"] for r, f, _ in loaded if not accepts(f, channels)]
+    loaded = [x for x in loaded if x[0]["id"] not in skipped]
+    if not loaded:
+        return None
+    frames = [f for _, f, _ in loaded]
+    truths = [np.where(f.valid, lab.mask, schema.ignore_index).astype(np.uint8)
+              for _, f, lab in loaded]  # fmt: skip
+    sectors = [read_mask_png(folder / r["sectors"]) if r.get("sectors") else None
+               for r, _, _ in loaded]  # fmt: skip
+    model, baseline = LabelledScores(schema), None
+    for (row, frame, labels), truth, sec, (pred, probs) in zip(
+        loaded, truths, sectors, predict(frames), strict=True
+    ):
+        model.add(row["id"], pred, probs, truth, labels.features, frame.grid, sec)
+        if overlay is not None:
+            overlay(frame, pred, truth)
+    result: dict[str, Any] = {"data": str(folder), "manifest_frames": len(rows), "skipped": skipped}
+    result["model"] = model.summary()
+    threshold = _baseline_threshold(frames, truths, schema)
+    if threshold is not None:
+        baseline = LabelledScores(schema)
+        for (row, frame, labels), truth, sec in zip(loaded, truths, sectors, strict=True):
+            pred = _threshold_mask(frame, threshold["threshold"], schema)
+            baseline.add(row["id"], pred, None, truth, labels.features, frame.grid, sec)
+        result["baseline"] = baseline.summary() | {"threshold": threshold}
+    return result
+
+
+def score_folder(
+    predict: Predict, folder: str | Path, schema: LabelSchema, channels: list[str],
+    threshold: float | None = None, overlay: Callable | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Label-free scores of the frames of one folder (one target), model and (with a
+    `threshold`) baseline, per group of frames that can be compared (`frame_groups`)."""
+    frames, errors = read_folder(folder)
+    usable = [f for f in frames if accepts(f, channels)]
+    out: dict[str, Any] = {"folder": str(folder), "frames": len(usable), "errors": errors}
+    out["skipped"] = [f.id for f in frames if not accepts(f, channels)]
+    out["groups"] = []
+    for group in frame_groups(usable):
+        masks = [m for m, _ in predict(group)]
+        if overlay is not None:
+            for frame, mask in zip(group, masks, strict=True):
+                overlay(frame, mask, None)
+        entry = {
+            "frames": [f.id for f in group],
+            "model": lf.label_free_scores(group, masks, schema),
+        }
+        if threshold is not None:
+            base = [_threshold_mask(f, threshold, schema) for f in group]
+            entry["baseline"] = lf.label_free_scores(group, base, schema)
+        out["groups"].append(entry)
+    return out
+
+
+def evaluate_real(
+    predict: Predict, schema: LabelSchema, channels: list[str], out: str | Path, *,
+    reference_set: str | Path | None, folders: Iterable[str | Path] = (),
+    overlays: bool = True,
+) -> dict[str, Any]:  # fmt: skip
+    """Everything `benchmark suite=real` reports: the reference set's scores (model, baseline)
+    and each folder's label-free scores; overlays under ``out/overlays/``."""
+    from jovis.real_eval.report import overlay_writer
+
+    start = time.perf_counter()
+    write = overlay_writer(Path(out) / "overlays", schema) if overlays else None
+    result: dict[str, Any] = {"reference": None, "folders": []}
+    if reference_set is not None:
+        result["reference"] = score_reference_set(predict, reference_set, schema, channels, write)
+    base = (result["reference"] or {}).get("baseline", {}).get("threshold", {})
+    for folder in folders:
+        result["folders"].append(
+            score_folder(predict, folder, schema, channels, base.get("threshold"), write)
+        )
+    result["seconds"] = round(time.perf_counter() - start, 2)
+    return result
+
+
+def _baseline_threshold(frames, truths, schema: LabelSchema) -> dict[str, Any] | None:
+    if "aurora" not in schema.names or not any((t == schema.id_of("aurora")).any() for t in truths):
+        return None
+    return lf.tune_threshold(frames, truths, schema=schema)
+
+
+def _threshold_mask(frame: Frame, threshold: float, schema: LabelSchema) -> np.ndarray:
+    mask = lf.threshold_mask(lf.emission_image(frame), frame.valid, threshold)
+    return class_mask(mask, frame.valid, schema)

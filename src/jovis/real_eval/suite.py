@@ -1,0 +1,52 @@
+"""`benchmark suite=real`: a checkpoint scored on everything in the real-data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jovis.io.atomic import write_json
+from jovis.real_eval.report import summary, tables
+from jovis.real_eval.run import checkpoint_predict, evaluate_real
+
+
+def run_real_suite(
+    ckpt: str | Path,
+    out: str | Path,
+    *,
+    root: str | Path | None = None,
+    reference_set: str | Path | None = None,
+    folders: list[str] | None = None,
+    device: str = "auto",
+    tta: bool = False,
+    batch_size: int = 4,
+    overlays: bool = True,
+) -> tuple[dict[str, Any], list]:
+    """Score `ckpt` on the real frames under `root` (default `jovis.paths.real_data_dir()`):
+    the stored reference set (materialised under ``out/reference_set``, or `reference_set`, a
+    labelled frame set) and every sub-folder of `root` (or the `folders` named, relative to
+    `root`) label-free. Writes ``out/real.json`` and ``out/overlays/``; returns (the result with
+    a flat ``summary``, the rich tables)."""
+    from jovis.inference.predictor import Predictor
+    from jovis.paths import real_data_dir
+    from jovis.references.frameset import HST_DIR, materialise
+
+    root = Path(root) if root is not None else real_data_dir()
+    if not root.is_dir():
+        raise FileNotFoundError(
+            f"real frames: no folder {root}; set $JOVIS_REAL_DATA or pass real.root=DIR"
+        )
+    out = Path(out)
+    if reference_set is None and (root / HST_DIR).is_dir():
+        reference_set = materialise(out / "reference_set", root)
+    names = folders if folders is not None else sorted(p.name for p in root.iterdir() if p.is_dir())
+    predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, batch_size=batch_size)
+    info = predictor.info
+    result = evaluate_real(
+        checkpoint_predict(predictor, batch_size), info.labels, info.channels, out,
+        reference_set=reference_set, folders=[root / n for n in names], overlays=overlays,
+    )  # fmt: skip
+    result.update({"checkpoint": str(ckpt), "root": str(root), "channels": info.channels})
+    result["summary"] = summary(result)
+    write_json(out / "real.json", result)
+    return result, tables(result, Path(ckpt).parent.name)

@@ -1,0 +1,158 @@
+"""The real-frame evaluation (`jovis.real_eval`, `benchmark suite=real`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from jovis.data.datasets import FolderDataset
+from jovis.io.masks import read_mask_png, write_mask_png
+from jovis.real_eval import evaluate_real, score_folder, sector_regions
+from jovis.synth import write_frame_set
+from jovis.synth.frameset import default_schema
+from tests.test_scripts import run
+
+SCHEMA = default_schema()
+UV = ["uv"]
+JIRAM = ["L", "M"]  # the tiny_run checkpoint's channels
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
+needs_real = pytest.mark.skipif(
+    not (REAL / "hst_stis_north_2016-05-21").is_dir(),
+    reason=f"real frames not found at {REAL} (../shared/data/real)",
+)
+
+
+def reference_predict(folder: Path, channels: list[str]):
+    """A `Predict` that returns each frame's own reference mask (by frame id)."""
+    ds = FolderDataset(folder, channels)
+    truth = {r["id"]: read_mask_png(folder / r["mask"]) for r in ds.rows}
+
+    def predict(frames):
+        return [(np.where(f.valid, truth[f.id], 255).astype(np.uint8), None) for f in frames]
+
+    return predict
+
+
+@pytest.fixture(scope="module")
+def synthetic_set(tmp_path_factory) -> Path:
+    """Four 96 px synthetic JIRAM frames with aurora, as a labelled frame set with sector masks
+    (left half of the band bright, right half faint) named in the manifest."""
+    out = tmp_path_factory.mktemp("frameset")
+    write_frame_set(out, 4, 96, JIRAM, "jiram", hemisphere="north", seed=3, split="test")
+    rows = [json.loads(x) for x in (out / "manifest.jsonl").read_text().splitlines() if x]
+    for row in rows:
+        mask = read_mask_png(out / row["mask"])
+        assert (mask == 1).any(), f"{row['id']}: the test needs aurora in every frame"
+        sectors = np.where(mask == 1, 1, 0).astype(np.uint8)
+        sectors[:, 48:][mask[:, 48:] == 1] = 2
+        sectors[mask == 255] = 255
+        write_mask_png(out / "sectors" / f"{row['id']}.png", sectors, SCHEMA)
+        row["sectors"] = f"sectors/{row['id']}.png"
+    (out / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return out
+
+
+def test_sector_regions_give_each_pixel_its_nearest_sector():
+    sectors = np.zeros((20, 40), np.uint8)
+    sectors[8:12, 5:15], sectors[8:12, 25:35] = 1, 2
+    sectors[:, 39] = 255
+    regions = sector_regions(sectors)
+    assert (regions[:, :19] == 1).all() and (regions[:, 21:39] == 2).all()
+    assert (regions[:, 39] == 255).all()
+    assert (sector_regions(np.zeros((5, 5), np.uint8)) == 0).all()
+
+
+def test_references_scored_against_themselves_are_perfect(synthetic_set, tmp_path):
+    result = evaluate_real(reference_predict(synthetic_set, JIRAM), SCHEMA, JIRAM, tmp_path,
+                           reference_set=synthetic_set)  # fmt: skip
+    model = result["reference"]["model"]
+    assert model["frames"] == 4 and model["aurora_iou"] == 1.0 and model["aurora_dice"] == 1.0
+    assert model["aurora_bright_iou"] == 1.0 and model["aurora_faint_iou"] == 1.0
+    assert model["oval_boundary_units"] == "deg" and model["oval_boundary_mean"] == 0.0
+    # the baseline (one threshold tuned on the same masks) is there as the bar, and is worse
+    assert 0 < result["reference"]["baseline"]["aurora_iou"] < 1.0
+    assert len(list((tmp_path / "overlays").glob("*_reference.png"))) == 4
+
+
+def test_whole_disk_or_nothing_scores_badly_without_labels(synthetic_set, tmp_path):
+    frames = tmp_path / "frames"
+    shutil.copytree(synthetic_set / "images", frames)  # .npy frames: no grid, no labels
+    truth = reference_predict(synthetic_set, JIRAM)
+
+    def constant(value):
+        return lambda fs: [(np.where(f.valid, value, 255).astype(np.uint8), None) for f in fs]
+
+    def scores(predict):
+        out = score_folder(predict, frames, SCHEMA, JIRAM, overlay=None)
+        (group,) = out["groups"]
+        return group["model"]["summary"]
+
+    by_id = {}
+
+    def truth_by_file(fs):  # the .npy frames are named by their frame set ids
+        by_id.update({f.id: f for f in fs})
+        return truth(fs)
+
+    good = scores(truth_by_file)
+    assert len(by_id) == 4 and good["capture_efficiency_mean"] > 0.3
+    for bad in (scores(constant(1)), scores(constant(0))):
+        assert abs(bad["capture_efficiency_mean"]) < 0.05
+        assert bad["capture_efficiency_mean"] < good["capture_efficiency_mean"] - 0.25
+
+
+@needs_real
+@pytest.mark.parametrize(
+    ("instrument", "channels", "key"),
+    [("hst_stis", UV, "aurora_iou"), ("junocam", ["red", "green", "blue"], "vortex_iou")],
+)
+def test_real_reference_set_scores_itself_perfectly(tmp_path, instrument, channels, key):
+    from jovis.references.frameset import materialise
+
+    folder = materialise(tmp_path / "set", REAL, instrument=instrument)
+    result = evaluate_real(reference_predict(folder, channels), SCHEMA, channels, tmp_path,
+                           reference_set=folder, overlays=False)  # fmt: skip
+    model = result["reference"]["model"]
+    assert model[key] == 1.0 and not result["reference"]["skipped"]
+    if instrument == "hst_stis":
+        assert model["aurora_bright_iou"] == 1.0 and model["aurora_faint_iou"] == 1.0
+        assert model["oval_boundary_mean"] == 0.0
+    else:
+        assert model["vortex_f1"] == 1.0
+
+
+def test_benchmark_real_prints_the_json_line(tiny_run, synthetic_set, tmp_path):
+    root = tmp_path / "real"
+    shutil.copytree(synthetic_set / "images", root / "synthetic_jiram")
+    proc, line = run(
+        "-m", "jovis", "benchmark", "suite=real", f"ckpt={tiny_run['checkpoint']}",
+        f"out={tmp_path / 'bench'}", "device=cpu", f"real.root={root}",
+        f"real.reference_set={synthetic_set}",
+    )  # fmt: skip
+    for key in ("ref_aurora_iou", "ref_aurora_bright_iou", "ref_oval_boundary_mean",
+                "baseline_ref_aurora_iou", "synthetic_jiram_agreement_median",
+                "synthetic_jiram_capture_efficiency_mean", "baseline_synthetic_jiram_capture_mean",
+                "checkpoint", "out", "seconds"):  # fmt: skip
+        assert key in line, key
+    assert line["ref_frames"] == 4 and line["synthetic_jiram_frames"] == 4
+    assert 0.0 <= line["ref_aurora_iou"] <= 1.0
+    assert "reference frames" in proc.stdout and "label-free" in proc.stdout
+    saved = json.loads((tmp_path / "bench" / "real" / "real.json").read_text())
+    assert saved["summary"]["ref_aurora_iou"] == line["ref_aurora_iou"]
+    assert len(list((tmp_path / "bench" / "real" / "overlays").glob("*.png"))) == 8
+
+
+def test_a_checkpoint_scores_only_frames_with_its_channels():
+    from jovis.frame import Frame
+    from jovis.real_eval.sequences import accepts
+
+    image = np.zeros((8, 8, 1), np.float32)
+    assert accepts(Frame(image, ["uv"], "hst_stis"), ["uv"])
+    assert not accepts(Frame(image, ["gray"], "junocam"), ["uv"])  # a methane composite
+    assert accepts(Frame(image, ["gray"], "unknown"), ["uv"])  # an NPY of no instrument
+    assert not accepts(
+        Frame(np.zeros((8, 8, 3), np.float32), ["c0", "c1", "c2"], "unknown"), ["uv"]
+    )
