@@ -72,7 +72,8 @@ def vortex_labels(rgb: np.ndarray, product: dict[str, Any], fid: str):
         vortices.append({
             "id": i, "kind": v["kind"], "x": v["x"], "y": v["y"],
             "radius_px": round(float(np.sqrt(v["a"] * v["b"])), 2), "a": v["a"], "b": v["b"],
-            "angle": v["angle"], "confidence": v["confidence"], "note": v.get("note", ""), "cpc": v.get("cpc"),
+            "angle": v["angle"], "confidence": v["confidence"], "note": v.get("note", ""),
+            "cpc": v.get("cpc"),
         })  # fmt: skip
     mask[~disk] = IGNORE_INDEX
     features = {"id": fid, "hemisphere": product["hemisphere"], "vortices": vortices,
