@@ -56,6 +56,8 @@ def check_ellipse(v: dict[str, Any], where: str) -> None:
         raise ValueError(f"{where}: kind {v['kind']!r} is not one of {KINDS}")
     if not (v["a"] > 0 and v["b"] > 0 and 0 <= v["confidence"] <= 1):
         raise ValueError(f"{where}: need a, b > 0 and 0 <= confidence <= 1, got {v}")
+    if "cpc" in v and v["kind"] not in ("circumpolar_cyclone", "polar_cyclone"):
+        raise ValueError(f"{where}: cpc id {v['cpc']!r} on kind {v['kind']!r}; use a cyclone kind")
 
 
 def vortex_labels(rgb: np.ndarray, product: dict[str, Any], fid: str):
@@ -71,6 +73,7 @@ def vortex_labels(rgb: np.ndarray, product: dict[str, Any], fid: str):
             "id": i, "kind": v["kind"], "x": v["x"], "y": v["y"],
             "radius_px": round(float(np.sqrt(v["a"] * v["b"])), 2), "a": v["a"], "b": v["b"],
             "angle": v["angle"], "confidence": v["confidence"], "note": v.get("note", ""),
+            "cpc": v.get("cpc"),
         })  # fmt: skip
     mask[~disk] = IGNORE_INDEX
     features = {"id": fid, "hemisphere": product["hemisphere"], "vortices": vortices,

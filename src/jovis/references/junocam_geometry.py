@@ -1,0 +1,70 @@
+"""Where a lat/lon point lies in a JunoCam ``-mapprojected.png`` (the view model of the
+reference ellipses; README, "Reference labels for the real frames").
+
+Measured on the shared products: the composite is the planet as seen from the spacecraft
+(`PerspectiveView` from the metadata's sub-spacecraft latitude/longitude and altitude), centred
+on the image and scaled so that the limb is the 797 px circle around the image centre that bounds
+every product; north is near image-up. The north angle per product was fitted on the white oval
+tracked through 44C00034-37 (radii from the centre: residuals ±9 px; angles 3.9°, 3.1°, 359.4°,
+358.1°) and checked by carrying nine vortices of 44C00037 into 44C00036. The angle is stored
+with each product's ellipses (``view.north_angle_deg``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from jovis.geometry.body import surface_point
+from jovis.geometry.reproject import PerspectiveView
+
+LIMB_RADIUS_PX = 797.0
+R_EQ_KM = 71492.0
+SHAPE = (1600, 1600)
+
+
+def _number(meta: dict, key: str, where: Path) -> float:
+    if key not in meta:
+        raise KeyError(f"{where}: metadata lacks {key}; the view model needs it")
+    return float(str(meta[key]).split()[0])
+
+
+def product_view(metadata: str | Path, north_angle_deg: float,
+                 limb_radius_px: float = LIMB_RADIUS_PX) -> PerspectiveView:  # fmt: skip
+    """The `PerspectiveView` of a map-projected JunoCam product from its ``-metadata.json``."""
+    path = Path(metadata)
+    meta = json.loads(path.read_text())
+    lat = _number(meta, "SUB_SPACECRAFT_LATITUDE", path)
+    lon = _number(meta, "SUB_SPACECRAFT_LONGITUDE", path)
+    alt = _number(meta, "SPACECRAFT_ALTITUDE", path)
+    distance = float(np.linalg.norm(surface_point(lat, lon))) + alt
+    half_angle = np.arcsin(R_EQ_KM / distance)  # the limb's angular radius from the spacecraft
+    return PerspectiveView(lat, lon, distance, north_angle_deg,
+                           float(np.tan(half_angle)) / limb_radius_px)  # fmt: skip
+
+
+def cpc_positions(path: str | Path, pole: str, drift_deg: float = 0.0) -> dict[str, tuple]:
+    """{id: (lat, lon)} of the circumpolar cyclones in the Cheng/Li 2021 table (south latitudes
+    made negative), longitudes shifted by `drift_deg` (System III west, + = westward)."""
+    lines = [x for x in Path(path).read_text().splitlines() if x and not x.startswith("#")]
+    sign = 1.0 if pole == "N" else -1.0
+    out = {}
+    for row in csv.DictReader(lines):
+        if row["pole"] == pole:
+            out[row["id"]] = (sign * float(row["lat_abs_deg"]),
+                              (float(row["lon_deg"]) + drift_deg) % 360.0)  # fmt: skip
+    if not out:
+        raise ValueError(f"{path}: no rows with pole={pole!r}")
+    return out
+
+
+def predict_pixels(view: PerspectiveView, points: dict[str, tuple]) -> dict[str, tuple]:
+    """{id: (x, y, visible)} in the product's pixels."""
+    out = {}
+    for key, (lat, lon) in points.items():
+        x, y, vis = view.project(np.asarray(lat, float), np.asarray(lon, float), SHAPE)
+        out[key] = (float(x), float(y), bool(vis))
+    return out
