@@ -2,4 +2,5 @@
 
 from jovis.apps.train import main
 
-main()
+if __name__ == "__main__":  # spawned worker processes import this file again
+    main()

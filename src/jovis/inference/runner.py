@@ -29,7 +29,7 @@ from jovis.inference.reading import FrameReader, frame_loader
 from jovis.inference.scale import check_mode
 from jovis.inference.settings import check_settings, shard_of
 from jovis.inference.writing import OutputWriter
-from jovis.io.atomic import DiskFullError, own_temporaries, write_text
+from jovis.io.atomic import DiskFullError, make_folder, own_temporaries, write_text
 from jovis.progress import ProgressBar
 from jovis.render.report import write_report
 
@@ -83,8 +83,7 @@ def run_inference(
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, tile_size=tile_size,
                                           batch_size=batch_size, compile=compile,
                                           precision=precision)  # fmt: skip
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_folder(out, "out")
     run_key = run_key_of(Path(ckpt), tta, save_probs, precision, reproject)
     if resample != "off":  # off keeps the key of runs made before resampling existed
         run_key += f"-rs{resample}{px_per_deg or ''}"

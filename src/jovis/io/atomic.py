@@ -52,11 +52,25 @@ def temporary_name(path: Path) -> Path:
     return path.with_name(f".{path.name}{TMP_MARK}{HOST}-{os.getpid()}-{RUN_TOKEN}{path.suffix}")
 
 
+def make_folder(path: str | Path, key: str | None = None) -> Path:
+    """`mkdir -p path`; when a file stands in the way, one line naming it (and the setting `key`)
+    instead of a raw NotADirectoryError / FileExistsError."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (NotADirectoryError, FileExistsError):
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        where = f"{key}={path}" if key else f"cannot create the folder {path}"
+        fix = f"choose another {key}=" if key else "move that file away"
+        raise NotADirectoryError(f"{where}: {blocker} is a file, not a folder; {fix}") from None
+    return path
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it to `path` if the block succeeds."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     tmp = temporary_name(path)
     try:
         yield tmp

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from astropy.io import fits
+from astropy.io.fits.verify import VerifyError
 
 from jovis.frame import Frame
 from jovis.geometry.polar import PolarGrid
@@ -51,6 +52,9 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
                 meta = _header_meta(*headers)
         except FrameReadError:
             raise
+        except VerifyError as err:  # a card astropy cannot parse (a damaged header)
+            reason = str(err).split(", fix it")[0]
+            raise FrameReadError(path, f"corrupt FITS header: {reason}") from err
         except (OSError, ValueError, TypeError, IndexError, KeyError) as err:
             raise FrameReadError(
                 path, _corrupt_reason(caught) or f"truncated or corrupt FITS ({err})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import cv2
@@ -17,9 +18,8 @@ _PNG_END = b"IEND\xaeB`\x82"
 def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
     """Read a PNG/JPEG/TIFF with OpenCV; colour comes back as RGB channels."""
     data = path.read_bytes()
-    if kind == "png" and _PNG_END not in data[-64:]:
-        # libpng may decode a truncated file partially; a complete PNG always ends with IEND.
-        raise FrameReadError(path, "truncated PNG (no IEND chunk): the file is incomplete")
+    if kind == "png":
+        check_png(path, data)
     if kind == "jpeg" and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
         raise FrameReadError(path, "truncated JPEG (no end-of-image marker)")
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
@@ -46,6 +46,30 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
         valid = sky_mask(image, meta)
         meta["valid_source"] += " (alpha channel all opaque)"
     return Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
+
+
+def check_png(path: Path, data: bytes) -> None:
+    """Raise FrameReadError unless `data` is a whole PNG whose chunks all fit in the file.
+
+    libpng may decode a truncated file partially (a complete PNG always ends with IEND), and
+    OpenCV allocates whatever a chunk's length field says before it reads the chunk: one flipped
+    byte in a 3 KB file made it allocate 4 GB and take seconds to fail.
+    """
+    if _PNG_END not in data[-64:]:
+        raise FrameReadError(path, "truncated PNG (no IEND chunk): the file is incomplete")
+    pos, end = 8, len(data)
+    while pos + 8 <= end:
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if pos + 12 + length > end:
+            raise FrameReadError(
+                path,
+                f"corrupt PNG: chunk {kind!r} at byte {pos} declares {length} bytes, past the end "
+                f"of the {end}-byte file",
+            )
+        if kind == b"IEND":
+            return
+        pos += 12 + length
+    raise FrameReadError(path, "corrupt PNG: its chunks do not lead to the IEND chunk")
 
 
 def sky_mask(image: np.ndarray, meta: dict) -> np.ndarray | None:

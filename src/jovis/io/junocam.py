@@ -21,7 +21,7 @@ import numpy as np
 
 from jovis.frame import Frame
 from jovis.io.errors import FrameReadError
-from jovis.io.generic import sky_mask
+from jovis.io.generic import check_png, sky_mask
 from jovis.io.junocam_raw import (
     CHANNEL_ORDER,
     FILTER_SETS,
@@ -32,7 +32,6 @@ from jovis.io.junocam_raw import (
 )
 
 PER_FILTER = ("red", "green", "blue")
-_PNG_END = b"IEND\xaeB`\x82"
 
 
 def read_junocam(
@@ -176,8 +175,7 @@ def _size(image: np.ndarray) -> str:
 def _decode(path: Path, grey: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
     """PNG pixels (RGB order for colour) and the alpha>0 mask, or None without alpha."""
     data = path.read_bytes()
-    if _PNG_END not in data[-64:]:
-        raise FrameReadError(path, "truncated PNG (no IEND chunk): the file is incomplete")
+    check_png(path, data)
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
         raise FrameReadError(path, "OpenCV could not decode this PNG file")
@@ -207,6 +205,10 @@ def _metadata(json_path: Path, product_id: str, code: str) -> dict[str, Any] | N
     except (ValueError, UnicodeDecodeError) as err:
         raise FrameReadError(
             json_path, f"metadata is not valid JSON ({err}); fix or remove it"
+        ) from None
+    except RecursionError:
+        raise FrameReadError(
+            json_path, "metadata is not valid JSON (nested too deeply); fix or remove it"
         ) from None
     if not isinstance(data, dict):
         raise FrameReadError(

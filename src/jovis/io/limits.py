@@ -32,8 +32,8 @@ def check_pixels(path: Path, kind: str, max_pixels: int | None) -> None:
         raise FrameReadError(
             path,
             f"declares {dims} = {pixels / 1e6:.1f} Mpx, above the limit of {max_pixels / 1e6:g} "
-            "Mpx; refused before decoding. Raise it with read_frame(path, max_pixels=N) or "
-            "infer.max_pixels=N",
+            "Mpx; refused before decoding. Raise it with max_pixels=N (jovis infer, "
+            "scripts/infer.py) or read_frame(path, max_pixels=N)",
         )
 
 

@@ -20,14 +20,16 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
+from jovis.io.atomic import make_folder
+
 RUN_DIR_ENV = "JOVIS_RUN_DIR"
 
 
 def new_run_dir(out: str | Path, name: str) -> Path:
     """A run folder that cannot collide: name, timestamp and a random suffix."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    run = Path(out) / f"{name}-{stamp}-{secrets.token_hex(3)}"
-    run.mkdir(parents=True, exist_ok=False)
+    run = make_folder(out, "out") / f"{name}-{stamp}-{secrets.token_hex(3)}"
+    run.mkdir(exist_ok=False)
     return run
 
 
