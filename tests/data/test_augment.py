@@ -5,7 +5,8 @@ import torch
 from omegaconf import OmegaConf
 from tests.conftest import compose_config
 
-from jovis.data.augment import _SPEC, BatchAugment, build_augment
+from jovis.data.augment import BatchAugment, build_augment
+from jovis.data.augment_spec import SPEC
 
 LABELS = (0, 7, 200)  # far-apart ids: any interpolation between them would show
 
@@ -30,7 +31,7 @@ def load(name):
 
 
 def every_op(prob=1.0):
-    return {op: {"prob": prob} for op in _SPEC}
+    return {op: {"prob": prob} for op in SPEC}
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
@@ -210,9 +211,9 @@ def test_everything_off_is_identity_and_none_builds_nothing():
 
 def test_default_config_turns_every_op_on():
     cfg = load("default")
-    assert set(cfg) == {"enabled", "clip", *_SPEC}
+    assert set(cfg) == {"enabled", "clip", *SPEC}
     aug = build_augment(cfg)
-    assert set(aug.ops) == set(_SPEC) and all(op["prob"] > 0 for op in aug.ops.values())
+    assert set(aug.ops) == set(SPEC) and all(op["prob"] > 0 for op in aug.ops.values())
     # a DictConfig (the composed train config's `augment` node) works as well
     light = compose_config("train", ["augment=light"]).augment
     assert build_augment(light).ops["rotate"]["step"] == 90

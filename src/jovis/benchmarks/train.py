@@ -16,8 +16,6 @@ from __future__ import annotations
 import logging
 import os
 import platform
-import time
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 import lightning as L
@@ -25,11 +23,10 @@ import numpy as np
 import torch
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
-from lightning.pytorch.callbacks import Callback
 from omegaconf import DictConfig
 
+from jovis.benchmarks.timing import StepClock, TimedBatches, TimedRender, window
 from jovis.config import CONFIG_DIR, to_plain
-from jovis.data.stream import SyntheticStream
 from jovis.devices import resolve_device
 from jovis.models.spec import ModelSpec
 from jovis.training.build import build_datamodule, build_module, build_trainer, stream_of
@@ -53,59 +50,6 @@ def compose_train(overrides: list[str]) -> DictConfig:
         return compose(config_name="train", overrides=overrides)
 
 
-class TimedBatches:
-    """Wraps a loader; records (time stamp, seconds blocked) for each batch it hands out."""
-
-    def __init__(self, loader: Iterable) -> None:
-        self.loader, self.waits = loader, []
-
-    def __len__(self) -> int:
-        return len(self.loader)  # type: ignore[arg-type]
-
-    def __iter__(self) -> Iterator:
-        it = iter(self.loader)  # worker start-up is waited for in the first next()
-        while True:
-            start = time.perf_counter()
-            try:
-                batch = next(it)
-            except StopIteration:
-                return
-            end = time.perf_counter()
-            self.waits.append((end, end - start))
-            yield batch
-
-
-class StepClock(Callback):
-    """Wall-clock time stamp at the end of every training step (after the GPU queue drains)."""
-
-    def __init__(self, cuda: bool) -> None:
-        self.cuda, self.stamps = cuda, []
-
-    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
-        if self.cuda:
-            torch.cuda.synchronize()
-        self.stamps.append(time.perf_counter())
-
-
-class TimedRender:
-    """Stands in for the `SyntheticStream` the module renders its batches from (on the training
-    device, inside the step) and records (time stamp, seconds) of each render."""
-
-    def __init__(self, stream: SyntheticStream, cuda: bool) -> None:
-        self.stream, self.cuda, self.times = stream, cuda, []
-
-    def render(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        if self.cuda:
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        batch = self.stream.render(*args, **kwargs)
-        if self.cuda:
-            torch.cuda.synchronize()
-        end = time.perf_counter()
-        self.times.append((end, end - start))
-        return batch
-
-
 def train_loader(cfg: dict[str, Any], cuda: bool) -> tuple[TimedBatches, TimedRender | None]:
     """The training loader `train` uses for `cfg` (the device stream for data=synthetic, else
     the per-frame loader), wrapped to time the waits; and the timed stream, if any."""
@@ -113,10 +57,6 @@ def train_loader(cfg: dict[str, Any], cuda: bool) -> tuple[TimedBatches, TimedRe
     stream = stream_of(data)
     timed = None if stream is None else TimedRender(stream, cuda)
     return TimedBatches(data.train_dataloader()), timed
-
-
-def _window(times: list[tuple[float, float]], start: float, end: float) -> list[float]:
-    return [seconds for stamp, seconds in times if start < stamp <= end] or [0.0]
 
 
 def time_mode(
@@ -142,8 +82,8 @@ def time_mode(
         raise RuntimeError(f"{name}: {len(clock.stamps)} steps ran, expected {warmup + steps}")
     start, end = clock.stamps[warmup - 1], clock.stamps[-1]
     # a step waits for the batch fetched just before it ran (Lightning fetches one ahead)
-    waits = _window(batches.waits, start, end)
-    renders = _window(render.times, start, end) if render is not None else [0.0]
+    waits = window(batches.waits, start, end)
+    renders = window(render.times, start, end) if render is not None else [0.0]
     seconds, frames = end - start, steps * int(cfg["data"]["batch_size"])
     row: dict[str, Any] = {
         "mode": name,
@@ -222,14 +162,44 @@ def run_train(
     warmup = int(warmup or (10 if cuda else 2))
     if (size is not None and size < 32) or steps < 1 or warmup < 1:
         raise ValueError(f"need size ≥ 32, steps ≥ 1, warmup ≥ 1; got {size}, {steps}, {warmup}")
-    all_modes = CUDA_MODES if cuda else CPU_MODES
-    if modes is not None:
-        unknown = sorted(set(modes) - {m[0] for m in all_modes})
-        if unknown:
-            raise ValueError(
-                f"modes={unknown}: valid choices on {device}: {', '.join(m[0] for m in all_modes)}"
-            )
-        all_modes = tuple(m for m in all_modes if m[0] in modes)
+    all_modes = select_modes(device, modes)
+    overrides = train_overrides(
+        experiment, model, instrument, size, batch_size, num_workers, on_device
+    )
+    cfg = to_plain(compose_train(overrides))  # the one conversion: plain data from here on
+    check_train_config(cfg)
+    if cfg["data"]["kind"] != "synthetic":
+        raise ValueError(f"suite=train times data=synthetic, got data.kind={cfg['data']['kind']!r}")
+    rows = []
+    for mode in all_modes:
+        log.info("timing %s: %d warm-up + %d timed steps", mode[0], warmup, steps)
+        rows.append(time_mode(cfg, mode, device, warmup, steps))
+    return summarise(cfg, rows, device, experiment, model, warmup)
+
+
+def select_modes(device: str, modes: list[str] | None) -> tuple:
+    """The timing modes of `device` (CUDA: three, CPU: one), cut to `modes` when given."""
+    all_modes = CUDA_MODES if device.startswith("cuda") else CPU_MODES
+    if modes is None:
+        return all_modes
+    unknown = sorted(set(modes) - {m[0] for m in all_modes})
+    if unknown:
+        raise ValueError(
+            f"modes={unknown}: valid choices on {device}: {', '.join(m[0] for m in all_modes)}"
+        )
+    return tuple(m for m in all_modes if m[0] in modes)
+
+
+def train_overrides(
+    experiment: str | None,
+    model: str | None,
+    instrument: str | None,
+    size: int | None,
+    batch_size: int | None,
+    num_workers: int | None,
+    on_device: bool | None,
+) -> list[str]:
+    """The train-config overrides of run_train's arguments (None: left to the config)."""
     overrides = [f"experiment={experiment}"] if experiment else []
     overrides += [f"model={model}"] if model else []
     overrides += [f"instrument={instrument}"] if instrument else []
@@ -240,14 +210,19 @@ def run_train(
         overrides.append(f"data.num_workers={int(num_workers)}")
     if on_device is not None:
         overrides.append(f"++data.on_device={str(bool(on_device)).lower()}")
-    cfg = to_plain(compose_train(overrides))  # the one conversion: plain data from here on
-    check_train_config(cfg)
-    if cfg["data"]["kind"] != "synthetic":
-        raise ValueError(f"suite=train times data=synthetic, got data.kind={cfg['data']['kind']!r}")
-    rows = []
-    for mode in all_modes:
-        log.info("timing %s: %d warm-up + %d timed steps", mode[0], warmup, steps)
-        rows.append(time_mode(cfg, mode, device, warmup, steps))
+    return overrides
+
+
+def summarise(
+    cfg: dict[str, Any],
+    rows: list[dict[str, Any]],
+    device: str,
+    experiment: str | None,
+    model: str | None,
+    warmup: int,
+) -> dict[str, Any]:
+    """run_train's result: the settings, the rows, the default mode's figures and the speedups."""
+    cuda = device.startswith("cuda")
     mcfg, data = cfg["model"], cfg["data"]
     result: dict[str, Any] = {
         "device": torch.cuda.get_device_name(device)

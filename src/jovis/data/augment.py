@@ -24,63 +24,9 @@ import torch
 import torch.nn.functional as F
 from omegaconf import DictConfig, OmegaConf
 
+from jovis.data.augment_spec import INTENSITY, SPEC, check_op, number
+
 IGNORE = 255
-_INF = math.inf
-# op -> field -> (default, minimum, maximum, minimum excluded); a tuple default is a [low, high]
-# range. An op missing from the config is off; an op given must have a `prob`.
-_SPEC: dict[str, dict[str, tuple[Any, float, float, bool]]] = {
-    "flip": {},
-    "rotate": {"degrees": ((-180.0, 180.0), -360, 360, False), "step": (0.0, 0, 360, False)},
-    "scale": {"range": ((0.85, 1.15), 0, 10, True)},
-    "gamma": {"range": ((0.7, 1.4), 0, 10, True)},
-    "contrast": {"range": ((0.75, 1.3), 0, 10, False)},
-    "brightness": {"range": ((-0.1, 0.1), -2, 2, False)},
-    "blur": {"sigma": ((0.5, 1.5), 0, 10, False)},
-    "seams": {
-        "height": ((0.06, 0.2), 0, 1, True),
-        "gain": (0.08, 0, 1, False),
-        "offset": (0.03, 0, 1, False),
-        "line": (0.15, 0, 2, False),
-    },
-    "poisson": {"peak": ((20.0, 300.0), 0, _INF, True)},
-    "noise": {"sigma": ((0.005, 0.05), 0, 2, False)},
-    "missing": {"width": ((0.02, 0.08), 0, 1, False)},
-}
-_INTENSITY = ("gamma", "contrast", "brightness", "blur", "seams", "poisson", "noise")
-
-
-def _number(key: str, value: Any, lo: float, hi: float, strict: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise ValueError(f"augment.{key} must be a number, got {value!r}")
-    if value < lo or (strict and value == lo) or value > hi:
-        low = f"> {lo}" if strict else f">= {lo}"
-        raise ValueError(f"augment.{key} = {value} is out of range; it must be {low} and <= {hi}")
-    return float(value)
-
-
-def _check_op(op: str, given: Any) -> dict[str, Any]:
-    if not isinstance(given, Mapping):
-        raise ValueError(f"augment.{op} must be a mapping like {{prob: 0.5}}, got {given!r}")
-    fields = _SPEC[op]
-    unknown = sorted(set(given) - set(fields) - {"prob"})
-    if unknown:
-        valid = ", ".join(["prob", *fields])
-        raise ValueError(f"augment.{op}: unknown key(s) {unknown}; valid keys: {valid}")
-    if "prob" not in given:
-        raise ValueError(f"augment.{op}.prob is missing; give a probability in [0, 1]")
-    out = {"prob": _number(f"{op}.prob", given["prob"], 0, 1, False)}
-    for name, (default, lo, hi, strict) in fields.items():
-        value = given.get(name, default)
-        if isinstance(default, tuple):
-            if not isinstance(value, list | tuple) or len(value) != 2:
-                raise ValueError(f"augment.{op}.{name} must be [low, high], got {value!r}")
-            pair = tuple(_number(f"{op}.{name}", v, lo, hi, strict) for v in value)
-            if pair[0] > pair[1]:
-                raise ValueError(f"augment.{op}.{name} = {list(value)}: low > high; swap them")
-            out[name] = pair
-        else:
-            out[name] = _number(f"{op}.{name}", value, lo, hi, strict)
-    return out
 
 
 def _uniform(g: torch.Generator | None, n: int, lo_hi: tuple[float, float]) -> torch.Tensor:
@@ -103,16 +49,16 @@ class BatchAugment:
     """
 
     def __init__(self, ops: Mapping[str, Any], clip: Any = (-0.5, 2.0)) -> None:
-        unknown = sorted(set(ops) - set(_SPEC))
+        unknown = sorted(set(ops) - set(SPEC))
         if unknown:
             raise ValueError(
-                f"augment: unknown key(s) {unknown}; valid: enabled, clip, {', '.join(_SPEC)}"
+                f"augment: unknown key(s) {unknown}; valid: enabled, clip, {', '.join(SPEC)}"
             )
-        self.ops = {k: _check_op(k, v) for k, v in ops.items() if v is not None}
+        self.ops = {k: check_op(k, v) for k, v in ops.items() if v is not None}
         if clip is not None:
             if not isinstance(clip, list | tuple) or len(clip) != 2:
                 raise ValueError(f"augment.clip must be [low, high] or null, got {clip!r}")
-            clip = tuple(_number("clip", v, -_INF, _INF, False) for v in clip)
+            clip = tuple(number("clip", v, -math.inf, math.inf, False) for v in clip)
             if clip[0] >= clip[1]:
                 raise ValueError(f"augment.clip = {list(clip)}: low must be below high")
         self.clip = clip
@@ -145,7 +91,7 @@ class BatchAugment:
             return image, mask
         g = generator
         # every pick and parameter below comes from g in a fixed order, so a seed pins the batch
-        picks = {op: self._pick(op, g, b) for op in _SPEC}
+        picks = {op: self._pick(op, g, b) for op in SPEC}
         seed = int(torch.randint(0, 2**62, (1,), generator=g, device=g.device if g else None))
         noise_gen = None
         if g is not None and dev.type != "meta":
@@ -153,7 +99,7 @@ class BatchAugment:
         nodata = (mask == IGNORE) & (image == 0).all(1)
         image, mask, nodata = self._geometry(image, mask, nodata, picks, g)
         touched = torch.zeros(b, dtype=torch.bool)
-        for op in _INTENSITY:
+        for op in INTENSITY:
             if picks[op] is None:
                 continue
             params = self._draw(op, g, image.shape[:2])

@@ -89,6 +89,12 @@ def _crossing(prof: np.ndarray, start: int, level: float, direction: int) -> flo
     return None
 
 
+def _no_oval() -> dict[str, Any]:
+    """oval_width's result when no oval is found (a fresh dict each time)."""
+    return {"fwhm_deg": float("nan"), "fwhm_iqr_deg": [float("nan")] * 2, "n_cuts": 0,
+            "centre_px": None, "radius_deg": float("nan"), "ridge_px": []}  # fmt: skip
+
+
 def oval_width(
     image: np.ndarray,
     valid: np.ndarray,
@@ -147,8 +153,7 @@ def oval_width(
     sm = masked_blur(image, ok, sigma_px)
     angles = np.linspace(0.0, 2 * np.pi, int(n_cuts), endpoint=False)
     r_lo, r_hi, step = colat_range[0] * k, colat_range[1] * k, 0.5
-    nan = {"fwhm_deg": float("nan"), "fwhm_iqr_deg": [float("nan")] * 2, "n_cuts": 0,
-           "centre_px": None, "radius_deg": float("nan"), "ridge_px": []}  # fmt: skip
+    nan = _no_oval()
 
     circle = _centre(sm, ok, grid, angles, (r_lo, r_hi, step), max(min_cuts, 5))
     if circle is None:
@@ -166,13 +171,20 @@ def oval_width(
     if len(widths) < min_cuts:
         return {**nan, "n_cuts": len(widths)}
     w = np.sqrt(np.maximum(np.square(widths) - (FWHM_PER_SIGMA * sigma_px / k) ** 2, 0.0))
+    ridge = [_midpoint(cut, i, a, b) for i, a, b, _ in cuts]
+    return _summary(w, (cx, cy, rad), k, ridge)
+
+
+def _summary(w: np.ndarray, circle: tuple[float, float, float], k: float, ridge: list) -> dict:
+    """oval_width's result from the deconvolved widths `w` (deg) of the accepted cuts."""
+    cx, cy, rad = circle
     return {
         "fwhm_deg": float(np.median(w)),
         "fwhm_iqr_deg": [float(v) for v in np.percentile(w, [25, 75])],
-        "n_cuts": len(widths),
+        "n_cuts": len(w),
         "centre_px": [round(cx, 2), round(cy, 2)],
         "radius_deg": float(rad / k),
-        "ridge_px": [_midpoint(cut, i, a, b) for i, a, b, _ in cuts],
+        "ridge_px": ridge,
     }
 
 

@@ -86,22 +86,7 @@ def render_overlay(
 
     background = schema.id_of("background") if "background" in schema.names else 0
     shown = [c for c in schema.classes if c.id != background]
-    for c in shown:
-        sel = big == c.id
-        if sel.any():
-            color = np.array(c.color, np.float32)
-            out[sel] = np.round((1 - alpha) * out[sel] + alpha * color).astype(np.uint8)
-    outlines = []
-    for c in shown:
-        contours, _ = cv2.findContours(
-            (big == c.id).astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE
-        )
-        outlines.append((c.color, contours))
-    for color, contours in outlines:  # a dark rim of the class colour, then the opaque line
-        dark = tuple(round(0.3 * v) for v in color)
-        cv2.drawContours(out, contours, -1, dark, style.line + 2, cv2.LINE_8)
-    for color, contours in outlines:
-        cv2.drawContours(out, contours, -1, color, style.line, cv2.LINE_8)
+    _draw_classes(out, big, shown, alpha, style)
 
     if features is not None:
         _draw_ring(out, (features.get("oval") or {}).get("ring"), f, style)
@@ -123,6 +108,29 @@ class _Style:
         self.text = max(1, round(s))
         self.pad = max(3, round(6 * s))
         (_, self.text_h), self.baseline = cv2.getTextSize("Ag", FONT, self.font, self.text)
+
+
+def _draw_classes(
+    out: np.ndarray, big: np.ndarray, shown: list, alpha: float, style: _Style
+) -> None:
+    """Fill each class of the enlarged mask `big` into `out` at `alpha`, then outline it (a dark
+    rim of the class colour under an opaque line)."""
+    for c in shown:
+        sel = big == c.id
+        if sel.any():
+            color = np.array(c.color, np.float32)
+            out[sel] = np.round((1 - alpha) * out[sel] + alpha * color).astype(np.uint8)
+    outlines = []
+    for c in shown:
+        contours, _ = cv2.findContours(
+            (big == c.id).astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE
+        )
+        outlines.append((c.color, contours))
+    for color, contours in outlines:  # a dark rim of the class colour, then the opaque line
+        dark = tuple(round(0.3 * v) for v in color)
+        cv2.drawContours(out, contours, -1, dark, style.line + 2, cv2.LINE_8)
+    for color, contours in outlines:
+        cv2.drawContours(out, contours, -1, color, style.line, cv2.LINE_8)
 
 
 def _to_display(v: float, f: int) -> int:

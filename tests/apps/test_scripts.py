@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from tests.conftest import REPO
 
 from jovis.io.masks import read_mask_png
 from jovis.synth import write_frame_set
-from tests.conftest import REPO
 
 TINY = (REPO / "configs" / "experiment" / "tiny.yaml").read_text()
 

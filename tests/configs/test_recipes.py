@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from omegaconf import OmegaConf
+from tests.conftest import REPO, compose_config
 
 from jovis.config import CONFIG_DIR
 from jovis.frame import LabelSchema
@@ -15,7 +16,6 @@ from jovis.io.instrument import load_instrument
 from jovis.models import ModelSpec
 from jovis.synth.params import SynthParams
 from jovis.training.losses import build_loss
-from tests.conftest import REPO, compose_config
 
 RECIPES = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
 # what each main case is for: (instrument, hemisphere or None for any)

@@ -7,6 +7,7 @@ import pytest
 from hydra import compose, initialize
 from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
+from tests.conftest import compose_config
 
 import jovis
 from jovis.apps import VERBS
@@ -14,7 +15,6 @@ from jovis.config import CONFIG_DIR
 from jovis.frame import LabelSchema
 from jovis.models import ModelSpec
 from jovis.training.fit import train
-from tests.conftest import compose_config
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
 
