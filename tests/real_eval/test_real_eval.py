@@ -14,7 +14,7 @@ from jovis.io.masks import read_mask_png, write_mask_png
 from jovis.real_eval import evaluate_real, score_folder, sector_regions
 from jovis.synth import write_frame_set
 from jovis.synth.frameset import default_schema
-from tests.test_scripts import run
+from tests.apps.test_scripts import run
 
 SCHEMA = default_schema()
 UV = ["uv"]
