@@ -32,6 +32,7 @@ from jovis.devices import resolve_device
 from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids
 from jovis.inference.outputs import output_paths, write_catalog, write_frame_outputs
 from jovis.inference.predictor import Predictor, dihedral_mean
+from jovis.inference.prepare import ScaledInput
 from jovis.inference.reading import FrameReader, Job
 from jovis.inference.runner import run_inference
 from jovis.io import read_frame
@@ -87,8 +88,11 @@ def naive_loop(ckpt: Path, frames: Path, out: Path, device: str, tta: bool) -> i
         if "error" in item:
             continue
         frame = item["frame"]
-        x = torch.from_numpy(item["input"])[None].to(device)
+        prepared = item["input"]  # the reader's output: an array, or a frame resampled to scale
+        scaled = isinstance(prepared, ScaledInput)
+        x = torch.from_numpy(prepared.array if scaled else prepared)[None].to(device)
         probs = naive_probs(model, x, tta)[0].numpy()
+        probs = prepared.restore(probs) if scaled else probs
         write_frame_outputs(frame, job.id, probs, info.labels, job.outputs, properties)
         written.append(job.outputs["features"])
     write_catalog(out / "catalog.csv", written)
