@@ -1,6 +1,6 @@
 # make demo   — set up .venv and run the synthetic → train → evaluate → infer demo (outputs/demo/)
 # make test   — set up .venv and run the test suite
-# make real-eval CKPT=runs/.../model.pt [OUT=outputs/real-eval] — score a checkpoint on ../shared/data/real
+# make real-eval CKPT=runs/.../model.pt [OUT=outputs/real-eval] [ARGS=real.resample=off] — score a checkpoint on ../shared/data/real
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -26,7 +26,7 @@ test: $(STAMP)
 
 real-eval: $(STAMP)
 	@test -n "$(CKPT)" || { echo "make real-eval needs CKPT=path/to/model.pt"; exit 2; }
-	$(PY) -m jovis benchmark suite=real ckpt=$(CKPT) out=$(OUT)
+	$(PY) -m jovis benchmark suite=real ckpt=$(CKPT) out=$(OUT) $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests scripts

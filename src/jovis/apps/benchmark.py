@@ -161,6 +161,7 @@ def run_real(cfg: DictConfig) -> tuple[dict, list[Table]]:
         tta=bool(rc.tta),
         batch_size=int(rc.batch_size),
         overlays=bool(rc.overlays),
+        resample=rc.resample,
     )
 
 

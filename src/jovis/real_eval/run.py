@@ -27,15 +27,17 @@ from jovis.scoring import label_free as lf
 Predict = Callable[[list[Frame]], list[tuple[np.ndarray, np.ndarray | None]]]
 
 
-def checkpoint_predict(predictor, batch_size: int = 4) -> Predict:
-    """`Predict` through `predictor` (a `jovis.inference.Predictor`), as `evaluate` predicts."""
+def checkpoint_predict(predictor, batch_size: int = 4, resample: str = "auto") -> Predict:
+    """`Predict` through `predictor` (a `jovis.inference.Predictor`), as `evaluate` predicts:
+    frames fed at the checkpoint's training scale (``resample="auto"``) or as they are."""
     from jovis.inference.batches import predict_batches
+    from jovis.inference.prepare import prepare_scaled
     from jovis.scoring import mask_from_probs
 
-    schema = predictor.info.labels
+    info, schema = predictor.info, predictor.info.labels
 
     def predict(frames: list[Frame]) -> list[tuple[np.ndarray, np.ndarray | None]]:
-        items = ((predictor.prepare(f), f) for f in frames)
+        items = ((prepare_scaled(f, info, 1, resample=resample), f) for f in frames)
         return [
             (mask_from_probs(p, f.valid, schema), p)
             for f, p, _, _ in predict_batches(predictor, items, batch_size)

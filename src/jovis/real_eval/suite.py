@@ -21,6 +21,7 @@ def run_real_suite(
     tta: bool = False,
     batch_size: int = 4,
     overlays: bool = True,
+    resample: str = "auto",
 ) -> tuple[dict[str, Any], list]:
     """Score `ckpt` on the real frames under `root` (default `jovis.paths.real_data_dir()`):
     the stored reference set (materialised under ``out/reference_set``, or `reference_set`, a
@@ -43,10 +44,11 @@ def run_real_suite(
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, batch_size=batch_size)
     info = predictor.info
     result = evaluate_real(
-        checkpoint_predict(predictor, batch_size), info.labels, info.channels, out,
+        checkpoint_predict(predictor, batch_size, resample), info.labels, info.channels, out,
         reference_set=reference_set, folders=[root / n for n in names], overlays=overlays,
     )  # fmt: skip
-    result.update({"checkpoint": str(ckpt), "root": str(root), "channels": info.channels})
+    result.update({"checkpoint": str(ckpt), "root": str(root), "channels": info.channels,
+                   "resample": resample})  # fmt: skip
     result["summary"] = summary(result)
     write_json(out / "real.json", result)
     return result, tables(result, Path(ckpt).parent.name)
