@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from jovis.references.frameset import STORED, build_reference_set, default_real_root
+from jovis.paths import real_data_dir
+from jovis.references.frameset import STORED, build_reference_set
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--real", default=str(default_real_root()), help="real-data root")
+    parser.add_argument("--real", default=str(real_data_dir()), help="real-data root")
     parser.add_argument("--out", default=str(STORED), help="where to write the frame set")
     parser.add_argument("--overlays", default=None, help="folder for overlay PNGs")
     args = parser.parse_args(argv)

@@ -38,13 +38,15 @@ def test_stored_set_is_complete_and_small():
     assert sum(r["instrument"] == "hst_stis" for r in rows) == 4
     size = sum(p.stat().st_size for p in STORED.rglob("*") if p.is_file())
     assert size < 2_000_000
+    ellipses = json.loads((STORED / "junocam_ellipses.json").read_text())["products"]
     for r in rows:
-        feats = json.loads((STORED / r["features"]).read_text())
         if r["instrument"] == "hst_stis":
+            feats = json.loads((STORED / r["features"]).read_text())
             sectors = set(feats["oval"]["sector_along"])
             assert {1, 2} <= sectors, f"{r['id']}: both bright and faint sectors expected"
-        else:
-            assert feats["vortices"], f"{r['id']}: no reference ellipses"
+        else:  # JunoCam labels are drawn from their ellipses: nothing of the product is stored
+            assert r["labels"] == "junocam_ellipses.json" and "mask" not in r
+            assert ellipses[r["id"]]["vortices"], f"{r['id']}: no reference ellipses"
 
 
 @needs_real

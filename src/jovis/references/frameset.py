@@ -2,10 +2,14 @@
 materialise a folder that `FolderDataset` / `scripts/evaluate.py` read.
 
 The stored set holds ``manifest.jsonl`` whose ``image`` paths are relative to the real-data root
-(``../shared/data/real``; rows carry ``"image_root": "real"``), ``masks/`` (class ids: 0
-background, 1 aurora, 2 vortex, 255 no data), ``sectors/`` (HST only: 1 bright, 2 faint oval
-sectors, 0 elsewhere, 255 no data), ``features/`` (truth JSON), ``params.json`` (the HST
-procedure's `OvalParams`) and ``junocam_ellipses.json`` (hand-placed ellipses).
+(``../shared/data/real``; rows carry ``"image_root": "real"``), ``params.json`` (the HST
+procedure's `OvalParams`) and ``junocam_ellipses.json`` (the hand-placed JunoCam ellipses). The HST
+oval labels, traced from the frames, are stored as ``masks/`` (class ids: 0 background, 1 aurora,
+255 no data), ``sectors/`` (1 bright, 2 faint oval sectors, 0 elsewhere, 255 no data) and
+``features/`` (truth JSON). JunoCam rows name their ellipses (``"labels":
+"junocam_ellipses.json"``) instead: their masks and features are drawn from the ellipses and the
+product's own valid-data mask when a frame set is materialised, so nothing derived from a real
+product is stored.
 """
 
 from __future__ import annotations
@@ -20,19 +24,16 @@ import cv2
 from jovis.io import read_frame
 from jovis.io.atomic import write_json, write_png, write_text
 from jovis.io.masks import read_mask_png, write_mask_png
+from jovis.paths import real_data_dir
 from jovis.references.hst_oval import OvalParams, label_frames
-from jovis.references.junocam_vortices import vortex_labels
+from jovis.references.junocam_vortices import product_labels
 from jovis.references.overlay import ellipse_overlay, oval_overlay
 from jovis.synth.frameset import default_schema
 
 STORED = Path(__file__).parent / "real_v1"
 HST_DIR = "hst_stis_north_2016-05-21"
 REFERENCE_OVAL = Path("..") / "reference"  # relative to the real-data root
-
-
-def default_real_root() -> Path:
-    """``../shared/data/real`` of the repository (three levels above ``src/jovis``)."""
-    return Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "real"
+ELLIPSES = "junocam_ellipses.json"
 
 
 def check_real_root(real_root: str | Path) -> Path:
@@ -65,17 +66,15 @@ def build_reference_set(real_root: str | Path, out: str | Path, params: OvalPara
             write_png(Path(overlays) / f"{fid}.png",
                       oval_overlay(frame, lab["sectors"], lab["features"]))  # fmt: skip
         rows.append(_row(fid, path.relative_to(root).as_posix(), "hst_stis", "north", frame.grid))
-    ellipses = json.loads((STORED / "junocam_ellipses.json").read_text())
+    ellipses = json.loads((STORED / ELLIPSES).read_text())
     for fid, product in ellipses["products"].items():
-        rgb = cv2.cvtColor(cv2.imread(str(root / product["image"])), cv2.COLOR_BGR2RGB)
-        mask, features = vortex_labels(rgb, product, fid)
-        write_mask_png(out / "masks" / f"{fid}.png", mask, schema)
-        write_json(out / "features" / f"{fid}.json", features)
         if overlays is not None:
+            _, _, features = product_labels(root, fid, product)
+            rgb = cv2.cvtColor(cv2.imread(str(root / product["image"])), cv2.COLOR_BGR2RGB)
             write_png(Path(overlays) / f"{fid}.png", ellipse_overlay(rgb, features["vortices"]))
         rows.append(_row(fid, product["image"], "junocam", product["hemisphere"], None))
     if out.resolve() != STORED.resolve():
-        write_json(out / "junocam_ellipses.json", ellipses)
+        write_json(out / ELLIPSES, ellipses)
     write_json(out / "params.json", {"hst_oval": p.to_dict()})
     write_text(out / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
     return {
@@ -87,11 +86,13 @@ def build_reference_set(real_root: str | Path, out: str | Path, params: OvalPara
 
 
 def _row(fid: str, image: str, instrument: str, hemisphere: str, grid) -> dict[str, Any]:
-    row = {"id": fid, "image": image, "image_root": "real", "mask": f"masks/{fid}.png",
-           "features": f"features/{fid}.json", "instrument": instrument,
+    row = {"id": fid, "image": image, "image_root": "real", "instrument": instrument,
            "hemisphere": hemisphere, "split": "test"}  # fmt: skip
     if instrument == "hst_stis":
-        row["sectors"] = f"sectors/{fid}.png"
+        row.update(mask=f"masks/{fid}.png", features=f"features/{fid}.json",
+                   sectors=f"sectors/{fid}.png")  # fmt: skip
+    else:
+        row["labels"] = ELLIPSES
     if grid is not None:
         row["grid"] = grid.to_dict()
     return row
@@ -100,9 +101,10 @@ def _row(fid: str, image: str, instrument: str, hemisphere: str, grid) -> dict[s
 def materialise(out: str | Path, real_root: str | Path | None = None,
                 stored: str | Path = STORED, instrument: str | None = None) -> Path:  # fmt: skip
     """Write a frame set folder at `out` that `FolderDataset` reads: the stored masks, sectors and
-    features copied, the manifest's image paths made absolute under `real_root`; `instrument`
-    keeps only that instrument's frames (one checkpoint scores one instrument)."""
-    root = check_real_root(real_root or default_real_root()).resolve()
+    features copied (JunoCam ones drawn from their ellipses), the manifest's image paths made
+    absolute under `real_root` (default `jovis.paths.real_data_dir()`); `instrument` keeps only
+    that instrument's frames (one checkpoint scores one instrument)."""
+    root = check_real_root(real_root or real_data_dir()).resolve()
     stored, out = Path(stored), Path(out)
     rows = [json.loads(x) for x in (stored / "manifest.jsonl").read_text().splitlines() if x]
     rows = [r for r in rows if instrument is None or r["instrument"] == instrument]
@@ -114,6 +116,9 @@ def materialise(out: str | Path, real_root: str | Path | None = None,
         if not image.is_file():
             raise FileNotFoundError(f"{image} (frame {row['id']}) not found under {root}")
         row["image"] = str(image)
+        if row.get("labels") == ELLIPSES:
+            _draw_ellipse_labels(row, root, stored, out)
+            continue
         for key in ("mask", "features", "sectors"):
             if key in row:
                 target = out / row[key]
@@ -121,6 +126,15 @@ def materialise(out: str | Path, real_root: str | Path | None = None,
                 shutil.copyfile(stored / row[key], target)
     write_text(out / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
     return out
+
+
+def _draw_ellipse_labels(row: dict[str, Any], root: Path, stored: Path, out: Path) -> None:
+    """Write a JunoCam row's mask and features under `out` from its stored ellipses."""
+    product = json.loads((stored / row.pop("labels")).read_text())["products"][row["id"]]
+    _, mask, features = product_labels(root, row["id"], product)
+    write_mask_png(out / "masks" / f"{row['id']}.png", mask, default_schema())
+    write_json(out / "features" / f"{row['id']}.json", features)
+    row.update(mask=f"masks/{row['id']}.png", features=f"features/{row['id']}.json")
 
 
 def load_mask(stored: str | Path, fid: str, kind: str = "masks"):

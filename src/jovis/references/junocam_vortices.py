@@ -3,19 +3,23 @@
 The ellipses live in ``real_v1/junocam_ellipses.json`` (procedure: README, "Reference labels for
 the real frames"): per product, the image path relative to the real-data root and a list of
 ``{x, y, a, b, angle, kind, confidence}`` in pixels of the ``-mapprojected.png`` (a, b: semi-axes;
-angle: degrees, OpenCV's ``cv2.ellipse`` convention). This module turns them into the labelled
-frame set's mask (vortex class inside each ellipse, background elsewhere on the disk, ignore on
-the sky) and features (vortex instances with ``radius_px`` = √(ab) for instance matching).
+angle: degrees, OpenCV's ``cv2.ellipse`` convention). They are the only JunoCam labels stored:
+this module turns them, with the product's valid-data mask as `read_frame` finds it (the disk,
+`jovis.io.disk`), into the labelled frame set's mask (vortex class inside each ellipse,
+background elsewhere on the disk, ignore on the sky) and features (vortex instances with
+``radius_px`` = √(ab) for instance matching) whenever a frame set is made from them.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
 from jovis.frame import IGNORE_INDEX
+from jovis.io import read_frame
 
 VORTEX = 2  # class id in configs/labels/default.yaml
 KINDS = (
@@ -26,26 +30,6 @@ KINDS = (
     "spiral_storm",
     "vortex",
 )
-SKY_LEVEL = 12  # 8-bit brightness at or below which a pixel of the composite is sky
-SKY_CLOSE_PX = 15
-
-
-def disk_mask(rgb: np.ndarray) -> np.ndarray:
-    """Bool (H, W): the planet in a composite whose sky is black (largest bright component,
-    closed and hole-filled, so dark storms inside the disk stay on it)."""
-    grey = np.asarray(rgb, np.float32).max(axis=2)
-    bright = (grey > SKY_LEVEL).astype(np.uint8)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (SKY_CLOSE_PX, SKY_CLOSE_PX))
-    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, kernel)
-    n, comp, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=8)
-    if n < 2:
-        return np.zeros(grey.shape, bool)
-    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    disk = (comp == largest).astype(np.uint8)
-    contours, _ = cv2.findContours(disk, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    filled = np.zeros_like(disk)
-    cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
-    return filled.astype(bool)
 
 
 def check_ellipse(v: dict[str, Any], where: str) -> None:
@@ -60,9 +44,9 @@ def check_ellipse(v: dict[str, Any], where: str) -> None:
         raise ValueError(f"{where}: cpc id {v['cpc']!r} on kind {v['kind']!r}; use a cyclone kind")
 
 
-def vortex_labels(rgb: np.ndarray, product: dict[str, Any], fid: str):
-    """(mask uint8, features dict) of one product's ellipses over its composite `rgb`."""
-    disk = disk_mask(rgb)
+def vortex_labels(disk: np.ndarray, product: dict[str, Any], fid: str):
+    """(mask uint8, features dict) of one product's ellipses; `disk` (H, W) bool is its
+    valid-data mask (the planet's disk)."""
     mask = np.zeros(disk.shape, np.uint8)
     vortices = []
     for i, v in enumerate(product["vortices"]):
@@ -79,3 +63,11 @@ def vortex_labels(rgb: np.ndarray, product: dict[str, Any], fid: str):
     features = {"id": fid, "hemisphere": product["hemisphere"], "vortices": vortices,
                 "disk_fraction": round(float(disk.mean()), 4)}  # fmt: skip
     return mask, features
+
+
+def product_labels(real_root: Path, fid: str, product: dict[str, Any]):
+    """(frame, mask, features) of one product: read as inference reads it, labelled from its
+    ellipses."""
+    frame = read_frame(Path(real_root) / product["image"])
+    mask, features = vortex_labels(frame.valid, product, fid)
+    return frame, mask, features
