@@ -10,10 +10,8 @@ import json
 import os
 import resource
 import signal
-import struct
 import subprocess
 import sys
-import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import torch
 
 from jovis.synth import write_frame_set
 from tests.conftest import REPO
+from tests.io.test_limits import png_declaring
 from tests.test_checkpoint import crafted
 from tests.training.test_resume_safety import fake_run, snapshot
 
@@ -147,15 +146,6 @@ def test_8_bad_train_settings_fail_before_any_folder(tmp_path, setting, words):
 
 
 # --- defect 10: frames too small or declaring too many pixels fail with a reason -----------------
-
-
-def png_declaring(path: Path, width: int, height: int) -> Path:
-    """A small PNG whose IHDR (CRC fixed) declares width × height."""
-    data = bytearray(cv2.imencode(".png", np.zeros((8, 8), np.uint8))[1].tobytes())
-    data[16:24] = struct.pack(">II", width, height)
-    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])) & 0xFFFFFFFF)
-    path.write_bytes(bytes(data))
-    return path
 
 
 def test_10_a_1x1_frame_and_a_20000_squared_png_fail_with_reasons(tiny_run, tmp_path):
