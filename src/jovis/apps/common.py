@@ -95,3 +95,9 @@ def print_key_values(title: str, result: dict[str, Any]) -> None:
         if not isinstance(value, dict | list):
             table.add_row(key, str(value))
     Console(stderr=False).print(table)
+
+
+def report(title: str, result: dict[str, Any]) -> None:
+    """The usual end of an app: `result` as a table for people, then its JSON line."""
+    print_key_values(title, result)
+    emit_result(result)

@@ -14,7 +14,7 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result, print_key_values
+from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, report
 from jovis.config import to_plain
 
 SCRIPT_SIZES = (64, 2048)
@@ -51,9 +51,7 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
 
 @hydra.main(config_path=CONFIG_PATH, config_name="synth", version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
-    result = synth_from_config(checked(cfg))
-    print_key_values("jovis synth", result)
-    emit_result(result)
+    report("jovis synth", synth_from_config(checked(cfg)))
 
 
 if __name__ == "__main__":

@@ -5,16 +5,14 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result, print_key_values
+from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, report
 
 
 @hydra.main(config_path=CONFIG_PATH, config_name="train", version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
     from jovis.training.fit import train
 
-    result = train(checked(cfg))
-    print_key_values("jovis train", result)
-    emit_result(result)
+    report("jovis train", train(checked(cfg)))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def find_disk(image: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
     h, w = image.shape[:2]
     if min(h, w) < 4 * RING_PX:
         return None, {"method": "none: frame too small to find a sky"}
-    grey = np.nan_to_num(image.astype(np.float32).mean(axis=2))
+    grey = np.nan_to_num(image.mean(axis=2, dtype=np.float32))  # no float copy of the image
     top = float(np.percentile(grey, 99.5))
     if not top > 0:
         return None, {"method": "none: image is blank"}

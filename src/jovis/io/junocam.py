@@ -96,7 +96,7 @@ def read_junocam(
         channels = ["red", "green", "blue"] if image.ndim == 3 else ["gray"]
         meta["values"] = "as stored in the PNG (not decompanded)"
     if valid is None:
-        valid = sky_mask(image if image.ndim == 3 else image[:, :, None], meta)
+        valid = sky_mask(image, meta)
     else:
         meta["valid_source"] = "alpha channel"
     return Frame(

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from jovis.data.datasets import FolderDataset, read_manifest
+from jovis.data.datasets import FolderDataset
 from jovis.frame import Frame, LabelSchema
 from jovis.io.masks import read_mask_png
 from jovis.real_eval.labelled import LabelledScores, class_mask
@@ -53,11 +53,14 @@ def score_reference_set(
     """Model and baseline scores on a labelled frame set (manifest rows may name ``sectors``);
     None when none of its frames has the checkpoint's channels."""
     folder = Path(folder)
-    dataset = FolderDataset(folder, channels)
-    rows = read_manifest(folder)
-    loaded = [(row, *dataset.load(i)) for i, row in enumerate(dataset.rows)]
-    skipped = [r["id"] for r, f, _ in loaded if not accepts(f, channels)]
-    loaded = [x for x in loaded if x[0]["id"] not in skipped]
+    dataset = FolderDataset(folder, channels)  # every manifest row (no split)
+    loaded, skipped = [], []
+    for i, row in enumerate(dataset.rows):
+        frame, labels = dataset.load(i)
+        if accepts(frame, channels):
+            loaded.append((row, frame, labels))
+        else:
+            skipped.append(row["id"])
     if not loaded:
         return None
     frames = [f for _, f, _ in loaded]
@@ -72,7 +75,9 @@ def score_reference_set(
         model.add(row["id"], pred, probs, truth, labels.features, frame.grid, sec)
         if overlay is not None:
             overlay(frame, pred, truth)
-    result: dict[str, Any] = {"data": str(folder), "manifest_frames": len(rows), "skipped": skipped}
+    result: dict[str, Any] = {
+        "data": str(folder), "manifest_frames": len(dataset.rows), "skipped": skipped
+    }  # fmt: skip
     result["model"] = model.summary()
     threshold = _baseline_threshold(frames, truths, schema)
     if threshold is not None:
