@@ -17,6 +17,7 @@ VERBS = {
     "synth": "write a synthetic labelled frame set (out=DIR n=64 size=256)",
     "export": "export a checkpoint to ONNX or TorchScript (ckpt=PATH format=onnx)",
     "benchmark": "time reading, inference, rendering or training (suite=io|infer|synth|train)",
+    "adapt": "self-train a checkpoint on unlabelled frames of a flyby (ckpt=PATH data=DIR)",
     "realism": "UV realism report: synthetic vs real HST STIS frames (out=DIR)",
 }
 

@@ -38,6 +38,7 @@ class ScaledInput:
     array: np.ndarray  # (C, h, w) float32, normalised
     resampling: Resampling | None = None  # None: the frame is fed as it is
     note: dict[str, Any] = field(default_factory=dict)  # for the manifest row
+    valid: np.ndarray | None = None  # (h, w) bool: the valid pixels of `array`
 
     def restore(self, probs: np.ndarray) -> np.ndarray:
         """(K, h, w) probabilities of `array` → (K, H, W) on the frame's own pixels."""
@@ -57,11 +58,11 @@ def prepare_scaled(
     check_frame(frame, info, min_size)
     if check_mode(resample) == "off":
         note = {"resampled": False, "resample_reason": "resample=off"}
-        return ScaledInput(normalise_frame(frame, info.normalisation), None, note)
+        return ScaledInput(normalise_frame(frame, info.normalisation), None, note, frame.valid)
     scaled, resampling, note = resample_frame(
         frame, training_geometry(info), px_per_deg=px_per_deg, min_size=min_size
     )
-    return ScaledInput(normalise_frame(scaled, info.normalisation), resampling, note)
+    return ScaledInput(normalise_frame(scaled, info.normalisation), resampling, note, scaled.valid)
 
 
 def prepare_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) -> np.ndarray:

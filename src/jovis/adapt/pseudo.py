@@ -1,0 +1,68 @@
+"""The teacher: an EMA of the student, and the pseudo-labels of its confident pixels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from jovis.inference.batches import predict_batches
+from jovis.inference.predictor import Predictor
+from jovis.inference.prepare import ScaledInput
+
+
+@torch.no_grad()
+def ema_update(teacher: nn.Module, student: nn.Module, momentum: float) -> None:
+    """``teacher ← momentum · teacher + (1 − momentum) · student`` for every parameter and
+    floating-point buffer (BatchNorm statistics); integer buffers are copied."""
+    if not 0 <= momentum <= 1:
+        raise ValueError(f"adapt: teacher.momentum={momentum}: must be in [0, 1]")
+    pairs = [*zip(teacher.parameters(), student.parameters(), strict=True),
+             *zip(teacher.buffers(), student.buffers(), strict=True)]  # fmt: skip
+    for t, s in pairs:
+        if t.dtype.is_floating_point:
+            t.mul_(momentum).add_(s.detach().to(t.device), alpha=1.0 - momentum)
+        else:
+            t.copy_(s)
+
+
+def pseudo_labels(
+    probs: np.ndarray, valid: np.ndarray, threshold: float, ignore_index: int = 255
+) -> np.ndarray:
+    """(H, W) uint8 class ids of (K, H, W) `probs` where the top probability is ≥ `threshold`
+    and the pixel `valid`; `ignore_index` elsewhere (never learnt from)."""
+    if not 0 <= threshold <= 1:
+        raise ValueError(f"adapt: teacher.threshold={threshold}: must be in [0, 1]")
+    labels = probs.argmax(axis=0).astype(np.uint8)
+    labels[(probs.max(axis=0) < threshold) | ~np.asarray(valid, bool)] = ignore_index
+    return labels
+
+
+def label_frames(
+    teacher: Predictor, inputs: list[ScaledInput], threshold: float, batch_size: int = 4
+) -> list[np.ndarray]:
+    """Pseudo-labels of prepared frames at the model's scale (the teacher's TTA is its
+    predictor's `tta`; the classes the instrument cannot see have probability 0)."""
+    ignore = teacher.info.labels.ignore_index
+    items = ((x.array, x) for x in inputs)  # labels on the model's pixels, not the frame's
+    return [
+        pseudo_labels(p, x.valid, threshold, ignore)
+        for x, p, _, _ in predict_batches(teacher, items, batch_size)
+    ]
+
+
+def label_stats(labels: list[np.ndarray], valid: list[np.ndarray], num_classes: int,
+                ignore_index: int = 255) -> dict[str, Any]:  # fmt: skip
+    """Share of the valid pixels that got a pseudo-label, and each class's share of those."""
+    n_valid = sum(int(np.asarray(v, bool).sum()) for v in valid)
+    counts = np.zeros(num_classes, np.int64)
+    for lab in labels:
+        kept = lab[lab != ignore_index]
+        counts += np.bincount(kept, minlength=num_classes)[:num_classes]
+    total = int(counts.sum())
+    return {
+        "labelled_share": total / n_valid if n_valid else 0.0,
+        "class_shares": [float(c) / total if total else 0.0 for c in counts],
+    }

@@ -1,0 +1,29 @@
+"""jovis adapt: python scripts/adapt.py ckpt=PATH data=DIR [out=DIR] [steps=200] [resume=RUN_DIR].
+
+Self-training on the unlabelled frames of a flyby (`jovis.adapt`). ``configs/adapt.yaml`` is
+composed from Hydra's config store, as for evaluate: in the configs folder ``data`` is the
+training data group, and Hydra would take ``data=DIR`` as a choice of it.
+"""
+
+from __future__ import annotations
+
+import hydra
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+from jovis.apps.common import VERSION_BASE, checked, report
+from jovis.config import CONFIG_DIR
+
+CONFIG_NAME = "adapt"
+ConfigStore.instance().store(name=CONFIG_NAME, node=OmegaConf.load(CONFIG_DIR / "adapt.yaml"))
+
+
+@hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
+def main(cfg: DictConfig) -> None:
+    from jovis.adapt import adapt
+
+    report("jovis adapt", adapt(checked(cfg)))
+
+
+if __name__ == "__main__":
+    main()
