@@ -53,9 +53,7 @@ def read_unlabelled(
     return [RealFrame(f, prepare_scaled(f, info, min_size, resample=resample)) for f in usable]
 
 
-def split_heldout(
-    frames: list[RealFrame], share: float
-) -> tuple[list[RealFrame], list[RealFrame]]:
+def split_heldout(frames: list[RealFrame], share: float) -> tuple[list[RealFrame], list[RealFrame]]:
     """(frames to adapt on, held-out frames): the last ``max(1, round(n × share))`` frames in
     time order are held out, a run of consecutive frames whose agreement the guard measures.
     `ValueError` when no frame would be left to adapt on."""

@@ -26,6 +26,7 @@ from jovis.adapt import guard as guard_mod
 from jovis.adapt.frames import RealFrame, read_unlabelled, split_heldout
 from jovis.adapt.pseudo import ema_update, label_frames, label_stats
 from jovis.adapt.record import CHECKPOINT_NAME, provenance, write_adapted
+from jovis.adapt.settings import check_settings, crop_size
 from jovis.adapt.state import file_digest, load_state, resume_paths, save_state
 from jovis.adapt.steps import StepParts, batch_split, real_batch, synthetic_batch, train_step
 from jovis.checkpoint import load_checkpoint
@@ -130,12 +131,13 @@ def build_session(cfg: dict[str, Any], info: Any, student: torch.nn.Module,
     stream = None
     if n_synth:
         stream = SyntheticStream(
-            n_synth * int(cfg["steps"]), n_synth, size=_size(cfg, info),
+            n_synth * int(cfg["steps"]), n_synth, size=crop_size(cfg, info),
             channels=list(info.channels), seed=int(cfg["seed"]) + SYNTH_SEED_OFFSET,
             hemisphere=data.get("hemisphere", "random"), params=data.get("params") or None,
             normalisation=info.normalisation,
         )  # fmt: skip
-    synth_aug = build_augment(info.config.get("augment") or {}) if cfg["synthetic_augment"] else None
+    synth_aug = build_augment(info.config.get("augment") or {})
+    synth_aug = synth_aug if cfg["synthetic_augment"] else None
     parts = StepParts([rf.scaled.array for rf in train], [], stream,
                       build_augment(cfg.get("augment") or {}), synth_aug)  # fmt: skip
     guard = guard_mod.Guard(float(gcfg["agreement_drop"]), float(gcfg["synthetic_drop"]),
@@ -156,10 +158,16 @@ def default_measure(session: Session, heldout: list[RealFrame]) -> Measure:
     seed = int(data.get("val_seed", 10_000_000) if seed is None else seed)
     images = masks = None
     if n:
-        fixed = SyntheticStream(n, n, size=_size(cfg, info), channels=list(info.channels),
-                                seed=seed, hemisphere=data.get("hemisphere", "random"),
-                                params=data.get("params") or None,
-                                normalisation=info.normalisation).render(0, 0, 0, session.device)
+        fixed = SyntheticStream(
+            n,
+            n,
+            size=crop_size(cfg, info),
+            channels=list(info.channels),
+            seed=seed,
+            hemisphere=data.get("hemisphere", "random"),
+            params=data.get("params") or None,
+            normalisation=info.normalisation,
+        ).render(0, 0, 0, session.device)
         images, masks = fixed["image"].cpu().numpy(), fixed["mask"].cpu().numpy()  # fmt: skip
     visible = list(info.visible_classes)
 
@@ -177,10 +185,15 @@ def check(session: Session, measure: Measure) -> None:
     """Measure the teacher, record it, keep its weights when best, stop on a failed check."""
     measures = measure(session.step)
     reasons = session.guard.check(session.step, measures)
-    log.info("adapt step %d: %s%s", session.step, _rounded(measures),
-             f" STOP: {'; '.join(reasons)}" if reasons else "")
+    log.info(
+        "adapt step %d: %s%s",
+        session.step,
+        _rounded(measures),
+        f" STOP: {'; '.join(reasons)}" if reasons else "",
+    )
     if session.guard.is_new_best():
-        session.best = {k: v.detach().cpu().clone() for k, v in session.teacher.state_dict().items()}
+        weights = session.teacher.state_dict()
+        session.best = {k: v.detach().cpu().clone() for k, v in weights.items()}
         session.best_step = session.step
     if reasons:
         session.stopped = reasons
@@ -192,7 +205,7 @@ def run(session: Session, measure: Measure, run_dir: Path, digest: str, paths: l
     tcfg, gcfg = cfg["teacher"], cfg["guard"]
     steps, every, save_every = int(cfg["steps"]), int(gcfg["every"]), int(cfg["save_every"])
     n_real, n_synth = batch_split(int(cfg["batch_size"]), float(cfg["real_share"]))
-    share, size, seed = float(cfg["real_share"]), _size(cfg, session.info), int(cfg["seed"])
+    share, size, seed = float(cfg["real_share"]), crop_size(cfg, session.info), int(cfg["seed"])
     hidden = invisible_mask(session.info.visible_classes, schema.num_classes)
     hidden = None if hidden is None else hidden.to(session.device)
     while session.step < steps and not session.stopped:
@@ -208,8 +221,15 @@ def run(session: Session, measure: Measure, run_dir: Path, digest: str, paths: l
         if n_synth:
             image, mask = synthetic_batch(session.parts, step, gen, session.device)
             batches.append(("synthetic", image, mask, 1.0 - share))
-        losses = train_step(session.student, session.optimiser, session.loss_fn, batches,
-                            hidden=hidden, ignore=schema.ignore_index, device=session.device)
+        losses = train_step(
+            session.student,
+            session.optimiser,
+            session.loss_fn,
+            batches,
+            hidden=hidden,
+            ignore=schema.ignore_index,
+            device=session.device,
+        )
         ema_update(session.teacher, session.student, float(tcfg["momentum"]))
         session.step += 1
         log.debug("adapt step %d: %s", session.step, losses)
@@ -224,13 +244,18 @@ def refresh_labels(session: Session) -> None:
     threshold = float(session.cfg["teacher"]["threshold"])
     inputs = [rf.scaled for rf in session.train]
     session.parts.labels = label_frames(session.labeller, inputs, threshold)
-    stats = label_stats(session.parts.labels, [x.valid for x in inputs],
-                        session.info.labels.num_classes, session.info.labels.ignore_index)
+    stats = label_stats(
+        session.parts.labels,
+        [x.valid for x in inputs],
+        session.info.labels.num_classes,
+        session.info.labels.ignore_index,
+    )
     log.info("adapt step %d: pseudo-labels %s", session.step, stats)
 
 
 def snapshot(session: Session, digest: str, paths: list[str]) -> dict[str, Any]:
     """The resume state: plain data and tensors only (read back with weights_only=True)."""
+
     def cpu(model: torch.nn.Module) -> dict[str, torch.Tensor]:
         return {k: v.detach().cpu() for k, v in model.state_dict().items()}
 
@@ -252,29 +277,6 @@ def restore(session: Session, state: dict[str, Any]) -> None:
     session.best_step, session.stopped = int(state["best_step"]), list(state["stopped"])
     restore_rng(state["rng"])
     log.info("adapt: resumed at step %d", session.step)
-
-
-def check_settings(cfg: dict[str, Any]) -> None:
-    """`ValueError` naming the key for a setting out of range, before anything is written."""
-    positive = {"steps": cfg["steps"], "batch_size": cfg["batch_size"],
-                "save_every": cfg["save_every"], "guard.every": cfg["guard"]["every"],
-                "teacher.refresh_every": cfg["teacher"]["refresh_every"]}  # fmt: skip
-    for key, value in positive.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"adapt: {key}={value!r} must be an integer ≥ 1")
-    for key, value in (("lr", cfg["lr"]), ("guard.agreement_drop", cfg["guard"]["agreement_drop"]),
-                       ("guard.synthetic_drop", cfg["guard"]["synthetic_drop"])):  # fmt: skip
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ValueError(f"adapt: {key}={value!r} must be a number ≥ 0")
-    ratio = cfg["guard"].get("area_ratio")
-    if ratio is not None and (not isinstance(ratio, int | float) or ratio <= 1):
-        raise ValueError(f"adapt: guard.area_ratio={ratio!r} must be > 1, or null (off)")
-    batch_split(int(cfg["batch_size"]), float(cfg["real_share"]))
-
-
-def _size(cfg: dict[str, Any], info: Any) -> int:
-    """Side of the training crops: ``size``, else the checkpoint's training frame size."""
-    return int(cfg.get("size") or (info.config.get("data") or {}).get("size") or 256)
 
 
 def _rounded(d: dict[str, Any] | None) -> dict[str, Any] | None:

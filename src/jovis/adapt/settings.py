@@ -1,0 +1,30 @@
+"""The checks of an adapt config, before anything is read or written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jovis.adapt.steps import batch_split
+
+
+def check_settings(cfg: dict[str, Any]) -> None:
+    """`ValueError` naming the key for a setting out of range, before anything is written."""
+    positive = {"steps": cfg["steps"], "batch_size": cfg["batch_size"],
+                "save_every": cfg["save_every"], "guard.every": cfg["guard"]["every"],
+                "teacher.refresh_every": cfg["teacher"]["refresh_every"]}  # fmt: skip
+    for key, value in positive.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"adapt: {key}={value!r} must be an integer ≥ 1")
+    for key, value in (("lr", cfg["lr"]), ("guard.agreement_drop", cfg["guard"]["agreement_drop"]),
+                       ("guard.synthetic_drop", cfg["guard"]["synthetic_drop"])):  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ValueError(f"adapt: {key}={value!r} must be a number ≥ 0")
+    ratio = cfg["guard"].get("area_ratio")
+    if ratio is not None and (not isinstance(ratio, int | float) or ratio <= 1):
+        raise ValueError(f"adapt: guard.area_ratio={ratio!r} must be > 1, or null (off)")
+    batch_split(int(cfg["batch_size"]), float(cfg["real_share"]))
+
+
+def crop_size(cfg: dict[str, Any], info: Any) -> int:
+    """Side of the training crops: ``size``, else the checkpoint's training frame size."""
+    return int(cfg.get("size") or (info.config.get("data") or {}).get("size") or 256)
