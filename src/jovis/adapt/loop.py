@@ -83,6 +83,8 @@ def adapt(cfg: DictConfig | dict[str, Any], *, measure: Measure | None = None) -
                              resample=cfg["resample"])  # fmt: skip
     train, heldout = split_heldout(frames, float(cfg["guard"]["heldout_share"]))
     paths = [rf.path for rf in frames]
+    session = build_session(cfg, info, student, train, device)  # bad settings raise here
+    measure = measure or default_measure(session, heldout)
     state = None
     if cfg.get("resume"):
         run_dir, state_path = resume_paths(cfg["resume"])
@@ -90,8 +92,6 @@ def adapt(cfg: DictConfig | dict[str, Any], *, measure: Measure | None = None) -
     else:
         run_dir = new_run_dir(cfg["out"], cfg["name"])
     write_text(run_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(cfg)))
-    session = build_session(cfg, info, student, train, device)
-    measure = measure or default_measure(session, heldout)
     if state is not None:
         restore(session, state)
     else:
@@ -232,7 +232,7 @@ def run(session: Session, measure: Measure, run_dir: Path, digest: str, paths: l
         )
         ema_update(session.teacher, session.student, float(tcfg["momentum"]))
         session.step += 1
-        log.debug("adapt step %d: %s", session.step, losses)
+        log.info("adapt step %d: %s", session.step, _rounded(losses))
         if session.step % every == 0 or session.step == steps:
             check(session, measure)
         if session.step % save_every == 0 or session.stopped or session.step == steps:

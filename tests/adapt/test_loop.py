@@ -1,0 +1,99 @@
+"""The adapt loop: provenance in the checkpoint, resume, refusals; the CLI end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from jovis.adapt import adapt
+from jovis.adapt.state import file_digest
+from jovis.checkpoint import load_checkpoint
+from tests.adapt.conftest import adapt_cfg
+from tests.conftest import REPO
+
+
+def test_checkpoint_records_its_parent_and_frames_and_reads_like_any_other(tiny_ckpt, frames_dir,
+                                                                           tmp_path):  # fmt: skip
+    result = adapt(adapt_cfg(tiny_ckpt, frames_dir, tmp_path))
+    model, info = load_checkpoint(result["checkpoint"])
+    _, parent = load_checkpoint(tiny_ckpt)
+    block = info.extra["adapted"]
+    assert block["parent"] == {"path": tiny_ckpt, "digest": file_digest(tiny_ckpt)}
+    roles = [f["role"] for f in block["frames"]]
+    assert roles == ["train"] * 3 + ["heldout"] * 2  # 5 frames, heldout_share 0.34
+    assert {Path(f["path"]).parent for f in block["frames"]} == {frames_dir}
+    assert block["steps"] == 2 and block["threshold"] == 0.4 and block["date"]
+    assert [h["step"] for h in block["guard"]] == [0, 1, 2]
+    # everything infer needs is the parent's
+    assert info.channels == parent.channels and info.visible_classes == parent.visible_classes
+    assert info.spec == parent.spec and info.normalisation == parent.normalisation
+    assert info.extra["geometry"]
+    # the weights moved
+    tiny, _ = load_checkpoint(tiny_ckpt)
+    pairs = zip(model.state_dict().values(), tiny.state_dict().values(), strict=True)
+    assert any(a.is_floating_point() and not a.equal(b) for a, b in pairs)
+
+
+def test_resume_continues_the_step_count(tiny_ckpt, frames_dir, tmp_path):
+    first = adapt(adapt_cfg(tiny_ckpt, frames_dir, tmp_path, "steps=1"))
+    resumed = adapt(adapt_cfg(tiny_ckpt, frames_dir, tmp_path, "steps=3", f"resume={first['out']}"))
+    assert resumed["out"] == first["out"] and resumed["steps"] == 3
+    history = json.loads((Path(first["out"]) / "guard.json").read_text())["history"]
+    assert [h["step"] for h in history] == [0, 1, 2, 3]  # step 0 measured once, not again
+    # a resume on other frames is refused, naming data=
+    other = tmp_path / "other"
+    other.mkdir()
+    for p in sorted(frames_dir.iterdir())[:3]:
+        (other / p.name).write_bytes(p.read_bytes())
+    with pytest.raises(ValueError, match="data="):
+        adapt(adapt_cfg(tiny_ckpt, other, tmp_path, f"resume={first['out']}"))
+
+
+def test_no_readable_frame_is_refused_before_any_output(tiny_ckpt, tmp_path):
+    empty = tmp_path / "frames"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a frame")
+    np.save(empty / "rgb.npy", np.zeros((64, 64, 3), np.float32))  # 3 channels: jiram has 2
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match=r"no readable frame.*data=DIR"):
+        adapt(adapt_cfg(tiny_ckpt, empty, out))
+    assert not out.exists()
+    one = tmp_path / "one"
+    one.mkdir()
+    np.save(one / "a.npy", np.random.default_rng(0).random((64, 64, 2), np.float32))
+    with pytest.raises(ValueError, match="at least 2"):
+        adapt(adapt_cfg(tiny_ckpt, one, out))
+
+
+def test_adapt_cli_end_to_end_then_evaluate_reads_the_checkpoint(tiny_ckpt, frames_dir, tmp_path):
+    args = [f"ckpt={tiny_ckpt}", f"data={frames_dir}", f"out={tmp_path}", "steps=2",
+            "batch_size=2", "guard.every=2", "guard.synthetic_frames=2", "teacher.tta=false",
+            "teacher.threshold=0.4"]  # fmt: skip
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "adapt.py"), *args],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["steps"] == 2 and Path(result["checkpoint"]).is_file()
+    assert (Path(result["out"]) / "last.pt").is_file()
+    from jovis.evaluation import evaluate
+
+    scores = evaluate(result["checkpoint"], frames_dir.parent, device="cpu")
+    assert scores["frames"] == 5 and scores["background_iou"] is not None
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [("augment.gamma.prob=2", "augment.gamma.prob"), ("guard.every=0", "guard.every"),
+     ("guard.keep=worst", "guard.keep"), ("real_share=1.5", "real_share")],
+)  # fmt: skip
+def test_bad_settings_are_refused_before_any_output(tiny_ckpt, frames_dir, tmp_path, override,
+                                                    key):  # fmt: skip
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match=key.replace(".", r"\.")):
+        adapt(adapt_cfg(tiny_ckpt, frames_dir, out, override))
+    assert not out.exists()

@@ -1,0 +1,48 @@
+"""Pseudo-labels of confident pixels, and the EMA teacher update."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from jovis.adapt.pseudo import ema_update, label_stats, pseudo_labels
+
+
+def test_pixels_below_the_threshold_or_invalid_are_ignored():
+    probs = np.zeros((3, 2, 3), np.float32)
+    probs[:, 0, 0] = [0.95, 0.03, 0.02]  # confident background
+    probs[:, 0, 1] = [0.05, 0.91, 0.04]  # confident aurora
+    probs[:, 0, 2] = [0.40, 0.50, 0.10]  # unsure: ignored
+    probs[:, 1, :] = [[0.0], [1.0], [0.0]]  # confident aurora, but row 1 col 2 is invalid
+    valid = np.ones((2, 3), bool)
+    valid[1, 2] = False
+    labels = pseudo_labels(probs, valid, 0.9)
+    assert labels.tolist() == [[0, 1, 255], [1, 1, 255]]
+    # a lower threshold takes the unsure pixel's arg-max
+    assert pseudo_labels(probs, valid, 0.5)[0, 2] == 1
+    stats = label_stats([labels], [valid], 3)
+    assert stats["labelled_share"] == pytest.approx(4 / 5)
+    assert stats["class_shares"] == pytest.approx([0.25, 0.75, 0.0])
+
+
+def test_a_threshold_out_of_range_is_refused():
+    with pytest.raises(ValueError, match=r"teacher\.threshold"):
+        pseudo_labels(np.ones((2, 1, 1)) / 2, np.ones((1, 1), bool), 1.5)
+
+
+def test_ema_moves_the_teacher_towards_the_student_and_copies_counters():
+    teacher, student = nn.BatchNorm2d(2), nn.BatchNorm2d(2)
+    with torch.no_grad():
+        teacher.weight.fill_(1.0)
+        student.weight.fill_(3.0)
+        student.running_mean.fill_(2.0)
+        student.num_batches_tracked.fill_(7)
+    ema_update(teacher, student, 0.75)
+    assert torch.allclose(teacher.weight, torch.full((2,), 1.5))  # 0.75·1 + 0.25·3
+    assert torch.allclose(teacher.running_mean, torch.full((2,), 0.5))
+    assert int(teacher.num_batches_tracked) == 7
+    assert torch.allclose(student.weight, torch.full((2,), 3.0))  # the student is untouched
+    ema_update(teacher, student, 0.0)
+    assert torch.allclose(teacher.weight, student.weight)
