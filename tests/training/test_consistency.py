@@ -105,11 +105,11 @@ def test_config_block_off_by_default_and_checked():
     for name in ("uv", "visible"):
         on = compose_config("train", [f"experiment={name}"])["loss"]["consistency"]
         assert isinstance(build_consistency(on), SecondView)
-    with pytest.raises(ValueError, match="loss.consistency.rotation"):
+    with pytest.raises(ValueError, match=r"loss\.consistency\.rotation"):
         build_consistency({"weight": 1, "rotation": 2})
-    with pytest.raises(ValueError, match="loss.consistency.gain"):
+    with pytest.raises(ValueError, match=r"loss\.consistency\.gain"):
         build_consistency({"weight": 1, "gain": -0.1})
-    with pytest.raises(ValueError, match="loss.consistency.divergence"):
+    with pytest.raises(ValueError, match=r"loss\.consistency\.divergence"):
         build_consistency({"weight": 1, "divergence": "js"})
 
 
