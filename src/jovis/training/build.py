@@ -18,6 +18,7 @@ from jovis.frame import LabelSchema
 from jovis.models.spec import ModelSpec
 from jovis.training.callbacks import build_callbacks, build_loggers
 from jovis.training.config import lightning_precision
+from jovis.training.consistency import build_consistency
 from jovis.training.losses import build_loss
 from jovis.training.module import SegmentationModule
 from jovis.training.resume import SafeCheckpointIO
@@ -54,6 +55,9 @@ def build_module(
         model_args=spec.to_dict(),
         stream=stream,
         visible=visible_from_config(cfg, schema),
+        consistency=build_consistency(
+            cfg["loss"].get("consistency"), cfg["normalisation"].get("clip")
+        ),
     )
 
 

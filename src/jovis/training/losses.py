@@ -1,7 +1,8 @@
 """Segmentation losses: cross-entropy or focal, plus soft Dice, all ignoring `ignore_index` pixels.
 
 `build_loss(cfg, num_classes, ignore_index)` makes the training loss from the `loss:` block of
-configs/train.yaml.
+configs/train.yaml (its `consistency` sub-block is read by `jovis.training.consistency`).
+`consistency_loss` is the divergence between two predictions of one scene.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import torch.nn.functional as F
 from jovis.frame import IGNORE_INDEX
 
 LOSS_KEYS = ("dice_weight", "focal_gamma", "class_weights")
+OTHER_LOSS_KEYS = ("consistency",)  # read elsewhere (jovis.training.consistency.build_consistency)
 
 
 def focal_loss(
@@ -95,6 +97,42 @@ def soft_dice_loss(
     return 1.0 - (dice * weight).sum() / weight.sum()
 
 
+def consistency_loss(
+    target: torch.Tensor, logits: torch.Tensor, valid: torch.Tensor, divergence: str = "kl"
+) -> torch.Tensor:
+    """Mean over the valid pixels of the divergence of a prediction from target probabilities.
+
+    Parameters
+    ----------
+    target : Tensor
+        (B, K, H, W) probabilities (summing to 1 over K), used as they are: pass them detached
+        for a stop-gradient target.
+    logits : Tensor
+        (B, K, H, W) raw scores of the other prediction (−inf for classes never predicted).
+    valid : Tensor
+        (B, H, W) bool: the pixels compared.
+    divergence : str
+        ``kl``: Σ_k t_k (log t_k − log p_k); ``mse``: Σ_k (t_k − p_k)².
+
+    Returns
+    -------
+    Tensor
+        Scalar ≥ 0; 0 for identical predictions and, still attached to the graph, when no pixel
+        is valid.
+    """
+    if divergence not in ("kl", "mse"):
+        raise ValueError(f"consistency divergence must be 'kl' or 'mse', got {divergence!r}")
+    target = target.float()
+    if divergence == "kl":
+        # clamped logs: classes with probability 0 on both sides (invisible ones) add 0, not NaN
+        logp = logits.float().log_softmax(1).clamp_min(-50.0)
+        per_pixel = (target * (target.clamp_min(1e-12).log() - logp)).sum(1)
+    else:
+        per_pixel = (target - logits.float().softmax(1)).square().sum(1)
+    w = valid.to(per_pixel.dtype)
+    return (per_pixel * w).sum() / w.sum().clamp_min(1.0)
+
+
 class SegmentationLoss(torch.nn.Module):
     """Cross-entropy (focal when `focal_gamma` > 0) + `dice_weight` × soft Dice.
 
@@ -159,11 +197,11 @@ def build_loss(
         For an unknown key or a bad value, naming the `loss.` key and what it accepts.
     """
     cfg = dict(cfg or {})
-    unknown = sorted(set(cfg) - set(LOSS_KEYS))
+    unknown = sorted(set(cfg) - set(LOSS_KEYS) - set(OTHER_LOSS_KEYS))
     if unknown:
         raise ValueError(
             f"unknown loss key(s) {', '.join(f'loss.{k}' for k in unknown)}; valid keys: "
-            f"{', '.join(LOSS_KEYS)}"
+            f"{', '.join(LOSS_KEYS + OTHER_LOSS_KEYS)}"
         )
     dice_weight = _non_negative(cfg.get("dice_weight", 1.0), "dice_weight")
     focal_gamma = _non_negative(cfg.get("focal_gamma", 0.0), "focal_gamma")

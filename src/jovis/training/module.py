@@ -21,6 +21,7 @@ from jovis.scoring import (
     mask_from_probs,
     per_class_scores,
 )
+from jovis.training.consistency import SecondView, consistency_seed
 from jovis.training.losses import SegmentationLoss
 from jovis.training.rng_state import capture_rng, restore_rng
 from jovis.training.schedules import lr_multiplier
@@ -66,6 +67,7 @@ class SegmentationModule(L.LightningModule):
         model_args: Mapping[str, Any] | None = None,
         stream: SyntheticStream | None = None,
         visible: list[int] | None = None,
+        consistency: SecondView | None = None,
     ) -> None:
         super().__init__()
         self.model, self.schema = model, schema
@@ -75,7 +77,7 @@ class SegmentationModule(L.LightningModule):
         self.loss = loss if loss is not None else SegmentationLoss(dice_weight, schema.ignore_index)
         self.augment, self.seed = augment, seed
         self.model_args = dict(model_args or {})
-        self.stream = stream
+        self.stream, self.consistency = stream, consistency
         self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         if channels_last:
             self.model.to(memory_format=torch.channels_last)
@@ -108,18 +110,32 @@ class SegmentationModule(L.LightningModule):
     def masked(self, batch: dict[str, Any]) -> tuple[torch.Tensor, torch.Tensor]:
         """(logits with the invisible classes at −inf, mask with their pixels ignored); the
         network's logits and the batch's mask unchanged when every class is visible."""
-        logits, mask = self(batch["image"]), batch["mask"]
+        logits, mask = self.masked_logits(batch["image"]), batch["mask"]
         if self.hidden is None:
             return logits, mask
         ignore = self.schema.ignore_index
         lut = torch.arange(256, device=mask.device)
         lut[torch.nonzero(self.hidden).flatten().to(mask.device)] = ignore
-        return mask_logits(logits, self.hidden), lut[mask.long()].to(mask.dtype)
+        return logits, lut[mask.long()].to(mask.dtype)
+
+    def masked_logits(self, image: torch.Tensor) -> torch.Tensor:
+        logits = self(image)
+        return logits if self.hidden is None else mask_logits(logits, self.hidden)
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> torch.Tensor:
         logits, mask = self.masked(batch)
         loss = self.loss(logits, mask)
-        self.log("train/loss", loss, prog_bar=True, batch_size=batch["image"].shape[0])
+        b = batch["image"].shape[0]
+        if self.consistency is not None:  # loss.consistency (jovis.training.consistency)
+            gen = torch.Generator().manual_seed(
+                consistency_seed(self.seed, self.global_step, self.global_rank)
+            )
+            term = self.consistency.term(
+                self.masked_logits, batch["image"], batch["mask"], logits, gen
+            )
+            self.log("train/consistency", term, batch_size=b)
+            loss = loss + self.consistency.weight * term
+        self.log("train/loss", loss, prog_bar=True, batch_size=b)
         self.log("train/lr", self.optimizers().param_groups[0]["lr"], batch_size=1)
         return loss
 
