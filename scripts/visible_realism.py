@@ -2,10 +2,12 @@
 
     python scripts/visible_realism.py [out=/work/runs/visreal] [n=16] [size=256] [view=perspective]
         [sets=DIR,...]   # extra synthetic frame sets (folder format, e.g. a frozen held-out set)
+        [cols=8]         # frames per set in montage.png
 
 Real frames: every ``*-mapprojected.png`` colour composite under the real-data root
 (`jovis.paths.real_data_dir`). Synthetic: `render_batch` (instrument junocam_rgb, seeds 0..n-1,
-``view``) with the current `SynthParams`. Writes ``visible_realism.md`` and ``.json`` under `out`
+``view``) with the current `SynthParams`. Writes ``visible_realism.md``, ``.json`` and ``montage.png`` (the frames as the model sees them,
+normalised) under `out`
 (temp file then rename) and prints the table. Statistics: `jovis.realism.visible`.
 """
 
@@ -22,7 +24,8 @@ import numpy as np
 from jovis.frame import Frame
 from jovis.io import read_frame
 from jovis.paths import real_data_dir
-from jovis.realism.visible import set_stats, table
+from jovis.data.normalise import normalise_frame
+from jovis.realism.visible import resized, set_stats, table
 from jovis.synth import render_batch
 
 
@@ -55,20 +58,43 @@ def folder(path: Path) -> list[Frame]:
     return frames
 
 
+def _tile(frame: Frame, size: int) -> np.ndarray:
+    """The frame as the model sees it (normalised), as an 8-bit BGR tile."""
+    image, valid = resized(frame, size)
+    norm = normalise_frame(Frame(image[:, :, :3], ["red", "green", "blue"], valid=valid))
+    rgb = (np.clip(norm, 0, 1) * 255).astype(np.uint8).transpose(1, 2, 0)
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+def montage(rows: dict[str, list[Frame]], size: int, path: Path, cols: int = 8) -> None:
+    """One labelled row band per set (up to `cols` frames each), written to `path`."""
+    bands = []
+    for name, frames in rows.items():
+        tiles = [_tile(f, size) for f in frames[:cols]]
+        tiles += [np.zeros_like(tiles[0])] * (cols - len(tiles))
+        band = np.concatenate(tiles, 1)
+        cv2.putText(band, name, (6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 255, 255), 2)
+        bands.append(band)
+    tmp = path.with_suffix(".tmp.png")
+    cv2.imwrite(str(tmp), np.concatenate(bands, 0))
+    os.replace(tmp, path)
+
+
 def main(argv: list[str]) -> int:
     a = _args(argv)
     out = Path(a.get("out", "/work/runs/visreal"))
     n, size = int(a.get("n", 16)), int(a.get("size", 256))
     view = a.get("view", "perspective")
     real = sorted(real_data_dir().glob("*/*_[0-9][0-9]C[0-9]*-mapprojected.png"))  # RGB sets
-    sets = {"real composites": set_stats([read_frame(p) for p in real], size)}
+    frames = {"real composites": [read_frame(p) for p in real]}
     for extra in filter(None, a.get("sets", "").split(",")):
-        sets[Path(extra).name] = set_stats(folder(Path(extra)), size)
-    sets[f"synthetic ({view})"] = set_stats(synthetic(n, size, None if view == "none" else view),
-                                           size)  # fmt: skip
+        frames[Path(extra).name] = folder(Path(extra))
+    frames[f"synthetic ({view})"] = synthetic(n, size, None if view == "none" else view)
+    sets = {name: set_stats(f, size) for name, f in frames.items()}
+    out.mkdir(parents=True, exist_ok=True)
+    montage(frames, size, out / "montage.png", cols=int(a.get("cols", 8)))
     text = table(sets)
     print(text)
-    out.mkdir(parents=True, exist_ok=True)
     for name, body in (("visible_realism.md", text + "\n"),
                        ("visible_realism.json", json.dumps(sets, indent=1, default=float))):
         tmp = out / (name + ".tmp")

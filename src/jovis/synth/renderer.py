@@ -19,13 +19,21 @@ import torch
 
 from jovis.geometry import PolarGrid
 from jovis.synth import channels as ins
+from jovis.synth import junocam
 from jovis.synth import labels as lab
 from jovis.synth.hash_rng import frame_keys
 from jovis.synth.layers import pack_scenes, scene_layers
 from jovis.synth.params import SynthParams
 from jovis.synth.scene import make_grid, sample_scene
 from jovis.synth.validate import footprint_path
-from jovis.synth.view import OrthoView, PerspView, plane_coords, sample_perspective, sample_view
+from jovis.synth.view import (
+    PERSPECTIVE_REACH,
+    OrthoView,
+    PerspView,
+    plane_coords,
+    sample_perspective,
+    sample_view,
+)
 
 HEMISPHERES = ("north", "south", "random")
 MIN_SIZE = 32
@@ -112,13 +120,15 @@ def _draw_scenes(seed_list: list[int], hemisphere: str, size: int, p: SynthParam
     view (None on the polar grid)."""
     hemis = [pick_hemisphere(s, hemisphere) for s in seed_list]
     grids = [make_grid(size, h, p.max_colatitude) for h in hemis]
-    scenes = [sample_scene(s, h, p) for s, h in zip(seed_list, hemis, strict=True)]
+    persp = view == "perspective" or isinstance(view, PerspView)
+    reach = PERSPECTIVE_REACH - 5.0 if persp else None  # vortices anywhere on the hemisphere
+    scenes = [sample_scene(s, h, p, reach) for s, h in zip(seed_list, hemis, strict=True)]
     views: list[OrthoView | None] = [None] * len(seed_list)
     if view is not None:
         grids = [None] * len(seed_list)
-        pick = {"random": sample_view, "perspective": sample_perspective}.get(view)
-        views = [pick(s, h, size, p) if pick else view
-                 for s, h in zip(seed_list, hemis, strict=True)]  # fmt: skip
+        views = [sample_view(s, h, size, p) if view == "random" else
+                 sample_perspective(s, h, size, p, sc["sun"][1]) if view == "perspective" else view
+                 for s, h, sc in zip(seed_list, hemis, scenes, strict=True)]  # fmt: skip
         for scene, v in zip(scenes, views, strict=True):
             scene["observer"] = (v.sub_lat, v.sub_lon)  # the limb as the spacecraft sees it
     return hemis, grids, scenes, views
@@ -216,6 +226,7 @@ def render_batch(
     if seen is not None:
         disk &= seen
     image, valid = _render_channels(channels, layers, keys, seed_list, disk, x, y, p)
+    image, valid = junocam.product_style(image, channels, valid, layers["mu_sun"], seed_list, p)
     mask = lab.class_mask(layers, valid, p.label_schema)
     return SynthBatch(
         image=image,

@@ -88,18 +88,26 @@ class PerspView:
         return math.tan(math.asin(1.0 / d)) / self.rad_per_px
 
 
-def sample_perspective(seed: int, hemisphere: str, size: int, p: SynthParams) -> PerspView:
+def sample_perspective(seed: int, hemisphere: str, size: int, p: SynthParams,
+                       sun_lon: float = 0.0) -> PerspView:  # fmt: skip
     """A JunoCam-like camera over the frame's pole: sub-spacecraft latitude, altitude (log-
-    uniform) and the frame's field (a share of the disk's angular diameter, at most JunoCam's)."""
+    uniform) and the frame's field: a share of the disk's angular diameter (the map-projected
+    products show the whole disk, mosaicked over the spin), at most JunoCam's 58° for the
+    frames that are single exposures (1 − ``junocam_mosaic_prob``). The sub-spacecraft point is
+    within ``junocam_sun_lon_offset`` of the sub-solar longitude `sun_lon`: JunoCam images the
+    day side."""
     g = np.random.default_rng([seed, 0x9E5])
     sign = 1.0 if hemisphere == "north" else -1.0
     lo, hi = p.junocam_altitude_km
     alt = float(np.exp(g.uniform(math.log(lo), math.log(hi))))
     disk = math.degrees(math.asin(1.0 / (1.0 + alt / p.polar_radius_km)))  # angular radius
-    half = min(disk * g.uniform(*p.junocam_disk_fill), p.junocam_fov_deg / 2.0)
+    half = disk * g.uniform(*p.junocam_disk_fill)
+    if g.uniform() >= p.junocam_mosaic_prob:  # one exposure; the products mosaic a whole spin
+        half = min(half, p.junocam_fov_deg / 2.0)
     rad = math.tan(math.radians(half)) / (size / 2.0)
-    return PerspView(sign * g.uniform(*p.junocam_sub_lat_range), g.uniform(0, 360.0),
-                     g.uniform(0, 360.0), alt, rad)  # fmt: skip
+    lon = (sun_lon + g.uniform(*p.junocam_sun_lon_offset)) % 360.0
+    return PerspView(sign * g.uniform(*p.junocam_sub_lat_range), lon, g.uniform(0, 360.0), alt,
+                     rad)  # fmt: skip
 
 
 def sample_view(seed: int, hemisphere: str, size: int, p: SynthParams) -> OrthoView:
