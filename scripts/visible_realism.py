@@ -6,8 +6,8 @@
 
 Real frames: every ``*-mapprojected.png`` colour composite under the real-data root
 (`jovis.paths.real_data_dir`). Synthetic: `render_batch` (instrument junocam_rgb, seeds 0..n-1,
-``view``) with the current `SynthParams`. Writes ``visible_realism.md``, ``.json`` and ``montage.png`` (the frames as the model sees them,
-normalised) under `out`
+``view``) with the current `SynthParams`. Writes ``visible_realism.md``, ``.json`` and
+``montage.png`` (the frames as the model sees them, normalised) under `out`
 (temp file then rename) and prints the table. Statistics: `jovis.realism.visible`.
 """
 
@@ -21,10 +21,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from jovis.data.normalise import normalise_frame
 from jovis.frame import Frame
 from jovis.io import read_frame
 from jovis.paths import real_data_dir
-from jovis.data.normalise import normalise_frame
 from jovis.realism.visible import resized, set_stats, table
 from jovis.synth import render_batch
 
@@ -95,8 +95,10 @@ def main(argv: list[str]) -> int:
     montage(frames, size, out / "montage.png", cols=int(a.get("cols", 8)))
     text = table(sets)
     print(text)
-    for name, body in (("visible_realism.md", text + "\n"),
-                       ("visible_realism.json", json.dumps(sets, indent=1, default=float))):
+    for name, body in (
+        ("visible_realism.md", text + "\n"),
+        ("visible_realism.json", json.dumps(sets, indent=1, default=float)),
+    ):
         tmp = out / (name + ".tmp")
         tmp.write_text(body)
         os.replace(tmp, out / name)

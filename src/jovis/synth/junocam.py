@@ -30,7 +30,12 @@ _COLOUR = {
     "blue": (0.42, 0.85, -0.10, 0.30),
     "ch4": (0.12, 0.5, 0.0, 1.5),
 }
-_BAND_TINT = {"red": 0.9, "green": 1.0, "blue": 1.15, "ch4": 0.5}  # belts: brown, darker in blue (a choice)
+_BAND_TINT = {
+    "red": 0.9,
+    "green": 1.0,
+    "blue": 1.15,
+    "ch4": 0.5,
+}  # belts: brown, darker in blue (a choice)
 _FILTER_SHIFT = {"red": 0.0, "green": 0.25, "blue": 0.5, "ch4": 0.75}  # strips sit apart on the CCD
 
 
@@ -129,7 +134,9 @@ def bands(keys, colat, p: SynthParams) -> torch.Tensor:
     start = c0 + (c1 - c0) * u[:, 5]
     w1 = 2 * math.pi / (3.0 + 5.0 * u[:, 0])
     w2 = 2 * math.pi / (6.0 + 8.0 * u[:, 1])
-    wave = 0.6 * torch.cos(w1 * colat + 6.283 * u[:, 2]) + 0.4 * torch.cos(w2 * colat + 6.283 * u[:, 3])
+    wave = 0.6 * torch.cos(w1 * colat + 6.283 * u[:, 2]) + 0.4 * torch.cos(
+        w2 * colat + 6.283 * u[:, 3]
+    )
     return amp * wave * torch.sigmoid((colat - start) / 2.0)
 
 
@@ -163,10 +170,10 @@ def product_draws(seeds: list[int], p: SynthParams) -> torch.Tensor:
 def product_style(image, channels, valid, mu_sun, seeds: list[int], p: SynthParams):
     """(image, valid) with the look of the public composites on a `junocam_product_prob` share of
     the frames: the illumination flattened (÷ μ0^f, f = ``junocam_flatten``, as the composites'
-    pipeline does), the night
-    side (μ0 < ``junocam_night_mu``) black and no data as in the products, then per channel the
-    valid pixels' low…high percentiles mapped to 0…1, saturation ``junocam_saturation``, a gamma, a colour gain, 8-bit
-    quantisation, back to DN (1 → ``dn_white``). Frames with other instruments' channels and the
+    pipeline does), the night side (μ0 < ``junocam_night_mu``) black and no data as in the
+    products, then per channel the valid pixels' low…high percentiles mapped to 0…1, saturation
+    ``junocam_saturation``, a gamma, a colour gain, 8-bit quantisation, back to DN
+    (1 → ``dn_white``). Frames with other instruments' channels and the
     other frames are unchanged, and the class of every pixel that stays valid too."""
     idx = [i for i, c in enumerate(channels) if c in FILTERS]
     if len(idx) < len(channels) or p.junocam_product_prob == 0:  # JunoCam-only frames
@@ -176,7 +183,7 @@ def product_style(image, channels, valid, mu_sun, seeds: list[int], p: SynthPara
     valid = valid & ~(on & (mu_sun < p.junocam_night_mu))
     flat = mu_sun.clamp(min=p.junocam_night_mu).pow(d[:, 8, None, None])
     sub = image[:, idx] / flat[:, None]
-    b, c = sub.shape[:2]
+    b = sub.shape[0]
     flat = torch.where(valid[:, None], sub, torch.full((), float("nan"), device=image.device))
     flat = flat.flatten(2)[:, :, ::3]  # every third pixel: the percentiles of a large sample
     q = torch.stack((d[:, 1], d[:, 2]), 1)  # (B, 2)

@@ -110,8 +110,10 @@ def _check_view(view: Any) -> Any:
             fields = list(cls.__dataclass_fields__)
             raise ValueError(f"view={view!r}: fields are {fields} ({err})") from err
     if not (view in (None, "random", "perspective") or isinstance(view, (OrthoView, PerspView))):
-        raise ValueError(f"view={view!r}: use None (polar grid), 'random', 'perspective' or the "
-                         "fields of OrthoView / PerspView")
+        raise ValueError(
+            f"view={view!r}: use None (polar grid), 'random', 'perspective' or the "
+            "fields of OrthoView / PerspView"
+        )
     return view
 
 

@@ -82,6 +82,13 @@ class PerspView:
         c = (size - 1) / 2.0
         return c + x0 * math.cos(a) - y0 * math.sin(a), c + x0 * math.sin(a) + y0 * math.cos(a)
 
+    def visible(self, lat, lon, radius_km: float):
+        """Whether lat/lon points (numpy) face the camera (in front of the limb)."""
+        phi, lam = np.radians(lat), np.radians(lon)
+        phi0, lam0 = math.radians(self.sub_lat), math.radians(self.sub_lon)
+        up = np.sin(phi0) * np.sin(phi) + np.cos(phi0) * np.cos(phi) * np.cos(lam - lam0)
+        return up > 1.0 / (1.0 + self.altitude_km / radius_km)
+
     def limb_radius_px(self, radius_km: float) -> float:
         """Distance of the limb from the image centre (the disk's angular radius), pixels."""
         d = 1.0 + self.altitude_km / radius_km
