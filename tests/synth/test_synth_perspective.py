@@ -87,8 +87,14 @@ def test_vortex_populations_have_the_measured_sizes_and_are_labelled():
                    "polar_vortex": P.polar_vortex_colat_range}[v["role"]]  # fmt: skip
             assert rng[0] - 1.6 <= colat <= rng[1] + 1.6  # chains sit within ±1.5° of a draw
             x, y = round(v["x"]), round(v["y"])
-            front = batch.views[i].visible(v["lat"], v["lon"], R)
-            if front and 0 <= x < 128 and 0 <= y < 128 and mask[y, x] != 255:
+            vw = batch.views[i]
+            phi, phi0 = np.radians(v["lat"]), np.radians(vw.sub_lat)
+            mu = np.sin(phi0) * np.sin(phi) + np.cos(phi0) * np.cos(phi) * np.cos(
+                np.radians(v["lon"] - vw.sub_lon)
+            )
+            face_on = vw.visible(v["lat"], v["lon"], R) and mu > 0.6  # well in front, and ...
+            px = v["radius_km"] / batch.views[i].km_per_px  # ... over 2 px at the nadir scale
+            if face_on and px > 2 and 0 <= x < 128 and 0 <= y < 128 and mask[y, x] != 255:
                 assert mask[y, x] == 2
                 labelled += 1
     assert all(n > 0 for n in seen.values()), seen
@@ -109,8 +115,9 @@ def test_white_ovals_are_bright_and_dark_spots_dark_in_the_clouds():
 
 def test_product_style_keeps_labels_and_makes_8bit_composites():
     seeds, ch = list(range(6)), ["red", "green", "blue"]
-    raw = render_batch(seeds, 64, ch, view="perspective", params={"junocam_product_prob": 0.0})
-    prod = render_batch(seeds, 64, ch, view="perspective", params={"junocam_product_prob": 1.0})
+    p0, p1 = ({"junocam_product_prob": q, "junocam_gap_prob": 0.0} for q in (0.0, 1.0))
+    raw = render_batch(seeds, 64, ch, view="perspective", params=p0)
+    prod = render_batch(seeds, 64, ch, view="perspective", params=p1)
     both = prod.valid
     assert torch.equal(both & raw.valid, both)  # the product only removes (night) pixels
     assert torch.equal(prod.mask[both], raw.mask[both])  # the classes of kept pixels unchanged
@@ -124,8 +131,12 @@ def test_product_style_keeps_labels_and_makes_8bit_composites():
             v = prod.image[i, 0][both[i]] / P.dn_white
             assert v.max() > 0.9 and v.min() < 0.3
     # frames with other instruments' channels keep their data
-    mixed = render_batch(seeds[:2], 64, ["L", "red"], params={"junocam_product_prob": 1.0})
-    plain = render_batch(seeds[:2], 64, ["L", "red"], params={"junocam_product_prob": 0.0})
+    mixed = render_batch(seeds[:2], 64, ["L", "red"], params=p1)
+    plain = render_batch(seeds[:2], 64, ["L", "red"], params=p0)
+    # composite frames have no missing framelets
+    gaps = {"junocam_gap_prob": 1.0}
+    assert not render_batch([0], 64, ch, params={**gaps, "junocam_product_prob": 0.0}).valid.any()
+    assert render_batch([0], 64, ch, params={**gaps, "junocam_product_prob": 1.0}).valid.any()
     assert torch.equal(mixed.image, plain.image) and torch.equal(mixed.mask, plain.mask)
 
 

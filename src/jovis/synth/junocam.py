@@ -86,10 +86,18 @@ def _strips(geo, x, y, shift: float = 0.0):
     return (iu + 65536).to(torch.int64), u - iu
 
 
+def product_on(keys, p: SynthParams) -> torch.Tensor:
+    """(B,) bool: the frame is a composite product (a `junocam_product_prob` share)."""
+    return rng.uniform(keys, "junocam/product", (1,))[:, 0] < p.junocam_product_prob
+
+
 def coverage(keys, geo, x, y, p: SynthParams) -> torch.Tensor:
-    """False on missing framelets (B, H, W)."""
+    """False on missing framelets (B, H, W); composite products have none (the shared ones
+    show none: the pipeline fills them from neighbouring exposures)."""
     idx, _ = _strips(geo, x, y)
-    return rng.uniform_at(keys, "junocam/gap", idx) >= p.junocam_gap_prob
+    return (rng.uniform_at(keys, "junocam/gap", idx) >= p.junocam_gap_prob) | product_on(keys, p)[
+        :, None, None
+    ]
 
 
 def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
@@ -153,12 +161,12 @@ def block_compress(codes: torch.Tensor, step: float, block: int = 8) -> torch.Te
 
 
 def product_draws(seeds: list[int], p: SynthParams) -> torch.Tensor:
-    """Per-frame product-style draws (B, 9): on, low and high percentile, gamma, 4 channel gains,
-    flattening exponent, saturation."""
+    """Per-frame product-style draws (B, 10): unused, low and high percentile, gamma, 4 channel
+    gains, flattening exponent, saturation."""
     rows = []
     for seed in seeds:
         g = np.random.default_rng([seed, rng.stream_id("junocam/product")])
-        rows.append((float(g.uniform() < p.junocam_product_prob),
+        rows.append((0.0,
                      g.uniform(*p.junocam_stretch_low_pct) / 100.0,
                      g.uniform(*p.junocam_stretch_high_pct) / 100.0,
                      g.uniform(*p.junocam_gamma),
@@ -167,7 +175,7 @@ def product_draws(seeds: list[int], p: SynthParams) -> torch.Tensor:
     return torch.tensor(rows, dtype=torch.float32)
 
 
-def product_style(image, channels, valid, mu_sun, seeds: list[int], p: SynthParams):
+def product_style(image, channels, valid, mu_sun, keys, seeds: list[int], p: SynthParams):
     """(image, valid) with the look of the public composites on a `junocam_product_prob` share of
     the frames: the illumination flattened (÷ μ0^f, f = ``junocam_flatten``, as the composites'
     pipeline does), the night side (μ0 < ``junocam_night_mu``) black and no data as in the
@@ -179,7 +187,7 @@ def product_style(image, channels, valid, mu_sun, seeds: list[int], p: SynthPara
     if len(idx) < len(channels) or p.junocam_product_prob == 0:  # JunoCam-only frames
         return image, valid
     d = product_draws(seeds, p).to(image.device)
-    on = d[:, 0, None, None] > 0.5
+    on = product_on(keys, p)[:, None, None]
     valid = valid & ~(on & (mu_sun < p.junocam_night_mu))
     flat = mu_sun.clamp(min=p.junocam_night_mu).pow(d[:, 8, None, None])
     sub = image[:, idx] / flat[:, None]

@@ -228,7 +228,9 @@ def render_batch(
     if seen is not None:
         disk &= seen
     image, valid = _render_channels(channels, layers, keys, seed_list, disk, x, y, p)
-    image, valid = junocam.product_style(image, channels, valid, layers["mu_sun"], seed_list, p)
+    image, valid = junocam.product_style(
+        image, channels, valid, layers["mu_sun"], keys, seed_list, p
+    )
     mask = lab.class_mask(layers, valid, p.label_schema)
     return SynthBatch(
         image=image,
