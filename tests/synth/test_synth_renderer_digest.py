@@ -7,7 +7,8 @@ any of the moves; they are hard-coded on purpose. Updated deliberately for issue
 composite frames; computed with ATEN_CPU_CAPABILITY=avx2/avx512/default). A change to the
 renderer that is meant to change its output must update them (and say why in the commit).
 torch's DEFAULT CPU kernels round some transcendental functions differently from its AVX2/AVX512
-kernels, so each capability has its own digest; the per-channel sums and class counts below hold on every CPU to float tolerance.
+kernels, so each capability has its own digest; the per-channel sums and class counts below hold
+on every CPU to float tolerance.
 """
 
 from __future__ import annotations
