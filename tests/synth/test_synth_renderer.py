@@ -94,7 +94,12 @@ def test_compand_then_decompand_within_one_step():
 
 
 def test_junocam_values_carry_the_companding_quantisation():
-    p = {"read_noise_frac": [0.0, 0.0], "spike_count": [0, 0], "junocam_compression_step": 1.0}
+    p = {
+        "read_noise_frac": [0.0, 0.0],
+        "spike_count": [0, 0],
+        "junocam_compression_step": 1.0,
+        "junocam_product_prob": 0.0,
+    }  # RDR-like frames (composites are re-quantised: 8-bit stretch)
     batch = render_batch([2], 64, ["green"], params=p)
     dn = batch.image[0, 0][batch.valid[0]]
     rdr_table = decompand(torch.arange(256)) * (10000.0 / 2000.0)

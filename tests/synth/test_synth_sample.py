@@ -59,7 +59,7 @@ def test_cyclone_polygon(hemisphere, count):
     for seed in range(4):
         _, labels = make_sample(seed, 64, ["L"], "jiram_l", hemisphere, {"sixth_cyclone_prob": 0})
         vort = labels.features["vortices"]
-        cyc = [v for v in vort if v["kind"] == "cyclone"]
+        cyc = [v for v in vort if v["role"] in ("central", "circumpolar")]
         assert len(cyc) == count
         assert [v["role"] for v in cyc] == ["central"] + ["circumpolar"] * (count - 1)
         sense = "counterclockwise" if hemisphere == "north" else "clockwise"
@@ -69,7 +69,7 @@ def test_cyclone_polygon(hemisphere, count):
         assert all(v["kind"] == "anticyclone" and v["rotation"] != sense for v in small)
         assert all(85.5 - 1e-3 <= abs(v["lat"]) <= 87 + 1e-3 for v in small)  # the corridor
         white = [v for v in vort if v["role"] == "white_oval"]
-        assert len(white) <= 3 and all(abs(v["lat"]) <= 78 for v in white)
+        assert len(white) <= 6 and all(abs(v["lat"]) <= 73 + 1e-6 for v in white)
         sign = 1 if hemisphere == "north" else -1
         assert sign * cyc[0]["lat"] > 86
         assert all(80 < sign * v["lat"] < 87 for v in cyc[1:])

@@ -30,6 +30,12 @@ _COLOUR = {
     "blue": (0.42, 0.85, -0.10, 0.30),
     "ch4": (0.12, 0.5, 0.0, 1.5),
 }
+_BAND_TINT = {
+    "red": 0.9,
+    "green": 1.0,
+    "blue": 1.15,
+    "ch4": 0.5,
+}  # belts: brown, darker in blue (a choice)
 _FILTER_SHIFT = {"red": 0.0, "green": 0.25, "blue": 0.5, "ch4": 0.75}  # strips sit apart on the CCD
 
 
@@ -80,10 +86,18 @@ def _strips(geo, x, y, shift: float = 0.0):
     return (iu + 65536).to(torch.int64), u - iu
 
 
+def product_on(keys, p: SynthParams) -> torch.Tensor:
+    """(B,) bool: the frame is a composite product (a `junocam_product_prob` share)."""
+    return rng.uniform(keys, "junocam/product", (1,))[:, 0] < p.junocam_product_prob
+
+
 def coverage(keys, geo, x, y, p: SynthParams) -> torch.Tensor:
-    """False on missing framelets (B, H, W)."""
+    """False on missing framelets (B, H, W); composite products have none (the shared ones
+    show none: the pipeline fills them from neighbouring exposures)."""
     idx, _ = _strips(geo, x, y)
-    return rng.uniform_at(keys, "junocam/gap", idx) >= p.junocam_gap_prob
+    return (rng.uniform_at(keys, "junocam/gap", idx) >= p.junocam_gap_prob) | product_on(keys, p)[
+        :, None, None
+    ]
 
 
 def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
@@ -92,7 +106,7 @@ def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     clouds, alpha = layers["clouds"], layers["alpha"] * layers["cyclone"]
     hz = torch.sigmoid((20.0 - layers["colat"]) / 3.0)  # polar haze poleward of ~70°
     albedo = base * (1 + con * (clouds - 0.5) + 0.3 * layers["albedo"]) * (1 + red * alpha)
-    albedo = albedo * (1 + haze * hz)
+    albedo = albedo * (1 + haze * hz) * (1 + _BAND_TINT[name] * bands(keys, layers["colat"], p))
     k = s[:, 1, None, None]
     # haze scatters light past the terminator: a soft floor under μ0 (scale 0.05, a choice)
     m0 = layers["mu_sun"]
@@ -117,6 +131,23 @@ def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     return decompand(codes) * (p.dn_white / white)
 
 
+def bands(keys, colat, p: SynthParams) -> torch.Tensor:
+    """Zonal belts and zones equatorward of the polar region (relative albedo, about 0): two
+    cosines of colatitude (periods 3–8° and 6–14°, a choice) of per-frame amplitude
+    ``junocam_band_contrast``, fading in over 2° at a per-frame ``junocam_band_colat``."""
+    u = rng.uniform(keys, "junocam/bands", (6,))[:, :, None, None]
+    lo, hi = p.junocam_band_contrast
+    c0, c1 = p.junocam_band_colat
+    amp = lo + (hi - lo) * u[:, 4]
+    start = c0 + (c1 - c0) * u[:, 5]
+    w1 = 2 * math.pi / (3.0 + 5.0 * u[:, 0])
+    w2 = 2 * math.pi / (6.0 + 8.0 * u[:, 1])
+    wave = 0.6 * torch.cos(w1 * colat + 6.283 * u[:, 2]) + 0.4 * torch.cos(
+        w2 * colat + 6.283 * u[:, 3]
+    )
+    return amp * wave * torch.sigmoid((colat - start) / 2.0)
+
+
 def block_compress(codes: torch.Tensor, step: float, block: int = 8) -> torch.Tensor:
     """Lossy 8×8-block coding of 8-bit codes (B, H, W): the block mean is kept, the detail about it
     is quantised to `step` codes — blocky like a DCT coder's dropped high frequencies."""
@@ -127,3 +158,52 @@ def block_compress(codes: torch.Tensor, step: float, block: int = 8) -> torch.Te
     mean = mean.repeat_interleave(block, 2).repeat_interleave(block, 3)[:, 0, :h, :w]
     detail = torch.round((codes - mean) / step) * step
     return torch.round(mean + detail).clamp(0, 255)
+
+
+def product_draws(seeds: list[int], p: SynthParams) -> torch.Tensor:
+    """Per-frame product-style draws (B, 10): unused, low and high percentile, gamma, 4 channel
+    gains, flattening exponent, saturation."""
+    rows = []
+    for seed in seeds:
+        g = np.random.default_rng([seed, rng.stream_id("junocam/product")])
+        rows.append((0.0,
+                     g.uniform(*p.junocam_stretch_low_pct) / 100.0,
+                     g.uniform(*p.junocam_stretch_high_pct) / 100.0,
+                     g.uniform(*p.junocam_gamma),
+                     *g.uniform(*p.junocam_colour_gain, size=4),
+                     g.uniform(*p.junocam_flatten), g.uniform(*p.junocam_saturation)))  # fmt: skip
+    return torch.tensor(rows, dtype=torch.float32)
+
+
+def product_style(image, channels, valid, mu_sun, keys, seeds: list[int], p: SynthParams):
+    """(image, valid) with the look of the public composites on a `junocam_product_prob` share of
+    the frames: the illumination flattened (÷ μ0^f, f = ``junocam_flatten``, as the composites'
+    pipeline does), the night side (μ0 < ``junocam_night_mu``) black and no data as in the
+    products, then per channel the valid pixels' low…high percentiles mapped to 0…1, saturation
+    ``junocam_saturation``, a gamma, a colour gain, 8-bit quantisation, back to DN
+    (1 → ``dn_white``). Frames with other instruments' channels and the
+    other frames are unchanged, and the class of every pixel that stays valid too."""
+    idx = [i for i, c in enumerate(channels) if c in FILTERS]
+    if len(idx) < len(channels) or p.junocam_product_prob == 0:  # JunoCam-only frames
+        return image, valid
+    d = product_draws(seeds, p).to(image.device)
+    on = product_on(keys, p)[:, None, None]
+    valid = valid & ~(on & (mu_sun < p.junocam_night_mu))
+    flat = mu_sun.clamp(min=p.junocam_night_mu).pow(d[:, 8, None, None])
+    sub = image[:, idx] / flat[:, None]
+    b = sub.shape[0]
+    flat = torch.where(valid[:, None], sub, torch.full((), float("nan"), device=image.device))
+    flat = flat.flatten(2)[:, :, ::3]  # every third pixel: the percentiles of a large sample
+    q = torch.stack((d[:, 1], d[:, 2]), 1)  # (B, 2)
+    lo = torch.stack([torch.nanquantile(flat[i], q[i], dim=-1) for i in range(b)])  # (B, 2, C)
+    low, high = lo[:, 0, :, None, None], lo[:, 1, :, None, None]
+    x = ((sub - low) / (high - low).clamp(min=1e-6)).clamp(0.0, 1.0)
+    lum = x.mean(1, keepdim=True)  # the composites' low saturation: channels pulled to the grey
+    x = lum + d[:, 9, None, None, None] * (x - lum)
+    gains = d[:, 4:][:, [FILTERS.index(channels[i]) for i in idx], None, None]
+    x = (x.pow(d[:, 3, None, None, None]) * gains).clamp(0.0, 1.0)
+    x = torch.round(x * 255.0) * (p.dn_white / 255.0)
+    out = image.clone()
+    out[:, idx] = torch.where(on[:, None] & valid[:, None], x, image[:, idx])
+    out = torch.where(valid[:, None], out, torch.zeros((), device=image.device))
+    return out, valid

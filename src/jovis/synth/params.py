@@ -25,11 +25,13 @@ SOUTH_CYCLONES = (
 FOOTPRINT_TABLE = "hess2011_footprints.txt"  # in jovis.paths.reference_dir()
 _STRINGS = ("footprint_table", "label_schema")
 _PROBABILITIES = ("limb_prob", "sixth_cyclone_prob", "dawn_storm_prob", "junocam_gap_prob",
-                  "jiram_gap_prob")  # fmt: skip
+                  "jiram_gap_prob", "white_oval_chain_prob", "junocam_product_prob",
+                  "junocam_mosaic_prob", "junocam_night_mu")  # fmt: skip
 _POSITIVE = ("max_colatitude", "polar_radius_km", "dn_white", "junocam_white_raw",
              "npc_rmax_km", "spc_rmax_km", "npc_vmax_ms", "spc_vmax_ms", "limb_emission_cut_deg",
              "io_tail_hours", "uv_reference_exposure_s", "uv_limb_brightening_max",
-             "m_band_um_low", "m_band_um_high", "junocam_compression_step")  # fmt: skip
+             "m_band_um_low", "m_band_um_high", "junocam_compression_step",
+             "junocam_fov_deg")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,18 @@ class SynthParams:
     anticyclone_count: Range = (1, 3)
     anticyclone_lat_range: Range = (85.5, 87.0)
     anticyclone_diameter_km: Range = (600.0, 1500.0)
-    white_oval_count: Range = (0, 3)
-    white_oval_colat_range: Range = (12.0, 28.0)
-    white_oval_diameter_km: Range = (800.0, 2500.0)
+    polar_vortex_count: Range = (3, 10)
+    polar_vortex_colat_range: Range = (10.0, 20.0)
+    polar_vortex_diameter_km: Range = (2400.0, 5700.0)
+    white_oval_count: Range = (0, 6)
+    white_oval_colat_range: Range = (17.0, 57.0)
+    white_oval_diameter_km: Range = (2400.0, 5000.0)
+    white_oval_core: Range = (0.15, 0.4)
+    white_oval_chain_prob: float = 0.5
+    dark_spot_count: Range = (0, 3)
+    dark_spot_colat_range: Range = (41.0, 56.0)
+    dark_spot_diameter_km: Range = (1500.0, 3000.0)
+    dark_spot_core: Range = (-0.4, -0.15)
     # background and no-data: the observer's limb
     cloud_contrast: Range = (0.6, 1.0)
     limb_prob: float = 0.3
@@ -128,9 +139,25 @@ class SynthParams:
     junocam_white_raw: float = 2000.0
     junocam_km_per_px: Range = (30.0, 60.0)
     junocam_framelet_rows: int = 128
-    junocam_gap_prob: float = 0.05
+    junocam_gap_prob: float = 0.02
     junocam_strip_gain_sd: float = 0.04
     junocam_compression_step: float = 4.0
+    junocam_sub_lat_range: Range = (60.0, 90.0)
+    junocam_altitude_km: Range = (10000.0, 280000.0)
+    junocam_fov_deg: float = 58.0
+    junocam_disk_fill: Range = (0.8, 1.05)
+    junocam_product_prob: float = 0.5
+    junocam_stretch_low_pct: Range = (0.0, 2.0)
+    junocam_stretch_high_pct: Range = (98.0, 100.0)
+    junocam_gamma: Range = (0.45, 0.8)
+    junocam_colour_gain: Range = (0.9, 1.1)
+    junocam_flatten: Range = (0.5, 0.9)
+    junocam_saturation: Range = (0.3, 0.7)
+    junocam_night_mu: float = 0.02
+    junocam_sun_lon_offset: Range = (-60.0, 60.0)
+    junocam_mosaic_prob: float = 0.7
+    junocam_band_contrast: Range = (0.02, 0.12)
+    junocam_band_colat: Range = (18.0, 28.0)
     subsolar_lat_range: Range = (-3.1, 3.1)
     minnaert_k: Range = (0.8, 1.0)
     # noise shared by the instruments
@@ -201,7 +228,7 @@ def check_scalar(p: SynthParams) -> None:
         if isinstance(v, tuple) and len(v) == 2 and not isinstance(v[0], tuple):
             if v[0] > v[1]:
                 raise ValueError(f"synth param {f.name}={list(v)}: low {v[0]} > high {v[1]}")
-            neg_ok = ("lat", "lon", "rotation", "gap_extra")
+            neg_ok = ("lat", "lon", "rotation", "gap_extra", "dark_spot_core")
             if v[0] < 0 and not any(s in f.name for s in neg_ok):
                 raise ValueError(
                     f"synth param {f.name}={list(v)} must not be negative (a width, size, count "

@@ -19,13 +19,21 @@ import torch
 
 from jovis.geometry import PolarGrid
 from jovis.synth import channels as ins
+from jovis.synth import junocam
 from jovis.synth import labels as lab
 from jovis.synth.hash_rng import frame_keys
 from jovis.synth.layers import pack_scenes, scene_layers
 from jovis.synth.params import SynthParams
 from jovis.synth.scene import make_grid, sample_scene
 from jovis.synth.validate import footprint_path
-from jovis.synth.view import OrthoView, plane_coords, sample_view
+from jovis.synth.view import (
+    PERSPECTIVE_REACH,
+    OrthoView,
+    PerspView,
+    plane_coords,
+    sample_perspective,
+    sample_view,
+)
 
 HEMISPHERES = ("north", "south", "random")
 MIN_SIZE = 32
@@ -55,7 +63,7 @@ class SynthBatch:
     size: int
     scenes: list[dict[str, Any]] = field(repr=False)
     limb_cut: torch.Tensor = field(repr=False)
-    views: list[OrthoView | None] = field(default_factory=list)
+    views: list[OrthoView | PerspView | None] = field(default_factory=list)
     radius_km: float = 66854.0
 
     def __len__(self) -> int:
@@ -95,13 +103,17 @@ def pick_hemisphere(seed: int, hemisphere: str) -> str:
 def _check_view(view: Any) -> Any:
     """`view` as None, "random" or an `OrthoView` (a dict of its fields is converted)."""
     if isinstance(view, dict):
+        cls = PerspView if "altitude_km" in view else OrthoView
         try:
-            view = OrthoView(**view)
+            view = cls(**view)
         except TypeError as err:
-            fields = list(OrthoView.__dataclass_fields__)
+            fields = list(cls.__dataclass_fields__)
             raise ValueError(f"view={view!r}: fields are {fields} ({err})") from err
-    if not (view is None or view == "random" or isinstance(view, OrthoView)):
-        raise ValueError(f"view={view!r}: use None (polar grid), 'random' or OrthoView fields")
+    if not (view in (None, "random", "perspective") or isinstance(view, (OrthoView, PerspView))):
+        raise ValueError(
+            f"view={view!r}: use None (polar grid), 'random', 'perspective' or the "
+            "fields of OrthoView / PerspView"
+        )
     return view
 
 
@@ -110,12 +122,15 @@ def _draw_scenes(seed_list: list[int], hemisphere: str, size: int, p: SynthParam
     view (None on the polar grid)."""
     hemis = [pick_hemisphere(s, hemisphere) for s in seed_list]
     grids = [make_grid(size, h, p.max_colatitude) for h in hemis]
-    scenes = [sample_scene(s, h, p) for s, h in zip(seed_list, hemis, strict=True)]
+    persp = view == "perspective" or isinstance(view, PerspView)
+    reach = PERSPECTIVE_REACH - 5.0 if persp else None  # vortices anywhere on the hemisphere
+    scenes = [sample_scene(s, h, p, reach) for s, h in zip(seed_list, hemis, strict=True)]
     views: list[OrthoView | None] = [None] * len(seed_list)
     if view is not None:
         grids = [None] * len(seed_list)
-        views = [sample_view(s, h, size, p) if view == "random" else view
-                 for s, h in zip(seed_list, hemis, strict=True)]  # fmt: skip
+        views = [sample_view(s, h, size, p) if view == "random" else
+                 sample_perspective(s, h, size, p, sc["sun"][1]) if view == "perspective" else view
+                 for s, h, sc in zip(seed_list, hemis, scenes, strict=True)]  # fmt: skip
         for scene, v in zip(scenes, views, strict=True):
             scene["observer"] = (v.sub_lat, v.sub_lon)  # the limb as the spacecraft sees it
     return hemis, grids, scenes, views
@@ -182,10 +197,11 @@ def render_batch(
     params : SynthParams or dict, optional
         Overrides of the `SynthParams` defaults (validated before anything is rendered).
     device : str or torch.device
-    view : None, "random", OrthoView or dict of its fields
-        None: the polar grid. Otherwise the scene seen as an orthographic disk from a spacecraft
-        (``"random"``: a position high over the pole drawn from each seed); off-disk pixels are
-        no data (mask 255, valid False) and ``grids`` holds None.
+    view : None, "random", "perspective", OrthoView, PerspView or dict of their fields
+        None: the polar grid. Otherwise the scene seen from a spacecraft (``"random"``: an
+        orthographic disk high over the pole; ``"perspective"``: a JunoCam-like camera at a
+        sampled altitude, `jovis.synth.view.sample_perspective`); off-disk pixels are no data
+        (mask 255, valid False) and ``grids`` holds None.
 
     Returns
     -------
@@ -212,6 +228,9 @@ def render_batch(
     if seen is not None:
         disk &= seen
     image, valid = _render_channels(channels, layers, keys, seed_list, disk, x, y, p)
+    image, valid = junocam.product_style(
+        image, channels, valid, layers["mu_sun"], keys, seed_list, p
+    )
     mask = lab.class_mask(layers, valid, p.label_schema)
     return SynthBatch(
         image=image,

@@ -112,8 +112,10 @@ def sample_oval_params(rng, hemisphere: str, sun_lon: float, p: SynthParams) -> 
     return np.array([vals[c] for c in ov.COLS], dtype=np.float64), storm
 
 
-def sample_scene(seed: int, hemisphere: str, p: SynthParams) -> dict[str, Any]:
-    """All per-frame physical parameters of one frame (plain Python/numpy, CPU)."""
+def sample_scene(seed: int, hemisphere: str, p: SynthParams,
+                 reach: float | None = None) -> dict[str, Any]:  # fmt: skip
+    """All per-frame physical parameters of one frame (plain Python/numpy, CPU); small vortices
+    lie within `reach` degrees of the pole (default: the polar grid's edge)."""
     rng = np.random.default_rng([int(seed), 7])
     sun_lon = rng.uniform(0, 360.0)
     sun = (rng.uniform(*p.subsolar_lat_range), sun_lon)
@@ -141,7 +143,7 @@ def sample_scene(seed: int, hemisphere: str, p: SynthParams) -> dict[str, Any]:
         if gap.min() > oval_params[ov.IDX["fwhm"]] * 1.5:
             break
     fwhm = oval_params[ov.IDX["fwhm"]] * (1 + oval_params[ov.IDX["w_amp"]])
-    vort += small_vortices(rng, hemisphere, p, vort, (ox, oy), fwhm, visible)
+    vort += small_vortices(rng, hemisphere, p, vort, (ox, oy), fwhm, visible, reach)
     return {
         "seed": int(seed),
         "hemisphere": hemisphere,

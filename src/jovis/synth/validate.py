@@ -30,8 +30,17 @@ def validate_params(p: SynthParams) -> None:
         )
     _lat_range("anticyclone_lat_range", p.anticyclone_lat_range, 0.0, 90.0)
     _lat_range("spc_lat_range", p.spc_lat_range, -90.0, 0.0)
-    for key in ("oval_colat_range", "white_oval_colat_range"):
+    for key in (
+        "oval_colat_range",
+        "white_oval_colat_range",
+        "polar_vortex_colat_range",
+        "dark_spot_colat_range",
+        "junocam_sub_lat_range",
+    ):
         _lat_range(key, getattr(p, key), 0.0, 90.0)
+    for key in ("junocam_altitude_km", "junocam_disk_fill", "junocam_gamma"):
+        if not getattr(p, key)[0] > 0:
+            raise ValueError(f"synth param {key}={list(getattr(p, key))} must be > 0")
     _lat_range("limb_observer_lat_range", p.limb_observer_lat_range, 0.0, 90.0)
     _lat_range("observer_lat_range", p.observer_lat_range, 0.0, 90.0)
     _lat_range("subsolar_lat_range", p.subsolar_lat_range, -90.0, 90.0)

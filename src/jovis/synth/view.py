@@ -1,8 +1,11 @@
-"""Perspective frames: the same scene seen as an orthographic disk from a spacecraft position.
+"""Perspective frames: the same scene seen from a spacecraft position.
 
-`OrthoView` maps image pixels to (planetocentric latitude, SIII west longitude) on a sphere of
-the polar radius (torch, batched, for rendering) and back (numpy, for the features JSON). Pixels
-off the disk, on the other hemisphere or beyond the scene's extent are no data (mask 255).
+`OrthoView` (``view: random``) sees it as an orthographic disk; `PerspView` (``view:
+perspective``) is a pinhole camera at a sampled altitude above a sampled sub-spacecraft point,
+its field of view at most JunoCam's (PHYSICS §3), as the shared map-projected polar products are.
+Both map image pixels to (planetocentric latitude, SIII west longitude) on a sphere of the polar
+radius (torch, batched, for rendering) and back (numpy, for the features JSON). Pixels off the
+disk, on the other hemisphere or beyond the scene's extent are no data (mask 255).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from jovis.synth.params import SynthParams
 from jovis.synth.vortices import km_per_deg
 
 SCENE_REACH = 1.5  # scene drawn out to this many max_colatitude from the pole
+PERSPECTIVE_REACH = 90.0  # perspective views: the whole hemisphere (colatitude, deg)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,75 @@ class OrthoView:
         return c + x0 * math.cos(a) - y0 * math.sin(a), c + x0 * math.sin(a) + y0 * math.cos(a)
 
 
+@dataclass(frozen=True)
+class PerspView:
+    """Pinhole camera `altitude_km` above the sub-spacecraft point (deg, SIII west), boresight on
+    the planet's centre, north angle (deg clockwise from image up), `rad_per_px` per pixel."""
+
+    sub_lat: float
+    sub_lon: float
+    north_angle_deg: float
+    altitude_km: float
+    rad_per_px: float
+
+    @property
+    def km_per_px(self) -> float:
+        """Pixel size at the sub-spacecraft point."""
+        return self.altitude_km * self.rad_per_px
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "perspective", **asdict(self), "km_per_px": self.km_per_px,
+                "radius_km": None}  # fmt: skip
+
+    def pixel(self, lat, lon, size: int, radius_km: float):
+        """Image (x, y) of lat/lon points (numpy, any shape); hidden points project too."""
+        phi, lam = np.radians(lat), np.radians(lon)
+        phi0, lam0 = math.radians(self.sub_lat), math.radians(self.sub_lon)
+        east = -np.cos(phi) * np.sin(lam - lam0)
+        north = np.cos(phi0) * np.sin(phi) - np.sin(phi0) * np.cos(phi) * np.cos(lam - lam0)
+        up = np.sin(phi0) * np.sin(phi) + np.cos(phi0) * np.cos(phi) * np.cos(lam - lam0)
+        depth = 1.0 + self.altitude_km / radius_km - up  # in radii, along the boresight
+        x0 = east / depth / self.rad_per_px
+        y0 = -north / depth / self.rad_per_px
+        a = math.radians(self.north_angle_deg)
+        c = (size - 1) / 2.0
+        return c + x0 * math.cos(a) - y0 * math.sin(a), c + x0 * math.sin(a) + y0 * math.cos(a)
+
+    def visible(self, lat, lon, radius_km: float):
+        """Whether lat/lon points (numpy) face the camera (in front of the limb)."""
+        phi, lam = np.radians(lat), np.radians(lon)
+        phi0, lam0 = math.radians(self.sub_lat), math.radians(self.sub_lon)
+        up = np.sin(phi0) * np.sin(phi) + np.cos(phi0) * np.cos(phi) * np.cos(lam - lam0)
+        return up > 1.0 / (1.0 + self.altitude_km / radius_km)
+
+    def limb_radius_px(self, radius_km: float) -> float:
+        """Distance of the limb from the image centre (the disk's angular radius), pixels."""
+        d = 1.0 + self.altitude_km / radius_km
+        return math.tan(math.asin(1.0 / d)) / self.rad_per_px
+
+
+def sample_perspective(seed: int, hemisphere: str, size: int, p: SynthParams,
+                       sun_lon: float = 0.0) -> PerspView:  # fmt: skip
+    """A JunoCam-like camera over the frame's pole: sub-spacecraft latitude, altitude (log-
+    uniform) and the frame's field: a share of the disk's angular diameter (the map-projected
+    products show the whole disk, mosaicked over the spin), at most JunoCam's 58° for the
+    frames that are single exposures (1 − ``junocam_mosaic_prob``). The sub-spacecraft point is
+    within ``junocam_sun_lon_offset`` of the sub-solar longitude `sun_lon`: JunoCam images the
+    day side."""
+    g = np.random.default_rng([seed, 0x9E5])
+    sign = 1.0 if hemisphere == "north" else -1.0
+    lo, hi = p.junocam_altitude_km
+    alt = float(np.exp(g.uniform(math.log(lo), math.log(hi))))
+    disk = math.degrees(math.asin(1.0 / (1.0 + alt / p.polar_radius_km)))  # angular radius
+    half = disk * g.uniform(*p.junocam_disk_fill)
+    if g.uniform() >= p.junocam_mosaic_prob:  # one exposure; the products mosaic a whole spin
+        half = min(half, p.junocam_fov_deg / 2.0)
+    rad = math.tan(math.radians(half)) / (size / 2.0)
+    lon = (sun_lon + g.uniform(*p.junocam_sun_lon_offset)) % 360.0
+    return PerspView(sign * g.uniform(*p.junocam_sub_lat_range), lon, g.uniform(0, 360.0), alt,
+                     rad)  # fmt: skip
+
+
 def sample_view(seed: int, hemisphere: str, size: int, p: SynthParams) -> OrthoView:
     """A spacecraft high over the frame's pole, the polar cap filling the frame."""
     g = np.random.default_rng([seed, 0x5EE])
@@ -53,12 +126,31 @@ def sample_view(seed: int, hemisphere: str, size: int, p: SynthParams) -> OrthoV
                      g.uniform(0, 360.0), km)  # fmt: skip
 
 
-def plane_coords(views: list[OrthoView], hemis: list[str], size: int, p: SynthParams, device):
+def _sphere(views, xs, ys, col, p: SynthParams):
+    """Unit-sphere (east, north, up) about the sub-point of every pixel's ray hit and the disk."""
+    if isinstance(views[0], PerspView):  # ray from the camera, 1 + alt/R radii out, to the sphere
+        xi, eta = xs * col(3), -ys * col(3)
+        dist = 1.0 + col(4) / p.polar_radius_km
+        n2 = 1.0 + xi * xi + eta * eta
+        disc = 1.0 - n2 * (1.0 - 1.0 / (dist * dist))
+        disk = disc > 0.0
+        t = dist * (1.0 - torch.sqrt(disc.clamp(min=0.0))) / n2
+        return t * xi, t * eta, dist - t, disk
+    scale = col(3) / p.polar_radius_km
+    east, north = xs * scale, -ys * scale
+    rho2 = east * east + north * north
+    return east, north, torch.sqrt((1.0 - rho2).clamp(min=0.0)), rho2 < 1.0
+
+
+def plane_coords(views: list, hemis: list[str], size: int, p: SynthParams, device):
     """Plane coordinates x, y (B, H, W) of every pixel and where the scene is seen (bool)."""
-    t = torch.tensor(
-        [(v.sub_lat, v.sub_lon, v.north_angle_deg, v.km_per_px) for v in views],
-        dtype=torch.float32, device=device,
-    )  # fmt: skip
+    persp = isinstance(views[0], PerspView)
+    if any(isinstance(v, PerspView) != persp for v in views):
+        raise ValueError("a batch's views must all be OrthoView or all PerspView")
+    rows = [(v.sub_lat, v.sub_lon, v.north_angle_deg,
+             v.rad_per_px if persp else v.km_per_px, v.altitude_km if persp else 0.0)
+            for v in views]  # fmt: skip
+    t = torch.tensor(rows, dtype=torch.float32, device=device)
     sign = torch.tensor([1.0 if h == "north" else -1.0 for h in hemis], device=device)
     col = lambda k: t[:, k, None, None]  # noqa: E731
     ax = torch.arange(size, dtype=torch.float32, device=device) - (size - 1) / 2.0
@@ -66,11 +158,7 @@ def plane_coords(views: list[OrthoView], hemis: list[str], size: int, p: SynthPa
     a = torch.deg2rad(col(2))
     x0 = xs * torch.cos(a) + ys * torch.sin(a)
     y0 = -xs * torch.sin(a) + ys * torch.cos(a)
-    scale = col(3) / p.polar_radius_km
-    east, north = x0 * scale, -y0 * scale
-    rho2 = east * east + north * north
-    disk = rho2 < 1.0
-    cosc = torch.sqrt((1.0 - rho2).clamp(min=0.0))
+    east, north, cosc, disk = _sphere(views, x0, y0, col, p)
     phi0, lam0 = torch.deg2rad(col(0)), torch.deg2rad(col(1))
     sinlat = (cosc * torch.sin(phi0) + north * torch.cos(phi0)).clamp(-1.0, 1.0)
     lat = torch.rad2deg(torch.asin(sinlat))
@@ -78,6 +166,7 @@ def plane_coords(views: list[OrthoView], hemis: list[str], size: int, p: SynthPa
     s = sign[:, None, None]
     colat = 90.0 - s * lat
     lam = torch.deg2rad(lon)
-    seen = disk & (colat <= SCENE_REACH * p.max_colatitude)
+    reach = PERSPECTIVE_REACH if persp else SCENE_REACH * p.max_colatitude
+    seen = disk & (colat <= reach)
     colat = torch.where(seen, colat, torch.zeros_like(colat))
     return -s * torch.sin(lam) * colat, torch.cos(lam) * colat, seen

@@ -1,4 +1,6 @@
-"""Vortex sampling in plane degrees: the cyclone polygon, corridor anticyclones and white ovals.
+"""Vortex sampling in plane degrees: the cyclone polygon, corridor anticyclones, polar vortices,
+white ovals and dark spots (sizes, latitudes and contrasts measured on the shared JunoCam products,
+`jovis.realism.junocam_vortices`).
 
 North: central cyclone + 8 from the PHYSICS.md §1 table, jittered, the whole polygon rotated.
 South: the SPC is displaced toward SIII 219° ± 21° and the 5 CPCs keep their distance from it
@@ -96,32 +98,55 @@ def _vortex(rng, x, y, r, kind, role, north, vmax, ratio, p: SynthParams) -> dic
     }  # fmt: skip
 
 
-def small_vortices(rng, hemisphere, p: SynthParams, taken, oval_xy, oval_fwhm, visible):
-    """Anticyclones in the 85.5–87° corridor and white ovals at lower latitudes, clear of the
-    cyclones, of the oval ribbon and of the frame edge; `visible(x, y, r)` says a disk is seen."""
+def _populations(p: SynthParams) -> list[tuple]:
+    """(role, kind, count, colatitude range, diameter km, core range or None) per population."""
+    corridor = (90.0 - p.anticyclone_lat_range[1], 90.0 - p.anticyclone_lat_range[0])
+    return [
+        ("small", "anticyclone", p.anticyclone_count, corridor, p.anticyclone_diameter_km, None),
+        ("polar_vortex", "either", p.polar_vortex_count, p.polar_vortex_colat_range,
+         p.polar_vortex_diameter_km, None),
+        ("white_oval", "anticyclone", p.white_oval_count, p.white_oval_colat_range,
+         p.white_oval_diameter_km, p.white_oval_core),
+        ("dark_spot", "cyclone", p.dark_spot_count, p.dark_spot_colat_range,
+         p.dark_spot_diameter_km, p.dark_spot_core),
+    ]  # fmt: skip
+
+
+def small_vortices(rng, hemisphere, p: SynthParams, taken, oval_xy, oval_fwhm, visible,
+                   reach: float | None = None):  # fmt: skip
+    """Anticyclones in the 85.5–87° corridor, polar vortices among the cyclones, white ovals
+    (in a chain at one colatitude with ``white_oval_chain_prob``) and dark spots, clear of the
+    cyclones, of the oval ribbon and of the frame edge (`reach`, default ``max_colatitude``: the
+    polar grid's edge; perspective views pass 90); `visible(x, y, r)` says a disk is seen."""
     north = hemisphere == "north"
     ox, oy = oval_xy
     kpd = km_per_deg(p)
+    reach = p.max_colatitude if reach is None else reach
     out: list[dict[str, Any]] = []
-    corridor = (90.0 - p.anticyclone_lat_range[1], 90.0 - p.anticyclone_lat_range[0])
-    for role, count, colat, diam in (
-        ("small", p.anticyclone_count, corridor, p.anticyclone_diameter_km),
-        ("white_oval", p.white_oval_count, p.white_oval_colat_range, p.white_oval_diameter_km),
-    ):
+    for role, kind, count, colat, diam, core in _populations(p):
         want = int(rng.integers(int(count[0]), int(count[1]) + 1))
+        chain = role == "white_oval" and rng.uniform() < p.white_oval_chain_prob
+        c_chain = rng.uniform(*colat)
         placed = 0
         for _ in range(30 * want):
             if placed == want:
                 break
             c = np.sqrt(rng.uniform(colat[0] ** 2, colat[1] ** 2))  # uniform in area
+            c = c_chain + rng.uniform(-1.5, 1.5) if chain else c
             ang = rng.uniform(0, 2 * np.pi)
             vx, vy = c * np.cos(ang), c * np.sin(ang)
             vr = rng.uniform(*diam) / 2 / kpd
             clear = all(np.hypot(vx - v["x"], vy - v["y"]) > vr + v["r"] + 0.2 for v in taken + out)
             clear &= np.hypot(ox - vx, oy - vy).min() > vr + oval_fwhm + 0.3
-            clear &= max(abs(vx), abs(vy)) + vr < p.max_colatitude and visible(vx, vy, vr)
+            edge = max(abs(vx), abs(vy)) if reach == p.max_colatitude else np.hypot(vx, vy)
+            clear &= edge + vr < reach and visible(vx, vy, vr)
             if clear:
+                k = kind if kind != "either" else ("cyclone", "anticyclone")[int(rng.integers(2))]
                 vmax = rng.uniform(*p.cpc_vmax_ms) * 0.5
-                out.append(_vortex(rng, vx, vy, vr, "anticyclone", role, north, vmax, 0.5, p))
+                v = _vortex(rng, vx, vy, vr, k, role, north, vmax, 0.5, p)
+                if core is not None:  # ovals and spots: a bright or dark core, faint arms
+                    v["core"] = float(rng.uniform(*core))
+                    v["contrast"] *= 0.3
+                out.append(v)
                 placed += 1
     return out

@@ -1,0 +1,109 @@
+"""Visible realism table: label-free statistics of real JunoCam composites beside synthetic frames.
+
+    python scripts/visible_realism.py [out=/work/runs/visreal] [n=16] [size=256] [view=perspective]
+        [sets=DIR,...]   # extra synthetic frame sets (folder format, e.g. a frozen held-out set)
+        [cols=8]         # frames per set in montage.png
+
+Real frames: every ``*-mapprojected.png`` colour composite under the real-data root
+(`jovis.paths.real_data_dir`). Synthetic: `render_batch` (instrument junocam_rgb, seeds 0..n-1,
+``view``) with the current `SynthParams`. Writes ``visible_realism.md``, ``.json`` and
+``montage.png`` (the frames as the model sees them, normalised) under `out`
+(temp file then rename) and prints the table. Statistics: `jovis.realism.visible`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from jovis.data.normalise import normalise_frame
+from jovis.frame import Frame
+from jovis.io import read_frame
+from jovis.paths import real_data_dir
+from jovis.realism.visible import resized, set_stats, table
+from jovis.synth import render_batch
+
+
+def _args(argv: list[str]) -> dict[str, str]:
+    out = {}
+    for a in argv:
+        if "=" not in a:
+            raise SystemExit(f"argument {a!r}: use key=value (out, n, size, view, sets)")
+        k, v = a.split("=", 1)
+        out[k] = v
+    return out
+
+
+def synthetic(n: int, size: int, view: str | None) -> list[Frame]:
+    batch = render_batch(list(range(n)), size, ["red", "green", "blue"], view=view)
+    img = batch.image.permute(0, 2, 3, 1).numpy()
+    return [Frame(img[i], ["red", "green", "blue"], valid=batch.valid[i].numpy()) for i in range(n)]
+
+
+def folder(path: Path) -> list[Frame]:
+    files = sorted((path / "images").glob("*.npy"))
+    if not files:
+        raise SystemExit(f"{path}/images holds no .npy frames (sets= wants a synthetic frame set)")
+    frames = []
+    for f in files:
+        mask = cv2.imread(str(path / "masks" / (f.stem + ".png")), cv2.IMREAD_GRAYSCALE)
+        if mask is None:
+            raise SystemExit(f"{path}/masks/{f.stem}.png missing (the set's valid pixels)")
+        frames.append(Frame(np.load(f), ["red", "green", "blue"], valid=mask != 255))
+    return frames
+
+
+def _tile(frame: Frame, size: int) -> np.ndarray:
+    """The frame as the model sees it (normalised), as an 8-bit BGR tile."""
+    image, valid = resized(frame, size)
+    norm = normalise_frame(Frame(image[:, :, :3], ["red", "green", "blue"], valid=valid))
+    rgb = (np.clip(norm, 0, 1) * 255).astype(np.uint8).transpose(1, 2, 0)
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+def montage(rows: dict[str, list[Frame]], size: int, path: Path, cols: int = 8) -> None:
+    """One labelled row band per set (up to `cols` frames each), written to `path`."""
+    bands = []
+    for name, frames in rows.items():
+        tiles = [_tile(f, size) for f in frames[:cols]]
+        tiles += [np.zeros_like(tiles[0])] * (cols - len(tiles))
+        band = np.concatenate(tiles, 1)
+        cv2.putText(band, name, (6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 255, 255), 2)
+        bands.append(band)
+    tmp = path.with_suffix(".tmp.png")
+    cv2.imwrite(str(tmp), np.concatenate(bands, 0))
+    os.replace(tmp, path)
+
+
+def main(argv: list[str]) -> int:
+    a = _args(argv)
+    out = Path(a.get("out", "/work/runs/visreal"))
+    n, size = int(a.get("n", 16)), int(a.get("size", 256))
+    view = a.get("view", "perspective")
+    real = sorted(real_data_dir().glob("*/*_[0-9][0-9]C[0-9]*-mapprojected.png"))  # RGB sets
+    frames = {"real composites": [read_frame(p) for p in real]}
+    for extra in filter(None, a.get("sets", "").split(",")):
+        frames[Path(extra).name] = folder(Path(extra))
+    frames[f"synthetic ({view})"] = synthetic(n, size, None if view == "none" else view)
+    sets = {name: set_stats(f, size) for name, f in frames.items()}
+    out.mkdir(parents=True, exist_ok=True)
+    montage(frames, size, out / "montage.png", cols=int(a.get("cols", 8)))
+    text = table(sets)
+    print(text)
+    for name, body in (
+        ("visible_realism.md", text + "\n"),
+        ("visible_realism.json", json.dumps(sets, indent=1, default=float)),
+    ):
+        tmp = out / (name + ".tmp")
+        tmp.write_text(body)
+        os.replace(tmp, out / name)
+    return 0 if all(np.isfinite(v["p50_red"]) for v in sets.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

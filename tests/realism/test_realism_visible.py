@@ -1,0 +1,68 @@
+"""Visible realism: label-free statistics and the vortex measurement of the reference ellipses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jovis.frame import Frame
+from jovis.geometry.body import surface_point
+from jovis.geometry.reproject import PerspectiveView
+from jovis.paths import real_data_dir
+from jovis.realism.junocam_vortices import ellipse_km, measure, pixel_to_latlon, summary
+from jovis.realism.visible import KEYS, frame_stats, set_stats, table
+
+
+def _frame(image, valid=None):
+    return Frame(image.astype(np.float32), ["red", "green", "blue"], valid=valid)
+
+
+def test_stats_see_stretch_colour_and_texture():
+    g = np.random.default_rng(0)
+    yy = np.linspace(0, 1, 128)[:, None] * np.ones((1, 128))
+    smooth = np.stack([yy, yy, 0.5 * yy], -1) * 200 + 10
+    a = frame_stats(_frame(smooth))
+    assert a["bg"] == pytest.approx(float((0.5 * yy * 200 + 10).mean() / (yy * 200 + 10).mean()))
+    assert a["rg"] == pytest.approx(1.0) and a["corr_rb"] > 0.99
+    assert a["p50_red"] == pytest.approx(0.5, abs=0.05) and a["edges"] == 0.0
+    rough = smooth + g.normal(0, 40, smooth.shape)
+    b = frame_stats(_frame(rough))
+    assert b["fine"] > 5 * a["fine"] and b["edges"] > 0.05 and b["corr_rb"] < 0.9
+    gamma = frame_stats(_frame(255 * (smooth / 255) ** 0.4))  # a stretch lifts the median
+    assert gamma["p50_red"] > a["p50_red"] + 0.1
+    valid = np.zeros((128, 128), bool)
+    valid[:4, :4] = True
+    s = set_stats([_frame(smooth), _frame(smooth, valid)])
+    assert s["n"] == 1 and s["skipped"] == 1
+    text = table({"a": s, "b": s})
+    assert text.count("\n") == len(KEYS) + 2 and "| corr_rb |" in text
+    with pytest.raises(ValueError, match="channels"):
+        frame_stats(Frame(smooth.astype(np.float32), ["L", "M", "uv"]))
+
+
+def test_pixel_to_latlon_inverts_the_view_and_ellipse_sizes_are_surface_km():
+    view = PerspectiveView(78.4, 200.0, 71492.0 + 35000.0, 10.0, 0.0009)
+    lat = np.array([80.0, 70.0, 85.0])
+    lon = np.array([190.0, 220.0, 160.0])
+    x, y, vis = view.project(lat, lon, (1600, 1600))
+    assert vis.all()
+    la, lo = pixel_to_latlon(view, x, y)
+    np.testing.assert_allclose(la, lat, atol=1e-6)
+    np.testing.assert_allclose(lo, lon, atol=1e-6)
+    assert np.isnan(pixel_to_latlon(view, np.array([0.0]), np.array([0.0]))[0]).all()  # sky
+    # an ellipse of a pixels at the sub-point spans about 2·a·(distance − radius)·IFOV km
+    cx, cy, _ = view.project(np.array(78.4), np.array(200.0), (1600, 1600))
+    e = {"x": float(cx), "y": float(cy), "a": 20, "b": 10, "angle": 0}
+    major, minor, la0 = ellipse_km(view, e)
+    near = 35000.0 + 71492.0 - float(np.linalg.norm(surface_point(78.4, 200.0)))
+    assert major == pytest.approx(40 * near * 0.0009, rel=0.03)
+    assert minor == pytest.approx(major / 2, rel=0.03) and la0 == pytest.approx(78.4, abs=0.01)
+
+
+@pytest.mark.skipif(not (real_data_dir() / "pj44_north_junocam").exists(), reason="no real data")
+def test_measured_circumpolar_cyclones_match_the_published_sizes():
+    s = summary(measure(real_data_dir()))
+    cpc = s["circumpolar_cyclone"]
+    assert 3000 < cpc["diameter_km"][1] < 5000  # PHYSICS §1: north CPCs 4,000–4,600 km
+    assert 80 < cpc["lat"][1] < 87  # the ring near 84°
+    assert s["white_oval"]["contrast"][1] > 0 > s["dark_spot"]["contrast"][1]

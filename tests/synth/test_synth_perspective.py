@@ -1,0 +1,166 @@
+"""The JunoCam-like perspective camera, the measured vortex populations and the product style."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from jovis.synth import SynthParams, render_batch
+from jovis.synth.view import PerspView, plane_coords
+
+P = SynthParams()
+R = P.polar_radius_km
+
+
+def test_known_points_project_where_the_pinhole_geometry_says():
+    v = PerspView(90.0, 0.0, 0.0, R, 0.01)  # camera one radius above the north pole
+    x, y = v.pixel(90.0, 0.0, 65, R)
+    assert (x, y) == pytest.approx((32.0, 32.0))  # the sub-point is the centre
+    # a point at colatitude 30°: sin 30 / (2 − cos 30) radians-tangent off the boresight
+    x, y = v.pixel(60.0, 0.0, 65, R)
+    r = math.hypot(x - 32, y - 32)
+    assert r == pytest.approx(0.5 / (2 - math.cos(math.radians(30))) / 0.01, rel=1e-9)
+    # from 80°N the pole is straight up (north angle 0), and rotates with the north angle
+    v = PerspView(80.0, 100.0, 0.0, 50000.0, 0.004)
+    x, y = v.pixel(90.0, 0.0, 64, R)
+    assert x == pytest.approx(31.5) and y < 31.5
+    x, y = PerspView(80.0, 100.0, 90.0, 50000.0, 0.004).pixel(90.0, 0.0, 64, R)
+    assert x > 31.5 and y == pytest.approx(31.5)
+
+
+def test_rendered_pixels_and_pixel_agree_and_the_limb_is_at_the_disk_radius():
+    size = 96
+    v = PerspView(75.0, 40.0, 20.0, 120000.0, 0.0)
+    limb_angle = math.asin(1.0 / (1.0 + v.altitude_km / R))
+    v = PerspView(75.0, 40.0, 20.0, 120000.0, math.tan(limb_angle) / 40.0)  # limb at 40 px
+    assert v.limb_radius_px(R) == pytest.approx(40.0)
+    assert v.visible(75.0, 40.0, R) and not v.visible(-75.0, 220.0, R)
+    x, y, seen = plane_coords([v], ["north"], size, P, "cpu")
+    c = (size - 1) / 2
+    yy, xx = np.mgrid[0:size, 0:size]
+    rad = np.hypot(xx - c, yy - c)
+    seen = seen[0].numpy()
+    assert seen[rad < 39].all()  # the whole disk is seen from 75°N (nothing past the equator)...
+    assert not seen[rad > 41].any()  # ...and nothing beyond the limb
+    # plane coordinates → lat/lon → pixel() lands on the same pixel
+    xs, ys = x[0].numpy(), y[0].numpy()
+    colat = np.hypot(xs, ys)
+    lon = np.degrees(np.arctan2(-xs, ys)) % 360.0
+    pick = seen & (rad < 38)
+    px, py = v.pixel(90.0 - colat[pick], lon[pick], size, R)
+    assert np.abs(px - xx[pick]).max() < 0.02 and np.abs(py - yy[pick]).max() < 0.02
+
+
+def test_perspective_frames_are_day_side_views_within_the_configured_geometry():
+    batch = render_batch(range(6), 64, ["red", "green", "blue"], view="perspective")
+    for i, v in enumerate(batch.views):
+        assert isinstance(v, PerspView)
+        assert 60.0 <= abs(v.sub_lat) <= 90.0 and 10000.0 <= v.altitude_km <= 280000.0
+        d = (v.sub_lon - batch.scenes[i]["sun"][1] + 180.0) % 360.0 - 180.0
+        assert -60.0 <= d <= 60.0
+        assert batch.features(i)["view"]["kind"] == "perspective"
+    assert torch.equal(batch.mask == 255, ~batch.valid)
+    assert batch.valid.float().mean() > 0.3
+
+
+ROLES = {"white_oval": P.white_oval_diameter_km, "dark_spot": P.dark_spot_diameter_km,
+         "polar_vortex": P.polar_vortex_diameter_km}  # fmt: skip
+
+
+def test_vortex_populations_have_the_measured_sizes_and_are_labelled():
+    batch = render_batch(range(8), 128, ["red", "green", "blue"], view="perspective",
+                         hemisphere="south")  # fmt: skip
+    seen, labelled = dict.fromkeys(ROLES, 0), 0
+    for i in range(len(batch)):
+        mask = batch.mask[i].numpy()
+        for v in batch.features(i)["vortices"]:
+            if v["role"] not in ROLES:
+                continue
+            seen[v["role"]] += 1
+            lo, hi = ROLES[v["role"]]
+            assert lo - 1 <= 2 * v["radius_km"] <= hi + 1, v
+            colat = 90.0 + v["lat"]
+            rng = {"white_oval": P.white_oval_colat_range, "dark_spot": P.dark_spot_colat_range,
+                   "polar_vortex": P.polar_vortex_colat_range}[v["role"]]  # fmt: skip
+            assert rng[0] - 1.6 <= colat <= rng[1] + 1.6  # chains sit within ±1.5° of a draw
+            x, y = round(v["x"]), round(v["y"])
+            vw = batch.views[i]
+            phi, phi0 = np.radians(v["lat"]), np.radians(vw.sub_lat)
+            mu = np.sin(phi0) * np.sin(phi) + np.cos(phi0) * np.cos(phi) * np.cos(
+                np.radians(v["lon"] - vw.sub_lon)
+            )
+            face_on = vw.visible(v["lat"], v["lon"], R) and mu > 0.6  # well in front, and ...
+            px = v["radius_km"] / batch.views[i].km_per_px  # ... over 2 px at the nadir scale
+            if face_on and px > 2 and 0 <= x < 128 and 0 <= y < 128 and mask[y, x] != 255:
+                assert mask[y, x] == 2
+                labelled += 1
+    assert all(n > 0 for n in seen.values()), seen
+    assert labelled >= 5
+
+
+def test_white_ovals_are_bright_and_dark_spots_dark_in_the_clouds():
+    from jovis.synth.scene import sample_scene
+
+    cores = {"white_oval": [], "dark_spot": []}
+    for seed in range(10):
+        for v in sample_scene(seed, "south", P, reach=85.0)["vortices"]:
+            if v["role"] in cores:
+                cores[v["role"]].append(v["core"])
+    assert cores["white_oval"] and min(cores["white_oval"]) >= P.white_oval_core[0]
+    assert cores["dark_spot"] and max(cores["dark_spot"]) <= P.dark_spot_core[1]
+
+
+def test_product_style_keeps_labels_and_makes_8bit_composites():
+    seeds, ch = list(range(6)), ["red", "green", "blue"]
+    p0, p1 = ({"junocam_product_prob": q, "junocam_gap_prob": 0.0} for q in (0.0, 1.0))
+    raw = render_batch(seeds, 64, ch, view="perspective", params=p0)
+    prod = render_batch(seeds, 64, ch, view="perspective", params=p1)
+    both = prod.valid
+    assert torch.equal(both & raw.valid, both)  # the product only removes (night) pixels
+    assert torch.equal(prod.mask[both], raw.mask[both])  # the classes of kept pixels unchanged
+    assert torch.equal(prod.mask == 255, ~prod.valid)
+    assert not torch.equal(prod.image, raw.image)
+    codes = prod.image / (P.dn_white / 255.0)
+    assert torch.allclose(codes, codes.round(), atol=1e-3) and codes.max() <= 255.0 + 1e-3
+    # composites are stretched: each channel's valid pixels span most of 0…255
+    for i in range(len(seeds)):
+        if both[i].sum() > 200:
+            v = prod.image[i, 0][both[i]] / P.dn_white
+            assert v.max() > 0.9 and v.min() < 0.3
+    # frames with other instruments' channels keep their data
+    mixed = render_batch(seeds[:2], 64, ["L", "red"], params=p1)
+    plain = render_batch(seeds[:2], 64, ["L", "red"], params=p0)
+    # composite frames have no missing framelets
+    gaps = {"junocam_gap_prob": 1.0}
+    assert not render_batch([0], 64, ch, params={**gaps, "junocam_product_prob": 0.0}).valid.any()
+    assert render_batch([0], 64, ch, params={**gaps, "junocam_product_prob": 1.0}).valid.any()
+    assert torch.equal(mixed.image, plain.image) and torch.equal(mixed.mask, plain.mask)
+
+
+def test_bad_perspective_params_fail_naming_them():
+    with pytest.raises(ValueError, match="junocam_altitude_km"):
+        SynthParams(junocam_altitude_km=(0.0, 10.0))
+    with pytest.raises(ValueError, match="junocam_product_prob"):
+        SynthParams(junocam_product_prob=1.5)
+    with pytest.raises(ValueError, match="view"):
+        render_batch([0], 64, ["red"], view={"sub_lat": 80.0, "altitude_km": 1.0})
+
+
+def test_the_synth_script_writes_perspective_junocam_frames(tmp_path):
+    import json
+
+    from hydra import compose, initialize_config_dir
+
+    from jovis.apps.synth import synth_from_config
+    from jovis.config import CONFIG_DIR
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose(config_name="synth", overrides=[f"out={tmp_path}", "n=2", "size=64",
+                      "view=perspective", "instrument=junocam_rgb"])  # fmt: skip
+    synth_from_config(cfg)
+    rows = [json.loads(r) for r in (tmp_path / "manifest.jsonl").read_text().splitlines()]
+    feats = json.loads((tmp_path / rows[0]["features"]).read_text())
+    assert feats["view"]["kind"] == "perspective" and feats["view"]["altitude_km"] >= 10000.0
