@@ -82,7 +82,7 @@ def ridge_trace(
     vals = np.where(_sample(okf, px, py) > 0.999, _sample(sm, px, py), -np.inf)
     ridge_peak = np.where(visible, vals.max(1), np.nan)
     return {
-        "angles": angles, "r_px": r_s, "visible": visible, "peak": ridge_peak,
+        "angles": angles, "r_px": r_s, "visible": visible, "found": keep, "peak": ridge_peak,
         "equator": _side(sm, okf, cx, cy, angles, r_s, np.arange(2 * k, 5 * k, 1.0)),
         "polar": _side(sm, okf, cx, cy, angles, r_s, -np.arange(3 * k, 8 * k, 1.0)),
         "noise": _noise_sd(sm, ok, sigma_px), "centre_px": (cx, cy), "smoothed": sm, "ok": ok,

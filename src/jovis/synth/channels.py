@@ -45,12 +45,12 @@ def families(channels) -> list[str]:
     return sorted({CHANNEL_INFO[c][0] for c in channels})
 
 
-def family_geometry(family: str, seeds: list[int], p: SynthParams):
+def family_geometry(family: str, seeds: list[int], p: SynthParams, scenes=None):
     if family == "jiram":
         return jiram.tile_geometry(seeds, p)
     if family == "junocam":
         return junocam.strip_geometry(seeds, p)
-    return uv.geometry(seeds, p)
+    return uv.geometry(seeds, p, scenes)
 
 
 def family_coverage(family, keys, geo, x, y, p: SynthParams):

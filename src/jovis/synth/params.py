@@ -56,11 +56,11 @@ class SynthParams:
     oval_kink_lon_north: Range = (90.0, 150.0)
     oval_kink_amp: Range = (0.02, 0.06)
     oval_kink_width_deg: Range = (4.0, 10.0)
-    dawn_arc_gain: Range = (1.0, 3.0)
+    dawn_arc_gain: Range = (2.0, 6.0)
     dawn_storm_prob: float = 0.1
     dawn_storm_gain: Range = (2.0, 6.0)
     dawn_storm_broadening: Range = (1.5, 2.5)
-    polar_power_fraction: Range = (0.25, 0.35)
+    polar_power_fraction: Range = (0.18, 0.28)
     # satellite footprints (Hess et al. 2011 table) and the Io tail
     footprint_table: str = FOOTPRINT_TABLE
     footprint_brightness: Range = (0.2, 0.6)
@@ -124,13 +124,13 @@ class SynthParams:
     uv_reference_exposure_s: float = 100.0
     uv_cut_prob: float = 0.9
     uv_cut_offset_deg: Range = (-8.0, 0.0)
-    uv_streak_gain: Range = (0.5, 2.0)
+    uv_streak_gain: Range = (2.5, 7.0)
     uv_streak_length_deg: Range = (1.0, 3.0)
     uv_psf_sigma_deg: Range = (0.028, 0.04)
     uv_noise_kr_per_count: Range = (150.0, 900.0)
-    uv_diffuse_frac: Range = (0.004, 0.03)
-    uv_arc_fade_depth: Range = (0.95, 0.999)
-    uv_arc_fade_width_deg: Range = (40.0, 80.0)
+    uv_diffuse_frac: Range = (0.0, 0.008)
+    uv_arc_fade_depth: Range = (0.995, 1.0)
+    uv_arc_fade_width_deg: Range = (70.0, 110.0)
     uv_limb_brightening_max: float = 8.0
     # JunoCam
     dn_white: float = 10000.0

@@ -1,8 +1,8 @@
 """The UV channel (HST STIS-like FUV brightness, kR), issue 13's realism:
 
 - a field-of-view / limb cut: with probability ``uv_cut_prob`` a straight edge at
-  ``uv_cut_offset_deg`` from the pole (positive: beyond it) in a random direction removes
-  whole sectors of the oval (no data, mask 255);
+  ``uv_cut_offset_deg`` from the pole (positive: beyond it) on the night side (HST looks from
+  near the Sun) removes whole sectors of the oval (no data, mask 255);
 - limb streaks: along that edge, a thin emitting layer seen at grazing angles is smeared along
   the line of sight, i.e. across the edge: stripes perpendicular to it fading over
   ``uv_streak_length_deg`` inside, brighter where the oval and polar emission meet the edge. They
@@ -26,6 +26,7 @@ import torch.nn.functional as F
 
 from jovis.synth import hash_rng as rng
 from jovis.synth.params import SynthParams
+from jovis.synth.scene import plane_angle
 
 # geometry columns: edge normal (ux, uy), edge offset d (deg; inf when no cut), streak gain,
 # streak length (deg), PSF sigma (deg), noise kR per count, diffuse fraction
@@ -34,12 +35,18 @@ G = {n: i for i, n in enumerate(GCOLS)}
 STREAK_CELL_DEG = 0.15  # width of one streak cell along the edge
 
 
-def geometry(seeds: list[int], p: SynthParams) -> torch.Tensor:
-    """Per-frame UV draws (B, len(GCOLS)) float32 on the CPU."""
+def geometry(seeds: list[int], p: SynthParams, scenes: list[dict] | None = None) -> torch.Tensor:
+    """Per-frame UV draws (B, len(GCOLS)) float32 on the CPU. HST sees Jupiter from near the
+    Sun, so the edge faces the night side: its normal points to the anti-solar longitude of
+    each scene (± 0.3 rad), leaving noon in view and dawn and dusk running into the edge.
+    Without `scenes` the direction is uniform."""
     rows = []
-    for seed in seeds:
+    for i, seed in enumerate(seeds):
         g = np.random.default_rng([seed, rng.stream_id("uv/cut")])
         theta = g.uniform(0, 2 * math.pi)
+        if scenes is not None:
+            night = plane_angle(scenes[i]["sun"][1] + 180.0, scenes[i]["hemisphere"])
+            theta = night + g.normal(0.0, 0.3)
         cut = g.uniform() < p.uv_cut_prob
         d = g.uniform(*p.uv_cut_offset_deg)
         rows.append((math.cos(theta), math.sin(theta), d if cut else 1e4,
@@ -96,7 +103,7 @@ def render_uv(layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     limb = 1.0 / layers["mu_obs"].clamp(min=1.0 / p.uv_limb_brightening_max)
     emission = layers["aurora"] + layers["polar"] + layers["footprints"]
     emission = emission + _col(geo, "diffuse") * layers["equator"]
-    streak = _col(geo, "streak") * _streaks(keys, geo, x, y) * (0.3 + emission)
+    streak = _col(geo, "streak") * _streaks(keys, geo, x, y) * (0.1 + emission)
     kr = peak * (emission * limb + streak) + bg
     counts = poisson(kr / kr_per_count, keys, "uv")
     z = rng.normal(keys, "uv/noise", tuple(kr.shape[1:]))
