@@ -6,7 +6,7 @@ synthetic frames, used by the realism report:
 - `quarter_ratio`: brightest over faintest quarter of the visible ridge's contrast;
 - `visible_fraction`: the share of the oval's rays whose ridge lies on valid data;
 - `emission_ratios`: diffuse emission 2–5° equatorward of the ridge and the polar emission 3–8°
-  poleward of it, over the ridge peak, and the polar emission's texture (p90 − p10) / p50;
+  poleward of it, over the bright arc's peak (90th percentile along the ridge), and the polar emission's texture (p90 − p10) / p50;
 - `edge_streaks`: gradient energy along over across the no-data edge in a band inside it; streaks
   running into the limb (a thin layer seen at grazing angles) make it > 1, isotropic texture ~1.
 """
@@ -111,13 +111,13 @@ def visible_fraction(trace: dict[str, Any] | None) -> float:
 
 
 def emission_ratios(trace: dict[str, Any] | None, grid: PolarGrid) -> dict[str, float]:
-    """``diffuse_ratio`` (median brightness 2–5° equatorward / median ridge peak),
-    ``polar_ratio`` (3–8° poleward / ridge peak) and ``polar_texture``: (p90 − p10) / p50 of
+    """``diffuse_ratio`` (median brightness 2–5° equatorward / the ridge peak's 90th percentile
+    over the visible rays: the bright arc), ``polar_ratio`` (3–8° poleward / that peak) and ``polar_texture``: (p90 − p10) / p50 of
     the smoothed image over the valid pixels more than 3° inside the ridge."""
     nan = {"diffuse_ratio": NAN, "polar_ratio": NAN, "polar_texture": NAN}
     if trace is None or trace["visible"].sum() < 8:
         return nan
-    peak = float(np.nanmedian(trace["peak"]))
+    peak = float(np.nanpercentile(trace["peak"], 90))  # the bright arc, not the faint sectors
     sm, ok = trace["smoothed"], trace["ok"]
     cx, cy = trace["centre_px"]
     ys, xs = np.mgrid[0 : sm.shape[0], 0 : sm.shape[1]].astype(np.float64)
@@ -143,13 +143,13 @@ def edge_streaks(
     band_deg: tuple[float, float] = (0.05, 0.6),
 ) -> float:
     """Streakiness at the no-data edge: Σ(gradient along the edge)² / Σ(gradient across it)²
-    over valid pixels `zone_deg` (deg) from the nearest no-data pixel, on the image band-passed
+    over valid pixels `zone_deg` (deg) from the nearest no-data pixel inside the frame, on the image band-passed
     between Gaussian sigmas `band_deg`. Structure running into the edge (limb streaks) → > 1;
     isotropic texture → ~1; NaN with no edge (fewer than 64 zone pixels)."""
     image = np.asarray(image, dtype=np.float32)
     ok = np.asarray(valid, dtype=bool) & np.isfinite(image)
     k = float(grid.px_per_deg)
-    pad = np.pad(ok, 1, constant_values=False).astype(np.uint8)  # the frame border is an edge
+    pad = np.pad(ok, 1, constant_values=True).astype(np.uint8)  # the frame border is no edge
     dist = cv2.distanceTransform(pad, cv2.DIST_L2, 5)[1:-1, 1:-1]
     zone = ok & (dist >= zone_deg[0] * k) & (dist <= zone_deg[1] * k)
     if zone.sum() < 64:
