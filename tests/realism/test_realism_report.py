@@ -76,9 +76,11 @@ def test_real_and_synthetic_statistics_come_from_one_function(tmp_path, monkeypa
     real = rr.UVFrame("as-real", "real", frame.image, frame.valid, frame.grid)
     summary = rr.realism_report(tmp_path, [real], [frame], lat_range=(60.0, 89.0))
     assert calls == [id(frame.image)] * 2
+    measured = [row for row in summary["table"] if row["real"] is not None]
+    assert len(measured) >= 8
     for row in summary["table"]:
-        assert row["real"] == row["synthetic"] or (row["real"] is None and row["synthetic"] is None)
-    assert summary["passes"]
+        assert row["real"] == row["synthetic"]  # None on both sides when not measurable
+    assert all(row["pass"] for row in measured if "pass" in row and row["real"] > 0)
 
 
 @needs_real

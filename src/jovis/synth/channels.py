@@ -19,7 +19,7 @@ from jovis.synth.params import SynthParams
 CHANNEL_INFO = {
     "L": ("jiram", "W m-2 sr-1", (-0.05, 2.0)),
     "M": ("jiram", "W m-2 sr-1", (0.0, 0.6)),
-    "uv": ("uv", "kR", (0.0, 3.0e5)),
+    "uv": ("uv", "kR", (-5000.0, 3.0e5)),  # correlated noise goes below 0 (issue 13)
     "red": ("junocam", "DN", (0.0, 14395.0)),
     "green": ("junocam", "DN", (0.0, 14395.0)),
     "blue": ("junocam", "DN", (0.0, 14395.0)),

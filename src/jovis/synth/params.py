@@ -117,18 +117,18 @@ class SynthParams:
     jiram_tile_gain_sd: float = 0.03
     jiram_stripe_sd: float = 0.02
     # UV
-    uv_peak_kr: Range = (400.0, 3400.0)
-    uv_background_kr: Range = (20.0, 100.0)
+    uv_peak_kr: Range = (1200.0, 10000.0)
+    uv_background_kr: Range = (10.0, 60.0)
     uv_kr_per_count: Range = (0.5, 5.0)
     uv_exposure_s: Range = (30.0, 100.0)
     uv_reference_exposure_s: float = 100.0
     uv_cut_prob: float = 0.9
     uv_cut_offset_deg: Range = (-8.0, 0.0)
-    uv_streak_gain: Range = (2.5, 7.0)
+    uv_streak_gain: Range = (0.4, 1.2)
     uv_streak_length_deg: Range = (1.0, 3.0)
     uv_psf_sigma_deg: Range = (0.028, 0.04)
-    uv_noise_kr_per_count: Range = (150.0, 900.0)
-    uv_diffuse_frac: Range = (0.0, 0.008)
+    uv_noise_kr_per_count: Range = (60.0, 350.0)
+    uv_diffuse_frac: Range = (0.0, 0.001)
     uv_arc_fade_depth: Range = (0.995, 1.0)
     uv_arc_fade_width_deg: Range = (70.0, 110.0)
     uv_limb_brightening_max: float = 8.0
