@@ -2,9 +2,10 @@
 
 ``realism_report(out, real, synthetic)`` measures every frame with the same code
 (`jovis.realism.measures`), aggregates the per-frame numbers by their median, compares synthetic
-with real against the floors (`METRICS`: issue 3's percentiles within ×2; issue 13's structure
-statistics within ×1.3, the noise spectrum slope within ±0.5) and writes ``realism.json``, ``realism.md`` and ``realism.png`` under `out`,
-each atomically. ``scripts/realism.py`` is the command-line entry.
+with real against the floors (`METRICS`: issue 3's percentiles within ×2; issue 13's
+structure statistics within ×1.3, the noise spectrum slope within ±0.5) and writes
+``realism.json``, ``realism.md`` and ``realism.png`` under `out`, each atomically.
+``scripts/realism.py`` is the command-line entry.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ synthetic frames, used by the realism report:
 - `quarter_ratio`: brightest over faintest quarter of the visible ridge's contrast;
 - `visible_fraction`: the share of the oval's rays whose ridge lies on valid data;
 - `emission_ratios`: diffuse emission 2–5° equatorward of the ridge and the polar emission 3–8°
-  poleward of it, over the bright arc's peak (90th percentile along the ridge), and the polar emission's texture (p90 − p10) / p50;
+  poleward of it, over the bright arc's peak (90th percentile along the ridge), and the polar
+  emission's texture (p90 − p10) / p50;
 - `edge_streaks`: gradient energy along over across the no-data edge in a band inside it; streaks
   running into the limb (a thin layer seen at grazing angles) make it > 1, isotropic texture ~1.
 """
@@ -112,8 +113,9 @@ def visible_fraction(trace: dict[str, Any] | None) -> float:
 
 def emission_ratios(trace: dict[str, Any] | None, grid: PolarGrid) -> dict[str, float]:
     """``diffuse_ratio`` (median brightness 2–5° equatorward / the ridge peak's 90th percentile
-    over the visible rays: the bright arc), ``polar_ratio`` (3–8° poleward / that peak) and ``polar_texture``: (p90 − p10) / p50 of
-    the smoothed image over the valid pixels more than 3° inside the ridge."""
+    over the visible rays: the bright arc), ``polar_ratio`` (3–8° poleward / that peak) and
+    ``polar_texture``: (p90 − p10) / p50 of the smoothed image over the valid pixels more
+    than 3° inside the ridge."""
     nan = {"diffuse_ratio": NAN, "polar_ratio": NAN, "polar_texture": NAN}
     if trace is None or trace["visible"].sum() < 8:
         return nan
@@ -143,7 +145,8 @@ def edge_streaks(
     band_deg: tuple[float, float] = (0.05, 0.6),
 ) -> float:
     """Streakiness at the no-data edge: Σ(gradient along the edge)² / Σ(gradient across it)²
-    over valid pixels `zone_deg` (deg) from the nearest no-data pixel inside the frame, on the image band-passed
+    over valid pixels `zone_deg` (deg) from the nearest no-data pixel inside the frame, on the image
+    band-passed
     between Gaussian sigmas `band_deg`. Structure running into the edge (limb streaks) → > 1;
     isotropic texture → ~1; NaN with no edge (fewer than 64 zone pixels)."""
     image = np.asarray(image, dtype=np.float32)

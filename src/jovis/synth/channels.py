@@ -1,7 +1,8 @@
 """Channels: which instrument family draws each, its units and value range, and the UV channel.
 
 Families share a footprint on the sky: JIRAM (L, M: band tiles), JunoCam (red, green, blue, ch4:
-framelet strips) and UV (`jovis.synth.uv`: field-of-view edge, streaks, correlated noise). A frame's ``valid`` is the scene's visible disk and, for each family
+framelet strips) and UV (`jovis.synth.uv`: field-of-view edge, streaks, correlated noise).
+A frame's ``valid`` is the scene's visible disk and, for each family
 among its channels, that family's coverage, so a channel is identical whatever other channels of
 any family are rendered with it.
 """
@@ -54,7 +55,7 @@ def family_geometry(family: str, seeds: list[int], p: SynthParams, scenes=None):
 
 
 def family_coverage(family, keys, geo, x, y, p: SynthParams):
-    """Where a family has data (B, H, W) bool (UV: its field-of-view / limb edge, `jovis.synth.uv`)."""
+    """Where a family has data (B, H, W) bool (UV: its field-of-view edge, `jovis.synth.uv`)."""
     if family == "jiram":
         return jiram.coverage(keys, geo, x, y, p)
     if family == "junocam":

@@ -52,7 +52,8 @@ def geometry(seeds: list[int], p: SynthParams, scenes: list[dict] | None = None)
         rows.append((math.cos(theta), math.sin(theta), d if cut else 1e4,
                      g.uniform(*p.uv_streak_gain) if cut else 0.0,
                      g.uniform(*p.uv_streak_length_deg), g.uniform(*p.uv_psf_sigma_deg),
-                     g.uniform(*p.uv_noise_kr_per_count), g.uniform(*p.uv_diffuse_frac)))  # fmt: skip
+                     g.uniform(*p.uv_noise_kr_per_count),
+                     g.uniform(*p.uv_diffuse_frac)))  # fmt: skip
     return torch.tensor(rows, dtype=torch.float32)
 
 
