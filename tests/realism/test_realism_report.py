@@ -54,6 +54,33 @@ def test_compare_applies_the_floors():
     assert rows["p99_kr"]["ratio"] is None
     assert not rows["oval_fwhm_deg"]["pass"]
     assert "pass" not in rows["hf_ratio"]
+    slope = {"spectrum_slope": -3.2}
+    assert next(r for r in rr.compare([slope], [{"spectrum_slope": -2.8}])
+                if r["metric"] == "spectrum_slope")["pass"]  # within ±0.5; fmt: skip
+    row = next(r for r in rr.compare([slope], [{"spectrum_slope": -2.6}])
+               if r["metric"] == "spectrum_slope")  # fmt: skip
+    assert row["floor"] == "within ±0.5" and not row["pass"]
+    edge = next(r for r in rr.compare([{"edge_streaks": 8.0}], [{"edge_streaks": 6.0}])
+                if r["metric"] == "edge_streaks")  # fmt: skip
+    assert edge["floor"] == "within ×1.3" and not edge["pass"]  # 0.75 < 1/1.3
+
+
+def test_real_and_synthetic_statistics_come_from_one_function(tmp_path, monkeypatch):
+    """One frame passed as real and as synthetic reads the same on every statistic, and the
+    structure measures run on both sources."""
+    frame = _tiny_synthetic(1)[0]
+    calls = []
+    trace = rr.rs.ridge_trace
+    monkeypatch.setattr(rr.rs, "ridge_trace", lambda img, *a, **k: calls.append(id(img))
+                        or trace(img, *a, **k))  # fmt: skip
+    real = rr.UVFrame("as-real", "real", frame.image, frame.valid, frame.grid)
+    summary = rr.realism_report(tmp_path, [real], [frame], lat_range=(60.0, 89.0))
+    assert calls == [id(frame.image)] * 2
+    measured = [row for row in summary["table"] if row["real"] is not None]
+    assert len(measured) >= 8
+    for row in summary["table"]:
+        assert row["real"] == row["synthetic"]  # None on both sides when not measurable
+    assert all(row["pass"] for row in measured if "pass" in row and row["real"] > 0)
 
 
 @needs_real

@@ -69,7 +69,8 @@ def test_cyclone_polygon(hemisphere, count):
         assert all(v["kind"] == "anticyclone" and v["rotation"] != sense for v in small)
         assert all(85.5 - 1e-3 <= abs(v["lat"]) <= 87 + 1e-3 for v in small)  # the corridor
         white = [v for v in vort if v["role"] == "white_oval"]
-        assert len(white) <= 6 and all(abs(v["lat"]) <= 73 + 1e-6 for v in white)
+        # colatitude ≥ 17° (lat ≤ 73°), and a chain spreads ±1.5° about its colatitude
+        assert len(white) <= 6 and all(abs(v["lat"]) <= 73 + 1.5 + 1e-6 for v in white)
         sign = 1 if hemisphere == "north" else -1
         assert sign * cyc[0]["lat"] > 86
         assert all(80 < sign * v["lat"] < 87 for v in cyc[1:])
@@ -113,21 +114,23 @@ def _segment_distance(px, py, poly):
 
 
 def test_aurora_label_is_exact_distance_band():
+    # 256 px (the recipes' size): issue 13's narrower oval (FWHM ≥ 0.5°) is a ribbon ≥ 2.1 px
+    # there; at 128 px it can be ~1 px, which a rounded centreline point can miss
     for seed in range(4):
-        _, labels = make_sample(seed, 128, ["L"], "jiram_l")
+        _, labels = make_sample(seed, 256, ["L"], "jiram_l")
         oval, mask = labels.features["oval"], labels.mask
         poly = np.array(oval["polyline_px"])
         assert poly.shape == (180, 2)
-        hits = [mask[round(y), round(x)] for x, y in poly if 0 <= x < 127.5 and 0 <= y < 127.5]
+        hits = [mask[round(y), round(x)] for x, y in poly if 0 <= x < 255.5 and 0 <= y < 255.5]
         assert all(h in (1, 2, 255) for h in hits)
         assert np.mean(np.array(hits) == 1) > 0.8
         widths = np.array(oval["width_px_along"])  # the width varies along the arc
         assert widths.max() == pytest.approx(oval["width_px"], abs=1e-3)
-        yy, xx = np.mgrid[0:128, 0:128]
+        yy, xx = np.mgrid[0:256, 0:256]
         d, seg = _segment_distance(xx.ravel().astype(float), yy.ravel().astype(float), poly)
         d, half = (
-            d.reshape(128, 128),
-            (0.5 * (widths + np.roll(widths, -1)) / 2)[seg].reshape(128, 128),
+            d.reshape(256, 256),
+            (0.5 * (widths + np.roll(widths, -1)) / 2)[seg].reshape(256, 256),
         )
         tol = 0.02 + 0.01 * half  # the polyline's chords and the linear width are approximate
         assert (d[mask == 1] <= (half + tol)[mask == 1]).all()

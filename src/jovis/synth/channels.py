@@ -1,7 +1,8 @@
 """Channels: which instrument family draws each, its units and value range, and the UV channel.
 
 Families share a footprint on the sky: JIRAM (L, M: band tiles), JunoCam (red, green, blue, ch4:
-framelet strips) and UV. A frame's ``valid`` is the scene's visible disk and, for each family
+framelet strips) and UV (`jovis.synth.uv`: field-of-view edge, streaks, correlated noise).
+A frame's ``valid`` is the scene's visible disk and, for each family
 among its channels, that family's coverage, so a channel is identical whatever other channels of
 any family are rendered with it.
 """
@@ -12,22 +13,20 @@ import numpy as np
 import torch
 
 from jovis.synth import hash_rng as rng
-from jovis.synth import jiram, junocam
+from jovis.synth import jiram, junocam, uv
 from jovis.synth.params import SynthParams
 
 # name: (family, units, documented value range); ranges are checked by tests/synth
 CHANNEL_INFO = {
     "L": ("jiram", "W m-2 sr-1", (-0.05, 2.0)),
     "M": ("jiram", "W m-2 sr-1", (0.0, 0.6)),
-    "uv": ("uv", "kR", (0.0, 3.0e5)),
+    "uv": ("uv", "kR", (-5000.0, 3.0e5)),  # correlated noise goes below 0 (issue 13)
     "red": ("junocam", "DN", (0.0, 14395.0)),
     "green": ("junocam", "DN", (0.0, 14395.0)),
     "blue": ("junocam", "DN", (0.0, 14395.0)),
     "ch4": ("junocam", "DN", (0.0, 14395.0)),
 }
 CHANNELS = tuple(CHANNEL_INFO)
-POISSON_SMALL = 10.0  # below this mean count: exact inversion; above: normal approximation
-POISSON_STEPS = 28
 
 
 def check_channels(channels) -> list[str]:
@@ -47,21 +46,21 @@ def families(channels) -> list[str]:
     return sorted({CHANNEL_INFO[c][0] for c in channels})
 
 
-def family_geometry(family: str, seeds: list[int], p: SynthParams):
+def family_geometry(family: str, seeds: list[int], p: SynthParams, scenes=None):
     if family == "jiram":
         return jiram.tile_geometry(seeds, p)
     if family == "junocam":
         return junocam.strip_geometry(seeds, p)
-    return None
+    return uv.geometry(seeds, p, scenes)
 
 
 def family_coverage(family, keys, geo, x, y, p: SynthParams):
-    """Where a family has data (B, H, W) bool, or None when it covers the whole disk."""
+    """Where a family has data (B, H, W) bool (UV: its field-of-view edge, `jovis.synth.uv`)."""
     if family == "jiram":
         return jiram.coverage(keys, geo, x, y, p)
     if family == "junocam":
         return junocam.coverage(keys, geo, x, y, p)
-    return None
+    return uv.coverage(geo, x, y)
 
 
 def channel_scalars(name: str, seeds: list[int], p: SynthParams) -> torch.Tensor:
@@ -86,34 +85,5 @@ def render_channel(name, layers, keys, scal, geo, x, y, p: SynthParams) -> torch
     if name == "M":
         return jiram.render_m(layers, keys, scal, geo, x, y, p)
     if name == "uv":
-        return render_uv(layers, keys, scal, p)
+        return uv.render_uv(layers, keys, scal, geo, x, y, p)
     return junocam.render(name, layers, keys, scal, geo, x, y, p)
-
-
-def render_uv(layers, keys, s, p: SynthParams) -> torch.Tensor:
-    """FUV brightness, kR: emission × limb brightening (1/μ up to a cap) + background, as counts
-    with Poisson noise for the sampled exposure."""
-    peak, bg = s[:, 0, None, None], s[:, 1, None, None]
-    kr_per_count = s[:, 2, None, None] * (p.uv_reference_exposure_s / s[:, 3, None, None])
-    limb = 1.0 / layers["mu_obs"].clamp(min=1.0 / p.uv_limb_brightening_max)
-    emission = layers["aurora"] + layers["polar"] + layers["footprints"]
-    kr = peak * emission * limb + bg
-    counts = poisson(kr / kr_per_count, keys, "uv")
-    return counts * kr_per_count
-
-
-def poisson(lam: torch.Tensor, keys: torch.Tensor, stream: str) -> torch.Tensor:
-    """Poisson draws (float32, same shape as `lam` (B, H, W)) from the counter-based generator:
-    inversion for small means, a rounded normal approximation for large ones."""
-    _, h, w = lam.shape
-    u = rng.uniform(keys, f"{stream}/poisson_u", (h, w))
-    small = lam.clamp(max=POISSON_SMALL)
-    term = torch.exp(-small)
-    cdf, k = term.clone(), torch.zeros_like(lam)
-    for i in range(1, POISSON_STEPS + 1):
-        k = k + (u > cdf).to(lam.dtype)
-        term = term * small / i
-        cdf = cdf + term
-    z = rng.normal(keys, f"{stream}/poisson_z", (h, w))
-    big = torch.round(lam + torch.sqrt(lam.clamp(min=0.0)) * z).clamp(min=0.0)
-    return torch.where(lam < POISSON_SMALL, k, big)

@@ -72,6 +72,7 @@ def pack_scenes(scenes: list[dict[str, Any]], p: SynthParams, px_deg: float) -> 
     return out
 
 
+EQUATOR_FADE_DEG = 5.0  # e-folding of the diffuse emission equatorward of the oval, deg
 PATCH_MEAN = 1.0  # mean of the polar-emission patch factor (see `scene_layers`)
 
 
@@ -125,6 +126,7 @@ def scene_layers(
         "aurora_mask": oval["aurora_mask"].view(b, h, w),
         "polar": oval["polar"].view(b, h, w),
         "polar_mask": ((oval["radial"] < 0) & ~oval["aurora_mask"]).view(b, h, w),
+        "equator": oval["equator"].view(b, h, w),
         "footprints": foots,
         "footprint_mask": foot_mask,
         "mu_obs": mu_obs,
@@ -202,9 +204,14 @@ def _oval_layers(packed, x, y, tex) -> dict[str, torch.Tensor]:
     # polar emission: patchy (texture channel 1), dusk-side active, dawn-side dark (Grodent 2003)
     dusk = ov.col(op, "dawn_phi") + math.pi
     mlt = 1.0 + 0.5 * torch.cos(foot - dusk)
-    patches = (1.0 + 1.2 * tex[:, 1].reshape(b, -1)).clamp(min=0.0)
+    patches = (1.0 + 2.0 * tex[:, 1].reshape(b, -1)).clamp(min=0.0)
     polar = packed["polar_level"][:, None] * inside * patches * mlt
-    return {"aurora": aurora, "aurora_mask": aurora_mask, "polar": polar, "radial": radial}
+    # diffuse emission equatorward of the oval (unit level, scaled per instrument): patchy
+    # (texture channel 2), fading over EQUATOR_FADE_DEG
+    grain = (1.0 + 0.8 * tex[:, 2].reshape(b, -1)).clamp(min=0.0)
+    equator = (1 - inside) * torch.exp(-radial.clamp(min=0.0) / EQUATOR_FADE_DEG) * grain
+    return {"aurora": aurora, "aurora_mask": aurora_mask, "polar": polar, "radial": radial,
+            "equator": equator}  # fmt: skip
 
 
 def _footprint_layers(fp, x, y) -> tuple[torch.Tensor, torch.Tensor]:

@@ -20,7 +20,7 @@ COLS = (
     "cx", "cy", "r0", "a2", "p2", "a3", "p3",
     "e_amp", "e_phi", "e_w", "q_amp", "q_phi", "q_w", "k_amp", "k_phi", "k_w",
     "fwhm", "w_amp", "w_phase", "b1", "q1", "b2", "q2", "b3", "q3",
-    "dawn_phi", "dawn_gain", "dawn_w", "dawn_broad",
+    "dawn_phi", "dawn_gain", "dawn_w", "dawn_broad", "fade_phi", "fade_depth", "fade_w",
 )  # fmt: skip
 IDX = {name: i for i, name in enumerate(COLS)}
 TWO_PI = 2 * math.pi
@@ -143,12 +143,16 @@ def fwhm(params, phi):
 
 
 def brightness(params, phi):
-    """Relative peak brightness along the arc (≥ 0.15), with the dawn-arc brightening."""
+    """Relative peak brightness along the arc (≥ 0.15), with the dawn-arc brightening and the
+    faint sector (dimmed by up to ``fade_depth`` about ``fade_phi``: the HST frames' dusk arc
+    can sit near the noise)."""
     b = np.ones_like(phi)
     for n in (1, 2, 3):
         b = b + col(params, f"b{n}") * np.cos(n * phi + col(params, f"q{n}"))
     b = np.clip(b, 0.15, None)
-    return b * (1 + col(params, "dawn_gain") * _dawn(params, phi))
+    delta = _wrap(phi - col(params, "fade_phi"))
+    fade = 1 - col(params, "fade_depth") * np.exp(-0.5 * (delta / col(params, "fade_w")) ** 2)
+    return b * (1 + col(params, "dawn_gain") * _dawn(params, phi)) * fade
 
 
 def _dawn(params, phi):

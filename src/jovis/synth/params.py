@@ -26,7 +26,7 @@ FOOTPRINT_TABLE = "hess2011_footprints.txt"  # in jovis.paths.reference_dir()
 _STRINGS = ("footprint_table", "label_schema")
 _PROBABILITIES = ("limb_prob", "sixth_cyclone_prob", "dawn_storm_prob", "junocam_gap_prob",
                   "jiram_gap_prob", "white_oval_chain_prob", "junocam_product_prob",
-                  "junocam_mosaic_prob", "junocam_night_mu")  # fmt: skip
+                  "junocam_mosaic_prob", "junocam_night_mu", "uv_cut_prob")  # fmt: skip
 _POSITIVE = ("max_colatitude", "polar_radius_km", "dn_white", "junocam_white_raw",
              "npc_rmax_km", "spc_rmax_km", "npc_vmax_ms", "spc_vmax_ms", "limb_emission_cut_deg",
              "io_tail_hours", "uv_reference_exposure_s", "uv_limb_brightening_max",
@@ -45,7 +45,7 @@ class SynthParams:
     oval_colat_range: Range = (14.0, 25.0)
     oval_offset_range: Range = (0.5, 4.0)
     oval_harmonic_amp: float = 0.06
-    oval_fwhm_range: Range = (0.7, 1.2)
+    oval_fwhm_range: Range = (0.5, 0.85)
     oval_width_var: float = 0.3
     oval_brightness_var: float = 0.6
     oval_excursion_lon_north: Range = (190.0, 240.0)
@@ -58,11 +58,11 @@ class SynthParams:
     oval_kink_lon_north: Range = (90.0, 150.0)
     oval_kink_amp: Range = (0.02, 0.06)
     oval_kink_width_deg: Range = (4.0, 10.0)
-    dawn_arc_gain: Range = (0.2, 1.0)
+    dawn_arc_gain: Range = (2.0, 6.0)
     dawn_storm_prob: float = 0.1
     dawn_storm_gain: Range = (2.0, 6.0)
     dawn_storm_broadening: Range = (1.5, 2.5)
-    polar_power_fraction: Range = (0.25, 0.35)
+    polar_power_fraction: Range = (0.18, 0.28)
     # satellite footprints (Hess et al. 2011 table) and the Io tail
     footprint_table: str = FOOTPRINT_TABLE
     footprint_brightness: Range = (0.2, 0.6)
@@ -128,11 +128,20 @@ class SynthParams:
     jiram_tile_gain_sd: float = 0.03
     jiram_stripe_sd: float = 0.02
     # UV
-    uv_peak_kr: Range = (400.0, 3400.0)
-    uv_background_kr: Range = (20.0, 100.0)
+    uv_peak_kr: Range = (1200.0, 10000.0)
+    uv_background_kr: Range = (10.0, 60.0)
     uv_kr_per_count: Range = (0.5, 5.0)
     uv_exposure_s: Range = (30.0, 100.0)
     uv_reference_exposure_s: float = 100.0
+    uv_cut_prob: float = 0.9
+    uv_cut_offset_deg: Range = (-8.0, 0.0)
+    uv_streak_gain: Range = (0.4, 1.2)
+    uv_streak_length_deg: Range = (1.0, 3.0)
+    uv_psf_sigma_deg: Range = (0.028, 0.04)
+    uv_noise_kr_per_count: Range = (60.0, 350.0)
+    uv_diffuse_frac: Range = (0.0, 0.001)
+    uv_arc_fade_depth: Range = (0.995, 1.0)
+    uv_arc_fade_width_deg: Range = (70.0, 110.0)
     uv_limb_brightening_max: float = 8.0
     # JunoCam
     dn_white: float = 10000.0
@@ -228,7 +237,7 @@ def check_scalar(p: SynthParams) -> None:
         if isinstance(v, tuple) and len(v) == 2 and not isinstance(v[0], tuple):
             if v[0] > v[1]:
                 raise ValueError(f"synth param {f.name}={list(v)}: low {v[0]} > high {v[1]}")
-            neg_ok = ("lat", "lon", "rotation", "gap_extra", "dark_spot_core")
+            neg_ok = ("lat", "lon", "rotation", "gap_extra", "dark_spot_core", "uv_cut_offset")
             if v[0] < 0 and not any(s in f.name for s in neg_ok):
                 raise ValueError(
                     f"synth param {f.name}={list(v)} must not be negative (a width, size, count "

@@ -152,13 +152,13 @@ def _plane(views: list, hemis: list[str], size: int, p: SynthParams, device: tor
     return x, y, px_deg, seen
 
 
-def _render_channels(channels, layers, keys, seed_list, disk, x, y, p: SynthParams):
+def _render_channels(channels, layers, keys, seed_list, disk, x, y, p: SynthParams, scenes=None):
     """The (B, C, H, W) image, zero where there is no data, and ``valid``: the visible `disk`
     and, for each instrument family among `channels`, its coverage."""
     valid = disk.clone()
     geo = {}
     for fam in ins.families(channels):
-        g = ins.family_geometry(fam, seed_list, p)
+        g = ins.family_geometry(fam, seed_list, p, scenes)
         geo[fam] = None if g is None else g.to(x.device)
         cov = ins.family_coverage(fam, keys, geo[fam], x, y, p)
         if cov is not None:
@@ -227,7 +227,7 @@ def render_batch(
     disk = layers["mu_obs"] > math.cos(math.radians(p.limb_emission_cut_deg))
     if seen is not None:
         disk &= seen
-    image, valid = _render_channels(channels, layers, keys, seed_list, disk, x, y, p)
+    image, valid = _render_channels(channels, layers, keys, seed_list, disk, x, y, p, scenes)
     image, valid = junocam.product_style(
         image, channels, valid, layers["mu_sun"], keys, seed_list, p
     )

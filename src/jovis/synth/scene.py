@@ -105,11 +105,23 @@ def sample_oval_params(rng, hemisphere: str, sun_lon: float, p: SynthParams) -> 
         "dawn_gain": rng.uniform(*(p.dawn_storm_gain if storm else p.dawn_arc_gain)),
         "dawn_w": 0.6,  # ~35° of arc; shape choice (not found)
         "dawn_broad": rng.uniform(*p.dawn_storm_broadening) if storm else 1.0,
+        "fade_phi": 0.0, "fade_depth": 0.0, "fade_w": 1.0,  # set by `_fade` from its own stream
     }  # fmt: skip
     for n in (1, 2, 3):
         vals[f"b{n}"] = rng.uniform(0, var / 2)
         vals[f"q{n}"] = rng.uniform(0, 2 * np.pi)
     return np.array([vals[c] for c in ov.COLS], dtype=np.float64), storm
+
+
+def _fade(oval_params: np.ndarray, seed: int, sun_lon: float, hemisphere: str, p: SynthParams):
+    """The oval's faint sector (about local time 15 h, between noon and dusk: the HST frames'
+    dusk-side arcs sit near the noise), from a stream of its own so the other draws of the
+    scene do not move."""
+    g = np.random.default_rng([int(seed), 13])
+    i = ov.IDX
+    oval_params[i["fade_phi"]] = plane_angle(sun_lon - 45.0, hemisphere) + g.normal(0, 0.4)
+    oval_params[i["fade_depth"]] = g.uniform(*p.uv_arc_fade_depth)
+    oval_params[i["fade_w"]] = math.radians(g.uniform(*p.uv_arc_fade_width_deg))
 
 
 def sample_scene(seed: int, hemisphere: str, p: SynthParams,
@@ -142,6 +154,7 @@ def sample_scene(seed: int, hemisphere: str, p: SynthParams,
         gap = np.hypot(ox[:, None] - x, oy[:, None] - y).min(axis=0) - r
         if gap.min() > oval_params[ov.IDX["fwhm"]] * 1.5:
             break
+    _fade(oval_params, seed, sun_lon, hemisphere, p)
     fwhm = oval_params[ov.IDX["fwhm"]] * (1 + oval_params[ov.IDX["w_amp"]])
     vort += small_vortices(rng, hemisphere, p, vort, (ox, oy), fwhm, visible, reach)
     return {

@@ -1,0 +1,134 @@
+"""The UV channel (HST STIS-like FUV brightness, kR), issue 13's realism:
+
+- a field-of-view / limb cut: with probability ``uv_cut_prob`` a straight edge at
+  ``uv_cut_offset_deg`` from the pole (positive: beyond it) on the night side (HST looks from
+  near the Sun) removes whole sectors of the oval (no data, mask 255);
+- limb streaks: along that edge, a thin emitting layer seen at grazing angles is smeared along
+  the line of sight, i.e. across the edge: stripes perpendicular to it fading over
+  ``uv_streak_length_deg`` inside, brighter where the oval and polar emission meet the edge. They
+  are emission only; the labels (drawn from the scene's geometry) stay background there;
+- diffuse emission equatorward of the oval (``uv_diffuse_frac`` of the oval peak, textured);
+- noise: Poisson counts plus a detector/projection term of ``uv_noise_kr_per_count``, all
+  blurred by the point spread / resampling kernel of ``uv_psf_sigma_deg``, so the noise is
+  spatially correlated like the HST frames' (power spectrum slope about −3) instead of white.
+
+Per-frame draws come from the ``uv/cut`` stream on the CPU (`geometry`), so the coverage is the
+same whatever other channels are rendered.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from jovis.synth import hash_rng as rng
+from jovis.synth.params import SynthParams
+from jovis.synth.scene import plane_angle
+
+# geometry columns: edge normal (ux, uy), edge offset d (deg; inf when no cut), streak gain,
+# streak length (deg), PSF sigma (deg), noise kR per count, diffuse fraction
+GCOLS = ("ux", "uy", "d", "streak", "length", "psf", "noise_q", "diffuse")
+G = {n: i for i, n in enumerate(GCOLS)}
+STREAK_CELL_DEG = 0.15  # width of one streak cell along the edge
+
+
+def geometry(seeds: list[int], p: SynthParams, scenes: list[dict] | None = None) -> torch.Tensor:
+    """Per-frame UV draws (B, len(GCOLS)) float32 on the CPU. HST sees Jupiter from near the
+    Sun, so the edge faces the night side: its normal points to the anti-solar longitude of
+    each scene (± 0.3 rad), leaving noon in view and dawn and dusk running into the edge.
+    Without `scenes` the direction is uniform."""
+    rows = []
+    for i, seed in enumerate(seeds):
+        g = np.random.default_rng([seed, rng.stream_id("uv/cut")])
+        theta = g.uniform(0, 2 * math.pi)
+        if scenes is not None:
+            night = plane_angle(scenes[i]["sun"][1] + 180.0, scenes[i]["hemisphere"])
+            theta = night + g.normal(0.0, 0.3)
+        cut = g.uniform() < p.uv_cut_prob
+        d = g.uniform(*p.uv_cut_offset_deg)
+        rows.append((math.cos(theta), math.sin(theta), d if cut else 1e4,
+                     g.uniform(*p.uv_streak_gain) if cut else 0.0,
+                     g.uniform(*p.uv_streak_length_deg), g.uniform(*p.uv_psf_sigma_deg),
+                     g.uniform(*p.uv_noise_kr_per_count),
+                     g.uniform(*p.uv_diffuse_frac)))  # fmt: skip
+    return torch.tensor(rows, dtype=torch.float32)
+
+
+def _col(geo: torch.Tensor, name: str) -> torch.Tensor:
+    return geo[:, G[name], None, None]
+
+
+def inside_cut(geo: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Degrees inside the edge (B, H, W): d − (x, y)·u; negative beyond it (no data)."""
+    return _col(geo, "d") - (x * _col(geo, "ux") + y * _col(geo, "uy"))
+
+
+def coverage(geo: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Where the UV frame has data (B, H, W) bool: inside the field-of-view / limb edge."""
+    return inside_cut(geo, x, y) >= 0
+
+
+def _streaks(keys, geo, x, y) -> torch.Tensor:
+    """Stripes perpendicular to the edge (B, H, W), mean ~1 per cell, fading inside it."""
+    t = (y * _col(geo, "ux") - x * _col(geo, "uy")) / STREAK_CELL_DEG + 4096.0
+    i0 = torch.floor(t)
+    frac = t - i0
+    u0 = rng.uniform_at(keys, "uv/streak", i0.long().clamp(min=0))
+    u1 = rng.uniform_at(keys, "uv/streak", (i0.long() + 1).clamp(min=0))
+    g = u0 + (u1 - u0) * frac
+    fade = torch.exp(-inside_cut(geo, x, y).clamp(min=0.0) / _col(geo, "length"))
+    return 4.0 * g**3 * fade
+
+
+def _blur(image: torch.Tensor, sigma_px: torch.Tensor) -> torch.Tensor:
+    """Per-frame separable Gaussian blur of (B, H, W) with sigmas (B,) in pixels."""
+    b = image.shape[0]
+    r = max(1, math.ceil(3 * float(sigma_px.max())))
+    off = torch.arange(-r, r + 1, device=image.device, dtype=image.dtype)
+    k = torch.exp(-0.5 * (off[None] / sigma_px[:, None].clamp(min=1e-3)) ** 2)
+    k = k / k.sum(1, keepdim=True)
+    out = F.pad(image[None], (r, r, r, r), mode="reflect")
+    out = F.conv2d(out, k.view(b, 1, 1, -1), groups=b)
+    return F.conv2d(out, k.view(b, 1, -1, 1), groups=b)[0]
+
+
+def render_uv(layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
+    """FUV brightness, kR: (oval + polar + footprints + diffuse) × limb brightening (1/μ up to a
+    cap) + limb streaks + background, as counts with Poisson noise for the sampled exposure
+    plus the detector/projection noise, blurred by the PSF (B, H, W)."""
+    peak, bg = s[:, 0, None, None], s[:, 1, None, None]
+    kr_per_count = s[:, 2, None, None] * (p.uv_reference_exposure_s / s[:, 3, None, None])
+    limb = 1.0 / layers["mu_obs"].clamp(min=1.0 / p.uv_limb_brightening_max)
+    emission = layers["aurora"] + layers["polar"] + layers["footprints"]
+    emission = emission + _col(geo, "diffuse") * layers["equator"]
+    streak = _col(geo, "streak") * _streaks(keys, geo, x, y) * (0.1 + emission)
+    kr = peak * (emission * limb + streak) + bg
+    counts = poisson(kr / kr_per_count, keys, "uv")
+    z = rng.normal(keys, "uv/noise", tuple(kr.shape[1:]))
+    noisy = counts * kr_per_count + torch.sqrt(kr.clamp(min=0.0) * _col(geo, "noise_q")) * z
+    px_deg = 2.0 * p.max_colatitude / x.shape[-1]
+    return _blur(noisy, geo[:, G["psf"]] / px_deg)
+
+
+POISSON_SMALL = 10.0  # below this mean count: exact inversion; above: normal approximation
+POISSON_STEPS = 28
+
+
+def poisson(lam: torch.Tensor, keys: torch.Tensor, stream: str) -> torch.Tensor:
+    """Poisson draws (float32, same shape as `lam` (B, H, W)) from the counter-based generator:
+    inversion for small means, a rounded normal approximation for large ones."""
+    _, h, w = lam.shape
+    u = rng.uniform(keys, f"{stream}/poisson_u", (h, w))
+    small = lam.clamp(max=POISSON_SMALL)
+    term = torch.exp(-small)
+    cdf, k = term.clone(), torch.zeros_like(lam)
+    for i in range(1, POISSON_STEPS + 1):
+        k = k + (u > cdf).to(lam.dtype)
+        term = term * small / i
+        cdf = cdf + term
+    z = rng.normal(keys, f"{stream}/poisson_z", (h, w))
+    big = torch.round(lam + torch.sqrt(lam.clamp(min=0.0)) * z).clamp(min=0.0)
+    return torch.where(lam < POISSON_SMALL, k, big)
