@@ -42,7 +42,7 @@ def test_paths_and_ckpt_still_work_and_must_agree(root, tiny_run, tmp_path):
     assert resolve_model(ckpt, ckpt, root=root).path.samefile(ckpt)
     with pytest.raises(ValueError, match="two different checkpoints"):
         resolve_model("jiram_l", ckpt, root=root)
-    with pytest.raises(ValueError, match="model=NAME .*ckpt=PATH"):
+    with pytest.raises(ValueError, match=r"model=NAME .*ckpt=PATH"):
         resolve_model(None, None, root=root)
 
 
@@ -50,14 +50,16 @@ def test_auto_picks_by_instrument_and_names_the_pick(root):
     for instrument in ("jiram_l", "jiram", "JIRAM"):
         pick = resolve_model("auto", instrument=instrument, root=root)
         assert pick.model == "jiram_l-v2" and instrument in pick.reason
-    with pytest.raises(UnknownModelError, match="instrument 'unknown'.*hst_stis"):
+    with pytest.raises(UnknownModelError, match=r"instrument 'unknown'.*hst_stis"):
         for_instrument("unknown", root)
-    with pytest.raises(UnknownModelError, match="model=uv.*planned.*auto, jiram_l, jiram_l-v1"):
+    with pytest.raises(UnknownModelError, match=r"model=uv.*planned.*auto, jiram_l, jiram_l-v1"):
         resolve_model("auto", instrument="hst_stis", root=root)  # uv has no version here
 
 
 def test_an_unknown_name_is_refused_naming_the_choices(root):
-    with pytest.raises(UnknownModelError, match="model=nope.*auto, jiram_l, jiram_l-v1, jiram_l-v2"):
+    with pytest.raises(
+        UnknownModelError, match=r"model=nope.*auto, jiram_l, jiram_l-v1, jiram_l-v2"
+    ):
         find_release("nope", root)
 
 
@@ -66,7 +68,7 @@ def test_release_has_fp16_weights_a_full_card_and_a_reproducible_check(root):
     state = read_checkpoint(rel.weights)["state_dict"]
     floats = [v for v in state.values() if v.is_floating_point()]
     assert floats and all(v.dtype == torch.float16 for v in floats)
-    model, info = load_checkpoint(rel.weights)  # fp16 weights load into the fp32 network
+    _, info = load_checkpoint(rel.weights)  # fp16 weights load into the fp32 network
     assert info.extra["release"] == "jiram_l-v1"
     card = rel.card
     assert [k for k in CARD_FIELDS if card.get(k) in (None, "", [], {})] == []
@@ -79,7 +81,7 @@ def test_release_has_fp16_weights_a_full_card_and_a_reproducible_check(root):
 
 
 def test_a_release_is_never_rewritten_and_needs_a_run(root, tmp_path):
-    with pytest.raises(FileNotFoundError, match="model.pt"):
+    with pytest.raises(FileNotFoundError, match=r"model.pt"):
         release_run(tmp_path, "uv", root=root)
     with pytest.raises(ValueError, match="not one of uv, visible_rgb"):
         release_run(tmp_path, "nope", root=root)

@@ -1,4 +1,4 @@
-"""jovis evaluate: python scripts/evaluate.py model=NAME|auto|PATH (or ckpt=PATH) data=DIR [out=DIR].
+"""jovis evaluate: python scripts/evaluate.py model=NAME|auto|PATH (or ckpt=PATH) data=DIR.
 
 ``configs/evaluate.yaml`` is composed on its own, from Hydra's config store rather than the
 configs folder: in the folder, ``data`` is also the training config group

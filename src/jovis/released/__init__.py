@@ -105,7 +105,9 @@ def find_release(word: str, root: Path = RELEASED_DIR) -> Release:
     exact = [r for r in shipped if word in (r.tag, r.name)]
     if exact:
         return exact[-1]
-    hint = f" ({word} is planned: {NAMES[word]}; no version is shipped yet)" if word in NAMES else ""
+    hint = (
+        f" ({word} is planned: {NAMES[word]}; no version is shipped yet)" if word in NAMES else ""
+    )
     raise UnknownModelError(
         f"model={word}: no released detector or checkpoint file of that name{hint}; valid "
         f"choices: {', '.join(choices(root))}, or a path to a model.pt (`jovis models` lists them)"

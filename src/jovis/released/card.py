@@ -96,8 +96,9 @@ def fill_card(
         "hardware": notes.get("hardware") or (
             f"CPU only ({platform.machine()}, 2 cores shared with other jobs); no GPU was lent "
             "to the task that made this version: a CPU-sized recipe"),
-        "synthetic_heldout": {"frames": data.get("val_frames"), "seed": data.get("val_seed"),
-                              **last_validation(run)},
+        "synthetic_heldout": notes.get("heldout") or {
+            "frames": data.get("val_frames"), "seed": data.get("val_seed"),
+            **last_validation(run)},
         "check": check,
         "real_frames": real or "not measured for this version",
         "failure_modes": notes.get("failure_modes") or FAILURE_MODES[name],
@@ -123,7 +124,7 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"{t['code']}, run {t['run']})",
         f"- data: {card['data']['kind']}; training seeds from {card['data']['seed']}",
         f"- hardware: {card['hardware']}",
-        f"- synthetic held-out (validation frames): {card['synthetic_heldout']}",
+        f"- synthetic held-out scores: {card['synthetic_heldout']}",
         f"- check: {c['metric']} = {c['score']:.3f} on 8 synthetic frames, seeds "
         f"{c['seeds'][0]}..{c['seeds'][-1]}, {c['size']} px (frames sha256 "
         f"`{c['frames_sha256'][:16]}…`); reproduce with `python scripts/release.py "

@@ -61,12 +61,46 @@ def check_score(weights: Path, check: dict[str, Any]) -> tuple[float, str]:
     return round(float(result[check["metric"]]), 3), digest
 
 
+# Real-frame figures a card keeps from `benchmark suite=real`'s real.json summary, per release.
+REAL_KEYS = {
+    "uv": ("ref_aurora", "ref_oval", "hst_stis_north_2016-05-17_skyplane_agreement_median",
+           "hst_stis_2014_2022_agreement_median", "_vortex_px_uv", "ref_frames"),
+    "visible_rgb": ("ref_vortex", "ref_frames"),
+    "jiram_l": ("ref_aurora",),
+    "jiram_m": ("ref_vortex",),
+}  # fmt: skip
+
+
+def real_summary(path: Path, name: str) -> dict[str, Any]:
+    """The figures of `name`'s kind from a `benchmark suite=real` real.json (not the baseline's)."""
+    result = json.loads(path.read_text())
+    if "summary" not in result:
+        raise ValueError(f"{path}: no 'summary': give the real.json of benchmark suite=real")
+    keep = {k: v for k, v in result["summary"].items()
+            if not k.startswith("baseline") and isinstance(v, int | float)
+            and any(part in k for part in REAL_KEYS[name])}  # fmt: skip
+    return {"source": "python scripts/benchmark.py suite=real ckpt=<model.pt> "
+            f"(resample {result.get('resample')})", **keep}  # fmt: skip
+
+
 def half_checkpoint(src: Path, dst: Path, tag: str) -> None:
     """Copy `src`'s checkpoint with floating weights in fp16 and the release tag in its block."""
     blob = read_checkpoint(src)
     state = {k: v.half() if v.is_floating_point() else v for k, v in blob["state_dict"].items()}
     meta = {**blob["jovis"], "release": tag}
     write_checkpoint_file({"state_dict": state, "jovis": meta}, dst)
+
+
+def heldout_scores(tmp: Path, run: Path, heldout: str | Path | None) -> dict[str, Any] | None:
+    """`evaluate` of the run's model on a held-out synthetic set: the card's headline figures."""
+    if heldout is None:
+        return None
+    from jovis.evaluation import evaluate
+
+    result = evaluate(run / "model.pt", heldout, tmp / "heldout-eval", device="cpu")
+    shutil.rmtree(tmp / "heldout-eval", ignore_errors=True)
+    keys = ("frames", "aurora_iou", "vortex_iou", "vortex_f1", "oval_boundary_mean")
+    return {"data": str(heldout), **{k: result[k] for k in keys if result.get(k) is not None}}
 
 
 def next_version(name: str, root: Path) -> int:
@@ -81,9 +115,12 @@ def release_run(
     real: str | Path | None = None,
     minutes: float | None = None,
     notes: dict[str, Any] | None = None,
+    heldout: str | Path | None = None,
 ) -> Release:
     """Turn training run folder `run` (model.pt, config.yaml, logs/metrics.csv) into the next
-    version of release `name` under `root`; returns it."""
+    version of release `name` under `root`; returns it. `real`: the real.json of `benchmark
+    suite=real` for the run; `heldout`: a labelled synthetic set scored with `evaluate` for the
+    card (else the run's last validation)."""
     run = Path(run)
     if name not in NAMES:
         raise ValueError(f"release name {name!r} is not one of {', '.join(NAMES)}")
@@ -98,6 +135,7 @@ def release_run(
     shutil.rmtree(tmp, ignore_errors=True)  # left by an interrupted release
     tmp.mkdir(parents=True)
     try:
+        notes = {**(notes or {}), "heldout": heldout_scores(tmp, run, heldout)}
         _fill(tmp, run, name, version, real, minutes, notes)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -119,7 +157,7 @@ def _fill(
              "instrument": info["instrument"], "labels": info["labels"],
              "params": info["config"]["data"].get("params") or {}}  # fmt: skip
     check["score"], check["frames_sha256"] = check_score(tmp / "model.pt", check)
-    real_scores = json.loads(Path(real).read_text()) if real else None
+    real_scores = real_summary(Path(real), name) if real else None
     card = fill_card(name, version, run, tmp / "model.pt", info, check, real_scores, minutes,
                      notes or {})  # fmt: skip
     card["sha256"] = sha256_of(tmp / "model.pt")
