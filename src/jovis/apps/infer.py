@@ -35,7 +35,7 @@ def run_auto(cfg: DictConfig) -> dict[str, Any]:
     """model=auto: one run per picked release into out/<release>/; unpickable frames fail."""
     from jovis.released.auto import auto_inputs, picks_by_input
 
-    groups = picks_by_input(cfg.input, instrument=cfg.get("instrument"))
+    groups = picks_by_input(cfg.input)
     total = sum(len(paths) for _, paths in groups.values())
     merged: dict[str, Any] = {"out": str(cfg.out), "ok": 0, "failed": 0, "skipped": 0,
                               "failures": [], "models": {}}  # fmt: skip

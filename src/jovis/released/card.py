@@ -25,12 +25,12 @@ FAILURE_MODES = {
         "trained on synthetic frames only: faint dusk-side and poleward arcs of real HST frames "
         "are under-detected (issue 12)",
         "radial limb-brightening streaks near the limb can be marked as aurora",
-        "CPU-sized v1 (few hundred steps, 192 px): boundaries coarser than the GPU recipe",
+        "CPU-sized v1 (150 steps of 8 frames at 128 px): boundaries coarser than a GPU recipe's",
     ],
     "visible_rgb": [
         "trained on synthetic frames only: real JunoCam vortices are mostly missed (issue 13)",
         "bright limb and terminator can be marked; sky is masked by the disk finder",
-        "CPU-sized v1 (few hundred steps, 192 px)",
+        "CPU-sized v1 (150 steps of 8 frames at 128 px)",
     ],
     "jiram_l": ["synthetic-only, CPU-sized v1"],
     "jiram_m": ["synthetic-only, CPU-sized v1"],

@@ -61,14 +61,20 @@ def check_score(weights: Path, check: dict[str, Any]) -> tuple[float, str]:
     return round(float(result[check["metric"]]), 3), digest
 
 
-# Real-frame figures a card keeps from `benchmark suite=real`'s real.json summary, per release.
+# Real-frame figures a card keeps from `benchmark suite=real`'s real.json summary, per release:
+# keys starting with one of the first tuple, or of a folder starting with the second's first item
+# and ending with one of the rest.
 REAL_KEYS = {
-    "uv": ("ref_aurora", "ref_oval", "hst_stis_north_2016-05-17_skyplane_agreement_median",
-           "hst_stis_2014_2022_agreement_median", "_vortex_px_uv", "ref_frames"),
-    "visible_rgb": ("ref_vortex", "ref_frames"),
-    "jiram_l": ("ref_aurora",),
-    "jiram_m": ("ref_vortex",),
-}  # fmt: skip
+    "uv": (("ref_aurora", "ref_oval", "ref_frames"), ("hst", "agreement_median", "vortex_px_uv")),
+    "visible_rgb": (("ref_vortex", "ref_frames"), ("pj", "_frames")),
+    "jiram_l": (("ref_aurora",), ("jiram", "agreement_median")),
+    "jiram_m": (("ref_vortex",), ("jiram", "_frames")),
+}
+
+
+def _kept(key: str, name: str) -> bool:
+    starts, (folder, *ends) = REAL_KEYS[name]
+    return key.startswith(starts) or (key.startswith(folder) and key.endswith(tuple(ends)))
 
 
 def real_summary(path: Path, name: str) -> dict[str, Any]:
@@ -76,10 +82,10 @@ def real_summary(path: Path, name: str) -> dict[str, Any]:
     result = json.loads(path.read_text())
     if "summary" not in result:
         raise ValueError(f"{path}: no 'summary': give the real.json of benchmark suite=real")
-    keep = {k: v for k, v in result["summary"].items()
+    keep = {k: round(v, 4) for k, v in result["summary"].items()
             if not k.startswith("baseline") and isinstance(v, int | float)
-            and any(part in k for part in REAL_KEYS[name])}  # fmt: skip
-    return {"source": "python scripts/benchmark.py suite=real ckpt=<model.pt> "
+            and _kept(k, name)}  # fmt: skip
+    return {"source": "python scripts/benchmark.py suite=real ckpt=<the run's model.pt> "
             f"(resample {result.get('resample')})", **keep}  # fmt: skip
 
 
@@ -91,7 +97,9 @@ def half_checkpoint(src: Path, dst: Path, tag: str) -> None:
     write_checkpoint_file({"state_dict": state, "jovis": meta}, dst)
 
 
-def heldout_scores(tmp: Path, run: Path, heldout: str | Path | None) -> dict[str, Any] | None:
+def heldout_scores(
+    tmp: Path, run: Path, heldout: str | Path | None, name: str
+) -> dict[str, Any] | None:
     """`evaluate` of the run's model on a held-out synthetic set: the card's headline figures."""
     if heldout is None:
         return None
@@ -99,7 +107,9 @@ def heldout_scores(tmp: Path, run: Path, heldout: str | Path | None) -> dict[str
 
     result = evaluate(run / "model.pt", heldout, tmp / "heldout-eval", device="cpu")
     shutil.rmtree(tmp / "heldout-eval", ignore_errors=True)
-    keys = ("frames", "aurora_iou", "vortex_iou", "vortex_f1", "oval_boundary_mean")
+    aurora = CHECK_METRIC[name].startswith("aurora")  # the classes this release can see
+    keys = ("frames", "aurora_iou", "oval_boundary_mean") if aurora else (
+        "frames", "vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1")  # fmt: skip
     return {"data": str(heldout), **{k: result[k] for k in keys if result.get(k) is not None}}
 
 
@@ -135,7 +145,7 @@ def release_run(
     shutil.rmtree(tmp, ignore_errors=True)  # left by an interrupted release
     tmp.mkdir(parents=True)
     try:
-        notes = {**(notes or {}), "heldout": heldout_scores(tmp, run, heldout)}
+        notes = {**(notes or {}), "heldout": heldout_scores(tmp, run, heldout, name)}
         _fill(tmp, run, name, version, real, minutes, notes)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
