@@ -88,7 +88,8 @@ def test_infer_model_auto_on_the_shipped_hst_sample_names_its_pick(tmp_path):
                "num_workers=0", "progress=false")  # fmt: skip
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["ok"] == 1 and list(result["models"]) == [uv.tag]
-    rows = [json.loads(line) for line in (tmp_path / uv.tag / "manifest.jsonl").open()]
+    text = (tmp_path / uv.tag / "manifest.jsonl").read_text()
+    rows = [json.loads(line) for line in text.splitlines()]
     assert [r["model"] for r in rows] == [uv.tag] and rows[0]["status"] == "ok"
     assert rows[0]["model_reason"] == "auto: instrument hst_stis → uv"
     assert (tmp_path / uv.tag / "overlays").is_dir()
