@@ -34,7 +34,8 @@ def listing() -> dict[str, Any]:
 def _real_summary(real: Any) -> str:
     if not isinstance(real, dict):
         return str(real)
-    return ", ".join(f"{k} {v}" for k, v in real.items() if isinstance(v, int | float | str))
+    shown = {k: v for k, v in real.items() if k.startswith("ref_") and isinstance(v, int | float)}
+    return ", ".join(f"{k[4:]} {v:g}" for k, v in shown.items())
 
 
 def print_table(result: dict[str, Any]) -> None:
