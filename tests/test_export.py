@@ -81,6 +81,8 @@ def test_sidecar_says_how_to_feed_the_file(reference, onnx_export):
     assert meta["labels"] == info.labels.to_dict()
     assert meta["input"]["layout"] == "NCHW" and meta["output"]["kind"] == "logits"
     assert meta["export"]["opset"] == onnx_export["opset"]
+    visible = [c.name for c in info.labels.classes if c.id in info.visible_classes]
+    assert meta["visible_classes"] == visible and visible  # which logits to mask
     assert "state_dict" not in meta
 
 

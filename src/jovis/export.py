@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from jovis import visibility
 from jovis.checkpoint import CheckpointInfo, load_checkpoint
 from jovis.io.atomic import atomic_path, write_json
 from jovis.models.unet import STRIDE
@@ -212,6 +213,7 @@ def _sidecar(info: CheckpointInfo, result: dict[str, Any]) -> dict[str, Any]:
     axes, classes = list(DYNAMIC_AXES.values()), [c.name for c in info.labels.classes]
     return {
         **info.to_dict(),
+        visibility.KEY: [c.name for c in info.labels.classes if c.id in info.visible_classes],
         "export": {k: result[k] for k in ("format", "exporter", "opset") if k in result},
         "input": {"name": INPUT, "layout": "NCHW", "dtype": "float32", "dynamic_axes": axes,
                   "channels": info.channels, "note": "normalise as `normalisation` says"},

@@ -12,13 +12,14 @@ import sys
 
 VERBS = {
     "train": "train a segmentation model (experiment=NAME out=DIR)",
-    "infer": "batch inference (ckpt=PATH input=DIR|GLOB|LIST.txt out=DIR)",
+    "infer": "batch inference (model=NAME|auto or ckpt=PATH input=DIR|GLOB|LIST.txt)",
     "evaluate": "score a checkpoint on a labelled frame set (ckpt=PATH data=DIR)",
     "synth": "write a synthetic labelled frame set (out=DIR n=64 size=256)",
     "export": "export a checkpoint to ONNX or TorchScript (ckpt=PATH format=onnx)",
     "benchmark": "time reading, inference, rendering or training (suite=io|infer|synth|train)",
     "adapt": "self-train a checkpoint on unlabelled frames of a flyby (ckpt=PATH data=DIR)",
     "realism": "UV realism report: synthetic vs real HST STIS frames (out=DIR)",
+    "models": "list the released detectors shipped with jovis (for model=NAME)",
 }
 
 

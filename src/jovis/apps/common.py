@@ -61,6 +61,23 @@ def strict_booleans(cfg: DictConfig, defaults: DictConfig, nullable: tuple[str, 
             OmegaConf.update(cfg, key, parsed, merge=False)
 
 
+def store_config(name: str, groups: tuple[str, ...] = ("paths",)) -> str:
+    """Put ``configs/<name>.yaml`` and the config `groups` it uses into Hydra's config store;
+    returns `name` for ``@hydra.main(config_path=None, config_name=...)``.
+
+    Composed from the store, the app does not see the configs folder's other groups, so a key
+    such as ``model=uv`` sets the app's value instead of choosing a training ``model/`` group.
+    """
+    from hydra.core.config_store import ConfigStore
+
+    store = ConfigStore.instance()
+    store.store(name=name, node=OmegaConf.load(CONFIG_DIR / f"{name}.yaml"))
+    for group in groups:
+        for file in sorted((CONFIG_DIR / group).glob("*.yaml")):
+            store.store(group=group, name=file.stem, node=OmegaConf.load(file))
+    return name
+
+
 def checked(cfg: DictConfig, nullable: tuple[str, ...] = ()) -> DictConfig:
     """The app's config with its booleans made strict (inside `@hydra.main`).
 

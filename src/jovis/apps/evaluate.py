@@ -1,4 +1,4 @@
-"""jovis evaluate: python scripts/evaluate.py ckpt=PATH data=DIR [out=DIR] [split=test] [tta=true].
+"""jovis evaluate: python scripts/evaluate.py model=NAME|auto|PATH (or ckpt=PATH) data=DIR.
 
 ``configs/evaluate.yaml`` is composed on its own, from Hydra's config store rather than the
 configs folder: in the folder, ``data`` is also the training config group
@@ -42,15 +42,38 @@ def dataset_folder(cfg: DictConfig) -> str:
     return str(cfg.dataset)
 
 
+def pick_model(cfg: DictConfig, data: str):
+    """`model=`/`ckpt=` through the one resolver; auto by the frame set's first instrument."""
+    from jovis.inference.inputs import frame_set_rows
+    from jovis.released import resolve_model
+
+    instrument = None
+    if cfg.get("model") == "auto":
+        rows = list(frame_set_rows(data).values())
+        instrument = rows[0].get("instrument") if rows else None
+    return resolve_model(cfg.get("model"), cfg.ckpt, instrument=instrument)
+
+
+def default_out(pick) -> Path:
+    """eval/ beside a trained checkpoint; outputs/eval/<release> for a released one (the
+    package folder is never written)."""
+    from jovis.released import RELEASED_DIR
+
+    if pick.path.resolve().is_relative_to(RELEASED_DIR):
+        return Path("outputs") / "eval" / pick.model
+    return pick.path.parent / "eval"
+
+
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
     from jovis.evaluation import evaluate, print_table
 
     cfg = checked(cfg)
     data = dataset_folder(cfg)
-    out = cfg.out or Path(cfg.ckpt).parent / "eval"
+    pick = pick_model(cfg, data)
+    out = cfg.out or default_out(pick)
     result = evaluate(
-        cfg.ckpt,
+        pick.path,
         data,
         out,
         device=cfg.device,
@@ -60,6 +83,7 @@ def main(cfg: DictConfig) -> None:
         resample=str(cfg.get("resample", "auto")),
         px_per_deg=cfg.get("px_per_deg"),
     )
+    result.update(pick.to_dict())
     print_table(result)
     result.pop("confusion_matrix")
     result.pop("vortex_instances", None)

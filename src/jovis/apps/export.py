@@ -1,22 +1,24 @@
-"""jovis export: python scripts/export.py ckpt=PATH format=onnx|torchscript out=DIR."""
+"""jovis export: python scripts/export.py model=NAME|PATH (or ckpt=PATH) format=onnx|torchscript."""
 
 from __future__ import annotations
 
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result
+from jovis.apps.common import VERSION_BASE, checked, emit_result, store_config
 
 
-@hydra.main(config_path=CONFIG_PATH, config_name="export", version_base=VERSION_BASE)
+@hydra.main(config_path=None, config_name=store_config("export"), version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
     from rich.console import Console
 
     from jovis.export import export_checkpoint
+    from jovis.released import resolve_model
 
     cfg = checked(cfg)
+    pick = resolve_model(cfg.get("model"), cfg.ckpt)
     result = export_checkpoint(
-        cfg.ckpt,
+        pick.path,
         cfg.format,
         cfg.out,
         opset=int(cfg.opset),
@@ -29,7 +31,7 @@ def main(cfg: DictConfig) -> None:
         f"max |Δ| vs PyTorch {result['max_abs_diff']:.2g} (tolerance 1e-3); "
         f"sidecar {result['sidecar']}; {result['seconds']:.1f} s"
     )
-    emit_result(result)
+    emit_result({**result, **pick.to_dict()})
 
 
 if __name__ == "__main__":

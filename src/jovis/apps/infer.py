@@ -1,4 +1,8 @@
-"""jovis infer: python scripts/infer.py ckpt=PATH input=DIR|GLOB|LIST.txt out=DIR [tta=true].
+"""jovis infer: python scripts/infer.py model=NAME|auto|PATH input=DIR|GLOB|LIST.txt out=DIR.
+
+`model=` takes a released detector (`jovis models`), ``auto`` (picked per frame by its
+instrument; each pick's outputs go to ``out/<release>/``, e.g. ``out/uv-v1/``) or a checkpoint
+path; ``ckpt=PATH`` works as before. Every manifest row names the model and why it was picked.
 
 Exit status 0 when every input succeeded, 2 when some failed (listed in manifest.jsonl), 3 when
 the disk filled up (the run stopped cleanly; rerun once there is space).
@@ -7,23 +11,59 @@ the disk filled up (the run stopped cleanly; rerun once there is space).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result
+from jovis.apps.common import VERSION_BASE, checked, emit_result, store_config
 from jovis.config import to_plain
 
 
 def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
     """`run_inference` with the keys of ``configs/infer.yaml`` (booleans already strict)."""
+    from jovis.released import resolve_model
+
+    if cfg.get("model") != "auto":
+        pick = resolve_model(cfg.get("model"), cfg.ckpt)
+        return run_one(cfg, pick.path, cfg.input, cfg.out, pick.to_dict())
+    return run_auto(cfg)
+
+
+def run_auto(cfg: DictConfig) -> dict[str, Any]:
+    """model=auto: one run per picked release into out/<release>/; unpickable frames fail."""
+    from jovis.released.auto import auto_inputs, picks_by_input
+
+    groups = picks_by_input(cfg.input)
+    total = sum(len(paths) for _, paths in groups.values())
+    merged: dict[str, Any] = {"out": str(cfg.out), "ok": 0, "failed": 0, "skipped": 0,
+                              "failures": [], "models": {}}  # fmt: skip
+    for key, (pick, paths) in groups.items():
+        if pick is None:
+            merged["failed"] += len(paths)
+            merged["failures"] += [{"source": str(p), "error": key[1:]} for p in paths]
+            continue
+        out = Path(cfg.out) / pick.model
+        result = run_one(cfg, pick.path, auto_inputs(cfg.input, out, paths, total), out,
+                         pick.to_dict())  # fmt: skip
+        merged["models"][pick.model] = {"frames": len(paths), "out": result["out"],
+                                        "reason": pick.reason}  # fmt: skip
+        for k in ("ok", "failed", "skipped", "failures"):
+            merged[k] += result[k]
+        if result.get("error"):
+            merged.update(error=result["error"], message=result.get("message"))
+            break
+    return merged
+
+
+def run_one(cfg: DictConfig, ckpt: Path, input: Any, out: Any, record: dict) -> dict[str, Any]:
     from jovis.inference.runner import run_inference
 
     return run_inference(
-        cfg.ckpt,
-        cfg.input,
-        cfg.out,
+        ckpt,
+        input,
+        out,
         device=cfg.device,
         tta=bool(cfg.tta),
         batch_size=cfg.batch_size,
@@ -41,6 +81,7 @@ def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
         progress=bool(cfg.progress),
         resample=str(cfg.get("resample", "auto")),
         px_per_deg=cfg.get("px_per_deg"),
+        record=record,
     )
 
 
@@ -50,6 +91,9 @@ def print_summary(result: dict[str, Any]) -> None:
     console = Console(stderr=False)
     if result.get("error") == "disk_full":
         console.print(f"[red]stopped[/red]: {result['message']}", highlight=False)
+    for tag, group in result.get("models", {}).items():
+        console.print(f"{tag}: {group['frames']} frame(s) ({group['reason']}) → {group['out']}",
+                      highlight=False)  # fmt: skip
     for failure in result["failures"]:
         console.print(f"[red]failed[/red] {failure['source']}: {failure['error']}", highlight=False)
     console.print(
@@ -59,7 +103,7 @@ def print_summary(result: dict[str, Any]) -> None:
     )
 
 
-@hydra.main(config_path=CONFIG_PATH, config_name="infer", version_base=VERSION_BASE)
+@hydra.main(config_path=None, config_name=store_config("infer"), version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
     result = infer_from_config(checked(cfg))
     print_summary(result)

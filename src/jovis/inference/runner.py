@@ -61,6 +61,7 @@ def run_inference(
     progress: bool = True,
     resample: str = "auto",
     px_per_deg: float | None = None,
+    record: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run a checkpoint over frames; returns counts, timings and the output folder.
 
@@ -72,6 +73,7 @@ def run_inference(
     stops, removes its temporaries and returns ``error="disk_full"``. `resample="auto"` feeds
     each frame at the checkpoint's training scale and maps the probabilities back onto the
     frame's pixels (`jovis.inference.scale`); `px_per_deg` is the scale of frames without a grid.
+    `record` is added to every manifest row (e.g. the released model `model=` picked).
     """
     check_settings(batch_size=batch_size, tile_size=tile_size, num_workers=num_workers,
                    write_threads=write_threads, precision=precision, max_pixels=max_pixels,
@@ -108,7 +110,8 @@ def run_inference(
     try:
         with Refresher(locks), ProgressBar(progress, len(plan.todo), "infer") as bar:
             loader = frame_loader(reader, num_workers)
-            busy = predict_and_write(predictor, loader, plan, writer, run_key, batch_size, bar)
+            busy = predict_and_write(predictor, loader, plan, writer, {"run_key": run_key,
+                                     **(record or {})}, batch_size, bar)  # fmt: skip
     except DiskFullError as err:
         writer.abort()
         error = err
@@ -117,11 +120,11 @@ def run_inference(
 
 
 def predict_and_write(
-    predictor: Predictor, loader, plan: Plan, writer: OutputWriter, run_key: str,
+    predictor: Predictor, loader, plan: Plan, writer: OutputWriter, base: dict[str, Any],
     batch_size: int, bar: ProgressBar,
 ) -> int:  # fmt: skip
     """Stream the loader's items through the predictor into the writer; returns how many
-    inputs were left to another run holding them."""
+    inputs were left to another run holding them. `base` (run_key, ...) starts every row."""
     busy = 0
 
     def prepared():
@@ -134,13 +137,13 @@ def predict_and_write(
                 log.info("%s: left to %s", job.path, item["busy"])
             elif "error" in item:
                 log.warning("%s", item["error"])
-                writer.fail(job, {**_base_record(job, run_key), "error": item["error"]})
+                writer.fail(job, {**_base_record(job, base), "error": item["error"]})
             else:
                 yield item["input"], item
 
     for item, probs, seconds, note in predict_batches(predictor, prepared(), batch_size):
         job, frame = plan.todo[item["index"]], item["frame"]
-        record = {**_base_record(job, run_key), "read_s": round(item["read_s"], 4),
+        record = {**_base_record(job, base), "read_s": round(item["read_s"], 4),
                   "predict_s": round(seconds, 4), "device": note or str(predictor.device),
                   "grid": None if frame.grid is None else frame.grid.source or "polar",
                   **item["input"].note,
@@ -150,8 +153,8 @@ def predict_and_write(
     return busy
 
 
-def _base_record(job, run_key: str) -> dict[str, Any]:
-    return {"id": job.id, "source": str(job.path), "run_key": run_key}
+def _base_record(job, base: dict[str, Any]) -> dict[str, Any]:
+    return {"id": job.id, "source": str(job.path), **base}
 
 
 def summarise(

@@ -1,0 +1,67 @@
+"""jovis models: the released detectors shipped in the package, with their cards' key figures.
+
+    jovis models            (or python scripts/models.py)
+
+A table for people, then one JSON line: {"models": [{tag, name, version, instrument, size_mb,
+check_metric, check_score, real_frames, path}, ...], "auto": {instrument: name}}.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from jovis.apps.common import emit_result
+
+
+def listing() -> dict[str, Any]:
+    """Every shipped release with its card's key figures, and what model=auto picks."""
+    from jovis.released import AUTO, NAMES, releases
+
+    rows = []
+    for rel in releases():
+        card = rel.card
+        rows.append({
+            "tag": rel.tag, "name": rel.name, "version": rel.version,
+            "instrument": card["instrument"], "size_mb": card["size_mb"],
+            "check_metric": card["check"]["metric"], "check_score": card["check"]["score"],
+            "real_frames": _real_summary(card["real_frames"]), "path": str(rel.weights),
+        })  # fmt: skip
+    shipped = {r["name"] for r in rows}
+    return {"models": rows, "auto": AUTO, "not_released": sorted(set(NAMES) - shipped)}
+
+
+def _real_summary(real: Any) -> str:
+    if not isinstance(real, dict):
+        return str(real)
+    shown = {k: v for k, v in real.items() if k.startswith("ref_") and isinstance(v, int | float)}
+    return ", ".join(f"{k[4:]} {v:g}" for k, v in shown.items())
+
+
+def print_table(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="jovis released detectors (model=NAME; a bare name = newest version)")
+    for col in ("model", "instrument", "MB", "check", "real frames"):
+        table.add_column(col)
+    for r in result["models"]:
+        table.add_row(r["tag"], r["instrument"], f"{r['size_mb']:.1f}",
+                      f"{r['check_metric']} {r['check_score']:.3f}", r["real_frames"])  # fmt: skip
+    console = Console(stderr=False)
+    console.print(table)
+    if result["not_released"]:
+        console.print(f"not released yet: {', '.join(result['not_released'])}", highlight=False)
+
+
+def main() -> None:
+    if len(sys.argv) > 1:
+        print(f"jovis models takes no settings, got {' '.join(sys.argv[1:])}", file=sys.stderr)
+        sys.exit(2)
+    result = listing()
+    print_table(result)
+    emit_result(result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Released detectors shipped inside the package, and the one resolver of `model=` / `ckpt=`.
+
+Each release is a folder ``src/jovis/released/<name>-v<k>/`` holding ``model.pt`` (a
+self-describing checkpoint with fp16 weights, read with ``weights_only=True`` through
+`jovis.checkpoint`), ``card.json`` (the figures `jovis models` shows and a test checks) and
+``CARD.md`` (the same for people). Weights never change in place: a new version is a new folder
+(``uv-v2``) with its own card, and the bare name (``uv``) resolves to the newest version.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+RELEASED_DIR = Path(__file__).resolve().parent
+FOLDER = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)-v(?P<version>[1-9][0-9]*)$")
+# What each released name detects; a name here may have no version shipped yet.
+NAMES = {
+    "uv": "far-UV polar projections (HST STIS, Juno UVS): the main auroral oval",
+    "visible_rgb": "JunoCam three-channel products (red, green, blue): vortices",
+    "jiram_l": "JIRAM L-band (3.4 µm H3+) frames: the auroral oval",
+    "jiram_m": "JIRAM M-band (5 µm) frames: cyclones",
+}
+# model=auto: the frame's instrument (`Frame.instrument`, set by `jovis.io.read_frame` from the
+# FITS header, the JunoCam product id or the PDS3 INSTRUMENT_ID) → released name.
+AUTO = {
+    "hst_stis": "uv",
+    "uv": "uv",
+    "uvs": "uv",
+    "junocam": "visible_rgb",
+    "junocam_rgb": "visible_rgb",
+    "jiram_l": "jiram_l",
+    "jiram": "jiram_l",
+    "jiram_m": "jiram_m",
+}
+CARD_FIELDS = (
+    "name", "version", "description", "instrument", "model", "size_mb", "sha256",
+    "training", "data", "hardware", "synthetic_heldout", "check", "real_frames",
+    "failure_modes", "licence", "credits",
+)  # fmt: skip
+
+
+class UnknownModelError(ValueError):
+    """A `model=` that names no released detector and no file; the message lists the choices."""
+
+
+@dataclass(frozen=True)
+class Release:
+    name: str
+    version: int
+    folder: Path
+
+    @property
+    def tag(self) -> str:
+        return f"{self.name}-v{self.version}"
+
+    @property
+    def weights(self) -> Path:
+        return self.folder / "model.pt"
+
+    @cached_property
+    def card(self) -> dict[str, Any]:
+        path = self.folder / "card.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise ValueError(f"{path}: unreadable model card ({err}); reinstall jovis") from err
+
+
+@dataclass(frozen=True)
+class Pick:
+    """What `model=`/`ckpt=` resolved to: the checkpoint file, its label and why it was chosen."""
+
+    path: Path
+    model: str  # the release tag (uv-v1) or the path as given
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"model": self.model, "checkpoint": str(self.path), "model_reason": self.reason}
+
+
+def releases(root: Path = RELEASED_DIR) -> list[Release]:
+    """Every shipped release, by name then version."""
+    found = []
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        match = FOLDER.match(folder.name)
+        if match and (folder / "model.pt").is_file():
+            found.append(Release(match["name"], int(match["version"]), folder))
+    return sorted(found, key=lambda r: (r.name, r.version))
+
+
+def choices(root: Path = RELEASED_DIR) -> list[str]:
+    """The words `model=` takes: auto, each released name and each name-vK."""
+    shipped = releases(root)
+    return ["auto", *sorted({r.name for r in shipped}), *[r.tag for r in shipped]]
+
+
+def find_release(word: str, root: Path = RELEASED_DIR) -> Release:
+    """The release `word` names: ``uv`` (its newest version) or ``uv-v1`` (exactly that one)."""
+    shipped = releases(root)
+    exact = [r for r in shipped if word in (r.tag, r.name)]
+    if exact:
+        return exact[-1]
+    hint = (
+        f" ({word} is planned: {NAMES[word]}; no version is shipped yet)" if word in NAMES else ""
+    )
+    raise UnknownModelError(
+        f"model={word}: no released detector or checkpoint file of that name{hint}; valid "
+        f"choices: {', '.join(choices(root))}, or a path to a model.pt (`jovis models` lists them)"
+    )
+
+
+def for_instrument(instrument: str, root: Path = RELEASED_DIR) -> Release:
+    """model=auto: the newest release for a frame of this instrument."""
+    name = AUTO.get(str(instrument).lower())
+    if name is None:
+        raise UnknownModelError(
+            f"model=auto: no released detector for instrument {instrument!r} (the reader could "
+            f"not tell it, or none is made for it); instruments auto knows: {', '.join(AUTO)}; "
+            f"give model=NAME ({', '.join(choices(root)[1:])}) or a checkpoint path"
+        )
+    return find_release(name, root)
+
+
+def resolve_model(
+    model: str | None = None,
+    ckpt: str | Path | None = None,
+    *,
+    instrument: str | None = None,
+    root: Path = RELEASED_DIR,
+) -> Pick:
+    """The checkpoint `model=` (a released name, ``auto`` or a path) or `ckpt=` (a path) means.
+
+    ``auto`` needs `instrument`, the frame's (`Frame.instrument`). Giving both `model` and
+    `ckpt` is an error unless they agree.
+    """
+    if model is None or str(model) == "":
+        if ckpt is None:
+            raise ValueError(
+                "no model given: add model=NAME (a released detector: "
+                f"{', '.join(choices(root))}) or ckpt=PATH (a model.pt from a training run)"
+            )
+        return Pick(Path(ckpt), str(ckpt), "ckpt= given")
+    word = str(model)
+    if word == "auto":
+        if instrument is None:
+            raise ValueError("model=auto needs the frame's instrument to pick a detector")
+        found = for_instrument(instrument, root)
+        pick = Pick(found.weights, found.tag, f"auto: instrument {instrument} → {found.name}")
+    elif "/" in word or word.endswith((".pt", ".ckpt")) or Path(word).is_file():
+        pick = Pick(Path(word), word, "model= path")
+    else:
+        found = find_release(word, root)
+        pick = Pick(found.weights, found.tag, f"released {found.tag}")
+    if ckpt is not None and Path(ckpt).resolve() != pick.path.resolve():
+        raise ValueError(
+            f"model={model} and ckpt={ckpt} name two different checkpoints; give one of them"
+        )
+    return pick

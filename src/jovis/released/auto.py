@@ -1,0 +1,55 @@
+"""model=auto over many inputs: each frame's instrument picks a released detector."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from jovis.inference.inputs import frame_set_rows, list_inputs
+from jovis.io.atomic import make_folder, write_text
+from jovis.io.errors import FrameReadError
+from jovis.io.reader import read_frame
+from jovis.released import Pick, UnknownModelError, resolve_model
+
+log = logging.getLogger(__name__)
+
+
+def frame_instrument(path: Path, rows: dict[str, dict]) -> str:
+    """The instrument of one input: its frame-set manifest row, else what `read_frame` finds."""
+    row = rows.get(str(path)) or rows.get(str(path.resolve())) or {}
+    if row.get("instrument"):
+        return str(row["instrument"])
+    return read_frame(path).instrument
+
+
+def picks_by_input(input: str | Path, *, instrument: str | None = None) -> dict[str, Any]:
+    """{release tag: (Pick, [paths])} for model=auto; `instrument` overrides what frames say.
+
+    Frames that cannot be read or whose instrument has no release are grouped under the error
+    text (key ``"!" + message``), so the run can report them as failed.
+    """
+    rows = frame_set_rows(input)
+    groups: dict[str, Any] = {}
+    for path in list_inputs(input):
+        try:
+            pick = resolve_model("auto", instrument=instrument or frame_instrument(path, rows))
+            key = pick.model
+        except (FrameReadError, UnknownModelError) as err:
+            pick, key = None, f"!{err}"
+        groups.setdefault(key, (pick, []))[1].append(path)
+    return groups
+
+
+def auto_inputs(input: str | Path, out: Path, paths: list[Path], total: int) -> str | Path:
+    """The input to give one group's run: the original when it holds all the frames (a frame
+    set keeps its manifest rows), else a list file written in the group's `out`."""
+    if len(paths) == total:
+        return input
+    listing = make_folder(out, "out") / "inputs.txt"
+    write_text(listing, "".join(f"{p.resolve()}\n" for p in paths))
+    return listing
+
+
+def describe(pick: Pick | None) -> str:
+    return "none" if pick is None else f"{pick.model} ({pick.reason})"

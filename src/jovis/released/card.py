@@ -1,0 +1,136 @@
+"""Model cards of released detectors: `card.json` filled from a run, and `CARD.md` from it."""
+
+from __future__ import annotations
+
+import csv
+import platform
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from jovis.released import CARD_FIELDS, NAMES
+
+LICENCE = (
+    "Weights: BSD-3-Clause, as jovis. Trained only on synthetic frames rendered by jovis; no "
+    "observation went into them."
+)
+CREDITS = (
+    "jovis authors. Real-frame scores use NASA/ESA Hubble Space Telescope STIS frames (Nichols et "
+    "al.; see ../shared/data/real/README.md) and NASA/JPL-Caltech/SwRI/MSSS JunoCam products."
+)
+FAILURE_MODES = {
+    "uv": [
+        "trained on synthetic frames only: faint dusk-side and poleward arcs of real HST frames "
+        "are under-detected (issue 12)",
+        "radial limb-brightening streaks near the limb can be marked as aurora",
+        "CPU-sized v1 (150 steps of 8 frames at 128 px): boundaries coarser than a GPU recipe's",
+    ],
+    "visible_rgb": [
+        "trained on synthetic frames only: real JunoCam vortices are mostly missed (issue 13)",
+        "bright limb and terminator can be marked; sky is masked by the disk finder",
+        "CPU-sized v1 (150 steps of 8 frames at 128 px)",
+    ],
+    "jiram_l": ["synthetic-only, CPU-sized v1"],
+    "jiram_m": ["synthetic-only, CPU-sized v1"],
+}
+
+
+def last_validation(run: Path) -> dict[str, float]:
+    """The last `val/...` row of the run's logs/metrics.csv (Lightning's CSV logger)."""
+    path = run / "logs" / "metrics.csv"
+    if not path.is_file():
+        return {}
+    found: dict[str, float] = {}
+    with open(path, newline="") as fh:
+        for row in csv.DictReader(fh):
+            vals = {k[4:]: round(float(v), 4) for k, v in row.items() if k.startswith("val/") and v}
+            if vals:
+                found = {"step": int(row["step"]), **vals}
+    return found
+
+
+def run_minutes(run: Path) -> float:
+    """Wall time of a run: its config.yaml (written at the start) to its model.pt (the end)."""
+    start, end = (run / "config.yaml").stat().st_mtime, (run / "model.pt").stat().st_mtime
+    return round((end - start) / 60, 1)
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, cwd=Path(__file__).parent, timeout=10)  # fmt: skip
+    except OSError:
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+def fill_card(
+    name: str, version: int, run: Path, weights: Path, info: dict[str, Any],
+    check: dict[str, Any], real: dict[str, Any] | None, minutes: float | None,
+    notes: dict[str, Any],
+) -> dict[str, Any]:  # fmt: skip
+    """Every card field but sha256 (set once the file is final) from the run and the check."""
+    cfg = info["config"]
+    run_name = str(cfg["name"])  # the run's experiment: release_uv ← experiment=release/uv
+    recipe = f"release/{run_name[8:]}" if run_name.startswith("release_") else run_name
+    data, trainer = cfg["data"], cfg["trainer"]
+    params = sum(v.numel() for v in torch.load(weights, weights_only=True)["state_dict"].values())
+    card = {
+        "name": name, "version": version, "description": NAMES[name],
+        "instrument": info["instrument"], "channels": info["channels"],
+        "model": {**info["model"], "parameters": int(params)},
+        "size_mb": round(weights.stat().st_size / 1e6, 2), "sha256": "",
+        "training": {
+            "command": f"python scripts/train.py experiment={recipe} trainer=cpu",
+            "recipe": f"configs/experiment/{recipe}.yaml", "run": run.name,
+            "seed": cfg.get("seed"), "steps": trainer.get("max_steps"),
+            "batch_size": data.get("batch_size"), "size": data.get("size"),
+            "lr": cfg.get("optim", {}).get("lr"), "minutes": minutes or run_minutes(run),
+            "code": git_commit(),
+        },
+        "data": {"kind": "synthetic only (no adaptation frames)", "seed": data.get("seed"),
+                 "val_seed": data.get("val_seed"), "hemisphere": data.get("hemisphere"),
+                 "params": data.get("params") or "defaults of configs/synth.yaml"},
+        "hardware": notes.get("hardware") or (
+            f"CPU only ({platform.machine()}, 2 cores shared with other jobs); no GPU was lent "
+            "to the task that made this version: a CPU-sized recipe"),
+        "synthetic_heldout": notes.get("heldout") or {
+            "frames": data.get("val_frames"), "seed": data.get("val_seed"),
+            **last_validation(run)},
+        "check": check,
+        "real_frames": real or "not measured for this version",
+        "failure_modes": notes.get("failure_modes") or FAILURE_MODES[name],
+        "licence": LICENCE, "credits": CREDITS,
+    }  # fmt: skip
+    missing = [k for k in CARD_FIELDS if k not in card]
+    if missing:
+        raise ValueError(f"model card of {name}-v{version} lacks {missing}")
+    return card
+
+
+def card_markdown(card: dict[str, Any]) -> str:
+    """CARD.md: the card for people."""
+    t, c = card["training"], card["check"]
+    lines = [
+        f"# {card['name']}-v{card['version']}: {card['description']}", "",
+        f"- instrument: {card['instrument']} (channels {', '.join(card['channels'])})",
+        f"- model: {card['model']['arch']}/{card['model']['encoder']}, "
+        f"{card['model']['parameters']:,} parameters, {card['size_mb']} MB (fp16)",
+        f"- sha256 of model.pt: `{card['sha256']}`",
+        f"- training: `{t['command']}` ({t['recipe']}; seed {t['seed']}, {t['steps']} steps of "
+        f"{t['batch_size']} frames at {t['size']} px, lr {t['lr']}, {t['minutes']} min, code "
+        f"{t['code']}, run {t['run']})",
+        f"- data: {card['data']['kind']}; training seeds from {card['data']['seed']}",
+        f"- hardware: {card['hardware']}",
+        f"- synthetic held-out scores: {card['synthetic_heldout']}",
+        f"- check: {c['metric']} = {c['score']:.3f} on 8 synthetic frames, seeds "
+        f"{c['seeds'][0]}..{c['seeds'][-1]}, {c['size']} px (frames sha256 "
+        f"`{c['frames_sha256'][:16]}…`); reproduce with `python scripts/release.py "
+        f"check={card['name']}-v{card['version']}`",
+        f"- real frames: {card['real_frames']}",
+        "", "## Known failure modes", "", *[f"- {m}" for m in card["failure_modes"]],
+        "", "## Licence and credits", "", card["licence"], "", card["credits"], "",
+    ]  # fmt: skip
+    return "\n".join(lines)

@@ -1,0 +1,179 @@
+"""Make a release from a training run: fp16 weights, a filled card, the check-frame score.
+
+    python scripts/release.py run=RUN_FOLDER name=uv [real=BENCHMARK.json] [minutes=12]
+
+The folder ``src/jovis/released/<name>-v<k>/`` gets the next version k; an existing version is
+never written again (weights never change in place).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jovis.checkpoint import read_checkpoint, write_checkpoint_file
+from jovis.io.atomic import write_json, write_text
+from jovis.released import NAMES, RELEASED_DIR, Release, releases
+from jovis.released.card import card_markdown, fill_card
+
+CHECK_FRAMES = 8
+CHECK_SEED = 30_000_000  # check frames: seeds 30000000..30000007 (training draws from 0 up)
+CHECK_METRIC = {"uv": "aurora_iou", "jiram_l": "aurora_iou",
+                "visible_rgb": "vortex_iou", "jiram_m": "vortex_iou"}  # fmt: skip
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def check_frames(check: dict[str, Any], out: Path) -> str:
+    """Render the card's check frames into `out`; returns the sha256 of their images + masks
+    (it changes when the generator does, and then the card's score no longer applies)."""
+    from jovis.frame import LabelSchema
+    from jovis.synth import write_frame_set
+
+    write_frame_set(out, n=len(check["seeds"]), size=check["size"], channels=check["channels"],
+                    instrument=check["instrument"], hemisphere="random",
+                    seed=check["seeds"][0], split="check", params=check.get("params") or {},
+                    schema=LabelSchema.from_dict(check["labels"]))  # fmt: skip
+    digest = hashlib.sha256()
+    for part in ("images", "masks"):
+        for file in sorted((out / part).iterdir()):
+            data = np.load(file) if file.suffix == ".npy" else file.read_bytes()
+            digest.update(data.tobytes() if isinstance(data, np.ndarray) else data)
+    return digest.hexdigest()
+
+
+def check_score(weights: Path, check: dict[str, Any]) -> tuple[float, str]:
+    """(score on the check frames to 3 decimals, the frames' digest), via `evaluate`."""
+    from jovis.evaluation import evaluate
+
+    with tempfile.TemporaryDirectory(prefix="jovis-check-") as tmp:
+        digest = check_frames(check, Path(tmp) / "frames")
+        result = evaluate(weights, Path(tmp) / "frames", Path(tmp) / "eval", device="cpu",
+                          batch_size=CHECK_FRAMES)  # fmt: skip
+    return round(float(result[check["metric"]]), 3), digest
+
+
+# Real-frame figures a card keeps from `benchmark suite=real`'s real.json summary, per release:
+# keys starting with one of the first tuple, or of a folder starting with the second's first item
+# and ending with one of the rest.
+REAL_KEYS = {
+    "uv": (("ref_aurora", "ref_oval", "ref_frames"), ("hst", "agreement_median", "vortex_px_uv")),
+    "visible_rgb": (("ref_vortex", "ref_frames"), ("pj", "_frames")),
+    "jiram_l": (("ref_aurora",), ("jiram", "agreement_median")),
+    "jiram_m": (("ref_vortex",), ("jiram", "_frames")),
+}
+
+
+def _kept(key: str, name: str) -> bool:
+    starts, (folder, *ends) = REAL_KEYS[name]
+    return key.startswith(starts) or (key.startswith(folder) and key.endswith(tuple(ends)))
+
+
+def real_summary(path: Path, name: str) -> dict[str, Any]:
+    """The figures of `name`'s kind from a `benchmark suite=real` real.json (not the baseline's)."""
+    result = json.loads(path.read_text())
+    if "summary" not in result:
+        raise ValueError(f"{path}: no 'summary': give the real.json of benchmark suite=real")
+    keep = {k: round(v, 4) for k, v in result["summary"].items()
+            if not k.startswith("baseline") and isinstance(v, int | float)
+            and _kept(k, name)}  # fmt: skip
+    return {"source": "python scripts/benchmark.py suite=real ckpt=<the run's model.pt> "
+            f"(resample {result.get('resample')})", **keep}  # fmt: skip
+
+
+def half_checkpoint(src: Path, dst: Path, tag: str) -> None:
+    """Copy `src`'s checkpoint with floating weights in fp16 and the release tag in its block."""
+    blob = read_checkpoint(src)
+    state = {k: v.half() if v.is_floating_point() else v for k, v in blob["state_dict"].items()}
+    meta = {**blob["jovis"], "release": tag}
+    write_checkpoint_file({"state_dict": state, "jovis": meta}, dst)
+
+
+def heldout_scores(
+    tmp: Path, run: Path, heldout: str | Path | None, name: str
+) -> dict[str, Any] | None:
+    """`evaluate` of the run's model on a held-out synthetic set: the card's headline figures."""
+    if heldout is None:
+        return None
+    from jovis.evaluation import evaluate
+
+    result = evaluate(run / "model.pt", heldout, tmp / "heldout-eval", device="cpu")
+    shutil.rmtree(tmp / "heldout-eval", ignore_errors=True)
+    aurora = CHECK_METRIC[name].startswith("aurora")  # the classes this release can see
+    keys = ("frames", "aurora_iou", "oval_boundary_mean") if aurora else (
+        "frames", "vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1")  # fmt: skip
+    return {"data": str(heldout), **{k: result[k] for k in keys if result.get(k) is not None}}
+
+
+def next_version(name: str, root: Path) -> int:
+    return max([r.version for r in releases(root) if r.name == name], default=0) + 1
+
+
+def release_run(
+    run: str | Path,
+    name: str,
+    *,
+    root: Path = RELEASED_DIR,
+    real: str | Path | None = None,
+    minutes: float | None = None,
+    notes: dict[str, Any] | None = None,
+    heldout: str | Path | None = None,
+) -> Release:
+    """Turn training run folder `run` (model.pt, config.yaml, logs/metrics.csv) into the next
+    version of release `name` under `root`; returns it. `real`: the real.json of `benchmark
+    suite=real` for the run; `heldout`: a labelled synthetic set scored with `evaluate` for the
+    card (else the run's last validation)."""
+    run = Path(run)
+    if name not in NAMES:
+        raise ValueError(f"release name {name!r} is not one of {', '.join(NAMES)}")
+    if not (run / "model.pt").is_file():
+        raise FileNotFoundError(f"{run}/model.pt does not exist: give run=<a finished run folder>")
+    version = next_version(name, root)
+    tag = f"{name}-v{version}"
+    folder = root / tag
+    if folder.exists():
+        raise FileExistsError(f"{folder} exists: releases are never rewritten; remove it first")
+    tmp = root / f".{tag}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)  # left by an interrupted release
+    tmp.mkdir(parents=True)
+    try:
+        notes = {**(notes or {}), "heldout": heldout_scores(tmp, run, heldout, name)}
+        _fill(tmp, run, name, version, real, minutes, notes)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    tmp.rename(folder)
+    return Release(name, version, folder)
+
+
+def _fill(
+    tmp: Path, run: Path, name: str, version: int, real: str | Path | None,
+    minutes: float | None, notes: dict[str, Any] | None,
+) -> None:  # fmt: skip
+    """Write model.pt (fp16), card.json and CARD.md of `name`-v`version` into `tmp`."""
+    tag = f"{name}-v{version}"
+    half_checkpoint(run / "model.pt", tmp / "model.pt", tag)
+    info = read_checkpoint(tmp / "model.pt")["jovis"]
+    check = {"metric": CHECK_METRIC[name], "seeds": list(range(CHECK_SEED, CHECK_SEED + 8)),
+             "size": int(info["config"]["data"]["size"]), "channels": info["channels"],
+             "instrument": info["instrument"], "labels": info["labels"],
+             "params": info["config"]["data"].get("params") or {}}  # fmt: skip
+    check["score"], check["frames_sha256"] = check_score(tmp / "model.pt", check)
+    real_scores = real_summary(Path(real), name) if real else None
+    card = fill_card(name, version, run, tmp / "model.pt", info, check, real_scores, minutes,
+                     notes or {})  # fmt: skip
+    card["sha256"] = sha256_of(tmp / "model.pt")
+    write_json(tmp / "card.json", card)
+    write_text(tmp / "CARD.md", card_markdown(card))
+
+
+def weights_unchanged(release: Release) -> bool:
+    return sha256_of(release.weights) == release.card["sha256"]

@@ -1,0 +1,93 @@
+"""Released detectors: the resolver of model=/ckpt=, the release maker, its cards."""
+
+import shutil
+
+import pytest
+import torch
+
+from jovis.checkpoint import load_checkpoint, read_checkpoint
+from jovis.released import (
+    CARD_FIELDS,
+    UnknownModelError,
+    find_release,
+    for_instrument,
+    releases,
+    resolve_model,
+)
+from jovis.released.make import check_score, release_run, sha256_of
+
+
+@pytest.fixture(scope="module")
+def root(tiny_run, tmp_path_factory):
+    """A release folder holding jiram_l-v1 (made from the tiny run) and a copy as jiram_l-v2."""
+    from pathlib import Path
+
+    root = tmp_path_factory.mktemp("released")
+    release_run(Path(tiny_run["out"]), "jiram_l", root=root)
+    shutil.copytree(root / "jiram_l-v1", root / "jiram_l-v2")
+    return root
+
+
+def test_a_bare_name_resolves_to_the_newest_version_and_a_tag_to_itself(root):
+    assert [r.tag for r in releases(root)] == ["jiram_l-v1", "jiram_l-v2"]
+    assert resolve_model("jiram_l", root=root).path == root / "jiram_l-v2" / "model.pt"
+    pick = resolve_model("jiram_l-v1", root=root)
+    assert pick.path == root / "jiram_l-v1" / "model.pt" and pick.model == "jiram_l-v1"
+
+
+def test_paths_and_ckpt_still_work_and_must_agree(root, tiny_run, tmp_path):
+    ckpt = tiny_run["checkpoint"]
+    assert resolve_model(None, ckpt, root=root).path.samefile(ckpt)
+    assert resolve_model(ckpt, root=root).reason == "model= path"
+    assert resolve_model(ckpt, ckpt, root=root).path.samefile(ckpt)
+    with pytest.raises(ValueError, match="two different checkpoints"):
+        resolve_model("jiram_l", ckpt, root=root)
+    with pytest.raises(ValueError, match=r"model=NAME .*ckpt=PATH"):
+        resolve_model(None, None, root=root)
+
+
+def test_auto_picks_by_instrument_and_names_the_pick(root):
+    for instrument in ("jiram_l", "jiram", "JIRAM"):
+        pick = resolve_model("auto", instrument=instrument, root=root)
+        assert pick.model == "jiram_l-v2" and instrument in pick.reason
+    with pytest.raises(UnknownModelError, match=r"instrument 'unknown'.*hst_stis"):
+        for_instrument("unknown", root)
+    with pytest.raises(UnknownModelError, match=r"model=uv.*planned.*auto, jiram_l, jiram_l-v1"):
+        resolve_model("auto", instrument="hst_stis", root=root)  # uv has no version here
+
+
+def test_an_unknown_name_is_refused_naming_the_choices(root):
+    with pytest.raises(
+        UnknownModelError, match=r"model=nope.*auto, jiram_l, jiram_l-v1, jiram_l-v2"
+    ):
+        find_release("nope", root)
+
+
+def test_release_has_fp16_weights_a_full_card_and_a_reproducible_check(root):
+    rel = find_release("jiram_l-v1", root)
+    state = read_checkpoint(rel.weights)["state_dict"]
+    floats = [v for v in state.values() if v.is_floating_point()]
+    assert floats and all(v.dtype == torch.float16 for v in floats)
+    _, info = load_checkpoint(rel.weights)  # fp16 weights load into the fp32 network
+    assert info.extra["release"] == "jiram_l-v1"
+    card = rel.card
+    assert [k for k in CARD_FIELDS if card.get(k) in (None, "", [], {})] == []
+    assert card["sha256"] == sha256_of(rel.weights)
+    assert len(card["check"]["seeds"]) == 8
+    score, digest = check_score(rel.weights, card["check"])
+    assert digest == card["check"]["frames_sha256"]
+    assert abs(score - card["check"]["score"]) <= 0.005
+    assert (rel.folder / "CARD.md").read_text().startswith("# jiram_l-v1")
+
+
+def test_a_release_is_never_rewritten_and_needs_a_run(root, tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"model.pt"):
+        release_run(tmp_path, "uv", root=root)
+    with pytest.raises(ValueError, match="not one of uv, visible_rgb"):
+        release_run(tmp_path, "nope", root=root)
+    (root / "jiram_l-v3").mkdir()  # a folder without weights is no release: v3 is still next
+    try:
+        with pytest.raises(FileExistsError, match="never rewritten"):
+            release_run(root / "jiram_l-v1", "jiram_l", root=root)
+    finally:
+        (root / "jiram_l-v3").rmdir()

@@ -1,0 +1,119 @@
+"""The shipped releases and samples as a user meets them: jovis models, infer model=auto, cards."""
+
+import fnmatch
+import json
+import subprocess
+import sys
+
+import pytest
+import tomllib
+from tests.conftest import REPO
+
+from jovis.released import CARD_FIELDS, RELEASED_DIR, releases
+from jovis.released.make import check_score, sha256_of
+
+SAMPLES = RELEASED_DIR.parent / "samples"
+HST_SAMPLE = SAMPLES / "jup_16-142-02-17-42_0100_v03_stis_f25srf2_proj.fits"
+SHIPPED = releases()
+
+
+def run(*args: str, ok: bool = True):
+    proc = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=600)  # fmt: skip
+    if ok:
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return proc
+
+
+def test_uv_and_visible_rgb_are_shipped_within_the_size_budget():
+    names = {r.name for r in SHIPPED}
+    assert {"uv", "visible_rgb"} <= names
+    sizes = [r.weights.stat().st_size / 1e6 for r in SHIPPED]
+    assert max(sizes) <= 10 and sum(sizes) <= 40
+    samples = [p.stat().st_size for p in SAMPLES.iterdir()]
+    assert sum(samples) <= 3e6 and (SAMPLES / "README.md").is_file()
+
+
+@pytest.mark.parametrize("rel", SHIPPED, ids=[r.tag for r in SHIPPED])
+def test_shipped_card_is_filled_and_its_weights_unchanged(rel):
+    card = rel.card
+    assert [k for k in CARD_FIELDS if card.get(k) in (None, "", [], {})] == []
+    assert (card["name"], card["version"]) == (rel.name, rel.version)
+    assert card["sha256"] == sha256_of(rel.weights), "weights changed in place: make a new version"
+    assert "GPU" in card["hardware"]  # says whether one was lent
+    assert f"`{card['sha256']}`" in (rel.folder / "CARD.md").read_text()
+
+
+@pytest.mark.parametrize("rel", SHIPPED, ids=[r.tag for r in SHIPPED])
+def test_shipped_check_score_is_reproduced_from_the_weights(rel):
+    check = rel.card["check"]
+    score, digest = check_score(rel.weights, check)
+    if digest != check["frames_sha256"]:
+        pytest.skip(
+            f"{rel.tag}: the synthetic generator changed since the release (its check "
+            "frames differ); the score applies to the generator of the card's code commit"
+        )
+    assert abs(score - check["score"]) <= 0.005
+
+
+def test_released_files_and_samples_are_package_data():
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["jovis"]  # fmt: skip
+    root = RELEASED_DIR.parent
+    files = [p for d in (RELEASED_DIR, SAMPLES) for p in d.rglob("*") if p.is_file()
+             and "__pycache__" not in p.parts and p.suffix != ".py"]  # fmt: skip
+    missing = [
+        str(p)
+        for p in files
+        if not any(fnmatch.fnmatch(str(p.relative_to(root)), pat) for pat in patterns)
+    ]
+    assert files and missing == []
+
+
+def test_jovis_models_lists_the_releases_with_their_key_figures():
+    proc = run("-m", "jovis", "models")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    tags = [m["tag"] for m in result["models"]]
+    assert tags == [r.tag for r in SHIPPED]
+    for m in result["models"]:
+        assert m["tag"] in proc.stdout and f"{m['check_score']:.3f}" in proc.stdout
+    assert result["auto"]["hst_stis"] == "uv"
+    bad = run("-m", "jovis", "models", "x=1", ok=False)
+    assert bad.returncode == 2 and "no settings" in bad.stderr
+
+
+def test_infer_model_auto_on_the_shipped_hst_sample_names_its_pick(tmp_path):
+    uv = max((r for r in SHIPPED if r.name == "uv"), key=lambda r: r.version)
+    proc = run("scripts/infer.py", "model=auto", f"input={HST_SAMPLE}", f"out={tmp_path}",
+               "num_workers=0", "progress=false")  # fmt: skip
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["ok"] == 1 and list(result["models"]) == [uv.tag]
+    text = (tmp_path / uv.tag / "manifest.jsonl").read_text()
+    rows = [json.loads(line) for line in text.splitlines()]
+    assert [r["model"] for r in rows] == [uv.tag] and rows[0]["status"] == "ok"
+    assert rows[0]["model_reason"] == "auto: instrument hst_stis → uv"
+    assert (tmp_path / uv.tag / "overlays").is_dir()
+
+
+def test_infer_with_an_unknown_model_name_fails_naming_the_choices(tmp_path):
+    proc = run("scripts/infer.py", "model=nope", f"input={HST_SAMPLE}", f"out={tmp_path}/o",
+               ok=False)  # fmt: skip
+    assert proc.returncode != 0 and "valid choices: auto, " in proc.stderr + proc.stdout
+    assert not (tmp_path / "o").exists()
+
+
+def test_evaluate_and_export_take_a_released_name(tmp_path):
+    from jovis.synth import write_frame_set
+
+    write_frame_set(tmp_path / "set", n=2, size=64, channels=["uv"], instrument="uv",
+                    seed=20000000, split="test")  # fmt: skip
+    proc = run("scripts/evaluate.py", "model=auto", f"data={tmp_path / 'set'}",
+               f"out={tmp_path / 'eval'}", "device=cpu")  # fmt: skip
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    uv = max((r for r in SHIPPED if r.name == "uv"), key=lambda r: r.version)
+    assert result["model"] == uv.tag and "aurora_iou" in result
+    proc = run("scripts/export.py", "model=uv", "format=torchscript", f"out={tmp_path / 'x'}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["file"].endswith(f"{uv.tag}.pt") and result["model"] == uv.tag
+    sidecar = json.loads((tmp_path / "x" / f"{uv.tag}.pt.json").read_text())
+    assert "vortex" not in sidecar["visible_classes"] and "aurora" in sidecar["visible_classes"]
