@@ -55,8 +55,11 @@ def test_compare_applies_the_floors():
     assert not rows["oval_fwhm_deg"]["pass"]
     assert "pass" not in rows["hf_ratio"]
     slope = {"spectrum_slope": -3.2}
-    assert next(r for r in rr.compare([slope], [{"spectrum_slope": -2.8}])
-                if r["metric"] == "spectrum_slope")["pass"]  # within ±0.5; fmt: skip
+    assert next(
+        r
+        for r in rr.compare([slope], [{"spectrum_slope": -2.8}])
+        if r["metric"] == "spectrum_slope"
+    )["pass"]  # within ±0.5; fmt: skip
     row = next(r for r in rr.compare([slope], [{"spectrum_slope": -2.6}])
                if r["metric"] == "spectrum_slope")  # fmt: skip
     assert row["floor"] == "within ±0.5" and not row["pass"]
