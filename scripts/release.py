@@ -6,9 +6,11 @@ python scripts/release.py check=uv-v1      # re-score the check frames from the 
 
 import json
 import sys
+import tempfile
+from pathlib import Path
 
 from jovis.released import find_release
-from jovis.released.make import check_score, release_run, sha256_of
+from jovis.released.make import CHECK_DIR, check_frames, check_score, release_run, sha256_of
 
 
 def main(argv: list[str]) -> int:
@@ -19,9 +21,12 @@ def main(argv: list[str]) -> int:
         return 2
     if "check" in args:
         rel = find_release(args["check"])
-        score, digest = check_score(rel.weights, rel.card["check"])
+        score, digest = check_score(rel.weights, rel.card["check"], rel.folder / CHECK_DIR)
+        with tempfile.TemporaryDirectory() as tmp:  # does today's generator render the same?
+            today = check_frames(rel.card["check"], Path(tmp))
         result = {"model": rel.tag, "score": score, "card_score": rel.card["check"]["score"],
                   "same_frames": digest == rel.card["check"]["frames_sha256"],
+                  "generator_unchanged": today == rel.card["check"]["frames_sha256"],
                   "sha256_ok": sha256_of(rel.weights) == rel.card["sha256"]}  # fmt: skip
     else:
         minutes = float(args["minutes"]) if "minutes" in args else None

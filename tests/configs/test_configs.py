@@ -56,7 +56,7 @@ def test_every_app_reads_the_packaged_configs(verb):
     app = importlib.import_module(f"jovis.apps.{verb}")
     assert callable(app.main)
     assert CONFIG_DIR == (Path(jovis.__file__).parent / "configs").resolve()
-    assert (CONFIG_DIR / f"{verb}.yaml").is_file()
+    assert (CONFIG_DIR / f"{verb}.yaml").is_file() or not getattr(app, "TAKES_SETTINGS", True)
 
 
 @pytest.mark.parametrize("trainer", ["cpu", "gpu", "ddp"])

@@ -13,6 +13,8 @@ from typing import Any
 
 from jovis.apps.common import emit_result
 
+TAKES_SETTINGS = False  # no Hydra config: it only lists what the package holds
+
 
 def listing() -> dict[str, Any]:
     """Every shipped release with its card's key figures, and what model=auto picks."""

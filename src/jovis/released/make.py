@@ -23,6 +23,7 @@ from jovis.released import NAMES, RELEASED_DIR, Release, releases
 from jovis.released.card import card_markdown, fill_card
 
 CHECK_FRAMES = 8
+CHECK_DIR = "check"  # the check frame set inside a release folder
 CHECK_SEED = 30_000_000  # check frames: seeds 30000000..30000007 (training draws from 0 up)
 CHECK_METRIC = {"uv": "aurora_iou", "jiram_l": "aurora_iou",
                 "visible_rgb": "vortex_iou", "jiram_m": "vortex_iou"}  # fmt: skip
@@ -33,8 +34,8 @@ def sha256_of(path: Path) -> str:
 
 
 def check_frames(check: dict[str, Any], out: Path) -> str:
-    """Render the card's check frames into `out`; returns the sha256 of their images + masks
-    (it changes when the generator does, and then the card's score no longer applies)."""
+    """Render the card's check frames into `out` (a labelled frame set, no montage); returns the
+    sha256 of their images + masks (it changes when the generator does)."""
     from jovis.frame import LabelSchema
     from jovis.synth import write_frame_set
 
@@ -42,21 +43,34 @@ def check_frames(check: dict[str, Any], out: Path) -> str:
                     instrument=check["instrument"], hemisphere="random",
                     seed=check["seeds"][0], split="check", params=check.get("params") or {},
                     schema=LabelSchema.from_dict(check["labels"]))  # fmt: skip
+    (out / "montage.png").unlink(missing_ok=True)
+    return frames_digest(out)
+
+
+def frames_digest(folder: Path) -> str:
+    """sha256 of a frame set's images + masks, in name order."""
     digest = hashlib.sha256()
     for part in ("images", "masks"):
-        for file in sorted((out / part).iterdir()):
+        for file in sorted((folder / part).iterdir()):
             data = np.load(file) if file.suffix == ".npy" else file.read_bytes()
             digest.update(data.tobytes() if isinstance(data, np.ndarray) else data)
     return digest.hexdigest()
 
 
-def check_score(weights: Path, check: dict[str, Any]) -> tuple[float, str]:
-    """(score on the check frames to 3 decimals, the frames' digest), via `evaluate`."""
+def check_score(
+    weights: Path, check: dict[str, Any], frames: Path | None = None
+) -> tuple[float, str]:
+    """(score on the check frames to 3 decimals, the frames' digest), via `evaluate`. `frames`:
+    the check frame set stored with a release (the generator may have changed since); None
+    renders them with today's generator."""
     from jovis.evaluation import evaluate
 
     with tempfile.TemporaryDirectory(prefix="jovis-check-") as tmp:
-        digest = check_frames(check, Path(tmp) / "frames")
-        result = evaluate(weights, Path(tmp) / "frames", Path(tmp) / "eval", device="cpu",
+        if frames is None:
+            frames = Path(tmp) / "frames"
+            check_frames(check, frames)
+        digest = frames_digest(frames)
+        result = evaluate(weights, frames, Path(tmp) / "eval", device="cpu",
                           batch_size=CHECK_FRAMES)  # fmt: skip
     return round(float(result[check["metric"]]), 3), digest
 
@@ -166,7 +180,10 @@ def _fill(
              "size": int(info["config"]["data"]["size"]), "channels": info["channels"],
              "instrument": info["instrument"], "labels": info["labels"],
              "params": info["config"]["data"].get("params") or {}}  # fmt: skip
-    check["score"], check["frames_sha256"] = check_score(tmp / "model.pt", check)
+    # the check frames travel with the release, so the score stays reproducible when the
+    # generator changes (write_frame_set's folder format, read by evaluate)
+    check_frames(check, tmp / CHECK_DIR)
+    check["score"], check["frames_sha256"] = check_score(tmp / "model.pt", check, tmp / CHECK_DIR)
     real_scores = real_summary(Path(real), name) if real else None
     card = fill_card(name, version, run, tmp / "model.pt", info, check, real_scores, minutes,
                      notes or {})  # fmt: skip
