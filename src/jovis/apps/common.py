@@ -62,19 +62,27 @@ def strict_booleans(cfg: DictConfig, defaults: DictConfig, nullable: tuple[str, 
 
 
 def store_config(name: str, groups: tuple[str, ...] = ("paths",)) -> str:
-    """Put ``configs/<name>.yaml`` and the config `groups` it uses into Hydra's config store;
-    returns `name` for ``@hydra.main(config_path=None, config_name=...)``.
+    """Put ``configs/<name>.yaml`` into Hydra's config store, with the config `groups` it uses
+    inlined as plain keys (``paths: default`` becomes the ``paths:`` block); returns `name` for
+    ``@hydra.main(config_path=None, config_name=...)``.
 
     Composed from the store, the app does not see the configs folder's other groups, so a key
     such as ``model=uv`` sets the app's value instead of choosing a training ``model/`` group.
+    The groups are inlined, not stored: a stored ``paths/default`` would shadow the folder's file
+    of that name when another app composes from the folder (a Hydra deprecation warning).
     """
     from hydra.core.config_store import ConfigStore
 
-    store = ConfigStore.instance()
-    store.store(name=name, node=OmegaConf.load(CONFIG_DIR / f"{name}.yaml"))
-    for group in groups:
-        for file in sorted((CONFIG_DIR / group).glob("*.yaml")):
-            store.store(group=group, name=file.stem, node=OmegaConf.load(file))
+    node = OmegaConf.load(CONFIG_DIR / f"{name}.yaml")
+    kept = []
+    for entry in node.get("defaults", []):
+        group = next(iter(entry)) if isinstance(entry, DictConfig) else None
+        if group in groups:
+            node[group] = OmegaConf.load(CONFIG_DIR / group / f"{entry[group]}.yaml")
+        else:
+            kept.append(entry)
+    node.defaults = kept
+    ConfigStore.instance().store(name=name, node=node)
     return name
 
 
