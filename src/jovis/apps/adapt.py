@@ -1,4 +1,5 @@
-"""jovis adapt: python scripts/adapt.py ckpt=PATH data=DIR [out=DIR] [steps=200] [resume=RUN_DIR].
+"""jovis adapt: python scripts/adapt.py ckpt=PATH|model=NAME data=DIR [out=DIR] [steps=200]
+[resume=RUN_DIR].
 
 Self-training on the unlabelled frames of a flyby (`jovis.adapt`). ``configs/adapt.yaml`` is
 composed from Hydra's config store, as for evaluate: in the configs folder ``data`` is the
@@ -21,8 +22,11 @@ ConfigStore.instance().store(name=CONFIG_NAME, node=OmegaConf.load(CONFIG_DIR / 
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
     from jovis.adapt import adapt
+    from jovis.released import resolve_model
 
-    report("jovis adapt", adapt(checked(cfg)))
+    cfg = checked(cfg)
+    cfg.ckpt = str(resolve_model(cfg.get("model"), cfg.ckpt).path)  # a released name or a path
+    report("jovis adapt", adapt(cfg))
 
 
 if __name__ == "__main__":
