@@ -1,5 +1,5 @@
 # make demo   — set up .venv and run the synthetic → train → evaluate → infer demo, then the released
-#               detectors (model=auto) on the shipped real samples and ../shared/data/real (outputs/demo/)
+#               detectors (model=auto, when any is shipped) on ../shared/data/real (outputs/demo/)
 # make test   — set up .venv and run the test suite
 # make real-eval CKPT=runs/.../model.pt [OUT=outputs/real-eval] [ARGS=real.resample=off] — score a checkpoint on ../shared/data/real
 PYTHON ?= python3

@@ -25,20 +25,19 @@ echo "== 4/5 batch inference: masks, overlays, GeoJSON, catalogue"
 
 echo "== 5/5 released detectors on real frames (model=auto; jovis models lists them)"
 "$PY" scripts/models.py | tee "$OUT/models.log"
-# exit status 2 = some frames failed (listed in their manifest.jsonl): reported, not fatal
-infer_real() { "$PY" scripts/infer.py model=auto input="$1" out="$2" num_workers=0 progress=false \
-  | tee "$2.log" || [ "${PIPESTATUS[0]}" -eq 2 ]; }
-mkdir -p "$OUT/released/real"
-infer_real src/jovis/samples "$OUT/released/samples"
 REAL=${JOVIS_REAL_DATA:-../shared/data/real}
-if [ -d "$REAL" ]; then
+if ! "$PY" -c "import sys; from jovis.released import releases; sys.exit(0 if releases() else 1)"; then
+  echo "(no released detector is shipped yet: step 5 skipped)"
+elif [ -d "$REAL" ]; then
+  # exit status 2 = some frames failed (listed in their manifest.jsonl): reported, not fatal
+  infer_real() { "$PY" scripts/infer.py model=auto input="$1" out="$2" num_workers=0 \
+    progress=false | tee "$2.log" || [ "${PIPESTATUS[0]}" -eq 2 ]; }
+  mkdir -p "$OUT/released/real"
   for dir in "$REAL"/*/; do infer_real "$dir" "$OUT/released/real/$(basename "$dir")"; done
 else
-  echo "($REAL not present: only the shipped samples)"
+  echo "($REAL not present: no real frames to run the released detectors on)"
 fi
-
 echo
-echo "released:   $OUT/released/samples/<model>/overlays/ and report (one folder per picked model)"
 echo "real data:  $OUT/released/real/<folder>/<model>/"
 echo "checkpoint: $CKPT"
 echo "metrics:    $OUT/eval/metrics.json"

@@ -15,6 +15,10 @@ from jovis.released.make import CHECK_DIR, check_score, sha256_of
 SAMPLES = RELEASED_DIR.parent / "samples"
 HST_SAMPLE = SAMPLES / "jup_16-142-02-17-42_0100_v03_stis_f25srf2_proj.fits"
 SHIPPED = releases()
+if not SHIPPED:  # the machinery itself is tested in test_registry.py with releases made in tmp
+    pytest.skip("no released detector is shipped yet: the CPU-sized v1 weights (4 MB each) were "
+                "over the repository's 2 MB file limit and were taken out; re-release under 2 MB",
+                allow_module_level=True)  # fmt: skip
 
 
 def run(*args: str, ok: bool = True):
