@@ -9,14 +9,11 @@ training data group, and Hydra would take ``data=DIR`` as a choice of it.
 from __future__ import annotations
 
 import hydra
-from hydra.core.config_store import ConfigStore
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from jovis.apps.common import VERSION_BASE, checked, report
-from jovis.config import CONFIG_DIR
+from jovis.apps.common import VERSION_BASE, checked, report, store_config
 
-CONFIG_NAME = "adapt"
-ConfigStore.instance().store(name=CONFIG_NAME, node=OmegaConf.load(CONFIG_DIR / "adapt.yaml"))
+CONFIG_NAME = store_config("adapt", groups=())
 
 
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)

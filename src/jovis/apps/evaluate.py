@@ -12,14 +12,11 @@ import warnings
 from pathlib import Path
 
 import hydra
-from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
-from jovis.apps.common import VERSION_BASE, checked, emit_result
-from jovis.config import CONFIG_DIR
+from jovis.apps.common import VERSION_BASE, checked, emit_result, store_config
 
-CONFIG_NAME = "evaluate"
-ConfigStore.instance().store(name=CONFIG_NAME, node=OmegaConf.load(CONFIG_DIR / "evaluate.yaml"))
+CONFIG_NAME = store_config("evaluate", groups=())
 
 
 def dataset_folder(cfg: DictConfig) -> str:
