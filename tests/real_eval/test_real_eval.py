@@ -66,12 +66,31 @@ def test_sector_regions_give_each_pixel_its_nearest_sector():
     assert (sector_regions(np.zeros((5, 5), np.uint8)) == 0).all()
 
 
+def test_sector_recall_counts_the_reference_pixels_each_sector_marks():
+    from jovis.real_eval.labelled import LabelledScores
+
+    aurora = SCHEMA.id_of("aurora")
+    truth = np.zeros((20, 40), np.uint8)
+    truth[8:12, 4:36] = aurora
+    sectors = np.where(truth == aurora, 1, 0).astype(np.uint8)
+    sectors[8:12, 20:36] = 2  # left half of the band bright, right half faint
+    pred = np.zeros_like(truth)
+    pred[8:12, 4:20] = aurora  # all of the bright arc
+    pred[8:10, 20:28] = aurora  # a quarter of the faint arc (16 of its 64 pixels)
+    scores = LabelledScores(SCHEMA)
+    scores.add("f", pred, None, truth, {}, None, sectors)
+    out = scores.summary()
+    assert out["aurora_bright_recall"] == 1.0 and out["aurora_faint_recall"] == 0.25
+    assert out["per_frame"][0]["aurora_faint_recall"] == 0.25
+
+
 def test_references_scored_against_themselves_are_perfect(synthetic_set, tmp_path):
     result = evaluate_real(reference_predict(synthetic_set, JIRAM), SCHEMA, JIRAM, tmp_path,
                            reference_set=synthetic_set)  # fmt: skip
     model = result["reference"]["model"]
     assert model["frames"] == 4 and model["aurora_iou"] == 1.0 and model["aurora_dice"] == 1.0
     assert model["aurora_bright_iou"] == 1.0 and model["aurora_faint_iou"] == 1.0
+    assert model["aurora_bright_recall"] == 1.0 and model["aurora_faint_recall"] == 1.0
     assert model["oval_boundary_units"] == "deg" and model["oval_boundary_mean"] == 0.0
     # the baseline (one threshold tuned on the same masks) is there as the bar, and is worse
     assert 0 < result["reference"]["baseline"]["aurora_iou"] < 1.0

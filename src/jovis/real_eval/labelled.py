@@ -49,7 +49,7 @@ class LabelledScores:
     """Scores of one frame set's masks against its reference labels, frame by frame.
 
     `add` takes class-id masks (uint8 H×W, 255 = no data) of one frame; `summary` gives
-    ``<class>_iou/_dice`` (pooled), ``aurora_<sector>_iou/_dice``, the `FeatureScores` summary
+    ``<class>_iou/_dice`` (pooled), ``aurora_<sector>_iou/_dice/_recall``, the `FeatureScores` summary
     (``oval_boundary_mean/p95``, ``vortex_precision/recall/f1``) and a row per frame.
     """
 
@@ -88,6 +88,7 @@ class LabelledScores:
                                (truth[sel] == aurora).astype(np.uint8), 2, 255)  # fmt: skip
                 self.sector_cm[sid] += sc
                 row[f"aurora_{name}_iou"] = _round(iou_dice(sc)[0][1])
+                row[f"aurora_{name}_recall"] = _round(_recall(sc))
         self.features.add(pred, probs, truth, features, grid)
         self.rows.append(row)
 
@@ -101,6 +102,7 @@ class LabelledScores:
             for sid, name in SECTORS.items():
                 i_, d_ = iou_dice(self.sector_cm[sid])
                 out[f"aurora_{name}_iou"], out[f"aurora_{name}_dice"] = _round(i_[1]), _round(d_[1])
+                out[f"aurora_{name}_recall"] = _round(_recall(self.sector_cm[sid]))
         out.update(self.features.summary())
         out["per_frame"] = self.rows
         return out
@@ -112,6 +114,11 @@ def class_mask(aurora: np.ndarray, valid: np.ndarray, schema: LabelSchema) -> np
     out = np.where(aurora, schema.id_of("aurora"), 0).astype(np.uint8)
     out[~np.asarray(valid, bool)] = schema.ignore_index
     return out
+
+
+def _recall(cm: np.ndarray) -> float:
+    """Share of the reference aurora pixels (row 1 of a 2×2 confusion) that the mask marks."""
+    return cm[1, 1] / cm[1].sum() if cm[1].sum() else float("nan")
 
 
 def _round(x: float) -> float | None:

@@ -56,6 +56,7 @@ def overlay_writer(folder: Path, schema: LabelSchema) -> Callable:
 
 
 REFERENCE_KEYS = ("aurora_iou", "aurora_dice", "aurora_bright_iou", "aurora_faint_iou",
+                  "aurora_bright_recall", "aurora_faint_recall",
                   "oval_boundary_mean", "vortex_iou", "vortex_precision", "vortex_recall",
                   "vortex_f1")  # fmt: skip
 FREE_KEYS = ("agreement_median", "agreement_min", "capture_mean", "area_share_mean",
