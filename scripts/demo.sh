@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The `make demo` job: render held-out synthetic JIRAM L+M frames, train on the synthetic stream,
 # score the model on the held-out frames, and run batch inference on them (overlays, catalogue);
-# then run the released detectors (model=auto: picked by each frame's instrument) on the real
-# sample frames shipped in the package and on everything in ../shared/data/real/ when present.
+# then run the released detectors (model=auto: picked by each frame's instrument) on synthetic
+# far-UV frames written as HST STIS products and on everything in ../shared/data/real/ when present.
 set -euo pipefail
 OUT=${1:-outputs/demo}
 PY=${PY:-.venv/bin/python}
@@ -28,17 +28,25 @@ echo "== 5/5 released detectors on real frames (model=auto; jovis models lists t
 REAL=${JOVIS_REAL_DATA:-../shared/data/real}
 if ! "$PY" -c "import sys; from jovis.released import releases; sys.exit(0 if releases() else 1)"; then
   echo "(no released detector is shipped yet: step 5 skipped)"
-elif [ -d "$REAL" ]; then
+else
   # exit status 2 = some frames failed (listed in their manifest.jsonl): reported, not fatal
   infer_real() { "$PY" scripts/infer.py model=auto input="$1" out="$2" num_workers=0 \
     progress=false | tee "$2.log" || [ "${PIPESTATUS[0]}" -eq 2 ]; }
   mkdir -p "$OUT/released/real"
-  for dir in "$REAL"/*/; do infer_real "$dir" "$OUT/released/real/$(basename "$dir")"; done
-else
-  echo "($REAL not present: no real frames to run the released detectors on)"
+  # no real frame ships in the repository: three synthetic far-UV frames written as HST STIS
+  # lat-lon products take the real-product path (header → model=auto → reprojection) anywhere
+  "$PY" scripts/synth.py form=hst_latlon out="$OUT/released/hst_products" n=3 size=256 \
+    hemisphere=north seed=20000100 | tee "$OUT/released/hst_products.log"
+  infer_real "$OUT/released/hst_products" "$OUT/released/hst_products_infer"
+  if [ -d "$REAL" ]; then
+    for dir in "$REAL"/*/; do infer_real "$dir" "$OUT/released/real/$(basename "$dir")"; done
+  else
+    echo "($REAL not present: no real frames to run the released detectors on)"
+  fi
 fi
 echo
-echo "real data:  $OUT/released/real/<folder>/<model>/"
+echo "released:   $OUT/released/hst_products_infer/<model>/ (synthetic HST products),"
+echo "            $OUT/released/real/<folder>/<model>/ (../shared/data/real)"
 echo "checkpoint: $CKPT"
 echo "metrics:    $OUT/eval/metrics.json"
 echo "overlays:   $OUT/infer/overlays/"

@@ -2,6 +2,7 @@
 
     python scripts/synth.py out=DIR n=64 size=256 instrument=jiram_l hemisphere=north seed=0 \
         split=train
+    python scripts/synth.py form=hst_latlon out=DIR n=3     # far-UV frames as HST STIS products
 
 Prints a short summary, then one JSON line:
 {"out", "n", "size", "instrument", "seconds", "frames_per_s"}.
@@ -18,6 +19,7 @@ from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, report
 from jovis.config import to_plain
 
 SCRIPT_SIZES = (64, 2048)
+FORMS = ("frameset", "hst_latlon")
 
 
 def synth_from_config(cfg: Any) -> dict[str, Any]:
@@ -34,6 +36,14 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
     lo, hi = SCRIPT_SIZES
     if not lo <= plain["size"] <= hi:
         raise ValueError(f"configs/synth.yaml: size must be {lo}..{hi} pixels, got {plain['size']}")
+    form = plain.get("form", "frameset")
+    if form not in FORMS:
+        raise ValueError(f"configs/synth.yaml: form must be one of {', '.join(FORMS)}, got {form!r}")
+    if form == "hst_latlon":  # unlabelled products, as a real visit's files are
+        from jovis.synth.products import write_hst_latlon
+
+        return write_hst_latlon(plain["out"], plain["n"], plain["size"], str(plain["hemisphere"]),
+                                int(plain["seed"]), plain.get("params"))  # fmt: skip
     return write_frame_set(
         out=plain["out"],
         n=plain["n"],
