@@ -49,8 +49,12 @@ def test_no_data_stays_zero_and_valid_data_never_reads_as_zero():
 
 
 def test_synth_script_writes_products_and_refuses_an_unknown_form(tmp_path):
-    _, result = run("scripts/synth.py", "form=hst_latlon", f"out={tmp_path / 'p'}", "n=1", "size=64")
+    _, result = run(
+        "scripts/synth.py", "form=hst_latlon", f"out={tmp_path / 'p'}", "n=1", "size=64"
+    )
     assert result["form"] == "hst_latlon" and len(result["files"]) == 1
-    bad, _ = run("scripts/synth.py", "form=png", f"out={tmp_path / 'q'}", "n=1", "size=64", ok=False)
+    bad, _ = run(
+        "scripts/synth.py", "form=png", f"out={tmp_path / 'q'}", "n=1", "size=64", ok=False
+    )
     assert bad.returncode != 0 and "form must be one of frameset, hst_latlon" in bad.stderr
     assert not (tmp_path / "q").exists()

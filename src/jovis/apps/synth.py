@@ -38,7 +38,9 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
         raise ValueError(f"configs/synth.yaml: size must be {lo}..{hi} pixels, got {plain['size']}")
     form = plain.get("form", "frameset")
     if form not in FORMS:
-        raise ValueError(f"configs/synth.yaml: form must be one of {', '.join(FORMS)}, got {form!r}")
+        raise ValueError(
+            f"configs/synth.yaml: form must be one of {', '.join(FORMS)}, got {form!r}"
+        )
     if form == "hst_latlon":  # unlabelled products, as a real visit's files are
         from jovis.synth.products import write_hst_latlon
 
