@@ -1,6 +1,7 @@
 """Size and CPU cost of every model configuration: see src/jovis/models/zoo.py.
 
-python scripts/model_zoo.py [size=256] [in_channels=1] [names=a,b] [encoder_width=W] [decoder_width=W]
+python scripts/model_zoo.py [size=256] [in_channels=1] [names=a,b]
+    [encoder_width=W] [decoder_width=W]
 Prints a table, then one JSON line {"size", "in_channels", "rows"}.
 """
 

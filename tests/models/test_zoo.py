@@ -1,10 +1,10 @@
 """The model-zoo table: every configs/model entry resolved, measured, and widths overridden."""
 
 import pytest
+from tests.apps.test_scripts import run
 
 from jovis.models.factory import build_model
 from jovis.models.zoo import model_configs, zoo_table
-from tests.apps.test_scripts import run
 
 
 def test_every_model_config_resolves_with_its_parent():

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from tests.apps.test_scripts import run
 
 from jovis.io import read_frame
 from jovis.synth.products import polar_to_latlon, write_hst_latlon
 from jovis.synth.sample import make_sample
-from tests.apps.test_scripts import run
 
 SEED, SIZE = 20000000, 96
 

@@ -49,7 +49,8 @@ class LabelledScores:
     """Scores of one frame set's masks against its reference labels, frame by frame.
 
     `add` takes class-id masks (uint8 H×W, 255 = no data) of one frame; `summary` gives
-    ``<class>_iou/_dice`` (pooled), ``aurora_<sector>_iou/_dice/_recall``, the `FeatureScores` summary
+    ``<class>_iou/_dice`` (pooled), ``aurora_<sector>_iou/_dice/_recall``, the `FeatureScores`
+    summary
     (``oval_boundary_mean/p95``, ``vortex_precision/recall/f1``) and a row per frame.
     """
 
