@@ -23,18 +23,22 @@ CREDITS = (
 FAILURE_MODES = {
     "uv": [
         "trained on synthetic frames only: faint dusk-side and poleward arcs of real HST frames "
-        "are under-detected (issue 12)",
+        "(near the noise) are under-detected; see the real-frame scores by sector",
         "radial limb-brightening streaks near the limb can be marked as aurora",
-        "CPU-sized v1 (150 steps of 8 frames at 128 px): boundaries coarser than a GPU recipe's",
     ],
     "visible_rgb": [
-        "trained on synthetic frames only: real JunoCam vortices are mostly missed (issue 13)",
+        "trained on synthetic frames only: small real JunoCam vortices are mostly missed",
         "bright limb and terminator can be marked; sky is masked by the disk finder",
-        "CPU-sized v1 (150 steps of 8 frames at 128 px)",
     ],
-    "jiram_l": ["synthetic-only, CPU-sized v1"],
-    "jiram_m": ["synthetic-only, CPU-sized v1"],
+    "jiram_l": ["trained on synthetic frames only; no real JIRAM frame was available to score it"],
+    "jiram_m": ["trained on synthetic frames only; no real JIRAM frame was available to score it"],
 }
+
+
+def size_note(data: dict[str, Any], trainer: dict[str, Any]) -> str:
+    """The training budget as a failure mode: what a CPU-sized recipe gives up."""
+    return (f"CPU-sized ({trainer.get('max_steps')} steps of {data.get('batch_size')} frames at "
+            f"{data.get('size')} px): boundaries coarser than a GPU recipe's")  # fmt: skip
 
 
 def last_validation(run: Path) -> dict[str, float]:
@@ -101,7 +105,8 @@ def fill_card(
             **last_validation(run)},
         "check": check,
         "real_frames": real or "not measured for this version",
-        "failure_modes": notes.get("failure_modes") or FAILURE_MODES[name],
+        "failure_modes": notes.get("failure_modes") or [*FAILURE_MODES[name],
+                                                          size_note(data, trainer)],
         "licence": LICENCE, "credits": CREDITS,
     }  # fmt: skip
     missing = [k for k in CARD_FIELDS if k not in card]
