@@ -155,3 +155,37 @@ def test_scale_floors_are_judged_against_the_training_scale():
     rows[2] = row(0.5, "auto", 0.5)
     rows[4] = row(4.0, "auto", 0.3)
     assert floors(rows) == {"aurora_within_0.03": False, "aurora_auto_ge_off_far": False}
+
+
+def test_a_view_trained_model_gets_a_whole_disk_frame_at_its_training_size():
+    """data.view with perspective frames: a frame without a grid (a JunoCam map-projected
+    product: the whole disk) is zoomed so its longer side is the training size; polar-grid
+    frames still go to the polar scale, and a polar-only model feeds the frame as it is."""
+    frame = Frame(np.random.default_rng(0).random((400, 300, 3)), ["red", "green", "blue"])
+    view_geometry = TrainingGeometry(**{**geometry(2.0).to_dict(), "size": 100,
+                                        "views": {"polar": 0.25, "perspective": 0.75}})  # fmt: skip
+    assert view_geometry.view_share == pytest.approx(0.75)
+    scaled, resampling, note = resample_frame(frame, view_geometry)
+    assert scaled.shape == (100, 75) and note["resample_scale"] == 0.25
+    assert resampling.restore(np.ones((3, 100, 75), np.float32)).shape == (3, 400, 300)
+    same, none, note = resample_frame(frame, geometry(2.0))  # polar only: as it is
+    assert same is frame and none is None
+    hinted, _, note = resample_frame(frame, view_geometry, px_per_deg=4.0)  # a hint wins
+    assert hinted.shape == (200, 150)
+    grid = make_grid(96, "north", 30.0)
+    polar = Frame(np.ones((96, 96, 1)), ["L"], grid=grid, valid=np.ones((96, 96), bool))
+    _, _, note = resample_frame(polar, TrainingGeometry(**{**view_geometry.to_dict(),
+                                                           "px_per_deg": grid.px_per_deg * 2}))
+    assert note["resample_scale"] == pytest.approx(2.0, abs=1e-3)  # the polar scale
+
+
+def test_geometry_records_the_view_mix_and_old_checkpoints_read_as_polar():
+    from jovis.geometry.training import geometry_of_config
+
+    data = {"kind": "synthetic", "size": 64, "view": {"polar": 1, "perspective": 3}}
+    got = geometry_of_config({"data": data})
+    assert got.views == {"polar": 0.25, "perspective": 0.75} and got.view_share == 0.75
+    old = geometry_of_config({"data": {"kind": "synthetic", "size": 64}}).to_dict()
+    old.pop("views")
+    assert TrainingGeometry.from_dict(old).views == {"polar": 1.0}
+    assert TrainingGeometry.from_dict(old).view_share == 0.0

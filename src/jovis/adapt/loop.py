@@ -134,7 +134,7 @@ def build_session(cfg: dict[str, Any], info: Any, student: torch.nn.Module,
             n_synth * int(cfg["steps"]), n_synth, size=crop_size(cfg, info),
             channels=list(info.channels), seed=int(cfg["seed"]) + SYNTH_SEED_OFFSET,
             hemisphere=data.get("hemisphere", "random"), params=data.get("params") or None,
-            normalisation=info.normalisation,
+            normalisation=info.normalisation, view=data.get("view", "polar"),
         )  # fmt: skip
     synth_aug = build_augment(info.config.get("augment") or {})
     synth_aug = synth_aug if cfg["synthetic_augment"] else None
@@ -167,6 +167,7 @@ def default_measure(session: Session, heldout: list[RealFrame]) -> Measure:
             hemisphere=data.get("hemisphere", "random"),
             params=data.get("params") or None,
             normalisation=info.normalisation,
+            view=data.get("view", "polar"),
         ).render(0, 0, 0, session.device)
         images, masks = fixed["image"].cpu().numpy(), fixed["mask"].cpu().numpy()  # fmt: skip
     visible = list(info.visible_classes)

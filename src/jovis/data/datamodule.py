@@ -36,6 +36,7 @@ def build_datasets(
             "instrument": instrument,
             "hemisphere": data.get("hemisphere", "random"),
             "params": data.get("params") or None,
+            "view": data.get("view", "polar"),
             "normalisation": normalisation,
         }
         train = EpochSeededSynthetic(

@@ -122,27 +122,34 @@ class SyntheticDataset(Dataset):
         hemisphere: str = "random",
         params: dict | None = None,
         normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION,
+        view: Any = "polar",
     ) -> None:
+        from jovis.synth.viewmix import parse_view_mix
+
         if length < 1:
             raise ValueError(f"synthetic dataset length must be ≥ 1, got {length}")
         self.length, self.size, self.channels = length, size, list(channels)
         self.instrument, self.seed, self.hemisphere = instrument, seed, hemisphere
         self.params = dict(params or {})
         self.normalisation = dict(normalisation)
+        self.view_mix = parse_view_mix(view)  # data.view; each frame's view from its seed
 
     def __len__(self) -> int:
         return self.length
 
     def load(self, index: int) -> tuple[Frame, Labels]:
         from jovis.synth import make_sample
+        from jovis.synth.viewmix import pick_view, render_view
 
+        seed = self.seed + index
         return make_sample(
-            self.seed + index,
+            seed,
             self.size,
             self.channels,
             self.instrument,
             self.hemisphere,
             self.params or None,
+            view=render_view(pick_view(seed, self.view_mix)),
         )
 
     def __getitem__(self, index: int) -> dict[str, Any]:

@@ -41,6 +41,8 @@ class SyntheticStream(Dataset):
     batch_size : int
         Frames per process and step.
     size, channels, hemisphere, params : as `jovis.synth.render_batch`.
+    view : ``data.view``: polar (default), random, perspective or a mix of them as
+        probabilities; each frame's view is drawn from its seed (`jovis.synth.viewmix`).
     seed : int
         First training seed (``seed + data.seed``, as for the CPU stream).
     normalisation : the checkpoint's normalisation block.
@@ -57,11 +59,15 @@ class SyntheticStream(Dataset):
         hemisphere: str = "random",
         params: Mapping[str, Any] | None = None,
         normalisation: Mapping[str, Any],
+        view: Any = "polar",
     ) -> None:
+        from jovis.synth.viewmix import parse_view_mix
+
+        parse_view_mix(view)  # a wrong data.view fails before training starts
         self.frames, self.batch_size = int(frames_per_epoch), int(batch_size)
         self.size, self.channels, self.seed = int(size), list(channels), int(seed)
         self.hemisphere, self.params = hemisphere, dict(params or {}) or None
-        self.normalisation = dict(normalisation)
+        self.normalisation, self.view = dict(normalisation), view
         self.epoch, self.world = 0, 1
 
     def set_epoch(self, epoch: int) -> None:
@@ -85,12 +91,13 @@ class SyntheticStream(Dataset):
         ]
 
     def render(self, epoch: int, batch: int, rank: int, device: torch.device) -> dict[str, Any]:
-        from jovis.synth.renderer import render_batch
+        from jovis.synth.viewmix import render_mixed
 
-        frames = render_batch(
+        frames = render_mixed(
             self.seeds(epoch, batch, rank),
             self.size,
             self.channels,
+            view=self.view,
             hemisphere=self.hemisphere,
             params=self.params,
             device=device,
@@ -124,4 +131,5 @@ def build_stream(
         hemisphere=data.get("hemisphere", "random"),
         params=data.get("params") or None,
         normalisation=normalisation,
+        view=data.get("view", "polar"),
     )

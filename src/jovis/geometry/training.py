@@ -4,7 +4,7 @@ inference."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -19,13 +19,23 @@ class TrainingGeometry:
     hemisphere: str  # north | south | random (both)
     lon_at_x: dict[str, float]  # orientation of the training frames, per hemisphere
     lon_sense: dict[str, str]
+    # share of each view among the training frames (``data.view``): polar-grid frames are
+    # resampled to `px_per_deg`; a model that saw perspective/orthographic views, which show the
+    # whole disk in a `size`-px frame, gets a frame without a grid zoomed to `size` px a side
+    views: dict[str, float] = field(default_factory=lambda: {"polar": 1.0})
+
+    @property
+    def view_share(self) -> float:
+        """The share of training frames that were views (not the polar grid)."""
+        return 1.0 - float(self.views.get("polar", 0.0))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainingGeometry:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        # checkpoints before data.view hold no ``views``: polar frames only
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
 def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
@@ -34,6 +44,7 @@ def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
     if data.get("kind") != "synthetic" or not data.get("size"):
         return None
     from jovis.synth.params import SynthParams
+    from jovis.synth.viewmix import parse_view_mix
 
     max_colat = float((data.get("params") or {}).get("max_colatitude", SynthParams.max_colatitude))
     size = int(data["size"])
@@ -45,4 +56,5 @@ def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
         hemisphere=str(data.get("hemisphere", "random")),
         lon_at_x={"north": 270.0, "south": 90.0},
         lon_sense={"north": "clockwise", "south": "counterclockwise"},
+        views=parse_view_mix(data.get("view")),
     )

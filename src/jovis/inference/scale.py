@@ -6,6 +6,9 @@ with a polar grid onto a grid of that projection and scale covering the frame's 
 returns a `Resampling` whose `restore` maps class probabilities back onto the frame's own pixels
 (bilinear per class, so argmax happens on the frame's pixels). A frame without a grid but with a
 ``px_per_deg`` hint is zoomed by the ratio of the scales. This is nnU-Net's target spacing.
+A frame with neither, given to a model trained on perspective views (``data.view``; the views
+show the whole disk in a ``size``-px frame, as the JunoCam map-projected products do), is zoomed
+so that its longer side is the training ``size``; to a polar-only model it is fed as it is.
 """
 
 from __future__ import annotations
@@ -101,16 +104,14 @@ def resample_frame(
         lat, lon = grid.latlon_image(*frame.shape)
         back_x, back_y = tgrid.pixel(lat, lon)
         new_grid = tgrid
-    elif px_per_deg:
-        scale = geometry.px_per_deg / float(px_per_deg)
+    elif px_per_deg or geometry.view_share > 0:
+        if px_per_deg:
+            scale, why = geometry.px_per_deg / float(px_per_deg), "px_per_deg hint"
+        else:  # a whole-disk view, as the model's perspective training frames
+            scale, why = geometry.size / max(frame.shape), f"views of {geometry.size} px"
         if abs(scale - 1) <= SAME_SCALE:
-            return frame, None, _as_is("already at the model's scale (px_per_deg hint)", scale)
-        h, w = frame.shape
-        shape = (max(1, round(h * scale)), max(1, round(w * scale)))
-        ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float64)
-        map_x, map_y = (xs + 0.5) / scale - 0.5, (ys + 0.5) / scale - 0.5
-        ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
-        back_x, back_y = (xs + 0.5) * scale - 0.5, (ys + 0.5) * scale - 0.5
+            return frame, None, _as_is(f"already at the model's scale ({why})", scale)
+        shape, map_x, map_y, back_x, back_y = _zoom_maps(frame.shape, scale)
         new_grid = None
     else:
         return frame, None, _as_is("no grid and no px_per_deg hint", 1.0)
@@ -121,6 +122,16 @@ def resample_frame(
         scale, back_x.astype(np.float32), back_y.astype(np.float32), (int(shape[0]), int(shape[1]))
     )
     return out, resampling, resampling.note()
+
+
+def _zoom_maps(hw: tuple[int, int], scale: float):
+    """(shape, map_x, map_y, back_x, back_y) of a frame of shape `hw` zoomed by `scale`."""
+    h, w = hw
+    shape = (max(1, round(h * scale)), max(1, round(w * scale)))
+    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float64)
+    map_x, map_y = (xs + 0.5) / scale - 0.5, (ys + 0.5) / scale - 0.5
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
+    return shape, map_x, map_y, (xs + 0.5) * scale - 0.5, (ys + 0.5) * scale - 0.5
 
 
 def _as_is(reason: str, scale: float) -> dict[str, Any]:

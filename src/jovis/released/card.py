@@ -96,6 +96,7 @@ def fill_card(
         },
         "data": {"kind": "synthetic only (no adaptation frames)", "seed": data.get("seed"),
                  "val_seed": data.get("val_seed"), "hemisphere": data.get("hemisphere"),
+                 "view": data.get("view", "polar"),
                  "params": data.get("params") or "defaults of configs/synth.yaml"},
         "hardware": notes.get("hardware") or (
             f"CPU only ({platform.machine()}, 2 cores shared with other jobs); no GPU was lent "

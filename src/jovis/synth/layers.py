@@ -26,9 +26,12 @@ VI = {n: i for i, n in enumerate(VCOLS)}
 INFLUENCE = 2.5  # vortex radii over which a vortex's winding acts (tapering from 1.5)
 
 
-def pack_scenes(scenes: list[dict[str, Any]], p: SynthParams, px_deg: float) -> dict[str, Any]:
+def pack_scenes(scenes: list[dict[str, Any]], p: SynthParams, px_deg) -> dict[str, Any]:
     """Per-frame parameters as CPU tensors: vortices (B, V, len(VCOLS)), footprints (B, S, 4),
-    oval (B, len(oval.COLS)) and per-frame scalars (B,). `px_deg` is one pixel in degrees."""
+    oval (B, len(oval.COLS)) and per-frame scalars (B,). `px_deg` is one pixel in degrees: one
+    value for all frames, or one per frame (perspective views, so that a frame does not depend
+    on the others in its batch)."""
+    px = list(px_deg) if isinstance(px_deg, (list, tuple)) else [px_deg] * len(scenes)
     nv = max(len(s["vortices"]) for s in scenes)
     vort = np.zeros((len(scenes), nv, len(VCOLS)))
     vort[:, :, VI["x"]] = 1e4  # empty slots sit far away and never own a pixel
@@ -39,7 +42,7 @@ def pack_scenes(scenes: list[dict[str, Any]], p: SynthParams, px_deg: float) -> 
         for j, v in enumerate(s["vortices"]):
             spin = 1.0 if v["rotation"] == "counterclockwise" else -1.0
             omega = v["vmax"] / (v["rmax"] * kpd * 1000.0)  # rad/s scale of v/r
-            vort[i, j] = (v["x"], v["y"], v["r"], max(v["r"], 0.72 * px_deg),
+            vort[i, j] = (v["x"], v["y"], v["r"], max(v["r"], 0.72 * px[i]),
                           spin * omega * s["winding_s"], v["rmax"], v["b"], v["arms"],
                           v["arm_phase"], v["contrast"], v["core"],
                           v["kind"] == "cyclone")  # fmt: skip

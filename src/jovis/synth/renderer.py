@@ -138,7 +138,8 @@ def _draw_scenes(seed_list: list[int], hemisphere: str, size: int, p: SynthParam
 
 def _plane(views: list, hemis: list[str], size: int, p: SynthParams, device: torch.device):
     """Plane coordinates x, y (B, H, W) in degrees from the pole of every pixel, one pixel in
-    degrees, and the pixels a perspective view sees (None on the polar grid)."""
+    degrees (per frame for views), and the pixels a perspective view sees (None on the polar
+    grid)."""
     b = len(hemis)
     extent = p.max_colatitude
     axis = (torch.arange(size, dtype=torch.float32) - (size - 1) / 2.0) * (extent * 2.0 / size)
@@ -148,7 +149,7 @@ def _plane(views: list, hemis: list[str], size: int, p: SynthParams, device: tor
     seen = None
     if views[0] is not None:
         x, y, seen = plane_coords(views, hemis, size, p, device)
-        px_deg = min(v.km_per_px for v in views) / (p.polar_radius_km * math.pi / 180.0)
+        px_deg = [v.km_per_px / (p.polar_radius_km * math.pi / 180.0) for v in views]
     return x, y, px_deg, seen
 
 
