@@ -121,7 +121,12 @@ def export_checkpoint(
 
 
 def _onnx(
-    model: nn.Module, example: torch.Tensor, tmp: Path, opset: int, checks, expected,
+    model: nn.Module,
+    example: torch.Tensor,
+    tmp: Path,
+    opset: int,
+    checks,
+    expected,
     legacy_first: bool = False,
 ) -> tuple[str, int, float]:
     """Dynamo exporter first (or the TorchScript-based one with `legacy_first`: ~50× faster to

@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
 
 import jovis.export
@@ -101,16 +100,15 @@ def test_bad_backend_is_refused_before_any_output(tiny_run, frames, tmp_path, mo
 
 
 def test_infer_config_has_backend_and_the_app_refuses_a_bad_one(tiny_run, frames, tmp_path):
-    from jovis.apps.infer import infer_from_config
-
     from omegaconf import OmegaConf
 
+    from jovis.apps.infer import infer_from_config
     from jovis.config import CONFIG_DIR
 
     assert OmegaConf.load(CONFIG_DIR / "infer.yaml").backend == "auto"
     cfg = OmegaConf.load(CONFIG_DIR / "infer.yaml")
     cfg.merge_with({"ckpt": str(tiny_run["checkpoint"]), "input": str(frames),
-                    "out": str(tmp_path / "o"), "backend": "openvino", "num_workers": 0})  # fmt: skip
+                    "out": str(tmp_path / "o"), "backend": "openvino"})  # fmt: skip
     with pytest.raises(ValueError, match="backend='openvino'"):
         infer_from_config(cfg)
     assert not (tmp_path / "o").exists()

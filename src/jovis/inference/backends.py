@@ -97,9 +97,7 @@ class OnnxForward:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.path, self.input, self.output = Path(path), INPUT, OUTPUT
         self.exported = exported  # whether this session's graph was exported (not from the cache)
-        self.session = ort.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         array = np.ascontiguousarray(x.detach().cpu().float().numpy())
