@@ -51,6 +51,7 @@ def run_infer(cfg: DictConfig) -> tuple[dict, Table]:
         batch_size=int(cfg.batch_size),
         tile_size=int(cfg.tile_size),
         work=cfg.work,
+        backend=str(cfg.get("backend", "torch")),
         **optional_ints(cfg, "frames", "tta_frames", "num_workers", "write_threads"),
     )
     table = Table(
@@ -75,7 +76,30 @@ def run_infer(cfg: DictConfig) -> tuple[dict, Table]:
         if gpu:
             cells += [f"{row['runner_gpu_idle_share']:.0%}", f"{row['naive_gpu_idle_share']:.0%}"]
         table.add_row(*cells)
+    if "backend" in result:
+        return result, [table, backend_table(result)]
     return result, table
+
+
+def backend_table(result: dict) -> Table:
+    """suite=infer backend=...: the backend's forward against torch's, and end to end."""
+    b = result["backend"]
+    fw, e2e = b["forward"], b["e2e"]
+    table = Table(
+        title=f"{b['backend']} vs torch at {fw['size']}² (batch {fw['batch']})",
+        caption=f"forward: raw network, median of {fw['repeats']} interleaved runs; end to end: "
+        f"{e2e['frames']} frames without TTA, the runner with each backend and the naive loop. "
+        f"Floor: forward >= {fw['floor']}x torch fp32.",
+    )
+    for col in ("what", "seconds / frames/s", "vs"):
+        table.add_column(col, justify="right")
+    for k, s in fw["median_s"].items():
+        ratio = fw.get(f"speedup_vs_{k}")
+        table.add_row(f"forward {k}", f"{s} s", f"{b['backend']} {ratio}x" if ratio else "-")
+    table.add_row(f"runner {b['backend']}", f"{e2e['fps']} f/s", "-")
+    table.add_row("runner torch", f"{e2e['torch_runner_fps']} f/s", f"{e2e['vs_torch_runner']}x")
+    table.add_row("naive loop", f"{e2e['naive_fps']} f/s", f"{e2e['vs_naive']}x")
+    return table
 
 
 def run_synth(cfg: DictConfig) -> tuple[dict, Table]:
