@@ -55,4 +55,24 @@ def test_benchmark_app_runs_the_scaling_suite(tmp_path):
     line = json.loads(proc.stdout.strip().splitlines()[-1])
     assert list(line["infer"]) == ["64-b4"] and line["train"] == {}
     saved = json.loads((tmp_path / "scaling.json").read_text())
+    assert line["plot"] == str(tmp_path / "scaling.png") and (tmp_path / "scaling.png").is_file()
     assert saved["infer"][0]["size"] == 64 and "s/MP" in proc.stdout
+
+
+def test_scaling_plot_draws_both_series(tmp_path):
+    import cv2
+
+    from jovis.benchmarks.scaling_plot import plot_scaling
+
+    result = {"base": {"batch_size": 4},
+              "infer": [{"size": s, "batch_size": 4, "s_per_megapixel": v}
+                        for s, v in ((256, 1.0), (512, 0.8), (1024, 1.2))]
+              + [{"size": 512, "batch_size": 1, "s_per_megapixel": 9.0}],
+              "train": [{"size": 128, "s_per_megapixel": 3.0}]}  # fmt: skip
+    img = cv2.imread(str(plot_scaling(result, tmp_path / "p.png")))
+    assert img.shape == (300, 520, 3)
+    blue = (img[..., 0] > 150) & (img[..., 2] < 80)  # the inference line, BGR (200, 90, 30)
+    green = (img[..., 1] > 120) & (img[..., 0] < 80) & (img[..., 2] < 80)
+    assert blue.sum() > 100 and green.sum() > 20
+    with pytest.raises(ValueError, match="no rows"):
+        plot_scaling({"base": {"batch_size": 1}, "infer": [], "train": []}, tmp_path / "q.png")

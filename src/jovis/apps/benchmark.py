@@ -255,7 +255,10 @@ def main(cfg: DictConfig) -> None:
         write_json(out / f"{cfg.suite}.json", result)
     result["out"] = str(out)
     result.pop("reads" if cfg.suite == "io" else "passes", None)
-    if cfg.suite == "scaling":  # the JSON line keeps the per-megapixel figures only
+    if cfg.suite == "scaling":  # a plot beside the JSON; the line keeps the per-MP figures only
+        from jovis.benchmarks.scaling_plot import plot_scaling
+
+        result["plot"] = str(plot_scaling(result, out / "scaling.png"))
         result["infer"] = {f"{r['size']}-b{r['batch_size']}": r["s_per_megapixel"]
                            for r in result["infer"]}  # fmt: skip
         result["train"] = {str(r["size"]): r["s_per_megapixel"] for r in result["train"]}

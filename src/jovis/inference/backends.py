@@ -95,6 +95,8 @@ class OnnxForward:
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(threads or torch.get_num_threads())
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # no busy-waiting between ops: spinning threads starve the runner's reader and writers
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.path, self.input, self.output = Path(path), INPUT, OUTPUT
         self.exported = exported  # whether this session's graph was exported (not from the cache)
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
