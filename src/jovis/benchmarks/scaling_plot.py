@@ -55,7 +55,7 @@ def plot_scaling(result: dict[str, Any], path: str | Path) -> Path:
         for p in pts:
             cv2.circle(img, at(*p), 4, COLOURS[name], -1, cv2.LINE_AA)
         label = f"{name} (batch {batch})" if name == "infer" else "train step"
-        cv2.putText(img, label, (W - 170, 20 + 18 * i), font, 0.45, COLOURS[name], 1, cv2.LINE_AA)
+        cv2.putText(img, label, (W - 170, 36 + 18 * i), font, 0.45, COLOURS[name], 1, cv2.LINE_AA)
     cv2.putText(img, "seconds per megapixel vs frame side (px)", (MARGIN, 16), font, 0.45,
                 (40, 40, 40), 1, cv2.LINE_AA)  # fmt: skip
     path = Path(path)
