@@ -1,13 +1,15 @@
 # make demo   — set up .venv and run the synthetic → train → evaluate → infer demo, then the released
 #               detectors (model=auto, when any is shipped) on ../shared/data/real (outputs/demo/)
 # make test   — set up .venv and run the test suite
+# make gpu-check [OUT=outputs/gpu-check] [DEVICE=cpu] — the one-call GPU check (scripts/gpu_check.sh;
+#               DEVICE=cpu is its dry run at tiny sizes); uses python3 as it is (no venv: see README)
 # make real-eval CKPT=runs/.../model.pt [OUT=outputs/real-eval] [ARGS=real.resample=off] — score a checkpoint on ../shared/data/real
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format venv clean real-eval
+.PHONY: demo test lint format venv clean real-eval gpu-check
 
 OUT ?= outputs/real-eval
 
@@ -28,6 +30,9 @@ test: $(STAMP)
 real-eval: $(STAMP)
 	@test -n "$(CKPT)" || { echo "make real-eval needs CKPT=path/to/model.pt"; exit 2; }
 	$(PY) -m jovis benchmark suite=real ckpt=$(CKPT) out=$(OUT) $(ARGS)
+
+gpu-check:
+	OUT=$(if $(filter command line,$(origin OUT)),$(OUT),outputs/gpu-check) DEVICE=$(or $(DEVICE),cuda) bash scripts/gpu_check.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests scripts

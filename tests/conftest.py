@@ -26,6 +26,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory):
+    """`infer backend=auto` exports ONNX graphs on a CPU: into a session folder, never ~/.cache
+    (set in os.environ, so the scripts the tests start inherit it)."""
+    import os
+
+    from jovis.inference.backends import CACHE_ENV
+
+    folder = tmp_path_factory.mktemp("jovis-cache")
+    old = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = old
+
+
 def compose_config(name: str, overrides: list[str]):
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         return compose(config_name=name, overrides=overrides)

@@ -41,7 +41,13 @@ class ExportMismatchError(RuntimeError):
 
 
 def export_checkpoint(
-    ckpt: str | Path, fmt: str, out: str | Path, *, opset: int = 17, example_size: int = 128
+    ckpt: str | Path,
+    fmt: str,
+    out: str | Path,
+    *,
+    opset: int = 17,
+    example_size: int = 128,
+    legacy_first: bool = False,
 ) -> dict[str, Any]:
     """Export the network of `ckpt` to `out/<run name>.onnx` or `.pt`, plus a `.json` sidecar.
 
@@ -57,6 +63,9 @@ def export_checkpoint(
         Lowest ONNX opset wanted (≥ 17); the dynamo exporter writes at least opset 18.
     example_size : int
         Side of the tracing example (moved off a multiple of 32, see below).
+    legacy_first : bool
+        ONNX: try the TorchScript-based exporter before the dynamo one (seconds instead of
+        tens of seconds on a CPU; the inference backend's cache uses it).
 
     Returns
     -------
@@ -101,7 +110,7 @@ def export_checkpoint(
             result["exporter"] = "torch.jit.trace"
         else:
             result["exporter"], result["opset"], diff = _onnx(
-                model, example, tmp, int(opset), checks, expected
+                model, example, tmp, int(opset), checks, expected, legacy_first
             )
     sidecar = path.with_name(path.name + ".json")
     write_json(sidecar, _sidecar(info, result))
@@ -112,38 +121,59 @@ def export_checkpoint(
 
 
 def _onnx(
-    model: nn.Module, example: torch.Tensor, tmp: Path, opset: int, checks, expected
+    model: nn.Module,
+    example: torch.Tensor,
+    tmp: Path,
+    opset: int,
+    checks,
+    expected,
+    legacy_first: bool = False,
 ) -> tuple[str, int, float]:
-    """Dynamo exporter first; the TorchScript-based one if dynamo fails or does not verify."""
+    """Dynamo exporter first (or the TorchScript-based one with `legacy_first`: ~50× faster to
+    export, same graph speed); the other one if the first fails or does not verify."""
     import onnx
 
-    names = {"input_names": [INPUT], "output_names": [OUTPUT], "verbose": False}
+    order = [_legacy_onnx, _dynamo_onnx] if legacy_first else [_dynamo_onnx, _legacy_onnx]
     try:
-        with _quiet("onnxscript", "onnx_ir"):  # the graph optimiser logs each pass at INFO
-            prog = torch.onnx.export(
-                model, (example,), dynamo=True, dynamic_shapes={"x": DYNAMIC_AXES},
-                opset_version=max(opset, DYNAMO_MIN_OPSET), **names,
-            )  # fmt: skip
-        prog.save(tmp)
-        exporter, diff = "torch.onnx(dynamo=True)", _check_onnx(tmp, checks, expected)
-    except Exception as err:  # any failure of the new exporter: try the old one before giving up
-        log.warning("dynamo ONNX export failed (%s); falling back to dynamo=False", err)
-        axes = {INPUT: DYNAMIC_AXES, OUTPUT: DYNAMIC_AXES}
-        with warnings.catch_warnings():
-            # Benign: the legacy exporter's own deprecation notice, and the tracer's note that the
-            # `if pad_h or pad_w` branch is frozen (the traced branch pads by traced amounts, 0 for
-            # multiples of 32; checked below on both kinds of size).
-            warnings.filterwarnings("ignore", category=DeprecationWarning, message=_LEGACY)
-            warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
-            torch.onnx.export(
-                model, (example,), str(tmp), dynamo=False, dynamic_axes=axes,
-                opset_version=opset, **names,
-            )  # fmt: skip
-        exporter, diff = "torch.onnx(dynamo=False)", _check_onnx(tmp, checks, expected)
+        exporter = order[0](model, example, tmp, opset)
+        diff = _check_onnx(tmp, checks, expected)
+    except Exception as err:  # any failure of the first exporter: try the other before giving up
+        log.warning("ONNX export with %s failed (%s); trying the other exporter",
+                    order[0].__name__.strip("_"), err)  # fmt: skip
+        exporter = order[1](model, example, tmp, opset)
+        diff = _check_onnx(tmp, checks, expected)
     actual = next(
         o.version for o in onnx.load(str(tmp)).opset_import if o.domain in ("", "ai.onnx")
     )
     return exporter, int(actual), diff
+
+
+_NAMES = {"input_names": [INPUT], "output_names": [OUTPUT], "verbose": False}
+
+
+def _dynamo_onnx(model: nn.Module, example: torch.Tensor, tmp: Path, opset: int) -> str:
+    with _quiet("onnxscript", "onnx_ir"):  # the graph optimiser logs each pass at INFO
+        prog = torch.onnx.export(
+            model, (example,), dynamo=True, dynamic_shapes={"x": DYNAMIC_AXES},
+            opset_version=max(opset, DYNAMO_MIN_OPSET), **_NAMES,
+        )  # fmt: skip
+    prog.save(tmp)
+    return "torch.onnx(dynamo=True)"
+
+
+def _legacy_onnx(model: nn.Module, example: torch.Tensor, tmp: Path, opset: int) -> str:
+    axes = {INPUT: DYNAMIC_AXES, OUTPUT: DYNAMIC_AXES}
+    with warnings.catch_warnings():
+        # Benign: the legacy exporter's own deprecation notice, and the tracer's note that the
+        # `if pad_h or pad_w` branch is frozen (the traced branch pads by traced amounts, 0 for
+        # multiples of 32; checked by the caller on both kinds of size).
+        warnings.filterwarnings("ignore", category=DeprecationWarning, message=_LEGACY)
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        torch.onnx.export(
+            model, (example,), str(tmp), dynamo=False, dynamic_axes=axes,
+            opset_version=opset, **_NAMES,
+        )  # fmt: skip
+    return "torch.onnx(dynamo=False)"
 
 
 def _check_onnx(path: Path, checks, expected) -> float:

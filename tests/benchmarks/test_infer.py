@@ -63,3 +63,28 @@ def test_gpu_sampler_turns_nvml_utilisation_into_idle_share(monkeypatch):
     with GpuSampler("cpu") as cpu:  # a CPU run samples nothing
         time.sleep(0.03)
     assert cpu.samples == []
+
+
+def test_infer_suite_with_onnxruntime_compares_forward_and_end_to_end(tmp_path):
+    from jovis.benchmarks.backends import compare_forward
+
+    ckpt = save_checkpoint(tmp_path / "tiny.pt", SPEC.build(), spec=SPEC,
+                           labels=LabelSchema.from_dict(SCHEMA), channels=["L", "M"],
+                           instrument="jiram", normalisation=DEFAULT_NORMALISATION,
+                           config={})  # fmt: skip
+    work = tmp_path / "work"
+    result = run_infer(device="cpu", size=64, frames=2, tta_frames=1, ckpt=str(ckpt),
+                       batch_size=2, num_workers=0, write_threads=1, work=work,
+                       backend="onnxruntime")  # fmt: skip
+    b = result["backend"]
+    assert b["backend"] == "onnxruntime"
+    assert set(b["forward"]["median_s"]) >= {"torch_fp32", "onnxruntime"}
+    assert b["forward"]["speedup_vs_torch_fp32"] > 0 and b["forward"]["floor"] == 1.3
+    assert b["e2e"]["frames"] == 2 and b["e2e"]["fps"] > 0
+    assert b["e2e"]["torch_runner_fps"] == result["passes"][0]["runner_fps"]
+    rows = (work / "runs" / "runner-onnxruntime" / "manifest.jsonl").read_text()
+    assert '"backend": "onnxruntime"' in rows
+    torch_rows = (work / "runs" / "runner-plain" / "manifest.jsonl").read_text()
+    assert '"backend": "torch"' in torch_rows  # the runner-vs-naive passes stay on torch
+    fw = compare_forward(ckpt, "onnxruntime", 64, repeats=2)
+    assert len(fw["median_s"]) in (2, 3) and fw["repeats"] == 2

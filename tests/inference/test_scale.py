@@ -85,7 +85,8 @@ def double_scale(tmp_path_factory):
 
 def test_resample_off_is_todays_output_bit_for_bit(tiny_run, double_scale, tmp_path):
     result = run_inference(tiny_run["checkpoint"], double_scale, tmp_path, device="cpu",
-                           progress=False, save_probs=True, resample="off")  # fmt: skip
+                           progress=False, save_probs=True, resample="off",
+                           backend="torch")  # fmt: skip
     assert result["ok"] == 2
     predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu")
     rows = [json.loads(x) for x in (tmp_path / "manifest.jsonl").read_text().splitlines()]

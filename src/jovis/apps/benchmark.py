@@ -1,4 +1,4 @@
-"""jovis benchmark suite=io|infer|synth|train|real [device=auto] [out=DIR] (scripts/benchmark.py).
+"""jovis benchmark suite=io|infer|synth|train|real|scaling [device=auto] [out=DIR].
 
 suite=real ckpt=PATH scores a checkpoint on the real frames (`jovis.real_eval`).
 """
@@ -15,7 +15,7 @@ from rich.table import Table
 from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result
 from jovis.io.atomic import write_json
 
-SUITES = ("io", "infer", "synth", "train", "real")
+SUITES = ("io", "infer", "synth", "train", "real", "scaling")
 NULLABLE_BOOLEANS = ("train.on_device",)  # null: the recipe's choice; else a bool
 
 
@@ -51,6 +51,7 @@ def run_infer(cfg: DictConfig) -> tuple[dict, Table]:
         batch_size=int(cfg.batch_size),
         tile_size=int(cfg.tile_size),
         work=cfg.work,
+        backend=str(cfg.get("backend", "torch")),
         **optional_ints(cfg, "frames", "tta_frames", "num_workers", "write_threads"),
     )
     table = Table(
@@ -75,7 +76,30 @@ def run_infer(cfg: DictConfig) -> tuple[dict, Table]:
         if gpu:
             cells += [f"{row['runner_gpu_idle_share']:.0%}", f"{row['naive_gpu_idle_share']:.0%}"]
         table.add_row(*cells)
+    if "backend" in result:
+        return result, [table, backend_table(result)]
     return result, table
+
+
+def backend_table(result: dict) -> Table:
+    """suite=infer backend=...: the backend's forward against torch's, and end to end."""
+    b = result["backend"]
+    fw, e2e = b["forward"], b["e2e"]
+    table = Table(
+        title=f"{b['backend']} vs torch at {fw['size']}² (batch {fw['batch']})",
+        caption=f"forward: raw network, median of {fw['repeats']} interleaved runs; end to end: "
+        f"{e2e['frames']} frames without TTA, the runner with each backend and the naive loop. "
+        f"Floor: forward >= {fw['floor']}x torch fp32.",
+    )
+    for col in ("what", "seconds / frames/s", "vs"):
+        table.add_column(col, justify="right")
+    for k, s in fw["median_s"].items():
+        ratio = fw.get(f"speedup_vs_{k}")
+        table.add_row(f"forward {k}", f"{s} s", f"{b['backend']} {ratio}x" if ratio else "-")
+    table.add_row(f"runner {b['backend']}", f"{e2e['fps']} f/s", "-")
+    table.add_row("runner torch", f"{e2e['torch_runner_fps']} f/s", f"{e2e['vs_torch_runner']}x")
+    table.add_row("naive loop", f"{e2e['naive_fps']} f/s", f"{e2e['vs_naive']}x")
+    return table
 
 
 def run_synth(cfg: DictConfig) -> tuple[dict, Table]:
@@ -137,6 +161,42 @@ def run_train(cfg: DictConfig) -> tuple[dict, Table]:
     return result, table
 
 
+def run_scaling(cfg: DictConfig) -> tuple[dict, list[Table]]:
+    from jovis.benchmarks.scaling import run_scaling
+
+    sc = cfg.scaling
+    result = run_scaling(
+        device=cfg.device, sizes=[int(s) for s in sc.sizes], frames=int(sc.frames),
+        batch_sizes=[int(b) for b in sc.batch_sizes], batch_size=int(sc.batch_size),
+        batch_at=int(sc.batch_at), tile_size=int(sc.tile_size), ckpt=cfg.ckpt,
+        train_sizes=[int(s) for s in sc.train_sizes], train_steps=int(sc.train_steps),
+        model=str(sc.model), backend=str(sc.backend), work=cfg.work,
+    )  # fmt: skip
+    infer = Table(title=f"inference end to end, {result['model']}, tiles {result['tile_size']}",
+                  caption=f"{result['device']}, {result['torch_threads']} torch threads; "
+                  "resample=off; peak: RSS (CPU) or max allocated (CUDA)")  # fmt: skip
+    for col in ("size", "batch", "s/frame", "s/MP", "×base s/MP", "peak MiB", "backend"):
+        infer.add_column(col, justify="right")
+    keys = (
+        "size",
+        "batch_size",
+        "s_per_frame",
+        "s_per_megapixel",
+        "vs_base_per_megapixel",
+        "peak_mib",
+        "backend",
+    )
+    for r in result["infer"]:
+        infer.add_row(*(str(r[k]) for k in keys))
+    train = Table(title="training step")
+    for col in ("size", "batch", "step s", "s/MP", "peak MiB"):
+        train.add_column(col, justify="right")
+    for r in result["train"]:
+        train.add_row(*(str(r[k]) for k in ("size", "batch_size", "step_s", "s_per_megapixel",
+                                            "peak_mib")))  # fmt: skip
+    return result, [infer, train]
+
+
 def run_real(cfg: DictConfig) -> tuple[dict, list[Table]]:
     from jovis.real_eval import run_real_suite
 
@@ -163,7 +223,7 @@ def main(cfg: DictConfig) -> None:
     if cfg.suite not in SUITES:
         raise SystemExit(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
     suites = {"io": run_io, "infer": run_infer, "synth": run_synth, "train": run_train,
-              "real": run_real}  # fmt: skip
+              "real": run_real, "scaling": run_scaling}  # fmt: skip
     result, table = suites[cfg.suite](cfg)
     console = Console()
     for t in table if isinstance(table, list) else [table]:
@@ -195,6 +255,13 @@ def main(cfg: DictConfig) -> None:
         write_json(out / f"{cfg.suite}.json", result)
     result["out"] = str(out)
     result.pop("reads" if cfg.suite == "io" else "passes", None)
+    if cfg.suite == "scaling":  # a plot beside the JSON; the line keeps the per-MP figures only
+        from jovis.benchmarks.scaling_plot import plot_scaling
+
+        result["plot"] = str(plot_scaling(result, out / "scaling.png"))
+        result["infer"] = {f"{r['size']}-b{r['batch_size']}": r["s_per_megapixel"]
+                           for r in result["infer"]}  # fmt: skip
+        result["train"] = {str(r["size"]): r["s_per_megapixel"] for r in result["train"]}
     if cfg.suite == "real":  # the line carries the headline numbers; real/real.json has it all
         result = {"suite": "real", "checkpoint": result["checkpoint"], "out": str(out / "real"),
                   "seconds": result["seconds"], **result["summary"]}  # fmt: skip

@@ -82,6 +82,7 @@ def run_one(cfg: DictConfig, ckpt: Path, input: Any, out: Any, record: dict) -> 
         resample=str(cfg.get("resample", "auto")),
         px_per_deg=cfg.get("px_per_deg"),
         record=record,
+        backend=str(cfg.get("backend", "auto")),
     )
 
 

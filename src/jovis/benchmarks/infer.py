@@ -25,10 +25,12 @@ import numpy as np
 import torch
 from omegaconf import OmegaConf
 
+from jovis.benchmarks.backends import run_backend
 from jovis.checkpoint import load_checkpoint, save_checkpoint
 from jovis.config import CONFIG_DIR
 from jovis.data.normalise import DEFAULT_NORMALISATION
 from jovis.devices import resolve_device
+from jovis.inference.backends import check_backend
 from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids
 from jovis.inference.outputs import output_paths, write_catalog, write_frame_outputs
 from jovis.inference.predictor import Predictor, dihedral_mean
@@ -202,8 +204,13 @@ def run_infer(
     num_workers: int | None = None,
     write_threads: int | None = None,
     work: str | Path | None = None,
+    backend: str = "torch",
 ) -> dict[str, Any]:
     """Runner vs naive loop at `size`², without TTA on `frames` and with TTA on `tta_frames`.
+
+    The runner runs torch's forward; `backend` onnxruntime (or auto, on a CPU) adds its forward
+    pass against torch's and its runner end to end on the same frames
+    (`jovis.benchmarks.backends`) under ``result["backend"]``.
 
     `frames` defaults to 32 on a CPU and 512 on CUDA, `tta_frames` to frames // 4 (at least 1);
     `ckpt` defaults to an untrained configs/model/unet_resnet18.yaml. Frames, checkpoint and
@@ -221,7 +228,8 @@ def run_infer(
     opts = {"device": device, "batch_size": batch_size, "tile_size": tile_size,
             "num_workers": auto[0] if num_workers is None else int(num_workers),
             "write_threads": auto[1] if write_threads is None else int(write_threads),
-            "progress": False}  # fmt: skip
+            "progress": False, "backend": "torch"}  # fmt: skip
+    check_backend(backend)
     with tempfile.TemporaryDirectory(prefix="jovis-bench-") as tmp:
         root = Path(work) if work else Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
@@ -240,6 +248,9 @@ def run_infer(
         passes = []
         for tta, folder in ((False, "frames"), (True, "frames-tta")):
             passes.append(bench_pass(ckpt_path, root / folder, runs, tta, opts))
+        if backend != "torch":
+            other = run_backend(ckpt_path, backend, device, size, root / "frames", runs, opts,
+                                passes[0])  # fmt: skip
     plain = passes[0]
     cpu = f"cpu: {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
     result: dict[str, Any] = {
@@ -253,6 +264,8 @@ def run_infer(
         "tta_ratio": passes[1]["ratio"],
         "passes": passes,
     }
+    if backend != "torch":
+        result["backend"] = other
     if cuda:
         result["runner_gpu_idle_share"] = plain["runner_gpu_idle_share"]
     else:

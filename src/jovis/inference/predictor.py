@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import logging
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from torch import nn
 from jovis.checkpoint import CheckpointInfo, load_checkpoint
 from jovis.devices import resolve_device
 from jovis.frame import Frame
+from jovis.inference.backends import make_forward, resolve_backend
 from jovis.inference.prepare import ChannelMismatchError, prepare_frame
 from jovis.inference.tiling import blend, tile_boxes
 from jovis.visibility import invisible_mask, mask_logits
@@ -52,6 +52,12 @@ class Predictor:
         it is native (CUDA, or a CPU whose oneDNN reports bf16 support), fp32 elsewhere.
     compile : bool
         `torch.compile` the network (worth it for long runs on a GPU; minutes to compile on a CPU).
+    backend : 'torch', 'onnxruntime' or 'auto'
+        What runs the forward pass (`jovis.inference.backends`): ONNX Runtime (CPU, fp32) needs
+        `ckpt`, whose graph is exported once and cached; auto = ONNX Runtime on a CPU when it is
+        installed and the precision is not bf16, else torch. `backend` holds the resolved name.
+    ckpt : path, optional
+        The checkpoint file `model` came from (`from_checkpoint` passes it).
     """
 
     def __init__(
@@ -65,13 +71,17 @@ class Predictor:
         batch_size: int = 8,
         compile: bool = False,
         precision: str = "auto",
+        backend: str = "torch",
+        ckpt: str | Path | None = None,
     ) -> None:
         if tile_size < 32 or batch_size < 1:
             raise ValueError(
                 f"tile_size must be ≥ 32 and batch_size ≥ 1, got {tile_size}, {batch_size}"
             )
         self.device = torch.device(resolve_device(device))
-        self.precision, self.bf16 = precision, _use_bf16(precision, self.device)
+        bf16 = _use_bf16(precision, self.device)  # checks `precision` first
+        self.backend = resolve_backend(backend, self.device, precision)
+        self.precision, self.bf16 = precision, bf16 and self.backend == "torch"
         self.info, self.tta = info, tta
         # the classes the instrument cannot see get −inf logits: probability exactly 0
         hidden = invisible_mask(info.visible_classes, info.labels.num_classes)
@@ -82,14 +92,16 @@ class Predictor:
         self._cpu: Predictor | None = None
         # channels_last: faster convolutions on GPUs and on CPUs alike (1.5–1.8× on 2 cores)
         self.model = model.to(self.device).eval().to(memory_format=torch.channels_last)
-        if compile:
+        if compile and self.backend == "torch":
             self.model = torch.compile(self.model)
+        self.forward = make_forward(self.backend, self.model, self.device, self.bf16, ckpt,
+                                    len(info.channels))  # fmt: skip
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs: Any) -> Predictor:
         """Rebuild from a checkpoint file; keywords as for the constructor."""
         model, info = load_checkpoint(path, "cpu")
-        return cls(model, info, **kwargs)
+        return cls(model, info, ckpt=path, **kwargs)
 
     def prepare(self, frame: Frame) -> np.ndarray:
         """Check the channel count and size, normalise as in training: (C, H, W) float32."""
@@ -175,14 +187,7 @@ class Predictor:
         return dihedral_mean(lambda v: self._forward(v).softmax(dim=1), x, self.tta).cpu()
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        autocast = (
-            torch.autocast(self.device.type, dtype=torch.bfloat16)
-            if self.bf16
-            else contextlib.nullcontext()
-        )
-        with autocast:
-            logits = self.model(x).float()
-        return mask_logits(logits, self.hidden)
+        return mask_logits(self.forward(x), self.hidden)
 
 
 PRECISIONS = ("auto", "fp32", "bf16")

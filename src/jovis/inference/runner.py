@@ -62,6 +62,7 @@ def run_inference(
     resample: str = "auto",
     px_per_deg: float | None = None,
     record: dict[str, Any] | None = None,
+    backend: str = "auto",
 ) -> dict[str, Any]:
     """Run a checkpoint over frames; returns counts, timings and the output folder.
 
@@ -74,26 +75,30 @@ def run_inference(
     each frame at the checkpoint's training scale and maps the probabilities back onto the
     frame's pixels (`jovis.inference.scale`); `px_per_deg` is the scale of frames without a grid.
     `record` is added to every manifest row (e.g. the released model `model=` picked).
+    `backend` runs the forward pass (`jovis.inference.backends`: torch, onnxruntime, or auto =
+    ONNX Runtime on a CPU where installed); every manifest row and the result name the one used.
     """
     check_settings(batch_size=batch_size, tile_size=tile_size, num_workers=num_workers,
                    write_threads=write_threads, precision=precision, max_pixels=max_pixels,
-                   reproject=reproject)  # fmt: skip
+                   reproject=reproject, backend=backend)  # fmt: skip
     check_mode(resample)
     part, num_parts = shard_of(part, num_parts)
     if device in ("auto", "cuda") and "LOCAL_RANK" in os.environ and torch.cuda.is_available():
         device = f"cuda:{int(os.environ['LOCAL_RANK'])}"  # one GPU per torchrun process
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, tile_size=tile_size,
                                           batch_size=batch_size, compile=compile,
-                                          precision=precision)  # fmt: skip
+                                          precision=precision, backend=backend)  # fmt: skip
     out = make_folder(out, "out")
     run_key = run_key_of(Path(ckpt), tta, save_probs, precision, reproject)
     if resample != "off":  # off keeps the key of runs made before resampling existed
         run_key += f"-rs{resample}{px_per_deg or ''}"
+    if predictor.backend != "torch":  # torch keeps the key of runs made before backends existed
+        run_key += f"-{predictor.backend}"
     settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
                 "tta": tta, "tile_size": tile_size, "precision": precision,
                 "batch_size": batch_size, "num_workers": num_workers, "save_probs": save_probs,
                 "reproject": reproject, "max_pixels": max_pixels, "run_key": run_key,
-                "resample": resample, "px_per_deg": px_per_deg,
+                "resample": resample, "px_per_deg": px_per_deg, "backend": predictor.backend,
                 **(config or {})}  # fmt: skip
     write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
     plan = plan_jobs(input, out, run_key, save_probs, part, num_parts)
@@ -145,6 +150,7 @@ def predict_and_write(
         job, frame = plan.todo[item["index"]], item["frame"]
         record = {**_base_record(job, base), "read_s": round(item["read_s"], 4),
                   "predict_s": round(seconds, 4), "device": note or str(predictor.device),
+                  "backend": "torch" if note else predictor.backend,
                   "grid": None if frame.grid is None else frame.grid.source or "polar",
                   **item["input"].note,
                   "outputs": {k: str(v) for k, v in job.outputs.items()}}  # fmt: skip
@@ -170,7 +176,8 @@ def summarise(
         "processed": processed, "left_to_other_runs": busy, "catalog_rows": None,
         "seconds": round(seconds, 2),
         "frames_per_s": round(processed / seconds, 2) if seconds > 0 and processed else None,
-        "device": str(predictor.device), "checkpoint": str(ckpt), "failures": [],
+        "device": str(predictor.device), "backend": predictor.backend,
+        "checkpoint": str(ckpt), "failures": [],
     }  # fmt: skip
     try:
         if error is not None:

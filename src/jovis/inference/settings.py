@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from jovis.inference.backends import check_backend
 from jovis.inference.predictor import PRECISIONS
 
 
@@ -17,6 +18,7 @@ def check_settings(
     precision: str,
     max_pixels: int | None,
     reproject: Any,
+    backend: str = "torch",
 ) -> None:
     """Raise ValueError for the first setting out of range (before any folder exists)."""
     ranges = {
@@ -32,6 +34,7 @@ def check_settings(
             raise ValueError(f"{key}={value!r}: must be an integer ≥ {low} ({meaning})")
     if precision not in PRECISIONS:
         raise ValueError(f"precision={precision!r}: valid choices are {', '.join(PRECISIONS)}")
+    check_backend(backend)
     if reproject is not None and not isinstance(reproject, dict):
         raise ValueError(f"reproject={reproject!r}: must be a mapping (view, grid, size) or null")
 

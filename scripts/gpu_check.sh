@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# One-call GPU check (issue 16): the gpu-marked tests, then benchmark suite=infer, train,
+# synth (512²) and scaling on CUDA, each with a time limit; ≤ 6 minutes on one H100/H200 from cold.
+#
+#   bash scripts/gpu_check.sh [OUT]            # or: make gpu-check OUT=DIR
+#   bash scripts/gpu_check.sh --cpu-dry-run [OUT]   # (or DEVICE=cpu) the same steps at tiny sizes
+#
+# Writes OUT/gpu_check.json (every step: status, seconds, its JSON line) and OUT/gpu_check.md (one
+# table), plus OUT/logs/<step>.log and the benchmarks' own JSON under OUT/<step>/. Stops at the
+# first failing step and still writes both files with what was measured (exit status 1).
+# Wheels: a folder of .whl files ($WHEELS, else .whl/ or wheels/ in the checkout) is installed
+# first, offline, into $SITE (default /tmp/jovis-site), for a Python that lacks hydra-core,
+# omegaconf, antlr4, astropy or pdr (README: "GPU check").
+set -uo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEVICE="${DEVICE:-cuda}"
+OUT_ARG=""
+for arg in "$@"; do
+  case "$arg" in
+    --cpu-dry-run|--cpu) DEVICE=cpu ;;
+    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+    *) OUT_ARG="$arg" ;;
+  esac
+done
+OUT="$(mkdir -p "${OUT_ARG:-${OUT:-outputs/gpu-check}}" && cd "${OUT_ARG:-${OUT:-outputs/gpu-check}}" && pwd)"
+PY="${PYTHON:-python3}"
+mkdir -p "$OUT/logs"
+cd "$REPO" || exit 2
+
+WHEELS="${WHEELS:-}"
+for candidate in "$REPO/.whl" "$REPO/wheels"; do
+  [[ -z "$WHEELS" && -d "$candidate" ]] && WHEELS="$candidate"
+done
+if [[ -n "$WHEELS" ]] && compgen -G "$WHEELS/*.whl" > /dev/null; then
+  SITE="${SITE:-/tmp/jovis-site}"
+  echo "installing the wheels of $WHEELS into $SITE"
+  "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+    --target "$SITE" "$WHEELS"/*.whl > "$OUT/logs/wheels.log" 2>&1 \
+    || { echo "wheel install failed: see $OUT/logs/wheels.log"; exit 2; }
+  export PYTHONPATH="$SITE${PYTHONPATH:+:$PYTHONPATH}"
+fi
+export PYTHONPATH="$REPO/src${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
+
+if [[ "$DEVICE" == cpu ]]; then  # dry run: every step, tiny sizes
+  TESTS="${GPU_CHECK_TESTS:-tests/test_gpu.py}"
+  INFER=(size=64 frames=2 tta_frames=1 batch_size=2)
+  TRAIN=(train.size=64 train.steps=1 train.warmup=1 train.batch_size=2 train.num_workers=0
+         train.model=unet_mobilenet_v3_small)
+  SYNTH=(synth.size=64 synth.frames=2 synth.batch_size=2 "synth.instruments=[uv]")
+  SCALING=("scaling.sizes=[64,128]" "scaling.batch_sizes=[]" scaling.frames=1
+           scaling.batch_at=64 scaling.tile_size=64 "scaling.train_sizes=[]")
+  LIMIT=(300 300 300 300 300)
+else
+  TESTS="${GPU_CHECK_TESTS:-tests}"
+  INFER=(size=512 frames=512)
+  TRAIN=()
+  SYNTH=(synth.size=512)
+  SCALING=("scaling.batch_sizes=[1,16,32]" scaling.batch_size=8 scaling.frames=4
+           "scaling.train_sizes=[256,512,1024]" scaling.train_steps=10 scaling.model=unet_resnet18)
+  LIMIT=(120 90 90 45 120)   # seconds per step: 465 at most, cold start included
+fi
+
+ENV_PY='import json, platform, torch
+d = {"python": platform.python_version(), "torch": torch.__version__,
+     "cuda": torch.version.cuda, "cuda_available": torch.cuda.is_available(),
+     "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+import jovis, hydra, omegaconf, astropy, pdr, onnxruntime  # what the check imports
+print(json.dumps(d))'
+BENCH=("$PY" -m jovis benchmark device="$DEVICE")
+STEPS=(env gpu_tests infer train synth scaling)
+step_cmd() {  # sets CMD to the command of step $1
+  case "$1" in
+    env) CMD=("$PY" -c "$ENV_PY") ;;
+    gpu_tests) read -ra tests <<< "$TESTS"
+               CMD=("$PY" -m pytest -q -x -m gpu -p no:randomly -p no:cacheprovider "${tests[@]}") ;;
+    infer) CMD=("${BENCH[@]}" suite=infer out="$OUT/infer" "${INFER[@]}") ;;
+    train) CMD=("${BENCH[@]}" suite=train out="$OUT/train" "${TRAIN[@]}") ;;
+    synth) CMD=("${BENCH[@]}" suite=synth out="$OUT/synth" "${SYNTH[@]}") ;;
+    scaling) CMD=("${BENCH[@]}" suite=scaling out="$OUT/scaling" "${SCALING[@]}") ;;
+  esac
+}
+
+STATUS=0
+: > "$OUT/steps.tsv"
+for i in "${!STEPS[@]}"; do
+  step="${STEPS[$i]}"
+  limit=60
+  (( i > 0 )) && limit="${LIMIT[$((i - 1))]}"
+  step_cmd "$step"
+  echo "== $step (limit ${limit}s)"
+  start="$EPOCHREALTIME"
+  timeout --kill-after=10 "$limit" "${CMD[@]}" > "$OUT/logs/$step.log" 2>&1
+  rc=$?
+  printf '%s\t%s\t%s\t%s\t%s\n' "$step" "$rc" "$start" "$EPOCHREALTIME" "$limit" >> "$OUT/steps.tsv"
+  tail -n 2 "$OUT/logs/$step.log"
+  if (( rc != 0 )); then
+    echo "!! $step failed (exit $rc; 124 = over its ${limit}s limit): see $OUT/logs/$step.log"
+    STATUS=1
+    break
+  fi
+done
+"$PY" "$REPO/scripts/gpu_check_report.py" "$OUT" "$DEVICE" || STATUS=1
+echo "gpu check: $OUT/gpu_check.json and $OUT/gpu_check.md"
+exit "$STATUS"
