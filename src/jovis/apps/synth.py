@@ -2,6 +2,7 @@
 
     python scripts/synth.py out=DIR n=64 size=256 instrument=jiram_l hemisphere=north seed=0 \
         split=train
+    python scripts/synth.py sequence=perijoves hemisphere=north out=DIR   # one scene at 20 times
 
 Prints a short summary, then one JSON line:
 {"out", "n", "size", "instrument", "seconds", "frames_per_s"}.
@@ -34,6 +35,16 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
     lo, hi = SCRIPT_SIZES
     if not lo <= plain["size"] <= hi:
         raise ValueError(f"configs/synth.yaml: size must be {lo}..{hi} pixels, got {plain['size']}")
+    sequence = plain.get("sequence") or {}
+    if int(sequence.get("frames") or 0) > 0:  # sequence=perijoves: one scene at several times
+        from jovis.synth.sequence_set import write_sequence
+
+        return write_sequence(
+            plain["out"], plain["size"], list(plain["instrument"]["channels"]),
+            str(plain["instrument"]["name"]), str(plain["hemisphere"]), int(plain["seed"]),
+            str(plain["split"]), plain.get("params"), LabelSchema.from_dict(plain["labels"]),
+            sequence,
+        )  # fmt: skip
     return write_frame_set(
         out=plain["out"],
         n=plain["n"],
