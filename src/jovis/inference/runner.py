@@ -146,6 +146,7 @@ def predict_and_write(
         record = {**_base_record(job, base), "read_s": round(item["read_s"], 4),
                   "predict_s": round(seconds, 4), "device": note or str(predictor.device),
                   "grid": None if frame.grid is None else frame.grid.source or "polar",
+                  "time": frame.meta.get("time"),
                   **item["input"].note,
                   "outputs": {k: str(v) for k, v in job.outputs.items()}}  # fmt: skip
         writer.submit(job, frame, probs, record)
