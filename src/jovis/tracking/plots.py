@@ -83,9 +83,9 @@ def line_chart(
         yv, xv = y0 + frac * (y1 - y0), x0 + frac * (x1 - x0)
         _text(img, _fmt(yv), (4, int(h - bottom - frac * (h - top - bottom)) + 4), 0.35)
         _text(img, _fmt(xv), (int(left + frac * (w - left - right)) - 14, h - bottom + 14), 0.35)
-    _text(img, title, (left, 16), 0.45)
+    head = f"{title}  [{ylabel}]" if ylabel and ylabel not in title else title
+    _text(img, head, (left, 16), 0.45)
     _text(img, f"{xlabel}", (w // 2 - 30, h - 6), 0.4)
-    _text(img, ylabel, (4, top - 6), 0.35)
     for label, x, y, col in series:
         y = np.asarray(y, float)
         good = np.isfinite(y)
