@@ -30,7 +30,7 @@ class LinkSettings:
     max_gap: int = 2  # missed frames a track may bridge
     min_length: int = 3  # detections a track needs to be kept
     min_own_drift: int = 3  # points before a track predicts from its own fitted drift
-    polygon_colat: tuple[float, float] = (2.0, 12.0)  # colatitudes of the polygon's ring, deg
+    polygon_colat: tuple[float, float] = (3.0, 9.5)  # colatitudes of the polygon's ring, deg
     prior_drift_deg_per_day: float = 0.0  # rotation assumed before any step is linked
 
     @classmethod
