@@ -105,3 +105,14 @@ def test_parse_time_forms():
     assert iso == parse_time("2016-142T02:17:00") == parse_time("2016-05-21 02:17:00")
     assert parse_time(57529.0951389) - iso < timedelta(seconds=1)  # MJD (FITS EXPSTART)
     assert parse_time("") is None and parse_time("not a time") is None
+
+
+def test_fits_frame_time_comes_from_its_header():
+    from jovis.paths import real_data_dir
+    from jovis.tracking.times import time_of_file
+
+    folder = real_data_dir() / "hst_stis_north_2016-05-21"
+    files = sorted(folder.glob("*_proj.fits"))
+    if not files:
+        pytest.skip(f"{folder}: the shared HST frames are not here")
+    assert time_of_file(files[0]) == parse_time("2016-05-21T02:17:42")

@@ -182,12 +182,13 @@ def _truth_frame(root: Path, row: dict[str, Any]) -> FrameObs:
 
 
 def truth_oval(latlon: np.ndarray, gain: float | None) -> dict[str, Any]:
-    """Centre, mean colatitude about it and enclosed area of an oval centreline (lat, lon)."""
+    """Centre, mean colatitude (of the centreline points, from the pole, as the catalogue's
+    ring) and the cap area of that colatitude, of an oval centreline (lat, lon)."""
     colat = 90.0 - np.abs(latlon[:, 0])
     lam = np.radians(latlon[:, 1])
     x, y = colat * np.sin(lam), colat * np.cos(lam)  # plane degrees (the sign drops out)
     cx, cy = float(x.mean()), float(y.mean())
-    mean_colat = float(np.hypot(x - cx, y - cy).mean())
+    mean_colat = float(colat.mean())
     sign = 1.0 if latlon[0, 0] >= 0 else -1.0
     return {
         "centre_lat": sign * (90.0 - math.hypot(cx, cy)),

@@ -12,7 +12,8 @@ OVAL_COLUMNS = ("frame_id time day centre_lat centre_lon mean_colatitude_deg enc
 
 def oval_series(frames: list[FrameObs]) -> list[dict[str, Any]]:
     """Rows keyed `OVAL_COLUMNS`, in time order: the oval centre (lat, SIII west lon), its mean
-    colatitude about that centre, the cap area it encloses (km²), its emitting ribbon's pixel
+    colatitude (from the pole), the area of a polar cap of that colatitude (km², the oval's size
+    to first order), its emitting ribbon's pixel
     area and integrated brightness with the units the catalogue gave (kR·km² or GW for
     calibrated frames; None when the units do not allow)."""
     if not frames:
