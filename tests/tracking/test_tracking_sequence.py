@@ -62,3 +62,19 @@ def test_app_composes_the_real_config(seq, tmp_path):
     s = track_from_config(cfg)
     assert s["frames"] == 4 and s["id_switches_polar"] == 0 and "metrics" not in s
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["metrics"]["polar"]
+
+
+def test_infer_records_times_and_track_reads_its_folder(tiny_run, tmp_path):
+    """Round trip: a sequence through infer (its manifest gets each frame's time from the frame
+    set's time column) and then through track."""
+    from jovis.inference.runner import run_inference
+
+    seq = tmp_path / "seq"
+    write_sequence(seq, 64, ["L", "M"], "jiram", "north", 3, "test", None, None,
+                   {"frames": 3, "days": 53.0, "born_role": None})  # fmt: skip
+    run = tmp_path / "run"
+    run_inference(tiny_run["checkpoint"], seq, run, device="cpu", progress=False)
+    rows = [json.loads(x) for x in (run / "manifest.jsonl").read_text().splitlines()]
+    assert [r["time"][:10] for r in rows] == ["2016-08-27", "2016-10-19", "2016-12-11"]
+    s = track([run], tmp_path / "t", link={"min_length": 1})
+    assert s["frames"] == 3 and s["first_time"].startswith("2016-08-27")
