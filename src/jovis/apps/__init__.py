@@ -20,6 +20,7 @@ VERBS = {
     "adapt": "self-train a checkpoint on unlabelled frames of a flyby (ckpt=PATH data=DIR)",
     "realism": "UV realism report: synthetic vs real HST STIS frames (out=DIR)",
     "models": "list the released detectors shipped with jovis (for model=NAME)",
+    "track": "link vortices and the oval across frames: ids, drift rates (input=DIR out=DIR)",
 }
 
 

@@ -3,6 +3,7 @@
     python scripts/synth.py out=DIR n=64 size=256 instrument=jiram_l hemisphere=north seed=0 \
         split=train
     python scripts/synth.py form=hst_latlon out=DIR n=3     # far-UV frames as HST STIS products
+    python scripts/synth.py sequence=perijoves hemisphere=north out=DIR   # one scene at 20 times
 
 Prints a short summary, then one JSON line:
 {"out", "n", "size", "instrument", "seconds", "frames_per_s"}.
@@ -46,6 +47,16 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
 
         return write_hst_latlon(plain["out"], plain["n"], plain["size"], str(plain["hemisphere"]),
                                 int(plain["seed"]), plain.get("params"))  # fmt: skip
+    sequence = plain.get("sequence") or {}
+    if int(sequence.get("frames") or 0) > 0:  # sequence=perijoves: one scene at several times
+        from jovis.synth.sequence_set import write_sequence
+
+        return write_sequence(
+            plain["out"], plain["size"], list(plain["instrument"]["channels"]),
+            str(plain["instrument"]["name"]), str(plain["hemisphere"]), int(plain["seed"]),
+            str(plain["split"]), plain.get("params"), LabelSchema.from_dict(plain["labels"]),
+            sequence,
+        )  # fmt: skip
     return write_frame_set(
         out=plain["out"],
         n=plain["n"],

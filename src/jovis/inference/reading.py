@@ -103,6 +103,8 @@ class FrameReader(Dataset):
         hint = self.hints.get(str(path), {})
         if frame.grid is None and hint.get("grid"):
             frame.grid = PolarGrid.from_dict(hint["grid"])
+        if hint.get("time") and not frame.meta.get("time"):
+            frame.meta["time"] = str(hint["time"])  # a frame set's time column (jovis track)
         return polar_from_settings(frame, self.reproject)
 
 

@@ -152,6 +152,7 @@ def predict_and_write(
                   "predict_s": round(seconds, 4), "device": note or str(predictor.device),
                   "backend": "torch" if note else predictor.backend,
                   "grid": None if frame.grid is None else frame.grid.source or "polar",
+                  "time": frame.meta.get("time"),
                   **item["input"].note,
                   "outputs": {k: str(v) for k, v in job.outputs.items()}}  # fmt: skip
         writer.submit(job, frame, probs, record)

@@ -1,0 +1,199 @@
+"""Read what the tracker links: inference output folders, catalogue CSVs, GeoJSON files and
+labelled frame sets (a synthetic sequence's truth catalogues), as `FrameObs` in time order.
+
+- an inference output folder (``manifest.jsonl`` + ``catalog.csv``): every ok frame of the
+  manifest, its vortex rows (lat/lon) and oval row from the catalogue; the time from the
+  manifest's ``time`` column, else the frame set that the source image came from, else the source
+  file's own metadata (`jovis.tracking.times`);
+- a labelled frame set (``manifest.jsonl`` with ``features``): the truth vortices (``lat``,
+  ``lon``, ``radius_km``, ``track_id``) and oval polyline of each frame, time from ``time``;
+- a catalogue CSV (`jovis.catalog.CATALOG_COLUMNS` plus a ``time`` column);
+- a GeoJSON FeatureCollection per frame (what ``infer`` writes, with a ``time`` property).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jovis.tracking.observations import Detection, FrameObs
+from jovis.tracking.times import parse_time, time_of_file
+
+POLAR_R_KM = 66854.0
+
+
+def read_frames(inputs: list[str | Path]) -> list[FrameObs]:
+    """Every input's frames, sorted by time; a frame without a time fails naming the fix."""
+    frames: list[FrameObs] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            frames += _folder(path)
+        elif path.suffix.lower() == ".csv":
+            frames += _catalog_csv(path, {}, str(path))
+        elif path.suffix.lower() in (".geojson", ".json"):
+            frames.append(_geojson(path))
+        else:
+            raise ValueError(f"track input {path}: not a folder, .csv or .geojson; give an infer "
+                             "output folder, a catalogue CSV or a frame's GeoJSON")  # fmt: skip
+    ids = [f.frame_id for f in frames]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ValueError(f"track: frame ids {dup[:5]} appear in more than one input; give each "
+                         "frame once")  # fmt: skip
+    return sorted(frames, key=lambda f: f.time)
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{n}: not valid JSON ({err})") from err
+    return out
+
+
+def _folder(root: Path) -> list[FrameObs]:
+    man = root / "manifest.jsonl"
+    if not man.is_file():
+        raise FileNotFoundError(f"{man} not found: give an infer output folder or a frame set")
+    rows = _rows(man)
+    if (root / "catalog.csv").is_file():
+        ok = {r["id"]: r for r in rows if r.get("status", "ok") == "ok"}
+        times = {fid: _infer_time(r) for fid, r in ok.items()}
+        return _catalog_csv(root / "catalog.csv", times, str(root), keep=list(ok))
+    if rows and all("features" in r for r in rows):
+        return [_truth_frame(root, r) for r in rows]
+    raise ValueError(f"{root}: has neither catalog.csv (an infer output) nor features/ rows (a "
+                     "labelled frame set); run jovis infer first")  # fmt: skip
+
+
+def _infer_time(row: dict[str, Any]):
+    """A row of infer's manifest: its ``time``, the source frame set's, or the file's."""
+    t = parse_time(row.get("time"))
+    if t is not None:
+        return t
+    src = Path(str(row.get("source", "")))
+    frame_set = src.parent.parent / "manifest.jsonl"
+    if frame_set.is_file():
+        for r in _rows(frame_set):
+            if (frame_set.parent / str(r.get("image", ""))) == src and r.get("time"):
+                return parse_time(r["time"])
+    return time_of_file(src) if src.is_file() else None
+
+
+def _need_time(t, frame_id: str, where: str):
+    if t is None:
+        raise ValueError(f"{where}: frame {frame_id!r} has no observation time; add a 'time' "
+                         "column (ISO 8601) to the manifest or catalogue, or keep the source "
+                         "file (FITS DATE-OBS/UDATE, JunoCam/PDS3 START_TIME) where the manifest "
+                         "says")  # fmt: skip
+    return t
+
+
+def _catalog_csv(path: Path, times: dict, where: str, keep: list[str] | None = None):
+    by_frame: dict[str, list[dict[str, str]]] = defaultdict(list)
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            by_frame[row["frame_id"]].append(row)
+    out = []
+    for fid in keep if keep is not None else list(by_frame):
+        rows = by_frame.get(fid, [])
+        t = times.get(fid) or next((parse_time(r.get("time")) for r in rows if r.get("time")), None)
+        frame = FrameObs(fid, _need_time(t, fid, where), source=where)
+        for r in rows:
+            if r["feature"] == "vortex":
+                frame.detections.append(_catalog_detection(r, fid, path))
+            elif r["feature"] == "aurora_oval":
+                frame.oval = _catalog_oval(r)
+        out.append(frame)
+    return out
+
+
+def _num(value) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _catalog_detection(r: dict[str, Any], fid: str, path: Path) -> Detection:
+    lat, lon = _num(r.get("lat")), _num(r.get("lon"))
+    if lat is None or lon is None:
+        raise ValueError(f"{path}: vortex of frame {fid!r} has no lat/lon (its frame had no "
+                         "polar grid); run infer on polar frames or with reproject on")  # fmt: skip
+    rkm, rpx = _num(r.get("radius_km")), _num(r.get("radius_px"))
+    unc = rkm / rpx if rkm and rpx else None  # one pixel, km
+    return Detection(lat, lon % 360.0, rkm, unc)
+
+
+def _catalog_oval(r: dict[str, Any]) -> dict[str, Any]:
+    colat = _num(r.get("mean_colatitude_deg"))
+    return {
+        "centre_lat": _num(r.get("lat")), "centre_lon": _num(r.get("lon")),
+        "mean_colatitude_deg": colat, "enclosed_area_km2": cap_area_km2(colat),
+        "emitting_area_px": _num(r.get("area_px")),
+        "integrated_brightness": _num(r.get("integrated_brightness")),
+        "brightness_units": r.get("brightness_units") or None,
+    }  # fmt: skip
+
+
+def cap_area_km2(colat_deg: float | None) -> float | None:
+    """Area of a polar cap of angular radius `colat_deg` (the oval's enclosed area), km²."""
+    if colat_deg is None:
+        return None
+    return float(2 * math.pi * POLAR_R_KM**2 * (1 - math.cos(math.radians(colat_deg))))
+
+
+def _geojson(path: Path) -> FrameObs:
+    col = json.loads(path.read_text(encoding="utf-8"))
+    props = col.get("properties") or {}
+    fid = str(props.get("frame_id") or path.stem)
+    frame = FrameObs(fid, _need_time(parse_time(props.get("time")), fid, str(path)),
+                     source=str(path))  # fmt: skip
+    for item in col.get("features", []):
+        p = item.get("properties") or {}
+        if p.get("feature") == "vortex":
+            frame.detections.append(_catalog_detection(p, fid, path))
+    return frame
+
+
+def _truth_frame(root: Path, row: dict[str, Any]) -> FrameObs:
+    feats = json.loads((root / row["features"]).read_text(encoding="utf-8"))
+    fid = str(row["id"])
+    t = _need_time(parse_time(row.get("time") or feats.get("time")), fid, str(root))
+    frame = FrameObs(fid, t, source=str(root))
+    for v in feats.get("vortices", []):
+        frame.detections.append(Detection(float(v["lat"]), float(v["lon"]), v.get("radius_km"),
+                                          0.0, v.get("track_id"), v.get("role")))  # fmt: skip
+    poly = (feats.get("oval") or {}).get("polyline_latlon")
+    if poly:
+        frame.oval = truth_oval(np.asarray(poly, dtype=float), feats.get("oval_gain"))
+    return frame
+
+
+def truth_oval(latlon: np.ndarray, gain: float | None) -> dict[str, Any]:
+    """Centre, mean colatitude (of the centreline points, from the pole, as the catalogue's
+    ring) and the cap area of that colatitude, of an oval centreline (lat, lon)."""
+    colat = 90.0 - np.abs(latlon[:, 0])
+    lam = np.radians(latlon[:, 1])
+    x, y = colat * np.sin(lam), colat * np.cos(lam)  # plane degrees (the sign drops out)
+    cx, cy = float(x.mean()), float(y.mean())
+    mean_colat = float(colat.mean())
+    sign = 1.0 if latlon[0, 0] >= 0 else -1.0
+    return {
+        "centre_lat": sign * (90.0 - math.hypot(cx, cy)),
+        "centre_lon": math.degrees(math.atan2(cx, cy)) % 360.0,
+        "mean_colatitude_deg": mean_colat, "enclosed_area_km2": cap_area_km2(mean_colat),
+        "emitting_area_px": None, "integrated_brightness": gain,
+        "brightness_units": "relative gain (synthetic truth)" if gain is not None else None,
+    }  # fmt: skip

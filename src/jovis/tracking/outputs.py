@@ -1,0 +1,118 @@
+"""Write a tracking run: tracks.csv, tracks.geojson, drift.csv, oval_series.csv, plots and the
+report page, each written to a temporary name and renamed (`jovis.io.atomic`)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jovis.catalog import LATLON_CRS
+from jovis.io.atomic import write_json, write_png, write_text
+from jovis.tracking import plots
+from jovis.tracking.oval_series import OVAL_COLUMNS
+
+TRACK_COLUMNS = "id frame_id time day lat lon radius_km uncertainty_km".split()
+DRIFT_COLUMNS = ("id n first_time last_time mean_lat lon_first lon_rate_deg_per_day lon_rate_err "
+                 "lat_rate_deg_per_day lat_rate_err").split()  # fmt: skip
+
+
+def csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    for r in rows:
+        w.writerow({c: _cell(r.get(c)) for c in columns})
+    return buf.getvalue()
+
+
+def _cell(v):
+    if isinstance(v, float):
+        return "" if not math.isfinite(v) else round(v, 6)
+    return "" if v is None else v
+
+
+def tracks_geojson(points: list[dict], drift: list[dict]) -> dict[str, Any]:
+    """One LineString ([lon, lat] SIII west) per track id, its drift rates as properties."""
+    rates = {d["id"]: d for d in drift}
+    feats = []
+    for tid in sorted({p["id"] for p in points}):
+        pts = [p for p in points if p["id"] == tid]
+        coords = [[round(p["lon"], 4), round(p["lat"], 4)] for p in pts]
+        if len(coords) == 1:
+            coords.append(coords[0])
+        props = {k: _cell(v) for k, v in rates.get(tid, {}).items()}
+        props.update(id=tid, times=[p["time"] for p in pts], frame_ids=[p["frame_id"] for p in pts])
+        feats.append({"type": "Feature", "properties": props,
+                      "geometry": {"type": "LineString", "coordinates": coords}})  # fmt: skip
+    return {"type": "FeatureCollection", "properties": {"coordinate_system": LATLON_CRS},
+            "features": feats}  # fmt: skip
+
+
+def write_plots(out: Path, points, ovals, hemisphere: str) -> list[str]:
+    """plots/tracks_polar.png, plots/lon_vs_time.png and (with ovals) plots/oval_series.png."""
+    by_id: dict[int, list[dict]] = {}
+    for p in points:
+        by_id.setdefault(p["id"], []).append(p)
+    arr = {t: np.array([[q["lat"], q["lon"]] for q in ps]) for t, ps in by_id.items()}
+    colat = max([90.0 - abs(q["lat"]) for q in points] + [10.0])
+    names = ["plots/tracks_polar.png", "plots/lon_vs_time.png"]
+    write_png(out / names[0], plots.polar_map(arr, hemisphere, min(90.0, math.ceil(colat + 2))))
+    from jovis.tracking.drift import unwrap
+
+    series = [(str(t), [q["day"] for q in ps], unwrap([q["lon"] for q in ps]), plots.colour(t))
+              for t, ps in by_id.items()]  # fmt: skip
+    write_png(out / names[1], plots.line_chart(series, "longitude vs time per id (unwrapped)",
+                                               "days", "SIII W lon, deg"))  # fmt: skip
+    if ovals:
+        day = [r["day"] for r in ovals]
+        panels = [plots.line_chart([("", day, [_num(r[k]) for r in ovals], (120, 220, 255))],
+                                   f"oval {k}", "days", k, (720, 200))
+                  for k in ("mean_colatitude_deg", "enclosed_area_km2",
+                            "integrated_brightness")]  # fmt: skip
+        write_png(out / "plots/oval_series.png", np.concatenate(panels, axis=0))
+        names.append("plots/oval_series.png")
+    return names
+
+
+def _num(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def write_report(out: Path, summary: dict[str, Any], drift: list[dict], images: list[str]) -> None:
+    """report.html: the summary table, the drift-rate table and the plots."""
+    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                   for k, v in summary.items() if not isinstance(v, dict | list))  # fmt: skip
+    head = "".join(f"<th>{c}</th>" for c in DRIFT_COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(d.get(c))}</td>" for c in DRIFT_COLUMNS)
+                   + "</tr>" for d in drift)  # fmt: skip
+    imgs = "".join(f'<p><img src="{html.escape(i)}" alt="{html.escape(i)}"></p>' for i in images)
+    page = (
+        "<!doctype html><meta charset='utf-8'><title>jovis track</title>"
+        "<style>body{font-family:sans-serif;background:#181820;color:#ddd}"
+        "td,th{padding:2px 8px;text-align:right}</style>"
+        f"<h1>jovis track</h1><p>{html.escape(LATLON_CRS)}; drift rates in deg/day, positive "
+        "longitude rate = westward.</p>"
+        f"<table>{rows}</table><h2>Drift per track</h2><table><tr>{head}</tr>{body}</table>"
+        f"<h2>Plots</h2>{imgs}<p>Files: tracks.csv, tracks.geojson, drift.csv, oval_series.csv, "
+        "summary.json</p>"
+    )
+    write_text(out / "report.html", page)
+
+
+def write_all(out: Path, points, drift, ovals, summary, hemisphere: str) -> None:
+    write_text(out / "tracks.csv", csv_text(points, TRACK_COLUMNS))
+    write_json(out / "tracks.geojson", tracks_geojson(points, drift))
+    write_text(out / "drift.csv", csv_text(drift, DRIFT_COLUMNS))
+    write_text(out / "oval_series.csv", csv_text(ovals, OVAL_COLUMNS))
+    images = write_plots(out, points, ovals, hemisphere) if points or ovals else []
+    write_json(out / "summary.json", summary)
+    write_report(out, summary, drift, images)

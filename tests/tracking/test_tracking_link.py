@@ -1,0 +1,118 @@
+"""The tracker on hand-made catalogues with known motion (sign and units of the drift)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+
+from jovis.catalog import CATALOG_COLUMNS
+from jovis.tracking.run import track
+from jovis.tracking.times import parse_time
+
+T0 = datetime(2020, 1, 1, tzinfo=timezone.utc)
+
+
+def _catalog(path, frames, days=10.0, rate=0.1, lons=(355.0, 115.0, 235.0), lat=83.0,
+             skip=()):  # fmt: skip
+    """Vortices at `lons` turning `rate` deg/day west (SIII grows); `skip` = (frame, index)."""
+    rows = []
+    for k in range(frames):
+        for i, lon0 in enumerate(lons):
+            if (k, i) in skip:
+                continue
+            row = dict.fromkeys(CATALOG_COLUMNS, "")
+            row.update(frame_id=f"f{k}", feature="vortex", feature_id=i + 1, lat=lat,
+                       lon=(lon0 + rate * days * k) % 360.0, radius_km=2000.0, radius_px=10.0,
+                       time=(T0 + timedelta(days=days * k)).isoformat())  # fmt: skip
+            rows.append(row)
+    rows.reverse()  # the tracker orders by time, not by file order
+    with open(path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=[*CATALOG_COLUMNS, "time"])
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def _tracks(out):
+    return list(csv.DictReader((out / "tracks.csv").read_text().splitlines()))
+
+
+def test_westward_drift_has_positive_rate_in_deg_per_day(tmp_path):
+    s = track([_catalog(tmp_path / "c.csv", 6)], tmp_path / "out")
+    assert s["tracks"] == 3
+    assert s["polygon_rate_deg_per_day"] == pytest.approx(0.1, abs=1e-6)
+    drift = list(csv.DictReader((tmp_path / "out" / "drift.csv").read_text().splitlines()))
+    rates = [float(d["lon_rate_deg_per_day"]) for d in drift]
+    np.testing.assert_allclose(rates, 0.1, atol=1e-6)  # through the 360 -> 0 wrap too
+    assert all(abs(float(d["lat_rate_deg_per_day"])) < 1e-9 for d in drift)
+
+
+def test_eastward_drift_is_negative(tmp_path):
+    s = track([_catalog(tmp_path / "c.csv", 5, rate=-0.05)], tmp_path / "out")
+    assert s["polygon_rate_deg_per_day"] == pytest.approx(-0.05, abs=1e-6)
+
+
+def test_missed_detection_and_missing_frame_keep_ids(tmp_path):
+    cat = _catalog(tmp_path / "c.csv", 7, skip={(3, 0)})
+    s = track([cat], tmp_path / "a", jitter={"drop_frames": [4]})
+    assert s["frames"] == 6 and s["tracks"] == 3
+    rows = _tracks(tmp_path / "a")
+    by_frame = {(r["frame_id"], round(float(r["lon"]) - 0.1 * 10 * int(r["frame_id"][1:])) % 360):
+                r["id"] for r in rows}  # fmt: skip
+    for lon0 in (355, 115, 235):  # the same id on both sides of the miss and the gap
+        assert by_frame[("f0", lon0)] == by_frame[("f6", lon0)]
+    assert ("f3", 355) not in by_frame and ("f4", 115) not in by_frame
+
+
+def test_a_gap_longer_than_max_gap_starts_a_new_id(tmp_path):
+    cat = _catalog(tmp_path / "c.csv", 9, skip={(k, 0) for k in (3, 4, 5)})
+    s = track([cat], tmp_path / "a", link={"max_gap": 2})
+    assert s["tracks"] == 4
+
+
+def test_short_tracks_are_dropped_and_births_get_new_ids(tmp_path):
+    cat = _catalog(tmp_path / "c.csv", 6, skip={(k, 2) for k in (0, 1, 2)} | {(k, 1) for k in
+                                                                          range(1, 6)})  # fmt: skip
+    s = track([cat], tmp_path / "a", link={"min_length": 3})
+    assert s["tracks"] == 2  # vortex 1 (one frame) dropped; vortex 2 born at frame 3
+
+
+def test_out_may_not_be_an_input_and_missing_time_names_the_fix(tmp_path):
+    cat = _catalog(tmp_path / "c.csv", 3)
+    with pytest.raises(ValueError, match="inputs are only read"):
+        track([tmp_path], tmp_path)
+    text = cat.read_text().replace(T0.isoformat(), "")
+    (tmp_path / "d.csv").write_text(text)
+    with pytest.raises(ValueError, match="no observation time"):
+        track([tmp_path / "d.csv"], tmp_path / "o")
+
+
+def test_geojson_outputs_are_linestrings_per_id(tmp_path):
+    track([_catalog(tmp_path / "c.csv", 4)], tmp_path / "o")
+    gj = json.loads((tmp_path / "o" / "tracks.geojson").read_text())
+    assert [f["geometry"]["type"] for f in gj["features"]] == ["LineString"] * 3
+    assert len(gj["features"][0]["geometry"]["coordinates"]) == 4
+    assert (tmp_path / "o" / "plots" / "tracks_polar.png").is_file()
+    assert "tracks_polar.png" in (tmp_path / "o" / "report.html").read_text()
+
+
+def test_parse_time_forms():
+    iso = parse_time("2016-05-21T02:17:00Z")
+    assert iso == parse_time("2016-142T02:17:00") == parse_time("2016-05-21 02:17:00")
+    assert parse_time(57529.0951389) - iso < timedelta(seconds=1)  # MJD (FITS EXPSTART)
+    assert parse_time("") is None and parse_time("not a time") is None
+
+
+def test_fits_frame_time_comes_from_its_header():
+    from jovis.paths import real_data_dir
+    from jovis.tracking.times import time_of_file
+
+    folder = real_data_dir() / "hst_stis_north_2016-05-21"
+    files = sorted(folder.glob("*_proj.fits"))
+    if not files:
+        pytest.skip(f"{folder}: the shared HST frames are not here")
+    assert time_of_file(files[0]) == parse_time("2016-05-21T02:17:42")
