@@ -5,6 +5,7 @@ import pytest
 import torch
 from tests.conftest import compose_config
 
+from jovis.checkpoint import load_checkpoint
 from jovis.data.mixed import batch_counts, build_mixed
 from jovis.synth import write_frame_set
 from jovis.training.fit import train
@@ -65,3 +66,6 @@ def test_mixed_training_logs_scores_per_source(folder, tmp_path):
     assert result["steps"] == 2
     for source in ("synthetic", "real"):
         assert f"val_{source}/mean_iou" in result
+    # the synthetic frames' scale is the one infer/evaluate resample real frames to
+    _, info = load_checkpoint(result["checkpoint"])
+    assert info.extra["geometry"]["size"] == 64

@@ -135,7 +135,7 @@ def _save(run_dir, module, spec: ModelSpec, cfg: dict[str, Any], trainer, init) 
         steps=int(trainer.global_step),
         val_scores=dict(module.val_scores),
         visible_classes=[module.schema.names[i] for i in module.visible],
-        geometry=_plain_geometry(cfg),
+        geometry=_plain_geometry(cfg) or (init.geometry if init is not None else None),
         **({"parent": init.parent()} if init is not None else {}),
     )
 

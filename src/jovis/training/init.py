@@ -41,6 +41,7 @@ class InitPlan:
     state: dict[str, torch.Tensor]
     reset: list[str] = field(default_factory=list)  # keys left as built (reset_head)
     freeze_encoder_steps: int = 0
+    geometry: dict[str, Any] | None = None  # the parent's training geometry (data=folder keeps it)
 
     def parent(self) -> dict[str, Any]:
         return {"model": self.name, "path": str(self.path), "sha256": self.sha256,
@@ -93,7 +94,7 @@ def prepare_init(cfg: dict[str, Any], spec: ModelSpec) -> InitPlan | None:
     if steps < 0:
         raise InitError(f"init.freeze_encoder_steps={steps}: use 0 (off) or a number of steps")
     return InitPlan(pick.model, pick.path, sha256_of(pick.path), net.state_dict(),
-                    freeze_encoder_steps=steps)  # fmt: skip
+                    freeze_encoder_steps=steps, geometry=info.extra.get("geometry"))  # fmt: skip
 
 
 def _check_arch(where: str, parent: ModelSpec, run: ModelSpec) -> None:
