@@ -19,6 +19,7 @@ VERBS = {
     "benchmark": "time reading, inference, rendering or training (suite=io|infer|synth|train)",
     "adapt": "self-train a checkpoint on unlabelled frames of a flyby (ckpt=PATH data=DIR)",
     "realism": "UV realism report: synthetic vs real HST STIS frames (out=DIR)",
+    "labels": "import annotations (labelme, CVAT, GeoJSON, catalogue CSV) or export predictions",
     "models": "list the released detectors shipped with jovis (for model=NAME)",
     "track": "link vortices and the oval across frames: ids, drift rates (input=DIR out=DIR)",
 }

@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from jovis.data.datasets import FolderDataset, SyntheticDataset, check_batch_fits
 from jovis.data.stream import SyntheticStream, frame_seed
 
-DATA_KINDS = ("synthetic", "folder")
+DATA_KINDS = ("synthetic", "folder", "mixed")
 
 
 def build_datasets(
@@ -59,6 +59,10 @@ def build_datasets(
                 data["val"], channels, split=data.get("val_split"), normalisation=normalisation
             )
         return train, val
+    if kind == "mixed":
+        from jovis.data.mixed import build_mixed
+
+        return build_mixed(data, channels, instrument, normalisation, seed)
     raise ValueError(f"data.kind={kind!r}; valid choices: {', '.join(DATA_KINDS)}")
 
 
@@ -189,6 +193,14 @@ class FrameDataModule(L.LightningDataModule):
             self.train_set.set_world(world)
             self.train_sampler = EpochSampler(len(self.train_set), 1, seed=self.seed)
             return DataLoader(self.train_set, batch_size=None, sampler=self.train_sampler)
+        if getattr(self.train_set, "batched", False):  # data=mixed: one item is one batch
+            self.train_sampler = EpochSampler(
+                len(self.train_set), 1, seed=self.seed, rank=rank, world=world
+            )
+            return DataLoader(
+                self.train_set, batch_size=None, sampler=self.train_sampler,
+                num_workers=self.num_workers, generator=torch.Generator().manual_seed(self.seed),
+            )  # fmt: skip
         self.train_sampler = EpochSampler(
             len(self.train_set), self.batch_size, seed=self.seed, rank=rank, world=world
         )

@@ -39,9 +39,10 @@ class TrainingGeometry:
 
 
 def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
-    """The geometry of a training config's frames (synthetic data), None when unknown."""
+    """The geometry of a training config's frames (synthetic data, or data=mixed, whose folder
+    frames are taken at the synthetic frames' scale), None when unknown."""
     data = cfg.get("data") or {}
-    if data.get("kind") != "synthetic" or not data.get("size"):
+    if data.get("kind") not in ("synthetic", "mixed") or not data.get("size"):
         return None
     from jovis.synth.params import SynthParams
     from jovis.synth.viewmix import parse_view_mix

@@ -13,6 +13,7 @@ from lightning.pytorch.callbacks import Callback
 from jovis.data.augment import build_augment
 from jovis.data.datamodule import FrameDataModule, build_datasets
 from jovis.data.datasets import check_batch_fits
+from jovis.data.mixed import val_source_names
 from jovis.data.stream import SyntheticStream, build_stream
 from jovis.frame import LabelSchema
 from jovis.models.spec import ModelSpec
@@ -58,6 +59,7 @@ def build_module(
         consistency=build_consistency(
             cfg["loss"].get("consistency"), cfg["normalisation"].get("clip")
         ),
+        val_sources=val_source_names(cfg["data"]),
     )
 
 
@@ -73,7 +75,7 @@ def build_datamodule(
     train_set, val_set = build_datasets(
         data, channels, cfg["instrument"]["name"], normalisation, seed
     )
-    frames = stream.frames if stream is not None else len(train_set)
+    frames = stream.frames if stream is not None else getattr(train_set, "frames", len(train_set))
     check_batch_fits(int(data["batch_size"]), frames, world)
     return FrameDataModule(
         stream if stream is not None else train_set,

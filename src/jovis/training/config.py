@@ -71,7 +71,7 @@ def check_train_config(cfg: Mapping[str, Any]) -> None:
     _int(cfg, "data.batch_size", 1, "frames per step and process")
     _int(cfg, "data.num_workers", 0, "loader worker processes; 0 = in the main process")
     _int(cfg, "seed", 0, "the run's random seed")
-    if data.get("kind") == "synthetic":
+    if data.get("kind") in ("synthetic", "mixed"):
         _int(cfg, "data.size", 32, "frame side in pixels")
         _int(cfg, "data.train_frames", 1, "training frames per epoch")
         _int(cfg, "data.val_frames", 0, "validation frames")

@@ -20,6 +20,7 @@ from jovis.io.atomic import write_text
 from jovis.models.spec import ModelSpec
 from jovis.training.build import build_datamodule, build_module, build_trainer, stream_of
 from jovis.training.config import check_train_config
+from jovis.training.init import FreezeEncoder, load_init, prepare_init
 from jovis.training.resume import read_resume_checkpoint, resolve_resume
 from jovis.training.rundir import (
     RUN_DIR_ENV,
@@ -62,6 +63,7 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
     cfg = to_plain(cfg)  # the one conversion: plain data from here on
     check_train_config(cfg)
     spec = ModelSpec.from_config(cfg)
+    init = prepare_init(cfg, spec)  # init=: adopts the parent's normalisation, scales the lr
     accelerator = resolve_device(cfg["trainer"].get("accelerator") or cfg["device"])
     world, rank, local_world = expected_world(cfg, accelerator)
     datamodule = build_datamodule(cfg, world)
@@ -78,6 +80,9 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
 
     L.seed_everything(int(cfg["seed"]), workers=True, verbose=False)
     module = build_module(cfg, spec, stream=stream_of(datamodule))
+    if init is not None and ckpt_path is None:  # a resume continues from its own weights
+        load_init(getattr(module.model, "_orig_mod", module.model), init)
+    freeze = init.freeze_encoder_steps if init is not None else 0
     trainer = build_trainer(
         cfg,
         accelerator,
@@ -85,6 +90,7 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
         launch=(launched_world()[0], local_world),
         has_val=datamodule.val_set is not None,
         resumed_step=resumed_step,
+        callbacks=[FreezeEncoder(freeze)] if freeze else None,
     )
     start = time.perf_counter()
     with run_dir_for_children(run_dir):  # processes Lightning launches join this folder
@@ -99,25 +105,10 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
         "steps": int(trainer.global_step),
         "train_seconds": round(seconds, 1),
     }
+    if init is not None:
+        result["parent"] = init.parent()
     if trainer.is_global_zero:
-        plain_model = getattr(module.model, "_orig_mod", module.model).to(
-            memory_format=torch.contiguous_format
-        )
-        ckpt = save_checkpoint(
-            run_dir / CHECKPOINT_NAME,
-            plain_model,
-            spec=spec,
-            labels=module.schema,
-            channels=list(cfg["instrument"]["channels"]),
-            instrument=cfg["instrument"]["name"],
-            normalisation=cfg["normalisation"],
-            config=cfg,
-            steps=int(trainer.global_step),
-            val_scores=dict(module.val_scores),
-            visible_classes=[module.schema.names[i] for i in module.visible],
-            geometry=_plain_geometry(cfg),
-        )
-        result["checkpoint"] = str(ckpt)
+        result["checkpoint"] = str(_save(run_dir, module, spec, cfg, trainer, init))
     # None, not NaN, for an undefined score (no such class or vortex anywhere): valid JSON
     result.update(
         {
@@ -126,6 +117,27 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
         }
     )
     return result
+
+
+def _save(run_dir, module, spec: ModelSpec, cfg: dict[str, Any], trainer, init) -> Any:
+    """model.pt: the weights and the `jovis` block (with the parent of a fine-tuned run)."""
+    plain_model = getattr(module.model, "_orig_mod", module.model)
+    plain_model = plain_model.to(memory_format=torch.contiguous_format)
+    return save_checkpoint(
+        run_dir / CHECKPOINT_NAME,
+        plain_model,
+        spec=spec,
+        labels=module.schema,
+        channels=list(cfg["instrument"]["channels"]),
+        instrument=cfg["instrument"]["name"],
+        normalisation=cfg["normalisation"],
+        config=cfg,
+        steps=int(trainer.global_step),
+        val_scores=dict(module.val_scores),
+        visible_classes=[module.schema.names[i] for i in module.visible],
+        geometry=_plain_geometry(cfg) or (init.geometry if init is not None else None),
+        **({"parent": init.parent()} if init is not None else {}),
+    )
 
 
 def _plain_geometry(cfg: dict[str, Any]) -> dict[str, Any] | None:

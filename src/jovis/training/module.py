@@ -68,6 +68,7 @@ class SegmentationModule(L.LightningModule):
         stream: SyntheticStream | None = None,
         visible: list[int] | None = None,
         consistency: SecondView | None = None,
+        val_sources: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.model, self.schema = model, schema
@@ -85,6 +86,10 @@ class SegmentationModule(L.LightningModule):
         self.visible = list(range(n)) if visible is None else sorted(visible)
         self.hidden = invisible_mask(self.visible, n)
         self.register_buffer("val_cm", torch.zeros(n, n, dtype=torch.int64), persistent=False)
+        # data=mixed: one confusion matrix per source too (val/<source>/mean_iou)
+        self.val_sources = list(val_sources or [])
+        shape = (len(self.val_sources), n, n)
+        self.register_buffer("val_cm_src", torch.zeros(shape, dtype=torch.int64), persistent=False)
         self.val_features = FeatureScores(schema)
         self.val_scores: dict[str, float] = {}
 
@@ -145,6 +150,11 @@ class SegmentationModule(L.LightningModule):
         ignore = self.schema.ignore_index
         pred = logits.argmax(1)
         self.val_cm += confusion_matrix(pred, target, self.schema.num_classes, ignore)
+        for i, name in enumerate(self.val_sources):
+            rows = [j for j, src in enumerate(batch.get("source") or []) if src == name]
+            if rows:
+                cm = confusion_matrix(pred[rows], target[rows], self.schema.num_classes, ignore)
+                self.val_cm_src[i] += cm
         truths = batch.get("features")
         if not truths:
             return
@@ -160,6 +170,7 @@ class SegmentationModule(L.LightningModule):
 
     def on_validation_epoch_start(self) -> None:
         self.val_cm.zero_()
+        self.val_cm_src.zero_()
         self.val_features = FeatureScores(self.schema)
 
     def on_validation_epoch_end(self) -> None:
@@ -175,6 +186,7 @@ class SegmentationModule(L.LightningModule):
                 scores[f"vortex_{key}"] = value
         if dist_n:
             scores["oval_boundary_mean"] = dist_sum / dist_n
+        scores.update(self._source_scores())
         self.val_scores = scores
         for key, value in scores.items():
             if key.endswith("_dice"):
@@ -186,6 +198,19 @@ class SegmentationModule(L.LightningModule):
                 shown = key in ("mean_iou", "vortex_f1")
                 # equal on every rank already (counts summed); the sync keeps Lightning content
                 self.log(f"val/{key}", value, prog_bar=shown, sync_dist=True)
+
+    def _source_scores(self) -> dict[str, float]:
+        """``<source>/mean_iou`` and ``<source>/<class>_iou`` of each validation source."""
+        if not self.val_sources:
+            return {}
+        cms = self.all_gather(self.val_cm_src)
+        cms = cms.sum(0) if cms.dim() == 4 else cms
+        out = {}
+        for name, cm in zip(self.val_sources, cms.cpu(), strict=True):
+            per = per_class_scores(cm, self.schema.names)
+            out[f"{name}/mean_iou"] = per.pop("mean_fg_iou")
+            out.update({f"{name}/{k}": v for k, v in per.items() if k.endswith("_iou")})
+        return out
 
     def configure_optimizers(self) -> dict[str, Any]:
         opt = torch.optim.AdamW(self.model.parameters(), lr=self.lr, weight_decay=self.weight_decay)

@@ -1,0 +1,106 @@
+"""`jovis labels export`: a prediction folder (what `infer` writes) → GeoJSON and labelme files
+that a scientist corrects in their tool and imports again (`labels import`).
+
+Each class region becomes a polygon: its outer boundary, and each hole (the oval's inside) as
+a GeoJSON hole, or in labelme as a ``background`` polygon drawn over it. Polygons run through
+the boundary pixel centres, so importing them again gives back the mask.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from jovis.annotations import geojson, labelme
+from jovis.annotations.shapes import fill
+from jovis.frame import LabelSchema
+from jovis.geometry import PolarGrid
+from jovis.io.atomic import make_folder, write_json
+from jovis.io.masks import read_mask_png
+
+EXPORT_FORMATS = ("geojson", "labelme")
+
+
+def mask_polygons(mask: np.ndarray, schema: LabelSchema) -> list[dict[str, Any]]:
+    """``[{"label", "rings": [outer, *holes]}]`` of every class region but background, in
+    class order (so a vortex inside the oval's hole is drawn after the oval)."""
+    polygons = []
+    for cls in schema.classes[1:]:
+        binary = (mask == cls.id).astype(np.uint8)
+        outers, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for outer in outers:
+            outer = outer.reshape(-1, 2).astype(np.float64)
+            if len(outer) < 3:  # a pixel or a straight line: the outline of its pixel squares
+                outer = _speck_outline(outer)
+            inside = fill([outer], mask.shape) & ~binary.astype(bool)
+            holes, _ = cv2.findContours(inside.astype(np.uint8), cv2.RETR_EXTERNAL,
+                                        cv2.CHAIN_APPROX_SIMPLE)  # fmt: skip
+            rings = [outer] + [h.reshape(-1, 2).astype(np.float64) for h in holes if len(h) >= 3]
+            polygons.append({"label": cls.name, "rings": rings})
+    return polygons
+
+
+def _speck_outline(points: np.ndarray, half: float = 0.45) -> np.ndarray:
+    """The convex hull of the pixel squares (a bit under 1 px) at `points`: a polygon that
+    fills exactly those pixels, for a region whose boundary has fewer than 3 vertices."""
+    offsets = np.array([[-half, -half], [half, -half], [half, half], [-half, half]])
+    corners = (points[:, None, :] + offsets[None]).reshape(-1, 2).astype(np.float32)
+    return cv2.convexHull(corners).reshape(-1, 2).astype(np.float64)
+
+
+def labelme_polygons(polygons: list[dict[str, Any]]) -> list[tuple[str, np.ndarray]]:
+    """labelme's drawing order: each outer ring, then its holes as background polygons."""
+    out = []
+    for p in polygons:
+        out.append((p["label"], p["rings"][0]))
+        out += [("background", hole) for hole in p["rings"][1:]]
+    return out
+
+
+def prediction_rows(pred: Path) -> list[dict[str, Any]]:
+    path = pred / "manifest.jsonl"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"predictions={pred}: no manifest.jsonl; give the out= folder of `jovis infer`"
+        )
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [r for r in rows if r.get("status") == "ok"]
+
+
+def export_predictions(
+    predictions: str | Path, out: str | Path, schema: LabelSchema, formats=EXPORT_FORMATS
+) -> dict[str, Any]:
+    """Write ``<out>/<id>.geojson`` and/or ``<out>/<id>.json`` (labelme) for every frame
+    `infer` finished; GeoJSON is in lat/lon when the frame had a grid, else in pixels."""
+    bad = [f for f in formats if f not in EXPORT_FORMATS]
+    if bad or not formats:
+        raise ValueError(f"formats={list(formats)}; valid: {', '.join(EXPORT_FORMATS)}")
+    pred, out = Path(predictions), make_folder(out, "out")
+    rows = prediction_rows(pred)
+    written = {"geojson": 0, "labelme": 0}
+    for row in rows:
+        outputs = row.get("outputs") or {}
+        mask = read_mask_png(_resolve(pred, outputs.get("mask") or f"masks/{row['id']}.png"))
+        polygons = mask_polygons(mask, schema)
+        if "geojson" in formats:
+            feats = _resolve(pred, outputs.get("features") or f"features/{row['id']}.geojson")
+            grid = json.loads(feats.read_text()).get("properties", {}).get("grid")
+            grid = PolarGrid.from_dict(grid) if grid else None
+            write_json(out / f"{row['id']}.geojson", geojson.collection(row["id"], polygons, grid))
+            written["geojson"] += 1
+        if "labelme" in formats:
+            image = os.path.relpath(Path(row["source"]).resolve(), out.resolve())
+            doc = labelme.document(image, mask.shape, labelme_polygons(polygons))
+            write_json(out / f"{row['id']}.json", doc)
+            written["labelme"] += 1
+    return {"out": str(out), "frames": len(rows), **written}
+
+
+def _resolve(root: Path, path: str) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() else root / p

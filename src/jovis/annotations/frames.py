@@ -1,0 +1,72 @@
+"""The user's frames that annotations refer to: id, file, size and grid of each.
+
+`frames=DIR` is a folder of frame files (FITS, PDS3, PNG, NPY, ...; the grid comes from the
+file, as `infer` reads it) or a labelled frame set (``manifest.jsonl``: its rows also give a grid
+a bare image file cannot carry). Annotations name their frame by file name or id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jovis.geometry import PolarGrid
+
+
+@dataclass
+class FrameInfo:
+    id: str
+    path: Path
+    size: tuple[int, int]  # (height, width)
+    grid: PolarGrid | None
+    instrument: str
+    channels: list[str]
+    row: dict[str, Any] = field(default_factory=dict)  # the frame set's manifest row, if any
+
+
+class FrameIndex:
+    """Frames by id and by file name; `find` takes what an annotation file calls its image."""
+
+    def __init__(self, frames: list[FrameInfo]) -> None:
+        self.frames = {f.id: f for f in frames}
+        self.by_name = {}
+        for f in frames:
+            self.by_name.setdefault(f.path.name.lower(), f)
+            self.by_name.setdefault(f.path.name.split(".")[0].lower(), f)
+
+    def find(self, name: str | None) -> FrameInfo | None:
+        if not name:
+            return None
+        if name in self.frames:
+            return self.frames[name]
+        base = Path(str(name).replace("\\", "/")).name.lower()
+        return self.by_name.get(base) or self.by_name.get(base.split(".")[0])
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
+def load_frames(spec: str | Path, instrument: str | None = None) -> FrameIndex:
+    """Read every frame under `spec` once (for its size and grid); raises naming `frames=`."""
+    from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids
+    from jovis.io import read_frame
+
+    root = Path(spec)
+    if not root.exists():
+        raise FileNotFoundError(f"frames={spec}: no such folder; give the folder of your frames")
+    rows = frame_set_rows(root)
+    paths = list_inputs(root)
+    out = []
+    for path, fid in zip(paths, unique_ids(paths), strict=True):
+        row = rows.get(str(path), {})
+        frame = read_frame(path, row.get("instrument") or instrument, row.get("channels"))
+        grid = frame.grid
+        if grid is None and row.get("grid"):
+            grid = PolarGrid.from_dict(row["grid"])
+        out.append(FrameInfo(
+            id=str(row.get("id", fid)), path=path.resolve(), size=frame.shape, grid=grid,
+            instrument=str(row.get("instrument") or frame.instrument or instrument or ""),
+            channels=list(frame.channels), row=row,
+        ))  # fmt: skip
+    return FrameIndex(out)

@@ -1,0 +1,142 @@
+"""GeoJSON: polygons (with holes) and points with ``radius_km`` in ``[lon, lat]``, placed on
+each frame through its grid; and the writer `labels export` uses.
+
+Positions are ``[lon, lat]`` in degrees; the longitude sense and latitude kind are settings
+(jovis writes planetocentric latitude and System III west longitude, and says so in the
+collection's ``coordinate_system``, which is honoured on reading). A collection whose
+``coordinate_system`` is jovis's pixel one holds ``[x, y]`` pixels and needs no grid.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jovis.annotations.frames import FrameIndex, FrameInfo
+from jovis.annotations.geo import centric_latitude, ellipse_outline_km, to_pixels, west_longitude
+from jovis.annotations.labelme import AnnotationError
+from jovis.annotations.shapes import Shape
+from jovis.catalog import LATLON_CRS, PIXEL_CRS
+
+LABEL_KEYS = ("class", "label", "feature", "name")
+FRAME_KEYS = ("frame_id", "image", "frame")
+
+
+def read(
+    path: Path, frames: FrameIndex, *, latitude: str, longitude: str
+) -> tuple[dict[str, list[Shape]], list[dict[str, str]]]:
+    """({frame id: shapes}, skipped) of one GeoJSON file."""
+    doc = _load(path)
+    top = doc.get("properties") or {}
+    crs = top.get("coordinate_system")
+    if crs == LATLON_CRS:
+        latitude, longitude = "planetocentric", "west"
+    default_frame = next((top[k] for k in FRAME_KEYS if top.get(k)), Path(path).stem)
+    by_frame: dict[str, list[Shape]] = {}
+    skipped: list[dict[str, str]] = []
+    for i, feat in enumerate(doc["features"]):
+        props = (feat or {}).get("properties") or {}
+        label = str(next((props[k] for k in LABEL_KEYS if props.get(k)), ""))
+        where = f"{Path(path).name} feature {i}"
+        name = next((props[k] for k in FRAME_KEYS if props.get(k)), default_frame)
+        frame = frames.find(str(name))
+        if frame is None:
+            skipped.append(
+                {"where": where, "label": label, "reason": f"no frame named {name!r} in frames="}
+            )
+            continue
+        try:
+            shapes = _shapes(feat.get("geometry") or {}, props, label, where, frame,
+                             crs == PIXEL_CRS, latitude, longitude)  # fmt: skip
+        except ValueError as err:
+            skipped.append({"where": where, "label": label, "reason": str(err)})
+            continue
+        by_frame.setdefault(frame.id, []).extend(shapes)
+    return by_frame, skipped
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise AnnotationError(f"{path}: not readable JSON ({err})") from err
+    if isinstance(doc, dict) and doc.get("type") == "Feature":
+        doc = {"type": "FeatureCollection", "features": [doc]}
+    if (
+        not isinstance(doc, dict)
+        or doc.get("type") != "FeatureCollection"
+        or not isinstance(doc.get("features"), list)
+    ):
+        raise AnnotationError(f"{path}: not a GeoJSON FeatureCollection (type and features list)")
+    return doc
+
+
+def _shapes(geom, props, label, where, frame: FrameInfo, pixels, latitude, longitude):
+    kind = geom.get("type")
+    coords = geom.get("coordinates")
+    if not pixels and frame.grid is None:
+        raise ValueError(f"frame {frame.id} has no grid: lat/lon cannot be placed on its pixels")
+    place = (lambda ring: _pixels(ring)) if pixels else (
+        lambda ring: _latlon_pixels(ring, frame, latitude, longitude))  # fmt: skip
+    if kind == "Polygon":
+        return [Shape(label, where, rings=[place(r) for r in coords])]
+    if kind == "MultiPolygon":
+        return [Shape(label, f"{where} part {j}", rings=[place(r) for r in poly])
+                for j, poly in enumerate(coords)]  # fmt: skip
+    if kind == "Point":
+        radius = props.get("radius_km") if not pixels else props.get("radius_px")
+        if radius is None:
+            raise ValueError("a Point needs properties.radius_km (radius_px in pixel GeoJSON)")
+        if pixels:
+            x, y = _pixels([coords])[0]
+            return [Shape(label, where, ellipse=(x, y, float(radius), float(radius), 0.0))]
+        lat = float(centric_latitude(coords[1], latitude))
+        lon = float(west_longitude(coords[0], longitude))
+        outline = to_pixels(frame.grid, *ellipse_outline_km(lat, lon, radius, radius, 0.0))
+        centre = to_pixels(frame.grid, [lat], [lon])
+        if outline is None or centre is None:
+            raise ValueError(f"outside frame {frame.id}'s hemisphere or visible disk")
+        extra = {"lat": lat, "lon": lon, "radius_km": float(radius),
+                 "x": float(centre[0, 0]), "y": float(centre[0, 1])}  # fmt: skip
+        return [Shape(label, where, rings=[outline], extra=extra)]
+    raise ValueError(f"geometry {kind!r} has no area; use Polygon, MultiPolygon or Point+radius_km")
+
+
+def _pixels(ring) -> np.ndarray:
+    return np.asarray(ring, np.float64).reshape(-1, 2)
+
+
+def _latlon_pixels(ring, frame: FrameInfo, latitude: str, longitude: str) -> np.ndarray:
+    pts = np.asarray(ring, np.float64).reshape(-1, 2)
+    lat = centric_latitude(pts[:, 1], latitude)
+    pix = to_pixels(frame.grid, lat, west_longitude(pts[:, 0], longitude))
+    if pix is None:
+        raise ValueError(f"outside frame {frame.id}'s hemisphere or visible disk")
+    return pix
+
+
+def collection(frame_id: str, polygons: list[dict[str, Any]], grid) -> dict[str, Any]:
+    """A FeatureCollection of ``{"label", "rings": [outer, *holes]}`` pixel polygons, in
+    ``[lon, lat]`` through `grid` (or in pixels when `grid` is None)."""
+
+    def position(ring: np.ndarray) -> list[list[float]]:
+        ring = np.asarray(ring, np.float64)
+        ring = np.concatenate([ring, ring[:1]])  # GeoJSON rings are closed
+        if grid is None:
+            return np.round(ring, 3).tolist()
+        lat, lon = grid.latlon(ring[:, 0], ring[:, 1])
+        return np.round(np.stack([lon, lat], axis=1), 6).tolist()
+
+    feats = [
+        {"type": "Feature", "properties": {"class": p["label"], "frame_id": frame_id},
+         "geometry": {"type": "Polygon", "coordinates": [position(r) for r in p["rings"]]}}
+        for p in polygons
+    ]  # fmt: skip
+    top: dict[str, Any] = {"frame_id": frame_id}
+    top["coordinate_system"] = PIXEL_CRS if grid is None else LATLON_CRS
+    if grid is not None:
+        top["grid"] = grid.to_dict()
+    return {"type": "FeatureCollection", "properties": top, "features": feats}

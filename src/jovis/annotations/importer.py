@@ -1,0 +1,143 @@
+"""`jovis labels import`: annotation files → a labelled frame set beside the user's frames."""
+
+from __future__ import annotations
+
+import glob
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jovis.annotations import catalogue, cvat, geojson, labelme
+from jovis.annotations.frames import FrameIndex, load_frames
+from jovis.annotations.frameset import check_out, write_set
+from jovis.annotations.labelme import AnnotationError
+from jovis.annotations.shapes import Shape, rasterise
+from jovis.frame import LabelSchema
+
+FORMATS = ("auto", "labelme", "cvat", "geojson", "catalogue")
+SUFFIXES = {".xml": "cvat", ".geojson": "geojson", ".csv": "catalogue", ".json": None}
+
+
+@dataclass
+class ImportSettings:
+    format: str = "auto"
+    unlabelled: str = "background"  # or ignore (255): partial annotations
+    latitude: str = "planetocentric"
+    longitude: str = "west"
+    axes: str = "km"  # catalogue semi-axes: km or deg
+    min_confidence: float | None = None
+    classes: dict[str, str] = field(default_factory=dict)  # annotation label → schema class
+    split: str | None = None
+    overwrite: bool = False
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ImportSettings:
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"labels import: unknown settings {sorted(unknown)}; valid: "
+                             f"{sorted(cls.__dataclass_fields__)}")  # fmt: skip
+        return cls(**{k: v for k, v in data.items()})
+
+
+def annotation_files(spec: str | Path) -> list[Path]:
+    path = Path(spec)
+    if any(ch in str(spec) for ch in "*?["):
+        files = [Path(p) for p in sorted(glob.glob(str(spec))) if Path(p).is_file()]
+    elif path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+    elif path.is_file():
+        files = [path]
+    else:
+        raise FileNotFoundError(f"annotations={spec}: no such file or folder")
+    if not files:
+        raise FileNotFoundError(f"annotations={spec}: no .json, .geojson, .xml or .csv files")
+    return files
+
+
+def detect_format(path: Path, fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ValueError(f"format={fmt!r}; valid choices: {', '.join(FORMATS)}")
+    if fmt != "auto":
+        return fmt
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:  # .json: labelme has "shapes", GeoJSON has "type"
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise AnnotationError(f"{path}: not readable JSON ({err})") from err
+        kind = "labelme" if isinstance(doc, dict) and "shapes" in doc else "geojson"
+    return kind
+
+
+def collect(files: list[Path], frames: FrameIndex, s: ImportSettings):
+    """({frame id: shapes in order}, skipped) over every annotation file."""
+    shapes: dict[str, list[Shape]] = {}
+    skipped: list[dict[str, str]] = []
+
+    def add_image(path: Path, name: str, found: list[Shape], skip: list[dict[str, str]]) -> None:
+        skipped.extend(skip)
+        frame = frames.find(name)
+        if frame is None:
+            skipped.append({"where": str(path.name), "label": "", "reason":
+                            f"no frame named {name!r} in frames= (ids or file names)"})  # fmt: skip
+        else:
+            shapes.setdefault(frame.id, []).extend(found)
+
+    for path in files:
+        kind = detect_format(path, s.format)
+        if kind == "labelme":
+            add_image(path, *labelme.read(path))
+        elif kind == "cvat":
+            for image in cvat.read(path):
+                add_image(path, *image)
+        else:
+            opts = {"latitude": s.latitude, "longitude": s.longitude}
+            if kind == "catalogue":
+                opts.update(axes=s.axes, min_confidence=s.min_confidence)
+            found, skip = (geojson if kind == "geojson" else catalogue).read(path, frames, **opts)
+            skipped.extend(skip)
+            for fid, items in found.items():
+                shapes.setdefault(fid, []).extend(items)
+    return shapes, skipped
+
+
+def import_annotations(
+    annotations: str | Path,
+    frames: str | Path,
+    out: str | Path | None,
+    schema: LabelSchema,
+    settings: ImportSettings | Mapping[str, Any] | None = None,
+    instrument: str | None = None,
+) -> dict[str, Any]:
+    """Import annotation files onto `frames`; write the set to `out` (default
+    ``<frames>/labelled``). Returns the summary, with every skipped shape and its reason."""
+    s = (
+        settings
+        if isinstance(settings, ImportSettings)
+        else ImportSettings.from_dict(settings or {})
+    )
+    out = Path(out) if out else Path(frames) / "labelled"
+    check_out(out, s.overwrite)
+    files = annotation_files(annotations)
+    index = load_frames(frames, instrument)
+    shapes, skipped = collect(files, index, s)
+    items, placed = [], 0
+    for fid, found in shapes.items():
+        frame = index.frames[fid]
+        mask, vortices, skip = rasterise(found, frame.size, schema, aliases=s.classes,
+                                         unlabelled=s.unlabelled)  # fmt: skip
+        skipped.extend(skip)
+        placed += len(found) - len(skip)
+        if len(skip) < len(found):
+            items.append((frame, mask, vortices))
+    if not items:
+        reasons = "; ".join(f"{k['where']}: {k['reason']}" for k in skipped[:5])
+        raise AnnotationError(f"annotations={annotations}: nothing could be placed ({reasons})")
+    report = {"annotations": [str(p) for p in files], "frames": str(frames),
+              "imported_frames": len(items), "placed_shapes": placed,
+              "skipped": skipped, "unlabelled": s.unlabelled}  # fmt: skip
+    write_set(out, items, schema, split=s.split, report=report, overwrite=s.overwrite)
+    return {"out": str(out), "frames": len(items), "placed": placed, "skipped": len(skipped),
+            "skipped_shapes": skipped}  # fmt: skip

@@ -1,0 +1,77 @@
+"""Bad annotation files are named with the reason; what cannot be placed is listed; nothing is
+half-written."""
+
+import json
+
+import pytest
+from tests.annotations.test_fixtures import frames  # noqa: F401  (the fixture)
+
+from jovis.annotations import AnnotationError, import_annotations
+from jovis.data.datasets import read_manifest
+from jovis.io.masks import read_mask_png
+
+
+def write(path, obj):
+    path.write_text(obj if isinstance(obj, str) else json.dumps(obj))
+    return path
+
+
+def test_a_file_of_the_wrong_schema_is_named_and_nothing_is_written(tmp_path, frames, schema):  # noqa: F811
+    bad = write(tmp_path / "x.json", {"imagePath": "plain.npy", "objects": []})
+    with pytest.raises(AnnotationError, match=r"x\.json.*not a GeoJSON"):
+        import_annotations(bad, frames, tmp_path / "set", schema)
+    bad = write(tmp_path / "c.csv", "frame_id,lat\nplain,70\n")
+    with pytest.raises(AnnotationError, match=r"c\.csv.*\['lon'"):
+        import_annotations(bad, frames, tmp_path / "set", schema)
+    bad = write(tmp_path / "a.xml", "<annotations><meta/></annotations>")
+    with pytest.raises(AnnotationError, match=r"a\.xml.*CVAT for images"):
+        import_annotations(bad, frames, tmp_path / "set", schema)
+    assert not (tmp_path / "set").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".set")]
+
+
+def test_unplaceable_shapes_are_listed_and_the_rest_imported(tmp_path, frames, schema):  # noqa: F811
+    write(tmp_path / "plain.json", {"imagePath": "plain.npy", "shapes": [
+        {"label": "aurora", "shape_type": "polygon", "points": [[1, 1], [8, 1], [8, 8]]},
+        {"label": "storm", "shape_type": "polygon", "points": [[1, 1], [8, 1], [8, 8]]},
+        {"label": "vortex", "shape_type": "polygon",
+         "points": [[100, 100], [120, 100], [120, 120]]},
+        {"label": "vortex", "shape_type": "line", "points": [[1, 1], [8, 8]]},
+    ]})  # fmt: skip
+
+    def point(frame_id, lat):
+        props = {"class": "vortex", "frame_id": frame_id, "radius_km": 900}
+        return {"type": "Feature", "properties": props,
+                "geometry": {"type": "Point", "coordinates": [10, lat]}}  # fmt: skip
+
+    features = [point("plain", 80), point("gridded", -80), point("nosuch", 80)]
+    write(tmp_path / "g.geojson", {"type": "FeatureCollection", "features": features})
+    result = import_annotations(
+        tmp_path, frames, tmp_path / "set", schema, {"unlabelled": "ignore"}
+    )
+    reasons = " | ".join(s["reason"] for s in result["skipped_shapes"])
+    assert result["placed"] == 1 and result["skipped"] == 6, reasons
+    for words in ("unknown class 'storm'", "outside the frame", "has no area", "has no grid",
+                  "hemisphere", "no frame named 'nosuch'"):  # fmt: skip
+        assert words in reasons
+    (row,) = read_manifest(tmp_path / "set")
+    mask = read_mask_png(tmp_path / "set" / row["mask"])
+    assert mask[2, 7] == 1 and mask[7, 2] == 255  # unlabelled = ignore
+    report = json.loads((tmp_path / "set" / "import_report.json").read_text())
+    assert len(report["skipped"]) == 6
+
+
+def test_an_existing_set_is_kept_unless_overwrite(tmp_path, frames, schema):  # noqa: F811
+    doc = {"imagePath": "plain.npy", "shapes": [
+        {"label": "aurora", "shape_type": "rectangle", "points": [[1, 1], [8, 8]]}]}  # fmt: skip
+    write(tmp_path / "plain.json", doc)
+    import_annotations(tmp_path / "plain.json", frames, tmp_path / "set", schema)
+    with pytest.raises(FileExistsError, match="overwrite=true"):
+        import_annotations(tmp_path / "plain.json", frames, tmp_path / "set", schema)
+    doc["shapes"][0]["points"] = [[1, 1], [4, 4]]
+    write(tmp_path / "plain.json", doc)
+    import_annotations(
+        tmp_path / "plain.json", frames, tmp_path / "set", schema, {"overwrite": True}
+    )
+    (row,) = read_manifest(tmp_path / "set")
+    assert (read_mask_png(tmp_path / "set" / row["mask"]) == 1).sum() == 16

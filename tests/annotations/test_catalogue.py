@@ -1,0 +1,33 @@
+"""A lat/lon ellipse catalogue imported onto synthetic frames lands within 1 px of the truth."""
+
+import json
+
+import pytest
+
+from jovis.annotations import import_annotations
+from jovis.data.datasets import read_manifest
+
+
+def test_synthetic_vortices_from_their_latlon_land_on_their_pixels(frameset, schema, tmp_path):
+    lines, truth = ["frame_id,lat,lon,semi_major,semi_minor,angle_deg"], {}
+    for row in read_manifest(frameset):
+        feats = json.loads((frameset / row["features"]).read_text())
+        for v in feats["vortices"]:
+            inside = 0 <= v["x"] < 128 and 0 <= v["y"] < 128
+            if inside and v["radius_px"] >= 2:
+                lines.append(
+                    f"{row['id']},{v['lat']},{v['lon']},{v['radius_km']},{v['radius_km']},0"
+                )
+                truth.setdefault(row["id"], []).append(v)
+    assert sum(map(len, truth.values())) >= 3
+    (tmp_path / "cat.csv").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "set"
+    result = import_annotations(
+        tmp_path / "cat.csv", frameset, out, schema, {"unlabelled": "ignore"}
+    )
+    assert result["skipped"] == 0
+    for row in read_manifest(out):
+        got = json.loads((out / row["features"]).read_text())["vortices"]
+        for g, t in zip(got, truth[row["id"]], strict=True):
+            assert abs(g["x"] - t["x"]) <= 1 and abs(g["y"] - t["y"]) <= 1
+            assert g["radius_px"] == pytest.approx(t["radius_px"], abs=1.0)

@@ -1,0 +1,58 @@
+"""A mask exported to GeoJSON / labelme and imported again equals the original (IoU ≥ 0.98)."""
+
+import json
+
+import numpy as np
+import pytest
+from tests.annotations.conftest import fake_predictions
+
+from jovis.annotations import export_predictions, import_annotations, mask_polygons
+from jovis.data.datasets import FolderDataset, read_manifest
+from jovis.io.masks import read_mask_png
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a & b).sum() / max((a | b).sum(), 1))
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "labelme"])
+def test_mask_to_file_and_back_keeps_every_class(fmt, frameset, schema, tmp_path):
+    pred = fake_predictions(frameset, tmp_path / "pred")
+    exported = export_predictions(pred, tmp_path / "exported", schema, formats=(fmt,))
+    assert exported[fmt] == 2
+    glob = "*.geojson" if fmt == "geojson" else "*.json"
+    result = import_annotations(
+        str(tmp_path / "exported" / glob), frameset, tmp_path / "set", schema
+    )
+    assert result["frames"] == 2 and result["skipped"] == 0
+    truth_rows = {r["id"]: r for r in read_manifest(frameset)}
+    for row in read_manifest(tmp_path / "set"):
+        truth = read_mask_png(frameset / truth_rows[row["id"]]["mask"])
+        got = read_mask_png(tmp_path / "set" / row["mask"])
+        for cls in (1, 2):
+            if (truth == cls).sum() > 20:
+                assert iou(truth == cls, got == cls) >= 0.98, (row["id"], cls)
+    # the set is one data=folder reads, with the user's frames as its images
+    ds = FolderDataset(tmp_path / "set", ["uv"])
+    assert ds[0]["image"].shape == (1, 128, 128)
+
+
+def test_oval_ring_exports_as_outer_and_inner_polygon(schema, tmp_path):
+    yy, xx = np.mgrid[:96, :96]
+    r = np.hypot(xx - 48, yy - 48)
+    mask = np.zeros((96, 96), np.uint8)
+    mask[(r > 20) & (r < 30)] = 1
+    mask[r < 5] = 2  # a vortex inside the oval's hole
+    polys = mask_polygons(mask, schema)
+    ring = [p for p in polys if p["label"] == "aurora"]
+    assert len(ring) == 1 and len(ring[0]["rings"]) == 2  # outer + hole
+    from jovis.annotations.export import labelme_polygons
+    from jovis.annotations.labelme import document
+
+    doc = document("x.png", mask.shape, labelme_polygons(polys))
+    assert [s["label"] for s in doc["shapes"]] == ["aurora", "background", "vortex"]
+    from jovis.annotations.geojson import collection
+
+    gj = collection("x", polys, None)
+    assert len(gj["features"][0]["geometry"]["coordinates"]) == 2
+    assert json.dumps(gj)  # plain JSON
