@@ -175,8 +175,9 @@ def test_a_view_trained_model_gets_a_whole_disk_frame_at_its_training_size():
     assert hinted.shape == (200, 150)
     grid = make_grid(96, "north", 30.0)
     polar = Frame(np.ones((96, 96, 1)), ["L"], grid=grid, valid=np.ones((96, 96), bool))
-    _, _, note = resample_frame(polar, TrainingGeometry(**{**view_geometry.to_dict(),
-                                                           "px_per_deg": grid.px_per_deg * 2}))
+    _, _, note = resample_frame(
+        polar, TrainingGeometry(**{**view_geometry.to_dict(), "px_per_deg": grid.px_per_deg * 2})
+    )
     assert note["resample_scale"] == pytest.approx(2.0, abs=1e-3)  # the polar scale
 
 
