@@ -92,3 +92,12 @@ def test_a_release_is_never_rewritten_and_needs_a_run(root, tmp_path):
             release_run(root / "jiram_l-v1", "jiram_l", root=root)
     finally:
         (root / "jiram_l-v3").rmdir()
+
+
+def test_withdrawn_versions_are_never_reused_in_the_package(tmp_path):
+    from jovis.released import RELEASED_DIR
+    from jovis.released.make import WITHDRAWN, next_version
+
+    for name, version in WITHDRAWN.items():
+        assert next_version(name, RELEASED_DIR) > version
+    assert next_version("uv", tmp_path) == 1  # a fresh folder starts at v1

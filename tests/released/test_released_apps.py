@@ -118,8 +118,8 @@ def test_infer_model_auto_on_an_hst_product_names_its_pick(hst_product, tmp_path
 def test_infer_model_auto_on_a_real_hst_frame_marks_aurora_and_no_vortex(tmp_path):
     from jovis.io.masks import read_mask_png
 
-    uv, row = _infer_auto_picks_uv(REAL_HST, tmp_path)
-    mask = read_mask_png(tmp_path / uv.tag / row["mask"])
+    _, row = _infer_auto_picks_uv(REAL_HST, tmp_path)
+    mask = read_mask_png(row["outputs"]["mask"])
     assert (mask == 1).mean() > 0.005 and not (mask == 2).any()
 
 

@@ -127,8 +127,15 @@ def heldout_scores(
     return {"data": str(heldout), **{k: result[k] for k in keys if result.get(k) is not None}}
 
 
+# Versions that were once committed and later withdrawn: never reused, so a tag always names
+# one set of weights (v1: CPU candidates of 4 MB, taken out for the 2 MB file limit, 17f19e7).
+WITHDRAWN = {"uv": 1, "visible_rgb": 1, "jiram_l": 1, "jiram_m": 1}
+
+
 def next_version(name: str, root: Path) -> int:
-    return max([r.version for r in releases(root) if r.name == name], default=0) + 1
+    shipped = [r.version for r in releases(root) if r.name == name]
+    used = shipped + ([WITHDRAWN.get(name, 0)] if root == RELEASED_DIR else [])
+    return max(used, default=0) + 1
 
 
 def release_run(
