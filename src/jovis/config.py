@@ -20,3 +20,14 @@ def to_plain(cfg: DictConfig | dict) -> dict[str, Any]:
     if isinstance(cfg, DictConfig):
         return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
     return dict(cfg)
+
+
+def dataclass_keys(cls: type, data: dict | None, where: str) -> dict[str, Any]:
+    """A copy of `data` whose keys are all fields of the dataclass `cls`; unknown keys fail
+    naming `where` (e.g. ``configs/track.yaml link``) and the valid ones."""
+    data = dict(data or {})
+    fields = cls.__dataclass_fields__
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {unknown}; valid: {sorted(fields)}")
+    return data

@@ -8,8 +8,9 @@ from tests.conftest import compose_config
 
 from jovis.apps.train import init_shorthand
 from jovis.checkpoint import load_checkpoint
+from jovis.io.digest import file_sha256 as sha256_of
 from jovis.training.fit import train
-from jovis.training.init import InitError, encoder_of, sha256_of
+from jovis.training.init import InitError, encoder_of
 
 
 def fine_tune(tmp_path, parent, *extra):

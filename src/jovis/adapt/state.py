@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from jovis.checkpoint import read_checkpoint, write_checkpoint_file
+from jovis.io.digest import file_sha256
 
 STATE_NAME = "last.pt"
 RESUME_FIX = "give resume= the run folder of an earlier `jovis adapt` (or its last.pt)"
@@ -14,11 +14,7 @@ RESUME_FIX = "give resume= the run folder of an earlier `jovis adapt` (or its la
 
 def file_digest(path: str | Path) -> str:
     """``sha256:<hex>`` of a file's bytes (the parent checkpoint's identity)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return f"sha256:{h.hexdigest()}"
+    return f"sha256:{file_sha256(path)}"
 
 
 def resume_paths(resume: str | Path) -> tuple[Path, Path]:

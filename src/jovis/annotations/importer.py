@@ -14,6 +14,7 @@ from jovis.annotations.frames import FrameIndex, load_frames
 from jovis.annotations.frameset import check_out, write_set
 from jovis.annotations.labelme import AnnotationError
 from jovis.annotations.shapes import Shape, rasterise
+from jovis.config import dataclass_keys
 from jovis.frame import LabelSchema
 
 FORMATS = ("auto", "labelme", "cvat", "geojson", "catalogue")
@@ -34,11 +35,7 @@ class ImportSettings:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ImportSettings:
-        unknown = set(data) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"labels import: unknown settings {sorted(unknown)}; valid: "
-                             f"{sorted(cls.__dataclass_fields__)}")  # fmt: skip
-        return cls(**{k: v for k, v in data.items()})
+        return cls(**dataclass_keys(cls, dict(data), "labels import"))
 
 
 def annotation_files(spec: str | Path) -> list[Path]:

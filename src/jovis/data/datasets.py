@@ -53,8 +53,13 @@ def read_manifest(root: str | Path) -> list[dict[str, Any]]:
             f"{path} not found: a labelled frame set needs manifest.jsonl, images/ and masks/ "
             "(make one with scripts/synth.py)"
         )
+    return read_jsonl(path)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The JSON object of every non-blank line; a bad line is named by file and line number."""
     rows = []
-    for n, line in enumerate(path.read_text().splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             try:
                 rows.append(json.loads(line))

@@ -13,7 +13,6 @@ fp32): released models sit in the read-only package, so nothing is written besid
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.util
 import logging
 import os
@@ -24,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+
+from jovis.io.digest import file_sha256
 
 BACKENDS = ("auto", "torch", "onnxruntime")
 CACHE_ENV = "JOVIS_CACHE"
@@ -114,14 +115,6 @@ def cache_dir() -> Path:
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "jovis"
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def onnx_graph(ckpt: str | Path, channels: int) -> tuple[Path, bool]:
     """(the cached ONNX graph of `ckpt`, whether it was exported now). Exported into a temporary
     folder of the cache and renamed into place, so a killed export leaves no partial graph."""
@@ -131,7 +124,7 @@ def onnx_graph(ckpt: str | Path, channels: int) -> tuple[Path, bool]:
     if not ckpt.is_file():
         raise FileNotFoundError(f"backend=onnxruntime: checkpoint {ckpt} not found")
     folder = cache_dir() / "onnx"
-    path = folder / f"{sha256_file(ckpt)[:32]}-c{channels}-fp32.onnx"
+    path = folder / f"{file_sha256(ckpt)[:32]}-c{channels}-fp32.onnx"
     if path.is_file():
         return path, False
     try:

@@ -13,6 +13,7 @@ from jovis.inference.manifest import Manifest
 from jovis.inference.outputs import output_paths
 from jovis.inference.reading import Job
 from jovis.io.atomic import stale_temporaries
+from jovis.io.digest import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +27,7 @@ class Plan:
 
 
 def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:16]
+    return file_sha256(path)[:16]
 
 
 def run_key_of(ckpt: Path, tta: bool, save_probs: bool, precision: str, reproject: Any) -> str:

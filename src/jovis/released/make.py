@@ -19,6 +19,7 @@ import numpy as np
 
 from jovis.checkpoint import read_checkpoint, write_checkpoint_file
 from jovis.io.atomic import write_json, write_text
+from jovis.io.digest import file_sha256
 from jovis.released import NAMES, RELEASED_DIR, Release, releases
 from jovis.released.card import card_markdown, fill_card
 
@@ -29,8 +30,7 @@ CHECK_METRIC = {"uv": "aurora_iou", "jiram_l": "aurora_iou",
                 "visible_rgb": "vortex_iou", "jiram_m": "vortex_iou"}  # fmt: skip
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+sha256_of = file_sha256  # the card's weights digest (tests and release.py import this name)
 
 
 def check_frames(check: dict[str, Any], out: Path) -> str:

@@ -29,6 +29,25 @@ def default_schema() -> LabelSchema:
         return LabelSchema.from_dict(yaml.safe_load(fh))
 
 
+def write_frame_files(out: Path, fid: str, image: np.ndarray, labels: Labels,
+                      schema: LabelSchema) -> dict[str, str]:  # fmt: skip
+    """One frame's ``images/<id>.npy``, ``masks/<id>.png`` and ``features/<id>.json`` (each
+    written atomically); returns their paths relative to `out`, as the manifest names them."""
+    rel = {k: f"{k}/{fid}{ext}" for k, ext in
+           (("images", ".npy"), ("masks", ".png"), ("features", ".json"))}  # fmt: skip
+    write_npy(out / rel["images"], image)
+    write_mask_png(out / rel["masks"], labels.mask, schema)
+    write_json(out / rel["features"], labels.features)
+    return rel
+
+
+def finish_frame_set(out: Path, rows: list[dict], shown: list, schema: LabelSchema) -> None:
+    """``manifest.jsonl`` last (atomically: a set is complete once it is there), then the
+    review montage."""
+    write_text(out / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    write_png(out / "montage.png", montage(shown, schema))
+
+
 def write_frame_set(
     out: str | Path,
     n: int,
@@ -68,11 +87,7 @@ def write_frame_set(
     frames = _frames(int(seed), int(n), int(size), channels, instrument, hemisphere, p, view)
     for frame, labels in frames:
         fid = frame.id
-        rel = {k: f"{k}/{fid}{ext}" for k, ext in
-               (("images", ".npy"), ("masks", ".png"), ("features", ".json"))}  # fmt: skip
-        write_npy(out / rel["images"], frame.image)
-        write_mask_png(out / rel["masks"], labels.mask, schema)
-        write_json(out / rel["features"], labels.features)
+        rel = write_frame_files(out, fid, frame.image, labels, schema)
         rows.append({
             "id": fid, "image": rel["images"], "mask": rel["masks"], "features": rel["features"],
             "instrument": instrument, "channels": list(frame.channels),
@@ -81,8 +96,7 @@ def write_frame_set(
         })  # fmt: skip
         if len(shown) < MONTAGE_MAX:
             shown.append((frame, labels))
-    write_text(out / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
-    write_png(out / "montage.png", montage(shown, schema))
+    finish_frame_set(out, rows, shown, schema)
     seconds = time.perf_counter() - t0
     return {
         "out": str(out),

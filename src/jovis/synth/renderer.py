@@ -174,6 +174,46 @@ def _render_channels(channels, layers, keys, seed_list, disk, x, y, p: SynthPara
     return image, valid
 
 
+def render_scenes(
+    scenes: list[dict],
+    seed_list: list[int],
+    hemis: list[str],
+    size: int,
+    channels: Sequence[str],
+    p: SynthParams,
+    *,
+    views: list | None = None,
+    device: str | torch.device = "cpu",
+    gains: Sequence[float] | None = None,
+    draw_seeds: Sequence[int] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Render scenes already drawn (`render_batch`'s stages after `_draw_scenes`).
+
+    `seed_list` seeds each frame's noise and texture; `draw_seeds` (default `seed_list`) seeds
+    the instrument's per-frame draws (gain, peak brightness, coverage), so a sequence can keep
+    one instrument across frames. `gains` scale each frame's aurora and polar emission.
+    Returns (image (B,C,H,W), mask (B,H,W), valid (B,H,W), limb_cut (B,)).
+    """
+    views, device = views or [None] * len(scenes), torch.device(device)
+    x, y, px_deg, seen = _plane(views, hemis, size, p, device)
+    packed = pack_scenes(scenes, p, px_deg=px_deg)
+    packed = {k: v.to(device) for k, v in packed.items()}
+    keys = frame_keys(torch.tensor(seed_list, dtype=torch.int64, device=device))
+    layers = scene_layers(packed, keys, x, y, p.max_colatitude, size, p)
+    if gains is not None:
+        gain = torch.tensor(list(gains), dtype=torch.float32, device=device)[:, None, None]
+        layers["aurora"] = layers["aurora"] * gain
+        layers["polar"] = layers["polar"] * gain
+    disk = layers["mu_obs"] > math.cos(math.radians(p.limb_emission_cut_deg))
+    if seen is not None:
+        disk &= seen
+    draws = list(seed_list if draw_seeds is None else draw_seeds)
+    image, valid = _render_channels(channels, layers, keys, draws, disk, x, y, p, scenes)
+    image, valid = junocam.product_style(image, channels, valid, layers["mu_sun"], keys, draws, p)
+    mask = lab.class_mask(layers, valid, p.label_schema)
+    return image, mask, valid, (~disk).flatten(1).any(1)
+
+
 def render_batch(
     seeds: Sequence[int] | torch.Tensor,
     size: int,
@@ -219,20 +259,8 @@ def render_batch(
     seed_list = _seed_list(seeds)
     size, device = int(size), torch.device(device)
     hemis, grids, scenes, views = _draw_scenes(seed_list, hemisphere, size, p, view)
-    x, y, px_deg, seen = _plane(views, hemis, size, p, device)
-    packed = pack_scenes(scenes, p, px_deg=px_deg)
-    packed = {k: v.to(device) for k, v in packed.items()}
-    keys = frame_keys(torch.tensor(seed_list, dtype=torch.int64, device=device))
-    layers = scene_layers(packed, keys, x, y, p.max_colatitude, size, p)
-
-    disk = layers["mu_obs"] > math.cos(math.radians(p.limb_emission_cut_deg))
-    if seen is not None:
-        disk &= seen
-    image, valid = _render_channels(channels, layers, keys, seed_list, disk, x, y, p, scenes)
-    image, valid = junocam.product_style(
-        image, channels, valid, layers["mu_sun"], keys, seed_list, p
-    )
-    mask = lab.class_mask(layers, valid, p.label_schema)
+    image, mask, valid, limb_cut = render_scenes(scenes, seed_list, hemis, size, channels, p,
+                                                 views=views, device=device)  # fmt: skip
     return SynthBatch(
         image=image,
         mask=mask,
@@ -243,7 +271,7 @@ def render_batch(
         seeds=seed_list,
         size=size,
         scenes=scenes,
-        limb_cut=(~disk).flatten(1).any(1),
+        limb_cut=limb_cut,
         views=views,
         radius_km=p.polar_radius_km,
     )

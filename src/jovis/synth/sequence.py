@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from jovis.config import dataclass_keys
 from jovis.synth import oval as ov
 from jovis.synth.params import SynthParams
 from jovis.synth.scene import latlon_to_plane, plane_to_latlon, sample_scene
@@ -56,13 +57,7 @@ class SequenceSpec:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> SequenceSpec:
-        data = dict(data or {})
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"configs/synth.yaml sequence: unknown keys {unknown}; valid: "
-                             f"{sorted(known)}")  # fmt: skip
-        spec = cls(**data)
+        spec = cls(**dataclass_keys(cls, data, "configs/synth.yaml sequence"))
         if int(spec.frames) < 1:
             raise ValueError(f"sequence.frames must be >= 1, got {spec.frames}")
         if not float(spec.days) > 0:

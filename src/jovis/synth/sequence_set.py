@@ -13,49 +13,21 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import math
 import time
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from jovis.frame import Frame, Labels, LabelSchema
-from jovis.io.atomic import write_json, write_npy, write_png, write_text
-from jovis.io.masks import write_mask_png
+from jovis.io.atomic import write_json, write_text
 from jovis.synth import channels as ins
-from jovis.synth import junocam
 from jovis.synth import labels as lab
-from jovis.synth.frameset import default_schema, montage
-from jovis.synth.hash_rng import frame_keys
-from jovis.synth.layers import pack_scenes, scene_layers
+from jovis.synth.frameset import default_schema, finish_frame_set, write_frame_files
 from jovis.synth.params import SynthParams
-from jovis.synth.renderer import _plane, _render_channels
+from jovis.synth.renderer import render_scenes
 from jovis.synth.scene import make_grid
 from jovis.synth.sequence import SequenceSpec, evolve
 
 TRUTH_COLUMNS = "track_id frame_id time lat lon radius_km role kind".split()
-
-
-def render_scenes(scenes, base_seed: int, frame_seeds, size: int, channels, gains, p):
-    """(image (B,C,H,W), mask (B,H,W), valid (B,H,W), grid) of scenes on one polar grid."""
-    hemis = [s["hemisphere"] for s in scenes]
-    grid = make_grid(size, hemis[0], p.max_colatitude)
-    device = torch.device("cpu")
-    x, y, px_deg, _ = _plane([None] * len(scenes), hemis, size, p, device)
-    packed = pack_scenes(scenes, p, px_deg=px_deg)
-    keys = frame_keys(torch.tensor(list(frame_seeds), dtype=torch.int64))
-    layers = scene_layers(packed, keys, x, y, p.max_colatitude, size, p)
-    gain = torch.tensor(gains, dtype=torch.float32)[:, None, None]
-    layers["aurora"] = layers["aurora"] * gain
-    layers["polar"] = layers["polar"] * gain
-    disk = layers["mu_obs"] > math.cos(math.radians(p.limb_emission_cut_deg))
-    same = [int(base_seed)] * len(scenes)  # the instrument's draws stay the base frame's
-    image, valid = _render_channels(channels, layers, keys, same, disk, x, y, p, scenes)
-    image, valid = junocam.product_style(image, channels, valid, layers["mu_sun"], keys, same, p)
-    mask = lab.class_mask(layers, valid, p.label_schema)
-    return image, mask, valid, grid, (~disk).flatten(1).any(1)
 
 
 def write_sequence(out, size: int, channels: list[str], instrument: str, hemisphere: str,
@@ -76,8 +48,17 @@ def write_sequence(out, size: int, channels: list[str], instrument: str, hemisph
         idx = list(range(start, min(start + 8, len(story["scenes"]))))
         scenes = [story["scenes"][t] for t in idx]
         gains = [story["truth"]["oval_gain"][t] for t in idx]
-        image, mask, valid, grid, cut = render_scenes(
-            scenes, seed, [int(seed) * 1000 + t for t in idx], size, channels, gains, p
+        hemis = [s["hemisphere"] for s in scenes]
+        grid = make_grid(size, hemis[0], p.max_colatitude)
+        image, mask, valid, cut = render_scenes(
+            scenes,
+            [int(seed) * 1000 + t for t in idx],
+            hemis,
+            size,
+            channels,
+            p,
+            gains=gains,
+            draw_seeds=[int(seed)] * len(idx),  # the instrument's draws stay the base frame's
         )
         for k, t in enumerate(idx):
             fid = f"seq-{int(seed):05d}-t{t:03d}"
@@ -90,12 +71,8 @@ def write_sequence(out, size: int, channels: list[str], instrument: str, hemisph
                                    "role": v["role"], "kind": v["kind"]})  # fmt: skip
             feats["time"] = when
             feats["oval_gain"] = story["truth"]["oval_gain"][t]
-            rel = {d: f"{d}/{fid}{e}" for d, e in
-                   (("images", ".npy"), ("masks", ".png"), ("features", ".json"))}  # fmt: skip
             img = image[k].permute(1, 2, 0).contiguous().numpy()
-            write_npy(out / rel["images"], img)
-            write_mask_png(out / rel["masks"], mask[k].numpy(), schema)
-            write_json(out / rel["features"], feats)
+            rel = write_frame_files(out, fid, img, Labels(mask[k].numpy(), feats), schema)
             rows.append({"id": fid, "image": rel["images"], "mask": rel["masks"],
                          "features": rel["features"], "instrument": instrument,
                          "channels": list(channels), "hemisphere": hemisphere, "split": split,
@@ -107,8 +84,7 @@ def write_sequence(out, size: int, channels: list[str], instrument: str, hemisph
     write_text(out / "truth_tracks.csv", _csv(truth_rows, TRUTH_COLUMNS))
     write_json(out / "sequence.json", {**story["truth"], "spec": spec.__dict__,
                                        "frame_ids": [r["id"] for r in rows]})  # fmt: skip
-    write_text(out / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
-    write_png(out / "montage.png", montage(shown, schema))
+    finish_frame_set(out, rows, shown, schema)
     seconds = time.perf_counter() - t0
     return {
         "out": str(out),

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from jovis.data.datasets import read_jsonl
 from jovis.tracking.observations import Detection, FrameObs
 from jovis.tracking.times import parse_time, time_of_file
 
@@ -50,22 +51,11 @@ def read_frames(inputs: list[str | Path]) -> list[FrameObs]:
     return sorted(frames, key=lambda f: f.time)
 
 
-def _rows(path: Path) -> list[dict[str, Any]]:
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{n}: not valid JSON ({err})") from err
-    return out
-
-
 def _folder(root: Path) -> list[FrameObs]:
     man = root / "manifest.jsonl"
     if not man.is_file():
         raise FileNotFoundError(f"{man} not found: give an infer output folder or a frame set")
-    rows = _rows(man)
+    rows = read_jsonl(man)
     if (root / "catalog.csv").is_file():
         ok = {r["id"]: r for r in rows if r.get("status", "ok") == "ok"}
         times = {fid: _infer_time(r) for fid, r in ok.items()}
@@ -84,7 +74,7 @@ def _infer_time(row: dict[str, Any]):
     src = Path(str(row.get("source", "")))
     frame_set = src.parent.parent / "manifest.jsonl"
     if frame_set.is_file():
-        for r in _rows(frame_set):
+        for r in read_jsonl(frame_set):
             if (frame_set.parent / str(r.get("image", ""))) == src and r.get("time"):
                 return parse_time(r["time"])
     return time_of_file(src) if src.is_file() else None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from jovis.config import dataclass_keys
 from jovis.tracking.motion import TrackState, polygon_rate, predict
 from jovis.tracking.observations import FrameObs, days_between, great_circle_km
 
@@ -35,11 +36,7 @@ class LinkSettings:
 
     @classmethod
     def from_dict(cls, data: dict | None) -> LinkSettings:
-        data = dict(data or {})
-        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise ValueError(f"configs/track.yaml link: unknown keys {unknown}; valid: "
-                             f"{sorted(cls.__dataclass_fields__)}")  # fmt: skip
+        data = dataclass_keys(cls, data, "configs/track.yaml link")
         if "polygon_colat" in data:
             data["polygon_colat"] = tuple(float(v) for v in data["polygon_colat"])
         s = cls(**data)

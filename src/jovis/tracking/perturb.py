@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from jovis.config import dataclass_keys
 from jovis.tracking.observations import FrameObs
 
 KM_PER_DEG = 2 * math.pi * 66854.0 / 360.0
@@ -23,11 +24,7 @@ class Jitter:
 
     @classmethod
     def from_dict(cls, data: dict | None) -> Jitter:
-        data = dict(data or {})
-        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise ValueError(f"configs/track.yaml jitter: unknown keys {unknown}; valid: "
-                             f"{sorted(cls.__dataclass_fields__)}")  # fmt: skip
+        data = dataclass_keys(cls, data, "configs/track.yaml jitter")
         data["drop_frames"] = [int(i) for i in data.get("drop_frames") or []]
         return cls(**data)
 

@@ -11,7 +11,6 @@ checkpoint records its parent (name, path, sha256).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from torch import nn
 
 from jovis.config import CONFIG_DIR
 from jovis.frame import LabelSchema
+from jovis.io.digest import file_sha256
 from jovis.models.spec import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,6 @@ class InitPlan:
     def parent(self) -> dict[str, Any]:
         return {"model": self.name, "path": str(self.path), "sha256": self.sha256,
                 "reset_layers": self.reset}  # fmt: skip
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def prepare_init(cfg: dict[str, Any], spec: ModelSpec) -> InitPlan | None:
@@ -93,7 +85,7 @@ def prepare_init(cfg: dict[str, Any], spec: ModelSpec) -> InitPlan | None:
     steps = int(icfg.get("freeze_encoder_steps", 0) or 0)
     if steps < 0:
         raise InitError(f"init.freeze_encoder_steps={steps}: use 0 (off) or a number of steps")
-    return InitPlan(pick.model, pick.path, sha256_of(pick.path), net.state_dict(),
+    return InitPlan(pick.model, pick.path, file_sha256(pick.path), net.state_dict(),
                     freeze_encoder_steps=steps, geometry=info.extra.get("geometry"))  # fmt: skip
 
 
