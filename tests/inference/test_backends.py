@@ -88,6 +88,20 @@ def test_auto_picks_onnxruntime_on_a_cpu_and_torch_without_it(tiny_run, cache, m
         Predictor.from_checkpoint(ckpt, device="cpu", backend="onnxruntime")
 
 
+def test_auto_falls_back_to_torch_when_the_graph_fails_its_check(tiny_run, cache, monkeypatch):
+    from jovis.export import ExportMismatchError
+    from jovis.inference import backends
+
+    def mismatch(ckpt, channels):
+        raise ExportMismatchError("onnxruntime output differs from PyTorch by 0.002")
+
+    monkeypatch.setattr(backends, "onnx_graph", mismatch)
+    ckpt = tiny_run["checkpoint"]
+    assert Predictor.from_checkpoint(ckpt, device="cpu", backend="auto").backend == "torch"
+    with pytest.raises(ExportMismatchError, match="differs"):  # asked for by name: no fallback
+        Predictor.from_checkpoint(ckpt, device="cpu", backend="onnxruntime")
+
+
 def test_bad_backend_is_refused_before_any_output(tiny_run, frames, tmp_path, monkeypatch):
     monkeypatch.setattr(jovis.export, "export_checkpoint", None)  # never reached
     out = tmp_path / "out"

@@ -32,7 +32,7 @@ MODEL = "unet_mobilenet_v3_small"  # CPU-sized: the released detectors' network
 
 class PeakMemory:
     """Peak memory in MiB while open: CUDA's max allocated, else the sampled RSS of this process
-    (psutil, every 10 ms; its baseline is the RSS on entry)."""
+    (psutil, every 10 ms): the whole process, so memory it already holds counts too)."""
 
     def __init__(self, device: str, every_s: float = 0.01) -> None:
         self.cuda, self.every_s, self.peak = device.startswith("cuda"), every_s, 0

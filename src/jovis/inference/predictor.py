@@ -94,8 +94,17 @@ class Predictor:
         self.model = model.to(self.device).eval().to(memory_format=torch.channels_last)
         if compile and self.backend == "torch":
             self.model = torch.compile(self.model)
-        self.forward = make_forward(self.backend, self.model, self.device, self.bf16, ckpt,
-                                    len(info.channels))  # fmt: skip
+        try:
+            self.forward = make_forward(self.backend, self.model, self.device, self.bf16, ckpt,
+                                        len(info.channels))  # fmt: skip
+        except RuntimeError as err:  # the ONNX export failed, or failed its check against torch
+            if backend != "auto":
+                raise
+            # auto only promises the fastest backend that works: torch always does
+            log.warning("backend=auto: no ONNX Runtime graph for %s (%s); torch", ckpt, err)
+            self.backend, self.bf16 = "torch", bf16
+            self.forward = make_forward("torch", self.model, self.device, bf16, ckpt,
+                                        len(info.channels))  # fmt: skip
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs: Any) -> Predictor:
