@@ -135,7 +135,7 @@ class SynthParams:
     uv_reference_exposure_s: float = 100.0
     uv_cut_prob: float = 0.9
     uv_cut_offset_deg: Range = (-8.0, 0.0)
-    uv_streak_gain: Range = (0.4, 1.2)
+    uv_streak_gain: Range = (0.2, 0.6)
     uv_streak_length_deg: Range = (1.0, 3.0)
     uv_psf_sigma_deg: Range = (0.028, 0.04)
     uv_noise_kr_per_count: Range = (60.0, 350.0)
