@@ -68,3 +68,16 @@ def test_common_rate_leaves_out_a_merged_blob():
     rate, err, used = common_rate(series)
     assert used == 3 and rate == pytest.approx(RATE, rel=0.03) and err < 0.05 * RATE
     assert abs(common_rate(series, clip=0)[0] - RATE) > 0.05 * RATE
+
+
+def test_track_rate_leaves_out_a_wrong_first_link():
+    from jovis.tracking.drift import track_rates
+
+    day = np.arange(18) * 53.0
+    lon = 355.0 + RATE * day + 0.5 * np.sin(day / 20.0)  # an oscillation of ~60 km
+    lon[:2] += 12.0  # the track began on another blob
+    r = track_rates(day, np.full(day.size, 83.0), lon % 360.0)
+    assert r["n"] == 18 and r["lon_rate_deg_per_day"] == pytest.approx(RATE, rel=0.1)
+    from jovis.tracking.drift import slope
+
+    assert slope(day, lon, clip=0)[0] < 0.5 * RATE

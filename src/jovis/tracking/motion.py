@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from jovis.tracking.drift import theil_sen
 from jovis.tracking.observations import wrap180
 
 
@@ -50,15 +51,6 @@ def polygon_rate(tracks: list[TrackState], colat_range: tuple[float, float], pri
     return float(np.median(rates)) if rates else prior
 
 
-def theil_sen(day: np.ndarray, value: np.ndarray) -> float:
-    """The median of the pairwise slopes (0 with fewer than 2 distinct days): a drift that one
-    bad position (a merged blob's centroid, a wrong link) cannot swing."""
-    i, j = np.triu_indices(day.size, 1)
-    dt = day[j] - day[i]
-    ok = dt > 0
-    return float(np.median((value[j] - value[i])[ok] / dt[ok])) if ok.any() else 0.0
-
-
 def carried(tr: TrackState, day: float, omega: float, min_own: int, window: int,
             keep: np.ndarray | None = None) -> tuple[float, float]:  # fmt: skip
     """(lat, lon) of `tr`'s vortex at `day`: each of the `window` detections nearest in time
@@ -70,8 +62,8 @@ def carried(tr: TrackState, day: float, omega: float, min_own: int, window: int,
     d, lat, lon = tr.arrays()
     own_lon = own_lat = 0.0
     if d.size >= max(min_own, 2):
-        own_lon = theil_sen(d, lon - omega * d)
-        own_lat = theil_sen(d, lat)
+        own_lon = theil_sen([(d, lon - omega * d)])
+        own_lat = theil_sen([(d, lat)])
     idx = np.flatnonzero(np.ones(d.size, bool) if keep is None else keep)
     idx = idx[np.argsort(np.abs(d[idx] - day), kind="stable")[: max(window, 1)]]
     if idx.size % 2 == 0:  # an odd count: the median is a position, not a mean of two
