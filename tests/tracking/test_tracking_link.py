@@ -65,7 +65,45 @@ def test_missed_detection_and_missing_frame_keep_ids(tmp_path):
                 r["id"] for r in rows}  # fmt: skip
     for lon0 in (355, 115, 235):  # the same id on both sides of the miss and the gap
         assert by_frame[("f0", lon0)] == by_frame[("f6", lon0)]
-    assert ("f3", 355) not in by_frame and ("f4", 115) not in by_frame
+    assert ("f4", 115) not in by_frame  # a frame left out is not tracked
+    # the missed detection: the motion model's position, flagged, left out of the drift fit
+    miss = [r for r in rows if r["frame_id"] == "f3" and r["id"] == by_frame[("f0", 355)]]
+    assert [r["bridged"] for r in miss] == ["1"] and miss[0]["uncertainty_km"] == ""
+    assert float(miss[0]["lat"]) == pytest.approx(83.0) and float(miss[0]["lon"]) == pytest.approx(
+        (355.0 + 0.1 * 30) % 360.0, abs=1e-6)  # fmt: skip
+    assert sum(r["bridged"] == "1" for r in rows) == 1
+    drift = list(csv.DictReader((tmp_path / "a" / "drift.csv").read_text().splitlines()))
+    assert sorted(int(d["n"]) for d in drift) == [5, 6, 6]
+    track([cat], tmp_path / "b", link={"bridge": False}, jitter={"drop_frames": [4]})
+    assert all(r["bridged"] == "0" for r in _tracks(tmp_path / "b"))
+    assert ("f3", 355) not in {(r["frame_id"], round(float(r["lon"]) - int(r["frame_id"][1:]))
+                               % 360) for r in _tracks(tmp_path / "b")}  # fmt: skip
+
+
+def test_a_vortex_found_as_two_blobs_keeps_its_id(tmp_path):
+    """At f3 vortex 0 is found as two blobs; the spare one starts a track that lies nearer the
+    vortex's next detections (it moved north) than the old track's prediction. Confirmed tracks
+    are paired first, so the old id keeps them and the spare track ends unfed."""
+    cat = _catalog(tmp_path / "c.csv", 9, skip={(3, 0)})
+    rows = list(csv.DictReader(cat.read_text().splitlines()))
+    for r in rows:
+        k = int(r["frame_id"][1:])
+        if r["feature_id"] == "1" and k > 3:
+            r["lat"] = 83.35
+    for dlat in (-0.3, 0.6):
+        extra = dict(rows[-1], frame_id="f3", feature_id=9, lat=83.0 + dlat,
+                     lon=(355.0 + 0.1 * 30) % 360.0)  # fmt: skip
+        extra["time"] = next(r["time"] for r in rows if r["frame_id"] == "f3")
+        rows.append(extra)
+    with open(cat, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    track([cat], tmp_path / "a")
+    ids = {r["id"] for r in _tracks(tmp_path / "a") if float(r["lat"]) > 82.5
+           and abs((float(r["lon"]) - 0.1 * 10 * int(r["frame_id"][1:]) + 180) % 360 - 180 + 5)
+           < 1}  # fmt: skip
+    assert len(ids) == 1
 
 
 def test_a_gap_longer_than_max_gap_starts_a_new_id(tmp_path):

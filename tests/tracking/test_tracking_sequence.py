@@ -33,6 +33,23 @@ def test_truth_catalogues_track_perfectly(seq, tmp_path):
     assert len(rows) == 5 and float(rows[0]["mean_colatitude_deg"]) > 5
 
 
+def test_a_missing_middle_frame_keeps_every_id(seq, tmp_path):
+    """Issue 15: tracks survive a missing frame in the middle (the same ids on both sides)."""
+    s = track([seq], tmp_path / "t", truth=seq, jitter={"drop_frames": [2]})
+    polar = s["metrics"]["polar"]
+    assert s["frames"] == 4 and polar["idf1"] == 1.0 and polar["fragmentations"] == 0
+    assert s["metrics"]["all"]["id_switches"] == 0
+    rows = list(csv.DictReader((tmp_path / "t" / "tracks.csv").read_text().splitlines()))
+    truth = list(csv.DictReader((seq / "truth_tracks.csv").read_text().splitlines()))
+    frames = sorted({r["frame_id"] for r in truth})
+    both = {r["track_id"] for r in truth if r["frame_id"] == frames[1]} & {
+        r["track_id"] for r in truth if r["frame_id"] == frames[3]}  # fmt: skip
+    assert len(both) >= 9 and not any(r["frame_id"] == frames[2] for r in rows)
+    for tid in both:  # its predicted id is there just before and just after the gap
+        pid = str(s["metrics"]["all"]["pairing"][tid])
+        assert {r["frame_id"] for r in rows if r["id"] == pid} >= {frames[1], frames[3]}
+
+
 def test_infer_like_folder_takes_times_from_the_source_frame_set(seq, tmp_path):
     run = tmp_path / "run"
     run.mkdir()

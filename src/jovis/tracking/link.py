@@ -6,17 +6,27 @@ Hungarian method (`scipy.optimize.linear_sum_assignment`) on great-circle distan
 apart than the gate being forbidden. An unpaired detection starts a track (a birth); a track
 missing for more than ``max_gap`` frames ends (a death); a track seen in fewer than
 ``min_length`` frames is dropped at the end. Ids are 1..N in order of first appearance.
+
+- A track is tentative until it has ``confirm`` detections, and confirmed tracks are paired
+  first: a vortex found as two blobs in one frame starts a second track beside the first, which
+  would otherwise take its detections whenever it lies nearer (an id switch every other frame)
+  and now ends unfed after ``max_gap`` frames.
+- With ``passes: 2`` the frames are linked twice, the second time with the rotation rate the
+  first pass ended with.
+- With ``bridge``, a kept track gets a position in every frame it bridged (a missed detection
+  between two of its own): the motion model's, carried from the detections on both sides
+  (`jovis.tracking.motion.carried`), flagged as bridged (no detection; drift fits leave it out).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from jovis.config import dataclass_keys
-from jovis.tracking.motion import TrackState, polygon_rate, predict
+from jovis.tracking.motion import TrackState, carried, polygon_rate, predict
 from jovis.tracking.observations import FrameObs, days_between, great_circle_km
 
 FORBIDDEN = 1e12
@@ -30,7 +40,11 @@ class LinkSettings:
     gate_growth_km: float = 300.0  # added per missed frame bridged
     max_gap: int = 2  # missed frames a track may bridge
     min_length: int = 3  # detections a track needs to be kept
-    min_own_drift: int = 3  # points before a track predicts from its own fitted drift
+    confirm: int = 2  # detections before a track is confirmed (confirmed tracks are paired first)
+    min_own_drift: int = 5  # points before a track adds its own drift (Theil-Sen) to the rotation
+    window: int = 7  # detections (nearest in time) whose carried positions' median is predicted
+    bridge: bool = True  # give a kept track the predicted position in the frames it bridged
+    passes: int = 2  # 2: link again with the rotation rate the first pass ended with
     polygon_colat: tuple[float, float] = (3.0, 9.5)  # colatitudes of the polygon's ring, deg
     prior_drift_deg_per_day: float = 0.0  # rotation assumed before any step is linked
 
@@ -40,29 +54,51 @@ class LinkSettings:
         if "polygon_colat" in data:
             data["polygon_colat"] = tuple(float(v) for v in data["polygon_colat"])
         s = cls(**data)
-        if s.gate_km <= 0 or s.max_gap < 0 or s.min_length < 1:
-            raise ValueError("configs/track.yaml link: need gate_km > 0, max_gap >= 0 and "
-                             f"min_length >= 1, got {s}")  # fmt: skip
+        counts = min(s.min_length, s.window, s.confirm)
+        if s.gate_km <= 0 or s.max_gap < 0 or counts < 1 or s.passes not in (1, 2):
+            raise ValueError("configs/track.yaml link: need gate_km > 0, max_gap >= 0, "
+                             "min_length, window and confirm >= 1, passes 1 or 2; got "
+                             f"{s}")  # fmt: skip
         return s
 
 
 @dataclass
 class Track:
-    """A kept track: ``id`` and its points as (frame index, detection index)."""
+    """A kept track: ``id``, its points as (frame index, detection index) and the positions
+    it was given in the frames it bridged as (frame index, lat, lon)."""
 
     id: int
     points: list[tuple[int, int]]
+    bridged: list[tuple[int, float, float]] = field(default_factory=list)
 
 
 def link_tracks(frames: list[FrameObs], s: LinkSettings) -> tuple[list[Track], float]:
     """Tracks over `frames` (in time order) and the polygon rotation rate (deg/day, westward
-    positive) the motion model ended with."""
+    positive) the motion model ended with. With ``passes: 2`` the frames are linked again with
+    that rate held fixed: in the first frames the rate rests on a few single steps, which the
+    vortices' oscillations (a few hundred km, months) swamp, and a track predicted with it can
+    lose its detection to a spurious one."""
     if not frames:
         return [], s.prior_drift_deg_per_day
+    states, omega = _link_pass(frames, s, None)
+    if s.passes > 1:
+        states, _ = _link_pass(frames, s, omega)
+    t0 = frames[0].time
+    kept = [tr for tr in states if len(tr.points) >= s.min_length]
+    kept.sort(key=lambda tr: (tr.points[0][0], tr.points[0][4]))
+    tracks = [Track(i + 1, [(p[0], p[1]) for p in tr.points],
+                    _bridged(tr, frames, t0, omega, s) if s.bridge else [])
+              for i, tr in enumerate(kept)]  # fmt: skip
+    return tracks, omega
+
+
+def _link_pass(frames: list[FrameObs], s: LinkSettings, fixed: float | None):
+    """Every track (ended and open) of one pass over `frames` and the rotation rate it ended
+    with; `fixed` holds the rate instead of estimating it as the tracks grow."""
     t0 = frames[0].time
     open_: list[TrackState] = []
     done: list[TrackState] = []
-    omega = s.prior_drift_deg_per_day
+    omega = s.prior_drift_deg_per_day if fixed is None else fixed
     for k, frame in enumerate(frames):
         day = days_between(t0, frame.time)
         still = []
@@ -70,30 +106,45 @@ def link_tracks(frames: list[FrameObs], s: LinkSettings) -> tuple[list[Track], f
             (done if k - tr.last[0] - 1 > s.max_gap else still).append(tr)
         open_ = still
         dets = frame.detections
-        taken = _assign(open_, dets, k, day, omega, s)
+        sure = [tr for tr in open_ if len(tr.points) >= s.confirm]
+        taken = _assign(sure, dets, k, day, omega, s, set())
+        taken = _assign([tr for tr in open_ if len(tr.points) < s.confirm], dets, k, day, omega,
+                        s, taken)  # fmt: skip
         for j, det in enumerate(dets):
             if j not in taken:
                 open_.append(TrackState([(k, j, day, det.lat, det.lon)]))
-        omega = polygon_rate(open_ + done, s.polygon_colat, s.prior_drift_deg_per_day)
-    kept = [tr for tr in done + open_ if len(tr.points) >= s.min_length]
-    kept.sort(key=lambda tr: (tr.points[0][0], tr.points[0][4]))
-    tracks = [Track(i + 1, [(p[0], p[1]) for p in tr.points]) for i, tr in enumerate(kept)]
-    return tracks, omega
+        if fixed is None:
+            omega = polygon_rate(open_ + done, s.polygon_colat, s.prior_drift_deg_per_day)
+    return done + open_, omega
 
 
-def _assign(open_: list[TrackState], dets, k: int, day: float, omega: float, s: LinkSettings):
-    """Pair open tracks with frame `k`'s detections in place; returns the detections taken."""
+def _bridged(tr: TrackState, frames: list[FrameObs], t0, omega: float, s: LinkSettings):
+    """(frame index, lat, lon) for each frame inside `tr`'s span where it has no detection."""
+    seen = {p[0] for p in tr.points}
+    out = []
+    for k in range(tr.points[0][0] + 1, tr.last[0]):
+        if k not in seen:
+            day = days_between(t0, frames[k].time)
+            out.append((k, *carried(tr, day, omega, s.min_own_drift, s.window)))
+    return out
+
+
+def _assign(open_: list[TrackState], dets, k: int, day: float, omega: float, s: LinkSettings,
+            taken: set[int]) -> set[int]:  # fmt: skip
+    """Pair open tracks with frame `k`'s detections not yet `taken`, in place; returns the
+    detections taken now and before."""
     if not open_ or not dets:
-        return set()
-    pred = np.array([predict(tr, day, omega, s.min_own_drift) for tr in open_])
+        return taken
+    pred = np.array([predict(tr, day, omega, s.min_own_drift, s.window) for tr in open_])
     lat = np.array([d.lat for d in dets])
     lon = np.array([d.lon for d in dets])
     cost = great_circle_km(pred[:, :1], pred[:, 1:], lat[None], lon[None])
     missed = np.array([k - tr.last[0] - 1 for tr in open_])
     gate = (s.gate_km + s.gate_growth_km * missed)[:, None]
-    cost = np.where(cost <= gate, cost, FORBIDDEN)
+    free = np.array([j not in taken for j in range(len(dets))])[None]
+    cost = np.where((cost <= gate) & free, cost, FORBIDDEN)
     rows, cols = linear_sum_assignment(cost)
-    taken = set()
+    taken = set(taken)
     for r, c in zip(rows, cols, strict=True):
         if cost[r, c] < FORBIDDEN:
             open_[r].points.append((k, int(c), day, float(lat[c]), float(lon[c])))

@@ -1,5 +1,7 @@
 """The motion model that gates the linking: the polygon's solid-body rotation about the pole,
-estimated from the pairs linked so far, and each track's own drift, fitted as the track grows.
+estimated from the pairs linked so far, and each track's own drift relative to it, fitted as the
+track grows. Positions are predicted robustly (medians), as detector output holds outliers: two
+touching vortices found as one blob put its centroid 1000-2000 km off either.
 
 Longitudes are SIII west: a westward drift is a growing longitude (positive rate).
 """
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from jovis.tracking.drift import theil_sen
 from jovis.tracking.observations import wrap180
 
 
@@ -34,30 +37,44 @@ class TrackState:
 
 def polygon_rate(tracks: list[TrackState], colat_range: tuple[float, float], prior: float) -> float:
     """Westward rotation rate (deg/day) of the vortices between `colat_range` colatitudes: the
-    least-squares slope through the origin of every linked step's Δlon against Δt; `prior`
-    when no step qualifies (e.g. after the first frame)."""
-    num = den = 0.0
+    median of every linked step's Δlon/Δt (robust: a merged blob's centroid makes a step of
+    several degrees either way, as large as a year's rotation); `prior` when no step qualifies
+    (e.g. after the first frame)."""
+    rates = []
     for tr in tracks:
         if len(tr.points) < 2:
             continue
         d, lat, lon = tr.arrays()
         colat = 90.0 - np.abs(lat)
-        ok = (colat[1:] >= colat_range[0]) & (colat[1:] <= colat_range[1])
-        dt, dl = np.diff(d)[ok], np.diff(lon)[ok]
-        num += float((dl * dt).sum())
-        den += float((dt * dt).sum())
-    return num / den if den > 0 else prior
+        ok = (colat[1:] >= colat_range[0]) & (colat[1:] <= colat_range[1]) & (np.diff(d) > 0)
+        rates += list(np.diff(lon)[ok] / np.diff(d)[ok])
+    return float(np.median(rates)) if rates else prior
 
 
-def predict(tr: TrackState, day: float, omega: float, min_own: int) -> tuple[float, float]:
-    """(lat, lon) expected at `day`: with at least `min_own` points, the track's own linear
-    drift fitted over its history (which averages its oscillation); otherwise its last position
-    turned by the polygon's rotation `omega` (deg/day)."""
-    _, _, d_last, lat_last, lon_last = tr.last
-    if len(tr.points) < max(min_own, 2):
-        return lat_last, (lon_last + omega * (day - d_last)) % 360.0
+def carried(tr: TrackState, day: float, omega: float, min_own: int, window: int,
+            keep: np.ndarray | None = None) -> tuple[float, float]:  # fmt: skip
+    """(lat, lon) of `tr`'s vortex at `day`: each of the `window` detections nearest in time
+    (among `keep`, default all) carried to `day` by the polygon's rotation `omega` (deg/day)
+    plus, once the track has `min_own` points, its own drift relative to the polygon (a
+    Theil-Sen slope over the whole track); the median of those. The median, not the last
+    position or a least-squares fit, so that one detection off by a merge does not move it;
+    of an even number the farthest in time is left out."""
     d, lat, lon = tr.arrays()
-    a_lon = np.polyfit(d, lon, 1)
-    a_lat = np.polyfit(d, lat, 1)
-    lat_p = float(np.clip(np.polyval(a_lat, day), -90.0, 90.0))
-    return lat_p, float(np.polyval(a_lon, day)) % 360.0
+    own_lon = own_lat = 0.0
+    if d.size >= max(min_own, 2):
+        own_lon = theil_sen([(d, lon - omega * d)])
+        own_lat = theil_sen([(d, lat)])
+    idx = np.flatnonzero(np.ones(d.size, bool) if keep is None else keep)
+    idx = idx[np.argsort(np.abs(d[idx] - day), kind="stable")[: max(window, 1)]]
+    if idx.size % 2 == 0:  # an odd count: the median is a position, not a mean of two
+        idx = idx[:-1]
+    dt = day - d[idx]
+    lat_p = float(np.clip(np.median(lat[idx] + own_lat * dt), -90.0, 90.0))
+    return lat_p, float(np.median(lon[idx] + (omega + own_lon) * dt)) % 360.0
+
+
+def predict(tr: TrackState, day: float, omega: float, min_own: int,
+            window: int = 5) -> tuple[float, float]:  # fmt: skip
+    """(lat, lon) expected at `day` (after the track's last point): `carried` from its last
+    `window` detections."""
+    return carried(tr, day, omega, min_own, window)

@@ -17,7 +17,7 @@ from jovis.io.atomic import write_json, write_png, write_text
 from jovis.tracking import plots
 from jovis.tracking.oval_series import OVAL_COLUMNS
 
-TRACK_COLUMNS = "id frame_id time day lat lon radius_km uncertainty_km".split()
+TRACK_COLUMNS = "id frame_id time day lat lon radius_km uncertainty_km bridged".split()
 DRIFT_COLUMNS = ("id n first_time last_time mean_lat lon_first lon_rate_deg_per_day lon_rate_err "
                  "lat_rate_deg_per_day lat_rate_err").split()  # fmt: skip
 

@@ -38,15 +38,17 @@ def track(inputs: list[str | Path], out: str | Path, link: dict | LinkSettings |
         frames = perturb(frames, j)
     tracks, omega = link_tracks(frames, settings)
     points = track_points(frames, tracks)
-    drift = [_drift_row(tid, [p for p in points if p["id"] == tid]) for tid in
-             sorted({p["id"] for p in points})]  # fmt: skip
-    rate, err, used = polygon_fit(points, settings.polygon_colat)
+    seen = [p for p in points if not p["bridged"]]  # drift fits use detections only
+    drift = [_drift_row(tid, [p for p in seen if p["id"] == tid]) for tid in
+             sorted({p["id"] for p in seen})]  # fmt: skip
+    rate, err, used = polygon_fit(seen, settings.polygon_colat)
     hemisphere = _hemisphere(frames)
     summary: dict[str, Any] = {
         "out": str(out), "frames": len(frames), "first_time": frames[0].time.isoformat(),
         "last_time": frames[-1].time.isoformat(), "hemisphere": hemisphere,
         "detections": sum(len(f.detections) for f in frames), "tracks": len(tracks),
-        "tracked_points": len(points), "polygon_rate_deg_per_day": _round(rate),
+        "tracked_points": len(points), "bridged_points": len(points) - len(seen),
+        "polygon_rate_deg_per_day": _round(rate),
         "polygon_rate_err": _round(err), "polygon_rate_deg_per_yr": _round(rate * 365.25),
         "polygon_tracks": used, "model_rate_deg_per_day": _round(omega),
     }  # fmt: skip
@@ -69,16 +71,24 @@ def track(inputs: list[str | Path], out: str | Path, link: dict | LinkSettings |
 
 
 def track_points(frames: list[FrameObs], tracks) -> list[dict[str, Any]]:
-    """One row per track per frame, in id then time order."""
+    """One row per track per frame, in id then time order; a frame a track bridged has the
+    motion model's position, ``bridged`` 1 and no uncertainty (no detection was there)."""
     t0 = frames[0].time
     rows = []
     for tr in tracks:
+        mine = []
         for k, j in tr.points:
-            f, d = frames[k], frames[k].detections[j]
+            d = frames[k].detections[j]
+            mine.append((k, {"lat": d.lat, "lon": d.lon, "radius_km": d.radius_km,
+                             "uncertainty_km": d.uncertainty_km, "bridged": 0}))  # fmt: skip
+        radii = [r["radius_km"] for _, r in mine if r["radius_km"] is not None]
+        size = float(np.median(radii)) if radii else None
+        mine += [(k, {"lat": lat, "lon": lon, "radius_km": size, "uncertainty_km": None,
+                      "bridged": 1}) for k, lat, lon in tr.bridged]  # fmt: skip
+        for k, row in sorted(mine, key=lambda m: m[0]):
+            f = frames[k]
             rows.append({"id": tr.id, "frame_id": f.frame_id, "time": f.time.isoformat(),
-                         "day": round(days_between(t0, f.time), 6), "lat": d.lat,
-                         "lon": d.lon, "radius_km": d.radius_km,
-                         "uncertainty_km": d.uncertainty_km})  # fmt: skip
+                         "day": round(days_between(t0, f.time), 6), **row})  # fmt: skip
     return rows
 
 
