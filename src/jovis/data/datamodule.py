@@ -15,6 +15,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from jovis.data.datasets import FolderDataset, SyntheticDataset, check_batch_fits
+from jovis.data.rescale import folder_scale
 from jovis.data.stream import SyntheticStream, frame_seed
 
 DATA_KINDS = ("synthetic", "folder", "mixed")
@@ -26,8 +27,11 @@ def build_datasets(
     instrument: str,
     normalisation: dict[str, Any],
     seed: int,
+    geometry: Any = None,
 ) -> tuple[Dataset, Dataset | None]:
-    """(train, val) datasets; raises naming the fix for a wrong `data` config."""
+    """(train, val) datasets; raises naming the fix for a wrong `data` config. Labelled folder
+    frames are resampled to the training `geometry` (a `TrainingGeometry`) unless their
+    ``resample`` is off (`jovis.data.rescale`)."""
     kind = data.get("kind")
     if kind == "synthetic":
         common = {
@@ -47,22 +51,23 @@ def build_datasets(
     if kind == "folder":
         if not data.get("train"):
             raise ValueError("data=folder needs data.train=<folder with manifest.jsonl>")
+        scale = folder_scale(data, "data", geometry)
         train = FolderDataset(
             data["train"],
             channels,
             split=data.get("train_split"),
             normalisation=normalisation,
+            **scale,
         )
         val = None
         if data.get("val"):
-            val = FolderDataset(
-                data["val"], channels, split=data.get("val_split"), normalisation=normalisation
-            )
+            val = FolderDataset(data["val"], channels, split=data.get("val_split"),
+                                normalisation=normalisation, **scale)  # fmt: skip
         return train, val
     if kind == "mixed":
         from jovis.data.mixed import build_mixed
 
-        return build_mixed(data, channels, instrument, normalisation, seed)
+        return build_mixed(data, channels, instrument, normalisation, seed, geometry)
     raise ValueError(f"data.kind={kind!r}; valid choices: {', '.join(DATA_KINDS)}")
 
 

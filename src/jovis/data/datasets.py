@@ -69,7 +69,10 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 class FolderDataset(Dataset):
-    """A labelled frame set: `manifest.jsonl` + `images/` + `masks/` (+ `features/`)."""
+    """A labelled frame set: `manifest.jsonl` + `images/` + `masks/` (+ `features/`).
+
+    With a training `geometry`, every frame is loaded at that scale (`jovis.data.rescale`: the
+    rule of ``infer resample=auto``; `px_per_deg`: the plate scale of frames without a grid)."""
 
     def __init__(
         self,
@@ -78,6 +81,8 @@ class FolderDataset(Dataset):
         *,
         split: str | None = None,
         normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION,
+        geometry: Any = None,
+        px_per_deg: float | None = None,
     ) -> None:
         self.root = Path(root)
         rows = read_manifest(self.root)
@@ -93,6 +98,7 @@ class FolderDataset(Dataset):
                 )
         self.channels = list(channels)
         self.normalisation = dict(normalisation)
+        self.geometry, self.px_per_deg = geometry, px_per_deg
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -106,7 +112,17 @@ class FolderDataset(Dataset):
         features: dict[str, Any] = {}
         if row.get("features"):
             features = json.loads((self.root / row["features"]).read_text())
-        return frame, Labels(read_mask_png(self.root / row["mask"]), features)
+        labels = Labels(read_mask_png(self.root / row["mask"]), features)
+        if self.geometry is None:
+            return frame, labels
+        from jovis.data.rescale import resample_labelled
+
+        if labels.mask.shape != frame.shape:  # named by to_sample, before any resampling
+            return frame, labels
+        frame, labels, _ = resample_labelled(
+            frame, labels, self.geometry, px_per_deg=self.px_per_deg
+        )
+        return frame, labels
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         # training batches are augmented on their device by the module (configs/augment/)

@@ -5,8 +5,11 @@ A batch of ``batch_size`` frames holds ``n_i`` frames of source i (the weights, 
 largest remainder, each source with a weight > 0 getting at least one). Its frames are a function
 of (seed, epoch, batch index): synthetic item ``k·n + j`` of the epoch's seeds, and for a folder
 position ``k·n + j`` of that epoch's permutation of its frames (cycled when the folder is
-smaller than an epoch needs). Folder frames of another size are cropped (at a position drawn from
-the same seed) or padded with ignore (255) to ``size``, so they stack with the synthetic ones.
+smaller than an epoch needs). Folder frames are first resampled to the training scale (the
+synthetic frames' px/deg; a product without a grid, for a model trained on views, to ``size`` a
+side: `jovis.data.rescale`, the rule of ``infer resample=auto``; ``resample: off`` per folder
+keeps them as they are), then cropped (at a position drawn from the same seed) or padded with
+ignore (255) to ``size``, so they stack with the synthetic ones.
 A real frame's unlabelled pixels (255, e.g. ``labels import unlabelled=ignore``) do not count.
 """
 
@@ -21,7 +24,9 @@ import torch
 from torch.utils.data import Dataset
 
 from jovis.data.datasets import SyntheticDataset
+from jovis.data.rescale import check_resample, folder_scale
 from jovis.frame import IGNORE_INDEX
+from jovis.geometry.training import geometry_of_config
 
 
 def batch_counts(weights: list[float], batch_size: int, names: list[str]) -> list[int]:
@@ -140,19 +145,24 @@ def folder_entries(data: Mapping[str, Any]) -> list[dict[str, Any]]:
             "data=mixed needs data.folders=[DIR, ...] or [{path: DIR, weight: 0.5}, ...]: "
             "labelled frame sets (e.g. from jovis labels import)"
         )
+    for i, e in enumerate(entries):
+        check_resample(e.get("resample", "auto"), f"data.folders[{i}].resample")
     return entries
 
 
-def build_mixed(data, channels, instrument, normalisation, seed):
-    """(MixedBatches, SourcedDataset or None) for ``data=mixed``."""
+def build_mixed(data, channels, instrument, normalisation, seed, geometry=None):
+    """(MixedBatches, SourcedDataset or None) for ``data=mixed``; folder frames resampled to
+    `geometry` (default: the synthetic frames', which the run records)."""
     from jovis.data.datamodule import EpochSeededSynthetic
     from jovis.data.datasets import FolderDataset
 
     size, batch = int(data["size"]), int(data["batch_size"])
     synth = {"size": size, "channels": channels, "instrument": instrument,
-             "hemisphere": data.get("hemisphere", "random"),
+             "hemisphere": data.get("hemisphere", "random"), "view": data.get("view", "polar"),
              "params": data.get("params") or None, "normalisation": normalisation}  # fmt: skip
     entries = folder_entries(data)
+    if geometry is None:
+        geometry = geometry_of_config({"data": {**data, "kind": "mixed"}})
     weights = [float(data.get("synthetic_weight", 0.5))] + [
         float(e.get("weight", 1.0)) for e in entries
     ]
@@ -174,16 +184,15 @@ def build_mixed(data, channels, instrument, normalisation, seed):
             )
         )
     for i, e in enumerate(entries):
-        name = source_name(e, i)
+        name, scale = source_name(e, i), folder_scale(e, f"data.folders[{i}]", geometry)
         folder = FolderDataset(
-            e["path"], channels, split=e.get("split"), normalisation=normalisation
+            e["path"], channels, split=e.get("split"), normalisation=normalisation, **scale
         )
         sources.append((name, folder, float(e.get("weight", 1.0))))
         if e.get("val") or e.get("val_split"):
             path, split = e.get("val") or e["path"], e.get("val_split")
-            val.append(
-                (name, FolderDataset(path, channels, split=split, normalisation=normalisation))
-            )
+            val.append((name, FolderDataset(path, channels, split=split,
+                                            normalisation=normalisation, **scale)))  # fmt: skip
     train = MixedBatches(sources, batch_size=batch, frames_per_epoch=frames, size=size, seed=seed)
     return train, (SourcedDataset(val, size) if val else None)
 

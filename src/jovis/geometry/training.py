@@ -59,3 +59,14 @@ def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
         lon_sense={"north": "clockwise", "south": "counterclockwise"},
         views=parse_view_mix(data.get("view")),
     )
+
+
+def run_geometry(
+    cfg: dict[str, Any], parent: dict[str, Any] | None = None
+) -> TrainingGeometry | None:
+    """The geometry a training run records (and puts labelled folder frames at): its synthetic
+    frames' (`geometry_of_config`), else its ``init=`` parent's (`parent`, stored), else None."""
+    geometry = geometry_of_config(cfg)
+    if geometry is None and parent:
+        geometry = TrainingGeometry.from_dict(parent)
+    return geometry

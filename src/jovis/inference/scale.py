@@ -9,6 +9,8 @@ returns a `Resampling` whose `restore` maps class probabilities back onto the fr
 A frame with neither, given to a model trained on perspective views (``data.view``; the views
 show the whole disk in a ``size``-px frame, as the JunoCam map-projected products do), is zoomed
 so that its longer side is the training ``size``; to a polar-only model it is fed as it is.
+`plan_resampling` is that rule; training on labelled folders (`jovis.data.rescale`) applies the
+same plan to their frames, masks and features.
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid
 from jovis.geometry.training import TrainingGeometry, geometry_of_config
 
-__all__ = ["TrainingGeometry", "geometry_of_config", "resample_frame", "training_geometry"]
+__all__ = [
+    "ResamplePlan",
+    "TrainingGeometry",
+    "geometry_of_config",
+    "plan_resampling",
+    "resample_frame",
+    "resample_image",
+    "training_geometry",
+]
 RESAMPLE_MODES = ("auto", "off")
 SAME_SCALE = 0.02  # a frame within 2% of the model's scale (same projection) is fed as it is
 MAX_SIDE = 16384  # px: a resampled frame larger than this is fed as it is (and says so)
@@ -78,6 +88,85 @@ def check_mode(resample: str) -> str:
     return resample
 
 
+@dataclass
+class ResamplePlan:
+    """Where each pixel of a frame resampled to the model's scale comes from (`map_x`, `map_y`:
+    the frame's column and row, NaN where nothing is), and where each frame pixel lands."""
+
+    scale: float  # model px per degree / frame px per degree (a zoom's factor)
+    shape: tuple[int, int]  # the resampled frame's (h, w)
+    map_x: np.ndarray
+    map_y: np.ndarray
+    back_x: np.ndarray  # (H, W): column in the resampled frame of each frame pixel
+    back_y: np.ndarray
+    grid: PolarGrid | None  # the resampled frame's grid (None for a zoom)
+    source_grid: PolarGrid | None = None
+
+    def points(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Frame pixel coordinates → those of the resampled frame (through lat/lon on a grid)."""
+        x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+        if self.grid is not None and self.source_grid is not None:
+            return self.grid.pixel(*self.source_grid.latlon(x, y))
+        return (x + 0.5) * self.scale - 0.5, (y + 0.5) * self.scale - 0.5
+
+    def resampling(self) -> Resampling:
+        return Resampling(self.scale, self.back_x.astype(np.float32),
+                          self.back_y.astype(np.float32), self.shape)  # fmt: skip
+
+
+def plan_resampling(
+    frame: Frame,
+    geometry: TrainingGeometry | None,
+    *,
+    px_per_deg: float | None = None,
+    min_size: int = 32,
+) -> tuple[ResamplePlan | None, dict[str, Any]]:
+    """The plan that puts `frame` at `geometry`'s scale, or None and the note saying why not.
+
+    The one rule of `infer`/`evaluate` (``resample=auto``) and of training on labelled folders
+    (`jovis.data.rescale`): a frame with a grid goes onto a grid of the model's projection and
+    px/deg; one without, with a ``px_per_deg`` hint, is zoomed by the ratio of the scales; one
+    with neither, for a model trained on views, is zoomed so that its longer side is the views'
+    size."""
+    if geometry is None:
+        return None, _as_is("the checkpoint records no training geometry", 1.0)
+    if frame.grid is not None:
+        grid = frame.grid
+        scale = geometry.px_per_deg / grid.px_per_deg
+        if abs(scale - 1) <= SAME_SCALE and grid.projection == geometry.projection:
+            return None, _as_is("already at the model's scale", scale)
+        target = _target_grid(frame, geometry, min_size)
+        if target is None:
+            return None, _as_is("no valid pixel to place", scale)
+        tgrid, shape = target
+        if max(shape) > MAX_SIDE:
+            return None, _as_is(f"the resampled frame would be {shape} px", scale)
+        ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]]
+        map_x, map_y = grid.pixel(*tgrid.latlon(xs, ys))
+        lat, lon = grid.latlon_image(*frame.shape)
+        back_x, back_y = tgrid.pixel(lat, lon)
+        return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, tgrid, grid), {}
+    if px_per_deg or geometry.view_share > 0:
+        if px_per_deg:
+            scale, why = geometry.px_per_deg / float(px_per_deg), "px_per_deg hint"
+        else:  # a whole-disk view, as the model's perspective training frames
+            scale, why = geometry.size / max(frame.shape), f"views of {geometry.size} px"
+        if abs(scale - 1) <= SAME_SCALE:
+            return None, _as_is(f"already at the model's scale ({why})", scale)
+        shape, map_x, map_y, back_x, back_y = _zoom_maps(frame.shape, scale)
+        return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, None), {}
+    return None, _as_is("no grid and no px_per_deg hint", 1.0)
+
+
+def resample_image(frame: Frame, plan: ResamplePlan) -> Frame:
+    """`frame` resampled by `plan` (antialiased when shrinking, bicubic when enlarging)."""
+    image, valid = remap_valid(
+        *_antialiased(frame, plan.scale), plan.map_x, plan.map_y, _interpolation(plan.scale)
+    )
+    return Frame(np.where(valid[..., None], image, 0.0), frame.channels, frame.instrument,
+                 frame.source, dict(frame.meta), plan.grid, valid)  # fmt: skip
+
+
 def resample_frame(
     frame: Frame,
     geometry: TrainingGeometry | None,
@@ -86,42 +175,11 @@ def resample_frame(
     min_size: int = 32,
 ) -> tuple[Frame, Resampling | None, dict[str, Any]]:
     """(frame to feed, its `Resampling` or None, the manifest note: resampled, scale, reason)."""
-    if geometry is None:
-        return frame, None, _as_is("the checkpoint records no training geometry", 1.0)
-    if frame.grid is not None:
-        grid = frame.grid
-        scale = geometry.px_per_deg / grid.px_per_deg
-        if abs(scale - 1) <= SAME_SCALE and grid.projection == geometry.projection:
-            return frame, None, _as_is("already at the model's scale", scale)
-        target = _target_grid(frame, geometry, min_size)
-        if target is None:
-            return frame, None, _as_is("no valid pixel to place", scale)
-        tgrid, shape = target
-        if max(shape) > MAX_SIDE:
-            return frame, None, _as_is(f"the resampled frame would be {shape} px", scale)
-        ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]]
-        map_x, map_y = grid.pixel(*tgrid.latlon(xs, ys))
-        lat, lon = grid.latlon_image(*frame.shape)
-        back_x, back_y = tgrid.pixel(lat, lon)
-        new_grid = tgrid
-    elif px_per_deg or geometry.view_share > 0:
-        if px_per_deg:
-            scale, why = geometry.px_per_deg / float(px_per_deg), "px_per_deg hint"
-        else:  # a whole-disk view, as the model's perspective training frames
-            scale, why = geometry.size / max(frame.shape), f"views of {geometry.size} px"
-        if abs(scale - 1) <= SAME_SCALE:
-            return frame, None, _as_is(f"already at the model's scale ({why})", scale)
-        shape, map_x, map_y, back_x, back_y = _zoom_maps(frame.shape, scale)
-        new_grid = None
-    else:
-        return frame, None, _as_is("no grid and no px_per_deg hint", 1.0)
-    image, valid = remap_valid(*_antialiased(frame, scale), map_x, map_y, _interpolation(scale))
-    out = Frame(np.where(valid[..., None], image, 0.0), frame.channels, frame.instrument,
-                frame.source, dict(frame.meta), new_grid, valid)  # fmt: skip
-    resampling = Resampling(
-        scale, back_x.astype(np.float32), back_y.astype(np.float32), (int(shape[0]), int(shape[1]))
-    )
-    return out, resampling, resampling.note()
+    plan, note = plan_resampling(frame, geometry, px_per_deg=px_per_deg, min_size=min_size)
+    if plan is None:
+        return frame, None, note
+    resampling = plan.resampling()
+    return resample_image(frame, plan), resampling, resampling.note()
 
 
 def _zoom_maps(hw: tuple[int, int], scale: float):

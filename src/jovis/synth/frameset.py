@@ -19,6 +19,7 @@ from jovis.render import display_image
 from jovis.synth.labels import FINE_CLASSES
 from jovis.synth.params import SynthParams
 from jovis.synth.renderer import render_batch
+from jovis.synth.viewmix import is_view_mix, render_mixed
 
 MONTAGE_MAX = 16
 CHUNK = 16  # frames rendered per batch (frame i is the same in any batch: see render_batch)
@@ -112,7 +113,10 @@ def _frames(seed, n, size, channels, instrument, hemisphere, p, view):
     """(Frame, Labels) for seeds seed..seed+n-1, rendered in batches of `CHUNK`."""
     for start in range(seed, seed + n, CHUNK):
         seeds = list(range(start, min(start + CHUNK, seed + n)))
-        batch = render_batch(seeds, size, channels, hemisphere=hemisphere, params=p, view=view)
+        if is_view_mix(view):  # e.g. {polar: 0.25, perspective: 0.75}, as data.view
+            batch = render_mixed(seeds, size, channels, hemisphere=hemisphere, params=p, view=view)
+        else:
+            batch = render_batch(seeds, size, channels, hemisphere=hemisphere, params=p, view=view)
         images = batch.image.permute(0, 2, 3, 1).contiguous().numpy()
         for i, s in enumerate(seeds):
             grid = batch.grids[i]

@@ -45,6 +45,12 @@ def parse_view_mix(spec: Any) -> dict[str, float]:
     return {k: w / total for k, w in weights.items() if w > 0}
 
 
+def is_view_mix(spec: Any) -> bool:
+    """Whether `spec` is a mix of view kinds (a mapping such as ``{polar: 0.3, perspective:
+    0.7}``), not one view's fields (``{sub_lat: ..., km_per_px: ...}``)."""
+    return isinstance(spec, Mapping) and bool(spec) and set(spec) <= set(VIEW_KINDS)
+
+
 def pick_view(seed: int, mix: Mapping[str, float]) -> str:
     """The view kind of the frame with seed `seed` under the (parsed) `mix`; a single-kind mix
     draws nothing."""

@@ -16,6 +16,7 @@ from jovis.data.datasets import check_batch_fits
 from jovis.data.mixed import val_source_names
 from jovis.data.stream import SyntheticStream, build_stream
 from jovis.frame import LabelSchema
+from jovis.geometry.training import run_geometry
 from jovis.models.spec import ModelSpec
 from jovis.training.callbacks import build_callbacks, build_loggers
 from jovis.training.config import lightning_precision
@@ -64,16 +65,22 @@ def build_module(
 
 
 def build_datamodule(
-    cfg: dict[str, Any], world: int = 1, *, validate: bool = True
+    cfg: dict[str, Any],
+    world: int = 1,
+    *,
+    validate: bool = True,
+    parent_geometry: dict[str, Any] | None = None,
 ) -> FrameDataModule:
     """Training (the device stream for ``data=synthetic``, else the per-frame datasets) and
     validation data for `cfg`. The one batch-size check of a launch runs here, for `world`
-    processes, before any run folder exists."""
+    processes, before any run folder exists. Labelled folder frames are resampled to the
+    geometry the run records (`run_geometry`; `parent_geometry`: the ``init=`` model's)."""
     data, channels = cfg["data"], list(cfg["instrument"]["channels"])
     seed, normalisation = int(cfg["seed"]), cfg["normalisation"]
     stream = build_stream(data, channels, normalisation, seed)
+    geometry = run_geometry(cfg, parent_geometry)
     train_set, val_set = build_datasets(
-        data, channels, cfg["instrument"]["name"], normalisation, seed
+        data, channels, cfg["instrument"]["name"], normalisation, seed, geometry
     )
     frames = stream.frames if stream is not None else getattr(train_set, "frames", len(train_set))
     check_batch_fits(int(data["batch_size"]), frames, world)

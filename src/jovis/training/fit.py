@@ -15,7 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 from jovis.checkpoint import save_checkpoint
 from jovis.config import to_plain
 from jovis.devices import resolve_device
-from jovis.geometry.training import geometry_of_config
+from jovis.geometry.training import run_geometry
 from jovis.io.atomic import write_text
 from jovis.models.spec import ModelSpec
 from jovis.training.build import build_datamodule, build_module, build_trainer, stream_of
@@ -66,7 +66,8 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
     init = prepare_init(cfg, spec)  # init=: adopts the parent's normalisation, scales the lr
     accelerator = resolve_device(cfg["trainer"].get("accelerator") or cfg["device"])
     world, rank, local_world = expected_world(cfg, accelerator)
-    datamodule = build_datamodule(cfg, world)
+    parent_geometry = init.geometry if init is not None else None
+    datamodule = build_datamodule(cfg, world, parent_geometry=parent_geometry)
 
     ckpt_path, resumed_step = None, None
     if cfg.get("resume"):
@@ -135,12 +136,13 @@ def _save(run_dir, module, spec: ModelSpec, cfg: dict[str, Any], trainer, init) 
         steps=int(trainer.global_step),
         val_scores=dict(module.val_scores),
         visible_classes=[module.schema.names[i] for i in module.visible],
-        geometry=_plain_geometry(cfg) or (init.geometry if init is not None else None),
+        geometry=_plain_geometry(cfg, init.geometry if init is not None else None),
         **({"parent": init.parent()} if init is not None else {}),
     )
 
 
-def _plain_geometry(cfg: dict[str, Any]) -> dict[str, Any] | None:
-    """The training frames' geometry for the checkpoint (what `infer` resamples frames to)."""
-    geometry = geometry_of_config(cfg)
+def _plain_geometry(cfg: dict[str, Any], parent: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The training frames' geometry for the checkpoint (what `infer` resamples frames to, and
+    what the run's labelled folder frames were resampled to)."""
+    geometry = run_geometry(cfg, parent)
     return None if geometry is None else geometry.to_dict()
