@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -72,7 +73,11 @@ class FolderDataset(Dataset):
     """A labelled frame set: `manifest.jsonl` + `images/` + `masks/` (+ `features/`).
 
     With a training `geometry`, every frame is loaded at that scale (`jovis.data.rescale`: the
-    rule of ``infer resample=auto``; `px_per_deg`: the plate scale of frames without a grid)."""
+    rule of ``infer resample=auto``; `px_per_deg`: the plate scale of frames without a grid), and
+    kept in memory up to `CACHE_BYTES` (a 1600 px JunoCam product takes seconds to read and
+    resample, and a small labelled set is drawn in every batch)."""
+
+    CACHE_BYTES = 1 << 30
 
     def __init__(
         self,
@@ -99,11 +104,24 @@ class FolderDataset(Dataset):
         self.channels = list(channels)
         self.normalisation = dict(normalisation)
         self.geometry, self.px_per_deg = geometry, px_per_deg
+        self._cache: dict[int, tuple[Frame, Labels]] = {}
+        self._cached_bytes = 0
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def load(self, index: int) -> tuple[Frame, Labels]:
+        if index in self._cache:
+            frame, labels = self._cache[index]
+            return copy.deepcopy(frame), copy.deepcopy(labels)
+        frame, labels = self._read(index)
+        size = frame.image.nbytes + frame.valid.nbytes + labels.mask.nbytes
+        if self.geometry is not None and self._cached_bytes + size <= self.CACHE_BYTES:
+            self._cache[index] = copy.deepcopy(frame), copy.deepcopy(labels)
+            self._cached_bytes += size
+        return frame, labels
+
+    def _read(self, index: int) -> tuple[Frame, Labels]:
         row = self.rows[index]
         frame = read_frame(self.root / row["image"], row.get("instrument"), self.channels)
         frame.meta["id"] = row["id"]
