@@ -3,7 +3,7 @@
 A real frame comes at its own plate scale (an HST polar projection at 17.6 px/deg, a 1600 px
 JunoCam product) while the model trains at its own (the synthetic grid's px/deg at ``data.size``;
 whole-disk views of ``data.size`` px). `resample_labelled` puts a frame and its labels at the
-training geometry with `jovis.inference.scale.plan_resampling`, the rule ``infer resample=auto``
+training geometry with `jovis.geometry.resample.plan_resampling`, the rule ``infer resample=auto``
 follows, before `jovis.data.mixed.fit_size` crops or pads it: the image as infer resamples it,
 the mask by nearest neighbour (255 kept; nothing there = 255), the features' pixel coordinates
 through the same plan (points mapped, lengths × the local scale, angles turned with the frame).
@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 
 from jovis.frame import IGNORE_INDEX, Frame, Labels
+from jovis.geometry.resample import RESAMPLE_MODES, ResamplePlan, plan_resampling, resample_image
 from jovis.geometry.training import TrainingGeometry
-from jovis.inference.scale import RESAMPLE_MODES, ResamplePlan, plan_resampling, resample_image
 
 POINT_KEYS = ("polyline_px", "seed_px", "centre_px", "contours_px", "ridge_px")
 ELLIPSE_AXES = ("a", "b")  # the JunoCam reference ellipses' semi-axes (px), beside x, y, angle

@@ -9,26 +9,28 @@ returns a `Resampling` whose `restore` maps class probabilities back onto the fr
 A frame with neither, given to a model trained on perspective views (``data.view``; the views
 show the whole disk in a ``size``-px frame, as the JunoCam map-projected products do), is zoomed
 so that its longer side is the training ``size``; to a polar-only model it is fed as it is.
-`plan_resampling` is that rule; training on labelled folders (`jovis.data.rescale`) applies the
-same plan to their frames, masks and features.
+`jovis.geometry.resample.plan_resampling` is that rule; training on labelled folders
+(`jovis.data.rescale`) applies the same plan to their frames, masks and features.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
-import cv2
-import numpy as np
-
 from jovis.frame import Frame
-from jovis.geometry.polar import PolarGrid
-from jovis.geometry.remap import remap_valid
+from jovis.geometry.resample import (
+    RESAMPLE_MODES,
+    ResamplePlan,
+    Resampling,
+    plan_resampling,
+    resample_image,
+)
 from jovis.geometry.training import TrainingGeometry, geometry_of_config
 
 __all__ = [
+    "RESAMPLE_MODES",
     "ResamplePlan",
+    "Resampling",
     "TrainingGeometry",
     "geometry_of_config",
     "plan_resampling",
@@ -36,9 +38,6 @@ __all__ = [
     "resample_image",
     "training_geometry",
 ]
-RESAMPLE_MODES = ("auto", "off")
-SAME_SCALE = 0.02  # a frame within 2% of the model's scale (same projection) is fed as it is
-MAX_SIDE = 16384  # px: a resampled frame larger than this is fed as it is (and says so)
 
 
 def training_geometry(info: Any) -> TrainingGeometry | None:
@@ -49,36 +48,6 @@ def training_geometry(info: Any) -> TrainingGeometry | None:
     return geometry_of_config(info.config or {})
 
 
-@dataclass
-class Resampling:
-    """How a frame was resampled and how its probabilities go back to the frame's pixels."""
-
-    scale: float  # model px per degree / frame px per degree
-    back_x: np.ndarray  # (H, W) float32: column in the resampled frame of each frame pixel
-    back_y: np.ndarray
-    shape: tuple[int, int]  # the resampled frame's (h, w)
-
-    def restore(self, probs: np.ndarray) -> np.ndarray:
-        """(K, h, w) probabilities of the resampled frame → (K, H, W) on the frame's pixels:
-        bilinear where the frame is coarser than the model's, bicubic (clipped to [0, 1] and
-        renormalised) where it is finer, which keeps thin arcs sharper."""
-        interpolation = _interpolation(1.0 / self.scale)
-        out = np.empty((probs.shape[0], *self.back_x.shape), np.float32)
-        for k in range(probs.shape[0]):
-            out[k] = cv2.remap(
-                np.ascontiguousarray(probs[k], dtype=np.float32), self.back_x, self.back_y,
-                interpolation, borderMode=cv2.BORDER_REPLICATE,
-            )  # fmt: skip
-        if interpolation != cv2.INTER_LINEAR:
-            np.clip(out, 0.0, 1.0, out=out)
-            out /= np.maximum(out.sum(axis=0, keepdims=True), 1e-6)
-        return out
-
-    def note(self) -> dict[str, Any]:
-        return {"resampled": True, "resample_scale": round(self.scale, 4),
-                "resample_shape": list(self.shape)}  # fmt: skip
-
-
 def check_mode(resample: str) -> str:
     if resample not in RESAMPLE_MODES:
         raise ValueError(
@@ -86,85 +55,6 @@ def check_mode(resample: str) -> str:
             "(auto: feed frames at the model's training scale; off: as they are)"
         )
     return resample
-
-
-@dataclass
-class ResamplePlan:
-    """Where each pixel of a frame resampled to the model's scale comes from (`map_x`, `map_y`:
-    the frame's column and row, NaN where nothing is), and where each frame pixel lands."""
-
-    scale: float  # model px per degree / frame px per degree (a zoom's factor)
-    shape: tuple[int, int]  # the resampled frame's (h, w)
-    map_x: np.ndarray
-    map_y: np.ndarray
-    back_x: np.ndarray  # (H, W): column in the resampled frame of each frame pixel
-    back_y: np.ndarray
-    grid: PolarGrid | None  # the resampled frame's grid (None for a zoom)
-    source_grid: PolarGrid | None = None
-
-    def points(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Frame pixel coordinates → those of the resampled frame (through lat/lon on a grid)."""
-        x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-        if self.grid is not None and self.source_grid is not None:
-            return self.grid.pixel(*self.source_grid.latlon(x, y))
-        return (x + 0.5) * self.scale - 0.5, (y + 0.5) * self.scale - 0.5
-
-    def resampling(self) -> Resampling:
-        return Resampling(self.scale, self.back_x.astype(np.float32),
-                          self.back_y.astype(np.float32), self.shape)  # fmt: skip
-
-
-def plan_resampling(
-    frame: Frame,
-    geometry: TrainingGeometry | None,
-    *,
-    px_per_deg: float | None = None,
-    min_size: int = 32,
-) -> tuple[ResamplePlan | None, dict[str, Any]]:
-    """The plan that puts `frame` at `geometry`'s scale, or None and the note saying why not.
-
-    The one rule of `infer`/`evaluate` (``resample=auto``) and of training on labelled folders
-    (`jovis.data.rescale`): a frame with a grid goes onto a grid of the model's projection and
-    px/deg; one without, with a ``px_per_deg`` hint, is zoomed by the ratio of the scales; one
-    with neither, for a model trained on views, is zoomed so that its longer side is the views'
-    size."""
-    if geometry is None:
-        return None, _as_is("the checkpoint records no training geometry", 1.0)
-    if frame.grid is not None:
-        grid = frame.grid
-        scale = geometry.px_per_deg / grid.px_per_deg
-        if abs(scale - 1) <= SAME_SCALE and grid.projection == geometry.projection:
-            return None, _as_is("already at the model's scale", scale)
-        target = _target_grid(frame, geometry, min_size)
-        if target is None:
-            return None, _as_is("no valid pixel to place", scale)
-        tgrid, shape = target
-        if max(shape) > MAX_SIDE:
-            return None, _as_is(f"the resampled frame would be {shape} px", scale)
-        ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]]
-        map_x, map_y = grid.pixel(*tgrid.latlon(xs, ys))
-        lat, lon = grid.latlon_image(*frame.shape)
-        back_x, back_y = tgrid.pixel(lat, lon)
-        return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, tgrid, grid), {}
-    if px_per_deg or geometry.view_share > 0:
-        if px_per_deg:
-            scale, why = geometry.px_per_deg / float(px_per_deg), "px_per_deg hint"
-        else:  # a whole-disk view, as the model's perspective training frames
-            scale, why = geometry.size / max(frame.shape), f"views of {geometry.size} px"
-        if abs(scale - 1) <= SAME_SCALE:
-            return None, _as_is(f"already at the model's scale ({why})", scale)
-        shape, map_x, map_y, back_x, back_y = _zoom_maps(frame.shape, scale)
-        return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, None), {}
-    return None, _as_is("no grid and no px_per_deg hint", 1.0)
-
-
-def resample_image(frame: Frame, plan: ResamplePlan) -> Frame:
-    """`frame` resampled by `plan` (antialiased when shrinking, bicubic when enlarging)."""
-    image, valid = remap_valid(
-        *_antialiased(frame, plan.scale), plan.map_x, plan.map_y, _interpolation(plan.scale)
-    )
-    return Frame(np.where(valid[..., None], image, 0.0), frame.channels, frame.instrument,
-                 frame.source, dict(frame.meta), plan.grid, valid)  # fmt: skip
 
 
 def resample_frame(
@@ -180,64 +70,3 @@ def resample_frame(
         return frame, None, note
     resampling = plan.resampling()
     return resample_image(frame, plan), resampling, resampling.note()
-
-
-def _zoom_maps(hw: tuple[int, int], scale: float):
-    """(shape, map_x, map_y, back_x, back_y) of a frame of shape `hw` zoomed by `scale`."""
-    h, w = hw
-    shape = (max(1, round(h * scale)), max(1, round(w * scale)))
-    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float64)
-    map_x, map_y = (xs + 0.5) / scale - 0.5, (ys + 0.5) / scale - 0.5
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
-    return shape, map_x, map_y, (xs + 0.5) * scale - 0.5, (ys + 0.5) * scale - 0.5
-
-
-def _as_is(reason: str, scale: float) -> dict[str, Any]:
-    return {"resampled": False, "resample_scale": round(float(scale), 4), "resample_reason": reason}
-
-
-def _target_grid(
-    frame: Frame, geometry: TrainingGeometry, min_size: int
-) -> tuple[PolarGrid, tuple[int, int]] | None:
-    """A grid of the model's projection and scale, oriented as in training, whose frame holds
-    every valid pixel of `frame` (at least `min_size` a side)."""
-    hemi = frame.grid.hemisphere
-    lat, lon = frame.grid.latlon_image(*frame.shape)
-    ok = frame.valid & np.isfinite(lat) & np.isfinite(lon)
-    if not ok.any():
-        return None
-    lon_at_x, sense = float(geometry.lon_at_x[hemi]), geometry.lon_sense[hemi]
-    origin = PolarGrid(hemi, 0.0, 0.0, geometry.px_per_deg, lon_at_x, sense, geometry.projection,
-                       source="resampled")  # fmt: skip
-    x, y = origin.pixel(lat[ok], lon[ok])
-    pad = 0.5 * geometry.px_per_deg / frame.grid.px_per_deg  # half a frame pixel
-    x0, x1 = math.floor(np.nanmin(x) - pad), math.ceil(np.nanmax(x) + pad)
-    y0, y1 = math.floor(np.nanmin(y) - pad), math.ceil(np.nanmax(y) + pad)
-    w, h = x1 - x0 + 1, y1 - y0 + 1
-    extra_w, extra_h = max(0, min_size - w), max(0, min_size - h)
-    x0, y0 = x0 - extra_w // 2, y0 - extra_h // 2
-    w, h = w + extra_w, h + extra_h
-    grid = PolarGrid(hemi, -float(x0), -float(y0), origin.px_per_deg, origin.lon_at_x,
-                     origin.lon_sense, origin.projection, source="resampled")  # fmt: skip
-    return grid, (int(h), int(w))
-
-
-def _interpolation(enlargement: float) -> int:
-    """Bicubic when enlarging by more than `SAME_SCALE` (bilinear blurs what the model was
-    trained to see sharp: +0.035 aurora IoU at 0.5×, see scripts/scale_check.py), else bilinear."""
-    return cv2.INTER_CUBIC if enlargement > 1 + SAME_SCALE else cv2.INTER_LINEAR
-
-
-def _antialiased(frame: Frame, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """(image, valid) smoothed before shrinking (Gaussian σ = (1/scale − 1)/2 frame pixels, over
-    valid pixels only), so that downsampling does not alias; as they are when enlarging."""
-    if scale >= 1:
-        return frame.image, frame.valid
-    sigma = (1.0 / scale - 1.0) / 2.0
-    weight = cv2.GaussianBlur(frame.valid.astype(np.float32), (0, 0), sigma)
-    image = np.empty_like(frame.image)
-    for c in range(frame.image.shape[2]):
-        filled = np.where(frame.valid, frame.image[:, :, c], 0.0).astype(np.float32)
-        blurred = cv2.GaussianBlur(filled, (0, 0), sigma)
-        image[:, :, c] = np.where(weight > 1e-6, blurred / np.maximum(weight, 1e-6), 0.0)
-    return image, frame.valid
