@@ -158,3 +158,17 @@ def test_data_folder_takes_the_parent_models_scale(polar_set):
     assert train.load(0)[0].grid.px_per_deg == pytest.approx(parent["px_per_deg"])
     off = {**cfg["data"], "resample": "off"}
     assert build_datasets(off, ["uv"], "uv", NORM, 0, geometry)[0].load(0)[0].shape == (256, 256)
+
+
+def test_training_folders_keep_their_frames_in_memory(polar_set, tmp_path):
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(polar_set, root)
+    train, _ = build_mixed(mixed_data(root, 128), ["uv"], "uv", NORM, seed=0)
+    folder = train.sets[1]
+    first = folder[0]
+    (root / "images" / "f.npy").unlink()  # a second draw does not read or resample again
+    assert torch.equal(folder[0]["image"], first["image"])
+    with pytest.raises(FileNotFoundError):
+        FolderDataset(root, ["uv"])[0]  # evaluation's sets read every time

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -73,9 +72,9 @@ class FolderDataset(Dataset):
     """A labelled frame set: `manifest.jsonl` + `images/` + `masks/` (+ `features/`).
 
     With a training `geometry`, every frame is loaded at that scale (`jovis.data.rescale`: the
-    rule of ``infer resample=auto``; `px_per_deg`: the plate scale of frames without a grid), and
-    kept in memory up to `CACHE_BYTES` (a 1600 px JunoCam product takes seconds to read and
-    resample, and a small labelled set is drawn in every batch)."""
+    rule of ``infer resample=auto``; `px_per_deg`: the plate scale of frames without a grid).
+    `cache` (training sets, whose few frames are drawn in every batch) keeps loaded frames in
+    memory up to `CACHE_BYTES`: a 1600 px JunoCam product takes seconds to read and resample."""
 
     CACHE_BYTES = 1 << 30
 
@@ -88,6 +87,7 @@ class FolderDataset(Dataset):
         normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION,
         geometry: Any = None,
         px_per_deg: float | None = None,
+        cache: bool = False,
     ) -> None:
         self.root = Path(root)
         rows = read_manifest(self.root)
@@ -104,24 +104,13 @@ class FolderDataset(Dataset):
         self.channels = list(channels)
         self.normalisation = dict(normalisation)
         self.geometry, self.px_per_deg = geometry, px_per_deg
-        self._cache: dict[int, tuple[Frame, Labels]] = {}
+        self.cache, self._cache = cache, {}  # index → sample
         self._cached_bytes = 0
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def load(self, index: int) -> tuple[Frame, Labels]:
-        if index in self._cache:
-            frame, labels = self._cache[index]
-            return copy.deepcopy(frame), copy.deepcopy(labels)
-        frame, labels = self._read(index)
-        size = frame.image.nbytes + frame.valid.nbytes + labels.mask.nbytes
-        if self.geometry is not None and self._cached_bytes + size <= self.CACHE_BYTES:
-            self._cache[index] = copy.deepcopy(frame), copy.deepcopy(labels)
-            self._cached_bytes += size
-        return frame, labels
-
-    def _read(self, index: int) -> tuple[Frame, Labels]:
         row = self.rows[index]
         frame = read_frame(self.root / row["image"], row.get("instrument"), self.channels)
         frame.meta["id"] = row["id"]
@@ -144,7 +133,14 @@ class FolderDataset(Dataset):
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         # training batches are augmented on their device by the module (configs/augment/)
-        return to_sample(*self.load(index), self.normalisation)
+        if index in self._cache:
+            return dict(self._cache[index])  # its tensors are never changed in place
+        sample = to_sample(*self.load(index), self.normalisation)
+        size = sample["image"].nbytes + sample["mask"].nbytes
+        if self.cache and self._cached_bytes + size <= self.CACHE_BYTES:
+            self._cache[index] = sample
+            self._cached_bytes += size
+        return dict(sample)
 
 
 class SyntheticDataset(Dataset):

@@ -38,15 +38,15 @@ def check_resample(value: Any, where: str) -> str:
 
 
 def folder_scale(entry: Mapping[str, Any], where: str, geometry: Any) -> dict[str, Any]:
-    """`FolderDataset`'s scale arguments for a folder setting (``data`` for ``data=folder``,
-    ``data.folders[i]``): the training `geometry` unless ``resample=off``, and the
-    ``px_per_deg`` of its frames without a grid (null: a grid, or whole-disk views)."""
+    """`FolderDataset`'s training arguments for a folder setting (``data`` for ``data=folder``,
+    ``data.folders[i]``): the training `geometry` unless ``resample=off``, the ``px_per_deg`` of
+    its frames without a grid (null: a grid, or whole-disk views), frames kept in memory."""
     mode = check_resample(entry.get("resample", "auto"), f"{where}.resample")
     hint = entry.get("px_per_deg")
     if hint is not None and (not _number(hint) or hint <= 0):
         raise ValueError(f"{where}.px_per_deg={hint!r}: give the frames' plate scale in px/deg "
                          "(> 0), or null for frames with a grid")  # fmt: skip
-    return {"geometry": geometry if mode == "auto" else None, "px_per_deg": hint}
+    return {"geometry": geometry if mode == "auto" else None, "px_per_deg": hint, "cache": True}
 
 
 def resample_labelled(
