@@ -11,6 +11,7 @@ from jovis.data.datamodule import build_datasets
 from jovis.data.datasets import FolderDataset
 from jovis.data.mixed import build_mixed, fit_size
 from jovis.geometry.training import geometry_of_config, run_geometry
+from jovis.io.errors import FrameReadError
 from jovis.io.masks import write_mask_png
 from jovis.synth.frameset import default_schema
 from jovis.synth.scene import make_grid
@@ -170,5 +171,5 @@ def test_training_folders_keep_their_frames_in_memory(polar_set, tmp_path):
     first = folder[0]
     (root / "images" / "f.npy").unlink()  # a second draw does not read or resample again
     assert torch.equal(folder[0]["image"], first["image"])
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FrameReadError, match="does not exist"):
         FolderDataset(root, ["uv"])[0]  # evaluation's sets read every time
