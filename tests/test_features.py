@@ -317,3 +317,23 @@ def test_one_large_round_or_2_to_1_elliptical_vortex_stays_one(axes):
         assert len(found) == 1, (axes, angle, found)
         assert math.hypot(found[0]["x"] - 40, found[0]["y"] - 40) <= 0.5
         assert len(extract_features(mask, None, SCHEMA)["vortices"]) == 1  # truth masks too
+
+
+def test_with_a_grid_no_part_narrower_than_min_core_km_is_split_off():
+    from jovis.features import MIN_CORE_KM
+    from jovis.geometry import PolarGrid
+
+    grid = PolarGrid.from_dict(
+        {"kind": "polar", "hemisphere": "north", "pole_x": 40.0, "pole_y": 32.0,
+         "px_per_deg": 16 / 3, "lon_at_x": 270.0, "lon_sense": "clockwise"}
+    )  # fmt: skip  # ~219 km per px
+    mask = np.zeros((64, 80), np.uint8)
+    cv2.circle(mask, (28, 32), 12, 2, -1)
+    cv2.circle(mask, (28 + 12 + 5, 32), 5, 2, -1)  # tangent; 5 px ≈ 1100 km
+    assert len(extract_features(mask, None, SCHEMA, grid=grid)["vortices"]) == 2
+    small = np.zeros_like(mask)
+    cv2.circle(small, (28, 32), 12, 2, -1)
+    cv2.circle(small, (28 + 12 + 3, 32), 3, 2, -1)  # 3 px ≈ 660 km < MIN_CORE_KM
+    assert 3 * 219 < MIN_CORE_KM < 5 * 219
+    assert len(extract_features(small, None, SCHEMA)["vortices"]) == 2  # no grid: pixels only
+    assert len(extract_features(small, None, SCHEMA, grid=grid)["vortices"]) == 1
