@@ -29,6 +29,23 @@ def test_scaling_rows_per_size_and_batch_with_time_per_megapixel(tmp_path):
     assert not (tmp_path / "bad").exists()
 
 
+def test_small_sizes_get_frames_up_to_min_megapixels_and_a_kept_work_folder_is_retimed(
+    tmp_path,
+):
+    kw = {"device": "cpu", "sizes": [64, 128], "batch_sizes": [], "batch_size": 4, "frames": 1,
+          "min_megapixels": 0.03, "tile_size": 64, "tile_overlap": 0.5, "train_sizes": [],
+          "work": tmp_path}  # fmt: skip
+    first = run_scaling(**kw)
+    assert [(r["size"], r["frames"]) for r in first["infer"]] == [(64, 8), (128, 2)]
+    assert first["tile_overlap"] == 0.5
+    # the same work folder again: its run folders are emptied, so every frame is predicted
+    # again (kept outputs would be skipped and the row would time nothing)
+    again = run_scaling(**kw)
+    assert [r["frames"] for r in again["infer"]] == [8, 2]
+    with pytest.raises(ValueError, match="min_megapixels"):
+        run_scaling(**{**kw, "min_megapixels": -1})
+
+
 def test_peak_memory_sees_an_allocation():
     import numpy as np
 
