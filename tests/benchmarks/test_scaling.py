@@ -18,6 +18,7 @@ def test_scaling_rows_per_size_and_batch_with_time_per_megapixel(tmp_path):
     assert sorted(rows) == [(64, 1), (64, 2), (128, 2)]  # 128 px is tiled (tile_size 64)
     for (size, _), r in rows.items():
         assert r["s_per_frame"] > 0 and r["peak_mib"] > 50  # the RSS of a torch process
+        assert r["cpu_s_per_megapixel"] > 0
         assert r["s_per_megapixel"] == pytest.approx(r["s_per_frame"] / (size**2 / 1e6), rel=0.01)
         assert r["backend"] == "onnxruntime"  # auto on a CPU
     assert rows[(64, 2)]["vs_base_per_megapixel"] == 1.0

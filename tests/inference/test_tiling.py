@@ -85,7 +85,7 @@ def test_overlap_out_of_range_names_the_key_and_the_range():
             check_overlap(bad)
 
 
-@pytest.mark.parametrize("overlap", [0.5, 0.125])
+@pytest.mark.parametrize("overlap", [0.5, DEFAULT_OVERLAP])
 def test_tiled_2048_frame_equals_whole_frame_and_has_no_seams(info, overlap):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(2, 2048, 2048)).astype(np.float32)

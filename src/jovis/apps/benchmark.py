@@ -178,7 +178,8 @@ def run_scaling(cfg: DictConfig) -> tuple[dict, list[Table]]:
                   f"(overlap {result['tile_overlap']:g})",
                   caption=f"{result['device']}, {result['torch_threads']} torch threads; "
                   "resample=off; peak: RSS (CPU) or max allocated (CUDA)")  # fmt: skip
-    for col in ("size", "batch", "frames", "s/frame", "s/MP", "×base s/MP", "peak MiB", "backend"):
+    for col in ("size", "batch", "frames", "s/frame", "s/MP", "×base s/MP", "CPU s/MP", "peak MiB",
+                "backend"):  # fmt: skip
         infer.add_column(col, justify="right")
     keys = (
         "size",
@@ -187,6 +188,7 @@ def run_scaling(cfg: DictConfig) -> tuple[dict, list[Table]]:
         "s_per_frame",
         "s_per_megapixel",
         "vs_base_per_megapixel",
+        "cpu_s_per_megapixel",
         "peak_mib",
         "backend",
     )

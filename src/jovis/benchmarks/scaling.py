@@ -73,17 +73,20 @@ class PeakMemory:
 
 
 def infer_row(ckpt: Path, frames: Path, out: Path, size: int, batch: int, opts: dict) -> dict:
-    """One runner pass over `frames`: seconds per frame, per megapixel, peak memory."""
+    """One runner pass over `frames`: seconds per frame, per megapixel, peak memory; and the
+    process's CPU seconds per megapixel (all its threads), which other jobs on a shared machine
+    change far less than the wall time."""
     with PeakMemory(opts["device"]) as memory:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = run_inference(ckpt, frames, out, batch_size=batch, **opts)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if result["failed"] or not result["ok"]:
         raise RuntimeError(f"scaling at {size}²: {result['failures']}")
     per_frame = seconds / result["ok"]
     return {"size": size, "batch_size": batch, "frames": result["ok"],
             "s_per_frame": round(per_frame, 4),
             "s_per_megapixel": round(per_frame / (size * size / 1e6), 4),
+            "cpu_s_per_megapixel": round(cpu / result["ok"] / (size * size / 1e6), 4),
             "peak_mib": memory.mib, "backend": result.get("backend")}  # fmt: skip
 
 
