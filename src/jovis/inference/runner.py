@@ -97,6 +97,8 @@ def run_inference(
         run_key += f"-rs{resample}{px_per_deg or ''}"
     if predictor.backend != "torch":  # torch keeps the key of runs made before backends existed
         run_key += f"-{predictor.backend}"
+    if (tile_size, tile_overlap) != (1024, 0.5):  # frames tiled otherwise are not done yet
+        run_key += f"-t{tile_size}o{tile_overlap:g}"  # (1024, 0.5): the key of runs made before
     settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
                 "tta": tta, "tile_size": tile_size, "tile_overlap": tile_overlap,
                 "precision": precision,
