@@ -272,3 +272,68 @@ def test_unsure_vortex_blobs_are_dropped_when_probabilities_are_given():
     assert 0.5 < MIN_VORTEX_SCORE <= 0.9
     assert len(extract_features(mask, probs, schema, min_vortex_score=0.0)["vortices"]) == 2
     assert len(extract_features(mask, None, schema)["vortices"]) == 2  # truth masks: all kept
+
+
+def _probs_of(vortex_prob: np.ndarray) -> np.ndarray:
+    """(3, H, W) softmax-like maps with the given vortex probability, the rest background."""
+    probs = np.zeros((3, *vortex_prob.shape), np.float32)
+    probs[2] = vortex_prob
+    probs[0] = 1.0 - vortex_prob
+    return probs
+
+
+def test_two_vortices_joined_by_a_wide_neck_are_two_instances():
+    # A cyclone and a smaller vortex beside it, merged by the detector through a neck 12 px wide
+    # (0.75 of the smaller one's diameter) where the vortex probability dips only to 0.8.
+    prob = np.zeros((64, 80), np.float32)
+    truth = [(28, 32, 12), (50, 32, 9)]  # x, y, radius: tangent at x = 40
+    for x, y, r in truth:
+        cv2.circle(prob, (x, y), r, 0.97, -1)
+    neck = np.zeros_like(prob)
+    neck[26:39, 36:45] = 0.8
+    prob = np.where(prob > 0, prob, neck)
+    mask = np.where(prob > 0.5, 2, 0).astype(np.uint8)
+    assert cv2.connectedComponents(mask)[0] == 2  # one blob
+    found = extract_features(mask, _probs_of(prob), SCHEMA)["vortices"]
+    assert len(found) == 2, found
+    for (x, y, r), v in zip(truth, found, strict=True):  # ids by decreasing area
+        assert math.hypot(v["x"] - x, v["y"] - y) <= 1.0, (x, y, v)
+        assert v["radius_px"] == pytest.approx(r, abs=1.5)
+
+
+@pytest.mark.parametrize("axes", [(22, 22), (24, 12), (12, 24)])
+def test_one_large_round_or_2_to_1_elliptical_vortex_stays_one(axes):
+    # probability falling from 0.99 at the centre to 0.6 at the rim, as a detector's does
+    h, w = 80, 80
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    for angle in (0.0, 30.0):
+        t = math.radians(angle)
+        u = ((xx - 40) * math.cos(t) + (yy - 40) * math.sin(t)) / axes[0]
+        v = (-(xx - 40) * math.sin(t) + (yy - 40) * math.cos(t)) / axes[1]
+        rho = np.sqrt(u * u + v * v)
+        prob = np.where(rho <= 1.0, 0.99 - 0.39 * rho**2, 0.0).astype(np.float32)
+        mask = np.where(prob > 0.5, 2, 0).astype(np.uint8)
+        found = extract_features(mask, _probs_of(prob), SCHEMA)["vortices"]
+        assert len(found) == 1, (axes, angle, found)
+        assert math.hypot(found[0]["x"] - 40, found[0]["y"] - 40) <= 0.5
+        assert len(extract_features(mask, None, SCHEMA)["vortices"]) == 1  # truth masks too
+
+
+def test_with_a_grid_no_part_narrower_than_min_core_km_is_split_off():
+    from jovis.features import MIN_CORE_KM
+    from jovis.geometry import PolarGrid
+
+    grid = PolarGrid.from_dict(
+        {"kind": "polar", "hemisphere": "north", "pole_x": 40.0, "pole_y": 32.0,
+         "px_per_deg": 16 / 3, "lon_at_x": 270.0, "lon_sense": "clockwise"}
+    )  # fmt: skip  # ~219 km per px
+    mask = np.zeros((64, 80), np.uint8)
+    cv2.circle(mask, (28, 32), 12, 2, -1)
+    cv2.circle(mask, (28 + 12 + 5, 32), 5, 2, -1)  # tangent; 5 px ≈ 1100 km
+    assert len(extract_features(mask, None, SCHEMA, grid=grid)["vortices"]) == 2
+    small = np.zeros_like(mask)
+    cv2.circle(small, (28, 32), 12, 2, -1)
+    cv2.circle(small, (28 + 12 + 3, 32), 3, 2, -1)  # 3 px ≈ 660 km < MIN_CORE_KM
+    assert 3 * 219 < MIN_CORE_KM < 5 * 219
+    assert len(extract_features(small, None, SCHEMA)["vortices"]) == 2  # no grid: pixels only
+    assert len(extract_features(small, None, SCHEMA, grid=grid)["vortices"]) == 1

@@ -8,7 +8,6 @@ import cv2
 import numpy as np
 
 from jovis.frame import Frame, LabelSchema
-from jovis.geometry.locate import pixel_area
 
 # The channel that carries auroral emission, by preference.
 EMISSION_CHANNELS = ("uv", "L", "gray")
@@ -36,8 +35,9 @@ def oval_brightness(frame: Frame, mask: np.ndarray, schema: LabelSchema) -> dict
     inside = region & frame.valid
     units = frame.meta.get("units") or "frame units"
     if frame.grid is not None:
-        area = pixel_area(frame.grid, *mask.shape)
-        total, units = float(np.sum(values[inside] * area[inside])), f"{units}·km²"
+        ys, xs = np.nonzero(inside)  # the oval's pixels only, in the order values[inside] has
+        area = frame.grid.pixel_area_at(xs, ys)
+        total, units = float(np.sum(values[inside] * area)), f"{units}·km²"
     else:
         total, units = float(np.sum(values[inside])), f"{units}·px"
     return {

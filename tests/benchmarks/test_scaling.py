@@ -18,6 +18,7 @@ def test_scaling_rows_per_size_and_batch_with_time_per_megapixel(tmp_path):
     assert sorted(rows) == [(64, 1), (64, 2), (128, 2)]  # 128 px is tiled (tile_size 64)
     for (size, _), r in rows.items():
         assert r["s_per_frame"] > 0 and r["peak_mib"] > 50  # the RSS of a torch process
+        assert r["cpu_s_per_megapixel"] > 0
         assert r["s_per_megapixel"] == pytest.approx(r["s_per_frame"] / (size**2 / 1e6), rel=0.01)
         assert r["backend"] == "onnxruntime"  # auto on a CPU
     assert rows[(64, 2)]["vs_base_per_megapixel"] == 1.0
@@ -27,6 +28,23 @@ def test_scaling_rows_per_size_and_batch_with_time_per_megapixel(tmp_path):
     with pytest.raises(ValueError, match="sizes ≥ 32"):
         run_scaling(device="cpu", sizes=[16], work=tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
+
+
+def test_small_sizes_get_frames_up_to_min_megapixels_and_a_kept_work_folder_is_retimed(
+    tmp_path,
+):
+    kw = {"device": "cpu", "sizes": [64, 128], "batch_sizes": [], "batch_size": 4, "frames": 1,
+          "min_megapixels": 0.03, "tile_size": 64, "tile_overlap": 0.5, "train_sizes": [],
+          "work": tmp_path}  # fmt: skip
+    first = run_scaling(**kw)
+    assert [(r["size"], r["frames"]) for r in first["infer"]] == [(64, 8), (128, 2)]
+    assert first["tile_overlap"] == 0.5
+    # the same work folder again: its run folders are emptied, so every frame is predicted
+    # again (kept outputs would be skipped and the row would time nothing)
+    again = run_scaling(**kw)
+    assert [r["frames"] for r in again["infer"]] == [8, 2]
+    with pytest.raises(ValueError, match="min_megapixels"):
+        run_scaling(**{**kw, "min_megapixels": -1})
 
 
 def test_peak_memory_sees_an_allocation():

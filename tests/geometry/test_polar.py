@@ -36,6 +36,9 @@ def test_scale_areas_and_distances_are_jovian():
     area = grid.pixel_area_km2(500, 500)
     # 1/17.6° of colatitude near the pole is ~66 km (PHYSICS.md §5)
     assert np.sqrt(area[486, 240]) == pytest.approx(66, rel=0.05)
+    ys, xs = np.array([486, 0, 499, 10]), np.array([240, 0, 499, 300])  # the map at points
+    np.testing.assert_array_equal(grid.pixel_area_at(xs, ys), area[ys, xs])
+    assert float(grid.pixel_area_at(240, 486)) == area[486, 240]
     # 1° of planetocentric latitude at the pole spans b·π/180 (the synthetic frames use this too)
     assert distance_km(89.0, 0.0, 90.0, 0.0) == pytest.approx(1166.8, rel=0.005)
     assert distance_km(70.0, 10.0, 70.0, 10.0) == 0

@@ -59,6 +59,7 @@ def manifest(out):
     [
         ("num_workers=-1", "num_workers=-1: must be an integer ≥ 0"),
         ("write_threads=0", "write_threads=0: must be an integer ≥ 1"),
+        ("tile_overlap=0.9", "tile_overlap=0.9: must be between 0 and 0.75"),
         ("infer.part=3 infer.num_parts=2", "need 0 ≤ part < num_parts"),
     ],
 )

@@ -46,6 +46,19 @@ def test_a_frame_locked_by_a_live_run_is_left_to_it_and_a_dead_ones_lock_taken(t
     assert list((out / ".locks").iterdir()) == []
 
 
+def test_frames_done_with_other_tiling_are_done_again(tiny_run, tmp_path):
+    src, out = frames(tmp_path / "in", 2), tmp_path / "out"
+    first = run_inference(tiny_run["checkpoint"], src, out, device="cpu", progress=False,
+                          tile_size=32, tile_overlap=0.5)  # fmt: skip
+    assert first["processed"] == 2
+    same = run_inference(tiny_run["checkpoint"], src, out, device="cpu", progress=False,
+                         tile_size=32, tile_overlap=0.5)  # fmt: skip
+    assert (same["processed"], same["skipped"]) == (0, 2)
+    other = run_inference(tiny_run["checkpoint"], src, out, device="cpu", progress=False,
+                          tile_size=32, tile_overlap=0.25)  # fmt: skip
+    assert (other["processed"], other["skipped"]) == (2, 0)
+
+
 def test_a_lock_of_another_host_is_stale_only_when_not_refreshed(tmp_path):
     lock = FrameLocks(tmp_path, "cccccccc").path("f0")
     lock.parent.mkdir()

@@ -167,22 +167,28 @@ def run_scaling(cfg: DictConfig) -> tuple[dict, list[Table]]:
     sc = cfg.scaling
     result = run_scaling(
         device=cfg.device, sizes=[int(s) for s in sc.sizes], frames=int(sc.frames),
+        min_megapixels=float(sc.min_megapixels),
         batch_sizes=[int(b) for b in sc.batch_sizes], batch_size=int(sc.batch_size),
-        batch_at=int(sc.batch_at), tile_size=int(sc.tile_size), ckpt=cfg.ckpt,
+        batch_at=int(sc.batch_at), tile_size=int(sc.tile_size),
+        tile_overlap=float(sc.tile_overlap), ckpt=cfg.ckpt,
         train_sizes=[int(s) for s in sc.train_sizes], train_steps=int(sc.train_steps),
         model=str(sc.model), backend=str(sc.backend), work=cfg.work,
     )  # fmt: skip
-    infer = Table(title=f"inference end to end, {result['model']}, tiles {result['tile_size']}",
+    infer = Table(title=f"inference end to end, {result['model']}, tiles {result['tile_size']} "
+                  f"(overlap {result['tile_overlap']:g})",
                   caption=f"{result['device']}, {result['torch_threads']} torch threads; "
                   "resample=off; peak: RSS (CPU) or max allocated (CUDA)")  # fmt: skip
-    for col in ("size", "batch", "s/frame", "s/MP", "×base s/MP", "peak MiB", "backend"):
+    for col in ("size", "batch", "frames", "s/frame", "s/MP", "×base s/MP", "CPU s/MP", "peak MiB",
+                "backend"):  # fmt: skip
         infer.add_column(col, justify="right")
     keys = (
         "size",
         "batch_size",
+        "frames",
         "s_per_frame",
         "s_per_megapixel",
         "vs_base_per_megapixel",
+        "cpu_s_per_megapixel",
         "peak_mib",
         "backend",
     )

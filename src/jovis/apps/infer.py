@@ -68,6 +68,7 @@ def run_one(cfg: DictConfig, ckpt: Path, input: Any, out: Any, record: dict) -> 
         tta=bool(cfg.tta),
         batch_size=cfg.batch_size,
         tile_size=cfg.tile_size,
+        tile_overlap=cfg.tile_overlap,
         compile=bool(cfg.compile),
         precision=cfg.precision,
         part=cfg.infer.part,

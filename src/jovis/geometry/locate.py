@@ -31,8 +31,11 @@ def locate_features(
     twin, and its ring ``centre_lat``, ``centre_lon``, ``mean_colatitude_deg`` (of the fitted
     circle about the pole) and ``width_km``.
     """
-    area = pixel_area(grid, int(shape[0]), int(shape[1]))
     h, w = shape
+
+    def area(x: float, y: float) -> float:  # km² of the pixel nearest (x, y), inside the frame
+        return float(grid.pixel_area_at(min(max(round(x), 0), w - 1), min(max(round(y), 0), h - 1)))
+
     for v in features.get("vortices", []):
         lat, lon = grid.latlon(v["x"], v["y"])
         t = math.radians(v["angle_deg"])
@@ -42,7 +45,7 @@ def locate_features(
         minor = grid.latlon(
             v["x"] - v["semi_minor_px"] * math.sin(t), v["y"] + v["semi_minor_px"] * math.cos(t)
         )
-        px_area = float(area[min(max(round(v["y"]), 0), h - 1), min(max(round(v["x"]), 0), w - 1)])
+        px_area = area(v["x"], v["y"])
         v.update(
             lat=_r(lat),
             lon=_r(lon),
@@ -67,13 +70,12 @@ def locate_features(
         )
         colat = 90.0 - np.abs(circle_lat[np.isfinite(circle_lat)])
         # km per pixel along the ring, from the pixel area where the ring crosses +x
-        ex = min(max(round(ring["centre_x"] + ring["mean_radius_px"]), 0), w - 1)
-        ey = min(max(round(ring["centre_y"]), 0), h - 1)
+        ring_area = area(ring["centre_x"] + ring["mean_radius_px"], ring["centre_y"])
         ring.update(
             centre_lat=_r(lat),
             centre_lon=_r(lon),
             mean_colatitude_deg=_r(float(colat.mean())) if colat.size else None,
-            width_km=_r(ring["width_px"] * math.sqrt(float(area[ey, ex])), 1),
+            width_km=_r(ring["width_px"] * math.sqrt(ring_area), 1),
         )
     features["grid"] = grid.to_dict()
     return features

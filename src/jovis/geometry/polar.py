@@ -127,6 +127,12 @@ class PolarGrid:
     def pixel_area_km2(self, height: int, width: int) -> np.ndarray:
         """Area on the 1-bar spheroid of each pixel (height, width), in km²; NaN off the planet."""
         ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
+        return self.pixel_area_at(xs, ys)
+
+    def pixel_area_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """`pixel_area_km2` of the pixels centred at (x, y) only (any shape): a few features of
+        a large frame need not compute the whole map (4 surface points per pixel)."""
+        xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
         def point(dx: float, dy: float) -> np.ndarray:
             return surface_point(*self.latlon(xs + dx, ys + dy))

@@ -16,8 +16,8 @@ from jovis.checkpoint import CheckpointInfo, load_checkpoint
 from jovis.devices import resolve_device
 from jovis.frame import Frame
 from jovis.inference.backends import make_forward, resolve_backend
-from jovis.inference.prepare import ChannelMismatchError, prepare_frame
-from jovis.inference.tiling import blend, tile_boxes
+from jovis.inference.prepare import ChannelMismatchError, min_input_size, prepare_frame
+from jovis.inference.tiling import DEFAULT_OVERLAP, blend, check_overlap, tile_boxes
 from jovis.visibility import invisible_mask, mask_logits
 
 __all__ = ["ChannelMismatchError", "Predictor", "dihedral_mean"]
@@ -40,8 +40,11 @@ class Predictor:
     tta : bool
         Average probabilities over the 8 rotations/flips (exact symmetries of a polar frame).
     tile_size : int
-        Frames larger than this (either side) are predicted in tiles of this size with 50%
-        overlap, blended with a Gaussian weight map; smaller frames whole.
+        Frames larger than this (either side) are predicted in tiles of at most this size,
+        blended with a Gaussian weight map (`jovis.inference.tiling`); smaller frames whole.
+    tile_overlap : float
+        The fraction of `tile_size` neighbouring tiles share at least (0.5: nnU-Net's layout);
+        the tiles are fitted to the frame, so fewer pixels are predicted twice.
     batch_size : int
         Whole frames or tiles per forward pass; tiles of several frames share a batch. On CUDA
         out-of-memory it is halved and the batch retried; one input that still does not fit is
@@ -68,6 +71,7 @@ class Predictor:
         device: str = "auto",
         tta: bool = False,
         tile_size: int = 1024,
+        tile_overlap: float = DEFAULT_OVERLAP,
         batch_size: int = 8,
         compile: bool = False,
         precision: str = "auto",
@@ -87,6 +91,8 @@ class Predictor:
         hidden = invisible_mask(info.visible_classes, info.labels.num_classes)
         self.hidden = None if hidden is None else hidden.to(self.device)
         self.tile_size, self.batch_size = tile_size, batch_size
+        self.tile_overlap = check_overlap(tile_overlap)
+        self.tile_multiple = min_input_size(model, info)  # tile sides: multiples of the stride
         self.retry_out_of_memory = self.device.type == "cuda"
         self.notes: dict[int, str] = {}  # frame index → what happened, for the last call
         self._cpu: Predictor | None = None
@@ -128,7 +134,7 @@ class Predictor:
             boxes = (
                 [(0, 0, h, w)]
                 if max(h, w) <= self.tile_size
-                else tile_boxes((h, w), self.tile_size)
+                else tile_boxes((h, w), self.tile_size, self.tile_overlap, self.tile_multiple)
             )
             for box in boxes:
                 pieces.setdefault(box[2:], []).append((i, box))
@@ -183,6 +189,7 @@ class Predictor:
                 precision=self.precision,
                 tta=self.tta,
                 tile_size=self.tile_size,
+                tile_overlap=self.tile_overlap,
             )
         return self._cpu
 

@@ -28,6 +28,7 @@ from jovis.inference.prepare import min_input_size
 from jovis.inference.reading import FrameReader, frame_loader
 from jovis.inference.scale import check_mode
 from jovis.inference.settings import check_settings, shard_of
+from jovis.inference.tiling import DEFAULT_OVERLAP
 from jovis.inference.writing import OutputWriter
 from jovis.io.atomic import DiskFullError, make_folder, own_temporaries, write_text
 from jovis.progress import ProgressBar
@@ -48,6 +49,7 @@ def run_inference(
     tta: bool = False,
     batch_size: int = 8,
     tile_size: int = 1024,
+    tile_overlap: float = DEFAULT_OVERLAP,
     num_workers: int = 0,
     write_threads: int = 2,
     save_probs: bool = False,
@@ -78,24 +80,28 @@ def run_inference(
     `backend` runs the forward pass (`jovis.inference.backends`: torch, onnxruntime, or auto =
     ONNX Runtime on a CPU where installed); every manifest row and the result name the one used.
     """
-    check_settings(batch_size=batch_size, tile_size=tile_size, num_workers=num_workers,
-                   write_threads=write_threads, precision=precision, max_pixels=max_pixels,
-                   reproject=reproject, backend=backend)  # fmt: skip
+    check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
+                   num_workers=num_workers, write_threads=write_threads, precision=precision,
+                   max_pixels=max_pixels, reproject=reproject, backend=backend)  # fmt: skip
     check_mode(resample)
     part, num_parts = shard_of(part, num_parts)
     if device in ("auto", "cuda") and "LOCAL_RANK" in os.environ and torch.cuda.is_available():
         device = f"cuda:{int(os.environ['LOCAL_RANK'])}"  # one GPU per torchrun process
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, tile_size=tile_size,
-                                          batch_size=batch_size, compile=compile,
-                                          precision=precision, backend=backend)  # fmt: skip
+                                          tile_overlap=tile_overlap, batch_size=batch_size,
+                                          compile=compile, precision=precision,
+                                          backend=backend)  # fmt: skip
     out = make_folder(out, "out")
     run_key = run_key_of(Path(ckpt), tta, save_probs, precision, reproject)
     if resample != "off":  # off keeps the key of runs made before resampling existed
         run_key += f"-rs{resample}{px_per_deg or ''}"
     if predictor.backend != "torch":  # torch keeps the key of runs made before backends existed
         run_key += f"-{predictor.backend}"
+    if (tile_size, tile_overlap) != (1024, 0.5):  # frames tiled otherwise are not done yet
+        run_key += f"-t{tile_size}o{tile_overlap:g}"  # (1024, 0.5): the key of runs made before
     settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
-                "tta": tta, "tile_size": tile_size, "precision": precision,
+                "tta": tta, "tile_size": tile_size, "tile_overlap": tile_overlap,
+                "precision": precision,
                 "batch_size": batch_size, "num_workers": num_workers, "save_probs": save_probs,
                 "reproject": reproject, "max_pixels": max_pixels, "run_key": run_key,
                 "resample": resample, "px_per_deg": px_per_deg, "backend": predictor.backend,

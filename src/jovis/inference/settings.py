@@ -7,12 +7,14 @@ from typing import Any
 
 from jovis.inference.backends import check_backend
 from jovis.inference.predictor import PRECISIONS
+from jovis.inference.tiling import DEFAULT_OVERLAP, check_overlap
 
 
 def check_settings(
     *,
     batch_size: int,
     tile_size: int,
+    tile_overlap: float = DEFAULT_OVERLAP,
     num_workers: int,
     write_threads: int,
     precision: str,
@@ -34,6 +36,7 @@ def check_settings(
             raise ValueError(f"{key}={value!r}: must be an integer ≥ {low} ({meaning})")
     if precision not in PRECISIONS:
         raise ValueError(f"precision={precision!r}: valid choices are {', '.join(PRECISIONS)}")
+    check_overlap(tile_overlap)
     check_backend(backend)
     if reproject is not None and not isinstance(reproject, dict):
         raise ValueError(f"reproject={reproject!r}: must be a mapping (view, grid, size) or null")

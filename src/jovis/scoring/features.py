@@ -52,7 +52,7 @@ class FeatureScores:
         """`pred`, `truth`: uint8 (H, W) class ids (ignore = 255); `probs`: (C, H, W) or None."""
         schema = self.schema
         if "vortices" in truth_features and "vortex" in schema.names:
-            found = extract_features(pred, probs, schema)["vortices"]
+            found = extract_features(pred, probs, schema, grid=grid)["vortices"]
             true_vortices = truth_features["vortices"]
             visible = visible_fractions(true_vortices, truth != schema.ignore_index)
             counts = match_vortices(found, true_vortices, ignore=visible < MIN_VISIBLE_FRACTION)

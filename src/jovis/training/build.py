@@ -17,6 +17,7 @@ from jovis.data.mixed import val_source_names
 from jovis.data.stream import SyntheticStream, build_stream
 from jovis.frame import LabelSchema
 from jovis.geometry.training import run_geometry
+from jovis.models.head_prior import set_head_prior
 from jovis.models.spec import ModelSpec
 from jovis.training.callbacks import build_callbacks, build_loggers
 from jovis.training.config import lightning_precision
@@ -40,6 +41,9 @@ def build_module(
     tcfg, optim = cfg["trainer"], cfg["optim"]
     schema = LabelSchema.from_dict(cfg["labels"])
     model = spec.build(weights=cfg["model"].get("weights"))
+    prior = (cfg.get("init") or {}).get("head_prior")
+    if prior is not None:  # init.head_prior: the head starts at these class probabilities
+        set_head_prior(model, prior, schema.num_classes)
     if tcfg["compile"]:
         model = torch.compile(model)
     return SegmentationModule(

@@ -10,6 +10,8 @@ from typing import Any
 import torch
 
 from jovis.devices import DEVICE_CHOICES
+from jovis.frame import LabelSchema
+from jovis.models.head_prior import check_head_prior
 from jovis.training.callbacks import check_loggers
 from jovis.training.schedules import check_schedule
 
@@ -76,6 +78,8 @@ def check_train_config(cfg: Mapping[str, Any]) -> None:
         _int(cfg, "data.train_frames", 1, "training frames per epoch")
         _int(cfg, "data.val_frames", 0, "validation frames")
     check_device(cfg["device"], tcfg.get("accelerator"))
+    num_classes = LabelSchema.from_dict(cfg["labels"]).num_classes
+    check_head_prior((cfg.get("init") or {}).get("head_prior"), num_classes)
 
 
 def check_device(device: str, accelerator: str | None) -> None:
