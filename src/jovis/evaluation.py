@@ -113,6 +113,13 @@ def print_table(result: dict[str, Any], names: list[str] | None = None) -> None:
             f"{_fmt(result['vortex_recall'])}, F1 {_fmt(result['vortex_f1'])}, radius error "
             f"{_fmt(result['vortex_radius_error_px'])} px"
         )
+    if result.get("track_idf1") is not None:
+        console.print(
+            f"tracking: IDF1 {_fmt(result['track_idf1'])} (circumpolar "
+            f"{_fmt(result['track_idf1_circumpolar'])}), polar id switches "
+            f"{result['track_id_switches_polar']}, polygon drift error "
+            f"{_fmt(result['track_polygon_rate_rel_error'])}; tracks in {result['track_out']}"
+        )
     if result.get("oval_boundary_mean") is not None:
         units = result["oval_boundary_units"]
         console.print(

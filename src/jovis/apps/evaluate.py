@@ -64,6 +64,7 @@ def default_out(pick) -> Path:
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
     from jovis.evaluation import evaluate, print_table
+    from jovis.tracking.sequence_eval import track_sequence, wants_tracking
 
     cfg = checked(cfg)
     data = dataset_folder(cfg)
@@ -80,6 +81,10 @@ def main(cfg: DictConfig) -> None:
         resample=str(cfg.get("resample", "auto")),
         px_per_deg=cfg.get("px_per_deg"),
     )
+    if wants_tracking(cfg.get("track", "auto"), data):  # a synthetic sequence: track it too
+        result.update(track_sequence(pick.path, data, out, device=cfg.device, tta=bool(cfg.tta),
+                                     resample=str(cfg.get("resample", "auto")),
+                                     px_per_deg=cfg.get("px_per_deg")))  # fmt: skip
     result.update(pick.to_dict())
     print_table(result)
     result.pop("confusion_matrix")
