@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 
-import pytest
 from hydra import compose, initialize_config_dir
 
 from jovis.apps.track import track_from_config
@@ -14,14 +13,6 @@ from jovis.catalog import CATALOG_COLUMNS
 from jovis.config import CONFIG_DIR
 from jovis.synth.sequence_set import write_sequence
 from jovis.tracking.run import track
-
-
-@pytest.fixture(scope="module")
-def seq(tmp_path_factory):
-    out = tmp_path_factory.mktemp("seq") / "north"
-    write_sequence(out, 64, ["M"], "jiram_m", "north", 11, "test", None, None,
-                   {"frames": 5, "days": 53.0, "born_at": 0.5})  # fmt: skip
-    return out
 
 
 def test_truth_catalogues_track_perfectly(seq, tmp_path):

@@ -9,16 +9,7 @@ import sys
 import pytest
 from tests.conftest import REPO
 
-from jovis.synth.sequence_set import write_sequence
 from jovis.tracking.sequence_eval import wants_tracking
-
-
-@pytest.fixture(scope="module")
-def seq(tmp_path_factory):
-    out = tmp_path_factory.mktemp("seqeval") / "north"
-    write_sequence(out, 64, ["M"], "jiram_m", "north", 11, "test", None, None,
-                   {"frames": 4, "days": 53.0, "born_at": 0.5})  # fmt: skip
-    return out
 
 
 def test_evaluate_on_a_sequence_reports_tracking_scores(seq, tmp_path):

@@ -15,10 +15,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import cv2
 import numpy as np
 
-from jovis.frame import IGNORE_INDEX, Frame, Labels
+from jovis.frame import Frame, Labels
+from jovis.geometry.remap import remap_mask
 from jovis.geometry.resample import RESAMPLE_MODES, ResamplePlan, plan_resampling, resample_image
 from jovis.geometry.training import TrainingGeometry
 
@@ -67,13 +67,7 @@ def resample_labelled(
 
 def resample_mask(mask: np.ndarray, plan: ResamplePlan) -> np.ndarray:
     """Class ids by nearest neighbour; outside the frame (or no source pixel) = ignore."""
-    bad = ~(np.isfinite(plan.map_x) & np.isfinite(plan.map_y))
-    map_x = np.where(bad, -10.0, plan.map_x).astype(np.float32)
-    map_y = np.where(bad, -10.0, plan.map_y).astype(np.float32)
-    out = cv2.remap(np.ascontiguousarray(mask, np.uint8), map_x, map_y, cv2.INTER_NEAREST,
-                    borderMode=cv2.BORDER_CONSTANT, borderValue=IGNORE_INDEX)  # fmt: skip
-    out[bad] = IGNORE_INDEX
-    return out
+    return remap_mask(mask, plan.map_x, plan.map_y)
 
 
 def rescale_features(features: Any, plan: ResamplePlan) -> Any:

@@ -10,6 +10,18 @@ import numpy as np
 from jovis.geometry.polar import PolarGrid
 
 
+def remap_mask(mask: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
+    """Class ids at the source pixels (`map_x`, `map_y`) of every output pixel, by nearest
+    neighbour; off the source, or where the map is not finite: 255 (ignore)."""
+    bad = ~(np.isfinite(map_x) & np.isfinite(map_y))
+    map_x = np.where(bad, -10.0, map_x).astype(np.float32)
+    map_y = np.where(bad, -10.0, map_y).astype(np.float32)
+    out = cv2.remap(np.ascontiguousarray(mask, np.uint8), map_x, map_y, cv2.INTER_NEAREST,
+                    borderMode=cv2.BORDER_CONSTANT, borderValue=255)  # fmt: skip
+    out[bad] = 255
+    return out
+
+
 def square_polar_grid(hemisphere: str, settings: dict[str, Any], source: str) -> PolarGrid:
     """An exact square azimuthal-equidistant grid with the pole at the image centre.
 

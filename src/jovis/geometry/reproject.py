@@ -10,6 +10,7 @@ import numpy as np
 from jovis.frame import Frame
 from jovis.geometry.body import surface_normal, surface_point
 from jovis.geometry.polar import PolarGrid
+from jovis.geometry.remap import remap_mask
 
 
 @dataclass(frozen=True)
@@ -107,14 +108,7 @@ def reproject_to_polar(
     polar = Frame(out, frame.channels, frame.instrument, frame.source, meta, grid, valid)
     out_mask = None
     if mask is not None:
-        out_mask = cv2.remap(
-            mask.astype(np.uint8),
-            map_x,
-            map_y,
-            cv2.INTER_NEAREST,
-            borderMode=cv2.BORDER_CONSTANT,
-            borderValue=255,
-        )
+        out_mask = remap_mask(mask, map_x, map_y)
         out_mask[~valid] = 255
     return polar, out_mask
 

@@ -42,24 +42,15 @@ def wants_tracking(mode: str | bool, data: str | Path) -> bool:
     return mode != "false" and is_sequence(data)
 
 
-def track_sequence(
-    ckpt: str | Path,
-    data: str | Path,
-    out: str | Path,
-    *,
-    device: str = "auto",
-    tta: bool = False,
-    resample: str = "auto",
-    px_per_deg: float | None = None,
-) -> dict[str, Any]:
-    """`infer` the sequence's frames into ``out/infer``, `track` them into ``out/track`` against
-    the truth; returns the tracking scores prefixed ``track_``."""
+def track_sequence(ckpt: str | Path, data: str | Path, out: str | Path, **infer) -> dict[str, Any]:
+    """`infer` the sequence's frames into ``out/infer`` (`infer`: `run_inference`'s options, as
+    evaluate was given them), `track` them into ``out/track`` against the truth; returns the
+    tracking scores prefixed ``track_``."""
     from jovis.inference import run_inference
     from jovis.tracking.run import track
 
     out = Path(out)
-    run_inference(ckpt, data, out / "infer", device=device, tta=tta, progress=False,
-                  resample=resample, px_per_deg=px_per_deg)  # fmt: skip
+    run_inference(ckpt, data, out / "infer", progress=False, **infer)
     summary = track([out / "infer"], out / "track", truth=data)
     scores = {f"track_{k}": summary.get(k) for k in KEYS}
     scores["track_out"] = str(out / "track")
