@@ -81,14 +81,18 @@ PATCH_MEAN = 1.0  # mean of the polar-emission patch factor (see `scene_layers`)
 
 def polar_levels(ovals: np.ndarray, fractions: list[float]) -> np.ndarray:
     """Polar-emission level (relative to the oval peak) giving each frame's fraction of the total
-    power poleward of the oval (Grodent 2003: ~30%): integrals along the centreline on the CPU."""
+    power poleward of the oval (Grodent 2003: ~30%): integrals along the centreline on the CPU,
+    the polar area weighted by the faint sector's fade as the emission is."""
     n = 360
     x, y, fwhm = ov.polyline(ovals, n)
     phi = np.broadcast_to(np.linspace(0, 2 * math.pi, n + 1)[:-1], x.shape)
     bright = ov.brightness(ovals, phi)
     seg = np.hypot(np.roll(x, -1, 1) - x, np.roll(y, -1, 1) - y)
     power = (bright * fwhm * 1.0645 * seg).sum(1)  # Gaussian cross-section: peak·FWHM·1.0645
-    area = np.abs(0.5 * (x * np.roll(y, -1, 1) - np.roll(x, -1, 1) * y).sum(1))
+    # the polar emission is dimmed poleward of the faint sector (`_oval_layers`): its area
+    # counts as the fan of each centreline segment times that sector's fade
+    fan = (x * np.roll(y, -1, 1) - np.roll(x, -1, 1) * y) * ov.fade(ovals, phi)
+    area = np.abs(0.5 * fan.sum(1))
     f = np.asarray(fractions, dtype=np.float64)
     return f / (1 - f) * power / (area * PATCH_MEAN)
 
@@ -116,7 +120,7 @@ def scene_layers(
     vortex = _vortex_winding(packed["vortices"], x, y)
     own, in_mask = vortex["own"], vortex["in_mask"]
     clouds, alpha, tex = _clouds(packed, keys, vortex, x, y, extent, n_tex)
-    oval = _oval_layers(packed, x, y, tex)
+    oval = _oval_layers(packed, x, y, tex, p.polar_gap_deg)
     foots, foot_mask = _footprint_layers(packed["footprints"], x, y)
     return {
         "clouds": clouds,
@@ -192,9 +196,10 @@ def _clouds(packed, keys, vortex, x, y, extent, n_tex):
     return clouds, alpha, tex
 
 
-def _oval_layers(packed, x, y, tex) -> dict[str, torch.Tensor]:
+def _oval_layers(packed, x, y, tex, gap: float = 0.0) -> dict[str, torch.Tensor]:
     """Main oval: exact distance to the centreline, emission with the local width/brightness, and
-    the polar emission inside it; (B, H·W) tensors."""
+    the polar emission inside it, starting `gap` degrees poleward of the centreline; (B, H·W)
+    tensors."""
     b = x.shape[0]
     op = packed["oval"]
     flat = (x.reshape(b, -1), y.reshape(b, -1))
@@ -207,8 +212,12 @@ def _oval_layers(packed, x, y, tex) -> dict[str, torch.Tensor]:
     # polar emission: patchy (texture channel 1), dusk-side active, dawn-side dark (Grodent 2003)
     dusk = ov.col(op, "dawn_phi") + math.pi
     mlt = 1.0 + 0.5 * torch.cos(foot - dusk)
-    patches = (1.0 + 2.0 * tex[:, 1].reshape(b, -1)).clamp(min=0.0)
-    polar = packed["polar_level"][:, None] * inside * patches * mlt
+    # patch contrast 0.8 (was 2: with the faint sector's dim cap the realism polar_texture was 2.9)
+    patches = (1.0 + 0.8 * tex[:, 1].reshape(b, -1)).clamp(min=0.0)
+    cap = torch.sigmoid(((-radial - gap) / sigma).clamp(-30, 30)) if gap > 0 else inside
+    # poleward of the faint sector the polar emission is faint too (the v03 frames read ~0 kR
+    # 3-8° inside their faintest quarter of the oval: median -1 to 63 kR)
+    polar = packed["polar_level"][:, None] * cap * patches * mlt * ov.fade(op, foot)
     # diffuse emission equatorward of the oval (unit level, scaled per instrument): patchy
     # (texture channel 2), fading over EQUATOR_FADE_DEG
     grain = (1.0 + 0.8 * tex[:, 2].reshape(b, -1)).clamp(min=0.0)

@@ -143,16 +143,22 @@ def fwhm(params, phi):
 
 
 def brightness(params, phi):
-    """Relative peak brightness along the arc (≥ 0.15), with the dawn-arc brightening and the
-    faint sector (dimmed by up to ``fade_depth`` about ``fade_phi``: the HST frames' dusk arc
-    can sit near the noise)."""
+    """Relative peak brightness along the arc (≥ 0.15 before the fade), with the dawn-arc
+    brightening and the faint sector (`fade`: the HST frames' dusk arc sits near the noise)."""
     b = np.ones_like(phi)
     for n in (1, 2, 3):
         b = b + col(params, f"b{n}") * np.cos(n * phi + col(params, f"q{n}"))
     b = np.clip(b, 0.15, None)
+    return b * (1 + col(params, "dawn_gain") * _dawn(params, phi)) * fade(params, phi)
+
+
+def fade(params, phi):
+    """The faint sector's factor (numpy or torch, (B, N)): 1 − ``fade_depth`` on a flat-bottomed
+    window of half-width about ``fade_w`` about ``fade_phi`` (exp(−½(δ/w)⁴): the v03 frames'
+    faint quarter sits near the noise all along it, not only at one point), 1 away from it."""
+    xp = _xp(phi)
     delta = _wrap(phi - col(params, "fade_phi"))
-    fade = 1 - col(params, "fade_depth") * np.exp(-0.5 * (delta / col(params, "fade_w")) ** 2)
-    return b * (1 + col(params, "dawn_gain") * _dawn(params, phi)) * fade
+    return 1 - col(params, "fade_depth") * xp.exp(-0.5 * (delta / col(params, "fade_w")) ** 4)
 
 
 def _dawn(params, phi):

@@ -7,6 +7,11 @@
   the line of sight, i.e. across the edge: stripes perpendicular to it fading over
   ``uv_streak_length_deg`` inside, brighter where the oval and polar emission meet the edge. They
   are emission only; the labels (drawn from the scene's geometry) stay background there;
+- the limb fringe: the projected HST frames read ~0 kR over the last ``uv_limb_fringe_deg``
+  before their no-data edge (the limb clip or the field of view), rising to the full level over
+  ``uv_limb_fringe_ramp_deg`` inside it (measured on the four v03 frames: median 0 kR up to 0.3°
+  from the edge, half by ~0.5°, full by ~1°); the whole brightness is tapered there, the labels
+  (geometry) are not;
 - diffuse emission equatorward of the oval (``uv_diffuse_frac`` of the oval peak, textured);
 - noise: Poisson counts plus a detector/projection term of ``uv_noise_kr_per_count``, all
   blurred by the point spread / resampling kernel of ``uv_psf_sigma_deg``, so the noise is
@@ -29,10 +34,12 @@ from jovis.synth.params import SynthParams
 from jovis.synth.scene import plane_angle
 
 # geometry columns: edge normal (ux, uy), edge offset d (deg; inf when no cut), streak gain,
-# streak length (deg), PSF sigma (deg), noise kR per count, diffuse fraction
-GCOLS = ("ux", "uy", "d", "streak", "length", "psf", "noise_q", "diffuse")
+# streak length (deg), PSF sigma (deg), noise kR per count, diffuse fraction, limb-fringe width
+# and ramp (deg)
+GCOLS = ("ux", "uy", "d", "streak", "length", "psf", "noise_q", "diffuse", "fringe", "ramp")
 G = {n: i for i, n in enumerate(GCOLS)}
 STREAK_CELL_DEG = 0.15  # width of one streak cell along the edge
+STREAK_FLOOR = 0.02  # streak brightness (of the oval peak) where no emission meets the edge
 
 
 def geometry(seeds: list[int], p: SynthParams, scenes: list[dict] | None = None) -> torch.Tensor:
@@ -53,7 +60,8 @@ def geometry(seeds: list[int], p: SynthParams, scenes: list[dict] | None = None)
                      g.uniform(*p.uv_streak_gain) if cut else 0.0,
                      g.uniform(*p.uv_streak_length_deg), g.uniform(*p.uv_psf_sigma_deg),
                      g.uniform(*p.uv_noise_kr_per_count),
-                     g.uniform(*p.uv_diffuse_frac)))  # fmt: skip
+                     g.uniform(*p.uv_diffuse_frac), g.uniform(*p.uv_limb_fringe_deg),
+                     g.uniform(*p.uv_limb_fringe_ramp_deg)))  # fmt: skip
     return torch.tensor(rows, dtype=torch.float32)
 
 
@@ -79,7 +87,8 @@ def _streaks(keys, geo, x, y) -> torch.Tensor:
     u0 = rng.uniform_at(keys, "uv/streak", i0.long().clamp(min=0))
     u1 = rng.uniform_at(keys, "uv/streak", (i0.long() + 1).clamp(min=0))
     g = u0 + (u1 - u0) * frac
-    fade = torch.exp(-inside_cut(geo, x, y).clamp(min=0.0) / _col(geo, "length"))
+    start = _col(geo, "fringe") + _col(geo, "ramp")  # streaks start where the limb fringe ends
+    fade = torch.exp(-(inside_cut(geo, x, y) - start).clamp(min=0.0) / _col(geo, "length"))
     return 4.0 * g**3 * fade
 
 
@@ -95,17 +104,26 @@ def _blur(image: torch.Tensor, sigma_px: torch.Tensor) -> torch.Tensor:
     return F.conv2d(out, k.view(b, 1, -1, 1), groups=b)[0]
 
 
+def limb_fringe(geo: torch.Tensor, mu_obs: torch.Tensor, x, y, p: SynthParams) -> torch.Tensor:
+    """Brightness factor (B, H, W) in [0, 1]: 0 within the frame's fringe width of the nearest
+    no-data edge (the field-of-view / limb cut, or the emission-angle cut, whose distance in
+    degrees of arc is about the emission angle's margin), rising linearly over its ramp."""
+    margin = p.limb_emission_cut_deg - torch.rad2deg(torch.acos(mu_obs.clamp(-1.0, 1.0)))
+    edge = torch.minimum(inside_cut(geo, x, y), margin)
+    return ((edge - _col(geo, "fringe")) / _col(geo, "ramp")).clamp(0.0, 1.0)
+
+
 def render_uv(layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
-    """FUV brightness, kR: (oval + polar + footprints + diffuse) × limb brightening (1/μ up to a
-    cap) + limb streaks + background, as counts with Poisson noise for the sampled exposure
-    plus the detector/projection noise, blurred by the PSF (B, H, W)."""
+    """FUV brightness, kR: ((oval + polar + footprints + diffuse) × limb brightening (1/μ up to
+    a cap) + limb streaks + background) × the limb fringe, as counts with Poisson noise for the
+    sampled exposure plus the detector/projection noise, blurred by the PSF (B, H, W)."""
     peak, bg = s[:, 0, None, None], s[:, 1, None, None]
     kr_per_count = s[:, 2, None, None] * (p.uv_reference_exposure_s / s[:, 3, None, None])
     limb = 1.0 / layers["mu_obs"].clamp(min=1.0 / p.uv_limb_brightening_max)
     emission = layers["aurora"] + layers["polar"] + layers["footprints"]
     emission = emission + _col(geo, "diffuse") * layers["equator"]
-    streak = _col(geo, "streak") * _streaks(keys, geo, x, y) * (0.1 + emission)
-    kr = peak * (emission * limb + streak) + bg
+    streak = _col(geo, "streak") * _streaks(keys, geo, x, y) * (STREAK_FLOOR + emission)
+    kr = (peak * (emission * limb + streak) + bg) * limb_fringe(geo, layers["mu_obs"], x, y, p)
     counts = poisson(kr / kr_per_count, keys, "uv")
     z = rng.normal(keys, "uv/noise", tuple(kr.shape[1:]))
     noisy = counts * kr_per_count + torch.sqrt(kr.clamp(min=0.0) * _col(geo, "noise_q")) * z
