@@ -11,7 +11,11 @@ The perspective digests changed once more (issue 13, data.view): a view frame's 
 label radius uses its own pixel size, not the batch's smallest, so a frame no longer depends on
 the other frames of its batch; the polar digests did not change.
 The UV digests changed again (issue 13): limb streaks at 0.2-0.6 of the oval peak, not 0.4-1.2
-(the edge was 1.5x streakier than the v03 frames). A change to the
+(the edge was 1.5x streakier than the v03 frames). Changed again (issue 13 item 1, the
+quarter-ratio row): a flat-bottomed faint oval sector 0.3-2 % bright (shared by every channel, so
+L changes too), the polar cap dimmed beside it and set back 1.5 deg, the limb fringe at the UV
+no-data edge, and new streak, diffuse and polar levels; labels are unchanged (computed with
+ATEN_CPU_CAPABILITY=avx512/avx2/default). A change to the
 renderer that is meant to change its output must update them (and say why in the commit).
 torch's DEFAULT CPU kernels round some transcendental functions differently from its AVX2/AVX512
 kernels, so each capability has its own digest; the per-channel sums and class counts below hold
@@ -31,12 +35,12 @@ from jovis.synth import render_batch
 
 ALL = ["L", "M", "uv", "red", "green", "blue", "ch4"]
 DIGESTS = {  # (torch major.minor, CPU capability) -> (polar batch, perspective batch)
-    ("2.14", "AVX2"): ("47c68386319a1f9a19b4ba7a2950867b3e17339c84afd2839ef614510f79548f",
-                       "bffe1d7c9c5978c2d972b76d16390b936f616a8f7d5f3be2899973902a0c78a4"),
-    ("2.14", "AVX512"): ("47c68386319a1f9a19b4ba7a2950867b3e17339c84afd2839ef614510f79548f",
-                         "bffe1d7c9c5978c2d972b76d16390b936f616a8f7d5f3be2899973902a0c78a4"),
-    ("2.14", "DEFAULT"): ("d5de7e61f47d0866c13510a012bd930632ee515f79da0fb281f8c8a3759b4ba3",
-                          "551cb9149214bd67132ed81f89fe3af2ab906e2e3311489afd9bf0ff1a10af49"),
+    ("2.14", "AVX2"): ("2b9e2d4cfab54e8c0319901dbb0a993ccd13564e57311af85cd8b667913d0b4a",
+                       "97276fd4ff51ab92421cf7a1a7cab109eb5cf836bfb5e69a9bd4956890506c21"),
+    ("2.14", "AVX512"): ("2b9e2d4cfab54e8c0319901dbb0a993ccd13564e57311af85cd8b667913d0b4a",
+                         "97276fd4ff51ab92421cf7a1a7cab109eb5cf836bfb5e69a9bd4956890506c21"),
+    ("2.14", "DEFAULT"): ("a2afbb640be1b68fbc094380738f1a6eacabaab339736fb0bf1acac7349815cc",
+                          "fe7f6be7b33e1e089590ffa24219ab27f961692af4336dd3ba94534fc6ec5fbd"),
 }  # fmt: skip
 
 
@@ -68,12 +72,12 @@ def test_render_is_bit_identical_to_the_recorded_digest():
 def test_render_summary_matches_the_recorded_values():
     a, b = _polar(), _perspective()
     sums = [float(a.image[:, c].double().sum()) for c in range(len(ALL))]
-    want = [5.63418576, 181.813603, 1162098.07, 21263435.0, 20515195.0, 17880985.0, 6417795.0]
+    want = [6.64600774, 181.813603, 1525350.33, 21263435.0, 20515195.0, 17880985.0, 6417795.0]
     np.testing.assert_allclose(sums, want, rtol=1e-5)
     counts = torch.bincount(a.mask.flatten().long(), minlength=256)
     assert counts[[0, 1, 2, 255]].tolist() == [4309, 109, 149, 7721]
     assert int(counts.sum()) == 3 * 64 * 64
     np.testing.assert_allclose([float(b.image[:, c].double().sum()) for c in range(2)],
-                               [2111773.33, 12.4929149], rtol=1e-5)  # fmt: skip
+                               [3183893.29, 16.2554170], rtol=1e-5)  # fmt: skip
     counts = torch.bincount(b.mask.flatten().long(), minlength=256)
     assert counts[[0, 1, 2, 3, 4, 5, 255]].tolist() == [5010, 154, 388, 110, 1779, 7, 2920]
