@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result
+from jovis.config import to_plain
 from jovis.io.atomic import write_json
 
 SUITES = ("io", "infer", "synth", "train", "real", "scaling")
@@ -220,6 +221,7 @@ def run_real(cfg: DictConfig) -> tuple[dict, list[Table]]:
         batch_size=int(rc.batch_size),
         overlays=bool(rc.overlays),
         resample=rc.resample,
+        temporal=to_plain(rc.temporal) if rc.get("temporal") is not None else None,
     )
 
 
