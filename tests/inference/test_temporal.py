@@ -56,9 +56,10 @@ def test_neighbours_share_target_grid_and_window():
         frame("2016-05-21T02:18:00", grid=SOUTH, name="south"),  # other hemisphere
         frame(None, name="timeless"),
         frame("2016-05-21T02:18:10", grid=None, name="gridless"),
-        Frame(np.zeros((40, 32, 1)), ["uv"], "uv", meta={"time": "2016-05-21T02:18:20"},
-              grid=NORTH),  # the same grid but another size: not co-registered  # fmt: skip
-    ]
+        Frame(
+            np.zeros((40, 32, 1)), ["uv"], "uv", meta={"time": "2016-05-21T02:18:20"}, grid=NORTH
+        ),
+    ]  # the last: the same grid but another size, so not co-registered
     links = find_neighbours(frames, 5.0)
     assert links[0] == {"neighbours": [1], "dt_s": [100.0], "alone": None}
     assert links[1]["neighbours"] == [0] and links[1]["dt_s"] == [-100.0]
