@@ -4,14 +4,18 @@ resumed runs use the frames done before as evidence; real-eval predicts through 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from omegaconf import OmegaConf
+from tests.conftest import REAL_DATA
 
+import jovis.released
 from jovis.frame import Frame
 from jovis.geometry import PolarGrid
 from jovis.inference import Predictor, run_inference
+from jovis.inference.temporal import find_neighbours
 from jovis.io import read_frame
 from jovis.real_eval import checkpoint_predict
 from jovis.synth.sequence_set import write_sequence
@@ -118,3 +122,22 @@ def test_a_frame_alone_in_real_eval_is_predicted_as_before(tiny_run):
     predict = checkpoint_predict(predictor, 2, "auto", STACK)
     (_, alone), = predict([frame])  # fmt: skip
     assert np.array_equal(plain, alone) and predict.records[0]["temporal_alone"] == "no polar grid"
+
+
+@pytest.mark.skipif(not REAL_DATA.is_dir(), reason=f"{REAL_DATA} not found: needs shared data")
+def test_the_uv_release_stacks_hst_exposures_minutes_apart_by_default(tmp_path):
+    """auto = stack for the UV detector; on 2016-05-21 only the first two exposures (100 s
+    apart) are within 5 min; the 05-17 sky-plane frames (100 s apart) share one grid."""
+    ckpt = Path(jovis.released.__file__).parent / "uv-v2" / "model.pt"
+    out = tmp_path / "v03"
+    run_inference(ckpt, REAL_DATA / "hst_stis_north_2016-05-21", out, device="cpu",
+                  progress=False, num_workers=0)  # fmt: skip
+    rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert [len(r["temporal_neighbours"]) for r in rows] == [1, 1, 0, 0]
+    assert rows[0]["temporal_neighbours"] == [rows[1]["id"]] and rows[0]["temporal"] == "stack"
+    assert rows[0]["temporal_dt_s"] == [100.0] and "within 5 min" in rows[2]["temporal_alone"]
+    assert OmegaConf.load(out / "config.yaml").temporal.requested == "auto"
+    frames = [read_frame(p) for p in sorted((REAL_DATA / "hst_stis_north_2016-05-17_skyplane")
+                                            .glob("*.fits"))]  # fmt: skip
+    links = find_neighbours(frames, 5.0)
+    assert [len(link["neighbours"]) for link in links] == [3, 4, 5, 5, 4, 3]

@@ -272,7 +272,8 @@ def main(cfg: DictConfig) -> None:
         result["train"] = {str(r["size"]): r["s_per_megapixel"] for r in result["train"]}
     if cfg.suite == "real":  # the line carries the headline numbers; real/real.json has it all
         result = {"suite": "real", "checkpoint": result["checkpoint"], "out": str(out / "real"),
-                  "seconds": result["seconds"], **result["summary"]}  # fmt: skip
+                  "seconds": result["seconds"], "temporal": result["temporal"],
+                  **result["summary"]}  # fmt: skip
     emit_result(result)
 
 
