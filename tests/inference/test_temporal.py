@@ -46,6 +46,9 @@ def test_auto_stacks_for_an_aurora_only_detector_and_is_off_otherwise():
     assert auto.resolved(["background", "aurora", "vortex"]).mode == "off"
     assert auto.resolved(["background", "vortex"]).key() == ""  # off keeps the old run keys
     assert TemporalSettings.from_value("mean_prob").resolved(["vortex"]).mode == "mean_prob"
+    # a bare `off` in a YAML file reads as false
+    assert TemporalSettings.from_value({"mode": False}).mode == "off"
+    assert TemporalSettings.from_value(False).mode == "off"
 
 
 def test_neighbours_share_target_grid_and_window():

@@ -60,14 +60,17 @@ class TemporalSettings:
             return value
         if value is None:
             return cls()
-        if isinstance(value, str):
-            return cls(mode=value)
+        if isinstance(value, str) or value is False:
+            return cls(mode=value or "off")
         if not hasattr(value, "items"):
             raise ValueError(f"temporal={value!r}: give a mapping {{mode, window_min}} or a mode")
         unknown = set(value) - {"mode", "window_min"}
         if unknown:
             raise ValueError(f"temporal: unknown keys {sorted(unknown)}; valid: mode, window_min")
-        return cls(**{k: v for k, v in value.items() if v is not None})
+        value = {k: v for k, v in value.items() if v is not None}
+        if value.get("mode") is False:  # YAML 1.1 reads a bare `off` as false
+            value["mode"] = "off"
+        return cls(**value)
 
     def resolved(self, visible_names: list[str]) -> TemporalSettings:
         """``auto`` made concrete for a checkpoint seeing the classes `visible_names`."""
