@@ -37,15 +37,16 @@ def test_bad_settings_name_the_key(value, message):
         TemporalSettings.from_value(value)
 
 
-def test_auto_stacks_for_an_aurora_only_detector_and_is_off_otherwise():
+def test_auto_stacks_for_a_far_uv_aurora_detector_and_is_off_otherwise():
     auto = TemporalSettings.from_value({"window_min": 7})
     assert auto.mode == "auto" and not auto.on
-    uv = auto.resolved(["background", "aurora"])
+    uv = auto.resolved(["uv"], ["background", "aurora"])
     assert (uv.mode, uv.window_min, uv.on) == ("stack", 7, True)
     assert uv.key() == "-tmpstack7"
-    assert auto.resolved(["background", "aurora", "vortex"]).mode == "off"
-    assert auto.resolved(["background", "vortex"]).key() == ""  # off keeps the old run keys
-    assert TemporalSettings.from_value("mean_prob").resolved(["vortex"]).mode == "mean_prob"
+    assert auto.resolved(["L"], ["background", "aurora"]).mode == "off"  # JIRAM L: not measured
+    assert auto.resolved(["uv"], ["background"]).mode == "off"
+    assert auto.resolved(["red", "green", "blue"], ["vortex"]).key() == ""  # off: old run keys
+    assert TemporalSettings.from_value("mean_prob").resolved(["L"], []).mode == "mean_prob"
     # a bare `off` in a YAML file reads as false
     assert TemporalSettings.from_value({"mode": False}).mode == "off"
     assert TemporalSettings.from_value(False).mode == "off"

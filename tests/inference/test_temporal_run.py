@@ -60,7 +60,7 @@ def test_a_stack_uses_the_neighbours_in_the_window(tiny_run, sequence, tmp_path)
     assert np.array_equal(probs[ids[4]], off[ids[4]])  # alone: as without the option
     config = OmegaConf.load(tmp_path / "stack" / "config.yaml")
     assert config.temporal.mode == "stack" and config.temporal.window_min == 4
-    # the tiny jiram checkpoint sees vortices: auto leaves it off
+    # the tiny checkpoint is a JIRAM one: auto leaves it off
     auto_rows, _ = infer(ckpt, sequence, tmp_path / "auto", None)
     assert {r["temporal"] for r in auto_rows.values()} == {"off"}
 

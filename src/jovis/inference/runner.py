@@ -85,7 +85,7 @@ def run_inference(
     `temporal` (``{mode, window_min}``, `jovis.inference.temporal`) combines each frame with the
     frames of its target within the window (stacked images or mean probabilities); every input
     is then read first (those done earlier too, as evidence only) and each row names the
-    neighbours used. The default, ``auto``, stacks for a UV (aurora-only) checkpoint.
+    neighbours used. The default, ``auto``, stacks for a far-UV aurora checkpoint (``uv``).
     """
     check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
                    num_workers=num_workers, write_threads=write_threads, precision=precision,
@@ -101,7 +101,8 @@ def run_inference(
     info = predictor.info
     temporal = TemporalSettings.from_value(temporal)
     requested = temporal.mode
-    temporal = temporal.resolved([info.labels.names[i] for i in info.visible_classes])
+    visible = [info.labels.names[i] for i in info.visible_classes]
+    temporal = temporal.resolved(info.channels, visible)
     out = make_folder(out, "out")
     run_key = run_key_of(Path(ckpt), tta, save_probs, precision, reproject)
     if resample != "off":  # off keeps the key of runs made before resampling existed
@@ -121,9 +122,10 @@ def run_inference(
                 **(config or {})}  # fmt: skip
     write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
     plan = plan_jobs(input, out, run_key, save_probs, part, num_parts)
-    # temporal evidence: every other input is read too (not locked, not written)
+    # temporal evidence: with frames to do, every other input is read too (not locked or written)
     todo = set(map(id, plan.todo))
-    jobs = plan.todo + ([j for j in plan.jobs if id(j) not in todo] if temporal.on else [])
+    others = [j for j in plan.jobs if id(j) not in todo] if temporal.on and todo else []
+    jobs = plan.todo + others
     locks = FrameLocks(out, secrets.token_hex(4))
     model = getattr(predictor.model, "_orig_mod", predictor.model)
     reader = FrameReader(jobs, info, frame_set_rows(input), reproject,

@@ -12,8 +12,8 @@ within ``window_min`` minutes of each other can be combined:
 
 A frame without a time, without a grid, or with no other frame of its target in the window is
 predicted alone; `find_neighbours` says why for each frame (the manifest records it).
-``auto`` is `AUTO_MODE` for a checkpoint that sees aurora and no vortices (a UV detector: the
-evidence in the README was measured on synthetic HST sequences), else off.
+``auto`` is `AUTO_MODE` for a far-UV aurora detector (channels ``["uv"]``: the evidence in the
+README was measured on synthetic HST sequences), else off (not measured).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from jovis.frame import Frame
 from jovis.tracking.times import parse_time
 
 MODES = ("auto", "off", "mean_prob", "stack")
-AUTO_MODE = "stack"  # what auto resolves to for a UV (aurora-only) detector
+AUTO_MODE = "stack"  # what auto resolves to for a far-UV aurora detector
 DEFAULT_WINDOW_MIN = 5.0  # chosen on synthetic HST sequences (README "Temporal evidence")
 GRID_KEYS = ("hemisphere", "pole_x", "pole_y", "px_per_deg", "lon_at_x", "lon_sense", "projection")
 
@@ -72,12 +72,12 @@ class TemporalSettings:
             value["mode"] = "off"
         return cls(**value)
 
-    def resolved(self, visible_names: list[str]) -> TemporalSettings:
-        """``auto`` made concrete for a checkpoint seeing the classes `visible_names`."""
+    def resolved(self, channels: list[str], visible_names: list[str]) -> TemporalSettings:
+        """``auto`` made concrete for a checkpoint with `channels` seeing `visible_names`."""
         if self.mode != "auto":
             return self
-        uv_like = "aurora" in visible_names and "vortex" not in visible_names
-        return TemporalSettings(AUTO_MODE if uv_like else "off", self.window_min)
+        uv = list(channels) == ["uv"] and "aurora" in visible_names
+        return TemporalSettings(AUTO_MODE if uv else "off", self.window_min)
 
     @property
     def on(self) -> bool:

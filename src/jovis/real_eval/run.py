@@ -43,7 +43,7 @@ def checkpoint_predict(
 
     info, schema = predictor.info, predictor.info.labels
     settings = TemporalSettings.from_value(temporal)
-    settings = settings.resolved([schema.names[i] for i in info.visible_classes])
+    settings = settings.resolved(info.channels, [schema.names[i] for i in info.visible_classes])
 
     def prep(frame: Frame, _=None):
         return prepare_scaled(frame, info, 1, resample=resample)
