@@ -3,6 +3,10 @@
 `OrthoView` (``view: random``) sees it as an orthographic disk; `PerspView` (``view:
 perspective``) is a pinhole camera at a sampled altitude above a sampled sub-spacecraft point,
 its field of view at most JunoCam's (PHYSICS §3), as the shared map-projected polar products are.
+With ``junocam_view_size`` larger than the frame, a perspective frame is a window of that many
+pixels' view (the disk spans ``junocam_view_size`` px, the frame is cut from it at an offset
+whose centre lies on the disk): the pixel scale of a product zoomed to that size, at the cost of
+a frame of the window's size.
 Both map image pixels to (planetocentric latitude, SIII west longitude) on a sphere of the polar
 radius (torch, batched, for rendering) and back (numpy, for the features JSON). Pixels off the
 disk, on the other hemisphere or beyond the scene's extent are no data (mask 255).
@@ -11,7 +15,7 @@ disk, on the other hemisphere or beyond the scene's extent are no data (mask 255
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -58,6 +62,8 @@ class PerspView:
     north_angle_deg: float
     altitude_km: float
     rad_per_px: float
+    offset_x: float = 0.0  # px: the frame's centre right of the boresight (a window of a view)
+    offset_y: float = 0.0  # px: ... and below it
 
     @property
     def km_per_px(self) -> float:
@@ -79,8 +85,8 @@ class PerspView:
         x0 = east / depth / self.rad_per_px
         y0 = -north / depth / self.rad_per_px
         a = math.radians(self.north_angle_deg)
-        c = (size - 1) / 2.0
-        return c + x0 * math.cos(a) - y0 * math.sin(a), c + x0 * math.sin(a) + y0 * math.cos(a)
+        cx, cy = (size - 1) / 2.0 - self.offset_x, (size - 1) / 2.0 - self.offset_y
+        return cx + x0 * math.cos(a) - y0 * math.sin(a), cy + x0 * math.sin(a) + y0 * math.cos(a)
 
     def visible(self, lat, lon, radius_km: float):
         """Whether lat/lon points (numpy) face the camera (in front of the limb)."""
@@ -102,7 +108,8 @@ def sample_perspective(seed: int, hemisphere: str, size: int, p: SynthParams,
     products show the whole disk, mosaicked over the spin), at most JunoCam's 58° for the
     frames that are single exposures (1 − ``junocam_mosaic_prob``). The sub-spacecraft point is
     within ``junocam_sun_lon_offset`` of the sub-solar longitude `sun_lon`: JunoCam images the
-    day side."""
+    day side. ``junocam_view_size`` > `size` makes the frame a `size`-px window of a view of
+    that size (`view_window`); otherwise the view is the frame (today's frames, bit for bit)."""
     g = np.random.default_rng([seed, 0x9E5])
     sign = 1.0 if hemisphere == "north" else -1.0
     lo, hi = p.junocam_altitude_km
@@ -111,10 +118,31 @@ def sample_perspective(seed: int, hemisphere: str, size: int, p: SynthParams,
     half = disk * g.uniform(*p.junocam_disk_fill)
     if g.uniform() >= p.junocam_mosaic_prob:  # one exposure; the products mosaic a whole spin
         half = min(half, p.junocam_fov_deg / 2.0)
-    rad = math.tan(math.radians(half)) / (size / 2.0)
+    view_size = max(size, int(p.junocam_view_size))
+    rad = math.tan(math.radians(half)) / (view_size / 2.0)
     lon = (sun_lon + g.uniform(*p.junocam_sun_lon_offset)) % 360.0
-    return PerspView(sign * g.uniform(*p.junocam_sub_lat_range), lon, g.uniform(0, 360.0), alt,
+    view = PerspView(sign * g.uniform(*p.junocam_sub_lat_range), lon, g.uniform(0, 360.0), alt,
                      rad)  # fmt: skip
+    return view_window(view, seed, size, view_size, p.polar_radius_km)
+
+
+def view_window(view: PerspView, seed: int, size: int, view_size: int,
+                radius_km: float) -> PerspView:  # fmt: skip
+    """`view` cut to a `size`-px window of its `view_size`-px frame, the window's centre drawn
+    uniformly over the part of the disk inside the view's frame (as the tiles of a product
+    zoomed to `view_size` px: limb, terminator and sky included); `view` itself when the window
+    is the whole view."""
+    if view_size <= size:
+        return view
+    g = np.random.default_rng([seed, 0x0FF5])  # its own stream: the view's draws stay as they were
+    limb, half = view.limb_radius_px(radius_km), (view_size - size) / 2.0
+    for _ in range(16):  # uniform on the square, kept on the disk (rarely more than 2 tries)
+        ox, oy = g.uniform(-half, half, size=2)
+        if ox * ox + oy * oy <= limb * limb:
+            break
+    else:  # a disk much smaller than the view: its centre
+        ox = oy = 0.0
+    return replace(view, offset_x=float(ox), offset_y=float(oy))
 
 
 def sample_view(seed: int, hemisphere: str, size: int, p: SynthParams) -> OrthoView:
