@@ -26,6 +26,7 @@ from jovis.synth.vortices import km_per_deg
 
 SCENE_REACH = 1.5  # scene drawn out to this many max_colatitude from the pole
 PERSPECTIVE_REACH = 90.0  # perspective views: the whole hemisphere (colatitude, deg)
+WINDOW_PROBE = 33  # px a side of the coarse view where a window's centre is drawn
 
 
 @dataclass(frozen=True)
@@ -123,26 +124,35 @@ def sample_perspective(seed: int, hemisphere: str, size: int, p: SynthParams,
     lon = (sun_lon + g.uniform(*p.junocam_sun_lon_offset)) % 360.0
     view = PerspView(sign * g.uniform(*p.junocam_sub_lat_range), lon, g.uniform(0, 360.0), alt,
                      rad)  # fmt: skip
-    return view_window(view, seed, size, view_size, p.polar_radius_km)
+    return view_window(view, seed, size, view_size, hemisphere, p, sun_lon)
 
 
-def view_window(view: PerspView, seed: int, size: int, view_size: int,
-                radius_km: float) -> PerspView:  # fmt: skip
+def view_window(view: PerspView, seed: int, size: int, view_size: int, hemisphere: str,
+                p: SynthParams, sun_lon: float = 0.0) -> PerspView:  # fmt: skip
     """`view` cut to a `size`-px window of its `view_size`-px frame, the window's centre drawn
-    uniformly over the part of the disk inside the view's frame (as the tiles of a product
-    zoomed to `view_size` px: limb, terminator and sky included); `view` itself when the window
-    is the whole view."""
+    uniformly over the view's pixels that see the frame's hemisphere on the day side (as the
+    tiles of a product zoomed to `view_size` px: limb, terminator and sky included at their
+    edges); `view` itself when the window is the whole view."""
     if view_size <= size:
         return view
+    n = WINDOW_PROBE
+    coarse = replace(view, rad_per_px=view.rad_per_px * view_size / n)
+    x, y, seen = plane_coords([coarse], [hemisphere], n, p, "cpu")
+    colat = torch.hypot(x[0], y[0]).double().numpy()
+    west = np.arctan2(-x[0].double().numpy() * (1 if hemisphere == "north" else -1), y[0].numpy())
+    mu_sun = np.sin(np.radians(colat)) * np.cos(west - math.radians(sun_lon))  # sun on the equator
+    centre = (np.arange(n) - (n - 1) / 2.0) * view_size / n
+    half = (view_size - size) / 2.0
+    inside = (np.abs(centre)[None, :] <= half) & (np.abs(centre)[:, None] <= half)
+    rows, cols = np.nonzero(seen[0].numpy() & (mu_sun > 0.05) & inside)
     g = np.random.default_rng([seed, 0x0FF5])  # its own stream: the view's draws stay as they were
-    limb, half = view.limb_radius_px(radius_km), (view_size - size) / 2.0
-    for _ in range(16):  # uniform on the square, kept on the disk (rarely more than 2 tries)
-        ox, oy = g.uniform(-half, half, size=2)
-        if ox * ox + oy * oy <= limb * limb:
-            break
-    else:  # a disk much smaller than the view: its centre
-        ox = oy = 0.0
-    return replace(view, offset_x=float(ox), offset_y=float(oy))
+    if len(rows) == 0:  # nothing lit in the view: its centre
+        return view
+    k = int(g.integers(len(rows)))
+    jitter = g.uniform(-0.5, 0.5, size=2) * view_size / n
+    ox = float(np.clip(centre[cols[k]] + jitter[0], -half, half))
+    oy = float(np.clip(centre[rows[k]] + jitter[1], -half, half))
+    return replace(view, offset_x=ox, offset_y=oy)
 
 
 def sample_view(seed: int, hemisphere: str, size: int, p: SynthParams) -> OrthoView:
@@ -176,13 +186,16 @@ def plane_coords(views: list, hemis: list[str], size: int, p: SynthParams, devic
     if any(isinstance(v, PerspView) != persp for v in views):
         raise ValueError("a batch's views must all be OrthoView or all PerspView")
     rows = [(v.sub_lat, v.sub_lon, v.north_angle_deg,
-             v.rad_per_px if persp else v.km_per_px, v.altitude_km if persp else 0.0)
+             v.rad_per_px if persp else v.km_per_px, v.altitude_km if persp else 0.0,
+             v.offset_x if persp else 0.0, v.offset_y if persp else 0.0)
             for v in views]  # fmt: skip
     t = torch.tensor(rows, dtype=torch.float32, device=device)
     sign = torch.tensor([1.0 if h == "north" else -1.0 for h in hemis], device=device)
     col = lambda k: t[:, k, None, None]  # noqa: E731
     ax = torch.arange(size, dtype=torch.float32, device=device) - (size - 1) / 2.0
     xs, ys = ax.view(1, 1, -1), ax.view(1, -1, 1)
+    if persp and any(v.offset_x or v.offset_y for v in views):  # windows of larger views
+        xs, ys = xs + col(5), ys + col(6)
     a = torch.deg2rad(col(2))
     x0 = xs * torch.cos(a) + ys * torch.sin(a)
     y0 = -xs * torch.sin(a) + ys * torch.cos(a)
