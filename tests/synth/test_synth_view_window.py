@@ -52,10 +52,24 @@ def test_view_size_makes_windows_at_the_large_views_scale_centred_on_the_disk():
         assert win.rad_per_px == pytest.approx(whole.rad_per_px / 4.0)
         assert max(abs(win.offset_x), abs(win.offset_y)) <= (256 - 64) / 2
         assert np.hypot(win.offset_x, win.offset_y) <= win.limb_radius_px(R) + 1e-6
+        lat, lon = _centre_latlon(win)  # the window's centre sees the frame's hemisphere, lit
+        assert win.visible(lat, lon, R)
+        assert np.cos(np.radians(lat)) * np.cos(np.radians(lon - 10.0)) > 0.04
     offsets = [sample_perspective(s, "north", 64, p).offset_x for s in range(40)]
     assert np.std(offsets) > 30  # spread over the view, not only its centre
     small = PerspView(80.0, 0.0, 0.0, 1e5, 1e-3)
-    assert view_window(small, 0, 64, 64, R) is small  # the window is the whole view
+    assert view_window(small, 0, 64, 64, "north", P) is small  # the window is the whole view
+
+
+def _centre_latlon(view: PerspView) -> tuple[float, float]:
+    """Lat/lon the window's centre pixel sees (through a one-pixel render of the view)."""
+    from jovis.synth.view import plane_coords
+
+    x, y, seen = plane_coords([view], ["south" if view.sub_lat < 0 else "north"], 1, P, "cpu")
+    assert bool(seen[0, 0, 0])  # the frame's hemisphere, in front of the limb
+    x, y = float(x[0, 0, 0]), float(y[0, 0, 0])
+    sign = 1.0 if view.sub_lat > 0 else -1.0
+    return sign * (90.0 - float(np.hypot(x, y))), float(np.degrees(np.arctan2(-x * sign, y)))
 
 
 def test_windows_of_a_large_view_show_bigger_vortices_at_the_same_render_cost():
@@ -67,9 +81,10 @@ def test_windows_of_a_large_view_show_bigger_vortices_at_the_same_render_cost():
     def radii(batch):
         return [v["radius_px"] for i in range(len(batch)) for v in batch.features(i)["vortices"]]
 
-    assert np.median(radii(win)) == pytest.approx(4 * np.median(radii(base)), rel=1e-6)
+    assert np.median(radii(win)) == pytest.approx(4 * np.median(radii(base)), rel=1e-4)
     assert torch.equal(win.mask == 255, ~win.valid)
-    assert any(f.offset_x or f.offset_y for f in win.views)
+    assert all(v.offset_x or v.offset_y for v in win.views)
+    assert win.valid.float().mean() > base.valid.float().mean() - 0.1  # windows on the disk
 
 
 def test_a_negative_view_size_fails_naming_it():
