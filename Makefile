@@ -3,7 +3,7 @@
 # make test   — set up .venv and run the test suite
 # make gpu-check [OUT=outputs/gpu-check] [DEVICE=cpu] — the one-call GPU check (scripts/gpu_check.sh;
 #               DEVICE=cpu is its dry run at tiny sizes); uses python3 as it is (no venv: see README)
-# make real-eval CKPT=runs/.../model.pt [OUT=outputs/real-eval] [ARGS=real.resample=off] — score a checkpoint on ../shared/data/real
+# make real-eval CKPT=runs/.../model.pt [OUT=outputs/real-eval] [ARGS="real.resample=off real.temporal.mode=off"] — score a checkpoint on ../shared/data/real (temporal: as infer, auto by default)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python

@@ -337,3 +337,26 @@ def test_with_a_grid_no_part_narrower_than_min_core_km_is_split_off():
     assert 3 * 219 < MIN_CORE_KM < 5 * 219
     assert len(extract_features(small, None, SCHEMA)["vortices"]) == 2  # no grid: pixels only
     assert len(extract_features(small, None, SCHEMA, grid=grid)["vortices"]) == 1
+
+
+def test_with_a_grid_pixel_areas_are_taken_at_the_blob_centres_only(monkeypatch):
+    """The marker floor in km reads the pixel area at each blob's centre (the whole frame's
+    area map cost more than the network on large frames) and splits as the map did."""
+    from jovis.geometry import PolarGrid
+
+    grid = PolarGrid(hemisphere="north", pole_x=40.0, pole_y=32.0, px_per_deg=16 / 3)
+    mask = np.zeros((64, 80), np.uint8)
+    cv2.circle(mask, (28, 32), 12, 2, -1)
+    cv2.circle(mask, (28 + 12 + 5, 32), 5, 2, -1)
+    cv2.circle(mask, (8, 8), 3, 2, -1)
+    seen = []
+    at = PolarGrid.pixel_area_at
+
+    def spy(self, x, y):
+        seen.append(np.size(x))
+        return at(self, x, y)
+
+    monkeypatch.setattr(PolarGrid, "pixel_area_at", spy)
+    monkeypatch.setattr(PolarGrid, "pixel_area_km2", lambda *a: pytest.fail("whole-frame areas"))
+    found = extract_features(mask, None, SCHEMA, grid=grid)["vortices"]
+    assert len(found) == 3 and max(seen) <= 2  # two blobs (the split pair is one) at once

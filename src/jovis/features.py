@@ -19,7 +19,7 @@ import numpy as np
 
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
-from jovis.geometry.locate import locate_features, pixel_area
+from jovis.geometry.locate import locate_features
 
 # Unsure vortex blobs (spiral-arm fragments, cloud texture) are dropped below this mean
 # probability. Chosen on validation frames (seeds 10000000+, never the test seeds) of the
@@ -110,8 +110,7 @@ def extract_features(
     if "vortex" in schema.names:
         cid = schema.id_of("vortex")
         prob = None if probs is None else probs[cid]
-        km_per_px = None if grid is None else np.sqrt(pixel_area(grid, *mask.shape))
-        vortices = _vortices(mask == cid, prob, min_vortex_area_px, min_vortex_score, km_per_px)
+        vortices = _vortices(mask == cid, prob, min_vortex_area_px, min_vortex_score, grid)
     oval = _empty_oval()
     if "aurora" in schema.names:
         cid = schema.id_of("aurora")
@@ -130,18 +129,22 @@ def _vortices(
     prob: np.ndarray | None,
     min_area: int,
     min_score: float,
-    km_per_px: np.ndarray | None,
+    grid: PolarGrid | None,
 ) -> list[dict[str, Any]]:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(
         binary.astype(np.uint8), connectivity=8, ltype=cv2.CV_32S
     )
+    # the pixel's side in km at each blob's bbox centre: the area there only (the whole
+    # frame's area map cost more than the network on large frames)
+    centres = stats[1:, :2] + stats[1:, 2:4] // 2
+    km_per_px = None if grid is None else np.sqrt(grid.pixel_area_at(*centres.T))
     found = []
     for lab in range(1, n):
         x0, y0, w, h, _ = (int(s) for s in stats[lab])
         crop = None if prob is None else prob[y0 : y0 + h, x0 : x0 + w]
         min_core = MIN_CORE_PX
         if km_per_px is not None:
-            scale = float(km_per_px[y0 + h // 2, x0 + w // 2])
+            scale = float(km_per_px[lab - 1])
             min_core = max(MIN_CORE_PX, MIN_CORE_KM / scale) if scale > 0 else MIN_CORE_PX
         parts = split_touching(labels[y0 : y0 + h, x0 : x0 + w] == lab, crop, min_core_px=min_core)
         for part in range(1, int(parts.max()) + 1):

@@ -60,7 +60,9 @@ class Frame:
                 f"{self._where()}{image.shape[2]} image channels but {len(self.channels)} channel "
                 f"names {self.channels}"
             )
-        finite = np.isfinite(self.image).all(axis=2)
+        finite = np.ones(image.shape[:2], bool)
+        for c in range(image.shape[2]):  # plane by plane: reducing the last axis is slow
+            finite &= np.isfinite(self.image[:, :, c])
         if self.valid is None:
             valid = finite
         else:

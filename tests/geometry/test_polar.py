@@ -66,3 +66,23 @@ def test_plain_data_round_trip_and_validation():
         PolarGrid("north", 0, 0, 1.0, projection="mercator")
     with pytest.raises(ValueError, match="unknown PolarGrid keys"):
         PolarGrid.from_dict({**grid.to_dict(), "scale": 2})
+
+
+@pytest.mark.parametrize("projection", PROJECTIONS)
+def test_latitude_range_of_a_frame_from_a_few_pixels_equals_the_whole_frames(projection):
+    """The graticule's latitude range (from a few pixels a row) is exactly that of every pixel
+    centre: poles inside, outside and on pixel edges, limbs crossing the frame."""
+    from jovis.geometry.polar import _lat_range
+
+    rng = np.random.default_rng(7)
+    for i in range(40):
+        h, w = (int(v) for v in rng.integers(1, 120, 2))
+        px, py = rng.uniform(-80, 200, 2)
+        if i % 3 == 0:
+            px, py = np.round([px, py]) + 0.5 * (i % 2)
+        grid = PolarGrid(hemisphere=("north", "south")[i % 2], pole_x=px, pole_y=py,
+                         px_per_deg=rng.uniform(0.3, 4), projection=projection)  # fmt: skip
+        lat = grid.latlon(*np.mgrid[0:h, 0:w][::-1])[0]
+        finite = lat[np.isfinite(lat)]
+        whole = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
+        assert _lat_range(grid, h, w) == whole, (h, w, px, py, grid.px_per_deg)

@@ -20,6 +20,23 @@ def test_tta_is_exactly_equivariant_to_90_degree_rotation(tiny_run):
     torch.testing.assert_close(plain.sum(1), torch.ones(1, 64, 64))
 
 
+def test_without_tta_the_network_sees_the_batch_as_it_is_and_nothing_is_copied(tiny_run):
+    """No TTA: the probabilities are the softmax of the network on the contiguous batch, exactly
+    (what a rotation by 0 once gave, without its copies), contiguous; `dihedral_mean` hands the
+    function's output back unchanged."""
+    from jovis.inference.predictor import dihedral_mean
+
+    model, info = load_checkpoint(tiny_run["checkpoint"])
+    predictor = Predictor(model, info, device="cpu", precision="fp32", backend="torch")
+    x = torch.randn(2, 2, 64, 96)
+    got = predictor.predict(x.numpy())
+    with torch.inference_mode():
+        want = predictor.model(x.clone()).float().softmax(dim=1).contiguous()
+    assert got.is_contiguous() and torch.equal(got, want)
+    out = torch.rand(2, 3, 64, 96)
+    assert dihedral_mean(lambda v: out, x, tta=False) is out
+
+
 def test_wrong_channel_count_names_both(tiny_run):
     predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu", precision="fp32")
     frame = Frame(np.zeros((8, 8, 3), np.float32), ["red", "green", "blue"], source="x.png")

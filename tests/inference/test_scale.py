@@ -191,3 +191,27 @@ def test_geometry_records_the_view_mix_and_old_checkpoints_read_as_polar():
     old.pop("views")
     assert TrainingGeometry.from_dict(old).views == {"polar": 1.0}
     assert TrainingGeometry.from_dict(old).view_share == 0.0
+
+
+def test_a_model_trained_on_windows_of_large_views_gets_the_frame_at_the_views_size():
+    """``junocam_view_size``: the perspective training frames were ``size``-px windows of larger
+    views, so a frame without a grid is zoomed to the view's size (and tiled by the predictor
+    when larger than ``tile_size``), not to the window's."""
+    from jovis.geometry.training import geometry_of_config
+
+    data = {"kind": "synthetic", "size": 32, "view": {"polar": 0.25, "perspective": 0.75},
+            "params": {"junocam_view_size": 128}}  # fmt: skip
+    got = geometry_of_config({"data": data})
+    assert (got.size, got.view_size, got.view_side) == (32, 128, 128)
+    frame = Frame(np.random.default_rng(1).random((96, 80, 3)), ["red", "green", "blue"])
+    scaled, resampling, note = resample_frame(frame, got)
+    assert scaled.shape == (128, 107) and note["resample_shape"] == [128, 107]
+    assert resampling.restore(np.ones((3, 128, 107), np.float32)).shape == (3, 96, 80)
+    # the view size counts only where perspective views were trained; old checkpoints: size
+    polar = geometry_of_config({"data": {**data, "view": "polar"}})
+    assert polar.view_size == 0 and polar.view_side == 32
+    old = got.to_dict()
+    old.pop("view_size")
+    assert TrainingGeometry.from_dict(old).view_side == 32
+    whole = resample_frame(frame, TrainingGeometry.from_dict(old))[0]
+    assert whole.shape == (32, 27)

@@ -149,7 +149,8 @@ def test_benchmark_real_prints_the_json_line(tiny_run, synthetic_set, tmp_path):
     proc, line = run(
         "-m", "jovis", "benchmark", "suite=real", f"ckpt={tiny_run['checkpoint']}",
         f"out={tmp_path / 'bench'}", "device=cpu", f"real.root={root}",
-        f"real.reference_set={synthetic_set}",
+        f"real.reference_set={synthetic_set}", "real.temporal.mode=mean_prob",
+        "real.temporal.window_min=3",
     )  # fmt: skip
     for key in ("ref_aurora_iou", "ref_aurora_bright_iou", "ref_oval_boundary_mean",
                 "baseline_ref_aurora_iou", "synthetic_jiram_agreement_median",
@@ -161,6 +162,8 @@ def test_benchmark_real_prints_the_json_line(tiny_run, synthetic_set, tmp_path):
     assert "reference frames" in proc.stdout and "label-free" in proc.stdout
     saved = json.loads((tmp_path / "bench" / "real" / "real.json").read_text())
     assert saved["summary"]["ref_aurora_iou"] == line["ref_aurora_iou"]
+    assert line["temporal"] == saved["temporal"] == {"mode": "mean_prob", "window_min": 3.0}
+    assert {r["temporal"] for r in saved["temporal_frames"]} == {"mean_prob"}
     assert len(list((tmp_path / "bench" / "real" / "overlays").glob("*.png"))) == 8
 
 

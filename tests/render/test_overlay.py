@@ -181,3 +181,32 @@ def test_graticule_is_drawn_along_its_latitude_circles():
     ]
     assert on_circle.mean() > 0.8
     assert not changed[4 * 63 + 20 : 4 * 63 + 30, 4 * 63 + 20 : 4 * 63 + 30].any()
+
+
+@pytest.mark.parametrize("channels", [["L"], ["L", "M"], ["red", "green", "blue"]])
+def test_display_image_is_the_documented_stretch_exactly(channels):
+    """Each colour channel: its 0.5/99.5 percentiles (0.5/99.8 and a log stretch for one
+    channel) of the valid pixels → 0/1 in float64, clipped, × 255, rounded; invalid pixels
+    dark grey. Written here the plain way, so an in-place rewrite cannot move a pixel."""
+    rng = np.random.default_rng(4)
+    image = rng.gamma(2.0, 3.0, (40, 50, len(channels))).astype(np.float32)
+    image[:5, :, -1] = np.nan
+    valid = np.ones((40, 50), bool)
+    valid[:, :3] = False
+    ok = valid & np.isfinite(image).all(axis=2)
+
+    def plain(plane, hi_pct):
+        lo, hi = np.percentile(plane[ok].astype(np.float64), [0.5, hi_pct])
+        return np.clip((np.where(ok, plane, lo) - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
+
+    if len(channels) == 1:
+        t = plain(image[:, :, 0], 99.8)
+        t = np.log1p(10.0 * t) / np.log1p(10.0)
+        u8 = np.round(t * 255.0).astype(np.uint8)
+        want = cv2.cvtColor(cv2.applyColorMap(u8, cv2.COLORMAP_MAGMA), cv2.COLOR_BGR2RGB)
+    else:
+        order = [0, 1, 1] if len(channels) == 2 else [0, 1, 2]
+        want = np.dstack([np.round(plain(image[:, :, i], 99.5) * 255.0).astype(np.uint8)
+                          for i in order])  # fmt: skip
+    want[~ok] = (45, 45, 45)
+    np.testing.assert_array_equal(display_image(image, channels, valid), want)

@@ -1,6 +1,7 @@
-"""jovis benchmark suite=io|infer|synth|train|real|scaling [device=auto] [out=DIR].
+"""jovis benchmark suite=io|infer|synth|train|real|scaling|temporal [device=auto] [out=DIR].
 
-suite=real ckpt=PATH scores a checkpoint on the real frames (`jovis.real_eval`).
+suite=real ckpt=PATH scores a checkpoint on the real frames (`jovis.real_eval`); suite=temporal
+ckpt=PATH scores `infer temporal.*` on synthetic UV sequences (`jovis.benchmarks.temporal`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from rich.console import Console
 from rich.table import Table
 
 from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result
+from jovis.config import to_plain
 from jovis.io.atomic import write_json
 
-SUITES = ("io", "infer", "synth", "train", "real", "scaling")
+SUITES = ("io", "infer", "synth", "train", "real", "scaling", "temporal")
 NULLABLE_BOOLEANS = ("train.on_device",)  # null: the recipe's choice; else a bool
 
 
@@ -220,7 +222,30 @@ def run_real(cfg: DictConfig) -> tuple[dict, list[Table]]:
         batch_size=int(rc.batch_size),
         overlays=bool(rc.overlays),
         resample=rc.resample,
+        temporal=to_plain(rc.temporal) if rc.get("temporal") is not None else None,
     )
+
+
+def run_temporal(cfg: DictConfig) -> tuple[dict, Table]:
+    from jovis.benchmarks.temporal import run_temporal
+
+    if cfg.ckpt is None:
+        raise SystemExit("suite=temporal needs ckpt=PATH (a UV checkpoint, e.g. a release's)")
+    tc = cfg.temporal
+    result = run_temporal(cfg.ckpt, Path(cfg.out), regimes=list(tc.regimes),
+                          sequences=int(tc.sequences), size=int(tc.size),
+                          settings=[str(s) for s in tc.settings], device=cfg.device,
+                          batch_size=int(tc.batch_size))  # fmt: skip
+    table = Table(title=f"temporal evidence on synthetic UV sequences ({result['sequences']} a "
+                  f"regime, {result['size']} px)",
+                  caption="iou: aurora vs truth; faint: recall of the faintest quarter of the "
+                  "truth oval; agreement: median consecutive IoU (truth: the ceiling)")  # fmt: skip
+    for col in ("regime", "mode", "window_min", "iou", "faint_recall", "agreement_median"):
+        table.add_column(col, justify="left" if col in ("regime", "mode") else "right")
+    for r in result["rows"]:
+        table.add_row(*(str(r[k]) for k in ("regime", "mode", "window_min", "iou",
+                                            "faint_recall", "agreement_median")))  # fmt: skip
+    return result, table
 
 
 @hydra.main(config_path=CONFIG_PATH, config_name="benchmark", version_base=VERSION_BASE)
@@ -229,7 +254,8 @@ def main(cfg: DictConfig) -> None:
     if cfg.suite not in SUITES:
         raise SystemExit(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
     suites = {"io": run_io, "infer": run_infer, "synth": run_synth, "train": run_train,
-              "real": run_real, "scaling": run_scaling}  # fmt: skip
+              "real": run_real, "scaling": run_scaling,
+              "temporal": run_temporal}  # fmt: skip
     result, table = suites[cfg.suite](cfg)
     console = Console()
     for t in table if isinstance(table, list) else [table]:
@@ -270,7 +296,8 @@ def main(cfg: DictConfig) -> None:
         result["train"] = {str(r["size"]): r["s_per_megapixel"] for r in result["train"]}
     if cfg.suite == "real":  # the line carries the headline numbers; real/real.json has it all
         result = {"suite": "real", "checkpoint": result["checkpoint"], "out": str(out / "real"),
-                  "seconds": result["seconds"], **result["summary"]}  # fmt: skip
+                  "seconds": result["seconds"], "temporal": result["temporal"],
+                  **result["summary"]}  # fmt: skip
     emit_result(result)
 
 

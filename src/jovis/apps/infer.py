@@ -84,6 +84,7 @@ def run_one(cfg: DictConfig, ckpt: Path, input: Any, out: Any, record: dict) -> 
         px_per_deg=cfg.get("px_per_deg"),
         record=record,
         backend=str(cfg.get("backend", "auto")),
+        temporal=to_plain(cfg.temporal) if cfg.get("temporal") is not None else None,
     )
 
 

@@ -36,11 +36,11 @@ def normalise_frame(
         values = image[:, :, c][valid]
         if values.size == 0:
             continue
-        lo, hi = np.percentile(values, [settings["low"], settings["high"]])
+        lo, hi = np.percentile(values, [settings["low"], settings["high"]], overwrite_input=True)
         scale = 1.0 / (hi - lo) if hi > lo else 1.0
         channel = (image[:, :, c] - lo) * scale
         np.clip(channel, lo_clip, hi_clip, out=channel)
-        out[c] = np.where(valid, channel, 0.0)
+        np.copyto(out[c], channel, where=valid)  # out is 0 elsewhere
     return out
 
 

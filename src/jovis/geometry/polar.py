@@ -174,7 +174,21 @@ def _latlon_image(grid: PolarGrid, height: int, width: int) -> tuple[np.ndarray,
 
 
 def _lat_range(grid: PolarGrid, height: int, width: int) -> tuple[float, float]:
-    lat, _ = grid.latlon_image(height, width)
+    """Lowest and highest finite latitude of the pixel centres, from a few pixels of each row:
+    colatitude grows with the distance ρ from the pole, and along a row ρ is least at the
+    column nearest the pole and greatest at an end of the row's span on the planet (where
+    ρ ≤ the limb radius: all of it but for an orthographic limb). Those pixels' latitudes are
+    the same numbers as in `latlon_image` (of the whole frame: 3 CPU s and 270 MB at 4096²)."""
+    ys = np.arange(height, dtype=np.float64)[:, None]
+    limb = 180.0 * grid.px_per_deg / math.pi  # ρ of the orthographic limb (beyond: NaN)
+    half = np.sqrt(np.maximum(limb**2 - (ys - grid.pole_y) ** 2, 0.0))
+    ends = np.concatenate(
+        [grid.pole_x - half, grid.pole_x + half, np.full_like(ys, grid.pole_x)], 1
+    )
+    xs = np.concatenate(
+        [np.floor(ends) + k for k in (-1, 0, 1, 2)] + [ys * 0, ys * 0 + width - 1], 1
+    )
+    lat, _ = grid.latlon(np.clip(xs, 0, width - 1), np.broadcast_to(ys, xs.shape))
     finite = lat[np.isfinite(lat)]
     return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
 

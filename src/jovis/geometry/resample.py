@@ -6,7 +6,9 @@ importing inference. `plan_resampling` decides: a frame with a polar grid goes o
 model's projection and px/deg covering the frame's valid data; one without a grid but with a
 ``px_per_deg`` hint is zoomed by the ratio of the scales; one with neither, for a model trained on
 perspective views (``data.view``: the whole disk in a ``size``-px frame, as the JunoCam
-map-projected products), is zoomed so that its longer side is ``size``; else it stays as it is.
+map-projected products, or in a ``junocam_view_size``-px view whose ``size``-px windows were the
+training frames), is zoomed so that its longer side is that view's side (`TrainingGeometry.
+view_side`; the predictor tiles it when it exceeds ``tile_size``); else it stays as it is.
 `resample_image` applies a plan to the image; `Resampling.restore` maps probabilities back.
 """
 
@@ -120,8 +122,9 @@ def plan_resampling(
     if px_per_deg or geometry.view_share > 0:
         if px_per_deg:
             scale, why = geometry.px_per_deg / float(px_per_deg), "px_per_deg hint"
-        else:  # a whole-disk view, as the model's perspective training frames
-            scale, why = geometry.size / max(frame.shape), f"views of {geometry.size} px"
+        else:  # a whole-disk view, as the model's perspective training views
+            side = geometry.view_side
+            scale, why = side / max(frame.shape), f"views of {side} px"
         if abs(scale - 1) <= SAME_SCALE:
             return None, _as_is(f"already at the model's scale ({why})", scale)
         shape, map_x, map_y, back_x, back_y = _zoom_maps(frame.shape, scale)

@@ -23,6 +23,14 @@ class TrainingGeometry:
     # resampled to `px_per_deg`; a model that saw perspective/orthographic views, which show the
     # whole disk in a `size`-px frame, gets a frame without a grid zoomed to `size` px a side
     views: dict[str, float] = field(default_factory=lambda: {"polar": 1.0})
+    # px the perspective views spanned (``junocam_view_size``): training frames were `size`-px
+    # windows of them, so a frame without a grid is zoomed to this many px a side (0: `size`)
+    view_size: int = 0
+
+    @property
+    def view_side(self) -> int:
+        """The side, px, a frame without a grid is zoomed to for a model trained on views."""
+        return max(int(self.size), int(self.view_size or 0))
 
     @property
     def view_share(self) -> float:
@@ -47,8 +55,10 @@ def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
     from jovis.synth.params import SynthParams
     from jovis.synth.viewmix import parse_view_mix
 
-    max_colat = float((data.get("params") or {}).get("max_colatitude", SynthParams.max_colatitude))
+    params = data.get("params") or {}
+    max_colat = float(params.get("max_colatitude", SynthParams.max_colatitude))
     size = int(data["size"])
+    views = parse_view_mix(data.get("view"))
     return TrainingGeometry(
         projection="equidistant",
         px_per_deg=size / 2.0 / max_colat,  # as jovis.synth.scene.make_grid
@@ -57,7 +67,8 @@ def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
         hemisphere=str(data.get("hemisphere", "random")),
         lon_at_x={"north": 270.0, "south": 90.0},
         lon_sense={"north": "clockwise", "south": "counterclockwise"},
-        views=parse_view_mix(data.get("view")),
+        views=views,
+        view_size=int(params.get("junocam_view_size", 0)) if "perspective" in views else 0,
     )
 
 

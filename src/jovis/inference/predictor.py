@@ -199,7 +199,8 @@ class Predictor:
         x = torch.as_tensor(batch)
         if self.device.type == "cuda":  # page-locked memory: the copy overlaps with compute
             x = x.pin_memory().to(self.device, non_blocking=True)
-        x = x.contiguous(memory_format=torch.channels_last)
+        if self.tta:  # the rotated views start from channels_last (without TTA the network
+            x = x.contiguous(memory_format=torch.channels_last)  # gets x as it is: NCHW)
         return dihedral_mean(lambda v: self._forward(v).softmax(dim=1), x, self.tta).cpu()
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -221,10 +222,13 @@ def dihedral_mean(
     probs_of: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, tta: bool
 ) -> torch.Tensor:
     """`probs_of(x)`, or with `tta` its mean over the 8 rotations/flips of x (each view's
-    output turned back): the one TTA loop of the predictor and the benchmark's naive loop."""
-    views = [(k, flip) for flip in (False, True) for k in range(4)] if tta else [(0, False)]
+    output turned back): the one TTA loop of the predictor and the benchmark's naive loop.
+    Every view, and the result, is contiguous (NCHW): without `tta`, `x` and `probs_of(x)` made
+    so, not copied by a rotation by 0 (and a division by 1) as they once were."""
+    if not tta:
+        return probs_of(x.contiguous()).contiguous()
     probs = None
-    for k, flip in views:
+    for k, flip in [(k, flip) for flip in (False, True) for k in range(4)]:
         view = torch.rot90(x, k, (-2, -1))
         if flip:
             view = torch.flip(view, (-1,))
@@ -233,4 +237,4 @@ def dihedral_mean(
             p = torch.flip(p, (-1,))
         p = torch.rot90(p, -k, (-2, -1))
         probs = p if probs is None else probs + p
-    return probs / len(views)
+    return probs / 8

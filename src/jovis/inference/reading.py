@@ -23,7 +23,7 @@ from jovis.checkpoint import CheckpointInfo
 from jovis.geometry import PolarGrid
 from jovis.geometry.reproject import polar_from_settings
 from jovis.inference.locks import FrameLocks
-from jovis.inference.prepare import prepare_scaled
+from jovis.inference.prepare import ScaledInput, prepare_scaled
 from jovis.io import read_frame
 from jovis.io.atomic import pid_alive
 
@@ -61,11 +61,14 @@ class FrameReader(Dataset):
         started: float = 0.0,
         resample: str = "off",
         px_per_deg: float | None = None,
+        evidence_from: int | None = None,
     ) -> None:
         self.jobs, self.info, self.hints, self.reproject = jobs, info, hints, reproject
         self.min_size, self.max_pixels = min_size, max_pixels
         self.resample, self.px_per_deg = resample, px_per_deg
         self.locks, self.started = locks, started
+        # jobs from this index on are read only as temporal evidence: never locked
+        self.evidence_from = len(jobs) if evidence_from is None else evidence_from
 
     def __len__(self) -> int:
         return len(self.jobs)
@@ -73,7 +76,7 @@ class FrameReader(Dataset):
     def __getitem__(self, index: int) -> dict[str, Any]:
         start = time.perf_counter()
         job = self.jobs[index]
-        if self.locks is not None:
+        if self.locks is not None and index < self.evidence_from:
             holder = self.locks.acquire(job.id)
             if holder is None and _written_since(job, self.started):
                 self.locks.release(job.id)
@@ -82,9 +85,7 @@ class FrameReader(Dataset):
                 return {"index": index, "busy": holder}
         try:
             frame = self.read(job.path)
-            hint = self.hints.get(str(job.path), {}).get("px_per_deg") or self.px_per_deg
-            prepared = prepare_scaled(frame, self.info, self.min_size, resample=self.resample,
-                                      px_per_deg=hint)  # fmt: skip
+            prepared = self.prepare(frame, job.path)
         except Exception as err:  # any bad file is recorded and the batch goes on
             return {"index": index, "error": f"{type(err).__name__}: {err}"}
         return {
@@ -93,6 +94,12 @@ class FrameReader(Dataset):
             "input": prepared,
             "read_s": time.perf_counter() - start,
         }
+
+    def prepare(self, frame, path: Path) -> ScaledInput:
+        """The network's input for `frame` read from `path` (or a stack of it, `temporal`)."""
+        hint = self.hints.get(str(path), {}).get("px_per_deg") or self.px_per_deg
+        return prepare_scaled(frame, self.info, self.min_size, resample=self.resample,
+                              px_per_deg=hint)  # fmt: skip
 
     def read(self, path: Path):
         _check_openable(path)

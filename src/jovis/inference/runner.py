@@ -25,9 +25,11 @@ from jovis.inference.outputs import write_catalog
 from jovis.inference.plan import Plan, plan_jobs, run_key_of
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import min_input_size
-from jovis.inference.reading import FrameReader, frame_loader
+from jovis.inference.reading import FrameReader, Job, frame_loader
 from jovis.inference.scale import check_mode
 from jovis.inference.settings import check_settings, shard_of
+from jovis.inference.temporal import TemporalSettings
+from jovis.inference.temporal_predict import Entry, predict_with_neighbours
 from jovis.inference.tiling import DEFAULT_OVERLAP
 from jovis.inference.writing import OutputWriter
 from jovis.io.atomic import DiskFullError, make_folder, own_temporaries, write_text
@@ -65,6 +67,7 @@ def run_inference(
     px_per_deg: float | None = None,
     record: dict[str, Any] | None = None,
     backend: str = "auto",
+    temporal: TemporalSettings | dict[str, Any] | str | None = None,
 ) -> dict[str, Any]:
     """Run a checkpoint over frames; returns counts, timings and the output folder.
 
@@ -79,6 +82,10 @@ def run_inference(
     `record` is added to every manifest row (e.g. the released model `model=` picked).
     `backend` runs the forward pass (`jovis.inference.backends`: torch, onnxruntime, or auto =
     ONNX Runtime on a CPU where installed); every manifest row and the result name the one used.
+    `temporal` (``{mode, window_min}``, `jovis.inference.temporal`) combines each frame with the
+    frames of its target within the window (stacked images or mean probabilities); every input
+    is then read first (those done earlier too, as evidence only) and each row names the
+    neighbours used. The default, ``auto``, stacks for a far-UV aurora checkpoint (``uv``).
     """
     check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
                    num_workers=num_workers, write_threads=write_threads, precision=precision,
@@ -91,6 +98,11 @@ def run_inference(
                                           tile_overlap=tile_overlap, batch_size=batch_size,
                                           compile=compile, precision=precision,
                                           backend=backend)  # fmt: skip
+    info = predictor.info
+    temporal = TemporalSettings.from_value(temporal)
+    requested = temporal.mode
+    visible = [info.labels.names[i] for i in info.visible_classes]
+    temporal = temporal.resolved(info.channels, visible)
     out = make_folder(out, "out")
     run_key = run_key_of(Path(ckpt), tta, save_probs, precision, reproject)
     if resample != "off":  # off keeps the key of runs made before resampling existed
@@ -99,30 +111,36 @@ def run_inference(
         run_key += f"-{predictor.backend}"
     if (tile_size, tile_overlap) != (1024, 0.5):  # frames tiled otherwise are not done yet
         run_key += f"-t{tile_size}o{tile_overlap:g}"  # (1024, 0.5): the key of runs made before
+    run_key += temporal.key()  # off: the key of runs made before temporal evidence existed
     settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
                 "tta": tta, "tile_size": tile_size, "tile_overlap": tile_overlap,
                 "precision": precision,
                 "batch_size": batch_size, "num_workers": num_workers, "save_probs": save_probs,
                 "reproject": reproject, "max_pixels": max_pixels, "run_key": run_key,
                 "resample": resample, "px_per_deg": px_per_deg, "backend": predictor.backend,
+                "temporal": {**temporal.to_dict(), "requested": requested},
                 **(config or {})}  # fmt: skip
     write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
     plan = plan_jobs(input, out, run_key, save_probs, part, num_parts)
-    info = predictor.info
+    # temporal evidence: with frames to do, every other input is read too (not locked or written)
+    todo = set(map(id, plan.todo))
+    others = [j for j in plan.jobs if id(j) not in todo] if temporal.on and todo else []
+    jobs = plan.todo + others
     locks = FrameLocks(out, secrets.token_hex(4))
     model = getattr(predictor.model, "_orig_mod", predictor.model)
-    reader = FrameReader(plan.todo, info, frame_set_rows(input), reproject,
+    reader = FrameReader(jobs, info, frame_set_rows(input), reproject,
                          min_size=min_input_size(model, info), max_pixels=max_pixels,
                          locks=locks, started=time.time(), resample=resample,
-                         px_per_deg=px_per_deg)  # fmt: skip
+                         px_per_deg=px_per_deg, evidence_from=len(plan.todo))  # fmt: skip
     properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument}
     writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks)
     start, busy, error = time.perf_counter(), 0, None
     try:
         with Refresher(locks), ProgressBar(progress, len(plan.todo), "infer") as bar:
             loader = frame_loader(reader, num_workers)
-            busy = predict_and_write(predictor, loader, plan, writer, {"run_key": run_key,
-                                     **(record or {})}, batch_size, bar)  # fmt: skip
+            busy = predict_and_write(predictor, loader, jobs, len(plan.todo), writer,
+                                     {"run_key": run_key, **(record or {})}, batch_size, bar,
+                                     temporal, reader.prepare)  # fmt: skip
     except DiskFullError as err:
         writer.abort()
         error = err
@@ -131,18 +149,27 @@ def run_inference(
 
 
 def predict_and_write(
-    predictor: Predictor, loader, plan: Plan, writer: OutputWriter, base: dict[str, Any],
-    batch_size: int, bar: ProgressBar,
+    predictor: Predictor, loader, jobs: list[Job], wanted: int, writer: OutputWriter,
+    base: dict[str, Any], batch_size: int, bar: ProgressBar,
+    temporal: TemporalSettings | None = None, prepare=None,
 ) -> int:  # fmt: skip
     """Stream the loader's items through the predictor into the writer; returns how many
-    inputs were left to another run holding them. `base` (run_key, ...) starts every row."""
+    inputs were left to another run holding them. `base` (run_key, ...) starts every row.
+    Jobs from index `wanted` on are temporal evidence only; with `temporal` on, every item is
+    read before any is predicted (`jovis.inference.temporal_predict`), `prepare(frame, path)`
+    preparing the stacked frames."""
     busy = 0
+    temporal = temporal or TemporalSettings("off")
 
     def prepared():
         nonlocal busy
         for item in loader:
+            job = jobs[item["index"]]
+            if item["index"] >= wanted:  # evidence only: a bad one is simply not used
+                if "input" in item:
+                    yield item["input"], item
+                continue
             bar.advance(1)
-            job = plan.todo[item["index"]]
             if "busy" in item:
                 busy += 1
                 log.info("%s: left to %s", job.path, item["busy"])
@@ -152,14 +179,22 @@ def predict_and_write(
             else:
                 yield item["input"], item
 
-    for item, probs, seconds, note in predict_batches(predictor, prepared(), batch_size):
-        job, frame = plan.todo[item["index"]], item["frame"]
+    if temporal.on:
+        entries = [Entry(it["frame"], x, it, it["index"] < wanted) for x, it in prepared()]
+        stream = predict_with_neighbours(predictor, entries, temporal,
+                                         lambda f, it: prepare(f, jobs[it["index"]].path),
+                                         batch_size)  # fmt: skip
+    else:
+        stream = ((*out, {"temporal": temporal.mode})
+                  for out in predict_batches(predictor, prepared(), batch_size))  # fmt: skip
+    for item, probs, seconds, note, evidence in stream:
+        job, frame = jobs[item["index"]], item["frame"]
         record = {**_base_record(job, base), "read_s": round(item["read_s"], 4),
                   "predict_s": round(seconds, 4), "device": note or str(predictor.device),
                   "backend": "torch" if note else predictor.backend,
                   "grid": None if frame.grid is None else frame.grid.source or "polar",
                   "time": frame.meta.get("time"),
-                  **item["input"].note,
+                  **item["input"].note, **evidence,
                   "outputs": {k: str(v) for k, v in job.outputs.items()}}  # fmt: skip
         writer.submit(job, frame, probs, record)
     writer.close()

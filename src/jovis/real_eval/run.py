@@ -27,22 +27,37 @@ from jovis.scoring import label_free as lf
 Predict = Callable[[list[Frame]], list[tuple[np.ndarray, np.ndarray | None]]]
 
 
-def checkpoint_predict(predictor, batch_size: int = 4, resample: str = "auto") -> Predict:
-    """`Predict` through `predictor` (a `jovis.inference.Predictor`), as `evaluate` predicts:
-    frames fed at the checkpoint's training scale (``resample="auto"``) or as they are."""
-    from jovis.inference.batches import predict_batches
+def checkpoint_predict(
+    predictor, batch_size: int = 4, resample: str = "auto", temporal: Any = "off"
+) -> Predict:
+    """`Predict` through `predictor` (a `jovis.inference.Predictor`), as `infer` predicts:
+    frames fed at the checkpoint's training scale (``resample="auto"``) or as they are, and
+    with `temporal` (`jovis.inference.temporal`; auto resolved for the checkpoint) each frame
+    combined with the frames of its target within the window among those given together, by
+    the loop `infer` runs (`predict_with_neighbours`). `predict.temporal` holds the resolved
+    settings and `predict.records` the manifest fields of every frame it predicted."""
     from jovis.inference.prepare import prepare_scaled
+    from jovis.inference.temporal import TemporalSettings
+    from jovis.inference.temporal_predict import Entry, predict_with_neighbours
     from jovis.scoring import mask_from_probs
 
     info, schema = predictor.info, predictor.info.labels
+    settings = TemporalSettings.from_value(temporal)
+    settings = settings.resolved(info.channels, [schema.names[i] for i in info.visible_classes])
+
+    def prep(frame: Frame, _=None):
+        return prepare_scaled(frame, info, 1, resample=resample)
 
     def predict(frames: list[Frame]) -> list[tuple[np.ndarray, np.ndarray | None]]:
-        items = ((prepare_scaled(f, info, 1, resample=resample), f) for f in frames)
-        return [
-            (mask_from_probs(p, f.valid, schema), p)
-            for f, p, _, _ in predict_batches(predictor, items, batch_size)
-        ]
+        entries = [Entry(f, prep(f), f) for f in frames]
+        out = []
+        for f, p, _, _, record in predict_with_neighbours(predictor, entries, settings, prep,
+                                                          batch_size):  # fmt: skip
+            out.append((mask_from_probs(p, f.valid, schema), p))
+            predict.records.append({"id": f.id, **record})
+        return out
 
+    predict.temporal, predict.records = settings, []
     return predict
 
 

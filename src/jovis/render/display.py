@@ -39,7 +39,9 @@ def display_image(
             f"image must be H×W×C with one name per channel; got shape {img.shape} "
             f"and channels {list(channels)}"
         )
-    ok = np.isfinite(img).all(axis=2)
+    ok = np.isfinite(img[:, :, 0])
+    for c in range(1, img.shape[2]):  # per plane: a reduction over the last axis is slow
+        ok &= np.isfinite(img[:, :, c])
     if valid is not None:
         valid = np.asarray(valid, dtype=bool)
         if valid.shape != img.shape[:2]:
@@ -58,8 +60,8 @@ def display_image(
             lower = [c.lower() for c in channels]
             named = all(c in lower for c in ("red", "green", "blue"))
             order = [lower.index(c) for c in ("red", "green", "blue")] if named else [0, 1, 2]
-        planes = [_to_u8(_stretch(img[:, :, i], ok, 0.5, 99.5)) for i in order]
-        rgb = np.dstack(planes)
+        stretched = {i: _to_u8(_stretch(img[:, :, i], ok, 0.5, 99.5)) for i in set(order)}
+        rgb = np.dstack([stretched[i] for i in order])
     rgb[~ok] = INVALID_RGB
     return np.ascontiguousarray(rgb)
 
@@ -69,14 +71,18 @@ def _stretch(plane: np.ndarray, ok: np.ndarray, lo_pct: float, hi_pct: float) ->
     values = plane[ok]
     if values.size == 0:
         return np.zeros(plane.shape, np.float32)
-    lo, hi = np.percentile(values.astype(np.float64), [lo_pct, hi_pct])
+    lo, hi = np.percentile(values.astype(np.float64), [lo_pct, hi_pct], overwrite_input=True)
     if not hi > lo:  # constant (or nearly): a flat picture
         lo, hi = float(values.min()), float(values.max())
     if not hi > lo:
         return np.zeros(plane.shape, np.float32)
-    filled = np.where(ok, plane, lo).astype(np.float64)
-    return np.clip((filled - lo) / (float(hi) - float(lo)), 0.0, 1.0).astype(np.float32)
+    t = plane.astype(np.float64)  # in place from here: each full-frame temporary costs
+    np.copyto(t, lo, where=~ok)
+    t -= lo
+    t /= float(hi) - float(lo)
+    return np.clip(t, 0.0, 1.0, out=t).astype(np.float32)
 
 
 def _to_u8(t: np.ndarray) -> np.ndarray:
-    return np.round(t * 255.0).astype(np.uint8)
+    t = t * 255.0
+    return np.round(t, out=t).astype(np.uint8)

@@ -178,6 +178,7 @@ class SynthParams:
     junocam_night_mu: float = 0.02
     junocam_sun_lon_offset: Range = (-60.0, 60.0)
     junocam_mosaic_prob: float = 0.7
+    junocam_view_size: int = 0  # px the disk's view spans; > the frame: frames are windows of it
     junocam_band_contrast: Range = (0.02, 0.12)
     junocam_band_colat: Range = (18.0, 28.0)
     subsolar_lat_range: Range = (-3.1, 3.1)

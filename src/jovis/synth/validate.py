@@ -41,6 +41,11 @@ def validate_params(p: SynthParams) -> None:
     for key in ("junocam_altitude_km", "junocam_disk_fill", "junocam_gamma"):
         if not getattr(p, key)[0] > 0:
             raise ValueError(f"synth param {key}={list(getattr(p, key))} must be > 0")
+    if p.junocam_view_size < 0:
+        raise ValueError(
+            f"synth param junocam_view_size={p.junocam_view_size} must be ≥ 0 px (0: a "
+            "perspective frame is the whole view; larger than the frame: a window of the view)"
+        )
     _lat_range("limb_observer_lat_range", p.limb_observer_lat_range, 0.0, 90.0)
     _lat_range("observer_lat_range", p.observer_lat_range, 0.0, 90.0)
     _lat_range("subsolar_lat_range", p.subsolar_lat_range, -90.0, 90.0)
