@@ -15,7 +15,10 @@ The UV digests changed again (issue 13): limb streaks at 0.2-0.6 of the oval pea
 quarter-ratio row): a flat-bottomed faint oval sector 0.3-2 % bright (shared by every channel, so
 L changes too), the polar cap dimmed beside it and set back 1.5 deg, the limb fringe at the UV
 no-data edge, and new streak, diffuse and polar levels; labels are unchanged (computed with
-ATEN_CPU_CAPABILITY=avx512/avx2/default). A change to the
+ATEN_CPU_CAPABILITY=avx512/avx2/default). Changed again (issue 13 item 1, the edge-streak and
+polar-texture rows): the limb streaks cross the fringe and carry the emission it tapers away,
+the faint sector is centred at local time 17 h (shared, so L changes too), and new streak,
+diffuse and polar levels; labels are unchanged (avx512/avx2/default again). A change to the
 renderer that is meant to change its output must update them (and say why in the commit).
 torch's DEFAULT CPU kernels round some transcendental functions differently from its AVX2/AVX512
 kernels, so each capability has its own digest; the per-channel sums and class counts below hold
@@ -35,12 +38,12 @@ from jovis.synth import render_batch
 
 ALL = ["L", "M", "uv", "red", "green", "blue", "ch4"]
 DIGESTS = {  # (torch major.minor, CPU capability) -> (polar batch, perspective batch)
-    ("2.14", "AVX2"): ("2b9e2d4cfab54e8c0319901dbb0a993ccd13564e57311af85cd8b667913d0b4a",
-                       "97276fd4ff51ab92421cf7a1a7cab109eb5cf836bfb5e69a9bd4956890506c21"),
-    ("2.14", "AVX512"): ("2b9e2d4cfab54e8c0319901dbb0a993ccd13564e57311af85cd8b667913d0b4a",
-                         "97276fd4ff51ab92421cf7a1a7cab109eb5cf836bfb5e69a9bd4956890506c21"),
-    ("2.14", "DEFAULT"): ("a2afbb640be1b68fbc094380738f1a6eacabaab339736fb0bf1acac7349815cc",
-                          "fe7f6be7b33e1e089590ffa24219ab27f961692af4336dd3ba94534fc6ec5fbd"),
+    ("2.14", "AVX2"): ("1aa9f219aedece0da4e22b5f637a8166c4ad5722bc29295ed8b779e4af549eb1",
+                       "9f596608757102e3d6ac7dfaafea0a48d2a47f5e01d013ae0368d424077d9d9a"),
+    ("2.14", "AVX512"): ("1aa9f219aedece0da4e22b5f637a8166c4ad5722bc29295ed8b779e4af549eb1",
+                         "9f596608757102e3d6ac7dfaafea0a48d2a47f5e01d013ae0368d424077d9d9a"),
+    ("2.14", "DEFAULT"): ("fa21f9f744dbdcb06268119670ac16d4ddd8e6e4b8c528c92f2449c0567078c7",
+                          "e8349f5ef1dbf21a85831464bb8a0866c5c9018a6dbf8ed3e7771caa43bf67f4"),
 }  # fmt: skip
 
 
@@ -72,12 +75,12 @@ def test_render_is_bit_identical_to_the_recorded_digest():
 def test_render_summary_matches_the_recorded_values():
     a, b = _polar(), _perspective()
     sums = [float(a.image[:, c].double().sum()) for c in range(len(ALL))]
-    want = [6.64600774, 181.813603, 1525350.33, 21263435.0, 20515195.0, 17880985.0, 6417795.0]
+    want = [7.82993138, 181.813603, 1841740.58, 21263435.0, 20515195.0, 17880985.0, 6417795.0]
     np.testing.assert_allclose(sums, want, rtol=1e-5)
     counts = torch.bincount(a.mask.flatten().long(), minlength=256)
     assert counts[[0, 1, 2, 255]].tolist() == [4309, 109, 149, 7721]
     assert int(counts.sum()) == 3 * 64 * 64
     np.testing.assert_allclose([float(b.image[:, c].double().sum()) for c in range(2)],
-                               [3183893.29, 16.2554170], rtol=1e-5)  # fmt: skip
+                               [3648354.48, 17.9747864], rtol=1e-5)  # fmt: skip
     counts = torch.bincount(b.mask.flatten().long(), minlength=256)
     assert counts[[0, 1, 2, 3, 4, 5, 255]].tolist() == [5010, 154, 388, 110, 1779, 7, 2920]

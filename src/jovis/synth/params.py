@@ -64,8 +64,8 @@ class SynthParams:
     dawn_storm_broadening: Range = (1.5, 2.5)
     # Grodent 2003 gives ~30 % of the northern FUV power poleward of the oval; the v03 frames'
     # polar emission over the bright arc (label-free `polar_ratio` of `jovis realism`) asks for
-    # 34-48 % with the faint sector's dimmed cap (`layers.polar_levels`)
-    polar_power_fraction: Range = (0.34, 0.48)
+    # 30-42 % with the faint sector's dimmed cap (`layers.polar_levels`) at local time 17 h
+    polar_power_fraction: Range = (0.30, 0.42)
     # the polar emission fills the cap from this far poleward of the oval's centreline (deg): a
     # modelling choice (no source found), set by the label-free quarter-ratio statistic of
     # `jovis realism` (the v03 frames' faint quarter shows no polar emission beside it)
@@ -142,15 +142,21 @@ class SynthParams:
     uv_reference_exposure_s: float = 100.0
     uv_cut_prob: float = 0.9
     uv_cut_offset_deg: Range = (-8.0, 0.0)
-    uv_streak_gain: Range = (0.8, 2.0)
+    uv_streak_gain: Range = (1.0, 2.5)
     uv_streak_length_deg: Range = (1.0, 3.0)
     uv_psf_sigma_deg: Range = (0.028, 0.04)
     uv_noise_kr_per_count: Range = (60.0, 350.0)
-    uv_diffuse_frac: Range = (0.004, 0.014)
+    uv_diffuse_frac: Range = (0.006, 0.022)
     # the faint sector (`oval.fade`): 0.3-2 % of the local brightness left over 70-100° of arc,
     # i.e. near the noise but present (the v03 faint quarter: 40-230 kR over a ~32 kR floor)
     uv_arc_fade_depth: Range = (0.98, 0.997)
     uv_arc_fade_width_deg: Range = (70.0, 100.0)
+    # its centre's local time (h; ± 1.5 h): 17 h puts its dawn-side end at the visible arc's dusk
+    # end, as in the v03 frames, whose faintest quarter of the ridge ends the visible arc next to
+    # the no-data edge (1-4 % of their cap >3° inside the ridge is darker than 0.3x its median;
+    # at 15 h the faint sector sat mid-arc, median 4.7 % and up to 28 %: realism polar_texture
+    # 2.1 against 1.5)
+    uv_arc_fade_local_time_h: float = 17.0
     # the limb fringe: the v03 frames read ~0 kR within ~0.3° of the no-data edge and reach
     # their level ~0.75-1° inside it (median over edge pixels, all four frames; `jovis.synth.uv`)
     uv_limb_fringe_deg: Range = (0.25, 0.45)

@@ -114,12 +114,14 @@ def sample_oval_params(rng, hemisphere: str, sun_lon: float, p: SynthParams) -> 
 
 
 def _fade(oval_params: np.ndarray, seed: int, sun_lon: float, hemisphere: str, p: SynthParams):
-    """The oval's faint sector (about local time 15 h, between noon and dusk: the HST frames'
-    dusk-side arcs sit near the noise), from a stream of its own so the other draws of the
-    scene do not move."""
+    """The oval's faint sector (about local time ``uv_arc_fade_local_time_h``, towards dusk: the
+    HST frames' dusk-side arcs sit near the noise where they run into the limb), from a stream of
+    its own so the other draws of the scene do not move."""
     g = np.random.default_rng([int(seed), 13])
     i = ov.IDX
-    oval_params[i["fade_phi"]] = plane_angle(sun_lon - 45.0, hemisphere) + g.normal(0, 0.4)
+    oval_params[i["fade_phi"]] = plane_angle(
+        sun_lon - 15.0 * (p.uv_arc_fade_local_time_h - 12.0), hemisphere
+    ) + g.normal(0, 0.4)
     oval_params[i["fade_depth"]] = g.uniform(*p.uv_arc_fade_depth)
     oval_params[i["fade_w"]] = math.radians(g.uniform(*p.uv_arc_fade_width_deg))
 

@@ -10,8 +10,11 @@
 - the limb fringe: the projected HST frames read ~0 kR over the last ``uv_limb_fringe_deg``
   before their no-data edge (the limb clip or the field of view), rising to the full level over
   ``uv_limb_fringe_ramp_deg`` inside it (measured on the four v03 frames: median 0 kR up to 0.3°
-  from the edge, half by ~0.5°, full by ~1°); the whole brightness is tapered there, the labels
-  (geometry) are not;
+  from the edge, half by ~0.5°, full by ~1°); the smooth brightness is tapered there, the labels
+  (geometry) are not. The streaks cross the fringe: they start at half its width, and within it
+  the smooth emission tapered away is smeared into them (the v03 frames' 95th percentile is at
+  its full level 0.3° from the edge while their median is still ~0 out to ~0.6°: bright stripes
+  on a dark fringe);
 - diffuse emission equatorward of the oval (``uv_diffuse_frac`` of the oval peak, textured);
 - noise: Poisson counts plus a detector/projection term of ``uv_noise_kr_per_count``, all
   blurred by the point spread / resampling kernel of ``uv_psf_sigma_deg``, so the noise is
@@ -87,8 +90,7 @@ def _streaks(keys, geo, x, y) -> torch.Tensor:
     u0 = rng.uniform_at(keys, "uv/streak", i0.long().clamp(min=0))
     u1 = rng.uniform_at(keys, "uv/streak", (i0.long() + 1).clamp(min=0))
     g = u0 + (u1 - u0) * frac
-    start = _col(geo, "fringe") + _col(geo, "ramp")  # streaks start where the limb fringe ends
-    fade = torch.exp(-(inside_cut(geo, x, y) - start).clamp(min=0.0) / _col(geo, "length"))
+    fade = torch.exp(-inside_cut(geo, x, y).clamp(min=0.0) / _col(geo, "length"))
     return 4.0 * g**3 * fade
 
 
@@ -104,26 +106,45 @@ def _blur(image: torch.Tensor, sigma_px: torch.Tensor) -> torch.Tensor:
     return F.conv2d(out, k.view(b, 1, -1, 1), groups=b)[0]
 
 
-def limb_fringe(geo: torch.Tensor, mu_obs: torch.Tensor, x, y, p: SynthParams) -> torch.Tensor:
-    """Brightness factor (B, H, W) in [0, 1]: 0 within the frame's fringe width of the nearest
-    no-data edge (the field-of-view / limb cut, or the emission-angle cut, whose distance in
-    degrees of arc is about the emission angle's margin), rising linearly over its ramp."""
+def edge_deg(geo: torch.Tensor, mu_obs: torch.Tensor, x, y, p: SynthParams) -> torch.Tensor:
+    """Degrees (B, H, W) to the nearest no-data edge: the field-of-view / limb cut, or the
+    emission-angle cut, whose distance in degrees of arc is about the emission angle's margin."""
     margin = p.limb_emission_cut_deg - torch.rad2deg(torch.acos(mu_obs.clamp(-1.0, 1.0)))
-    edge = torch.minimum(inside_cut(geo, x, y), margin)
+    return torch.minimum(inside_cut(geo, x, y), margin)
+
+
+def limb_fringe(edge: torch.Tensor, geo: torch.Tensor) -> torch.Tensor:
+    """Brightness factor (B, H, W) in [0, 1] of the smooth emission: 0 within the frame's fringe
+    width of the nearest no-data edge (`edge_deg`), rising linearly over its ramp."""
     return ((edge - _col(geo, "fringe")) / _col(geo, "ramp")).clamp(0.0, 1.0)
+
+
+def streak_reach(edge: torch.Tensor, geo: torch.Tensor) -> torch.Tensor:
+    """Factor (B, H, W) of the limb streaks: 0 over the inner half of the fringe, 1 from the
+    fringe width on (v03 frames: the 95th percentile is 0 within 0.15° of the edge and at its
+    full level from 0.3°, while the median stays ~0 to 0.6°: the streaks cross the fringe)."""
+    half = 0.5 * _col(geo, "fringe")
+    return ((edge - half) / half).clamp(0.0, 1.0)
 
 
 def render_uv(layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     """FUV brightness, kR: ((oval + polar + footprints + diffuse) × limb brightening (1/μ up to
-    a cap) + limb streaks + background) × the limb fringe, as counts with Poisson noise for the
+    a cap) + background) × the limb fringe + limb streaks (with the emission the fringe took,
+    from half the fringe width on), as counts with Poisson noise for the
     sampled exposure plus the detector/projection noise, blurred by the PSF (B, H, W)."""
     peak, bg = s[:, 0, None, None], s[:, 1, None, None]
     kr_per_count = s[:, 2, None, None] * (p.uv_reference_exposure_s / s[:, 3, None, None])
     limb = 1.0 / layers["mu_obs"].clamp(min=1.0 / p.uv_limb_brightening_max)
     emission = layers["aurora"] + layers["polar"] + layers["footprints"]
     emission = emission + _col(geo, "diffuse") * layers["equator"]
-    streak = _col(geo, "streak") * _streaks(keys, geo, x, y) * (STREAK_FLOOR + emission)
-    kr = (peak * (emission * limb + streak) + bg) * limb_fringe(geo, layers["mu_obs"], x, y, p)
+    edge = edge_deg(geo, layers["mu_obs"], x, y, p)
+    fringe = limb_fringe(edge, geo)
+    stripes = _streaks(keys, geo, x, y)
+    # the streaks, and within the fringe the smooth emission smeared into them, reach the edge
+    streak = stripes * (
+        _col(geo, "streak") * (STREAK_FLOOR + emission) + (1 - fringe) * emission * limb
+    )
+    kr = (peak * emission * limb + bg) * fringe + peak * streak * streak_reach(edge, geo)
     counts = poisson(kr / kr_per_count, keys, "uv")
     z = rng.normal(keys, "uv/noise", tuple(kr.shape[1:]))
     noisy = counts * kr_per_count + torch.sqrt(kr.clamp(min=0.0) * _col(geo, "noise_q")) * z
