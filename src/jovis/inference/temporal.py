@@ -138,22 +138,31 @@ def exposure_weight(frame: Frame) -> float:
     return value if np.isfinite(value) and value > 0 else 1.0
 
 
+def weighted_mean(frames: list[Frame], planes: list[np.ndarray], fallback: np.ndarray):
+    """The exposure-weighted mean of co-registered `planes` (C, H, W), one per frame of
+    `frames`, each where its frame has valid data; `fallback` where none has."""
+    total = np.zeros(planes[0].shape, np.float64)
+    weight = np.zeros(planes[0].shape[1:], np.float64)
+    for f, plane in zip(frames, planes, strict=True):
+        w = exposure_weight(f) * f.valid
+        total += np.where(f.valid, plane, 0.0) * w
+        weight += w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(weight > 0, total / weight, fallback)
+
+
 def stacked_frame(frame: Frame, others: list[Frame]) -> Frame:
     """`frame` with its image replaced by the exposure-weighted mean of its own and `others`'
     (same grid and shape), each where it has valid data; the frame's own `valid` is kept."""
-    total = np.zeros(frame.image.shape, np.float64)
-    weight = np.zeros(frame.shape, np.float64)
-    for f in [frame, *others]:
+    frames = [frame, *others]
+    for f in others:
         if f.image.shape != frame.image.shape:
             raise ValueError(
                 f"{f.id}: shape {f.image.shape} differs from {frame.id}'s; not co-registered"
             )
-        w = exposure_weight(f) * f.valid
-        total += np.where(f.valid[..., None], f.image, 0.0) * w[..., None]
-        weight += w
-    with np.errstate(invalid="ignore", divide="ignore"):
-        image = np.where(weight[..., None] > 0, total / weight[..., None], frame.image)
-    meta = {**frame.meta, "stacked": 1 + len(others)}
+    planes = [np.moveaxis(f.image, -1, 0) for f in frames]
+    image = np.moveaxis(weighted_mean(frames, planes, planes[0]), 0, -1)
+    meta = {**frame.meta, "stacked": len(frames)}
     return Frame(image.astype(np.float32), frame.channels, frame.instrument, frame.source, meta,
                  frame.grid, frame.valid)  # fmt: skip
 
@@ -161,11 +170,4 @@ def stacked_frame(frame: Frame, others: list[Frame]) -> Frame:
 def mean_probs(frames: list[Frame], probs: list[np.ndarray]) -> np.ndarray:
     """The exposure-weighted mean of class probabilities (K, H, W) of co-registered frames (the
     first is the frame predicted), each where its frame has valid data."""
-    total = np.zeros(probs[0].shape, np.float64)
-    weight = np.zeros(probs[0].shape[1:], np.float64)
-    for f, p in zip(frames, probs, strict=True):
-        w = exposure_weight(f) * f.valid
-        total += p * w
-        weight += w
-    out = np.where(weight > 0, total / np.maximum(weight, 1e-12), probs[0])
-    return out.astype(np.float32)
+    return weighted_mean(frames, probs, probs[0]).astype(np.float32)
