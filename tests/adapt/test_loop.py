@@ -105,7 +105,9 @@ def test_adapt_takes_model_like_infer_and_refuses_an_unknown_name(tiny_ckpt, fra
 @pytest.mark.parametrize(
     ("override", "key"),
     [("augment.gamma.prob=2", "augment.gamma.prob"), ("guard.every=0", "guard.every"),
-     ("guard.keep=worst", "guard.keep"), ("real_share=1.5", "real_share")],
+     ("guard.keep=worst", "guard.keep"), ("real_share=1.5", "real_share"),
+     ("teacher.emission_sigmas=-1", "teacher.emission_sigmas"),
+     ("teacher.emission_disk_px=1", "teacher.emission_disk_px")],
 )  # fmt: skip
 def test_bad_settings_are_refused_before_any_output(tiny_ckpt, frames_dir, tmp_path, override,
                                                     key):  # fmt: skip
@@ -113,3 +115,22 @@ def test_bad_settings_are_refused_before_any_output(tiny_ckpt, frames_dir, tmp_p
     with pytest.raises(ValueError, match=key.replace(".", r"\.")):
         adapt(adapt_cfg(tiny_ckpt, frames_dir, out, override))
     assert not out.exists()
+
+
+def test_emission_sigmas_reaches_the_pseudo_labels_and_the_record(tiny_ckpt, frames_dir, tmp_path,
+                                                                  monkeypatch):  # fmt: skip
+    import jovis.adapt.pseudo as pseudo
+
+    seen = []
+    real = pseudo.ignore_emitting_background
+
+    def spy(labels, excess, sigmas, ignore_index=255):
+        seen.append(sigmas)
+        return real(labels, excess, sigmas, ignore_index)
+
+    monkeypatch.setattr(pseudo, "ignore_emitting_background", spy)
+    result = adapt(adapt_cfg(tiny_ckpt, frames_dir, tmp_path, "steps=1",
+                             "teacher.emission_sigmas=2.5"))  # fmt: skip
+    assert seen and set(seen) == {2.5}
+    _, info = load_checkpoint(result["checkpoint"])
+    assert info.extra["adapted"]["emission_sigmas"] == 2.5

@@ -7,7 +7,13 @@ import pytest
 import torch
 from torch import nn
 
-from jovis.adapt.pseudo import ema_update, label_stats, pseudo_labels
+from jovis.adapt.pseudo import (
+    ema_update,
+    emission_excess,
+    ignore_emitting_background,
+    label_stats,
+    pseudo_labels,
+)
 
 
 def test_pixels_below_the_threshold_or_invalid_are_ignored():
@@ -25,6 +31,27 @@ def test_pixels_below_the_threshold_or_invalid_are_ignored():
     stats = label_stats([labels], [valid], 3)
     assert stats["labelled_share"] == pytest.approx(4 / 5)
     assert stats["class_shares"] == pytest.approx([0.25, 0.75, 0.0])
+
+
+def test_background_labels_on_a_faint_arc_are_ignored_and_dark_sky_kept():
+    rng = np.random.default_rng(0)
+    image = rng.normal(0.1, 0.01, (1, 64, 64)).astype(np.float32)
+    image[0, 30:33, 8:56] += 0.06  # a faint arc: 6 noise sigmas, 3 px wide
+    image[0, 10:13, 8:56] += 0.6  # the bright arc the teacher finds
+    valid = np.ones((64, 64), bool)
+    valid[:, 60:] = False
+    labels = np.zeros((64, 64), np.uint8)
+    labels[10:13, 8:56] = 1
+    labels[~valid] = 255
+    excess = emission_excess(image, valid, 15)
+    assert excess[31, 10:54].min() > 3 and np.median(excess[45:, :50]) < 1
+    assert (excess[~valid] == 0).all()
+    out = ignore_emitting_background(labels, excess, 3.0)
+    assert (out[31, 10:54] == 255).all()  # the missed faint arc: not taught as background
+    assert (out[10:13, 8:56] == 1).all()  # teacher's aurora kept
+    sky = out[45:, :50]
+    assert (sky == 0).mean() > 0.98  # dark sky still taught as background
+    assert (out[~valid] == 255).all() and (labels[31, 10] == 0)  # input not changed
 
 
 def test_a_threshold_out_of_range_is_refused():

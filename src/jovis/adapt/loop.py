@@ -242,9 +242,16 @@ def run(session: Session, measure: Measure, run_dir: Path, digest: str, paths: l
 
 def refresh_labels(session: Session) -> None:
     """New pseudo-labels of the frames adapted on, from the current teacher."""
-    threshold = float(session.cfg["teacher"]["threshold"])
+    tcfg = session.cfg["teacher"]
+    sigmas = tcfg.get("emission_sigmas")
     inputs = [rf.scaled for rf in session.train]
-    session.parts.labels = label_frames(session.labeller, inputs, threshold)
+    session.parts.labels = label_frames(
+        session.labeller,
+        inputs,
+        float(tcfg["threshold"]),
+        emission_sigmas=None if sigmas is None else float(sigmas),
+        emission_disk_px=int(tcfg.get("emission_disk_px", 15)),
+    )
     stats = label_stats(
         session.parts.labels,
         [x.valid for x in inputs],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import cv2
 import numpy as np
 import torch
 from torch import nn
@@ -40,17 +41,57 @@ def pseudo_labels(
     return labels
 
 
+def emission_excess(array: np.ndarray, valid: np.ndarray, disk_px: int) -> np.ndarray:
+    """(h, w) float32: how many noise sigmas each pixel's mean channel stands above its local
+    background (white top-hat with a `disk_px` disk; sigma from the median absolute deviation
+    of the top-hat over the valid pixels); 0 off the valid pixels."""
+    valid = np.asarray(valid, bool)
+    lum = np.where(valid, np.asarray(array, np.float32).mean(axis=0), 0.0).astype(np.float32)
+    lum = cv2.GaussianBlur(lum, (0, 0), 1.0)  # per-pixel noise would otherwise pass 3 sigma
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (disk_px, disk_px))
+    top = cv2.morphologyEx(lum, cv2.MORPH_TOPHAT, disk)
+    values = top[valid]
+    if values.size == 0:
+        return np.zeros(lum.shape, np.float32)
+    med = float(np.median(values))
+    sigma = 1.4826 * float(np.median(np.abs(values - med))) or 1e-6
+    return np.where(valid, (top - med) / sigma, 0.0).astype(np.float32)
+
+
+def ignore_emitting_background(
+    labels: np.ndarray, excess: np.ndarray, sigmas: float, ignore_index: int = 255
+) -> np.ndarray:
+    """`labels` with background (class 0) pseudo-labels ignored where the frame emits at least
+    `sigmas` above its local background: a faint arc the teacher misses is not taught as sky."""
+    out = labels.copy()
+    out[(labels == 0) & (excess >= sigmas)] = ignore_index
+    return out
+
+
 def label_frames(
-    teacher: Predictor, inputs: list[ScaledInput], threshold: float, batch_size: int = 4
+    teacher: Predictor,
+    inputs: list[ScaledInput],
+    threshold: float,
+    batch_size: int = 4,
+    *,
+    emission_sigmas: float | None = None,
+    emission_disk_px: int = 15,
 ) -> list[np.ndarray]:
     """Pseudo-labels of prepared frames at the model's scale (the teacher's TTA is its
-    predictor's `tta`; the classes the instrument cannot see have probability 0)."""
+    predictor's `tta`; the classes the instrument cannot see have probability 0). With
+    `emission_sigmas`, background labels on emitting pixels are ignored
+    (`ignore_emitting_background`)."""
     ignore = teacher.info.labels.ignore_index
     items = ((x.array, x) for x in inputs)  # labels on the model's pixels, not the frame's
-    return [
-        pseudo_labels(p, x.valid, threshold, ignore)
-        for x, p, _, _ in predict_batches(teacher, items, batch_size)
-    ]
+    out = []
+    for x, p, _, _ in predict_batches(teacher, items, batch_size):
+        labels = pseudo_labels(p, x.valid, threshold, ignore)
+        if emission_sigmas is not None:
+            valid = np.ones(labels.shape, bool) if x.valid is None else x.valid
+            excess = emission_excess(x.array, valid, emission_disk_px)
+            labels = ignore_emitting_background(labels, excess, emission_sigmas, ignore)
+        out.append(labels)
+    return out
 
 
 def label_stats(labels: list[np.ndarray], valid: list[np.ndarray], num_classes: int,

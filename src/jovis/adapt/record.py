@@ -29,6 +29,7 @@ def provenance(
         "kept_step": int(kept_step),
         "stopped": list(stopped),
         "threshold": float(teacher["threshold"]),
+        "emission_sigmas": teacher.get("emission_sigmas"),
         "teacher_momentum": float(teacher["momentum"]),
         "tta": bool(teacher["tta"]),
         "real_share": float(settings["real_share"]),

@@ -22,6 +22,13 @@ def check_settings(cfg: dict[str, Any]) -> None:
     ratio = cfg["guard"].get("area_ratio")
     if ratio is not None and (not isinstance(ratio, int | float) or ratio <= 1):
         raise ValueError(f"adapt: guard.area_ratio={ratio!r} must be > 1, or null (off)")
+    sigmas = cfg["teacher"].get("emission_sigmas")
+    if sigmas is not None and (isinstance(sigmas, bool) or not isinstance(sigmas, int | float)
+                               or sigmas <= 0):  # fmt: skip
+        raise ValueError(f"adapt: teacher.emission_sigmas={sigmas!r} must be > 0, or null (off)")
+    disk = cfg["teacher"].get("emission_disk_px", 15)
+    if isinstance(disk, bool) or not isinstance(disk, int) or disk < 3:
+        raise ValueError(f"adapt: teacher.emission_disk_px={disk!r} must be an integer ≥ 3")
     batch_split(int(cfg["batch_size"]), float(cfg["real_share"]))
 
 
