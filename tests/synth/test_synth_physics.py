@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 
 from jovis.synth import SynthParams, render_batch
 from jovis.synth.footprints import footprint_at, load_table
@@ -132,3 +133,48 @@ def test_missing_footprint_table_fails_before_rendering(tmp_path):
         render_batch([0], 64, ["L"], params={"footprint_table": str(tmp_path / "none.txt")})
     batch = render_batch([0], 64, ["L"], params={"footprint_table": ""})
     assert batch.features(0)["footprints"] == []
+
+
+# a uniform oval, fully in view: along the arc only the faint sector (`oval.fade`) varies
+FLAT_OVAL = {"oval_brightness_var": 0.0, "dawn_arc_gain": [0.0, 0.0], "dawn_storm_prob": 0.0,
+             "limb_prob": 0.0, "uv_cut_prob": 0.0, "jiram_gap_prob": 0.0}  # fmt: skip
+
+
+def _arc_contrast(batch, i: int, sectors: int = 18) -> float:
+    """Faintest / brightest sector of the labelled oval (p90 over the background median, in
+    sectors of angle about the pole)."""
+    img, mask, valid = (t[i].numpy() for t in (batch.image[:, 0], batch.mask, batch.valid))
+    img = img - np.median(img[valid & (mask == 0)])
+    h, w = mask.shape
+    yy, xx = np.mgrid[:h, :w]
+    ang = np.arctan2(yy - (h - 1) / 2, xx - (w - 1) / 2) + np.pi
+    sec = (ang / (2 * np.pi) * sectors).astype(int) % sectors
+    on = (mask == 1) & valid
+    vals = [np.percentile(img[on & (sec == k)], 90)
+            for k in range(sectors) if (on & (sec == k)).sum() >= 4]  # fmt: skip
+    assert len(vals) >= sectors - 2
+    return float(min(vals) / max(vals))
+
+
+def test_the_deep_faint_sector_is_far_uv_only_not_jiram_l():
+    """The far-UV faint sector leaves 0.3-2 % of the oval (HST v03); JIRAM L H3+ ovals are
+    continuous (`jiram_l_arc_fade_depth`: at most a halving). With the UV depth, L goes dark."""
+    seeds = range(4)
+    uv = render_batch(seeds, 128, ["uv"], params=FLAT_OVAL)
+    l_band = render_batch(seeds, 128, ["L"], params=FLAT_OVAL)
+    for i in range(len(seeds)):
+        assert _arc_contrast(uv, i) < 0.15, ("uv", i)
+        assert _arc_contrast(l_band, i) > 0.4, ("L", i)  # 0.003-0.03 with the UV's depth
+    as_uv = render_batch(seeds, 128, ["L"], params={**FLAT_OVAL, "jiram_l_arc_fade_depth":
+                                                    list(P.uv_arc_fade_depth)})  # fmt: skip
+    assert max(_arc_contrast(as_uv, i) for i in range(len(seeds))) < 0.15
+
+
+def test_each_oval_channel_keeps_its_faint_sector_when_rendered_together():
+    both = render_batch([5, 9], 64, ["uv", "L"])
+    for c, name in enumerate(both.channels):
+        alone = render_batch([5, 9], 64, [name])
+        valid = both.valid[:, None]  # a frame holding uv takes its field-of-view edge
+        assert torch.equal(alone.image[:, :1] * valid, both.image[:, c : c + 1]), name
+    with pytest.raises(ValueError, match="jiram_l_arc_fade_depth"):
+        SynthParams(jiram_l_arc_fade_depth=(0.5, 1.2))

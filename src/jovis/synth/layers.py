@@ -18,6 +18,7 @@ import torch
 from jovis.synth import oval as ov
 from jovis.synth import texture
 from jovis.synth.params import SynthParams
+from jovis.synth.scene import fade_params
 from jovis.synth.vortices import km_per_deg
 
 # vortex slot columns
@@ -26,11 +27,14 @@ VI = {n: i for i, n in enumerate(VCOLS)}
 INFLUENCE = 2.5  # vortex radii over which a vortex's winding acts (tapering from 1.5)
 
 
-def pack_scenes(scenes: list[dict[str, Any]], p: SynthParams, px_deg) -> dict[str, Any]:
+def pack_scenes(
+    scenes: list[dict[str, Any]], p: SynthParams, px_deg, fade: str = "uv"
+) -> dict[str, Any]:
     """Per-frame parameters as CPU tensors: vortices (B, V, len(VCOLS)), footprints (B, S, 4),
     oval (B, len(oval.COLS)) and per-frame scalars (B,). `px_deg` is one pixel in degrees: one
     value for all frames, or one per frame (perspective views, so that a frame does not depend
-    on the others in its batch)."""
+    on the others in its batch). `fade` names the channel whose faint-sector depth the oval
+    takes (`scene.FADE_CHANNELS`)."""
     px = list(px_deg) if isinstance(px_deg, (list, tuple)) else [px_deg] * len(scenes)
     nv = max(len(s["vortices"]) for s in scenes)
     vort = np.zeros((len(scenes), nv, len(VCOLS)))
@@ -56,7 +60,7 @@ def pack_scenes(scenes: list[dict[str, Any]], p: SynthParams, px_deg) -> dict[st
             colat, lam = 90.0 - sign * f["lat"], math.radians(f["lon"])
             foot[i, j] = (-sign * math.sin(lam) * colat, math.cos(lam) * colat,
                           f["brightness"], f["fwhm"] / 2.3548)  # fmt: skip
-    ovals = np.stack([s["oval"] for s in scenes])
+    ovals = np.stack([fade_params(s, fade) for s in scenes])
     sign = np.array([1.0 if s["hemisphere"] == "north" else -1.0 for s in scenes])
     scal = {
         "sign": sign,

@@ -125,6 +125,11 @@ class SynthParams:
     # JIRAM (L and M bands)
     l_peak_radiance: Range = (0.005, 0.05)
     l_cloud_fraction: float = 0.03
+    # the L band's own depth of the oval's faint sector (`oval.fade`, same place and width as the
+    # far-UV one): why — JIRAM L (H3+) main ovals are continuous, brightness varying along them a
+    # few times (Mura et al. 2017, Adriani et al. 2017, GRL 44), with an IR/UV ratio that differs
+    # between features (Gérard et al. 2018, Icarus 312): at most a halving, not the UV's 0.3-2 %
+    jiram_l_arc_fade_depth: Range = (0.0, 0.5)
     m_tb_range_k: Range = (190.0, 260.0)
     m_band_um_low: float = 4.537
     m_band_um_high: float = 5.035
@@ -148,7 +153,8 @@ class SynthParams:
     uv_noise_kr_per_count: Range = (60.0, 350.0)
     uv_diffuse_frac: Range = (0.006, 0.022)
     # the faint sector (`oval.fade`): 0.3-2 % of the local brightness left over 70-100° of arc,
-    # i.e. near the noise but present (the v03 faint quarter: 40-230 kR over a ~32 kR floor)
+    # i.e. near the noise but present (the v03 faint quarter: 40-230 kR over a ~32 kR floor);
+    # far-UV frames only (JIRAM L: ``jiram_l_arc_fade_depth``)
     uv_arc_fade_depth: Range = (0.98, 0.997)
     uv_arc_fade_width_deg: Range = (70.0, 100.0)
     # its centre's local time (h; ± 1.5 h): 17 h puts its dawn-side end at the visible arc's dusk

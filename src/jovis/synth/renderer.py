@@ -24,7 +24,7 @@ from jovis.synth import labels as lab
 from jovis.synth.hash_rng import frame_keys
 from jovis.synth.layers import pack_scenes, scene_layers
 from jovis.synth.params import SynthParams
-from jovis.synth.scene import make_grid, sample_scene
+from jovis.synth.scene import FADE_CHANNELS, make_grid, sample_scene
 from jovis.synth.validate import footprint_path
 from jovis.synth.view import (
     PERSPECTIVE_REACH,
@@ -153,9 +153,12 @@ def _plane(views: list, hemis: list[str], size: int, p: SynthParams, device: tor
     return x, y, px_deg, seen
 
 
-def _render_channels(channels, layers, keys, seed_list, disk, x, y, p: SynthParams, scenes=None):
+def _render_channels(channels, layer_sets, keys, seed_list, disk, x, y, p: SynthParams,
+                     scenes=None):  # fmt: skip
     """The (B, C, H, W) image, zero where there is no data, and ``valid``: the visible `disk`
-    and, for each instrument family among `channels`, its coverage."""
+    and, for each instrument family among `channels`, its coverage. `layer_sets` holds the
+    layers per faint-sector channel (`_oval_fades`); the other channels draw no oval."""
+    layers = next(iter(layer_sets.values()))
     valid = disk.clone()
     geo = {}
     for fam in ins.families(channels):
@@ -168,10 +171,18 @@ def _render_channels(channels, layers, keys, seed_list, disk, x, y, p: SynthPara
     for name in channels:
         scal = ins.channel_scalars(name, seed_list, p).to(x.device)
         fam = ins.CHANNEL_INFO[name][0]
-        planes.append(ins.render_channel(name, layers, keys, scal, geo[fam], x, y, p))
+        lay = layer_sets.get(name, layers)
+        planes.append(ins.render_channel(name, lay, keys, scal, geo[fam], x, y, p))
     image = torch.stack(planes, dim=1)
     image = torch.where(valid[:, None], image, torch.zeros((), device=x.device))
     return image, valid
+
+
+def _oval_fades(channels: Sequence[str]) -> list[str]:
+    """The faint-sector channels (`scene.FADE_CHANNELS`) among `channels`, each needing its own
+    oval layers (far-UV and JIRAM L ovals differ there); ["uv"] when no channel draws the oval
+    (their images do not read its brightness)."""
+    return [c for c in FADE_CHANNELS if c in channels] or [FADE_CHANNELS[0]]
 
 
 def render_scenes(
@@ -196,19 +207,23 @@ def render_scenes(
     """
     views, device = views or [None] * len(scenes), torch.device(device)
     x, y, px_deg, seen = _plane(views, hemis, size, p, device)
-    packed = pack_scenes(scenes, p, px_deg=px_deg)
-    packed = {k: v.to(device) for k, v in packed.items()}
     keys = frame_keys(torch.tensor(seed_list, dtype=torch.int64, device=device))
-    layers = scene_layers(packed, keys, x, y, p.max_colatitude, size, p)
-    if gains is not None:
-        gain = torch.tensor(list(gains), dtype=torch.float32, device=device)[:, None, None]
-        layers["aurora"] = layers["aurora"] * gain
-        layers["polar"] = layers["polar"] * gain
+    layer_sets = {}
+    for fade in _oval_fades(channels):
+        packed = pack_scenes(scenes, p, px_deg=px_deg, fade=fade)
+        packed = {k: v.to(device) for k, v in packed.items()}
+        layers = scene_layers(packed, keys, x, y, p.max_colatitude, size, p)
+        if gains is not None:
+            gain = torch.tensor(list(gains), dtype=torch.float32, device=device)[:, None, None]
+            layers["aurora"] = layers["aurora"] * gain
+            layers["polar"] = layers["polar"] * gain
+        layer_sets[fade] = layers
+    layers = next(iter(layer_sets.values()))  # masks, disk and Sun: the same in every set
     disk = layers["mu_obs"] > math.cos(math.radians(p.limb_emission_cut_deg))
     if seen is not None:
         disk &= seen
     draws = list(seed_list if draw_seeds is None else draw_seeds)
-    image, valid = _render_channels(channels, layers, keys, draws, disk, x, y, p, scenes)
+    image, valid = _render_channels(channels, layer_sets, keys, draws, disk, x, y, p, scenes)
     image, valid = junocam.product_style(image, channels, valid, layers["mu_sun"], keys, draws, p)
     mask = lab.class_mask(layers, valid, p.label_schema)
     return image, mask, valid, (~disk).flatten(1).any(1)

@@ -116,7 +116,8 @@ def sample_oval_params(rng, hemisphere: str, sun_lon: float, p: SynthParams) -> 
 def _fade(oval_params: np.ndarray, seed: int, sun_lon: float, hemisphere: str, p: SynthParams):
     """The oval's faint sector (about local time ``uv_arc_fade_local_time_h``, towards dusk: the
     HST frames' dusk-side arcs sit near the noise where they run into the limb), from a stream of
-    its own so the other draws of the scene do not move."""
+    its own so the other draws of the scene do not move. `oval_params` gets the far-UV depth;
+    returns the depth per channel that draws the oval (``{"uv": …, "L": …}``; `fade_params`)."""
     g = np.random.default_rng([int(seed), 13])
     i = ov.IDX
     oval_params[i["fade_phi"]] = plane_angle(
@@ -124,6 +125,22 @@ def _fade(oval_params: np.ndarray, seed: int, sun_lon: float, hemisphere: str, p
     ) + g.normal(0, 0.4)
     oval_params[i["fade_depth"]] = g.uniform(*p.uv_arc_fade_depth)
     oval_params[i["fade_w"]] = math.radians(g.uniform(*p.uv_arc_fade_width_deg))
+    # drawn last, so the far-UV draws above stay as they were
+    depth_l = g.uniform(*p.jiram_l_arc_fade_depth)
+    return {"uv": float(oval_params[i["fade_depth"]]), "L": float(depth_l)}
+
+
+FADE_CHANNELS = ("uv", "L")  # the channels that draw the oval, each with its faint-sector depth
+
+
+def fade_params(scene: dict[str, Any], channel: str) -> np.ndarray:
+    """The scene's packed oval parameters with the faint-sector depth of `channel` (one of
+    `FADE_CHANNELS`; far-UV frames: ``scene["oval"]`` itself)."""
+    if channel not in FADE_CHANNELS:
+        raise ValueError(f"no faint-sector depth for channel {channel!r}; use {FADE_CHANNELS}")
+    params = np.array(scene["oval"], dtype=np.float64)
+    params[ov.IDX["fade_depth"]] = scene["fade_depth"][channel]
+    return params
 
 
 def sample_scene(seed: int, hemisphere: str, p: SynthParams,
@@ -156,14 +173,15 @@ def sample_scene(seed: int, hemisphere: str, p: SynthParams,
         gap = np.hypot(ox[:, None] - x, oy[:, None] - y).min(axis=0) - r
         if gap.min() > oval_params[ov.IDX["fwhm"]] * 1.5:
             break
-    _fade(oval_params, seed, sun_lon, hemisphere, p)
+    fade_depth = _fade(oval_params, seed, sun_lon, hemisphere, p)
     fwhm = oval_params[ov.IDX["fwhm"]] * (1 + oval_params[ov.IDX["w_amp"]])
     vort += small_vortices(rng, hemisphere, p, vort, (ox, oy), fwhm, visible, reach)
     return {
         "seed": int(seed),
         "hemisphere": hemisphere,
         "vortices": vort,
-        "oval": oval_params,
+        "oval": oval_params,  # far-UV faint sector; other channels: `fade_params`
+        "fade_depth": fade_depth,
         "dawn_storm": bool(storm),
         "footprints": sample_footprints(rng, hemisphere, p),
         "polar_fraction": float(rng.uniform(*p.polar_power_fraction)),

@@ -56,6 +56,13 @@ def validate_params(p: SynthParams) -> None:
             f"{list(p.oval_offset_range)} put the oval beyond the equator; keep the largest "
             "colatitude plus offset and excursion below 90"
         )
+    for key in ("uv_arc_fade_depth", "jiram_l_arc_fade_depth"):
+        lo, hi = getattr(p, key)
+        if not 0 <= lo <= hi <= 1:
+            raise ValueError(
+                f"synth param {key}={[lo, hi]} must be a range within [0, 1] (the fraction of "
+                "the oval's brightness its faint sector loses)"
+            )
     if p.oval_fwhm_range[0] <= 0:
         raise ValueError(f"synth param oval_fwhm_range={list(p.oval_fwhm_range)} must be > 0")
     if not 0 <= p.oval_width_var < 1 or not 0 <= p.oval_harmonic_amp < 0.3:
