@@ -10,13 +10,14 @@ eroded 4 px off the limb and the no-data edge:
   difference-of-Gaussian bands (σ 1, 2, 4, 8, 16 px) against log σ (an octave band's variance
   goes as k^(2−β)); smaller β = more fine-scale power;
 - ``blobs_bright``, ``blobs_dark``: scale-normalised Laplacian-of-Gaussian peaks (σ 1.7–4.8 px:
-  blobs ~5–15 px across; finer peaks are pixel noise) above `BLOB_T` that are local extrema over the 3×3×(scale) neighbourhood,
-  per 100² valid px (small bright cloud tops and small dark spots);
+  blobs ~5–15 px across; finer peaks are pixel noise) above `BLOB_T` that are local extrema
+  over the 3×3×(scale) neighbourhood, per 100² valid px (small bright cloud tops and small dark spots);
 - ``contrast15``: median local sd of the luminance in 15 px boxes (local contrast).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import cv2
@@ -49,8 +50,8 @@ def inner_mask(valid: np.ndarray, margin: int = 4) -> np.ndarray:
 def psd_slope(lum: np.ndarray, inner: np.ndarray) -> float:
     """β of P(k) ∝ k^−β from the DoG band variances over `inner` (see the module doc)."""
     blurs = [lum] + [cv2.GaussianBlur(lum, (0, 0), s) for s in BANDS]
-    var = [float((a - b)[inner].var()) for a, b in zip(blurs[:-1], blurs[1:], strict=True)]
-    scale = np.log(np.array((0.5,) + BANDS[:-1]) * np.array(BANDS)) / 2  # geometric band centre
+    var = [float((a - b)[inner].var()) for a, b in itertools.pairwise(blurs)]
+    scale = np.log(np.array((0.5, *BANDS[:-1])) * np.array(BANDS)) / 2  # geometric band centre
     slope = np.polyfit(scale, np.log(np.maximum(var, 1e-12)), 1)[0]
     return float(slope + 2.0)
 
