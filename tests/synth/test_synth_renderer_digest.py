@@ -21,7 +21,8 @@ the faint sector is centred at local time 17 h (shared, so L changes too), and n
 diffuse and polar levels; labels are unchanged (avx512/avx2/default again). The polar digest
 changed again (vistex): the JunoCam channels carry the fine-scale cloud texture
 (`jovis.synth.fine_texture`); L, M, uv, the labels and the perspective (uv, L) batch are
-unchanged (avx512/avx2/default). A renderer change that is meant to change its output must update them (and say why in the commit).
+unchanged (avx512/avx2/default). A renderer change that is meant to change its output must
+update them (and say why in the commit).
 torch's DEFAULT CPU kernels round some transcendental functions differently from its AVX2/AVX512
 kernels, so each capability has its own digest; the per-channel sums and class counts below hold
 on every CPU to float tolerance.

@@ -11,7 +11,7 @@ eroded 4 px off the limb and the no-data edge:
   goes as k^(2−β)); smaller β = more fine-scale power;
 - ``blobs_bright``, ``blobs_dark``: scale-normalised Laplacian-of-Gaussian peaks (σ 1.7–4.8 px:
   blobs ~5–15 px across; finer peaks are pixel noise) above `BLOB_T` that are local extrema
-  over the 3×3×(scale) neighbourhood, per 100² valid px (small bright cloud tops and small dark spots);
+  over the 3×3×(scale) neighbourhood, per 100² valid px (small bright cloud tops, dark spots);
 - ``contrast15``: median local sd of the luminance in 15 px boxes (local contrast).
 """
 
