@@ -3,6 +3,12 @@
     python scripts/visible_realism.py [out=/work/runs/visreal] [n=16] [size=256] [view=perspective]
         [sets=DIR,...]   # extra synthetic frame sets (folder format, e.g. a frozen held-out set)
         [cols=8]         # frames per set in montage.png
+        [view_size=1024] [product_prob=0.8]  # the product-scale texture table (0: none)
+
+Texture table (`jovis.realism.visible_texture`): the real composites zoomed to ``view_size`` px
+and cut into 256 px windows beside `n` synthetic perspective frames that are 256 px windows of a
+``view_size`` view (``junocam_product_prob`` = `product_prob`, the view1024 recipe's), with the
+current `SynthParams` and with the fine texture off (the renderer before it).
 
 Real frames: every ``*-mapprojected.png`` colour composite under the real-data root
 (`jovis.paths.real_data_dir`). Synthetic: `render_batch` (instrument junocam_rgb, seeds 0..n-1,
@@ -25,6 +31,7 @@ from jovis.data.normalise import normalise_frame
 from jovis.frame import Frame
 from jovis.io import read_frame
 from jovis.paths import real_data_dir
+from jovis.realism import visible_texture as vt
 from jovis.realism.visible import resized, set_stats, table
 from jovis.synth import render_batch
 
@@ -43,6 +50,20 @@ def synthetic(n: int, size: int, view: str | None) -> list[Frame]:
     batch = render_batch(list(range(n)), size, ["red", "green", "blue"], view=view)
     img = batch.image.permute(0, 2, 3, 1).numpy()
     return [Frame(img[i], ["red", "green", "blue"], valid=batch.valid[i].numpy()) for i in range(n)]
+
+
+def texture_sets(real: list[Frame], n: int, view_size: int, product_prob: float) -> dict:
+    """Product-scale texture statistics of the real products and of synthetic windows."""
+    windows = (w for f in real for w in vt.product_windows(f, view_size))
+    out = {"real products": vt.set_texture(windows)}
+    off = {"junocam_fine_contrast": (0.0, 0.0), "junocam_spot_contrast": (0.0, 0.0)}
+    for name, extra in (("synthetic", {}), ("synthetic, texture off", off)):
+        params = {"junocam_view_size": view_size, "junocam_product_prob": product_prob} | extra
+        batch = render_batch(list(range(n)), vt.WINDOW, ["red", "green", "blue"],
+                             view="perspective", params=params)  # fmt: skip
+        img, val = batch.image.permute(0, 2, 3, 1).numpy(), batch.valid.numpy()
+        out[name] = vt.set_texture(w for i in range(n) for w in vt.frame_windows(img[i], val[i]))
+    return out
 
 
 def folder(path: Path) -> list[Frame]:
@@ -94,6 +115,13 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     montage(frames, size, out / "montage.png", cols=int(a.get("cols", 8)))
     text = table(sets)
+    view_size = int(a.get("view_size", 1024))
+    if view_size:
+        prob = float(a.get("product_prob", 0.8))
+        tex = texture_sets(frames["real composites"], n, view_size, prob)
+        sets["texture"] = tex
+        text += f"\n\nProduct-scale texture (disk {view_size} px, 256 px windows):\n\n"
+        text += table(tex, vt.KEYS)
     print(text)
     for name, body in (
         ("visible_realism.md", text + "\n"),
@@ -102,7 +130,7 @@ def main(argv: list[str]) -> int:
         tmp = out / (name + ".tmp")
         tmp.write_text(body)
         os.replace(tmp, out / name)
-    return 0 if all(np.isfinite(v["p50_red"]) for v in sets.values()) else 1
+    return 0 if all(np.isfinite(v["p50_red"]) for k, v in sets.items() if k != "texture") else 1
 
 
 if __name__ == "__main__":

@@ -21,8 +21,11 @@ the faint sector is centred at local time 17 h (shared, so L changes too), and n
 diffuse and polar levels; labels are unchanged (avx512/avx2/default again). Changed again (the
 L-band faint sector): JIRAM L takes its own faint-sector depth (`jiram_l_arc_fade_depth`, at most
 a halving), not the far-UV 0.3-2 %; only the L channel's images and sums changed (uv, M, JunoCam,
-labels and features are byte-identical; avx512/avx2/default again). A change to the renderer
-that is meant to change its output must update them (and say why in the commit).
+labels and features are byte-identical; avx512/avx2/default again). The polar digest
+changed again (vistex): the JunoCam channels carry the fine-scale cloud texture
+(`jovis.synth.fine_texture`); L, M, uv, the labels and the perspective (uv, L) batch are
+unchanged (avx512/avx2/default). A renderer change that is meant to change its output must
+update them (and say why in the commit).
 torch's DEFAULT CPU kernels round some transcendental functions differently from its AVX2/AVX512
 kernels, so each capability has its own digest; the per-channel sums and class counts below hold
 on every CPU to float tolerance.

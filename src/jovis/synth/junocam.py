@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from jovis.io.junocam_raw import decompand_table
 from jovis.synth import hash_rng as rng
+from jovis.synth.fine_texture import fine_albedo
 from jovis.synth.params import SynthParams
 from jovis.synth.vortices import km_per_deg
 
@@ -107,6 +108,9 @@ def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     hz = torch.sigmoid((20.0 - layers["colat"]) / 3.0)  # polar haze poleward of ~70°
     albedo = base * (1 + con * (clouds - 0.5) + 0.3 * layers["albedo"]) * (1 + red * alpha)
     albedo = albedo * (1 + haze * hz) * (1 + _BAND_TINT[name] * bands(keys, layers["colat"], p))
+    if "junocam_fine" not in layers:  # shared by the filters of one render (layers is per render)
+        layers["junocam_fine"] = fine_albedo(keys, x, y, layers["alpha"], p)
+    albedo = albedo * (1 + con * layers["junocam_fine"]).clamp(min=0.05)
     k = s[:, 1, None, None]
     # haze scatters light past the terminator: a soft floor under μ0 (scale 0.05, a choice)
     m0 = layers["mu_sun"]

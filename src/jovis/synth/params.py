@@ -193,6 +193,21 @@ class SynthParams:
     junocam_view_size: int = 0  # px the disk's view spans; > the frame: frames are windows of it
     junocam_band_contrast: Range = (0.02, 0.12)
     junocam_band_colat: Range = (18.0, 28.0)
+    # fine-scale cloud texture (`jovis.synth.fine_texture`): the products at the model's scale are
+    # full of folded filaments and small spots that are not labelled vortices (realism
+    # visible_texture: product-scale LoG blob density and spectrum slope; values fitted to it)
+    junocam_fine_contrast: Range = (0.07, 0.2)  # relative albedo of the filaments (0: off)
+    junocam_fine_cell_deg: float = 0.2  # finest filament cell, deg (~2 px of a 1024 px product)
+    junocam_fine_octaves: int = 5  # cells 0.2 … 3.2 deg
+    junocam_fine_hurst: float = 0.7  # octave amplitude ∝ cell^hurst
+    junocam_fine_warp: float = 0.8  # fold warp, in units of the coarsest cell
+    junocam_fine_shear: Range = (0.3, 1.5)  # zonal strain of the jets that stretch the filaments
+    junocam_spot_contrast: Range = (0.2, 0.5)  # relative albedo of the small spots (0: off)
+    junocam_spot_cell_deg: float = 3.0  # at most one spot per cell this size
+    junocam_spot_prob: float = 0.8  # share of cells with a spot
+    junocam_spot_diameter_km: Range = (300.0, 1200.0)  # FWHM; labelled ovals are ≥ 2400 km and the
+    # references leave out vortices under ~2000 km (references/README.md)
+    junocam_spot_bright_prob: float = 0.7  # bright cloud tops outnumber dark spots (a choice)
     subsolar_lat_range: Range = (-3.1, 3.1)
     minnaert_k: Range = (0.8, 1.0)
     # noise shared by the instruments

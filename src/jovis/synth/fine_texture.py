@@ -1,0 +1,127 @@
+"""Fine-scale cloud texture of the JunoCam frames: folded filamentary clouds sheared along the
+zonal flow and a population of small unlabelled bright and dark spots.
+
+The real products zoomed to the model's scale (the disk ~1024 px across) are full of folded
+filaments, curls and small bright cloud tops and dark spots below the labelled vortex sizes
+(PHYSICS.md §1 "turbulent FFRs fill the surroundings"; `jovis.realism.visible_texture` measures
+them); the lattice texture of `jovis.synth.layers` stops at ~0.5° (its lattice is the frame's
+size), so at that scale the synthetic clouds were smooth and any bright blob was a vortex.
+
+Both parts are functions of plane position (degrees from the pole) evaluated per pixel from the
+counter-based hash (no lattice of the frame's size: the detail follows the pixel scale of any
+view), each octave faded out where its cell is under two pixels (no aliasing on coarse frames).
+
+- Filaments: ridged value noise (``junocam_fine_octaves`` octaves from ``junocam_fine_cell_deg``
+  up, amplitude ∝ cell^``junocam_fine_hurst``) in coordinates rotated about the pole by a
+  colatitude-dependent zonal displacement D(colat) of strain ``junocam_fine_shear`` (jets: three
+  sines of wavelength 2–8°) and warped by a coarser noise (folds).
+- Spots: at most one per cell of ``junocam_spot_cell_deg`` (probability ``junocam_spot_prob``),
+  Gaussian, ``junocam_spot_diameter_km`` across (FWHM), bright with ``junocam_spot_bright_prob``.
+  They are texture, not vortices: never in the label mask, faded inside labelled vortices.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from jovis.synth import hash_rng as rng
+from jovis.synth.params import SynthParams
+from jovis.synth.vortices import km_per_deg
+
+_OFF = 1 << 15  # cell indices are shifted by this to stay non-negative
+
+
+def _index(ix: torch.Tensor, iy: torch.Tensor) -> torch.Tensor:
+    return (ix.to(torch.int64) + _OFF) * (1 << 16) + (iy.to(torch.int64) + _OFF)
+
+
+def value_noise(keys, stream: str, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """Smooth value noise in [−1, 1] at continuous lattice coordinates u, v (B, H, W)."""
+    iu, iv = torch.floor(u), torch.floor(v)
+    fu, fv = u - iu, v - iv
+    fu, fv = fu * fu * (3 - 2 * fu), fv * fv * (3 - 2 * fv)
+    c = [rng.uniform_at(keys, stream, _index(iu + a, iv + b)) for a in (0, 1) for b in (0, 1)]
+    top = c[0] + (c[2] - c[0]) * fu
+    bot = c[1] + (c[3] - c[1]) * fu
+    return (top + (bot - top) * fv) * 2.0 - 1.0
+
+
+def pixel_footprint(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Side of each pixel's footprint on the plane (degrees): √|det J| of the pixel → plane map."""
+    pad = lambda t, d: torch.cat((t, t.narrow(d, t.shape[d] - 1, 1)), d)  # noqa: E731
+    xi, yi = pad(x.diff(dim=2), 2), pad(y.diff(dim=2), 2)
+    xj, yj = pad(x.diff(dim=1), 1), pad(y.diff(dim=1), 1)
+    return (xi * yj - xj * yi).abs().sqrt().clamp(min=1e-4)
+
+
+def _draw(keys, name: str, lo_hi) -> torch.Tensor:
+    lo, hi = lo_hi
+    return (lo + (hi - lo) * rng.uniform(keys, f"junocam/fine/{name}", (1,)))[:, 0, None, None]
+
+
+def filaments(keys, x, y, foot, p: SynthParams) -> torch.Tensor:
+    """Zero-mean sheared, folded filament field (B, H, W), unit-order amplitude."""
+    r = torch.sqrt(x * x + y * y)
+    u = rng.uniform(keys, "junocam/fine/jets", (9,))[:, :, None, None]
+    strain = _draw(keys, "shear", p.junocam_fine_shear)
+    disp = torch.zeros_like(r)
+    for j in range(3):  # D(colat) − D(0): a zonal displacement (deg of arc) of mean strain `strain`
+        k = 2 * math.pi / (2.0 + 6.0 * u[:, j])
+        ph = 2 * math.pi * u[:, 3 + j]
+        disp = disp + strain * (0.5 + u[:, 6 + j]) / k * (torch.sin(k * r + ph) - torch.sin(ph))
+    ang = disp / r.clamp(min=1e-3)
+    c, s = torch.cos(ang), torch.sin(ang)
+    xs, ys = c * x - s * y, s * x + c * y
+    cell0 = float(p.junocam_fine_cell_deg)
+    n = int(p.junocam_fine_octaves)
+    top = cell0 * 2 ** (n - 1)
+    for it in range(2):  # warp of a warp: curls and folds (Quilez-style domain warping)
+        wx = value_noise(keys, f"junocam/fine/warpx{it}", xs / top, ys / top)
+        wy = value_noise(keys, f"junocam/fine/warpy{it}", xs / top, ys / top)
+        xs, ys = xs + p.junocam_fine_warp * top * wx, ys + p.junocam_fine_warp * top * wy
+    acc, norm = torch.zeros_like(x), 0.0
+    for k in range(n):
+        cell = cell0 * 2**k
+        amp = (cell / top) ** float(p.junocam_fine_hurst)
+        v = value_noise(keys, f"junocam/fine/{k}", xs / cell, ys / cell)
+        ridge = 1.0 - 2.0 * v.abs()  # sharp crests: filaments
+        fade = ((cell / foot - 2.0) / 2.0).clamp(0.0, 1.0)
+        acc = acc + amp * fade * (ridge - 0.3)  # 0.3: the ridges' mean
+        norm += amp
+    return acc / norm
+
+
+def spots(keys, x, y, foot, p: SynthParams) -> torch.Tensor:
+    """Small Gaussian spots (B, H, W): +amplitude bright, −amplitude dark, 0 elsewhere."""
+    cell = float(p.junocam_spot_cell_deg)
+    ix, iy = torch.floor(x / cell), torch.floor(y / cell)
+    idx = _index(ix, iy)
+    h = [rng.uniform_at(keys, f"junocam/spot/{k}", idx) for k in range(5)]
+    lo, hi = p.junocam_spot_diameter_km
+    fwhm = (lo + (hi - lo) * h[2]) / km_per_deg(p)  # deg
+    sig = (fwhm / 2.3548).clamp(max=0.07 * cell)  # stays inside its cell
+    cx, cy = (ix + 0.2 + 0.6 * h[0]) * cell, (iy + 0.2 + 0.6 * h[1]) * cell
+    d2 = (x - cx) ** 2 + (y - cy) ** 2
+    on = (h[3] < p.junocam_spot_prob).float()
+    sign = torch.where(h[4] < p.junocam_spot_bright_prob, 1.0, -1.0)
+    fade = ((fwhm / foot - 1.0) / 1.0).clamp(0.0, 1.0)  # spots under a pixel fade out
+    return on * sign * fade * torch.exp(-0.5 * d2 / (sig * sig))
+
+
+def fine_albedo(keys, x, y, alpha, p: SynthParams) -> torch.Tensor:
+    """Relative albedo (B, H, W) the fine texture adds: per-frame contrasts
+    ``junocam_fine_contrast`` (filaments) and ``junocam_spot_contrast`` (spots), both faded
+    inside labelled vortices by their opacity `alpha`. Zero when both ranges are 0."""
+    out = torch.zeros_like(x)
+    if max(p.junocam_fine_contrast) == 0 and max(p.junocam_spot_contrast) == 0:
+        return out
+    foot = pixel_footprint(x, y)
+    if max(p.junocam_fine_contrast) > 0:
+        amp = _draw(keys, "contrast", p.junocam_fine_contrast)
+        out = out + amp * filaments(keys, x, y, foot, p) * (1.0 - 0.5 * alpha)
+    if max(p.junocam_spot_contrast) > 0:
+        amp = _draw(keys, "spot_contrast", p.junocam_spot_contrast)
+        out = out + amp * spots(keys, x, y, foot, p) * (1.0 - alpha)
+    return out

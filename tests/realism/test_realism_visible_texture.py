@@ -1,0 +1,60 @@
+"""Product-scale texture statistics (`jovis.realism.visible_texture`) on tiny made-up windows."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from jovis.frame import Frame
+from jovis.realism.visible_texture import (
+    blob_counts,
+    frame_windows,
+    inner_mask,
+    product_windows,
+    psd_slope,
+    set_texture,
+    window_stats,
+)
+
+
+def _spots(n_bright: int, n_dark: int, size: int = 128) -> np.ndarray:
+    g = np.random.default_rng(1)
+    lum = np.full((size, size), 0.5, np.float32)
+    yy, xx = np.mgrid[:size, :size]
+    for k in range(n_bright + n_dark):
+        cx, cy = g.uniform(12, size - 12, 2)
+        lum += (1 if k < n_bright else -1) * 0.4 * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / 8.0)
+    return lum.astype(np.float32)
+
+
+def test_blob_counts_see_bright_and_dark_spots():
+    inner = np.ones((128, 128), bool)
+    assert blob_counts(np.full((128, 128), 0.5, np.float32), inner) == (0, 0)
+    bright, _ = blob_counts(_spots(6, 0), inner)
+    _, dark = blob_counts(_spots(0, 6), inner)
+    assert 5 <= bright <= 8 and 5 <= dark <= 8  # (a strong blob's surround may add a peak)
+
+
+def test_psd_slope_is_steeper_for_smoother_fields():
+    g = np.random.default_rng(0)
+    white = g.normal(0, 1, (128, 128)).astype(np.float32)
+    inner = inner_mask(np.ones((128, 128), bool))
+    smooth = cv2.GaussianBlur(white, (0, 0), 3.0)
+    assert psd_slope(white, inner) == pytest.approx(0.0, abs=0.6)
+    assert psd_slope(smooth, inner) > psd_slope(white, inner) + 2.0
+
+
+def test_windows_need_half_of_their_pixels_valid():
+    img = np.random.default_rng(2).uniform(0, 255, (256, 256, 3)).astype(np.float32)
+    valid = np.zeros((256, 256), bool)
+    valid[:, :100] = True  # the left 100 of 256 columns
+    wins = list(product_windows(Frame(img, ["red", "green", "blue"], valid=valid), 128, 64))
+    assert wins and all(v.mean() >= 0.5 for _, v in wins)
+    assert len(list(frame_windows(img, valid))) == 0
+    assert len(list(frame_windows(img, np.ones_like(valid)))) == 1
+    assert window_stats(img[:40, :40], np.ones((40, 40), bool)) is None  # too small once eroded
+    s = set_texture(frame_windows(img, np.ones_like(valid)))
+    assert s["n"] == 1 and s["blobs_bright"] > 0 and s["contrast15"] > 0
+    with pytest.raises(ValueError, match="no window"):
+        set_texture([])

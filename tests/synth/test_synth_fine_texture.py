@@ -1,0 +1,77 @@
+"""JunoCam fine-scale cloud texture (`jovis.synth.fine_texture`): it adds small blobs and filament
+detail to the visible frames, leaves labels and other instruments alone, and fades where a pixel
+is coarser than its cells."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from jovis.realism.visible_texture import blob_counts, inner_mask, luminance
+from jovis.synth import render_batch
+from jovis.synth.fine_texture import fine_albedo, pixel_footprint, spots, value_noise
+from jovis.synth.hash_rng import frame_keys
+from jovis.synth.params import SynthParams
+
+OFF = {"junocam_fine_contrast": (0.0, 0.0), "junocam_spot_contrast": (0.0, 0.0)}
+WINDOW = {"junocam_view_size": 512, "junocam_product_prob": 1.0}
+RGB = ["red", "green", "blue"]
+
+
+def _blobs(batch) -> float:
+    img, val = batch.image.permute(0, 2, 3, 1).numpy(), batch.valid.numpy()
+    counts = []
+    for i in range(len(img)):
+        inner = inner_mask(val[i])
+        if inner.sum() > 500:
+            counts.append(sum(blob_counts(luminance(img[i], val[i]), inner)) / inner.sum())
+    return float(np.mean(counts))
+
+
+def test_texture_raises_the_small_blob_density_of_product_scale_windows():
+    seeds = [3, 4, 5, 6]
+    on = render_batch(seeds, 96, RGB, view="perspective", params=WINDOW)
+    off = render_batch(seeds, 96, RGB, view="perspective", params=WINDOW | OFF)
+    assert _blobs(on) > 1.5 * _blobs(off)
+    assert torch.equal(on.mask, off.mask)  # texture, never a label
+    assert torch.equal(on.valid, off.valid)
+
+
+def test_other_instruments_do_not_see_the_texture_params():
+    strong = {"junocam_fine_contrast": (0.5, 0.5), "junocam_spot_contrast": (0.9, 0.9),
+              "junocam_spot_prob": 1.0}  # fmt: skip
+    for channels, view in ((["uv"], None), (["L", "M"], "perspective")):
+        a = render_batch([1, 2], 64, channels, view=view, params=OFF)
+        b = render_batch([1, 2], 64, channels, view=view, params=strong)
+        assert torch.equal(a.image, b.image) and torch.equal(a.mask, b.mask)
+    a = render_batch([1, 2], 64, RGB, params=OFF)
+    b = render_batch([1, 2], 64, RGB, params=strong)
+    assert not torch.equal(a.image, b.image)  # the visible frames do
+
+
+def test_a_frame_does_not_depend_on_its_batch():
+    both = render_batch([8, 9], 64, RGB, view="perspective", params=WINDOW)
+    alone = render_batch([9], 64, RGB, view="perspective", params=WINDOW)
+    assert torch.equal(both.image[1], alone.image[0])
+
+
+def test_detail_fades_on_coarse_pixels_and_spots_are_signed_blobs():
+    p = SynthParams(junocam_spot_prob=1.0, junocam_spot_bright_prob=0.5)
+    keys = frame_keys(torch.tensor([0]))
+
+    def field(step: float) -> torch.Tensor:
+        ax = torch.arange(64, dtype=torch.float32) * step + 5.0
+        x, y = ax.view(1, 1, -1).expand(1, 64, 64), ax.view(1, -1, 1).expand(1, 64, 64)
+        assert torch.allclose(pixel_footprint(x, y), torch.tensor(step), rtol=1e-3)
+        return fine_albedo(keys, x, y, torch.zeros_like(x), p)
+
+    fine, coarse = field(0.05), field(2.0)
+    hp = lambda f: (f - torch.nn.functional.avg_pool2d(f[None], 3, 1, 1)[0]).std()  # noqa: E731
+    assert hp(fine) > 3 * hp(coarse)
+    ax = torch.arange(128, dtype=torch.float32) * 0.05
+    x, y = ax.view(1, 1, -1).expand(1, 128, 128), ax.view(1, -1, 1).expand(1, 128, 128)
+    s = spots(keys, x, y, pixel_footprint(x, y), p)
+    assert s.max() > 0.9 or s.min() < -0.9  # at least one spot's centre in 6.4° at 3° cells
+    assert (s.abs() < 1e-3).float().mean() > 0.5  # spots are small: most pixels untouched
+    v = value_noise(keys, "t", x * 3, y * 3)
+    assert v.min() >= -1.0 and v.max() <= 1.0 and v.std() > 0.1
