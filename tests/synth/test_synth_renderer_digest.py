@@ -19,8 +19,8 @@ ATEN_CPU_CAPABILITY=avx512/avx2/default). Changed again (issue 13 item 1, the ed
 polar-texture rows): the limb streaks cross the fringe and carry the emission it tapers away,
 the faint sector is centred at local time 17 h (shared, so L changes too), and new streak,
 diffuse and polar levels; labels are unchanged (avx512/avx2/default again). The polar digests
-changed again (issue 13 item 2): JunoCam channels keep `junocam_vortex_arm_gain` (0.3) of the vortices' spiral
-arms (real vortices are smooth inside); the other channels and the labels are unchanged. A
+changed again (issue 13 item 2): JunoCam channels keep `junocam_vortex_arm_gain` (0.3) of the
+vortices' spiral arms (real vortices are smooth inside); other channels and labels unchanged. A
 renderer that is meant to change its output must update them (and say why in the commit).
 torch's DEFAULT CPU kernels round some transcendental functions differently from its AVX2/AVX512
 kernels, so each capability has its own digest; the per-channel sums and class counts below hold
