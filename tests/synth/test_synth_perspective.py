@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -164,3 +165,25 @@ def test_the_synth_script_writes_perspective_junocam_frames(tmp_path):
     rows = [json.loads(r) for r in (tmp_path / "manifest.jsonl").read_text().splitlines()]
     feats = json.loads((tmp_path / rows[0]["features"]).read_text())
     assert feats["view"]["kind"] == "perspective" and feats["view"]["altitude_km"] >= 10000.0
+
+
+def test_junocam_vortices_are_smooth_inside_and_other_channels_keep_their_arms():
+    """`junocam_vortex_arm_gain` tones the spiral arms down in the JunoCam filters only."""
+    seeds, chans = [3, 5], ["red", "green", "blue", "M"]
+    wound = render_batch(seeds, 96, chans, params={"junocam_vortex_arm_gain": 1.0})
+    smooth = render_batch(seeds, 96, chans, params={"junocam_vortex_arm_gain": 0.0})
+    assert torch.equal(wound.mask, smooth.mask)
+    assert torch.equal(wound.image[:, 3], smooth.image[:, 3])  # M: the same wound cyclones
+    inside = (wound.mask == 2) & wound.valid
+    assert inside.sum() > 200
+
+    def spread(batch):  # median over vortices of the luminance spread inside each one
+        lum = batch.image[:, :3].mean(1).numpy()
+        out = []
+        for i in range(len(seeds)):
+            n, lab = cv2.connectedComponents(inside[i].numpy().astype(np.uint8))
+            out += [lum[i][lab == k].std() for k in range(1, n) if (lab == k).sum() >= 20]
+        assert len(out) >= 3
+        return float(np.median(out))
+
+    assert spread(smooth) < 0.75 * spread(wound)

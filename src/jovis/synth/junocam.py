@@ -104,7 +104,9 @@ def coverage(keys, geo, x, y, p: SynthParams) -> torch.Tensor:
 def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     """One JunoCam filter in RDR DN (float32, 0 … 2879·dn_white/junocam_white_raw)."""
     base, con, red, haze = _COLOUR[name]
-    clouds, alpha = layers["clouds"], layers["alpha"] * layers["cyclone"]
+    # the vortices' spiral arms toned down to `junocam_vortex_arm_gain` of the shared layer's
+    clouds = layers["clouds"] - (1.0 - p.junocam_vortex_arm_gain) * layers["vortex_arms"]
+    clouds, alpha = clouds.clamp(0.0, 1.0), layers["alpha"] * layers["cyclone"]
     hz = torch.sigmoid((20.0 - layers["colat"]) / 3.0)  # polar haze poleward of ~70°
     albedo = base * (1 + con * (clouds - 0.5) + 0.3 * layers["albedo"]) * (1 + red * alpha)
     albedo = albedo * (1 + haze * hz) * (1 + _BAND_TINT[name] * bands(keys, layers["colat"], p))

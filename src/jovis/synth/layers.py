@@ -123,13 +123,14 @@ def scene_layers(
     mu_sun = _mu(cc, cs, x, y, sign, packed["sun_lat"], packed["sun_lon"])
     vortex = _vortex_winding(packed["vortices"], x, y)
     own, in_mask = vortex["own"], vortex["in_mask"]
-    clouds, alpha, tex = _clouds(packed, keys, vortex, x, y, extent, n_tex)
+    clouds, alpha, tex, arms = _clouds(packed, keys, vortex, x, y, extent, n_tex)
     oval = _oval_layers(packed, x, y, tex, p.polar_gap_deg)
     foots, foot_mask = _footprint_layers(packed["footprints"], x, y)
     return {
         "clouds": clouds,
         "albedo": tex[:, 2] * 0.5,
         "alpha": alpha,
+        "vortex_arms": arms,
         "cyclone": own[VI["cyc"]],
         "vortex_mask": in_mask,
         "anticyclone_mask": in_mask & (own[VI["cyc"]] < 0.5),
@@ -178,7 +179,8 @@ def _vortex_winding(vt: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> dict[
 
 def _clouds(packed, keys, vortex, x, y, extent, n_tex):
     """Cloud thickness wound by the vortex winds, with each vortex's own arms and core blended
-    in by its opacity ``alpha``; returns (clouds, alpha, the 3-channel texture)."""
+    in by its opacity ``alpha``; returns (clouds, alpha, the 3-channel texture, the spiral arms'
+    share of the clouds, ``alpha`` times the arm term, which a channel may tone down)."""
     own, rn, theta = vortex["own"], vortex["rn"], vortex["theta"]
     warp = texture.fbm(keys, "warp", 2, min(n_tex, 64), max_cells=16)
     warp = texture.sample(warp, x, y, extent) * (0.04 * extent)
@@ -192,12 +194,11 @@ def _clouds(packed, keys, vortex, x, y, extent, n_tex):
     ang = torch.atan2(vortex["dy"], vortex["dx"]) + theta
     arms = torch.cos(own[VI["arms"]] * ang + own[VI["phase"]])
     ramp = (rn / 0.25).clamp(0.0, 1.0)
-    vtex = (
-        0.5 + 0.5 * own[VI["contrast"]] * arms * ramp + own[VI["core"]] * torch.exp(-25.0 * rn * rn)
-    )
+    arm_term = 0.5 * own[VI["contrast"]] * arms * ramp
+    vtex = 0.5 + arm_term + own[VI["core"]] * torch.exp(-25.0 * rn * rn)
     alpha = ((1.15 - rn) / 0.3).clamp(0.0, 1.0)
     clouds = ((1 - alpha) * clouds + alpha * (vtex + 0.35 * (clouds - 0.5))).clamp(0.0, 1.0)
-    return clouds, alpha, tex
+    return clouds, alpha, tex, alpha * arm_term
 
 
 def _oval_layers(packed, x, y, tex, gap: float = 0.0) -> dict[str, torch.Tensor]:
