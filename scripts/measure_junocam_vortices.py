@@ -1,10 +1,12 @@
 """Vortex sizes (km), latitudes, shapes and contrasts of the JunoCam reference ellipses.
 
-    python scripts/measure_junocam_vortices.py [out=/work/runs/visreal]
+    python scripts/measure_junocam_vortices.py [out=/work/runs/visreal] [synthetic=24]
 
 Prints one row per ellipse and the per-kind 10/50/90th percentiles that the vortex params of
 ``configs/synth.yaml`` cite; writes ``junocam_vortices.json`` under `out` (temp file, rename).
-Method: `jovis.realism.junocam_vortices`.
+With `synthetic=N` (default 24) also the vortex spread of N synthetic composite views
+(`synthetic_spreads`, seeds 500+, 256 px) beside the real median. Method:
+`jovis.realism.junocam_vortices`.
 """
 
 from __future__ import annotations
@@ -14,20 +16,29 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from jovis.paths import real_data_dir
-from jovis.realism.junocam_vortices import measure, summary
+from jovis.realism.junocam_vortices import measure, summary, synthetic_spreads
 
 
 def main(argv: list[str]) -> int:
     opts = dict(a.split("=", 1) for a in argv if "=" in a)
-    bad = [a for a in argv if "=" not in a or not a.startswith("out=")]
+    bad = [a for a in argv if "=" not in a or a.split("=")[0] not in ("out", "synthetic")]
     if bad:
-        raise SystemExit(f"unknown arguments {bad}; the only one is out=DIR")
+        raise SystemExit(f"unknown arguments {bad}; use out=DIR and synthetic=N")
     rows = measure(real_data_dir())
     summ = summary(rows)
     for r in rows:
         print(" ".join(f"{k}={v}" for k, v in r.items()))
     print(json.dumps(summ, indent=1))
+    real = [r["spread"] for r in rows if r["spread"] is not None]
+    n = int(opts.get("synthetic", 24))
+    synth = synthetic_spreads(n, 256, 500) if n > 0 else []
+    summ["spread_median"] = {"real": round(float(np.median(real)), 3), "real_n": len(real),
+                             "synthetic": round(float(np.median(synth)), 3) if synth else None,
+                             "synthetic_n": len(synth)}  # fmt: skip
+    print("vortex spread (inside sd / ring sd), median:", json.dumps(summ["spread_median"]))
     out = Path(opts.get("out", "/work/runs/visreal"))
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / "junocam_vortices.json.tmp"

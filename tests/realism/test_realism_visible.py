@@ -9,7 +9,14 @@ from jovis.frame import Frame
 from jovis.geometry.body import surface_point
 from jovis.geometry.reproject import PerspectiveView
 from jovis.paths import real_data_dir
-from jovis.realism.junocam_vortices import ellipse_km, measure, pixel_to_latlon, summary
+from jovis.realism.junocam_vortices import (
+    ellipse_km,
+    ellipse_spread,
+    measure,
+    pixel_to_latlon,
+    summary,
+    synthetic_spreads,
+)
 from jovis.realism.visible import KEYS, frame_stats, set_stats, table
 
 
@@ -66,3 +73,19 @@ def test_measured_circumpolar_cyclones_match_the_published_sizes():
     assert 3000 < cpc["diameter_km"][1] < 5000  # PHYSICS §1: north CPCs 4,000–4,600 km
     assert 80 < cpc["lat"][1] < 87  # the ring near 84°
     assert s["white_oval"]["contrast"][1] > 0 > s["dark_spot"]["contrast"][1]
+    spreads = [r["spread"] for r in measure(real_data_dir()) if r["spread"] is not None]
+    assert len(spreads) > 40 and 0.6 < np.median(spreads) < 1.2  # as smooth as their surroundings
+
+
+def test_spread_sees_a_wound_vortex_and_the_renderer_keeps_junocam_vortices_smooth():
+    rng = np.random.default_rng(0)
+    lum = 100 + rng.normal(0, 5, (80, 80))
+    e = {"x": 40.0, "y": 40.0, "a": 12.0, "b": 12.0, "angle": 0.0}
+    assert 0.7 < ellipse_spread(lum, e) < 1.4
+    yy, xx = np.mgrid[0:80, 0:80]
+    arms = 30 * np.cos(3 * np.arctan2(yy - 40, xx - 40)) * (np.hypot(yy - 40, xx - 40) < 10)
+    assert ellipse_spread(lum + arms, e) > 3
+    assert ellipse_spread(lum, {**e, "x": -100.0}) is None  # off the frame
+    wound = np.median(synthetic_spreads(4, 128, 500, {"junocam_vortex_arm_gain": 1.0}))
+    smooth = np.median(synthetic_spreads(4, 128, 500))  # the default gain
+    assert smooth < 0.8 * wound and smooth < 1.2

@@ -7,7 +7,9 @@ altitude, the 797 px limb) the ends of each ellipse's axes are cast back onto th
 ellipse's diameters are surface distances in km whatever the foreshortening. Contrast is measured
 on the composite's luminance (Rec. 601 weights of the 8-bit RGB): interior mean against the mean of
 the ring 1.3–1.8 semi-axes out, ``(in − out) / out``; the rim contrast compares the ring
-0.8–1.05 semi-axes with the interior. Products without metadata (PJ45) have no view model and are
+0.8–1.05 semi-axes with the interior; the spread (`ellipse_spread`) is the luminance sd inside
+over that of the ring (real vortices are as smooth as their surroundings, ~0.9; see
+`synthetic_spreads` for the renderer's). Products without metadata (PJ45) have no view model and are
 left out. ``scripts/measure_junocam_vortices.py`` prints the table the params of
 ``configs/synth.yaml`` cite.
 """
@@ -65,19 +67,65 @@ def ellipse_km(view: PerspectiveView, e: dict[str, Any]) -> tuple[float, float, 
     return max(d1, d2), min(d1, d2), float(lat[4])
 
 
-def ellipse_contrast(lum: np.ndarray, e: dict[str, Any]) -> tuple[float, float]:
-    """(interior contrast against the surroundings, rim contrast against the interior)."""
-    h, w = lum.shape
+def _ellipse_radius(shape: tuple[int, int], e: dict[str, Any]) -> np.ndarray:
+    """Each pixel's distance from the ellipse's centre in units of its semi-axes."""
+    h, w = shape
     yy, xx = np.mgrid[0:h, 0:w]
     ang = np.radians(e["angle"])
     u = ((xx - e["x"]) * np.cos(ang) + (yy - e["y"]) * np.sin(ang)) / e["a"]
     v = (-(xx - e["x"]) * np.sin(ang) + (yy - e["y"]) * np.cos(ang)) / e["b"]
-    r = np.sqrt(u * u + v * v)
+    return np.sqrt(u * u + v * v)
+
+
+def ellipse_contrast(lum: np.ndarray, e: dict[str, Any]) -> tuple[float, float]:
+    """(interior contrast against the surroundings, rim contrast against the interior)."""
+    r = _ellipse_radius(lum.shape, e)
     seen = lum > 8  # sky and night are not surroundings
     inner = lum[(r < 0.8) & seen].mean()
     rim = lum[(r >= 0.8) & (r < 1.05) & seen].mean()
     out = lum[(r >= 1.3) & (r < 1.8) & seen].mean()
     return float((inner - out) / out), float((rim - inner) / max(inner, 1.0))
+
+
+def ellipse_spread(
+    lum: np.ndarray, e: dict[str, Any], seen: np.ndarray | None = None
+) -> float | None:
+    """Luminance spread (sd) inside the ellipse (< 0.8 semi-axes) over that of the ring 1.3–1.8
+    semi-axes out: about 1 for a vortex as smooth as its surroundings, above 1 for one wound by
+    contrasty spiral arms. None when either holds fewer than 10 seen pixels."""
+    r = _ellipse_radius(lum.shape, e)
+    seen = lum > 8 if seen is None else seen
+    inner, ring = lum[(r < 0.8) & seen], lum[(r >= 1.3) & (r < 1.8) & seen]
+    if inner.size < 10 or ring.size < 10:
+        return None
+    return float(inner.std() / max(float(ring.std()), 1e-6))
+
+
+def synthetic_spreads(n: int, size: int = 256, seed: int = 0,
+                      params: dict[str, Any] | None = None) -> list[float]:  # fmt: skip
+    """`ellipse_spread` of every vortex (≥ 3 px in radius) of `n` synthetic JunoCam composite
+    views (`render_batch`, perspective, ``junocam_product_prob`` 1 unless `params` say), the
+    circle of each vortex's features as its ellipse."""
+    from jovis.synth import render_batch
+
+    params = {"junocam_product_prob": 1.0, **(params or {})}
+    batch = render_batch(
+        list(range(seed, seed + n)),
+        size,
+        ["red", "green", "blue"],
+        view="perspective",
+        params=params,
+    )
+    out = []
+    for i in range(n):
+        lum, seen = batch.image[i].mean(0).numpy(), batch.valid[i].numpy()
+        for v in batch.features(i)["vortices"]:
+            if v["radius_px"] >= 3:
+                e = {"x": v["x"], "y": v["y"], "a": v["radius_px"], "b": v["radius_px"], "angle": 0}
+                spread = ellipse_spread(lum, e, seen)
+                if spread is not None:
+                    out.append(spread)
+    return out
 
 
 def measure(real_root: Path) -> list[dict[str, Any]]:
@@ -97,11 +145,13 @@ def measure(real_root: Path) -> list[dict[str, Any]]:
         for e in prod["vortices"]:
             major, minor, lat = ellipse_km(view, e)
             con, rim = ellipse_contrast(lum, e)
+            spread = ellipse_spread(lum, e)
             rows.append({"product": pid, "kind": e["kind"], "lat": round(lat, 2),
                          "major_km": round(major), "minor_km": round(minor),
                          "diameter_km": round(float(np.sqrt(major * minor))),
                          "axis_ratio": round(minor / major, 3), "contrast": round(con, 3),
-                         "rim": round(rim, 3)})  # fmt: skip
+                         "rim": round(rim, 3),
+                         "spread": None if spread is None else round(spread, 3)})  # fmt: skip
     return rows
 
 
@@ -112,8 +162,9 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     for kind in sorted({r["kind"] for r in rows}):
         sel = [r for r in rows if r["kind"] == kind]
         pct = {}
-        for key in ("diameter_km", "axis_ratio", "contrast", "rim", "lat"):
-            vals = np.array([abs(r[key]) if key == "lat" else r[key] for r in sel], float)
+        for key in ("diameter_km", "axis_ratio", "contrast", "rim", "spread", "lat"):
+            vals = np.array([abs(r[key]) if key == "lat" else r[key] for r in sel
+                             if r[key] is not None], float)  # fmt: skip
             pct[key] = [round(float(v), 3) for v in np.percentile(vals, [10, 50, 90])]
         out[kind] = {"n": len(sel), **pct}
     return out
