@@ -138,3 +138,26 @@ def test_infer_config_passes_reproject(monkeypatch):
     cli.infer_from_config(cfg)
     assert seen["reproject"] == {"view": {"sub_lat": 60.0}, "size": [64, 64]}
     assert seen["max_pixels"] == 64_000_000
+
+
+def test_a_frame_another_run_finishes_after_planning_is_not_done_again(tiny_run, tmp_path,
+                                                                       monkeypatch):  # fmt: skip
+    """The race of two runs at once: a frame still to do when this run planned, finished and
+    released by the other run before this one reads it, counts as the other run's."""
+    import jovis.inference.runner as runner
+
+    src, out = frames(tmp_path / "in", 3), tmp_path / "out"
+    plan_jobs = runner.plan_jobs
+
+    def plan_then_other_run_finishes_f0(*args, **kwargs):
+        plan = plan_jobs(*args, **kwargs)
+        for p in next(j for j in plan.todo if j.id == "f0").outputs.values():
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(b"written by the other run")
+        time.sleep(0.2)  # the reader starts later
+        return plan
+
+    monkeypatch.setattr(runner, "plan_jobs", plan_then_other_run_finishes_f0)
+    result = run_inference(tiny_run["checkpoint"], src, out, device="cpu", progress=False,
+                           num_workers=0)  # fmt: skip
+    assert (result["processed"], result["left_to_other_runs"], result["failed"]) == (2, 1, 0)

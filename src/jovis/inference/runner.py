@@ -121,6 +121,10 @@ def run_inference(
                 "temporal": {**temporal.to_dict(), "requested": requested},
                 **(config or {})}  # fmt: skip
     write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
+    # outputs written from here on were not "done" when the plan was made: another run that
+    # finishes a frame between planning and reading must still count as having done it (the
+    # kernel's file times run on a coarse clock, up to a few ms behind time.time())
+    planned_at = time.time() - 0.05
     plan = plan_jobs(input, out, run_key, save_probs, part, num_parts)
     # temporal evidence: with frames to do, every other input is read too (not locked or written)
     todo = set(map(id, plan.todo))
@@ -130,7 +134,7 @@ def run_inference(
     model = getattr(predictor.model, "_orig_mod", predictor.model)
     reader = FrameReader(jobs, info, frame_set_rows(input), reproject,
                          min_size=min_input_size(model, info), max_pixels=max_pixels,
-                         locks=locks, started=time.time(), resample=resample,
+                         locks=locks, started=planned_at, resample=resample,
                          px_per_deg=px_per_deg, evidence_from=len(plan.todo))  # fmt: skip
     properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument}
     writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks)
