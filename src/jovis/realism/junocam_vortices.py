@@ -26,6 +26,7 @@ import numpy as np
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, distance_km, surface_point
 from jovis.geometry.reproject import PerspectiveView
 from jovis.references.junocam_geometry import SHAPE, product_view
+from jovis.synth import render_batch
 
 ELLIPSES = Path(__file__).resolve().parents[1] / "references" / "real_v1" / "junocam_ellipses.json"
 
@@ -106,8 +107,6 @@ def synthetic_spreads(n: int, size: int = 256, seed: int = 0,
     """`ellipse_spread` of every vortex (≥ 3 px in radius) of `n` synthetic JunoCam composite
     views (`render_batch`, perspective, ``junocam_product_prob`` 1 unless `params` say), the
     circle of each vortex's features as its ellipse."""
-    from jovis.synth import render_batch
-
     params = {"junocam_product_prob": 1.0, **(params or {})}
     batch = render_batch(
         list(range(seed, seed + n)),

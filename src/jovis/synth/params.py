@@ -190,9 +190,9 @@ class SynthParams:
     junocam_night_mu: float = 0.02
     junocam_sun_lon_offset: Range = (-60.0, 60.0)
     junocam_mosaic_prob: float = 0.7
-    # JunoCam vortices are smooth inside: on the 60 reference vortices of the shared products the
-    # luminance spread inside an ellipse is 0.92x (median) that of the ring around it; the shared
-    # arm pattern (made for JIRAM M's wound cyclones) gave 2.0x (README: visible realism)
+    # JunoCam vortices are smooth inside: the luminance spread inside a reference vortex is 0.89x
+    # (median of 57) that of the ring around it; the shared arm pattern (made for JIRAM M's wound
+    # cyclones) gave 1.45x, this share of it 0.90x (scripts/measure_junocam_vortices.py)
     junocam_vortex_arm_gain: float = 0.3
     junocam_view_size: int = 0  # px the disk's view spans; > the frame: frames are windows of it
     junocam_band_contrast: Range = (0.02, 0.12)
