@@ -12,6 +12,7 @@ from torch import nn
 from jovis.inference.batches import predict_batches
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import ScaledInput
+from jovis.robust import mad_sigma
 
 
 @torch.no_grad()
@@ -54,7 +55,7 @@ def emission_excess(array: np.ndarray, valid: np.ndarray, disk_px: int) -> np.nd
     if values.size == 0:
         return np.zeros(lum.shape, np.float32)
     med = float(np.median(values))
-    sigma = 1.4826 * float(np.median(np.abs(values - med))) or 1e-6
+    sigma = mad_sigma(values, centre=med) or 1e-6
     return np.where(valid, (top - med) / sigma, 0.0).astype(np.float32)
 
 

@@ -16,6 +16,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from jovis.robust import mad_sigma
+
 RING_PX = 3
 MIN_SKY_SHARE = 0.01  # less sky than this: the frame is all planet (or all data), no mask made
 
@@ -43,7 +45,7 @@ def find_disk(image: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
         ]
     )
     sky = float(np.median(ring))
-    noise = 1.4826 * float(np.median(np.abs(ring - sky)))
+    noise = mad_sigma(ring, centre=sky)
     threshold = sky + max(6.0 * noise, 0.04)
     dark = (blur <= threshold).astype(np.uint8)
     _, labels = cv2.connectedComponents(dark, connectivity=4)  # 0 = not dark

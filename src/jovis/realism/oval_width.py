@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from jovis.geometry import PolarGrid
+from jovis.robust import mad_sigma
 
 FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
 
@@ -206,6 +207,11 @@ def _centre(sm, ok, grid, angles, search, min_cuts):
     return cx, cy, rad
 
 
+def noise_sd(sm: np.ndarray, ok: np.ndarray, sigma_px: float) -> float:
+    """Robust sd of the smoothed image's high-pass residual (the ridge's noise floor)."""
+    return mad_sigma((sm - masked_blur(sm, ok, 4 * sigma_px))[ok])
+
+
 def _prominent(cuts, sm, ok, sigma_px, min_prominence, min_snr) -> list[tuple]:
     """The cuts whose prominence is at least `min_prominence` of the bright cuts' (the 90th
     percentile) and `min_snr` robust sds of the smoothed image's high-pass residual."""
@@ -213,8 +219,7 @@ def _prominent(cuts, sm, ok, sigma_px, min_prominence, min_snr) -> list[tuple]:
     # `min_prominence` of the bright cuts' prominence
     top = np.percentile([c[3] for c in cuts], 90) if cuts else 0.0
     # and a ridge must stand out of the noise of the smoothed image (robust sd of its high-pass)
-    hp = (sm - masked_blur(sm, ok, 4 * sigma_px))[ok]
-    noise = 1.4826 * float(np.median(np.abs(hp - np.median(hp)))) if hp.size else 0.0
+    noise = noise_sd(sm, ok, sigma_px)
     return [c for c in cuts if not c[3] < max(min_prominence * top, min_snr * noise)]
 
 

@@ -20,15 +20,9 @@ import cv2
 import numpy as np
 
 from jovis.geometry import PolarGrid
-from jovis.realism.oval_width import _consistent, _ridge, _sample, masked_blur
+from jovis.realism.oval_width import _consistent, _ridge, _sample, masked_blur, noise_sd
 
 NAN = float("nan")
-
-
-def _noise_sd(sm: np.ndarray, ok: np.ndarray, sigma_px: float) -> float:
-    """Robust sd of the smoothed image's high-pass residual (the ridge's noise floor)."""
-    hp = (sm - masked_blur(sm, ok, 4 * sigma_px))[ok]
-    return 1.4826 * float(np.median(np.abs(hp - np.median(hp)))) if hp.size else 0.0
 
 
 def _side(sm, okf, cx, cy, angles, r_s, offsets):
@@ -86,7 +80,7 @@ def ridge_trace(
         "angles": angles, "r_px": r_s, "visible": visible, "found": keep, "peak": ridge_peak,
         "equator": _side(sm, okf, cx, cy, angles, r_s, np.arange(2 * k, 5 * k, 1.0)),
         "polar": _side(sm, okf, cx, cy, angles, r_s, -np.arange(3 * k, 8 * k, 1.0)),
-        "noise": _noise_sd(sm, ok, sigma_px), "centre_px": (cx, cy), "smoothed": sm, "ok": ok,
+        "noise": noise_sd(sm, ok, sigma_px), "centre_px": (cx, cy), "smoothed": sm, "ok": ok,
     }  # fmt: skip
 
 

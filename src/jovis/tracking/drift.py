@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from jovis.robust import mad_sigma
 from jovis.tracking.observations import wrap180
 
 
@@ -88,7 +89,7 @@ def _inliers(series, keep, b: float, clip: float, centre) -> list[np.ndarray]:
         k = k if k.any() else np.ones(d.size, bool)
         resid.append(v - b * d - centre((v - b * d)[k]) if d.size else np.zeros(0))
     pooled = np.concatenate([r[k] for r, k in zip(resid, keep, strict=True)] or [np.zeros(0)])
-    sigma = 1.4826 * float(np.median(np.abs(pooled))) if pooled.size else 0.0
+    sigma = mad_sigma(pooled, centre=0.0)
     if sigma <= 0:
         return keep
     return [np.abs(r) <= clip * sigma for r in resid]
