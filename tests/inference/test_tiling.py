@@ -1,6 +1,7 @@
 """Tiled prediction equals whole-frame prediction where the network's context fits in a tile."""
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -57,14 +58,36 @@ def test_windows_cover_the_frame_with_the_overlap_and_no_window_to_spare(tile, o
             assert side == length <= tile
             continue
         assert side <= tile and (side % 32 == 0 or side == tile)
-        assert all(a + side - b >= margin for a, b in itertools.pairwise(starts))
+        # neighbours share `overlap` × the window's side
+        assert all(a + side - b >= round(overlap * side) for a, b in itertools.pairwise(starts))
         # the fewest windows (one fewer of the full tile side could not keep the overlap); an
         # odd side may take more (an odd count has no symmetric middle start, and integer
         # starts can miss the overlap by a pixel); the side within one multiple of 32 of the
-        # smallest that covers the frame with them
+        # smallest whose windows cover the frame sharing `overlap` × that side
         fewest = max(2, -(-(length - margin) // (tile - margin)))
         assert n == fewest if length % 2 == 0 else fewest <= n <= 1.1 * fewest + 2
-        assert side == tile or fewest * (side - 64) - (fewest - 1) * margin < length
+        smaller = side - 64
+        assert side == tile or fewest * smaller - (fewest - 1) * overlap * smaller < length
+
+
+def test_overlap_is_a_fraction_of_the_window_so_2048_frames_predict_fewer_pixels():
+    """Three 832-px windows sharing 224 px (≥ 0.25 × 832) cover a 2048² frame with 1.49× its
+    pixels; a margin of 0.25 × 1024 px took 864-px windows (1.6×). A 4096² frame's full tiles
+    share exactly 0.25 × 1024: that layout is the same either way."""
+
+    def work(shape, overlap=DEFAULT_OVERLAP):
+        return sum(h * w for _, _, h, w in tile_boxes(shape, 1024, overlap)) / np.prod(shape)
+
+    assert tile_layout(2048, 1024) == (832, [0, 608, 1216])
+    assert 1.48 < work((2048, 2048)) < 1.49
+    assert tile_layout(4096, 1024) == (1024, [0, 768, 1536, 2304, 3072])
+    assert tile_layout(3000, 1024) == (928, [0, 690, 1382, 2072])  # was 960 px
+    margin = round(DEFAULT_OVERLAP * 1024)
+    for length in range(1026, 8193, 38):  # never more work than a margin of 256 px took
+        side, starts = tile_layout(length, 1024)
+        n = max(2, -(-(length - margin) // (1024 - margin)))
+        then = min(1024, math.ceil((length + (n - 1) * margin) / n / 32) * 32)
+        assert len(starts) == n and side <= then
 
 
 def test_small_overlap_predicts_far_fewer_pixels_than_half_overlap():
