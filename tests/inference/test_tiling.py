@@ -181,3 +181,29 @@ def test_default_overlap_keeps_the_masks_of_half_overlap_on_a_released_model():
     assert abs(scores[DEFAULT_OVERLAP] - scores[0.5]) <= 0.005
     a, b = masks[DEFAULT_OVERLAP] == 2, masks[0.5] == 2
     assert (a & b).sum() / (a | b).sum() >= 0.99
+
+
+def test_cpu_batches_of_tiles_hold_at_most_cpu_tile_pixels_and_give_the_same_bits(
+    info, monkeypatch
+):
+    """Big tiles go one or two at a time on a CPU (faster per pixel there); whole frames keep
+    `batch_size`; the probabilities do not change by a bit."""
+    from jovis.inference import predictor as predictor_module
+
+    rng = np.random.default_rng(4)
+    frames = [rng.normal(size=(2, s, s)).astype(np.float32) for s in (200, 64, 64, 64, 200)]
+    predictor = Predictor(
+        local_net(2, 3), info, device="cpu", precision="fp32", tile_size=96, batch_size=5
+    )
+    seen = []
+    predict = predictor.predict
+    monkeypatch.setattr(predictor, "predict", lambda b: seen.append(b.shape) or predict(b))
+    together = predictor.predict_frames(frames)
+    side = tile_layout(200, 96)[0]
+    assert (5, 2, side, side) in seen and (3, 2, 64, 64) in seen  # no cap: batch_size
+    seen.clear()
+    monkeypatch.setattr(predictor_module, "CPU_TILE_PIXELS", 2 * side * side + 1)
+    capped = predictor.predict_frames(frames)
+    assert {s[0] for s in seen if s[-1] == side} == {2} and (3, 2, 64, 64) in seen
+    for a, b in zip(together, capped, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -29,11 +29,11 @@ MAX_OVERLAP = 0.75
 def check_overlap(overlap: float) -> float:
     """`overlap` as a float, or ValueError naming the key and its range."""
     if isinstance(overlap, bool) or not isinstance(overlap, int | float):
-        raise ValueError(f"tile_overlap={overlap!r}: must be a number (fraction of tile_size)")
+        raise ValueError(f"tile_overlap={overlap!r}: must be a number (fraction of a tile's side)")
     if not 0 <= overlap <= MAX_OVERLAP:
         raise ValueError(
             f"tile_overlap={overlap!r}: must be between 0 and {MAX_OVERLAP} (the fraction of "
-            f"tile_size neighbouring tiles share; {DEFAULT_OVERLAP} is the default, 0.5 "
+            f"its side a tile shares with its neighbours; {DEFAULT_OVERLAP} is the default, 0.5 "
             "nnU-Net's)"
         )
     return float(overlap)
