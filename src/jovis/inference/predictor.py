@@ -25,7 +25,7 @@ __all__ = ["ChannelMismatchError", "Predictor", "dihedral_mean"]
 log = logging.getLogger(__name__)
 
 # On a CPU a batch of tiles holds at most this many pixels (one 1024-px tile): a batch of four
-# 832–1024-px tiles took 10–30% more CPU time per pixel than the same tiles one at a time (ONNX
+# 832–1024-px tiles took up to 30% more CPU time per pixel than the same tiles one at a time (ONNX
 # Runtime and torch, one thread; the activations outgrow the caches, and a fresh session's first
 # large batch grows its memory arena), and more memory. The probabilities are the same bits.
 CPU_TILE_PIXELS = 1024 * 1024
