@@ -7,10 +7,10 @@ windows then shrink to the smallest multiple of the network's stride whose windo
 (stride tile/2); a smaller overlap predicts fewer pixels twice: with 1024-px tiles, a 2048²
 frame predicts 2.25× its pixels at 0.5 and 1.49× at 0.25 (the default; three 832-px windows
 sharing 224 px), a 4096² frame 3.06× and 1.56×. The overlap is a fraction of the window, not
-of `tile`: a margin of 0.25 × 1024 px on 2048² frames needed 864-px windows (1.6× the pixels)
-for masks that agree with these within the noise (README, "Masks against 50% overlap"). What a
-tile sees near its edges is less reliable (the network's context is cut), so small tiles
-(≤ 512 px) want more overlap.
+of `tile`: a margin of 0.25 × 1024 px made 2048² frames take 864-px windows (1.6× the pixels)
+for masks within 0.0011 IoU of these (README, "Masks of the new layout"). What a tile sees
+near its edges is less reliable (the network's context is cut), so small tiles (≤ 512 px)
+want more overlap.
 """
 
 from __future__ import annotations
