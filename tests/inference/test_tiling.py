@@ -1,6 +1,7 @@
 """Tiled prediction equals whole-frame prediction where the network's context fits in a tile."""
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -57,14 +58,36 @@ def test_windows_cover_the_frame_with_the_overlap_and_no_window_to_spare(tile, o
             assert side == length <= tile
             continue
         assert side <= tile and (side % 32 == 0 or side == tile)
-        assert all(a + side - b >= margin for a, b in itertools.pairwise(starts))
+        # neighbours share `overlap` × the window's side
+        assert all(a + side - b >= round(overlap * side) for a, b in itertools.pairwise(starts))
         # the fewest windows (one fewer of the full tile side could not keep the overlap); an
         # odd side may take more (an odd count has no symmetric middle start, and integer
         # starts can miss the overlap by a pixel); the side within one multiple of 32 of the
-        # smallest that covers the frame with them
+        # smallest whose windows cover the frame sharing `overlap` × that side
         fewest = max(2, -(-(length - margin) // (tile - margin)))
         assert n == fewest if length % 2 == 0 else fewest <= n <= 1.1 * fewest + 2
-        assert side == tile or fewest * (side - 64) - (fewest - 1) * margin < length
+        smaller = side - 64
+        assert side == tile or fewest * smaller - (fewest - 1) * overlap * smaller < length
+
+
+def test_overlap_is_a_fraction_of_the_window_so_2048_frames_predict_fewer_pixels():
+    """Three 832-px windows sharing 224 px (≥ 0.25 × 832) cover a 2048² frame with 1.49× its
+    pixels; a margin of 0.25 × 1024 px took 864-px windows (1.6×). A 4096² frame's full tiles
+    share exactly 0.25 × 1024: that layout is the same either way."""
+
+    def work(shape, overlap=DEFAULT_OVERLAP):
+        return sum(h * w for _, _, h, w in tile_boxes(shape, 1024, overlap)) / np.prod(shape)
+
+    assert tile_layout(2048, 1024) == (832, [0, 608, 1216])
+    assert 1.48 < work((2048, 2048)) < 1.49
+    assert tile_layout(4096, 1024) == (1024, [0, 768, 1536, 2304, 3072])
+    assert tile_layout(3000, 1024) == (928, [0, 690, 1382, 2072])  # was 960 px
+    margin = round(DEFAULT_OVERLAP * 1024)
+    for length in range(1026, 8193, 38):  # never more work than a margin of 256 px took
+        side, starts = tile_layout(length, 1024)
+        n = max(2, -(-(length - margin) // (1024 - margin)))
+        then = min(1024, math.ceil((length + (n - 1) * margin) / n / 32) * 32)
+        assert len(starts) == n and side <= then
 
 
 def test_small_overlap_predicts_far_fewer_pixels_than_half_overlap():
@@ -158,3 +181,29 @@ def test_default_overlap_keeps_the_masks_of_half_overlap_on_a_released_model():
     assert abs(scores[DEFAULT_OVERLAP] - scores[0.5]) <= 0.005
     a, b = masks[DEFAULT_OVERLAP] == 2, masks[0.5] == 2
     assert (a & b).sum() / (a | b).sum() >= 0.99
+
+
+def test_cpu_batches_of_tiles_hold_at_most_cpu_tile_pixels_and_give_the_same_bits(
+    info, monkeypatch
+):
+    """Big tiles go one or two at a time on a CPU (faster per pixel there); whole frames keep
+    `batch_size`; the probabilities do not change by a bit."""
+    from jovis.inference import predictor as predictor_module
+
+    rng = np.random.default_rng(4)
+    frames = [rng.normal(size=(2, s, s)).astype(np.float32) for s in (200, 64, 64, 64, 200)]
+    predictor = Predictor(
+        local_net(2, 3), info, device="cpu", precision="fp32", tile_size=96, batch_size=5
+    )
+    seen = []
+    predict = predictor.predict
+    monkeypatch.setattr(predictor, "predict", lambda b: seen.append(b.shape) or predict(b))
+    together = predictor.predict_frames(frames)
+    side = tile_layout(200, 96)[0]
+    assert (5, 2, side, side) in seen and (3, 2, 64, 64) in seen  # no cap: batch_size
+    seen.clear()
+    monkeypatch.setattr(predictor_module, "CPU_TILE_PIXELS", 2 * side * side + 1)
+    capped = predictor.predict_frames(frames)
+    assert {s[0] for s in seen if s[-1] == side} == {2} and (3, 2, 64, 64) in seen
+    for a, b in zip(together, capped, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -24,6 +24,12 @@ __all__ = ["ChannelMismatchError", "Predictor", "dihedral_mean"]
 
 log = logging.getLogger(__name__)
 
+# On a CPU a batch of tiles holds at most this many pixels (one 1024-px tile): a batch of four
+# 832–1024-px tiles took up to 30% more CPU time per pixel than the same tiles one at a time (ONNX
+# Runtime and torch, one thread; the activations outgrow the caches, and a fresh session's first
+# large batch grows its memory arena), and more memory. The probabilities are the same bits.
+CPU_TILE_PIXELS = 1024 * 1024
+
 
 class Predictor:
     """Batched prediction of whole frames or Gaussian-blended tiles, with optional 8-fold TTA.
@@ -43,10 +49,11 @@ class Predictor:
         Frames larger than this (either side) are predicted in tiles of at most this size,
         blended with a Gaussian weight map (`jovis.inference.tiling`); smaller frames whole.
     tile_overlap : float
-        The fraction of `tile_size` neighbouring tiles share at least (0.5: nnU-Net's layout);
+        The fraction of their side neighbouring tiles share at least (0.5: nnU-Net's layout);
         the tiles are fitted to the frame, so fewer pixels are predicted twice.
     batch_size : int
-        Whole frames or tiles per forward pass; tiles of several frames share a batch. On CUDA
+        Whole frames or tiles per forward pass; tiles of several frames share a batch (on a CPU,
+        at most `CPU_TILE_PIXELS` pixels of tiles: one 1024-px tile, four 512-px ones). On CUDA
         out-of-memory it is halved and the batch retried; one input that still does not fit is
         predicted on the CPU (`notes` records it).
     precision : 'auto', 'fp32' or 'bf16'
@@ -128,22 +135,26 @@ class Predictor:
         Small frames go whole, grouped by size; large ones as tiles, and tiles of all frames
         of one size are batched together.
         """
-        pieces: dict[tuple[int, int], list[tuple[int, tuple[int, int, int, int]]]] = {}
+        pieces: dict[tuple[int, int, bool], list[tuple[int, tuple[int, int, int, int]]]] = {}
         for i, x in enumerate(inputs):
             h, w = x.shape[-2:]
+            tiled = max(h, w) > self.tile_size
             boxes = (
-                [(0, 0, h, w)]
-                if max(h, w) <= self.tile_size
-                else tile_boxes((h, w), self.tile_size, self.tile_overlap, self.tile_multiple)
+                tile_boxes((h, w), self.tile_size, self.tile_overlap, self.tile_multiple)
+                if tiled
+                else [(0, 0, h, w)]
             )
             for box in boxes:
-                pieces.setdefault(box[2:], []).append((i, box))
+                pieces.setdefault((*box[2:], tiled), []).append((i, box))
         results: dict[int, list] = {i: [] for i in range(len(inputs))}
         self.notes = {}
-        for items in pieces.values():
+        for (h, w, tiled), items in pieces.items():
             start = 0
             while start < len(items):
-                chunk = items[start : start + self.batch_size]
+                size = self.batch_size
+                if tiled and self.device.type == "cpu":  # see CPU_TILE_PIXELS
+                    size = max(1, min(size, CPU_TILE_PIXELS // (h * w)))
+                chunk = items[start : start + size]
                 batch = np.stack([inputs[i][:, y : y + h, x : x + w] for i, (y, x, h, w) in chunk])
                 probs = self._predict_or_fall_back(batch, [i for i, _ in chunk])
                 for (i, box), p in zip(chunk, probs, strict=True):
