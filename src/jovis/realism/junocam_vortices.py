@@ -10,8 +10,9 @@ the ring 1.3–1.8 semi-axes out, ``(in − out) / out``; the rim contrast compa
 0.8–1.05 semi-axes with the interior; the spread (`ellipse_spread`) is the luminance sd inside
 over that of the ring (real vortices are as smooth as their surroundings, ~0.9; see
 `synthetic_spreads` for the renderer's). At the model's scale (the product zoomed to
-`MODEL_SIZE` px a side, as ``infer resample=auto`` feeds it) each ellipse also gets `vortex_stats` on
-the luminance as the network normalises it (contrast and the ring's sd), the statistics
+`MODEL_SIZE` px a side, as ``infer resample=auto`` feeds it) each ellipse also gets
+`vortex_stats` on the luminance as the network normalises it (contrast, the ring's sd), the
+statistics
 `synthetic_rows` measures on the renderer's composite views (`compare`: real kind against
 synthetic role). Products without metadata (PJ45) have no view model and are
 left out. ``scripts/measure_junocam_vortices.py`` prints the table the params of
@@ -210,9 +211,10 @@ def _pct(vals) -> list[float] | None:
 
 def compare(real: list[dict[str, Any]], synth: list[dict[str, Any]]) -> dict[str, Any]:
     """10/50/90th percentiles, real (``model_*`` columns of `measure`) against synthetic
-    (`synthetic_rows`), both over the vortices wholly seen (``full``), of the contrast and normalised contrast of white ovals, dark spots and
-    circumpolar cyclones (`ROLES`) and of every vortex's ring sd and roughness, with the synthetic median over
-    the real one (``ratio``; the realism floor is ×1.3)."""
+    (`synthetic_rows`), both over the vortices wholly seen (``full``), of the contrast and
+    normalised contrast of white ovals, dark spots and circumpolar cyclones (`ROLES`) and of
+    every vortex's ring sd and roughness, with the synthetic median over the real one
+    (``ratio``; the realism floor is ×1.3)."""
     real = [r for r in real if r["model_full"]]
     synth = [s for s in synth if s["full"]]
     pairs = {}
@@ -246,7 +248,7 @@ def measure(real_root: Path) -> list[dict[str, Any]]:
             raise FileNotFoundError(f"{image}: not readable (product {pid} of {ELLIPSES})")
         lum = rgb.astype(np.float64) @ np.array([0.114, 0.587, 0.299])  # BGR weights
         small = model_scale_stats(lum, prod["vortices"])
-        for e, sm in zip(prod["vortices"], small):
+        for e, sm in zip(prod["vortices"], small, strict=True):
             major, minor, lat = ellipse_km(view, e)
             con, rim = ellipse_contrast(lum, e)
             spread = ellipse_spread(lum, e)

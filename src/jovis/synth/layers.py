@@ -23,7 +23,7 @@ from jovis.synth.vortices import km_per_deg
 
 # vortex slot columns
 VCOLS = ("x", "y", "r", "rmask", "w0", "rmax", "b", "arms", "phase", "contrast", "core", "cyc",
-         "fill")
+         "fill")  # fmt: skip
 FILL_ROLES = ("white_oval", "dark_spot")  # vortices whose core also fills them (`_clouds`)
 VI = {n: i for i, n in enumerate(VCOLS)}
 INFLUENCE = 2.5  # vortex radii over which a vortex's winding acts (tapering from 1.5)

@@ -46,7 +46,7 @@ def validate_params(p: SynthParams) -> None:
             f"synth param junocam_vortex_arm_gain={p.junocam_vortex_arm_gain} must be in [0, 1] "
             "(the share of the vortices' spiral-arm contrast JunoCam frames keep)"
         )
-    for key, what in (("junocam_oval_fill", "the share of a white oval's interior made a smooth deck"),
+    for key, what in (("junocam_oval_fill", "the share of a white oval's interior made a deck"),
                       ("junocam_product_camera", "the share of read noise, strip gains and seams "
                        "composites keep")):  # fmt: skip
         if not 0.0 <= getattr(p, key) <= 1.0:
