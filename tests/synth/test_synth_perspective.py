@@ -207,9 +207,9 @@ def test_white_ovals_get_a_bright_deck_in_junocam_only():
                 inner, ring = d < 0.8, (d >= 1.3) & (d < 1.8)
                 con = [float(lum[i][inner].mean() / lum[i][ring].mean()) for lum in (lum0, lum1)]
                 gains.append(con[1] - con[0])
-                changed[i] |= d < 1.1
+                changed[i] |= d * v["radius_px"] < 1.1 * v["radius_px"] + 16  # 8x8 blocks
     assert len(gains) >= 8 and np.median(gains) > 0.05 and min(gains) >= 0
-    assert np.array_equal(lum0[~changed], lum1[~changed])  # nothing else moves
+    assert (~changed).sum() > 10000 and np.array_equal(lum0[~changed], lum1[~changed])
 
 
 def test_composites_keep_a_share_of_the_camera_noise():

@@ -131,17 +131,19 @@ def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     seam = (
         1 - 0.08 * torch.exp(-((frac / 0.03) ** 2)) - 0.08 * torch.exp(-(((1 - frac) / 0.03) ** 2))
     )
-    # composites keep `junocam_product_camera` of the strip gains, seams and read noise
-    share = torch.where(product_on(keys, p), p.junocam_product_camera, 1.0).to(x.dtype)
-    if p.junocam_product_camera != 1.0:
+    # composites (JunoCam-only frames, `product_on`) keep `junocam_product_camera` of the strip
+    # gains, seams and read noise; frames with other instruments' channels are never composites
+    noise = s[:, 3]
+    if p.junocam_product_camera != 1.0 and layers.get("junocam_only", False):
+        share = torch.where(product_on(keys, p), p.junocam_product_camera, 1.0).to(x.dtype)
         gain = 1 + share[:, None, None] * (gain - 1)
         seam = 1 + share[:, None, None] * (seam - 1)
+        noise = noise * share
     white = p.junocam_white_raw
     raw = white * s[:, 0, None, None] * refl * gain * seam
     from jovis.synth.jiram import add_noise
 
     scale = torch.full_like(s[:, 0], white)
-    noise = s[:, 3] * share if p.junocam_product_camera != 1.0 else s[:, 3]
     raw = add_noise(name, raw, scale, keys, s[:, 2], noise)
     codes = compand(raw.clamp(0.0, float(decompand_table("SQROOT")[-1]))).to(torch.float32)
     codes = block_compress(codes, p.junocam_compression_step)
