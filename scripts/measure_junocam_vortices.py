@@ -5,8 +5,9 @@
 Prints one row per ellipse and the per-kind 10/50/90th percentiles that the vortex params of
 ``configs/synth.yaml`` cite; writes ``junocam_vortices.json`` under `out` (temp file, rename).
 With `synthetic=N` (default 24) also the vortex spread of N synthetic composite views
-(`synthetic_spreads`, seeds 500+, 256 px) beside the real median. Method:
-`jovis.realism.junocam_vortices`.
+(`synthetic_rows`, seeds 500+, 256 px) beside the real median, and the model-scale table
+(`compare`: white-oval, dark-spot and circumpolar-cyclone contrast and the ring variability, real
+products zoomed to 256 px against the synthetic views). Method: `jovis.realism.junocam_vortices`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from jovis.paths import real_data_dir
-from jovis.realism.junocam_vortices import measure, summary, synthetic_spreads
+from jovis.realism.junocam_vortices import compare, measure, summary, synthetic_rows
 
 
 def main(argv: list[str]) -> int:
@@ -34,15 +35,21 @@ def main(argv: list[str]) -> int:
     print(json.dumps(summ, indent=1))
     real = [r["spread"] for r in rows if r["spread"] is not None]
     n = int(opts.get("synthetic", 24))
-    synth = synthetic_spreads(n, 256, 500) if n > 0 else []
+    srows = synthetic_rows(n, 256, 500) if n > 0 else []
+    synth = [r["spread"] for r in srows if r["spread"] is not None]
     summ["spread_median"] = {"real": round(float(np.median(real)), 3), "real_n": len(real),
                              "synthetic": round(float(np.median(synth)), 3) if synth else None,
                              "synthetic_n": len(synth)}  # fmt: skip
     print("vortex spread (inside sd / ring sd), median:", json.dumps(summ["spread_median"]))
+    if srows:
+        summ["model_scale"] = compare(rows, srows)
+        print("at 256 px (10/50/90th pct; ratio = synthetic / real median):")
+        for key, row in summ["model_scale"].items():
+            print(f"  {key}: {json.dumps(row)}")
     out = Path(opts.get("out", "/work/runs/visreal"))
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / "junocam_vortices.json.tmp"
-    tmp.write_text(json.dumps({"rows": rows, "summary": summ}, indent=1))
+    tmp.write_text(json.dumps({"rows": rows, "summary": summ, "synthetic": srows}, indent=1))
     os.replace(tmp, out / "junocam_vortices.json")
     return 0
 

@@ -10,12 +10,17 @@ from jovis.geometry.body import surface_point
 from jovis.geometry.reproject import PerspectiveView
 from jovis.paths import real_data_dir
 from jovis.realism.junocam_vortices import (
+    compare,
     ellipse_km,
     ellipse_spread,
     measure,
+    model_normalised,
+    model_scale_stats,
     pixel_to_latlon,
     summary,
+    synthetic_rows,
     synthetic_spreads,
+    vortex_stats,
 )
 from jovis.realism.visible import KEYS, frame_stats, set_stats, table
 
@@ -89,3 +94,64 @@ def test_spread_sees_a_wound_vortex_and_the_renderer_keeps_junocam_vortices_smoo
     wound = np.median(synthetic_spreads(4, 128, 500, {"junocam_vortex_arm_gain": 1.0}))
     smooth = np.median(synthetic_spreads(4, 128, 500))  # the default gain
     assert smooth < 0.8 * wound and smooth < 1.2
+
+
+def _disk_frame(size=96, bright=30.0, ring_noise=0.0, slope=0.0):
+    rng = np.random.default_rng(1)
+    yy, xx = np.mgrid[0:size, 0:size].astype(float)
+    c = size / 2
+    lum = 100 + slope * (xx - c) + ring_noise * rng.normal(0, 1, (size, size))
+    lum[np.hypot(xx - c, yy - c) < 0.5 * size / 4] += bright
+    return lum, {"x": c, "y": c, "a": size / 4, "b": size / 4, "angle": 0.0}
+
+
+def test_vortex_stats_contrast_ring_sd_and_roughness():
+    lum, e = _disk_frame(bright=30.0)
+    st = vortex_stats(lum, e)
+    assert st["full"] and st["contrast"] > 0.1 and st["norm_contrast"] > 0.3
+    assert st["ring_sd"] < 1e-6  # a flat ring
+    dark = vortex_stats(*_disk_frame(bright=-30.0))
+    assert dark["contrast"] < -0.1 and dark["norm_contrast"] < -0.3
+    busy = vortex_stats(*_disk_frame(ring_noise=10.0))
+    assert busy["ring_sd"] > 0.05 and busy["ring_rough"] > 0.05
+    ramp = vortex_stats(*_disk_frame(slope=1.0))  # illumination gradient: sd, but no roughness
+    assert ramp["ring_sd"] > 0.05 and ramp["ring_rough"] < 0.01
+    assert not vortex_stats(lum, {**e, "x": 20.0})["full"]  # the ring leaves the frame
+    assert vortex_stats(lum, {**e, "x": -200.0})["contrast"] is None
+    seen = np.ones_like(lum, bool)
+    n = model_normalised(lum, seen)
+    assert np.percentile(n, [1, 99.5]) == pytest.approx([0.0, 1.0])
+
+
+def test_model_scale_stats_zoom_the_ellipses_with_the_frame():
+    lum, e = _disk_frame(size=128, bright=30.0)
+    full = vortex_stats(lum, e)
+    (small,) = model_scale_stats(lum, [e], size=64)
+    assert small["full"] and small["contrast"] == pytest.approx(full["contrast"], rel=0.15)
+    lum[:, :70] = 0  # sky over half the frame: the vortex is no longer wholly seen
+    assert not model_scale_stats(lum, [e], size=64)[0]["full"]
+
+
+def test_compare_uses_wholly_seen_vortices_and_gives_the_median_ratio():
+    real = [{"kind": "white_oval", "model_contrast": c, "model_norm_contrast": c,
+             "model_ring_sd": 0.05, "model_ring_rough": 0.03, "model_full": True}
+            for c in (0.1, 0.15, 0.2)]  # fmt: skip
+    real.append({**real[0], "model_contrast": -5.0, "model_full": False})  # left out
+    synth = [{"role": "white_oval", "contrast": c, "norm_contrast": c, "ring_sd": 0.1,
+              "ring_rough": 0.06, "full": True} for c in (0.2, 0.3, 0.4)]  # fmt: skip
+    out = compare(real, synth)
+    assert out["white_ovals_contrast"]["real_n"] == 3
+    assert out["white_ovals_contrast"]["ratio"] == pytest.approx(2.0)
+    assert out["ring_sd"]["ratio"] == pytest.approx(2.0)
+    none = out["dark_spots_contrast"]
+    assert none["real"] is None and none["ratio"] is None
+
+
+def test_synthetic_rows_see_the_white_ovals_brighter_with_the_deck():
+    def median_contrast(fill):
+        rows = synthetic_rows(1, 256, 508, {"junocam_oval_fill": fill})  # 4 ovals in view
+        vals = [r["contrast"] for r in rows if r["role"] == "white_oval" and r["full"]]
+        assert len(vals) >= 3 and {"spread", "ring_sd", "ring_rough"} <= set(rows[0])
+        return float(np.median(vals))
+
+    assert median_contrast(0.8) > median_contrast(0.0) + 0.05

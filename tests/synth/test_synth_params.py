@@ -31,6 +31,8 @@ TOO_MANY = [[89.5, 0.0]] + [[84.0, 360.0 * k / 20] for k in range(20)]
         ({"m_band_um_low": 5.5}, "m_band_um_low"),
         ({"spiral_arms": [0, 3]}, "spiral_arms"),
         ({"junocam_vortex_arm_gain": 1.5}, "junocam_vortex_arm_gain"),
+        ({"junocam_oval_fill": -0.1}, "junocam_oval_fill"),
+        ({"junocam_product_camera": 2.0}, "junocam_product_camera"),
     ],
 )
 def test_bad_params_name_the_parameter(override, named):

@@ -187,3 +187,47 @@ def test_junocam_vortices_are_smooth_inside_and_other_channels_keep_their_arms()
         return float(np.median(out))
 
     assert spread(smooth) < 0.75 * spread(wound)
+
+
+def test_white_ovals_get_a_bright_deck_in_junocam_only():
+    """`junocam_oval_fill` brightens white ovals' interiors in the JunoCam filters; M, the
+    labels and the other vortices' pixels stay."""
+    seeds, chans = [2, 9], ["red", "green", "blue", "M"]
+    plain = render_batch(seeds, 128, chans, params={"junocam_oval_fill": 0.0})
+    filled = render_batch(seeds, 128, chans, params={"junocam_oval_fill": 1.0})
+    assert torch.equal(plain.mask, filled.mask)
+    assert torch.equal(plain.image[:, 3], filled.image[:, 3])  # M unchanged
+    lum0, lum1 = plain.image[:, :3].mean(1).numpy(), filled.image[:, :3].mean(1).numpy()
+    yy, xx = np.mgrid[0:128, 0:128]
+    gains, changed = [], np.zeros(lum0.shape, bool)
+    for i in range(len(seeds)):
+        for v in plain.features(i)["vortices"]:
+            d = np.hypot(xx - v["x"], yy - v["y"]) / v["radius_px"]
+            if v["role"] == "white_oval":
+                inner, ring = d < 0.8, (d >= 1.3) & (d < 1.8)
+                con = [float(lum[i][inner].mean() / lum[i][ring].mean()) for lum in (lum0, lum1)]
+                gains.append(con[1] - con[0])
+                changed[i] |= d * v["radius_px"] < 1.1 * v["radius_px"] + 16  # 8x8 blocks
+    assert len(gains) >= 8 and np.median(gains) > 0.05 and min(gains) >= 0
+    assert (~changed).sum() > 10000 and np.array_equal(lum0[~changed], lum1[~changed])
+
+
+def test_composites_keep_a_share_of_the_camera_noise():
+    """`junocam_product_camera` scales read noise, strip gains and seams in composite frames
+    only: raw frames are bit-identical, composites are smoother at the pixel scale."""
+    seeds, chans = [1, 4], ["red", "green", "blue"]
+    raw = {c: render_batch(seeds, 96, chans, params={"junocam_product_prob": 0.0,
+                                                      "junocam_product_camera": c})
+           for c in (1.0, 0.2)}  # fmt: skip
+    assert torch.equal(raw[1.0].image, raw[0.2].image)
+    comp = {c: render_batch(seeds, 96, chans, params={"junocam_product_prob": 1.0,
+                                                       "junocam_product_camera": c})
+            for c in (1.0, 0.0)}  # fmt: skip
+    assert torch.equal(comp[1.0].mask, comp[0.0].mask)
+
+    def grain(batch):  # pixel-scale roughness: sd of the horizontal difference on valid pairs
+        d = batch.image[:, :, :, 1:] - batch.image[:, :, :, :-1]
+        ok = (batch.valid[:, :, 1:] & batch.valid[:, :, :-1])[:, None].expand_as(d)
+        return float(d[ok].std())
+
+    assert grain(comp[0.0]) < 0.9 * grain(comp[1.0])

@@ -9,7 +9,12 @@ on the composite's luminance (Rec. 601 weights of the 8-bit RGB): interior mean 
 the ring 1.3–1.8 semi-axes out, ``(in − out) / out``; the rim contrast compares the ring
 0.8–1.05 semi-axes with the interior; the spread (`ellipse_spread`) is the luminance sd inside
 over that of the ring (real vortices are as smooth as their surroundings, ~0.9; see
-`synthetic_spreads` for the renderer's). Products without metadata (PJ45) have no view model and are
+`synthetic_spreads` for the renderer's). At the model's scale (the product zoomed to
+`MODEL_SIZE` px a side, as ``infer resample=auto`` feeds it) each ellipse also gets
+`vortex_stats` on the luminance as the network normalises it (contrast, the ring's sd), the
+statistics
+`synthetic_rows` measures on the renderer's composite views (`compare`: real kind against
+synthetic role). Products without metadata (PJ45) have no view model and are
 left out. ``scripts/measure_junocam_vortices.py`` prints the table the params of
 ``configs/synth.yaml`` cite.
 """
@@ -29,6 +34,10 @@ from jovis.references.junocam_geometry import SHAPE, product_view
 from jovis.synth import render_batch
 
 ELLIPSES = Path(__file__).resolve().parents[1] / "references" / "real_v1" / "junocam_ellipses.json"
+MODEL_SIZE = 256  # px a side: the release recipe's data.size, the scale infer zooms a product to
+# real kind -> synthetic role (`jovis.synth.vortices`) whose statistics are compared
+ROLES = {"white_ovals": ("white_oval", "white_oval"), "dark_spots": ("dark_spot", "dark_spot"),
+         "circumpolar": ("circumpolar_cyclone", "circumpolar")}  # fmt: skip
 
 
 def pixel_to_latlon(view: PerspectiveView, x, y, shape=SHAPE):
@@ -78,10 +87,15 @@ def _ellipse_radius(shape: tuple[int, int], e: dict[str, Any]) -> np.ndarray:
     return np.sqrt(u * u + v * v)
 
 
-def ellipse_contrast(lum: np.ndarray, e: dict[str, Any]) -> tuple[float, float]:
-    """(interior contrast against the surroundings, rim contrast against the interior)."""
+def ellipse_contrast(
+    lum: np.ndarray, e: dict[str, Any], seen: np.ndarray | None = None
+) -> tuple[float, float]:
+    """(interior contrast against the surroundings, rim contrast against the interior); NaN
+    where a region holds no seen pixel."""
     r = _ellipse_radius(lum.shape, e)
-    seen = lum > 8  # sky and night are not surroundings
+    seen = lum > 8 if seen is None else seen  # sky and night are not surroundings
+    if not (((r < 0.8) & seen).any() and ((r >= 1.3) & (r < 1.8) & seen).any()):
+        return float("nan"), float("nan")
     inner = lum[(r < 0.8) & seen].mean()
     rim = lum[(r >= 0.8) & (r < 1.05) & seen].mean()
     out = lum[(r >= 1.3) & (r < 1.8) & seen].mean()
@@ -102,11 +116,68 @@ def ellipse_spread(
     return float(inner.std() / max(float(ring.std()), 1e-6))
 
 
-def synthetic_spreads(n: int, size: int = 256, seed: int = 0,
-                      params: dict[str, Any] | None = None) -> list[float]:  # fmt: skip
-    """`ellipse_spread` of every vortex (≥ 3 px in radius) of `n` synthetic JunoCam composite
-    views (`render_batch`, perspective, ``junocam_product_prob`` 1 unless `params` say), the
-    circle of each vortex's features as its ellipse."""
+def model_normalised(lum: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """`lum` as the network sees it (`jovis.data.normalise` defaults): the seen pixels' 1st
+    percentile at 0 and their 99.5th at 1, not clipped."""
+    lo, hi = np.percentile(lum[seen], [1.0, 99.5]) if seen.any() else (0.0, 1.0)
+    return (lum - lo) / max(float(hi - lo), 1e-6)
+
+
+def vortex_stats(
+    lum: np.ndarray, e: dict[str, Any], seen: np.ndarray | None = None
+) -> dict[str, float | None]:
+    """An ellipse's statistics as the network sees them: ``contrast`` ((in − out) / out, as
+    `ellipse_contrast`), and on `model_normalised` luminance ``norm_contrast`` (in − out) and
+    ``ring_sd`` (the sd of the ring 1.3–1.8 semi-axes out: how busy the surroundings are) and
+    ``ring_rough`` (the sd about the ring's least-squares plane: its texture without the
+    illumination's gradient); ``full``: whether the interior and the ring lie wholly on the
+    frame's seen pixels (limb and terminator vortices are foreshortened or half lit). None where
+    the interior or the ring holds fewer than 10 seen pixels."""
+    seen = lum > 8 if seen is None else seen
+    r = _ellipse_radius(lum.shape, e)
+    inner, ring = (r < 0.8) & seen, (r >= 1.3) & (r < 1.8) & seen
+    if inner.sum() < 10 or ring.sum() < 10:
+        return {"contrast": None, "norm_contrast": None, "ring_sd": None, "ring_rough": None,
+                "full": False}  # fmt: skip
+    # every pixel of the interior and ring is seen, and the ring does not leave the frame
+    a = max(e["a"], e["b"]) * 1.8
+    on_frame = a <= min(e["x"], e["y"], lum.shape[1] - 1 - e["x"], lum.shape[0] - 1 - e["y"])
+    full = bool(on_frame and inner.sum() == (r < 0.8).sum()
+                and ring.sum() == ((r >= 1.3) & (r < 1.8)).sum())  # fmt: skip
+    n = model_normalised(lum, seen)
+    i_raw, o_raw = float(lum[inner].mean()), float(lum[ring].mean())
+    yy, xx = np.nonzero(ring)
+    design = np.stack((np.ones(xx.size), xx - xx.mean(), yy - yy.mean()), 1)
+    resid = n[ring] - design @ np.linalg.lstsq(design, n[ring], rcond=None)[0]
+    return {"contrast": (i_raw - o_raw) / o_raw if o_raw > 0 else None,
+            "norm_contrast": float(n[inner].mean() - n[ring].mean()),
+            "ring_sd": float(n[ring].std()), "ring_rough": float(resid.std()),
+            "full": full}  # fmt: skip
+
+
+def model_scale_stats(lum: np.ndarray, ellipses: list[dict[str, Any]],
+                      size: int = MODEL_SIZE) -> list[dict[str, Any]]:  # fmt: skip
+    """`vortex_stats` of each ellipse on `lum` zoomed (area mean) to `size` px on its longer
+    side, as infer feeds a product to the model; a pixel counts as seen when all the pixels it
+    averages are (> 8)."""
+    f = size / max(lum.shape)
+    dsize = (round(lum.shape[1] * f), round(lum.shape[0] * f))
+    small = cv2.resize(lum.astype(np.float32), dsize, interpolation=cv2.INTER_AREA)
+    seen = cv2.resize((lum > 8).astype(np.float32), dsize, interpolation=cv2.INTER_AREA) > 0.999
+    out = []
+    for e in ellipses:
+        es = {**e, "x": (e["x"] + 0.5) * f - 0.5, "y": (e["y"] + 0.5) * f - 0.5,
+              "a": e["a"] * f, "b": e["b"] * f}  # fmt: skip
+        out.append(vortex_stats(small, es, seen))
+    return out
+
+
+def synthetic_rows(n: int, size: int = MODEL_SIZE, seed: int = 0,
+                   params: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """One row per vortex (≥ 3 px in radius) of `n` synthetic JunoCam composite views
+    (`render_batch`, perspective, ``junocam_product_prob`` 1 unless `params` say), the circle of
+    each vortex's features as its ellipse: role, kind, radius_px, spread and `vortex_stats` (None
+    where too few pixels are seen)."""
     params = {"junocam_product_prob": 1.0, **(params or {})}
     batch = render_batch(
         list(range(seed, seed + n)),
@@ -121,9 +192,44 @@ def synthetic_spreads(n: int, size: int = 256, seed: int = 0,
         for v in batch.features(i)["vortices"]:
             if v["radius_px"] >= 3:
                 e = {"x": v["x"], "y": v["y"], "a": v["radius_px"], "b": v["radius_px"], "angle": 0}
-                spread = ellipse_spread(lum, e, seen)
-                if spread is not None:
-                    out.append(spread)
+                out.append({"role": v["role"], "kind": v["kind"], "radius_px": v["radius_px"],
+                            "spread": ellipse_spread(lum, e, seen),
+                            **vortex_stats(lum, e, seen)})  # fmt: skip
+    return out
+
+
+def synthetic_spreads(n: int, size: int = 256, seed: int = 0,
+                      params: dict[str, Any] | None = None) -> list[float]:  # fmt: skip
+    """`ellipse_spread` of every vortex (≥ 3 px in radius) of `synthetic_rows`."""
+    return [r["spread"] for r in synthetic_rows(n, size, seed, params) if r["spread"] is not None]
+
+
+def _pct(vals) -> list[float] | None:
+    vals = [v for v in vals if v is not None]
+    return [round(float(v), 3) for v in np.percentile(vals, [10, 50, 90])] if vals else None
+
+
+def compare(real: list[dict[str, Any]], synth: list[dict[str, Any]]) -> dict[str, Any]:
+    """10/50/90th percentiles, real (``model_*`` columns of `measure`) against synthetic
+    (`synthetic_rows`), both over the vortices wholly seen (``full``), of the contrast and
+    normalised contrast of white ovals, dark spots and circumpolar cyclones (`ROLES`) and of
+    every vortex's ring sd and roughness, with the synthetic median over the real one
+    (``ratio``; the realism floor is ×1.3)."""
+    real = [r for r in real if r["model_full"]]
+    synth = [s for s in synth if s["full"]]
+    pairs = {}
+    for name, (kind, role) in ROLES.items():
+        for stat in ("contrast", "norm_contrast"):
+            pairs[f"{name}_{stat}"] = ([r[f"model_{stat}"] for r in real if r["kind"] == kind],
+                                       [s[stat] for s in synth if s["role"] == role])  # fmt: skip
+    for stat in ("ring_sd", "ring_rough"):
+        pairs[stat] = ([r[f"model_{stat}"] for r in real], [s[stat] for s in synth])
+    out = {}
+    for key, (a, b) in pairs.items():
+        pa, pb = _pct(a), _pct(b)
+        ratio = None if pa is None or pb is None or pa[1] == 0 else round(pb[1] / pa[1], 3)
+        out[key] = {"real": pa, "real_n": sum(v is not None for v in a), "synthetic": pb,
+                    "synthetic_n": sum(v is not None for v in b), "ratio": ratio}  # fmt: skip
     return out
 
 
@@ -141,7 +247,8 @@ def measure(real_root: Path) -> list[dict[str, Any]]:
         if rgb is None:
             raise FileNotFoundError(f"{image}: not readable (product {pid} of {ELLIPSES})")
         lum = rgb.astype(np.float64) @ np.array([0.114, 0.587, 0.299])  # BGR weights
-        for e in prod["vortices"]:
+        small = model_scale_stats(lum, prod["vortices"])
+        for e, sm in zip(prod["vortices"], small, strict=True):
             major, minor, lat = ellipse_km(view, e)
             con, rim = ellipse_contrast(lum, e)
             spread = ellipse_spread(lum, e)
@@ -150,7 +257,9 @@ def measure(real_root: Path) -> list[dict[str, Any]]:
                          "diameter_km": round(float(np.sqrt(major * minor))),
                          "axis_ratio": round(minor / major, 3), "contrast": round(con, 3),
                          "rim": round(rim, 3),
-                         "spread": None if spread is None else round(spread, 3)})  # fmt: skip
+                         "spread": None if spread is None else round(spread, 3),
+                         **{f"model_{k}": v if v is None or isinstance(v, bool)
+                            else round(v, 4) for k, v in sm.items()}})  # fmt: skip
     return rows
 
 

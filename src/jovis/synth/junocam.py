@@ -104,8 +104,13 @@ def coverage(keys, geo, x, y, p: SynthParams) -> torch.Tensor:
 def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     """One JunoCam filter in RDR DN (float32, 0 … 2879·dn_white/junocam_white_raw)."""
     base, con, red, haze = _COLOUR[name]
-    # the vortices' spiral arms toned down to `junocam_vortex_arm_gain` of the shared layer's
+    # the vortices' spiral arms toned down to `junocam_vortex_arm_gain` of the shared layer's;
+    # white ovals and dark spots: `junocam_oval_fill` of their interior turned into a smooth
+    # deck at 0.5 + their core value (bright ovals, dark spots)
     clouds = layers["clouds"] - (1.0 - p.junocam_vortex_arm_gain) * layers["vortex_arms"]
+    if p.junocam_oval_fill > 0:
+        deck = layers["vortex_fill_w"] * (0.5 - clouds) + layers["vortex_fill"]
+        clouds = clouds + p.junocam_oval_fill * deck
     clouds, alpha = clouds.clamp(0.0, 1.0), layers["alpha"] * layers["cyclone"]
     hz = torch.sigmoid((20.0 - layers["colat"]) / 3.0)  # polar haze poleward of ~70°
     albedo = base * (1 + con * (clouds - 0.5) + 0.3 * layers["albedo"]) * (1 + red * alpha)
@@ -126,12 +131,20 @@ def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     seam = (
         1 - 0.08 * torch.exp(-((frac / 0.03) ** 2)) - 0.08 * torch.exp(-(((1 - frac) / 0.03) ** 2))
     )
+    # composites (JunoCam-only frames, `product_on`) keep `junocam_product_camera` of the strip
+    # gains, seams and read noise; frames with other instruments' channels are never composites
+    noise = s[:, 3]
+    if p.junocam_product_camera != 1.0 and layers.get("junocam_only", False):
+        share = torch.where(product_on(keys, p), p.junocam_product_camera, 1.0).to(x.dtype)
+        gain = 1 + share[:, None, None] * (gain - 1)
+        seam = 1 + share[:, None, None] * (seam - 1)
+        noise = noise * share
     white = p.junocam_white_raw
     raw = white * s[:, 0, None, None] * refl * gain * seam
     from jovis.synth.jiram import add_noise
 
     scale = torch.full_like(s[:, 0], white)
-    raw = add_noise(name, raw, scale, keys, s[:, 2], s[:, 3])
+    raw = add_noise(name, raw, scale, keys, s[:, 2], noise)
     codes = compand(raw.clamp(0.0, float(decompand_table("SQROOT")[-1]))).to(torch.float32)
     codes = block_compress(codes, p.junocam_compression_step)
     return decompand(codes) * (p.dn_white / white)

@@ -22,7 +22,9 @@ from jovis.synth.scene import fade_params
 from jovis.synth.vortices import km_per_deg
 
 # vortex slot columns
-VCOLS = ("x", "y", "r", "rmask", "w0", "rmax", "b", "arms", "phase", "contrast", "core", "cyc")
+VCOLS = ("x", "y", "r", "rmask", "w0", "rmax", "b", "arms", "phase", "contrast", "core", "cyc",
+         "fill")  # fmt: skip
+FILL_ROLES = ("white_oval", "dark_spot")  # vortices whose core also fills them (`_clouds`)
 VI = {n: i for i, n in enumerate(VCOLS)}
 INFLUENCE = 2.5  # vortex radii over which a vortex's winding acts (tapering from 1.5)
 
@@ -49,7 +51,8 @@ def pack_scenes(
             vort[i, j] = (v["x"], v["y"], v["r"], max(v["r"], 0.72 * px[i]),
                           spin * omega * s["winding_s"], v["rmax"], v["b"], v["arms"],
                           v["arm_phase"], v["contrast"], v["core"],
-                          v["kind"] == "cyclone")  # fmt: skip
+                          v["kind"] == "cyclone",
+                          v["core"] if v.get("role") in FILL_ROLES else 0.0)  # fmt: skip
     ns = max(1, max(len(s["footprints"]) for s in scenes))
     foot = np.zeros((len(scenes), ns, 4))
     foot[:, :, 0] = 1e4
@@ -123,7 +126,7 @@ def scene_layers(
     mu_sun = _mu(cc, cs, x, y, sign, packed["sun_lat"], packed["sun_lon"])
     vortex = _vortex_winding(packed["vortices"], x, y)
     own, in_mask = vortex["own"], vortex["in_mask"]
-    clouds, alpha, tex, arms = _clouds(packed, keys, vortex, x, y, extent, n_tex)
+    clouds, alpha, tex, arms, fill_w = _clouds(packed, keys, vortex, x, y, extent, n_tex)
     oval = _oval_layers(packed, x, y, tex, p.polar_gap_deg)
     foots, foot_mask = _footprint_layers(packed["footprints"], x, y)
     return {
@@ -131,6 +134,8 @@ def scene_layers(
         "albedo": tex[:, 2] * 0.5,
         "alpha": alpha,
         "vortex_arms": arms,
+        "vortex_fill": own[VI["fill"]] * fill_w,
+        "vortex_fill_w": fill_w,
         "cyclone": own[VI["cyc"]],
         "vortex_mask": in_mask,
         "anticyclone_mask": in_mask & (own[VI["cyc"]] < 0.5),
@@ -180,7 +185,9 @@ def _vortex_winding(vt: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> dict[
 def _clouds(packed, keys, vortex, x, y, extent, n_tex):
     """Cloud thickness wound by the vortex winds, with each vortex's own arms and core blended
     in by its opacity ``alpha``; returns (clouds, alpha, the 3-channel texture, the spiral arms'
-    share of the clouds, ``alpha`` times the arm term, which a channel may tone down)."""
+    share of the clouds, ``alpha`` times the arm term, which a channel may tone down, and the
+    flat-topped weight of the fill of white ovals and dark spots: 1 out to 0.9 radii, 0 from
+    1.05 and for other vortices, which a channel may use)."""
     own, rn, theta = vortex["own"], vortex["rn"], vortex["theta"]
     warp = texture.fbm(keys, "warp", 2, min(n_tex, 64), max_cells=16)
     warp = texture.sample(warp, x, y, extent) * (0.04 * extent)
@@ -198,7 +205,8 @@ def _clouds(packed, keys, vortex, x, y, extent, n_tex):
     vtex = 0.5 + arm_term + own[VI["core"]] * torch.exp(-25.0 * rn * rn)
     alpha = ((1.15 - rn) / 0.3).clamp(0.0, 1.0)
     clouds = ((1 - alpha) * clouds + alpha * (vtex + 0.35 * (clouds - 0.5))).clamp(0.0, 1.0)
-    return clouds, alpha, tex, alpha * arm_term
+    fill_w = (own[VI["fill"]] != 0) * ((1.05 - rn) / 0.15).clamp(0.0, 1.0)
+    return clouds, alpha, tex, alpha * arm_term, fill_w
 
 
 def _oval_layers(packed, x, y, tex, gap: float = 0.0) -> dict[str, torch.Tensor]:

@@ -194,6 +194,16 @@ class SynthParams:
     # (median of 57) that of the ring around it; the shared arm pattern (made for JIRAM M's wound
     # cyclones) gave 1.45x, this share of it 0.90x (scripts/measure_junocam_vortices.py)
     junocam_vortex_arm_gain: float = 0.3
+    # white ovals are bright in the products: interior contrast against the ring 0.147 (median
+    # of 17 reference ovals at 256 px; 0.132 in the network's normalised units) where the
+    # renderer's narrow core gave 0.02 (0.02); this share of a white oval's (dark spot's)
+    # interior becomes a smooth deck at 0.5 + its core value: 0.168 (0.123) over the wholly seen
+    # ovals of 24 composite views (scripts/measure_junocam_vortices.py; JunoCam filters only)
+    junocam_oval_fill: float = 0.8
+    # composites are mosaics zoomed out for the model (1600 px -> 256 px): this share of the
+    # read noise, framelet strip gains and seams stays in them; the ring roughness around
+    # vortices at 256 px (normalised units) goes 0.070 -> 0.061, real 0.033 (same script)
+    junocam_product_camera: float = 0.2
     junocam_view_size: int = 0  # px the disk's view spans; > the frame: frames are windows of it
     junocam_band_contrast: Range = (0.02, 0.12)
     junocam_band_colat: Range = (18.0, 28.0)

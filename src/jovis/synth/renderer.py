@@ -168,10 +168,12 @@ def _render_channels(channels, layer_sets, keys, seed_list, disk, x, y, p: Synth
         if cov is not None:
             valid &= cov
     planes = []
+    only_junocam = all(ins.CHANNEL_INFO[c][0] == "junocam" for c in channels)  # may be composites
     for name in channels:
         scal = ins.channel_scalars(name, seed_list, p).to(x.device)
         fam = ins.CHANNEL_INFO[name][0]
         lay = layer_sets.get(name, layers)
+        lay["junocam_only"] = only_junocam  # read by junocam.render (per-render dict)
         planes.append(ins.render_channel(name, lay, keys, scal, geo[fam], x, y, p))
     image = torch.stack(planes, dim=1)
     image = torch.where(valid[:, None], image, torch.zeros((), device=x.device))
