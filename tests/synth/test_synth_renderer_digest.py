@@ -49,12 +49,12 @@ from jovis.synth import render_batch
 
 ALL = ["L", "M", "uv", "red", "green", "blue", "ch4"]
 DIGESTS = {  # (torch major.minor, CPU capability) -> (polar batch, perspective batch)
-    ("2.14", "AVX2"): ("fe3ee0a11e7028e26410b16af3513621d2e42bc4ad0cbe5e3336a358694d0166",
-                       "d78a10269065710dcd5e495cb0faa1d47e249ebd05e04580555917ac9421699a"),
-    ("2.14", "AVX512"): ("fe3ee0a11e7028e26410b16af3513621d2e42bc4ad0cbe5e3336a358694d0166",
-                         "d78a10269065710dcd5e495cb0faa1d47e249ebd05e04580555917ac9421699a"),
-    ("2.14", "DEFAULT"): ("a8408318e2ae87b6c14fe6fc207e71fc4cbf2b856cf37153e5b3b63e122ad601",
-                          "5ba176d70e261be9142a83d7be54de5be743835a60975f2576e1f0ec473cc0cd"),
+    ("2.14", "AVX2"): ("ff44e6aaa544aaf38e0b4736dd9988b90832c3933ef1ceeaaa40f1d7d2fa56e2",
+                       "660270f823918760982f3b354bb13335f9b712c154f2949854b19a5c5ba866a8"),
+    ("2.14", "AVX512"): ("ff44e6aaa544aaf38e0b4736dd9988b90832c3933ef1ceeaaa40f1d7d2fa56e2",
+                         "660270f823918760982f3b354bb13335f9b712c154f2949854b19a5c5ba866a8"),
+    ("2.14", "DEFAULT"): ("8b9b20f1fbfc794ec61218a21764317fdc707e4aa935a7d2cf7e0b47ecf82915",
+                          "215fdb5c5ac4be301e8bf2f67a34789baa60268cf8654b703f294df22e5feed6"),
 }  # fmt: skip
 
 

@@ -18,14 +18,16 @@ def _geo(amp: float, deg: float, n: int = 2) -> torch.Tensor:
 
 def test_clutter_is_one_without_amplitude_and_unit_sd_with_it():
     keys = frame_keys(torch.tensor([3, 4], dtype=torch.int64))
-    flat = uv.clutter(keys, _geo(0.0, 0.5), (96, 96), px_deg=0.25)
+    flat = uv.clutter(keys, _geo(0.0, 0.5), (96, 96), px_deg=0.25, max_deg=0.5)
     assert torch.equal(flat, torch.ones_like(flat))
-    field = uv.clutter(keys, _geo(0.3, 0.5), (96, 96), px_deg=0.25)  # sigma 2 px, little clipping
+    field = uv.clutter(
+        keys, _geo(0.3, 0.5), (96, 96), px_deg=0.25, max_deg=0.5
+    )  # sigma 2 px, little clipping
     assert field.min() >= 0.0
     assert abs(float(field.mean()) - 1.0) < 0.05
     assert 0.2 < float(field.std()) < 0.4  # ~ the amplitude: the blurred field has unit sd
     assert not torch.equal(field[0], field[1])  # each frame its own field
-    again = uv.clutter(keys, _geo(0.3, 0.5), (96, 96), px_deg=0.25)
+    again = uv.clutter(keys, _geo(0.3, 0.5), (96, 96), px_deg=0.25, max_deg=0.5)
     assert torch.equal(field, again)  # counter-based: the same keys give the same field
 
 
@@ -35,6 +37,8 @@ def test_clutter_parameters_are_drawn_last_and_only_change_uv():
     assert base.shape[1] == len(uv.GCOLS)
     c = base[:, uv.G["clutter"]]
     assert ((c >= p.uv_clutter_amp[0]) & (c <= p.uv_clutter_amp[1])).all()
+    alone = render_batch([7], 64, ["uv"])  # the clutter kernel does not depend on the batch
+    assert torch.equal(alone.image[0], render_batch([3, 7], 64, ["uv"]).image[1])
     off = render_batch([5], 48, ["uv", "L"], params={"uv_clutter_amp": [0.0, 0.0]})
     on = render_batch([5], 48, ["uv", "L"], params={"uv_clutter_amp": [2.0, 2.0]})
     assert torch.equal(off.image[:, 1], on.image[:, 1])  # L untouched

@@ -97,20 +97,25 @@ def _streaks(keys, geo, x, y) -> torch.Tensor:
     return 4.0 * g**3 * fade
 
 
-def clutter(keys: torch.Tensor, geo: torch.Tensor, shape: tuple[int, int], px_deg: float):
+def clutter(keys, geo, shape: tuple[int, int], px_deg: float, max_deg: float) -> torch.Tensor:
     """Multiplicative clutter (B, H, W) ≥ 0, mean ~1: 1 + ``clutter`` × a unit-sd Gaussian
     random field of correlation sigma ``clutter_deg`` (white noise blurred, rescaled by
-    2√π σ), clipped at 0; from the ``uv/clutter`` stream."""
+    2√π σ), clipped at 0; from the ``uv/clutter`` stream. The kernel reaches 3 × `max_deg`
+    (the parameter range's top) whatever the batch, so a frame does not depend on its batch."""
     sigma_px = (_col(geo, "clutter_deg")[:, 0, 0] / px_deg).clamp(min=0.5)
-    z = _blur(rng.normal(keys, "uv/clutter", shape), sigma_px)
+    radius = max(1, math.ceil(3 * max(max_deg / px_deg, 0.5)))
+    noise = rng.normal(keys, "uv/clutter", shape)
+    # one frame at a time: grouped convolutions round differently with the group count
+    z = torch.cat([_blur(noise[i : i + 1], sigma_px[i : i + 1], radius) for i in range(len(noise))])
     z = z * (2.0 * math.sqrt(math.pi) * sigma_px)[:, None, None]
     return (1.0 + _col(geo, "clutter") * z).clamp(min=0.0)
 
 
-def _blur(image: torch.Tensor, sigma_px: torch.Tensor) -> torch.Tensor:
-    """Per-frame separable Gaussian blur of (B, H, W) with sigmas (B,) in pixels."""
+def _blur(image: torch.Tensor, sigma_px: torch.Tensor, radius: int | None = None) -> torch.Tensor:
+    """Per-frame separable Gaussian blur of (B, H, W) with sigmas (B,) in pixels; the kernel
+    reaches `radius` px (default 3 × the batch's largest sigma)."""
     b = image.shape[0]
-    r = max(1, math.ceil(3 * float(sigma_px.max())))
+    r = radius or max(1, math.ceil(3 * float(sigma_px.max())))
     off = torch.arange(-r, r + 1, device=image.device, dtype=image.dtype)
     k = torch.exp(-0.5 * (off[None] / sigma_px[:, None].clamp(min=1e-3)) ** 2)
     k = k / k.sum(1, keepdim=True)
@@ -151,7 +156,7 @@ def render_uv(layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     px_deg = 2.0 * p.max_colatitude / x.shape[-1]
     # the smooth emission beside the oval (disk, diffuse; the polar cap, whose large-scale
     # texture already matched, at ``uv_clutter_polar_share`` of the amplitude) is cluttered
-    field = clutter(keys, geo, tuple(x.shape[-2:]), px_deg)
+    field = clutter(keys, geo, tuple(x.shape[-2:]), px_deg, p.uv_clutter_deg[1])
     share = p.uv_clutter_polar_share
     emission = (
         layers["aurora"] + layers["footprints"] + layers["polar"] * (1 - share + share * field)
