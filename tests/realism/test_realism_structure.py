@@ -95,3 +95,38 @@ def test_noise_spectrum_slope_of_power_law_noise(beta):
     noise = np.real(np.fft.ifft2(spec)).astype(np.float32)
     out = rm.noise_spectrum(noise, np.ones((n, n), bool), highpass_sigma=0)
     assert out["slope"] == pytest.approx(-beta, abs=0.25)
+
+
+def test_ridge_snr_splits_bright_and_faint_halves_and_scales_with_noise():
+    levels = [400.0, 400.0, 20.0, 20.0]  # two bright quadrants, two faint ones
+    ones = np.ones((241, 241), bool)
+    img, grid = _quadrant_ring(levels, noise=2.0)
+    out = rs.ridge_snr(rs.ridge_trace(img, ones, grid))
+    assert out["bright_snr"] > 5 * out["faint_snr"] > 5 * 2.0  # the faint arc is still visible
+    assert out["faint_lt2"] < 0.1
+    noisier, _ = _quadrant_ring(levels, noise=4.0)
+    out2 = rs.ridge_snr(rs.ridge_trace(noisier, ones, grid))
+    assert out2["faint_snr"] == pytest.approx(out["faint_snr"] / 2, rel=0.25)
+    gone, _ = _quadrant_ring([400.0, 400.0, 0.0, 0.0], noise=2.0)  # faint half lost in noise
+    out3 = rs.ridge_snr(rs.ridge_trace(gone, ones, grid))
+    assert abs(out3["faint_snr"]) < 2.0 and out3["faint_lt2"] > 0.4
+    assert out3["faint_lt2"] + out3["faint_2_8"] <= 1.0
+
+
+def test_ridge_snr_is_nan_without_a_trace():
+    assert all(np.isnan(v) for v in rs.ridge_snr(None).values())
+
+
+def test_ridge_trace_follows_a_given_curve():
+    img, grid = _quadrant_ring([300.0] * 4, noise=2.0)
+    ones = np.ones(img.shape, bool)
+    t = np.linspace(0, 2 * np.pi, 90, endpoint=False)
+    on = np.stack([grid.pole_x + 12 * K * np.cos(t), grid.pole_y + 12 * K * np.sin(t)], 1)
+    trace = rs.ridge_trace(img, ones, grid, curve_px=on)
+    assert np.allclose(trace["r_px"], 12 * K, atol=0.5) and trace["found"].all()
+    hit = rs.ridge_snr(trace)
+    off = rs.ridge_snr(rs.ridge_trace(img, ones, grid, curve_px=on * 0 + [grid.pole_x, grid.pole_y]
+                                      + (on - [grid.pole_x, grid.pole_y]) * 0.75))  # fmt: skip
+    assert hit["faint_snr"] > 10 and abs(off["bright_snr"]) < 3  # 3° inside: no oval there
+    with pytest.raises(ValueError, match="curve_px"):
+        rs.ridge_trace(img, ones, grid, curve_px=np.zeros((2, 2)))

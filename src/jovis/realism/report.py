@@ -35,6 +35,10 @@ METRICS = (
     ("p99_kr", "kR", 2.0),
     ("oval_fwhm_deg", "deg", 1.3),
     ("quarter_ratio", "", 1.3),
+    ("faint_snr", "", 1.3),
+    ("bright_snr", "", None),
+    ("faint_lt2", "", None),
+    ("faint_2_8", "", None),
     ("visible_fraction", "", 1.3),
     ("edge_streaks", "", 1.3),
     ("diffuse_ratio", "", 1.3),
@@ -126,6 +130,7 @@ def measure(frame: UVFrame, lat_range: tuple[float, float]) -> dict[str, Any]:
         "spectrum_slope": spec["slope"],
         "hf_ratio": spec["hf_ratio"],
         "quarter_ratio": rs.quarter_ratio(trace),
+        **rs.ridge_snr(trace),
         "visible_fraction": rs.visible_fraction(trace),
         "edge_streaks": rs.edge_streaks(frame.image, frame.valid, frame.grid),
         **rs.emission_ratios(trace, frame.grid),
@@ -245,7 +250,8 @@ def to_markdown(summary: dict[str, Any]) -> str:
             f"{summary['synthetic_fwhm_vs_truth']:.3f} (median)."
         )
     keys = ("p50_kr", "p90_kr", "p99_kr", "oval_fwhm_deg", "truth_fwhm_deg", "oval_cuts")
-    keys += ("noise_rms_kr", "spectrum_slope", "hf_ratio", "quarter_ratio", "visible_fraction")
+    keys += ("noise_rms_kr", "spectrum_slope", "hf_ratio", "quarter_ratio", "faint_snr")
+    keys += ("bright_snr", "faint_lt2", "faint_2_8", "visible_fraction")
     keys += ("edge_streaks", "diffuse_ratio", "polar_ratio", "polar_texture")
     lines += ["", "## Per frame", "", "| frame | source | " + " | ".join(keys) + " |"]
     lines.append("| --- " * (len(keys) + 2) + "|")

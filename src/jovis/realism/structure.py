@@ -4,6 +4,8 @@ synthetic frames, used by the realism report:
 - `ridge_trace`: the oval's ridge along rays from the pole, with the ridge radius
   interpolated across faint sectors so faint and missing sectors are traced too;
 - `quarter_ratio`: brightest over faintest quarter of the visible ridge's contrast;
+- `ridge_snr`: the visible ridge's contrast in units of the noise floor, its faintest and
+  brightest quarter (issue 13/14: how far the faint sector stands out of the noise);
 - `visible_fraction`: the share of the oval's rays whose ridge lies on valid data;
 - `emission_ratios`: diffuse emission 2–5° equatorward of the ridge and the polar emission 3–8°
   poleward of it, over the bright arc's peak (90th percentile along the ridge), and the polar
@@ -21,8 +23,27 @@ import numpy as np
 
 from jovis.geometry import PolarGrid
 from jovis.realism.oval_width import _consistent, _ridge, _sample, masked_blur, noise_sd
+from jovis.robust import mad_sigma
 
 NAN = float("nan")
+
+
+def _local_noise(sm, ok, okf, sigma_px, cx, cy, angles, r_s, offsets, half: int = 4):
+    """Per ray: robust sd of the smoothed image's high-pass at radii r_s + offsets (px), pooled
+    over the ray and its `half` neighbours on each side (the noise beside the ridge); NaN if
+    fewer than 16 valid samples."""
+    hp = sm - masked_blur(sm, ok, 4 * sigma_px)
+    xs = cx + np.cos(angles)[:, None] * (r_s[:, None] + offsets[None])
+    ys = cy + np.sin(angles)[:, None] * (r_s[:, None] + offsets[None])
+    vals = np.where(_sample(okf, xs, ys) > 0.999, _sample(hp, xs, ys), np.nan)
+    n = len(angles)
+    out = np.full(n, np.nan)
+    for i in range(n):
+        v = vals[[(i + k) % n for k in range(-half, half + 1)]].ravel()
+        v = v[np.isfinite(v)]
+        if v.size >= 16:
+            out[i] = mad_sigma(v)
+    return out
 
 
 def _side(sm, okf, cx, cy, angles, r_s, offsets):
@@ -36,6 +57,17 @@ def _side(sm, okf, cx, cy, angles, r_s, offsets):
     return out
 
 
+def _curve_radius(curve: np.ndarray, cx: float, cy: float, angles: np.ndarray):
+    """A closed curve's radius about (cx, cy) at `angles` (interpolated in angle): (all-True
+    ``found``, radius px)."""
+    if curve.ndim != 2 or curve.shape[1] != 2 or len(curve) < 3:
+        raise ValueError(f"curve_px must be (N >= 3, 2) pixel x, y; got shape {curve.shape}")
+    phi = np.mod(np.arctan2(curve[:, 1] - cy, curve[:, 0] - cx), 2 * np.pi)
+    order = np.argsort(phi)
+    rad = np.hypot(curve[:, 0] - cx, curve[:, 1] - cy)
+    return np.ones(len(angles), bool), np.interp(angles, phi[order], rad[order], period=2 * np.pi)
+
+
 def ridge_trace(
     image: np.ndarray,
     valid: np.ndarray,
@@ -45,6 +77,7 @@ def ridge_trace(
     n_rays: int = 180,
     smooth_deg: float = 0.3,
     window_deg: float = 1.0,
+    curve_px: np.ndarray | None = None,
 ) -> dict[str, Any] | None:
     """The oval's ridge per ray from the pole, or None when no oval is found.
 
@@ -54,7 +87,11 @@ def ridge_trace(
     runs. Returns ``angles`` (n_rays,), ``r_px`` (ridge radius), ``visible`` (the ridge point
     is on valid data), ``peak`` (brightest smoothed sample within `window_deg` of the ridge),
     ``equator`` and ``polar`` (median smoothed brightness 2–5° outside and 3–8° inside),
-    ``noise`` (noise floor of the smoothed image), ``centre_px``, ``smoothed``, ``ok``.
+    ``noise`` (noise floor of the smoothed image), ``noise_local`` (per ray: that floor
+    measured on those two sides, pooled over ±4 rays), ``centre_px``, ``smoothed``, ``ok``.
+    `curve_px` ((N, 2) x, y), when given, is the oval to follow instead of the ridge search (a
+    reference or true oval: the same sampling along a known curve); its radius per ray is
+    interpolated in angle about the pole.
     """
     image = np.asarray(image, dtype=np.float32)
     ok = np.asarray(valid, dtype=bool) & np.isfinite(image)
@@ -63,11 +100,14 @@ def ridge_trace(
     sm = masked_blur(image, ok, sigma_px)
     angles = np.linspace(0.0, 2 * np.pi, int(n_rays), endpoint=False)
     cx, cy = float(grid.pole_x), float(grid.pole_y)
-    r, peak, med = _ridge(sm, ok, cx, cy, angles, colat_range[0] * k, colat_range[1] * k, 0.5)
-    keep = _consistent(r, 1.0 * k) & (peak > med)
-    if keep.sum() < 8:
-        return None
-    r_s = np.interp(angles, angles[keep], r[keep], period=2 * np.pi)
+    if curve_px is not None:
+        keep, r_s = _curve_radius(np.asarray(curve_px, np.float64), cx, cy, angles)
+    else:
+        r, peak, med = _ridge(sm, ok, cx, cy, angles, colat_range[0] * k, colat_range[1] * k, 0.5)
+        keep = _consistent(r, 1.0 * k) & (peak > med)
+        if keep.sum() < 8:
+            return None
+        r_s = np.interp(angles, angles[keep], r[keep], period=2 * np.pi)
     okf = ok.astype(np.float32)
     xs, ys = cx + np.cos(angles) * r_s, cy + np.sin(angles) * r_s
     visible = _sample(okf, xs[:, None], ys[:, None])[:, 0] > 0.999
@@ -76,8 +116,14 @@ def ridge_trace(
     py = cy + np.sin(angles)[:, None] * (r_s[:, None] + win[None])
     vals = np.where(_sample(okf, px, py) > 0.999, _sample(sm, px, py), -np.inf)
     ridge_peak = np.where(visible, vals.max(1), np.nan)
+    on = _side(sm, okf, cx, cy, angles, r_s, np.arange(-0.25 * k, 0.25 * k + 1e-6, 1.0))
+    beside = np.concatenate([np.arange(1.0 * k, 2.0 * k, 1.0), -np.arange(1.0 * k, 2.0 * k, 1.0)])
+    sides = np.concatenate([np.arange(2 * k, 5 * k, 1.0), -np.arange(3 * k, 8 * k, 1.0)])
+    local = _local_noise(sm, ok, okf, sigma_px, cx, cy, angles, r_s, sides)
     return {
         "angles": angles, "r_px": r_s, "visible": visible, "found": keep, "peak": ridge_peak,
+        "noise_local": local,
+        "band": on - _side(sm, okf, cx, cy, angles, r_s, beside),
         "equator": _side(sm, okf, cx, cy, angles, r_s, np.arange(2 * k, 5 * k, 1.0)),
         "polar": _side(sm, okf, cx, cy, angles, r_s, -np.arange(3 * k, 8 * k, 1.0)),
         "noise": noise_sd(sm, ok, sigma_px), "centre_px": (cx, cy), "smoothed": sm, "ok": ok,
@@ -92,12 +138,46 @@ def quarter_ratio(trace: dict[str, Any] | None, min_rays: int = 8) -> float:
     """
     if trace is None or trace["visible"].sum() < min_rays:
         return NAN
+    contrast = np.sort(np.maximum(_contrast(trace), max(trace["noise"], 1e-6)))
+    q = len(contrast) // 4
+    return float(contrast[-q:].mean() / contrast[:q].mean())
+
+
+def _contrast(trace: dict[str, Any]) -> np.ndarray:
+    """Per visible ray: ridge peak − the lower of the two side backgrounds (unfloored)."""
     vis = trace["visible"]
     bg = np.fmin(trace["equator"], trace["polar"])[vis]
     bg = np.where(np.isfinite(bg), bg, np.nanmin(bg) if np.isfinite(bg).any() else 0.0)
-    contrast = np.sort(np.maximum(trace["peak"][vis] - bg, max(trace["noise"], 1e-6)))
-    q = len(contrast) // 4
-    return float(contrast[-q:].mean() / contrast[:q].mean())
+    return trace["peak"][vis] - bg
+
+
+def ridge_snr(trace: dict[str, Any] | None, min_rays: int = 8) -> dict[str, float]:
+    """How far the oval stands out of the local noise, per half of the visible ridge.
+
+    Rays split as the reference labels' sectors are (`jovis.references`): bright where the
+    ridge peak is at least its median over the visible rays, faint below. Per ray, SNR = the
+    ``band`` contrast (smoothed brightness within 0.25° of the ridge − that 1–2° to both sides)
+    over ``noise_local`` (the frame's ``noise`` where that is missing). Returns ``faint_snr``
+    and ``bright_snr`` (medians over each half) and the faint half's shares under 2 sigma
+    (``faint_lt2``: lost in the noise) and at 2–8 sigma (``faint_2_8``: faint but visible).
+    All NaN without a trace, fewer than `min_rays` visible rays or no noise floor."""
+    nan = {"faint_snr": NAN, "bright_snr": NAN, "faint_lt2": NAN, "faint_2_8": NAN}
+    if trace is None or trace["visible"].sum() < min_rays or not trace["noise"] > 0:
+        return nan
+    vis = trace["visible"] & np.isfinite(trace["band"])
+    if vis.sum() < min_rays:
+        return nan
+    local = trace["noise_local"][vis]
+    noise = np.where(np.isfinite(local) & (local > 0), local, trace["noise"])
+    snr = trace["band"][vis] / noise
+    peak = trace["peak"][vis]
+    faint = peak < np.median(peak)
+    if faint.sum() == 0 or faint.all():
+        return nan
+    f = snr[faint]
+    return {"faint_snr": float(np.median(f)), "bright_snr": float(np.median(snr[~faint])),
+            "faint_lt2": float(np.mean(f < 2.0)),
+            "faint_2_8": float(np.mean((f >= 2.0) & (f <= 8.0)))}  # fmt: skip
 
 
 def visible_fraction(trace: dict[str, Any] | None) -> float:

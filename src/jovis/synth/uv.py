@@ -39,7 +39,8 @@ from jovis.synth.scene import plane_angle
 # geometry columns: edge normal (ux, uy), edge offset d (deg; inf when no cut), streak gain,
 # streak length (deg), PSF sigma (deg), noise kR per count, diffuse fraction, limb-fringe width
 # and ramp (deg)
-GCOLS = ("ux", "uy", "d", "streak", "length", "psf", "noise_q", "diffuse", "fringe", "ramp")
+GCOLS = ("ux", "uy", "d", "streak", "length", "psf", "noise_q", "diffuse", "fringe", "ramp",
+         "clutter", "clutter_deg")  # fmt: skip
 G = {n: i for i, n in enumerate(GCOLS)}
 STREAK_CELL_DEG = 0.15  # width of one streak cell along the edge
 STREAK_FLOOR = 0.02  # streak brightness (of the oval peak) where no emission meets the edge
@@ -64,7 +65,9 @@ def geometry(seeds: list[int], p: SynthParams, scenes: list[dict] | None = None)
                      g.uniform(*p.uv_streak_length_deg), g.uniform(*p.uv_psf_sigma_deg),
                      g.uniform(*p.uv_noise_kr_per_count),
                      g.uniform(*p.uv_diffuse_frac), g.uniform(*p.uv_limb_fringe_deg),
-                     g.uniform(*p.uv_limb_fringe_ramp_deg)))  # fmt: skip
+                     g.uniform(*p.uv_limb_fringe_ramp_deg),
+                     # drawn last, so the draws above stay as they were
+                     g.uniform(*p.uv_clutter_amp), g.uniform(*p.uv_clutter_deg)))  # fmt: skip
     return torch.tensor(rows, dtype=torch.float32)
 
 
@@ -94,10 +97,25 @@ def _streaks(keys, geo, x, y) -> torch.Tensor:
     return 4.0 * g**3 * fade
 
 
-def _blur(image: torch.Tensor, sigma_px: torch.Tensor) -> torch.Tensor:
-    """Per-frame separable Gaussian blur of (B, H, W) with sigmas (B,) in pixels."""
+def clutter(keys, geo, shape: tuple[int, int], px_deg: float, max_deg: float) -> torch.Tensor:
+    """Multiplicative clutter (B, H, W) ≥ 0, mean ~1: 1 + ``clutter`` × a unit-sd Gaussian
+    random field of correlation sigma ``clutter_deg`` (white noise blurred, rescaled by
+    2√π σ), clipped at 0; from the ``uv/clutter`` stream. The kernel reaches 3 × `max_deg`
+    (the parameter range's top) whatever the batch, so a frame does not depend on its batch."""
+    sigma_px = (_col(geo, "clutter_deg")[:, 0, 0] / px_deg).clamp(min=0.5)
+    radius = max(1, math.ceil(3 * max(max_deg / px_deg, 0.5)))
+    noise = rng.normal(keys, "uv/clutter", shape)
+    # one frame at a time: grouped convolutions round differently with the group count
+    z = torch.cat([_blur(noise[i : i + 1], sigma_px[i : i + 1], radius) for i in range(len(noise))])
+    z = z * (2.0 * math.sqrt(math.pi) * sigma_px)[:, None, None]
+    return (1.0 + _col(geo, "clutter") * z).clamp(min=0.0)
+
+
+def _blur(image: torch.Tensor, sigma_px: torch.Tensor, radius: int | None = None) -> torch.Tensor:
+    """Per-frame separable Gaussian blur of (B, H, W) with sigmas (B,) in pixels; the kernel
+    reaches `radius` px (default 3 × the batch's largest sigma)."""
     b = image.shape[0]
-    r = max(1, math.ceil(3 * float(sigma_px.max())))
+    r = radius or max(1, math.ceil(3 * float(sigma_px.max())))
     off = torch.arange(-r, r + 1, device=image.device, dtype=image.dtype)
     k = torch.exp(-0.5 * (off[None] / sigma_px[:, None].clamp(min=1e-3)) ** 2)
     k = k / k.sum(1, keepdim=True)
@@ -135,8 +153,20 @@ def render_uv(layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     peak, bg = s[:, 0, None, None], s[:, 1, None, None]
     kr_per_count = s[:, 2, None, None] * (p.uv_reference_exposure_s / s[:, 3, None, None])
     limb = 1.0 / layers["mu_obs"].clamp(min=1.0 / p.uv_limb_brightening_max)
+    px_deg = 2.0 * p.max_colatitude / x.shape[-1]
     emission = layers["aurora"] + layers["polar"] + layers["footprints"]
     emission = emission + _col(geo, "diffuse") * layers["equator"]
+    background = bg
+    if max(p.uv_clutter_amp) > 0:  # off by default (see `uv_clutter_amp`): frames as before
+        # the smooth emission beside the oval (disk, diffuse; the polar cap, whose large-scale
+        # texture already matched, at ``uv_clutter_polar_share`` of the amplitude) is cluttered
+        field = clutter(keys, geo, tuple(x.shape[-2:]), px_deg, p.uv_clutter_deg[1])
+        share = p.uv_clutter_polar_share
+        emission = (
+            layers["aurora"] + layers["footprints"] + layers["polar"] * (1 - share + share * field)
+        )
+        emission = emission + _col(geo, "diffuse") * layers["equator"] * field
+        background = bg * field
     edge = edge_deg(geo, layers["mu_obs"], x, y, p)
     fringe = limb_fringe(edge, geo)
     stripes = _streaks(keys, geo, x, y)
@@ -144,11 +174,10 @@ def render_uv(layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     streak = stripes * (
         _col(geo, "streak") * (STREAK_FLOOR + emission) + (1 - fringe) * emission * limb
     )
-    kr = (peak * emission * limb + bg) * fringe + peak * streak * streak_reach(edge, geo)
+    kr = (peak * emission * limb + background) * fringe + peak * streak * streak_reach(edge, geo)
     counts = poisson(kr / kr_per_count, keys, "uv")
     z = rng.normal(keys, "uv/noise", tuple(kr.shape[1:]))
     noisy = counts * kr_per_count + torch.sqrt(kr.clamp(min=0.0) * _col(geo, "noise_q")) * z
-    px_deg = 2.0 * p.max_colatitude / x.shape[-1]
     return _blur(noisy, geo[:, G["psf"]] / px_deg)
 
 
