@@ -26,7 +26,10 @@ FOOTPRINT_TABLE = "hess2011_footprints.txt"  # in jovis.paths.reference_dir()
 _STRINGS = ("footprint_table", "label_schema")
 _PROBABILITIES = ("limb_prob", "sixth_cyclone_prob", "dawn_storm_prob", "junocam_gap_prob",
                   "jiram_gap_prob", "white_oval_chain_prob", "junocam_product_prob",
-                  "junocam_mosaic_prob", "junocam_night_mu", "uv_cut_prob")  # fmt: skip
+                  "junocam_mosaic_prob", "junocam_night_mu", "uv_cut_prob",
+                  # shares of an effect kept (0 none, 1 all)
+                  "junocam_vortex_arm_gain", "junocam_oval_fill", "junocam_product_camera",
+                  "uv_clutter_polar_share")  # fmt: skip
 _POSITIVE = ("max_colatitude", "polar_radius_km", "dn_white", "junocam_white_raw",
              "npc_rmax_km", "spc_rmax_km", "npc_vmax_ms", "spc_vmax_ms", "limb_emission_cut_deg",
              "io_tail_hours", "uv_reference_exposure_s", "uv_limb_brightening_max",

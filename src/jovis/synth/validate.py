@@ -41,16 +41,6 @@ def validate_params(p: SynthParams) -> None:
     for key in ("junocam_altitude_km", "junocam_disk_fill", "junocam_gamma"):
         if not getattr(p, key)[0] > 0:
             raise ValueError(f"synth param {key}={list(getattr(p, key))} must be > 0")
-    if not 0.0 <= p.junocam_vortex_arm_gain <= 1.0:
-        raise ValueError(
-            f"synth param junocam_vortex_arm_gain={p.junocam_vortex_arm_gain} must be in [0, 1] "
-            "(the share of the vortices' spiral-arm contrast JunoCam frames keep)"
-        )
-    for key, what in (("junocam_oval_fill", "the share of a white oval's interior made a deck"),
-                      ("junocam_product_camera", "the share of read noise, strip gains and seams "
-                       "composites keep")):  # fmt: skip
-        if not 0.0 <= getattr(p, key) <= 1.0:
-            raise ValueError(f"synth param {key}={getattr(p, key)} must be in [0, 1] ({what})")
     if p.junocam_view_size < 0:
         raise ValueError(
             f"synth param junocam_view_size={p.junocam_view_size} must be ≥ 0 px (0: a "
