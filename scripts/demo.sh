@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The `make demo` job: render held-out synthetic JIRAM L+M frames, train on the synthetic stream,
 # score the model on the held-out frames, and run batch inference on them (overlays, catalogue);
-# then run the released detectors (model=auto: picked by each frame's instrument) on the real sample
-# frames shipped in the package (src/jovis/samples: one HST frame, one JunoCam product), on synthetic
-# far-UV frames written as HST STIS products, and on everything in ../shared/data/real/ when present.
+# then run the released detectors (model=auto: picked by each frame's instrument) on synthetic
+# far-UV frames written as HST STIS products and on everything in ../shared/data/real/ when present.
 set -euo pipefail
 OUT=${1:-outputs/demo}
 PY=${PY:-.venv/bin/python}
@@ -34,22 +33,19 @@ else
   infer_real() { "$PY" scripts/infer.py model=auto input="$1" out="$2" num_workers=0 \
     progress=false | tee "$2.log" || [ "${PIPESTATUS[0]}" -eq 2 ]; }
   mkdir -p "$OUT/released/real"
-  SAMPLES=$("$PY" -c "from jovis.samples import SAMPLES_DIR; print(SAMPLES_DIR / 'frames')")
-  infer_real "$SAMPLES" "$OUT/released/samples"
-  # three synthetic far-UV frames written as HST STIS lat-lon products take the real-product path
-  # (header → model=auto → reprojection) for a grid form that the samples do not have
+  # no real frame ships in the repository: three synthetic far-UV frames written as HST STIS
+  # lat-lon products take the real-product path (header → model=auto → reprojection) anywhere
   "$PY" scripts/synth.py form=hst_latlon out="$OUT/released/hst_products" n=3 size=256 \
     hemisphere=north seed=20000100 | tee "$OUT/released/hst_products.log"
   infer_real "$OUT/released/hst_products" "$OUT/released/hst_products_infer"
   if [ -d "$REAL" ]; then
     for dir in "$REAL"/*/; do infer_real "$dir" "$OUT/released/real/$(basename "$dir")"; done
   else
-    echo "($REAL not present: the released detectors ran on the shipped samples and the synthetic HST products only)"
+    echo "($REAL not present: no real frames to run the released detectors on)"
   fi
 fi
 echo
-echo "released:   $OUT/released/samples/<model>/ (the shipped real samples: overlays/, report.html),"
-echo "            $OUT/released/hst_products_infer/<model>/ (synthetic HST products),"
+echo "released:   $OUT/released/hst_products_infer/<model>/ (synthetic HST products),"
 echo "            $OUT/released/real/<folder>/<model>/ (../shared/data/real)"
 echo "checkpoint: $CKPT"
 echo "metrics:    $OUT/eval/metrics.json"
