@@ -207,9 +207,14 @@ def _centre(sm, ok, grid, angles, search, min_cuts):
     return cx, cy, rad
 
 
+def high_pass(sm: np.ndarray, ok: np.ndarray, sigma_px: float) -> np.ndarray:
+    """The smoothed image's high-pass residual (less its blur at 4 × `sigma_px`)."""
+    return sm - masked_blur(sm, ok, 4 * sigma_px)
+
+
 def noise_sd(sm: np.ndarray, ok: np.ndarray, sigma_px: float) -> float:
     """Robust sd of the smoothed image's high-pass residual (the ridge's noise floor)."""
-    return mad_sigma((sm - masked_blur(sm, ok, 4 * sigma_px))[ok])
+    return mad_sigma(high_pass(sm, ok, sigma_px)[ok])
 
 
 def _prominent(cuts, sm, ok, sigma_px, min_prominence, min_snr) -> list[tuple]:

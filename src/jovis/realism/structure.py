@@ -22,17 +22,16 @@ import cv2
 import numpy as np
 
 from jovis.geometry import PolarGrid
-from jovis.realism.oval_width import _consistent, _ridge, _sample, masked_blur, noise_sd
+from jovis.realism.oval_width import _consistent, _ridge, _sample, high_pass, masked_blur
 from jovis.robust import mad_sigma
 
 NAN = float("nan")
 
 
-def _local_noise(sm, ok, okf, sigma_px, cx, cy, angles, r_s, offsets, half: int = 4):
-    """Per ray: robust sd of the smoothed image's high-pass at radii r_s + offsets (px), pooled
-    over the ray and its `half` neighbours on each side (the noise beside the ridge); NaN if
-    fewer than 16 valid samples."""
-    hp = sm - masked_blur(sm, ok, 4 * sigma_px)
+def _local_noise(hp, okf, cx, cy, angles, r_s, offsets, half: int = 4):
+    """Per ray: robust sd of the smoothed image's high-pass `hp` at radii r_s + offsets (px),
+    pooled over the ray and its `half` neighbours on each side (the noise beside the ridge); NaN
+    if fewer than 16 valid samples."""
     xs = cx + np.cos(angles)[:, None] * (r_s[:, None] + offsets[None])
     ys = cy + np.sin(angles)[:, None] * (r_s[:, None] + offsets[None])
     vals = np.where(_sample(okf, xs, ys) > 0.999, _sample(hp, xs, ys), np.nan)
@@ -119,14 +118,15 @@ def ridge_trace(
     on = _side(sm, okf, cx, cy, angles, r_s, np.arange(-0.25 * k, 0.25 * k + 1e-6, 1.0))
     beside = np.concatenate([np.arange(1.0 * k, 2.0 * k, 1.0), -np.arange(1.0 * k, 2.0 * k, 1.0)])
     sides = np.concatenate([np.arange(2 * k, 5 * k, 1.0), -np.arange(3 * k, 8 * k, 1.0)])
-    local = _local_noise(sm, ok, okf, sigma_px, cx, cy, angles, r_s, sides)
+    hp = high_pass(sm, ok, sigma_px)  # once, for the local and the whole-frame noise
+    local = _local_noise(hp, okf, cx, cy, angles, r_s, sides)
     return {
         "angles": angles, "r_px": r_s, "visible": visible, "found": keep, "peak": ridge_peak,
         "noise_local": local,
         "band": on - _side(sm, okf, cx, cy, angles, r_s, beside),
         "equator": _side(sm, okf, cx, cy, angles, r_s, np.arange(2 * k, 5 * k, 1.0)),
         "polar": _side(sm, okf, cx, cy, angles, r_s, -np.arange(3 * k, 8 * k, 1.0)),
-        "noise": noise_sd(sm, ok, sigma_px), "centre_px": (cx, cy), "smoothed": sm, "ok": ok,
+        "noise": mad_sigma(hp[ok]), "centre_px": (cx, cy), "smoothed": sm, "ok": ok,
     }  # fmt: skip
 
 
