@@ -28,6 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from jovis.data.normalise import DEFAULT_NORMALISATION
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, distance_km, surface_point
 from jovis.geometry.reproject import PerspectiveView
 from jovis.references.junocam_geometry import SHAPE, product_view
@@ -119,7 +120,8 @@ def ellipse_spread(
 def model_normalised(lum: np.ndarray, seen: np.ndarray) -> np.ndarray:
     """`lum` as the network sees it (`jovis.data.normalise` defaults): the seen pixels' 1st
     percentile at 0 and their 99.5th at 1, not clipped."""
-    lo, hi = np.percentile(lum[seen], [1.0, 99.5]) if seen.any() else (0.0, 1.0)
+    q = (DEFAULT_NORMALISATION["low"], DEFAULT_NORMALISATION["high"])
+    lo, hi = np.percentile(lum[seen], q) if seen.any() else (0.0, 1.0)
     return (lum - lo) / max(float(hi - lo), 1e-6)
 
 
