@@ -56,6 +56,16 @@ def test_auto_picks_by_instrument_and_names_the_pick(root):
         resolve_model("auto", instrument="hst_stis", root=root)  # uv has no version here
 
 
+def test_auto_refuses_a_frame_whose_channel_count_the_release_cannot_take(root):
+    takes = find_release("jiram_l", root).card["channels"]
+    pick = resolve_model("auto", instrument="jiram_l", channels=["x"] * len(takes), root=root)
+    assert pick.model == "jiram_l-v2"  # the count decides, not the names
+    other = [f"c{i}" for i in range(len(takes) + 1)]
+    with pytest.raises(UnknownModelError, match=rf"jiram_l frames with {len(other)} channel\(s\) "
+                       rf"\['c0'.*: jiram_l-v2 takes {len(takes)} .*ckpt=PATH"):  # fmt: skip
+        resolve_model("auto", instrument="jiram_l", channels=other, root=root)
+
+
 def test_an_unknown_name_is_refused_naming_the_choices(root):
     with pytest.raises(
         UnknownModelError, match=r"model=nope.*auto, jiram_l, jiram_l-v1, jiram_l-v2"

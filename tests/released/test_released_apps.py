@@ -123,6 +123,32 @@ def test_infer_model_auto_on_a_real_hst_frame_marks_aurora_and_no_vortex(tmp_pat
     assert (mask == 1).mean() > 0.005 and not (mask == 2).any()
 
 
+def test_infer_model_auto_fails_a_methane_band_frame_by_name_and_runs_the_rest(
+    hst_product, tmp_path
+):
+    import shutil
+
+    import cv2
+    import numpy as np
+
+    # a JunoCam methane-band raw product (one filter, 128-row framelets): JunoCam, but one
+    # channel where the released JunoCam detector takes the three colour channels
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    methane = frames / "JNCE_2022229_44M00040_V01-raw.png"
+    cv2.imwrite(str(methane), np.random.default_rng(0).integers(0, 255, (256, 96), np.uint8))
+    shutil.copy(hst_product, frames)
+    proc = run("scripts/infer.py", "model=auto", f"input={frames}", f"out={tmp_path}/o",
+               "num_workers=0", "progress=false", ok=False)  # fmt: skip
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.returncode == 2 and (result["ok"], result["failed"]) == (1, 1)  # 2: some failed
+    [failure] = result["failures"]
+    assert failure["source"].endswith(methane.name)
+    assert "no released detector for junocam frames with 1 channel(s) ['methane']" in (
+        failure["error"])  # fmt: skip
+    assert not any(m.startswith("visible_rgb") for m in result["models"])
+
+
 def test_infer_with_an_unknown_model_name_fails_naming_the_choices(hst_product, tmp_path):
     proc = run("scripts/infer.py", "model=nope", f"input={hst_product}", f"out={tmp_path}/o",
                ok=False)  # fmt: skip

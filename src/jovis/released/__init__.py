@@ -114,8 +114,12 @@ def find_release(word: str, root: Path = RELEASED_DIR) -> Release:
     )
 
 
-def for_instrument(instrument: str, root: Path = RELEASED_DIR) -> Release:
-    """model=auto: the newest release for a frame of this instrument."""
+def for_instrument(
+    instrument: str, root: Path = RELEASED_DIR, channels: list[str] | None = None
+) -> Release:
+    """model=auto: the newest release for a frame of this instrument; with the frame's
+    `channels`, refused when the release takes another number of channels (a JunoCam
+    methane-band frame is JunoCam too, but the released detector takes the colour products)."""
     name = AUTO.get(str(instrument).lower())
     if name is None:
         raise UnknownModelError(
@@ -123,7 +127,16 @@ def for_instrument(instrument: str, root: Path = RELEASED_DIR) -> Release:
             f"not tell it, or none is made for it); instruments auto knows: {', '.join(AUTO)}; "
             f"give model=NAME ({', '.join(choices(root)[1:])}) or a checkpoint path"
         )
-    return find_release(name, root)
+    found = find_release(name, root)
+    takes = found.card.get("channels")
+    if channels is not None and takes is not None and len(channels) != len(takes):
+        raise UnknownModelError(
+            f"model=auto: no released detector for {instrument} frames with "
+            f"{len(channels)} channel(s) {list(channels)}: {found.tag} takes {len(takes)} "
+            f"{list(takes)}; train a detector on frames with these channels (the `channels` of "
+            f"configs/instrument/*.yaml) and give ckpt=PATH"
+        )
+    return found
 
 
 def resolve_model(
@@ -131,11 +144,13 @@ def resolve_model(
     ckpt: str | Path | None = None,
     *,
     instrument: str | None = None,
+    channels: list[str] | None = None,
     root: Path = RELEASED_DIR,
 ) -> Pick:
     """The checkpoint `model=` (a released name, ``auto`` or a path) or `ckpt=` (a path) means.
 
-    ``auto`` needs `instrument`, the frame's (`Frame.instrument`). Giving both `model` and
+    ``auto`` needs `instrument`, the frame's (`Frame.instrument`), and checks the frame's
+    `channels` against the pick's when given (`for_instrument`). Giving both `model` and
     `ckpt` is an error unless they agree.
     """
     if model is None or str(model) == "":
@@ -149,7 +164,7 @@ def resolve_model(
     if word == "auto":
         if instrument is None:
             raise ValueError("model=auto needs the frame's instrument to pick a detector")
-        found = for_instrument(instrument, root)
+        found = for_instrument(instrument, root, channels)
         pick = Pick(found.weights, found.tag, f"auto: instrument {instrument} → {found.name}")
     elif "/" in word or word.endswith((".pt", ".ckpt")) or Path(word).is_file():
         pick = Pick(Path(word), word, "model= path")

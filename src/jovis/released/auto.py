@@ -15,25 +15,30 @@ from jovis.released import Pick, UnknownModelError, resolve_model
 log = logging.getLogger(__name__)
 
 
-def frame_instrument(path: Path, rows: dict[str, dict]) -> str:
-    """The instrument of one input: its frame-set manifest row, else what `read_frame` finds."""
+def frame_identity(path: Path, rows: dict[str, dict]) -> tuple[str, list[str] | None]:
+    """The instrument and channel names of one input: its frame-set manifest row (channels
+    None when the row lacks them), else what `read_frame` finds."""
     row = rows.get(str(path)) or rows.get(str(path.resolve())) or {}
     if row.get("instrument"):
-        return str(row["instrument"])
-    return read_frame(path).instrument
+        channels = row.get("channels")
+        return str(row["instrument"]), None if channels is None else list(channels)
+    frame = read_frame(path)
+    return frame.instrument, list(frame.channels)
 
 
 def picks_by_input(input: str | Path, *, instrument: str | None = None) -> dict[str, Any]:
     """{release tag: (Pick, [paths])} for model=auto; `instrument` overrides what frames say.
 
-    Frames that cannot be read or whose instrument has no release are grouped under the error
-    text (key ``"!" + message``), so the run can report them as failed.
+    Frames that cannot be read, whose instrument has no release or whose channels the release
+    cannot take (a JunoCam methane-band frame) are grouped under the error text (key
+    ``"!" + message``), so the run can report them as failed.
     """
     rows = frame_set_rows(input)
     groups: dict[str, Any] = {}
     for path in list_inputs(input):
         try:
-            pick = resolve_model("auto", instrument=instrument or frame_instrument(path, rows))
+            found, channels = frame_identity(path, rows)
+            pick = resolve_model("auto", instrument=instrument or found, channels=channels)
             key = pick.model
         except (FrameReadError, UnknownModelError) as err:
             pick, key = None, f"!{err}"
