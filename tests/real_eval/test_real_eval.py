@@ -84,6 +84,65 @@ def test_sector_recall_counts_the_reference_pixels_each_sector_marks():
     assert out["per_frame"][0]["aurora_faint_recall"] == 0.25
 
 
+def test_sector_recall_is_split_by_how_visible_the_reference_ridge_is():
+    from jovis.real_eval.labelled import LabelledScores
+
+    aurora = SCHEMA.id_of("aurora")
+    truth = np.zeros((20, 40), np.uint8)
+    truth[8:12, 4:36] = aurora
+    sectors = np.where(truth == aurora, 2, 0).astype(np.uint8)  # all faint
+    visibility = np.zeros_like(truth)
+    visibility[8:12, 4:12], visibility[8:12, 12:36] = 1, 3  # 32 px under 2 sigma, 96 over 8
+    pred = np.zeros_like(truth)
+    pred[8:12, 12:36] = aurora  # every visible pixel, none of the hidden ones
+    scores = LabelledScores(SCHEMA)
+    scores.add("f", pred, None, truth, {}, None, sectors, visibility)
+    out = scores.summary()
+    assert out["aurora_faint_recall"] == 0.75
+    assert out["aurora_faint_recall_gt8"] == 1.0 and out["aurora_faint_recall_lt2"] == 0.0
+    assert out["aurora_faint_recall_2to8"] is None  # no reference pixel of that class
+    assert (out["aurora_faint_share_lt2"], out["aurora_faint_share_gt8"]) == (0.25, 0.75)
+    assert "aurora_bright_recall_gt8" not in out  # nothing classed in the bright sector
+
+
+def test_visibility_classes_band_pixels_by_the_nearest_ridge_vertex():
+    from jovis.real_eval.visibility import snr_class, visibility_raster
+
+    assert snr_class(np.array([0.5, 2.0, 8.0, 8.5, np.nan])).tolist() == [1, 2, 2, 3, 0]
+    band = np.zeros((10, 30), bool)
+    band[3:7, 2:28] = True
+    curve = [[4.0, 5.0], [14.0, 5.0], [25.0, 5.0]]
+    raster = visibility_raster(band, curve, np.array([1, 2, 3], np.uint8))
+    assert (raster[~band] == 0).all()
+    assert (raster[3:7, 2:9] == 1).all() and (raster[3:7, 10:19] == 2).all()
+    assert (raster[3:7, 21:28] == 3).all()
+
+
+def test_vertex_snr_sees_a_bright_ring_and_not_an_empty_stretch_of_it():
+    from jovis.frame import Frame
+    from jovis.geometry import PolarGrid
+    from jovis.real_eval.visibility import vertex_snr
+
+    rng = np.random.default_rng(0)
+    n, k = 240, 4.0  # px, px per degree: the ring 15 deg from the pole
+    grid = PolarGrid(hemisphere="north", pole_x=120.0, pole_y=120.0, px_per_deg=k)
+    yy, xx = np.mgrid[0:n, 0:n]
+    r, phi = np.hypot(xx - 120, yy - 120), np.arctan2(yy - 120, xx - 120)
+    ring = 500.0 * np.exp(-0.5 * ((r - 15 * k) / 1.5) ** 2) * (phi < np.pi / 2)  # 3/4 dark
+    image = (ring + rng.normal(0, 10, (n, n)))[..., None].astype(np.float32)
+    frame = Frame(image=image, valid=np.ones((n, n), bool), channels=["uv"], grid=grid)
+    a = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+    curve = np.stack([120 + 15 * k * np.cos(a), 120 + 15 * k * np.sin(a)], 1)
+    snr = vertex_snr(frame, curve)
+    lit = np.angle(np.exp(1j * a)) < np.pi / 2
+    lit_core = lit & (np.angle(np.exp(1j * a)) > -np.pi + 0.5) & (np.angle(np.exp(1j * a)) < 1.3)
+    dark = ~lit & (np.abs(np.angle(np.exp(1j * (a - np.pi)))) < 1.5)
+    assert np.median(snr[lit_core]) > 8 and np.median(snr[dark]) < 2
+    one_channel_less = Frame(image=np.repeat(image, 2, 2), valid=frame.valid,
+                             channels=["L", "M"], grid=grid)  # fmt: skip
+    assert vertex_snr(one_channel_less, curve) is None
+
+
 def test_references_scored_against_themselves_are_perfect(synthetic_set, tmp_path):
     result = evaluate_real(reference_predict(synthetic_set, JIRAM), SCHEMA, JIRAM, tmp_path,
                            reference_set=synthetic_set)  # fmt: skip
@@ -139,6 +198,10 @@ def test_real_reference_set_scores_itself_perfectly(tmp_path, instrument, channe
     if instrument == "hst_stis":
         assert model["aurora_bright_iou"] == 1.0 and model["aurora_faint_iou"] == 1.0
         assert model["oval_boundary_mean"] == 0.0
+        for sector in ("bright", "faint"):  # every band pixel classed by its ridge's SNR
+            shares = [model[f"aurora_{sector}_share_{c}"] for c in ("lt2", "2to8", "gt8")]
+            assert abs(sum(shares) - 1) < 1e-3
+            assert model[f"aurora_{sector}_recall_gt8"] == 1.0
     else:
         assert model["vortex_f1"] == 1.0
 

@@ -5,7 +5,10 @@ vortex precision/recall/F1 with the matching of `jovis.scoring.FeatureScores`.
 
 Sectors: the stored ``sectors/*.png`` mark the reference band's pixels 1 (bright) or 2 (faint),
 0 elsewhere, 255 no data. A pixel belongs to the sector of the nearest band pixel
-(`sector_regions`), so a prediction beside a faint arc is scored with that arc.
+(`sector_regions`), so a prediction beside a faint arc is scored with that arc. With a
+visibility raster (`jovis.real_eval.visibility`: each band pixel classed by the ridge SNR along
+the reference oval, under 2 / 2–8 / over 8 sigma) each sector's recall is also split by class,
+with the class's share of the sector's reference pixels: what an emission detector can reach.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
+from jovis.real_eval.visibility import VISIBILITY
 from jovis.scoring import FeatureScores, iou_dice
 
 SECTORS = {1: "bright", 2: "faint"}
@@ -59,6 +63,8 @@ class LabelledScores:
         k = schema.num_classes
         self.cm = np.zeros((k, k), np.int64)
         self.sector_cm = {s: np.zeros((2, 2), np.int64) for s in SECTORS}
+        # (sector, visibility class) -> [reference pixels, of them marked]
+        self.visible = {(s, c): np.zeros(2, np.int64) for s in SECTORS for c in VISIBILITY}
         self.features = FeatureScores(schema)
         self.rows: list[dict[str, Any]] = []
 
@@ -71,6 +77,7 @@ class LabelledScores:
         features: dict[str, Any],
         grid: PolarGrid | None,
         sectors: np.ndarray | None = None,
+        visibility: np.ndarray | None = None,
     ) -> None:
         s = self.schema
         if pred.shape != truth.shape:
@@ -90,6 +97,12 @@ class LabelledScores:
                 self.sector_cm[sid] += sc
                 row[f"aurora_{name}_iou"] = _round(iou_dice(sc)[0][1])
                 row[f"aurora_{name}_recall"] = _round(_recall(sc))
+            if visibility is not None:
+                reference = scored & (truth == aurora)
+                marked = pred == aurora
+                for (sid, cid), counts in self.visible.items():
+                    sel = reference & (sectors == sid) & (visibility == cid)
+                    counts += (int(sel.sum()), int((sel & marked).sum()))
         self.features.add(pred, probs, truth, features, grid)
         self.rows.append(row)
 
@@ -104,8 +117,22 @@ class LabelledScores:
                 i_, d_ = iou_dice(self.sector_cm[sid])
                 out[f"aurora_{name}_iou"], out[f"aurora_{name}_dice"] = _round(i_[1]), _round(d_[1])
                 out[f"aurora_{name}_recall"] = _round(_recall(self.sector_cm[sid]))
+                out.update(self._visibility_summary(sid, name))
         out.update(self.features.summary())
         out["per_frame"] = self.rows
+        return out
+
+    def _visibility_summary(self, sid: int, name: str) -> dict[str, float | None]:
+        """``aurora_<sector>_recall_<class>`` and ``aurora_<sector>_share_<class>`` (the class's
+        share of the sector's classed reference pixels); empty when nothing was classed."""
+        total = sum(int(self.visible[sid, c][0]) for c in VISIBILITY)
+        if total == 0:
+            return {}
+        out: dict[str, float | None] = {}
+        for cid, cname in VISIBILITY.items():
+            n, hit = (int(v) for v in self.visible[sid, cid])
+            out[f"aurora_{name}_recall_{cname}"] = _round(hit / n) if n else None
+            out[f"aurora_{name}_share_{cname}"] = _round(n / total)
         return out
 
 

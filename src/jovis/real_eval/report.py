@@ -59,6 +59,13 @@ REFERENCE_KEYS = ("aurora_iou", "aurora_dice", "aurora_bright_iou", "aurora_fain
                   "aurora_bright_recall", "aurora_faint_recall",
                   "oval_boundary_mean", "vortex_iou", "vortex_precision", "vortex_recall",
                   "vortex_f1")  # fmt: skip
+# recall in each sector split by how visible the reference ridge is (`real_eval.visibility`)
+VISIBILITY_KEYS = tuple(
+    f"aurora_{sector}_{what}_{cls}"
+    for sector in ("bright", "faint")
+    for what in ("recall", "share")
+    for cls in ("lt2", "2to8", "gt8")
+)
 FREE_KEYS = ("agreement_median", "agreement_min", "capture_mean", "area_share_mean",
              "capture_efficiency_mean", "vortex_px_uv")  # fmt: skip
 
@@ -71,7 +78,8 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
     if ref:
         for who in ("model", "baseline"):
             prefix = "ref_" if who == "model" else "baseline_ref_"
-            flat.update({prefix + k: ref[who].get(k) for k in REFERENCE_KEYS if who in ref})
+            keys = (*REFERENCE_KEYS, *VISIBILITY_KEYS)
+            flat.update({prefix + k: ref[who].get(k) for k in keys if who in ref})
         flat["ref_frames"] = ref["model"]["frames"]
     for folder in result["folders"]:
         name = Path(folder["folder"]).name

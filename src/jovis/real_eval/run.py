@@ -21,6 +21,7 @@ from jovis.frame import Frame, LabelSchema
 from jovis.io.masks import read_mask_png
 from jovis.real_eval.labelled import LabelledScores, class_mask
 from jovis.real_eval.sequences import accepts, frame_groups, read_folder
+from jovis.real_eval.visibility import frame_visibility
 from jovis.scoring import label_free as lf
 
 # frames → (class-id mask uint8 H×W with 255 off the valid data, probabilities (C, H, W) or None)
@@ -83,11 +84,13 @@ def score_reference_set(
               for _, f, lab in loaded]  # fmt: skip
     sectors = [read_mask_png(folder / r["sectors"]) if r.get("sectors") else None
                for r, _, _ in loaded]  # fmt: skip
+    visibility = [None if sec is None else frame_visibility(f, lab.features, sec)
+                  for (_, f, lab), sec in zip(loaded, sectors, strict=True)]  # fmt: skip
     model, baseline = LabelledScores(schema), None
-    for (row, frame, labels), truth, sec, (pred, probs) in zip(
-        loaded, truths, sectors, predict(frames), strict=True
+    for (row, frame, labels), truth, sec, vis, (pred, probs) in zip(
+        loaded, truths, sectors, visibility, predict(frames), strict=True
     ):
-        model.add(row["id"], pred, probs, truth, labels.features, frame.grid, sec)
+        model.add(row["id"], pred, probs, truth, labels.features, frame.grid, sec, vis)
         if overlay is not None:
             overlay(frame, pred, truth)
     result: dict[str, Any] = {
@@ -97,9 +100,10 @@ def score_reference_set(
     threshold = _baseline_threshold(frames, truths, schema)
     if threshold is not None:
         baseline = LabelledScores(schema)
-        for (row, frame, labels), truth, sec in zip(loaded, truths, sectors, strict=True):
+        for (row, frame, labels), truth, sec, vis in zip(loaded, truths, sectors, visibility,
+                                                         strict=True):  # fmt: skip
             pred = _threshold_mask(frame, threshold["threshold"], schema)
-            baseline.add(row["id"], pred, None, truth, labels.features, frame.grid, sec)
+            baseline.add(row["id"], pred, None, truth, labels.features, frame.grid, sec, vis)
         result["baseline"] = baseline.summary() | {"threshold": threshold}
     return result
 
