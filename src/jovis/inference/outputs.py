@@ -39,11 +39,13 @@ def write_frame_outputs(
     schema: LabelSchema,
     paths: dict[str, Path],
     properties: dict[str, Any],
+    picture: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Write every output of one frame (each atomically); returns per-frame counts.
 
     The overlay is written last but one and the GeoJSON last, so a complete GeoJSON means a
-    complete frame.
+    complete frame. `picture`: the overlay's picture of the frame's pixels (`display_image`),
+    if already made.
     """
     mask = mask_from_probs(probs, frame.valid, schema)
     features = extract_features(mask, probs, schema, grid=frame.grid)
@@ -64,6 +66,7 @@ def write_frame_outputs(
         features=features,
         title=title,
         grid=frame.grid,
+        picture=picture,
     )
     write_png(paths["overlay"], overlay)
     write_json(paths["features"], features_to_geojson(features, frame_id, properties=properties))
