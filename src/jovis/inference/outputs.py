@@ -49,8 +49,8 @@ def write_frame_outputs(
     The GeoJSON is written last, once every other output is, so a complete GeoJSON means a
     complete frame. `picture`: the overlay's picture of the frame's pixels (`display_image`),
     if already made. With `pool` (the writer's threads), the mask PNG and the probabilities
-    (100 MB at 4096², ~1 s) are written on it while this thread draws the overlay; after an
-    error in either, nothing more is written.
+    (100 MB at 4096², ~1 s) are written on it while this thread draws the overlay; an error in
+    either fails the frame before its GeoJSON (and is raised once the other has ended).
     """
     mask = mask_from_probs(probs, frame.valid, schema)
     beside = Beside(pool, _write_pixels, mask, probs, schema, paths)
