@@ -156,3 +156,21 @@ def test_boundary_distance_compares_like_edges_of_a_band_moved_past_its_width():
     cut = boundary_distances(moved & valid, truth & valid, None, valid)
     assert cut.mean() == pytest.approx(4, abs=0.5)
     assert boundary_distances(moved & valid, truth & valid).mean() < 3  # the cut edges: 0
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_class_argmax_gives_argmaxs_ids_with_ties_and_nan(dtype, k):
+    """The one-pass-per-class arg-max picks what `argmax(axis=0)` picks, ties (the first class)
+    and NaN (the first NaN) included, on C-ordered and transposed arrays."""
+    from jovis.scoring.confusion import class_argmax
+
+    rng = np.random.default_rng(k)
+    probs = rng.integers(0, 3, (k, 40, 50)).astype(dtype)  # many exact ties
+    probs[:, 0, :4] = np.nan
+    probs[1:, 1, :4] = np.nan
+    probs[0, 2, 0], probs[-1, 2, 0] = -0.0, 0.0
+    for p in (probs, probs.transpose(0, 2, 1), rng.random((k, 30, 20)).astype(dtype)):
+        got = class_argmax(p)
+        assert got.dtype == np.uint8
+        np.testing.assert_array_equal(got, p.argmax(axis=0).astype(np.uint8))

@@ -16,6 +16,7 @@ DEFAULT_NORMALISATION: dict[str, Any] = {
     "high": 99.5,
     "clip": [-0.5, 2.0],
 }
+STRIP_VALUES = 1 << 16  # pixels per strip of `normalise_frame`: 0.5 MB of float64 temporaries
 
 
 def normalise_frame(
@@ -32,15 +33,20 @@ def normalise_frame(
     image, valid = frame.image, frame.valid
     out = np.zeros((image.shape[2], *image.shape[:2]), dtype=np.float32)
     lo_clip, hi_clip = settings["clip"]
+    rows = max(1, STRIP_VALUES // max(1, image.shape[1]))
     for c in range(image.shape[2]):
         values = image[:, :, c][valid]
         if values.size == 0:
             continue
         lo, hi = np.percentile(values, [settings["low"], settings["high"]], overwrite_input=True)
         scale = 1.0 / (hi - lo) if hi > lo else 1.0
-        channel = (image[:, :, c] - lo) * scale
-        np.clip(channel, lo_clip, hi_clip, out=channel)
-        np.copyto(out[c], channel, where=valid)  # out is 0 elsewhere
+        # in strips of rows: the float64 temporaries stay in the cache (a whole 4096² plane
+        # is 134 MB of them: 3× slower); the same operations on each pixel, the same bits
+        for top in range(0, image.shape[0], rows):
+            part = slice(top, top + rows)
+            channel = (image[part, :, c] - lo) * scale
+            np.clip(channel, lo_clip, hi_clip, out=channel)
+            np.copyto(out[c, part], channel, where=valid[part])  # out is 0 elsewhere
     return out
 
 

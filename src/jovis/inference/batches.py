@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor
 from typing import TypeVar
 
 import numpy as np
@@ -18,6 +19,7 @@ def predict_batches(
     predictor: Predictor,
     items: Iterable[tuple[np.ndarray | ScaledInput, T]],
     batch_size: int,
+    pool: Executor | None = None,
 ) -> Iterator[tuple[T, np.ndarray, float, str | None]]:
     """For each (prepared input, payload) in order: (payload, probabilities, seconds of
     prediction per input in its batch, a note such as a CPU fallback or None).
@@ -31,7 +33,7 @@ def predict_batches(
     def flush() -> Iterator[tuple[T, np.ndarray, float, str | None]]:
         t0 = time.perf_counter()
         arrays = [x.array if isinstance(x, ScaledInput) else x for x, _ in batch]
-        probs = predictor.predict_frames(arrays)
+        probs = predictor.predict_frames(arrays, pool)
         seconds = (time.perf_counter() - t0) / len(batch)
         for j, ((x, payload), p) in enumerate(zip(batch, probs, strict=True)):
             p = x.restore(p) if isinstance(x, ScaledInput) else p

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import numpy as np
 from jovis.catalog import CATALOG_COLUMNS, catalog_rows_from_geojson, features_to_geojson
 from jovis.features import extract_features
 from jovis.frame import Frame, LabelSchema
+from jovis.inference.beside import Beside
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
 from jovis.photometry import oval_brightness
@@ -39,38 +41,53 @@ def write_frame_outputs(
     schema: LabelSchema,
     paths: dict[str, Path],
     properties: dict[str, Any],
+    picture: np.ndarray | None = None,
+    pool: Executor | None = None,
 ) -> dict[str, Any]:
     """Write every output of one frame (each atomically); returns per-frame counts.
 
-    The overlay is written last but one and the GeoJSON last, so a complete GeoJSON means a
-    complete frame.
+    The GeoJSON is written last, once every other output is, so a complete GeoJSON means a
+    complete frame. `picture`: the overlay's picture of the frame's pixels (`display_image`),
+    if already made. With `pool` (the writer's threads), the mask PNG and the probabilities
+    (100 MB at 4096², ~1 s) are written on it while this thread draws the overlay; an error in
+    either fails the frame before its GeoJSON (and is raised once the other has ended).
     """
     mask = mask_from_probs(probs, frame.valid, schema)
-    features = extract_features(mask, probs, schema, grid=frame.grid)
-    if features["oval"].get("area_px"):
-        features["oval"]["brightness"] = oval_brightness(frame, mask, schema)
-    write_mask_png(paths["mask"], mask, schema)
-    if "probs" in paths:
-        write_npy(paths["probs"], probs.astype(np.float16))
-    title = f"{frame_id}  ·  {frame.instrument}"
-    if frame.meta.get("time"):
-        title += f"  ·  {frame.meta['time']}"
-    overlay = render_overlay(
-        frame.image,
-        frame.channels,
-        mask,
-        schema,
-        valid=frame.valid,
-        features=features,
-        title=title,
-        grid=frame.grid,
-    )
-    write_png(paths["overlay"], overlay)
+    beside = Beside(pool, _write_pixels, mask, probs, schema, paths)
+    try:
+        features = extract_features(mask, probs, schema, grid=frame.grid)
+        if features["oval"].get("area_px"):
+            features["oval"]["brightness"] = oval_brightness(frame, mask, schema)
+        title = f"{frame_id}  ·  {frame.instrument}"
+        if frame.meta.get("time"):
+            title += f"  ·  {frame.meta['time']}"
+        overlay = render_overlay(
+            frame.image,
+            frame.channels,
+            mask,
+            schema,
+            valid=frame.valid,
+            features=features,
+            title=title,
+            grid=frame.grid,
+            picture=picture,
+        )
+        write_png(paths["overlay"], overlay)
+    except BaseException:
+        beside.settle()
+        raise
+    beside.join()
     write_json(paths["features"], features_to_geojson(features, frame_id, properties=properties))
     return {
         "vortices": len(features["vortices"]),
         "aurora_fraction": features["class_fractions"].get("aurora"),
     }
+
+
+def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, paths) -> None:
+    write_mask_png(paths["mask"], mask, schema)
+    if "probs" in paths:
+        write_npy(paths["probs"], probs.astype(np.float16))
 
 
 def write_catalog(path: Path, features_files: list[Path]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ from jovis.checkpoint import CheckpointInfo, load_checkpoint
 from jovis.devices import resolve_device
 from jovis.frame import Frame
 from jovis.inference.backends import make_forward, resolve_backend
+from jovis.inference.blending import Blender
 from jovis.inference.prepare import ChannelMismatchError, min_input_size, prepare_frame
-from jovis.inference.tiling import DEFAULT_OVERLAP, blend, check_overlap, tile_boxes
+from jovis.inference.tiling import DEFAULT_OVERLAP, check_overlap, tile_boxes
 from jovis.visibility import invisible_mask, mask_logits
 
 __all__ = ["ChannelMismatchError", "Predictor", "dihedral_mean"]
@@ -129,13 +131,19 @@ class Predictor:
         """Check the channel count and size, normalise as in training: (C, H, W) float32."""
         return prepare_frame(frame, self.info, min_size=1)  # the runner sets the model's
 
-    def predict_frames(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    def predict_frames(
+        self, inputs: list[np.ndarray], pool: Executor | None = None
+    ) -> list[np.ndarray]:
         """Probabilities (K, H, W) for each prepared (C, H, W) input, in order.
 
         Small frames go whole, grouped by size; large ones as tiles, and tiles of all frames
-        of one size are batched together.
+        of one size are batched together. Each tile is blended into its frame's map as soon as
+        it is predicted: with `pool` (the runner's writer threads) on it, beside the next
+        forward pass (`jovis.inference.blending`); the same bits either way.
         """
         pieces: dict[tuple[int, int, bool], list[tuple[int, tuple[int, int, int, int]]]] = {}
+        k = self.info.labels.num_classes
+        blenders: dict[int, Blender] = {}
         for i, x in enumerate(inputs):
             h, w = x.shape[-2:]
             tiled = max(h, w) > self.tile_size
@@ -144,9 +152,11 @@ class Predictor:
                 if tiled
                 else [(0, 0, h, w)]
             )
+            if tiled:
+                blenders[i] = Blender((h, w), k, pool)
             for box in boxes:
                 pieces.setdefault((*box[2:], tiled), []).append((i, box))
-        results: dict[int, list] = {i: [] for i in range(len(inputs))}
+        whole: dict[int, np.ndarray] = {}
         self.notes = {}
         for (h, w, tiled), items in pieces.items():
             start = 0
@@ -158,14 +168,12 @@ class Predictor:
                 batch = np.stack([inputs[i][:, y : y + h, x : x + w] for i, (y, x, h, w) in chunk])
                 probs = self._predict_or_fall_back(batch, [i for i, _ in chunk])
                 for (i, box), p in zip(chunk, probs, strict=True):
-                    results[i].append((box, p))
+                    if i in blenders:
+                        blenders[i].add(box, p)
+                    else:
+                        whole[i] = p
                 start += len(chunk)
-        k = self.info.labels.num_classes
-        out = []
-        for i, x in enumerate(inputs):
-            tiles = results[i]
-            out.append(tiles[0][1] if len(tiles) == 1 else blend(tiles, x.shape[-2:], k))
-        return out
+        return [blenders[i].result() if i in blenders else whole[i] for i in range(len(inputs))]
 
     def _predict_or_fall_back(self, batch: np.ndarray, frames: list[int]) -> np.ndarray:
         """On CUDA out-of-memory: halve the batch (and keep it halved) and retry; a single input

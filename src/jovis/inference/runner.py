@@ -181,6 +181,8 @@ def predict_and_write(
                 log.warning("%s", item["error"])
                 writer.fail(job, {**_base_record(job, base), "error": item["error"]})
             else:
+                if not temporal.on:  # (temporal runs read every frame before predicting)
+                    writer.begin(job, item["frame"])
                 yield item["input"], item
 
     if temporal.on:
@@ -189,8 +191,8 @@ def predict_and_write(
                                          lambda f, it: prepare(f, jobs[it["index"]].path),
                                          batch_size)  # fmt: skip
     else:
-        stream = ((*out, {"temporal": temporal.mode})
-                  for out in predict_batches(predictor, prepared(), batch_size))  # fmt: skip
+        batches = predict_batches(predictor, prepared(), batch_size, writer.pool)
+        stream = ((*out, {"temporal": temporal.mode}) for out in batches)
     for item, probs, seconds, note, evidence in stream:
         job, frame = jobs[item["index"]], item["frame"]
         record = {**_base_record(job, base), "read_s": round(item["read_s"], 4),

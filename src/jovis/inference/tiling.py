@@ -19,7 +19,6 @@ import functools
 import itertools
 import math
 
-import numpy as np
 import torch
 
 DEFAULT_OVERLAP = 0.25
@@ -92,19 +91,3 @@ def tile_boxes(
     th, ys = tile_layout(shape[0], tile, overlap, multiple)
     tw, xs = tile_layout(shape[1], tile, overlap, multiple)
     return [(y, x, th, tw) for y in ys for x in xs]
-
-
-def blend(
-    tiles: list[tuple[tuple[int, int, int, int], np.ndarray]],
-    shape: tuple[int, int],
-    num_classes: int,
-) -> np.ndarray:
-    """Weighted average of tile probabilities (each (K, h, w)) into a (K, H, W) map."""
-    acc = np.zeros((num_classes, *shape), np.float32)
-    norm = np.zeros(shape, np.float32)
-    for (y, x, h, w), probs in tiles:
-        weight = gaussian_weights(h, w).numpy()
-        acc[:, y : y + h, x : x + w] += probs * weight
-        norm[y : y + h, x : x + w] += weight
-    acc /= norm  # in place: a (K, H, W) temporary is 200 MB at 4096²
-    return acc

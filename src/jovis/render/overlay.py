@@ -33,6 +33,7 @@ def render_overlay(
     alpha: float = 0.4,
     min_size: int = 512,
     grid: PolarGrid | None = None,
+    picture: np.ndarray | None = None,
 ) -> np.ndarray:
     """The frame with its classes, features, legend and title, as an RGB uint8 array.
 
@@ -61,6 +62,9 @@ def render_overlay(
         this (the image bicubic, the mask nearest-neighbour), so lines and text stay legible.
     grid : PolarGrid or None
         When the frame's geometry is known, a latitude/longitude graticule (10°, 30°) is drawn.
+    picture : ndarray or None
+        ``display_image(image, channels, valid)`` when already made (the runner makes it while
+        the frame is predicted); None makes it here.
 
     Returns
     -------
@@ -77,7 +81,9 @@ def render_overlay(
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     f = max(1, math.ceil(min_size / max(h, w)))
-    base = display_image(image, channels, valid)
+    base = display_image(image, channels, valid) if picture is None else picture
+    if base.shape[:2] != (h, w):
+        raise ValueError(f"picture {base.shape} does not match the mask {mask.shape}")
     out = cv2.resize(base, (w * f, h * f), interpolation=cv2.INTER_CUBIC) if f > 1 else base.copy()
     big = np.repeat(np.repeat(mask.astype(np.uint8), f, axis=0), f, axis=1)  # nearest, exact
     style = _Style(max(out.shape[:2]))
