@@ -17,6 +17,7 @@ from jovis.realism.junocam_vortices import (
     model_normalised,
     model_scale_stats,
     pixel_to_latlon,
+    projected_ellipse,
     summary,
     synthetic_rows,
     synthetic_spreads,
@@ -155,3 +156,31 @@ def test_synthetic_rows_see_the_white_ovals_brighter_with_the_deck():
         return float(np.median(vals))
 
     assert median_contrast(0.8) > median_contrast(0.0) + 0.05
+
+
+def test_projected_ellipse_is_the_vortex_outline_not_the_nadir_circle():
+    from jovis.synth import render_batch
+
+    b = render_batch([508], 128, ["red"], view="perspective", params={"junocam_product_prob": 1.0})
+    vs = [v for v in b.features(0)["vortices"] if v["radius_px"] >= 2]
+    assert vs
+    mask = b.mask[0].numpy() == 2
+    for v in vs:
+        e = projected_ellipse(b, 0, v)
+        # the centre is the features' centre; the axes never exceed the nadir-scale radius much
+        # (off the nadir the vortex is smaller and foreshortened: b <= a)
+        assert np.hypot(e["x"] - v["x"], e["y"] - v["y"]) < 0.2 * v["radius_px"] + 0.5
+        assert e["b"] <= e["a"] <= 1.05 * v["radius_px"]
+    # the ellipses cover the labelled vortex pixels the nadir circles overshoot
+    yy, xx = np.mgrid[0:128, 0:128]
+    inside = np.zeros_like(mask)
+    circle = np.zeros_like(mask)
+    for v in vs:
+        e = projected_ellipse(b, 0, v)
+        ang = np.radians(e["angle"])
+        u = ((xx - e["x"]) * np.cos(ang) + (yy - e["y"]) * np.sin(ang)) / e["a"]
+        w = (-(xx - e["x"]) * np.sin(ang) + (yy - e["y"]) * np.cos(ang)) / e["b"]
+        inside |= u * u + w * w <= 1.0
+        circle |= np.hypot(xx - v["x"], yy - v["y"]) <= v["radius_px"]
+    hit = lambda m: (m & mask).sum() / max(int((m | mask).sum()), 1)  # noqa: E731
+    assert hit(inside) > hit(circle)

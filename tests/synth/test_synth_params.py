@@ -33,6 +33,7 @@ TOO_MANY = [[89.5, 0.0]] + [[84.0, 360.0 * k / 20] for k in range(20)]
         ({"junocam_vortex_arm_gain": 1.5}, "junocam_vortex_arm_gain"),
         ({"junocam_oval_fill": -0.1}, "junocam_oval_fill"),
         ({"junocam_product_camera": 2.0}, "junocam_product_camera"),
+        ({"junocam_cloud_detail": -0.5}, "junocam_cloud_detail"),
         ({"uv_clutter_polar_share": 1.5}, "uv_clutter_polar_share"),
         ({"uv_clutter_amp": [-1.0, 1.0]}, "uv_clutter_amp"),
     ],

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from jovis.synth import SynthParams, render_batch
 from jovis.synth.view import PerspView, plane_coords
@@ -231,3 +232,47 @@ def test_composites_keep_a_share_of_the_camera_noise():
         return float(d[ok].std())
 
     assert grain(comp[0.0]) < 0.9 * grain(comp[1.0])
+
+
+def test_junocam_cloud_detail_quiets_the_small_scales_in_junocam_only():
+    """`junocam_cloud_detail` keeps that share of the cloud lattice's fine octaves in the JunoCam
+    filters: M and the labels stay; the JunoCam frames lose small-scale contrast (about their
+    8 px means) and keep the large-scale field (the 8 px means themselves)."""
+    seeds, chans = [3, 8], ["red", "green", "blue", "M"]
+    quiet = {"read_noise_frac": [0.0, 0.0], "junocam_strip_gain_sd": 0.0,  # the clouds alone
+             "junocam_fine_contrast": [0.0, 0.0], "junocam_spot_contrast": [0.0, 0.0]}  # fmt: skip
+    full = render_batch(seeds, 96, chans, params={"junocam_cloud_detail": 1.0, **quiet})
+    calm = render_batch(seeds, 96, chans, params={"junocam_cloud_detail": 0.0, **quiet})
+    assert torch.equal(full.mask, calm.mask)
+    assert torch.equal(full.image[:, 3], calm.image[:, 3])  # M unchanged
+    ok = (full.valid & calm.valid)[:, None].float()
+    whole = F.avg_pool2d(ok, 8) > 0.99
+
+    def parts(batch):  # (sd about the 8 px means, sd of the 8 px means) of the JunoCam lum.
+        lum = batch.image[:, :3].mean(1, keepdim=True) * ok
+        m8 = F.avg_pool2d(lum, 8) / F.avg_pool2d(ok, 8).clamp(min=1e-6)
+        keep = (F.interpolate(whole.float(), scale_factor=8) > 0) & (ok > 0)
+        return float((lum - F.interpolate(m8, scale_factor=8))[keep].std()), float(m8[whole].std())
+
+    (s_full, l_full), (s_calm, l_calm) = parts(full), parts(calm)
+    assert s_calm < 0.97 * s_full  # 0.93 when written
+    assert l_calm > 0.95 * l_full  # 1.00
+
+
+def test_fbm_coarse_octaves_are_the_first_octaves_alone():
+    """`texture.fbm(coarse_octaves=k)` returns the same noise and the sum of its first k
+    octaves upsampled along the same path."""
+    from jovis.synth import texture
+    from jovis.synth.hash_rng import frame_keys
+
+    keys = frame_keys(torch.tensor([4, 5]))
+    plain = texture.fbm(keys, "clouds", 2, 64)
+    noise, coarse = texture.fbm(keys, "clouds", 2, 64, coarse_octaves=2)
+    assert torch.equal(plain, noise)
+    _, every = texture.fbm(keys, "clouds", 2, 64, coarse_octaves=9)  # all 4 octaves coarse
+    assert torch.allclose(every, noise, atol=1e-6)
+
+    def rough(t):  # pixel-to-pixel differences against the field's spread
+        return float((t[..., 1:] - t[..., :-1]).std() / t.std())
+
+    assert rough(coarse) < 0.8 * rough(noise) and float((noise - coarse).std()) > 0.05

@@ -12,11 +12,10 @@ over that of the ring (real vortices are as smooth as their surroundings, ~0.9; 
 `synthetic_spreads` for the renderer's). At the model's scale (the product zoomed to
 `MODEL_SIZE` px a side, as ``infer resample=auto`` feeds it) each ellipse also gets
 `vortex_stats` on the luminance as the network normalises it (contrast, the ring's sd), the
-statistics
-`synthetic_rows` measures on the renderer's composite views (`compare`: real kind against
-synthetic role). Products without metadata (PJ45) have no view model and are
-left out. ``scripts/measure_junocam_vortices.py`` prints the table the params of
-``configs/synth.yaml`` cite.
+statistics `synthetic_rows` measures on the renderer's composite views, each vortex in its
+`projected_ellipse` (`compare`: real kind against synthetic role). Products without metadata
+(PJ45) have no view model and are left out. ``scripts/measure_junocam_vortices.py`` prints the
+table the params of ``configs/synth.yaml`` cite.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, distance_
 from jovis.geometry.reproject import PerspectiveView
 from jovis.references.junocam_geometry import SHAPE, product_view
 from jovis.synth import render_batch
+from jovis.synth.scene import plane_to_latlon
 
 ELLIPSES = Path(__file__).resolve().parents[1] / "references" / "real_v1" / "junocam_ellipses.json"
 MODEL_SIZE = 256  # px a side: the release recipe's data.size, the scale infer zooms a product to
@@ -174,12 +174,35 @@ def model_scale_stats(lum: np.ndarray, ellipses: list[dict[str, Any]],
     return out
 
 
+def projected_ellipse(batch, i: int, vortex: dict[str, Any], n: int = 64) -> dict[str, Any]:
+    """The ellipse a synthetic vortex's outline makes in frame `i` of a perspective `batch`, as
+    the reference ellipses are drawn on the products: `n` points of its circle (plane degrees,
+    `jovis.synth.scene`) cast through the frame's view; centre, semi-axes and angle from their
+    second moments (an affine image of a circle sampled evenly: semi-axis = √(2·eigenvalue)).
+    The features' ``radius_px`` is the radius at the nadir's scale: off the nadir the vortex is
+    smaller and foreshortened, and its 1.3–1.8 ring there reached into the surroundings' larger
+    scales (`vortex_stats`)."""
+    sv = batch.scenes[i]["vortices"][vortex["id"]]
+    t = np.linspace(0.0, 2 * np.pi, n, endpoint=False)
+    lat, lon = plane_to_latlon(sv["x"] + sv["r"] * np.cos(t), sv["y"] + sv["r"] * np.sin(t),
+                               batch.hemispheres[i])  # fmt: skip
+    px, py = batch.views[i].pixel(lat, lon, batch.size, batch.radius_km)
+    pts = np.stack((px, py), 1)
+    centre = pts.mean(0)
+    val, vec = np.linalg.eigh(np.cov(pts.T, bias=True))
+    a, b = np.sqrt(2 * np.maximum(val[::-1], 1e-12))
+    angle = float(np.degrees(np.arctan2(vec[1, 1], vec[0, 1])))
+    return {"x": float(centre[0]), "y": float(centre[1]), "a": float(a), "b": float(b),
+            "angle": angle}  # fmt: skip
+
+
 def synthetic_rows(n: int, size: int = MODEL_SIZE, seed: int = 0,
                    params: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # fmt: skip
-    """One row per vortex (≥ 3 px in radius) of `n` synthetic JunoCam composite views
-    (`render_batch`, perspective, ``junocam_product_prob`` 1 unless `params` say), the circle of
-    each vortex's features as its ellipse: role, kind, radius_px, spread and `vortex_stats` (None
-    where too few pixels are seen)."""
+    """One row per vortex (≥ 3 px in radius at the nadir's scale) of `n` synthetic JunoCam
+    composite views (`render_batch`, perspective, ``junocam_product_prob`` 1 unless `params`
+    say), each measured in its `projected_ellipse` as the references are in theirs: role, kind,
+    radius_px, the ellipse's semi-axes, spread and `vortex_stats` (None where too few pixels
+    are seen)."""
     params = {"junocam_product_prob": 1.0, **(params or {})}
     batch = render_batch(
         list(range(seed, seed + n)),
@@ -193,8 +216,9 @@ def synthetic_rows(n: int, size: int = MODEL_SIZE, seed: int = 0,
         lum, seen = batch.image[i].mean(0).numpy(), batch.valid[i].numpy()
         for v in batch.features(i)["vortices"]:
             if v["radius_px"] >= 3:
-                e = {"x": v["x"], "y": v["y"], "a": v["radius_px"], "b": v["radius_px"], "angle": 0}
+                e = projected_ellipse(batch, i, v)
                 out.append({"role": v["role"], "kind": v["kind"], "radius_px": v["radius_px"],
+                            "a": round(e["a"], 3), "b": round(e["b"], 3),
                             "spread": ellipse_spread(lum, e, seen),
                             **vortex_stats(lum, e, seen)})  # fmt: skip
     return out

@@ -108,12 +108,16 @@ def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     # white ovals and dark spots: `junocam_oval_fill` of their interior turned into a smooth
     # deck at 0.5 + their core value (bright ovals, dark spots)
     clouds = layers["clouds"] - (1.0 - p.junocam_vortex_arm_gain) * layers["vortex_arms"]
+    tex_albedo = layers["albedo"]
+    if p.junocam_cloud_detail != 1.0:  # the cloud texture's fine octaves toned down
+        clouds = clouds - (1.0 - p.junocam_cloud_detail) * layers["cloud_detail"]
+        tex_albedo = tex_albedo - (1.0 - p.junocam_cloud_detail) * layers["albedo_detail"]
     if p.junocam_oval_fill > 0:
         deck = layers["vortex_fill_w"] * (0.5 - clouds) + layers["vortex_fill"]
         clouds = clouds + p.junocam_oval_fill * deck
     clouds, alpha = clouds.clamp(0.0, 1.0), layers["alpha"] * layers["cyclone"]
     hz = torch.sigmoid((20.0 - layers["colat"]) / 3.0)  # polar haze poleward of ~70°
-    albedo = base * (1 + con * (clouds - 0.5) + 0.3 * layers["albedo"]) * (1 + red * alpha)
+    albedo = base * (1 + con * (clouds - 0.5) + 0.3 * tex_albedo) * (1 + red * alpha)
     albedo = albedo * (1 + haze * hz) * (1 + _BAND_TINT[name] * bands(keys, layers["colat"], p))
     if "junocam_fine" not in layers:  # shared by the filters of one render (layers is per render)
         layers["junocam_fine"] = fine_albedo(keys, x, y, layers["alpha"], p)

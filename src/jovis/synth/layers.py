@@ -26,6 +26,7 @@ VCOLS = ("x", "y", "r", "rmask", "w0", "rmax", "b", "arms", "phase", "contrast",
          "fill")  # fmt: skip
 FILL_ROLES = ("white_oval", "dark_spot")  # vortices whose core also fills them (`_clouds`)
 VI = {n: i for i, n in enumerate(VCOLS)}
+DETAIL_FROM = 2  # octaves of the cloud texture counted coarse (cells 1/4, 1/8 of the lattice)
 INFLUENCE = 2.5  # vortex radii over which a vortex's winding acts (tapering from 1.5)
 
 
@@ -126,12 +127,14 @@ def scene_layers(
     mu_sun = _mu(cc, cs, x, y, sign, packed["sun_lat"], packed["sun_lon"])
     vortex = _vortex_winding(packed["vortices"], x, y)
     own, in_mask = vortex["own"], vortex["in_mask"]
-    clouds, alpha, tex, arms, fill_w = _clouds(packed, keys, vortex, x, y, extent, n_tex)
+    clouds, alpha, tex, arms, fill_w, detail = _clouds(packed, keys, vortex, x, y, extent, n_tex)
     oval = _oval_layers(packed, x, y, tex, p.polar_gap_deg)
     foots, foot_mask = _footprint_layers(packed["footprints"], x, y)
     return {
         "clouds": clouds,
         "albedo": tex[:, 2] * 0.5,
+        "cloud_detail": detail[:, 0],
+        "albedo_detail": detail[:, 1] * 0.5,
         "alpha": alpha,
         "vortex_arms": arms,
         "vortex_fill": own[VI["fill"]] * fill_w,
@@ -185,14 +188,18 @@ def _vortex_winding(vt: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> dict[
 def _clouds(packed, keys, vortex, x, y, extent, n_tex):
     """Cloud thickness wound by the vortex winds, with each vortex's own arms and core blended
     in by its opacity ``alpha``; returns (clouds, alpha, the 3-channel texture, the spiral arms'
-    share of the clouds, ``alpha`` times the arm term, which a channel may tone down, and the
+    share of the clouds, ``alpha`` times the arm term, which a channel may tone down, the
     flat-topped weight of the fill of white ovals and dark spots: 1 out to 0.9 radii, 0 from
-    1.05 and for other vortices, which a channel may use)."""
+    1.05 and for other vortices, which a channel may use, and (B, 2, H, W) the share of the
+    clouds and of texture channel 2 from the texture's octaves finer than `DETAIL_FROM` (cells
+    under 1/8 of the lattice), which a channel may tone down)."""
     own, rn, theta = vortex["own"], vortex["rn"], vortex["theta"]
     warp = texture.fbm(keys, "warp", 2, min(n_tex, 64), max_cells=16)
     warp = texture.sample(warp, x, y, extent) * (0.04 * extent)
-    tex = texture.fbm(keys, "clouds", 3, n_tex)
-    tex = texture.sample(tex, vortex["sx"] + warp[:, 0], vortex["sy"] + warp[:, 1], extent)
+    tex, coarse = texture.fbm(keys, "clouds", 3, n_tex, coarse_octaves=DETAIL_FROM)
+    sx, sy = vortex["sx"] + warp[:, 0], vortex["sy"] + warp[:, 1]
+    tex = texture.sample(tex, sx, sy, extent)
+    fine = tex[:, 0::2] - texture.sample(coarse[:, 0::2], sx, sy, extent)
     con = packed["contrast"][:, None, None]
     clouds = (0.5 + 0.28 * con * tex[:, 0]).clamp(0.0, 1.0)
 
@@ -206,7 +213,10 @@ def _clouds(packed, keys, vortex, x, y, extent, n_tex):
     alpha = ((1.15 - rn) / 0.3).clamp(0.0, 1.0)
     clouds = ((1 - alpha) * clouds + alpha * (vtex + 0.35 * (clouds - 0.5))).clamp(0.0, 1.0)
     fill_w = (own[VI["fill"]] != 0) * ((1.05 - rn) / 0.15).clamp(0.0, 1.0)
-    return clouds, alpha, tex, alpha * arm_term, fill_w
+    # the fine octaves' share of the clouds above (before their clamps): 0.28·con·fine, kept
+    # whole outside the vortices and at 0.35 inside
+    detail = torch.stack((0.28 * con * fine[:, 0] * (1 - 0.65 * alpha), fine[:, 1]), 1)
+    return clouds, alpha, tex, alpha * arm_term, fill_w, detail
 
 
 def _oval_layers(packed, x, y, tex, gap: float = 0.0) -> dict[str, torch.Tensor]:

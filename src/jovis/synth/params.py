@@ -29,6 +29,7 @@ _PROBABILITIES = ("limb_prob", "sixth_cyclone_prob", "dawn_storm_prob", "junocam
                   "junocam_mosaic_prob", "junocam_night_mu", "uv_cut_prob",
                   # shares of an effect kept (0 none, 1 all)
                   "junocam_vortex_arm_gain", "junocam_oval_fill", "junocam_product_camera",
+                  "junocam_cloud_detail",
                   "uv_clutter_polar_share")  # fmt: skip
 _POSITIVE = ("max_colatitude", "polar_radius_km", "dn_white", "junocam_white_raw",
              "npc_rmax_km", "spc_rmax_km", "npc_vmax_ms", "spc_vmax_ms", "limb_emission_cut_deg",
@@ -204,7 +205,9 @@ class SynthParams:
     junocam_stretch_high_pct: Range = (98.0, 100.0)
     junocam_gamma: Range = (0.45, 0.8)
     junocam_colour_gain: Range = (0.9, 1.1)
-    junocam_flatten: Range = (0.5, 0.9)
+    # illumination flattening of the composites (÷ μ0^f); 0.5-0.9 before vis6, see
+    # junocam_cloud_detail
+    junocam_flatten: Range = (0.4, 0.8)
     junocam_saturation: Range = (0.3, 0.7)
     junocam_night_mu: float = 0.02
     junocam_sun_lon_offset: Range = (-60.0, 60.0)
@@ -217,12 +220,22 @@ class SynthParams:
     # of 17 reference ovals at 256 px; 0.132 in the network's normalised units) where the
     # renderer's narrow core gave 0.02 (0.02); this share of a white oval's (dark spot's)
     # interior becomes a smooth deck at 0.5 + its core value: 0.168 (0.123) over the wholly seen
-    # ovals of 24 composite views (scripts/measure_junocam_vortices.py; JunoCam filters only)
-    junocam_oval_fill: float = 0.8
+    # ovals of 24 composite views (scripts/measure_junocam_vortices.py; JunoCam filters only);
+    # 0.9 with junocam_cloud_detail 0 and junocam_flatten 0.4-0.8: 0.132 (real 0.132)
+    junocam_oval_fill: float = 0.9
     # composites are mosaics zoomed out for the model (1600 px -> 256 px): this share of the
     # read noise, framelet strip gains and seams stays in them; the ring roughness around
     # vortices at 256 px (normalised units) goes 0.070 -> 0.061, real 0.033 (same script)
     junocam_product_camera: float = 0.2
+    # the rings 1.3-1.8 semi-axes around the reference vortices are quieter than the renderer's:
+    # sd 0.049 / roughness 0.033 at 256 px in the network's units, the renderer's 0.088 / 0.054
+    # (48 composite views, projected ellipses); the whole frames' band-pass sd was 1.6-1.8x the
+    # products' at 0.7-6 px and 1.45x at 12 px, 1.0x at 24-48 px. This share of the cloud
+    # lattice's octaves finer than 1/8 of it (cells under 7.5 deg; the fine filaments and spots
+    # of `fine_texture` keep the small scales) stays in the JunoCam filters: with 0, flatten
+    # 0.4-0.8 and oval fill 0.9 the rings read 0.076 / 0.040 (1.55x / 1.21x), the bands
+    # 1.2-1.4x / 1.14x / 1.0x (scripts/measure_junocam_vortices.py; README "rings")
+    junocam_cloud_detail: float = 0.0
     junocam_view_size: int = 0  # px the disk's view spans; > the frame: frames are windows of it
     junocam_band_contrast: Range = (0.02, 0.12)
     junocam_band_colat: Range = (18.0, 28.0)

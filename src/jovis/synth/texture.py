@@ -33,16 +33,20 @@ def fbm(
     persistence: float = 0.55,
     ridged_from: int = 2,
     max_cells: int | None = None,
-) -> torch.Tensor:
+    coarse_octaves: int | None = None,
+):
     """Fractal noise (B, channels, n, n), roughly zero-mean with unit-order amplitude.
 
     Octave k has ``4·2**k`` cells across the lattice; octaves from `ridged_from` on are ridged
     (``1 − 2|v|``) for filamentary structure. `max_cells` stops at a coarse octave (smooth fields).
+    With `coarse_octaves` (an int) also returns the sum of the first that many octaves alone,
+    upsampled along the same path: (noise, coarse), noise − coarse being the finer octaves.
     """
     # the finest octave has half the lattice resolution: pixel-scale white noise is left to
     # the instruments' own noise
     sizes = octave_sizes(max(n // 2, 4) if max_cells is None else min(n, max_cells))
-    acc = None
+    acc = coarse = None
+    up = lambda t, c: F.interpolate(t, size=(c, c), mode="bicubic", align_corners=False)  # noqa: E731
     for k, cells in enumerate(sizes):
         v = rng.uniform(keys, f"{stream}/{k}", (channels, cells, cells)) * 2.0 - 1.0
         if k >= ridged_from:
@@ -51,10 +55,13 @@ def fbm(
         if acc is None:
             acc = v
         else:
-            acc = F.interpolate(acc, size=(cells, cells), mode="bicubic", align_corners=False) + v
+            acc = up(acc, cells) + v
+        if coarse_octaves is not None:
+            coarse = acc if k < coarse_octaves else up(coarse, cells)
     if acc.shape[-1] != n:
-        acc = F.interpolate(acc, size=(n, n), mode="bicubic", align_corners=False)
-    return acc
+        acc = up(acc, n)
+        coarse = None if coarse is None else up(coarse, n)
+    return acc if coarse_octaves is None else (acc, coarse)
 
 
 def sample(texture: torch.Tensor, x: torch.Tensor, y: torch.Tensor, extent: float) -> torch.Tensor:
