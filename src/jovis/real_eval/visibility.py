@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from jovis.frame import Frame
-from jovis.realism.structure import ridge_trace
+from jovis.realism.structure import ray_snr, ridge_trace
 
 VISIBILITY = {1: "lt2", 2: "2to8", 3: "gt8"}
 EDGES = (2.0, 8.0)
@@ -25,16 +25,14 @@ EDGES = (2.0, 8.0)
 def vertex_snr(frame: Frame, polyline_px) -> np.ndarray | None:
     """Per vertex of `polyline_px` ((N, 2) x, y of a closed curve round the pole), the ridge
     SNR of a one-channel frame with a polar grid; NaN where the ridge has no data. None when
-    the frame is not such a frame or no trace can be made."""
+    the frame is not such a frame, no trace can be made or it has no noise floor."""
     curve = np.asarray(polyline_px, np.float64)
     if frame.grid is None or frame.image.shape[2] != 1 or curve.ndim != 2 or len(curve) < 3:
         return None
     trace = ridge_trace(frame.image[:, :, 0], frame.valid, frame.grid, curve_px=curve)
-    if trace is None:
+    if trace is None or not trace["noise"] > 0:  # no noise floor: no SNR
         return None
-    local = trace["noise_local"]
-    noise = np.where(np.isfinite(local) & (local > 0), local, trace["noise"])
-    snr = np.where(trace["visible"], trace["band"] / np.maximum(noise, 1e-12), np.nan)
+    snr = np.where(trace["visible"], ray_snr(trace), np.nan)
     cx, cy = trace["centre_px"]
     angle = np.arctan2(curve[:, 1] - cy, curve[:, 0] - cx)
     # the ray nearest each vertex in angle about the pole (rays are evenly spaced)

@@ -167,9 +167,7 @@ def ridge_snr(trace: dict[str, Any] | None, min_rays: int = 8) -> dict[str, floa
     vis = trace["visible"] & np.isfinite(trace["band"])
     if vis.sum() < min_rays:
         return nan
-    local = trace["noise_local"][vis]
-    noise = np.where(np.isfinite(local) & (local > 0), local, trace["noise"])
-    snr = trace["band"][vis] / noise
+    snr = ray_snr(trace)[vis]
     peak = trace["peak"][vis]
     faint = peak < np.median(peak)
     if faint.sum() == 0 or faint.all():
@@ -178,6 +176,14 @@ def ridge_snr(trace: dict[str, Any] | None, min_rays: int = 8) -> dict[str, floa
     return {"faint_snr": float(np.median(f)), "bright_snr": float(np.median(snr[~faint])),
             "faint_lt2": float(np.mean(f < 2.0)),
             "faint_2_8": float(np.mean((f >= 2.0) & (f <= 8.0)))}  # fmt: skip
+
+
+def ray_snr(trace: dict[str, Any]) -> np.ndarray:
+    """Per ray: the ``band`` contrast over ``noise_local`` (the frame's ``noise`` where that is
+    missing or not positive)."""
+    local = trace["noise_local"]
+    noise = np.where(np.isfinite(local) & (local > 0), local, trace["noise"])
+    return trace["band"] / noise
 
 
 def visible_fraction(trace: dict[str, Any] | None) -> float:
