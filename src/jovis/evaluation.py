@@ -19,7 +19,8 @@ from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import ScaledInput, prepare_scaled
 from jovis.inference.scale import check_mode
 from jovis.io.atomic import write_json
-from jovis.scoring import FeatureScores, confusion_matrix, iou_dice, mask_from_probs
+from jovis.scoring import FeatureScores, confusion_matrix, iou_dice
+from jovis.scoring.oval_course import CourseSettings, frame_mask
 
 
 def evaluate(
@@ -33,6 +34,7 @@ def evaluate(
     split: str | None = None,
     resample: str = "auto",
     px_per_deg: float | None = None,
+    oval_course: Any = "auto",
 ) -> dict[str, Any]:
     """Score `ckpt` on the frames of `data` (manifest.jsonl + images/ + masks/).
 
@@ -43,6 +45,8 @@ def evaluate(
     distance `oval_boundary_mean/p95`, in degrees of great circle when every frame has a grid.
     `resample` / `px_per_deg` as for `run_inference`: frames are fed at the checkpoint's training
     scale and scored on their own pixels; `resampled_frames` and `resample_scales` say how.
+    `oval_course` as `infer`'s (`jovis.scoring.oval_course`; auto resolved for the checkpoint):
+    the masks scored are those `infer` writes.
     """
     check_mode(resample)
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta)
@@ -50,23 +54,18 @@ def evaluate(
     dataset = FolderDataset(
         data, predictor.info.channels, split=split, normalisation=predictor.info.normalisation
     )
+    course = CourseSettings.from_value(oval_course).resolved(
+        predictor.info.channels, [schema.names[i] for i in predictor.info.visible_classes]
+    )
     cm = torch.zeros(schema.num_classes, schema.num_classes, dtype=torch.int64)
     truth_scores = FeatureScores(schema)
     start = time.perf_counter()
     notes: list[dict[str, Any]] = []
 
-    def prepared() -> Iterator[tuple[ScaledInput, tuple[Frame, np.ndarray, dict]]]:
-        for i in range(len(dataset)):
-            frame, labels = dataset.load(i)
-            truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
-            x = prepare_scaled(frame, predictor.info, 1, resample=resample, px_per_deg=px_per_deg)
-            notes.append(x.note)
-            yield x, (frame, truth, labels.features)
-
-    for (frame, truth, truth_features), p, _, _ in predict_batches(
-        predictor, prepared(), batch_size
+    for frame, truth, truth_features, p in labelled_predictions(
+        predictor, dataset, batch_size, resample, px_per_deg, notes
     ):
-        pred = mask_from_probs(p, frame.valid, schema)
+        pred, _ = frame_mask(p, frame.valid, frame.grid, schema, course)
         cm.add_(
             confusion_matrix(
                 torch.from_numpy(pred),
@@ -86,6 +85,7 @@ def evaluate(
     result["mean_fg_iou"] = _round(np.nanmean(fg)) if np.isfinite(fg).any() else None
     result.update(truth_scores.summary())
     result["resample"] = resample
+    result["oval_course"] = course.mode
     result["resampled_frames"] = sum(bool(n.get("resampled")) for n in notes)
     result["resample_scales"] = sorted({n["resample_scale"] for n in notes if n.get("resampled")})
     result["confusion_matrix"] = cm.tolist()
@@ -95,6 +95,34 @@ def evaluate(
         write_json(out / "metrics.json", result)
         result["out"] = str(out)
     return result
+
+
+def labelled_predictions(
+    predictor: Predictor,
+    dataset: FolderDataset,
+    batch_size: int,
+    resample: str = "auto",
+    px_per_deg: float | None = None,
+    notes: list[dict[str, Any]] | None = None,
+) -> Iterator[tuple[Frame, np.ndarray, dict | None, np.ndarray]]:
+    """(frame, truth mask with the ignore id off its valid data, truth features, probabilities
+    on the frame's pixels) for every frame of a labelled set, predicted as `infer` predicts;
+    each frame's resampling note is appended to `notes`."""
+    schema = predictor.info.labels
+
+    def prepared() -> Iterator[tuple[ScaledInput, tuple[Frame, np.ndarray, dict]]]:
+        for i in range(len(dataset)):
+            frame, labels = dataset.load(i)
+            truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
+            x = prepare_scaled(frame, predictor.info, 1, resample=resample, px_per_deg=px_per_deg)
+            if notes is not None:
+                notes.append(x.note)
+            yield x, (frame, truth, labels.features)
+
+    for (frame, truth, truth_features), p, _, _ in predict_batches(
+        predictor, prepared(), batch_size
+    ):
+        yield frame, truth, truth_features, p
 
 
 def print_table(result: dict[str, Any], names: list[str] | None = None) -> None:

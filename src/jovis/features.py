@@ -81,7 +81,7 @@ def extract_features(
         (closed polylines of ``[x, y]``, outer and inner boundaries), ``contour_kinds``
         (``"outer"``/``"inner"``, one per contour), ``area_px``, ``mean_prob`` and ``ring``
         (``centre_x``, ``centre_y``, ``mean_radius_px``, ``width_px``, ``angular_coverage``; see
-        `_ring_fit`), None without aurora pixels. Class fractions are of the non-ignore pixels.
+        `ring_fit`), None without aurora pixels. Class fractions are of the non-ignore pixels.
     """
     mask = np.asarray(mask)
     if mask.ndim != 2 or mask.size == 0:
@@ -308,11 +308,11 @@ def _oval(binary: np.ndarray, prob: np.ndarray | None, min_area: int) -> dict[st
         "contour_kinds": kinds,
         "area_px": len(xs),
         "mean_prob": mean_prob,
-        "ring": _ring_fit(xs.astype(np.float64), ys.astype(np.float64)),
+        "ring": ring_fit(xs.astype(np.float64), ys.astype(np.float64)),
     }
 
 
-def _ring_fit(xs: np.ndarray, ys: np.ndarray) -> dict[str, Any] | None:
+def ring_fit(xs: np.ndarray, ys: np.ndarray) -> dict[str, Any] | None:
     """Centre by an algebraic (Kåsa) least-squares circle fit to the oval's pixels, then the ribbon.
 
     ``mean_radius_px`` is the harmonic mean of the pixels' distances from the centre, which is the

@@ -19,7 +19,7 @@ from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
 from jovis.photometry import oval_brightness
 from jovis.render import render_overlay
-from jovis.scoring import mask_from_probs
+from jovis.scoring.oval_course import CourseSettings, frame_mask
 
 OUTPUT_KINDS = {
     "mask": ("masks", ".png"),
@@ -43,6 +43,7 @@ def write_frame_outputs(
     properties: dict[str, Any],
     picture: np.ndarray | None = None,
     pool: Executor | None = None,
+    course: CourseSettings | None = None,
 ) -> dict[str, Any]:
     """Write every output of one frame (each atomically); returns per-frame counts.
 
@@ -51,8 +52,10 @@ def write_frame_outputs(
     if already made. With `pool` (the writer's threads), the mask PNG and the probabilities
     (100 MB at 4096², ~1 s) are written on it while this thread draws the overlay; an error in
     either fails the frame before its GeoJSON (and is raised once the other has ended).
+    `course` (on): the oval's course drawn through the gaps of its detected arcs
+    (`jovis.scoring.oval_course`); the counts then hold ``oval_course_px``, the pixels drawn.
     """
-    mask = mask_from_probs(probs, frame.valid, schema)
+    mask, course_record = frame_mask(probs, frame.valid, frame.grid, schema, course)
     beside = Beside(pool, _write_pixels, mask, probs, schema, paths)
     try:
         features = extract_features(mask, probs, schema, grid=frame.grid)
@@ -78,10 +81,13 @@ def write_frame_outputs(
         raise
     beside.join()
     write_json(paths["features"], features_to_geojson(features, frame_id, properties=properties))
-    return {
+    counts = {
         "vortices": len(features["vortices"]),
         "aurora_fraction": features["class_fractions"].get("aurora"),
     }
+    if course_record is not None:
+        counts["oval_course_px"] = course_record["filled_px"]
+    return counts
 
 
 def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, paths) -> None:

@@ -35,6 +35,7 @@ from jovis.inference.writing import OutputWriter
 from jovis.io.atomic import DiskFullError, make_folder, own_temporaries, write_text
 from jovis.progress import ProgressBar
 from jovis.render.report import write_report
+from jovis.scoring.oval_course import CourseSettings
 
 __all__ = ["run_inference", "shard_of"]
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ def run_inference(
     record: dict[str, Any] | None = None,
     backend: str = "auto",
     temporal: TemporalSettings | dict[str, Any] | str | None = None,
+    oval_course: CourseSettings | dict[str, Any] | str | None = None,
 ) -> dict[str, Any]:
     """Run a checkpoint over frames; returns counts, timings and the output folder.
 
@@ -86,6 +88,9 @@ def run_inference(
     frames of its target within the window (stacked images or mean probabilities); every input
     is then read first (those done earlier too, as evidence only) and each row names the
     neighbours used. The default, ``auto``, stacks for a far-UV aurora checkpoint (``uv``).
+    `oval_course` (`jovis.scoring.oval_course`: ``auto``, on for a far-UV aurora checkpoint, on
+    frames with a polar grid) draws the oval's course through the gaps of its detected arcs;
+    each row then counts the pixels drawn (``oval_course_px``).
     """
     check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
                    num_workers=num_workers, write_threads=write_threads, precision=precision,
@@ -103,6 +108,9 @@ def run_inference(
     requested = temporal.mode
     visible = [info.labels.names[i] for i in info.visible_classes]
     temporal = temporal.resolved(info.channels, visible)
+    course = CourseSettings.from_value(oval_course)
+    course_requested = course.mode
+    course = course.resolved(info.channels, visible)
     out = make_folder(out, "out")
     run_key = run_key_of(Path(ckpt), tta, save_probs, precision, reproject)
     if resample != "off":  # off keeps the key of runs made before resampling existed
@@ -112,6 +120,7 @@ def run_inference(
     if (tile_size, tile_overlap) != (1024, 0.5):  # frames tiled otherwise are not done yet
         run_key += f"-t{tile_size}o{tile_overlap:g}"  # (1024, 0.5): the key of runs made before
     run_key += temporal.key()  # off: the key of runs made before temporal evidence existed
+    run_key += course.key()  # off: the key of runs made before the oval course existed
     settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
                 "tta": tta, "tile_size": tile_size, "tile_overlap": tile_overlap,
                 "precision": precision,
@@ -119,6 +128,7 @@ def run_inference(
                 "reproject": reproject, "max_pixels": max_pixels, "run_key": run_key,
                 "resample": resample, "px_per_deg": px_per_deg, "backend": predictor.backend,
                 "temporal": {**temporal.to_dict(), "requested": requested},
+                "oval_course": {**course.to_dict(), "requested": course_requested},
                 **(config or {})}  # fmt: skip
     write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
     # outputs written from here on were not "done" when the plan was made: another run that
@@ -137,7 +147,7 @@ def run_inference(
                          locks=locks, started=planned_at, resample=resample,
                          px_per_deg=px_per_deg, evidence_from=len(plan.todo))  # fmt: skip
     properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument}
-    writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks)
+    writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks, course)
     start, busy, error = time.perf_counter(), 0, None
     try:
         with Refresher(locks), ProgressBar(progress, len(plan.todo), "infer") as bar:

@@ -17,6 +17,7 @@ from jovis.inference.outputs import write_frame_outputs
 from jovis.inference.reading import Job
 from jovis.io.atomic import DiskFullError
 from jovis.render.display import display_image
+from jovis.scoring.oval_course import CourseSettings
 
 
 class OutputWriter:
@@ -40,10 +41,12 @@ class OutputWriter:
         schema: LabelSchema,
         properties: dict[str, Any],
         locks: FrameLocks | None = None,
+        course: CourseSettings | None = None,
     ) -> None:
         self.manifest, self.schema, self.properties, self.locks = (
             manifest, schema, properties, locks
         )  # fmt: skip
+        self.course = course  # the oval's course through the gaps (`jovis.scoring.oval_course`)
         self.bound = 2 * threads
         self.pool = ThreadPoolExecutor(max_workers=threads)
         self.pending: deque[tuple[Future, dict[str, Any], Job]] = deque()
@@ -59,7 +62,7 @@ class OutputWriter:
             self._finish(*self.pending.popleft())
         picture = self.early.pop(job.id, None)
         future = self.pool.submit(_write, frame, job, probs, self.schema, self.properties, picture,
-                                  self.pool)  # fmt: skip
+                                  self.pool, self.course)  # fmt: skip
         self.pending.append((future, record, job))
         while self.pending and self.pending[0][0].done():
             self._finish(*self.pending.popleft())
@@ -101,9 +104,11 @@ class OutputWriter:
         self.pool.shutdown(wait=True)
 
 
-def _write(frame, job, probs, schema, properties, picture: Beside | None, pool) -> dict[str, Any]:
+def _write(
+    frame, job, probs, schema, properties, picture: Beside | None, pool, course=None
+) -> dict[str, Any]:
     t0 = time.perf_counter()
     picture = None if picture is None else picture.join()  # its error fails the frame
     counts = write_frame_outputs(frame, job.id, probs, schema, job.outputs, properties, picture,
-                                 pool)  # fmt: skip
+                                 pool, course)  # fmt: skip
     return {**counts, "write_s": round(time.perf_counter() - t0, 4)}

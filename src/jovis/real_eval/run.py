@@ -29,22 +29,25 @@ Predict = Callable[[list[Frame]], list[tuple[np.ndarray, np.ndarray | None]]]
 
 
 def checkpoint_predict(
-    predictor, batch_size: int = 4, resample: str = "auto", temporal: Any = "off"
-) -> Predict:
+    predictor, batch_size: int = 4, resample: str = "auto", temporal: Any = "off",
+    oval_course: Any = "off",
+) -> Predict:  # fmt: skip
     """`Predict` through `predictor` (a `jovis.inference.Predictor`), as `infer` predicts:
     frames fed at the checkpoint's training scale (``resample="auto"``) or as they are, and
     with `temporal` (`jovis.inference.temporal`; auto resolved for the checkpoint) each frame
     combined with the frames of its target within the window among those given together, by
-    the loop `infer` runs (`predict_with_neighbours`). `predict.temporal` holds the resolved
-    settings and `predict.records` the manifest fields of every frame it predicted."""
+    the loop `infer` runs (`predict_with_neighbours`), and with `oval_course` (auto resolved
+    likewise) the masks `infer` writes. `predict.temporal` and `predict.oval_course` hold the
+    resolved settings and `predict.records` the manifest fields of every frame it predicted."""
     from jovis.inference.prepare import prepare_scaled
     from jovis.inference.temporal import TemporalSettings
     from jovis.inference.temporal_predict import Entry, predict_with_neighbours
-    from jovis.scoring import mask_from_probs
+    from jovis.scoring.oval_course import CourseSettings, frame_mask
 
     info, schema = predictor.info, predictor.info.labels
-    settings = TemporalSettings.from_value(temporal)
-    settings = settings.resolved(info.channels, [schema.names[i] for i in info.visible_classes])
+    visible = [schema.names[i] for i in info.visible_classes]
+    settings = TemporalSettings.from_value(temporal).resolved(info.channels, visible)
+    course = CourseSettings.from_value(oval_course).resolved(info.channels, visible)
 
     def prep(frame: Frame, _=None):
         return prepare_scaled(frame, info, 1, resample=resample)
@@ -54,11 +57,13 @@ def checkpoint_predict(
         out = []
         for f, p, _, _, record in predict_with_neighbours(predictor, entries, settings, prep,
                                                           batch_size):  # fmt: skip
-            out.append((mask_from_probs(p, f.valid, schema), p))
-            predict.records.append({"id": f.id, **record})
+            mask, drawn = frame_mask(p, f.valid, f.grid, schema, course)
+            out.append((mask, p))
+            extra = {} if drawn is None else {"oval_course_px": drawn["filled_px"]}
+            predict.records.append({"id": f.id, **record, **extra})
         return out
 
-    predict.temporal, predict.records = settings, []
+    predict.temporal, predict.oval_course, predict.records = settings, course, []
     return predict
 
 

@@ -23,13 +23,16 @@ def run_real_suite(
     overlays: bool = True,
     resample: str = "auto",
     temporal: Any = "off",
+    oval_course: Any = "off",
 ) -> tuple[dict[str, Any], list]:
     """Score `ckpt` on the real frames under `root` (default `jovis.paths.real_data_dir()`):
     the stored reference set (materialised under ``out/reference_set``, or `reference_set`, a
     labelled frame set) and every sub-folder of `root` (or the `folders` named, relative to
     `root`) label-free. `temporal`: as `infer`'s (`jovis.inference.temporal`), through the
-    same loop; each scored set's frames are the pool of neighbours. Writes ``out/real.json``
-    and ``out/overlays/``; returns (the result with a flat ``summary``, the rich tables)."""
+    same loop; each scored set's frames are the pool of neighbours. `oval_course`: as
+    `infer`'s (`jovis.scoring.oval_course`), so the masks scored are those `infer` writes.
+    Writes ``out/real.json`` and ``out/overlays/``; returns (the result with a flat
+    ``summary``, the rich tables)."""
     from jovis.inference.predictor import Predictor
     from jovis.paths import real_data_dir
     from jovis.references.frameset import HST_DIR, materialise
@@ -45,13 +48,14 @@ def run_real_suite(
     names = folders if folders is not None else sorted(p.name for p in root.iterdir() if p.is_dir())
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, batch_size=batch_size)
     info = predictor.info
-    predict = checkpoint_predict(predictor, batch_size, resample, temporal)
+    predict = checkpoint_predict(predictor, batch_size, resample, temporal, oval_course)
     result = evaluate_real(
         predict, info.labels, info.channels, out,
         reference_set=reference_set, folders=[root / n for n in names], overlays=overlays,
     )  # fmt: skip
     result.update({"checkpoint": str(ckpt), "root": str(root), "channels": info.channels,
                    "resample": resample, "temporal": predict.temporal.to_dict(),
+                   "oval_course": predict.oval_course.to_dict(),
                    "temporal_frames": predict.records})  # fmt: skip
     result["summary"] = summary(result)
     write_json(out / "real.json", result)

@@ -62,7 +62,8 @@ def check_score(
 ) -> tuple[float, str]:
     """(score on the check frames to 3 decimals, the frames' digest), via `evaluate`. `frames`:
     the check frame set stored with a release (the generator may have changed since); None
-    renders them with today's generator."""
+    renders them with today's generator. The network alone (``oval_course`` off): the score
+    checks the weights, as the card that stored it did before the oval course existed."""
     from jovis.evaluation import evaluate
 
     with tempfile.TemporaryDirectory(prefix="jovis-check-") as tmp:
@@ -71,7 +72,7 @@ def check_score(
             check_frames(check, frames)
         digest = frames_digest(frames)
         result = evaluate(weights, frames, Path(tmp) / "eval", device="cpu",
-                          batch_size=CHECK_FRAMES)  # fmt: skip
+                          batch_size=CHECK_FRAMES, oval_course="off")  # fmt: skip
     return round(float(result[check["metric"]]), 3), digest
 
 
@@ -119,7 +120,9 @@ def heldout_scores(
         return None
     from jovis.evaluation import evaluate
 
-    result = evaluate(run / "model.pt", heldout, tmp / "heldout-eval", device="cpu")
+    result = evaluate(
+        run / "model.pt", heldout, tmp / "heldout-eval", device="cpu", oval_course="off"
+    )  # a card scores the network alone
     shutil.rmtree(tmp / "heldout-eval", ignore_errors=True)
     aurora = CHECK_METRIC[name].startswith("aurora")  # the classes this release can see
     keys = ("frames", "aurora_iou", "oval_boundary_mean") if aurora else (

@@ -1,0 +1,283 @@
+"""The main oval's course through the gaps of a detection (`complete_oval`).
+
+An emission detector marks the oval where it stands out of the noise; on the HST frames 42 % of
+the faint sectors' reference band is under 2 sigma of the local clutter (README, "how much of
+the faint oval can be seen"), and the labels, synthetic and reference alike, mark the oval's
+geometry there too. The course is a closed curve round the pole in the shape family the
+generator draws from (`jovis.synth.oval`: a radius with low harmonics about an offset centre),
+so the detected arcs fix it and the gaps follow:
+
+1. about a centre (the circle fit of the detected pixels, then the fit's own), each angular
+   bin holding detected oval pixels gives the median radius of those pixels;
+2. ``r(θ) = r₀ + Σₖ aₖ cos kθ + bₖ sin kθ`` (k ≤ `harmonics`) is fitted to the bins by least
+   squares with Gaussian priors on the harmonics (sd `prior_shift` · r₀ for k = 1, the
+   centre's offset; `prior_shape` · r₀ above), bins off the curve by more than `outlier`
+   ribbon widths dropped (a limb streak beside the arc);
+3. where the course crosses valid data in a bin without detections, a ribbon `ribbon` times
+   the detected arcs' median width is drawn along it, over background pixels whose aurora
+   probability is at least `min_prob` (the network's weak evidence, under its decision
+   threshold) — when the detections cover at least `min_coverage` of the bins the course has
+   data in, and only in gaps no longer than `max_gap_deg`.
+Detected pixels are never removed. The settings were chosen on synthetic validation frames
+(`scripts/choose_oval_course.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import cv2
+import numpy as np
+
+from jovis.features import ring_fit
+from jovis.scoring.confusion import mask_from_probs
+
+MODES = ("auto", "on", "off")
+# the oval is a thin ribbon: FWHM 0.5-0.85 deg at 14-25 deg from its centre (PHYSICS.md), and the
+# HST reference bands are ~12 px wide at ~130 px; a "course" under 6 widths in radius is a
+# circle fitted to a short, thick arc whose curvature the pixels do not fix
+MIN_RADIUS_WIDTHS = 6.0
+
+
+@dataclass(frozen=True)
+class CourseSettings:
+    """How the course is fitted and drawn (see the module docstring)."""
+
+    mode: str = "auto"  # auto: on for far-UV aurora detectors on frames with a polar grid
+    # chosen with `benchmark suite=oval_course` on uv-v3's predictions of two synthetic held-out
+    # sets (highest aurora IoU on the first; README "The oval's course through the gaps")
+    bins: int = 72
+    harmonics: int = 3
+    prior_shift: float = 0.3
+    prior_shape: float = 0.1
+    outlier: float = 3.0
+    min_coverage: float = 0.2
+    max_gap_deg: float = 360.0
+    min_pixels: int = 30
+    min_bin_pixels: int = 2
+    min_prob: float = 0.02  # a drawn pixel needs at least this aurora probability
+    ribbon: float = 1.0  # the drawn ribbon's width over the detected arcs' median width
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"oval_course.mode: {self.mode!r} is not one of {', '.join(MODES)}")
+        if self.bins < 8 or self.harmonics < 1 or 2 * self.harmonics + 1 > self.bins // 2:
+            raise ValueError(
+                f"oval_course: bins {self.bins} and harmonics {self.harmonics} need bins >= 8 "
+                "and at least twice as many bins as fitted terms (e.g. bins: 72, harmonics: 3)"
+            )
+        if not 0.0 <= self.min_coverage <= 1.0 or self.max_gap_deg < 0:
+            raise ValueError("oval_course: min_coverage must be in [0, 1] and max_gap_deg >= 0")
+
+    @classmethod
+    def from_value(cls, value: Any) -> CourseSettings:
+        """From a mode string, a mapping of fields (a Hydra node) or settings."""
+        if isinstance(value, CourseSettings):
+            return value
+        if value is None or isinstance(value, str | bool):
+            mode = {None: "auto", True: "on", False: "off"}.get(value, value)
+            return cls(mode=str(mode))
+        known = {f.name for f in fields(cls)}
+        data = dict(value)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"oval_course: unknown keys {unknown}; known: {sorted(known)}")
+        return cls(**data)
+
+    def resolved(self, channels: list[str], visible_classes: list[str]) -> CourseSettings:
+        """`auto` made explicit for a detector: on for a far-UV aurora model, else off."""
+        if self.mode != "auto":
+            return self
+        on = list(channels) == ["uv"] and "aurora" in visible_classes
+        return CourseSettings(**(asdict(self) | {"mode": "on" if on else "off"}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def key(self) -> str:
+        """The run-key suffix (empty when off, so runs made before this option keep theirs)."""
+        if self.mode != "on":
+            return ""
+        digest = hashlib.sha1(repr(sorted(asdict(self).items())).encode()).hexdigest()[:8]
+        return f"-oc{digest}"
+
+
+def frame_mask(
+    probs: np.ndarray, valid: np.ndarray, grid, schema, course: CourseSettings | None
+) -> tuple[np.ndarray, dict[str, Any] | None]:
+    """The class mask of one frame (`mask_from_probs`) with the oval's course drawn through its
+    gaps when `course` is on, the frame has a polar grid (the shape family is the polar-projected
+    oval) and the schema an aurora class; the record of `complete_oval`, else None."""
+    mask = mask_from_probs(probs, valid, schema)
+    if course is None or course.mode != "on" or grid is None or "aurora" not in schema.names:
+        return mask, None
+    aurora = schema.names.index("aurora")
+    return complete_oval(mask, valid, aurora, course, aurora_prob=probs[aurora])
+
+
+def complete_oval(
+    mask: np.ndarray,
+    valid: np.ndarray,
+    aurora_id: int,
+    settings: CourseSettings,
+    background_id: int = 0,
+    aurora_prob: np.ndarray | None = None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """`mask` with the oval's course drawn through the gaps of its detected arcs, and a record
+    (``filled_px``, ``coverage``, ``radius_px``, ``width_px`` or the reason nothing was drawn)."""
+    ys, xs = np.nonzero(mask == aurora_id)
+    if len(xs) < settings.min_pixels:
+        return mask, {"filled_px": 0, "reason": f"fewer than {settings.min_pixels} oval pixels"}
+    fit = fit_course(xs.astype(np.float64), ys.astype(np.float64), settings)
+    if fit is None:
+        return mask, {"filled_px": 0, "reason": "no closed course fits the detected arcs"}
+    theta, radius = course_points(fit, settings.bins * 8)
+    cx, cy = fit["centre"]
+    px, py = cx + radius * np.cos(theta), cy + radius * np.sin(theta)
+    h, w = mask.shape
+    inside = (px >= 0) & (px <= w - 1) & (py >= 0) & (py <= h - 1)
+    on_data = np.zeros(len(px), bool)
+    on_data[inside] = valid[np.rint(py[inside]).astype(int), np.rint(px[inside]).astype(int)]
+    sample_bin = (np.arange(len(px)) * settings.bins) // len(px)
+    bin_has_data = np.bincount(sample_bin, weights=on_data, minlength=settings.bins) > 0
+    covered = fit["covered"]
+    n_data = int((bin_has_data | covered).sum())
+    coverage = float(covered.sum() / max(n_data, 1))
+    record = {
+        "coverage": round(coverage, 3),
+        "radius_px": round(float(fit["coef"][0]), 2),
+        "width_px": round(fit["width"], 2),
+        "centre_px": [round(float(cx), 2), round(float(cy), 2)],
+    }
+    if coverage < settings.min_coverage:
+        return mask, record | {"filled_px": 0, "reason": "detected arcs cover too little"}
+    if fit["coef"][0] < MIN_RADIUS_WIDTHS * fit["width"]:
+        return mask, record | {"filled_px": 0, "reason": "the arcs' curvature is not resolved"}
+    gap_bins = _short_gaps(~covered, settings.max_gap_deg / 360.0 * settings.bins)
+    draw = gap_bins[sample_bin] & on_data
+    ribbon = np.zeros(mask.shape, np.uint8)
+    thickness = max(1, round(settings.ribbon * fit["width"]))
+    for run in _runs(draw):
+        pts = np.stack([px[run], py[run]], 1)
+        cv2.polylines(ribbon, [np.rint(pts).astype(np.int32)], False, 1, thickness)
+    fill = (ribbon > 0) & valid & (mask == background_id)
+    if aurora_prob is not None and settings.min_prob > 0:
+        fill &= aurora_prob >= settings.min_prob
+    out = mask.copy()
+    out[fill] = aurora_id
+    return out, record | {"filled_px": int(fill.sum())}
+
+
+def fit_course(xs: np.ndarray, ys: np.ndarray, settings: CourseSettings) -> dict[str, Any] | None:
+    """Centre, radius harmonics, ribbon width and the bins holding detections; None when the
+    detections give no closed course (too few bins, a radius ≤ 0). The first centre is the
+    algebraic circle fit of the pixels (`jovis.features.ring_fit`): the grid's pole need not lie
+    inside the oval (on the HST frames it sits below the imaged swath)."""
+    ring = ring_fit(xs, ys)
+    if ring is None:
+        return None
+    centre = np.array([ring["centre_x"], ring["centre_y"]], np.float64)
+    fit = None
+    for _ in range(3):  # the k = 1 terms move the centre; refit about the moved centre
+        fit = _fit_about(xs, ys, centre, settings)
+        if fit is None:
+            return None
+        a1, b1 = fit["coef"][1], fit["coef"][2]
+        centre = centre + np.array([a1, b1])
+        if math.hypot(a1, b1) < 0.5:
+            break
+    return fit
+
+
+def _fit_about(xs, ys, centre, settings: CourseSettings) -> dict[str, Any] | None:
+    n_bins = settings.bins
+    dx, dy = xs - centre[0], ys - centre[1]
+    rho = np.hypot(dx, dy)
+    bin_of = (((np.arctan2(dy, dx) + math.pi) / (2 * math.pi)) * n_bins).astype(int) % n_bins
+    counts = np.bincount(bin_of, minlength=n_bins)
+    covered = counts >= settings.min_bin_pixels
+    if covered.sum() < 2 * settings.harmonics + 1:
+        return None
+    order = np.lexsort((rho, bin_of))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    med = np.array(
+        [rho[order][s + c // 2] if c else np.nan for s, c in zip(starts, counts, strict=True)]
+    )
+    theta = (np.arange(n_bins) + 0.5) / n_bins * 2 * math.pi - math.pi
+    keep = covered.copy()
+    coef, width = None, 1.0
+    # a circle first (stiff: a streak in a gap stands off it), then the harmonics on the bins
+    # near it, dropping the bins off the course until none changes
+    for step in range(5):
+        harmonics = 1 if step == 0 else settings.harmonics
+        coef = _solve(theta[keep], med[keep], settings, harmonics)
+        if coef is None or coef[0] <= 0:
+            return None
+        arc = coef[0] * 2 * math.pi / n_bins
+        width = float(np.median(counts[keep] / arc))
+        resid = np.abs(med - _radius(coef, theta))
+        new_keep = covered & (resid <= settings.outlier * max(width, 1.0))
+        if new_keep.sum() < 2 * settings.harmonics + 1:
+            break
+        if step > 0 and (new_keep == keep).all():
+            break
+        keep = new_keep
+    if len(coef) < 2 * settings.harmonics + 1:  # the bins near the circle were too few
+        return None
+    return {"centre": centre, "coef": coef, "width": max(width, 1.0), "covered": keep}
+
+
+def _solve(theta, r, settings: CourseSettings, harmonics: int) -> np.ndarray | None:
+    """MAP harmonics up to `harmonics`: least squares on the bins (unit weight each, radius
+    noise ~ one bin's scatter) plus the Gaussian shape prior, scaled by the median radius."""
+    k = np.arange(1, harmonics + 1)
+    design = np.column_stack([np.ones_like(theta)] + [f(kk * theta) for kk in k
+                                                       for f in (np.cos, np.sin)])  # fmt: skip
+    r0 = float(np.median(r))
+    sd = np.array([np.inf] + [(settings.prior_shift if kk == 1 else settings.prior_shape) * r0
+                              for kk in k for _ in (0, 1)])  # fmt: skip
+    noise = max(1.0, 0.05 * r0)
+    penalty = np.diag(np.where(np.isfinite(sd), (noise / sd) ** 2, 0.0))
+    try:
+        return np.linalg.solve(design.T @ design + penalty, design.T @ r)
+    except np.linalg.LinAlgError:
+        return None
+
+
+def _radius(coef: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    r = np.full_like(theta, coef[0])
+    for kk in range(1, (len(coef) - 1) // 2 + 1):
+        r = r + coef[2 * kk - 1] * np.cos(kk * theta) + coef[2 * kk] * np.sin(kk * theta)
+    return r
+
+
+def course_points(fit: dict[str, Any], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(θ, r) at `n` angles over the bins' range [−π, π), about ``fit["centre"]``."""
+    theta = (np.arange(n) + 0.5) / n * 2 * math.pi - math.pi
+    return theta, np.maximum(_radius(fit["coef"], theta), 0.0)
+
+
+def _short_gaps(gap: np.ndarray, max_len: float) -> np.ndarray:
+    """The bins of circular runs of `gap` no longer than `max_len` bins."""
+    n = len(gap)
+    if gap.all():
+        return np.zeros(n, bool) if max_len < n else gap.copy()
+    out = np.zeros(n, bool)
+    start = int(np.argmin(gap))  # a covered bin: runs do not wrap past it
+    rolled = np.roll(gap, -start)
+    for run in _runs(rolled):
+        if len(run) <= max_len:
+            out[(run + start) % n] = True
+    return out
+
+
+def _runs(flags: np.ndarray) -> list[np.ndarray]:
+    """Index arrays of the runs of True in `flags` (not wrapping)."""
+    idx = np.flatnonzero(flags)
+    if idx.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > 1) + 1
+    return np.split(idx, breaks)

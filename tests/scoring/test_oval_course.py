@@ -1,0 +1,128 @@
+"""The oval's course through the gaps of a detection: fitted on the detected arcs, drawn where
+weak evidence lies along it, never over a detection, a vortex or no data."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+import yaml
+
+from jovis.config import CONFIG_DIR
+from jovis.frame import LabelSchema
+from jovis.geometry import PolarGrid
+from jovis.scoring.oval_course import CourseSettings, complete_oval, fit_course, frame_mask
+
+SIZE, CX, CY = 128, 60.0, 66.0
+ON = CourseSettings(mode="on", min_prob=0.0, outlier=2.0)
+
+
+def ring(gap_from=None, gap_to=None, radius=40.0, a2=0.05, width=3):
+    """A class mask (0 background, 1 aurora) of a closed oval with a 2nd harmonic, without the
+    arc between the angles `gap_from` and `gap_to` (degrees)."""
+    theta = np.linspace(-math.pi, math.pi, 721)
+    r = radius * (1 + a2 * np.cos(2 * theta + 0.4))
+    pts = np.stack([CX + r * np.cos(theta), CY + r * np.sin(theta)], 1)
+    full = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.polylines(full, [np.rint(pts).astype(np.int32)], True, 1, width)
+    if gap_from is None:
+        return full, full
+    ys, xs = np.mgrid[:SIZE, :SIZE]
+    ang = np.degrees(np.arctan2(ys - CY, xs - CX))
+    cut = full.copy()
+    cut[(ang >= gap_from) & (ang <= gap_to)] = 0
+    return full, cut
+
+
+def test_a_gap_is_drawn_along_the_oval():
+    truth, detected = ring(0, 80)
+    valid = np.ones_like(truth, bool)
+    out, record = complete_oval(detected, valid, 1, ON)
+    gap = (truth == 1) & (detected == 0)
+    drawn = (out == 1) & (detected == 0)
+    assert record["filled_px"] == drawn.sum() > 0
+    assert (drawn & gap).sum() / gap.sum() > 0.7  # the gap is found
+    far = cv2.distanceTransform((truth == 0).astype(np.uint8), cv2.DIST_L2, 5) > 3
+    assert (drawn & far).sum() == 0  # and nothing is drawn off the oval
+    assert np.array_equal(out[detected == 1], detected[detected == 1])  # detections stay
+    assert abs(record["radius_px"] - 40) < 2 and 0.7 < record["coverage"] < 0.85
+
+
+def test_weak_evidence_gates_the_drawing():
+    truth, detected = ring(0, 80)
+    valid = np.ones_like(truth, bool)
+    prob = np.zeros(truth.shape, np.float32)
+    settings = CourseSettings(mode="on", min_prob=0.02)
+    out, record = complete_oval(detected, valid, 1, settings, aurora_prob=prob)
+    assert record["filled_px"] == 0 and np.array_equal(out, detected)  # no evidence: no ribbon
+    prob[:, : int(CX)] = 0.05  # evidence in the left half only (the gap is on the right)
+    prob[int(CY) :, int(CX) :] = 0.05  # and in the lower right, where the gap lies
+    out, record = complete_oval(detected, valid, 1, settings, aurora_prob=prob)
+    drawn = (out == 1) & (detected == 0)
+    assert drawn.sum() == record["filled_px"] > 0 and (prob[drawn] >= 0.02).all()
+
+
+def test_no_data_vortices_and_short_arcs_are_left_alone():
+    truth, detected = ring(0, 80)
+    valid = np.ones_like(truth, bool)
+    valid[:, 90:] = False  # the right of the gap has no data
+    mask = np.where(valid, detected, 255).astype(np.uint8)
+    mask[70:80, 80:90][mask[70:80, 80:90] == 0] = 2  # a vortex inside the gap's course
+    out, _ = complete_oval(mask, valid, 1, ON)
+    assert (out[~valid] == 255).all() and np.array_equal(out == 2, mask == 2)
+    _, arc = ring(-180, 150)  # only 30 degrees of arc detected
+    out, record = complete_oval(arc, np.ones_like(arc, bool), 1, ON)
+    assert record["filled_px"] == 0 and np.array_equal(out, arc) and "reason" in record
+
+
+def test_a_streak_in_a_gap_does_not_pull_the_course():
+    """A streak inside the oval, alone in the gap's bins, stands off the first (circle) fit and
+    is dropped: the course and the gap's ribbon stay on the oval."""
+    truth, detected = ring(0, 60, width=3)
+    streak = detected.copy()
+    cv2.line(streak, (int(CX) + 12, int(CY) + 4), (int(CX) + 14, int(CY) + 16), 1, 3)
+    ys, xs = np.nonzero(streak == 1)
+    fit = fit_course(xs.astype(float), ys.astype(float), ON)
+    assert fit is not None and abs(fit["coef"][0] - 40) < 1.5
+    centre = fit["centre"] + fit["coef"][1:3]  # the k = 1 terms move the centre
+    assert math.hypot(centre[0] - CX, centre[1] - CY) < 1.5
+    out, _ = complete_oval(streak, np.ones_like(streak, bool), 1, ON)
+    gap = (truth == 1) & (detected == 0)
+    assert ((out == 1) & gap).sum() / gap.sum() > 0.7
+
+
+def test_frame_mask_needs_a_grid_an_aurora_class_and_on():
+    truth, detected = ring(0, 80)
+    probs = np.stack([1.0 - detected, detected, 0 * detected]).astype(np.float32)
+    probs[1][(truth == 1) & (detected == 0)] = 0.1  # weak evidence in the gap
+    valid = np.ones_like(truth, bool)
+    schema = LabelSchema.from_dict(
+        yaml.safe_load((CONFIG_DIR / "labels" / "default.yaml").read_text())
+    )
+    grid = PolarGrid(hemisphere="north", pole_x=CX, pole_y=CY, px_per_deg=2.0)
+    on = CourseSettings(mode="on")
+    mask, record = frame_mask(probs, valid, grid, schema, on)
+    assert record["filled_px"] > 0 and (mask == 1).sum() > (detected == 1).sum()
+    for args in ((None, schema, on), (grid, schema, CourseSettings(mode="off")),
+                 (grid, schema, None)):  # fmt: skip
+        mask, record = frame_mask(probs, valid, *args)
+        assert record is None and np.array_equal(mask, detected)
+
+
+def test_settings_resolve_and_refuse_bad_values():
+    auto = CourseSettings.from_value("auto")
+    assert auto.resolved(["uv"], ["background", "aurora"]).mode == "on"
+    assert auto.resolved(["L", "M"], ["background", "aurora", "vortex"]).mode == "off"
+    assert auto.resolved(["uv"], ["background", "vortex"]).mode == "off"
+    assert CourseSettings.from_value({"mode": "on", "min_prob": 0.1}).min_prob == 0.1
+    assert CourseSettings.from_value(False).mode == "off"
+    assert CourseSettings("off").key() == "" and CourseSettings("on").key().startswith("-oc")
+    assert CourseSettings("on").key() != CourseSettings("on", min_prob=0.1).key()
+    with pytest.raises(ValueError, match="auto, on, off"):
+        CourseSettings.from_value("sometimes")
+    with pytest.raises(ValueError, match="unknown keys"):
+        CourseSettings.from_value({"mode": "on", "harmonic": 2})
+    with pytest.raises(ValueError, match="bins"):
+        CourseSettings(bins=8, harmonics=3)
