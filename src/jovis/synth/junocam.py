@@ -92,6 +92,17 @@ def product_on(keys, p: SynthParams) -> torch.Tensor:
     return rng.uniform(keys, "junocam/product", (1,))[:, 0] < p.junocam_product_prob
 
 
+def product_noise_share(p: SynthParams, view_px: int) -> float:
+    """Share of the read noise and framelet seams (pixel-scale detail) a composite keeps when
+    its view spans `view_px` px: the products are mosaics of ``junocam_product_px`` px, and one
+    zoomed out z× keeps 1/z of its pixel noise (`view_px` / ``junocam_product_px``, at most all),
+    never under `junocam_product_camera` (the share measured at the model's scale; 0 px: always
+    that share). The strip gains (many pixels wide) keep `junocam_product_camera` at any size."""
+    if p.junocam_product_px <= 0:
+        return p.junocam_product_camera
+    return min(1.0, max(p.junocam_product_camera, view_px / p.junocam_product_px))
+
+
 def coverage(keys, geo, x, y, p: SynthParams) -> torch.Tensor:
     """False on missing framelets (B, H, W); composite products have none (the shared ones
     show none: the pipeline fills them from neighbouring exposures)."""
@@ -136,13 +147,18 @@ def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
         1 - 0.08 * torch.exp(-((frac / 0.03) ** 2)) - 0.08 * torch.exp(-(((1 - frac) / 0.03) ** 2))
     )
     # composites (JunoCam-only frames, `product_on`) keep `junocam_product_camera` of the strip
-    # gains, seams and read noise; frames with other instruments' channels are never composites
+    # gains, seams and read noise (the seams' and read noise's share grows in views larger than
+    # the model's, `product_noise_share`); frames with other instruments' channels are never
+    # composites
     noise = s[:, 3]
     if p.junocam_product_camera != 1.0 and layers.get("junocam_only", False):
-        share = torch.where(product_on(keys, p), p.junocam_product_camera, 1.0).to(x.dtype)
+        on = product_on(keys, p)
+        share = torch.where(on, p.junocam_product_camera, 1.0).to(x.dtype)
         gain = 1 + share[:, None, None] * (gain - 1)
-        seam = 1 + share[:, None, None] * (seam - 1)
-        noise = noise * share
+        view_px = max(x.shape[-1], p.junocam_view_size)
+        fine = torch.where(on, product_noise_share(p, view_px), 1.0).to(x.dtype)
+        seam = 1 + fine[:, None, None] * (seam - 1)
+        noise = noise * fine
     white = p.junocam_white_raw
     raw = white * s[:, 0, None, None] * refl * gain * seam
     from jovis.synth.jiram import add_noise

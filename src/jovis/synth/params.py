@@ -227,6 +227,13 @@ class SynthParams:
     # read noise, framelet strip gains and seams stays in them; the ring roughness around
     # vortices at 256 px (normalised units) goes 0.070 -> 0.061, real 0.033 (same script)
     junocam_product_camera: float = 0.2
+    # ... at the model's scale. The products are mosaics of this many px (the shared ones: 1600,
+    # limb at 797 of 800 px); a view of V px is one zoomed out 1600/V times and keeps V/1600 of
+    # its read noise and seams (`junocam.product_noise_share`; the strip gains keep the share
+    # above), never under the share above (0: always it). Windows of 1024 px views keep 0.64:
+    # LoG blobs per 100² px 34.6 / 35.8 bright / dark, the products' 42.7 / 41.1, where 0.2 gave
+    # 22.9 / 24.8 (scripts/visible_realism.py n=48; README "blob7"). 256 px frames: unchanged
+    junocam_product_px: int = 1600
     # the rings 1.3-1.8 semi-axes around the reference vortices are quieter than the renderer's:
     # sd 0.049 / roughness 0.033 at 256 px in the network's units, the renderer's 0.088 / 0.054
     # (48 composite views, projected ellipses); the whole frames' band-pass sd was 1.6-1.8x the

@@ -41,6 +41,12 @@ def validate_params(p: SynthParams) -> None:
     for key in ("junocam_altitude_km", "junocam_disk_fill", "junocam_gamma"):
         if not getattr(p, key)[0] > 0:
             raise ValueError(f"synth param {key}={list(getattr(p, key))} must be > 0")
+    if p.junocam_product_px < 0:
+        raise ValueError(
+            f"synth param junocam_product_px={p.junocam_product_px} must be ≥ 0 px (the "
+            "composites' own size: views larger than the model's keep view/this of the read "
+            "noise and seams; 0: always junocam_product_camera)"
+        )
     if p.junocam_view_size < 0:
         raise ValueError(
             f"synth param junocam_view_size={p.junocam_view_size} must be ≥ 0 px (0: a "
