@@ -19,6 +19,7 @@ from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import ScaledInput, prepare_scaled
 from jovis.inference.scale import check_mode
 from jovis.io.atomic import write_json
+from jovis.real_eval.visibility import VisibilityRecall
 from jovis.scoring import FeatureScores, confusion_matrix, iou_dice
 from jovis.scoring.oval_course import CourseSettings, frame_mask
 
@@ -46,7 +47,10 @@ def evaluate(
     `resample` / `px_per_deg` as for `run_inference`: frames are fed at the checkpoint's training
     scale and scored on their own pixels; `resampled_frames` and `resample_scales` say how.
     `oval_course` as `infer`'s (`jovis.scoring.oval_course`; auto resolved for the checkpoint):
-    the masks scored are those `infer` writes.
+    the masks scored are those `infer` writes. On one-channel polar frames whose truth has an
+    oval polyline, `aurora_recall_<lt2|2to8|gt8>` and `aurora_share_<...>` split the true oval's
+    recall by its ridge SNR, as the real reference set's faint sectors are
+    (`jovis.real_eval.visibility`).
     """
     check_mode(resample)
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta)
@@ -59,6 +63,8 @@ def evaluate(
     )
     cm = torch.zeros(schema.num_classes, schema.num_classes, dtype=torch.int64)
     truth_scores = FeatureScores(schema)
+    seen = VisibilityRecall()  # the true oval's recall by its ridge SNR (one-channel polar frames)
+    aurora = schema.names.index("aurora") if "aurora" in schema.names else None
     start = time.perf_counter()
     notes: list[dict[str, Any]] = []
 
@@ -75,6 +81,8 @@ def evaluate(
             )
         )
         truth_scores.add(pred, p, truth, truth_features, frame.grid)
+        if aurora is not None and (truth == aurora).any():
+            seen.add(frame, truth_features, truth == aurora, pred == aurora)
 
     iou, dice = iou_dice(cm.numpy())
     result: dict[str, Any] = {"data": str(data), "checkpoint": str(ckpt), "frames": len(dataset)}
@@ -84,6 +92,8 @@ def evaluate(
     fg = iou[1:]
     result["mean_fg_iou"] = _round(np.nanmean(fg)) if np.isfinite(fg).any() else None
     result.update(truth_scores.summary())
+    if any(int(c[0]) for c in seen.counts.values()):
+        result.update(seen.summary("aurora"))
     result["resample"] = resample
     result["oval_course"] = course.mode
     result["resampled_frames"] = sum(bool(n.get("resampled")) for n in notes)

@@ -118,29 +118,54 @@ def test_visibility_classes_band_pixels_by_the_nearest_ridge_vertex():
     assert (raster[3:7, 21:28] == 3).all()
 
 
-def test_vertex_snr_sees_a_bright_ring_and_not_an_empty_stretch_of_it():
+def quarter_lit_ring():
+    """A 240-px one-channel polar frame: a ring 15 deg from the pole, lit on three quarters of
+    its course (angle about the pole under 90 deg; 500 over noise sd 10), dark on the last;
+    with its curve (72 vertices), their angles, the ring's band and each pixel's angle."""
     from jovis.frame import Frame
     from jovis.geometry import PolarGrid
-    from jovis.real_eval.visibility import vertex_snr
 
     rng = np.random.default_rng(0)
     n, k = 240, 4.0  # px, px per degree: the ring 15 deg from the pole
     grid = PolarGrid(hemisphere="north", pole_x=120.0, pole_y=120.0, px_per_deg=k)
     yy, xx = np.mgrid[0:n, 0:n]
     r, phi = np.hypot(xx - 120, yy - 120), np.arctan2(yy - 120, xx - 120)
-    ring = 500.0 * np.exp(-0.5 * ((r - 15 * k) / 1.5) ** 2) * (phi < np.pi / 2)  # 3/4 dark
+    ring = 500.0 * np.exp(-0.5 * ((r - 15 * k) / 1.5) ** 2) * (phi < np.pi / 2)  # 3/4 lit
     image = (ring + rng.normal(0, 10, (n, n)))[..., None].astype(np.float32)
     frame = Frame(image=image, valid=np.ones((n, n), bool), channels=["uv"], grid=grid)
     a = np.linspace(0, 2 * np.pi, 72, endpoint=False)
     curve = np.stack([120 + 15 * k * np.cos(a), 120 + 15 * k * np.sin(a)], 1)
+    return frame, curve, a, (np.abs(r - 15 * k) <= 1.5), phi
+
+
+def test_vertex_snr_sees_a_bright_ring_and_not_an_empty_stretch_of_it():
+    from jovis.frame import Frame
+    from jovis.real_eval.visibility import vertex_snr
+
+    frame, curve, a, _, _ = quarter_lit_ring()
     snr = vertex_snr(frame, curve)
     lit = np.angle(np.exp(1j * a)) < np.pi / 2
     lit_core = lit & (np.angle(np.exp(1j * a)) > -np.pi + 0.5) & (np.angle(np.exp(1j * a)) < 1.3)
     dark = ~lit & (np.abs(np.angle(np.exp(1j * (a - np.pi)))) < 1.5)
     assert np.median(snr[lit_core]) > 8 and np.median(snr[dark]) < 2
-    one_channel_less = Frame(image=np.repeat(image, 2, 2), valid=frame.valid,
-                             channels=["L", "M"], grid=grid)  # fmt: skip
+    one_channel_less = Frame(image=np.repeat(frame.image, 2, 2), valid=frame.valid,
+                             channels=["L", "M"], grid=frame.grid)  # fmt: skip
     assert vertex_snr(one_channel_less, curve) is None
+
+
+def test_synthetic_recall_is_split_by_visibility_as_the_reference_sets_is():
+    from jovis.real_eval.visibility import VisibilityRecall
+
+    frame, curve, _, band, phi = quarter_lit_ring()
+    seen = VisibilityRecall()
+    lit = band & (phi < np.pi / 2)
+    seen.add(frame, {"oval": {"polyline_px": curve.tolist()}}, band, lit)  # marks what is lit
+    seen.add(frame, {}, band, band)  # no oval polyline: left out
+    out = seen.summary("aurora")
+    assert out["aurora_recall_gt8"] > 0.9 and out["aurora_recall_lt2"] < 0.1
+    assert 0.7 < out["aurora_share_gt8"] < 0.8 and out["aurora_share_lt2"] > 0.15  # 3/4 lit
+    assert abs(sum(out[f"aurora_share_{c}"] for c in ("lt2", "2to8", "gt8")) - 1) < 1e-3
+    assert VisibilityRecall().summary("aurora")["aurora_recall_gt8"] is None
 
 
 def test_references_scored_against_themselves_are_perfect(synthetic_set, tmp_path):

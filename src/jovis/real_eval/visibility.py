@@ -83,3 +83,34 @@ def frame_visibility(frame: Frame, features: dict, sectors: np.ndarray) -> np.nd
         return None
     band = (sectors == 1) | (sectors == 2)
     return visibility_raster(band, polyline, snr_class(snr))
+
+
+class VisibilityRecall:
+    """Recall of a band (the true or reference oval) split by how visible each of its pixels
+    is, pooled over frames: what `evaluate` reports on synthetic frames, so that the real
+    reference set's split (`LabelledScores`) has a synthetic counterpart on the same classes."""
+
+    def __init__(self) -> None:
+        self.counts = {cid: np.zeros(2, np.int64) for cid in VISIBILITY}  # band pixels, marked
+
+    def add(
+        self, frame: Frame, features: dict | None, band: np.ndarray, marked: np.ndarray
+    ) -> None:
+        """One frame: `band` (bool, the true oval) and `marked` (bool, the prediction); frames
+        without an oval polyline, a polar grid or one channel are left out."""
+        vis = frame_visibility(frame, features or {}, np.asarray(band, np.uint8))
+        if vis is None:
+            return
+        for cid in VISIBILITY:
+            sel = band & (vis == cid)
+            self.counts[cid] += (int(sel.sum()), int((sel & marked).sum()))
+
+    def summary(self, prefix: str) -> dict[str, float | None]:
+        """``<prefix>_recall_<class>`` and ``<prefix>_share_<class>`` (None without pixels)."""
+        total = sum(int(c[0]) for c in self.counts.values())
+        out: dict[str, float | None] = {}
+        for cid, name in VISIBILITY.items():
+            n, hit = (int(v) for v in self.counts[cid])
+            out[f"{prefix}_recall_{name}"] = round(hit / n, 4) if n else None
+            out[f"{prefix}_share_{name}"] = round(n / total, 4) if total else None
+        return out
