@@ -174,3 +174,16 @@ def test_class_argmax_gives_argmaxs_ids_with_ties_and_nan(dtype, k):
         got = class_argmax(p)
         assert got.dtype == np.uint8
         np.testing.assert_array_equal(got, p.argmax(axis=0).astype(np.uint8))
+
+
+def test_vortex_pairs_are_the_matches_the_counts_score():
+    from jovis.scoring import match_vortices, pair_vortices
+
+    truth = [{"x": 10, "y": 10, "radius_px": 6}, {"x": 50, "y": 50, "radius_px": 4}]
+    predicted = [{"x": 53, "y": 50, "radius_px": 4}, {"x": 12, "y": 10, "radius_px": 7}]
+    pairs, dist, radius = pair_vortices(predicted, truth)
+    assert pairs == [(1, 0)]  # 3 px from the second is more than half its radius
+    assert dist.shape == (2, 2) and dist[1, 0] == pytest.approx(2.0)
+    assert list(radius) == [6.0, 4.0]
+    assert match_vortices(predicted, truth)["tp"] == len(pairs)
+    assert pair_vortices(predicted, truth, max_ratio=1.0)[0] == [(0, 1), (1, 0)]

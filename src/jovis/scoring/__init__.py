@@ -9,6 +9,7 @@ from jovis.scoring.features import (
     boundary_distances,
     detection_scores,
     match_vortices,
+    pair_vortices,
     visible_fractions,
 )
 
@@ -21,6 +22,7 @@ __all__ = [
     "iou_dice",
     "mask_from_probs",
     "match_vortices",
+    "pair_vortices",
     "per_class_scores",
     "visible_fractions",
 ]

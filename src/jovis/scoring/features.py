@@ -111,14 +111,7 @@ def match_vortices(
             "radius_errors_px": [],
             "ignored": int(ignore.sum()),
         }
-    p = np.array([[v["x"], v["y"]] for v in predicted], dtype=np.float64)
-    t = np.array([[v["x"], v["y"]] for v in truth], dtype=np.float64)
-    radius = np.array([v["radius_px"] for v in truth], dtype=np.float64)
-    dist = np.linalg.norm(p[:, None, :] - t[None, :, :], axis=-1)
-    allowed = dist <= max_ratio * radius[None, :]
-    cost = np.where(allowed, dist, dist.max() + 1e6)  # forbidden pairs only if nothing else
-    rows, cols = linear_sum_assignment(cost)
-    pairs = [(r, c) for r, c in zip(rows, cols, strict=True) if allowed[r, c]]
+    pairs, dist, radius = pair_vortices(predicted, truth, max_ratio)
     scored = [(r, c) for r, c in pairs if not ignore[c]]
     matched = {r for r, _ in pairs}
     # an unmatched prediction centred in an ignored vortex's disk is a piece of it, not an error
@@ -132,6 +125,22 @@ def match_vortices(
         "radius_errors_px": errors,
         "ignored": int(ignore.sum()),
     }
+
+
+def pair_vortices(
+    predicted: list[dict], truth: list[dict], max_ratio: float = 0.5
+) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray]:
+    """The one-to-one pairs (predicted index, true index) of `match_vortices` (Hungarian on
+    centre distance, a pair counting when at most `max_ratio` × the true radius apart), the
+    (P, T) centre distances and the true radii. Both lists non-empty."""
+    p = np.array([[v["x"], v["y"]] for v in predicted], dtype=np.float64)
+    t = np.array([[v["x"], v["y"]] for v in truth], dtype=np.float64)
+    radius = np.array([v["radius_px"] for v in truth], dtype=np.float64)
+    dist = np.linalg.norm(p[:, None, :] - t[None, :, :], axis=-1)
+    allowed = dist <= max_ratio * radius[None, :]
+    cost = np.where(allowed, dist, dist.max() + 1e6)  # forbidden pairs only if nothing else
+    rows, cols = linear_sum_assignment(cost)
+    return [(r, c) for r, c in zip(rows, cols, strict=True) if allowed[r, c]], dist, radius
 
 
 def visible_fractions(truth: list[dict], scored: np.ndarray) -> np.ndarray:
