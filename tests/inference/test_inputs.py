@@ -33,7 +33,12 @@ def test_a_frame_set_folder_gives_its_manifest_images_and_rows(tmp_path):
     assert [p.name for p in paths] == ["synth-0000007.npy", "synth-0000008.npy"]
     rows = frame_set_rows(tmp_path)
     assert rows[str(paths[0])]["grid"]["kind"] == "polar"
-    assert frame_set_rows(tmp_path / "images") == {}
+    # the set's images folder given alone: its rows still come with them (the grid above all)
+    from_images = frame_set_rows(tmp_path / "images")
+    assert list(from_images) == [str(p) for p in list_inputs(tmp_path / "images")]
+    assert from_images[str(paths[1])]["grid"]["kind"] == "polar"
+    (tmp_path / "other").mkdir()
+    assert frame_set_rows(tmp_path / "other") == frame_set_rows(tmp_path / "images" / "x") == {}
 
 
 def test_folder_lists_one_file_per_product(tmp_path):

@@ -71,16 +71,24 @@ def frame_files(candidates: list[Path]) -> list[Path]:
 
 
 def frame_set_rows(spec: str | Path) -> dict[str, dict]:
-    """Manifest rows of a labelled frame set by image path (empty for anything else).
+    """Manifest rows of a labelled frame set by image path (empty for anything else): of the
+    set itself, or of the set above a folder of its images (``set/images``), whose bare
+    ``.npy`` files would otherwise come without the grid the model's plate scale needs.
 
     They carry what a bare image file cannot: the frame's grid, instrument and channel names.
     """
-    root = Path(spec)
-    if not (root.is_dir() and (root / "manifest.jsonl").is_file()):
-        return {}
     from jovis.data.datasets import read_manifest
 
-    return {str(root / row["image"]): row for row in read_manifest(root)}
+    root = Path(spec)
+    if not root.is_dir():
+        return {}
+    if (root / "manifest.jsonl").is_file():
+        return {str(root / row["image"]): row for row in read_manifest(root)}
+    parent = root.parent
+    if not (parent / "manifest.jsonl").is_file():
+        return {}
+    rows = {str(parent / row["image"]): row for row in read_manifest(parent)}
+    return {path: row for path, row in rows.items() if Path(path).parent == root}
 
 
 def unique_ids(paths: list[Path]) -> list[str]:
