@@ -1,6 +1,6 @@
 """Vortex sizes (km), latitudes, shapes and contrasts of the JunoCam reference ellipses.
 
-    python scripts/measure_junocam_vortices.py [out=/work/runs/visreal] [synthetic=24]
+    python scripts/measure_junocam_vortices.py [out=outputs/visreal] [synthetic=24]
 
 Prints one row per ellipse and the per-kind 10/50/90th percentiles that the vortex params of
 ``configs/synth.yaml`` cite; writes ``junocam_vortices.json`` under `out` (temp file, rename).
@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
         print("at 256 px (10/50/90th pct; ratio = synthetic / real median):")
         for key, row in summ["model_scale"].items():
             print(f"  {key}: {json.dumps(row)}")
-    out = Path(opts.get("out", "/work/runs/visreal"))
+    out = Path(opts.get("out", "outputs/visreal"))
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / "junocam_vortices.json.tmp"
     tmp.write_text(json.dumps({"rows": rows, "summary": summ, "synthetic": srows}, indent=1))

@@ -1,6 +1,6 @@
 """Plate scale of a checkpoint's perspective training views against the JunoCam products as fed.
 
-    python scripts/plate_scale.py [model=visible_rgb-v3] [out=/work/runs/plate_scale]
+    python scripts/plate_scale.py [model=visible_rgb-v3] [out=outputs/plate_scale]
         [synthetic=48]   # rendered training frames for the vortex rows (0: none)
         [views=4000]     # sampled training views for the sub-spacecraft row (no rendering)
 
@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
               f"ratio {row['ratio_at_altitude']:.2f}")  # fmt: skip
     for key, row in table.items():
         print(f"{key}: {json.dumps(row)}")
-    out = Path(opts.get("out", "/work/runs/plate_scale"))
+    out = Path(opts.get("out", "outputs/plate_scale"))
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / "plate_scale.json.tmp"
     tmp.write_text(json.dumps({"model": pick.model, "zoom": zoom, "table": table,

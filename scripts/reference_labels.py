@@ -2,7 +2,7 @@
 
     python scripts/reference_labels.py [--real ../shared/data/real]
         [--out src/jovis/references/real_v1]
-        [--overlays /work/runs/refs_overlays]
+        [--overlays outputs/refs_overlays]
 
 HST main-oval labels are traced from the frames (jovis.references.hst_oval); JunoCam vortex
 labels come from the hand-placed ellipses in real_v1/junocam_ellipses.json. The last line is JSON.

@@ -1,6 +1,6 @@
 """Visible realism table: label-free statistics of real JunoCam composites beside synthetic frames.
 
-    python scripts/visible_realism.py [out=/work/runs/visreal] [n=16] [size=256] [view=perspective]
+    python scripts/visible_realism.py [out=outputs/visreal] [n=16] [size=256] [view=perspective]
         [sets=DIR,...]   # extra synthetic frame sets (folder format, e.g. a frozen held-out set)
         [cols=8]         # frames per set in montage.png
         [view_size=1024] [product_prob=0.8]  # the product-scale texture table (0: none)
@@ -103,7 +103,7 @@ def montage(rows: dict[str, list[Frame]], size: int, path: Path, cols: int = 8) 
 
 def main(argv: list[str]) -> int:
     a = _args(argv)
-    out = Path(a.get("out", "/work/runs/visreal"))
+    out = Path(a.get("out", "outputs/visreal"))
     n, size = int(a.get("n", 16)), int(a.get("size", 256))
     view = a.get("view", "perspective")
     real = sorted(real_data_dir().glob("*/*_[0-9][0-9]C[0-9]*-mapprojected.png"))  # RGB sets

@@ -1,6 +1,6 @@
 """Where a checkpoint's missed vortices go, on the JunoCam reference products or a labelled set.
 
-    python scripts/vortex_misses.py [model=visible_rgb-v3] [data=DIR] [out=/work/runs/misses]
+    python scripts/vortex_misses.py [model=visible_rgb-v3] [data=DIR] [out=outputs/misses]
         [resample=auto]
 
 Without `data`, the JunoCam reference set (`jovis.references.materialise`, instrument junocam)
@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
     if bad:
         raise SystemExit(f"unknown arguments {bad}; use {', '.join(k + '=' for k in KEYS)}")
     opts = dict(a.split("=", 1) for a in argv)
-    out = Path(opts.get("out", "/work/runs/misses"))
+    out = Path(opts.get("out", "outputs/misses"))
     pick = resolve_model(opts.get("model", "visible_rgb-v3"))
     predictor = Predictor.from_checkpoint(pick.path, device="cpu")
     info, schema = predictor.info, predictor.info.labels
