@@ -19,15 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
+from jovis.apps.common import script_options
 from jovis.paths import real_data_dir
 from jovis.realism.junocam_vortices import compare, measure, summary, synthetic_rows
 
 
 def main(argv: list[str]) -> int:
-    opts = dict(a.split("=", 1) for a in argv if "=" in a)
-    bad = [a for a in argv if "=" not in a or a.split("=")[0] not in ("out", "synthetic")]
-    if bad:
-        raise SystemExit(f"unknown arguments {bad}; use out=DIR and synthetic=N")
+    opts = script_options(argv, ("out", "synthetic"))
     rows = measure(real_data_dir())
     summ = summary(rows)
     for r in rows:

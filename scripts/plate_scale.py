@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from jovis.apps.common import script_options
 from jovis.checkpoint import load_checkpoint
 from jovis.inference.scale import training_geometry
 from jovis.paths import real_data_dir
@@ -31,10 +32,7 @@ KEYS = ("model", "out", "synthetic", "views")
 
 
 def main(argv: list[str]) -> int:
-    bad = [a for a in argv if "=" not in a or a.split("=")[0] not in KEYS]
-    if bad:
-        raise SystemExit(f"unknown arguments {bad}; use {', '.join(k + '=' for k in KEYS)}")
-    opts = dict(a.split("=", 1) for a in argv)
+    opts = script_options(argv, KEYS)
     pick = resolve_model(opts.get("model", "visible_rgb-v3"))
     _, info = load_checkpoint(pick.path)
     geometry = training_geometry(info)

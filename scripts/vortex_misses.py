@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from jovis.apps.common import script_options
 from jovis.data.datasets import FolderDataset
 from jovis.geometry.resample import plan_resampling
 from jovis.inference.predictor import Predictor
@@ -33,10 +34,7 @@ LUMA = np.array([0.299, 0.587, 0.114])
 
 
 def main(argv: list[str]) -> int:
-    bad = [a for a in argv if "=" not in a or a.split("=")[0] not in KEYS]
-    if bad:
-        raise SystemExit(f"unknown arguments {bad}; use {', '.join(k + '=' for k in KEYS)}")
-    opts = dict(a.split("=", 1) for a in argv)
+    opts = script_options(argv, KEYS)
     out = Path(opts.get("out", "outputs/misses"))
     pick = resolve_model(opts.get("model", "visible_rgb-v3"))
     predictor = Predictor.from_checkpoint(pick.path, device="cpu")

@@ -194,6 +194,12 @@ class LabelSchema:
         return pal
 
 
+def far_uv_aurora_detector(channels: Sequence[str], visible_names: Sequence[str]) -> bool:
+    """Whether a checkpoint with `channels` seeing `visible_names` is a far-UV aurora detector:
+    the one kind whose ``auto`` settings (temporal stacking, the oval's course) turn on."""
+    return list(channels) == ["uv"] and "aurora" in visible_names
+
+
 def _rgb(value: Sequence[int]) -> tuple[int, int, int]:
     rgb = tuple(int(v) for v in value)
     if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):

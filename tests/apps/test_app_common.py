@@ -74,3 +74,11 @@ def test_jovis_without_a_known_verb_lists_the_verbs():
     )
     assert proc.returncode == 2
     assert "unknown verb 'fly'" in proc.stderr and ", ".join(VERBS) in proc.stderr
+
+
+def test_script_options_take_known_keys_and_stop_on_anything_else():
+    from jovis.apps.common import script_options
+
+    assert script_options(["out=a=b", "n=3"], ("out", "n")) == {"out": "a=b", "n": "3"}
+    with pytest.raises(SystemExit, match=r"\['size=3', 'loose'\]; use out=, n="):
+        script_options(["out=x", "size=3", "loose"], ("out", "n"))

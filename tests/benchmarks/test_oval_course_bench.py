@@ -4,14 +4,15 @@ after the course-off bar; the first set chooses."""
 from __future__ import annotations
 
 import pytest
-from tests.inference.test_oval_course_run import frames, ring_network  # noqa: F401 (fixtures)
+from tests.inference.test_oval_course_run import ring_network  # noqa: F401 (a fixture)
+from tests.inference.test_temporal_run import sequence  # noqa: F401 (a fixture)
 
 from jovis.benchmarks.oval_course import run_oval_course
 
 
-def test_the_grid_is_scored_and_the_first_set_chooses(tiny_run, frames, ring_network):  # noqa: F811
+def test_the_grid_is_scored_and_the_first_set_chooses(tiny_run, sequence, ring_network):  # noqa: F811
     grid = {"min_prob": [0.0, 0.5], "ribbon": [1.0]}
-    result = run_oval_course(tiny_run["checkpoint"], [frames], grid, device="cpu")
+    result = run_oval_course(tiny_run["checkpoint"], [sequence], grid, device="cpu")
     name = result["chosen_on"]
     off, *rows = result["rows"]
     assert off["settings"] == "off" and off[f"{name}_filled_px"] == 0

@@ -9,16 +9,16 @@ import json
 import numpy as np
 import pytest
 from omegaconf import OmegaConf
+from tests.inference.test_temporal_run import sequence  # noqa: F401 (a fixture: 64-px frames)
 
 from jovis.evaluation import evaluate
 from jovis.inference import Predictor, run_inference
 from jovis.io.masks import read_mask_png
-from jovis.synth.sequence_set import write_sequence
 
 ON = {"mode": "on"}
 
 
-def ring_probs(inputs, pool=None):
+def ring_probs(inputs):
     """In place of the tiny network (which sees no aurora yet): an oval of aurora round each
     input's centre with a 90-degree gap where the aurora probability is only 0.1."""
     out = []
@@ -39,15 +39,6 @@ def ring_network(monkeypatch):
                         ring_probs(inputs))  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def frames(tmp_path_factory):
-    out = tmp_path_factory.mktemp("course_frames")
-    spec = {"frames": 2, "days": 100 / 86400, "start": "2016-05-21T02:17:00", "born_role": None,
-            "oscillation_km": 0.0, "observer_lon_step_deg": 1.0}  # fmt: skip
-    write_sequence(out, 64, ["L", "M"], "jiram", "north", 3, "test", None, None, spec)
-    return out
-
-
 def infer(ckpt, frames, out, course):
     result = run_inference(ckpt, frames, out, device="cpu", progress=False, num_workers=0,
                            oval_course=course)  # fmt: skip
@@ -56,11 +47,11 @@ def infer(ckpt, frames, out, course):
     return result, {r["id"]: r for r in rows}, masks
 
 
-def test_infer_draws_the_course_and_records_it(tiny_run, frames, tmp_path, ring_network):
+def test_infer_draws_the_course_and_records_it(tiny_run, sequence, tmp_path, ring_network):  # noqa: F811
     ckpt = tiny_run["checkpoint"]
-    _, off_rows, off = infer(ckpt, frames, tmp_path / "off", "off")
-    _, rows, on = infer(ckpt, frames, tmp_path / "on", ON)
-    _, auto_rows, _ = infer(ckpt, frames, tmp_path / "auto", None)  # a JIRAM model: auto = off
+    _, off_rows, off = infer(ckpt, sequence, tmp_path / "off", "off")
+    _, rows, on = infer(ckpt, sequence, tmp_path / "on", ON)
+    _, auto_rows, _ = infer(ckpt, sequence, tmp_path / "auto", None)  # a JIRAM model: auto = off
     assert all("oval_course_px" not in r for r in [*off_rows.values(), *auto_rows.values()])
     assert all(r["status"] == "ok" and isinstance(r["oval_course_px"], int) for r in rows.values())
     for fid, mask in on.items():
@@ -73,23 +64,23 @@ def test_infer_draws_the_course_and_records_it(tiny_run, frames, tmp_path, ring_
     assert OmegaConf.load(tmp_path / "auto" / "config.yaml").oval_course.requested == "auto"
 
 
-def test_evaluate_scores_the_masks_infer_writes(tiny_run, frames, tmp_path, ring_network):
+def test_evaluate_scores_the_masks_infer_writes(tiny_run, sequence, tmp_path, ring_network):  # noqa: F811
     ckpt = tiny_run["checkpoint"]
-    off = evaluate(ckpt, frames, None, device="cpu", oval_course="off")
-    on = evaluate(ckpt, frames, None, device="cpu", oval_course=ON)
+    off = evaluate(ckpt, sequence, None, device="cpu", oval_course="off")
+    on = evaluate(ckpt, sequence, None, device="cpu", oval_course=ON)
     assert off["oval_course"] == "off" and on["oval_course"] == "on"
     cm_off, cm_on = np.array(off["confusion_matrix"]), np.array(on["confusion_matrix"])
     assert cm_on[:, 1].sum() > cm_off[:, 1].sum()  # more aurora predicted
     with pytest.raises(ValueError, match="unknown keys"):
-        evaluate(ckpt, frames, None, device="cpu", oval_course={"mode": "on", "ribon": 2})
+        evaluate(ckpt, sequence, None, device="cpu", oval_course={"mode": "on", "ribon": 2})
 
 
-def test_real_eval_predicts_the_masks_infer_writes(tiny_run, frames, ring_network):
+def test_real_eval_predicts_the_masks_infer_writes(tiny_run, sequence, ring_network):  # noqa: F811
     from jovis.data.datasets import FolderDataset
     from jovis.real_eval import checkpoint_predict
 
     predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu")
-    loaded = FolderDataset(frames, predictor.info.channels)
+    loaded = FolderDataset(sequence, predictor.info.channels)
     batch = [loaded.load(i)[0] for i in range(len(loaded))]
     masks = {}
     for course in ("off", ON):
@@ -97,6 +88,7 @@ def test_real_eval_predicts_the_masks_infer_writes(tiny_run, frames, ring_networ
         masks[str(course)] = [m for m, _ in predict(batch)]
         drawn = [r.get("oval_course_px") for r in predict.records]
         assert predict.oval_course.mode == ("off" if course == "off" else "on")
-        assert drawn == ([None, None] if course == "off" else [d for d in drawn if d and d > 0])
+        drawn_on = [d for d in drawn if d and d > 0]
+        assert drawn == ([None] * len(batch) if course == "off" else drawn_on)
     for off, on in zip(masks["off"], masks[str(ON)], strict=True):
         assert (on == 1).sum() > (off == 1).sum()

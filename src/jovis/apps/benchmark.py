@@ -225,13 +225,8 @@ def run_real(cfg: DictConfig) -> tuple[dict, list[Table]]:
         overlays=bool(rc.overlays),
         resample=rc.resample,
         temporal=to_plain(rc.temporal) if rc.get("temporal") is not None else None,
-        oval_course=_plain(rc.get("oval_course", "auto")),
+        oval_course=rc.get("oval_course", "auto"),  # a mode or a mapping
     )
-
-
-def _plain(value):
-    """A config value as plain data (a mapping node becomes a dict; strings stay)."""
-    return to_plain(value) if isinstance(value, DictConfig) else value
 
 
 def run_temporal(cfg: DictConfig) -> tuple[dict, Table]:

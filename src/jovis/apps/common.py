@@ -126,3 +126,12 @@ def report(title: str, result: dict[str, Any]) -> None:
     """The usual end of an app: `result` as a table for people, then its JSON line."""
     print_key_values(title, result)
     emit_result(result)
+
+
+def script_options(argv: list[str], keys: tuple[str, ...]) -> dict[str, str]:
+    """``key=value`` arguments of a plain diagnostic script (not a Hydra app); anything else,
+    or a key not in `keys`, stops it naming the keys it takes."""
+    bad = [a for a in argv if "=" not in a or a.split("=", 1)[0] not in keys]
+    if bad:
+        raise SystemExit(f"unknown arguments {bad}; use {', '.join(k + '=' for k in keys)}")
+    return dict(a.split("=", 1) for a in argv)

@@ -15,7 +15,6 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from jovis.apps.common import VERSION_BASE, checked, emit_result, store_config
-from jovis.config import to_plain
 
 CONFIG_NAME = store_config("evaluate", groups=())
 
@@ -81,9 +80,7 @@ def main(cfg: DictConfig) -> None:
         split=cfg.split,
         resample=str(cfg.get("resample", "auto")),
         px_per_deg=cfg.get("px_per_deg"),
-        oval_course=to_plain(cfg.oval_course)
-        if isinstance(cfg.get("oval_course"), DictConfig)
-        else cfg.get("oval_course", "auto"),
+        oval_course=cfg.get("oval_course", "auto"),  # a mode or a mapping
     )
     if wants_tracking(cfg.get("track", "auto"), data):  # a synthetic sequence: track it too
         result.update(track_sequence(pick.path, data, out, device=cfg.device, tta=bool(cfg.tta),

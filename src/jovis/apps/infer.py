@@ -85,7 +85,7 @@ def run_one(cfg: DictConfig, ckpt: Path, input: Any, out: Any, record: dict) -> 
         record=record,
         backend=str(cfg.get("backend", "auto")),
         temporal=to_plain(cfg.temporal) if cfg.get("temporal") is not None else None,
-        oval_course=_course(cfg.get("oval_course")),
+        oval_course=cfg.get("oval_course"),  # a mode or a mapping (`CourseSettings.from_value`)
     )
 
 
@@ -116,11 +116,6 @@ def main(cfg: DictConfig) -> None:
         sys.exit(3)
     if result["failed"]:
         sys.exit(2)
-
-
-def _course(value):
-    """`oval_course` as given: a mode (auto | on | off) or a mapping of its settings."""
-    return to_plain(value) if isinstance(value, DictConfig) else value
 
 
 if __name__ == "__main__":

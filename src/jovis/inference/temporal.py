@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from jovis.frame import Frame
+from jovis.frame import Frame, far_uv_aurora_detector
 from jovis.tracking.times import parse_time
 
 MODES = ("auto", "off", "mean_prob", "stack")
@@ -76,7 +76,7 @@ class TemporalSettings:
         """``auto`` made concrete for a checkpoint with `channels` seeing `visible_names`."""
         if self.mode != "auto":
             return self
-        uv = list(channels) == ["uv"] and "aurora" in visible_names
+        uv = far_uv_aurora_detector(channels, visible_names)
         return TemporalSettings(AUTO_MODE if uv else "off", self.window_min)
 
     @property

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import cv2
 import numpy as np
 
 from jovis.features import ring_fit
+from jovis.frame import far_uv_aurora_detector
 from jovis.scoring.confusion import mask_from_probs
 
 MODES = ("auto", "on", "off")
@@ -91,8 +92,9 @@ class CourseSettings:
         """`auto` made explicit for a detector: on for a far-UV aurora model, else off."""
         if self.mode != "auto":
             return self
-        on = list(channels) == ["uv"] and "aurora" in visible_classes
-        return CourseSettings(**(asdict(self) | {"mode": "on" if on else "off"}))
+        return replace(
+            self, mode="on" if far_uv_aurora_detector(channels, visible_classes) else "off"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
