@@ -144,6 +144,8 @@ def scene_layers(
         "anticyclone_mask": in_mask & (own[VI["cyc"]] < 0.5),
         "aurora": oval["aurora"].view(b, h, w),
         "aurora_mask": oval["aurora_mask"].view(b, h, w),
+        "oval_u2": oval["oval_u2"].view(b, h, w),
+        "oval_peak": oval["oval_peak"].view(b, h, w),
         "polar": oval["polar"].view(b, h, w),
         "polar_mask": ((oval["radial"] < 0) & ~oval["aurora_mask"]).view(b, h, w),
         "equator": oval["equator"].view(b, h, w),
@@ -245,8 +247,10 @@ def _oval_layers(packed, x, y, tex, gap: float = 0.0) -> dict[str, torch.Tensor]
     # (texture channel 2), fading over EQUATOR_FADE_DEG
     grain = (1.0 + 0.8 * tex[:, 2].reshape(b, -1)).clamp(min=0.0)
     equator = (1 - inside) * torch.exp(-radial.clamp(min=0.0) / EQUATOR_FADE_DEG) * grain
+    # the cross-section in half-widths (u = 1 at half maximum) and the peak, for instruments
+    # that draw another profile of the same FWHM (`uv.oval_profile`)
     return {"aurora": aurora, "aurora_mask": aurora_mask, "polar": polar, "radial": radial,
-            "equator": equator}  # fmt: skip
+            "equator": equator, "oval_u2": (2 * dist / fw) ** 2, "oval_peak": bright}  # fmt: skip
 
 
 def _footprint_layers(fp, x, y) -> tuple[torch.Tensor, torch.Tensor]:

@@ -172,6 +172,10 @@ class SynthParams:
     uv_clutter_amp: Range = (0.0, 0.0)
     uv_clutter_polar_share: float = 0.2
     uv_clutter_deg: Range = (0.2, 0.5)
+    # the oval's cross-section (`uv.oval_profile`): Moffat of wing w = 1/β with the sampled FWHM,
+    # (0, 0) the Gaussian (frames as before). The v03 frames' width at 25 % over that at 75 % of
+    # the prominence is 2.67 (2.52-2.86), a Gaussian's 2.2 (README "The oval's cross-section")
+    uv_oval_profile_wing: Range = (0.0, 0.0)
     # the faint sector (`oval.fade`): 0.3-2 % of the local brightness left over 70-100° of arc,
     # i.e. near the noise but present (the v03 faint quarter: 40-230 kR over a ~32 kR floor);
     # far-UV frames only (JIRAM L: ``jiram_l_arc_fade_depth``)

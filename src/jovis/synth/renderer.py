@@ -218,6 +218,7 @@ def render_scenes(
         if gains is not None:
             gain = torch.tensor(list(gains), dtype=torch.float32, device=device)[:, None, None]
             layers["aurora"] = layers["aurora"] * gain
+            layers["oval_peak"] = layers["oval_peak"] * gain
             layers["polar"] = layers["polar"] * gain
         layer_sets[fade] = layers
     layers = next(iter(layer_sets.values()))  # masks, disk and Sun: the same in every set

@@ -40,7 +40,7 @@ from jovis.synth.scene import plane_angle
 # streak length (deg), PSF sigma (deg), noise kR per count, diffuse fraction, limb-fringe width
 # and ramp (deg)
 GCOLS = ("ux", "uy", "d", "streak", "length", "psf", "noise_q", "diffuse", "fringe", "ramp",
-         "clutter", "clutter_deg")  # fmt: skip
+         "clutter", "clutter_deg", "wing")  # fmt: skip
 G = {n: i for i, n in enumerate(GCOLS)}
 STREAK_CELL_DEG = 0.15  # width of one streak cell along the edge
 STREAK_FLOOR = 0.02  # streak brightness (of the oval peak) where no emission meets the edge
@@ -67,7 +67,8 @@ def geometry(seeds: list[int], p: SynthParams, scenes: list[dict] | None = None)
                      g.uniform(*p.uv_diffuse_frac), g.uniform(*p.uv_limb_fringe_deg),
                      g.uniform(*p.uv_limb_fringe_ramp_deg),
                      # drawn last, so the draws above stay as they were
-                     g.uniform(*p.uv_clutter_amp), g.uniform(*p.uv_clutter_deg)))  # fmt: skip
+                     g.uniform(*p.uv_clutter_amp), g.uniform(*p.uv_clutter_deg),
+                     g.uniform(*p.uv_oval_profile_wing)))  # fmt: skip
     return torch.tensor(rows, dtype=torch.float32)
 
 
@@ -145,6 +146,20 @@ def streak_reach(edge: torch.Tensor, geo: torch.Tensor) -> torch.Tensor:
     return ((edge - half) / half).clamp(0.0, 1.0)
 
 
+def oval_profile(layers, geo: torch.Tensor) -> torch.Tensor:
+    """The oval's emission (B, H, W) with a Moffat cross-section of the same FWHM and peak:
+    ``(1 + (2^w − 1) u²)^(−1/w)``, u the distance in half-widths, w the frame's ``wing``
+    (1/β; w → 0 is the Gaussian ``2^(−u²)``, kept where w = 0). The v03 frames' cross-sections
+    are peakier with wider wings than a Gaussian: width at 25 % over width at 75 % of the
+    prominence 2.67 (2.52–2.86 per frame) against 2.22 for the Gaussian synthetic oval
+    (README "The oval's cross-section"). The labels stay the FWHM band."""
+    u2 = layers["oval_u2"]
+    w = _col(geo, "wing")
+    gauss = torch.exp(-math.log(2.0) * u2)
+    moffat = torch.exp(-torch.log1p((torch.exp2(w) - 1) * u2) / w.clamp(min=1e-6))
+    return layers["oval_peak"] * torch.where(w > 0, moffat, gauss)
+
+
 def render_uv(layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     """FUV brightness, kR: ((oval + polar + footprints + diffuse) × limb brightening (1/μ up to
     a cap) + background) × the limb fringe + limb streaks (with the emission the fringe took,
@@ -154,7 +169,10 @@ def render_uv(layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
     kr_per_count = s[:, 2, None, None] * (p.uv_reference_exposure_s / s[:, 3, None, None])
     limb = 1.0 / layers["mu_obs"].clamp(min=1.0 / p.uv_limb_brightening_max)
     px_deg = 2.0 * p.max_colatitude / x.shape[-1]
-    emission = layers["aurora"] + layers["polar"] + layers["footprints"]
+    aurora = layers["aurora"]
+    if max(p.uv_oval_profile_wing) > 0:  # off by default: Gaussian cross-sections, as before
+        aurora = oval_profile(layers, geo)
+    emission = aurora + layers["polar"] + layers["footprints"]
     emission = emission + _col(geo, "diffuse") * layers["equator"]
     background = bg
     if max(p.uv_clutter_amp) > 0:  # off by default (see `uv_clutter_amp`): frames as before
@@ -162,9 +180,7 @@ def render_uv(layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
         # texture already matched, at ``uv_clutter_polar_share`` of the amplitude) is cluttered
         field = clutter(keys, geo, tuple(x.shape[-2:]), px_deg, p.uv_clutter_deg[1])
         share = p.uv_clutter_polar_share
-        emission = (
-            layers["aurora"] + layers["footprints"] + layers["polar"] * (1 - share + share * field)
-        )
+        emission = aurora + layers["footprints"] + layers["polar"] * (1 - share + share * field)
         emission = emission + _col(geo, "diffuse") * layers["equator"] * field
         background = bg * field
     edge = edge_deg(geo, layers["mu_obs"], x, y, p)

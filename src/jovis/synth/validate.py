@@ -69,6 +69,12 @@ def validate_params(p: SynthParams) -> None:
                 f"synth param {key}={[lo, hi]} must be a range within [0, 1] (the fraction of "
                 "the oval's brightness its faint sector loses)"
             )
+    lo, hi = p.uv_oval_profile_wing
+    if not 0 <= lo <= hi < 1:
+        raise ValueError(
+            f"synth param uv_oval_profile_wing={[lo, hi]} must be a range within [0, 1) (1/β "
+            "of the oval's Moffat cross-section: 0 is the Gaussian, 1 would have no finite flux)"
+        )
     if p.oval_fwhm_range[0] <= 0:
         raise ValueError(f"synth param oval_fwhm_range={list(p.oval_fwhm_range)} must be > 0")
     if not 0 <= p.oval_width_var < 1 or not 0 <= p.oval_harmonic_amp < 0.3:
