@@ -19,6 +19,19 @@ def test_oval_width_of_a_gaussian_ring_is_its_fwhm(fwhm, ring):
     assert out["centre_px"] == pytest.approx([116.0, 102.0], abs=2.0)
 
 
+def test_oval_shape_tells_a_peaky_cross_section_from_a_gaussian(ring):
+    gauss = oval_width(*_frame(ring(1.5)))
+    moffat = oval_width(*_frame(ring(1.5, wing=0.8)))
+    assert gauss["shape_w25_w75"] == pytest.approx(2.2, abs=0.1)
+    assert moffat["shape_w25_w75"] > gauss["shape_w25_w75"] + 0.3
+    assert moffat["fwhm_deg"] == pytest.approx(1.5, rel=0.1)  # the same FWHM
+
+
+def _frame(ring_out):
+    img, grid = ring_out
+    return img, np.ones(img.shape, bool), grid
+
+
 def test_oval_width_skips_no_data_and_polar_emission(ring):
     img, grid = ring(1.2)
     ys, xs = np.mgrid[0:220, 0:200]
