@@ -174,7 +174,9 @@ class SynthParams:
     uv_clutter_deg: Range = (0.2, 0.5)
     # the oval's cross-section (`uv.oval_profile`): Moffat of wing w = 1/β with the sampled FWHM,
     # (0, 0) the Gaussian (frames as before). The v03 frames' width at 25 % over that at 75 % of
-    # the prominence is 2.67 (2.52-2.86), a Gaussian's 2.2 (README "The oval's cross-section")
+    # the prominence is 2.66, a Gaussian's 2.2; [0.65, 0.95] gives 2.53. OFF by default: the
+    # `release/uv` recipe on it lost on the real frames (reference IoU 0.403 -> 0.377, bright
+    # recall 0.74 -> 0.64) and on held-out frames (README "The oval's cross-section")
     uv_oval_profile_wing: Range = (0.0, 0.0)
     # the faint sector (`oval.fade`): 0.3-2 % of the local brightness left over 70-100° of arc,
     # i.e. near the noise but present (the v03 faint quarter: 40-230 kR over a ~32 kR floor);
