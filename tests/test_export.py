@@ -101,6 +101,11 @@ def test_mismatch_beyond_tolerance_raises():
         export_mod._compare([expected[0] + 2e-3], expected, "x")
     with pytest.raises(ExportMismatchError, match="shape"):
         export_mod._compare([expected[0][:, :2]], expected, "x")
+    # logits of 10^4 (a class bias raised far up) differ by float32 rounding, not by a bug
+    large = [np.full((1, 3, 4, 4), 1e4, np.float32)]
+    assert export_mod._compare([large[0] + 2e-3], large, "x") == pytest.approx(2e-3, rel=0.1)
+    with pytest.raises(ExportMismatchError, match="differs from PyTorch by 20"):
+        export_mod._compare([large[0] + 20.0], large, "x")
 
 
 def test_onnx_falls_back_to_the_legacy_exporter(tiny_run, tmp_path, monkeypatch, caplog):
