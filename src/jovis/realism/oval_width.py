@@ -259,36 +259,39 @@ def _normal_cuts(sm, ok, circle, r, keep, angles, half_px, step) -> dict[str, np
 
 def _half_widths(cut: dict[str, np.ndarray], keep: np.ndarray, near: int) -> list[tuple]:
     """Per kept cut whose half-level crossings lie on valid samples: (cut index, inner and outer
-    crossing as fractional sample indices, prominence above the brighter side's minimum). The
-    peak is searched within `near` samples of the cut's centre; on each side the half level is
-    halfway between the peak and that side's minimum."""
+    crossing as fractional sample indices, prominence above the brighter side's minimum, shape:
+    the width at 25 % over that at 75 % of the prominence, NaN when those crossings are not on
+    valid samples). The peak is searched within `near` samples of the cut's centre; on each side
+    a level f is the fraction f of the way from that side's minimum to the peak."""
     prof, good = cut["prof"], cut["good"]
     centre = len(cut["s"]) // 2
     cuts = []
     for i in np.flatnonzero(keep):
         p = prof[i]
         j = centre - near + int(np.argmax(p[centre - near : centre + near + 1]))
-        lo_in, lo_out = p[: j + 1].min(), p[j:].min()
-        a = _crossing(p, j, (p[j] + lo_in) / 2.0, -1)
-        b = _crossing(p, j, (p[j] + lo_out) / 2.0, +1)
-        if a is None or b is None or not good[i, int(a) : math.ceil(b) + 1].all():
+        lows = (p[: j + 1].min(), p[j:].min())
+        half = _span(p, good[i], j, lows, 0.5)
+        if half is None:
             continue
-        cuts.append((i, a, b, p[j] - max(lo_in, lo_out), _shape(p, j, lo_in, lo_out, good[i])))
+        wide, narrow = _span(p, good[i], j, lows, 0.25), _span(p, good[i], j, lows, 0.75)
+        shape = (
+            (wide[1] - wide[0]) / (narrow[1] - narrow[0])
+            if wide is not None and narrow is not None and narrow[1] > narrow[0]
+            else float("nan")
+        )
+        cuts.append((i, *half, p[j] - max(lows), shape))
     return cuts
 
 
-def _shape(p: np.ndarray, j: int, lo_in: float, lo_out: float, good: np.ndarray) -> float:
-    """The cut's width at 25 % over its width at 75 % of the prominence (each side above its
-    own minimum): 2.2 for a Gaussian, more for a peaky core with wide wings; NaN when a
-    crossing falls off the cut or off valid samples."""
-    ends = []
-    for f in (0.25, 0.75):
-        a = _crossing(p, j, lo_in + f * (p[j] - lo_in), -1)
-        b = _crossing(p, j, lo_out + f * (p[j] - lo_out), +1)
-        if a is None or b is None or not good[int(a) : math.ceil(b) + 1].all():
-            return float("nan")
-        ends.append(b - a)
-    return float(ends[0] / ends[1]) if ends[1] > 0 else float("nan")
+def _span(p: np.ndarray, good: np.ndarray, j: int, lows, f: float) -> tuple[float, float] | None:
+    """Inner and outer crossings (fractional indices) of the level a fraction `f` of the way
+    from each side's minimum (`lows`: inner, outer) to the peak at `j`; None when either falls
+    off the cut or a sample between them has no data."""
+    a = _crossing(p, j, lows[0] + f * (p[j] - lows[0]), -1)
+    b = _crossing(p, j, lows[1] + f * (p[j] - lows[1]), +1)
+    if a is None or b is None or not good[int(a) : math.ceil(b) + 1].all():
+        return None
+    return a, b
 
 
 def _midpoint(cut: dict[str, np.ndarray], i: int, a: float, b: float) -> list[float]:

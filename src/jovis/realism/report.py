@@ -35,7 +35,7 @@ METRICS = (
     ("p99_kr", "kR", 2.0),
     ("oval_fwhm_deg", "deg", 1.3),
     # the cross-section's shape, width at 25 % / 75 % of the prominence (Gaussian 2.2); ×1.1 is
-    # this row's own floor (×1.3 would pass a Gaussian against the v03 frames' 2.67)
+    # this row's own floor (×1.3 would pass a Gaussian against the v03 frames' 2.66)
     ("oval_shape", "", 1.1),
     ("quarter_ratio", "", 1.3),
     ("faint_snr", "", 1.3),
