@@ -161,3 +161,24 @@ def test_a_frame_another_run_finishes_after_planning_is_not_done_again(tiny_run,
     result = run_inference(tiny_run["checkpoint"], src, out, device="cpu", progress=False,
                            num_workers=0)  # fmt: skip
     assert (result["processed"], result["left_to_other_runs"], result["failed"]) == (2, 1, 0)
+
+
+def test_a_frame_another_run_finished_while_this_one_planned_is_left_to_it(tmp_path):
+    # the race behind a double-processed frame: run A wrote f0's files just before run B's plan,
+    # and its manifest row (and lock release) came after, so B's plan listed f0
+    from jovis.inference.manifest import Manifest
+    from jovis.inference.reading import FrameReader, Job
+
+    out = tmp_path / "out"
+    outputs = {"mask": out / "masks" / "f0.png"}
+    outputs["mask"].parent.mkdir(parents=True)
+    outputs["mask"].write_bytes(b"png")
+    started = time.time() + 1.0  # B planned after A wrote the files
+    job = Job(tmp_path / "in" / "f0.png", "f0", outputs)
+    reader = FrameReader([job], None, {}, None, locks=FrameLocks(out, "bbbbbbbb"),
+                         started=started, out=out, run_key="k1")  # fmt: skip
+    Manifest(out).append({"source": str(job.path), "status": "ok", "run_key": "other"})
+    assert "busy" not in reader[0]  # another key's row: B's to redo (fails to read: no file)
+    FrameLocks(out, "bbbbbbbb").release("f0")
+    Manifest(out).append({"source": str(job.path), "status": "ok", "run_key": "k1"})
+    assert reader[0]["busy"] == "another run, which has finished it"

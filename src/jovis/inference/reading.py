@@ -23,6 +23,7 @@ from jovis.checkpoint import CheckpointInfo
 from jovis.geometry import PolarGrid
 from jovis.geometry.reproject import polar_from_settings
 from jovis.inference.locks import FrameLocks
+from jovis.inference.manifest import Manifest
 from jovis.inference.prepare import ScaledInput, prepare_scaled
 from jovis.io import read_frame
 from jovis.io.atomic import pid_alive
@@ -62,6 +63,8 @@ class FrameReader(Dataset):
         resample: str = "off",
         px_per_deg: float | None = None,
         evidence_from: int | None = None,
+        out: Path | None = None,
+        run_key: str | None = None,
     ) -> None:
         self.jobs, self.info, self.hints, self.reproject = jobs, info, hints, reproject
         self.min_size, self.max_pixels = min_size, max_pixels
@@ -69,6 +72,20 @@ class FrameReader(Dataset):
         self.locks, self.started = locks, started
         # jobs from this index on are read only as temporal evidence: never locked
         self.evidence_from = len(jobs) if evidence_from is None else evidence_from
+        self.out, self.run_key = out, run_key
+
+    def _done_by_another(self, job) -> bool:
+        """Whether another run of the same key finished `job` while this one planned: it wrote
+        the outputs just before this run's plan but its manifest row (written after them, and
+        before its lock goes) came after, so the plan listed the frame and the files are older
+        than `started`. Only recent outputs are looked at, so a re-run over old outputs does
+        not read the manifest once per frame."""
+        if self.out is None or self.run_key is None:
+            return False
+        if not _written_since(job, self.started - RECENT_S):
+            return False
+        prev = Manifest(self.out).previous(str(job.path))
+        return bool(prev) and prev.get("status") == "ok" and prev.get("run_key") == self.run_key
 
     def __len__(self) -> int:
         return len(self.jobs)
@@ -78,7 +95,7 @@ class FrameReader(Dataset):
         job = self.jobs[index]
         if self.locks is not None and index < self.evidence_from:
             holder = self.locks.acquire(job.id)
-            if holder is None and _written_since(job, self.started):
+            if holder is None and (_written_since(job, self.started) or self._done_by_another(job)):
                 self.locks.release(job.id)
                 holder = "another run, which has finished it"
             if holder is not None:
@@ -123,6 +140,9 @@ def _check_openable(path: Path) -> None:
         os.stat(path)
     except OSError as err:
         raise FileNotFoundError(f"{path}: cannot be opened ({err.strerror})") from None
+
+
+RECENT_S = 600.0  # outputs this much older than a run's plan are not another live run's
 
 
 def _written_since(job: Job, started: float) -> bool:

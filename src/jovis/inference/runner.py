@@ -145,7 +145,8 @@ def run_inference(
     reader = FrameReader(jobs, info, frame_set_rows(input), reproject,
                          min_size=min_input_size(model, info), max_pixels=max_pixels,
                          locks=locks, started=planned_at, resample=resample,
-                         px_per_deg=px_per_deg, evidence_from=len(plan.todo))  # fmt: skip
+                         px_per_deg=px_per_deg, evidence_from=len(plan.todo), out=out,
+                         run_key=run_key)  # fmt: skip
     properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument}
     writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks, course)
     start, busy, error = time.perf_counter(), 0, None
