@@ -41,6 +41,11 @@ class Manifest:
     def previous(self, source: str) -> dict[str, Any] | None:
         return self.records.get(source)
 
+    def finished(self, source: str, run_key: str) -> bool:
+        """Whether `source` has an ok record of a run with `run_key`."""
+        prev = self.records.get(source)
+        return bool(prev) and prev.get("status") == "ok" and prev.get("run_key") == run_key
+
     def append(self, record: dict[str, Any]) -> None:
         record["finished"] = round(time.time(), 3)
         self.records[record["source"]] = record

@@ -51,12 +51,8 @@ def plan_jobs(
     manifest = Manifest(out, part, num_parts)
     todo, skipped = [], 0
     for job in jobs[part::num_parts]:
-        prev = manifest.previous(str(job.path))
-        if (
-            prev
-            and prev.get("status") == "ok"
-            and prev.get("run_key") == run_key
-            and all(p.is_file() for p in job.outputs.values())
+        if manifest.finished(str(job.path), run_key) and all(
+            p.is_file() for p in job.outputs.values()
         ):
             skipped += 1
         else:

@@ -84,8 +84,7 @@ class FrameReader(Dataset):
             return False
         if not _written_since(job, self.started - RECENT_S):
             return False
-        prev = Manifest(self.out).previous(str(job.path))
-        return bool(prev) and prev.get("status") == "ok" and prev.get("run_key") == self.run_key
+        return Manifest(self.out).finished(str(job.path), self.run_key)
 
     def __len__(self) -> int:
         return len(self.jobs)
