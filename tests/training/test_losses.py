@@ -162,3 +162,35 @@ def test_the_train_config_loss_block_builds(tmp_path):
     bad = compose_config("train", [f"out={tmp_path}", "loss.class_weights=[1.0,1.0]"])
     with pytest.raises(ValueError, match="label schema has 3 classes"):
         build_loss(OmegaConf.to_container(bad.loss), schema.num_classes, schema.ignore_index)
+
+
+def test_object_balance_weighs_small_objects_up_to_the_cap():
+    from jovis.training.losses import OBJECT_WEIGHT_MAX, object_weights
+
+    target = torch.zeros(2, 64, 64, dtype=torch.long)
+    target[0, 5:45, 5:45] = 2  # 1600 px: no boost
+    target[0, 50:60, 50:60] = 2  # 100 px: (400 / 100) ** 0.5 = 2
+    target[1, 2:4, 2:4] = 1  # 4 px: capped
+    target[1, 30:40, :] = 255
+    w = object_weights(target, 0.5)
+    assert w[0, 20, 20] == 1 and w[0, 0, 0] == 1 and w[1, 35, 5] == 1
+    assert w[0, 55, 55] == pytest.approx(2.0)
+    assert w[1, 3, 3] == OBJECT_WEIGHT_MAX
+
+
+def test_object_balance_makes_a_missed_small_object_cost_more():
+    target = torch.zeros(1, 32, 32, dtype=torch.long)
+    target[0, 10:14, 10:14] = 2
+    logits = torch.zeros(1, 3, 32, 32)
+    logits[:, 0] = 3.0  # background everywhere: the small vortex is missed
+    plain = build_loss({"dice_weight": 0}, 3)(logits, target)
+    balanced = build_loss({"dice_weight": 0, "object_balance": 1.0}, 3)(logits, target)
+    assert balanced > 1.5 * plain
+    right = logits.clone()
+    right[0, 2, 10:14, 10:14] = 6.0
+    assert build_loss({"dice_weight": 0, "object_balance": 1.0}, 3)(right, target) < balanced
+
+
+def test_object_balance_must_be_a_non_negative_number():
+    with pytest.raises(ValueError, match=r"loss.object_balance must be ≥ 0"):
+        build_loss({"object_balance": -1}, 3)

@@ -141,6 +141,9 @@ def scene_layers(
         "vortex_fill_w": fill_w,
         "cyclone": own[VI["cyc"]],
         "vortex_mask": in_mask,
+        "vortex_owner": vortex["owner"],  # (B, H, W) slot of the vortex nearest in radii
+        "vortex_rn": vortex["rn"],  # distance from that vortex's centre / its radius
+        "vortex_fill_slots": packed["vortices"][..., VI["fill"]].to(x.device) != 0,  # (B, V)
         "anticyclone_mask": in_mask & (own[VI["cyc"]] < 0.5),
         "aurora": oval["aurora"].view(b, h, w),
         "aurora_mask": oval["aurora_mask"].view(b, h, w),
@@ -183,8 +186,8 @@ def _vortex_winding(vt: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> dict[
     # the tracer now at p came from p rotated back by θ (screen y is down: CCW is −angle)
     sx = own[VI["x"]] + c * dx - s * dy
     sy = own[VI["y"]] + s * dx + c * dy
-    return {"own": own, "dx": dx, "dy": dy, "in_mask": in_mask, "rn": rn, "theta": theta,
-            "sx": sx, "sy": sy}  # fmt: skip
+    return {"own": own, "owner": owner.view(b, h, w), "dx": dx, "dy": dy, "in_mask": in_mask,
+            "rn": rn, "theta": theta, "sx": sx, "sy": sy}  # fmt: skip
 
 
 def _clouds(packed, keys, vortex, x, y, extent, n_tex):

@@ -275,6 +275,10 @@ class SynthParams:
     # labels: "default" (0 bg, 1 aurora, 2 vortex) or "fine" (adds polar emission, footprints,
     # anticyclones as classes 3, 4, 5)
     label_schema: str = "default"
+    # white ovals and dark spots whose fill the rendered JunoCam frame does not show (contrast-to-
+    # noise ratio against the ring 1.3-1.8 radii out under this) are no data (255), not vortex:
+    # `jovis.synth.vortex_seen`. 0: every vortex labelled (off)
+    vortex_label_min_cnr: float = 0.0
 
     def __post_init__(self) -> None:
         from jovis.synth.validate import validate_params
