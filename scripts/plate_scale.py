@@ -1,6 +1,6 @@
 """Plate scale of a checkpoint's perspective training views against the JunoCam products as fed.
 
-    python scripts/plate_scale.py [model=visible_rgb-v3] [out=outputs/plate_scale]
+    python scripts/plate_scale.py [model=visible_rgb] [out=outputs/plate_scale]
         [synthetic=48]   # rendered training frames for the vortex rows (0: none)
         [views=4000]     # sampled training views for the sub-spacecraft row (no rendering)
 
@@ -33,7 +33,7 @@ KEYS = ("model", "out", "synthetic", "views")
 
 def main(argv: list[str]) -> int:
     opts = script_options(argv, KEYS)
-    pick = resolve_model(opts.get("model", "visible_rgb-v3"))
+    pick = resolve_model(opts.get("model", "visible_rgb"))
     _, info = load_checkpoint(pick.path)
     geometry = training_geometry(info)
     if geometry is None or geometry.view_share == 0:

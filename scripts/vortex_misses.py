@@ -1,6 +1,6 @@
 """Where a checkpoint's missed vortices go, on the JunoCam reference products or a labelled set.
 
-    python scripts/vortex_misses.py [model=visible_rgb-v3] [data=DIR] [out=outputs/misses]
+    python scripts/vortex_misses.py [model=visible_rgb] [data=DIR] [out=outputs/misses]
         [resample=auto]
 
 Without `data`, the JunoCam reference set (`jovis.references.materialise`, instrument junocam)
@@ -36,7 +36,7 @@ LUMA = np.array([0.299, 0.587, 0.114])
 def main(argv: list[str]) -> int:
     opts = script_options(argv, KEYS)
     out = Path(opts.get("out", "outputs/misses"))
-    pick = resolve_model(opts.get("model", "visible_rgb-v3"))
+    pick = resolve_model(opts.get("model", "visible_rgb"))
     predictor = Predictor.from_checkpoint(pick.path, device="cpu")
     info, schema = predictor.info, predictor.info.labels
     if "vortex" not in schema.names:

@@ -5,8 +5,9 @@ A white oval or a dark spot (`jovis.synth.layers.FILL_ROLES`) shows only through
 brighter or darker than the clouds around it: its arms are faint (`small_vortices`). Where the
 limb, the terminator, the product's stretch and the cloud texture leave the fill under the
 texture's own scatter, nothing in the frame marks the vortex, and a vortex label there teaches
-the detector that ordinary cloud is a vortex at random. visible_rgb-v3 (trained on such labels)
-gives every white oval of its own held-out frames a vortex probability near 0, clear ones too.
+the detector that ordinary cloud is a vortex at random (about a fifth of the labelled white ovals
+and dark spots of training-like frames read under 0.5). This alone did not teach the CPU-sized
+detector to see white ovals (README, "Why the JunoCam detector ignores white ovals").
 
 With ``vortex_label_min_cnr`` > 0 the pixels of such a vortex become no data (255): neither
 vortex nor background in training or scoring. A vortex's contrast-to-noise ratio is
