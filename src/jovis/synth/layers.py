@@ -143,7 +143,7 @@ def scene_layers(
         "vortex_mask": in_mask,
         "vortex_owner": vortex["owner"],  # (B, H, W) slot of the vortex nearest in radii
         "vortex_rn": vortex["rn"],  # distance from that vortex's centre / its radius
-        "vortex_fill_slots": packed["vortices"][..., VI["fill"]].to(x.device) != 0,  # (B, V)
+        "vortex_fill_slots": packed["vortices"][..., VI["fill"]] != 0,  # (B, V): ovals, spots
         "anticyclone_mask": in_mask & (own[VI["cyc"]] < 0.5),
         "aurora": oval["aurora"].view(b, h, w),
         "aurora_mask": oval["aurora_mask"].view(b, h, w),
