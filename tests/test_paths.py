@@ -3,7 +3,8 @@
 import pytest
 
 from jovis import paths
-from jovis.synth import render_batch
+from jovis.synth import SynthParams, render_batch
+from jovis.synth.validate import BUILTIN_FOOTPRINTS, footprint_source
 from tests.conftest import REPO
 
 
@@ -29,11 +30,16 @@ def test_footprint_table_is_looked_up_in_the_reference_folder(monkeypatch, tmp_p
     monkeypatch.setenv(paths.DATA_ENV, str(tmp_path))
     monkeypatch.chdir(tmp_path)  # and not found from the checkout's root either
     monkeypatch.setattr(paths, "checkout_root", lambda: None)
-    expected = tmp_path / "reference" / "hess2011_footprints.txt"
+    # the default table not at hand: the built-in footprints stand in (a fresh install)
+    assert footprint_source(SynthParams()) == BUILTIN_FOOTPRINTS
+    # a table the user names is looked up in the same folder, and must be there
+    expected = tmp_path / "reference" / "other" / "hess.txt"
     with pytest.raises(ValueError, match=f"footprint_table=.*{expected}.*JOVIS_DATA"):
-        render_batch([0], 64, ["L"])
+        render_batch([0], 64, ["L"], params={"footprint_table": "other/hess.txt"})
     real_table = REPO.parent / "shared" / "data" / "reference" / "hess2011_footprints.txt"
     if real_table.is_file():  # the same table in the folder JOVIS_DATA names: drawn from there
-        expected.parent.mkdir()
-        expected.write_bytes(real_table.read_bytes())
+        table = tmp_path / "reference" / "hess2011_footprints.txt"
+        table.parent.mkdir()
+        table.write_bytes(real_table.read_bytes())
+        assert footprint_source(SynthParams()) == table.resolve()
         assert render_batch([0], 64, ["L"]).features(0)["footprints"]

@@ -13,7 +13,7 @@ from jovis.synth import SynthParams, render_batch
 from jovis.synth.footprints import footprint_at, load_table
 from jovis.synth.layers import polar_levels
 from jovis.synth.scene import sample_scene
-from jovis.synth.validate import footprint_path
+from jovis.synth.validate import BUILTIN_FOOTPRINTS, footprint_source
 
 P = SynthParams()
 
@@ -111,7 +111,10 @@ def test_polar_emission_carries_the_configured_power_fraction():
 
 
 def test_footprints_follow_the_hess_table():
-    table = load_table(str(footprint_path(P)))
+    source = footprint_source(P)
+    if source == BUILTIN_FOOTPRINTS:
+        pytest.skip("the Hess 2011 table (../shared/data/reference) is not at hand")
+    table = load_table(str(source))
     assert table.shape == (36, 13)
     assert footprint_at(table, "io", "north", 90.0) == pytest.approx((57.9, 132.6))  # PHYSICS §2
     assert footprint_at(table, "europa", "north", 0.0) is None  # 0,0 = no value

@@ -4,6 +4,10 @@ The table has one row per moon SIII longitude (0–350° by 10°) and (lon, lat)
 Europa N, Europa S, Ganymede N, Ganymede S; a pair of 0, 0 means no value. A moon's footprint is
 interpolated linearly in the moon's longitude (as JARVIS ``reading_mfp.py`` does). Io's tail: the
 footprint positions of the last ``io_tail_hours`` (Mura et al. 2017: ~3 h), fading.
+
+The table is shared reference data, not shipped with jovis. Without it (``footprint_table:
+builtin``, or the default table not at hand) `approximate_table` stands in: same layout, each
+footprint path a first-harmonic oval in latitude spanning PHYSICS.md §2's latitude range.
 """
 
 from __future__ import annotations
@@ -15,13 +19,24 @@ from typing import Any
 import numpy as np
 
 from jovis.synth.params import SynthParams
-from jovis.synth.validate import footprint_path
+from jovis.synth.validate import BUILTIN_FOOTPRINTS, footprint_source
 
 MOONS = ("io", "europa", "ganymede")
 # Footprint longitude drift, deg of moon SIII longitude per hour: 360/9.925 h (System III
 # rotation) − 360/P_orbit (Io 42.46 h); used only for the length of Io's tail.
 IO_SIII_RATE_DEG_PER_H = 360.0 / 9.925 - 360.0 / 42.46
 TAIL_POINTS = 4
+# The built-in approximation (`approximate_table`): latitude ranges of PHYSICS.md §2 (north,
+# south) per moon, the path highest at this SIII longitude (north: Io N reads 76.9° at -32° and
+# 82.7° near 20° in the Hess table; south: the first harmonic of the three southern paths peaks
+# at 214-220°), the footprint at the moon's own longitude. Against the Hess table: latitude at a
+# given moon longitude within 1.6-4.7° rms, longitude (the lead angle) 14-54° rms.
+APPROX_LAT_RANGES = {
+    "io": ((48.6, 82.7), (57.3, 76.8)),
+    "europa": ((51.5, 77.1), (62.3, 81.1)),
+    "ganymede": ((53.5, 75.2), (65.7, 83.7)),
+}
+APPROX_PEAK_LON = {"north": 0.0, "south": 218.0}
 
 
 @functools.lru_cache(maxsize=4)
@@ -38,6 +53,31 @@ def load_table(path: str) -> np.ndarray:
         )
     table.flags.writeable = False
     return table
+
+
+@functools.lru_cache(maxsize=1)
+def approximate_table() -> np.ndarray:
+    """A stand-in for the Hess table, (36, 13) in its layout (south latitudes negative)."""
+    moon_lon = np.arange(0.0, 360.0, 10.0)
+    cols = [moon_lon]
+    for moon in MOONS:
+        for hemisphere, (lo, hi) in zip(("north", "south"), APPROX_LAT_RANGES[moon], strict=True):
+            phase = np.radians(moon_lon - APPROX_PEAK_LON[hemisphere])
+            lat = 0.5 * (lo + hi) + 0.5 * (hi - lo) * np.cos(phase)
+            cols += [moon_lon, lat if hemisphere == "north" else -lat]
+    table = np.stack(cols, axis=1)
+    table.flags.writeable = False
+    return table
+
+
+def footprint_table(p: SynthParams) -> np.ndarray | None:
+    """The footprint table `p` asks for (file or built-in), or None when footprints are off."""
+    source = footprint_source(p)
+    if source is None:
+        return None
+    if source == BUILTIN_FOOTPRINTS:
+        return approximate_table()
+    return load_table(str(Path(source)))
 
 
 def footprint_at(table: np.ndarray, moon: str, hemisphere: str, moon_lon: float):
@@ -59,10 +99,9 @@ def footprint_at(table: np.ndarray, moon: str, hemisphere: str, moon_lon: float)
 def sample_footprints(rng: np.random.Generator, hemisphere: str, p: SynthParams):
     """Footprint spots: a list of dicts (moon, lat, lon, brightness rel. to the oval peak, fwhm
     deg, tail flag). Moon longitudes are drawn uniformly."""
-    path = footprint_path(p)
-    if path is None:
+    table = footprint_table(p)
+    if table is None:
         return []
-    table = load_table(str(Path(path)))
     spots: list[dict[str, Any]] = []
     for moon in MOONS:
         moon_lon = rng.uniform(0.0, 360.0)

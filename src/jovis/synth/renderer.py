@@ -25,7 +25,7 @@ from jovis.synth.hash_rng import frame_keys
 from jovis.synth.layers import pack_scenes, scene_layers
 from jovis.synth.params import SynthParams
 from jovis.synth.scene import FADE_CHANNELS, make_grid, sample_scene
-from jovis.synth.validate import footprint_path
+from jovis.synth.validate import footprint_source
 from jovis.synth.view import (
     PERSPECTIVE_REACH,
     OrthoView,
@@ -276,7 +276,7 @@ def render_batch(
     view = _check_view(view)
     channels = ins.check_channels(channels)
     p = params if isinstance(params, SynthParams) else SynthParams.from_dict(params)
-    footprint_path(p)  # a missing table fails here, before any rendering
+    footprint_source(p)  # a missing table named by the user fails here, before any rendering
     seed_list = _seed_list(seeds)
     size, device = int(size), torch.device(device)
     hemis, grids, scenes, views = _draw_scenes(seed_list, hemisphere, size, p, view)

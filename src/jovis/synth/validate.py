@@ -6,6 +6,8 @@ polygons that cannot be packed around the pole, unknown label schemas.
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -150,26 +152,49 @@ def _cyclones(p: SynthParams, hemisphere: str) -> None:
         )
 
 
-def footprint_path(p: SynthParams) -> Path | None:
-    """The footprint table file, or None if off.
+BUILTIN_FOOTPRINTS = "builtin"  # footprint_table value: the approximate model, no file
+
+
+def footprint_source(p: SynthParams) -> Path | str | None:
+    """Where the footprints come from: the table file, ``"builtin"`` or None (drawn none).
 
     Relative paths are from the reference-data folder (`jovis.paths.reference_dir`, set by
-    ``JOVIS_DATA``), else, as they used to be, from the checkout's root.
-    Raises ``ValueError`` naming ``footprint_table`` when the file is missing.
+    ``JOVIS_DATA``), else, as they used to be, from the checkout's root. The default table
+    (`params.FOOTPRINT_TABLE`) is shared data, not shipped: where it is not at hand (a fresh
+    install without ``../shared``) the built-in approximation
+    (`jovis.synth.footprints.approximate_table`) stands in and a warning is logged once. A table
+    named by the user that is missing raises ``ValueError`` naming ``footprint_table``.
     """
     if not p.footprint_table:
         return None
+    if p.footprint_table == BUILTIN_FOOTPRINTS:
+        return BUILTIN_FOOTPRINTS
     from jovis.paths import checkout_root, reference_dir
+    from jovis.synth.params import FOOTPRINT_TABLE
 
     path = Path(p.footprint_table)
     if not path.is_absolute():
         bases = (reference_dir(), checkout_root() or Path.cwd())
         found = [b / path for b in bases if (b / path).is_file()]
         path = (found[0] if found else bases[0] / path).resolve()
-    if not path.is_file():
-        raise ValueError(
-            f"synth param footprint_table={p.footprint_table!r}: file {path} not found; point it "
-            "at hess2011_footprints.txt (PHYSICS.md §2; or set JOVIS_DATA to the folder holding "
-            "reference/) or set footprint_table='' to draw none"
-        )
-    return path
+    if path.is_file():
+        return path
+    if p.footprint_table == FOOTPRINT_TABLE:
+        _warn_builtin(str(path))
+        return BUILTIN_FOOTPRINTS
+    raise ValueError(
+        f"synth param footprint_table={p.footprint_table!r}: file {path} not found; point it "
+        "at hess2011_footprints.txt (PHYSICS.md §2; or set JOVIS_DATA to the folder holding "
+        f"reference/), set footprint_table={BUILTIN_FOOTPRINTS} for the approximate built-in "
+        "footprints, or '' to draw none"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _warn_builtin(missing: str) -> None:
+    logging.getLogger("jovis.synth").warning(
+        "footprint table %s not found: satellite footprints follow the approximate built-in "
+        "model (jovis.synth.footprints.approximate_table); set JOVIS_DATA to the folder holding "
+        "reference/hess2011_footprints.txt for the Hess et al. (2011) table",
+        missing,
+    )
