@@ -41,6 +41,7 @@ def test_missing_default_table_falls_back_to_builtin(tmp_path, monkeypatch, capl
     p = SynthParams()
     with caplog.at_level(logging.WARNING, logger="jovis.synth"):
         assert footprint_source(p) == BUILTIN_FOOTPRINTS
+    assert "hess2011_footprints.txt not found" in caplog.text  # the user is told, naming the file
     assert footprint_table(p) is approximate_table()
     spots = sample_footprints(np.random.default_rng(0), "north", p)
     assert {s["moon"] for s in spots} == set(MOONS)  # every moon has a value in the built-in
