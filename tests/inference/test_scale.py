@@ -215,3 +215,72 @@ def test_a_model_trained_on_windows_of_large_views_gets_the_frame_at_the_views_s
     assert TrainingGeometry.from_dict(old).view_side == 32
     whole = resample_frame(frame, TrainingGeometry.from_dict(old))[0]
     assert whole.shape == (32, 27)
+
+
+def test_geometry_records_the_altitudes_of_its_perspective_views():
+    from jovis.geometry.training import geometry_of_config
+    from jovis.synth.params import SynthParams
+
+    data = {"kind": "synthetic", "size": 32, "view": {"polar": 0.25, "perspective": 0.75},
+            "params": {"junocam_altitude_km": [30000, 280000]}}  # fmt: skip
+    got = geometry_of_config({"data": data})
+    assert got.view_altitude_km == (30000.0, 280000.0)
+    assert TrainingGeometry.from_dict(got.to_dict()).view_altitude_km == (30000.0, 280000.0)
+    default = geometry_of_config({"data": {**data, "params": {}}})
+    assert default.view_altitude_km == tuple(SynthParams.junocam_altitude_km)
+    assert geometry_of_config({"data": {**data, "view": "polar"}}).view_altitude_km is None
+
+
+@pytest.mark.parametrize(
+    ("altitude", "inside"), [("35216.7 <km>", True), ("5000.0 <km>", False), (300000.0, False)]
+)
+def test_a_product_taken_outside_the_training_altitudes_is_flagged(altitude, inside, caplog):
+    from jovis.inference.scale import altitude_note
+
+    views = TrainingGeometry(**{**geometry(2.0).to_dict(), "size": 64,
+                                "views": {"polar": 0.25, "perspective": 0.75},
+                                "view_altitude_km": (30000.0, 280000.0)})  # fmt: skip
+    frame = Frame(np.zeros((64, 64, 3)), ["red", "green", "blue"], "junocam", "JNCE_x.png",
+                  {"SPACECRAFT_ALTITUDE": altitude})  # fmt: skip
+    with caplog.at_level("WARNING", logger="jovis.inference.scale"):
+        note = altitude_note(frame, views)
+    assert note["altitude_in_training_views"] is inside
+    assert note["altitude_km"] == pytest.approx(float(str(altitude).split()[0]))
+    warned = [r.getMessage() for r in caplog.records]
+    assert bool(warned) is not inside
+    if warned:
+        assert "JNCE_x.png" in warned[0] and "30000-280000 km" in warned[0]
+    # nothing to say without an altitude, or for a model that saw no perspective views
+    assert altitude_note(Frame(np.zeros((8, 8, 3)), ["red", "green", "blue"]), views) == {}
+    assert altitude_note(frame, geometry(2.0)) == {}
+    assert altitude_note(frame, None) == {}
+    odd = Frame(np.zeros((8, 8, 3)), ["red", "green", "blue"], meta={"SPACECRAFT_ALTITUDE": "n/a"})
+    assert altitude_note(odd, views) == {}
+
+
+def test_infer_writes_the_altitude_check_of_a_junocam_product(tmp_path):
+    """End to end with the shipped JunoCam detector (recorded before the field: its altitudes
+    come from its config, the generator's default 10,000-280,000 km) on two products named as
+    JunoCam's, with metadata beside them: one taken from 5,000 km, one from 60,000 km."""
+    import cv2
+
+    from jovis.released import find_release
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    yy, xx = np.mgrid[0:160, 0:160]
+    disk = ((yy - 80) ** 2 + (xx - 80) ** 2 < 70**2)[..., None]
+    image = (np.random.default_rng(0).integers(60, 200, (160, 160, 3)) * disk).astype(np.uint8)
+    for product, altitude in (("44C00037", "5000.0 <km>"), ("44C00034", "60453.8 <km>")):
+        stem = f"JNCE_2022229_{product}_V01"
+        cv2.imwrite(str(frames / f"{stem}-mapprojected.png"), image)
+        meta = {"PRODUCT_ID": stem, "SPACECRAFT_ALTITUDE": altitude}
+        (frames / f"{stem}-metadata.json").write_text(json.dumps(meta))
+    result = run_inference(find_release("visible_rgb").weights, frames, tmp_path / "out",
+                           device="cpu", progress=False)  # fmt: skip
+    assert result["ok"] == 2
+    rows = {json.loads(x)["id"][13:21]: json.loads(x)
+            for x in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()}  # fmt: skip
+    assert rows["44C00037"]["altitude_km"] == 5000.0
+    assert rows["44C00037"]["altitude_in_training_views"] is False
+    assert rows["44C00034"]["altitude_in_training_views"] is True

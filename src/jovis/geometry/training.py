@@ -26,6 +26,9 @@ class TrainingGeometry:
     # px the perspective views spanned (``junocam_view_size``): training frames were `size`-px
     # windows of them, so a frame without a grid is zoomed to this many px a side (0: `size`)
     view_size: int = 0
+    # spacecraft altitudes, km, of the perspective views (``junocam_altitude_km``); None: no
+    # perspective views. A product taken outside it shows its vortices at other pixel sizes
+    view_altitude_km: tuple[float, float] | None = None
 
     @property
     def view_side(self) -> int:
@@ -43,7 +46,10 @@ class TrainingGeometry:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainingGeometry:
         # checkpoints before data.view hold no ``views``: polar frames only
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        if known.get("view_altitude_km") is not None:
+            known["view_altitude_km"] = tuple(float(v) for v in known["view_altitude_km"])
+        return cls(**known)
 
 
 def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
@@ -59,6 +65,10 @@ def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
     max_colat = float(params.get("max_colatitude", SynthParams.max_colatitude))
     size = int(data["size"])
     views = parse_view_mix(data.get("view"))
+    altitude = None
+    if "perspective" in views:
+        lo, hi = params.get("junocam_altitude_km", SynthParams.junocam_altitude_km)
+        altitude = (float(lo), float(hi))
     return TrainingGeometry(
         projection="equidistant",
         px_per_deg=size / 2.0 / max_colat,  # as jovis.synth.scene.make_grid
@@ -69,6 +79,7 @@ def geometry_of_config(cfg: dict[str, Any]) -> TrainingGeometry | None:
         lon_sense={"north": "clockwise", "south": "counterclockwise"},
         views=views,
         view_size=int(params.get("junocam_view_size", 0)) if "perspective" in views else 0,
+        view_altitude_km=altitude,
     )
 
 

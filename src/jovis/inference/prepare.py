@@ -11,7 +11,13 @@ from torch import nn
 from jovis.checkpoint import CheckpointInfo
 from jovis.data.normalise import normalise_frame
 from jovis.frame import Frame
-from jovis.inference.scale import Resampling, check_mode, resample_frame, training_geometry
+from jovis.inference.scale import (
+    Resampling,
+    altitude_note,
+    check_mode,
+    resample_frame,
+    training_geometry,
+)
 
 MIN_SIDE = 32  # px: below this a frame is too small to segment, whatever the network
 
@@ -56,12 +62,15 @@ def prepare_scaled(
     """`prepare_frame`, with the frame first resampled to the checkpoint's training scale
     (``resample="auto"``; see `jovis.inference.scale`); ``"off"`` feeds it as it is."""
     check_frame(frame, info, min_size)
+    geometry = training_geometry(info)
+    altitude = altitude_note(frame, geometry)
     if check_mode(resample) == "off":
-        note = {"resampled": False, "resample_reason": "resample=off"}
+        note = {"resampled": False, "resample_reason": "resample=off", **altitude}
         return ScaledInput(normalise_frame(frame, info.normalisation), None, note, frame.valid)
     scaled, resampling, note = resample_frame(
-        frame, training_geometry(info), px_per_deg=px_per_deg, min_size=min_size
+        frame, geometry, px_per_deg=px_per_deg, min_size=min_size
     )
+    note = {**note, **altitude}
     return ScaledInput(normalise_frame(scaled, info.normalisation), resampling, note, scaled.valid)
 
 

@@ -15,6 +15,8 @@ so that its longer side is the training ``size``; to a polar-only model it is fe
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from typing import Any
 
 from jovis.frame import Frame
@@ -32,6 +34,7 @@ __all__ = [
     "ResamplePlan",
     "Resampling",
     "TrainingGeometry",
+    "altitude_note",
     "geometry_of_config",
     "plan_resampling",
     "resample_frame",
@@ -39,13 +42,50 @@ __all__ = [
     "training_geometry",
 ]
 
+log = logging.getLogger(__name__)
+
 
 def training_geometry(info: Any) -> TrainingGeometry | None:
     """The checkpoint's recorded geometry; for older checkpoints, derived from its config."""
     stored = info.extra.get("geometry")
-    if stored:
-        return TrainingGeometry.from_dict(stored)
-    return geometry_of_config(info.config or {})
+    if not stored:
+        return geometry_of_config(info.config or {})
+    geometry = TrainingGeometry.from_dict(stored)
+    if "view_altitude_km" not in stored:  # recorded before the field: its config knows the views
+        derived = geometry_of_config(info.config or {})
+        if derived is not None and derived.view_altitude_km is not None:
+            geometry = replace(geometry, view_altitude_km=derived.view_altitude_km)
+    return geometry
+
+
+def frame_altitude_km(frame: Frame) -> float | None:
+    """The spacecraft altitude a frame was taken from (a JunoCam ``-metadata.json``'s
+    ``SPACECRAFT_ALTITUDE``, "35216.7 <km>"), None when it does not say or says nonsense."""
+    value = frame.meta.get("SPACECRAFT_ALTITUDE")
+    try:
+        altitude = float(str(value).split()[0]) if value is not None else None
+    except (ValueError, IndexError):
+        return None
+    return altitude if altitude is not None and altitude > 0 else None
+
+
+def altitude_note(frame: Frame, geometry: TrainingGeometry | None) -> dict[str, Any]:
+    """For the manifest row: the frame's altitude and whether the model's perspective training
+    views were taken from as far (a vortex seen from outside that range has other pixel sizes
+    than any the model learnt; a logged warning says so). Empty when either is unknown."""
+    altitude = frame_altitude_km(frame)
+    if altitude is None or geometry is None or geometry.view_altitude_km is None:
+        return {}
+    lo, hi = geometry.view_altitude_km
+    inside = lo <= altitude <= hi
+    if not inside:
+        log.warning(
+            "%s: taken from %.0f km, outside the altitudes of the model's training views "
+            "(%.0f-%.0f km): its vortices are %s in pixels than any the model learnt; expect "
+            "misses (or train one with data.params.junocam_altitude_km covering "
+            "%.0f km)", frame.source or frame.id, altitude, lo, hi,
+            "larger" if altitude < lo else "smaller", altitude)  # fmt: skip
+    return {"altitude_km": round(altitude, 1), "altitude_in_training_views": inside}
 
 
 def check_mode(resample: str) -> str:
