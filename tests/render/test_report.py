@@ -160,6 +160,18 @@ def test_counts_captions_and_summary(tmp_path):
     assert "failures" not in cells  # lists are not key figures
 
 
+def test_a_product_outside_the_training_altitudes_is_marked_on_its_card(tmp_path):
+    out = tmp_path / "run"
+    rows = _run(out, ["near", "far", "plain"])
+    rows[0].update(altitude_km=5000.0, altitude_in_training_views=False)
+    rows[1].update(altitude_km=60453.8, altitude_in_training_views=True)
+    text = write_report(out, rows).read_text()
+    assert text.count('data-warning="altitude"') == 1
+    words = " ".join(_parse(out / "report.html").text)
+    assert "taken from 5000 km, outside the model's training views" in words
+    assert "60453.8" not in words
+
+
 def test_failures_are_listed_and_escaped(tmp_path):
     out = tmp_path / "run"
     error = "ValueError: header says <NAXIS=3> & 'BITPIX' \"-32\""

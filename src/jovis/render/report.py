@@ -155,7 +155,7 @@ def _card(out: Path, row: Mapping[str, Any]) -> str:
     caption = (
         f"<figcaption><b>{_e(frame_id)}</b><br>"
         f'<span class="muted">{vort} · aurora {_percent(row.get("aurora_fraction"))}</span>'
-        "</figcaption>"
+        f"{_altitude_warning(row)}</figcaption>"
     )
     if not exists:
         missing = f'<div class="missing bad">overlay missing: <code>{_e(rel)}</code></div>'
@@ -165,6 +165,16 @@ def _card(out: Path, row: Mapping[str, Any]) -> str:
     dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
     img = f'<img src="{src}" alt="overlay of {_e(frame_id)}"{dims} loading="lazy" decoding="async">'
     return f'<figure><a href="{src}">{img}</a>{caption}</figure>'
+
+
+def _altitude_warning(row: Mapping[str, Any]) -> str:
+    """A product taken from outside the altitudes of the model's training views (the manifest's
+    ``altitude_in_training_views`` False): its vortices are sizes the model never saw."""
+    if row.get("altitude_in_training_views") is not False:
+        return ""
+    altitude = _fmt(row.get("altitude_km"))
+    return (f'<br><span class="bad" data-warning="altitude">taken from {altitude} km, '
+            "outside the model's training views</span>")  # fmt: skip
 
 
 def _relative(out: Path, recorded: str | None, default: str) -> tuple[str, bool]:
