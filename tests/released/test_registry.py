@@ -66,6 +66,34 @@ def test_auto_refuses_a_frame_whose_channel_count_the_release_cannot_take(root):
         resolve_model("auto", instrument="jiram_l", channels=other, root=root)
 
 
+def test_auto_prefers_a_version_trained_on_views_from_the_frames_altitude(root, tmp_path):
+    """Two JunoCam-like versions: v1's views from 10,000-280,000 km, v2's from 30,000 km up.
+    A product from 15,000 km gets v1 (named in the reason), one from 60,000 km or of unknown
+    altitude the newest, and one outside every version's range the newest too."""
+    import json
+
+    vis = tmp_path / "released"
+    for version, low in ((1, 10000.0), (2, 30000.0)):
+        folder = vis / f"visible_rgb-v{version}"
+        shutil.copytree(root / "jiram_l-v1", folder)
+        card = json.loads((folder / "card.json").read_text())
+        card["data"]["view"] = {"polar": 0.25, "perspective": 0.75}
+        card["data"]["params"] = {"junocam_altitude_km": [low, 280000.0]}
+        (folder / "card.json").write_text(json.dumps(card))
+    assert find_release("visible_rgb-v2", vis).view_altitude_km == (30000.0, 280000.0)
+    assert find_release("jiram_l-v1", root).view_altitude_km is None  # polar frames only
+    pick = resolve_model("auto", instrument="junocam", altitude_km=15000.0, root=vis)
+    assert pick.model == "visible_rgb-v1"
+    assert "taken from 15000 km, outside visible_rgb-v2's training views from 30000-280000 km" in (
+        pick.reason)  # fmt: skip
+    for altitude in (60000.0, None, 5000.0):
+        pick = resolve_model("auto", instrument="junocam", altitude_km=altitude, root=vis)
+        assert (
+            pick.model == "visible_rgb-v2"
+            and pick.reason == "auto: instrument junocam → visible_rgb"
+        )
+
+
 def test_an_unknown_name_is_refused_naming_the_choices(root):
     with pytest.raises(
         UnknownModelError, match=r"model=nope.*auto, jiram_l, jiram_l-v1, jiram_l-v2"

@@ -92,6 +92,10 @@ def test_jovis_models_lists_the_releases_with_their_key_figures():
     for m in result["models"]:
         assert m["tag"] in proc.stdout and f"{m['check_score']:.3f}" in proc.stdout
     assert result["auto"]["hst_stis"] == "uv"
+    for m, rel in zip(result["models"], SHIPPED, strict=True):  # JSON has lists for tuples
+        span = rel.view_altitude_km
+        assert m["view_altitude_km"] == (None if span is None else list(span))
+    assert any(m["view_altitude_km"] for m in result["models"] if m["name"] == "visible_rgb")
     bad = run("-m", "jovis", "models", "x=1", ok=False)
     assert bad.returncode == 2 and "no settings" in bad.stderr
 
@@ -147,6 +151,42 @@ def test_infer_model_auto_fails_a_methane_band_frame_by_name_and_runs_the_rest(
     assert "no released detector for junocam frames with 1 channel(s) ['methane']" in (
         failure["error"])  # fmt: skip
     assert not any(m.startswith("visible_rgb") for m in result["models"])
+
+
+def test_infer_model_auto_picks_a_junocam_detector_by_the_products_altitude(tmp_path):
+    """Two JunoCam-named colour products with metadata: one from 15,000 km, one from 60,000
+    km. Each goes to the newest `visible_rgb` whose training views were taken from its
+    altitude, and its manifest row says which and why."""
+    import cv2
+    import numpy as np
+
+    vis = [r for r in SHIPPED if r.name == "visible_rgb"]
+    if not any(r.covers_altitude(15000.0) for r in vis) or vis[-1].covers_altitude(15000.0):
+        pytest.skip("the shipped visible_rgb versions do not differ in their view altitudes")
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    yy, xx = np.mgrid[0:160, 0:160]
+    disk = ((yy - 80) ** 2 + (xx - 80) ** 2 < 70**2)[..., None]
+    image = (np.random.default_rng(0).integers(60, 200, (160, 160, 3)) * disk).astype(np.uint8)
+    for product, altitude in (("44C00037", "15000.0 <km>"), ("44C00034", "60453.8 <km>")):
+        stem = f"JNCE_2022229_{product}_V01"
+        cv2.imwrite(str(frames / f"{stem}-mapprojected.png"), image)
+        meta = {"PRODUCT_ID": stem, "SPACECRAFT_ALTITUDE": altitude}
+        (frames / f"{stem}-metadata.json").write_text(json.dumps(meta))
+    proc = run("scripts/infer.py", "model=auto", f"input={frames}", f"out={tmp_path}/o",
+               "num_workers=0", "progress=false")  # fmt: skip
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    near = [r for r in vis if r.covers_altitude(15000.0)][-1]
+    assert result["ok"] == 2 and sorted(result["models"]) == sorted([near.tag, vis[-1].tag])
+    rows = {tag: json.loads((tmp_path / "o" / tag / "manifest.jsonl").read_text())
+            for tag in result["models"]}  # fmt: skip
+    row = rows[near.tag]
+    assert "44C00037" in row["id"] and row["altitude_in_training_views"] is True
+    assert f"outside {vis[-1].tag}'s training views" in row["model_reason"]
+    row = rows[vis[-1].tag]
+    assert (
+        "44C00034" in row["id"] and row["model_reason"] == "auto: instrument junocam → visible_rgb"
+    )
 
 
 def test_infer_with_an_unknown_model_name_fails_naming_the_choices(hst_product, tmp_path):

@@ -3,7 +3,9 @@
     jovis models            (or python scripts/models.py)
 
 A table for people, then one JSON line: {"models": [{tag, name, version, instrument, size_mb,
-check_metric, check_score, real_frames, path}, ...], "auto": {instrument: name}}.
+check_metric, check_score, real_frames, view_altitude_km, path}, ...], "auto": {instrument: name}}.
+``view_altitude_km``: the altitudes of a release's perspective training views (null: none);
+model=auto gives a JunoCam product the newest version whose views cover its altitude.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ def listing() -> dict[str, Any]:
             "tag": rel.tag, "name": rel.name, "version": rel.version,
             "instrument": card["instrument"], "size_mb": card["size_mb"],
             "check_metric": card["check"]["metric"], "check_score": card["check"]["score"],
-            "real_frames": _real_summary(card["real_frames"]), "path": str(rel.weights),
+            "real_frames": _real_summary(card["real_frames"]),
+            "view_altitude_km": rel.view_altitude_km, "path": str(rel.weights),
         })  # fmt: skip
     shipped = {r["name"] for r in rows}
     return {"models": rows, "auto": AUTO, "not_released": sorted(set(NAMES) - shipped)}
@@ -45,11 +48,14 @@ def print_table(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     table = Table(title="jovis released detectors (model=NAME; a bare name = newest version)")
-    for col in ("model", "instrument", "MB", "check", "real frames"):
+    for col in ("model", "instrument", "MB", "check", "views from (km)", "real frames"):
         table.add_column(col)
     for r in result["models"]:
+        span = r["view_altitude_km"]
+        views = "—" if span is None else f"{span[0]:,.0f}–{span[1]:,.0f}"
         table.add_row(r["tag"], r["instrument"], f"{r['size_mb']:.1f}",
-                      f"{r['check_metric']} {r['check_score']:.3f}", r["real_frames"])  # fmt: skip
+                      f"{r['check_metric']} {r['check_score']:.3f}", views,
+                      r["real_frames"])  # fmt: skip
     console = Console(stderr=False)
     console.print(table)
     if result["not_released"]:

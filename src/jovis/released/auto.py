@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from jovis.inference.inputs import frame_set_rows, list_inputs
+from jovis.inference.scale import frame_altitude_km
 from jovis.io.atomic import make_folder, write_text
 from jovis.io.errors import FrameReadError
 from jovis.io.reader import read_frame
@@ -15,15 +16,16 @@ from jovis.released import Pick, UnknownModelError, resolve_model
 log = logging.getLogger(__name__)
 
 
-def frame_identity(path: Path, rows: dict[str, dict]) -> tuple[str, list[str] | None]:
-    """The instrument and channel names of one input: its frame-set manifest row (channels
-    None when the row lacks them), else what `read_frame` finds."""
+def frame_identity(path: Path, rows: dict[str, dict]) -> tuple[str, list[str] | None, float | None]:
+    """The instrument, channel names and spacecraft altitude (km) of one input: its frame-set
+    manifest row (channels None when the row lacks them, no altitude), else what `read_frame`
+    finds."""
     row = rows.get(str(path)) or rows.get(str(path.resolve())) or {}
     if row.get("instrument"):
         channels = row.get("channels")
-        return str(row["instrument"]), None if channels is None else list(channels)
+        return str(row["instrument"]), None if channels is None else list(channels), None
     frame = read_frame(path)
-    return frame.instrument, list(frame.channels)
+    return frame.instrument, list(frame.channels), frame_altitude_km(frame)
 
 
 def picks_by_input(input: str | Path, *, instrument: str | None = None) -> dict[str, Any]:
@@ -37,8 +39,10 @@ def picks_by_input(input: str | Path, *, instrument: str | None = None) -> dict[
     groups: dict[str, Any] = {}
     for path in list_inputs(input):
         try:
-            found, channels = frame_identity(path, rows)
-            pick = resolve_model("auto", instrument=instrument or found, channels=channels)
+            found, channels, altitude = frame_identity(path, rows)
+            pick = resolve_model(
+                "auto", instrument=instrument or found, channels=channels, altitude_km=altitude
+            )
             key = pick.model
         except (FrameReadError, UnknownModelError) as err:
             pick, key = None, f"!{err}"
