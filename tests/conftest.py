@@ -14,6 +14,27 @@ from jovis.paths import real_data_dir
 REPO = Path(__file__).resolve().parents[1]
 REAL_DATA = real_data_dir()
 
+
+def write_junocam_products(folder: Path, altitudes: dict[str, str]) -> Path:
+    """`folder` holding a JunoCam-named colour product (a disk of noise, 160 px) with a
+    ``-metadata.json`` for each {product code: SPACECRAFT_ALTITUDE} ("44C00037": "5000.0 <km>")."""
+    import json
+
+    import cv2
+    import numpy as np
+
+    folder.mkdir(parents=True, exist_ok=True)
+    yy, xx = np.mgrid[0:160, 0:160]
+    disk = ((yy - 80) ** 2 + (xx - 80) ** 2 < 70**2)[..., None]
+    image = (np.random.default_rng(0).integers(60, 200, (160, 160, 3)) * disk).astype(np.uint8)
+    for product, altitude in altitudes.items():
+        stem = f"JNCE_2022229_{product}_V01"
+        cv2.imwrite(str(folder / f"{stem}-mapprojected.png"), image)
+        meta = {"PRODUCT_ID": stem, "SPACECRAFT_ALTITUDE": altitude}
+        (folder / f"{stem}-metadata.json").write_text(json.dumps(meta))
+    return folder
+
+
 torch.set_num_threads(2)
 
 

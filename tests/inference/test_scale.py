@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from tests.conftest import REPO
+from tests.conftest import REPO, write_junocam_products
 
 from jovis.checkpoint import load_checkpoint
 from jovis.evaluation import evaluate
@@ -262,20 +262,11 @@ def test_infer_writes_the_altitude_check_of_a_junocam_product(tmp_path):
     """End to end with the shipped JunoCam detector (recorded before the field: its altitudes
     come from its config, the generator's default 10,000-280,000 km) on two products named as
     JunoCam's, with metadata beside them: one taken from 5,000 km, one from 60,000 km."""
-    import cv2
-
     from jovis.released import find_release
 
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    yy, xx = np.mgrid[0:160, 0:160]
-    disk = ((yy - 80) ** 2 + (xx - 80) ** 2 < 70**2)[..., None]
-    image = (np.random.default_rng(0).integers(60, 200, (160, 160, 3)) * disk).astype(np.uint8)
-    for product, altitude in (("44C00037", "5000.0 <km>"), ("44C00034", "60453.8 <km>")):
-        stem = f"JNCE_2022229_{product}_V01"
-        cv2.imwrite(str(frames / f"{stem}-mapprojected.png"), image)
-        meta = {"PRODUCT_ID": stem, "SPACECRAFT_ALTITUDE": altitude}
-        (frames / f"{stem}-metadata.json").write_text(json.dumps(meta))
+    frames = write_junocam_products(
+        tmp_path / "frames", {"44C00037": "5000.0 <km>", "44C00034": "60453.8 <km>"}
+    )
     result = run_inference(find_release("visible_rgb").weights, frames, tmp_path / "out",
                            device="cpu", progress=False)  # fmt: skip
     assert result["ok"] == 2

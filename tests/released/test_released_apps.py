@@ -11,7 +11,7 @@ import sys
 
 import pytest
 import tomllib
-from tests.conftest import REAL_DATA, REPO
+from tests.conftest import REAL_DATA, REPO, write_junocam_products
 
 from jovis.released import CARD_FIELDS, RELEASED_DIR, releases
 from jovis.released.make import CHECK_DIR, check_score, sha256_of
@@ -157,22 +157,12 @@ def test_infer_model_auto_picks_a_junocam_detector_by_the_products_altitude(tmp_
     """Two JunoCam-named colour products with metadata: one from 15,000 km, one from 60,000
     km. Each goes to the newest `visible_rgb` whose training views were taken from its
     altitude, and its manifest row says which and why."""
-    import cv2
-    import numpy as np
-
     vis = [r for r in SHIPPED if r.name == "visible_rgb"]
     if not any(r.covers_altitude(15000.0) for r in vis) or vis[-1].covers_altitude(15000.0):
         pytest.skip("the shipped visible_rgb versions do not differ in their view altitudes")
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    yy, xx = np.mgrid[0:160, 0:160]
-    disk = ((yy - 80) ** 2 + (xx - 80) ** 2 < 70**2)[..., None]
-    image = (np.random.default_rng(0).integers(60, 200, (160, 160, 3)) * disk).astype(np.uint8)
-    for product, altitude in (("44C00037", "15000.0 <km>"), ("44C00034", "60453.8 <km>")):
-        stem = f"JNCE_2022229_{product}_V01"
-        cv2.imwrite(str(frames / f"{stem}-mapprojected.png"), image)
-        meta = {"PRODUCT_ID": stem, "SPACECRAFT_ALTITUDE": altitude}
-        (frames / f"{stem}-metadata.json").write_text(json.dumps(meta))
+    frames = write_junocam_products(
+        tmp_path / "frames", {"44C00037": "15000.0 <km>", "44C00034": "60453.8 <km>"}
+    )
     proc = run("scripts/infer.py", "model=auto", f"input={frames}", f"out={tmp_path}/o",
                "num_workers=0", "progress=false")  # fmt: skip
     result = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -28,6 +28,7 @@ from jovis.geometry.resample import (
     resample_image,
 )
 from jovis.geometry.training import TrainingGeometry, geometry_of_config
+from jovis.io.junocam import metadata_number
 
 __all__ = [
     "RESAMPLE_MODES",
@@ -61,11 +62,7 @@ def training_geometry(info: Any) -> TrainingGeometry | None:
 def frame_altitude_km(frame: Frame) -> float | None:
     """The spacecraft altitude a frame was taken from (a JunoCam ``-metadata.json``'s
     ``SPACECRAFT_ALTITUDE``, "35216.7 <km>"), None when it does not say or says nonsense."""
-    value = frame.meta.get("SPACECRAFT_ALTITUDE")
-    try:
-        altitude = float(str(value).split()[0]) if value is not None else None
-    except (ValueError, IndexError):
-        return None
+    altitude = metadata_number(frame.meta, "SPACECRAFT_ALTITUDE")
     return altitude if altitude is not None and altitude > 0 else None
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from jovis.geometry.body import surface_point
 from jovis.geometry.reproject import PerspectiveView
+from jovis.io.junocam import metadata_number
 
 LIMB_RADIUS_PX = 797.0
 R_EQ_KM = 71492.0
@@ -29,7 +30,10 @@ SHAPE = (1600, 1600)
 def _number(meta: dict, key: str, where: Path) -> float:
     if key not in meta:
         raise KeyError(f"{where}: metadata lacks {key}; the view model needs it")
-    return float(str(meta[key]).split()[0])
+    value = metadata_number(meta, key)
+    if value is None:
+        raise ValueError(f"{where}: metadata {key} = {meta[key]!r} is not a number")
+    return value
 
 
 def product_view(metadata: str | Path, north_angle_deg: float,

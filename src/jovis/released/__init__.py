@@ -198,9 +198,14 @@ def resolve_model(
         reason = f"auto: instrument {instrument} → {found.name}"
         newest = find_release(found.name, root)
         if found != newest:
-            lo, hi = newest.view_altitude_km or (0.0, 0.0)
+            span = newest.view_altitude_km
+            views = (
+                "no perspective view"
+                if span is None
+                else f"views from {span[0]:.0f}-{span[1]:.0f} km"
+            )
             reason += (f" ({found.tag}: taken from {altitude_km:.0f} km, outside {newest.tag}'s "
-                       f"training views from {lo:.0f}-{hi:.0f} km)")  # fmt: skip
+                       f"training {views})")  # fmt: skip
         pick = Pick(found.weights, found.tag, reason)
     elif "/" in word or word.endswith((".pt", ".ckpt")) or Path(word).is_file():
         pick = Pick(Path(word), word, "model= path")
