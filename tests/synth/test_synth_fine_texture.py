@@ -75,3 +75,42 @@ def test_detail_fades_on_coarse_pixels_and_spots_are_signed_blobs():
     assert (s.abs() < 1e-3).float().mean() > 0.5  # spots are small: most pixels untouched
     v = value_noise(keys, "t", x * 3, y * 3)
     assert v.min() >= -1.0 and v.max() <= 1.0 and v.std() > 0.1
+
+
+def _spot_field(**params) -> tuple[torch.Tensor, float]:
+    """Spots on a 30° × 30° patch at 0.05° pixels (cells of 3°: 100 of them)."""
+    p = SynthParams(junocam_spot_bright_prob=1.0, **params)
+    keys = frame_keys(torch.tensor([5]))
+    ax = torch.arange(600, dtype=torch.float32) * 0.05 + 2.0
+    x, y = ax.view(1, 1, -1).expand(1, 600, 600), ax.view(1, -1, 1).expand(1, 600, 600)
+    return spots(keys, x, y, pixel_footprint(x, y), p)[0], float(p.junocam_spot_cell_deg)
+
+
+def _centres(field: torch.Tensor) -> np.ndarray:
+    """(x, y) in degrees of the field's local maxima above 0.5."""
+    peak = field == torch.nn.functional.max_pool2d(field[None, None], 5, 1, 2)[0, 0]
+    ys, xs = np.nonzero((peak & (field > 0.5)).numpy())
+    return np.stack([xs, ys], 1) * 0.05 + 2.0
+
+
+def test_offset_lattices_break_the_spot_lattice():
+    one, cell = _spot_field(
+        junocam_spot_layers=1, junocam_spot_prob=1.0, junocam_spot_ring_prob=0.0
+    )
+    two, _ = _spot_field(junocam_spot_layers=2, junocam_spot_prob=1.0, junocam_spot_ring_prob=0.0)
+    c1, c2 = _centres(one), _centres(two)
+    assert 1.6 * len(c1) < len(c2) < 2.4 * len(c1)  # a second lattice of the same density
+    edge = lambda c: np.minimum(c % cell, cell - c % cell).min(axis=1)  # noqa: E731
+    assert edge(c1).min() >= 0.19 * cell  # one lattice: centres stay 0.2 cell inside their cells
+    assert (edge(c2) < 0.15 * cell).mean() > 0.1  # two: the second lattice's centres fall anywhere
+
+
+def test_rimmed_eddies_have_a_darker_core_than_their_rim():
+    blobs, _ = _spot_field(junocam_spot_prob=1.0, junocam_spot_ring_prob=0.0)
+    rings, _ = _spot_field(junocam_spot_prob=1.0, junocam_spot_ring_prob=1.0)
+    assert blobs.min() >= 0.0  # bright Gaussian cloud tops only
+    assert rings.min() < -0.4 and rings.max() > 0.7  # a dark core inside a bright rim
+    for x, y in _centres(rings)[:20]:  # each rim maximum has a darker centre within 2 sigma
+        i, j = round((y - 2.0) / 0.05), round((x - 2.0) / 0.05)
+        patch = rings[max(i - 12, 0) : i + 13, max(j - 12, 0) : j + 13]
+        assert patch.min() < 0.0

@@ -15,9 +15,12 @@ view), each octave faded out where its cell is under two pixels (no aliasing on 
   up, amplitude ∝ cell^``junocam_fine_hurst``) in coordinates rotated about the pole by a
   colatitude-dependent zonal displacement D(colat) of strain ``junocam_fine_shear`` (jets: three
   sines of wavelength 2–8°) and warped by a coarser noise (folds).
-- Spots: at most one per cell of ``junocam_spot_cell_deg`` (probability ``junocam_spot_prob``),
-  Gaussian, ``junocam_spot_diameter_km`` across (FWHM), bright with ``junocam_spot_bright_prob``.
-  They are texture, not vortices: never in the label mask, faded inside labelled vortices.
+- Spots: at most one per cell of ``junocam_spot_cell_deg`` (probability ``junocam_spot_prob``)
+  in each of ``junocam_spot_layers`` offset lattices, ``junocam_spot_diameter_km`` across
+  (FWHM): Gaussian, bright with ``junocam_spot_bright_prob``, or (``junocam_spot_ring_prob``)
+  rimmed eddies, the small bright-rimmed cyclones that crowd the real polar regions below the
+  labelled sizes. They are texture, not vortices: never in the label mask, faded inside
+  labelled vortices.
 """
 
 from __future__ import annotations
@@ -94,20 +97,43 @@ def filaments(keys, x, y, foot, p: SynthParams) -> torch.Tensor:
 
 
 def spots(keys, x, y, foot, p: SynthParams) -> torch.Tensor:
-    """Small Gaussian spots (B, H, W): +amplitude bright, −amplitude dark, 0 elsewhere."""
+    """Small unlabelled spots (B, H, W): +amplitude bright, −amplitude dark, 0 elsewhere.
+
+    ``junocam_spot_layers`` lattices of ``junocam_spot_cell_deg`` cells, each shifted by its own
+    per-frame offset, so that the spots do not sit in one visible lattice. A share
+    ``junocam_spot_ring_prob`` of them are rimmed eddies (a bright rim at 1.4 sigma round a
+    darker core, the small cyclones of the polar regions), the others Gaussian cloud tops or dark
+    spots."""
+    out = torch.zeros_like(x)
+    for layer in range(int(p.junocam_spot_layers)):
+        out = out + _spot_layer(keys, x, y, foot, p, layer)
+    return out
+
+
+def _spot_layer(keys, x, y, foot, p: SynthParams, layer: int) -> torch.Tensor:
     cell = float(p.junocam_spot_cell_deg)
+    stream = "junocam/spot" if layer == 0 else f"junocam/spot{layer}"  # layer 0: the old draws
+    if layer:
+        shift = rng.uniform(keys, f"{stream}/shift", (2,)) * cell
+        x, y = x + shift[:, 0, None, None], y + shift[:, 1, None, None]
     ix, iy = torch.floor(x / cell), torch.floor(y / cell)
     idx = _index(ix, iy)
-    h = [rng.uniform_at(keys, f"junocam/spot/{k}", idx) for k in range(5)]
+    h = [rng.uniform_at(keys, f"{stream}/{k}", idx) for k in range(5)]
     lo, hi = p.junocam_spot_diameter_km
     fwhm = (lo + (hi - lo) * h[2]) / km_per_deg(p)  # deg
     sig = (fwhm / 2.3548).clamp(max=0.07 * cell)  # stays inside its cell
     cx, cy = (ix + 0.2 + 0.6 * h[0]) * cell, (iy + 0.2 + 0.6 * h[1]) * cell
-    d2 = (x - cx) ** 2 + (y - cy) ** 2
+    d2 = ((x - cx) ** 2 + (y - cy) ** 2) / (sig * sig)
     on = (h[3] < p.junocam_spot_prob).float()
     sign = torch.where(h[4] < p.junocam_spot_bright_prob, 1.0, -1.0)
     fade = ((fwhm / foot - 1.0) / 1.0).clamp(0.0, 1.0)  # spots under a pixel fade out
-    return on * sign * fade * torch.exp(-0.5 * d2 / (sig * sig))
+    blob = sign * torch.exp(-0.5 * d2)
+    if p.junocam_spot_ring_prob > 0:
+        ring_on = rng.uniform_at(keys, f"{stream}/ring", idx) < p.junocam_spot_ring_prob
+        d = d2.sqrt()
+        ring = torch.exp(-0.5 * ((d - 1.4) / 0.5) ** 2) - 0.5 * torch.exp(-0.5 * d2)
+        blob = torch.where(ring_on, ring, blob)
+    return on * fade * blob
 
 
 def fine_albedo(keys, x, y, alpha, p: SynthParams) -> torch.Tensor:

@@ -29,7 +29,7 @@ _PROBABILITIES = ("limb_prob", "sixth_cyclone_prob", "dawn_storm_prob", "junocam
                   "junocam_mosaic_prob", "junocam_night_mu", "uv_cut_prob",
                   # shares of an effect kept (0 none, 1 all)
                   "junocam_vortex_arm_gain", "junocam_oval_fill", "junocam_product_camera",
-                  "junocam_cloud_detail",
+                  "junocam_cloud_detail", "junocam_spot_ring_prob",
                   "uv_clutter_polar_share")  # fmt: skip
 _POSITIVE = ("max_colatitude", "polar_radius_km", "dn_white", "junocam_white_raw",
              "npc_rmax_km", "spc_rmax_km", "npc_vmax_ms", "spc_vmax_ms", "limb_emission_cut_deg",
@@ -263,10 +263,12 @@ class SynthParams:
     junocam_fine_shear: Range = (0.3, 1.5)  # zonal strain of the jets that stretch the filaments
     junocam_spot_contrast: Range = (0.2, 0.5)  # relative albedo of the small spots (0: off)
     junocam_spot_cell_deg: float = 3.0  # at most one spot per cell this size
-    junocam_spot_prob: float = 0.8  # share of cells with a spot
+    junocam_spot_prob: float = 0.8  # share of cells with a spot, in each lattice
     junocam_spot_diameter_km: Range = (300.0, 1200.0)  # FWHM; labelled ovals are ≥ 2400 km and the
     # references leave out vortices under ~2000 km (references/README.md)
     junocam_spot_bright_prob: float = 0.7  # bright cloud tops outnumber dark spots (a choice)
+    junocam_spot_layers: int = 1  # offset spot lattices (one alone sits in a visible lattice)
+    junocam_spot_ring_prob: float = 0.0  # share of spots drawn as rimmed eddies
     subsolar_lat_range: Range = (-3.1, 3.1)
     minnaert_k: Range = (0.8, 1.0)
     # noise shared by the instruments
