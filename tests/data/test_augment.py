@@ -193,6 +193,24 @@ def test_no_data_stays_zero_and_intensity_ops_do_what_they_say():
     assert seams[:, 0, :, 0].unique().numel() >= 4
 
 
+def test_shading_is_one_smooth_light_field_on_every_channel():
+    image, mask = batch(b=4, c=3, h=64, w=64)
+    image[:, :, :, :5], mask[:, :, :5] = 0, 255  # no data stays 0
+    aug = BatchAugment({"shading": {"prob": 1.0, "amp": [0.5, 0.5], "cells": 3}}, clip=None)
+    got, got_mask = aug(image, mask, gen())
+    assert torch.equal(got_mask, mask) and (got[:, :, :, :5] == 0).all()
+    gain = got[:, :, :, 5:] / image[:, :, :, 5:]
+    torch.testing.assert_close(gain, gain[:, :1].expand_as(gain))  # the same on every channel
+    log_gain = gain[:, 0].log()
+    assert 0.2 < float(log_gain.std()) < 0.8  # amp 0.5 over a unit-normal grid
+    # smooth: neighbouring pixels differ far less than the field varies over the frame
+    step = (log_gain[:, :, 1:] - log_gain[:, :, :-1]).abs().max()
+    assert float(step) < 0.1 * float(log_gain.max() - log_gain.min())
+    # frames get their own fields, and the same seed gives the same light
+    assert not torch.allclose(log_gain[0], log_gain[1])
+    torch.testing.assert_close(aug(image, mask, gen())[0], got)
+
+
 def test_everything_off_is_identity_and_none_builds_nothing():
     image, mask = batch()
     off = BatchAugment(every_op(prob=0.0))
@@ -209,11 +227,15 @@ def test_everything_off_is_identity_and_none_builds_nothing():
     assert 0 < sum(same) < 16
 
 
+OPT_IN = {"shading"}  # listed in the default config, off: the released recipes were made without
+
+
 def test_default_config_turns_every_op_on():
     cfg = load("default")
     assert set(cfg) == {"enabled", "clip", *SPEC}
     aug = build_augment(cfg)
-    assert set(aug.ops) == set(SPEC) and all(op["prob"] > 0 for op in aug.ops.values())
+    assert set(aug.ops) == set(SPEC)
+    assert all((op["prob"] > 0) != (name in OPT_IN) for name, op in aug.ops.items())
     # a DictConfig (the composed train config's `augment` node) works as well
     light = compose_config("train", ["augment=light"]).augment
     assert build_augment(light).ops["rotate"]["step"] == 90

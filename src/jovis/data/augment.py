@@ -7,9 +7,10 @@ Each op is chosen per frame with its ``prob``; its parameters are drawn once per
 per op from `generator` on the generator's device (the CPU), then moved to the batch's device, so
 one seeded CPU generator reproduces a run on any device. Per-pixel noise comes from a device
 generator seeded from `generator`. Order: geometry (flip, rotation, zoom about the pole, one affine
-grid per frame), gamma, contrast, brightness, blur, framelet seams, Poisson-like and Gaussian noise,
-clip, then missing strips. Intensities are normalised ones (``jovis.data.normalise``: 0 and 1 at
-the 1st and 99.5th percentiles, clipped to [-0.5, 2]). No-data pixels (mask 255 and image 0 in
+grid per frame), shading (a smooth multiplicative light field), gamma, contrast, brightness, blur,
+framelet seams, Poisson-like and Gaussian noise, clip, then missing strips. Intensities are
+normalised ones (``jovis.data.normalise``: 0 and 1 at the 1st and 99.5th percentiles, clipped to
+[-0.5, 2]). No-data pixels (mask 255 and image 0 in
 every channel) stay 0; pixels that come from outside the frame or fall in a missing strip become
 image 0 and mask 255 (ignored, never background).
 """
@@ -41,7 +42,7 @@ class BatchAugment:
     Parameters
     ----------
     ops : mapping
-        op name (``flip rotate scale gamma contrast brightness blur seams poisson noise
+        op name (``flip rotate scale shading gamma contrast brightness blur seams poisson noise
         missing``) → settings with ``prob`` and magnitudes (configs/augment/default.yaml documents
         each). Absent or None ops are off.
     clip : [low, high] or None
@@ -126,6 +127,11 @@ class BatchAugment:
             return {"v": _uniform(g, b, s["range"])}
         if op in ("blur", "noise"):
             return {"v": _uniform(g, b, s["sigma"])}
+        if op == "shading":  # log-gain amplitude and a coarse grid of unit normals per frame
+            n = int(s["cells"]) + 1
+            dev = g.device if g is not None else None
+            grid = torch.randn(b, 1, n, n, generator=g, device=dev, dtype=torch.float64)
+            return {"v": _uniform(g, b, s["amp"]), "grid": grid}
         if op == "poisson":  # log-uniform: the photon count spans orders of magnitude
             lo, hi = (math.log(v) for v in s["peak"])
             return {"v": _uniform(g, b, (lo, hi)).exp()}
@@ -145,6 +151,9 @@ class BatchAugment:
         s = self.ops[op]
         p = {k: take(v).to(x.device, x.dtype) for k, v in params.items()}
         col = (-1, 1, 1, 1)
+        if op == "shading":  # the same light on every channel: exp(amp · smooth field)
+            field = F.interpolate(p["grid"], size=x.shape[-2:], mode="bicubic", align_corners=True)
+            return x * (p["v"].view(col) * field).exp()
         if op == "gamma":  # sign-preserving, so the normalised range's negative tail survives
             return x.sign() * x.abs().pow(p["v"].view(col))
         if op == "contrast":  # about each channel's mean over the valid pixels

@@ -13,6 +13,7 @@ SPEC: dict[str, dict[str, tuple[Any, float, float, bool]]] = {
     "flip": {},
     "rotate": {"degrees": ((-180.0, 180.0), -360, 360, False), "step": (0.0, 0, 360, False)},
     "scale": {"range": ((0.85, 1.15), 0, 10, True)},
+    "shading": {"amp": ((0.2, 0.6), 0, 3, False), "cells": (3.0, 1, 32, False)},
     "gamma": {"range": ((0.7, 1.4), 0, 10, True)},
     "contrast": {"range": ((0.75, 1.3), 0, 10, False)},
     "brightness": {"range": ((-0.1, 0.1), -2, 2, False)},
@@ -27,7 +28,7 @@ SPEC: dict[str, dict[str, tuple[Any, float, float, bool]]] = {
     "noise": {"sigma": ((0.005, 0.05), 0, 2, False)},
     "missing": {"width": ((0.02, 0.08), 0, 1, False)},
 }
-INTENSITY = ("gamma", "contrast", "brightness", "blur", "seams", "poisson", "noise")
+INTENSITY = ("shading", "gamma", "contrast", "brightness", "blur", "seams", "poisson", "noise")
 
 
 def number(key: str, value: Any, lo: float, hi: float, strict: bool) -> float:

@@ -35,7 +35,7 @@ _POSITIVE = ("max_colatitude", "polar_radius_km", "dn_white", "junocam_white_raw
              "npc_rmax_km", "spc_rmax_km", "npc_vmax_ms", "spc_vmax_ms", "limb_emission_cut_deg",
              "io_tail_hours", "uv_reference_exposure_s", "uv_limb_brightening_max",
              "m_band_um_low", "m_band_um_high", "junocam_compression_step",
-             "junocam_fov_deg")  # fmt: skip
+             "junocam_fov_deg", "junocam_spot_layers")  # fmt: skip
 
 
 @dataclass(frozen=True)
