@@ -7,8 +7,10 @@ Without `data`, the JunoCam reference set (`jovis.references.materialise`, instr
 under ``out/reference_set``. Frames are predicted as ``benchmark suite=real`` predicts them
 (`checkpoint_predict`, temporal and oval course as its defaults); each scored true vortex gets a
 row (`jovis.real_eval.misses`: found, vortex probability at its centre and inside, its size at
-the model's scale, its contrast as the network sees it). Prints the summary (found of total by
-kind and by size, found against missed) and writes ``vortex_misses.json`` under `out`.
+the model's scale, its contrast as the network sees it, the darkness of its place), and so does
+each predicted vortex that matches none (``false_rows``: where, how large, how dark). Prints the
+summary (found of total by kind and by size, found against missed, the false ones' darkness)
+and writes ``vortex_misses.json`` under `out`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from jovis.data.datasets import FolderDataset
 from jovis.geometry.resample import plan_resampling
 from jovis.inference.predictor import Predictor
 from jovis.inference.scale import training_geometry
-from jovis.real_eval.misses import summary, vortex_rows
+from jovis.real_eval.misses import false_vortex_rows, summary, vortex_rows
 from jovis.real_eval.run import checkpoint_predict
 from jovis.released import resolve_model
 
@@ -50,7 +52,7 @@ def main(argv: list[str]) -> int:
     predict = checkpoint_predict(predictor, 4, resample, "auto", "auto")
     geometry = training_geometry(info)
     dataset = FolderDataset(folder, info.channels)
-    rows = []
+    rows, false_rows = [], []
     for i, row in enumerate(dataset.rows):
         frame, labels = dataset.load(i)
         if frame.image.shape[2] != len(info.channels):
@@ -64,7 +66,11 @@ def main(argv: list[str]) -> int:
         scored = np.asarray(labels.mask) != schema.ignore_index
         rows += vortex_rows(row["id"], pred, probs, labels.features, scored & frame.valid, schema,
                             zoom, lum)  # fmt: skip
-    result = {"model": pick.model, "data": str(folder), "summary": summary(rows), "rows": rows}
+        if lum is not None:
+            false_rows += false_vortex_rows(row["id"], pred, probs, labels.features,
+                                            scored & frame.valid, schema, lum)  # fmt: skip
+    result = {"model": pick.model, "data": str(folder), "summary": summary(rows, false_rows),
+              "rows": rows, "false_rows": false_rows}  # fmt: skip
     for key, value in result["summary"].items():
         print(f"{key}: {json.dumps(value)}")
     out.mkdir(parents=True, exist_ok=True)

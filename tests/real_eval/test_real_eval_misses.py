@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from jovis.real_eval.misses import ellipse, summary, vortex_rows
+from jovis.real_eval.misses import ellipse, false_vortex_rows, luminance_rank, summary, vortex_rows
 from jovis.synth.frameset import default_schema
 
 SCHEMA = default_schema()
@@ -66,3 +66,23 @@ def test_a_disk_becomes_a_round_ellipse():
     assert ellipse({"x": 1, "y": 2, "radius_px": 3}) == {
         "x": 1.0, "y": 2.0, "a": 3.0, "b": 3.0, "angle": 0.0
     }  # fmt: skip
+
+
+def test_false_vortices_say_how_dark_their_place_is():
+    pred, probs, truth, lum = _frame()
+    lum[40:60, 2:14] = 20.0  # a dark patch, taken for a vortex below
+    dark = np.zeros((64, 64), np.uint8)
+    cv2.circle(dark, (8, 50), 5, 1, -1)
+    pred[dark > 0], probs[V][dark > 0], probs[0][dark > 0] = V, 0.8, 0.2
+    scored = np.ones((64, 64), bool)
+    false = false_vortex_rows("f", pred, probs, truth, scored, SCHEMA, lum)
+    assert len(false) == 1 and abs(false[0]["x"] - 8) < 1 and abs(false[0]["y"] - 50) < 1
+    assert false[0]["lum_rank"] < 0.1  # darker than nearly every data pixel
+    rows = vortex_rows("f", pred, probs, truth, scored, SCHEMA, 1.0, lum)
+    assert rows[1]["lum_rank"] > 0.9  # the bright white oval (missed)
+    out = summary(rows, false)
+    assert out["false"] == 1 and out["false_lum_rank_pct"][1] < 0.1
+    assert "false" not in summary(rows)
+    # off the scored pixels a false vortex is not counted; a region without data has no rank
+    assert false_vortex_rows("f", pred, probs, truth, ~scored, SCHEMA, lum) == []
+    assert luminance_rank(np.zeros((8, 8)), np.ones((8, 8), bool)) is None

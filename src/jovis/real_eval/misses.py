@@ -2,7 +2,9 @@
 model found it (the matching of `jovis.scoring.FeatureScores`: `pair_vortices`), the vortex
 probability at its centre and inside it, the share of it marked, its size at the model's scale
 and, given the frame's luminance, its contrast as the network sees it
-(`jovis.realism.junocam_vortices.vortex_stats`); `summary` by kind and by size.
+(`jovis.realism.junocam_vortices.vortex_stats`) and how dark its place is (``lum_rank``: the rank
+of its mean luminance among the frame's data pixels, 0 darkest); `false_vortex_rows` gives the
+same rank for each predicted vortex that matches none; `summary` by kind and by size.
 
 A true vortex is an ellipse (``a``, ``b``, ``angle``: the JunoCam references) or a disk
 (``radius_px``: synthetic truth); its kind is the synthetic ``role`` when there is one, else the
@@ -84,15 +86,54 @@ def vortex_rows(
                "nearest_found_radii": float(min(near)) if near else None}  # fmt: skip
         if stats is not None:
             row.update({key: stats[k][key] for key in ("contrast", "norm_contrast", "ring_sd")})
+            row["lum_rank"] = luminance_rank(lum, inside)
         rows.append(row)
     return rows
 
 
-def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def luminance_rank(lum: np.ndarray, region: np.ndarray) -> float | None:
+    """Rank (0 darkest, 1 brightest) of the mean luminance of `region` among the frame's data
+    pixels (``lum`` > 0); None for a region without data."""
+    data = lum > 0
+    inside = region & data
+    if not inside.any():
+        return None
+    values = np.sort(lum[data])
+    return float(np.searchsorted(values, lum[inside].mean()) / values.size)
+
+
+def false_vortex_rows(
+    fid: str, pred: np.ndarray, probs: np.ndarray, truth_features: dict[str, Any],
+    scored: np.ndarray, schema: LabelSchema, lum: np.ndarray,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """One row per predicted vortex (`extract_features`, the one-to-one matching of
+    `vortex_rows`) that matches no true vortex and whose centre lies on `scored` pixels: its
+    place (x, y), size and ``lum_rank`` (`luminance_rank` over its ellipse); the false vortices'
+    darkness against the true ones' says whether the detector takes dark regions for vortices."""
+    found = extract_features(pred, probs, schema)["vortices"]
+    truth = truth_features.get("vortices") or []
+    paired = {f for f, _ in pair_vortices(found, truth)[0]} if found and truth else set()
+    rows = []
+    for i, f in enumerate(found):
+        cy = int(np.clip(round(f["y"]), 0, pred.shape[0] - 1))
+        cx = int(np.clip(round(f["x"]), 0, pred.shape[1] - 1))
+        if i in paired or not scored[cy, cx]:
+            continue
+        e = {"x": f["x"], "y": f["y"], "a": max(f["semi_major_px"], 0.5),
+             "b": max(f["semi_minor_px"], 0.5), "angle": f["angle_deg"]}  # fmt: skip
+        rows.append({"id": fid, "x": f["x"], "y": f["y"], "a_px": e["a"],
+                     "lum_rank": luminance_rank(lum, _inside(pred.shape, e))})  # fmt: skip
+    return rows
+
+
+def summary(
+    rows: list[dict[str, Any]], false_rows: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Found of total by kind and by size (``SIZE_BINS`` of ``a_px``); 10/50/90th percentiles of
-    size, probabilities and contrast for found and missed; the missed ones by their highest
-    probability inside (``BANDS``) and those lying in a found vortex's blob (a found centre
-    within one radius: merged with a neighbour or found off-centre)."""
+    size, probabilities, contrast and luminance rank for found and missed; the missed ones by
+    their highest probability inside (``BANDS``) and those lying in a found vortex's blob (a
+    found centre within one radius: merged with a neighbour or found off-centre); with
+    `false_rows` (`false_vortex_rows`), their count and luminance-rank percentiles."""
     out: dict[str, Any] = {"vortices": len(rows), "found": sum(r["found"] for r in rows)}
     out["by_kind"] = {
         kind: [sum(r["found"] for r in rows if r["kind"] == kind),
@@ -103,7 +144,8 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for lo, hi in itertools.pairwise(SIZE_BINS):
         sel = [r for r in rows if lo <= r["a_px"] < hi]
         out["by_size"][f"{lo:g}-{hi:g}"] = [sum(r["found"] for r in sel), len(sel)]
-    keys = ("a_px", "p_centre", "p_max", "marked", "contrast", "norm_contrast", "ring_sd")
+    keys = ("a_px", "p_centre", "p_max", "marked", "contrast", "norm_contrast", "ring_sd",
+            "lum_rank")  # fmt: skip
     for name, found in (("found_pct", True), ("missed_pct", False)):
         sel = [r for r in rows if r["found"] == found]
         out[name] = {k: _pct([r.get(k) for r in sel]) for k in keys}
@@ -112,6 +154,9 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
                               for lo, hi in BANDS}  # fmt: skip
     out["missed_in_a_found_blob"] = sum((r["nearest_found_radii"] or np.inf) <= 1.0
                                         for r in missed)  # fmt: skip
+    if false_rows is not None:
+        out["false"] = len(false_rows)
+        out["false_lum_rank_pct"] = _pct([r["lum_rank"] for r in false_rows])
     return out
 
 
