@@ -10,9 +10,9 @@ generator seeded from `generator`. Order: geometry (flip, rotation, zoom about t
 grid per frame), shading (a smooth multiplicative light field), gamma, contrast, brightness, blur,
 framelet seams, Poisson-like and Gaussian noise, clip, then missing strips. Intensities are
 normalised ones (``jovis.data.normalise``: 0 and 1 at the 1st and 99.5th percentiles, clipped to
-[-0.5, 2]). No-data pixels (mask 255 and image 0 in
-every channel) stay 0; pixels that come from outside the frame or fall in a missing strip become
-image 0 and mask 255 (ignored, never background).
+[-0.5, 2]). No-data pixels (mask 255 and image 0 in every channel) stay 0; pixels that come from
+outside the frame or fall in a missing strip become image 0 and mask 255 (ignored, never
+background).
 """
 
 from __future__ import annotations

@@ -65,9 +65,10 @@ def vortex_rows(
     matched = {c for _, c in pair_vortices(found, truth)[0]} if found else set()
     keep = visible_fractions(truth, scored) >= MIN_VISIBLE_FRACTION
     ellipses = [ellipse(v) for v in truth]
-    stats = None
+    stats = data_sorted = None
     if lum is not None:
         stats = model_scale_stats(lum, ellipses, round(max(lum.shape) * zoom))
+        data_sorted = np.sort(lum[lum > 0])
     rows = []
     for k, v in enumerate(truth):
         if not keep[k]:
@@ -86,19 +87,21 @@ def vortex_rows(
                "nearest_found_radii": float(min(near)) if near else None}  # fmt: skip
         if stats is not None:
             row.update({key: stats[k][key] for key in ("contrast", "norm_contrast", "ring_sd")})
-            row["lum_rank"] = luminance_rank(lum, inside)
+            row["lum_rank"] = luminance_rank(lum, inside, data_sorted)
         rows.append(row)
     return rows
 
 
-def luminance_rank(lum: np.ndarray, region: np.ndarray) -> float | None:
+def luminance_rank(
+    lum: np.ndarray, region: np.ndarray, data_sorted: np.ndarray | None = None
+) -> float | None:
     """Rank (0 darkest, 1 brightest) of the mean luminance of `region` among the frame's data
-    pixels (``lum`` > 0); None for a region without data."""
-    data = lum > 0
-    inside = region & data
+    pixels (``lum`` > 0); None for a region without data. `data_sorted`: those pixels' values
+    sorted (`np.sort(lum[lum > 0])`), passed by callers that rank many regions of one frame."""
+    inside = region & (lum > 0)
     if not inside.any():
         return None
-    values = np.sort(lum[data])
+    values = np.sort(lum[lum > 0]) if data_sorted is None else data_sorted
     return float(np.searchsorted(values, lum[inside].mean()) / values.size)
 
 
@@ -114,6 +117,7 @@ def false_vortex_rows(
     truth = truth_features.get("vortices") or []
     paired = {f for f, _ in pair_vortices(found, truth)[0]} if found and truth else set()
     rows = []
+    data_sorted = np.sort(lum[lum > 0])
     for i, f in enumerate(found):
         cy = int(np.clip(round(f["y"]), 0, pred.shape[0] - 1))
         cx = int(np.clip(round(f["x"]), 0, pred.shape[1] - 1))
@@ -121,8 +125,8 @@ def false_vortex_rows(
             continue
         e = {"x": f["x"], "y": f["y"], "a": max(f["semi_major_px"], 0.5),
              "b": max(f["semi_minor_px"], 0.5), "angle": f["angle_deg"]}  # fmt: skip
-        rows.append({"id": fid, "x": f["x"], "y": f["y"], "a_px": e["a"],
-                     "lum_rank": luminance_rank(lum, _inside(pred.shape, e))})  # fmt: skip
+        rank = luminance_rank(lum, _inside(pred.shape, e), data_sorted)
+        rows.append({"id": fid, "x": f["x"], "y": f["y"], "a_px": e["a"], "lum_rank": rank})
     return rows
 
 
