@@ -24,6 +24,7 @@ import numpy as np
 
 from jovis.apps.common import script_options
 from jovis.data.datasets import FolderDataset
+from jovis.features import extract_features
 from jovis.geometry.resample import plan_resampling
 from jovis.inference.predictor import Predictor
 from jovis.inference.scale import training_geometry
@@ -64,11 +65,12 @@ def main(argv: list[str]) -> int:
         if frame.image.shape[2] == 3:
             lum = np.where(frame.valid, (frame.image * LUMA).sum(-1) * 255.0, 0.0)
         scored = np.asarray(labels.mask) != schema.ignore_index
+        found = extract_features(pred, probs, schema)["vortices"]  # once for both row kinds
         rows += vortex_rows(row["id"], pred, probs, labels.features, scored & frame.valid, schema,
-                            zoom, lum)  # fmt: skip
+                            zoom, lum, found)  # fmt: skip
         if lum is not None:
             false_rows += false_vortex_rows(row["id"], pred, probs, labels.features,
-                                            scored & frame.valid, schema, lum)  # fmt: skip
+                                            scored & frame.valid, schema, lum, found)  # fmt: skip
     result = {"model": pick.model, "data": str(folder), "summary": summary(rows, false_rows),
               "rows": rows, "false_rows": false_rows}  # fmt: skip
     for key, value in result["summary"].items():

@@ -48,20 +48,22 @@ def _inside(shape: tuple[int, int], e: dict[str, float]) -> np.ndarray:
 def vortex_rows(
     fid: str, pred: np.ndarray, probs: np.ndarray, truth_features: dict[str, Any],
     scored: np.ndarray, schema: LabelSchema, zoom: float = 1.0,
-    lum: np.ndarray | None = None,
+    lum: np.ndarray | None = None, found: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Rows of the true vortices of one frame that the instance scores count (≥
     `MIN_VISIBLE_FRACTION` of the disk on `scored` pixels). `pred`, `probs`: the model's class
     mask and (C, H, W) probabilities on the frame's pixels; `zoom`: the frame's zoom to the
     model's input (sizes ``a_px``, ``b_px`` in model px); `lum`: (H, W) luminance 0–255 (0 off
-    the data) for the contrast columns."""
+    the data) for the contrast columns; `found`: the predicted vortices when the caller already
+    has them (`extract_features(pred, probs, schema)["vortices"]`)."""
     from jovis.realism.junocam_vortices import model_scale_stats
 
     truth = truth_features.get("vortices") or []
     if not truth:
         return []
     vid = schema.id_of("vortex")
-    found = extract_features(pred, probs, schema)["vortices"]
+    if found is None:
+        found = extract_features(pred, probs, schema)["vortices"]
     matched = {c for _, c in pair_vortices(found, truth)[0]} if found else set()
     keep = visible_fractions(truth, scored) >= MIN_VISIBLE_FRACTION
     ellipses = [ellipse(v) for v in truth]
@@ -108,12 +110,15 @@ def luminance_rank(
 def false_vortex_rows(
     fid: str, pred: np.ndarray, probs: np.ndarray, truth_features: dict[str, Any],
     scored: np.ndarray, schema: LabelSchema, lum: np.ndarray,
+    found: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """One row per predicted vortex (`extract_features`, the one-to-one matching of
     `vortex_rows`) that matches no true vortex and whose centre lies on `scored` pixels: its
     place (x, y), size and ``lum_rank`` (`luminance_rank` over its ellipse); the false vortices'
-    darkness against the true ones' says whether the detector takes dark regions for vortices."""
-    found = extract_features(pred, probs, schema)["vortices"]
+    darkness against the true ones' says whether the detector takes dark regions for vortices.
+    `found` as for `vortex_rows`."""
+    if found is None:
+        found = extract_features(pred, probs, schema)["vortices"]
     truth = truth_features.get("vortices") or []
     paired = {f for f, _ in pair_vortices(found, truth)[0]} if found and truth else set()
     rows = []
