@@ -1,13 +1,15 @@
 """Vortex sizes (km), latitudes, shapes and contrasts of the JunoCam reference ellipses.
 
     python scripts/measure_junocam_vortices.py [out=outputs/visreal] [synthetic=24]
+        [params='{"junocam_cyclone_redden": [0.0, 0.5]}']
 
 Prints one row per ellipse and the per-kind 10/50/90th percentiles that the vortex params of
 ``configs/synth.yaml`` cite; writes ``junocam_vortices.json`` under `out` (temp file, rename).
 With `synthetic=N` (default 24) also the vortex spread of N synthetic composite views
 (`synthetic_rows`, seeds 500+, 256 px) beside the real median, and the model-scale table
 (`compare`: white-oval, dark-spot and circumpolar-cyclone contrast and the ring variability, real
-products zoomed to 256 px against the synthetic views). Method: `jovis.realism.junocam_vortices`.
+products zoomed to 256 px against the synthetic views), with `params` (a JSON object of synth
+params) rendered over the defaults. Method: `jovis.realism.junocam_vortices`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,16 @@ from jovis.realism.junocam_vortices import compare, measure, summary, synthetic_
 
 
 def main(argv: list[str]) -> int:
-    opts = script_options(argv, ("out", "synthetic"))
+    opts = script_options(argv, ("out", "synthetic", "params"))
+    try:
+        params = json.loads(opts.get("params", "{}"))
+    except json.JSONDecodeError as err:
+        raise SystemExit(f"params={opts['params']!r} is not a JSON object ({err})") from None
+    if not isinstance(params, dict):
+        raise SystemExit(
+            f"params={opts['params']!r} must be a JSON object, e.g. "
+            "'{\"junocam_cyclone_redden\": [0.0, 0.5]}'"
+        )
     rows = measure(real_data_dir())
     summ = summary(rows)
     for r in rows:
@@ -33,7 +44,7 @@ def main(argv: list[str]) -> int:
     print(json.dumps(summ, indent=1))
     real = [r["spread"] for r in rows if r["spread"] is not None]
     n = int(opts.get("synthetic", 24))
-    srows = synthetic_rows(n, 256, 500) if n > 0 else []
+    srows = synthetic_rows(n, 256, 500, params) if n > 0 else []
     synth = [r["spread"] for r in srows if r["spread"] is not None]
     summ["spread_median"] = {"real": round(float(np.median(real)), 3), "real_n": len(real),
                              "synthetic": round(float(np.median(synth)), 3) if synth else None,

@@ -18,6 +18,7 @@ from jovis.realism.junocam_vortices import (
     model_scale_stats,
     pixel_to_latlon,
     projected_ellipse,
+    red_shift,
     summary,
     synthetic_rows,
     synthetic_spreads,
@@ -156,6 +157,32 @@ def test_synthetic_rows_see_the_white_ovals_brighter_with_the_deck():
         return float(np.median(vals))
 
     assert median_contrast(0.8) > median_contrast(0.0) + 0.05
+
+
+def test_red_shift_sees_a_reddened_interior_and_nothing_in_a_grey_one():
+    yy, xx = np.mgrid[0:96, 0:96].astype(float)
+    inside = np.hypot(xx - 48, yy - 48) < 10
+    rgb = np.full((96, 96, 3), 100.0)
+    e = {"x": 48.0, "y": 48.0, "a": 12.0, "b": 12.0, "angle": 0.0}
+    assert red_shift(rgb, e) == pytest.approx(0.0, abs=1e-12)
+    rgb[inside] *= 1.5  # brighter but as grey: no shift
+    assert red_shift(rgb, e) == pytest.approx(0.0, abs=1e-12)
+    rgb[inside, 0] *= 1.3
+    assert red_shift(rgb, e) == pytest.approx(1.3 / 3.3 - 1 / 3, rel=1e-6)
+    assert red_shift(rgb, {**e, "x": -100.0}) is None  # off the frame
+
+
+def test_cyclone_redden_scales_the_renderers_red_cyclones():
+    def cyclone_median(factor):
+        rows = synthetic_rows(2, 128, 500, {"junocam_cyclone_redden": [factor, factor]})
+        vals = [
+            r["red_shift"] for r in rows if r["kind"] == "cyclone" and r["red_shift"] is not None
+        ]
+        assert len(vals) >= 3
+        return float(np.median(vals))
+
+    whole, none = cyclone_median(1.0), cyclone_median(0.0)
+    assert whole > 0.015 and abs(none) < 0.5 * whole
 
 
 def test_projected_ellipse_is_the_vortex_outline_not_the_nadir_circle():

@@ -37,6 +37,7 @@ TOO_MANY = [[89.5, 0.0]] + [[84.0, 360.0 * k / 20] for k in range(20)]
         ({"uv_clutter_polar_share": 1.5}, "uv_clutter_polar_share"),
         ({"uv_clutter_amp": [-1.0, 1.0]}, "uv_clutter_amp"),
         ({"junocam_spot_layers": 0}, "junocam_spot_layers"),  # no lattice: no spots, silently
+        ({"junocam_cyclone_redden": [-0.5, 0.3]}, "junocam_cyclone_redden"),
     ],
 )
 def test_bad_params_name_the_parameter(override, named):

@@ -37,6 +37,8 @@ from jovis.synth.scene import plane_to_latlon
 ELLIPSES = Path(__file__).resolve().parents[1] / "references" / "real_v1" / "junocam_ellipses.json"
 MODEL_SIZE = 256  # px a side: the release recipe's data.size, the scale infer zooms a product to
 # real kind -> synthetic role (`jovis.synth.vortices`) whose statistics are compared
+# reference kinds compared with the renderer's cyclones (white ovals and dark spots left out)
+CYCLONIC = ("circumpolar_cyclone", "spiral_storm", "vortex")
 ROLES = {"white_ovals": ("white_oval", "white_oval"), "dark_spots": ("dark_spot", "dark_spot"),
          "circumpolar": ("circumpolar_cyclone", "circumpolar")}  # fmt: skip
 
@@ -115,6 +117,23 @@ def ellipse_spread(
     if inner.size < 10 or ring.size < 10:
         return None
     return float(inner.std() / max(float(ring.std()), 1e-6))
+
+
+def red_shift(rgb: np.ndarray, e: dict[str, Any], seen: np.ndarray | None = None) -> float | None:
+    """How much redder the ellipse's interior (< 0.8 semi-axes) is than the ring 1.3–1.8
+    semi-axes out: the difference of their mean red chromaticity R / (R + G + B) (`rgb` H×W×3 in
+    R, G, B order). The renderer reddens its cyclones (PHYSICS.md: "the cyclones look
+    reddish"); this is the measure to hold it to the products. None where either region holds
+    fewer than 10 seen pixels."""
+    rgb = np.asarray(rgb, np.float64)
+    total = rgb.sum(2)
+    seen = (total > 0) if seen is None else seen
+    r = _ellipse_radius(total.shape, e)
+    inner, ring = (r < 0.8) & seen & (total > 0), (r >= 1.3) & (r < 1.8) & seen & (total > 0)
+    if inner.sum() < 10 or ring.sum() < 10:
+        return None
+    chroma = rgb[..., 0] / np.maximum(total, 1e-9)
+    return float(chroma[inner].mean() - chroma[ring].mean())
 
 
 def model_normalised(lum: np.ndarray, seen: np.ndarray) -> np.ndarray:
@@ -214,12 +233,14 @@ def synthetic_rows(n: int, size: int = MODEL_SIZE, seed: int = 0,
     out = []
     for i in range(n):
         lum, seen = batch.image[i].mean(0).numpy(), batch.valid[i].numpy()
+        rgb = batch.image[i].permute(1, 2, 0).numpy()
         for v in batch.features(i)["vortices"]:
             if v["radius_px"] >= 3:
                 e = projected_ellipse(batch, i, v)
                 out.append({"role": v["role"], "kind": v["kind"], "radius_px": v["radius_px"],
                             "a": round(e["a"], 3), "b": round(e["b"], 3),
                             "spread": ellipse_spread(lum, e, seen),
+                            "red_shift": red_shift(rgb, e, seen),
                             **vortex_stats(lum, e, seen)})  # fmt: skip
     return out
 
@@ -228,6 +249,10 @@ def synthetic_spreads(n: int, size: int = 256, seed: int = 0,
                       params: dict[str, Any] | None = None) -> list[float]:  # fmt: skip
     """`ellipse_spread` of every vortex (≥ 3 px in radius) of `synthetic_rows`."""
     return [r["spread"] for r in synthetic_rows(n, size, seed, params) if r["spread"] is not None]
+
+
+def _round(v: float | None, nd: int) -> float | None:
+    return None if v is None else round(v, nd)
 
 
 def _pct(vals) -> list[float] | None:
@@ -250,6 +275,16 @@ def compare(real: list[dict[str, Any]], synth: list[dict[str, Any]]) -> dict[str
                                        [s[stat] for s in synth if s["role"] == role])  # fmt: skip
     for stat in ("ring_sd", "ring_rough"):
         pairs[stat] = ([r[f"model_{stat}"] for r in real], [s[stat] for s in synth])
+    # colour: cyclones only (the renderer reddens cyclones, not anticyclones); real cyclonic
+    # kinds are the circumpolar cyclones, spiral storms and other vortices
+    pairs["cyclone_red_shift"] = (
+        [r["red_shift"] for r in real if r["kind"] in CYCLONIC],
+        [s["red_shift"] for s in synth if s["kind"] == "cyclone"],
+    )
+    pairs["circumpolar_red_shift"] = (
+        [r["red_shift"] for r in real if r["kind"] == "circumpolar_cyclone"],
+        [s["red_shift"] for s in synth if s["role"] == "circumpolar"],
+    )
     out = {}
     for key, (a, b) in pairs.items():
         pa, pb = _pct(a), _pct(b)
@@ -274,6 +309,7 @@ def measure(real_root: Path) -> list[dict[str, Any]]:
             raise FileNotFoundError(f"{image}: not readable (product {pid} of {ELLIPSES})")
         lum = rgb.astype(np.float64) @ np.array([0.114, 0.587, 0.299])  # BGR weights
         small = model_scale_stats(lum, prod["vortices"])
+        seen = lum > 8
         for e, sm in zip(prod["vortices"], small, strict=True):
             major, minor, lat = ellipse_km(view, e)
             con, rim = ellipse_contrast(lum, e)
@@ -284,6 +320,7 @@ def measure(real_root: Path) -> list[dict[str, Any]]:
                          "axis_ratio": round(minor / major, 3), "contrast": round(con, 3),
                          "rim": round(rim, 3),
                          "spread": None if spread is None else round(spread, 3),
+                         "red_shift": _round(red_shift(rgb[..., ::-1], e, seen), 4),
                          **{f"model_{k}": v if v is None or isinstance(v, bool)
                             else round(v, 4) for k, v in sm.items()}})  # fmt: skip
     return rows

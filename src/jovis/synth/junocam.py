@@ -128,6 +128,10 @@ def render(name, layers, keys, s, geo, x, y, p: SynthParams) -> torch.Tensor:
         clouds = clouds + p.junocam_oval_fill * deck
     clouds, alpha = clouds.clamp(0.0, 1.0), layers["alpha"] * layers["cyclone"]
     hz = torch.sigmoid((20.0 - layers["colat"]) / 3.0)  # polar haze poleward of ~70°
+    if tuple(p.junocam_cyclone_redden) != (1.0, 1.0):  # per frame; the default draws nothing
+        lo, hi = p.junocam_cyclone_redden
+        f = lo + (hi - lo) * rng.uniform(keys, "junocam/redden", (1,))[:, 0]
+        alpha = alpha * f.to(alpha)[:, None, None]
     albedo = base * (1 + con * (clouds - 0.5) + 0.3 * tex_albedo) * (1 + red * alpha)
     albedo = albedo * (1 + haze * hz) * (1 + _BAND_TINT[name] * bands(keys, layers["colat"], p))
     if "junocam_fine" not in layers:  # shared by the filters of one render (layers is per render)

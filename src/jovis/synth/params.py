@@ -222,6 +222,12 @@ class SynthParams:
     # (median of 57) that of the ring around it; the shared arm pattern (made for JIRAM M's wound
     # cyclones) gave 1.45x, this share of it 0.90x (scripts/measure_junocam_vortices.py)
     junocam_vortex_arm_gain: float = 0.3
+    # the cyclones' reddening (albedo x(1 + 0.15 a) in red, x(1 - 0.10 a) in blue; PHYSICS.md
+    # "the cyclones look reddish") times a per-frame draw from this range ([1, 1]: whole, frames
+    # as before). In the products the reference cyclones are barely redder than their ring:
+    # R/(R+G+B) inside minus the ring 1.3-1.8 semi-axes out, median 0.010 (circumpolar 0.002)
+    # where the whole reddening gives 0.033 (0.043) (scripts/measure_junocam_vortices.py)
+    junocam_cyclone_redden: Range = (1.0, 1.0)
     # white ovals are bright in the products: interior contrast against the ring 0.147 (median
     # of 17 reference ovals at 256 px; 0.132 in the network's normalised units) where the
     # renderer's narrow core gave 0.02 (0.02); this share of a white oval's (dark spot's)

@@ -69,6 +69,11 @@ def validate_params(p: SynthParams) -> None:
             f"{list(p.oval_offset_range)} put the oval beyond the equator; keep the largest "
             "colatitude plus offset and excursion below 90"
         )
+    if not p.junocam_cyclone_redden[0] >= 0:
+        raise ValueError(
+            f"synth param junocam_cyclone_redden={list(p.junocam_cyclone_redden)} must be ≥ 0 "
+            "(a factor on the cyclones' reddening: 0 none, 1 the whole)"
+        )
     for key in ("uv_arc_fade_depth", "jiram_l_arc_fade_depth"):
         lo, hi = getattr(p, key)
         if not 0 <= lo <= hi <= 1:
