@@ -136,17 +136,24 @@ def test_model_scale_stats_zoom_the_ellipses_with_the_frame():
 
 def test_compare_uses_wholly_seen_vortices_and_gives_the_median_ratio():
     real = [{"kind": "white_oval", "model_contrast": c, "model_norm_contrast": c,
-             "model_ring_sd": 0.05, "model_ring_rough": 0.03, "model_full": True}
-            for c in (0.1, 0.15, 0.2)]  # fmt: skip
+             "model_ring_sd": 0.05, "model_ring_rough": 0.03, "model_full": True,
+             "red_shift": 0.5} for c in (0.1, 0.15, 0.2)]  # fmt: skip
     real.append({**real[0], "model_contrast": -5.0, "model_full": False})  # left out
-    synth = [{"role": "white_oval", "contrast": c, "norm_contrast": c, "ring_sd": 0.1,
-              "ring_rough": 0.06, "full": True} for c in (0.2, 0.3, 0.4)]  # fmt: skip
+    real += [{**real[0], "kind": "circumpolar_cyclone", "red_shift": r} for r in (0.01, 0.02)]
+    synth = [{"role": "white_oval", "kind": "anticyclone", "contrast": c, "norm_contrast": c,
+              "ring_sd": 0.1, "ring_rough": 0.06, "full": True, "red_shift": 0.9}
+             for c in (0.2, 0.3, 0.4)]  # fmt: skip
+    synth.append({**synth[0], "role": "circumpolar", "kind": "cyclone", "red_shift": 0.045})
     out = compare(real, synth)
     assert out["white_ovals_contrast"]["real_n"] == 3
     assert out["white_ovals_contrast"]["ratio"] == pytest.approx(2.0)
     assert out["ring_sd"]["ratio"] == pytest.approx(2.0)
     none = out["dark_spots_contrast"]
     assert none["real"] is None and none["ratio"] is None
+    # colour: cyclonic kinds against the renderer's cyclones only (anticyclones left out)
+    assert out["cyclone_red_shift"]["synthetic_n"] == 1
+    assert out["circumpolar_red_shift"]["real_n"] == 2
+    assert out["circumpolar_red_shift"]["ratio"] == pytest.approx(3.0)
 
 
 def test_synthetic_rows_see_the_white_ovals_brighter_with_the_deck():
