@@ -220,6 +220,9 @@ def test_touching_vortices_of_different_sizes_are_split():
     assert len(centres) == 4, centres
     for expected in [(25, 40), (43, 40), (60, 15), (60, 29)]:
         assert min(abs(cx - expected[0]) + abs(cy - expected[1]) for cx, cy in centres) <= 1
+    # the split settings reach split_touching: with no dip required nothing is split
+    joined = extract_features(mask, None, SCHEMA, neck_ratio=0.0, concave_ratio=0.0)
+    assert len(joined["vortices"]) == 2
     # one elongated vortex stays one
     ellipse = np.zeros((40, 60), bool)
     cv2.ellipse(ellipse.view(np.uint8), (30, 20), (20, 8), 15, 0, 360, 1, -1)

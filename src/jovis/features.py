@@ -49,6 +49,8 @@ def extract_features(
     min_vortex_area_px: int = 6,
     min_oval_area_px: int = 10,
     min_vortex_score: float = MIN_VORTEX_SCORE,
+    neck_ratio: float = NECK_RATIO,
+    concave_ratio: float = CONCAVE_RATIO,
     grid: PolarGrid | None = None,
 ) -> dict[str, Any]:
     """Vortex instances, the aurora oval and class fractions of one predicted mask.
@@ -66,6 +68,9 @@ def extract_features(
     min_vortex_score : float
         With `probs`, vortex instances whose mean vortex probability is lower are dropped (the
         argmax of 3 classes can be as unsure as 1/3). See `MIN_VORTEX_SCORE`.
+    neck_ratio, concave_ratio : float
+        When one blob is split into touching vortices (`split_touching`; `NECK_RATIO`,
+        `CONCAVE_RATIO`).
     grid : PolarGrid, optional
         The frame's geometry: every feature also gets latitude/longitude and km (see
         `jovis.geometry.locate.locate_features`), and the result a ``"grid"`` entry; touching
@@ -110,7 +115,8 @@ def extract_features(
     if "vortex" in schema.names:
         cid = schema.id_of("vortex")
         prob = None if probs is None else probs[cid]
-        vortices = _vortices(mask == cid, prob, min_vortex_area_px, min_vortex_score, grid)
+        split = {"neck_ratio": neck_ratio, "concave_ratio": concave_ratio}
+        vortices = _vortices(mask == cid, prob, min_vortex_area_px, min_vortex_score, grid, split)
     oval = _empty_oval()
     if "aurora" in schema.names:
         cid = schema.id_of("aurora")
@@ -130,6 +136,7 @@ def _vortices(
     min_area: int,
     min_score: float,
     grid: PolarGrid | None,
+    split: dict[str, float],
 ) -> list[dict[str, Any]]:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(
         binary.astype(np.uint8), connectivity=8, ltype=cv2.CV_32S
@@ -146,7 +153,9 @@ def _vortices(
         if km_per_px is not None:
             scale = float(km_per_px[lab - 1])
             min_core = max(MIN_CORE_PX, MIN_CORE_KM / scale) if scale > 0 else MIN_CORE_PX
-        parts = split_touching(labels[y0 : y0 + h, x0 : x0 + w] == lab, crop, min_core_px=min_core)
+        parts = split_touching(
+            labels[y0 : y0 + h, x0 : x0 + w] == lab, crop, min_core_px=min_core, **split
+        )
         for part in range(1, int(parts.max()) + 1):
             comp = parts == part
             area = int(np.count_nonzero(comp))
@@ -164,6 +173,7 @@ def split_touching(
     prob: np.ndarray | None = None,
     *,
     neck_ratio: float = NECK_RATIO,
+    concave_ratio: float = CONCAVE_RATIO,
     min_core_px: float = MIN_CORE_PX,
 ) -> np.ndarray:
     """Split one connected blob into touching round vortices; int32 labels 1..k (0 outside).
@@ -174,7 +184,7 @@ def split_touching(
     vortex probability; None: the distance alone), each with a radius r (its distance) and a
     height s. Two markers are two vortices when (1) every path between them dips below
     `neck_ratio` × the smaller height (their saddle, not the straight line, so a bent blob is
-    not cut), (2) the blob narrows between them: every path also dips below `CONCAVE_RATIO` ×
+    not cut), (2) the blob narrows between them: every path also dips below `concave_ratio` ×
     the smaller r in the distance alone, which never happens in a convex blob (its distance
     transform is concave), so a round or elliptical vortex with a low-probability core stays
     whole, and (3) the smaller does not lie within the larger one's radius (a bump, not a
@@ -207,7 +217,7 @@ def split_touching(
                 break
             ends = ((xi, yi), (xj, yj))
             if _joined(surface, neck_ratio * min(si, sj), ends) or _joined(
-                dist, CONCAVE_RATIO * min(ri, rj), ends
+                dist, concave_ratio * min(ri, rj), ends
             ):
                 break
         else:

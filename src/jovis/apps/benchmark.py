@@ -3,7 +3,9 @@
 suite=real ckpt=PATH scores a checkpoint on the real frames (`jovis.real_eval`); suite=temporal
 ckpt=PATH scores `infer temporal.*` on synthetic UV sequences (`jovis.benchmarks.temporal`);
 suite=oval_course ckpt=PATH oval_course.data=[DIR,...] scores a grid of `oval_course` settings
-on labelled synthetic sets (`jovis.benchmarks.oval_course`).
+on labelled synthetic sets (`jovis.benchmarks.oval_course`). suite=instances ckpt=PATH
+instances.data=[DIR,...] does the same for how vortex instances are taken from the masks
+(`jovis.benchmarks.instances`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,17 @@ from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result
 from jovis.config import to_plain
 from jovis.io.atomic import write_json
 
-SUITES = ("io", "infer", "synth", "train", "real", "scaling", "temporal", "oval_course")
+SUITES = (
+    "io",
+    "infer",
+    "synth",
+    "train",
+    "real",
+    "scaling",
+    "temporal",
+    "oval_course",
+    "instances",
+)
 NULLABLE_BOOLEANS = ("train.on_device",)  # null: the recipe's choice; else a bool
 
 
@@ -279,6 +291,33 @@ def run_oval_course(cfg: DictConfig) -> tuple[dict, Table]:
     return result, table
 
 
+def run_instances(cfg: DictConfig) -> tuple[dict, Table]:
+    from jovis.benchmarks.instances import run_instances
+
+    if cfg.ckpt is None:
+        raise SystemExit("suite=instances needs ckpt=PATH (a vortex checkpoint, e.g. a release's)")
+    ic = cfg.instances
+    result = run_instances(cfg.ckpt, [str(d) for d in ic.data or []], to_plain(ic.grid),
+                           device=cfg.device, batch_size=int(ic.batch_size))  # fmt: skip
+    sets = list(result["sets"])
+    table = Table(
+        title=f"vortex instance settings on labelled synthetic sets (chosen on "
+        f"{result['chosen_on']}, highest F1; confirmed on the others: {result['confirmed']})",
+        caption="f1 / precision / recall and tp / fp / fn pooled over each set",
+    )
+    table.add_column("settings")
+    for name in sets:
+        for col in ("f1", "precision", "recall", "tp/fp/fn"):
+            table.add_column(f"{name} {col}", justify="right")
+    for r in result["rows"]:
+        cells = [str(r["settings"])]
+        for name in sets:
+            cells += [str(r[f"{name}_{k}"]) for k in ("f1", "precision", "recall")]
+            cells.append("/".join(str(r[f"{name}_{k}"]) for k in ("tp", "fp", "fn")))
+        table.add_row(*cells)
+    return result, table
+
+
 @hydra.main(config_path=CONFIG_PATH, config_name="benchmark", version_base=VERSION_BASE)
 def main(cfg: DictConfig) -> None:
     cfg = checked(cfg, nullable=NULLABLE_BOOLEANS)
@@ -286,7 +325,8 @@ def main(cfg: DictConfig) -> None:
         raise SystemExit(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
     suites = {"io": run_io, "infer": run_infer, "synth": run_synth, "train": run_train,
               "real": run_real, "scaling": run_scaling,
-              "temporal": run_temporal, "oval_course": run_oval_course}  # fmt: skip
+              "temporal": run_temporal, "oval_course": run_oval_course,
+              "instances": run_instances}  # fmt: skip
     result, table = suites[cfg.suite](cfg)
     console = Console()
     for t in table if isinstance(table, list) else [table]:
@@ -320,6 +360,8 @@ def main(cfg: DictConfig) -> None:
     result.pop("reads" if cfg.suite == "io" else "passes", None)
     if cfg.suite == "oval_course":  # the line keeps the bar and the choice; the JSON has the grid
         result["off"] = result.pop("rows")[0]
+    if cfg.suite == "instances":
+        result["default"] = result.pop("rows")[0]
     if cfg.suite == "scaling":  # a plot beside the JSON; the line keeps the per-MP figures only
         from jovis.benchmarks.scaling_plot import plot_scaling
 

@@ -41,7 +41,7 @@ def run_oval_course(
     info = predictor.info
     if "aurora" not in info.labels.names:
         raise ValueError(f"{ckpt}: its classes {info.labels.names} have no aurora")
-    sets = {_name(Path(d)): _predicted(predictor, Path(d), batch_size) for d in data}
+    sets = {set_name(Path(d)): _predicted(predictor, Path(d), batch_size) for d in data}
     combos = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
     rows = [{"settings": "off", **_scores(sets, info.labels, None)}]
     for combo in combos:
@@ -84,6 +84,6 @@ def _scores(sets: dict[str, Predicted], schema, course: CourseSettings | None) -
     return out
 
 
-def _name(folder: Path) -> str:
+def set_name(folder: Path) -> str:
     """The set's key in the rows: its folder with its parent (held-out sets share names)."""
     return "/".join(folder.resolve().parts[-2:])

@@ -31,10 +31,13 @@ class FeatureScores:
     gives ``vortex_precision/recall/f1``, ``vortex_radius_error_px`` and ``vortex_instances``
     (when any vortex was true or found) and ``oval_boundary_units/mean/p95``; `totals` is the
     summable part (tp, fp, fn, boundary distance sum and count) for adding across DDP ranks.
+    `extract`: keyword settings of `extract_features` for the predicted vortices (its defaults
+    when None), e.g. ``{"min_vortex_score": 0.8}``.
     """
 
-    def __init__(self, schema: LabelSchema) -> None:
+    def __init__(self, schema: LabelSchema, extract: dict[str, Any] | None = None) -> None:
         self.schema = schema
+        self.extract = dict(extract or {})
         self.instances: dict[str, Any] = {
             "tp": 0, "fp": 0, "fn": 0, "ignored": 0, "radius_errors_px": []
         }  # fmt: skip
@@ -52,7 +55,7 @@ class FeatureScores:
         """`pred`, `truth`: uint8 (H, W) class ids (ignore = 255); `probs`: (C, H, W) or None."""
         schema = self.schema
         if "vortices" in truth_features and "vortex" in schema.names:
-            found = extract_features(pred, probs, schema, grid=grid)["vortices"]
+            found = extract_features(pred, probs, schema, grid=grid, **self.extract)["vortices"]
             true_vortices = truth_features["vortices"]
             visible = visible_fractions(true_vortices, truth != schema.ignore_index)
             counts = match_vortices(found, true_vortices, ignore=visible < MIN_VISIBLE_FRACTION)
