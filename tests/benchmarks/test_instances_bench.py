@@ -61,7 +61,7 @@ def test_the_benchmark_app_runs_the_suite_from_its_config(tiny_run, two_sets):
     assert "instances" in SUITES
     result, table = app_run(cfg)
     assert [r["settings"] for r in result["rows"]][1:] == [
-        {"min_vortex_score": 0.5, "min_vortex_area_px": 6},
-        {"min_vortex_score": 0.9, "min_vortex_area_px": 6},
+        {"min_vortex_score": v, "min_vortex_area_px": 6, "neck_ratio": 0.8, "concave_ratio": 0.9}
+        for v in (0.5, 0.9)
     ]
     assert table.row_count == 3
