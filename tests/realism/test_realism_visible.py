@@ -18,6 +18,7 @@ from jovis.realism.junocam_vortices import (
     model_scale_stats,
     pixel_to_latlon,
     projected_ellipse,
+    radial_alignment,
     red_shift,
     summary,
     synthetic_rows,
@@ -137,13 +138,22 @@ def test_model_scale_stats_zoom_the_ellipses_with_the_frame():
 def test_compare_uses_wholly_seen_vortices_and_gives_the_median_ratio():
     real = [{"kind": "white_oval", "model_contrast": c, "model_norm_contrast": c,
              "model_ring_sd": 0.05, "model_ring_rough": 0.03, "model_full": True,
-             "red_shift": 0.5} for c in (0.1, 0.15, 0.2)]  # fmt: skip
+             "red_shift": 0.5, "model_alignment": 0.1} for c in (0.1, 0.15, 0.2)]  # fmt: skip
     real.append({**real[0], "model_contrast": -5.0, "model_full": False})  # left out
-    real += [{**real[0], "kind": "circumpolar_cyclone", "red_shift": r} for r in (0.01, 0.02)]
+    real += [{**real[0], "kind": "circumpolar_cyclone", "red_shift": r, "model_alignment": a}
+             for r, a in ((0.01, 0.2), (0.02, 0.4))]  # fmt: skip
     synth = [{"role": "white_oval", "kind": "anticyclone", "contrast": c, "norm_contrast": c,
-              "ring_sd": 0.1, "ring_rough": 0.06, "full": True, "red_shift": 0.9}
-             for c in (0.2, 0.3, 0.4)]  # fmt: skip
-    synth.append({**synth[0], "role": "circumpolar", "kind": "cyclone", "red_shift": 0.045})
+              "ring_sd": 0.1, "ring_rough": 0.06, "full": True, "red_shift": 0.9,
+              "alignment": 0.5} for c in (0.2, 0.3, 0.4)]  # fmt: skip
+    synth.append(
+        {
+            **synth[0],
+            "role": "circumpolar",
+            "kind": "cyclone",
+            "red_shift": 0.045,
+            "alignment": 0.15,
+        }
+    )
     out = compare(real, synth)
     assert out["white_ovals_contrast"]["real_n"] == 3
     assert out["white_ovals_contrast"]["ratio"] == pytest.approx(2.0)
@@ -154,16 +164,39 @@ def test_compare_uses_wholly_seen_vortices_and_gives_the_median_ratio():
     assert out["cyclone_red_shift"]["synthetic_n"] == 1
     assert out["circumpolar_red_shift"]["real_n"] == 2
     assert out["circumpolar_red_shift"]["ratio"] == pytest.approx(3.0)
+    # structure: the same kinds; the circumpolar real median is 0.3
+    assert out["cyclone_alignment"]["synthetic_n"] == 1 and out["cyclone_alignment"]["real_n"] == 2
+    assert out["circumpolar_alignment"]["ratio"] == pytest.approx(0.5)
 
 
 def test_synthetic_rows_see_the_white_ovals_brighter_with_the_deck():
     def median_contrast(fill):
         rows = synthetic_rows(1, 256, 508, {"junocam_oval_fill": fill})  # 4 ovals in view
         vals = [r["contrast"] for r in rows if r["role"] == "white_oval" and r["full"]]
-        assert len(vals) >= 3 and {"spread", "ring_sd", "ring_rough"} <= set(rows[0])
+        assert len(vals) >= 3 and {"spread", "ring_sd", "ring_rough", "alignment"} <= set(rows[0])
         return float(np.median(vals))
 
     assert median_contrast(0.8) > median_contrast(0.0) + 0.05
+
+
+def test_radial_alignment_sees_bands_wound_round_the_centre_and_spokes():
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:128, 0:128].astype(float)
+    r, phi = np.hypot(xx - 64, yy - 64), np.arctan2(yy - 64, xx - 64)
+    e = {"x": 64.0, "y": 64.0, "a": 30.0, "b": 30.0, "angle": 0.0}
+    seen = np.ones((128, 128), bool)
+    noise = 100 + 10 * rng.normal(0, 1, (128, 128))
+    wound = np.where(r < 30, 100 + 10 * np.cos(2 * np.pi * r / 6), noise)
+    spokes = np.where(r < 30, 100 + 10 * np.cos(12 * phi), noise)
+    assert radial_alignment(wound, e, seen) > 0.5
+    assert radial_alignment(spokes, e, seen) < -0.5
+    assert abs(radial_alignment(noise, e, seen)) < 0.15
+    # bands passing by the whole field count in the ring as well: nothing wound about the centre
+    bands = 100 + 10 * np.cos(2 * np.pi * yy / 6)
+    assert abs(radial_alignment(bands, e, seen)) < 0.15
+    assert radial_alignment(wound, {**e, "x": -200.0}, seen) is None  # off the frame
+    st = vortex_stats(wound, e)  # the network-scale statistics carry it
+    assert st["alignment"] == pytest.approx(radial_alignment(wound, e, wound > 8))
 
 
 def test_red_shift_sees_a_reddened_interior_and_nothing_in_a_grey_one():

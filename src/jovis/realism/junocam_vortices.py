@@ -151,7 +151,8 @@ def vortex_stats(
     `ellipse_contrast`), and on `model_normalised` luminance ``norm_contrast`` (in − out) and
     ``ring_sd`` (the sd of the ring 1.3–1.8 semi-axes out: how busy the surroundings are) and
     ``ring_rough`` (the sd about the ring's least-squares plane: its texture without the
-    illumination's gradient); ``full``: whether the interior and the ring lie wholly on the
+    illumination's gradient), ``alignment`` (`radial_alignment`: texture wound about the
+    centre, over the ring's); ``full``: whether the interior and the ring lie wholly on the
     frame's seen pixels (limb and terminator vortices are foreshortened or half lit). None where
     the interior or the ring holds fewer than 10 seen pixels."""
     seen = lum > 8 if seen is None else seen
@@ -159,7 +160,7 @@ def vortex_stats(
     inner, ring = (r < 0.8) & seen, (r >= 1.3) & (r < 1.8) & seen
     if inner.sum() < 10 or ring.sum() < 10:
         return {"contrast": None, "norm_contrast": None, "ring_sd": None, "ring_rough": None,
-                "full": False}  # fmt: skip
+                "alignment": None, "full": False}  # fmt: skip
     # every pixel of the interior and ring is seen, and the ring does not leave the frame
     a = max(e["a"], e["b"]) * 1.8
     on_frame = a <= min(e["x"], e["y"], lum.shape[1] - 1 - e["x"], lum.shape[0] - 1 - e["y"])
@@ -173,7 +174,33 @@ def vortex_stats(
     return {"contrast": (i_raw - o_raw) / o_raw if o_raw > 0 else None,
             "norm_contrast": float(n[inner].mean() - n[ring].mean()),
             "ring_sd": float(n[ring].std()), "ring_rough": float(resid.std()),
-            "full": full}  # fmt: skip
+            "alignment": radial_alignment(lum, e, seen), "full": full}  # fmt: skip
+
+
+def radial_alignment(lum: np.ndarray, e: dict[str, Any], seen: np.ndarray) -> float | None:
+    """How much the interior's texture is wound about the ellipse's centre: the mean of cos 2Δ
+    weighted by the gradient energy, Δ the angle between the luminance gradient (Sobel) and the
+    direction from the centre, over 0.2–0.8 semi-axes (cloud bands wound round the centre: +1,
+    spokes: −1, texture without a preferred direction: 0), minus the same about the same
+    centre over the ring 1.3–1.8 semi-axes out (a large-scale gradient or bands passing by give
+    both). Gradients next to unseen pixels are the data's edge, not texture, and are left out.
+    None where either region holds fewer than 10 such pixels or no gradient."""
+    lum = np.asarray(lum, np.float64)
+    gx = cv2.Sobel(lum, cv2.CV_64F, 1, 0, ksize=3)
+    gy = cv2.Sobel(lum, cv2.CV_64F, 0, 1, ksize=3)
+    inside = cv2.erode(seen.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    h, w = lum.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    delta = np.arctan2(gy, gx) - np.arctan2(yy - e["y"], xx - e["x"])
+    weight, cos2 = gx * gx + gy * gy, np.cos(2 * delta)
+    r = _ellipse_radius(lum.shape, e)
+    means = []
+    for region in ((r >= 0.2) & (r < 0.8) & inside, (r >= 1.3) & (r < 1.8) & inside):
+        total = float(weight[region].sum())
+        if region.sum() < 10 or total <= 0:
+            return None
+        means.append(float((weight[region] * cos2[region]).sum()) / total)
+    return means[0] - means[1]
 
 
 def model_scale_stats(lum: np.ndarray, ellipses: list[dict[str, Any]],
@@ -264,7 +291,9 @@ def compare(real: list[dict[str, Any]], synth: list[dict[str, Any]]) -> dict[str
     """10/50/90th percentiles, real (``model_*`` columns of `measure`) against synthetic
     (`synthetic_rows`), both over the vortices wholly seen (``full``), of the contrast and
     normalised contrast of white ovals, dark spots and circumpolar cyclones (`ROLES`) and of
-    every vortex's ring sd and roughness, with the synthetic median over the real one
+    every vortex's ring sd and roughness, and of the cyclones' `red_shift` and
+    `radial_alignment` (all cyclonic kinds, and the circumpolar ones alone), with the synthetic
+    median over the real one
     (``ratio``; the realism floor is ×1.3)."""
     real = [r for r in real if r["model_full"]]
     synth = [s for s in synth if s["full"]]
@@ -275,16 +304,16 @@ def compare(real: list[dict[str, Any]], synth: list[dict[str, Any]]) -> dict[str
                                        [s[stat] for s in synth if s["role"] == role])  # fmt: skip
     for stat in ("ring_sd", "ring_rough"):
         pairs[stat] = ([r[f"model_{stat}"] for r in real], [s[stat] for s in synth])
-    # colour: cyclones only (the renderer reddens cyclones, not anticyclones); real cyclonic
-    # kinds are the circumpolar cyclones, spiral storms and other vortices
-    pairs["cyclone_red_shift"] = (
-        [r["red_shift"] for r in real if r["kind"] in CYCLONIC],
-        [s["red_shift"] for s in synth if s["kind"] == "cyclone"],
-    )
-    pairs["circumpolar_red_shift"] = (
-        [r["red_shift"] for r in real if r["kind"] == "circumpolar_cyclone"],
-        [s["red_shift"] for s in synth if s["role"] == "circumpolar"],
-    )
+    # cyclones only: colour (the renderer reddens cyclones, not anticyclones) and structure
+    # (texture wound about the centre); real cyclonic kinds are the circumpolar cyclones, spiral
+    # storms and other vortices
+    for stat, real_key in (("red_shift", "red_shift"), ("alignment", "model_alignment")):
+        pairs[f"cyclone_{stat}"] = ([r[real_key] for r in real if r["kind"] in CYCLONIC],
+                                    [s[stat] for s in synth if s["kind"] == "cyclone"])  # fmt: skip
+        pairs[f"circumpolar_{stat}"] = (
+            [r[real_key] for r in real if r["kind"] == "circumpolar_cyclone"],
+            [s[stat] for s in synth if s["role"] == "circumpolar"],
+        )
     out = {}
     for key, (a, b) in pairs.items():
         pa, pb = _pct(a), _pct(b)
