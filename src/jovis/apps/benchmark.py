@@ -273,21 +273,14 @@ def run_oval_course(cfg: DictConfig) -> tuple[dict, Table]:
     oc = cfg.oval_course
     result = run_oval_course(cfg.ckpt, [str(d) for d in oc.data or []], to_plain(oc.grid),
                              device=cfg.device, batch_size=int(oc.batch_size))  # fmt: skip
-    sets = list(result["sets"])
-    table = Table(
-        title=f"oval course settings, aurora on labelled synthetic sets (chosen on "
+    table = grid_table(
+        result,
+        f"oval course settings, aurora on labelled synthetic sets (chosen on "
         f"{result['chosen_on']}, highest IoU)",
-        caption="iou / recall / precision pooled over each set; filled: pixels drawn",
+        "iou / recall / precision pooled over each set; filled: pixels drawn",
+        {k: (lambda r, n, k=k: str(r[f"{n}_{k}"])) for k in ("iou", "recall", "precision")}
+        | {"filled": lambda r, n: str(r[f"{n}_filled_px"])},
     )
-    table.add_column("settings")
-    for name in sets:
-        for col in ("iou", "recall", "precision", "filled"):
-            table.add_column(f"{name} {col}", justify="right")
-    for r in result["rows"]:
-        cells = [str(r["settings"])]
-        for name in sets:
-            cells += [str(r[f"{name}_{k}"]) for k in ("iou", "recall", "precision", "filled_px")]
-        table.add_row(*cells)
     return result, table
 
 
@@ -299,23 +292,29 @@ def run_instances(cfg: DictConfig) -> tuple[dict, Table]:
     ic = cfg.instances
     result = run_instances(cfg.ckpt, [str(d) for d in ic.data or []], to_plain(ic.grid),
                            device=cfg.device, batch_size=int(ic.batch_size))  # fmt: skip
-    sets = list(result["sets"])
-    table = Table(
-        title=f"vortex instance settings on labelled synthetic sets (chosen on "
+    table = grid_table(
+        result,
+        f"vortex instance settings on labelled synthetic sets (chosen on "
         f"{result['chosen_on']}, highest F1; confirmed on the others: {result['confirmed']})",
-        caption="f1 / precision / recall and tp / fp / fn pooled over each set",
+        "f1 / precision / recall and tp / fp / fn pooled over each set",
+        {k: (lambda r, n, k=k: str(r[f"{n}_{k}"])) for k in ("f1", "precision", "recall")}
+        | {"tp/fp/fn": lambda r, n: "/".join(str(r[f"{n}_{k}"]) for k in ("tp", "fp", "fn"))},
     )
-    table.add_column("settings")
-    for name in sets:
-        for col in ("f1", "precision", "recall", "tp/fp/fn"):
-            table.add_column(f"{name} {col}", justify="right")
-    for r in result["rows"]:
-        cells = [str(r["settings"])]
-        for name in sets:
-            cells += [str(r[f"{name}_{k}"]) for k in ("f1", "precision", "recall")]
-            cells.append("/".join(str(r[f"{name}_{k}"]) for k in ("tp", "fp", "fn")))
-        table.add_row(*cells)
     return result, table
+
+
+def grid_table(result: dict, title: str, caption: str, columns: dict) -> Table:
+    """One row per setting of a grid suite's `result` (``rows``, ``sets``), and per set the
+    `columns` (header -> function of the row and the set's name giving the cell)."""
+    table = Table(title=title, caption=caption)
+    table.add_column("settings")
+    for name in result["sets"]:
+        for header in columns:
+            table.add_column(f"{name} {header}", justify="right")
+    for r in result["rows"]:
+        table.add_row(str(r["settings"]), *(cell(r, name) for name in result["sets"]
+                                              for cell in columns.values()))  # fmt: skip
+    return table
 
 
 @hydra.main(config_path=CONFIG_PATH, config_name="benchmark", version_base=VERSION_BASE)
