@@ -1,6 +1,6 @@
 # make demo   — set up .venv and run the synthetic → train → evaluate → infer demo, then the released
 #               detectors (model=auto, when any is shipped) on ../shared/data/real (outputs/demo/)
-# make test   — set up .venv and run the test suite
+# make test   — set up .venv and run the test suite [TEST_WORKERS=2] (pytest-xdist, one torch thread each)
 # make gpu-check [OUT=outputs/gpu-check] [DEVICE=cpu] — the one-call GPU check (scripts/gpu_check.sh;
 #               DEVICE=cpu is its dry run at tiny sizes); uses python3 as it is (no venv: see README)
 # make real-eval CKPT=runs/.../model.pt [OUT=outputs/real-eval] [ARGS="real.resample=off real.temporal.mode=off"] — score a checkpoint on ../shared/data/real (temporal: as infer, auto by default)
@@ -12,6 +12,8 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: demo test lint format venv clean real-eval gpu-check
 
 OUT ?= outputs/real-eval
+# pytest-xdist workers of `make test` (CI has 2 cores; a file's tests stay on one worker)
+TEST_WORKERS ?= 2
 
 # Rebuilt whenever pyproject.toml or constraints.txt is newer than the last install.
 $(STAMP): pyproject.toml constraints.txt
@@ -25,7 +27,7 @@ demo: $(STAMP)
 	bash scripts/demo.sh outputs/demo
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 real-eval: $(STAMP)
 	@test -n "$(CKPT)" || { echo "make real-eval needs CKPT=path/to/model.pt"; exit 2; }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,9 @@ def write_junocam_products(folder: Path, altitudes: dict[str, str]) -> Path:
     return folder
 
 
-torch.set_num_threads(2)
+# `make test` runs two pytest-xdist workers on CI's two cores: one torch thread each, so the
+# workers do not fight over the cores (alone, a run uses both).
+torch.set_num_threads(1 if os.environ.get("PYTEST_XDIST_WORKER") else 2)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -51,7 +54,6 @@ def pytest_collection_modifyitems(config, items):
 def onnx_cache(tmp_path_factory):
     """`infer backend=auto` exports ONNX graphs on a CPU: into a session folder, never ~/.cache
     (set in os.environ, so the scripts the tests start inherit it)."""
-    import os
 
     from jovis.inference.backends import CACHE_ENV
 
