@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # One-call GPU check (issue 16): the gpu-marked tests, then benchmark suite=infer, train,
 # synth (512²) and scaling on CUDA, each with a time limit; ≤ 6 minutes on one H100/H200 from cold.
+# With --release (issue 14), the release recipes are trained on the device instead, one step each.
 #
 #   bash scripts/gpu_check.sh [OUT]            # or: make gpu-check OUT=DIR
 #   bash scripts/gpu_check.sh --cpu-dry-run [OUT]   # (or DEVICE=cpu) the same steps at tiny sizes
+#   bash scripts/gpu_check.sh --release [OUT]  # or: make gpu-release OUT=DIR
+#       RELEASES="uv visible_rgb jiram_l jiram_m" (name or name:seed, a step each; default: all
+#       four at their recipes' seeds), RELEASE_LIMIT=120 (seconds per step), RELEASE_ARGS="..."
+#       (overrides for every recipe, e.g. "trainer.max_steps=2400 data.batch_size=16"). Runs go
+#       to OUT/runs/ as they train (checkpoint.every_n_steps: a step over its limit keeps its
+#       last.ckpt, to resume anywhere: scripts/train.py resume=<run>/checkpoints/last.ckpt).
+#       A failed step does not stop the others. Then, on any machine:
+#       python scripts/release.py run=OUT/runs/<run> name=<name>
 #
 # Writes OUT/gpu_check.json (every step: status, seconds, its JSON line) and OUT/gpu_check.md (one
 # table), plus OUT/logs/<step>.log and the benchmarks' own JSON under OUT/<step>/. Stops at the
@@ -15,10 +24,12 @@ set -uo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEVICE="${DEVICE:-cuda}"
 OUT_ARG=""
+MODE=check
 for arg in "$@"; do
   case "$arg" in
     --cpu-dry-run|--cpu) DEVICE=cpu ;;
-    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+    --release) MODE=release ;;
+    -h|--help) sed -n 2,24p "$0"; exit 0 ;;
     *) OUT_ARG="$arg" ;;
   esac
 done
@@ -50,6 +61,8 @@ if [[ "$DEVICE" == cpu ]]; then  # dry run: every step, tiny sizes
   SCALING=("scaling.sizes=[64,128]" "scaling.batch_sizes=[]" scaling.frames=1
            scaling.batch_at=64 scaling.tile_size=64 "scaling.train_sizes=[]")
   LIMIT=(300 300 300 300 300)
+  RELEASE_SIZE=(trainer=cpu data.size=64 trainer.max_steps=2 data.batch_size=2 data.val_frames=2
+                checkpoint.every_n_steps=1 trainer.log_every_n_steps=1)
 else
   TESTS="${GPU_CHECK_TESTS:-tests}"
   INFER=(size=512 frames=512)
@@ -58,6 +71,7 @@ else
   SCALING=("scaling.batch_sizes=[1,16,32]" scaling.batch_size=8 scaling.frames=4
            "scaling.train_sizes=[256,512,1024]" scaling.train_steps=10 scaling.model=unet_resnet18)
   LIMIT=(120 90 90 45 120)   # seconds per step: 465 at most, cold start included
+  RELEASE_SIZE=(trainer=gpu)  # the recipe as it is (steps, size, batch), bf16 on the device
 fi
 
 ENV_PY='import json, platform, torch
@@ -68,8 +82,28 @@ import jovis, hydra, omegaconf, astropy, pdr, onnxruntime  # what the check impo
 print(json.dumps(d))'
 BENCH=("$PY" -m jovis benchmark device="$DEVICE")
 STEPS=(env gpu_tests infer train synth scaling)
+if [[ "$MODE" == release ]]; then
+  STEPS=(env)
+  LIMIT=()
+  read -ra RELEASE_OVERRIDES <<< "${RELEASE_ARGS:-}"
+  for token in ${RELEASES:-uv visible_rgb jiram_l jiram_m}; do
+    name="${token%%:*}"
+    if [[ ! -f "$REPO/configs/experiment/release/$name.yaml" ]]; then
+      echo "no release recipe configs/experiment/release/$name.yaml (RELEASES=\"${RELEASES:-}\")"
+      exit 2
+    fi
+    STEPS+=("release_${token/:/_s}")
+    LIMIT+=("${RELEASE_LIMIT:-120}")
+  done
+fi
+printf '%s\n' "${STEPS[@]}" > "$OUT/steps.planned"
 step_cmd() {  # sets CMD to the command of step $1
   case "$1" in
+    release_*)
+      local token="${1#release_}" seed=()
+      [[ "$token" == *_s[0-9]* ]] && seed=("seed=${token##*_s}") && token="${token%_s*}"
+      CMD=("$PY" scripts/train.py "experiment=release/$token" "device=$DEVICE" "out=$OUT/runs"
+           trainer.progress=false "${seed[@]}" "${RELEASE_SIZE[@]}" "${RELEASE_OVERRIDES[@]}") ;;
     env) CMD=("$PY" -c "$ENV_PY") ;;
     gpu_tests) read -ra tests <<< "$TESTS"
                CMD=("$PY" -m pytest -q -x -m gpu -p no:randomly -p no:cacheprovider "${tests[@]}") ;;
@@ -96,7 +130,7 @@ for i in "${!STEPS[@]}"; do
   if (( rc != 0 )); then
     echo "!! $step failed (exit $rc; 124 = over its ${limit}s limit): see $OUT/logs/$step.log"
     STATUS=1
-    break
+    [[ "$step" == release_* ]] || break  # each release trains on its own
   fi
 done
 "$PY" "$REPO/scripts/gpu_check_report.py" "$OUT" "$DEVICE" || STATUS=1

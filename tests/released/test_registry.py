@@ -117,6 +117,24 @@ def test_release_has_fp16_weights_a_full_card_and_a_reproducible_check(root):
     assert check_score(rel.weights, card["check"]) == (score, digest)  # = rendered today
     assert abs(score - card["check"]["score"]) <= 0.005
     assert (rel.folder / "CARD.md").read_text().startswith("# jiram_l-v1")
+    assert card["training"]["command"].endswith("trainer=cpu")  # the tiny run ran on the CPU
+    assert card["hardware"].startswith("CPU only")
+    assert any(m.startswith("CPU-sized") for m in card["failure_modes"])
+
+
+def test_a_run_trained_on_a_gpu_gets_a_gpu_card(tiny_run, tmp_path):
+    """gpu_check.sh --release trains with trainer=gpu: its card must not call it CPU-sized."""
+    from pathlib import Path
+
+    run = tmp_path / "run"
+    shutil.copytree(Path(tiny_run["out"]), run)
+    ckpt = read_checkpoint(run / "model.pt")
+    ckpt["jovis"]["config"]["trainer"]["accelerator"] = "cuda"  # as trainer=gpu records it
+    torch.save(ckpt, run / "model.pt")
+    card = release_run(run, "jiram_l", root=tmp_path / "released").card
+    assert card["training"]["command"].endswith("trainer=gpu")
+    assert card["hardware"].startswith("one CUDA GPU")
+    assert not any(m.startswith("CPU-sized") for m in card["failure_modes"])
 
 
 def test_a_release_is_never_rewritten_and_needs_a_run(root, tmp_path):

@@ -41,6 +41,16 @@ def size_note(data: dict[str, Any], trainer: dict[str, Any]) -> str:
             f"{data.get('size')} px): boundaries coarser than a GPU recipe's")  # fmt: skip
 
 
+def trained_on(cfg: dict[str, Any]) -> tuple[str, str | None]:
+    """The `trainer=` word of a run's command and its hardware line, from its config.yaml: a run
+    of `gpu_check.sh --release` (trainer=gpu) is not a CPU-sized recipe. (None: the CPU line.)"""
+    accelerator = str(cfg["trainer"].get("accelerator") or cfg.get("device") or "cpu").lower()
+    if accelerator in ("cuda", "gpu"):
+        precision = cfg["trainer"].get("precision", "auto")
+        return "gpu", f"one CUDA GPU (trainer=gpu, precision {precision}): a GPU-trained recipe"
+    return "cpu", None
+
+
 def last_validation(run: Path) -> dict[str, float]:
     """The last `val/...` row of the run's logs/metrics.csv (Lightning's CSV logger)."""
     path = run / "logs" / "metrics.csv"
@@ -81,13 +91,14 @@ def fill_card(
     recipe = f"release/{run_name[8:]}" if run_name.startswith("release_") else run_name
     data, trainer = cfg["data"], cfg["trainer"]
     params = sum(v.numel() for v in torch.load(weights, weights_only=True)["state_dict"].values())
+    trainer_word, gpu_line = trained_on(cfg)
     card = {
         "name": name, "version": version, "description": NAMES[name],
         "instrument": info["instrument"], "channels": info["channels"],
         "model": {**info["model"], "parameters": int(params)},
         "size_mb": round(weights.stat().st_size / 1e6, 2), "sha256": "",
         "training": {
-            "command": f"python scripts/train.py experiment={recipe} trainer=cpu",
+            "command": f"python scripts/train.py experiment={recipe} trainer={trainer_word}",
             "recipe": f"configs/experiment/{recipe}.yaml", "run": run.name,
             "seed": cfg.get("seed"), "steps": trainer.get("max_steps"),
             "batch_size": data.get("batch_size"), "size": data.get("size"),
@@ -98,7 +109,7 @@ def fill_card(
                  "val_seed": data.get("val_seed"), "hemisphere": data.get("hemisphere"),
                  "view": data.get("view", "polar"),
                  "params": data.get("params") or "defaults of configs/synth.yaml"},
-        "hardware": notes.get("hardware") or (
+        "hardware": notes.get("hardware") or gpu_line or (
             f"CPU only ({platform.machine()}, 2 cores shared with other jobs); no GPU was lent "
             "to the task that made this version: a CPU-sized recipe"),
         "synthetic_heldout": notes.get("heldout") or {
@@ -106,8 +117,8 @@ def fill_card(
             **last_validation(run)},
         "check": check,
         "real_frames": real or "not measured for this version",
-        "failure_modes": notes.get("failure_modes") or [*FAILURE_MODES[name],
-                                                          size_note(data, trainer)],
+        "failure_modes": notes.get("failure_modes") or [
+            *FAILURE_MODES[name], *([] if gpu_line else [size_note(data, trainer)])],
         "licence": LICENCE, "credits": CREDITS,
     }  # fmt: skip
     missing = [k for k in CARD_FIELDS if k not in card]
