@@ -74,11 +74,14 @@ else
   RELEASE_SIZE=(trainer=gpu)  # the recipe as it is (steps, size, batch), bf16 on the device
 fi
 
+ENV_IMPORTS="jovis, hydra, omegaconf, astropy, pdr, onnxruntime"  # what the check imports
+# training needs no ONNX Runtime, astropy or pdr; its loggers need tensorboardX
+[[ "$MODE" == release ]] && ENV_IMPORTS="jovis, hydra, omegaconf, lightning, tensorboardX"
 ENV_PY='import json, platform, torch
 d = {"python": platform.python_version(), "torch": torch.__version__,
      "cuda": torch.version.cuda, "cuda_available": torch.cuda.is_available(),
      "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
-import jovis, hydra, omegaconf, astropy, pdr, onnxruntime  # what the check imports
+import '"$ENV_IMPORTS"'
 print(json.dumps(d))'
 BENCH=("$PY" -m jovis benchmark device="$DEVICE")
 STEPS=(env gpu_tests infer train synth scaling)
