@@ -157,3 +157,28 @@ def test_withdrawn_versions_are_never_reused_in_the_package(tmp_path):
     for name, version in WITHDRAWN.items():
         assert next_version(name, RELEASED_DIR) > version
     assert next_version("uv", tmp_path) == 1  # a fresh folder starts at v1
+
+
+def test_a_fine_tuned_run_names_its_first_stage_on_the_card(tiny_run, tmp_path):
+    """A release fine-tuned from another run (init=) gets both commands and the parent."""
+    from pathlib import Path
+
+    from tests.conftest import compose_config
+
+    from jovis.training.fit import train
+
+    parent = Path(tiny_run["out"])
+    cfg = compose_config("train", ["experiment=tiny", f"out={tmp_path / 'runs'}",
+                                   f"init.model={parent / 'model.pt'}", "trainer.max_steps=1",
+                                   "+data.params.junocam_vortex_arm_gain=0.5"])  # fmt: skip
+    run = Path(train(cfg)["out"])
+    card = release_run(run, "jiram_l", root=tmp_path / "released").card
+    stage = card["training"]["parent"]
+    assert stage["run"] == parent.name and stage["sha256"] and stage["steps"] > 1
+    first, second = card["training"]["command"].split("; then ")
+    assert f"seed={stage['seed']}" in first and "~data.params.junocam_vortex_arm_gain" in first
+    assert "init=<that run>/model.pt" in second and "trainer.max_steps=1" in second
+    assert (
+        "fine-tuned from (stage 1)"
+        in (tmp_path / "released" / "jiram_l-v1" / "CARD.md").read_text()
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import platform
 import subprocess
 from pathlib import Path
@@ -51,6 +52,41 @@ def trained_on(cfg: dict[str, Any]) -> tuple[str, str | None]:
     return "cpu", None
 
 
+def _override(key: str, value: Any, present: bool) -> str:
+    """One Hydra override of `data.params.<key>` (``+`` when the recipe lacks the key)."""
+    text = json.dumps(value).replace(" ", "") if isinstance(value, list | dict) else value
+    arg = f"{'' if present else '+'}data.params.{key}={text}"
+    return f"'{arg}'" if isinstance(value, list | dict) else arg
+
+
+def parent_stage(
+    info: dict[str, Any], recipe: str, params: dict[str, Any], trainer_word: str
+) -> dict[str, Any] | None:
+    """The first stage of a fine-tuned release (its checkpoint's ``parent``: `init=`): the
+    parent's run, seed, steps and data params, and a command that re-makes it from the
+    release's own recipe plus the params that differ. None for a run trained from scratch.
+    The parent's model.pt must be where the run found it, or only its sha256 is known."""
+    parent = info.get("parent")
+    if not parent:
+        return None
+    path = Path(parent["path"])
+    stage: dict[str, Any] = {"model": str(path), "sha256": parent.get("sha256")}
+    if not path.is_file():
+        return {**stage, "command": "unknown: the parent checkpoint is not at its path"}
+    from jovis.checkpoint import read_checkpoint
+
+    cfg = read_checkpoint(path)["jovis"]["config"]
+    pparams = cfg["data"].get("params") or {}
+    diff = [_override(k, v, k in params) for k, v in pparams.items() if params.get(k) != v]
+    diff += [f"~data.params.{k}" for k in params if k not in pparams]
+    steps = cfg["trainer"].get("max_steps")
+    stage.update(run=path.parent.name, seed=cfg.get("seed"), steps=steps, params=pparams)
+    stage["command"] = " ".join([
+        f"python scripts/train.py experiment={recipe} trainer={trainer_word}",
+        f"seed={cfg.get('seed')} trainer.max_steps={steps}", *diff])  # fmt: skip
+    return stage
+
+
 def last_validation(run: Path) -> dict[str, float]:
     """The last `val/...` row of the run's logs/metrics.csv (Lightning's CSV logger)."""
     path = run / "logs" / "metrics.csv"
@@ -92,13 +128,20 @@ def fill_card(
     data, trainer = cfg["data"], cfg["trainer"]
     params = sum(v.numel() for v in torch.load(weights, weights_only=True)["state_dict"].values())
     trainer_word, gpu_line = trained_on(cfg)
+    parent = parent_stage(info, recipe, data.get("params") or {}, trainer_word)
+    command = f"python scripts/train.py experiment={recipe} trainer={trainer_word}"
+    if parent is not None:  # stage 2: the recipe fine-tuned from stage 1's model.pt
+        command = (
+            f"{parent['command']}; then {command} init=<that run>/model.pt "
+            f"trainer.max_steps={trainer.get('max_steps')} seed={cfg.get('seed')}"
+        )
     card = {
         "name": name, "version": version, "description": NAMES[name],
         "instrument": info["instrument"], "channels": info["channels"],
         "model": {**info["model"], "parameters": int(params)},
         "size_mb": round(weights.stat().st_size / 1e6, 2), "sha256": "",
         "training": {
-            "command": f"python scripts/train.py experiment={recipe} trainer={trainer_word}",
+            "command": command, **({"parent": parent} if parent else {}),
             "recipe": f"configs/experiment/{recipe}.yaml", "run": run.name,
             "seed": cfg.get("seed"), "steps": trainer.get("max_steps"),
             "batch_size": data.get("batch_size"), "size": data.get("size"),
@@ -139,6 +182,9 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"- training: `{t['command']}` ({t['recipe']}; seed {t['seed']}, {t['steps']} steps of "
         f"{t['batch_size']} frames at {t['size']} px, lr {t['lr']}, {t['minutes']} min, code "
         f"{t['code']}, run {t['run']})",
+        *([f"- fine-tuned from (stage 1): run {t['parent'].get('run')}, seed "
+           f"{t['parent'].get('seed')}, {t['parent'].get('steps')} steps, sha256 "
+           f"`{t['parent'].get('sha256')}`"] if t.get("parent") else []),
         f"- data: {card['data']['kind']}; training seeds from {card['data']['seed']}",
         f"- hardware: {card['hardware']}",
         f"- synthetic held-out scores: {card['synthetic_heldout']}",
