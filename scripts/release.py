@@ -1,6 +1,7 @@
 """Make or check a released detector (src/jovis/released/<name>-v<k>/).
 
 python scripts/release.py run=RUN_FOLDER name=uv [real=BENCH.json] [heldout=SET]
+    [recipe=release/uv]   # the recipe, when the run was renamed with name=
 python scripts/release.py check=uv-v1      # re-score the check frames from the shipped weights
 """
 
@@ -15,7 +16,7 @@ from jovis.released.make import CHECK_DIR, check_frames, check_score, release_ru
 
 def main(argv: list[str]) -> int:
     args = dict(a.split("=", 1) for a in argv if "=" in a)
-    unknown = set(args) - {"run", "name", "real", "minutes", "check", "heldout"}
+    unknown = set(args) - {"run", "name", "real", "minutes", "check", "heldout", "recipe"}
     if unknown or len(args) != len(argv) or not ({"run", "name"} <= set(args) or "check" in args):
         print(__doc__, file=sys.stderr)
         return 2
@@ -30,8 +31,9 @@ def main(argv: list[str]) -> int:
                   "sha256_ok": sha256_of(rel.weights) == rel.card["sha256"]}  # fmt: skip
     else:
         minutes = float(args["minutes"]) if "minutes" in args else None
+        notes = {"recipe": args["recipe"]} if "recipe" in args else None
         rel = release_run(args["run"], args["name"], real=args.get("real"), minutes=minutes,
-                          heldout=args.get("heldout"))  # fmt: skip
+                          heldout=args.get("heldout"), notes=notes)  # fmt: skip
         result = {"model": rel.tag, "folder": str(rel.folder), **rel.card["check"]}
     print(json.dumps(result, default=str))
     return 0

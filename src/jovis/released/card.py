@@ -36,9 +36,14 @@ FAILURE_MODES = {
 }
 
 
-def size_note(data: dict[str, Any], trainer: dict[str, Any]) -> str:
+def size_note(
+    data: dict[str, Any], trainer: dict[str, Any], parent: dict[str, Any] | None = None
+) -> str:
     """The training budget as a failure mode: what a CPU-sized recipe gives up."""
-    return (f"CPU-sized ({trainer.get('max_steps')} steps of {data.get('batch_size')} frames at "
+    steps = f"{trainer.get('max_steps')}"
+    if parent and parent.get("steps"):
+        steps = f"{parent['steps']} + {steps}"  # stage 1 + the fine-tune
+    return (f"CPU-sized ({steps} steps of {data.get('batch_size')} frames at "
             f"{data.get('size')} px): boundaries coarser than a GPU recipe's")  # fmt: skip
 
 
@@ -125,6 +130,7 @@ def fill_card(
     cfg = info["config"]
     run_name = str(cfg["name"])  # the run's experiment: release_uv ← experiment=release/uv
     recipe = f"release/{run_name[8:]}" if run_name.startswith("release_") else run_name
+    recipe = notes.get("recipe") or recipe  # a run renamed with name= (release.py recipe=)
     data, trainer = cfg["data"], cfg["trainer"]
     params = sum(v.numel() for v in torch.load(weights, weights_only=True)["state_dict"].values())
     trainer_word, gpu_line = trained_on(cfg)
@@ -161,7 +167,8 @@ def fill_card(
         "check": check,
         "real_frames": real or "not measured for this version",
         "failure_modes": notes.get("failure_modes") or [
-            *FAILURE_MODES[name], *([] if gpu_line else [size_note(data, trainer)])],
+            *FAILURE_MODES[name],
+            *([] if gpu_line else [size_note(data, trainer, parent)])],
         "licence": LICENCE, "credits": CREDITS,
     }  # fmt: skip
     missing = [k for k in CARD_FIELDS if k not in card]
