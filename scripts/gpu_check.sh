@@ -85,6 +85,7 @@ import '"$ENV_IMPORTS"'
 print(json.dumps(d))'
 BENCH=("$PY" -m jovis benchmark device="$DEVICE")
 STEPS=(env gpu_tests infer train synth scaling)
+declare -A RELEASE_RUN  # release step -> its recipe's arguments (experiment=..., seed=...)
 if [[ "$MODE" == release ]]; then
   STEPS=(env)
   LIMIT=()
@@ -95,7 +96,13 @@ if [[ "$MODE" == release ]]; then
       echo "no release recipe configs/experiment/release/$name.yaml (RELEASES=\"${RELEASES:-}\")"
       exit 2
     fi
-    STEPS+=("release_${token/:/_s}")
+    step="release_$name"
+    RELEASE_RUN[$step]="experiment=release/$name"
+    if [[ "$token" == *:* ]]; then
+      step+="_s${token#*:}"
+      RELEASE_RUN[$step]="experiment=release/$name seed=${token#*:}"
+    fi
+    STEPS+=("$step")
     LIMIT+=("${RELEASE_LIMIT:-120}")
   done
 fi
@@ -103,10 +110,10 @@ printf '%s\n' "${STEPS[@]}" > "$OUT/steps.planned"
 step_cmd() {  # sets CMD to the command of step $1
   case "$1" in
     release_*)
-      local token="${1#release_}" seed=()
-      [[ "$token" == *_s[0-9]* ]] && seed=("seed=${token##*_s}") && token="${token%_s*}"
-      CMD=("$PY" scripts/train.py "experiment=release/$token" "device=$DEVICE" "out=$OUT/runs"
-           trainer.progress=false "${seed[@]}" "${RELEASE_SIZE[@]}" "${RELEASE_OVERRIDES[@]}") ;;
+      local recipe
+      read -ra recipe <<< "${RELEASE_RUN[$1]}"
+      CMD=("$PY" scripts/train.py "${recipe[@]}" "device=$DEVICE" "out=$OUT/runs"
+           trainer.progress=false "${RELEASE_SIZE[@]}" "${RELEASE_OVERRIDES[@]}") ;;
     env) CMD=("$PY" -c "$ENV_PY") ;;
     gpu_tests) read -ra tests <<< "$TESTS"
                CMD=("$PY" -m pytest -q -x -m gpu -p no:randomly -p no:cacheprovider "${tests[@]}") ;;

@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from jovis.checkpoint import read_checkpoint
 from jovis.released import CARD_FIELDS, NAMES
 
 LICENCE = (
@@ -78,8 +79,6 @@ def parent_stage(
     stage: dict[str, Any] = {"model": str(path), "sha256": parent.get("sha256")}
     if not path.is_file():
         return {**stage, "command": "unknown: the parent checkpoint is not at its path"}
-    from jovis.checkpoint import read_checkpoint
-
     cfg = read_checkpoint(path)["jovis"]["config"]
     pparams = cfg["data"].get("params") or {}
     diff = [_override(k, v, k in params) for k, v in pparams.items() if params.get(k) != v]
