@@ -183,6 +183,25 @@ def test_a_view_trained_model_gets_a_whole_disk_frame_at_its_training_size():
     assert note["resample_scale"] == pytest.approx(2.0, abs=1e-3)  # the polar scale
 
 
+def test_a_frame_whose_limb_is_known_is_zoomed_so_the_limb_matches_the_products():
+    """A raw JunoCam product in the spin frame does not fill its frame: its reader's limb
+    radius sets the zoom (the map-projected products, fed at the views' side, have their limb at
+    797/1600 of it); a polar-only model still takes the frame as it is."""
+    from jovis.geometry.resample import PRODUCT_LIMB_SHARE
+
+    meta = {"limb_radius_px": 199.25}
+    frame = Frame(np.zeros((400, 600, 3)), ["red", "green", "blue"], meta=meta)
+    views = TrainingGeometry(**{**geometry(2.0).to_dict(), "size": 100,
+                                "views": {"perspective": 1.0}})  # fmt: skip
+    scaled, _, note = resample_frame(frame, views)
+    assert note["resample_scale"] == pytest.approx(PRODUCT_LIMB_SHARE * 100 / 199.25, abs=1e-4)
+    assert scaled.shape == (100, 150)  # the limb: 199.25 px -> 49.8 px = 0.498 of 100
+    assert resample_frame(frame, geometry(2.0))[1] is None
+    for bad in (0, -5, "n/a", float("nan")):  # no usable radius: the longer side, as before
+        frame.meta["limb_radius_px"] = bad
+        assert resample_frame(frame, views)[0].shape == (67, 100)
+
+
 def test_geometry_records_the_view_mix_and_old_checkpoints_read_as_polar():
     from jovis.geometry.training import geometry_of_config
 

@@ -34,3 +34,20 @@ def test_disk_mask_covers_the_disk_and_not_the_sky(path):
     sky_marked = (frame.valid & ~disk).sum() / (~disk).sum()
     assert covered >= 0.95, covered
     assert sky_marked <= 0.03, sky_marked
+
+
+def test_limb_circle_is_the_lit_limb_of_a_crescent_not_the_whole_outline():
+    """A crescent (a disk minus an overlapping disk, cut by a straight field-of-view edge): the
+    circle fit finds the limb's radius; a square has no limb."""
+    from jovis.io.disk import limb_circle
+
+    ys, xs = np.mgrid[0:600, 0:600]
+    disk = np.hypot(xs - 320, ys - 300) < 200
+    shadow = np.hypot(xs - 420, ys - 300) < 190
+    crescent = disk & ~shadow & (ys < 460)
+    circle = limb_circle(crescent)
+    assert circle["radius"] == pytest.approx(200, abs=1.5)
+    assert circle["centre"] == pytest.approx([320, 300], abs=1.5)
+    square = (abs(xs - 300) < 150) & (abs(ys - 300) < 150)
+    assert limb_circle(square) is None
+    assert limb_circle(np.zeros((50, 50), bool)) is None

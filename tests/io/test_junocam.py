@@ -9,11 +9,13 @@ from PIL import Image
 from jovis.io import FrameReadError, read_frame
 from jovis.io.junocam import read_junocam
 from jovis.io.junocam_raw import compand, decompand, decompand_table
+from jovis.io.junocam_spin import registration
 from jovis.paths import real_data_dir
 
 REAL = real_data_dir()
 PJ32 = REAL / "junocam_pj32_54" / "JNCE_2021052_32C00054_V01"
 PJ45 = REAL / "junocam_pj45_88" / "JNCE_2022272_45C00088_V01"
+PJ43 = REAL / "pj43_south_junocam"
 # PHYSICS.md §3 SQROOT knots (code → linear DN); straight lines in between.
 KNOT_CODES = [0, 23, 43, 89, 184, 209, 255]
 KNOT_DN = [0, 23, 63, 247, 1007, 1407, 2879]
@@ -54,7 +56,7 @@ def test_companding_modes_and_round_trip():
 
 def test_pj45_raw_splits_framelets_by_filter():
     path = real(Path(f"{PJ45}-raw.png"))
-    frame = read_frame(path)
+    frame = read_junocam(path, raw_layout="framelets")
     assert frame.instrument == "junocam"
     assert frame.channels == ["red", "green", "blue"]
     assert frame.image.shape == (16 * 128, 1648, 3)
@@ -74,6 +76,29 @@ def test_pj45_raw_splits_framelets_by_filter():
     assert meta["product_id"] == "JNCE_2022272_45C00088_V01"
     # the sky around the crescent in each framelet is no data (issue 12 item 2)
     assert meta["valid_source"] == "disk found from the image" and 0.05 < frame.valid.mean() < 0.5
+    assert meta["raw_layout"] == "framelets"
+
+
+@pytest.mark.parametrize("product", [PJ45, PJ43 / "JNCE_2022186_43C00080_V01"])
+def test_real_raw_is_assembled_with_its_filters_registered(product):
+    """read_frame's default: the framelets in the spin frame, where the filters' band-passed
+    images correlate (stacked per filter they do not: ~0.00 on these products)."""
+    frame = read_frame(real(Path(f"{product}-raw.png")))
+    meta = frame.meta
+    assert meta["raw_layout"] == "spin" and frame.channels == ["red", "green", "blue"]
+    assert min(meta["registration"].values()) > 0.8
+    # the turn per exposure is 2 rpm over INTERFRAME_DELAY + 1 ms, to within 1%
+    assert abs(meta["spin_step_deg"] / meta["spin_step_nominal_deg"] - 1) < 0.01
+    assert 0.05 < frame.valid.mean() < 0.5 and "every filter" in meta["valid_source"]
+    stacked = read_junocam(Path(f"{product}-raw.png"), raw_layout="framelets")
+    weight = np.repeat(stacked.valid[..., None], 3, axis=2).astype(np.float32)
+    assert max(abs(v) for v in registration(stacked.image, weight, stacked.channels).values()) < 0.1
+    if product == PJ45:  # no metadata: the limb is a circle fitted to the crescent
+        assert meta["limb_radius_source"] == "circle fitted to the disk outline"
+        assert 400 < meta["limb_radius_px"] < 480
+    else:  # 274,853 km: the angular radius asin(R / (R + h)) times the focal length
+        assert meta["limb_radius_source"] == "SPACECRAFT_ALTITUDE"
+        assert meta["limb_radius_px"] == pytest.approx(307.8, abs=0.2)
 
 
 @pytest.mark.parametrize("suffix", ["red", "green", "blue"])

@@ -4,7 +4,9 @@
 Here, beside `TrainingGeometry`, so that training can resample its folder frames without
 importing inference. `plan_resampling` decides: a frame with a polar grid goes onto a grid of the
 model's projection and px/deg covering the frame's valid data; one without a grid but with a
-``px_per_deg`` hint is zoomed by the ratio of the scales; one with neither, for a model trained on
+``px_per_deg`` hint is zoomed by the ratio of the scales; one whose reader measured the planet's
+limb radius (``meta["limb_radius_px"]``) so that the limb is as large as in the map-projected
+products as they are fed (`PRODUCT_LIMB_SHARE`); one with none of these, for a model trained on
 perspective views (``data.view``: the whole disk in a ``size``-px frame, as the JunoCam
 map-projected products, or in a ``junocam_view_size``-px view whose ``size``-px windows were the
 training frames), is zoomed so that its longer side is that view's side (`TrainingGeometry.
@@ -28,6 +30,10 @@ from jovis.geometry.training import TrainingGeometry
 
 RESAMPLE_MODES = ("auto", "off")
 SAME_SCALE = 0.02  # a frame within 2% of the model's scale (same projection) is fed as it is
+# The map-projected JunoCam products, the views the perspective models are scored on, show the
+# limb as the 797-px circle of their 1600-px frame: zoomed to the views' side they are fed with
+# the limb at this share of it, and a frame whose limb radius is known is zoomed to match.
+PRODUCT_LIMB_SHARE = 797.0 / 1600.0
 MAX_SIDE = 16384  # px: a resampled frame larger than this is fed as it is (and says so)
 
 
@@ -119,9 +125,13 @@ def plan_resampling(
         lat, lon = grid.latlon_image(*frame.shape)
         back_x, back_y = tgrid.pixel(lat, lon)
         return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, tgrid, grid), {}
+    limb = _limb_radius(frame)
     if px_per_deg or geometry.view_share > 0:
         if px_per_deg:
             scale, why = geometry.px_per_deg / float(px_per_deg), "px_per_deg hint"
+        elif limb:  # a view whose planet does not fill the frame (a raw product's spin frame)
+            scale = PRODUCT_LIMB_SHARE * geometry.view_side / limb
+            why = f"limb radius {limb:.0f} px"
         else:  # a whole-disk view, as the model's perspective training views
             side = geometry.view_side
             scale, why = side / max(frame.shape), f"views of {side} px"
@@ -149,6 +159,16 @@ def _zoom_maps(hw: tuple[int, int], scale: float):
     map_x, map_y = (xs + 0.5) / scale - 0.5, (ys + 0.5) / scale - 0.5
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
     return shape, map_x, map_y, (xs + 0.5) * scale - 0.5, (ys + 0.5) * scale - 0.5
+
+
+def _limb_radius(frame: Frame) -> float | None:
+    """The planet's limb radius in the frame's pixels when its reader measured it
+    (``meta["limb_radius_px"]``: JunoCam raw products in the spin frame), else None."""
+    try:
+        radius = float(frame.meta.get("limb_radius_px") or 0.0)
+    except (TypeError, ValueError):
+        return None
+    return radius if math.isfinite(radius) and radius > 0 else None
 
 
 def _as_is(reason: str, scale: float) -> dict[str, Any]:

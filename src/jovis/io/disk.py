@@ -83,3 +83,54 @@ def _limb(valid: np.ndarray) -> dict[str, Any]:
             "angle": round(angle, 1),
         }
     }
+
+
+LIMB_FIT_TRIES = 400
+LIMB_MIN_INLIERS = 0.3  # share of the outline the limb circle must explain
+
+
+def limb_circle(valid: np.ndarray) -> dict[str, Any] | None:
+    """The planet's limb as a circle fitted to the outline of `valid` (RANSAC over triples of
+    outline points, then least squares on the inliers), or None when no circle explains
+    `LIMB_MIN_INLIERS` of the outline. A crescent's outline is the lit limb (a circle) and the
+    terminator (an ellipse inside it), plus any straight cut of the field of view: the circle
+    with the most points within 1.5 px is the limb, which an ellipse fit to the whole
+    outline (`_limb`) is not."""
+    contours, _ = cv2.findContours(valid.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    points = max(contours, key=cv2.contourArea)[:, 0, :].astype(np.float64)
+    if len(points) < 30:
+        return None
+    rng = np.random.default_rng(0)
+    best, best_count = None, 0
+    tolerance = 1.5
+    for _ in range(LIMB_FIT_TRIES):
+        a, b, c = points[rng.choice(len(points), 3, replace=False)]
+        circle = _circle_through(a, b, c)
+        if circle is None:
+            continue
+        count = int((np.abs(np.hypot(*(points - circle[:2]).T) - circle[2]) < tolerance).sum())
+        if count > best_count:
+            best, best_count = circle, count
+    if best is None or best_count < LIMB_MIN_INLIERS * len(points):
+        return None
+    inliers = points[np.abs(np.hypot(*(points - best[:2]).T) - best[2]) < tolerance]
+    # algebraic least squares: x² + y² + D x + E y + F = 0
+    design = np.column_stack([inliers, np.ones(len(inliers))])
+    (d, e, f), *_ = np.linalg.lstsq(design, -(inliers**2).sum(axis=1), rcond=None)
+    cx, cy = -d / 2, -e / 2
+    radius = float(np.sqrt(max(cx * cx + cy * cy - f, 0.0)))
+    return {"centre": [round(float(cx), 1), round(float(cy), 1)], "radius": round(radius, 1),
+            "inlier_share": round(best_count / len(points), 3)}  # fmt: skip
+
+
+def _circle_through(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray | None:
+    """(cx, cy, r) of the circle through three points, None when they are (nearly) collinear."""
+    d = 2 * (a[0] * (b[1] - c[1]) + b[0] * (c[1] - a[1]) + c[0] * (a[1] - b[1]))
+    if abs(d) < 1e-6:
+        return None
+    sa, sb, sc = a @ a, b @ b, c @ c
+    cx = (sa * (b[1] - c[1]) + sb * (c[1] - a[1]) + sc * (a[1] - b[1])) / d
+    cy = (sa * (c[0] - b[0]) + sb * (a[0] - c[0]) + sc * (b[0] - a[0])) / d
+    return np.array([cx, cy, np.hypot(a[0] - cx, a[1] - cy)])

@@ -30,12 +30,17 @@ from jovis.io.junocam_raw import (
     decompand_table,
     raw_channels,
 )
+from jovis.io.junocam_spin import lay_out_raw
 
 PER_FILTER = ("red", "green", "blue")
 
 
 def read_junocam(
-    path: Path, instrument: str | None = None, *, storage_order: Sequence[str] | None = None
+    path: Path,
+    instrument: str | None = None,
+    *,
+    storage_order: Sequence[str] | None = None,
+    raw_layout: str = "spin",
 ) -> Frame:
     """Read a JunoCam product (and its ``-metadata.json``, when present) as a frame.
 
@@ -44,15 +49,21 @@ def read_junocam(
     path : Path
         ``<id>-raw.png``: 128-row framelets stacked in time order, filters cycling inside each
         frame. Decompanded to linear DN by SAMPLE_BIT_MODE_ID, or as SQROOT without metadata
-        (``meta["companding_assumed"]``). Channel k holds filter k's framelets in time order,
-        shape (n_framelets·128, width). ``<id>-red/-green/-blue.png``: any one reads the whole set,
-        values as stored; ``meta["missing_filters"]`` names absent files.
+        (``meta["companding_assumed"]``). With ``raw_layout="spin"`` (the default) the framelets
+        are assembled in the camera's spin frame so that the filters co-register
+        (`jovis.io.junocam_spin`; valid where every filter has data and on the disk); with
+        ``"framelets"`` channel k holds filter k's framelets in time order, shape
+        (n_framelets·128, width), not co-registered. ``<id>-red/-green/-blue.png``: any one
+        reads the whole set, values as stored; ``meta["missing_filters"]`` names absent files.
         ``<id>-mapprojected.png``: the colour composite as stored. Other suffixes: as stored.
     instrument : str, optional
         Ignored: JunoCam products are always instrument ``junocam``.
     storage_order : sequence of str, optional
         Filter order of raw framelets (e.g. ``["METHANE", "BLUE", "GREEN", "RED"]``), overriding the
         metadata and the filter-code default.
+    raw_layout : {"spin", "framelets"}
+        How a raw product's framelets are laid out (see `path`); a raw narrower than the
+        camera's 1648 samples keeps the framelet layout and says why (``raw_layout_reason``).
 
     Raises
     ------
@@ -88,7 +99,8 @@ def read_junocam(
         if storage_order is not None:
             order = tuple(str(f).strip().upper() for f in storage_order)
         image, channels = _read_raw(path, json_path, order, metadata, meta)
-        valid = None
+        altitude = metadata_number(meta, "SPACECRAFT_ALTITUDE")
+        image, valid = lay_out_raw(image, channels, meta, raw_layout, altitude_km=altitude)
     elif kind in PER_FILTER:
         image, channels, valid = _read_set(path, product_id, filters, meta)
     else:
@@ -97,7 +109,7 @@ def read_junocam(
         meta["values"] = "as stored in the PNG (not decompanded)"
     if valid is None:
         valid = sky_mask(image, meta)
-    else:
+    elif kind != "raw":
         meta["valid_source"] = "alpha channel"
     return Frame(
         image.astype(np.float32, copy=False), channels, "junocam", str(path), meta, None, valid

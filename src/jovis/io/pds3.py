@@ -25,6 +25,7 @@ from jovis.io.junocam_raw import (
     raw_channels,
     split_framelets,
 )
+from jovis.io.junocam_spin import lay_out_raw
 
 FILL_KEYS = ("MISSING_CONSTANT", "INVALID_CONSTANT", "NULL", "CORE_NULL")
 # JIRAM imager modes (INSTRUMENT_MODE_ID): channels and instrument config (PHYSICS.md §4).
@@ -104,13 +105,15 @@ def read_pds3(path: Path, instrument: str | None = None) -> Frame:
         mode = block.get("SAMPLE_BIT_MODE_ID", label.get("SAMPLE_BIT_MODE_ID"))
         try:
             image, channels, info = raw_channels(raw[:, :, 0], order, mode and str(mode))
-            if fills:
-                valid = split_framelets(valid[:, :, 0], order)[0]
-            else:
-                valid = np.ones((*image.shape[:2], 1), bool)
+            framelet_valid = split_framelets(valid[:, :, 0], order)[0] if fills else None
         except ValueError as err:
             raise FrameReadError(label_path, str(err)) from None
         meta.update(info)
+        altitude = _number(label.get("SPACECRAFT_ALTITUDE"))
+        image, laid_valid = lay_out_raw(image, channels, meta, framelet_valid=framelet_valid,
+                                        altitude_km=altitude)  # fmt: skip
+        shape = (*image.shape[:2], 1)
+        valid = np.ones(shape, bool) if laid_valid is None else laid_valid.reshape(shape)
         name = "junocam"
     else:
         image, n = raw.astype(np.float32), raw.shape[2]
@@ -154,6 +157,15 @@ def _jiram(
     )
     stacked = [np.concatenate([a[:half], a[half:]], axis=2) for a in (image, valid)]
     return stacked[0], stacked[1], ["L", "M"], "jiram"
+
+
+def _number(value: Any) -> float | None:
+    """A label value as a number ("66525.5 <km>", 66525.5, or pdr's value with units), else None."""
+    value = value.get("value") if isinstance(value, Mapping) else value
+    try:
+        return float(str(value).split()[0]) if value is not None else None
+    except (ValueError, IndexError):
+        return None
 
 
 def _junocam_order(label_path: Path, filters: Any, product: str, bands: int) -> tuple[str, ...]:
