@@ -149,3 +149,27 @@ def test_narrow_raw_keeps_the_framelets_and_says_why():
     assert "1648-sample" in meta["raw_layout_reason"]
     with pytest.raises(ValueError, match="valid choices are spin, framelets"):
         lay_out_raw(stack, ["red", "green", "blue"], {}, "mosaic")
+
+
+def test_pds3_edr_is_assembled_too(tmp_path):
+    """A full-width JunoCam EDR (PDS3) goes through the same assembly, its altitude from the
+    label; fill pixels are no data in every filter they touch."""
+    from tests.io.test_pds3 import write_pds3
+
+    nominal, _ = nominal_step({"INTERFRAME_DELAY": "0.370 <s>"})
+    clean = render_raw(nominal).astype(np.int64)
+    codes = clean.copy()
+    codes[3 * 384 + 60 : 3 * 384 + 64, 800:820] = 255  # fill inside the 4th exposure's blue
+    extra = (
+        'INSTRUMENT_ID = "JNC"\r\nPRODUCT_ID = "JNCE_2021052_32C00054_V01"\r\n'
+        'FILTER_NAME = ("BLUE", "GREEN", "RED")\r\nSAMPLE_BIT_MODE_ID = "SQROOT"\r\n'
+        "INTERFRAME_DELAY = 0.370\r\nSPACECRAFT_ALTITUDE = 100000.0\r\nMISSING_CONSTANT = 255\r\n"
+    )
+    frame = read_frame(write_pds3(tmp_path, "JNCE", codes, "MSB_UNSIGNED_INTEGER", extra))
+    meta = frame.meta
+    assert meta["raw_layout"] == "spin" and min(meta["registration"].values()) > 0.9
+    assert meta["limb_radius_px"] == pytest.approx(limb_radius_px(100000.0), abs=0.1)
+    assert frame.valid.shape == frame.image.shape[:2] and 0.05 < frame.valid.mean() < 0.9
+    (tmp_path / "clean").mkdir()
+    whole = read_frame(write_pds3(tmp_path / "clean", "JNCE", clean, "MSB_UNSIGNED_INTEGER", extra))
+    assert 0 < whole.valid.sum() - frame.valid.sum() <= 4 * 20 * 2
