@@ -363,3 +363,15 @@ def test_with_a_grid_pixel_areas_are_taken_at_the_blob_centres_only(monkeypatch)
     monkeypatch.setattr(PolarGrid, "pixel_area_km2", lambda *a: pytest.fail("whole-frame areas"))
     found = extract_features(mask, None, SCHEMA, grid=grid)["vortices"]
     assert len(found) == 3 and max(seen) <= 2  # two blobs (the split pair is one) at once
+
+
+def test_max_axis_ratio_drops_streaks_and_keeps_ovals():
+    """A streak (e.g. along the terminator) is no vortex when `max_axis_ratio` is set; a 2:1
+    oval stays; by default (`MAX_AXIS_RATIO` None) every shape is kept."""
+    mask = np.zeros((120, 160), np.uint8)
+    cv2.ellipse(mask, (40, 60), (30, 5), 80, 0, 360, 2, -1)  # 6:1
+    cv2.ellipse(mask, (120, 60), (16, 8), 0, 0, 360, 2, -1)  # 2:1
+    kept = extract_features(mask, None, SCHEMA, max_axis_ratio=3.0)["vortices"]
+    assert [round(v["x"]) for v in kept] == [120]
+    assert len(extract_features(mask, None, SCHEMA)["vortices"]) == 2
+    assert len(extract_features(mask, None, SCHEMA, max_axis_ratio=None)["vortices"]) == 2

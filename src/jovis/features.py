@@ -39,6 +39,10 @@ CONCAVE_RATIO = 0.9
 # 7 and 11: instance F1 0.567 / 0.586 / 0.614 at 300 / 700 / 1000 km (0.575 before the split).
 MIN_CORE_KM = 1000.0
 MIN_CORE_PX = 1.5
+# Vortex instances longer than this many times their width are dropped (None: none are): a
+# streak along the terminator or the data edge is no vortex, where Jovian vortices are round to
+# ~2:1 ovals. Off: `benchmark suite=instances` did not confirm a value (README).
+MAX_AXIS_RATIO: float | None = None
 
 
 def extract_features(
@@ -51,6 +55,7 @@ def extract_features(
     min_vortex_score: float = MIN_VORTEX_SCORE,
     neck_ratio: float = NECK_RATIO,
     concave_ratio: float = CONCAVE_RATIO,
+    max_axis_ratio: float | None = MAX_AXIS_RATIO,
     grid: PolarGrid | None = None,
 ) -> dict[str, Any]:
     """Vortex instances, the aurora oval and class fractions of one predicted mask.
@@ -71,6 +76,9 @@ def extract_features(
     neck_ratio, concave_ratio : float
         When one blob is split into touching vortices (`split_touching`; `NECK_RATIO`,
         `CONCAVE_RATIO`).
+    max_axis_ratio : float or None
+        Vortex instances whose semi-major axis exceeds this many times their semi-minor axis are
+        dropped (`MAX_AXIS_RATIO`); None keeps every shape.
     grid : PolarGrid, optional
         The frame's geometry: every feature also gets latitude/longitude and km (see
         `jovis.geometry.locate.locate_features`), and the result a ``"grid"`` entry; touching
@@ -116,7 +124,9 @@ def extract_features(
         cid = schema.id_of("vortex")
         prob = None if probs is None else probs[cid]
         split = {"neck_ratio": neck_ratio, "concave_ratio": concave_ratio}
-        vortices = _vortices(mask == cid, prob, min_vortex_area_px, min_vortex_score, grid, split)
+        vortices = _vortices(
+            mask == cid, prob, min_vortex_area_px, min_vortex_score, grid, split, max_axis_ratio
+        )
     oval = _empty_oval()
     if "aurora" in schema.names:
         cid = schema.id_of("aurora")
@@ -137,6 +147,7 @@ def _vortices(
     min_score: float,
     grid: PolarGrid | None,
     split: dict[str, float],
+    max_axis_ratio: float | None = None,
 ) -> list[dict[str, Any]]:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(
         binary.astype(np.uint8), connectivity=8, ltype=cv2.CV_32S
@@ -162,8 +173,13 @@ def _vortices(
             if area < max(1, min_area):
                 continue
             vortex = _vortex(comp, x0, y0, area, prob)
-            if prob is None or vortex["mean_prob"] >= min_score:
-                found.append(vortex)
+            if prob is not None and vortex["mean_prob"] < min_score:
+                continue
+            if max_axis_ratio and vortex["semi_major_px"] > max_axis_ratio * max(
+                vortex["semi_minor_px"], 0.5
+            ):
+                continue
+            found.append(vortex)
     found.sort(key=lambda v: -v["area_px"])  # stable: equal areas keep raster order
     return [{"id": i, **v} for i, v in enumerate(found, start=1)]
 

@@ -45,6 +45,8 @@ def test_defaults_first_then_the_grid_and_the_first_set_chooses(tiny_run, two_se
 def test_bad_requests_are_refused(tiny_run, two_sets):
     with pytest.raises(ValueError, match="at least one labelled"):
         run_instances(tiny_run["checkpoint"], [], {"min_vortex_score": [0.5]}, device="cpu")
+    with pytest.raises(ValueError, match=r"valid: .*concave_ratio, max_axis_ratio"):
+        run_instances(tiny_run["checkpoint"], two_sets, {"max_ratio": [3.0]}, device="cpu")
     with pytest.raises(ValueError, match="unknown settings \\['min_score'\\]"):
         run_instances(tiny_run["checkpoint"], two_sets, {"min_score": [0.5]}, device="cpu")
 

@@ -229,6 +229,14 @@ def test_real_reference_set_scores_itself_perfectly(tmp_path, instrument, channe
             assert model[f"aurora_{sector}_recall_gt8"] == 1.0
     else:
         assert model["vortex_f1"] == 1.0
+        from jovis.real_eval.report import summary
+
+        filters = materialise(tmp_path / "filters", REAL, instrument=instrument, junocam="filters")
+        result = evaluate_real(reference_predict(filters, channels), SCHEMA, channels, tmp_path,
+                               reference_set=None, overlays=False, filter_set=filters)  # fmt: skip
+        assert result["reference_filters"]["model"]["vortex_f1"] == 1.0
+        flat = summary(result)
+        assert flat["ref_filters_vortex_f1"] == 1.0 and flat["ref_filters_frames"] == 9
 
 
 def test_benchmark_real_prints_the_json_line(tiny_run, synthetic_set, tmp_path):

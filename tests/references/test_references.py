@@ -202,3 +202,24 @@ def test_a_cpc_id_needs_a_cyclone_kind_and_the_table_reads_south_as_negative(tmp
     meta.write_text(json.dumps({"SUB_SPACECRAFT_LATITUDE": "80", "SUB_SPACECRAFT_LONGITUDE": "0"}))
     with pytest.raises(KeyError, match="SPACECRAFT_ALTITUDE"):
         product_view(meta, 0.0)
+
+
+@needs_real
+def test_the_junocam_products_as_their_per_filter_sets(tmp_path):
+    """`junocam="filters"`: each labelled product again, read from its per-filter set, with the
+    composite's ellipses (the same pixels: the disks and vortex labels agree)."""
+    composites = materialise(tmp_path / "composites", REAL, instrument="junocam")
+    filters = materialise(tmp_path / "filters", REAL, instrument="junocam", junocam="filters")
+    rows = [json.loads(x) for x in (filters / "manifest.jsonl").read_text().splitlines() if x]
+    assert len(rows) == 9 and all(r["id"].endswith("-filters") for r in rows)
+    assert all(r["image"].endswith("-green.png") for r in rows)
+    for r in rows:
+        product = r["id"].removesuffix("-filters")
+        a = read_mask_png(filters / "masks" / f"{r['id']}.png")
+        b = read_mask_png(composites / "masks" / f"{product}.png")
+        both = (a != 255) & (b != 255)
+        assert (a[both] == b[both]).mean() > 0.999 and ((a != 255) == (b != 255)).mean() > 0.97
+    frame, labels = FolderDataset(filters, ["red", "green", "blue"]).load(0)
+    assert labels.mask.shape == frame.shape
+    with pytest.raises(ValueError, match="valid choices are mapprojected, filters"):
+        materialise(tmp_path / "x", REAL, junocam="raw")

@@ -1,5 +1,6 @@
 """`benchmark suite=instances`: choose how vortex instances are taken from a detector's masks
-(`jovis.features.extract_features`: the score and area floors, the touching-vortex split) on
+(`jovis.features.extract_features`: the score and area floors, the touching-vortex split, the
+longest axis ratio) on
 labelled synthetic validation sets.
 
 Each set is predicted once, as `evaluate` predicts (`labelled_predictions`, masks as `infer`
@@ -26,7 +27,13 @@ from jovis.inference.predictor import Predictor
 from jovis.scoring.features import FeatureScores
 from jovis.scoring.oval_course import CourseSettings, frame_mask
 
-SETTINGS = ("min_vortex_score", "min_vortex_area_px", "neck_ratio", "concave_ratio")
+SETTINGS = (
+    "min_vortex_score",
+    "min_vortex_area_px",
+    "neck_ratio",
+    "concave_ratio",
+    "max_axis_ratio",
+)
 
 
 def run_instances(

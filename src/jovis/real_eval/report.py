@@ -70,6 +70,9 @@ FREE_KEYS = ("agreement_median", "agreement_min", "capture_mean", "area_share_me
              "capture_efficiency_mean", "vortex_px_uv")  # fmt: skip
 
 
+FILTER_KEYS = ("vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1")
+
+
 def summary(result: dict[str, Any]) -> dict[str, Any]:
     """Flat headline numbers: ``ref_<key>`` and ``baseline_ref_<key>`` of the reference set,
     ``<folder>_<key>`` (and ``baseline_``) of each folder's first group of frames."""
@@ -81,6 +84,10 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
             keys = (*REFERENCE_KEYS, *VISIBILITY_KEYS)
             flat.update({prefix + k: ref[who].get(k) for k in keys if who in ref})
         flat["ref_frames"] = ref["model"]["frames"]
+    filters = result.get("reference_filters")
+    if filters:  # the JunoCam products again, as their per-filter sets
+        flat.update({f"ref_filters_{k}": filters["model"].get(k) for k in FILTER_KEYS})
+        flat["ref_filters_frames"] = filters["model"]["frames"]
     for folder in result["folders"]:
         name = Path(folder["folder"]).name
         flat[f"{name}_frames"] = folder["frames"]
@@ -103,6 +110,15 @@ def tables(result: dict[str, Any], checkpoint: str) -> list[Table]:
     of frames, model and baseline)."""
     out = []
     ref = result.get("reference")
+    filters = result.get("reference_filters")
+    if filters:
+        t = Table(title=f"{checkpoint} on {filters['model']['frames']} JunoCam reference "
+                  "products as their per-filter sets", caption="the same ellipses, the same "
+                  "pixels as the map-projected composites")  # fmt: skip
+        for k in FILTER_KEYS:
+            t.add_column(k, justify="right")
+        t.add_row(*(_fmt(filters["model"].get(k)) for k in FILTER_KEYS))
+        out.append(t)
     if ref:
         caption = (
             "baseline: one fixed threshold tuned on these frames' reference masks (an "

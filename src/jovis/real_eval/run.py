@@ -143,10 +143,11 @@ def score_folder(
 def evaluate_real(
     predict: Predict, schema: LabelSchema, channels: list[str], out: str | Path, *,
     reference_set: str | Path | None, folders: Iterable[str | Path] = (),
-    overlays: bool = True,
+    overlays: bool = True, filter_set: str | Path | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Everything `benchmark suite=real` reports: the reference set's scores (model, baseline)
-    and each folder's label-free scores; overlays under ``out/overlays/``."""
+    """Everything `benchmark suite=real` reports: the reference set's scores (model, baseline),
+    the JunoCam products' scores as their per-filter sets (`filter_set`, when given) and each
+    folder's label-free scores; overlays under ``out/overlays/``."""
     from jovis.real_eval.report import overlay_writer
 
     start = time.perf_counter()
@@ -154,6 +155,10 @@ def evaluate_real(
     result: dict[str, Any] = {"reference": None, "folders": []}
     if reference_set is not None:
         result["reference"] = score_reference_set(predict, reference_set, schema, channels, write)
+    if filter_set is not None:
+        result["reference_filters"] = score_reference_set(
+            predict, filter_set, schema, channels, write
+        )
     base = (result["reference"] or {}).get("baseline", {}).get("threshold", {})
     for folder in folders:
         result["folders"].append(

@@ -27,9 +27,11 @@ def run_real_suite(
 ) -> tuple[dict[str, Any], list]:
     """Score `ckpt` on the real frames under `root` (default `jovis.paths.real_data_dir()`):
     the stored reference set (materialised under ``out/reference_set``, or `reference_set`, a
-    labelled frame set) and every sub-folder of `root` (or the `folders` named, relative to
-    `root`) label-free. `temporal`: as `infer`'s (`jovis.inference.temporal`), through the
-    same loop; each scored set's frames are the pool of neighbours. `oval_course`: as
+    labelled frame set; with the stored set also its JunoCam products as their per-filter
+    sets, ``out/reference_set_filters``) and every sub-folder of `root` (or the `folders`
+    named, relative to `root`) label-free. `temporal`: as `infer`'s
+    (`jovis.inference.temporal`), through the same loop; each scored set's frames are the pool
+    of neighbours. `oval_course`: as
     `infer`'s (`jovis.scoring.oval_course`), so the masks scored are those `infer` writes.
     Writes ``out/real.json`` and ``out/overlays/``; returns (the result with a flat
     ``summary``, the rich tables)."""
@@ -43,8 +45,14 @@ def run_real_suite(
             f"real frames: no folder {root}; set $JOVIS_REAL_DATA or pass real.root=DIR"
         )
     out = Path(out)
+    filter_set = None
     if reference_set is None and (root / HST_DIR).is_dir():
         reference_set = materialise(out / "reference_set", root)
+        try:  # the JunoCam reference products again, as their per-filter sets
+            filter_set = materialise(out / "reference_set_filters", root, instrument="junocam",
+                                     junocam="filters")  # fmt: skip
+        except ValueError:  # none of the products has its set here
+            filter_set = None
     names = folders if folders is not None else sorted(p.name for p in root.iterdir() if p.is_dir())
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, batch_size=batch_size)
     info = predictor.info
@@ -52,6 +60,7 @@ def run_real_suite(
     result = evaluate_real(
         predict, info.labels, info.channels, out,
         reference_set=reference_set, folders=[root / n for n in names], overlays=overlays,
+        filter_set=filter_set,
     )  # fmt: skip
     result.update({"checkpoint": str(ckpt), "root": str(root), "channels": info.channels,
                    "resample": resample, "temporal": predict.temporal.to_dict(),

@@ -98,18 +98,36 @@ def _row(fid: str, image: str, instrument: str, hemisphere: str, grid) -> dict[s
     return row
 
 
+JUNOCAM_PRODUCTS = ("mapprojected", "filters")
+
+
 def materialise(out: str | Path, real_root: str | Path | None = None,
-                stored: str | Path = STORED, instrument: str | None = None) -> Path:  # fmt: skip
+                stored: str | Path = STORED, instrument: str | None = None,
+                junocam: str = "mapprojected") -> Path:  # fmt: skip
     """Write a frame set folder at `out` that `FolderDataset` reads: the stored masks, sectors and
     features copied (JunoCam ones drawn from their ellipses), the manifest's image paths made
     absolute under `real_root` (default `jovis.paths.real_data_dir()`); `instrument` keeps only
-    that instrument's frames (one checkpoint scores one instrument)."""
+    that instrument's frames (one checkpoint scores one instrument).
+
+    `junocam="filters"`: only the JunoCam products, each as its per-filter set
+    (``-red/-green/-blue.png``, read as one frame; id ``<product>-filters``) instead of its
+    map-projected composite. Both are the same view of the planet on the same pixels (shifts
+    under 1 px on the nine labelled products), so the ellipses label either; products without
+    a set are left out."""
+    if junocam not in JUNOCAM_PRODUCTS:
+        raise ValueError(f"junocam={junocam!r}: valid choices are {', '.join(JUNOCAM_PRODUCTS)}")
     root = check_real_root(real_root or real_data_dir()).resolve()
     stored, out = Path(stored), Path(out)
     rows = [json.loads(x) for x in (stored / "manifest.jsonl").read_text().splitlines() if x]
     rows = [r for r in rows if instrument is None or r["instrument"] == instrument]
+    if junocam == "filters":
+        rows = [_as_filter_set(r, root) for r in rows if r.get("labels") == ELLIPSES]
+        rows = [r for r in rows if r is not None]
     if not rows:
-        raise ValueError(f"{stored}/manifest.jsonl: no frames of instrument={instrument!r}")
+        raise ValueError(
+            f"{stored}/manifest.jsonl: no frames of instrument={instrument!r}"
+            + (" with a per-filter set" if junocam == "filters" else "")
+        )
     for row in rows:
         row.pop("image_root", None)
         image = root / row["image"]
@@ -128,9 +146,20 @@ def materialise(out: str | Path, real_root: str | Path | None = None,
     return out
 
 
+def _as_filter_set(row: dict[str, Any], root: Path) -> dict[str, Any] | None:
+    """A JunoCam composite's row turned into its per-filter set's, None without a set."""
+    image = str(row["image"]).replace("-mapprojected.png", "-green.png")
+    if image == row["image"] or not (root / image).is_file():
+        return None
+    return {**row, "image": image, "id": f"{row['id']}-filters", "product": row["id"]}
+
+
 def _draw_ellipse_labels(row: dict[str, Any], root: Path, stored: Path, out: Path) -> None:
-    """Write a JunoCam row's mask and features under `out` from its stored ellipses."""
-    product = json.loads((stored / row.pop("labels")).read_text())["products"][row["id"]]
+    """Write a JunoCam row's mask and features under `out` from its stored ellipses (read on
+    the row's own image: the composite, or the per-filter set)."""
+    product_id = row.pop("product", row["id"])
+    product = json.loads((stored / row.pop("labels")).read_text())["products"][product_id]
+    product = {**product, "image": str(Path(row["image"]).relative_to(root))}
     _, mask, features = product_labels(root, row["id"], product)
     write_mask_png(out / "masks" / f"{row['id']}.png", mask, default_schema())
     write_json(out / "features" / f"{row['id']}.json", features)
