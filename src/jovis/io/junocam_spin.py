@@ -29,9 +29,11 @@ import cv2
 import numpy as np
 
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM
-from jovis.io.disk import find_disk, limb_circle
+from jovis.io.disk import limb_circle
+from jovis.io.generic import sky_mask
+from jovis.io.junocam_raw import FRAMELET_ROWS
 
-FRAMELET_ROWS = 128
+RAW_LAYOUTS = ("spin", "framelets")  # how `lay_out_raw` lays out a raw product's framelets
 CCD_SAMPLES = 1648  # LINE_SAMPLES of every raw framelet; the camera model is in these columns
 FOCAL_PX = 10.95637 / 0.0074  # focal length over pixel pitch (juno_junocam_v03.ti)
 CENTRE_X = 814.21
@@ -271,9 +273,6 @@ def spin_frame(
     return SpinAssembly(image, coverage, step, info)
 
 
-RAW_LAYOUTS = ("spin", "framelets")
-
-
 def lay_out_raw(
     stack: np.ndarray,
     channels: list[str],
@@ -305,11 +304,9 @@ def lay_out_raw(
         return stack, None if framelet_valid is None else framelet_valid.all(axis=2)
     assembly = spin_frame(stack, channels, meta, framelet_valid=framelet_valid)
     meta.update(assembly.info)
-    disk, meta["disk"] = find_disk(assembly.image)
+    disk = sky_mask(assembly.image, meta)
     valid = assembly.coverage if disk is None else assembly.coverage & disk
-    meta["valid_source"] = (
-        "disk found from the image" if disk is not None else "all pixels"
-    ) + ", where every filter has a framelet"
+    meta["valid_source"] += ", where every filter has a framelet"
     meta.update(_limb(valid, altitude_km))
     return assembly.image, valid
 
