@@ -1,6 +1,7 @@
 """Released detectors: the resolver of model=/ckpt=, the release maker, its cards."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 import torch
@@ -182,3 +183,33 @@ def test_a_fine_tuned_run_names_its_first_stage_on_the_card(tiny_run, tmp_path):
         "fine-tuned from (stage 1)"
         in (tmp_path / "released" / "jiram_l-v1" / "CARD.md").read_text()
     )
+
+
+def test_a_release_fine_tuned_from_shipped_weights_names_them():
+    """init=<a released tag>: the card names the release (its own card re-makes it) and the
+    command is one train.py call with init=<tag>; another run's stage keeps its two commands."""
+    from jovis.released import RELEASED_DIR
+    from jovis.released.card import (
+        _parent_line,
+        parent_stage,
+        released_tag,
+        size_note,
+        training_command,
+    )
+
+    weights = RELEASED_DIR / "jiram_l-v2" / "model.pt"
+    assert released_tag(weights) == "jiram_l-v2" and released_tag(Path("runs/x/model.pt")) is None
+    stage = parent_stage({"parent": {"path": str(weights), "sha256": "abc"}}, "release/jiram_l",
+                         {}, "cpu")  # fmt: skip
+    assert stage["release"] == "jiram_l-v2" and stage["sha256"] == "abc"
+    base = "python scripts/train.py experiment=release/jiram_l trainer=cpu"
+    assert (
+        training_command(base, stage, 600, 2)
+        == f"{base} init=jiram_l-v2 trainer.max_steps=600 seed=2"
+    )
+    assert training_command(base, None, 600, 2) == base
+    two = training_command(base, {"command": "STAGE1"}, 600, 2)
+    assert two == f"STAGE1; then {base} init=<that run>/model.pt trainer.max_steps=600 seed=2"
+    assert "released jiram_l-v2" in _parent_line(stage)
+    assert "jiram_l-v2's + 600 steps" in size_note({"batch_size": 8, "size": 256},
+                                                     {"max_steps": 600}, stage)  # fmt: skip

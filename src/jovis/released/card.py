@@ -44,6 +44,8 @@ def size_note(
     steps = f"{trainer.get('max_steps')}"
     if parent and parent.get("steps"):
         steps = f"{parent['steps']} + {steps}"  # stage 1 + the fine-tune
+    elif parent and parent.get("release"):
+        steps = f"{parent['release']}'s + {steps}"
     return (f"CPU-sized ({steps} steps of {data.get('batch_size')} frames at "
             f"{data.get('size')} px): boundaries coarser than a GPU recipe's")  # fmt: skip
 
@@ -77,6 +79,10 @@ def parent_stage(
         return None
     path = Path(parent["path"])
     stage: dict[str, Any] = {"model": str(path), "sha256": parent.get("sha256")}
+    tag = released_tag(path)
+    if tag is not None:  # fine-tuned from shipped weights: their own card re-makes them
+        return {**stage, "model": tag, "release": tag,
+                "command": f"the released {tag} (its card's command re-makes it)"}  # fmt: skip
     if not path.is_file():
         return {**stage, "command": "unknown: the parent checkpoint is not at its path"}
     cfg = read_checkpoint(path)["jovis"]["config"]
@@ -89,6 +95,26 @@ def parent_stage(
         f"python scripts/train.py experiment={recipe} trainer={trainer_word}",
         f"seed={cfg.get('seed')} trainer.max_steps={steps}", *diff])  # fmt: skip
     return stage
+
+
+def training_command(base: str, parent: dict[str, Any] | None, steps: Any, seed: Any) -> str:
+    """The command that re-makes a release: the recipe (`base`); a fine-tune of shipped weights
+    adds ``init=<tag>``; a fine-tune of another run first re-makes that run (its stage)."""
+    if parent is None:
+        return base
+    tail = f"trainer.max_steps={steps} seed={seed}"
+    if parent.get("release"):
+        return f"{base} init={parent['release']} {tail}"
+    return f"{parent['command']}; then {base} init=<that run>/model.pt {tail}"
+
+
+def released_tag(path: Path) -> str | None:
+    """``name-vK`` when `path` is the weights of a release shipped in the package, else None."""
+    from jovis.released import RELEASED_DIR
+
+    path = path.resolve()
+    inside = path.parent.parent == RELEASED_DIR and path.name == "model.pt"
+    return path.parent.name if inside else None
 
 
 def last_validation(run: Path) -> dict[str, float]:
@@ -134,12 +160,10 @@ def fill_card(
     params = sum(v.numel() for v in torch.load(weights, weights_only=True)["state_dict"].values())
     trainer_word, gpu_line = trained_on(cfg)
     parent = parent_stage(info, recipe, data.get("params") or {}, trainer_word)
-    command = f"python scripts/train.py experiment={recipe} trainer={trainer_word}"
-    if parent is not None:  # stage 2: the recipe fine-tuned from stage 1's model.pt
-        command = (
-            f"{parent['command']}; then {command} init=<that run>/model.pt "
-            f"trainer.max_steps={trainer.get('max_steps')} seed={cfg.get('seed')}"
-        )
+    command = training_command(
+        f"python scripts/train.py experiment={recipe} trainer={trainer_word}", parent,
+        trainer.get("max_steps"), cfg.get("seed"),
+    )  # fmt: skip
     card = {
         "name": name, "version": version, "description": NAMES[name],
         "instrument": info["instrument"], "channels": info["channels"],
@@ -188,9 +212,7 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"- training: `{t['command']}` ({t['recipe']}; seed {t['seed']}, {t['steps']} steps of "
         f"{t['batch_size']} frames at {t['size']} px, lr {t['lr']}, {t['minutes']} min, code "
         f"{t['code']}, run {t['run']})",
-        *([f"- fine-tuned from (stage 1): run {t['parent'].get('run')}, seed "
-           f"{t['parent'].get('seed')}, {t['parent'].get('steps')} steps, sha256 "
-           f"`{t['parent'].get('sha256')}`"] if t.get("parent") else []),
+        *([_parent_line(t["parent"])] if t.get("parent") else []),
         f"- data: {card['data']['kind']}; training seeds from {card['data']['seed']}",
         f"- hardware: {card['hardware']}",
         f"- synthetic held-out scores: {card['synthetic_heldout']}",
@@ -203,3 +225,11 @@ def card_markdown(card: dict[str, Any]) -> str:
         "", "## Licence and credits", "", card["licence"], "", card["credits"], "",
     ]  # fmt: skip
     return "\n".join(lines)
+
+
+def _parent_line(parent: dict[str, Any]) -> str:
+    if parent.get("release"):
+        return (f"- fine-tuned from the released {parent['release']} (sha256 "
+                f"`{parent.get('sha256')}`; its card re-makes it)")  # fmt: skip
+    return (f"- fine-tuned from (stage 1): run {parent.get('run')}, seed {parent.get('seed')}, "
+            f"{parent.get('steps')} steps, sha256 `{parent.get('sha256')}`")  # fmt: skip
