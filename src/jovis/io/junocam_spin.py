@@ -47,6 +47,7 @@ DEFAULT_DELAY_S = (
     0.371  # INTERFRAME_DELAY when no metadata says it (the shared products: 0.37-0.372)
 )
 STEP_SEARCH = 0.06  # the turn per exposure is searched within ±6% of the nominal one
+STEP_GRID = 9  # steps tried (1.5 % apart; the registration peak is ~±3 % wide), then a parabola
 FIT_SCALE = 0.25  # the registration is scored on a quarter-scale assembly
 EDGE_FEATHER_ROWS = 8.0  # overlapping framelets blend over this many rows at their edges
 _METHANE_Y = re.compile(r"INS-61504_DISTORTION_Y\D{0,20}?(-?\d+(?:\.\d+)?)")
@@ -139,9 +140,11 @@ def assemble_spin(
     height = int(np.ceil((az_hi - az_lo) * px_per_rad))
     width = int(np.ceil((el_hi - el_lo) * px_per_rad))
     az = az_lo + (np.arange(height) + 0.5) / px_per_rad
-    el = (el_lo + (np.arange(width) + 0.5) / px_per_rad)[None, :]
-    sin_el, cos_el = np.sin(el), np.cos(el)
-    total = np.zeros((height, width, len(channels)), np.float32)
+    el = el_lo + (np.arange(width) + 0.5) / px_per_rad
+    # a direction (azimuth a, elevation e) is the camera pixel F·(tan e · sec a, tan a) before
+    # distortion: outer products of 1-D terms, in float32
+    tan_el = (FOCAL_PX * np.tan(el)).astype(np.float32)[None, :]
+    total = np.zeros((len(channels), height, width), np.float32)  # channel first: row slices
     weight = np.zeros_like(total)
     for k, name in enumerate(channels):
         row0 = centres[name]
@@ -151,29 +154,31 @@ def assemble_spin(
         )
         for t in range(n_frames):
             local = az - turns[t]
-            rows = np.flatnonzero((local > lo) & (local < hi))
-            if rows.size == 0:
+            seen = np.flatnonzero((local > lo) & (local < hi))  # one run of rows (az rises)
+            if seen.size == 0:
                 continue
-            a = local[rows][:, None]
-            depth = cos_el * np.cos(a)
-            xd, yd = _distort(FOCAL_PX * sin_el / depth, FOCAL_PX * cos_el * np.sin(a) / depth)
+            rows = slice(int(seen[0]), int(seen[-1]) + 1)
+            a = local[rows]
+            xu = tan_el * (1.0 / np.cos(a)).astype(np.float32)[:, None]
+            yu = np.broadcast_to((FOCAL_PX * np.tan(a)).astype(np.float32)[:, None], xu.shape)
+            xd, yd = _distort(xu, yu)
             map_x = (xd + CENTRE_X).astype(np.float32)
             map_y = (yd + row0).astype(np.float32)
             framelet = stack[t * FRAMELET_ROWS : (t + 1) * FRAMELET_ROWS, :, k]
             values = cv2.remap(np.ascontiguousarray(framelet, np.float32), map_x, map_y,
                                cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
-            inside = (map_x >= PHOTOACTIVE[0]) & (map_x <= PHOTOACTIVE[1])
-            inside &= (map_y >= 0) & (map_y <= FRAMELET_ROWS - 1)
-            edge = np.minimum(map_y, FRAMELET_ROWS - 1 - map_y) / EDGE_FEATHER_ROWS
-            w = inside * np.clip(edge + 0.05, 0.0, 1.0)
+            # weight: 0 outside the framelet's photoactive pixels, rising over its edge rows
+            edge = np.minimum(map_y, FRAMELET_ROWS - 1 - map_y) * np.float32(1 / EDGE_FEATHER_ROWS)
+            w = np.clip(edge + np.float32(0.05), 0.0, 1.0)
+            w[(edge < 0) | (map_x < PHOTOACTIVE[0]) | (map_x > PHOTOACTIVE[1])] = 0.0
             if framelet_valid is not None:
                 ok = framelet_valid[t * FRAMELET_ROWS : (t + 1) * FRAMELET_ROWS, :, k]
                 w = w * cv2.remap(ok.astype(np.float32), map_x, map_y, cv2.INTER_NEAREST,
                                   borderMode=cv2.BORDER_CONSTANT, borderValue=0)  # fmt: skip
-            total[rows, :, k] += values * w
-            weight[rows, :, k] += w
-    image = total / np.maximum(weight, 1e-6)
-    return image.astype(np.float32), weight
+            total[k, rows] += values * w
+            weight[k, rows] += w
+    image = total / np.maximum(weight, np.float32(1e-6))
+    return np.ascontiguousarray(image.transpose(1, 2, 0)), weight.transpose(1, 2, 0)
 
 
 def registration(image: np.ndarray, weight: np.ndarray, channels: list[str]) -> dict[str, float]:
@@ -210,9 +215,9 @@ def fit_spin_step(
     framelet_valid: np.ndarray | None = None,
     centres: dict[str, float] | None = None,
 ) -> tuple[float, dict[str, float]]:
-    """The turn between exposures that registers the filters best (a grid over ±`STEP_SEARCH`
-    of `nominal`, then a parabola through the best and its neighbours) and the registration
-    scores at it. Single-filter stacks keep `nominal` (nothing to register against)."""
+    """The turn between exposures that registers the filters best (`STEP_GRID` steps over
+    ±`STEP_SEARCH` of `nominal`, then a parabola through the best and its neighbours) and the
+    registration scores at it. Single-filter stacks keep `nominal` (nothing to register against)."""
     if len(channels) < 2 or "green" not in channels:
         return nominal, {}
 
@@ -222,7 +227,7 @@ def fit_spin_step(
         values = registration(image, weight, channels)
         return float(np.mean(list(values.values()))) if values else -1.0
 
-    steps = nominal * (1.0 + np.linspace(-STEP_SEARCH, STEP_SEARCH, 13))
+    steps = nominal * (1.0 + np.linspace(-STEP_SEARCH, STEP_SEARCH, STEP_GRID))
     scores = np.array([score(s) for s in steps])
     best = int(np.argmax(scores))
     step = float(steps[best])
