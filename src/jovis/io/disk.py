@@ -16,6 +16,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from jovis.geometry.circle import fit_circle
 from jovis.robust import mad_sigma
 
 RING_PX = 3
@@ -106,31 +107,22 @@ def limb_circle(valid: np.ndarray) -> dict[str, Any] | None:
     best, best_count = None, 0
     tolerance = 1.5
     for _ in range(LIMB_FIT_TRIES):
-        a, b, c = points[rng.choice(len(points), 3, replace=False)]
-        circle = _circle_through(a, b, c)
+        three = points[rng.choice(len(points), 3, replace=False)]
+        circle = fit_circle(three[:, 0], three[:, 1])  # exact through three points
         if circle is None:
             continue
-        count = int((np.abs(np.hypot(*(points - circle[:2]).T) - circle[2]) < tolerance).sum())
+        count = int((_off_circle(points, circle) < tolerance).sum())
         if count > best_count:
             best, best_count = circle, count
     if best is None or best_count < LIMB_MIN_INLIERS * len(points):
         return None
-    inliers = points[np.abs(np.hypot(*(points - best[:2]).T) - best[2]) < tolerance]
-    # algebraic least squares: x² + y² + D x + E y + F = 0
-    design = np.column_stack([inliers, np.ones(len(inliers))])
-    (d, e, f), *_ = np.linalg.lstsq(design, -(inliers**2).sum(axis=1), rcond=None)
-    cx, cy = -d / 2, -e / 2
-    radius = float(np.sqrt(max(cx * cx + cy * cy - f, 0.0)))
-    return {"centre": [round(float(cx), 1), round(float(cy), 1)], "radius": round(radius, 1),
+    inliers = points[_off_circle(points, best) < tolerance]
+    cx, cy, radius = fit_circle(inliers[:, 0], inliers[:, 1]) or best
+    return {"centre": [round(cx, 1), round(cy, 1)], "radius": round(radius, 1),
             "inlier_share": round(best_count / len(points), 3)}  # fmt: skip
 
 
-def _circle_through(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray | None:
-    """(cx, cy, r) of the circle through three points, None when they are (nearly) collinear."""
-    d = 2 * (a[0] * (b[1] - c[1]) + b[0] * (c[1] - a[1]) + c[0] * (a[1] - b[1]))
-    if abs(d) < 1e-6:
-        return None
-    sa, sb, sc = a @ a, b @ b, c @ c
-    cx = (sa * (b[1] - c[1]) + sb * (c[1] - a[1]) + sc * (a[1] - b[1])) / d
-    cy = (sa * (c[0] - b[0]) + sb * (a[0] - c[0]) + sc * (b[0] - a[0])) / d
-    return np.array([cx, cy, np.hypot(a[0] - cx, a[1] - cy)])
+def _off_circle(points: np.ndarray, circle: tuple[float, float, float]) -> np.ndarray:
+    """Distance of each (x, y) point from the circle (cx, cy, r)."""
+    cx, cy, r = circle
+    return np.abs(np.hypot(points[:, 0] - cx, points[:, 1] - cy) - r)

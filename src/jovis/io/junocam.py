@@ -28,6 +28,7 @@ from jovis.io.junocam_raw import (
     PRODUCT_ID,
     STORAGE_ORDER,
     decompand_table,
+    metadata_number,
     raw_channels,
 )
 from jovis.io.junocam_spin import lay_out_raw
@@ -206,16 +207,6 @@ def _decode(path: Path, grey: bool = False) -> tuple[np.ndarray, np.ndarray | No
                 )
             image = image[:, :, 0]
     return np.ascontiguousarray(image), alpha
-
-
-def metadata_number(meta: dict[str, Any], key: str) -> float | None:
-    """A numeric ``-metadata.json`` field, its unit dropped ("35216.7 <km>" → 35216.7); None
-    when the field is absent or is not a number."""
-    value = meta.get(key)
-    try:
-        return None if value is None else float(str(value).split()[0])
-    except (ValueError, IndexError):
-        return None
 
 
 def _metadata(json_path: Path, product_id: str, code: str) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,18 @@ FILTER_SETS = {
 STORAGE_ORDER = {"B": ("BLUE",), "C": ("BLUE", "GREEN", "RED"), "G": ("GREEN",)}
 STORAGE_ORDER |= {"M": ("METHANE",), "R": ("RED",), "T": ("BLUE", "RED")}
 CHANNEL_ORDER = ("red", "green", "blue", "methane")
+
+
+def metadata_number(meta: Mapping[str, Any], key: str) -> float | None:
+    """A numeric metadata field, its unit dropped ("35216.7 <km>" → 35216.7; a PDS3 label value
+    with units read as a mapping by its ``value``); None when absent or not a number."""
+    value = meta.get(key)
+    if isinstance(value, Mapping):
+        value = value.get("value")
+    try:
+        return None if value is None else float(str(value).split()[0])
+    except (ValueError, IndexError):
+        return None
 
 
 @functools.cache

@@ -31,7 +31,7 @@ import numpy as np
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM
 from jovis.io.disk import limb_circle
 from jovis.io.generic import sky_mask
-from jovis.io.junocam_raw import FRAMELET_ROWS
+from jovis.io.junocam_raw import FRAMELET_ROWS, metadata_number
 
 RAW_LAYOUTS = ("spin", "framelets")  # how `lay_out_raw` lays out a raw product's framelets
 CCD_SAMPLES = 1648  # LINE_SAMPLES of every raw framelet; the camera model is in these columns
@@ -59,7 +59,6 @@ class SpinAssembly:
 
     image: np.ndarray  # (H, W, C) float32: rows along the spin (time), columns along the CCD rows
     coverage: np.ndarray  # (H, W) bool: every filter has a framelet there
-    step_rad: float  # the spacecraft's turn between exposures
     info: dict[str, Any]  # plain data for Frame.meta
 
 
@@ -75,13 +74,7 @@ def distortion_centres(meta: dict[str, Any] | None) -> dict[str, float]:
 
 def nominal_step(meta: dict[str, Any] | None) -> tuple[float, bool]:
     """(turn between exposures in radians, whether the interframe delay was assumed)."""
-    delay = None
-    value = (meta or {}).get("INTERFRAME_DELAY")
-    if value is not None:
-        try:
-            delay = float(str(value).split()[0])
-        except (ValueError, IndexError):
-            delay = None
+    delay = metadata_number(meta or {}, "INTERFRAME_DELAY")
     assumed = delay is None or not 0.05 < delay < 5.0
     seconds = (DEFAULT_DELAY_S if assumed else delay) + FRAME_DELAY_PAD_S
     return 2 * np.pi * SPIN_RPM / 60.0 * seconds, assumed
@@ -197,13 +190,8 @@ def registration(image: np.ndarray, weight: np.ndarray, channels: list[str]) -> 
     scores = {}
     for k, name in enumerate(channels):
         if name != "green":
-            other = band(image[:, :, k])
-            sd = float(reference.std() * other.std())
-            scores[name] = (
-                float(np.mean((reference - reference.mean()) * (other - other.mean())) / sd)
-                if sd > 0
-                else 0.0
-            )
+            r = np.corrcoef(reference, band(image[:, :, k]))[0, 1]
+            scores[name] = float(r) if np.isfinite(r) else 0.0
     return scores
 
 
@@ -275,7 +263,7 @@ def spin_frame(
         "registration": {k: round(v, 4) for k, v in scores.items()},
         **fit,
     }
-    return SpinAssembly(image, coverage, step, info)
+    return SpinAssembly(image, coverage, info)
 
 
 def lay_out_raw(

@@ -22,6 +22,7 @@ from jovis.io.junocam_raw import (
     FILTER_SETS,
     PRODUCT_ID,
     STORAGE_ORDER,
+    metadata_number,
     raw_channels,
     split_framelets,
 )
@@ -109,7 +110,7 @@ def read_pds3(path: Path, instrument: str | None = None) -> Frame:
         except ValueError as err:
             raise FrameReadError(label_path, str(err)) from None
         meta.update(info)
-        altitude = _number(label.get("SPACECRAFT_ALTITUDE"))
+        altitude = metadata_number(label, "SPACECRAFT_ALTITUDE")
         image, laid_valid = lay_out_raw(image, channels, meta, framelet_valid=framelet_valid,
                                         altitude_km=altitude)  # fmt: skip
         shape = (*image.shape[:2], 1)
@@ -157,15 +158,6 @@ def _jiram(
     )
     stacked = [np.concatenate([a[:half], a[half:]], axis=2) for a in (image, valid)]
     return stacked[0], stacked[1], ["L", "M"], "jiram"
-
-
-def _number(value: Any) -> float | None:
-    """A label value as a number ("66525.5 <km>", 66525.5, or pdr's value with units), else None."""
-    value = value.get("value") if isinstance(value, Mapping) else value
-    try:
-        return float(str(value).split()[0]) if value is not None else None
-    except (ValueError, IndexError):
-        return None
 
 
 def _junocam_order(label_path: Path, filters: Any, product: str, bands: int) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ def run_real_suite(
     Writes ``out/real.json`` and ``out/overlays/``; returns (the result with a flat
     ``summary``, the rich tables)."""
     from jovis.inference.predictor import Predictor
+    from jovis.io.junocam import PER_FILTER
     from jovis.paths import real_data_dir
     from jovis.references.frameset import HST_DIR, materialise
 
@@ -45,17 +46,19 @@ def run_real_suite(
             f"real frames: no folder {root}; set $JOVIS_REAL_DATA or pass real.root=DIR"
         )
     out = Path(out)
-    filter_set = None
-    if reference_set is None and (root / HST_DIR).is_dir():
+    stored = reference_set is None and (root / HST_DIR).is_dir()
+    if stored:
         reference_set = materialise(out / "reference_set", root)
+    names = folders if folders is not None else sorted(p.name for p in root.iterdir() if p.is_dir())
+    predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, batch_size=batch_size)
+    info = predictor.info
+    filter_set = None
+    if stored and info.channels == list(PER_FILTER):  # a detector for the three-colour products
         try:  # the JunoCam reference products again, as their per-filter sets
             filter_set = materialise(out / "reference_set_filters", root, instrument="junocam",
                                      junocam="filters")  # fmt: skip
         except ValueError:  # none of the products has its set here
             filter_set = None
-    names = folders if folders is not None else sorted(p.name for p in root.iterdir() if p.is_dir())
-    predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, batch_size=batch_size)
-    info = predictor.info
     predict = checkpoint_predict(predictor, batch_size, resample, temporal, oval_course)
     result = evaluate_real(
         predict, info.labels, info.channels, out,

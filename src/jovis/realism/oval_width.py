@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from jovis.geometry import PolarGrid
+from jovis.geometry.circle import fit_circle
 from jovis.robust import mad_sigma
 
 FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
@@ -57,15 +58,6 @@ def _ridge(sm, ok, cx, cy, angles, r_lo, r_hi, step):
     )
     r = np.where(enough & np.isfinite(peak), radii[idx], np.nan)
     return r, np.where(np.isfinite(r), peak, np.nan), med
-
-
-def _fit_circle(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float]:
-    """Algebraic least-squares circle (centre x, y, radius) through points."""
-    a = np.stack([xs, ys, np.ones_like(xs)], axis=1)
-    b = xs**2 + ys**2
-    (p, q, s), *_ = np.linalg.lstsq(a, b, rcond=None)
-    cx, cy = p / 2.0, q / 2.0
-    return float(cx), float(cy), float(np.sqrt(max(s + cx**2 + cy**2, 0.0)))
 
 
 def _consistent(r: np.ndarray, tol: float, half: int = 4) -> np.ndarray:
@@ -206,7 +198,7 @@ def _centre(sm, ok, grid, angles, search, min_cuts):
         return None
     px = grid.pole_x + np.cos(angles[keep]) * r[keep]
     py = grid.pole_y + np.sin(angles[keep]) * r[keep]
-    cx, cy, rad = _fit_circle(px, py)
+    cx, cy, rad = fit_circle(px, py) or (grid.pole_x, grid.pole_y, 0.0)
     if not (0.5 * r_lo < rad < 1.5 * r_hi):  # a degenerate fit: stay with the pole
         cx, cy, rad = grid.pole_x, grid.pole_y, float(np.median(r[keep]))
     return cx, cy, rad
