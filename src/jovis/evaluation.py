@@ -15,6 +15,7 @@ from rich.table import Table
 from jovis.data.datasets import FolderDataset
 from jovis.frame import Frame
 from jovis.inference.batches import predict_batches
+from jovis.inference.look import LookSettings
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import ScaledInput, prepare_scaled
 from jovis.inference.scale import check_mode
@@ -36,6 +37,7 @@ def evaluate(
     resample: str = "auto",
     px_per_deg: float | None = None,
     oval_course: Any = "auto",
+    look: Any = "off",
 ) -> dict[str, Any]:
     """Score `ckpt` on the frames of `data` (manifest.jsonl + images/ + masks/).
 
@@ -47,10 +49,12 @@ def evaluate(
     `resample` / `px_per_deg` as for `run_inference`: frames are fed at the checkpoint's training
     scale and scored on their own pixels; `resampled_frames` and `resample_scales` say how.
     `oval_course` as `infer`'s (`jovis.scoring.oval_course`; auto resolved for the checkpoint):
-    the masks scored are those `infer` writes. On one-channel polar frames whose truth has an
-    oval polyline, `aurora_recall_<lt2|2to8|gt8>` and `aurora_share_<...>` split the true oval's
-    recall by its ridge SNR, as the real reference set's faint sectors are
-    (`jovis.real_eval.visibility`).
+    the masks scored are those `infer` writes. `look` as `infer`'s (`jovis.inference.look`:
+    auto gives unprocessed JunoCam frames the composites' processing; ``on`` every frame of a
+    JunoCam detector, e.g. synthetic views without the product style). On one-channel polar
+    frames whose truth has an oval polyline, `aurora_recall_<lt2|2to8|gt8>` and
+    `aurora_share_<...>` split the true oval's recall by its ridge SNR, as the real reference
+    set's faint sectors are (`jovis.real_eval.visibility`).
     """
     check_mode(resample)
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta)
@@ -69,7 +73,7 @@ def evaluate(
     notes: list[dict[str, Any]] = []
 
     for frame, truth, truth_features, p in labelled_predictions(
-        predictor, dataset, batch_size, resample, px_per_deg, notes
+        predictor, dataset, batch_size, resample, px_per_deg, notes, look
     ):
         pred, _ = frame_mask(p, frame.valid, frame.grid, schema, course)
         cm.add_(
@@ -96,6 +100,8 @@ def evaluate(
         result.update(seen.summary("aurora"))
     result["resample"] = resample
     result["oval_course"] = course.mode
+    result["look"] = LookSettings.from_value(look).mode
+    result["looked_frames"] = sum(bool(n.get("look")) for n in notes)
     result["resampled_frames"] = sum(bool(n.get("resampled")) for n in notes)
     result["resample_scales"] = sorted({n["resample_scale"] for n in notes if n.get("resampled")})
     result["confusion_matrix"] = cm.tolist()
@@ -114,6 +120,7 @@ def labelled_predictions(
     resample: str = "auto",
     px_per_deg: float | None = None,
     notes: list[dict[str, Any]] | None = None,
+    look: Any = "off",
 ) -> Iterator[tuple[Frame, np.ndarray, dict | None, np.ndarray]]:
     """(frame, truth mask with the ignore id off its valid data, truth features, probabilities
     on the frame's pixels) for every frame of a labelled set, predicted as `infer` predicts;
@@ -124,7 +131,8 @@ def labelled_predictions(
         for i in range(len(dataset)):
             frame, labels = dataset.load(i)
             truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
-            x = prepare_scaled(frame, predictor.info, 1, resample=resample, px_per_deg=px_per_deg)
+            x = prepare_scaled(frame, predictor.info, 1, resample=resample,
+                               px_per_deg=px_per_deg, look=look)  # fmt: skip
             if notes is not None:
                 notes.append(x.note)
             yield x, (frame, truth, labels.features)

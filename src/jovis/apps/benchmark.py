@@ -238,6 +238,7 @@ def run_real(cfg: DictConfig) -> tuple[dict, list[Table]]:
         resample=rc.resample,
         temporal=to_plain(rc.temporal) if rc.get("temporal") is not None else None,
         oval_course=rc.get("oval_course", "auto"),  # a mode or a mapping
+        look=rc.get("look", "off"),  # a mode or a mapping
     )
 
 

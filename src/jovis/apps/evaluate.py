@@ -81,6 +81,7 @@ def main(cfg: DictConfig) -> None:
         resample=str(cfg.get("resample", "auto")),
         px_per_deg=cfg.get("px_per_deg"),
         oval_course=cfg.get("oval_course", "auto"),  # a mode or a mapping
+        look=cfg.get("look", "off"),  # a mode or a mapping
     )
     if wants_tracking(cfg.get("track", "auto"), data):  # a synthetic sequence: track it too
         result.update(track_sequence(pick.path, data, out, device=cfg.device, tta=bool(cfg.tta),

@@ -86,6 +86,7 @@ def run_one(cfg: DictConfig, ckpt: Path, input: Any, out: Any, record: dict) -> 
         backend=str(cfg.get("backend", "auto")),
         temporal=to_plain(cfg.temporal) if cfg.get("temporal") is not None else None,
         oval_course=cfg.get("oval_course"),  # a mode or a mapping (`CourseSettings.from_value`)
+        look=cfg.get("look"),  # a mode or a mapping (`LookSettings.from_value`)
     )
 
 

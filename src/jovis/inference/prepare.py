@@ -11,6 +11,7 @@ from torch import nn
 from jovis.checkpoint import CheckpointInfo
 from jovis.data.normalise import normalise_frame
 from jovis.frame import Frame
+from jovis.inference.look import LookSettings, applies, composite_look
 from jovis.inference.scale import (
     Resampling,
     altitude_note,
@@ -58,19 +59,29 @@ def prepare_scaled(
     *,
     resample: str = "auto",
     px_per_deg: float | None = None,
+    look: Any = "off",
 ) -> ScaledInput:
     """`prepare_frame`, with the frame first resampled to the checkpoint's training scale
-    (``resample="auto"``; see `jovis.inference.scale`); ``"off"`` feeds it as it is."""
+    (``resample="auto"``; see `jovis.inference.scale`); ``"off"`` feeds it as it is. With
+    `look` (`jovis.inference.look`: off by default; auto, on or settings) an unprocessed JunoCam
+    frame then gets the composites' processing before the normalisation."""
     check_frame(frame, info, min_size)
     geometry = training_geometry(info)
     altitude = altitude_note(frame, geometry)
     if check_mode(resample) == "off":
+        scaled, resampling = frame, None
         note = {"resampled": False, "resample_reason": "resample=off", **altitude}
-        return ScaledInput(normalise_frame(frame, info.normalisation), None, note, frame.valid)
-    scaled, resampling, note = resample_frame(
-        frame, geometry, px_per_deg=px_per_deg, min_size=min_size
-    )
-    note = {**note, **altitude}
+    else:
+        scaled, resampling, note = resample_frame(
+            frame, geometry, px_per_deg=px_per_deg, min_size=min_size
+        )
+        note = {**note, **altitude}
+    settings = LookSettings.from_value(look)
+    looked, why = applies(settings, scaled, info.channels)
+    if looked:
+        scaled = composite_look(scaled, settings)
+    if settings.mode != "off" or looked:
+        note = {**note, "look": looked, "look_reason": why}
     return ScaledInput(normalise_frame(scaled, info.normalisation), resampling, note, scaled.valid)
 
 

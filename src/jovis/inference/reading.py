@@ -65,6 +65,7 @@ class FrameReader(Dataset):
         evidence_from: int | None = None,
         out: Path | None = None,
         run_key: str | None = None,
+        look: Any = "off",
     ) -> None:
         self.jobs, self.info, self.hints, self.reproject = jobs, info, hints, reproject
         self.min_size, self.max_pixels = min_size, max_pixels
@@ -73,6 +74,7 @@ class FrameReader(Dataset):
         # jobs from this index on are read only as temporal evidence: never locked
         self.evidence_from = len(jobs) if evidence_from is None else evidence_from
         self.out, self.run_key = out, run_key
+        self.look = look
 
     def _done_by_another(self, job) -> bool:
         """Whether another run of the same key finished `job` while this one planned: it wrote
@@ -115,7 +117,7 @@ class FrameReader(Dataset):
         """The network's input for `frame` read from `path` (or a stack of it, `temporal`)."""
         hint = self.hints.get(str(path), {}).get("px_per_deg") or self.px_per_deg
         return prepare_scaled(frame, self.info, self.min_size, resample=self.resample,
-                              px_per_deg=hint)  # fmt: skip
+                              px_per_deg=hint, look=self.look)  # fmt: skip
 
     def read(self, path: Path):
         _check_openable(path)

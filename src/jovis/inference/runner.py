@@ -21,6 +21,7 @@ from omegaconf import OmegaConf
 from jovis.inference.batches import predict_batches
 from jovis.inference.inputs import frame_set_rows
 from jovis.inference.locks import FrameLocks, Refresher
+from jovis.inference.look import LookSettings
 from jovis.inference.outputs import write_catalog
 from jovis.inference.plan import Plan, plan_jobs, run_key_of
 from jovis.inference.predictor import Predictor
@@ -70,6 +71,7 @@ def run_inference(
     backend: str = "auto",
     temporal: TemporalSettings | dict[str, Any] | str | None = None,
     oval_course: CourseSettings | dict[str, Any] | str | None = None,
+    look: LookSettings | dict[str, Any] | str | None = None,
 ) -> dict[str, Any]:
     """Run a checkpoint over frames; returns counts, timings and the output folder.
 
@@ -90,7 +92,9 @@ def run_inference(
     neighbours used. The default, ``auto``, stacks for a far-UV aurora checkpoint (``uv``).
     `oval_course` (`jovis.scoring.oval_course`: ``auto``, on for a far-UV aurora checkpoint, on
     frames with a polar grid) draws the oval's course through the gaps of its detected arcs;
-    each row then counts the pixels drawn (``oval_course_px``).
+    each row then counts the pixels drawn (``oval_course_px``). `look` (`jovis.inference.look`:
+    ``auto``, on for unprocessed JunoCam frames fed to a JunoCam detector) gives raw products
+    and per-filter sets the public composites' processing first; each row says (``look``).
     """
     check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
                    num_workers=num_workers, write_threads=write_threads, precision=precision,
@@ -121,6 +125,8 @@ def run_inference(
         run_key += f"-t{tile_size}o{tile_overlap:g}"  # (1024, 0.5): the key of runs made before
     run_key += temporal.key()  # off: the key of runs made before temporal evidence existed
     run_key += course.key()  # off: the key of runs made before the oval course existed
+    look = LookSettings.from_value(look)
+    run_key += look.key(info.channels)  # empty for a detector the look never reaches
     settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
                 "tta": tta, "tile_size": tile_size, "tile_overlap": tile_overlap,
                 "precision": precision,
@@ -129,6 +135,7 @@ def run_inference(
                 "resample": resample, "px_per_deg": px_per_deg, "backend": predictor.backend,
                 "temporal": {**temporal.to_dict(), "requested": requested},
                 "oval_course": {**course.to_dict(), "requested": course_requested},
+                "look": look.to_dict(),
                 **(config or {})}  # fmt: skip
     write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
     # outputs written from here on were not "done" when the plan was made: another run that
@@ -146,7 +153,7 @@ def run_inference(
                          min_size=min_input_size(model, info), max_pixels=max_pixels,
                          locks=locks, started=planned_at, resample=resample,
                          px_per_deg=px_per_deg, evidence_from=len(plan.todo), out=out,
-                         run_key=run_key)  # fmt: skip
+                         run_key=run_key, look=look)  # fmt: skip
     properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument}
     writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks, course)
     start, busy, error = time.perf_counter(), 0, None

@@ -30,14 +30,15 @@ Predict = Callable[[list[Frame]], list[tuple[np.ndarray, np.ndarray | None]]]
 
 def checkpoint_predict(
     predictor, batch_size: int = 4, resample: str = "auto", temporal: Any = "off",
-    oval_course: Any = "off",
+    oval_course: Any = "off", look: Any = "off",
 ) -> Predict:  # fmt: skip
     """`Predict` through `predictor` (a `jovis.inference.Predictor`), as `infer` predicts:
     frames fed at the checkpoint's training scale (``resample="auto"``) or as they are, and
     with `temporal` (`jovis.inference.temporal`; auto resolved for the checkpoint) each frame
     combined with the frames of its target within the window among those given together, by
     the loop `infer` runs (`predict_with_neighbours`), and with `oval_course` (auto resolved
-    likewise) the masks `infer` writes. `predict.temporal` and `predict.oval_course` hold the
+    likewise) the masks `infer` writes, with `look` (`jovis.inference.look`) as `infer` feeds
+    unprocessed JunoCam frames. `predict.temporal` and `predict.oval_course` hold the
     resolved settings and `predict.records` the manifest fields of every frame it predicted."""
     from jovis.inference.prepare import prepare_scaled
     from jovis.inference.temporal import TemporalSettings
@@ -50,7 +51,7 @@ def checkpoint_predict(
     course = CourseSettings.from_value(oval_course).resolved(info.channels, visible)
 
     def prep(frame: Frame, _=None):
-        return prepare_scaled(frame, info, 1, resample=resample)
+        return prepare_scaled(frame, info, 1, resample=resample, look=look)
 
     def predict(frames: list[Frame]) -> list[tuple[np.ndarray, np.ndarray | None]]:
         entries = [Entry(f, prep(f), f) for f in frames]

@@ -24,6 +24,7 @@ def run_real_suite(
     resample: str = "auto",
     temporal: Any = "off",
     oval_course: Any = "off",
+    look: Any = "off",
 ) -> tuple[dict[str, Any], list]:
     """Score `ckpt` on the real frames under `root` (default `jovis.paths.real_data_dir()`):
     the stored reference set (materialised under ``out/reference_set``, or `reference_set`, a
@@ -32,9 +33,12 @@ def run_real_suite(
     named, relative to `root`) label-free. `temporal`: as `infer`'s
     (`jovis.inference.temporal`), through the same loop; each scored set's frames are the pool
     of neighbours. `oval_course`: as
-    `infer`'s (`jovis.scoring.oval_course`), so the masks scored are those `infer` writes.
+    `infer`'s (`jovis.scoring.oval_course`), so the masks scored are those `infer` writes;
+    `look` as `infer`'s (`jovis.inference.look`: the per-filter sets and raw products get the
+    composites' processing).
     Writes ``out/real.json`` and ``out/overlays/``; returns (the result with a flat
     ``summary``, the rich tables)."""
+    from jovis.inference.look import LookSettings
     from jovis.inference.predictor import Predictor
     from jovis.io.junocam import PER_FILTER
     from jovis.paths import real_data_dir
@@ -59,7 +63,7 @@ def run_real_suite(
                                      junocam="filters")  # fmt: skip
         except ValueError:  # none of the products has its set here
             filter_set = None
-    predict = checkpoint_predict(predictor, batch_size, resample, temporal, oval_course)
+    predict = checkpoint_predict(predictor, batch_size, resample, temporal, oval_course, look)
     result = evaluate_real(
         predict, info.labels, info.channels, out,
         reference_set=reference_set, folders=[root / n for n in names], overlays=overlays,
@@ -68,6 +72,7 @@ def run_real_suite(
     result.update({"checkpoint": str(ckpt), "root": str(root), "channels": info.channels,
                    "resample": resample, "temporal": predict.temporal.to_dict(),
                    "oval_course": predict.oval_course.to_dict(),
+                   "look": LookSettings.from_value(look).to_dict(),
                    "temporal_frames": predict.records})  # fmt: skip
     result["summary"] = summary(result)
     write_json(out / "real.json", result)

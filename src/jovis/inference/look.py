@@ -1,0 +1,152 @@
+"""The public composites' look for unprocessed JunoCam frames, before a visible detector sees them.
+
+A new flyby's JunoCam data are raw framelets or per-filter sets: the filters as stored, with
+the limb-to-terminator illumination gradient kept. The public composites the visible
+detectors learnt from (and the generator's product style) are flattened and stretched. Shown
+the same scenes unprocessed, `visible_rgb-v6` finds about half as many vortices, on the real
+per-filter sets of the nine reference products (F1 0.133 against 0.266 on their composites) as
+on synthetic views rendered without the product style (0.325 against 0.596). So an unprocessed
+frame is given that processing first, per channel:
+
+1. the illumination: a normalised-convolution Gaussian blur of the channel over the valid
+   pixels, sigma ``blur`` times the square root of the valid pixel count (scale-free: the same
+   share of the disk at any plate scale);
+2. flattened: the channel divided by the illumination to the power ``flatten`` (the composites
+   divide by mu0^f, f 0.4-0.8);
+3. stretched: its 1st..99.5th percentile of the valid pixels mapped to 0..1, a ``saturation``
+   pull toward the grey and a ``gamma``.
+
+Pixels whose illumination is under ``night`` times its median leave the valid data (the
+composites' black night side; 0 keeps them). The settings were chosen on synthetic validation
+views (README, "The composites' look for unprocessed JunoCam frames"), where the look gains; on
+the real per-filter sets it loses, so it is off unless asked for (``look=auto`` or ``on``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import cv2
+import numpy as np
+
+from jovis.frame import Frame
+
+MODES = ("auto", "on", "off")
+JUNOCAM_FILTERS = ("red", "green", "blue", "methane")
+# product kinds of `jovis.io.junocam` that are the filters as stored (not a processed composite)
+UNPROCESSED_KINDS = ("raw", "red", "green", "blue")
+
+
+@dataclass(frozen=True)
+class LookSettings:
+    """When and how the look is applied (see the module docstring)."""
+
+    # off by default: it gains on synthetic views but loses on the real per-filter sets (README)
+    mode: str = "off"  # auto: unprocessed JunoCam frames, for a detector of JunoCam filters
+    # chosen on `va_alt30_R` (32 synthetic views without the product style; README)
+    blur: float = 0.2
+    flatten: float = 0.5
+    gamma: float = 0.75
+    saturation: float = 1.0
+    night: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"look.mode: {self.mode!r} is not one of {', '.join(MODES)}")
+        if not self.blur > 0 or self.gamma <= 0 or self.flatten < 0 or self.night < 0:
+            raise ValueError(
+                "look: blur and gamma must be > 0, flatten and night >= 0 "
+                "(e.g. blur: 0.2, flatten: 0.5, gamma: 0.75, night: 0)"
+            )
+
+    @classmethod
+    def from_value(cls, value: Any) -> LookSettings:
+        """From a mode string, a mapping of fields (a Hydra node) or settings."""
+        if isinstance(value, LookSettings):
+            return value
+        if value is None or isinstance(value, str | bool):
+            mode = {None: "off", True: "on", False: "off"}.get(value, value)
+            return cls(mode=str(mode))
+        known = {f.name for f in fields(cls)}
+        data = dict(value)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"look: unknown keys {unknown}; known: {sorted(known)}")
+        return cls(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def key(self, channels: list[str]) -> str:
+        """The run-key suffix: empty for a detector the look never reaches (not JunoCam
+        filters) and for ``off``, so those runs keep the keys they had before the look."""
+        if self.mode == "off" or not takes_junocam(channels):
+            return ""
+        return "-lk" + hashlib.sha1(repr(sorted(asdict(self).items())).encode()).hexdigest()[:8]
+
+
+def takes_junocam(channels: list[str]) -> bool:
+    """A detector of JunoCam filters only (the visible recipes)."""
+    return bool(channels) and all(c in JUNOCAM_FILTERS for c in channels)
+
+
+def unprocessed_junocam(frame: Frame) -> bool:
+    """A JunoCam frame whose values are the filters as stored: a raw product, a per-filter set,
+    a PDS3 JunoCam EDR/RDR (not a map-projected or other composite)."""
+    meta = frame.meta or {}
+    if not takes_junocam(frame.channels):
+        return False
+    if meta.get("format") == "junocam":
+        return str(meta.get("product_kind", "")).lower() in UNPROCESSED_KINDS
+    return meta.get("format") == "pds3" and frame.instrument == "junocam"
+
+
+def applies(settings: LookSettings, frame: Frame, channels: list[str]) -> tuple[bool, str]:
+    """(apply?, why) for `frame` fed to a detector of `channels`."""
+    if settings.mode == "off":
+        return False, "look=off"
+    if not takes_junocam(channels):
+        return False, "the detector does not take JunoCam filters"
+    if settings.mode == "on":
+        return True, "look=on"
+    if unprocessed_junocam(frame):
+        return True, "unprocessed JunoCam frame (raw, per-filter set or PDS3)"
+    return False, "a processed product (composite) or not JunoCam"
+
+
+def composite_look(frame: Frame, settings: LookSettings) -> Frame:
+    """`frame` with the composites' processing: flattened, stretched to 0..1 per channel (float32),
+    its night side (``night`` > 0) out of the valid data. Every channel is processed."""
+    image = frame.image.astype(np.float32, copy=False)
+    valid = np.asarray(frame.valid, bool)
+    if not valid.any():
+        return frame
+    weight = valid.astype(np.float32)
+    sigma = settings.blur * float(np.sqrt(valid.sum()))
+    support = cv2.GaussianBlur(weight, (0, 0), sigma)
+    channels = image.shape[2]
+    light = [
+        cv2.GaussianBlur(np.where(valid, image[..., c], 0.0).astype(np.float32), (0, 0), sigma)
+        / np.maximum(support, 1e-6)
+        for c in range(channels)
+    ]
+    level = float(np.median(np.mean(light, 0)[valid]))
+    floor = max(abs(level), 1e-6) * 1e-6
+    if settings.night > 0:
+        valid = valid & (np.mean(light, 0) >= settings.night * level)
+        if not valid.any():
+            return replace(frame, valid=valid)
+    out = np.zeros(image.shape, np.float32)
+    for c in range(channels):
+        flat = image[..., c] / np.maximum(light[c], floor) ** settings.flatten
+        lo, hi = np.percentile(flat[valid], [1.0, 99.5])
+        out[..., c] = np.clip((flat - lo) / max(float(hi - lo), 1e-12), 0.0, 1.0)
+    grey = out.mean(2, keepdims=True)
+    out = np.clip(grey + settings.saturation * (out - grey), 0.0, 1.0) ** settings.gamma
+    out[~valid] = 0.0
+    meta = dict(frame.meta or {})
+    meta["look"] = {k: v for k, v in settings.to_dict().items() if k != "mode"}
+    return dataclasses.replace(frame, image=out.astype(np.float32), valid=valid, meta=meta)
