@@ -92,9 +92,9 @@ def run_inference(
     neighbours used. The default, ``auto``, stacks for a far-UV aurora checkpoint (``uv``).
     `oval_course` (`jovis.scoring.oval_course`: ``auto``, on for a far-UV aurora checkpoint, on
     frames with a polar grid) draws the oval's course through the gaps of its detected arcs;
-    each row then counts the pixels drawn (``oval_course_px``). `look` (`jovis.inference.look`:
-    ``auto``, on for unprocessed JunoCam frames fed to a JunoCam detector) gives raw products
-    and per-filter sets the public composites' processing first; each row says (``look``).
+    each row then counts the pixels drawn (``oval_course_px``). `look` (`jovis.inference.look`,
+    off by default; ``auto``: unprocessed JunoCam frames fed to a JunoCam detector) gives raw
+    products and per-filter sets the public composites' processing first; rows say (``look``).
     """
     check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
                    num_workers=num_workers, write_threads=write_threads, precision=precision,
