@@ -46,7 +46,8 @@ def test_only_unprocessed_junocam_frames_are_marked():
     assert unprocessed_junocam(junocam("raw", image, valid))
     assert unprocessed_junocam(junocam("", image, valid, fmt="pds3"))
     assert not unprocessed_junocam(junocam("mapprojected", image, valid))
-    uv = Frame(image[..., :1], ["uv"], "hst_stis", meta={"format": "junocam", "product_kind": "raw"})
+    meta = {"format": "junocam", "product_kind": "raw"}
+    uv = Frame(image[..., :1], ["uv"], "hst_stis", meta=meta)
     assert not unprocessed_junocam(uv)
 
 
@@ -97,7 +98,7 @@ def test_the_night_floor_takes_the_dark_side_out_of_the_data():
 
 
 def test_settings_errors_name_the_fix_and_the_run_key_changes_only_where_it_can_apply():
-    with pytest.raises(ValueError, match="look.mode"):
+    with pytest.raises(ValueError, match=r"look\.mode"):
         LookSettings(mode="sometimes")
     with pytest.raises(ValueError, match="unknown keys"):
         LookSettings.from_value({"mode": "on", "sharpen": 2})
