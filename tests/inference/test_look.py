@@ -7,6 +7,7 @@ import json
 import cv2
 import numpy as np
 import pytest
+from omegaconf import OmegaConf
 
 from jovis.data.normalise import DEFAULT_NORMALISATION, normalise_frame
 from jovis.evaluation import evaluate
@@ -142,3 +143,20 @@ def test_evaluate_with_the_look_on_synthetic_views(tmp_path):
     assert (off["look"], off["looked_frames"]) == ("off", 0)
     assert (on["look"], on["looked_frames"]) == ("on", 2)
     assert on["confusion_matrix"] != off["confusion_matrix"]
+
+
+@pytest.mark.parametrize(("config", "key"), [("infer", "look"), ("evaluate", "look"),
+                                             ("benchmark", "real.look")])  # fmt: skip
+@pytest.mark.parametrize("mode", ["off", "auto", "on"])
+def test_every_mode_passes_the_configs_strict_booleans(config, key, mode):
+    """YAML reads a bare ``off`` as false, and the apps then refuse ``look=auto`` as not a
+    boolean: the configs must hold the mode as a string."""
+    from tests.conftest import compose_config
+
+    from jovis.apps.common import strict_booleans
+
+    defaults = compose_config(config, [])
+    assert OmegaConf.select(defaults, key) == "off"
+    cfg = compose_config(config, [f"{key}={mode}"])
+    strict_booleans(cfg, defaults)
+    assert LookSettings.from_value(OmegaConf.select(cfg, key)).mode == mode
