@@ -151,12 +151,20 @@ def test_evaluate_with_the_look_on_synthetic_views(tmp_path):
 def test_every_mode_passes_the_configs_strict_booleans(config, key, mode):
     """YAML reads a bare ``off`` as false, and the apps then refuse ``look=auto`` as not a
     boolean: the configs must hold the mode as a string."""
+    from hydra import compose, initialize
     from tests.conftest import compose_config
 
     from jovis.apps.common import strict_booleans
+    from jovis.apps.evaluate import CONFIG_NAME
 
-    defaults = compose_config(config, [])
+    def composed(overrides: list[str]):
+        if config != "evaluate":
+            return compose_config(config, overrides)
+        with initialize(version_base="1.3", config_path=None):  # evaluate composes on its own
+            return compose(config_name=CONFIG_NAME, overrides=overrides)
+
+    defaults = composed([])
     assert OmegaConf.select(defaults, key) == "off"
-    cfg = compose_config(config, [f"{key}={mode}"])
+    cfg = composed([f"{key}={mode}"])
     strict_booleans(cfg, defaults)
     assert LookSettings.from_value(OmegaConf.select(cfg, key)).mode == mode
