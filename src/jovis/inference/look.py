@@ -24,7 +24,6 @@ the real per-filter sets it loses, so it is off unless asked for (``look=auto`` 
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -149,4 +148,4 @@ def composite_look(frame: Frame, settings: LookSettings) -> Frame:
     out[~valid] = 0.0
     meta = dict(frame.meta or {})
     meta["look"] = {k: v for k, v in settings.to_dict().items() if k != "mode"}
-    return dataclasses.replace(frame, image=out.astype(np.float32), valid=valid, meta=meta)
+    return replace(frame, image=out.astype(np.float32), valid=valid, meta=meta)
