@@ -22,6 +22,18 @@ def to_plain(cfg: DictConfig | dict) -> dict[str, Any]:
     return dict(cfg)
 
 
+def mode_settings(cls: type, value: Any, where: str, none_mode: str) -> Any:
+    """Settings `cls` (a dataclass with a ``mode`` field) from settings, None (`none_mode`), a
+    mode name, a boolean (on / off: YAML reads a bare ``off`` as false) or a mapping of its
+    fields (a Hydra node); unknown keys fail naming `where`."""
+    if isinstance(value, cls):
+        return value
+    if value is None or isinstance(value, str | bool):
+        mode = {None: none_mode, True: "on", False: "off"}.get(value, value)
+        return cls(mode=str(mode))
+    return cls(**dataclass_keys(cls, value, where))
+
+
 def dataclass_keys(cls: type, data: dict | None, where: str) -> dict[str, Any]:
     """A copy of `data` whose keys are all fields of the dataclass `cls`; unknown keys fail
     naming `where` (e.g. ``configs/track.yaml link``) and the valid ones."""

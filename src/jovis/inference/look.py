@@ -25,12 +25,13 @@ the real per-filter sets it loses, so it is off unless asked for (``look=auto`` 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import cv2
 import numpy as np
 
+from jovis.config import mode_settings
 from jovis.frame import Frame
 
 MODES = ("auto", "on", "off")
@@ -63,18 +64,8 @@ class LookSettings:
 
     @classmethod
     def from_value(cls, value: Any) -> LookSettings:
-        """From a mode string, a mapping of fields (a Hydra node) or settings."""
-        if isinstance(value, LookSettings):
-            return value
-        if value is None or isinstance(value, str | bool):
-            mode = {None: "off", True: "on", False: "off"}.get(value, value)
-            return cls(mode=str(mode))
-        known = {f.name for f in fields(cls)}
-        data = dict(value)
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"look: unknown keys {unknown}; known: {sorted(known)}")
-        return cls(**data)
+        """From a mode string, a mapping of fields (a Hydra node) or settings (None: off)."""
+        return mode_settings(cls, value, "look", none_mode="off")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -80,7 +80,7 @@ def prepare_scaled(
     looked, why = applies(settings, scaled, info.channels)
     if looked:
         scaled = composite_look(scaled, settings)
-    if settings.mode != "off" or looked:
+    if settings.mode != "off":
         note = {**note, "look": looked, "look_reason": why}
     return ScaledInput(normalise_frame(scaled, info.normalisation), resampling, note, scaled.valid)
 

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import cv2
 import numpy as np
 
+from jovis.config import mode_settings
 from jovis.features import ring_fit
 from jovis.frame import far_uv_aurora_detector
 from jovis.scoring.confusion import mask_from_probs
@@ -75,18 +76,8 @@ class CourseSettings:
 
     @classmethod
     def from_value(cls, value: Any) -> CourseSettings:
-        """From a mode string, a mapping of fields (a Hydra node) or settings."""
-        if isinstance(value, CourseSettings):
-            return value
-        if value is None or isinstance(value, str | bool):
-            mode = {None: "auto", True: "on", False: "off"}.get(value, value)
-            return cls(mode=str(mode))
-        known = {f.name for f in fields(cls)}
-        data = dict(value)
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"oval_course: unknown keys {unknown}; known: {sorted(known)}")
-        return cls(**data)
+        """From a mode string, a mapping of fields (a Hydra node) or settings (None: auto)."""
+        return mode_settings(cls, value, "oval_course", none_mode="auto")
 
     def resolved(self, channels: list[str], visible_classes: list[str]) -> CourseSettings:
         """`auto` made explicit for a detector: on for a far-UV aurora model, else off."""
