@@ -15,6 +15,17 @@ from omegaconf import DictConfig, OmegaConf
 CONFIG_DIR = Path(str(files("jovis") / "configs")).resolve()
 
 
+def compose_train(overrides: list[str]) -> DictConfig:
+    """configs/train.yaml with `overrides`, inside a running Hydra app or outside one."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    if GlobalHydra.instance().is_initialized():  # inside an app: the same config folder
+        return compose(config_name="train", overrides=overrides)
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose(config_name="train", overrides=overrides)
+
+
 def to_plain(cfg: DictConfig | dict) -> dict[str, Any]:
     """A resolved, plain-dict copy of a config (what checkpoints and outputs record)."""
     if isinstance(cfg, DictConfig):

@@ -118,7 +118,8 @@ def test_release_has_fp16_weights_a_full_card_and_a_reproducible_check(root):
     assert check_score(rel.weights, card["check"]) == (score, digest)  # = rendered today
     assert abs(score - card["check"]["score"]) <= 0.005
     assert (rel.folder / "CARD.md").read_text().startswith("# jiram_l-v1")
-    assert card["training"]["command"].endswith("trainer=cpu")  # the tiny run ran on the CPU
+    # the tiny run ran on the CPU, with its own steps (the command repeats what differs)
+    assert card["training"]["command"].endswith("trainer=cpu seed=0 trainer.max_steps=4")
     assert card["hardware"].startswith("CPU only")
     assert any(m.startswith("CPU-sized") for m in card["failure_modes"])
 
@@ -133,7 +134,7 @@ def test_a_run_trained_on_a_gpu_gets_a_gpu_card(tiny_run, tmp_path):
     ckpt["jovis"]["config"]["trainer"]["accelerator"] = "cuda"  # as trainer=gpu records it
     torch.save(ckpt, run / "model.pt")
     card = release_run(run, "jiram_l", root=tmp_path / "released").card
-    assert card["training"]["command"].endswith("trainer=gpu")
+    assert card["training"]["command"].endswith("trainer=gpu seed=0 trainer.max_steps=4")
     assert card["hardware"].startswith("one CUDA GPU")
     assert not any(m.startswith("CPU-sized") for m in card["failure_modes"])
 
@@ -203,13 +204,38 @@ def test_a_release_fine_tuned_from_shipped_weights_names_them():
                          {}, "cpu")  # fmt: skip
     assert stage["release"] == "jiram_l-v2" and stage["sha256"] == "abc"
     base = "python scripts/train.py experiment=release/jiram_l trainer=cpu"
+    tail = ["seed=2", "trainer.max_steps=600"]
     assert (
-        training_command(base, stage, 600, 2)
-        == f"{base} init=jiram_l-v2 trainer.max_steps=600 seed=2"
+        training_command(base, stage, tail)
+        == f"{base} init=jiram_l-v2 seed=2 trainer.max_steps=600"
     )
-    assert training_command(base, None, 600, 2) == base
-    two = training_command(base, {"command": "STAGE1"}, 600, 2)
-    assert two == f"STAGE1; then {base} init=<that run>/model.pt trainer.max_steps=600 seed=2"
+    assert training_command(base, None, []) == base
+    two = training_command(base, {"command": "STAGE1"}, tail)
+    assert two == f"STAGE1; then {base} init=<that run>/model.pt seed=2 trainer.max_steps=600"
     assert "released jiram_l-v2" in _parent_line(stage)
     assert "jiram_l-v2's + 600 steps" in size_note({"batch_size": 8, "size": 256},
                                                      {"max_steps": 600}, stage)  # fmt: skip
+
+
+def test_the_card_command_repeats_what_the_run_changed_in_its_recipe():
+    """A run's overrides of its recipe (data params, optimiser, steps, seed) are in its card's
+    command; a fine-tune's lr (the recipe's × init.lr_scale) is not repeated."""
+    from jovis.config import compose_train, to_plain
+    from jovis.released.card import recipe_overrides
+
+    cfg = to_plain(compose_train(["experiment=release/uv", "trainer=cpu", "seed=3",
+                                  "trainer.max_steps=40", "optim.warmup_steps=5",
+                                  "+data.params.oval_fwhm_range=[0.57,0.96]"]))  # fmt: skip
+    got = recipe_overrides(cfg, "release/uv", "cpu")
+    assert got == ["seed=3", "trainer.max_steps=40", "'+data.params.oval_fwhm_range=[0.57,0.96]'",
+                   "optim.warmup_steps=5"]  # fmt: skip
+    assert recipe_overrides(to_plain(compose_train(["experiment=release/uv", "trainer=cpu"])),
+                            "release/uv", "cpu") == ["seed=0", "trainer.max_steps=800"]  # fmt: skip
+    tuned = dict(
+        cfg,
+        init={**cfg["init"], "model": "uv-v3"},
+        optim={**cfg["optim"], "lr": cfg["optim"]["lr"] * cfg["init"]["lr_scale"]},
+    )
+    assert not any(a.startswith("optim.lr") for a in recipe_overrides(tuned, "release/uv", "cpu"))
+    tuned["optim"]["lr"] = 1.0  # a fine-tune at another lr does say so
+    assert "optim.lr=1.0" in recipe_overrides(tuned, "release/uv", "cpu")

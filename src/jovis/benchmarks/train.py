@@ -21,12 +21,9 @@ from typing import Any
 import lightning as L
 import numpy as np
 import torch
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
-from omegaconf import DictConfig
 
 from jovis.benchmarks.timing import StepClock, TimedBatches, TimedRender, window
-from jovis.config import CONFIG_DIR, to_plain
+from jovis.config import compose_train, to_plain
 from jovis.devices import resolve_device
 from jovis.models.spec import ModelSpec
 from jovis.training.build import build_datamodule, build_module, build_trainer, stream_of
@@ -40,14 +37,6 @@ CUDA_MODES = (
     ("bf16_channels_last", "bf16", True),
 )
 CPU_MODES = (("fp32_channels_last", "fp32", True),)
-
-
-def compose_train(overrides: list[str]) -> DictConfig:
-    """configs/train.yaml with `overrides`, inside a running Hydra app or outside one."""
-    if GlobalHydra.instance().is_initialized():  # scripts/benchmark.py: same config folder
-        return compose(config_name="train", overrides=overrides)
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return compose(config_name="train", overrides=overrides)
 
 
 def train_loader(cfg: dict[str, Any], cuda: bool) -> tuple[TimedBatches, TimedRender | None]:

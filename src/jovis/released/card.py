@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import platform
 import subprocess
 from pathlib import Path
@@ -61,10 +62,59 @@ def trained_on(cfg: dict[str, Any]) -> tuple[str, str | None]:
 
 
 def _override(key: str, value: Any, present: bool) -> str:
-    """One Hydra override of `data.params.<key>` (``+`` when the recipe lacks the key)."""
+    """One Hydra override of `key` (``+`` when the recipe lacks it)."""
     text = json.dumps(value).replace(" ", "") if isinstance(value, list | dict) else value
-    arg = f"{'' if present else '+'}data.params.{key}={text}"
+    arg = f"{'' if present else '+'}{key}={text}"
     return f"'{arg}'" if isinstance(value, list | dict) else arg
+
+
+# a run's settings its card's command repeats where they differ from the recipe's (seed and
+# steps always): what shapes the weights, not where the run wrote them
+RECIPE_KEYS = (
+    "optim.",
+    "loss.",
+    "data.params.",
+    "data.size",
+    "data.batch_size",
+    "init.lr_scale",
+    "init.freeze_encoder_steps",
+    "init.reset_head",
+)
+
+
+def _leaves(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{dotted key: value} of a nested config; lists and empty mappings are values."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            out.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9)
+    return a == b
+
+
+def recipe_overrides(cfg: dict[str, Any], recipe: str, trainer_word: str) -> list[str]:
+    """The overrides that make `recipe` (composed with ``trainer=<trainer_word>``) into the
+    run's `cfg`: its seed and steps, then every `RECIPE_KEYS` value that differs
+    (``+key=`` where the recipe lacks it, ``~key`` where the run dropped it)."""
+    from jovis.config import compose_train, to_plain
+
+    base = _leaves(to_plain(compose_train([f"experiment={recipe}", f"trainer={trainer_word}"])))
+    run = _leaves(cfg)
+    if run.get("init.model"):  # a fine-tune's config holds the lr it ran at: init's lr × lr_scale
+        base["optim.lr"] = base["optim.lr"] * run["init.lr_scale"]
+    out = [f"seed={cfg.get('seed')}", f"trainer.max_steps={cfg['trainer'].get('max_steps')}"]
+    for key, value in run.items():
+        if key.startswith(RECIPE_KEYS) and (key not in base or not _same(base[key], value)):
+            out.append(_override(key, value, key in base))
+    out += [f"~{key}" for key in base if key.startswith(RECIPE_KEYS) and key not in run]
+    return out
 
 
 def parent_stage(
@@ -87,7 +137,11 @@ def parent_stage(
         return {**stage, "command": "unknown: the parent checkpoint is not at its path"}
     cfg = read_checkpoint(path)["jovis"]["config"]
     pparams = cfg["data"].get("params") or {}
-    diff = [_override(k, v, k in params) for k, v in pparams.items() if params.get(k) != v]
+    diff = [
+        _override(f"data.params.{k}", v, k in params)
+        for k, v in pparams.items()
+        if params.get(k) != v
+    ]
     diff += [f"~data.params.{k}" for k in params if k not in pparams]
     steps = cfg["trainer"].get("max_steps")
     stage.update(run=path.parent.name, seed=cfg.get("seed"), steps=steps, params=pparams)
@@ -97,15 +151,16 @@ def parent_stage(
     return stage
 
 
-def training_command(base: str, parent: dict[str, Any] | None, steps: Any, seed: Any) -> str:
-    """The command that re-makes a release: the recipe (`base`); a fine-tune of shipped weights
-    adds ``init=<tag>``; a fine-tune of another run first re-makes that run (its stage)."""
+def training_command(base: str, parent: dict[str, Any] | None, overrides: list[str]) -> str:
+    """The command that re-makes a release: the recipe (`base`) with the run's `overrides`
+    (`recipe_overrides`); a fine-tune of shipped weights adds ``init=<tag>``; a fine-tune of
+    another run first re-makes that run (its stage)."""
+    tail = " ".join(overrides)
     if parent is None:
-        return base
-    tail = f"trainer.max_steps={steps} seed={seed}"
+        return f"{base} {tail}".strip()
     if parent.get("release"):
-        return f"{base} init={parent['release']} {tail}"
-    return f"{parent['command']}; then {base} init=<that run>/model.pt {tail}"
+        return f"{base} init={parent['release']} {tail}".strip()
+    return f"{parent['command']}; then {base} init=<that run>/model.pt {tail}".strip()
 
 
 def released_tag(path: Path) -> str | None:
@@ -162,7 +217,7 @@ def fill_card(
     parent = parent_stage(info, recipe, data.get("params") or {}, trainer_word)
     command = training_command(
         f"python scripts/train.py experiment={recipe} trainer={trainer_word}", parent,
-        trainer.get("max_steps"), cfg.get("seed"),
+        recipe_overrides(cfg, recipe, trainer_word),
     )  # fmt: skip
     card = {
         "name": name, "version": version, "description": NAMES[name],
