@@ -9,8 +9,10 @@ import pytest
 from jovis.frame import Frame
 from jovis.realism.visible_texture import (
     blob_counts,
+    blob_spacing,
     frame_windows,
     inner_mask,
+    model_scale_window,
     product_windows,
     psd_slope,
     set_texture,
@@ -58,3 +60,23 @@ def test_windows_need_half_of_their_pixels_valid():
     assert s["n"] == 1 and s["blobs_bright"] > 0 and s["contrast15"] > 0
     with pytest.raises(ValueError, match="no window"):
         set_texture([])
+
+
+def test_blob_spacing_tells_a_lattice_from_a_random_pattern():
+    g = np.random.default_rng(3)
+    random = g.uniform(0, 100, (400, 2))
+    grid = np.stack(np.meshgrid(np.arange(20) * 5.0, np.arange(20) * 5.0), -1).reshape(-1, 2)
+    assert blob_spacing(random, 100 * 100) == pytest.approx(1.0, abs=0.15)
+    assert blob_spacing(grid, 100 * 100) > 1.8  # a square lattice: 2.0 away from the edges
+    clustered = np.concatenate([c + g.normal(0, 1, (20, 2)) for c in g.uniform(0, 100, (20, 2))])
+    assert blob_spacing(clustered, 100 * 100) < 0.6
+    assert np.isnan(blob_spacing(random[:4], 100 * 100))
+
+
+def test_the_model_scale_window_is_the_whole_frame_zoomed_to_256_px():
+    img = np.zeros((800, 1600, 3), np.float32)
+    img[:, :800] = 100.0  # the left half lit
+    valid = img[..., 0] > 0
+    [(small, val)] = list(model_scale_window(img, valid))
+    assert small.shape == (128, 256, 3) and val.shape == (128, 256)
+    assert val[:, :128].all() and not val[:, 128:].any()

@@ -114,3 +114,18 @@ def test_rimmed_eddies_have_a_darker_core_than_their_rim():
         i, j = round((y - 2.0) / 0.05), round((x - 2.0) / 0.05)
         patch = rings[max(i - 12, 0) : i + 13, max(j - 12, 0) : j + 13]
         assert patch.min() < 0.0
+
+
+def test_the_fade_scale_removes_the_detail_a_coarser_pixel_would_average_away():
+    """junocam_fine_fade_px f: octaves fade from 2f-4f px and spots from f-2f px, so the fine
+    texture of a frame at the model's scale (a product zoomed out) keeps only its coarse part."""
+    keys = frame_keys(torch.tensor([0]))
+    ax = torch.arange(96, dtype=torch.float32) * 0.3 + 2.0  # 0.3° pixels: a 256 px view's scale
+    x, y = ax.view(1, 1, -1).expand(1, 96, 96), ax.view(1, -1, 1).expand(1, 96, 96)
+    hp = lambda f: (f - torch.nn.functional.avg_pool2d(f[None], 3, 1, 1)[0]).std()  # noqa: E731
+    field = {f: fine_albedo(keys, x, y, torch.zeros_like(x), SynthParams(junocam_fine_fade_px=f))
+             for f in (1.0, 4.0)}  # fmt: skip
+    assert hp(field[4.0]) < 0.5 * hp(field[1.0])
+    assert torch.equal(
+        field[1.0], fine_albedo(keys, x, y, torch.zeros_like(x), SynthParams())
+    )  # 1: the frames as before

@@ -1,4 +1,6 @@
-"""Fine-scale texture statistics of visible (JunoCam) frames at the product scale, label-free.
+"""Fine-scale texture statistics of visible (JunoCam) frames, label-free: at the product scale
+(below) or at the model's scale (`model_scale_window`: the whole product zoomed to 256 px a
+side, as the released 256 px detectors see it, beside 256 px synthetic views).
 
 Measured the same way on real composites (zoomed so the disk spans ``view_size`` px, as infer's
 resample=auto feeds them, then cut into `WINDOW` px windows) and on synthetic perspective frames
@@ -12,7 +14,9 @@ eroded 4 px off the limb and the no-data edge:
 - ``blobs_bright``, ``blobs_dark``: scale-normalised Laplacian-of-Gaussian peaks (σ 1.7–4.8 px:
   blobs ~5–15 px across; finer peaks are pixel noise) above `BLOB_T` that are local extrema
   over the 3×3×(scale) neighbourhood, per 100² valid px (small bright cloud tops, dark spots);
-- ``contrast15``: median local sd of the luminance in 15 px boxes (local contrast).
+- ``contrast15``: median local sd of the luminance in 15 px boxes (local contrast);
+- ``blob_spacing``: Clark–Evans ratio of the bright and dark blob centres together (mean
+  nearest-neighbour distance over a random pattern's: ~1 random, > 1 a regular lattice).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ MIN_VALID = 0.5  # a window counts when this share of it is valid
 BANDS = (1.0, 2.0, 4.0, 8.0, 16.0)
 BLOB_SIGMAS = (1.7, 2.4, 3.4, 4.8)
 BLOB_T = 0.04  # LoG response (normalised luminance units) a blob must exceed (a choice)
-KEYS = ("psd_slope", "blobs_bright", "blobs_dark", "contrast15")
+KEYS = ("psd_slope", "blobs_bright", "blobs_dark", "contrast15", "blob_spacing")
 
 
 def luminance(image: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -56,8 +60,11 @@ def psd_slope(lum: np.ndarray, inner: np.ndarray) -> float:
     return float(slope + 2.0)
 
 
-def blob_counts(lum: np.ndarray, inner: np.ndarray, t: float = BLOB_T) -> tuple[int, int]:
-    """Bright and dark LoG blobs (σ in `BLOB_SIGMAS`) with centres in `inner`."""
+def blob_centres(
+    lum: np.ndarray, inner: np.ndarray, t: float = BLOB_T
+) -> tuple[np.ndarray, np.ndarray]:
+    """(y, x) centres (N, 2) of the bright and the dark LoG blobs (σ in `BLOB_SIGMAS`) in
+    `inner`."""
     stack = np.stack([-(s * s) * cv2.Laplacian(cv2.GaussianBlur(lum, (0, 0), s), cv2.CV_32F)
                       for s in BLOB_SIGMAS])  # fmt: skip  # > 0 on bright blobs
     out = []
@@ -66,8 +73,25 @@ def blob_counts(lum: np.ndarray, inner: np.ndarray, t: float = BLOB_T) -> tuple[
         best = np.maximum.reduce([dil, np.roll(dil, 1, 0), np.roll(dil, -1, 0)])
         best[0], best[-1] = np.maximum(dil[0], dil[1]), np.maximum(dil[-1], dil[-2])
         peak = (r >= best) & (r > t)
-        out.append(int((peak.any(0) & inner).sum()))
+        out.append(np.argwhere(peak.any(0) & inner))
     return out[0], out[1]
+
+
+def blob_counts(lum: np.ndarray, inner: np.ndarray, t: float = BLOB_T) -> tuple[int, int]:
+    """Bright and dark LoG blobs (σ in `BLOB_SIGMAS`) with centres in `inner`."""
+    bright, dark = blob_centres(lum, inner, t)
+    return len(bright), len(dark)
+
+
+def blob_spacing(points: np.ndarray, area: float) -> float:
+    """Clark–Evans ratio of the blob centres: their mean nearest-neighbour distance over a
+    random (Poisson) pattern's of the same density, 0.5 / sqrt(density): ~1 random, > 1 more
+    regular (a lattice: up to 2.15), < 1 clustered. NaN under 5 points."""
+    if len(points) < 5:
+        return float("nan")
+    d = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1)).astype(float)
+    np.fill_diagonal(d, np.inf)
+    return float(d.min(1).mean() / (0.5 / np.sqrt(len(points) / area)))
 
 
 def local_contrast(lum: np.ndarray, inner: np.ndarray, box: int = 15) -> float:
@@ -85,9 +109,10 @@ def window_stats(image: np.ndarray, valid: np.ndarray) -> dict[str, float] | Non
     n = int(inner.sum())
     if n < 2000:
         return None
-    bright, dark = blob_counts(lum, inner)
-    return {"psd_slope": psd_slope(lum, inner), "blobs_bright": bright * 1e4 / n,
-            "blobs_dark": dark * 1e4 / n, "contrast15": local_contrast(lum, inner)}  # fmt: skip
+    bright, dark = blob_centres(lum, inner)
+    return {"psd_slope": psd_slope(lum, inner), "blobs_bright": len(bright) * 1e4 / n,
+            "blobs_dark": len(dark) * 1e4 / n, "contrast15": local_contrast(lum, inner),
+            "blob_spacing": blob_spacing(np.concatenate([bright, dark]), n)}  # fmt: skip
 
 
 def product_windows(frame: Frame, view_size: int, window: int = WINDOW):
@@ -104,6 +129,17 @@ def product_windows(frame: Frame, view_size: int, window: int = WINDOW):
                 yield img[y0 : y0 + window, x0 : x0 + window], v
 
 
+def model_scale_window(image: np.ndarray, valid: np.ndarray, size: int = WINDOW):
+    """The whole frame zoomed (area average) so that its longer side is `size` px, as infer's
+    resample=auto feeds a product without a grid to a detector trained on `size` px views."""
+    s = size / max(image.shape[:2])
+    img = cv2.resize(np.nan_to_num(image[:, :, :3].astype(np.float32)), None, fx=s, fy=s,
+                     interpolation=cv2.INTER_AREA)  # fmt: skip
+    val = cv2.resize(valid.astype(np.uint8), (img.shape[1], img.shape[0]),
+                     interpolation=cv2.INTER_NEAREST).astype(bool)  # fmt: skip
+    yield img, val
+
+
 def frame_windows(image: np.ndarray, valid: np.ndarray):
     """The frame itself as one window when at least `MIN_VALID` of it is valid (synthetic frames
     that already are windows of a view), else nothing."""
@@ -116,4 +152,4 @@ def set_texture(windows: Iterable[tuple[np.ndarray, np.ndarray]]) -> dict[str, f
     rows = [r for r in (window_stats(i, v) for i, v in windows) if r is not None]
     if not rows:
         raise ValueError("visible texture: no window has 2000 valid inner pixels")
-    return {k: float(np.median([r[k] for r in rows])) for k in KEYS} | {"n": len(rows)}
+    return {k: float(np.nanmedian([r[k] for r in rows])) for k in KEYS} | {"n": len(rows)}

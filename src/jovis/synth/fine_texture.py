@@ -90,7 +90,7 @@ def filaments(keys, x, y, foot, p: SynthParams) -> torch.Tensor:
         amp = (cell / top) ** float(p.junocam_fine_hurst)
         v = value_noise(keys, f"junocam/fine/{k}", xs / cell, ys / cell)
         ridge = 1.0 - 2.0 * v.abs()  # sharp crests: filaments
-        fade = ((cell / foot - 2.0) / 2.0).clamp(0.0, 1.0)
+        fade = ((cell / (foot * p.junocam_fine_fade_px) - 2.0) / 2.0).clamp(0.0, 1.0)
         acc = acc + amp * fade * (ridge - 0.3)  # 0.3: the ridges' mean
         norm += amp
     return acc / norm
@@ -126,7 +126,7 @@ def _spot_layer(keys, x, y, foot, p: SynthParams, layer: int) -> torch.Tensor:
     d2 = ((x - cx) ** 2 + (y - cy) ** 2) / (sig * sig)
     on = (h[3] < p.junocam_spot_prob).float()
     sign = torch.where(h[4] < p.junocam_spot_bright_prob, 1.0, -1.0)
-    fade = ((fwhm / foot - 1.0) / 1.0).clamp(0.0, 1.0)  # spots under a pixel fade out
+    fade = (fwhm / (foot * p.junocam_fine_fade_px) - 1.0).clamp(0.0, 1.0)  # sub-pixel spots fade
     blob = sign * torch.exp(-0.5 * d2)
     if p.junocam_spot_ring_prob > 0:
         ring_on = rng.uniform_at(keys, f"{stream}/ring", idx) < p.junocam_spot_ring_prob

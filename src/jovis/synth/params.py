@@ -264,6 +264,9 @@ class SynthParams:
     junocam_fine_contrast: Range = (0.07, 0.2)  # relative albedo of the filaments (0: off)
     junocam_fine_cell_deg: float = 0.2  # finest filament cell, deg (~2 px of a 1024 px product)
     junocam_fine_octaves: int = 5  # cells 0.2 … 3.2 deg
+    # the fine texture's anti-aliasing: filament octaves fade out from cells of 2 to 4 px and spots
+    # from FWHM 1 to 2 px, each times this (1: as before)
+    junocam_fine_fade_px: float = 1.0
     junocam_fine_hurst: float = 0.7  # octave amplitude ∝ cell^hurst
     junocam_fine_warp: float = 0.8  # fold warp, in units of the coarsest cell
     junocam_fine_shear: Range = (0.3, 1.5)  # zonal strain of the jets that stretch the filaments
