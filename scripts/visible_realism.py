@@ -12,6 +12,11 @@ and cut into 256 px windows beside `n` synthetic perspective frames that are 256
 ``view_size`` view (``junocam_product_prob`` = `product_prob`, the view1024 recipe's), with the
 current `SynthParams` and with the fine texture off (the renderer before it).
 
+Model-scale texture table (`model_scale=1`, the default): the same statistics on the whole real
+composites zoomed to 256 px a side (as infer's resample=auto feeds the released 256 px
+detectors) beside `n` whole 256 px synthetic views at the products' altitudes (seeds
+20000000+), and with ``junocam_fine_fade_px`` = `fade` when given.
+
 Real frames: every ``*-mapprojected.png`` colour composite under the real-data root
 (`jovis.paths.real_data_dir`). Synthetic: `render_batch` (instrument junocam_rgb, seeds 0..n-1,
 ``view``) with the current `SynthParams`. Writes ``visible_realism.md``, ``.json`` and
@@ -54,6 +59,15 @@ def synthetic(n: int, size: int, view: str | None) -> list[Frame]:
     return [Frame(img[i], ["red", "green", "blue"], valid=batch.valid[i].numpy()) for i in range(n)]
 
 
+def synthetic_texture(seeds: list[int], params: dict, windows) -> dict[str, float]:
+    """Texture of 256 px synthetic perspective views (`params`), cut by `windows`
+    (`vt.frame_windows` or `vt.model_scale_window`)."""
+    batch = render_batch(seeds, vt.WINDOW, ["red", "green", "blue"], view="perspective",
+                         params=params)  # fmt: skip
+    img, val = batch.image.permute(0, 2, 3, 1).numpy(), batch.valid.numpy()
+    return vt.set_texture(w for i in range(len(seeds)) for w in windows(img[i], val[i]))
+
+
 def texture_sets(real: list[Frame], n: int, view_size: int, product_prob: float) -> dict:
     """Product-scale texture statistics of the real products and of synthetic windows."""
     windows = (w for f in real for w in vt.product_windows(f, view_size))
@@ -61,10 +75,7 @@ def texture_sets(real: list[Frame], n: int, view_size: int, product_prob: float)
     off = {"junocam_fine_contrast": (0.0, 0.0), "junocam_spot_contrast": (0.0, 0.0)}
     for name, extra in (("synthetic", {}), ("synthetic, texture off", off)):
         params = {"junocam_view_size": view_size, "junocam_product_prob": product_prob} | extra
-        batch = render_batch(list(range(n)), vt.WINDOW, ["red", "green", "blue"],
-                             view="perspective", params=params)  # fmt: skip
-        img, val = batch.image.permute(0, 2, 3, 1).numpy(), batch.valid.numpy()
-        out[name] = vt.set_texture(w for i in range(n) for w in vt.frame_windows(img[i], val[i]))
+        out[name] = synthetic_texture(list(range(n)), params, vt.frame_windows)
     return out
 
 
@@ -80,14 +91,9 @@ def model_scale_sets(real: list[Frame], n: int, prob: float, fade: float | None)
         runs.append(
             (f"synthetic, junocam_fine_fade_px {fade:g}", base | {"junocam_fine_fade_px": fade})
         )
+    seeds = list(range(20000000, 20000000 + n))
     for name, params in runs:
-        seeds = list(range(20000000, 20000000 + n))
-        batch = render_batch(seeds, vt.WINDOW, ["red", "green", "blue"], view="perspective",
-                             params=params)  # fmt: skip
-        img, val = batch.image.permute(0, 2, 3, 1).numpy(), batch.valid.numpy()
-        out[name] = vt.set_texture(
-            w for i in range(n) for w in vt.model_scale_window(img[i], val[i])
-        )
+        out[name] = synthetic_texture(seeds, params, vt.model_scale_window)
     return out
 
 

@@ -9,7 +9,9 @@ size), so at that scale the synthetic clouds were smooth and any bright blob was
 
 Both parts are functions of plane position (degrees from the pole) evaluated per pixel from the
 counter-based hash (no lattice of the frame's size: the detail follows the pixel scale of any
-view), each octave faded out where its cell is under two pixels (no aliasing on coarse frames).
+view), each octave faded out where its cell is under two pixels (no aliasing on coarse frames;
+``junocam_fine_fade_px`` scales where: a frame at the model's scale stands for a mosaic zoomed
+out, which averages away more than its own pixels do).
 
 - Filaments: ridged value noise (``junocam_fine_octaves`` octaves from ``junocam_fine_cell_deg``
   up, amplitude ∝ cell^``junocam_fine_hurst``) in coordinates rotated about the pole by a
