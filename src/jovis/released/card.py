@@ -110,11 +110,15 @@ def recipe_overrides(cfg: dict[str, Any], recipe: str, trainer_word: str) -> lis
     if run.get("init.model"):  # a fine-tune's config holds the lr it ran at: init's lr × lr_scale
         base["optim.lr"] = base["optim.lr"] * run["init.lr_scale"]
     out = [f"seed={cfg.get('seed')}", f"trainer.max_steps={cfg['trainer'].get('max_steps')}"]
-    for key, value in run.items():
-        if key.startswith(RECIPE_KEYS) and (key not in base or not _same(base[key], value)):
-            out.append(_override(key, value, key in base))
-    out += [f"~{key}" for key in base if key.startswith(RECIPE_KEYS) and key not in run]
-    return out
+    return out + _differences(run, base, RECIPE_KEYS)
+
+
+def _differences(run: dict[str, Any], base: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
+    """Overrides turning the dotted leaves `base` into `run`, for keys starting with `keys`:
+    ``key=`` where a value differs, ``+key=`` where base lacks it, ``~key`` where run does."""
+    changed = [k for k, v in run.items() if k not in base or not _same(base[k], v)]
+    out = [_override(k, run[k], k in base) for k in changed if k.startswith(keys)]
+    return out + [f"~{key}" for key in base if key.startswith(keys) and key not in run]
 
 
 def parent_stage(
@@ -137,12 +141,8 @@ def parent_stage(
         return {**stage, "command": "unknown: the parent checkpoint is not at its path"}
     cfg = read_checkpoint(path)["jovis"]["config"]
     pparams = cfg["data"].get("params") or {}
-    diff = [
-        _override(f"data.params.{k}", v, k in params)
-        for k, v in pparams.items()
-        if params.get(k) != v
-    ]
-    diff += [f"~data.params.{k}" for k in params if k not in pparams]
+    prefix = ("data.params.",)
+    diff = _differences(_leaves(pparams, prefix[0]), _leaves(params, prefix[0]), prefix)
     steps = cfg["trainer"].get("max_steps")
     stage.update(run=path.parent.name, seed=cfg.get("seed"), steps=steps, params=pparams)
     stage["command"] = " ".join([
