@@ -23,6 +23,17 @@ def test_the_grid_is_scored_and_the_first_set_chooses(tiny_run, sequence, ring_n
         assert 0 <= r[f"{name}_iou"] <= r[f"{name}_recall"] <= 1
 
 
+def test_growth_is_a_grid_setting(tiny_run, sequence, ring_network):  # noqa: F811
+    """grow_prob joins the weak gap (0.1) to the arcs without the course (max_gap_deg 0)."""
+    grid = {"grow_prob": [0.0, 0.05], "max_gap_deg": [0.0]}
+    result = run_oval_course(tiny_run["checkpoint"], [sequence], grid, device="cpu")
+    name = result["chosen_on"]
+    _, none, grown = result["rows"]
+    assert none[f"{name}_grown_px"] == 0 == none[f"{name}_filled_px"] == grown[f"{name}_filled_px"]
+    assert grown[f"{name}_grown_px"] > 0
+    assert grown[f"{name}_recall"] >= none[f"{name}_recall"]
+
+
 def test_no_set_is_refused(tiny_run):
     with pytest.raises(ValueError, match="at least one labelled"):
         run_oval_course(tiny_run["checkpoint"], [], {"min_prob": [0.0]}, device="cpu")

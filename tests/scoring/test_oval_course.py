@@ -13,7 +13,14 @@ import yaml
 from jovis.config import CONFIG_DIR
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
-from jovis.scoring.oval_course import CourseSettings, complete_oval, fit_course, frame_mask
+from jovis.scoring.oval_course import (
+    CourseSettings,
+    added_px,
+    complete_oval,
+    fit_course,
+    frame_mask,
+    grow_arcs,
+)
 
 SIZE, CX, CY = 128, 60.0, 66.0
 ON = CourseSettings(mode="on", min_prob=0.0, outlier=2.0)
@@ -111,6 +118,46 @@ def test_frame_mask_needs_a_grid_an_aurora_class_and_on():
         assert record is None and np.array_equal(mask, detected)
 
 
+def test_arcs_grow_into_touching_weak_evidence_only():
+    """Hysteresis: weak evidence joined to a detected arc becomes aurora; weak evidence standing
+    alone, vortices and no-data pixels do not; 0 grows nothing."""
+    truth, detected = ring(0, 80)
+    prob = detected.astype(np.float32) * 0.9
+    prob[(truth == 1) & (detected == 0)] = 0.2  # the gap: weak, touching the arc's ends
+    prob[5:10, 5:10] = 0.3  # weak and alone, off the oval
+    mask = detected.copy()
+    mask[truth.nonzero()[0][0], truth.nonzero()[1][0]] = 2  # a vortex on the oval stays one
+    valid = np.ones_like(truth, bool)
+    valid[:10, :] = False  # ... and no data stays no data
+    out, grown = grow_arcs(mask, valid, 1, prob, 0.1)
+    added = (out == 1) & (mask != 1)
+    assert grown == added.sum() > 0
+    gap = (truth == 1) & (detected == 0) & valid
+    assert (added & gap).sum() == gap.sum() - int((mask[gap] == 2).sum())
+    assert not added[:10].any() and (out[mask == 2] == 2).all()
+    assert np.array_equal(grow_arcs(mask, valid, 1, prob, 0.25)[0], mask)  # 0.2 < 0.25
+    assert grow_arcs(mask, valid, 1, prob, 0.0) == (mask, 0)
+
+
+def test_frame_mask_grows_before_it_draws_and_counts_both():
+    truth, detected = ring(0, 80)
+    probs = np.stack([1.0 - detected, detected, 0 * detected]).astype(np.float32)
+    probs[1][(truth == 1) & (detected == 0)] = 0.2
+    probs[0][(truth == 1) & (detected == 0)] = 0.8
+    valid = np.ones_like(truth, bool)
+    schema = LabelSchema.from_dict(
+        yaml.safe_load((CONFIG_DIR / "labels" / "default.yaml").read_text())
+    )
+    grid = PolarGrid(hemisphere="north", pole_x=CX, pole_y=CY, px_per_deg=2.0)
+    grown_only = CourseSettings(mode="on", grow_prob=0.1, max_gap_deg=0.0)
+    mask, record = frame_mask(probs, valid, grid, schema, grown_only)
+    gap = (truth == 1) & (detected == 0)
+    assert record["grown_px"] == gap.sum() and record["filled_px"] == 0
+    assert added_px(record) == ((mask == 1) & (detected == 0)).sum() and (mask[gap] == 1).all()
+    mask, record = frame_mask(probs, valid, grid, schema, CourseSettings(mode="on"))
+    assert record["grown_px"] == 0 and record["filled_px"] > 0
+
+
 def test_settings_resolve_and_refuse_bad_values():
     auto = CourseSettings.from_value("auto")
     assert auto.resolved(["uv"], ["background", "aurora"]).mode == "on"
@@ -126,3 +173,8 @@ def test_settings_resolve_and_refuse_bad_values():
         CourseSettings.from_value({"mode": "on", "harmonic": 2})
     with pytest.raises(ValueError, match="bins"):
         CourseSettings(bins=8, harmonics=3)
+    with pytest.raises(ValueError, match="grow_prob"):
+        CourseSettings(grow_prob=0.5)
+    # growth off keeps the run key of the settings made before it (41642d4); on, it changes it
+    assert CourseSettings("on").key() == "-oc4728e13c"
+    assert CourseSettings("on", grow_prob=0.1).key() != CourseSettings("on").key()

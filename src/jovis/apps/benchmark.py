@@ -278,9 +278,11 @@ def run_oval_course(cfg: DictConfig) -> tuple[dict, Table]:
         result,
         f"oval course settings, aurora on labelled synthetic sets (chosen on "
         f"{result['chosen_on']}, highest IoU)",
-        "iou / recall / precision pooled over each set; filled: pixels drawn",
+        "iou / recall / precision pooled over each set; filled: pixels the course drew; grown: "
+        "pixels the arcs grew (grow_prob)",
         {k: (lambda r, n, k=k: str(r[f"{n}_{k}"])) for k in ("iou", "recall", "precision")}
-        | {"filled": lambda r, n: str(r[f"{n}_filled_px"])},
+        | {"filled": lambda r, n: str(r[f"{n}_filled_px"])}
+        | {"grown": lambda r, n: str(r[f"{n}_grown_px"])},
     )
     return result, table
 

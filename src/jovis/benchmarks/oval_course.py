@@ -32,8 +32,9 @@ def run_oval_course(
     device: str = "auto",
     batch_size: int = 8,
 ) -> dict[str, Any]:
-    """Rows ``{settings, <set>_iou, <set>_recall, <set>_precision, <set>_filled_px}``, the
-    course-off row first; ``best``: the settings of the row with the first set's highest IoU."""
+    """Rows ``{settings, <set>_iou, <set>_recall, <set>_precision, <set>_filled_px,
+    <set>_grown_px}`` (pixels the course drew, pixels the arcs grew), the course-off row first;
+    ``best``: the settings of the row with the first set's highest IoU."""
     if not data:
         raise ValueError("oval_course.data: give at least one labelled synthetic frame set")
     start = time.perf_counter()
@@ -70,10 +71,11 @@ def _scores(sets: dict[str, Predicted], schema, course: CourseSettings | None) -
     aurora = schema.names.index("aurora")
     out: dict[str, Any] = {}
     for name, frames in sets.items():
-        tp = fp = fn = filled = 0
+        tp = fp = fn = filled = grown = 0
         for truth, probs, valid, grid in frames:
             mask, record = frame_mask(probs, valid, grid, schema, course)
             filled += (record or {}).get("filled_px", 0)
+            grown += (record or {}).get("grown_px", 0)
             scored = truth != schema.ignore_index
             t, p = (truth == aurora) & scored, (mask == aurora) & scored
             tp, fp, fn = tp + int((t & p).sum()), fp + int((p & ~t).sum()), fn + int((t & ~p).sum())
@@ -81,6 +83,7 @@ def _scores(sets: dict[str, Predicted], schema, course: CourseSettings | None) -
         out[f"{name}_recall"] = round(tp / max(tp + fn, 1), 4)
         out[f"{name}_precision"] = round(tp / max(tp + fp, 1), 4)
         out[f"{name}_filled_px"] = filled
+        out[f"{name}_grown_px"] = grown
     return out
 
 

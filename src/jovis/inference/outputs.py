@@ -19,7 +19,7 @@ from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
 from jovis.photometry import oval_brightness
 from jovis.render import render_overlay
-from jovis.scoring.oval_course import CourseSettings, frame_mask
+from jovis.scoring.oval_course import CourseSettings, added_px, frame_mask
 
 OUTPUT_KINDS = {
     "mask": ("masks", ".png"),
@@ -53,7 +53,8 @@ def write_frame_outputs(
     (100 MB at 4096², ~1 s) are written on it while this thread draws the overlay; an error in
     either fails the frame before its GeoJSON (and is raised once the other has ended).
     `course` (on): the oval's course drawn through the gaps of its detected arcs
-    (`jovis.scoring.oval_course`); the counts then hold ``oval_course_px``, the pixels drawn.
+    (`jovis.scoring.oval_course`); the counts then hold ``oval_course_px``, the pixels that
+    stage added (the arcs' growth and the course drawn).
     """
     mask, course_record = frame_mask(probs, frame.valid, frame.grid, schema, course)
     beside = Beside(pool, _write_pixels, mask, probs, schema, paths)
@@ -86,7 +87,7 @@ def write_frame_outputs(
         "aurora_fraction": features["class_fractions"].get("aurora"),
     }
     if course_record is not None:
-        counts["oval_course_px"] = course_record["filled_px"]
+        counts["oval_course_px"] = added_px(course_record)
     return counts
 
 

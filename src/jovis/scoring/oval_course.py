@@ -18,6 +18,10 @@ so the detected arcs fix it and the gaps follow:
    probability is at least `min_prob` (the network's weak evidence, under its decision
    threshold) — when the detections cover at least `min_coverage` of the bins the course has
    data in, and only in gaps no longer than `max_gap_deg`.
+Before the course is fitted, the detected arcs may be grown (`grow_prob` > 0, hysteresis as in
+Canny's edge detector): background pixels whose aurora probability is at least `grow_prob` and
+that touch a detected arc through such pixels become aurora, so a faint stretch the network
+half saw continues the arc it belongs to, while weak evidence standing alone stays background.
 Detected pixels are never removed. The settings were chosen on synthetic validation frames
 (`scripts/choose_oval_course.py`).
 """
@@ -62,6 +66,7 @@ class CourseSettings:
     min_bin_pixels: int = 2
     min_prob: float = 0.02  # a drawn pixel needs at least this aurora probability
     ribbon: float = 1.0  # the drawn ribbon's width over the detected arcs' median width
+    grow_prob: float = 0.0  # > 0: arcs grow into touching pixels of at least this probability
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -73,6 +78,11 @@ class CourseSettings:
             )
         if not 0.0 <= self.min_coverage <= 1.0 or self.max_gap_deg < 0:
             raise ValueError("oval_course: min_coverage must be in [0, 1] and max_gap_deg >= 0")
+        if not 0.0 <= self.grow_prob < 0.5:
+            raise ValueError(
+                f"oval_course.grow_prob: {self.grow_prob} must be in [0, 0.5) (0 = no growth; "
+                "at 0.5 and above it is the decision threshold the arcs already passed)"
+            )
 
     @classmethod
     def from_value(cls, value: Any) -> CourseSettings:
@@ -91,10 +101,14 @@ class CourseSettings:
         return asdict(self)
 
     def key(self) -> str:
-        """The run-key suffix (empty when off, so runs made before this option keep theirs)."""
+        """The run-key suffix (empty when off, so runs made before this option keep theirs;
+        `grow_prob` 0 leaves the digest of the settings made before it)."""
         if self.mode != "on":
             return ""
-        digest = hashlib.sha1(repr(sorted(asdict(self).items())).encode()).hexdigest()[:8]
+        fields = asdict(self)
+        if not fields["grow_prob"]:
+            del fields["grow_prob"]
+        digest = hashlib.sha1(repr(sorted(fields.items())).encode()).hexdigest()[:8]
         return f"-oc{digest}"
 
 
@@ -108,7 +122,41 @@ def frame_mask(
     if course is None or course.mode != "on" or grid is None or "aurora" not in schema.names:
         return mask, None
     aurora = schema.names.index("aurora")
-    return complete_oval(mask, valid, aurora, course, aurora_prob=probs[aurora])
+    mask, grown = grow_arcs(mask, valid, aurora, probs[aurora], course.grow_prob)
+    mask, record = complete_oval(mask, valid, aurora, course, aurora_prob=probs[aurora])
+    return mask, record | {"grown_px": grown}
+
+
+def added_px(record: dict[str, Any]) -> int:
+    """Pixels the oval stage added to a frame's mask: the arcs' growth and the course drawn."""
+    return int(record.get("grown_px", 0)) + int(record["filled_px"])
+
+
+def grow_arcs(
+    mask: np.ndarray,
+    valid: np.ndarray,
+    aurora_id: int,
+    aurora_prob: np.ndarray,
+    grow_prob: float,
+    background_id: int = 0,
+) -> tuple[np.ndarray, int]:
+    """`mask` with its aurora grown into the background pixels of probability ≥ `grow_prob`
+    connected (8-neighbours) to it through such pixels; the number of pixels added. Vortices and
+    no-data pixels are never changed; `grow_prob` 0 changes nothing."""
+    if grow_prob <= 0:
+        return mask, 0
+    arcs = mask == aurora_id
+    if not arcs.any():
+        return mask, 0
+    weak = arcs | ((mask == background_id) & valid & (aurora_prob >= grow_prob))
+    n, labels = cv2.connectedComponents(weak.astype(np.uint8), connectivity=8)
+    touched = np.zeros(n, bool)
+    touched[np.unique(labels[arcs])] = True
+    touched[0] = False
+    grown = touched[labels] & ~arcs
+    out = mask.copy()
+    out[grown] = aurora_id
+    return out, int(grown.sum())
 
 
 def complete_oval(
