@@ -44,6 +44,22 @@ def test_oval_width_skips_no_data_and_polar_emission(ring):
     assert all(x < 120 for x, _ in out["ridge_px"])
 
 
+def test_over_the_background_a_gaussian_ring_reads_its_fwhm(ring):
+    """baseline="tophat": the half level is half the peak over the top-hat background, so a
+    Gaussian ring on a polar cap reads its FWHM; wings wider than the disk are partly taken as
+    background (narrower than the side-minimum reading); an unknown baseline is refused."""
+    img, grid = ring(1.2)
+    ys, xs = np.mgrid[0:220, 0:200]
+    img = img + 40.0 * (np.hypot(xs - 116, ys - 102) < 70)  # a brighter polar cap
+    out = oval_width(img, np.ones(img.shape, bool), grid, baseline="tophat")
+    assert out["fwhm_deg"] == pytest.approx(1.2, rel=0.1)
+    img, grid = ring(1.5, wing=0.8)
+    frame = (img, np.ones(img.shape, bool), grid)
+    assert oval_width(*frame, baseline="tophat")["fwhm_deg"] < oval_width(*frame)["fwhm_deg"]
+    with pytest.raises(ValueError, match="tophat"):
+        oval_width(*frame, baseline="floor")
+
+
 def test_oval_width_without_an_oval_is_nan():
     rng = np.random.default_rng(3)
     img = rng.normal(0, 1, (200, 200)).astype(np.float32)

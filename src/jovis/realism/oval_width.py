@@ -8,7 +8,10 @@ oval centre. Pass 2 repeats the ridge search along rays from that centre, smooth
 radius along the arc, and samples each cut along the ridge's local normal, so an off-centre,
 non-circular oval is not measured obliquely. On each side of the peak the half level is halfway
 between the peak and that side's minimum (polar emission makes the inside brighter than the
-outside).
+outside). With ``baseline="tophat"`` the cuts are taken on the frame less its grey opening with
+a disk much wider than the oval (a white top-hat, as the HST reference labeller's background,
+`jovis.references.hst_oval`) and the half level is half the peak above 0: the FWHM over the
+background as that labeller takes it (wings wider than the disk are partly background to it).
 """
 
 from __future__ import annotations
@@ -101,6 +104,8 @@ def oval_width(
     min_cuts: int = 8,
     min_prominence: float = 0.15,
     min_snr: float = 6.0,
+    baseline: str = "side_min",
+    tophat_deg: float = 3.5,
 ) -> dict[str, Any]:
     """Cross-section FWHM (degrees) of the main oval, the median over cuts along its normal.
 
@@ -129,6 +134,11 @@ def oval_width(
     min_snr : float
         Cuts whose prominence is below this many robust sds of the smoothed image's high-pass
         residual are dropped, so a frame of noise has no oval.
+    baseline : {"side_min", "tophat"}
+        The base of the half level: each side's minimum within the cut, or 0 on the smoothed
+        frame less its grey opening by a disk `tophat_deg` across (the background).
+    tophat_deg : float
+        That disk's diameter (deg); 3.5 is the HST reference labeller's 61 px at 17.6 px/deg.
 
     Returns
     -------
@@ -144,6 +154,8 @@ def oval_width(
     ok = np.asarray(valid, dtype=bool) & np.isfinite(image)
     if image.ndim != 2 or ok.shape != image.shape:
         raise ValueError(f"image must be (H, W) with a matching valid mask, got {image.shape}")
+    if baseline not in ("side_min", "tophat"):
+        raise ValueError(f"oval_width baseline {baseline!r}: use 'side_min' or 'tophat'")
     k = float(grid.px_per_deg)
     sigma_px = max(smooth_deg * k, 0.5)
     sm = masked_blur(image, ok, sigma_px)
@@ -160,8 +172,9 @@ def oval_width(
     keep = _consistent(r, 1.0 * k) & (peak > med)
     if keep.sum() < min_cuts:
         return nan
-    cut = _normal_cuts(sm, ok, (cx, cy, rad), r, keep, angles, window_deg * k, step)
-    cuts = _half_widths(cut, keep, round(1.0 * k / step))
+    plane = sm if baseline == "side_min" else _above_background(sm, ok, tophat_deg * k)
+    cut = _normal_cuts(plane, ok, (cx, cy, rad), r, keep, angles, window_deg * k, step)
+    cuts = _half_widths(cut, keep, round(1.0 * k / step), zero_base=baseline == "tophat")
     cuts = _prominent(cuts, sm, ok, sigma_px, min_prominence, min_snr)
     widths = [(b - a) * step / k for _, a, b, _, _ in cuts]
     if len(widths) < min_cuts:
@@ -171,6 +184,14 @@ def oval_width(
     shapes = [c[4] for c in cuts if math.isfinite(c[4])]
     shape = float(np.median(shapes)) if shapes else float("nan")
     return {**_summary(w, (cx, cy, rad), k, ridge), "shape_w25_w75": shape}
+
+
+def _above_background(sm: np.ndarray, ok: np.ndarray, disk_px: float) -> np.ndarray:
+    """`sm` less its grey opening by a disk `disk_px` across (white top-hat; 0 off the data)."""
+    size = max(3, round(disk_px) | 1)
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    out = cv2.morphologyEx(np.where(ok, sm, 0.0).astype(np.float32), cv2.MORPH_TOPHAT, disk)
+    return np.where(ok, out, 0.0).astype(np.float32)
 
 
 def _summary(w: np.ndarray, circle: tuple[float, float, float], k: float, ridge: list) -> dict:
@@ -249,19 +270,22 @@ def _normal_cuts(sm, ok, circle, r, keep, angles, half_px, step) -> dict[str, np
             "step": step}  # fmt: skip
 
 
-def _half_widths(cut: dict[str, np.ndarray], keep: np.ndarray, near: int) -> list[tuple]:
+def _half_widths(
+    cut: dict[str, np.ndarray], keep: np.ndarray, near: int, zero_base: bool = False
+) -> list[tuple]:
     """Per kept cut whose half-level crossings lie on valid samples: (cut index, inner and outer
     crossing as fractional sample indices, prominence above the brighter side's minimum, shape:
     the width at 25 % over that at 75 % of the prominence, NaN when those crossings are not on
     valid samples). The peak is searched within `near` samples of the cut's centre; on each side
-    a level f is the fraction f of the way from that side's minimum to the peak."""
+    a level f is the fraction f of the way from that side's minimum to the peak (from 0 with
+    `zero_base`: the cuts are taken above the background)."""
     prof, good = cut["prof"], cut["good"]
     centre = len(cut["s"]) // 2
     cuts = []
     for i in np.flatnonzero(keep):
         p = prof[i]
         j = centre - near + int(np.argmax(p[centre - near : centre + near + 1]))
-        lows = (p[: j + 1].min(), p[j:].min())
+        lows = (0.0, 0.0) if zero_base else (p[: j + 1].min(), p[j:].min())
         half = _span(p, good[i], j, lows, 0.5)
         if half is None:
             continue
