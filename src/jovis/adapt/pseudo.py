@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from jovis.background import white_tophat
 from jovis.inference.batches import predict_batches
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import ScaledInput
@@ -49,8 +50,7 @@ def emission_excess(array: np.ndarray, valid: np.ndarray, disk_px: int) -> np.nd
     valid = np.asarray(valid, bool)
     lum = np.where(valid, np.asarray(array, np.float32).mean(axis=0), 0.0).astype(np.float32)
     lum = cv2.GaussianBlur(lum, (0, 0), 1.0)  # per-pixel noise would otherwise pass 3 sigma
-    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (disk_px, disk_px))
-    top = cv2.morphologyEx(lum, cv2.MORPH_TOPHAT, disk)
+    top = white_tophat(lum, valid, disk_px)
     values = top[valid]
     if values.size == 0:
         return np.zeros(lum.shape, np.float32)

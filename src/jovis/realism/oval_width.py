@@ -22,6 +22,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from jovis.background import white_tophat
 from jovis.geometry import PolarGrid
 from jovis.geometry.circle import fit_circle
 from jovis.robust import mad_sigma
@@ -172,7 +173,9 @@ def oval_width(
     keep = _consistent(r, 1.0 * k) & (peak > med)
     if keep.sum() < min_cuts:
         return nan
-    plane = sm if baseline == "side_min" else _above_background(sm, ok, tophat_deg * k)
+    plane = sm
+    if baseline == "tophat":
+        plane = white_tophat(np.where(ok, sm, 0.0), ok, max(3, round(tophat_deg * k) | 1))
     cut = _normal_cuts(plane, ok, (cx, cy, rad), r, keep, angles, window_deg * k, step)
     cuts = _half_widths(cut, keep, round(1.0 * k / step), zero_base=baseline == "tophat")
     cuts = _prominent(cuts, sm, ok, sigma_px, min_prominence, min_snr)
@@ -184,14 +187,6 @@ def oval_width(
     shapes = [c[4] for c in cuts if math.isfinite(c[4])]
     shape = float(np.median(shapes)) if shapes else float("nan")
     return {**_summary(w, (cx, cy, rad), k, ridge), "shape_w25_w75": shape}
-
-
-def _above_background(sm: np.ndarray, ok: np.ndarray, disk_px: float) -> np.ndarray:
-    """`sm` less its grey opening by a disk `disk_px` across (white top-hat; 0 off the data)."""
-    size = max(3, round(disk_px) | 1)
-    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    out = cv2.morphologyEx(np.where(ok, sm, 0.0).astype(np.float32), cv2.MORPH_TOPHAT, disk)
-    return np.where(ok, out, 0.0).astype(np.float32)
 
 
 def _summary(w: np.ndarray, circle: tuple[float, float, float], k: float, ridge: list) -> dict:

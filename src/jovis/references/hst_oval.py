@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 from scipy.ndimage import gaussian_filter1d, map_coordinates, median_filter
 
+from jovis.background import white_tophat
 from jovis.frame import IGNORE_INDEX, Frame
 
 BRIGHT, FAINT, NO_DATA = 1, 2, 0
@@ -62,9 +63,7 @@ def background_subtracted(frame: Frame, p: OvalParams) -> np.ndarray:
     """kR above the local background (0 on no-data pixels)."""
     img = np.where(frame.valid, frame.image[..., 0], 0.0).astype(np.float32)
     img = cv2.GaussianBlur(img, (0, 0), p.presmooth_px)
-    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (p.tophat_px, p.tophat_px))
-    out = cv2.morphologyEx(img, cv2.MORPH_TOPHAT, disk)
-    return np.where(frame.valid, out, 0.0).astype(np.float32)
+    return white_tophat(img, frame.valid, p.tophat_px)
 
 
 def reference_oval(path: str | Path, n: int) -> tuple[np.ndarray, np.ndarray]:
