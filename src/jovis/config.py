@@ -6,6 +6,9 @@ The configs are package data: ``jovis/configs`` (in a checkout, a link to the to
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,18 @@ def mode_settings(cls: type, value: Any, where: str, none_mode: str) -> Any:
         mode = {None: none_mode, True: "on", False: "off"}.get(value, value)
         return cls(mode=str(mode))
     return cls(**dataclass_keys(cls, value, where))
+
+
+def settings_digest(settings: Any, later_fields: tuple[str, ...] = ()) -> str:
+    """8 hex digits naming a settings dataclass's values (a run-key suffix). `later_fields`,
+    fields added after keys were first made, are left out while at their defaults, so runs made
+    before them keep their keys."""
+    fields = asdict(settings)
+    defaults = {f.name: f.default for f in dataclass_fields(settings)}
+    for name in later_fields:
+        if fields[name] == defaults[name]:
+            del fields[name]
+    return hashlib.sha1(repr(sorted(fields.items())).encode()).hexdigest()[:8]
 
 
 def dataclass_keys(cls: type, data: dict | None, where: str) -> dict[str, Any]:

@@ -24,14 +24,13 @@ the real per-filter sets it loses, so it is off unless asked for (``look=auto`` 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import cv2
 import numpy as np
 
-from jovis.config import mode_settings
+from jovis.config import mode_settings, settings_digest
 from jovis.frame import Frame
 
 MODES = ("auto", "on", "off")
@@ -75,7 +74,7 @@ class LookSettings:
         filters) and for ``off``, so those runs keep the keys they had before the look."""
         if self.mode == "off" or not takes_junocam(channels):
             return ""
-        return "-lk" + hashlib.sha1(repr(sorted(asdict(self).items())).encode()).hexdigest()[:8]
+        return "-lk" + settings_digest(self)
 
 
 def takes_junocam(channels: list[str]) -> bool:

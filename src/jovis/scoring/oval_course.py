@@ -28,7 +28,6 @@ Detected pixels are never removed. The settings were chosen on synthetic validat
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -36,7 +35,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from jovis.config import mode_settings
+from jovis.config import mode_settings, settings_digest
 from jovis.features import ring_fit
 from jovis.frame import far_uv_aurora_detector
 from jovis.scoring.confusion import mask_from_probs
@@ -105,11 +104,7 @@ class CourseSettings:
         `grow_prob` 0 leaves the digest of the settings made before it)."""
         if self.mode != "on":
             return ""
-        fields = asdict(self)
-        if not fields["grow_prob"]:
-            del fields["grow_prob"]
-        digest = hashlib.sha1(repr(sorted(fields.items())).encode()).hexdigest()[:8]
-        return f"-oc{digest}"
+        return f"-oc{settings_digest(self, later_fields=('grow_prob',))}"
 
 
 def frame_mask(
