@@ -156,6 +156,34 @@ def test_frame_mask_grows_before_it_draws_and_counts_both():
     assert added_px(record) == ((mask == 1) & (detected == 0)).sum() and (mask[gap] == 1).all()
     mask, record = frame_mask(probs, valid, grid, schema, CourseSettings(mode="on"))
     assert record["grown_px"] == 0 and record["filled_px"] > 0
+    evidence = CourseSettings(mode="on", evidence_sigma=3.0)
+    image = 10.0 * detected.astype(np.float32)
+    mask, record = frame_mask(probs, valid, grid, schema, evidence, image)
+    assert "evidence_bins" in record  # the frame's plane reaches the course
+
+
+def test_the_frames_own_evidence_draws_a_faint_gap_and_noise_alone_draws_nothing():
+    """evidence_sigma: a faint arc in the gap (1 noise sd per pixel, probability 0) stands out
+    when integrated along the course; the same frame without it draws (almost) nothing."""
+    truth, detected = ring(0, 80, width=3)
+    valid = np.ones_like(truth, bool)
+    prob = np.zeros(truth.shape, np.float32)  # the network saw nothing in the gap
+    rng = np.random.default_rng(0)
+    noise = rng.normal(0.0, 1.0, truth.shape).astype(np.float32)
+    gap = (truth == 1) & (detected == 0)
+    on = CourseSettings(mode="on", min_prob=0.02, evidence_sigma=3.0)
+    out, record = complete_oval(detected, valid, 1, on, aurora_prob=prob,
+                                image=noise + 10.0 * detected + 1.0 * gap)  # fmt: skip
+    drawn = (out == 1) & (detected == 0)
+    assert record["evidence_bins"] > 0 and record["evidence_px"] == drawn.sum()
+    assert (drawn & gap).sum() / gap.sum() > 0.6
+    out, record = complete_oval(detected, valid, 1, on, aurora_prob=prob,
+                                image=noise + 10.0 * detected)  # fmt: skip
+    assert record["evidence_bins"] <= 1 and ((out == 1) & gap).sum() / gap.sum() < 0.1
+    off = CourseSettings(mode="on", min_prob=0.02)  # evidence off: the gate alone, nothing drawn
+    out, record = complete_oval(detected, valid, 1, off, aurora_prob=prob,
+                                image=noise + 10.0 * detected + 1.0 * gap)  # fmt: skip
+    assert np.array_equal(out, detected) and "evidence_bins" not in record
 
 
 def test_settings_resolve_and_refuse_bad_values():
@@ -175,6 +203,9 @@ def test_settings_resolve_and_refuse_bad_values():
         CourseSettings(bins=8, harmonics=3)
     with pytest.raises(ValueError, match="grow_prob"):
         CourseSettings(grow_prob=0.5)
+    with pytest.raises(ValueError, match="evidence_sigma"):
+        CourseSettings(evidence_sigma=-1.0)
     # growth off keeps the run key of the settings made before it (41642d4); on, it changes it
     assert CourseSettings("on").key() == "-oc4728e13c"
     assert CourseSettings("on", grow_prob=0.1).key() != CourseSettings("on").key()
+    assert CourseSettings("on", evidence_sigma=3.0).key() != CourseSettings("on").key()

@@ -20,9 +20,10 @@ import numpy as np
 from jovis.data.datasets import FolderDataset
 from jovis.evaluation import labelled_predictions
 from jovis.inference.predictor import Predictor
-from jovis.scoring.oval_course import CourseSettings, frame_mask
+from jovis.scoring.oval_course import CourseSettings, emission_plane, frame_mask
 
-Predicted = list[tuple[np.ndarray, np.ndarray, np.ndarray, Any]]  # truth, probs, valid, grid
+# truth, probs, valid, grid, the emission plane
+Predicted = list[tuple[np.ndarray, np.ndarray, np.ndarray, Any, np.ndarray]]
 
 
 def run_oval_course(
@@ -64,7 +65,8 @@ def _predicted(predictor: Predictor, folder: Path, batch_size: int) -> Predicted
     info = predictor.info
     dataset = FolderDataset(folder, info.channels, normalisation=info.normalisation)
     predicted = labelled_predictions(predictor, dataset, batch_size)
-    return [(truth, p, frame.valid, frame.grid) for frame, truth, _, p in predicted]
+    return [(truth, p, frame.valid, frame.grid, emission_plane(frame))
+            for frame, truth, _, p in predicted]  # fmt: skip
 
 
 def _scores(sets: dict[str, Predicted], schema, course: CourseSettings | None) -> dict[str, Any]:
@@ -72,8 +74,8 @@ def _scores(sets: dict[str, Predicted], schema, course: CourseSettings | None) -
     out: dict[str, Any] = {}
     for name, frames in sets.items():
         tp = fp = fn = filled = grown = 0
-        for truth, probs, valid, grid in frames:
-            mask, record = frame_mask(probs, valid, grid, schema, course)
+        for truth, probs, valid, grid, image in frames:
+            mask, record = frame_mask(probs, valid, grid, schema, course, image)
             filled += (record or {}).get("filled_px", 0)
             grown += (record or {}).get("grown_px", 0)
             scored = truth != schema.ignore_index

@@ -18,6 +18,13 @@ so the detected arcs fix it and the gaps follow:
    probability is at least `min_prob` (the network's weak evidence, under its decision
    threshold) — when the detections cover at least `min_coverage` of the bins the course has
    data in, and only in gaps no longer than `max_gap_deg`.
+4. with `evidence_sigma` > 0, the frame's own brightness is integrated along the course through
+   each gap: per angular bin, its mean above the local background (`white_tophat`, a disk 6
+   ribbon widths across) on the ribbon less the mean of the two flanks (1.5-3 widths either
+   side), averaged over the gap bins within `evidence_window_deg`; where that mean stands
+   `evidence_sigma` sds above zero (the sd from the flanks' inner-minus-outer scatter over all
+   bins, over the square root of the bins averaged) the ribbon is drawn without the probability
+   gate: an arc too faint for the network at any one place can stand out along 20 degrees.
 Before the course is fitted, the detected arcs may be grown (`grow_prob` > 0, hysteresis as in
 Canny's edge detector): background pixels whose aurora probability is at least `grow_prob` and
 that touch a detected arc through such pixels become aurora, so a faint stretch the network
@@ -35,9 +42,11 @@ from typing import Any
 import cv2
 import numpy as np
 
+from jovis.background import white_tophat
 from jovis.config import mode_settings, settings_digest
 from jovis.features import ring_fit
 from jovis.frame import far_uv_aurora_detector
+from jovis.robust import mad_sigma
 from jovis.scoring.confusion import mask_from_probs
 
 MODES = ("auto", "on", "off")
@@ -66,6 +75,8 @@ class CourseSettings:
     min_prob: float = 0.02  # a drawn pixel needs at least this aurora probability
     ribbon: float = 1.0  # the drawn ribbon's width over the detected arcs' median width
     grow_prob: float = 0.0  # > 0: arcs grow into touching pixels of at least this probability
+    evidence_sigma: float = 0.0  # > 0: also draw gaps whose integrated brightness stands this high
+    evidence_window_deg: float = 25.0  # the arc the brightness is integrated over
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -77,6 +88,10 @@ class CourseSettings:
             )
         if not 0.0 <= self.min_coverage <= 1.0 or self.max_gap_deg < 0:
             raise ValueError("oval_course: min_coverage must be in [0, 1] and max_gap_deg >= 0")
+        if self.evidence_sigma < 0 or self.evidence_window_deg <= 0:
+            raise ValueError(
+                "oval_course: evidence_sigma must be >= 0 (0 = off) and evidence_window_deg > 0"
+            )
         if not 0.0 <= self.grow_prob < 0.5:
             raise ValueError(
                 f"oval_course.grow_prob: {self.grow_prob} must be in [0, 0.5) (0 = no growth; "
@@ -104,22 +119,37 @@ class CourseSettings:
         `grow_prob` 0 leaves the digest of the settings made before it)."""
         if self.mode != "on":
             return ""
-        return f"-oc{settings_digest(self, later_fields=('grow_prob',))}"
+        later = ("grow_prob", "evidence_sigma", "evidence_window_deg")
+        return f"-oc{settings_digest(self, later_fields=later)}"
 
 
 def frame_mask(
-    probs: np.ndarray, valid: np.ndarray, grid, schema, course: CourseSettings | None
+    probs: np.ndarray,
+    valid: np.ndarray,
+    grid,
+    schema,
+    course: CourseSettings | None,
+    image: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, Any] | None]:
     """The class mask of one frame (`mask_from_probs`) with the oval's course drawn through its
     gaps when `course` is on, the frame has a polar grid (the shape family is the polar-projected
-    oval) and the schema an aurora class; the record of `complete_oval`, else None."""
+    oval) and the schema an aurora class; the record of `complete_oval`, else None. `image`:
+    the frame's emission plane (`emission_plane`), for `evidence_sigma`."""
     mask = mask_from_probs(probs, valid, schema)
     if course is None or course.mode != "on" or grid is None or "aurora" not in schema.names:
         return mask, None
     aurora = schema.names.index("aurora")
     mask, grown = grow_arcs(mask, valid, aurora, probs[aurora], course.grow_prob)
-    mask, record = complete_oval(mask, valid, aurora, course, aurora_prob=probs[aurora])
+    mask, record = complete_oval(
+        mask, valid, aurora, course, aurora_prob=probs[aurora], image=image
+    )
     return mask, record | {"grown_px": grown}
+
+
+def emission_plane(frame) -> np.ndarray:
+    """(H, W) float32: the frame's first channel, the brightness a far-UV aurora detector (the
+    only kind the course is on for) reads."""
+    return np.asarray(frame.image[..., 0], np.float32)
 
 
 def added_px(record: dict[str, Any]) -> int:
@@ -161,9 +191,11 @@ def complete_oval(
     settings: CourseSettings,
     background_id: int = 0,
     aurora_prob: np.ndarray | None = None,
+    image: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """`mask` with the oval's course drawn through the gaps of its detected arcs, and a record
-    (``filled_px``, ``coverage``, ``radius_px``, ``width_px`` or the reason nothing was drawn)."""
+    (``filled_px``, ``coverage``, ``radius_px``, ``width_px`` or the reason nothing was drawn;
+    ``evidence_bins`` and ``evidence_px`` when `settings.evidence_sigma` > 0 and `image` given)."""
     ys, xs = np.nonzero(mask == aurora_id)
     if len(xs) < settings.min_pixels:
         return mask, {"filled_px": 0, "reason": f"fewer than {settings.min_pixels} oval pixels"}
@@ -202,9 +234,72 @@ def complete_oval(
     fill = (ribbon > 0) & valid & (mask == background_id)
     if aurora_prob is not None and settings.min_prob > 0:
         fill &= aurora_prob >= settings.min_prob
+    if settings.evidence_sigma > 0 and image is not None:
+        seen, bins = evidence_ribbon(image, valid, fit, gap_bins & bin_has_data, settings)
+        seen &= valid & (mask == background_id) & ~fill
+        fill |= seen
+        record |= {"evidence_bins": bins, "evidence_px": int(seen.sum())}
     out = mask.copy()
     out[fill] = aurora_id
     return out, record | {"filled_px": int(fill.sum())}
+
+
+def evidence_ribbon(
+    image: np.ndarray,
+    valid: np.ndarray,
+    fit: dict[str, Any],
+    gaps: np.ndarray,
+    settings: CourseSettings,
+) -> tuple[np.ndarray, int]:
+    """The ribbon's pixels in the gap bins (`gaps`) where the frame's brightness integrated
+    along the course stands `settings.evidence_sigma` sds above its flanks (module docstring,
+    step 4), and how many bins those are."""
+    n_bins = settings.bins
+    width = fit["width"]
+    full = np.zeros(image.shape, bool)
+    # only the annulus round the course is read (a 4096-px frame would need GBs of grids)
+    reach = float(course_points(fit, n_bins * 8)[1].max()) + 4 * width
+    cx, cy = fit["centre"]
+    h, w = image.shape
+    x0, x1 = max(0, int(cx - reach)), min(w, int(cx + reach) + 2)
+    y0, y1 = max(0, int(cy - reach)), min(h, int(cy + reach) + 2)
+    if x1 <= x0 or y1 <= y0:
+        return full, 0
+    image, valid = image[y0:y1, x0:x1], valid[y0:y1, x0:x1]
+    cx, cy = cx - x0, cy - y0
+    ys, xs = np.mgrid[0 : y1 - y0, 0 : x1 - x0]
+    theta = np.arctan2(ys - cy, xs - cx)
+    bin_of = (((theta + math.pi) / (2 * math.pi)) * n_bins).astype(int) % n_bins
+    offset = np.hypot(xs - cx, ys - cy) - _radius(fit["coef"], theta)
+    ok = valid & np.isfinite(image)
+    disk = max(3, round(6 * width) | 1)
+    bright = white_tophat(np.where(ok, image, 0.0), ok, disk)
+
+    def bin_mean(region: np.ndarray) -> np.ndarray:
+        counts = np.bincount(bin_of[region], minlength=n_bins)
+        sums = np.bincount(bin_of[region], weights=bright[region], minlength=n_bins)
+        return np.where(counts >= 3, sums / np.maximum(counts, 1), np.nan)
+
+    on = bin_mean(ok & (np.abs(offset) <= width / 2))
+    inner = bin_mean(ok & (offset >= -3 * width) & (offset <= -1.5 * width))
+    outer = bin_mean(ok & (offset >= 1.5 * width) & (offset <= 3 * width))
+    contrast = on - (inner + outer) / 2
+    null = (inner - outer) / math.sqrt(2)
+    null = null[np.isfinite(null)]
+    # d = on - mean(flanks) has ~1.5x the variance of one flank's mean; the null estimates that
+    sd = math.sqrt(1.5) * mad_sigma(null) if null.size >= 8 else 0.0
+    if not sd > 0:
+        return full, 0
+    half = int(settings.evidence_window_deg / 2 / (360.0 / n_bins))  # bins either side
+    usable = gaps & np.isfinite(contrast)
+    drawn = np.zeros(n_bins, bool)
+    for b in np.flatnonzero(usable):
+        window = usable[(np.arange(b - half, b + half + 1)) % n_bins]
+        values = contrast[(np.arange(b - half, b + half + 1)) % n_bins][window]
+        drawn[b] = values.mean() / (sd / math.sqrt(values.size)) >= settings.evidence_sigma
+    ribbon = np.abs(offset) <= settings.ribbon * width / 2
+    full[y0:y1, x0:x1] = ribbon & drawn[bin_of]
+    return full, int(drawn.sum())
 
 
 def fit_course(xs: np.ndarray, ys: np.ndarray, settings: CourseSettings) -> dict[str, Any] | None:
