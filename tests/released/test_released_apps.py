@@ -89,13 +89,16 @@ def test_jovis_models_lists_the_releases_with_their_key_figures():
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     tags = [m["tag"] for m in result["models"]]
     assert tags == [r.tag for r in SHIPPED]
+    table = "\n".join(proc.stdout.strip().splitlines()[:-1])  # the table, not the JSON line
     for m in result["models"]:
-        assert m["tag"] in proc.stdout and f"{m['check_score']:.3f}" in proc.stdout
+        assert m["tag"] in table and f"{m['check_score']:.3f}" in table  # whole, not cut
     assert result["auto"]["hst_stis"] == "uv"
     for m, rel in zip(result["models"], SHIPPED, strict=True):  # JSON has lists for tuples
         span = rel.view_altitude_km
         assert m["view_altitude_km"] == (None if span is None else list(span))
     assert any(m["view_altitude_km"] for m in result["models"] if m["name"] == "visible_rgb")
+    uv_real = next(m for m in result["models"] if m["tag"] == "uv-v4")["real_frames"]
+    assert "aurora_faint_recall 0.29" in uv_real and "share" not in uv_real  # key figures only
     bad = run("-m", "jovis", "models", "x=1", ok=False)
     assert bad.returncode == 2 and "no settings" in bad.stderr
 

@@ -3,7 +3,8 @@
     jovis models            (or python scripts/models.py)
 
 A table for people, then one JSON line: {"models": [{tag, name, version, instrument, size_mb,
-check_metric, check_score, real_frames, view_altitude_km, path}, ...], "auto": {instrument: name}}.
+check_metric, check_score, real_frames, real_frames_short, view_altitude_km, path}, ...],
+"auto": {instrument: name}} (`real_frames`: the card's key real-frame figures).
 ``view_altitude_km``: the altitudes of a release's perspective training views (null: none);
 model=auto gives a JunoCam product the newest version whose views cover its altitude.
 """
@@ -30,17 +31,29 @@ def listing() -> dict[str, Any]:
             "instrument": card["instrument"], "size_mb": card["size_mb"],
             "check_metric": card["check"]["metric"], "check_score": card["check"]["score"],
             "real_frames": _real_summary(card["real_frames"]),
+            "real_frames_short": _real_summary(card["real_frames"], short=True),
             "view_altitude_km": rel.view_altitude_km, "path": str(rel.weights),
         })  # fmt: skip
     shipped = {r["name"] for r in rows}
     return {"models": rows, "auto": AUTO, "not_released": sorted(set(NAMES) - shipped)}
 
 
-def _real_summary(real: Any) -> str:
+# the real-frame figures a listing shows, with the table's short names (the card holds them all)
+KEY_REAL_FIGURES = {
+    "aurora_iou": "IoU", "aurora_bright_recall": "recall bright", "aurora_faint_recall": "faint",
+    "oval_boundary_mean": "boundary°", "vortex_recall": "recall", "vortex_precision": "precision",
+    "vortex_f1": "F1", "frames": "frames",
+}  # fmt: skip
+
+
+def _real_summary(real: Any, short: bool = False) -> str:
+    """The card's key real-frame figures as one line (`short`: the table's names)."""
     if not isinstance(real, dict):
         return str(real)
-    shown = {k: v for k, v in real.items() if k.startswith("ref_") and isinstance(v, int | float)}
-    return ", ".join(f"{k[4:]} {v:g}" for k, v in shown.items())
+    shown = {k.removeprefix("ref_"): v for k, v in real.items()
+             if k.startswith("ref_") and isinstance(v, int | float)}  # fmt: skip
+    return ", ".join(f"{KEY_REAL_FIGURES[k] if short else k} {shown[k]:.3g}"
+                     for k in KEY_REAL_FIGURES if k in shown)  # fmt: skip
 
 
 def print_table(result: dict[str, Any]) -> None:
@@ -48,14 +61,15 @@ def print_table(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     table = Table(title="jovis released detectors (model=NAME; a bare name = newest version)")
-    for col in ("model", "instrument", "MB", "check", "views from (km)", "real frames"):
+    table.add_column("model", no_wrap=True)  # the tag must show whole
+    for col in ("instrument", "MB", "check", "views from (km)", "real frames (card)"):
         table.add_column(col)
     for r in result["models"]:
         span = r["view_altitude_km"]
         views = "—" if span is None else f"{span[0]:,.0f}–{span[1]:,.0f}"
         table.add_row(r["tag"], r["instrument"], f"{r['size_mb']:.1f}",
                       f"{r['check_metric']} {r['check_score']:.3f}", views,
-                      r["real_frames"])  # fmt: skip
+                      r["real_frames_short"])  # fmt: skip
     console = Console(stderr=False)
     console.print(table)
     if result["not_released"]:
