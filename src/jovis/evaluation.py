@@ -22,7 +22,7 @@ from jovis.inference.scale import check_mode
 from jovis.io.atomic import write_json
 from jovis.real_eval.visibility import VisibilityRecall
 from jovis.scoring import FeatureScores, confusion_matrix, iou_dice
-from jovis.scoring.oval_course import CourseSettings, emission_plane, frame_mask
+from jovis.scoring.oval_course import CourseSettings, frame_mask
 
 
 def evaluate(
@@ -75,7 +75,7 @@ def evaluate(
     for frame, truth, truth_features, p in labelled_predictions(
         predictor, dataset, batch_size, resample, px_per_deg, notes, look
     ):
-        pred, _ = frame_mask(p, frame.valid, frame.grid, schema, course, emission_plane(frame))
+        pred, _ = frame_mask(p, frame.valid, frame.grid, schema, course, frame.image)
         cm.add_(
             confusion_matrix(
                 torch.from_numpy(pred),

@@ -3,7 +3,7 @@
     jovis models            (or python scripts/models.py)
 
 A table for people, then one JSON line: {"models": [{tag, name, version, instrument, size_mb,
-check_metric, check_score, real_frames, real_frames_short, view_altitude_km, path}, ...],
+check_metric, check_score, real_frames, view_altitude_km, path}, ...],
 "auto": {instrument: name}} (`real_frames`: the card's key real-frame figures).
 ``view_altitude_km``: the altitudes of a release's perspective training views (null: none);
 model=auto gives a JunoCam product the newest version whose views cover its altitude.
@@ -31,7 +31,6 @@ def listing() -> dict[str, Any]:
             "instrument": card["instrument"], "size_mb": card["size_mb"],
             "check_metric": card["check"]["metric"], "check_score": card["check"]["score"],
             "real_frames": _real_summary(card["real_frames"]),
-            "real_frames_short": _real_summary(card["real_frames"], short=True),
             "view_altitude_km": rel.view_altitude_km, "path": str(rel.weights),
         })  # fmt: skip
     shipped = {r["name"] for r in rows}
@@ -46,14 +45,20 @@ KEY_REAL_FIGURES = {
 }  # fmt: skip
 
 
-def _real_summary(real: Any, short: bool = False) -> str:
-    """The card's key real-frame figures as one line (`short`: the table's names)."""
+def _real_summary(real: Any) -> str:
+    """The card's key real-frame figures as one line, "name value, ..." (full names)."""
     if not isinstance(real, dict):
         return str(real)
     shown = {k.removeprefix("ref_"): v for k, v in real.items()
              if k.startswith("ref_") and isinstance(v, int | float)}  # fmt: skip
-    return ", ".join(f"{KEY_REAL_FIGURES[k] if short else k} {shown[k]:.3g}"
-                     for k in KEY_REAL_FIGURES if k in shown)  # fmt: skip
+    return ", ".join(f"{k} {shown[k]:.3g}" for k in KEY_REAL_FIGURES if k in shown)
+
+
+def _short_names(summary: str) -> str:
+    """`_real_summary`'s line with the table's short names."""
+    for name, short in KEY_REAL_FIGURES.items():
+        summary = summary.replace(f"{name} ", f"{short} ")
+    return summary
 
 
 def print_table(result: dict[str, Any]) -> None:
@@ -69,7 +74,7 @@ def print_table(result: dict[str, Any]) -> None:
         views = "—" if span is None else f"{span[0]:,.0f}–{span[1]:,.0f}"
         table.add_row(r["tag"], r["instrument"], f"{r['size_mb']:.1f}",
                       f"{r['check_metric']} {r['check_score']:.3f}", views,
-                      r["real_frames_short"])  # fmt: skip
+                      _short_names(r["real_frames"]))  # fmt: skip
     console = Console(stderr=False)
     console.print(table)
     if result["not_released"]:

@@ -20,9 +20,9 @@ import numpy as np
 from jovis.data.datasets import FolderDataset
 from jovis.evaluation import labelled_predictions
 from jovis.inference.predictor import Predictor
-from jovis.scoring.oval_course import CourseSettings, emission_plane, frame_mask
+from jovis.scoring.oval_course import CourseSettings, frame_mask
 
-# truth, probs, valid, grid, the emission plane
+# truth, probs, valid, grid, the frame's (H, W, C) image
 Predicted = list[tuple[np.ndarray, np.ndarray, np.ndarray, Any, np.ndarray]]
 
 
@@ -65,8 +65,7 @@ def _predicted(predictor: Predictor, folder: Path, batch_size: int) -> Predicted
     info = predictor.info
     dataset = FolderDataset(folder, info.channels, normalisation=info.normalisation)
     predicted = labelled_predictions(predictor, dataset, batch_size)
-    return [(truth, p, frame.valid, frame.grid, emission_plane(frame))
-            for frame, truth, _, p in predicted]  # fmt: skip
+    return [(truth, p, frame.valid, frame.grid, frame.image) for frame, truth, _, p in predicted]
 
 
 def _scores(sets: dict[str, Predicted], schema, course: CourseSettings | None) -> dict[str, Any]:

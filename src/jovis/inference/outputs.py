@@ -19,7 +19,7 @@ from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
 from jovis.photometry import oval_brightness
 from jovis.render import render_overlay
-from jovis.scoring.oval_course import CourseSettings, added_px, emission_plane, frame_mask
+from jovis.scoring.oval_course import CourseSettings, added_px, frame_mask
 
 OUTPUT_KINDS = {
     "mask": ("masks", ".png"),
@@ -56,9 +56,7 @@ def write_frame_outputs(
     (`jovis.scoring.oval_course`); the counts then hold ``oval_course_px``, the pixels that
     stage added (the arcs' growth and the course drawn).
     """
-    mask, course_record = frame_mask(
-        probs, frame.valid, frame.grid, schema, course, emission_plane(frame)
-    )
+    mask, course_record = frame_mask(probs, frame.valid, frame.grid, schema, course, frame.image)
     beside = Beside(pool, _write_pixels, mask, probs, schema, paths)
     try:
         features = extract_features(mask, probs, schema, grid=frame.grid)

@@ -43,7 +43,7 @@ def checkpoint_predict(
     from jovis.inference.prepare import prepare_scaled
     from jovis.inference.temporal import TemporalSettings
     from jovis.inference.temporal_predict import Entry, predict_with_neighbours
-    from jovis.scoring.oval_course import CourseSettings, added_px, emission_plane, frame_mask
+    from jovis.scoring.oval_course import CourseSettings, added_px, frame_mask
 
     info, schema = predictor.info, predictor.info.labels
     visible = [schema.names[i] for i in info.visible_classes]
@@ -58,7 +58,7 @@ def checkpoint_predict(
         out = []
         for f, p, _, _, record in predict_with_neighbours(predictor, entries, settings, prep,
                                                           batch_size):  # fmt: skip
-            mask, drawn = frame_mask(p, f.valid, f.grid, schema, course, emission_plane(f))
+            mask, drawn = frame_mask(p, f.valid, f.grid, schema, course, f.image)
             out.append((mask, p))
             extra = {} if drawn is None else {"oval_course_px": added_px(drawn)}
             predict.records.append({"id": f.id, **record, **extra})

@@ -134,22 +134,20 @@ def frame_mask(
     """The class mask of one frame (`mask_from_probs`) with the oval's course drawn through its
     gaps when `course` is on, the frame has a polar grid (the shape family is the polar-projected
     oval) and the schema an aurora class; the record of `complete_oval`, else None. `image`:
-    the frame's emission plane (`emission_plane`), for `evidence_sigma`."""
+    the frame's (H, W, C) image, read only for `evidence_sigma` (its first channel: the
+    brightness of the far-UV detectors the course is on for)."""
     mask = mask_from_probs(probs, valid, schema)
     if course is None or course.mode != "on" or grid is None or "aurora" not in schema.names:
         return mask, None
     aurora = schema.names.index("aurora")
     mask, grown = grow_arcs(mask, valid, aurora, probs[aurora], course.grow_prob)
+    plane = None
+    if image is not None and course.evidence_sigma > 0:
+        plane = np.asarray(image[..., 0] if image.ndim == 3 else image, np.float32)
     mask, record = complete_oval(
-        mask, valid, aurora, course, aurora_prob=probs[aurora], image=image
+        mask, valid, aurora, course, aurora_prob=probs[aurora], image=plane
     )
     return mask, record | {"grown_px": grown}
-
-
-def emission_plane(frame) -> np.ndarray:
-    """(H, W) float32: the frame's first channel, the brightness a far-UV aurora detector (the
-    only kind the course is on for) reads."""
-    return np.asarray(frame.image[..., 0], np.float32)
 
 
 def added_px(record: dict[str, Any]) -> int:
