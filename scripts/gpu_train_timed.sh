@@ -5,14 +5,17 @@
 #   DEVICE=cpu BUDGET=20 SIZE=64 bash scripts/gpu_train_timed.sh  # the CPU dry run
 #
 # The synthetic stream renders on the training device from one Python process per run, so one
-# run leaves the GPU mostly idle (README "GPU check": end to end is CPU-bound); three runs share
-# it. Each run's step count (STEPS_UV, STEPS_VIS: both visible stages) is set from its measured
-# rate (RATE_UV, RATE_VIS, steps/s) so that its cosine schedule ends inside BUDGET seconds:
-#   uv_s0, uv_s1   release/uv from scratch on uv-v4's generator (ovals as wide as the real
-#                  ones), seeds 0 and 1, batch 16
+# run leaves the GPU mostly idle (README "GPU check": end to end is CPU-bound); the runs of JOBS
+# share it. Each run's step count is set from its measured rate (steps/s with three runs
+# sharing one H200) so that its cosine schedule ends inside BUDGET seconds, or given:
+#   JOBS="uv_s0 uv_s1 vis" (default; any of these, each a run side by side)
+#   uv_s<k>        release/uv from scratch on uv-v4's generator (ovals as wide as the real ones),
+#                  seed k (STEPS_UV, RATE_UV 3.3)
 #   vis            release/visible_rgb in v6's two stages (colourless cyclones, then v5's
-#                  generator from it; 80 % / 20 % of the steps), seed 1, batch 16
-# Each run's folder (model.pt, config.yaml, logs; not last.ckpt) comes back as OUT/<run>.tgz.
+#                  generator from it; 80 % / 20 % of the steps), seed 1 (STEPS_VIS, RATE_VIS 2.8)
+#   jiram_l, jiram_m   their release recipes (STEPS_JIRAM, RATE_JIRAM: not yet measured, 3.0)
+# All at batch BATCH (16). Each finished run's folder (model.pt, config.yaml, logs; a run stopped
+# at DEADLINE brings its last.ckpt instead) comes back as OUT/<run>.tgz, the logs as logs.tgz.
 set -uo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$(mkdir -p "${OUT:-outputs/gpu-train}" && cd "${OUT:-outputs/gpu-train}" && pwd)"
@@ -46,32 +49,46 @@ VIS1=(experiment=release/visible_rgb seed=1 '+data.params.junocam_cyclone_redden
       +data.params.junocam_vortex_arm_gain=0.5)
 VIS2=(experiment=release/visible_rgb seed=1)
 
-# steps per second of each recipe at batch 16 with the three runs sharing one H200 (lease of
+# steps per second of each recipe at batch 16 with three runs sharing one H200 (lease of
 # 2026-12-04: 900 uv steps in 256-259 s, 624 visible steps in 216 s); timing the first steps
 # instead reads 3x too slow (CUDA start-up and warm-up), so the rates are given
-RATE_UV="${RATE_UV:-3.3}" RATE_VIS="${RATE_VIS:-2.8}"
-if [[ -z "${STEPS_UV:-}" || -z "${STEPS_VIS:-}" ]]; then  # from the rates and BUDGET
-  read -r STEPS_UV STEPS_VIS < <("$PY" -c "print(int($RATE_UV * $BUDGET * 0.92), int($RATE_VIS * $BUDGET * 0.92))")
-fi
+RATE_UV="${RATE_UV:-3.3}" RATE_VIS="${RATE_VIS:-2.8}" RATE_JIRAM="${RATE_JIRAM:-3.0}"
+steps_for() {  # steps_for RATE: the steps that fit BUDGET at RATE steps/s
+  "$PY" -c "print(max(2, int($1 * $BUDGET * 0.92)))"
+}
+STEPS_UV="${STEPS_UV:-$(steps_for "$RATE_UV")}"
+STEPS_VIS="${STEPS_VIS:-$(steps_for "$RATE_VIS")}"
+STEPS_JIRAM="${STEPS_JIRAM:-$(steps_for "$RATE_JIRAM")}"
 STEPS_VIS1=$((STEPS_VIS * 4 / 5)) STEPS_VIS2=$((STEPS_VIS / 5))
-echo "steps/s: uv $RATE_UV, visible $RATE_VIS -> steps: uv $STEPS_UV, visible $STEPS_VIS1 + $STEPS_VIS2" \
+JOBS="${JOBS:-uv_s0 uv_s1 vis}"
+for job in $JOBS; do  # every job known before any trains
+  [[ "$job" =~ ^(uv_s[0-9]+|vis|jiram_l|jiram_m)$ ]] \
+    || { echo "unknown job $job (JOBS: uv_s<k>, vis, jiram_l, jiram_m)"; exit 2; }
+done
+echo "jobs: $JOBS; steps: uv $STEPS_UV, visible $STEPS_VIS1 + $STEPS_VIS2, jiram $STEPS_JIRAM" \
   | tee "$LOGS/plan.txt"
 
 MAIN=("out=$WORK/runs" checkpoint.every_n_steps=250)
-echo "== training (all stopped at ${DEADLINE}s from the start; a run stopped keeps no model.pt)"
-timeout $((DEADLINE - SECONDS)) "$PY" scripts/train.py "${UV[@]}" seed=0 "${COMMON[@]}" name=gpu_uv_s0 \
-  "${MAIN[@]}" "trainer.max_steps=$STEPS_UV" > "$LOGS/uv_s0.log" 2>&1 &
-timeout $((DEADLINE - SECONDS)) "$PY" scripts/train.py "${UV[@]}" seed=1 "${COMMON[@]}" name=gpu_uv_s1 \
-  "${MAIN[@]}" "trainer.max_steps=$STEPS_UV" > "$LOGS/uv_s1.log" 2>&1 &
-(
-  timeout $((DEADLINE - SECONDS)) "$PY" scripts/train.py "${VIS1[@]}" "${COMMON[@]}" name=gpu_vis_stage1 \
-    "${MAIN[@]}" "trainer.max_steps=$STEPS_VIS1" > "$LOGS/vis_stage1.log" 2>&1 || exit 1
-  stage1=$(ls -d "$WORK"/runs/gpu_vis_stage1-*/ | head -1)
-  timeout $((DEADLINE - SECONDS)) "$PY" scripts/train.py "${VIS2[@]}" "${COMMON[@]}" name=gpu_vis_stage2 \
-    "${MAIN[@]}" "init=${stage1}model.pt" "trainer.max_steps=$STEPS_VIS2" \
-    > "$LOGS/vis_stage2.log" 2>&1
-) &
+train() {  # train NAME ARGS...: one run, stopped at DEADLINE; its log is LOGS/NAME.log
+  local name="$1"
+  shift
+  timeout $((DEADLINE - SECONDS)) "$PY" scripts/train.py "$@" "${COMMON[@]}" "name=gpu_$name" \
+    "${MAIN[@]}" > "$LOGS/$name.log" 2>&1
+}
+echo "== training (all stopped at ${DEADLINE}s from the start)"
+for job in $JOBS; do
+  case "$job" in
+    uv_s[0-9]*) train "$job" "${UV[@]}" "seed=${job#uv_s}" "trainer.max_steps=$STEPS_UV" & ;;
+    vis) (
+        train vis_stage1 "${VIS1[@]}" "trainer.max_steps=$STEPS_VIS1" || exit 1
+        stage1=$(ls -d "$WORK"/runs/gpu_vis_stage1-*/ | head -1)
+        train vis_stage2 "${VIS2[@]}" "init=${stage1}model.pt" "trainer.max_steps=$STEPS_VIS2"
+      ) & ;;
+    jiram_l|jiram_m) train "$job" "experiment=release/$job" "trainer.max_steps=$STEPS_JIRAM" & ;;
+  esac
+done
 wait
+shopt -s nullglob
 for run in "$WORK"/runs/*/; do
   skip=(--exclude='*.ckpt')  # a run stopped before its model.pt brings its last.ckpt instead
   [[ -f "$run/model.pt" ]] || skip=()
