@@ -54,7 +54,7 @@ export PYTHONPATH="$REPO/src${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 
 if [[ "$DEVICE" == cpu ]]; then  # dry run: every step, tiny sizes
   TESTS="${GPU_CHECK_TESTS:-tests/test_gpu.py}"
-  INFER=(size=64 frames=2 tta_frames=1 batch_size=2)
+  INFER=(size=64 frames=2 tta_frames=1 batch_size=2 profile=true)
   TRAIN=(train.size=64 train.steps=1 train.warmup=1 train.batch_size=2 train.num_workers=0
          train.model=unet_mobilenet_v3_small)
   SYNTH=(synth.size=64 synth.frames=2 synth.batch_size=2 "synth.instruments=[uv]")
@@ -65,7 +65,8 @@ if [[ "$DEVICE" == cpu ]]; then  # dry run: every step, tiny sizes
                 checkpoint.every_n_steps=1 trainer.log_every_n_steps=1)
 else
   TESTS="${GPU_CHECK_TESTS:-tests}"
-  INFER=(size=512 frames=128)  # 512 ran past 90 s on an H200: end to end is CPU-bound (README)
+  INFER=(size=512 frames=128 profile=true)  # 512 ran past 90 s on an H200 (README); profile:
+  # which step of the runner bounds it
   TRAIN=()
   SYNTH=(synth.size=512)
   SCALING=("scaling.batch_sizes=[1,16,32]" scaling.batch_size=8 scaling.frames=4

@@ -37,3 +37,16 @@ def test_without_grid_or_aurora():
     frame = Frame(np.ones((120, 120, 2), np.float32), ["L", "M"])
     assert oval_brightness(frame, ring_mask(), SCHEMA)["units"] == "frame units·px"
     assert oval_brightness(frame, np.zeros((120, 120), np.uint8), SCHEMA) is None
+
+
+def test_the_cached_area_map_gives_the_per_pixel_numbers(monkeypatch):
+    import jovis.photometry as photometry
+
+    grid = PolarGrid("north", 59.5, 59.5, 4.0)
+    rng = np.random.default_rng(0)
+    image = rng.uniform(0, 50, (120, 120, 1)).astype(np.float32)
+    frame = Frame(image, ["uv"], "uv", meta={"units": "kR"}, grid=grid,
+                  valid=np.ones((120, 120), bool))  # fmt: skip
+    cached = oval_brightness(frame, ring_mask(), SCHEMA)  # the region is 35 % of the frame
+    monkeypatch.setattr(photometry, "CACHED_AREA_SHARE", 1.0)  # every pixel's area computed
+    assert oval_brightness(frame, ring_mask(), SCHEMA) == cached

@@ -8,6 +8,12 @@ import cv2
 import numpy as np
 
 from jovis.frame import Frame, LabelSchema
+from jovis.geometry.locate import pixel_area
+
+# A region over this share of the frame takes its pixel areas from the grid's cached map (one
+# computation per grid and frame shape, shared by the frames of a batch) instead of computing
+# them for its own pixels: 4 surface points per pixel cost ~160 ms for a whole 512² frame.
+CACHED_AREA_SHARE = 0.05
 
 # The channel that carries auroral emission, by preference.
 EMISSION_CHANNELS = ("uv", "L", "gray")
@@ -35,8 +41,11 @@ def oval_brightness(frame: Frame, mask: np.ndarray, schema: LabelSchema) -> dict
     inside = region & frame.valid
     units = frame.meta.get("units") or "frame units"
     if frame.grid is not None:
-        ys, xs = np.nonzero(inside)  # the oval's pixels only, in the order values[inside] has
-        area = frame.grid.pixel_area_at(xs, ys)
+        if inside.sum() > CACHED_AREA_SHARE * inside.size:  # the same numbers, made once
+            area = pixel_area(frame.grid, *inside.shape)[inside]
+        else:
+            ys, xs = np.nonzero(inside)  # the oval's pixels only, in the order values[inside] has
+            area = frame.grid.pixel_area_at(xs, ys)
         total, units = float(np.sum(values[inside] * area)), f"{units}·km²"
     else:
         total, units = float(np.sum(values[inside])), f"{units}·px"

@@ -55,6 +55,39 @@ def test_infer_suite_times_runner_and_naive_loop_on_the_same_frames(tmp_path):
         assert (naive / "catalog.csv").is_file() and (runner / "catalog.csv").is_file()
 
 
+def test_infer_suite_profile_times_each_step_of_the_runner_threads(tmp_path):
+    from jovis.apps.benchmark import profile_table
+    from jovis.inference.outputs import render_overlay
+    from jovis.inference.predictor import Predictor
+
+    ckpt = save_checkpoint(tmp_path / "tiny.pt", SPEC.build(), spec=SPEC,
+                           labels=LabelSchema.from_dict(SCHEMA), channels=["L", "M"],
+                           instrument="jiram", normalisation=DEFAULT_NORMALISATION,
+                           config={})  # fmt: skip
+    predict = Predictor.predict
+    result = run_infer(device="cpu", size=64, frames=3, tta_frames=1, ckpt=str(ckpt),
+                       batch_size=2, num_workers=0, write_threads=2, work=tmp_path / "work",
+                       profile=True)  # fmt: skip
+
+    profile = result["profile"]
+    assert (profile["frames"], profile["write_threads"]) == (3, 2) and profile["seconds"] > 0
+    steps = profile["steps"]
+    assert steps["main: forward pass and copy back"]["calls"] == 2  # batches of 2 and 1
+    for step in ("main: hand-off (waits for a writer)", "writer: overlay drawn",
+                 "writer: overlay PNG written", "writer: mask PNG (+ probabilities) written",
+                 "writer: GeoJSON written"):  # fmt: skip
+        assert steps[step]["calls"] == 3 and steps[step]["seconds"] > 0, step
+    assert set(profile["stage_median_s"]) == {"read_s", "predict_s", "write_s"}
+    assert all(v > 0 for v in profile["stage_median_s"].values())
+    assert all(set(row["runner_stage_median_s"]) == {"read_s", "predict_s", "write_s"}
+               for row in result["passes"])  # fmt: skip
+    # the timing wrappers are gone once the pass has run
+    from jovis.inference import outputs
+
+    assert Predictor.predict is predict and outputs.render_overlay is render_overlay
+    assert profile_table(profile).row_count == len(steps)
+
+
 def test_gpu_sampler_turns_nvml_utilisation_into_idle_share(monkeypatch):
     monkeypatch.setattr(torch.cuda, "utilization", lambda device=None: 25)
     with GpuSampler("cuda", every_s=0.01) as sampler:

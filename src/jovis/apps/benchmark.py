@@ -68,6 +68,7 @@ def run_infer(cfg: DictConfig) -> tuple[dict, Table]:
         tile_size=int(cfg.tile_size),
         work=cfg.work,
         backend=str(cfg.get("backend", "torch")),
+        profile=bool(cfg.get("profile", False)),
         **optional_ints(cfg, "frames", "tta_frames", "num_workers", "write_threads"),
     )
     table = Table(
@@ -92,9 +93,31 @@ def run_infer(cfg: DictConfig) -> tuple[dict, Table]:
         if gpu:
             cells += [f"{row['runner_gpu_idle_share']:.0%}", f"{row['naive_gpu_idle_share']:.0%}"]
         table.add_row(*cells)
+    tables = [table]
     if "backend" in result:
-        return result, [table, backend_table(result)]
-    return result, table
+        tables.append(backend_table(result))
+    if "profile" in result:
+        tables.append(profile_table(result["profile"]))
+    return result, tables if len(tables) > 1 else table
+
+
+def profile_table(profile: dict) -> Table:
+    """suite=infer profile=true: each step's seconds over the profiled pass, per frame."""
+    table = Table(
+        title=f"where the runner's time goes: {profile['frames']} frames in {profile['seconds']} s "
+        f"({profile['frames_per_s']} frames/s), {profile['num_workers']} reader(s), "
+        f"{profile['write_threads']} writer(s)",
+        caption="seconds summed over the threads that ran the step; writer steps run "
+        f"{profile['write_threads']} at a time. Per-frame medians (manifest): "
+        + ", ".join(f"{k} {v}" for k, v in profile["stage_median_s"].items()),
+    )
+    for col in ("step", "calls", "seconds", "ms per frame"):
+        table.add_column(col, justify="left" if col == "step" else "right")
+    frames = max(1, profile["frames"])
+    for step, spent in profile["steps"].items():
+        table.add_row(step, str(spent["calls"]), f"{spent['seconds']:.3f}",
+                      f"{1000 * spent['seconds'] / frames:.1f}")  # fmt: skip
+    return table
 
 
 def backend_table(result: dict) -> Table:

@@ -26,6 +26,7 @@ import torch
 from omegaconf import OmegaConf
 
 from jovis.benchmarks.backends import run_backend
+from jovis.benchmarks.runner_profile import stage_medians, time_steps
 from jovis.checkpoint import load_checkpoint, save_checkpoint
 from jovis.config import CONFIG_DIR
 from jovis.data.normalise import DEFAULT_NORMALISATION
@@ -185,11 +186,24 @@ def bench_pass(ckpt: Path, frames: Path, runs: Path, tta: bool, opts: dict) -> d
         row[f"{who}_seconds"] = round(e2e_s[who], 2)
         if device.startswith("cuda"):  # GPU busy ≈ the model-only time of the same frames
             row[f"{who}_gpu_idle_share"] = round(max(0.0, 1 - model_s[who] / e2e_s[who]), 3)
+    row["runner_stage_median_s"] = stage_medians(runs / f"runner-{tag}")
     row["ratio"] = round(row["runner_fps"] / row["naive_fps"], 2)
     row["model_ratio"] = round(row["runner_model_fps"] / row["naive_model_fps"], 2)
     if sampler.samples:
         row["runner_gpu_idle_share_nvml"] = sampler.idle_share()
     return row
+
+
+def profile_pass(ckpt: Path, frames: Path, dest: Path, opts: dict) -> dict[str, Any]:
+    """One runner pass over `frames` into `dest` with its steps timed: wall seconds, the
+    manifest's per-stage medians and each step's calls and seconds over all threads."""
+    start = time.perf_counter()
+    result, steps = time_steps(lambda: run_inference(ckpt, frames, dest, **opts))
+    seconds = time.perf_counter() - start
+    return {"frames": result["ok"], "seconds": round(seconds, 2),
+            "frames_per_s": round(result["ok"] / seconds, 2),
+            "write_threads": opts["write_threads"], "num_workers": opts["num_workers"],
+            "stage_median_s": stage_medians(dest), "steps": steps}  # fmt: skip
 
 
 def run_infer(
@@ -205,8 +219,12 @@ def run_infer(
     write_threads: int | None = None,
     work: str | Path | None = None,
     backend: str = "torch",
+    profile: bool = False,
 ) -> dict[str, Any]:
     """Runner vs naive loop at `size`², without TTA on `frames` and with TTA on `tta_frames`.
+
+    With `profile`, one more runner pass over `frames` (no TTA) times each step of its threads
+    (`jovis.benchmarks.runner_profile`) under ``result["profile"]``.
 
     The runner runs torch's forward; `backend` onnxruntime (or auto, on a CPU) adds its forward
     pass against torch's and its runner end to end on the same frames
@@ -248,6 +266,8 @@ def run_infer(
         passes = []
         for tta, folder in ((False, "frames"), (True, "frames-tta")):
             passes.append(bench_pass(ckpt_path, root / folder, runs, tta, opts))
+        if profile:
+            steps = profile_pass(ckpt_path, root / "frames", runs / "runner-profile", opts)
         if backend != "torch":
             other = run_backend(ckpt_path, backend, device, size, root / "frames", runs, opts,
                                 passes[0])  # fmt: skip
@@ -266,6 +286,8 @@ def run_infer(
     }
     if backend != "torch":
         result["backend"] = other
+    if profile:
+        result["profile"] = steps
     if cuda:
         result["runner_gpu_idle_share"] = plain["runner_gpu_idle_share"]
     else:
