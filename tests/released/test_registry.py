@@ -1,5 +1,6 @@
 """Released detectors: the resolver of model=/ckpt=, the release maker, its cards."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -239,3 +240,21 @@ def test_the_card_command_repeats_what_the_run_changed_in_its_recipe():
     assert not any(a.startswith("optim.lr") for a in recipe_overrides(tuned, "release/uv", "cpu"))
     tuned["optim"]["lr"] = 1.0  # a fine-tune at another lr does say so
     assert "optim.lr=1.0" in recipe_overrides(tuned, "release/uv", "cpu")
+
+
+def test_the_card_says_whose_weights_its_real_scores_are(tmp_path):
+    from jovis.released.make import real_summary
+
+    for checkpoint, scored in (("outputs/runs/r-1/model.pt", "<the run's model.pt>"),
+                               ("src/jovis/released/uv-v5/model.pt",
+                                "<the shipped fp16 weights>")):  # fmt: skip
+        path = tmp_path / "real.json"
+        summary = {"ref_aurora_iou": 0.42, "baseline_x": 1.0}
+        path.write_text(json.dumps({"checkpoint": checkpoint, "resample": "auto",
+                                    "summary": summary}))  # fmt: skip
+        summary = real_summary(path, "uv")
+        assert (
+            summary["source"]
+            == f"python scripts/benchmark.py suite=real ckpt={scored} (resample auto)"
+        )
+        assert summary["ref_aurora_iou"] == 0.42 and "baseline_x" not in summary

@@ -100,7 +100,10 @@ def real_summary(path: Path, name: str) -> dict[str, Any]:
     keep = {k: round(v, 4) for k, v in result["summary"].items()
             if not k.startswith("baseline") and isinstance(v, int | float)
             and _kept(k, name)}  # fmt: skip
-    return {"source": "python scripts/benchmark.py suite=real ckpt=<the run's model.pt> "
+    # what was scored: a shipped release's fp16 weights, or the run's own (fp32) model.pt
+    shipped = "released" in Path(str(result.get("checkpoint") or "")).parts
+    scored = "<the shipped fp16 weights>" if shipped else "<the run's model.pt>"
+    return {"source": f"python scripts/benchmark.py suite=real ckpt={scored} "
             f"(resample {result.get('resample')})", **keep}  # fmt: skip
 
 
