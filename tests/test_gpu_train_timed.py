@@ -18,14 +18,14 @@ def test_cpu_dry_run_trains_the_jobs_side_by_side_and_archives_each_run(tmp_path
     out, work = tmp_path / "out", tmp_path / "work"
     env = {**os.environ, "PYTHON": sys.executable, "OMP_NUM_THREADS": "1", "DEVICE": "cpu",
            "SIZE": "32", "BATCH": "2", "STEPS_UV": "2", "STEPS_VIS": "5",
-           "STEPS_JIRAM": "2", "DEADLINE": "500", "JOBS": "uv_s0 uv_s1 vis jiram_l",
+           "STEPS_JIRAM": "2", "DEADLINE": "500", "JOBS": "uv_s1 vis jiram_l",
            "OUT": str(out), "WORK": str(work)}  # fmt: skip
     proc = subprocess.run(["bash", str(SCRIPT)], cwd=REPO, capture_output=True, text=True,
                           timeout=600, env=env)  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "uv 2, visible 4 + 1" in proc.stdout  # the stages split the visible steps 4:1
     archives = sorted(p.name.split("-")[0] for p in out.glob("gpu_*.tgz"))
-    assert archives == ["gpu_jiram_l", "gpu_uv_s0", "gpu_uv_s1", "gpu_vis_stage1", "gpu_vis_stage2"]
+    assert archives == ["gpu_jiram_l", "gpu_uv_s1", "gpu_vis_stage1", "gpu_vis_stage2"]
     for archive in out.glob("gpu_*.tgz"):
         with tarfile.open(archive) as tar:
             names = tar.getnames()
