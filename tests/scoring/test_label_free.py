@@ -150,6 +150,15 @@ def test_label_free_scores_orders_by_time_and_flags_vortex_pixels_in_uv():
     assert rows[0]["agreement"] is None and rows[1]["agreement"] == pytest.approx(1.0)
     assert rows[2]["agreement"] < 1.0 and rows[2]["vortex_px"] == 4
     assert summary["vortex_px_uv"] == 4 and summary["pairs"] == 2
+    assert summary["agreement_median_short"] == summary["agreement_median"]  # both 100 s apart
+    late, late_truth = ring_frame(3, time="2016-05-21T02:41:02")  # 20 minutes after f2
+    out = label_free_scores([*frames, late], [*masks, np.roll(late_truth, 3, 0).astype(np.uint8)])
+    pairs = [(r["dt_s"], r["agreement"]) for r in out["rows"][1:]]
+    assert pairs[-1][0] == 1200.0 and pairs[-1][1] < pairs[0][1]
+    assert out["summary"]["agreement_median_short"] == pytest.approx(
+        np.median([a for _, a in pairs[:2]])
+    )
+    assert out["summary"]["agreement_median"] == pytest.approx(np.median([a for _, a in pairs]))
     assert summary["capture_efficiency_mean"] > 0.75
     with pytest.raises(ValueError, match="one mask per frame"):
         label_free_scores(frames, masks[:2])

@@ -66,8 +66,8 @@ VISIBILITY_KEYS = tuple(
     for what in ("recall", "share")
     for cls in ("lt2", "2to8", "gt8")
 )
-FREE_KEYS = ("agreement_median", "agreement_min", "capture_mean", "area_share_mean",
-             "capture_efficiency_mean", "vortex_px_uv")  # fmt: skip
+FREE_KEYS = ("agreement_median", "agreement_median_short", "agreement_min", "capture_mean",
+             "area_share_mean", "capture_efficiency_mean", "vortex_px_uv")  # fmt: skip
 
 
 FILTER_KEYS = ("vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1")

@@ -242,16 +242,24 @@ def label_free_scores(
     return {"rows": rows, "summary": _summary(rows)}
 
 
+# consecutive frames at most this far apart are "minutes apart" (issue 13's temporal stability;
+# infer's default temporal window): the oval barely changes, so their masks should agree
+SHORT_GAP_S = 300.0
+
+
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    def stat(fn, key: str) -> float | None:
-        v = np.array([r[key] for r in rows if r[key] is not None], dtype=np.float64)
+    def stat(fn, key: str, among: list[dict[str, Any]] = rows) -> float | None:
+        v = np.array([r[key] for r in among if r[key] is not None], dtype=np.float64)
         return float(fn(v[np.isfinite(v)])) if np.isfinite(v).any() else None
 
+    short = [r for r in rows if r["dt_s"] is not None and abs(r["dt_s"]) <= SHORT_GAP_S]
     return {
         "frames": len(rows),
         "pairs": sum(r["agreement"] is not None for r in rows),
         "agreement_median": stat(np.median, "agreement"),
         "agreement_min": stat(np.min, "agreement"),
+        # the pairs minutes apart alone (a 20-minute gap also sees the oval change)
+        "agreement_median_short": stat(np.median, "agreement", short),
         "capture_mean": stat(np.mean, "capture"),
         "area_share_mean": stat(np.mean, "area_share"),
         "capture_efficiency_mean": stat(np.mean, "capture_efficiency"),
