@@ -18,7 +18,8 @@
 # table), plus OUT/logs/<step>.log and the benchmarks' own JSON under OUT/<step>/. Stops at the
 # first failing step and still writes both files with what was measured (exit status 1).
 # Wheels: a folder of .whl files ($WHEELS, else .whl/ or wheels/ in the checkout) is installed
-# first, offline, into $SITE (default /tmp/jovis-site), for a Python that lacks hydra-core,
+# first, offline, into $SITE (default a new /tmp/jovis-site.* folder; scripts/use_wheels.sh),
+# for a Python that lacks hydra-core,
 # omegaconf, antlr4, astropy or pdr (README: "GPU check").
 set -uo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,18 +39,9 @@ PY="${PYTHON:-python3}"
 mkdir -p "$OUT/logs"
 cd "$REPO" || exit 2
 
-WHEELS="${WHEELS:-}"
-for candidate in "$REPO/.whl" "$REPO/wheels"; do
-  [[ -z "$WHEELS" && -d "$candidate" ]] && WHEELS="$candidate"
-done
-if [[ -n "$WHEELS" ]] && compgen -G "$WHEELS/*.whl" > /dev/null; then
-  SITE="${SITE:-/tmp/jovis-site}"
-  echo "installing the wheels of $WHEELS into $SITE"
-  "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-    --target "$SITE" "$WHEELS"/*.whl > "$OUT/logs/wheels.log" 2>&1 \
-    || { echo "wheel install failed: see $OUT/logs/wheels.log"; exit 2; }
-  export PYTHONPATH="$SITE${PYTHONPATH:+:$PYTHONPATH}"
-fi
+# shellcheck source=use_wheels.sh
+source "$REPO/scripts/use_wheels.sh"
+use_wheels "$OUT/logs/wheels.log" || exit 2
 export PYTHONPATH="$REPO/src${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 
 if [[ "$DEVICE" == cpu ]]; then  # dry run: every step, tiny sizes

@@ -29,11 +29,9 @@ WORK="${WORK:-$(mktemp -d /tmp/gpu-train.XXXXXX)}"  # the runs; OUT gets one .tg
 LOGS=$WORK/logs  # under OUT only as logs.tgz: OUT brings back 8 files at most
 mkdir -p "$LOGS"
 trap 'tar -czf "$OUT/logs.tgz" -C "$WORK" logs' EXIT
-if compgen -G "$REPO/.whl/*.whl" > /dev/null; then
-  "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-    --target /tmp/jovis-site "$REPO"/.whl/*.whl > "$LOGS/wheels.log" 2>&1 || exit 2
-  export PYTHONPATH="/tmp/jovis-site${PYTHONPATH:+:$PYTHONPATH}"
-fi
+# shellcheck source=use_wheels.sh
+source "$REPO/scripts/use_wheels.sh"
+use_wheels "$LOGS/wheels.log" || exit 2
 export PYTHONPATH="$REPO/src${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 OMP_NUM_THREADS=4
 
 TRAINER=(trainer=gpu)
