@@ -19,8 +19,7 @@
 # first failing step and still writes both files with what was measured (exit status 1).
 # Wheels: a folder of .whl files ($WHEELS, else .whl/ or wheels/ in the checkout) is installed
 # first, offline, into $SITE (default a new /tmp/jovis-site.* folder; scripts/use_wheels.sh),
-# for a Python that lacks hydra-core,
-# omegaconf, antlr4, astropy or pdr (README: "GPU check").
+# for a Python that lacks hydra-core, omegaconf, antlr4, astropy or pdr (README: "GPU check").
 set -uo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEVICE="${DEVICE:-cuda}"

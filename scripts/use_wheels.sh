@@ -1,8 +1,8 @@
 # Sourced by the device scripts (gpu_check.sh, gpu_train_timed.sh): `use_wheels LOG` installs a
 # folder of .whl files ($WHEELS, else .whl/ or wheels/ in the checkout), offline, into $SITE
 # (default: a new folder under /tmp, so that two scripts at once never install into one) and
-# puts it on PYTHONPATH, for a Python that lacks hydra-core,
-# omegaconf, antlr4, astropy or pdr (README "GPU check"). Needs REPO and PY; returns 2 on failure.
+# puts it on PYTHONPATH, for a Python that lacks hydra-core, omegaconf, antlr4, astropy or pdr
+# (README "GPU check"). Needs REPO and PY; returns 2 on failure.
 use_wheels() {
   local log="$1" candidate
   WHEELS="${WHEELS:-}"
