@@ -3,8 +3,9 @@
 # make test   — set up .venv and run the test suite [TEST_WORKERS=2] (pytest-xdist, one torch thread each)
 # make gpu-check [OUT=outputs/gpu-check] [DEVICE=cpu] — the one-call GPU check (scripts/gpu_check.sh;
 #               DEVICE=cpu is its dry run at tiny sizes); uses python3 as it is (no venv: see README)
-# make gpu-release [OUT=outputs/gpu-release] [DEVICE=cpu] — train the release recipes on the GPU
-#               (gpu_check.sh --release; RELEASES, RELEASE_LIMIT, RELEASE_ARGS: see the script)
+# make gpu-release [OUT=outputs/gpu-release] [DEVICE=cpu] [JOBS="vis jiram_l jiram_m"] [BUDGET=420]
+#               — train the release recipes side by side on the GPU (scripts/gpu_train_timed.sh;
+#               ARGS, STEPS_*, DEADLINE: see the script; DEVICE=cpu is its dry run)
 # make real-eval CKPT=runs/.../model.pt [OUT=outputs/real-eval] [ARGS="real.resample=off real.temporal.mode=off"] — score a checkpoint on ../shared/data/real (temporal: as infer, auto by default)
 PYTHON ?= python3
 VENV   := .venv
@@ -39,7 +40,7 @@ gpu-check:
 	OUT=$(if $(filter command line,$(origin OUT)),$(OUT),outputs/gpu-check) DEVICE=$(or $(DEVICE),cuda) bash scripts/gpu_check.sh
 
 gpu-release:
-	OUT=$(if $(filter command line,$(origin OUT)),$(OUT),outputs/gpu-release) DEVICE=$(or $(DEVICE),cuda) bash scripts/gpu_check.sh --release
+	OUT=$(if $(filter command line,$(origin OUT)),$(OUT),outputs/gpu-release) DEVICE=$(or $(DEVICE),cuda) bash scripts/gpu_train_timed.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests scripts

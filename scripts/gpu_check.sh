@@ -1,18 +1,10 @@
 #!/usr/bin/env bash
 # One-call GPU check (issue 16): the gpu-marked tests, then benchmark suite=infer, train,
 # synth (512²) and scaling on CUDA, each with a time limit; ≤ 6 minutes on one H100/H200 from cold.
-# With --release (issue 14), the release recipes are trained on the device instead, one step each.
+# Training the release recipes on the device is scripts/gpu_train_timed.sh (make gpu-release).
 #
 #   bash scripts/gpu_check.sh [OUT]            # or: make gpu-check OUT=DIR
 #   bash scripts/gpu_check.sh --cpu-dry-run [OUT]   # (or DEVICE=cpu) the same steps at tiny sizes
-#   bash scripts/gpu_check.sh --release [OUT]  # or: make gpu-release OUT=DIR
-#       RELEASES="uv visible_rgb jiram_l jiram_m" (name or name:seed, a step each; default: all
-#       four at their recipes' seeds), RELEASE_LIMIT=120 (seconds per step), RELEASE_ARGS="..."
-#       (overrides for every recipe, e.g. "trainer.max_steps=2400 data.batch_size=16"). Runs go
-#       to OUT/runs/ as they train (checkpoint.every_n_steps: a step over its limit keeps its
-#       last.ckpt, to resume anywhere: scripts/train.py resume=<run>/checkpoints/last.ckpt).
-#       A failed step does not stop the others. Then, on any machine:
-#       python scripts/release.py run=OUT/runs/<run> name=<name>
 #
 # Writes OUT/gpu_check.json (every step: status, seconds, its JSON line) and OUT/gpu_check.md (one
 # table), plus OUT/logs/<step>.log and the benchmarks' own JSON under OUT/<step>/. Stops at the
@@ -24,12 +16,10 @@ set -uo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEVICE="${DEVICE:-cuda}"
 OUT_ARG=""
-MODE=check
 for arg in "$@"; do
   case "$arg" in
     --cpu-dry-run|--cpu) DEVICE=cpu ;;
-    --release) MODE=release ;;
-    -h|--help) sed -n 2,24p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,16p "$0"; exit 0 ;;
     *) OUT_ARG="$arg" ;;
   esac
 done
@@ -52,8 +42,6 @@ if [[ "$DEVICE" == cpu ]]; then  # dry run: every step, tiny sizes
   SCALING=("scaling.sizes=[64,128]" "scaling.batch_sizes=[]" scaling.frames=1
            scaling.batch_at=64 scaling.tile_size=64 "scaling.train_sizes=[]")
   LIMIT=(300 300 300 300 300)
-  RELEASE_SIZE=(trainer=cpu data.size=64 trainer.max_steps=2 data.batch_size=2 data.val_frames=2
-                checkpoint.every_n_steps=1 trainer.log_every_n_steps=1)
 else
   TESTS="${GPU_CHECK_TESTS:-tests}"
   INFER=(size=512 frames=128 profile=true)  # 512 ran past 90 s on an H200 (README); profile:
@@ -63,15 +51,12 @@ else
   SCALING=("scaling.batch_sizes=[1,16,32]" scaling.batch_size=8 scaling.frames=4
            "scaling.train_sizes=[256,512,1024]" scaling.train_steps=10 scaling.model=unet_resnet18)
   LIMIT=(120 90 90 45 120)   # seconds per step: 465 at most, cold start included
-  RELEASE_SIZE=(trainer=gpu)  # the recipe as it is (steps, size, batch), bf16 on the device
 fi
 
 # what the check imports; GPU_CHECK_IMPORTS narrows it for a machine that cannot take the
 # readers' wheels (astropy, pdr: ~24 MB) within its carry limit, with GPU_CHECK_TESTS naming the
 # gpu-marked test files (collecting all of tests/ imports the readers' tests)
 ENV_IMPORTS="${GPU_CHECK_IMPORTS:-jovis, hydra, omegaconf, astropy, pdr, onnxruntime}"
-# training needs no ONNX Runtime, astropy or pdr; its loggers need tensorboardX
-[[ "$MODE" == release ]] && ENV_IMPORTS="jovis, hydra, omegaconf, lightning, tensorboardX"
 ENV_PY='import json, platform, torch
 d = {"python": platform.python_version(), "torch": torch.__version__,
      "cuda": torch.version.cuda, "cuda_available": torch.cuda.is_available(),
@@ -80,35 +65,9 @@ import '"$ENV_IMPORTS"'
 print(json.dumps(d))'
 BENCH=("$PY" -m jovis benchmark device="$DEVICE")
 STEPS=(env gpu_tests infer train synth scaling)
-declare -A RELEASE_RUN  # release step -> its recipe's arguments (experiment=..., seed=...)
-if [[ "$MODE" == release ]]; then
-  STEPS=(env)
-  LIMIT=()
-  read -ra RELEASE_OVERRIDES <<< "${RELEASE_ARGS:-}"
-  for token in ${RELEASES:-uv visible_rgb jiram_l jiram_m}; do
-    name="${token%%:*}"
-    if [[ ! -f "$REPO/configs/experiment/release/$name.yaml" ]]; then
-      echo "no release recipe configs/experiment/release/$name.yaml (RELEASES=\"${RELEASES:-}\")"
-      exit 2
-    fi
-    step="release_$name"
-    RELEASE_RUN[$step]="experiment=release/$name"
-    if [[ "$token" == *:* ]]; then
-      step+="_s${token#*:}"
-      RELEASE_RUN[$step]="experiment=release/$name seed=${token#*:}"
-    fi
-    STEPS+=("$step")
-    LIMIT+=("${RELEASE_LIMIT:-120}")
-  done
-fi
 printf '%s\n' "${STEPS[@]}" > "$OUT/steps.planned"
 step_cmd() {  # sets CMD to the command of step $1
   case "$1" in
-    release_*)
-      local recipe
-      read -ra recipe <<< "${RELEASE_RUN[$1]}"
-      CMD=("$PY" scripts/train.py "${recipe[@]}" "device=$DEVICE" "out=$OUT/runs"
-           trainer.progress=false "${RELEASE_SIZE[@]}" "${RELEASE_OVERRIDES[@]}") ;;
     env) CMD=("$PY" -c "$ENV_PY") ;;
     gpu_tests) read -ra tests <<< "$TESTS"
                CMD=("$PY" -m pytest -q -x -m gpu -p no:randomly -p no:cacheprovider "${tests[@]}") ;;
@@ -135,7 +94,7 @@ for i in "${!STEPS[@]}"; do
   if (( rc != 0 )); then
     echo "!! $step failed (exit $rc; 124 = over its ${limit}s limit): see $OUT/logs/$step.log"
     STATUS=1
-    [[ "$step" == release_* ]] || break  # each release trains on its own
+    break
   fi
 done
 "$PY" "$REPO/scripts/gpu_check_report.py" "$OUT" "$DEVICE" || STATUS=1

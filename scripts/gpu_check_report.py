@@ -21,7 +21,6 @@ HEADLINE = {
               "peak_memory_gib"),
     "synth": ("size", "batch_size", "min_fps"),
     "scaling": ("infer", "train"),
-    "release": ("steps", "train_seconds", "out"),  # every release_<name>[_s<seed>] step
 }  # fmt: skip
 
 
@@ -65,7 +64,7 @@ def collect(out: Path, device: str) -> dict:
             row["result"] = last_json(log)
         rows.append(row)
     ran = {r["step"] for r in rows}
-    planned = out / "steps.planned"  # the script's steps (--release: env and the recipes)
+    planned = out / "steps.planned"  # the script's steps
     steps = planned.read_text().split() if planned.is_file() else STEPS
     rows += [{"step": s, "status": "not run"} for s in steps if s not in ran]
     total = sum(r.get("seconds", 0) for r in rows)
@@ -77,7 +76,7 @@ def headline(row: dict) -> str:
     result = row.get("result")
     if isinstance(result, str) or result is None:
         return result or "-"
-    keys = HEADLINE.get("release" if row["step"].startswith("release_") else row["step"], ())
+    keys = HEADLINE.get(row["step"], ())
     if row["step"] == "synth" and "instruments" in result:
         fps = [i.get("fps") for i in result["instruments"] if i.get("fps") is not None]
         result = {**result, "min_fps": min(fps) if fps else None}

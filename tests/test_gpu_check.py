@@ -57,35 +57,3 @@ def test_a_failing_step_stops_the_check_and_keeps_what_was_measured(tmp_path):
         not report["ok"] and "| infer | failed |" in (tmp_path / "out" / "gpu_check.md").read_text()
     )
     assert (tmp_path / "out" / "logs" / "infer.log").read_text().strip() == "boom"
-
-
-def test_release_mode_trains_each_recipe_and_a_failed_one_does_not_stop_the_rest(tmp_path):
-    fake = tmp_path / "python"  # the real interpreter, except that the uv recipe fails
-    fake.write_text(f'#!/bin/bash\nfor a in "$@"; do [[ $a == experiment=release/uv ]] && '
-                    f'{{ echo "boom"; exit 3; }}; done\nexec {sys.executable} "$@"\n')  # fmt: skip
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    out = tmp_path / "out"
-    proc = subprocess.run(
-        ["bash", str(SCRIPT), "--cpu-dry-run", "--release", str(out)], cwd=REPO,
-        capture_output=True, text=True, timeout=600,
-        env={**os.environ, "PYTHON": str(fake), "OMP_NUM_THREADS": "1",
-             "RELEASES": "uv jiram_l:3"},
-    )  # fmt: skip
-    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
-    report = json.loads((out / "gpu_check.json").read_text())
-    status = {s["step"]: s["status"] for s in report["steps"]}
-    assert status == {"env": "ok", "release_uv": "failed", "release_jiram_l_s3": "ok"}
-    row = next(s for s in report["steps"] if s["step"] == "release_jiram_l_s3")
-    run = out / "runs" / row["result"]["out"].rsplit("/", 1)[-1]
-    assert row["result"]["steps"] == 2 and (run / "model.pt").is_file()
-    assert "\nseed: 3\n" in (run / "config.yaml").read_text()
-    assert "| release_jiram_l_s3 | ok |" in (out / "gpu_check.md").read_text()
-
-
-def test_release_mode_refuses_an_unknown_recipe_before_any_step(tmp_path):
-    proc = subprocess.run(
-        ["bash", str(SCRIPT), "--cpu-dry-run", "--release", str(tmp_path / "out")], cwd=REPO,
-        capture_output=True, text=True, timeout=60, env={**os.environ, "RELEASES": "uv nope"},
-    )  # fmt: skip
-    assert proc.returncode == 2 and "configs/experiment/release/nope.yaml" in proc.stdout
-    assert not (tmp_path / "out" / "logs" / "env.log").exists()

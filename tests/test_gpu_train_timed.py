@@ -1,7 +1,9 @@
-"""scripts/gpu_train_timed.sh: its CPU dry run trains the jobs side by side, the visible one in
-two stages, and brings each run folder back as one archive; an unknown job stops it first."""
+"""scripts/gpu_train_timed.sh (make gpu-release): its CPU dry run trains the jobs side by side,
+the visible one in two stages, and brings each run folder back as one archive; a failed job does
+not stop the others; an unknown job stops it first."""
 
 import os
+import stat
 import subprocess
 import sys
 import tarfile
@@ -36,12 +38,37 @@ def test_cpu_dry_run_trains_the_jobs_side_by_side_and_archives_each_run(tmp_path
     assert "gpu_vis_stage1-" in config and "max_steps: 1" in config  # started from stage 1
     with tarfile.open(out / "logs.tgz") as tar:
         assert "logs/plan.txt" in tar.getnames()
+    jobs = [line.split("\t") for line in (out / "jobs.tsv").read_text().splitlines()]
+    assert [(j[0], j[1]) for j in jobs] == [("uv_s1", "0"), ("vis", "0"), ("jiram_l", "0")]
+    assert all('"steps"' in j[3] for j in jobs)  # each job's JSON line, vis its stage 2's
+
+
+def test_make_gpu_release_keeps_training_the_other_jobs_when_one_fails(tmp_path):
+    fake = tmp_path / "python"  # the real interpreter, except that the uv recipe fails
+    fake.write_text(f'#!/bin/bash\nfor a in "$@"; do [[ $a == experiment=release/uv ]] && '
+                    f'{{ echo "boom"; exit 3; }}; done\nexec {sys.executable} "$@"\n')  # fmt: skip
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    out, work = tmp_path / "out", tmp_path / "work"
+    env = {**os.environ, "PYTHON": str(fake), "OMP_NUM_THREADS": "1", "SIZE": "32",
+           "WORK": str(work)}  # fmt: skip
+    proc = subprocess.run(["make", "-s", "gpu-release", "DEVICE=cpu", f"OUT={out}",
+                           "JOBS=uv jiram_l_s3"], cwd=REPO, capture_output=True, text=True,
+                          timeout=600, env=env)  # fmt: skip
+    assert proc.returncode != 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "!! uv failed (exit 3" in proc.stdout
+    jobs = {j.split("\t")[0]: j.split("\t")[1] for j in (out / "jobs.tsv").read_text().splitlines()}
+    assert jobs == {"uv": "3", "jiram_l_s3": "0"}
+    run = next(work.glob("runs/gpu_jiram_l_s3-*"))
+    assert (run / "model.pt").is_file() and "\nseed: 3\n" in (run / "config.yaml").read_text()
+    assert [p.name.split("-")[0] for p in out.glob("*.tgz") if p.name != "logs.tgz"] == [
+        "gpu_jiram_l_s3"
+    ]
 
 
 def test_an_unknown_job_stops_the_script_before_any_run(tmp_path):
-    env = {**os.environ, "PYTHON": sys.executable, "DEVICE": "cpu", "JOBS": "uv_s0 nope",
+    env = {**os.environ, "PYTHON": sys.executable, "DEVICE": "cpu", "JOBS": "uv_s0 vis_s2",
            "OUT": str(tmp_path / "out"), "WORK": str(tmp_path / "work")}  # fmt: skip
     proc = subprocess.run(["bash", str(SCRIPT)], cwd=REPO, capture_output=True, text=True,
                           timeout=120, env=env)  # fmt: skip
-    assert proc.returncode == 2 and "unknown job nope" in proc.stdout
+    assert proc.returncode == 2 and "unknown job vis_s2" in proc.stdout
     assert not (tmp_path / "work" / "runs").exists()
