@@ -126,7 +126,7 @@ def test_release_has_fp16_weights_a_full_card_and_a_reproducible_check(root):
 
 
 def test_a_run_trained_on_a_gpu_gets_a_gpu_card(tiny_run, tmp_path):
-    """gpu_check.sh --release trains with trainer=gpu: its card must not call it CPU-sized."""
+    """make gpu-release trains with trainer=gpu: its card must not call it CPU-sized."""
     from pathlib import Path
 
     run = tmp_path / "run"

@@ -53,7 +53,7 @@ def size_note(
 
 def trained_on(cfg: dict[str, Any]) -> tuple[str, str | None]:
     """The `trainer=` word of a run's command and its hardware line, from its config.yaml: a run
-    of `gpu_check.sh --release` (trainer=gpu) is not a CPU-sized recipe. (None: the CPU line.)"""
+    of `make gpu-release` (trainer=gpu) is not a CPU-sized recipe. (None: the CPU line.)"""
     accelerator = str(cfg["trainer"].get("accelerator") or cfg.get("device") or "cpu").lower()
     if accelerator in ("cuda", "gpu"):
         precision = cfg["trainer"].get("precision", "auto")
