@@ -167,8 +167,8 @@ class SynthParams:
     # a full polar share reached 25 but tripled the polar texture row (3.4-3.8 vs 1.5).
     # OFF by default ((0, 0): frames byte-identical to those before it): the `release/uv` recipe
     # on amp 1-2.5 learned to call low-SNR arcs background (synthetic held-out 0.533 vs 0.441,
-    # but real faint-sector recall 0.235 -> 0.064, README "The oval's SNR against the local
-    # clutter"); turn it on (e.g. [1.0, 2.5]) to train on the measured clutter
+    # but real faint-sector recall 0.235 -> 0.064, docs/notes/uv.md "The oval's SNR against the
+    # local clutter"); turn it on (e.g. [1.0, 2.5]) to train on the measured clutter
     uv_clutter_amp: Range = (0.0, 0.0)
     uv_clutter_polar_share: float = 0.2
     uv_clutter_deg: Range = (0.2, 0.5)
@@ -176,7 +176,7 @@ class SynthParams:
     # (0, 0) the Gaussian (frames as before). The v03 frames' width at 25 % over that at 75 % of
     # the prominence is 2.66, a Gaussian's 2.2; [0.65, 0.95] gives 2.53. OFF by default: the
     # `release/uv` recipe on it lost on the real frames (reference IoU 0.403 -> 0.377, bright
-    # recall 0.74 -> 0.64) and on held-out frames (README "The oval's cross-section")
+    # recall 0.74 -> 0.64) and on held-out frames (docs/notes/uv.md "The oval's cross-section")
     uv_oval_profile_wing: Range = (0.0, 0.0)
     # the faint sector (`oval.fade`): 0.3-2 % of the local brightness left over 70-100° of arc,
     # i.e. near the noise but present (the v03 faint quarter: 40-230 kR over a ~32 kR floor);

@@ -152,7 +152,7 @@ def oval_profile(layers, geo: torch.Tensor) -> torch.Tensor:
     (1/β; w → 0 is the Gaussian ``2^(−u²)``, kept where w = 0). The v03 frames' cross-sections
     are peakier with wider wings than a Gaussian: width at 25 % over width at 75 % of the
     prominence 2.66 against 2.20 for the Gaussian synthetic oval (the realism `oval_shape`
-    row; README "The oval's cross-section"). The labels stay the FWHM band."""
+    row; docs/notes/uv.md "The oval's cross-section"). The labels stay the FWHM band."""
     u2 = layers["oval_u2"]
     w = _col(geo, "wing")
     gauss = torch.exp(-math.log(2.0) * u2)
