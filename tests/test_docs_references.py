@@ -50,7 +50,7 @@ def test_every_named_section_exists_in_the_file_it_names():
                 continue
             title = flat(m.group(3)).rstrip(".,;: ")
             if not file.is_file() or not any(title in s for s in sections(file)):
-                missing.append(f"{path.relative_to(REPO)}: {m.group(1)} \"{title}\"")
+                missing.append(f'{path.relative_to(REPO)}: {m.group(1)} "{title}"')
     assert not missing, "\n".join(missing)
 
 
