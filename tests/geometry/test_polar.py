@@ -59,6 +59,23 @@ def test_graticule_lines_lie_on_their_latitude_and_longitude():
         assert (pts >= -0.5).all() and (pts <= 199.5).all()
 
 
+def test_graticule_lines_are_the_maximal_runs_of_points_inside_the_frame():
+    """A circle crossing the frame's edges is cut into its runs inside (written here the plain
+    way: one point at a time), none shorter than 2 points."""
+    grid = PolarGrid("north", 10.0, 150.0, 5.0)  # the pole near the left edge
+    xs, ys = grid.pixel(np.full(721, 70.0), np.linspace(0.0, 360.0, 721))
+    inside = (xs >= -0.5) & (ys >= -0.5) & (xs <= 119.5) & (ys <= 199.5)
+    runs, run = [], []
+    for x, y, ok in zip(xs, ys, inside, strict=True):
+        if ok:
+            run.append([round(float(x), 2), round(float(y), 2)])
+        else:
+            runs, run = runs + [run] * (len(run) >= 2), []
+    runs += [run] * (len(run) >= 2)
+    lines = [g for g in grid.graticule(200, 120) if g["kind"] == "lat" and g["value"] == 70.0]
+    assert len(runs) >= 2 and [g["points"] for g in lines] == runs
+
+
 def test_plain_data_round_trip_and_validation():
     grid = PolarGrid("north", 1, 2, 3.0, approximate=True, source="fit")
     assert PolarGrid.from_dict(grid.to_dict()) == grid

@@ -183,6 +183,28 @@ def test_graticule_is_drawn_along_its_latitude_circles():
     assert not changed[4 * 63 + 20 : 4 * 63 + 30, 4 * 63 + 20 : 4 * 63 + 30].any()
 
 
+def test_graticule_lines_are_traced_once_per_grid_and_drawn_the_same():
+    """The traced lines are cached per grid, frame shape and scale: an equal grid reuses them
+    (same pixels), a moved pole or another scale does not."""
+    from jovis.geometry import PolarGrid
+    from jovis.render.graticule import _graticule_lines
+
+    image = np.zeros((96, 96, 1), np.float32)
+    image[0, 0] = 1.0
+    mask = np.zeros((96, 96), np.uint8)
+
+    def drawn(grid, min_size=384):
+        return render_overlay(image, ["uv"], mask, SCHEMA, min_size=min_size, grid=grid)
+
+    first = drawn(PolarGrid("north", 47.5, 47.5, 3.0))
+    hits = _graticule_lines.cache_info().hits
+    again = drawn(PolarGrid("north", 47.5, 47.5, 3.0))  # equal, not the same object
+    assert _graticule_lines.cache_info().hits == hits + 1
+    np.testing.assert_array_equal(again, first)
+    assert not np.array_equal(drawn(PolarGrid("north", 40.0, 47.5, 3.0)), first)
+    assert drawn(PolarGrid("north", 47.5, 47.5, 3.0), min_size=192).shape != first.shape
+
+
 @pytest.mark.parametrize("channels", [["L"], ["L", "M"], ["red", "green", "blue"]])
 def test_display_image_is_the_documented_stretch_exactly(channels):
     """Each colour channel: its 0.5/99.5 percentiles (0.5/99.8 and a log stretch for one

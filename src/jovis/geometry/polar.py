@@ -202,13 +202,12 @@ def _inside(xs, ys, width, height, kind, value) -> list[dict[str, Any]]:
         & (xs <= width - 0.5)
         & (ys <= height - 0.5)
     )
-    lines, start = [], None
-    for i, flag in enumerate([*ok.tolist(), False]):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            if i - start >= 2:
-                pts = np.stack([xs[start:i], ys[start:i]], axis=1).round(2).tolist()
-                lines.append({"kind": kind, "value": value, "points": pts})
-            start = None
+    # the runs of consecutive points inside: starts where `ok` turns on, ends where it turns off
+    edges = np.diff(np.concatenate([[False], ok, [False]]).astype(np.int8))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    lines = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if end - start >= 2:
+            pts = np.stack([xs[start:end], ys[start:end]], axis=1).round(2).tolist()
+            lines.append({"kind": kind, "value": value, "points": pts})
     return lines

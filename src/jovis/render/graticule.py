@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -29,10 +31,31 @@ def draw_graticule(
     their outer end; labels say e.g. "70N" and "180W" (SIII west longitude).
     """
     layer = out.copy()
-    labels: list[tuple[str, tuple[int, int]]] = []
-    for gl in grid.graticule(shape[0], shape[1], lat_step, lon_step):
+    polylines, labels = _graticule_lines(grid, shape[0], shape[1], scale, lat_step, lon_step)
+    for pts in polylines:
+        cv2.polylines(layer, [pts], False, LINE_RGB, line, cv2.LINE_AA)
+    cv2.addWeighted(layer, opacity, out, 1 - opacity, 0, dst=out)
+    h, w = out.shape[:2]
+    for text, (x, y) in labels:
+        (tw, th), _ = cv2.getTextSize(text, FONT, font_scale, 1)
+        x, y = min(max(x, 1), w - tw - 1), min(max(y, th + 1), h - 2)
+        cv2.putText(out, text, (x, y), FONT, font_scale, LINE_RGB, 1, cv2.LINE_AA)
+
+
+@functools.lru_cache(maxsize=32)
+def _graticule_lines(
+    grid: PolarGrid, height: int, width: int, scale: int, lat_step: float, lon_step: float
+) -> tuple[tuple[np.ndarray, ...], tuple[tuple[str, tuple[int, int]], ...]]:
+    """The graticule's polylines in the upscaled picture and its labels with their anchors.
+
+    Cached: the frames of a flyby share a few grids, and tracing the lines (Python loops over
+    ~7000 points) was 11 ms of a 512² overlay's 20, holding the GIL the other writers need."""
+    polylines, labels = [], []
+    for gl in grid.graticule(height, width, lat_step, lon_step):
         pts = (np.asarray(gl["points"]) + 0.5) * scale - 0.5
-        cv2.polylines(layer, [np.round(pts).astype(np.int32)], False, LINE_RGB, line, cv2.LINE_AA)
+        line = np.round(pts).astype(np.int32)
+        line.flags.writeable = False
+        polylines.append(line)
         value = gl["value"]
         if gl["kind"] == "lat":
             text = f"{abs(value):.0f}{'N' if value > 0 else 'S'}"
@@ -41,9 +64,4 @@ def draw_graticule(
             text = f"{value:.0f}W"
             anchor = pts[-1]  # the end away from the pole
         labels.append((text, (int(anchor[0]) + 2, int(anchor[1]) - 2)))
-    cv2.addWeighted(layer, opacity, out, 1 - opacity, 0, dst=out)
-    h, w = out.shape[:2]
-    for text, (x, y) in labels:
-        (tw, th), _ = cv2.getTextSize(text, FONT, font_scale, 1)
-        x, y = min(max(x, 1), w - tw - 1), min(max(y, th + 1), h - 2)
-        cv2.putText(out, text, (x, y), FONT, font_scale, LINE_RGB, 1, cv2.LINE_AA)
+    return tuple(polylines), tuple(labels)
