@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from jovis.released import find_release
-from jovis.released.make import CHECK_DIR, check_frames, check_score, release_run, sha256_of
+from jovis.released.make import check_frames, check_score, release_run, sha256_of
 
 
 def main(argv: list[str]) -> int:
@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
         return 2
     if "check" in args:
         rel = find_release(args["check"])
-        score, digest = check_score(rel.weights, rel.card["check"], rel.folder / CHECK_DIR)
+        score, digest = check_score(rel.weights, rel.card["check"], rel.check_set)
         with tempfile.TemporaryDirectory() as tmp:  # does today's generator render the same?
             today = check_frames(rel.card["check"], Path(tmp))
         result = {"model": rel.tag, "score": score, "card_score": rel.card["check"]["score"],

@@ -16,7 +16,7 @@ from jovis.released import (
     releases,
     resolve_model,
 )
-from jovis.released.make import CHECK_DIR, check_score, release_run, sha256_of
+from jovis.released.make import check_score, release_run, sha256_of
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_release_has_fp16_weights_a_full_card_and_a_reproducible_check(root):
     assert [k for k in CARD_FIELDS if card.get(k) in (None, "", [], {})] == []
     assert card["sha256"] == sha256_of(rel.weights)
     assert len(card["check"]["seeds"]) == 8
-    score, digest = check_score(rel.weights, card["check"], rel.folder / CHECK_DIR)
+    score, digest = check_score(rel.weights, card["check"], rel.check_set)
     assert digest == card["check"]["frames_sha256"]  # the stored check frames, as scored
     assert check_score(rel.weights, card["check"]) == (score, digest)  # = rendered today
     assert abs(score - card["check"]["score"]) <= 0.005
@@ -123,6 +123,25 @@ def test_release_has_fp16_weights_a_full_card_and_a_reproducible_check(root):
     assert card["training"]["command"].endswith("trainer=cpu seed=0 trainer.max_steps=4")
     assert card["hardware"].startswith("CPU only")
     assert any(m.startswith("CPU-sized") for m in card["failure_modes"])
+
+
+def test_releases_of_one_generator_share_one_stored_check_set(tiny_run, tmp_path):
+    """The check frames are stored once per content: a second release of the same recipe adds
+    no copy; a set whose files no longer match its name is refused, not overwritten."""
+    from pathlib import Path
+
+    from jovis.released import CHECKS_DIR
+
+    root = tmp_path / "released"
+    first = release_run(Path(tiny_run["out"]), "jiram_l", root=root)
+    second = release_run(Path(tiny_run["out"]), "jiram_l", root=root)
+    assert [p.name for p in (root / CHECKS_DIR).iterdir()] == [first.check_set.name]
+    assert second.check_set == first.check_set and not (second.folder / "check").exists()
+    assert not [p for p in root.iterdir() if p.name.startswith(".")]  # no temporary left
+    (first.check_set / "masks").iterdir().__next__().write_bytes(b"not a mask")
+    with pytest.raises(ValueError, match="other check frames than its name says"):
+        release_run(Path(tiny_run["out"]), "jiram_l", root=root)
+    assert sorted(p.name for p in root.iterdir()) == [CHECKS_DIR, "jiram_l-v1", "jiram_l-v2"]
 
 
 def test_a_run_trained_on_a_gpu_gets_a_gpu_card(tiny_run, tmp_path):

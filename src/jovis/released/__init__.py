@@ -18,6 +18,16 @@ from typing import Any
 
 RELEASED_DIR = Path(__file__).resolve().parent
 FOLDER = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)-v(?P<version>[1-9][0-9]*)$")
+# Check frame sets, one folder per content (the first 16 hex digits of the card's
+# frames_sha256): releases made on one generator share theirs (they were 2-5 MB a release).
+CHECKS_DIR = "checks"
+
+
+def check_set_folder(root: Path, frames_sha256: str) -> Path:
+    """Where the check frames of that digest are stored under the releases' `root`."""
+    return root / CHECKS_DIR / frames_sha256[:16]
+
+
 # What each released name detects; a name here may have no version shipped yet.
 NAMES = {
     "uv": "far-UV polar projections (HST STIS, Juno UVS): the main auroral oval",
@@ -69,6 +79,11 @@ class Release:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             raise ValueError(f"{path}: unreadable model card ({err}); reinstall jovis") from err
+
+    @property
+    def check_set(self) -> Path:
+        """Its 8 labelled synthetic check frames (a frame set), as its card's score was taken."""
+        return check_set_folder(self.folder.parent, self.card["check"]["frames_sha256"])
 
     @property
     def view_altitude_km(self) -> tuple[float, float] | None:

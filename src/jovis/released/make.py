@@ -20,11 +20,11 @@ import numpy as np
 from jovis.checkpoint import read_checkpoint, write_checkpoint_file
 from jovis.io.atomic import write_json, write_text
 from jovis.io.digest import file_sha256
-from jovis.released import NAMES, RELEASED_DIR, Release, releases
+from jovis.released import NAMES, RELEASED_DIR, Release, check_set_folder, releases
 from jovis.released.card import card_markdown, fill_card
 
 CHECK_FRAMES = 8
-CHECK_DIR = "check"  # the check frame set inside a release folder
+CHECK_DIR = "check"  # the check frame set while a release is made (then stored by content)
 CHECK_SEED = 30_000_000  # check frames: seeds 30000000..30000007 (training draws from 0 up)
 CHECK_METRIC = {"uv": "aurora_iou", "jiram_l": "aurora_iou",
                 "visible_rgb": "vortex_iou", "jiram_m": "vortex_iou"}  # fmt: skip
@@ -173,7 +173,8 @@ def release_run(
     tmp.mkdir(parents=True)
     try:
         notes = {**(notes or {}), "heldout": heldout_scores(tmp, run, heldout, name)}
-        _fill(tmp, run, name, version, real, minutes, notes)
+        digest = _fill(tmp, run, name, version, real, minutes, notes)
+        store_check_frames(tmp / CHECK_DIR, check_set_folder(root, digest), digest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -184,8 +185,9 @@ def release_run(
 def _fill(
     tmp: Path, run: Path, name: str, version: int, real: str | Path | None,
     minutes: float | None, notes: dict[str, Any] | None,
-) -> None:  # fmt: skip
-    """Write model.pt (fp16), card.json and CARD.md of `name`-v`version` into `tmp`."""
+) -> str:  # fmt: skip
+    """Write model.pt (fp16), card.json and CARD.md of `name`-v`version` into `tmp`, and its
+    check frames into `tmp`/CHECK_DIR; returns their digest."""
     tag = f"{name}-v{version}"
     half_checkpoint(run / "model.pt", tmp / "model.pt", tag)
     info = read_checkpoint(tmp / "model.pt")["jovis"]
@@ -193,8 +195,8 @@ def _fill(
              "size": int(info["config"]["data"]["size"]), "channels": info["channels"],
              "instrument": info["instrument"], "labels": info["labels"],
              "params": info["config"]["data"].get("params") or {}}  # fmt: skip
-    # the check frames travel with the release, so the score stays reproducible when the
-    # generator changes (write_frame_set's folder format, read by evaluate)
+    # the check frames ship with the release (stored by content: `store_check_frames`), so the
+    # score stays reproducible when the generator changes (write_frame_set's folder format)
     check_frames(check, tmp / CHECK_DIR)
     check["score"], check["frames_sha256"] = check_score(tmp / "model.pt", check, tmp / CHECK_DIR)
     real_scores = real_summary(Path(real), name) if real else None
@@ -203,6 +205,20 @@ def _fill(
     card["sha256"] = sha256_of(tmp / "model.pt")
     write_json(tmp / "card.json", card)
     write_text(tmp / "CARD.md", card_markdown(card))
+    return check["frames_sha256"]
+
+
+def store_check_frames(frames: Path, store: Path, digest: str) -> None:
+    """Move the check frame set `frames` (of that digest) to its content folder `store`, unless
+    an earlier release stored the same frames there (then `frames` is dropped)."""
+    if store.is_dir():
+        if frames_digest(store) != digest:
+            raise ValueError(f"{store} holds other check frames than its name says; restore it "
+                             f"from git (releases are never rewritten)")  # fmt: skip
+        shutil.rmtree(frames)
+        return
+    store.parent.mkdir(parents=True, exist_ok=True)
+    frames.rename(store)  # one rename: the store never holds half a frame set
 
 
 def weights_unchanged(release: Release) -> bool:
