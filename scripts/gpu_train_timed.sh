@@ -77,9 +77,13 @@ echo "jobs: $JOBS; steps: uv $STEPS_UV, visible $STEPS_VIS1 + $STEPS_VIS2, jiram
   | tee "$LOGS/plan.txt"
 
 train() {  # train NAME ARGS...: one run, stopped at DEADLINE; its log is LOGS/NAME.log
-  local name="$1"
+  local name="$1" left=$((DEADLINE - SECONDS))
   shift
-  timeout --kill-after=10 $((DEADLINE - SECONDS)) "$PY" scripts/train.py "$@" "${COMMON[@]}" \
+  if (( left <= 0 )); then  # `timeout 0` would not stop it at all
+    echo "not started: past DEADLINE (${DEADLINE}s)" > "$LOGS/$name.log"
+    return 124
+  fi
+  timeout --kill-after=10 "$left" "$PY" scripts/train.py "$@" "${COMMON[@]}" \
     "name=gpu_$name" "${EXTRA[@]}" > "$LOGS/$name.log" 2>&1
 }
 seed_of() {  # seed_of JOB: "seed=k" for a job named <recipe>_s<k>, nothing otherwise

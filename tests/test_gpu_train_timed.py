@@ -72,3 +72,16 @@ def test_an_unknown_job_stops_the_script_before_any_run(tmp_path):
                           timeout=120, env=env)  # fmt: skip
     assert proc.returncode == 2 and "unknown job vis_s2" in proc.stdout
     assert not (tmp_path / "work" / "runs").exists()
+
+
+def test_a_run_due_after_the_deadline_is_not_started(tmp_path):
+    """`timeout 0` would never stop a run: one whose start is past DEADLINE is skipped (124)."""
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHON": sys.executable, "DEVICE": "cpu", "JOBS": "uv jiram_m",
+           "DEADLINE": "0", "OUT": str(out), "WORK": str(tmp_path / "work")}  # fmt: skip
+    proc = subprocess.run(["bash", str(SCRIPT)], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, env=env)  # fmt: skip
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    jobs = [line.split("\t")[:2] for line in (out / "jobs.tsv").read_text().splitlines()]
+    assert jobs == [["uv", "124"], ["jiram_m", "124"]]
+    assert not (tmp_path / "work" / "runs").exists()
