@@ -63,3 +63,36 @@ def test_adapt_stops_keeping_the_best_state_when_the_agreement_falls(tiny_ckpt, 
                and not v.equal(state["teacher"][k])]  # fmt: skip
     assert differs
     assert all(v.equal(state["best"][k]) for k, v in kept.items())
+
+
+@pytest.mark.parametrize(("visible", "expected"), [([0, 1], 0.25), ([0, 2], 0.0625)])
+def test_heldout_area_share_is_that_of_the_classes_the_checkpoint_detects(monkeypatch, visible,
+                                                                          expected):  # fmt: skip
+    """A `uv` checkpoint is guarded on its aurora area, a JunoCam one on its vortices' (the
+    aurora share of a vortex detector is always 0, which left it unguarded)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from jovis.adapt import guard as guard_mod
+    from jovis.adapt.frames import RealFrame
+    from jovis.frame import Frame
+    from jovis.synth.frameset import default_schema
+
+    probs = np.zeros((3, 32, 32), np.float32)
+    probs[0] = 1.0
+    probs[:, :16, :16] = [[[0.0]], [[1.0]], [[0.0]]]  # aurora: a quarter of the frame
+    probs[:, 24:, 24:] = [[[0.0]], [[0.0]], [[1.0]]]  # vortex: a sixteenth
+    frames = [Frame(image=np.zeros((32, 32, 1), np.float32), channels=["x"], meta={"id": f"f{i}"},
+                    valid=np.ones((32, 32), bool)) for i in range(2)]  # fmt: skip
+    schema = default_schema()
+
+    def predicted(predictor, items, batch_size):  # every frame gets `probs`
+        return ((frame, probs, 0.0, None) for _, frame in items)
+
+    monkeypatch.setattr(guard_mod, "predict_batches", predicted)
+    predictor = SimpleNamespace(info=SimpleNamespace(labels=schema, visible_classes=visible))
+    heldout = [RealFrame(frame=f, scaled=None) for f in frames]
+    scores = guard_mod.heldout_scores(predictor, heldout)
+    assert scores["area_share"] == pytest.approx(expected)
+    assert scores["agreement"] == pytest.approx(1.0)  # the aurora's, the same mask twice

@@ -4,9 +4,11 @@ measured every N steps, and the decision to stop.
 Self-training can drift into marking everything or nothing; both flicker less than a good
 mask, so the consecutive-frame agreement alone could rise while the model collapses. The guard
 therefore stops on any of: the agreement falling more than `agreement_drop` below the source
-checkpoint's, the held-out aurora area share leaving [source / `area_ratio`, source ×
-`area_ratio`], or the synthetic held-out IoU falling more than `synthetic_drop` below the
-source's (the labels staying anchored).
+checkpoint's, the held-out area share of what the checkpoint detects (aurora for `uv`, vortices
+for `visible_rgb`) leaving [source / `area_ratio`, source × `area_ratio`], or the synthetic
+held-out IoU falling more than `synthetic_drop` below the source's (the labels staying
+anchored). The agreement is the aurora's: JunoCam products are perspective views from a moving
+spacecraft, whose pixels do not match from one product to the next.
 """
 
 from __future__ import annotations
@@ -23,19 +25,29 @@ from jovis.frame import LabelSchema
 from jovis.inference.batches import predict_batches
 from jovis.inference.predictor import Predictor
 from jovis.scoring import confusion_matrix, iou_dice, mask_from_probs
-from jovis.scoring.label_free import label_free_scores
+from jovis.scoring.label_free import area_share, label_free_scores, pixel_area_or_ones
 
 
 def heldout_scores(predictor: Predictor, heldout: list[RealFrame], batch_size: int = 4
                    ) -> dict[str, float | None]:  # fmt: skip
-    """Median consecutive-frame agreement (None with a single held-out frame) and mean aurora
-    area share of the held-out frames, predicted as `infer` predicts (on their own pixels)."""
+    """Median consecutive-frame aurora agreement (None with a single held-out frame) and the
+    mean area share of the detected classes (every class the checkpoint sees but background) on
+    the held-out frames, predicted as `infer` predicts (on their own pixels)."""
     schema = predictor.info.labels
     items = ((rf.scaled, rf.frame) for rf in heldout)
-    masks = [mask_from_probs(p, f.valid, schema)
-             for f, p, _, _ in predict_batches(predictor, items, batch_size)]  # fmt: skip
-    summary = label_free_scores([rf.frame for rf in heldout], masks, schema)["summary"]
-    return {"agreement": summary["agreement_median"], "area_share": summary["area_share_mean"]}
+    masks, frames = [], [rf.frame for rf in heldout]
+    for f, p, _, _ in predict_batches(predictor, items, batch_size):
+        masks.append(mask_from_probs(p, f.valid, schema))
+    summary = label_free_scores(frames, masks, schema)["summary"]
+    detected = [k for k in predictor.info.visible_classes if schema.names[k] != "background"]
+    shares = []
+    for frame, mask in zip(frames, masks, strict=True):
+        scored = frame.valid & (mask != schema.ignore_index)
+        weight = pixel_area_or_ones(frame.grid, mask.shape)
+        shares.append(area_share(np.isin(mask, detected), scored, weight))
+    finite = [v for v in shares if math.isfinite(v)]
+    return {"agreement": summary["agreement_median"],
+            "area_share": float(np.mean(finite)) if finite else None}  # fmt: skip
 
 
 def synthetic_iou(predictor: Predictor, images: np.ndarray, masks: np.ndarray,
@@ -94,7 +106,7 @@ class Guard:
         if self.area_ratio and _num(r) and _num(r0) and r0 > 0:
             lo, hi = r0 / self.area_ratio, r0 * self.area_ratio
             if not lo <= r <= hi:
-                out.append(f"held-out aurora area share {r:.4f} left [{lo:.4f}, {hi:.4f}] "
+                out.append(f"held-out detected area share {r:.4f} left [{lo:.4f}, {hi:.4f}] "
                            f"(source {r0:.4f} ÷× {self.area_ratio})")  # fmt: skip
         return out
 

@@ -143,7 +143,7 @@ def consecutive_agreement(
         if grid_b.px_per_deg > grid_a.px_per_deg:
             a, va, grid_a, b, vb, grid_b = b, vb, grid_b, a, va, grid_a
         b, vb = _sample(b, vb, grid_b, grid_a, a.shape)
-        common, weight = va & vb, _area(grid_a, a.shape)
+        common, weight = va & vb, pixel_area_or_ones(grid_a, a.shape)
     w = weight[common]
     pa, pb = a[common], b[common]
     tp, fp, fn = w[pa & pb].sum(), w[~pa & pb].sum(), w[pa & ~pb].sum()
@@ -168,7 +168,7 @@ def emission_capture(
     """
     valid = _valid(valid, image.shape)
     mask = np.asarray(mask, bool) & valid
-    weight = _area(grid, image.shape)
+    weight = pixel_area_or_ones(grid, image.shape)
     background = background_level(image, valid, percentile)
     emission = np.where(valid, np.clip(image - background, 0.0, None), 0.0) * weight
     total = float(emission.sum())
@@ -297,7 +297,8 @@ def _sample(mask, valid, grid, target, shape) -> tuple[np.ndarray, np.ndarray]:
     return mask[yi, xi] & inside, valid[yi, xi] & inside
 
 
-def _area(grid: PolarGrid | None, shape: tuple[int, ...]) -> np.ndarray:
+def pixel_area_or_ones(grid: PolarGrid | None, shape: tuple[int, ...]) -> np.ndarray:
+    """Each pixel's area on the planet (0 off the disk); ones for a frame without a grid."""
     if grid is None:
         return np.ones(shape[:2])
     return np.nan_to_num(pixel_area(grid, int(shape[0]), int(shape[1])), nan=0.0)
