@@ -244,7 +244,8 @@ class SynthParams:
     # its read noise and seams (`junocam.product_noise_share`; the strip gains keep the share
     # above), never under the share above (0: always it). Windows of 1024 px views keep 0.64:
     # LoG blobs per 100² px 34.6 / 35.8 bright / dark, the products' 42.7 / 41.1, where 0.2 gave
-    # 22.9 / 24.8 (scripts/visible_realism.py n=48; README "blob7"). 256 px frames: unchanged
+    # 22.9 / 24.8 (scripts/visible_realism.py n=48; docs/notes/junocam.md "blob7"). 256 px
+    # frames: unchanged
     junocam_product_px: int = 1600
     # the rings 1.3-1.8 semi-axes around the reference vortices are quieter than the renderer's:
     # sd 0.049 / roughness 0.033 at 256 px in the network's units, the renderer's 0.088 / 0.054
@@ -253,7 +254,7 @@ class SynthParams:
     # lattice's octaves finer than 1/8 of it (cells under 7.5 deg; the fine filaments and spots
     # of `fine_texture` keep the small scales) stays in the JunoCam filters: with 0, flatten
     # 0.4-0.8 and oval fill 0.9 the rings read 0.076 / 0.040 (1.55x / 1.21x), the bands
-    # 1.2-1.4x / 1.14x / 1.0x (scripts/measure_junocam_vortices.py; README "rings")
+    # 1.2-1.4x / 1.14x / 1.0x (scripts/measure_junocam_vortices.py; docs/notes/junocam.md "rings")
     junocam_cloud_detail: float = 0.0
     junocam_view_size: int = 0  # px the disk's view spans; > the frame: frames are windows of it
     junocam_band_contrast: Range = (0.02, 0.12)
