@@ -35,11 +35,32 @@ def draw_graticule(
     for pts in polylines:
         cv2.polylines(layer, [pts], False, LINE_RGB, line, cv2.LINE_AA)
     cv2.addWeighted(layer, opacity, out, 1 - opacity, 0, dst=out)
-    h, w = out.shape[:2]
-    for text, (x, y) in labels:
-        (tw, th), _ = cv2.getTextSize(text, FONT, font_scale, 1)
-        x, y = min(max(x, 1), w - tw - 1), min(max(y, th + 1), h - 2)
+    for text, (x, y) in placed_labels(labels, out.shape[:2], font_scale):
         cv2.putText(out, text, (x, y), FONT, font_scale, LINE_RGB, 1, cv2.LINE_AA)
+
+
+def placed_labels(
+    labels: tuple[tuple[str, tuple[int, int]], ...], shape: tuple[int, int], font_scale: float
+) -> list[tuple[str, tuple[int, int]]]:
+    """Each label's text origin, moved inside the picture; a label whose box would overlap one
+    already placed is left out (the longitudes that leave the frame beside the pole end
+    together at its edge, where their labels were drawn over each other)."""
+    h, w = shape
+    placed: list[tuple[str, tuple[int, int]]] = []
+    boxes: list[tuple[int, int, int, int]] = []
+    for text, (x, y) in labels:
+        (tw, th), base = cv2.getTextSize(text, FONT, font_scale, 1)
+        x, y = min(max(x, 1), w - tw - 1), min(max(y, th + 1), h - 2)
+        box = (x - 1, y - th - 1, x + tw + 1, y + base + 1)
+        if any(_overlap(box, other) for other in boxes):
+            continue
+        boxes.append(box)
+        placed.append((text, (x, y)))
+    return placed
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 @functools.lru_cache(maxsize=32)
