@@ -232,3 +232,40 @@ def test_display_image_is_the_documented_stretch_exactly(channels):
                           for i in order])  # fmt: skip
     want[~ok] = (45, 45, 45)
     np.testing.assert_array_equal(display_image(image, channels, valid), want)
+
+
+def test_vortex_labels_of_neighbours_are_not_drawn_over_each_other(monkeypatch):
+    """A lone vortex is labelled at the upper right of its ellipse; a neighbour whose label
+    would land on it takes the next free spot around its own ellipse."""
+    from jovis.render import overlay
+    from jovis.render.graticule import overlap
+
+    drawn: list[tuple[str, tuple[int, int]]] = []
+
+    def record(out, text, org, color, style):
+        drawn.append((text, org))
+
+    monkeypatch.setattr(overlay, "_text", record)
+    image = np.zeros((128, 128, 1), np.float32)
+    mask = np.zeros((128, 128), np.uint8)
+
+    def vortex(i, x, y):
+        return {"id": i, "x": x, "y": y, "semi_major_px": 6.0, "semi_minor_px": 4.0,
+                "angle_deg": 0.0, "mean_prob": 0.9}  # fmt: skip
+
+    def labels(vortices):
+        drawn.clear()
+        render_overlay(image, ["L"], mask, SCHEMA, features={"vortices": vortices}, min_size=512)
+        return [(t, org) for t, org in drawn if t.endswith("0.90")]
+
+    ((_, alone),) = labels([vortex(1, 60.0, 60.0)])
+    style = overlay._Style(512)
+    assert alone == (round((60.5 * 4) + 18) + style.pad // 2, round(60.5 * 4 - 18))
+    pair = labels([vortex(1, 60.0, 60.0), vortex(2, 62.0, 61.0)])
+    assert pair[0][1] == alone and pair[1][1] != alone
+
+    def box(text, org):
+        (tw, th), base = cv2.getTextSize(text, overlay.FONT, style.font, style.text)
+        return (org[0], org[1] - th, org[0] + tw, org[1] + base)
+
+    assert not overlap(box(*pair[0]), box(*pair[1]))

@@ -52,14 +52,15 @@ def placed_labels(
         (tw, th), base = cv2.getTextSize(text, FONT, font_scale, 1)
         x, y = min(max(x, 1), w - tw - 1), min(max(y, th + 1), h - 2)
         box = (x - 1, y - th - 1, x + tw + 1, y + base + 1)
-        if any(_overlap(box, other) for other in boxes):
+        if any(overlap(box, other) for other in boxes):
             continue
         boxes.append(box)
         placed.append((text, (x, y)))
     return placed
 
 
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two boxes (x0, y0, x1, y1), ends excluded, share a pixel."""
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.render.display import display_image
-from jovis.render.graticule import draw_graticule
+from jovis.render.graticule import draw_graticule, overlap
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 FIT_RGB = (255, 255, 255)  # fitted vortex ellipses, their labels and the oval ring fit
@@ -96,8 +96,9 @@ def render_overlay(
 
     if features is not None:
         _draw_ring(out, (features.get("oval") or {}).get("ring"), f, style)
+        taken: list[tuple[int, int, int, int]] = []  # the vortex labels' boxes so far
         for v in features.get("vortices", []):
-            _draw_vortex(out, v, f, style)
+            _draw_vortex(out, v, f, style, taken)
     _draw_legend(out, shown, features, style)
     if title:
         out = _with_title(out, title, style)
@@ -144,7 +145,11 @@ def _to_display(v: float, f: int) -> int:
     return round(((v + 0.5) * f - 0.5) * (1 << SHIFT))
 
 
-def _draw_vortex(out: np.ndarray, v: dict[str, Any], f: int, style: _Style) -> None:
+def _draw_vortex(
+    out: np.ndarray, v: dict[str, Any], f: int, style: _Style, taken: list | None = None
+) -> None:
+    """The fitted ellipse and its label ``"<id> <mean prob>"``; `taken`: the boxes of the labels
+    drawn so far (this one's is added), which the label avoids where it can."""
     centre = (_to_display(v["x"], f), _to_display(v["y"], f))
     axes = (
         round(v["semi_major_px"] * f * (1 << SHIFT)),
@@ -153,13 +158,22 @@ def _draw_vortex(out: np.ndarray, v: dict[str, Any], f: int, style: _Style) -> N
     cv2.ellipse(out, centre, axes, v["angle_deg"], 0, 360, (0, 0, 0), style.line + 2, AA, SHIFT)
     cv2.ellipse(out, centre, axes, v["angle_deg"], 0, 360, FIT_RGB, style.line, AA, SHIFT)
     label = str(v["id"]) if v.get("mean_prob") is None else f"{v['id']} {v['mean_prob']:.2f}"
-    # Beside the ellipse's bounding circle, to the upper right, kept inside the picture.
-    reach = v["semi_major_px"] * f * 0.75
-    x = round((v["x"] + 0.5) * f + reach) + style.pad // 2
-    y = round((v["y"] + 0.5) * f - reach)
     (tw, th), _ = cv2.getTextSize(label, FONT, style.font, style.text)
-    x = min(max(x, 0), out.shape[1] - tw - 1)
-    y = min(max(y, th + 1), out.shape[0] - style.baseline - 1)
+    # Beside the ellipse's bounding circle: upper right, else lower right, upper left, lower
+    # left, whichever first overlaps no label drawn before (else upper right); inside the picture.
+    reach = v["semi_major_px"] * f * 0.75
+    cx, cy, gap = (v["x"] + 0.5) * f, (v["y"] + 0.5) * f, style.pad // 2
+    right, left = round(cx + reach) + gap, round(cx - reach) - gap - tw
+    up, down = round(cy - reach), round(cy + reach) + th
+    spots = [(right, up), (right, down), (left, up), (left, down)]
+    taken = [] if taken is None else taken
+    boxes = []
+    for sx, sy in spots:
+        x = min(max(sx, 0), out.shape[1] - tw - 1)
+        y = min(max(sy, th + 1), out.shape[0] - style.baseline - 1)
+        boxes.append((x, y, (x - 1, y - th - 1, x + tw + 1, y + style.baseline + 1)))
+    x, y, box = next((b for b in boxes if not any(overlap(b[2], t) for t in taken)), boxes[0])
+    taken.append(box)
     _text(out, label, (x, y), FIT_RGB, style)
 
 
