@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Train the release recipes on a GPU, side by side, within one device lease (issues 13/14).
 #
-#   OUT=DIR BUDGET=520 bash scripts/gpu_train_timed.sh   # or: make gpu-release OUT=DIR
+#   OUT=DIR BUDGET=480 bash scripts/gpu_train_timed.sh   # or: make gpu-release OUT=DIR
 #   DEVICE=cpu bash scripts/gpu_train_timed.sh           # the CPU dry run (64 px, 2 steps a run)
 #
 # The synthetic stream renders on the training device from one Python process per run, so one
@@ -26,7 +26,16 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$(mkdir -p "${OUT:-outputs/gpu-train}" && cd "${OUT:-outputs/gpu-train}" && pwd)"
 DEVICE="${DEVICE:-cuda}"
 BUDGET="${BUDGET:-420}"        # training seconds per run (both visible stages together)
-DEADLINE="${DEADLINE:-$((BUDGET + 120))}"  # seconds from start: every run is stopped by then
+# the device runs one call for at most CALL_LIMIT seconds and brings back only what is under
+# OUT by then: every run is stopped at DEADLINE (seconds from the start), early enough to
+# archive the runs (ARCHIVE_S) inside the call
+CALL_LIMIT="${CALL_LIMIT:-600}" ARCHIVE_S="${ARCHIVE_S:-45}"
+LATEST=$((CALL_LIMIT - ARCHIVE_S))
+DEADLINE="${DEADLINE:-$(( BUDGET + 120 < LATEST ? BUDGET + 120 : LATEST ))}"
+if (( DEADLINE > LATEST )); then
+  echo "DEADLINE=${DEADLINE}s leaves no time to archive the runs within CALL_LIMIT=${CALL_LIMIT}s"
+  exit 2
+fi
 PY="${PYTHON:-python3}"
 cd "$REPO" || exit 2
 WORK="${WORK:-$(mktemp -d /tmp/gpu-train.XXXXXX)}"  # the runs; OUT gets one .tgz of each
@@ -73,8 +82,10 @@ STEPS_UV="${STEPS_UV:-$(steps_for "$RATE_UV")}"
 STEPS_VIS="${STEPS_VIS:-$(steps_for "$RATE_VIS")}"
 STEPS_JIRAM="${STEPS_JIRAM:-$(steps_for "$RATE_JIRAM")}"
 STEPS_VIS1=$((STEPS_VIS * 4 / 5)) STEPS_VIS2=$((STEPS_VIS / 5))
-echo "jobs: $JOBS; steps: uv $STEPS_UV, visible $STEPS_VIS1 + $STEPS_VIS2, jiram $STEPS_JIRAM" \
-  | tee "$LOGS/plan.txt"
+echo "jobs: $JOBS; steps: uv $STEPS_UV, visible $STEPS_VIS1 + $STEPS_VIS2, jiram $STEPS_JIRAM;" \
+  "stopped at ${DEADLINE}s" | tee "$LOGS/plan.txt"
+(( BUDGET + 30 > DEADLINE )) && echo "warning: BUDGET=${BUDGET}s and the runs' start-up may not" \
+  "fit before DEADLINE=${DEADLINE}s: the runs would stop before their schedules end"
 
 train() {  # train NAME ARGS...: one run, stopped at DEADLINE; its log is LOGS/NAME.log
   local name="$1" left=$((DEADLINE - SECONDS))

@@ -85,3 +85,21 @@ def test_a_run_due_after_the_deadline_is_not_started(tmp_path):
     jobs = [line.split("\t")[:2] for line in (out / "jobs.tsv").read_text().splitlines()]
     assert jobs == [["uv", "124"], ["jiram_m", "124"]]
     assert not (tmp_path / "work" / "runs").exists()
+
+
+def test_the_deadline_leaves_time_to_archive_within_the_devices_call_limit(tmp_path):
+    """A lease call lasts at most CALL_LIMIT seconds and returns only what is under OUT by then:
+    the runs stop ARCHIVE_S before it (BUDGET + 120 is capped), and a DEADLINE past that is
+    refused before anything runs."""
+    base = {**os.environ, "PYTHON": sys.executable, "DEVICE": "cpu", "JOBS": "jiram_m",
+            "OMP_NUM_THREADS": "1", "OUT": str(tmp_path / "out")}  # fmt: skip
+    late = {**base, "DEADLINE": "580", "WORK": str(tmp_path / "w1")}
+    proc = subprocess.run(["bash", str(SCRIPT)], cwd=REPO, capture_output=True, text=True,
+                          timeout=60, env=late)  # fmt: skip
+    assert proc.returncode == 2 and "leaves no time to archive" in proc.stdout
+    capped = {**base, "BUDGET": "520", "CALL_LIMIT": "50", "WORK": str(tmp_path / "w2")}
+    proc = subprocess.run(["bash", str(SCRIPT)], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, env=capped)  # fmt: skip
+    assert "stopped at 5s" in proc.stdout and "warning: BUDGET=520s" in proc.stdout
+    assert proc.returncode == 1  # the run was stopped at 5 s (124), and the script went on
+    assert (tmp_path / "out" / "jobs.tsv").read_text().split("\t")[1] == "124"
