@@ -146,7 +146,7 @@ def _to_display(v: float, f: int) -> int:
 
 
 def _draw_vortex(
-    out: np.ndarray, v: dict[str, Any], f: int, style: _Style, taken: list | None = None
+    out: np.ndarray, v: dict[str, Any], f: int, style: _Style, taken: list[tuple[int, ...]]
 ) -> None:
     """The fitted ellipse and its label ``"<id> <mean prob>"``; `taken`: the boxes of the labels
     drawn so far (this one's is added), which the label avoids where it can."""
@@ -166,7 +166,6 @@ def _draw_vortex(
     right, left = round(cx + reach) + gap, round(cx - reach) - gap - tw
     up, down = round(cy - reach), round(cy + reach) + th
     spots = [(right, up), (right, down), (left, up), (left, down)]
-    taken = [] if taken is None else taken
     boxes = []
     for sx, sy in spots:
         x = min(max(sx, 0), out.shape[1] - tw - 1)
