@@ -47,8 +47,9 @@ else
   INFER=(size=512 frames=128 profile=true)  # 512 ran past 90 s on an H200 (README); profile:
   # which step of the runner bounds it
   TRAIN=()
-  SYNTH=(synth.size=512 synth.frames=2048)  # 8 batches of 256 per instrument: the default 32
-  # (32,768 frames in all) ran past the step's 45 s on both H200 leases, so it never measured
+  SYNTH=(synth.size=512 synth.frames=256 synth.batch_size=128)  # the renderer makes 73-97
+  # frames/s at 512² on an H200 (2026-12-04): the default 32 batches of 256 per instrument ran
+  # past the step's 45 s on every lease, so synth and scaling never measured
   SCALING=("scaling.batch_sizes=[1,16,32]" scaling.batch_size=8 scaling.frames=4
            "scaling.train_sizes=[256,512,1024]" scaling.train_steps=10 scaling.model=unet_resnet18)
   LIMIT=(120 90 90 45 120)   # seconds per step: 465 at most, cold start included
