@@ -8,7 +8,8 @@
 #
 # Writes OUT/gpu_check.json (every step: status, seconds, its JSON line) and OUT/gpu_check.md (one
 # table), plus OUT/logs/<step>.log and the benchmarks' own JSON under OUT/<step>/. Stops at the
-# first failing step and still writes both files with what was measured (exit status 1).
+# first failing step and still writes both files with what was measured (exit status 1); both
+# are rewritten after every step, so a call cut off mid-check keeps the steps before.
 # Wheels: a folder of .whl files ($WHEELS, else .whl/ or wheels/ in the checkout) is installed
 # first, offline, into $SITE (default a new /tmp/jovis-site.* folder; scripts/use_wheels.sh),
 # for a Python that lacks hydra-core, omegaconf, antlr4, astropy or pdr (README: "GPU check").
@@ -93,6 +94,9 @@ for i in "${!STEPS[@]}"; do
   rc=$?
   printf '%s\t%s\t%s\t%s\t%s\n' "$step" "$rc" "$start" "$EPOCHREALTIME" "$limit" >> "$OUT/steps.tsv"
   tail -n 2 "$OUT/logs/$step.log"
+  # the report so far, after every step: a device call cut off at its limit brings back only
+  # what is under OUT by then (the lease of 2026-12-04 lost every step's figures that way)
+  "$PY" "$REPO/scripts/gpu_check_report.py" "$OUT" "$DEVICE" > /dev/null
   if (( rc != 0 )); then
     echo "!! $step failed (exit $rc; 124 = over its ${limit}s limit): see $OUT/logs/$step.log"
     STATUS=1

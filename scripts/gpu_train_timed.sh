@@ -14,10 +14,11 @@
 #   vis            release/visible_rgb in v6's two stages (colourless cyclones, then v5's
 #                  generator from it; 80 % / 20 % of the steps), seed 1 (STEPS_VIS, RATE_VIS 2.8)
 #   jiram_l, jiram_m, jiram_l_s<k>, jiram_m_s<k>   their release recipes (STEPS_JIRAM,
-#                  RATE_JIRAM: not yet measured, 3.0)
+#                  RATE_JIRAM 3.6; STEPS_JIRAM_M, RATE_JIRAM_M 2.0: its full augmentation is slower)
 # All at batch BATCH (16); ARGS="..." adds overrides to every run. A failed run does not stop
 # the others (exit status 1 after all). Each run's folder (model.pt, config.yaml, logs; a run
-# stopped at DEADLINE brings its last.ckpt instead, to resume anywhere:
+# stopped at DEADLINE brings its checkpoints/last.ckpt instead (not best.ckpt: both together
+# passed the device's 16 MiB a file on the 2026-12-04 lease), to resume anywhere:
 # scripts/train.py resume=<run>/checkpoints/last.ckpt) comes back as OUT/<run>.tgz, the logs
 # as logs.tgz, and OUT/jobs.tsv lists each job's exit status, seconds and last JSON line.
 # Then, on any machine: python scripts/release.py run=<run folder> name=<name>
@@ -61,6 +62,7 @@ if [[ "$DEVICE" == cpu ]]; then  # the dry run: tiny frames, a few steps, unless
   SIZE_ARGS=("data.size=${SIZE:-64}" data.val_frames=2 trainer.log_every_n_steps=1)
   BATCH_DEFAULT=2
   STEPS_UV="${STEPS_UV:-2}" STEPS_VIS="${STEPS_VIS:-5}" STEPS_JIRAM="${STEPS_JIRAM:-2}"
+  STEPS_JIRAM_M="${STEPS_JIRAM_M:-$STEPS_JIRAM}"
 fi
 BATCH="${BATCH:-$BATCH_DEFAULT}"
 read -ra EXTRA <<< "${ARGS:-}"
@@ -71,18 +73,23 @@ VIS1=(experiment=release/visible_rgb seed=1 '+data.params.junocam_cyclone_redden
       +data.params.junocam_vortex_arm_gain=0.5)
 VIS2=(experiment=release/visible_rgb seed=1)
 
-# steps per second of each recipe at batch 16 with three runs sharing one H200 (lease of
-# 2026-12-04: 900 uv steps in 256-259 s, 624 visible steps in 216 s); timing the first steps
-# instead reads 3x too slow (CUDA start-up and warm-up), so the rates are given
-RATE_UV="${RATE_UV:-3.3}" RATE_VIS="${RATE_VIS:-2.8}" RATE_JIRAM="${RATE_JIRAM:-3.0}"
+# steps per second of each recipe at batch 16 with three runs sharing one H200 (leases of
+# 2026-12-04: 900 uv steps in 256-259 s, 624 visible steps in 216 s; jiram_l 1324 steps in
+# 365 s, while jiram_m, with the full augmentation, had not ended 1324 steps at the 555-s
+# DEADLINE: its 2.0 is an upper bound's guess); timing the first steps instead reads 3x too slow
+# (CUDA start-up and warm-up), so the rates are given
+RATE_UV="${RATE_UV:-3.3}" RATE_VIS="${RATE_VIS:-2.8}" RATE_JIRAM="${RATE_JIRAM:-3.6}"
+RATE_JIRAM_M="${RATE_JIRAM_M:-2.0}"
 steps_for() {  # steps_for RATE: the steps that fit BUDGET at RATE steps/s
   "$PY" -c "print(max(2, int($1 * $BUDGET * 0.92)))"
 }
 STEPS_UV="${STEPS_UV:-$(steps_for "$RATE_UV")}"
 STEPS_VIS="${STEPS_VIS:-$(steps_for "$RATE_VIS")}"
 STEPS_JIRAM="${STEPS_JIRAM:-$(steps_for "$RATE_JIRAM")}"
+STEPS_JIRAM_M="${STEPS_JIRAM_M:-$(steps_for "$RATE_JIRAM_M")}"
 STEPS_VIS1=$((STEPS_VIS * 4 / 5)) STEPS_VIS2=$((STEPS_VIS / 5))
-echo "jobs: $JOBS; steps: uv $STEPS_UV, visible $STEPS_VIS1 + $STEPS_VIS2, jiram $STEPS_JIRAM;" \
+echo "jobs: $JOBS; steps: uv $STEPS_UV, visible $STEPS_VIS1 + $STEPS_VIS2, jiram_l $STEPS_JIRAM," \
+  "jiram_m $STEPS_JIRAM_M;" \
   "stopped at ${DEADLINE}s" | tee "$LOGS/plan.txt"
 (( BUDGET + 30 > DEADLINE )) && echo "warning: BUDGET=${BUDGET}s and the runs' start-up may not" \
   "fit before DEADLINE=${DEADLINE}s: the runs would stop before their schedules end"
@@ -110,7 +117,8 @@ job() {  # job NAME: the job's run(s); the exit status of its (last) run
       local stage1
       stage1=$(ls -d "$WORK"/runs/gpu_vis_stage1-*/ | head -1)
       train vis_stage2 "${VIS2[@]}" "init=${stage1}model.pt" "trainer.max_steps=$STEPS_VIS2" ;;
-    jiram_*) train "$1" "experiment=release/${1%_s*}" $seed "trainer.max_steps=$STEPS_JIRAM" ;;
+    jiram_l*) train "$1" experiment=release/jiram_l $seed "trainer.max_steps=$STEPS_JIRAM" ;;
+    jiram_m*) train "$1" experiment=release/jiram_m $seed "trainer.max_steps=$STEPS_JIRAM_M" ;;
   esac
 }
 echo "== training (all stopped at ${DEADLINE}s from the start)"
@@ -133,7 +141,7 @@ done
 shopt -s nullglob
 for run in "$WORK"/runs/*/; do
   skip=(--exclude='*.ckpt')  # a run stopped before its model.pt brings its last.ckpt instead
-  [[ -f "$run/model.pt" ]] || skip=()
+  [[ -f "$run/model.pt" ]] || skip=(--exclude='best.ckpt')
   tar -czf "$OUT/$(basename "$run").tgz" -C "$WORK/runs" "${skip[@]}" "$(basename "$run")"
 done
 tail -n 1 "$LOGS"/*.log

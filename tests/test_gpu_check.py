@@ -57,3 +57,21 @@ def test_a_failing_step_stops_the_check_and_keeps_what_was_measured(tmp_path):
         not report["ok"] and "| infer | failed |" in (tmp_path / "out" / "gpu_check.md").read_text()
     )
     assert (tmp_path / "out" / "logs" / "infer.log").read_text().strip() == "boom"
+
+
+def test_the_report_is_written_after_every_step(tmp_path):
+    """A device call cut off mid-check brings back only what is under OUT by then: the report of
+    the steps before must already be there when a later step runs."""
+    out = tmp_path / "out"
+    fake = tmp_path / "python"  # suite=train shows the report as it stands, then fails
+    fake.write_text(f'#!/bin/bash\nfor a in "$@"; do [[ $a == suite=train ]] && '
+                    f'{{ cat "{out}/gpu_check.json"; exit 3; }}; done\n'
+                    f'exec {sys.executable} "$@"\n')  # fmt: skip
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    proc = run_check(out, python=fake, GPU_CHECK_TESTS="tests/test_gpu.py")
+    assert proc.returncode == 1 and "train failed (exit 3" in proc.stdout
+    seen_by_train = json.loads((out / "logs" / "train.log").read_text())
+    status = {s["step"]: s["status"] for s in seen_by_train["steps"]}
+    assert status == {"env": "ok", "gpu_tests": "ok", "infer": "ok", "train": "not run",
+                      "synth": "not run", "scaling": "not run"}  # fmt: skip
+    assert not seen_by_train["ok"]

@@ -103,3 +103,32 @@ def test_the_deadline_leaves_time_to_archive_within_the_devices_call_limit(tmp_p
     assert "stopped at 5s" in proc.stdout and "warning: BUDGET=520s" in proc.stdout
     assert proc.returncode == 1  # the run was stopped at 5 s (124), and the script went on
     assert (tmp_path / "out" / "jobs.tsv").read_text().split("\t")[1] == "124"
+
+
+def test_a_run_stopped_at_the_deadline_brings_its_last_checkpoint_only(tmp_path):
+    """The device brings back files of 16 MiB at most: a stopped run's archive holds last.ckpt
+    (to resume from) and its logs, not best.ckpt too (both passed the limit on a lease)."""
+    fake = tmp_path / "python"  # a training run that writes its checkpoints, then outlives DEADLINE
+    fake.write_text(
+        "#!/bin/bash\n"
+        "if [[ $1 == scripts/train.py ]]; then\n"
+        '  for a in "$@"; do [[ $a == out=* ]] && runs=${a#out=}; done\n'
+        '  run="$runs/gpu_jiram_m-1"; mkdir -p "$run/checkpoints" "$run/logs"\n'
+        '  touch "$run/checkpoints/"{last,best}.ckpt "$run/logs/metrics.csv"\n'
+        "  exec sleep 60\n"
+        "fi\n"
+        f'exec {sys.executable} "$@"\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHON": str(fake), "DEVICE": "cpu", "JOBS": "jiram_m",
+           "DEADLINE": "3", "OUT": str(out), "WORK": str(tmp_path / "work")}  # fmt: skip
+    proc = subprocess.run(["bash", str(SCRIPT)], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, env=env)  # fmt: skip
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert (out / "jobs.tsv").read_text().split("\t")[:2] == ["jiram_m", "124"]
+    with tarfile.open(out / "gpu_jiram_m-1.tgz") as tar:
+        names = sorted(tar.getnames())
+    assert "gpu_jiram_m-1/checkpoints/last.ckpt" in names
+    assert "gpu_jiram_m-1/logs/metrics.csv" in names
+    assert not any(n.endswith("best.ckpt") for n in names), names
