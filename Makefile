@@ -3,7 +3,7 @@
 # make test   — set up .venv and run the test suite [TEST_WORKERS=2] (pytest-xdist, one torch thread each)
 # make gpu-check [OUT=outputs/gpu-check] [DEVICE=cpu] — the one-call GPU check (scripts/gpu_check.sh;
 #               DEVICE=cpu is its dry run at tiny sizes); uses python3 as it is (no venv: see README)
-# make gpu-release [OUT=outputs/gpu-release] [DEVICE=cpu] [JOBS="vis jiram_l jiram_m"] [BUDGET=420]
+# make gpu-release [OUT=outputs/gpu-release] [DEVICE=cpu] [JOBS="jiram_m uv_s2"] [BUDGET=420]
 #               — train the release recipes side by side on the GPU (scripts/gpu_train_timed.sh;
 #               ARGS, STEPS_*, DEADLINE: see the script; DEVICE=cpu is its dry run)
 # make real-eval CKPT=runs/.../model.pt [OUT=outputs/real-eval] [ARGS="real.resample=off real.temporal.mode=off"] — score a checkpoint on ../shared/data/real (temporal: as infer, auto by default)

@@ -8,7 +8,7 @@
 # run leaves the GPU mostly idle (README "GPU check": end to end is CPU-bound); the runs of JOBS
 # share it. Each run's step count is set from its measured rate (steps/s with three runs
 # sharing one H200) so that its cosine schedule ends inside BUDGET seconds, or given:
-#   JOBS="vis jiram_l jiram_m" (default; any of these, each a run side by side)
+#   JOBS="jiram_m uv_s2" (default, the next lease's plan; any of these, each a run side by side)
 #   uv, uv_s<k>    release/uv on uv-v4's generator (ovals as wide as the real ones), at the
 #                  recipe's seed or seed k (STEPS_UV, RATE_UV 3.3)
 #   vis            release/visible_rgb in v6's two stages (colourless cyclones, then v5's
@@ -44,7 +44,7 @@ LOGS=$WORK/logs  # under OUT only as logs.tgz: OUT brings back 8 files at most
 mkdir -p "$LOGS"
 trap 'tar -czf "$OUT/logs.tgz" -C "$WORK" logs' EXIT
 
-JOBS="${JOBS:-vis jiram_l jiram_m}"
+JOBS="${JOBS:-jiram_m uv_s2}"
 for job in $JOBS; do  # every job known before any trains
   [[ "$job" =~ ^(uv|vis|jiram_l|jiram_m)(_s[0-9]+)?$ && "$job" != vis_s* ]] \
     || { echo "unknown job $job (JOBS: uv[_s<k>], vis, jiram_l[_s<k>], jiram_m[_s<k>])"; exit 2; }
