@@ -5,10 +5,12 @@ is coarser than its cells."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from jovis.realism.visible_texture import blob_counts, inner_mask, luminance
-from jovis.synth import render_batch
+from jovis.synth import fine_texture, render_batch
+from jovis.synth import hash_rng as rng
 from jovis.synth.fine_texture import fine_albedo, pixel_footprint, spots, value_noise
 from jovis.synth.hash_rng import frame_keys
 from jovis.synth.params import SynthParams
@@ -129,3 +131,36 @@ def test_the_fade_scale_removes_the_detail_a_coarser_pixel_would_average_away():
     assert torch.equal(
         field[1.0], fine_albedo(keys, x, y, torch.zeros_like(x), SynthParams())
     )  # 1: the frames as before
+
+
+@pytest.mark.parametrize("scale", [0.05, 1.0, 40.0])
+def test_corner_values_from_the_lattice_equal_the_per_pixel_hashes(scale):
+    """The coarse octaves gather each pixel's corners from a hashed lattice: the same values."""
+    keys = frame_keys(torch.arange(3, dtype=torch.int64))
+    g = torch.Generator().manual_seed(0)
+    iu = torch.floor((torch.rand(3, 40, 50, generator=g) - 0.3) * 50 * scale)
+    iv = torch.floor((torch.rand(3, 40, 50, generator=g) - 0.7) * 50 * scale)
+    lattice = fine_texture.corner_values(keys, "s", iu, iv, lattice=True)
+    per_pixel = fine_texture.corner_values(keys, "s", iu, iv, lattice=False)
+    assert all(torch.equal(a, b) for a, b in zip(lattice, per_pixel, strict=True))
+
+
+def test_corner_values_pick_the_lattice_only_when_it_is_smaller_than_the_frame(monkeypatch):
+    keys = frame_keys(torch.arange(2, dtype=torch.int64))
+    calls = []
+    real = rng.uniform_at
+    monkeypatch.setattr(
+        rng, "uniform_at", lambda k, s, idx: calls.append(tuple(idx.shape)) or real(k, s, idx)
+    )
+    coarse = torch.floor(torch.linspace(0, 5, 32 * 32).view(1, 32, 32).expand(2, 32, 32))
+    fine_texture.corner_values(keys, "s", coarse, coarse.transpose(1, 2))
+    assert calls == [(2, 7, 7)]  # one lattice of 6 + 1 cells a side, hashed once
+    calls.clear()
+    wide = coarse * 100  # 501 x 501 cells for 1024 pixels: hash each pixel's corners
+    fine_texture.corner_values(keys, "s", wide, wide.transpose(1, 2))
+    assert calls == [(2, 32, 32)] * 4
+    calls.clear()
+    bad = coarse.clone()
+    bad[0, 0, 0] = float("nan")  # a non-finite coordinate: per pixel, never a lattice
+    fine_texture.corner_values(keys, "s", bad, coarse)
+    assert len(calls) == 4

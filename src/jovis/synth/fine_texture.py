@@ -47,10 +47,39 @@ def value_noise(keys, stream: str, u: torch.Tensor, v: torch.Tensor) -> torch.Te
     iu, iv = torch.floor(u), torch.floor(v)
     fu, fv = u - iu, v - iv
     fu, fv = fu * fu * (3 - 2 * fu), fv * fv * (3 - 2 * fv)
-    c = [rng.uniform_at(keys, stream, _index(iu + a, iv + b)) for a in (0, 1) for b in (0, 1)]
+    c = corner_values(keys, stream, iu, iv)
     top = c[0] + (c[2] - c[0]) * fu
     bot = c[1] + (c[3] - c[1]) * fu
     return (top + (bot - top) * fv) * 2.0 - 1.0
+
+
+def corner_values(keys, stream: str, iu: torch.Tensor, iv: torch.Tensor, *, lattice=None):
+    """The hash values at each pixel's four lattice corners, (0, 0), (0, 1), (1, 0), (1, 1)
+    from the integer-valued cells iu, iv (B, H, W).
+
+    Coarse octaves span far fewer cells than pixels (the warps of a 256 px frame: ~2,400 cells
+    for 65,536 pixels), so there each frame's bounding lattice is hashed once and the corners are
+    gathered from it: the same values as hashing every pixel's corners (``lattice=False``), at a
+    fraction of the cost. ``lattice=None`` picks it whenever the lattice is smaller than the frame
+    (never with a non-finite coordinate); True or False forces one way."""
+    b = iu.shape[0]
+    fu, fv = iu.reshape(b, -1), iv.reshape(b, -1)
+    if lattice is not False:
+        umin, vmin = fu.amin(1), fv.amin(1)
+        su, sv = float((fu.amax(1) - umin).max()) + 2, float((fv.amax(1) - vmin).max()) + 2
+        if lattice is None:
+            lattice = math.isfinite(su * sv) and su * sv < fu.shape[1]
+    if not lattice:
+        return [
+            rng.uniform_at(keys, stream, _index(iu + a, iv + b)) for a in (0, 1) for b in (0, 1)
+        ]
+    su, sv = int(su), int(sv)
+    lu = umin[:, None, None] + torch.arange(su, device=iu.device, dtype=iu.dtype)[None, :, None]
+    lv = vmin[:, None, None] + torch.arange(sv, device=iu.device, dtype=iu.dtype)[None, None, :]
+    table = rng.uniform_at(keys, stream, _index(lu.expand(b, su, sv), lv.expand(b, su, sv)))
+    table = table.reshape(b, su * sv)
+    at = ((fu - umin[:, None]) * sv + (fv - vmin[:, None])).to(torch.int64)
+    return [table.gather(1, at + off).view_as(iu) for off in (0, 1, sv, sv + 1)]
 
 
 def pixel_footprint(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -90,11 +119,21 @@ def filaments(keys, x, y, foot, p: SynthParams) -> torch.Tensor:
     for k in range(n):
         cell = cell0 * 2**k
         amp = (cell / top) ** float(p.junocam_fine_hurst)
-        v = value_noise(keys, f"junocam/fine/{k}", xs / cell, ys / cell)
-        ridge = 1.0 - 2.0 * v.abs()  # sharp crests: filaments
-        fade = ((cell / (foot * p.junocam_fine_fade_px) - 2.0) / 2.0).clamp(0.0, 1.0)
-        acc = acc + amp * fade * (ridge - 0.3)  # 0.3: the ridges' mean
         norm += amp
+        fade = ((cell / (foot * p.junocam_fine_fade_px) - 2.0) / 2.0).clamp(0.0, 1.0)
+        # the finest octaves fade out where pixels are coarser than their cells: noise is drawn
+        # only where an octave shows (adding its zeros elsewhere would change no bit)
+        on = fade > 0
+        shown = float(on.float().mean())
+        if shown == 0.0:
+            continue
+        if shown > 0.5:
+            v = value_noise(keys, f"junocam/fine/{k}", xs / cell, ys / cell)
+            acc = acc + amp * fade * (1.0 - 2.0 * v.abs() - 0.3)  # sharp crests; 0.3: their mean
+            continue
+        at = on.nonzero(as_tuple=True)
+        v = value_noise(keys[at[0]], f"junocam/fine/{k}", xs[at] / cell, ys[at] / cell)
+        acc[at] = acc[at] + amp * fade[at] * (1.0 - 2.0 * v.abs() - 0.3)
     return acc / norm
 
 
