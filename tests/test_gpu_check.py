@@ -35,11 +35,13 @@ def test_cpu_dry_run_runs_every_step_and_writes_json_and_table(tmp_path):
     assert steps["infer"]["result"]["runner_fps"] > 0 and steps["infer"]["result"]["size"] == 64
     assert steps["train"]["result"]["fps"] > 0
     assert steps["synth"]["result"]["size"] == 64
+    assert steps["synth"]["result"]["instruments"][0]["scene_ms"] > 0
     assert "64-b4" in steps["scaling"]["result"]["infer"]
     for suite in ("infer", "train", "synth", "scaling"):
         assert (tmp_path / "out" / suite / f"{suite}.json").is_file()
     table = (tmp_path / "out" / "gpu_check.md").read_text()
     assert "| infer | ok |" in table and "runner_fps" in table
+    assert "min_scene_bound_fps" in table  # the CPU scene draw's ceiling on any device
 
 
 def test_a_failing_step_stops_the_check_and_keeps_what_was_measured(tmp_path):

@@ -24,6 +24,10 @@ def test_synth_suite_times_each_instrument_tiny(one_thread):
     for row in rows.values():
         assert row["fps"] > 0 and row["seconds"] > 0 and row["frames"] == 1
         assert row["meets_floor"] is None  # the CPU floor is stated at 256 px
+        # the CPU-side scene draw alone, and the frames/s it allows any device
+        assert row["scene_ms"] > 0 and row["scene_bound_fps"] == pytest.approx(
+            1000 / row["scene_ms"], rel=0.01
+        )
     assert result["meets_floor"] is None
 
 

@@ -5,6 +5,11 @@ timed; on CUDA the clock stops after ``torch.cuda.synchronize``. Every timed bat
 seeds, so nothing is served from a cache. The floors of issue 3 are reported as pass/fail where
 they apply: ≥ 30 frames/s at 256×256 single-channel on the CPU, ≥ 2000 frames/s at 512×512 on a
 CUDA device.
+
+Each row also times the per-frame scene draw alone (``scene_ms``: vortex placement, oval and
+footprints in plain Python/numpy on the CPU, `jovis.synth.renderer.draw_scenes`), which no device
+speeds up: a renderer can never pass ``scene_bound_fps`` = 1000 / ``scene_ms`` frames/s (on an
+H200 the renderer ran at 74-110 frames/s at 512², near that bound).
 """
 
 from __future__ import annotations
@@ -61,15 +66,29 @@ def time_instrument(
     seconds = time.perf_counter() - start
     floor_fps = floor_for(device, size, len(channels))
     fps = frames / seconds
+    scene_ms = scene_draw_ms(seed, min(frames, 64), size)
     return {
         "instrument": name,
         "channels": channels,
         "frames": frames,
         "seconds": round(seconds, 4),
         "fps": round(fps, 1),
+        "scene_ms": round(scene_ms, 2),
+        "scene_bound_fps": round(1000.0 / scene_ms, 1),
         "floor_fps": floor_fps,
         "meets_floor": None if floor_fps is None else fps >= floor_fps,
     }
+
+
+def scene_draw_ms(seed0: int, frames: int, size: int) -> float:
+    """Milliseconds a frame of the CPU-side scene draw (`draw_scenes`, default parameters, polar
+    grid), over `frames` fresh seeds from `seed0`."""
+    from jovis.synth.params import SynthParams
+    from jovis.synth.renderer import draw_scenes
+
+    start = time.perf_counter()
+    draw_scenes(list(range(seed0, seed0 + frames)), "random", size, SynthParams(), None)
+    return 1000.0 * (time.perf_counter() - start) / frames
 
 
 def run_synth(
@@ -102,8 +121,8 @@ def run_synth(
     dict
         ``suite``, ``device``, ``device_name``, ``size``, ``batch_size``, ``frames``,
         ``torch_threads``, ``instruments`` (one row each: ``fps``, ``seconds``, ``channels``,
-        ``floor_fps``, ``meets_floor``) and ``meets_floor`` (all applicable floors met, or None
-        when none applies).
+        ``scene_ms``, ``scene_bound_fps``, ``floor_fps``, ``meets_floor``) and ``meets_floor``
+        (all applicable floors met, or None when none applies).
     """
     device = resolve_device(device)
     cuda = device.startswith("cuda")

@@ -118,7 +118,7 @@ def _check_view(view: Any) -> Any:
     return view
 
 
-def _draw_scenes(seed_list: list[int], hemisphere: str, size: int, p: SynthParams, view: Any):
+def draw_scenes(seed_list: list[int], hemisphere: str, size: int, p: SynthParams, view: Any):
     """Per frame, on the CPU: hemisphere, polar grid (None for perspective frames), scene and
     view (None on the polar grid)."""
     hemis = [pick_hemisphere(s, hemisphere) for s in seed_list]
@@ -201,7 +201,7 @@ def render_scenes(
     gains: Sequence[float] | None = None,
     draw_seeds: Sequence[int] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Render scenes already drawn (`render_batch`'s stages after `_draw_scenes`).
+    """Render scenes already drawn (`render_batch`'s stages after `draw_scenes`).
 
     `seed_list` seeds each frame's noise and texture; `draw_seeds` (default `seed_list`) seeds
     the instrument's per-frame draws (gain, peak brightness, coverage), so a sequence can keep
@@ -279,7 +279,7 @@ def render_batch(
     footprint_source(p)  # a missing table named by the user fails here, before any rendering
     seed_list = _seed_list(seeds)
     size, device = int(size), torch.device(device)
-    hemis, grids, scenes, views = _draw_scenes(seed_list, hemisphere, size, p, view)
+    hemis, grids, scenes, views = draw_scenes(seed_list, hemisphere, size, p, view)
     image, mask, valid, limb_cut = render_scenes(scenes, seed_list, hemis, size, channels, p,
                                                  views=views, device=device)  # fmt: skip
     return SynthBatch(

@@ -123,6 +123,8 @@ def small_vortices(rng, hemisphere, p: SynthParams, taken, oval_xy, oval_fwhm, v
     kpd = km_per_deg(p)
     reach = p.max_colatitude if reach is None else reach
     out: list[dict[str, Any]] = []
+    # centres and radii of the vortices placed so far, as arrays: a scene tries ~2,000 candidates
+    near = {k: np.array([v[k] for v in taken], dtype=np.float64) for k in ("x", "y", "r")}
     for role, kind, count, colat, diam, core in _populations(p):
         want = int(rng.integers(int(count[0]), int(count[1]) + 1))
         chain = role == "white_oval" and rng.uniform() < p.white_oval_chain_prob
@@ -136,10 +138,11 @@ def small_vortices(rng, hemisphere, p: SynthParams, taken, oval_xy, oval_fwhm, v
             ang = rng.uniform(0, 2 * np.pi)
             vx, vy = c * np.cos(ang), c * np.sin(ang)
             vr = rng.uniform(*diam) / 2 / kpd
-            clear = all(np.hypot(vx - v["x"], vy - v["y"]) > vr + v["r"] + 0.2 for v in taken + out)
-            clear &= np.hypot(ox - vx, oy - vy).min() > vr + oval_fwhm + 0.3
+            # a candidate's draws are all above, so its tests stop at the first that fails
+            clear = bool(np.all(np.hypot(vx - near["x"], vy - near["y"]) > vr + near["r"] + 0.2))
+            clear = clear and np.hypot(ox - vx, oy - vy).min() > vr + oval_fwhm + 0.3
             edge = max(abs(vx), abs(vy)) if reach == p.max_colatitude else np.hypot(vx, vy)
-            clear &= edge + vr < reach and visible(vx, vy, vr)
+            clear = clear and edge + vr < reach and visible(vx, vy, vr)
             if clear:
                 k = kind if kind != "either" else ("cyclone", "anticyclone")[int(rng.integers(2))]
                 vmax = rng.uniform(*p.cpc_vmax_ms) * 0.5
@@ -148,5 +151,6 @@ def small_vortices(rng, hemisphere, p: SynthParams, taken, oval_xy, oval_fwhm, v
                     v["core"] = float(rng.uniform(*core))
                     v["contrast"] *= 0.3
                 out.append(v)
+                near = {k: np.append(near[k], v[k]) for k in near}
                 placed += 1
     return out
