@@ -54,7 +54,8 @@ source "$REPO/scripts/use_wheels.sh"
 use_wheels "$LOGS/wheels.log" || exit 2
 export PYTHONPATH="$REPO/src${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 OMP_NUM_THREADS="${OMP_NUM_THREADS:-4}"
 
-TRAINER=(trainer=gpu)
+TRAINER=(trainer=gpu "data.scene_workers=${SCENE_WORKERS:-3}")  # scene draws off the training
+# process (~6 ms a frame of plain Python: the renderer's ceiling on a GPU); not yet measured there
 SIZE_ARGS=()
 BATCH_DEFAULT=16
 if [[ "$DEVICE" == cpu ]]; then  # the dry run: tiny frames, a few steps, unless given

@@ -68,3 +68,25 @@ def test_device_batches_equal_the_per_frame_cpu_stream():
         assert got["id"][j] == want["id"]
         torch.testing.assert_close(got["image"][j], want["image"], rtol=1e-5, atol=1e-5)
         assert torch.equal(got["mask"][j], want["mask"])
+
+
+def test_scene_workers_draw_the_items_scenes_and_the_render_uses_them(monkeypatch):
+    """With scene_workers the loader's item carries its frames' scenes (rank, draws); render
+    uses them only for that rank, and the frames are those drawn inline."""
+    import jovis.synth.renderer as renderer
+
+    plain, drawing = _stream(), _stream(scene_workers=1)
+    item = drawing[1]
+    assert "stream_scenes" not in plain[1] and item["stream_scenes"][0] == 0
+    calls = []
+    real = renderer.draw_scenes
+    monkeypatch.setattr(renderer, "draw_scenes", lambda *a: calls.append(a[0]) or real(*a))
+    want = plain.render(0, 1, 0, torch.device("cpu"))
+    assert len(calls) == 1
+    got = drawing.render(0, 1, 0, torch.device("cpu"), item["stream_scenes"])
+    assert len(calls) == 1  # nothing drawn again
+    assert torch.equal(got["image"], want["image"]) and torch.equal(got["mask"], want["mask"])
+    drawing.render(0, 1, 1, torch.device("cpu"), item["stream_scenes"])  # another rank's frames
+    assert len(calls) == 2  # drawn inline, not from rank 0's scenes
+    with pytest.raises(ValueError, match=r"data\.scene_workers=-1"):
+        _stream(scene_workers=-1)

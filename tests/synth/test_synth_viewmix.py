@@ -105,3 +105,28 @@ def test_synth_writes_a_view_mix_as_data_view_draws_it(tmp_path):
     kinds = [pick_view(43 + i, parse_view_mix(MIX)) for i in range(4)]
     assert [r["grid"] is None for r in rows] == [k != "polar" for k in kinds]
     assert set(kinds) == {"polar", "perspective"}  # both views in these seeds
+
+
+def test_scenes_drawn_apart_render_the_same_frames():
+    """`draw_batch` / `draw_mixed` draw a batch's scenes where the device is not (a loader
+    worker); rendered from them, the frames equal those drawn inline, and scenes drawn for other
+    seeds or settings are refused."""
+    from jovis.synth.renderer import draw_batch
+    from jovis.synth.viewmix import draw_mixed
+
+    seeds = list(range(40, 46))
+    for view in (None, "perspective"):
+        inline = render_batch(seeds, 48, RGB, view=view)
+        apart = render_batch(seeds, 48, RGB, view=view, drawn=draw_batch(seeds, 48, view=view))
+        assert torch.equal(inline.image, apart.image) and torch.equal(inline.mask, apart.mask)
+    kinds = {pick_view(s, parse_view_mix(MIX)) for s in seeds}
+    assert kinds == {"polar", "perspective"}  # the mixed batch below has both
+    drawn = draw_mixed(seeds, 48, view=MIX)
+    inline = render_mixed(seeds, 48, RGB, view=MIX)
+    apart = render_mixed(seeds, 48, RGB, view=MIX, drawn=drawn)
+    assert torch.equal(inline.image, apart.image) and torch.equal(inline.valid, apart.valid)
+    other = draw_batch([*seeds[:-1], 99], 48)
+    with pytest.raises(ValueError, match="drawn for other seeds"):
+        render_batch(seeds, 48, RGB, drawn=other)
+    with pytest.raises(ValueError, match="drawn for other seeds"):
+        render_batch(seeds, 48, RGB, drawn=draw_batch(seeds, 48, params={"limb_prob": 0.0}))

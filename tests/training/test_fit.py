@@ -43,6 +43,26 @@ def test_two_runs_with_one_seed_give_identical_weights(tmp_path):
     assert not all(torch.equal(wa[k], wc[k]) for k in wa)
 
 
+@pytest.mark.slow
+def test_scene_workers_train_on_the_same_frames(tmp_path, monkeypatch):
+    """data.scene_workers: loader processes draw the scenes (none drawn for training in this
+    process); the run's weights are the same."""
+    import jovis.synth.renderer as renderer
+
+    overrides = ["experiment=tiny", "trainer.max_steps=2"]
+    a = train(compose_config("train", [*overrides, f"out={tmp_path / 'a'}"]))
+    drawn_here = []
+    real = renderer.draw_scenes
+    monkeypatch.setattr(renderer, "draw_scenes", lambda *a: drawn_here.append(a[0]) or real(*a))
+    b = train(
+        compose_config("train", [*overrides, f"out={tmp_path / 'b'}", "data.scene_workers=1"])
+    )
+    assert drawn_here and all(min(seeds) >= 10_000_000 for seeds in drawn_here)  # validation only
+    wa = torch.load(a["checkpoint"], weights_only=True)["state_dict"]
+    wb = torch.load(b["checkpoint"], weights_only=True)["state_dict"]
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+
+
 def test_best_and_last_checkpoints_and_onecycle(tmp_path):
     run = train(
         compose_config("train", ["experiment=tiny", f"out={tmp_path}", "optim.schedule=onecycle"])
@@ -80,6 +100,7 @@ def test_early_stopping_stops_when_the_monitor_stalls(tmp_path):
         ("data.batch_size=16", r"data\.batch_size=16 is larger than the training set \(8 frames"),
         ("trainer.loggers=[wandb]", r"trainer\.loggers has \['wandb'\]; valid choices: csv"),
         ("trainer.precision=fp8", r"trainer\.precision='fp8'; valid choices"),
+        ("data.scene_workers=-1", r"data\.scene_workers=-1; it must be an integer ≥ 0"),
     ],
 )
 def test_bad_configs_fail_before_any_work_naming_the_fix(tmp_path, override, message):

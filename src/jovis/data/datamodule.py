@@ -84,6 +84,11 @@ class EpochSeededSynthetic(SyntheticDataset):
         self.seed = frame_seed(self.base_seed, epoch, self.length, 0)
 
 
+def as_drawn(item: Any) -> Any:
+    """The loader's item as its dataset made it (the synthetic stream's scenes stay numpy)."""
+    return item
+
+
 class EpochSampler(Sampler[int]):
     """Training order: one permutation per epoch from ``(seed, epoch)``, shared by all ranks.
 
@@ -194,10 +199,16 @@ class FrameDataModule(L.LightningDataModule):
     def train_dataloader(self) -> DataLoader:
         rank, world = self._world()
         if isinstance(self.train_set, SyntheticStream):
-            # one item = one batch index; the module renders the batch on its device
-            self.train_set.set_world(world)
+            # one item = one batch index; the module renders the batch on its device, and
+            # scene_workers processes draw the coming batches' scenes meanwhile (passed as drawn:
+            # no collation, which would turn their numpy arrays into tensors)
+            self.train_set.set_world(world, rank)
             self.train_sampler = EpochSampler(len(self.train_set), 1, seed=self.seed)
-            return DataLoader(self.train_set, batch_size=None, sampler=self.train_sampler)
+            return DataLoader(
+                self.train_set, batch_size=None, sampler=self.train_sampler,
+                num_workers=self.train_set.scene_workers, collate_fn=as_drawn,
+                generator=torch.Generator().manual_seed(self.seed),
+            )  # fmt: skip
         if getattr(self.train_set, "batched", False):  # data=mixed: one item is one batch
             self.train_sampler = EpochSampler(
                 len(self.train_set), 1, seed=self.seed, rank=rank, world=world

@@ -1,8 +1,11 @@
 """The synthetic training stream rendered on the training device.
 
-No disk, no workers, no per-sample Python: the loader yields only (epoch, batch index) and the
-module renders the whole batch with `jovis.synth.render_batch` on its own device, then normalises
-it there (`normalise_batch`, equal to the per-frame numpy `normalise_frame`).
+No disk, no per-sample Python: the loader yields (epoch, batch index) and the module renders the
+whole batch with `jovis.synth.render_batch` on its own device, then normalises it there
+(`normalise_batch`, equal to the per-frame numpy `normalise_frame`). With ``scene_workers`` > 0
+the loader's worker processes also draw each batch's scenes (vortex placement, ovals: plain
+Python on the CPU, ~6 ms a frame, which bounds a GPU's rendering) while the device renders the
+batch before: the same frames, drawn in parallel.
 
 Frame seeds are a function of (seed, epoch, batch index, rank): frame j of rank r in global batch
 k of epoch e is item ``k·G + r·B + j`` of the epoch (B frames per rank, G = B × world), with the
@@ -46,6 +49,9 @@ class SyntheticStream(Dataset):
     seed : int
         First training seed (``seed + data.seed``, as for the CPU stream).
     normalisation : the checkpoint's normalisation block.
+    scene_workers : int
+        ``data.scene_workers``: loader worker processes that draw the scenes of the coming
+        batches (`jovis.synth.viewmix.draw_mixed`); 0 draws them in the training process.
     """
 
     def __init__(
@@ -60,28 +66,41 @@ class SyntheticStream(Dataset):
         params: Mapping[str, Any] | None = None,
         normalisation: Mapping[str, Any],
         view: Any = "polar",
+        scene_workers: int = 0,
     ) -> None:
         from jovis.synth.viewmix import parse_view_mix
 
+        if int(scene_workers) < 0:
+            raise ValueError(f"data.scene_workers={scene_workers} must be >= 0 (0: no workers)")
         parse_view_mix(view)  # a wrong data.view fails before training starts
         self.frames, self.batch_size = int(frames_per_epoch), int(batch_size)
         self.size, self.channels, self.seed = int(size), list(channels), int(seed)
         self.hemisphere, self.params = hemisphere, dict(params or {}) or None
         self.normalisation, self.view = dict(normalisation), view
-        self.epoch, self.world = 0, 1
+        self.epoch, self.world, self.rank = 0, 1, 0
+        self.scene_workers = int(scene_workers)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
 
-    def set_world(self, world: int) -> None:
+    def set_world(self, world: int, rank: int = 0) -> None:
         check_batch_fits(self.batch_size, self.frames, world)  # the world Lightning launched
-        self.world = int(world)
+        self.world, self.rank = int(world), int(rank)
 
     def __len__(self) -> int:
         return self.frames // (self.batch_size * self.world)
 
-    def __getitem__(self, index: int) -> dict[str, int]:
-        return {"stream_epoch": self.epoch, "stream_batch": int(index)}
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        item: dict[str, Any] = {"stream_epoch": self.epoch, "stream_batch": int(index)}
+        if self.scene_workers:  # in a loader worker: the scenes of this rank's frames
+            from jovis.synth.viewmix import draw_mixed
+
+            seeds = self.seeds(self.epoch, int(index), self.rank)
+            item["stream_scenes"] = (self.rank, draw_mixed(seeds, self.size, **self._scene_args()))
+        return item
+
+    def _scene_args(self) -> dict[str, Any]:
+        return {"view": self.view, "hemisphere": self.hemisphere, "params": self.params}
 
     def seeds(self, epoch: int, batch: int, rank: int) -> list[int]:
         """Seeds of rank `rank`'s frames in batch `batch` of `epoch`."""
@@ -90,18 +109,18 @@ class SyntheticStream(Dataset):
             frame_seed(self.seed, epoch, self.frames, first + j) for j in range(self.batch_size)
         ]
 
-    def render(self, epoch: int, batch: int, rank: int, device: torch.device) -> dict[str, Any]:
+    def render(
+        self, epoch: int, batch: int, rank: int, device: torch.device, drawn: Any = None
+    ) -> dict[str, Any]:
+        """The batch's frames on `device`; `drawn`: the item's ``stream_scenes`` (rank, scenes),
+        used when drawn for `rank` (render_batch refuses scenes of other seeds)."""
         from jovis.synth.viewmix import render_mixed
 
+        scenes = drawn[1] if drawn is not None and drawn[0] == rank else None
         frames = render_mixed(
-            self.seeds(epoch, batch, rank),
-            self.size,
-            self.channels,
-            view=self.view,
-            hemisphere=self.hemisphere,
-            params=self.params,
-            device=device,
-        )
+            self.seeds(epoch, batch, rank), self.size, self.channels, device=device,
+            drawn=scenes, **self._scene_args(),
+        )  # fmt: skip
         image = normalise_batch(frames.image, frames.valid, self.normalisation)
         mask = torch.where(frames.valid, frames.mask.long(), IGNORE_INDEX)
         return {
@@ -132,4 +151,5 @@ def build_stream(
         params=data.get("params") or None,
         normalisation=normalisation,
         view=data.get("view", "polar"),
+        scene_workers=int(data.get("scene_workers", 0)),
     )

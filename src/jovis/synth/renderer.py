@@ -235,6 +235,45 @@ def render_scenes(
     return image, mask, valid, (~disk).flatten(1).any(1)
 
 
+class DrawnScenes:
+    """The CPU-side draws of one batch (`draw_batch`): its frames' hemispheres, polar grids,
+    scenes and views, with what they were drawn for. A plain object (not a dataclass or tuple),
+    so that a loader's collation and device transfer pass it through untouched."""
+
+    def __init__(self, key: tuple, hemis: list, grids: list, scenes: list, views: list) -> None:
+        self.key, self.hemis, self.grids, self.scenes, self.views = key, hemis, grids, scenes, views
+
+
+def _checked(seeds, size, hemisphere, params, view) -> tuple:
+    """(seed list, size, SynthParams, view) after the checks both `draw_batch` and
+    `render_batch` make before anything is drawn."""
+    if hemisphere not in HEMISPHERES:
+        raise ValueError(f"hemisphere must be one of {list(HEMISPHERES)}, got {hemisphere!r}")
+    if int(size) != size or int(size) < MIN_SIZE:
+        raise ValueError(f"size must be an integer >= {MIN_SIZE} pixels, got {size}")
+    view = _check_view(view)
+    p = params if isinstance(params, SynthParams) else SynthParams.from_dict(params)
+    footprint_source(p)  # a missing table named by the user fails here, before any rendering
+    return _seed_list(seeds), int(size), p, view
+
+
+def draw_batch(
+    seeds: Sequence[int] | torch.Tensor,
+    size: int,
+    *,
+    hemisphere: str = "random",
+    params: SynthParams | dict | None = None,
+    view: Any = None,
+) -> DrawnScenes:
+    """The per-frame draws of `render_batch` (same arguments), done apart: plain Python and numpy
+    on the CPU (~6 ms a frame), which bound a GPU's rendering rate (`benchmark suite=synth`:
+    ``scene_ms``). A loader worker can draw the next batch while the device renders this one,
+    then hand it to ``render_batch(..., drawn=)``: the same frames."""
+    seed_list, size, p, view = _checked(seeds, size, hemisphere, params, view)
+    key = (seed_list, hemisphere, size, p, view)
+    return DrawnScenes(key, *draw_scenes(seed_list, hemisphere, size, p, view))
+
+
 def render_batch(
     seeds: Sequence[int] | torch.Tensor,
     size: int,
@@ -244,6 +283,7 @@ def render_batch(
     params: SynthParams | dict | None = None,
     device: str | torch.device = "cpu",
     view: Any = None,
+    drawn: DrawnScenes | None = None,
 ) -> SynthBatch:
     """Render one frame per seed, co-registered in every channel.
 
@@ -264,22 +304,26 @@ def render_batch(
         orthographic disk high over the pole; ``"perspective"``: a JunoCam-like camera at a
         sampled altitude, `jovis.synth.view.sample_perspective`); off-disk pixels are no data
         (mask 255, valid False) and ``grids`` holds None.
+    drawn : DrawnScenes, optional
+        The draws `draw_batch` made for these very seeds, hemisphere, size, params and view
+        (elsewhere, e.g. in a loader worker); anything else is refused.
 
     Returns
     -------
     SynthBatch
     """
-    if hemisphere not in HEMISPHERES:
-        raise ValueError(f"hemisphere must be one of {list(HEMISPHERES)}, got {hemisphere!r}")
-    if int(size) != size or int(size) < MIN_SIZE:
-        raise ValueError(f"size must be an integer >= {MIN_SIZE} pixels, got {size}")
-    view = _check_view(view)
     channels = ins.check_channels(channels)
-    p = params if isinstance(params, SynthParams) else SynthParams.from_dict(params)
-    footprint_source(p)  # a missing table named by the user fails here, before any rendering
-    seed_list = _seed_list(seeds)
-    size, device = int(size), torch.device(device)
-    hemis, grids, scenes, views = draw_scenes(seed_list, hemisphere, size, p, view)
+    seed_list, size, p, view = _checked(seeds, size, hemisphere, params, view)
+    device = torch.device(device)
+    if drawn is None:
+        hemis, grids, scenes, views = draw_scenes(seed_list, hemisphere, size, p, view)
+    elif drawn.key != (seed_list, hemisphere, size, p, view):
+        raise ValueError(
+            "render_batch(drawn=...): those scenes were drawn for other seeds, hemisphere, size, "
+            "params or view than these; draw them with draw_batch and the same arguments"
+        )
+    else:
+        hemis, grids, scenes, views = drawn.hemis, drawn.grids, drawn.scenes, drawn.views
     image, mask, valid, limb_cut = render_scenes(scenes, seed_list, hemis, size, channels, p,
                                                  views=views, device=device)  # fmt: skip
     return SynthBatch(

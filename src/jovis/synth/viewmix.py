@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from jovis.synth.renderer import SynthBatch, render_batch
+from jovis.synth.renderer import DrawnScenes, SynthBatch, draw_batch, render_batch
 
 VIEW_KINDS = ("polar", "random", "perspective")
 _RENDER_VIEW = {"polar": None, "random": "random", "perspective": "perspective"}
@@ -72,24 +72,39 @@ def polar_share(spec: Any) -> float:
     return parse_view_mix(spec).get("polar", 0.0)
 
 
+def _view_groups(seeds: Sequence[int], view: Any) -> dict[str, list[int]]:
+    """Positions of the frames of each view kind, in the order the kinds first appear."""
+    mix = parse_view_mix(view)
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(seeds):
+        groups.setdefault(pick_view(int(s), mix), []).append(i)
+    return groups
+
+
+def draw_mixed(
+    seeds: Sequence[int], size: int, *, view: Any = "polar", **kwargs: Any
+) -> dict[str, DrawnScenes]:
+    """`draw_batch` for each view kind's frames of `render_mixed` (same arguments but the
+    channels and device): what ``render_mixed(..., drawn=)`` takes."""
+    seeds = [int(s) for s in seeds]
+    return {k: draw_batch([seeds[i] for i in idx], size, view=render_view(k), **kwargs)
+            for k, idx in _view_groups(seeds, view).items()}  # fmt: skip
+
+
 def render_mixed(
     seeds: Sequence[int], size: int, channels: Sequence[str], *, view: Any = "polar",
-    **kwargs: Any,
+    drawn: Mapping[str, DrawnScenes] | None = None, **kwargs: Any,
 ) -> SynthBatch:  # fmt: skip
     """`render_batch` of `seeds`, each frame in the view `pick_view` gives it under `view` (a
-    spec as `parse_view_mix`); other keyword arguments as `render_batch`."""
-    mix = parse_view_mix(view)
+    spec as `parse_view_mix`); `drawn`: `draw_mixed`'s draws of these frames, made elsewhere;
+    other keyword arguments as `render_batch`."""
     seeds = [int(s) for s in seeds]
-    kinds = [pick_view(s, mix) for s in seeds]
-    groups: dict[str, list[int]] = {}
-    for i, k in enumerate(kinds):
-        groups.setdefault(k, []).append(i)
-    if len(groups) == 1:
-        return render_batch(seeds, size, channels, view=render_view(kinds[0]), **kwargs)
-    parts = [(idx, render_batch([seeds[i] for i in idx], size, channels,
-                                view=render_view(k), **kwargs))
+    groups = _view_groups(seeds, view)
+    drawn = drawn or {}
+    parts = [(idx, render_batch([seeds[i] for i in idx], size, channels, view=render_view(k),
+                                drawn=drawn.get(k), **kwargs))
              for k, idx in groups.items()]  # fmt: skip
-    return _merge(parts, len(seeds))
+    return parts[0][1] if len(parts) == 1 else _merge(parts, len(seeds))
 
 
 def _merge(parts: list[tuple[list[int], SynthBatch]], n: int) -> SynthBatch:

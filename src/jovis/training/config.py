@@ -77,6 +77,8 @@ def check_train_config(cfg: Mapping[str, Any]) -> None:
         _int(cfg, "data.size", 32, "frame side in pixels")
         _int(cfg, "data.train_frames", 1, "training frames per epoch")
         _int(cfg, "data.val_frames", 0, "validation frames")
+        if "scene_workers" in data:
+            _int(cfg, "data.scene_workers", 0, "scene-drawing loader processes; 0 = none")
     check_device(cfg["device"], tcfg.get("accelerator"))
     num_classes = LabelSchema.from_dict(cfg["labels"]).num_classes
     check_head_prior((cfg.get("init") or {}).get("head_prior"), num_classes)

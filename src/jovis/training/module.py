@@ -101,7 +101,8 @@ class SegmentationModule(L.LightningModule):
             if self.stream is None:
                 raise ValueError("a SyntheticStream loader needs SegmentationModule(stream=...)")
             epoch, index = int(batch["stream_epoch"]), int(batch["stream_batch"])
-            batch = self.stream.render(epoch, index, self.global_rank, self.device)
+            drawn = batch.get("stream_scenes")  # drawn by a loader worker (data.scene_workers)
+            batch = self.stream.render(epoch, index, self.global_rank, self.device, drawn)
         # training batches only, augmented on their device; a CPU generator keeps draws identical
         # on every device
         if self.augment is None or self.trainer is None or not self.trainer.training:
