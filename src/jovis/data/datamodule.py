@@ -207,7 +207,6 @@ class FrameDataModule(L.LightningDataModule):
             return DataLoader(
                 self.train_set, batch_size=None, sampler=self.train_sampler,
                 num_workers=self.train_set.scene_workers, collate_fn=as_drawn,
-                generator=torch.Generator().manual_seed(self.seed),
             )  # fmt: skip
         if getattr(self.train_set, "batched", False):  # data=mixed: one item is one batch
             self.train_sampler = EpochSampler(
