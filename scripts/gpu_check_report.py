@@ -19,7 +19,7 @@ HEADLINE = {
     "infer": ("runner_fps", "naive_fps", "ratio", "runner_gpu_idle_share", "tta_ratio"),
     "train": ("fps", "compute_fps", "data_wait_share", "bf16_speedup", "channels_last_speedup",
               "peak_memory_gib"),
-    "synth": ("size", "batch_size", "min_fps", "min_scene_bound_fps"),
+    "synth": ("size", "batch_size", "min_fps", "min_scene_bound_fps", "min_drawn_fps"),
     "scaling": ("infer", "train"),
 }  # fmt: skip
 
@@ -79,7 +79,7 @@ def headline(row: dict) -> str:
     keys = HEADLINE.get(row["step"], ())
     if row["step"] == "synth" and "instruments" in result:
         rows = result["instruments"]
-        for key in ("fps", "scene_bound_fps"):  # the slowest instrument; the scene draw's bound
+        for key in ("fps", "scene_bound_fps", "drawn_fps"):  # the slowest instrument each
             vals = [i[key] for i in rows if i.get(key) is not None]
             result = {**result, f"min_{key}": min(vals) if vals else None}
     return "; ".join(f"{k} {json.dumps(result[k])}" for k in keys if k in result) or "-"

@@ -28,6 +28,7 @@ def test_synth_suite_times_each_instrument_tiny(one_thread):
         assert row["scene_ms"] > 0 and row["scene_bound_fps"] == pytest.approx(
             1000 / row["scene_ms"], rel=0.01
         )
+        assert row["drawn_fps"] > 0  # the rendering of scenes drawn beforehand
     assert result["meets_floor"] is None
 
 

@@ -157,14 +157,15 @@ def run_synth(cfg: DictConfig) -> tuple[dict, Table]:
         f"{result['frames']} timed frames per instrument after warm-up. Floors (issue 3): "
         "CPU >= 30/s at 256² single-channel, CUDA >= 2000/s at 512².",
     )
-    cols = ("instrument", "channels", "frames/s", "seconds", "scene ms (CPU)", "floor", "result")
+    cols = ("instrument", "channels", "frames/s", "seconds", "scene ms (CPU)",
+            "frames/s, scenes drawn before", "floor", "result")  # fmt: skip
     for col in cols:
         table.add_column(col, justify="right")
     for row in result["instruments"]:
         verdict = {True: "pass", False: "FAIL", None: "-"}[row["meets_floor"]]
         floor = "-" if row["floor_fps"] is None else f">= {row['floor_fps']:g}"
         cells = [",".join(row["channels"]), str(row["fps"]), str(row["seconds"]),
-                 str(row["scene_ms"]), floor]  # fmt: skip
+                 str(row["scene_ms"]), str(row["drawn_fps"]), floor]  # fmt: skip
         table.add_row(row["instrument"], *cells, verdict)
     return result, table
 
