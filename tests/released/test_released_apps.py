@@ -57,7 +57,7 @@ def test_shipped_card_is_filled_and_its_weights_unchanged(rel):
     assert [k for k in CARD_FIELDS if card.get(k) in (None, "", [], {})] == []
     assert (card["name"], card["version"]) == (rel.name, rel.version)
     assert card["sha256"] == sha256_of(rel.weights), "weights changed in place: make a new version"
-    assert "GPU" in card["hardware"]  # says whether one was lent
+    assert "GPU" in card["hardware"]  # says whether one was used
     assert f"`{card['sha256']}`" in (rel.folder / "CARD.md").read_text()
 
 

@@ -237,8 +237,8 @@ def fill_card(
                  "view": data.get("view", "polar"),
                  "params": data.get("params") or "defaults of configs/synth.yaml"},
         "hardware": notes.get("hardware") or gpu_line or (
-            f"CPU only ({platform.machine()}, 2 cores shared with other jobs); no GPU was lent "
-            "to the task that made this version: a CPU-sized recipe"),
+            f"CPU only ({platform.machine()}, 2 cores shared with other jobs), no GPU used: "
+            "a CPU-sized recipe"),
         "synthetic_heldout": notes.get("heldout") or {
             "frames": data.get("val_frames"), "seed": data.get("val_seed"),
             **last_validation(run)},
