@@ -47,7 +47,8 @@ else
   TESTS="${GPU_CHECK_TESTS:-tests}"
   INFER=(size=512 frames=128 profile=true)  # 512 ran past 90 s on an H200 (README); profile:
   # which step of the runner bounds it
-  TRAIN=()
+  TRAIN=(train.scene_workers=3)  # scene draws in loader processes; without them, earlier
+  # leases' figures: bf16 + channels_last 55-86 frames/s, render share 73-79 %
   SYNTH=(synth.size=512 synth.frames=128 synth.batch_size=128)  # the renderer makes 75-111
   # frames/s at 512² on an H200 (2026-12-04): the default 32 batches of 256 per instrument ran
   # past the step's limit on every lease; 256 frames took 23 s, and each row now also times

@@ -90,3 +90,11 @@ def test_cuda_modes_report_peak_memory_and_speedups():
     assert result["bf16_speedup"] == round(fps["bf16_channels_last"] / fps["fp32_channels_last"], 3)
     assert [r["precision"] for r in result["modes"]] == ["fp32", "fp32", "bf16"]
     assert torch.cuda.max_memory_allocated() > 0
+
+
+def test_train_suite_times_the_device_stream_with_scene_workers():
+    """train.scene_workers: the scenes drawn by a loader process, the rendering still timed."""
+    result = run_train(device="cpu", **TINY, scene_workers=1)
+    (row,) = result["modes"]
+    assert result["scene_workers"] == 1 and "1 scene worker(s)" in result["loader"]
+    assert row["fps"] > 0 and 0 < row["render_total_s"] < row["seconds"]

@@ -181,8 +181,9 @@ def run_train(cfg: DictConfig) -> tuple[dict, Table]:
         modes=None if tc.get("modes") is None else list(tc.modes),
         experiment=tc.get("experiment"),
         on_device=tc.get("on_device"),
-        **optional_ints(tc, "size", "steps", "warmup", "batch_size", "num_workers"),
-    )
+        **optional_ints(tc, "size", "steps", "warmup", "batch_size", "num_workers",
+                        "scene_workers"),
+    )  # fmt: skip
     table = Table(
         title=f"training frames/s, {result['model']} at {result['size']}², batch "
         f"{result['batch_size']}, {result['in_channels']} channel(s)",

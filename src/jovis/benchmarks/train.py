@@ -108,6 +108,7 @@ def run_train(
     modes: list[str] | None = None,
     experiment: str | None = None,
     on_device: bool | None = None,
+    scene_workers: int | None = None,
 ) -> dict[str, Any]:
     """Frames/s, data wait and (CUDA) peak memory of training `model` on synthetic frames.
 
@@ -133,6 +134,9 @@ def run_train(
         loss); the arguments above override it.
     on_device : bool, optional
         False: the per-frame DataLoader instead of the device stream; None: the data config's.
+    scene_workers : int, optional
+        The device stream's scene-drawing loader processes (``data.scene_workers``); None: the
+        data config's.
 
     Returns
     -------
@@ -155,6 +159,8 @@ def run_train(
     overrides = train_overrides(
         experiment, model, instrument, size, batch_size, num_workers, on_device
     )
+    if scene_workers is not None:
+        overrides.append(f"data.scene_workers={int(scene_workers)}")
     cfg = to_plain(compose_train(overrides))  # the one conversion: plain data from here on
     check_train_config(cfg)
     if cfg["data"]["kind"] != "synthetic":
@@ -225,10 +231,12 @@ def summarise(
         "in_channels": len(cfg["instrument"]["channels"]),
         "size": int(data["size"]),
         "batch_size": int(data["batch_size"]),
-        "loader": "device stream (render_batch inside each step)"
+        "loader": "device stream (render_batch inside each step, "
+        f"{int(data.get('scene_workers', 0))} scene worker(s))"
         if data.get("on_device", True)
         else f"per-frame DataLoader, {int(data['num_workers'])} worker(s)",
         "num_workers": int(data["num_workers"]),
+        "scene_workers": int(data.get("scene_workers", 0)),
         "warmup_steps": warmup,
         "modes": rows,
     }
