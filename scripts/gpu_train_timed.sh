@@ -15,7 +15,8 @@
 #                  generator from it; 80 % / 20 % of the steps), seed 1 (STEPS_VIS, RATE_VIS 2.8)
 #   jiram_l, jiram_m, jiram_l_s<k>, jiram_m_s<k>   their release recipes (STEPS_JIRAM,
 #                  RATE_JIRAM 3.6; STEPS_JIRAM_M, RATE_JIRAM_M 2.0: its full augmentation is slower)
-# All at batch BATCH (16); ARGS="..." adds overrides to every run. A failed run does not stop
+# All at batch BATCH (16), each run's scenes drawn by SCENE_WORKERS (3) loader processes
+# (data.scene_workers); ARGS="..." adds overrides to every run. A failed run does not stop
 # the others (exit status 1 after all). Each run's folder (model.pt, config.yaml, logs; a run
 # stopped at DEADLINE brings its checkpoints/last.ckpt instead (not best.ckpt: both together
 # passed the device's 16 MiB a file on the 2026-12-04 lease), to resume anywhere:

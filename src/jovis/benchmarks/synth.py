@@ -126,8 +126,7 @@ def run_synth(
         ``suite``, ``device``, ``device_name``, ``size``, ``batch_size``, ``frames``,
         ``torch_threads``, ``instruments`` (one row each: ``fps``, ``seconds``, ``channels``,
         ``scene_ms``, ``scene_bound_fps``, ``drawn_fps``, ``floor_fps``, ``meets_floor``) and
-        ``meets_floor``
-        (all applicable floors met, or None when none applies).
+        ``meets_floor`` (all applicable floors met, or None when none applies).
     """
     device = resolve_device(device)
     cuda = device.startswith("cuda")

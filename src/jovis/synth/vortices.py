@@ -151,6 +151,6 @@ def small_vortices(rng, hemisphere, p: SynthParams, taken, oval_xy, oval_fwhm, v
                     v["core"] = float(rng.uniform(*core))
                     v["contrast"] *= 0.3
                 out.append(v)
-                near = {k: np.append(near[k], v[k]) for k in near}
+                near = {key: np.append(near[key], v[key]) for key in near}
                 placed += 1
     return out
