@@ -154,14 +154,20 @@ def test_every_mode_passes_the_configs_strict_booleans(config, key, mode):
     from hydra import compose, initialize
     from tests.conftest import compose_config
 
+    import jovis.apps.evaluate
+    import jovis.apps.infer
     from jovis.apps.common import strict_booleans
-    from jovis.apps.evaluate import CONFIG_NAME
+
+    # infer and evaluate compose from the config store, as their apps do (importing them stores
+    # the config; composed from the folder instead, a stored one of that name breaks the compose)
+    stored = {"infer": "infer", "evaluate": jovis.apps.evaluate.CONFIG_NAME}
+    assert jovis.apps.infer  # imported for the config it stores
 
     def composed(overrides: list[str]):
-        if config != "evaluate":
+        if config not in stored:
             return compose_config(config, overrides)
-        with initialize(version_base="1.3", config_path=None):  # evaluate composes on its own
-            return compose(config_name=CONFIG_NAME, overrides=overrides)
+        with initialize(version_base="1.3", config_path=None):
+            return compose(config_name=stored[config], overrides=overrides)
 
     defaults = composed([])
     assert OmegaConf.select(defaults, key) == "off"
