@@ -15,8 +15,8 @@
 #                  generator from it; 80 % / 20 % of the steps), seed 1 (STEPS_VIS, RATE_VIS 2.8)
 #   jiram_l, jiram_m, jiram_l_s<k>, jiram_m_s<k>   their release recipes (STEPS_JIRAM,
 #                  RATE_JIRAM 3.6; STEPS_JIRAM_M, RATE_JIRAM_M 2.0: its full augmentation is slower)
-# All at batch BATCH (16), each run's scenes drawn by SCENE_WORKERS (3) loader processes
-# (data.scene_workers); ARGS="..." adds overrides to every run. A failed run does not stop
+# All at batch BATCH (16), each run's scenes drawn by SCENE_WORKERS (3; dry run 1) loader
+# processes (data.scene_workers); ARGS="..." adds overrides to every run. A failed run does not stop
 # the others (exit status 1 after all). Each run's folder (model.pt, config.yaml, logs; a run
 # stopped at DEADLINE brings its checkpoints/last.ckpt instead (not best.ckpt: both together
 # passed the device's 16 MiB a file on the 2026-12-04 lease), to resume anywhere:
@@ -55,20 +55,23 @@ source "$REPO/scripts/use_wheels.sh"
 use_wheels "$LOGS/wheels.log" || exit 2
 export PYTHONPATH="$REPO/src${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 OMP_NUM_THREADS="${OMP_NUM_THREADS:-4}"
 
-TRAINER=(trainer=gpu "data.scene_workers=${SCENE_WORKERS:-3}")  # scene draws off the training
-# process (~6 ms a frame of plain Python: the renderer's ceiling on a GPU); not yet measured there
+TRAINER=(trainer=gpu)
 SIZE_ARGS=()
 BATCH_DEFAULT=16
+SCENE_DEFAULT=3  # scene draws off the training process (~6 ms a frame of plain Python: the
+# renderer's ceiling on a GPU); not yet measured there
 if [[ "$DEVICE" == cpu ]]; then  # the dry run: tiny frames, a few steps, unless given
   TRAINER=(trainer=cpu)
   SIZE_ARGS=("data.size=${SIZE:-64}" data.val_frames=2 trainer.log_every_n_steps=1)
   BATCH_DEFAULT=2
+  SCENE_DEFAULT=1
   STEPS_UV="${STEPS_UV:-2}" STEPS_VIS="${STEPS_VIS:-5}" STEPS_JIRAM="${STEPS_JIRAM:-2}"
   STEPS_JIRAM_M="${STEPS_JIRAM_M:-$STEPS_JIRAM}"
 fi
 BATCH="${BATCH:-$BATCH_DEFAULT}"
 read -ra EXTRA <<< "${ARGS:-}"
 COMMON=("${TRAINER[@]}" "device=$DEVICE" trainer.progress=false "data.batch_size=$BATCH"
+        "data.scene_workers=${SCENE_WORKERS:-$SCENE_DEFAULT}"
         checkpoint.every_n_steps=250 "${SIZE_ARGS[@]}" "out=$WORK/runs")
 UV=(experiment=release/uv '+data.params.oval_fwhm_range=[0.57,0.96]')
 VIS1=(experiment=release/visible_rgb seed=1 '+data.params.junocam_cyclone_redden=[0.0,0.3]'

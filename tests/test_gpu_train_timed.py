@@ -36,6 +36,7 @@ def test_cpu_dry_run_trains_the_jobs_side_by_side_and_archives_each_run(tmp_path
     stage2 = next(work.glob("runs/gpu_vis_stage2-*"))
     config = (stage2 / "config.yaml").read_text()
     assert "gpu_vis_stage1-" in config and "max_steps: 1" in config  # started from stage 1
+    assert "scene_workers: 1" in config  # the scenes drawn by a loader process, as on the GPU
     with tarfile.open(out / "logs.tgz") as tar:
         assert "logs/plan.txt" in tar.getnames()
     jobs = [line.split("\t") for line in (out / "jobs.tsv").read_text().splitlines()]
