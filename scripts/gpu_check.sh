@@ -45,8 +45,11 @@ if [[ "$DEVICE" == cpu ]]; then  # dry run: every step, tiny sizes
   LIMIT=(300 300 300 300 300)
 else
   TESTS="${GPU_CHECK_TESTS:-tests}"
-  INFER=(size=512 frames=128 profile=true)  # 512 ran past 90 s on an H200 (README); profile:
-  # which step of the runner bounds it
+  # the newest shipped uv detector: an untrained network's noise masks made the writers'
+  # "features" step 156 ms a frame on the H200 (7 ms with uv-v5), so it timed the noise
+  UV_CKPT=$(ls -d "$REPO"/src/jovis/released/uv-v*/ | sort -V | tail -n 1)model.pt
+  INFER=(size=512 frames=128 profile=true "ckpt=$UV_CKPT")  # 512 ran past 90 s on an H200
+  # (README); profile: which step of the runner bounds it
   TRAIN=(train.scene_workers=3)  # scene draws in loader processes; without them, earlier
   # leases' figures: bf16 + channels_last 55-86 frames/s, render share 73-79 %
   SYNTH=(synth.size=512 synth.frames=128 synth.batch_size=128)  # the renderer makes 75-111
