@@ -58,8 +58,8 @@ export PYTHONPATH="$REPO/src${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 OMP_
 TRAINER=(trainer=gpu)
 SIZE_ARGS=()
 BATCH_DEFAULT=16
-SCENE_DEFAULT=3  # scene draws off the training process (~6 ms a frame of plain Python: the
-# renderer's ceiling on a GPU); not yet measured there
+SCENE_DEFAULT=3  # scene draws off the training process (2-4 ms a frame of plain Python, which
+# no GPU speeds up); not yet measured there
 if [[ "$DEVICE" == cpu ]]; then  # the dry run: tiny frames, a few steps, unless given
   TRAINER=(trainer=cpu)
   SIZE_ARGS=("data.size=${SIZE:-64}" data.val_frames=2 trainer.log_every_n_steps=1)

@@ -8,9 +8,9 @@ CUDA device.
 
 Each row also times the per-frame scene draw alone (``scene_ms``: vortex placement, oval and
 footprints in plain Python/numpy on the CPU, `jovis.synth.renderer.draw_batch`), which no device
-speeds up: a renderer can never pass ``scene_bound_fps`` = 1000 / ``scene_ms`` frames/s (on an
-H200 the renderer ran at 74-110 frames/s at 512², near that bound), and the rendering of
-scenes drawn beforehand (``drawn_fps``), the rate left when the draw runs elsewhere.
+speeds up: a renderer can never pass ``scene_bound_fps`` = 1000 / ``scene_ms`` frames/s (an
+H200 rendered 75-111 frames/s at 512²), and the rendering of scenes drawn beforehand
+(``drawn_fps``), the rate left when the draw runs elsewhere.
 """
 
 from __future__ import annotations

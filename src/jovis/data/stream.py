@@ -4,7 +4,7 @@ No disk, no per-sample Python: the loader yields (epoch, batch index) and the mo
 whole batch with `jovis.synth.render_batch` on its own device, then normalises it there
 (`normalise_batch`, equal to the per-frame numpy `normalise_frame`). With ``scene_workers`` > 0
 the loader's worker processes also draw each batch's scenes (vortex placement, ovals: plain
-Python on the CPU, ~6 ms a frame, which bounds a GPU's rendering) while the device renders the
+Python on the CPU, 2-4 ms a frame, which no GPU speeds up) while the device renders the
 batch before: the same frames, drawn in parallel.
 
 Frame seeds are a function of (seed, epoch, batch index, rank): frame j of rank r in global batch

@@ -266,7 +266,7 @@ def draw_batch(
     view: Any = None,
 ) -> DrawnScenes:
     """The per-frame draws of `render_batch` (same arguments), done apart: plain Python and numpy
-    on the CPU (~6 ms a frame), which bound a GPU's rendering rate (`benchmark suite=synth`:
+    on the CPU (2-4 ms a frame), which no GPU speeds up (`benchmark suite=synth`:
     ``scene_ms``). A loader worker can draw the next batch while the device renders this one,
     then hand it to ``render_batch(..., drawn=)``: the same frames."""
     seed_list, size, p, view = _checked(seeds, size, hemisphere, params, view)
