@@ -20,10 +20,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))
+from jovis.released import CHECKS_DIR, RELEASED_DIR, releases
 
-from jovis.released import CHECKS_DIR, RELEASED_DIR, releases  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 PARKED = REPO / ".device_parked"
 CARRY = (".whl",)  # ignored folders a lease call carries besides the tree
@@ -45,7 +44,7 @@ def park(root: Path, parked: Path) -> list[Path]:
     folders, sets = superseded(root)
     moved = []
     for src in [*folders, *sets]:
-        dst = parked / src.relative_to(root.parent)
+        dst = parked / root.name / src.relative_to(root)
         dst.parent.mkdir(parents=True, exist_ok=True)
         src.rename(dst)
         moved.append(dst)
@@ -53,17 +52,16 @@ def park(root: Path, parked: Path) -> list[Path]:
 
 
 def restore(root: Path, parked: Path) -> list[Path]:
+    base = parked / root.name  # parked/<root>/<release> and parked/<root>/checks/<digest>
+    sets = sorted((base / CHECKS_DIR).glob("*"))
+    folders = [f for f in sorted(base.glob("*")) if f.name != CHECKS_DIR]
     back = []
-    base = parked / root.name
-    for group in (base, base / CHECKS_DIR):
-        for src in sorted(group.iterdir()) if group.is_dir() else []:
-            if src.name == CHECKS_DIR and group == base:
-                continue
-            dst = root.parent / src.relative_to(parked)
-            if dst.exists():
-                raise SystemExit(f"{dst} exists: not overwritten; move {src} back by hand")
-            src.rename(dst)
-            back.append(dst)
+    for src in [*folders, *sets]:
+        dst = root / src.relative_to(base)
+        if dst.exists():
+            raise SystemExit(f"{dst} exists: not overwritten; move {src} back by hand")
+        src.rename(dst)
+        back.append(dst)
     for folder in sorted(parked.rglob("*"), reverse=True):
         if folder.is_dir():
             folder.rmdir()  # only the emptied folders are left; rmdir refuses anything else
