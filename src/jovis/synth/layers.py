@@ -116,9 +116,16 @@ def _mu(colat_c, colat_s, x, y, sign, lat, lon):
 
 def scene_layers(
     packed: dict[str, Any], keys: torch.Tensor, x: torch.Tensor, y: torch.Tensor,
-    extent: float, n_tex: int, p: SynthParams,
+    extent: float, n_tex: int, p: SynthParams, *, emission: bool = True,
 ) -> dict[str, torch.Tensor]:  # fmt: skip
-    """All layers at plane points x, y (B, H, W) in degrees."""
+    """All layers at plane points x, y (B, H, W) in degrees.
+
+    With ``emission=False`` (no channel of the batch draws the oval: JunoCam, JIRAM M) the
+    emission layers (``aurora``, ``polar``, ``equator``, ``footprints``, ``oval_u2``,
+    ``oval_peak``) are left out and only the label masks of the oval, polar region and
+    footprints are computed, the same pixels as with them; the footprints' mask only for the
+    "fine" schema, the one label map that reads it. A reader of a left-out layer fails (KeyError).
+    """
     b, h, w = x.shape
     colat = torch.sqrt(x * x + y * y)
     cc, cs = torch.cos(torch.deg2rad(colat)), torch.sin(torch.deg2rad(colat))
@@ -128,9 +135,11 @@ def scene_layers(
     vortex = _vortex_winding(packed["vortices"], x, y)
     own, in_mask = vortex["own"], vortex["in_mask"]
     clouds, alpha, tex, arms, fill_w, detail = _clouds(packed, keys, vortex, x, y, extent, n_tex)
-    oval = _oval_layers(packed, x, y, tex, p.polar_gap_deg)
-    foots, foot_mask = _footprint_layers(packed["footprints"], x, y)
-    return {
+    oval = _oval_layers(packed, x, y, tex, p.polar_gap_deg, emission=emission)
+    fine = p.label_schema == "fine"
+    if emission or fine:
+        foots, foot_mask = _footprint_layers(packed["footprints"], x, y, emission=emission)
+    layers = {
         "clouds": clouds,
         "albedo": tex[:, 2] * 0.5,
         "cloud_detail": detail[:, 0],
@@ -145,19 +154,19 @@ def scene_layers(
         "vortex_rn": vortex["rn"],  # distance from that vortex's centre / its radius
         "vortex_fill_slots": packed["vortices"][..., VI["fill"]] != 0,  # (B, V): ovals, spots
         "anticyclone_mask": in_mask & (own[VI["cyc"]] < 0.5),
-        "aurora": oval["aurora"].view(b, h, w),
         "aurora_mask": oval["aurora_mask"].view(b, h, w),
-        "oval_u2": oval["oval_u2"].view(b, h, w),
-        "oval_peak": oval["oval_peak"].view(b, h, w),
-        "polar": oval["polar"].view(b, h, w),
         "polar_mask": ((oval["radial"] < 0) & ~oval["aurora_mask"]).view(b, h, w),
-        "equator": oval["equator"].view(b, h, w),
-        "footprints": foots,
-        "footprint_mask": foot_mask,
         "mu_obs": mu_obs,
         "mu_sun": mu_sun,
         "colat": colat,
     }
+    if emission:
+        for name in ("aurora", "oval_u2", "oval_peak", "polar", "equator"):
+            layers[name] = oval[name].view(b, h, w)
+        layers["footprints"] = foots
+    if emission or fine:
+        layers["footprint_mask"] = foot_mask
+    return layers
 
 
 def _vortex_winding(vt: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> dict[str, Any]:
@@ -224,18 +233,20 @@ def _clouds(packed, keys, vortex, x, y, extent, n_tex):
     return clouds, alpha, tex, alpha * arm_term, fill_w, detail
 
 
-def _oval_layers(packed, x, y, tex, gap: float = 0.0) -> dict[str, torch.Tensor]:
+def _oval_layers(packed, x, y, tex, gap: float = 0.0, *, emission: bool = True):
     """Main oval: exact distance to the centreline, emission with the local width/brightness, and
     the polar emission inside it, starting `gap` degrees poleward of the centreline; (B, H·W)
-    tensors."""
+    tensors. Without `emission`, only the label mask and the signed distance (``radial``)."""
     b = x.shape[0]
     op = packed["oval"]
     flat = (x.reshape(b, -1), y.reshape(b, -1))
     dist, foot, radial, fw, bright = ov.table_distance(op, packed["oval_table"], *flat)
+    aurora_mask = dist <= fw * 0.5
+    if not emission:
+        return {"aurora_mask": aurora_mask, "radial": radial}
     sigma = fw * (1 / 2.3548)
     z = dist / sigma
     aurora = torch.exp(-0.5 * z * z) * bright
-    aurora_mask = dist <= fw * 0.5
     inside = torch.sigmoid((-radial / sigma).clamp(-30, 30))
     # polar emission: patchy (texture channel 1), dusk-side active, dawn-side dark (Grodent 2003)
     dusk = ov.col(op, "dawn_phi") + math.pi
@@ -256,14 +267,16 @@ def _oval_layers(packed, x, y, tex, gap: float = 0.0) -> dict[str, torch.Tensor]
             "equator": equator, "oval_u2": (2 * dist / fw) ** 2, "oval_peak": bright}  # fmt: skip
 
 
-def _footprint_layers(fp, x, y) -> tuple[torch.Tensor, torch.Tensor]:
-    """Satellite footprints: Gaussian spots relative to the oval peak, and their FWHM/2 disks."""
-    foots = torch.zeros_like(x)
+def _footprint_layers(fp, x, y, *, emission: bool = True):
+    """Satellite footprints: Gaussian spots relative to the oval peak (None without
+    `emission`), and their FWHM/2 disks."""
+    foots = torch.zeros_like(x) if emission else None
     foot_mask = torch.zeros_like(x, dtype=torch.bool)
     for j in range(fp.shape[1]):
         fx, fy = x - fp[:, j, 0, None, None], y - fp[:, j, 1, None, None]
         d2 = fx * fx + fy * fy
         sig2 = fp[:, j, 3, None, None] ** 2
-        foots = foots + fp[:, j, 2, None, None] * torch.exp(-0.5 * d2 / sig2)
+        if emission:
+            foots = foots + fp[:, j, 2, None, None] * torch.exp(-0.5 * d2 / sig2)
         foot_mask |= (d2 <= 1.386 * sig2) & (fp[:, j, 2, None, None] > 0)  # within FWHM/2
     return foots, foot_mask

@@ -212,11 +212,12 @@ def render_scenes(
     x, y, px_deg, seen = _plane(views, hemis, size, p, device)
     keys = frame_keys(torch.tensor(seed_list, dtype=torch.int64, device=device))
     layer_sets = {}
+    emission = any(c in FADE_CHANNELS for c in channels)  # else no channel reads the oval's light
     for fade in _oval_fades(channels):
         packed = pack_scenes(scenes, p, px_deg=px_deg, fade=fade)
         packed = {k: v.to(device) for k, v in packed.items()}
-        layers = scene_layers(packed, keys, x, y, p.max_colatitude, size, p)
-        if gains is not None:
+        layers = scene_layers(packed, keys, x, y, p.max_colatitude, size, p, emission=emission)
+        if gains is not None and emission:
             gain = torch.tensor(list(gains), dtype=torch.float32, device=device)[:, None, None]
             layers["aurora"] = layers["aurora"] * gain
             layers["oval_peak"] = layers["oval_peak"] * gain
