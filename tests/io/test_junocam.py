@@ -126,6 +126,15 @@ def test_mapprojected_is_a_colour_frame(product):
     np.testing.assert_array_equal(frame.image, np.asarray(Image.open(path).convert("RGB")))
 
 
+@pytest.mark.parametrize(("code", "channel"), [("M", "methane"), ("R", "red"), ("C", "gray")])
+def test_one_plane_composite_is_named_by_its_filter(tmp_path, code, channel):
+    # PJ43/PJ44's methane products (43M00081, 44M00040) come as one-plane map-projected PNGs:
+    # their channel is the methane band, not an unnamed grey (a colour product's grey is)
+    path = write_png(tmp_path / f"JNCE_2022229_44{code}00040_V01-mapprojected.png",
+                     np.full((16, 16), 40, dtype=np.uint8))  # fmt: skip
+    assert read_frame(path).channels == [channel]
+
+
 def test_synthetic_raw_with_metadata(tmp_path):
     pid = "JNCE_2020001_25C00001_V01"
     codes = np.random.default_rng(0).integers(0, 256, (2 * 3 * 128, 20), dtype=np.uint8)

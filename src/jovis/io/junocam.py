@@ -106,7 +106,9 @@ def read_junocam(
         image, channels, valid = _read_set(path, product_id, filters, meta)
     else:
         image, valid = _decode(path)
-        channels = ["red", "green", "blue"] if image.ndim == 3 else ["gray"]
+        # a one-plane composite of a one-filter product (a methane M product) is that filter
+        one = meta["filters"] if len(meta["filters"]) == 1 else ["gray"]
+        channels = ["red", "green", "blue"] if image.ndim == 3 else one
         meta["values"] = "as stored in the PNG (not decompanded)"
     if valid is None:
         valid = sky_mask(image, meta)
