@@ -150,6 +150,10 @@ def test_label_free_scores_orders_by_time_and_flags_vortex_pixels_in_uv():
     assert rows[0]["agreement"] is None and rows[1]["agreement"] == pytest.approx(1.0)
     assert rows[2]["agreement"] < 1.0 and rows[2]["vortex_px"] == 4
     assert summary["vortex_px_uv"] == 4 and summary["pairs"] == 2
+    # vortex agreement only where a vortex is marked: f0 and f1 have none, f2's four pixels
+    # have no partner in f0
+    assert [r["vortex_agreement"] for r in rows] == [None, None, 0.0]
+    assert summary["vortex_agreement_median"] == 0.0
     assert summary["agreement_median_short"] == summary["agreement_median"]  # both 100 s apart
     late, late_truth = ring_frame(3, time="2016-05-21T02:41:02")  # 20 minutes after f2
     out = label_free_scores([*frames, late], [*masks, np.roll(late_truth, 3, 0).astype(np.uint8)])

@@ -70,6 +70,8 @@ FREE_KEYS = ("agreement_median", "agreement_median_short", "agreement_min", "cap
              "area_share_mean", "capture_efficiency_mean", "vortex_px_uv")  # fmt: skip
 
 
+CARRIED_KEYS = ("vortex_agreement_median",)
+
 FILTER_KEYS = ("vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1")
 
 
@@ -96,13 +98,22 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
             if who in group:
                 flat.update({prefix + k: group[who]["summary"].get(k) for k in FREE_KEYS})
                 flat[prefix + "agreement_pairs"] = pairs(group[who]["rows"])
+        for k, carried in enumerate(folder.get("carried", [])):  # products on one polar grid
+            prefix = f"{name}_carried_" if k == 0 else f"{name}_carried{k}_"
+            flat[prefix + "frames"] = len(carried["frames"])
+            flat.update(
+                {prefix + key: carried["model"]["summary"].get(key) for key in CARRIED_KEYS}
+            )
+            flat[prefix + "vortex_agreement_pairs"] = pairs(
+                carried["model"]["rows"], "vortex_agreement"
+            )
     return flat
 
 
-def pairs(rows: list[dict[str, Any]]) -> list[list]:
-    """[seconds apart or None, aurora IoU] of each consecutive pair of a label-free group."""
-    return [[r["dt_s"], None if r["agreement"] is None else round(r["agreement"], 4)]
-            for r in rows[1:]]  # fmt: skip
+def pairs(rows: list[dict[str, Any]], key: str = "agreement") -> list[list]:
+    """[seconds apart or None, IoU] of each consecutive pair of a label-free group (`key`:
+    ``agreement``, aurora; ``vortex_agreement``)."""
+    return [[r["dt_s"], None if r[key] is None else round(r[key], 4)] for r in rows[1:]]
 
 
 def tables(result: dict[str, Any], checkpoint: str) -> list[Table]:

@@ -117,16 +117,24 @@ def score_reference_set(
 def score_folder(
     predict: Predict, folder: str | Path, schema: LabelSchema, channels: list[str],
     threshold: float | None = None, overlay: Callable | None = None,
+    views: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Label-free scores of the frames of one folder (one target), model and (with a
-    `threshold`) baseline, per group of frames that can be compared (`frame_groups`)."""
+    `threshold`) baseline, per group of frames that can be compared (`frame_groups`); with
+    `views` ({product id: `PerspectiveView`}) also of the perspective products among them
+    carried onto one polar grid (`jovis.real_eval.carried`), as ``carried`` groups."""
+    from jovis.real_eval.carried import carry
+
     frames, errors = read_folder(folder)
     usable = [f for f in frames if accepts(f, channels)]
     out: dict[str, Any] = {"folder": str(folder), "frames": len(usable), "errors": errors}
     out["skipped"] = [f.id for f in frames if not accepts(f, channels)]
-    out["groups"] = []
+    out["groups"], out["carried"] = [], []
+    predicted: tuple[list[Frame], list[np.ndarray]] = ([], [])
     for group in frame_groups(usable):
         masks = [m for m, _ in predict(group)]
+        predicted[0].extend(group)
+        predicted[1].extend(masks)
         if overlay is not None:
             for frame, mask in zip(group, masks, strict=True):
                 overlay(frame, mask, None)
@@ -138,6 +146,10 @@ def score_folder(
             base = [_threshold_mask(f, threshold, schema) for f in group]
             entry["baseline"] = lf.label_free_scores(group, base, schema)
         out["groups"].append(entry)
+    for polar, masks in carry(*predicted, views or {}):
+        out["carried"].append({
+            "frames": [f.id for f in polar], "model": lf.label_free_scores(polar, masks, schema)
+        })  # fmt: skip
     return out
 
 
@@ -145,10 +157,12 @@ def evaluate_real(
     predict: Predict, schema: LabelSchema, channels: list[str], out: str | Path, *,
     reference_set: str | Path | None, folders: Iterable[str | Path] = (),
     overlays: bool = True, filter_set: str | Path | None = None,
+    views: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Everything `benchmark suite=real` reports: the reference set's scores (model, baseline),
     the JunoCam products' scores as their per-filter sets (`filter_set`, when given) and each
-    folder's label-free scores; overlays under ``out/overlays/``."""
+    folder's label-free scores (with `views`, also of its products carried onto a polar grid,
+    `score_folder`); overlays under ``out/overlays/``."""
     from jovis.real_eval.report import overlay_writer
 
     start = time.perf_counter()
@@ -163,7 +177,7 @@ def evaluate_real(
     base = (result["reference"] or {}).get("baseline", {}).get("threshold", {})
     for folder in folders:
         result["folders"].append(
-            score_folder(predict, folder, schema, channels, base.get("threshold"), write)
+            score_folder(predict, folder, schema, channels, base.get("threshold"), write, views)
         )
     result["seconds"] = round(time.perf_counter() - start, 2)
     return result

@@ -30,11 +30,13 @@ def run_real_suite(
     the stored reference set (materialised under ``out/reference_set``, or `reference_set`, a
     labelled frame set; with the stored set also its JunoCam products as their per-filter
     sets, ``out/reference_set_filters``) and every sub-folder of `root` (or the `folders`
-    named, relative to `root`) label-free. `temporal`: as `infer`'s
-    (`jovis.inference.temporal`), through the same loop; each scored set's frames are the pool
-    of neighbours. `oval_course`: as
-    `infer`'s (`jovis.scoring.oval_course`), so the masks scored are those `infer` writes;
-    `look` as `infer`'s (`jovis.inference.look`: the per-filter sets and raw products get the
+    named, relative to `root`) label-free, the reference JunoCam products whose view was
+    fitted (the PJ44 approach) also carried onto a polar grid by their view model
+    (``<folder>_carried_*`` keys: the vortex agreement of products minutes apart).
+    `temporal`: as `infer`'s (`jovis.inference.temporal`), through the same loop; each scored
+    set's frames are the pool of neighbours. `oval_course`: as `infer`'s
+    (`jovis.scoring.oval_course`), so the masks scored are those `infer` writes; `look` as
+    `infer`'s (`jovis.inference.look`: the per-filter sets and raw products get the
     composites' processing).
     Writes ``out/real.json`` and ``out/overlays/``; returns (the result with a flat
     ``summary``, the rich tables)."""
@@ -43,6 +45,7 @@ def run_real_suite(
     from jovis.io.junocam import PER_FILTER
     from jovis.paths import real_data_dir
     from jovis.references.frameset import HST_DIR, materialise
+    from jovis.references.junocam_geometry import fitted_views
 
     root = Path(root) if root is not None else real_data_dir()
     if not root.is_dir():
@@ -67,7 +70,7 @@ def run_real_suite(
     result = evaluate_real(
         predict, info.labels, info.channels, out,
         reference_set=reference_set, folders=[root / n for n in names], overlays=overlays,
-        filter_set=filter_set,
+        filter_set=filter_set, views=fitted_views(root),
     )  # fmt: skip
     result.update({"checkpoint": str(ckpt), "root": str(root), "channels": info.channels,
                    "resample": resample, "temporal": predict.temporal.to_dict(),

@@ -50,6 +50,23 @@ def product_view(metadata: str | Path, north_angle_deg: float,
                            float(np.tan(half_angle)) / limb_radius_px)  # fmt: skip
 
 
+def fitted_views(real_root: str | Path, ellipses: str | Path | None = None
+                 ) -> dict[str, PerspectiveView]:  # fmt: skip
+    """{product id: view} of the reference products whose north angle was fitted
+    (``view.north_angle_deg`` of the stored ``junocam_ellipses.json``, or `ellipses`: the PJ44
+    approach) and whose ``-metadata.json`` is under `real_root`."""
+    from jovis.references.frameset import ELLIPSES, STORED
+
+    products = json.loads(Path(ellipses or STORED / ELLIPSES).read_text())["products"]
+    views = {}
+    for pid, prod in products.items():
+        meta = (Path(real_root) / prod["image"]).with_name(f"{pid}-metadata.json")
+        angle = (prod.get("view") or {}).get("north_angle_deg")
+        if angle is not None and meta.is_file():
+            views[pid] = product_view(meta, angle)
+    return views
+
+
 def cpc_positions(path: str | Path, pole: str, drift_deg: float = 0.0) -> dict[str, tuple]:
     """{id: (lat, lon)} of the circumpolar cyclones in the Cheng/Li 2021 table (south latitudes
     made negative), longitudes shifted by `drift_deg` (System III west, + = westward)."""

@@ -212,9 +212,11 @@ def label_free_scores(
 
     Frames go in time order when all have ``meta["time"]`` (ISO), else as given. Returns
     ``{"rows", "summary"}``: a row per frame (``id``, ``time``, ``uv``, ``dt_s`` and
-    ``agreement`` with the previous frame, None for the first, and the `emission_capture`,
-    `latitude_band`, `vortex_pixels` fields); the summary: median/min agreement, mean capture,
-    area share and capture efficiency, and ``vortex_px_uv`` (summed over UV frames, must be 0).
+    ``agreement`` with the previous frame, None for the first, ``vortex_agreement`` likewise for
+    the vortex class (None unless either frame marks a vortex), and the `emission_capture`,
+    `latitude_band`, `vortex_pixels` fields); the summary: median/min agreement, the median
+    vortex agreement, mean capture, area share and capture efficiency, and ``vortex_px_uv``
+    (summed over UV frames, must be 0).
     """
     _same_length(frames, masks)
     order = list(range(len(frames)))
@@ -227,18 +229,21 @@ def label_free_scores(
         frame = frames[i]
         aurora, vortex, scored = _classes(masks[i], frame, schema)
         row = {"id": frame.id, "time": frame.meta.get("time"), "uv": "uv" in frame.channels}
-        row["dt_s"] = row["agreement"] = None
+        row["dt_s"] = row["agreement"] = row["vortex_agreement"] = None
         if previous is not None:
-            j, p_aurora, p_scored = previous
+            j, p_aurora, p_vortex, p_scored = previous
             args = (p_aurora, p_scored, frames[j].grid, aurora, scored, frame.grid)
             row["agreement"] = consecutive_agreement(*args)["iou"]
+            if p_vortex.any() or vortex.any():  # (far-UV frames: never; skip the resampling)
+                args = (p_vortex, p_scored, frames[j].grid, vortex, scored, frame.grid)
+                row["vortex_agreement"] = consecutive_agreement(*args)["iou"]
             if times[i] is not None and times[j] is not None:
                 row["dt_s"] = (times[i] - times[j]).total_seconds()
         row.update(emission_capture(emission_image(frame), scored, aurora, frame.grid))
         row.update(latitude_band(aurora, frame.grid))
         row.update(vortex_pixels(vortex, scored))
         rows.append(row)
-        previous = (i, aurora, scored)
+        previous = (i, aurora, vortex, scored)
     return {"rows": rows, "summary": _summary(rows)}
 
 
@@ -260,6 +265,7 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "agreement_min": stat(np.min, "agreement"),
         # the pairs minutes apart alone (a 20-minute gap also sees the oval change)
         "agreement_median_short": stat(np.median, "agreement", short),
+        "vortex_agreement_median": stat(np.median, "vortex_agreement"),
         "capture_mean": stat(np.mean, "capture"),
         "area_share_mean": stat(np.mean, "area_share"),
         "capture_efficiency_mean": stat(np.mean, "capture_efficiency"),
