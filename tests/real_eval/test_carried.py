@@ -10,10 +10,13 @@ import numpy as np
 import pytest
 
 from jovis.io import read_frame
+from jovis.real_eval import score_folder
 from jovis.real_eval.carried import carry
+from jovis.real_eval.report import summary
 from jovis.references.frameset import materialise
 from jovis.references.junocam_geometry import fitted_views
 from jovis.scoring.label_free import label_free_scores
+from jovis.synth.frameset import default_schema
 from tests.conftest import REAL_DATA
 
 pytestmark = pytest.mark.skipif(
@@ -53,3 +56,27 @@ def test_reference_labels_carried_back_land_on_each_other(pj44):
 def test_frames_without_a_fitted_view_are_not_carried(pj44):
     frames, masks = pj44
     assert carry(frames, masks, {}) == []
+
+
+def test_score_folder_reports_the_carried_products(pj44):
+    frames, masks = pj44
+    by_id = {f.id: m for f, m in zip(frames, masks, strict=True)}
+
+    def predict(group):  # the reference labels as the "prediction"; nothing elsewhere
+        return [(by_id.get(f.id, np.where(f.valid, 0, 255).astype(np.uint8)), None) for f in group]
+
+    folder = REAL_DATA / "pj44_north_junocam"
+    out = score_folder(predict, folder, default_schema(), ["red", "green", "blue"],
+                       views=fitted_views(REAL_DATA))  # fmt: skip
+    (carried,) = out["carried"]
+    assert len(carried["frames"]) == 4
+    flat = summary({"folders": [out]})
+    median = flat["pj44_north_junocam_carried_vortex_agreement_median"]
+    assert median == pytest.approx(
+        np.median([a for _, a in flat["pj44_north_junocam_carried_vortex_agreement_pairs"]]),
+        abs=1e-4,
+    )
+    assert 0.5 < median < 0.7  # 0.38 / 0.60 / 0.93: 44C00034-35 label fewer vortices
+    assert (
+        score_folder(predict, folder, default_schema(), ["red", "green", "blue"])["carried"] == []
+    )
