@@ -10,8 +10,8 @@ import numpy as np
 
 from jovis.frame import Frame
 from jovis.geometry.polar import PolarGrid
+from jovis.geometry.remap import square_polar_grid
 from jovis.geometry.reproject import PerspectiveView, reproject_to_polar
-from jovis.synth.scene import make_grid
 
 # The common grid: 8 px a degree (~146 km a pixel at the pole), coarser than the products at
 # the view model's accuracy (±9-15 px of 25-60 km), out to 32° from the pole.
@@ -21,7 +21,8 @@ MAX_COLATITUDE = 32.0
 
 def common_grid(hemisphere: str) -> tuple[PolarGrid, tuple[int, int]]:
     size = round(2 * MAX_COLATITUDE * PX_PER_DEG)
-    return make_grid(size, hemisphere, MAX_COLATITUDE), (size, size)
+    settings = {"size": size, "max_colatitude": MAX_COLATITUDE}
+    return square_polar_grid(hemisphere, settings, "jovis.real_eval.carried"), (size, size)
 
 
 def carry(frames: list[Frame], masks: list[np.ndarray], views: dict[str, PerspectiveView]

@@ -70,8 +70,6 @@ FREE_KEYS = ("agreement_median", "agreement_median_short", "agreement_min", "cap
              "area_share_mean", "capture_efficiency_mean", "vortex_px_uv")  # fmt: skip
 
 
-CARRIED_KEYS = ("vortex_agreement_median",)
-
 FILTER_KEYS = ("vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1")
 
 
@@ -98,15 +96,13 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
             if who in group:
                 flat.update({prefix + k: group[who]["summary"].get(k) for k in FREE_KEYS})
                 flat[prefix + "agreement_pairs"] = pairs(group[who]["rows"])
-        for k, carried in enumerate(folder.get("carried", [])):  # products on one polar grid
-            prefix = f"{name}_carried_" if k == 0 else f"{name}_carried{k}_"
+        if folder.get("carried"):  # its first group of products carried onto one polar grid
+            carried, prefix = folder["carried"][0], f"{name}_carried_"
             flat[prefix + "frames"] = len(carried["frames"])
-            flat.update(
-                {prefix + key: carried["model"]["summary"].get(key) for key in CARRIED_KEYS}
-            )
-            flat[prefix + "vortex_agreement_pairs"] = pairs(
-                carried["model"]["rows"], "vortex_agreement"
-            )
+            scores = carried["model"]["summary"]
+            flat[prefix + "vortex_agreement_median"] = scores["vortex_agreement_median"]
+            rows = carried["model"]["rows"]
+            flat[prefix + "vortex_agreement_pairs"] = pairs(rows, "vortex_agreement")
     return flat
 
 

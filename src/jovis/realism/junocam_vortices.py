@@ -20,7 +20,6 @@ table the params of ``configs/synth.yaml`` cite.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ import numpy as np
 from jovis.data.normalise import DEFAULT_NORMALISATION
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, distance_km, surface_point
 from jovis.geometry.reproject import PerspectiveView
-from jovis.references.junocam_geometry import SHAPE, product_view
+from jovis.references.junocam_geometry import SHAPE, north_angle, product_view, reference_products
 from jovis.synth import render_batch
 from jovis.synth.scene import plane_to_latlon
 
@@ -325,14 +324,10 @@ def compare(real: list[dict[str, Any]], synth: list[dict[str, Any]]) -> dict[str
 
 def measure(real_root: Path) -> list[dict[str, Any]]:
     """One row per reference ellipse of every product with a view model."""
-    products = json.loads(ELLIPSES.read_text())["products"]
     rows = []
-    for pid, prod in products.items():
+    for pid, prod, meta in reference_products(real_root, ELLIPSES):
         image = Path(real_root) / prod["image"]
-        meta = image.with_name(image.name.replace("-mapprojected.png", "-metadata.json"))
-        if not meta.exists():
-            continue
-        view = product_view(meta, prod.get("view", {}).get("north_angle_deg", 0.0))
+        view = product_view(meta, north_angle(prod) or 0.0)
         rgb = cv2.imread(str(image), cv2.IMREAD_COLOR)
         if rgb is None:
             raise FileNotFoundError(f"{image}: not readable (product {pid} of {ELLIPSES})")

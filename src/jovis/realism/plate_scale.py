@@ -14,7 +14,6 @@ vortex's size in pixels. ``scripts/plate_scale.py`` prints the table.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,12 @@ import numpy as np
 
 from jovis.geometry.body import surface_point
 from jovis.geometry.training import TrainingGeometry
-from jovis.references.junocam_geometry import LIMB_RADIUS_PX, product_view
+from jovis.references.junocam_geometry import (
+    LIMB_RADIUS_PX,
+    north_angle,
+    product_view,
+    reference_products,
+)
 from jovis.synth.params import SynthParams
 from jovis.synth.view import sample_perspective
 from jovis.synth.vortices import km_per_deg
@@ -100,11 +104,8 @@ def reference_vortices(ellipses: str | Path, real_root: str | Path,
     from jovis.realism.junocam_vortices import ellipse_km
 
     rows = []
-    for pid, prod in json.loads(Path(ellipses).read_text())["products"].items():
-        meta = _metadata(Path(real_root) / prod["image"])
-        if meta is None:
-            continue
-        view = product_view(meta, prod.get("view", {}).get("north_angle_deg", 0.0))
+    for pid, prod, meta in reference_products(real_root, ellipses):
+        view = product_view(meta, north_angle(prod) or 0.0)
         for e in prod["vortices"]:
             major_km = ellipse_km(view, e)[0]
             a_px = max(e["a"], e["b"]) * zoom
@@ -121,16 +122,13 @@ def products(ellipses: str | Path, real_root: str | Path, zoom: float,
     views' km/px at its altitude (``training_at_altitude``) and the fed km/px over their median
     (``ratio_at_altitude``)."""
     out = []
-    for pid, prod in json.loads(Path(ellipses).read_text())["products"].items():
-        meta = _metadata(Path(real_root) / prod["image"])
-        if meta is not None:
-            north = prod.get("view", {}).get("north_angle_deg", 0.0)
-            row = {"product": pid, **product_scale(meta, zoom, north)}
-            if size:
-                at = scales_at_altitude(params or {}, size, row["altitude_km"])
-                row["training_at_altitude"] = [float(q) for q in np.percentile(at, (10, 50, 90))]
-                row["ratio_at_altitude"] = row["km_px_fed"] / row["training_at_altitude"][1]
-            out.append(row)
+    for pid, prod, meta in reference_products(real_root, ellipses):
+        row = {"product": pid, **product_scale(meta, zoom, north_angle(prod) or 0.0)}
+        if size:
+            at = scales_at_altitude(params or {}, size, row["altitude_km"])
+            row["training_at_altitude"] = [float(q) for q in np.percentile(at, (10, 50, 90))]
+            row["ratio_at_altitude"] = row["km_px_fed"] / row["training_at_altitude"][1]
+        out.append(row)
     return out
 
 
@@ -161,8 +159,3 @@ def compare(train_views: dict[str, np.ndarray], train_vortices: list[dict[str, A
         out[key] = {"training": t, "training_n": len(train), "products": r,
                     "products_n": len(real), "ratio": ratio}  # fmt: skip
     return out
-
-
-def _metadata(image: Path) -> Path | None:
-    meta = image.with_name(image.name.replace("-mapprojected.png", "-metadata.json"))
-    return meta if meta.is_file() else None

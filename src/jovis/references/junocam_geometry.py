@@ -50,21 +50,33 @@ def product_view(metadata: str | Path, north_angle_deg: float,
                            float(np.tan(half_angle)) / limb_radius_px)  # fmt: skip
 
 
-def fitted_views(real_root: str | Path, ellipses: str | Path | None = None
-                 ) -> dict[str, PerspectiveView]:  # fmt: skip
-    """{product id: view} of the reference products whose north angle was fitted
-    (``view.north_angle_deg`` of the stored ``junocam_ellipses.json``, or `ellipses`: the PJ44
-    approach) and whose ``-metadata.json`` is under `real_root`."""
+def reference_products(real_root: str | Path, ellipses: str | Path | None = None
+                       ) -> list[tuple[str, dict, Path]]:  # fmt: skip
+    """(product id, its entry in the stored ``junocam_ellipses.json`` (or `ellipses`), its
+    ``-metadata.json``) of each reference product whose metadata is under `real_root`."""
     from jovis.references.frameset import ELLIPSES, STORED
 
     products = json.loads(Path(ellipses or STORED / ELLIPSES).read_text())["products"]
-    views = {}
+    out = []
     for pid, prod in products.items():
         meta = (Path(real_root) / prod["image"]).with_name(f"{pid}-metadata.json")
-        angle = (prod.get("view") or {}).get("north_angle_deg")
-        if angle is not None and meta.is_file():
-            views[pid] = product_view(meta, angle)
-    return views
+        if meta.is_file():
+            out.append((pid, prod, meta))
+    return out
+
+
+def north_angle(product: dict) -> float | None:
+    """The north angle fitted for a reference product (``view.north_angle_deg``), or None."""
+    return (product.get("view") or {}).get("north_angle_deg")
+
+
+def fitted_views(real_root: str | Path, ellipses: str | Path | None = None
+                 ) -> dict[str, PerspectiveView]:  # fmt: skip
+    """{product id: view} of the reference products whose north angle was fitted (the PJ44
+    approach) and whose metadata is under `real_root` (`reference_products`)."""
+    return {pid: product_view(meta, north_angle(prod))
+            for pid, prod, meta in reference_products(real_root, ellipses)
+            if north_angle(prod) is not None}  # fmt: skip
 
 
 def cpc_positions(path: str | Path, pole: str, drift_deg: float = 0.0) -> dict[str, tuple]:
