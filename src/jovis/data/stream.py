@@ -12,6 +12,11 @@ k of epoch e is item ``k·G + r·B + j`` of the epoch (B frames per rank, G = B 
 seed `frame_seed` gives it, as `EpochSeededSynthetic` gives a single process. So a resumed run
 renders the frames it would have, DDP ranks render different frames, and the ranks' batches at
 one step together are the batch of one process with batch G.
+
+With ``track`` (``loss.track``, `jovis.training.track_term`) each perspective frame is also
+rendered from a moved viewpoint (`jovis.synth.track.render_moved`): the batch then carries
+``track_first`` (those frames, before augmentation), ``track_image``, ``track_grid`` (where each
+moved pixel lies in its first view) and ``track_valid`` (data in both).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch.utils.data import Dataset
 
 from jovis.data.datasets import check_batch_fits
@@ -52,6 +58,8 @@ class SyntheticStream(Dataset):
     scene_workers : int
         ``data.scene_workers``: loader worker processes that draw the scenes of the coming
         batches (`jovis.synth.viewmix.draw_mixed`); 0 draws them in the training process.
+    track : TrackStep or None
+        Render each perspective frame again from a viewpoint moved by this step (see above).
     """
 
     def __init__(
@@ -67,6 +75,7 @@ class SyntheticStream(Dataset):
         normalisation: Mapping[str, Any],
         view: Any = "polar",
         scene_workers: int = 0,
+        track: Any = None,
     ) -> None:
         from jovis.synth.viewmix import parse_view_mix
 
@@ -79,6 +88,7 @@ class SyntheticStream(Dataset):
         self.normalisation, self.view = dict(normalisation), view
         self.epoch, self.world, self.rank = 0, 1, 0
         self.scene_workers = int(scene_workers)
+        self.track = track
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
@@ -123,10 +133,33 @@ class SyntheticStream(Dataset):
         )  # fmt: skip
         image = normalise_batch(frames.image, frames.valid, self.normalisation)
         mask = torch.where(frames.valid, frames.mask.long(), IGNORE_INDEX)
-        return {
+        batch = {
             "image": image,
             "mask": mask,
             "id": [frames.frame_id(i) for i in range(len(frames))],
+        }
+        if self.track is not None:
+            batch.update(self._moved(frames, image, device))
+        return batch
+
+    def _moved(self, frames: Any, image: torch.Tensor, device: torch.device) -> dict[str, Any]:
+        """The ``track_*`` entries of a batch (empty when it has no perspective frame)."""
+        from jovis.synth.params import SynthParams
+        from jovis.synth.track import render_moved
+        from jovis.synth.view import PerspView
+
+        rows = [i for i, v in enumerate(frames.views or []) if isinstance(v, PerspView)]
+        if not rows:
+            return {}
+        p = SynthParams.from_dict(self.params)
+        moved, valid, grid, seen = render_moved(frames, rows, self.track, p, device)
+        first_valid = frames.valid[rows][:, None].float()
+        carried = F.grid_sample(first_valid, grid, "bilinear", "zeros", align_corners=False)
+        return {
+            "track_first": image[rows],
+            "track_image": normalise_batch(moved, valid, self.normalisation),
+            "track_grid": grid,
+            "track_valid": seen & valid & (carried[:, 0] > 1 - 1e-4),
         }
 
 
@@ -135,10 +168,12 @@ def is_stream_batch(batch: Any) -> bool:
 
 
 def build_stream(
-    data: Mapping[str, Any], channels: list[str], normalisation: Mapping[str, Any], seed: int
-) -> SyntheticStream | None:
+    data: Mapping[str, Any], channels: list[str], normalisation: Mapping[str, Any], seed: int,
+    track: Any = None,
+) -> SyntheticStream | None:  # fmt: skip
     """The device stream for ``data=synthetic`` (None for other data, or ``data.on_device:
-    false``, which keeps the per-frame loader with its worker processes)."""
+    false``, which keeps the per-frame loader with its worker processes); `track`: the
+    ``loss.track`` step (`jovis.training.track_term.track_step`)."""
     if data.get("kind") != "synthetic" or not data.get("on_device", True):
         return None
     return SyntheticStream(
@@ -152,4 +187,5 @@ def build_stream(
         normalisation=normalisation,
         view=data.get("view", "polar"),
         scene_workers=int(data.get("scene_workers", 0)),
+        track=track,
     )

@@ -25,6 +25,7 @@ from jovis.training.consistency import build_consistency
 from jovis.training.losses import build_loss
 from jovis.training.module import SegmentationModule
 from jovis.training.resume import SafeCheckpointIO
+from jovis.training.track_term import build_track, track_step
 from jovis.visibility import visible_from_config
 
 
@@ -64,6 +65,7 @@ def build_module(
         consistency=build_consistency(
             cfg["loss"].get("consistency"), cfg["normalisation"].get("clip")
         ),
+        track=build_track(cfg["loss"].get("track"), cfg["normalisation"].get("clip")),
         val_sources=val_source_names(cfg["data"]),
     )
 
@@ -81,7 +83,13 @@ def build_datamodule(
     geometry the run records (`run_geometry`; `parent_geometry`: the ``init=`` model's)."""
     data, channels = cfg["data"], list(cfg["instrument"]["channels"])
     seed, normalisation = int(cfg["seed"]), cfg["normalisation"]
-    stream = build_stream(data, channels, normalisation, seed)
+    track = track_step(cfg["loss"].get("track"))
+    stream = build_stream(data, channels, normalisation, seed, track)
+    if track is not None and stream is None:
+        raise ValueError(
+            "loss.track renders each frame again from a moved viewpoint, which only the device "
+            "stream does: use data=synthetic with data.on_device true, or loss.track.weight=0"
+        )
     geometry = run_geometry(cfg, parent_geometry)
     train_set, val_set = build_datasets(
         data, channels, cfg["instrument"]["name"], normalisation, seed, geometry

@@ -49,10 +49,13 @@ KEYS: dict[str, tuple[float, float]] = {
 DIVERGENCES = ("kl", "mse")
 
 
-def consistency_seed(seed: int, step: int, rank: int) -> int:
+def consistency_seed(seed: int, step: int, rank: int, stream: int = 1) -> int:
     """Seed of the second view of one batch: (seed, step, rank) only, like the augmentation's,
-    but a different stream, so turning the term on leaves the augmentation draws unchanged."""
-    return int(np.random.SeedSequence([int(seed), int(step), int(rank), 1]).generate_state(1)[0])
+    but a different `stream` (1 here, 2 for ``loss.track``), so turning a term on leaves the
+    augmentation's and the other term's draws unchanged."""
+    return int(
+        np.random.SeedSequence([int(seed), int(step), int(rank), int(stream)]).generate_state(1)[0]
+    )
 
 
 def rotate(x: torch.Tensor, angle: torch.Tensor, mode: str = "bilinear") -> torch.Tensor:
@@ -175,7 +178,10 @@ def build_consistency(cfg: Mapping[str, Any] | None, clip: Any = (-0.5, 2.0)) ->
             f"unknown key(s) {', '.join(f'loss.consistency.{k}' for k in unknown)}; valid keys: "
             f"{', '.join([*KEYS, 'divergence'])}"
         )
-    values = {k: _bounded(k, cfg.get(k, default), top) for k, (default, top) in KEYS.items()}
+    values = {
+        k: bounded(f"loss.consistency.{k}", cfg.get(k, default), top)
+        for k, (default, top) in KEYS.items()
+    }
     divergence = cfg.get("divergence", "kl")
     if divergence not in DIVERGENCES:
         raise ValueError(
@@ -187,9 +193,10 @@ def build_consistency(cfg: Mapping[str, Any] | None, clip: Any = (-0.5, 2.0)) ->
     return SecondView(**values, divergence=divergence, clip=clip)
 
 
-def _bounded(key: str, value: Any, top: float) -> float:
+def bounded(key: str, value: Any, top: float) -> float:
+    """`value` of config key `key` as a float in [0, top]; raises naming the key."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise ValueError(f"loss.consistency.{key} must be a number, got {value!r}")
+        raise ValueError(f"{key} must be a number, got {value!r}")
     if not 0 <= value <= top or math.isinf(value):
-        raise ValueError(f"loss.consistency.{key} = {value} must be finite, ≥ 0 and ≤ {top}")
+        raise ValueError(f"{key} = {value} must be finite, ≥ 0 and ≤ {top}")
     return float(value)

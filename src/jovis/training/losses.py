@@ -21,7 +21,8 @@ from jovis.frame import IGNORE_INDEX
 LOSS_KEYS = ("dice_weight", "focal_gamma", "class_weights", "object_balance")
 OBJECT_REFERENCE_PX = 400  # an object of this many pixels (20 × 20) weighs as a plain pixel
 OBJECT_WEIGHT_MAX = 5.0  # the most a small object's pixels weigh
-OTHER_LOSS_KEYS = ("consistency",)  # read elsewhere (jovis.training.consistency.build_consistency)
+# read elsewhere (jovis.training.consistency.build_consistency, jovis.training.track_term)
+OTHER_LOSS_KEYS = ("consistency", "track")
 
 
 def object_weights(

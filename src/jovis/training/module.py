@@ -25,6 +25,7 @@ from jovis.training.consistency import SecondView, consistency_seed
 from jovis.training.losses import SegmentationLoss
 from jovis.training.rng_state import capture_rng, restore_rng
 from jovis.training.schedules import lr_multiplier
+from jovis.training.track_term import TrackTerm
 from jovis.visibility import invisible_mask, mask_logits
 
 Augment = Callable[[torch.Tensor, torch.Tensor, torch.Generator], tuple[torch.Tensor, torch.Tensor]]
@@ -68,6 +69,7 @@ class SegmentationModule(L.LightningModule):
         stream: SyntheticStream | None = None,
         visible: list[int] | None = None,
         consistency: SecondView | None = None,
+        track: TrackTerm | None = None,
         val_sources: list[str] | None = None,
     ) -> None:
         super().__init__()
@@ -78,7 +80,7 @@ class SegmentationModule(L.LightningModule):
         self.loss = loss if loss is not None else SegmentationLoss(dice_weight, schema.ignore_index)
         self.augment, self.seed = augment, seed
         self.model_args = dict(model_args or {})
-        self.stream, self.consistency = stream, consistency
+        self.stream, self.consistency, self.track = stream, consistency, track
         self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         if channels_last:
             self.model.to(memory_format=torch.channels_last)
@@ -141,6 +143,14 @@ class SegmentationModule(L.LightningModule):
             )
             self.log("train/consistency", term, batch_size=b)
             loss = loss + self.consistency.weight * term
+        if self.track is not None:  # loss.track (jovis.training.track_term)
+            gen = torch.Generator().manual_seed(
+                consistency_seed(self.seed, self.global_step, self.global_rank, stream=2)
+            )
+            term = self.track.term(self.masked_logits, batch, gen)
+            if term is not None:
+                self.log("train/track", term, batch_size=b)
+                loss = loss + self.track.weight * term
         self.log("train/loss", loss, prog_bar=True, batch_size=b)
         self.log("train/lr", self.optimizers().param_groups[0]["lr"], batch_size=1)
         return loss
