@@ -39,17 +39,17 @@ def test_moves_stay_within_their_bounds_on_the_views_hemisphere_and_keep_the_dis
 def test_the_first_views_labels_carried_onto_the_moved_view_land_on_its_own_labels():
     frames = _frames()
     rows = list(range(len(frames)))
-    image, valid, grid, seen = render_moved(frames, rows, TrackStep(), PARAMS, torch.device("cpu"))
+    moved = render_moved(frames, rows, TrackStep(), PARAMS, torch.device("cpu"))
+    image, mask, valid, grid, seen = moved.image, moved.mask, moved.valid, moved.grid, moved.seen
     assert image.shape == frames.image.shape and not torch.equal(image, frames.image)
-    # the moved view's own labels, rendered from the same scenes
-    moved = [moved_view(v, s, TrackStep(), PARAMS.polar_radius_km)
+    # the moved views' labels are those of the same scenes rendered from the moved views
+    views = [moved_view(v, s, TrackStep(), PARAMS.polar_radius_km)
              for v, s in zip(frames.views, frames.seeds, strict=True)]  # fmt: skip
-    scenes = [
-        {**sc, "observer": (v.sub_lat, v.sub_lon)}
-        for sc, v in zip(frames.scenes, moved, strict=True)
-    ]
-    _, mask, _, _ = render_scenes(scenes, frames.seeds, frames.hemispheres, SIZE, frames.channels,
-                                  PARAMS, views=moved)  # fmt: skip
+    scenes = [{**sc, "observer": (v.sub_lat, v.sub_lon)}
+              for sc, v in zip(frames.scenes, views, strict=True)]  # fmt: skip
+    _, own, _, _ = render_scenes(scenes, frames.seeds, frames.hemispheres, SIZE, frames.channels,
+                                 PARAMS, views=views)  # fmt: skip
+    assert torch.equal(mask, own)
     vortex = (frames.mask == 2).float()[:, None]
     carried = F.grid_sample(vortex, grid, mode="nearest", align_corners=False)[:, 0] > 0.5
     wrong = F.grid_sample(vortex, grid.flip(-1), mode="nearest", align_corners=False)[:, 0] > 0.5

@@ -5,7 +5,8 @@ ckpt=PATH scores `infer temporal.*` on synthetic UV sequences (`jovis.benchmarks
 suite=oval_course ckpt=PATH oval_course.data=[DIR,...] scores a grid of `oval_course` settings
 on labelled synthetic sets (`jovis.benchmarks.oval_course`). suite=instances ckpt=PATH
 instances.data=[DIR,...] does the same for how vortex instances are taken from the masks
-(`jovis.benchmarks.instances`).
+(`jovis.benchmarks.instances`). suite=viewpoints ckpt=PATH scores a vortex detector's agreement
+between synthetic views along a spacecraft track (`jovis.benchmarks.viewpoints`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ SUITES = (
     "temporal",
     "oval_course",
     "instances",
+    "viewpoints",
 )
 NULLABLE_BOOLEANS = ("train.on_device",)  # null: the recipe's choice; else a bool
 
@@ -333,6 +335,26 @@ def run_instances(cfg: DictConfig) -> tuple[dict, Table]:
     return result, table
 
 
+def run_viewpoints(cfg: DictConfig) -> tuple[dict, Table]:
+    from jovis.benchmarks.viewpoints import run_viewpoints
+
+    if cfg.ckpt is None:
+        raise SystemExit("suite=viewpoints needs ckpt=PATH (a vortex checkpoint, e.g. a release's)")
+    vc = cfg.viewpoints
+    result = run_viewpoints(cfg.ckpt, int(vc.frames), seed=int(vc.seed), step=to_plain(vc.step),
+                            device=cfg.device, batch_size=int(vc.batch_size))  # fmt: skip
+    table = Table(title=f"vortex agreement between views along a spacecraft track "
+                  f"({result['frames']} synthetic frames, {result['size']} px)",
+                  caption="median IoU of the first view's vortices carried onto the moved "
+                  "view and the moved view's own, on the pixels both see (truth: the "
+                  "ceiling)")  # fmt: skip
+    for col in ("masks", "pairs", "agreement_median"):
+        table.add_column(col, justify="left" if col == "masks" else "right")
+    table.add_row("model", str(result["pairs"]), str(result["agreement_median"]))
+    table.add_row("truth", str(result["truth_pairs"]), str(result["truth_agreement_median"]))
+    return result, table
+
+
 def grid_table(result: dict, title: str, caption: str, columns: dict) -> Table:
     """One row per setting of a grid suite's `result` (``rows``, ``sets``), and per set the
     `columns` (header -> function of the row and the set's name giving the cell)."""
@@ -355,7 +377,7 @@ def main(cfg: DictConfig) -> None:
     suites = {"io": run_io, "infer": run_infer, "synth": run_synth, "train": run_train,
               "real": run_real, "scaling": run_scaling,
               "temporal": run_temporal, "oval_course": run_oval_course,
-              "instances": run_instances}  # fmt: skip
+              "instances": run_instances, "viewpoints": run_viewpoints}  # fmt: skip
     result, table = suites[cfg.suite](cfg)
     console = Console()
     for t in table if isinstance(table, list) else [table]:

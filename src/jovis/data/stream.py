@@ -152,14 +152,14 @@ class SyntheticStream(Dataset):
         if not rows:
             return {}
         p = SynthParams.from_dict(self.params)
-        moved, valid, grid, seen = render_moved(frames, rows, self.track, p, device)
+        moved = render_moved(frames, rows, self.track, p, device)
         first_valid = frames.valid[rows][:, None].float()
-        carried = F.grid_sample(first_valid, grid, "bilinear", "zeros", align_corners=False)
+        carried = F.grid_sample(first_valid, moved.grid, "bilinear", "zeros", align_corners=False)
         return {
             "track_first": image[rows],
-            "track_image": normalise_batch(moved, valid, self.normalisation),
-            "track_grid": grid,
-            "track_valid": seen & valid & (carried[:, 0] > 1 - 1e-4),
+            "track_image": normalise_batch(moved.image, moved.valid, self.normalisation),
+            "track_grid": moved.grid,
+            "track_valid": moved.seen & moved.valid & (carried[:, 0] > 1 - 1e-4),
         }
 
 

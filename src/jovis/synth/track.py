@@ -87,14 +87,23 @@ def carry_grid(
     return grid, torch.from_numpy(np.stack(both))
 
 
+@dataclass
+class MovedFrames:
+    """`render_moved`'s frames, on the device they were rendered on."""
+
+    image: torch.Tensor  # (R,C,H,W)
+    mask: torch.Tensor  # (R,H,W) their labels
+    valid: torch.Tensor  # (R,H,W)
+    grid: torch.Tensor  # (R,H,W,2): each pixel's position in its first view (grid_sample units)
+    seen: torch.Tensor  # (R,H,W): the point is inside both frames and faces both cameras
+
+
 def render_moved(
     frames: SynthBatch, rows: list[int], step: TrackStep, p: SynthParams, device: torch.device
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The frames `rows` of `frames` (perspective views) rendered again from moved views.
-
-    Returns (image (R,C,H,W), valid (R,H,W), grid (R,H,W,2) into the first views, seen in both
-    (R,H,W)), on `device`. The noise and texture keys are the frames' own seeds: the texture is
-    fixed to the planet, so it moves with the view."""
+) -> MovedFrames:
+    """The frames `rows` of `frames` (perspective views) rendered again from moved views. The
+    noise and texture keys are the frames' own seeds: the texture is fixed to the planet, so it
+    moves with the view."""
     seeds = [frames.seeds[i] for i in rows]
     hemis = [frames.hemispheres[i] for i in rows]
     first = [frames.views[i] for i in rows]
@@ -104,8 +113,8 @@ def render_moved(
         scene = copy.copy(frames.scenes[i])
         scene["observer"] = (v.sub_lat, v.sub_lon)  # the limb as the moved spacecraft sees it
         scenes.append(scene)
-    image, _, valid, _ = render_scenes(
+    image, mask, valid, _ = render_scenes(
         scenes, seeds, hemis, frames.size, frames.channels, p, views=moved, device=device
     )
     grid, seen = carry_grid(first, moved, hemis, frames.size, p)
-    return image, valid, grid.to(device), seen.to(device)
+    return MovedFrames(image, mask, valid, grid.to(device), seen.to(device))
