@@ -24,7 +24,7 @@ from jovis.checkpoint import load_checkpoint
 from jovis.inference.scale import training_geometry
 from jovis.paths import real_data_dir
 from jovis.realism import plate_scale as ps
-from jovis.realism.junocam_vortices import ELLIPSES
+from jovis.references.frameset import ELLIPSES, STORED
 from jovis.references.junocam_geometry import SHAPE
 from jovis.released import resolve_model
 
@@ -44,8 +44,8 @@ def main(argv: list[str]) -> int:
     views = ps.training_views(params, size, int(opts.get("views", 4000)))
     n = int(opts.get("synthetic", 48))
     train_vortices = ps.synthetic_vortices(n, size, params) if n > 0 else []
-    real_products = ps.products(ELLIPSES, real_data_dir(), zoom, params, size)
-    real_vortices = ps.reference_vortices(ELLIPSES, real_data_dir(), zoom)
+    real_products = ps.products(STORED / ELLIPSES, real_data_dir(), zoom, params, size)
+    real_vortices = ps.reference_vortices(STORED / ELLIPSES, real_data_dir(), zoom)
     table = ps.compare(views, train_vortices, real_products, real_vortices)
     print(f"{pick.model}: {size} px frames, views of {geometry.view_side} px; a "
           f"{SHAPE[1]} px product is fed zoomed {zoom:.4g}x")  # fmt: skip

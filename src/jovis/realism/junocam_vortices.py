@@ -29,11 +29,11 @@ import numpy as np
 from jovis.data.normalise import DEFAULT_NORMALISATION
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, distance_km, surface_point
 from jovis.geometry.reproject import PerspectiveView
+from jovis.references.frameset import ELLIPSES, STORED
 from jovis.references.junocam_geometry import SHAPE, north_angle, product_view, reference_products
 from jovis.synth import render_batch
 from jovis.synth.scene import plane_to_latlon
 
-ELLIPSES = Path(__file__).resolve().parents[1] / "references" / "real_v1" / "junocam_ellipses.json"
 MODEL_SIZE = 256  # px a side: the release recipe's data.size, the scale infer zooms a product to
 # real kind -> synthetic role (`jovis.synth.vortices`) whose statistics are compared
 # reference kinds compared with the renderer's cyclones (white ovals and dark spots left out)
@@ -325,7 +325,7 @@ def compare(real: list[dict[str, Any]], synth: list[dict[str, Any]]) -> dict[str
 def measure(real_root: Path) -> list[dict[str, Any]]:
     """One row per reference ellipse of every product with a view model."""
     rows = []
-    for pid, prod, meta in reference_products(real_root, ELLIPSES):
+    for pid, prod, meta in reference_products(real_root, STORED / ELLIPSES):
         image = Path(real_root) / prod["image"]
         view = product_view(meta, north_angle(prod) or 0.0)
         rgb = cv2.imread(str(image), cv2.IMREAD_COLOR)
