@@ -181,11 +181,12 @@ def _render_channels(channels, layer_sets, keys, seed_list, disk, x, y, p: Synth
     return image, valid
 
 
-def _oval_fades(channels: Sequence[str]) -> list[str]:
-    """The faint-sector channels (`scene.FADE_CHANNELS`) among `channels`, each needing its own
-    oval layers (far-UV and JIRAM L ovals differ there); ["uv"] when no channel draws the oval
-    (their images do not read its brightness)."""
-    return [c for c in FADE_CHANNELS if c in channels] or [FADE_CHANNELS[0]]
+def _oval_fades(channels: Sequence[str]) -> tuple[list[str], bool]:
+    """(the faint-sector channels (`scene.FADE_CHANNELS`) among `channels`, each needing its own
+    oval layers (far-UV and JIRAM L ovals differ there), whether any channel draws the oval's
+    light); ["uv"] and False when none does (their images do not read its brightness)."""
+    fades = [c for c in FADE_CHANNELS if c in channels]
+    return fades or [FADE_CHANNELS[0]], bool(fades)
 
 
 def render_scenes(
@@ -212,8 +213,8 @@ def render_scenes(
     x, y, px_deg, seen = _plane(views, hemis, size, p, device)
     keys = frame_keys(torch.tensor(seed_list, dtype=torch.int64, device=device))
     layer_sets = {}
-    emission = any(c in FADE_CHANNELS for c in channels)  # else no channel reads the oval's light
-    for fade in _oval_fades(channels):
+    fades, emission = _oval_fades(channels)  # no emission: no channel reads the oval's light
+    for fade in fades:
         packed = pack_scenes(scenes, p, px_deg=px_deg, fade=fade)
         packed = {k: v.to(device) for k, v in packed.items()}
         layers = scene_layers(packed, keys, x, y, p.max_colatitude, size, p, emission=emission)
