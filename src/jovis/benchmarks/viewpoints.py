@@ -14,6 +14,7 @@ own agreement, the ceiling (short of 1 by the resampling and by what each view s
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,8 @@ from jovis.data.normalise import normalise_batch
 from jovis.inference.predictor import Predictor
 from jovis.synth.params import SynthParams
 from jovis.synth.renderer import render_batch
-from jovis.synth.track import TrackStep, render_moved
-from jovis.training.track_term import STEP_KEYS, track_config
+from jovis.synth.track import render_moved
+from jovis.training.track_term import track_step
 
 SEED = 20000000  # held-out seeds, as the frozen synthetic test sets
 
@@ -51,8 +52,7 @@ def run_viewpoints(
     data = dict(info.config.get("data") or {})
     size = int(data.get("size") or 256)
     p = SynthParams.from_dict(data.get("params") or None)
-    values = track_config({"weight": 1.0, **(step or {})})  # checked as loss.track's block
-    track = TrackStep(**{k: values[k] for k in STEP_KEYS})
+    track = track_step({**(step or {}), "weight": 1.0})  # checked as loss.track's block
     model, truth = [], []
     for first in range(seed, seed + frames, batch_size):
         seeds = list(range(first, min(first + batch_size, seed + frames)))
@@ -68,7 +68,7 @@ def run_viewpoints(
         "checkpoint": str(ckpt),
         "frames": frames,
         "size": size,
-        "step": {k: values[k] for k in STEP_KEYS},
+        "step": asdict(track),
         "pairs": len(model),
         "agreement_median": _round(np.median(model)) if model else None,
         "agreement_mean": _round(np.mean(model)) if model else None,

@@ -49,12 +49,12 @@ KEYS: dict[str, tuple[float, float]] = {
 DIVERGENCES = ("kl", "mse")
 
 
-def consistency_seed(seed: int, step: int, rank: int, stream: int = 1) -> int:
+def consistency_seed(seed: int, step: int, rank: int, term: int = 1) -> int:
     """Seed of the second view of one batch: (seed, step, rank) only, like the augmentation's,
-    but a different `stream` (1 here, 2 for ``loss.track``), so turning a term on leaves the
-    augmentation's and the other term's draws unchanged."""
+    but its own stream per `term` (1 here, 2 for ``loss.track``), so turning a term on leaves
+    the augmentation's and the other term's draws unchanged."""
     return int(
-        np.random.SeedSequence([int(seed), int(step), int(rank), int(stream)]).generate_state(1)[0]
+        np.random.SeedSequence([int(seed), int(step), int(rank), int(term)]).generate_state(1)[0]
     )
 
 

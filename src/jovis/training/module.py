@@ -145,7 +145,7 @@ class SegmentationModule(L.LightningModule):
             loss = loss + self.consistency.weight * term
         if self.track is not None:  # loss.track (jovis.training.track_term)
             gen = torch.Generator().manual_seed(
-                consistency_seed(self.seed, self.global_step, self.global_rank, stream=2)
+                consistency_seed(self.seed, self.global_step, self.global_rank, term=2)
             )
             term = self.track.term(self.masked_logits, batch, gen)
             if term is not None:

@@ -95,17 +95,18 @@ def track_config(cfg: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def track_step(cfg: Mapping[str, Any] | None) -> TrackStep | None:
     """The moves the stream renders for ``loss.track``; None when the term is off."""
-    values = track_config(cfg)
-    if values["weight"] == 0:
-        return None
-    return TrackStep(**{k: values[k] for k in STEP_KEYS})
+    return _step(track_config(cfg))
+
+
+def _step(values: Mapping[str, Any]) -> TrackStep | None:
+    return None if values["weight"] == 0 else TrackStep(**{k: values[k] for k in STEP_KEYS})
 
 
 def build_track(cfg: Mapping[str, Any] | None, clip: Any = (-0.5, 2.0)) -> TrackTerm | None:
     """A TrackTerm from the ``loss.track`` block, or None when off (absent, null or weight 0:
     training is then exactly as without it)."""
     values = track_config(cfg)
-    step = track_step(cfg)
+    step = _step(values)
     if step is None:
         return None
     second = SecondView(
