@@ -58,8 +58,7 @@ def run_viewpoints(
         seeds = list(range(first, min(first + batch_size, seed + frames)))
         batch = render_batch(seeds, size, info.channels, params=p, view="perspective")
         moved = render_moved(batch, list(range(len(seeds))), track, p, torch.device("cpu"))
-        ok = moved.seen & moved.valid
-        ok &= _carried(batch.valid.float(), moved.grid) > 1 - 1e-4
+        ok = moved.common
         a = predictor.predict(normalise_batch(batch.image, batch.valid, info.normalisation))
         b = predictor.predict(normalise_batch(moved.image, moved.valid, info.normalisation))
         model += _pair_ious(a.argmax(1) == vortex, b.argmax(1) == vortex, moved.grid, ok)
@@ -76,13 +75,6 @@ def run_viewpoints(
         "truth_agreement_median": _round(np.median(truth)) if truth else None,
         "seconds": round(time.perf_counter() - start, 2),
     }
-
-
-def _carried(first: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
-    """(B,H,W) maps of the first views sampled at the moved views' pixels (bilinear)."""
-    return F.grid_sample(first[:, None].float(), grid, "bilinear", "zeros", align_corners=False)[
-        :, 0
-    ]
 
 
 def _pair_ious(

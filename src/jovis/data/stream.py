@@ -25,7 +25,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch.utils.data import Dataset
 
 from jovis.data.datasets import check_batch_fits
@@ -153,13 +152,11 @@ class SyntheticStream(Dataset):
             return {}
         p = SynthParams.from_dict(self.params)
         moved = render_moved(frames, rows, self.track, p, device)
-        first_valid = frames.valid[rows][:, None].float()
-        carried = F.grid_sample(first_valid, moved.grid, "bilinear", "zeros", align_corners=False)
         return {
             "track_first": image[rows],
             "track_image": normalise_batch(moved.image, moved.valid, self.normalisation),
             "track_grid": moved.grid,
-            "track_valid": moved.seen & moved.valid & (carried[:, 0] > 1 - 1e-4),
+            "track_valid": moved.common,
         }
 
 

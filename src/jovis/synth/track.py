@@ -20,9 +20,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from jovis.synth.params import SynthParams
 from jovis.synth.renderer import SynthBatch, render_scenes
+from jovis.synth.scene import plane_to_latlon
 from jovis.synth.view import PerspView, plane_coords
 
 
@@ -75,10 +77,7 @@ def carry_grid(
     x, y = x.double().numpy(), y.double().numpy()
     grids, both = [], []
     for i, (a, h) in enumerate(zip(first, hemis, strict=True)):
-        s = 1.0 if h == "north" else -1.0
-        colat = np.hypot(x[i], y[i])
-        lat = s * (90.0 - colat)
-        lon = np.degrees(np.arctan2(-s * x[i], y[i])) % 360.0
+        lat, lon = plane_to_latlon(x[i], y[i], h)
         px, py = a.pixel(lat, lon, size, p.polar_radius_km)
         inside = (px >= 0) & (px <= size - 1) & (py >= 0) & (py <= size - 1)
         both.append(seen[i].numpy() & a.visible(lat, lon, p.polar_radius_km) & inside)
@@ -96,6 +95,7 @@ class MovedFrames:
     valid: torch.Tensor  # (R,H,W)
     grid: torch.Tensor  # (R,H,W,2): each pixel's position in its first view (grid_sample units)
     seen: torch.Tensor  # (R,H,W): the point is inside both frames and faces both cameras
+    common: torch.Tensor  # (R,H,W): seen, and valid data in both frames (what may be compared)
 
 
 def render_moved(
@@ -117,4 +117,9 @@ def render_moved(
         scenes, seeds, hemis, frames.size, frames.channels, p, views=moved, device=device
     )
     grid, seen = carry_grid(first, moved, hemis, frames.size, p)
-    return MovedFrames(image, mask, valid, grid.to(device), seen.to(device))
+    grid, seen = grid.to(device), seen.to(device)
+    # every bilinear sample of the first view valid, as the second view of `consistency` asks
+    first_valid = frames.valid[rows][:, None].float()
+    carried = F.grid_sample(first_valid, grid, "bilinear", "zeros", align_corners=False)[:, 0]
+    common = seen & valid & (carried > 1 - 1e-4)
+    return MovedFrames(image, mask, valid, grid, seen, common)

@@ -127,14 +127,23 @@ class SecondView:
         nodata = (mask == IGNORE) & (image == 0).all(1)
         u = torch.rand(2, b, generator=generator, dtype=torch.float64)
         angle = ((2 * u[0] - 1) * self.rotation_deg).deg2rad()
-        factor = 1 + (2 * u[1] - 1) * self.gain
-        view = image * factor.to(image.device, image.dtype).view(-1, 1, 1, 1)
-        code = torch.where(nodata, IGNORE, 0).to(mask.dtype)
-        if self.intensity.active:
-            view, _ = self.intensity(view.masked_fill(nodata[:, None], 0), code, generator)
+        view = self.photometric(image, nodata, u[1], generator)
         valid = self.valid_after(~nodata, angle)
         view = rotate(view, angle).masked_fill(~valid[:, None], 0)
         return view, angle, valid
+
+    def photometric(
+        self, image: torch.Tensor, nodata: torch.Tensor, u: torch.Tensor,
+        generator: torch.Generator,
+    ) -> torch.Tensor:  # fmt: skip
+        """`image` (B,C,H,W) as a consecutive exposure sees it: × the gain drawn from `u` (B,)
+        uniform in [0, 1), then the noise and blur changes; `nodata` (B,H,W) pixels stay 0."""
+        factor = 1 + (2 * u - 1) * self.gain
+        view = image * factor.to(image.device, image.dtype).view(-1, 1, 1, 1)
+        if self.intensity.active:
+            code = torch.where(nodata, IGNORE, 0).to(torch.uint8)
+            view, _ = self.intensity(view.masked_fill(nodata[:, None], 0), code, generator)
+        return view
 
     @staticmethod
     def valid_after(valid: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
@@ -169,28 +178,37 @@ def build_consistency(cfg: Mapping[str, Any] | None, clip: Any = (-0.5, 2.0)) ->
     ValueError
         For an unknown key or a bad value, naming the ``loss.consistency.`` key.
     """
-    if isinstance(cfg, DictConfig):
-        cfg = OmegaConf.to_container(cfg, resolve=True)
-    cfg = dict(cfg or {})
-    unknown = sorted(set(cfg) - set(KEYS) - {"divergence"})
-    if unknown:
-        raise ValueError(
-            f"unknown key(s) {', '.join(f'loss.consistency.{k}' for k in unknown)}; valid keys: "
-            f"{', '.join([*KEYS, 'divergence'])}"
-        )
-    values = {
-        k: bounded(f"loss.consistency.{k}", cfg.get(k, default), top)
-        for k, (default, top) in KEYS.items()
-    }
-    divergence = cfg.get("divergence", "kl")
-    if divergence not in DIVERGENCES:
-        raise ValueError(
-            f"loss.consistency.divergence must be one of {', '.join(DIVERGENCES)}, got "
-            f"{divergence!r}"
-        )
+    values = checked_block(cfg, "loss.consistency", KEYS)
+    divergence = values.pop("divergence")
     if values["weight"] == 0:
         return None
     return SecondView(**values, divergence=divergence, clip=clip)
+
+
+def checked_block(
+    cfg: Mapping[str, Any] | None, block: str, keys: Mapping[str, tuple[float, float]]
+) -> dict[str, Any]:
+    """A term's config block (`block`, e.g. ``loss.consistency``) checked: its numbers (`keys`:
+    name -> (default, maximum)) with their defaults, and ``divergence``; raises naming the key."""
+    if isinstance(cfg, DictConfig):
+        cfg = OmegaConf.to_container(cfg, resolve=True)
+    cfg = dict(cfg or {})
+    unknown = sorted(set(cfg) - set(keys) - {"divergence"})
+    if unknown:
+        raise ValueError(
+            f"unknown key(s) {', '.join(f'{block}.{k}' for k in unknown)}; valid keys: "
+            f"{', '.join([*keys, 'divergence'])}"
+        )
+    values: dict[str, Any] = {
+        k: bounded(f"{block}.{k}", cfg.get(k, default), top) for k, (default, top) in keys.items()
+    }
+    values["divergence"] = cfg.get("divergence", "kl")
+    if values["divergence"] not in DIVERGENCES:
+        raise ValueError(
+            f"{block}.divergence must be one of {', '.join(DIVERGENCES)}, got "
+            f"{values['divergence']!r}"
+        )
+    return values
 
 
 def bounded(key: str, value: Any, top: float) -> float:

@@ -22,11 +22,9 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from omegaconf import DictConfig, OmegaConf
 
-from jovis.data.augment import IGNORE
 from jovis.synth.track import TrackStep
-from jovis.training.consistency import DIVERGENCES, SecondView, bounded
+from jovis.training.consistency import SecondView, checked_block
 from jovis.training.losses import consistency_loss
 
 # key -> (default, maximum); all ≥ 0. The step's bounds are TrackStep's fields.
@@ -63,34 +61,15 @@ class TrackTerm:
             first = forward(batch["track_first"]).float().softmax(1)
         grid = batch["track_grid"].to(first.device, first.dtype)
         target = F.grid_sample(first, grid, "bilinear", "zeros", align_corners=False)
-        seen = batch["track_valid"]
-        code = torch.where(seen, 0, IGNORE).to(torch.uint8)
-        view, _, valid = self.second.make(batch["track_image"], code, generator)
-        return consistency_loss(target, forward(view), valid & seen, self.divergence)
+        seen, image = batch["track_valid"], batch["track_image"]
+        u = torch.rand(image.shape[0], generator=generator, dtype=torch.float64)
+        view = self.second.photometric(image, ~seen, u, generator)
+        return consistency_loss(target, forward(view), seen, self.divergence)
 
 
 def track_config(cfg: Mapping[str, Any] | None) -> dict[str, Any]:
     """The ``loss.track`` block checked, with its defaults; raises naming the key."""
-    if isinstance(cfg, DictConfig):
-        cfg = OmegaConf.to_container(cfg, resolve=True)
-    cfg = dict(cfg or {})
-    unknown = sorted(set(cfg) - set(KEYS) - {"divergence"})
-    if unknown:
-        raise ValueError(
-            f"unknown key(s) {', '.join(f'loss.track.{k}' for k in unknown)}; valid keys: "
-            f"{', '.join([*KEYS, 'divergence'])}"
-        )
-    values: dict[str, Any] = {
-        k: bounded(f"loss.track.{k}", cfg.get(k, default), top)
-        for k, (default, top) in KEYS.items()
-    }
-    values["divergence"] = cfg.get("divergence", "kl")
-    if values["divergence"] not in DIVERGENCES:
-        raise ValueError(
-            f"loss.track.divergence must be one of {', '.join(DIVERGENCES)}, got "
-            f"{values['divergence']!r}"
-        )
-    return values
+    return checked_block(cfg, "loss.track", KEYS)
 
 
 def track_step(cfg: Mapping[str, Any] | None) -> TrackStep | None:
