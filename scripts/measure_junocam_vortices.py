@@ -8,8 +8,10 @@ Prints one row per ellipse and the per-kind 10/50/90th percentiles that the vort
 With `synthetic=N` (default 24) also the vortex spread of N synthetic composite views
 (`synthetic_rows`, seeds 500+, 256 px) beside the real median, and the model-scale table
 (`compare`: white-oval, dark-spot and circumpolar-cyclone contrast, the ring variability, the
-cyclones' red shift and how wound their texture is (`radial_alignment`), real products zoomed to
-256 px against the synthetic views), with `params` (a JSON object of synth
+cyclones' red shift and how wound their texture is (`radial_alignment`), and the circumpolar
+ring's look: how sharply the cyclones' outlines are drawn (`outline_edge`) and what lies between
+neighbouring cyclones (`neighbour_gaps`); real products zoomed to 256 px against the synthetic
+views), with `params` (a JSON object of synth
 params) rendered over the defaults. Method: `jovis.realism.junocam_vortices`.
 """
 

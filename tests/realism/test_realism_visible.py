@@ -16,6 +16,8 @@ from jovis.realism.junocam_vortices import (
     measure,
     model_normalised,
     model_scale_stats,
+    neighbour_gaps,
+    outline_edge,
     pixel_to_latlon,
     projected_ellipse,
     radial_alignment,
@@ -131,6 +133,11 @@ def test_model_scale_stats_zoom_the_ellipses_with_the_frame():
     full = vortex_stats(lum, e)
     (small,) = model_scale_stats(lum, [e], size=64)
     assert small["full"] and small["contrast"] == pytest.approx(full["contrast"], rel=0.15)
+    assert small["gap"] is None  # gaps are the circumpolar cyclones' alone
+    pair = _two_disks(lane=30.0)
+    ring = [{**x, "kind": "circumpolar_cyclone"} for x in pair[1]]
+    zoomed_gaps = [st["gap"] for st in model_scale_stats(pair[0], ring, size=64)]
+    assert zoomed_gaps[0] > 0.1 and zoomed_gaps[0] == pytest.approx(zoomed_gaps[1])
     lum[:, :70] = 0  # sky over half the frame: the vortex is no longer wholly seen
     assert not model_scale_stats(lum, [e], size=64)[0]["full"]
 
@@ -138,13 +145,15 @@ def test_model_scale_stats_zoom_the_ellipses_with_the_frame():
 def test_compare_uses_wholly_seen_vortices_and_gives_the_median_ratio():
     real = [{"kind": "white_oval", "model_contrast": c, "model_norm_contrast": c,
              "model_ring_sd": 0.05, "model_ring_rough": 0.03, "model_full": True,
-             "red_shift": 0.5, "model_alignment": 0.1} for c in (0.1, 0.15, 0.2)]  # fmt: skip
+             "red_shift": 0.5, "model_alignment": 0.1, "model_outline": 1.0,
+             "model_gap": None} for c in (0.1, 0.15, 0.2)]  # fmt: skip
     real.append({**real[0], "model_contrast": -5.0, "model_full": False})  # left out
-    real += [{**real[0], "kind": "circumpolar_cyclone", "red_shift": r, "model_alignment": a}
-             for r, a in ((0.01, 0.2), (0.02, 0.4))]  # fmt: skip
+    real += [{**real[0], "kind": "circumpolar_cyclone", "red_shift": r, "model_alignment": a,
+              "model_outline": 1.0, "model_gap": g}
+             for r, a, g in ((0.01, 0.2, 0.02), (0.02, 0.4, None))]  # fmt: skip
     synth = [{"role": "white_oval", "kind": "anticyclone", "contrast": c, "norm_contrast": c,
               "ring_sd": 0.1, "ring_rough": 0.06, "full": True, "red_shift": 0.9,
-              "alignment": 0.5} for c in (0.2, 0.3, 0.4)]  # fmt: skip
+              "alignment": 0.5, "outline": 2.0, "gap": None} for c in (0.2, 0.3, 0.4)]  # fmt: skip
     synth.append(
         {
             **synth[0],
@@ -152,6 +161,8 @@ def test_compare_uses_wholly_seen_vortices_and_gives_the_median_ratio():
             "kind": "cyclone",
             "red_shift": 0.045,
             "alignment": 0.15,
+            "outline": 1.5,
+            "gap": -0.04,
         }
     )
     out = compare(real, synth)
@@ -167,6 +178,51 @@ def test_compare_uses_wholly_seen_vortices_and_gives_the_median_ratio():
     # structure: the same kinds; the circumpolar real median is 0.3
     assert out["cyclone_alignment"]["synthetic_n"] == 1 and out["cyclone_alignment"]["real_n"] == 2
     assert out["circumpolar_alignment"]["ratio"] == pytest.approx(0.5)
+    # the ring's look: circumpolar kinds and role only; gaps where a neighbour is in reach
+    assert out["circumpolar_outline"]["ratio"] == pytest.approx(1.5)
+    assert out["circumpolar_gap"]["real_n"] == 1 and out["circumpolar_gap"][
+        "ratio"
+    ] == pytest.approx(-2.0)
+
+
+def _two_disks(lane: float, edge: float = 0.0):
+    """Two touching-ish disks on a textured field: `lane` added between them, `edge` on their
+    outlines."""
+    rng = np.random.default_rng(5)
+    yy, xx = np.mgrid[0:96, 0:128].astype(float)
+    lum = 100 + 4 * rng.normal(0, 1, (96, 128))
+    es = [{"x": 44.0, "y": 48.0, "a": 14.0, "b": 14.0, "angle": 0.0},
+          {"x": 84.0, "y": 48.0, "a": 14.0, "b": 14.0, "angle": 0.0}]  # fmt: skip
+    r1, r2 = np.hypot(xx - 44, yy - 48) / 14, np.hypot(xx - 84, yy - 48) / 14
+    lum[(r1 >= 1.05) & (r2 >= 1.05) & (abs(xx - 64) < 5)] += lane
+    lum[(abs(r1 - 1.0) < 0.08) | (abs(r2 - 1.0) < 0.08)] += edge
+    return lum, es
+
+
+def test_neighbour_gaps_see_a_bright_lane_a_dark_one_and_none():
+    seen = np.ones((96, 128), bool)
+    bright = neighbour_gaps(*_two_disks(lane=30.0), seen)
+    plain = neighbour_gaps(*_two_disks(lane=0.0), seen)
+    dark = neighbour_gaps(*_two_disks(lane=-30.0), seen)
+    assert bright[0] > 0.1 and dark[0] < -0.1 and abs(plain[0]) < 0.05
+    assert bright[0] == pytest.approx(bright[1])  # one gap, seen from either side
+    lum, es = _two_disks(lane=30.0)
+    far = [es[0], {**es[1], "x": 120.0, "a": 3.0, "b": 3.0}]  # 76 px apart, axes 14 + 3
+    assert neighbour_gaps(lum, [es[0]], seen) == [None]  # no neighbour
+    assert neighbour_gaps(lum, far, seen, reach=1.0) == [None, None]  # out of reach
+    blind = seen.copy()
+    blind[:, 58:70] = False  # the gap unseen
+    assert neighbour_gaps(lum, es, blind) == [None, None]
+
+
+def test_outline_edge_sees_a_drawn_outline_and_not_a_plain_one():
+    seen = np.ones((96, 128), bool)
+    (plain_lum, (e, _)), (drawn_lum, _) = _two_disks(0.0), _two_disks(0.0, edge=25.0)
+    plain, drawn = outline_edge(plain_lum, e, seen), outline_edge(drawn_lum, e, seen)
+    assert plain == pytest.approx(1.0, abs=0.15) and drawn > 1.5
+    off = {**e, "x": -300.0}
+    assert outline_edge(plain_lum, off, seen) is None
+    assert vortex_stats(drawn_lum, e)["outline"] == pytest.approx(drawn)
 
 
 def test_synthetic_rows_see_the_white_ovals_brighter_with_the_deck():

@@ -15,6 +15,7 @@ from jovis.realism.visible_texture import (
     model_scale_window,
     product_windows,
     psd_slope,
+    scale_split,
     set_texture,
     window_stats,
 )
@@ -80,3 +81,19 @@ def test_the_model_scale_window_is_the_whole_frame_zoomed_to_256_px():
     [(small, val)] = list(model_scale_window(img, valid))
     assert small.shape == (128, 256, 3) and val.shape == (128, 256)
     assert val[:, :128].all() and not val[:, 128:].any()
+
+
+def test_scale_split_tells_the_disk_scale_from_the_cloud_scale():
+    g = np.random.default_rng(2)
+    yy, xx = np.mgrid[:128, :128].astype(np.float32)
+    valid = np.hypot(xx - 64, yy - 64) < 60  # a disk: the sky must not count
+    inner = inner_mask(valid)
+    ramp = (0.5 + 0.004 * (xx - 64)).astype(np.float32)  # illumination across the disk
+    clouds = (0.5 + 0.05 * g.normal(0, 1, (128, 128))).astype(np.float32)
+    large_r, small_r = scale_split(ramp, valid, inner)
+    large_c, small_c = scale_split(clouds, valid, inner)
+    assert large_r > 0.1 and small_r < 0.005  # a smooth gradient: large scale alone
+    assert small_c == pytest.approx(0.05, rel=0.25) and large_c < 0.01  # fine noise: small alone
+    sky = np.where(valid, ramp, 0.0).astype(np.float32)  # a black sky changes nothing
+    assert scale_split(sky, valid, inner) == pytest.approx((large_r, small_r), rel=1e-3)
+    assert {"large_sd", "small_sd"} <= set(window_stats(np.dstack([ramp] * 3), valid))

@@ -151,7 +151,8 @@ def vortex_stats(
     ``ring_sd`` (the sd of the ring 1.3–1.8 semi-axes out: how busy the surroundings are) and
     ``ring_rough`` (the sd about the ring's least-squares plane: its texture without the
     illumination's gradient), ``alignment`` (`radial_alignment`: texture wound about the
-    centre, over the ring's); ``full``: whether the interior and the ring lie wholly on the
+    centre, over the ring's), ``outline`` (`outline_edge`: how sharply the outline is drawn
+    against the clouds about it); ``full``: whether the interior and the ring lie wholly on the
     frame's seen pixels (limb and terminator vortices are foreshortened or half lit). None where
     the interior or the ring holds fewer than 10 seen pixels."""
     seen = lum > 8 if seen is None else seen
@@ -159,7 +160,7 @@ def vortex_stats(
     inner, ring = (r < 0.8) & seen, (r >= 1.3) & (r < 1.8) & seen
     if inner.sum() < 10 or ring.sum() < 10:
         return {"contrast": None, "norm_contrast": None, "ring_sd": None, "ring_rough": None,
-                "alignment": None, "full": False}  # fmt: skip
+                "alignment": None, "outline": None, "full": False}  # fmt: skip
     # every pixel of the interior and ring is seen, and the ring does not leave the frame
     a = max(e["a"], e["b"]) * 1.8
     on_frame = a <= min(e["x"], e["y"], lum.shape[1] - 1 - e["x"], lum.shape[0] - 1 - e["y"])
@@ -173,7 +174,8 @@ def vortex_stats(
     return {"contrast": (i_raw - o_raw) / o_raw if o_raw > 0 else None,
             "norm_contrast": float(n[inner].mean() - n[ring].mean()),
             "ring_sd": float(n[ring].std()), "ring_rough": float(resid.std()),
-            "alignment": radial_alignment(lum, e, seen), "full": full}  # fmt: skip
+            "alignment": radial_alignment(lum, e, seen), "outline": outline_edge(lum, e, seen),
+            "full": full}  # fmt: skip
 
 
 def radial_alignment(lum: np.ndarray, e: dict[str, Any], seen: np.ndarray) -> float | None:
@@ -202,21 +204,89 @@ def radial_alignment(lum: np.ndarray, e: dict[str, Any], seen: np.ndarray) -> fl
     return means[0] - means[1]
 
 
-def model_scale_stats(lum: np.ndarray, ellipses: list[dict[str, Any]],
-                      size: int = MODEL_SIZE) -> list[dict[str, Any]]:  # fmt: skip
-    """`vortex_stats` of each ellipse on `lum` zoomed (area mean) to `size` px on its longer
+def outline_edge(lum: np.ndarray, e: dict[str, Any], seen: np.ndarray) -> float | None:
+    """How sharply the ellipse's outline is drawn: the mean luminance gradient magnitude (Sobel)
+    on the band 0.85–1.15 semi-axes over that of the ring 1.3–1.8 semi-axes out (about 1: the
+    outline is no sharper than the surrounding clouds; above 1: a drawn edge or rim). Gradients
+    next to unseen pixels are left out. None where either band holds fewer than 10 such pixels
+    or the ring no gradient."""
+    lum = np.asarray(lum, np.float64)
+    mag = np.hypot(
+        cv2.Sobel(lum, cv2.CV_64F, 1, 0, ksize=3), cv2.Sobel(lum, cv2.CV_64F, 0, 1, ksize=3)
+    )
+    inside = cv2.erode(seen.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    r = _ellipse_radius(lum.shape, e)
+    band, ring = (r >= 0.85) & (r < 1.15) & inside, (r >= 1.3) & (r < 1.8) & inside
+    if band.sum() < 10 or ring.sum() < 10 or mag[ring].mean() <= 0:
+        return None
+    return float(mag[band].mean() / mag[ring].mean())
+
+
+def neighbour_gaps(lum: np.ndarray, ellipses: list[dict[str, Any]], seen: np.ndarray,
+                   reach: float = 2.0) -> list[float | None]:  # fmt: skip
+    """For each ellipse, the luminance of the gap between it and its nearest neighbour among
+    `ellipses` against their interiors, on `model_normalised` luminance: along the segment
+    joining the two centres (bilinear, 0.25 px steps), the median of the samples outside both
+    (≥ 1.05 semi-axes of each) less the mean of those inside either (< 0.6 semi-axes); > 0 a
+    bright lane parts them, < 0 a dark one, ~0 the cyclones run into each other. None where the
+    nearest neighbour's centre lies beyond `reach` × the sum of the two semi-major axes, or the
+    segment holds fewer than 2 gap or interior samples on seen pixels."""
+    n = model_normalised(lum, seen)
+    out: list[float | None] = []
+    for i, e in enumerate(ellipses):
+        others = [o for j, o in enumerate(ellipses) if j != i]
+        if not others:
+            out.append(None)
+            continue
+        o = min(others, key=lambda o: np.hypot(o["x"] - e["x"], o["y"] - e["y"]))
+        dist = float(np.hypot(o["x"] - e["x"], o["y"] - e["y"]))
+        if dist > reach * (max(e["a"], e["b"]) + max(o["a"], o["b"])):
+            out.append(None)
+            continue
+        t = np.linspace(0.0, 1.0, max(int(dist * 4), 2) + 1)
+        xs = (e["x"] + t * (o["x"] - e["x"])).astype(np.float32)
+        ys = (e["y"] + t * (o["y"] - e["y"])).astype(np.float32)
+        val = cv2.remap(n.astype(np.float32), xs[None], ys[None], cv2.INTER_LINEAR)[0]
+        ok = cv2.remap(seen.astype(np.float32), xs[None], ys[None], cv2.INTER_LINEAR)[0] > 0.999
+        r1, r2 = _points_radius(xs, ys, e), _points_radius(xs, ys, o)
+        gap, interior = ok & (r1 >= 1.05) & (r2 >= 1.05), ok & ((r1 < 0.6) | (r2 < 0.6))
+        if gap.sum() < 2 or interior.sum() < 2:
+            out.append(None)
+            continue
+        out.append(float(np.median(val[gap]) - val[interior].mean()))
+    return out
+
+
+def _points_radius(x: np.ndarray, y: np.ndarray, e: dict[str, Any]) -> np.ndarray:
+    """`_ellipse_radius` at the points (x, y)."""
+    ang = np.radians(e["angle"])
+    u = ((x - e["x"]) * np.cos(ang) + (y - e["y"]) * np.sin(ang)) / e["a"]
+    v = (-(x - e["x"]) * np.sin(ang) + (y - e["y"]) * np.cos(ang)) / e["b"]
+    return np.sqrt(u * u + v * v)
+
+
+def zoomed(lum: np.ndarray, ellipses: list[dict[str, Any]], size: int = MODEL_SIZE):
+    """(luminance, seen, ellipses) with `lum` zoomed (area mean) to `size` px on its longer
     side, as infer feeds a product to the model; a pixel counts as seen when all the pixels it
     averages are (> 8)."""
     f = size / max(lum.shape)
     dsize = (round(lum.shape[1] * f), round(lum.shape[0] * f))
     small = cv2.resize(lum.astype(np.float32), dsize, interpolation=cv2.INTER_AREA)
     seen = cv2.resize((lum > 8).astype(np.float32), dsize, interpolation=cv2.INTER_AREA) > 0.999
-    out = []
-    for e in ellipses:
-        es = {**e, "x": (e["x"] + 0.5) * f - 0.5, "y": (e["y"] + 0.5) * f - 0.5,
-              "a": e["a"] * f, "b": e["b"] * f}  # fmt: skip
-        out.append(vortex_stats(small, es, seen))
-    return out
+    scaled = [{**e, "x": (e["x"] + 0.5) * f - 0.5, "y": (e["y"] + 0.5) * f - 0.5,
+               "a": e["a"] * f, "b": e["b"] * f} for e in ellipses]  # fmt: skip
+    return small, seen, scaled
+
+
+def model_scale_stats(lum: np.ndarray, ellipses: list[dict[str, Any]],
+                      size: int = MODEL_SIZE) -> list[dict[str, Any]]:  # fmt: skip
+    """`vortex_stats` of each ellipse on `lum` `zoomed` to `size` px, as infer feeds a product
+    to the model, with ``gap`` (`neighbour_gaps`) for the circumpolar cyclones, among
+    themselves (None for other kinds)."""
+    small, seen, scaled = zoomed(lum, ellipses, size)
+    ring = [i for i, e in enumerate(scaled) if e.get("kind") == "circumpolar_cyclone"]
+    gaps = dict(zip(ring, neighbour_gaps(small, [scaled[i] for i in ring], seen), strict=True))
+    return [{**vortex_stats(small, es, seen), "gap": gaps.get(i)} for i, es in enumerate(scaled)]
 
 
 def projected_ellipse(batch, i: int, vortex: dict[str, Any], n: int = 64) -> dict[str, Any]:
@@ -260,14 +330,16 @@ def synthetic_rows(n: int, size: int = MODEL_SIZE, seed: int = 0,
     for i in range(n):
         lum, seen = batch.image[i].mean(0).numpy(), batch.valid[i].numpy()
         rgb = batch.image[i].permute(1, 2, 0).numpy()
-        for v in batch.features(i)["vortices"]:
-            if v["radius_px"] >= 3:
-                e = projected_ellipse(batch, i, v)
-                out.append({"role": v["role"], "kind": v["kind"], "radius_px": v["radius_px"],
-                            "a": round(e["a"], 3), "b": round(e["b"], 3),
-                            "spread": ellipse_spread(lum, e, seen),
-                            "red_shift": red_shift(rgb, e, seen),
-                            **vortex_stats(lum, e, seen)})  # fmt: skip
+        vortices = [v for v in batch.features(i)["vortices"] if v["radius_px"] >= 3]
+        ellipses = [projected_ellipse(batch, i, v) for v in vortices]
+        ring = [k for k, v in enumerate(vortices) if v["role"] == "circumpolar"]
+        gaps = dict(zip(ring, neighbour_gaps(lum, [ellipses[k] for k in ring], seen), strict=True))
+        for k, (v, e) in enumerate(zip(vortices, ellipses, strict=True)):
+            out.append({"role": v["role"], "kind": v["kind"], "radius_px": v["radius_px"],
+                        "a": round(e["a"], 3), "b": round(e["b"], 3),
+                        "spread": ellipse_spread(lum, e, seen),
+                        "red_shift": red_shift(rgb, e, seen), "gap": gaps.get(k),
+                        **vortex_stats(lum, e, seen)})  # fmt: skip
     return out
 
 
@@ -303,6 +375,13 @@ def compare(real: list[dict[str, Any]], synth: list[dict[str, Any]]) -> dict[str
                                        [s[stat] for s in synth if s["role"] == role])  # fmt: skip
     for stat in ("ring_sd", "ring_rough"):
         pairs[stat] = ([r[f"model_{stat}"] for r in real], [s[stat] for s in synth])
+    # the circumpolar ring's look: outlines drawn sharper than the clouds about them, and what
+    # lies between neighbouring cyclones (a lane, or nothing: the cyclones run together)
+    for stat in ("outline", "gap"):
+        pairs[f"circumpolar_{stat}"] = (
+            [r[f"model_{stat}"] for r in real if r["kind"] == "circumpolar_cyclone"],
+            [s[stat] for s in synth if s["role"] == "circumpolar"],
+        )
     # cyclones only: colour (the renderer reddens cyclones, not anticyclones) and structure
     # (texture wound about the centre); real cyclonic kinds are the circumpolar cyclones, spiral
     # storms and other vortices

@@ -16,7 +16,10 @@ eroded 4 px off the limb and the no-data edge:
   over the 3×3×(scale) neighbourhood, per 100² valid px (small bright cloud tops, dark spots);
 - ``contrast15``: median local sd of the luminance in 15 px boxes (local contrast);
 - ``blob_spacing``: Clark–Evans ratio of the bright and dark blob centres together (mean
-  nearest-neighbour distance over a random pattern's: ~1 random, > 1 a regular lattice).
+  nearest-neighbour distance over a random pattern's: ~1 random, > 1 a regular lattice);
+- ``large_sd``, ``small_sd`` (`scale_split`): how much the luminance varies on the scale of the
+  disk (belts, the polar region, illumination left after the product's flattening) and on the
+  scale of the clouds (robust sd of what a blur of a fiftieth of the disk leaves).
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ MIN_VALID = 0.5  # a window counts when this share of it is valid
 BANDS = (1.0, 2.0, 4.0, 8.0, 16.0)
 BLOB_SIGMAS = (1.7, 2.4, 3.4, 4.8)
 BLOB_T = 0.04  # LoG response (normalised luminance units) a blob must exceed (a choice)
-KEYS = ("psd_slope", "blobs_bright", "blobs_dark", "contrast15", "blob_spacing")
+KEYS = ("psd_slope", "blobs_bright", "blobs_dark", "contrast15", "blob_spacing", "large_sd",
+        "small_sd")  # fmt: skip
+SPLIT_LARGE, SPLIT_SMALL = 0.1, 0.02  # blur sigmas of `scale_split`, × sqrt(valid pixels)
 
 
 def luminance(image: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -100,6 +105,26 @@ def local_contrast(lum: np.ndarray, inner: np.ndarray, box: int = 15) -> float:
     return float(np.median(sd[inner]))
 
 
+def valid_blur(lum: np.ndarray, valid: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of `lum` over its valid pixels alone (normalised convolution: the sky and
+    night do not darken the edge of the disk)."""
+    w = cv2.GaussianBlur(valid.astype(np.float32), (0, 0), sigma)
+    num = cv2.GaussianBlur(np.where(valid, lum, 0.0).astype(np.float32), (0, 0), sigma)
+    return num / np.maximum(w, 1e-6)
+
+
+def scale_split(lum: np.ndarray, valid: np.ndarray, inner: np.ndarray) -> tuple[float, float]:
+    """(large-scale sd, small-scale sd) of `lum` over `inner`: the sd of its `valid_blur` at
+    sigma `SPLIT_LARGE` × sqrt(valid pixels) (20 px on a 256 px disk), and the robust sd
+    (1.4826 × MAD) of what a blur at `SPLIT_SMALL` × sqrt(valid pixels) leaves. Scaled by the
+    valid area, so a window and a whole zoomed product are split at the same share of what
+    they show."""
+    root = float(np.sqrt(valid.sum()))
+    large = valid_blur(lum, valid, SPLIT_LARGE * root)[inner]
+    fine = (lum - valid_blur(lum, valid, SPLIT_SMALL * root))[inner]
+    return float(large.std()), float(1.4826 * np.median(np.abs(fine - np.median(fine))))
+
+
 def window_stats(image: np.ndarray, valid: np.ndarray) -> dict[str, float] | None:
     """The statistics of one window (None when under 2000 px stay after erosion)."""
     if valid.sum() < 100:
@@ -110,9 +135,11 @@ def window_stats(image: np.ndarray, valid: np.ndarray) -> dict[str, float] | Non
     if n < 2000:
         return None
     bright, dark = blob_centres(lum, inner)
+    large, small = scale_split(lum, valid, inner)
     return {"psd_slope": psd_slope(lum, inner), "blobs_bright": len(bright) * 1e4 / n,
             "blobs_dark": len(dark) * 1e4 / n, "contrast15": local_contrast(lum, inner),
-            "blob_spacing": blob_spacing(np.concatenate([bright, dark]), n)}  # fmt: skip
+            "blob_spacing": blob_spacing(np.concatenate([bright, dark]), n),
+            "large_sd": large, "small_sd": small}  # fmt: skip
 
 
 def product_windows(frame: Frame, view_size: int, window: int = WINDOW):
