@@ -38,3 +38,26 @@ def test_missing_every_vortex_is_scored_as_misses():
     scores.add(np.where(truth == 2, 0, truth).astype(np.uint8), None, truth, labels.features, None)
     summary = scores.summary()
     assert summary["vortex_recall"] == 0.0 and summary["vortex_instances"]["fn"] > 5
+
+
+def test_each_frame_returns_its_own_counts_and_the_labelled_rows_keep_them():
+    from jovis.real_eval.labelled import LabelledScores
+
+    schema = default_schema()
+    scores, rows = FeatureScores(schema), LabelledScores(schema)
+    per_frame = []
+    for seed in (1, 2):
+        frame, labels = make_sample(seed, 96, ["M"], "jiram_m", "north", {"max_colatitude": 12})
+        truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
+        pred = truth if seed == 1 else np.where(truth == 2, 0, truth).astype(np.uint8)
+        per_frame.append(scores.add(pred, None, truth, labels.features, None))
+        rows.add(f"f{seed}", pred, None, truth, labels.features, None)
+    assert per_frame[0]["tp"] > 5 and per_frame[1]["tp"] == 0 and per_frame[1]["fn"] > 5
+    total = scores.summary()["vortex_instances"]
+    assert total["tp"] == sum(c["tp"] for c in per_frame)
+    out = rows.summary()
+    assert [r["vortex_fn"] for r in out["per_frame"]] == [c["fn"] for c in per_frame]
+    assert out["vortex_found"] == total["tp"]
+    lo, hi = out["vortex_f1_interval"]
+    assert lo <= out["vortex_f1"] <= hi and len(out["vortex_recall_interval"]) == 2
+    assert scores.add(truth, None, truth, {}, None) is None  # no vortex truth: no counts

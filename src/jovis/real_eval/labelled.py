@@ -22,6 +22,7 @@ from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.real_eval.visibility import VISIBILITY
 from jovis.scoring import FeatureScores, iou_dice
+from jovis.scoring.intervals import detection_intervals
 
 SECTORS = {1: "bright", 2: "faint"}
 
@@ -55,7 +56,9 @@ class LabelledScores:
     `add` takes class-id masks (uint8 H×W, 255 = no data) of one frame; `summary` gives
     ``<class>_iou/_dice`` (pooled), ``aurora_<sector>_iou/_dice/_recall``, the `FeatureScores`
     summary
-    (``oval_boundary_mean/p95``, ``vortex_precision/recall/f1``) and a row per frame.
+    (``oval_boundary_mean/p95``, ``vortex_precision/recall/f1``), ``vortex_found`` with the
+    95 % intervals of recall and F1 over the frames resampled (`jovis.scoring.intervals`), and a
+    row per frame (with its vortex ``tp/fp/fn``).
     """
 
     def __init__(self, schema: LabelSchema) -> None:
@@ -103,7 +106,9 @@ class LabelledScores:
                 for (sid, cid), counts in self.visible.items():
                     sel = reference & (sectors == sid) & (visibility == cid)
                     counts += (int(sel.sum()), int((sel & marked).sum()))
-        self.features.add(pred, probs, truth, features, grid)
+        counts = self.features.add(pred, probs, truth, features, grid)
+        if counts is not None:  # per frame, for intervals over the frames (`scoring.intervals`)
+            row.update({f"vortex_{k}": counts[k] for k in ("tp", "fp", "fn")})
         self.rows.append(row)
 
     def summary(self) -> dict[str, Any]:
@@ -119,6 +124,11 @@ class LabelledScores:
                 out[f"aurora_{name}_recall"] = _round(_recall(self.sector_cm[sid]))
                 out.update(self._visibility_summary(sid, name))
         out.update(self.features.summary())
+        spread = detection_intervals(self.rows)
+        if spread is not None:
+            out["vortex_found"] = self.features.instances["tp"]
+            out["vortex_recall_interval"] = spread["recall"]
+            out["vortex_f1_interval"] = spread["f1"]
         out["per_frame"] = self.rows
         return out
 

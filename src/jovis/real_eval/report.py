@@ -58,7 +58,8 @@ def overlay_writer(folder: Path, schema: LabelSchema) -> Callable:
 REFERENCE_KEYS = ("aurora_iou", "aurora_dice", "aurora_bright_iou", "aurora_faint_iou",
                   "aurora_bright_recall", "aurora_faint_recall",
                   "oval_boundary_mean", "vortex_iou", "vortex_precision", "vortex_recall",
-                  "vortex_f1")  # fmt: skip
+                  "vortex_f1", "vortex_found", "vortex_recall_interval",
+                  "vortex_f1_interval")  # fmt: skip
 # recall in each sector split by how visible the reference ridge is (`real_eval.visibility`)
 VISIBILITY_KEYS = tuple(
     f"aurora_{sector}_{what}_{cls}"
@@ -70,7 +71,8 @@ FREE_KEYS = ("agreement_median", "agreement_median_short", "agreement_min", "cap
              "area_share_mean", "capture_efficiency_mean", "vortex_px_uv")  # fmt: skip
 
 
-FILTER_KEYS = ("vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1")
+FILTER_KEYS = ("vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1", "vortex_found",
+               "vortex_recall_interval", "vortex_f1_interval")  # fmt: skip
 
 
 def summary(result: dict[str, Any]) -> dict[str, Any]:

@@ -51,9 +51,12 @@ class FeatureScores:
         truth: np.ndarray,
         truth_features: dict[str, Any],
         grid: PolarGrid | None,
-    ) -> None:
-        """`pred`, `truth`: uint8 (H, W) class ids (ignore = 255); `probs`: (C, H, W) or None."""
+    ) -> dict[str, int] | None:
+        """`pred`, `truth`: uint8 (H, W) class ids (ignore = 255); `probs`: (C, H, W) or None.
+        Returns this frame's vortex instance counts (tp, fp, fn, ignored), None when the frame
+        has no vortex truth."""
         schema = self.schema
+        frame_counts = None
         if "vortices" in truth_features and "vortex" in schema.names:
             found = extract_features(pred, probs, schema, grid=grid, **self.extract)["vortices"]
             true_vortices = truth_features["vortices"]
@@ -61,11 +64,13 @@ class FeatureScores:
             counts = match_vortices(found, true_vortices, ignore=visible < MIN_VISIBLE_FRACTION)
             for key in ("tp", "fp", "fn", "radius_errors_px", "ignored"):
                 self.instances[key] += counts[key]
+            frame_counts = {k: int(counts[k]) for k in ("tp", "fp", "fn", "ignored")}
         if "aurora" in schema.names:
             aurora = schema.id_of("aurora")
             self.grids_known &= grid is not None
             scored = truth != schema.ignore_index
             self.boundary.append(boundary_distances(pred == aurora, truth == aurora, grid, scored))
+        return frame_counts
 
     def totals(self) -> list[float]:
         """[tp, fp, fn, boundary distance sum, boundary distance count]."""
