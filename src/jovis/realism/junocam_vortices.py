@@ -83,9 +83,14 @@ def _ellipse_radius(shape: tuple[int, int], e: dict[str, Any]) -> np.ndarray:
     """Each pixel's distance from the ellipse's centre in units of its semi-axes."""
     h, w = shape
     yy, xx = np.mgrid[0:h, 0:w]
+    return _points_radius(xx, yy, e)
+
+
+def _points_radius(x: np.ndarray, y: np.ndarray, e: dict[str, Any]) -> np.ndarray:
+    """The distance of the points (x, y) from the ellipse's centre in units of its semi-axes."""
     ang = np.radians(e["angle"])
-    u = ((xx - e["x"]) * np.cos(ang) + (yy - e["y"]) * np.sin(ang)) / e["a"]
-    v = (-(xx - e["x"]) * np.sin(ang) + (yy - e["y"]) * np.cos(ang)) / e["b"]
+    u = ((x - e["x"]) * np.cos(ang) + (y - e["y"]) * np.sin(ang)) / e["a"]
+    v = (-(x - e["x"]) * np.sin(ang) + (y - e["y"]) * np.cos(ang)) / e["b"]
     return np.sqrt(u * u + v * v)
 
 
@@ -257,15 +262,8 @@ def neighbour_gaps(lum: np.ndarray, ellipses: list[dict[str, Any]], seen: np.nda
     return out
 
 
-def _points_radius(x: np.ndarray, y: np.ndarray, e: dict[str, Any]) -> np.ndarray:
-    """`_ellipse_radius` at the points (x, y)."""
-    ang = np.radians(e["angle"])
-    u = ((x - e["x"]) * np.cos(ang) + (y - e["y"]) * np.sin(ang)) / e["a"]
-    v = (-(x - e["x"]) * np.sin(ang) + (y - e["y"]) * np.cos(ang)) / e["b"]
-    return np.sqrt(u * u + v * v)
-
-
-def zoomed(lum: np.ndarray, ellipses: list[dict[str, Any]], size: int = MODEL_SIZE):
+def zoomed_with_ellipses(lum: np.ndarray, ellipses: list[dict[str, Any]],
+                         size: int = MODEL_SIZE):  # fmt: skip
     """(luminance, seen, ellipses) with `lum` zoomed (area mean) to `size` px on its longer
     side, as infer feeds a product to the model; a pixel counts as seen when all the pixels it
     averages are (> 8)."""
@@ -280,10 +278,10 @@ def zoomed(lum: np.ndarray, ellipses: list[dict[str, Any]], size: int = MODEL_SI
 
 def model_scale_stats(lum: np.ndarray, ellipses: list[dict[str, Any]],
                       size: int = MODEL_SIZE) -> list[dict[str, Any]]:  # fmt: skip
-    """`vortex_stats` of each ellipse on `lum` `zoomed` to `size` px, as infer feeds a product
-    to the model, with ``gap`` (`neighbour_gaps`) for the circumpolar cyclones, among
-    themselves (None for other kinds)."""
-    small, seen, scaled = zoomed(lum, ellipses, size)
+    """`vortex_stats` of each ellipse on `lum` zoomed to `size` px (`zoomed_with_ellipses`), as
+    infer feeds a product to the model, with ``gap`` (`neighbour_gaps`) for the circumpolar
+    cyclones, among themselves (None for other kinds)."""
+    small, seen, scaled = zoomed_with_ellipses(lum, ellipses, size)
     ring = [i for i, e in enumerate(scaled) if e.get("kind") == "circumpolar_cyclone"]
     gaps = dict(zip(ring, neighbour_gaps(small, [scaled[i] for i in ring], seen), strict=True))
     return [{**vortex_stats(small, es, seen), "gap": gaps.get(i)} for i, es in enumerate(scaled)]

@@ -37,7 +37,7 @@ GRID: dict[str, tuple[float, ...]] = {
 }
 
 
-def zoomed(frame: Frame, size: int) -> Frame:
+def zoomed_frame(frame: Frame, size: int) -> Frame:
     """`frame` zoomed (area mean) so that its longer side is `size` px; valid by nearest."""
     image, valid = next(model_scale_window(np.nan_to_num(frame.image), frame.valid, size))
     return Frame(image.astype(np.float32), list(frame.channels[:3]), valid=valid, meta=frame.meta)
@@ -45,7 +45,7 @@ def zoomed(frame: Frame, size: int) -> Frame:
 
 def as_network_sees(frame: Frame, size: int = MODEL_SIZE) -> tuple[np.ndarray, np.ndarray]:
     """(C×H×W normalised image with unseen pixels 0, valid H×W) at `size` px a side."""
-    small = zoomed(frame, size)
+    small = zoomed_frame(frame, size)
     return normalise_frame(small), small.valid
 
 
@@ -78,7 +78,7 @@ def fit_look(unprocessed: Frame, composite: Frame,
             f"look fit: channels differ ({unprocessed.channels} vs {composite.channels})"
         )
     target = as_network_sees(composite, size)
-    work = zoomed(unprocessed, work_size)
+    work = zoomed_frame(unprocessed, work_size)
     keys = list(grid)
     rows = []
     for values in itertools.product(*(grid[k] for k in keys)):
