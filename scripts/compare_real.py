@@ -27,7 +27,12 @@ def load(path: str) -> dict:
     p = Path(path)
     for candidate in (p / "real" / "real.json", p / "real.json", p):
         if candidate.is_file():
-            return json.loads(candidate.read_text())
+            try:
+                return json.loads(candidate.read_text())
+            except (json.JSONDecodeError, UnicodeDecodeError) as err:
+                raise SystemExit(
+                    f"{candidate}: not a real.json ({err}); re-run make real-eval"
+                ) from None
     raise SystemExit(f"{p}: no real.json (give the OUT folder of `make real-eval`)")
 
 
