@@ -33,6 +33,7 @@ from scipy.spatial import cKDTree
 
 from jovis.data.normalise import normalise_frame
 from jovis.frame import Frame
+from jovis.realism.oval_width import masked_blur
 
 WINDOW = 256
 MIN_VALID = 0.5  # a window counts when this share of it is valid
@@ -105,23 +106,16 @@ def local_contrast(lum: np.ndarray, inner: np.ndarray, box: int = 15) -> float:
     return float(np.median(sd[inner]))
 
 
-def valid_blur(lum: np.ndarray, valid: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian blur of `lum` over its valid pixels alone (normalised convolution: the sky and
-    night do not darken the edge of the disk)."""
-    w = cv2.GaussianBlur(valid.astype(np.float32), (0, 0), sigma)
-    num = cv2.GaussianBlur(np.where(valid, lum, 0.0).astype(np.float32), (0, 0), sigma)
-    return num / np.maximum(w, 1e-6)
-
-
 def scale_split(lum: np.ndarray, valid: np.ndarray, inner: np.ndarray) -> tuple[float, float]:
-    """(large-scale sd, small-scale sd) of `lum` over `inner`: the sd of its `valid_blur` at
-    sigma `SPLIT_LARGE` × sqrt(valid pixels) (20 px on a 256 px disk), and the robust sd
+    """(large-scale sd, small-scale sd) of `lum` over `inner`: the sd of its blur over the valid
+    pixels alone (`masked_blur`: the sky and night do not darken the edge of the disk) at sigma
+    `SPLIT_LARGE` × sqrt(valid pixels) (20 px on a 256 px disk), and the robust sd
     (1.4826 × MAD) of what a blur at `SPLIT_SMALL` × sqrt(valid pixels) leaves. Scaled by the
     valid area, so a window and a whole zoomed product are split at the same share of what
     they show."""
     root = float(np.sqrt(valid.sum()))
-    large = valid_blur(lum, valid, SPLIT_LARGE * root)[inner]
-    fine = (lum - valid_blur(lum, valid, SPLIT_SMALL * root))[inner]
+    large = masked_blur(lum, valid, SPLIT_LARGE * root)[inner]
+    fine = (lum - masked_blur(lum, valid, SPLIT_SMALL * root))[inner]
     return float(large.std()), float(1.4826 * np.median(np.abs(fine - np.median(fine))))
 
 
