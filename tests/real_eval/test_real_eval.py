@@ -229,7 +229,12 @@ def test_real_reference_set_scores_itself_perfectly(tmp_path, instrument, channe
             assert model[f"aurora_{sector}_recall_gt8"] == 1.0
     else:
         assert model["vortex_f1"] == 1.0
-        from jovis.real_eval.report import summary
+        # every product perfect: the intervals over resampled products are the point itself
+        assert model["vortex_found"] == 60 and model["vortex_f1_interval"] == [1.0, 1.0]
+        assert sum(r["vortex_tp"] for r in model["per_frame"]) == 60
+        from jovis.real_eval.report import summary, tables
+
+        assert "vortices found 60" in tables(result, "ckpt")[0].caption
 
         filters = materialise(tmp_path / "filters", REAL, instrument=instrument, junocam="filters")
         result = evaluate_real(reference_predict(filters, channels), SCHEMA, channels, tmp_path,
@@ -237,6 +242,8 @@ def test_real_reference_set_scores_itself_perfectly(tmp_path, instrument, channe
         assert result["reference_filters"]["model"]["vortex_f1"] == 1.0
         flat = summary(result)
         assert flat["ref_filters_vortex_f1"] == 1.0 and flat["ref_filters_frames"] == 9
+        assert flat["ref_filters_vortex_found"] == 60
+        assert flat["ref_filters_vortex_recall_interval"] == [1.0, 1.0]
 
 
 def test_benchmark_real_prints_the_json_line(tiny_run, synthetic_set, tmp_path):

@@ -58,8 +58,10 @@ def overlay_writer(folder: Path, schema: LabelSchema) -> Callable:
 REFERENCE_KEYS = ("aurora_iou", "aurora_dice", "aurora_bright_iou", "aurora_faint_iou",
                   "aurora_bright_recall", "aurora_faint_recall",
                   "oval_boundary_mean", "vortex_iou", "vortex_precision", "vortex_recall",
-                  "vortex_f1", "vortex_found", "vortex_recall_interval",
-                  "vortex_f1_interval")  # fmt: skip
+                  "vortex_f1")  # fmt: skip
+# vortex found count and 95 % intervals over the frames (`jovis.scoring.intervals`): in the
+# summary and in the tables' captions (the tables are already wide)
+INTERVAL_KEYS = ("vortex_found", "vortex_recall_interval", "vortex_f1_interval")
 # recall in each sector split by how visible the reference ridge is (`real_eval.visibility`)
 VISIBILITY_KEYS = tuple(
     f"aurora_{sector}_{what}_{cls}"
@@ -71,8 +73,7 @@ FREE_KEYS = ("agreement_median", "agreement_median_short", "agreement_min", "cap
              "area_share_mean", "capture_efficiency_mean", "vortex_px_uv")  # fmt: skip
 
 
-FILTER_KEYS = ("vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1", "vortex_found",
-               "vortex_recall_interval", "vortex_f1_interval")  # fmt: skip
+FILTER_KEYS = ("vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1")
 
 
 def summary(result: dict[str, Any]) -> dict[str, Any]:
@@ -83,12 +84,13 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
     if ref:
         for who in ("model", "baseline"):
             prefix = "ref_" if who == "model" else "baseline_ref_"
-            keys = (*REFERENCE_KEYS, *VISIBILITY_KEYS)
+            keys = (*REFERENCE_KEYS, *VISIBILITY_KEYS, *INTERVAL_KEYS)
             flat.update({prefix + k: ref[who].get(k) for k in keys if who in ref})
         flat["ref_frames"] = ref["model"]["frames"]
     filters = result.get("reference_filters")
     if filters:  # the JunoCam products again, as their per-filter sets
-        flat.update({f"ref_filters_{k}": filters["model"].get(k) for k in FILTER_KEYS})
+        keys = (*FILTER_KEYS, *INTERVAL_KEYS)
+        flat.update({f"ref_filters_{k}": filters["model"].get(k) for k in keys})
         flat["ref_filters_frames"] = filters["model"]["frames"]
     for folder in result["folders"]:
         name = Path(folder["folder"]).name
@@ -123,7 +125,7 @@ def tables(result: dict[str, Any], checkpoint: str) -> list[Table]:
     if filters:
         t = Table(title=f"{checkpoint} on {filters['model']['frames']} JunoCam reference "
                   "products as their per-filter sets", caption="the same ellipses, the same "
-                  "pixels as the map-projected composites")  # fmt: skip
+                  "pixels as the map-projected composites" + _spread(filters["model"]))  # fmt: skip
         for k in FILTER_KEYS:
             t.add_column(k, justify="right")
         t.add_row(*(_fmt(filters["model"].get(k)) for k in FILTER_KEYS))
@@ -132,7 +134,7 @@ def tables(result: dict[str, Any], checkpoint: str) -> list[Table]:
         caption = (
             "baseline: one fixed threshold tuned on these frames' reference masks (an "
             "optimistic bar); boundary in degrees; sectors: bright/faint oval arcs"
-        )
+        ) + _spread(ref["model"])
         t = Table(title=f"{checkpoint} on {ref['model']['frames']} reference frames",
                   caption=caption)  # fmt: skip
         t.add_column("scored by")
@@ -159,6 +161,15 @@ def tables(result: dict[str, Any], checkpoint: str) -> list[Table]:
                               *(_fmt(s.get(k)) for k in FREE_KEYS), shown)  # fmt: skip
     out.append(t)
     return out
+
+
+def _spread(scores: dict[str, Any]) -> str:
+    """A caption's note of the vortex count and its intervals over the frames, when scored."""
+    if scores.get("vortex_f1_interval") is None:
+        return ""
+    recall, f1 = scores["vortex_recall_interval"], scores["vortex_f1_interval"]
+    return (f"; vortices found {scores['vortex_found']}, 95 % over the frames resampled: "
+            f"recall {recall}, F1 {f1}")  # fmt: skip
 
 
 def _fmt(x: Any) -> str:
