@@ -17,9 +17,13 @@ frame is given that processing first, per channel:
    pull toward the grey and a ``gamma``.
 
 Pixels whose illumination is under ``night`` times its median leave the valid data (the
-composites' black night side; 0 keeps them). The settings were chosen on synthetic validation
-views (README, "The composites' look for unprocessed JunoCam frames"), where the look gains; on
-the real per-filter sets it loses, so it is off unless asked for (``look=auto`` or ``on``).
+composites' black night side; 0 keeps them). The settings are the composites' processing
+measured without labels on a real product and its per-filter set (`jovis.realism.look_fit`,
+``scripts/fit_look.py``, PJ36 36C00061: fully flattened, not re-stretched, cut at 0.6 of the
+median illumination; docs/notes/junocam.md "The composites' processing fitted on a real
+product"); s22's settings, chosen on synthetic views, were further from every composite than no
+look at all. It stays off unless asked for (``look=auto`` or ``on``): on the labelled sets it
+finds 14 of 60 vortices instead of 6 at lower precision, and marks limb strips on raw crescents.
 """
 
 from __future__ import annotations
@@ -43,14 +47,15 @@ UNPROCESSED_KINDS = ("raw", "red", "green", "blue")
 class LookSettings:
     """When and how the look is applied (see the module docstring)."""
 
-    # off by default: it gains on synthetic views but loses on the real per-filter sets (README)
+    # off by default: on the real per-filter sets its F1 gain is within the products' noise
     mode: str = "off"  # auto: unprocessed JunoCam frames, for a detector of JunoCam filters
-    # chosen on `va_alt30_R` (32 synthetic views without the product style; README)
-    blur: float = 0.2
-    flatten: float = 0.5
-    gamma: float = 0.75
+    # fitted on PJ36 36C00061's set and composite (scripts/fit_look.py; s22's synthetic choice
+    # was blur 0.2, flatten 0.5, gamma 0.75, night 0)
+    blur: float = 0.1
+    flatten: float = 1.0
+    gamma: float = 1.0
     saturation: float = 1.0
-    night: float = 0.0
+    night: float = 0.6
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -58,7 +63,7 @@ class LookSettings:
         if not self.blur > 0 or self.gamma <= 0 or self.flatten < 0 or self.night < 0:
             raise ValueError(
                 "look: blur and gamma must be > 0, flatten and night >= 0 "
-                "(e.g. blur: 0.2, flatten: 0.5, gamma: 0.75, night: 0)"
+                "(e.g. blur: 0.1, flatten: 1.0, gamma: 1.0, night: 0.6)"
             )
 
     @classmethod
