@@ -125,7 +125,7 @@ class LabelledScores:
                 out.update(self._visibility_summary(sid, name))
         out.update(self.features.summary())
         spread = detection_intervals(self.rows)
-        if spread is not None:
+        if spread is not None and "vortex_instances" in out:  # a vortex was true or found
             out["vortex_found"] = self.features.instances["tp"]
             out["vortex_recall_interval"] = spread["recall"]
             out["vortex_f1_interval"] = spread["f1"]
