@@ -22,6 +22,7 @@ from jovis.inference.scale import check_mode
 from jovis.io.atomic import write_json
 from jovis.real_eval.visibility import VisibilityRecall
 from jovis.scoring import FeatureScores, confusion_matrix, iou_dice
+from jovis.scoring.intervals import detection_intervals
 from jovis.scoring.oval_course import CourseSettings, frame_mask
 
 
@@ -44,8 +45,10 @@ def evaluate(
     Predictions go through the same `Predictor` as `scripts/infer.py`, so the score is the one a
     user gets. Returns a flat dict: `<class>_iou`, `<class>_dice`, `mean_fg_iou`, counts; with
     vortex truth in the frame set's features, `vortex_precision/recall/f1` (one-to-one matching,
-    centres within half the true radius) and `vortex_radius_error_px`; and the aurora boundary
-    distance `oval_boundary_mean/p95`, in degrees of great circle when every frame has a grid.
+    centres within half the true radius) with `vortex_recall_interval` / `vortex_f1_interval`
+    (95 % over the frames resampled, `jovis.scoring.intervals`) and `vortex_radius_error_px`;
+    and the aurora boundary distance `oval_boundary_mean/p95`, in degrees of great circle when
+    every frame has a grid.
     `resample` / `px_per_deg` as for `run_inference`: frames are fed at the checkpoint's training
     scale and scored on their own pixels; `resampled_frames` and `resample_scales` say how.
     `oval_course` as `infer`'s (`jovis.scoring.oval_course`; auto resolved for the checkpoint):
@@ -71,6 +74,7 @@ def evaluate(
     aurora = schema.names.index("aurora") if "aurora" in schema.names else None
     start = time.perf_counter()
     notes: list[dict[str, Any]] = []
+    frame_counts: list[dict[str, int]] = []
 
     for frame, truth, truth_features, p in labelled_predictions(
         predictor, dataset, batch_size, resample, px_per_deg, notes, look
@@ -84,7 +88,9 @@ def evaluate(
                 schema.ignore_index,
             )
         )
-        truth_scores.add(pred, p, truth, truth_features, frame.grid)
+        counts = truth_scores.add(pred, p, truth, truth_features, frame.grid)
+        if counts is not None:  # this frame's vortex instances, for intervals over the frames
+            frame_counts.append({f"vortex_{k}": counts[k] for k in ("tp", "fp", "fn")})
         if aurora is not None and (truth == aurora).any():
             seen.add(frame, truth_features, truth == aurora, pred == aurora)
 
@@ -96,6 +102,10 @@ def evaluate(
     fg = iou[1:]
     result["mean_fg_iou"] = _round(np.nanmean(fg)) if np.isfinite(fg).any() else None
     result.update(truth_scores.summary())
+    spread = detection_intervals(frame_counts)
+    if spread is not None and "vortex_instances" in result:
+        result["vortex_recall_interval"] = spread["recall"]
+        result["vortex_f1_interval"] = spread["f1"]
     if any(int(c[0]) for c in seen.counts.values()):
         result.update(seen.summary("aurora"))
     result["resample"] = resample
