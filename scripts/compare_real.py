@@ -53,7 +53,12 @@ def main(argv: list[str]) -> int:
             "usage: python scripts/compare_real.py a=<real-eval OUT> b=<real-eval OUT>"
         )
     ra, rb = load(opts["a"]), load(opts["b"])
-    draws = int(opts.get("draws", DRAWS))
+    try:
+        draws = int(opts.get("draws", DRAWS))
+    except ValueError:
+        draws = 0
+    if draws < 1:
+        raise SystemExit(f"draws={opts['draws']!r} must be a whole number >= 1 (e.g. draws=2000)")
     out: dict = {"a": opts["a"], "b": opts["b"], "draws": draws}
     for key in ("reference", "reference_filters"):
         rows_a, rows_b = per_frame(ra, key, opts["a"]), per_frame(rb, key, opts["b"])
@@ -63,6 +68,11 @@ def main(argv: list[str]) -> int:
             out[key] = paired_difference(rows_a, rows_b, draws=draws)
         except ValueError as err:
             raise SystemExit(f"{key}: {err}") from None
+    if not any(key in out for key in ("reference", "reference_filters")):
+        raise SystemExit(
+            "neither result scored the JunoCam reference products (no reference set in both): "
+            "compare two make real-eval runs of vortex detectors"
+        )
     print(json.dumps(out))
     return 0
 

@@ -70,6 +70,11 @@ def test_compare_real_script_prints_the_paired_differences(tmp_path):
     assert "reference_filters" not in out  # neither run scored the per-filter sets
     proc, _ = run("scripts/compare_real.py", f"a={a}", f"b={tmp_path / 'nothing'}", ok=False)
     assert proc.returncode != 0 and "no real.json" in proc.stderr
+    proc, _ = run("scripts/compare_real.py", f"a={a}", f"b={b}", "draws=0", ok=False)
+    assert proc.returncode != 0 and "whole number" in proc.stderr
+    (tmp_path / "uv.json").write_text(json.dumps({"folders": []}))  # no reference set scored
+    proc, _ = run("scripts/compare_real.py", f"a={a}", f"b={tmp_path / 'uv.json'}", ok=False)
+    assert proc.returncode != 0 and "neither result" in proc.stderr
     (tmp_path / "torn.json").write_text('{"reference": ')  # a half-written file
     proc, _ = run("scripts/compare_real.py", f"a={a}", f"b={tmp_path / 'torn.json'}", ok=False)
     assert proc.returncode != 0 and "torn.json: not a real.json" in proc.stderr
