@@ -39,9 +39,18 @@ def main(argv: list[str]) -> int:
         path = Path(opts[key])
         if not path.is_file():
             raise SystemExit(f"{key}={path}: no such file")
-        frames.append(read_frame(path))
+        try:
+            frames.append(read_frame(path))
+        except (ValueError, OSError) as err:  # FrameReadError names the file and the reason
+            raise SystemExit(f"{key}={path}: {err}") from None
     try:
-        result = fit_look(*frames, grid={k: tuple(v) for k, v in grid.items()})
+        axes = {k: tuple(v) for k, v in grid.items()}
+    except TypeError:
+        raise SystemExit(
+            f"grid={opts['grid']!r}: each axis is a list, e.g. '{{\"night\": [0.0, 0.5]}}'"
+        ) from None
+    try:
+        result = fit_look(*frames, grid=axes)
     except (ValueError, TypeError) as err:
         raise SystemExit(str(err)) from None
     out = Path(opts.get("out", "outputs/look-fit"))

@@ -72,3 +72,10 @@ def test_fit_look_script_writes_every_setting_and_prints_the_best(tmp_path):
     proc, _ = run("scripts/fit_look.py", f"unprocessed={tmp_path / 'none.png'}",
                   f"composite={tmp_path / 'composite.png'}", ok=False)  # fmt: skip
     assert proc.returncode != 0 and "no such file" in proc.stderr
+    pair = (f"unprocessed={tmp_path / 'set.png'}", f"composite={tmp_path / 'composite.png'}")
+    proc, _ = run("scripts/fit_look.py", *pair, 'grid={"night": 0.5}', ok=False)
+    assert proc.returncode != 0 and "each axis is a list" in proc.stderr
+    (tmp_path / "torn.png").write_bytes(b"\x89PNG\r\n")  # a truncated file
+    proc, _ = run("scripts/fit_look.py", f"unprocessed={tmp_path / 'torn.png'}",
+                  f"composite={tmp_path / 'composite.png'}", ok=False)  # fmt: skip
+    assert proc.returncode != 0 and "torn.png" in proc.stderr and "Traceback" not in proc.stderr
