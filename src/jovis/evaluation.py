@@ -22,7 +22,6 @@ from jovis.inference.scale import check_mode
 from jovis.io.atomic import write_json
 from jovis.real_eval.visibility import VisibilityRecall
 from jovis.scoring import FeatureScores, confusion_matrix, iou_dice
-from jovis.scoring.intervals import detection_intervals
 from jovis.scoring.oval_course import CourseSettings, frame_mask
 
 
@@ -74,7 +73,6 @@ def evaluate(
     aurora = schema.names.index("aurora") if "aurora" in schema.names else None
     start = time.perf_counter()
     notes: list[dict[str, Any]] = []
-    frame_counts: list[dict[str, int]] = []
 
     for frame, truth, truth_features, p in labelled_predictions(
         predictor, dataset, batch_size, resample, px_per_deg, notes, look
@@ -88,9 +86,7 @@ def evaluate(
                 schema.ignore_index,
             )
         )
-        counts = truth_scores.add(pred, p, truth, truth_features, frame.grid)
-        if counts is not None:  # this frame's vortex instances, for intervals over the frames
-            frame_counts.append({f"vortex_{k}": counts[k] for k in ("tp", "fp", "fn")})
+        truth_scores.add(pred, p, truth, truth_features, frame.grid)
         if aurora is not None and (truth == aurora).any():
             seen.add(frame, truth_features, truth == aurora, pred == aurora)
 
@@ -102,10 +98,6 @@ def evaluate(
     fg = iou[1:]
     result["mean_fg_iou"] = _round(np.nanmean(fg)) if np.isfinite(fg).any() else None
     result.update(truth_scores.summary())
-    spread = detection_intervals(frame_counts)
-    if spread is not None and "vortex_instances" in result:
-        result["vortex_recall_interval"] = spread["recall"]
-        result["vortex_f1_interval"] = spread["f1"]
     if any(int(c[0]) for c in seen.counts.values()):
         result.update(seen.summary("aurora"))
     result["resample"] = resample

@@ -22,7 +22,6 @@ from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.real_eval.visibility import VISIBILITY
 from jovis.scoring import FeatureScores, iou_dice
-from jovis.scoring.intervals import detection_intervals
 
 SECTORS = {1: "bright", 2: "faint"}
 
@@ -106,9 +105,8 @@ class LabelledScores:
                 for (sid, cid), counts in self.visible.items():
                     sel = reference & (sectors == sid) & (visibility == cid)
                     counts += (int(sel.sum()), int((sel & marked).sum()))
-        counts = self.features.add(pred, probs, truth, features, grid)
-        if counts is not None:  # per frame, for intervals over the frames (`scoring.intervals`)
-            row.update({f"vortex_{k}": counts[k] for k in ("tp", "fp", "fn")})
+        if self.features.add(pred, probs, truth, features, grid) is not None:
+            row.update(self.features.frame_counts[-1])  # for paired comparisons (compare_real)
         self.rows.append(row)
 
     def summary(self) -> dict[str, Any]:
@@ -124,11 +122,6 @@ class LabelledScores:
                 out[f"aurora_{name}_recall"] = _round(_recall(self.sector_cm[sid]))
                 out.update(self._visibility_summary(sid, name))
         out.update(self.features.summary())
-        spread = detection_intervals(self.rows)
-        if spread is not None and "vortex_instances" in out:  # a vortex was true or found
-            out["vortex_found"] = self.features.instances["tp"]
-            out["vortex_recall_interval"] = spread["recall"]
-            out["vortex_f1_interval"] = spread["f1"]
         out["per_frame"] = self.rows
         return out
 

@@ -13,6 +13,7 @@ from jovis.features import extract_features
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.geometry.body import central_angle_deg
+from jovis.scoring.intervals import detection_intervals
 
 # A true vortex counts in the instance scores when at least this much of its disk is in the
 # frame and has data; one cut by the frame edge, the limb or a no-data strip is not scored
@@ -28,8 +29,10 @@ class FeatureScores:
     """Vortex instance matching and oval boundary distances, accumulated frame by frame.
 
     One implementation for `evaluate` and training validation. `add` takes one frame; `summary`
-    gives ``vortex_precision/recall/f1``, ``vortex_radius_error_px`` and ``vortex_instances``
-    (when any vortex was true or found) and ``oval_boundary_units/mean/p95``; `totals` is the
+    gives ``vortex_precision/recall/f1``, ``vortex_radius_error_px``, ``vortex_instances``,
+    ``vortex_found`` and the 95 % ``vortex_recall_interval`` / ``vortex_f1_interval`` over the
+    frames resampled (`jovis.scoring.intervals`; when any vortex was true or found) and
+    ``oval_boundary_units/mean/p95``; `totals` is the
     summable part (tp, fp, fn, boundary distance sum and count) for adding across DDP ranks.
     `extract`: keyword settings of `extract_features` for the predicted vortices (its defaults
     when None), e.g. ``{"min_vortex_score": 0.8}``.
@@ -43,6 +46,8 @@ class FeatureScores:
         }  # fmt: skip
         self.boundary: list[np.ndarray] = []
         self.grids_known = True
+        # per frame with vortex truth: vortex_tp/fp/fn, the rows `jovis.scoring.intervals` resamples
+        self.frame_counts: list[dict[str, int]] = []
 
     def add(
         self,
@@ -65,6 +70,7 @@ class FeatureScores:
             for key in ("tp", "fp", "fn", "radius_errors_px", "ignored"):
                 self.instances[key] += counts[key]
             frame_counts = {k: int(counts[k]) for k in ("tp", "fp", "fn", "ignored")}
+            self.frame_counts.append({f"vortex_{k}": frame_counts[k] for k in ("tp", "fp", "fn")})
         if "aurora" in schema.names:
             aurora = schema.id_of("aurora")
             self.grids_known &= grid is not None
@@ -87,6 +93,11 @@ class FeatureScores:
             errors = np.abs(instances["radius_errors_px"])
             result["vortex_radius_error_px"] = _round(errors.mean()) if errors.size else None
             result["vortex_instances"] = {k: instances[k] for k in ("tp", "fp", "fn", "ignored")}
+            # how far the score can be trusted: 95 % over the frames resampled (`intervals`)
+            spread = detection_intervals(self.frame_counts)
+            result["vortex_found"] = instances["tp"]
+            result["vortex_recall_interval"] = spread["recall"]
+            result["vortex_f1_interval"] = spread["f1"]
         distances = np.concatenate(self.boundary) if self.boundary else np.zeros(0)
         result["oval_boundary_units"] = "deg" if self.grids_known else "px"
         result["oval_boundary_mean"] = _round(distances.mean()) if distances.size else None

@@ -4,7 +4,7 @@ blob over three neighbouring cyclones costs three), and the paired difference of
 on the same frames, which is what a release rule compares.
 
 Each row is one frame's instance counts (``vortex_tp``, ``vortex_fp``, ``vortex_fn``, as
-`jovis.real_eval.labelled.LabelledScores` writes them); a bootstrap draw takes as many frames
+`jovis.scoring.FeatureScores.frame_counts` keeps them); a bootstrap draw takes as many frames
 with replacement and pools their counts as the score itself does (`detection_scores`). The
 intervals are percentile intervals of `draws` draws from a fixed seed, so a rerun gives the same
 numbers. With nine frames they are wide: that is the point of reporting them.
