@@ -15,7 +15,7 @@ from jovis.catalog import (
     catalog_rows_from_geojson,
     features_to_geojson,
 )
-from jovis.features import extract_features
+from jovis.features import extract_features, split_elongated
 from jovis.frame import LabelSchema
 
 SCHEMA = LabelSchema.from_dict(
@@ -375,3 +375,30 @@ def test_max_axis_ratio_drops_streaks_and_keeps_ovals():
     assert [round(v["x"]) for v in kept] == [120]
     assert len(extract_features(mask, None, SCHEMA)["vortices"]) == 2
     assert len(extract_features(mask, None, SCHEMA, max_axis_ratio=None)["vortices"]) == 2
+
+
+def test_split_axis_ratio_cuts_a_waistless_chain_and_keeps_ovals():
+    """Two packed cyclones marked as one 3:1 ellipse (no waist, so `split_touching` keeps it
+    whole) come out as pieces in a row when `split_axis_ratio` is set; a 2:1 oval stays whole,
+    and by default (`SPLIT_AXIS_RATIO` None) nothing is cut."""
+    mask = np.zeros((120, 200), np.uint8)
+    cv2.ellipse(mask, (60, 60), (45, 15), 0, 0, 360, 2, -1)  # 3:1 along x
+    cv2.ellipse(mask, (160, 60), (16, 8), 90, 0, 360, 2, -1)  # 2:1 along y
+    assert len(extract_features(mask, None, SCHEMA)["vortices"]) == 2
+    cut = extract_features(mask, None, SCHEMA, split_axis_ratio=2.5)["vortices"]
+    xs = sorted(round(v["x"]) for v in cut)
+    assert len(cut) == 4 and xs[-1] == 160  # the chain in three, the oval whole
+    assert xs[0] < 40 < xs[1] < 80 < xs[2] < 110  # three pieces along the chain's axis
+    assert all(abs(v["y"] - 60) < 1 for v in cut)
+    assert sum(v["area_px"] for v in cut) == int(np.count_nonzero(mask))
+
+
+def test_split_elongated_follows_a_tilted_axis():
+    mask = np.zeros((100, 100), bool)
+    cv2.ellipse(mask.view(np.uint8), (50, 50), (36, 12), 45, 0, 360, 1, -1)
+    pieces = split_elongated(mask, 2.0)
+    assert len(pieces) == 3
+    centres = [np.argwhere(p).mean(0) for p in pieces]  # (y, x)
+    for cy, cx in centres:
+        assert abs((cy - 50) - (cx - 50)) < 3  # on the 45° line
+    assert split_elongated(mask, None) == [mask] and len(split_elongated(mask, 3.5)) == 1

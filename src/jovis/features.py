@@ -43,6 +43,10 @@ MIN_CORE_PX = 1.5
 # streak along the terminator or the data edge is no vortex, where Jovian vortices are round to
 # ~2:1 ovals. Off: `benchmark suite=instances` did not confirm a value (README).
 MAX_AXIS_RATIO: float | None = None
+# Vortex instances longer than this many times their width are cut across their major axis into
+# round(long / short) pieces (None: never): two packed cyclones marked as one blob without a waist
+# (which `split_touching` cannot cut, an ellipse having one distance peak) read as a 2.5-3:1 oval.
+SPLIT_AXIS_RATIO: float | None = None
 
 
 def extract_features(
@@ -56,6 +60,7 @@ def extract_features(
     neck_ratio: float = NECK_RATIO,
     concave_ratio: float = CONCAVE_RATIO,
     max_axis_ratio: float | None = MAX_AXIS_RATIO,
+    split_axis_ratio: float | None = SPLIT_AXIS_RATIO,
     grid: PolarGrid | None = None,
 ) -> dict[str, Any]:
     """Vortex instances, the aurora oval and class fractions of one predicted mask.
@@ -79,6 +84,9 @@ def extract_features(
     max_axis_ratio : float or None
         Vortex instances whose semi-major axis exceeds this many times their semi-minor axis are
         dropped (`MAX_AXIS_RATIO`); None keeps every shape.
+    split_axis_ratio : float or None
+        Vortex instances longer than this many times their width are cut into pieces along their
+        major axis before the floors (`split_elongated`, `SPLIT_AXIS_RATIO`); None cuts none.
     grid : PolarGrid, optional
         The frame's geometry: every feature also gets latitude/longitude and km (see
         `jovis.geometry.locate.locate_features`), and the result a ``"grid"`` entry; touching
@@ -124,8 +132,9 @@ def extract_features(
         cid = schema.id_of("vortex")
         prob = None if probs is None else probs[cid]
         split = {"neck_ratio": neck_ratio, "concave_ratio": concave_ratio}
+        shape = {"max_axis_ratio": max_axis_ratio, "split_axis_ratio": split_axis_ratio}
         vortices = _vortices(
-            mask == cid, prob, min_vortex_area_px, min_vortex_score, grid, split, max_axis_ratio
+            mask == cid, prob, min_vortex_area_px, min_vortex_score, grid, split, **shape
         )
     oval = _empty_oval()
     if "aurora" in schema.names:
@@ -148,6 +157,7 @@ def _vortices(
     grid: PolarGrid | None,
     split: dict[str, float],
     max_axis_ratio: float | None = None,
+    split_axis_ratio: float | None = None,
 ) -> list[dict[str, Any]]:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(
         binary.astype(np.uint8), connectivity=8, ltype=cv2.CV_32S
@@ -167,8 +177,12 @@ def _vortices(
         parts = split_touching(
             labels[y0 : y0 + h, x0 : x0 + w] == lab, crop, min_core_px=min_core, **split
         )
-        for part in range(1, int(parts.max()) + 1):
-            comp = parts == part
+        pieces = (
+            piece
+            for part in range(1, int(parts.max()) + 1)
+            for piece in split_elongated(parts == part, split_axis_ratio)
+        )
+        for comp in pieces:
             area = int(np.count_nonzero(comp))
             if area < max(1, min_area):
                 continue
@@ -245,6 +259,34 @@ def split_touching(
     out = np.zeros(img.shape, np.int32)
     out[ys, xs] = power.argmin(axis=0) + 1
     return out
+
+
+def split_elongated(comp: np.ndarray, ratio: float | None) -> list[np.ndarray]:
+    """One blob (bool) as itself, or, when its moment ellipse is more than `ratio` times longer
+    than wide, as k = round(long / short) pieces of equal length along its major axis (each
+    pixel goes to the slice its projection on the axis falls in). Jovian vortices are round to
+    ~2:1, so such a blob is taken as k touching vortices in a row; a bent or curved chain is cut
+    as if straight. None: never cut."""
+    if not ratio:
+        return [comp]
+    ys, xs = np.nonzero(comp)
+    if xs.size < 2:
+        return [comp]
+    coords = np.stack([xs, ys]).astype(np.float64)
+    evals, evecs = np.linalg.eigh(np.cov(coords) + np.eye(2) / 12)  # + a pixel's own square
+    long, short = math.sqrt(evals[1]), math.sqrt(max(evals[0], 1e-12))
+    if long <= ratio * short:
+        return [comp]
+    k = max(2, round(long / short))
+    along = evecs[:, 1] @ coords
+    edges = np.linspace(along.min(), along.max(), k + 1)
+    slot = np.clip(np.searchsorted(edges, along, side="right") - 1, 0, k - 1)
+    pieces = []
+    for i in range(k):
+        piece = np.zeros(comp.shape, bool)
+        piece[ys[slot == i], xs[slot == i]] = True
+        pieces.append(piece)
+    return pieces
 
 
 def _joined(height: np.ndarray, level: float, ends) -> bool:

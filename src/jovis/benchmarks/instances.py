@@ -1,6 +1,6 @@
 """`benchmark suite=instances`: choose how vortex instances are taken from a detector's masks
 (`jovis.features.extract_features`: the score and area floors, the touching-vortex split, the
-longest axis ratio) on
+longest axis ratio, the cut of elongated blobs) on
 labelled synthetic validation sets.
 
 Each set is predicted once, as `evaluate` predicts (`labelled_predictions`, masks as `infer`
@@ -33,6 +33,7 @@ SETTINGS = (
     "neck_ratio",
     "concave_ratio",
     "max_axis_ratio",
+    "split_axis_ratio",
 )
 
 
