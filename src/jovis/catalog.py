@@ -29,8 +29,10 @@ def features_to_geojson(
     When the features carry a grid (the frame's geometry was known), positions are
     ``[lon, lat]`` in degrees (planetocentric latitude, SIII west longitude) and the pixel values
     stay in the properties; otherwise positions are pixels ``[x, y]`` = ``[column, row]``,
-    top-left pixel centre ``(0, 0)``. The collection's top-level ``"properties"`` say which
-    (``coordinate_system``, and ``grid``) and hold ``frame_id``,
+    top-left pixel centre ``(0, 0)``. A frame seen in perspective whose features carry a
+    ``view`` (`jovis.geometry.locate.ViewLocator`) keeps pixel positions, its vortices' properties
+    holding their lat/lon and km. The collection's top-level ``"properties"`` say which
+    (``coordinate_system``, and ``grid`` or ``view``) and hold ``frame_id``,
     the extra `properties` (instrument, checkpoint, ...) and the class fractions; a run's
     catalogue is rebuilt from it (`catalog_rows_from_geojson`).
     Every Feature's properties name it (``feature``: ``"vortex"`` or ``"aurora_oval"``). A vortex
@@ -89,6 +91,8 @@ def features_to_geojson(
     top["coordinate_system"] = PIXEL_CRS if grid is None else LATLON_CRS
     if grid is not None:
         top["grid"] = grid.to_dict()
+    if features.get("view"):  # a perspective frame: positions stay pixels, vortices get lat/lon
+        top["view"] = _plain(features["view"])
     top["class_fractions"] = _plain(features.get("class_fractions", {}))
     return {"type": "FeatureCollection", "properties": top, "features": items}
 

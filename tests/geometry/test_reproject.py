@@ -94,3 +94,28 @@ def test_infer_reprojects_disk_frames_from_a_view_sidecar(tiny_run, tmp_path):
     assert mask.shape == (96, 96)  # predicted on the polar grid, not the disk
     gj = json.loads((out / "features" / "disk.geojson").read_text())
     assert gj["properties"]["grid"]["px_per_deg"] == 2.0
+
+
+def test_latlon_inverts_project_with_an_off_centre_planet_and_is_nan_on_the_sky():
+    view = PerspectiveView(
+        70.0, 30.0, 71492.0 + 50000.0, 7.0, 0.0011, centre_x=410.0, centre_y=380.0
+    )
+    lat, lon = np.array([75.0, 62.0, 85.0]), np.array([40.0, 10.0, 300.0])
+    x, y, vis = view.project(lat, lon, (800, 800))
+    assert vis.all()
+    la, lo = view.latlon(x, y, (800, 800))
+    np.testing.assert_allclose(la, lat, atol=1e-6)
+    np.testing.assert_allclose(lo, lon, atol=1e-6)
+    assert np.isnan(view.latlon(np.array([-900.0]), np.array([-900.0]), (800, 800))[0]).all()
+
+
+def test_pixel_area_is_the_footprint_of_the_ifov_and_grows_toward_the_limb():
+    altitude, ifov = 30000.0, 0.001
+    view = PerspectiveView(0.0, 180.0, EQUATORIAL_RADIUS_KM + altitude, 0.0, ifov)
+    shape = (501, 501)
+    centre = float(view.pixel_area_km2(250.0, 250.0, shape))
+    assert centre == pytest.approx((altitude * ifov) ** 2, rel=0.01)  # nadir: (h·IFOV)²
+    edge_x = 250 + 0.9 * np.tan(np.arcsin(EQUATORIAL_RADIUS_KM / view.distance_km)) / ifov
+    assert float(view.pixel_area_km2(edge_x, 250.0, shape)) > 2 * centre  # oblique near the limb
+    assert np.isnan(view.pixel_area_km2(-2000.0, 250.0, shape))  # the sky
+    assert view.to_dict()["kind"] == "perspective"

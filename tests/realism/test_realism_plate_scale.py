@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from jovis.frame import Frame
+from jovis.geometry.body import EQUATORIAL_RADIUS_KM as R_EQ_KM
 from jovis.geometry.body import surface_point
 from jovis.geometry.resample import plan_resampling
 from jovis.geometry.training import TrainingGeometry
 from jovis.realism import plate_scale as ps
-from jovis.references.junocam_geometry import LIMB_RADIUS_PX, R_EQ_KM
+from jovis.references.junocam_geometry import LIMB_RADIUS_PX
 
 FULL_DISK = {"junocam_disk_fill": (1.0, 1.0), "junocam_mosaic_prob": 1.0}
 

@@ -18,7 +18,6 @@ from jovis.realism.junocam_vortices import (
     model_scale_stats,
     neighbour_gaps,
     outline_edge,
-    pixel_to_latlon,
     projected_ellipse,
     radial_alignment,
     red_shift,
@@ -57,16 +56,16 @@ def test_stats_see_stretch_colour_and_texture():
         frame_stats(Frame(smooth.astype(np.float32), ["L", "M", "uv"]))
 
 
-def test_pixel_to_latlon_inverts_the_view_and_ellipse_sizes_are_surface_km():
+def test_view_latlon_inverts_the_view_and_ellipse_sizes_are_surface_km():
     view = PerspectiveView(78.4, 200.0, 71492.0 + 35000.0, 10.0, 0.0009)
     lat = np.array([80.0, 70.0, 85.0])
     lon = np.array([190.0, 220.0, 160.0])
     x, y, vis = view.project(lat, lon, (1600, 1600))
     assert vis.all()
-    la, lo = pixel_to_latlon(view, x, y)
+    la, lo = view.latlon(x, y, (1600, 1600))
     np.testing.assert_allclose(la, lat, atol=1e-6)
     np.testing.assert_allclose(lo, lon, atol=1e-6)
-    assert np.isnan(pixel_to_latlon(view, np.array([0.0]), np.array([0.0]))[0]).all()  # sky
+    assert np.isnan(view.latlon(np.array([0.0]), np.array([0.0]), (1600, 1600))[0]).all()  # sky
     # an ellipse of a pixels at the sub-point spans about 2·a·(distance − radius)·IFOV km
     cx, cy, _ = view.project(np.array(78.4), np.array(200.0), (1600, 1600))
     e = {"x": float(cx), "y": float(cy), "a": 20, "b": 10, "angle": 0}

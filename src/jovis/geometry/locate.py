@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from jovis.geometry.body import distance_km
 from jovis.geometry.polar import PolarGrid
+from jovis.geometry.reproject import PerspectiveView
 
 
 @functools.lru_cache(maxsize=8)
@@ -20,10 +22,29 @@ def pixel_area(grid: PolarGrid, height: int, width: int) -> np.ndarray:
     return area
 
 
+@dataclass(frozen=True)
+class ViewLocator:
+    """A frame of `shape` seen in perspective, where `locate_features` takes a grid: pixels
+    placed by the `view` (`PerspectiveView.latlon`, NaN off the disk) and their area on the
+    surface (`PerspectiveView.pixel_area_km2`)."""
+
+    view: PerspectiveView
+    shape: tuple[int, int]
+
+    def latlon(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        return self.view.latlon(x, y, self.shape)
+
+    def pixel_area_at(self, x, y) -> np.ndarray:
+        return self.view.pixel_area_km2(x, y, self.shape)
+
+
 def locate_features(
-    features: dict[str, Any], grid: PolarGrid, shape: tuple[int, int]
+    features: dict[str, Any], grid: PolarGrid | ViewLocator, shape: tuple[int, int]
 ) -> dict[str, Any]:
     """Add lat/lon (planetocentric, SIII west, degrees) and km to every feature, in place.
+
+    `grid`: the frame's polar grid (recorded as ``features["grid"]``), or a `ViewLocator` for a
+    frame seen in perspective (recorded as ``features["view"]``; values off the disk are None).
 
     Vortices get ``lat``, ``lon``, ``semi_major_km``, ``semi_minor_km`` (surface distance from
     the centre to the ends of the axes), ``area_km2`` (pixel count × the pixel area at the
@@ -77,7 +98,10 @@ def locate_features(
             mean_colatitude_deg=_r(float(colat.mean())) if colat.size else None,
             width_km=_r(ring["width_px"] * math.sqrt(ring_area), 1),
         )
-    features["grid"] = grid.to_dict()
+    if isinstance(grid, ViewLocator):
+        features["view"] = grid.view.to_dict()
+    else:
+        features["grid"] = grid.to_dict()
     return features
 
 

@@ -8,7 +8,12 @@ import cv2
 import numpy as np
 
 from jovis.frame import Frame
-from jovis.geometry.body import surface_normal, surface_point
+from jovis.geometry.body import (
+    EQUATORIAL_RADIUS_KM,
+    POLAR_RADIUS_KM,
+    surface_normal,
+    surface_point,
+)
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_mask
 
@@ -43,17 +48,26 @@ class PerspectiveView:
         if self.distance_km <= 0 or self.rad_per_px <= 0:
             raise ValueError("PerspectiveView needs distance_km > 0 and rad_per_px > 0")
 
-    def project(
-        self, lat: np.ndarray, lon: np.ndarray, shape: tuple[int, int]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Image (x, y) of surface points and whether each is on the visible hemisphere."""
+    def _camera(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(camera position, boresight w, image up, image right) in planet-centred km."""
         cam = surface_point(self.sub_lat, self.sub_lon)
         cam = cam / np.linalg.norm(cam) * self.distance_km
         w = -cam / np.linalg.norm(cam)  # boresight, toward the centre
         north = np.array([0.0, 0.0, 1.0])
         up = north - north.dot(w) * w
         up /= np.linalg.norm(up)
-        right = np.cross(w, up)  # east is to the right when north is up
+        return cam, w, up, np.cross(w, up)  # east is to the right when north is up
+
+    def _centre(self, shape: tuple[int, int]) -> tuple[float, float]:
+        cx = (shape[1] - 1) / 2 if self.centre_x is None else self.centre_x
+        cy = (shape[0] - 1) / 2 if self.centre_y is None else self.centre_y
+        return cx, cy
+
+    def project(
+        self, lat: np.ndarray, lon: np.ndarray, shape: tuple[int, int]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Image (x, y) of surface points and whether each is on the visible hemisphere."""
+        cam, w, up, right = self._camera()
         p = surface_point(lat, lon)
         v = p - cam
         visible = np.einsum("...i,...i->...", surface_normal(p), v) < 0
@@ -63,9 +77,41 @@ class PerspectiveView:
         a = np.radians(self.north_angle_deg)  # clockwise on screen (rows grow downward)
         x = x0 * np.cos(a) - y0 * np.sin(a)
         y = x0 * np.sin(a) + y0 * np.cos(a)
-        cx = (shape[1] - 1) / 2 if self.centre_x is None else self.centre_x
-        cy = (shape[0] - 1) / 2 if self.centre_y is None else self.centre_y
+        cx, cy = self._centre(shape)
         return x + cx, y + cy, visible & (depth > 0)
+
+    def surface(self, x, y, shape: tuple[int, int]) -> np.ndarray:
+        """(..., 3) planet-centred km of the surface each image pixel (x, y) sees: the first
+        crossing of its line of sight with the spheroid; NaN off the disk (`project` inverted)."""
+        cam, w, up, right = self._camera()
+        cx, cy = self._centre(shape)
+        dx, dy = np.asarray(x, float) - cx, np.asarray(y, float) - cy
+        a = np.radians(self.north_angle_deg)
+        x0, y0 = dx * np.cos(a) + dy * np.sin(a), -dx * np.sin(a) + dy * np.cos(a)
+        d = w + (x0 * self.rad_per_px)[..., None] * right - (y0 * self.rad_per_px)[..., None] * up
+        k = np.array([1.0, 1.0, EQUATORIAL_RADIUS_KM / POLAR_RADIUS_KM])  # spheroid -> sphere
+        c, dd = cam * k, d * k
+        qa, qb = (dd * dd).sum(-1), 2 * (dd @ c)
+        disc = qb * qb - 4 * qa * (c @ c - EQUATORIAL_RADIUS_KM**2)
+        t = (-qb - np.sqrt(np.where(disc >= 0, disc, np.nan))) / (2 * qa)
+        return cam + t[..., None] * d
+
+    def latlon(self, x, y, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """(planetocentric lat, SIII west lon) in degrees of image pixels; NaN off the disk."""
+        p = self.surface(x, y, shape)
+        lat = np.degrees(np.arctan2(p[..., 2], np.hypot(p[..., 0], p[..., 1])))
+        return lat, np.degrees(-np.arctan2(p[..., 1], p[..., 0])) % 360.0
+
+    def pixel_area_km2(self, x, y, shape: tuple[int, int]) -> np.ndarray:
+        """Surface area (km²) one image pixel at (x, y) covers: the parallelogram of the surface
+        points half a pixel either side in x and in y; NaN where any of them is off the disk."""
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        ex = self.surface(x + 0.5, y, shape) - self.surface(x - 0.5, y, shape)
+        ey = self.surface(x, y + 0.5, shape) - self.surface(x, y - 0.5, shape)
+        return np.linalg.norm(np.cross(ex, ey), axis=-1)
+
+    def to_dict(self) -> dict:
+        return {"kind": "perspective", **self.__dict__}
 
 
 def reproject_to_polar(

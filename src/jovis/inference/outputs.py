@@ -14,6 +14,8 @@ import numpy as np
 from jovis.catalog import CATALOG_COLUMNS, catalog_rows_from_geojson, features_to_geojson
 from jovis.features import extract_features
 from jovis.frame import Frame, LabelSchema
+from jovis.geometry.junocam_view import frame_view
+from jovis.geometry.locate import ViewLocator, locate_features
 from jovis.inference.beside import Beside
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
@@ -60,6 +62,7 @@ def write_frame_outputs(
     beside = Beside(pool, _write_pixels, mask, probs, schema, paths)
     try:
         features = extract_features(mask, probs, schema, grid=frame.grid)
+        properties = {**properties, **locate_in_view(frame, features)}
         if features["oval"].get("area_px"):
             features["oval"]["brightness"] = oval_brightness(frame, mask, schema)
         title = f"{frame_id}  ·  {frame.instrument}"
@@ -89,6 +92,21 @@ def write_frame_outputs(
     if course_record is not None:
         counts["oval_course_px"] = added_px(course_record)
     return counts
+
+
+def locate_in_view(frame: Frame, features: dict[str, Any]) -> dict[str, Any]:
+    """Give the features of a JunoCam product seen in perspective (no polar grid) lat/lon and km
+    from its metadata's view (`jovis.geometry.junocam_view`), in place. Returns what the
+    GeoJSON's properties should say: ``located`` (how), or why a product was not located (its
+    masks and pixel features are kept); nothing for any other frame."""
+    try:
+        view = frame_view(frame)
+    except (KeyError, ValueError) as err:
+        return {"located": f"not located: {err}"}
+    if view is None:
+        return {}
+    locate_features(features, ViewLocator(view, frame.shape), frame.shape)
+    return {"located": "JunoCam view model from the metadata, north angle 0 assumed (±4°)"}
 
 
 def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, paths) -> None:

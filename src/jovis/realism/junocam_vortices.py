@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from jovis.data.normalise import DEFAULT_NORMALISATION
-from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, distance_km, surface_point
+from jovis.geometry.body import distance_km
 from jovis.geometry.reproject import PerspectiveView
 from jovis.realism.oval_width import _sample
 from jovis.references.frameset import ELLIPSES, STORED
@@ -43,30 +43,6 @@ ROLES = {"white_ovals": ("white_oval", "white_oval"), "dark_spots": ("dark_spot"
          "circumpolar": ("circumpolar_cyclone", "circumpolar")}  # fmt: skip
 
 
-def pixel_to_latlon(view: PerspectiveView, x, y, shape=SHAPE):
-    """(lat, lon west) of image pixels on the spheroid; NaN off the disk (inverse of project)."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    cam = surface_point(view.sub_lat, view.sub_lon)
-    cam = cam / np.linalg.norm(cam) * view.distance_km
-    w = -cam / np.linalg.norm(cam)
-    up = np.array([0.0, 0.0, 1.0]) - w[2] * w
-    up /= np.linalg.norm(up)
-    right = np.cross(w, up)
-    a = np.radians(view.north_angle_deg)
-    dx, dy = x - (shape[1] - 1) / 2, y - (shape[0] - 1) / 2
-    x0, y0 = dx * np.cos(a) + dy * np.sin(a), -dx * np.sin(a) + dy * np.cos(a)
-    d = w + (x0 * view.rad_per_px)[..., None] * right - (y0 * view.rad_per_px)[..., None] * up
-    k = np.array([1.0, 1.0, EQUATORIAL_RADIUS_KM / POLAR_RADIUS_KM])  # spheroid -> sphere
-    c, dd = cam * k, d * k
-    qa, qb = (dd * dd).sum(-1), 2 * (dd @ c)
-    disc = qb * qb - 4 * qa * (c @ c - EQUATORIAL_RADIUS_KM**2)
-    t = (-qb - np.sqrt(np.where(disc >= 0, disc, np.nan))) / (2 * qa)
-    p = cam + t[..., None] * d
-    lat = np.degrees(np.arctan2(p[..., 2], np.hypot(p[..., 0], p[..., 1])))
-    lon = np.degrees(-np.arctan2(p[..., 1], p[..., 0])) % 360.0
-    return lat, lon
-
-
 def ellipse_km(view: PerspectiveView, e: dict[str, Any]) -> tuple[float, float, float]:
     """(major km, minor km, centre latitude) of one reference ellipse."""
     ang = np.radians(e["angle"])
@@ -74,7 +50,7 @@ def ellipse_km(view: PerspectiveView, e: dict[str, Any]) -> tuple[float, float, 
     ends = np.array([[e["x"] + s * e["a"] * ux, e["y"] + s * e["a"] * uy] for s in (-1, 1)]
                     + [[e["x"] - s * e["b"] * uy, e["y"] + s * e["b"] * ux] for s in (-1, 1)]
                     + [[e["x"], e["y"]]])  # fmt: skip
-    lat, lon = pixel_to_latlon(view, ends[:, 0], ends[:, 1])
+    lat, lon = view.latlon(ends[:, 0], ends[:, 1], SHAPE)
     d1 = float(distance_km(lat[0], lon[0], lat[1], lon[1]))
     d2 = float(distance_km(lat[2], lon[2], lat[3], lon[3]))
     return max(d1, d2), min(d1, d2), float(lat[4])

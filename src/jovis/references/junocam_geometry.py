@@ -18,36 +18,21 @@ from pathlib import Path
 
 import numpy as np
 
-from jovis.geometry.body import surface_point
+from jovis.geometry import junocam_view
 from jovis.geometry.reproject import PerspectiveView
-from jovis.io.junocam import metadata_number
 
-LIMB_RADIUS_PX = 797.0
-R_EQ_KM = 71492.0
 SHAPE = (1600, 1600)
-
-
-def _number(meta: dict, key: str, where: Path) -> float:
-    if key not in meta:
-        raise KeyError(f"{where}: metadata lacks {key}; the view model needs it")
-    value = metadata_number(meta, key)
-    if value is None:
-        raise ValueError(f"{where}: metadata {key} = {meta[key]!r} is not a number")
-    return value
+LIMB_RADIUS_PX = junocam_view.LIMB_FRACTION * SHAPE[0]  # 797 px
 
 
 def product_view(metadata: str | Path, north_angle_deg: float,
                  limb_radius_px: float = LIMB_RADIUS_PX) -> PerspectiveView:  # fmt: skip
-    """The `PerspectiveView` of a map-projected JunoCam product from its ``-metadata.json``."""
+    """The `PerspectiveView` of a map-projected JunoCam product from its ``-metadata.json``
+    (`jovis.geometry.junocam_view.product_view` on the reference products' 1600 px side)."""
     path = Path(metadata)
     meta = json.loads(path.read_text())
-    lat = _number(meta, "SUB_SPACECRAFT_LATITUDE", path)
-    lon = _number(meta, "SUB_SPACECRAFT_LONGITUDE", path)
-    alt = _number(meta, "SPACECRAFT_ALTITUDE", path)
-    distance = float(np.linalg.norm(surface_point(lat, lon))) + alt
-    half_angle = np.arcsin(R_EQ_KM / distance)  # the limb's angular radius from the spacecraft
-    return PerspectiveView(lat, lon, distance, north_angle_deg,
-                           float(np.tan(half_angle)) / limb_radius_px)  # fmt: skip
+    return junocam_view.product_view(meta, SHAPE, north_angle_deg, where=str(path),
+                                     limb_radius_px=limb_radius_px)  # fmt: skip
 
 
 def reference_products(real_root: str | Path, ellipses: str | Path | None = None

@@ -1,0 +1,97 @@
+"""JunoCam products placed on the planet from their metadata (`jovis.geometry.junocam_view`)
+and their vortices located in lat/lon by `infer` (`jovis.inference.outputs.locate_in_view`)."""
+
+import json
+
+import numpy as np
+import pytest
+from tests.conftest import REAL_DATA
+
+from jovis.catalog import catalog_rows, features_to_geojson
+from jovis.frame import Frame
+from jovis.geometry.junocam_view import LIMB_FRACTION, frame_view, product_view
+from jovis.inference.outputs import locate_in_view
+
+META = {
+    "SUB_SPACECRAFT_LATITUDE": "78.4 <deg>",
+    "SUB_SPACECRAFT_LONGITUDE": "343.4 <deg>",
+    "SPACECRAFT_ALTITUDE": "35216.7 <km>",
+    "product_kind": "mapprojected",
+}
+
+
+def junocam_frame(meta, size=200, instrument="junocam"):
+    image = np.zeros((size, size, 3), np.float32)
+    return Frame(image, ["red", "green", "blue"], instrument, "x-mapprojected.png", dict(meta))
+
+
+def vortex_at(x, y, a=8.0, b=6.0):
+    v = {"id": 1, "x": x, "y": y, "semi_major_px": a, "semi_minor_px": b, "angle_deg": 0.0}
+    return {"vortices": [{**v, "area_px": int(np.pi * a * b)}], "oval": {}, "class_fractions": {}}
+
+
+def test_the_limb_is_the_measured_circle_and_the_sub_spacecraft_point_the_centre():
+    view = product_view(META, (200, 200))
+    lat, lon = view.latlon(np.array([99.5]), np.array([99.5]), (200, 200))
+    assert (lat[0], lon[0]) == pytest.approx((78.4, 343.4), abs=1e-6)
+    # well inside the limb circle is on the disk, outside it is sky (the spheroid's limb lies
+    # a little inside the circle, which the model draws for the equatorial radius)
+    r = LIMB_FRACTION * 200
+    inside, _ = view.latlon(np.array([99.5 + 0.9 * r]), np.array([99.5]), (200, 200))
+    outside, _ = view.latlon(np.array([99.5 + 1.03 * r]), np.array([99.5]), (200, 200))
+    assert np.isfinite(inside).all() and np.isnan(outside).all()
+
+
+def test_only_junocam_perspective_products_with_their_metadata_get_a_view():
+    assert frame_view(junocam_frame(META)) is not None
+    assert frame_view(junocam_frame({**META, "product_kind": "raw"})) is None  # spin frame
+    assert frame_view(junocam_frame(META, instrument="uv")) is None
+    no_alt = {k: v for k, v in META.items() if k != "SPACECRAFT_ALTITUDE"}
+    assert frame_view(junocam_frame(no_alt)) is None
+    not_square = junocam_frame(META)
+    not_square.image = np.zeros((200, 150, 3), np.float32)
+    assert frame_view(not_square) is None
+
+
+def test_a_product_with_a_bad_view_field_keeps_its_pixel_features_and_says_why():
+    features = vortex_at(100.0, 100.0)
+    said = locate_in_view(junocam_frame({**META, "SPACECRAFT_ALTITUDE": "unknown"}), features)
+    assert said["located"].startswith("not located") and "SPACECRAFT_ALTITUDE" in said["located"]
+    assert "lat" not in features["vortices"][0] and "view" not in features
+    with pytest.raises(ValueError, match="must be > 0 km"):
+        product_view({**META, "SPACECRAFT_ALTITUDE": "-5"}, (200, 200))
+    assert locate_in_view(junocam_frame(META, instrument="uv"), vortex_at(1.0, 1.0)) == {}
+
+
+def test_located_vortices_carry_lat_lon_and_km_into_the_geojson_and_the_catalogue():
+    features = vortex_at(99.5, 99.5)
+    said = locate_in_view(junocam_frame(META), features)
+    assert said["located"].startswith("JunoCam view model")
+    v = features["vortices"][0]
+    assert (v["lat"], v["lon"]) == pytest.approx((78.4, 343.4), abs=1e-3)
+    view = product_view(META, (200, 200))
+    km_per_px = 35216.7 * view.rad_per_px  # at nadir
+    assert v["semi_major_km"] == pytest.approx(8 * km_per_px, rel=0.05)
+    assert v["radius_km"] == pytest.approx(np.sqrt(v["area_px"] / np.pi) * km_per_px, rel=0.05)
+    collection = features_to_geojson(features, "x")
+    assert collection["properties"]["coordinate_system"].startswith("pixel")  # outlines in px
+    assert collection["properties"]["view"]["kind"] == "perspective"
+    json.dumps(collection)
+    row = catalog_rows("x", features)[0]
+    assert row["lat"] == v["lat"] and row["radius_km"] == v["radius_km"]
+
+
+@pytest.mark.skipif(not REAL_DATA.is_dir(), reason=f"{REAL_DATA} not found: needs shared data")
+def test_the_tracked_white_oval_of_pj44_is_located_where_it_was_measured():
+    """The white oval tracked through 44C00034-37 lies at 61.1°N 355.7°W (references README);
+    its reference ellipse in 44C00037, located with the north angle assumed 0, lands within 1°
+    of latitude and 2° of longitude of it."""
+    from jovis.io.reader import read_frame
+
+    path = REAL_DATA / "pj44_north_junocam" / "JNCE_2022229_44C00037_V01-mapprojected.png"
+    frame = read_frame(path)
+    features = vortex_at(659.0, 1234.0, 41.0, 28.0)
+    assert locate_in_view(frame, features)["located"].startswith("JunoCam view model")
+    v = features["vortices"][0]
+    assert v["lat"] == pytest.approx(61.1, abs=1.0) and v["lon"] == pytest.approx(355.7, abs=2.0)
+    assert 1000 < v["radius_km"] < 3000  # a large white oval: ~2000 km
