@@ -129,6 +129,26 @@ def test_out_may_not_be_an_input_and_missing_time_names_the_fix(tmp_path):
         track([tmp_path / "d.csv"], tmp_path / "o")
 
 
+def test_vortices_without_lat_lon_are_counted_not_tracked_unless_none_has_one(tmp_path):
+    """A perspective product's vortex beyond the view model's disk has no lat/lon: it is left
+    out and counted; a catalogue where no vortex has a position names the fix."""
+    cat = _catalog(tmp_path / "c.csv", 4)
+    rows = list(csv.DictReader(cat.read_text().splitlines()))
+    rows.append({**rows[0], "feature_id": 9, "lat": "", "lon": ""})
+    with open(tmp_path / "part.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    s = track([tmp_path / "part.csv"], tmp_path / "o1")
+    assert s["unlocated_vortices"] == 1 and s["detections"] == 12 and s["tracks"] == 3
+    with open(tmp_path / "none.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows({**r, "lat": "", "lon": ""} for r in rows)
+    with pytest.raises(ValueError, match=r"no vortex has lat/lon.*-metadata\.json"):
+        track([tmp_path / "none.csv"], tmp_path / "o2")
+
+
 def test_geojson_outputs_are_linestrings_per_id(tmp_path):
     track([_catalog(tmp_path / "c.csv", 4)], tmp_path / "o")
     gj = json.loads((tmp_path / "o" / "tracks.geojson").read_text())

@@ -101,11 +101,11 @@ def _catalog_csv(path: Path, times: dict, where: str, keep: list[str] | None = N
         frame = FrameObs(fid, _need_time(t, fid, where), source=where)
         for r in rows:
             if r["feature"] == "vortex":
-                frame.detections.append(_catalog_detection(r, fid, path))
+                _add_detection(frame, r)
             elif r["feature"] == "aurora_oval":
                 frame.oval = _catalog_oval(r)
         out.append(frame)
-    return out
+    return _located(out, path)
 
 
 def _num(value) -> float | None:
@@ -116,14 +116,26 @@ def _num(value) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _catalog_detection(r: dict[str, Any], fid: str, path: Path) -> Detection:
+def _add_detection(frame: FrameObs, r: dict[str, Any]) -> None:
+    """The vortex row as a detection of `frame`, or counted in ``frame.unlocated`` when it has
+    no lat/lon (a perspective product's vortex beyond the view model's disk)."""
     lat, lon = _num(r.get("lat")), _num(r.get("lon"))
     if lat is None or lon is None:
-        raise ValueError(f"{path}: vortex of frame {fid!r} has no lat/lon (its frame had no "
-                         "polar grid); run infer on polar frames or with reproject on")  # fmt: skip
+        frame.unlocated += 1
+        return
     rkm, rpx = _num(r.get("radius_km")), _num(r.get("radius_px"))
     unc = rkm / rpx if rkm and rpx else None  # one pixel, km
-    return Detection(lat, lon % 360.0, rkm, unc)
+    frame.detections.append(Detection(lat, lon % 360.0, rkm, unc))
+
+
+def _located(frames: list[FrameObs], where: Path | str) -> list[FrameObs]:
+    """`frames`, unless they hold vortices and none has a position: those frames had no polar
+    grid and no view, and nothing can be tracked."""
+    if any(f.unlocated for f in frames) and not any(f.detections for f in frames):
+        raise ValueError(f"{where}: no vortex has lat/lon (their frames had no polar grid and no "
+                         "view); run infer on polar frames, with reproject on, or on JunoCam "
+                         "products with their -metadata.json")  # fmt: skip
+    return frames
 
 
 def _catalog_oval(r: dict[str, Any]) -> dict[str, Any]:
@@ -153,8 +165,8 @@ def _geojson(path: Path) -> FrameObs:
     for item in col.get("features", []):
         p = item.get("properties") or {}
         if p.get("feature") == "vortex":
-            frame.detections.append(_catalog_detection(p, fid, path))
-    return frame
+            _add_detection(frame, p)
+    return _located([frame], path)[0]
 
 
 def _truth_frame(root: Path, row: dict[str, Any]) -> FrameObs:

@@ -36,6 +36,7 @@ class FrameObs:
     detections: list[Detection] = field(default_factory=list)
     oval: dict[str, Any] | None = None
     source: str = ""
+    unlocated: int = 0  # vortex rows without lat/lon (off the view model's disk), not tracked
 
 
 def great_circle_km(lat1, lon1, lat2, lon2, radius_km: float = POLAR_RADIUS_KM) -> np.ndarray:

@@ -47,6 +47,7 @@ def track(inputs: list[str | Path], out: str | Path, link: dict | LinkSettings |
         "out": str(out), "frames": len(frames), "first_time": frames[0].time.isoformat(),
         "last_time": frames[-1].time.isoformat(), "hemisphere": hemisphere,
         "detections": sum(len(f.detections) for f in frames), "tracks": len(tracks),
+        "unlocated_vortices": sum(f.unlocated for f in frames),
         "tracked_points": len(points), "bridged_points": len(points) - len(seen),
         "polygon_rate_deg_per_day": _round(rate),
         "polygon_rate_err": _round(err), "polygon_rate_deg_per_yr": _round(rate * 365.25),
