@@ -55,18 +55,20 @@ def test_only_junocam_perspective_products_with_their_metadata_get_a_view():
 
 def test_a_product_with_a_bad_view_field_keeps_its_pixel_features_and_says_why():
     features = vortex_at(100.0, 100.0)
-    said = locate_in_view(junocam_frame({**META, "SPACECRAFT_ALTITUDE": "unknown"}), features)
+    located, said = locate_in_view(
+        junocam_frame({**META, "SPACECRAFT_ALTITUDE": "unknown"}), features
+    )
     assert said["located"].startswith("not located") and "SPACECRAFT_ALTITUDE" in said["located"]
-    assert "lat" not in features["vortices"][0] and "view" not in features
+    assert located is None and "lat" not in features["vortices"][0] and "view" not in features
     with pytest.raises(ValueError, match="must be > 0 km"):
         product_view({**META, "SPACECRAFT_ALTITUDE": "-5"}, (200, 200))
-    assert locate_in_view(junocam_frame(META, instrument="uv"), vortex_at(1.0, 1.0)) == {}
+    assert locate_in_view(junocam_frame(META, instrument="uv"), vortex_at(1.0, 1.0)) == (None, {})
 
 
 def test_located_vortices_carry_lat_lon_and_km_into_the_geojson_and_the_catalogue():
     features = vortex_at(99.5, 99.5)
-    said = locate_in_view(junocam_frame(META), features)
-    assert said["located"].startswith("JunoCam view model")
+    located, said = locate_in_view(junocam_frame(META), features)
+    assert located is not None and said["located"].startswith("JunoCam view model")
     v = features["vortices"][0]
     assert (v["lat"], v["lon"]) == pytest.approx((78.4, 343.4), abs=1e-3)
     view = product_view(META, (200, 200))
@@ -91,7 +93,23 @@ def test_the_tracked_white_oval_of_pj44_is_located_where_it_was_measured():
     path = REAL_DATA / "pj44_north_junocam" / "JNCE_2022229_44C00037_V01-mapprojected.png"
     frame = read_frame(path)
     features = vortex_at(659.0, 1234.0, 41.0, 28.0)
-    assert locate_in_view(frame, features)["located"].startswith("JunoCam view model")
+    assert locate_in_view(frame, features)[1]["located"].startswith("JunoCam view model")
     v = features["vortices"][0]
     assert v["lat"] == pytest.approx(61.1, abs=1.0) and v["lon"] == pytest.approx(355.7, abs=2.0)
     assert 1000 < v["radius_km"] < 3000  # a large white oval: ~2000 km
+
+
+def test_the_graticule_of_a_located_product_runs_on_the_disk_with_the_pole_where_it_is_seen():
+    from jovis.geometry.locate import ViewLocator
+
+    view = product_view(META, (200, 200))
+    lines = ViewLocator(view, (200, 200)).graticule(200, 200)
+    kinds = {(g["kind"], g["value"]) for g in lines}
+    assert ("lat", 80.0) in kinds and ("lon", 0.0) in kinds and ("lat", -80.0) not in kinds
+    pts = np.concatenate([np.asarray(g["points"]) for g in lines])
+    lat, _ = view.latlon(pts[:, 0], pts[:, 1], (200, 200))
+    assert np.isfinite(lat).mean() > 0.95  # drawn on the planet, not the sky
+    lon_line = next(np.asarray(g["points"]) for g in lines if g["kind"] == "lon")
+    start, _ = view.latlon(*lon_line[0], (200, 200))
+    end, _ = view.latlon(*lon_line[-5], (200, 200))  # the very end grazes the limb
+    assert start > end  # a meridian runs from the pole in view outward (its label at the end)

@@ -42,6 +42,8 @@ def test_a_visible_checkpoint_marks_no_aurora_and_no_sky_on_junocam_products(tmp
         image = cv2.imread(str(REAL_DATA / rel), cv2.IMREAD_UNCHANGED)
         small = cv2.resize(image, (400, 400), interpolation=cv2.INTER_AREA)
         cv2.imwrite(str(frames / rel.split("/")[1]), small)
+    meta = REAL_DATA / PRODUCTS[0].replace("-mapprojected.png", "-metadata.json")
+    (frames / meta.name).write_text(meta.read_text())  # 44C00037 is placed on the planet
     out = tmp_path / "out"
     cmd = [sys.executable, "scripts/infer.py", f"ckpt={ckpt}", f"input={frames}", f"out={out}",
            "device=cpu", "num_workers=0", "progress=false"]  # fmt: skip
@@ -56,3 +58,8 @@ def test_a_visible_checkpoint_marks_no_aurora_and_no_sky_on_junocam_products(tmp
         assert not (mask == 1).any()  # no aurora, though the weights prefer it everywhere
         assert (mask[~valid] == 255).all()  # sky is no data: no class at all
         assert np.isin(mask[valid], [0, 2]).all()
+    located = {}
+    for path in sorted((out / "features").glob("*.geojson")):
+        located[path.name[13:21]] = json.loads(path.read_text())["properties"].get("located")
+    assert located["44C00037"].startswith("JunoCam view model")  # with its metadata
+    assert located["43C00078"] is None  # without: pixel positions only

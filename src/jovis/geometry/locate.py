@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from jovis.geometry.body import distance_km
-from jovis.geometry.polar import PolarGrid
+from jovis.geometry.polar import PolarGrid, lines_inside
 from jovis.geometry.reproject import PerspectiveView
 
 
@@ -36,6 +36,27 @@ class ViewLocator:
 
     def pixel_area_at(self, x, y) -> np.ndarray:
         return self.view.pixel_area_km2(x, y, self.shape)
+
+    def graticule(
+        self, height: int, width: int, lat_step: float = 10.0, lon_step: float = 30.0
+    ) -> list[dict[str, Any]]:
+        """Lines of constant latitude and longitude on the visible disk, as pixel polylines
+        (`PolarGrid.graticule`'s form), for the overlay."""
+        shape = (height, width)
+        lines: list[dict[str, Any]] = []
+        lon = np.linspace(0.0, 360.0, 721)
+        for lat in np.arange(-90.0 + lat_step, 90.0 - lat_step / 2, lat_step):
+            lines += self._traced(np.full_like(lon, lat), lon, shape, "lat", float(lat))
+        pole = 90.0 if self.view.sub_lat >= 0 else -90.0  # from the pole in view outward,
+        lat_line = np.linspace(pole, -pole, 721)  # as a polar grid's lines run (labels at the end)
+        for value in np.arange(0.0, 360.0, lon_step):
+            lines += self._traced(lat_line, np.full_like(lat_line, value), shape, "lon", value)
+        return lines
+
+    def _traced(self, lat, lon, shape, kind: str, value: float) -> list[dict[str, Any]]:
+        xs, ys, seen = self.view.project(lat, lon, shape)
+        xs, ys = np.where(seen, xs, np.nan), np.where(seen, ys, np.nan)
+        return lines_inside(xs, ys, shape[1], shape[0], kind, float(value))
 
 
 def locate_features(

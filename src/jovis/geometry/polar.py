@@ -157,11 +157,11 @@ class PolarGrid:
         for lat in lat_vals:
             if lat_min - lat_step <= lat <= lat_max + lat_step:
                 xs, ys = self.pixel(np.full_like(lon, lat), lon)
-                lines += _inside(xs, ys, width, height, "lat", float(lat))
+                lines += lines_inside(xs, ys, width, height, "lat", float(lat))
         lat_line = np.linspace(90.0 * sign, 0.0, 400)
         for lon_value in np.arange(0.0, 360.0, lon_step):
             xs, ys = self.pixel(lat_line, np.full_like(lat_line, lon_value))
-            lines += _inside(xs, ys, width, height, "lon", float(lon_value))
+            lines += lines_inside(xs, ys, width, height, "lon", float(lon_value))
         return lines
 
 
@@ -193,7 +193,9 @@ def _lat_range(grid: PolarGrid, height: int, width: int) -> tuple[float, float]:
     return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
 
 
-def _inside(xs, ys, width, height, kind, value) -> list[dict[str, Any]]:
+def lines_inside(xs, ys, width, height, kind, value) -> list[dict[str, Any]]:
+    """The runs of a traced line's points (`xs`, `ys`; NaN = not drawn) inside a `width` ×
+    `height` image, as graticule lines ``{"kind", "value", "points"}``."""
     ok = (
         np.isfinite(xs)
         & np.isfinite(ys)

@@ -62,7 +62,8 @@ def write_frame_outputs(
     beside = Beside(pool, _write_pixels, mask, probs, schema, paths)
     try:
         features = extract_features(mask, probs, schema, grid=frame.grid)
-        properties = {**properties, **locate_in_view(frame, features)}
+        located, note = locate_in_view(frame, features)
+        properties = {**properties, **note}
         if features["oval"].get("area_px"):
             features["oval"]["brightness"] = oval_brightness(frame, mask, schema)
         title = f"{frame_id}  ·  {frame.instrument}"
@@ -76,7 +77,7 @@ def write_frame_outputs(
             valid=frame.valid,
             features=features,
             title=title,
-            grid=frame.grid,
+            grid=frame.grid if located is None else located,
             picture=picture,
         )
         write_png(paths["overlay"], overlay)
@@ -94,19 +95,23 @@ def write_frame_outputs(
     return counts
 
 
-def locate_in_view(frame: Frame, features: dict[str, Any]) -> dict[str, Any]:
+def locate_in_view(
+    frame: Frame, features: dict[str, Any]
+) -> tuple[ViewLocator | None, dict[str, Any]]:
     """Give the features of a JunoCam product seen in perspective (no polar grid) lat/lon and km
-    from its metadata's view (`jovis.geometry.junocam_view`), in place. Returns what the
-    GeoJSON's properties should say: ``located`` (how), or why a product was not located (its
-    masks and pixel features are kept); nothing for any other frame."""
+    from its metadata's view (`jovis.geometry.junocam_view`), in place. Returns the locator (for
+    the overlay's graticule; None when not located) and what the GeoJSON's properties should
+    say: ``located`` (how), or why a product was not located (its masks and pixel features are
+    kept); nothing for any other frame."""
     try:
         view = frame_view(frame)
     except (KeyError, ValueError) as err:
-        return {"located": f"not located: {err}"}
+        return None, {"located": f"not located: {err}"}
     if view is None:
-        return {}
-    locate_features(features, ViewLocator(view, frame.shape), frame.shape)
-    return {"located": "JunoCam view model from the metadata, north angle 0 assumed (±4°)"}
+        return None, {}
+    locator = ViewLocator(view, frame.shape)
+    locate_features(features, locator, frame.shape)
+    return locator, {"located": "JunoCam view model from the metadata, north angle 0 assumed (±4°)"}
 
 
 def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, paths) -> None:

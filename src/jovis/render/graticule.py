@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from jovis.geometry import PolarGrid
+from jovis.geometry.locate import ViewLocator
 
 LINE_RGB = (200, 200, 210)
 FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -15,7 +16,7 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 def draw_graticule(
     out: np.ndarray,
-    grid: PolarGrid,
+    grid: PolarGrid | ViewLocator,
     shape: tuple[int, int],
     scale: int,
     line: int,
@@ -25,7 +26,8 @@ def draw_graticule(
     lon_step: float = 30.0,
     opacity: float = 0.45,
 ) -> None:
-    """Blend the graticule of `grid` (a frame of `shape`) into `out`, upscaled by `scale`.
+    """Blend the graticule of `grid` (a frame of `shape`: its polar grid, or the view of a
+    frame seen in perspective) into `out`, upscaled by `scale`.
 
     Latitude circles are labelled where they cross the image's right half, longitudes near
     their outer end; labels say e.g. "70N" and "180W" (SIII west longitude).
@@ -66,7 +68,12 @@ def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
 
 @functools.lru_cache(maxsize=32)
 def _graticule_lines(
-    grid: PolarGrid, height: int, width: int, scale: int, lat_step: float, lon_step: float
+    grid: PolarGrid | ViewLocator,
+    height: int,
+    width: int,
+    scale: int,
+    lat_step: float,
+    lon_step: float,
 ) -> tuple[tuple[np.ndarray, ...], tuple[tuple[str, tuple[int, int]], ...]]:
     """The graticule's polylines in the upscaled picture and its labels with their anchors.
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
+from jovis.geometry.locate import ViewLocator
 from jovis.render.display import display_image
 from jovis.render.graticule import draw_graticule, overlap
 
@@ -32,7 +33,7 @@ def render_overlay(
     title: str | None = None,
     alpha: float = 0.4,
     min_size: int = 512,
-    grid: PolarGrid | None = None,
+    grid: PolarGrid | ViewLocator | None = None,
     picture: np.ndarray | None = None,
 ) -> np.ndarray:
     """The frame with its classes, features, legend and title, as an RGB uint8 array.
@@ -60,8 +61,9 @@ def render_overlay(
     min_size : int
         The picture is enlarged by the smallest integer factor that makes its long side at least
         this (the image bicubic, the mask nearest-neighbour), so lines and text stay legible.
-    grid : PolarGrid or None
-        When the frame's geometry is known, a latitude/longitude graticule (10°, 30°) is drawn.
+    grid : PolarGrid, ViewLocator or None
+        When the frame's geometry is known (its polar grid, or the view of a frame seen in
+        perspective), a latitude/longitude graticule (10°, 30°) is drawn.
     picture : ndarray or None
         ``display_image(image, channels, valid)`` when already made (the runner makes it while
         the frame is predicted); None makes it here.
