@@ -266,7 +266,8 @@ def split_elongated(comp: np.ndarray, ratio: float | None) -> list[np.ndarray]:
     than wide, as k = round(long / short) pieces of equal length along its major axis (each
     pixel goes to the slice its projection on the axis falls in). Jovian vortices are round to
     ~2:1, so such a blob is taken as k touching vortices in a row; a bent or curved chain is cut
-    as if straight. None: never cut."""
+    as if straight, and a streak into many round pieces (which `max_axis_ratio`, applied to the
+    pieces, then keeps). None: never cut."""
     if not ratio:
         return [comp]
     ys, xs = np.nonzero(comp)
