@@ -93,6 +93,7 @@ def features_to_geojson(
         top["grid"] = grid.to_dict()
     if features.get("view"):  # a perspective frame: positions stay pixels, vortices get lat/lon
         top["view"] = _plain(features["view"])
+        top["latlon_convention"] = LATLON_CRS  # of the vortices' lat/lon properties
     top["class_fractions"] = _plain(features.get("class_fractions", {}))
     return {"type": "FeatureCollection", "properties": top, "features": items}
 
