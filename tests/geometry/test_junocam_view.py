@@ -78,6 +78,9 @@ def test_located_vortices_carry_lat_lon_and_km_into_the_geojson_and_the_catalogu
     collection = features_to_geojson(features, "x")
     assert collection["properties"]["coordinate_system"].startswith("pixel")  # outlines in px
     assert collection["properties"]["view"]["kind"] == "perspective"
+    from jovis.geometry.reproject import PerspectiveView
+
+    assert PerspectiveView.from_dict(collection["properties"]["view"]) == view  # reusable
     assert "planetocentric" in collection["properties"]["latlon_convention"]
     json.dumps(collection)
     row = catalog_rows("x", features)[0]

@@ -119,3 +119,11 @@ def test_pixel_area_is_the_footprint_of_the_ifov_and_grows_toward_the_limb():
     assert float(view.pixel_area_km2(edge_x, 250.0, shape)) > 2 * centre  # oblique near the limb
     assert np.isnan(view.pixel_area_km2(-2000.0, 250.0, shape))  # the sky
     assert view.to_dict()["kind"] == "perspective"
+
+
+def test_a_recorded_view_reads_back_and_another_kind_is_refused():
+    view = ortho(60.0, 70.0)
+    assert PerspectiveView.from_dict(view.to_dict()) == view
+    assert PerspectiveView.from_dict(dict(view.__dict__)) == view  # bare fields, as before
+    with pytest.raises(TypeError, match="not a perspective view"):
+        PerspectiveView.from_dict({**view.to_dict(), "kind": "polar"})

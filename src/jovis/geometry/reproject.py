@@ -113,6 +113,15 @@ class PerspectiveView:
     def to_dict(self) -> dict:
         return {"kind": "perspective", **self.__dict__}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> PerspectiveView:
+        """The view `to_dict` wrote (a located GeoJSON's ``view``) or its bare fields, so a
+        recorded view, its north angle corrected, can be given back as ``reproject.view``."""
+        fields = {k: v for k, v in data.items() if k != "kind"}
+        if data.get("kind", "perspective") != "perspective":
+            raise TypeError(f"kind={data['kind']!r}, not a perspective view")
+        return cls(**fields)
+
 
 def reproject_to_polar(
     frame: Frame,
@@ -187,7 +196,7 @@ def polar_from_settings(frame: Frame, settings: dict | None) -> Frame:
             "besides 'view'"
         )
     try:
-        view = PerspectiveView(**merged["view"])
+        view = PerspectiveView.from_dict(merged["view"])
     except TypeError as err:
         raise ValueError(
             f"{frame.source}: bad reproject.view ({err}); fields: "
