@@ -29,7 +29,7 @@ import numpy as np
 from jovis.data.normalise import DEFAULT_NORMALISATION
 from jovis.geometry.body import distance_km
 from jovis.geometry.reproject import PerspectiveView
-from jovis.realism.oval_width import _sample
+from jovis.realism.oval_width import sample_at
 from jovis.references.frameset import ELLIPSES, STORED
 from jovis.references.junocam_geometry import SHAPE, north_angle, product_view, reference_products
 from jovis.synth import render_batch
@@ -227,8 +227,8 @@ def neighbour_gaps(lum: np.ndarray, ellipses: list[dict[str, Any]], seen: np.nda
             continue
         t = np.linspace(0.0, 1.0, max(int(dist * 4), 2) + 1)
         xs, ys = e["x"] + t * (o["x"] - e["x"]), e["y"] + t * (o["y"] - e["y"])
-        val = _sample(n, xs[None], ys[None])[0]
-        ok = _sample(seen, xs[None], ys[None])[0] > 0.999  # 0 off the frame
+        val = sample_at(n, xs[None], ys[None])[0]
+        ok = sample_at(seen, xs[None], ys[None])[0] > 0.999  # 0 off the frame
         r1, r2 = _points_radius(xs, ys, e), _points_radius(xs, ys, o)
         gap, interior = ok & (r1 >= 1.05) & (r2 >= 1.05), ok & ((r1 < 0.6) | (r2 < 0.6))
         if gap.sum() < 2 or interior.sum() < 2:

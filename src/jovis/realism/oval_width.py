@@ -38,7 +38,7 @@ def masked_blur(image: np.ndarray, ok: np.ndarray, sigma: float) -> np.ndarray:
     return np.where(den > 1e-3, num / np.maximum(den, 1e-3), 0.0).astype(np.float32)
 
 
-def _sample(plane: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+def sample_at(plane: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Bilinear samples of `plane` at float pixel coordinates (any 2-D shape); 0 outside."""
     return cv2.remap(
         plane.astype(np.float32), xs.astype(np.float32), ys.astype(np.float32),
@@ -46,13 +46,13 @@ def _sample(plane: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     )  # fmt: skip
 
 
-def _ridge(sm, ok, cx, cy, angles, r_lo, r_hi, step):
+def ray_ridge(sm, ok, cx, cy, angles, r_lo, r_hi, step):
     """Per ray from (cx, cy): radius px of the brightest valid sample, its value, the median."""
     radii = np.arange(r_lo, r_hi, step)
     xs = cx + np.cos(angles)[:, None] * radii[None]
     ys = cy + np.sin(angles)[:, None] * radii[None]
-    prof = _sample(sm, xs, ys)
-    good = _sample(ok.astype(np.float32), xs, ys) > 0.999
+    prof = sample_at(sm, xs, ys)
+    good = sample_at(ok.astype(np.float32), xs, ys) > 0.999
     prof = np.where(good, prof, -np.inf)
     idx = np.argmax(prof, axis=1)
     peak = prof[np.arange(len(angles)), idx]
@@ -64,7 +64,7 @@ def _ridge(sm, ok, cx, cy, angles, r_lo, r_hi, step):
     return r, np.where(np.isfinite(r), peak, np.nan), med
 
 
-def _consistent(r: np.ndarray, tol: float, half: int = 4) -> np.ndarray:
+def consistent_rays(r: np.ndarray, tol: float, half: int = 4) -> np.ndarray:
     """Rays whose ridge radius is within `tol` of the running median of its angular neighbours."""
     n = len(r)
     out = np.zeros(n, bool)
@@ -169,8 +169,8 @@ def oval_width(
         return nan
     cx, cy, rad = circle
     # pass 2: the ridge along rays from that centre, then cuts along its local normal
-    r, peak, med = _ridge(sm, ok, cx, cy, angles, max(rad - 6 * k, step), rad + 6 * k, step)
-    keep = _consistent(r, 1.0 * k) & (peak > med)
+    r, peak, med = ray_ridge(sm, ok, cx, cy, angles, max(rad - 6 * k, step), rad + 6 * k, step)
+    keep = consistent_rays(r, 1.0 * k) & (peak > med)
     if keep.sum() < min_cuts:
         return nan
     plane = sm
@@ -208,8 +208,8 @@ def _centre(sm, ok, grid, angles, search, min_cuts):
     `search` is (first radius, last radius, step) in pixels."""
     r_lo, r_hi, step = search
     k = float(grid.px_per_deg)
-    r, _, _ = _ridge(sm, ok, grid.pole_x, grid.pole_y, angles, r_lo, r_hi, step)
-    keep = _consistent(r, 1.5 * k)
+    r, _, _ = ray_ridge(sm, ok, grid.pole_x, grid.pole_y, angles, r_lo, r_hi, step)
+    keep = consistent_rays(r, 1.5 * k)
     if keep.sum() < min_cuts:
         return None
     px = grid.pole_x + np.cos(angles[keep]) * r[keep]
@@ -259,8 +259,8 @@ def _normal_cuts(sm, ok, circle, r, keep, angles, half_px, step) -> dict[str, np
     x0, y0 = cx + np.cos(angles) * r, cy + np.sin(angles) * r
     xs = np.nan_to_num(x0)[:, None] + nx[:, None] * s[None]
     ys = np.nan_to_num(y0)[:, None] + ny[:, None] * s[None]
-    prof = _sample(sm, xs, ys)
-    good = _sample(ok.astype(np.float32), xs, ys) > 0.999
+    prof = sample_at(sm, xs, ys)
+    good = sample_at(ok.astype(np.float32), xs, ys) > 0.999
     return {"prof": prof, "good": good, "xs": xs, "ys": ys, "nx": nx, "ny": ny, "s": s,
             "step": step}  # fmt: skip
 

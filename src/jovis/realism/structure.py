@@ -22,7 +22,13 @@ import cv2
 import numpy as np
 
 from jovis.geometry import PolarGrid
-from jovis.realism.oval_width import _consistent, _ridge, _sample, high_pass, masked_blur
+from jovis.realism.oval_width import (
+    consistent_rays,
+    high_pass,
+    masked_blur,
+    ray_ridge,
+    sample_at,
+)
 from jovis.robust import mad_sigma
 
 NAN = float("nan")
@@ -34,7 +40,7 @@ def _local_noise(hp, okf, cx, cy, angles, r_s, offsets, half: int = 4):
     if fewer than 16 valid samples."""
     xs = cx + np.cos(angles)[:, None] * (r_s[:, None] + offsets[None])
     ys = cy + np.sin(angles)[:, None] * (r_s[:, None] + offsets[None])
-    vals = np.where(_sample(okf, xs, ys) > 0.999, _sample(hp, xs, ys), np.nan)
+    vals = np.where(sample_at(okf, xs, ys) > 0.999, sample_at(hp, xs, ys), np.nan)
     n = len(angles)
     out = np.full(n, np.nan)
     for i in range(n):
@@ -49,7 +55,7 @@ def _side(sm, okf, cx, cy, angles, r_s, offsets):
     """Per ray: median of the valid smoothed samples at radii r_s + offsets (px); NaN if none."""
     xs = cx + np.cos(angles)[:, None] * (r_s[:, None] + offsets[None])
     ys = cy + np.sin(angles)[:, None] * (r_s[:, None] + offsets[None])
-    vals = np.where(_sample(okf, xs, ys) > 0.999, _sample(sm, xs, ys), np.nan)
+    vals = np.where(sample_at(okf, xs, ys) > 0.999, sample_at(sm, xs, ys), np.nan)
     good = np.isfinite(vals).sum(1) > 0
     out = np.full(len(angles), np.nan)
     out[good] = np.nanmedian(vals[good], axis=1)
@@ -102,18 +108,20 @@ def ridge_trace(
     if curve_px is not None:
         keep, r_s = _curve_radius(np.asarray(curve_px, np.float64), cx, cy, angles)
     else:
-        r, peak, med = _ridge(sm, ok, cx, cy, angles, colat_range[0] * k, colat_range[1] * k, 0.5)
-        keep = _consistent(r, 1.0 * k) & (peak > med)
+        r, peak, med = ray_ridge(
+            sm, ok, cx, cy, angles, colat_range[0] * k, colat_range[1] * k, 0.5
+        )
+        keep = consistent_rays(r, 1.0 * k) & (peak > med)
         if keep.sum() < 8:
             return None
         r_s = np.interp(angles, angles[keep], r[keep], period=2 * np.pi)
     okf = ok.astype(np.float32)
     xs, ys = cx + np.cos(angles) * r_s, cy + np.sin(angles) * r_s
-    visible = _sample(okf, xs[:, None], ys[:, None])[:, 0] > 0.999
+    visible = sample_at(okf, xs[:, None], ys[:, None])[:, 0] > 0.999
     win = np.arange(-window_deg * k, window_deg * k + 1e-6, 0.5)
     px = cx + np.cos(angles)[:, None] * (r_s[:, None] + win[None])
     py = cy + np.sin(angles)[:, None] * (r_s[:, None] + win[None])
-    vals = np.where(_sample(okf, px, py) > 0.999, _sample(sm, px, py), -np.inf)
+    vals = np.where(sample_at(okf, px, py) > 0.999, sample_at(sm, px, py), -np.inf)
     ridge_peak = np.where(visible, vals.max(1), np.nan)
     on = _side(sm, okf, cx, cy, angles, r_s, np.arange(-0.25 * k, 0.25 * k + 1e-6, 1.0))
     beside = np.concatenate([np.arange(1.0 * k, 2.0 * k, 1.0), -np.arange(1.0 * k, 2.0 * k, 1.0)])

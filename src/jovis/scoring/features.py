@@ -13,7 +13,7 @@ from jovis.features import extract_features
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.geometry.body import central_angle_deg
-from jovis.scoring.intervals import detection_intervals
+from jovis.scoring.intervals import detection_intervals, pooled_scores
 
 # A true vortex counts in the instance scores when at least this much of its disk is in the
 # frame and has data; one cut by the frame edge, the limb or a no-data strip is not scored
@@ -181,10 +181,9 @@ def visible_fractions(truth: list[dict], scored: np.ndarray) -> np.ndarray:
 
 
 def detection_scores(tp: int, fp: int, fn: int) -> dict[str, float]:
-    precision = tp / (tp + fp) if tp + fp else float("nan")
-    recall = tp / (tp + fn) if tp + fn else float("nan")
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
-    return {"precision": precision, "recall": recall, "f1": f1}
+    """Precision, recall and F1 of instance counts (NaN where a ratio is 0/0)."""
+    scores = pooled_scores(np.array([[tp, fp, fn]], float))
+    return {k: float(scores[k]) for k in ("precision", "recall", "f1")}
 
 
 def boundary_distances(

@@ -26,8 +26,9 @@ def _counts(rows: list[dict[str, Any]]) -> np.ndarray:
     return np.array([[r[k] for k in COUNTS] for r in rows if all(k in r for k in COUNTS)], float)
 
 
-def _scores(c: np.ndarray) -> dict[str, np.ndarray]:
-    """found (tp) and pooled precision, recall and F1 of draws (..., frames, 3) of counts."""
+def pooled_scores(c: np.ndarray) -> dict[str, np.ndarray]:
+    """found (tp) and pooled precision, recall and F1 of (..., frames, 3) tp, fp, fn counts (NaN
+    where a ratio is 0/0): the one formula behind `detection_scores` and every resample here."""
     tp, fp, fn = (c[..., :, i].sum(-1) for i in range(3))
     with np.errstate(invalid="ignore", divide="ignore"):
         return {"found": tp, "precision": tp / (tp + fp), "recall": tp / (tp + fn),
@@ -51,7 +52,7 @@ def detection_intervals(rows: list[dict[str, Any]], draws: int = DRAWS, level: f
     if len(c) == 0:
         return None
     idx = np.random.default_rng(seed).integers(0, len(c), (draws, len(c)))
-    scores = _scores(c[idx])
+    scores = pooled_scores(c[idx])
     return {"frames": len(c), **{k: _interval(v, level) for k, v in scores.items()}}
 
 
@@ -73,8 +74,8 @@ def paired_difference(rows_a: list[dict[str, Any]], rows_b: list[dict[str, Any]]
         )
     ca, cb = _counts([a[i] for i in ids]), _counts([b[i] for i in ids])
     idx = np.random.default_rng(seed).integers(0, len(ids), (draws, len(ids)))
-    full_a, full_b = _scores(ca), _scores(cb)
-    sa, sb = _scores(ca[idx]), _scores(cb[idx])
+    full_a, full_b = pooled_scores(ca), pooled_scores(cb)
+    sa, sb = pooled_scores(ca[idx]), pooled_scores(cb[idx])
     out: dict[str, Any] = {"frames": len(ids), "only_a": sorted(set(a) - set(b)),
                            "only_b": sorted(set(b) - set(a))}  # fmt: skip
     for k in sa:
