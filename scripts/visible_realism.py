@@ -4,6 +4,7 @@
         [sets=DIR,...]   # extra synthetic frame sets (folder format, e.g. a frozen held-out set)
         [cols=8]         # frames per set in montage.png
         [view_size=1024] [product_prob=0.8]  # the product-scale texture table (0: none)
+        [altitude=LO,HI]  # its synthetic views' altitudes, km (default: the renderer's range)
         [model_scale=1] [fade=F]  # the model-scale texture table (0: none); F: also with
                                   # junocam_fine_fade_px=F
 
@@ -53,6 +54,16 @@ def _args(argv: list[str]) -> dict[str, str]:
     return out
 
 
+def _pair(text: str, key: str) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in text.split(","))
+    except ValueError:
+        raise SystemExit(f"{key}={text!r}: give two numbers, LO,HI (e.g. 30000,280000)") from None
+    if not 0 < lo <= hi:
+        raise SystemExit(f"{key}={text!r}: need 0 < LO <= HI")
+    return lo, hi
+
+
 def synthetic(n: int, size: int, view: str | None) -> list[Frame]:
     batch = render_batch(list(range(n)), size, ["red", "green", "blue"], view=view)
     img = batch.image.permute(0, 2, 3, 1).numpy()
@@ -68,13 +79,17 @@ def synthetic_texture(seeds: list[int], params: dict, windows) -> dict[str, floa
     return vt.set_texture(w for i in range(len(seeds)) for w in windows(img[i], val[i]))
 
 
-def texture_sets(real: list[Frame], n: int, view_size: int, product_prob: float) -> dict:
-    """Product-scale texture statistics of the real products and of synthetic windows."""
+def texture_sets(real: list[Frame], n: int, view_size: int, product_prob: float,
+                 altitude_km: tuple[float, float] | None = None) -> dict:  # fmt: skip
+    """Product-scale texture statistics of the real products and of synthetic windows (views
+    from `altitude_km` when given, e.g. a recipe's ``junocam_altitude_km``)."""
     windows = (w for f in real for w in vt.product_windows(f, view_size))
     out = {"real products": vt.set_texture(windows)}
     off = {"junocam_fine_contrast": (0.0, 0.0), "junocam_spot_contrast": (0.0, 0.0)}
     for name, extra in (("synthetic", {}), ("synthetic, texture off", off)):
         params = {"junocam_view_size": view_size, "junocam_product_prob": product_prob} | extra
+        if altitude_km is not None:
+            params["junocam_altitude_km"] = altitude_km
         out[name] = synthetic_texture(list(range(n)), params, vt.frame_windows)
     return out
 
@@ -137,6 +152,7 @@ def main(argv: list[str]) -> int:
     out = Path(a.get("out", "outputs/visreal"))
     n, size = int(a.get("n", 16)), int(a.get("size", 256))
     view = a.get("view", "perspective")
+    altitude = _pair(a["altitude"], "altitude") if "altitude" in a else None  # before any work
     real = sorted(real_data_dir().glob("*/*_[0-9][0-9]C[0-9]*-mapprojected.png"))  # RGB sets
     frames = {"real composites": [read_frame(p) for p in real]}
     for extra in filter(None, a.get("sets", "").split(",")):
@@ -149,7 +165,7 @@ def main(argv: list[str]) -> int:
     view_size = int(a.get("view_size", 1024))
     if view_size:
         prob = float(a.get("product_prob", 0.8))
-        tex = texture_sets(frames["real composites"], n, view_size, prob)
+        tex = texture_sets(frames["real composites"], n, view_size, prob, altitude)
         sets["texture"] = tex
         text += f"\n\nProduct-scale texture (disk {view_size} px, 256 px windows):\n\n"
         text += table(tex, vt.KEYS)
