@@ -174,3 +174,28 @@ def test_fits_frame_time_comes_from_its_header():
     if not files:
         pytest.skip(f"{folder}: the shared HST frames are not here")
     assert time_of_file(files[0]) == parse_time("2016-05-21T02:17:42")
+
+
+def test_frames_minutes_apart_get_no_drift_rate_but_keep_their_ids(tmp_path):
+    # a JunoCam approach: four frames 5 minutes apart whose located positions wander by a
+    # degree of longitude per frame (view-model errors), not by the vortices' motion
+    cat = _catalog(tmp_path / "c.csv", 4, days=5 / 1440, rate=1.0 / (5 / 1440))
+    s = track([cat], tmp_path / "short")
+    assert s["tracks"] == 3 and s["rates_fitted"] is False
+    assert s["polygon_rate_deg_per_day"] is None and s["polygon_rate_deg_per_yr"] is None
+    assert s["model_rate_deg_per_day"] == 0.0  # the prior
+    assert "link.rate_min_span_days" in s["rates_note"] and "0.25 h" in s["rates_note"]
+    drift = list(csv.DictReader((tmp_path / "short" / "drift.csv").read_text().splitlines()))
+    assert len(drift) == 3
+    assert all(d["lon_rate_deg_per_day"] == "" and d["lat_rate_deg_per_day"] == "" for d in drift)
+    assert all(d["n"] == "4" and d["mean_lat"] for d in drift)
+    # the setting at 0 fits what the positions say, as before it existed
+    s0 = track([cat], tmp_path / "fit", link={"rate_min_span_days": 0.0})
+    assert s0["rates_fitted"] is True and "rates_note" not in s0
+    assert s0["polygon_rate_deg_per_day"] == pytest.approx(1.0 / (5 / 1440), rel=1e-3)
+
+
+def test_a_negative_rate_span_is_refused_by_name(tmp_path):
+    with pytest.raises(ValueError, match="rate_min_span_days"):
+        track([_catalog(tmp_path / "c.csv", 3)], tmp_path / "out",
+              link={"rate_min_span_days": -1.0})  # fmt: skip

@@ -20,7 +20,7 @@ missing for more than ``max_gap`` frames ends (a death); a track seen in fewer t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -47,6 +47,8 @@ class LinkSettings:
     passes: int = 2  # 2: link again with the rotation rate the first pass ended with
     polygon_colat: tuple[float, float] = (3.0, 9.5)  # colatitudes of the polygon's ring, deg
     prior_drift_deg_per_day: float = 0.0  # rotation assumed before any step is linked
+    # shortest span of frames (days) over which drift is estimated; see `rates_fitted`
+    rate_min_span_days: float = 1.0
 
     @classmethod
     def from_dict(cls, data: dict | None) -> LinkSettings:
@@ -55,9 +57,11 @@ class LinkSettings:
             data["polygon_colat"] = tuple(float(v) for v in data["polygon_colat"])
         s = cls(**data)
         counts = min(s.min_length, s.window, s.confirm)
-        if s.gate_km <= 0 or s.max_gap < 0 or counts < 1 or s.passes not in (1, 2):
+        if (s.gate_km <= 0 or s.max_gap < 0 or counts < 1 or s.passes not in (1, 2)
+                or not s.rate_min_span_days >= 0):  # fmt: skip
             raise ValueError("configs/track.yaml link: need gate_km > 0, max_gap >= 0, "
-                             "min_length, window and confirm >= 1, passes 1 or 2; got "
+                             "min_length, window and confirm >= 1, passes 1 or 2, "
+                             "rate_min_span_days >= 0; got "
                              f"{s}")  # fmt: skip
         return s
 
@@ -77,10 +81,15 @@ def link_tracks(frames: list[FrameObs], s: LinkSettings) -> tuple[list[Track], f
     positive) the motion model ended with. With ``passes: 2`` the frames are linked again with
     that rate held fixed: in the first frames the rate rests on a few single steps, which the
     vortices' oscillations (a few hundred km, months) swamp, and a track predicted with it can
-    lose its detection to a spurious one."""
+    lose its detection to a spurious one. Frames spanning less than ``rate_min_span_days``
+    (`rates_fitted`) are linked once with the prior rate and no track's own drift."""
     if not frames:
         return [], s.prior_drift_deg_per_day
-    states, omega = _link_pass(frames, s, None)
+    if not rates_fitted(frames, s):  # no drift is estimated: the prior rotation, no own drift
+        s = replace(s, min_own_drift=len(frames) + 1, passes=1)
+        states, omega = _link_pass(frames, s, s.prior_drift_deg_per_day)
+    else:
+        states, omega = _link_pass(frames, s, None)
     if s.passes > 1:
         states, _ = _link_pass(frames, s, omega)
     t0 = frames[0].time
@@ -90,6 +99,23 @@ def link_tracks(frames: list[FrameObs], s: LinkSettings) -> tuple[list[Track], f
                     _bridged(tr, frames, t0, omega, s) if s.bridge else [])
               for i, tr in enumerate(kept)]  # fmt: skip
     return tracks, omega
+
+
+def frames_span_days(frames: list[FrameObs]) -> float:
+    """Days from the first frame to the last (frames in time order)."""
+    return days_between(frames[0].time, frames[-1].time) if frames else 0.0
+
+
+def rates_fitted(frames: list[FrameObs], s: LinkSettings) -> bool:
+    """Whether `frames` span long enough (``rate_min_span_days``) for drift to be estimated.
+
+    Within one pass (an HST visit, a JunoCam approach, a JIRAM pass: minutes to hours) the
+    documented motions (the polygons' 4-7.5°/yr, oscillations of a few hundred km over months)
+    move a vortex by a few km, while located positions err by hundreds (a JunoCam product's
+    unknown north angle alone: ~800 km on PJ44), so a rate fitted there measures the errors:
+    the PJ44 approach gave -3049°/day. Such sequences are linked with the prior rotation and
+    report no rate."""
+    return frames_span_days(frames) >= s.rate_min_span_days
 
 
 def _link_pass(frames: list[FrameObs], s: LinkSettings, fixed: float | None):

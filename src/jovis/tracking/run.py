@@ -12,7 +12,7 @@ import numpy as np
 
 from jovis.tracking.drift import common_rate, track_rates, unwrap
 from jovis.tracking.inputs import read_frames
-from jovis.tracking.link import LinkSettings, link_tracks
+from jovis.tracking.link import LinkSettings, frames_span_days, link_tracks, rates_fitted
 from jovis.tracking.observations import FrameObs, days_between
 from jovis.tracking.outputs import write_all
 from jovis.tracking.oval_series import oval_series
@@ -39,9 +39,12 @@ def track(inputs: list[str | Path], out: str | Path, link: dict | LinkSettings |
     tracks, omega = link_tracks(frames, settings)
     points = track_points(frames, tracks)
     seen = [p for p in points if not p["bridged"]]  # drift fits use detections only
-    drift = [_drift_row(tid, [p for p in seen if p["id"] == tid]) for tid in
+    fitted = rates_fitted(frames, settings)
+    drift = [_drift_row(tid, [p for p in seen if p["id"] == tid], fitted) for tid in
              sorted({p["id"] for p in seen})]  # fmt: skip
-    rate, err, used = polygon_fit(seen, settings.polygon_colat)
+    rate, err, used = math.nan, math.nan, 0
+    if fitted:
+        rate, err, used = polygon_fit(seen, settings.polygon_colat)
     hemisphere = _hemisphere(frames)
     summary: dict[str, Any] = {
         "out": str(out), "frames": len(frames), "first_time": frames[0].time.isoformat(),
@@ -52,7 +55,15 @@ def track(inputs: list[str | Path], out: str | Path, link: dict | LinkSettings |
         "polygon_rate_deg_per_day": _round(rate),
         "polygon_rate_err": _round(err), "polygon_rate_deg_per_yr": _round(rate * 365.25),
         "polygon_tracks": used, "model_rate_deg_per_day": _round(omega),
+        "rates_fitted": fitted,
     }  # fmt: skip
+    if not fitted:
+        summary["rates_note"] = (
+            f"the frames span {frames_span_days(frames) * 24:.2f} h, under link.rate_min_span_days "
+            f"= {settings.rate_min_span_days:g} d: no drift rate is fitted (over so short a span "
+            "the positions' errors, not the vortices' motion, would set it); linked with "
+            "link.prior_drift_deg_per_day"
+        )
     if truth:
         from jovis.tracking.truth import score_run
 
@@ -93,10 +104,16 @@ def track_points(frames: list[FrameObs], tracks) -> list[dict[str, Any]]:
     return rows
 
 
-def _drift_row(tid: int, pts: list[dict[str, Any]]) -> dict[str, Any]:
+def _drift_row(tid: int, pts: list[dict[str, Any]], fitted: bool = True) -> dict[str, Any]:
+    """The track's drift rates (`track_rates`); with `fitted` False (a sequence too short for
+    rates, `rates_fitted`) its count, mean latitude and first longitude only, rates NaN."""
     a = np.array([[p["day"], p["lat"], p["lon"]] for p in pts])
-    return {"id": tid, "first_time": pts[0]["time"], "last_time": pts[-1]["time"],
-            **track_rates(a[:, 0], a[:, 1], a[:, 2])}  # fmt: skip
+    rates = track_rates(a[:, 0], a[:, 1], a[:, 2])
+    if not fitted:
+        rates.update(dict.fromkeys(
+            ("lon_rate_deg_per_day", "lon_rate_err", "lat_rate_deg_per_day", "lat_rate_err"),
+            math.nan))  # fmt: skip
+    return {"id": tid, "first_time": pts[0]["time"], "last_time": pts[-1]["time"], **rates}
 
 
 def polygon_fit(points, colat_range) -> tuple[float, float, int]:
