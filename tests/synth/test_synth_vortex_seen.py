@@ -8,7 +8,7 @@ import torch
 
 from jovis.synth import render_batch
 from jovis.synth.params import SynthParams
-from jovis.synth.vortex_seen import fill_vortex_cnr
+from jovis.synth.vortex_seen import fill_vortex_cnr, unseen_vortex_pixels
 
 RGB = ["red", "green", "blue"]
 MANY = {"white_oval_count": (4, 6), "dark_spot_count": (2, 3), "junocam_product_prob": 1.0}
@@ -65,3 +65,38 @@ def test_frames_without_junocam_channels_keep_every_label():
 def test_a_negative_gate_is_refused_naming_the_param():
     with pytest.raises(ValueError, match="vortex_label_min_cnr"):
         SynthParams(vortex_label_min_cnr=-1.0)
+
+
+def test_armed_vortices_in_the_dark_become_no_data_and_lit_ones_keep_their_labels():
+    lum, layers, valid = _layers(0.5, 0.05)
+    layers["vortex_fill_slots"] = torch.tensor([[False, False]])  # slot 0 armed, lit, textured
+    image = lum[:, None].expand(1, 3, *lum.shape[1:]).clone()
+    keep = unseen_vortex_pixels(image, RGB, layers, valid, 0.0, 0.02)
+    assert not keep.any()  # sd 0.05 of a bright end ~1.6: structure is shown
+    image[:, :, layers["vortex_mask"][0]] *= 0.001  # the same vortex on the night side
+    gone = unseen_vortex_pixels(image, RGB, layers, valid, 0.0, 0.02)
+    assert torch.equal(gone, layers["vortex_mask"])
+    # a fill vortex is judged by its fill's contrast, not by this rule
+    layers["vortex_fill_slots"] = torch.tensor([[True, False]])
+    assert not unseen_vortex_pixels(image, RGB, layers, valid, 0.0, 0.02).any()
+
+
+def test_the_structure_gate_changes_only_armed_vortex_labels_to_no_data():
+    # recipe-like views (release/visible_rgb); seeds 3 and 14 hold cyclones in the dark
+    params = {"junocam_product_prob": 0.8, "junocam_altitude_km": (30000.0, 280000.0),
+              "vortex_label_min_cnr": 0.3}  # fmt: skip
+    seeds = [1, 3, 12, 14]
+    off = render_batch(seeds, 96, RGB, view="perspective", params=params)
+    on = render_batch(seeds, 96, RGB, view="perspective",
+                      params=params | {"vortex_label_min_structure": 0.02})  # fmt: skip
+    assert torch.equal(on.image, off.image)
+    changed = on.mask != off.mask
+    assert ((off.mask[changed] == 2) & (on.mask[changed] == 255)).all()
+    assert changed[1].sum() > 50 and changed[3].sum() > 50  # the dark cyclones
+    assert not changed[2].any()  # a frame whose vortices are all lit keeps them
+    assert (on.mask == 2).sum() > 0.5 * (off.mask == 2).sum()
+
+
+def test_a_negative_structure_gate_is_refused_naming_the_param():
+    with pytest.raises(ValueError, match="vortex_label_min_structure"):
+        SynthParams(vortex_label_min_structure=-0.1)

@@ -291,6 +291,10 @@ class SynthParams:
     # noise ratio against the ring 1.3-1.8 radii out under this) are no data (255), not vortex:
     # `jovis.synth.vortex_seen`. 0: every vortex labelled (off)
     vortex_label_min_cnr: float = 0.0
+    # armed vortices (cyclones, polar vortices, anticyclones) whose luminance sd inside their disk
+    # is under this share of the frame's bright end (on the night side or deep in the
+    # terminator's shade: the frame shows nothing there) are no data (255) too; 0: off
+    vortex_label_min_structure: float = 0.0
 
     def __post_init__(self) -> None:
         from jovis.synth.validate import validate_params

@@ -232,8 +232,10 @@ def render_scenes(
     image, valid = _render_channels(channels, layer_sets, keys, draws, disk, x, y, p, scenes)
     image, valid = junocam.product_style(image, channels, valid, layers["mu_sun"], keys, draws, p)
     mask = lab.class_mask(layers, valid, p.label_schema)
-    if p.vortex_label_min_cnr > 0:  # white ovals and dark spots the frame does not show
-        mask[unseen_vortex_pixels(image, channels, layers, valid, p.vortex_label_min_cnr)] = 255
+    if p.vortex_label_min_cnr > 0 or p.vortex_label_min_structure > 0:  # vortices not shown
+        unseen = unseen_vortex_pixels(image, channels, layers, valid, p.vortex_label_min_cnr,
+                                      p.vortex_label_min_structure)  # fmt: skip
+        mask[unseen] = 255
     return image, mask, valid, (~disk).flatten(1).any(1)
 
 

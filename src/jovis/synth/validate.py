@@ -59,6 +59,12 @@ def validate_params(p: SynthParams) -> None:
             f"synth param vortex_label_min_cnr={p.vortex_label_min_cnr} must be ≥ 0 (the "
             "contrast-to-noise ratio under which a white oval or dark spot is no data; 0: off)"
         )
+    if not p.vortex_label_min_structure >= 0:
+        raise ValueError(
+            f"synth param vortex_label_min_structure={p.vortex_label_min_structure} must be ≥ 0 "
+            "(the luminance sd, as a share of the frame's bright end, under which an armed vortex "
+            "is no data; 0: off)"
+        )
     _lat_range("limb_observer_lat_range", p.limb_observer_lat_range, 0.0, 90.0)
     _lat_range("observer_lat_range", p.observer_lat_range, 0.0, 90.0)
     _lat_range("subsolar_lat_range", p.subsolar_lat_range, -90.0, 90.0)
