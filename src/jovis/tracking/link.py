@@ -111,10 +111,11 @@ def rates_fitted(frames: list[FrameObs], s: LinkSettings) -> bool:
 
     Within one pass (an HST visit, a JunoCam approach, a JIRAM pass: minutes to hours) the
     documented motions (the polygons' 4-7.5°/yr, oscillations of a few hundred km over months)
-    move a vortex by a few km, while located positions err by hundreds (a JunoCam product's
-    unknown north angle alone: ~800 km on PJ44), so a rate fitted there measures the errors:
-    the PJ44 approach gave -3049°/day. Such sequences are linked with the prior rotation and
-    report no rate."""
+    move a vortex by metres to kilometres, while located positions err by hundreds of km or more
+    (the white oval of the PJ44 approach, located with the assumed north angle, wanders 1.5° of
+    latitude over four products), so a rate fitted there measures the errors: the PJ44 approach
+    gave 133°/day, and -3049°/day with the north angles fitted for the references. Such
+    sequences are linked with the prior rotation and report no rate."""
     return frames_span_days(frames) >= s.rate_min_span_days
 
 
