@@ -17,7 +17,7 @@ LATLON_CRS = "[lon, lat]: planetocentric latitude, System III (1965) west longit
 CATALOG_COLUMNS: list[str] = (
     "frame_id feature feature_id x_px y_px semi_major_px semi_minor_px angle_deg area_px radius_px "
     "width_px mean_prob lat lon semi_major_km semi_minor_km radius_km area_km2 width_km "
-    "mean_colatitude_deg integrated_brightness brightness_units"
+    "mean_colatitude_deg integrated_brightness brightness_units position_uncertainty_km"
 ).split()
 
 

@@ -9,7 +9,12 @@ from tests.conftest import REAL_DATA
 
 from jovis.catalog import catalog_rows, features_to_geojson
 from jovis.frame import Frame
-from jovis.geometry.junocam_view import LIMB_FRACTION, frame_view, product_view
+from jovis.geometry.junocam_view import (
+    LIMB_FRACTION,
+    frame_view,
+    north_angle_uncertainty_km,
+    product_view,
+)
 from jovis.inference.outputs import locate_in_view
 
 META = {
@@ -85,6 +90,22 @@ def test_located_vortices_carry_lat_lon_and_km_into_the_geojson_and_the_catalogu
     json.dumps(collection)
     row = catalog_rows("x", features)[0]
     assert row["lat"] == v["lat"] and row["radius_km"] == v["radius_km"]
+    assert row["position_uncertainty_km"] == v["position_uncertainty_km"] < 5  # at nadir
+
+
+def test_the_north_angle_uncertainty_is_the_move_of_a_point_turned_about_the_centre():
+    view = product_view(META, (200, 200))
+    r = LIMB_FRACTION * 200
+    xs = 99.5 + np.array([0.0, 0.3, 0.6, 0.9]) * r
+    km = north_angle_uncertainty_km(view, xs, np.full(4, 99.5), (200, 200))
+    assert km[0] < 5 and np.all(np.diff(km) > 0)  # 0 at nadir, growing towards the limb
+    # near nadir the turn moves a point by its distance from nadir times the angle
+    lat, lon = view.latlon(xs[1:2], np.array([99.5]), (200, 200))
+    from jovis.geometry.body import surface_point
+
+    dist = np.linalg.norm(surface_point(lat, lon) - surface_point(78.4, 343.4), axis=-1)
+    assert km[1] == pytest.approx(dist[0] * np.radians(4.0), rel=0.05)
+    assert np.isnan(north_angle_uncertainty_km(view, 99.5 + 1.03 * r, 99.5, (200, 200)))
 
 
 @pytest.mark.skipif(not REAL_DATA.is_dir(), reason=f"{REAL_DATA} not found: needs shared data")
@@ -101,6 +122,9 @@ def test_the_tracked_white_oval_of_pj44_is_located_where_it_was_measured():
     v = features["vortices"][0]
     assert v["lat"] == pytest.approx(61.1, abs=1.0) and v["lon"] == pytest.approx(355.7, abs=2.0)
     assert 1000 < v["radius_km"] < 3000  # a large white oval: ~2000 km
+    # ±4° of north angle moves it by more than its own radius, as its position wanders across
+    # the four PJ44 products (1.5° of latitude with the angle assumed)
+    assert 1000 < v["position_uncertainty_km"] < 3000
 
 
 def test_the_graticule_of_a_located_product_runs_on_the_disk_with_the_pole_where_it_is_seen():

@@ -199,3 +199,19 @@ def test_a_negative_rate_span_is_refused_by_name(tmp_path):
     with pytest.raises(ValueError, match="rate_min_span_days"):
         track([_catalog(tmp_path / "c.csv", 3)], tmp_path / "out",
               link={"rate_min_span_days": -1.0})  # fmt: skip
+
+
+def test_a_catalogues_position_uncertainty_is_the_tracks_else_one_pixel(tmp_path):
+    plain = _catalog(tmp_path / "plain.csv", 3)
+    located = tmp_path / "located.csv"
+    rows = list(csv.DictReader(plain.read_text().splitlines()))
+    for r in rows:
+        r["position_uncertainty_km"] = "850.0"  # a perspective product's view model
+    with open(located, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    track([plain], tmp_path / "a")
+    track([located], tmp_path / "b")
+    assert {r["uncertainty_km"] for r in _tracks(tmp_path / "a")} == {"200.0"}  # 2000 km / 10 px
+    assert {r["uncertainty_km"] for r in _tracks(tmp_path / "b")} == {"850.0"}

@@ -12,6 +12,7 @@ on the PJ44 approach it is −1.9° to +3.9°, so 0 places a pixel 500 px from t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from jovis.geometry.reproject import PerspectiveView
 from jovis.io.junocam import PER_FILTER, metadata_number
 
 LIMB_FRACTION = 797.0 / 1600.0
+NORTH_ANGLE_SPREAD_DEG = 4.0  # the assumed 0 against the angles fitted on PJ44 (-1.9 to +3.9)
 VIEW_KEYS = ("SUB_SPACECRAFT_LATITUDE", "SUB_SPACECRAFT_LONGITUDE", "SPACECRAFT_ALTITUDE")
 # the products in the planet's perspective view; raw framelets are in the spin frame
 VIEW_KINDS = ("mapprojected", *PER_FILTER)
@@ -60,3 +62,19 @@ def frame_view(frame: Frame, north_angle_deg: float = 0.0) -> PerspectiveView | 
             or not all(key in meta for key in VIEW_KEYS)):  # fmt: skip
         return None
     return product_view(meta, frame.shape, north_angle_deg, where=frame.source or "frame")
+
+
+def north_angle_uncertainty_km(
+    view: PerspectiveView, x, y, shape: tuple[int, int], spread_deg: float = NORTH_ANGLE_SPREAD_DEG
+) -> np.ndarray:
+    """How far (km, straight line between the surface points) the point seen at pixel (x, y)
+    moves when `view`'s north angle is off by ±`spread_deg`: the larger of the two moves. The
+    metadata do not give the angle, so this is the position error of a located feature (0 at
+    the sub-spacecraft point, the image's centre, growing towards the limb); NaN off the disk."""
+    lat0, lon0 = view.latlon(x, y, shape)
+    here = surface_point(lat0, lon0)
+    out = np.zeros(np.shape(lat0))
+    for turn in (-spread_deg, spread_deg):
+        lat, lon = replace(view, north_angle_deg=view.north_angle_deg + turn).latlon(x, y, shape)
+        out = np.maximum(out, np.linalg.norm(surface_point(lat, lon) - here, axis=-1))
+    return out

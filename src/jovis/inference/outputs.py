@@ -14,7 +14,11 @@ import numpy as np
 from jovis.catalog import CATALOG_COLUMNS, catalog_rows_from_geojson, features_to_geojson
 from jovis.features import extract_features
 from jovis.frame import Frame, LabelSchema
-from jovis.geometry.junocam_view import frame_view
+from jovis.geometry.junocam_view import (
+    NORTH_ANGLE_SPREAD_DEG,
+    frame_view,
+    north_angle_uncertainty_km,
+)
 from jovis.geometry.locate import ViewLocator, locate_features
 from jovis.inference.beside import Beside
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
@@ -102,7 +106,9 @@ def locate_in_view(
     from its metadata's view (`jovis.geometry.junocam_view`), in place. Returns the locator (for
     the overlay's graticule; None when not located) and what the GeoJSON's properties should
     say: ``located`` (how), or why a product was not located (its masks and pixel features are
-    kept); nothing for any other frame."""
+    kept); nothing for any other frame. Each located vortex also gets ``position_uncertainty_km``:
+    how far it moves if the assumed north angle is off by the spread fitted on PJ44
+    (`north_angle_uncertainty_km`)."""
     try:
         view = frame_view(frame)
     except (KeyError, ValueError) as err:
@@ -111,7 +117,13 @@ def locate_in_view(
         return None, {}
     locator = ViewLocator(view, frame.shape)
     locate_features(features, locator, frame.shape)
-    return locator, {"located": "JunoCam view model from the metadata, north angle 0 assumed (±4°)"}
+    for v in features.get("vortices", []):  # the unknown north angle dominates the error
+        if v.get("lat") is not None:
+            km = float(north_angle_uncertainty_km(view, v["x"], v["y"], frame.shape))
+            v["position_uncertainty_km"] = round(km, 1)
+    spread = f"{NORTH_ANGLE_SPREAD_DEG:g}"
+    return locator, {"located": f"JunoCam view model from the metadata, north angle 0 assumed "
+                                f"(±{spread}°: position_uncertainty_km)"}  # fmt: skip
 
 
 def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, paths) -> None:

@@ -124,7 +124,9 @@ def _add_detection(frame: FrameObs, r: dict[str, Any]) -> None:
         frame.unlocated += 1
         return
     rkm, rpx = _num(r.get("radius_km")), _num(r.get("radius_px"))
-    unc = rkm / rpx if rkm and rpx else None  # one pixel, km
+    unc = _num(r.get("position_uncertainty_km"))  # a perspective product's view model
+    if unc is None:
+        unc = rkm / rpx if rkm and rpx else None  # one pixel, km
     frame.detections.append(Detection(lat, lon % 360.0, rkm, unc))
 
 
