@@ -93,6 +93,17 @@ def test_located_vortices_carry_lat_lon_and_km_into_the_geojson_and_the_catalogu
     assert row["position_uncertainty_km"] == v["position_uncertainty_km"] < 5  # at nadir
 
 
+def test_a_vortex_whose_turned_view_leaves_the_disk_gets_no_uncertainty(monkeypatch):
+    import jovis.inference.outputs as outputs
+
+    monkeypatch.setattr(outputs, "north_angle_uncertainty_km", lambda *a, **k: np.float64("nan"))
+    features = vortex_at(99.5, 99.5)
+    locate_in_view(junocam_frame(META), features)
+    assert features["vortices"][0]["lat"] is not None
+    assert features["vortices"][0]["position_uncertainty_km"] is None  # not NaN in the JSON
+    json.dumps(features_to_geojson(features, "x"), allow_nan=False)
+
+
 def test_the_north_angle_uncertainty_is_the_move_of_a_point_turned_about_the_centre():
     view = product_view(META, (200, 200))
     r = LIMB_FRACTION * 200

@@ -120,7 +120,8 @@ def locate_in_view(
     for v in features.get("vortices", []):  # the unknown north angle dominates the error
         if v.get("lat") is not None:
             km = float(north_angle_uncertainty_km(view, v["x"], v["y"], frame.shape))
-            v["position_uncertainty_km"] = round(km, 1)
+            # None at the very limb, where a turned view no longer meets the spheroid
+            v["position_uncertainty_km"] = round(km, 1) if np.isfinite(km) else None
     spread = f"{NORTH_ANGLE_SPREAD_DEG:g}"
     return locator, {"located": f"JunoCam view model from the metadata, north angle 0 assumed "
                                 f"(±{spread}°: position_uncertainty_km)"}  # fmt: skip
