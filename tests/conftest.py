@@ -13,6 +13,19 @@ from jovis.config import CONFIG_DIR
 from jovis.paths import real_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def load_script(name: str):
+    """``scripts/<name>.py`` imported as a module (scripts are not a package), for tests that call
+    its functions."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 REAL_DATA = real_data_dir()
 
 

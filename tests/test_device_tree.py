@@ -1,22 +1,16 @@
 """scripts/device_tree.py: superseded releases and the check sets only they use are parked out
 of the tree a device call carries, and come back unchanged."""
 
-import importlib.util
 import shutil
 
 import pytest
 
 from jovis.released import CHECKS_DIR, RELEASED_DIR, find_release
-from tests.conftest import REPO
+from tests.conftest import load_script
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location(
-        "device_tree", REPO / "scripts" / "device_tree.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("device_tree")
 
 
 def _copy(tag: str, root):

@@ -96,7 +96,10 @@ def test_located_vortices_carry_lat_lon_and_km_into_the_geojson_and_the_catalogu
 def test_a_vortex_whose_turned_view_leaves_the_disk_gets_no_uncertainty(monkeypatch):
     import jovis.inference.outputs as outputs
 
-    monkeypatch.setattr(outputs, "north_angle_uncertainty_km", lambda *a, **k: np.float64("nan"))
+    def off_the_disk(view, x, y, shape):
+        return np.full(np.shape(x), np.nan)
+
+    monkeypatch.setattr(outputs, "north_angle_uncertainty_km", off_the_disk)
     features = vortex_at(99.5, 99.5)
     locate_in_view(junocam_frame(META), features)
     assert features["vortices"][0]["lat"] is not None

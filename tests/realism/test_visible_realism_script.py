@@ -1,19 +1,12 @@
 """`scripts/visible_realism.py`: the product-scale texture table's synthetic views can be drawn
 from a recipe's altitudes, and a malformed range is refused before any frame is read."""
 
-import importlib.util
-
 from tests.apps.test_scripts import run
-from tests.conftest import REPO
+from tests.conftest import load_script
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location(
-        "visible_realism", REPO / "scripts" / "visible_realism.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("visible_realism")
 
 
 def test_texture_sets_render_the_synthetic_views_from_the_given_altitudes(monkeypatch):

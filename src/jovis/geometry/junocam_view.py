@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from jovis.frame import Frame
-from jovis.geometry.body import EQUATORIAL_RADIUS_KM, surface_point
+from jovis.geometry.body import EQUATORIAL_RADIUS_KM, distance_km, surface_point
 from jovis.geometry.reproject import PerspectiveView
 from jovis.io.junocam import PER_FILTER, metadata_number
 
@@ -67,14 +67,14 @@ def frame_view(frame: Frame, north_angle_deg: float = 0.0) -> PerspectiveView | 
 def north_angle_uncertainty_km(
     view: PerspectiveView, x, y, shape: tuple[int, int], spread_deg: float = NORTH_ANGLE_SPREAD_DEG
 ) -> np.ndarray:
-    """How far (km, straight line between the surface points) the point seen at pixel (x, y)
-    moves when `view`'s north angle is off by ±`spread_deg`: the larger of the two moves. The
-    metadata do not give the angle, so this is the position error of a located feature (0 at
-    the sub-spacecraft point, the image's centre, growing towards the limb); NaN off the disk."""
+    """How far (km over the surface, `body.distance_km` as the located sizes are) the point seen
+    at pixel (x, y) moves when `view`'s north angle is off by ±`spread_deg`: the larger of the
+    two moves. The metadata do not give the angle, so this is the position error of a located
+    feature (0 at the sub-spacecraft point, the image's centre, growing towards the limb); NaN
+    off the disk."""
     lat0, lon0 = view.latlon(x, y, shape)
-    here = surface_point(lat0, lon0)
     out = np.zeros(np.shape(lat0))
     for turn in (-spread_deg, spread_deg):
         lat, lon = replace(view, north_angle_deg=view.north_angle_deg + turn).latlon(x, y, shape)
-        out = np.maximum(out, np.linalg.norm(surface_point(lat, lon) - here, axis=-1))
+        out = np.maximum(out, distance_km(lat0, lon0, lat, lon))
     return out

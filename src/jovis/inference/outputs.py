@@ -117,11 +117,13 @@ def locate_in_view(
         return None, {}
     locator = ViewLocator(view, frame.shape)
     locate_features(features, locator, frame.shape)
-    for v in features.get("vortices", []):  # the unknown north angle dominates the error
-        if v.get("lat") is not None:
-            km = float(north_angle_uncertainty_km(view, v["x"], v["y"], frame.shape))
+    placed = [v for v in features.get("vortices", []) if v.get("lat") is not None]
+    if placed:  # the unknown north angle dominates their error; one call for the frame
+        xy = np.array([[v["x"], v["y"]] for v in placed], float)
+        km = north_angle_uncertainty_km(view, xy[:, 0], xy[:, 1], frame.shape)
+        for v, k in zip(placed, km, strict=True):
             # None at the very limb, where a turned view no longer meets the spheroid
-            v["position_uncertainty_km"] = round(km, 1) if np.isfinite(km) else None
+            v["position_uncertainty_km"] = round(float(k), 1) if np.isfinite(k) else None
     spread = f"{NORTH_ANGLE_SPREAD_DEG:g}"
     return locator, {"located": f"JunoCam view model from the metadata, north angle 0 assumed "
                                 f"(±{spread}°: position_uncertainty_km)"}  # fmt: skip
