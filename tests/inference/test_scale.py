@@ -183,6 +183,33 @@ def test_a_view_trained_model_gets_a_whole_disk_frame_at_its_training_size():
     assert note["resample_scale"] == pytest.approx(2.0, abs=1e-3)  # the polar scale
 
 
+def test_a_map_given_to_a_model_of_whole_disk_views_is_flagged(caplog):
+    """A 2:1 frame without a grid (a global cylindrical JunoCam mosaic) would be zoomed as a
+    whole-disk view, its features shrunk far below the model's sizes: the manifest says so and
+    the warning names the frame and the fix; a square product, a hint, a known limb, a polar
+    grid or a polar-only model change nothing."""
+    from jovis.inference.scale import framing_note
+
+    views = TrainingGeometry(**{**geometry(2.0).to_dict(), "size": 100,
+                                "views": {"polar": 0.25, "perspective": 0.75}})  # fmt: skip
+    mosaic = Frame(np.zeros((200, 400, 3)), ["red", "green", "blue"], "junocam", "PJ27.png")
+    with caplog.at_level("WARNING", logger="jovis.inference.scale"):
+        assert framing_note(mosaic, views) == {"whole_disk_view": False}
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert "PJ27.png" in message and "400x200" in message and "px_per_deg=" in message
+    assert "x0.25" in message  # longer side 400 px -> the views' 100 px
+    square = Frame(np.zeros((300, 300, 3)), ["red", "green", "blue"])
+    assert framing_note(square, views) == {}
+    assert framing_note(Frame(np.zeros((300, 400, 3)), ["r", "g", "b"]), views) == {}  # 4:3
+    assert framing_note(mosaic, views, px_per_deg=1.1) == {}
+    assert framing_note(mosaic, geometry(2.0)) == {} and framing_note(mosaic, None) == {}
+    limb = Frame(np.zeros((200, 400, 3)), ["red", "green", "blue"], meta={"limb_radius_px": 90})
+    assert framing_note(limb, views) == {}
+    grid = make_grid(96, "north", 30.0)
+    polar = Frame(np.zeros((96, 192, 1)), ["L"], grid=grid, valid=np.ones((96, 192), bool))
+    assert framing_note(polar, views) == {}
+
+
 def test_a_frame_whose_limb_is_known_is_zoomed_so_the_limb_matches_the_products():
     """A raw JunoCam product in the spin frame does not fill its frame: its reader's limb
     radius sets the zoom (the map-projected products, fed at the views' side, have their limb at
@@ -280,9 +307,9 @@ def test_a_product_taken_outside_the_training_altitudes_is_flagged(altitude, ins
 
 
 def test_infer_writes_the_altitude_check_of_a_junocam_product(tmp_path):
-    """End to end with the shipped JunoCam detector (recorded before the field: its altitudes
-    come from its config, the generator's default 10,000-280,000 km) on two products named as
-    JunoCam's, with metadata beside them: one taken from 5,000 km, one from 60,000 km."""
+    """End to end with the newest shipped JunoCam detector (views from 30,000-280,000 km) on two
+    products named as JunoCam's, with metadata beside them: one taken from 5,000 km, one from
+    60,000 km."""
     from jovis.released import find_release
 
     frames = write_junocam_products(
@@ -296,3 +323,25 @@ def test_infer_writes_the_altitude_check_of_a_junocam_product(tmp_path):
     assert rows["44C00037"]["altitude_km"] == 5000.0
     assert rows["44C00037"]["altitude_in_training_views"] is False
     assert rows["44C00034"]["altitude_in_training_views"] is True
+
+
+def test_infer_flags_a_mosaic_given_to_the_junocam_detector(tmp_path):
+    """End to end: a 2:1 colour map without a grid, given to the shipped JunoCam detector by
+    name, is processed and its manifest row says it is not a whole-disk view; with a
+    px_per_deg hint it is zoomed by the scales instead, and not flagged."""
+    import cv2
+
+    from jovis.released import find_release
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    rng = np.random.default_rng(3)
+    cv2.imwrite(str(frames / "mosaic.png"), rng.integers(0, 255, (96, 192, 3), dtype=np.uint8))
+    weights = find_release("visible_rgb").weights
+    for hint, flagged in ((None, True), (1.0, False)):
+        out = tmp_path / f"out{hint}"
+        result = run_inference(weights, frames, out, device="cpu", progress=False,
+                               px_per_deg=hint)  # fmt: skip
+        assert result["ok"] == 1
+        (row,) = [json.loads(x) for x in (out / "manifest.jsonl").read_text().splitlines()]
+        assert (row.get("whole_disk_view") is False) is flagged

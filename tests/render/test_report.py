@@ -172,6 +172,15 @@ def test_a_product_outside_the_training_altitudes_is_marked_on_its_card(tmp_path
     assert "60453.8" not in words
 
 
+def test_a_frame_that_is_not_a_whole_disk_view_is_marked_on_its_card(tmp_path):
+    out = tmp_path / "run"
+    rows = _run(out, ["mosaic", "disk"])
+    rows[0].update(whole_disk_view=False)
+    text = write_report(out, rows).read_text()
+    assert text.count('data-warning="framing"') == 1
+    assert "give px_per_deg= for a map" in " ".join(_parse(out / "report.html").text)
+
+
 def test_failures_are_listed_and_escaped(tmp_path):
     out = tmp_path / "run"
     error = "ValueError: header says <NAXIS=3> & 'BITPIX' \"-32\""

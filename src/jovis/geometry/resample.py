@@ -125,7 +125,7 @@ def plan_resampling(
         lat, lon = grid.latlon_image(*frame.shape)
         back_x, back_y = tgrid.pixel(lat, lon)
         return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, tgrid, grid), {}
-    limb = _limb_radius(frame)
+    limb = limb_radius(frame)
     if px_per_deg or geometry.view_share > 0:
         if px_per_deg:
             scale, why = geometry.px_per_deg / float(px_per_deg), "px_per_deg hint"
@@ -161,7 +161,7 @@ def _zoom_maps(hw: tuple[int, int], scale: float):
     return shape, map_x, map_y, (xs + 0.5) * scale - 0.5, (ys + 0.5) * scale - 0.5
 
 
-def _limb_radius(frame: Frame) -> float | None:
+def limb_radius(frame: Frame) -> float | None:
     """The planet's limb radius in the frame's pixels when its reader measured it
     (``meta["limb_radius_px"]``: JunoCam raw products in the spin frame), else None."""
     try:

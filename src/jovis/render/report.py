@@ -155,7 +155,7 @@ def _card(out: Path, row: Mapping[str, Any]) -> str:
     caption = (
         f"<figcaption><b>{_e(frame_id)}</b><br>"
         f'<span class="muted">{vort} · aurora {_percent(row.get("aurora_fraction"))}</span>'
-        f"{_altitude_warning(row)}</figcaption>"
+        f"{_altitude_warning(row)}{_framing_warning(row)}</figcaption>"
     )
     if not exists:
         missing = f'<div class="missing bad">overlay missing: <code>{_e(rel)}</code></div>'
@@ -175,6 +175,15 @@ def _altitude_warning(row: Mapping[str, Any]) -> str:
     altitude = _fmt(row.get("altitude_km"))
     return (f'<br><span class="bad" data-warning="altitude">taken from {altitude} km, '
             "outside the model's training views</span>")  # fmt: skip
+
+
+def _framing_warning(row: Mapping[str, Any]) -> str:
+    """A frame without a grid far from square given to a model of whole-disk views (the
+    manifest's ``whole_disk_view`` False): zoomed to the views' side, its features shrank."""
+    if row.get("whole_disk_view") is not False:
+        return ""
+    return ('<br><span class="bad" data-warning="framing">not a whole-disk view: '
+            "give px_per_deg= for a map</span>")  # fmt: skip
 
 
 def _relative(out: Path, recorded: str | None, default: str) -> tuple[str, bool]:
