@@ -11,9 +11,12 @@ from jovis.catalog import catalog_rows, features_to_geojson
 from jovis.frame import Frame
 from jovis.geometry.junocam_view import (
     LIMB_FRACTION,
+    VIEW_RESIDUAL_SHARE,
     frame_view,
     north_angle_uncertainty_km,
+    position_uncertainty_km,
     product_view,
+    view_residual_km,
 )
 from jovis.inference.outputs import locate_in_view
 
@@ -90,7 +93,10 @@ def test_located_vortices_carry_lat_lon_and_km_into_the_geojson_and_the_catalogu
     json.dumps(collection)
     row = catalog_rows("x", features)[0]
     assert row["lat"] == v["lat"] and row["radius_km"] == v["radius_km"]
-    assert row["position_uncertainty_km"] == v["position_uncertainty_km"] < 5  # at nadir
+    # at nadir the north angle moves nothing: what is left is the view model's residual
+    residual_km = VIEW_RESIDUAL_SHARE * 200 * km_per_px
+    assert row["position_uncertainty_km"] == v["position_uncertainty_km"]
+    assert v["position_uncertainty_km"] == pytest.approx(residual_km, rel=0.05)
 
 
 def test_a_vortex_whose_turned_view_leaves_the_disk_gets_no_uncertainty(monkeypatch):
@@ -99,7 +105,7 @@ def test_a_vortex_whose_turned_view_leaves_the_disk_gets_no_uncertainty(monkeypa
     def off_the_disk(view, x, y, shape):
         return np.full(np.shape(x), np.nan)
 
-    monkeypatch.setattr(outputs, "north_angle_uncertainty_km", off_the_disk)
+    monkeypatch.setattr(outputs, "position_uncertainty_km", off_the_disk)
     features = vortex_at(99.5, 99.5)
     locate_in_view(junocam_frame(META), features)
     assert features["vortices"][0]["lat"] is not None
@@ -120,6 +126,29 @@ def test_the_north_angle_uncertainty_is_the_move_of_a_point_turned_about_the_cen
     dist = np.linalg.norm(surface_point(lat, lon) - surface_point(78.4, 343.4), axis=-1)
     assert km[1] == pytest.approx(dist[0] * np.radians(4.0), rel=0.05)
     assert np.isnan(north_angle_uncertainty_km(view, 99.5 + 1.03 * r, 99.5, (200, 200)))
+
+
+def test_the_position_uncertainty_adds_the_view_models_residual_to_the_north_angle():
+    """The residual term is the move of a point seen `VIEW_RESIDUAL_SHARE` of the side away
+    (about that many px times the km per px at nadir, more towards the limb); the position
+    uncertainty is both terms in quadrature, so never under either; NaN off the disk."""
+    view = product_view(META, (200, 200))
+    r = LIMB_FRACTION * 200
+    xs, ys = 99.5 + np.array([0.0, 0.3, 0.6, 0.9]) * r, np.full(4, 99.5)
+    residual = view_residual_km(view, xs, ys, (200, 200))
+    km_per_px = 35216.7 * view.rad_per_px
+    assert residual[0] == pytest.approx(VIEW_RESIDUAL_SHARE * 200 * km_per_px, rel=0.05)
+    assert np.all(np.diff(residual) > 0)  # foreshortened towards the limb
+    north = north_angle_uncertainty_km(view, xs, ys, (200, 200))
+    both = position_uncertainty_km(view, xs, ys, (200, 200))
+    assert both == pytest.approx(np.hypot(north, residual))
+    assert np.all(both >= north) and np.all(both >= residual)
+    off = 99.5 + 1.03 * r
+    assert np.isnan(view_residual_km(view, off, 99.5, (200, 200)))
+    assert np.isnan(position_uncertainty_km(view, off, 99.5, (200, 200)))
+    # a point so near the limb that a shift outwards leaves the disk keeps the inward moves
+    edge = view_residual_km(view, 99.5 + 0.94 * r, 99.5, (200, 200))  # the limb: 0.94-0.95 r
+    assert np.isfinite(edge) and edge > residual[-1]
 
 
 @pytest.mark.skipif(not REAL_DATA.is_dir(), reason=f"{REAL_DATA} not found: needs shared data")

@@ -24,6 +24,9 @@ from jovis.io.junocam import PER_FILTER, metadata_number
 
 LIMB_FRACTION = 797.0 / 1600.0
 NORTH_ANGLE_SPREAD_DEG = 4.0  # the assumed 0 against the angles fitted on PJ44 (-1.9 to +3.9)
+# what is left with the north angles fitted: nine vortices of 44C00037 carried into 44C00036
+# landed within ~15 px of theirs (1600 px products; src/jovis/references/README.md)
+VIEW_RESIDUAL_SHARE = 15.0 / 1600.0
 VIEW_KEYS = ("SUB_SPACECRAFT_LATITUDE", "SUB_SPACECRAFT_LONGITUDE", "SPACECRAFT_ALTITUDE")
 # the products in the planet's perspective view; raw framelets are in the spin frame
 VIEW_KINDS = ("mapprojected", *PER_FILTER)
@@ -78,3 +81,29 @@ def north_angle_uncertainty_km(
         lat, lon = replace(view, north_angle_deg=view.north_angle_deg + turn).latlon(x, y, shape)
         out = np.maximum(out, distance_km(lat0, lon0, lat, lon))
     return out
+
+
+def view_residual_km(
+    view: PerspectiveView, x, y, shape: tuple[int, int], share: float = VIEW_RESIDUAL_SHARE
+) -> np.ndarray:
+    """How far (km over the surface) the point seen at pixel (x, y) lies from those seen
+    `share` of the image side away along either axis: the larger move, for the view model's
+    error that a fitted north angle leaves (centring and limb scale). Shifts that leave the
+    disk are passed over; NaN where (x, y) itself is off the disk."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    lat0, lon0 = view.latlon(x, y, shape)
+    step = share * min(shape)
+    out = np.full(np.shape(lat0), np.nan)
+    for dx, dy in ((step, 0.0), (-step, 0.0), (0.0, step), (0.0, -step)):
+        lat, lon = view.latlon(x + dx, y + dy, shape)
+        out = np.fmax(out, distance_km(lat0, lon0, lat, lon))
+    return np.where(np.isfinite(lat0), out, np.nan)
+
+
+def position_uncertainty_km(view: PerspectiveView, x, y, shape: tuple[int, int]) -> np.ndarray:
+    """A located JunoCam feature's position error (km): the north-angle term
+    (`north_angle_uncertainty_km`, 0 at the image's centre) and the view model's residual
+    (`view_residual_km`) added in quadrature. NaN where either is undefined (the very limb)."""
+    return np.hypot(
+        north_angle_uncertainty_km(view, x, y, shape), view_residual_km(view, x, y, shape)
+    )

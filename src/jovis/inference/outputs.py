@@ -17,7 +17,7 @@ from jovis.frame import Frame, LabelSchema
 from jovis.geometry.junocam_view import (
     NORTH_ANGLE_SPREAD_DEG,
     frame_view,
-    north_angle_uncertainty_km,
+    position_uncertainty_km,
 )
 from jovis.geometry.locate import ViewLocator, locate_features
 from jovis.inference.beside import Beside
@@ -107,8 +107,8 @@ def locate_in_view(
     the overlay's graticule; None when not located) and what the GeoJSON's properties should
     say: ``located`` (how), or why a product was not located (its masks and pixel features are
     kept); nothing for any other frame. Each located vortex also gets ``position_uncertainty_km``:
-    how far it moves if the assumed north angle is off by the spread fitted on PJ44
-    (`north_angle_uncertainty_km`)."""
+    how far it moves if the assumed north angle is off by the spread fitted on PJ44, with the
+    view model's residual added in quadrature (`junocam_view.position_uncertainty_km`)."""
     try:
         view = frame_view(frame)
     except (KeyError, ValueError) as err:
@@ -120,13 +120,14 @@ def locate_in_view(
     placed = [v for v in features.get("vortices", []) if v.get("lat") is not None]
     if placed:  # the unknown north angle dominates their error; one call for the frame
         xy = np.array([[v["x"], v["y"]] for v in placed], float)
-        km = north_angle_uncertainty_km(view, xy[:, 0], xy[:, 1], frame.shape)
+        km = position_uncertainty_km(view, xy[:, 0], xy[:, 1], frame.shape)
         for v, k in zip(placed, km, strict=True):
             # None at the very limb, where a turned view no longer meets the spheroid
             v["position_uncertainty_km"] = round(float(k), 1) if np.isfinite(k) else None
     spread = f"{NORTH_ANGLE_SPREAD_DEG:g}"
     return locator, {"located": f"JunoCam view model from the metadata, north angle 0 assumed "
-                                f"(±{spread}°: position_uncertainty_km)"}  # fmt: skip
+                                f"(±{spread}° and the model's residual: "
+                                "position_uncertainty_km)"}  # fmt: skip
 
 
 def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, paths) -> None:
