@@ -118,7 +118,7 @@ def locate_in_view(
     locator = ViewLocator(view, frame.shape)
     locate_features(features, locator, frame.shape)
     placed = [v for v in features.get("vortices", []) if v.get("lat") is not None]
-    if placed:  # the unknown north angle dominates their error; one call for the frame
+    if placed:  # their error: the unknown north angle and the view model; one call a frame
         xy = np.array([[v["x"], v["y"]] for v in placed], float)
         km = position_uncertainty_km(view, xy[:, 0], xy[:, 1], frame.shape)
         for v, k in zip(placed, km, strict=True):
