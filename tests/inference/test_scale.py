@@ -185,29 +185,36 @@ def test_a_view_trained_model_gets_a_whole_disk_frame_at_its_training_size():
 
 def test_a_map_given_to_a_model_of_whole_disk_views_is_flagged(caplog):
     """A 2:1 frame without a grid (a global cylindrical JunoCam mosaic) would be zoomed as a
-    whole-disk view, its features shrunk far below the model's sizes: the manifest says so and
-    the warning names the frame and the fix; a square product, a hint, a known limb, a polar
-    grid or a polar-only model change nothing."""
-    from jovis.inference.scale import framing_note
+    whole-disk view, its features shrunk far below the model's sizes: the resampling note (the
+    manifest row; training on labelled folders takes the same plan) says so and the warning
+    names the frame and the fix; a square product, a hint, a known limb, a polar grid or a
+    polar-only model change nothing."""
+
+    def flagged(frame, geometry, **kw):
+        note = resample_frame(frame, geometry, **kw)[2]
+        assert note.get("whole_disk_view", False) is False  # flagged False, or not there
+        return "whole_disk_view" in note
 
     views = TrainingGeometry(**{**geometry(2.0).to_dict(), "size": 100,
                                 "views": {"polar": 0.25, "perspective": 0.75}})  # fmt: skip
     mosaic = Frame(np.zeros((200, 400, 3)), ["red", "green", "blue"], "junocam", "PJ27.png")
-    with caplog.at_level("WARNING", logger="jovis.inference.scale"):
-        assert framing_note(mosaic, views) == {"whole_disk_view": False}
+    with caplog.at_level("WARNING", logger="jovis.geometry.resample"):
+        assert flagged(mosaic, views)
     (message,) = [r.getMessage() for r in caplog.records]
     assert "PJ27.png" in message and "400x200" in message and "px_per_deg=" in message
     assert "x0.25" in message  # longer side 400 px -> the views' 100 px
     square = Frame(np.zeros((300, 300, 3)), ["red", "green", "blue"])
-    assert framing_note(square, views) == {}
-    assert framing_note(Frame(np.zeros((300, 400, 3)), ["r", "g", "b"]), views) == {}  # 4:3
-    assert framing_note(mosaic, views, px_per_deg=1.1) == {}
-    assert framing_note(mosaic, geometry(2.0)) == {} and framing_note(mosaic, None) == {}
+    assert not flagged(square, views)
+    assert not flagged(Frame(np.zeros((300, 400, 3)), ["r", "g", "b"]), views)  # 4:3
+    assert not flagged(mosaic, views, px_per_deg=1.1)
+    assert not flagged(mosaic, geometry(2.0)) and not flagged(mosaic, None)
     limb = Frame(np.zeros((200, 400, 3)), ["red", "green", "blue"], meta={"limb_radius_px": 90})
-    assert framing_note(limb, views) == {}
+    assert not flagged(limb, views)
     grid = make_grid(96, "north", 30.0)
     polar = Frame(np.zeros((96, 192, 1)), ["L"], grid=grid, valid=np.ones((96, 192), bool))
-    assert framing_note(polar, views) == {}
+    assert not flagged(polar, views)
+    # a map already at the views' side is fed as it is, and still flagged
+    assert flagged(Frame(np.zeros((50, 100, 3)), ["r", "g", "b"]), views)
 
 
 def test_a_frame_whose_limb_is_known_is_zoomed_so_the_limb_matches_the_products():

@@ -62,7 +62,7 @@ def resample_labelled(
         return frame, labels, note
     mask = resample_mask(labels.mask, plan)
     features = rescale_features(labels.features, plan)
-    return resample_image(frame, plan), Labels(mask, features), plan.resampling().note()
+    return resample_image(frame, plan), Labels(mask, features), {**plan.resampling().note(), **note}
 
 
 def resample_mask(mask: np.ndarray, plan: ResamplePlan) -> np.ndarray:

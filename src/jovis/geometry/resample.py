@@ -16,6 +16,7 @@ view_side`; the predictor tiles it when it exceeds ``tile_size``); else it stays
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,12 @@ SAME_SCALE = 0.02  # a frame within 2% of the model's scale (same projection) is
 # the limb at this share of it, and a frame whose limb radius is known is zoomed to match.
 PRODUCT_LIMB_SHARE = 797.0 / 1600.0
 MAX_SIDE = 16384  # px: a resampled frame larger than this is fed as it is (and says so)
+# long side / short side above which a frame zoomed as a whole-disk view is flagged as not one
+# (the perspective training views and the JunoCam map-projected products are square; a global
+# cylindrical mosaic is 2:1)
+MAX_VIEW_ASPECT = 1.5
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -125,7 +132,8 @@ def plan_resampling(
         lat, lon = grid.latlon_image(*frame.shape)
         back_x, back_y = tgrid.pixel(lat, lon)
         return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, tgrid, grid), {}
-    limb = limb_radius(frame)
+    limb = _limb_radius(frame)
+    framing: dict[str, Any] = {}
     if px_per_deg or geometry.view_share > 0:
         if px_per_deg:
             scale, why = geometry.px_per_deg / float(px_per_deg), "px_per_deg hint"
@@ -135,10 +143,11 @@ def plan_resampling(
         else:  # a whole-disk view, as the model's perspective training views
             side = geometry.view_side
             scale, why = side / max(frame.shape), f"views of {side} px"
+            framing = _framing(frame, side, scale)
         if abs(scale - 1) <= SAME_SCALE:
-            return None, _as_is(f"already at the model's scale ({why})", scale)
+            return None, {**_as_is(f"already at the model's scale ({why})", scale), **framing}
         shape, map_x, map_y, back_x, back_y = _zoom_maps(frame.shape, scale)
-        return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, None), {}
+        return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, None), framing
     return None, _as_is("no grid and no px_per_deg hint", 1.0)
 
 
@@ -161,7 +170,7 @@ def _zoom_maps(hw: tuple[int, int], scale: float):
     return shape, map_x, map_y, (xs + 0.5) * scale - 0.5, (ys + 0.5) * scale - 0.5
 
 
-def limb_radius(frame: Frame) -> float | None:
+def _limb_radius(frame: Frame) -> float | None:
     """The planet's limb radius in the frame's pixels when its reader measured it
     (``meta["limb_radius_px"]``: JunoCam raw products in the spin frame), else None."""
     try:
@@ -169,6 +178,22 @@ def limb_radius(frame: Frame) -> float | None:
     except (TypeError, ValueError):
         return None
     return radius if math.isfinite(radius) and radius > 0 else None
+
+
+def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
+    """``whole_disk_view: False`` (for the manifest row; and a logged warning naming the frame
+    and the fix) when a frame zoomed as a whole-disk view is far from square: a map or a crop
+    (a cylindrical mosaic), whose features that zoom shrinks far below the sizes the model
+    learnt. Empty for a square-ish frame."""
+    h, w = frame.shape
+    if max(h, w) <= MAX_VIEW_ASPECT * min(h, w):
+        return {}
+    log.warning(
+        "%s: %dx%d px without a grid is not a whole-disk view (the model's training views are "
+        "square); zoomed so its longer side is %d px, its features shrink x%.2f. If it is a "
+        "map, give px_per_deg=<its pixels per degree of latitude> (a global cylindrical map "
+        "of H rows: H/180)", frame.source or frame.id, w, h, side, scale)  # fmt: skip
+    return {"whole_disk_view": False}
 
 
 def _as_is(reason: str, scale: float) -> dict[str, Any]:

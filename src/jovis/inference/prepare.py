@@ -16,7 +16,6 @@ from jovis.inference.scale import (
     Resampling,
     altitude_note,
     check_mode,
-    framing_note,
     resample_frame,
     training_geometry,
 )
@@ -76,7 +75,7 @@ def prepare_scaled(
         scaled, resampling, note = resample_frame(
             frame, geometry, px_per_deg=px_per_deg, min_size=min_size
         )
-        note = {**note, **altitude, **framing_note(frame, geometry, px_per_deg)}
+        note = {**note, **altitude}
     settings = LookSettings.from_value(look)
     looked, why = applies(settings, scaled, info.channels)
     if looked:

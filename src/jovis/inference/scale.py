@@ -24,7 +24,6 @@ from jovis.geometry.resample import (
     RESAMPLE_MODES,
     ResamplePlan,
     Resampling,
-    limb_radius,
     plan_resampling,
     resample_image,
 )
@@ -37,7 +36,6 @@ __all__ = [
     "Resampling",
     "TrainingGeometry",
     "altitude_note",
-    "framing_note",
     "geometry_of_config",
     "plan_resampling",
     "resample_frame",
@@ -87,36 +85,6 @@ def altitude_note(frame: Frame, geometry: TrainingGeometry | None) -> dict[str, 
     return {"altitude_km": round(altitude, 1), "altitude_in_training_views": inside}
 
 
-# long side / short side above which a frame without a grid is not a whole-disk view (the
-# perspective training views and the JunoCam map-projected products are square; a global
-# cylindrical mosaic is 2:1)
-MAX_VIEW_ASPECT = 1.5
-
-
-def framing_note(
-    frame: Frame, geometry: TrainingGeometry | None, px_per_deg: float | None = None
-) -> dict[str, Any]:
-    """For the manifest row: ``whole_disk_view: False`` (and a logged warning naming the frame
-    and the fix) when a model trained on whole-disk views is given a frame without a grid, a
-    limb radius or a ``px_per_deg`` hint whose shape is far from square. Such a frame (a
-    cylindrical mosaic) is zoomed so that its longer side is the views' side, which shrinks its
-    features far below the sizes the model learnt. Empty otherwise."""
-    if geometry is None or geometry.view_share <= 0 or frame.grid is not None:
-        return {}
-    if px_per_deg or limb_radius(frame):
-        return {}
-    h, w = frame.shape
-    if max(h, w) <= MAX_VIEW_ASPECT * min(h, w):
-        return {}
-    scale = geometry.view_side / max(h, w)
-    log.warning(
-        "%s: %dx%d px without a grid is not a whole-disk view (the model's training views are "
-        "square); zoomed so its longer side is %d px, its features shrink x%.2f. If it is a "
-        "map, give px_per_deg=<its pixels per degree of latitude> (a global cylindrical map "
-        "of H rows: H/180)", frame.source or frame.id, w, h, geometry.view_side, scale)  # fmt: skip
-    return {"whole_disk_view": False}
-
-
 def check_mode(resample: str) -> str:
     if resample not in RESAMPLE_MODES:
         raise ValueError(
@@ -138,4 +106,4 @@ def resample_frame(
     if plan is None:
         return frame, None, note
     resampling = plan.resampling()
-    return resample_image(frame, plan), resampling, resampling.note()
+    return resample_image(frame, plan), resampling, {**resampling.note(), **note}
