@@ -22,8 +22,15 @@ N_POLYLINE = 180  # points in the stored oval polyline
 FINE_CLASSES = ("background", "aurora", "vortex", "anticyclone", "polar_emission", "footprint")
 
 
-def class_mask(layers: dict[str, torch.Tensor], valid: torch.Tensor, schema: str) -> torch.Tensor:
-    """(B, H, W) uint8 class ids."""
+def class_mask(
+    layers: dict[str, torch.Tensor], valid: torch.Tensor, schema: str, vortex_gap_px: int = 0
+) -> torch.Tensor:
+    """(B, H, W) uint8 class ids. With `vortex_gap_px` g > 0 the pixels of a vortex disk within g
+    px of another vortex's disk keep the class they would have without vortices (`vortex_gap`)."""
+    if vortex_gap_px > 0:
+        gap = vortex_gap(layers["vortex_owner"], layers["vortex_mask"], vortex_gap_px)
+        layers = {**layers, "vortex_mask": layers["vortex_mask"] & ~gap,
+                  "anticyclone_mask": layers["anticyclone_mask"] & ~gap}  # fmt: skip
     mask = torch.zeros_like(valid, dtype=torch.uint8)
     if schema == "fine":
         mask[layers["polar_mask"]] = 4
@@ -35,6 +42,24 @@ def class_mask(layers: dict[str, torch.Tensor], valid: torch.Tensor, schema: str
         mask[layers["anticyclone_mask"]] = 3
     mask[~valid] = 255
     return mask
+
+
+def vortex_gap(owner: torch.Tensor, inside: torch.Tensor, px: int) -> torch.Tensor:
+    """(B, H, W) bool: pixels of a vortex disk (`inside`) within `px` px (Chebyshev) of a pixel
+    of another vortex's disk (`owner`: each pixel's vortex slot).
+
+    Touching vortices labelled as one blob teach a network to paint them as one, and an
+    instance taken from such a blob matches neither. Cutting both sides leaves a lane 2·px
+    wide between them, as U-Net's separation borders (Ronneberger et al. 2015)."""
+    h, w = owner.shape[1:]
+    own = torch.nn.functional.pad(owner.float(), (px, px, px, px), value=-1.0)
+    ins = torch.nn.functional.pad(inside, (px, px, px, px), value=False)
+    near_other = torch.zeros_like(inside)
+    for dy in range(2 * px + 1):
+        for dx in range(2 * px + 1):
+            o, i = own[:, dy : dy + h, dx : dx + w], ins[:, dy : dy + h, dx : dx + w]
+            near_other |= i & (o != owner)
+    return near_other & inside
 
 
 def features(scene: dict[str, Any], size: int, grid: PolarGrid, frame_id: str) -> dict[str, Any]:

@@ -295,6 +295,9 @@ class SynthParams:
     # is under this share of the frame's bright end (on the night side or deep in the
     # terminator's shade: the frame shows nothing there) are no data (255) too; 0: off
     vortex_label_min_structure: float = 0.0
+    # > 0: a vortex pixel within this many px of another vortex's disk is labelled as if no
+    # vortex were there, so touching vortices are taught apart (a lane twice as wide); 0: off
+    vortex_label_gap_px: int = 0
 
     def __post_init__(self) -> None:
         from jovis.synth.validate import validate_params

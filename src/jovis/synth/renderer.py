@@ -231,7 +231,7 @@ def render_scenes(
     draws = list(seed_list if draw_seeds is None else draw_seeds)
     image, valid = _render_channels(channels, layer_sets, keys, draws, disk, x, y, p, scenes)
     image, valid = junocam.product_style(image, channels, valid, layers["mu_sun"], keys, draws, p)
-    mask = lab.class_mask(layers, valid, p.label_schema)
+    mask = lab.class_mask(layers, valid, p.label_schema, p.vortex_label_gap_px)
     if p.vortex_label_min_cnr > 0 or p.vortex_label_min_structure > 0:  # vortices not shown
         unseen = unseen_vortex_pixels(image, channels, layers, valid, p.vortex_label_min_cnr,
                                       p.vortex_label_min_structure)  # fmt: skip

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from jovis.synth.params import SynthParams
 
 LABEL_SCHEMAS = ("default", "fine")
+# a lane wider than a few px would eat small vortices whole (2-4 px radius at the model's scale)
+MAX_VORTEX_GAP_PX = 3
 
 
 def validate_params(p: SynthParams) -> None:
@@ -64,6 +66,12 @@ def validate_params(p: SynthParams) -> None:
             f"synth param vortex_label_min_structure={p.vortex_label_min_structure} must be ≥ 0 "
             "(the luminance sd, as a share of the frame's bright end, under which an armed vortex "
             "is no data; 0: off)"
+        )
+    gap = p.vortex_label_gap_px
+    if isinstance(gap, bool) or int(gap) != gap or gap < 0 or gap > MAX_VORTEX_GAP_PX:
+        raise ValueError(
+            f"synth param vortex_label_gap_px={gap!r} must be an integer 0-{MAX_VORTEX_GAP_PX} "
+            "(px of another vortex's disk within which a pixel is not labelled vortex; 0: off)"
         )
     _lat_range("limb_observer_lat_range", p.limb_observer_lat_range, 0.0, 90.0)
     _lat_range("observer_lat_range", p.observer_lat_range, 0.0, 90.0)
