@@ -32,6 +32,7 @@ def evaluate(
     *,
     device: str = "auto",
     tta: bool = False,
+    orientation: int | None = None,
     batch_size: int = 8,
     split: str | None = None,
     resample: str = "auto",
@@ -56,10 +57,11 @@ def evaluate(
     JunoCam detector, e.g. synthetic views without the product style). On one-channel polar
     frames whose truth has an oval polyline, `aurora_recall_<lt2|2to8|gt8>` and
     `aurora_share_<...>` split the true oval's recall by its ridge SNR, as the real reference
-    set's faint sectors are (`jovis.real_eval.visibility`).
+    set's faint sectors are (`jovis.real_eval.visibility`). `orientation` 0-7 scores one of the
+    8 rotations/flips of every frame instead (`Predictor`; `benchmark suite=orientations`).
     """
     check_mode(resample)
-    predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta)
+    predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, orientation=orientation)
     schema = predictor.info.labels
     dataset = FolderDataset(
         data, predictor.info.channels, split=split, normalisation=predictor.info.normalisation

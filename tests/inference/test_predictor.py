@@ -37,6 +37,41 @@ def test_without_tta_the_network_sees_the_batch_as_it_is_and_nothing_is_copied(t
     assert dihedral_mean(lambda v: out, x, tta=False) is out
 
 
+def test_one_orientation_is_the_frame_turned_predicted_and_turned_back(tiny_run):
+    """`orientation` i predicts the view DIHEDRAL[i] alone and turns it back; the mean of the
+    8 is tta's; 0 is the frame as it is."""
+    from jovis.inference.predictor import DIHEDRAL
+
+    model, info = load_checkpoint(tiny_run["checkpoint"])
+    x = torch.randn(1, 2, 64, 64)
+
+    def predictor(**kw):
+        return Predictor(model, info, device="cpu", precision="fp32", backend="torch", **kw)
+
+    plain = predictor().predict(x)
+    views = [predictor(orientation=i).predict(x) for i in range(8)]
+    torch.testing.assert_close(views[0], plain)
+    for (k, flip), got in zip(DIHEDRAL, views, strict=True):
+        turned = torch.flip(torch.rot90(x, k, (-2, -1)), (-1,)) if flip else torch.rot90(
+            x, k, (-2, -1))  # fmt: skip
+        want = predictor().predict(turned)
+        want = torch.rot90(torch.flip(want, (-1,)) if flip else want, -k, (-2, -1))
+        torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+        assert got.is_contiguous()
+    assert not torch.allclose(views[1], plain, atol=1e-3)  # the tiny model is not invariant
+    torch.testing.assert_close(torch.stack(views).mean(0), predictor(tta=True).predict(x),
+                               atol=1e-5, rtol=1e-5)  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", [8, -1, True, 1.5])
+def test_a_bad_orientation_is_refused(tiny_run, bad):
+    model, info = load_checkpoint(tiny_run["checkpoint"])
+    with pytest.raises(ValueError, match=r"orientation=.*0-7"):
+        Predictor(model, info, device="cpu", orientation=bad)
+    with pytest.raises(ValueError, match="tta averages all 8"):
+        Predictor(model, info, device="cpu", orientation=2, tta=True)
+
+
 def test_wrong_channel_count_names_both(tiny_run):
     predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu", precision="fp32")
     frame = Frame(np.zeros((8, 8, 3), np.float32), ["red", "green", "blue"], source="x.png")

@@ -7,6 +7,8 @@ on labelled synthetic sets (`jovis.benchmarks.oval_course`). suite=instances ckp
 instances.data=[DIR,...] does the same for how vortex instances are taken from the masks
 (`jovis.benchmarks.instances`). suite=viewpoints ckpt=PATH scores a vortex detector's agreement
 between synthetic views along a spacecraft track (`jovis.benchmarks.viewpoints`).
+suite=orientations ckpt=PATH orientations.data=[DIR,...] scores labelled sets once per rotation/
+flip of their frames (`jovis.benchmarks.orientations`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ SUITES = (
     "oval_course",
     "instances",
     "viewpoints",
+    "orientations",
 )
 NULLABLE_BOOLEANS = ("train.on_device",)  # null: the recipe's choice; else a bool
 
@@ -355,6 +358,29 @@ def run_viewpoints(cfg: DictConfig) -> tuple[dict, Table]:
     return result, table
 
 
+def run_orientations(cfg: DictConfig) -> tuple[dict, Table]:
+    from jovis.benchmarks.orientations import run_orientations
+
+    if cfg.ckpt is None:
+        raise SystemExit("suite=orientations needs ckpt=PATH (a checkpoint, e.g. a release's)")
+    oc = cfg.orientations
+    result = run_orientations(cfg.ckpt, [str(d) for d in oc.data or []], device=cfg.device,
+                              batch_size=int(oc.batch_size), tta=bool(oc.tta))  # fmt: skip
+    table = Table(title="scores per rotation/flip of every frame (evaluate, one view each)",
+                  caption="mean ± sd over the 8 views; as is: the frames as they come; tta: "
+                  "the mean of the 8 views' probabilities")  # fmt: skip
+    for col in ("set", "metric", "as is", "mean ± sd", "min", "max", "tta"):
+        table.add_column(col, justify="left" if col in ("set", "metric") else "right")
+    for name, entry in result["sets"].items():
+        for metric, s in entry.items():
+            if not isinstance(s, dict) or "mean" not in s:
+                continue
+            tta = (entry["tta"] or {}).get(metric)
+            cells = (s["as_is"], f"{s['mean']} ± {s['sd']}", s["min"], s["max"])
+            table.add_row(name, metric, *map(str, cells), "-" if tta is None else str(tta))
+    return result, table
+
+
 def grid_table(result: dict, title: str, caption: str, columns: dict) -> Table:
     """One row per setting of a grid suite's `result` (``rows``, ``sets``), and per set the
     `columns` (header -> function of the row and the set's name giving the cell)."""
@@ -377,7 +403,8 @@ def main(cfg: DictConfig) -> None:
     suites = {"io": run_io, "infer": run_infer, "synth": run_synth, "train": run_train,
               "real": run_real, "scaling": run_scaling,
               "temporal": run_temporal, "oval_course": run_oval_course,
-              "instances": run_instances, "viewpoints": run_viewpoints}  # fmt: skip
+              "instances": run_instances, "viewpoints": run_viewpoints,
+              "orientations": run_orientations}  # fmt: skip
     result, table = suites[cfg.suite](cfg)
     console = Console()
     for t in table if isinstance(table, list) else [table]:
@@ -413,6 +440,9 @@ def main(cfg: DictConfig) -> None:
         result["off"] = result.pop("rows")[0]
     if cfg.suite == "instances":
         result["default"] = result.pop("rows")[0]
+    if cfg.suite == "orientations":  # the line keeps each set's means; the JSON has the views
+        result["sets"] = {n: {m: s["mean"] for m, s in e.items() if isinstance(s, dict)
+                              and "mean" in s} for n, e in result["sets"].items()}  # fmt: skip
     if cfg.suite == "scaling":  # a plot beside the JSON; the line keeps the per-MP figures only
         from jovis.benchmarks.scaling_plot import plot_scaling
 

@@ -47,6 +47,10 @@ class Predictor:
         'auto', 'cpu' or 'cuda'; channels_last everywhere.
     tta : bool
         Average probabilities over the 8 rotations/flips (exact symmetries of a polar frame).
+    orientation : int, optional
+        Predict one of those 8 views instead (`DIHEDRAL[orientation]`, turned back onto the
+        frame's pixels; 0 is the frame as it is): how much a detector's masks depend on how a
+        frame happens to be turned (`benchmark suite=orientations`). Not with `tta`.
     tile_size : int
         Frames larger than this (either side) are predicted in tiles of at most this size,
         blended with a Gaussian weight map (`jovis.inference.tiling`); smaller frames whole.
@@ -79,6 +83,7 @@ class Predictor:
         *,
         device: str = "auto",
         tta: bool = False,
+        orientation: int | None = None,
         tile_size: int = 1024,
         tile_overlap: float = DEFAULT_OVERLAP,
         batch_size: int = 8,
@@ -96,6 +101,7 @@ class Predictor:
         self.backend = resolve_backend(backend, self.device, precision)
         self.precision, self.bf16 = precision, bf16 and self.backend == "torch"
         self.info, self.tta = info, tta
+        self.orientation = check_orientation(orientation, tta)
         # the classes the instrument cannot see get −inf logits: probability exactly 0
         hidden = invisible_mask(info.visible_classes, info.labels.num_classes)
         self.hidden = None if hidden is None else hidden.to(self.device)
@@ -207,6 +213,7 @@ class Predictor:
                 device="cpu",
                 precision=self.precision,
                 tta=self.tta,
+                orientation=self.orientation,
                 tile_size=self.tile_size,
                 tile_overlap=self.tile_overlap,
             )
@@ -218,9 +225,11 @@ class Predictor:
         x = torch.as_tensor(batch)
         if self.device.type == "cuda":  # page-locked memory: the copy overlaps with compute
             x = x.pin_memory().to(self.device, non_blocking=True)
-        if self.tta:  # the rotated views start from channels_last (without TTA the network
-            x = x.contiguous(memory_format=torch.channels_last)  # gets x as it is: NCHW)
-        return dihedral_mean(lambda v: self._forward(v).softmax(dim=1), x, self.tta).cpu()
+        if self.tta or self.orientation:  # rotated views start from channels_last (the frame
+            x = x.contiguous(memory_format=torch.channels_last)  # as it is goes in NCHW)
+        return dihedral_mean(
+            lambda v: self._forward(v).softmax(dim=1), x, self.tta, self.orientation
+        ).cpu()
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         return mask_logits(self.forward(x), self.hidden)
@@ -237,17 +246,39 @@ def _use_bf16(precision: str, device: torch.device) -> bool:
     return device.type == "cuda" or bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
+# the 8 rotations/flips of a frame: (quarter turns anticlockwise, then a left-right flip)
+DIHEDRAL = tuple((k, flip) for flip in (False, True) for k in range(4))
+
+
+def check_orientation(orientation: int | None, tta: bool) -> int | None:
+    """`orientation` if it names one of the `DIHEDRAL` views and `tta` is off, else ValueError."""
+    if orientation is None:
+        return None
+    if isinstance(orientation, bool) or orientation not in range(len(DIHEDRAL)):
+        raise ValueError(f"orientation={orientation!r}: give 0-{len(DIHEDRAL) - 1} (one of the "
+                         "8 rotations/flips, 0 = as it is) or null")  # fmt: skip
+    if tta:
+        raise ValueError(f"orientation={orientation} predicts one view; tta averages all 8: "
+                         "set one of them")  # fmt: skip
+    return int(orientation)
+
+
 def dihedral_mean(
-    probs_of: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, tta: bool
+    probs_of: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    tta: bool,
+    orientation: int | None = None,
 ) -> torch.Tensor:
     """`probs_of(x)`, or with `tta` its mean over the 8 rotations/flips of x (each view's
-    output turned back): the one TTA loop of the predictor and the benchmark's naive loop.
-    Every view, and the result, is contiguous (NCHW): without `tta`, `x` and `probs_of(x)` made
-    so, not copied by a rotation by 0 (and a division by 1) as they once were."""
-    if not tta:
+    output turned back), or with `orientation` i the view `DIHEDRAL[i]` alone, turned back: the
+    one TTA loop of the predictor and the benchmark's naive loop. Every view, and the result,
+    is contiguous (NCHW): without `tta`, `x` and `probs_of(x)` made so, not copied by a
+    rotation by 0 (and a division by 1) as they once were."""
+    if not tta and not orientation:
         return probs_of(x.contiguous()).contiguous()
     probs = None
-    for k, flip in [(k, flip) for flip in (False, True) for k in range(4)]:
+    views = DIHEDRAL if tta else DIHEDRAL[orientation : orientation + 1]
+    for k, flip in views:
         view = torch.rot90(x, k, (-2, -1))
         if flip:
             view = torch.flip(view, (-1,))
@@ -256,4 +287,4 @@ def dihedral_mean(
             p = torch.flip(p, (-1,))
         p = torch.rot90(p, -k, (-2, -1))
         probs = p if probs is None else probs + p
-    return probs / 8
+    return (probs / len(views)).contiguous()
