@@ -277,3 +277,21 @@ def test_the_card_says_whose_weights_its_real_scores_are(tmp_path):
             == f"python scripts/benchmark.py suite=real ckpt={scored} (resample auto)"
         )
         assert summary["ref_aurora_iou"] == 0.42 and "baseline_x" not in summary
+
+
+def test_a_heldout_set_puts_its_scores_and_their_spread_over_orientations_on_the_card(
+    tiny_run, tmp_path
+):
+    from jovis.evaluation import evaluate
+    from jovis.synth.frameset import write_frame_set
+
+    heldout = tmp_path / "heldout"
+    write_frame_set(heldout, 3, 64, ["L", "M"], "jiram", hemisphere="north", seed=7, split="test")
+    card = release_run(Path(tiny_run["out"]), "jiram_l", root=tmp_path / "released",
+                       heldout=heldout).card  # fmt: skip
+    scores = card["synthetic_heldout"]
+    plain = evaluate(tiny_run["checkpoint"], heldout, device="cpu", oval_course="off")
+    assert scores["frames"] == 3 and scores["aurora_iou"] == plain["aurora_iou"]
+    spread = scores["orientations"]["aurora_iou"]
+    assert spread["min"] <= plain["aurora_iou"] <= spread["max"]
+    assert spread["min"] <= spread["mean"] <= spread["max"] and spread["sd"] >= 0

@@ -48,9 +48,10 @@ def run_orientations(
     device: str = "auto",
     batch_size: int = 8,
     tta: bool = True,
+    oval_course: Any = "auto",
 ) -> dict[str, Any]:
     """``sets``: {name: {frames, views: [8 rows of the metrics], tta: row or None,
-    <metric>: {values, mean, sd, min, max, as_is}}}."""
+    <metric>: {values, mean, sd, min, max, as_is}}}. `oval_course` as `evaluate`'s."""
     if not data:
         raise ValueError("orientations.data: give at least one labelled frame set (e.g. the "
                          "JunoCam reference set: jovis.references.materialise(out, "
@@ -61,7 +62,8 @@ def run_orientations(
         name = set_name(Path(folder))
         views = []
         for i in range(len(DIHEDRAL)):
-            r = evaluate(ckpt, folder, device=device, orientation=i, batch_size=batch_size)
+            r = evaluate(ckpt, folder, device=device, orientation=i, batch_size=batch_size,
+                         oval_course=oval_course)  # fmt: skip
             views.append({"view": view_name(i)} | _metrics(r))
         entry: dict[str, Any] = {"data": str(folder), "frames": r["frames"], "views": views}
         common = set.intersection(*(set(v) for v in views)) - {"view"}
@@ -72,11 +74,11 @@ def run_orientations(
                 "sd": round(statistics.stdev(values), 4), "min": min(values),
                 "max": max(values), "as_is": values[0],
             }  # fmt: skip
-        entry["tta"] = (
-            _metrics(evaluate(ckpt, folder, device=device, tta=True, batch_size=batch_size))
-            if tta
-            else None
-        )
+        entry["tta"] = None
+        if tta:
+            whole = evaluate(ckpt, folder, device=device, tta=True, batch_size=batch_size,
+                             oval_course=oval_course)  # fmt: skip
+            entry["tta"] = _metrics(whole)
         sets[name] = entry
     return {"checkpoint": str(ckpt), "sets": sets, "seconds": round(time.perf_counter() - start, 1)}
 

@@ -118,9 +118,13 @@ def half_checkpoint(src: Path, dst: Path, tag: str) -> None:
 def heldout_scores(
     tmp: Path, run: Path, heldout: str | Path | None, name: str
 ) -> dict[str, Any] | None:
-    """`evaluate` of the run's model on a held-out synthetic set: the card's headline figures."""
+    """`evaluate` of the run's model on a held-out synthetic set: the card's headline figures,
+    and under ``orientations`` each one's mean, sd, min and max over the 8 rotations/flips of
+    the frames (`benchmark suite=orientations`): the frames as they are are one draw of those,
+    and a run picked on one draw reads high on it."""
     if heldout is None:
         return None
+    from jovis.benchmarks.orientations import run_orientations
     from jovis.evaluation import evaluate
 
     result = evaluate(
@@ -130,7 +134,12 @@ def heldout_scores(
     aurora = CHECK_METRIC[name].startswith("aurora")  # the classes this release can see
     keys = ("frames", "aurora_iou", "oval_boundary_mean") if aurora else (
         "frames", "vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1")  # fmt: skip
-    return {"data": str(heldout), **{k: result[k] for k in keys if result.get(k) is not None}}
+    (spread,) = run_orientations(run / "model.pt", [heldout], device="cpu", tta=False,
+                                 oval_course="off")["sets"].values()  # fmt: skip
+    orientations = {k: {s: spread[k][s] for s in ("mean", "sd", "min", "max")}
+                    for k in keys if isinstance(spread.get(k), dict)}  # fmt: skip
+    return {"data": str(heldout), **{k: result[k] for k in keys if result.get(k) is not None},
+            "orientations": orientations}  # fmt: skip
 
 
 # Versions that were once committed and later withdrawn: never reused, so a tag always names
