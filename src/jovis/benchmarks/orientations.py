@@ -35,7 +35,7 @@ METRICS = (
 
 
 def view_name(i: int) -> str:
-    """'rot90' , 'rot180+flip', ...: the view `DIHEDRAL[i]` in words (0: 'as is')."""
+    """'rot90', 'rot180+flip', ...: the view `DIHEDRAL[i]` in words (0: 'as is')."""
     k, flip = DIHEDRAL[i]
     turn = f"rot{90 * k}" if k else ""
     return "+".join(x for x in (turn, "flip" if flip else "") if x) or "as is"
