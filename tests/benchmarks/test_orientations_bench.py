@@ -3,10 +3,12 @@ with the spread of the scores, and the tta row."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from tests.conftest import compose_config
 
-from jovis.benchmarks.orientations import run_orientations, view_name
+from jovis.benchmarks.orientations import real_reference_sets, run_orientations, view_name
 from jovis.evaluation import evaluate
 from jovis.synth.frameset import write_frame_set
 
@@ -67,3 +69,23 @@ def test_the_benchmark_app_runs_the_suite_from_its_config(tiny_run, labelled_set
     (entry,) = result["sets"].values()
     assert entry["tta"] is None and len(entry["views"]) == 8
     assert table.row_count >= 2  # vortex F1 and IoU at least
+
+
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
+needs_real = pytest.mark.skipif(
+    not (REAL / "hst_stis_north_2016-05-21").is_dir(),
+    reason=f"real frames not found at {REAL} (../shared/data/real)",
+)
+
+
+@needs_real
+def test_the_stored_real_sets_are_those_of_the_checkpoints_channels(tiny_run, tmp_path):
+    from jovis.released import resolve_model
+
+    uv = resolve_model("uv-v5").path
+    assert [p.name for p in real_reference_sets(uv, tmp_path / "uv", REAL)] == ["reference_hst"]
+    rgb = real_reference_sets(resolve_model("visible_rgb-v7").path, tmp_path / "rgb", REAL)
+    assert [p.name for p in rgb] == ["reference_junocam", "reference_junocam_filters"]
+    assert not (tmp_path / "rgb" / "reference_hst").exists()  # another instrument's: removed
+    with pytest.raises(ValueError, match=r"none of the stored real reference frames.*'L', 'M'"):
+        real_reference_sets(tiny_run["checkpoint"], tmp_path / "jiram", REAL)

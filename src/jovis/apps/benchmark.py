@@ -359,12 +359,15 @@ def run_viewpoints(cfg: DictConfig) -> tuple[dict, Table]:
 
 
 def run_orientations(cfg: DictConfig) -> tuple[dict, Table]:
-    from jovis.benchmarks.orientations import run_orientations
+    from jovis.benchmarks.orientations import real_reference_sets, run_orientations
 
     if cfg.ckpt is None:
         raise SystemExit("suite=orientations needs ckpt=PATH (a checkpoint, e.g. a release's)")
     oc = cfg.orientations
-    result = run_orientations(cfg.ckpt, [str(d) for d in oc.data or []], device=cfg.device,
+    data = [str(d) for d in oc.data or []]
+    if oc.real:  # the stored real reference sets of the checkpoint's channels
+        data += [str(d) for d in real_reference_sets(cfg.ckpt, Path(cfg.out) / "real_sets")]
+    result = run_orientations(cfg.ckpt, data, device=cfg.device,
                               batch_size=int(oc.batch_size), tta=bool(oc.tta))  # fmt: skip
     table = Table(title="scores per rotation/flip of every frame (evaluate, one view each)",
                   caption="mean ± sd over the 8 views; as is: the frames as they come; tta: "

@@ -13,6 +13,7 @@ orientation's score is one draw: the mean is the fairer figure for comparing det
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import time
 from collections.abc import Sequence
@@ -34,6 +35,47 @@ METRICS = (
 )
 
 
+# the stored real reference sets (`jovis.references.materialise`): (folder name, instrument,
+# how JunoCam products are read)
+REAL_SETS = (
+    ("reference_hst", "hst_stis", "mapprojected"),
+    ("reference_junocam", "junocam", "mapprojected"),
+    ("reference_junocam_filters", "junocam", "filters"),
+)
+
+
+def real_reference_sets(
+    ckpt: str | Path, out: str | Path, real_root: str | Path | None = None
+) -> list[Path]:
+    """The stored real reference sets whose frames `ckpt` scores (its channels), materialised
+    under `out`: the HST frames for a far-UV detector, the JunoCam products as composites and
+    as per-filter sets for a three-colour one."""
+    from jovis.checkpoint import read_checkpoint
+    from jovis.data.datasets import FolderDataset
+    from jovis.real_eval.sequences import accepts
+    from jovis.references.frameset import materialise
+
+    channels = list(read_checkpoint(ckpt)["jovis"]["channels"])
+    sets = []
+    for name, instrument, junocam in REAL_SETS:
+        try:
+            folder = materialise(Path(out) / name, real_root, instrument=instrument,
+                                 junocam=junocam)  # fmt: skip
+        except ValueError:  # none of its frames is in this real-data folder
+            continue
+        frame, _ = FolderDataset(folder, channels).load(0)
+        if accepts(frame, channels):
+            sets.append(folder)
+        else:
+            shutil.rmtree(folder)
+    if not sets:
+        raise ValueError(
+            f"{ckpt}: none of the stored real reference frames has its channels {channels} "
+            "(HST far-UV: ['uv']; JunoCam: ['red', 'green', 'blue'])"
+        )
+    return sets
+
+
 def view_name(i: int) -> str:
     """'rot90', 'rot180+flip', ...: the view `DIHEDRAL[i]` in words (0: 'as is')."""
     k, flip = DIHEDRAL[i]
@@ -53,9 +95,9 @@ def run_orientations(
     """``sets``: {name: {frames, views: [8 rows of the metrics], tta: row or None,
     <metric>: {values, mean, sd, min, max, as_is}}}. `oval_course` as `evaluate`'s."""
     if not data:
-        raise ValueError("orientations.data: give at least one labelled frame set (e.g. the "
-                         "JunoCam reference set: jovis.references.materialise(out, "
-                         "instrument='junocam'))")  # fmt: skip
+        raise ValueError("orientations.data: give at least one labelled frame set (or "
+                         "orientations.real=true for the stored real reference sets of the "
+                         "checkpoint's channels)")  # fmt: skip
     start = time.perf_counter()
     sets: dict[str, Any] = {}
     for folder in data:
