@@ -32,6 +32,7 @@ METRICS = (
     ("vortex_found", "vortex_found"),
     ("vortex_iou", "vortex_iou"),
     ("aurora_iou", "aurora_iou"),
+    ("oval_boundary_mean", "oval_boundary_mean"),
 )
 
 
