@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -194,3 +196,67 @@ def test_object_balance_makes_a_missed_small_object_cost_more():
 def test_object_balance_must_be_a_non_negative_number():
     with pytest.raises(ValueError, match=r"loss.object_balance must be ≥ 0"):
         build_loss({"object_balance": -1}, 3)
+
+
+def _two_disks(gap_px: int) -> torch.Tensor:
+    """(1, 48, 64) class-2 disks of radius 8, `gap_px` background pixels apart on row 24."""
+    yy, xx = torch.meshgrid(torch.arange(48), torch.arange(64), indexing="ij")
+    target = torch.zeros(1, 48, 64, dtype=torch.long)
+    left, right = 16, 16 + 17 + gap_px  # disk pixels span x 8..24 and right-8..right+8
+    target[0][(yy - 24) ** 2 + (xx - left) ** 2 <= 64] = 2
+    target[0][(yy - 24) ** 2 + (xx - right) ** 2 <= 64] = 2
+    return target
+
+
+def test_separation_weights_peak_in_the_lane_between_two_objects():
+    from jovis.training.losses import separation_weights
+
+    target = _two_disks(gap_px=2)  # lane at x = 25, 26
+    w = separation_weights(target, 10.0, 5.0)
+    # each lane pixel is 1 and 2 px from the two disks: 10 exp(-9 / 50)
+    assert w[0, 24, 25].item() == pytest.approx(10 * math.exp(-9 / 50), rel=1e-3)
+    assert w[0, 24, 25] == w.max()
+    assert w[0, 24, 16] == 0  # inside an object: its own class's pixels get none
+    assert w[0, 2, 60] == 0  # far from both (beyond 3 sigma of the second)
+    assert w[0, 5, 25] < w[0, 24, 25]  # off the lane's axis: further from both
+
+
+def test_separation_weights_need_two_objects_of_one_class_and_skip_ignored_pixels():
+    from jovis.training.losses import separation_weights
+
+    one = torch.zeros(1, 32, 32, dtype=torch.long)
+    one[0, 10:20, 10:20] = 2
+    one[0, 10:20, 22:30] = 1  # another class beside it: not two objects of one class
+    assert separation_weights(one, 10.0, 5.0).count_nonzero() == 0
+    far = _two_disks(gap_px=40)[:, :, :64]
+    assert separation_weights(far, 10.0, 2.0).max() < 0.01  # beyond reach of each other
+    ignored = _two_disks(gap_px=2)
+    ignored[0, :, 25:27] = 255
+    assert separation_weights(ignored, 10.0, 5.0)[0, :, 25:27].count_nonzero() == 0
+
+
+def test_separation_weight_makes_merging_two_objects_cost_more_and_zero_changes_nothing():
+    target = _two_disks(gap_px=2)
+    merged = torch.zeros(1, 3, 48, 64)
+    merged[:, 0] = 3.0 * (target[0] == 0)
+    merged[:, 2] = 3.0 * (target[0] == 2)
+    merged[0, 2, 16:33, 25:27] = 6.0  # the pair painted as one blob across the lane
+    plain = build_loss({"dice_weight": 0}, 3)
+    off = build_loss({"dice_weight": 0, "separation_weight": 0.0}, 3)
+    on = build_loss({"dice_weight": 0, "separation_weight": 10.0}, 3)
+    assert off(merged, target) == plain(merged, target)
+    assert on(merged, target) > 2 * plain(merged, target)
+    apart = merged.clone()
+    apart[0, 2, 16:33, 25:27] = 0.0
+    assert on(apart, target) < on(merged, target)
+    both = build_loss({"dice_weight": 0, "separation_weight": 10.0, "object_balance": 1.0}, 3)
+    assert both(merged, target) != on(merged, target)  # the two weights add, neither is lost
+
+
+def test_separation_settings_are_checked_by_name():
+    with pytest.raises(ValueError, match=r"loss.separation_weight must be ≥ 0"):
+        build_loss({"separation_weight": -1}, 3)
+    with pytest.raises(ValueError, match=r"loss.separation_sigma_px must be > 0"):
+        build_loss({"separation_weight": 10, "separation_sigma_px": 0}, 3)
+    with pytest.raises(ValueError, match=r"loss.separation_sigma_px must be a finite number"):
+        build_loss({"separation_sigma_px": "wide"}, 3)
