@@ -4,11 +4,17 @@ from jovis.inference.inputs import list_inputs, unique_ids
 
 
 def test_folder_glob_list_and_single_file(tmp_path):
-    for name in ["b.png", "a.npy", "notes.txt", ".hidden.png"]:
+    for name in ["b.png", "a.npy", "notes.txt", ".hidden.png", "c.fits.gz", "d.tar.gz"]:
         (tmp_path / name).write_bytes(b"x")
     (tmp_path / "sub").mkdir()
-    assert [p.name for p in list_inputs(tmp_path)] == ["a.npy", "b.png"]
-    assert [p.name for p in list_inputs(f"{tmp_path}/*")] == ["a.npy", "b.png", "notes.txt"]
+    assert [p.name for p in list_inputs(tmp_path)] == ["a.npy", "b.png", "c.fits.gz"]
+    assert [p.name for p in list_inputs(f"{tmp_path}/*")] == [
+        "a.npy",
+        "b.png",
+        "c.fits.gz",
+        "d.tar.gz",
+        "notes.txt",
+    ]
     listing = tmp_path / "list.txt"
     listing.write_text("# frames\nb.png\n\n" + str(tmp_path / "a.npy") + "\n")
     assert [p.name for p in list_inputs(listing)] == ["b.png", "a.npy"]

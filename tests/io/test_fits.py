@@ -210,3 +210,37 @@ def test_non_2d_image(tmp_path, shape):
     with pytest.raises(FrameReadError, match="expected a 2-D image") as info:
         read_frame(path)
     assert str(path) in str(info.value)
+
+
+def test_gzipped_fits_reads_as_the_plain_file(tmp_path):
+    import gzip
+
+    plain = _write(tmp_path / "p.fits", np.arange(500 * 500.0).reshape(500, 500) % 97)
+    packed = tmp_path / "p.fits.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    a, b = read_frame(plain), read_frame(packed)
+    assert b.instrument == a.instrument == "hst_stis" and b.channels == a.channels
+    np.testing.assert_array_equal(b.image, a.image)
+    np.testing.assert_array_equal(b.valid, a.valid)
+    assert b.grid == a.grid
+    with pytest.raises(FrameReadError, match=r"p.fits.gz: declares 500×500 = 0.2 Mpx, above"):
+        read_frame(packed, max_pixels=1000)  # the decompressed header is checked
+
+
+def test_gzipped_non_fits_and_broken_gzip_are_refused_by_name(tmp_path):
+    import gzip
+
+    other = tmp_path / "notes.fits.gz"
+    other.write_bytes(gzip.compress(b"hello, not a FITS file" * 10))
+    with pytest.raises(FrameReadError, match=r"notes.fits.gz: gzip-compressed, but not a FITS"):
+        read_frame(other)
+    plain = _write(tmp_path / "s.fits", np.ones((500, 500)))
+    data = gzip.compress(plain.read_bytes())
+    cut = tmp_path / "cut.fits.gz"
+    cut.write_bytes(data[:40])
+    with pytest.raises(FrameReadError, match=r"cut.fits.gz: corrupt or truncated gzip"):
+        read_frame(cut)
+    half = tmp_path / "half.fits.gz"
+    half.write_bytes(data[: len(data) // 2])
+    with pytest.raises(FrameReadError, match=r"half.fits.gz: .*(truncated|corrupt)"):
+        read_frame(half)

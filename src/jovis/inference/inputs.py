@@ -6,7 +6,7 @@ import glob
 from pathlib import Path
 
 from jovis.io import FRAME_SUFFIXES
-from jovis.io.reader import JUNOCAM_NAME
+from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES, JUNOCAM_NAME
 
 FILTER_SUFFIXES = ("-red.png", "-green.png", "-blue.png", "-methane.png")
 
@@ -107,7 +107,8 @@ def unique_ids(paths: list[Path]) -> list[str]:
 
 
 def _looks_like_frame(path: Path) -> bool:
-    return path.suffix.lower() in FRAME_SUFFIXES
+    name = path.name.lower()
+    return path.suffix.lower() in FRAME_SUFFIXES or name.endswith(COMPRESSED_FRAME_SUFFIXES)
 
 
 def _relative_to(base: Path, line: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import warnings
 from pathlib import Path
@@ -22,8 +23,18 @@ MAX_CUBE_PLANES = 8  # a 3-D image with at most this many planes is read as chan
 _CORRUPT = ("truncat", "missing end card", "not multiple of 2880", "empty or corrupt")
 
 
+def _source(path: Path) -> Path | io.BytesIO:
+    """The file, or a gzip-compressed one's whole content: decompressed here so that a truncated
+    archive is named as such (astropy would read its first HDUs and call the rest missing)."""
+    from jovis.io.reader import gunzip
+
+    with open(path, "rb") as fh:
+        compressed = fh.read(2) == b"\x1f\x8b"
+    return io.BytesIO(gunzip(path)) if compressed else path
+
+
 def read_fits(path: Path, instrument: str | None = None) -> Frame:
-    """Read the first 2-D image HDU of a FITS file as a frame.
+    """Read the first 2-D image HDU of a FITS file (or a gzip-compressed one) as a frame.
 
     HST STIS FUV products (``TELESCOP = HST``, ``INSTRUME = STIS``) become instrument
     ``hst_stis`` with one channel ``uv`` in kR. NaN pixels, zero pixels of FUV products (hidden
@@ -44,7 +55,7 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with fits.open(path, memmap=False) as hdus:
+            with fits.open(_source(path), memmap=False) as hdus:
                 index, hdu = _image_hdu(path, hdus)
                 data = _image_data(path, hdu)
                 mask_ext = _mask_hdu(hdus, index, data.shape)

@@ -44,6 +44,10 @@ def declared_size(path: Path, kind: str) -> tuple[int, ...] | None:
             head = fh.read(_HEAD)
     except OSError:
         return None
+    if head.startswith(b"\x1f\x8b"):  # gzip-compressed FITS: the header as decompressed
+        from jovis.io.reader import gunzip
+
+        head = gunzip(path, _HEAD)
     reader = {
         "png": _png,
         "junocam": _png,

@@ -3,7 +3,9 @@ not only its suffix."""
 
 from __future__ import annotations
 
+import gzip
 import re
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,9 @@ FRAME_SUFFIXES = {
     ".lbl",
     ".img",
 }
+# Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
+COMPRESSED_FRAME_SUFFIXES = (".fits.gz", ".fit.gz", ".fts.gz")
+_GZIP = b"\x1f\x8b"
 # JunoCam products: JNCE_ / JNCR_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png
 JUNOCAM_NAME = re.compile(r"^JNC[ER]_\d{7}_\d{2}[A-Z]\d{5}_V\d{2}")
 
@@ -53,6 +58,8 @@ def sniff_format(path: str | Path) -> str:
         head = fh.read(32)
     if not head:
         raise FrameReadError(path, "empty file (0 bytes)")
+    if head.startswith(_GZIP):
+        return _sniff_gzip(path)
     for magic, kind in _MAGIC:
         if head.lstrip(b"\xef\xbb\xbf").startswith(magic):
             if kind == "png" and JUNOCAM_NAME.match(path.name):
@@ -69,6 +76,27 @@ def sniff_format(path: str | Path) -> str:
     )
 
 
+def gunzip(path: Path, size: int = -1) -> bytes:
+    """The first `size` bytes (-1: all) of a gzip file's content; FrameReadError naming the file
+    when it is corrupt or ends early."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            return fh.read(size)
+    except (OSError, EOFError, zlib.error) as err:
+        raise FrameReadError(path, f"corrupt or truncated gzip file ({err})") from err
+
+
+def _sniff_gzip(path: Path) -> str:
+    """Gzip-compressed FITS reads as FITS (astropy decompresses it); nothing else is taken."""
+    if gunzip(path, 16).startswith(b"SIMPLE  ="):
+        return "fits"
+    raise FrameReadError(
+        path,
+        "gzip-compressed, but not a FITS file inside: only FITS frames (.fits.gz) are read "
+        "compressed; decompress it (gunzip) first",
+    )
+
+
 def read_frame(
     path: str | Path,
     instrument: str | None = None,
@@ -80,8 +108,9 @@ def read_frame(
     Parameters
     ----------
     path : str or Path
-        The file. Its format is decided by content: FITS, PDS3 (label or its image), JunoCam
-        products (raw framelet PNG, per-filter PNGs, map-projected composite), PNG, JPEG, TIFF, NPY.
+        The file. Its format is decided by content: FITS (also gzip-compressed), PDS3 (label or
+        its image), JunoCam products (raw framelet PNG, per-filter PNGs, map-projected
+        composite), PNG, JPEG, TIFF, NPY.
     instrument : str, optional
         Instrument name to record when the file does not say (a reader that knows keeps its own).
     channels : list of str, optional
