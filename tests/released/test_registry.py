@@ -11,6 +11,7 @@ from jovis.checkpoint import load_checkpoint, read_checkpoint
 from jovis.released import (
     CARD_FIELDS,
     UnknownModelError,
+    colour_guess,
     find_release,
     for_instrument,
     releases,
@@ -56,6 +57,18 @@ def test_auto_picks_by_instrument_and_names_the_pick(root):
         for_instrument("unknown", root)
     with pytest.raises(UnknownModelError, match=r"model=uv.*planned.*auto, jiram_l, jiram_l-v1"):
         resolve_model("auto", instrument="hst_stis", root=root)  # uv has no version here
+
+
+def test_auto_takes_a_colour_frame_of_unknown_instrument_as_a_visible_composite(root):
+    rgb = ["red", "green", "blue"]
+    assert colour_guess("unknown", rgb) and not colour_guess("unknown", ["gray"])
+    assert not colour_guess("jiram_l", rgb)  # a known instrument keeps its own detector
+    assert not colour_guess("unknown", ["blue", "green", "red"])  # not a composite's order
+    # resolved to visible_rgb, which this release folder does not hold
+    with pytest.raises(UnknownModelError, match=r"model=visible_rgb: no released detector"):
+        resolve_model("auto", instrument="unknown", channels=rgb, root=root)
+    with pytest.raises(UnknownModelError, match=r"'unknown' with 1 channel\(s\) \['gray'\]"):
+        resolve_model("auto", instrument="unknown", channels=["gray"], root=root)
 
 
 def test_auto_refuses_a_frame_whose_channel_count_the_release_cannot_take(root):

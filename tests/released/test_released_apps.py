@@ -182,6 +182,36 @@ def test_infer_model_auto_picks_a_junocam_detector_by_the_products_altitude(tmp_
     )
 
 
+def test_infer_model_auto_takes_renamed_colour_images_as_junocam_and_refuses_grey(tmp_path):
+    """A JunoCam composite re-saved under another name (here a JPEG) has no instrument the
+    reader can tell: model=auto runs the colour detector on it, says why in the manifest and
+    warns naming the file; a grey image of unknown instrument is refused by name."""
+    import cv2
+    import numpy as np
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    yy, xx = np.mgrid[:96, :96]
+    disk = ((yy - 48) ** 2 + (xx - 48) ** 2 < 40**2).astype(np.float32)
+    rgb = (disk[..., None] * np.array([150.0, 120.0, 90.0])).astype(np.uint8)
+    cv2.imwrite(str(frames / "pj44_north.jpg"), rgb)
+    cv2.imwrite(str(frames / "grey.png"), rgb[..., 0])
+    proc = run("scripts/infer.py", "model=auto", f"input={frames}", f"out={tmp_path}/o",
+               "num_workers=0", "progress=false", ok=False)  # fmt: skip
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    vis = max((r for r in SHIPPED if r.name == "visible_rgb"), key=lambda r: r.version)
+    assert proc.returncode == 2 and (result["ok"], result["failed"]) == (1, 1)
+    assert list(result["models"]) == [vis.tag]
+    text = (tmp_path / "o" / vis.tag / "manifest.jsonl").read_text()
+    [row] = [json.loads(line) for line in text.splitlines()]
+    assert row["id"] == "pj44_north" and row["status"] == "ok"
+    assert "instrument unknown, colour channels red/green/blue" in row["model_reason"]
+    assert "pj44_north.jpg: the reader cannot tell its instrument" in proc.stderr + proc.stdout
+    [failure] = result["failures"]
+    assert failure["source"].endswith("grey.png")
+    assert "'unknown' with 1 channel(s) ['gray']" in failure["error"]
+
+
 def test_infer_with_an_unknown_model_name_fails_naming_the_choices(hst_product, tmp_path):
     proc = run("scripts/infer.py", "model=nope", f"input={hst_product}", f"out={tmp_path}/o",
                ok=False)  # fmt: skip

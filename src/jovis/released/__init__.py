@@ -47,6 +47,10 @@ AUTO = {
     "jiram": "jiram_l",
     "jiram_m": "jiram_m",
 }
+# model=auto on a frame whose reader could not tell the instrument (a renamed JunoCam composite,
+# a JPEG export): colour channels are taken as a visible-light composite.
+COLOUR_CHANNELS = ["red", "green", "blue"]
+COLOUR_GUESS = "visible_rgb"
 CARD_FIELDS = (
     "name", "version", "description", "instrument", "model", "size_mb", "sha256",
     "training", "data", "hardware", "synthetic_heldout", "check", "real_frames",
@@ -159,13 +163,19 @@ def for_instrument(
     With the frame's spacecraft `altitude_km` (a JunoCam product's metadata), the newest
     version whose perspective training views were taken from that altitude, when the newest
     of all was not (`visible_rgb-v5`'s views start at 30,000 km, and on synthetic views from
-    10,000-30,000 km `visible_rgb-v4` scores vortex IoU 0.600 against its 0.377)."""
+    10,000-30,000 km `visible_rgb-v4` scores vortex IoU 0.600 against its 0.377). A frame of
+    unknown instrument with red, green and blue channels gets the colour detector
+    (`colour_guess`); any other unknown frame is refused."""
     name = AUTO.get(str(instrument).lower())
+    if name is None and colour_guess(instrument, channels):
+        name = COLOUR_GUESS
     if name is None:
+        seen = "" if channels is None else f" with {len(channels)} channel(s) {list(channels)}"
         raise UnknownModelError(
-            f"model=auto: no released detector for instrument {instrument!r} (the reader could "
-            f"not tell it, or none is made for it); instruments auto knows: {', '.join(AUTO)}; "
-            f"give model=NAME ({', '.join(choices(root)[1:])}) or a checkpoint path"
+            f"model=auto: no released detector for instrument {instrument!r}{seen} (the reader "
+            f"could not tell it, or none is made for it); instruments auto knows: "
+            f"{', '.join(AUTO)}, and colour images ({'/'.join(COLOUR_CHANNELS)}) of unknown "
+            f"instrument; give model=NAME ({', '.join(choices(root)[1:])}) or a checkpoint path"
         )
     found = find_release(name, root)
     if altitude_km is not None and not found.covers_altitude(altitude_km):
@@ -180,6 +190,14 @@ def for_instrument(
             f"configs/instrument/*.yaml) and give ckpt=PATH"
         )
     return found
+
+
+def colour_guess(instrument: str | None, channels: list[str] | None) -> bool:
+    """Whether model=auto takes a frame as a visible-light colour composite though its reader
+    could not tell the instrument: instrument ``unknown`` and channels exactly red, green, blue
+    (a JunoCam composite renamed or re-saved; a single-channel frame could be far-UV, infrared
+    or visible, so it is not guessed)."""
+    return str(instrument).lower() == "unknown" and list(channels or []) == COLOUR_CHANNELS
 
 
 def resolve_model(
@@ -211,6 +229,9 @@ def resolve_model(
             raise ValueError("model=auto needs the frame's instrument to pick a detector")
         found = for_instrument(instrument, root, channels, altitude_km)
         reason = f"auto: instrument {instrument} → {found.name}"
+        if colour_guess(instrument, channels):
+            reason = (f"auto: instrument unknown, colour channels {'/'.join(COLOUR_CHANNELS)} → "
+                      f"{found.name}, taken as a visible-light composite")  # fmt: skip
         newest = find_release(found.name, root)
         if found != newest:
             span = newest.view_altitude_km

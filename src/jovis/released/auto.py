@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from jovis.inference.scale import frame_altitude_km
 from jovis.io.atomic import make_folder, write_text
 from jovis.io.errors import FrameReadError
 from jovis.io.reader import read_frame
-from jovis.released import Pick, UnknownModelError, resolve_model
+from jovis.released import Pick, UnknownModelError, colour_guess, resolve_model
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,18 @@ def picks_by_input(input: str | Path, *, instrument: str | None = None) -> dict[
             key = pick.model
         except (FrameReadError, UnknownModelError) as err:
             pick, key = None, f"!{err}"
+        if pick is not None and colour_guess(instrument or found, channels):
+            log.warning(
+                "%s: the reader cannot tell its instrument; its red/green/blue channels are taken "
+                "as a visible-light composite (%s). If it is not one (a false-colour far-UV or "
+                "infrared image), give model=NAME",
+                path,
+                pick.model,
+            )
+        if key in groups and pick is not None and pick.reason not in groups[key][0].reason:
+            # one run per release: its record names every reason its frames were picked for
+            first = groups[key][0]
+            groups[key] = (replace(first, reason=f"{first.reason}; {pick.reason}"), groups[key][1])
         groups.setdefault(key, (pick, []))[1].append(path)
     return groups
 
