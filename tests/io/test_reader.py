@@ -64,3 +64,31 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     assert leftover_temporaries(tmp_path) == []
     write_json(tmp_path / "y.json", {"a": np.float32(1.5)})
     assert (tmp_path / "y.json").read_text().strip().startswith("{")
+
+
+def _grey_alpha_png(path, grey, alpha):
+    """A PNG of colour type 4 (grey + alpha), which OpenCV cannot write."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    rows = b"".join(b"\x00" + np.dstack([grey, alpha]).astype(np.uint8)[y].tobytes()
+                    for y in range(grey.shape[0]))  # fmt: skip
+    header = struct.pack(">IIBBBBB", grey.shape[1], grey.shape[0], 8, 4, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                     + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))  # fmt: skip
+    return path
+
+
+def test_a_grey_png_with_alpha_stays_one_grey_channel_with_its_alpha_as_valid(tmp_path):
+    grey = (np.arange(6 * 5) * 7 % 250).reshape(6, 5)
+    alpha = np.full((6, 5), 255)
+    alpha[0] = 0
+    frame = read_frame(_grey_alpha_png(tmp_path / "la.png", grey, alpha))
+    assert frame.channels == ["gray"]  # not red/green/blue copies: no colour detector takes it
+    np.testing.assert_array_equal(frame.image[:, :, 0], grey.astype(np.float32))
+    assert not frame.valid[0].any() and frame.valid[1:].all()

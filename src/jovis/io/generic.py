@@ -13,6 +13,7 @@ from jovis.io.disk import find_disk
 from jovis.io.errors import FrameReadError
 
 _PNG_END = b"IEND\xaeB`\x82"
+_PNG_GREY_ALPHA = b"\x04"  # the IHDR colour type of a grey image with an alpha channel
 
 
 def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
@@ -37,6 +38,8 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
         valid, image = image[:, :, 3] > 0, image[:, :, :3]
         channels = ["red", "green", "blue"]
         meta["valid_source"] = "alpha channel"
+        if kind == "png" and data[25:26] == _PNG_GREY_ALPHA:  # OpenCV made grey+alpha BGRA
+            image, channels = image[:, :, 0], ["gray"]
     else:
         channels = [f"c{i}" for i in range(image.shape[2])]
     image = image.astype(np.float32)
