@@ -25,6 +25,16 @@ def test_folder_glob_list_and_single_file(tmp_path):
         list_inputs(f"{tmp_path}/*.fits")
 
 
+def test_a_folder_of_subfolders_says_how_to_give_their_frames(tmp_path):
+    for name in ("pj44", "pj43"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.png").write_bytes(b"x")
+    with pytest.raises(FileNotFoundError, match=r"no frames found in the folder itself .* it "
+                       r"has 2: pj43, pj44\); give a subfolder, or a glob such as"):  # fmt: skip
+        list_inputs(tmp_path)
+    assert [p.parent.name for p in list_inputs(f"{tmp_path}/*/*.png")] == ["pj43", "pj44"]
+
+
 def test_unique_ids_disambiguate_clashing_stems(tmp_path):
     paths = [tmp_path / "a.png", tmp_path / "a.npy", tmp_path / "x" / "b.png"]
     assert unique_ids(paths) == ["a-png", "a-npy", "b"]

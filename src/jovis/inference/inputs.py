@@ -40,8 +40,23 @@ def list_inputs(spec: str | Path) -> list[Path]:
             "'frames/*.png', a .txt list of paths, or one frame file"
         )
     if not paths:
-        raise FileNotFoundError(f"input={text}: no frames found")
+        raise FileNotFoundError(f"input={text}: no frames found{_subfolder_hint(path)}")
     return paths
+
+
+def _subfolder_hint(path: Path) -> str:
+    """A folder is not searched below itself; when its frames may sit in subfolders, say how
+    to give them."""
+    if not path.is_dir():
+        return ""
+    subfolders = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not subfolders:
+        return ""
+    shown = ", ".join(subfolders[:5]) + (", ..." if len(subfolders) > 5 else "")
+    return (
+        f" in the folder itself (subfolders are not searched; it has {len(subfolders)}: {shown}); "
+        f"give a subfolder, or a glob such as '{path}/*/*.png' or '{path}/**/*.fits'"
+    )
 
 
 def frame_files(candidates: list[Path]) -> list[Path]:
