@@ -1,4 +1,5 @@
-"""jovis benchmark suite=io|infer|synth|train|real|scaling|temporal [device=auto] [out=DIR].
+"""jovis benchmark suite=io|infer|synth|train|real|scaling|temporal|oval_course|instances|
+                 viewpoints|orientations [device=auto] [out=DIR].
 
 suite=real ckpt=PATH scores a checkpoint on the real frames (`jovis.real_eval`); suite=temporal
 ckpt=PATH scores `infer temporal.*` on synthetic UV sequences (`jovis.benchmarks.temporal`);
