@@ -33,6 +33,10 @@ def test_a_folder_of_subfolders_says_how_to_give_their_frames(tmp_path):
                        r"has 2: pj43, pj44\); give a subfolder, or a glob such as"):  # fmt: skip
         list_inputs(tmp_path)
     assert [p.parent.name for p in list_inputs(f"{tmp_path}/*/*.png")] == ["pj43", "pj44"]
+    (tmp_path / "JNCE_2022229_44C00037_V01.zip").write_bytes(b"PK")
+    with pytest.raises(FileNotFoundError, match=r"archives \(JNCE_2022229_44C00037_V01.zip\): "
+                       r"unpack them first"):  # fmt: skip
+        list_inputs(tmp_path)
 
 
 def test_unique_ids_disambiguate_clashing_stems(tmp_path):

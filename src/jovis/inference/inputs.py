@@ -40,23 +40,36 @@ def list_inputs(spec: str | Path) -> list[Path]:
             "'frames/*.png', a .txt list of paths, or one frame file"
         )
     if not paths:
-        raise FileNotFoundError(f"input={text}: no frames found{_subfolder_hint(path)}")
+        raise FileNotFoundError(f"input={text}: no frames found{_folder_hint(path)}")
     return paths
 
 
-def _subfolder_hint(path: Path) -> str:
-    """A folder is not searched below itself; when its frames may sit in subfolders, say how
-    to give them."""
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".7z")
+
+
+def _folder_hint(path: Path) -> str:
+    """Where a folder's frames may be instead: in archives (a product set downloaded as a zip)
+    or in subfolders, which are not searched; and how to give them."""
     if not path.is_dir():
         return ""
-    subfolders = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+    archives = [
+        p.name for p in entries if p.is_file() and p.name.lower().endswith(ARCHIVE_SUFFIXES)
+    ]
+    if archives:
+        return f" in the folder itself; it holds archives ({_few(archives)}): unpack them first"
+    subfolders = [p.name for p in entries if p.is_dir()]
     if not subfolders:
         return ""
-    shown = ", ".join(subfolders[:5]) + (", ..." if len(subfolders) > 5 else "")
     return (
-        f" in the folder itself (subfolders are not searched; it has {len(subfolders)}: {shown}); "
-        f"give a subfolder, or a glob such as '{path}/*/*.png' or '{path}/**/*.fits'"
+        f" in the folder itself (subfolders are not searched; it has {len(subfolders)}: "
+        f"{_few(subfolders)}); give a subfolder, or a glob such as '{path}/*/*.png' or "
+        f"'{path}/**/*.fits'"
     )
+
+
+def _few(names: list[str]) -> str:
+    return ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
 
 
 def frame_files(candidates: list[Path]) -> list[Path]:
