@@ -332,6 +332,26 @@ def test_infer_writes_the_altitude_check_of_a_junocam_product(tmp_path):
     assert rows["44C00034"]["altitude_in_training_views"] is True
 
 
+def test_a_frame_of_unknown_scale_given_to_a_polar_model_is_flagged(caplog):
+    """A frame without a grid or a hint (an HST polar projection exported as PNG) given to a
+    model of polar frames is fed at its own pixel scale: the note says the scale is unknown and
+    the warning names the frame, the model's px/deg and the fix; a hint, a grid or a model of
+    views change that."""
+    png = Frame(np.zeros((120, 120, 1)), ["gray"], "unknown", "hst_export.png")
+    with caplog.at_level("WARNING", logger="jovis.geometry.resample"):
+        note = resample_frame(png, geometry(2.0))[2]
+    assert note["plate_scale_known"] is False and note["resampled"] is False
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert "hst_export.png" in message and "2.00 px per degree" in message
+    assert "px_per_deg=" in message
+    assert "plate_scale_known" not in resample_frame(png, geometry(2.0), px_per_deg=8.0)[2]
+    grid = make_grid(96, "north", 30.0)
+    polar = Frame(np.zeros((96, 96, 1)), ["uv"], grid=grid, valid=np.ones((96, 96), bool))
+    assert "plate_scale_known" not in resample_frame(polar, geometry(2.0))[2]
+    views = TrainingGeometry(**{**geometry(2.0).to_dict(), "views": {"perspective": 1.0}})
+    assert "plate_scale_known" not in resample_frame(png, views)[2]
+
+
 def test_infer_flags_a_mosaic_given_to_the_junocam_detector(tmp_path):
     """End to end: a 2:1 colour map without a grid, given to the shipped JunoCam detector by
     name, is processed and its manifest row says it is not a whole-disk view; with a

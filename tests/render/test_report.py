@@ -181,6 +181,15 @@ def test_a_frame_that_is_not_a_whole_disk_view_is_marked_on_its_card(tmp_path):
     assert "give px_per_deg= for a map" in " ".join(_parse(out / "report.html").text)
 
 
+def test_a_frame_of_unknown_plate_scale_is_marked_on_its_card(tmp_path):
+    out = tmp_path / "run"
+    rows = _run(out, ["export", "fits"])
+    rows[0].update(plate_scale_known=False)
+    text = write_report(out, rows).read_text()
+    assert text.count('data-warning="scale"') == 1
+    assert "plate scale unknown: give px_per_deg=" in " ".join(_parse(out / "report.html").text)
+
+
 def test_failures_are_listed_and_escaped(tmp_path):
     out = tmp_path / "run"
     error = "ValueError: header says <NAXIS=3> & 'BITPIX' \"-32\""

@@ -148,7 +148,10 @@ def plan_resampling(
             return None, {**_as_is(f"already at the model's scale ({why})", scale), **framing}
         shape, map_x, map_y, back_x, back_y = _zoom_maps(frame.shape, scale)
         return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, None), framing
-    return None, _as_is("no grid and no px_per_deg hint", 1.0)
+    return None, {
+        **_as_is("no grid and no px_per_deg hint", 1.0),
+        **_unknown_scale(frame, geometry),
+    }
 
 
 def resample_image(frame: Frame, plan: ResamplePlan) -> Frame:
@@ -194,6 +197,21 @@ def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
         "map, give px_per_deg=<its pixels per degree of latitude> (a global cylindrical map "
         "of H rows: H/180)", frame.source or frame.id, w, h, side, scale)  # fmt: skip
     return {"whole_disk_view": False}
+
+
+def _unknown_scale(frame: Frame, geometry: TrainingGeometry) -> dict[str, Any]:
+    """``plate_scale_known: False`` (for the manifest row; and a logged warning naming the frame
+    and the fix) for a frame without a grid or a hint given to a model of polar frames: it is
+    fed at its own pixel scale, which may be several times the model's (an HST polar projection
+    exported as PNG: 17.6 px/deg against uv's 4.3), and its features then come out wrong."""
+    log.warning(
+        "%s: no polar grid and no px_per_deg, so it is fed at its own pixel scale; the model "
+        "learnt features at %.2f px per degree of latitude from the pole (%s polar frames). Give "
+        "px_per_deg=<the frame's pixels per degree at the pole>, or the product with its grid "
+        "(an HST STIS FITS, a frame set's manifest)",
+        frame.source or "frame", geometry.px_per_deg, geometry.projection,
+    )  # fmt: skip
+    return {"plate_scale_known": False}
 
 
 def _as_is(reason: str, scale: float) -> dict[str, Any]:

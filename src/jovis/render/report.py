@@ -155,7 +155,7 @@ def _card(out: Path, row: Mapping[str, Any]) -> str:
     caption = (
         f"<figcaption><b>{_e(frame_id)}</b><br>"
         f'<span class="muted">{vort} · aurora {_percent(row.get("aurora_fraction"))}</span>'
-        f"{_altitude_warning(row)}{_framing_warning(row)}</figcaption>"
+        f"{_altitude_warning(row)}{_framing_warning(row)}{_scale_warning(row)}</figcaption>"
     )
     if not exists:
         missing = f'<div class="missing bad">overlay missing: <code>{_e(rel)}</code></div>'
@@ -184,6 +184,15 @@ def _framing_warning(row: Mapping[str, Any]) -> str:
         return ""
     return ('<br><span class="bad" data-warning="framing">not a whole-disk view: '
             "give px_per_deg= for a map</span>")  # fmt: skip
+
+
+def _scale_warning(row: Mapping[str, Any]) -> str:
+    """A frame without a grid or a plate scale given to a model of polar frames (the manifest's
+    ``plate_scale_known`` False): fed at its own pixel scale, which the model may not know."""
+    if row.get("plate_scale_known") is not False:
+        return ""
+    return ('<br><span class="bad" data-warning="scale">plate scale unknown: '
+            "give px_per_deg=</span>")  # fmt: skip
 
 
 def _relative(out: Path, recorded: str | None, default: str) -> tuple[str, bool]:
