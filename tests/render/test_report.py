@@ -172,22 +172,20 @@ def test_a_product_outside_the_training_altitudes_is_marked_on_its_card(tmp_path
     assert "60453.8" not in words
 
 
-def test_a_frame_that_is_not_a_whole_disk_view_is_marked_on_its_card(tmp_path):
+@pytest.mark.parametrize(
+    ("flag", "warning", "words"),
+    [
+        ("whole_disk_view", "framing", "give px_per_deg= for a map"),  # a map given to views
+        ("plate_scale_known", "scale", "plate scale unknown: give px_per_deg="),  # no grid
+    ],
+)
+def test_a_frame_fed_at_a_doubtful_scale_is_marked_on_its_card(tmp_path, flag, warning, words):
     out = tmp_path / "run"
-    rows = _run(out, ["mosaic", "disk"])
-    rows[0].update(whole_disk_view=False)
+    rows = _run(out, ["flagged", "fine"])
+    rows[0][flag] = False
     text = write_report(out, rows).read_text()
-    assert text.count('data-warning="framing"') == 1
-    assert "give px_per_deg= for a map" in " ".join(_parse(out / "report.html").text)
-
-
-def test_a_frame_of_unknown_plate_scale_is_marked_on_its_card(tmp_path):
-    out = tmp_path / "run"
-    rows = _run(out, ["export", "fits"])
-    rows[0].update(plate_scale_known=False)
-    text = write_report(out, rows).read_text()
-    assert text.count('data-warning="scale"') == 1
-    assert "plate scale unknown: give px_per_deg=" in " ".join(_parse(out / "report.html").text)
+    assert text.count(f'data-warning="{warning}"') == 1
+    assert words in " ".join(_parse(out / "report.html").text)
 
 
 def test_failures_are_listed_and_escaped(tmp_path):

@@ -8,7 +8,7 @@ configs/train.yaml (its `consistency` sub-block is read by `jovis.training.consi
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import cv2
@@ -42,8 +42,23 @@ def object_weights(
 
     Without it a 5-px-wide white oval adds a hundredth of what a cyclone ring adds to the
     cross-entropy, and the detector can ignore the kind altogether."""
+    out = np.ones(target.shape, np.float32)
+    for b, _, _, comp, stats in class_regions(target, ignore_index):
+        area = stats[:, cv2.CC_STAT_AREA].astype(np.float32)
+        w = np.clip((OBJECT_REFERENCE_PX / np.maximum(area, 1)) ** exponent, 1, OBJECT_WEIGHT_MAX)
+        w[0] = 1.0  # label 0 of the components: not this class
+        sel = comp > 0
+        out[b][sel] = w[comp[sel]]
+    return torch.from_numpy(out).to(target.device)
+
+
+def class_regions(
+    target: torch.Tensor, ignore_index: int = IGNORE_INDEX
+) -> Iterator[tuple[int, np.ndarray, int, np.ndarray, np.ndarray]]:
+    """For each image b of a (B, H, W) target and each foreground class c in it (id > 0, not
+    `ignore_index`): (b, the image's labels, c, its 8-connected regions' label image, their
+    `cv2.connectedComponentsWithStats` stats; row 0 is "not c")."""
     labels = target.detach().to("cpu", torch.uint8).numpy()
-    out = np.ones(labels.shape, np.float32)
     for b, lab in enumerate(labels):
         for cls in np.unique(lab):
             if cls == 0 or cls == ignore_index:
@@ -51,14 +66,7 @@ def object_weights(
             _, comp, stats, _ = cv2.connectedComponentsWithStats(
                 (lab == cls).astype(np.uint8), connectivity=8
             )
-            area = stats[:, cv2.CC_STAT_AREA].astype(np.float32)
-            w = np.clip(
-                (OBJECT_REFERENCE_PX / np.maximum(area, 1)) ** exponent, 1, OBJECT_WEIGHT_MAX
-            )
-            w[0] = 1.0  # label 0 of the components: not this class
-            sel = comp > 0
-            out[b][sel] = w[comp[sel]]
-    return torch.from_numpy(out).to(target.device)
+            yield b, lab, int(cls), comp, stats
 
 
 def separation_weights(
@@ -73,33 +81,26 @@ def separation_weights(
     of the cross-entropy, and the network paints the pair as one blob, which matches neither.
     Distances are taken `SEPARATION_REACH_SIGMAS` σ from each region (beyond, the weight is under
     1 % of `weight` and counted as 0)."""
-    labels = target.detach().to("cpu", torch.uint8).numpy()
-    out = np.zeros(labels.shape, np.float32)
+    out = np.zeros(target.shape, np.float32)
     reach = math.ceil(SEPARATION_REACH_SIGMAS * sigma_px)
-    height, width = labels.shape[1:]
-    for b, lab in enumerate(labels):
-        for cls in np.unique(lab):
-            if cls == 0 or cls == ignore_index:
-                continue
-            n, comp, stats, _ = cv2.connectedComponentsWithStats(
-                (lab == cls).astype(np.uint8), connectivity=8
-            )
-            if n < 3:  # label 0 and a single region: nothing to keep apart
-                continue
-            nearest = np.full(lab.shape, np.inf, np.float32)
-            second = np.full(lab.shape, np.inf, np.float32)
-            for k in range(1, n):
-                x, y, w, h = stats[k, :4]
-                x0, y0 = max(x - reach, 0), max(y - reach, 0)
-                x1, y1 = min(x + w + reach, width), min(y + h + reach, height)
-                outside = (comp[y0:y1, x0:x1] != k).astype(np.uint8)
-                dist = cv2.distanceTransform(outside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
-                near, sec = nearest[y0:y1, x0:x1], second[y0:y1, x0:x1]  # views: updated in place
-                np.minimum(sec, np.maximum(near, dist), out=sec)
-                np.minimum(near, dist, out=near)
-            sel = (lab != cls) & (lab != ignore_index) & np.isfinite(second)
-            total = nearest[sel] + second[sel]
-            out[b][sel] += weight * np.exp(-(total**2) / (2.0 * sigma_px**2))
+    height, width = target.shape[1:]
+    for b, lab, cls, comp, stats in class_regions(target, ignore_index):
+        if len(stats) < 3:  # label 0 and a single region: nothing to keep apart
+            continue
+        nearest = np.full(lab.shape, np.inf, np.float32)
+        second = np.full(lab.shape, np.inf, np.float32)
+        for k in range(1, len(stats)):
+            x, y, w, h = stats[k, :4]
+            x0, y0 = max(x - reach, 0), max(y - reach, 0)
+            x1, y1 = min(x + w + reach, width), min(y + h + reach, height)
+            outside = (comp[y0:y1, x0:x1] != k).astype(np.uint8)
+            dist = cv2.distanceTransform(outside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+            near, sec = nearest[y0:y1, x0:x1], second[y0:y1, x0:x1]  # views: updated in place
+            np.minimum(sec, np.maximum(near, dist), out=sec)
+            np.minimum(near, dist, out=near)
+        sel = (lab != cls) & (lab != ignore_index) & np.isfinite(second)
+        total = nearest[sel] + second[sel]
+        out[b][sel] += weight * np.exp(-(total**2) / (2.0 * sigma_px**2))
     return torch.from_numpy(out).to(target.device)
 
 
