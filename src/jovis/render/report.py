@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from jovis.io.atomic import write_text
+from jovis.text import printable
 
 REPORT_NAME = "report.html"
 LINKED_FILES = ("catalog.csv", "manifest.jsonl", "config.yaml")
@@ -107,11 +108,7 @@ def write_report(
 
 def _e(value: Any) -> str:
     """HTML-escaped text; bytes of a non-UTF-8 file name (lone surrogates) shown as \\xNN."""
-    return html.escape(_printable(str(value)), quote=True)
-
-
-def _printable(text: str) -> str:
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return html.escape(printable(value), quote=True)
 
 
 def _url(path: str) -> str:
