@@ -84,6 +84,16 @@ def test_non_utf8_file_name_is_processed_and_reported(tiny_run, tmp_path):
     assert "caf\\xe9-\\xff" in report and "caf%E9-%FF.png" in report
 
 
+def test_a_non_utf8_name_that_fails_is_reported_in_valid_utf8(tiny_run, tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / os.fsdecode(b"bad\xe9.npy")).write_bytes(b"not a numpy file")
+    run = infer(f"ckpt={tiny_run['checkpoint']}", f"input={src}", f"out={out}", "device=cpu")
+    # `infer` decodes the output as strict UTF-8: raw Latin-1 bytes would have raised here
+    assert run.returncode == 2 and "bad\\udce9.npy: unrecognised content" in run.stdout
+    assert json.loads(run.stdout.strip().splitlines()[-1])["failed"] == 1
+
+
 def test_disk_full_stops_cleanly_with_exit_3_and_a_rerun_completes(tiny_run, tmp_path):
     src, out = frames(tmp_path / "in", n=3), tmp_path / "out"
     args = (f"ckpt={tiny_run['checkpoint']}", f"input={src}", f"out={out}", "device=cpu")

@@ -8,7 +8,22 @@ the library, print a table for people and, as the last line, one JSON object for
 from __future__ import annotations
 
 import importlib
+import io
 import sys
+
+
+def safe_console() -> None:
+    """Make stdout and stderr escape what they cannot encode (``\\udcNN``) instead of writing
+    invalid bytes or failing: a file name that is not UTF-8 reaches the apps' logs and failure
+    lines as lone surrogates, and a run must still print valid UTF-8 naming it."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, io.UnsupportedOperation):
+            pass  # not a reconfigurable text stream (a test's capture, a redirected object)
+
+
+safe_console()  # on import: every app (jovis <verb>, python scripts/<verb>.py) imports this
 
 VERBS = {
     "train": "train a segmentation model (experiment=NAME out=DIR)",
