@@ -39,6 +39,28 @@ def test_checkpoint_records_its_parent_and_frames_and_reads_like_any_other(tiny_
     assert any(a.is_floating_point() and not a.equal(b) for a, b in pairs)
 
 
+def test_files_left_out_are_named_with_the_reason_logged_and_recorded(
+    tiny_ckpt, frames_dir, tmp_path, caplog
+):
+    mixed = tmp_path / "frames"
+    mixed.mkdir()
+    for p in sorted(frames_dir.iterdir()):
+        (mixed / p.name).write_bytes(p.read_bytes())
+    np.save(mixed / "rgb.npy", np.zeros((64, 64, 3), np.float32))  # 3 channels: jiram has 2
+    (mixed / "broken.npy").write_bytes(b"not a numpy file")
+    with caplog.at_level("WARNING", logger="jovis.adapt.frames"):
+        result = adapt(adapt_cfg(tiny_ckpt, mixed, tmp_path / "out"))
+    assert result["frames_train"] + result["frames_heldout"] == 5  # the five frames, as before
+    broken, rgb = result["left_out"]
+    assert result["frames_left_out"] == 2
+    assert broken.startswith(str(mixed / "broken.npy")) and "unrecognised content" in broken
+    assert rgb.startswith(str(mixed / "rgb.npy")) and "not the checkpoint's" in rgb
+    logged = [r.getMessage() for r in caplog.records if r.name == "jovis.adapt.frames"]
+    assert logged == [f"adapt: left out {x}" for x in (broken, rgb)]
+    _, info = load_checkpoint(result["checkpoint"])
+    assert info.extra["adapted"]["left_out"] == [broken, rgb]
+
+
 def test_resume_continues_the_step_count(tiny_ckpt, frames_dir, tmp_path):
     first = adapt(adapt_cfg(tiny_ckpt, frames_dir, tmp_path, "steps=1"))
     resumed = adapt(adapt_cfg(tiny_ckpt, frames_dir, tmp_path, "steps=3", f"resume={first['out']}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,9 @@ from jovis.checkpoint import CheckpointInfo
 from jovis.frame import Frame
 from jovis.inference.prepare import ScaledInput, prepare_scaled
 from jovis.real_eval.sequences import accepts, read_folder
+from jovis.text import printable
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,15 +30,25 @@ class RealFrame:
 
 def read_unlabelled(
     folder: str | Path, info: CheckpointInfo, *, min_size: int, resample: str = "auto"
-) -> list[RealFrame]:
-    """Every frame of `folder` that `read_frame` reads and the checkpoint takes (its channels),
+) -> tuple[list[RealFrame], list[str]]:
+    """(every frame of `folder` that `read_frame` reads and the checkpoint takes (its channels),
     in time order (``meta['time']``; by id when a frame has none), each prepared as `infer`
-    prepares it: resampled to the checkpoint's plate scale (`resample`), normalised.
+    prepares it: resampled to the checkpoint's plate scale (`resample`), normalised; one line
+    per file left out, naming it and why: unreadable, or another instrument's channels). Each
+    left-out file is also logged as a warning.
 
     Raises `ValueError` naming the folder, what was found and the fix when none is usable.
     """
     frames, errors = read_folder(folder)
     usable = [f for f in frames if accepts(f, list(info.channels))]
+    left_out = errors + [
+        f"{printable(f.source or f.id)}: channels {list(f.channels)}, not the checkpoint's "
+        f"{list(info.channels)}"
+        for f in frames
+        if not accepts(f, list(info.channels))
+    ]
+    for line in left_out:
+        log.warning("adapt: left out %s", printable(line))
     if not usable:
         found = f"{len(frames)} frame(s) read"
         if frames:
@@ -50,7 +64,8 @@ def read_unlabelled(
         usable = [f for _, f in sorted(zip(times, usable, strict=True), key=lambda p: p[0])]
     else:
         usable.sort(key=lambda f: f.id)
-    return [RealFrame(f, prepare_scaled(f, info, min_size, resample=resample)) for f in usable]
+    prepared = [RealFrame(f, prepare_scaled(f, info, min_size, resample=resample)) for f in usable]
+    return prepared, [printable(line) for line in left_out]
 
 
 def split_heldout(frames: list[RealFrame], share: float) -> tuple[list[RealFrame], list[RealFrame]]:

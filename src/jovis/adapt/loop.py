@@ -79,8 +79,8 @@ def adapt(cfg: DictConfig | dict[str, Any], *, measure: Measure | None = None) -
     device = torch.device(resolve_device(cfg["device"]))
     student, info = load_checkpoint(cfg["ckpt"], device)
     digest = file_digest(cfg["ckpt"])
-    frames = read_unlabelled(cfg["data"], info, min_size=min_input_size(student, info),
-                             resample=cfg["resample"])  # fmt: skip
+    frames, left_out = read_unlabelled(cfg["data"], info, min_size=min_input_size(student, info),
+                                       resample=cfg["resample"])  # fmt: skip
     train, heldout = split_heldout(frames, float(cfg["guard"]["heldout_share"]))
     paths = [rf.path for rf in frames]
     session = build_session(cfg, info, student, train, device)  # bad settings raise here
@@ -103,13 +103,16 @@ def adapt(cfg: DictConfig | dict[str, Any], *, measure: Measure | None = None) -
     model = copy.deepcopy(session.teacher).cpu().to(memory_format=torch.contiguous_format)
     model.load_state_dict(session.best)
     adapted = provenance(cfg["ckpt"], digest, train, heldout, cfg, steps=session.step,
-                         kept_step=session.best_step, stopped=session.stopped)  # fmt: skip
+                         kept_step=session.best_step, stopped=session.stopped,
+                         left_out=left_out)  # fmt: skip
     ckpt = write_adapted(run_dir / CHECKPOINT_NAME, model, info, adapted, session.guard.history)
     write_json(run_dir / "guard.json", session.guard.state_dict())
     baseline, last = session.guard.baseline, session.guard.history[-1]
     return {
         "out": str(run_dir), "checkpoint": str(ckpt), "parent": str(cfg["ckpt"]),
-        "frames_train": len(train), "frames_heldout": len(heldout), "steps": session.step,
+        "frames_train": len(train), "frames_heldout": len(heldout),
+        "frames_left_out": len(left_out), "left_out": left_out,
+        "steps": session.step,
         "kept_step": session.best_step, "stopped": session.stopped,
         "source": _rounded(baseline), "last": _rounded(last), "seconds": round(seconds, 1),
     }  # fmt: skip

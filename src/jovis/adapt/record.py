@@ -16,15 +16,17 @@ CHECKPOINT_NAME = "model.pt"
 
 def provenance(
     parent: str | Path, digest: str, train: list[Any], heldout: list[Any], settings: dict[str, Any],
-    *, steps: int, kept_step: int, stopped: list[str],
+    *, steps: int, kept_step: int, stopped: list[str], left_out: list[str] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """The ``adapted`` block: parent (path, digest), frames (id, path, role), steps run, the
-    step whose weights were kept, thresholds and mix, stop reasons and the date (UTC)."""
+    """The ``adapted`` block: parent (path, digest), frames (id, path, role), the files of the
+    folder left out (each naming why), steps run, the step whose weights were kept, thresholds
+    and mix, stop reasons and the date (UTC)."""
     teacher, guard = settings["teacher"], settings["guard"]
     return {
         "parent": {"path": str(parent), "digest": digest},
         "frames": [{"id": rf.frame.id, "path": rf.path, "role": role}
                    for role, group in (("train", train), ("heldout", heldout)) for rf in group],
+        "left_out": list(left_out or []),
         "steps": int(steps),
         "kept_step": int(kept_step),
         "stopped": list(stopped),
