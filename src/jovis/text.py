@@ -1,6 +1,7 @@
-"""Text safe to print or log: a file name that is not UTF-8 becomes Python text with lone
-surrogates (``os.fsdecode``), which a UTF-8 console or log either refuses or writes as invalid
-bytes; here its bytes are shown as ``\\xNN`` instead."""
+"""Text safe to write into a UTF-8 file (the HTML report): a file name that is not UTF-8 becomes
+Python text with lone surrogates (``os.fsdecode``), which UTF-8 cannot encode; here its bytes
+are shown as ``\\xNN`` instead. (The apps' console streams escape such text themselves:
+`jovis.apps.safe_console`.)"""
 
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ from jovis.checkpoint import CheckpointInfo
 from jovis.frame import Frame
 from jovis.inference.prepare import ScaledInput, prepare_scaled
 from jovis.real_eval.sequences import accepts, read_folder
-from jovis.text import printable
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +41,13 @@ def read_unlabelled(
     frames, errors = read_folder(folder)
     usable = [f for f in frames if accepts(f, list(info.channels))]
     left_out = errors + [
-        f"{printable(f.source or f.id)}: channels {list(f.channels)}, not the checkpoint's "
+        f"{f.source or f.id}: channels {list(f.channels)}, not the checkpoint's "
         f"{list(info.channels)}"
         for f in frames
         if not accepts(f, list(info.channels))
     ]
     for line in left_out:
-        log.warning("adapt: left out %s", printable(line))
+        log.warning("adapt: left out %s", line)
     if not usable:
         found = f"{len(frames)} frame(s) read"
         if frames:
@@ -65,7 +64,7 @@ def read_unlabelled(
     else:
         usable.sort(key=lambda f: f.id)
     prepared = [RealFrame(f, prepare_scaled(f, info, min_size, resample=resample)) for f in usable]
-    return prepared, [printable(line) for line in left_out]
+    return prepared, left_out
 
 
 def split_heldout(frames: list[RealFrame], share: float) -> tuple[list[RealFrame], list[RealFrame]]:

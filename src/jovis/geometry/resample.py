@@ -28,7 +28,6 @@ from jovis.frame import Frame
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid
 from jovis.geometry.training import TrainingGeometry
-from jovis.text import printable
 
 RESAMPLE_MODES = ("auto", "off")
 SAME_SCALE = 0.02  # a frame within 2% of the model's scale (same projection) is fed as it is
@@ -196,7 +195,7 @@ def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
         "%s: %dx%d px without a grid is not a whole-disk view (the model's training views are "
         "square); zoomed so its longer side is %d px, its features shrink x%.2f. If it is a "
         "map, give px_per_deg=<its pixels per degree of latitude> (a global cylindrical map "
-        "of H rows: H/180)", printable(frame.source or frame.id), w, h, side, scale)  # fmt: skip
+        "of H rows: H/180)", frame.source or frame.id, w, h, side, scale)  # fmt: skip
     return {"whole_disk_view": False}
 
 
@@ -210,7 +209,7 @@ def _unknown_scale(frame: Frame, geometry: TrainingGeometry) -> dict[str, Any]:
         "learnt features at %.2f px per degree of latitude from the pole (%s polar frames). Give "
         "px_per_deg=<the frame's pixels per degree at the pole>, or the product with its grid "
         "(an HST STIS FITS, a frame set's manifest)",
-        printable(frame.source or "frame"), geometry.px_per_deg, geometry.projection,
+        frame.source or "frame", geometry.px_per_deg, geometry.projection,
     )  # fmt: skip
     return {"plate_scale_known": False}
 

@@ -29,7 +29,6 @@ from jovis.geometry.resample import (
 )
 from jovis.geometry.training import TrainingGeometry, geometry_of_config
 from jovis.io.junocam import metadata_number
-from jovis.text import printable
 
 __all__ = [
     "RESAMPLE_MODES",
@@ -81,7 +80,7 @@ def altitude_note(frame: Frame, geometry: TrainingGeometry | None) -> dict[str, 
             "%s: taken from %.0f km, outside the altitudes of the model's training views "
             "(%.0f-%.0f km): its vortices are %s in pixels than any the model learnt; expect "
             "misses (or train one with data.params.junocam_altitude_km covering "
-            "%.0f km)", printable(frame.source or frame.id), altitude, lo, hi,
+            "%.0f km)", frame.source or frame.id, altitude, lo, hi,
             "larger" if altitude < lo else "smaller", altitude)  # fmt: skip
     return {"altitude_km": round(altitude, 1), "altitude_in_training_views": inside}
 

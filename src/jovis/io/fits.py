@@ -26,10 +26,10 @@ _CORRUPT = ("truncat", "missing end card", "not multiple of 2880", "empty or cor
 def _source(path: Path) -> Path | io.BytesIO:
     """The file, or a gzip-compressed one's whole content: decompressed here so that a truncated
     archive is named as such (astropy would read its first HDUs and call the rest missing)."""
-    from jovis.io.reader import gunzip
+    from jovis.io.reader import GZIP_MAGIC, gunzip
 
     with open(path, "rb") as fh:
-        compressed = fh.read(2) == b"\x1f\x8b"
+        compressed = fh.read(len(GZIP_MAGIC)) == GZIP_MAGIC
     return io.BytesIO(gunzip(path)) if compressed else path
 
 

@@ -44,9 +44,9 @@ def declared_size(path: Path, kind: str) -> tuple[int, ...] | None:
             head = fh.read(_HEAD)
     except OSError:
         return None
-    if head.startswith(b"\x1f\x8b"):  # gzip-compressed FITS: the header as decompressed
-        from jovis.io.reader import gunzip
+    from jovis.io.reader import GZIP_MAGIC, gunzip  # here: the reader imports this module
 
+    if head.startswith(GZIP_MAGIC):  # gzip-compressed FITS: the header as decompressed
         head = gunzip(path, _HEAD)
     reader = {
         "png": _png,

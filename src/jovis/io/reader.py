@@ -42,7 +42,7 @@ FRAME_SUFFIXES = {
 }
 # Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
 COMPRESSED_FRAME_SUFFIXES = (".fits.gz", ".fit.gz", ".fts.gz")
-_GZIP = b"\x1f\x8b"
+GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file
 # JunoCam products: JNCE_ / JNCR_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png
 JUNOCAM_NAME = re.compile(r"^JNC[ER]_\d{7}_\d{2}[A-Z]\d{5}_V\d{2}")
 
@@ -58,7 +58,7 @@ def sniff_format(path: str | Path) -> str:
         head = fh.read(32)
     if not head:
         raise FrameReadError(path, "empty file (0 bytes)")
-    if head.startswith(_GZIP):
+    if head.startswith(GZIP_MAGIC):
         return _sniff_gzip(path)
     for magic, kind in _MAGIC:
         if head.lstrip(b"\xef\xbb\xbf").startswith(magic):

@@ -13,7 +13,6 @@ from jovis.io.atomic import make_folder, write_text
 from jovis.io.errors import FrameReadError
 from jovis.io.reader import read_frame
 from jovis.released import Pick, UnknownModelError, colour_guess, resolve_model
-from jovis.text import printable
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ def picks_by_input(input: str | Path, *, instrument: str | None = None) -> dict[
                 "%s: the reader cannot tell its instrument; its red/green/blue channels are taken "
                 "as a visible-light composite (%s). If it is not one (a false-colour far-UV or "
                 "infrared image), give model=NAME",
-                printable(path),
+                path,
                 pick.model,
             )
         if key in groups and pick is not None and pick.reason not in groups[key][0].reason:
