@@ -202,3 +202,35 @@ def test_per_filter_set_with_a_missing_filter(tmp_path):
     write_png(tmp_path / f"{pid}-blue.png", np.zeros((7, 5), np.uint8))
     with pytest.raises(FrameReadError, match="differ in size"):
         read_frame(red)
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".tif"])
+def test_a_product_saved_as_jpeg_or_tiff_under_its_name_keeps_its_metadata(tmp_path, suffix):
+    # a user's copy of a website product saved as JPEG/TIFF: still JunoCam, with the metadata
+    # JSON beside it (the view model and catalogue positions need its altitude and sub-point)
+    pid = "JNCE_2020001_25C00001_V01"
+    (tmp_path / f"{pid}-metadata.json").write_text(
+        json.dumps({"PRODUCT_ID": pid, "SPACECRAFT_ALTITUDE": "60000.0 <km>"}))  # fmt: skip
+    composite = np.zeros((32, 32, 3), np.uint8)
+    composite[8:24, 8:24] = (40, 90, 160)  # BGR as written
+    path = write_png(tmp_path / f"{pid}-mapprojected{suffix}", composite)
+    frame = read_frame(path)
+    assert frame.instrument == "junocam" and frame.channels == ["red", "green", "blue"]
+    assert frame.meta["SPACECRAFT_ALTITUDE"] == "60000.0 <km>"
+    assert frame.meta["product_kind"] == "mapprojected"
+    assert np.abs(frame.image[16, 16] - [160, 90, 40]).max() <= 3  # RGB order, JPEG's loss
+    planes = {f: np.full((6, 5), k * 40 + 10, np.uint8) for k, f in enumerate(("red", "green"))}
+    for name, plane in planes.items():
+        write_png(tmp_path / f"{pid}-{name}{suffix}", plane)
+    frame = read_frame(tmp_path / f"{pid}-green{suffix}")
+    assert frame.channels == ["red", "green"] and frame.meta["missing_filters"] == ["blue"]
+    assert np.abs(frame.image[:, :, 0] - 10).max() <= 3
+
+
+def test_a_truncated_jpeg_product_is_named(tmp_path):
+    path = write_png(tmp_path / "JNCE_2020001_25C00001_V01-mapprojected.jpg",
+                     np.full((32, 32, 3), 90, np.uint8))  # fmt: skip
+    path.write_bytes(path.read_bytes()[:-40])
+    with pytest.raises(FrameReadError, match="truncated JPEG") as e:
+        read_frame(path)
+    assert str(path) in str(e.value)

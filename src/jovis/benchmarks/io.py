@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from jovis.inference.inputs import FILTER_SUFFIXES, frame_files
+from jovis.inference.inputs import frame_files, is_filter_file
 from jovis.io import read_frame
 from jovis.paths import real_data_dir
 
@@ -49,7 +49,7 @@ def run_io(files: str | None = None, repeats: int = 5) -> dict[str, Any]:
             root = Path(tmp)
         rows = time_reads(frame_files(sorted(root.rglob("*"))), repeats)
     result: dict[str, Any] = {"suite": "io", "data": str(root), "repeats": repeats, "reads": rows}
-    junocam = [r for r in rows if r["file"].endswith(FILTER_SUFFIXES) and r.get("median_s")]
+    junocam = [r for r in rows if is_filter_file(r["file"]) and r.get("median_s")]
     if junocam:
         result["junocam_product_set_s"] = max(r["median_s"] for r in junocam)
     return result

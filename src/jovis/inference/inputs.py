@@ -8,7 +8,12 @@ from pathlib import Path
 from jovis.io import FRAME_SUFFIXES
 from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES, JUNOCAM_NAME
 
-FILTER_SUFFIXES = ("-red.png", "-green.png", "-blue.png", "-methane.png")
+FILTER_NAMES = ("-red", "-green", "-blue", "-methane")  # a JunoCam per-filter set's files
+
+
+def is_filter_file(name: str) -> bool:
+    """Whether a file name is one of a JunoCam per-filter set's (``<id>-red.png``, ``.jpg``...)."""
+    return name.rsplit(".", 1)[0].endswith(FILTER_NAMES)
 
 
 def list_inputs(spec: str | Path) -> list[Path]:
@@ -75,8 +80,8 @@ def _few(names: list[str]) -> str:
 def frame_files(candidates: list[Path]) -> list[Path]:
     """The frames among files: by suffix, one file per product.
 
-    A JunoCam per-filter set (-red/-green/-blue.png) is one frame, read through its first
-    file; an .IMG whose detached .LBL is listed too is read through the label.
+    A JunoCam per-filter set (-red/-green/-blue.png, or .jpg / .tif) is one frame, read through
+    its first file; an .IMG whose detached .LBL is listed too is read through the label.
     """
     chosen, seen_sets = [], set()
     names = {p.name.lower() for p in candidates}
@@ -90,7 +95,7 @@ def frame_files(candidates: list[Path]) -> list[Path]:
         if p.suffix.lower() == ".img" and f"{p.stem}.lbl".lower() in names:
             continue
         match = JUNOCAM_NAME.match(name)
-        if match and name.endswith(FILTER_SUFFIXES):
+        if match and is_filter_file(name):
             if match.group(0) in seen_sets:
                 continue
             seen_sets.add(match.group(0))

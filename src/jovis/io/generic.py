@@ -12,6 +12,9 @@ from jovis.frame import Frame
 from jovis.io.disk import find_disk
 from jovis.io.errors import FrameReadError
 
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
+TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00")  # little-, big-endian, BigTIFF
 _PNG_END = b"IEND\xaeB`\x82"
 _PNG_GREY_ALPHA = b"\x04"  # the IHDR colour type of a grey image with an alpha channel
 
@@ -19,10 +22,7 @@ _PNG_GREY_ALPHA = b"\x04"  # the IHDR colour type of a grey image with an alpha 
 def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
     """Read a PNG/JPEG/TIFF with OpenCV; colour comes back as RGB channels."""
     data = path.read_bytes()
-    if kind == "png":
-        check_png(path, data)
-    if kind == "jpeg" and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
-        raise FrameReadError(path, "truncated JPEG (no end-of-image marker)")
+    check_encoded(path, data, kind)
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
         raise FrameReadError(path, f"OpenCV could not decode this {kind.upper()} file")
@@ -49,6 +49,30 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
         valid = sky_mask(image, meta)
         meta["valid_source"] += " (alpha channel all opaque)"
     return Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
+
+
+def raster_kind(data: bytes) -> str | None:
+    """``png``, ``jpeg`` or ``tiff`` from an image file's first bytes; None for anything else."""
+    for magic, kind in (
+        (PNG_MAGIC, "png"),
+        (JPEG_MAGIC, "jpeg"),
+        *((m, "tiff") for m in TIFF_MAGIC),
+    ):
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def check_encoded(path: Path, data: bytes, kind: str | None) -> None:
+    """Raise FrameReadError when a PNG or JPEG file is cut short (or a PNG's chunks are corrupt):
+    decoders return whatever part they could read without saying so; or when `kind` is None
+    (`raster_kind` found no image in it)."""
+    if kind == "png":
+        check_png(path, data)
+    if kind == "jpeg" and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        raise FrameReadError(path, "truncated JPEG (no end-of-image marker)")
+    if kind is None:
+        raise FrameReadError(path, f"not a PNG, JPEG or TIFF image (first bytes {data[:8]!r})")
 
 
 def check_png(path: Path, data: bytes) -> None:

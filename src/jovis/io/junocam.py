@@ -21,7 +21,7 @@ import numpy as np
 
 from jovis.frame import Frame
 from jovis.io.errors import FrameReadError
-from jovis.io.generic import check_png, sky_mask
+from jovis.io.generic import check_encoded, raster_kind, sky_mask
 from jovis.io.junocam_raw import (
     CHANNEL_ORDER,
     FILTER_SETS,
@@ -57,6 +57,8 @@ def read_junocam(
         (n_framelets·128, width), not co-registered. ``<id>-red/-green/-blue.png``: any one
         reads the whole set, values as stored; ``meta["missing_filters"]`` names absent files.
         ``<id>-mapprojected.png``: the colour composite as stored. Other suffixes: as stored.
+        A product saved as JPEG or TIFF under its own name is read the same way (a per-filter
+        set then looks for its other filters with that suffix).
     instrument : str, optional
         Ignored: JunoCam products are always instrument ``junocam``.
     storage_order : sequence of str, optional
@@ -109,7 +111,7 @@ def read_junocam(
         # a one-plane composite of a one-filter product (a methane M product) is that filter
         one = meta["filters"] if len(meta["filters"]) == 1 else ["gray"]
         channels = ["red", "green", "blue"] if image.ndim == 3 else one
-        meta["values"] = "as stored in the PNG (not decompanded)"
+        meta["values"] = f"as stored in the {path.suffix.lstrip('.').upper()} (not decompanded)"
     if valid is None:
         valid = sky_mask(image, meta)
     elif kind != "raw":
@@ -155,7 +157,8 @@ def _read_set(
     path: Path, product_id: str, filters: set[str], meta: dict[str, Any]
 ) -> tuple[np.ndarray, list[str], np.ndarray | None]:
     own = path.name[len(product_id) :].split(".")[0].lstrip("-_").lower()
-    files = {f: path if f == own else path.with_name(f"{product_id}-{f}.png") for f in PER_FILTER}
+    files = {f: path if f == own else path.with_name(f"{product_id}-{f}{path.suffix}")
+             for f in PER_FILTER}  # fmt: skip
     present = [f for f in PER_FILTER if files[f].is_file()]
     planes, valid = [], None
     for name in present:
@@ -176,7 +179,7 @@ def _read_set(
         missing_filters=[f for f in expected if f not in present],
         companding=str(mode).upper() if mode else None,
         values=(
-            "as stored in the PNGs (not decompanded)"
+            f"as stored in the {path.suffix.lstrip('.').upper()}s (not decompanded)"
             + (f"; metadata says {mode} companded" if mode else "; companding not stated")
         ),
     )
@@ -188,12 +191,14 @@ def _size(image: np.ndarray) -> str:
 
 
 def _decode(path: Path, grey: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """PNG pixels (RGB order for colour) and the alpha>0 mask, or None without alpha."""
+    """The pixels of a PNG (or a product saved as JPEG or TIFF), RGB order for colour, and the
+    alpha>0 mask, or None without alpha."""
     data = path.read_bytes()
-    check_png(path, data)
+    kind = raster_kind(data)
+    check_encoded(path, data, kind)
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
-        raise FrameReadError(path, "OpenCV could not decode this PNG file")
+        raise FrameReadError(path, f"OpenCV could not decode this {kind.upper()} file")
     alpha = None
     if image.ndim == 3 and image.shape[2] == 4:
         alpha, image = image[:, :, 3] > 0, image[:, :, :3]

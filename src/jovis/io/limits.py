@@ -48,9 +48,12 @@ def declared_size(path: Path, kind: str) -> tuple[int, ...] | None:
 
     if head.startswith(GZIP_MAGIC):  # gzip-compressed FITS: the header as decompressed
         head = gunzip(path, _HEAD)
+    if kind == "junocam":  # a website product: PNG as published, or saved as JPEG or TIFF
+        from jovis.io.generic import raster_kind
+
+        kind = raster_kind(head)
     reader = {
         "png": _png,
-        "junocam": _png,
         "jpeg": _jpeg,
         "tiff": _tiff,
         "fits": _fits,

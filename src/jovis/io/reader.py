@@ -12,15 +12,13 @@ import numpy as np
 
 from jovis.frame import Frame
 from jovis.io.errors import FrameReadError
-from jovis.io.generic import read_npy, read_raster
+from jovis.io.generic import JPEG_MAGIC, PNG_MAGIC, TIFF_MAGIC, read_npy, read_raster
 from jovis.io.limits import DEFAULT_MAX_PIXELS, check_pixels
 
 _MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"II*\x00", "tiff"),
-    (b"MM\x00*", "tiff"),
-    (b"II+\x00", "tiff"),
+    (PNG_MAGIC, "png"),
+    (JPEG_MAGIC, "jpeg"),
+    *((magic, "tiff") for magic in TIFF_MAGIC),
     (b"\x93NUMPY", "npy"),
     (b"SIMPLE  =", "fits"),
     (b"PDS_VERSION_ID", "pds3"),
@@ -43,6 +41,7 @@ FRAME_SUFFIXES = {
 # Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
 COMPRESSED_FRAME_SUFFIXES = (".fits.gz", ".fit.gz", ".fts.gz")
 GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file
+RASTER_KINDS = ("png", "jpeg", "tiff")
 # JunoCam products: JNCE_ / JNCR_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png
 JUNOCAM_NAME = re.compile(r"^JNC[ER]_\d{7}_\d{2}[A-Z]\d{5}_V\d{2}")
 
@@ -62,8 +61,8 @@ def sniff_format(path: str | Path) -> str:
         return _sniff_gzip(path)
     for magic, kind in _MAGIC:
         if head.lstrip(b"\xef\xbb\xbf").startswith(magic):
-            if kind == "png" and JUNOCAM_NAME.match(path.name):
-                return "junocam"
+            if kind in RASTER_KINDS and JUNOCAM_NAME.match(path.name):
+                return "junocam"  # a website product, also when saved as JPEG or TIFF
             return kind
     if path.suffix.lower() == ".img" and any(
         path.with_suffix(s).exists() for s in (".LBL", ".lbl")
@@ -129,7 +128,7 @@ def read_frame(
     kind = sniff_format(path)
     check_pixels(path, kind, max_pixels)
     try:
-        if kind in ("png", "jpeg", "tiff"):
+        if kind in RASTER_KINDS:
             frame = read_raster(path, kind, instrument)
         elif kind == "npy":
             frame = read_npy(path, instrument, channels)
