@@ -343,7 +343,14 @@ def test_a_frame_of_unknown_scale_given_to_a_polar_model_is_flagged(caplog):
     assert note["plate_scale_known"] is False and note["resampled"] is False
     (message,) = [r.getMessage() for r in caplog.records]
     assert "hst_export.png" in message and "2.00 px per degree" in message
-    assert "px_per_deg=" in message
+    assert "px_per_deg=" in message and "The reader" not in message
+    caplog.clear()
+    note = "none: no polar grid known for a 120x120 hst_stis product; as a sky-plane image ..."
+    sky = Frame(np.zeros((120, 120, 1)), ["uv"], "hst_stis", "o_x2d.fits", {"grid_source": note})
+    with caplog.at_level("WARNING", logger="jovis.geometry.resample"):
+        resample_frame(sky, geometry(2.0))
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.endswith(f"The reader: {note}")  # why it has no grid, and what to do
     assert "plate_scale_known" not in resample_frame(png, geometry(2.0), px_per_deg=8.0)[2]
     grid = make_grid(96, "north", 30.0)
     polar = Frame(np.zeros((96, 96, 1)), ["uv"], grid=grid, valid=np.ones((96, 96), bool))

@@ -244,3 +244,32 @@ def test_gzipped_non_fits_and_broken_gzip_are_refused_by_name(tmp_path):
     half.write_bytes(data[: len(data) // 2])
     with pytest.raises(FrameReadError, match=r"half.fits.gz: .*(truncated|corrupt)"):
         read_frame(half)
+
+
+@pytest.mark.parametrize(
+    ("camera", "detector", "instrument", "channels"),
+    [("STIS", "FUV-MAMA", "hst_stis", ["uv"]), ("ACS", "SBC", "hst_acs", ["uv"]),
+     ("WFC3", "UVIS", "hst_wfc3_uvis", ["ELECTRONS/S"]),
+     ("STIS", "CCD", "hst_stis_ccd", ["ELECTRONS/S"])],
+)  # fmt: skip
+def test_hubble_cameras_are_told_apart(tmp_path, camera, detector, instrument, channels):
+    # ACS's Solar Blind Channel images the far-UV aurora as STIS does, and its products come
+    # from the same pipelines (the v03 grid here); Hubble's visible cameras are not far-UV
+    data = np.full((500, 500), 7.0)
+    data[:5] = 0.0
+    path = _write(tmp_path / "f.fits", data, INSTRUME=camera, DETECTOR=detector)
+    if channels != ["uv"]:
+        with fits.open(path, mode="update") as hdus:
+            hdus[1].header["BUNIT"] = channels[0]
+    frame = read_frame(path)
+    assert (frame.instrument, frame.channels) == (instrument, channels)
+    far_uv = channels == ["uv"]
+    assert (frame.grid is not None) == far_uv  # the 500x500 v03 grid of the far-UV products
+    assert frame.valid[:5].any() != far_uv  # 0 = no data in far-UV products only
+
+
+def test_a_far_uv_sky_plane_image_without_limb_keys_says_how_to_project_it(tmp_path):
+    frame = read_frame(_write(tmp_path / "o_x2d.fits", np.full((64, 64), 3.0)))
+    assert frame.grid is None and frame.instrument == "hst_stis"
+    assert "lacks the limb keys CML, DECE, PCX, PCY, RPPX" in frame.meta["grid_source"]
+    assert "project it onto a polar grid first" in frame.meta["grid_source"]

@@ -53,6 +53,8 @@ def test_auto_picks_by_instrument_and_names_the_pick(root):
     for instrument in ("jiram_l", "jiram", "JIRAM"):
         pick = resolve_model("auto", instrument=instrument, root=root)
         assert pick.model == "jiram_l-v2" and instrument in pick.reason
+    with pytest.raises(UnknownModelError, match=r"instrument 'hst_wfc3_uvis'.*hst_acs"):
+        for_instrument("hst_wfc3_uvis", root)  # Hubble's visible camera: no detector for it
     with pytest.raises(UnknownModelError, match=r"instrument 'unknown'.*hst_stis"):
         for_instrument("unknown", root)
     with pytest.raises(UnknownModelError, match=r"model=uv.*planned.*auto, jiram_l, jiram_l-v1"):

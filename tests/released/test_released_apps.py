@@ -92,7 +92,7 @@ def test_jovis_models_lists_the_releases_with_their_key_figures():
     table = "\n".join(proc.stdout.strip().splitlines()[:-1])  # the table, not the JSON line
     for m in result["models"]:
         assert m["tag"] in table and f"{m['check_score']:.3f}" in table  # whole, not cut
-    assert result["auto"]["hst_stis"] == "uv"
+    assert result["auto"]["hst_stis"] == result["auto"]["hst_acs"] == "uv"
     for m, rel in zip(result["models"], SHIPPED, strict=True):  # JSON has lists for tuples
         span = rel.view_altitude_km
         assert m["view_altitude_km"] == (None if span is None else list(span))
@@ -103,9 +103,9 @@ def test_jovis_models_lists_the_releases_with_their_key_figures():
     assert bad.returncode == 2 and "no settings" in bad.stderr
 
 
-def _infer_auto_picks_uv(path, tmp_path):
+def _infer_auto_picks_uv(path, tmp_path, *model):
     uv = max((r for r in SHIPPED if r.name == "uv"), key=lambda r: r.version)
-    proc = run("scripts/infer.py", "model=auto", f"input={path}", f"out={tmp_path}",
+    proc = run("scripts/infer.py", *model, f"input={path}", f"out={tmp_path}",
                "num_workers=0", "progress=false")  # fmt: skip
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["ok"] == 1 and list(result["models"]) == [uv.tag]
@@ -117,15 +117,17 @@ def _infer_auto_picks_uv(path, tmp_path):
     return uv, rows[0]
 
 
-def test_infer_model_auto_on_an_hst_product_names_its_pick(hst_product, tmp_path):
-    _infer_auto_picks_uv(hst_product, tmp_path)
+@pytest.mark.parametrize("model", [("model=auto",), ()], ids=["model=auto", "no model="])
+def test_infer_model_auto_on_an_hst_product_names_its_pick(hst_product, tmp_path, model):
+    # a new flyby's frames with no model named get the released detector of their instrument
+    _infer_auto_picks_uv(hst_product, tmp_path, *model)
 
 
 @pytest.mark.skipif(not REAL_HST.is_file(), reason=f"{REAL_HST} not found: needs ../shared data")
 def test_infer_model_auto_on_a_real_hst_frame_marks_aurora_and_no_vortex(tmp_path):
     from jovis.io.masks import read_mask_png
 
-    _, row = _infer_auto_picks_uv(REAL_HST, tmp_path)
+    _, row = _infer_auto_picks_uv(REAL_HST, tmp_path, "model=auto")
     mask = read_mask_png(row["outputs"]["mask"])
     assert (mask == 1).mean() > 0.005 and not (mask == 2).any()
 

@@ -27,7 +27,7 @@ safe_console()  # on import: every app (jovis <verb>, python scripts/<verb>.py) 
 
 VERBS = {
     "train": "train a segmentation model (experiment=NAME out=DIR)",
-    "infer": "batch inference (model=NAME|auto or ckpt=PATH input=DIR|GLOB|LIST.txt)",
+    "infer": "batch inference ([model=NAME|auto (default) or ckpt=PATH] input=DIR|GLOB|LIST.txt)",
     "evaluate": "score a checkpoint on a labelled frame set (ckpt=PATH data=DIR)",
     "synth": "write a synthetic labelled frame set (out=DIR n=64 size=256)",
     "export": "export a checkpoint to ONNX or TorchScript (ckpt=PATH format=onnx)",

@@ -1,8 +1,9 @@
-"""jovis infer: python scripts/infer.py model=NAME|auto|PATH input=DIR|GLOB|LIST.txt out=DIR.
+"""jovis infer: python scripts/infer.py [model=NAME|auto|PATH] input=DIR|GLOB|LIST.txt out=DIR.
 
 `model=` takes a released detector (`jovis models`), ``auto`` (picked per frame by its
 instrument; each pick's outputs go to ``out/<release>/``, e.g. ``out/uv-v1/``) or a checkpoint
-path; ``ckpt=PATH`` works as before. Every manifest row names the model and why it was picked.
+path; ``ckpt=PATH`` works as before. With neither, ``auto``. Every manifest row names the
+model and why it was picked.
 
 Exit status 0 when every input succeeded, 2 when some failed (listed in manifest.jsonl), 3 when
 the disk filled up (the run stopped cleanly; rerun once there is space).
@@ -10,6 +11,7 @@ the disk filled up (the run stopped cleanly; rerun once there is space).
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,13 +22,21 @@ from omegaconf import DictConfig
 from jovis.apps.common import VERSION_BASE, checked, emit_result, store_config
 from jovis.config import to_plain
 
+log = logging.getLogger(__name__)
+
 
 def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
     """`run_inference` with the keys of ``configs/infer.yaml`` (booleans already strict)."""
     from jovis.released import resolve_model
 
-    if cfg.get("model") != "auto":
-        pick = resolve_model(cfg.get("model"), cfg.ckpt)
+    model = cfg.get("model")
+    if model in (None, "") and cfg.ckpt is None:
+        # a new flyby's frames, no model named: the released detector for each frame's instrument
+        log.info("no model= or ckpt= given: model=auto picks a released detector for each frame "
+                 "by its instrument (`jovis models` lists them)")  # fmt: skip
+        model = "auto"
+    if model != "auto":
+        pick = resolve_model(model, cfg.ckpt)
         return run_one(cfg, pick.path, cfg.input, cfg.out, pick.to_dict())
     return run_auto(cfg)
 

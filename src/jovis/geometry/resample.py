@@ -208,10 +208,16 @@ def _unknown_scale(frame: Frame, geometry: TrainingGeometry) -> dict[str, Any]:
         "%s: no polar grid and no px_per_deg, so it is fed at its own pixel scale; the model "
         "learnt features at %.2f px per degree of latitude from the pole (%s polar frames). Give "
         "px_per_deg=<the frame's pixels per degree at the pole>, or the product with its grid "
-        "(an HST STIS FITS, a frame set's manifest)",
-        frame.source or "frame", geometry.px_per_deg, geometry.projection,
+        "(an HST STIS FITS, a frame set's manifest)%s",
+        frame.source or "frame", geometry.px_per_deg, geometry.projection, _reader_note(frame),
     )  # fmt: skip
     return {"plate_scale_known": False}
+
+
+def _reader_note(frame: Frame) -> str:
+    """Why the reader found no grid, when it says (``meta["grid_source"]``)."""
+    note = str((frame.meta or {}).get("grid_source") or "")
+    return f". The reader: {note}" if note.startswith("none") else ""
 
 
 def _as_is(reason: str, scale: float) -> dict[str, Any]:

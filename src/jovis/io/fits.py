@@ -16,9 +16,20 @@ from jovis.frame import Frame
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid, square_polar_grid
 from jovis.io.errors import FrameReadError
-from jovis.io.hst_forms import hemisphere_of, is_skyplane, read_flatproj, skyplane_to_polar
+from jovis.io.hst_forms import (
+    SKYPLANE_KEYS,
+    hemisphere_of,
+    is_skyplane,
+    read_flatproj,
+    skyplane_to_polar,
+)
 from jovis.io.instrument import grid_for_shape, load_instrument
 
+# Hubble's far-UV aurora cameras; their products (polar projections, lat-lon maps, flatproj
+# arrays, sky-plane crops) come from the same projection pipelines, so all are read with the
+# STIS settings of configs/instrument/hst_stis.yaml.
+HST_FAR_UV = ("hst_stis", "hst_acs")
+HST_FAR_UV_PRODUCTS = "hst_stis"
 MAX_CUBE_PLANES = 8  # a 3-D image with at most this many planes is read as channels
 _CORRUPT = ("truncat", "missing end card", "not multiple of 2880", "empty or corrupt")
 
@@ -75,13 +86,13 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
     if caught:
         meta["fits_warnings"] = [str(w.message) for w in caught]
 
-    telescope = str(meta.get("TELESCOP", "")).strip().upper()
-    camera = str(meta.get("INSTRUME", "")).strip().upper()
     units = str(meta.get("BUNIT", "") or "").strip()
-    fuv = telescope == "HST" or camera == "STIS" or units.lower() == "kr"
-    name = "hst_stis" if (telescope, camera) == ("HST", "STIS") else (instrument or "unknown")
+    hst = hst_camera(meta)
+    fuv = (hst in HST_FAR_UV) or units.lower() == "kr"
+    name = hst or instrument or "unknown"
+    products = _instrument_cfg(HST_FAR_UV_PRODUCTS if hst in HST_FAR_UV else name)
     if data.ndim == 1:  # a "flatproj" product: valid pixels of a colatitude-longitude grid
-        settings = _instrument_cfg(name).get("flatproj_to_polar")
+        settings = products.get("flatproj_to_polar")
         image, valid, grid, note = read_flatproj(path, data, meta, settings)
         if fuv:
             valid &= image[:, :, 0] != 0  # 0 = hidden or not observed, as in the other forms
@@ -105,10 +116,15 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
         valid &= (image != 0).all(axis=2)
     meta.update(format="fits", hdu=index, units=units or None, dtype=str(data.dtype))
     meta.update(_time(meta))
-    image, valid, grid = _to_grid(path, image, valid, meta, _instrument_cfg(name))
+    image, valid, grid = _to_grid(path, image, valid, meta, products)
     if grid is None:
         shape = image.shape[:2]
         note = f"none: no polar grid known for a {shape[0]}x{shape[1]} {name} product"
+        if fuv and (missing := [k for k in SKYPLANE_KEYS if k not in meta]):
+            # e.g. a pipeline product straight from the archive (_flt, _x2d): the sky plane
+            note += (f"; as a sky-plane image it lacks the limb keys {', '.join(missing)}: "
+                     "project it onto a polar grid first (the APIS or JARVIS pipelines) or "
+                     "add those keys")  # fmt: skip
         meta.update(grid_approximate=None, grid_source=note)
     else:
         lat, _ = grid.latlon_image(*image.shape[:2])
@@ -117,6 +133,20 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
             valid &= np.isfinite(lat) & (lat * sign >= 0)  # off the disk of the grid
         meta.update(grid_approximate=grid.approximate, grid_source=grid.source)
     return Frame(image, channels, name, str(path), meta, grid, valid)
+
+
+def hst_camera(meta: dict[str, Any]) -> str | None:
+    """Which Hubble camera took the frame, None for another telescope's: ``hst_stis`` or
+    ``hst_acs`` for the far-UV aurora imagers (STIS's MAMA detectors, ACS's Solar Blind
+    Channel), else ``hst_<camera>[_<detector>]`` (``hst_wfc3_uvis``, ``hst_stis_ccd``): visible or
+    near-IR light, named so that ``model=auto`` can say it has no detector for them."""
+    if str(meta.get("TELESCOP", "")).strip().upper() != "HST":
+        return None
+    camera = str(meta.get("INSTRUME", "")).strip().lower() or "unknown"
+    detector = str(meta.get("DETECTOR", "")).strip().lower()
+    if (camera == "stis" and detector != "ccd") or (camera, detector) == ("acs", "sbc"):
+        return f"hst_{camera}"
+    return f"hst_{camera}" + (f"_{detector}" if detector else "")
 
 
 def _to_grid(

@@ -39,6 +39,7 @@ NAMES = {
 # FITS header, the JunoCam product id or the PDS3 INSTRUMENT_ID) → released name.
 AUTO = {
     "hst_stis": "uv",
+    "hst_acs": "uv",  # the Solar Blind Channel's far-UV frames (`jovis.io.fits.hst_camera`)
     "uv": "uv",
     "uvs": "uv",
     "junocam": "visible_rgb",
