@@ -106,5 +106,35 @@ def test_bad_settings_fail_with_the_key(tmp_path):
     with pytest.raises(ValueError, match="n=0"):
         report_from_config(cfg)
     cfg = compose_config("realism", [f"out={tmp_path}", f"real={tmp_path}"])
-    with pytest.raises(ValueError, match=r"no \*\.fits"):
+    with pytest.raises(ValueError, match=r"no FITS frames \(\*\.fits, \*\.fits\.gz"):
         report_from_config(cfg)
+
+
+def test_real_frames_are_read_gzipped_and_bad_files_left_out_by_name(tmp_path, caplog):
+    # an archive's folder: a gzipped far-UV frame, a truncated one and a FITS of another kind
+    import gzip
+
+    from astropy.io import fits
+
+    grid = {"HEMISPH": "north", "TELESCOP": "HST", "INSTRUME": "STIS"}
+    hdu = fits.PrimaryHDU(np.full((500, 500), 50.0, np.float32))
+    hdu.header.update({**grid, "BUNIT": "kR"})
+    hdu.writeto(tmp_path / "ok_proj.fits")
+    (tmp_path / "ok_proj.fits.gz").write_bytes(
+        gzip.compress((tmp_path / "ok_proj.fits").read_bytes())
+    )
+    (tmp_path / "ok_proj.fits").unlink()
+    (tmp_path / "cut.fits").write_bytes(b"SIMPLE  =                    T" + b" " * 50)
+    fits.PrimaryHDU(np.ones((30, 40), np.float32)).writeto(tmp_path / "other.fit")
+    left_out: list = []
+    with caplog.at_level("WARNING", logger="jovis.realism.report"):
+        frames = rr.load_real_frames(tmp_path, left_out)
+    assert [f.id for f in frames] == ["ok_proj"]
+    assert [item["file"] for item in left_out] == [
+        str(tmp_path / n) for n in ("cut.fits", "other.fit")
+    ]
+    assert "truncated" in left_out[0]["reason"] and "polar grid" in left_out[1]["reason"]
+    assert all(item["file"] in caplog.text for item in left_out)
+    (tmp_path / "ok_proj.fits.gz").unlink()
+    with pytest.raises(ValueError, match=r"no usable far-UV frame.*cut\.fits"):
+        rr.load_real_frames(tmp_path)

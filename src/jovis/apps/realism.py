@@ -44,7 +44,8 @@ def report_from_config(cfg: Any) -> dict[str, Any]:
     params = to_plain(cfg.params) if cfg.get("params") else None
     max_colat = SynthParams.from_dict(params).max_colatitude
     real_folder = cfg.real or default_real()
-    real = load_real_frames(real_folder)
+    left_out: list[dict[str, str]] = []
+    real = load_real_frames(real_folder, left_out)
     size = cfg.get("size")
     size = round(2 * max_colat * real[0].grid.px_per_deg) if size is None else int(size)
     device = resolve_device(str(cfg.get("device", "cpu")))
@@ -52,7 +53,7 @@ def report_from_config(cfg: Any) -> dict[str, Any]:
     settings = {
         "real": str(real_folder), "n": n, "seed": seed, "size": size, "device": device,
         "params": params or {}, "px_per_deg_real": real[0].grid.px_per_deg,
-        "px_per_deg_synthetic": synthetic[0].grid.px_per_deg,
+        "px_per_deg_synthetic": synthetic[0].grid.px_per_deg, "real_left_out": left_out,
     }  # fmt: skip
     return realism_report(cfg.out, real, synthetic, lat_range, settings)
 

@@ -10,6 +10,7 @@ structure statistics within ×1.3, the noise spectrum slope within ±0.5) and wr
 
 from __future__ import annotations
 
+import logging
 import math
 import statistics
 from collections.abc import Sequence
@@ -20,11 +21,14 @@ from typing import Any
 import numpy as np
 
 from jovis.geometry import PolarGrid
-from jovis.io import read_frame
+from jovis.io import FrameReadError, read_frame
 from jovis.io.atomic import write_json, write_png, write_text
+from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES
 from jovis.realism import measures as rm
 from jovis.realism import structure as rs
 from jovis.synth import render_batch
+
+log = logging.getLogger(__name__)
 
 # (metric, unit, floor or None): the comparison table's rows, in order. A float floor is a
 # factor (synthetic/real within ×f); ("abs", d) is an absolute difference (slopes within d).
@@ -68,27 +72,53 @@ class UVFrame:
     truth_fwhm_deg: float | None = None
 
 
-def load_real_frames(folder: str | Path) -> list[UVFrame]:
-    """Every ``*.fits`` under `folder` (sorted) read with `read_frame`; one ``uv`` channel each."""
+FITS_NAMES = (".fits", ".fit", ".fts", *COMPRESSED_FRAME_SUFFIXES)  # as archives serve them
+
+
+def load_real_frames(folder: str | Path, left_out: list[dict[str, str]] | None = None
+                     ) -> list[UVFrame]:  # fmt: skip
+    """Every FITS frame under `folder` (``*.fits``, ``.fit``, ``.fts``, also gzip-compressed;
+    sorted) read with `read_frame`; one ``uv`` channel each. A file that cannot be read, or is
+    not a far-UV frame on a polar grid, is left out with a warning naming it and why (appended
+    to `left_out` as ``{"file", "reason"}``); ValueError when none is left."""
     folder = Path(folder)
-    files = sorted(folder.rglob("*.fits"))
+    files = sorted(p for p in folder.rglob("*") if p.name.lower().endswith(FITS_NAMES))
     if not files:
         raise ValueError(
-            f"no *.fits frames under {folder}; set real=<folder of HST STIS *_proj.fits>"
+            f"no FITS frames (*.fits, *.fits.gz, ...) under {folder}; set real=<folder of HST "
+            "STIS *_proj.fits>"
         )
-    frames = []
+    frames, skipped = [], []
     for path in files:
-        frame = read_frame(path)
+        try:
+            frame = read_frame(path)
+        except FrameReadError as err:
+            skipped.append({"file": str(path), "reason": err.reason})
+            continue
         if frame.channels != ["uv"] or frame.grid is None:
-            raise ValueError(
-                f"{path}: the realism report needs a one-channel 'uv' frame with a polar grid, "
-                f"got channels {frame.channels} and grid {frame.grid}"
-            )
+            skipped.append({"file": str(path), "reason": (
+                f"the realism report needs a one-channel 'uv' frame with a polar grid, got "
+                f"channels {frame.channels} and grid {frame.grid}")})  # fmt: skip
+            continue
         image = frame.image[:, :, 0]
         frames.append(
-            UVFrame(path.stem, "real", image, frame.valid & np.isfinite(image), frame.grid)
+            UVFrame(_stem(path), "real", image, frame.valid & np.isfinite(image), frame.grid)
         )
+    for item in skipped:
+        log.warning("realism: %s left out: %s", item["file"], item["reason"])
+    if left_out is not None:
+        left_out.extend(skipped)
+    if not frames:
+        raise ValueError(f"no usable far-UV frame under {folder}: every FITS file was left out "
+                         f"({skipped[0]['file']}: {skipped[0]['reason']}, ...)")  # fmt: skip
     return frames
+
+
+def _stem(path: Path) -> str:
+    """The file name without its FITS suffix, ``.gz`` included (``x_proj.fits.gz`` → ``x_proj``)."""
+    name = path.name
+    suffix = next(s for s in sorted(FITS_NAMES, key=len, reverse=True) if name.lower().endswith(s))
+    return name[: -len(suffix)]
 
 
 def _truth_fwhm(features: dict[str, Any]) -> float | None:
