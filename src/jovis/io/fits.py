@@ -137,16 +137,20 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
 
 def hst_camera(meta: dict[str, Any]) -> str | None:
     """Which Hubble camera took the frame, None for another telescope's: ``hst_stis`` or
-    ``hst_acs`` for the far-UV aurora imagers (STIS's MAMA detectors, ACS's Solar Blind
-    Channel), else ``hst_<camera>[_<detector>]`` (``hst_wfc3_uvis``, ``hst_stis_ccd``): visible or
-    near-IR light, named so that ``model=auto`` can say it has no detector for them."""
+    ``hst_acs`` for the far-UV aurora imagers (STIS's MAMA detectors; ACS's Solar Blind Channel,
+    or an ACS product in kR that does not name its detector), else ``hst_<camera>_<detector>``
+    (``hst_wfc3_uvis``, ``hst_stis_ccd``): visible or near-IR light, named so that
+    ``model=auto`` can say it has no detector for them."""
     if str(meta.get("TELESCOP", "")).strip().upper() != "HST":
         return None
     camera = str(meta.get("INSTRUME", "")).strip().lower() or "unknown"
     detector = str(meta.get("DETECTOR", "")).strip().lower()
-    if (camera == "stis" and detector != "ccd") or (camera, detector) == ("acs", "sbc"):
-        return f"hst_{camera}"
-    return f"hst_{camera}" + (f"_{detector}" if detector else "")
+    in_kr = str(meta.get("BUNIT", "") or "").strip().lower() == "kr"
+    if camera == "stis" and detector != "ccd":
+        return "hst_stis"
+    if camera == "acs" and (detector == "sbc" or (not detector and in_kr)):
+        return "hst_acs"
+    return f"hst_{camera}_{detector or 'unknown'}"
 
 
 def _to_grid(

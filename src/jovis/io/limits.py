@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from jovis.io.errors import FrameReadError
+from jovis.io.generic import raster_kind
 
 DEFAULT_MAX_PIXELS = 64_000_000
 _HEAD = 1 << 16  # bytes of a header or label scanned
@@ -49,8 +50,6 @@ def declared_size(path: Path, kind: str) -> tuple[int, ...] | None:
     if head.startswith(GZIP_MAGIC):  # gzip-compressed FITS: the header as decompressed
         head = gunzip(path, _HEAD)
     if kind == "junocam":  # a website product: PNG as published, or saved as JPEG or TIFF
-        from jovis.io.generic import raster_kind
-
         kind = raster_kind(head)
     reader = {
         "png": _png,
