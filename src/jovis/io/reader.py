@@ -24,22 +24,11 @@ _MAGIC = (
     (b"PDS_VERSION_ID", "pds3"),
     (b"ODL_VERSION_ID", "pds3"),
 )
+FITS_SUFFIXES = (".fits", ".fit", ".fts")
 # Suffixes a folder listing treats as frames (labels stand for their .IMG).
-FRAME_SUFFIXES = {
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".tif",
-    ".tiff",
-    ".npy",
-    ".fits",
-    ".fit",
-    ".fts",
-    ".lbl",
-    ".img",
-}
+FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", *FITS_SUFFIXES, ".lbl", ".img"}
 # Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
-COMPRESSED_FRAME_SUFFIXES = (".fits.gz", ".fit.gz", ".fts.gz")
+COMPRESSED_FRAME_SUFFIXES = tuple(f"{suffix}.gz" for suffix in FITS_SUFFIXES)
 GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file
 RASTER_KINDS = ("png", "jpeg", "tiff")
 # JunoCam products: JNCE_ / JNCR_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png

@@ -23,7 +23,7 @@ import numpy as np
 from jovis.geometry import PolarGrid
 from jovis.io import FrameReadError, read_frame
 from jovis.io.atomic import write_json, write_png, write_text
-from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES
+from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES, FITS_SUFFIXES
 from jovis.realism import measures as rm
 from jovis.realism import structure as rs
 from jovis.synth import render_batch
@@ -72,7 +72,7 @@ class UVFrame:
     truth_fwhm_deg: float | None = None
 
 
-FITS_NAMES = (".fits", ".fit", ".fts", *COMPRESSED_FRAME_SUFFIXES)  # as archives serve them
+FITS_NAMES = (*FITS_SUFFIXES, *COMPRESSED_FRAME_SUFFIXES)  # also gzipped, as archives serve them
 
 
 def load_real_frames(folder: str | Path, left_out: list[dict[str, str]] | None = None
