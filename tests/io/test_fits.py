@@ -275,3 +275,16 @@ def test_a_far_uv_sky_plane_image_without_limb_keys_says_how_to_project_it(tmp_p
     assert frame.grid is None and frame.instrument == "hst_stis"
     assert "lacks the limb keys CML, DECE, PCX, PCY, RPPX" in frame.meta["grid_source"]
     assert "project it onto a polar grid first" in frame.meta["grid_source"]
+
+
+def test_a_product_from_the_other_pole_does_not_take_the_configured_grid(tmp_path):
+    # the 500x500 grid was fitted on northern products; a southern one of that shape would land
+    # at the wrong pole (and the sky-plane keys such products keep are not a sky-plane image)
+    data = np.full((500, 500), 7.0)
+    north = read_frame(_write(tmp_path / "n.fits", data, PCX=699, PCY=-641, RPPX=959.2,
+                              CML=161.4, DECE=-1.5))  # fmt: skip
+    assert north.grid is not None and north.grid.hemisphere == "north"
+    south = read_frame(_write(tmp_path / "s.fits", data, HEMISPH="south", PCX=699, PCY=-641,
+                              RPPX=959.2, CML=161.4, DECE=-1.5))  # fmt: skip
+    assert south.grid is None and south.shape == (500, 500)
+    assert "grid is of the north pole, the header's HEMISPH = south" in south.meta["grid_source"]

@@ -120,7 +120,9 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
     if grid is None:
         shape = image.shape[:2]
         note = f"none: no polar grid known for a {shape[0]}x{shape[1]} {name} product"
-        if fuv and (missing := [k for k in SKYPLANE_KEYS if k not in meta]):
+        if refused := meta.get("grid_refused"):
+            note += f" ({refused})"
+        elif fuv and (missing := [k for k in SKYPLANE_KEYS if k not in meta]):
             # e.g. a pipeline product straight from the archive (_flt, _x2d): the sky plane
             note += (f"; as a sky-plane image it lacks the limb keys {', '.join(missing)}: "
                      "project it onto a polar grid first (the APIS or JARVIS pipelines) or "
@@ -165,6 +167,13 @@ def _to_grid(
         meta["reprojected_from"] = f"latlon {shape[0]}x{shape[1]}"
         return image, valid, grid
     grid = grid_for_shape(cfg, shape)
+    if grid is not None and "HEMISPH" in meta and hemisphere_of(path, meta) != grid.hemisphere:
+        # a product of the configured shape from the other pole: that grid would put it at the
+        # wrong pole (its latitudes' sign) and no grid of this pole is known
+        meta["grid_refused"] = (f"the configured {shape[0]}x{shape[1]} grid is of the "
+                                f"{grid.hemisphere} pole, the header's HEMISPH = "
+                                f"{hemisphere_of(path, meta)}")  # fmt: skip
+        return image, valid, None
     if grid is None and is_skyplane(meta, shape):
         hemisphere = hemisphere_of(path, meta)
         settings = cfg.get("skyplane_to_polar")
