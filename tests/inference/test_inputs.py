@@ -78,3 +78,28 @@ def test_folder_lists_one_file_per_product(tmp_path):
         "JIR_IMG_RDR_2017.LBL",
         "JNCE_2021052_32C00054_V01-blue.png",
     ]
+
+
+def test_folder_takes_one_product_per_junocam_observation(tmp_path, caplog):
+    # a website image set: raw framelets, the per-filter set and the composite of one view;
+    # the detector is made for the composite, so a folder gives it once (a set without a
+    # composite gives its per-filter set, a raw alone its raw); files named explicitly all count
+    names = [f"JNCE_2022229_44C00037_V01-{k}.png" for k in ("raw", "red", "green", "blue",
+                                                            "mapprojected")]  # fmt: skip
+    names += [f"JNCE_2022229_44C00036_V01-{k}.jpg" for k in ("raw", "red", "green", "blue")]
+    names += ["JNCE_2022229_44C00035_V01-raw.png", "JNCE_2022229_44M00040_V01-raw.png",
+              "other.png"]  # fmt: skip
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    with caplog.at_level("INFO", logger="jovis.inference.inputs"):
+        taken = [p.name for p in list_inputs(tmp_path)]
+    assert taken == [
+        "JNCE_2022229_44C00035_V01-raw.png",
+        "JNCE_2022229_44C00036_V01-blue.jpg",
+        "JNCE_2022229_44C00037_V01-mapprojected.png",
+        "JNCE_2022229_44M00040_V01-raw.png",
+        "other.png",
+    ]
+    assert "3 file(s) of JunoCam observations whose other product is taken left out" in caplog.text
+    assert len(list_inputs(tmp_path, every_product=True)) == 8  # raw, set, composite; raw, set...
+    assert len(list_inputs(f"{tmp_path}/*44C00037*")) == 5

@@ -48,13 +48,22 @@ def test_hst_frames_get_overlays_graticules_and_latitudes(tmp_path):
 def test_junocam_products_are_all_processed(tmp_path):
     ckpt = tiny_checkpoint(tmp_path, "junocam_rgb")  # real files hold red, green, blue
     for folder in sorted(REAL_DATA.glob("junocam_*")):
+        # named in a list, every product form: the per-filter set, the composite (and raw)
+        forms = [next(folder.glob("*-red.png")), next(folder.glob("*-mapprojected.png")),
+                 *folder.glob("*-raw.png")]  # fmt: skip
+        listing = tmp_path / f"{folder.name}.txt"
+        listing.write_text("\n".join(str(p) for p in forms))
         out = tmp_path / folder.name
-        result = run_inference(ckpt, folder, out, device="cpu", progress=False)
-        # one frame per product: the per-filter set, the map-projected composite (and raw)
-        expected = 2 + any(folder.glob("*-raw.png"))
-        assert result["ok"] == expected and result["failed"] == 0, result["failures"]
-        assert len(list((out / "overlays").glob("*.png"))) == expected
+        result = run_inference(ckpt, listing, out, device="cpu", progress=False)
+        assert result["ok"] == len(forms) and result["failed"] == 0, result["failures"]
+        assert len(list((out / "overlays").glob("*.png"))) == len(forms)
         assert (out / "report.html").is_file()
+    # the folder itself gives each observation once: its composite
+    folder = REAL_DATA / "junocam_pj32_54"
+    result = run_inference(ckpt, folder, tmp_path / "folder", device="cpu", progress=False)
+    assert result["ok"] == 1
+    assert [p.name for p in (tmp_path / "folder" / "overlays").glob("*.png")] == [
+        "JNCE_2021052_32C00054_V01-mapprojected.png"]  # fmt: skip
 
 
 HST_FOLDERS = {  # folder: frames in it

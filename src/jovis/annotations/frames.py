@@ -56,7 +56,7 @@ def load_frames(spec: str | Path, instrument: str | None = None) -> FrameIndex:
     if not root.exists():
         raise FileNotFoundError(f"frames={spec}: no such folder; give the folder of your frames")
     rows = frame_set_rows(root)
-    paths = list_inputs(root)
+    paths = list_inputs(root, every_product=True)  # every frame the user may have labelled
     out = []
     for path, fid in zip(paths, unique_ids(paths), strict=True):
         row = rows.get(str(path), {})

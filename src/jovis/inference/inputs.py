@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import glob
+import logging
 from pathlib import Path
 
 from jovis.io import FRAME_SUFFIXES
 from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES, JUNOCAM_NAME
 
+log = logging.getLogger(__name__)
 FILTER_NAMES = ("-red", "-green", "-blue", "-methane")  # a JunoCam per-filter set's files
 
 
@@ -16,8 +18,11 @@ def is_filter_file(name: str) -> bool:
     return name.rsplit(".", 1)[0].endswith(FILTER_NAMES)
 
 
-def list_inputs(spec: str | Path) -> list[Path]:
+def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
     """Frames named by a folder (its files with frame suffixes), a glob, a list file or one file.
+
+    A folder gives one product per JunoCam observation (`one_per_observation`: the composite,
+    else the per-filter set, else the raw framelets), unless `every_product`.
 
     A glob or list file names files explicitly, so every one of them is attempted (and a
     non-frame among them is reported as failed); a folder is filtered by suffix. Whatever has
@@ -33,7 +38,15 @@ def list_inputs(spec: str | Path) -> list[Path]:
         paths = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
         paths = [p for p in paths if not p.is_dir() or _looks_like_frame(p)]
     elif path.is_dir():
-        paths = frame_files(sorted(path.iterdir()))
+        paths, same = frame_files(sorted(path.iterdir())), []
+        if not every_product:
+            paths, same = one_per_observation(paths)
+        if same:
+            log.info(
+                "input=%s: %d file(s) of JunoCam observations whose other product is taken left "
+                "out (%s); give them by name, a glob or a list to predict them too",
+                text, len(same), _few([p.name for p in same]),
+            )  # fmt: skip
     elif path.is_file() and path.suffix.lower() == ".txt":
         lines = [ln.strip() for ln in path.read_text().splitlines()]
         paths = [_relative_to(path.parent, ln) for ln in lines if ln and not ln.startswith("#")]
@@ -101,6 +114,29 @@ def frame_files(candidates: list[Path]) -> list[Path]:
             seen_sets.add(match.group(0))
         chosen.append(p)
     return chosen
+
+
+# One JunoCam observation in a folder comes as several products of one view: the colour
+# composite the released detector is made for, the per-filter set it is assembled from, the raw
+# framelets. A folder listing takes the first of these that is there, so that each observation
+# is predicted (and catalogued, and tracked) once.
+PRODUCT_RANK = {"mapprojected": 0, "red": 1, "green": 1, "blue": 1, "methane": 1, "raw": 2}
+
+
+def one_per_observation(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(the paths with only the preferred product kind of each JunoCam product id, the others),
+    in order; files that are not JunoCam products are all kept."""
+    keys = []
+    for p in paths:
+        match = JUNOCAM_NAME.match(p.name)
+        kind = p.name[match.end() :].split(".")[0].lstrip("-_").lower() if match else ""
+        keys.append((match.group(0), PRODUCT_RANK.get(kind, 3)) if match else None)
+    best: dict[str, int] = {}
+    for key in filter(None, keys):
+        best[key[0]] = min(best.get(key[0], key[1]), key[1])
+    taken = [k is None or best[k[0]] == k[1] for k in keys]
+    return ([p for p, t in zip(paths, taken, strict=True) if t],
+            [p for p, t in zip(paths, taken, strict=True) if not t])  # fmt: skip
 
 
 def frame_set_rows(spec: str | Path) -> dict[str, dict]:
