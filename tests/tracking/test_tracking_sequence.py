@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
 from hydra import compose, initialize_config_dir
 
 from jovis.apps.track import track_from_config
@@ -61,6 +62,17 @@ def test_infer_like_folder_takes_times_from_the_source_frame_set(seq, tmp_path):
         for r in man))  # fmt: skip
     s = track([run], tmp_path / "t", truth=seq)
     assert s["frames"] == 5 and s["idf1"] == 1.0
+    # infer model=auto's layout: out/<release>/ holds the run; the parent folder is taken too
+    auto = tmp_path / "auto"
+    auto.mkdir()
+    run.rename(auto / "jiram_m-v3")
+    assert track([auto], tmp_path / "t2", truth=seq)["idf1"] == 1.0
+    (auto / "uv-v5").mkdir()
+    (auto / "uv-v5" / "manifest.jsonl").write_text("")
+    with pytest.raises(
+        ValueError, match=r"2 detectors' folders \(jiram_m-v3, uv-v5\).*give input="
+    ):
+        track([auto], tmp_path / "t3", truth=seq)
 
 
 def test_app_composes_the_real_config(seq, tmp_path):

@@ -54,6 +54,17 @@ def read_frames(inputs: list[str | Path]) -> list[FrameObs]:
 def _folder(root: Path) -> list[FrameObs]:
     man = root / "manifest.jsonl"
     if not man.is_file():
+        # infer model=auto writes one output folder per picked detector: out/<release>/
+        picks = sorted(p for p in root.iterdir() if (p / "manifest.jsonl").is_file()) if (
+            root.is_dir()) else []  # fmt: skip
+        if len(picks) == 1:
+            return _folder(picks[0])
+        if picks:
+            raise ValueError(
+                f"track input {root}: an infer model=auto output with {len(picks)} detectors' "
+                f"folders ({', '.join(p.name for p in picks)}); the tracker links one "
+                f"detector's frames: give input={picks[0]} (or another of them)"
+            )
         raise FileNotFoundError(f"{man} not found: give an infer output folder or a frame set")
     rows = read_jsonl(man)
     if (root / "catalog.csv").is_file():
