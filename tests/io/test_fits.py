@@ -252,7 +252,7 @@ def test_gzipped_non_fits_and_broken_gzip_are_refused_by_name(tmp_path):
      ("ACS", "", "hst_acs", ["uv"]),  # a kR product not naming its detector: the far UV
      ("WFC3", "UVIS", "hst_wfc3_uvis", ["ELECTRONS/S"]),
      ("STIS", "CCD", "hst_stis_ccd", ["ELECTRONS/S"]),
-     ("ACS", "", "hst_acs_unknown", ["ELECTRONS/S"])],
+     ("ACS", "", "hst_acs_unknown", ["ELECTRONS/S"]), ("", "", "hst_unknown", ["COUNTS"])],
 )  # fmt: skip
 def test_hubble_cameras_are_told_apart(tmp_path, camera, detector, instrument, channels):
     # ACS's Solar Blind Channel images the far-UV aurora as STIS does, and its products come

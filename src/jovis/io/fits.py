@@ -152,7 +152,7 @@ def hst_camera(meta: dict[str, Any]) -> str | None:
         return "hst_stis"
     if camera == "acs" and (detector == "sbc" or (not detector and in_kr)):
         return "hst_acs"
-    return f"hst_{camera}_{detector or 'unknown'}"
+    return f"hst_{camera}" + ("" if camera == "unknown" else f"_{detector or 'unknown'}")
 
 
 def _to_grid(
