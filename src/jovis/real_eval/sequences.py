@@ -10,15 +10,16 @@ from jovis.io import FrameReadError, read_frame
 
 
 def read_folder(folder: str | Path) -> tuple[list[Frame], list[str]]:
-    """Every frame `infer` would read in `folder` (one per product, see
-    `jovis.inference.inputs.frame_files`) and the read errors (one line each)."""
-    from jovis.inference.inputs import frame_files
+    """Every frame `infer` would read in `folder` (one per product, one product per JunoCam
+    observation: `jovis.inference.inputs.frame_files`, `one_per_observation`) and the read
+    errors (one line each)."""
+    from jovis.inference.inputs import frame_files, one_per_observation
 
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder of frames")
     frames, errors = [], []
-    for path in frame_files(sorted(folder.iterdir())):
+    for path in one_per_observation(frame_files(sorted(folder.iterdir())))[0]:
         try:
             frames.append(read_frame(path))
         except FrameReadError as err:
