@@ -218,3 +218,19 @@ def test_empty_sections(tmp_path, status):
 def test_rejects_rows_that_are_not_records(tmp_path):
     with pytest.raises(ValueError, match="manifest records"):
         write_report(tmp_path, ["a.fits"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("seen", "shown", "hidden"),
+    [(None, ["2 vortices", "aurora 12.5"], []),
+     (["background", "vortex"], ["2 vortices"], ["aurora"]),  # the JunoCam detector
+     (["background", "aurora"], ["aurora 12.5"], ["vortices", "vortex"])],  # the far-UV one
+)  # fmt: skip
+def test_cards_show_only_the_classes_the_detector_sees(tmp_path, seen, shown, hidden):
+    out = tmp_path / "run"
+    summary = None if seen is None else {"classes_seen": seen}
+    text = " ".join(_parse(write_report(out, _run(out, ["a", "b"]), summary=summary)).text)
+    for figure in shown:
+        assert figure in text
+    for word in hidden:
+        assert word not in text  # "aurora 0 %" on a frame the detector cannot see it in

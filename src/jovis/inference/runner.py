@@ -244,6 +244,8 @@ def summarise(
         "frames_per_s": round(processed / seconds, 2) if seconds > 0 and processed else None,
         "device": str(predictor.device), "backend": predictor.backend,
         "checkpoint": str(ckpt), "failures": [],
+        # the report shows only what the detector can see (no "aurora 0 %" on JunoCam frames)
+        "classes_seen": [predictor.info.labels.names[i] for i in predictor.info.visible_classes],
     }  # fmt: skip
     try:
         if error is not None:

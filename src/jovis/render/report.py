@@ -68,6 +68,9 @@ def write_report(
     failed = [r for r in rows if r.get("status") != "ok"]
     vortices = sum(int(r.get("vortices") or 0) for r in ok)
     bad = ' class="bad"' if failed else ""
+    seen = (summary or {}).get("classes_seen")  # None: every class (a report of old rows)
+    shows = {c: seen is None or c in seen for c in ("vortex", "aurora")}
+    vortex_count = f'<li><b data-count="vortices">{vortices}</b> vortices</li>'
 
     parts = [
         "<!DOCTYPE html>",
@@ -84,14 +87,14 @@ def write_report(
         '<ul class="counts">',
         f'<li><b data-count="ok">{len(ok)}</b> ok</li>',
         f'<li><b data-count="failed"{bad}>{len(failed)}</b> failed</li>',
-        f'<li><b data-count="vortices">{vortices}</b> vortices</li>',
+        vortex_count if shows["vortex"] else None,
         "</ul>",
         _summary_table(summary),
         _file_links(out),
         "</header>",
         "<main>",
         f'<section id="frames"><h2>Frames ({len(ok)})</h2>',
-        '<div class="sheet">' + "".join(_card(out, r) for r in ok) + "</div>"
+        '<div class="sheet">' + "".join(_card(out, r, shows) for r in ok) + "</div>"
         if ok
         else '<p class="muted">No frame was processed successfully.</p>',
         "</section>",
@@ -143,15 +146,22 @@ def _file_links(out: Path) -> str | None:
     return f'<p class="muted">Files: {" · ".join(links)}</p>' if links else None
 
 
-def _card(out: Path, row: Mapping[str, Any]) -> str:
+def _card(out: Path, row: Mapping[str, Any], shows: Mapping[str, bool] | None = None) -> str:
+    """One frame's overlay and caption: its vortex count and aurora share, each only when the
+    detector can see that class (`shows`), and the frame's warnings."""
+    shows = shows or {"vortex": True, "aurora": True}
     frame_id = str(row.get("id") or Path(str(row.get("source", "?"))).stem)
     recorded = (row.get("outputs") or {}).get("overlay")
     rel, exists = _relative(out, recorded, f"overlays/{frame_id}.png")
     n = row.get("vortices")
-    vort = "—" if n is None else f"{n} {'vortex' if n == 1 else 'vortices'}"
+    figures = []
+    if shows["vortex"]:
+        figures.append("—" if n is None else f"{n} {'vortex' if n == 1 else 'vortices'}")
+    if shows["aurora"]:
+        figures.append(f"aurora {_percent(row.get('aurora_fraction'))}")
     caption = (
         f"<figcaption><b>{_e(frame_id)}</b><br>"
-        f'<span class="muted">{vort} · aurora {_percent(row.get("aurora_fraction"))}</span>'
+        f'<span class="muted">{" · ".join(figures)}</span>'
         f"{_altitude_warning(row)}{_framing_warning(row)}{_scale_warning(row)}</figcaption>"
     )
     if not exists:
