@@ -55,8 +55,7 @@ def _folder(root: Path) -> list[FrameObs]:
     man = root / "manifest.jsonl"
     if not man.is_file():
         # infer model=auto writes one output folder per picked detector: out/<release>/
-        picks = sorted(p for p in root.iterdir() if (p / "manifest.jsonl").is_file()) if (
-            root.is_dir()) else []  # fmt: skip
+        picks = sorted(p for p in root.iterdir() if (p / "manifest.jsonl").is_file())
         if len(picks) == 1:
             return _folder(picks[0])
         if picks:
