@@ -114,6 +114,7 @@ def _infer_auto_picks_uv(path, tmp_path, *model):
     assert [r["model"] for r in rows] == [uv.tag] and rows[0]["status"] == "ok"
     assert rows[0]["model_reason"] == "auto: instrument hst_stis → uv"
     assert (tmp_path / uv.tag / "overlays").is_dir()
+    assert f"report: {tmp_path / uv.tag / 'report.html'}\n" in proc.stdout  # where to look
     return uv, rows[0]
 
 

@@ -116,6 +116,11 @@ def print_summary(result: dict[str, Any]) -> None:
         f" ({result['skipped']} already done, skipped); outputs in {result['out']}",
         highlight=False,
     )
+    folders = [g["out"] for g in result.get("models", {}).values()] or [result["out"]]
+    reports = [Path(f) / "report.html" for f in folders if (Path(f) / "report.html").is_file()]
+    if reports:  # where to look first; soft_wrap: a path to copy is not cut into lines
+        line = "report: " + ", ".join(str(r) for r in reports)
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 @hydra.main(config_path=None, config_name=store_config("infer"), version_base=VERSION_BASE)
