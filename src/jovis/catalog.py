@@ -15,8 +15,8 @@ from jovis.geometry import PolarGrid
 PIXEL_CRS = "pixel (x=column, y=row)"
 LATLON_CRS = "[lon, lat]: planetocentric latitude, System III (1965) west longitude, degrees"
 CATALOG_COLUMNS: list[str] = (
-    "frame_id feature feature_id x_px y_px semi_major_px semi_minor_px angle_deg area_px radius_px "
-    "width_px mean_prob lat lon semi_major_km semi_minor_km radius_km area_km2 width_km "
+    "frame_id time feature feature_id x_px y_px semi_major_px semi_minor_px angle_deg area_px "
+    "radius_px width_px mean_prob lat lon semi_major_km semi_minor_km radius_km area_km2 width_km "
     "mean_colatitude_deg integrated_brightness brightness_units position_uncertainty_km"
 ).split()
 
@@ -107,9 +107,11 @@ def catalog_rows_from_geojson(collection: dict[str, Any]) -> list[dict[str, Any]
     """Catalogue rows of one frame's GeoJSON (what `features_to_geojson` wrote).
 
     Vortex ``radius_px`` is the equivalent radius; the oval's is the ring's mean radius and its
-    ``x_px``/``y_px`` the ring centre. Values that do not apply are None.
+    ``x_px``/``y_px`` the ring centre; ``time`` is the frame's (the GeoJSON's ``time``
+    property: its exposure start as the reader found it). Values that do not apply are None.
     """
     frame_id = collection["properties"]["frame_id"]
+    time = collection["properties"].get("time")  # the frame's exposure start, when it says
     rows, oval_seen = [], False
     for item in collection["features"]:
         p = item["properties"]
@@ -134,6 +136,8 @@ def catalog_rows_from_geojson(collection: dict[str, Any]) -> list[dict[str, Any]
                 "brightness_units": p.get("brightness_units"),
             }
             rows.append(_row(frame_id, "aurora_oval", p["feature_id"], values))
+    for row in rows:
+        row["time"] = time
     return rows
 
 

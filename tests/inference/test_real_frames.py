@@ -42,7 +42,10 @@ def test_hst_frames_get_overlays_graticules_and_latitudes(tmp_path):
     with (out / "catalog.csv").open() as fh:
         reader = csv.DictReader(fh)
         assert "lat" in reader.fieldnames
-        assert all(r["lat"] for r in reader)
+        catalog = list(reader)
+    assert all(r["lat"] for r in catalog)
+    times = {row["id"]: row["time"] for row in rows}  # each row carries its frame's time
+    assert all(r["time"] == times[r["frame_id"]] and r["time"] for r in catalog)
 
 
 def test_junocam_products_are_all_processed(tmp_path):

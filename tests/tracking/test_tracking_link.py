@@ -31,7 +31,7 @@ def _catalog(path, frames, days=10.0, rate=0.1, lons=(355.0, 115.0, 235.0), lat=
             rows.append(row)
     rows.reverse()  # the tracker orders by time, not by file order
     with open(path, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=[*CATALOG_COLUMNS, "time"])
+        w = csv.DictWriter(fh, fieldnames=CATALOG_COLUMNS)  # it has a time column
         w.writeheader()
         w.writerows(rows)
     return path

@@ -67,7 +67,7 @@ def write_frame_outputs(
     try:
         features = extract_features(mask, probs, schema, grid=frame.grid)
         located, note = locate_in_view(frame, features)
-        properties = {**properties, **note}
+        properties = {**properties, "time": frame.meta.get("time"), **note}
         if features["oval"].get("area_px"):
             features["oval"]["brightness"] = oval_brightness(frame, mask, schema)
         title = f"{frame_id}  ·  {frame.instrument}"

@@ -7,7 +7,8 @@ labelled frame sets (a synthetic sequence's truth catalogues), as `FrameObs` in 
   file's own metadata (`jovis.tracking.times`);
 - a labelled frame set (``manifest.jsonl`` with ``features``): the truth vortices (``lat``,
   ``lon``, ``radius_km``, ``track_id``) and oval polyline of each frame, time from ``time``;
-- a catalogue CSV (`jovis.catalog.CATALOG_COLUMNS` plus a ``time`` column);
+- a catalogue CSV (`jovis.catalog.CATALOG_COLUMNS`, its ``time`` column filled: infer writes it
+  from each frame's time);
 - a GeoJSON FeatureCollection per frame (what ``infer`` writes, with a ``time`` property).
 """
 
