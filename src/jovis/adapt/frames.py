@@ -39,12 +39,13 @@ def read_unlabelled(
     Raises `ValueError` naming the folder, what was found and the fix when none is usable.
     """
     frames, errors = read_folder(folder)
-    usable = [f for f in frames if accepts(f, list(info.channels))]
+    taken = [accepts(f, list(info.channels)) for f in frames]
+    usable = [f for f, ok in zip(frames, taken, strict=True) if ok]
     left_out = errors + [
         f"{f.source or f.id}: channels {list(f.channels)}, not the checkpoint's "
         f"{list(info.channels)}"
-        for f in frames
-        if not accepts(f, list(info.channels))
+        for f, ok in zip(frames, taken, strict=True)
+        if not ok
     ]
     for line in left_out:
         log.warning("adapt: left out %s", line)

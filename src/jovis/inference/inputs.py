@@ -10,7 +10,6 @@ from jovis.io import FRAME_SUFFIXES
 from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES, JUNOCAM_NAME
 
 log = logging.getLogger(__name__)
-_TOLD_LEFT_OUT: set[str] = set()  # folders whose left-out JunoCam forms were named (once each)
 FILTER_NAMES = ("-red", "-green", "-blue", "-methane")  # a JunoCam per-filter set's files
 
 
@@ -42,8 +41,7 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
         paths, same = frame_files(sorted(path.iterdir())), []
         if not every_product:
             paths, same = one_per_observation(paths)
-        if same and text not in _TOLD_LEFT_OUT:
-            _TOLD_LEFT_OUT.add(text)  # model=auto lists a folder to group it, then each run does
+        if same:
             log.info(
                 "input=%s: %d file(s) of JunoCam observations whose other product is taken left "
                 "out (%s); give them by name, a glob or a list to predict them too",

@@ -167,12 +167,13 @@ def _to_grid(
         meta["reprojected_from"] = f"latlon {shape[0]}x{shape[1]}"
         return image, valid, grid
     grid = grid_for_shape(cfg, shape)
-    if grid is not None and "HEMISPH" in meta and hemisphere_of(path, meta) != grid.hemisphere:
+    pole = hemisphere_of(path, meta) if grid is not None and "HEMISPH" in meta else None
+    if pole is not None and pole != grid.hemisphere:
         # a product of the configured shape from the other pole: that grid would put it at the
         # wrong pole (its latitudes' sign) and no grid of this pole is known
         meta["grid_refused"] = (f"the configured {shape[0]}x{shape[1]} grid is of the "
                                 f"{grid.hemisphere} pole, the header's HEMISPH = "
-                                f"{hemisphere_of(path, meta)}")  # fmt: skip
+                                f"{pole}")  # fmt: skip
         return image, valid, None
     if grid is None and is_skyplane(meta, shape):
         hemisphere = hemisphere_of(path, meta)

@@ -15,6 +15,8 @@ from jovis.io.errors import FrameReadError
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00")  # little-, big-endian, BigTIFF
+# the first bytes of each image format OpenCV decodes here (the reader's sniffer starts with it)
+RASTER_MAGIC = ((PNG_MAGIC, "png"), (JPEG_MAGIC, "jpeg"), *((m, "tiff") for m in TIFF_MAGIC))
 _PNG_END = b"IEND\xaeB`\x82"
 _PNG_GREY_ALPHA = b"\x04"  # the IHDR colour type of a grey image with an alpha channel
 
@@ -53,11 +55,7 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
 
 def raster_kind(data: bytes) -> str | None:
     """``png``, ``jpeg`` or ``tiff`` from an image file's first bytes; None for anything else."""
-    for magic, kind in (
-        (PNG_MAGIC, "png"),
-        (JPEG_MAGIC, "jpeg"),
-        *((m, "tiff") for m in TIFF_MAGIC),
-    ):
+    for magic, kind in RASTER_MAGIC:
         if data.startswith(magic):
             return kind
     return None

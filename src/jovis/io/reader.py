@@ -12,13 +12,11 @@ import numpy as np
 
 from jovis.frame import Frame
 from jovis.io.errors import FrameReadError
-from jovis.io.generic import JPEG_MAGIC, PNG_MAGIC, TIFF_MAGIC, read_npy, read_raster
+from jovis.io.generic import RASTER_MAGIC, read_npy, read_raster
 from jovis.io.limits import DEFAULT_MAX_PIXELS, check_pixels
 
 _MAGIC = (
-    (PNG_MAGIC, "png"),
-    (JPEG_MAGIC, "jpeg"),
-    *((magic, "tiff") for magic in TIFF_MAGIC),
+    *RASTER_MAGIC,
     (b"\x93NUMPY", "npy"),
     (b"SIMPLE  =", "fits"),
     (b"PDS_VERSION_ID", "pds3"),
@@ -30,7 +28,7 @@ FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", *FITS_SUFFIX
 # Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
 COMPRESSED_FRAME_SUFFIXES = tuple(f"{suffix}.gz" for suffix in FITS_SUFFIXES)
 GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file
-RASTER_KINDS = ("png", "jpeg", "tiff")
+RASTER_KINDS = tuple(dict.fromkeys(kind for _, kind in RASTER_MAGIC))  # png, jpeg, tiff
 # JunoCam products: JNCE_ / JNCR_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png
 JUNOCAM_NAME = re.compile(r"^JNC[ER]_\d{7}_\d{2}[A-Z]\d{5}_V\d{2}")
 

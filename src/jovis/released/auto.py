@@ -64,9 +64,10 @@ def picks_by_input(input: str | Path, *, instrument: str | None = None) -> dict[
 
 
 def auto_inputs(input: str | Path, out: Path, paths: list[Path], total: int) -> str | Path:
-    """The input to give one group's run: the original when it holds all the frames (a frame
-    set keeps its manifest rows), else a list file written in the group's `out`."""
-    if len(paths) == total:
+    """The input to give one group's run: a frame set holding all the frames as it is (it keeps
+    its manifest rows), else a list file of the group's frames written in its `out` (the folder
+    is not listed again: it was, to group it, and said then what it left out)."""
+    if len(paths) == total and frame_set_rows(input):
         return input
     listing = make_folder(out, "out") / "inputs.txt"
     write_text(listing, "".join(f"{p.resolve()}\n" for p in paths))
