@@ -100,6 +100,8 @@ def test_folder_takes_one_product_per_junocam_observation(tmp_path, caplog):
         "JNCE_2022229_44M00040_V01-raw.png",
         "other.png",
     ]
-    assert "3 file(s) of JunoCam observations whose other product is taken left out" in caplog.text
+    # a left-out per-filter set is named as the set, not by the one file that stands for it
+    assert "3 product(s) of JunoCam observations whose other product is taken left" in caplog.text
+    assert "the per-filter set JNCE_2022229_44C00037_V01-red/-green/-blue.png" in caplog.text
     assert len(list_inputs(tmp_path, every_product=True)) == 8  # raw, set, composite; raw, set...
     assert len(list_inputs(f"{tmp_path}/*44C00037*")) == 5

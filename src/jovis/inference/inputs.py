@@ -43,9 +43,9 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
             paths, same = one_per_observation(paths)
         if same:
             log.info(
-                "input=%s: %d file(s) of JunoCam observations whose other product is taken left "
-                "out (%s); give them by name, a glob or a list to predict them too",
-                text, len(same), _few([p.name for p in same]),
+                "input=%s: %d product(s) of JunoCam observations whose other product is taken "
+                "left out (%s); give them by name, a glob or a list to predict them too",
+                text, len(same), _few([_product_name(p) for p in same]),
             )  # fmt: skip
     elif path.is_file() and path.suffix.lower() == ".txt":
         lines = [ln.strip() for ln in path.read_text().splitlines()]
@@ -84,6 +84,14 @@ def _folder_hint(path: Path) -> str:
         f"{_few(subfolders)}); give a subfolder, or a glob such as '{path}/*/*.png' or "
         f"'{path}/**/*.fits'"
     )
+
+
+def _product_name(path: Path) -> str:
+    """A listed file as the product it stands for: a per-filter set is listed by its first file."""
+    match = JUNOCAM_NAME.match(path.name)
+    if match and is_filter_file(path.name):
+        return f"the per-filter set {match.group(0)}-red/-green/-blue{path.suffix}"
+    return path.name
 
 
 def _few(names: list[str]) -> str:
