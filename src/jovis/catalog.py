@@ -30,9 +30,10 @@ def features_to_geojson(
     ``[lon, lat]`` in degrees (planetocentric latitude, SIII west longitude) and the pixel values
     stay in the properties; otherwise positions are pixels ``[x, y]`` = ``[column, row]``,
     top-left pixel centre ``(0, 0)``. A frame seen in perspective whose features carry a
-    ``view`` (`jovis.geometry.locate.ViewLocator`) keeps pixel positions, its vortices' properties
+    ``view`` (`jovis.geometry.locate.ViewLocator`), or a declared cylindrical ``map``
+    (`jovis.geometry.maps.CylindricalMap`), keeps pixel positions, its vortices' properties
     holding their lat/lon and km. The collection's top-level ``"properties"`` say which
-    (``coordinate_system``, and ``grid`` or ``view``) and hold ``frame_id``,
+    (``coordinate_system``, and ``grid``, ``view`` or ``map``) and hold ``frame_id``,
     the extra `properties` (instrument, checkpoint, ...) and the class fractions; a run's
     catalogue is rebuilt from it (`catalog_rows_from_geojson`).
     Every Feature's properties name it (``feature``: ``"vortex"`` or ``"aurora_oval"``). A vortex
@@ -91,9 +92,10 @@ def features_to_geojson(
     top["coordinate_system"] = PIXEL_CRS if grid is None else LATLON_CRS
     if grid is not None:
         top["grid"] = grid.to_dict()
-    if features.get("view"):  # a perspective frame: positions stay pixels, vortices get lat/lon
-        top["view"] = _plain(features["view"])
-        top["latlon_convention"] = LATLON_CRS  # of the vortices' lat/lon properties
+    for key in ("view", "map"):  # a perspective view or a cylindrical map: positions stay
+        if features.get(key):  # pixels, vortices get lat/lon
+            top[key] = _plain(features[key])
+            top["latlon_convention"] = LATLON_CRS  # of the vortices' lat/lon properties
     top["class_fractions"] = _plain(features.get("class_fractions", {}))
     return {"type": "FeatureCollection", "properties": top, "features": items}
 

@@ -26,6 +26,20 @@ def surface_point(lat: np.ndarray, lon_west: np.ndarray, altitude_km: float = 0.
     )
 
 
+def pixel_area_at(latlon, x, y) -> np.ndarray:
+    """Area in km² on the spheroid of the pixels centred at (x, y) (any shape) of an image whose
+    pixel coordinates `latlon(x, y)` turns into (latitude, west longitude): the cross product of
+    the body-fixed steps across a pixel in x and in y (NaN off the planet)."""
+    xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+    def point(dx: float, dy: float) -> np.ndarray:
+        return surface_point(*latlon(xs + dx, ys + dy))
+
+    ddx = point(0.5, 0) - point(-0.5, 0)
+    ddy = point(0, 0.5) - point(0, -0.5)
+    return np.linalg.norm(np.cross(ddx, ddy), axis=-1)
+
+
 def surface_normal(point: np.ndarray) -> np.ndarray:
     """Outward unit normals of the spheroid at body-fixed points (..., 3)."""
     a2, b2 = EQUATORIAL_RADIUS_KM**2, POLAR_RADIUS_KM**2

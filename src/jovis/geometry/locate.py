@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from jovis.geometry.body import distance_km
+from jovis.geometry.maps import CylindricalMap
 from jovis.geometry.polar import PolarGrid, lines_inside
 from jovis.geometry.reproject import PerspectiveView
 
@@ -60,12 +61,15 @@ class ViewLocator:
 
 
 def locate_features(
-    features: dict[str, Any], grid: PolarGrid | ViewLocator, shape: tuple[int, int]
+    features: dict[str, Any],
+    grid: PolarGrid | ViewLocator | CylindricalMap,
+    shape: tuple[int, int],
 ) -> dict[str, Any]:
     """Add lat/lon (planetocentric, SIII west, degrees) and km to every feature, in place.
 
-    `grid`: the frame's polar grid (recorded as ``features["grid"]``), or a `ViewLocator` for a
-    frame seen in perspective (recorded as ``features["view"]``; values off the disk are None).
+    `grid`: the frame's polar grid (recorded as ``features["grid"]``), a `ViewLocator` for a
+    frame seen in perspective (recorded as ``features["view"]``; values off the disk are None),
+    or the `CylindricalMap` a frame is declared to be (``features["map"]``).
 
     Vortices get ``lat``, ``lon``, ``semi_major_km``, ``semi_minor_km`` (surface distance from
     the centre to the ends of the axes), ``area_km2`` (pixel count × the pixel area at the
@@ -121,6 +125,8 @@ def locate_features(
         )
     if isinstance(grid, ViewLocator):
         features["view"] = grid.view.to_dict()
+    elif isinstance(grid, CylindricalMap):
+        features["map"] = grid.to_dict()
     else:
         features["grid"] = grid.to_dict()
     return features

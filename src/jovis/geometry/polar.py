@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from jovis.geometry.body import surface_point
+from jovis.geometry.body import pixel_area_at
 
 PROJECTIONS = ("equidistant", "stereographic", "orthographic")
 SENSES = ("clockwise", "counterclockwise")
@@ -132,14 +132,7 @@ class PolarGrid:
     def pixel_area_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """`pixel_area_km2` of the pixels centred at (x, y) only (any shape): a few features of
         a large frame need not compute the whole map (4 surface points per pixel)."""
-        xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-
-        def point(dx: float, dy: float) -> np.ndarray:
-            return surface_point(*self.latlon(xs + dx, ys + dy))
-
-        ddx = point(0.5, 0) - point(-0.5, 0)
-        ddy = point(0, 0.5) - point(0, -0.5)
-        return np.linalg.norm(np.cross(ddx, ddy), axis=-1)
+        return pixel_area_at(self.latlon, x, y)
 
     def graticule(
         self, height: int, width: int, lat_step: float = 10.0, lon_step: float = 30.0

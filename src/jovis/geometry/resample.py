@@ -194,8 +194,10 @@ def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
     log.warning(
         "%s: %dx%d px without a grid is not a whole-disk view (the model's training views are "
         "square); zoomed so its longer side is %d px, its features shrink x%.2f. If it is a "
-        "map, give px_per_deg=<its pixels per degree of latitude> (a global cylindrical map "
-        "of H rows: H/180)", frame.source or frame.id, w, h, side, scale)  # fmt: skip
+        "map, declare it: map='{lat:[<top>,<bottom>],lon:[<left>,<right>]}' for a cylindrical "
+        "map (its features then get lat/lon and km; a global one: lat [90,-90]), or give "
+        "px_per_deg=<its pixels per degree of latitude>",
+        frame.source or frame.id, w, h, side, scale)  # fmt: skip
     return {"whole_disk_view": False}
 
 

@@ -20,6 +20,7 @@ from jovis.geometry.junocam_view import (
     position_uncertainty_km,
 )
 from jovis.geometry.locate import ViewLocator, locate_features
+from jovis.geometry.maps import CylindricalMap
 from jovis.inference.beside import Beside
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.masks import write_mask_png
@@ -101,14 +102,20 @@ def write_frame_outputs(
 
 def locate_in_view(
     frame: Frame, features: dict[str, Any]
-) -> tuple[ViewLocator | None, dict[str, Any]]:
-    """Give the features of a JunoCam product seen in perspective (no polar grid) lat/lon and km
-    from its metadata's view (`jovis.geometry.junocam_view`), in place. Returns the locator (for
-    the overlay's graticule; None when not located) and what the GeoJSON's properties should
-    say: ``located`` (how), or why a product was not located (its masks and pixel features are
-    kept); nothing for any other frame. Each located vortex also gets ``position_uncertainty_km``:
-    how far it moves if the assumed north angle is off by the spread fitted on PJ44, with the
-    view model's residual added in quadrature (`junocam_view.position_uncertainty_km`)."""
+) -> tuple[ViewLocator | CylindricalMap | None, dict[str, Any]]:
+    """Give the features of a frame without a polar grid lat/lon and km, in place: a frame
+    declared a cylindrical map (``meta["map"]``, `jovis.geometry.maps`) through its map, a
+    JunoCam product seen in perspective through its metadata's view
+    (`jovis.geometry.junocam_view`). Returns the locator (for the overlay's graticule; None when
+    not located) and what the GeoJSON's properties should say: ``located`` (how), or why a
+    product was not located (its masks and pixel features are kept); nothing for any other
+    frame. Each vortex located in a view also gets ``position_uncertainty_km``: how far it moves
+    if the assumed north angle is off by the spread fitted on PJ44, with the view model's
+    residual added in quadrature (`junocam_view.position_uncertainty_km`)."""
+    if frame.meta.get("map"):
+        cylindrical = CylindricalMap.from_dict(frame.meta["map"])
+        locate_features(features, cylindrical, frame.shape)
+        return cylindrical, {"located": f"cylindrical map, {cylindrical.source}"}
     try:
         view = frame_view(frame)
     except (KeyError, ValueError) as err:

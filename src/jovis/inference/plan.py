@@ -34,9 +34,13 @@ def run_key_of(ckpt: Path, tta: bool, save_probs: bool, precision: str, reprojec
     """What makes outputs reusable: checkpoint contents and the settings that change them."""
     key = f"{file_digest(ckpt)}-tta{int(tta)}-probs{int(save_probs)}-{precision}"
     if reproject:
-        digest = hashlib.sha256(repr(sorted(reproject.items())).encode()).hexdigest()[:8]
-        key += "-reproj" + digest
+        key += "-reproj" + settings_digest(reproject)
     return key
+
+
+def settings_digest(settings: dict[str, Any]) -> str:
+    """A short digest of a mapping of settings, for a run key."""
+    return hashlib.sha256(repr(sorted(settings.items())).encode()).hexdigest()[:8]
 
 
 def plan_jobs(

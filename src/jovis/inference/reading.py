@@ -21,6 +21,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from jovis.checkpoint import CheckpointInfo
 from jovis.geometry import PolarGrid
+from jovis.geometry.maps import CylindricalMap, declared_map
 from jovis.geometry.reproject import polar_from_settings
 from jovis.inference.locks import FrameLocks
 from jovis.inference.manifest import Manifest
@@ -46,7 +47,9 @@ class FrameReader(Dataset):
     With `locks`, an input held by another live run is returned as ``{"busy": holder}`` and left
     to it; so is one whose outputs another run wrote after `started` (the same frame, done).
     `resample` (auto | off) feeds frames at the checkpoint's training scale; a frame without a
-    grid uses its hint's ``px_per_deg`` (a frame set's manifest row), else `px_per_deg`.
+    grid uses its hint's ``px_per_deg`` (a frame set's manifest row), else `px_per_deg`, else
+    the pixels per degree of the cylindrical map it is declared to be. `map_settings` (infer's
+    ``map``, `jovis.geometry.maps`) declares what map frames without a grid are.
     """
 
     def __init__(
@@ -66,6 +69,7 @@ class FrameReader(Dataset):
         out: Path | None = None,
         run_key: str | None = None,
         look: Any = "off",
+        map_settings: dict[str, Any] | None = None,
     ) -> None:
         self.jobs, self.info, self.hints, self.reproject = jobs, info, hints, reproject
         self.min_size, self.max_pixels = min_size, max_pixels
@@ -75,6 +79,7 @@ class FrameReader(Dataset):
         self.evidence_from = len(jobs) if evidence_from is None else evidence_from
         self.out, self.run_key = out, run_key
         self.look = look
+        self.map_settings = map_settings
 
     def _done_by_another(self, job) -> bool:
         """Whether another run of the same key finished `job` while this one planned: it wrote
@@ -116,6 +121,8 @@ class FrameReader(Dataset):
     def prepare(self, frame, path: Path) -> ScaledInput:
         """The network's input for `frame` read from `path` (or a stack of it, `temporal`)."""
         hint = self.hints.get(str(path), {}).get("px_per_deg") or self.px_per_deg
+        if not hint and frame.meta.get("map"):
+            hint = CylindricalMap.from_dict(frame.meta["map"]).px_per_deg
         return prepare_scaled(frame, self.info, self.min_size, resample=self.resample,
                               px_per_deg=hint, look=self.look)  # fmt: skip
 
@@ -130,7 +137,7 @@ class FrameReader(Dataset):
             frame.grid = PolarGrid.from_dict(hint["grid"])
         if hint.get("time") and not frame.meta.get("time"):
             frame.meta["time"] = str(hint["time"])  # a frame set's time column (jovis track)
-        return polar_from_settings(frame, self.reproject)
+        return declared_map(polar_from_settings(frame, self.reproject), self.map_settings)
 
 
 def _check_openable(path: Path) -> None:

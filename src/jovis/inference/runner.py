@@ -18,12 +18,13 @@ from typing import Any
 import torch
 from omegaconf import OmegaConf
 
+from jovis.geometry.maps import check_map
 from jovis.inference.batches import predict_batches
 from jovis.inference.inputs import frame_set_rows
 from jovis.inference.locks import FrameLocks, Refresher
 from jovis.inference.look import LookSettings
 from jovis.inference.outputs import write_catalog
-from jovis.inference.plan import Plan, plan_jobs, run_key_of
+from jovis.inference.plan import Plan, plan_jobs, run_key_of, settings_digest
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import min_input_size
 from jovis.inference.reading import FrameReader, Job, frame_loader
@@ -72,6 +73,7 @@ def run_inference(
     temporal: TemporalSettings | dict[str, Any] | str | None = None,
     oval_course: CourseSettings | dict[str, Any] | str | None = None,
     look: LookSettings | dict[str, Any] | str | None = None,
+    map_settings: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run a checkpoint over frames; returns counts, timings and the output folder.
 
@@ -95,10 +97,14 @@ def run_inference(
     each row then counts the pixels drawn (``oval_course_px``). `look` (`jovis.inference.look`,
     off by default; ``auto``: unprocessed JunoCam frames fed to a JunoCam detector) gives raw
     products and per-filter sets the public composites' processing first; rows say (``look``).
+    `map_settings` (infer's ``map``, `jovis.geometry.maps`) declares what map the frames without
+    a grid are (a cylindrical map's extent, or a polar projection's grid; ``<file>.map.json``
+    beside a frame wins): their features then get lat/lon and km, their plate scale is known.
     """
     check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
                    num_workers=num_workers, write_threads=write_threads, precision=precision,
                    max_pixels=max_pixels, reproject=reproject, backend=backend)  # fmt: skip
+    check_map(map_settings)
     check_mode(resample)
     part, num_parts = shard_of(part, num_parts)
     if device in ("auto", "cuda") and "LOCAL_RANK" in os.environ and torch.cuda.is_available():
@@ -127,6 +133,8 @@ def run_inference(
     run_key += course.key()  # off: the key of runs made before the oval course existed
     look = LookSettings.from_value(look)
     run_key += look.key(info.channels)  # empty for a detector the look never reaches
+    if map_settings:  # none: the key of runs made before maps could be declared
+        run_key += "-map" + settings_digest(map_settings)
     settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
                 "tta": tta, "tile_size": tile_size, "tile_overlap": tile_overlap,
                 "precision": precision,
@@ -135,7 +143,7 @@ def run_inference(
                 "resample": resample, "px_per_deg": px_per_deg, "backend": predictor.backend,
                 "temporal": {**temporal.to_dict(), "requested": requested},
                 "oval_course": {**course.to_dict(), "requested": course_requested},
-                "look": look.to_dict(),
+                "look": look.to_dict(), "map": map_settings,
                 **(config or {})}  # fmt: skip
     write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
     # outputs written from here on were not "done" when the plan was made: another run that
@@ -153,7 +161,8 @@ def run_inference(
                          min_size=min_input_size(model, info), max_pixels=max_pixels,
                          locks=locks, started=planned_at, resample=resample,
                          px_per_deg=px_per_deg, evidence_from=len(plan.todo), out=out,
-                         run_key=run_key, look=look)  # fmt: skip
+                         run_key=run_key, look=look,
+                         map_settings=map_settings)  # fmt: skip
     properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument}
     writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks, course)
     start, busy, error = time.perf_counter(), 0, None

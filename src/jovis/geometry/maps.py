@@ -1,0 +1,227 @@
+"""Frames that are maps the user declares (`infer map=`, or ``<file>.map.json`` beside a frame).
+
+Image files carry no geometry: a JunoCam mosaic or a polar projection made by another pipeline
+and saved as PNG is to jovis a picture of unknown plate scale, its vortices without latitude,
+longitude or km. Declaring what map it is gives it them:
+
+* ``{projection: cylindrical, lat: [top, bottom], lon: [left, right], longitude: west|east,
+  latitude: planetocentric|planetographic}``: a simple cylindrical (equirectangular) map whose
+  outer pixel edges lie at those latitudes and longitudes (a global map: ``lat: [90, -90]``).
+  Its features get lat/lon and km (`CylindricalMap`), and it is fed to the model at its
+  pixels per degree of latitude unless ``px_per_deg`` is given.
+* ``{projection: equidistant|stereographic|orthographic, hemisphere, pole_x, pole_y,
+  px_per_deg, lon_at_x, lon_sense}``: a polar projection; the frame takes that `PolarGrid`, and
+  with it everything a frame with a grid gets (resampling to the model's grid, GeoJSON in
+  lat/lon, the oval's course).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, pixel_area_at
+from jovis.geometry.polar import PROJECTIONS, PolarGrid, lines_inside
+
+log = logging.getLogger(__name__)
+MAP_PROJECTIONS = ("cylindrical", *PROJECTIONS)
+LONGITUDES = ("west", "east")
+LATITUDES = ("planetocentric", "planetographic")
+SIDECAR_SUFFIX = ".map.json"
+
+
+@dataclass(frozen=True)
+class CylindricalMap:
+    """A simple cylindrical map of `shape`, as an image shows it (row 0 at the top).
+
+    `lat_top`/`lat_bottom`: latitudes of the image's top and bottom pixel edges;
+    `lon_left`/`lon_right`: SIII west longitudes of its left and right pixel edges (either may
+    exceed 360 or be negative: a map running east has ``lon_right < lon_left``).
+    `planetographic`: the map's latitude axis is planetographic (turned into planetocentric,
+    jovis's convention, for every position given out).
+    """
+
+    lat_top: float
+    lat_bottom: float
+    lon_left: float
+    lon_right: float
+    shape: tuple[int, int]
+    planetographic: bool = False
+    source: str = ""
+
+    @property
+    def px_per_deg(self) -> float:
+        """Pixels per degree of the map's latitude axis."""
+        return self.shape[0] / abs(self.lat_top - self.lat_bottom)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "cylindrical",
+            **{k: v for k, v in asdict(self).items() if k != "shape"},
+            "shape": list(self.shape),
+            "latitude": "planetocentric",
+            "longitude": "System III (1965) west",
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CylindricalMap:
+        fields = set(cls.__dataclass_fields__)
+        values = {k: v for k, v in data.items() if k in fields}
+        return cls(**{**values, "shape": tuple(int(n) for n in values["shape"])})
+
+    def latlon(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """(planetocentric latitude, SIII west longitude) in degrees of pixel coordinates."""
+        h, w = self.shape
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        lat = self.lat_top + (y + 0.5) / h * (self.lat_bottom - self.lat_top)
+        lat = np.where(np.abs(lat) <= 90.0, lat, np.nan)  # beyond the poles: off the planet
+        if self.planetographic:
+            ratio = (POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM) ** 2
+            lat = np.degrees(np.arctan(ratio * np.tan(np.radians(lat))))
+        lon = np.mod(self.lon_left + (x + 0.5) / w * (self.lon_right - self.lon_left), 360.0)
+        return lat, lon
+
+    def pixel_area_at(self, x, y) -> np.ndarray:
+        return pixel_area_at(self.latlon, x, y)
+
+    def graticule(
+        self, height: int, width: int, lat_step: float = 10.0, lon_step: float = 30.0
+    ) -> list[dict[str, Any]]:
+        """Lines of constant latitude and longitude as pixel polylines (`PolarGrid.graticule`'s
+        form): straight rows and columns of the map."""
+        lines: list[dict[str, Any]] = []
+        rows = np.arange(height, dtype=np.float64)
+        cols = np.arange(width, dtype=np.float64)
+        lat, _ = self.latlon(np.zeros_like(rows), rows)
+        lon = self.lon_left + (cols + 0.5) / width * (self.lon_right - self.lon_left)  # unwrapped
+        for value in np.arange(-90.0 + lat_step, 90.0, lat_step):
+            y = _crossing(lat, value)
+            if y is not None:
+                lines += lines_inside(cols, np.full_like(cols, y), width, height, "lat", value)
+        for value in np.arange(0.0, 360.0, lon_step):
+            for turn in (-720.0, -360.0, 0.0, 360.0, 720.0):  # a map may cross 0°/360°
+                x = _crossing(lon, value + turn)
+                if x is not None:
+                    lines += lines_inside(np.full_like(rows, x), rows, width, height, "lon", value)
+        return lines
+
+
+def _crossing(values: np.ndarray, target: float) -> float | None:
+    """The fractional index where monotonic `values` pass `target` (None when they do not)."""
+    finite = np.isfinite(values)
+    if finite.sum() < 2:
+        return None
+    idx, vals = np.flatnonzero(finite).astype(np.float64), values[finite]
+    if vals[0] > vals[-1]:
+        idx, vals = idx[::-1], vals[::-1]
+    if not vals[0] <= target <= vals[-1]:
+        return None
+    return float(np.interp(target, vals, idx))
+
+
+def check_map(settings: Any) -> None:
+    """Raise ValueError naming the key and the fix when `settings` (infer's ``map``) is not a
+    valid map declaration (shape-free checks; the frame's own size is checked when it is read)."""
+    if settings is None:
+        return
+    if not isinstance(settings, dict):
+        raise ValueError(f"map={settings!r}: must be a mapping (projection, ...) or null")
+    if settings:
+        _parsed(settings, (2, 2), "map")
+
+
+def declared_map(frame, settings: dict[str, Any] | None):
+    """`frame` with the map it is declared to be: `settings` (infer's ``map``), overridden key by
+    key by ``<file>.map.json`` beside the frame (replaced when that names another projection).
+    A frame whose reader found a polar grid keeps it (the declaration is logged as ignored);
+    otherwise a polar declaration becomes its grid and a cylindrical one its ``meta["map"]``.
+    Frames with no declaration are returned unchanged."""
+    merged = dict(settings or {})
+    sidecar = Path(f"{frame.source}{SIDECAR_SUFFIX}") if frame.source else None
+    where = "map"
+    if sidecar is not None and sidecar.is_file():
+        try:
+            own = json.loads(sidecar.read_text())
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{sidecar}: not valid JSON ({err})") from err
+        if not isinstance(own, dict):
+            raise ValueError(f"{sidecar}: must hold a JSON object (projection, ...)")
+        if _projection(own) != _projection(merged):  # another kind of map: none of the
+            merged = {}  # run-wide keys apply
+        merged.update(own)
+        where = str(sidecar)
+    if not merged:
+        return frame
+    if frame.grid is not None:
+        log.warning("%s: has its own polar grid (%s); %s is not used for it",
+                    frame.source, frame.grid.source or "from the file", where)  # fmt: skip
+        return frame
+    declared = _parsed(merged, frame.shape, where)
+    if isinstance(declared, PolarGrid):
+        frame.grid = declared
+    else:
+        frame.meta["map"] = declared.to_dict()
+    return frame
+
+
+def _projection(data: dict[str, Any]) -> str:
+    return data.get("projection", "cylindrical")
+
+
+def _parsed(data: dict[str, Any], shape: tuple[int, int], where: str) -> CylindricalMap | PolarGrid:
+    projection = _projection(data)
+    if projection not in MAP_PROJECTIONS:
+        raise ValueError(f"{where}: projection={projection!r}; valid: {', '.join(MAP_PROJECTIONS)}")
+    if projection != "cylindrical":
+        fields = {k: v for k, v in data.items() if k != "projection"}
+        missing = {"hemisphere", "pole_x", "pole_y", "px_per_deg"} - set(fields)
+        if missing:
+            raise ValueError(
+                f"{where}: a {projection} polar map needs {', '.join(sorted(missing))} (the "
+                "pole's pixel, pixels per degree of colatitude at the pole; lon_at_x and "
+                "lon_sense orient it)"
+            )
+        try:
+            return PolarGrid.from_dict({**fields, "projection": projection,
+                                        "source": f"declared ({where})"})  # fmt: skip
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{where}: {err}") from err
+    unknown = set(data) - {"projection", "lat", "lon", "longitude", "latitude"}
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} for a cylindrical "
+                         "map; valid: lat, lon, longitude, latitude")  # fmt: skip
+    lat, lon = _pair(data, "lat", where), _pair(data, "lon", where)
+    if not all(-90.0 <= v <= 90.0 for v in lat) or lat[0] == lat[1]:
+        raise ValueError(f"{where}: lat={list(lat)} must be two different latitudes in [-90, 90], "
+                         "the map's top and bottom edges (a global map: [90, -90])")  # fmt: skip
+    if lon[0] == lon[1] or abs(lon[1] - lon[0]) > 360.0:
+        raise ValueError(f"{where}: lon={list(lon)} must be the left and right edges' longitudes, "
+                         "different and at most 360° apart")  # fmt: skip
+    longitude = data.get("longitude", "west")
+    latitude = data.get("latitude", "planetocentric")
+    for key, value, valid in (("longitude", longitude, LONGITUDES),
+                              ("latitude", latitude, LATITUDES)):  # fmt: skip
+        if value not in valid:
+            raise ValueError(f"{where}: {key}={value!r}; valid: {', '.join(valid)}")
+    sign = 1.0 if longitude == "west" else -1.0  # east longitude = −west
+    return CylindricalMap(lat[0], lat[1], sign * lon[0], sign * lon[1], tuple(shape),
+                          latitude == "planetographic", f"declared ({where})")  # fmt: skip
+
+
+def _pair(data: dict[str, Any], key: str, where: str) -> tuple[float, float]:
+    value = data.get(key)
+    try:
+        a, b = (float(v) for v in value)
+    except (TypeError, ValueError):
+        ends = "top edge>, <bottom edge" if key == "lat" else "left edge>, <right edge"
+        raise ValueError(f"{where}: a cylindrical map needs {key}: [<{ends}>] in degrees, "
+                         f"got {value!r}") from None  # fmt: skip
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise ValueError(f"{where}: {key}={value!r} must be finite")
+    return a, b

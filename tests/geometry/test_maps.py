@@ -1,0 +1,111 @@
+"""Maps a user declares (`jovis.geometry.maps`): a cylindrical map's lat/lon, areas and
+graticule, a polar projection's grid, and the errors of a bad declaration."""
+
+import json
+import logging
+import math
+
+import numpy as np
+import pytest
+
+from jovis.frame import Frame
+from jovis.geometry import PolarGrid
+from jovis.geometry.body import EQUATORIAL_RADIUS_KM as A
+from jovis.geometry.body import POLAR_RADIUS_KM as B
+from jovis.geometry.maps import CylindricalMap, check_map, declared_map
+
+GLOBAL_EAST = {"lat": [90, -90], "lon": [-180, 180], "longitude": "east"}
+
+
+def frame_of(shape, source="", grid=None):
+    return Frame(np.zeros((*shape, 3), np.float32), ["red", "green", "blue"], "unknown",
+                 source, {}, grid)  # fmt: skip
+
+
+def declared(settings, shape=(180, 360), source=""):
+    return CylindricalMap.from_dict(declared_map(frame_of(shape, source), settings).meta["map"])
+
+
+def test_a_global_map_places_its_pixel_centres_and_turns_east_into_west():
+    cmap = declared(GLOBAL_EAST)
+    lat, lon = cmap.latlon(np.array([0, 359, 180]), np.array([0, 179, 90]))
+    np.testing.assert_allclose(lat, [89.5, -89.5, -0.5])
+    # east -179.5 is west 179.5; east 179.5 is west 180.5 = 0.5 mod 360; east 0.5: west 359.5
+    np.testing.assert_allclose(lon, [179.5, 180.5, 359.5])
+    assert cmap.px_per_deg == 1.0
+    west = declared({"lat": [90, -90], "lon": [0, 360]})  # west by default
+    np.testing.assert_allclose(west.latlon(10, 90)[1], 10.5)
+
+
+def test_planetographic_latitudes_are_given_out_planetocentric():
+    cmap = declared({**GLOBAL_EAST, "latitude": "planetographic"}, shape=(4, 8))
+    lat, _ = cmap.latlon(0, 0.5)  # planetographic 45° (row 0.5: one edge of rows 0 and 1)
+    assert lat == pytest.approx(math.degrees(math.atan((B / A) ** 2)), abs=1e-9)  # 41.17°
+
+
+def test_the_pixel_areas_of_a_global_map_add_up_to_the_spheroid():
+    cmap = declared(GLOBAL_EAST, shape=(360, 720))
+    ys, xs = np.mgrid[0:360, 0:720].astype(float)
+    e = math.sqrt(1 - (B / A) ** 2)
+    surface = 2 * math.pi * A**2 * (1 + (1 - e**2) / e * math.atanh(e))
+    # the chord steps shorten the pixels at the poles (a triangle, not a strip): within 0.5 %
+    assert np.nansum(cmap.pixel_area_at(xs, ys)) == pytest.approx(surface, rel=5e-3)
+
+
+def test_the_graticule_runs_along_rows_and_columns_across_0_degrees():
+    cmap = declared({"lat": [80, 20], "lon": [-40, 20], "longitude": "east"}, shape=(60, 60))
+    lines = cmap.graticule(60, 60, lat_step=10, lon_step=30)
+    lats = {gl["value"]: gl["points"] for gl in lines if gl["kind"] == "lat"}
+    assert sorted(lats) == [30, 40, 50, 60, 70]
+    assert {round(p[1], 6) for p in lats[50]} == {29.5}  # 1 row a degree, 80°N at the top
+    lons = {gl["value"]: gl["points"] for gl in lines if gl["kind"] == "lon"}
+    # east -40..20 = west 40..-20: the meridians 30°W and 0°W (= 360°W) are inside, 330°W not
+    assert sorted(lons) == [0.0, 30.0]
+    assert {round(p[0], 6) for p in lons[0.0]} == {39.5}
+    assert {round(p[0], 6) for p in lons[30.0]} == {9.5}
+
+
+def test_a_polar_declaration_becomes_the_frames_grid_and_a_file_keeps_its_own(tmp_path, caplog):
+    polar = {"projection": "stereographic", "hemisphere": "south", "pole_x": 50, "pole_y": 50,
+             "px_per_deg": 2.0}  # fmt: skip
+    frame = declared_map(frame_of((100, 100)), polar)
+    assert frame.grid.hemisphere == "south" and frame.grid.projection == "stereographic"
+    assert "map" not in frame.meta and frame.grid.source == "declared (map)"
+    own = PolarGrid("north", 10, 10, 1.0, source="from the file")
+    with caplog.at_level(logging.WARNING, logger="jovis.geometry.maps"):
+        kept = declared_map(frame_of((100, 100), "a.fits", own), GLOBAL_EAST)
+    assert kept.grid is own and "map" not in kept.meta and "a.fits" in caplog.text
+
+
+def test_a_map_json_beside_the_frame_wins_key_by_key(tmp_path):
+    image = tmp_path / "mosaic.png"
+    (tmp_path / "mosaic.png.map.json").write_text(json.dumps({"lat": [-90, 90]}))
+    cmap = declared(GLOBAL_EAST, source=str(image))
+    assert (cmap.lat_top, cmap.lat_bottom, cmap.lon_left) == (-90, 90, 180)
+    assert cmap.source.endswith("mosaic.png.map.json)")
+    (tmp_path / "mosaic.png.map.json").write_text("{lat:")
+    with pytest.raises(ValueError, match=r"mosaic\.png\.map\.json: not valid JSON"):
+        declared(GLOBAL_EAST, source=str(image))
+    assert declared_map(frame_of((10, 10), "x.png"), None).meta == {}  # nothing declared
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ("global", "must be a mapping"),
+        ({"projection": "mercator", "lat": [1, 2]}, "projection='mercator'; valid: cylindrical"),
+        ({"lon": [0, 360]}, r"needs lat: \[<top edge>, <bottom edge>\]"),
+        ({"lat": [90, -100], "lon": [0, 360]}, r"lat=\[90.0, -100.0\] must be two different"),
+        ({"lat": [90, -90], "lon": [0, 400]}, "at most 360° apart"),
+        ({"lat": [90, -90], "lon": [0, 360], "longitude": "W"}, "longitude='W'; valid: west"),
+        ({"lat": [90, -90], "lon": [0, 360], "pole_x": 3}, r"unknown key\(s\) pole_x"),
+        ({"projection": "equidistant", "hemisphere": "north"}, "needs pole_x, pole_y, px_per_deg"),
+        (
+            dict(projection="equidistant", hemisphere="up", pole_x=1, pole_y=1, px_per_deg=1),
+            "hemisphere='up'",
+        ),
+    ],
+)
+def test_a_bad_declaration_names_the_key_and_the_fix(settings, message):
+    with pytest.raises(ValueError, match=message):
+        check_map(settings)

@@ -1,0 +1,99 @@
+"""`infer map=` and ``<file>.map.json``: frames that are maps get lat/lon, km and their plate
+scale (`jovis.geometry.maps`)."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from tests.conftest import REPO
+
+from jovis.catalog import catalog_rows, features_to_geojson
+from jovis.frame import Frame
+from jovis.inference import run_inference
+from jovis.inference.outputs import locate_in_view
+
+# 64 rows over 30° of latitude: 2.13 px per degree, twice the tiny model's 1.07
+MAP = {"lat": [90, 60], "lon": [-60, 60], "longitude": "east"}
+
+
+@pytest.fixture()
+def map_frame(tmp_path):
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    image = np.random.default_rng(3).random((64, 128, 2)).astype(np.float32)
+    np.save(folder / "strip.npy", image)
+    return folder
+
+
+def rows_of(out):
+    return [json.loads(x) for x in (out / "manifest.jsonl").read_text().splitlines()]
+
+
+def test_infer_script_takes_a_cylindrical_map_at_its_scale_and_locates_it(
+    tiny_run, map_frame, tmp_path
+):
+    def infer(out, *extra):
+        proc = subprocess.run(
+            [sys.executable, "scripts/infer.py", f"ckpt={tiny_run['checkpoint']}",
+             f"input={map_frame}", f"out={out}", "device=cpu", "num_workers=0",
+             "progress=false", *extra],
+            cwd=REPO, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        return proc
+
+    proc = infer(tmp_path / "map", "map={lat:[90,60],lon:[-60,60],longitude:east}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (row,) = rows_of(tmp_path / "map")
+    assert row["resampled"] is True and row["resample_scale"] == pytest.approx(0.5, abs=0.01)
+    assert "-map" in row["run_key"]
+    gj = json.loads((tmp_path / "map" / "features" / "strip.geojson").read_text())
+    assert gj["properties"]["located"] == "cylindrical map, declared (map)"
+    assert gj["properties"]["map"]["lon_left"] == 60.0  # east -60 = west 60
+    # undeclared, the same frame is fed at its own scale and nothing is located
+    proc = infer(tmp_path / "plain")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (plain,) = rows_of(tmp_path / "plain")
+    assert plain["resampled"] is False and "-map" not in plain["run_key"]
+    gj = json.loads((tmp_path / "plain" / "features" / "strip.geojson").read_text())
+    assert "located" not in gj["properties"] and "map" not in gj["properties"]
+    # a bad declaration is refused before anything is written, naming the key
+    proc = infer(tmp_path / "bad", "map={lat:[90,60]}")
+    assert proc.returncode != 0 and "map: a cylindrical map needs lon" in proc.stderr
+    assert not (tmp_path / "bad").exists()
+
+
+def test_a_polar_map_json_beside_a_frame_gives_it_a_grid(tiny_run, map_frame, tmp_path):
+    polar = {"projection": "equidistant", "hemisphere": "north", "pole_x": 64, "pole_y": 32,
+             "px_per_deg": 1.0667}  # fmt: skip
+    (map_frame / "strip.npy.map.json").write_text(json.dumps(polar))
+    result = run_inference(tiny_run["checkpoint"], map_frame, tmp_path, device="cpu",
+                           progress=False, map_settings=MAP)  # fmt: skip
+    assert result["ok"] == 1
+    (row,) = rows_of(tmp_path)
+    assert row["grid"].endswith("strip.npy.map.json)")  # the file beside it wins
+    gj = json.loads((tmp_path / "features" / "strip.geojson").read_text())
+    assert gj["properties"]["coordinate_system"].startswith("[lon, lat]")
+
+
+def test_a_vortex_on_a_cylindrical_map_gets_its_latitude_longitude_and_km():
+    meta = {"map": {"kind": "cylindrical", "lat_top": 90.0, "lat_bottom": -90.0,
+                    "lon_left": 360.0, "lon_right": 0.0, "shape": [180, 360]}}  # fmt: skip
+    frame = Frame(np.zeros((180, 360, 3), np.float32), ["red", "green", "blue"], "unknown",
+                  "mosaic.png", meta)  # fmt: skip
+    v = {"id": 1, "x": 99.5, "y": 112.5, "semi_major_px": 4.0, "semi_minor_px": 2.0,
+         "angle_deg": 90.0, "area_px": 25}  # fmt: skip
+    features = {"vortices": [v], "oval": {}, "class_fractions": {}}
+    locator, said = locate_in_view(frame, features)
+    assert locator is not None and said["located"].startswith("cylindrical map")
+    (row,) = catalog_rows("mosaic", features)
+    # row 112.5: edge 113 of 180 from 90°N = 23°S; column 99.5: 100° from 360°W = 260°W
+    assert (row["lat"], row["lon"]) == (pytest.approx(-23.0), pytest.approx(260.0))
+    # 4 px along the meridian: 4° of latitude, ~4900 km; 2 px along the parallel at 23°S
+    assert row["semi_major_km"] == pytest.approx(4 * np.pi / 180 * 68_500, rel=0.05)
+    assert row["semi_minor_km"] == pytest.approx(2 * np.pi / 180 * 71_492 * np.cos(np.radians(23)),
+                                                 rel=0.02)  # fmt: skip
+    gj = features_to_geojson(features, "mosaic")
+    assert gj["properties"]["map"]["kind"] == "cylindrical"
+    assert gj["properties"]["coordinate_system"].startswith("pixel")  # positions stay pixels
