@@ -28,9 +28,48 @@ def test_brightness_inside_the_oval_in_kr_km2():
     cv2.circle(region, (60, 60), 40, 1, -1)
     inside = region.astype(bool) & valid
     expected = 2.0 * grid.pixel_area_km2(120, 120)[inside].sum()
-    assert result["integrated"] == pytest.approx(expected, rel=1e-5)
+    # the region is the fitted course's inside: its outer edge is the arcs' median radius plus
+    # half their width, a pixel or two beyond a drawn ring's edge (the median pixel of a ring lies
+    # outward of its middle, and the outline takes the pixels it crosses)
+    assert result["integrated"] == pytest.approx(expected, rel=0.05)
     assert result["units"] == "kR·km²" and result["channel"] == "uv"
-    assert 0.99 < result["coverage"] < 1.0
+    assert 0.99 < result["coverage"] < 1.0 and result["enclosure"] == "course"
+
+
+def arc_mask(cut: bool, size=160):
+    """Three quarters of a ring of radius 50-56 px (an oval the limb cuts), whole or broken by a
+    4-px gap (the detector missed a stretch)."""
+    mask = np.zeros((size, size), np.uint8)
+    cv2.ellipse(mask, (80, 80), (56, 56), 0, 0, 270, 1, -1)
+    cv2.ellipse(mask, (80, 80), (50, 50), 0, 0, 360, 0, -1)
+    if cut:
+        mask[76 : 84 + 60, 78:82] = 0  # across the arc below the centre
+    return mask
+
+
+def test_a_broken_arc_encloses_what_the_whole_one_does():
+    # filling the largest arc's outline took the polar cap inside a whole C-shaped arc and a
+    # sliver of a broken one (x10 between HST frames 20 min apart); the course takes both
+    grid = PolarGrid("north", 79.5, 79.5, 4.0)
+    image = np.full((160, 160, 1), 5.0, np.float32)  # polar emission inside, as on real frames
+    frame = Frame(image, ["uv"], "uv", meta={"units": "kR"}, grid=grid,
+                  valid=np.ones((160, 160), bool))  # fmt: skip
+    whole = oval_brightness(frame, arc_mask(cut=False), SCHEMA)
+    broken = oval_brightness(frame, arc_mask(cut=True), SCHEMA)
+    assert whole["enclosure"] == broken["enclosure"] == "course"
+    assert broken["integrated"] == pytest.approx(whole["integrated"], rel=0.02)
+    disk = 5.0 * grid.pixel_area_km2(160, 160)[(np.hypot(*np.mgrid[-80:80, -80:80] + 0.5) <= 56)]
+    assert whole["integrated"] == pytest.approx(disk.sum(), rel=0.05)  # the whole cap inside
+
+
+def test_a_blob_no_course_fits_is_filled_as_before():
+    mask = np.zeros((120, 120), np.uint8)
+    cv2.circle(mask, (60, 60), 5, 1, -1)
+    grid = PolarGrid("north", 59.5, 59.5, 4.0)
+    frame = Frame(np.ones((120, 120, 1), np.float32), ["uv"], "uv", grid=grid,
+                  valid=np.ones((120, 120), bool))  # fmt: skip
+    result = oval_brightness(frame, mask, SCHEMA)
+    assert result["enclosure"] == "largest arc" and result["pixels"] == int(mask.sum())
 
 
 def test_without_grid_or_aurora():

@@ -74,6 +74,9 @@ def features_to_geojson(
             mean_prob=oval.get("mean_prob"),
             integrated_brightness=brightness.get("integrated"),
             brightness_units=brightness.get("units"),
+            # the region summed (`photometry.oval_brightness`) and the share of it with data
+            brightness_enclosure=brightness.get("enclosure"),
+            brightness_coverage=brightness.get("coverage"),
         )
         for key in (
             "centre_x",

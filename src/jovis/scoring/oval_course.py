@@ -383,6 +383,29 @@ def _radius(coef: np.ndarray, theta: np.ndarray) -> np.ndarray:
     return r
 
 
+def course_interior(arcs: np.ndarray, settings: CourseSettings | None = None) -> np.ndarray | None:
+    """The pixels inside the closed course fitted to the oval pixels `arcs` (H, W bool), out to
+    the course's outer edge (half the arcs' median width beyond it); None when no course fits
+    or its curvature is not resolved (a radius under `MIN_RADIUS_WIDTHS` widths). Unlike the
+    arcs' own outline, it does not depend on whether the detected arcs touch: the region an
+    open arc's outline closes along its chord is the polar cap on one frame and a sliver on
+    the next."""
+    settings = settings or CourseSettings()
+    ys, xs = np.nonzero(arcs)
+    if len(xs) < settings.min_pixels:
+        return None
+    fit = fit_course(xs.astype(np.float64), ys.astype(np.float64), settings)
+    if fit is None or fit["coef"][0] < MIN_RADIUS_WIDTHS * fit["width"]:
+        return None
+    theta, radius = course_points(fit, settings.bins * 10)
+    radius = radius + fit["width"] / 2
+    cx, cy = fit["centre"]
+    outline = np.stack([cx + radius * np.cos(theta), cy + radius * np.sin(theta)], 1)
+    inside = np.zeros(arcs.shape, np.uint8)
+    cv2.fillPoly(inside, [np.rint(outline).astype(np.int32)], 1)
+    return inside.astype(bool)
+
+
 def course_points(fit: dict[str, Any], n: int) -> tuple[np.ndarray, np.ndarray]:
     """(θ, r) at `n` angles over the bins' range [−π, π), about ``fit["centre"]``."""
     theta = (np.arange(n) + 0.5) / n * 2 * math.pi - math.pi
