@@ -89,3 +89,29 @@ def test_the_cached_area_map_gives_the_per_pixel_numbers(monkeypatch):
     cached = oval_brightness(frame, ring_mask(), SCHEMA)  # the region is 35 % of the frame
     monkeypatch.setattr(photometry, "CACHED_AREA_SHARE", 1.0)  # every pixel's area computed
     assert oval_brightness(frame, ring_mask(), SCHEMA) == cached
+
+
+def test_the_share_of_the_region_with_data_reaches_the_catalogue_and_the_oval_series(tmp_path):
+    # half the frame without data (a limb): the sum misses half the region, and says so
+    from jovis.catalog import CATALOG_COLUMNS, catalog_rows
+    from jovis.features import extract_features
+    from jovis.tracking.inputs import read_frames
+    from jovis.tracking.oval_series import oval_series
+
+    mask = ring_mask()
+    valid = np.ones((120, 120), bool)
+    valid[:, :60] = False
+    frame = Frame(np.ones((120, 120, 1), np.float32), ["uv"], "uv", meta={"units": "kR"},
+                  grid=PolarGrid("north", 59.5, 59.5, 4.0), valid=valid)  # fmt: skip
+    features = extract_features(mask, None, SCHEMA)
+    features["oval"]["brightness"] = oval_brightness(frame, mask, SCHEMA)
+    (row,) = catalog_rows("f1", features)
+    assert row["brightness_coverage"] == pytest.approx(0.5, abs=0.02)
+    with open(tmp_path / "catalog.csv", "w") as fh:
+        fh.write(",".join(CATALOG_COLUMNS) + "\n")
+        fh.write(",".join("" if row[c] is None else str(row[c]) for c in CATALOG_COLUMNS) + "\n")
+    (tmp_path / "manifest.jsonl").write_text(
+        '{"id": "f1", "status": "ok", "time": "2016-05-21T02:17:42"}\n'
+    )
+    (series,) = oval_series(read_frames([tmp_path]))
+    assert series["brightness_coverage"] == pytest.approx(0.5, abs=0.02)

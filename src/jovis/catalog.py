@@ -17,7 +17,8 @@ LATLON_CRS = "[lon, lat]: planetocentric latitude, System III (1965) west longit
 CATALOG_COLUMNS: list[str] = (
     "frame_id time feature feature_id x_px y_px semi_major_px semi_minor_px angle_deg area_px "
     "radius_px width_px mean_prob lat lon semi_major_km semi_minor_km radius_km area_km2 width_km "
-    "mean_colatitude_deg integrated_brightness brightness_units position_uncertainty_km"
+    "mean_colatitude_deg integrated_brightness brightness_units brightness_coverage "
+    "position_uncertainty_km"
 ).split()
 
 
@@ -139,6 +140,7 @@ def catalog_rows_from_geojson(collection: dict[str, Any]) -> list[dict[str, Any]
                 "mean_colatitude_deg": p.get("ring_mean_colatitude_deg"),
                 "integrated_brightness": p.get("integrated_brightness"),
                 "brightness_units": p.get("brightness_units"),
+                "brightness_coverage": p.get("brightness_coverage"),
             }
             rows.append(_row(frame_id, "aurora_oval", p["feature_id"], values))
     for row in rows:

@@ -159,6 +159,7 @@ def _catalog_oval(r: dict[str, Any]) -> dict[str, Any]:
         "emitting_area_px": _num(r.get("area_px")),
         "integrated_brightness": _num(r.get("integrated_brightness")),
         "brightness_units": r.get("brightness_units") or None,
+        "brightness_coverage": _num(r.get("brightness_coverage")),
     }  # fmt: skip
 
 
@@ -211,4 +212,5 @@ def truth_oval(latlon: np.ndarray, gain: float | None) -> dict[str, Any]:
         "mean_colatitude_deg": mean_colat, "enclosed_area_km2": cap_area_km2(mean_colat),
         "emitting_area_px": None, "integrated_brightness": gain,
         "brightness_units": "relative gain (synthetic truth)" if gain is not None else None,
+        "brightness_coverage": None,
     }  # fmt: skip

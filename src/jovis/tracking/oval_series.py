@@ -7,7 +7,8 @@ from typing import Any
 from jovis.tracking.observations import FrameObs, days_between
 
 OVAL_COLUMNS = ("frame_id time day centre_lat centre_lon mean_colatitude_deg enclosed_area_km2 "
-                "emitting_area_px integrated_brightness brightness_units").split()  # fmt: skip
+                "emitting_area_px integrated_brightness brightness_units "
+                "brightness_coverage").split()  # fmt: skip
 
 
 def oval_series(frames: list[FrameObs]) -> list[dict[str, Any]]:
@@ -15,7 +16,8 @@ def oval_series(frames: list[FrameObs]) -> list[dict[str, Any]]:
     colatitude (from the pole), the area of a polar cap of that colatitude (km², the oval's size
     to first order), its emitting ribbon's pixel
     area and integrated brightness with the units the catalogue gave (kR·km² or GW for
-    calibrated frames; None when the units do not allow)."""
+    calibrated frames; None when the units do not allow), and the share of the region summed
+    that had data (a limb or the field of view cuts it: the sum then misses the rest)."""
     if not frames:
         return []
     t0 = frames[0].time
