@@ -109,6 +109,12 @@ def test_auto_prefers_a_version_trained_on_views_from_the_frames_altitude(root, 
             pick.model == "visible_rgb-v2"
             and pick.reason == "auto: instrument junocam → visible_rgb"
         )
+    # a frame no version takes (its channel count) is refused naming the newest, whatever
+    # version its altitude would have picked
+    takes = len(find_release("visible_rgb-v2", vis).card["channels"])
+    with pytest.raises(UnknownModelError, match=rf"'methane'\]: visible_rgb-v2 takes {takes}"):
+        resolve_model("auto", instrument="junocam", altitude_km=15000.0, root=vis,
+                      channels=["methane"] * (takes + 1))  # fmt: skip
 
 
 def test_an_unknown_name_is_refused_naming_the_choices(root):

@@ -179,10 +179,7 @@ def for_instrument(
             f"instrument; give model=NAME ({', '.join(choices(root)[1:])}) or a checkpoint path"
         )
     found = find_release(name, root)
-    if altitude_km is not None and not found.covers_altitude(altitude_km):
-        covering = [r for r in releases(root) if r.name == name and r.covers_altitude(altitude_km)]
-        found = covering[-1] if covering else found
-    takes = found.card.get("channels")
+    takes = found.card.get("channels")  # checked on the newest: an older version is not named
     if channels is not None and takes is not None and len(channels) != len(takes):
         raise UnknownModelError(
             f"model=auto: no released detector for {instrument} frames with "
@@ -190,6 +187,9 @@ def for_instrument(
             f"{list(takes)}; train a detector on frames with these channels (the `channels` of "
             f"configs/instrument/*.yaml) and give ckpt=PATH"
         )
+    if altitude_km is not None and not found.covers_altitude(altitude_km):
+        covering = [r for r in releases(root) if r.name == name and r.covers_altitude(altitude_km)]
+        found = covering[-1] if covering else found
     return found
 
 
