@@ -97,3 +97,23 @@ def test_a_vortex_on_a_cylindrical_map_gets_its_latitude_longitude_and_km():
     gj = features_to_geojson(features, "mosaic")
     assert gj["properties"]["map"]["kind"] == "cylindrical"
     assert gj["properties"]["coordinate_system"].startswith("pixel")  # positions stay pixels
+
+
+def test_a_labelled_sets_map_locates_infers_features(tiny_run, map_frame, tmp_path):
+    # `labels import map=...` records the map in the set's manifest; infer on the set reads it
+    from jovis.annotations import import_annotations
+    from jovis.synth.frameset import default_schema
+
+    (tmp_path / "cat.csv").write_text(
+        "frame_id,lat,lon,semi_major,semi_minor\nstrip,75,0,2000,2000\n"
+    )
+    labelled = tmp_path / "set"
+    import_annotations(tmp_path / "cat.csv", map_frame, labelled, default_schema(),
+                       {"map": MAP}, instrument="jiram")  # fmt: skip
+    result = run_inference(tiny_run["checkpoint"], labelled, tmp_path / "o", device="cpu",
+                           progress=False)  # fmt: skip
+    assert result["ok"] == 1
+    (row,) = rows_of(tmp_path / "o")
+    assert row["resample_scale"] == pytest.approx(0.5, abs=0.01)  # the map's 2.13 px/deg
+    gj = json.loads((tmp_path / "o" / "features" / "strip.geojson").read_text())
+    assert gj["properties"]["map"]["lat_top"] == 90.0

@@ -2,7 +2,9 @@
 
 `frames=DIR` is a folder of frame files (FITS, PDS3, PNG, NPY, ...; the grid comes from the
 file, as `infer` reads it) or a labelled frame set (``manifest.jsonl``: its rows also give a grid
-a bare image file cannot carry). Annotations name their frame by file name or id.
+or map a bare image file cannot carry). An image that is a map says so as `infer` is told
+(`jovis.geometry.maps`: the ``map`` setting, or ``<frame>.map.json``), so that lat/lon
+annotations can be placed on it. Annotations name their frame by file name or id.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jovis.geometry import PolarGrid
+from jovis.geometry.maps import CylindricalMap, declared_map
 
 
 @dataclass
@@ -23,6 +26,12 @@ class FrameInfo:
     instrument: str
     channels: list[str]
     row: dict[str, Any] = field(default_factory=dict)  # the frame set's manifest row, if any
+    map: CylindricalMap | None = None  # a declared cylindrical map (no polar grid)
+
+    @property
+    def placer(self) -> PolarGrid | CylindricalMap | None:
+        """What places lat/lon on the frame's pixels: its polar grid, else its map."""
+        return self.grid if self.grid is not None else self.map
 
 
 class FrameIndex:
@@ -47,8 +56,11 @@ class FrameIndex:
         return len(self.frames)
 
 
-def load_frames(spec: str | Path, instrument: str | None = None) -> FrameIndex:
-    """Read every frame under `spec` once (for its size and grid); raises naming `frames=`."""
+def load_frames(
+    spec: str | Path, instrument: str | None = None, map_settings: dict[str, Any] | None = None
+) -> FrameIndex:
+    """Read every frame under `spec` once (for its size and grid, or the map `map_settings` or
+    its ``<frame>.map.json`` declare it to be); raises naming `frames=`."""
     from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids
     from jovis.io import read_frame
 
@@ -61,12 +73,16 @@ def load_frames(spec: str | Path, instrument: str | None = None) -> FrameIndex:
     for path, fid in zip(paths, unique_ids(paths), strict=True):
         row = rows.get(str(path), {})
         frame = read_frame(path, row.get("instrument") or instrument, row.get("channels"))
-        grid = frame.grid
-        if grid is None and row.get("grid"):
-            grid = PolarGrid.from_dict(row["grid"])
+        if frame.grid is None and row.get("grid"):
+            frame.grid = PolarGrid.from_dict(row["grid"])
+        if frame.grid is None and row.get("map"):
+            frame.meta["map"] = row["map"]
+        elif not frame.meta.get("map"):
+            frame = declared_map(frame, map_settings)
+        cylindrical = CylindricalMap.from_dict(frame.meta["map"]) if frame.meta.get("map") else None
         out.append(FrameInfo(
-            id=str(row.get("id", fid)), path=path.resolve(), size=frame.shape, grid=grid,
+            id=str(row.get("id", fid)), path=path.resolve(), size=frame.shape, grid=frame.grid,
             instrument=str(row.get("instrument") or frame.instrument or instrument or ""),
-            channels=list(frame.channels), row=row,
+            channels=list(frame.channels), row=row, map=cylindrical,
         ))  # fmt: skip
     return FrameIndex(out)

@@ -71,4 +71,5 @@ def _write_frame(tmp, out, frame: FrameInfo, mask, vortices, schema, split) -> d
         "mask": f"masks/{fid}.png", "features": f"features/{fid}.json",
         "instrument": frame.instrument, "channels": frame.channels, "hemisphere": hemisphere,
         "split": split or frame.row.get("split") or "train", "grid": grid,
+        **({"map": frame.map.to_dict()} if frame.map is not None else {}),
     }  # fmt: skip

@@ -15,6 +15,7 @@ import numpy as np
 
 from jovis.geometry import PolarGrid
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, surface_point
+from jovis.geometry.maps import CylindricalMap
 
 LATITUDE_KINDS = ("planetocentric", "planetographic")
 LONGITUDE_SENSES = ("west", "east")
@@ -84,10 +85,19 @@ def ellipse_outline_deg(
     return np.clip(lat + dn, -90.0, 90.0), np.mod(lon - de, 360.0)
 
 
-def to_pixels(grid: PolarGrid, lat: np.ndarray, lon: np.ndarray) -> np.ndarray | None:
-    """(N, 2) pixel [x, y] of planetocentric lat / west lon through `grid`; None when a point
-    lies in the other hemisphere or beyond an orthographic limb (it cannot be placed)."""
+def to_pixels(
+    grid: PolarGrid | CylindricalMap, lat: np.ndarray, lon: np.ndarray
+) -> np.ndarray | None:
+    """(N, 2) pixel [x, y] of planetocentric lat / west lon through `grid` (a frame's polar grid,
+    or the cylindrical map it is declared to be); None when a point lies in the other
+    hemisphere, beyond an orthographic limb or off the map (it cannot be placed)."""
     lat = np.asarray(lat, dtype=np.float64)
+    if isinstance(grid, CylindricalMap):
+        x, y = grid.pixel(lat, lon)
+        h, w = grid.shape
+        if np.any((x < -0.5) | (x > w - 0.5) | (y < -0.5) | (y > h - 0.5)):
+            return None
+        return np.stack([x, y], axis=-1).reshape(-1, 2)
     wrong = lat < 0 if grid.hemisphere == "north" else lat > 0
     if np.any(wrong):
         return None

@@ -16,6 +16,7 @@ from jovis.annotations.labelme import AnnotationError
 from jovis.annotations.shapes import Shape, rasterise
 from jovis.config import dataclass_keys
 from jovis.frame import LabelSchema
+from jovis.geometry.maps import check_map
 
 FORMATS = ("auto", "labelme", "cvat", "geojson", "catalogue")
 SUFFIXES = {".xml": "cvat", ".geojson": "geojson", ".csv": "catalogue", ".json": None}
@@ -32,6 +33,9 @@ class ImportSettings:
     classes: dict[str, str] = field(default_factory=dict)  # annotation label → schema class
     split: str | None = None
     overwrite: bool = False
+    map: dict[str, Any] | None = (
+        None  # what map the frames without a grid are (jovis.geometry.maps)
+    )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ImportSettings:
@@ -118,7 +122,8 @@ def import_annotations(
     out = Path(out) if out else Path(frames) / "labelled"
     check_out(out, s.overwrite)
     files = annotation_files(annotations)
-    index = load_frames(frames, instrument)
+    check_map(s.map)
+    index = load_frames(frames, instrument, s.map)
     shapes, skipped = collect(files, index, s)
     items, placed = [], 0
     for fid, found in shapes.items():

@@ -24,7 +24,7 @@ from jovis.config import CONFIG_DIR, to_plain
 CONFIG_NAME = store_config("labels", groups=())
 ACTIONS = ("import", "export")
 IMPORT_KEYS = ("format", "unlabelled", "latitude", "longitude", "axes", "min_confidence",
-               "classes", "split", "overwrite")  # fmt: skip
+               "classes", "split", "overwrite", "map")  # fmt: skip
 
 
 def load_schema(name: str):

@@ -87,6 +87,20 @@ class CylindricalMap:
         lon = np.mod(self.lon_left + (x + 0.5) / w * (self.lon_right - self.lon_left), 360.0)
         return lat, lon
 
+    def pixel(self, lat, lon) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) pixel coordinates of planetocentric latitudes / SIII west longitudes; a
+        longitude is taken the way the map runs from its left edge (outside the map: x beyond
+        its columns)."""
+        h, w = self.shape
+        lat = np.asarray(lat, dtype=np.float64)
+        if self.planetographic:
+            ratio = (POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM) ** 2
+            lat = np.degrees(np.arctan(np.tan(np.radians(lat)) / ratio))
+        y = (lat - self.lat_top) / (self.lat_bottom - self.lat_top) * h - 0.5
+        span = self.lon_right - self.lon_left
+        along = np.mod((np.asarray(lon, dtype=np.float64) - self.lon_left) * np.sign(span), 360.0)
+        return along / abs(span) * w - 0.5, y
+
     def pixel_area_at(self, x, y) -> np.ndarray:
         return pixel_area_at(self.latlon, x, y)
 

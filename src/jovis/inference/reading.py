@@ -135,6 +135,8 @@ class FrameReader(Dataset):
         hint = self.hints.get(str(path), {})
         if frame.grid is None and hint.get("grid"):
             frame.grid = PolarGrid.from_dict(hint["grid"])
+        if frame.grid is None and hint.get("map"):  # a frame set's cylindrical map
+            frame.meta["map"] = hint["map"]
         if hint.get("time") and not frame.meta.get("time"):
             frame.meta["time"] = str(hint["time"])  # a frame set's time column (jovis track)
         return declared_map(polar_from_settings(frame, self.reproject), self.map_settings)
