@@ -109,3 +109,21 @@ def test_a_map_json_beside_the_frame_wins_key_by_key(tmp_path):
 def test_a_bad_declaration_names_the_key_and_the_fix(settings, message):
     with pytest.raises(ValueError, match=message):
         check_map(settings)
+
+
+def test_a_junocam_product_its_metadata_place_keeps_its_view_unless_a_file_declares_it(
+    tmp_path, caplog
+):
+    meta = {"SUB_SPACECRAFT_LATITUDE": "78.4 <deg>", "SUB_SPACECRAFT_LONGITUDE": "343.4 <deg>",
+            "SPACECRAFT_ALTITUDE": "35216.7 <km>", "product_kind": "mapprojected"}  # fmt: skip
+    source = tmp_path / "JNCE_2022229_44C00037_V01-mapprojected.png"
+
+    def product():
+        return Frame(np.zeros((200, 200, 3), np.float32), ["red", "green", "blue"], "junocam",
+                     str(source), dict(meta))  # fmt: skip
+
+    with caplog.at_level(logging.WARNING, logger="jovis.geometry.maps"):
+        kept = declared_map(product(), GLOBAL_EAST)  # a run-wide map= over a mixed folder
+    assert "map" not in kept.meta and "its own metadata's view" in caplog.text
+    (tmp_path / f"{source.name}.map.json").write_text(json.dumps(GLOBAL_EAST))
+    assert declared_map(product(), None).meta["map"]["kind"] == "cylindrical"

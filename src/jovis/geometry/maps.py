@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, pixel_area_at
+from jovis.geometry.junocam_view import frame_view
 from jovis.geometry.polar import PROJECTIONS, PolarGrid, lines_inside
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def _crossing(values: np.ndarray, target: float) -> float | None:
 
 def check_map(settings: Any) -> None:
     """Raise ValueError naming the key and the fix when `settings` (infer's ``map``) is not a
-    valid map declaration (shape-free checks; the frame's own size is checked when it is read)."""
+    valid map declaration (before any frame is read)."""
     if settings is None:
         return
     if not isinstance(settings, dict):
@@ -153,7 +154,8 @@ def check_map(settings: Any) -> None:
 def declared_map(frame, settings: dict[str, Any] | None):
     """`frame` with the map it is declared to be: `settings` (infer's ``map``), overridden key by
     key by ``<file>.map.json`` beside the frame (replaced when that names another projection).
-    A frame whose reader found a polar grid keeps it (the declaration is logged as ignored);
+    A frame whose reader found a polar grid keeps it (the declaration is logged as ignored), and
+    so does a JunoCam product its metadata place, unless a file beside it declares it;
     otherwise a polar declaration becomes its grid and a cylindrical one its ``meta["map"]``.
     Frames with no declaration are returned unchanged."""
     merged = dict(settings or {})
@@ -176,12 +178,24 @@ def declared_map(frame, settings: dict[str, Any] | None):
         log.warning("%s: has its own polar grid (%s); %s is not used for it",
                     frame.source, frame.grid.source or "from the file", where)  # fmt: skip
         return frame
+    if where == "map" and _seen_in_perspective(frame):  # a file beside it would still win
+        log.warning("%s: is placed by its own metadata's view; map is not used for it",
+                    frame.source)  # fmt: skip
+        return frame
     declared = _parsed(merged, frame.shape, where)
     if isinstance(declared, PolarGrid):
         frame.grid = declared
     else:
         frame.meta["map"] = declared.to_dict()
     return frame
+
+
+def _seen_in_perspective(frame) -> bool:
+    """Whether the frame is a JunoCam product its metadata place (`junocam_view.frame_view`)."""
+    try:
+        return frame_view(frame) is not None
+    except (KeyError, ValueError):
+        return False
 
 
 def _projection(data: dict[str, Any]) -> str:
