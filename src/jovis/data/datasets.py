@@ -14,7 +14,6 @@ from torch.utils.data import Dataset
 from jovis.data.normalise import DEFAULT_NORMALISATION, normalise_frame
 from jovis.frame import IGNORE_INDEX, Frame, Labels
 from jovis.geometry import PolarGrid
-from jovis.geometry.maps import CylindricalMap
 from jovis.io import read_frame
 from jovis.io.masks import read_mask_png
 
@@ -117,6 +116,8 @@ class FolderDataset(Dataset):
         frame.meta["id"] = row["id"]
         if frame.grid is None and row.get("grid"):
             frame.grid = PolarGrid.from_dict(row["grid"])
+        if frame.grid is None and row.get("map"):  # a declared cylindrical map: its plate scale
+            frame.meta["map"] = row["map"]
         features: dict[str, Any] = {}
         if row.get("features"):
             features = json.loads((self.root / row["features"]).read_text())
@@ -127,10 +128,9 @@ class FolderDataset(Dataset):
 
         if labels.mask.shape != frame.shape:  # named by to_sample, before any resampling
             return frame, labels
-        hint = self.px_per_deg
-        if hint is None and frame.grid is None and row.get("map"):  # a declared cylindrical map
-            hint = CylindricalMap.from_dict(row["map"]).px_per_deg
-        frame, labels, _ = resample_labelled(frame, labels, self.geometry, px_per_deg=hint)
+        frame, labels, _ = resample_labelled(
+            frame, labels, self.geometry, px_per_deg=self.px_per_deg
+        )
         return frame, labels
 
     def __getitem__(self, index: int) -> dict[str, Any]:

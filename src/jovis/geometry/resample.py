@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from jovis.frame import Frame
+from jovis.geometry.maps import CylindricalMap
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid
 from jovis.geometry.training import TrainingGeometry
@@ -113,7 +114,10 @@ def plan_resampling(
     (`jovis.data.rescale`): a frame with a grid goes onto a grid of the model's projection and
     px/deg; one without, with a ``px_per_deg`` hint, is zoomed by the ratio of the scales; one
     with neither, for a model trained on views, is zoomed so that its longer side is the views'
-    size."""
+    size. A frame declared a cylindrical map (``meta["map"]``, `jovis.geometry.maps`) takes its
+    rows per degree of latitude as the hint when none is given."""
+    if not px_per_deg and frame.grid is None and (frame.meta or {}).get("map"):
+        px_per_deg = CylindricalMap.from_dict(frame.meta["map"]).px_per_deg
     if geometry is None:
         return None, _as_is("the checkpoint records no training geometry", 1.0)
     if frame.grid is not None:

@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from jovis.checkpoint import CheckpointInfo
 from jovis.geometry import PolarGrid
-from jovis.geometry.maps import CylindricalMap, declared_map
+from jovis.geometry.maps import declared_map
 from jovis.geometry.reproject import polar_from_settings
 from jovis.inference.locks import FrameLocks
 from jovis.inference.manifest import Manifest
@@ -48,8 +48,9 @@ class FrameReader(Dataset):
     to it; so is one whose outputs another run wrote after `started` (the same frame, done).
     `resample` (auto | off) feeds frames at the checkpoint's training scale; a frame without a
     grid uses its hint's ``px_per_deg`` (a frame set's manifest row), else `px_per_deg`, else
-    the pixels per degree of the cylindrical map it is declared to be. `map_settings` (infer's
-    ``map``, `jovis.geometry.maps`) declares what map frames without a grid are.
+    the pixels per degree of the cylindrical map it is declared to be (`plan_resampling`).
+    `map_settings` (infer's ``map``, `jovis.geometry.maps`) declares what map frames without a
+    grid are.
     """
 
     def __init__(
@@ -121,8 +122,6 @@ class FrameReader(Dataset):
     def prepare(self, frame, path: Path) -> ScaledInput:
         """The network's input for `frame` read from `path` (or a stack of it, `temporal`)."""
         hint = self.hints.get(str(path), {}).get("px_per_deg") or self.px_per_deg
-        if not hint and frame.meta.get("map"):
-            hint = CylindricalMap.from_dict(frame.meta["map"]).px_per_deg
         return prepare_scaled(frame, self.info, self.min_size, resample=self.resample,
                               px_per_deg=hint, look=self.look)  # fmt: skip
 
