@@ -14,11 +14,11 @@ import math
 import numpy as np
 
 from jovis.geometry import PolarGrid
-from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, surface_point
-from jovis.geometry.maps import CylindricalMap
+from jovis.geometry.body import planetocentric, surface_point
+from jovis.geometry.maps import LATITUDES, LONGITUDES, CylindricalMap
 
-LATITUDE_KINDS = ("planetocentric", "planetographic")
-LONGITUDE_SENSES = ("west", "east")
+LATITUDE_KINDS = LATITUDES
+LONGITUDE_SENSES = LONGITUDES
 AXIS_UNITS = ("km", "deg")
 OUTLINE_POINTS = 72
 
@@ -33,10 +33,7 @@ def centric_latitude(lat: np.ndarray, kind: str) -> np.ndarray:
     """Planetocentric latitude (deg) of `lat` given as `kind` (tan φc = (b/a)² tan φg)."""
     check_choice("latitude", kind, LATITUDE_KINDS)
     lat = np.asarray(lat, dtype=np.float64)
-    if kind == "planetocentric":
-        return lat
-    ratio = (POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM) ** 2
-    return np.degrees(np.arctan(ratio * np.tan(np.radians(lat))))
+    return lat if kind == "planetocentric" else planetocentric(lat)
 
 
 def west_longitude(lon: np.ndarray, sense: str) -> np.ndarray:

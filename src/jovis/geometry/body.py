@@ -26,6 +26,18 @@ def surface_point(lat: np.ndarray, lon_west: np.ndarray, altitude_km: float = 0.
     )
 
 
+def planetocentric(lat_graphic: np.ndarray) -> np.ndarray:
+    """Planetocentric latitude (deg) of a planetographic one: tan φc = (b/a)² tan φg."""
+    ratio = (POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM) ** 2
+    return np.degrees(np.arctan(ratio * np.tan(np.radians(lat_graphic))))
+
+
+def planetographic(lat_centric: np.ndarray) -> np.ndarray:
+    """Planetographic latitude (deg) of a planetocentric one (`planetocentric`'s inverse)."""
+    ratio = (POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM) ** 2
+    return np.degrees(np.arctan(np.tan(np.radians(lat_centric)) / ratio))
+
+
 def pixel_area_at(latlon, x, y) -> np.ndarray:
     """Area in km² on the spheroid of the pixels centred at (x, y) (any shape) of an image whose
     pixel coordinates `latlon(x, y)` turns into (latitude, west longitude): the cross product of

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, pixel_area_at
+from jovis.geometry.body import pixel_area_at, planetocentric, planetographic
 from jovis.geometry.junocam_view import frame_view
 from jovis.geometry.polar import PROJECTIONS, PolarGrid, lines_inside
 
@@ -83,8 +83,7 @@ class CylindricalMap:
         lat = self.lat_top + (y + 0.5) / h * (self.lat_bottom - self.lat_top)
         lat = np.where(np.abs(lat) <= 90.0, lat, np.nan)  # beyond the poles: off the planet
         if self.planetographic:
-            ratio = (POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM) ** 2
-            lat = np.degrees(np.arctan(ratio * np.tan(np.radians(lat))))
+            lat = planetocentric(lat)
         lon = np.mod(self.lon_left + (x + 0.5) / w * (self.lon_right - self.lon_left), 360.0)
         return lat, lon
 
@@ -95,8 +94,7 @@ class CylindricalMap:
         h, w = self.shape
         lat = np.asarray(lat, dtype=np.float64)
         if self.planetographic:
-            ratio = (POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM) ** 2
-            lat = np.degrees(np.arctan(np.tan(np.radians(lat)) / ratio))
+            lat = planetographic(lat)
         y = (lat - self.lat_top) / (self.lat_bottom - self.lat_top) * h - 0.5
         span = self.lon_right - self.lon_left
         along = np.mod((np.asarray(lon, dtype=np.float64) - self.lon_left) * np.sign(span), 360.0)
