@@ -85,3 +85,32 @@ def test_normalisation_ignores_invalid_pixels_and_is_unit_free():
     b = normalise_frame(Frame(image * 1000 + 5, ["L"], valid=valid))  # other units
     np.testing.assert_allclose(a, b, atol=1e-5)
     assert (a[0, :4] == 0).all()
+
+
+class CountingFolder(FolderDataset):
+    """Writes a line per frame it loads (from whichever worker process loads it)."""
+
+    def __init__(self, *args, log_path, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.log_path = log_path
+
+    def load(self, index):
+        with open(self.log_path, "a") as fh:
+            fh.write(f"{index}\n")
+        return super().load(index)
+
+
+def test_a_cached_folder_is_loaded_once_over_epochs_with_workers(tmp_path):
+    # the loader's workers outlive the epoch, and with them the dataset's cache: a 1600 px
+    # product takes seconds to read and resample, and was read again in every epoch's workers
+    from jovis.data.datamodule import FrameDataModule
+
+    write_frame_set(tmp_path / "set", n=4, size=32, channels=["L", "M"], instrument="jiram", seed=3)
+    reads = tmp_path / "reads.txt"
+    ds = CountingFolder(tmp_path / "set", ["L", "M"], cache=True, log_path=reads)
+    module = FrameDataModule(ds, None, batch_size=2, num_workers=1)
+    loader = module.train_dataloader()
+    for epoch in range(3):
+        module.train_sampler.set_epoch(epoch)
+        assert sum(len(batch["id"]) for batch in loader) == 4
+    assert sorted(reads.read_text().split()) == ["0", "1", "2", "3"]

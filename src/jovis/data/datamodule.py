@@ -191,7 +191,9 @@ class FrameDataModule(L.LightningDataModule):
             num_workers=self.num_workers,
             collate_fn=collate,
             pin_memory=False,
-            persistent_workers=False,
+            # workers outlive the epoch, and with them FolderDataset's cache of loaded (and
+            # resampled) frames: without, each epoch re-read every frame in fresh workers
+            persistent_workers=self.num_workers > 0,
             # worker seeds come from this generator, not from the global RNG
             generator=torch.Generator().manual_seed(self.seed),
         )
