@@ -114,3 +114,18 @@ def test_a_cached_folder_is_loaded_once_over_epochs_with_workers(tmp_path):
         module.train_sampler.set_epoch(epoch)
         assert sum(len(batch["id"]) for batch in loader) == 4
     assert sorted(reads.read_text().split()) == ["0", "1", "2", "3"]
+
+
+def test_a_synthetic_stream_told_its_epoch_renders_new_frames_with_workers():
+    # its epoch is set in this process; workers kept from the last epoch would not see it
+    from jovis.data.datamodule import EpochSeededSynthetic, FrameDataModule
+
+    ds = EpochSeededSynthetic(4, seed=0, size=32, channels=["L", "M"], instrument="jiram")
+    module = FrameDataModule(ds, None, batch_size=2, num_workers=1)
+    loader = module.train_dataloader()
+    seen = []
+    for epoch in range(2):
+        ds.set_epoch(epoch)
+        module.train_sampler.set_epoch(epoch)
+        seen.append(sorted(i for batch in loader for i in batch["id"]))
+    assert not set(seen[0]) & set(seen[1])

@@ -192,8 +192,10 @@ class FrameDataModule(L.LightningDataModule):
             collate_fn=collate,
             pin_memory=False,
             # workers outlive the epoch, and with them FolderDataset's cache of loaded (and
-            # resampled) frames: without, each epoch re-read every frame in fresh workers
-            persistent_workers=self.num_workers > 0,
+            # resampled) frames: without, each epoch re-read every frame in fresh workers. Not
+            # for a dataset told its epoch (`set_epoch`, in this process): workers that outlived
+            # the epoch would keep the old one (the same synthetic frames every epoch)
+            persistent_workers=self.num_workers > 0 and not hasattr(dataset, "set_epoch"),
             # worker seeds come from this generator, not from the global RNG
             generator=torch.Generator().manual_seed(self.seed),
         )
