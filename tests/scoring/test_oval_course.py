@@ -209,3 +209,30 @@ def test_settings_resolve_and_refuse_bad_values():
     assert CourseSettings("on").key() == "-oc4728e13c"
     assert CourseSettings("on", grow_prob=0.1).key() != CourseSettings("on").key()
     assert CourseSettings("on", evidence_sigma=3.0).key() != CourseSettings("on").key()
+
+
+def test_no_aurora_is_marked_beyond_the_most_equatorward_auroral_emission():
+    # an oval at 20° from the pole and a limb glow ring at 50° (a product reaching 20°N): the
+    # ring becomes the next most probable class, the oval stays; a frame without a grid keeps both
+    from jovis.scoring.oval_course import AURORA_MAX_COLATITUDE, beyond_aurora
+
+    grid = PolarGrid(hemisphere="south", pole_x=CX, pole_y=CY, px_per_deg=1.0)
+    oval, _ = ring(radius=20.0)
+    glow, _ = ring(radius=50.0, a2=0.0)
+    probs = np.zeros((3, SIZE, SIZE), np.float32)
+    probs[0] = 0.7
+    probs[1][(oval == 1) | (glow == 1)] = 0.8
+    probs[2][glow == 1] = 0.1  # next after aurora: vortex on the ring, background elsewhere
+    probs[0][glow == 1] = 0.05
+    schema = LabelSchema.from_dict(
+        yaml.safe_load((CONFIG_DIR / "labels" / "default.yaml").read_text())
+    )
+    valid = np.ones((SIZE, SIZE), bool)
+    mask, _ = frame_mask(probs, valid, grid, schema, CourseSettings(mode="off"))
+    assert np.array_equal(mask == 1, oval == 1)
+    assert (mask[glow == 1] == 2).all()
+    beyond = beyond_aurora(grid, (SIZE, SIZE))
+    ys, xs = np.mgrid[:SIZE, :SIZE]
+    assert np.array_equal(beyond, np.hypot(xs - CX, ys - CY) > AURORA_MAX_COLATITUDE)
+    mask, _ = frame_mask(probs, valid, None, schema, None)
+    assert (mask[glow == 1] == 1).all()

@@ -131,23 +131,52 @@ def frame_mask(
     course: CourseSettings | None,
     image: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, Any] | None]:
-    """The class mask of one frame (`mask_from_probs`) with the oval's course drawn through its
-    gaps when `course` is on, the frame has a polar grid (the shape family is the polar-projected
-    oval) and the schema an aurora class; the record of `complete_oval`, else None. `image`:
-    the frame's (H, W, C) image, read only for `evidence_sigma` (its first channel: the
-    brightness of the far-UV detectors the course is on for)."""
+    """The class mask of one frame (`mask_from_probs`; on a polar grid no aurora beyond
+    `AURORA_MAX_COLATITUDE`, those pixels taking their next most probable class) with the
+    oval's course drawn through its gaps when `course` is on, the frame has a polar grid (the
+    shape family is the polar-projected oval) and the schema an aurora class; the record of
+    `complete_oval`, else None. `image`: the frame's (H, W, C) image, read only for
+    `evidence_sigma` (its first channel: the brightness of the far-UV detectors the course is
+    on for)."""
     mask = mask_from_probs(probs, valid, schema)
-    if course is None or course.mode != "on" or grid is None or "aurora" not in schema.names:
+    if grid is None or "aurora" not in schema.names:
         return mask, None
     aurora = schema.names.index("aurora")
-    mask, grown = grow_arcs(mask, valid, aurora, probs[aurora], course.grow_prob)
+    beyond = beyond_aurora(grid, mask.shape)
+    moved = beyond & (mask == aurora)
+    if moved.any():  # the next most probable class there
+        others = np.array(probs[:, moved], np.float32)
+        others[aurora] = -np.inf
+        mask[moved] = others.argmax(axis=0).astype(mask.dtype)
+    if course is None or course.mode != "on":
+        return mask, None
+    mask, grown = grow_arcs(mask, valid & ~beyond, aurora, probs[aurora], course.grow_prob)
     plane = None
     if image is not None and course.evidence_sigma > 0:
         plane = np.asarray(image[..., 0] if image.ndim == 3 else image, np.float32)
     mask, record = complete_oval(
-        mask, valid, aurora, course, aurora_prob=probs[aurora], image=plane
+        mask, valid & ~beyond, aurora, course, aurora_prob=probs[aurora], image=plane
     )
     return mask, record | {"grown_px": grown}
+
+
+# The most equatorward auroral emission in PHYSICS.md is Io's northern footprint, down to 48.6°N
+# (Hess et al. 2011: colatitude 41.4°; the Nichols et al. reference oval reaches 55.2°N); no
+# aurora is marked farther than this from the pole. Far-UV products reaching lower latitudes
+# (the 2014 flatproj frames, to 20°N) show the limb's glow there, which a detector trained on
+# polar frames 30° from the pole (42° at their corners) marked as an oval at colatitude 41°.
+AURORA_MAX_COLATITUDE = 45.0
+
+
+def beyond_aurora(grid, shape: tuple[int, int]) -> np.ndarray:
+    """Pixels of a frame of `shape` on `grid` (a polar grid) farther than
+    `AURORA_MAX_COLATITUDE` from its pole (or off the planet): no aurora is marked there."""
+    edge = 90.0 - AURORA_MAX_COLATITUDE  # a disk about the pole: its radius in pixels
+    x, y = grid.pixel(edge if grid.hemisphere == "north" else -edge, grid.lon_at_x)
+    radius = math.hypot(float(x) - grid.pole_x, float(y) - grid.pole_y)
+    ys = (np.arange(shape[0], dtype=np.float32) - grid.pole_y)[:, None]
+    xs = (np.arange(shape[1], dtype=np.float32) - grid.pole_x)[None, :]
+    return xs * xs + ys * ys > radius * radius
 
 
 def added_px(record: dict[str, Any]) -> int:
