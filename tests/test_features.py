@@ -405,3 +405,18 @@ def test_split_elongated_follows_a_tilted_axis():
     for cy, cx in centres:
         assert abs((cy - 50) - (cx - 50)) < 3  # on the 45° line
     assert split_elongated(mask, None) == [mask] and len(split_elongated(mask, 3.5)) == 1
+
+
+def test_max_edge_share_drops_blobs_lining_the_data_edge():
+    """A blob against the no-data side (past a terminator) or the frame's border is dropped when
+    `max_edge_share` is set; those inside the data are kept."""
+    mask = np.zeros((80, 80), np.uint8)
+    mask[:, 60:] = 255  # no data right of column 60
+    cv2.ellipse(mask, (54, 40), (6, 4), 0, 0, 360, 2, -1)  # against the edge
+    cv2.ellipse(mask, (25, 30), (6, 4), 0, 0, 360, 2, -1)  # inside
+    cv2.ellipse(mask, (20, 74), (6, 5), 0, 0, 360, 2, -1)  # cut by the frame's bottom
+    cv2.ellipse(mask, (25, 55), (4, 4), 0, 0, 360, 2, -1)  # a corner away from any edge
+    mask[:, 60:] = 255
+    kept = extract_features(mask, None, SCHEMA, max_edge_share=0.1)["vortices"]
+    assert sorted((round(v["x"]), round(v["y"])) for v in kept) == [(25, 30), (25, 55)]
+    assert len(extract_features(mask, None, SCHEMA)["vortices"]) == 4

@@ -47,6 +47,10 @@ MAX_AXIS_RATIO: float | None = None
 # round(long / short) pieces (None: never): two packed cyclones marked as one blob without a waist
 # (which `split_touching` cannot cut, an ellipse having one distance peak) read as a 2.5-3:1 oval.
 SPLIT_AXIS_RATIO: float | None = None
+# Vortex instances whose outline runs along no-data pixels (off the disk, past the terminator the
+# composites cut, beyond the frame) for more than this share of its length are dropped (None:
+# none are): on the real products false vortices line the terminator and the data edge.
+MAX_EDGE_SHARE: float | None = None
 
 
 def extract_features(
@@ -61,6 +65,7 @@ def extract_features(
     concave_ratio: float = CONCAVE_RATIO,
     max_axis_ratio: float | None = MAX_AXIS_RATIO,
     split_axis_ratio: float | None = SPLIT_AXIS_RATIO,
+    max_edge_share: float | None = MAX_EDGE_SHARE,
     grid: PolarGrid | None = None,
 ) -> dict[str, Any]:
     """Vortex instances, the aurora oval and class fractions of one predicted mask.
@@ -87,6 +92,10 @@ def extract_features(
     split_axis_ratio : float or None
         Vortex instances longer than this many times their width are cut into pieces along their
         major axis before the floors (`split_elongated`, `SPLIT_AXIS_RATIO`); None cuts none.
+    max_edge_share : float or None
+        Vortex instances whose outline touches no-data pixels (``schema.ignore_index``, or the
+        frame's border) along more than this share of it are dropped (`MAX_EDGE_SHARE`); None
+        keeps them.
     grid : PolarGrid, optional
         The frame's geometry: every feature also gets latitude/longitude and km (see
         `jovis.geometry.locate.locate_features`), and the result a ``"grid"`` entry; touching
@@ -133,6 +142,9 @@ def extract_features(
         prob = None if probs is None else probs[cid]
         split = {"neck_ratio": neck_ratio, "concave_ratio": concave_ratio}
         shape = {"max_axis_ratio": max_axis_ratio, "split_axis_ratio": split_axis_ratio}
+        if max_edge_share is not None:
+            shape["edge"] = (np.pad(mask == schema.ignore_index, 1, constant_values=True),
+                             max_edge_share)  # fmt: skip
         vortices = _vortices(
             mask == cid, prob, min_vortex_area_px, min_vortex_score, grid, split, **shape
         )
@@ -149,6 +161,17 @@ def extract_features(
     return features
 
 
+def edge_share(comp: np.ndarray, x0: int, y0: int, no_data_padded: np.ndarray) -> float:
+    """The share of the pixels just outside the instance `comp` (a crop at (x0, y0)) that have
+    no data; `no_data_padded` is the frame's no-data mask padded by one True pixel (the frame's
+    border counts as no data: an instance cut by it is as truncated)."""
+    h, w = comp.shape
+    grown = cv2.dilate(np.pad(comp, 1).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    ring = grown & ~np.pad(comp, 1)
+    window = no_data_padded[y0 : y0 + h + 2, x0 : x0 + w + 2]
+    return float((ring & window).sum()) / max(int(ring.sum()), 1)
+
+
 def _vortices(
     binary: np.ndarray,
     prob: np.ndarray | None,
@@ -158,6 +181,7 @@ def _vortices(
     split: dict[str, float],
     max_axis_ratio: float | None = None,
     split_axis_ratio: float | None = None,
+    edge: tuple[np.ndarray, float] | None = None,
 ) -> list[dict[str, Any]]:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(
         binary.astype(np.uint8), connectivity=8, ltype=cv2.CV_32S
@@ -192,6 +216,8 @@ def _vortices(
             if max_axis_ratio and vortex["semi_major_px"] > max_axis_ratio * max(
                 vortex["semi_minor_px"], 0.5
             ):
+                continue
+            if edge is not None and edge_share(comp, x0, y0, edge[0]) > edge[1]:
                 continue
             found.append(vortex)
     found.sort(key=lambda v: -v["area_px"])  # stable: equal areas keep raster order

@@ -34,6 +34,7 @@ SETTINGS = (
     "concave_ratio",
     "max_axis_ratio",
     "split_axis_ratio",
+    "max_edge_share",
 )
 
 
