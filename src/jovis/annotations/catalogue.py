@@ -19,7 +19,6 @@ from jovis.annotations.geo import (
     check_choice,
     ellipse_outline_deg,
     ellipse_outline_km,
-    to_pixels,
     west_longitude,
 )
 from jovis.annotations.labelme import AnnotationError
@@ -98,18 +97,11 @@ def _shape(row, label, where, frame, latitude, longitude, axes, min_confidence) 
         raise ValueError(f"not a number in {dict(row)} ({err})") from None
     if min_confidence is not None and conf is not None and conf < min_confidence:
         raise ValueError(f"confidence {conf} < catalogue.min_confidence={min_confidence}")
-    if frame.placer is None:
-        raise ValueError(
-            f"frame {frame.id} has no grid: lat/lon cannot be placed on its "
-            "pixels; if it is a map, declare it (map=... or <frame>.map.json)"
-        )
+    frame.check_placeable()
     if not (a > 0 and b > 0):
         raise ValueError(f"semi-axes must be > 0, got {a}, {b}")
     outline = (ellipse_outline_km if axes == "km" else ellipse_outline_deg)(lat, lon, a, b, angle)
-    pix = to_pixels(frame.placer, *outline)
-    centre = to_pixels(frame.placer, [lat], [lon])
-    if pix is None or centre is None:
-        raise ValueError(f"outside frame {frame.id}'s hemisphere, visible disk or map")
+    pix, centre = frame.pixels(*outline), frame.pixels([lat], [lon])
     extra = {"lat": round(lat, 5), "lon": round(lon, 5), "x": float(centre[0, 0]),
              "y": float(centre[0, 1]), f"semi_major_{axes}": a, f"semi_minor_{axes}": b,
              "sigma": sigma, "confidence": conf}  # fmt: skip

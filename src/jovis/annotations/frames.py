@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from jovis.annotations.geo import to_pixels
 from jovis.geometry import PolarGrid
 from jovis.geometry.maps import CylindricalMap, declared_map
 
@@ -32,6 +35,23 @@ class FrameInfo:
     def placer(self) -> PolarGrid | CylindricalMap | None:
         """What places lat/lon on the frame's pixels: its polar grid, else its map."""
         return self.grid if self.grid is not None else self.map
+
+    def check_placeable(self) -> None:
+        """Raise naming the frame and the fix when lat/lon cannot be placed on its pixels."""
+        if self.placer is None:
+            raise ValueError(
+                f"frame {self.id} has no grid: lat/lon cannot be placed on its pixels; if it "
+                "is a map, declare it (map=... or <frame>.map.json)"
+            )
+
+    def pixels(self, lat, lon) -> np.ndarray:
+        """(N, 2) pixel [x, y] of planetocentric lat / west lon (`geo.to_pixels`); raises when
+        the frame has no grid or map, or a point cannot be placed on it."""
+        self.check_placeable()
+        pix = to_pixels(self.placer, lat, lon)
+        if pix is None:
+            raise ValueError(f"outside frame {self.id}'s hemisphere, visible disk or map")
+        return pix
 
 
 class FrameIndex:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from jovis.annotations.frames import FrameIndex, FrameInfo
-from jovis.annotations.geo import centric_latitude, ellipse_outline_km, to_pixels, west_longitude
+from jovis.annotations.geo import centric_latitude, ellipse_outline_km, west_longitude
 from jovis.annotations.labelme import AnnotationError
 from jovis.annotations.shapes import Shape
 from jovis.catalog import LATLON_CRS, PIXEL_CRS
@@ -77,11 +77,8 @@ def _load(path: Path) -> dict[str, Any]:
 def _shapes(geom, props, label, where, frame: FrameInfo, pixels, latitude, longitude):
     kind = geom.get("type")
     coords = geom.get("coordinates")
-    if not pixels and frame.placer is None:
-        raise ValueError(
-            f"frame {frame.id} has no grid: lat/lon cannot be placed on its "
-            "pixels; if it is a map, declare it (map=... or <frame>.map.json)"
-        )
+    if not pixels:
+        frame.check_placeable()
     place = (lambda ring: _pixels(ring)) if pixels else (
         lambda ring: _latlon_pixels(ring, frame, latitude, longitude))  # fmt: skip
     if kind == "Polygon":
@@ -98,10 +95,8 @@ def _shapes(geom, props, label, where, frame: FrameInfo, pixels, latitude, longi
             return [Shape(label, where, ellipse=(x, y, float(radius), float(radius), 0.0))]
         lat = float(centric_latitude(coords[1], latitude))
         lon = float(west_longitude(coords[0], longitude))
-        outline = to_pixels(frame.placer, *ellipse_outline_km(lat, lon, radius, radius, 0.0))
-        centre = to_pixels(frame.placer, [lat], [lon])
-        if outline is None or centre is None:
-            raise ValueError(f"outside frame {frame.id}'s hemisphere, visible disk or map")
+        outline = frame.pixels(*ellipse_outline_km(lat, lon, radius, radius, 0.0))
+        centre = frame.pixels([lat], [lon])
         extra = {"lat": lat, "lon": lon, "radius_km": float(radius),
                  "x": float(centre[0, 0]), "y": float(centre[0, 1])}  # fmt: skip
         return [Shape(label, where, rings=[outline], extra=extra)]
@@ -115,10 +110,7 @@ def _pixels(ring) -> np.ndarray:
 def _latlon_pixels(ring, frame: FrameInfo, latitude: str, longitude: str) -> np.ndarray:
     pts = np.asarray(ring, np.float64).reshape(-1, 2)
     lat = centric_latitude(pts[:, 1], latitude)
-    pix = to_pixels(frame.placer, lat, west_longitude(pts[:, 0], longitude))
-    if pix is None:
-        raise ValueError(f"outside frame {frame.id}'s hemisphere, visible disk or map")
-    return pix
+    return frame.pixels(lat, west_longitude(pts[:, 0], longitude))
 
 
 def collection(frame_id: str, polygons: list[dict[str, Any]], grid) -> dict[str, Any]:

@@ -33,9 +33,8 @@ class ImportSettings:
     classes: dict[str, str] = field(default_factory=dict)  # annotation label → schema class
     split: str | None = None
     overwrite: bool = False
-    map: dict[str, Any] | None = (
-        None  # what map the frames without a grid are (jovis.geometry.maps)
-    )
+    # what map the frames without a grid are (jovis.geometry.maps), as infer's map=
+    map: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ImportSettings:
