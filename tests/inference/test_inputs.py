@@ -105,3 +105,15 @@ def test_folder_takes_one_product_per_junocam_observation(tmp_path, caplog):
     assert "the per-filter set JNCE_2022229_44C00037_V01-red/-green/-blue.png" in caplog.text
     assert len(list_inputs(tmp_path, every_product=True)) == 8  # raw, set, composite; raw, set...
     assert len(list_inputs(f"{tmp_path}/*44C00037*")) == 5
+
+
+def test_an_infer_outputs_manifest_is_not_taken_for_a_frame_sets(tmp_path):
+    # infer out=. beside the frames' folder writes a manifest whose rows name no image: the
+    # frames below it are listed as a plain folder; the output folder itself is refused by name
+    (tmp_path / "manifest.jsonl").write_text('{"id": "a", "status": "ok", "source": "x.png"}\n')
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    (frames / "a.png").write_bytes(b"x")
+    assert [p.name for p in list_inputs(frames)] == ["a.png"]
+    with pytest.raises(ValueError, match=r"manifest\.jsonl is not a frame set's"):
+        list_inputs(tmp_path)

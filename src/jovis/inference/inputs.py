@@ -160,11 +160,18 @@ def frame_set_rows(spec: str | Path) -> dict[str, dict]:
     if not root.is_dir():
         return {}
     if (root / "manifest.jsonl").is_file():
-        return {str(root / row["image"]): row for row in read_manifest(root)}
+        rows = read_manifest(root)
+        if rows and not any("image" in row for row in rows):
+            raise ValueError(
+                f"{root / 'manifest.jsonl'} is not a frame set's (its rows name no image: the "
+                "manifest of a jovis infer output?); give the folder of the frames instead"
+            )
+        return {str(root / row["image"]): row for row in rows if "image" in row}
     parent = root.parent
     if not (parent / "manifest.jsonl").is_file():
         return {}
-    rows = {str(parent / row["image"]): row for row in read_manifest(parent)}
+    # a frame set's images/ folder; another manifest there (an infer output's) says nothing
+    rows = {str(parent / row["image"]): row for row in read_manifest(parent) if "image" in row}
     return {path: row for path, row in rows.items() if Path(path).parent == root}
 
 
