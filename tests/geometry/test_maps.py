@@ -127,3 +127,28 @@ def test_a_junocam_product_its_metadata_place_keeps_its_view_unless_a_file_decla
     assert "map" not in kept.meta and "its own metadata's view" in caplog.text
     (tmp_path / f"{source.name}.map.json").write_text(json.dumps(GLOBAL_EAST))
     assert declared_map(product(), None).meta["map"]["kind"] == "cylindrical"
+
+
+def test_to_polar_reprojects_a_latlon_map_onto_a_polar_grid():
+    # a map whose value is its own latitude: after reprojection every valid pixel holds the
+    # latitude its grid gives it; beyond the map's reach there is no data
+    h, w = 90, 360  # 90°N to 0°, 1 px per degree
+    lat_of_row = 90.0 - (np.arange(h) + 0.5)
+    image = np.repeat(lat_of_row[:, None], w, axis=1)[..., None].astype(np.float32)
+    frame = Frame(image, ["uv"], "uv", "aurora_map.png", {}, None, np.ones((h, w), bool))
+    polar = declared_map(frame, {"lat": [90, 0], "lon": [360, 0],
+                                 "to_polar": {"max_colatitude": 30}})  # fmt: skip
+    assert polar.grid.hemisphere == "north"  # the only pole the map reaches
+    assert polar.shape == (60, 60) and polar.meta["reprojected_from"] == "cylindrical map"
+    assert "map" not in polar.meta  # its pixels are the grid's now
+    lat, _ = polar.grid.latlon_image(60, 60)
+    got = polar.image[..., 0][polar.valid]
+    np.testing.assert_allclose(got, lat[polar.valid], atol=1.0)
+    south = declared_map(Frame(image, ["uv"], "uv", "m.png", {}, None, np.ones((h, w), bool)),
+                         {"lat": [0, -90], "lon": [0, 360],
+                          "to_polar": {"hemisphere": "south", "size": 64}})  # fmt: skip
+    assert south.grid.hemisphere == "south" and south.shape == (64, 64)
+    with pytest.raises(ValueError, match=r"to_polar\.hemisphere=None: give north or south"):
+        check_map({**GLOBAL_EAST, "to_polar": {}})  # a global map reaches both poles
+    with pytest.raises(ValueError, match=r"to_polar.max_colatitude=120 must be in \(0, 90\]"):
+        check_map({"lat": [90, 0], "lon": [0, 360], "to_polar": {"max_colatitude": 120}})

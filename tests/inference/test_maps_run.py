@@ -117,3 +117,24 @@ def test_a_labelled_sets_map_locates_infers_features(tiny_run, map_frame, tmp_pa
     assert row["resample_scale"] == pytest.approx(0.5, abs=0.01)  # the map's 2.13 px/deg
     gj = json.loads((tmp_path / "o" / "features" / "strip.geojson").read_text())
     assert gj["properties"]["map"]["lat_top"] == 90.0
+
+
+def test_to_polar_gives_a_latlon_map_a_polar_grid_for_a_polar_detector(
+    tiny_run, map_frame, tmp_path
+):
+    to_polar = {**MAP, "to_polar": {"max_colatitude": 30}}
+    result = run_inference(tiny_run["checkpoint"], map_frame, tmp_path, device="cpu",
+                           progress=False, map_settings=to_polar)  # fmt: skip
+    assert result["ok"] == 1
+    (row,) = rows_of(tmp_path)
+    assert row["grid"].startswith("reprojected from a cylindrical map")
+    gj = json.loads((tmp_path / "features" / "strip.geojson").read_text())
+    assert gj["properties"]["coordinate_system"].startswith("[lon, lat]")
+    # annotations are placed on the map as it is: to_polar is refused there, naming the fix
+    from jovis.annotations import import_annotations
+    from jovis.synth.frameset import default_schema
+
+    (tmp_path / "cat.csv").write_text("frame_id,lat,lon,radius\nstrip,75,0,2000\n")
+    with pytest.raises(ValueError, match="declare it without to_polar"):
+        import_annotations(tmp_path / "cat.csv", map_frame, tmp_path / "set", default_schema(),
+                           {"map": to_polar}, instrument="jiram")  # fmt: skip

@@ -99,6 +99,11 @@ def load_frames(
             frame.meta["map"] = row["map"]
         elif not frame.meta.get("map"):
             frame = declared_map(frame, map_settings)
+            if frame.meta.get("reprojected_from") == "cylindrical map":  # its pixels moved
+                raise ValueError(
+                    f"{path}: to_polar reprojects the map for infer; annotations are placed "
+                    "on the map as it is: declare it without to_polar"
+                )
         cylindrical = CylindricalMap.from_dict(frame.meta["map"]) if frame.meta.get("map") else None
         out.append(FrameInfo(
             id=str(row.get("id", fid)), path=path.resolve(), size=frame.shape, grid=frame.grid,

@@ -8,7 +8,10 @@ longitude or km. Declaring what map it is gives it them:
   latitude: planetocentric|planetographic}``: a simple cylindrical (equirectangular) map whose
   outer pixel edges lie at those latitudes and longitudes (a global map: ``lat: [90, -90]``).
   Its features get lat/lon and km (`CylindricalMap`), and it is fed to the model at its
-  pixels per degree of latitude unless ``px_per_deg`` is given.
+  pixels per degree of latitude unless ``px_per_deg`` is given. With ``to_polar: {hemisphere,
+  max_colatitude, size}`` it is first reprojected onto a square polar grid about that pole (a
+  lat-lon map of the aurora for a detector of polar frames; `cylindrical_to_polar`), as the HST
+  lat-lon products are, and is then a frame with a grid.
 * ``{projection: equidistant|stereographic|orthographic, hemisphere, pole_x, pole_y,
   px_per_deg, lon_at_x, lon_sense}``: a polar projection; the frame takes that `PolarGrid`, and
   with it everything a frame with a grid gets (resampling to the model's grid, GeoJSON in
@@ -26,9 +29,11 @@ from typing import Any
 
 import numpy as np
 
+from jovis.frame import Frame
 from jovis.geometry.body import pixel_area_at, planetocentric, planetographic
 from jovis.geometry.junocam_view import frame_view
-from jovis.geometry.polar import PROJECTIONS, PolarGrid, lines_inside
+from jovis.geometry.polar import HEMISPHERES, PROJECTIONS, PolarGrid, lines_inside
+from jovis.geometry.remap import remap_valid, square_polar_grid
 
 log = logging.getLogger(__name__)
 MAP_PROJECTIONS = ("cylindrical", *PROJECTIONS)
@@ -183,6 +188,9 @@ def declared_map(frame, settings: dict[str, Any] | None):
     declared = _parsed(merged, frame.shape, where)
     if isinstance(declared, PolarGrid):
         frame.grid = declared
+    elif merged.get("to_polar") is not None:
+        polar = _polar_settings(merged["to_polar"], declared, where)
+        return cylindrical_to_polar(frame, declared, polar)
     else:
         frame.meta["map"] = declared.to_dict()
     return frame
@@ -218,10 +226,10 @@ def _parsed(data: dict[str, Any], shape: tuple[int, int], where: str) -> Cylindr
                                         "source": f"declared ({where})"})  # fmt: skip
         except (TypeError, ValueError) as err:
             raise ValueError(f"{where}: {err}") from err
-    unknown = set(data) - {"projection", "lat", "lon", "longitude", "latitude"}
+    unknown = set(data) - {"projection", "lat", "lon", "longitude", "latitude", "to_polar"}
     if unknown:
         raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} for a cylindrical "
-                         "map; valid: lat, lon, longitude, latitude")  # fmt: skip
+                         "map; valid: lat, lon, longitude, latitude, to_polar")  # fmt: skip
     lat, lon = _pair(data, "lat", where), _pair(data, "lon", where)
     if not all(-90.0 <= v <= 90.0 for v in lat) or lat[0] == lat[1]:
         raise ValueError(f"{where}: lat={list(lat)} must be two different latitudes in [-90, 90], "
@@ -236,8 +244,58 @@ def _parsed(data: dict[str, Any], shape: tuple[int, int], where: str) -> Cylindr
         if value not in valid:
             raise ValueError(f"{where}: {key}={value!r}; valid: {', '.join(valid)}")
     sign = 1.0 if longitude == "west" else -1.0  # east longitude = −west
-    return CylindricalMap(lat[0], lat[1], sign * lon[0], sign * lon[1], tuple(shape),
-                          latitude == "planetographic", f"declared ({where})")  # fmt: skip
+    cylindrical = CylindricalMap(lat[0], lat[1], sign * lon[0], sign * lon[1], tuple(shape),
+                                 latitude == "planetographic", f"declared ({where})")  # fmt: skip
+    if data.get("to_polar") is not None:
+        _polar_settings(data["to_polar"], cylindrical, where)  # checked before any frame
+    return cylindrical
+
+
+def _polar_settings(value: Any, cylindrical: CylindricalMap, where: str) -> dict[str, Any]:
+    """``to_polar``'s hemisphere (the pole the map reaches, when it reaches one only),
+    max_colatitude (default 40°) and size (default: the map's pixels per degree of latitude)."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: to_polar={value!r} must be a mapping "
+                         "{hemisphere, max_colatitude, size}")  # fmt: skip
+    unknown = set(value) - {"hemisphere", "max_colatitude", "size"}
+    if unknown:
+        raise ValueError(f"{where}: to_polar has unknown key(s) {', '.join(sorted(unknown))}; "
+                         "valid: hemisphere, max_colatitude, size")  # fmt: skip
+    low, high = sorted((cylindrical.lat_top, cylindrical.lat_bottom))
+    reached = [h for h, inside in (("north", high > 0), ("south", low < 0)) if inside]
+    hemisphere = value.get("hemisphere") or (reached[0] if len(reached) == 1 else None)
+    if hemisphere not in HEMISPHERES:
+        raise ValueError(f"{where}: to_polar.hemisphere={value.get('hemisphere')!r}: give north "
+                         "or south (the pole to project about)")  # fmt: skip
+    max_colat = float(value.get("max_colatitude") or 40.0)
+    if not 0.0 < max_colat <= 90.0:
+        raise ValueError(f"{where}: to_polar.max_colatitude={max_colat:g} must be in (0, 90]")
+    size = value.get("size")
+    if size is None:  # the map's own scale, within the sizes a frame may have
+        size = min(max(round(2 * max_colat * cylindrical.px_per_deg), 32), 8192)
+    if not (isinstance(size, int | float) and 32 <= int(size) <= 8192):
+        raise ValueError(f"{where}: to_polar.size={size!r} must be 32 to 8192 px")
+    return {"hemisphere": hemisphere, "max_colatitude": max_colat, "size": int(size)}
+
+
+def cylindrical_to_polar(frame, cylindrical: CylindricalMap, settings: dict[str, Any]):
+    """`frame` (a cylindrical map) reprojected onto a square polar equidistant grid about
+    ``settings["hemisphere"]``'s pole out to ``max_colatitude``, ``size`` px a side (bilinear
+    over valid pixels; nothing where the map has no data or does not reach)."""
+    size, max_colat = int(settings["size"]), float(settings["max_colatitude"])
+    grid = square_polar_grid(settings["hemisphere"], {"size": size, "max_colatitude": max_colat},
+                             f"reprojected from a cylindrical map ({cylindrical.source}) to "
+                             f"{max_colat:g}° colatitude")  # fmt: skip
+    lat, lon = grid.latlon_image(size, size)
+    map_x, map_y = cylindrical.pixel(lat, lon)
+    h, w = cylindrical.shape
+    outside = (map_x < -0.5) | (map_x > w - 0.5) | (map_y < -0.5) | (map_y > h - 0.5)
+    map_x, map_y = np.where(outside, np.nan, map_x), np.where(outside, np.nan, map_y)
+    image, valid = remap_valid(frame.image, frame.valid, map_x, map_y)
+    # (not ``map``: the frame is no longer that map, its pixels are the grid's)
+    meta = {**frame.meta, "reprojected_from": "cylindrical map",
+            "cylindrical_map": cylindrical.to_dict()}  # fmt: skip
+    return Frame(image, frame.channels, frame.instrument, frame.source, meta, grid, valid)
 
 
 def _pair(data: dict[str, Any], key: str, where: str) -> tuple[float, float]:
