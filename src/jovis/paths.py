@@ -13,6 +13,16 @@ from pathlib import Path
 
 DATA_ENV = "JOVIS_DATA"
 REAL_DATA_ENV = "JOVIS_REAL_DATA"
+CACHE_ENV = "JOVIS_CACHE"
+
+
+def cache_dir() -> Path:
+    """Where jovis keeps what it makes once (ONNX graphs, unpacked archives): ``$JOVIS_CACHE``,
+    else ``$XDG_CACHE_HOME/jovis``, else ``~/.cache/jovis``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "jovis"
 
 
 def checkout_root() -> Path | None:

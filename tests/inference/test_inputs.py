@@ -1,3 +1,5 @@
+import zipfile
+
 import pytest
 
 from jovis.inference.inputs import list_inputs, unique_ids
@@ -7,7 +9,8 @@ def test_folder_glob_list_and_single_file(tmp_path):
     for name in ["b.png", "a.npy", "notes.txt", ".hidden.png", "c.fits.gz", "d.tar.gz"]:
         (tmp_path / name).write_bytes(b"x")
     (tmp_path / "sub").mkdir()
-    assert [p.name for p in list_inputs(tmp_path)] == ["a.npy", "b.png", "c.fits.gz"]
+    # d.tar.gz is no archive: kept, so that the run records it as failed with its reason
+    assert [p.name for p in list_inputs(tmp_path)] == ["a.npy", "b.png", "c.fits.gz", "d.tar.gz"]
     assert [p.name for p in list_inputs(f"{tmp_path}/*")] == [
         "a.npy",
         "b.png",
@@ -33,9 +36,11 @@ def test_a_folder_of_subfolders_says_how_to_give_their_frames(tmp_path):
                        r"has 2: pj43, pj44\); give a subfolder, or a glob such as"):  # fmt: skip
         list_inputs(tmp_path)
     assert [p.parent.name for p in list_inputs(f"{tmp_path}/*/*.png")] == ["pj43", "pj44"]
-    (tmp_path / "JNCE_2022229_44C00037_V01.zip").write_bytes(b"PK")
-    with pytest.raises(FileNotFoundError, match=r"archives \(JNCE_2022229_44C00037_V01.zip\): "
-                       r"unpack them first"):  # fmt: skip
+    # an archive holding no frame: the folder's hint says so
+    with zipfile.ZipFile(tmp_path / "JNCE_2022229_44C00037_V01.zip", "w") as zf:
+        zf.writestr("readme.txt", "no frames here")
+    with pytest.raises(FileNotFoundError, match=r"in the folder itself or its archives "
+                       r"\(JNCE_2022229_44C00037_V01.zip\)"):  # fmt: skip
         list_inputs(tmp_path)
 
 

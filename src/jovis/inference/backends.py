@@ -25,9 +25,9 @@ import torch
 from torch import nn
 
 from jovis.io.digest import file_sha256
+from jovis.paths import CACHE_ENV, cache_dir
 
 BACKENDS = ("auto", "torch", "onnxruntime")
-CACHE_ENV = "JOVIS_CACHE"
 ORT_FIX = "pip install onnxruntime (or pip install 'jovis[export]'), or use backend=torch"
 log = logging.getLogger(__name__)
 
@@ -105,14 +105,6 @@ class OnnxForward:
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         array = np.ascontiguousarray(x.detach().cpu().float().numpy())
         return torch.from_numpy(self.session.run([self.output], {self.input: array})[0])
-
-
-def cache_dir() -> Path:
-    """``$JOVIS_CACHE``, else ``$XDG_CACHE_HOME/jovis``, else ``~/.cache/jovis``."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "jovis"
 
 
 def onnx_graph(ckpt: str | Path, channels: int) -> tuple[Path, bool]:

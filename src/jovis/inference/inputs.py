@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from jovis.io import FRAME_SUFFIXES
+from jovis.io.archives import ArchiveError, is_archive, unpack
 from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES, JUNOCAM_NAME
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,11 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
     """Frames named by a folder (its files with frame suffixes), a glob, a list file or one file.
 
     A folder gives one product per JunoCam observation (`one_per_observation`: the composite,
-    else the per-filter set, else the raw framelets), unless `every_product`.
+    else the per-filter set, else the raw framelets), unless `every_product`. Archives (.zip,
+    .tar, .tar.gz: a JunoCam image set as the website serves it) in a folder, a glob or named
+    alone are unpacked into the jovis cache (`jovis.io.archives`) and give the frames they
+    hold; one that cannot be unpacked is logged and kept, so that it is recorded as failed
+    with its reason.
 
     A glob or list file names files explicitly, so every one of them is attempted (and a
     non-frame among them is reported as failed); a folder is filtered by suffix. Whatever has
@@ -36,9 +41,11 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
         return [Path(p) for p in frame_set_rows(path)]
     if any(ch in text for ch in "*?["):
         paths = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
-        paths = [p for p in paths if not p.is_dir() or _looks_like_frame(p)]
-    elif path.is_dir():
-        paths, same = frame_files(sorted(path.iterdir())), []
+        paths = _unpacked([p for p in paths if not p.is_dir() or _looks_like_frame(p)])
+    elif path.is_dir() or (path.is_file() and is_archive(path)):
+        entries = sorted(path.iterdir()) if path.is_dir() else [path]
+        archives = [p for p in entries if p.is_file() and is_archive(p)]
+        paths, same = frame_files(entries) + _unpacked(archives), []
         if not every_product:
             paths, same = one_per_observation(paths)
         if same:
@@ -62,20 +69,35 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
     return paths
 
 
-ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".7z")
+def _unpacked(paths: list[Path]) -> list[Path]:
+    """`paths` with each archive among them replaced by the frames it holds (`frame_files` of
+    its unpacked folder); an archive that cannot be unpacked stays, its reason logged."""
+    out: list[Path] = []
+    for p in paths:
+        if not (p.is_file() and is_archive(p)):
+            out.append(p)
+            continue
+        try:
+            folder = unpack(p)
+        except ArchiveError as err:
+            log.warning("%s", err)
+            out.append(p)
+            continue
+        found = frame_files(sorted(f for f in folder.rglob("*") if f.is_file()))
+        log.info("%s: %d frame file(s), unpacked in %s", p, len(found), folder)
+        out.extend(found)
+    return out
 
 
 def _folder_hint(path: Path) -> str:
-    """Where a folder's frames may be instead: in archives (a product set downloaded as a zip)
-    or in subfolders, which are not searched; and how to give them."""
+    """Where a folder's frames may be instead: in subfolders, which are not searched (and how
+    to give them); or it says that its archives held none either."""
     if not path.is_dir():
         return ""
     entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
-    archives = [
-        p.name for p in entries if p.is_file() and p.name.lower().endswith(ARCHIVE_SUFFIXES)
-    ]
+    archives = [p.name for p in entries if p.is_file() and is_archive(p)]
     if archives:
-        return f" in the folder itself; it holds archives ({_few(archives)}): unpack them first"
+        return f" in the folder itself or its archives ({_few(archives)})"
     subfolders = [p.name for p in entries if p.is_dir()]
     if not subfolders:
         return ""

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from jovis.frame import Frame
+from jovis.io.archives import archive_problem, is_archive
 from jovis.io.errors import FrameReadError
 from jovis.io.generic import RASTER_MAGIC, read_npy, read_raster
 from jovis.io.limits import DEFAULT_MAX_PIXELS, check_pixels
@@ -28,6 +29,7 @@ FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", *FITS_SUFFIX
 # Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
 COMPRESSED_FRAME_SUFFIXES = tuple(f"{suffix}.gz" for suffix in FITS_SUFFIXES)
 GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file
+ZIP_MAGIC = b"PK\x03\x04"
 RASTER_KINDS = tuple(dict.fromkeys(kind for _, kind in RASTER_MAGIC))  # png, jpeg, tiff
 # JunoCam products: JNCE_ / JNCR_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png
 JUNOCAM_NAME = re.compile(r"^JNC[ER]_\d{7}_\d{2}[A-Z]\d{5}_V\d{2}")
@@ -44,6 +46,8 @@ def sniff_format(path: str | Path) -> str:
         head = fh.read(32)
     if not head:
         raise FrameReadError(path, "empty file (0 bytes)")
+    if is_archive(path) or head.startswith(ZIP_MAGIC):
+        raise FrameReadError(path, archive_problem(path))
     if head.startswith(GZIP_MAGIC):
         return _sniff_gzip(path)
     for magic, kind in _MAGIC:
