@@ -91,8 +91,7 @@ def to_pixels(
     lat = np.asarray(lat, dtype=np.float64)
     if isinstance(grid, CylindricalMap):
         x, y = grid.pixel(lat, lon)
-        h, w = grid.shape
-        if np.any((x < -0.5) | (x > w - 0.5) | (y < -0.5) | (y > h - 0.5)):
+        if not np.all(grid.inside(x, y)):
             return None
         return np.stack([x, y], axis=-1).reshape(-1, 2)
     wrong = lat < 0 if grid.hemisphere == "north" else lat > 0

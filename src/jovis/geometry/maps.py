@@ -105,6 +105,12 @@ class CylindricalMap:
         along = np.mod((np.asarray(lon, dtype=np.float64) - self.lon_left) * np.sign(span), 360.0)
         return along / abs(span) * w - 0.5, y
 
+    def inside(self, x, y) -> np.ndarray:
+        """Whether pixel coordinates (from `pixel`) fall on the map's pixels."""
+        h, w = self.shape
+        x, y = np.asarray(x), np.asarray(y)
+        return (x >= -0.5) & (x <= w - 0.5) & (y >= -0.5) & (y <= h - 0.5)
+
     def pixel_area_at(self, x, y) -> np.ndarray:
         return pixel_area_at(self.latlon, x, y)
 
@@ -288,9 +294,8 @@ def cylindrical_to_polar(frame, cylindrical: CylindricalMap, settings: dict[str,
                              f"{max_colat:g}° colatitude")  # fmt: skip
     lat, lon = grid.latlon_image(size, size)
     map_x, map_y = cylindrical.pixel(lat, lon)
-    h, w = cylindrical.shape
-    outside = (map_x < -0.5) | (map_x > w - 0.5) | (map_y < -0.5) | (map_y > h - 0.5)
-    map_x, map_y = np.where(outside, np.nan, map_x), np.where(outside, np.nan, map_y)
+    on_map = cylindrical.inside(map_x, map_y)
+    map_x, map_y = np.where(on_map, map_x, np.nan), np.where(on_map, map_y, np.nan)
     image, valid = remap_valid(frame.image, frame.valid, map_x, map_y)
     # (not ``map``: the frame is no longer that map, its pixels are the grid's)
     meta = {**frame.meta, "reprojected_from": "cylindrical map",
