@@ -29,7 +29,6 @@ FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", *FITS_SUFFIX
 # Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
 COMPRESSED_FRAME_SUFFIXES = tuple(f"{suffix}.gz" for suffix in FITS_SUFFIXES)
 GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file
-ZIP_MAGIC = b"PK\x03\x04"
 RASTER_KINDS = tuple(dict.fromkeys(kind for _, kind in RASTER_MAGIC))  # png, jpeg, tiff
 # JunoCam products: JNCE_ / JNCR_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png
 JUNOCAM_NAME = re.compile(r"^JNC[ER]_\d{7}_\d{2}[A-Z]\d{5}_V\d{2}")
@@ -46,7 +45,7 @@ def sniff_format(path: str | Path) -> str:
         head = fh.read(32)
     if not head:
         raise FrameReadError(path, "empty file (0 bytes)")
-    if is_archive(path) or head.startswith(ZIP_MAGIC):
+    if is_archive(path):  # by name: .npz and office files are zips too, and are not archives
         raise FrameReadError(path, archive_problem(path))
     if head.startswith(GZIP_MAGIC):
         return _sniff_gzip(path)
