@@ -73,3 +73,33 @@ def test_ema_moves_the_teacher_towards_the_student_and_copies_counters():
     assert torch.allclose(student.weight, torch.full((2,), 3.0))  # the student is untouched
     ema_update(teacher, student, 0.0)
     assert torch.allclose(teacher.weight, student.weight)
+
+
+def test_no_aurora_is_taught_beyond_the_aurora_limit(tiny_ckpt, monkeypatch):
+    # the teacher calls every pixel aurora: on a polar frame reaching 60° from its pole only
+    # the pixels within 45° keep their aurora label, the others are ignored; without a grid all
+    import jovis.adapt.pseudo as pseudo
+    from jovis.geometry import PolarGrid
+    from jovis.inference.predictor import Predictor
+    from jovis.inference.prepare import ScaledInput
+    from jovis.scoring.oval_course import beyond_aurora
+
+    teacher = Predictor.from_checkpoint(tiny_ckpt, device="cpu")
+    aurora = teacher.info.labels.names.index("aurora")
+
+    def confident_aurora(predictor, items, batch_size):
+        for array, x in items:
+            probs = np.zeros((len(predictor.info.labels.names), *array.shape[1:]), np.float32)
+            probs[aurora] = 1.0
+            yield x, probs, 0.0, None
+
+    monkeypatch.setattr(pseudo, "predict_batches", confident_aurora)
+    grid = PolarGrid("north", 31.5, 31.5, 0.5)  # 64 px: 64° across, corners 90° out
+    array = np.zeros((2, 64, 64), np.float32)
+    valid = np.ones((64, 64), bool)
+    gridded, bare = ScaledInput(array, valid=valid, grid=grid), ScaledInput(array, valid=valid)
+    with_grid, without = pseudo.label_frames(teacher, [gridded, bare], threshold=0.5)
+    beyond = beyond_aurora(grid, (64, 64))
+    assert beyond.any() and (with_grid[beyond] == 255).all()
+    assert (with_grid[~beyond] == aurora).all()
+    assert (without == aurora).all()

@@ -32,7 +32,9 @@ def heldout_scores(predictor: Predictor, heldout: list[RealFrame], batch_size: i
                    ) -> dict[str, float | None]:  # fmt: skip
     """Median consecutive-frame aurora agreement (None with a single held-out frame) and the
     mean area share of the detected classes (every class the checkpoint sees but background) on
-    the held-out frames, predicted as `infer` predicts (on their own pixels)."""
+    the held-out frames, predicted as `infer` predicts (on their own pixels), the masks the
+    network's arg-max (without infer's oval course and aurora limit: the guard watches the
+    network)."""
     schema = predictor.info.labels
     items = ((rf.scaled, rf.frame) for rf in heldout)
     masks, frames = [], [rf.frame for rf in heldout]

@@ -14,6 +14,7 @@ from jovis.inference.batches import predict_batches
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import ScaledInput
 from jovis.robust import mad_sigma
+from jovis.scoring.oval_course import beyond_aurora
 
 
 @torch.no_grad()
@@ -79,14 +80,20 @@ def label_frames(
     emission_disk_px: int = 15,
 ) -> list[np.ndarray]:
     """Pseudo-labels of prepared frames at the model's scale (the teacher's TTA is its
-    predictor's `tta`; the classes the instrument cannot see have probability 0). With
-    `emission_sigmas`, background labels on emitting pixels are ignored
+    predictor's `tta`; the classes the instrument cannot see have probability 0). On a frame
+    with a polar grid no aurora is taught beyond `oval_course.AURORA_MAX_COLATITUDE` (the limb's
+    glow of a product reaching low latitudes: those pixels are ignored), as `infer` marks none.
+    With `emission_sigmas`, background labels on emitting pixels are ignored
     (`ignore_emitting_background`)."""
-    ignore = teacher.info.labels.ignore_index
+    schema = teacher.info.labels
+    ignore = schema.ignore_index
+    aurora = schema.names.index("aurora") if "aurora" in schema.names else None
     items = ((x.array, x) for x in inputs)  # labels on the model's pixels, not the frame's
     out = []
     for x, p, _, _ in predict_batches(teacher, items, batch_size):
         labels = pseudo_labels(p, x.valid, threshold, ignore)
+        if aurora is not None and x.grid is not None:
+            labels[beyond_aurora(x.grid, labels.shape) & (labels == aurora)] = ignore
         if emission_sigmas is not None:
             valid = np.ones(labels.shape, bool) if x.valid is None else x.valid
             excess = emission_excess(x.array, valid, emission_disk_px)

@@ -46,6 +46,7 @@ class ScaledInput:
     resampling: Resampling | None = None  # None: the frame is fed as it is
     note: dict[str, Any] = field(default_factory=dict)  # for the manifest row
     valid: np.ndarray | None = None  # (h, w) bool: the valid pixels of `array`
+    grid: Any = None  # the polar grid of `array`'s pixels, when the frame has one
 
     def restore(self, probs: np.ndarray) -> np.ndarray:
         """(K, h, w) probabilities of `array` → (K, H, W) on the frame's own pixels."""
@@ -82,7 +83,8 @@ def prepare_scaled(
         scaled = composite_look(scaled, settings)
     if settings.mode != "off":
         note = {**note, "look": looked, "look_reason": why}
-    return ScaledInput(normalise_frame(scaled, info.normalisation), resampling, note, scaled.valid)
+    return ScaledInput(normalise_frame(scaled, info.normalisation), resampling, note, scaled.valid,
+                       scaled.grid)  # fmt: skip
 
 
 def prepare_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) -> np.ndarray:
