@@ -76,3 +76,11 @@ def test_a_run_records_a_corrupt_archive_and_carries_on(tmp_path, tiny_run):
     assert failure["source"].endswith("broken.zip") and "cannot be unpacked" in failure["error"]
     rows = [json.loads(x) for x in (tmp_path / "o" / "manifest.jsonl").read_text().splitlines()]
     assert {r["status"] for r in rows} == {"ok", "failed"}
+
+
+def test_a_product_beside_its_own_zip_is_predicted_once(tmp_path):
+    archive = zipped_product(tmp_path)
+    for f in (tmp_path / "products").iterdir():  # the same set, unpacked by hand beside it
+        (archive.parent / f.name).write_bytes(f.read_bytes())
+    (frame_path,) = list_inputs(archive.parent)
+    assert frame_path.parent == archive.parent  # the folder's own file comes first

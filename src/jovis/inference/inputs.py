@@ -164,7 +164,11 @@ def one_per_observation(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     best: dict[str, int] = {}
     for key in filter(None, keys):
         best[key[0]] = min(best.get(key[0], key[1]), key[1])
-    taken = [k is None or best[k[0]] == k[1] for k in keys]
+    seen: set[tuple[str, int]] = set()  # the same product twice (a file and its zip): the first
+    taken = []
+    for k in keys:
+        taken.append(k is None or (best[k[0]] == k[1] and k not in seen))
+        seen.add(k)
     return ([p for p, t in zip(paths, taken, strict=True) if t],
             [p for p, t in zip(paths, taken, strict=True) if not t])  # fmt: skip
 
