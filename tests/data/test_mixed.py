@@ -69,3 +69,31 @@ def test_mixed_training_logs_scores_per_source(folder, tmp_path):
     # the synthetic frames' scale is the one infer/evaluate resample real frames to
     _, info = load_checkpoint(result["checkpoint"])
     assert info.extra["geometry"]["size"] == 64
+
+
+def test_workers_kept_between_epochs_follow_the_epoch_in_the_index(folder):
+    # the loader's workers outlive the epoch (and keep the folder frames they loaded); the
+    # epoch reaches them in the sampler's indices, not by set_epoch in this process
+    import copy
+
+    from jovis.data.datamodule import FrameDataModule
+
+    data = {"kind": "mixed", "folders": [{"path": str(folder), "weight": 1, "name": "real"}],
+            "synthetic_weight": 1, "size": 64, "train_frames": 8, "val_frames": 2,
+            "val_seed": 10**7, "seed": 0, "batch_size": 4}  # fmt: skip
+    norm = {"kind": "percentile", "low": 1.0, "high": 99.5, "clip": [-0.5, 2.0]}
+    train_set, _ = build_mixed(data, ["L", "M"], "jiram", norm, seed=0)
+    reference = copy.deepcopy(train_set)
+    module = FrameDataModule(train_set, None, batch_size=4, num_workers=1)
+    loader = module.train_dataloader()
+    assert loader.persistent_workers
+    seen = []
+    for epoch in range(2):
+        module.train_sampler.set_epoch(epoch)
+        order = [i % len(train_set) for i in module.train_sampler]
+        batches = list(loader)
+        reference.set_epoch(epoch)
+        for k, batch in zip(order, batches, strict=True):
+            assert torch.equal(batch["image"], reference[k]["image"])
+        seen.append(batches[0]["image"][0])  # a synthetic frame of each epoch
+    assert not torch.equal(seen[0], seen[1])

@@ -96,16 +96,20 @@ class EpochSampler(Sampler[int]):
     world``; rank r takes its slice ``r·batch_size …`` of it, so the ranks' batches at one step
     together are exactly the batch a single process with batch ``G`` would see. Incomplete global
     batches are dropped. `skip_batches` makes the next pass over `epoch` start after the batches a
-    resumed run already trained on.
+    resumed run already trained on. With `with_epoch`, each index is ``epoch · length + i``: the
+    dataset reads its epoch from the index (`MixedBatches`), so loader workers that outlive the
+    epoch need not be told it.
     """
 
     def __init__(
-        self, length: int, batch_size: int, *, seed: int, rank: int = 0, world: int = 1
-    ) -> None:
+        self, length: int, batch_size: int, *, seed: int, rank: int = 0, world: int = 1,
+        with_epoch: bool = False,
+    ) -> None:  # fmt: skip
         check_batch_fits(batch_size, length, world)  # the world Lightning launched
         self.length, self.batch_size, self.seed = length, batch_size, seed
         self.rank, self.world = rank, world
         self.epoch, self._skip = 0, (None, 0)
+        self.with_epoch = with_epoch
 
     @property
     def num_batches(self) -> int:
@@ -127,9 +131,10 @@ class EpochSampler(Sampler[int]):
         first = skip if skip_epoch == self.epoch else 0
         self._skip = (None, 0)  # only the first pass after a resume is shortened
         step = self.batch_size * self.world
+        base = self.epoch * self.length if self.with_epoch else 0
         for k in range(first, self.num_batches):
             start = k * step + self.rank * self.batch_size
-            yield from order[start : start + self.batch_size]
+            yield from (base + i for i in order[start : start + self.batch_size])
 
 
 class ShardSampler(Sampler[int]):
@@ -213,12 +218,15 @@ class FrameDataModule(L.LightningDataModule):
                 num_workers=self.train_set.scene_workers, collate_fn=as_drawn,
             )  # fmt: skip
         if getattr(self.train_set, "batched", False):  # data=mixed: one item is one batch
+            # the index carries the epoch, so the workers (and the folder frames they keep in
+            # memory) outlive it
             self.train_sampler = EpochSampler(
-                len(self.train_set), 1, seed=self.seed, rank=rank, world=world
+                len(self.train_set), 1, seed=self.seed, rank=rank, world=world, with_epoch=True
             )
             return DataLoader(
                 self.train_set, batch_size=None, sampler=self.train_sampler,
                 num_workers=self.num_workers, generator=torch.Generator().manual_seed(self.seed),
+                persistent_workers=self.num_workers > 0,
             )  # fmt: skip
         self.train_sampler = EpochSampler(
             len(self.train_set), self.batch_size, seed=self.seed, rank=rank, world=world

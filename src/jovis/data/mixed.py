@@ -64,7 +64,9 @@ def fit_size(sample: dict[str, Any], size: int, rng: np.random.Generator) -> dic
 
 
 class MixedBatches(Dataset):
-    """Item k = the whole batch k of the current epoch (collated), ``source`` naming each frame."""
+    """Item k = the whole batch k of the current epoch (collated), ``source`` naming each frame;
+    an index past the epoch's batches, ``epoch · len + k``, is batch k of that epoch (the loader's
+    sampler gives those, so workers kept between epochs follow them)."""
 
     batched = True  # FrameDataModule: one item is one batch
 
@@ -100,6 +102,10 @@ class MixedBatches(Dataset):
     def __getitem__(self, k: int) -> dict[str, Any]:
         from jovis.data.datamodule import collate
 
+        if k >= len(self):  # an index that carries its epoch (this process's copy follows it)
+            epoch, k = divmod(int(k), len(self))
+            if epoch != self.epoch:
+                self.set_epoch(epoch)
         samples = []
         for i, (name, ds, n) in enumerate(zip(self.names, self.sets, self.counts, strict=True)):
             order = None if isinstance(ds, SyntheticDataset) else self._order(i)
