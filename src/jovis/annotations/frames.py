@@ -17,7 +17,7 @@ import numpy as np
 
 from jovis.annotations.geo import to_pixels
 from jovis.geometry import PolarGrid
-from jovis.geometry.maps import CylindricalMap, declared_map
+from jovis.geometry.maps import CylindricalMap, declared_map, take_row_geometry
 
 
 @dataclass
@@ -93,11 +93,8 @@ def load_frames(
     for path, fid in zip(paths, unique_ids(paths), strict=True):
         row = rows.get(str(path), {})
         frame = read_frame(path, row.get("instrument") or instrument, row.get("channels"))
-        if frame.grid is None and row.get("grid"):
-            frame.grid = PolarGrid.from_dict(row["grid"])
-        if frame.grid is None and row.get("map"):
-            frame.meta["map"] = row["map"]
-        elif not frame.meta.get("map"):
+        take_row_geometry(frame, row)
+        if not frame.meta.get("map"):  # (a frame with its own grid keeps it: declared_map says)
             frame = declared_map(frame, map_settings)
             if frame.meta.get("reprojected_from") == "cylindrical map":  # its pixels moved
                 raise ValueError(

@@ -17,8 +17,6 @@ from jovis.geometry import PolarGrid
 from jovis.geometry.body import planetocentric, surface_point
 from jovis.geometry.maps import LATITUDES, LONGITUDES, CylindricalMap
 
-LATITUDE_KINDS = LATITUDES
-LONGITUDE_SENSES = LONGITUDES
 AXIS_UNITS = ("km", "deg")
 OUTLINE_POINTS = 72
 
@@ -31,14 +29,14 @@ def check_choice(key: str, value: str, valid: tuple[str, ...]) -> str:
 
 def centric_latitude(lat: np.ndarray, kind: str) -> np.ndarray:
     """Planetocentric latitude (deg) of `lat` given as `kind` (tan φc = (b/a)² tan φg)."""
-    check_choice("latitude", kind, LATITUDE_KINDS)
+    check_choice("latitude", kind, LATITUDES)
     lat = np.asarray(lat, dtype=np.float64)
     return lat if kind == "planetocentric" else planetocentric(lat)
 
 
 def west_longitude(lon: np.ndarray, sense: str) -> np.ndarray:
     """System III west longitude (deg, 0..360) of `lon` given as `sense` (west or east)."""
-    check_choice("longitude", sense, LONGITUDE_SENSES)
+    check_choice("longitude", sense, LONGITUDES)
     lon = np.asarray(lon, dtype=np.float64)
     return np.mod(lon if sense == "west" else -lon, 360.0)
 

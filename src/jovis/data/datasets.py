@@ -13,7 +13,7 @@ from torch.utils.data import Dataset
 
 from jovis.data.normalise import DEFAULT_NORMALISATION, normalise_frame
 from jovis.frame import IGNORE_INDEX, Frame, Labels
-from jovis.geometry import PolarGrid
+from jovis.geometry.maps import take_row_geometry
 from jovis.io import read_frame
 from jovis.io.masks import read_mask_png
 
@@ -114,10 +114,7 @@ class FolderDataset(Dataset):
         row = self.rows[index]
         frame = read_frame(self.root / row["image"], row.get("instrument"), self.channels)
         frame.meta["id"] = row["id"]
-        if frame.grid is None and row.get("grid"):
-            frame.grid = PolarGrid.from_dict(row["grid"])
-        if frame.grid is None and row.get("map"):  # a declared cylindrical map: its plate scale
-            frame.meta["map"] = row["map"]
+        take_row_geometry(frame, row)  # its plate scale (and lat/lon) come from it
         features: dict[str, Any] = {}
         if row.get("features"):
             features = json.loads((self.root / row["features"]).read_text())

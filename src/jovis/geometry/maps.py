@@ -202,6 +202,16 @@ def declared_map(frame, settings: dict[str, Any] | None):
     return frame
 
 
+def take_row_geometry(frame, row: dict[str, Any]):
+    """`frame` (a file that carries no geometry of its own) with the polar grid, or the declared
+    cylindrical map, its labelled frame set's manifest `row` gives it."""
+    if frame.grid is None and row.get("grid"):
+        frame.grid = PolarGrid.from_dict(row["grid"])
+    if frame.grid is None and row.get("map"):
+        frame.meta["map"] = row["map"]
+    return frame
+
+
 def _seen_in_perspective(frame) -> bool:
     """Whether the frame is a JunoCam product its metadata place (`junocam_view.frame_view`)."""
     try:

@@ -20,8 +20,7 @@ from typing import Any
 from torch.utils.data import DataLoader, Dataset
 
 from jovis.checkpoint import CheckpointInfo
-from jovis.geometry import PolarGrid
-from jovis.geometry.maps import declared_map
+from jovis.geometry.maps import declared_map, take_row_geometry
 from jovis.geometry.reproject import polar_from_settings
 from jovis.inference.locks import FrameLocks
 from jovis.inference.manifest import Manifest
@@ -132,10 +131,7 @@ class FrameReader(Dataset):
             path, instrument=info.instrument, channels=info.channels, max_pixels=self.max_pixels
         )
         hint = self.hints.get(str(path), {})
-        if frame.grid is None and hint.get("grid"):
-            frame.grid = PolarGrid.from_dict(hint["grid"])
-        if frame.grid is None and hint.get("map"):  # a frame set's cylindrical map
-            frame.meta["map"] = hint["map"]
+        take_row_geometry(frame, hint)  # a frame set's grid or map
         if hint.get("time") and not frame.meta.get("time"):
             frame.meta["time"] = str(hint["time"])  # a frame set's time column (jovis track)
         return declared_map(polar_from_settings(frame, self.reproject), self.map_settings)
