@@ -84,3 +84,18 @@ def test_a_product_beside_its_own_zip_is_predicted_once(tmp_path):
         (archive.parent / f.name).write_bytes(f.read_bytes())
     (frame_path,) = list_inputs(archive.parent)
     assert frame_path.parent == archive.parent  # the folder's own file comes first
+
+
+def test_a_member_with_a_bad_crc_is_refused_and_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOVIS_CACHE", str(tmp_path / "cache"))
+    archive = tmp_path / "x.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("a.png", b"A" * 1000)
+    data = bytearray(archive.read_bytes())
+    data[data.find(b"A" * 100) + 10] = ord("B")  # the stored bytes no longer match their CRC
+    archive.write_bytes(bytes(data))
+    with pytest.raises(ArchiveError, match="Bad CRC-32"):
+        unpack(archive)
+    assert list((tmp_path / "cache" / "archives").iterdir()) == []  # no partial folder
+    with pytest.raises(FrameReadError, match="member a.png is corrupt"):
+        read_frame(archive)

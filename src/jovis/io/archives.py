@@ -16,6 +16,7 @@ import shutil
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from jovis.io.digest import file_sha256
@@ -47,11 +48,11 @@ def unpack(path: str | Path) -> Path:
     name = path.name.lower()
     if name.endswith(UNSUPPORTED_SUFFIXES):
         raise ArchiveError(path, "a .7z/.rar archive: unpack it first (jovis reads .zip and .tar)")
-    members = _members(path)
     root = cache_dir() / "archives"
     target = root / f"{path.name.split('.')[0]}-{file_sha256(path)[:16]}"
-    if target.is_dir():
+    if target.is_dir():  # unpacked whole before: not read again
         return target
+    members = _members(path)  # checked; the contents' CRCs are checked as they are extracted
     try:
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".unpack-", dir=root))
@@ -63,6 +64,8 @@ def unpack(path: str | Path) -> Path:
         os.replace(tmp, target)  # whole or not at all: a killed unpack leaves only .unpack-*
     except FileExistsError:
         pass  # another run unpacked the same archive meanwhile
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error) as err:
+        raise ArchiveError(path, f"corrupt or truncated ({err})") from err
     except OSError as err:
         raise ArchiveError(path, f"cannot unpack ({err})") from err
     finally:
@@ -76,7 +79,7 @@ def archive_problem(path: str | Path) -> str:
     try:
         if Path(path).name.lower().endswith(UNSUPPORTED_SUFFIXES):
             return "a .7z/.rar archive: unpack it first (jovis reads .zip and .tar)"
-        _members(Path(path))
+        _members(Path(path), verify=True)
     except ArchiveError as err:
         return f"an archive that cannot be unpacked: {err.reason}"
     return (
@@ -85,13 +88,14 @@ def archive_problem(path: str | Path) -> str:
     )
 
 
-def _members(path: Path) -> list[tuple[str, int]]:
+def _members(path: Path, verify: bool = False) -> list[tuple[str, int]]:
     """(member name, size) of every regular file, checked: names inside the archive's folder,
-    counts and sizes within the limits."""
+    counts and sizes within the limits; with `verify`, a zip's contents against their CRCs
+    (a whole read: `unpack` has them checked as it extracts)."""
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
-                bad = zf.testzip()
+                bad = zf.testzip() if verify else None
                 if bad is not None:
                     raise ArchiveError(path, f"member {bad} is corrupt (CRC)")
                 infos = [(i.filename, i.file_size) for i in zf.infolist() if not i.is_dir()]
