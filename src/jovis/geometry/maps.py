@@ -157,7 +157,9 @@ def check_map(settings: Any) -> None:
     if not isinstance(settings, dict):
         raise ValueError(f"map={settings!r}: must be a mapping (projection, ...) or null")
     if settings:
-        _parsed(settings, (2, 2), "map")
+        declared = _parsed(settings, (2, 2), "map")
+        if settings.get("to_polar") is not None:
+            _polar_settings(settings["to_polar"], declared, "map")
 
 
 def declared_map(frame, settings: dict[str, Any] | None):
@@ -260,11 +262,8 @@ def _parsed(data: dict[str, Any], shape: tuple[int, int], where: str) -> Cylindr
         if value not in valid:
             raise ValueError(f"{where}: {key}={value!r}; valid: {', '.join(valid)}")
     sign = 1.0 if longitude == "west" else -1.0  # east longitude = −west
-    cylindrical = CylindricalMap(lat[0], lat[1], sign * lon[0], sign * lon[1], tuple(shape),
-                                 latitude == "planetographic", f"declared ({where})")  # fmt: skip
-    if data.get("to_polar") is not None:
-        _polar_settings(data["to_polar"], cylindrical, where)  # checked before any frame
-    return cylindrical
+    return CylindricalMap(lat[0], lat[1], sign * lon[0], sign * lon[1], tuple(shape),
+                          latitude == "planetographic", f"declared ({where})")  # fmt: skip
 
 
 def _polar_settings(value: Any, cylindrical: CylindricalMap, where: str) -> dict[str, Any]:
