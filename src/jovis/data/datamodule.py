@@ -14,7 +14,7 @@ import lightning as L
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from jovis.data.datasets import FolderDataset, SyntheticDataset, check_batch_fits
+from jovis.data.datasets import FolderDataset, SyntheticDataset, check_batch_fits, follow_epoch
 from jovis.data.rescale import folder_scale
 from jovis.data.stream import SyntheticStream, frame_seed
 
@@ -82,6 +82,9 @@ class EpochSeededSynthetic(SyntheticDataset):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
         self.seed = frame_seed(self.base_seed, epoch, self.length, 0)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return super().__getitem__(follow_epoch(self, index))
 
 
 def as_drawn(item: Any) -> Any:
@@ -189,6 +192,9 @@ class FrameDataModule(L.LightningDataModule):
         return (0, 1) if trainer is None else (trainer.global_rank, trainer.world_size)
 
     def _loader(self, dataset: Dataset, sampler: Sampler) -> DataLoader:
+        # workers outlive the epoch, and with them FolderDataset's cache of loaded (and
+        # resampled) frames: without, each epoch re-read every frame in fresh workers; a dataset
+        # told its epoch reads it from the sampler's index (`follow_epoch`)
         return DataLoader(
             dataset,
             batch_size=self.batch_size,
@@ -196,11 +202,7 @@ class FrameDataModule(L.LightningDataModule):
             num_workers=self.num_workers,
             collate_fn=collate,
             pin_memory=False,
-            # workers outlive the epoch, and with them FolderDataset's cache of loaded (and
-            # resampled) frames: without, each epoch re-read every frame in fresh workers. Not
-            # for a dataset told its epoch (`set_epoch`, in this process): workers that outlived
-            # the epoch would keep the old one (the same synthetic frames every epoch)
-            persistent_workers=self.num_workers > 0 and not hasattr(dataset, "set_epoch"),
+            persistent_workers=self.num_workers > 0,
             # worker seeds come from this generator, not from the global RNG
             generator=torch.Generator().manual_seed(self.seed),
         )
@@ -217,11 +219,10 @@ class FrameDataModule(L.LightningDataModule):
                 self.train_set, batch_size=None, sampler=self.train_sampler,
                 num_workers=self.train_set.scene_workers, collate_fn=as_drawn,
             )  # fmt: skip
+        told = hasattr(self.train_set, "set_epoch")  # its index then carries the epoch
         if getattr(self.train_set, "batched", False):  # data=mixed: one item is one batch
-            # the index carries the epoch, so the workers (and the folder frames they keep in
-            # memory) outlive it
             self.train_sampler = EpochSampler(
-                len(self.train_set), 1, seed=self.seed, rank=rank, world=world, with_epoch=True
+                len(self.train_set), 1, seed=self.seed, rank=rank, world=world, with_epoch=told
             )
             return DataLoader(
                 self.train_set, batch_size=None, sampler=self.train_sampler,
@@ -229,8 +230,9 @@ class FrameDataModule(L.LightningDataModule):
                 persistent_workers=self.num_workers > 0,
             )  # fmt: skip
         self.train_sampler = EpochSampler(
-            len(self.train_set), self.batch_size, seed=self.seed, rank=rank, world=world
-        )
+            len(self.train_set), self.batch_size, seed=self.seed, rank=rank, world=world,
+            with_epoch=told,
+        )  # fmt: skip
         return self._loader(self.train_set, self.train_sampler)
 
     def val_dataloader(self) -> DataLoader | list:

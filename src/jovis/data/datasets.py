@@ -142,6 +142,21 @@ class FolderDataset(Dataset):
         return dict(sample)
 
 
+def follow_epoch(dataset, index: int) -> int:
+    """The item `index` stands for in an epoch-told `dataset` (one with ``epoch`` and
+    ``set_epoch``): an index past its length is ``epoch · len + k`` (`EpochSampler` with
+    ``with_epoch``), and this process's copy of the dataset is moved to that epoch first, so
+    loader workers kept between epochs follow them; a smaller index is item k of the epoch the
+    dataset is at."""
+    index = int(index)
+    if index < len(dataset):
+        return index
+    epoch, k = divmod(index, len(dataset))
+    if epoch != dataset.epoch:
+        dataset.set_epoch(epoch)
+    return k
+
+
 class SyntheticDataset(Dataset):
     """Frames rendered on the fly by `jovis.synth` (no disk); item i uses seed `seed + i`."""
 

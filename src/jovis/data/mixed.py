@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from jovis.data.datasets import SyntheticDataset
+from jovis.data.datasets import SyntheticDataset, follow_epoch
 from jovis.data.rescale import check_resample, folder_scale
 from jovis.frame import IGNORE_INDEX
 from jovis.geometry.training import geometry_of_config
@@ -102,10 +102,7 @@ class MixedBatches(Dataset):
     def __getitem__(self, k: int) -> dict[str, Any]:
         from jovis.data.datamodule import collate
 
-        if k >= len(self):  # an index that carries its epoch (this process's copy follows it)
-            epoch, k = divmod(int(k), len(self))
-            if epoch != self.epoch:
-                self.set_epoch(epoch)
+        k = follow_epoch(self, k)
         samples = []
         for i, (name, ds, n) in enumerate(zip(self.names, self.sets, self.counts, strict=True)):
             order = None if isinstance(ds, SyntheticDataset) else self._order(i)
