@@ -150,12 +150,13 @@ def frame_mask(
         mask[moved] = others.argmax(axis=0).astype(mask.dtype)
     if course is None or course.mode != "on":
         return mask, None
-    mask, grown = grow_arcs(mask, valid & ~beyond, aurora, probs[aurora], course.grow_prob)
+    allowed = valid & ~beyond  # where aurora may be grown or drawn
+    mask, grown = grow_arcs(mask, allowed, aurora, probs[aurora], course.grow_prob)
     plane = None
     if image is not None and course.evidence_sigma > 0:
         plane = np.asarray(image[..., 0] if image.ndim == 3 else image, np.float32)
     mask, record = complete_oval(
-        mask, valid & ~beyond, aurora, course, aurora_prob=probs[aurora], image=plane
+        mask, allowed, aurora, course, aurora_prob=probs[aurora], image=plane
     )
     return mask, record | {"grown_px": grown}
 
