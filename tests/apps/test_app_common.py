@@ -9,7 +9,7 @@ from omegaconf import OmegaConf
 from tests.conftest import compose_config
 
 from jovis.apps import VERBS
-from jovis.apps.common import parse_bool, strict_booleans
+from jovis.apps.common import explained_errors, parse_bool, strict_booleans
 from jovis.apps.evaluate import CONFIG_NAME, dataset_folder
 
 
@@ -82,3 +82,32 @@ def test_script_options_take_known_keys_and_stop_on_anything_else():
     assert script_options(["out=a=b", "n=3"], ("out", "n")) == {"out": "a=b", "n": "3"}
     with pytest.raises(SystemExit, match=r"\['size=3', 'loose'\]; use out=, n="):
         script_options(["out=x", "size=3", "loose"], ("out", "n"))
+
+
+def _refuses_a_setting(cfg):
+    parse_bool("tta", cfg)  # raised in jovis's own code, written for the user
+
+
+def _library_error(cfg):
+    raise ValueError("operands could not be broadcast")  # stands for NumPy's or PyTorch's
+
+
+def test_a_refused_setting_is_one_line_and_exit_status_1(capsys, monkeypatch):
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    with pytest.raises(SystemExit) as stop:
+        explained_errors("infer")(_refuses_a_setting)("maybe")
+    assert stop.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("jovis infer: tta='maybe' is not a boolean; use tta=true")
+    assert "HYDRA_FULL_ERROR=1" in err and "Traceback" not in err
+
+
+def test_other_errors_keep_their_traceback(monkeypatch):
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    with pytest.raises(ValueError, match="broadcast"):  # not raised by jovis: a bug's traceback
+        explained_errors("infer")(_library_error)(None)
+    with pytest.raises(KeyError):  # not a kind of error jovis raises to explain
+        explained_errors("infer")(lambda cfg: {}[cfg])("missing")
+    monkeypatch.setenv("HYDRA_FULL_ERROR", "1")
+    with pytest.raises(ValueError, match="is not a boolean"):
+        explained_errors("infer")(_refuses_a_setting)("maybe")

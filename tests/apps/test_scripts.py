@@ -80,7 +80,8 @@ def test_infer_tta_no_means_off_and_maybe_is_refused_before_any_output(trained):
     assert settings["tta"] is False and settings["hydra_config"]["tta"] is False
     assert settings["hydra_config"]["progress"] is False
     proc, _ = run(*common, f"out={out}-bad", "tta=maybe", ok=False)
-    assert proc.returncode != 0 and "tta='maybe' is not a boolean" in proc.stderr
+    assert proc.returncode == 1 and "jovis infer: tta='maybe' is not a boolean" in proc.stderr
+    assert "Traceback" not in proc.stderr  # the reason in one line, not a stack
     assert not Path(f"{out}-bad").exists()
 
 

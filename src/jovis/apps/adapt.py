@@ -11,12 +11,13 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import VERSION_BASE, checked, report, store_config
+from jovis.apps.common import VERSION_BASE, checked, explained_errors, report, store_config
 
 CONFIG_NAME = store_config("adapt", groups=())
 
 
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
+@explained_errors("adapt")
 def main(cfg: DictConfig) -> None:
     from jovis.adapt import adapt
     from jovis.released import resolve_model

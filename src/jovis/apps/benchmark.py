@@ -21,7 +21,7 @@ from omegaconf import DictConfig
 from rich.console import Console
 from rich.table import Table
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result
+from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result, explained_errors
 from jovis.config import to_plain
 from jovis.io.atomic import write_json
 
@@ -400,6 +400,7 @@ def grid_table(result: dict, title: str, caption: str, columns: dict) -> Table:
 
 
 @hydra.main(config_path=CONFIG_PATH, config_name="benchmark", version_base=VERSION_BASE)
+@explained_errors("benchmark")
 def main(cfg: DictConfig) -> None:
     cfg = checked(cfg, nullable=NULLABLE_BOOLEANS)
     if cfg.suite not in SUITES:

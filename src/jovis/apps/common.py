@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Iterator
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
@@ -15,6 +19,12 @@ from jovis.config import CONFIG_DIR
 # too; `--config-dir DIR` and `hydra.searchpath=[...]` add a user's own recipes beside them.
 CONFIG_PATH = str(CONFIG_DIR)
 VERSION_BASE = "1.3"
+
+# Errors jovis raises to tell the user what to change (a setting, a path, a file): shown as one
+# line instead of a traceback when raised in jovis's own code.
+EXPLAINED_ERRORS = (ValueError, OSError)
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+FULL_ERROR_ENV = "HYDRA_FULL_ERROR"
 
 TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
@@ -59,6 +69,41 @@ def strict_booleans(cfg: DictConfig, defaults: DictConfig, nullable: tuple[str, 
         parsed = parse_bool(key, value)
         if parsed is not value:
             OmegaConf.update(cfg, key, parsed, merge=False)
+
+
+def raised_in_jovis(err: BaseException) -> bool:
+    """Whether the innermost frame of `err`'s traceback is jovis's own code: its message was
+    written for the user. A library's error (NumPy, PyTorch) keeps its traceback."""
+    tb = err.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(PACKAGE_DIR)
+
+
+def explained_errors(verb: str) -> Callable[[Callable[[DictConfig], None]], Callable]:
+    """Decorate an app's main (under ``@hydra.main``): a setting, path or file jovis refuses
+    ends the run with ``jovis <verb>: <the reason>`` on stderr and exit status 1, not a
+    traceback whose last line says it. ``HYDRA_FULL_ERROR=1`` keeps the traceback."""
+
+    def wrap(app_main: Callable[[DictConfig], None]) -> Callable[[DictConfig], None]:
+        @functools.wraps(app_main)
+        def run(cfg: DictConfig) -> None:
+            try:
+                app_main(cfg)
+            except EXPLAINED_ERRORS as err:
+                if os.environ.get(FULL_ERROR_ENV) == "1" or not raised_in_jovis(err):
+                    raise
+                for handler in logging.getLogger().handlers:
+                    handler.flush()
+                print(f"jovis {verb}: {err}", file=sys.stderr)
+                print(f"({FULL_ERROR_ENV}=1 shows where it was raised)", file=sys.stderr)
+                sys.exit(1)
+
+        return run
+
+    return wrap
 
 
 def store_config(name: str, groups: tuple[str, ...] = ("paths",)) -> str:

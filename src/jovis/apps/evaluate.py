@@ -14,7 +14,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from jovis.apps.common import VERSION_BASE, checked, emit_result, store_config
+from jovis.apps.common import VERSION_BASE, checked, emit_result, explained_errors, store_config
 
 CONFIG_NAME = store_config("evaluate", groups=())
 
@@ -62,6 +62,7 @@ def default_out(pick) -> Path:
 
 
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
+@explained_errors("evaluate")
 def main(cfg: DictConfig) -> None:
     from jovis.evaluation import evaluate, print_table
     from jovis.tracking.sequence_eval import track_sequence, wants_tracking

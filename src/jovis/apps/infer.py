@@ -19,7 +19,7 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import VERSION_BASE, checked, emit_result, store_config
+from jovis.apps.common import VERSION_BASE, checked, emit_result, explained_errors, store_config
 from jovis.config import to_plain
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,7 @@ def print_summary(result: dict[str, Any]) -> None:
 
 
 @hydra.main(config_path=None, config_name=store_config("infer"), version_base=VERSION_BASE)
+@explained_errors("infer")
 def main(cfg: DictConfig) -> None:
     result = infer_from_config(checked(cfg))
     print_summary(result)

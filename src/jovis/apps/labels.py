@@ -18,7 +18,7 @@ import hydra
 import yaml
 from omegaconf import DictConfig
 
-from jovis.apps.common import VERSION_BASE, checked, report, store_config
+from jovis.apps.common import VERSION_BASE, checked, explained_errors, report, store_config
 from jovis.config import CONFIG_DIR, to_plain
 
 CONFIG_NAME = store_config("labels", groups=())
@@ -66,6 +66,7 @@ def labels_from_config(cfg: Any) -> dict[str, Any]:
 
 
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
+@explained_errors("labels")
 def _main(cfg: DictConfig) -> None:
     result = labels_from_config(checked(cfg, nullable=()))
     for item in result.pop("skipped_shapes", [])[:50]:

@@ -14,7 +14,7 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result
+from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result, explained_errors
 from jovis.config import to_plain
 from jovis.paths import real_data_dir
 
@@ -74,6 +74,7 @@ def print_table(summary: dict[str, Any]) -> None:
 
 
 @hydra.main(config_path=CONFIG_PATH, config_name="realism", version_base=VERSION_BASE)
+@explained_errors("realism")
 def main(cfg: DictConfig) -> None:
     summary = report_from_config(checked(cfg))
     print_table(summary)

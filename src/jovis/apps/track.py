@@ -13,7 +13,7 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, report
+from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, explained_errors, report
 from jovis.config import to_plain
 
 
@@ -34,6 +34,7 @@ def track_from_config(cfg: Any) -> dict[str, Any]:
 
 
 @hydra.main(config_path=CONFIG_PATH, config_name="track", version_base=VERSION_BASE)
+@explained_errors("track")
 def main(cfg: DictConfig) -> None:
     report("jovis track", track_from_config(checked(cfg)))
 
