@@ -1,6 +1,10 @@
 """A mask exported to GeoJSON / labelme and imported again equals the original (IoU ≥ 0.98)."""
 
 import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -56,3 +60,34 @@ def test_oval_ring_exports_as_outer_and_inner_polygon(schema, tmp_path):
     gj = collection("x", polys, None)
     assert len(gj["features"][0]["geometry"]["coordinates"]) == 2
     assert json.dumps(gj)  # plain JSON
+
+
+def test_predictions_of_a_run_given_a_relative_out_export_from_anywhere(
+    frameset, schema, tmp_path, monkeypatch
+):
+    """infer records outputs as its out= was given (``runs/pred/masks/x.png`` for
+    ``out=runs/pred``): exporting that folder from its own working folder, from another one, or
+    after it moved, finds every mask and feature file."""
+    monkeypatch.chdir(tmp_path)
+    fake_predictions(frameset, Path("runs/pred"))
+    assert '"runs/pred/masks/' in (tmp_path / "runs/pred/manifest.jsonl").read_text()
+    assert export_predictions("runs/pred", "here", schema)["geojson"] == 2
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert export_predictions(tmp_path / "runs/pred", tmp_path / "there", schema)["labelme"] == 2
+    shutil.move(tmp_path / "runs/pred", tmp_path / "moved")
+    assert export_predictions(tmp_path / "moved", tmp_path / "after_move", schema)["geojson"] == 2
+    for name in ("here", "there", "after_move"):
+        assert sorted(p.name for p in (tmp_path / name).iterdir()) == sorted(
+            p.name for p in (tmp_path / "here").iterdir()
+        )
+    (tmp_path / "moved/masks").rename(tmp_path / "moved/gone")
+    with pytest.raises(FileNotFoundError, match=r"mask .* is missing; run `jovis infer`"):
+        export_predictions(tmp_path / "moved", "broken", schema)
+
+
+def test_the_label_tools_read_a_run_folder_without_loading_pytorch():
+    code = "import sys, jovis.annotations.export; print('torch' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "False"

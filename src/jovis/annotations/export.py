@@ -20,6 +20,7 @@ from jovis.annotations import geojson, labelme
 from jovis.annotations.shapes import fill
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
+from jovis.inference.manifest import recorded_output
 from jovis.io.atomic import make_folder, write_json
 from jovis.io.masks import read_mask_png
 
@@ -84,11 +85,10 @@ def export_predictions(
     rows = prediction_rows(pred)
     written = {"geojson": 0, "labelme": 0}
     for row in rows:
-        outputs = row.get("outputs") or {}
-        mask = read_mask_png(_resolve(pred, outputs.get("mask") or f"masks/{row['id']}.png"))
+        mask = read_mask_png(_output(pred, row, "mask", f"masks/{row['id']}.png"))
         polygons = mask_polygons(mask, schema)
         if "geojson" in formats:
-            feats = _resolve(pred, outputs.get("features") or f"features/{row['id']}.geojson")
+            feats = _output(pred, row, "features", f"features/{row['id']}.geojson")
             grid = json.loads(feats.read_text()).get("properties", {}).get("grid")
             grid = PolarGrid.from_dict(grid) if grid else None
             write_json(out / f"{row['id']}.geojson", geojson.collection(row["id"], polygons, grid))
@@ -101,6 +101,11 @@ def export_predictions(
     return {"out": str(out), "frames": len(rows), **written}
 
 
-def _resolve(root: Path, path: str) -> Path:
-    p = Path(path)
-    return p if p.is_absolute() else root / p
+def _output(pred: Path, row: dict[str, Any], kind: str, default: str) -> Path:
+    path = recorded_output(pred, (row.get("outputs") or {}).get(kind), default)
+    if path is None:
+        raise FileNotFoundError(
+            f"predictions={pred}: frame {row['id']}'s {kind} ({default}) is missing; run "
+            "`jovis infer` into that folder again to write it"
+        )
+    return path

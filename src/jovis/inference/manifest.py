@@ -17,6 +17,24 @@ from jovis.io.atomic import append_line, write_text
 MAIN = "manifest.jsonl"
 
 
+def recorded_output(out: Path, recorded: str | None, default: str) -> Path | None:
+    """The file a row of run folder `out`'s manifest names for one of a frame's outputs, or None.
+
+    Rows record paths as the run was given its folder: absolute, or relative to the working
+    folder of that run (``q1/uv-v5/masks/x.png`` for ``out=q1``). Read from another working
+    folder, or after the run folder was moved, the file of the same name in the output's usual
+    sub-folder of `out` (`default`'s, e.g. ``masks/x.png``) is the one.
+    """
+    out = Path(out)
+    candidates = []
+    if recorded:
+        path = Path(recorded)
+        candidates.append(path if path.is_absolute() else out / path)
+        candidates.append(out / Path(default).parent / path.name)
+    candidates.append(out / default)
+    return next((path for path in candidates if path.is_file()), None)
+
+
 class Manifest:
     """Append-only during a run (a kill loses at most the frames in flight)."""
 

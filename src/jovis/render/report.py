@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from jovis.inference.manifest import recorded_output
 from jovis.io.atomic import write_text
 from jovis.text import printable
 
@@ -203,28 +204,16 @@ def _scale_warning(row: Mapping[str, Any]) -> str:
 
 
 def _relative(out: Path, recorded: str | None, default: str) -> tuple[str, bool]:
-    """A POSIX path relative to `out` for an output recorded as absolute or cwd-relative.
-
-    If the folder was moved since the run (the recorded path is stale), the file of the same name
-    in the usual sub-folder of `out` is used.
-    """
+    """A POSIX path relative to `out` for a frame's output (`recorded_output`) and whether the
+    file is there."""
     root = out.resolve()
-    candidates = []
-    if recorded:
-        path = Path(recorded).resolve()  # resolves a cwd-relative path against the cwd
-        if path.is_relative_to(root):
-            candidates.append(path)
-        candidates.append(root / Path(default).parent / path.name)
-    candidates.append(root / default)
-    for path in candidates:
-        if path.is_relative_to(root) and path.is_file():
-            return path.relative_to(root).as_posix(), True
-    if recorded and Path(recorded).is_file():  # outside `out`: still a relative link
-        try:
-            return Path(os.path.relpath(Path(recorded).resolve(), root)).as_posix(), True
-        except ValueError:  # another drive (Windows)
-            pass
-    return candidates[0].relative_to(root).as_posix(), False
+    path = recorded_output(out, recorded, default)
+    if path is None:
+        return default, False
+    try:
+        return Path(os.path.relpath(path.resolve(), root)).as_posix(), True
+    except ValueError:  # another drive (Windows)
+        return path.resolve().as_uri(), True
 
 
 def _percent(fraction: Any) -> str:
