@@ -91,3 +91,22 @@ def test_the_label_tools_read_a_run_folder_without_loading_pytorch():
     code = "import sys, jovis.annotations.export; print('torch' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "False"
+
+
+def test_the_export_pair_in_one_folder_is_refused_naming_each_format(frameset, schema, tmp_path):
+    """`labels export` writes <id>.geojson and <id>.json; importing the folder as it is would
+    place every shape twice (each vortex catalogued twice, halving its recall)."""
+    pred = fake_predictions(frameset, tmp_path / "pred")
+    export_predictions(pred, tmp_path / "exported", schema)
+    with pytest.raises(ValueError, match=r"2 frame\(s\) have both a \.json and a \.geojson"):
+        import_annotations(tmp_path / "exported", frameset, tmp_path / "set", schema)
+    assert not (tmp_path / "set").exists()
+    labelme_only = str(tmp_path / "exported" / "*.json")
+    one = import_annotations(labelme_only, frameset, tmp_path / "set", schema)
+    assert one["frames"] == 2
+    single = export_predictions(pred, tmp_path / "geo_only", schema, formats=("geojson",))
+    assert (
+        import_annotations(tmp_path / "geo_only", frameset, tmp_path / "set2", schema)["placed"]
+        == one["placed"]
+        and single["geojson"] == 2
+    )

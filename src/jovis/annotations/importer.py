@@ -53,7 +53,28 @@ def annotation_files(spec: str | Path) -> list[Path]:
         raise FileNotFoundError(f"annotations={spec}: no such file or folder")
     if not files:
         raise FileNotFoundError(f"annotations={spec}: no .json, .geojson, .xml or .csv files")
+    _refuse_format_pairs(spec, files)
     return files
+
+
+def _refuse_format_pairs(spec: str | Path, files: list[Path]) -> None:
+    """Refuse ``<frame>.geojson`` beside ``<frame>.json``: the pair `labels export` writes, one
+    frame's shapes twice (every vortex would be catalogued twice). Which one was corrected is
+    the user's to say."""
+    by_stem: dict[tuple[Path, str], list[Path]] = {}
+    for path in files:
+        if path.suffix.lower() in (".json", ".geojson"):
+            by_stem.setdefault((path.parent, path.stem), []).append(path)
+    pairs = [found for found in by_stem.values() if len(found) > 1]
+    if pairs:
+        first = pairs[0]
+        folder = first[0].parent
+        raise ValueError(
+            f"annotations={spec}: {len(pairs)} frame(s) have both a .json and a .geojson file "
+            f"(e.g. {' and '.join(p.name for p in first)}), the pair `labels export` writes: "
+            f"importing both would place every shape twice; give the format you edited, e.g. "
+            f"annotations='{folder}/*.json' (labelme) or annotations='{folder}/*.geojson'"
+        )
 
 
 def detect_format(path: Path, fmt: str) -> str:
