@@ -39,6 +39,8 @@ def test_hst_frames_get_overlays_graticules_and_latitudes(tmp_path):
         assert (out / "overlays" / f"{row['id']}.png").is_file()
         gj = json.loads((out / "features" / f"{row['id']}.geojson").read_text())
         assert gj["properties"]["coordinate_system"].startswith("[lon, lat]")
+        # what the detector can mark (its overlay's legend): no vortex on a far-UV frame
+        assert gj["properties"]["classes_seen"] == ["background", "aurora"]
     with (out / "catalog.csv").open() as fh:
         reader = csv.DictReader(fh)
         assert "lat" in reader.fieldnames

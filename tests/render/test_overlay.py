@@ -269,3 +269,23 @@ def test_vortex_labels_of_neighbours_are_not_drawn_over_each_other(monkeypatch):
         return (org[0], org[1] - th, org[0] + tw, org[1] + base)
 
     assert not overlap(box(*pair[0]), box(*pair[1]))
+
+
+def test_the_legend_lists_only_the_classes_the_detector_sees(monkeypatch):
+    """A far-UV aurora detector's overlay has no vortex swatch or "vortices: 0" (it cannot see
+    vortices), a JunoCam one no aurora swatch; without `seen`, every class."""
+    from jovis.render import overlay
+
+    image, mask = _frame(96)
+    features = extract_features(mask, None, SCHEMA)
+    drawn = []
+    real = overlay.legend_rows
+    monkeypatch.setattr(
+        overlay, "legend_rows", lambda *a, **k: drawn.append(real(*a, **k)) or drawn[-1]
+    )
+    for seen in (["background", "aurora"], ["background", "vortex"], None):
+        render_overlay(image, ["L"], mask, SCHEMA, features=features, seen=seen)
+    texts = [[text for _, text in rows] for rows in drawn]
+    assert texts[0][0] == "aurora" and not any("vortex" in t for t in texts[0])
+    assert texts[1][:2] == ["vortex", "vortices: 2"] and "aurora" not in texts[1]
+    assert texts[2][:3] == ["aurora", "vortex", "vortices: 2"]

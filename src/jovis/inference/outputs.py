@@ -84,6 +84,7 @@ def write_frame_outputs(
             title=title,
             grid=frame.grid if located is None else located,
             picture=picture,
+            seen=properties.get("classes_seen"),
         )
         write_png(paths["overlay"], overlay)
     except BaseException:

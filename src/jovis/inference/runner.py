@@ -163,7 +163,8 @@ def run_inference(
                          px_per_deg=px_per_deg, evidence_from=len(plan.todo), out=out,
                          run_key=run_key, look=look,
                          map_settings=map_settings)  # fmt: skip
-    properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument}
+    properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument,
+                  "classes_seen": visible}  # fmt: skip
     writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks, course)
     start, busy, error = time.perf_counter(), 0, None
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 import cv2
@@ -35,6 +36,7 @@ def render_overlay(
     min_size: int = 512,
     grid: PolarGrid | ViewLocator | None = None,
     picture: np.ndarray | None = None,
+    seen: Sequence[str] | None = None,
 ) -> np.ndarray:
     """The frame with its classes, features, legend and title, as an RGB uint8 array.
 
@@ -67,6 +69,10 @@ def render_overlay(
     picture : ndarray or None
         ``display_image(image, channels, valid)`` when already made (the runner makes it while
         the frame is predicted); None makes it here.
+    seen : sequence of str or None
+        The classes the detector can mark (its ``visible_classes``): the legend lists only
+        those, and counts vortices only when it can see them (no "vortices: 0" on a far-UV
+        aurora frame, no aurora swatch on a JunoCam one). None: every class of `schema`.
 
     Returns
     -------
@@ -93,7 +99,7 @@ def render_overlay(
         draw_graticule(out, grid, (h, w), f, style.line, 0.8 * style.font)
 
     background = schema.id_of("background") if "background" in schema.names else 0
-    shown = [c for c in schema.classes if c.id != background]
+    shown = [c for c in schema.classes if c.id != background and (seen is None or c.name in seen)]
     _draw_classes(out, big, shown, alpha, style)
 
     if features is not None:
@@ -101,7 +107,7 @@ def render_overlay(
         taken: list[tuple[int, int, int, int]] = []  # the vortex labels' boxes so far
         for v in features.get("vortices", []):
             _draw_vortex(out, v, f, style, taken)
-    _draw_legend(out, shown, features, style)
+    _draw_legend(out, shown, features, style, count_vortices=seen is None or "vortex" in seen)
     if title:
         out = _with_title(out, title, style)
     return out
@@ -196,13 +202,14 @@ def _draw_ring(out: np.ndarray, ring: dict[str, Any] | None, f: int, style: _Sty
         cv2.line(out, p0, p1, FIT_RGB, style.line, AA, SHIFT)
 
 
-def _draw_legend(
-    out: np.ndarray, shown: list, features: dict[str, Any] | None, style: _Style
-) -> None:
-    """A translucent box in the lower-left corner: class swatches, then feature counts."""
+def legend_rows(
+    shown: list, features: dict[str, Any] | None, count_vortices: bool = True
+) -> list[tuple[tuple[int, int, int] | None, str]]:
+    """The legend's (swatch colour or None, text) rows: the classes shown, then the counts."""
     rows: list[tuple[tuple[int, int, int] | None, str]] = [(c.color, c.name) for c in shown]
     if features is not None:
-        rows.append((None, f"vortices: {len(features.get('vortices', []))}"))
+        if count_vortices:
+            rows.append((None, f"vortices: {len(features.get('vortices', []))}"))
         ring = (features.get("oval") or {}).get("ring")
         if ring and ring.get("mean_colatitude_deg") is not None:
             colat, width = ring["mean_colatitude_deg"], ring.get("width_km")
@@ -211,6 +218,18 @@ def _draw_legend(
             rows.append(
                 (None, f"oval r {ring['mean_radius_px']:.1f} px, w {ring['width_px']:.1f} px")
             )
+    return rows
+
+
+def _draw_legend(
+    out: np.ndarray,
+    shown: list,
+    features: dict[str, Any] | None,
+    style: _Style,
+    count_vortices: bool = True,
+) -> None:
+    """A translucent box in the lower-left corner: class swatches, then feature counts."""
+    rows = legend_rows(shown, features, count_vortices)
     if not rows:
         return
     pad, th = style.pad, style.text_h
