@@ -184,3 +184,22 @@ def test_the_graticule_of_a_located_product_runs_on_the_disk_with_the_pole_where
     start, _ = view.latlon(*lon_line[0], (200, 200))
     end, _ = view.latlon(*lon_line[-5], (200, 200))  # the very end grazes the limb
     assert start > end  # a meridian runs from the pole in view outward (its label at the end)
+
+
+def test_a_product_without_its_metadata_says_so_and_what_to_fetch():
+    """PJ45's composite as the shared folder holds it (no -metadata.json): pixel features, and
+    the GeoJSON and the manifest row say why there is no lat/lon."""
+    bare = {"product_id": "JNCE_2022272_45C00088_V01", "product_kind": "mapprojected"}
+    features = vortex_at(100.0, 100.0)
+    located, said = locate_in_view(junocam_frame(bare), features)
+    assert located is None and "lat" not in features["vortices"][0]
+    assert said["located"] == (
+        "not located: no JNCE_2022272_45C00088_V01-metadata.json beside it (the JunoCam website "
+        "serves it with the images; it gives the view and the time)"
+    )
+    no_alt = {k: v for k, v in META.items() if k != "SPACECRAFT_ALTITUDE"}
+    no_alt["metadata_file"] = "x-metadata.json"
+    said = locate_in_view(junocam_frame(no_alt), features)[1]
+    assert said["located"] == "not located: x-metadata.json lacks SPACECRAFT_ALTITUDE"
+    raw = {**bare, "product_kind": "raw"}  # the spin frame: no perspective view to miss
+    assert locate_in_view(junocam_frame(raw), features) == (None, {})

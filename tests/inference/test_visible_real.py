@@ -62,4 +62,4 @@ def test_a_visible_checkpoint_marks_no_aurora_and_no_sky_on_junocam_products(tmp
     for path in sorted((out / "features").glob("*.geojson")):
         located[path.name[13:21]] = json.loads(path.read_text())["properties"].get("located")
     assert located["44C00037"].startswith("JunoCam view model")  # with its metadata
-    assert located["43C00078"] is None  # without: pixel positions only
+    assert located["43C00078"].startswith("not located: no JNCE_2022186_43C00078_V01-metadata")

@@ -234,3 +234,13 @@ def test_cards_show_only_the_classes_the_detector_sees(tmp_path, seen, shown, hi
         assert figure in text
     for word in hidden:
         assert word not in text  # "aurora 0 %" on a frame the detector cannot see it in
+
+
+def test_a_frame_left_unlocated_is_marked_with_the_reason(tmp_path):
+    out = tmp_path / "run"
+    rows = _run(out, ["bare", "located", "polar"])
+    rows[0]["located"] = "not located: no X-metadata.json beside it (<fetch it>)"
+    rows[1]["located"] = "JunoCam view model from the metadata"
+    text = write_report(out, rows).read_text()
+    assert text.count('data-warning="location"') == 1
+    assert "no lat/lon: no X-metadata.json beside it (&lt;fetch it&gt;)" in text

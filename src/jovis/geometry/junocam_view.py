@@ -67,6 +67,23 @@ def frame_view(frame: Frame, north_angle_deg: float = 0.0) -> PerspectiveView | 
     return product_view(meta, frame.shape, north_angle_deg, where=frame.source or "frame")
 
 
+def missing_metadata(frame: Frame) -> str | None:
+    """Why a JunoCam product in the planet's perspective view has no view: read without its
+    ``<product id>-metadata.json`` (no time either), or with one that lacks a field the view
+    needs. None for a product with its view, and for any other frame."""
+    meta = frame.meta or {}
+    in_view = frame.instrument == "junocam" and meta.get("product_kind") in VIEW_KINDS
+    lacks = [key for key in VIEW_KEYS if key not in meta]
+    if not in_view or frame.grid is not None or not lacks:
+        return None
+    if meta.get("metadata_file"):
+        return f"not located: {meta['metadata_file']} lacks {', '.join(lacks)}"
+    return (
+        f"not located: no {meta.get('product_id', '<product id>')}-metadata.json beside it "
+        "(the JunoCam website serves it with the images; it gives the view and the time)"
+    )
+
+
 def north_angle_uncertainty_km(
     view: PerspectiveView, x, y, shape: tuple[int, int], spread_deg: float = NORTH_ANGLE_SPREAD_DEG
 ) -> np.ndarray:

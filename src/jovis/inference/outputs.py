@@ -17,6 +17,7 @@ from jovis.frame import Frame, LabelSchema
 from jovis.geometry.junocam_view import (
     NORTH_ANGLE_SPREAD_DEG,
     frame_view,
+    missing_metadata,
     position_uncertainty_km,
 )
 from jovis.geometry.locate import ViewLocator, locate_features
@@ -98,6 +99,8 @@ def write_frame_outputs(
     }
     if course_record is not None:
         counts["oval_course_px"] = added_px(course_record)
+    if "located" in note:  # how, or why not (the report warns of a product left unlocated)
+        counts["located"] = note["located"]
     return counts
 
 
@@ -122,7 +125,8 @@ def locate_in_view(
     except (KeyError, ValueError) as err:
         return None, {"located": f"not located: {err}"}
     if view is None:
-        return None, {}
+        missing = missing_metadata(frame)
+        return None, ({"located": missing} if missing else {})
     locator = ViewLocator(view, frame.shape)
     locate_features(features, locator, frame.shape)
     placed = [v for v in features.get("vortices", []) if v.get("lat") is not None]

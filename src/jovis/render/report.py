@@ -163,7 +163,8 @@ def _card(out: Path, row: Mapping[str, Any], shows: Mapping[str, bool] | None = 
     caption = (
         f"<figcaption><b>{_e(frame_id)}</b><br>"
         f'<span class="muted">{" · ".join(figures)}</span>'
-        f"{_altitude_warning(row)}{_framing_warning(row)}{_scale_warning(row)}</figcaption>"
+        f"{_altitude_warning(row)}{_framing_warning(row)}{_scale_warning(row)}"
+        f"{_location_warning(row)}</figcaption>"
     )
     if not exists:
         missing = f'<div class="missing bad">overlay missing: <code>{_e(rel)}</code></div>'
@@ -192,6 +193,16 @@ def _framing_warning(row: Mapping[str, Any]) -> str:
         return ""
     return ('<br><span class="bad" data-warning="framing">not a whole-disk view: '
             "give px_per_deg= for a map</span>")  # fmt: skip
+
+
+def _location_warning(row: Mapping[str, Any]) -> str:
+    """A frame that could have been located but was not (the manifest's ``located`` saying
+    why, e.g. a JunoCam product without its metadata): pixel positions only, no lat/lon."""
+    located = str(row.get("located") or "")
+    if not located.startswith("not located"):
+        return ""
+    reason = located.removeprefix("not located").lstrip(": ")
+    return f'<br><span class="bad" data-warning="location">no lat/lon: {_e(reason)}</span>'
 
 
 def _scale_warning(row: Mapping[str, Any]) -> str:
