@@ -129,3 +129,13 @@ def test_a_synthetic_stream_told_its_epoch_renders_new_frames_with_workers():
         module.train_sampler.set_epoch(epoch)
         seen.append(sorted(i for batch in loader for i in batch["id"]))
     assert not set(seen[0]) & set(seen[1])
+
+
+def test_an_infer_output_given_as_a_labelled_set_is_refused_by_name(tmp_path):
+    """`jovis evaluate data=<infer out>`: its manifest's rows name outputs, not an image and a
+    mask (before: KeyError 'image' from deep in the scoring loop)."""
+    (tmp_path / "manifest.jsonl").write_text(
+        '{"id": "f1", "source": "/x/f1.fits", "outputs": {"mask": "masks/f1.png"}}\n'
+    )
+    with pytest.raises(ValueError, match=r"not a labelled frame set's: its row 'f1' names no"):
+        FolderDataset(tmp_path, ["uv"])

@@ -91,6 +91,13 @@ class FolderDataset(Dataset):
     ) -> None:
         self.root = Path(root)
         rows = read_manifest(self.root)
+        unlabelled = next((r for r in rows if "image" not in r or "mask" not in r), None)
+        if unlabelled is not None:
+            raise ValueError(
+                f"{self.root / 'manifest.jsonl'} is not a labelled frame set's: its row "
+                f"{unlabelled.get('id', '?')!r} names no image and mask (the manifest of a jovis "
+                "infer output?); give a labelled set (jovis labels import, scripts/synth.py)"
+            )
         self.rows = [r for r in rows if split is None or r.get("split") == split]
         if not self.rows:
             raise ValueError(f"{self.root}: no frames with split={split!r} in manifest.jsonl")
