@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from tests.annotations.conftest import fake_predictions
 
-from jovis.annotations import export_predictions, import_annotations, mask_polygons
+from jovis.annotations import export_predictions, export_run, import_annotations, mask_polygons
 from jovis.data.datasets import FolderDataset, read_manifest
 from jovis.io.masks import read_mask_png
 
@@ -110,3 +110,17 @@ def test_the_export_pair_in_one_folder_is_refused_naming_each_format(frameset, s
         == one["placed"]
         and single["geojson"] == 2
     )
+
+
+def test_a_model_auto_run_exports_each_detectors_folder(frameset, schema, tmp_path):
+    """`infer model=auto out=run` writes run/<release>/ per detector: exporting run/ exports
+    each into <out>/<release>/ (before: "no manifest.jsonl" for the folder infer was given)."""
+    for release in ("uv-v5", "visible_rgb-v7"):
+        fake_predictions(frameset, tmp_path / "run" / release)
+    done = export_run(tmp_path / "run", tmp_path / "labels", schema)
+    assert done["frames"] == 4 and set(done["detectors"]) == {"uv-v5", "visible_rgb-v7"}
+    assert len(list((tmp_path / "labels" / "uv-v5").glob("*.geojson"))) == 2
+    one = export_run(tmp_path / "run" / "uv-v5", tmp_path / "one", schema)
+    assert one["frames"] == 2 and "detectors" not in one
+    with pytest.raises(FileNotFoundError, match=r"no manifest\.jsonl"):
+        export_run(tmp_path / "labels", tmp_path / "none", schema)

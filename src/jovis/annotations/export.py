@@ -20,7 +20,7 @@ from jovis.annotations import geojson, labelme
 from jovis.annotations.shapes import fill
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
-from jovis.inference.manifest import recorded_output
+from jovis.inference.manifest import detector_folders, recorded_output
 from jovis.io.atomic import make_folder, write_json
 from jovis.io.masks import read_mask_png
 
@@ -71,6 +71,20 @@ def prediction_rows(pred: Path) -> list[dict[str, Any]]:
         )
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [r for r in rows if r.get("status") == "ok"]
+
+
+def export_run(
+    predictions: str | Path, out: str | Path, schema: LabelSchema, formats=EXPORT_FORMATS
+) -> dict[str, Any]:
+    """`export_predictions` of an infer ``out=``: of the folder itself, or of each detector's
+    folder of a `model=auto` run into ``<out>/<release>/`` (their frames' ids may repeat)."""
+    runs = detector_folders(Path(predictions))
+    if len(runs) <= 1:
+        return export_predictions(runs[0] if runs else predictions, out, schema, formats)
+    done = {run.name: export_predictions(run, Path(out) / run.name, schema, formats)
+            for run in runs}  # fmt: skip
+    total = {k: sum(d[k] for d in done.values()) for k in ("frames", "geojson", "labelme")}
+    return {"out": str(out), **total, "detectors": done}
 
 
 def export_predictions(

@@ -44,7 +44,7 @@ def load_schema(name: str):
 
 def labels_from_config(cfg: Any) -> dict[str, Any]:
     """Run `action` of a composed ``configs/labels.yaml``."""
-    from jovis.annotations import export_predictions, import_annotations
+    from jovis.annotations import export_run, import_annotations
 
     plain = to_plain(cfg)
     action = plain.get("action")
@@ -55,7 +55,7 @@ def labels_from_config(cfg: Any) -> dict[str, Any]:
         if not plain.get("predictions"):
             raise ValueError("labels export needs predictions=DIR (the out= folder of jovis infer)")
         out = plain.get("out") or Path(plain["predictions"]) / "labels"
-        return export_predictions(plain["predictions"], out, schema, tuple(plain["formats"]))
+        return export_run(plain["predictions"], out, schema, tuple(plain["formats"]))
     for key in ("annotations", "frames"):
         if not plain.get(key):
             raise ValueError(f"labels import needs {key}=... (see configs/labels.yaml)")

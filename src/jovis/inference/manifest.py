@@ -17,6 +17,17 @@ from jovis.io.atomic import append_line, write_text
 MAIN = "manifest.jsonl"
 
 
+def detector_folders(out: Path) -> list[Path]:
+    """The run folders of an infer ``out=``: itself when it holds a manifest, else the folder of
+    each detector `model=auto` picked (``out/<release>/``); empty when neither."""
+    out = Path(out)
+    if (out / MAIN).is_file():
+        return [out]
+    if not out.is_dir():
+        return []
+    return sorted(p for p in out.iterdir() if (p / MAIN).is_file())
+
+
 def recorded_output(out: Path, recorded: str | None, default: str) -> Path | None:
     """The file a row of run folder `out`'s manifest names for one of a frame's outputs, or None.
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from jovis.data.datasets import read_jsonl
+from jovis.inference.manifest import detector_folders
 from jovis.tracking.observations import Detection, FrameObs
 from jovis.tracking.times import parse_time, time_of_file
 
@@ -56,7 +57,7 @@ def _folder(root: Path) -> list[FrameObs]:
     man = root / "manifest.jsonl"
     if not man.is_file():
         # infer model=auto writes one output folder per picked detector: out/<release>/
-        picks = sorted(p for p in root.iterdir() if (p / "manifest.jsonl").is_file())
+        picks = detector_folders(root)
         if len(picks) == 1:
             return _folder(picks[0])
         if picks:
