@@ -27,7 +27,8 @@ from tests.test_checkpoint import crafted
 from tests.training.test_resume_safety import fake_run, snapshot
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO / "src"), "OMP_NUM_THREADS": "1"}
-HYDRA_HINT = "Set the environment variable HYDRA_FULL_ERROR"
+# Hydra's hint after a traceback, and jovis's after a refusal in one line
+HYDRA_HINTS = ("Set the environment variable HYDRA_FULL_ERROR", "(HYDRA_FULL_ERROR=1 shows")
 
 
 def script(verb: str, *args, wrapper: str | None = None, **popen) -> subprocess.CompletedProcess:
@@ -40,7 +41,7 @@ def script(verb: str, *args, wrapper: str | None = None, **popen) -> subprocess.
 def error_line(run: subprocess.CompletedProcess) -> str:
     """The line a user reads: the exception's message, last before Hydra's hint."""
     lines = [line for line in run.stderr.splitlines() if line.strip()]
-    lines = [line for line in lines if not line.startswith(HYDRA_HINT)]
+    lines = [line for line in lines if not line.startswith(HYDRA_HINTS)]
     return lines[-1] if lines else ""
 
 

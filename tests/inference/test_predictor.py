@@ -79,6 +79,19 @@ def test_wrong_channel_count_names_both(tiny_run):
         predictor.prepare(frame)
 
 
+def test_another_band_of_the_same_count_is_refused_but_a_plain_image_is_taken(tiny_run):
+    """A methane or JIRAM M frame given to a detector of two other bands used to run (same
+    count); a plain image's planes (c0, c1 / gray) may hold any band and are taken."""
+    predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu", precision="fp32")
+    image = np.ones((40, 40, 2), np.float32)
+    with pytest.raises(ChannelMismatchError, match=r"\['L', 'M'\], the frame has \['M', 'L'\]"):
+        predictor.prepare(Frame(image, ["M", "L"], source="swapped.npy"))
+    with pytest.raises(ChannelMismatchError, match="another band"):
+        predictor.prepare(Frame(image, ["uv", "methane"], source="x.npy"))
+    assert predictor.prepare(Frame(image, ["c0", "c1"], source="plain.npy")).shape == (2, 40, 40)
+    assert predictor.prepare(Frame(image, ["L", "M"], source="ok.npy")).shape == (2, 40, 40)
+
+
 def test_out_of_memory_halves_the_batch_then_falls_back_to_the_cpu(tiny_run, monkeypatch):
     model, info = load_checkpoint(tiny_run["checkpoint"])
     predictor = Predictor(model, info, device="cpu", precision="fp32", batch_size=8)

@@ -93,6 +93,13 @@ def prepare_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) 
     return normalise_frame(frame, info.normalisation)
 
 
+def named_bands(channels: list[str]) -> bool:
+    """Whether `channels` name bands (``uv``, ``L``, ``methane``, ...), not only a count: a
+    plain image's reader calls its planes ``gray`` or ``c0``, ``c1``, ... and such a frame may
+    hold any band."""
+    return not any(c == "gray" or (c[:1] == "c" and c[1:].isdigit()) for c in channels)
+
+
 def check_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) -> None:
     """`ChannelMismatchError` / `FrameTooSmallError` for a frame the model cannot take."""
     expected = info.channels
@@ -101,6 +108,11 @@ def check_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) ->
         raise ChannelMismatchError(
             f"{name}: the model expects {len(expected)} channel(s) "
             f"{expected}, the frame has {frame.image.shape[2]} {frame.channels}"
+        )
+    if named_bands(frame.channels) and named_bands(expected) and frame.channels != expected:
+        raise ChannelMismatchError(
+            f"{name}: the model expects {expected}, the frame has {frame.channels}: another band; "
+            "give it to a detector of its band (`jovis models`) or ckpt= of one trained on it"
         )
     h, w = frame.image.shape[:2]
     if min(h, w) < min_size:
