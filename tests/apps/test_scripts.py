@@ -38,13 +38,16 @@ def trained(tmp_path_factory) -> dict:
     recipes.mkdir(parents=True)
     (recipes / "mine.yaml").write_text(TINY.replace("name: tiny", "name: mine"))
     args = ["-m", "jovis", "train", "--config-dir", str(tmp / "recipes"), "experiment=mine"]
-    _, result = run(*args, f"out={tmp / 'runs'}", "trainer.max_steps=2")
+    proc, result = run(*args, f"out={tmp / 'runs'}", "trainer.max_steps=2")
     data = tmp / "heldout"
     write_frame_set(data, n=2, size=64, channels=["L", "M"], instrument="jiram", seed=900)
-    return {"tmp": tmp, "data": data, **result}
+    return {"tmp": tmp, "data": data, "printed": proc.stdout + proc.stderr, **result}
 
 
 def test_train_runs_a_recipe_from_the_users_config_dir(trained):
+    # Lightning's lines once (not also as "INFO: ..."), and none of its notes to itself
+    assert trained["printed"].count("GPU available:") == 1
+    assert "litlogger" not in trained["printed"] and "LeafSpec" not in trained["printed"]
     assert trained["steps"] == 2 and trained["out"].startswith(str(trained["tmp"] / "runs"))
     run_dir = Path(trained["out"])
     assert run_dir.name.startswith("mine-")

@@ -22,6 +22,7 @@ from jovis.models.spec import ModelSpec
 from jovis.training.callbacks import build_callbacks, build_loggers
 from jovis.training.config import lightning_precision
 from jovis.training.consistency import build_consistency
+from jovis.training.console import quiet_lightning
 from jovis.training.losses import build_loss
 from jovis.training.module import SegmentationModule
 from jovis.training.resume import SafeCheckpointIO
@@ -127,6 +128,7 @@ def build_trainer(
     (the benchmark): no logs, checkpoints or validation, and `callbacks` only.
     `launch` is (world, processes per node) under torchrun.
     """
+    quiet_lightning()  # its lines once, without its notes to itself
     tcfg = cfg["trainer"]
     cuda = accelerator.startswith("cuda")
     devices, num_nodes, strategy = tcfg["devices"], int(tcfg.get("num_nodes", 1)), tcfg["strategy"]
