@@ -68,6 +68,21 @@ def test_evaluate_dataset_alias_warns_and_must_agree():
         dataset_folder(OmegaConf.create({"data": "???", "dataset": None}))
 
 
+def test_adapt_takes_the_frames_as_data_or_as_input_like_infer():
+    from jovis.apps.adapt import CONFIG_NAME as ADAPT_CONFIG
+    from jovis.apps.adapt import frames_folder
+
+    with initialize(version_base="1.3", config_path=None):
+        cfg = compose(config_name=ADAPT_CONFIG, overrides=["model=uv", "input=flyby/frames"])
+    assert frames_folder(cfg) == "flyby/frames"
+    assert frames_folder(OmegaConf.create({"data": "a", "input": None})) == "a"
+    assert frames_folder(OmegaConf.create({"data": "a", "input": "a"})) == "a"
+    with pytest.raises(ValueError, match="data=a and input=b disagree"):
+        frames_folder(OmegaConf.create({"data": "a", "input": "b"}))
+    with pytest.raises(ValueError, match=r"adapt needs the flyby's frames: data=DIR \(or input"):
+        frames_folder(OmegaConf.create({"data": None, "input": None}))
+
+
 def test_jovis_without_a_known_verb_lists_the_verbs():
     proc = subprocess.run(
         [sys.executable, "-m", "jovis", "fly"], capture_output=True, text=True, timeout=120

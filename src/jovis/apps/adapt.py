@@ -1,5 +1,5 @@
-"""jovis adapt: python scripts/adapt.py ckpt=PATH|model=NAME data=DIR [out=DIR] [steps=200]
-[resume=RUN_DIR].
+"""jovis adapt: python scripts/adapt.py ckpt=PATH|model=NAME data=DIR (or input=DIR)
+[out=DIR] [steps=200] [resume=RUN_DIR].
 
 Self-training on the unlabelled frames of a flyby (`jovis.adapt`). ``configs/adapt.yaml`` is
 composed from Hydra's config store, as for evaluate: in the configs folder ``data`` is the
@@ -16,6 +16,16 @@ from jovis.apps.common import VERSION_BASE, checked, explained_errors, report, s
 CONFIG_NAME = store_config("adapt", groups=())
 
 
+def frames_folder(cfg: DictConfig) -> str:
+    """The flyby's frames: `data`, or `input` as infer calls them (they must agree if both)."""
+    data, given = cfg.get("data"), cfg.get("input")
+    if data is not None and given is not None and str(data) != str(given):
+        raise ValueError(f"adapt: data={data} and input={given} disagree; give one of them")
+    if data is None and given is None:
+        raise ValueError("adapt needs the flyby's frames: data=DIR (or input=DIR, as for infer)")
+    return str(data if data is not None else given)
+
+
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
 @explained_errors("adapt")
 def main(cfg: DictConfig) -> None:
@@ -23,6 +33,7 @@ def main(cfg: DictConfig) -> None:
     from jovis.released import resolve_model
 
     cfg = checked(cfg)
+    cfg.data = frames_folder(cfg)
     cfg.ckpt = str(resolve_model(cfg.get("model"), cfg.ckpt).path)  # a released name or a path
     report("jovis adapt", adapt(cfg))
 
