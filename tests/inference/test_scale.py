@@ -344,6 +344,7 @@ def test_a_frame_of_unknown_scale_given_to_a_polar_model_is_flagged(caplog):
     (message,) = [r.getMessage() for r in caplog.records]
     assert "hst_export.png" in message and "2.00 px per degree" in message
     assert "px_per_deg=" in message and "The reader" not in message
+    assert "map='{projection: equidistant" in message  # its grid declared: lat/lon too
     caplog.clear()
     note = "none: no polar grid known for a 120x120 hst_stis product; as a sky-plane image ..."
     sky = Frame(np.zeros((120, 120, 1)), ["uv"], "hst_stis", "o_x2d.fits", {"grid_source": note})

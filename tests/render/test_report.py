@@ -175,8 +175,8 @@ def test_a_product_outside_the_training_altitudes_is_marked_on_its_card(tmp_path
 @pytest.mark.parametrize(
     ("flag", "warning", "words"),
     [
-        ("whole_disk_view", "framing", "give px_per_deg= for a map"),  # a map given to views
-        ("plate_scale_known", "scale", "plate scale unknown: give px_per_deg="),  # no grid
+        ("whole_disk_view", "framing", "not a whole-disk view: declare its map="),  # a map in views
+        ("plate_scale_known", "scale", "plate scale unknown: declare its map= or give"),  # no grid
     ],
 )
 def test_a_frame_fed_at_a_doubtful_scale_is_marked_on_its_card(tmp_path, flag, warning, words):

@@ -212,7 +212,9 @@ def _unknown_scale(frame: Frame, geometry: TrainingGeometry) -> dict[str, Any]:
     exported as PNG: 17.6 px/deg against uv's 4.3), and its features then come out wrong."""
     log.warning(
         "%s: no polar grid and no px_per_deg, so it is fed at its own pixel scale; the model "
-        "learnt features at %.2f px per degree of latitude from the pole (%s polar frames). Give "
+        "learnt features at %.2f px per degree of latitude from the pole (%s polar frames). "
+        "Declare its polar grid, map='{projection: equidistant, hemisphere: north, pole_x: <px>, "
+        "pole_y: <px>, px_per_deg: <at the pole>}' (its features then get lat/lon too), or give "
         "px_per_deg=<the frame's pixels per degree at the pole>, or the product with its grid "
         "(an HST STIS FITS, a frame set's manifest)%s",
         frame.source or "frame", geometry.px_per_deg, geometry.projection, _reader_note(frame),

@@ -192,7 +192,7 @@ def _framing_warning(row: Mapping[str, Any]) -> str:
     if row.get("whole_disk_view") is not False:
         return ""
     return ('<br><span class="bad" data-warning="framing">not a whole-disk view: '
-            "give px_per_deg= for a map</span>")  # fmt: skip
+            "declare its map= (or give px_per_deg=)</span>")  # fmt: skip
 
 
 def _location_warning(row: Mapping[str, Any]) -> str:
@@ -211,7 +211,7 @@ def _scale_warning(row: Mapping[str, Any]) -> str:
     if row.get("plate_scale_known") is not False:
         return ""
     return ('<br><span class="bad" data-warning="scale">plate scale unknown: '
-            "give px_per_deg=</span>")  # fmt: skip
+            "declare its map= or give px_per_deg=</span>")  # fmt: skip
 
 
 def _relative(out: Path, recorded: str | None, default: str) -> tuple[str, bool]:
