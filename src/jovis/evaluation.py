@@ -46,7 +46,9 @@ def evaluate(
     user gets. Returns a flat dict: `<class>_iou`, `<class>_dice`, `mean_fg_iou`, counts; with
     vortex truth in the frame set's features, `vortex_precision/recall/f1` (one-to-one matching,
     centres within half the true radius) with `vortex_recall_interval` / `vortex_f1_interval`
-    (95 % over the frames resampled, `jovis.scoring.intervals`) and `vortex_radius_error_px`;
+    (95 % over the frames resampled, `jovis.scoring.intervals`), `vortex_radius_error_px`,
+    and `vortex_pr_curve` / `vortex_ap` (precision and recall with the instances kept at each
+    floor of their mean probability, `FeatureScores(score_curve=True)`);
     and the aurora boundary distance `oval_boundary_mean/p95`, in degrees of great circle when
     every frame has a grid.
     `resample` / `px_per_deg` as for `run_inference`: frames are fed at the checkpoint's training
@@ -70,7 +72,7 @@ def evaluate(
         predictor.info.channels, [schema.names[i] for i in predictor.info.visible_classes]
     )
     cm = torch.zeros(schema.num_classes, schema.num_classes, dtype=torch.int64)
-    truth_scores = FeatureScores(schema)
+    truth_scores = FeatureScores(schema, score_curve=True)
     seen = VisibilityRecall()  # the true oval's recall by its ridge SNR (one-channel polar frames)
     aurora = schema.names.index("aurora") if "aurora" in schema.names else None
     start = time.perf_counter()
@@ -163,6 +165,11 @@ def print_table(result: dict[str, Any], names: list[str] | None = None) -> None:
             f"{_fmt(result['vortex_recall'])}, F1 {_fmt(result['vortex_f1'])}, radius error "
             f"{_fmt(result['vortex_radius_error_px'])} px"
         )
+    if result.get("vortex_ap") is not None:
+        curve = "  ".join(f"≥{p['min_score']:.2f}: {_fmt(p['precision'])}/{_fmt(p['recall'])}"
+                          for p in result["vortex_pr_curve"][::2])  # fmt: skip
+        ap = _fmt(result["vortex_ap"])
+        console.print(f"vortex AP {ap}; precision/recall at mean_prob {curve}")
     if result.get("track_idf1") is not None:
         console.print(
             f"tracking: IDF1 {_fmt(result['track_idf1'])} (circumpolar "

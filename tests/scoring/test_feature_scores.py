@@ -61,3 +61,64 @@ def test_each_frame_returns_its_own_counts_and_the_labelled_rows_keep_them():
     lo, hi = out["vortex_f1_interval"]
     assert lo <= out["vortex_f1"] <= hi and len(out["vortex_recall_interval"]) == 2
     assert scores.add(truth, None, truth, {}, None) is None  # no vortex truth: no counts
+
+
+def _scored_probs(truth: np.ndarray, schema, rng: np.random.Generator) -> np.ndarray:
+    """Probabilities whose argmax is `truth` and whose vortex blobs take scores 0.5-1: each
+    vortex component its own level, so the floors keep different shares of them."""
+    import cv2
+
+    k = schema.num_classes
+    probs = np.full((k, *truth.shape), 0.0, np.float32)
+    n, labels = cv2.connectedComponents((truth == 2).astype(np.uint8))
+    level = rng.uniform(0.5, 1.0, n)
+    for c in range(k):
+        probs[c][truth == c] = 1.0
+    probs[2] = np.where(truth == 2, level[labels], 0.0)
+    probs[0] = np.where(truth == 2, 1.0 - probs[2], probs[0])
+    return probs
+
+
+def test_the_score_curve_keeps_the_scores_and_its_floor_0_7_is_them():
+    from jovis.scoring.features import CURVE_FLOORS
+
+    schema, rng = default_schema(), np.random.default_rng(0)
+    plain, curved = FeatureScores(schema), FeatureScores(schema, score_curve=True)
+    for seed in (1, 2, 3):
+        frame, labels = make_sample(seed, 96, ["M"], "jiram_m", "north", {"max_colatitude": 12})
+        truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
+        probs = _scored_probs(truth, schema, rng)
+        for scores in (plain, curved):
+            scores.add(truth, probs, truth, labels.features, None)
+    a, b = plain.summary(), curved.summary()
+    assert "vortex_ap" not in a and {k: b[k] for k in a} == a  # the usual scores unchanged
+    curve = {p["min_score"]: p for p in b["vortex_pr_curve"]}
+    assert list(curve) == list(CURVE_FLOORS)
+    assert curve[0.7]["found"] == a["vortex_instances"]["tp"]
+    predicted = [p["predicted"] for p in b["vortex_pr_curve"]]
+    assert predicted == sorted(predicted, reverse=True) and predicted[0] > predicted[-1]
+    assert all(p["precision"] == 1.0 for p in curve.values() if p["predicted"])  # the truth
+    # every kept instance is right: AP is the recall of the lowest floor
+    assert b["vortex_ap"] == curve[0.4]["recall"] > curve[0.95]["recall"]
+
+
+def test_average_precision_takes_the_best_precision_at_any_higher_recall():
+    from jovis.scoring.features import average_precision
+
+    points = [{"recall": 0.2, "precision": 0.5}, {"recall": 0.4, "precision": 0.8},
+              {"recall": 0.6, "precision": 0.3}, {"recall": None, "precision": None}]  # fmt: skip
+    # 0.2 × 0.8 (raised to the 0.8 beyond it) + 0.2 × 0.8 + 0.2 × 0.3
+    assert np.isclose(average_precision(points), 0.2 * 0.8 + 0.2 * 0.8 + 0.2 * 0.3)
+    assert np.isclose(average_precision([{"recall": 1.0, "precision": 1.0}]), 1.0)
+    assert np.isnan(average_precision([{"recall": None, "precision": None}]))
+
+
+def test_an_aurora_whose_edges_have_no_side_gives_no_distances_not_an_error():
+    """Seed 3's aurora at 12° (a few pixels whose edges' normals all run across the direction
+    to their own centroid, taken as the pole without a grid): no edge pixel is poleward or
+    equatorward. It raised "need at least one array to concatenate"."""
+    from jovis.scoring.features import boundary_distances
+
+    _, labels = make_sample(3, 96, ["M"], "jiram_m", "north", {"max_colatitude": 12})
+    aurora = labels.mask == 1
+    assert aurora.any() and boundary_distances(aurora, aurora).size == 0

@@ -60,14 +60,14 @@ class LabelledScores:
     row per frame (with its vortex ``tp/fp/fn``).
     """
 
-    def __init__(self, schema: LabelSchema) -> None:
+    def __init__(self, schema: LabelSchema, score_curve: bool = False) -> None:
         self.schema = schema
         k = schema.num_classes
         self.cm = np.zeros((k, k), np.int64)
         self.sector_cm = {s: np.zeros((2, 2), np.int64) for s in SECTORS}
         # (sector, visibility class) -> [reference pixels, of them marked]
         self.visible = {(s, c): np.zeros(2, np.int64) for s in SECTORS for c in VISIBILITY}
-        self.features = FeatureScores(schema)
+        self.features = FeatureScores(schema, score_curve=score_curve)  # a model's, with scores
         self.rows: list[dict[str, Any]] = []
 
     def add(

@@ -58,7 +58,7 @@ def overlay_writer(folder: Path, schema: LabelSchema) -> Callable:
 REFERENCE_KEYS = ("aurora_iou", "aurora_dice", "aurora_bright_iou", "aurora_faint_iou",
                   "aurora_bright_recall", "aurora_faint_recall",
                   "oval_boundary_mean", "vortex_iou", "vortex_precision", "vortex_recall",
-                  "vortex_f1")  # fmt: skip
+                  "vortex_f1", "vortex_ap")  # fmt: skip
 # vortex found count and 95 % intervals over the frames (`jovis.scoring.intervals`): in the
 # summary and in the tables' captions (the tables are already wide)
 INTERVAL_KEYS = ("vortex_found", "vortex_recall_interval", "vortex_f1_interval")
@@ -73,7 +73,7 @@ FREE_KEYS = ("agreement_median", "agreement_median_short", "agreement_min", "cap
              "area_share_mean", "capture_efficiency_mean", "vortex_px_uv")  # fmt: skip
 
 
-FILTER_KEYS = ("vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1")
+FILTER_KEYS = ("vortex_iou", "vortex_precision", "vortex_recall", "vortex_f1", "vortex_ap")
 
 
 def summary(result: dict[str, Any]) -> dict[str, Any]:

@@ -92,7 +92,7 @@ def score_reference_set(
                for r, _, _ in loaded]  # fmt: skip
     visibility = [None if sec is None else frame_visibility(f, lab.features, sec)
                   for (_, f, lab), sec in zip(loaded, sectors, strict=True)]  # fmt: skip
-    model, baseline = LabelledScores(schema), None
+    model, baseline = LabelledScores(schema, score_curve=True), None
     for (row, frame, labels), truth, sec, vis, (pred, probs) in zip(
         loaded, truths, sectors, visibility, predict(frames), strict=True
     ):

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from jovis.features import extract_features
+from jovis.features import MIN_VORTEX_SCORE, extract_features
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.geometry.body import central_angle_deg
@@ -23,6 +23,10 @@ MIN_VISIBLE_FRACTION = 0.8
 # the direction to the pole; the others (a band's ends, stretches along a meridian) have no side
 # and are not scored by `boundary_distances`.
 SIDE_MIN_COS = 0.3
+# The score floors of the precision-recall curve (`FeatureScores(score_curve=True)`): at each,
+# the vortex instances whose mean vortex probability reaches it are matched; `extract_features`
+# keeps those of at least MIN_VORTEX_SCORE (0.7), which `infer` writes.
+CURVE_FLOORS = tuple(round(0.4 + 0.05 * i, 2) for i in range(12))  # 0.40 ... 0.95
 
 
 class FeatureScores:
@@ -35,12 +39,21 @@ class FeatureScores:
     ``oval_boundary_units/mean/p95``; `totals` is the
     summable part (tp, fp, fn, boundary distance sum and count) for adding across DDP ranks.
     `extract`: keyword settings of `extract_features` for the predicted vortices (its defaults
-    when None), e.g. ``{"min_vortex_score": 0.8}``.
+    when None), e.g. ``{"min_vortex_score": 0.8}``. `score_curve`: also match the instances
+    kept at each floor of `CURVE_FLOORS` on their mean probability; `summary` then gives
+    ``vortex_pr_curve`` (precision, recall, F1 per floor: the operating points a scientist can
+    pick by filtering ``mean_prob``) and ``vortex_ap``, the area under it (all-point
+    interpolated, as PASCAL VOC's) over the floors from 0.4: one figure for a detector that
+    does not depend on the floor `infer` uses.
     """
 
-    def __init__(self, schema: LabelSchema, extract: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, schema: LabelSchema, extract: dict[str, Any] | None = None, score_curve: bool = False
+    ) -> None:
         self.schema = schema
         self.extract = dict(extract or {})
+        # floor -> [tp, fp, fn] over the frames, when the curve is wanted
+        self.curve = {floor: [0, 0, 0] for floor in CURVE_FLOORS} if score_curve else None
         self.instances: dict[str, Any] = {
             "tp": 0, "fp": 0, "fn": 0, "ignored": 0, "radius_errors_px": []
         }  # fmt: skip
@@ -63,10 +76,19 @@ class FeatureScores:
         schema = self.schema
         frame_counts = None
         if "vortices" in truth_features and "vortex" in schema.names:
-            found = extract_features(pred, probs, schema, grid=grid, **self.extract)["vortices"]
+            curve = self.curve is not None and probs is not None
+            extract = {**self.extract, "min_vortex_score": 0.0} if curve else self.extract
+            found = extract_features(pred, probs, schema, grid=grid, **extract)["vortices"]
             true_vortices = truth_features["vortices"]
             visible = visible_fractions(true_vortices, truth != schema.ignore_index)
-            counts = match_vortices(found, true_vortices, ignore=visible < MIN_VISIBLE_FRACTION)
+            unscored = visible < MIN_VISIBLE_FRACTION
+            if curve:  # every instance extracted once; each floor keeps its share of them
+                for floor, sums in self.curve.items():
+                    kept = match_vortices(_scoring(found, floor), true_vortices, ignore=unscored)
+                    for i, key in enumerate(("tp", "fp", "fn")):
+                        sums[i] += kept[key]
+                found = _scoring(found, self.extract.get("min_vortex_score", MIN_VORTEX_SCORE))
+            counts = match_vortices(found, true_vortices, ignore=unscored)
             for key in ("tp", "fp", "fn", "radius_errors_px", "ignored"):
                 self.instances[key] += counts[key]
             frame_counts = {k: int(counts[k]) for k in ("tp", "fp", "fn", "ignored")}
@@ -98,6 +120,14 @@ class FeatureScores:
             result["vortex_found"] = instances["tp"]
             result["vortex_recall_interval"] = spread["recall"]
             result["vortex_f1_interval"] = spread["f1"]
+        if self.curve is not None and any(any(sums) for sums in self.curve.values()):
+            points = []
+            for floor, (tp, fp, fn) in self.curve.items():
+                scores = detection_scores(tp, fp, fn)
+                points.append({"min_score": floor, **{k: _round(v) for k, v in scores.items()},
+                               "found": tp, "predicted": tp + fp})  # fmt: skip
+            result["vortex_pr_curve"] = points
+            result["vortex_ap"] = _round(average_precision(points))
         distances = np.concatenate(self.boundary) if self.boundary else np.zeros(0)
         result["oval_boundary_units"] = "deg" if self.grids_known else "px"
         result["oval_boundary_mean"] = _round(distances.mean()) if distances.size else None
@@ -180,6 +210,27 @@ def visible_fractions(truth: list[dict], scored: np.ndarray) -> np.ndarray:
     return out
 
 
+def _scoring(found: list[dict], floor: float) -> list[dict]:
+    """The instances an extraction with ``min_vortex_score=floor`` keeps (same test)."""
+    return [v for v in found if v["mean_prob"] is None or not v["mean_prob"] < floor]
+
+
+def average_precision(points: list[dict[str, Any]]) -> float:
+    """The area under a precision-recall curve given as points (``precision``, ``recall``): each
+    precision raised to the best at any higher recall (PASCAL VOC's all-point interpolation),
+    summed over the recall steps from 0. Points without a precision (nothing predicted) add
+    nothing. NaN when no point has a recall."""
+    pairs = sorted((p["recall"], p["precision"]) for p in points
+                   if p.get("recall") is not None and p.get("precision") is not None
+                   and np.isfinite(p["recall"]) and np.isfinite(p["precision"]))  # fmt: skip
+    if not pairs:
+        return float("nan")
+    recalls = np.array([r for r, _ in pairs])
+    envelope = np.maximum.accumulate(np.array([p for _, p in pairs])[::-1])[::-1]
+    steps = np.diff(np.concatenate([[0.0], recalls]))
+    return float(np.sum(steps * envelope))
+
+
 def detection_scores(tp: int, fp: int, fn: int) -> dict[str, float]:
     """Precision, recall and F1 of instance counts (NaN where a ratio is 0/0)."""
     scores = pooled_scores(np.array([[tp, fp, fn]], float))
@@ -218,7 +269,7 @@ def boundary_distances(
         for source, target, whole in ((ps, ts, tb), (ts, ps, pb)):
             if source.any():
                 out.append(_nearest_distances(source, target if target.any() else whole, grid))
-    return np.concatenate(out)
+    return np.concatenate(out) if out else np.zeros(0)  # no edge pixel has a side
 
 
 def _nearest_distances(source: np.ndarray, target: np.ndarray, grid: PolarGrid | None):
