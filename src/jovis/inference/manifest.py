@@ -33,17 +33,23 @@ def recorded_output(out: Path, recorded: str | None, default: str) -> Path | Non
 
     Rows record paths as the run was given its folder: absolute, or relative to the working
     folder of that run (``q1/uv-v5/masks/x.png`` for ``out=q1``). Read from another working
-    folder, or after the run folder was moved, the file of the same name in the output's usual
-    sub-folder of `out` (`default`'s, e.g. ``masks/x.png``) is the one.
+    folder, or after the run folder was moved or copied, the file of the same name in the
+    output's usual sub-folder of `out` (`default`'s, e.g. ``masks/x.png``) is the one; a
+    recorded absolute path outside `out` only when `out` has no such file.
     """
     out = Path(out)
-    candidates = []
+    inside, outside = [], []
     if recorded:
         path = Path(recorded)
-        candidates.append(path if path.is_absolute() else out / path)
-        candidates.append(out / Path(default).parent / path.name)
-    candidates.append(out / default)
-    return next((path for path in candidates if path.is_file()), None)
+        if not path.is_absolute():
+            inside.append(out / path)
+        elif path.resolve().is_relative_to(out.resolve()):
+            inside.append(path)
+        else:
+            outside.append(path)
+        inside.append(out / Path(default).parent / path.name)
+    inside.append(out / default)
+    return next((path for path in (*inside, *outside) if path.is_file()), None)
 
 
 class Manifest:
