@@ -61,6 +61,26 @@ def test_unplaceable_shapes_are_listed_and_the_rest_imported(tmp_path, frames, s
     assert len(report["skipped"]) == 6
 
 
+def test_an_unreadable_file_is_recorded_and_the_others_imported(tmp_path, frames, schema):  # noqa: F811
+    """One corrupt or wrong-schema file in a folder of annotations: named with its reason in the
+    skipped list and import_report.json, and the rest of the folder imported (the house rule for
+    a batch); before, it stopped the whole import."""
+    shape = {"label": "aurora", "shape_type": "polygon", "points": [[1, 1], [8, 1], [8, 8]]}
+    write(tmp_path / "plain.json", {"imagePath": "plain.npy", "shapes": [shape]})
+    write(tmp_path / "torn.json", '{"imagePath": "plain.npy", "shap')
+    write(tmp_path / "coco.json", {"images": [], "annotations": []})
+    result = import_annotations(tmp_path, frames, tmp_path / "set", schema)
+    assert result["frames"] == 1 and result["placed"] == 1 and result["skipped"] == 2
+    reasons = {s["where"]: s["reason"] for s in result["skipped_shapes"]}
+    assert (
+        reasons["torn.json"].startswith("file not read:")
+        and "not readable JSON" in reasons["torn.json"]
+    )
+    assert "not a GeoJSON" in reasons["coco.json"]
+    report = json.loads((tmp_path / "set" / "import_report.json").read_text())
+    assert {s["where"] for s in report["skipped"]} == {"torn.json", "coco.json"}
+
+
 def test_an_existing_set_is_kept_unless_overwrite(tmp_path, frames, schema):  # noqa: F811
     doc = {"imagePath": "plain.npy", "shapes": [
         {"label": "aurora", "shape_type": "rectangle", "points": [[1, 1], [8, 8]]}]}  # fmt: skip

@@ -106,21 +106,33 @@ def collect(files: list[Path], frames: FrameIndex, s: ImportSettings):
         else:
             shapes.setdefault(frame.id, []).extend(found)
 
+    unreadable: list[AnnotationError] = []
     for path in files:
-        kind = detect_format(path, s.format)
-        if kind == "labelme":
-            add_image(path, *labelme.read(path))
-        elif kind == "cvat":
-            for image in cvat.read(path):
+        try:
+            kind = detect_format(path, s.format)
+            if kind == "labelme":
+                images = [labelme.read(path)]
+            elif kind == "cvat":
+                images = list(cvat.read(path))
+            else:
+                opts = {"latitude": s.latitude, "longitude": s.longitude}
+                if kind == "catalogue":
+                    opts.update(axes=s.axes, min_confidence=s.min_confidence)
+                reader = geojson if kind == "geojson" else catalogue
+                found, skip = reader.read(path, frames, **opts)
+        except AnnotationError as err:  # this file is recorded; the others are imported
+            unreadable.append(err)
+            skipped.append({"where": path.name, "label": "", "reason": f"file not read: {err}"})
+            continue
+        if kind in ("labelme", "cvat"):
+            for image in images:
                 add_image(path, *image)
         else:
-            opts = {"latitude": s.latitude, "longitude": s.longitude}
-            if kind == "catalogue":
-                opts.update(axes=s.axes, min_confidence=s.min_confidence)
-            found, skip = (geojson if kind == "geojson" else catalogue).read(path, frames, **opts)
             skipped.extend(skip)
             for fid, items in found.items():
                 shapes.setdefault(fid, []).extend(items)
+    if unreadable and len(unreadable) == len(files):
+        raise unreadable[0]  # nothing to import: the first file's reason
     return shapes, skipped
 
 
