@@ -18,3 +18,24 @@ def test_vortex_scores_come_with_intervals_over_the_frames(tmp_path):
     assert lo <= scores["vortex_f1"] <= hi
     lo, hi = scores["vortex_recall_interval"]
     assert lo <= scores["vortex_recall"] <= hi
+
+
+def test_only_the_classes_the_detector_sees_are_scored(tmp_path):
+    """The far-UV detector on synthetic UV frames whose labels carry vortices (the scene has
+    them; the far UV does not show them): evaluate read vortex IoU 0 and recall 0, and counted
+    those pixels against background. They are ignored now, as in training's validation."""
+    import numpy as np
+
+    from jovis.io.masks import read_mask_png
+
+    data = tmp_path / "uv"
+    write_frame_set(data, n=2, size=128, channels=["uv"], instrument="uv", seed=10000000)
+    assert any((read_mask_png(m) == 2).any() for m in (data / "masks").glob("*.png"))
+    weights = find_release("uv").weights
+    scores = evaluate(weights, data, device="cpu")
+    assert scores["classes_scored"] == ["background", "aurora"]
+    assert scores["vortex_iou"] is None and "vortex_recall" not in scores
+    assert scores["aurora_iou"] is not None and scores["mean_fg_iou"] == scores["aurora_iou"]
+    every = evaluate(weights, data, device="cpu", score_hidden=True)  # as before 2026-12-05
+    assert every["vortex_iou"] == 0.0 and every["vortex_recall"] == 0.0
+    assert "vortex" in every["classes_scored"] and np.isfinite(every["background_iou"])

@@ -39,6 +39,7 @@ def evaluate(
     px_per_deg: float | None = None,
     oval_course: Any = "auto",
     look: Any = "off",
+    score_hidden: bool = False,
 ) -> dict[str, Any]:
     """Score `ckpt` on the frames of `data` (manifest.jsonl + images/ + masks/).
 
@@ -61,6 +62,9 @@ def evaluate(
     `aurora_share_<...>` split the true oval's recall by its ridge SNR, as the real reference
     set's faint sectors are (`jovis.real_eval.visibility`). `orientation` 0-7 scores one of the
     8 rotations/flips of every frame instead (`Predictor`; `benchmark suite=orientations`).
+    Only the classes the detector can see are scored (`classes_scored`; `labelled_predictions`);
+    `score_hidden` scores every class's pixels, as evaluate did before 2026-12-05 and as the
+    released cards' check scores were measured.
     """
     check_mode(resample)
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, orientation=orientation)
@@ -79,7 +83,7 @@ def evaluate(
     notes: list[dict[str, Any]] = []
 
     for frame, truth, truth_features, p in labelled_predictions(
-        predictor, dataset, batch_size, resample, px_per_deg, notes, look
+        predictor, dataset, batch_size, resample, px_per_deg, notes, look, score_hidden
     ):
         pred, _ = frame_mask(p, frame.valid, frame.grid, schema, course, frame.image)
         cm.add_(
@@ -96,6 +100,9 @@ def evaluate(
 
     iou, dice = iou_dice(cm.numpy())
     result: dict[str, Any] = {"data": str(data), "checkpoint": str(ckpt), "frames": len(dataset)}
+    # what the detector can mark; the other classes' pixels are not scored (`labelled_predictions`)
+    scored = range(schema.num_classes) if score_hidden else predictor.info.visible_classes
+    result["classes_scored"] = [schema.names[i] for i in scored]
     for name, i_, d_ in zip(schema.names, iou, dice, strict=True):
         result[f"{name}_iou"] = _round(i_)
         result[f"{name}_dice"] = _round(d_)
@@ -127,21 +134,32 @@ def labelled_predictions(
     px_per_deg: float | None = None,
     notes: list[dict[str, Any]] | None = None,
     look: Any = "off",
+    score_hidden: bool = False,
 ) -> Iterator[tuple[Frame, np.ndarray, dict | None, np.ndarray]]:
     """(frame, truth mask with the ignore id off its valid data, truth features, probabilities
     on the frame's pixels) for every frame of a labelled set, predicted as `infer` predicts;
-    each frame's resampling note is appended to `notes`."""
+    each frame's resampling note is appended to `notes`. What the detector cannot see is not
+    scored, as in training's validation: pixels of a class outside its ``visible_classes``
+    (vortices in the far UV, aurora in reflected light) are ignored, and without the vortex
+    class the truth's vortex instances are left out (`score_hidden`: every class is scored)."""
     schema = predictor.info.labels
+    visible = range(schema.num_classes) if score_hidden else predictor.info.visible_classes
+    hidden = [i for i in range(schema.num_classes) if i not in visible]
+    vortex_hidden = "vortex" in schema.names and schema.id_of("vortex") in hidden
 
     def prepared() -> Iterator[tuple[ScaledInput, tuple[Frame, np.ndarray, dict]]]:
         for i in range(len(dataset)):
             frame, labels = dataset.load(i)
-            truth = np.where(frame.valid, labels.mask, schema.ignore_index).astype(np.uint8)
+            unscored = ~frame.valid | np.isin(labels.mask, hidden)
+            truth = np.where(unscored, schema.ignore_index, labels.mask).astype(np.uint8)
+            features = labels.features
+            if vortex_hidden and features and "vortices" in features:
+                features = {k: v for k, v in features.items() if k != "vortices"}
             x = prepare_scaled(frame, predictor.info, 1, resample=resample,
                                px_per_deg=px_per_deg, look=look)  # fmt: skip
             if notes is not None:
                 notes.append(x.note)
-            yield x, (frame, truth, labels.features)
+            yield x, (frame, truth, features)
 
     for (frame, truth, truth_features), p, _, _ in predict_batches(
         predictor, prepared(), batch_size
@@ -150,7 +168,11 @@ def labelled_predictions(
 
 
 def print_table(result: dict[str, Any], names: list[str] | None = None) -> None:
-    names = names or [k[:-4] for k in result if k.endswith("_iou") and k != "mean_fg_iou"]
+    names = (
+        names
+        or result.get("classes_scored")
+        or [k[:-4] for k in result if k.endswith("_iou") and k != "mean_fg_iou"]
+    )
     table = Table(title=f"{result['frames']} frames of {result['data']}")
     table.add_column("class")
     table.add_column("IoU", justify="right")

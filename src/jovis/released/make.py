@@ -62,8 +62,10 @@ def check_score(
 ) -> tuple[float, str]:
     """(score on the check frames to 3 decimals, the frames' digest), via `evaluate`. `frames`:
     the check frame set stored with a release (the generator may have changed since); None
-    renders them with today's generator. The network alone (``oval_course`` off): the score
-    checks the weights, as the card that stored it did before the oval course existed."""
+    renders them with today's generator. The network alone (``oval_course`` off) and every
+    class's pixels scored (``score_hidden``): the score checks the weights, as the card that
+    stored it did before the oval course existed and before evaluate left out the classes a
+    detector cannot see."""
     from jovis.evaluation import evaluate
 
     with tempfile.TemporaryDirectory(prefix="jovis-check-") as tmp:
@@ -72,7 +74,8 @@ def check_score(
             check_frames(check, frames)
         digest = frames_digest(frames)
         result = evaluate(weights, frames, Path(tmp) / "eval", device="cpu",
-                          batch_size=CHECK_FRAMES, oval_course="off")  # fmt: skip
+                          batch_size=CHECK_FRAMES, oval_course="off",
+                          score_hidden=True)  # fmt: skip
     return round(float(result[check["metric"]]), 3), digest
 
 
