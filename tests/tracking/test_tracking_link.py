@@ -215,3 +215,38 @@ def test_a_catalogues_position_uncertainty_is_the_tracks_else_one_pixel(tmp_path
     track([located], tmp_path / "b")
     assert {r["uncertainty_km"] for r in _tracks(tmp_path / "a")} == {"200.0"}  # 2000 km / 10 px
     assert {r["uncertainty_km"] for r in _tracks(tmp_path / "b")} == {"850.0"}
+
+
+def _geojsons(folder, frames=4, days=10.0, rate=0.1):
+    """Per-frame GeoJSONs as infer writes them (features/<id>.geojson): the catalogue's frames."""
+    folder.mkdir(parents=True)
+    text = _catalog(folder.parent / "src.csv", frames, days, rate).read_text()
+    rows = list(csv.DictReader(text.splitlines()))
+    for k in range(frames):
+        mine = [r for r in rows if r["frame_id"] == f"f{k}"]
+        vortex = [{"feature": "vortex", "lat": float(r["lat"]), "lon": float(r["lon"]),
+                   "radius_km": 2000.0} for r in mine]  # fmt: skip
+        feats = [{"type": "Feature", "geometry": None, "properties": p} for p in vortex]
+        props = {"frame_id": f"f{k}", "time": mine[0]["time"]}
+        collection = {"type": "FeatureCollection", "properties": props, "features": feats}
+        (folder / f"f{k}.geojson").write_text(json.dumps(collection))
+    return folder
+
+
+def test_a_folder_or_glob_of_geojsons_is_tracked_and_a_torn_one_recorded(tmp_path):
+    """`input=run/features` (an infer run's per-frame GeoJSONs) or a glob of them: before, a
+    folder without manifest.jsonl was refused and a glob was taken as a file name."""
+    features = _geojsons(tmp_path / "run" / "features")
+    whole = track([features], tmp_path / "o1")
+    assert whole["frames"] == 4 and whole["tracks"] == 3 and whole["skipped_inputs"] == []
+    assert whole["polygon_rate_deg_per_day"] == pytest.approx(0.1, abs=1e-6)
+    globbed = track([str(features / "*.geojson")], tmp_path / "o2")
+    assert globbed["tracks"] == 3 and globbed["detections"] == whole["detections"]
+    (features / "torn.geojson").write_text('{"type": "Feature')
+    kept = track([features], tmp_path / "o3")
+    assert kept["frames"] == 4 and kept["tracks"] == 3
+    assert [s["source"] for s in kept["skipped_inputs"]] == [str(features / "torn.geojson")]
+    with pytest.raises(ValueError, match="not a readable GeoJSON"):  # alone: nothing to track
+        track([features / "torn.geojson"], tmp_path / "o4")
+    with pytest.raises(FileNotFoundError, match="matches no file"):
+        track([str(tmp_path / "none" / "*.geojson")], tmp_path / "o5")

@@ -15,7 +15,9 @@ labelled frame sets (a synthetic sequence's truth catalogues), as `FrameObs` in 
 from __future__ import annotations
 
 import csv
+import glob
 import json
+import logging
 import math
 from collections import defaultdict
 from pathlib import Path
@@ -28,20 +30,40 @@ from jovis.inference.manifest import detector_folders
 from jovis.tracking.observations import Detection, FrameObs
 from jovis.tracking.times import parse_time, time_of_file
 
+log = logging.getLogger(__name__)
 POLAR_R_KM = 66854.0
 
 
-def read_frames(inputs: list[str | Path]) -> list[FrameObs]:
-    """Every input's frames, sorted by time; a frame without a time fails naming the fix."""
-    frames: list[FrameObs] = []
+def expand_inputs(inputs: list[str | Path]) -> list[Path]:
+    """`inputs` with each glob (``run/features/*.geojson``) replaced by the files it matches;
+    a pattern that matches nothing is named."""
+    paths: list[Path] = []
     for item in inputs:
-        path = Path(item)
+        if any(ch in str(item) for ch in "*?["):
+            matched = sorted(glob.glob(str(item)))
+            if not matched:
+                raise FileNotFoundError(f"track input {item}: the pattern matches no file")
+            paths += [Path(m) for m in matched]
+        else:
+            paths.append(Path(item))
+    return paths
+
+
+def read_frames(
+    inputs: list[str | Path], skipped: list[dict[str, str]] | None = None
+) -> list[FrameObs]:
+    """Every input's frames, sorted by time; a frame without a time fails naming the fix. A
+    GeoJSON that cannot be read is left out and recorded in `skipped` (``source``, ``reason``)
+    while the others are tracked; one alone fails."""
+    frames: list[FrameObs] = []
+    paths = expand_inputs(inputs)
+    for path in paths:
         if path.is_dir():
-            frames += _folder(path)
+            frames += _folder(path, skipped)
         elif path.suffix.lower() == ".csv":
             frames += _catalog_csv(path, {}, str(path))
         elif path.suffix.lower() in (".geojson", ".json"):
-            frames.append(_geojson(path))
+            frames += _geojson_files([path], skipped if len(paths) > 1 else None)
         else:
             raise ValueError(f"track input {path}: not a folder, .csv or .geojson; give an infer "
                              "output folder, a catalogue CSV or a frame's GeoJSON")  # fmt: skip
@@ -53,20 +75,41 @@ def read_frames(inputs: list[str | Path]) -> list[FrameObs]:
     return sorted(frames, key=lambda f: f.time)
 
 
-def _folder(root: Path) -> list[FrameObs]:
+def _geojson_files(paths: list[Path], skipped: list[dict[str, str]] | None) -> list[FrameObs]:
+    """The frames of per-frame GeoJSONs; with `skipped`, one that cannot be read is recorded
+    there instead of stopping the others."""
+    frames = []
+    for path in paths:
+        try:
+            frames.append(_geojson(path))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            if skipped is None:
+                raise ValueError(f"track input {path}: not a readable GeoJSON ({err})") from err
+            log.warning("track: %s left out: not a readable GeoJSON (%s)", path, err)
+            skipped.append({"source": str(path), "reason": f"not a readable GeoJSON ({err})"})
+    return frames
+
+
+def _folder(root: Path, skipped: list[dict[str, str]] | None = None) -> list[FrameObs]:
     man = root / "manifest.jsonl"
     if not man.is_file():
         # infer model=auto writes one output folder per picked detector: out/<release>/
         picks = detector_folders(root)
         if len(picks) == 1:
-            return _folder(picks[0])
+            return _folder(picks[0], skipped)
         if picks:
             raise ValueError(
                 f"track input {root}: an infer model=auto output with {len(picks)} detectors' "
                 f"folders ({', '.join(p.name for p in picks)}); the tracker links one "
                 f"detector's frames: give input={picks[0]} (or another of them)"
             )
-        raise FileNotFoundError(f"{man} not found: give an infer output folder or a frame set")
+        geojsons = sorted(root.glob("*.geojson"))
+        if geojsons:  # an infer run's features/ folder, or a folder of per-frame GeoJSONs
+            return _geojson_files(geojsons, skipped if len(geojsons) > 1 else None)
+        raise FileNotFoundError(
+            f"{man} not found: give an infer output folder, a frame set or a folder of "
+            "per-frame GeoJSONs"
+        )
     rows = read_jsonl(man)
     if (root / "catalog.csv").is_file():
         ok = {r["id"]: r for r in rows if r.get("status", "ok") == "ok"}

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from jovis.tracking.drift import common_rate, track_rates, unwrap
-from jovis.tracking.inputs import read_frames
+from jovis.tracking.inputs import expand_inputs, read_frames
 from jovis.tracking.link import LinkSettings, frames_span_days, link_tracks, rates_fitted
 from jovis.tracking.observations import FrameObs, days_between
 from jovis.tracking.outputs import write_all
@@ -27,11 +27,12 @@ def track(inputs: list[str | Path], out: str | Path, link: dict | LinkSettings |
     settings = link if isinstance(link, LinkSettings) else LinkSettings.from_dict(link)
     j = jitter if isinstance(jitter, Jitter) else Jitter.from_dict(jitter)
     out = Path(out).resolve()
-    for item in inputs:
+    for item in expand_inputs(inputs):
         if Path(item).resolve() == out:
             raise ValueError(f"track: out={out} is one of the inputs; inputs are only read, "
                              "give another out folder")  # fmt: skip
-    frames = read_frames(inputs)
+    skipped: list[dict[str, str]] = []  # inputs that could not be read, the others tracked
+    frames = read_frames(inputs, skipped)
     if not frames:
         raise ValueError(f"track: no frames in {list(map(str, inputs))}")
     if j.active:
@@ -55,7 +56,7 @@ def track(inputs: list[str | Path], out: str | Path, link: dict | LinkSettings |
         "polygon_rate_deg_per_day": _round(rate),
         "polygon_rate_err": _round(err), "polygon_rate_deg_per_yr": _round(rate * 365.25),
         "polygon_tracks": used, "model_rate_deg_per_day": _round(omega),
-        "rates_fitted": fitted,
+        "rates_fitted": fitted, "skipped_inputs": skipped,
     }  # fmt: skip
     if not fitted:
         summary["rates_note"] = (
