@@ -39,3 +39,47 @@ def test_only_the_classes_the_detector_sees_are_scored(tmp_path):
     every = evaluate(weights, data, device="cpu", score_hidden=True)  # as before 2026-12-05
     assert every["vortex_iou"] == 0.0 and every["vortex_recall"] == 0.0
     assert "vortex" in every["classes_scored"] and np.isfinite(every["background_iou"])
+
+
+def test_a_vortex_floor_scores_the_curves_point_and_infer_keeps_that_many(tmp_path):
+    """`min_vortex_score` moves evaluate's scores to that point of its own curve, and infer's
+    catalogue to the vortices the floor keeps (a rerun at another floor is not skipped)."""
+    import csv
+
+    from jovis.inference.runner import run_inference
+
+    data = tmp_path / "set"
+    write_frame_set(data, n=3, size=128, channels=["red", "green", "blue"],
+                    instrument="junocam_rgb", seed=20000000, view="perspective",
+                    params={"junocam_product_prob": 1.0})  # fmt: skip
+    weights = find_release("visible_rgb").weights
+    plain = evaluate(weights, data, device="cpu")
+    strict = evaluate(weights, data, device="cpu", min_vortex_score=0.9)
+    point = {p["min_score"]: p for p in plain["vortex_pr_curve"]}[0.9]
+    assert strict["vortex_precision"] == point["precision"]
+    assert strict["vortex_recall"] == point["recall"]
+    assert strict["vortex_pr_curve"] == plain["vortex_pr_curve"]
+
+    def catalogued(out, floor):
+        result = run_inference(weights, data / "images", out, device="cpu", progress=False,
+                               min_vortex_score=floor)  # fmt: skip
+        with (out / "catalog.csv").open() as fh:
+            rows = [r for r in csv.DictReader(fh) if r["feature"] == "vortex"]
+        return result, [float(r["mean_prob"]) for r in rows]
+
+    _, default = catalogued(tmp_path / "out", None)
+    result, kept = catalogued(tmp_path / "out", 0.9)
+    assert result["skipped"] == 0 and result["ok"] == 3  # another floor: done again
+    assert min(default) >= 0.7 and all(p >= 0.9 for p in kept)
+    assert len(kept) == sum(p >= 0.9 for p in default) < len(default)
+
+
+def test_a_vortex_floor_outside_0_1_is_refused_by_name():
+    import pytest
+
+    from jovis.inference.settings import check_vortex_floor
+
+    assert check_vortex_floor(None) is None and check_vortex_floor(1) == 1.0
+    for bad in (1.5, -0.1, "high", True):
+        with pytest.raises(ValueError, match=r"min_vortex_score=.*must be a number in \[0, 1\]"):
+            check_vortex_floor(bad)

@@ -19,6 +19,7 @@ from jovis.inference.look import LookSettings
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import ScaledInput, prepare_scaled
 from jovis.inference.scale import check_mode
+from jovis.inference.settings import check_vortex_floor
 from jovis.io.atomic import write_json
 from jovis.real_eval.visibility import VisibilityRecall
 from jovis.scoring import FeatureScores, confusion_matrix, iou_dice
@@ -40,6 +41,7 @@ def evaluate(
     oval_course: Any = "auto",
     look: Any = "off",
     score_hidden: bool = False,
+    min_vortex_score: float | None = None,
 ) -> dict[str, Any]:
     """Score `ckpt` on the frames of `data` (manifest.jsonl + images/ + masks/).
 
@@ -64,7 +66,8 @@ def evaluate(
     8 rotations/flips of every frame instead (`Predictor`; `benchmark suite=orientations`).
     Only the classes the detector can see are scored (`classes_scored`; `labelled_predictions`);
     `score_hidden` scores every class's pixels, as evaluate did before 2026-12-05 and as the
-    released cards' check scores were measured.
+    released cards' check scores were measured. `min_vortex_score` as `infer`'s (None: 0.7):
+    the floor of the vortex instances the usual scores count (the curve spans every floor).
     """
     check_mode(resample)
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, orientation=orientation)
@@ -76,7 +79,9 @@ def evaluate(
         predictor.info.channels, [schema.names[i] for i in predictor.info.visible_classes]
     )
     cm = torch.zeros(schema.num_classes, schema.num_classes, dtype=torch.int64)
-    truth_scores = FeatureScores(schema, score_curve=True)
+    floor = check_vortex_floor(min_vortex_score)
+    extract = None if floor is None else {"min_vortex_score": floor}
+    truth_scores = FeatureScores(schema, extract, score_curve=True)
     seen = VisibilityRecall()  # the true oval's recall by its ridge SNR (one-channel polar frames)
     aurora = schema.names.index("aurora") if "aurora" in schema.names else None
     start = time.perf_counter()

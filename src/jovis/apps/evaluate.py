@@ -84,6 +84,7 @@ def main(cfg: DictConfig) -> None:
         oval_course=cfg.get("oval_course", "auto"),  # a mode or a mapping
         look=cfg.get("look", "off"),  # a mode or a mapping
         score_hidden=bool(cfg.get("score_hidden", False)),
+        min_vortex_score=cfg.get("min_vortex_score"),
     )
     if wants_tracking(cfg.get("track", "auto"), data):  # a synthetic sequence: track it too
         result.update(track_sequence(pick.path, data, out, device=cfg.device, tta=bool(cfg.tta),

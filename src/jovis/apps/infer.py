@@ -98,6 +98,7 @@ def run_one(cfg: DictConfig, ckpt: Path, input: Any, out: Any, record: dict) -> 
         oval_course=cfg.get("oval_course"),  # a mode or a mapping (`CourseSettings.from_value`)
         look=cfg.get("look"),  # a mode or a mapping (`LookSettings.from_value`)
         map_settings=to_plain(cfg.map) if cfg.get("map") is not None else None,
+        min_vortex_score=cfg.get("min_vortex_score"),
     )
 
 

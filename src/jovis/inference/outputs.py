@@ -52,6 +52,7 @@ def write_frame_outputs(
     picture: np.ndarray | None = None,
     pool: Executor | None = None,
     course: CourseSettings | None = None,
+    extract: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write every output of one frame (each atomically); returns per-frame counts.
 
@@ -62,12 +63,13 @@ def write_frame_outputs(
     either fails the frame before its GeoJSON (and is raised once the other has ended).
     `course` (on): the oval's course drawn through the gaps of its detected arcs
     (`jovis.scoring.oval_course`); the counts then hold ``oval_course_px``, the pixels that
-    stage added (the arcs' growth and the course drawn).
+    stage added (the arcs' growth and the course drawn). `extract`: settings of
+    `extract_features` (e.g. ``{"min_vortex_score": 0.9}``; its defaults when None).
     """
     mask, course_record = frame_mask(probs, frame.valid, frame.grid, schema, course, frame.image)
     beside = Beside(pool, _write_pixels, mask, probs, schema, paths)
     try:
-        features = extract_features(mask, probs, schema, grid=frame.grid)
+        features = extract_features(mask, probs, schema, grid=frame.grid, **(extract or {}))
         located, note = locate_in_view(frame, features)
         properties = {**properties, "time": frame.meta.get("time"), **note}
         if features["oval"].get("area_px"):

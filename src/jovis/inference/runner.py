@@ -29,7 +29,7 @@ from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import min_input_size
 from jovis.inference.reading import FrameReader, Job, frame_loader
 from jovis.inference.scale import check_mode
-from jovis.inference.settings import check_settings, shard_of
+from jovis.inference.settings import check_settings, check_vortex_floor, shard_of
 from jovis.inference.temporal import TemporalSettings
 from jovis.inference.temporal_predict import Entry, predict_with_neighbours
 from jovis.inference.tiling import DEFAULT_OVERLAP
@@ -74,6 +74,7 @@ def run_inference(
     oval_course: CourseSettings | dict[str, Any] | str | None = None,
     look: LookSettings | dict[str, Any] | str | None = None,
     map_settings: dict[str, Any] | None = None,
+    min_vortex_score: float | None = None,
 ) -> dict[str, Any]:
     """Run a checkpoint over frames; returns counts, timings and the output folder.
 
@@ -100,12 +101,17 @@ def run_inference(
     `map_settings` (infer's ``map``, `jovis.geometry.maps`) declares what map the frames without
     a grid are (a cylindrical map's extent, or a polar projection's grid; ``<file>.map.json``
     beside a frame wins): their features then get lat/lon and km, their plate scale is known.
+    `min_vortex_score` (None: 0.7, `jovis.features.MIN_VORTEX_SCORE`) is the least mean vortex
+    probability of a vortex the catalogue keeps: an operating point read off a labelled set's
+    `vortex_pr_curve` (`evaluate`).
     """
     check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
                    num_workers=num_workers, write_threads=write_threads, precision=precision,
                    max_pixels=max_pixels, reproject=reproject, backend=backend)  # fmt: skip
     check_map(map_settings)
     check_mode(resample)
+    min_vortex_score = check_vortex_floor(min_vortex_score)
+    extract = {} if min_vortex_score is None else {"min_vortex_score": min_vortex_score}
     part, num_parts = shard_of(part, num_parts)
     if device in ("auto", "cuda") and "LOCAL_RANK" in os.environ and torch.cuda.is_available():
         device = f"cuda:{int(os.environ['LOCAL_RANK'])}"  # one GPU per torchrun process
@@ -135,6 +141,8 @@ def run_inference(
     run_key += look.key(info.channels)  # empty for a detector the look never reaches
     if map_settings:  # none: the key of runs made before maps could be declared
         run_key += "-map" + settings_digest(map_settings)
+    if extract:  # the default floor: the key of runs made before it could be set
+        run_key += f"-vs{min_vortex_score:g}"
     settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
                 "tta": tta, "tile_size": tile_size, "tile_overlap": tile_overlap,
                 "precision": precision,
@@ -144,6 +152,7 @@ def run_inference(
                 "temporal": {**temporal.to_dict(), "requested": requested},
                 "oval_course": {**course.to_dict(), "requested": course_requested},
                 "look": look.to_dict(), "map": map_settings,
+                "min_vortex_score": min_vortex_score,
                 **(config or {})}  # fmt: skip
     write_text(out / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(settings)))
     # outputs written from here on were not "done" when the plan was made: another run that
@@ -165,7 +174,8 @@ def run_inference(
                          map_settings=map_settings)  # fmt: skip
     properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument,
                   "classes_seen": visible}  # fmt: skip
-    writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks, course)
+    writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks, course,
+                          extract)  # fmt: skip
     start, busy, error = time.perf_counter(), 0, None
     try:
         with Refresher(locks), ProgressBar(progress, len(plan.todo), "infer") as bar:

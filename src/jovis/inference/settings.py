@@ -54,3 +54,15 @@ def shard_of(part: int | None, num_parts: int | None) -> tuple[int, int]:
             f"(part 0 to {max(num_parts, 1) - 1} of {num_parts} shards)"
         )
     return part, num_parts
+
+
+def check_vortex_floor(value: Any) -> float | None:
+    """``min_vortex_score`` as a float in [0, 1] (None: `extract_features`' default, 0.7)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError(
+            f"min_vortex_score={value!r}: must be a number in [0, 1] (the least mean vortex "
+            "probability of a vortex kept; null: 0.7)"
+        )
+    return float(value)

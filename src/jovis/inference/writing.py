@@ -42,11 +42,13 @@ class OutputWriter:
         properties: dict[str, Any],
         locks: FrameLocks | None = None,
         course: CourseSettings | None = None,
+        extract: dict[str, Any] | None = None,
     ) -> None:
         self.manifest, self.schema, self.properties, self.locks = (
             manifest, schema, properties, locks
         )  # fmt: skip
         self.course = course  # the oval's course through the gaps (`jovis.scoring.oval_course`)
+        self.extract = dict(extract or {})  # `extract_features` settings (min_vortex_score)
         self.bound = 2 * threads
         self.pool = ThreadPoolExecutor(max_workers=threads)
         self.pending: deque[tuple[Future, dict[str, Any], Job]] = deque()
@@ -62,7 +64,7 @@ class OutputWriter:
             self._finish(*self.pending.popleft())
         picture = self.early.pop(job.id, None)
         future = self.pool.submit(_write, frame, job, probs, self.schema, self.properties, picture,
-                                  self.pool, self.course)  # fmt: skip
+                                  self.pool, self.course, self.extract)  # fmt: skip
         self.pending.append((future, record, job))
         while self.pending and self.pending[0][0].done():
             self._finish(*self.pending.popleft())
@@ -105,10 +107,10 @@ class OutputWriter:
 
 
 def _write(
-    frame, job, probs, schema, properties, picture: Beside | None, pool, course=None
+    frame, job, probs, schema, properties, picture: Beside | None, pool, course=None, extract=None
 ) -> dict[str, Any]:
     t0 = time.perf_counter()
     picture = None if picture is None else picture.join()  # its error fails the frame
     counts = write_frame_outputs(frame, job.id, probs, schema, job.outputs, properties, picture,
-                                 pool, course)  # fmt: skip
+                                 pool, course, extract)  # fmt: skip
     return {**counts, "write_s": round(time.perf_counter() - t0, 4)}
