@@ -117,6 +117,15 @@ def test_a_refused_setting_is_one_line_and_exit_status_1(capsys, monkeypatch):
     assert "HYDRA_FULL_ERROR=1" in err and "Traceback" not in err
 
 
+def test_the_verb_is_not_said_twice(capsys, monkeypatch):
+    from jovis.apps.adapt import frames_folder
+
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    with pytest.raises(SystemExit):  # its message starts "adapt: data=a and input=b disagree"
+        explained_errors("adapt")(frames_folder)(OmegaConf.create({"data": "a", "input": "b"}))
+    assert capsys.readouterr().err.startswith("jovis adapt: data=a and input=b disagree")
+
+
 def test_other_errors_keep_their_traceback(monkeypatch):
     monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
     with pytest.raises(ValueError, match="broadcast"):  # not raised by jovis: a bug's traceback

@@ -97,7 +97,8 @@ def explained_errors(verb: str) -> Callable[[Callable[[DictConfig], None]], Call
                     raise
                 for handler in logging.getLogger().handlers:
                     handler.flush()
-                print(f"jovis {verb}: {err}", file=sys.stderr)
+                message = str(err).removeprefix(f"{verb}: ")  # not "jovis adapt: adapt: ..."
+                print(f"jovis {verb}: {message}", file=sys.stderr)
                 print(f"({FULL_ERROR_ENV}=1 shows where it was raised)", file=sys.stderr)
                 sys.exit(1)
 
