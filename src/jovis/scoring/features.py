@@ -84,10 +84,10 @@ class FeatureScores:
             unscored = visible < MIN_VISIBLE_FRACTION
             if curve:  # every instance extracted once; each floor keeps its share of them
                 for floor, sums in self.curve.items():
-                    kept = match_vortices(_scoring(found, floor), true_vortices, ignore=unscored)
+                    kept = match_vortices(_kept_at(found, floor), true_vortices, ignore=unscored)
                     for i, key in enumerate(("tp", "fp", "fn")):
                         sums[i] += kept[key]
-                found = _scoring(found, self.extract.get("min_vortex_score", MIN_VORTEX_SCORE))
+                found = _kept_at(found, self.extract.get("min_vortex_score", MIN_VORTEX_SCORE))
             counts = match_vortices(found, true_vortices, ignore=unscored)
             for key in ("tp", "fp", "fn", "radius_errors_px", "ignored"):
                 self.instances[key] += counts[key]
@@ -210,7 +210,7 @@ def visible_fractions(truth: list[dict], scored: np.ndarray) -> np.ndarray:
     return out
 
 
-def _scoring(found: list[dict], floor: float) -> list[dict]:
+def _kept_at(found: list[dict], floor: float) -> list[dict]:
     """The instances an extraction with ``min_vortex_score=floor`` keeps (same test)."""
     return [v for v in found if v["mean_prob"] is None or not v["mean_prob"] < floor]
 
