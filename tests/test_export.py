@@ -72,6 +72,16 @@ def test_torchscript_matches_pytorch_for_any_batch_and_size(reference, torchscri
         np.testing.assert_allclose(got, ref, rtol=0, atol=1e-3)
 
 
+def test_an_export_given_as_a_checkpoint_is_named_as_one(onnx_export, torchscript_export):
+    """`infer ckpt=<the .pt of format=torchscript>` said "damaged checkpoint" (and an .onnx "not
+    a PyTorch checkpoint"): both are exports, for running the network outside jovis."""
+    from jovis.checkpoint import CheckpointError, load_checkpoint
+
+    for export, kind in ((torchscript_export, "a TorchScript"), (onnx_export, "an ONNX")):
+        with pytest.raises(CheckpointError, match=f"{kind} export .*jovis reads the checkpoint"):
+            load_checkpoint(export["file"])
+
+
 def test_sidecar_says_how_to_feed_the_file(reference, onnx_export):
     info = reference["info"]
     meta = json.loads(Path(onnx_export["sidecar"]).read_text())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import pickle
 import re
 import zipfile
@@ -80,6 +81,20 @@ class CheckpointInfo:
         }
 
 
+def _export_file(path: Path, kind: str, fmt: str, fix: str) -> str:
+    """Why an exported network is not a checkpoint, and which release its sidecar names."""
+    release = None
+    try:
+        release = json.loads(Path(f"{path}.json").read_text(encoding="utf-8")).get("release")
+    except (OSError, ValueError, AttributeError):
+        pass  # no sidecar, or not ours: the general fix
+    named = f"; its sidecar names the release: model={release}" if release else ""
+    return (
+        f"{path}: {kind} export (`jovis export format={fmt}`), for running the network "
+        f"outside jovis; jovis reads the checkpoint it was exported from{named}; {fix}"
+    )
+
+
 def read_checkpoint(path: str | Path, *, fix: str = MODEL_FIX) -> dict[str, Any]:
     """``torch.load(path, weights_only=True)`` on the CPU; `CheckpointError` (one line naming
     the file, the problem and `fix`) for a missing, empty, damaged or code-carrying file."""
@@ -89,6 +104,8 @@ def read_checkpoint(path: str | Path, *, fix: str = MODEL_FIX) -> dict[str, Any]
     size = path.stat().st_size
     if size == 0:
         raise CheckpointError(f"{path}: empty file (0 bytes, a save cut short?); {fix}")
+    if not zipfile.is_zipfile(path) and path.suffix.lower() == ".onnx":
+        raise CheckpointError(_export_file(path, "an ONNX", "onnx", fix))
     if not zipfile.is_zipfile(path):
         raise CheckpointError(
             f"{path}: not a PyTorch checkpoint ({size} bytes that are not a torch.save archive: "
@@ -105,6 +122,8 @@ def read_checkpoint(path: str | Path, *, fix: str = MODEL_FIX) -> dict[str, Any]
             ) from None
         raise CheckpointError(f"{path}: damaged checkpoint ({_first_line(err)}); {fix}") from None
     except Exception as err:  # torch raises several types for damaged archives
+        if "TorchScript" in str(err):  # `jovis export format=torchscript`'s file, not damaged
+            raise CheckpointError(_export_file(path, "a TorchScript", "torchscript", fix)) from None
         raise CheckpointError(f"{path}: damaged checkpoint ({_first_line(err)}); {fix}") from None
     if not isinstance(blob, dict):
         raise CheckpointError(f"{path}: holds a {type(blob).__name__}, not a checkpoint; {fix}")
