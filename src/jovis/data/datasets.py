@@ -45,7 +45,12 @@ def check_batch_fits(batch_size: int, frames: int, world: int = 1) -> None:
         )
 
 
-def read_manifest(root: str | Path) -> list[dict[str, Any]]:
+def read_manifest(
+    root: str | Path, require: tuple[str, ...] = (), kind: str = "frame set", fix: str = ""
+) -> list[dict[str, Any]]:
+    """The rows of ``root/manifest.jsonl``; with `require`, every row must name those keys
+    (``image``, ``mask``), else the manifest is refused as not a `kind`'s, naming the row and
+    `fix`: an infer output's manifest (rows of outputs) given where frames are read."""
     root = Path(root)
     path = root / "manifest.jsonl"
     if not path.is_file():
@@ -53,7 +58,14 @@ def read_manifest(root: str | Path) -> list[dict[str, Any]]:
             f"{path} not found: a labelled frame set needs manifest.jsonl, images/ and masks/ "
             "(make one with scripts/synth.py)"
         )
-    return read_jsonl(path)
+    rows = read_jsonl(path)
+    short = next((r for r in rows if any(k not in r for k in require)), None)
+    if short is not None:
+        raise ValueError(
+            f"{path} is not a {kind}'s: its row {short.get('id', '?')!r} names no "
+            f"{' and '.join(require)} (the manifest of a jovis infer output?); {fix}"
+        )
+    return rows
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -90,14 +102,12 @@ class FolderDataset(Dataset):
         cache: bool = False,
     ) -> None:
         self.root = Path(root)
-        rows = read_manifest(self.root)
-        unlabelled = next((r for r in rows if "image" not in r or "mask" not in r), None)
-        if unlabelled is not None:
-            raise ValueError(
-                f"{self.root / 'manifest.jsonl'} is not a labelled frame set's: its row "
-                f"{unlabelled.get('id', '?')!r} names no image and mask (the manifest of a jovis "
-                "infer output?); give a labelled set (jovis labels import, scripts/synth.py)"
-            )
+        rows = read_manifest(
+            self.root,
+            ("image", "mask"),
+            "labelled frame set",
+            "give a labelled set (jovis labels import, scripts/synth.py)",
+        )
         self.rows = [r for r in rows if split is None or r.get("split") == split]
         if not self.rows:
             raise ValueError(f"{self.root}: no frames with split={split!r} in manifest.jsonl")

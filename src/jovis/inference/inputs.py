@@ -186,13 +186,8 @@ def frame_set_rows(spec: str | Path) -> dict[str, dict]:
     if not root.is_dir():
         return {}
     if (root / "manifest.jsonl").is_file():
-        rows = read_manifest(root)
-        if rows and not any("image" in row for row in rows):
-            raise ValueError(
-                f"{root / 'manifest.jsonl'} is not a frame set's (its rows name no image: the "
-                "manifest of a jovis infer output?); give the folder of the frames instead"
-            )
-        return {str(root / row["image"]): row for row in rows if "image" in row}
+        rows = read_manifest(root, ("image",), fix="give the folder of the frames instead")
+        return {str(root / row["image"]): row for row in rows}
     parent = root.parent
     if not (parent / "manifest.jsonl").is_file():
         return {}
