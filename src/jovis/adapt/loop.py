@@ -138,6 +138,7 @@ def build_session(cfg: dict[str, Any], info: Any, student: torch.nn.Module,
             channels=list(info.channels), seed=int(cfg["seed"]) + SYNTH_SEED_OFFSET,
             hemisphere=data.get("hemisphere", "random"), params=data.get("params") or None,
             normalisation=info.normalisation, view=data.get("view", "polar"),
+            supersample=data.get("supersample", 1),
         )  # fmt: skip
     synth_aug = build_augment(info.config.get("augment") or {})
     synth_aug = synth_aug if cfg["synthetic_augment"] else None
@@ -171,6 +172,7 @@ def default_measure(session: Session, heldout: list[RealFrame]) -> Measure:
             params=data.get("params") or None,
             normalisation=info.normalisation,
             view=data.get("view", "polar"),
+            supersample=data.get("supersample", 1),
         ).render(0, 0, 0, session.device)
         images, masks = fixed["image"].cpu().numpy(), fixed["mask"].cpu().numpy()  # fmt: skip
     visible = list(info.visible_classes)

@@ -41,6 +41,7 @@ def build_datasets(
             "hemisphere": data.get("hemisphere", "random"),
             "params": data.get("params") or None,
             "view": data.get("view", "polar"),
+            "supersample": data.get("supersample", 1),
             "normalisation": normalisation,
         }
         train = EpochSeededSynthetic(

@@ -189,7 +189,9 @@ class SyntheticDataset(Dataset):
         params: dict | None = None,
         normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION,
         view: Any = "polar",
+        supersample: int = 1,
     ) -> None:
+        from jovis.synth.supersample import check_supersample
         from jovis.synth.viewmix import parse_view_mix
 
         if length < 1:
@@ -199,6 +201,7 @@ class SyntheticDataset(Dataset):
         self.params = dict(params or {})
         self.normalisation = dict(normalisation)
         self.view_mix = parse_view_mix(view)  # data.view; each frame's view from its seed
+        self.supersample = check_supersample(supersample, view)  # data.supersample
 
     def __len__(self) -> int:
         return self.length
@@ -216,6 +219,7 @@ class SyntheticDataset(Dataset):
             self.hemisphere,
             self.params or None,
             view=render_view(pick_view(seed, self.view_mix)),
+            supersample=self.supersample,
         )
 
     def __getitem__(self, index: int) -> dict[str, Any]:

@@ -162,7 +162,8 @@ def build_mixed(data, channels, instrument, normalisation, seed, geometry=None):
     size, batch = int(data["size"]), int(data["batch_size"])
     synth = {"size": size, "channels": channels, "instrument": instrument,
              "hemisphere": data.get("hemisphere", "random"), "view": data.get("view", "polar"),
-             "params": data.get("params") or None, "normalisation": normalisation}  # fmt: skip
+             "params": data.get("params") or None, "normalisation": normalisation,
+             "supersample": data.get("supersample", 1)}  # fmt: skip
     entries = folder_entries(data)
     if geometry is None:
         geometry = geometry_of_config({"data": {**data, "kind": "mixed"}})

@@ -59,6 +59,9 @@ class SyntheticStream(Dataset):
         batches (`jovis.synth.viewmix.draw_mixed`); 0 draws them in the training process.
     track : TrackStep or None
         Render each perspective frame again from a viewpoint moved by this step (see above).
+    supersample : int
+        ``data.supersample``: polar frames rendered at this many times `size` and shrunk as
+        infer shrinks a real frame (`jovis.synth.supersample`); 1 renders at `size`.
     """
 
     def __init__(
@@ -75,7 +78,9 @@ class SyntheticStream(Dataset):
         view: Any = "polar",
         scene_workers: int = 0,
         track: Any = None,
+        supersample: int = 1,
     ) -> None:
+        from jovis.synth.supersample import check_supersample
         from jovis.synth.viewmix import parse_view_mix
 
         if int(scene_workers) < 0:
@@ -88,6 +93,7 @@ class SyntheticStream(Dataset):
         self.epoch, self.world, self.rank = 0, 1, 0
         self.scene_workers = int(scene_workers)
         self.track = track
+        self.supersample = check_supersample(supersample, view)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
@@ -128,7 +134,7 @@ class SyntheticStream(Dataset):
         scenes = drawn[1] if drawn is not None and drawn[0] == rank else None
         frames = render_mixed(
             self.seeds(epoch, batch, rank), self.size, self.channels, device=device,
-            drawn=scenes, **self._scene_args(),
+            drawn=scenes, supersample=self.supersample, **self._scene_args(),
         )  # fmt: skip
         image = normalise_batch(frames.image, frames.valid, self.normalisation)
         mask = torch.where(frames.valid, frames.mask.long(), IGNORE_INDEX)
@@ -185,4 +191,5 @@ def build_stream(
         view=data.get("view", "polar"),
         scene_workers=int(data.get("scene_workers", 0)),
         track=track,
+        supersample=data.get("supersample", 1),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from jovis.synth.hash_rng import frame_keys
 from jovis.synth.layers import pack_scenes, scene_layers
 from jovis.synth.params import SynthParams
 from jovis.synth.scene import FADE_CHANNELS, make_grid, sample_scene
+from jovis.synth.supersample import check_supersample, chunk_frames, shrink
 from jovis.synth.validate import footprint_source
 from jovis.synth.view import (
     PERSPECTIVE_REACH,
@@ -239,6 +240,21 @@ def render_scenes(
     return image, mask, valid, (~disk).flatten(1).any(1)
 
 
+def _supersampled(scenes, seed_list, hemis, size, channels, p: SynthParams, k: int, device):
+    """`render_scenes` of polar frames at k × `size` px, a few frames at a time, each chunk
+    shrunk to `size` (`jovis.synth.supersample.shrink`). Label gaps in pixels are the frame's."""
+    fine = replace(p, vortex_label_gap_px=p.vortex_label_gap_px * k)
+    step = chunk_frames(size, k)
+    parts = []
+    for i in range(0, len(seed_list), step):
+        part = slice(i, i + step)
+        image, mask, valid, limb_cut = render_scenes(
+            scenes[part], seed_list[part], hemis[part], size * k, channels, fine, device=device
+        )
+        parts.append((*shrink(image, mask, valid, k), limb_cut))
+    return tuple(torch.cat(column) for column in zip(*parts, strict=True))
+
+
 class DrawnScenes:
     """The CPU-side draws of one batch (`draw_batch`): its frames' hemispheres, polar grids,
     scenes and views, with what they were drawn for. A plain object (not a dataclass or tuple),
@@ -288,6 +304,7 @@ def render_batch(
     device: str | torch.device = "cpu",
     view: Any = None,
     drawn: DrawnScenes | None = None,
+    supersample: int = 1,
 ) -> SynthBatch:
     """Render one frame per seed, co-registered in every channel.
 
@@ -311,6 +328,9 @@ def render_batch(
     drawn : DrawnScenes, optional
         The draws `draw_batch` made for these very seeds, hemisphere, size, params and view
         (elsewhere, e.g. in a loader worker); anything else is refused.
+    supersample : int
+        Polar frames rendered at ``supersample`` × `size` px and shrunk to `size` as `infer`
+        shrinks a real frame (`jovis.synth.supersample`); 1 renders at `size`.
 
     Returns
     -------
@@ -319,6 +339,7 @@ def render_batch(
     channels = ins.check_channels(channels)
     seed_list, size, p, view = _checked(seeds, size, hemisphere, params, view)
     device = torch.device(device)
+    k = check_supersample(supersample, view)
     if drawn is None:
         hemis, grids, scenes, views = draw_scenes(seed_list, hemisphere, size, p, view)
     elif drawn.key != (seed_list, hemisphere, size, p, view):
@@ -328,8 +349,12 @@ def render_batch(
         )
     else:
         hemis, grids, scenes, views = drawn.hemis, drawn.grids, drawn.scenes, drawn.views
-    image, mask, valid, limb_cut = render_scenes(scenes, seed_list, hemis, size, channels, p,
-                                                 views=views, device=device)  # fmt: skip
+    if k == 1:
+        image, mask, valid, limb_cut = render_scenes(scenes, seed_list, hemis, size, channels,
+                                                     p, views=views, device=device)  # fmt: skip
+    else:
+        image, mask, valid, limb_cut = _supersampled(scenes, seed_list, hemis, size, channels,
+                                                     p, k, device)  # fmt: skip
     return SynthBatch(
         image=image,
         mask=mask,

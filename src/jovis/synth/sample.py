@@ -24,6 +24,7 @@ def make_sample(
     hemisphere: str = "random",
     params: SynthParams | dict | None = None,
     view: Any = None,
+    supersample: int = 1,
 ) -> tuple[Frame, Labels]:
     """One synthetic polar frame and its truth; the same arguments give bit-identical arrays.
 
@@ -43,6 +44,8 @@ def make_sample(
     view : None, "random", OrthoView or dict
         None: the polar grid; otherwise a perspective (orthographic disk) frame with no grid and
         ``meta["view"]`` (see `render_batch`).
+    supersample : int
+        Render at this many times `size` and shrink as infer does (`render_batch`).
 
     Returns
     -------
@@ -53,7 +56,7 @@ def make_sample(
         ``mask`` uint8 (0 background, 1 aurora, 2 vortex, 255 no data) and ``features``.
     """
     batch = render_batch([int(seed)], size, channels, hemisphere=hemisphere, params=params,
-                         view=view)  # fmt: skip
+                         view=view, supersample=supersample)  # fmt: skip
     image = batch.image[0].permute(1, 2, 0).contiguous().numpy()
     valid = batch.valid[0].numpy()
     frame_id = batch.frame_id(0)
