@@ -140,6 +140,8 @@ def test_release_has_fp16_weights_a_full_card_and_a_reproducible_check(root):
     assert check_score(rel.weights, card["check"]) == (score, digest)  # = rendered today
     assert abs(score - card["check"]["score"]) <= 0.005
     assert (rel.folder / "CARD.md").read_text().startswith("# jiram_l-v1")
+    assert card["data"]["supersample"] == 1  # rendered at its size: the card says nothing of it
+    assert "supersample" not in (rel.folder / "CARD.md").read_text()
     # the tiny run ran on the CPU, with its own steps (the command repeats what differs)
     assert card["training"]["command"].endswith("trainer=cpu seed=0 trainer.max_steps=4")
     assert card["hardware"].startswith("CPU only")
@@ -266,9 +268,11 @@ def test_the_card_command_repeats_what_the_run_changed_in_its_recipe():
 
     cfg = to_plain(compose_train(["experiment=release/uv", "trainer=cpu", "seed=3",
                                   "trainer.max_steps=40", "optim.warmup_steps=5",
-                                  "+data.params.oval_fwhm_range=[0.57,0.96]"]))  # fmt: skip
+                                  "+data.params.oval_fwhm_range=[0.57,0.96]",
+                                  "data.supersample=4"]))  # fmt: skip
     got = recipe_overrides(cfg, "release/uv", "cpu")
-    assert got == ["seed=3", "trainer.max_steps=40", "'+data.params.oval_fwhm_range=[0.57,0.96]'",
+    assert got == ["seed=3", "trainer.max_steps=40", "data.supersample=4",
+                   "'+data.params.oval_fwhm_range=[0.57,0.96]'",
                    "optim.warmup_steps=5"]  # fmt: skip
     assert recipe_overrides(to_plain(compose_train(["experiment=release/uv", "trainer=cpu"])),
                             "release/uv", "cpu") == ["seed=0", "trainer.max_steps=800"]  # fmt: skip
@@ -280,6 +284,14 @@ def test_the_card_command_repeats_what_the_run_changed_in_its_recipe():
     assert not any(a.startswith("optim.lr") for a in recipe_overrides(tuned, "release/uv", "cpu"))
     tuned["optim"]["lr"] = 1.0  # a fine-tune at another lr does say so
     assert "optim.lr=1.0" in recipe_overrides(tuned, "release/uv", "cpu")
+
+
+def test_the_card_says_how_its_frames_were_rendered():
+    from jovis.released.card import _supersample_words
+
+    assert _supersample_words(1) == ""
+    assert "rendered at 4x its size and shrunk as infer" in _supersample_words(4)
+    assert "(data.supersample=4)" in _supersample_words(4)
 
 
 def test_the_card_says_whose_weights_its_real_scores_are(tmp_path):

@@ -75,6 +75,7 @@ RECIPE_KEYS = (
     "loss.",
     "data.params.",
     "data.size",
+    "data.supersample",
     "data.batch_size",
     "init.lr_scale",
     "init.freeze_encoder_steps",
@@ -234,7 +235,7 @@ def fill_card(
         },
         "data": {"kind": "synthetic only (no adaptation frames)", "seed": data.get("seed"),
                  "val_seed": data.get("val_seed"), "hemisphere": data.get("hemisphere"),
-                 "view": data.get("view", "polar"),
+                 "view": data.get("view", "polar"), "supersample": data.get("supersample", 1),
                  "params": data.get("params") or "defaults of configs/synth.yaml"},
         "hardware": notes.get("hardware") or gpu_line or (
             f"CPU only ({platform.machine()}, 2 cores shared with other jobs), no GPU used: "
@@ -268,7 +269,8 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"{t['batch_size']} frames at {t['size']} px, lr {t['lr']}, {t['minutes']} min, code "
         f"{t['code']}, run {t['run']})",
         *([_parent_line(t["parent"])] if t.get("parent") else []),
-        f"- data: {card['data']['kind']}; training seeds from {card['data']['seed']}",
+        f"- data: {card['data']['kind']}; training seeds from {card['data']['seed']}"
+        + _supersample_words(card["data"].get("supersample", 1)),
         f"- hardware: {card['hardware']}",
         f"- synthetic held-out scores: {card['synthetic_heldout']}",
         f"- check: {c['metric']} = {c['score']:.3f} on 8 synthetic frames, seeds "
@@ -288,3 +290,11 @@ def _parent_line(parent: dict[str, Any]) -> str:
                 f"`{parent.get('sha256')}`; its card re-makes it)")  # fmt: skip
     return (f"- fine-tuned from (stage 1): run {parent.get('run')}, seed {parent.get('seed')}, "
             f"{parent.get('steps')} steps, sha256 `{parent.get('sha256')}`")  # fmt: skip
+
+
+def _supersample_words(k: int) -> str:
+    """The card's words for ``data.supersample`` (nothing when off)."""
+    if int(k or 1) == 1:
+        return ""
+    return (f"; each frame rendered at {k}x its size and shrunk as infer shrinks a real frame "
+            f"(data.supersample={k})")  # fmt: skip
