@@ -58,4 +58,5 @@ def test_restore_never_overwrites_a_folder_that_came_back_another_way(tmp_path):
 def test_the_shipped_tree_keeps_the_newest_release_of_every_name():
     folders, _ = _script().superseded(RELEASED_DIR)
     parked = {f.name for f in folders}
-    assert "uv-v5" not in parked and "visible_rgb-v7" not in parked and "visible_rgb-v6" in parked
+    assert "uv-v6" not in parked and "uv-v5" in parked
+    assert "visible_rgb-v7" not in parked and "visible_rgb-v6" in parked

@@ -269,9 +269,9 @@ def test_the_card_command_repeats_what_the_run_changed_in_its_recipe():
     cfg = to_plain(compose_train(["experiment=release/uv", "trainer=cpu", "seed=3",
                                   "trainer.max_steps=40", "optim.warmup_steps=5",
                                   "+data.params.oval_fwhm_range=[0.57,0.96]",
-                                  "data.supersample=4"]))  # fmt: skip
+                                  "data.supersample=2"]))  # fmt: skip
     got = recipe_overrides(cfg, "release/uv", "cpu")
-    assert got == ["seed=3", "trainer.max_steps=40", "data.supersample=4",
+    assert got == ["seed=3", "trainer.max_steps=40", "data.supersample=2",
                    "'+data.params.oval_fwhm_range=[0.57,0.96]'",
                    "optim.warmup_steps=5"]  # fmt: skip
     assert recipe_overrides(to_plain(compose_train(["experiment=release/uv", "trainer=cpu"])),
