@@ -101,6 +101,7 @@ def test_datasets_and_stream_render_the_same_supersampled_frames():
         (True, None, "whole number"),
         (16, None, "give 1 (off) to 8"),
         (2, "perspective", "data.view=polar"),
+        (2, {"polar": 0.5, "perspective": 0.5}, "'perspective': 0.5"),
     ],
 )
 def test_wrong_supersample_is_named(value, view, says):
@@ -108,6 +109,7 @@ def test_wrong_supersample_is_named(value, view, says):
         check_supersample(value, view)
     assert says in str(err.value)
     assert check_supersample(1, "perspective") == 1 and check_supersample(4.0) == 4
+    assert check_supersample(2, {"polar": 1.0, "perspective": 0.0}) == 2  # a mix of polar only
 
 
 def test_wrong_supersample_fails_before_training_renders():

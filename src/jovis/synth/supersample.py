@@ -14,6 +14,7 @@ Gaussian antialiasing σ = (k − 1)/2 fine pixels over valid pixels, bilinear s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import torch
@@ -33,14 +34,24 @@ def check_supersample(value: Any, view: Any = None, where: str = "data.supersamp
     k = int(value)
     if not 1 <= k <= MAX_SUPERSAMPLE:
         raise ValueError(f"{where}={k}: give 1 (off) to {MAX_SUPERSAMPLE}")
-    if k > 1 and view is not None and view != "polar":
-        named = view if isinstance(view, str) else type(view).__name__
+    if k > 1 and not _polar_only(view):
+        named = view if isinstance(view, str | Mapping) else type(view).__name__
         raise ValueError(
             f"{where}={k} supersamples frames on the polar grid (what infer shrinks from an "
             f"instrument's projection), not spacecraft views (view {named!r}): set {where}=1 "
             "or data.view=polar"
         )
     return k
+
+
+def _polar_only(view: Any) -> bool:
+    """Whether `view` (``data.view``: a name, a mix of shares, or a view object) renders every
+    frame on the polar grid."""
+    if view is None or view == "polar":
+        return True
+    if isinstance(view, Mapping):
+        return all(float(share) == 0 for name, share in view.items() if name != "polar")
+    return False
 
 
 def chunk_frames(size: int, k: int) -> int:
