@@ -82,7 +82,9 @@ VIS2=(experiment=release/visible_rgb seed=1)
 # 2026-12-04: 900 uv steps in 256-259 s, 624 visible steps in 216 s; jiram_l 1324 steps in
 # 365 s, while jiram_m, with the full augmentation, had not ended 1324 steps at the 555-s
 # DEADLINE: its 2.0 is an upper bound's guess); timing the first steps instead reads 3x too slow
-# (CUDA start-up and warm-up), so the rates are given
+# (CUDA start-up and warm-up), so the rates are given. uv's 3.3 predates release/uv's
+# data.supersample=4 (2026-12-05: 16x the pixels rendered per frame; on 2 CPU cores a step went
+# 0.9 -> 5.9 s): not yet measured on a GPU, so give RATE_UV from a first lease's timing
 RATE_UV="${RATE_UV:-3.3}" RATE_VIS="${RATE_VIS:-2.8}" RATE_JIRAM="${RATE_JIRAM:-3.6}"
 RATE_JIRAM_M="${RATE_JIRAM_M:-2.0}"
 steps_for() {  # steps_for RATE: the steps that fit BUDGET at RATE steps/s
