@@ -98,6 +98,8 @@ def test_datasets_and_stream_render_the_same_supersampled_frames():
         (0, None, "give 1 (off)"),
         (2.5, None, "whole number"),
         ("4", None, "whole number"),
+        (float("nan"), None, "whole number"),
+        (float("inf"), None, "whole number"),
         (True, None, "whole number"),
         (16, None, "give 1 (off) to 8"),
         (2, "perspective", "data.view=polar"),

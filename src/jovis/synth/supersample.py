@@ -14,6 +14,7 @@ Gaussian antialiasing σ = (k − 1)/2 fine pixels over valid pixels, bilinear s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +29,8 @@ CHUNK_PIXELS = 2 * 1024 * 1024
 
 def check_supersample(value: Any, view: Any = None, where: str = "data.supersample") -> int:
     """`value` as an int k (1 = off), or an error naming the setting and the fix."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    whole = isinstance(value, int | float) and math.isfinite(value) and value == int(value)
+    if isinstance(value, bool) or not whole:
         raise ValueError(f"{where}={value!r}: give a whole number of render pixels per frame "
                          f"pixel, 1 (off) to {MAX_SUPERSAMPLE}")  # fmt: skip
     k = int(value)
