@@ -250,3 +250,16 @@ def test_a_folder_or_glob_of_geojsons_is_tracked_and_a_torn_one_recorded(tmp_pat
         track([features / "torn.geojson"], tmp_path / "o4")
     with pytest.raises(FileNotFoundError, match="matches no file"):
         track([str(tmp_path / "none" / "*.geojson")], tmp_path / "o5")
+
+
+def test_an_existing_file_is_taken_by_its_name_even_with_glob_characters(tmp_path):
+    """``frame[1].geojson`` is a file, not a pattern (as a pattern it matches ``frame1``); its
+    glob-matched name, given again, is still that file."""
+    from jovis.tracking.inputs import expand_inputs
+
+    features = _geojsons(tmp_path / "run" / "features")
+    odd = sorted(features.glob("*.geojson"))[0]
+    named = odd.rename(odd.with_name("frame[1].geojson"))
+    assert expand_inputs([named]) == [named]
+    assert expand_inputs(expand_inputs([str(features / "*.geojson")])).count(named) == 1
+    assert track([str(features / "*.geojson")], tmp_path / "o")["frames"] == 4

@@ -36,10 +36,11 @@ POLAR_R_KM = 66854.0
 
 def expand_inputs(inputs: list[str | Path]) -> list[Path]:
     """`inputs` with each glob (``run/features/*.geojson``) replaced by the files it matches;
-    a pattern that matches nothing is named."""
+    a pattern that matches nothing is named. A path that exists is itself, whatever its name
+    holds (``frame[1].geojson``), so expanding expanded inputs changes nothing."""
     paths: list[Path] = []
     for item in inputs:
-        if any(ch in str(item) for ch in "*?["):
+        if not Path(item).exists() and any(ch in str(item) for ch in "*?["):
             matched = sorted(glob.glob(str(item)))
             if not matched:
                 raise FileNotFoundError(f"track input {item}: the pattern matches no file")

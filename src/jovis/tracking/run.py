@@ -27,12 +27,13 @@ def track(inputs: list[str | Path], out: str | Path, link: dict | LinkSettings |
     settings = link if isinstance(link, LinkSettings) else LinkSettings.from_dict(link)
     j = jitter if isinstance(jitter, Jitter) else Jitter.from_dict(jitter)
     out = Path(out).resolve()
-    for item in expand_inputs(inputs):
+    paths = expand_inputs(inputs)  # globs matched once, for this check and the reading
+    for item in paths:
         if Path(item).resolve() == out:
             raise ValueError(f"track: out={out} is one of the inputs; inputs are only read, "
                              "give another out folder")  # fmt: skip
     skipped: list[dict[str, str]] = []  # inputs that could not be read, the others tracked
-    frames = read_frames(inputs, skipped)
+    frames = read_frames(paths, skipped)
     if not frames:
         raise ValueError(f"track: no frames in {list(map(str, inputs))}")
     if j.active:
