@@ -53,6 +53,13 @@ SPLIT_AXIS_RATIO: float | None = None
 MAX_EDGE_SHARE: float | None = None
 
 
+def kept_at(vortex: dict[str, Any], min_score: float) -> bool:
+    """Whether a vortex instance passes the floor `min_score` on its mean probability (one
+    without probabilities, ``mean_prob`` None, always does): `extract_features`' test, which the
+    precision-recall curve applies to instances extracted once at floor 0."""
+    return vortex["mean_prob"] is None or not vortex["mean_prob"] < min_score
+
+
 def extract_features(
     mask: np.ndarray,
     probs: np.ndarray | None,
@@ -211,7 +218,7 @@ def _vortices(
             if area < max(1, min_area):
                 continue
             vortex = _vortex(comp, x0, y0, area, prob)
-            if prob is not None and vortex["mean_prob"] < min_score:
+            if not kept_at(vortex, min_score):
                 continue
             if max_axis_ratio and vortex["semi_major_px"] > max_axis_ratio * max(
                 vortex["semi_minor_px"], 0.5

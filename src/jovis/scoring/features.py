@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from jovis.features import MIN_VORTEX_SCORE, extract_features
+from jovis.features import MIN_VORTEX_SCORE, extract_features, kept_at
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.geometry.body import central_angle_deg
@@ -211,8 +211,8 @@ def visible_fractions(truth: list[dict], scored: np.ndarray) -> np.ndarray:
 
 
 def _kept_at(found: list[dict], floor: float) -> list[dict]:
-    """The instances an extraction with ``min_vortex_score=floor`` keeps (same test)."""
-    return [v for v in found if v["mean_prob"] is None or not v["mean_prob"] < floor]
+    """The instances an extraction with ``min_vortex_score=floor`` keeps."""
+    return [v for v in found if kept_at(v, floor)]
 
 
 def average_precision(points: list[dict[str, Any]]) -> float:
