@@ -104,9 +104,9 @@ def read_checkpoint(path: str | Path, *, fix: str = MODEL_FIX) -> dict[str, Any]
     size = path.stat().st_size
     if size == 0:
         raise CheckpointError(f"{path}: empty file (0 bytes, a save cut short?); {fix}")
-    if not zipfile.is_zipfile(path) and path.suffix.lower() == ".onnx":
-        raise CheckpointError(_export_file(path, "an ONNX", "onnx", fix))
     if not zipfile.is_zipfile(path):
+        if path.suffix.lower() == ".onnx":
+            raise CheckpointError(_export_file(path, "an ONNX", "onnx", fix))
         raise CheckpointError(
             f"{path}: not a PyTorch checkpoint ({size} bytes that are not a torch.save archive: "
             f"damaged, cut short or another kind of file); {fix}"

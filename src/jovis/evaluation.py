@@ -106,8 +106,7 @@ def evaluate(
     iou, dice = iou_dice(cm.numpy())
     result: dict[str, Any] = {"data": str(data), "checkpoint": str(ckpt), "frames": len(dataset)}
     # what the detector can mark; the other classes' pixels are not scored (`labelled_predictions`)
-    scored = range(schema.num_classes) if score_hidden else predictor.info.visible_classes
-    result["classes_scored"] = [schema.names[i] for i in scored]
+    result["classes_scored"] = [schema.names[i] for i in scored_classes(predictor, score_hidden)]
     for name, i_, d_ in zip(schema.names, iou, dice, strict=True):
         result[f"{name}_iou"] = _round(i_)
         result[f"{name}_dice"] = _round(d_)
@@ -148,7 +147,7 @@ def labelled_predictions(
     (vortices in the far UV, aurora in reflected light) are ignored, and without the vortex
     class the truth's vortex instances are left out (`score_hidden`: every class is scored)."""
     schema = predictor.info.labels
-    visible = range(schema.num_classes) if score_hidden else predictor.info.visible_classes
+    visible = scored_classes(predictor, score_hidden)
     hidden = [i for i in range(schema.num_classes) if i not in visible]
     vortex_hidden = "vortex" in schema.names and schema.id_of("vortex") in hidden
 
@@ -170,6 +169,14 @@ def labelled_predictions(
         predictor, prepared(), batch_size
     ):
         yield frame, truth, truth_features, p
+
+
+def scored_classes(predictor: Predictor, score_hidden: bool = False) -> list[int]:
+    """The class ids `evaluate` scores: those the detector can see (``visible_classes``), or
+    every class with `score_hidden`."""
+    if score_hidden:
+        return list(range(predictor.info.labels.num_classes))
+    return list(predictor.info.visible_classes)
 
 
 def print_table(result: dict[str, Any], names: list[str] | None = None) -> None:
