@@ -9,8 +9,11 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
-from jovis.config import CONFIG_DIR
+from jovis.checkpoint import load_checkpoint
+from jovis.config import CONFIG_DIR, to_plain
+from jovis.data.datamodule import build_datasets
 from jovis.paths import real_data_dir
+from jovis.scoring import confusion_matrix, per_class_scores
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -93,3 +96,20 @@ def tiny_run(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("runs")
     cfg = compose_config("train", ["experiment=tiny", f"out={out}"])
     return train(cfg)
+
+
+def validation_scores(ckpt: str, cfg) -> dict[str, float]:
+    """Single-process scores of a checkpoint on the whole validation set of `cfg` (a
+    composed train config): what its model.pt's `val_scores` should say."""
+    model, info = load_checkpoint(ckpt)
+    _, val = build_datasets(
+        to_plain(cfg.data), info.channels, info.instrument, info.normalisation, int(cfg.seed)
+    )
+    n = info.labels.num_classes
+    cm = torch.zeros(n, n, dtype=torch.int64)
+    with torch.no_grad():
+        for i in range(len(val)):
+            sample = val[i]
+            pred = model(sample["image"][None]).argmax(1)[0]
+            cm += confusion_matrix(pred, sample["mask"], n, info.labels.ignore_index)
+    return per_class_scores(cm, info.labels.names)

@@ -8,13 +8,10 @@ import sys
 
 import pytest
 import torch
-from tests.conftest import REPO, compose_config
+from tests.conftest import REPO, compose_config, validation_scores
 
-from jovis.checkpoint import load_checkpoint
-from jovis.config import to_plain
-from jovis.data.datamodule import EpochSampler, build_datasets
+from jovis.data.datamodule import EpochSampler
 from jovis.data.stream import SyntheticStream
-from jovis.scoring import confusion_matrix, per_class_scores
 
 TINY = ["experiment=tiny", "augment=none"]
 
@@ -26,22 +23,6 @@ def _torchrun(out, overrides: list[str]) -> list[dict]:
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{"out"')]
-
-
-def _val_scores(ckpt: str, cfg) -> dict[str, float]:
-    """Single-process scores of a checkpoint on the whole validation set."""
-    model, info = load_checkpoint(ckpt)
-    _, val = build_datasets(
-        to_plain(cfg.data), info.channels, info.instrument, info.normalisation, int(cfg.seed)
-    )
-    n = info.labels.num_classes
-    cm = torch.zeros(n, n, dtype=torch.int64)
-    with torch.no_grad():
-        for i in range(len(val)):
-            sample = val[i]
-            pred = model(sample["image"][None]).argmax(1)[0]
-            cm += confusion_matrix(pred, sample["mask"], n, info.labels.ignore_index)
-    return per_class_scores(cm, info.labels.names)
 
 
 @pytest.mark.slow  # two torchrun processes + one reference run: ~20 s alone, more on a busy machine
@@ -66,7 +47,7 @@ def test_torchrun_two_cpu_processes(tmp_path):
     # the confusion matrix summed across the 2 ranks = one process over all validation frames
     cfg = compose_config("train", [*TINY, f"out={tmp_path}"])
     meta = torch.load(written[0], weights_only=True)["jovis"]["val_scores"]
-    alone = _val_scores(written[0], cfg)
+    alone = validation_scores(written[0], cfg)
     for key in ("background_iou", "aurora_iou", "vortex_iou"):
         assert abs(meta[key] - alone[key]) < 1e-6 or (
             meta[key] != meta[key] and alone[key] != alone[key]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from tests.conftest import compose_config
+from tests.conftest import compose_config, validation_scores
 
 from jovis.training.fit import resolve_resume, train
 from jovis.training.schedules import lr_multiplier
@@ -82,6 +82,23 @@ def test_best_and_last_checkpoints_and_onecycle(tmp_path):
     lr = last["lr_schedulers"][0]["_last_lr"][0]
     expected = 2.0e-3 * lr_multiplier("onecycle", 1, 4)(last["global_step"])
     assert lr == pytest.approx(expected)
+
+
+def test_a_run_ending_inside_an_epoch_records_its_final_weights_scores(tmp_path):
+    # tiny's epoch is 2 steps: Lightning validates after step 2 only, so without the last
+    # step's check model.pt and the result would carry the scores of the step-2 weights
+    cfg = compose_config("train", ["experiment=tiny", f"out={tmp_path}", "trainer.max_steps=3"])
+    run = train(cfg)
+    meta = torch.load(run["checkpoint"], weights_only=True)["jovis"]
+    assert meta["steps"] == 3
+    alone = validation_scores(run["checkpoint"], cfg)
+    for key in ("background_iou", "aurora_iou", "vortex_iou"):
+        assert meta["val_scores"][key] == pytest.approx(alone[key], abs=1e-6, nan_ok=True)
+    assert run["val_background_iou"] == pytest.approx(alone["background_iou"], abs=1e-4)
+    with open(Path(run["out"]) / "logs" / "metrics.csv") as f:
+        rows = [r for r in csv.DictReader(f) if r.get("val/mean_iou")]
+    assert len(rows) == 2 and rows[-1]["step"] == "3"  # the epoch's check, then the last step's
+    assert float(rows[-1]["val/background_iou"]) == pytest.approx(alone["background_iou"], abs=1e-5)
 
 
 def test_early_stopping_stops_when_the_monitor_stalls(tmp_path):

@@ -96,6 +96,7 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     with run_dir_for_children(run_dir):  # processes Lightning launches join this folder
         trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
+        validate_last_step(trainer, module, datamodule)
     seconds = time.perf_counter() - start
 
     best = run_dir / "checkpoints" / "best.ckpt"
@@ -118,6 +119,21 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
         }
     )
     return result
+
+
+def validate_last_step(trainer: L.Trainer, module, datamodule) -> None:
+    """Validate the final weights when the run did not end on a validation.
+
+    Lightning validates at the end of each data epoch (or every `trainer.val_check_interval`),
+    so a run whose `max_steps` falls inside an epoch (a 400-step run on a 512-step stream, or
+    one that never finished an epoch) would record the scores of earlier weights, or none, in
+    model.pt and the run's result. best.ckpt is not updated by this check (Lightning saves
+    only while fitting); the scores are logged at the final step.
+    """
+    if datamodule.val_set is None or trainer.limit_val_batches == 0 or trainer.interrupted:
+        return
+    if module.val_step != trainer.global_step:
+        trainer.validate(module, datamodule=datamodule, verbose=False)
 
 
 def _save(run_dir, module, spec: ModelSpec, cfg: dict[str, Any], trainer, init) -> Any:

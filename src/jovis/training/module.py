@@ -94,6 +94,7 @@ class SegmentationModule(L.LightningModule):
         self.register_buffer("val_cm_src", torch.zeros(shape, dtype=torch.int64), persistent=False)
         self.val_features = FeatureScores(schema)
         self.val_scores: dict[str, float] = {}
+        self.val_step: int | None = None  # the training step `val_scores` were measured at
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         return self.model(image.contiguous(memory_format=self.memory_format))
@@ -198,7 +199,7 @@ class SegmentationModule(L.LightningModule):
         if dist_n:
             scores["oval_boundary_mean"] = dist_sum / dist_n
         scores.update(self._source_scores())
-        self.val_scores = scores
+        self.val_scores, self.val_step = scores, int(self.global_step)
         for key, value in scores.items():
             if key.endswith("_dice"):
                 continue
