@@ -1,4 +1,5 @@
 import csv
+import warnings
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,16 @@ def test_a_run_ending_inside_an_epoch_records_its_final_weights_scores(tmp_path)
         rows = [r for r in csv.DictReader(f) if r.get("val/mean_iou")]
     assert len(rows) == 2 and rows[-1]["step"] == "3"  # the epoch's check, then the last step's
     assert float(rows[-1]["val/background_iou"]) == pytest.approx(alone["background_iou"], abs=1e-5)
+
+
+def test_a_run_stopping_inside_its_first_epoch_has_scores_and_no_monitor_warning(tmp_path):
+    overrides = ["experiment=tiny", f"out={tmp_path}", "trainer.max_steps=1"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = train(compose_config("train", overrides))
+    assert run["val_background_iou"] is not None  # validated once, on its final weights
+    assert not [w for w in caught if "could not find the monitored key" in str(w.message)]
+    assert run["best_checkpoint"] is None  # best.ckpt is kept by validations while fitting
 
 
 def test_early_stopping_stops_when_the_monitor_stalls(tmp_path):

@@ -97,6 +97,9 @@ def build_callbacks(
                 save_top_k=1,
                 auto_insert_metric_name=False,
                 enable_version_counter=False,
+                # the monitor is a validation score: at a train epoch's end (a run stopping
+                # inside its first epoch) there is none, and Lightning warned that it is missing
+                save_on_train_epoch_end=False,
             )
         )
         stop = cfg.get("early_stopping") or {}
