@@ -49,11 +49,12 @@ def check_supersample(value: Any, view: Any = None, where: str = "data.supersamp
 def _polar_only(view: Any) -> bool:
     """Whether `view` (``data.view``: a name, a mix of shares, or a view object) renders every
     frame on the polar grid."""
-    if view is None or view == "polar":
-        return True
-    if isinstance(view, Mapping):
-        return all(float(share) == 0 for name, share in view.items() if name != "polar")
-    return False
+    # viewmix imports the renderer, which imports this module: read the mix its own way, here
+    from jovis.synth.viewmix import is_view_mix, parse_view_mix
+
+    if view is None or isinstance(view, str) or is_view_mix(view):
+        return parse_view_mix(view) == {"polar": 1.0}
+    return False  # one view's fields, or a view object
 
 
 def chunk_frames(size: int, k: int) -> int:
