@@ -83,6 +83,46 @@ def test_edge_streaks_known_anisotropy():
     assert np.isnan(rs.edge_streaks(iso, np.zeros((size, size), bool), grid))
 
 
+def _edge_frame(profile, size=200, seed=4):
+    """A frame with one straight no-data edge (rows 120+) whose brightness is `profile`
+    (a function of degrees from the edge), plus faint Gaussian noise."""
+    grid = PolarGrid("north", 100.0, 100.0, px_per_deg=K * 2)
+    valid = np.zeros((size, size), bool)
+    valid[:120] = True
+    deg = (119.5 - np.arange(size))[:, None] / grid.px_per_deg * np.ones((1, size))
+    noise = np.random.default_rng(seed).normal(0, 0.5, (size, size))
+    return (profile(deg) + noise).astype(np.float32), valid, grid
+
+
+def test_edge_fringe_reads_a_known_dark_band():
+    # dark to 0.5° then the full level: the half level is crossed at 0.5°
+    img, valid, grid = _edge_frame(lambda d: np.where(d < 0.5, 0.0, 100.0))
+    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.5, abs=0.06)
+    # dark to 0.3° then a linear ramp over 0.4°: half the level at 0.5°
+    img, valid, grid = _edge_frame(lambda d: 100.0 * np.clip((d - 0.3) / 0.4, 0, 1))
+    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.5, abs=0.06)
+    # lit up to the edge: the first bin already reaches half the level
+    img, valid, grid = _edge_frame(lambda d: np.full_like(d, 100.0))
+    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.05)
+
+
+def test_edge_fringe_is_the_typical_pixel_not_the_streaks():
+    """Bright stripes across a dark 0.6° fringe on 30 % of the columns (limb streaks) leave the
+    median dark: the width stays the fringe's; a mean would read them as lit."""
+    cols = np.random.default_rng(1).uniform(size=200) < 0.3
+    img, valid, grid = _edge_frame(lambda d: np.where(d < 0.6, np.where(cols, 1000.0, 0.0), 100.0))
+    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.6, abs=0.06)
+
+
+def test_edge_fringe_without_an_edge_or_a_level_is_nan():
+    img, valid, grid = _edge_frame(lambda d: np.where(d < 0.5, 0.0, 100.0))
+    assert np.isnan(rs.edge_fringe(img, np.ones_like(valid), grid))  # the frame border is no edge
+    assert np.isnan(rs.edge_fringe(img - 200.0, valid, grid))  # no positive level
+    region = np.zeros_like(valid)
+    region[:, :2] = True  # too few pixels per bin
+    assert np.isnan(rs.edge_fringe(img, valid, grid, region))
+
+
 @pytest.mark.parametrize("beta", [2.0, 3.2])
 def test_noise_spectrum_slope_of_power_law_noise(beta):
     """Noise synthesised with P(f) ∝ f^-beta reads slope -beta (no high-pass)."""

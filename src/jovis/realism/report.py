@@ -51,6 +51,8 @@ METRICS = (
     ("faint_2_8", "", None),
     ("visible_fraction", "", 1.3),
     ("edge_streaks", "", 1.3),
+    # the limb fringe's width: the typical pixel's dark band inside the no-data edge
+    ("edge_fringe_deg", "deg", 1.3),
     ("diffuse_ratio", "", 1.3),
     ("polar_ratio", "", 1.3),
     ("polar_texture", "", 1.3),
@@ -172,6 +174,7 @@ def measure(frame: UVFrame, lat_range: tuple[float, float]) -> dict[str, Any]:
         **rs.ridge_snr(trace),
         "visible_fraction": rs.visible_fraction(trace),
         "edge_streaks": rs.edge_streaks(frame.image, frame.valid, frame.grid),
+        "edge_fringe_deg": rs.edge_fringe(frame.image, frame.valid, frame.grid, region),
         **rs.emission_ratios(trace, frame.grid),
         "px_per_deg": frame.grid.px_per_deg,
         "spectrum": {"freq": spec["freq"], "power": spec["power"]},
@@ -306,7 +309,7 @@ def to_markdown(summary: dict[str, Any]) -> str:
     )
     keys += ("noise_rms_kr", "spectrum_slope", "hf_ratio", "quarter_ratio", "faint_snr")
     keys += ("bright_snr", "faint_lt2", "faint_2_8", "visible_fraction")
-    keys += ("edge_streaks", "diffuse_ratio", "polar_ratio", "polar_texture")
+    keys += ("edge_streaks", "edge_fringe_deg", "diffuse_ratio", "polar_ratio", "polar_texture")
     lines += ["", "## Per frame", "", "| frame | source | " + " | ".join(keys) + " |"]
     lines.append("| --- " * (len(keys) + 2) + "|")
     for row in summary["real"] + summary["synthetic"]:
