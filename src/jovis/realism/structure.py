@@ -277,8 +277,9 @@ def edge_fringe(
     min_level_px: int = 200,
 ) -> float:
     """Width (deg) of the dark fringe inside the no-data edge: the distance from the edge at which
-    the median brightness, in `bin_deg` bins (at least a pixel) over the valid pixels of `region` (default: all),
-    first reaches half its median `level_deg` from the edge (linear between bin centres).
+    the median brightness, in `bin_deg` bins (at least a pixel) over the valid pixels of `region`
+    (default: all), first reaches half its median `level_deg` from the edge (linear between bin
+    centres).
     A median, so the few bright limb streaks crossing the fringe do not count; the real v03
     frames' typical pixel is dark out to ~0.6° while their 90th percentile is lit from ~0.3°.
     NaN without an edge (a bin under `min_bin_px` or the level band under `min_level_px`
