@@ -96,7 +96,7 @@ def test_report_on_real_frames_and_tiny_synthetic_ones(tmp_path):
     # the v03 frames (PHYSICS.md §5): median 50th/90th percentiles ~67 and ~662 kR, oval ~0.7°
     assert 30 < real["p50_kr"] < 150 and 300 < real["p90_kr"] < 1500
     assert 0.4 < real["oval_fwhm_deg"] < 1.2 and 0.4 < real["oval_fwhm_bg_deg"] < 1.2
-    # the v03 frames' typical pixel is dark ~0.7-0.86° in from the no-data edge (each frame)
+    # the v03 frames' typical pixel is dark ~0.65-0.84° in from the no-data edge (each frame)
     assert all(0.6 < r["edge_fringe_deg"] < 1.0 for r in summary["real"])
     assert all(r["oval_cuts"] >= 40 for r in summary["real"])
     assert summary["settings"]["size"] == 96

@@ -83,10 +83,10 @@ def test_edge_streaks_known_anisotropy():
     assert np.isnan(rs.edge_streaks(iso, np.zeros((size, size), bool), grid))
 
 
-def _edge_frame(profile, size=200, seed=4):
+def _edge_frame(profile, size=200, seed=4, px_per_deg=K * 2):
     """A frame with one straight no-data edge (rows 120+) whose brightness is `profile`
-    (a function of degrees from the edge), plus faint Gaussian noise."""
-    grid = PolarGrid("north", 100.0, 100.0, px_per_deg=K * 2)
+    (a function of degrees from the edge to the pixel's centre), plus faint Gaussian noise."""
+    grid = PolarGrid("north", 100.0, 100.0, px_per_deg=px_per_deg)
     valid = np.zeros((size, size), bool)
     valid[:120] = True
     deg = (119.5 - np.arange(size))[:, None] / grid.px_per_deg * np.ones((1, size))
@@ -97,7 +97,10 @@ def _edge_frame(profile, size=200, seed=4):
 def test_edge_fringe_reads_a_known_dark_band():
     # dark to 0.5° then the full level: the half level is crossed at 0.5°
     img, valid, grid = _edge_frame(lambda d: np.where(d < 0.5, 0.0, 100.0))
-    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.5, abs=0.06)
+    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.5, abs=0.01)
+    # a coarse frame (4 px/deg): its bins widen to a pixel rather than come out empty
+    img, valid, grid = _edge_frame(lambda d: np.where(d < 0.5, 0.0, 100.0), px_per_deg=4.0)
+    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.5, abs=0.01)
     # dark to 0.3° then a linear ramp over 0.4°: half the level at 0.5°
     img, valid, grid = _edge_frame(lambda d: 100.0 * np.clip((d - 0.3) / 0.4, 0, 1))
     assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.5, abs=0.06)
