@@ -37,6 +37,9 @@ def test_report_writes_its_files_atomically(tmp_path, ring):
     assert json.loads((tmp_path / "realism.json").read_text())["table"] == summary["table"]
     png = cv2.imread(str(tmp_path / "realism.png"))
     assert png.shape == (600, 1200, 3)
+    # no no-data edge in the ring frame: no real edge profile, and the report still draws
+    assert set(summary["edge_profile"]) == {"deg", "real", "synthetic"}
+    assert all(v is None for v in summary["edge_profile"]["real"])
     assert "| p99_kr | kR |" in (tmp_path / "realism.md").read_text()
     fwhm = next(r for r in summary["table"] if r["metric"] == "oval_fwhm_deg")
     assert fwhm["real"] == pytest.approx(1.0, rel=0.05)
@@ -98,6 +101,9 @@ def test_report_on_real_frames_and_tiny_synthetic_ones(tmp_path):
     assert 0.4 < real["oval_fwhm_deg"] < 1.2 and 0.4 < real["oval_fwhm_bg_deg"] < 1.2
     # the v03 frames' typical pixel is dark ~0.65-0.84° in from the no-data edge (each frame)
     assert all(0.6 < r["edge_fringe_deg"] < 1.0 for r in summary["real"])
+    edge = summary["edge_profile"]  # the fringe row's curve: dark to ~0.5°, lit by 1°
+    assert len(edge["deg"]) == len(edge["real"]) == len(edge["synthetic"])
+    assert max(edge["real"][:5]) < 0.1 and edge["real"][-1] > 0.5
     assert all(r["oval_cuts"] >= 40 for r in summary["real"])
     assert summary["settings"]["size"] == 96
     assert set(summary["files"]) == {"json", "markdown", "figure"}

@@ -94,19 +94,23 @@ def _edge_frame(profile, size=200, seed=4, px_per_deg=K * 2):
     return (profile(deg) + noise).astype(np.float32), valid, grid
 
 
+def _fringe(image, valid, grid, region=None):
+    return rs.edge_fringe(rs.edge_profile(image, valid, grid, region))
+
+
 def test_edge_fringe_reads_a_known_dark_band():
     # dark to 0.5° then the full level: the half level is crossed at 0.5°
     img, valid, grid = _edge_frame(lambda d: np.where(d < 0.5, 0.0, 100.0))
-    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.5, abs=0.01)
+    assert _fringe(img, valid, grid) == pytest.approx(0.5, abs=0.01)
     # a coarse frame (4 px/deg): its bins widen to a pixel rather than come out empty
     img, valid, grid = _edge_frame(lambda d: np.where(d < 0.5, 0.0, 100.0), px_per_deg=4.0)
-    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.5, abs=0.01)
+    assert _fringe(img, valid, grid) == pytest.approx(0.5, abs=0.01)
     # dark to 0.3° then a linear ramp over 0.4°: half the level at 0.5°
     img, valid, grid = _edge_frame(lambda d: 100.0 * np.clip((d - 0.3) / 0.4, 0, 1))
-    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.5, abs=0.06)
+    assert _fringe(img, valid, grid) == pytest.approx(0.5, abs=0.06)
     # lit up to the edge: the first bin already reaches half the level
     img, valid, grid = _edge_frame(lambda d: np.full_like(d, 100.0))
-    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.05)
+    assert _fringe(img, valid, grid) == pytest.approx(0.05)
 
 
 def test_edge_fringe_is_the_typical_pixel_not_the_streaks():
@@ -114,16 +118,28 @@ def test_edge_fringe_is_the_typical_pixel_not_the_streaks():
     median dark: the width stays the fringe's; a mean would read them as lit."""
     cols = np.random.default_rng(1).uniform(size=200) < 0.3
     img, valid, grid = _edge_frame(lambda d: np.where(d < 0.6, np.where(cols, 1000.0, 0.0), 100.0))
-    assert rs.edge_fringe(img, valid, grid) == pytest.approx(0.6, abs=0.06)
+    assert _fringe(img, valid, grid) == pytest.approx(0.6, abs=0.06)
 
 
 def test_edge_fringe_without_an_edge_or_a_level_is_nan():
     img, valid, grid = _edge_frame(lambda d: np.where(d < 0.5, 0.0, 100.0))
-    assert np.isnan(rs.edge_fringe(img, np.ones_like(valid), grid))  # the frame border is no edge
-    assert np.isnan(rs.edge_fringe(img - 200.0, valid, grid))  # no positive level
+    assert rs.edge_profile(img, np.ones_like(valid), grid) is None  # the frame border is no edge
+    assert np.isnan(rs.edge_fringe(None))
+    assert np.isnan(_fringe(img - 200.0, valid, grid))  # no positive level
     region = np.zeros_like(valid)
     region[:, :2] = True  # too few pixels per bin
-    assert np.isnan(rs.edge_fringe(img, valid, grid, region))
+    assert np.isnan(_fringe(img, valid, grid, region))
+
+
+def test_median_edge_profile_pools_frames_of_different_scales():
+    fine = {"bin_deg": 0.1, "median": [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]}
+    coarse = {"bin_deg": 0.25, "median": [0, 0, 1, float("nan")]}  # a last bin without pixels
+    deg = np.array([0.05, 0.45, 0.55, 0.95])
+    # at 0.05° only the fine profile reaches; at 0.45° the coarse one reads 0.3 (0 at 0.375°, 1
+    # at 0.625°); its empty last bin leaves 0.95° to the fine one
+    got = rs.median_edge_profile([fine, None, coarse], deg)
+    assert got == pytest.approx([0.0, 0.15, 0.5 * (1.0 + 0.7), 1.0])
+    assert np.isnan(rs.median_edge_profile([None], deg)).all()
 
 
 @pytest.mark.parametrize("beta", [2.0, 3.2])

@@ -2,11 +2,13 @@
 
 Top row: real | synthetic frames with one display stretch (log between the real frames' pooled
 0.5 and 99.8 percentiles, magma colour map) and the measured oval ridge in green. Bottom row:
-median brightness percentiles (log kR bars), oval FWHM bars, and the median noise spectra.
+median brightness percentiles (log kR bars), oval FWHM and limb-fringe bars, the median noise
+spectra, and the median brightness against distance from the no-data edge (with the legend).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -77,7 +79,7 @@ def _bars(table: list[dict], keys: list[str], log: bool, title: str) -> np.ndarr
                 0.35,
             )
         ok = rows[key].get("pass")
-        label = key.replace("_kr", "").replace("oval_", "")
+        label = key.replace("_kr", "").replace("oval_", "").replace("edge_", "").replace("_deg", "")
         mark = "" if ok is None else (" ok" if ok else " FAIL")
         cv2.putText(img, label + mark, (x0 + 4, base + 16), FONT, 0.38, (0, 0, 0), 1, cv2.LINE_AA)
     cv2.line(img, (8, base), (PANEL - 8, base), (0, 0, 0), 1)
@@ -112,31 +114,60 @@ def _spectra(real_rows: list[dict], synth_rows: list[dict]) -> np.ndarray:
     return img
 
 
+def _edge_panel(profile: dict[str, Any] | None, legend: list[tuple[str, tuple]]) -> np.ndarray:
+    """The median brightness over its level 1–2° inside against distance from the no-data edge
+    (0–1°), real and synthetic (the `edge_fringe_deg` row's curves), a dashed line at half the
+    level; the figure's legend under it."""
+    img = np.full((PANEL, PANEL, 3), 255, np.uint8)
+    x0, x1, y0, y1 = 40, PANEL - 10, 30, 190
+    top = 1.5  # the curves are clipped at 1.5x the level
+    if profile:
+        deg = np.asarray(profile["deg"], dtype=np.float64)
+        for source, color in (("real", REAL_RGB), ("synthetic", SYNTH_RGB)):
+            v = np.array([np.nan if c is None else c for c in profile[source]], np.float64)
+            pts = np.stack([x0 + (x1 - x0) * deg, y1 - (y1 - y0) * np.clip(v, 0, top) / top], 1)
+            for a, b in itertools.pairwise(pts):
+                if np.isfinite(a).all() and np.isfinite(b).all():
+                    cv2.line(img, tuple(a.round().astype(int)), tuple(b.round().astype(int)),
+                             color, 2, cv2.LINE_AA)  # fmt: skip
+    yh = round(y1 - (y1 - y0) * 0.5 / top)
+    for xs in range(x0, x1, 8):
+        cv2.line(img, (xs, yh), (min(xs + 4, x1), yh), (120, 120, 120), 1)
+    cv2.rectangle(img, (x0, y0), (x1, y1), (0, 0, 0), 1)
+    for text, org in (("1.5", (8, y0 + 10)), ("0", (20, y1)), ("0", (x0 - 4, y1 + 14)),
+                      ("1 deg from edge", (x1 - 100, y1 + 14))):  # fmt: skip
+        cv2.putText(img, text, org, FONT, 0.35, (0, 0, 0), 1, cv2.LINE_AA)
+    cv2.putText(img, "median / level vs edge distance", (8, 18), FONT, 0.45, (0, 0, 0), 1,
+                cv2.LINE_AA)  # fmt: skip
+    for i, (text, color) in enumerate(legend):
+        cv2.putText(img, text, (10, 228 + 20 * i), FONT, 0.42, color, 1, cv2.LINE_AA)
+    return img
+
+
 def realism_figure(
     real: list[Any],
     synthetic: list[Any],
     real_rows: list[dict],
     synth_rows: list[dict],
     table: list[dict],
+    edge_profile: dict[str, Any] | None = None,
 ) -> np.ndarray:
-    """The figure as an RGB uint8 image (2·300 rows, 4·300 columns)."""
+    """The figure as an RGB uint8 image (2·300 rows, 4·300 columns). `edge_profile`: the
+    report's ``{"deg", "real", "synthetic"}`` median edge profiles (none drawn without it)."""
     lo, hi = _stretch(real)
     frames = [(f, r, f"real {f.id[:22]}") for f, r in zip(real, real_rows, strict=False)]
     frames += [(f, r, f"synthetic {f.id}") for f, r in zip(synthetic, synth_rows, strict=False)]
     top = [_frame_panel(f, r["ridge_px"], lo, hi, t) for f, r, t in frames[:4]]
     top += [np.zeros((PANEL, PANEL, 3), np.uint8)] * (4 - len(top))
-    legend = np.full((PANEL, PANEL, 3), 255, np.uint8)
     lines = [("real (HST STIS)", REAL_RGB), ("synthetic", SYNTH_RGB)]
     lines += [
         (f"stretch: log, {lo:.0f}..{hi:.0f} kR", (0, 0, 0)),
         ("green: oval ridge cuts", (0, 150, 0)),
     ]
-    for i, (text, color) in enumerate(lines):
-        cv2.putText(legend, text, (10, 40 + 28 * i), FONT, 0.5, color, 1, cv2.LINE_AA)
     bottom = [
         _bars(table, ["p50_kr", "p90_kr", "p99_kr"], True, "brightness percentiles (log kR)"),
-        _bars(table, ["oval_fwhm_deg"], False, "oval FWHM (deg)"),
+        _bars(table, ["oval_fwhm_deg", "edge_fringe_deg"], False, "oval FWHM, limb fringe (deg)"),
         _spectra(real_rows, synth_rows),
-        legend,
+        _edge_panel(edge_profile, lines),
     ]
     return np.concatenate([np.concatenate(top, 1), np.concatenate(bottom, 1)], 0)

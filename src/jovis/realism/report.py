@@ -62,6 +62,10 @@ METRICS = (
 )
 
 
+# distances (deg) from the no-data edge at which the median edge profiles are reported and drawn
+EDGE_PROFILE_DEG = np.round(np.arange(0.05, 1.0, 0.1), 2)
+
+
 @dataclass
 class UVFrame:
     """One frame to measure: ``image`` (H, W) float32 in kR, ``valid`` (H, W) bool, its grid."""
@@ -157,6 +161,7 @@ def measure(frame: UVFrame, lat_range: tuple[float, float]) -> dict[str, Any]:
     width_bg = rm.oval_width(frame.image, frame.valid, frame.grid, baseline="tophat")
     spec = rm.noise_spectrum(frame.image, region)
     trace = rs.ridge_trace(frame.image, frame.valid, frame.grid)
+    edge = rs.edge_profile(frame.image, frame.valid, frame.grid, region)
     row: dict[str, Any] = {
         "id": frame.id,
         "source": frame.source,
@@ -174,10 +179,11 @@ def measure(frame: UVFrame, lat_range: tuple[float, float]) -> dict[str, Any]:
         **rs.ridge_snr(trace),
         "visible_fraction": rs.visible_fraction(trace),
         "edge_streaks": rs.edge_streaks(frame.image, frame.valid, frame.grid),
-        "edge_fringe_deg": rs.edge_fringe(frame.image, frame.valid, frame.grid, region),
+        "edge_fringe_deg": rs.edge_fringe(edge),
         **rs.emission_ratios(trace, frame.grid),
         "px_per_deg": frame.grid.px_per_deg,
         "spectrum": {"freq": spec["freq"], "power": spec["power"]},
+        "edge_profile": edge,
         "ridge_px": width["ridge_px"],
     }
     if frame.truth_fwhm_deg is not None:
@@ -217,9 +223,11 @@ def realism_report(
     """Measure, compare and write ``realism.json``, ``realism.md``, ``realism.png`` in `out`.
 
     Returns the summary: ``table`` (the comparison rows), ``passes`` (all floors met),
-    ``real`` and ``synthetic`` (per-frame rows without the spectra), ``synthetic_fwhm_vs_truth``
-    (median measured/true FWHM: how well the width method works), ``synthetic_fwhm_bg_vs_truth``
-    (the same over the background), and the output paths.
+    ``edge_profile`` (the median brightness over its level against distance from the no-data
+    edge, real and synthetic medians over frames at ``deg``: the fringe row's curve),
+    ``real`` and ``synthetic`` (per-frame rows without the spectra and profiles),
+    ``synthetic_fwhm_vs_truth`` (median measured/true FWHM: how well the width method works),
+    ``synthetic_fwhm_bg_vs_truth`` (the same over the background), and the output paths.
     """
     if not real or not synthetic:
         raise ValueError(
@@ -248,9 +256,17 @@ def realism_report(
         "real": [_strip(r) for r in real_rows],
         "synthetic": [_strip(r) for r in synth_rows],
     }
+    summary["edge_profile"] = {
+        "deg": EDGE_PROFILE_DEG.tolist(),
+        **{source: [None if not math.isfinite(v) else round(float(v), 4)
+                    for v in rs.median_edge_profile([r["edge_profile"] for r in rows],
+                                                    EDGE_PROFILE_DEG)]
+           for source, rows in (("real", real_rows), ("synthetic", synth_rows))},
+    }  # fmt: skip
     from jovis.realism.figure import realism_figure
 
-    png = realism_figure(real[:2], synthetic[:2], real_rows, synth_rows, table)
+    png = realism_figure(real[:2], synthetic[:2], real_rows, synth_rows, table,
+                         summary["edge_profile"])  # fmt: skip
     summary["files"] = {
         "json": str(write_json(out / "realism.json", summary)),
         "markdown": str(write_text(out / "realism.md", to_markdown(summary))),
@@ -260,7 +276,7 @@ def realism_report(
 
 
 def _strip(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k not in ("spectrum", "ridge_px")}
+    return {k: v for k, v in row.items() if k not in ("spectrum", "edge_profile", "ridge_px")}
 
 
 def _fmt(value: Any) -> str:

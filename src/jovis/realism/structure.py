@@ -12,13 +12,15 @@ synthetic frames, used by the realism report:
   emission's texture (p90 − p10) / p50;
 - `edge_streaks`: gradient energy along over across the no-data edge in a band inside it; streaks
   running into the limb (a thin layer seen at grazing angles) make it > 1, isotropic texture ~1;
-- `edge_fringe`: how far in from the no-data edge the typical pixel stays dark (the limb fringe):
-  the distance at which the median brightness first reaches half its level 1–2° inside.
+- `edge_profile`, `edge_fringe`: the median brightness against distance from the no-data edge, and
+  how far in the typical pixel stays dark (the limb fringe): the distance at which that median
+  first reaches half its level 1–2° inside.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import cv2
@@ -265,7 +267,7 @@ def _edge_distance_deg(ok: np.ndarray, grid: PolarGrid) -> np.ndarray:
     return cv2.distanceTransform(pad, cv2.DIST_L2, 5)[1:-1, 1:-1] / float(grid.px_per_deg)
 
 
-def edge_fringe(
+def edge_profile(
     image: np.ndarray,
     valid: np.ndarray,
     grid: PolarGrid,
@@ -275,39 +277,71 @@ def edge_fringe(
     level_deg: tuple[float, float] = (1.0, 2.0),
     min_bin_px: int = 20,
     min_level_px: int = 200,
-) -> float:
-    """Width (deg) of the dark fringe inside the no-data edge: the distance from the edge at which
-    the median brightness, in `bin_deg` bins (at least a pixel) over the valid pixels of `region`
-    (default: all), first reaches half its median `level_deg` from the edge (linear between bin
-    centres).
-    A median, so the few bright limb streaks crossing the fringe do not count; the real v03
-    frames' typical pixel is dark out to ~0.6° while their 90th percentile is lit from ~0.3°.
-    NaN without an edge (a bin under `min_bin_px` or the level band under `min_level_px`
-    pixels), with a level ≤ 0, or when the profile never reaches half the level."""
+) -> dict[str, Any] | None:
+    """The median brightness against distance from the no-data edge, over the valid pixels of
+    `region` (default: all): ``{"bin_deg", "level", "median"}``, the medians of `bin_deg` bins
+    (widened to a pixel on a coarse frame) out to `level_deg[0]`, divided by ``level``, the median
+    `level_deg` from the edge; a bin under `min_bin_px` pixels is NaN. Distances run from the
+    pixel's centre to the edge between it and its no-data neighbour (the frame border is no edge).
+    None without an edge (the level band under `min_level_px` pixels) or with a level ≤ 0."""
     image = np.asarray(image, dtype=np.float32)
     ok = np.asarray(valid, dtype=bool) & np.isfinite(image)
-    # from the pixel's centre to the edge between it and its no-data neighbour: half a pixel less
-    # than the distance transform's centre-to-centre reading
+    # half a pixel less than the distance transform's centre-to-centre reading
     dist = _edge_distance_deg(ok, grid) - 0.5 / float(grid.px_per_deg)
     zone = ok if region is None else ok & np.asarray(region, dtype=bool)
     level_px = zone & (dist >= level_deg[0]) & (dist < level_deg[1])
     if level_px.sum() < min_level_px:
-        return NAN
-    half = 0.5 * float(np.median(image[level_px]))
-    if half <= 0:
-        return NAN
+        return None
+    level = float(np.median(image[level_px]))
+    if level <= 0:
+        return None
     bin_deg = max(bin_deg, 1.0 / float(grid.px_per_deg))  # a coarse frame's bins hold pixels
-    n_bins = math.ceil(level_deg[0] / bin_deg - 1e-9)
-    previous = None
-    for i in range(n_bins):
+    medians = []
+    for i in range(math.ceil(level_deg[0] / bin_deg - 1e-9)):
         in_bin = zone & (dist >= i * bin_deg) & (dist < (i + 1) * bin_deg)
-        if in_bin.sum() < min_bin_px:
+        medians.append(float(np.median(image[in_bin])) / level if in_bin.sum() >= min_bin_px
+                       else NAN)  # fmt: skip
+    return {"bin_deg": bin_deg, "level": level, "median": medians}
+
+
+def edge_fringe(profile: dict[str, Any] | None) -> float:
+    """Width (deg) of the dark fringe inside the no-data edge, from an `edge_profile`: the
+    distance at which the median brightness first reaches half its level (linear between bin
+    centres). A median, so the few bright limb streaks crossing the fringe do not count; the
+    real v03 frames' typical pixel is dark out to ~0.6° while their 90th percentile is lit from
+    ~0.3°. NaN without a profile, with an empty bin before the crossing, or when the profile
+    never reaches half the level."""
+    if profile is None:
+        return NAN
+    step, previous = profile["bin_deg"], None
+    for i, value in enumerate(profile["median"]):
+        if not math.isfinite(value):
             return NAN
-        value = float(np.median(image[in_bin]))
-        if value >= half:
+        if value >= 0.5:
             if previous is None:
-                return 0.5 * bin_deg
+                return 0.5 * step
             # between the previous bin's centre and this one's
-            return (i - 0.5 + (half - previous) / (value - previous)) * bin_deg
+            return (i - 0.5 + (0.5 - previous) / (value - previous)) * step
         previous = value
     return NAN
+
+
+def median_edge_profile(profiles: list[dict[str, Any] | None], deg: np.ndarray) -> np.ndarray:
+    """The median over frames of `edge_profile`s (None ones left out), each interpolated at
+    distances `deg` from its finite bins' centres (frames of different scales have different
+    bins); NaN where no frame has a profile."""
+    deg = np.asarray(deg, dtype=np.float64)
+    curves = []
+    for p in profiles:
+        if p is None:
+            continue
+        med = np.asarray(p["median"], dtype=np.float64)
+        centres = (np.arange(med.size) + 0.5) * p["bin_deg"]
+        keep = np.isfinite(med)
+        if keep.sum() >= 2:
+            curves.append(np.interp(deg, centres[keep], med[keep], left=np.nan, right=np.nan))
+    if not curves:
+        return np.full(deg.shape, np.nan)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns stay NaN
+        return np.nanmedian(np.stack(curves), axis=0)
