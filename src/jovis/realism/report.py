@@ -256,13 +256,7 @@ def realism_report(
         "real": [_strip(r) for r in real_rows],
         "synthetic": [_strip(r) for r in synth_rows],
     }
-    summary["edge_profile"] = {
-        "deg": EDGE_PROFILE_DEG.tolist(),
-        **{source: [None if not math.isfinite(v) else round(float(v), 4)
-                    for v in rs.median_edge_profile([r["edge_profile"] for r in rows],
-                                                    EDGE_PROFILE_DEG)]
-           for source, rows in (("real", real_rows), ("synthetic", synth_rows))},
-    }  # fmt: skip
+    summary["edge_profile"] = edge_profiles(real_rows, synth_rows)
     from jovis.realism.figure import realism_figure
 
     png = realism_figure(real[:2], synthetic[:2], real_rows, synth_rows, table,
@@ -273,6 +267,17 @@ def realism_report(
         "figure": str(write_png(out / "realism.png", png)),
     }
     return summary
+
+
+def edge_profiles(real: list[dict[str, Any]], synth: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{"deg", "real", "synthetic"}``: the median over frames of each source's edge profile at
+    `EDGE_PROFILE_DEG` (None where no frame has one), as realism.json holds and the figure draws."""
+
+    def curve(rows: list[dict[str, Any]]) -> list[float | None]:
+        values = rs.median_edge_profile([r["edge_profile"] for r in rows], EDGE_PROFILE_DEG)
+        return [round(float(v), 4) if math.isfinite(v) else None for v in values]
+
+    return {"deg": EDGE_PROFILE_DEG.tolist(), "real": curve(real), "synthetic": curve(synth)}
 
 
 def _strip(row: dict[str, Any]) -> dict[str, Any]:
