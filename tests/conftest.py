@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -113,3 +114,10 @@ def validation_scores(ckpt: str, cfg) -> dict[str, float]:
             pred = model(sample["image"][None]).argmax(1)[0]
             cm += confusion_matrix(pred, sample["mask"], n, info.labels.ignore_index)
     return per_class_scores(cm, info.labels.names)
+
+
+def meridian_steps(piece: list) -> list[float]:
+    """|Δlon| of the segments of a GeoJSON line or ring ``[lon, lat]``, leaving out the pole's
+    edge of the map (both ends at latitude ±90°): none over 180° once cut at 0°/360°."""
+    return [abs(a[0] - b[0]) for a, b in itertools.pairwise(piece)
+            if abs(a[1]) != 90 or abs(b[1]) != 90]  # fmt: skip

@@ -17,6 +17,7 @@ from jovis.catalog import (
 )
 from jovis.features import extract_features, split_elongated
 from jovis.frame import LabelSchema
+from tests.conftest import meridian_steps
 
 SCHEMA = LabelSchema.from_dict(
     {
@@ -260,6 +261,24 @@ def test_features_in_latitude_longitude_and_km_when_the_grid_is_known():
     rows = catalog_rows_from_geojson(gj)
     assert all(r["lat"] is not None for r in rows)
     assert rows[-1]["feature"] == "aurora_oval" and rows[-1]["mean_colatitude_deg"] is not None
+    # the oval runs round the pole: cut at 0°/360°, no segment crosses the map (a viewer would
+    # draw one across it), and the central cyclone's outline closes along the pole's edge
+    for item in gj["features"]:
+        geom = item["geometry"]
+        pieces = {
+            "Polygon": geom["coordinates"],
+            "LineString": [geom["coordinates"]],
+            "MultiLineString": geom["coordinates"],
+            "MultiPolygon": [r for poly in geom["coordinates"] for r in poly],
+        }[geom["type"]]
+        for piece in pieces:
+            assert max(meridian_steps(piece)) <= 180.0
+    ovals = [f["geometry"] for f in gj["features"] if f["properties"]["feature"] == "aurora_oval"]
+    outer = ovals[0]["coordinates"]
+    assert ovals[0]["type"] == "LineString" and {outer[0][0], outer[-1][0]} == {0.0, 360.0}
+    central = [f["geometry"] for f in gj["features"] if f["properties"]["feature"] == "vortex"
+               and f["properties"]["lat"] > 88.5]  # fmt: skip
+    assert central and [90.0, 90.0] == [p[1] for p in central[0]["coordinates"][0][-3:-1]]
 
 
 def test_unsure_vortex_blobs_are_dropped_when_probabilities_are_given():

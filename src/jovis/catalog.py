@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from jovis.geometry import PolarGrid
+from jovis.geometry.lonwrap import line_geometry, polygon_geometry
 
 PIXEL_CRS = "pixel (x=column, y=row)"
 LATLON_CRS = "[lon, lat]: planetocentric latitude, System III (1965) west longitude, degrees"
@@ -41,7 +42,10 @@ def features_to_geojson(
     is **one** Feature: geometry the fitted ellipse outline (closed 36-vertex Polygon), properties
     the centre (``x``, ``y``) and every ellipse value. Each oval boundary is a closed LineString
     with ``kind`` ``"outer"``/``"inner"`` and the ring fit as ``ring_*`` properties (None when
-    there is no fit).
+    there is no fit). In ``[lon, lat]``, outlines and boundaries that cross the 0°/360° meridian
+    are cut there (`jovis.geometry.lonwrap`): a boundary round the pole is a LineString from 0°
+    to 360°, one crossing it twice a MultiLineString, a vortex outline round the pole a Polygon
+    closed along the pole's edge of the map, one across the meridian a MultiPolygon.
     """
     grid = PolarGrid.from_dict(features["grid"]) if features.get("grid") else None
 
@@ -58,7 +62,9 @@ def features_to_geojson(
         )
         props = {"feature": "vortex", "feature_id": v["id"]}
         props.update({k: val for k, val in v.items() if k != "id"})
-        items.append(_feature({"type": "Polygon", "coordinates": [ring]}, props))
+        geometry = {"type": "Polygon", "coordinates": [ring]} if grid is None else (
+            polygon_geometry(ring))  # fmt: skip
+        items.append(_feature(geometry, props))
     oval = features.get("oval") or {}
     ring_fit = oval.get("ring") or {}
     kinds = oval.get("contour_kinds") or ["outer"] * len(oval.get("contours_px", []))
@@ -91,7 +97,9 @@ def features_to_geojson(
             "width_km",
         ):
             props[f"ring_{key}"] = ring_fit.get(key)
-        items.append(_feature({"type": "LineString", "coordinates": coords}, props))
+        geometry = {"type": "LineString", "coordinates": coords} if grid is None else (
+            line_geometry(coords, closed=True))  # fmt: skip
+        items.append(_feature(geometry, props))
     top = {"frame_id": frame_id, **_plain(properties or {})}
     top["coordinate_system"] = PIXEL_CRS if grid is None else LATLON_CRS
     if grid is not None:

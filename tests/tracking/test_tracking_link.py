@@ -263,3 +263,14 @@ def test_an_existing_file_is_taken_by_its_name_even_with_glob_characters(tmp_pat
     assert expand_inputs([named]) == [named]
     assert expand_inputs(expand_inputs([str(features / "*.geojson")])).count(named) == 1
     assert track([str(features / "*.geojson")], tmp_path / "o")["frames"] == 4
+
+
+def test_a_track_across_the_0_360_meridian_is_cut_there():
+    from jovis.tracking.outputs import tracks_geojson
+
+    points = [{"id": 1, "lat": 84.0 + 0.1 * k, "lon": lon, "time": f"t{k}", "frame_id": f"f{k}"}
+              for k, lon in enumerate([354.0, 358.0, 2.0, 6.0])]  # fmt: skip
+    geom = tracks_geojson(points, [])["features"][0]["geometry"]
+    assert geom["type"] == "MultiLineString"
+    assert geom["coordinates"] == [[[354.0, 84.0], [358.0, 84.1], [360.0, 84.15]],
+                                   [[0.0, 84.15], [2.0, 84.2], [6.0, 84.3]]]  # fmt: skip

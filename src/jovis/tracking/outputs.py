@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from jovis.catalog import LATLON_CRS
+from jovis.geometry.lonwrap import line_geometry
 from jovis.io.atomic import write_json, write_png, write_text
 from jovis.tracking import plots
 from jovis.tracking.oval_series import OVAL_COLUMNS
@@ -38,7 +39,9 @@ def _cell(v):
 
 
 def tracks_geojson(points: list[dict], drift: list[dict]) -> dict[str, Any]:
-    """One LineString ([lon, lat] SIII west) per track id, its drift rates as properties."""
+    """One LineString ([lon, lat] SIII west) per track id, its drift rates as properties; a
+    MultiLineString of its pieces when it crosses the 0°/360° meridian
+    (`jovis.geometry.lonwrap`)."""
     rates = {d["id"]: d for d in drift}
     feats = []
     for tid in sorted({p["id"] for p in points}):
@@ -49,7 +52,7 @@ def tracks_geojson(points: list[dict], drift: list[dict]) -> dict[str, Any]:
         props = {k: _cell(v) for k, v in rates.get(tid, {}).items()}
         props.update(id=tid, times=[p["time"] for p in pts], frame_ids=[p["frame_id"] for p in pts])
         feats.append({"type": "Feature", "properties": props,
-                      "geometry": {"type": "LineString", "coordinates": coords}})  # fmt: skip
+                      "geometry": line_geometry(coords)})  # fmt: skip
     return {"type": "FeatureCollection", "properties": {"coordinate_system": LATLON_CRS},
             "features": feats}  # fmt: skip
 

@@ -1,0 +1,109 @@
+"""GeoJSON lines and outlines in ``[lon, lat]`` (System III west, 0–360°) cut where they cross
+the 0°/360° meridian.
+
+A polar oval or vortex outline runs through every longitude, so its vertices jump from ~360° to
+~0° somewhere; a planar viewer (QGIS, geojson.io, matplotlib over lon/lat) then draws a segment
+across the whole map. RFC 7946 §3.1.9 asks that geometries crossing the map's edge be cut there,
+as here: each crossing gets a vertex on both edges (latitude interpolated), a line becomes a
+MultiLineString of its pieces, an outline that crosses an even number of times a MultiPolygon of
+pieces closed along the edge, and an outline round the pole (one crossing) one Polygon closed
+along the map's pole edge, so it still covers the cap it encloses. Placed back on a polar grid
+vertex by vertex (`jovis.annotations.geojson`) the edge vertices fall on the outline and the
+pole, so the region is the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+DIGITS = 4  # decimals of the vertices written (as `jovis.catalog` writes positions)
+
+
+def _crossing(a: np.ndarray, b: np.ndarray) -> tuple[list[float], list[float]]:
+    """(exit, entry) vertices of the segment a → b that crosses the 0°/360° meridian: the
+    point on the edge it leaves and the same point on the edge it enters."""
+    if a[0] > b[0]:  # e.g. 359° → 1°: up through 360°
+        edge_out, edge_in, span = 360.0, 0.0, b[0] + 360.0 - a[0]
+        t = (360.0 - a[0]) / span
+    else:  # e.g. 1° → 359°: down through 0°
+        edge_out, edge_in, span = 0.0, 360.0, a[0] - (b[0] - 360.0)
+        t = a[0] / span
+    lat = float(a[1] + t * (b[1] - a[1]))
+    return [edge_out, lat], [edge_in, lat]
+
+
+def _jumps(points: np.ndarray, cyclic: bool) -> list[int]:
+    """Indices i whose segment to the next vertex crosses the meridian (|Δlon| > 180°)."""
+    nxt = np.roll(points, -1, axis=0) if cyclic else points[1:]
+    steps = np.abs(nxt[:, 0] - points[: len(nxt), 0])
+    return [int(i) for i in np.nonzero(steps > 180.0)[0]]
+
+
+def split_line(coords: list, closed: bool) -> list[list[list[float]]]:
+    """The pieces of a line of ``[lon, lat]`` vertices between meridian crossings; `closed`: a
+    ring (its last vertex may repeat the first), whose pieces run from crossing to crossing.
+    Without a crossing: the line itself (a ring closed)."""
+    return _split(coords, closed)[0]
+
+
+def _split(coords: list, closed: bool) -> tuple[list[list[list[float]]], int]:
+    """(`split_line`'s pieces, the number of crossings)."""
+    points = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
+    if closed and len(points) > 1 and np.array_equal(points[0], points[-1]):
+        points = points[:-1]
+    jumps = _jumps(points, closed) if len(points) > 1 else []
+    if not jumps:
+        whole = points.tolist()
+        return [[*whole, whole[0]] if closed else whole], 0
+    n, pieces = len(points), []
+    cuts = [_crossing(points[i], points[(i + 1) % n]) for i in jumps]
+    if closed:  # from each crossing's entry round to the next crossing's exit
+        for k, i in enumerate(jumps):
+            j = jumps[(k + 1) % len(jumps)]
+            idx = [(i + 1 + m) % n for m in range((j - i) % n or n)]
+            pieces.append([cuts[k][1], *points[idx].tolist(), cuts[(k + 1) % len(jumps)][0]])
+    else:
+        starts = [0, *[i + 1 for i in jumps]]
+        ends = [*[i + 1 for i in jumps], n]
+        for k, (s, e) in enumerate(zip(starts, ends, strict=True)):
+            head = [cuts[k - 1][1]] if k > 0 else []
+            tail = [cuts[k][0]] if k < len(jumps) else []
+            pieces.append([*head, *points[s:e].tolist(), *tail])
+    return pieces, len(jumps)
+
+
+def _rounded(piece: list[list[float]]) -> list[list[float]]:
+    return [[round(float(x), DIGITS), round(float(y), DIGITS)] for x, y in piece]
+
+
+def line_geometry(coords: list, closed: bool = False) -> dict[str, Any]:
+    """A GeoJSON LineString of `coords`, or a MultiLineString of its pieces when it crosses the
+    0°/360° meridian (`split_line`)."""
+    pieces = [_rounded(p) for p in split_line(coords, closed)]
+    if len(pieces) == 1:
+        return {"type": "LineString", "coordinates": pieces[0]}
+    return {"type": "MultiLineString", "coordinates": pieces}
+
+
+def polygon_geometry(ring: list) -> dict[str, Any]:
+    """A GeoJSON Polygon of the outline `ring` ``[lon, lat]``; cut at the 0°/360° meridian: an
+    even number of crossings gives a MultiPolygon of pieces closed along the edge, one crossing
+    (an outline round the pole) a Polygon closed along the pole's edge of the map (latitude ±90°
+    on the side of the outline's mean latitude). An outline crossing an odd number of times
+    more than once (a contorted one) is kept whole."""
+    pieces, crossings = _split(ring, closed=True)
+    points = np.asarray(ring, dtype=np.float64).reshape(-1, 2)
+    if crossings == 0 or (crossings % 2 == 1 and crossings > 1):
+        whole = _rounded(points.tolist())
+        if whole[0] != whole[-1]:
+            whole.append(whole[0])
+        return {"type": "Polygon", "coordinates": [whole]}
+    if crossings % 2 == 0:
+        return {"type": "MultiPolygon",
+                "coordinates": [[_rounded([*p, p[0]])] for p in pieces]}  # fmt: skip
+    (piece,) = pieces
+    pole = 90.0 if float(np.mean(points[:, 1])) >= 0 else -90.0
+    closed = [*piece, [piece[-1][0], pole], [piece[0][0], pole], piece[0]]
+    return {"type": "Polygon", "coordinates": [_rounded(closed)]}
