@@ -6,7 +6,7 @@ import pytest
 from tests.conftest import meridian_steps
 
 from jovis.geometry import PolarGrid
-from jovis.geometry.lonwrap import line_geometry, polygon_geometry, split_line
+from jovis.geometry.lonwrap import joined_ring, line_geometry, polygon_geometry, split_line
 
 
 def test_a_line_without_a_crossing_is_kept():
@@ -73,3 +73,19 @@ def test_an_outline_across_the_meridian_becomes_two_closed_pieces():
     for (piece,) in geom["coordinates"]:
         assert piece[0] == piece[-1] and max(meridian_steps(piece)) <= 180
         assert {p[0] for p in piece} <= {0.0, 10.0} or {p[0] for p in piece} <= {350.0, 360.0}
+
+
+def test_a_cut_outline_is_joined_again_and_other_shapes_are_not():
+    straddling = [[350, 70], [10, 70], [10, 75], [350, 75], [350, 70]]
+    joined = joined_ring(polygon_geometry(straddling))
+    corners = {(0.0, 70.0), (10.0, 70.0), (10.0, 75.0), (0.0, 75.0), (350.0, 75.0), (350.0, 70.0)}
+    assert {(p[0] % 360, p[1]) for p in joined} == corners
+    ring = [[lon, 80.0] for lon in np.arange(15.0, 360.0, 30.0)]
+    joined = joined_ring(polygon_geometry([*ring, ring[0]]))
+    assert all(abs(p[1]) != 90 for p in joined) and joined[1:-1] == ring
+    # not cut by a writer: a plain polygon, two separate regions on either edge
+    assert joined_ring({"type": "Polygon", "coordinates": [straddling]}) is None
+    apart = {"type": "MultiPolygon", "coordinates": [
+        [[[0, 70], [10, 70], [10, 72], [0, 72], [0, 70]]],
+        [[[360, 60], [350, 60], [350, 62], [360, 62], [360, 60]]]]}  # fmt: skip
+    assert joined_ring(apart) is None

@@ -1,5 +1,6 @@
 """GeoJSON: polygons (with holes) and points with ``radius_km`` in ``[lon, lat]``, placed on
-each frame through its grid; and the writer `labels export` uses.
+each frame through its grid; and the writer `labels export` uses. An outline cut at the 0°/360°
+meridian (`jovis.geometry.lonwrap`, as jovis writes them) is read back as the one shape it was.
 
 Positions are ``[lon, lat]`` in degrees; the longitude sense and latitude kind are settings
 (jovis writes planetocentric latitude and System III west longitude, and says so in the
@@ -20,6 +21,7 @@ from jovis.annotations.geo import centric_latitude, ellipse_outline_km, west_lon
 from jovis.annotations.labelme import AnnotationError
 from jovis.annotations.shapes import Shape
 from jovis.catalog import LATLON_CRS, PIXEL_CRS
+from jovis.geometry.lonwrap import joined_ring, polygon_geometry
 
 LABEL_KEYS = ("class", "label", "feature", "name")
 FRAME_KEYS = ("frame_id", "image", "frame")
@@ -81,6 +83,9 @@ def _shapes(geom, props, label, where, frame: FrameInfo, pixels, latitude, longi
         frame.check_placeable()
     place = (lambda ring: _pixels(ring)) if pixels else (
         lambda ring: _latlon_pixels(ring, frame, latitude, longitude))  # fmt: skip
+    joined = None if pixels else joined_ring(geom)
+    if joined is not None:  # one outline that a writer cut at 0°/360°: one shape again
+        return [Shape(label, where, rings=[place(joined)])]
     if kind == "Polygon":
         return [Shape(label, where, rings=[place(r) for r in coords])]
     if kind == "MultiPolygon":
@@ -115,7 +120,10 @@ def _latlon_pixels(ring, frame: FrameInfo, latitude: str, longitude: str) -> np.
 
 def collection(frame_id: str, polygons: list[dict[str, Any]], grid) -> dict[str, Any]:
     """A FeatureCollection of ``{"label", "rings": [outer, *holes]}`` pixel polygons, in
-    ``[lon, lat]`` through `grid` (or in pixels when `grid` is None)."""
+    ``[lon, lat]`` through `grid` (or in pixels when `grid` is None). In ``[lon, lat]`` a polygon
+    without holes that crosses the 0°/360° meridian is cut there (`jovis.geometry.lonwrap`: two
+    pieces, or one closed along the pole's edge when it runs round the pole); one with holes is
+    written whole (joining its rings along the meridian is not done)."""
 
     def position(ring: np.ndarray) -> list[list[float]]:
         ring = np.asarray(ring, np.float64)
@@ -125,9 +133,14 @@ def collection(frame_id: str, polygons: list[dict[str, Any]], grid) -> dict[str,
         lat, lon = grid.latlon(ring[:, 0], ring[:, 1])
         return np.round(np.stack([lon, lat], axis=1), 6).tolist()
 
+    def geometry(rings: list[list[list[float]]]) -> dict[str, Any]:
+        if grid is not None and len(rings) == 1:  # cut at 0°/360° (a ring with holes stays whole)
+            return polygon_geometry(rings[0], digits=6)
+        return {"type": "Polygon", "coordinates": rings}
+
     feats = [
         {"type": "Feature", "properties": {"class": p["label"], "frame_id": frame_id},
-         "geometry": {"type": "Polygon", "coordinates": [position(r) for r in p["rings"]]}}
+         "geometry": geometry([position(r) for r in p["rings"]])}
         for p in polygons
     ]  # fmt: skip
     top: dict[str, Any] = {"frame_id": frame_id}

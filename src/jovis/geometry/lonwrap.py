@@ -74,8 +74,8 @@ def _split(coords: list, closed: bool) -> tuple[list[list[list[float]]], int]:
     return pieces, len(jumps)
 
 
-def _rounded(piece: list[list[float]]) -> list[list[float]]:
-    return [[round(float(x), DIGITS), round(float(y), DIGITS)] for x, y in piece]
+def _rounded(piece: list[list[float]], digits: int = DIGITS) -> list[list[float]]:
+    return [[round(float(x), digits), round(float(y), digits)] for x, y in piece]
 
 
 def line_geometry(coords: list, closed: bool = False) -> dict[str, Any]:
@@ -87,23 +87,56 @@ def line_geometry(coords: list, closed: bool = False) -> dict[str, Any]:
     return {"type": "MultiLineString", "coordinates": pieces}
 
 
-def polygon_geometry(ring: list) -> dict[str, Any]:
+def polygon_geometry(ring: list, digits: int = DIGITS) -> dict[str, Any]:
     """A GeoJSON Polygon of the outline `ring` ``[lon, lat]``; cut at the 0°/360° meridian: an
     even number of crossings gives a MultiPolygon of pieces closed along the edge, one crossing
     (an outline round the pole) a Polygon closed along the pole's edge of the map (latitude ±90°
     on the side of the outline's mean latitude). An outline crossing an odd number of times
-    more than once (a contorted one) is kept whole."""
+    more than once (a contorted one) is kept whole. Vertices rounded to `digits` decimals."""
     pieces, crossings = _split(ring, closed=True)
     points = np.asarray(ring, dtype=np.float64).reshape(-1, 2)
     if crossings == 0 or (crossings % 2 == 1 and crossings > 1):
-        whole = _rounded(points.tolist())
+        whole = _rounded(points.tolist(), digits)
         if whole[0] != whole[-1]:
             whole.append(whole[0])
         return {"type": "Polygon", "coordinates": [whole]}
     if crossings % 2 == 0:
         return {"type": "MultiPolygon",
-                "coordinates": [[_rounded([*p, p[0]])] for p in pieces]}  # fmt: skip
+                "coordinates": [[_rounded([*p, p[0]], digits)] for p in pieces]}  # fmt: skip
     (piece,) = pieces
     pole = 90.0 if float(np.mean(points[:, 1])) >= 0 else -90.0
     closed = [*piece, [piece[-1][0], pole], [piece[0][0], pole], piece[0]]
-    return {"type": "Polygon", "coordinates": [_rounded(closed)]}
+    return {"type": "Polygon", "coordinates": [_rounded(closed, digits)]}
+
+
+def _on_edge(lon: float) -> bool:
+    return lon in (0.0, 360.0)
+
+
+def joined_ring(geometry: dict[str, Any]) -> list[list[float]] | None:
+    """The outline `polygon_geometry` cut, joined again (its edge vertices lie on the outline;
+    the pole's edge is dropped), for a reader that places it vertex by vertex and fits a shape
+    to it; None when `geometry` is not such a cut (a Polygon that never reaches the pole's edge,
+    or a MultiPolygon whose pieces do not run edge to edge, each into the next at the same
+    latitude: separate regions)."""
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    if kind == "Polygon" and len(coords) == 1:
+        ring = [list(map(float, p)) for p in coords[0]]
+        if not any(abs(p[1]) == 90.0 for p in ring):
+            return None
+        kept = [p for p in ring if abs(p[1]) != 90.0]
+        if len(kept) > 1 and kept[0] == kept[-1]:
+            kept = kept[:-1]
+        return kept if len(kept) >= 3 else None
+    if kind != "MultiPolygon" or len(coords) < 2 or any(len(poly) != 1 for poly in coords):
+        return None
+    pieces = [[list(map(float, p)) for p in poly[0][:-1]] for poly in coords]  # open: no closure
+    for k, piece in enumerate(pieces):
+        following = pieces[(k + 1) % len(pieces)]
+        if len(piece) < 2 or not (_on_edge(piece[0][0]) and _on_edge(piece[-1][0])):
+            return None
+        if not _on_edge(following[0][0]) or following[0][0] == piece[-1][0]:
+            return None  # the next piece enters on the other edge where this one left
+        if following[0][1] != piece[-1][1]:
+            return None
+    return [p for piece in pieces for p in piece]

@@ -1,0 +1,38 @@
+"""A vortex outline that jovis cut at 0°/360° is imported as the one vortex it was."""
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from jovis.annotations import geojson
+from jovis.annotations.frames import FrameIndex, FrameInfo
+from jovis.annotations.shapes import fill
+from jovis.geometry import PolarGrid
+
+
+@pytest.mark.parametrize("centre", [(100.0, 100.0), (100.0, 60.0)], ids=["round-pole", "across"])
+def test_a_cut_vortex_comes_back_as_one_shape_covering_its_pixels(centre, tmp_path):
+    grid = PolarGrid("north", 100.0, 100.0, 10.0, lon_at_x=90.0)  # 0°/360° runs up from the pole
+    t = np.linspace(0, 2 * np.pi, 36, endpoint=False)
+    outline = np.stack([centre[0] + 14 * np.cos(t), centre[1] + 9 * np.sin(t)], 1)
+    doc = geojson.collection("f", [{"label": "vortex", "rings": [outline]}], grid)
+    assert doc["features"][0]["geometry"]["type"] == (
+        "Polygon" if centre == (100.0, 100.0) else "MultiPolygon")  # fmt: skip
+    path = tmp_path / "f.geojson"
+    path.write_text(json.dumps(doc))
+    frames = FrameIndex([FrameInfo("f", Path("f.fits"), (200, 200), grid, "uv", ["uv"])])
+    shapes, skipped = geojson.read(path, frames, latitude="planetocentric", longitude="west")
+    assert skipped == [] and len(shapes["f"]) == 1
+    (shape,) = shapes["f"]
+    got, want = fill(shape.rings, (200, 200)), fill([outline], (200, 200))
+    assert (got & want).sum() / (got | want).sum() > 0.99
+    # the vortex's ellipse is fitted to the outline: no vertex of the pole's edge (the pole
+    # pixel) among its vertices, every one on the outline 9-14 px from the centre
+    radii = np.hypot(*(np.asarray(shape.rings[0]) - np.asarray(centre)).T)
+    assert radii.min() > 8.5 and radii.max() < 14.5
+    (cx, cy), axes, _ = cv2.fitEllipse(np.asarray(shape.rings[0], np.float32))
+    assert np.hypot(cx - centre[0], cy - centre[1]) < 0.5
+    assert sorted(axes) == pytest.approx([18.0, 28.0], rel=0.03)
