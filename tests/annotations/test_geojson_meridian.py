@@ -36,3 +36,19 @@ def test_a_cut_vortex_comes_back_as_one_shape_covering_its_pixels(centre, tmp_pa
     (cx, cy), axes, _ = cv2.fitEllipse(np.asarray(shape.rings[0], np.float32))
     assert np.hypot(cx - centre[0], cy - centre[1]) < 0.5
     assert sorted(axes) == pytest.approx([18.0, 28.0], rel=0.03)
+
+
+def test_a_vortex_of_the_features_geojson_across_the_meridian_is_imported_as_one(tmp_path):
+    """What `infer` writes (`jovis.catalog.features_to_geojson`) read back by `labels import`."""
+    from jovis.catalog import features_to_geojson
+
+    grid = PolarGrid("north", 100.0, 100.0, 10.0, lon_at_x=90.0)
+    vortex = {"id": 1, "x": 100.0, "y": 60.0, "semi_major_px": 14.0, "semi_minor_px": 9.0,
+              "angle_deg": 0.0}  # fmt: skip
+    doc = features_to_geojson({"grid": grid.to_dict(), "vortices": [vortex]}, "f")
+    assert doc["features"][0]["geometry"]["type"] == "MultiPolygon"
+    path = tmp_path / "f.geojson"
+    path.write_text(json.dumps(doc))
+    frames = FrameIndex([FrameInfo("f", Path("f.fits"), (200, 200), grid, "uv", ["uv"])])
+    shapes, skipped = geojson.read(path, frames, latitude="planetocentric", longitude="west")
+    assert skipped == [] and len(shapes["f"]) == 1 and shapes["f"][0].label == "vortex"
