@@ -85,6 +85,9 @@ def test_a_cut_outline_is_joined_again_and_other_shapes_are_not():
     assert all(abs(p[1]) != 90 for p in joined) and joined[1:-1] == ring
     # not cut by a writer: a plain polygon, two separate regions on either edge
     assert joined_ring({"type": "Polygon", "coordinates": [straddling]}) is None
+    # a user's outline with a vertex on the pole itself keeps it: not a cut
+    through_pole = [[0.0, 85.0], [120.0, 85.0], [200.0, 90.0], [240.0, 85.0], [0.0, 85.0]]
+    assert joined_ring({"type": "Polygon", "coordinates": [through_pole]}) is None
     apart = {"type": "MultiPolygon", "coordinates": [
         [[[0, 70], [10, 70], [10, 72], [0, 72], [0, 70]]],
         [[[360, 60], [350, 60], [350, 62], [360, 62], [360, 60]]]]}  # fmt: skip

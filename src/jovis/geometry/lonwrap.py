@@ -122,9 +122,15 @@ def joined_ring(geometry: dict[str, Any]) -> list[list[float]] | None:
     kind, coords = geometry.get("type"), geometry.get("coordinates") or []
     if kind == "Polygon" and len(coords) == 1:
         ring = [list(map(float, p)) for p in coords[0]]
-        if not any(abs(p[1]) == 90.0 for p in ring):
+        at_pole = [i for i, p in enumerate(ring) if abs(p[1]) == 90.0]
+        # the pole's edge `polygon_geometry` adds: two vertices in a row, one on each edge (a
+        # user's outline through the pole itself is not a cut)
+        if len(at_pole) != 2 or at_pole[1] != at_pole[0] + 1:
             return None
-        kept = [p for p in ring if abs(p[1]) != 90.0]
+        a, b = ring[at_pole[0]][0], ring[at_pole[1]][0]
+        if not (_on_edge(a) and _on_edge(b)) or a == b:
+            return None
+        kept = [p for i, p in enumerate(ring) if i not in at_pole]
         if len(kept) > 1 and kept[0] == kept[-1]:
             kept = kept[:-1]
         return kept if len(kept) >= 3 else None

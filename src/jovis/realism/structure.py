@@ -342,6 +342,6 @@ def median_edge_profile(profiles: list[dict[str, Any] | None], deg: np.ndarray) 
             curves.append(np.interp(deg, centres[keep], med[keep], left=np.nan, right=np.nan))
     if not curves:
         return np.full(deg.shape, np.nan)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns stay NaN
         return np.nanmedian(np.stack(curves), axis=0)
