@@ -52,3 +52,26 @@ def test_a_vortex_of_the_features_geojson_across_the_meridian_is_imported_as_one
     frames = FrameIndex([FrameInfo("f", Path("f.fits"), (200, 200), grid, "uv", ["uv"])])
     shapes, skipped = geojson.read(path, frames, latitude="planetocentric", longitude="west")
     assert skipped == [] and len(shapes["f"]) == 1 and shapes["f"][0].label == "vortex"
+
+
+def test_an_aurora_band_round_the_pole_is_written_cut_and_read_back_with_its_hole(tmp_path):
+    """`labels export` of an oval's band (a ring with a hole, both round the pole): one Polygon
+    with no segment across the map, imported as one shape with its hole on the same pixels."""
+    from tests.conftest import meridian_steps
+
+    grid = PolarGrid("north", 100.0, 100.0, 10.0, lon_at_x=90.0)
+    t = np.linspace(0, 2 * np.pi, 60, endpoint=False)
+    outer = np.stack([103 + 45 * np.cos(t), 98 + 38 * np.sin(t)], 1)
+    hole = np.stack([103 + 30 * np.cos(t), 98 + 24 * np.sin(t)], 1)
+    doc = geojson.collection("f", [{"label": "aurora", "rings": [outer, hole]}], grid)
+    geom = doc["features"][0]["geometry"]
+    assert geom["type"] == "Polygon" and len(geom["coordinates"]) == 1
+    assert max(meridian_steps(geom["coordinates"][0])) <= 180
+    path = tmp_path / "f.geojson"
+    path.write_text(json.dumps(doc))
+    frames = FrameIndex([FrameInfo("f", Path("f.fits"), (200, 200), grid, "uv", ["uv"])])
+    shapes, skipped = geojson.read(path, frames, latitude="planetocentric", longitude="west")
+    assert skipped == [] and len(shapes["f"]) == 1 and len(shapes["f"][0].rings) == 2
+    got, want = fill(shapes["f"][0].rings, (200, 200)), fill([outer, hole], (200, 200))
+    assert want.sum() < fill([outer], (200, 200)).sum()  # the hole is a hole
+    assert (got & want).sum() / (got | want).sum() > 0.99

@@ -21,7 +21,7 @@ from jovis.annotations.geo import centric_latitude, ellipse_outline_km, west_lon
 from jovis.annotations.labelme import AnnotationError
 from jovis.annotations.shapes import Shape
 from jovis.catalog import LATLON_CRS, PIXEL_CRS
-from jovis.geometry.lonwrap import joined_ring, polygon_geometry
+from jovis.geometry.lonwrap import joined_rings, polygon_geometry
 
 LABEL_KEYS = ("class", "label", "feature", "name")
 FRAME_KEYS = ("frame_id", "image", "frame")
@@ -83,9 +83,9 @@ def _shapes(geom, props, label, where, frame: FrameInfo, pixels, latitude, longi
         frame.check_placeable()
     place = (lambda ring: _pixels(ring)) if pixels else (
         lambda ring: _latlon_pixels(ring, frame, latitude, longitude))  # fmt: skip
-    joined = None if pixels else joined_ring(geom)
-    if joined is not None:  # one outline that a writer cut at 0°/360°: one shape again
-        return [Shape(label, where, rings=[place(joined)])]
+    joined = None if pixels else joined_rings(geom)
+    if joined is not None:  # one outline (and holes) that a writer cut at 0°/360°: one shape again
+        return [Shape(label, where, rings=[place(r) for r in joined])]
     if kind == "Polygon":
         return [Shape(label, where, rings=[place(r) for r in coords])]
     if kind == "MultiPolygon":
@@ -121,9 +121,9 @@ def _latlon_pixels(ring, frame: FrameInfo, latitude: str, longitude: str) -> np.
 def collection(frame_id: str, polygons: list[dict[str, Any]], grid) -> dict[str, Any]:
     """A FeatureCollection of ``{"label", "rings": [outer, *holes]}`` pixel polygons, in
     ``[lon, lat]`` through `grid` (or in pixels when `grid` is None). In ``[lon, lat]`` a polygon
-    without holes that crosses the 0°/360° meridian is cut there (`jovis.geometry.lonwrap`: two
-    pieces, or one closed along the pole's edge when it runs round the pole); one with holes is
-    written whole (joining its rings along the meridian is not done)."""
+    that crosses the 0°/360° meridian is cut there (`jovis.geometry.lonwrap`: pieces holding
+    their holes; one closed along the pole's edge when it runs round the pole; an oval's band, a
+    ring round the pole with a hole round it, one polygon from edge to edge)."""
 
     def position(ring: np.ndarray) -> list[list[float]]:
         ring = np.asarray(ring, np.float64)
@@ -134,8 +134,8 @@ def collection(frame_id: str, polygons: list[dict[str, Any]], grid) -> dict[str,
         return np.round(np.stack([lon, lat], axis=1), 6).tolist()
 
     def geometry(rings: list[list[list[float]]]) -> dict[str, Any]:
-        if grid is not None and len(rings) == 1:  # cut at 0°/360° (a ring with holes stays whole)
-            return polygon_geometry(rings[0], digits=6)
+        if grid is not None:  # cut at 0°/360°
+            return polygon_geometry(rings[0], digits=6, holes=rings[1:])
         return {"type": "Polygon", "coordinates": rings}
 
     feats = [

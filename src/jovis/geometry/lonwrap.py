@@ -87,54 +87,85 @@ def line_geometry(coords: list, closed: bool = False) -> dict[str, Any]:
     return {"type": "MultiLineString", "coordinates": pieces}
 
 
-def polygon_geometry(ring: list, digits: int = DIGITS) -> dict[str, Any]:
-    """A GeoJSON Polygon of the outline `ring` ``[lon, lat]``; cut at the 0°/360° meridian: an
-    even number of crossings gives a MultiPolygon of pieces closed along the edge, one crossing
-    (an outline round the pole) a Polygon closed along the pole's edge of the map (latitude ±90°
-    on the side of the outline's mean latitude). An outline crossing an odd number of times
-    more than once (a contorted one) is kept whole. Vertices rounded to `digits` decimals."""
+def polygon_geometry(ring: list, digits: int = DIGITS, holes: list | tuple = ()) -> dict[str, Any]:
+    """A GeoJSON Polygon of the outline `ring` ``[lon, lat]`` (with `holes`), cut at the 0°/360°
+    meridian: an even number of crossings gives a MultiPolygon of pieces closed along the edge
+    (each hole in the piece that holds it), one crossing (an outline round the pole) a Polygon
+    closed along the pole's edge of the map (latitude ±90° on the side of the outline's mean
+    latitude), or, when one hole runs round the pole too (an oval's band), a Polygon of the band
+    between them closed along both edges of the map. Kept whole: an outline crossing an odd
+    number of times more than once (a contorted one), and one whose other holes cross. Vertices
+    rounded to `digits` decimals."""
     pieces, crossings = _split(ring, closed=True)
     points = np.asarray(ring, dtype=np.float64).reshape(-1, 2)
-    if crossings == 0 or (crossings % 2 == 1 and crossings > 1):
-        whole = _rounded(points.tolist(), digits)
-        if whole[0] != whole[-1]:
-            whole.append(whole[0])
-        return {"type": "Polygon", "coordinates": [whole]}
+    cut_holes = [_split(h, closed=True) for h in holes]
+    round_holes = [h for h, (_, n) in zip(holes, cut_holes, strict=True) if n == 1]
+    whole_holes = [_closed(h, digits) for h, (_, n) in zip(holes, cut_holes, strict=True) if n == 0]
+    others_cross = len(whole_holes) + len(round_holes) < len(holes)
+    band = crossings == 1 and len(round_holes) == 1
+    if (
+        crossings == 0
+        or (crossings % 2 == 1 and crossings > 1)
+        or others_cross
+        or (round_holes and not band)
+    ):
+        return {"type": "Polygon", "coordinates": [_closed(ring, digits)]
+                + [_closed(h, digits) for h in holes]}  # fmt: skip
     if crossings % 2 == 0:
-        return {"type": "MultiPolygon",
-                "coordinates": [[_rounded([*p, p[0]], digits)] for p in pieces]}  # fmt: skip
+        polys = [[_rounded([*p, p[0]], digits)] for p in pieces]
+        for hole in whole_holes:  # each in the piece that holds its first vertex
+            owner = next((k for k, p in enumerate(pieces) if _inside(hole[0], p)), 0)
+            polys[owner].append(hole)
+        return {"type": "MultiPolygon", "coordinates": polys}
     (piece,) = pieces
-    pole = 90.0 if float(np.mean(points[:, 1])) >= 0 else -90.0
-    closed = [*piece, [piece[-1][0], pole], [piece[0][0], pole], piece[0]]
-    return {"type": "Polygon", "coordinates": [_rounded(closed, digits)]}
+    if band:  # along the outline edge to edge, across to the hole, back along it the other way
+        (inner,) = _split(round_holes[0], closed=True)[0]
+        if (inner[0][0] == 0.0) == (piece[0][0] == 0.0):
+            inner = inner[::-1]
+        closed = [*piece, *inner, piece[0]]
+    else:
+        pole = 90.0 if float(np.mean(points[:, 1])) >= 0 else -90.0
+        closed = [*piece, [piece[-1][0], pole], [piece[0][0], pole], piece[0]]
+    return {"type": "Polygon", "coordinates": [_rounded(closed, digits), *whole_holes]}
+
+
+def _closed(ring: list, digits: int) -> list[list[float]]:
+    whole = _rounded(np.asarray(ring, dtype=np.float64).reshape(-1, 2).tolist(), digits)
+    return whole if whole[0] == whole[-1] else [*whole, whole[0]]
+
+
+def _inside(point: list[float], ring: list[list[float]]) -> bool:
+    """Whether `point` lies inside the closed `ring` (even-odd rule, planar lon/lat)."""
+    x, y = point
+    inside = False
+    for (x0, y0), (x1, y1) in zip(ring, [*ring[1:], ring[0]], strict=True):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
 
 
 def _on_edge(lon: float) -> bool:
     return lon in (0.0, 360.0)
 
 
-def joined_ring(geometry: dict[str, Any]) -> list[list[float]] | None:
-    """The outline `polygon_geometry` cut, joined again (its edge vertices lie on the outline;
-    the pole's edge is dropped), for a reader that places it vertex by vertex and fits a shape
-    to it; None when `geometry` is not such a cut (a Polygon that never reaches the pole's edge,
-    or a MultiPolygon whose pieces do not run edge to edge, each into the next at the same
-    latitude: separate regions)."""
+def joined_rings(geometry: dict[str, Any]) -> list[list[list[float]]] | None:
+    """The outline and holes ``[outer, *holes]`` that `polygon_geometry` cut, joined again (edge
+    vertices lie on the outlines; the pole's edge is dropped), for a reader that places them
+    vertex by vertex; None when `geometry` is not such a cut: a Polygon that never reaches the
+    pole's edge nor runs as a band from edge to edge, or a MultiPolygon whose pieces do not run
+    edge to edge, each into the next at the same latitude (separate regions)."""
     kind, coords = geometry.get("type"), geometry.get("coordinates") or []
-    if kind == "Polygon" and len(coords) == 1:
+    if kind == "Polygon" and coords:
         ring = [list(map(float, p)) for p in coords[0]]
-        at_pole = [i for i, p in enumerate(ring) if abs(p[1]) == 90.0]
-        # the pole's edge `polygon_geometry` adds: two vertices in a row, one on each edge (a
-        # user's outline through the pole itself is not a cut)
-        if len(at_pole) != 2 or at_pole[1] != at_pole[0] + 1:
-            return None
-        a, b = ring[at_pole[0]][0], ring[at_pole[1]][0]
-        if not (_on_edge(a) and _on_edge(b)) or a == b:
-            return None
-        kept = [p for i, p in enumerate(ring) if i not in at_pole]
-        if len(kept) > 1 and kept[0] == kept[-1]:
-            kept = kept[:-1]
-        return kept if len(kept) >= 3 else None
-    if kind != "MultiPolygon" or len(coords) < 2 or any(len(poly) != 1 for poly in coords):
+        if len(ring) > 1 and ring[0] == ring[-1]:
+            ring = ring[:-1]
+        holes = [[list(map(float, p)) for p in h] for h in coords[1:]]
+        joined = _pole_closed(ring)
+        if joined is not None:
+            return [joined, *holes]
+        band = _band(ring)
+        return None if band is None else [*band, *holes]
+    if kind != "MultiPolygon" or len(coords) < 2 or any(not poly for poly in coords):
         return None
     pieces = [[list(map(float, p)) for p in poly[0][:-1]] for poly in coords]  # open: no closure
     for k, piece in enumerate(pieces):
@@ -145,4 +176,37 @@ def joined_ring(geometry: dict[str, Any]) -> list[list[float]] | None:
             return None  # the next piece enters on the other edge where this one left
         if following[0][1] != piece[-1][1]:
             return None
-    return [p for piece in pieces for p in piece]
+    holes = [[list(map(float, p)) for p in h] for poly in coords for h in poly[1:]]
+    return [[p for piece in pieces for p in piece], *holes]
+
+
+def _pole_closed(ring: list[list[float]]) -> list[list[float]] | None:
+    """`ring` (open) without the pole's edge `polygon_geometry` adds: two vertices in a row at
+    latitude ±90°, one on each edge (a user's outline through the pole itself is not a cut)."""
+    at_pole = [i for i, p in enumerate(ring) if abs(p[1]) == 90.0]
+    if len(at_pole) != 2 or at_pole[1] != at_pole[0] + 1:
+        return None
+    a, b = ring[at_pole[0]][0], ring[at_pole[1]][0]
+    if not (_on_edge(a) and _on_edge(b)) or a == b:
+        return None
+    kept = [p for i, p in enumerate(ring) if i not in at_pole]
+    return kept if len(kept) >= 3 else None
+
+
+def _band(ring: list[list[float]]) -> list[list[list[float]]] | None:
+    """[outer, hole] of a band `polygon_geometry` cut (`ring` open): exactly two steps along an
+    edge of the map, on different edges, splitting it into two lines that each run from edge to
+    edge at one latitude (the same crossing); the one nearer the pole is the hole."""
+    n = len(ring)
+    steps = [i for i in range(n)
+             if _on_edge(ring[i][0]) and ring[i][0] == ring[(i + 1) % n][0]]  # fmt: skip
+    if len(steps) != 2 or ring[steps[0]][0] == ring[steps[1]][0]:
+        return None
+    lines = []
+    for a, b in ((steps[0], steps[1]), (steps[1], steps[0])):
+        line = [ring[(a + 1 + m) % n] for m in range((b - a) % n)]
+        if len(line) < 4 or line[0][1] != line[-1][1] or line[0][0] == line[-1][0]:
+            return None
+        lines.append(line[:-1])  # its two edge vertices are one point of the outline
+    lines.sort(key=lambda line: float(np.mean([abs(p[1]) for p in line])))
+    return lines
