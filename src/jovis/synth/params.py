@@ -153,6 +153,12 @@ class SynthParams:
     uv_cut_offset_deg: Range = (-8.0, 0.0)
     uv_streak_gain: Range = (1.0, 2.5)
     uv_streak_length_deg: Range = (1.0, 3.0)
+    # the stripes' profile along the edge, (p + 1) g^p of a uniform g per 0.15° cell (mean 1 at
+    # the cells; interpolated between them: 0.81 at p = 3, 0.55 at 8): a larger p makes fewer,
+    # brighter stripes over a darker ground. 3 = the frames since the limb fringe. Measured with
+    # a wider fringe (docs/notes/uv.md "Sparser limb streaks"): p 6-12 and fringe 0.55-0.9° pass
+    # the fringe and streak rows but fail quarter_ratio and diffuse_ratio, so not the default
+    uv_streak_power: float = 3.0
     uv_psf_sigma_deg: Range = (0.028, 0.04)
     uv_noise_kr_per_count: Range = (60.0, 350.0)
     uv_diffuse_frac: Range = (0.006, 0.022)
