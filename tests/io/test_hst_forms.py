@@ -104,6 +104,10 @@ def test_flatproj_products_are_rebuilt_with_their_index_files(tmp_path):
         assert np.all(np.abs(lat[frame.valid]) >= 40.0)  # 0.25° × 200 rows: ≤ 50° colatitude
         assert frame.valid.mean() > 0.2
         assert np.nanmax(np.abs(frame.image[frame.valid])) < 1e6  # fill values dropped
+        # the 2014 v01 products hold a ring and wings beyond their own limb (13 %); the 2022 v03
+        # product only its last pixel row
+        beyond = frame.meta["beyond_limb_px"] / (frame.valid.sum() + frame.meta["beyond_limb_px"])
+        assert 0.1 < beyond < 0.16 if "_v01_" in path.name else beyond < 0.02
     # the two 2014 frames, 10 s apart: the same oval, pixel for pixel
     a, b = read_frame(files[0]), read_frame(files[1])
     both = a.valid & b.valid
@@ -113,3 +117,36 @@ def test_flatproj_products_are_rebuilt_with_their_index_files(tmp_path):
     lone.write_bytes(files[0].read_bytes())
     with pytest.raises(FrameReadError, match=r"expaurarr_north_iinx_jinx\.npz"):
         read_frame(lone)
+
+
+def _flatproj(tmp_path, header: dict, name: str = "jup_flat_flatproj.fits"):
+    """A north flatproj product of 100 kR everywhere on the 0.25° grid (≤ 50° colatitude), with
+    its index file beside it."""
+    from astropy.io import fits
+
+    rows, cols = 200, 1440
+    jinx, iinx = (a.ravel() for a in np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij"))
+    np.savez(tmp_path / "expaurarr_north_iinx_jinx.npz", iinx=iinx, jinx=jinx, shape=[rows, cols])
+    keys = {"TELESCOP": "HST", "INSTRUME": "STIS", "HEMISPH": "north", "BUNIT": "kR", **header}
+    primary = fits.PrimaryHDU()
+    primary.header.update(keys)
+    sci = fits.ImageHDU(np.full(iinx.size, 100.0, np.float32), name="SCI")
+    sci.header.update(keys)
+    fits.HDUList([primary, sci]).writeto(tmp_path / name)
+    return tmp_path / name
+
+
+def test_flatproj_pixels_beyond_the_limb_of_its_view_are_no_data(tmp_path):
+    """The 2014 v01 products hold values where their own CML / DECE cannot see; those are cut."""
+    frame = read_frame(_flatproj(tmp_path, {"CML": 180.0, "DECE": 3.0}))
+    lat, lon = frame.grid.latlon_image(*frame.valid.shape)
+    near = (np.abs(lat) <= 60) & (np.abs(lat) >= 45)
+    facing = near & (np.abs(lon - 180.0) < 60)  # emission angle ≤ ~65°
+    behind = near & ((lon < 60) | (lon > 300))  # the far side
+    assert frame.valid[facing].all() and not frame.valid[behind].any()
+    assert frame.valid[(np.abs(lat) > 88)].all()  # the pole is seen from 3° north
+    # with no view in the header nothing is cut (and the row says so)
+    (tmp_path / "plain").mkdir()
+    plain = read_frame(_flatproj(tmp_path / "plain", {}))
+    assert plain.meta["beyond_limb_px"] is None and plain.valid[behind].all()
+    assert frame.meta["beyond_limb_px"] == int(plain.valid.sum() - frame.valid.sum()) > 0

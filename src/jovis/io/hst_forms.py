@@ -8,6 +8,9 @@
 * **"flatproj" products**: a 1-D array of the valid pixels of a 0.25° colatitude × longitude
   grid, rebuilt with ``expaurarr_{north,south}_iinx_jinx.npz`` found beside the file (``iinx`` =
   longitude index, west longitude ``360 − 0.25·iinx``; ``jinx`` = colatitude index, ``0.25·jinx``).
+  Where the header gives the view (``CML``, ``DECE``), pixels beyond the limb seen from there are
+  no data: the 2014 ``v01`` products hold values there (13 % of their pixels: a ring at the map's
+  edge and wings either side of the pole), which no observation can have seen.
 """
 
 from __future__ import annotations
@@ -33,7 +36,16 @@ SKYPLANE_DEFAULTS = {
     "altitude_km": 240.0,
     "max_emission_deg": 88.0,  # JARVIS clips beyond 88° emission angle (PHYSICS.md §5)
 }
-FLATPROJ_DEFAULTS = {"size": 400, "max_colatitude": 50.0, "lon_down": 180.0, "step_deg": 0.25}
+FLATPROJ_DEFAULTS = {
+    "size": 400,
+    "max_colatitude": 50.0,
+    "lon_down": 180.0,
+    "step_deg": 0.25,
+    # pixels seen at a larger emission angle (from the header's CML / DECE, at the emission
+    # altitude) are no data; 90°: the limb itself (the 2022 v03 product's edge lies at 90–92°)
+    "max_emission_deg": 90.0,
+    "altitude_km": SKYPLANE_DEFAULTS["altitude_km"],
+}
 # flatproj files hold fill values down to −1e17 kR; FUV aurora stays below ~3e5 kR and background-
 # subtracted noise above about −1e3 kR (PHYSICS.md §2)
 KR_RANGE = (-1e4, 1e7)
@@ -59,6 +71,35 @@ def sky_pixels(
     Orthographic view from the sub-Earth point (DECE, CML); x = PCX + RPPX/RPKM · (P·east),
     y = PCY + RPPX/RPKM · (P·north), array row 0 = FITS row 1 (north is +row).
     """
+    p, visible = _seen(meta, lat, lon, settings)
+    view, north = _view(meta)
+    right = np.cross(north, view)  # right × north = view: a right-handed sky frame
+    scale = float(meta["RPPX"]) / float(meta.get("RPKM") or EQUATORIAL_RADIUS_KM)
+    x = float(meta["PCX"]) + scale * (p @ right)
+    y = float(meta["PCY"]) + scale * (p @ north)
+    return x, y, visible
+
+
+def limb_visible(
+    meta: dict[str, Any], lat: np.ndarray, lon: np.ndarray, settings: dict[str, Any]
+) -> np.ndarray:
+    """Whether each lat / SIII west lon at the emission altitude is seen from the sub-Earth
+    point (DECE, CML) at an emission angle of at most ``settings["max_emission_deg"]``."""
+    return _seen(meta, lat, lon, settings)[1]
+
+
+def _view(meta: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors (towards the observer, sky north) in the body frame of `_seen`."""
+    dec, cml = np.radians(float(meta["DECE"])), -np.radians(float(meta["CML"]))
+    view = np.array([np.cos(dec) * np.cos(cml), np.cos(dec) * np.sin(cml), np.sin(dec)])
+    north = np.array([0.0, 0.0, 1.0]) - np.sin(dec) * view
+    return view, north / np.linalg.norm(north)
+
+
+def _seen(
+    meta: dict[str, Any], lat: np.ndarray, lon: np.ndarray, settings: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(points (..., 3) km on the spheroid raised by the emission altitude, visibility)."""
     a0 = float(meta.get("RPKM") or EQUATORIAL_RADIUS_KM)
     b0 = float(meta.get("RPPLKM") or POLAR_RADIUS_KM)
     alt = meta.get("DELRPKM")
@@ -69,18 +110,10 @@ def sky_pixels(
     p = np.stack(
         [r * np.cos(phi) * np.cos(lam), r * np.cos(phi) * np.sin(lam), r * np.sin(phi)], -1
     )
-    dec, cml = np.radians(float(meta["DECE"])), -np.radians(float(meta["CML"]))
-    view = np.array([np.cos(dec) * np.cos(cml), np.cos(dec) * np.sin(cml), np.sin(dec)])
-    north = np.array([0.0, 0.0, 1.0]) - np.sin(dec) * view
-    north /= np.linalg.norm(north)
-    right = np.cross(north, view)  # right × north = view: a right-handed sky frame
     normal = p / np.array([a * a, a * a, b * b])
     normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
-    visible = normal @ view >= np.cos(np.radians(float(settings["max_emission_deg"])))
-    scale = float(meta["RPPX"]) / a0
-    x = float(meta["PCX"]) + scale * (p @ right)
-    y = float(meta["PCY"]) + scale * (p @ north)
-    return x, y, visible
+    view, _ = _view(meta)
+    return p, normal @ view >= np.cos(np.radians(float(settings["max_emission_deg"])))
 
 
 def skyplane_to_polar(
@@ -162,9 +195,12 @@ def read_flatproj(
     # wrap in longitude: pad one column on each side
     padded = np.concatenate([flat[:, -1:], flat, flat[:, :1]], axis=1)[:, :, None]
     out, out_valid = remap_valid(padded, np.isfinite(padded[:, :, 0]), map_x + 1.0, map_y)
-    return (
-        out,
-        out_valid,
-        grid,
-        {"reprojected_from": f"flatproj {rows}x{cols} via {index_path.name}"},
-    )
+    note: dict[str, Any] = {"reprojected_from": f"flatproj {rows}x{cols} via {index_path.name}"}
+    if all(isinstance(meta.get(k), int | float) for k in ("CML", "DECE")):
+        visible = limb_visible(meta, lat, lon, cfg)
+        # counted where a value other than 0 (the products' "hidden") was cut
+        note["beyond_limb_px"] = int((out_valid & ~visible & (out[:, :, 0] != 0)).sum())
+        out_valid &= visible
+    else:
+        note["beyond_limb_px"] = None  # no view in the header: nothing to cut by
+    return out, out_valid, grid, note
