@@ -75,3 +75,30 @@ def test_an_aurora_band_round_the_pole_is_written_cut_and_read_back_with_its_hol
     got, want = fill(shapes["f"][0].rings, (200, 200)), fill([outer, hole], (200, 200))
     assert want.sum() < fill([outer], (200, 200)).sum()  # the hole is a hole
     assert (got & want).sum() / (got | want).sum() > 0.99
+
+
+def test_a_vortex_a_gis_cut_at_180_east_is_imported_as_one(tmp_path):
+    """A user's file in east longitudes within ±180° (RFC 7946's range), its vortex across the
+    180° meridian cut there by their GIS: one shape on the vortex's pixels, as with 0°/360°."""
+    from jovis.geometry.lonwrap import polygon_geometry
+
+    grid = PolarGrid("north", 100.0, 100.0, 10.0, lon_at_x=90.0)  # 180° W runs down from the pole
+    t = np.linspace(0, 2 * np.pi, 36, endpoint=False)
+    outline = np.stack([100 + 14 * np.cos(t), 140 + 9 * np.sin(t)], 1)
+    lat, lon_w = grid.latlon(outline[:, 0], outline[:, 1])
+    lon_e = np.mod(360.0 - lon_w, 360.0)  # east, 0..360: across 180° here
+    # cut at ±180° as a GIS would: shift so the seam is 0°/360°, cut, shift back
+    cut = polygon_geometry(np.stack([np.mod(lon_e + 180.0, 360.0), lat], 1).tolist())
+    assert cut["type"] == "MultiPolygon"
+    cut["coordinates"] = [[[[x - 180.0, y] for x, y in ring] for ring in poly]
+                          for poly in cut["coordinates"]]  # fmt: skip
+    assert {p[0] for poly in cut["coordinates"] for p in poly[0]} >= {-180.0, 180.0}
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"class": "vortex"}, "geometry": cut}]}  # fmt: skip
+    path = tmp_path / "f.geojson"
+    path.write_text(json.dumps(doc))
+    frames = FrameIndex([FrameInfo("f", Path("f.fits"), (200, 200), grid, "uv", ["uv"])])
+    shapes, skipped = geojson.read(path, frames, latitude="planetocentric", longitude="east")
+    assert skipped == [] and len(shapes["f"]) == 1
+    got, want = fill(shapes["f"][0].rings, (200, 200)), fill([outline], (200, 200))
+    assert (got & want).sum() / (got | want).sum() > 0.99

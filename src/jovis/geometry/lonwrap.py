@@ -144,16 +144,27 @@ def _inside(point: list[float], ring: list[list[float]]) -> bool:
     return inside
 
 
+# the map edges a cut runs along: jovis's 0°/360° (System III west), or ±180° where a GIS
+# following RFC 7946's longitude range cut a user's outline there
+SEAMS = ((0.0, 360.0), (-180.0, 180.0))
+
+
 def _on_edge(lon: float) -> bool:
-    return lon in (0.0, 360.0)
+    return any(lon in seam for seam in SEAMS)
+
+
+def _opposite(a: float, b: float) -> bool:
+    """Whether longitudes `a` and `b` are the two edges of one seam (the same meridian)."""
+    return any({a, b} == set(seam) for seam in SEAMS)
 
 
 def joined_rings(geometry: dict[str, Any]) -> list[list[list[float]]] | None:
     """The outline and holes ``[outer, *holes]`` that `polygon_geometry` cut, joined again (edge
     vertices lie on the outlines; the pole's edge is dropped), for a reader that places them
-    vertex by vertex; None when `geometry` is not such a cut: a Polygon that never reaches the
-    pole's edge nor runs as a band from edge to edge, or a MultiPolygon whose pieces do not run
-    edge to edge, each into the next at the same latitude (separate regions)."""
+    vertex by vertex; cuts along ±180° (a GIS's RFC 7946 range) are joined the same way. None
+    when `geometry` is not such a cut: a Polygon that never reaches the pole's edge nor runs as
+    a band from edge to edge, or a MultiPolygon whose pieces do not run edge to edge, each into
+    the next at the same latitude (separate regions)."""
     kind, coords = geometry.get("type"), geometry.get("coordinates") or []
     if kind == "Polygon" and coords:
         ring = [list(map(float, p)) for p in coords[0]]
@@ -172,7 +183,7 @@ def joined_rings(geometry: dict[str, Any]) -> list[list[list[float]]] | None:
         following = pieces[(k + 1) % len(pieces)]
         if len(piece) < 2 or not (_on_edge(piece[0][0]) and _on_edge(piece[-1][0])):
             return None
-        if not _on_edge(following[0][0]) or following[0][0] == piece[-1][0]:
+        if not _opposite(following[0][0], piece[-1][0]):
             return None  # the next piece enters on the other edge where this one left
         if following[0][1] != piece[-1][1]:
             return None
@@ -187,7 +198,7 @@ def _pole_closed(ring: list[list[float]]) -> list[list[float]] | None:
     if len(at_pole) != 2 or at_pole[1] != at_pole[0] + 1:
         return None
     a, b = ring[at_pole[0]][0], ring[at_pole[1]][0]
-    if not (_on_edge(a) and _on_edge(b)) or a == b:
+    if not _opposite(a, b):
         return None
     kept = [p for i, p in enumerate(ring) if i not in at_pole]
     return kept if len(kept) >= 3 else None
@@ -200,12 +211,12 @@ def _band(ring: list[list[float]]) -> list[list[list[float]]] | None:
     n = len(ring)
     steps = [i for i in range(n)
              if _on_edge(ring[i][0]) and ring[i][0] == ring[(i + 1) % n][0]]  # fmt: skip
-    if len(steps) != 2 or ring[steps[0]][0] == ring[steps[1]][0]:
+    if len(steps) != 2 or not _opposite(ring[steps[0]][0], ring[steps[1]][0]):
         return None
     lines = []
     for a, b in ((steps[0], steps[1]), (steps[1], steps[0])):
         line = [ring[(a + 1 + m) % n] for m in range((b - a) % n)]
-        if len(line) < 4 or line[0][1] != line[-1][1] or line[0][0] == line[-1][0]:
+        if len(line) < 4 or line[0][1] != line[-1][1] or not _opposite(line[0][0], line[-1][0]):
             return None
         lines.append(line[:-1])  # its two edge vertices are one point of the outline
     lines.sort(key=lambda line: float(np.mean([abs(p[1]) for p in line])))
