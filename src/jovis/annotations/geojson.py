@@ -84,7 +84,7 @@ def _shapes(geom, props, label, where, frame: FrameInfo, pixels, latitude, longi
     place = (lambda ring: _pixels(ring)) if pixels else (
         lambda ring: _latlon_pixels(ring, frame, latitude, longitude))  # fmt: skip
     joined = None if pixels else joined_rings(geom)
-    if joined is not None:  # one outline (and holes) that a writer cut at 0°/360°: one shape again
+    if joined is not None:  # one outline (and holes) a writer cut at the map edge: one shape again
         return [Shape(label, where, rings=[place(r) for r in joined])]
     if kind == "Polygon":
         return [Shape(label, where, rings=[place(r) for r in coords])]
