@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import cv2
 import numpy as np
 
 DIGITS = 4  # decimals of the vertices written (as `jovis.catalog` writes positions)
@@ -135,13 +136,9 @@ def _closed(ring: list, digits: int) -> list[list[float]]:
 
 
 def _inside(point: list[float], ring: list[list[float]]) -> bool:
-    """Whether `point` lies inside the closed `ring` (even-odd rule, planar lon/lat)."""
-    x, y = point
-    inside = False
-    for (x0, y0), (x1, y1) in zip(ring, [*ring[1:], ring[0]], strict=True):
-        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
-            inside = not inside
-    return inside
+    """Whether `point` lies inside the `ring` (planar lon/lat)."""
+    contour = np.asarray(ring, np.float32).reshape(-1, 1, 2)
+    return cv2.pointPolygonTest(contour, (float(point[0]), float(point[1])), False) > 0
 
 
 # the map edges a cut runs along: jovis's 0°/360° (System III west), or ±180° where a GIS
