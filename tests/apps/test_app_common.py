@@ -1,5 +1,6 @@
 """The app boundary's shared parts: strict booleans, the evaluate config, the dispatcher."""
 
+import os
 import subprocess
 import sys
 
@@ -135,3 +136,12 @@ def test_other_errors_keep_their_traceback(monkeypatch):
     monkeypatch.setenv("HYDRA_FULL_ERROR", "1")
     with pytest.raises(ValueError, match="is not a boolean"):
         explained_errors("infer")(_refuses_a_setting)("maybe")
+
+
+def test_benchmark_refusals_are_explained_as_the_other_verbs_are():
+    """`jovis benchmark suite=...` named the bad suite without the verb (a bare SystemExit)."""
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    proc = subprocess.run([sys.executable, "-m", "jovis", "benchmark", "suite=nonsense"],
+                          capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("jovis benchmark: suite='nonsense'; valid choices: io, infer")

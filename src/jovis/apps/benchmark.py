@@ -256,7 +256,7 @@ def run_real(cfg: DictConfig) -> tuple[dict, list[Table]]:
     from jovis.real_eval import run_real_suite
 
     if cfg.ckpt is None:
-        raise SystemExit("suite=real needs ckpt=PATH (a model.pt from a training run)")
+        raise ValueError("suite=real needs ckpt=PATH (a model.pt from a training run)")
     rc = cfg.real
     return run_real_suite(
         cfg.ckpt,
@@ -279,7 +279,7 @@ def run_temporal(cfg: DictConfig) -> tuple[dict, Table]:
     from jovis.benchmarks.temporal import run_temporal
 
     if cfg.ckpt is None:
-        raise SystemExit("suite=temporal needs ckpt=PATH (a UV checkpoint, e.g. a release's)")
+        raise ValueError("suite=temporal needs ckpt=PATH (a UV checkpoint, e.g. a release's)")
     tc = cfg.temporal
     result = run_temporal(cfg.ckpt, Path(cfg.out), regimes=list(tc.regimes),
                           sequences=int(tc.sequences), size=int(tc.size),
@@ -301,7 +301,7 @@ def run_oval_course(cfg: DictConfig) -> tuple[dict, Table]:
     from jovis.benchmarks.oval_course import run_oval_course
 
     if cfg.ckpt is None:
-        raise SystemExit(
+        raise ValueError(
             "suite=oval_course needs ckpt=PATH (an aurora checkpoint, e.g. a release's)"
         )
     oc = cfg.oval_course
@@ -324,7 +324,7 @@ def run_instances(cfg: DictConfig) -> tuple[dict, Table]:
     from jovis.benchmarks.instances import run_instances
 
     if cfg.ckpt is None:
-        raise SystemExit("suite=instances needs ckpt=PATH (a vortex checkpoint, e.g. a release's)")
+        raise ValueError("suite=instances needs ckpt=PATH (a vortex checkpoint, e.g. a release's)")
     ic = cfg.instances
     result = run_instances(cfg.ckpt, [str(d) for d in ic.data or []], to_plain(ic.grid),
                            device=cfg.device, batch_size=int(ic.batch_size))  # fmt: skip
@@ -343,7 +343,7 @@ def run_viewpoints(cfg: DictConfig) -> tuple[dict, Table]:
     from jovis.benchmarks.viewpoints import run_viewpoints
 
     if cfg.ckpt is None:
-        raise SystemExit("suite=viewpoints needs ckpt=PATH (a vortex checkpoint, e.g. a release's)")
+        raise ValueError("suite=viewpoints needs ckpt=PATH (a vortex checkpoint, e.g. a release's)")
     vc = cfg.viewpoints
     result = run_viewpoints(cfg.ckpt, int(vc.frames), seed=int(vc.seed), step=to_plain(vc.step),
                             device=cfg.device, batch_size=int(vc.batch_size))  # fmt: skip
@@ -363,7 +363,7 @@ def run_orientations(cfg: DictConfig) -> tuple[dict, Table]:
     from jovis.benchmarks.orientations import real_reference_sets, run_orientations
 
     if cfg.ckpt is None:
-        raise SystemExit("suite=orientations needs ckpt=PATH (a checkpoint, e.g. a release's)")
+        raise ValueError("suite=orientations needs ckpt=PATH (a checkpoint, e.g. a release's)")
     oc = cfg.orientations
     data = [str(d) for d in oc.data or []]
     if oc.real:  # the stored real reference sets of the checkpoint's channels
@@ -404,7 +404,7 @@ def grid_table(result: dict, title: str, caption: str, columns: dict) -> Table:
 def main(cfg: DictConfig) -> None:
     cfg = checked(cfg, nullable=NULLABLE_BOOLEANS)
     if cfg.suite not in SUITES:
-        raise SystemExit(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
+        raise ValueError(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
     suites = {"io": run_io, "infer": run_infer, "synth": run_synth, "train": run_train,
               "real": run_real, "scaling": run_scaling,
               "temporal": run_temporal, "oval_course": run_oval_course,
