@@ -12,6 +12,11 @@ import numpy as np
 IGNORE_INDEX = 255
 
 
+# meta key: pixels per degree at the pole of a frame without a grid whose reader knows its plate
+# scale but not where it looks (`jovis.geometry.resample` zooms it to the model's scale)
+PLATE_SCALE_KEY = "plate_scale_px_per_deg"
+
+
 @dataclass
 class Frame:
     """One polar frame as every stage sees it.

@@ -12,7 +12,7 @@ from tests.conftest import REPO, write_junocam_products
 
 from jovis.checkpoint import load_checkpoint
 from jovis.evaluation import evaluate
-from jovis.frame import Frame
+from jovis.frame import PLATE_SCALE_KEY, Frame
 from jovis.inference import Predictor, run_inference
 from jovis.inference.prepare import prepare_scaled
 from jovis.inference.scale import TrainingGeometry, resample_frame, training_geometry
@@ -65,6 +65,11 @@ def test_a_frame_without_grid_takes_a_px_per_deg_hint():
     probs = np.stack([np.full((40, 30), 0.25), np.full((40, 30), 0.75)]).astype(np.float32)
     np.testing.assert_allclose(resampling.restore(probs)[:, 10, 10], [0.25, 0.75], atol=1e-6)
     assert resampling.restore(probs).shape == (2, 80, 60)
+    # a reader that knows the plate scale but not the grid (a v03 product of the south pole)
+    known = Frame(frame.image, ["L"], meta={PLATE_SCALE_KEY: 8.0})
+    scaled, _, note = resample_frame(known, geometry(2.0))
+    assert scaled.shape == (20, 15) and note["resample_scale"] == 0.25
+    assert resample_frame(known, geometry(2.0), px_per_deg=4.0)[0].shape == (40, 30)  # yours wins
 
 
 def test_checkpoint_records_the_training_geometry(tiny_run):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
+from jovis.frame import PLATE_SCALE_KEY
 from jovis.geometry.polar import PolarGrid
 from jovis.io import FrameReadError, read_frame
 from jovis.paths import real_data_dir
@@ -288,3 +289,7 @@ def test_a_product_from_the_other_pole_does_not_take_the_configured_grid(tmp_pat
                               RPPX=959.2, CML=161.4, DECE=-1.5))  # fmt: skip
     assert south.grid is None and south.shape == (500, 500)
     assert "grid is of the north pole, the header's HEMISPH = south" in south.meta["grid_source"]
+    # the same pipeline's plate scale still holds: infer zooms it to the model's scale
+    assert south.meta[PLATE_SCALE_KEY] == pytest.approx(north.grid.px_per_deg)
+    assert f"plate scale, {north.grid.px_per_deg:g} px/deg" in south.meta["grid_source"]
+    assert PLATE_SCALE_KEY not in north.meta

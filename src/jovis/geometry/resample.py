@@ -24,7 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from jovis.frame import Frame
+from jovis.frame import PLATE_SCALE_KEY, Frame
 from jovis.geometry.maps import CylindricalMap
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid
@@ -115,9 +115,13 @@ def plan_resampling(
     px/deg; one without, with a ``px_per_deg`` hint, is zoomed by the ratio of the scales; one
     with neither, for a model trained on views, is zoomed so that its longer side is the views'
     size. A frame declared a cylindrical map (``meta["map"]``, `jovis.geometry.maps`) takes its
-    rows per degree of latitude as the hint when none is given."""
-    if not px_per_deg and frame.grid is None and (frame.meta or {}).get("map"):
+    rows per degree of latitude as the hint when none is given, one whose reader knows its plate
+    scale but not its grid (``meta[PLATE_SCALE_KEY]``) that scale."""
+    meta = frame.meta or {}
+    if not px_per_deg and frame.grid is None and meta.get("map"):
         px_per_deg = CylindricalMap.from_dict(frame.meta["map"]).px_per_deg
+    elif not px_per_deg and frame.grid is None and meta.get(PLATE_SCALE_KEY):
+        px_per_deg = float(meta[PLATE_SCALE_KEY])
     if geometry is None:
         return None, _as_is("the checkpoint records no training geometry", 1.0)
     if frame.grid is not None:

@@ -12,7 +12,7 @@ import numpy as np
 from astropy.io import fits
 from astropy.io.fits.verify import VerifyError
 
-from jovis.frame import Frame
+from jovis.frame import PLATE_SCALE_KEY, Frame
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid, square_polar_grid
 from jovis.io.errors import FrameReadError
@@ -173,7 +173,10 @@ def _to_grid(
         # wrong pole (its latitudes' sign) and no grid of this pole is known
         meta["grid_refused"] = (f"the configured {shape[0]}x{shape[1]} grid is of the "
                                 f"{grid.hemisphere} pole, the header's HEMISPH = "
-                                f"{pole}")  # fmt: skip
+                                f"{pole}; fed at that grid's plate scale, "
+                                f"{grid.px_per_deg:g} px/deg, without lat/lon")  # fmt: skip
+        # the same pipeline's projection of the other pole: its scale, not its pole or longitudes
+        meta[PLATE_SCALE_KEY] = float(grid.px_per_deg)
         return image, valid, None
     if grid is None and is_skyplane(meta, shape):
         hemisphere = hemisphere_of(path, meta)
