@@ -36,15 +36,16 @@ SKYPLANE_DEFAULTS = {
     "altitude_km": 240.0,
     "max_emission_deg": 88.0,  # JARVIS clips beyond 88° emission angle (PHYSICS.md §5)
 }
+# projected products (flatproj, lat-lon): pixels seen at a larger emission angle from the header's
+# view (CML / DECE, at the emission altitude) are no data; 90°: the limb itself (the 2022 v03
+# flatproj's edge lies at 90–92°, the 2014 v01 ones hold values far beyond it)
+LIMB_DEFAULTS = {"max_emission_deg": 90.0, "altitude_km": SKYPLANE_DEFAULTS["altitude_km"]}
 FLATPROJ_DEFAULTS = {
     "size": 400,
     "max_colatitude": 50.0,
     "lon_down": 180.0,
     "step_deg": 0.25,
-    # pixels seen at a larger emission angle (from the header's CML / DECE, at the emission
-    # altitude) are no data; 90°: the limb itself (the 2022 v03 product's edge lies at 90–92°)
-    "max_emission_deg": 90.0,
-    "altitude_km": SKYPLANE_DEFAULTS["altitude_km"],
+    **LIMB_DEFAULTS,
 }
 # flatproj files hold fill values down to −1e17 kR; FUV aurora stays below ~3e5 kR and background-
 # subtracted noise above about −1e3 kR (PHYSICS.md §2)
@@ -195,12 +196,25 @@ def read_flatproj(
     # wrap in longitude: pad one column on each side
     padded = np.concatenate([flat[:, -1:], flat, flat[:, :1]], axis=1)[:, :, None]
     out, out_valid = remap_valid(padded, np.isfinite(padded[:, :, 0]), map_x + 1.0, map_y)
-    note: dict[str, Any] = {"reprojected_from": f"flatproj {rows}x{cols} via {index_path.name}"}
-    if all(isinstance(meta.get(k), int | float) for k in ("CML", "DECE")):
-        visible = limb_visible(meta, lat, lon, cfg)
-        # counted where a value other than 0 (the products' "hidden") was cut
-        note["beyond_limb_px"] = int((out_valid & ~visible & (out[:, :, 0] != 0)).sum())
-        out_valid &= visible
-    else:
-        note["beyond_limb_px"] = None  # no view in the header: nothing to cut by
+    out_valid, beyond = cut_beyond_limb(out, out_valid, meta, lat, lon, cfg)
+    note = {"reprojected_from": f"flatproj {rows}x{cols} via {index_path.name}",
+            "beyond_limb_px": beyond}  # fmt: skip
     return out, out_valid, grid, note
+
+
+def cut_beyond_limb(
+    image: np.ndarray,
+    valid: np.ndarray,
+    meta: dict[str, Any],
+    lat: np.ndarray,
+    lon: np.ndarray,
+    settings: dict[str, Any],
+) -> tuple[np.ndarray, int | None]:
+    """(`valid` without the pixels its header's view (``CML``, ``DECE``) cannot see beyond
+    ``max_emission_deg``, how many of those held a value other than 0, the products' "hidden");
+    with no view in the header `valid` as it is and None."""
+    if not all(isinstance(meta.get(k), int | float) for k in ("CML", "DECE")):
+        return valid, None
+    visible = limb_visible(meta, lat, lon, {**LIMB_DEFAULTS, **settings})
+    beyond = int((valid & ~visible & (image[:, :, 0] != 0)).sum())
+    return valid & visible, beyond
