@@ -278,7 +278,6 @@ def test_a_far_uv_sky_plane_image_without_limb_keys_says_how_to_project_it(tmp_p
     assert "project it onto a polar grid first" in frame.meta["grid_source"]
 
 
-
 def test_a_latlon_product_loses_what_its_view_cannot_see(tmp_path):
     """As the flatproj products: a lat-lon map whose header names its view (CML, DECE) has no
     data beyond the limb seen from there; one without a view keeps every pixel."""
@@ -291,6 +290,7 @@ def test_a_latlon_product_loses_what_its_view_cannot_see(tmp_path):
     assert seen.valid[(lat > 60) & (np.abs(lon - 180) < 60)].all()  # the facing side
     assert plain.meta["beyond_limb_px"] is None
     assert seen.meta["beyond_limb_px"] == int(plain.valid.sum() - seen.valid.sum()) > 0
+
 
 def test_a_product_from_the_other_pole_does_not_take_the_configured_grid(tmp_path):
     # the 500x500 grid was fitted on northern products; a southern one of that shape would land
