@@ -385,3 +385,30 @@ def test_infer_flags_a_mosaic_given_to_the_junocam_detector(tmp_path):
         assert result["ok"] == 1
         (row,) = [json.loads(x) for x in (out / "manifest.jsonl").read_text().splitlines()]
         assert (row.get("whole_disk_view") is False) is flagged
+
+
+def test_a_south_v03_product_is_fed_at_its_plate_scale_and_its_row_says_why(tmp_path):
+    """End to end with the shipped far-UV detector: a 500×500 product of the south pole gets no
+    grid (the fit is of the north), is zoomed by the fit's plate scale, and its manifest row
+    carries the reader's reason."""
+    from astropy.io import fits
+
+    from jovis.released import find_release
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    keys = {"TELESCOP": "HST", "INSTRUME": "STIS", "DETECTOR": "FUV-MAMA", "BUNIT": "kR",
+            "HEMISPH": "south"}  # fmt: skip
+    image = np.random.default_rng(5).gamma(2.0, 20.0, (500, 500)).astype(np.float32)
+    hdu = fits.PrimaryHDU(image)
+    hdu.header.update(keys)
+    hdu.writeto(frames / "jup_south_v03_proj.fits")
+    weights = find_release("uv").weights
+    out = tmp_path / "out"
+    result = run_inference(weights, frames, out, device="cpu", progress=False)
+    assert result["ok"] == 1
+    (row,) = [json.loads(x) for x in (out / "manifest.jsonl").read_text().splitlines()]
+    scale = training_geometry(load_checkpoint(weights)[1]).px_per_deg / 17.6
+    assert row["grid"] is None and row["resampled"] is True
+    assert row["resample_scale"] == pytest.approx(scale, rel=0.05)
+    assert "HEMISPH = south" in row["grid_note"] and "plate scale" in row["grid_note"]

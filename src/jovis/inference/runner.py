@@ -237,12 +237,20 @@ def predict_and_write(
                   "predict_s": round(seconds, 4), "device": note or str(predictor.device),
                   "backend": "torch" if note else predictor.backend,
                   "grid": None if frame.grid is None else frame.grid.source or "polar",
+                  **_grid_note(frame),
                   "time": frame.meta.get("time"),
                   **item["input"].note, **evidence,
                   "outputs": {k: str(v) for k, v in job.outputs.items()}}  # fmt: skip
         writer.submit(job, frame, probs, record)
     writer.close()
     return busy
+
+
+def _grid_note(frame) -> dict[str, Any]:
+    """``grid_note``: why a frame has no grid, as its reader said (a FITS product's
+    ``grid_source``: the shape no grid is known for, the other pole, the missing limb keys)."""
+    note = (frame.meta or {}).get("grid_source") if frame.grid is None else None
+    return {"grid_note": note} if note else {}
 
 
 def _base_record(job, base: dict[str, Any]) -> dict[str, Any]:
