@@ -100,7 +100,7 @@ def polygon_geometry(ring: list, digits: int = DIGITS, holes: list | tuple = ())
     pieces, crossings = _split(ring, closed=True)
     points = np.asarray(ring, dtype=np.float64).reshape(-1, 2)
     cut_holes = [_split(h, closed=True) for h in holes]
-    round_holes = [h for h, (_, n) in zip(holes, cut_holes, strict=True) if n == 1]
+    round_holes = [cut for cut, n in cut_holes if n == 1]  # each one piece, edge to edge
     whole_holes = [_closed(h, digits) for h, (_, n) in zip(holes, cut_holes, strict=True) if n == 0]
     others_cross = len(whole_holes) + len(round_holes) < len(holes)
     band = crossings == 1 and len(round_holes) == 1
@@ -120,7 +120,7 @@ def polygon_geometry(ring: list, digits: int = DIGITS, holes: list | tuple = ())
         return {"type": "MultiPolygon", "coordinates": polys}
     (piece,) = pieces
     if band:  # along the outline edge to edge, across to the hole, back along it the other way
-        (inner,) = _split(round_holes[0], closed=True)[0]
+        (inner,) = round_holes[0]
         if (inner[0][0] == 0.0) == (piece[0][0] == 0.0):
             inner = inner[::-1]
         closed = [*piece, *inner, piece[0]]

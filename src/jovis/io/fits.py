@@ -166,9 +166,7 @@ def _to_grid(
     if latlon and tuple(latlon.get("shape", (720, 1440))) == shape:
         image, valid, grid = latlon_to_polar(image, valid, hemisphere_of(path, meta), latlon)
         meta["reprojected_from"] = f"latlon {shape[0]}x{shape[1]}"
-        valid, meta["beyond_limb_px"] = cut_beyond_limb(
-            image, valid, meta, *grid.latlon_image(*valid.shape), latlon
-        )
+        valid, meta["beyond_limb_px"] = cut_beyond_limb(image, valid, meta, grid, latlon)
         return image, valid, grid
     grid = grid_for_shape(cfg, shape)
     pole = hemisphere_of(path, meta) if grid is not None and "HEMISPH" in meta else None

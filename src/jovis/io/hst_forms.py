@@ -72,8 +72,8 @@ def sky_pixels(
     Orthographic view from the sub-Earth point (DECE, CML); x = PCX + RPPX/RPKM · (P·east),
     y = PCY + RPPX/RPKM · (P·north), array row 0 = FITS row 1 (north is +row).
     """
-    p, visible = _seen(meta, lat, lon, settings)
     view, north = _view(meta)
+    p, visible = _seen(meta, lat, lon, settings, view)
     right = np.cross(north, view)  # right × north = view: a right-handed sky frame
     scale = float(meta["RPPX"]) / float(meta.get("RPKM") or EQUATORIAL_RADIUS_KM)
     x = float(meta["PCX"]) + scale * (p @ right)
@@ -86,7 +86,7 @@ def limb_visible(
 ) -> np.ndarray:
     """Whether each lat / SIII west lon at the emission altitude is seen from the sub-Earth
     point (DECE, CML) at an emission angle of at most ``settings["max_emission_deg"]``."""
-    return _seen(meta, lat, lon, settings)[1]
+    return _seen(meta, lat, lon, settings, _view(meta)[0])[1]
 
 
 def _view(meta: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -98,9 +98,14 @@ def _view(meta: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _seen(
-    meta: dict[str, Any], lat: np.ndarray, lon: np.ndarray, settings: dict[str, Any]
+    meta: dict[str, Any],
+    lat: np.ndarray,
+    lon: np.ndarray,
+    settings: dict[str, Any],
+    view: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(points (..., 3) km on the spheroid raised by the emission altitude, visibility)."""
+    """(points (..., 3) km on the spheroid raised by the emission altitude, visibility from
+    `view`, the unit vector towards the observer)."""
     a0 = float(meta.get("RPKM") or EQUATORIAL_RADIUS_KM)
     b0 = float(meta.get("RPPLKM") or POLAR_RADIUS_KM)
     alt = meta.get("DELRPKM")
@@ -113,7 +118,6 @@ def _seen(
     )
     normal = p / np.array([a * a, a * a, b * b])
     normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
-    view, _ = _view(meta)
     return p, normal @ view >= np.cos(np.radians(float(settings["max_emission_deg"])))
 
 
@@ -196,7 +200,7 @@ def read_flatproj(
     # wrap in longitude: pad one column on each side
     padded = np.concatenate([flat[:, -1:], flat, flat[:, :1]], axis=1)[:, :, None]
     out, out_valid = remap_valid(padded, np.isfinite(padded[:, :, 0]), map_x + 1.0, map_y)
-    out_valid, beyond = cut_beyond_limb(out, out_valid, meta, lat, lon, cfg)
+    out_valid, beyond = cut_beyond_limb(out, out_valid, meta, grid, cfg)
     note = {"reprojected_from": f"flatproj {rows}x{cols} via {index_path.name}",
             "beyond_limb_px": beyond}  # fmt: skip
     return out, out_valid, grid, note
@@ -206,15 +210,15 @@ def cut_beyond_limb(
     image: np.ndarray,
     valid: np.ndarray,
     meta: dict[str, Any],
-    lat: np.ndarray,
-    lon: np.ndarray,
+    grid: PolarGrid,
     settings: dict[str, Any],
 ) -> tuple[np.ndarray, int | None]:
-    """(`valid` without the pixels its header's view (``CML``, ``DECE``) cannot see beyond
-    ``max_emission_deg``, how many of those held a value other than 0, the products' "hidden");
-    with no view in the header `valid` as it is and None."""
+    """(`valid` on `grid` without the pixels its header's view (``CML``, ``DECE``) cannot see
+    beyond ``max_emission_deg``, how many of those held a value other than 0, the products'
+    "hidden"); with no view in the header `valid` as it is and None (nothing computed)."""
     if not all(isinstance(meta.get(k), int | float) for k in ("CML", "DECE")):
         return valid, None
+    lat, lon = grid.latlon_image(*valid.shape)
     visible = limb_visible(meta, lat, lon, {**LIMB_DEFAULTS, **settings})
     beyond = int((valid & ~visible & (image[:, :, 0] != 0)).sum())
     return valid & visible, beyond
