@@ -77,6 +77,18 @@ def test_a_polar_declaration_becomes_the_frames_grid_and_a_file_keeps_its_own(tm
     assert kept.grid is own and "map" not in kept.meta and "a.fits" in caplog.text
 
 
+def test_an_oblate_orthographic_map_takes_its_scale_in_km_per_pixel():
+    # JIRAM's published polar maps: 15 km per px on the equatorial plane (PHYSICS.md §4)
+    jiram = {"projection": "oblate_orthographic", "hemisphere": "north", "pole_x": 1800,
+             "pole_y": 1800, "km_per_px": 15, "lon_at_x": 270}  # fmt: skip
+    grid = declared_map(frame_of((3200, 3000)), jiram).grid
+    assert grid.projection == "oblate_orthographic"
+    assert grid.px_per_deg == pytest.approx(B * math.pi / 180 / 15)  # c per radian at the pole
+    assert grid.limb_radius_px == pytest.approx(A / 15)  # the equator at a / 15 km
+    x, y = grid.pixel(90.0 - 5.0, 0.0)
+    assert math.hypot(x - 1800, y - 1800) * 15 == pytest.approx(B * math.radians(5), rel=1e-3)
+
+
 def test_a_map_json_beside_the_frame_wins_key_by_key(tmp_path):
     image = tmp_path / "mosaic.png"
     (tmp_path / "mosaic.png.map.json").write_text(json.dumps({"lat": [-90, 90]}))
@@ -103,6 +115,35 @@ def test_a_map_json_beside_the_frame_wins_key_by_key(tmp_path):
         (
             dict(projection="equidistant", hemisphere="up", pole_x=1, pole_y=1, px_per_deg=1),
             "hemisphere='up'",
+        ),
+        (
+            dict(projection="equidistant", hemisphere="north", pole_x=1, pole_y=1, km_per_px=15),
+            "km_per_px is the scale of an oblate_orthographic map",
+        ),
+        (
+            dict(
+                projection="oblate_orthographic",
+                hemisphere="north",
+                pole_x=1,
+                pole_y=1,
+                km_per_px=15,
+                px_per_deg=2,
+            ),
+            "km_per_px or px_per_deg, not both",
+        ),
+        (
+            dict(
+                projection="oblate_orthographic",
+                hemisphere="north",
+                pole_x=1,
+                pole_y=1,
+                km_per_px=-1,
+            ),
+            r"km_per_px=-1 must be a number > 0",
+        ),
+        (
+            dict(projection="oblate_orthographic", hemisphere="north", pole_x=1, pole_y=1),
+            "km_per_px may stand for px_per_deg",
         ),
     ],
 )

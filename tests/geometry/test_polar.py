@@ -103,3 +103,30 @@ def test_latitude_range_of_a_frame_from_a_few_pixels_equals_the_whole_frames(pro
         finite = lat[np.isfinite(lat)]
         whole = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
         assert _lat_range(grid, h, w) == whole, (h, w, px, py, grid.px_per_deg)
+
+
+def test_the_oblate_orthographic_map_is_the_spheroid_seen_from_above_its_pole():
+    """Each point's distance from the pole on the map is its distance from the spin axis on the
+    1-bar spheroid (`surface_point`), at the map's km per pixel; the sphere's orthographic grid
+    of the same equatorial radius misplaces 80° by the reduced latitude's 0.6°."""
+    import math
+
+    from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, surface_point
+
+    km_per_px = 15.0
+    for hemisphere, sign in (("north", 1.0), ("south", -1.0)):
+        grid = PolarGrid(hemisphere, 1800, 1800, POLAR_RADIUS_KM * math.pi / 180 / km_per_px,
+                         lon_at_x=270.0, projection="oblate_orthographic")  # fmt: skip
+        lat = sign * np.array([89.9, 84.0, 80.0, 70.0, 45.0, 10.0])
+        lon = np.array([0.0, 45.0, 90.0, 180.0, 270.0, 300.0])
+        x, y = grid.pixel(lat, lon)
+        axis_km = np.hypot(*surface_point(lat, lon)[:, :2].T)
+        np.testing.assert_allclose(np.hypot(x - 1800, y - 1800) * km_per_px, axis_km, rtol=1e-9)
+        assert grid.limb_radius_px == pytest.approx(EQUATORIAL_RADIUS_KM / km_per_px)
+    sphere = PolarGrid("north", 1800, 1800, EQUATORIAL_RADIUS_KM * math.pi / 180 / km_per_px,
+                       projection="orthographic")  # fmt: skip
+    oblate = PolarGrid("north", 1800, 1800, POLAR_RADIUS_KM * math.pi / 180 / km_per_px,
+                       projection="oblate_orthographic")  # fmt: skip
+    x, y = oblate.pixel(80.0, 0.0)
+    assert sphere.latlon(x, y)[0] - 80.0 == pytest.approx(0.637, abs=0.005)
+    assert np.isnan(oblate.latlon(1800 + oblate.limb_radius_px + 1, 1800)[0])

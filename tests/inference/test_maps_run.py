@@ -138,3 +138,70 @@ def test_to_polar_gives_a_latlon_map_a_polar_grid_for_a_polar_detector(
     with pytest.raises(ValueError, match="declare it without to_polar"):
         import_annotations(tmp_path / "cat.csv", map_frame, tmp_path / "set", default_schema(),
                            {"map": to_polar}, instrument="jiram")  # fmt: skip
+
+
+def test_a_jiram_polar_map_in_vicar_places_the_cyclones_where_its_source_frame_does(tmp_path):
+    """A JIRAM-style polar map (VICAR float32, background 0, the spheroid projected onto its
+    equatorial plane at km_per_px, declared beside it) of a synthetic M-band scene: the shipped
+    jiram_m detector's vortices on it lie where those on the scene's own polar frame lie
+    (median 0.04° at 100 km/px, seed 3); declared as the sphere's orthographic projection of the
+    same equatorial radius they lie ~0.5° off (the reduced latitude), so the test sees the
+    difference."""
+    import math
+
+    import cv2
+    from tests.io.test_vicar import write_vicar
+
+    from jovis.geometry import PolarGrid
+    from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, central_angle_deg
+    from jovis.released import find_release
+    from jovis.synth.sample import make_sample
+
+    frame, _ = make_sample(3, 256, ["M"], "jiram_m", "north", {"max_colatitude": 12.0})
+    declared = {"projection": "oblate_orthographic", "hemisphere": "north", "pole_x": 141.0,
+                "pole_y": 133.0, "km_per_px": 100.0, "lon_at_x": 200.0,
+                "lon_sense": "counterclockwise"}  # fmt: skip
+    grid = PolarGrid(
+        "north",
+        141.0,
+        133.0,
+        POLAR_RADIUS_KM * math.pi / 180 / 100.0,
+        200.0,
+        "counterclockwise",
+        "oblate_orthographic",
+    )  # 100 km per px on the plane
+    lat, lon = grid.latlon(*np.mgrid[0:270, 0:290][::-1])
+    sx, sy = (v.astype(np.float32) for v in frame.grid.pixel(lat, lon))
+
+    def resample(image):
+        return cv2.remap(image, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+
+    seen = resample(frame.valid.astype(np.float32)) > 0.999
+    jiram_map = np.where(seen, resample(frame.image[:, :, 0]), 0.0).astype(np.float32)
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    sphere = {**declared, "projection": "orthographic"}
+    sphere["px_per_deg"] = EQUATORIAL_RADIUS_KM * math.pi / 180 / sphere.pop("km_per_px")
+    source = {k: v for k, v in frame.grid.to_dict().items() if k in PolarGrid.__dataclass_fields__}
+    for name, image, grid_of in (("oblate", jiram_map, declared), ("sphere", jiram_map, sphere),
+                                 ("source", frame.image[:, :, 0], source)):  # fmt: skip
+        valid = frame.valid if name == "source" else seen
+        write_vicar(folder / f"{name}.IMG", np.where(valid, image, 0.0).astype(np.float32))
+        (folder / f"{name}.IMG.map.json").write_text(json.dumps(grid_of))
+    result = run_inference(find_release("jiram_m").weights, folder, tmp_path / "out",
+                           device="cpu", progress=False)  # fmt: skip
+    assert result["ok"] == 3
+
+    def vortices(name):
+        gj = json.loads((tmp_path / "out" / "features" / f"{name}.geojson").read_text())
+        return [f["properties"] for f in gj["features"] if f["properties"]["feature"] == "vortex"]
+
+    def offsets(name):
+        return [min(float(central_angle_deg(p["lat"], p["lon"], q["lat"], q["lon"]))
+                    for q in vortices("source")) for p in vortices(name)]  # fmt: skip
+
+    assert len(vortices("source")) >= 8 and len(vortices("oblate")) >= 8
+    assert np.median(offsets("oblate")) < 0.1
+    assert np.median(offsets("sphere")) > 0.3
+    row = next(r for r in rows_of(tmp_path / "out") if r["id"] == "oblate")
+    assert row["grid"].endswith("oblate.IMG.map.json)")

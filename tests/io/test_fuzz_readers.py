@@ -26,6 +26,7 @@ from astropy.io import fits
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tests.io.test_pds3 import jiram, write_pds3
+from tests.io.test_vicar import write_vicar
 
 from jovis.frame import Frame
 from jovis.io import FrameReadError, read_frame
@@ -103,6 +104,11 @@ def seed_pds3(folder: Path, attached: bool) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
+def seed_vicar(folder: Path) -> dict[str, bytes]:
+    write_vicar(folder / "m.vic", _image() / 200.0, nbb=4, nlb=1)
+    return {"m.vic": (folder / "m.vic").read_bytes()}
+
+
 def seed_junocam(folder: Path) -> dict[str, bytes]:
     codes = np.random.default_rng(0).integers(0, 256, (3 * 128, 16), dtype=np.uint8)
     meta = {"PRODUCT_ID": PID, "FILTER_NAME": ["BLUE", "GREEN", "RED"], "LINES": 384,
@@ -126,6 +132,7 @@ SEEDS: dict[str, tuple[Callable[[Path], dict[str, bytes]], str]] = {
     "png": (seed_png, "a.png"),
     "pds3_detached": (lambda f: seed_pds3(f, False), "JIR_IMG_EDR.LBL"),
     "pds3_attached": (lambda f: seed_pds3(f, True), "JIR_IMG_EDR.IMG"),
+    "vicar": (seed_vicar, "m.vic"),
     "junocam_raw": (seed_junocam, f"{PID}-raw.png"),
     "junocam_set": (seed_junocam_set, f"{PID}-red.png"),
 }
@@ -203,7 +210,7 @@ def read_damaged(files: dict[str, bytes], victim: str, target: str, damage: Muta
 # --- the fuzz tests ------------------------------------------------------------------------------
 
 MAGICS = [b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"\x93NUMPY",
-          b"SIMPLE  =", b"PDS_VERSION_ID", b"ODL_VERSION_ID"]  # fmt: skip
+          b"SIMPLE  =", b"PDS_VERSION_ID", b"ODL_VERSION_ID", b"LBLSIZE="]  # fmt: skip
 
 
 @fuzz(40)
@@ -211,6 +218,7 @@ MAGICS = [b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"
        name=st.sampled_from(["x.png", "x.fits", "x.IMG", "x.npy", f"{PID}-raw.png"]))  # fmt: skip
 @example(magic=b"SIMPLE  =", body=b"", name="x.fits")
 @example(magic=b"\x93NUMPY", body=b"\x01\x00", name="x.npy")
+@example(magic=b"LBLSIZE=", body=b"40 NL=999999 NS=999999 FORMAT='DOUB'", name="x.IMG")
 def test_random_bytes_behind_any_magic_are_refused(magic, body, name):
     read_set({name: magic + body}, name)
 
@@ -223,6 +231,7 @@ def test_random_bytes_behind_any_magic_are_refused(magic, body, name):
         ("pds3_detached", "JIR_IMG_EDR.LBL", 50),
         ("pds3_detached", "JIR_IMG_EDR.IMG", 15),
         ("pds3_attached", "JIR_IMG_EDR.IMG", 50),
+        ("vicar", "m.vic", 50),
         ("junocam_raw", f"{PID}-raw.png", 25),
         ("junocam_raw", f"{PID}-metadata.json", 40),
         ("junocam_set", f"{PID}-green.png", 20),

@@ -12,10 +12,11 @@ longitude or km. Declaring what map it is gives it them:
   max_colatitude, size}`` it is first reprojected onto a square polar grid about that pole (a
   lat-lon map of the aurora for a detector of polar frames; `cylindrical_to_polar`), as the HST
   lat-lon products are, and is then a frame with a grid.
-* ``{projection: equidistant|stereographic|orthographic, hemisphere, pole_x, pole_y,
-  px_per_deg, lon_at_x, lon_sense}``: a polar projection; the frame takes that `PolarGrid`, and
-  with it everything a frame with a grid gets (resampling to the model's grid, GeoJSON in
-  lat/lon, the oval's course).
+* ``{projection: equidistant|stereographic|orthographic|oblate_orthographic, hemisphere, pole_x,
+  pole_y, px_per_deg, lon_at_x, lon_sense}``: a polar projection; the frame takes that
+  `PolarGrid`, and with it everything a frame with a grid gets (resampling to the model's grid,
+  GeoJSON in lat/lon, the oval's course). An ``oblate_orthographic`` map (JIRAM's published
+  polar maps) may give ``km_per_px`` instead of ``px_per_deg``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from jovis.frame import Frame
-from jovis.geometry.body import pixel_area_at, planetocentric, planetographic
+from jovis.geometry.body import POLAR_RADIUS_KM, pixel_area_at, planetocentric, planetographic
 from jovis.geometry.junocam_view import frame_view
 from jovis.geometry.polar import HEMISPHERES, PROJECTIONS, PolarGrid, lines_inside
 from jovis.geometry.remap import remap_valid, square_polar_grid
@@ -232,12 +233,19 @@ def _parsed(data: dict[str, Any], shape: tuple[int, int], where: str) -> Cylindr
         raise ValueError(f"{where}: projection={projection!r}; valid: {', '.join(MAP_PROJECTIONS)}")
     if projection != "cylindrical":
         fields = {k: v for k, v in data.items() if k != "projection"}
+        if "km_per_px" in fields:
+            fields = _km_per_px_to_scale(fields, projection, where)
         missing = {"hemisphere", "pole_x", "pole_y", "px_per_deg"} - set(fields)
         if missing:
             raise ValueError(
                 f"{where}: a {projection} polar map needs {', '.join(sorted(missing))} (the "
                 "pole's pixel, pixels per degree of colatitude at the pole; lon_at_x and "
-                "lon_sense orient it)"
+                "lon_sense orient it"
+                + (
+                    "; km_per_px may stand for px_per_deg)"
+                    if projection == "oblate_orthographic"
+                    else ")"
+                )
             )
         try:
             return PolarGrid.from_dict({**fields, "projection": projection,
@@ -264,6 +272,21 @@ def _parsed(data: dict[str, Any], shape: tuple[int, int], where: str) -> Cylindr
     sign = 1.0 if longitude == "west" else -1.0  # east longitude = −west
     return CylindricalMap(lat[0], lat[1], sign * lon[0], sign * lon[1], tuple(shape),
                           latitude == "planetographic", f"declared ({where})")  # fmt: skip
+
+
+def _km_per_px_to_scale(fields: dict[str, Any], projection: str, where: str) -> dict[str, Any]:
+    """An ``oblate_orthographic`` map's ``km_per_px`` (the scale on its equatorial plane, as the
+    JIRAM polar maps give it) as ``px_per_deg`` at the pole: c·π/180 / km_per_px."""
+    if projection != "oblate_orthographic":
+        raise ValueError(f"{where}: km_per_px is the scale of an oblate_orthographic map (the same "
+                         f"everywhere on it); a {projection} map needs px_per_deg, its scale at "
+                         "the pole")  # fmt: skip
+    if "px_per_deg" in fields:
+        raise ValueError(f"{where}: give km_per_px or px_per_deg, not both")
+    km = fields.pop("km_per_px")
+    if not (isinstance(km, int | float) and math.isfinite(km) and km > 0):
+        raise ValueError(f"{where}: km_per_px={km!r} must be a number > 0 (km per pixel)")
+    return {**fields, "px_per_deg": POLAR_RADIUS_KM * math.pi / 180.0 / float(km)}
 
 
 def _polar_settings(value: Any, cylindrical: CylindricalMap, where: str) -> dict[str, Any]:

@@ -11,9 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from jovis.geometry.body import pixel_area_at
+from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, pixel_area_at
 
-PROJECTIONS = ("equidistant", "stereographic", "orthographic")
+# ``oblate_orthographic``: the 1-bar spheroid seen from far above its pole, as JIRAM's published
+# polar maps are (PHYSICS.md §4); ``orthographic`` is the sphere's.
+PROJECTIONS = ("equidistant", "stereographic", "orthographic", "oblate_orthographic")
+_FLATTENING_RATIO = EQUATORIAL_RADIUS_KM / POLAR_RADIUS_KM  # a / c
 SENSES = ("clockwise", "counterclockwise")
 HEMISPHERES = ("north", "south")
 
@@ -34,9 +37,13 @@ class PolarGrid:
         SIII west longitude of the direction from the pole toward +x (increasing column).
     lon_sense : 'clockwise' or 'counterclockwise'
         The way SIII longitude increases around the pole on screen.
-    projection : 'equidistant', 'stereographic' or 'orthographic'
+    projection : 'equidistant', 'stereographic', 'orthographic' or 'oblate_orthographic'
         Radius ρ (px) from colatitude θ: ρ = k·θ, ρ = k·(360/π)·tan(θ/2), ρ = k·(180/π)·sin θ,
-        with k = `px_per_deg`, so that all three have the same scale at the pole.
+        with k = `px_per_deg`, so that all have the same scale at the pole. ``oblate_orthographic``
+        projects the 1-bar spheroid (equatorial radius a, polar c) onto its equatorial plane:
+        ρ = k·(180/π)·(a/c)·cos β, β the reduced latitude (tan β = (a/c)·tan φ); near the pole
+        ρ ≈ c·θ, so k = c·π/180 / (km per px). It differs from the sphere's by up to 0.6° of
+        latitude at 80° (the orthographic sphere of radius a reads β for φ).
     approximate : bool
         True for a grid fitted to the data rather than documented with it.
     source : str
@@ -86,6 +93,13 @@ class PolarGrid:
     def _sense(self) -> float:
         return 1.0 if self.lon_sense == "clockwise" else -1.0
 
+    @property
+    def limb_radius_px(self) -> float:
+        """ρ of an orthographic limb (the equator); beyond it, no planet. Others: the radius
+        at which ρ = k·(180/π), for the row spans `_lat_range` scans."""
+        ratio = _FLATTENING_RATIO if self.projection == "oblate_orthographic" else 1.0
+        return 180.0 * self.px_per_deg / math.pi * ratio
+
     def _colat_from_radius(self, rho: np.ndarray) -> np.ndarray:
         k = self.px_per_deg
         if self.projection == "equidistant":
@@ -93,7 +107,10 @@ class PolarGrid:
         if self.projection == "stereographic":
             return np.degrees(2 * np.arctan(rho * math.pi / (360 * k)))
         with np.errstate(invalid="ignore"):
-            return np.degrees(np.arcsin(rho * math.pi / (180 * k)))  # NaN beyond the limb
+            colat = np.arcsin(rho / self.limb_radius_px)  # NaN beyond the limb
+        if self.projection == "oblate_orthographic":  # reduced colatitude → planetocentric
+            colat = np.arctan2(_FLATTENING_RATIO * np.sin(colat), np.cos(colat))
+        return np.degrees(colat)
 
     def _radius_from_colat(self, colat: np.ndarray) -> np.ndarray:
         k = self.px_per_deg
@@ -101,7 +118,10 @@ class PolarGrid:
             return colat * k
         if self.projection == "stereographic":
             return k * (360 / math.pi) * np.tan(np.radians(colat) / 2)
-        return k * (180 / math.pi) * np.sin(np.radians(colat))
+        theta = np.radians(colat)
+        if self.projection == "oblate_orthographic":  # planetocentric → reduced colatitude
+            theta = np.arctan2(np.sin(theta), _FLATTENING_RATIO * np.cos(theta))
+        return self.limb_radius_px * np.sin(theta)
 
     def latlon(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(latitude, west longitude) in degrees of pixel coordinates (any shape)."""
@@ -173,7 +193,7 @@ def _lat_range(grid: PolarGrid, height: int, width: int) -> tuple[float, float]:
     ρ ≤ the limb radius: all of it but for an orthographic limb). Those pixels' latitudes are
     the same numbers as in `latlon_image` (of the whole frame: 3 CPU s and 270 MB at 4096²)."""
     ys = np.arange(height, dtype=np.float64)[:, None]
-    limb = 180.0 * grid.px_per_deg / math.pi  # ρ of the orthographic limb (beyond: NaN)
+    limb = grid.limb_radius_px  # ρ of an orthographic limb (beyond: NaN)
     half = np.sqrt(np.maximum(limb**2 - (ys - grid.pole_y) ** 2, 0.0))
     ends = np.concatenate(
         [grid.pole_x - half, grid.pole_x + half, np.full_like(ys, grid.pole_x)], 1

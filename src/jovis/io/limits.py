@@ -2,7 +2,7 @@
 
 A small file can declare a huge image (a 389 KB PNG saying 20000×20000 decodes to 1.6 GB as float):
 `check_pixels` refuses it from the header alone (PNG IHDR, JPEG SOF, TIFF IFD, FITS NAXISn,
-PDS3 LINES/LINE_SAMPLES/BANDS, NPY header).
+PDS3 LINES/LINE_SAMPLES/BANDS, VICAR NL/NS/NB, NPY header).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def declared_size(path: Path, kind: str) -> tuple[int, ...] | None:
         "fits": _fits,
         "npy": _npy,
         "pds3": _pds3,
+        "vicar": _vicar,
     }.get(kind)
     if reader is None:
         return None
@@ -156,3 +157,11 @@ def _pds3(path: Path, head: bytes) -> tuple[int, ...] | None:
     if "LINES" in values and "LINE_SAMPLES" in values:
         return values["LINE_SAMPLES"], values["LINES"], values.get("BANDS", 1)
     return None
+
+
+def _vicar(path: Path, head: bytes) -> tuple[int, ...] | None:
+    from jovis.io.vicar import declared_shape, label_size, parse_label
+
+    text = head[: label_size(head) or 0].decode("latin-1")  # not the pixels after the label
+    shape = declared_shape(parse_label(text))
+    return None if shape is None else (shape[1], shape[0], shape[2])

@@ -17,6 +17,7 @@ import numpy as np
 import pdr
 
 from jovis.frame import Frame
+from jovis.io.byte_order import ABSURD_TEXT, n_absurd
 from jovis.io.errors import FrameReadError
 from jovis.io.junocam_raw import (
     FILTER_SETS,
@@ -32,7 +33,6 @@ FILL_KEYS = ("MISSING_CONSTANT", "INVALID_CONSTANT", "NULL", "CORE_NULL")
 # JIRAM imager modes (INSTRUMENT_MODE_ID): channels and instrument config (PHYSICS.md §4).
 JIRAM_MODES = {"I1": (["L", "M"], "jiram"), "I2": (["M"], "jiram_m"), "I3": (["L"], "jiram_l")}
 JIRAM_BAND_LINES = 128
-ABSURD = 1e10  # a float beyond this (or non-finite, or nonzero below 1e-30) is no measurement
 
 
 def read_pds3(path: Path, instrument: str | None = None) -> Frame:
@@ -259,23 +259,17 @@ def _byte_order(
     if raw.dtype.kind != "f" or not big:
         return raw
     other = raw.view(raw.dtype.newbyteorder("<"))
-    n_label, n_other = _n_absurd(raw, fills), _n_absurd(other, fills)
+    n_label = n_absurd(raw, _is_fill(raw, fills))
+    n_other = n_absurd(other, _is_fill(other, fills))
     if n_label and n_other * 10 < n_label:
         meta["byte_order"] = "little"
         meta["byte_order_note"] = (
             f"label says {block.get('SAMPLE_TYPE')} (big-endian), but {n_label} of {raw.size} "
-            f"values read big-endian are absurd (non-finite, |x| > {ABSURD:g} or < 1e-30) against "
+            f"values read big-endian are absurd ({ABSURD_TEXT}) against "
             f"{n_other} read little-endian: read as little-endian (PHYSICS.md §4)"
         )
         return other
     return raw
-
-
-def _n_absurd(values: np.ndarray, fills: list[float]) -> int:
-    with np.errstate(invalid="ignore", over="ignore"):
-        size = np.abs(values.astype(np.float64))
-        bad = ~np.isfinite(size) | (size > ABSURD) | ((size < 1e-30) & (size > 0))
-    return int(np.count_nonzero(bad & ~_is_fill(values, fills)))
 
 
 def _is_fill(raw: np.ndarray, fills: list[float]) -> np.ndarray:

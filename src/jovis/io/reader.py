@@ -22,10 +22,12 @@ _MAGIC = (
     (b"SIMPLE  =", "fits"),
     (b"PDS_VERSION_ID", "pds3"),
     (b"ODL_VERSION_ID", "pds3"),
+    (b"LBLSIZE=", "vicar"),
 )
 FITS_SUFFIXES = (".fits", ".fit", ".fts")
 # Suffixes a folder listing treats as frames (labels stand for their .IMG).
-FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", *FITS_SUFFIXES, ".lbl", ".img"}
+FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", *FITS_SUFFIXES, ".lbl", ".img",
+                  ".vic"}  # fmt: skip
 # Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
 COMPRESSED_FRAME_SUFFIXES = tuple(f"{suffix}.gz" for suffix in FITS_SUFFIXES)
 GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file
@@ -61,7 +63,7 @@ def sniff_format(path: str | Path) -> str:
     raise FrameReadError(
         path,
         f"unrecognised content (first bytes {head[:8]!r}): not a PNG, JPEG, TIFF, NPY, "
-        "FITS or PDS3 frame",
+        "FITS, PDS3 or VICAR frame",
     )
 
 
@@ -98,7 +100,7 @@ def read_frame(
     ----------
     path : str or Path
         The file. Its format is decided by content: FITS (also gzip-compressed), PDS3 (label or
-        its image), JunoCam products (raw framelet PNG, per-filter PNGs, map-projected
+        its image), VICAR, JunoCam products (raw framelet PNG, per-filter PNGs, map-projected
         composite), PNG, JPEG, TIFF, NPY.
     instrument : str, optional
         Instrument name to record when the file does not say (a reader that knows keeps its own).
@@ -130,6 +132,10 @@ def read_frame(
             from jovis.io.pds3 import read_pds3
 
             frame = read_pds3(path, instrument)
+        elif kind == "vicar":
+            from jovis.io.vicar import read_vicar
+
+            frame = read_vicar(path, instrument)
         else:  # junocam
             from jovis.io.junocam import read_junocam
 
