@@ -107,13 +107,15 @@ def test_pixels_in_every_type_order_and_organisation(tmp_path, form, realfmt, in
 def test_a_jiram_polar_map_reads_its_background_as_no_data(tmp_path):
     image = map_image()
     image[5, 5] = np.nan
-    path = write_vicar(tmp_path / "pj4_m.IMG", image, extra="MISSION='JUNO'")
+    extra = "MISSION='JUNO'  START_TIME='2017-02-02T12:10:00'  DAT_TIM='Thu Mar 3 2022'"
+    path = write_vicar(tmp_path / "pj4_m.IMG", image, extra=extra)
     frame = read_frame(path)
     assert frame.channels == ["gray"] and frame.image.shape == (12, 10, 1)
     assert not frame.valid[:3, :4].any() and not frame.valid[5, 5]
     assert frame.valid.sum() == 12 * 10 - 12 - 1
     assert frame.meta["zero_background_px"] == 12
     assert frame.meta["byte_order"] == "little" and frame.meta["label"]["MISSION"] == "JUNO"
+    assert frame.meta["time"] == "2017-02-02T12:10:00"  # the exposure, not the processing date
 
 
 def test_vax_floats_are_converted(tmp_path):

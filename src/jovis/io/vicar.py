@@ -104,7 +104,8 @@ def read_vicar(path: Path, instrument: str | None = None) -> Frame:
     floats converted). A label without REALFMT is read in the order that gives sane floats
     (VAX, VICAR's default, when none is better; ``meta["byte_order_note"]``). In a float image
     NaN and pixels of exactly 0 are no data: the background of the JIRAM polar maps
-    (``meta["zero_background_px"]`` counts them). Every label item is kept in ``meta["label"]``.
+    (``meta["zero_background_px"]`` counts them). Every label item is kept in ``meta["label"]``;
+    ``meta["time"]`` is START_TIME (or IMAGE_TIME) when the label has one.
 
     Raises
     ------
@@ -154,6 +155,9 @@ def read_vicar(path: Path, instrument: str | None = None) -> Frame:
         records = np.frombuffer(fh.read(n3 * n2 * recsize), np.uint8).reshape(n3, n2, recsize)
     pixels = np.ascontiguousarray(records[:, :, nbb : nbb + n1 * size])
     meta: dict[str, Any] = {"format": "vicar", "dtype": form, "label": label}
+    stamp = label.get("START_TIME") or label.get("IMAGE_TIME")  # not DAT_TIM: when processed
+    if stamp:
+        meta["time"] = str(stamp).strip()
     values = _decode(pixels, kind, is_float, label, meta).reshape(n3, n2, n1)
     image = {"BSQ": lambda v: np.moveaxis(v, 0, -1), "BIL": lambda v: np.moveaxis(v, 1, -1),
              "BIP": lambda v: v}[org](values).astype(np.float32)  # fmt: skip
