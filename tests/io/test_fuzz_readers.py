@@ -26,6 +26,7 @@ from astropy.io import fits
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tests.io.test_pds3 import jiram, write_pds3
+from tests.io.test_pds4 import radiance, write_pds4
 from tests.io.test_vicar import write_vicar
 
 from jovis.frame import Frame
@@ -109,6 +110,11 @@ def seed_vicar(folder: Path) -> dict[str, bytes]:
     return {"m.vic": (folder / "m.vic").read_bytes()}
 
 
+def seed_pds4(folder: Path) -> dict[str, bytes]:
+    write_pds4(folder, "jir_img_rdr_f", radiance(256, 8))
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
 def seed_junocam(folder: Path) -> dict[str, bytes]:
     codes = np.random.default_rng(0).integers(0, 256, (3 * 128, 16), dtype=np.uint8)
     meta = {"PRODUCT_ID": PID, "FILTER_NAME": ["BLUE", "GREEN", "RED"], "LINES": 384,
@@ -133,6 +139,7 @@ SEEDS: dict[str, tuple[Callable[[Path], dict[str, bytes]], str]] = {
     "pds3_detached": (lambda f: seed_pds3(f, False), "JIR_IMG_EDR.LBL"),
     "pds3_attached": (lambda f: seed_pds3(f, True), "JIR_IMG_EDR.IMG"),
     "vicar": (seed_vicar, "m.vic"),
+    "pds4": (seed_pds4, "jir_img_rdr_f.xml"),
     "junocam_raw": (seed_junocam, f"{PID}-raw.png"),
     "junocam_set": (seed_junocam_set, f"{PID}-red.png"),
 }
@@ -210,7 +217,8 @@ def read_damaged(files: dict[str, bytes], victim: str, target: str, damage: Muta
 # --- the fuzz tests ------------------------------------------------------------------------------
 
 MAGICS = [b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"\x93NUMPY",
-          b"SIMPLE  =", b"PDS_VERSION_ID", b"ODL_VERSION_ID", b"LBLSIZE="]  # fmt: skip
+          b"SIMPLE  =", b"PDS_VERSION_ID", b"ODL_VERSION_ID", b"LBLSIZE=",
+          b"<?xml version='1.0'?><Product_Observational>"]  # fmt: skip
 
 
 @fuzz(40)
@@ -232,6 +240,8 @@ def test_random_bytes_behind_any_magic_are_refused(magic, body, name):
         ("pds3_detached", "JIR_IMG_EDR.IMG", 15),
         ("pds3_attached", "JIR_IMG_EDR.IMG", 50),
         ("vicar", "m.vic", 50),
+        ("pds4", "jir_img_rdr_f.xml", 50),
+        ("pds4", "jir_img_rdr_f.img", 15),
         ("junocam_raw", f"{PID}-raw.png", 25),
         ("junocam_raw", f"{PID}-metadata.json", 40),
         ("junocam_set", f"{PID}-green.png", 20),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jovis.io import FRAME_SUFFIXES
 from jovis.io.archives import ArchiveError, is_archive, unpack
+from jovis.io.pds4_label import DATA_SUFFIXES, PDS4_HEAD, is_pds4_label
 from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES, JUNOCAM_NAME
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,8 @@ def frame_files(candidates: list[Path]) -> list[Path]:
     """The frames among files: by suffix, one file per product.
 
     A JunoCam per-filter set (-red/-green/-blue.png, or .jpg / .tif) is one frame, read through
-    its first file; an .IMG whose detached .LBL is listed too is read through the label.
+    its first file; an .IMG whose detached .LBL is listed too is read through the label, and a
+    data file whose PDS4 .xml label is listed through that; other XML files are not frames.
     """
     chosen, seen_sets = [], set()
     names = {p.name.lower() for p in candidates}
@@ -137,6 +139,10 @@ def frame_files(candidates: list[Path]) -> list[Path]:
             continue
         if p.suffix.lower() == ".img" and f"{p.stem}.lbl".lower() in names:
             continue
+        if p.suffix.lower() in DATA_SUFFIXES and f"{p.stem}.xml".lower() in names:
+            continue  # read through its PDS4 label
+        if p.suffix.lower() == ".xml" and (f"{p.stem}.lbl".lower() in names or not _pds4_label(p)):
+            continue  # its product's PDS3 label is read; a bundle's label, or any other XML
         match = JUNOCAM_NAME.match(name)
         if match and is_filter_file(name):
             if match.group(0) in seen_sets:
@@ -209,6 +215,14 @@ def unique_ids(paths: list[Path]) -> list[str]:
         seen.add(fid)
         ids.append(fid)
     return ids
+
+
+def _pds4_label(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return is_pds4_label(fh.read(PDS4_HEAD))
+    except OSError:
+        return True  # unreadable: listed, so that its read fails with the reason
 
 
 def _looks_like_frame(path: Path) -> bool:

@@ -2,7 +2,7 @@
 
 A small file can declare a huge image (a 389 KB PNG saying 20000×20000 decodes to 1.6 GB as float):
 `check_pixels` refuses it from the header alone (PNG IHDR, JPEG SOF, TIFF IFD, FITS NAXISn,
-PDS3 LINES/LINE_SAMPLES/BANDS, VICAR NL/NS/NB, NPY header).
+PDS3 LINES/LINE_SAMPLES/BANDS, PDS4 Axis_Array elements, VICAR NL/NS/NB, NPY header).
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def declared_size(path: Path, kind: str) -> tuple[int, ...] | None:
         "npy": _npy,
         "pds3": _pds3,
         "vicar": _vicar,
+        "pds4": _pds4,
     }.get(kind)
     if reader is None:
         return None
@@ -165,3 +166,14 @@ def _vicar(path: Path, head: bytes) -> tuple[int, ...] | None:
     text = head[: label_size(head) or 0].decode("latin-1")  # not the pixels after the label
     shape = declared_shape(parse_label(text))
     return None if shape is None else (shape[1], shape[0], shape[2])
+
+
+def _pds4(path: Path, head: bytes) -> tuple[int, ...] | None:
+    from jovis.io.pds4_label import declared_elements, label_beside
+
+    label = label_beside(path)
+    if label is not None:
+        with open(label, "rb") as fh:
+            head = fh.read(_HEAD)
+    count = declared_elements(head)
+    return None if count is None else (count,)

@@ -17,7 +17,7 @@ import numpy as np
 import pdr
 
 from jovis.frame import Frame
-from jovis.io.byte_order import ABSURD_TEXT, n_absurd
+from jovis.io.byte_order import order_name, saner_order
 from jovis.io.errors import FrameReadError
 from jovis.io.junocam_raw import (
     FILTER_SETS,
@@ -61,7 +61,7 @@ def read_pds3(path: Path, instrument: str | None = None) -> Frame:
         warnings.simplefilter("always")
         try:
             data = pdr.read(str(path))
-            label = _plain(data.metadata)
+            label = plain_label(data.metadata)
         except Exception as err:  # pdr raises many kinds on a malformed label
             raise FrameReadError(path, f"PDS3 label cannot be parsed ({err})") from err
     label_path = Path(getattr(data, "labelname", None) or path)
@@ -81,7 +81,7 @@ def read_pds3(path: Path, instrument: str | None = None) -> Frame:
     fills = [block.get(k, label.get(k)) for k in FILL_KEYS]
     fills = [v for v in fills if isinstance(v, int | float) and not isinstance(v, bool)]
     raw = _byte_order(raw, block, fills, meta)
-    valid = ~_is_fill(raw, fills)
+    valid = ~is_fill(raw, fills)
     ident = " ".join(str(label.get(k, "")) for k in ("INSTRUMENT_ID", "INSTRUMENT_NAME")).upper()
     product = str(label.get("PRODUCT_ID", "")).strip()
     filters = label.get("FILTER_NAME", block.get("FILTER_NAME"))
@@ -98,7 +98,7 @@ def read_pds3(path: Path, instrument: str | None = None) -> Frame:
     if label.get("START_TIME"):
         meta["time"] = str(label["START_TIME"]).strip()
     if "JIRAM" in ident or product.startswith("JIR_"):
-        image, valid, channels, name = _jiram(
+        image, valid, channels, name = jiram_bands(
             label_path, raw.astype(np.float32), valid, label, meta
         )
     elif PRODUCT_ID.match(product) or "JNC" in ident.split() or "EPO CAMERA" in ident:
@@ -132,7 +132,7 @@ def read_pds3(path: Path, instrument: str | None = None) -> Frame:
     return Frame(image, channels, name, str(path), meta, None, every_band)
 
 
-def _jiram(
+def jiram_bands(
     label_path: Path,
     image: np.ndarray,
     valid: np.ndarray,
@@ -254,25 +254,18 @@ def _byte_order(
     raw: np.ndarray, block: dict[str, Any], fills: list[float], meta: dict[str, Any]
 ) -> np.ndarray:
     """Little-endian instead of the labelled big-endian when only that gives sane floats."""
-    big = raw.dtype.byteorder == ">"
-    meta["byte_order"] = "big" if big else (None if raw.dtype.itemsize == 1 else "little")
-    if raw.dtype.kind != "f" or not big:
+    meta["byte_order"] = order_name(raw.dtype)
+    if raw.dtype.byteorder != ">":
         return raw
-    other = raw.view(raw.dtype.newbyteorder("<"))
-    n_label = n_absurd(raw, _is_fill(raw, fills))
-    n_other = n_absurd(other, _is_fill(other, fills))
-    if n_label and n_other * 10 < n_label:
-        meta["byte_order"] = "little"
-        meta["byte_order_note"] = (
-            f"label says {block.get('SAMPLE_TYPE')} (big-endian), but {n_label} of {raw.size} "
-            f"values read big-endian are absurd ({ABSURD_TEXT}) against "
-            f"{n_other} read little-endian: read as little-endian (PHYSICS.md §4)"
-        )
-        return other
+    raw, note = saner_order(
+        raw, lambda values: is_fill(values, fills), str(block.get("SAMPLE_TYPE"))
+    )
+    if note:
+        meta["byte_order"], meta["byte_order_note"] = order_name(raw.dtype), note
     return raw
 
 
-def _is_fill(raw: np.ndarray, fills: list[float]) -> np.ndarray:
+def is_fill(raw: np.ndarray, fills: list[float]) -> np.ndarray:
     """True where a pixel equals a fill value (large ints in a float image are bit patterns)."""
     mask = np.zeros(raw.shape, bool)
     for value in fills:
@@ -290,15 +283,15 @@ def _is_fill(raw: np.ndarray, fills: list[float]) -> np.ndarray:
     return mask
 
 
-def _plain(value: Any) -> Any:
+def plain_label(value: Any) -> Any:
     """Label values as plain data: dicts, lists, str, int, float, bool, None."""
     if isinstance(value, Mapping) or hasattr(value, "getall"):
         grouped: dict[str, list[Any]] = {}  # a repeated key (several objects) becomes a list
         for key, item in value.items():
-            grouped.setdefault(str(key), []).append(_plain(item))
+            grouped.setdefault(str(key), []).append(plain_label(item))
         return {k: v[0] if len(v) == 1 else v for k, v in grouped.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        items = [_plain(v) for v in value]
+        items = [plain_label(v) for v in value]
         return items if isinstance(value, list | tuple) else sorted(items, key=str)
     if isinstance(value, np.generic):
         return value.item()

@@ -15,6 +15,7 @@ from jovis.io.archives import archive_problem, is_archive
 from jovis.io.errors import FrameReadError
 from jovis.io.generic import RASTER_MAGIC, read_npy, read_raster
 from jovis.io.limits import DEFAULT_MAX_PIXELS, check_pixels
+from jovis.io.pds4_label import PDS4_HEAD, is_pds4_label, label_beside
 
 _MAGIC = (
     *RASTER_MAGIC,
@@ -27,7 +28,7 @@ _MAGIC = (
 FITS_SUFFIXES = (".fits", ".fit", ".fts")
 # Suffixes a folder listing treats as frames (labels stand for their .IMG).
 FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", *FITS_SUFFIXES, ".lbl", ".img",
-                  ".vic"}  # fmt: skip
+                  ".vic", ".xml"}  # fmt: skip
 # Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
 COMPRESSED_FRAME_SUFFIXES = tuple(f"{suffix}.gz" for suffix in FITS_SUFFIXES)
 GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file
@@ -60,10 +61,18 @@ def sniff_format(path: str | Path) -> str:
         path.with_suffix(s).exists() for s in (".LBL", ".lbl")
     ):
         return "pds3"  # a detached label beside the image
+    if label_beside(path) is not None:
+        return "pds4"  # a data file read through its XML label
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        with open(path, "rb") as fh:
+            if is_pds4_label(fh.read(PDS4_HEAD)):
+                return "pds4"
+        raise FrameReadError(path, "XML, but not a PDS4 observational product's label "
+                                   "(no Product_Observational in its first bytes)")  # fmt: skip
     raise FrameReadError(
         path,
         f"unrecognised content (first bytes {head[:8]!r}): not a PNG, JPEG, TIFF, NPY, "
-        "FITS, PDS3 or VICAR frame",
+        "FITS, PDS3, PDS4 or VICAR frame",
     )
 
 
@@ -99,9 +108,9 @@ def read_frame(
     Parameters
     ----------
     path : str or Path
-        The file. Its format is decided by content: FITS (also gzip-compressed), PDS3 (label or
-        its image), VICAR, JunoCam products (raw framelet PNG, per-filter PNGs, map-projected
-        composite), PNG, JPEG, TIFF, NPY.
+        The file. Its format is decided by content: FITS (also gzip-compressed), PDS3 and PDS4
+        (label or its data file), VICAR, JunoCam products (raw framelet PNG, per-filter PNGs,
+        map-projected composite), PNG, JPEG, TIFF, NPY.
     instrument : str, optional
         Instrument name to record when the file does not say (a reader that knows keeps its own).
     channels : list of str, optional
@@ -132,6 +141,10 @@ def read_frame(
             from jovis.io.pds3 import read_pds3
 
             frame = read_pds3(path, instrument)
+        elif kind == "pds4":
+            from jovis.io.pds4 import read_pds4
+
+            frame = read_pds4(path, instrument)
         elif kind == "vicar":
             from jovis.io.vicar import read_vicar
 
