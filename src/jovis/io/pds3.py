@@ -57,17 +57,11 @@ def read_pds3(path: Path, instrument: str | None = None) -> Frame:
         pointing to a missing file, image file shorter than the label says, pdr failure.
     """
     path = Path(path)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            data = pdr.read(str(path))
-            label = plain_label(data.metadata)
-        except Exception as err:  # pdr raises many kinds on a malformed label
-            raise FrameReadError(path, f"PDS3 label cannot be parsed ({err})") from err
+    data, label, warned = read_label(path, "PDS3")
     label_path = Path(getattr(data, "labelname", None) or path)
     block = label.get("IMAGE")
     if not isinstance(block, dict) or "^IMAGE" not in label:
-        notes = "; ".join(sorted({str(w.message).split(". ")[0].strip() for w in caught}))
+        notes = "; ".join(sorted({message.split(". ")[0].strip() for message in warned}))
         raise FrameReadError(
             label_path,
             "not a parseable PDS3 image label: no OBJECT = IMAGE with a ^IMAGE pointer (read "
@@ -130,6 +124,19 @@ def read_pds3(path: Path, instrument: str | None = None) -> Frame:
     for band in range(1, valid.shape[2]):  # (faster than valid.all(axis=2))
         every_band &= valid[:, :, band]
     return Frame(image, channels, name, str(path), meta, None, every_band)
+
+
+def read_label(path: Path, standard: str) -> tuple[Any, dict[str, Any], list[str]]:
+    """`pdr`'s product for the label at `path`, its label as plain data, and the warnings `pdr`
+    gave (it warns where it could refuse); FrameReadError naming `standard` when unparseable."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            data = pdr.read(str(path))
+            label = plain_label(data.metadata)
+        except Exception as err:  # pdr raises many kinds on a malformed label
+            raise FrameReadError(path, f"{standard} label cannot be parsed ({err})") from err
+    return data, label, [str(w.message) for w in caught]
 
 
 def jiram_bands(

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pdr
 
 from jovis.frame import Frame
 from jovis.io.byte_order import order_name, saner_order
 from jovis.io.errors import FrameReadError
-from jovis.io.pds3 import is_fill, jiram_bands, plain_label
+from jovis.io.pds3 import is_fill, jiram_bands, read_label
 from jovis.io.pds4_label import label_beside
 
 IMAGE_CLASSES = ("Array_2D_Image", "Array_3D_Image", "Array_2D", "Array_3D")
@@ -60,13 +59,7 @@ def read_pds4(path: Path, instrument: str | None = None) -> Frame:
     label_path = path if path.suffix.lower() == ".xml" else label_beside(path)
     if label_path is None:
         raise FrameReadError(path, "a PDS4 data file needs its .xml label beside it")
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        try:
-            data = pdr.read(str(label_path))
-            label = plain_label(data.metadata)
-        except Exception as err:  # pdr raises many kinds on a malformed label
-            raise FrameReadError(label_path, f"PDS4 label cannot be parsed ({err})") from err
+    data, label, _ = read_label(label_path, "PDS4")
     product = label.get("Product_Observational")
     if not isinstance(product, dict):
         raise FrameReadError(label_path, "not a PDS4 observational product (no "
