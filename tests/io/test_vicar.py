@@ -116,6 +116,7 @@ def test_a_jiram_polar_map_reads_its_background_as_no_data(tmp_path):
     assert frame.meta["zero_background_px"] == 12
     assert frame.meta["byte_order"] == "little" and frame.meta["label"]["MISSION"] == "JUNO"
     assert frame.meta["time"] == "2017-02-02T12:10:00"  # the exposure, not the processing date
+    assert "pj4_m.IMG.map.json" in frame.meta["grid_source"]  # where to declare its grid
 
 
 def test_vax_floats_are_converted(tmp_path):

@@ -166,6 +166,11 @@ def read_vicar(path: Path, instrument: str | None = None) -> Frame:
         zero = np.all(image == 0, axis=2)
         meta["zero_background_px"] = int(np.count_nonzero(zero))
         valid &= ~zero
+    meta["grid_source"] = (
+        "none: a VICAR label holds no map geometry; declare it beside the file "
+        f"({path.name}.map.json), for a JIRAM polar map {{projection: oblate_orthographic, "
+        "hemisphere, pole_x, pole_y, km_per_px, lon_at_x, lon_sense}"
+    )
     channels = ["gray"] if nb == 1 else [f"c{i}" for i in range(nb)]
     return Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
 
