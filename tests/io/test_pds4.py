@@ -164,3 +164,11 @@ def test_the_pixel_limit_is_checked_from_the_label(tmp_path):
     label = write_pds4(tmp_path, "jir_img_rdr_b", radiance())
     with pytest.raises(FrameReadError, match="declares 6144 = "):
         read_frame(label.with_suffix(".img"), max_pixels=1000)
+
+
+def test_a_junocam_pds4_product_is_refused_not_read_as_one_grey_strip(tmp_path):
+    framelets = np.zeros((384, 16), np.uint8) + 7
+    ident = "urn:nasa:pds:juno_junocam:data_raw:jnce_2025001_70c00001_v01"
+    label = write_pds4(tmp_path, "JNCE_2025001_70C00001_V01", framelets, ident=ident)
+    with pytest.raises(FrameReadError, match="JunoCam PDS4 product"):
+        read_frame(label)

@@ -19,6 +19,7 @@ import numpy as np
 from jovis.frame import Frame
 from jovis.io.byte_order import order_name, saner_order
 from jovis.io.errors import FrameReadError
+from jovis.io.junocam_raw import PRODUCT_ID
 from jovis.io.pds3 import is_fill, jiram_bands, read_label
 from jovis.io.pds4_label import label_beside
 
@@ -64,6 +65,10 @@ def read_pds4(path: Path, instrument: str | None = None) -> Frame:
     if not isinstance(product, dict):
         raise FrameReadError(label_path, "not a PDS4 observational product (no "
                                          "Product_Observational in the label)")  # fmt: skip
+    if _is_junocam(label_path, product):
+        raise FrameReadError(label_path, "a JunoCam PDS4 product: its framelets are not split "
+                                         "into filters from a PDS4 label; give the PDS3 EDR/RDR "
+                                         "or the mission website's products")  # fmt: skip
     area, block, kind = _image_block(label_path, product)
     data_path = _data_file(label_path, area)
     _check_size(label_path, data_path, block)
@@ -217,6 +222,11 @@ def _is_jiram(label_path: Path, product: dict[str, Any]) -> bool:
     system = str((product.get("Observation_Area") or {}).get("Observing_System", "")).lower()
     return ("jiram" in ident or label_path.name.lower().startswith("jir_") or "jiram" in system
             or "infrared auroral mapper" in system)  # fmt: skip
+
+
+def _is_junocam(label_path: Path, product: dict[str, Any]) -> bool:
+    ident = str((product.get("Identification_Area") or {}).get("logical_identifier", "")).lower()
+    return "junocam" in ident or PRODUCT_ID.match(label_path.stem.upper()) is not None
 
 
 def _find(value: Any, key: str) -> Any:
