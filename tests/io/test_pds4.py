@@ -152,10 +152,15 @@ def test_broken_products_are_refused_naming_the_reason(tmp_path, damage, reason)
 
 def test_a_folder_lists_each_product_once_and_no_other_xml(tmp_path):
     write_pds4(tmp_path, "jir_img_rdr_a", radiance())
+    spectra = np.zeros((256, 336), "<f4") + 0.1
+    write_pds4(tmp_path, "jir_spe_rdr_a", spectra, array_class="Array_2D_Spectrum")
+    write_pds4(tmp_path, "jir_spe_rdr_b", spectra, array_class="Array_2D")
     (tmp_path / "bundle_juno_jiram.xml").write_text("<?xml version='1.0'?><Product_Bundle/>")
     (tmp_path / "collection_data.xml").write_text("<?xml version='1.0'?><Product_Collection/>")
     listed = frame_files(sorted(tmp_path.iterdir()))
-    assert [p.name for p in listed] == ["jir_img_rdr_a.xml"]
+    assert [p.name for p in listed] == ["jir_img_rdr_a.xml", "jir_spe_rdr_b.xml"]
+    with pytest.raises(FrameReadError, match="JIRAM spectrometer product"):
+        read_frame(tmp_path / "jir_spe_rdr_b.xml")  # labelled as a plain array: refused by name
     with pytest.raises(FrameReadError, match="not a PDS4 observational product's label"):
         read_frame(tmp_path / "bundle_juno_jiram.xml")
 

@@ -8,7 +8,13 @@ from pathlib import Path
 
 from jovis.io import FRAME_SUFFIXES
 from jovis.io.archives import ArchiveError, is_archive, unpack
-from jovis.io.pds4_label import DATA_SUFFIXES, PDS4_HEAD, is_pds4_label
+from jovis.io.pds4_label import (
+    DATA_SUFFIXES,
+    LABEL_MAX,
+    PDS4_HEAD,
+    describes_an_image,
+    is_pds4_label,
+)
 from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES, JUNOCAM_NAME
 
 log = logging.getLogger(__name__)
@@ -126,7 +132,8 @@ def frame_files(candidates: list[Path]) -> list[Path]:
 
     A JunoCam per-filter set (-red/-green/-blue.png, or .jpg / .tif) is one frame, read through
     its first file; an .IMG whose detached .LBL is listed too is read through the label, and a
-    data file whose PDS4 .xml label is listed through that; other XML files are not frames.
+    data file whose PDS4 .xml label is listed through that; other XML files (a bundle's or
+    collection's label, a spectrum's or a table's product) are not frames.
     """
     chosen, seen_sets = [], set()
     names = {p.name.lower() for p in candidates}
@@ -142,7 +149,7 @@ def frame_files(candidates: list[Path]) -> list[Path]:
         if p.suffix.lower() in DATA_SUFFIXES and f"{p.stem}.xml".lower() in names:
             continue  # read through its PDS4 label
         if p.suffix.lower() == ".xml" and (f"{p.stem}.lbl".lower() in names or not _pds4_label(p)):
-            continue  # its product's PDS3 label is read; a bundle's label, or any other XML
+            continue  # its PDS3 label is read; a bundle's, a spectrum's label, any other XML
         match = JUNOCAM_NAME.match(name)
         if match and is_filter_file(name):
             if match.group(0) in seen_sets:
@@ -218,9 +225,11 @@ def unique_ids(paths: list[Path]) -> list[str]:
 
 
 def _pds4_label(path: Path) -> bool:
+    """Whether an XML file is a PDS4 product's label that describes an image."""
     try:
         with open(path, "rb") as fh:
-            return is_pds4_label(fh.read(PDS4_HEAD))
+            head = fh.read(PDS4_HEAD)
+            return is_pds4_label(head) and describes_an_image(head + fh.read(LABEL_MAX))
     except OSError:
         return True  # unreadable: listed, so that its read fails with the reason
 

@@ -21,9 +21,8 @@ from jovis.io.byte_order import order_name, saner_order
 from jovis.io.errors import FrameReadError
 from jovis.io.junocam_raw import PRODUCT_ID
 from jovis.io.pds3 import is_fill, jiram_bands, read_label
-from jovis.io.pds4_label import label_beside
+from jovis.io.pds4_label import IMAGE_CLASSES, label_beside
 
-IMAGE_CLASSES = ("Array_2D_Image", "Array_3D_Image", "Array_2D", "Array_3D")
 SPECIAL_KEYS = (
     "missing_constant",
     "invalid_constant",
@@ -69,6 +68,12 @@ def read_pds4(path: Path, instrument: str | None = None) -> Frame:
         raise FrameReadError(label_path, "a JunoCam PDS4 product: its framelets are not split "
                                          "into filters from a PDS4 label; give the PDS3 EDR/RDR "
                                          "or the mission website's products")  # fmt: skip
+    if _is_jiram(label_path, product) and "_spe_" in label_path.name.lower():
+        raise FrameReadError(
+            label_path,
+            "a JIRAM spectrometer product (spectra along the slit), not an image; give the "
+            "imager's jir_img products",
+        )
     area, block, kind = _image_block(label_path, product)
     data_path = _data_file(label_path, area)
     _check_size(label_path, data_path, block)

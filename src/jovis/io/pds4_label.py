@@ -10,6 +10,11 @@ from pathlib import Path
 PDS4_MARK = b"Product_Observational"  # in the first bytes of an observational product's label
 PDS4_HEAD = 4096  # bytes of an XML file searched for it
 DATA_SUFFIXES = (".img", ".dat", ".qub", ".raw", ".bin")  # a data file read through its .xml
+IMAGE_CLASSES = ("Array_2D_Image", "Array_3D_Image", "Array_2D", "Array_3D")  # first preferred
+LABEL_MAX = 1 << 20  # bytes of a label searched for an image array (labels are 10-100 KB)
+_IMAGE_TAG = re.compile(
+    rb"<(?:\w+:)?(?:" + b"|".join(c.encode() for c in IMAGE_CLASSES) + rb")[\s>]"
+)
 _ARRAY = re.compile(rb"<(Array_\w+)>(.*?)</\1>", re.S)
 _ELEMENTS = re.compile(rb"<elements>\s*(\d+)\s*</elements>")
 
@@ -17,6 +22,12 @@ _ELEMENTS = re.compile(rb"<elements>\s*(\d+)\s*</elements>")
 def is_pds4_label(head: bytes) -> bool:
     """Whether a file's first bytes are a PDS4 observational product's XML label."""
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and PDS4_MARK in head
+
+
+def describes_an_image(label: bytes) -> bool:
+    """Whether a PDS4 label holds an image array (`IMAGE_CLASSES`): a spectrum's or a table's
+    product is no frame."""
+    return _IMAGE_TAG.search(label) is not None
 
 
 def label_beside(path: Path) -> Path | None:
