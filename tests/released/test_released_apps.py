@@ -159,6 +159,29 @@ def test_infer_model_auto_fails_a_methane_band_frame_by_name_and_runs_the_rest(
     assert not any(m.startswith("visible_rgb") for m in result["models"])
 
 
+def test_infer_model_auto_gives_a_jiram_i1_frame_to_each_bands_detector(tmp_path):
+    """A JIRAM I1 RDR (L over M): no release takes both bands, so jiram_l predicts its L and
+    jiram_m its M, each manifest row saying which band it was given; before, it failed."""
+    from tests.io.test_pds3 import jiram, radiance, write_pds3
+
+    from jovis.io.masks import read_mask_png
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    write_pds3(frames, "JIR_IMG_RDR_2017033T120000_V01", radiance(256)[:, :64], "PC_REAL",
+               jiram("I1"))  # fmt: skip
+    proc = run("scripts/infer.py", "model=auto", f"input={frames}", f"out={tmp_path}/o",
+               "num_workers=0", "progress=false")  # fmt: skip
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    names = {tag.rsplit("-v", 1)[0]: tag for tag in result["models"]}
+    assert set(names) == {"jiram_l", "jiram_m"} and result["ok"] == 2, result
+    for name, band in (("jiram_l", "L"), ("jiram_m", "M")):
+        [row] = [json.loads(x) for x in (tmp_path / "o" / names[name] / "manifest.jsonl")
+                 .read_text().splitlines()]  # fmt: skip
+        assert row["bands"] == f"{band} of L, M" and row["model"] == names[name]
+        assert read_mask_png(row["outputs"]["mask"]).shape == (128, 64)  # one band's strip
+
+
 def test_infer_model_auto_picks_a_junocam_detector_by_the_products_altitude(tmp_path):
     """Two JunoCam-named colour products with metadata: one from 15,000 km, one from 60,000
     km. Each goes to the newest `visible_rgb` whose training views were taken from its

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -66,17 +66,19 @@ def prepare_scaled(
     (``resample="auto"``; see `jovis.inference.scale`); ``"off"`` feeds it as it is. With
     `look` (`jovis.inference.look`: off by default; auto, on or settings) an unprocessed JunoCam
     frame then gets the composites' processing before the normalisation."""
+    frame = take_bands(frame, info.channels)
     check_frame(frame, info, min_size)
     geometry = training_geometry(info)
-    altitude = altitude_note(frame, geometry)
+    taken = frame.meta.get("bands_taken")
+    notes = {**altitude_note(frame, geometry), **({"bands": taken} if taken else {})}
     if check_mode(resample) == "off":
         scaled, resampling = frame, None
-        note = {"resampled": False, "resample_reason": "resample=off", **altitude}
+        note = {"resampled": False, "resample_reason": "resample=off", **notes}
     else:
         scaled, resampling, note = resample_frame(
             frame, geometry, px_per_deg=px_per_deg, min_size=min_size
         )
-        note = {**note, **altitude}
+        note = {**note, **notes}
     settings = LookSettings.from_value(look)
     looked, why = applies(settings, scaled, info.channels)
     if looked:
@@ -91,6 +93,19 @@ def prepare_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) 
     """Check the channel count and size, normalise as in training: (C, H, W) float32."""
     check_frame(frame, info, min_size)
     return normalise_frame(frame, info.normalisation)
+
+
+def take_bands(frame: Frame, expected: list[str]) -> Frame:
+    """`frame` with only the bands a model takes, when it holds them among others (a JIRAM I1
+    frame's L and M for the M-band detector); otherwise `frame` as it is (`check_frame` judges
+    it). Says so in ``meta["bands_taken"]``."""
+    channels = list(frame.channels)
+    if (channels == list(expected) or not named_bands(channels) or not named_bands(expected)
+            or not set(expected) <= set(channels)):  # fmt: skip
+        return frame
+    index = [channels.index(band) for band in expected]
+    meta = {**frame.meta, "bands_taken": f"{', '.join(expected)} of {', '.join(channels)}"}
+    return replace(frame, image=frame.image[:, :, index], channels=list(expected), meta=meta)
 
 
 def named_bands(channels: list[str]) -> bool:

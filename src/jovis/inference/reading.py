@@ -24,7 +24,7 @@ from jovis.geometry.maps import declared_map, take_row_geometry
 from jovis.geometry.reproject import polar_from_settings
 from jovis.inference.locks import FrameLocks
 from jovis.inference.manifest import Manifest
-from jovis.inference.prepare import ScaledInput, prepare_scaled
+from jovis.inference.prepare import ScaledInput, prepare_scaled, take_bands
 from jovis.io import read_frame
 from jovis.io.atomic import pid_alive
 
@@ -134,6 +134,8 @@ class FrameReader(Dataset):
         take_row_geometry(frame, hint)  # a frame set's grid or map
         if hint.get("time") and not frame.meta.get("time"):
             frame.meta["time"] = str(hint["time"])  # a frame set's time column (jovis track)
+        # the bands the model takes, so the overlays and features show what it was given
+        frame = take_bands(frame, info.channels)
         return declared_map(polar_from_settings(frame, self.reproject), self.map_settings)
 
 

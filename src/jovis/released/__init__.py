@@ -187,9 +187,36 @@ def for_instrument(
             f"{list(takes)}; train a detector on frames with these channels (the `channels` of "
             f"configs/instrument/*.yaml) and give ckpt=PATH"
         )
-    if altitude_km is not None and not found.covers_altitude(altitude_km):
-        covering = [r for r in releases(root) if r.name == name and r.covers_altitude(altitude_km)]
-        found = covering[-1] if covering else found
+    return by_altitude(found, altitude_km, root)
+
+
+def by_altitude(found: Release, altitude_km: float | None, root: Path = RELEASED_DIR) -> Release:
+    """The newest version of `found`'s name whose perspective training views were taken from
+    `altitude_km`, when `found` (the newest) was not; `found` otherwise."""
+    if altitude_km is None or found.covers_altitude(altitude_km):
+        return found
+    covering = [
+        r for r in releases(root) if r.name == found.name and r.covers_altitude(altitude_km)
+    ]
+    return covering[-1] if covering else found
+
+
+def for_bands(
+    channels: list[str], altitude_km: float | None = None, root: Path = RELEASED_DIR
+) -> list[Release]:
+    """model=auto for a frame of several bands that no release takes together (a JIRAM I1
+    frame's L and M; a JunoCam frame of all four filters): the newest release of each name that
+    takes some of its bands (by `altitude_km` as `for_instrument` picks), each then given those
+    (`jovis.inference.prepare.take_bands`). Empty when none does."""
+    found = []
+    for name in NAMES:
+        try:
+            newest = find_release(name, root)
+        except UnknownModelError:  # a name with no version shipped yet
+            continue
+        takes = newest.card.get("channels") or []
+        if takes and len(takes) < len(channels) and set(takes) <= set(channels):
+            found.append(by_altitude(newest, altitude_km, root))
     return found
 
 

@@ -12,7 +12,7 @@ from jovis.inference.scale import frame_altitude_km
 from jovis.io.atomic import make_folder, write_text
 from jovis.io.errors import FrameReadError
 from jovis.io.reader import read_frame
-from jovis.released import Pick, UnknownModelError, colour_guess, resolve_model
+from jovis.released import Pick, UnknownModelError, colour_guess, for_bands, resolve_model
 
 log = logging.getLogger(__name__)
 
@@ -32,35 +32,58 @@ def frame_identity(path: Path, rows: dict[str, dict]) -> tuple[str, list[str] | 
 def picks_by_input(input: str | Path, *, instrument: str | None = None) -> dict[str, Any]:
     """{release tag: (Pick, [paths])} for model=auto; `instrument` overrides what frames say.
 
-    Frames that cannot be read, whose instrument has no release or whose channels the release
-    cannot take (a JunoCam methane-band frame) are grouped under the error text (key
-    ``"!" + message``), so the run can report them as failed.
+    A frame of several bands that no release takes together (a JIRAM I1 frame's L and M) goes
+    to each release that takes some of them (`for_bands`: jiram_l on L, jiram_m on M). Frames
+    that cannot be read, whose instrument has no release or whose channels no release can take
+    (a JunoCam methane-band frame) are grouped under the error text (key ``"!" + message``), so
+    the run can report them as failed.
     """
     rows = frame_set_rows(input)
     groups: dict[str, Any] = {}
     for path in list_inputs(input):
         try:
             found, channels, altitude = frame_identity(path, rows)
-            pick = resolve_model(
-                "auto", instrument=instrument or found, channels=channels, altitude_km=altitude
-            )
-            key = pick.model
-        except (FrameReadError, UnknownModelError) as err:
-            pick, key = None, f"!{err}"
-        if pick is not None and colour_guess(instrument or found, channels):
-            log.warning(
-                "%s: the reader cannot tell its instrument; its red/green/blue channels are taken "
-                "as a visible-light composite (%s). If it is not one (a false-colour far-UV or "
-                "infrared image), give model=NAME",
-                path,
-                pick.model,
-            )
-        if key in groups and pick is not None and pick.reason not in groups[key][0].reason:
-            # one run per release: its record names every reason its frames were picked for
-            first = groups[key][0]
-            groups[key] = (replace(first, reason=f"{first.reason}; {pick.reason}"), groups[key][1])
-        groups.setdefault(key, (pick, []))[1].append(path)
+            picks = [resolve_model("auto", instrument=instrument or found, channels=channels,
+                                   altitude_km=altitude)]  # fmt: skip
+        except FrameReadError as err:
+            picks, err_key = [], f"!{err}"
+        except UnknownModelError as err:
+            # a frame of several bands no release takes together: each band's detector
+            picks, err_key = _band_picks(found, channels, altitude), f"!{err}"
+        if not picks:
+            groups.setdefault(err_key, (None, []))[1].append(path)
+            continue
+        for pick in picks:
+            _add(groups, pick, path, instrument or found, channels)
     return groups
+
+
+def _band_picks(
+    instrument: str, channels: list[str] | None, altitude_km: float | None
+) -> list[Pick]:
+    bands = ", ".join(channels or [])
+    return [Pick(release.weights, release.tag,
+                 f"auto: {instrument} frame of bands {bands} → {release.name} on its "
+                 f"{', '.join(release.card['channels'])}")
+            for release in for_bands(list(channels or []), altitude_km)]  # fmt: skip
+
+
+def _add(groups: dict[str, Any], pick: Pick, path: Path, instrument: str,
+         channels: list[str] | None) -> None:  # fmt: skip
+    """`path` into `pick`'s group: one run per release, its reason naming every reason its
+    frames were picked for."""
+    if colour_guess(instrument, channels):
+        log.warning(
+            "%s: the reader cannot tell its instrument; its red/green/blue channels are taken "
+            "as a visible-light composite (%s). If it is not one (a false-colour far-UV or "
+            "infrared image), give model=NAME",
+            path,
+            pick.model,
+        )
+    if pick.model in groups and pick.reason not in groups[pick.model][0].reason:
+        first, paths = groups[pick.model]
+        groups[pick.model] = (replace(first, reason=f"{first.reason}; {pick.reason}"), paths)
+    groups.setdefault(pick.model, (pick, []))[1].append(path)
 
 
 def auto_inputs(input: str | Path, out: Path, paths: list[Path], total: int) -> str | Path:
