@@ -200,16 +200,21 @@ def _locate(label_path: Path, label: dict[str, Any]) -> tuple[Path, int]:
         raise FrameReadError(label_path, f"cannot interpret ^IMAGE = {pointer!r} (RECORD_BYTES?)")
     if name is None:
         return label_path, start
-    target = label_path.parent / name
-    if not target.is_file():  # archives often differ in case from their labels
-        target = next(
-            (p for p in label_path.parent.iterdir() if p.name.lower() == name.lower()), target
-        )
+    target = named_file(label_path.parent, name)
     if not target.is_file():
         raise FrameReadError(
             label_path, f"^IMAGE points to {name}, which does not exist in {label_path.parent}"
         )
     return target, start
+
+
+def named_file(folder: Path, name: str) -> Path:
+    """The file a label names in `folder`, in whatever case it is there (archives often differ
+    in case from their labels); `folder / name` when there is none."""
+    target = folder / name
+    if not target.is_file():
+        target = next((p for p in folder.iterdir() if p.name.lower() == name.lower()), target)
+    return target
 
 
 def _check_size(

@@ -20,7 +20,7 @@ from jovis.frame import Frame
 from jovis.io.byte_order import order_name, saner_order
 from jovis.io.errors import FrameReadError
 from jovis.io.junocam_raw import PRODUCT_ID
-from jovis.io.pds3 import is_fill, jiram_bands, read_label
+from jovis.io.pds3 import is_fill, jiram_bands, named_file, read_label
 from jovis.io.pds4_label import IMAGE_CLASSES, label_beside
 
 SPECIAL_KEYS = (
@@ -138,10 +138,7 @@ def _data_file(label_path: Path, area: dict[str, Any]) -> Path:
     name = str((area.get("File") or {}).get("file_name", "")).strip()
     if not name:
         raise FrameReadError(label_path, "PDS4 file area without a File/file_name")
-    target = label_path.parent / name
-    if not target.is_file():  # archives often differ in case from their labels
-        target = next((p for p in label_path.parent.iterdir() if p.name.lower() == name.lower()),
-                      target)  # fmt: skip
+    target = named_file(label_path.parent, name)
     if not target.is_file():
         raise FrameReadError(label_path, f"the label's file_name {name} does not exist in "
                                          f"{label_path.parent}")  # fmt: skip
