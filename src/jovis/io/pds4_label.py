@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 PDS4_MARK = b"Product_Observational"  # in the first bytes of an observational product's label
-PDS4_HEAD = 4096  # bytes of an XML file searched for it
+PDS4_HEAD = 16384  # bytes of an XML file searched for it (after any <?xml-model?> lines)
 DATA_SUFFIXES = (".img", ".dat", ".qub", ".raw", ".bin")  # a data file read through its .xml
 IMAGE_CLASSES = ("Array_2D_Image", "Array_3D_Image", "Array_2D", "Array_3D")  # first preferred
 LABEL_MAX = 1 << 20  # bytes of a label searched for an image array (labels are 10-100 KB)
