@@ -148,6 +148,7 @@ def test_floats_without_realfmt_are_read_in_the_order_that_gives_sane_values(
         (lambda b: b.replace(b"FORMAT='REAL'", b"FORMAT='COMP'"), "FORMAT='COMP' is not read"),
         (lambda b: b.replace(b"NL=12", b"NL=-1"), "positive integer NL and NS"),
         (lambda b: b.replace(b"ORG='BSQ'", b"ORG='XYZ'"), "ORG='XYZ'"),
+        (lambda b: b.replace(b"NBB=0 ", b"NBB=-4"), "NBB=-4, NLB=0"),
         (lambda b: b.replace(b"REALFMT='RIEEE'", b"REALFMT='CRAY1'"), "REALFMT='CRAY1'"),
         (lambda b: b.replace(b"LBLSIZE=", b"LBLSIZE=9", 1), "truncated VICAR file: LBLSIZE"),
     ],

@@ -138,6 +138,8 @@ def read_vicar(path: Path, instrument: str | None = None) -> Frame:
     n3, n2, n1 = layouts[org]
     nbb, nlb = int(label.get("NBB", 0) or 0), int(label.get("NLB", 0) or 0)
     recsize = int(label.get("RECSIZE", 0) or 0) or nbb + n1 * size
+    if min(nbb, nlb) < 0:
+        raise FrameReadError(path, f"VICAR NBB={nbb}, NLB={nlb}: byte and record counts >= 0")
     if recsize < nbb + n1 * size:
         raise FrameReadError(path, f"VICAR RECSIZE={recsize} is shorter than NBB {nbb} + "
                                    f"{n1} pixels × {size} bytes")  # fmt: skip
