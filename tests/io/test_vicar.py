@@ -172,3 +172,15 @@ def test_a_label_size_beyond_the_file_is_refused_before_reading(tmp_path):
     path.write_bytes(path.read_bytes().replace(b"LBLSIZE=", b"LBLSIZE=99999999999", 1))
     with pytest.raises(FrameReadError, match="LBLSIZE=99999999999"):
         read_frame(path, max_pixels=None)
+
+
+def test_a_jiram_map_label_says_what_to_declare_and_a_folder_lists_map_files(tmp_path):
+    # the label items of JIRAM's PJ4 polar maps (ksr-ocean/jiram_catalog's notes): MPS, DU, MPROJ
+    extra = "MPOX=3800.0  MPOY=3800.0  MPS=15.0  DU=-90.0  MPROJ=4  CENLAT=83.15"
+    path = write_vicar(tmp_path / "n01h.map", map_image(), extra=extra)
+    note = read_frame(path).meta["grid_source"]
+    assert "n01h.map.map.json" in note and "oblate_orthographic, km_per_px: 15" in note
+    assert "lon_at_x: 270" in note and "pole's pixel not in the label" in note
+    from jovis.inference.inputs import frame_files
+
+    assert [p.name for p in frame_files(sorted(tmp_path.iterdir()))] == ["n01h.map"]

@@ -27,8 +27,9 @@ _MAGIC = (
 )
 FITS_SUFFIXES = (".fits", ".fit", ".fts")
 # Suffixes a folder listing treats as frames (labels stand for their .IMG).
+# (.map: JIRAM's published polar maps are VICAR files named so)
 FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", *FITS_SUFFIXES, ".lbl", ".img",
-                  ".vic", ".xml"}  # fmt: skip
+                  ".vic", ".map", ".xml"}  # fmt: skip
 # Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
 COMPRESSED_FRAME_SUFFIXES = tuple(f"{suffix}.gz" for suffix in FITS_SUFFIXES)
 GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file

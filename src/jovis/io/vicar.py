@@ -168,13 +168,27 @@ def read_vicar(path: Path, instrument: str | None = None) -> Frame:
         zero = np.all(image == 0, axis=2)
         meta["zero_background_px"] = int(np.count_nonzero(zero))
         valid &= ~zero
-    meta["grid_source"] = (
-        "none: a VICAR label holds no map geometry; declare it beside the file "
-        f"({path.name}.map.json), for a JIRAM polar map {{projection: oblate_orthographic, "
-        "hemisphere, pole_x, pole_y, km_per_px, lon_at_x, lon_sense}"
-    )
+    meta["grid_source"] = _grid_note(path, label)
     channels = ["gray"] if nb == 1 else [f"c{i}" for i in range(nb)]
     return Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
+
+
+def _grid_note(path: Path, label: dict[str, Any]) -> str:
+    """Why the frame has no grid, and what to declare beside it: a JIRAM map's label (MIPL's
+    MPROJ, MPS, DU) gives its scale and orientation but not its pole's pixel (MPOX/MPOY are of
+    a larger grid: 3800 where the PJ4 maps' pole is at 1800, ksr-ocean/jiram_catalog's fit)."""
+    note = (f"none: a VICAR label holds no polar grid jovis can take; declare it beside the file "
+            f"({path.name}.map.json)")  # fmt: skip
+    scale, du = label.get("MPS"), label.get("DU")
+    if "MPROJ" not in label or not isinstance(scale, int | float) or scale <= 0:
+        return (f"{note}, for a JIRAM polar map {{projection: oblate_orthographic, hemisphere, "
+                "pole_x, pole_y, km_per_px, lon_at_x, lon_sense}")  # fmt: skip
+    west = f"{float(du) % 360:g}" if isinstance(du, int | float) else "<W longitude of +sample>"
+    return (f"{note}: its map label (MPROJ={label['MPROJ']}, MPS={scale:g}, DU={du}) reads as "
+            f"JIRAM's polar maps, {{projection: oblate_orthographic, km_per_px: {scale:g}, "
+            f"lon_at_x: {west}, lon_sense: clockwise (north; east longitude counter-clockwise), "
+            "hemisphere, pole_x, pole_y}, the pole's pixel not in the label (MPOX/MPOY refer "
+            "to a larger grid; the PJ4 maps have it at 1800, 1800)")  # fmt: skip
 
 
 def _decode(pixels: np.ndarray, kind: str, is_float: bool, label: dict[str, Any],
