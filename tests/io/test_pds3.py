@@ -80,6 +80,21 @@ def test_edr_lsb_integer_round_trip(tmp_path, attached):
         np.testing.assert_array_equal(read_frame(tmp_path / "JIR_IMG_EDR.IMG").image, frame.image)
 
 
+@pytest.mark.parametrize(
+    ("mode_id", "mode", "channels"),
+    [("SCI_I2_S1", "I2", ["M"]), ("SCI_I3_S0", "I3", ["L"]), ("SCI_I1_S1", "I1", ["L", "M"]),
+     ("I2", "I2", ["M"])],
+)  # fmt: skip
+def test_the_archives_mode_ids_name_the_imager_mode(tmp_path, mode_id, mode, channels):
+    """The archive's INSTRUMENT_MODE_ID holds the imager mode as a token ("SCI_I2_S1": imager
+    I2, spectrometer S1); read only at its end, an M-only frame became "band1" of a JIRAM frame
+    and went to the L-band detector."""
+    lines = 256 if mode == "I1" else 128
+    path = write_pds3(tmp_path, "JIR_IMG_RDR", radiance(lines), "PC_REAL", jiram(mode_id))
+    frame = read_frame(path)
+    assert frame.channels == channels and frame.meta["instrument_mode"] == mode
+
+
 @pytest.mark.parametrize("attached", [False, True])
 def test_rdr_pc_real_round_trip(tmp_path, attached):
     values = radiance(128)

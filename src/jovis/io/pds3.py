@@ -33,6 +33,9 @@ FILL_KEYS = ("MISSING_CONSTANT", "INVALID_CONSTANT", "NULL", "CORE_NULL")
 # JIRAM imager modes (INSTRUMENT_MODE_ID): channels and instrument config (PHYSICS.md §4).
 JIRAM_MODES = {"I1": (["L", "M"], "jiram"), "I2": (["M"], "jiram_m"), "I3": (["L"], "jiram_l")}
 JIRAM_BAND_LINES = 128
+# the imager's mode in INSTRUMENT_MODE_ID: "I2", or a token of the archive's "SCI_I2_S1" (imager
+# I2 with spectrometer mode S1; ksr-ocean/jiram_catalog's notes on the SIS labels)
+IMAGER_MODE = re.compile(r"(?:^|_)(I[123])(?:_|$)")
 
 
 def read_pds3(path: Path, instrument: str | None = None) -> Frame:
@@ -147,8 +150,8 @@ def jiram_bands(
     meta: dict[str, Any],
 ) -> tuple[np.ndarray, np.ndarray, list[str], str]:
     lines, bands, half = image.shape[0], image.shape[2], JIRAM_BAND_LINES
-    found = re.search(r"I[123]$", str(label.get("INSTRUMENT_MODE_ID", "")).strip().upper())
-    mode = found.group(0) if found else ("I1" if lines == 2 * half else None)
+    found = IMAGER_MODE.search(str(label.get("INSTRUMENT_MODE_ID", "")).strip().upper())
+    mode = found.group(1) if found else ("I1" if lines == 2 * half else None)
     meta["instrument_mode"] = mode
     if mode != "I1":
         channels, name = JIRAM_MODES.get(mode, ([f"band{i + 1}" for i in range(bands)], "jiram"))
