@@ -150,11 +150,12 @@ def test_a_jiram_polar_map_in_vicar_places_the_cyclones_where_its_source_frame_d
     import math
 
     import cv2
-    from tests.io.test_vicar import write_vicar
+    from tests.io.test_vicar import PJ4_MAP_ITEMS, write_vicar
 
     from jovis.geometry import PolarGrid
     from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, central_angle_deg
     from jovis.released import find_release
+    from jovis.released.auto import picks_by_input
     from jovis.synth.sample import make_sample
 
     frame, _ = make_sample(3, 256, ["M"], "jiram_m", "north", {"max_colatitude": 12.0})
@@ -186,8 +187,11 @@ def test_a_jiram_polar_map_in_vicar_places_the_cyclones_where_its_source_frame_d
     for name, image, grid_of in (("oblate", jiram_map, declared), ("sphere", jiram_map, sphere),
                                  ("source", frame.image[:, :, 0], source)):  # fmt: skip
         valid = frame.valid if name == "source" else seen
-        write_vicar(folder / f"{name}.IMG", np.where(valid, image, 0.0).astype(np.float32))
+        write_vicar(folder / f"{name}.IMG", np.where(valid, image, 0.0).astype(np.float32),
+                    extra=PJ4_MAP_ITEMS)  # fmt: skip
         (folder / f"{name}.IMG.map.json").write_text(json.dumps(grid_of))
+    # its label says JIRAM M band: model=auto picks the M-band detector
+    assert list(picks_by_input(folder)) == [find_release("jiram_m").tag]
     result = run_inference(find_release("jiram_m").weights, folder, tmp_path / "out",
                            device="cpu", progress=False)  # fmt: skip
     assert result["ok"] == 3

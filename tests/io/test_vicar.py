@@ -174,10 +174,24 @@ def test_a_label_size_beyond_the_file_is_refused_before_reading(tmp_path):
         read_frame(path, max_pixels=None)
 
 
+# the items of JIRAM's PJ4 polar maps' labels (as ksr-ocean/jiram_catalog's notes list them)
+PJ4_MAP_ITEMS = (
+    "MISSION_NAME='JUNO'  CAMERA_NAME='JIRM'  INSTRUMENT_ID=5  FILTER_NAME='M'  "
+    "IMAGE_TIME='2017-02-02T11:40:03.870'  PRODUCT_ID='JIR_IMG_RDR_2017033T114006_V02'  "
+    "MPOX=3800.0  MPOY=3800.0  MPS=15.0  DU=-90.0  MPROJ=4  CENLAT=83.15"
+)
+
+
+def test_a_jiram_map_is_an_m_band_frame_with_its_time(tmp_path):
+    frame = read_frame(write_vicar(tmp_path / "n01a.map", map_image(), extra=PJ4_MAP_ITEMS))
+    assert frame.instrument == "jiram_m" and frame.channels == ["M"]
+    assert frame.meta["time"] == "2017-02-02T11:40:03.870"
+    other = read_frame(write_vicar(tmp_path / "x.vic", map_image(), extra="FILTER_NAME='M'"))
+    assert other.instrument == "unknown" and other.channels == ["gray"]  # not said to be JIRAM
+
+
 def test_a_jiram_map_label_says_what_to_declare_and_a_folder_lists_map_files(tmp_path):
-    # the label items of JIRAM's PJ4 polar maps (ksr-ocean/jiram_catalog's notes): MPS, DU, MPROJ
-    extra = "MPOX=3800.0  MPOY=3800.0  MPS=15.0  DU=-90.0  MPROJ=4  CENLAT=83.15"
-    path = write_vicar(tmp_path / "n01h.map", map_image(), extra=extra)
+    path = write_vicar(tmp_path / "n01h.map", map_image(), extra=PJ4_MAP_ITEMS)
     note = read_frame(path).meta["grid_source"]
     assert "n01h.map.map.json" in note and "oblate_orthographic, km_per_px: 15" in note
     assert "lon_at_x: 270" in note and "pole's pixel not in the label" in note

@@ -105,7 +105,9 @@ def read_vicar(path: Path, instrument: str | None = None) -> Frame:
     (VAX, VICAR's default, when none is better; ``meta["byte_order_note"]``). In a float image
     NaN and pixels of exactly 0 are no data: the background of the JIRAM polar maps
     (``meta["zero_background_px"]`` counts them). Every label item is kept in ``meta["label"]``;
-    ``meta["time"]`` is START_TIME (or IMAGE_TIME) when the label has one.
+    ``meta["time"]`` is START_TIME (or IMAGE_TIME) when the label has one. A JIRAM imager
+    product (CAMERA_NAME 'JIRM' or a ``JIR_IMG`` PRODUCT_ID) with FILTER_NAME L or M is that
+    band's frame (channel ``L``/``M``, instrument ``jiram_l``/``jiram_m``), as the PJ4 maps are.
 
     Raises
     ------
@@ -169,8 +171,21 @@ def read_vicar(path: Path, instrument: str | None = None) -> Frame:
         meta["zero_background_px"] = int(np.count_nonzero(zero))
         valid &= ~zero
     meta["grid_source"] = _grid_note(path, label)
+    band = _jiram_band(label) if nb == 1 else None
+    if band is not None:  # a JIRAM map: its band names the frame's channel and instrument
+        return Frame(image, [band], f"jiram_{band.lower()}", str(path), meta, None, valid)
     channels = ["gray"] if nb == 1 else [f"c{i}" for i in range(nb)]
     return Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
+
+
+def _jiram_band(label: dict[str, Any]) -> str | None:
+    """``L`` or ``M`` for a JIRAM imager product (the PJ4 maps' labels: CAMERA_NAME='JIRM',
+    PRODUCT_ID='JIR_IMG_RDR_...', FILTER_NAME='M'), None for anything else."""
+    camera = str(label.get("CAMERA_NAME", "")).strip().upper()
+    product = str(label.get("PRODUCT_ID", "")).strip().upper()
+    band = str(label.get("FILTER_NAME", "")).strip().upper()
+    jiram = camera in ("JIRM", "JIRAM") or product.startswith("JIR_IMG")
+    return band if jiram and band in ("L", "M") else None
 
 
 def _grid_note(path: Path, label: dict[str, Any]) -> str:
