@@ -120,6 +120,16 @@ def test_a_3d_image_takes_the_axis_not_named_line_or_sample_as_its_bands(tmp_pat
     np.testing.assert_array_equal(frame.image, np.moveaxis(cube, 0, -1))
 
 
+@pytest.mark.parametrize(("band", "instrument"), [("M", "jiram_m"), ("L", "jiram_l")])
+def test_a_single_band_jiram_product_without_a_mode_takes_its_filter(tmp_path, band, instrument):
+    # without a mode id a 128-line product was "band1" of a jiram frame: auto took it as L
+    filter_xml = f"<img:filter_name>{band}</img:filter_name>"
+    area = f"<Mission_Area><img:Optical_Filter xmlns:img='urn:x'>{filter_xml}</img:Optical_Filter>"
+    area += "</Mission_Area>"
+    frame = read_frame(write_pds4(tmp_path, "jir_img_rdr_f", radiance(128), mission_area=area))
+    assert frame.instrument == instrument and frame.channels == [band]
+
+
 def test_a_jiram_mode_in_the_mission_area_is_used(tmp_path):
     mission = ("<Mission_Area><jiram:Instrument_Parameters xmlns:jiram='urn:x'>"
                "<jiram:instrument_mode_id>I2</jiram:instrument_mode_id>"

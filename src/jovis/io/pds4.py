@@ -103,7 +103,7 @@ def read_pds4(path: Path, instrument: str | None = None) -> Frame:
     if times.get("start_date_time"):
         meta["time"] = str(times["start_date_time"]).strip()
     if _is_jiram(label_path, product):
-        jiram_label = {"INSTRUMENT_MODE_ID": _find(product, "instrument_mode_id") or ""}
+        jiram_label = {"INSTRUMENT_MODE_ID": _jiram_mode(product)}
         image, valid, channels, name = jiram_bands(label_path, image, valid, jiram_label, meta)
     else:
         n = image.shape[2]
@@ -229,6 +229,16 @@ def _is_jiram(label_path: Path, product: dict[str, Any]) -> bool:
 def _is_junocam(label_path: Path, product: dict[str, Any]) -> bool:
     ident = str((product.get("Identification_Area") or {}).get("logical_identifier", "")).lower()
     return "junocam" in ident or PRODUCT_ID.match(label_path.stem.upper()) is not None
+
+
+def _jiram_mode(product: dict[str, Any]) -> str:
+    """The imager mode: an ``instrument_mode_id`` anywhere in the label, else the mode of a
+    single-band product whose ``filter_name`` is L or M (I3, I2); "" when neither says."""
+    mode = _find(product, "instrument_mode_id")
+    if mode:
+        return str(mode)
+    band = str(_find(product, "filter_name") or "").strip().upper()
+    return {"L": "I3", "M": "I2"}.get(band, "")
 
 
 def _find(value: Any, key: str) -> Any:
