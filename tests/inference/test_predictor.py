@@ -81,11 +81,14 @@ def test_wrong_channel_count_names_both(tiny_run):
 
 def test_another_band_of_the_same_count_is_refused_but_a_plain_image_is_taken(tiny_run):
     """A methane or JIRAM M frame given to a detector of two other bands used to run (same
-    count); a plain image's planes (c0, c1 / gray) may hold any band and are taken."""
+    count); a plain image's planes (c0, c1 / gray) may hold any band and are taken; named bands
+    in another order, or among others, are taken in the model's order (`take_bands`)."""
     predictor = Predictor.from_checkpoint(tiny_run["checkpoint"], device="cpu", precision="fp32")
     image = np.ones((40, 40, 2), np.float32)
-    with pytest.raises(ChannelMismatchError, match=r"\['L', 'M'\], the frame has \['M', 'L'\]"):
-        predictor.prepare(Frame(image, ["M", "L"], source="swapped.npy"))
+    swapped = np.dstack([np.zeros((40, 40), np.float32), np.arange(1600.0).reshape(40, 40)])
+    as_given = predictor.prepare(Frame(swapped[:, :, ::-1].copy(), ["L", "M"], source="a.npy"))
+    reordered = predictor.prepare(Frame(swapped, ["M", "L"], source="swapped.npy"))
+    np.testing.assert_array_equal(reordered, as_given)
     with pytest.raises(ChannelMismatchError, match="another band"):
         predictor.prepare(Frame(image, ["uv", "methane"], source="x.npy"))
     assert predictor.prepare(Frame(image, ["c0", "c1"], source="plain.npy")).shape == (2, 40, 40)

@@ -90,7 +90,9 @@ def prepare_scaled(
 
 
 def prepare_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) -> np.ndarray:
-    """Check the channel count and size, normalise as in training: (C, H, W) float32."""
+    """Check the channel count and size, normalise as in training: (C, H, W) float32 (a frame
+    holding the model's named bands among others, or in another order, is given those)."""
+    frame = take_bands(frame, info.channels)
     check_frame(frame, info, min_size)
     return normalise_frame(frame, info.normalisation)
 
