@@ -68,7 +68,8 @@ def read_pds4(path: Path, instrument: str | None = None) -> Frame:
         raise FrameReadError(label_path, "a JunoCam PDS4 product: its framelets are not split "
                                          "into filters from a PDS4 label; give the PDS3 EDR/RDR "
                                          "or the mission website's products")  # fmt: skip
-    if _is_jiram(label_path, product) and "_spe_" in label_path.name.lower():
+    jiram = _is_jiram(label_path, product)
+    if jiram and "_spe_" in label_path.name.lower():
         raise FrameReadError(
             label_path,
             "a JIRAM spectrometer product (spectra along the slit), not an image; give the "
@@ -102,7 +103,7 @@ def read_pds4(path: Path, instrument: str | None = None) -> Frame:
     times = (product.get("Observation_Area") or {}).get("Time_Coordinates") or {}
     if times.get("start_date_time"):
         meta["time"] = str(times["start_date_time"]).strip()
-    if _is_jiram(label_path, product):
+    if jiram:
         jiram_label = {"INSTRUMENT_MODE_ID": _jiram_mode(product)}
         image, valid, channels, name = jiram_bands(label_path, image, valid, jiram_label, meta)
     else:
@@ -115,14 +116,11 @@ def read_pds4(path: Path, instrument: str | None = None) -> Frame:
 
 def _image_block(label_path: Path, product: dict[str, Any]) -> tuple[dict, dict, str]:
     """The file area and the array block of the product's first image (Array_*_Image first)."""
-    areas = product.get("File_Area_Observational")
-    areas = areas if isinstance(areas, list) else [areas] if isinstance(areas, dict) else []
+    areas = _as_list(product.get("File_Area_Observational"))
     found = []
     for area in areas:
         for rank, kind in enumerate(IMAGE_CLASSES):
-            blocks = area.get(kind)
-            for block in blocks if isinstance(blocks, list) else [blocks] if blocks else []:
-                found.append((rank, area, block, kind))
+            found += [(rank, area, block, kind) for block in _as_list(area.get(kind))]
     if not found:
         classes = sorted({k for a in areas for k in a if k.startswith(("Array", "Table"))})
         raise FrameReadError(
@@ -146,9 +144,9 @@ def _data_file(label_path: Path, area: dict[str, Any]) -> Path:
 
 
 def _axes(block: dict[str, Any]) -> list[tuple[str, int]]:
-    axes = block.get("Axis_Array")
-    axes = axes if isinstance(axes, list) else [axes] if isinstance(axes, dict) else []
-    axes = sorted(axes, key=lambda a: int(_number(a.get("sequence_number"), 0)))
+    axes = sorted(
+        _as_list(block.get("Axis_Array")), key=lambda a: int(_number(a.get("sequence_number"), 0))
+    )
     return [(str(a.get("axis_name", "")).strip().lower(), int(_number(a.get("elements"), 0)))
             for a in axes]  # fmt: skip
 
@@ -157,10 +155,11 @@ def _check_size(label_path: Path, data_path: Path, block: dict[str, Any]) -> Non
     element = block.get("Element_Array") or {}
     data_type = str(element.get("data_type", ""))
     width = _item_bytes(data_type)
-    sizes = [n for _, n in _axes(block)]
+    axes = _axes(block)
+    sizes = [n for _, n in axes]
     if width is None or not sizes or min(sizes) <= 0:
         raise FrameReadError(label_path, f"PDS4 array with data_type {data_type!r} and axes "
-                                         f"{_axes(block)}: not an image jovis reads")  # fmt: skip
+                                         f"{axes}: not an image jovis reads")  # fmt: skip
     offset = int(_number(block.get("offset"), 0))
     need = offset + math.prod(sizes) * width
     have = data_path.stat().st_size
@@ -188,13 +187,10 @@ def _load(label_path: Path, data: Any, block: dict[str, Any]) -> np.ndarray:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            array = (
-                data[key]
-                if key in data.keys()
-                else next(
-                    data[k] for k in data.keys() if k != "label" and isinstance(data[k], np.ndarray)
-                )
-            )
+            # pdr names an array by its local identifier; else the first array it holds
+            names = [key] if key in data.keys() else [k for k in data.keys() if k != "label"]
+            array = next((a for a in map(data.__getitem__, names) if isinstance(a, np.ndarray)),
+                         None)  # fmt: skip
         except Exception as err:
             raise FrameReadError(label_path, f"pdr could not read the image array ({err})") from err
     if not isinstance(array, np.ndarray) or array.ndim not in (2, 3):
@@ -210,13 +206,16 @@ def _load(label_path: Path, data: Any, block: dict[str, Any]) -> np.ndarray:
 
 
 def _specials(block: Any) -> list[float]:
-    values = []
-    for key in SPECIAL_KEYS:
-        value = (block or {}).get(key) if isinstance(block, dict) else None
-        number = _number(value, None)
-        if number is not None:
-            values.append(int(number) if float(number).is_integer() else number)
-    return values
+    block = block if isinstance(block, dict) else {}
+    numbers = [_number(block.get(key), None) for key in SPECIAL_KEYS]
+    return [int(n) if n.is_integer() else n for n in numbers if n is not None]
+
+
+def _as_list(value: Any) -> list[dict[str, Any]]:
+    """A label element that may be repeated (a list of blocks), given once (a block) or absent."""
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict)]
+    return [value] if isinstance(value, dict) else []
 
 
 def _is_jiram(label_path: Path, product: dict[str, Any]) -> bool:
