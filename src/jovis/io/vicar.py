@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from jovis.frame import Frame
-from jovis.io.byte_order import ABSURD_TEXT, n_absurd
+from jovis.io.byte_order import ABSURD_TEXT, n_absurd, order_name
 from jovis.io.errors import FrameReadError
 
 log = logging.getLogger(__name__)
@@ -213,7 +213,7 @@ def _decode(pixels: np.ndarray, kind: str, is_float: bool, label: dict[str, Any]
         order = INT_ORDERS.get(str(label.get("INTFMT", "LOW")).upper())
         if order is None:
             raise ValueError(f"INTFMT={label.get('INTFMT')!r}; valid: {', '.join(INT_ORDERS)}")
-        meta["byte_order"] = None if kind == "u1" else ("little" if order == "<" else "big")
+        meta["byte_order"] = order_name(np.dtype(order + kind))
         return pixels.view(np.dtype(order + kind)).ravel()
     realfmt = label.get("REALFMT")
     if realfmt is not None:
@@ -222,8 +222,9 @@ def _decode(pixels: np.ndarray, kind: str, is_float: bool, label: dict[str, Any]
             raise ValueError(f"REALFMT={realfmt!r}; valid: {', '.join(REAL_ORDERS)}")
         meta["byte_order"] = _ORDER_NAMES[order]
         return _floats(pixels, kind, order)
-    counts = {name: n_absurd(_floats(pixels, kind, order)) for name, order in REAL_ORDERS.items()
-              if kind == "f4" or order != "vax"}  # fmt: skip
+    decoded = {name: _floats(pixels, kind, order) for name, order in REAL_ORDERS.items()
+               if kind == "f4" or order != "vax"}  # fmt: skip
+    counts = {name: n_absurd(values) for name, values in decoded.items()}
     best = min(counts, key=lambda name: (counts[name], name != "VAX"))  # a tie: VICAR's default
     meta["byte_order"] = _ORDER_NAMES[REAL_ORDERS[best]]
     meta["byte_order_note"] = (
@@ -232,7 +233,7 @@ def _decode(pixels: np.ndarray, kind: str, is_float: bool, label: dict[str, Any]
         + ", ".join(f"{name} {n}" for name, n in counts.items())
     )
     log.info("%s", meta["byte_order_note"])
-    return _floats(pixels, kind, REAL_ORDERS[best])
+    return decoded[best]
 
 
 def _floats(pixels: np.ndarray, kind: str, order: str) -> np.ndarray:
@@ -243,8 +244,8 @@ def _floats(pixels: np.ndarray, kind: str, order: str) -> np.ndarray:
                          "to IEEE (REALFMT='RIEEE') first")  # fmt: skip
     # VAX F: two little-endian 16-bit words, the high one first; with them swapped the bits are
     # an IEEE single's with the exponent biased by 2 more, so the value is a quarter of it
-    words = pixels.reshape(-1, 2, 2)[:, ::-1, :].reshape(-1)
+    bits = np.ascontiguousarray(pixels.reshape(-1, 2, 2)[:, ::-1, :]).reshape(-1).view("<u4")
     with np.errstate(invalid="ignore"):  # VAX's largest exponent reads as IEEE NaN: no data
-        values = np.frombuffer(words.tobytes(), "<f4") / np.float32(4.0)
-    exponent = (np.frombuffer(words.tobytes(), "<u4") >> 23) & 0xFF
+        values = bits.view("<f4") / np.float32(4.0)
+    exponent = (bits >> 23) & 0xFF
     return np.where(exponent == 0, np.float32(0.0), values)  # VAX zero (any fraction)
