@@ -89,6 +89,15 @@ def test_an_oblate_orthographic_map_takes_its_scale_in_km_per_pixel():
     assert math.hypot(x - 1800, y - 1800) * 15 == pytest.approx(B * math.radians(5), rel=1e-3)
 
 
+def test_an_oblate_stereographic_map_takes_its_scale_at_the_pole_in_km_per_pixel():
+    # ISIS's PolarStereographic maps on the spheroid (`jovis.io.isis_mapping`), given by hand
+    polar = {"projection": "oblate_stereographic", "hemisphere": "south", "pole_x": 50,
+             "pole_y": 50, "km_per_px": 20, "lon_at_x": 270}  # fmt: skip
+    grid = declared_map(frame_of((100, 100)), polar).grid
+    assert grid.projection == "oblate_stereographic"
+    assert grid.px_per_deg == pytest.approx(B * math.pi / 180 / 20)
+
+
 def test_a_map_json_beside_the_frame_wins_key_by_key(tmp_path):
     image = tmp_path / "mosaic.png"
     (tmp_path / "mosaic.png.map.json").write_text(json.dumps({"lat": [-90, 90]}))

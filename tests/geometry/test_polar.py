@@ -130,3 +130,49 @@ def test_the_oblate_orthographic_map_is_the_spheroid_seen_from_above_its_pole():
     x, y = oblate.pixel(80.0, 0.0)
     assert sphere.latlon(x, y)[0] - 80.0 == pytest.approx(0.637, abs=0.005)
     assert np.isnan(oblate.latlon(1800 + oblate.limb_radius_px + 1, 1800)[0])
+
+
+def test_the_oblate_stereographic_map_is_conformal_and_true_to_scale_at_the_pole():
+    """A pixel's step in x and in y covers the same distance on the 1-bar spheroid anywhere
+    (the projection is conformal: to 1e-6), and that distance is the km per px at the pole,
+    growing away from it as the ellipsoid's polar stereographic scale factor does (to 1e-6);
+    the sphere's stereographic of the polar radius is not conformal on the spheroid."""
+    import math
+
+    from jovis.geometry.body import (
+        EQUATORIAL_RADIUS_KM,
+        POLAR_RADIUS_KM,
+        planetographic,
+        surface_point,
+    )
+
+    def steps(grid, lat):
+        x, y = grid.pixel(lat, 30.0)
+        here = surface_point(*grid.latlon(x, y))
+        return [float(np.linalg.norm(surface_point(*grid.latlon(x + dx, y + dy)) - here))
+                for dx, dy in ((1e-3, 0.0), (0.0, 1e-3))]  # fmt: skip
+
+    e = math.sqrt(1 - (POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM) ** 2)
+    big_e = math.sqrt((1 + e) ** (1 + e) * (1 - e) ** (1 - e))
+    for hemisphere, sign in (("north", 1.0), ("south", -1.0)):
+        grid = PolarGrid(hemisphere, 0, 0, POLAR_RADIUS_KM * math.pi / 180 / 10.0,
+                         projection="oblate_stereographic")  # fmt: skip
+        assert np.allclose(steps(grid, sign * 89.999), 1e-2, rtol=1e-6)  # 10 km per px
+        for lat in (80.0, 60.0, 30.0):
+            along_x, along_y = steps(grid, sign * lat)
+            assert along_x == pytest.approx(along_y, rel=1e-6)
+            # Snyder eq. 21-32: k = ρ / (a·m), m = cos φg / sqrt(1 − e² sin² φg)
+            x, y = grid.pixel(sign * lat, 30.0)
+            phi = math.radians(float(planetographic(lat)))
+            m = math.cos(phi) / math.sqrt(1 - (e * math.sin(phi)) ** 2)
+            k = math.hypot(x, y) * 10.0 / (EQUATORIAL_RADIUS_KM * m)
+            assert along_x == pytest.approx(1e-2 / k, rel=1e-5)  # km per 1e-3 px
+            t = math.tan(math.pi / 4 - phi / 2) * ((1 + e * math.sin(phi)) /
+                                                   (1 - e * math.sin(phi))) ** (e / 2)  # fmt: skip
+            assert math.hypot(x, y) * 10.0 == pytest.approx(
+                2 * EQUATORIAL_RADIUS_KM * t / big_e, rel=1e-9
+            )
+    sphere = PolarGrid("north", 0, 0, POLAR_RADIUS_KM * math.pi / 180 / 10.0,
+                       projection="stereographic")  # fmt: skip
+    along_x, along_y = steps(sphere, 50.0)
+    assert abs(along_x / along_y - 1) > 1e-3

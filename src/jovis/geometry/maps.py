@@ -12,11 +12,12 @@ longitude or km. Declaring what map it is gives it them:
   max_colatitude, size}`` it is first reprojected onto a square polar grid about that pole (a
   lat-lon map of the aurora for a detector of polar frames; `cylindrical_to_polar`), as the HST
   lat-lon products are, and is then a frame with a grid.
-* ``{projection: equidistant|stereographic|orthographic|oblate_orthographic, hemisphere, pole_x,
-  pole_y, px_per_deg, lon_at_x, lon_sense}``: a polar projection; the frame takes that
-  `PolarGrid`, and with it everything a frame with a grid gets (resampling to the model's grid,
-  GeoJSON in lat/lon, the oval's course). An ``oblate_orthographic`` map (JIRAM's published
-  polar maps) may give ``km_per_px`` instead of ``px_per_deg``.
+* ``{projection: equidistant|stereographic|orthographic|oblate_orthographic|oblate_stereographic,
+  hemisphere, pole_x, pole_y, px_per_deg, lon_at_x, lon_sense}``: a polar projection; the frame
+  takes that `PolarGrid`, and with it everything a frame with a grid gets (resampling to the
+  model's grid, GeoJSON in lat/lon, the oval's course). An ``oblate_orthographic`` map (JIRAM's
+  published polar maps) or an ``oblate_stereographic`` one true to scale at the pole may give
+  ``km_per_px`` instead of ``px_per_deg``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ from jovis.geometry.remap import remap_valid, square_polar_grid
 
 log = logging.getLogger(__name__)
 MAP_PROJECTIONS = ("cylindrical", *PROJECTIONS)
+# Polar maps whose scale may be given in km per pixel: the spheroid's projections, on which
+# c·π/180 km is one degree of colatitude at the pole
+KM_SCALED = ("oblate_orthographic", "oblate_stereographic")
 LONGITUDES = ("west", "east")
 LATITUDES = ("planetocentric", "planetographic")
 SIDECAR_SUFFIX = ".map.json"
@@ -158,7 +162,7 @@ def check_map(settings: Any) -> None:
     if not isinstance(settings, dict):
         raise ValueError(f"map={settings!r}: must be a mapping (projection, ...) or null")
     if settings:
-        declared = _parsed(settings, (2, 2), "map")
+        declared = parse_declaration(settings, (2, 2), "map")
         if settings.get("to_polar") is not None:
             _polar_settings(settings["to_polar"], declared, "map")
 
@@ -194,7 +198,7 @@ def declared_map(frame, settings: dict[str, Any] | None):
         log.warning("%s: is placed by its own metadata's view; map is not used for it",
                     frame.source)  # fmt: skip
         return frame
-    declared = _parsed(merged, frame.shape, where)
+    declared = parse_declaration(merged, frame.shape, where)
     if isinstance(declared, PolarGrid):
         frame.grid = declared
     elif merged.get("to_polar") is not None:
@@ -227,7 +231,11 @@ def _projection(data: dict[str, Any]) -> str:
     return data.get("projection", "cylindrical")
 
 
-def _parsed(data: dict[str, Any], shape: tuple[int, int], where: str) -> CylindricalMap | PolarGrid:
+def parse_declaration(
+    data: dict[str, Any], shape: tuple[int, int], where: str
+) -> CylindricalMap | PolarGrid:
+    """The map a declaration (`data`, this module's forms) makes of an image of `shape`;
+    ValueError naming `where` (the setting or file it came from) and the key to mend."""
     projection = _projection(data)
     if projection not in MAP_PROJECTIONS:
         raise ValueError(f"{where}: projection={projection!r}; valid: {', '.join(MAP_PROJECTIONS)}")
@@ -241,11 +249,7 @@ def _parsed(data: dict[str, Any], shape: tuple[int, int], where: str) -> Cylindr
                 f"{where}: a {projection} polar map needs {', '.join(sorted(missing))} (the "
                 "pole's pixel, pixels per degree of colatitude at the pole; lon_at_x and "
                 "lon_sense orient it"
-                + (
-                    "; km_per_px may stand for px_per_deg)"
-                    if projection == "oblate_orthographic"
-                    else ")"
-                )
+                + ("; km_per_px may stand for px_per_deg)" if projection in KM_SCALED else ")")
             )
         try:
             return PolarGrid.from_dict({**fields, "projection": projection,
@@ -276,11 +280,12 @@ def _parsed(data: dict[str, Any], shape: tuple[int, int], where: str) -> Cylindr
 
 def _km_per_px_to_scale(fields: dict[str, Any], projection: str, where: str) -> dict[str, Any]:
     """An ``oblate_orthographic`` map's ``km_per_px`` (the scale on its equatorial plane, as the
-    JIRAM polar maps give it) as ``px_per_deg`` at the pole: c·π/180 / km_per_px."""
-    if projection != "oblate_orthographic":
+    JIRAM polar maps give it), or an ``oblate_stereographic`` one's at the pole, as
+    ``px_per_deg`` at the pole: c·π/180 / km_per_px."""
+    if projection not in KM_SCALED:
         raise ValueError(f"{where}: km_per_px is the scale of an oblate_orthographic map (the same "
-                         f"everywhere on it); a {projection} map needs px_per_deg, its scale at "
-                         "the pole")  # fmt: skip
+                         "everywhere on it) or of an oblate_stereographic one at the pole; a "
+                         f"{projection} map needs px_per_deg, its scale at the pole")  # fmt: skip
     if "px_per_deg" in fields:
         raise ValueError(f"{where}: give km_per_px or px_per_deg, not both")
     km = fields.pop("km_per_px")

@@ -11,12 +11,26 @@ from typing import Any
 
 import numpy as np
 
-from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM, pixel_area_at
+from jovis.geometry.body import (
+    EQUATORIAL_RADIUS_KM,
+    POLAR_RADIUS_KM,
+    pixel_area_at,
+    planetocentric,
+    planetographic,
+)
 
 # ``oblate_orthographic``: the 1-bar spheroid seen from far above its pole, as JIRAM's published
-# polar maps are (PHYSICS.md §4); ``orthographic`` is the sphere's.
-PROJECTIONS = ("equidistant", "stereographic", "orthographic", "oblate_orthographic")
+# polar maps are (PHYSICS.md §4); ``orthographic`` is the sphere's. ``oblate_stereographic``: the
+# spheroid's polar stereographic (Snyder 1987, eqs. 21-33 and 7-9), as ISIS's PolarStereographic
+# and PROJ's ``stere`` on an ellipsoid draw a map.
+PROJECTIONS = ("equidistant", "stereographic", "orthographic", "oblate_orthographic",
+               "oblate_stereographic")  # fmt: skip
 _FLATTENING_RATIO = EQUATORIAL_RADIUS_KM / POLAR_RADIUS_KM  # a / c
+_ECCENTRICITY = math.sqrt(1.0 - (POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM) ** 2)
+# Snyder's sqrt((1+e)^(1+e) (1-e)^(1-e)): with it ρ = 2·a·t/_E4 is true to scale at the pole
+_E4 = math.sqrt(
+    (1 + _ECCENTRICITY) ** (1 + _ECCENTRICITY) * (1 - _ECCENTRICITY) ** (1 - _ECCENTRICITY)
+)
 SENSES = ("clockwise", "counterclockwise")
 HEMISPHERES = ("north", "south")
 
@@ -37,13 +51,19 @@ class PolarGrid:
         SIII west longitude of the direction from the pole toward +x (increasing column).
     lon_sense : 'clockwise' or 'counterclockwise'
         The way SIII longitude increases around the pole on screen.
-    projection : 'equidistant', 'stereographic', 'orthographic' or 'oblate_orthographic'
+    projection : 'equidistant', 'stereographic', 'orthographic', 'oblate_orthographic' or
+        'oblate_stereographic'
         Radius ρ (px) from colatitude θ: ρ = k·θ, ρ = k·(360/π)·tan(θ/2), ρ = k·(180/π)·sin θ,
         with k = `px_per_deg`, so that all have the same scale at the pole. ``oblate_orthographic``
         projects the 1-bar spheroid (equatorial radius a, polar c) onto its equatorial plane:
         ρ = k·(180/π)·(a/c)·cos β, β the reduced latitude (tan β = (a/c)·tan φ); near the pole
         ρ ≈ c·θ, so k = c·π/180 / (km per px). It differs from the sphere's by up to 0.6° of
         latitude at 80° (the orthographic sphere of radius a reads β for φ).
+        ``oblate_stereographic`` is the spheroid's polar stereographic: ρ = k·(180/π)·(a/c)·2t/E,
+        t = tan(45° − φg/2)·((1 + e sin φg)/(1 − e sin φg))^(e/2) of the planetographic latitude
+        φg, E = √((1+e)^(1+e)·(1−e)^(1−e)), e the eccentricity; near the pole ρ ≈ c·θ as well,
+        so a map true to scale at the pole has k = c·π/180 / (km per px) and one true to scale
+        at another latitude a larger k (its scale factor at the pole times that).
     approximate : bool
         True for a grid fitted to the data rather than documented with it.
     source : str
@@ -106,6 +126,9 @@ class PolarGrid:
             return rho / k
         if self.projection == "stereographic":
             return np.degrees(2 * np.arctan(rho * math.pi / (360 * k)))
+        if self.projection == "oblate_stereographic":
+            t = rho * _E4 / (2 * _FLATTENING_RATIO * k * 180 / math.pi)
+            return 90.0 - planetocentric(np.degrees(_graphic_latitude(t)))
         with np.errstate(invalid="ignore"):
             colat = np.arcsin(rho / self.limb_radius_px)  # NaN beyond the limb
         if self.projection == "oblate_orthographic":  # reduced colatitude → planetocentric
@@ -118,6 +141,9 @@ class PolarGrid:
             return colat * k
         if self.projection == "stereographic":
             return k * (360 / math.pi) * np.tan(np.radians(colat) / 2)
+        if self.projection == "oblate_stereographic":
+            t = _stereographic_t(np.radians(planetographic(90.0 - np.asarray(colat))))
+            return k * (180 / math.pi) * _FLATTENING_RATIO * 2 * t / _E4
         theta = np.radians(colat)
         if self.projection == "oblate_orthographic":  # planetocentric → reduced colatitude
             theta = np.arctan2(np.sin(theta), _FLATTENING_RATIO * np.cos(theta))
@@ -176,6 +202,22 @@ class PolarGrid:
             xs, ys = self.pixel(lat_line, np.full_like(lat_line, lon_value))
             lines += lines_inside(xs, ys, width, height, "lon", float(lon_value))
         return lines
+
+
+def _stereographic_t(phi: np.ndarray) -> np.ndarray:
+    """Snyder's t (eq. 15-9) of planetographic latitudes `phi` (radians) on the 1-bar spheroid."""
+    e_sin = _ECCENTRICITY * np.sin(phi)
+    return np.tan(np.pi / 4 - phi / 2) * ((1 + e_sin) / (1 - e_sin)) ** (_ECCENTRICITY / 2)
+
+
+def _graphic_latitude(t: np.ndarray) -> np.ndarray:
+    """The planetographic latitude (radians) whose `_stereographic_t` is `t` (Snyder eq. 7-9,
+    iterated: the correction shrinks by about e² a step, below 1e-12 rad in 12)."""
+    phi = np.pi / 2 - 2 * np.arctan(t)
+    for _ in range(12):
+        e_sin = _ECCENTRICITY * np.sin(phi)
+        phi = np.pi / 2 - 2 * np.arctan(t * ((1 - e_sin) / (1 + e_sin)) ** (_ECCENTRICITY / 2))
+    return phi
 
 
 @functools.lru_cache(maxsize=16)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jovis.io import FRAME_SUFFIXES
 from jovis.io.archives import ArchiveError, is_archive, unpack
+from jovis.io.isis import label_of
 from jovis.io.pds4_label import (
     DATA_SUFFIXES,
     LABEL_MAX,
@@ -131,9 +132,9 @@ def frame_files(candidates: list[Path]) -> list[Path]:
     """The frames among files: by suffix, one file per product.
 
     A JunoCam per-filter set (-red/-green/-blue.png, or .jpg / .tif) is one frame, read through
-    its first file; an .IMG whose detached .LBL is listed too is read through the label, and a
-    data file whose PDS4 .xml label is listed through that; other XML files (a bundle's or
-    collection's label, a spectrum's or a table's product) are not frames.
+    its first file; an .IMG (or label-less ISIS .cub) whose detached .LBL is listed too is read
+    through the label, and a data file whose PDS4 .xml label is listed through that; other XML
+    files (a bundle's or collection's label, a spectrum's or a table's product) are not frames.
     """
     chosen, seen_sets = [], set()
     names = {p.name.lower() for p in candidates}
@@ -144,8 +145,9 @@ def frame_files(candidates: list[Path]) -> list[Path]:
         if not p.is_file():
             chosen.append(p)  # a folder or a broken link with a frame's name: it will fail
             continue
-        if p.suffix.lower() == ".img" and f"{p.stem}.lbl".lower() in names:
-            continue
+        if p.suffix.lower() in (".img", ".cub") and f"{p.stem}.lbl".lower() in names:
+            if p.suffix.lower() == ".img" or label_of(p) != p:
+                continue  # read through its detached label
         if p.suffix.lower() in DATA_SUFFIXES and f"{p.stem}.xml".lower() in names:
             continue  # read through its PDS4 label
         if p.suffix.lower() == ".xml" and (f"{p.stem}.lbl".lower() in names or not _pds4_label(p)):

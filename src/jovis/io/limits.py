@@ -2,7 +2,8 @@
 
 A small file can declare a huge image (a 389 KB PNG saying 20000×20000 decodes to 1.6 GB as float):
 `check_pixels` refuses it from the header alone (PNG IHDR, JPEG SOF, TIFF IFD, FITS NAXISn,
-PDS3 LINES/LINE_SAMPLES/BANDS, PDS4 Axis_Array elements, VICAR NL/NS/NB, NPY header).
+PDS3 LINES/LINE_SAMPLES/BANDS, PDS4 Axis_Array elements, VICAR NL/NS/NB, ISIS Dimensions, NPY
+header).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def declared_size(path: Path, kind: str) -> tuple[int, ...] | None:
         "pds3": _pds3,
         "vicar": _vicar,
         "pds4": _pds4,
+        "isis": _isis,
     }.get(kind)
     if reader is None:
         return None
@@ -177,3 +179,13 @@ def _pds4(path: Path, head: bytes) -> tuple[int, ...] | None:
             head = fh.read(_HEAD)
     count = declared_elements(head)
     return None if count is None else (count,)
+
+
+def _isis(path: Path, head: bytes) -> tuple[int, ...] | None:
+    from jovis.io.isis import declared_shape, label_of, parse_label
+
+    label = label_of(path)
+    if label is not None and label != path:
+        with open(label, "rb") as fh:
+            head = fh.read(_HEAD)
+    return declared_shape(parse_label(head.decode("latin-1")))

@@ -14,6 +14,7 @@ from jovis.frame import Frame
 from jovis.io.archives import archive_problem, is_archive
 from jovis.io.errors import FrameReadError
 from jovis.io.generic import RASTER_MAGIC, read_npy, read_raster
+from jovis.io.isis import label_of
 from jovis.io.limits import DEFAULT_MAX_PIXELS, check_pixels
 from jovis.io.pds4_label import PDS4_HEAD, is_pds4_label, label_beside
 
@@ -29,7 +30,7 @@ FITS_SUFFIXES = (".fits", ".fit", ".fts")
 # Suffixes a folder listing treats as frames (labels stand for their .IMG).
 # (.map: JIRAM's published polar maps are VICAR files named so)
 FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", *FITS_SUFFIXES, ".lbl", ".img",
-                  ".vic", ".map", ".xml"}  # fmt: skip
+                  ".vic", ".map", ".xml", ".cub"}  # fmt: skip
 # Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
 COMPRESSED_FRAME_SUFFIXES = tuple(f"{suffix}.gz" for suffix in FITS_SUFFIXES)
 GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file
@@ -58,6 +59,8 @@ def sniff_format(path: str | Path) -> str:
             if kind in RASTER_KINDS and JUNOCAM_NAME.match(path.name):
                 return "junocam"  # a website product, also when saved as JPEG or TIFF
             return kind
+    if label_of(path) is not None:
+        return "isis"  # an ISIS cube, its detached label, or the data file beside that
     if path.suffix.lower() == ".img" and any(
         path.with_suffix(s).exists() for s in (".LBL", ".lbl")
     ):
@@ -73,7 +76,7 @@ def sniff_format(path: str | Path) -> str:
     raise FrameReadError(
         path,
         f"unrecognised content (first bytes {head[:8]!r}): not a PNG, JPEG, TIFF, NPY, "
-        "FITS, PDS3, PDS4 or VICAR frame",
+        "FITS, PDS3, PDS4, VICAR or ISIS frame",
     )
 
 
@@ -110,8 +113,8 @@ def read_frame(
     ----------
     path : str or Path
         The file. Its format is decided by content: FITS (also gzip-compressed), PDS3 and PDS4
-        (label or its data file), VICAR, JunoCam products (raw framelet PNG, per-filter PNGs,
-        map-projected composite), PNG, JPEG, TIFF, NPY.
+        (label or its data file), VICAR, ISIS cubes (or a detached label), JunoCam products (raw
+        framelet PNG, per-filter PNGs, map-projected composite), PNG, JPEG, TIFF, NPY.
     instrument : str, optional
         Instrument name to record when the file does not say (a reader that knows keeps its own).
     channels : list of str, optional
@@ -150,6 +153,10 @@ def read_frame(
             from jovis.io.vicar import read_vicar
 
             frame = read_vicar(path, instrument)
+        elif kind == "isis":
+            from jovis.io.isis import read_isis
+
+            frame = read_isis(path, instrument)
         else:  # junocam
             from jovis.io.junocam import read_junocam
 
