@@ -15,6 +15,7 @@ representation saturations, whose true value is unknown (``meta["special_px"]`` 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from pathlib import Path
@@ -190,6 +191,7 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
         than the label says, a detached label's data file missing.
     """
     from jovis.geometry.maps import parse_declaration
+    from jovis.geometry.polar import PolarGrid
     from jovis.io.isis_mapping import declaration
 
     path = Path(path)
@@ -222,7 +224,8 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
         meta["grid_source"] = note
         if declared is not None:
             placed = parse_declaration(declared, (nl, ns), f"{path.name}'s Mapping group")
-            if hasattr(placed, "hemisphere"):
+            placed = dataclasses.replace(placed, source=note)  # the label's, not a user's
+            if isinstance(placed, PolarGrid):
                 frame.grid = placed
             else:
                 meta["map"] = placed.to_dict()
@@ -285,7 +288,7 @@ def _pixels(path: Path, core: dict[str, Any], shape: tuple[int, int, int]):
     values, counts = _true_values(stored, kind, core)
     if counts:
         meta["special_px"] = counts
-        log.info("%s: ISIS special pixels (no data): %s", path.name, counts)
+        log.debug("%s: ISIS special pixels (no data): %s", path.name, counts)
     return values, meta
 
 

@@ -96,7 +96,7 @@ def declaration(mapping: dict[str, Any], shape: tuple[int, int]) -> tuple[dict |
     note = (f"ISIS Mapping group: PolarStereographic about the {hemisphere} pole on "
             f"{'a sphere of ' + format(a, 'g') + ' km' if sphere else 'the 1-bar spheroid'}, "
             f"true to scale at latitude {clat:g} (scale factor {k0:.6f} at the pole), "
-            f"{res:g} km/px there → a {projection} grid")  # fmt: skip
+            f"{res:g} km/px there; jovis grid {projection}")  # fmt: skip
     return {"projection": projection, **grid, "px_per_deg": k0 * radius * math.pi / 180 / res}, note
 
 
