@@ -25,6 +25,7 @@ import pytest
 from astropy.io import fits
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from tests.io.test_isis import POLAR_MAPPING, write_cube
 from tests.io.test_pds3 import jiram, write_pds3
 from tests.io.test_pds4 import radiance, write_pds4
 from tests.io.test_vicar import write_vicar
@@ -110,6 +111,14 @@ def seed_vicar(folder: Path) -> dict[str, bytes]:
     return {"m.vic": (folder / "m.vic").read_bytes()}
 
 
+def seed_isis(folder: Path, detached: bool) -> dict[str, bytes]:
+    rgb = np.repeat(_image()[:, :, None], 3, axis=2) / 200.0
+    name = "c.lbl" if detached else "c.cub"
+    write_cube(folder / name, rgb, filters=["BLUE", "GREEN", "RED"], mapping=POLAR_MAPPING,
+               tile=(8, 8), detached="c.cub" if detached else None)  # fmt: skip
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
 def seed_pds4(folder: Path) -> dict[str, bytes]:
     write_pds4(folder, "jir_img_rdr_f", radiance(256, 8))
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
@@ -139,6 +148,8 @@ SEEDS: dict[str, tuple[Callable[[Path], dict[str, bytes]], str]] = {
     "pds3_detached": (lambda f: seed_pds3(f, False), "JIR_IMG_EDR.LBL"),
     "pds3_attached": (lambda f: seed_pds3(f, True), "JIR_IMG_EDR.IMG"),
     "vicar": (seed_vicar, "m.vic"),
+    "isis": (lambda f: seed_isis(f, False), "c.cub"),
+    "isis_detached": (lambda f: seed_isis(f, True), "c.lbl"),
     "pds4": (seed_pds4, "jir_img_rdr_f.xml"),
     "junocam_raw": (seed_junocam, f"{PID}-raw.png"),
     "junocam_set": (seed_junocam_set, f"{PID}-red.png"),
@@ -218,7 +229,7 @@ def read_damaged(files: dict[str, bytes], victim: str, target: str, damage: Muta
 
 MAGICS = [b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"\x93NUMPY",
           b"SIMPLE  =", b"PDS_VERSION_ID", b"ODL_VERSION_ID", b"LBLSIZE=",
-          b"<?xml version='1.0'?><Product_Observational>"]  # fmt: skip
+          b"<?xml version='1.0'?><Product_Observational>", b"Object = IsisCube\n"]  # fmt: skip
 
 
 @fuzz(40)
@@ -240,6 +251,9 @@ def test_random_bytes_behind_any_magic_are_refused(magic, body, name):
         ("pds3_detached", "JIR_IMG_EDR.IMG", 15),
         ("pds3_attached", "JIR_IMG_EDR.IMG", 50),
         ("vicar", "m.vic", 50),
+        ("isis", "c.cub", 50),
+        ("isis_detached", "c.lbl", 30),
+        ("isis_detached", "c.cub", 10),
         ("pds4", "jir_img_rdr_f.xml", 50),
         ("pds4", "jir_img_rdr_f.img", 15),
         ("junocam_raw", f"{PID}-raw.png", 25),
