@@ -98,6 +98,21 @@ def test_an_oblate_stereographic_map_takes_its_scale_at_the_pole_in_km_per_pixel
     assert grid.px_per_deg == pytest.approx(B * math.pi / 180 / 20)
 
 
+def test_a_frame_with_its_own_cylindrical_map_keeps_it_against_the_runs_map(tmp_path, caplog):
+    """An ISIS cube's map (its reader's) is not replaced by `infer map=` meant for the other
+    frames of the run; a map.json beside the file still wins."""
+    import logging
+
+    own = declared({"lat": [30, -30], "lon": [0, 120]}, (60, 120)).to_dict()
+    frame = frame_of((60, 120), str(tmp_path / "c.cub"))
+    frame.meta["map"] = own
+    with caplog.at_level(logging.WARNING, logger="jovis.geometry.maps"):
+        assert declared_map(frame, GLOBAL_EAST).meta["map"] == own
+    assert "has its own map" in caplog.text
+    (tmp_path / "c.cub.map.json").write_text(json.dumps(GLOBAL_EAST))
+    assert declared_map(frame, None).meta["map"]["lat_top"] == 90
+
+
 def test_a_map_json_beside_the_frame_wins_key_by_key(tmp_path):
     image = tmp_path / "mosaic.png"
     (tmp_path / "mosaic.png.map.json").write_text(json.dumps({"lat": [-90, 90]}))

@@ -171,7 +171,8 @@ def declared_map(frame, settings: dict[str, Any] | None):
     """`frame` with the map it is declared to be: `settings` (infer's ``map``), overridden key by
     key by ``<file>.map.json`` beside the frame (replaced when that names another projection).
     A frame whose reader found a polar grid keeps it (the declaration is logged as ignored), and
-    so does a JunoCam product its metadata place, unless a file beside it declares it;
+    so do a frame that has a cylindrical map of its own (an ISIS cube's, a frame set's row) and
+    a JunoCam product its metadata place, unless a file beside it declares them;
     otherwise a polar declaration becomes its grid and a cylindrical one its ``meta["map"]``.
     Frames with no declaration are returned unchanged."""
     merged = dict(settings or {})
@@ -193,6 +194,10 @@ def declared_map(frame, settings: dict[str, Any] | None):
     if frame.grid is not None:
         log.warning("%s: has its own polar grid (%s); %s is not used for it",
                     frame.source, frame.grid.source or "from the file", where)  # fmt: skip
+        return frame
+    if where == "map" and frame.meta.get("map"):  # its file's (an ISIS cube's) or its set's
+        log.warning("%s: has its own map (%s); map is not used for it", frame.source,
+                    frame.meta["map"].get("source") or "from the file")  # fmt: skip
         return frame
     if where == "map" and _seen_in_perspective(frame):  # a file beside it would still win
         log.warning("%s: is placed by its own metadata's view; map is not used for it",
