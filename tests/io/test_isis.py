@@ -220,3 +220,19 @@ def test_pvl_lists_units_quotes_and_continued_lines():
     label = parse_label(text)
     assert label == {"IsisCube": {"BandBin": {"FilterName": ["RED", "GREEN", "BLUE"],
                                               "Center": 700}, "Name": "a b"}}  # fmt: skip
+
+
+def test_a_one_filter_junocam_cube_is_refused_by_auto_naming_the_fix(tmp_path):
+    """cam2map writes one cube per filter: model=auto refuses a red-only cube saying to stack
+    the filters' cubes (cubeit), and takes the stacked cube to the colour detector."""
+    from jovis.released import find_release
+    from jovis.released.auto import picks_by_input
+
+    image = np.random.default_rng(4).random((16, 16, 3)).astype(np.float32)
+    write_cube(tmp_path / "red.cub", image[:, :, 0], filters=["RED"])
+    write_cube(tmp_path / "rgb.cub", image, filters=["RED", "GREEN", "BLUE"])
+    picks = picks_by_input(tmp_path)
+    refused = [key for key in picks if key.startswith("!")]
+    assert len(refused) == 1 and "ISIS cubeit" in refused[0] and "1 channel(s)" in refused[0]
+    assert picks[refused[0]][1] == [tmp_path / "red.cub"]
+    assert picks[find_release("visible_rgb").tag][1] == [tmp_path / "rgb.cub"]

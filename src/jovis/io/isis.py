@@ -337,7 +337,14 @@ def _channels(path: Path, image: np.ndarray, label: dict[str, Any], instrument: 
         names = [JUNOCAM_FILTERS.get(str(f).strip().upper()) for f in filters]
         if len(names) == image.shape[2] and None not in names and len(set(names)) == len(names):
             order = sorted(range(len(names)), key=lambda i: _CHANNEL_ORDER.index(names[i]))
-            return image[:, :, order], [names[i] for i in order], "junocam"
+            named = [names[i] for i in order]
+            if not set(_CHANNEL_ORDER[:3]) <= set(named):  # cam2map's one cube per filter
+                meta["channel_note"] = (
+                    f"a JunoCam cube of the {', '.join(named)} filter(s) only; the colour "
+                    "detector takes red, green and blue together: stack the three filters' "
+                    "cubes of one map into one (ISIS cubeit) and give that"
+                )
+            return image[:, :, order], named, "junocam"
         meta["channel_note"] = (f"JunoCam cube whose BandBin FilterName {filters!r} does not "
                                 f"name its {image.shape[2]} band(s) as RED, GREEN, BLUE or "
                                 "METHANE: channels not named")  # fmt: skip

@@ -17,16 +17,19 @@ from jovis.released import Pick, UnknownModelError, colour_guess, for_bands, res
 log = logging.getLogger(__name__)
 
 
-def frame_identity(path: Path, rows: dict[str, dict]) -> tuple[str, list[str] | None, float | None]:
-    """The instrument, channel names and spacecraft altitude (km) of one input: its frame-set
-    manifest row (channels None when the row lacks them, no altitude), else what `read_frame`
-    finds."""
+def frame_identity(
+    path: Path, rows: dict[str, dict]
+) -> tuple[str, list[str] | None, float | None, str]:
+    """The instrument, channel names and spacecraft altitude (km) of one input, and what its
+    reader noted about its channels (``meta["channel_note"]``, else ""): its frame-set manifest
+    row (channels None when the row lacks them, no altitude), else what `read_frame` finds."""
     row = rows.get(str(path)) or rows.get(str(path.resolve())) or {}
     if row.get("instrument"):
         channels = row.get("channels")
-        return str(row["instrument"]), None if channels is None else list(channels), None
+        return str(row["instrument"]), None if channels is None else list(channels), None, ""
     frame = read_frame(path)
-    return frame.instrument, list(frame.channels), frame_altitude_km(frame)
+    note = str(frame.meta.get("channel_note") or "")
+    return frame.instrument, list(frame.channels), frame_altitude_km(frame), note
 
 
 def picks_by_input(input: str | Path, *, instrument: str | None = None) -> dict[str, Any]:
@@ -42,14 +45,15 @@ def picks_by_input(input: str | Path, *, instrument: str | None = None) -> dict[
     groups: dict[str, Any] = {}
     for path in list_inputs(input):
         try:
-            found, channels, altitude = frame_identity(path, rows)
+            found, channels, altitude, note = frame_identity(path, rows)
             picks = [resolve_model("auto", instrument=instrument or found, channels=channels,
                                    altitude_km=altitude)]  # fmt: skip
         except FrameReadError as err:
             picks, err_key = [], f"!{err}"
         except UnknownModelError as err:
             # a frame of several bands no release takes together: each band's detector
-            picks, err_key = _band_picks(found, channels, altitude), f"!{err}"
+            picks = _band_picks(found, channels, altitude)
+            err_key = f"!{err}" + (f". The reader: {note}" if note else "")
         if not picks:
             groups.setdefault(err_key, (None, []))[1].append(path)
             continue
