@@ -236,3 +236,11 @@ def test_a_one_filter_junocam_cube_is_refused_by_auto_naming_the_fix(tmp_path):
     assert len(refused) == 1 and "ISIS cubeit" in refused[0] and "1 channel(s)" in refused[0]
     assert picks[refused[0]][1] == [tmp_path / "red.cub"]
     assert picks[find_release("visible_rgb").tag][1] == [tmp_path / "rgb.cub"]
+
+
+def test_a_cube_naming_junocam_only_by_its_instrument_name_is_junocam(tmp_path):
+    label = write_cube(tmp_path / "n.lbl", np.ones((8, 8), np.float32), filters=["GREEN"],
+                       detached="n.cub")  # fmt: skip
+    label.write_text(label.read_text().replace("InstrumentId = JNC", "InstrumentName = JUNOCAM"))
+    frame = read_frame(label)
+    assert frame.instrument == "junocam" and frame.channels == ["green"]

@@ -328,7 +328,10 @@ def _channels(path: Path, image: np.ndarray, label: dict[str, Any], instrument: 
               meta: dict[str, Any]):  # fmt: skip
     """The image with its channels named, and the instrument: a JunoCam cube's filters in
     jovis's order; otherwise ``gray`` / ``c0``, ``c1``..."""
-    ident = str(find(label, "IsisCube", "Instrument", "InstrumentId") or "").strip().upper()
+    instrument_group = find(label, "IsisCube", "Instrument") or {}
+    # junocam2isis copies the EDR's INSTRUMENT_ID ("JNC") and INSTRUMENT_NAME ("JUNOCAM")
+    ident = find(instrument_group, "InstrumentId") or find(instrument_group, "InstrumentName")
+    ident = str(ident or "").strip().upper()
     filters = find(label, "IsisCube", "BandBin", "FilterName")
     filters = filters if isinstance(filters, list) else [] if filters is None else [filters]
     meta["instrument_id"] = ident or None
