@@ -229,7 +229,7 @@ def test_a_one_filter_junocam_cube_is_refused_by_auto_naming_the_fix(tmp_path):
     from jovis.released.auto import picks_by_input
 
     image = np.random.default_rng(4).random((16, 16, 3)).astype(np.float32)
-    write_cube(tmp_path / "red.cub", image[:, :, 0], filters=["RED"])
+    write_cube(tmp_path / "red.cub", image[:, :, 0], filters=["RED"], mapping=POLAR_MAPPING)
     write_cube(tmp_path / "rgb.cub", image, filters=["RED", "GREEN", "BLUE"])
     picks = picks_by_input(tmp_path)
     refused = [key for key in picks if key.startswith("!")]
@@ -244,3 +244,13 @@ def test_a_cube_naming_junocam_only_by_its_instrument_name_is_junocam(tmp_path):
     label.write_text(label.read_text().replace("InstrumentId = JNC", "InstrumentName = JUNOCAM"))
     frame = read_frame(label)
     assert frame.instrument == "junocam" and frame.channels == ["green"]
+
+
+def test_an_unprojected_junocam_framelet_cube_says_to_project_it_first(tmp_path):
+    """junocam2isis writes one framelet per cube, with no Mapping group: the note says to
+    map-project and stack, or to give the raw product instead."""
+    framelet = read_frame(write_cube(tmp_path / "f.cub", np.ones((128, 64), np.float32),
+                                     filters=["BLUE"]))  # fmt: skip
+    assert framelet.grid is None and framelet.channels == ["blue"]
+    assert "no Mapping group" in framelet.meta["channel_note"]
+    assert "cam2map" in framelet.meta["channel_note"]

@@ -324,6 +324,19 @@ def _true_values(stored: np.ndarray, kind: str, core: dict[str, Any]):
     return values, counts
 
 
+def _colour_fix(named: list[str], mapping: Any) -> str:
+    """What to do with a JunoCam cube of fewer filters than red, green and blue: cam2map writes
+    one map per filter (stack them); junocam2isis one unprojected framelet per cube."""
+    have = f"a JunoCam cube of the {', '.join(named)} filter(s) only; the colour detector takes "
+    if isinstance(mapping, dict):
+        return (have + "red, green and blue together: stack the three filters' cubes of one "
+                "map into one (ISIS cubeit) and give that")  # fmt: skip
+    return (have + "a red, green and blue image: this cube has no Mapping group (junocam2isis "
+            "writes one framelet per cube); map-project the framelets (spiceinit, cam2map, "
+            "automos per filter) and stack the filters (cubeit), or give jovis the raw "
+            "product's PNG with its -metadata.json")  # fmt: skip
+
+
 def _channels(path: Path, image: np.ndarray, label: dict[str, Any], instrument: str | None,
               meta: dict[str, Any]):  # fmt: skip
     """The image with its channels named, and the instrument: a JunoCam cube's filters in
@@ -341,12 +354,8 @@ def _channels(path: Path, image: np.ndarray, label: dict[str, Any], instrument: 
         if len(names) == image.shape[2] and None not in names and len(set(names)) == len(names):
             order = sorted(range(len(names)), key=lambda i: _CHANNEL_ORDER.index(names[i]))
             named = [names[i] for i in order]
-            if not set(_CHANNEL_ORDER[:3]) <= set(named):  # cam2map's one cube per filter
-                meta["channel_note"] = (
-                    f"a JunoCam cube of the {', '.join(named)} filter(s) only; the colour "
-                    "detector takes red, green and blue together: stack the three filters' "
-                    "cubes of one map into one (ISIS cubeit) and give that"
-                )
+            if not set(_CHANNEL_ORDER[:3]) <= set(named):
+                meta["channel_note"] = _colour_fix(named, find(label, "IsisCube", "Mapping"))
             return image[:, :, order], named, "junocam"
         meta["channel_note"] = (f"JunoCam cube whose BandBin FilterName {filters!r} does not "
                                 f"name its {image.shape[2]} band(s) as RED, GREEN, BLUE or "
