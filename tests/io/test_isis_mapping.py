@@ -137,24 +137,35 @@ def test_cylindrical_cubes_get_the_map_isis_projected_them_on(tmp_path, name, cl
     np.testing.assert_allclose((got_lon - lon_west + 180) % 360 - 180, 0, atol=1e-9)
 
 
-def test_a_polar_orthographic_cube_on_a_sphere_gets_the_spheres_orthographic(tmp_path):
-    mapping = {**POLAR_MAPPING, "ProjectionName": "Orthographic", "PolarRadius": "71492000.0",
+@pytest.mark.parametrize(
+    ("polar_m", "projection"), [(A_M, "orthographic"), (C_M, "planetographic_orthographic")]
+)
+def test_a_polar_orthographic_cube_gets_isis_orthographic(tmp_path, polar_m, projection):
+    """ISIS's Orthographic about the south pole: x = a cos φg sin Δλ, y = a cos φg cos Δλ with φg
+    planetographic (on a sphere the same as planetocentric)."""
+    mapping = {**POLAR_MAPPING, "ProjectionName": "Orthographic", "PolarRadius": str(polar_m),
                "CenterLatitude": "-90.0"}  # fmt: skip
     grid = read_frame(write_cube(tmp_path / "o.cub", np.ones((64, 64), np.float32),
                                  mapping=mapping)).grid  # fmt: skip
-    # ISIS Orthographic::SetGround about the south pole: x = a cos φ sin Δλ, y = a cos φ cos Δλ
-    lat, lon_east = np.array([-80.0, -65.0]), np.array([10.0, 250.0])
-    x = A_M * np.cos(np.radians(lat)) * np.sin(np.radians(lon_east))
-    y = A_M * np.cos(np.radians(lat)) * np.cos(np.radians(lon_east))
+    assert grid.projection == projection
+    lat, lon_east = np.array([-89.0, -80.0, -65.0, -40.0]), np.array([10.0, 250.0, 100.0, 0.0])
+    graphic = np.radians(lat if polar_m == A_M else planetographic(lat))
+    x = A_M * np.cos(graphic) * np.sin(np.radians(lon_east))
+    y = A_M * np.cos(graphic) * np.cos(np.radians(lon_east))
     got_lat, got_lon = grid.latlon(*pixel_of(x, y, mapping))
     np.testing.assert_allclose(got_lat, lat, atol=1e-9)
     np.testing.assert_allclose(got_lon, -lon_east % 360, atol=1e-9)
+    np.testing.assert_allclose(grid.pixel(lat, -lon_east % 360), pixel_of(x, y, mapping),
+                               atol=1e-7)  # fmt: skip
+    # the pole's scale: one degree of planetocentric colatitude is c²/a·π/180 km there
+    near = grid.pixel(np.array([-89.99, -90.0]), np.array([0.0, 0.0]))
+    km = np.hypot(*np.diff(np.array(near), axis=1)[:, 0]) * 100.0 / 0.01
+    assert km == pytest.approx(polar_m**2 / A_M / 1000 * math.pi / 180, rel=1e-5)
 
 
 @pytest.mark.parametrize(
     ("change", "why"),
     [({"ProjectionName": "Sinusoidal"}, "Sinusoidal"),
-     ({"ProjectionName": "Orthographic"}, "on the spheroid"),
      ({"ProjectionName": "Orthographic", "CenterLatitude": "45.0", "PolarRadius": "71492000.0"},
       "centred at latitude 45"),
      ({"TargetName": "Ganymede"}, "Ganymede"),

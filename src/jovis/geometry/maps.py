@@ -12,8 +12,9 @@ longitude or km. Declaring what map it is gives it them:
   max_colatitude, size}`` it is first reprojected onto a square polar grid about that pole (a
   lat-lon map of the aurora for a detector of polar frames; `cylindrical_to_polar`), as the HST
   lat-lon products are, and is then a frame with a grid.
-* ``{projection: equidistant|stereographic|orthographic|oblate_orthographic|oblate_stereographic,
-  hemisphere, pole_x, pole_y, px_per_deg, lon_at_x, lon_sense}``: a polar projection; the frame
+* ``{projection: equidistant|stereographic|orthographic|oblate_orthographic|oblate_stereographic|
+  planetographic_orthographic, hemisphere, pole_x, pole_y, px_per_deg, lon_at_x, lon_sense}``:
+  a polar projection; the frame
   takes that `PolarGrid`, and with it everything a frame with a grid gets (resampling to the
   model's grid, GeoJSON in lat/lon, the oval's course). An ``oblate_orthographic`` map (JIRAM's
   published polar maps) or an ``oblate_stereographic`` one true to scale at the pole may give

@@ -23,8 +23,10 @@ from jovis.geometry.body import (
 # polar maps are (PHYSICS.md §4); ``orthographic`` is the sphere's. ``oblate_stereographic``: the
 # spheroid's polar stereographic (Snyder 1987, eqs. 21-33 and 7-9), as ISIS's PolarStereographic
 # and PROJ's ``stere`` on an ellipsoid draw a map.
+# ``planetographic_orthographic``: the sphere's orthographic formula in planetographic latitude
+# (ρ = a·cos φg), as ISIS's Orthographic projects the spheroid.
 PROJECTIONS = ("equidistant", "stereographic", "orthographic", "oblate_orthographic",
-               "oblate_stereographic")  # fmt: skip
+               "oblate_stereographic", "planetographic_orthographic")  # fmt: skip
 _FLATTENING_RATIO = EQUATORIAL_RADIUS_KM / POLAR_RADIUS_KM  # a / c
 _ECCENTRICITY = math.sqrt(1.0 - (POLAR_RADIUS_KM / EQUATORIAL_RADIUS_KM) ** 2)
 # Snyder's sqrt((1+e)^(1+e) (1-e)^(1-e)): with it ρ = 2·a·t/_E4 is true to scale at the pole
@@ -64,6 +66,9 @@ class PolarGrid:
         φg, E = √((1+e)^(1+e)·(1−e)^(1−e)), e the eccentricity; near the pole ρ ≈ c·θ as well,
         so a map true to scale at the pole has k = c·π/180 / (km per px) and one true to scale
         at another latitude a larger k (its scale factor at the pole times that).
+        ``planetographic_orthographic`` is ρ = k·(180/π)·(a/c)²·cos φg (ISIS's Orthographic of
+        the spheroid: a·cos φg over km per px); near the pole ρ ≈ (c²/a)·θ, so
+        k = (c²/a)·π/180 / (km per px).
     approximate : bool
         True for a grid fitted to the data rather than documented with it.
     source : str
@@ -117,7 +122,9 @@ class PolarGrid:
     def limb_radius_px(self) -> float:
         """ρ of an orthographic limb (the equator); beyond it, no planet. Others: the radius
         at which ρ = k·(180/π), for the row spans `_lat_range` scans."""
-        ratio = _FLATTENING_RATIO if self.projection == "oblate_orthographic" else 1.0
+        ratios = {"oblate_orthographic": _FLATTENING_RATIO,
+                  "planetographic_orthographic": _FLATTENING_RATIO**2}  # fmt: skip
+        ratio = ratios.get(self.projection, 1.0)
         return 180.0 * self.px_per_deg / math.pi * ratio
 
     def _colat_from_radius(self, rho: np.ndarray) -> np.ndarray:
@@ -133,6 +140,8 @@ class PolarGrid:
             colat = np.arcsin(rho / self.limb_radius_px)  # NaN beyond the limb
         if self.projection == "oblate_orthographic":  # reduced colatitude → planetocentric
             colat = np.arctan2(_FLATTENING_RATIO * np.sin(colat), np.cos(colat))
+        if self.projection == "planetographic_orthographic":  # planetographic → planetocentric
+            colat = np.arctan2(_FLATTENING_RATIO**2 * np.sin(colat), np.cos(colat))
         return np.degrees(colat)
 
     def _radius_from_colat(self, colat: np.ndarray) -> np.ndarray:
@@ -147,6 +156,8 @@ class PolarGrid:
         theta = np.radians(colat)
         if self.projection == "oblate_orthographic":  # planetocentric → reduced colatitude
             theta = np.arctan2(np.sin(theta), _FLATTENING_RATIO * np.cos(theta))
+        if self.projection == "planetographic_orthographic":  # planetocentric → planetographic
+            theta = np.arctan2(np.sin(theta), _FLATTENING_RATIO**2 * np.cos(theta))
         return self.limb_radius_px * np.sin(theta)
 
     def latlon(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

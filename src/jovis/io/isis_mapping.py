@@ -8,8 +8,8 @@ label's radii. Those jovis draws the same way:
 * ``PolarStereographic`` (ISIS: Snyder's ellipsoidal polar stereographic of planetographic
   latitude, true to scale at CenterLatitude, the pole its sign's) on Jupiter's 1-bar spheroid →
   an ``oblate_stereographic`` polar grid; on a sphere → ``stereographic``.
-* ``Orthographic`` centred on a pole, on a sphere → ``orthographic``. (On the spheroid ISIS takes
-  ρ = a·cos of the planetographic latitude, which is none of jovis's grids.)
+* ``Orthographic`` centred on a pole (ISIS: ρ = a·cos of the planetographic latitude) →
+  ``planetographic_orthographic``; on a sphere → ``orthographic``.
 * ``SimpleCylindrical`` (x = a·Δλ, y = a·φ) and ``Equirectangular`` (x = R·cos φc·Δλ, y = R·φ,
   R the radius at CenterLatitude) → a cylindrical map: latitude and longitude are linear in the
   pixels, so its edges say it all.
@@ -79,15 +79,17 @@ def declaration(mapping: dict[str, Any], shape: tuple[int, int]) -> tuple[dict |
         "lon_sense": "clockwise" if hemisphere == "north" else "counterclockwise",
     }
     if name == "Orthographic":
-        if abs(abs(clat) - 90.0) > 1e-9 or not sphere:
-            where = (f"centred at latitude {clat:g}" if abs(abs(clat) - 90.0) > 1e-9
-                     else "on the spheroid (ρ = a·cos of the planetographic latitude)")  # fmt: skip
-            return None, (f"none: an ISIS Orthographic map {where} is none of jovis's polar "
-                          f"grids; {_REPROJECT}")  # fmt: skip
-        scale = a * math.pi / 180 / res
-        return {"projection": "orthographic", **grid, "px_per_deg": scale}, (
-            f"ISIS Mapping group: Orthographic about the {hemisphere} pole on a sphere of "
-            f"{a:g} km, {res:g} km/px at the pole")  # fmt: skip
+        if abs(abs(clat) - 90.0) > 1e-9:
+            return None, (f"none: an ISIS Orthographic map centred at latitude {clat:g} is none "
+                          f"of jovis's polar grids; {_REPROJECT}")  # fmt: skip
+        # ρ = a·cos φg; near the pole a·θg ≈ (c²/a)·θ (planetocentric)
+        projection = "orthographic" if sphere else "planetographic_orthographic"
+        scale = c * c / a * math.pi / 180 / res
+        return {"projection": projection, **grid, "px_per_deg": scale}, (
+            f"ISIS Mapping group: Orthographic about the {hemisphere} pole, "
+            f"{'a sphere of ' + format(a, 'g') + ' km' if sphere else 'the 1-bar spheroid'} "
+            f"(ρ = a·cos of the planetographic latitude), {res:g} km/px on the map plane; "
+            f"jovis grid {projection}")  # fmt: skip
     if clat == 0.0:
         return None, "none: an ISIS PolarStereographic map needs CenterLatitude other than 0"
     k0 = _pole_scale(abs(clat), centric, 0.0 if sphere else math.sqrt(1 - (c / a) ** 2))
