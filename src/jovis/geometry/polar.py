@@ -222,13 +222,31 @@ def _stereographic_t(phi: np.ndarray) -> np.ndarray:
 
 
 def _graphic_latitude(t: np.ndarray) -> np.ndarray:
-    """The planetographic latitude (radians) whose `_stereographic_t` is `t` (Snyder eq. 7-9,
-    iterated: the correction shrinks by about e² a step, below 1e-12 rad in 12)."""
-    phi = np.pi / 2 - 2 * np.arctan(t)
-    for _ in range(12):
-        e_sin = _ECCENTRICITY * np.sin(phi)
-        phi = np.pi / 2 - 2 * np.arctan(t * ((1 - e_sin) / (1 + e_sin)) ** (_ECCENTRICITY / 2))
-    return phi
+    """The planetographic latitude (radians) whose `_stereographic_t` is `t`: Snyder's series
+    from the conformal latitude χ (eq. 3-5; 5e-6 rad off for Jupiter's e) and one Newton step
+    on χ (to 1e-11 rad; 12 steps of eq. 7-9 took twice as long on a 16 Mpx map)."""
+    t = np.asarray(t, dtype=np.float64)
+    chi = np.pi / 2 - 2 * np.arctan(t)
+    sin_chi, cos_chi = np.sin(chi), np.cos(chi)
+    sin2, cos2 = 2 * sin_chi * cos_chi, cos_chi**2 - sin_chi**2
+    c1, c2, c3, c4 = _CONFORMAL_SERIES  # Σ c_k sin 2kχ, the multiple angles from 2χ's
+    phi = chi + sin2 * (c1 + cos2 * (2 * c2 + cos2 * (4 * c3 + 8 * c4 * cos2)) - c3 - 4 * c4 * cos2)
+    e_sin = _ECCENTRICITY * np.sin(phi)
+    here = np.pi / 2 - 2 * np.arctan(_stereographic_t(phi))
+    slope = (1 - _ECCENTRICITY**2) * cos_chi / ((1 - e_sin * e_sin) * np.cos(phi))  # dχ/dφ
+    with np.errstate(divide="ignore", invalid="ignore"):  # at a pole χ = φ already
+        step = np.where(np.abs(slope) > 0, (here - chi) / slope, 0.0)
+    return phi - step
+
+
+# Snyder (1987) eq. 3-5: φ − χ as a series in sin 2kχ, its coefficients in e², e⁴, e⁶, e⁸
+_E2 = _ECCENTRICITY**2
+_CONFORMAL_SERIES = (
+    _E2 / 2 + 5 * _E2**2 / 24 + _E2**3 / 12 + 13 * _E2**4 / 360,
+    7 * _E2**2 / 48 + 29 * _E2**3 / 240 + 811 * _E2**4 / 11520,
+    7 * _E2**3 / 120 + 81 * _E2**4 / 1120,
+    4279 * _E2**4 / 161280,
+)
 
 
 @functools.lru_cache(maxsize=16)
