@@ -226,6 +226,12 @@ def _graphic_latitude(t: np.ndarray) -> np.ndarray:
     from the conformal latitude χ (eq. 3-5; 5e-6 rad off for Jupiter's e) and one Newton step
     on χ (to 1e-11 rad; 12 steps of eq. 7-9 took twice as long on a 16 Mpx map)."""
     t = np.asarray(t, dtype=np.float64)
+    if t.size > _CHUNK:  # in pieces: a dozen temporaries of a whole large map's size add up
+        out = np.empty_like(t)
+        flat_t, flat_out = t.reshape(-1), out.reshape(-1)
+        for i in range(0, t.size, _CHUNK):
+            flat_out[i : i + _CHUNK] = _graphic_latitude(flat_t[i : i + _CHUNK])
+        return out
     chi = np.pi / 2 - 2 * np.arctan(t)
     sin_chi, cos_chi = np.sin(chi), np.cos(chi)
     sin2, cos2 = 2 * sin_chi * cos_chi, cos_chi**2 - sin_chi**2
@@ -239,6 +245,7 @@ def _graphic_latitude(t: np.ndarray) -> np.ndarray:
     return phi - step
 
 
+_CHUNK = 1 << 18  # values per piece of `_graphic_latitude`
 # Snyder (1987) eq. 3-5: φ − χ as a series in sin 2kχ, its coefficients in e², e⁴, e⁶, e⁸
 _E2 = _ECCENTRICITY**2
 _CONFORMAL_SERIES = (
