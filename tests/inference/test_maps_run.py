@@ -272,3 +272,18 @@ def test_an_isis_polar_stereographic_cube_places_the_vortices_where_its_source_f
     assert np.median(offsets) < 0.1
     row = next(r for r in rows_of(tmp_path / "out") if r["id"] == "cube")
     assert row["grid"].startswith("ISIS Mapping group: PolarStereographic about the north pole")
+    # its mask also as an ISIS cube on the same map: the class ids, Null off the data
+    from jovis.io import read_frame
+    from jovis.io.masks import read_mask_png
+
+    assert row["outputs"]["mask_cube"] == str(tmp_path / "out" / "masks" / "cube.cub")
+    assert (
+        "mask_cube"
+        not in next(r for r in rows_of(tmp_path / "out") if r["id"] == "source")["outputs"]
+    )
+    mask_cube = read_frame(row["outputs"]["mask_cube"])
+    png = read_mask_png(row["outputs"]["mask"])
+    assert mask_cube.grid == read_frame(folder / "cube.cub").grid
+    np.testing.assert_array_equal(mask_cube.valid, png != 255)
+    np.testing.assert_array_equal(mask_cube.image[:, :, 0][mask_cube.valid], png[png != 255])
+    assert (png == 2).sum() > 0

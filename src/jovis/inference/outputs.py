@@ -24,6 +24,7 @@ from jovis.geometry.locate import ViewLocator, locate_features
 from jovis.geometry.maps import CylindricalMap
 from jovis.inference.beside import Beside
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
+from jovis.io.isis_masks import write_class_cube
 from jovis.io.masks import write_mask_png
 from jovis.photometry import oval_brightness
 from jovis.render import render_overlay
@@ -64,10 +65,15 @@ def write_frame_outputs(
     `course` (on): the oval's course drawn through the gaps of its detected arcs
     (`jovis.scoring.oval_course`); the counts then hold ``oval_course_px``, the pixels that
     stage added (the arcs' growth and the course drawn). `extract`: settings of
-    `extract_features` (e.g. ``{"min_vortex_score": 0.9}``; its defaults when None).
+    `extract_features` (e.g. ``{"min_vortex_score": 0.9}``; its defaults when None). A frame
+    read from an ISIS map (its Mapping group kept, ``meta["isis_mapping_pvl"]``) gets its mask
+    as an ISIS cube on that map too (``masks/<id>.cub``; the counts then name every output).
     """
     mask, course_record = frame_mask(probs, frame.valid, frame.grid, schema, course, frame.image)
-    beside = Beside(pool, _write_pixels, mask, probs, schema, paths)
+    mapping_pvl = frame.meta.get("isis_mapping_pvl")  # an ISIS map's: its mask as a cube too
+    if mapping_pvl:
+        paths = {**paths, "mask_cube": paths["mask"].with_suffix(".cub")}
+    beside = Beside(pool, _write_pixels, mask, probs, schema, paths, mapping_pvl)
     try:
         features = extract_features(mask, probs, schema, grid=frame.grid, **(extract or {}))
         located, note = locate_in_view(frame, features)
@@ -99,6 +105,8 @@ def write_frame_outputs(
         "vortices": len(features["vortices"]),
         "aurora_fraction": features["class_fractions"].get("aurora"),
     }
+    if "mask_cube" in paths:
+        counts["outputs"] = {k: str(v) for k, v in paths.items()}
     if course_record is not None:
         counts["oval_course_px"] = added_px(course_record)
     if "located" in note:  # how, or why not (the report warns of a product left unlocated)
@@ -144,8 +152,11 @@ def locate_in_view(
                                 "position_uncertainty_km)"}  # fmt: skip
 
 
-def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, paths) -> None:
+def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, paths,
+                  mapping_pvl: str | None = None) -> None:  # fmt: skip
     write_mask_png(paths["mask"], mask, schema)
+    if "mask_cube" in paths:
+        write_class_cube(paths["mask_cube"], mask, mapping_pvl, schema)
     if "probs" in paths:
         write_npy(paths["probs"], probs.astype(np.float16))
 

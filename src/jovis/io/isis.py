@@ -151,6 +151,11 @@ def find(block: dict[str, Any], *names: str) -> Any:
 
 def read_label(path: Path) -> dict[str, Any]:
     """The parsed label of an ISIS cube (or of its detached label file)."""
+    return parse_label(label_text(path))
+
+
+def label_text(path: Path) -> str:
+    """The PVL text of an ISIS cube's label, up to its End line."""
     with open(path, "rb") as fh:
         head = fh.read(LABEL_LIMIT)
     end = re.search(rb"^[ \t]*End[ \t]*\r?$", head, re.I | re.M)
@@ -160,7 +165,15 @@ def read_label(path: Path) -> dict[str, Any]:
             f"ISIS label without its End line in the first {LABEL_LIMIT // 1024} KiB (a "
             "truncated or damaged label)",
         )
-    return parse_label(head[: end.end()].decode("latin-1"))
+    return head[: end.end()].decode("latin-1")
+
+
+def group_text(text: str, name: str) -> str | None:
+    """The first ``Group = name`` ... ``End_Group`` of a label's text, as written (units and
+    all), for copying into a cube of our own; None when there is none."""
+    found = re.search(rf"^[ \t]*Group[ \t]*=[ \t]*{name}[ \t]*\r?\n.*?^[ \t]*End_Group[ \t]*\r?$",
+                      text, re.I | re.M | re.S)  # fmt: skip
+    return found.group(0).strip() if found else None
 
 
 def declared_shape(label: dict[str, Any]) -> tuple[int, int, int] | None:
@@ -200,7 +213,8 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
         raise FrameReadError(path, "no ISIS label in it nor beside it (<name>.lbl)")
     if label_path != path:  # the data file of a detached label: read as the label says
         path = label_path
-    label = read_label(path)
+    text = label_text(path)
+    label = parse_label(text)
     shape = declared_shape(label)
     if shape is None:
         dims = find(label, "IsisCube", "Core", "Dimensions")
@@ -222,7 +236,8 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
     if isinstance(mapping, dict):
         declared, note = declaration(mapping, (nl, ns))
         meta["grid_source"] = note
-        if declared is not None:
+        if declared is not None:  # (kept as written: the mask cube is put on the same map)
+            meta["isis_mapping_pvl"] = group_text(text, "Mapping")
             placed = parse_declaration(declared, (nl, ns), f"{path.name}'s Mapping group")
             placed = dataclasses.replace(placed, source=note)  # the label's, not a user's
             if isinstance(placed, PolarGrid):
