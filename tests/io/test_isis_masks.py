@@ -28,3 +28,30 @@ def test_a_mask_cube_reads_back_as_the_class_ids_on_the_inputs_map(tmp_path):
     assert label["IsisCube"]["BandBin"]["Classes"] == ["0 background", "1 aurora", "2 vortex"]
     start = label["IsisCube"]["Core"]["StartByte"]
     assert path.stat().st_size == start - 1 + 40 * 60 and (start - 1) % 1024 == 0
+
+
+def test_a_cylindrical_cube_reprojected_to_polar_gets_no_mask_cube(tmp_path):
+    """A map.json beside an ISIS cylindrical cube may declare it again and reproject it
+    (to_polar): its mask is then on the polar grid, not on the cube's map, and no cube is
+    written for it."""
+    import json
+
+    from jovis.geometry.maps import declared_map
+    from jovis.inference.outputs import output_paths, write_frame_outputs
+
+    mapping = {**POLAR_MAPPING, "ProjectionName": "SimpleCylindrical", "UpperLeftCornerX": "0.0",
+               "UpperLeftCornerY": "1497000.0", "PixelResolution": "50000.0"}  # fmt: skip
+    del mapping["CenterLatitude"]
+    path = write_cube(tmp_path / "c.cub", np.ones((24, 96), np.float32), mapping=mapping,
+                      instrument=None)  # fmt: skip
+    own = read_frame(path).meta["map"]  # its edges: 60-90°N, 0-230°E (west: 0 to -230)
+    beside = {"lat": [own["lat_top"], own["lat_bottom"]], "lon": [own["lon_left"],
+              own["lon_right"]], "to_polar": {"hemisphere": "north"}}  # fmt: skip
+    (tmp_path / "c.cub.map.json").write_text(json.dumps(beside))
+    schema = default_schema()
+    for name, frame in (("kept", read_frame(path)),
+                        ("polar", declared_map(read_frame(path), None))):  # fmt: skip
+        probs = np.zeros((3, *frame.shape), np.float32)
+        paths = output_paths(tmp_path / name, "c", save_probs=False)
+        write_frame_outputs(frame, "c", probs, schema, paths, {})
+        assert (tmp_path / name / "masks" / "c.cub").exists() == (name == "kept")
