@@ -31,6 +31,12 @@ def rows_of(out):
     return [json.loads(x) for x in (out / "manifest.jsonl").read_text().splitlines()]
 
 
+def vortices_of(out, name):
+    """The vortices' properties in a run's GeoJSON of frame `name`."""
+    gj = json.loads((out / "features" / f"{name}.geojson").read_text())
+    return [f["properties"] for f in gj["features"] if f["properties"]["feature"] == "vortex"]
+
+
 def test_infer_script_takes_a_cylindrical_map_at_its_scale_and_locates_it(
     tiny_run, map_frame, tmp_path
 ):
@@ -197,8 +203,7 @@ def test_a_jiram_polar_map_in_vicar_places_the_cyclones_where_its_source_frame_d
     assert result["ok"] == 3
 
     def vortices(name):
-        gj = json.loads((tmp_path / "out" / "features" / f"{name}.geojson").read_text())
-        return [f["properties"] for f in gj["features"] if f["properties"]["feature"] == "vortex"]
+        return vortices_of(tmp_path / "out", name)
 
     def offsets(name):
         return [min(float(central_angle_deg(p["lat"], p["lon"], q["lat"], q["lon"]))
@@ -263,8 +268,7 @@ def test_an_isis_polar_stereographic_cube_places_the_vortices_where_its_source_f
     assert result["ok"] == 2
 
     def vortices(name):
-        gj = json.loads((tmp_path / "out" / "features" / f"{name}.geojson").read_text())
-        return [f["properties"] for f in gj["features"] if f["properties"]["feature"] == "vortex"]
+        return vortices_of(tmp_path / "out", name)
 
     offsets = [min(float(central_angle_deg(p["lat"], p["lon"], q["lat"], q["lon"]))
                    for q in vortices("source")) for p in vortices("cube")]  # fmt: skip

@@ -25,6 +25,7 @@ import numpy as np
 
 from jovis.frame import Frame
 from jovis.io.errors import FrameReadError
+from jovis.io.vicar import number_or_text
 
 log = logging.getLogger(__name__)
 ISIS_HEAD = re.compile(rb"^\s*Object\s*=\s*IsisCube\b", re.I)
@@ -125,12 +126,7 @@ def _value(raw: str) -> Any:
         return [_value(part) for part in _split(raw[1:-1])]
     if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
         return raw[1:-1]
-    for kind in (int, float):
-        try:
-            return kind(raw)
-        except ValueError:
-            pass
-    return raw
+    return number_or_text(raw)
 
 
 def _split(body: str) -> list[str]:

@@ -54,6 +54,11 @@ def _value(raw: str) -> Any:
         return raw[1:-1].replace("''", "'")
     if raw.startswith("("):
         return [_value(part.strip()) for part in _split_list(raw[1:-1])]
+    return number_or_text(raw)
+
+
+def number_or_text(raw: str) -> int | float | str:
+    """An unquoted label value as an integer, else a real, else the text (VICAR, PVL)."""
     for kind in (int, float):
         try:
             return kind(raw)
