@@ -46,6 +46,7 @@ def test_only_unprocessed_junocam_frames_are_marked():
     assert unprocessed_junocam(junocam("green", image, valid))
     assert unprocessed_junocam(junocam("raw", image, valid))
     assert unprocessed_junocam(junocam("", image, valid, fmt="pds3"))
+    assert unprocessed_junocam(junocam("", image, valid, fmt="isis"))  # a cube's values as stored
     assert not unprocessed_junocam(junocam("mapprojected", image, valid))
     meta = {"format": "junocam", "product_kind": "raw"}
     uv = Frame(image[..., :1], ["uv"], "hst_stis", meta=meta)

@@ -89,13 +89,14 @@ def takes_junocam(channels: list[str]) -> bool:
 
 def unprocessed_junocam(frame: Frame) -> bool:
     """A JunoCam frame whose values are the filters as stored: a raw product, a per-filter set,
-    a PDS3 JunoCam EDR/RDR (not a map-projected or other composite)."""
+    a PDS3 JunoCam EDR/RDR, an ISIS cube (junocam2isis and cam2map keep the values; not a
+    map-projected or other composite)."""
     meta = frame.meta or {}
     if not takes_junocam(frame.channels):
         return False
     if meta.get("format") == "junocam":
         return str(meta.get("product_kind", "")).lower() in UNPROCESSED_KINDS
-    return meta.get("format") == "pds3" and frame.instrument == "junocam"
+    return meta.get("format") in ("pds3", "isis") and frame.instrument == "junocam"
 
 
 def applies(settings: LookSettings, frame: Frame, channels: list[str]) -> tuple[bool, str]:
@@ -107,7 +108,7 @@ def applies(settings: LookSettings, frame: Frame, channels: list[str]) -> tuple[
     if settings.mode == "on":
         return True, "look=on"
     if unprocessed_junocam(frame):
-        return True, "unprocessed JunoCam frame (raw, per-filter set or PDS3)"
+        return True, "unprocessed JunoCam frame (raw, per-filter set, PDS3 or ISIS)"
     return False, "a processed product (composite) or not JunoCam"
 
 
