@@ -254,3 +254,19 @@ def test_an_unprojected_junocam_framelet_cube_says_to_project_it_first(tmp_path)
     assert framelet.grid is None and framelet.channels == ["blue"]
     assert "no Mapping group" in framelet.meta["channel_note"]
     assert "cam2map" in framelet.meta["channel_note"]
+
+
+def test_a_four_filter_cube_names_methane_as_the_junocam_readers_do_and_auto_takes_its_rgb(
+    tmp_path,
+):
+    from jovis.released import find_release
+    from jovis.released.auto import picks_by_input
+
+    image = np.random.default_rng(6).random((16, 16, 4)).astype(np.float32)
+    path = write_cube(tmp_path / "all.cub", image, filters=["METHANE", "BLUE", "GREEN", "RED"],
+                      mapping=POLAR_MAPPING)  # fmt: skip
+    frame = read_frame(path)
+    assert frame.channels == ["red", "green", "blue", "methane"]
+    np.testing.assert_array_equal(frame.image, image[:, :, [3, 2, 1, 0]])
+    pick, paths = picks_by_input(tmp_path)[find_release("visible_rgb").tag]
+    assert paths == [path] and "on its red, green, blue" in pick.reason

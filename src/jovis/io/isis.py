@@ -25,6 +25,7 @@ import numpy as np
 
 from jovis.frame import Frame
 from jovis.io.errors import FrameReadError
+from jovis.io.junocam_raw import CHANNEL_ORDER
 from jovis.io.vicar import number_or_text
 
 log = logging.getLogger(__name__)
@@ -55,10 +56,9 @@ INTEGER_VALID = {
 REAL_SPECIAL = {0xFF7FFFFB: "Null", 0xFF7FFFFC: "Lrs", 0xFF7FFFFD: "Lis", 0xFF7FFFFE: "His",
                 0xFF7FFFFF: "Hrs"}  # fmt: skip
 VALID_MIN4 = np.array([0xFF7FFFFA], "<u4").view("<f4")[0]
-# JunoCam's filters as junocam2isis names them (BandBin FilterName) → jovis's channels, in
-# jovis's order (red, green, blue, then methane: `configs/instrument/junocam.yaml`)
-JUNOCAM_FILTERS = {"RED": "red", "GREEN": "green", "BLUE": "blue", "METHANE": "ch4", "CH4": "ch4"}
-_CHANNEL_ORDER = ("red", "green", "blue", "ch4")
+# JunoCam's filters as junocam2isis names them (BandBin FilterName): the product's filter names,
+# which the other JunoCam readers give as channels in CHANNEL_ORDER (red, green, blue, methane)
+JUNOCAM_FILTERS = {name.upper(): name for name in CHANNEL_ORDER}
 
 
 def is_isis_label(head: bytes) -> bool:
@@ -184,8 +184,9 @@ def declared_shape(label: dict[str, Any]) -> tuple[int, int, int] | None:
 def read_isis(path: Path, instrument: str | None = None) -> Frame:
     """Read an ISIS cube as a frame (H × W × Bands).
 
-    Channels: a JunoCam cube's (InstrumentId JNC) BandBin filters as jovis's ``red``, ``green``,
-    ``blue``, ``ch4``, in that order (instrument ``junocam``); otherwise ``gray`` or ``c0``,
+    Channels: a JunoCam cube's (InstrumentId JNC) BandBin filters as the JunoCam readers name
+    them, ``red``, ``green``, ``blue``, ``methane``, in that order (instrument ``junocam``);
+    otherwise ``gray`` or ``c0``,
     ``c1``... Special pixels and NaN are no data. ``meta["time"]`` is the Instrument group's
     StartTime. A cube projected by ISIS gets its geometry from the Mapping group
     (`jovis.io.isis_mapping`): a polar stereographic or orthographic map about a pole becomes
@@ -363,9 +364,9 @@ def _channels(path: Path, image: np.ndarray, label: dict[str, Any], instrument: 
     if ident in ("JNC", "JUNOCAM"):
         names = [JUNOCAM_FILTERS.get(str(f).strip().upper()) for f in filters]
         if len(names) == image.shape[2] and None not in names and len(set(names)) == len(names):
-            order = sorted(range(len(names)), key=lambda i: _CHANNEL_ORDER.index(names[i]))
+            order = sorted(range(len(names)), key=lambda i: CHANNEL_ORDER.index(names[i]))
             named = [names[i] for i in order]
-            if not set(_CHANNEL_ORDER[:3]) <= set(named):
+            if not set(CHANNEL_ORDER[:3]) <= set(named):
                 meta["channel_note"] = _colour_fix(named, find(label, "IsisCube", "Mapping"))
             return image[:, :, order], named, "junocam"
         meta["channel_note"] = (f"JunoCam cube whose BandBin FilterName {filters!r} does not "
