@@ -186,12 +186,12 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
 
     Channels: a JunoCam cube's (InstrumentId JNC) BandBin filters as the JunoCam readers name
     them, ``red``, ``green``, ``blue``, ``methane``, in that order (instrument ``junocam``);
-    otherwise ``gray`` or ``c0``,
-    ``c1``... Special pixels and NaN are no data. ``meta["time"]`` is the Instrument group's
-    StartTime. A cube projected by ISIS gets its geometry from the Mapping group
-    (`jovis.io.isis_mapping`): a polar stereographic or orthographic map about a pole becomes
-    the frame's polar grid, an equirectangular or simple cylindrical one its ``meta["map"]``;
-    where the Mapping group says a map jovis cannot place, ``meta["grid_source"]`` says why.
+    otherwise ``gray`` or ``c0``, ``c1``... Special pixels and NaN are no data.
+    ``meta["time"]`` is the Instrument group's StartTime. A cube projected by ISIS gets its
+    geometry from the Mapping group (`jovis.io.isis_mapping`): a polar stereographic or
+    orthographic map about a pole becomes the frame's polar grid, an equirectangular or simple
+    cylindrical one its ``meta["map"]``; where the Mapping group says a map jovis cannot place,
+    ``meta["grid_source"]`` says why.
 
     Raises
     ------
