@@ -216,10 +216,12 @@ def test_damaged_labels_read_or_are_refused_with_a_frame_read_error(tmp_path):
 def test_pvl_lists_units_quotes_and_continued_lines():
     text = ('Object = IsisCube\n  Group = BandBin\n    FilterName = (RED,\n'
             '      "GREEN" , BLUE)\n    Center = 700 <nm>\n  End_Group\n'
-            "  /* a comment */\n  Name = 'a b'\nEnd_Object\nEnd\nJunk = 1\n")  # fmt: skip
+            '  Note = "a (b"\n  /* a comment */\n  Name = \'a b\'\nEnd_Object\nEnd\n'
+            "Junk = 1\n")  # fmt: skip
     label = parse_label(text)
     assert label == {"IsisCube": {"BandBin": {"FilterName": ["RED", "GREEN", "BLUE"],
-                                              "Center": 700}, "Name": "a b"}}  # fmt: skip
+                                              "Center": 700}, "Note": "a (b",
+                                  "Name": "a b"}}  # fmt: skip
 
 
 def test_a_one_filter_junocam_cube_is_refused_by_auto_naming_the_fix(tmp_path):

@@ -112,7 +112,8 @@ def _statements(text: str):
         line = pending + (" " if pending else "") + line.strip()
         if not line:
             continue
-        if line.count("(") > line.count(")") or line.count('"') % 2:
+        bare = re.sub(r'"[^"]*"', "", line)  # parentheses inside a quoted string do not count
+        if bare.count("(") > bare.count(")") or line.count('"') % 2:
             pending = line
             continue
         pending = ""
