@@ -33,7 +33,7 @@ def test_a_mask_cube_reads_back_as_the_class_ids_on_the_inputs_map(tmp_path):
 def test_a_cylindrical_cube_reprojected_to_polar_gets_no_mask_cube(tmp_path):
     """A map.json beside an ISIS cylindrical cube may declare it again and reproject it
     (to_polar): its mask is then on the polar grid, not on the cube's map, and no cube is
-    written for it."""
+    written for it, nor are its features placed through the cube's map."""
     import json
 
     from jovis.geometry.maps import declared_map
@@ -55,3 +55,7 @@ def test_a_cylindrical_cube_reprojected_to_polar_gets_no_mask_cube(tmp_path):
         paths = output_paths(tmp_path / name, "c", save_probs=False)
         write_frame_outputs(frame, "c", probs, schema, paths, {})
         assert (tmp_path / name / "masks" / "c.cub").exists() == (name == "kept")
+        # the reprojected frame's pixels are the polar grid's: the cube's map is not carried
+        assert ("map" in frame.meta) == (name == "kept")
+        geojson = (tmp_path / name / "features" / "c.geojson").read_text()
+        assert ('"located": "cylindrical map' in geojson) == (name == "kept")

@@ -14,11 +14,10 @@ longitude or km. Declaring what map it is gives it them:
   lat-lon products are, and is then a frame with a grid.
 * ``{projection: equidistant|stereographic|orthographic|oblate_orthographic|oblate_stereographic|
   planetographic_orthographic, hemisphere, pole_x, pole_y, px_per_deg, lon_at_x, lon_sense}``:
-  a polar projection; the frame
-  takes that `PolarGrid`, and with it everything a frame with a grid gets (resampling to the
-  model's grid, GeoJSON in lat/lon, the oval's course). An ``oblate_orthographic`` map (JIRAM's
-  published polar maps) or an ``oblate_stereographic`` one true to scale at the pole may give
-  ``km_per_px`` instead of ``px_per_deg``.
+  a polar projection; the frame takes that `PolarGrid`, and with it everything a frame with a
+  grid gets (resampling to the model's grid, GeoJSON in lat/lon, the oval's course). An
+  ``oblate_orthographic`` map (JIRAM's published polar maps) or an ``oblate_stereographic`` one
+  true to scale at the pole may give ``km_per_px`` instead of ``px_per_deg``.
 """
 
 from __future__ import annotations
@@ -46,6 +45,8 @@ KM_SCALED = ("oblate_orthographic", "oblate_stereographic")
 LONGITUDES = ("west", "east")
 LATITUDES = ("planetocentric", "planetographic")
 SIDECAR_SUFFIX = ".map.json"
+# Frame metadata that places the frame's own pixels on a map: not carried to a reprojection
+MAP_PIXEL_KEYS = ("map", "isis_mapping_pvl")
 
 
 @dataclass(frozen=True)
@@ -340,9 +341,10 @@ def cylindrical_to_polar(frame, cylindrical: CylindricalMap, settings: dict[str,
     on_map = cylindrical.inside(map_x, map_y)
     map_x, map_y = np.where(on_map, map_x, np.nan), np.where(on_map, map_y, np.nan)
     image, valid = remap_valid(frame.image, frame.valid, map_x, map_y)
-    # (not ``map``: the frame is no longer that map, its pixels are the grid's)
-    meta = {**frame.meta, "reprojected_from": "cylindrical map",
-            "cylindrical_map": cylindrical.to_dict()}  # fmt: skip
+    # not what belongs to the map's pixels (its own ``map``, an ISIS cube's Mapping group):
+    # the frame is no longer that map, its pixels are the grid's
+    kept = {k: v for k, v in frame.meta.items() if k not in MAP_PIXEL_KEYS}
+    meta = {**kept, "reprojected_from": "cylindrical map", "cylindrical_map": cylindrical.to_dict()}
     return Frame(image, frame.channels, frame.instrument, frame.source, meta, grid, valid)
 
 

@@ -70,9 +70,8 @@ def write_frame_outputs(
     as an ISIS cube on that map too (``masks/<id>.cub``; the counts then name every output).
     """
     mask, course_record = frame_mask(probs, frame.valid, frame.grid, schema, course, frame.image)
-    # an ISIS map's mask as a cube on that map too, unless its pixels were moved (to_polar)
-    mapping_pvl = frame.meta.get("isis_mapping_pvl")
-    if mapping_pvl and not frame.meta.get("reprojected_from"):
+    mapping_pvl = frame.meta.get("isis_mapping_pvl")  # an ISIS map's: its mask as a cube too
+    if mapping_pvl:
         paths = {**paths, "mask_cube": paths["mask"].with_suffix(".cub")}
     beside = Beside(pool, _write_pixels, mask, probs, schema, paths, mapping_pvl)
     try:

@@ -66,8 +66,7 @@ def prepare_scaled(
     (``resample="auto"``; see `jovis.inference.scale`); ``"off"`` feeds it as it is. With
     `look` (`jovis.inference.look`: off by default; auto, on or settings) an unprocessed JunoCam
     frame then gets the composites' processing before the normalisation."""
-    frame = take_bands(frame, info.channels)
-    check_frame(frame, info, min_size)
+    frame = checked_bands(frame, info, min_size)
     geometry = training_geometry(info)
     taken = frame.meta.get("bands_taken")
     notes = {**altitude_note(frame, geometry), **({"bands": taken} if taken else {})}
@@ -92,9 +91,14 @@ def prepare_scaled(
 def prepare_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) -> np.ndarray:
     """Check the channel count and size, normalise as in training: (C, H, W) float32 (a frame
     holding the model's named bands among others, or in another order, is given those)."""
+    return normalise_frame(checked_bands(frame, info, min_size), info.normalisation)
+
+
+def checked_bands(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) -> Frame:
+    """`frame` with the model's bands taken (`take_bands`), checked (`check_frame`)."""
     frame = take_bands(frame, info.channels)
     check_frame(frame, info, min_size)
-    return normalise_frame(frame, info.normalisation)
+    return frame
 
 
 def take_bands(frame: Frame, expected: list[str]) -> Frame:

@@ -329,8 +329,9 @@ def _true_values(stored: np.ndarray, kind: str, core: dict[str, Any]):
     if kind in INTEGER_VALID:
         low, high, names = INTEGER_VALID[kind]
         special = (stored < low) | (stored > high)
+        flagged = stored[special]  # (few: counted among themselves, not over the whole cube)
         for value, name in names.items():
-            n = int(np.count_nonzero(stored == value))
+            n = int(np.count_nonzero(flagged == value))
             if n:
                 counts[name] = n
         values[special] = np.nan

@@ -28,8 +28,9 @@ def encode_class_cube(mask: np.ndarray, mapping_pvl: str, schema: LabelSchema) -
     classes = ", ".join(f'"{c.id} {c.name}"' for c in schema.classes)
     rows = [line.strip() for line in mapping_pvl.strip().splitlines()]
     mapping = "\n".join(["  " + rows[0], *("    " + r for r in rows[1:-1]), "  " + rows[-1]])
-    for start in range(LABEL_BLOCK, 1 << 20, LABEL_BLOCK):  # StartByte depends on the label
-        text = (
+
+    def label(start: int) -> bytes:
+        return (
             "Object = IsisCube\n  Object = Core\n"
             f"    StartByte = {start + 1}\n    Format = BandSequential\n\n"
             f"    Group = Dimensions\n      Samples = {samples}\n      Lines   = {lines}\n"
@@ -40,9 +41,10 @@ def encode_class_cube(mask: np.ndarray, mapping_pvl: str, schema: LabelSchema) -
             "  End_Group\n\n"
             f"{mapping}\nEnd_Object\n\nObject = Label\n  Bytes = {start}\nEnd_Object\nEnd\n"
         ).encode("ascii", "replace")
-        if len(text) <= start:
-            return text.ljust(start, b"\x00") + stored.tobytes()
-    raise ValueError("the Mapping group is too long for a cube label")
+
+    # the label's size in whole blocks (the two sizes written in it take at most 16 more digits)
+    start = LABEL_BLOCK * -(-(len(label(0)) + 16) // LABEL_BLOCK)
+    return label(start).ljust(start, b"\x00") + stored.tobytes()
 
 
 def write_class_cube(
