@@ -141,6 +141,14 @@ def seed_junocam_set(folder: Path) -> dict[str, bytes]:
     return {**files, f"{PID}-metadata.json": json.dumps({"PRODUCT_ID": PID}).encode()}
 
 
+def seed_geotiff(folder: Path) -> dict[str, bytes]:
+    """GDAL's GeoTIFF of an RGB JunoCam cube with the label it keeps beside it."""
+    data = Path(__file__).resolve().parents[1] / "data" / "geotiff"
+    name = "isis_ps_south_west_rgb.tif"
+    return {"g.tif": (data / name).read_bytes(),
+            "g.tif.aux.xml": (data / f"{name}.aux.xml").read_bytes()}  # fmt: skip
+
+
 SEEDS: dict[str, tuple[Callable[[Path], dict[str, bytes]], str]] = {
     # name: (seed builder, the file read_frame is given)
     "fits": (seed_fits, "a.fits"),
@@ -151,6 +159,7 @@ SEEDS: dict[str, tuple[Callable[[Path], dict[str, bytes]], str]] = {
     "isis": (lambda f: seed_isis(f, False), "c.cub"),
     "isis_detached": (lambda f: seed_isis(f, True), "c.lbl"),
     "pds4": (seed_pds4, "jir_img_rdr_f.xml"),
+    "geotiff": (seed_geotiff, "g.tif"),
     "junocam_raw": (seed_junocam, f"{PID}-raw.png"),
     "junocam_set": (seed_junocam_set, f"{PID}-red.png"),
 }
@@ -256,6 +265,8 @@ def test_random_bytes_behind_any_magic_are_refused(magic, body, name):
         ("isis_detached", "c.cub", 10),
         ("pds4", "jir_img_rdr_f.xml", 50),
         ("pds4", "jir_img_rdr_f.img", 15),
+        ("geotiff", "g.tif", 40),
+        ("geotiff", "g.tif.aux.xml", 20),
         ("junocam_raw", f"{PID}-raw.png", 25),
         ("junocam_raw", f"{PID}-metadata.json", 40),
         ("junocam_set", f"{PID}-green.png", 20),

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +167,19 @@ def check_map(settings: Any) -> None:
         declared = parse_declaration(settings, (2, 2), "map")
         if settings.get("to_polar") is not None:
             _polar_settings(settings["to_polar"], declared, "map")
+
+
+def place_own_map(frame, declared: dict[str, Any], note: str, where: str):
+    """`frame` placed by the map its own file declares (an ISIS cube's Mapping group, a
+    GeoTIFF's keys): a polar declaration becomes its grid, a cylindrical one its
+    ``meta["map"]``, with `note` (where it came from) as the map's source. ValueError naming
+    `where` as `parse_declaration`'s."""
+    placed = replace(parse_declaration(declared, frame.shape, where), source=note)
+    if isinstance(placed, PolarGrid):
+        frame.grid = placed
+    else:
+        frame.meta["map"] = placed.to_dict()
+    return frame
 
 
 def declared_map(frame, settings: dict[str, Any] | None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
@@ -14,7 +15,7 @@ from jovis.io.errors import FrameReadError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
-TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00")  # little-, big-endian, BigTIFF
+TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # little-, big-endian; BigTIFF
 # the first bytes of each image format OpenCV decodes here (the reader's sniffer starts with it)
 RASTER_MAGIC = ((PNG_MAGIC, "png"), (JPEG_MAGIC, "jpeg"), *((m, "tiff") for m in TIFF_MAGIC))
 _PNG_END = b"IEND\xaeB`\x82"
@@ -22,16 +23,22 @@ _PNG_GREY_ALPHA = b"\x04"  # the IHDR colour type of a grey image with an alpha 
 
 
 def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
-    """Read a PNG/JPEG/TIFF with OpenCV; colour comes back as RGB channels."""
+    """Read a PNG/JPEG/TIFF with OpenCV; colour comes back as RGB channels. A TIFF's tags are
+    read too: its bands in file order where they are not colour (`_tiff_bands`), and a
+    GeoTIFF's no-data value and map (`_place_geotiff`)."""
     data = path.read_bytes()
     check_encoded(path, data, kind)
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    tags = _tiff_tags(path, data) if kind == "tiff" else {}
+    with _quiet_tiff_warnings(kind):
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
         raise FrameReadError(path, f"OpenCV could not decode this {kind.upper()} file")
     valid = None
     meta: dict = {"format": kind, "dtype": str(image.dtype)}
     if image.ndim == 2:
         channels = ["gray"]
+    elif image.shape[2] == 4 and not _alpha_last(kind, tags):
+        image, channels = _tiff_bands(image), [f"c{i}" for i in range(4)]
     elif image.shape[2] == 3:
         image, channels = cv2.cvtColor(image, cv2.COLOR_BGR2RGB), ["red", "green", "blue"]
     elif image.shape[2] == 4:
@@ -45,12 +52,97 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
     else:
         channels = [f"c{i}" for i in range(image.shape[2])]
     image = image.astype(np.float32)
+    if kind == "tiff":
+        frame = Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
+        if _place_geotiff(frame, tags):
+            return frame
     if valid is None:
         valid = sky_mask(image, meta)
     elif valid.all():  # an opaque alpha says nothing: black no-data areas still need finding
         valid = sky_mask(image, meta)
         meta["valid_source"] += " (alpha channel all opaque)"
     return Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
+
+
+def _tiff_tags(path: Path, data: bytes) -> dict:
+    """The TIFF tags jovis reads; FrameReadError for a band-interleaved multi-band TIFF, whose
+    bands OpenCV does not decode (it returns the first band alone, or repeated)."""
+    from jovis.io.geotiff import GEO_TAGS
+    from jovis.io.tiff_tags import EXTRA_SAMPLES, PLANAR_CONFIGURATION, SAMPLES_PER_PIXEL, read_tags
+
+    try:
+        tags = read_tags(data, {SAMPLES_PER_PIXEL, PLANAR_CONFIGURATION, EXTRA_SAMPLES, *GEO_TAGS})
+    except ValueError as err:
+        raise FrameReadError(path, f"corrupt TIFF: {err}") from err
+    bands = tags.get(SAMPLES_PER_PIXEL, (1,))[0]
+    if bands > 1 and tags.get(PLANAR_CONFIGURATION, (1,))[0] == 2:
+        raise FrameReadError(path, f"band-interleaved TIFF of {bands} bands, which OpenCV does "
+                                   "not decode band by band; write it pixel-interleaved "
+                                   "(gdal_translate -co INTERLEAVE=PIXEL in.tif out.tif)"
+                             )  # fmt: skip
+    return tags
+
+
+def _alpha_last(kind: str, tags: dict) -> bool:
+    """Whether a 4-channel image's last channel is alpha: always for PNG and JPEG; in a TIFF only
+    when ExtraSamples says so (1 associated, 2 unassociated; 0 is a plain fourth band, such as
+    the methane filter of a four-filter JunoCam map)."""
+    from jovis.io.tiff_tags import EXTRA_SAMPLES
+
+    extra = tags.get(EXTRA_SAMPLES)
+    return kind != "tiff" or extra is None or extra[-1] in (1, 2)
+
+
+def _tiff_bands(image: np.ndarray) -> np.ndarray:
+    """A 4-band TIFF's bands in file order (OpenCV swaps the first three as it would BGR)."""
+    return np.ascontiguousarray(image[:, :, [2, 1, 0, 3]])
+
+
+def _place_geotiff(frame: Frame, tags: dict) -> bool:
+    """Give a GeoTIFF frame its no-data pixels and map (`jovis.io.geotiff`); with the cube label
+    GDAL keeps beside a GeoTIFF written from an ISIS cube, also its JunoCam filters as an ISIS
+    cube's. True when the TIFF is georeferenced (its valid pixels are then those not NaN, not
+    the no-data value and not transparent; no disk is looked for in a map)."""
+    from jovis.geometry.maps import place_own_map
+    from jovis.io.geotiff import georeference
+    from jovis.io.isis import channels_of
+
+    path = Path(frame.source)
+    geo = georeference(tags, frame.shape, path)
+    if geo is None:
+        return False
+    meta, image = frame.meta, frame.image  # (H × W × bands)
+    if geo.nodata is not None:  # no-data pixels hold NaN, as the other readers' do
+        image[np.any(image == np.float32(geo.nodata), axis=2)] = np.nan
+        meta["nodata"] = geo.nodata
+    frame.valid &= np.all(np.isfinite(image), axis=2)
+    meta["valid_source"] = "GeoTIFF no-data value and NaN" + (
+        " and alpha channel" if "valid_source" in meta else "")  # fmt: skip
+    if geo.label is not None:  # the bands (in file order) named as the cube's
+        frame.image, frame.channels, frame.instrument = channels_of(
+            path, image, geo.label, None if frame.instrument == "unknown" else frame.instrument,
+            meta)  # fmt: skip
+    meta["grid_source"] = geo.note
+    if geo.declared is not None:
+        try:
+            place_own_map(frame, geo.declared, geo.note, f"{path.name}'s GeoTIFF keys")
+        except ValueError as err:
+            meta["grid_source"] = f"none: {err}"
+    return True
+
+
+@contextmanager
+def _quiet_tiff_warnings(kind: str):
+    """OpenCV's TIFF decoder warns of every tag it does not know (all of GeoTIFF's): hush it."""
+    if kind != "tiff":
+        yield
+        return
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(level)
 
 
 def raster_kind(data: bytes) -> str | None:

@@ -15,7 +15,6 @@ representation saturations, whose true value is unknown (``meta["special_px"]`` 
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from pathlib import Path
@@ -201,8 +200,7 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
         reader does not take, a Format other than Tile or BandSequential, a data file shorter
         than the label says, a detached label's data file missing.
     """
-    from jovis.geometry.maps import parse_declaration
-    from jovis.geometry.polar import PolarGrid
+    from jovis.geometry.maps import place_own_map
     from jovis.io.isis_mapping import declaration
 
     path = Path(path)
@@ -227,7 +225,7 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
     stamp = find(label, "IsisCube", "Instrument", "StartTime")
     if stamp:
         meta["time"] = str(stamp).strip()
-    image, channels, name = _channels(path, image, label, instrument, meta)
+    image, channels, name = channels_of(path, image, label, instrument, meta)
     frame = Frame(image.astype(np.float32, copy=False), channels, name, str(path), meta, None,
                   valid)  # fmt: skip
     mapping = find(label, "IsisCube", "Mapping")
@@ -236,12 +234,7 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
         meta["grid_source"] = note
         if declared is not None:  # (kept as written: the mask cube is put on the same map)
             meta["isis_mapping_pvl"] = group_text(text, "Mapping")
-            placed = parse_declaration(declared, (nl, ns), f"{path.name}'s Mapping group")
-            placed = dataclasses.replace(placed, source=note)  # the label's, not a user's
-            if isinstance(placed, PolarGrid):
-                frame.grid = placed
-            else:
-                meta["map"] = placed.to_dict()
+            place_own_map(frame, declared, note, f"{path.name}'s Mapping group")
     return frame
 
 
@@ -351,7 +344,7 @@ def _colour_fix(named: list[str], mapping: Any) -> str:
             "product's PNG with its -metadata.json")  # fmt: skip
 
 
-def _channels(path: Path, image: np.ndarray, label: dict[str, Any], instrument: str | None,
+def channels_of(path: Path, image: np.ndarray, label: dict[str, Any], instrument: str | None,
               meta: dict[str, Any]):  # fmt: skip
     """The image with its channels named, and the instrument: a JunoCam cube's filters in
     jovis's order; otherwise ``gray`` / ``c0``, ``c1``..."""

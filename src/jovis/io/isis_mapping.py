@@ -32,9 +32,11 @@ _REPROJECT = ("reproject it with ISIS map2map to PolarStereographic (CenterLatit
               "SimpleCylindrical, or declare its map beside it (<file>.map.json)")  # fmt: skip
 
 
-def declaration(mapping: dict[str, Any], shape: tuple[int, int]) -> tuple[dict | None, str]:
+def declaration(mapping: dict[str, Any], shape: tuple[int, int],
+                source: str = "ISIS Mapping group") -> tuple[dict | None, str]:  # fmt: skip
     """(the declaration, a note on where it came from) for a cube of `shape` (lines, samples)
-    whose label has this Mapping group; (None, why not) when jovis cannot place it."""
+    whose label has this Mapping group; (None, why not) when jovis cannot place it. `source`
+    names where the group came from in the note (a GeoTIFF's copy of the cube's label)."""
     values = {k.lower(): v for k, v in mapping.items()}
     name = str(values.get("projectionname", "")).strip()
     target = str(values.get("targetname", "Jupiter")).strip()
@@ -59,7 +61,8 @@ def declaration(mapping: dict[str, Any], shape: tuple[int, int]) -> tuple[dict |
     centric = str(values.get("latitudetype", "Planetocentric")).lower() != "planetographic"
     x0, y0 = float(values["upperleftcornerx"]) / 1000, float(values["upperleftcornery"]) / 1000
     if name in CYLINDRICAL:
-        return _cylindrical(name, values, shape, a, c, res, x0, y0, clon, east_lon, centric)
+        return _cylindrical(name, values, shape, a, c, res, x0, y0, clon, east_lon, centric,
+                            source)  # fmt: skip
     clat = float(values["centerlatitude"])
     sphere = abs(a - c) < 1e-9 * a
     spheroid = (abs(a - EQUATORIAL_RADIUS_KM) <= RADIUS_TOLERANCE_KM
@@ -70,14 +73,7 @@ def declaration(mapping: dict[str, Any], shape: tuple[int, int]) -> tuple[dict |
                       f"{POLAR_RADIUS_KM:g} km), the shapes jovis's polar grids are drawn on; "
                       f"{_REPROJECT}")  # fmt: skip
     hemisphere = "north" if clat > 0 else "south"
-    east_c = clon if east_lon else -clon  # ISIS works in east longitude
-    grid = {
-        "hemisphere": hemisphere,
-        "pole_x": -x0 / res - 0.5,  # ISIS's projection origin is the pole
-        "pole_y": y0 / res - 0.5,
-        "lon_at_x": (-(east_c + 90.0)) % 360.0,  # +x: 90° east of the centre longitude
-        "lon_sense": "clockwise" if hemisphere == "north" else "counterclockwise",
-    }
+    grid = polar_placement(hemisphere, x0, y0, res, clon if east_lon else -clon)
     if name == "Orthographic":
         if abs(abs(clat) - 90.0) > 1e-9:
             return None, (f"none: an ISIS Orthographic map centred at latitude {clat:g} is none "
@@ -86,7 +82,7 @@ def declaration(mapping: dict[str, Any], shape: tuple[int, int]) -> tuple[dict |
         projection = "orthographic" if sphere else "planetographic_orthographic"
         scale = c * c / a * math.pi / 180 / res
         return {"projection": projection, **grid, "px_per_deg": scale}, (
-            f"ISIS Mapping group: Orthographic about the {hemisphere} pole, "
+            f"{source}: Orthographic about the {hemisphere} pole, "
             f"{'a sphere of ' + format(a, 'g') + ' km' if sphere else 'the 1-bar spheroid'} "
             f"(ρ = a·cos of the planetographic latitude), {res:g} km/px on the map plane; "
             f"jovis grid {projection}")  # fmt: skip
@@ -95,11 +91,26 @@ def declaration(mapping: dict[str, Any], shape: tuple[int, int]) -> tuple[dict |
     k0 = _pole_scale(abs(clat), centric, 0.0 if sphere else math.sqrt(1 - (c / a) ** 2))
     radius = a if sphere else c  # one degree of colatitude at the pole is radius·π/180 km
     projection = "stereographic" if sphere else "oblate_stereographic"
-    note = (f"ISIS Mapping group: PolarStereographic about the {hemisphere} pole on "
+    note = (f"{source}: PolarStereographic about the {hemisphere} pole on "
             f"{'a sphere of ' + format(a, 'g') + ' km' if sphere else 'the 1-bar spheroid'}, "
             f"true to scale at latitude {clat:g} (scale factor {k0:.6f} at the pole), "
             f"{res:g} km/px there; jovis grid {projection}")  # fmt: skip
     return {"projection": projection, **grid, "px_per_deg": k0 * radius * math.pi / 180 / res}, note
+
+
+def polar_placement(hemisphere: str, x0: float, y0: float, res: float,
+                    east_centre: float) -> dict[str, Any]:  # fmt: skip
+    """The pole's pixel and the orientation of a polar map whose projection origin is the pole,
+    whose outer top-left corner lies at projection x0, y0 (km; y up), `res` km per pixel, drawn
+    as Snyder's x = ρ·sin(λ − λ0), y = ∓ρ·cos(λ − λ0) (east longitude, λ0 = `east_centre`;
+    ISIS's and PROJ's polar projections)."""
+    return {
+        "hemisphere": hemisphere,
+        "pole_x": -x0 / res - 0.5,  # pixel centres at integers: the corner is at -0.5
+        "pole_y": y0 / res - 0.5,
+        "lon_at_x": (-(east_centre + 90.0)) % 360.0,  # +x: 90° east of the centre longitude
+        "lon_sense": "clockwise" if hemisphere == "north" else "counterclockwise",
+    }
 
 
 def _pole_scale(clat: float, centric: bool, e: float) -> float:
@@ -118,7 +129,7 @@ def _pole_scale(clat: float, centric: bool, e: float) -> float:
     return m_c * big_e / (2 * t_c)
 
 
-def _cylindrical(name, values, shape, a, c, res, x0, y0, clon, east_lon, centric):
+def _cylindrical(name, values, shape, a, c, res, x0, y0, clon, east_lon, centric, source):
     """A SimpleCylindrical or Equirectangular map's edges as a cylindrical declaration."""
     lines, samples = shape
     if name == "SimpleCylindrical":
@@ -138,7 +149,7 @@ def _cylindrical(name, values, shape, a, c, res, x0, y0, clon, east_lon, centric
     latitude = "planetocentric" if centric or sphere else "planetographic"
     declared = {"projection": "cylindrical", "lat": lat, "lon": lon,
                 "longitude": "east" if east_lon else "west", "latitude": latitude}  # fmt: skip
-    return declared, (f"ISIS Mapping group: {name}, {res:g} km/px, latitude {lat[0]:.4g} to "
+    return declared, (f"{source}: {name}, {res:g} km/px, latitude {lat[0]:.4g} to "
                       f"{lat[1]:.4g} ({latitude}), {'east' if east_lon else 'west'} longitude "
                       f"{lon[0]:.4g} to {lon[1]:.4g}")  # fmt: skip
 

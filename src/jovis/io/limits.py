@@ -95,20 +95,14 @@ def _jpeg(path: Path, head: bytes) -> tuple[int, ...] | None:
 
 
 def _tiff(path: Path, head: bytes) -> tuple[int, ...] | None:
-    order = {b"II": "<", b"MM": ">"}.get(head[:2])
-    if order is None or struct.unpack(order + "H", head[2:4])[0] != 42:
-        return None  # BigTIFF and others: left to the decoder
-    offset = struct.unpack(order + "I", head[4:8])[0]
-    count = struct.unpack(order + "H", head[offset : offset + 2])[0]
-    tags = {}
-    for k in range(count):
-        entry = head[offset + 2 + 12 * k : offset + 14 + 12 * k]
-        tag, typ = struct.unpack(order + "HH", entry[:4])
-        if tag in (256, 257, 277):
-            fmt = "H" if typ == 3 else "I"
-            tags[tag] = struct.unpack(order + fmt, entry[8 : 8 + struct.calcsize(fmt)])[0]
-    if 256 in tags and 257 in tags:
-        return tags[256], tags[257], tags.get(277, 1)
+    from jovis.io.tiff_tags import IMAGE_LENGTH, IMAGE_WIDTH, SAMPLES_PER_PIXEL, read_tags
+
+    try:  # (a directory beyond the bytes read is left to the decoder)
+        tags = read_tags(head, {IMAGE_WIDTH, IMAGE_LENGTH, SAMPLES_PER_PIXEL})
+    except ValueError:
+        return None
+    if IMAGE_WIDTH in tags and IMAGE_LENGTH in tags:
+        return tags[IMAGE_WIDTH][0], tags[IMAGE_LENGTH][0], tags.get(SAMPLES_PER_PIXEL, (1,))[0]
     return None
 
 

@@ -1,0 +1,193 @@
+"""Write the GeoTIFF fixtures of tests/io/test_geotiff.py with GDAL, and what PROJ says their
+pixels are (expected.json). Not run by the tests: the files it wrote are committed.
+
+    .venv/bin/python tests/data/geotiff/make_fixtures.py cubes   # the ISIS cubes, with jovis's venv
+    python -m venv /tmp/gdal && /tmp/gdal/bin/pip install rasterio numpy
+    /tmp/gdal/bin/python tests/data/geotiff/make_fixtures.py     # GDAL: the GeoTIFFs
+
+(rasterio 1.4.4 wheels: GDAL 3.10.3, PROJ 9.7.1.) Every image is 12 rows × 16 columns of
+float32 (1-2 KB); the ISIS-derived ones are GDAL's own translation of a cube written as
+tests/io/test_isis.py writes one (its label kept in the .aux.xml GDAL writes beside them).
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+if sys.argv[1:] != ["cubes"]:
+    import rasterio
+    import rasterio.shutil
+    from rasterio.crs import CRS
+    from rasterio.transform import Affine
+    from rasterio.warp import transform as proj_transform
+
+HERE = Path(__file__).resolve().parent
+SPHEROID = "+a=71492000 +b=66854000"
+ROWS, COLS = 12, 16
+# name: (CRS, pixel size in CRS units, top-left corner, whether GDAL writes PixelIsPoint)
+MAPS = {
+    "ps_north_iau_sphere": ("IAU_2015:59930", 400e3, (-3.2e6, 2.4e6), False),
+    "ps_north_spheroid_ts70": (
+        f"+proj=stere +lat_0=90 +lat_ts=70 +lon_0=30 {SPHEROID}",
+        400e3,
+        (-3.2e6, 2.4e6),
+        False,
+    ),
+    "ps_south_spheroid_k097_offset": (
+        f"+proj=stere +lat_0=-90 +k_0=0.97 +lon_0=-60 +x_0=1000000 +y_0=-500000 {SPHEROID}",
+        400e3,
+        (-2.2e6, 1.9e6),
+        False,
+    ),
+    "ortho_north_spheroid": (
+        f"+proj=ortho +lat_0=90 +lon_0=100 {SPHEROID}",
+        400e3,
+        (-3.2e6, 2.4e6),
+        False,
+    ),
+    "ortho_south_sphere": (
+        "+proj=ortho +lat_0=-90 +lon_0=0 +R=71492000",
+        400e3,
+        (-3.2e6, 2.4e6),
+        False,
+    ),
+    "eqc_spheroid_ts30": (
+        f"+proj=eqc +lat_ts=30 +lat_0=10 +lon_0=150 {SPHEROID}",
+        500e3,
+        (-4e6, 3e6),
+        False,
+    ),
+    "geographic_ographic": ("IAU_2015:59901", 2.5, (100.0, 80.0), False),
+    "geographic_ocentric_point": ("IAU_2015:59902", 2.5, (-170.0, -50.0), True),
+    "sinusoidal": (f"+proj=sinu +lon_0=0 {SPHEROID}", 400e3, (-3.2e6, 2.4e6), False),
+    "earth_ups": ("EPSG:32661", 400e3, (-3.2e6, 2.4e6), False),
+}
+UNPLACED = ("sinusoidal", "earth_ups")
+
+
+def write_maps(expected):
+    image = np.arange(ROWS * COLS, dtype=np.float32).reshape(1, ROWS, COLS)
+    image[0, 0, 0] = -9999.0
+    for name, (crs_text, size, (x0, y0), point) in MAPS.items():
+        crs = CRS.from_string(crs_text)
+        affine = Affine(size, 0, x0, 0, -size, y0)
+        with rasterio.open(
+            HERE / f"{name}.tif",
+            "w",
+            driver="GTiff",
+            width=COLS,
+            height=ROWS,
+            count=1,
+            dtype="float32",
+            crs=crs,
+            transform=affine,
+            nodata=-9999.0,
+        ) as out:
+            out.write(image)
+            if point:  # GDAL then writes RasterPixelIsPoint, its tiepoint at a pixel centre
+                out.update_tags(AREA_OR_POINT="Point")
+        if name in UNPLACED:
+            continue
+        rows, cols = np.mgrid[0:ROWS:3, 0:COLS:3]
+        xs, ys = affine * (cols.ravel() + 0.5, rows.ravel() + 0.5)
+        if crs.is_geographic:  # the raster's own axes: longitude east, its latitude
+            lon, lat = np.asarray(xs), np.asarray(ys)
+            latitude = "planetocentric" if "Ocentric" in crs.to_wkt() else "planetographic"
+        else:
+            sphere = "+R=" in crs_text or "Sphere" in crs.to_wkt()
+            radii = "+R=71492000" if sphere else SPHEROID
+            lon, lat = proj_transform(crs, CRS.from_string(f"+proj=longlat {radii}"), xs, ys)
+            latitude = "planetocentric" if sphere else "planetographic"
+        expected[name] = {
+            "col": cols.ravel().tolist(),
+            "row": rows.ravel().tolist(),
+            "lat": np.asarray(lat).tolist(),
+            "lon_east": np.asarray(lon).tolist(),
+            "latitude": latitude,
+        }
+
+
+# GDAL's GeoTIFFs of a JunoCam RGB cube (bands BLUE, GREEN, RED) on a planetocentric
+# PositiveWest polar stereographic map, and of a one-filter planetographic SimpleCylindrical one
+CUBES = ("isis_ps_south_west_rgb", "isis_scyl_graphic")
+
+
+def write_cubes():
+    """The ISIS cubes, written as tests/io/test_isis.py writes one (run with jovis's venv)."""
+    sys.path.insert(0, str(HERE.parents[2]))
+    from tests.io.test_isis import POLAR_MAPPING, write_cube
+
+    bands = np.stack([np.full((ROWS, COLS), v, np.float32) for v in (1.0, 2.0, 3.0)], axis=2)
+    bands[0, 0, :] = -3.4028226550889045e38  # ISIS Null
+    polar = {
+        **POLAR_MAPPING,
+        "CenterLatitude": "-90.0",
+        "CenterLongitude": "40.0",
+        "LongitudeDirection": "PositiveWest",
+        "UpperLeftCornerX": "-800000.0",
+        "UpperLeftCornerY": "600000.0",
+    }
+    cylindrical = {
+        **{k: v for k, v in POLAR_MAPPING.items() if k != "CenterLatitude"},
+        "ProjectionName": "SimpleCylindrical",
+        "CenterLongitude": "150.0",
+        "LatitudeType": "Planetographic",
+        "UpperLeftCornerX": "-2500000.0",
+        "UpperLeftCornerY": "-1000000.0",
+        "PixelResolution": "50000.0",
+    }
+    write_cube(HERE / f"{CUBES[0]}.cub", bands, mapping=polar, filters=["BLUE", "GREEN", "RED"])
+    write_cube(HERE / f"{CUBES[1]}.cub", bands[:, :, 2], mapping=cylindrical, filters=["RED"])
+
+
+def translate_cubes():
+    os.chdir(HERE)  # (GDAL writes the cube's name into the .aux.xml as given)
+    for name in CUBES:
+        if not Path(f"{name}.cub").exists():
+            sys.exit(f"{name}.cub missing: run this script with jovis's venv and 'cubes' first")
+        rasterio.shutil.copy(f"{name}.cub", f"{name}.tif", driver="GTiff")
+        Path(f"{name}.cub").unlink()
+        msk = Path(f"{name}.tif.msk")
+        if msk.exists():
+            msk.unlink()  # GDAL's mask band of the Null pixels: the no-data tag says the same
+
+
+def write_layouts():
+    """Band layouts: four float bands pixel-interleaved (no alpha), three band-interleaved, and
+    a BigTIFF; all on the IAU north polar stereographic sphere."""
+    crs = CRS.from_string("IAU_2015:59930")
+    affine = Affine(400e3, 0, -3.2e6, 0, -400e3, 2.4e6)
+    for name, count, options in (
+        ("four_bands", 4, {"interleave": "pixel"}),
+        ("band_interleaved", 3, {"interleave": "band"}),
+        ("bigtiff", 1, {"BIGTIFF": "YES"}),
+    ):
+        bands = np.stack([np.full((ROWS, COLS), b + 1, np.float32) for b in range(count)])
+        with rasterio.open(
+            HERE / f"{name}.tif",
+            "w",
+            driver="GTiff",
+            width=COLS,
+            height=ROWS,
+            count=count,
+            dtype="float32",
+            crs=crs,
+            transform=affine,
+            **options,
+        ) as out:
+            out.write(bands)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["cubes"]:
+        write_cubes()
+        sys.exit()
+    expected = {}
+    write_maps(expected)
+    write_layouts()
+    translate_cubes()
+    lines = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in expected.items())
+    (HERE / "expected.json").write_text("{\n" + lines + "\n}\n")
