@@ -291,3 +291,72 @@ def test_an_isis_polar_stereographic_cube_places_the_vortices_where_its_source_f
     np.testing.assert_array_equal(mask_cube.valid, png != 255)
     np.testing.assert_array_equal(mask_cube.image[:, :, 0][mask_cube.valid], png[png != 255])
     assert (png == 2).sum() > 0
+
+
+def test_a_geotiff_polar_map_places_the_vortices_where_its_source_frame_does(tmp_path):
+    """The synthetic JunoCam colour scene as an 8-bit RGB GeoTIFF on the IAU's north polar
+    stereographic sphere (IAU_2015:59930, GeoKeys as GDAL writes them; 180 km/px, no-data 0):
+    the GeoKeys give it its grid, the vortices lie where those on the scene's own polar frame
+    do, and its mask is also written as a GeoTIFF with the input's geo tags."""
+    import math
+    from pathlib import Path
+
+    import cv2
+    from PIL import Image
+
+    from jovis.geometry import PolarGrid
+    from jovis.geometry.body import EQUATORIAL_RADIUS_KM, central_angle_deg
+    from jovis.io import read_frame
+    from jovis.io.geotiff import geo_tags_of
+    from jovis.io.masks import read_mask_png
+    from jovis.io.tiff_tags import ASCII, DOUBLE, encode_tiff, read_tags
+    from jovis.released import find_release
+    from jovis.synth.sample import make_sample
+
+    frame, _ = make_sample(3, 256, ["red", "green", "blue"], "junocam_rgb", "north",
+                           {"max_colatitude": 20.0})  # fmt: skip
+    n, km = 300, 180.0
+    # the sphere's polar stereographic about the north pole, central meridian 0° east
+    grid = PolarGrid("north", n / 2 - 0.5, n / 2 - 0.5, EQUATORIAL_RADIUS_KM * math.pi / 180 / km,
+                     270.0, "clockwise", "stereographic")  # fmt: skip
+    lat, lon = grid.latlon(*np.mgrid[0:n, 0:n][::-1])
+    sx, sy = (v.astype(np.float32) for v in frame.grid.pixel(lat, lon))
+    seen = cv2.remap(frame.valid.astype(np.float32), sx, sy, cv2.INTER_LINEAR) > 0.999
+    stretched = np.clip(frame.image / np.percentile(frame.image[frame.valid], 99.5), 0, 1)
+    rgb = np.stack([cv2.remap(stretched[:, :, i], sx, sy, cv2.INTER_LINEAR) for i in range(3)], -1)
+    image = np.where(seen[:, :, None], np.clip(rgb * 254 + 1, 1, 255), 0).astype(np.uint8)
+    iau = Path(__file__).resolve().parents[1] / "data" / "geotiff" / "ps_north_iau_sphere.tif"
+    keys = {tag: values for tag, _, values in geo_tags_of(read_tags(iau.read_bytes()))}
+    corner = n / 2 * km * 1000
+    tags = [(33550, DOUBLE, (km * 1000, km * 1000, 0.0)),
+            (33922, DOUBLE, (0.0, 0.0, 0.0, -corner, corner, 0.0)),
+            (34735, 3, tuple(keys[34735])), (34736, DOUBLE, tuple(keys[34736])),
+            (34737, ASCII, keys[34737]), (42113, ASCII, "0")]  # fmt: skip
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    (folder / "polar.tif").write_bytes(encode_tiff(image, tags))
+    source = np.where(frame.valid[:, :, None], frame.image, np.nan).astype(np.float32)
+    np.save(folder / "source.npy", source)
+    own = {k: v for k, v in frame.grid.to_dict().items() if k in PolarGrid.__dataclass_fields__}
+    (folder / "source.npy.map.json").write_text(json.dumps(own))
+    read = read_frame(folder / "polar.tif")
+    assert read.grid.projection == "stereographic" and not read.valid[0, 0]
+    result = run_inference(find_release("visible_rgb").weights, folder, tmp_path / "out",
+                           device="cpu", progress=False)  # fmt: skip
+    assert result["ok"] == 2
+
+    def vortices(name):
+        return vortices_of(tmp_path / "out", name)
+
+    offsets = [min(float(central_angle_deg(p["lat"], p["lon"], q["lat"], q["lon"]))
+                   for q in vortices("source")) for p in vortices("polar")]  # fmt: skip
+    assert len(vortices("source")) >= 6 and len(offsets) >= 6
+    assert np.median(offsets) < 0.1, offsets
+    row = next(r for r in rows_of(tmp_path / "out") if r["id"] == "polar")
+    assert row["grid"].startswith("GeoTIFF: PolarStereographic about the north pole")
+    assert row["outputs"]["mask_geotiff"] == str(tmp_path / "out" / "masks" / "polar.tif")
+    mask_tif = read_frame(row["outputs"]["mask_geotiff"])
+    assert mask_tif.grid == read.grid
+    with Image.open(row["outputs"]["mask_geotiff"]) as img:
+        np.testing.assert_array_equal(np.array(img), read_mask_png(row["outputs"]["mask"]))
+    assert (np.array(Image.open(row["outputs"]["mask_geotiff"])) == 2).sum() > 0

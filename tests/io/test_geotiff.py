@@ -15,6 +15,7 @@ from tests.io.test_isis_mapping import isis_polar_stereographic
 
 from jovis.geometry.body import planetocentric
 from jovis.geometry.maps import CylindricalMap
+from jovis.inference.look import unprocessed_junocam
 from jovis.io import read_frame
 from jovis.io.errors import FrameReadError
 from jovis.io.tiff_tags import read_tags
@@ -73,6 +74,7 @@ def test_a_gdal_translated_junocam_cube_is_placed_and_named_by_the_label_beside_
     polar radius, the centre longitude 40° taken as east (ISIS meant west)."""
     frame = read_frame(DATA / "isis_ps_south_west_rgb.tif")
     assert frame.instrument == "junocam" and frame.channels == ["red", "green", "blue"]
+    assert unprocessed_junocam(frame)  # look=auto: the cube's values, as an ISIS cube's
     np.testing.assert_array_equal(frame.image[5, 5], [3.0, 2.0, 1.0])  # bands were B, G, R
     assert not frame.valid[0, 0] and frame.valid.sum() == frame.valid.size - 1
     assert "aux.xml" in frame.grid.source and frame.grid.projection == "oblate_stereographic"
@@ -84,6 +86,7 @@ def test_a_gdal_translated_junocam_cube_is_placed_and_named_by_the_label_beside_
     shutil.copy(DATA / "isis_ps_south_west_rgb.tif", tmp_path / "bare.tif")  # no .aux.xml
     bare = read_frame(tmp_path / "bare.tif")
     assert bare.instrument == "unknown" and bare.grid.projection == "stereographic"
+    assert not unprocessed_junocam(bare)
     assert "sphere of 66854 km" in bare.grid.source
     got = bare.grid.latlon(*frame.grid.pixel(lat, lon_west))[1]
     np.testing.assert_allclose((got - lon_west + 80 + 180) % 360 - 180, 0, atol=0.05)

@@ -89,14 +89,16 @@ def takes_junocam(channels: list[str]) -> bool:
 
 def unprocessed_junocam(frame: Frame) -> bool:
     """A JunoCam frame whose values are the filters as stored: a raw product, a per-filter set,
-    a PDS3 JunoCam EDR/RDR, an ISIS cube (junocam2isis and cam2map keep the values; not a
-    map-projected or other composite)."""
+    a PDS3 JunoCam EDR/RDR, an ISIS cube (junocam2isis and cam2map keep the values; so does
+    GDAL's GeoTIFF of one, named by the cube label beside it); not a map-projected or other
+    composite."""
     meta = frame.meta or {}
     if not takes_junocam(frame.channels):
         return False
     if meta.get("format") == "junocam":
         return str(meta.get("product_kind", "")).lower() in UNPROCESSED_KINDS
-    return meta.get("format") in ("pds3", "isis") and frame.instrument == "junocam"
+    from_cube = meta.get("format") in ("pds3", "isis") or bool(meta.get("isis_label"))
+    return from_cube and frame.instrument == "junocam"
 
 
 def applies(settings: LookSettings, frame: Frame, channels: list[str]) -> tuple[bool, str]:

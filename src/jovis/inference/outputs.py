@@ -24,6 +24,7 @@ from jovis.geometry.locate import ViewLocator, locate_features
 from jovis.geometry.maps import CylindricalMap
 from jovis.inference.beside import Beside
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
+from jovis.io.geotiff_masks import write_class_geotiff
 from jovis.io.isis_masks import write_class_cube
 from jovis.io.masks import write_mask_png
 from jovis.photometry import oval_brightness
@@ -67,13 +68,13 @@ def write_frame_outputs(
     stage added (the arcs' growth and the course drawn). `extract`: settings of
     `extract_features` (e.g. ``{"min_vortex_score": 0.9}``; its defaults when None). A frame
     read from an ISIS map (its Mapping group kept, ``meta["isis_mapping_pvl"]``) gets its mask
-    as an ISIS cube on that map too (``masks/<id>.cub``; the counts then name every output).
+    as an ISIS cube on that map too (``masks/<id>.cub``), one read from a GeoTIFF map (its geo
+    tags kept, ``meta["geotiff_tags"]``) as a GeoTIFF (``masks/<id>.tif``); the counts then
+    name every output.
     """
     mask, course_record = frame_mask(probs, frame.valid, frame.grid, schema, course, frame.image)
-    mapping_pvl = frame.meta.get("isis_mapping_pvl")  # an ISIS map's: its mask as a cube too
-    if mapping_pvl:
-        paths = {**paths, "mask_cube": paths["mask"].with_suffix(".cub")}
-    beside = Beside(pool, _write_pixels, mask, probs, schema, paths, mapping_pvl)
+    paths = {**paths, **_map_mask_paths(frame.meta, paths["mask"])}
+    beside = Beside(pool, _write_pixels, mask, probs, schema, paths, frame.meta)
     try:
         features = extract_features(mask, probs, schema, grid=frame.grid, **(extract or {}))
         located, note = locate_in_view(frame, features)
@@ -105,7 +106,7 @@ def write_frame_outputs(
         "vortices": len(features["vortices"]),
         "aurora_fraction": features["class_fractions"].get("aurora"),
     }
-    if "mask_cube" in paths:
+    if MAP_MASKS.keys() & paths.keys():
         counts["outputs"] = {k: str(v) for k, v in paths.items()}
     if course_record is not None:
         counts["oval_course_px"] = added_px(course_record)
@@ -152,11 +153,26 @@ def locate_in_view(
                                 "position_uncertainty_km)"}  # fmt: skip
 
 
+# The mask also in the input map's own format: (output, the frame metadata that places the
+# input's pixels, suffix); `jovis.geometry.maps.MAP_PIXEL_KEYS` drops that metadata when the
+# pixels are moved
+MAP_MASKS = {"mask_cube": ("isis_mapping_pvl", ".cub"), "mask_geotiff": ("geotiff_tags", ".tif")}
+
+
+def _map_mask_paths(meta: dict[str, Any], mask_png: Path) -> dict[str, Path]:
+    """Where the mask goes also as an ISIS cube or a GeoTIFF on the input's map, for a frame
+    read from one."""
+    return {output: mask_png.with_suffix(suffix)
+            for output, (key, suffix) in MAP_MASKS.items() if meta.get(key)}  # fmt: skip
+
+
 def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, paths,
-                  mapping_pvl: str | None = None) -> None:  # fmt: skip
+                  meta: dict[str, Any]) -> None:  # fmt: skip
     write_mask_png(paths["mask"], mask, schema)
     if "mask_cube" in paths:
-        write_class_cube(paths["mask_cube"], mask, mapping_pvl, schema)
+        write_class_cube(paths["mask_cube"], mask, meta["isis_mapping_pvl"], schema)
+    if "mask_geotiff" in paths:
+        write_class_geotiff(paths["mask_geotiff"], mask, meta["geotiff_tags"], schema)
     if "probs" in paths:
         write_npy(paths["probs"], probs.astype(np.float16))
 

@@ -104,7 +104,7 @@ def _place_geotiff(frame: Frame, tags: dict) -> bool:
     cube's. True when the TIFF is georeferenced (its valid pixels are then those not NaN, not
     the no-data value and not transparent; no disk is looked for in a map)."""
     from jovis.geometry.maps import place_own_map
-    from jovis.io.geotiff import georeference
+    from jovis.io.geotiff import geo_tags_of, georeference
     from jovis.io.isis import channels_of
 
     path = Path(frame.source)
@@ -119,6 +119,7 @@ def _place_geotiff(frame: Frame, tags: dict) -> bool:
     meta["valid_source"] = "GeoTIFF no-data value and NaN" + (
         " and alpha channel" if "valid_source" in meta else "")  # fmt: skip
     if geo.label is not None:  # the bands (in file order) named as the cube's
+        meta["isis_label"] = "GDAL .aux.xml"  # its values are the cube's
         frame.image, frame.channels, frame.instrument = channels_of(
             path, image, geo.label, None if frame.instrument == "unknown" else frame.instrument,
             meta)  # fmt: skip
@@ -128,6 +129,8 @@ def _place_geotiff(frame: Frame, tags: dict) -> bool:
             place_own_map(frame, geo.declared, geo.note, f"{path.name}'s GeoTIFF keys")
         except ValueError as err:
             meta["grid_source"] = f"none: {err}"
+        else:  # (kept as written: the mask GeoTIFF lies where the input does)
+            meta["geotiff_tags"] = geo_tags_of(tags)
     return True
 
 

@@ -43,6 +43,7 @@ from typing import Any
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM
 from jovis.io.isis import find
 from jovis.io.isis_mapping import RADIUS_TOLERANCE_KM, declaration, polar_placement
+from jovis.io.tiff_tags import ASCII, DOUBLE, SHORT
 
 MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION = 33550, 33922, 34264
 GEO_KEY_DIRECTORY, GEO_DOUBLE_PARAMS, GEO_ASCII_PARAMS = 34735, 34736, 34737
@@ -105,6 +106,16 @@ def georeference(tags: dict[int, Any], shape: tuple[int, int], path: Path) -> Ge
     except _Unplaced as why:
         return Georeference(None, f"none: {why}", nodata, label)
     return Georeference(declared, note, nodata, label)
+
+
+def geo_tags_of(tags: dict[int, Any]) -> list[list]:
+    """The georeferencing tags among `tags` as [tag, field type, values] (plain data: a class
+    mask written with them lies where the input does; `jovis.io.geotiff_masks`)."""
+    kinds = {MODEL_PIXEL_SCALE: DOUBLE, MODEL_TIEPOINT: DOUBLE, MODEL_TRANSFORMATION: DOUBLE,
+             GEO_KEY_DIRECTORY: SHORT, GEO_DOUBLE_PARAMS: DOUBLE,
+             GEO_ASCII_PARAMS: ASCII}  # fmt: skip
+    return [[tag, kind, tags[tag] if kind == ASCII else [*tags[tag]]]
+            for tag, kind in kinds.items() if tag in tags]  # fmt: skip
 
 
 def geokeys(tags: dict[int, Any]) -> dict[int, Any]:

@@ -1,4 +1,5 @@
-"""The tags of a TIFF file's first image (classic TIFF and BigTIFF), read from its bytes.
+"""The tags of a TIFF file's first image (classic TIFF and BigTIFF), read from its bytes; and
+a one-strip 8-bit TIFF written with the tags given (the GeoTIFF class masks).
 
 OpenCV decodes TIFF pixels but says nothing of the tags, and Pillow does not open multi-band
 float TIFFs at all; the GeoTIFF keys, GDAL's no-data value, the band interleave and what an
@@ -10,6 +11,9 @@ BigTIFF's (version 43, 8-byte offsets and counts, 20-byte entries) give it.
 from __future__ import annotations
 
 import struct
+from typing import Any
+
+import numpy as np
 
 # field type → struct code (RATIONAL and SRATIONAL are pairs of 32-bit integers)
 _TYPES = {1: "B", 2: "s", 3: "H", 4: "I", 5: "I", 6: "b", 7: "B", 8: "h", 9: "i", 10: "i",
@@ -78,3 +82,53 @@ def _at(data: bytes, fmt: str, offset: int) -> int:
         raise ValueError(f"the TIFF's directory offset {offset} lies past the end of the "
                          f"{len(data)}-byte file")  # fmt: skip
     return struct.unpack(fmt, data[offset : offset + size])[0]
+
+
+# field types written (TIFF 6.0 §2)
+SHORT, LONG, DOUBLE, ASCII = 3, 4, 12, 2
+
+
+def encode_tiff(image: np.ndarray, tags: list[tuple[int, int, Any]],
+                palette: np.ndarray | None = None) -> bytes:  # fmt: skip
+    """A little-endian classic TIFF of one H×W (× C, pixel-interleaved) uint8 or float32 image,
+    uncompressed in one strip, with the extra `tags` as (tag, field type, values) (values a
+    tuple of numbers, or a str for ASCII); `palette` (256 × 3 RGB, 0-255) makes a uint8 H×W
+    image a palette image that viewers show in colour. Three uint8 bands are RGB."""
+    if image.ndim not in (2, 3) or image.dtype not in (np.uint8, np.float32):
+        raise ValueError(f"encode_tiff takes an H×W[×C] uint8 or float32 image, got "
+                         f"{image.shape} {image.dtype}")  # fmt: skip
+    rows, cols = image.shape[:2]
+    bands = 1 if image.ndim == 2 else image.shape[2]
+    pixels = np.ascontiguousarray(image).astype(image.dtype.newbyteorder("<")).tobytes()
+    rgb = bands == 3 and image.dtype == np.uint8
+    photometric = 3 if palette is not None else 2 if rgb else 1
+    entries = [(256, LONG, (cols,)), (257, LONG, (rows,)),
+               (258, SHORT, (8 * image.itemsize,) * bands), (259, SHORT, (1,)),
+               (262, SHORT, (photometric,)), (273, LONG, (0,)), (277, SHORT, (bands,)),
+               (278, LONG, (rows,)), (279, LONG, (len(pixels),)), (284, SHORT, (1,)),
+               (339, SHORT, (3 if image.dtype == np.float32 else 1,) * bands)]  # fmt: skip
+    if bands > 1 and not rgb:
+        entries.append((338, SHORT, (0,) * (bands - 1)))  # the others: plain bands, not alpha
+    if palette is not None:  # 16-bit levels, all reds, then greens, then blues
+        levels = (np.asarray(palette, np.uint16).reshape(256, 3).T * 257).ravel()
+        entries.append((320, SHORT, tuple(int(v) for v in levels)))
+    entries = sorted(entries + list(tags), key=lambda e: e[0])
+    directory_at = 8
+    values_at = directory_at + 2 + 12 * len(entries) + 4
+    directory, values = bytearray(struct.pack("<H", len(entries))), bytearray()
+    strip_entry = None
+    for tag, kind, data in entries:
+        raw = ((data.encode("latin-1") + b"\x00") if kind == ASCII
+               else struct.pack(f"<{len(data)}{_TYPES[kind]}", *data))  # fmt: skip
+        count = len(raw) if kind == ASCII else len(data)
+        if tag == 273:
+            strip_entry = len(directory) + 8  # its value: the pixels' offset, known below
+        if len(raw) <= 4:
+            directory += struct.pack("<HHI", tag, kind, count) + raw.ljust(4, b"\x00")
+        else:
+            directory += struct.pack("<HHII", tag, kind, count, values_at + len(values))
+            values += raw + (b"\x00" if len(raw) % 2 else b"")  # word-aligned
+    directory += struct.pack("<I", 0)  # no next image
+    pixels_at = values_at + len(values)
+    struct.pack_into("<I", directory, strip_entry, pixels_at)
+    return b"II*\x00" + struct.pack("<I", directory_at) + bytes(directory) + bytes(values) + pixels
