@@ -25,7 +25,7 @@ _PNG_GREY_ALPHA = b"\x04"  # the IHDR colour type of a grey image with an alpha 
 def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
     """Read a PNG/JPEG/TIFF with OpenCV; colour comes back as RGB channels. A TIFF's tags are
     read too: its bands in file order where they are not colour (`_tiff_bands`), and a
-    GeoTIFF's no-data value and map (`_place_geotiff`)."""
+    GeoTIFF's no-data value and map (`jovis.io.geotiff.place_geotiff`)."""
     data = path.read_bytes()
     check_encoded(path, data, kind)
     tags = _tiff_tags(path, data) if kind == "tiff" else {}
@@ -53,8 +53,10 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
         channels = [f"c{i}" for i in range(image.shape[2])]
     image = image.astype(np.float32)
     if kind == "tiff":
+        from jovis.io.geotiff import place_geotiff
+
         frame = Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
-        if _place_geotiff(frame, tags):
+        if place_geotiff(frame, tags):
             return frame
     if valid is None:
         valid = sky_mask(image, meta)
@@ -96,42 +98,6 @@ def _alpha_last(kind: str, tags: dict) -> bool:
 def _tiff_bands(image: np.ndarray) -> np.ndarray:
     """A 4-band TIFF's bands in file order (OpenCV swaps the first three as it would BGR)."""
     return np.ascontiguousarray(image[:, :, [2, 1, 0, 3]])
-
-
-def _place_geotiff(frame: Frame, tags: dict) -> bool:
-    """Give a GeoTIFF frame its no-data pixels and map (`jovis.io.geotiff`); with the cube label
-    GDAL keeps beside a GeoTIFF written from an ISIS cube, also its JunoCam filters as an ISIS
-    cube's. True when the TIFF is georeferenced (its valid pixels are then those not NaN, not
-    the no-data value and not transparent; no disk is looked for in a map)."""
-    from jovis.geometry.maps import place_own_map
-    from jovis.io.geotiff import geo_tags_of, georeference
-    from jovis.io.isis import channels_of
-
-    path = Path(frame.source)
-    geo = georeference(tags, frame.shape, path)
-    if geo is None:
-        return False
-    meta, image = frame.meta, frame.image  # (H × W × bands)
-    if geo.nodata is not None:  # no-data pixels hold NaN, as the other readers' do
-        image[np.any(image == np.float32(geo.nodata), axis=2)] = np.nan
-        meta["nodata"] = geo.nodata
-    frame.valid &= np.all(np.isfinite(image), axis=2)
-    meta["valid_source"] = "GeoTIFF no-data value and NaN" + (
-        " and alpha channel" if "valid_source" in meta else "")  # fmt: skip
-    if geo.label is not None:  # the bands (in file order) named as the cube's
-        meta["isis_label"] = "GDAL .aux.xml"  # its values are the cube's
-        frame.image, frame.channels, frame.instrument = channels_of(
-            path, image, geo.label, None if frame.instrument == "unknown" else frame.instrument,
-            meta)  # fmt: skip
-    meta["grid_source"] = geo.note
-    if geo.declared is not None:
-        try:
-            place_own_map(frame, geo.declared, geo.note, f"{path.name}'s GeoTIFF keys")
-        except ValueError as err:
-            meta["grid_source"] = f"none: {err}"
-        else:  # (kept as written: the mask GeoTIFF lies where the input does)
-            meta["geotiff_tags"] = geo_tags_of(tags)
-    return True
 
 
 @contextmanager

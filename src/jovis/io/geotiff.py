@@ -40,8 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from jovis.frame import Frame
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM
-from jovis.io.isis import find
+from jovis.io.isis import channels_of, find
 from jovis.io.isis_mapping import RADIUS_TOLERANCE_KM, declaration, polar_placement
 from jovis.io.tiff_tags import ASCII, DOUBLE, SHORT
 
@@ -106,6 +109,40 @@ def georeference(tags: dict[int, Any], shape: tuple[int, int], path: Path) -> Ge
     except _Unplaced as why:
         return Georeference(None, f"none: {why}", nodata, label)
     return Georeference(declared, note, nodata, label)
+
+
+def place_geotiff(frame: Frame, tags: dict[int, Any]) -> bool:
+    """Give a GeoTIFF frame its no-data pixels and map (`jovis.io.geotiff`); with the cube label
+    GDAL keeps beside a GeoTIFF written from an ISIS cube, also its JunoCam filters as an ISIS
+    cube's. True when the TIFF is georeferenced (its valid pixels are then those not NaN, not
+    the no-data value and not transparent; no disk is looked for in a map)."""
+    from jovis.geometry.maps import place_own_map
+
+    path = Path(frame.source)
+    geo = georeference(tags, frame.shape, path)
+    if geo is None:
+        return False
+    meta, image = frame.meta, frame.image  # (H × W × bands)
+    if geo.nodata is not None:  # no-data pixels hold NaN, as the other readers' do
+        image[np.any(image == np.float32(geo.nodata), axis=2)] = np.nan
+        meta["nodata"] = geo.nodata
+    frame.valid &= np.all(np.isfinite(image), axis=2)
+    meta["valid_source"] = "GeoTIFF no-data value and NaN" + (
+        " and alpha channel" if "valid_source" in meta else "")  # fmt: skip
+    if geo.label is not None:  # the bands (in file order) named as the cube's
+        meta["isis_label"] = "GDAL .aux.xml"  # its values are the cube's
+        frame.image, frame.channels, frame.instrument = channels_of(
+            path, image, geo.label, None if frame.instrument == "unknown" else frame.instrument,
+            meta)  # fmt: skip
+    meta["grid_source"] = geo.note
+    if geo.declared is not None:
+        try:
+            place_own_map(frame, geo.declared, geo.note, f"{path.name}'s GeoTIFF keys")
+        except ValueError as err:
+            meta["grid_source"] = f"none: {err}"
+        else:  # (kept as written: the mask GeoTIFF lies where the input does)
+            meta["geotiff_tags"] = geo_tags_of(tags)
+    return True
 
 
 def geo_tags_of(tags: dict[int, Any]) -> list[list]:
