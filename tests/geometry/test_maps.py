@@ -4,6 +4,7 @@ graticule, a polar projection's grid, and the errors of a bad declaration."""
 import json
 import logging
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from jovis.geometry.body import EQUATORIAL_RADIUS_KM as A
 from jovis.geometry.body import POLAR_RADIUS_KM as B
 from jovis.geometry.maps import CylindricalMap, check_map, declared_map
 
+DATA_GEOTIFF = Path(__file__).resolve().parents[1] / "data" / "geotiff"
 GLOBAL_EAST = {"lat": [90, -90], "lon": [-180, 180], "longitude": "east"}
 
 
@@ -217,3 +219,29 @@ def test_to_polar_reprojects_a_latlon_map_onto_a_polar_grid():
         check_map({**GLOBAL_EAST, "to_polar": {}})  # a global map reaches both poles
     with pytest.raises(ValueError, match=r"to_polar.max_colatitude=120 must be in \(0, 90\]"):
         check_map({"lat": [90, 0], "lon": [0, 360], "to_polar": {"max_colatitude": 120}})
+
+
+def test_to_polar_alone_reprojects_a_frames_own_cylindrical_map(tmp_path):
+    """`map='{to_polar:...}'` reprojects the cylindrical map a frame's own file gives (here a
+    GeoTIFF longitude/latitude map, 80-50°N planetographic); a frame with no map of its own is
+    told to give the edges; the setting is checked before any frame is read."""
+    from jovis.io import read_frame
+
+    settings = {"to_polar": {"hemisphere": "north", "max_colatitude": 40}}
+    check_map(settings)
+    with pytest.raises(ValueError, match="to_polar has unknown key"):
+        check_map({"to_polar": {"hemisphere": "north", "bad": 1}})
+    geotiff = DATA_GEOTIFF / "geographic_ographic.tif"
+    own = read_frame(geotiff)
+    polar = declared_map(read_frame(geotiff), settings)
+    assert polar.grid is not None and polar.grid.hemisphere == "north"
+    assert "map" not in polar.meta and polar.meta["reprojected_from"] == "cylindrical map"
+    # a polar pixel near 60°N, 130°E holds the map's value there (its pixels are 16·row + col)
+    cylindrical = CylindricalMap.from_dict(own.meta["map"])
+    px, py = (int(np.round(v)) for v in polar.grid.pixel(60.0, 230.0))
+    x, y = cylindrical.pixel(*polar.grid.latlon(px, py))
+    # (OpenCV interpolates in 1/32 px: up to 16/32 across rows)
+    assert polar.image[py, px, 0] == pytest.approx(16 * float(y) + float(x), abs=0.5)
+    np.save(tmp_path / "plain.npy", np.ones((8, 8), np.float32))
+    with pytest.raises(ValueError, match="to_polar alone reprojects a frame's own"):
+        declared_map(read_frame(tmp_path / "plain.npy"), settings)

@@ -163,7 +163,13 @@ def check_map(settings: Any) -> None:
         return
     if not isinstance(settings, dict):
         raise ValueError(f"map={settings!r}: must be a mapping (projection, ...) or null")
-    if settings:
+    if set(settings) <= {"projection", "to_polar"} and _projection(settings) == "cylindrical":
+        # to_polar alone: for the frames' own maps (checked against each when it is read)
+        value = settings.get("to_polar")
+        hemisphere = value.get("hemisphere") if isinstance(value, dict) else None
+        _polar_settings(value if hemisphere else {**(value or {}), "hemisphere": "north"},
+                        CylindricalMap(90.0, 0.0, 0.0, 360.0, (90, 360)), "map")  # fmt: skip
+    elif settings:
         declared = parse_declaration(settings, (2, 2), "map")
         if settings.get("to_polar") is not None:
             _polar_settings(settings["to_polar"], declared, "map")
@@ -186,10 +192,11 @@ def declared_map(frame, settings: dict[str, Any] | None):
     """`frame` with the map it is declared to be: `settings` (infer's ``map``), overridden key by
     key by ``<file>.map.json`` beside the frame (replaced when that names another projection).
     A frame whose reader found a polar grid keeps it (the declaration is logged as ignored), and
-    so do a frame that has a cylindrical map of its own (an ISIS cube's, a frame set's row) and
-    a JunoCam product its metadata place, unless a file beside it declares them;
-    otherwise a polar declaration becomes its grid and a cylindrical one its ``meta["map"]``.
-    Frames with no declaration are returned unchanged."""
+    so do a frame that has a cylindrical map of its own (an ISIS cube's, a GeoTIFF's, a frame
+    set's row; `settings`' ``to_polar`` reprojects that map, and may come alone) and a JunoCam
+    product its metadata place, unless a file beside it declares them; otherwise a polar
+    declaration becomes its grid and a cylindrical one its ``meta["map"]``. Frames with no
+    declaration are returned unchanged."""
     merged = dict(settings or {})
     sidecar = Path(f"{frame.source}{SIDECAR_SUFFIX}") if frame.source else None
     where = "map"
@@ -211,13 +218,24 @@ def declared_map(frame, settings: dict[str, Any] | None):
                     frame.source, frame.grid.source or "from the file", where)  # fmt: skip
         return frame
     if where == "map" and frame.meta.get("map"):  # its file's (an ISIS cube's) or its set's
+        own_map = CylindricalMap.from_dict(frame.meta["map"])
+        if merged.get("to_polar") is not None:  # its own map, reprojected as map says
+            log.info("%s: its own map (%s) reprojected with map.to_polar", frame.source,
+                     own_map.source or "from the file")  # fmt: skip
+            polar = _polar_settings(merged["to_polar"], own_map, f"{frame.source}: map")
+            return cylindrical_to_polar(frame, own_map, polar)
         log.warning("%s: has its own map (%s); map is not used for it", frame.source,
-                    frame.meta["map"].get("source") or "from the file")  # fmt: skip
+                    own_map.source or "from the file")  # fmt: skip
         return frame
     if where == "map" and _seen_in_perspective(frame):  # a file beside it would still win
         log.warning("%s: is placed by its own metadata's view; map is not used for it",
                     frame.source)  # fmt: skip
         return frame
+    if set(merged) <= {"projection", "to_polar"} and _projection(merged) == "cylindrical":
+        raise ValueError(f"{where}: to_polar alone reprojects a frame's own cylindrical map (an "
+                         "ISIS or GeoTIFF map's, a labelled set's); this frame has none: "
+                         "give the map's lat and lon edges too, or a <file>.map.json beside "
+                         "it")  # fmt: skip
     declared = parse_declaration(merged, frame.shape, where)
     if isinstance(declared, PolarGrid):
         frame.grid = declared
