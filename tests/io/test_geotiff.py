@@ -148,3 +148,22 @@ def test_damaged_tiff_directories_are_refused_naming_the_file(tmp_path):
         path.write_bytes(damaged)
         with pytest.raises(FrameReadError, match=f"{name}.tif.*corrupt TIFF.*{why}"):
             read_frame(path)
+
+
+def test_an_integer_colour_geotiffs_no_data_is_where_every_band_holds_it(tmp_path):
+    """An 8-bit RGB map with GDAL_NODATA 0: black (0, 0, 0) is no data, a dark pixel with one
+    band at 0 is data."""
+    from jovis.io.geotiff import geo_tags_of
+    from jovis.io.tiff_tags import ASCII, encode_tiff
+
+    tags = geo_tags_of(read_tags((DATA / "ps_north_iau_sphere.tif").read_bytes()))
+    image = np.full((12, 16, 3), 90, np.uint8)
+    image[0, 0] = 0
+    image[5, 5] = (0, 10, 20)
+    (tmp_path / "rgb.tif").write_bytes(
+        encode_tiff(image, [(t, k, v if k == ASCII else tuple(v)) for t, k, v in tags]
+                    + [(42113, ASCII, "0")]))  # fmt: skip
+    frame = read_frame(tmp_path / "rgb.tif")
+    assert frame.grid is not None and not frame.valid[0, 0] and frame.valid[5, 5]
+    np.testing.assert_array_equal(frame.image[5, 5], [0.0, 10.0, 20.0])
+    assert frame.valid.sum() == frame.valid.size - 1

@@ -124,7 +124,11 @@ def place_geotiff(frame: Frame, tags: dict[int, Any]) -> bool:
         return False
     meta, image = frame.meta, frame.image  # (H × W × bands)
     if geo.nodata is not None:  # no-data pixels hold NaN, as the other readers' do
-        image[np.any(image == np.float32(geo.nodata), axis=2)] = np.nan
+        hit = image == np.float32(geo.nodata)
+        # an integer image's dark pixel may hold the value in one band (a black sky's 0 is in
+        # all): no data where every band holds it; a float no-data value is never a measurement
+        float_data = str(meta.get("dtype", "")).startswith("float")
+        image[hit.any(axis=2) if float_data else hit.all(axis=2)] = np.nan
         meta["nodata"] = geo.nodata
     frame.valid &= np.all(np.isfinite(image), axis=2)
     meta["valid_source"] = "GeoTIFF no-data value and NaN" + (
