@@ -149,6 +149,14 @@ def seed_geotiff(folder: Path) -> dict[str, bytes]:
             "g.tif.aux.xml": (data / f"{name}.aux.xml").read_bytes()}  # fmt: skip
 
 
+def seed_sidecars(folder: Path) -> dict[str, bytes]:
+    """GDAL's JPEG map with its world file and .aux.xml (its no-data mask appended)."""
+    data = Path(__file__).resolve().parents[1] / "data" / "geotiff"
+    files = {"w.jpg": "world_ortho_north.jpg", "w.wld": "world_ortho_north.wld",
+             "w.jpg.aux.xml": "world_ortho_north.jpg.aux.xml"}  # fmt: skip
+    return {name: (data / source).read_bytes() for name, source in files.items()}
+
+
 SEEDS: dict[str, tuple[Callable[[Path], dict[str, bytes]], str]] = {
     # name: (seed builder, the file read_frame is given)
     "fits": (seed_fits, "a.fits"),
@@ -160,6 +168,7 @@ SEEDS: dict[str, tuple[Callable[[Path], dict[str, bytes]], str]] = {
     "isis_detached": (lambda f: seed_isis(f, True), "c.lbl"),
     "pds4": (seed_pds4, "jir_img_rdr_f.xml"),
     "geotiff": (seed_geotiff, "g.tif"),
+    "sidecars": (seed_sidecars, "w.jpg"),
     "junocam_raw": (seed_junocam, f"{PID}-raw.png"),
     "junocam_set": (seed_junocam_set, f"{PID}-red.png"),
 }
@@ -267,6 +276,9 @@ def test_random_bytes_behind_any_magic_are_refused(magic, body, name):
         ("pds4", "jir_img_rdr_f.img", 15),
         ("geotiff", "g.tif", 40),
         ("geotiff", "g.tif.aux.xml", 20),
+        ("sidecars", "w.jpg", 20),
+        ("sidecars", "w.wld", 15),
+        ("sidecars", "w.jpg.aux.xml", 25),
         ("junocam_raw", f"{PID}-raw.png", 25),
         ("junocam_raw", f"{PID}-metadata.json", 40),
         ("junocam_set", f"{PID}-green.png", 20),

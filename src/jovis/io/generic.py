@@ -25,7 +25,8 @@ _PNG_GREY_ALPHA = b"\x04"  # the IHDR colour type of a grey image with an alpha 
 def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
     """Read a PNG/JPEG/TIFF with OpenCV; colour comes back as RGB channels. A TIFF's tags are
     read too: its bands in file order where they are not colour (`_tiff_bands`), and a
-    GeoTIFF's no-data value and map (`jovis.io.geotiff.place_geotiff`)."""
+    GeoTIFF's no-data value and map, or those GDAL or a GIS wrote beside an image
+    (`jovis.io.geotiff.place_georeferenced`)."""
     data = path.read_bytes()
     check_encoded(path, data, kind)
     tags = _tiff_tags(path, data) if kind == "tiff" else {}
@@ -35,6 +36,9 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
         raise FrameReadError(path, f"OpenCV could not decode this {kind.upper()} file")
     valid = None
     meta: dict = {"format": kind, "dtype": str(image.dtype)}
+    key = png_key_colour(data) if kind == "png" else None
+    if key is not None:
+        meta["transparent_colour"] = list(key)
     if image.ndim == 2:
         channels = ["gray"]
     elif image.shape[2] == 4 and not _alpha_last(kind, tags):
@@ -52,12 +56,11 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
     else:
         channels = [f"c{i}" for i in range(image.shape[2])]
     image = image.astype(np.float32)
-    if kind == "tiff":
-        from jovis.io.geotiff import place_geotiff
+    from jovis.io.geotiff import place_georeferenced
 
-        frame = Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
-        if place_geotiff(frame, tags):
-            return frame
+    frame = Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
+    if place_georeferenced(frame, tags):  # a GeoTIFF, or an image with GDAL's files beside it
+        return frame
     if valid is None:
         valid = sky_mask(image, meta)
     elif valid.all():  # an opaque alpha says nothing: black no-data areas still need finding
@@ -128,10 +131,49 @@ def check_encoded(path: Path, data: bytes, kind: str | None) -> None:
     (`raster_kind` found no image in it)."""
     if kind == "png":
         check_png(path, data)
-    if kind == "jpeg" and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+    if kind == "jpeg" and jpeg_end(data) is None:
         raise FrameReadError(path, "truncated JPEG (no end-of-image marker)")
     if kind is None:
         raise FrameReadError(path, f"not a PNG, JPEG or TIFF image (first bytes {data[:8]!r})")
+
+
+def jpeg_end(data: bytes) -> int | None:
+    """Where the JPEG stream that starts `data` ends (just past its end-of-image marker), by its
+    segments and entropy-coded data; None when the file ends first (truncated). What follows
+    the marker is not the image's (GDAL appends its no-data mask there, cameras their extra
+    pictures), and an end marker inside a segment (an EXIF thumbnail's) is not the image's."""
+    i, n = 2, len(data)
+    while i + 1 < n:
+        if data[i] != 0xFF:  # entropy-coded data, up to the next marker
+            i = data.find(b"\xff", i)
+            if i < 0:
+                return None
+            continue
+        marker = data[i + 1]
+        if marker == 0xD9:
+            return i + 2
+        if marker in (0xFF, 0x00, 0x01, 0xD8) or 0xD0 <= marker <= 0xD7:  # no length follows
+            i += 1 if marker == 0xFF else 2
+            continue
+        if i + 4 > n:
+            return None
+        i += 2 + struct.unpack(">H", data[i + 2 : i + 4])[0]
+    return None
+
+
+def png_key_colour(data: bytes) -> tuple[int, ...] | None:
+    """The colour a grey or RGB PNG's tRNS chunk makes transparent (GDAL writes its no-data
+    value so); None when it has none."""
+    colour_type = data[25] if len(data) > 25 else None
+    pos = 8
+    while pos + 8 <= len(data) and colour_type in (0, 2):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if kind == b"tRNS" and length == (2 if colour_type == 0 else 6):
+            return struct.unpack(f">{length // 2}H", data[pos + 8 : pos + 8 + length])
+        if kind in (b"IDAT", b"IEND"):  # tRNS comes before the image data
+            return None
+        pos += 12 + length
+    return None
 
 
 def check_png(path: Path, data: bytes) -> None:

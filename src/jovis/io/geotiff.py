@@ -72,7 +72,7 @@ _REPROJECT = ("reproject it (gdalwarp) to a polar stereographic or equirectangul
               "or declare its map beside it (<file>.map.json)")  # fmt: skip
 
 
-class _Unplaced(Exception):
+class Unplaced(Exception):
     """Why a GeoTIFF's georeferencing places no jovis map."""
 
 
@@ -101,37 +101,44 @@ def georeference(tags: dict[int, Any], shape: tuple[int, int], path: Path) -> Ge
     try:
         keys = geokeys(tags)
         corner = _corner(tags, keys)
-        isis = _mapping(label)
+        isis = label_mapping(label)
         if isis is not None:
-            declared, note = _from_isis(isis, corner, keys, shape)
+            declared, note = from_isis(isis, corner, keys, shape)
         else:
-            declared, note = _from_keys(keys, corner, shape)
-    except _Unplaced as why:
+            declared, note = from_keys(keys, corner, shape)
+    except Unplaced as why:
         return Georeference(None, f"none: {why}", nodata, label)
     return Georeference(declared, note, nodata, label)
 
 
-def place_geotiff(frame: Frame, tags: dict[int, Any]) -> bool:
-    """Give a GeoTIFF frame its no-data pixels and map (`jovis.io.geotiff`); with the cube label
-    GDAL keeps beside a GeoTIFF written from an ISIS cube, also its JunoCam filters as an ISIS
-    cube's. True when the TIFF is georeferenced (its valid pixels are then those not NaN, not
-    the no-data value and not transparent; no disk is looked for in a map)."""
+def place_georeferenced(frame: Frame, tags: dict[int, Any]) -> bool:
+    """Give an image frame its no-data pixels and map from a TIFF's geo `tags`, else from the
+    files GDAL or a GIS wrote beside it (`jovis.io.georef_sidecars`: .aux.xml, world file);
+    with the cube label GDAL keeps in the .aux.xml of an image it wrote from an ISIS cube, also
+    its JunoCam filters as an ISIS cube's. True when the image is georeferenced (its valid
+    pixels are then those not NaN, not the no-data value and not transparent; no disk is looked
+    for in a map)."""
     from jovis.geometry.maps import place_own_map
+    from jovis.io.georef_sidecars import sidecar_georeference
 
     path = Path(frame.source)
-    geo = georeference(tags, frame.shape, path)
+    geo = georeference(tags, frame.shape, path) if tags else None
+    tagged = geo is not None
+    if geo is None:
+        geo = sidecar_georeference(path, frame.shape)
     if geo is None:
         return False
     meta, image = frame.meta, frame.image  # (H × W × bands)
-    if geo.nodata is not None:  # no-data pixels hold NaN, as the other readers' do
-        hit = image == np.float32(geo.nodata)
+    nodata = geo.nodata if geo.nodata is not None else meta.get("transparent_colour")
+    if nodata is not None:  # no-data pixels hold NaN, as the other readers' do
+        hit = image == np.asarray(nodata, np.float32)  # (a PNG's key colour: one per band)
         # an integer image's dark pixel may hold the value in one band (a black sky's 0 is in
         # all): no data where every band holds it; a float no-data value is never a measurement
         float_data = str(meta.get("dtype", "")).startswith("float")
         image[hit.any(axis=2) if float_data else hit.all(axis=2)] = np.nan
-        meta["nodata"] = geo.nodata
+        meta["nodata"] = nodata
     frame.valid &= np.all(np.isfinite(image), axis=2)
-    meta["valid_source"] = "GeoTIFF no-data value and NaN" + (
+    meta["valid_source"] = "the no-data value (GeoTIFF, .aux.xml, PNG key colour) and NaN" + (
         " and alpha channel" if "valid_source" in meta else "")  # fmt: skip
     if geo.label is not None:  # the bands (in file order) named as the cube's
         meta["isis_label"] = "GDAL .aux.xml"  # its values are the cube's
@@ -141,11 +148,12 @@ def place_geotiff(frame: Frame, tags: dict[int, Any]) -> bool:
     meta["grid_source"] = geo.note
     if geo.declared is not None:
         try:
-            place_own_map(frame, geo.declared, geo.note, f"{path.name}'s GeoTIFF keys")
+            place_own_map(frame, geo.declared, geo.note, f"{path.name}'s georeferencing")
         except ValueError as err:
             meta["grid_source"] = f"none: {err}"
         else:  # (kept as written: the mask GeoTIFF lies where the input does)
-            meta["geotiff_tags"] = geo_tags_of(tags)
+            if tagged:
+                meta["geotiff_tags"] = geo_tags_of(tags)
     return True
 
 
@@ -166,7 +174,7 @@ def geokeys(tags: dict[int, Any]) -> dict[int, Any]:
     if not directory:
         return {}
     if len(directory) < 4 or len(directory) < 4 + 4 * directory[3]:
-        raise _Unplaced("its GeoKeyDirectory is shorter than the number of keys it declares")
+        raise Unplaced("its GeoKeyDirectory is shorter than the number of keys it declares")
     doubles = tuple(tags.get(GEO_DOUBLE_PARAMS, ()))
     text = tags.get(GEO_ASCII_PARAMS, "")
     keys: dict[int, Any] = {}
@@ -176,7 +184,7 @@ def geokeys(tags: dict[int, Any]) -> dict[int, Any]:
             keys[key] = value
         elif where == GEO_DOUBLE_PARAMS:
             if value + count > len(doubles):
-                raise _Unplaced(f"GeoKey {key} points past the end of GeoDoubleParams")
+                raise Unplaced(f"GeoKey {key} points past the end of GeoDoubleParams")
             keys[key] = doubles[value] if count == 1 else doubles[value : value + count]
         elif where == GEO_ASCII_PARAMS and isinstance(text, str):
             keys[key] = text[value : value + count].strip("|").strip()
@@ -196,14 +204,14 @@ def _corner(tags: dict[int, Any], keys: dict[int, Any]) -> tuple[float, float, f
     if MODEL_TRANSFORMATION in tags:
         m = [float(v) for v in tags[MODEL_TRANSFORMATION]]
         if len(m) < 16:
-            raise _Unplaced("its ModelTransformation holds fewer than 16 numbers")
+            raise Unplaced("its ModelTransformation holds fewer than 16 numbers")
         if m[1] != 0.0 or m[4] != 0.0:
-            raise _Unplaced("its ModelTransformation rotates or shears the raster; " + _REPROJECT)
+            raise Unplaced("its ModelTransformation rotates or shears the raster; " + _REPROJECT)
         x0, sx, y0, sy = m[3], m[0], m[7], -m[5]
     else:
         tie, scale = tags.get(MODEL_TIEPOINT, ()), tags.get(MODEL_PIXEL_SCALE, ())
         if len(tie) != 6 or len(scale) < 2:
-            raise _Unplaced("it needs one ModelTiepoint with a ModelPixelScale (a grid of "
+            raise Unplaced("it needs one ModelTiepoint with a ModelPixelScale (a grid of "
                             f"tiepoints is not read); {_REPROJECT}")  # fmt: skip
         i, j, _, x, y, _ = (float(v) for v in tie)
         sx, sy = float(scale[0]), float(scale[1])
@@ -211,7 +219,7 @@ def _corner(tags: dict[int, Any], keys: dict[int, Any]) -> tuple[float, float, f
     if keys.get(RASTER_TYPE) == PIXEL_IS_POINT:  # raster (0, 0) is the first pixel's centre
         x0, y0 = x0 - sx / 2, y0 + sy / 2
     if not all(math.isfinite(v) for v in (x0, y0, sx, sy)) or sx <= 0 or sy <= 0:
-        raise _Unplaced(f"its pixel size ({sx:g}, {sy:g}) is not that of a north-up raster "
+        raise Unplaced(f"its pixel size ({sx:g}, {sy:g}) is not that of a north-up raster "
                         f"(row 0 at the top); {_REPROJECT}")  # fmt: skip
     return x0, y0, sx, sy
 
@@ -222,7 +230,7 @@ def _radii(keys: dict[int, Any]) -> tuple[float, float]:
     if not isinstance(a, float):
         code = keys.get(PROJECTED_TYPE, keys.get(GEOG_TYPE))
         named = f"EPSG:{code}, " if isinstance(code, int) and code != USER_DEFINED else ""
-        raise _Unplaced(f"its CRS ({named}no GeogSemiMajorAxis) is not a Jupiter body; write it "
+        raise Unplaced(f"its CRS ({named}no GeogSemiMajorAxis) is not a Jupiter body; write it "
                         "with a Jupiter CRS (e.g. IAU_2015:59900) or declare its map beside it "
                         "(<file>.map.json)")  # fmt: skip
     c = keys.get(SEMI_MINOR)
@@ -236,7 +244,7 @@ def _radii(keys: dict[int, Any]) -> tuple[float, float]:
         abs(a - EQUATORIAL_RADIUS_KM) <= RADIUS_TOLERANCE_KM
         and abs(c - POLAR_RADIUS_KM) <= RADIUS_TOLERANCE_KM)  # fmt: skip
     if not jupiter:
-        raise _Unplaced(f"its CRS's radii {a:g} × {c:g} km are neither Jupiter's 1-bar spheroid "
+        raise Unplaced(f"its CRS's radii {a:g} × {c:g} km are neither Jupiter's 1-bar spheroid "
                         f"({EQUATORIAL_RADIUS_KM:g} × {POLAR_RADIUS_KM:g} km) nor a sphere "
                         "between its radii")  # fmt: skip
     return a, c
@@ -249,11 +257,13 @@ def _first(keys: dict[int, Any], *names: int, default: float | None = None) -> f
     return default
 
 
-def _from_keys(keys, corner, shape) -> tuple[dict, str]:
+def from_keys(keys, corner, shape, source: str = "GeoTIFF") -> tuple[dict, str]:
+    """The declaration of a map whose GeoKeys are `keys` and whose first pixel's outer corner
+    and pixel size are `corner` (`_corner`); `source` names where they came from in the note."""
     x0, y0, sx, sy = corner
     model = keys.get(MODEL_TYPE)
     if model not in (PROJECTED, GEOGRAPHIC):
-        raise _Unplaced(f"GTModelType {model!r} is neither projected (1) nor geographic (2)")
+        raise Unplaced(f"GTModelType {model!r} is neither projected (1) nor geographic (2)")
     a, c = _radii(keys)
     sphere = abs(a - c) < 1e-9 * a
     citation = str(keys.get(GEOG_CITATION, ""))
@@ -261,16 +271,16 @@ def _from_keys(keys, corner, shape) -> tuple[dict, str]:
     crs = f"{'a sphere of ' + format(a, 'g') + ' km' if sphere else 'the 1-bar spheroid'}"
     if model == GEOGRAPHIC:
         if keys.get(GEOG_ANGULAR_UNITS, DEGREE) != DEGREE:
-            raise _Unplaced(
+            raise Unplaced(
                 f"its GeogAngularUnits {keys[GEOG_ANGULAR_UNITS]} are not degrees (9102)"
             )
         rows, cols = shape
         lat = _clamped([y0, y0 - rows * sy])
         return _cylindrical(
-            lat, [x0, x0 + cols * sx], centric, f"GeoTIFF: longitude and latitude on {crs}"
+            lat, [x0, x0 + cols * sx], centric, f"{source}: longitude and latitude on {crs}"
         )
     if keys.get(LINEAR_UNITS, METRE) != METRE:
-        raise _Unplaced(f"its ProjLinearUnits {keys[LINEAR_UNITS]} are not metres (9001)")
+        raise Unplaced(f"its ProjLinearUnits {keys[LINEAR_UNITS]} are not metres (9001)")
     x0 -= _first(keys, FALSE_EASTING, default=0.0)
     y0 -= _first(keys, FALSE_NORTHING, default=0.0)
     x0, y0, sx, sy = x0 / 1000, y0 / 1000, sx / 1000, sy / 1000  # km
@@ -284,25 +294,25 @@ def _from_keys(keys, corner, shape) -> tuple[dict, str]:
         lat = _clamped([lat0 + math.degrees(y / a) for y in (y0, y0 - rows * sy)])
         along = a * math.cos(lat_ts)
         lon = [lon0 + math.degrees(x / along) for x in (x0, x0 + cols * sx)]
-        return _cylindrical(lat, lon, centric, f"GeoTIFF: Equirectangular on {crs}")
+        return _cylindrical(lat, lon, centric, f"{source}: Equirectangular on {crs}")
     if transform not in (CT_POLAR_STEREOGRAPHIC, CT_STEREOGRAPHIC, CT_ORTHOGRAPHIC):
-        raise _Unplaced(f"its projection ({name}) is not one jovis places; {_REPROJECT}")
+        raise Unplaced(f"its projection ({name}) is not one jovis places; {_REPROJECT}")
     lat0 = _first(keys, NAT_ORIGIN_LAT, CENTER_LAT)
     lon0 = _first(keys, STRAIGHT_VERT_POLE_LONG, NAT_ORIGIN_LONG, CENTER_LONG, default=0.0)
     if lat0 is None or lat0 == 0.0 or (transform != CT_POLAR_STEREOGRAPHIC and abs(lat0) != 90.0):
-        raise _Unplaced(f"its {name} projection is not centred on a pole (latitude of origin "
+        raise Unplaced(f"its {name} projection is not centred on a pole (latitude of origin "
                         f"{lat0}); {_REPROJECT}")  # fmt: skip
     if abs(sx - sy) > 1e-6 * sx:
-        raise _Unplaced(f"its pixels are not square ({sx:g} × {sy:g} km); {_REPROJECT}")
+        raise Unplaced(f"its pixels are not square ({sx:g} × {sy:g} km); {_REPROJECT}")
     scale = _first(keys, SCALE_AT_NAT_ORIGIN, default=1.0)
     if abs(lat0) != 90.0 and scale != 1.0:
-        raise _Unplaced(f"a polar stereographic projection true to scale at {lat0:g} takes no "
+        raise Unplaced(f"a polar stereographic projection true to scale at {lat0:g} takes no "
                         f"scale factor (got {scale:g})")  # fmt: skip
     if transform == CT_ORTHOGRAPHIC and not sphere:  # EPSG 9840: the spheroid seen from afar
         hemisphere = "north" if lat0 > 0 else "south"
         grid = polar_placement(hemisphere, x0, y0, sx, lon0)
         return {"projection": "oblate_orthographic", **grid, "km_per_px": sx}, (
-            f"GeoTIFF: Orthographic about the {hemisphere} pole on {crs} (EPSG 9840, "
+            f"{source}: Orthographic about the {hemisphere} pole on {crs} (EPSG 9840, "
             f"ρ = ν·cos φ), {sx:g} km/px; jovis grid oblate_orthographic")  # fmt: skip
     mapping = {"ProjectionName": "Orthographic" if transform == CT_ORTHOGRAPHIC else
                "PolarStereographic", "EquatorialRadius": a * 1000, "PolarRadius": c * 1000,
@@ -310,9 +320,9 @@ def _from_keys(keys, corner, shape) -> tuple[dict, str]:
                "CenterLongitude": lon0, "CenterLatitude": lat0,
                "UpperLeftCornerX": x0 * 1000 / scale, "UpperLeftCornerY": y0 * 1000 / scale,
                "PixelResolution": sx * 1000 / scale}  # fmt: skip
-    declared, note = declaration(mapping, shape, source="GeoTIFF")
+    declared, note = declaration(mapping, shape, source=source)
     if declared is None:
-        raise _Unplaced(note.removeprefix("none: "))
+        raise Unplaced(note.removeprefix("none: "))
     return declared, note
 
 
@@ -350,24 +360,27 @@ def isis_label(path: Path) -> dict[str, Any] | None:
     return None
 
 
-def _mapping(label: dict[str, Any] | None) -> dict[str, Any] | None:
+def label_mapping(label: dict[str, Any] | None) -> dict[str, Any] | None:
     mapping = find(label or {}, "IsisCube", "Mapping")
     if not isinstance(mapping, dict):
         return None
     return {k: v.get("value") if isinstance(v, dict) else v for k, v in mapping.items()}
 
 
-def _from_isis(mapping, corner, keys, shape) -> tuple[dict, str]:
+_ISIS_SOURCE = "GeoTIFF with its ISIS label (GDAL .aux.xml)"
+
+
+def from_isis(mapping, corner, keys, shape, source: str = _ISIS_SOURCE) -> tuple[dict, str]:
     """The ISIS Mapping group's map, moved to the GeoTIFF's own corner and pixel size."""
     x0, y0, sx, sy = corner
     if keys.get(MODEL_TYPE) == PROJECTED and keys.get(LINEAR_UNITS, METRE) == METRE:
         if abs(sx - sy) > 1e-6 * sx:
-            raise _Unplaced(f"its pixels are not square ({sx:g} × {sy:g} m); {_REPROJECT}")
+            raise Unplaced(f"its pixels are not square ({sx:g} × {sy:g} m); {_REPROJECT}")
         x0 -= _first(keys, FALSE_EASTING, default=0.0)
         y0 -= _first(keys, FALSE_NORTHING, default=0.0)
         mapping = {**mapping, "UpperLeftCornerX": x0, "UpperLeftCornerY": y0,
                    "PixelResolution": sx}  # fmt: skip
-    declared, note = declaration(mapping, shape, source="GeoTIFF's ISIS label (GDAL .aux.xml)")
+    declared, note = declaration(mapping, shape, source=source)
     if declared is None:
-        raise _Unplaced(note.removeprefix("none: "))
+        raise Unplaced(note.removeprefix("none: "))
     return declared, note

@@ -21,6 +21,7 @@ if sys.argv[1:] != ["cubes"]:
     import rasterio
     import rasterio.shutil
     from rasterio.crs import CRS
+    from rasterio.enums import WktVersion
     from rasterio.transform import Affine
     from rasterio.warp import transform as proj_transform
 
@@ -155,6 +156,44 @@ def translate_cubes():
             msk.unlink()  # GDAL's mask band of the Null pixels: the no-data tag says the same
 
 
+# Images GDAL writes with their georeferencing beside them: name: (the GeoTIFF it is made
+# from, driver, GDAL creation options, whether the CRS goes to an ESRI .prj instead)
+SIDECARS = {
+    "aux_ps_south.png": ("ps_south_spheroid_k097_offset", "PNG", {}, False),
+    "world_ortho_north.jpg": ("ortho_north_spheroid", "JPEG", {"WORLDFILE": "YES"}, False),
+    "aux_geographic_ocentric.png": ("geographic_ocentric_point", "PNG", {}, False),
+    "prj_ps_north_ts70.png": ("ps_north_spheroid_ts70", "PNG", {"WORLDFILE": "YES"}, True),
+}
+
+
+def write_sidecar_maps():
+    """8-bit PNG and JPEG maps with GDAL's .aux.xml, or a world file (and an ESRI .prj)."""
+    os.chdir(HERE)
+    for name, (source, driver, options, esri) in SIDECARS.items():
+        with rasterio.open(f"{source}.tif") as src:
+            image = np.clip(np.nan_to_num(src.read(1), nan=0.0), 1, 255).astype(np.uint8)
+            image[0, 0] = 0
+            crs, transform = src.crs, src.transform
+        with rasterio.open(
+            "tmp8.tif",
+            "w",
+            driver="GTiff",
+            width=COLS,
+            height=ROWS,
+            count=1,
+            dtype="uint8",
+            crs=crs,
+            transform=transform,
+            nodata=0,
+        ) as out:
+            out.write(image[None])
+        rasterio.shutil.copy("tmp8.tif", name, driver=driver, **options)
+        Path("tmp8.tif").unlink()
+        if esri:  # a GIS's sidecars: world file and .prj, no .aux.xml
+            Path(name).with_suffix(".prj").write_text(crs.to_wkt(version=WktVersion.WKT1_ESRI))
+            Path(f"{name}.aux.xml").unlink()
+
+
 def write_layouts():
     """Band layouts: four float bands pixel-interleaved (no alpha), three band-interleaved, and
     a BigTIFF; all on the IAU north polar stereographic sphere."""
@@ -188,6 +227,7 @@ if __name__ == "__main__":
     expected = {}
     write_maps(expected)
     write_layouts()
+    write_sidecar_maps()
     translate_cubes()
     lines = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in expected.items())
     (HERE / "expected.json").write_text("{\n" + lines + "\n}\n")

@@ -1,0 +1,39 @@
+"""Generic rasters (`jovis.io.generic`): where a JPEG stream ends, a PNG's key colour."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import cv2
+import numpy as np
+
+from jovis.io.generic import jpeg_end, png_key_colour
+
+
+def _jpeg(size: int = 32) -> bytes:
+    image = (np.random.default_rng(0).random((size, size)) * 255).astype(np.uint8)
+    return cv2.imencode(".jpg", image)[1].tobytes()
+
+
+def test_a_jpeg_ends_at_its_end_marker_whatever_follows_and_not_at_a_thumbnails():
+    data = _jpeg()
+    assert jpeg_end(data) == len(data)
+    trailer = zlib.compress(b"\xff\xd9 GDAL's mask " * 5) + struct.pack("<I", 40)
+    assert jpeg_end(data + trailer) == len(data)  # GDAL appends its no-data mask so
+    assert jpeg_end(data[:-50]) is None  # cut short
+    # an EXIF thumbnail (a whole JPEG in an APP1 segment) ends with an end marker of its own
+    thumbnail = _jpeg(8)
+    app1 = b"\xff\xe1" + struct.pack(">H", len(thumbnail) + 8) + b"Exif\x00\x00" + thumbnail
+    with_thumbnail = data[:2] + app1 + data[2:]
+    assert jpeg_end(with_thumbnail) == len(with_thumbnail)
+    assert jpeg_end(with_thumbnail[:-50]) is None
+
+
+def test_a_png_key_colour_is_read_from_its_trns_chunk():
+    grey = cv2.imencode(".png", np.full((4, 4), 7, np.uint8))[1].tobytes()
+    assert png_key_colour(grey) is None
+    at = grey.index(b"IDAT") - 4
+    body = struct.pack(">H", 0)
+    chunk = struct.pack(">I", 2) + b"tRNS" + body + struct.pack(">I", zlib.crc32(b"tRNS" + body))
+    assert png_key_colour(grey[:at] + chunk + grey[at:]) == (0,)

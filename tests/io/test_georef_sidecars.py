@@ -1,0 +1,73 @@
+"""Maps told by files beside an image (`jovis.io.georef_sidecars`): PNG and JPEG maps GDAL
+3.10.3 wrote with its .aux.xml, a world file, or a world file and an ESRI .prj
+(tests/data/geotiff/make_fixtures.py), placed as the GeoTIFFs they were made from."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from tests.io.test_geotiff import placed
+
+from jovis.io import read_frame
+from jovis.io.georef_sidecars import wkt_geokeys
+from jovis.io.geotiff import Unplaced
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "geotiff"
+SIDECARS = {"aux_ps_south.png": "ps_south_spheroid_k097_offset",
+            "world_ortho_north.jpg": "ortho_north_spheroid",
+            "aux_geographic_ocentric.png": "geographic_ocentric_point",
+            "prj_ps_north_ts70.png": "ps_north_spheroid_ts70"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SIDECARS))
+def test_images_with_gdal_or_gis_sidecars_are_placed_as_their_geotiffs(name):
+    image, geotiff = read_frame(DATA / name), read_frame(DATA / f"{SIDECARS[name]}.tif")
+    where, truth = placed(image), placed(geotiff)
+    assert where is not None, image.meta["grid_source"]
+    cols, rows = np.meshgrid(np.arange(0, 16, 3.0), np.arange(0, 12, 3.0))
+    lat, lon = where.latlon(cols, rows)
+    want_lat, want_lon = truth.latlon(cols, rows)
+    np.testing.assert_allclose(lat, want_lat, atol=1e-9)
+    np.testing.assert_allclose((lon - want_lon + 180) % 360 - 180, 0, atol=1e-9)
+    assert ("world file" if "world" in name or "prj" in name else ".aux.xml") in where.source
+    # GDAL's no-data value: in the PNG's tRNS chunk, the JPEG's .aux.xml (lossy: near it too)
+    assert not image.valid[0, 0] and image.valid.sum() >= image.valid.size - 2
+
+
+def test_a_gdal_png_of_an_isis_cube_is_placed_and_named_by_the_cubes_label(tmp_path):
+    """GDAL keeps the cube's label in the .aux.xml of a PNG it writes from a cube, as of a
+    GeoTIFF: the PNG is then placed by the Mapping group (here with the GeoTIFF's grid)."""
+    shutil.copy(DATA / "isis_ps_south_west_rgb.tif.aux.xml", tmp_path / "m.png.aux.xml")
+    frame = read_frame(DATA / "isis_ps_south_west_rgb.tif")
+    rgb = np.clip(np.nan_to_num(frame.image), 0, 255).astype(np.uint8)
+    cv2.imwrite(str(tmp_path / "m.png"), rgb[:, :, ::-1])
+    aux = (tmp_path / "m.png.aux.xml").read_text().replace(
+        "<PAMDataset>", "<PAMDataset>\n  <GeoTransform> -8.0e+05, 1.0e+05, 0, 6.0e+05, 0, -1.0e+05"
+        "</GeoTransform>")  # fmt: skip
+    (tmp_path / "m.png.aux.xml").write_text(aux)
+    png = read_frame(tmp_path / "m.png")
+    assert png.instrument == "junocam" and "ISIS label" in png.grid.source
+    assert png.grid == replace(frame.grid, source=png.grid.source)  # the cube's own grid
+
+
+def test_sidecars_that_place_nothing_say_why(tmp_path):
+    image = DATA / "aux_ps_south.png"
+    for sidecar, text, why in (
+        ("a.png.aux.xml", '<PAMDataset><SRS>PROJCS["x"</SRS></PAMDataset>', "GeoTransform"),
+        ("a.wld", "1\n0\n0\n-1\n0.5\n0.5\n", "no CRS beside it"),
+    ):
+        folder = tmp_path / sidecar
+        folder.mkdir()
+        shutil.copy(image, folder / "a.png")
+        (folder / sidecar).write_text(text)
+        frame = read_frame(folder / "a.png")
+        assert frame.grid is None and why in frame.meta["grid_source"], frame.meta["grid_source"]
+    with pytest.raises(Unplaced, match="WKT1 PROJCS and GEOGCS"):
+        wkt_geokeys('GEOCCS["x", DATUM["d", SPHEROID["s", 1, 0]]]')
+    with pytest.raises(Unplaced, match="brackets close"):
+        wkt_geokeys('PROJCS["x", GEOGCS["y"')
