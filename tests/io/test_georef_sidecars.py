@@ -71,3 +71,23 @@ def test_sidecars_that_place_nothing_say_why(tmp_path):
         wkt_geokeys('GEOCCS["x", DATUM["d", SPHEROID["s", 1, 0]]]')
     with pytest.raises(Unplaced, match="brackets close"):
         wkt_geokeys('PROJCS["x", GEOGCS["y"')
+
+
+@pytest.mark.parametrize("name", ["aux_ps_south.png", "prj_ps_north_ts70.png"])
+def test_the_mask_png_of_an_image_placed_beside_gets_an_aux_xml_placing_it_the_same(
+    tmp_path, name
+):
+    """Its .aux.xml repeats the input's CRS and pixel grid (from the input's .aux.xml, or its
+    world file and .prj), so a GIS lays the mask over the input; the mask PNG read back with
+    it is placed as the input."""
+    from jovis.inference.outputs import output_paths, write_frame_outputs
+    from jovis.synth.frameset import default_schema
+
+    frame = read_frame(DATA / name)
+    probs = np.zeros((3, *frame.shape), np.float32)
+    paths = output_paths(tmp_path, "m", save_probs=False)
+    counts = write_frame_outputs(frame, "m", probs, default_schema(), paths, {})
+    aux = tmp_path / "masks" / "m.png.aux.xml"
+    assert counts["outputs"]["mask_aux"] == str(aux) and aux.is_file()
+    mask = read_frame(tmp_path / "masks" / "m.png")  # (a palette PNG: read as its colours)
+    assert placed(mask).latlon(3.0, 4.0) == pytest.approx(placed(frame).latlon(3.0, 4.0))

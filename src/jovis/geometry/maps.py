@@ -46,7 +46,7 @@ LONGITUDES = ("west", "east")
 LATITUDES = ("planetocentric", "planetographic")
 SIDECAR_SUFFIX = ".map.json"
 # Frame metadata that places the frame's own pixels on a map: not carried to a reprojection
-MAP_PIXEL_KEYS = ("map", "isis_mapping_pvl", "geotiff_tags")
+MAP_PIXEL_KEYS = ("map", "isis_mapping_pvl", "geotiff_tags", "georef_beside")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from jovis.geometry.locate import ViewLocator, locate_features
 from jovis.geometry.maps import CylindricalMap
 from jovis.inference.beside import Beside
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
+from jovis.io.georef_sidecars import mask_aux
 from jovis.io.geotiff_masks import write_class_geotiff
 from jovis.io.isis_masks import write_class_cube
 from jovis.io.masks import write_mask_png
@@ -69,8 +70,9 @@ def write_frame_outputs(
     `extract_features` (e.g. ``{"min_vortex_score": 0.9}``; its defaults when None). A frame
     read from an ISIS map (its Mapping group kept, ``meta["isis_mapping_pvl"]``) gets its mask
     as an ISIS cube on that map too (``masks/<id>.cub``), one read from a GeoTIFF map (its geo
-    tags kept, ``meta["geotiff_tags"]``) as a GeoTIFF (``masks/<id>.tif``); the counts then
-    name every output.
+    tags kept, ``meta["geotiff_tags"]``) as a GeoTIFF (``masks/<id>.tif``), and the mask PNG of an
+    image placed by files beside it (``meta["georef_beside"]``) gets an .aux.xml placing it the
+    same way (``masks/<id>.png.aux.xml``); the counts then name every output.
     """
     mask, course_record = frame_mask(probs, frame.valid, frame.grid, schema, course, frame.image)
     paths = {**paths, **_map_mask_paths(frame.meta, paths["mask"])}
@@ -156,12 +158,13 @@ def locate_in_view(
 # The mask also in the input map's own format: (output, the frame metadata that places the
 # input's pixels, suffix); `jovis.geometry.maps.MAP_PIXEL_KEYS` drops that metadata when the
 # pixels are moved
-MAP_MASKS = {"mask_cube": ("isis_mapping_pvl", ".cub"), "mask_geotiff": ("geotiff_tags", ".tif")}
+MAP_MASKS = {"mask_cube": ("isis_mapping_pvl", ".cub"), "mask_geotiff": ("geotiff_tags", ".tif"),
+             "mask_aux": ("georef_beside", ".png.aux.xml")}  # fmt: skip
 
 
 def _map_mask_paths(meta: dict[str, Any], mask_png: Path) -> dict[str, Path]:
     """Where the mask goes also as an ISIS cube or a GeoTIFF on the input's map, for a frame
-    read from one."""
+    read from one, or the .aux.xml that places the mask PNG as GDAL's placed the input."""
     return {output: mask_png.with_suffix(suffix)
             for output, (key, suffix) in MAP_MASKS.items() if meta.get(key)}  # fmt: skip
 
@@ -173,6 +176,10 @@ def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, path
         write_class_cube(paths["mask_cube"], mask, meta["isis_mapping_pvl"], schema)
     if "mask_geotiff" in paths:
         write_class_geotiff(paths["mask_geotiff"], mask, meta["geotiff_tags"], schema)
+    if "mask_aux" in paths:  # the mask PNG placed where the input image is, for a GIS
+        beside = meta["georef_beside"]
+        write_text(paths["mask_aux"], mask_aux(beside["srs"], beside["geotransform"],
+                                               schema.ignore_index))  # fmt: skip
     if "probs" in paths:
         write_npy(paths["probs"], probs.astype(np.float16))
 

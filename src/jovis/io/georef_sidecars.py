@@ -19,6 +19,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from jovis.io.geotiff import (
     CENTER_LAT,
@@ -99,7 +100,20 @@ def sidecar_georeference(path: Path, shape: tuple[int, int]) -> Georeference | N
             declared, note = from_keys(keys, corner, shape, source)
     except Unplaced as why:
         return Georeference(None, f"none: {why}", nodata, label)
-    return Georeference(declared, note, nodata, label)
+    x0, y0, sx, sy = corner
+    beside = {"srs": srs, "geotransform": [x0, sx, 0.0, y0, 0.0, -sy]} if srs else None
+    return Georeference(declared, note, nodata, label, beside)
+
+
+def mask_aux(srs: str, geotransform: list[float], nodata: int) -> str:
+    """A GDAL .aux.xml placing a class-mask PNG where its input lies (the input's CRS and
+    GeoTransform; `nodata`, the ignored pixels' id)."""
+    numbers = ", ".join(f"{v:.17g}" for v in geotransform)
+    return (
+        f"<PAMDataset>\n  <SRS>{escape(srs)}</SRS>\n  <GeoTransform>{numbers}</GeoTransform>\n"
+        f'  <PAMRasterBand band="1">\n    <NoDataValue>{nodata}</NoDataValue>\n'
+        "  </PAMRasterBand>\n</PAMDataset>\n"
+    )
 
 
 def _aux(path: Path) -> tuple[str | None, tuple | None, float | None] | None:

@@ -86,6 +86,9 @@ class Georeference:
     note: str
     nodata: float | None
     label: dict[str, Any] | None = None
+    # an image placed by files beside it: its CRS (WKT) and GDAL's GeoTransform, which the
+    # mask PNG's .aux.xml repeats (`jovis.io.georef_sidecars.mask_aux`)
+    beside: dict[str, Any] | None = None
 
 
 def georeference(tags: dict[int, Any], shape: tuple[int, int], path: Path) -> Georeference | None:
@@ -151,9 +154,11 @@ def place_georeferenced(frame: Frame, tags: dict[int, Any]) -> bool:
             place_own_map(frame, geo.declared, geo.note, f"{path.name}'s georeferencing")
         except ValueError as err:
             meta["grid_source"] = f"none: {err}"
-        else:  # (kept as written: the mask GeoTIFF lies where the input does)
+        else:  # (kept as written: the mask lies where the input does, in a GIS too)
             if tagged:
                 meta["geotiff_tags"] = geo_tags_of(tags)
+            elif geo.beside is not None:
+                meta["georef_beside"] = geo.beside
     return True
 
 
