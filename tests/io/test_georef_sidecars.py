@@ -60,6 +60,7 @@ def test_sidecars_that_place_nothing_say_why(tmp_path):
     for sidecar, text, why in (
         ("a.png.aux.xml", '<PAMDataset><SRS>PROJCS["x"</SRS></PAMDataset>', "GeoTransform"),
         ("a.wld", "1\n0\n0\n-1\n0.5\n0.5\n", "no CRS beside it"),
+        ("a.pgw", "1\n0.1\n0\n-1\n0.5\n0.5\n", "rotates or shears"),
     ):
         folder = tmp_path / sidecar
         folder.mkdir()
@@ -74,9 +75,7 @@ def test_sidecars_that_place_nothing_say_why(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["aux_ps_south.png", "prj_ps_north_ts70.png"])
-def test_the_mask_png_of_an_image_placed_beside_gets_an_aux_xml_placing_it_the_same(
-    tmp_path, name
-):
+def test_the_mask_png_of_an_image_placed_beside_gets_an_aux_xml_placing_it_the_same(tmp_path, name):
     """Its .aux.xml repeats the input's CRS and pixel grid (from the input's .aux.xml, or its
     world file and .prj), so a GIS lays the mask over the input; the mask PNG read back with
     it is placed as the input."""
@@ -91,3 +90,22 @@ def test_the_mask_png_of_an_image_placed_beside_gets_an_aux_xml_placing_it_the_s
     assert counts["outputs"]["mask_aux"] == str(aux) and aux.is_file()
     mask = read_frame(tmp_path / "masks" / "m.png")  # (a palette PNG: read as its colours)
     assert placed(mask).latlon(3.0, 4.0) == pytest.approx(placed(frame).latlon(3.0, 4.0))
+
+
+def test_degenerate_projection_numbers_place_nothing():
+    """A scale factor of 0, an equirectangular standard parallel at the pole: refused with the
+    reason (found by fuzzing the WKT), not a division by zero that would lose the frame."""
+    import xml.etree.ElementTree as ET
+
+    from jovis.io.geotiff import from_keys
+
+    srs = ET.parse(DATA / "aux_ps_south.png.aux.xml").getroot().findtext("SRS")
+    keys = wkt_geokeys(srs.replace('"scale_factor",0.97', '"scale_factor",0'))
+    with pytest.raises(Unplaced, match="scale factor 0 is not a number > 0"):
+        from_keys(keys, (-1e6, 1e6, 1e5, 1e5), (20, 20))
+    eqc = (DATA / "prj_ps_north_ts70.prj").read_text()  # an ESRI PROJCS, made equirectangular
+    eqc = eqc.replace("Stereographic_North_Pole", "Equidistant_Cylindrical").replace(
+        '"Standard_Parallel_1",70.0', '"Standard_Parallel_1",90.0'
+    )
+    with pytest.raises(Unplaced, match="standard parallel 90"):
+        from_keys(wkt_geokeys(eqc), (-1e6, 1e6, 1e5, 1e5), (20, 20))

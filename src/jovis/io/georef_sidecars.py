@@ -67,9 +67,10 @@ _PARAMETERS = {"latitude_of_origin": NAT_ORIGIN_LAT, "latitude_of_center": CENTE
                "scale_factor": SCALE_AT_NAT_ORIGIN, "false_easting": FALSE_EASTING,
                "false_northing": FALSE_NORTHING,
                "standard_parallel_1": STD_PARALLEL_1}  # fmt: skip
+ROTATED = "rotated"  # a GeoTransform or world file that rotates or shears the raster
 # KEYWORD[ (or a bare word such as an axis's NORTH), "text", a number, ] ) or ,
 _TOKEN = re.compile(r'\s*(?:([A-Za-z_][A-Za-z0-9_]*)\s*([\[(])?|"((?:[^"]|"")*)"|'
-                    r"([-+]?[0-9.]+(?:[eE][-+]?\d+)?)|([\]),]))")  # fmt: skip
+                    r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|([\]),]))")  # fmt: skip
 
 
 def sidecar_georeference(path: Path, shape: tuple[int, int]) -> Georeference | None:
@@ -84,8 +85,10 @@ def sidecar_georeference(path: Path, shape: tuple[int, int]) -> Georeference | N
     if world is not None:
         srs = srs or _prj(path)
     corner = world or transform
-    if corner is None:
-        why = "none: its .aux.xml has no GeoTransform nor a world file beside it (not placed)"
+    if corner is None or corner == ROTATED:
+        why = ("none: its georeferencing rotates or shears the raster; gdalwarp it north-up"
+               if corner == ROTATED else
+               "none: its .aux.xml has no GeoTransform nor a world file beside it")  # fmt: skip
         return Georeference(None, why, nodata, label)
     source = f"{path.name}'s {'world file' if world else '.aux.xml'}"
     try:
@@ -116,9 +119,10 @@ def mask_aux(srs: str, geotransform: list[float], nodata: int) -> str:
     )
 
 
-def _aux(path: Path) -> tuple[str | None, tuple | None, float | None] | None:
-    """(SRS WKT, corner and pixel size from GeoTransform, the first band's no-data value) of
-    GDAL's .aux.xml beside `path`; None when there is none or it is not XML."""
+def _aux(path: Path) -> tuple[str | None, tuple | str | None, float | None] | None:
+    """(SRS WKT, corner and pixel size from GeoTransform (ROTATED when it rotates the raster),
+    the first band's no-data value) of GDAL's .aux.xml beside `path`; None when there is none
+    or it is not XML."""
     sidecar = Path(f"{path}.aux.xml")
     if not sidecar.is_file():
         return None
@@ -136,7 +140,7 @@ def _aux(path: Path) -> tuple[str | None, tuple | None, float | None] | None:
             values = []
         if len(values) == 6:
             x0, sx, rx, y0, ry, sy = values
-            transform = (x0, y0, sx, -sy) if rx == 0 and ry == 0 else ("rotated",)
+            transform = (x0, y0, sx, -sy) if rx == 0 and ry == 0 else ROTATED
     nodata = None
     for band in root.iter("PAMRasterBand"):
         try:
@@ -144,13 +148,13 @@ def _aux(path: Path) -> tuple[str | None, tuple | None, float | None] | None:
         except ValueError:
             pass
         break
-    placed = None if transform == ("rotated",) else transform
-    return (srs.strip() if srs else None), placed, nodata
+    return (srs.strip() if srs else None), transform, nodata
 
 
-def _world_file(path: Path) -> tuple[float, float, float, float] | None:
+def _world_file(path: Path) -> tuple[float, float, float, float] | str | None:
     """Corner and pixel size from the world file beside `path` (its six numbers: Sx, ry, rx,
-    Sy, x and y of the first pixel's centre); None when there is none or it is rotated."""
+    Sy, x and y of the first pixel's centre); None when there is none (or it is not six
+    numbers), ROTATED when it rotates the raster."""
     suffix = path.suffix.lower()
     names = [path.with_suffix(".wld"), path.with_suffix(f".{suffix[1:2]}{suffix[-1:]}w"),
              Path(f"{path}w")]  # fmt: skip
@@ -161,8 +165,10 @@ def _world_file(path: Path) -> tuple[float, float, float, float] | None:
         sx, ry, rx, sy, cx, cy = (float(v) for v in found.read_text().split()[:6])
     except ValueError:
         return None
-    if ry != 0 or rx != 0 or not all(math.isfinite(v) for v in (sx, sy, cx, cy)):
+    if not all(math.isfinite(v) for v in (sx, sy, cx, cy)):
         return None
+    if ry != 0 or rx != 0:
+        return ROTATED
     return cx - sx / 2, cy - sy / 2, sx, -sy
 
 
@@ -211,7 +217,8 @@ def _children(node, keyword: str) -> list:
 
 
 def wkt_geokeys(text: str) -> dict[int, Any]:
-    """The GeoKeys a GeoTIFF of this WKT1 CRS would hold (GDAL's and ESRI's names)."""
+    """The GeoKeys a GeoTIFF of this WKT1 CRS would hold (GDAL's and ESRI's names); Unplaced
+    saying why when the text is not such a CRS."""
     root = parse_wkt(text)
     if root[0] not in ("PROJCS", "GEOGCS"):
         raise Unplaced(f"its CRS is a {root[0]} (jovis reads WKT1 PROJCS and GEOGCS)")

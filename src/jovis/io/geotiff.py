@@ -298,6 +298,8 @@ def from_keys(keys, corner, shape, source: str = "GeoTIFF") -> tuple[dict, str]:
         rows, cols = shape
         lat = _clamped([lat0 + math.degrees(y / a) for y in (y0, y0 - rows * sy)])
         along = a * math.cos(lat_ts)
+        if not along > 1e-9 * a:
+            raise Unplaced(f"its standard parallel {math.degrees(lat_ts):g}° leaves no width")
         lon = [lon0 + math.degrees(x / along) for x in (x0, x0 + cols * sx)]
         return _cylindrical(lat, lon, centric, f"{source}: Equirectangular on {crs}")
     if transform not in (CT_POLAR_STEREOGRAPHIC, CT_STEREOGRAPHIC, CT_ORTHOGRAPHIC):
@@ -310,6 +312,8 @@ def from_keys(keys, corner, shape, source: str = "GeoTIFF") -> tuple[dict, str]:
     if abs(sx - sy) > 1e-6 * sx:
         raise Unplaced(f"its pixels are not square ({sx:g} × {sy:g} km); {_REPROJECT}")
     scale = _first(keys, SCALE_AT_NAT_ORIGIN, default=1.0)
+    if not (math.isfinite(scale) and scale > 0):
+        raise Unplaced(f"its scale factor {scale:g} is not a number > 0")
     if abs(lat0) != 90.0 and scale != 1.0:
         raise Unplaced(f"a polar stereographic projection true to scale at {lat0:g} takes no "
                         f"scale factor (got {scale:g})")  # fmt: skip
