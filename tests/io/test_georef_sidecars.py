@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -93,8 +94,9 @@ def test_the_mask_png_of_an_image_placed_beside_gets_an_aux_xml_placing_it_the_s
 
 
 def test_degenerate_projection_numbers_place_nothing():
-    """A scale factor of 0, an equirectangular standard parallel at the pole: refused with the
-    reason (found by fuzzing the WKT), not a division by zero that would lose the frame."""
+    """A scale factor of 0, an equirectangular standard parallel at the pole, a parameter that
+    is not finite: refused with the reason (found by fuzzing the WKT and the GeoKeys), not a
+    division by zero or a math domain error that would lose the frame."""
     import xml.etree.ElementTree as ET
 
     from jovis.io.geotiff import from_keys
@@ -109,3 +111,5 @@ def test_degenerate_projection_numbers_place_nothing():
     )
     with pytest.raises(Unplaced, match="standard parallel 90"):
         from_keys(wkt_geokeys(eqc), (-1e6, 1e6, 1e5, 1e5), (20, 20))
+    with pytest.raises(Unplaced, match="GeoKey 3078 is inf, not a number"):  # (GeoDoubleParams)
+        from_keys({**wkt_geokeys(eqc), 3078: math.inf}, (-1e6, 1e6, 1e5, 1e5), (20, 20))

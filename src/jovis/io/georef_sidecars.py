@@ -138,7 +138,7 @@ def _aux(path: Path) -> tuple[str | None, tuple | str | None, float | None] | No
             values = [float(v) for v in text.replace(",", " ").split()]
         except ValueError:
             values = []
-        if len(values) == 6:
+        if len(values) == 6 and all(math.isfinite(v) for v in values):
             x0, sx, rx, y0, ry, sy = values
             transform = (x0, y0, sx, -sy) if rx == 0 and ry == 0 else ROTATED
     nodata = None

@@ -256,8 +256,11 @@ def _radii(keys: dict[int, Any]) -> tuple[float, float]:
 
 
 def _first(keys: dict[int, Any], *names: int, default: float | None = None) -> float | None:
+    """The first of the GeoKeys `names` that `keys` holds a number for (`default` if none)."""
     for name in names:
         if isinstance(keys.get(name), float):
+            if not math.isfinite(keys[name]):
+                raise Unplaced(f"its GeoKey {name} is {keys[name]}, not a number")
             return keys[name]
     return default
 
