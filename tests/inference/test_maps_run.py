@@ -216,6 +216,46 @@ def test_a_jiram_polar_map_in_vicar_places_the_cyclones_where_its_source_frame_d
     assert row["grid"].endswith("oblate.IMG.map.json)")
 
 
+def scene_on_polar_map(grid, n: int):
+    """The synthetic JunoCam colour scene of seed 3 (its frame), and its red, green, blue
+    resampled onto the n × n map `grid` with where the map sees it."""
+    import cv2
+
+    from jovis.synth.sample import make_sample
+
+    frame, _ = make_sample(3, 256, ["red", "green", "blue"], "junocam_rgb", "north",
+                           {"max_colatitude": 20.0})  # fmt: skip
+    lat, lon = grid.latlon(*np.mgrid[0:n, 0:n][::-1])
+    sx, sy = (v.astype(np.float32) for v in frame.grid.pixel(lat, lon))
+
+    def resample(image):
+        return cv2.remap(image, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+
+    seen = resample(frame.valid.astype(np.float32)) > 0.999
+    return frame, np.stack([resample(frame.image[:, :, i]) for i in range(3)], axis=-1), seen
+
+
+def vortex_offsets(tmp_path, folder, frame, name: str) -> list[float]:
+    """Run the colour detector on `folder` (the map `name`) beside the scene's own polar frame
+    (`source`, its grid declared beside it); each vortex found on the map's distance (°) to the
+    nearest found on the source frame (at least 6 found on either)."""
+    from jovis.geometry import PolarGrid
+    from jovis.geometry.body import central_angle_deg
+    from jovis.released import find_release
+
+    source = np.where(frame.valid[:, :, None], frame.image, np.nan).astype(np.float32)
+    np.save(folder / "source.npy", source)
+    own = {k: v for k, v in frame.grid.to_dict().items() if k in PolarGrid.__dataclass_fields__}
+    (folder / "source.npy.map.json").write_text(json.dumps(own))
+    result = run_inference(find_release("visible_rgb").weights, folder, tmp_path / "out",
+                           device="cpu", progress=False)  # fmt: skip
+    assert result["ok"] == 2
+    found, truth = vortices_of(tmp_path / "out", name), vortices_of(tmp_path / "out", "source")
+    assert len(truth) >= 6 and len(found) >= 6
+    return [min(float(central_angle_deg(p["lat"], p["lon"], q["lat"], q["lon"])) for q in truth)
+            for p in found]  # fmt: skip
+
+
 def test_an_isis_polar_stereographic_cube_places_the_vortices_where_its_source_frame_does(
     tmp_path,
 ):
@@ -227,17 +267,13 @@ def test_an_isis_polar_stereographic_cube_places_the_vortices_where_its_source_f
     on these polar scenes)."""
     import math
 
-    import cv2
     from tests.io.test_isis import POLAR_MAPPING, REAL_NULL, write_cube
 
     from jovis.geometry import PolarGrid
-    from jovis.geometry.body import POLAR_RADIUS_KM, central_angle_deg
+    from jovis.geometry.body import POLAR_RADIUS_KM
     from jovis.released import find_release
     from jovis.released.auto import picks_by_input
-    from jovis.synth.sample import make_sample
 
-    frame, _ = make_sample(3, 256, ["red", "green", "blue"], "junocam_rgb", "north",
-                           {"max_colatitude": 20.0})  # fmt: skip
     n, km = 300, 180.0
     corner = str(n / 2 * km * 1000)
     mapping = {**POLAR_MAPPING, "UpperLeftCornerX": f"-{corner}", "UpperLeftCornerY": corner,
@@ -245,35 +281,14 @@ def test_an_isis_polar_stereographic_cube_places_the_vortices_where_its_source_f
     # the cube's pixels as ISIS places them: the spheroid's polar stereographic about the pole
     grid = PolarGrid("north", n / 2 - 0.5, n / 2 - 0.5, POLAR_RADIUS_KM * math.pi / 180 / km,
                      270.0, "clockwise", "oblate_stereographic")  # fmt: skip
-    lat, lon = grid.latlon(*np.mgrid[0:n, 0:n][::-1])
-    sx, sy = (v.astype(np.float32) for v in frame.grid.pixel(lat, lon))
-
-    def resample(image):
-        return cv2.remap(image, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-
-    seen = resample(frame.valid.astype(np.float32)) > 0.999
-    rgb = np.stack([resample(frame.image[:, :, i]) for i in range(3)], axis=-1)
+    frame, rgb, seen = scene_on_polar_map(grid, n)
     folder = tmp_path / "maps"
     folder.mkdir()
     cube = np.where(seen[:, :, None], rgb[:, :, ::-1], REAL_NULL).astype(np.float32)
     write_cube(folder / "cube.cub", cube, filters=["BLUE", "GREEN", "RED"], mapping=mapping)
-    source = np.where(frame.valid[:, :, None], frame.image, np.nan).astype(np.float32)
-    np.save(folder / "source.npy", source)
-    own = {k: v for k, v in frame.grid.to_dict().items() if k in PolarGrid.__dataclass_fields__}
-    (folder / "source.npy.map.json").write_text(json.dumps(own))
     picked = picks_by_input(folder)
     assert picked[find_release("visible_rgb").tag][1] == [folder / "cube.cub"]
-    result = run_inference(find_release("visible_rgb").weights, folder, tmp_path / "out",
-                           device="cpu", progress=False)  # fmt: skip
-    assert result["ok"] == 2
-
-    def vortices(name):
-        return vortices_of(tmp_path / "out", name)
-
-    offsets = [min(float(central_angle_deg(p["lat"], p["lon"], q["lat"], q["lon"]))
-                   for q in vortices("source")) for p in vortices("cube")]  # fmt: skip
-    assert len(vortices("source")) >= 6 and len(offsets) >= 6
-    assert np.median(offsets) < 0.1
+    assert np.median(vortex_offsets(tmp_path, folder, frame, "cube")) < 0.1
     row = next(r for r in rows_of(tmp_path / "out") if r["id"] == "cube")
     assert row["grid"].startswith("ISIS Mapping group: PolarStereographic about the north pole")
     # its mask also as an ISIS cube on the same map: the class ids, Null off the data
@@ -297,34 +312,27 @@ def test_a_geotiff_polar_map_places_the_vortices_where_its_source_frame_does(tmp
     """The synthetic JunoCam colour scene as an 8-bit RGB GeoTIFF on the IAU's north polar
     stereographic sphere (IAU_2015:59930, GeoKeys as GDAL writes them; 180 km/px, no-data 0):
     the GeoKeys give it its grid, the vortices lie where those on the scene's own polar frame
-    do, and its mask is also written as a GeoTIFF with the input's geo tags."""
+    do (seed 3: 7 and 7, median 0.024°), and its mask is also written as a GeoTIFF with the
+    input's geo tags."""
     import math
     from pathlib import Path
 
-    import cv2
     from PIL import Image
 
     from jovis.geometry import PolarGrid
-    from jovis.geometry.body import EQUATORIAL_RADIUS_KM, central_angle_deg
+    from jovis.geometry.body import EQUATORIAL_RADIUS_KM
     from jovis.io import read_frame
     from jovis.io.geotiff import geo_tags_of
     from jovis.io.masks import read_mask_png
     from jovis.io.tiff_tags import ASCII, DOUBLE, encode_tiff, read_tags
-    from jovis.released import find_release
-    from jovis.synth.sample import make_sample
 
-    frame, _ = make_sample(3, 256, ["red", "green", "blue"], "junocam_rgb", "north",
-                           {"max_colatitude": 20.0})  # fmt: skip
     n, km = 300, 180.0
     # the sphere's polar stereographic about the north pole, central meridian 0° east
     grid = PolarGrid("north", n / 2 - 0.5, n / 2 - 0.5, EQUATORIAL_RADIUS_KM * math.pi / 180 / km,
                      270.0, "clockwise", "stereographic")  # fmt: skip
-    lat, lon = grid.latlon(*np.mgrid[0:n, 0:n][::-1])
-    sx, sy = (v.astype(np.float32) for v in frame.grid.pixel(lat, lon))
-    seen = cv2.remap(frame.valid.astype(np.float32), sx, sy, cv2.INTER_LINEAR) > 0.999
-    stretched = np.clip(frame.image / np.percentile(frame.image[frame.valid], 99.5), 0, 1)
-    rgb = np.stack([cv2.remap(stretched[:, :, i], sx, sy, cv2.INTER_LINEAR) for i in range(3)], -1)
-    image = np.where(seen[:, :, None], np.clip(rgb * 254 + 1, 1, 255), 0).astype(np.uint8)
+    frame, rgb, seen = scene_on_polar_map(grid, n)
+    top = np.percentile(frame.image[frame.valid], 99.5)
+    image = np.where(seen[:, :, None], np.clip(rgb / top * 254 + 1, 1, 255), 0).astype(np.uint8)
     iau = Path(__file__).resolve().parents[1] / "data" / "geotiff" / "ps_north_iau_sphere.tif"
     keys = {tag: values for tag, _, values in geo_tags_of(read_tags(iau.read_bytes()))}
     corner = n / 2 * km * 1000
@@ -335,23 +343,9 @@ def test_a_geotiff_polar_map_places_the_vortices_where_its_source_frame_does(tmp
     folder = tmp_path / "maps"
     folder.mkdir()
     (folder / "polar.tif").write_bytes(encode_tiff(image, tags))
-    source = np.where(frame.valid[:, :, None], frame.image, np.nan).astype(np.float32)
-    np.save(folder / "source.npy", source)
-    own = {k: v for k, v in frame.grid.to_dict().items() if k in PolarGrid.__dataclass_fields__}
-    (folder / "source.npy.map.json").write_text(json.dumps(own))
     read = read_frame(folder / "polar.tif")
     assert read.grid.projection == "stereographic" and not read.valid[0, 0]
-    result = run_inference(find_release("visible_rgb").weights, folder, tmp_path / "out",
-                           device="cpu", progress=False)  # fmt: skip
-    assert result["ok"] == 2
-
-    def vortices(name):
-        return vortices_of(tmp_path / "out", name)
-
-    offsets = [min(float(central_angle_deg(p["lat"], p["lon"], q["lat"], q["lon"]))
-                   for q in vortices("source")) for p in vortices("polar")]  # fmt: skip
-    assert len(vortices("source")) >= 6 and len(offsets) >= 6
-    assert np.median(offsets) < 0.1, offsets
+    assert np.median(vortex_offsets(tmp_path, folder, frame, "polar")) < 0.1
     row = next(r for r in rows_of(tmp_path / "out") if r["id"] == "polar")
     assert row["grid"].startswith("GeoTIFF: PolarStereographic about the north pole")
     assert row["outputs"]["mask_geotiff"] == str(tmp_path / "out" / "masks" / "polar.tif")

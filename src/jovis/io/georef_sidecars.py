@@ -48,6 +48,7 @@ from jovis.io.geotiff import (
     STD_PARALLEL_1,
     Georeference,
     Unplaced,
+    aux_xml,
     from_isis,
     from_keys,
     isis_label,
@@ -76,9 +77,10 @@ _TOKEN = re.compile(r'\s*(?:([A-Za-z_][A-Za-z0-9_]*)\s*([\[(])?|"((?:[^"]|"")*)"
 def sidecar_georeference(path: Path, shape: tuple[int, int]) -> Georeference | None:
     """The georeferencing of the image `path` of `shape` (rows, columns) from its GDAL
     .aux.xml or world file; None when neither is beside it."""
-    aux = _aux(path)
+    root = aux_xml(path)
+    aux = _aux(root) if root is not None else None
     world = _world_file(path)
-    label = isis_label(path)
+    label = isis_label(root)
     if aux is None and world is None:
         return None
     srs, transform, nodata = aux or (None, None, None)
@@ -119,17 +121,9 @@ def mask_aux(srs: str, geotransform: list[float], nodata: int) -> str:
     )
 
 
-def _aux(path: Path) -> tuple[str | None, tuple | str | None, float | None] | None:
+def _aux(root: ET.Element) -> tuple[str | None, tuple | str | None, float | None]:
     """(SRS WKT, corner and pixel size from GeoTransform (ROTATED when it rotates the raster),
-    the first band's no-data value) of GDAL's .aux.xml beside `path`; None when there is none
-    or it is not XML."""
-    sidecar = Path(f"{path}.aux.xml")
-    if not sidecar.is_file():
-        return None
-    try:
-        root = ET.fromstring(sidecar.read_bytes())
-    except ET.ParseError:
-        return None
+    the first band's no-data value) of GDAL's .aux.xml (`aux_xml`)."""
     srs = root.findtext("SRS")
     transform = None
     text = root.findtext("GeoTransform")

@@ -97,7 +97,7 @@ def georeference(tags: dict[int, Any], shape: tuple[int, int], path: Path) -> Ge
     if not GEO_TAGS & set(tags):
         return None
     nodata = _nodata(tags.get(GDAL_NODATA))
-    label = isis_label(path)
+    label = isis_label(aux_xml(path))
     if not {MODEL_TIEPOINT, MODEL_TRANSFORMATION} & set(tags):
         return Georeference(None, "none: the TIFF has no ModelTiepoint or ModelTransformation "
                                   "tag (its pixels are not placed)", nodata, label)  # fmt: skip
@@ -351,18 +351,23 @@ def _cylindrical(lat, lon_east, centric: bool, what: str) -> tuple[dict, str]:
                       f"longitude {lon_east[0]:.4g} to {lon_east[1]:.4g}")  # fmt: skip
 
 
-def isis_label(path: Path) -> dict[str, Any] | None:
-    """The ISIS cube label GDAL keeps in ``<file>.aux.xml`` (metadata domain json:ISIS3, values
-    with units as ``{"value", "unit"}``) when it wrote the GeoTIFF from a cube; None when there
-    is none."""
+def aux_xml(path: Path) -> ET.Element | None:
+    """The root of GDAL's ``<file>.aux.xml`` beside `path`; None when there is none or it is
+    not XML."""
     sidecar = Path(f"{path}.aux.xml")
     if not sidecar.is_file():
         return None
     try:
-        root = ET.fromstring(sidecar.read_bytes())
+        return ET.fromstring(sidecar.read_bytes())
     except ET.ParseError:
         return None
-    for item in root.iter("Metadata"):
+
+
+def isis_label(aux: ET.Element | None) -> dict[str, Any] | None:
+    """The ISIS cube label GDAL keeps in an .aux.xml (`aux_xml`; metadata domain json:ISIS3,
+    values with units as ``{"value", "unit"}``) when it wrote the image from a cube; None when
+    there is none."""
+    for item in aux.iter("Metadata") if aux is not None else ():
         if item.get("domain") == "json:ISIS3" and item.text:
             try:
                 label = json.loads(item.text)

@@ -69,25 +69,23 @@ MAPS = {
 UNPLACED = ("sinusoidal", "earth_ups")
 
 
+def write_gtiff(path, image, crs, transform, **options):
+    """`image` (bands × rows × columns) written as a GeoTIFF; the open dataset is returned (to
+    tag it before it is closed)."""
+    out = rasterio.open(path, "w", driver="GTiff", width=image.shape[2], height=image.shape[1],
+                        count=image.shape[0], dtype=image.dtype, crs=crs, transform=transform,
+                        **options)  # fmt: skip
+    out.write(image)
+    return out
+
+
 def write_maps(expected):
     image = np.arange(ROWS * COLS, dtype=np.float32).reshape(1, ROWS, COLS)
     image[0, 0, 0] = -9999.0
     for name, (crs_text, size, (x0, y0), point) in MAPS.items():
         crs = CRS.from_string(crs_text)
         affine = Affine(size, 0, x0, 0, -size, y0)
-        with rasterio.open(
-            HERE / f"{name}.tif",
-            "w",
-            driver="GTiff",
-            width=COLS,
-            height=ROWS,
-            count=1,
-            dtype="float32",
-            crs=crs,
-            transform=affine,
-            nodata=-9999.0,
-        ) as out:
-            out.write(image)
+        with write_gtiff(HERE / f"{name}.tif", image, crs, affine, nodata=-9999.0) as out:
             if point:  # GDAL then writes RasterPixelIsPoint, its tiepoint at a pixel centre
                 out.update_tags(AREA_OR_POINT="Point")
         if name in UNPLACED:
@@ -174,19 +172,7 @@ def write_sidecar_maps():
             image = np.clip(np.nan_to_num(src.read(1), nan=0.0), 1, 255).astype(np.uint8)
             image[0, 0] = 0
             crs, transform = src.crs, src.transform
-        with rasterio.open(
-            "tmp8.tif",
-            "w",
-            driver="GTiff",
-            width=COLS,
-            height=ROWS,
-            count=1,
-            dtype="uint8",
-            crs=crs,
-            transform=transform,
-            nodata=0,
-        ) as out:
-            out.write(image[None])
+        write_gtiff("tmp8.tif", image[None], crs, transform, nodata=0).close()
         rasterio.shutil.copy("tmp8.tif", name, driver=driver, **options)
         Path("tmp8.tif").unlink()
         if esri:  # a GIS's sidecars: world file and .prj, no .aux.xml
@@ -205,19 +191,7 @@ def write_layouts():
         ("bigtiff", 1, {"BIGTIFF": "YES"}),
     ):
         bands = np.stack([np.full((ROWS, COLS), b + 1, np.float32) for b in range(count)])
-        with rasterio.open(
-            HERE / f"{name}.tif",
-            "w",
-            driver="GTiff",
-            width=COLS,
-            height=ROWS,
-            count=count,
-            dtype="float32",
-            crs=crs,
-            transform=affine,
-            **options,
-        ) as out:
-            out.write(bands)
+        write_gtiff(HERE / f"{name}.tif", bands, crs, affine, **options).close()
 
 
 if __name__ == "__main__":
