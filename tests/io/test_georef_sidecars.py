@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from tests.io.test_geotiff import placed
 
+from jovis.inference.look import unprocessed_junocam
 from jovis.io import read_frame
 from jovis.io.georef_sidecars import wkt_geokeys
 from jovis.io.geotiff import Unplaced
@@ -53,6 +54,8 @@ def test_a_gdal_png_of_an_isis_cube_is_placed_and_named_by_the_cubes_label(tmp_p
     (tmp_path / "m.png.aux.xml").write_text(aux)
     png = read_frame(tmp_path / "m.png")
     assert png.instrument == "junocam" and "ISIS label" in png.grid.source
+    # an 8-bit PNG of a Real cube holds rescaled values, not the cube's: not "unprocessed"
+    assert unprocessed_junocam(frame) and not unprocessed_junocam(png)
     assert png.grid == replace(frame.grid, source=png.grid.source)  # the cube's own grid
 
 

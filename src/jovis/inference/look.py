@@ -90,8 +90,8 @@ def takes_junocam(channels: list[str]) -> bool:
 def unprocessed_junocam(frame: Frame) -> bool:
     """A JunoCam frame whose values are the filters as stored: a raw product, a per-filter set,
     a PDS3 JunoCam EDR/RDR, an ISIS cube (junocam2isis and cam2map keep the values; so does
-    GDAL's GeoTIFF of one, named by the cube label beside it); not a map-projected or other
-    composite."""
+    GDAL's GeoTIFF of one in the cube's pixel type, named by the cube label beside it); not a
+    map-projected or other composite, nor a cube rescaled to an 8-bit PNG."""
     meta = frame.meta or {}
     if not takes_junocam(frame.channels):
         return False

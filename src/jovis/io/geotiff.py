@@ -44,7 +44,7 @@ import numpy as np
 
 from jovis.frame import Frame
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM
-from jovis.io.isis import channels_of, find
+from jovis.io.isis import PIXEL_TYPES, channels_of, find
 from jovis.io.isis_mapping import RADIUS_TOLERANCE_KM, declaration, polar_placement
 from jovis.io.tiff_tags import ASCII, DOUBLE, SHORT
 
@@ -144,7 +144,8 @@ def place_georeferenced(frame: Frame, tags: dict[int, Any]) -> bool:
     meta["valid_source"] = "the no-data value (GeoTIFF, .aux.xml, PNG key colour) and NaN" + (
         " and alpha channel" if "valid_source" in meta else "")  # fmt: skip
     if geo.label is not None:  # the bands (in file order) named as the cube's
-        meta["isis_label"] = "GDAL .aux.xml"  # its values are the cube's
+        if _holds_cube_values(geo.label, meta.get("dtype")):  # not rescaled (-scale, -ot)
+            meta["isis_label"] = "GDAL .aux.xml"
         frame.image, frame.channels, frame.instrument = channels_of(
             path, image, geo.label, None if frame.instrument == "unknown" else frame.instrument,
             meta)  # fmt: skip
@@ -160,6 +161,13 @@ def place_georeferenced(frame: Frame, tags: dict[int, Any]) -> bool:
             elif geo.beside is not None:
                 meta["georef_beside"] = geo.beside
     return True
+
+
+def _holds_cube_values(label: dict[str, Any], dtype: str | None) -> bool:
+    """Whether an image GDAL wrote from an ISIS cube holds the cube's values: its pixel type is
+    the cube's (a PNG or JPEG of a float cube was rescaled to 8 or 16 bits on the way)."""
+    stored = str(find(label, "IsisCube", "Core", "Pixels", "Type") or "")
+    return stored in PIXEL_TYPES and np.dtype(PIXEL_TYPES[stored]) == np.dtype(dtype or "V")
 
 
 def geo_tags_of(tags: dict[int, Any]) -> list[list]:
