@@ -97,7 +97,9 @@ def auto_inputs(input: str | Path, out: Path, paths: list[Path], total: int) -> 
     if len(paths) == total and frame_set_rows(input):
         return input
     listing = make_folder(out, "out") / "inputs.txt"
-    write_text(listing, "".join(f"{p.resolve()}\n" for p in paths))
+    # absolute, not resolved: a symlinked frame keeps the files beside the link (its map.json,
+    # world file, metadata)
+    write_text(listing, "".join(f"{p.absolute()}\n" for p in paths))
     return listing
 
 
