@@ -37,3 +37,23 @@ def test_a_png_key_colour_is_read_from_its_trns_chunk():
     body = struct.pack(">H", 0)
     chunk = struct.pack(">I", 2) + b"tRNS" + body + struct.pack(">I", zlib.crc32(b"tRNS" + body))
     assert png_key_colour(grey[:at] + chunk + grey[at:]) == (0,)
+
+
+def test_gdals_jpeg_mask_is_read_as_gdal_reads_it():
+    """GDAL 3.10.3 wrote this 13 × 7 JPEG from data with no-data (its mask appended after the
+    image) and read its mask back (tests/data/geotiff/make_fixtures.py): the same pixels are
+    valid in jovis, not those that the lossy compression moved near the no-data value."""
+    import json
+    from pathlib import Path
+
+    from jovis.io import read_frame
+    from jovis.io.generic import gdal_jpeg_mask
+
+    data = Path(__file__).resolve().parents[1] / "data" / "geotiff"
+    want = np.array(json.loads((data / "gdal_mask_13x7.json").read_text())["valid"], bool)
+    jpeg = (data / "gdal_mask_13x7.jpg").read_bytes()
+    np.testing.assert_array_equal(gdal_jpeg_mask(jpeg, want.shape), want)
+    frame = read_frame(data / "gdal_mask_13x7.jpg")
+    np.testing.assert_array_equal(frame.valid, want)
+    assert frame.grid is not None and "GDAL's JPEG mask" in frame.meta["valid_source"]
+    assert gdal_jpeg_mask(_jpeg(), (32, 32)) is None  # a JPEG without one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +21,7 @@ TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # little-, big-en
 RASTER_MAGIC = ((PNG_MAGIC, "png"), (JPEG_MAGIC, "jpeg"), *((m, "tiff") for m in TIFF_MAGIC))
 _PNG_END = b"IEND\xaeB`\x82"
 _PNG_GREY_ALPHA = b"\x04"  # the IHDR colour type of a grey image with an alpha channel
+GDAL_JPEG_MASK = "GDAL's JPEG mask"
 
 
 def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
@@ -55,6 +57,9 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
             image, channels = image[:, :, 0], ["gray"]
     else:
         channels = [f"c{i}" for i in range(image.shape[2])]
+    appended = gdal_jpeg_mask(data, image.shape[:2]) if kind == "jpeg" else None
+    if appended is not None:  # exact, where the lossy pixels near the no-data value are not
+        valid, meta["valid_source"] = appended, GDAL_JPEG_MASK
     image = image.astype(np.float32)
     from jovis.io.geotiff import place_georeferenced
 
@@ -63,8 +68,8 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
         return frame
     if valid is None:
         valid = sky_mask(image, meta)
-    elif valid.all():  # an opaque alpha says nothing: black no-data areas still need finding
-        valid = sky_mask(image, meta)
+    elif valid.all() and meta["valid_source"] == "alpha channel":  # an opaque alpha says
+        valid = sky_mask(image, meta)  # nothing: black no-data areas still need finding
         meta["valid_source"] += " (alpha channel all opaque)"
     return Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
 
@@ -159,6 +164,26 @@ def jpeg_end(data: bytes) -> int | None:
             return None
         i += 2 + struct.unpack(">H", data[i + 2 : i + 4])[0]
     return None
+
+
+def gdal_jpeg_mask(data: bytes, shape: tuple[int, int]) -> np.ndarray | None:
+    """The valid-data mask GDAL appends to a JPEG it writes from data with no-data; None when
+    there is none. After the image's end marker: rows × columns bits, one per pixel row after
+    row, least significant bit first, zlib-compressed, then the mask's byte offset as a
+    little-endian uint32 (checked against GDAL 3.10's own reading of its masks)."""
+    end = jpeg_end(data)
+    if end is None or len(data) < end + 5 or struct.unpack("<I", data[-4:])[0] != end:
+        return None
+    rows, cols = shape
+    need = (rows * cols + 7) // 8
+    try:  # (no more than the mask needs is inflated)
+        packed = zlib.decompressobj().decompress(data[end:-4], need)
+    except zlib.error:
+        return None
+    if len(packed) < need:
+        return None
+    bits = np.unpackbits(np.frombuffer(packed, np.uint8), bitorder="little")[: rows * cols]
+    return bits.reshape(rows, cols).astype(bool)
 
 
 def png_key_colour(data: bytes) -> tuple[int, ...] | None:

@@ -122,6 +122,7 @@ def place_georeferenced(frame: Frame, tags: dict[int, Any]) -> bool:
     pixels are then those not NaN, not the no-data value and not transparent; no disk is looked
     for in a map)."""
     from jovis.geometry.maps import place_own_map
+    from jovis.io.generic import GDAL_JPEG_MASK
     from jovis.io.georef_sidecars import sidecar_georeference
 
     path = Path(frame.source)
@@ -133,6 +134,8 @@ def place_georeferenced(frame: Frame, tags: dict[int, Any]) -> bool:
         return False
     meta, image = frame.meta, frame.image  # (H × W × bands)
     nodata = geo.nodata if geo.nodata is not None else meta.get("transparent_colour")
+    if meta.get("valid_source") == GDAL_JPEG_MASK:  # exact: the lossy values near it are data
+        nodata = None
     if nodata is not None:  # no-data pixels hold NaN, as the other readers' do
         hit = image == np.asarray(nodata, np.float32)  # (a PNG's key colour: one per band)
         # an integer image's dark pixel may hold the value in one band (a black sky's 0 is in
@@ -142,7 +145,7 @@ def place_georeferenced(frame: Frame, tags: dict[int, Any]) -> bool:
         meta["nodata"] = nodata
     frame.valid &= np.all(np.isfinite(image), axis=2)
     meta["valid_source"] = "the no-data value (GeoTIFF, .aux.xml, PNG key colour) and NaN" + (
-        " and alpha channel" if "valid_source" in meta else "")  # fmt: skip
+        f" and the {meta['valid_source']}" if "valid_source" in meta else "")  # fmt: skip
     if geo.label is not None:  # the bands (in file order) named as the cube's
         if _holds_cube_values(geo.label, meta.get("dtype")):  # not rescaled (-scale, -ot)
             meta["isis_label"] = "GDAL .aux.xml"

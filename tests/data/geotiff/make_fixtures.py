@@ -180,6 +180,24 @@ def write_sidecar_maps():
             Path(f"{name}.aux.xml").unlink()
 
 
+def write_jpeg_mask():
+    """A 13 × 7 JPEG GDAL writes from data with no-data, its mask appended after the image (a
+    width that is no multiple of 8), and the mask GDAL itself reads back from it."""
+    os.chdir(HERE)
+    rng = np.random.default_rng(13)
+    image = rng.integers(10, 250, (1, 7, 13)).astype(np.uint8)
+    image[0][rng.random((7, 13)) < 0.3] = 0
+    crs = CRS.from_string("IAU_2015:59930")
+    write_gtiff(
+        "tmp8.tif", image, crs, Affine(400e3, 0, -2.6e6, 0, -400e3, 1.4e6), nodata=0
+    ).close()
+    rasterio.shutil.copy("tmp8.tif", "gdal_mask_13x7.jpg", driver="JPEG")
+    Path("tmp8.tif").unlink()
+    with rasterio.open("gdal_mask_13x7.jpg") as jpeg:
+        valid = (jpeg.read_masks(1) > 0).astype(int).tolist()
+    Path("gdal_mask_13x7.json").write_text(json.dumps({"valid": valid}) + "\n")
+
+
 def write_layouts():
     """Band layouts: four float bands pixel-interleaved (no alpha), three band-interleaved, and
     a BigTIFF; all on the IAU north polar stereographic sphere."""
@@ -202,6 +220,7 @@ if __name__ == "__main__":
     write_maps(expected)
     write_layouts()
     write_sidecar_maps()
+    write_jpeg_mask()
     translate_cubes()
     lines = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in expected.items())
     (HERE / "expected.json").write_text("{\n" + lines + "\n}\n")
