@@ -28,7 +28,8 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
     """Read a PNG/JPEG/TIFF with OpenCV; colour comes back as RGB channels. A TIFF's tags are
     read too: its bands in file order where they are not colour (`_tiff_bands`), and a
     GeoTIFF's no-data value and map, or those GDAL or a GIS wrote beside an image
-    (`jovis.io.geotiff.place_georeferenced`)."""
+    (`jovis.io.geotiff.place_georeferenced`, with a PNG's tRNS key colour as its no-data
+    value); GDAL's mask appended to a JPEG gives its valid pixels (`gdal_jpeg_mask`)."""
     data = path.read_bytes()
     check_encoded(path, data, kind)
     tags = _tiff_tags(path, data) if kind == "tiff" else {}
