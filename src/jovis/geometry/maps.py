@@ -163,12 +163,10 @@ def check_map(settings: Any) -> None:
         return
     if not isinstance(settings, dict):
         raise ValueError(f"map={settings!r}: must be a mapping (projection, ...) or null")
-    if set(settings) <= {"projection", "to_polar"} and _projection(settings) == "cylindrical":
-        # to_polar alone: for the frames' own maps (checked against each when it is read)
-        value = settings.get("to_polar")
-        hemisphere = value.get("hemisphere") if isinstance(value, dict) else None
-        _polar_settings(value if hemisphere else {**(value or {}), "hemisphere": "north"},
-                        CylindricalMap(90.0, 0.0, 0.0, 360.0, (90, 360)), "map")  # fmt: skip
+    if _to_polar_only(settings):  # for the frames' own maps (checked against each when read;
+        # here against a map reaching the north pole only, which any hemisphere given fits)
+        _polar_settings(settings["to_polar"], CylindricalMap(90.0, 0.0, 0.0, 360.0, (90, 360)),
+                        "map")  # fmt: skip
     elif settings:
         declared = parse_declaration(settings, (2, 2), "map")
         if settings.get("to_polar") is not None:
@@ -231,7 +229,7 @@ def declared_map(frame, settings: dict[str, Any] | None):
         log.warning("%s: is placed by its own metadata's view; map is not used for it",
                     frame.source)  # fmt: skip
         return frame
-    if set(merged) <= {"projection", "to_polar"} and _projection(merged) == "cylindrical":
+    if _to_polar_only(merged):
         raise ValueError(f"{where}: to_polar alone reprojects a frame's own cylindrical map (an "
                          "ISIS or GeoTIFF map's, a labelled set's); this frame has none: "
                          "give the map's lat and lon edges too, or a <file>.map.json beside "
@@ -263,6 +261,12 @@ def _seen_in_perspective(frame) -> bool:
         return frame_view(frame) is not None
     except (KeyError, ValueError):
         return False
+
+
+def _to_polar_only(settings: dict[str, Any]) -> bool:
+    """Whether a declaration gives only ``to_polar`` (for a frame's own cylindrical map)."""
+    return (settings.get("to_polar") is not None and set(settings) <= {"projection", "to_polar"}
+            and _projection(settings) == "cylindrical")  # fmt: skip
 
 
 def _projection(data: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 import zlib
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -13,6 +14,7 @@ import numpy as np
 from jovis.frame import Frame
 from jovis.io.disk import find_disk
 from jovis.io.errors import FrameReadError
+from jovis.io.geotiff import find_georeference, place_georeferenced
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -21,7 +23,6 @@ TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # little-, big-en
 RASTER_MAGIC = ((PNG_MAGIC, "png"), (JPEG_MAGIC, "jpeg"), *((m, "tiff") for m in TIFF_MAGIC))
 _PNG_END = b"IEND\xaeB`\x82"
 _PNG_GREY_ALPHA = b"\x04"  # the IHDR colour type of a grey image with an alpha channel
-GDAL_JPEG_MASK = "GDAL's JPEG mask"
 
 
 def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
@@ -39,9 +40,6 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
         raise FrameReadError(path, f"OpenCV could not decode this {kind.upper()} file")
     valid = None
     meta: dict = {"format": kind, "dtype": str(image.dtype)}
-    key = png_key_colour(data) if kind == "png" else None
-    if key is not None:
-        meta["transparent_colour"] = list(key)
     if image.ndim == 2:
         channels = ["gray"]
     elif image.shape[2] == 4 and not _alpha_last(kind, tags):
@@ -59,14 +57,17 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
     else:
         channels = [f"c{i}" for i in range(image.shape[2])]
     appended = gdal_jpeg_mask(data, image.shape[:2]) if kind == "jpeg" else None
-    if appended is not None:  # exact, where the lossy pixels near the no-data value are not
-        valid, meta["valid_source"] = appended, GDAL_JPEG_MASK
+    if appended is not None:
+        valid, meta["valid_source"] = appended, "GDAL's JPEG mask"
     image = image.astype(np.float32)
-    from jovis.io.geotiff import place_georeferenced
-
-    frame = Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
-    if place_georeferenced(frame, tags):  # a GeoTIFF, or an image with GDAL's files beside it
-        return frame
+    geo = find_georeference(path, tags, image.shape[:2])
+    if geo is not None:  # a GeoTIFF, or an image with GDAL's or a GIS's files beside it
+        if appended is not None:  # exact, where the lossy pixels near the no-data value are not
+            geo = replace(geo, nodata=None)
+        elif geo.nodata is None and kind == "png":  # (GDAL writes a PNG's in its tRNS chunk)
+            geo = replace(geo, nodata=png_key_colour(data))
+        frame = Frame(image, channels, instrument or "unknown", str(path), meta, None, valid)
+        return place_georeferenced(frame, geo)
     if valid is None:
         valid = sky_mask(image, meta)
     elif valid.all() and meta["valid_source"] == "alpha channel":  # an opaque alpha says

@@ -53,6 +53,7 @@ from jovis.io.geotiff import (
     from_keys,
     isis_label,
     label_mapping,
+    nodata_value,
 )
 
 # WKT1 projection names (GDAL's and ESRI's) → the GeoTIFF coordinate transformation
@@ -107,7 +108,7 @@ def sidecar_georeference(path: Path, shape: tuple[int, int]) -> Georeference | N
         return Georeference(None, f"none: {why}", nodata, label)
     x0, y0, sx, sy = corner
     beside = {"srs": srs, "geotransform": [x0, sx, 0.0, y0, 0.0, -sy]} if srs else None
-    return Georeference(declared, note, nodata, label, beside)
+    return Georeference(declared, note, nodata, label, beside=beside)
 
 
 def mask_aux(srs: str, geotransform: list[float], nodata: int) -> str:
@@ -135,13 +136,8 @@ def _aux(root: ET.Element) -> tuple[str | None, tuple | str | None, float | None
         if len(values) == 6 and all(math.isfinite(v) for v in values):
             x0, sx, rx, y0, ry, sy = values
             transform = (x0, y0, sx, -sy) if rx == 0 and ry == 0 else ROTATED
-    nodata = None
-    for band in root.iter("PAMRasterBand"):
-        try:
-            nodata = float(band.findtext("NoDataValue") or "")
-        except ValueError:
-            pass
-        break
+    band = root.find("PAMRasterBand")
+    nodata = nodata_value(band.findtext("NoDataValue")) if band is not None else None
     return (srs.strip() if srs else None), transform, nodata
 
 

@@ -45,7 +45,12 @@ import numpy as np
 from jovis.frame import Frame
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM
 from jovis.io.isis import PIXEL_TYPES, channels_of, find
-from jovis.io.isis_mapping import RADIUS_TOLERANCE_KM, declaration, polar_placement
+from jovis.io.isis_mapping import (
+    RADIUS_TOLERANCE_KM,
+    declaration,
+    is_jupiter_spheroid,
+    polar_placement,
+)
 from jovis.io.tiff_tags import ASCII, DOUBLE, SHORT
 
 MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION = 33550, 33922, 34264
@@ -84,11 +89,23 @@ class Georeference:
 
     declared: dict | None
     note: str
-    nodata: float | None
+    nodata: float | tuple[float, ...] | None  # (a PNG's key colour: one per band)
     label: dict[str, Any] | None = None
-    # an image placed by files beside it: its CRS (WKT) and GDAL's GeoTransform, which the
-    # mask PNG's .aux.xml repeats (`jovis.io.georef_sidecars.mask_aux`)
+    # what the mask written beside the prediction repeats to lie where the input does: a
+    # GeoTIFF's geo tags (`geo_tags_of`), or an image's CRS (WKT) and GDAL GeoTransform from the
+    # files beside it (`jovis.io.georef_sidecars.mask_aux`)
+    geo_tags: list[list] | None = None
     beside: dict[str, Any] | None = None
+
+
+def find_georeference(path: Path, tags: dict[int, Any], shape: tuple[int, int]):
+    """The georeferencing of the image `path` of `shape` (rows, columns): its TIFF geo `tags`,
+    else the files GDAL or a GIS wrote beside it (`jovis.io.georef_sidecars`: .aux.xml, world
+    file); None when there is neither."""
+    from jovis.io.georef_sidecars import sidecar_georeference
+
+    geo = georeference(tags, shape, path) if tags else None
+    return geo if geo is not None else sidecar_georeference(path, shape)
 
 
 def georeference(tags: dict[int, Any], shape: tuple[int, int], path: Path) -> Georeference | None:
@@ -96,7 +113,7 @@ def georeference(tags: dict[int, Any], shape: tuple[int, int], path: Path) -> Ge
     `tags` (`jovis.io.tiff_tags.read_tags`); None for a TIFF with no geo tags."""
     if not GEO_TAGS & set(tags):
         return None
-    nodata = _nodata(tags.get(GDAL_NODATA))
+    nodata = nodata_value(tags.get(GDAL_NODATA))
     label = isis_label(aux_xml(path))
     if not {MODEL_TIEPOINT, MODEL_TRANSFORMATION} & set(tags):
         return Georeference(None, "none: the TIFF has no ModelTiepoint or ModelTransformation "
@@ -111,38 +128,25 @@ def georeference(tags: dict[int, Any], shape: tuple[int, int], path: Path) -> Ge
             declared, note = from_keys(keys, corner, shape)
     except Unplaced as why:
         return Georeference(None, f"none: {why}", nodata, label)
-    return Georeference(declared, note, nodata, label)
+    return Georeference(declared, note, nodata, label, geo_tags=geo_tags_of(tags))
 
 
-def place_georeferenced(frame: Frame, tags: dict[int, Any]) -> bool:
-    """Give an image frame its no-data pixels and map from a TIFF's geo `tags`, else from the
-    files GDAL or a GIS wrote beside it (`jovis.io.georef_sidecars`: .aux.xml, world file);
-    with the cube label GDAL keeps in the .aux.xml of an image it wrote from an ISIS cube, also
-    its JunoCam filters as an ISIS cube's. True when the image is georeferenced (its valid
-    pixels are then those not NaN, not the no-data value and not transparent; no disk is looked
-    for in a map)."""
+def place_georeferenced(frame: Frame, geo: Georeference) -> Frame:
+    """`frame` given its no-data pixels and map by `geo` (`find_georeference`); with the cube
+    label GDAL keeps in the .aux.xml of an image it wrote from an ISIS cube, also its JunoCam
+    filters as an ISIS cube's. Its valid pixels are then those not NaN, not the no-data value
+    and not transparent (no disk is looked for in a map)."""
     from jovis.geometry.maps import place_own_map
-    from jovis.io.generic import GDAL_JPEG_MASK
-    from jovis.io.georef_sidecars import sidecar_georeference
 
     path = Path(frame.source)
-    geo = georeference(tags, frame.shape, path) if tags else None
-    tagged = geo is not None
-    if geo is None:
-        geo = sidecar_georeference(path, frame.shape)
-    if geo is None:
-        return False
     meta, image = frame.meta, frame.image  # (H × W × bands)
-    nodata = geo.nodata if geo.nodata is not None else meta.get("transparent_colour")
-    if meta.get("valid_source") == GDAL_JPEG_MASK:  # exact: the lossy values near it are data
-        nodata = None
-    if nodata is not None:  # no-data pixels hold NaN, as the other readers' do
-        hit = image == np.asarray(nodata, np.float32)  # (a PNG's key colour: one per band)
+    if geo.nodata is not None:  # no-data pixels hold NaN, as the other readers' do
+        hit = image == np.asarray(geo.nodata, np.float32)
         # an integer image's dark pixel may hold the value in one band (a black sky's 0 is in
         # all): no data where every band holds it; a float no-data value is never a measurement
         float_data = str(meta.get("dtype", "")).startswith("float")
         image[hit.any(axis=2) if float_data else hit.all(axis=2)] = np.nan
-        meta["nodata"] = nodata
+        meta["nodata"] = geo.nodata
     frame.valid &= np.all(np.isfinite(image), axis=2)
     meta["valid_source"] = "the no-data value (GeoTIFF, .aux.xml, PNG key colour) and NaN" + (
         f" and the {meta['valid_source']}" if "valid_source" in meta else "")  # fmt: skip
@@ -159,11 +163,11 @@ def place_georeferenced(frame: Frame, tags: dict[int, Any]) -> bool:
         except ValueError as err:
             meta["grid_source"] = f"none: {err}"
         else:  # (kept as written: the mask lies where the input does, in a GIS too)
-            if tagged:
-                meta["geotiff_tags"] = geo_tags_of(tags)
+            if geo.geo_tags is not None:
+                meta["geotiff_tags"] = geo.geo_tags
             elif geo.beside is not None:
                 meta["georef_beside"] = geo.beside
-    return True
+    return frame
 
 
 def _holds_cube_values(label: dict[str, Any], dtype: str | None) -> bool:
@@ -207,7 +211,8 @@ def geokeys(tags: dict[int, Any]) -> dict[int, Any]:
     return keys
 
 
-def _nodata(text: Any) -> float | None:
+def nodata_value(text: Any) -> float | None:
+    """A no-data value written as text (GDAL's tag, an .aux.xml's NoDataValue); None if none."""
     try:
         return float(str(text).strip()) if text is not None else None
     except ValueError:
@@ -256,9 +261,7 @@ def _radii(keys: dict[int, Any]) -> tuple[float, float]:
     a, c = a / 1000, c / 1000
     sphere = abs(a - c) < 1e-9 * a
     jupiter = (POLAR_RADIUS_KM - RADIUS_TOLERANCE_KM <= a <= EQUATORIAL_RADIUS_KM
-               + RADIUS_TOLERANCE_KM) if sphere else (
-        abs(a - EQUATORIAL_RADIUS_KM) <= RADIUS_TOLERANCE_KM
-        and abs(c - POLAR_RADIUS_KM) <= RADIUS_TOLERANCE_KM)  # fmt: skip
+               + RADIUS_TOLERANCE_KM) if sphere else is_jupiter_spheroid(a, c)  # fmt: skip
     if not jupiter:
         raise Unplaced(f"its CRS's radii {a:g} × {c:g} km are neither Jupiter's 1-bar spheroid "
                         f"({EQUATORIAL_RADIUS_KM:g} × {POLAR_RADIUS_KM:g} km) nor a sphere "

@@ -65,9 +65,7 @@ def declaration(mapping: dict[str, Any], shape: tuple[int, int],
                             source)  # fmt: skip
     clat = float(values["centerlatitude"])
     sphere = abs(a - c) < 1e-9 * a
-    spheroid = (abs(a - EQUATORIAL_RADIUS_KM) <= RADIUS_TOLERANCE_KM
-                and abs(c - POLAR_RADIUS_KM) <= RADIUS_TOLERANCE_KM)  # fmt: skip
-    if not (sphere or spheroid):
+    if not (sphere or is_jupiter_spheroid(a, c)):
         return None, (f"none: the {name} map's radii {a:g} × {c:g} km are neither a sphere's "
                       f"nor Jupiter's 1-bar spheroid ({EQUATORIAL_RADIUS_KM:g} × "
                       f"{POLAR_RADIUS_KM:g} km), the shapes jovis's polar grids are drawn on; "
@@ -96,6 +94,12 @@ def declaration(mapping: dict[str, Any], shape: tuple[int, int],
             f"true to scale at latitude {clat:g} (scale factor {k0:.6f} at the pole), "
             f"{res:g} km/px there; jovis grid {projection}")  # fmt: skip
     return {"projection": projection, **grid, "px_per_deg": k0 * radius * math.pi / 180 / res}, note
+
+
+def is_jupiter_spheroid(a: float, c: float) -> bool:
+    """Whether radii `a`, `c` (km) are Jupiter's 1-bar spheroid's, within RADIUS_TOLERANCE_KM."""
+    return (abs(a - EQUATORIAL_RADIUS_KM) <= RADIUS_TOLERANCE_KM
+            and abs(c - POLAR_RADIUS_KM) <= RADIUS_TOLERANCE_KM)  # fmt: skip
 
 
 def polar_placement(hemisphere: str, x0: float, y0: float, res: float,
