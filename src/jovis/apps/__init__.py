@@ -32,7 +32,7 @@ VERBS = {
     "synth": "write a synthetic labelled frame set (out=DIR n=64 size=256)",
     "export": "export a checkpoint to ONNX or TorchScript (ckpt=PATH format=onnx)",
     "benchmark": "time or score the pipeline (suite=io|infer|synth|train|real|scaling|temporal|"
-    "oval_course|instances|viewpoints|orientations)",
+    "oval_course|instances|viewpoints|orientations|perturbations)",
     "adapt": "self-train a checkpoint on unlabelled frames of a flyby (ckpt=PATH data=DIR)",
     "realism": "UV realism report: synthetic vs real HST STIS frames (out=DIR)",
     "labels": "import annotations (labelme, CVAT, GeoJSON, catalogue CSV) or export predictions",

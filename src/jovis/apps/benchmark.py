@@ -1,5 +1,5 @@
 """jovis benchmark suite=io|infer|synth|train|real|scaling|temporal|oval_course|instances|
-                 viewpoints|orientations [device=auto] [out=DIR].
+                 viewpoints|orientations|perturbations [device=auto] [out=DIR].
 
 suite=real ckpt=PATH scores a checkpoint on the real frames (`jovis.real_eval`); suite=temporal
 ckpt=PATH scores `infer temporal.*` on synthetic UV sequences (`jovis.benchmarks.temporal`);
@@ -9,7 +9,9 @@ instances.data=[DIR,...] does the same for how vortex instances are taken from t
 (`jovis.benchmarks.instances`). suite=viewpoints ckpt=PATH scores a vortex detector's agreement
 between synthetic views along a spacecraft track (`jovis.benchmarks.viewpoints`).
 suite=orientations ckpt=PATH orientations.data=[DIR,...] scores labelled sets once per rotation/
-flip of their frames (`jovis.benchmarks.orientations`).
+flip of their frames (`jovis.benchmarks.orientations`). suite=perturbations ckpt=PATH scores the
+real reference sets on the JunoCam products re-saved as JPEG, stretched or shrunk
+(`jovis.benchmarks.perturbations`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ SUITES = (
     "instances",
     "viewpoints",
     "orientations",
+    "perturbations",
 )
 NULLABLE_BOOLEANS = ("train.on_device",)  # null: the recipe's choice; else a bool
 
@@ -385,6 +388,28 @@ def run_orientations(cfg: DictConfig) -> tuple[dict, Table]:
     return result, table
 
 
+def run_perturbations(cfg: DictConfig) -> tuple[dict, Table]:
+    from jovis.benchmarks.perturbations import run_perturbations
+
+    if cfg.ckpt is None:
+        raise ValueError("suite=perturbations needs ckpt=PATH (a checkpoint, e.g. a release's)")
+    pc = cfg.perturbations
+    result = run_perturbations(cfg.ckpt, Path(cfg.out) / "perturbations", list(pc.list),
+                               real_root=pc.real_root, device=cfg.device,
+                               batch_size=int(pc.batch_size))  # fmt: skip
+    table = Table(title="real reference sets, the products as served and perturbed (evaluate)",
+                  caption="change: minus the row as served; the orientations suite gives the "
+                  "spread one draw of the frames has")  # fmt: skip
+    for col in ("perturbation", "set", "found", "precision", "recall", "F1", "F1 change"):
+        table.add_column(col, justify="left" if col in ("perturbation", "set") else "right")
+    for row in result["rows"]:
+        for name, s in row["sets"].items():
+            cells = [s.get(k, "-") for k in ("vortex_found", "vortex_precision", "vortex_recall",
+                                             "vortex_f1", "vortex_f1_change")]  # fmt: skip
+            table.add_row(row["perturbation"], name.removeprefix("reference_"), *map(str, cells))
+    return result, table
+
+
 def grid_table(result: dict, title: str, caption: str, columns: dict) -> Table:
     """One row per setting of a grid suite's `result` (``rows``, ``sets``), and per set the
     `columns` (header -> function of the row and the set's name giving the cell)."""
@@ -409,7 +434,8 @@ def main(cfg: DictConfig) -> None:
               "real": run_real, "scaling": run_scaling,
               "temporal": run_temporal, "oval_course": run_oval_course,
               "instances": run_instances, "viewpoints": run_viewpoints,
-              "orientations": run_orientations}  # fmt: skip
+              "orientations": run_orientations,
+              "perturbations": run_perturbations}  # fmt: skip
     result, table = suites[cfg.suite](cfg)
     console = Console()
     for t in table if isinstance(table, list) else [table]:
@@ -448,6 +474,9 @@ def main(cfg: DictConfig) -> None:
     if cfg.suite == "orientations":  # the line keeps each set's means; the JSON has the views
         result["sets"] = {n: {m: s["mean"] for m, s in e.items() if isinstance(s, dict)
                               and "mean" in s} for n, e in result["sets"].items()}  # fmt: skip
+    if cfg.suite == "perturbations":  # the line keeps each row's F1; the JSON has the rest
+        result["rows"] = {r["perturbation"]: {n: s.get("vortex_f1") for n, s in r["sets"].items()}
+                          for r in result["rows"]}  # fmt: skip
     if cfg.suite == "scaling":  # a plot beside the JSON; the line keeps the per-MP figures only
         from jovis.benchmarks.scaling_plot import plot_scaling
 
