@@ -133,6 +133,46 @@ def test_infer_model_auto_on_a_real_hst_frame_marks_aurora_and_no_vortex(tmp_pat
     assert (mask == 1).mean() > 0.005 and not (mask == 2).any()
 
 
+@pytest.mark.skipif(not REAL_HST.is_file(), reason=f"{REAL_HST} not found: needs ../shared data")
+def test_a_real_frame_as_a_latlon_product_gets_its_own_mask_back(tmp_path):
+    """The HST standard product path (720 x 1440 lat-lon, reprojected to a polar grid): the real
+    02:39 frame sampled onto that layout, header kept, gives uv-v6's mask of the frame itself back
+    where both see (0.90 measured; a longitude sense or pole flipped in the path gives ~0)."""
+    import cv2
+    import numpy as np
+    from astropy.io import fits
+
+    from jovis.inference import run_inference
+    from jovis.io.masks import read_mask_png
+    from jovis.io.reader import read_frame
+    from jovis.released import resolve_model
+    from jovis.synth.products import polar_to_latlon
+
+    source = REAL_HST.with_name("jup_16-142-02-39-22_0100_v03_stis_f25srf2_proj.fits")
+    native = read_frame(source)
+    product = tmp_path / "in" / source.name.replace("_proj", "_latlon")
+    product.parent.mkdir()
+    with fits.open(source) as hdus:
+        sci = fits.ImageHDU(polar_to_latlon(native.image, native.valid, native.grid),
+                            header=hdus[1].header, name="SCI")  # fmt: skip
+        fits.HDUList([fits.PrimaryHDU(header=hdus[0].header), sci]).writeto(product)
+    ckpt = resolve_model("uv-v6").path
+    masks = {}
+    for name, path in (("native", source), ("latlon", product)):
+        result = run_inference(ckpt, path, tmp_path / name, device="cpu", progress=False)
+        assert result["ok"] == 1, result
+        masks[name] = np.asarray(read_mask_png(tmp_path / name / "masks" / f"{path.stem}.png"))
+    placed = read_frame(product)
+    assert placed.grid is not None and placed.image.shape[:2] == (640, 640)
+    h, w = masks["native"].shape
+    x, y = placed.grid.pixel(*native.grid.latlon_image(w, h))
+    back = cv2.remap(masks["latlon"], x.astype(np.float32), y.astype(np.float32),
+                     cv2.INTER_NEAREST, borderValue=255)  # fmt: skip
+    both = (back != 255) & (masks["native"] != 255)
+    a, b = (masks["native"] == 1) & both, (back == 1) & both
+    assert a.sum() > 2000 and (a & b).sum() / (a | b).sum() > 0.8
+
+
 def test_infer_model_auto_fails_a_methane_band_frame_by_name_and_runs_the_rest(
     hst_product, tmp_path
 ):
