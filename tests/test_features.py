@@ -109,6 +109,7 @@ def test_tiny_and_small_blobs():
     assert _angle_diff(line["angle_deg"], 0.0) < 1.0
     default = extract_features(mask, None, SCHEMA)  # min_vortex_area_px=6
     assert sorted(v["area_px"] for v in default["vortices"]) == [7, 9]
+    assert default["vortices_not_kept"] == {"area": 2} and feats["vortices_not_kept"] == {}
 
 
 def test_small_aurora_blobs_dropped_and_empty_oval():
@@ -165,6 +166,10 @@ def test_geojson_structure():
     assert gj["properties"]["coordinate_system"] == "pixel (x=column, y=row)"
     assert gj["properties"]["frame_id"] == "frame_001"
     assert gj["properties"]["instrument"] == "jiram"
+    assert gj["properties"]["vortices_not_kept"] == feats["vortices_not_kept"]
+    feats_with_a_speck = {**feats, "vortices_not_kept": {"area": 3}}
+    speck = features_to_geojson(feats_with_a_speck, "frame_001")["properties"]
+    assert speck["vortices_not_kept"] == {"area": 3}
     # the catalogue of a run is rebuilt from the files: nothing is lost in JSON
     assert catalog_rows_from_geojson(json.loads(text)) == catalog_rows("frame_001", feats)
     assert len(catalog_rows_from_geojson(gj)) == len(feats["vortices"]) + 1
@@ -292,8 +297,10 @@ def test_unsure_vortex_blobs_are_dropped_when_probabilities_are_given():
     probs[0] = 1.0
     probs[:, 5:15, 5:15] = np.array([0.05, 0.05, 0.9])[:, None, None]
     probs[:, 25:35, 25:35] = np.array([0.3, 0.2, 0.5])[:, None, None]
-    found = extract_features(mask, probs, schema)["vortices"]
+    feats = extract_features(mask, probs, schema)
+    found = feats["vortices"]
     assert [(v["id"], v["x"], v["y"]) for v in found] == [(1, 9.5, 9.5)]
+    assert feats["vortices_not_kept"] == {"score": 1}  # painted in the mask, said in the legend
     assert 0.5 < MIN_VORTEX_SCORE <= 0.9
     assert len(extract_features(mask, probs, schema, min_vortex_score=0.0)["vortices"]) == 2
     assert len(extract_features(mask, None, schema)["vortices"]) == 2  # truth masks: all kept
@@ -393,8 +400,9 @@ def test_max_axis_ratio_drops_streaks_and_keeps_ovals():
     mask = np.zeros((120, 160), np.uint8)
     cv2.ellipse(mask, (40, 60), (30, 5), 80, 0, 360, 2, -1)  # 6:1
     cv2.ellipse(mask, (120, 60), (16, 8), 0, 0, 360, 2, -1)  # 2:1
-    kept = extract_features(mask, None, SCHEMA, max_axis_ratio=3.0)["vortices"]
-    assert [round(v["x"]) for v in kept] == [120]
+    feats = extract_features(mask, None, SCHEMA, max_axis_ratio=3.0)
+    assert [round(v["x"]) for v in feats["vortices"]] == [120]
+    assert feats["vortices_not_kept"] == {"axis_ratio": 1}
     assert len(extract_features(mask, None, SCHEMA)["vortices"]) == 2
     assert len(extract_features(mask, None, SCHEMA, max_axis_ratio=None)["vortices"]) == 2
 
@@ -436,6 +444,7 @@ def test_max_edge_share_drops_blobs_lining_the_data_edge():
     cv2.ellipse(mask, (20, 74), (6, 5), 0, 0, 360, 2, -1)  # cut by the frame's bottom
     cv2.ellipse(mask, (25, 55), (4, 4), 0, 0, 360, 2, -1)  # a corner away from any edge
     mask[:, 60:] = 255
-    kept = extract_features(mask, None, SCHEMA, max_edge_share=0.1)["vortices"]
-    assert sorted((round(v["x"]), round(v["y"])) for v in kept) == [(25, 30), (25, 55)]
+    feats = extract_features(mask, None, SCHEMA, max_edge_share=0.1)
+    assert sorted((round(v["x"]), round(v["y"])) for v in feats["vortices"]) == [(25, 30), (25, 55)]
+    assert feats["vortices_not_kept"] == {"edge": 2}
     assert len(extract_features(mask, None, SCHEMA)["vortices"]) == 4

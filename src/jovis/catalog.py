@@ -36,7 +36,8 @@ def features_to_geojson(
     (`jovis.geometry.maps.CylindricalMap`), keeps pixel positions, its vortices' properties
     holding their lat/lon and km. The collection's top-level ``"properties"`` say which
     (``coordinate_system``, and ``grid``, ``view`` or ``map``) and hold ``frame_id``,
-    the extra `properties` (instrument, checkpoint, ...) and the class fractions; a run's
+    the extra `properties` (instrument, checkpoint, ...), the class fractions and
+    ``vortices_not_kept`` (the marked vortex pieces the floors left out, by floor); a run's
     catalogue is rebuilt from it (`catalog_rows_from_geojson`).
     Every Feature's properties name it (``feature``: ``"vortex"`` or ``"aurora_oval"``). A vortex
     is **one** Feature: geometry the fitted ellipse outline (closed 36-vertex Polygon), properties
@@ -109,6 +110,8 @@ def features_to_geojson(
             top[key] = _plain(features[key])
             top["latlon_convention"] = LATLON_CRS  # of the vortices' lat/lon properties
     top["class_fractions"] = _plain(features.get("class_fractions", {}))
+    if "vortices_not_kept" in features:  # marked in the mask, left out by the floors
+        top["vortices_not_kept"] = _plain(features["vortices_not_kept"])
     return {"type": "FeatureCollection", "properties": top, "features": items}
 
 

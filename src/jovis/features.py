@@ -111,7 +111,10 @@ def extract_features(
     Returns
     -------
     dict
-        ``{"vortices": [...], "oval": {...}, "class_fractions": {name: fraction}}``. Each vortex:
+        ``{"vortices": [...], "vortices_not_kept": {reason: count}, "oval": {...},
+        "class_fractions": {name: fraction}}``. ``vortices_not_kept`` counts the marked vortex
+        pieces the floors left out of ``vortices``, by floor (``area``, ``score``,
+        ``axis_ratio``, ``edge``; a floor that left none out is absent). Each vortex:
         ``id`` (1..N by decreasing area), ``x``, ``y`` (centre, px), ``semi_major_px``,
         ``semi_minor_px``, ``angle_deg``, ``area_px``, ``radius_px`` (equivalent radius
         ``sqrt(area / π)``), ``mean_prob``, ``bbox`` ``[x0, y0, w, h]``. The oval: ``contours_px``
@@ -144,6 +147,7 @@ def extract_features(
             )
 
     vortices: list[dict[str, Any]] = []
+    not_kept: dict[str, int] = {}
     if "vortex" in schema.names:
         cid = schema.id_of("vortex")
         prob = None if probs is None else probs[cid]
@@ -152,7 +156,7 @@ def extract_features(
         if max_edge_share is not None:
             shape["edge"] = (np.pad(mask == schema.ignore_index, 1, constant_values=True),
                              max_edge_share)  # fmt: skip
-        vortices = _vortices(
+        vortices, not_kept = _vortices(
             mask == cid, prob, min_vortex_area_px, min_vortex_score, grid, split, **shape
         )
     oval = _empty_oval()
@@ -162,7 +166,8 @@ def extract_features(
 
     n_valid = int(np.count_nonzero(mask != schema.ignore_index))
     fractions = {c.name: float(counts[c.id]) / n_valid if n_valid else 0.0 for c in schema.classes}
-    features = {"vortices": vortices, "oval": oval, "class_fractions": fractions}
+    features = {"vortices": vortices, "vortices_not_kept": not_kept, "oval": oval,
+                "class_fractions": fractions}  # fmt: skip
     if grid is not None:
         locate_features(features, grid, mask.shape)
     return features
@@ -189,7 +194,10 @@ def _vortices(
     max_axis_ratio: float | None = None,
     split_axis_ratio: float | None = None,
     edge: tuple[np.ndarray, float] | None = None,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The vortex instances kept, and how many marked pieces each floor left out (by reason:
+    ``area``, ``score``, ``axis_ratio``, ``edge``; only the reasons that left one out)."""
+    not_kept: dict[str, int] = {}
     n, labels, stats, _ = cv2.connectedComponentsWithStats(
         binary.astype(np.uint8), connectivity=8, ltype=cv2.CV_32S
     )
@@ -215,20 +223,37 @@ def _vortices(
         )
         for comp in pieces:
             area = int(np.count_nonzero(comp))
-            if area < max(1, min_area):
-                continue
-            vortex = _vortex(comp, x0, y0, area, prob)
-            if not kept_at(vortex, min_score):
-                continue
-            if max_axis_ratio and vortex["semi_major_px"] > max_axis_ratio * max(
-                vortex["semi_minor_px"], 0.5
-            ):
-                continue
-            if edge is not None and edge_share(comp, x0, y0, edge[0]) > edge[1]:
-                continue
-            found.append(vortex)
+            vortex = _vortex(comp, x0, y0, area, prob) if area >= max(1, min_area) else None
+            reason = _left_out(vortex, comp, (x0, y0), min_score, max_axis_ratio, edge)
+            if reason:
+                not_kept[reason] = not_kept.get(reason, 0) + 1
+            else:
+                found.append(vortex)
     found.sort(key=lambda v: -v["area_px"])  # stable: equal areas keep raster order
-    return [{"id": i, **v} for i, v in enumerate(found, start=1)]
+    return [{"id": i, **v} for i, v in enumerate(found, start=1)], not_kept
+
+
+def _left_out(
+    vortex: dict[str, Any] | None,
+    comp: np.ndarray,
+    origin: tuple[int, int],
+    min_score: float,
+    max_axis_ratio: float | None,
+    edge: tuple[np.ndarray, float] | None,
+) -> str | None:
+    """The floor that leaves a marked piece out of the catalogue (None: it is kept); `vortex`
+    is None for a piece under the area floor."""
+    if vortex is None:
+        return "area"
+    if not kept_at(vortex, min_score):
+        return "score"
+    if max_axis_ratio and vortex["semi_major_px"] > max_axis_ratio * max(
+        vortex["semi_minor_px"], 0.5
+    ):
+        return "axis_ratio"
+    if edge is not None and edge_share(comp, *origin, edge[0]) > edge[1]:
+        return "edge"
+    return None
 
 
 def split_touching(

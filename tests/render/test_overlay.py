@@ -289,3 +289,9 @@ def test_the_legend_lists_only_the_classes_the_detector_sees(monkeypatch):
     assert texts[0][0] == "aurora" and not any("vortex" in t for t in texts[0])
     assert texts[1][:2] == ["vortex", "vortices: 2"] and "aurora" not in texts[1]
     assert texts[2][:3] == ["aurora", "vortex", "vortices: 2"]
+    # marked pieces the floors left out are said beside the count (else a painted blob
+    # without a label reads as a detection the catalogue lost)
+    drawn.clear()
+    features["vortices_not_kept"] = {"score": 2, "area": 1}
+    render_overlay(image, ["L"], mask, SCHEMA, features=features, seen=["background", "vortex"])
+    assert drawn[0][1][1] == "vortices: 2 (+3 not kept)"

@@ -209,7 +209,11 @@ def legend_rows(
     rows: list[tuple[tuple[int, int, int] | None, str]] = [(c.color, c.name) for c in shown]
     if features is not None:
         if count_vortices:
-            rows.append((None, f"vortices: {len(features.get('vortices', []))}"))
+            # pieces the mask paints but the catalogue leaves out (under the score, area or
+            # shape floors) are said, so a painted blob without a label is not a puzzle
+            left_out = sum((features.get("vortices_not_kept") or {}).values())
+            more = f" (+{left_out} not kept)" if left_out else ""
+            rows.append((None, f"vortices: {len(features.get('vortices', []))}{more}"))
         ring = (features.get("oval") or {}).get("ring")
         if ring and ring.get("mean_colatitude_deg") is not None:
             colat, width = ring["mean_colatitude_deg"], ring.get("width_km")
