@@ -57,3 +57,27 @@ def test_gdals_jpeg_mask_is_read_as_gdal_reads_it():
     np.testing.assert_array_equal(frame.valid, want)
     assert frame.grid is not None and "GDAL's JPEG mask" in frame.meta["valid_source"]
     assert gdal_jpeg_mask(_jpeg(), (32, 32)) is None  # a JPEG without one
+
+
+def test_overlapping_tiff_decodes_put_opencvs_log_level_back():
+    """Two readers' TIFF decodes in flight at once (the loader's threads): the level found
+    before the first comes back after the last, whatever order they end in (saving and restoring
+    per decode left it hushed when the first to start ended first)."""
+    from jovis.io.generic import _quiet_tiff_warnings
+
+    log = cv2.utils.logging
+    before = log.getLogLevel()
+    log.setLogLevel(log.LOG_LEVEL_WARNING)
+    try:
+        first, second = _quiet_tiff_warnings("tiff"), _quiet_tiff_warnings("tiff")
+        first.__enter__()
+        second.__enter__()
+        assert log.getLogLevel() == log.LOG_LEVEL_ERROR
+        first.__exit__(None, None, None)
+        assert log.getLogLevel() == log.LOG_LEVEL_ERROR  # the second is still decoding
+        second.__exit__(None, None, None)
+        assert log.getLogLevel() == log.LOG_LEVEL_WARNING
+        with _quiet_tiff_warnings("png"):
+            assert log.getLogLevel() == log.LOG_LEVEL_WARNING  # only TIFF decodes are hushed
+    finally:
+        log.setLogLevel(before)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
 from contextlib import contextmanager
 from dataclasses import replace
@@ -110,18 +111,34 @@ def _tiff_bands(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image[:, :, [2, 1, 0, 3]])
 
 
+class _TiffHush:
+    """OpenCV's log level is process-wide and the loader's threads read frames at once: the
+    first TIFF decode in flight lowers it, the last one out puts back the level found, so
+    overlapping decodes cannot leave OpenCV's warnings hushed for good."""
+
+    lock = threading.Lock()
+    active = 0
+    saved = None
+
+
 @contextmanager
 def _quiet_tiff_warnings(kind: str):
     """OpenCV's TIFF decoder warns of every tag it does not know (all of GeoTIFF's): hush it."""
     if kind != "tiff":
         yield
         return
-    level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    with _TiffHush.lock:
+        if _TiffHush.active == 0:
+            _TiffHush.saved = cv2.utils.logging.getLogLevel()
+            cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+        _TiffHush.active += 1
     try:
         yield
     finally:
-        cv2.utils.logging.setLogLevel(level)
+        with _TiffHush.lock:
+            _TiffHush.active -= 1
+            if _TiffHush.active == 0:
+                cv2.utils.logging.setLogLevel(_TiffHush.saved)
 
 
 def raster_kind(data: bytes) -> str | None:
