@@ -17,7 +17,13 @@ import numpy as np
 
 from jovis.annotations.geo import to_pixels
 from jovis.geometry import PolarGrid
-from jovis.geometry.maps import CylindricalMap, declared_map, take_row_geometry
+from jovis.geometry.maps import (
+    MAP_AFFINE,
+    CylindricalMap,
+    declared_map,
+    map_to_pixels,
+    take_row_geometry,
+)
 
 
 @dataclass
@@ -30,6 +36,9 @@ class FrameInfo:
     channels: list[str]
     row: dict[str, Any] = field(default_factory=dict)  # the frame set's manifest row, if any
     map: CylindricalMap | None = None  # a declared cylindrical map (no polar grid)
+    # the map coordinates of its pixels (`jovis.geometry.maps.MAP_AFFINE`) when its file is a
+    # georeferenced map (GeoTIFF, GDAL's .aux.xml or a world file, an ISIS Mapping group)
+    affine: list[float] | None = None
 
     @property
     def placer(self) -> PolarGrid | CylindricalMap | None:
@@ -43,6 +52,18 @@ class FrameInfo:
                 f"frame {self.id} has no grid: lat/lon cannot be placed on its pixels; if it "
                 "is a map, declare it (map=... or <frame>.map.json)"
             )
+
+    def map_pixels(self, points) -> np.ndarray:
+        """(N, 2) pixel [x, y] of positions in the map coordinates of the frame's own
+        georeferencing (what a GIS layer drawn on the raster holds); raises naming the fix when
+        its file has none."""
+        if self.affine is None:
+            raise ValueError(
+                f"frame {self.id} has no georeferencing of its own, so positions in a map's "
+                "coordinates cannot be placed on it: give as frames= the GeoTIFF (or the image "
+                "with GDAL's .aux.xml or a world file, or the ISIS map) the shapes were drawn on"
+            )
+        return map_to_pixels(self.affine, points)
 
     def pixels(self, lat, lon) -> np.ndarray:
         """(N, 2) pixel [x, y] of planetocentric lat / west lon (`geo.to_pixels`); raises when
@@ -106,5 +127,6 @@ def load_frames(
             id=str(row.get("id", fid)), path=path.resolve(), size=frame.shape, grid=frame.grid,
             instrument=str(row.get("instrument") or frame.instrument or instrument or ""),
             channels=list(frame.channels), row=row, map=cylindrical,
+            affine=frame.meta.get(MAP_AFFINE),
         ))  # fmt: skip
     return FrameIndex(out)

@@ -6,6 +6,13 @@ Positions are ``[lon, lat]`` in degrees; the longitude sense and latitude kind a
 (jovis writes planetocentric latitude and System III west longitude, and says so in the
 collection's ``coordinate_system``, which is honoured on reading). A collection whose
 ``coordinate_system`` is jovis's pixel one holds ``[x, y]`` pixels and needs no grid.
+
+A GIS layer drawn on a georeferenced map (a GeoTIFF, an image with GDAL's .aux.xml or a world
+file, an ISIS cube) is saved in that map's CRS: GDAL's GeoJSON driver names it in the ``crs``
+member (``urn:ogc:def:crs:IAU_2015::59930``) when it has an authority and writes none when it
+has not. A collection whose ``crs`` names anything but CRS84 / EPSG:4326, or whose positions
+lie beyond the range of degrees (a projected CRS's metres), holds map coordinates, placed
+through the frame's own georeferencing (`FrameInfo.map_pixels`).
 """
 
 from __future__ import annotations
@@ -24,6 +31,9 @@ from jovis.catalog import LATLON_CRS, PIXEL_CRS
 from jovis.geometry.lonwrap import joined_rings, polygon_geometry
 
 LABEL_KEYS = ("class", "label", "feature", "name")
+PIXELS, LONLAT, MAP = "pixels", "lon/lat", "map coordinates"  # what a collection's positions are
+# the `crs` names of GeoJSON's own longitude/latitude (RFC 7946's default, GDAL's spellings)
+LONLAT_CRS_TAGS = ("CRS84", "EPSG::4326", "EPSG:4326")
 FRAME_KEYS = ("frame_id", "image", "frame")
 
 
@@ -36,6 +46,7 @@ def read(
     crs = top.get("coordinate_system")
     if crs == LATLON_CRS:
         latitude, longitude = "planetocentric", "west"
+    positions = {PIXEL_CRS: PIXELS, LATLON_CRS: LONLAT}.get(crs) or _positions_kind(doc)
     default_frame = next((top[k] for k in FRAME_KEYS if top.get(k)), Path(path).stem)
     by_frame: dict[str, list[Shape]] = {}
     skipped: list[dict[str, str]] = []
@@ -52,7 +63,7 @@ def read(
             continue
         try:
             shapes = _shapes(feat.get("geometry") or {}, props, label, where, frame,
-                             crs == PIXEL_CRS, latitude, longitude)  # fmt: skip
+                             positions, latitude, longitude)  # fmt: skip
         except ValueError as err:
             skipped.append({"where": where, "label": label, "reason": str(err)})
             continue
@@ -76,12 +87,39 @@ def _load(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _shapes(geom, props, label, where, frame: FrameInfo, pixels, latitude, longitude):
+def _positions_kind(doc: dict[str, Any]) -> str:
+    """`LONLAT` or `MAP` (`read`'s module docstring): what a GIS's collection holds."""
+    member = doc.get("crs")
+    named = (member.get("properties") or {}).get("name") if isinstance(member, dict) else None
+    if named and not any(str(named).upper().endswith(tag) for tag in LONLAT_CRS_TAGS):
+        return MAP
+    for feat in doc["features"]:
+        for lon, lat in _numbers(((feat or {}).get("geometry") or {}).get("coordinates")):
+            if not (-360.0 <= lon <= 360.0 and -90.0 <= lat <= 90.0):
+                return MAP
+    return LONLAT
+
+
+def _numbers(coords):
+    """Every (x, y) of a GeoJSON coordinates array, however nested; nothing for malformed ones."""
+    if isinstance(coords, list | tuple):
+        if len(coords) >= 2 and all(isinstance(v, int | float) for v in coords[:2]):
+            yield float(coords[0]), float(coords[1])
+        else:
+            for item in coords:
+                yield from _numbers(item)
+
+
+def _shapes(geom, props, label, where, frame: FrameInfo, positions, latitude, longitude):
     kind = geom.get("type")
     coords = geom.get("coordinates")
-    if not pixels:
+    if positions == MAP and kind == "Point":
+        raise ValueError("a Point in a map's coordinates has no radius jovis can place; draw "
+                         "the vortex as a Polygon")  # fmt: skip
+    if positions == LONLAT:
         frame.check_placeable()
-    place = (lambda ring: _pixels(ring)) if pixels else (
+    pixels = positions != LONLAT  # (map coordinates are turned into the frame's pixels)
+    place = {PIXELS: _pixels, MAP: frame.map_pixels}.get(positions) or (
         lambda ring: _latlon_pixels(ring, frame, latitude, longitude))  # fmt: skip
     joined = None if pixels else joined_rings(geom)
     if joined is not None:  # one outline (and holes) a writer cut at the map edge: one shape again

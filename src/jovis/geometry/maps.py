@@ -45,8 +45,12 @@ KM_SCALED = ("oblate_orthographic", "oblate_stereographic")
 LONGITUDES = ("west", "east")
 LATITUDES = ("planetocentric", "planetographic")
 SIDECAR_SUFFIX = ".map.json"
+# The map coordinates of a frame's pixels, as its file's georeferencing gives them (GeoTIFF,
+# GDAL's .aux.xml or a world file, an ISIS Mapping group): [x0, y0, sx, sy], the first pixel's
+# outer top-left corner and the pixel's size in the CRS's units, y growing up the image
+MAP_AFFINE = "map_affine"
 # Frame metadata that places the frame's own pixels on a map: not carried to a reprojection
-MAP_PIXEL_KEYS = ("map", "isis_mapping_pvl", "geotiff_tags", "georef_beside")
+MAP_PIXEL_KEYS = ("map", "isis_mapping_pvl", "geotiff_tags", "georef_beside", MAP_AFFINE)
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,14 @@ def check_map(settings: Any) -> None:
         declared = parse_declaration(settings, (2, 2), "map")
         if settings.get("to_polar") is not None:
             _polar_settings(settings["to_polar"], declared, "map")
+
+
+def map_to_pixels(affine: list[float], points: np.ndarray) -> np.ndarray:
+    """(N, 2) pixel [x, y] (column, row; the top-left pixel's centre (0, 0)) of the map
+    coordinates `points` (N, 2) of a frame whose georeferencing is `affine` (`MAP_AFFINE`)."""
+    x0, y0, sx, sy = (float(v) for v in affine)
+    points = np.asarray(points, np.float64).reshape(-1, 2)
+    return np.stack([(points[:, 0] - x0) / sx - 0.5, (y0 - points[:, 1]) / sy - 0.5], axis=1)
 
 
 def place_own_map(frame, declared: dict[str, Any], note: str, where: str):

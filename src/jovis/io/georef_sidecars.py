@@ -105,10 +105,10 @@ def sidecar_georeference(path: Path, shape: tuple[int, int]) -> Georeference | N
         else:
             declared, note = from_keys(keys, corner, shape, source)
     except Unplaced as why:
-        return Georeference(None, f"none: {why}", nodata, label)
+        return Georeference(None, f"none: {why}", nodata, label, corner=corner)
     x0, y0, sx, sy = corner
     beside = {"srs": srs, "geotransform": [x0, sx, 0.0, y0, 0.0, -sy]} if srs else None
-    return Georeference(declared, note, nodata, label, beside=beside)
+    return Georeference(declared, note, nodata, label, beside=beside, corner=corner)
 
 
 def mask_aux(srs: str, geotransform: list[float], nodata: int) -> str:

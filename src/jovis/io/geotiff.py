@@ -96,6 +96,9 @@ class Georeference:
     # files beside it (`jovis.io.georef_sidecars.mask_aux`)
     geo_tags: list[list] | None = None
     beside: dict[str, Any] | None = None
+    # the first pixel's outer top-left corner and the pixel size in the CRS's units (y up):
+    # where a GIS draws the raster, whether or not jovis can place it on Jupiter
+    corner: tuple[float, float, float, float] | None = None
 
 
 def find_georeference(path: Path, tags: dict[int, Any], shape: tuple[int, int]):
@@ -121,14 +124,17 @@ def georeference(tags: dict[int, Any], shape: tuple[int, int], path: Path) -> Ge
     try:
         keys = geokeys(tags)
         corner = _corner(tags, keys)
+    except Unplaced as why:
+        return Georeference(None, f"none: {why}", nodata, label)
+    try:
         isis = label_mapping(label)
         if isis is not None:
             declared, note = from_isis(isis, corner, keys, shape)
         else:
             declared, note = from_keys(keys, corner, shape)
     except Unplaced as why:
-        return Georeference(None, f"none: {why}", nodata, label)
-    return Georeference(declared, note, nodata, label, geo_tags=geo_tags_of(tags))
+        return Georeference(None, f"none: {why}", nodata, label, corner=corner)
+    return Georeference(declared, note, nodata, label, geo_tags=geo_tags_of(tags), corner=corner)
 
 
 def place_georeferenced(frame: Frame, geo: Georeference) -> Frame:
@@ -136,7 +142,7 @@ def place_georeferenced(frame: Frame, geo: Georeference) -> Frame:
     label GDAL keeps in the .aux.xml of an image it wrote from an ISIS cube, also its JunoCam
     filters as an ISIS cube's. Its valid pixels are then those not NaN, not the no-data value
     and not transparent (no disk is looked for in a map)."""
-    from jovis.geometry.maps import place_own_map
+    from jovis.geometry.maps import MAP_AFFINE, place_own_map
 
     path = Path(frame.source)
     meta, image = frame.meta, frame.image  # (H × W × bands)
@@ -157,6 +163,8 @@ def place_georeferenced(frame: Frame, geo: Georeference) -> Frame:
             path, image, geo.label, None if frame.instrument == "unknown" else frame.instrument,
             meta)  # fmt: skip
     meta["grid_source"] = geo.note
+    if geo.corner is not None and _north_up(geo.corner):  # map coordinates to pixels (for
+        meta[MAP_AFFINE] = list(geo.corner)  # labels a GIS drew on the raster)
     if geo.declared is not None:
         try:
             place_own_map(frame, geo.declared, geo.note, f"{path.name}'s georeferencing")
@@ -168,6 +176,11 @@ def place_georeferenced(frame: Frame, geo: Georeference) -> Frame:
             elif geo.beside is not None:
                 meta["georef_beside"] = geo.beside
     return frame
+
+
+def _north_up(corner: tuple[float, float, float, float]) -> bool:
+    """Whether a corner and pixel size (`_corner`'s) are finite with positive pixel sizes."""
+    return all(math.isfinite(v) for v in corner) and corner[2] > 0 and corner[3] > 0
 
 
 def _holds_cube_values(label: dict[str, Any], dtype: str | None) -> bool:

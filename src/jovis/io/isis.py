@@ -200,8 +200,8 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
         reader does not take, a Format other than Tile or BandSequential, a data file shorter
         than the label says, a detached label's data file missing.
     """
-    from jovis.geometry.maps import place_own_map
-    from jovis.io.isis_mapping import declaration
+    from jovis.geometry.maps import MAP_AFFINE, place_own_map
+    from jovis.io.isis_mapping import declaration, map_affine
 
     path = Path(path)
     label_path = label_of(path)
@@ -230,6 +230,9 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
                   valid)  # fmt: skip
     mapping = find(label, "IsisCube", "Mapping")
     if isinstance(mapping, dict):
+        affine = map_affine(mapping)
+        if affine is not None:  # map coordinates to pixels (labels a GIS drew on the cube)
+            meta[MAP_AFFINE] = affine
         declared, note = declaration(mapping, (nl, ns))
         meta["grid_source"] = note
         if declared is not None:  # (kept as written: the mask cube is put on the same map)

@@ -32,6 +32,18 @@ _REPROJECT = ("reproject it with ISIS map2map to PolarStereographic (CenterLatit
               "SimpleCylindrical, or declare its map beside it (<file>.map.json)")  # fmt: skip
 
 
+def map_affine(mapping: dict[str, Any]) -> list[float] | None:
+    """[x0, y0, sx, sy] (`jovis.geometry.maps.MAP_AFFINE`, metres) of a Mapping group: the first
+    pixel's outer top-left corner is (UpperLeftCornerX, UpperLeftCornerY), as GDAL reads it;
+    None without those numbers or a positive PixelResolution."""
+    values = {k.lower(): v for k, v in mapping.items()}
+    keys = ("upperleftcornerx", "upperleftcornery", "pixelresolution")
+    if not all(_finite(values.get(k)) for k in keys):
+        return None
+    x0, y0, res = (float(values[k]) for k in keys)
+    return [x0, y0, res, res] if res > 0 else None
+
+
 def declaration(mapping: dict[str, Any], shape: tuple[int, int],
                 source: str = "ISIS Mapping group") -> tuple[dict | None, str]:  # fmt: skip
     """(the declaration, a note on where it came from) for a cube of `shape` (lines, samples)

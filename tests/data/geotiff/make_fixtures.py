@@ -2,28 +2,32 @@
 pixels are (expected.json). Not run by the tests: the files it wrote are committed.
 
     .venv/bin/python tests/data/geotiff/make_fixtures.py cubes   # the ISIS cubes, with jovis's venv
-    python -m venv /tmp/gdal && /tmp/gdal/bin/pip install rasterio numpy
+    python -m venv /tmp/gdal && /tmp/gdal/bin/pip install rasterio numpy pyogrio
     /tmp/gdal/bin/python tests/data/geotiff/make_fixtures.py     # GDAL: the GeoTIFFs
 
-(rasterio 1.4.4 wheels: GDAL 3.10.3, PROJ 9.7.1.) Every image is 12 rows × 16 columns of
-float32 (1-2 KB); the ISIS-derived ones are GDAL's own translation of a cube written as
-tests/io/test_isis.py writes one (its label kept in the .aux.xml GDAL writes beside them).
+(rasterio 1.4.4 wheels: GDAL 3.10.3, PROJ 9.7.1; the GeoJSON labels are written by pyogrio
+0.13's GDAL 3.12.) Every image is 12 rows × 16 columns of float32 (1-2 KB); the ISIS-derived
+ones are GDAL's own translation of a cube written as tests/io/test_isis.py writes one (its
+label kept in the .aux.xml GDAL writes beside them).
 """
 
 import json
 import os
+import struct
 import sys
 from pathlib import Path
 
 import numpy as np
 
-if sys.argv[1:] != ["cubes"]:
+try:  # GDAL's side (the 'cubes' step, and tests importing `write_cubes`, run without it)
     import rasterio
     import rasterio.shutil
     from rasterio.crs import CRS
     from rasterio.enums import WktVersion
     from rasterio.transform import Affine
     from rasterio.warp import transform as proj_transform
+except ImportError:
+    rasterio = None
 
 HERE = Path(__file__).resolve().parent
 SPHEROID = "+a=71492000 +b=66854000"
@@ -114,7 +118,7 @@ def write_maps(expected):
 CUBES = ("isis_ps_south_west_rgb", "isis_scyl_graphic")
 
 
-def write_cubes():
+def write_cubes(folder=HERE):
     """The ISIS cubes, written as tests/io/test_isis.py writes one (run with jovis's venv)."""
     sys.path.insert(0, str(HERE.parents[2]))
     from tests.io.test_isis import POLAR_MAPPING, write_cube
@@ -138,15 +142,18 @@ def write_cubes():
         "UpperLeftCornerY": "-1000000.0",
         "PixelResolution": "50000.0",
     }
-    write_cube(HERE / f"{CUBES[0]}.cub", bands, mapping=polar, filters=["BLUE", "GREEN", "RED"])
-    write_cube(HERE / f"{CUBES[1]}.cub", bands[:, :, 2], mapping=cylindrical, filters=["RED"])
+    write_cube(Path(folder) / f"{CUBES[0]}.cub", bands, mapping=polar,
+               filters=["BLUE", "GREEN", "RED"])  # fmt: skip
+    write_cube(Path(folder) / f"{CUBES[1]}.cub", bands[:, :, 2], mapping=cylindrical,
+               filters=["RED"])  # fmt: skip
 
 
-def translate_cubes():
+def translate_cubes(expected):
     os.chdir(HERE)  # (GDAL writes the cube's name into the .aux.xml as given)
     for name in CUBES:
         if not Path(f"{name}.cub").exists():
             sys.exit(f"{name}.cub missing: run this script with jovis's venv and 'cubes' first")
+        write_label(f"{name}.cub", f"label_{name}_cub.geojson", expected)
         rasterio.shutil.copy(f"{name}.cub", f"{name}.tif", driver="GTiff")
         Path(f"{name}.cub").unlink()
         msk = Path(f"{name}.tif.msk")
@@ -212,6 +219,43 @@ def write_layouts():
         write_gtiff(HERE / f"{name}.tif", bands, crs, affine, **options).close()
 
 
+# A vortex drawn in a GIS on a raster, saved as GDAL's GeoJSON driver saves a layer in the
+# raster's CRS (a `crs` member naming it when it has an authority, none when it has not): a
+# rectangle along pixel edges, x from 2.5 to 9.5 and y from 1.5 to 7.5 in jovis's pixels (top-left
+# pixel centre (0, 0)), so it covers columns 3-9 and rows 2-7
+LABEL_EDGES = ((2.5, 1.5), (9.5, 1.5), (9.5, 7.5), (2.5, 7.5), (2.5, 1.5))
+# GeoJSON: (the raster it is drawn on, the layer's CRS as the GIS names it; None: the raster's
+# own as GDAL reads it, which from a GeoTIFF has no authority: GDAL then writes no `crs`)
+LABELS = {
+    "label_ps_north_iau_sphere.geojson": ("ps_north_iau_sphere.tif", "IAU_2015:59930"),
+    "label_ps_south_spheroid_k097_offset.geojson": ("ps_south_spheroid_k097_offset.tif", None),
+    "label_sinusoidal.geojson": ("sinusoidal.tif", None),
+    # (GDAL reads a PNG's world file but not the ESRI .prj beside it, which a GIS asks for)
+    "label_prj_ps_north_ts70.geojson": ("prj_ps_north_ts70.png", MAPS["ps_north_spheroid_ts70"][0]),
+}
+
+
+def write_label(raster, name, expected, crs_text=None):
+    """The GeoJSON `name` of LABEL_EDGES drawn on `raster` (GDAL's transform), in `crs_text`."""
+    from pyogrio.raw import write
+
+    with rasterio.open(raster) as src:
+        crs, affine = (CRS.from_string(crs_text) if crs_text else src.crs), src.transform
+    ring = [affine * (x + 0.5, y + 0.5) for x, y in LABEL_EDGES]  # GDAL's pixel corner origin
+    wkb = np.frombuffer(struct.pack("<BIII", 1, 3, 1, len(ring)), np.uint8).tobytes() + b"".join(
+        struct.pack("<dd", x, y) for x, y in ring)  # fmt: skip
+    write(name, np.array([wkb], dtype=object), field_data=[np.array(["vortex"], dtype=object)],
+          fields=["class"], geometry_type="Polygon", driver="GeoJSON",
+          crs=crs_text or crs.to_wkt())  # fmt: skip
+    expected[name] = {"frame": raster, "edges_px": [list(p) for p in LABEL_EDGES]}
+
+
+def write_labels(expected):
+    os.chdir(HERE)
+    for name, (raster, crs_text) in LABELS.items():
+        write_label(raster, name, expected, crs_text)
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["cubes"]:
         write_cubes()
@@ -221,6 +265,9 @@ if __name__ == "__main__":
     write_layouts()
     write_sidecar_maps()
     write_jpeg_mask()
-    translate_cubes()
-    lines = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in expected.items())
-    (HERE / "expected.json").write_text("{\n" + lines + "\n}\n")
+    labels = {}
+    write_labels(labels)
+    translate_cubes(labels)
+    for name, table in (("expected.json", expected), ("labels.json", labels)):
+        lines = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in table.items())
+        (HERE / name).write_text("{\n" + lines + "\n}\n")
