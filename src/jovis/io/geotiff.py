@@ -252,7 +252,7 @@ def _corner(tags: dict[int, Any], keys: dict[int, Any]) -> tuple[float, float, f
         x0, y0 = x - i * sx, y + j * sy
     if keys.get(RASTER_TYPE) == PIXEL_IS_POINT:  # raster (0, 0) is the first pixel's centre
         x0, y0 = x0 - sx / 2, y0 + sy / 2
-    if not all(math.isfinite(v) for v in (x0, y0, sx, sy)) or sx <= 0 or sy <= 0:
+    if not _north_up((x0, y0, sx, sy)):
         raise Unplaced(f"its pixel size ({sx:g}, {sy:g}) is not that of a north-up raster "
                         f"(row 0 at the top); {_REPROJECT}")  # fmt: skip
     return x0, y0, sx, sy
