@@ -52,7 +52,8 @@ def test_unplaceable_shapes_are_listed_and_the_rest_imported(tmp_path, frames, s
     reasons = " | ".join(s["reason"] for s in result["skipped_shapes"])
     assert result["placed"] == 1 and result["skipped"] == 6, reasons
     for words in ("unknown class 'storm'", "outside the frame", "has no area", "has no grid",
-                  "hemisphere", "no frame named 'nosuch'"):  # fmt: skip
+                  "hemisphere", "no frame named 'nosuch'",
+                  "save a GIS layer as <frame>.geojson"):  # fmt: skip
         assert words in reasons
     (row,) = read_manifest(tmp_path / "set")
     mask = read_mask_png(tmp_path / "set" / row["mask"])

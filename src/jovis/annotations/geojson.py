@@ -58,7 +58,13 @@ def read(
         frame = frames.find(str(name))
         if frame is None:
             skipped.append(
-                {"where": where, "label": label, "reason": f"no frame named {name!r} in frames="}
+                {
+                    "where": where,
+                    "label": label,
+                    "reason": f"no frame named {name!r} in frames= "
+                    "(a feature's frame is its frame_id, image or frame property, else the "
+                    "collection's, else the file's name: save a GIS layer as <frame>.geojson)",
+                }
             )
             continue
         try:
