@@ -84,6 +84,38 @@ def test_adapt_takes_the_frames_as_data_or_as_input_like_infer():
         frames_folder(OmegaConf.create({"data": None, "input": None}))
 
 
+def test_file_and_folder_names_are_kept_as_typed_when_hydra_reads_a_number():
+    """Hydra composes input=20220817 to an int and out=inf to infinity; a name's default is
+    text (or ???), so it takes the characters typed; a number setting stays a number."""
+    from jovis.apps.common import literal_texts
+
+    typed = ["input=20220817", "out=inf", "ckpt=2016", "batch_size=4", "++tta=true",
+             "min_vortex_score=0.9"]  # fmt: skip
+    defaults = compose_config("infer", [])
+    cfg = compose_config("infer", typed)
+    assert cfg.input == 20220817 and cfg.out == float("inf") and cfg.ckpt == 2016  # Hydra's
+    literal_texts(cfg, defaults, typed)
+    assert (cfg.input, cfg.out, cfg.ckpt) == ("20220817", "inf", "2016")  # ckpt: in TEXT_KEYS
+    assert cfg.batch_size == 4 and cfg.min_vortex_score == 0.9 and cfg.tta is True
+    listed = compose_config("infer", ["input=[a,2016]"])
+    literal_texts(listed, defaults, ["input=[a,2016]"])
+    assert list(listed.input) == ["a", "2016"]
+
+
+def test_a_folder_named_by_a_date_is_read_by_jovis_infer(tmp_path):
+    import cv2
+    import numpy as np
+
+    folder = tmp_path / "20220817"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "frame.png"), np.full((64, 64, 3), 90, np.uint8))
+    proc = subprocess.run([sys.executable, "-m", "jovis", "infer", "input=20220817", "out=2016",
+                           "model=visible_rgb", "progress=false", "num_workers=0"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "2016" / "masks" / "frame.png").is_file()
+
+
 def test_jovis_without_a_known_verb_lists_the_verbs():
     proc = subprocess.run(
         [sys.executable, "-m", "jovis", "fly"], capture_output=True, text=True, timeout=120

@@ -26,6 +26,10 @@ EXPLAINED_ERRORS = (ValueError, OSError)
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 FULL_ERROR_ENV = "HYDRA_FULL_ERROR"
 
+# Settings that name files or folders and default to null: kept as typed (`literal_texts`)
+TEXT_KEYS = ("ckpt", "annotations", "frames", "predictions", "truth", "real", "resume",
+             "perturbations.real_root")  # fmt: skip
+
 TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
 
@@ -69,6 +73,49 @@ def strict_booleans(cfg: DictConfig, defaults: DictConfig, nullable: tuple[str, 
         parsed = parse_bool(key, value)
         if parsed is not value:
             OmegaConf.update(cfg, key, parsed, merge=False)
+
+
+def literal_texts(cfg: DictConfig, defaults: DictConfig, overrides: list[str],
+                  text_keys: tuple[str, ...] = TEXT_KEYS) -> None:  # fmt: skip
+    """Keep a setting as the text typed when it names a file or folder, in place.
+
+    Hydra reads ``input=20220817`` as the number 20220817 and ``out=inf`` as infinity, so a
+    folder named by a date failed with a TypeError. Every `overrides` item (``key=value``, as
+    typed) whose value came out a number or bool while its default in `defaults` is text (or
+    missing, ``???``), or whose key is one of `text_keys` (paths that default to null), takes
+    the characters after ``=`` instead; in a list, such items become their text.
+    """
+    for item in overrides:
+        key, sep, raw = item.lstrip("+~").partition("=")
+        if not sep or key.startswith("hydra"):
+            continue
+        value = OmegaConf.select(cfg, key, throw_on_missing=False)
+        if not _has_non_text(value) or not (key in text_keys or _text_default(defaults, key)):
+            continue
+        if isinstance(value, bool | int | float):
+            OmegaConf.update(cfg, key, raw.strip(), merge=False)
+        else:  # a list: the items Hydra made numbers, as text
+            items = [v if isinstance(v, str) else str(v) for v in OmegaConf.to_container(value)]
+            OmegaConf.update(cfg, key, items, merge=False)
+
+
+def _has_non_text(value: Any) -> bool:
+    if isinstance(value, bool | int | float):
+        return True
+    if OmegaConf.is_list(value):
+        return any(isinstance(v, bool | int | float) for v in value)
+    return False
+
+
+def _text_default(defaults: DictConfig, key: str) -> bool:
+    """Whether `key`'s default is text or missing (``???``)."""
+    parent, _, leaf = key.rpartition(".")
+    node = OmegaConf.select(defaults, parent) if parent else defaults
+    if not isinstance(node, DictConfig) or leaf not in node.keys():  # (`in` skips a ???)
+        return False
+    if OmegaConf.is_missing(node, leaf):
+        return True
+    return isinstance(OmegaConf.to_container(node, resolve=False)[leaf], str)
 
 
 def raised_in_jovis(err: BaseException) -> bool:
@@ -133,7 +180,8 @@ def store_config(name: str, groups: tuple[str, ...] = ("paths",)) -> str:
 
 
 def checked(cfg: DictConfig, nullable: tuple[str, ...] = ()) -> DictConfig:
-    """The app's config with its booleans made strict (inside `@hydra.main`).
+    """The app's config with its booleans made strict and its file and folder names kept as
+    typed (inside `@hydra.main`; `strict_booleans`, `literal_texts`).
 
     The defaults come from composing the same config (``--config-name`` included) again with
     the same group choices (the experiment, model, trainer, ...) but none of the values given.
@@ -146,6 +194,7 @@ def checked(cfg: DictConfig, nullable: tuple[str, ...] = ()) -> DictConfig:
     groups = [f"{g}={c}" for g, c in choices.items() if c is not None and "hydra" not in g]
     defaults = compose(config_name=hydra_cfg.job.config_name, overrides=groups)
     strict_booleans(cfg, defaults, nullable)
+    literal_texts(cfg, defaults, list(hydra_cfg.overrides.task))
     return cfg
 
 
