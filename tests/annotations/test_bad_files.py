@@ -70,16 +70,19 @@ def test_an_unreadable_file_is_recorded_and_the_others_imported(tmp_path, frames
     write(tmp_path / "plain.json", {"imagePath": "plain.npy", "shapes": [shape]})
     write(tmp_path / "torn.json", '{"imagePath": "plain.npy", "shap')
     write(tmp_path / "coco.json", {"images": [], "annotations": []})
+    # nested deeper than the JSON parser goes: a RecursionError, which ended the whole import
+    write(tmp_path / "deep.geojson", "[" * 100_000 + "]" * 100_000)
     result = import_annotations(tmp_path, frames, tmp_path / "set", schema)
-    assert result["frames"] == 1 and result["placed"] == 1 and result["skipped"] == 2
+    assert result["frames"] == 1 and result["placed"] == 1 and result["skipped"] == 3
     reasons = {s["where"]: s["reason"] for s in result["skipped_shapes"]}
     assert (
         reasons["torn.json"].startswith("file not read:")
         and "not readable JSON" in reasons["torn.json"]
     )
     assert "not a GeoJSON" in reasons["coco.json"]
+    assert "nested too deeply" in reasons["deep.geojson"]
     report = json.loads((tmp_path / "set" / "import_report.json").read_text())
-    assert {s["where"] for s in report["skipped"]} == {"torn.json", "coco.json"}
+    assert {s["where"] for s in report["skipped"]} == {"torn.json", "coco.json", "deep.geojson"}
 
 
 def test_an_existing_set_is_kept_unless_overwrite(tmp_path, frames, schema):  # noqa: F811

@@ -17,7 +17,6 @@ through the frame's own georeferencing (`FrameInfo.map_pixels`).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from jovis.annotations.labelme import AnnotationError
 from jovis.annotations.shapes import Shape
 from jovis.catalog import LATLON_CRS, PIXEL_CRS
 from jovis.geometry.lonwrap import joined_rings, polygon_geometry
+from jovis.io.json_file import load_json
 
 LABEL_KEYS = ("class", "label", "feature", "name")
 PIXELS, LONLAT, MAP = "pixels", "lon/lat", "map coordinates"  # what a collection's positions are
@@ -79,8 +79,8 @@ def read(
 
 def _load(path: Path) -> dict[str, Any]:
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        doc = load_json(path)
+    except (OSError, ValueError) as err:
         raise AnnotationError(f"{path}: not readable JSON ({err})") from err
     if isinstance(doc, dict) and doc.get("type") == "Feature":
         doc = {"type": "FeatureCollection", "features": [doc]}

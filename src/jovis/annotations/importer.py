@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import glob
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from jovis.annotations.shapes import Shape, rasterise
 from jovis.config import dataclass_keys
 from jovis.frame import LabelSchema
 from jovis.geometry.maps import check_map
+from jovis.io.json_file import load_json
 
 FORMATS = ("auto", "labelme", "cvat", "geojson", "catalogue")
 SUFFIXES = {".xml": "cvat", ".geojson": "geojson", ".csv": "catalogue", ".json": None}
@@ -85,8 +85,8 @@ def detect_format(path: Path, fmt: str) -> str:
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:  # .json: labelme has "shapes", GeoJSON has "type"
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            doc = load_json(path)
+        except (OSError, ValueError) as err:
             raise AnnotationError(f"{path}: not readable JSON ({err})") from err
         kind = "labelme" if isinstance(doc, dict) and "shapes" in doc else "geojson"
     return kind

@@ -5,13 +5,13 @@ labelme's points are pixel coordinates with the top-left pixel centre at (0, 0),
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from jovis.annotations.shapes import Shape
+from jovis.io.json_file import load_json
 
 READ_TYPES = ("polygon", "rectangle", "circle", "ellipse")
 
@@ -22,8 +22,8 @@ class AnnotationError(ValueError):
 
 def load(path: Path) -> dict[str, Any]:
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        doc = load_json(path)
+    except (OSError, ValueError) as err:
         raise AnnotationError(f"{path}: not readable JSON ({err})") from err
     if not isinstance(doc, dict) or not isinstance(doc.get("shapes"), list):
         raise AnnotationError(

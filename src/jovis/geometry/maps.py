@@ -22,7 +22,6 @@ longitude or km. Declaring what map it is gives it them:
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from dataclasses import asdict, dataclass, replace
@@ -36,6 +35,7 @@ from jovis.geometry.body import POLAR_RADIUS_KM, pixel_area_at, planetocentric, 
 from jovis.geometry.junocam_view import frame_view
 from jovis.geometry.polar import HEMISPHERES, PROJECTIONS, PolarGrid, lines_inside
 from jovis.geometry.remap import remap_valid, square_polar_grid
+from jovis.io.json_file import load_json
 
 log = logging.getLogger(__name__)
 MAP_PROJECTIONS = ("cylindrical", *PROJECTIONS)
@@ -211,10 +211,7 @@ def declared_map(frame, settings: dict[str, Any] | None):
     sidecar = Path(f"{frame.source}{SIDECAR_SUFFIX}") if frame.source else None
     where = "map"
     if sidecar is not None and sidecar.is_file():
-        try:
-            own = json.loads(sidecar.read_text())
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{sidecar}: not valid JSON ({err})") from err
+        own = load_json(sidecar)
         if not isinstance(own, dict):
             raise ValueError(f"{sidecar}: must hold a JSON object (projection, ...)")
         if _projection(own) != _projection(merged):  # another kind of map: none of the

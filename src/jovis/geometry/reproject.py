@@ -176,18 +176,19 @@ def polar_from_settings(frame: Frame, settings: dict | None) -> Frame:
     (``<name>.view.json``) may hold any of the three and wins. Frames that already have a grid,
     or for which no view is given, are returned unchanged.
     """
-    import json
     from pathlib import Path
+
+    from jovis.io.json_file import load_json
 
     if frame.grid is not None:
         return frame
     merged: dict = dict(settings or {})
     sidecar = Path(f"{frame.source}.view.json") if frame.source else None
     if sidecar is not None and sidecar.is_file():
-        try:
-            merged.update(json.loads(sidecar.read_text()))
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{sidecar}: not valid JSON ({err})") from err
+        declared = load_json(sidecar)
+        if not isinstance(declared, dict):
+            raise ValueError(f"{sidecar}: must hold a JSON object (view, grid, size)")
+        merged.update(declared)
     if not merged.get("view"):
         return frame
     if not merged.get("grid") or not merged.get("size"):

@@ -11,7 +11,6 @@ keeps the order in which raw framelets were stored.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import numpy as np
 from jovis.frame import Frame
 from jovis.io.errors import FrameReadError
 from jovis.io.generic import check_encoded, raster_kind, sky_mask
+from jovis.io.json_file import load_json
 from jovis.io.junocam_raw import (
     CHANNEL_ORDER,
     FILTER_SETS,
@@ -221,15 +221,10 @@ def _metadata(json_path: Path, product_id: str, code: str) -> dict[str, Any] | N
     if not json_path.is_file():
         return None
     try:
-        data = json.loads(json_path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as err:
-        raise FrameReadError(
-            json_path, f"metadata is not valid JSON ({err}); fix or remove it"
-        ) from None
-    except RecursionError:
-        raise FrameReadError(
-            json_path, "metadata is not valid JSON (nested too deeply); fix or remove it"
-        ) from None
+        data = load_json(json_path)
+    except ValueError as err:
+        reason = str(err).removeprefix(f"{json_path}: ")
+        raise FrameReadError(json_path, f"metadata is {reason}; fix or remove it") from None
     if not isinstance(data, dict):
         raise FrameReadError(
             json_path, f"metadata must be a JSON object, got {type(data).__name__}"

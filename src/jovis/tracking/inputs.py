@@ -27,6 +27,7 @@ import numpy as np
 
 from jovis.data.datasets import read_jsonl
 from jovis.inference.manifest import detector_folders
+from jovis.io.json_file import load_json
 from jovis.tracking.observations import Detection, FrameObs
 from jovis.tracking.times import parse_time, time_of_file
 
@@ -82,12 +83,14 @@ def _geojson_files(paths: list[Path], skipped: list[dict[str, str]] | None) -> l
     frames = []
     for path in paths:
         try:
-            frames.append(_geojson(path))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            collection = load_json(path)
+        except (OSError, ValueError) as err:
             if skipped is None:
                 raise ValueError(f"track input {path}: not a readable GeoJSON ({err})") from err
             log.warning("track: %s left out: not a readable GeoJSON (%s)", path, err)
             skipped.append({"source": str(path), "reason": f"not a readable GeoJSON ({err})"})
+            continue
+        frames.append(_geojson(path, collection))
     return frames
 
 
@@ -215,8 +218,7 @@ def cap_area_km2(colat_deg: float | None) -> float | None:
     return float(2 * math.pi * POLAR_R_KM**2 * (1 - math.cos(math.radians(colat_deg))))
 
 
-def _geojson(path: Path) -> FrameObs:
-    col = json.loads(path.read_text(encoding="utf-8"))
+def _geojson(path: Path, col: dict[str, Any]) -> FrameObs:
     props = col.get("properties") or {}
     fid = str(props.get("frame_id") or path.stem)
     frame = FrameObs(fid, _need_time(parse_time(props.get("time")), fid, str(path)),
