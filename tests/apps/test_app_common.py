@@ -97,6 +97,10 @@ def test_file_and_folder_names_are_kept_as_typed_when_hydra_reads_a_number():
     literal_texts(cfg, defaults, typed)
     assert (cfg.input, cfg.out, cfg.ckpt) == ("20220817", "inf", "2016")  # ckpt: in TEXT_KEYS
     assert cfg.batch_size == 4 and cfg.min_vortex_score == 0.9 and cfg.tta is True
+    for key in ("out", "input"):  # null where a place is needed: refused naming the key
+        nulled = compose_config("infer", [f"{key}=null"])
+        with pytest.raises(ValueError, match=f"{key}=null: give a file or folder name"):
+            literal_texts(nulled, defaults, [f"{key}=null"])
     listed = compose_config("infer", ["input=[a,2016]"])
     literal_texts(listed, defaults, ["input=[a,2016]"])
     assert list(listed.input) == ["a", "2016"]

@@ -26,6 +26,8 @@ EXPLAINED_ERRORS = (ValueError, OSError)
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 FULL_ERROR_ENV = "HYDRA_FULL_ERROR"
 
+# Where a run reads or writes: never null where the default names a place (`literal_texts`)
+NAMED_PLACES = ("input", "out", "data")
 # Settings that name files or folders and default to null: kept as typed (`literal_texts`)
 TEXT_KEYS = ("ckpt", "annotations", "frames", "predictions", "truth", "real", "resume",
              "perturbations.real_root")  # fmt: skip
@@ -90,6 +92,9 @@ def literal_texts(cfg: DictConfig, defaults: DictConfig, overrides: list[str],
         if not sep or key.startswith("hydra"):
             continue
         value = OmegaConf.select(cfg, key, throw_on_missing=False)
+        if value is None and key in NAMED_PLACES and _text_default(defaults, key):
+            raise ValueError(f"{key}=null: give a file or folder name (or drop {key}= for "
+                             "its default, where it has one)")  # fmt: skip
         if not _has_non_text(value) or not (key in text_keys or _text_default(defaults, key)):
             continue
         if isinstance(value, bool | int | float):
