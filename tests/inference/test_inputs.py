@@ -28,6 +28,17 @@ def test_folder_glob_list_and_single_file(tmp_path):
         list_inputs(f"{tmp_path}/*.fits")
 
 
+def test_a_glob_through_a_link_to_a_folder_above_lists_each_file_once(tmp_path):
+    """``**`` follows ``sub/up -> ..`` back into the folder, a level deeper each time: the same
+    frame (and the same dangling link) under ever longer names; each is listed once."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.png").write_bytes(b"x")
+    (tmp_path / "sub" / "up").symlink_to("..")
+    (tmp_path / "gone.png").symlink_to("nowhere.png")
+    found = list_inputs(f"{tmp_path}/**/*.png")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in found) == ["gone.png", "sub/a.png"]
+
+
 def test_a_folder_of_subfolders_says_how_to_give_their_frames(tmp_path):
     for name in ("pj44", "pj43"):
         (tmp_path / name).mkdir()

@@ -49,7 +49,8 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
         return [Path(p) for p in frame_set_rows(path)]
     if any(ch in text for ch in "*?["):
         paths = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
-        paths = _unpacked([p for p in paths if not p.is_dir() or _looks_like_frame(p)])
+        paths = _unpacked(_distinct_files([p for p in paths if not p.is_dir()
+                                           or _looks_like_frame(p)]))  # fmt: skip
     elif path.is_dir() or (path.is_file() and is_archive(path)):
         entries = sorted(path.iterdir()) if path.is_dir() else [path]
         archives = [p for p in entries if p.is_file() and is_archive(p)]
@@ -75,6 +76,26 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
     if not paths:
         raise FileNotFoundError(f"input={text}: no frames found{_folder_hint(path)}")
     return paths
+
+
+def _distinct_files(paths: list[Path]) -> list[Path]:
+    """`paths` without a second name for the same file: a glob's ``**`` follows a link to a
+    folder above it back into itself and finds every file again, a level deeper each time,
+    until the path is too long (a folder with an ``up -> ..`` link gave 41 copies of each
+    frame). The first name in sorted order is kept."""
+    seen, kept = set(), []
+    for p in paths:
+        try:
+            target = p.resolve()
+        except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
+            target = p.absolute()
+        if target not in seen:
+            seen.add(target)
+            kept.append(p)
+    if len(kept) < len(paths):
+        log.info("%d name(s) of files already listed under another name left out (links)",
+                 len(paths) - len(kept))  # fmt: skip
+    return kept
 
 
 def _unpacked(paths: list[Path]) -> list[Path]:
