@@ -236,6 +236,14 @@ def test_cards_show_only_the_classes_the_detector_sees(tmp_path, seen, shown, hi
         assert word not in text  # "aurora 0 %" on a frame the detector cannot see it in
 
 
+def test_a_cards_count_says_the_marked_vortices_the_floors_left_out(tmp_path):
+    out = tmp_path / "run"
+    rows = _run(out, ["a", "b"])
+    rows[1]["vortices_not_kept"] = 3  # the manifest's count (`write_frame_outputs`)
+    text = " ".join(_parse(write_report(out, rows)).text)
+    assert "1 vortex ·" in text and "2 vortices (+3 not kept)" in text
+
+
 def test_a_frame_left_unlocated_is_marked_with_the_reason(tmp_path):
     out = tmp_path / "run"
     rows = _run(out, ["bare", "located", "polar"])

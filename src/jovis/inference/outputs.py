@@ -108,6 +108,8 @@ def write_frame_outputs(
         "vortices": len(features["vortices"]),
         "aurora_fraction": features["class_fractions"].get("aurora"),
     }
+    if features["vortices_not_kept"]:  # marked in the mask, under the catalogue's floors
+        counts["vortices_not_kept"] = sum(features["vortices_not_kept"].values())
     if MAP_MASKS.keys() & paths.keys():
         counts["outputs"] = {k: str(v) for k, v in paths.items()}
     if course_record is not None:

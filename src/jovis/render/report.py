@@ -158,6 +158,8 @@ def _card(out: Path, row: Mapping[str, Any], shows: Mapping[str, bool] | None = 
     figures = []
     if shows["vortex"]:
         figures.append("—" if n is None else f"{n} {'vortex' if n == 1 else 'vortices'}")
+        if row.get("vortices_not_kept"):  # as the overlay's legend says it
+            figures[-1] += f" (+{int(row['vortices_not_kept'])} not kept)"
     if shows["aurora"]:
         figures.append(f"aurora {_percent(row.get('aurora_fraction'))}")
     caption = (
