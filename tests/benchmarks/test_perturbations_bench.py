@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from tests.conftest import REAL_DATA as REAL
 from tests.conftest import compose_config
 
 from jovis.benchmarks.perturbations import perturbation, perturbed_mirror
@@ -94,14 +95,8 @@ def test_the_mirror_rewrites_8_bit_images_and_links_everything_else(tmp_path):
     assert not (out / "stale").exists()
 
 
-REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
-needs_real = pytest.mark.skipif(
-    not (REAL / "pj44_north_junocam").is_dir(),
-    reason=f"real frames not found at {REAL} (../shared/data/real)",
-)
-
-
-@needs_real
+@pytest.mark.skipif(not (REAL / "pj44_north_junocam").is_dir(),
+                    reason=f"real frames not found at {REAL} (../shared/data/real)")  # fmt: skip
 def test_the_suite_scores_the_reference_sets_read_from_each_mirror(tmp_path, monkeypatch):
     """The plumbing, with evaluate replaced by the mean brightness of the images a set reads
     (the real evaluate is tested with evaluate; here: which files each row scores)."""
