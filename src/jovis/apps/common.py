@@ -1,4 +1,5 @@
-"""What every app shares: where Hydra finds the configs, strict booleans, the final JSON line."""
+"""What every app shares: where Hydra finds the configs, strict booleans, file and folder names
+kept as typed, the final JSON line."""
 
 from __future__ import annotations
 
