@@ -86,22 +86,22 @@ def test_adapt_takes_the_frames_as_data_or_as_input_like_infer():
 
 def test_file_and_folder_names_are_kept_as_typed_when_hydra_reads_a_number():
     """Hydra composes input=20220817 to an int and out=inf to infinity; a name's default is
-    text (or ???), so it takes the characters typed; a number setting stays a number."""
+    text (or ???), so it takes the characters typed; a number setting stays a number. (The
+    track config: infer's is in Hydra's config store once its app is imported.)"""
     from jovis.apps.common import literal_texts
 
-    typed = ["input=20220817", "out=inf", "ckpt=2016", "batch_size=4", "++tta=true",
-             "min_vortex_score=0.9"]  # fmt: skip
-    defaults = compose_config("infer", [])
-    cfg = compose_config("infer", typed)
-    assert cfg.input == 20220817 and cfg.out == float("inf") and cfg.ckpt == 2016  # Hydra's
+    typed = ["input=20220817", "out=inf", "truth=2016", "match_km=500", "++link.bridge=false"]
+    defaults = compose_config("track", [])
+    cfg = compose_config("track", typed)
+    assert cfg.input == 20220817 and cfg.out == float("inf") and cfg.truth == 2016  # Hydra's
     literal_texts(cfg, defaults, typed)
-    assert (cfg.input, cfg.out, cfg.ckpt) == ("20220817", "inf", "2016")  # ckpt: in TEXT_KEYS
-    assert cfg.batch_size == 4 and cfg.min_vortex_score == 0.9 and cfg.tta is True
+    assert (cfg.input, cfg.out, cfg.truth) == ("20220817", "inf", "2016")  # truth: TEXT_KEYS
+    assert cfg.match_km == 500 and cfg.link.bridge is False
     for key in ("out", "input"):  # null where a place is needed: refused naming the key
-        nulled = compose_config("infer", [f"{key}=null"])
+        nulled = compose_config("track", [f"{key}=null"])
         with pytest.raises(ValueError, match=f"{key}=null: give a file or folder name"):
             literal_texts(nulled, defaults, [f"{key}=null"])
-    listed = compose_config("infer", ["input=[a,2016]"])
+    listed = compose_config("track", ["input=[a,2016]"])
     literal_texts(listed, defaults, ["input=[a,2016]"])
     assert list(listed.input) == ["a", "2016"]
 
