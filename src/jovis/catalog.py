@@ -15,6 +15,7 @@ from jovis.geometry.lonwrap import line_geometry, polygon_geometry
 
 PIXEL_CRS = "pixel (x=column, y=row)"
 LATLON_CRS = "[lon, lat]: planetocentric latitude, System III (1965) west longitude, degrees"
+MAP_CRS = "[x, y]: map coordinates of the input's georeferencing (its CRS's units, x east, y north)"
 CATALOG_COLUMNS: list[str] = (
     "frame_id time feature feature_id x_px y_px semi_major_px semi_minor_px angle_deg area_px "
     "radius_px width_px mean_prob lat lon semi_major_km semi_minor_km radius_km area_km2 width_km "
@@ -113,6 +114,28 @@ def features_to_geojson(
     if "vortices_not_kept" in features:  # marked in the mask, left out by the floors
         top["vortices_not_kept"] = _plain(features["vortices_not_kept"])
     return {"type": "FeatureCollection", "properties": top, "features": items}
+
+
+def map_geojson(features: dict[str, Any], frame_id: str, affine: list[float], *,
+                properties: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    """`features_to_geojson`'s collection with every position in the map coordinates of the
+    input's own georeferencing (`jovis.geometry.maps.MAP_AFFINE`: a GeoTIFF, an image with
+    GDAL's .aux.xml or a world file, an ISIS cube), so a GIS draws it over the input map once
+    the layer is given the map's CRS; `labels import` places it back on that map."""
+    from jovis.geometry.maps import pixels_to_map
+
+    pixel = {k: v for k, v in features.items() if k != "grid"}  # positions in pixels
+    collection = features_to_geojson(pixel, frame_id, properties=properties)
+
+    def moved(coords: Any) -> Any:
+        if coords and isinstance(coords[0], int | float):
+            return [round(float(v), 3) for v in pixels_to_map(affine, [coords])[0]]
+        return [moved(c) for c in coords]
+
+    for item in collection["features"]:
+        item["geometry"]["coordinates"] = moved(item["geometry"]["coordinates"])
+    collection["properties"]["coordinate_system"] = MAP_CRS
+    return collection
 
 
 def catalog_rows(frame_id: str, features: dict[str, Any]) -> list[dict[str, Any]]:

@@ -185,6 +185,13 @@ def map_to_pixels(affine: list[float], points: np.ndarray) -> np.ndarray:
     return np.stack([(points[:, 0] - x0) / sx - 0.5, (y0 - points[:, 1]) / sy - 0.5], axis=1)
 
 
+def pixels_to_map(affine: list[float], points: np.ndarray) -> np.ndarray:
+    """The inverse of `map_to_pixels`: (N, 2) map coordinates of pixel [x, y] `points`."""
+    x0, y0, sx, sy = (float(v) for v in affine)
+    points = np.asarray(points, np.float64).reshape(-1, 2)
+    return np.stack([x0 + (points[:, 0] + 0.5) * sx, y0 - (points[:, 1] + 0.5) * sy], axis=1)
+
+
 def place_own_map(frame, declared: dict[str, Any], note: str, where: str):
     """`frame` placed by the map its own file declares (an ISIS cube's Mapping group, a
     GeoTIFF's keys): a polar declaration becomes its grid, a cylindrical one its

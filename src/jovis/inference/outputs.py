@@ -11,7 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from jovis.catalog import CATALOG_COLUMNS, catalog_rows_from_geojson, features_to_geojson
+from jovis.catalog import (
+    CATALOG_COLUMNS,
+    catalog_rows_from_geojson,
+    features_to_geojson,
+    map_geojson,
+)
 from jovis.features import extract_features
 from jovis.frame import Frame, LabelSchema
 from jovis.geometry.junocam_view import (
@@ -21,7 +26,7 @@ from jovis.geometry.junocam_view import (
     position_uncertainty_km,
 )
 from jovis.geometry.locate import ViewLocator, locate_features
-from jovis.geometry.maps import CylindricalMap
+from jovis.geometry.maps import MAP_AFFINE, CylindricalMap
 from jovis.inference.beside import Beside
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.georef_sidecars import mask_aux
@@ -76,6 +81,9 @@ def write_frame_outputs(
     """
     mask, course_record = frame_mask(probs, frame.valid, frame.grid, schema, course, frame.image)
     paths = {**paths, **_map_mask_paths(frame.meta, paths["mask"])}
+    if frame.meta.get(MAP_AFFINE):  # a map a GIS can draw: the features there too
+        features_dir = paths["features"].parent
+        paths[MAP_FEATURES] = features_dir.parent / MAP_FEATURES / paths["features"].name
     beside = Beside(pool, _write_pixels, mask, probs, schema, paths, frame.meta)
     try:
         features = extract_features(mask, probs, schema, grid=frame.grid, **(extract or {}))
@@ -103,6 +111,9 @@ def write_frame_outputs(
         beside.settle()
         raise
     beside.join()
+    if MAP_FEATURES in paths:  # (before the features GeoJSON, which says the frame is whole)
+        write_json(paths[MAP_FEATURES], map_geojson(features, frame_id, frame.meta[MAP_AFFINE],
+                                                    properties=properties))  # fmt: skip
     write_json(paths["features"], features_to_geojson(features, frame_id, properties=properties))
     counts = {
         "vortices": len(features["vortices"]),
@@ -110,7 +121,7 @@ def write_frame_outputs(
     }
     if features["vortices_not_kept"]:  # marked in the mask, under the catalogue's floors
         counts["vortices_not_kept"] = sum(features["vortices_not_kept"].values())
-    if MAP_MASKS.keys() & paths.keys():
+    if (MAP_MASKS.keys() | {MAP_FEATURES}) & paths.keys():
         counts["outputs"] = {k: str(v) for k, v in paths.items()}
     if course_record is not None:
         counts["oval_course_px"] = added_px(course_record)
@@ -160,6 +171,10 @@ def locate_in_view(
 # The mask also in the input map's own format: (output, the frame metadata that places the
 # input's pixels, suffix); `jovis.geometry.maps.MAP_PIXEL_KEYS` drops that metadata when the
 # pixels are moved
+# the features in the map coordinates of an input with its own georeferencing (a GeoTIFF, an
+# image with GDAL's .aux.xml or a world file, an ISIS cube): a folder of its own, as `track`
+# and `labels export` read every GeoJSON in features/
+MAP_FEATURES = "features_map"
 MAP_MASKS = {"mask_cube": ("isis_mapping_pvl", ".cub"), "mask_geotiff": ("geotiff_tags", ".tif"),
              "mask_aux": ("georef_beside", ".png.aux.xml")}  # fmt: skip
 
