@@ -12,6 +12,7 @@ import numpy as np
 
 from jovis.geometry import PolarGrid
 from jovis.geometry.lonwrap import line_geometry, polygon_geometry
+from jovis.geometry.maps import pixels_to_map
 
 PIXEL_CRS = "pixel (x=column, y=row)"
 LATLON_CRS = "[lon, lat]: planetocentric latitude, System III (1965) west longitude, degrees"
@@ -122,8 +123,6 @@ def map_geojson(features: dict[str, Any], frame_id: str, affine: list[float], *,
     input's own georeferencing (`jovis.geometry.maps.MAP_AFFINE`: a GeoTIFF, an image with
     GDAL's .aux.xml or a world file, an ISIS cube), so a GIS draws it over the input map once
     the layer is given the map's CRS; `labels import` places it back on that map."""
-    from jovis.geometry.maps import pixels_to_map
-
     pixel = {k: v for k, v in features.items() if k != "grid"}  # positions in pixels
     collection = features_to_geojson(pixel, frame_id, properties=properties)
 

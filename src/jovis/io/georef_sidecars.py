@@ -54,6 +54,7 @@ from jovis.io.geotiff import (
     isis_label,
     label_mapping,
     nodata_value,
+    north_up,
 )
 
 # WKT1 projection names (GDAL's and ESRI's) → the GeoTIFF coordinate transformation
@@ -93,6 +94,7 @@ def sidecar_georeference(path: Path, shape: tuple[int, int]) -> Georeference | N
                if corner == ROTATED else
                "none: its .aux.xml has no GeoTransform nor a world file beside it")  # fmt: skip
         return Georeference(None, why, nodata, label)
+    drawn = corner if north_up(corner) else None  # where a GIS draws it (`Georeference`)
     source = f"{path.name}'s {'world file' if world else '.aux.xml'}"
     try:
         keys = wkt_geokeys(srs) if srs else {}
@@ -105,10 +107,10 @@ def sidecar_georeference(path: Path, shape: tuple[int, int]) -> Georeference | N
         else:
             declared, note = from_keys(keys, corner, shape, source)
     except Unplaced as why:
-        return Georeference(None, f"none: {why}", nodata, label, corner=corner)
+        return Georeference(None, f"none: {why}", nodata, label, corner=drawn)
     x0, y0, sx, sy = corner
     beside = {"srs": srs, "geotransform": [x0, sx, 0.0, y0, 0.0, -sy]} if srs else None
-    return Georeference(declared, note, nodata, label, beside=beside, corner=corner)
+    return Georeference(declared, note, nodata, label, beside=beside, corner=drawn)
 
 
 def mask_aux(srs: str, geotransform: list[float], nodata: int) -> str:

@@ -96,8 +96,8 @@ class Georeference:
     # files beside it (`jovis.io.georef_sidecars.mask_aux`)
     geo_tags: list[list] | None = None
     beside: dict[str, Any] | None = None
-    # the first pixel's outer top-left corner and the pixel size in the CRS's units (y up):
-    # where a GIS draws the raster, whether or not jovis can place it on Jupiter
+    # the first pixel's outer top-left corner and the pixel size in the CRS's units (y up;
+    # `north_up`): where a GIS draws the raster, whether or not jovis can place it on Jupiter
     corner: tuple[float, float, float, float] | None = None
 
 
@@ -163,8 +163,8 @@ def place_georeferenced(frame: Frame, geo: Georeference) -> Frame:
             path, image, geo.label, None if frame.instrument == "unknown" else frame.instrument,
             meta)  # fmt: skip
     meta["grid_source"] = geo.note
-    if geo.corner is not None and _north_up(geo.corner):  # map coordinates to pixels (for
-        meta[MAP_AFFINE] = list(geo.corner)  # labels a GIS drew on the raster)
+    if geo.corner is not None:  # map coordinates to pixels (for labels a GIS drew on it)
+        meta[MAP_AFFINE] = list(geo.corner)
     if geo.declared is not None:
         try:
             place_own_map(frame, geo.declared, geo.note, f"{path.name}'s georeferencing")
@@ -178,7 +178,7 @@ def place_georeferenced(frame: Frame, geo: Georeference) -> Frame:
     return frame
 
 
-def _north_up(corner: tuple[float, float, float, float]) -> bool:
+def north_up(corner: tuple[float, float, float, float]) -> bool:
     """Whether a corner and pixel size (`_corner`'s) are finite with positive pixel sizes."""
     return all(math.isfinite(v) for v in corner) and corner[2] > 0 and corner[3] > 0
 
@@ -252,7 +252,7 @@ def _corner(tags: dict[int, Any], keys: dict[int, Any]) -> tuple[float, float, f
         x0, y0 = x - i * sx, y + j * sy
     if keys.get(RASTER_TYPE) == PIXEL_IS_POINT:  # raster (0, 0) is the first pixel's centre
         x0, y0 = x0 - sx / 2, y0 + sy / 2
-    if not _north_up((x0, y0, sx, sy)):
+    if not north_up((x0, y0, sx, sy)):
         raise Unplaced(f"its pixel size ({sx:g}, {sy:g}) is not that of a north-up raster "
                         f"(row 0 at the top); {_REPROJECT}")  # fmt: skip
     return x0, y0, sx, sy

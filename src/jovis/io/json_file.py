@@ -8,13 +8,21 @@ from pathlib import Path
 from typing import Any
 
 
+class JsonFileError(ValueError):
+    """``<path>: not valid JSON (<reason>)``; `reason` for a caller that names the file itself."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        super().__init__(f"{path}: not valid JSON ({reason})")
+        self.reason = reason
+
+
 def load_json(path: str | Path) -> Any:
-    """The document in `path`; ValueError ``<path>: not valid JSON (<reason>)`` when it is not
-    UTF-8 JSON, including a document nested deeper than Python's parser goes (RecursionError,
-    which is no ValueError and escaped every reader that caught only decoding errors)."""
+    """The document in `path`; `JsonFileError` (a ValueError) when it is not UTF-8 JSON,
+    including a document nested deeper than Python's parser goes (RecursionError, which is no
+    ValueError and escaped every reader that caught only decoding errors)."""
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ValueError(f"{path}: not valid JSON ({err})") from None
+        raise JsonFileError(path, str(err)) from None
     except RecursionError:
-        raise ValueError(f"{path}: not valid JSON (nested too deeply)") from None
+        raise JsonFileError(path, "nested too deeply") from None

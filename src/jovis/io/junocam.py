@@ -21,7 +21,7 @@ import numpy as np
 from jovis.frame import Frame
 from jovis.io.errors import FrameReadError
 from jovis.io.generic import check_encoded, raster_kind, sky_mask
-from jovis.io.json_file import load_json
+from jovis.io.json_file import JsonFileError, load_json
 from jovis.io.junocam_raw import (
     CHANNEL_ORDER,
     FILTER_SETS,
@@ -222,9 +222,9 @@ def _metadata(json_path: Path, product_id: str, code: str) -> dict[str, Any] | N
         return None
     try:
         data = load_json(json_path)
-    except ValueError as err:
-        reason = str(err).removeprefix(f"{json_path}: ")
-        raise FrameReadError(json_path, f"metadata is {reason}; fix or remove it") from None
+    except JsonFileError as err:
+        raise FrameReadError(json_path, f"metadata is not valid JSON ({err.reason}); fix or "
+                                        "remove it") from None  # fmt: skip
     if not isinstance(data, dict):
         raise FrameReadError(
             json_path, f"metadata must be a JSON object, got {type(data).__name__}"
