@@ -31,10 +31,9 @@ def placed(frame):
     return CylindricalMap.from_dict(frame.meta["map"]) if frame.meta.get("map") else None
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_gdal_written_maps_place_their_pixels_where_proj_puts_them(name):
-    truth = EXPECTED[name]
-    frame = read_frame(DATA / f"{name}.tif")
+def assert_placed_where_proj_puts(frame, truth):
+    """The frame's pixels lie at the latitudes and longitudes PROJ gave (`truth`, a row of
+    expected.json), both ways."""
     where = placed(frame)
     assert where is not None, frame.meta["grid_source"]
     lat = np.array(truth["lat"])
@@ -50,6 +49,12 @@ def test_gdal_written_maps_place_their_pixels_where_proj_puts_them(name):
     x, y = where.pixel(lat, lon_west)
     np.testing.assert_allclose(x[~near_pole], col[~near_pole], atol=1e-5)
     np.testing.assert_allclose(y, row, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_gdal_written_maps_place_their_pixels_where_proj_puts_them(name):
+    frame = read_frame(DATA / f"{name}.tif")
+    assert_placed_where_proj_puts(frame, EXPECTED[name])
     # GDAL's no-data value: that pixel is no data, and NaN as the other readers leave it
     assert not frame.valid[0, 0] and np.isnan(frame.image[0, 0]).all()
     assert frame.valid.sum() == frame.valid.size - 1

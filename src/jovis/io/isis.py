@@ -200,8 +200,8 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
         reader does not take, a Format other than Tile or BandSequential, a data file shorter
         than the label says, a detached label's data file missing.
     """
-    from jovis.geometry.maps import MAP_AFFINE, place_own_map
-    from jovis.io.isis_mapping import declaration, map_affine
+    from jovis.geometry.maps import MAP_AFFINE
+    from jovis.io.isis_mapping import map_affine, place_mapped
 
     path = Path(path)
     label_path = label_of(path)
@@ -218,7 +218,6 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
                                    f"and Bands (got {dims!r})")  # fmt: skip
     core = find(label, "IsisCube", "Core")
     values, meta = _pixels(path, core, shape)
-    ns, nl, _ = shape
     image = np.moveaxis(values, 0, -1)
     meta["label"] = label
     valid = np.all(np.isfinite(image), axis=2)
@@ -233,11 +232,8 @@ def read_isis(path: Path, instrument: str | None = None) -> Frame:
         affine = map_affine(mapping)
         if affine is not None:  # map coordinates to pixels (labels a GIS drew on the cube)
             meta[MAP_AFFINE] = affine
-        declared, note = declaration(mapping, (nl, ns))
-        meta["grid_source"] = note
-        if declared is not None:  # (kept as written: the mask cube is put on the same map)
-            meta["isis_mapping_pvl"] = group_text(text, "Mapping")
-            place_own_map(frame, declared, note, f"{path.name}'s Mapping group")
+        if place_mapped(frame, mapping, f"{path.name}'s Mapping group"):
+            meta["isis_mapping_pvl"] = group_text(text, "Mapping")  # the mask cube goes on it
     return frame
 
 

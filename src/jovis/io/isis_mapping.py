@@ -32,6 +32,21 @@ _REPROJECT = ("reproject it with ISIS map2map to PolarStereographic (CenterLatit
               "SimpleCylindrical, or declare its map beside it (<file>.map.json)")  # fmt: skip
 
 
+def place_mapped(frame, mapping: dict[str, Any], where: str,
+                 source: str = "ISIS Mapping group") -> dict | None:  # fmt: skip
+    """`frame` placed by an ISIS Mapping group (a cube's, or the one a PDS4 label's cart:
+    Cartography says) as its grid or cylindrical map, ``meta["grid_source"]`` saying where the
+    map came from or why jovis cannot place it; `where` names the group in `place_own_map`'s
+    errors. The declaration placed, or None."""
+    from jovis.geometry.maps import place_own_map
+
+    declared, note = declaration(mapping, frame.shape, source=source)
+    frame.meta["grid_source"] = note
+    if declared is not None:
+        place_own_map(frame, declared, note, where)
+    return declared
+
+
 def map_affine(mapping: dict[str, Any]) -> list[float] | None:
     """[x0, y0, sx, sy] (`jovis.geometry.maps.MAP_AFFINE`, metres) of a Mapping group: the first
     pixel's outer top-left corner is (UpperLeftCornerX, UpperLeftCornerY), as GDAL reads it;

@@ -17,10 +17,13 @@ from typing import Any
 import numpy as np
 
 from jovis.frame import Frame
+from jovis.geometry.maps import MAP_AFFINE
 from jovis.io.byte_order import order_name, saner_order
 from jovis.io.errors import FrameReadError
+from jovis.io.isis_mapping import place_mapped
 from jovis.io.junocam_raw import PRODUCT_ID
 from jovis.io.pds3 import is_fill, jiram_bands, named_file, read_label
+from jovis.io.pds4_cartography import cart_map
 from jovis.io.pds4_label import IMAGE_CLASSES, label_beside
 
 SPECIAL_KEYS = (
@@ -110,8 +113,20 @@ def read_pds4(path: Path, instrument: str | None = None) -> Frame:
         n = image.shape[2]
         channels, name = (["gray"] if n == 1 else [f"band{i + 1}" for i in range(n)]), None
     every_band = np.all(valid, axis=2)
-    return Frame(image, channels, name or instrument or "unknown", str(path), meta, None,
-                 every_band)  # fmt: skip
+    frame = Frame(image, channels, name or instrument or "unknown", str(path), meta, None,
+                  every_band)  # fmt: skip
+    cart = cart_map(label_path)
+    if cart is not None:  # a map: placed as ISIS places the Mapping group it came from
+        if cart.corner is not None:  # map coordinates to pixels (labels a GIS drew on it)
+            meta[MAP_AFFINE] = cart.corner
+        meta["grid_source"] = cart.note
+        try:
+            if cart.mapping is not None:
+                place_mapped(frame, cart.mapping, f"{label_path.name}'s cart:Cartography",
+                             source="PDS4 cart:Cartography")  # fmt: skip
+        except ValueError as err:
+            meta["grid_source"] = f"none: {err}"
+    return frame
 
 
 def _image_block(label_path: Path, product: dict[str, Any]) -> tuple[dict, dict, str]:

@@ -65,6 +65,12 @@ MAPS = {
         (-4e6, 3e6),
         False,
     ),
+    "eqc_sphere_origin10": (
+        "+proj=eqc +lat_ts=30 +lat_0=10 +lon_0=150 +R=71492000",
+        500e3,
+        (-4e6, 3e6),
+        False,
+    ),
     "geographic_ographic": ("IAU_2015:59901", 2.5, (100.0, 80.0), False),
     "geographic_ocentric_point": ("IAU_2015:59902", 2.5, (-170.0, -50.0), True),
     "sinusoidal": (f"+proj=sinu +lon_0=0 {SPHEROID}", 400e3, (-3.2e6, 2.4e6), False),
@@ -187,6 +193,41 @@ def write_sidecar_maps():
             Path(f"{name}.aux.xml").unlink()
 
 
+# PDS4 maps GDAL's PDS4 driver writes from the GeoTIFFs, in pds4/: name: (the GeoTIFF, GDAL
+# creation options). GDAL labels a map Planetocentric unless told (LATITUDE_TYPE): the spheroid
+# maps true to scale off the pole, whose latitudes PROJ takes as planetographic, say so.
+PDS4_MAPS = {
+    "ps_north_iau_sphere": ("ps_north_iau_sphere", {}),
+    "ps_south_spheroid_k097_offset": ("ps_south_spheroid_k097_offset", {}),  # (at the pole)
+    "ps_north_spheroid_ts70_west": (
+        "ps_north_spheroid_ts70",
+        {"LATITUDE_TYPE": "Planetographic", "LONGITUDE_DIRECTION": "Positive West"},
+    ),
+    "ortho_south_sphere": ("ortho_south_sphere", {}),
+    "geographic_ographic": ("geographic_ographic", {"LATITUDE_TYPE": "Planetographic"}),
+    "eqc_sphere_origin10": ("eqc_sphere_origin10", {}),
+    # the two a PDS4 label leaves ambiguous on the spheroid (jovis places neither)
+    "ortho_north_spheroid": ("ortho_north_spheroid", {}),
+    "eqc_spheroid_ts30": ("eqc_spheroid_ts30", {}),
+}
+
+
+def write_pds4_maps():
+    """GDAL's PDS4 products (<name>.xml label, <name>.img data) of PDS4_MAPS, and what GDAL
+    reads them as (gdal.json: the first pixel's outer corner and pixel size, the CRS)."""
+    folder = HERE / "pds4"
+    folder.mkdir(exist_ok=True)
+    os.chdir(folder)  # (GDAL writes the data file's name into the label as given)
+    read = {}
+    for name, (source, options) in PDS4_MAPS.items():
+        rasterio.shutil.copy(HERE / f"{source}.tif", f"{name}.xml", driver="PDS4", **options)
+        with rasterio.open(f"{name}.xml") as product:  # where GDAL puts the pixels
+            t = product.transform
+            read[name] = {"corner": [t.c, t.f, t.a, -t.e], "crs": product.crs.to_proj4()}
+    lines = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in read.items())
+    Path("gdal.json").write_text("{\n" + lines + "\n}\n")
+
+
 def write_jpeg_mask():
     """A 13 × 7 JPEG GDAL writes from data with no-data, its mask appended after the image (a
     width that is no multiple of 8), and the mask GDAL itself reads back from it."""
@@ -264,6 +305,7 @@ if __name__ == "__main__":
     write_maps(expected)
     write_layouts()
     write_sidecar_maps()
+    write_pds4_maps()
     write_jpeg_mask()
     labels = {}
     write_labels(labels)
