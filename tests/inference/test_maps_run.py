@@ -354,3 +354,71 @@ def test_a_geotiff_polar_map_places_the_vortices_where_its_source_frame_does(tmp
     with Image.open(row["outputs"]["mask_geotiff"]) as img:
         np.testing.assert_array_equal(np.array(img), read_mask_png(row["outputs"]["mask"]))
     assert (np.array(Image.open(row["outputs"]["mask_geotiff"])) == 2).sum() > 0
+
+
+def test_a_pds4_polar_map_places_the_cyclones_where_its_source_frame_does(tmp_path):
+    """A synthetic M-band scene as a PDS4 map whose cart:Cartography is laid out as ISIS's PDS4
+    export writes it (the spheroid's polar stereographic, planetocentric, true to scale at 80°,
+    Positive West, 100 km/px; lengths in km): the shipped jiram_m detector's vortices on it lie
+    where those on the scene's own polar frame lie (seed 3: 14, median 0.038°), its mask is also a
+    PDS4 product on that map; the same pixels labelled Positive East lie far off (median 2.5° to the
+    nearest), so the test sees the label's longitude direction."""
+    import cv2
+    from tests.io.test_isis import POLAR_MAPPING
+    from tests.io.test_pds4 import write_pds4
+    from tests.io.test_pds4_cartography import MAP_IDENT, cart_area
+
+    from jovis.geometry import PolarGrid
+    from jovis.geometry.body import central_angle_deg
+    from jovis.io import read_frame
+    from jovis.io.masks import read_mask_png
+    from jovis.released import find_release
+    from jovis.synth.sample import make_sample
+
+    frame, _ = make_sample(3, 256, ["M"], "jiram_m", "north", {"max_colatitude": 12.0})
+    n = 280
+    mapping = {**POLAR_MAPPING, "CenterLatitude": "80.0", "CenterLongitude": "30.0",
+               "LongitudeDirection": "PositiveWest", "UpperLeftCornerX": "-14000000.0",
+               "UpperLeftCornerY": "14500000.0", "PixelResolution": "100000.0"}  # fmt: skip
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    blank = np.zeros((n, n), "<f4")
+    grid = read_frame(write_pds4(folder, "polar", blank, ident=MAP_IDENT,
+                                 mission_area=cart_area(mapping, "km"))).grid  # fmt: skip
+    assert grid is not None and grid.projection == "oblate_stereographic"
+    lat, lon = grid.latlon(*np.mgrid[0:n, 0:n][::-1])
+    sx, sy = (v.astype(np.float32) for v in frame.grid.pixel(lat, lon))
+
+    def resample(image):
+        return cv2.remap(image, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+
+    seen = resample(frame.valid.astype(np.float32)) > 0.999
+    pixels = np.where(seen, resample(frame.image[:, :, 0]), -9999.0).astype("<f4")
+    missing = "<missing_constant>-9999.0</missing_constant>"
+    east = {**mapping, "LongitudeDirection": "PositiveEast"}
+    for name, declared in (("polar", mapping), ("east", east)):
+        write_pds4(folder, name, pixels, ident=MAP_IDENT, specials=missing,
+                   mission_area=cart_area(declared, "km"))  # fmt: skip
+    source = {k: v for k, v in frame.grid.to_dict().items() if k in PolarGrid.__dataclass_fields__}
+    np.save(folder / "source.npy", np.where(frame.valid, frame.image[:, :, 0], np.nan))
+    (folder / "source.npy.map.json").write_text(json.dumps(source))
+    result = run_inference(find_release("jiram_m").weights, folder, tmp_path / "out",
+                           device="cpu", progress=False)  # fmt: skip
+    assert result["ok"] == 3
+
+    def offsets(name):
+        return [min(float(central_angle_deg(p["lat"], p["lon"], q["lat"], q["lon"]))
+                    for q in vortices_of(tmp_path / "out", "source"))
+                for p in vortices_of(tmp_path / "out", name)]  # fmt: skip
+
+    assert len(vortices_of(tmp_path / "out", "source")) >= 8 and len(offsets("polar")) >= 8
+    assert np.median(offsets("polar")) < 0.1
+    assert np.median(offsets("east")) > 1.0  # (2.5°: each to the nearest of many)
+    row = next(r for r in rows_of(tmp_path / "out") if r["id"] == "polar")
+    assert row["grid"].startswith("PDS4 cart:Cartography: PolarStereographic about the north")
+    mask = read_frame(row["outputs"]["mask_pds4"])
+    assert mask.grid == grid
+    png = read_mask_png(row["outputs"]["mask"])
+    np.testing.assert_array_equal(mask.valid, png != 255)
+    np.testing.assert_array_equal(mask.image[:, :, 0][mask.valid], png[png != 255])
+    assert (png == 2).sum() > 0

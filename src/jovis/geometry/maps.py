@@ -50,7 +50,8 @@ SIDECAR_SUFFIX = ".map.json"
 # outer top-left corner and the pixel's size in the CRS's units, y growing up the image
 MAP_AFFINE = "map_affine"
 # Frame metadata that places the frame's own pixels on a map: not carried to a reprojection
-MAP_PIXEL_KEYS = ("map", "isis_mapping_pvl", "geotiff_tags", "georef_beside", MAP_AFFINE)
+MAP_PIXEL_KEYS = ("map", "isis_mapping_pvl", "geotiff_tags", "georef_beside", "pds4_cartography",
+                  MAP_AFFINE)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from jovis.io.georef_sidecars import mask_aux
 from jovis.io.geotiff_masks import write_class_geotiff
 from jovis.io.isis_masks import write_class_cube
 from jovis.io.masks import write_mask_png
+from jovis.io.pds4_masks import write_class_pds4
 from jovis.photometry import oval_brightness
 from jovis.render import render_overlay
 from jovis.scoring.oval_course import CourseSettings, added_px, frame_mask
@@ -77,7 +78,9 @@ def write_frame_outputs(
     as an ISIS cube on that map too (``masks/<id>.cub``), one read from a GeoTIFF map (its geo
     tags kept, ``meta["geotiff_tags"]``) as a GeoTIFF (``masks/<id>.tif``), and the mask PNG of an
     image placed by files beside it (``meta["georef_beside"]``) gets an .aux.xml placing it the
-    same way (``masks/<id>.png.aux.xml``); the counts then name every output.
+    same way (``masks/<id>.png.aux.xml``), one read from a PDS4 map (its cart:Cartography kept,
+    ``meta["pds4_cartography"]``) a PDS4 product (``masks/<id>.xml`` and ``.img``); the counts
+    then name every output.
     """
     mask, course_record = frame_mask(probs, frame.valid, frame.grid, schema, course, frame.image)
     paths = {**paths, **_map_mask_paths(frame.meta, paths["mask"])}
@@ -176,7 +179,8 @@ def locate_in_view(
 # and `labels export` read every GeoJSON in features/
 MAP_FEATURES = "features_map"
 MAP_MASKS = {"mask_cube": ("isis_mapping_pvl", ".cub"), "mask_geotiff": ("geotiff_tags", ".tif"),
-             "mask_aux": ("georef_beside", ".png.aux.xml")}  # fmt: skip
+             "mask_aux": ("georef_beside", ".png.aux.xml"),
+             "mask_pds4": ("pds4_cartography", ".xml")}  # fmt: skip
 
 
 def _map_mask_paths(meta: dict[str, Any], mask_png: Path) -> dict[str, Path]:
@@ -197,6 +201,8 @@ def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, path
         beside = meta["georef_beside"]
         write_text(paths["mask_aux"], mask_aux(beside["srs"], beside["geotransform"],
                                                schema.ignore_index))  # fmt: skip
+    if "mask_pds4" in paths:  # (its data file, .img, beside it)
+        write_class_pds4(paths["mask_pds4"], mask, meta["pds4_cartography"], schema)
     if "probs" in paths:
         write_npy(paths["probs"], probs.astype(np.float16))
 

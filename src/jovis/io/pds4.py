@@ -121,9 +121,13 @@ def read_pds4(path: Path, instrument: str | None = None) -> Frame:
             meta[MAP_AFFINE] = cart.corner
         meta["grid_source"] = cart.note
         try:
-            if cart.mapping is not None:
-                place_mapped(frame, cart.mapping, f"{label_path.name}'s cart:Cartography",
-                             source="PDS4 cart:Cartography")  # fmt: skip
+            if cart.mapping is not None and place_mapped(
+                frame,
+                cart.mapping,
+                f"{label_path.name}'s cart:Cartography",
+                source="PDS4 cart:Cartography",
+            ):  # (kept as written: the mask product is put on the same map)
+                meta["pds4_cartography"] = cart.xml
         except ValueError as err:
             meta["grid_source"] = f"none: {err}"
     return frame

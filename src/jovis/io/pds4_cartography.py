@@ -47,6 +47,7 @@ class CartMap:
     mapping: dict[str, Any] | None
     note: str
     corner: list[float] | None
+    xml: str = ""  # the cart:Cartography element itself (a mask product on the same map)
 
 
 def cart_map(label_path: Path) -> CartMap | None:
@@ -64,9 +65,22 @@ def cart_map(label_path: Path) -> CartMap | None:
     except NotAMap:
         corner = None
     try:
-        return CartMap(mapping_group(cart, _text(target, "name") or None), "", corner)
+        mapping = mapping_group(cart, _text(target, "name") or None)
     except NotAMap as why:
         return CartMap(None, f"none: {label_path.name}'s cart:Cartography: {why}", corner)
+    return CartMap(mapping, "", corner, _standalone(cart))
+
+
+def _standalone(cart: ET.Element) -> str:
+    """The cart:Cartography element as XML that stands in another label: prefixed ``cart:``, its
+    namespace declared on it, without its references to the label's own arrays."""
+    namespace = cart.tag[1:].split("}")[0] if cart.tag.startswith("{") else ""
+    copy = ET.fromstring(ET.tostring(cart))
+    for reference in [e for e in copy if _local(e.tag) == "Local_Internal_Reference"]:
+        copy.remove(reference)
+    if namespace:
+        ET.register_namespace("cart", namespace)  # (ElementTree's prefixes are module-wide)
+    return ET.tostring(copy, encoding="unicode")
 
 
 def mapping_group(cart: ET.Element, target: str | None) -> dict[str, Any]:
