@@ -31,6 +31,21 @@ def test_anything_else_is_left_as_it_is(channels, expected):
     assert take_bands(frame, expected) is frame
 
 
+@pytest.mark.parametrize("channels", [["gray"], ["c0"], ["band1"]])
+def test_a_plane_its_reader_could_not_name_goes_to_a_detector_of_one_band(channels):
+    """A one-plane FITS, PDS3 or PDS4 map of a user's JIRAM M frame: the M-band detector
+    takes it when asked (model=jiram_m); "band1" was refused as "another band"."""
+    from types import SimpleNamespace
+
+    check_frame(frame_of(channels), SimpleNamespace(channels=["M"]))
+    check_frame(frame_of(["band1", "band2", "band3"]),
+                SimpleNamespace(channels=["red", "green", "blue"]))  # fmt: skip
+    with pytest.raises(ChannelMismatchError, match="another band"):
+        check_frame(frame_of(["L"]), SimpleNamespace(channels=["M"]))
+    with pytest.raises(ChannelMismatchError, match="another band"):
+        check_frame(frame_of(["band1x"]), SimpleNamespace(channels=["M"]))
+
+
 def test_a_frame_without_the_models_band_is_still_refused_by_name():
     from types import SimpleNamespace
 

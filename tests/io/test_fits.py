@@ -167,12 +167,24 @@ def test_generic_fits_and_small_cube(tmp_path):
     path = tmp_path / "g.fits"
     fits.PrimaryHDU(np.arange(12.0).reshape(3, 4)).writeto(path)
     frame = read_frame(path, instrument="jiram_m")
-    assert frame.instrument == "jiram_m" and frame.channels == ["band1"]
+    assert frame.instrument == "jiram_m" and frame.channels == ["gray"]
     assert frame.valid.all()  # zero and negative are only "no data" for FUV brightness
     cube = tmp_path / "c.fits"
     fits.PrimaryHDU(np.arange(24.0).reshape(2, 3, 4)).writeto(cube)
     frame = read_frame(cube)
     assert frame.channels == ["band1", "band2"] and frame.image[2, 3, 1] == 23.0
+
+
+def test_a_plane_of_another_telescopes_fits_is_of_any_band_its_unit_kept(tmp_path):
+    """A user's JIRAM M map saved as FITS in W/(m² sr): named by its unit, the M-band
+    detector refused it as "another band"; a Hubble visible camera's plane keeps its unit as
+    its name, so the far-UV detector still refuses it."""
+    path = tmp_path / "m.fits"
+    hdu = fits.PrimaryHDU(np.ones((20, 30), np.float32))
+    hdu.header["BUNIT"] = "W/(m2 sr)"
+    hdu.writeto(path)
+    frame = read_frame(path)
+    assert frame.channels == ["gray"] and frame.meta["units"] == "W/(m2 sr)"
 
 
 def _truncated_copies(tmp_path):

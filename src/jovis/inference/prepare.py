@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -101,6 +102,9 @@ def checked_bands(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) 
     return frame
 
 
+_UNNAMED = re.compile(r"gray|c\d+|band\d+")
+
+
 def take_bands(frame: Frame, expected: list[str]) -> Frame:
     """`frame` with only the bands a model takes, when it holds them among others (a JIRAM I1
     frame's L and M for the M-band detector); otherwise `frame` as it is (`check_frame` judges
@@ -116,9 +120,10 @@ def take_bands(frame: Frame, expected: list[str]) -> Frame:
 
 def named_bands(channels: list[str]) -> bool:
     """Whether `channels` name bands (``uv``, ``L``, ``methane``, ...), not only a count: a
-    plain image's reader calls its planes ``gray`` or ``c0``, ``c1``, ... and such a frame may
-    hold any band."""
-    return not any(c == "gray" or (c[:1] == "c" and c[1:].isdigit()) for c in channels)
+    reader calls planes it cannot name ``gray``, ``c0``, ``c1``, ... (images, VICAR, ISIS) or
+    ``band1``, ``band2``, ... (a FITS cube, a PDS3 or PDS4 product without filter names), and
+    such a frame may hold any band."""
+    return not any(_UNNAMED.fullmatch(c) for c in channels)
 
 
 def check_frame(frame: Frame, info: CheckpointInfo, min_size: int = MIN_SIDE) -> None:

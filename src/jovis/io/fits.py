@@ -97,7 +97,7 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
         image, valid, grid, note = read_flatproj(path, data, meta, settings)
         if fuv:
             valid &= image[:, :, 0] != 0  # 0 = hidden or not observed, as in the other forms
-        channels = ["uv"] if fuv else [units or "band1"]
+        channels = [_plane_name(fuv, hst, units)]
         meta.update(note, format="fits", hdu=index, units=units or None, dtype=str(data.dtype))
         meta.update(_time(meta), grid_approximate=False, grid_source=grid.source)
         return Frame(image, channels, name, str(path), meta, grid, valid)
@@ -106,7 +106,7 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
         channels = [f"band{i + 1}" for i in range(image.shape[2])]
     else:
         image = data[:, :, None]
-        channels = ["uv"] if fuv else [units or "band1"]
+        channels = [_plane_name(fuv, hst, units)]
     valid = np.isfinite(image).all(axis=2)
     if mask_ext is not None:
         valid &= mask_ext
@@ -333,3 +333,13 @@ def _instrument_cfg(name: str) -> dict[str, Any]:
         return load_instrument(name)
     except FileNotFoundError:
         return {}
+
+
+def _plane_name(fuv: bool, hst: str | None, units: str) -> str:
+    """The channel of a one-plane image: ``uv`` for far-UV brightness; a Hubble visible
+    camera's plane named by its unit (or camera), so that the far-UV detector refuses it as
+    another band; else ``gray``, a plane of any band (a user's JIRAM map: its unit stays in
+    ``meta["units"]``, and the detector of its band takes it)."""
+    if fuv:
+        return "uv"
+    return (units or str(hst)) if hst else "gray"
