@@ -123,10 +123,48 @@ def test_out_may_not_be_an_input_and_missing_time_names_the_fix(tmp_path):
     cat = _catalog(tmp_path / "c.csv", 3)
     with pytest.raises(ValueError, match="inputs are only read"):
         track([tmp_path], tmp_path)
+    # a frame without a time is left out, named with the fix, and the others are tracked
     text = cat.read_text().replace(T0.isoformat(), "")
     (tmp_path / "d.csv").write_text(text)
+    summary = track([tmp_path / "d.csv"], tmp_path / "o")
+    assert summary["frames"] == 2
+    (left,) = summary["skipped_inputs"]
+    assert "frame 'f0' has no observation time; add a 'time' column" in left["reason"]
+    # frames none of which has a time fail, naming the fix
+    rows = list(csv.DictReader(cat.read_text().splitlines()))
+    with open(tmp_path / "e.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows({**r, "time": ""} for r in rows)
     with pytest.raises(ValueError, match="no observation time"):
-        track([tmp_path / "d.csv"], tmp_path / "o")
+        track([tmp_path / "e.csv"], tmp_path / "o2")
+
+
+def test_tracks_each_within_one_pass_get_no_rate_though_the_passes_span_days(tmp_path):
+    """Two passes 50 days apart (three frames 15 min apart each, other vortices in each): the
+    frames span days, but every track lies within a pass, where its positions' errors, not its
+    motion, would set a rate; tracks.csv holds the positions, the rates are left empty."""
+    rng = np.random.default_rng(2)
+    rows = []
+    for k, (day, lons) in enumerate([(0.0, (355.0, 115.0, 235.0))] * 3
+                                    + [(50.0, (55.0, 175.0, 295.0))] * 3):  # fmt: skip
+        t = T0 + timedelta(days=day, minutes=15 * (k % 3))
+        for i, lon0 in enumerate(lons):
+            row = dict.fromkeys(CATALOG_COLUMNS, "")
+            row.update(frame_id=f"f{k}", feature="vortex", feature_id=i + 1,
+                       lat=83.0 + rng.normal(0, 0.3), lon=lon0 + rng.normal(0, 1.0),
+                       radius_km=2000.0, radius_px=10.0, time=t.isoformat())  # fmt: skip
+            rows.append(row)
+    with open(tmp_path / "passes.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=CATALOG_COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    s = track([tmp_path / "passes.csv"], tmp_path / "o")
+    assert s["rates_fitted"] and s["tracks"] == 6
+    assert s["polygon_rate_deg_per_day"] is None and s["polygon_tracks"] == 0
+    assert s["rates_note"].startswith("no track spans link.rate_min_span_days = 1 d")
+    drift = list(csv.DictReader((tmp_path / "o" / "drift.csv").read_text().splitlines()))
+    assert len(drift) == 6 and all(r["lon_rate_deg_per_day"] == "" for r in drift)
 
 
 def test_vortices_without_lat_lon_are_counted_not_tracked_unless_none_has_one(tmp_path):
@@ -248,6 +286,17 @@ def test_a_folder_or_glob_of_geojsons_is_tracked_and_a_torn_one_recorded(tmp_pat
     assert [s["source"] for s in kept["skipped_inputs"]] == [str(features / "torn.geojson")]
     with pytest.raises(ValueError, match="not a readable GeoJSON"):  # alone: nothing to track
         track([features / "torn.geojson"], tmp_path / "o4")
+    (features / "torn.geojson").unlink()  # a frame without a time: left out, the others tracked
+    timeless = json.loads((features / "f0.geojson").read_text())
+    del timeless["properties"]["time"]
+    (features / "f0.geojson").write_text(json.dumps(timeless))
+    kept = track([features], tmp_path / "o6")
+    assert kept["frames"] == 3 and kept["tracks"] == 3
+    (left,) = kept["skipped_inputs"]
+    assert left["source"] == str(features / "f0.geojson")
+    assert "no observation time" in left["reason"]
+    with pytest.raises(ValueError, match="no observation time"):  # alone: nothing to track
+        track([features / "f0.geojson"], tmp_path / "o7")
     with pytest.raises(FileNotFoundError, match="matches no file"):
         track([str(tmp_path / "none" / "*.geojson")], tmp_path / "o5")
 

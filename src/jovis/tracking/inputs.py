@@ -54,16 +54,16 @@ def expand_inputs(inputs: list[str | Path]) -> list[Path]:
 def read_frames(
     inputs: list[str | Path], skipped: list[dict[str, str]] | None = None
 ) -> list[FrameObs]:
-    """Every input's frames, sorted by time; a frame without a time fails naming the fix. A
-    GeoJSON that cannot be read is left out and recorded in `skipped` (``source``, ``reason``)
-    while the others are tracked; one alone fails."""
+    """Every input's frames, sorted by time. A GeoJSON that cannot be read, and a frame
+    without a time, are left out and recorded in `skipped` (``source``, ``reason``: the fix)
+    while the others are tracked; one alone, or frames none of which has a time, fail."""
     frames: list[FrameObs] = []
     paths = expand_inputs(inputs)
     for path in paths:
         if path.is_dir():
             frames += _folder(path, skipped)
         elif path.suffix.lower() == ".csv":
-            frames += _catalog_csv(path, {}, str(path))
+            frames += _catalog_csv(path, {}, str(path), skipped=skipped)
         elif path.suffix.lower() in (".geojson", ".json"):
             frames += _geojson_files([path], skipped if len(paths) > 1 else None)
         else:
@@ -80,7 +80,7 @@ def read_frames(
 def _geojson_files(paths: list[Path], skipped: list[dict[str, str]] | None) -> list[FrameObs]:
     """The frames of per-frame GeoJSONs; with `skipped`, one that cannot be read is recorded
     there instead of stopping the others."""
-    frames = []
+    frames, timeless = [], []
     for path in paths:
         try:
             collection = load_json(path)
@@ -90,7 +90,11 @@ def _geojson_files(paths: list[Path], skipped: list[dict[str, str]] | None) -> l
             log.warning("track: %s left out: not a readable GeoJSON (%s)", path, err)
             skipped.append({"source": str(path), "reason": f"not a readable GeoJSON ({err})"})
             continue
-        frames.append(_geojson(path, collection))
+        try:
+            frames.append(_geojson(path, collection))
+        except NoTimeError as err:
+            timeless.append((str(path), err))
+    _leave_out(timeless, frames, skipped)
     return frames
 
 
@@ -118,7 +122,8 @@ def _folder(root: Path, skipped: list[dict[str, str]] | None = None) -> list[Fra
     if (root / "catalog.csv").is_file():
         ok = {r["id"]: r for r in rows if r.get("status", "ok") == "ok"}
         times = {fid: _infer_time(r) for fid, r in ok.items()}
-        return _catalog_csv(root / "catalog.csv", times, str(root), keep=list(ok))
+        return _catalog_csv(root / "catalog.csv", times, str(root), keep=list(ok),
+                            skipped=skipped)  # fmt: skip
     if rows and all("features" in r for r in rows):
         return [_truth_frame(root, r) for r in rows]
     raise ValueError(f"{root}: has neither catalog.csv (an infer output) nor features/ rows (a "
@@ -139,32 +144,56 @@ def _infer_time(row: dict[str, Any]):
     return time_of_file(src) if src.is_file() else None
 
 
+class NoTimeError(ValueError):
+    """A frame the tracker cannot place in time."""
+
+
 def _need_time(t, frame_id: str, where: str):
     if t is None:
-        raise ValueError(f"{where}: frame {frame_id!r} has no observation time; add a 'time' "
+        raise NoTimeError(f"{where}: frame {frame_id!r} has no observation time; add a 'time' "
                          "column (ISO 8601) to the manifest or catalogue, or keep the source "
                          "file (FITS DATE-OBS/UDATE, JunoCam/PDS3 START_TIME) where the manifest "
                          "says")  # fmt: skip
     return t
 
 
-def _catalog_csv(path: Path, times: dict, where: str, keep: list[str] | None = None):
+def _catalog_csv(path: Path, times: dict, where: str, keep: list[str] | None = None,
+                 skipped: list[dict[str, str]] | None = None):  # fmt: skip
     by_frame: dict[str, list[dict[str, str]]] = defaultdict(list)
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             by_frame[row["frame_id"]].append(row)
-    out = []
+    out, timeless = [], []
     for fid in keep if keep is not None else list(by_frame):
         rows = by_frame.get(fid, [])
         t = times.get(fid) or next((parse_time(r.get("time")) for r in rows if r.get("time")), None)
-        frame = FrameObs(fid, _need_time(t, fid, where), source=where)
+        try:
+            frame = FrameObs(fid, _need_time(t, fid, where), source=where)
+        except NoTimeError as err:
+            timeless.append((where, err))
+            continue
         for r in rows:
             if r["feature"] == "vortex":
                 _add_detection(frame, r)
             elif r["feature"] == "aurora_oval":
                 frame.oval = _catalog_oval(r)
         out.append(frame)
+    _leave_out(timeless, out, skipped)
     return _located(out, path)
+
+
+def _leave_out(timeless: list[tuple[str, NoTimeError]], kept: list,
+               skipped: list[dict[str, str]] | None) -> None:  # fmt: skip
+    """Frames without a time ((their source, the error)) are left out and recorded in
+    `skipped` while the others are tracked; without `skipped`, or when no frame has a time, the
+    first one's error is raised."""
+    if not timeless:
+        return
+    if skipped is None or not kept:
+        raise timeless[0][1]
+    for source, err in timeless:
+        log.warning("track: %s left out: %s", source, err)
+        skipped.append({"source": source, "reason": str(err)})
 
 
 def _num(value) -> float | None:

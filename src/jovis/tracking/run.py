@@ -42,11 +42,16 @@ def track(inputs: list[str | Path], out: str | Path, link: dict | LinkSettings |
     points = track_points(frames, tracks)
     seen = [p for p in points if not p["bridged"]]  # drift fits use detections only
     fitted = rates_fitted(frames, settings)
-    drift = [_drift_row(tid, [p for p in seen if p["id"] == tid], fitted) for tid in
-             sorted({p["id"] for p in seen})]  # fmt: skip
+    # a track seen within one pass (minutes to hours) gets no rate, even among frames that span
+    # months (`rates_fitted`: its positions' errors, not its motion, would set it)
+    long_enough = {tid for tid, days in _track_spans(seen).items()
+                   if days >= settings.rate_min_span_days}  # fmt: skip
+    spanning = [p for p in seen if p["id"] in long_enough]
+    drift = [_drift_row(tid, [p for p in seen if p["id"] == tid], fitted and tid in long_enough)
+             for tid in sorted({p["id"] for p in seen})]  # fmt: skip
     rate, err, used = math.nan, math.nan, 0
     if fitted:
-        rate, err, used = polygon_fit(seen, settings.polygon_colat)
+        rate, err, used = polygon_fit(spanning, settings.polygon_colat)
     hemisphere = _hemisphere(frames)
     summary: dict[str, Any] = {
         "out": str(out), "frames": len(frames), "first_time": frames[0].time.isoformat(),
@@ -59,6 +64,12 @@ def track(inputs: list[str | Path], out: str | Path, link: dict | LinkSettings |
         "polygon_tracks": used, "model_rate_deg_per_day": _round(omega),
         "rates_fitted": fitted, "skipped_inputs": skipped,
     }  # fmt: skip
+    if fitted and seen and not long_enough:
+        summary["rates_note"] = (
+            f"no track spans link.rate_min_span_days = {settings.rate_min_span_days:g} d (each "
+            "lies within one pass of frames minutes to hours apart, though the frames span "
+            f"{frames_span_days(frames):.1f} d): no drift rate is fitted"
+        )
     if not fitted:
         summary["rates_note"] = (
             f"the frames span {frames_span_days(frames) * 24:.2f} h, under link.rate_min_span_days "
@@ -116,6 +127,16 @@ def _drift_row(tid: int, pts: list[dict[str, Any]], fitted: bool = True) -> dict
             ("lon_rate_deg_per_day", "lon_rate_err", "lat_rate_deg_per_day", "lat_rate_err"),
             math.nan))  # fmt: skip
     return {"id": tid, "first_time": pts[0]["time"], "last_time": pts[-1]["time"], **rates}
+
+
+def _track_spans(points: list[dict[str, Any]]) -> dict[int, float]:
+    """Each track's days from its first point to its last."""
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    for p in points:
+        first[p["id"]] = min(first.get(p["id"], p["day"]), p["day"])
+        last[p["id"]] = max(last.get(p["id"], p["day"]), p["day"])
+    return {tid: last[tid] - first[tid] for tid in first}
 
 
 def polygon_fit(points, colat_range) -> tuple[float, float, int]:
