@@ -181,3 +181,43 @@ def test_benchmark_refusals_are_explained_as_the_other_verbs_are():
                           capture_output=True, text=True, env=env, check=False)  # fmt: skip
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("jovis benchmark: suite='nonsense'; valid choices: io, infer")
+
+
+@pytest.mark.parametrize(
+    ("verb", "args", "why"),
+    [
+        ("infer", ["inputt=frames", "out=o"], "unknown setting 'inputt' (did you mean input?)"),
+        ("train", ["experiment=demo", "stepz=3"], "unknown setting 'stepz'; its settings are"),
+        ("labels", ["action=export", "predictionz=run"], "(did you mean predictions?)"),
+        ("track", ["input=run", "ot.x=1"], "unknown setting 'ot' (did you mean out?)"),
+    ],
+)
+def test_a_setting_the_verb_does_not_have_is_named_with_the_nearest(verb, args, why):
+    from jovis.apps.common import unknown_setting
+
+    assert why in unknown_setting(verb, args)
+
+
+@pytest.mark.parametrize(
+    ("verb", "args"),
+    [
+        ("train", ["experiment=ir_aurora_cpu", "trainer.max_steps=3", "model=unet_resnet18_small",
+                   "data.size=64", "+extra=1", "~seed", "hydra.run.dir=x", "-m"]),
+        ("infer", ["input=a", "out=b", "model=uv", "paths.outputs=c", "map.lat=[90,60]"]),
+        ("infer", ["--config-dir", "mine", "anything=1"]),  # a user's own config
+        ("benchmark", ["suite=real", "real.ckpt=x", "perturbations.list=[jpeg:75]"]),
+    ],
+)  # fmt: skip
+def test_every_setting_of_the_verbs_config_and_hydras_own_syntax_pass(verb, args):
+    from jovis.apps.common import unknown_setting
+
+    assert unknown_setting(verb, args) is None
+
+
+def test_jovis_refuses_an_unknown_setting_before_hydra_and_writes_nothing(tmp_path):
+    """Hydra's own message told the user to append the typo as a new key (+inputt=...)."""
+    proc = subprocess.run([sys.executable, "-m", "jovis", "infer", "inputt=frames", "out=o"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 1 and "+inputt" not in proc.stderr
+    assert proc.stderr.startswith("jovis infer: unknown setting 'inputt' (did you mean input?)")
+    assert not (tmp_path / "o").exists()

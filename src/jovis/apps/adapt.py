@@ -11,7 +11,14 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import VERSION_BASE, checked, explained_errors, report, store_config
+from jovis.apps.common import (
+    VERSION_BASE,
+    checked,
+    explained_errors,
+    known_settings,
+    report,
+    store_config,
+)
 
 CONFIG_NAME = store_config("adapt", groups=())
 
@@ -26,6 +33,7 @@ def frames_folder(cfg: DictConfig) -> str:
     return str(data if data is not None else given)
 
 
+@known_settings("adapt")
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
 @explained_errors("adapt")
 def main(cfg: DictConfig) -> None:

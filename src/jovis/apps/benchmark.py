@@ -23,7 +23,14 @@ from omegaconf import DictConfig
 from rich.console import Console
 from rich.table import Table
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result, explained_errors
+from jovis.apps.common import (
+    CONFIG_PATH,
+    VERSION_BASE,
+    checked,
+    emit_result,
+    explained_errors,
+    known_settings,
+)
 from jovis.config import to_plain
 from jovis.io.atomic import write_json
 
@@ -424,6 +431,7 @@ def grid_table(result: dict, title: str, caption: str, columns: dict) -> Table:
     return table
 
 
+@known_settings("benchmark")
 @hydra.main(config_path=CONFIG_PATH, config_name="benchmark", version_base=VERSION_BASE)
 @explained_errors("benchmark")
 def main(cfg: DictConfig) -> None:

@@ -3,6 +3,7 @@ kept as typed, the final JSON line."""
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import logging
@@ -158,6 +159,73 @@ def explained_errors(verb: str) -> Callable[[Callable[[DictConfig], None]], Call
         return run
 
     return wrap
+
+
+# Command-line flags that bring another config (a user's recipes): its settings are not known here
+OWN_CONFIG_FLAGS = ("--config-dir", "-cd", "--config-name", "-cn", "--config-path", "-cp",
+                    "hydra.searchpath")  # fmt: skip
+
+
+def known_settings(verb: str) -> Callable[[Callable], Callable]:
+    """Decorate an app's ``@hydra.main`` function (outermost): a setting the verb does not have
+    (``jovis infer inputt=...``) ends the run naming it, the nearest ones and the verb's
+    settings, before Hydra's "Key 'inputt' is not in struct ... use +inputt=", whose advice
+    would have the typo taken as a new key."""
+
+    def wrap(hydra_main: Callable) -> Callable:
+        @functools.wraps(hydra_main)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            why = unknown_setting(verb, sys.argv[1:])
+            if why:
+                print(f"jovis {verb}: {why}", file=sys.stderr)
+                sys.exit(1)
+            return hydra_main(*args, **kwargs)
+
+        return run
+
+    return wrap
+
+
+def unknown_setting(verb: str, args: list[str]) -> str | None:
+    """Why one of the command line's ``key=value`` overrides names no setting of the verb's
+    config (``configs/<verb>.yaml``; its top-level key is checked, Hydra checks the rest);
+    None when every one does, or when the line brings a config of its own."""
+    if any(a.split("=", 1)[0] in OWN_CONFIG_FLAGS for a in args):
+        return None
+    names = setting_names(verb)
+    for arg in args:
+        key = arg.split("=", 1)[0]
+        if "=" not in arg or key[:1] in ("-", "+", "~"):
+            continue  # a flag, or Hydra's own append / delete syntax
+        top = key.split(".", 1)[0].split("@", 1)[0].split("/", 1)[0]
+        if top in names:
+            continue
+        near = difflib.get_close_matches(top, sorted(names), n=3, cutoff=0.6)
+        hint = f" (did you mean {' or '.join(near)}?)" if near else ""
+        return (f"unknown setting {top!r}{hint}; its settings are "
+                f"{', '.join(sorted(names - {'hydra'}))} (`jovis {verb} --help` shows them "
+                f"with their defaults)")  # fmt: skip
+    return None
+
+
+@functools.cache
+def setting_names(verb: str) -> frozenset[str]:
+    """The top-level keys of ``configs/<verb>.yaml``, its config groups, and the keys its groups'
+    global-package files (an experiment) may set."""
+    node = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / f"{verb}.yaml"))
+    names = {str(k) for k in node if k != "defaults"} | {"hydra"}
+    for entry in node.get("defaults") or []:
+        if not isinstance(entry, dict):
+            continue  # _self_
+        group = str(next(iter(entry))).removeprefix("override ").strip("/")
+        if group.startswith("hydra"):
+            continue
+        names.add(group)
+        for path in sorted((CONFIG_DIR / group).glob("*.yaml")):
+            text = path.read_text(encoding="utf-8")
+            if "@package _global_" in text.split("\n", 1)[0]:
+                names |= {str(k) for k in (OmegaConf.create(text) or {}) if k != "defaults"}
+    return frozenset(names)
 
 
 def store_config(name: str, groups: tuple[str, ...] = ("paths",)) -> str:

@@ -14,7 +14,14 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from jovis.apps.common import VERSION_BASE, checked, emit_result, explained_errors, store_config
+from jovis.apps.common import (
+    VERSION_BASE,
+    checked,
+    emit_result,
+    explained_errors,
+    known_settings,
+    store_config,
+)
 
 CONFIG_NAME = store_config("evaluate", groups=())
 
@@ -61,6 +68,7 @@ def default_out(pick) -> Path:
     return pick.path.parent / "eval"
 
 
+@known_settings("evaluate")
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
 @explained_errors("evaluate")
 def main(cfg: DictConfig) -> None:

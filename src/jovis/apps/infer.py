@@ -19,7 +19,14 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import VERSION_BASE, checked, emit_result, explained_errors, store_config
+from jovis.apps.common import (
+    VERSION_BASE,
+    checked,
+    emit_result,
+    explained_errors,
+    known_settings,
+    store_config,
+)
 from jovis.config import to_plain
 
 log = logging.getLogger(__name__)
@@ -125,6 +132,7 @@ def print_summary(result: dict[str, Any]) -> None:
         console.print(line, highlight=False, soft_wrap=True)
 
 
+@known_settings("infer")
 @hydra.main(config_path=None, config_name=store_config("infer"), version_base=VERSION_BASE)
 @explained_errors("infer")
 def main(cfg: DictConfig) -> None:

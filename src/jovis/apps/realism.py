@@ -14,7 +14,14 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, emit_result, explained_errors
+from jovis.apps.common import (
+    CONFIG_PATH,
+    VERSION_BASE,
+    checked,
+    emit_result,
+    explained_errors,
+    known_settings,
+)
 from jovis.config import to_plain
 from jovis.paths import real_data_dir
 
@@ -73,6 +80,7 @@ def print_table(summary: dict[str, Any]) -> None:
     Console().print(table)
 
 
+@known_settings("realism")
 @hydra.main(config_path=CONFIG_PATH, config_name="realism", version_base=VERSION_BASE)
 @explained_errors("realism")
 def main(cfg: DictConfig) -> None:

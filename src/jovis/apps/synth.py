@@ -16,7 +16,14 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, explained_errors, report
+from jovis.apps.common import (
+    CONFIG_PATH,
+    VERSION_BASE,
+    checked,
+    explained_errors,
+    known_settings,
+    report,
+)
 from jovis.config import to_plain
 
 SCRIPT_SIZES = (64, 2048)
@@ -72,6 +79,7 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
     )
 
 
+@known_settings("synth")
 @hydra.main(config_path=CONFIG_PATH, config_name="synth", version_base=VERSION_BASE)
 @explained_errors("synth")
 def main(cfg: DictConfig) -> None:

@@ -13,7 +13,14 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, explained_errors, report
+from jovis.apps.common import (
+    CONFIG_PATH,
+    VERSION_BASE,
+    checked,
+    explained_errors,
+    known_settings,
+    report,
+)
 from jovis.config import to_plain
 
 
@@ -33,6 +40,7 @@ def track_from_config(cfg: Any) -> dict[str, Any]:
     return {k: v for k, v in summary.items() if k != "metrics"}
 
 
+@known_settings("track")
 @hydra.main(config_path=CONFIG_PATH, config_name="track", version_base=VERSION_BASE)
 @explained_errors("track")
 def main(cfg: DictConfig) -> None:

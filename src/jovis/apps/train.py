@@ -8,9 +8,17 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import CONFIG_PATH, VERSION_BASE, checked, explained_errors, report
+from jovis.apps.common import (
+    CONFIG_PATH,
+    VERSION_BASE,
+    checked,
+    explained_errors,
+    known_settings,
+    report,
+)
 
 
+@known_settings("train")
 @hydra.main(config_path=CONFIG_PATH, config_name="train", version_base=VERSION_BASE)
 @explained_errors("train")
 def _main(cfg: DictConfig) -> None:
