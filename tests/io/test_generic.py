@@ -81,3 +81,39 @@ def test_overlapping_tiff_decodes_put_opencvs_log_level_back():
             assert log.getLogLevel() == log.LOG_LEVEL_WARNING  # only TIFF decodes are hushed
     finally:
         log.setLogLevel(before)
+
+
+def _tiff_chain(kinds: list[int], next_after_last: int = 0) -> bytes:
+    """A little-endian TIFF header and one directory per NewSubfileType in `kinds` (only that
+    tag: what the page count reads), chained; the last points to `next_after_last`."""
+    data = bytearray(b"II*\x00" + struct.pack("<I", 8))
+    for k, kind in enumerate(kinds):
+        nxt = len(data) + 18 if k + 1 < len(kinds) else next_after_last
+        data += struct.pack("<HHHII", 1, 254, 4, 1, kind) + struct.pack("<I", nxt)
+    return bytes(data)
+
+
+def test_a_tiffs_pages_are_counted_without_its_overviews_and_masks():
+    from jovis.io.tiff_tags import page_count
+
+    assert page_count(_tiff_chain([0])) == 1
+    assert page_count(_tiff_chain([0, 1, 4, 5, 1])) == 1  # GDAL: overviews, mask, their overviews
+    assert page_count(_tiff_chain([2, 2, 2])) == 3  # OpenCV's pages of a multi-page image
+    assert page_count(_tiff_chain([0, 0], next_after_last=10**6)) == 2  # a chain cut short
+    looped = bytearray(_tiff_chain([0, 0]))
+    looped[-4:] = struct.pack("<I", 8)  # the last directory points back to the first
+    assert page_count(bytes(looped)) == 2
+
+
+def test_a_stack_of_frames_in_one_tiff_is_refused_not_read_as_its_first_page(tmp_path):
+    import pytest
+
+    from jovis.io import FrameReadError, read_frame
+
+    path = tmp_path / "stack.tif"
+    pages = [np.full((40, 50), v, np.uint16) for v in (100, 2000, 30000)]
+    assert cv2.imwritemulti(str(path), pages)
+    with pytest.raises(FrameReadError, match=r"a TIFF of 3 pages .* write each page to its own"):
+        read_frame(path)
+    cv2.imwrite(str(tmp_path / "one.tif"), pages[1])
+    assert read_frame(tmp_path / "one.tif").image[0, 0, 0] == 2000

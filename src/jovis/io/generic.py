@@ -79,14 +79,27 @@ def read_raster(path: Path, kind: str, instrument: str | None = None) -> Frame:
 
 def _tiff_tags(path: Path, data: bytes) -> dict:
     """The TIFF tags jovis reads; FrameReadError for a band-interleaved multi-band TIFF, whose
-    bands OpenCV does not decode (it returns the first band alone, or repeated)."""
+    bands OpenCV does not decode (it returns the first band alone, or repeated), and for a TIFF
+    of several pages (a stack of frames), of which only the first would be read."""
     from jovis.io.geotiff import GEO_TAGS
-    from jovis.io.tiff_tags import EXTRA_SAMPLES, PLANAR_CONFIGURATION, SAMPLES_PER_PIXEL, read_tags
+    from jovis.io.tiff_tags import (
+        EXTRA_SAMPLES,
+        PLANAR_CONFIGURATION,
+        SAMPLES_PER_PIXEL,
+        page_count,
+        read_tags,
+    )
 
     try:
         tags = read_tags(data, {SAMPLES_PER_PIXEL, PLANAR_CONFIGURATION, EXTRA_SAMPLES, *GEO_TAGS})
+        pages = page_count(data)
     except ValueError as err:
         raise FrameReadError(path, f"corrupt TIFF: {err}") from err
+    if pages > 1:
+        raise FrameReadError(path, f"a TIFF of {pages} pages (a stack of images): jovis reads "
+                                   "one frame per file and would read the first page alone; "
+                                   "write each page to its own file (libtiff's tiffsplit, "
+                                   "ImageJ's Image > Stacks > Stack to Images)")  # fmt: skip
     bands = tags.get(SAMPLES_PER_PIXEL, (1,))[0]
     if bands > 1 and tags.get(PLANAR_CONFIGURATION, (1,))[0] == 2:
         raise FrameReadError(path, f"band-interleaved TIFF of {bands} bands, which OpenCV does "
