@@ -205,3 +205,14 @@ def test_the_fixtures_are_where_the_tests_look():
         == sorted([*PLACED, "ortho_north_spheroid", "eqc_spheroid_ts30"])
         == sorted(GDAL)
     )
+
+
+def test_a_junocam_map_in_pds4_is_read_as_a_map_not_refused_as_framelets(tmp_path):
+    """A JunoCam product is refused from a PDS4 label (its framelets' filter order is in PDS3
+    labels only); a map made from one holds no framelets."""
+    mapping = ISIS_MAPS["polar stereographic, planetocentric, west"]
+    ident = "urn:nasa:pds:juno_junocam:data_map:jnce_2025001_70c00001_v01"
+    image = np.ones((12, 16), "<f4")
+    frame = read_frame(write_pds4(tmp_path, "JNCE_2025001_70C00001_V01", image, ident=ident,
+                                  mission_area=cart_area(mapping)))  # fmt: skip
+    assert placed(frame) is not None and frame.channels == ["gray"]

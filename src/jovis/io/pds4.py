@@ -67,7 +67,8 @@ def read_pds4(path: Path, instrument: str | None = None) -> Frame:
     if not isinstance(product, dict):
         raise FrameReadError(label_path, "not a PDS4 observational product (no "
                                          "Product_Observational in the label)")  # fmt: skip
-    if _is_junocam(label_path, product):
+    cart = cart_map(label_path)
+    if _is_junocam(label_path, product) and cart is None:  # (a map holds no framelets)
         raise FrameReadError(label_path, "a JunoCam PDS4 product: its framelets are not split "
                                          "into filters from a PDS4 label; give the PDS3 EDR/RDR "
                                          "or the mission website's products")  # fmt: skip
@@ -115,7 +116,6 @@ def read_pds4(path: Path, instrument: str | None = None) -> Frame:
     every_band = np.all(valid, axis=2)
     frame = Frame(image, channels, name or instrument or "unknown", str(path), meta, None,
                   every_band)  # fmt: skip
-    cart = cart_map(label_path)
     if cart is not None:  # a map: placed as ISIS places the Mapping group it came from
         if cart.corner is not None:  # map coordinates to pixels (labels a GIS drew on it)
             meta[MAP_AFFINE] = cart.corner
