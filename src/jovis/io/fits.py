@@ -342,4 +342,4 @@ def _plane_name(fuv: bool, hst: str | None, units: str) -> str:
     ``meta["units"]``, and the detector of its band takes it)."""
     if fuv:
         return "uv"
-    return (units or str(hst)) if hst else "gray"
+    return (units or hst) if hst else "gray"

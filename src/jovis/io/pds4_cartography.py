@@ -31,6 +31,7 @@ PROJECTIONS = {"polarstereographic": "PolarStereographic", "orthographic": "Orth
                "equirectangular": "Equirectangular",
                "simplecylindrical": "SimpleCylindrical"}  # fmt: skip
 _DECLARE = "or declare its map beside it (<file>.map.json)"
+_REQUIRED = object()  # (a value the label must give)
 
 
 class NotAMap(Exception):
@@ -211,19 +212,16 @@ def _value(found: ET.Element, name: str) -> float:
     return value
 
 
-def _number(parent, *names: str, default: Any = "required") -> Any:
-    found = _element(parent, *names)
-    if found is None:
-        if default == "required":
-            raise NotAMap(f"its label has no {' or '.join(names)}")
-        return default
-    return _value(found, names[0])
+def _number(parent, *names: str, default: Any = _REQUIRED) -> Any:
+    return _scaled(parent, names, {"": 1.0}, default)
 
 
 def _scaled(parent, names: tuple[str, ...], units: dict[str, float], default: Any) -> Any:
+    """The first of `names` under `parent` that has a value, in the first of `units` (or the
+    unit its ``unit`` attribute names); `default` when none has one (NotAMap if required)."""
     found = _element(parent, *names)
     if found is None:
-        if default == "required":
+        if default is _REQUIRED:
             raise NotAMap(f"its label has no {' or '.join(names)}")
         return default
     unit = found.get("unit", next(iter(units)))
@@ -233,17 +231,17 @@ def _scaled(parent, names: tuple[str, ...], units: dict[str, float], default: An
     return _value(found, _local(found.tag)) * units[unit]
 
 
-def _length(parent, *names: str, default: Any = "required") -> Any:
+def _length(parent, *names: str, default: Any = _REQUIRED) -> Any:
     return _scaled(parent, names, LENGTH_UNITS, default)
 
 
-def _angle(parent, *names: str, default: Any = "required") -> Any:
+def _angle(parent, *names: str, default: Any = _REQUIRED) -> Any:
     return _scaled(parent, names, {"deg": 1.0}, default)
 
 
 def _resolution(planar: ET.Element | None, axis: str) -> float:
     representation = _child(planar, "Planar_Coordinate_Information", "Coordinate_Representation")
-    value = _scaled(representation, (f"pixel_resolution_{axis}",), RESOLUTION_UNITS, "required")
+    value = _scaled(representation, (f"pixel_resolution_{axis}",), RESOLUTION_UNITS, _REQUIRED)
     if not value > 0:
         raise NotAMap(f"its pixel_resolution_{axis} {value:g} is not > 0")
     return value

@@ -151,9 +151,9 @@ class NoTimeError(ValueError):
 def _need_time(t, frame_id: str, where: str):
     if t is None:
         raise NoTimeError(f"{where}: frame {frame_id!r} has no observation time; add a 'time' "
-                         "column (ISO 8601) to the manifest or catalogue, or keep the source "
-                         "file (FITS DATE-OBS/UDATE, JunoCam/PDS3 START_TIME) where the manifest "
-                         "says")  # fmt: skip
+                          "column (ISO 8601) to the manifest or catalogue, or keep the source "
+                          "file (FITS DATE-OBS/UDATE, JunoCam/PDS3 START_TIME) where the "
+                          "manifest says")  # fmt: skip
     return t
 
 
