@@ -8,17 +8,9 @@ training data group, and Hydra would take ``data=DIR`` as a choice of it.
 
 from __future__ import annotations
 
-import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import (
-    VERSION_BASE,
-    checked,
-    explained_errors,
-    known_settings,
-    report,
-    store_config,
-)
+from jovis.apps.common import checked, jovis_app, report, store_config
 
 CONFIG_NAME = store_config("adapt", groups=())
 
@@ -33,9 +25,7 @@ def frames_folder(cfg: DictConfig) -> str:
     return str(data if data is not None else given)
 
 
-@known_settings("adapt")
-@hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
-@explained_errors("adapt")
+@jovis_app("adapt", CONFIG_NAME)
 def main(cfg: DictConfig) -> None:
     from jovis.adapt import adapt
     from jovis.released import resolve_model

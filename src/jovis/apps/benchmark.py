@@ -18,19 +18,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import hydra
 from omegaconf import DictConfig
 from rich.console import Console
 from rich.table import Table
 
-from jovis.apps.common import (
-    CONFIG_PATH,
-    VERSION_BASE,
-    checked,
-    emit_result,
-    explained_errors,
-    known_settings,
-)
+from jovis.apps.common import CONFIG_PATH, checked, emit_result, jovis_app
 from jovis.config import to_plain
 from jovis.io.atomic import write_json
 
@@ -431,9 +423,7 @@ def grid_table(result: dict, title: str, caption: str, columns: dict) -> Table:
     return table
 
 
-@known_settings("benchmark")
-@hydra.main(config_path=CONFIG_PATH, config_name="benchmark", version_base=VERSION_BASE)
-@explained_errors("benchmark")
+@jovis_app("benchmark", "benchmark", CONFIG_PATH)
 def main(cfg: DictConfig) -> None:
     cfg = checked(cfg, nullable=NULLABLE_BOOLEANS)
     if cfg.suite not in SUITES:

@@ -166,6 +166,20 @@ OWN_CONFIG_FLAGS = ("--config-dir", "-cd", "--config-name", "-cn", "--config-pat
                     "hydra.searchpath")  # fmt: skip
 
 
+def jovis_app(verb: str, config_name: str, config_path: str | None = None) -> Callable:
+    """The decorators of every app's main, outermost first: `known_settings`, ``@hydra.main``
+    (``configs/<config_name>.yaml`` from `config_path`, or Hydra's config store when None;
+    `store_config`) and `explained_errors`."""
+    import hydra
+
+    def wrap(app_main: Callable[[DictConfig], None]) -> Callable:
+        configured = hydra.main(config_path=config_path, config_name=config_name,
+                                version_base=VERSION_BASE)  # fmt: skip
+        return known_settings(verb)(configured(explained_errors(verb)(app_main)))
+
+    return wrap
+
+
 def known_settings(verb: str) -> Callable[[Callable], Callable]:
     """Decorate an app's ``@hydra.main`` function (outermost): a setting the verb does not have
     (``jovis infer inputt=...``) ends the run naming it, the nearest ones and the verb's

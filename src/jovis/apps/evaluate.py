@@ -11,17 +11,9 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from jovis.apps.common import (
-    VERSION_BASE,
-    checked,
-    emit_result,
-    explained_errors,
-    known_settings,
-    store_config,
-)
+from jovis.apps.common import checked, emit_result, jovis_app, store_config
 
 CONFIG_NAME = store_config("evaluate", groups=())
 
@@ -68,9 +60,7 @@ def default_out(pick) -> Path:
     return pick.path.parent / "eval"
 
 
-@known_settings("evaluate")
-@hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
-@explained_errors("evaluate")
+@jovis_app("evaluate", CONFIG_NAME)
 def main(cfg: DictConfig) -> None:
     from jovis.evaluation import evaluate, print_table
     from jovis.tracking.sequence_eval import track_sequence, wants_tracking

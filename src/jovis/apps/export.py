@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import (
-    VERSION_BASE,
-    checked,
-    emit_result,
-    explained_errors,
-    known_settings,
-    store_config,
-)
+from jovis.apps.common import checked, emit_result, jovis_app, store_config
 
 
-@known_settings("export")
-@hydra.main(config_path=None, config_name=store_config("export"), version_base=VERSION_BASE)
-@explained_errors("export")
+@jovis_app("export", store_config("export"))
 def main(cfg: DictConfig) -> None:
     from rich.console import Console
 

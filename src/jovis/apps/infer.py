@@ -16,17 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import (
-    VERSION_BASE,
-    checked,
-    emit_result,
-    explained_errors,
-    known_settings,
-    store_config,
-)
+from jovis.apps.common import checked, emit_result, jovis_app, store_config
 from jovis.config import to_plain
 
 log = logging.getLogger(__name__)
@@ -132,9 +124,7 @@ def print_summary(result: dict[str, Any]) -> None:
         console.print(line, highlight=False, soft_wrap=True)
 
 
-@known_settings("infer")
-@hydra.main(config_path=None, config_name=store_config("infer"), version_base=VERSION_BASE)
-@explained_errors("infer")
+@jovis_app("infer", store_config("infer"))
 def main(cfg: DictConfig) -> None:
     result = infer_from_config(checked(cfg))
     print_summary(result)

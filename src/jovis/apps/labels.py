@@ -14,18 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import hydra
 import yaml
 from omegaconf import DictConfig
 
-from jovis.apps.common import (
-    VERSION_BASE,
-    checked,
-    explained_errors,
-    known_settings,
-    report,
-    store_config,
-)
+from jovis.apps.common import checked, jovis_app, report, store_config
 from jovis.config import CONFIG_DIR, to_plain
 
 CONFIG_NAME = store_config("labels", groups=())
@@ -72,9 +64,7 @@ def labels_from_config(cfg: Any) -> dict[str, Any]:
                               settings, instrument=plain.get("instrument"))  # fmt: skip
 
 
-@known_settings("labels")
-@hydra.main(config_path=None, config_name=CONFIG_NAME, version_base=VERSION_BASE)
-@explained_errors("labels")
+@jovis_app("labels", CONFIG_NAME)
 def _main(cfg: DictConfig) -> None:
     result = labels_from_config(checked(cfg, nullable=()))
     for item in result.pop("skipped_shapes", [])[:50]:

@@ -11,17 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import (
-    CONFIG_PATH,
-    VERSION_BASE,
-    checked,
-    emit_result,
-    explained_errors,
-    known_settings,
-)
+from jovis.apps.common import CONFIG_PATH, checked, emit_result, jovis_app
 from jovis.config import to_plain
 from jovis.paths import real_data_dir
 
@@ -80,9 +72,7 @@ def print_table(summary: dict[str, Any]) -> None:
     Console().print(table)
 
 
-@known_settings("realism")
-@hydra.main(config_path=CONFIG_PATH, config_name="realism", version_base=VERSION_BASE)
-@explained_errors("realism")
+@jovis_app("realism", "realism", CONFIG_PATH)
 def main(cfg: DictConfig) -> None:
     summary = report_from_config(checked(cfg))
     print_table(summary)

@@ -13,17 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import (
-    CONFIG_PATH,
-    VERSION_BASE,
-    checked,
-    explained_errors,
-    known_settings,
-    report,
-)
+from jovis.apps.common import CONFIG_PATH, checked, jovis_app, report
 from jovis.config import to_plain
 
 SCRIPT_SIZES = (64, 2048)
@@ -79,9 +71,7 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
     )
 
 
-@known_settings("synth")
-@hydra.main(config_path=CONFIG_PATH, config_name="synth", version_base=VERSION_BASE)
-@explained_errors("synth")
+@jovis_app("synth", "synth", CONFIG_PATH)
 def main(cfg: DictConfig) -> None:
     report("jovis synth", synth_from_config(checked(cfg)))
 

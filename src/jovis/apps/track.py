@@ -10,17 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import (
-    CONFIG_PATH,
-    VERSION_BASE,
-    checked,
-    explained_errors,
-    known_settings,
-    report,
-)
+from jovis.apps.common import CONFIG_PATH, checked, jovis_app, report
 from jovis.config import to_plain
 
 
@@ -40,9 +32,7 @@ def track_from_config(cfg: Any) -> dict[str, Any]:
     return {k: v for k, v in summary.items() if k != "metrics"}
 
 
-@known_settings("track")
-@hydra.main(config_path=CONFIG_PATH, config_name="track", version_base=VERSION_BASE)
-@explained_errors("track")
+@jovis_app("track", "track", CONFIG_PATH)
 def main(cfg: DictConfig) -> None:
     report("jovis track", track_from_config(checked(cfg)))
 

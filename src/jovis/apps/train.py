@@ -5,22 +5,12 @@ from __future__ import annotations
 
 import sys
 
-import hydra
 from omegaconf import DictConfig
 
-from jovis.apps.common import (
-    CONFIG_PATH,
-    VERSION_BASE,
-    checked,
-    explained_errors,
-    known_settings,
-    report,
-)
+from jovis.apps.common import CONFIG_PATH, checked, jovis_app, report
 
 
-@known_settings("train")
-@hydra.main(config_path=CONFIG_PATH, config_name="train", version_base=VERSION_BASE)
-@explained_errors("train")
+@jovis_app("train", "train", CONFIG_PATH)
 def _main(cfg: DictConfig) -> None:
     from jovis.training.fit import train
 
