@@ -115,3 +115,18 @@ def test_what_a_collection_holds_is_told_by_its_crs_or_its_numbers():
     assert _positions_kind(doc(metres)) == MAP
     assert _positions_kind(doc([[400.0, 10.0], [401.0, 10.0], [401.0, 11.0]])) == MAP
     assert _positions_kind({"features": [{"geometry": None}, None]}) == LONLAT
+
+
+def test_a_layer_lands_on_the_pds4_map_gdal_made_of_its_geotiff(schema, tmp_path):
+    """GDAL's PDS4 copy of the IAU north polar GeoTIFF (tests/data/geotiff/pds4/) holds the
+    same pixels at the same map coordinates: a layer drawn on the GeoTIFF lands on the same
+    pixels of the PDS4 map. (A GeoTIFF's false easting GDAL folds into the PDS4's corner: a
+    layer is then drawn in the PDS4's own coordinates.)"""
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for suffix in (".xml", ".img"):
+        shutil.copy(DATA / "pds4" / f"ps_north_iau_sphere{suffix}", frames)
+    layer = _layer(tmp_path, "label_ps_north_iau_sphere.geojson", "ps_north_iau_sphere.xml")
+    result = import_annotations(layer, frames, tmp_path / "set", schema)
+    assert result["skipped"] == 0
+    assert np.array_equal(_vortex_mask(tmp_path / "set"), SQUARE)
