@@ -179,6 +179,9 @@ POLAR_KM = cart_area(ISIS_MAPS["polar stereographic, planetocentric, west"], "km
         ('latitude_of_projection_origin unit="deg">75.0', 'latitude_of_projection_origin '
          'unit="deg">0', "no latitude of true scale"),
         ("<cart:Geo_Transformation>", "<cart:Geo_Transformationx>", "no upperleft_corner_x"),
+        ("</cart:latitude_of_projection_origin>", '</cart:latitude_of_projection_origin>'
+         '<cart:standard_parallel_1 unit="deg">-70</cart:standard_parallel_1>',
+         "lie in different hemispheres"),
     ],
 )  # fmt: skip
 def test_a_map_label_jovis_cannot_place_is_read_without_geometry_saying_why(tmp_path, old, new,

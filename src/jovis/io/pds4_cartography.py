@@ -118,6 +118,9 @@ def mapping_group(cart: ET.Element, target: str | None) -> dict[str, Any]:
     scale = _number(params, "scale_factor_at_projection_origin", default=1.0)
     if isis_name == "PolarStereographic":
         clat = parallel if parallel is not None else origin
+        if origin is not None and parallel is not None and origin * parallel < 0:
+            raise NotAMap(f"its latitude_of_projection_origin {origin:g} and standard_parallel_1 "
+                          f"{parallel:g} lie in different hemispheres")  # fmt: skip
         if clat is None or clat == 0.0:
             raise NotAMap("its Polar Stereographic projection names no latitude of true scale "
                           "(latitude_of_projection_origin or standard_parallel_1)")  # fmt: skip
