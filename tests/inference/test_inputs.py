@@ -120,7 +120,18 @@ def test_folder_takes_one_product_per_junocam_observation(tmp_path, caplog):
     assert "3 product(s) of JunoCam observations whose other product is taken left" in caplog.text
     assert "the per-filter set JNCE_2022229_44C00037_V01-red/-green/-blue.png" in caplog.text
     assert len(list_inputs(tmp_path, every_product=True)) == 8  # raw, set, composite; raw, set...
-    assert len(list_inputs(f"{tmp_path}/*44C00037*")) == 5
+    # named explicitly, every product counts, but a per-filter set's three files are one frame
+    # (each was read as the whole set: the same frame three times under three names)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="jovis.inference.inputs"):
+        globbed = [p.name for p in list_inputs(f"{tmp_path}/*44C00037*")]
+    assert globbed == ["JNCE_2022229_44C00037_V01-blue.png",
+                       "JNCE_2022229_44C00037_V01-mapprojected.png",
+                       "JNCE_2022229_44C00037_V01-raw.png"]  # fmt: skip
+    assert "2 file(s) of JunoCam per-filter sets read once" in caplog.text
+    listed = tmp_path / "list.txt"
+    listed.write_text("JNCE_2022229_44C00036_V01-red.jpg\nJNCE_2022229_44C00036_V01-green.jpg\n")
+    assert [p.name for p in list_inputs(listed)] == ["JNCE_2022229_44C00036_V01-red.jpg"]
 
 
 def test_an_infer_outputs_manifest_is_not_taken_for_a_frame_sets(tmp_path):

@@ -38,10 +38,12 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
     with its reason.
 
     A glob or list file names files explicitly, so every one of them is attempted (and a
-    non-frame among them is reported as failed); a folder is filtered by suffix. Whatever has
-    a frame's name but is no readable file (a folder named ``x.png``, a symlink loop, a dangling
-    link) is kept, so that it is recorded as failed with its reason rather than skipped. A labelled
-    frame set (a folder with ``manifest.jsonl``) gives the images its manifest lists.
+    non-frame among them is reported as failed), but a JunoCam per-filter set's files once (the
+    set is read through any of them: `one_per_filter_set`); a folder is filtered by suffix.
+    Whatever has a frame's name but is no readable file (a folder named ``x.png``, a symlink
+    loop, a dangling link) is kept, so that it is recorded as failed with its reason rather than
+    skipped. A labelled frame set (a folder with ``manifest.jsonl``) gives the images its
+    manifest lists.
     """
     text = str(spec)
     path = Path(text)
@@ -73,6 +75,10 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
             f"input={text}: no such file or folder; give a folder, a glob such as "
             "'frames/*.png', a .txt list of paths, or one frame file"
         )
+    paths, same = one_per_filter_set(paths)  # (a glob or list may name all of a set's files)
+    if same:
+        log.info("input=%s: %d file(s) of JunoCam per-filter sets read once, through the set's "
+                 "first file (%s)", text, len(same), _few([p.name for p in same]))  # fmt: skip
     if not paths:
         raise FileNotFoundError(f"input={text}: no frames found{_folder_hint(path)}")
     return paths
@@ -157,7 +163,7 @@ def frame_files(candidates: list[Path]) -> list[Path]:
     through the label, and a data file whose PDS4 .xml label is listed through that; other XML
     files (a bundle's or collection's label, a spectrum's or a table's product) are not frames.
     """
-    chosen, seen_sets = [], set()
+    chosen = []
     names = {p.name.lower() for p in candidates}
     for p in candidates:
         name = p.name
@@ -173,13 +179,25 @@ def frame_files(candidates: list[Path]) -> list[Path]:
             continue  # read through its PDS4 label
         if p.suffix.lower() == ".xml" and (f"{p.stem}.lbl".lower() in names or not _pds4_label(p)):
             continue  # its PDS3 label is read; a bundle's, a spectrum's label, any other XML
-        match = JUNOCAM_NAME.match(name)
-        if match and is_filter_file(name):
-            if match.group(0) in seen_sets:
-                continue
-            seen_sets.add(match.group(0))
         chosen.append(p)
-    return chosen
+    return one_per_filter_set(chosen)[0]
+
+
+def one_per_filter_set(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(`paths` with one file per JunoCam per-filter set, the set's other files): the reader
+    reads the whole set through any of its files (-red, -green, -blue...), so each would be the
+    same frame under another name."""
+    kept, others, seen = [], [], set()
+    for p in paths:
+        match = JUNOCAM_NAME.match(p.name)
+        if match and is_filter_file(p.name):
+            key = (p.parent, match.group(0))
+            if key in seen:
+                others.append(p)
+                continue
+            seen.add(key)
+        kept.append(p)
+    return kept, others
 
 
 # One JunoCam observation in a folder comes as several products of one view: the colour
