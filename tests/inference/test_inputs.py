@@ -128,7 +128,11 @@ def test_folder_takes_one_product_per_junocam_observation(tmp_path, caplog):
     assert globbed == ["JNCE_2022229_44C00037_V01-blue.png",
                        "JNCE_2022229_44C00037_V01-mapprojected.png",
                        "JNCE_2022229_44C00037_V01-raw.png"]  # fmt: skip
-    assert "2 file(s) of JunoCam per-filter sets read once" in caplog.text
+    assert "2 file(s) read through another file of their product" in caplog.text
+    # a label and its data file named together are one product too
+    for name in ("map.xml", "map.img", "JIR.LBL", "JIR.IMG"):
+        (tmp_path / name).write_bytes(b"x")
+    assert [p.name for p in list_inputs(f"{tmp_path}/[mJ][aI][pR].*")] == ["JIR.LBL", "map.xml"]
     listed = tmp_path / "list.txt"
     listed.write_text("JNCE_2022229_44C00036_V01-red.jpg\nJNCE_2022229_44C00036_V01-green.jpg\n")
     assert [p.name for p in list_inputs(listed)] == ["JNCE_2022229_44C00036_V01-red.jpg"]

@@ -75,10 +75,11 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
             f"input={text}: no such file or folder; give a folder, a glob such as "
             "'frames/*.png', a .txt list of paths, or one frame file"
         )
-    paths, same = one_per_filter_set(paths)  # (a glob or list may name all of a set's files)
+    paths, same = one_per_product(paths)  # (a glob or list may name all of a product's files)
     if same:
-        log.info("input=%s: %d file(s) of JunoCam per-filter sets read once, through the set's "
-                 "first file (%s)", text, len(same), _few([p.name for p in same]))  # fmt: skip
+        log.info("input=%s: %d file(s) read through another file of their product (a label, "
+                 "a per-filter set's first file): %s", text, len(same),
+                 _few([p.name for p in same]))  # fmt: skip
     if not paths:
         raise FileNotFoundError(f"input={text}: no frames found{_folder_hint(path)}")
     return paths
@@ -156,13 +157,9 @@ def _few(names: list[str]) -> str:
 
 
 def frame_files(candidates: list[Path]) -> list[Path]:
-    """The frames among files: by suffix, one file per product.
-
-    A JunoCam per-filter set (-red/-green/-blue.png, or .jpg / .tif) is one frame, read through
-    its first file; an .IMG (or label-less ISIS .cub) whose detached .LBL is listed too is read
-    through the label, and a data file whose PDS4 .xml label is listed through that; other XML
-    files (a bundle's or collection's label, a spectrum's or a table's product) are not frames.
-    """
+    """The frames among files: by suffix, one file per product (`one_per_product`); XML files
+    other than a PDS4 image product's label (a bundle's or collection's label, a spectrum's or a
+    table's product, one beside a PDS3 .LBL) are not frames."""
     chosen = []
     names = {p.name.lower() for p in candidates}
     for p in candidates:
@@ -172,15 +169,31 @@ def frame_files(candidates: list[Path]) -> list[Path]:
         if not p.is_file():
             chosen.append(p)  # a folder or a broken link with a frame's name: it will fail
             continue
-        if p.suffix.lower() in (".img", ".cub") and f"{p.stem}.lbl".lower() in names:
-            if p.suffix.lower() == ".img" or label_of(p) != p:
-                continue  # read through its detached label
-        if p.suffix.lower() in DATA_SUFFIXES and f"{p.stem}.xml".lower() in names:
-            continue  # read through its PDS4 label
         if p.suffix.lower() == ".xml" and (f"{p.stem}.lbl".lower() in names or not _pds4_label(p)):
             continue  # its PDS3 label is read; a bundle's, a spectrum's label, any other XML
         chosen.append(p)
-    return one_per_filter_set(chosen)[0]
+    return one_per_product(chosen, candidates)[0]
+
+
+def one_per_product(paths: list[Path], listed: list[Path] | None = None):
+    """(`paths` with one file per product, the product's other files): an .IMG (or label-less
+    ISIS .cub) whose detached .LBL is among `listed` (default: `paths`) is read through the
+    label, a data file whose PDS4 .xml label is listed through that, and a JunoCam per-filter
+    set (-red/-green/-blue.png, or .jpg / .tif) through its first file (`one_per_filter_set`):
+    each is the same frame under another name."""
+    names = {(p.parent, p.name.lower()) for p in (paths if listed is None else listed)}
+    kept, others = [], []
+    for p in paths:
+        suffix = p.suffix.lower()
+        beside = (p.parent, f"{p.stem}.lbl".lower()) in names
+        if suffix in (".img", ".cub") and beside and (suffix == ".img" or label_of(p) != p):
+            others.append(p)  # read through its detached label
+        elif suffix in DATA_SUFFIXES and (p.parent, f"{p.stem}.xml".lower()) in names:
+            others.append(p)  # read through its PDS4 label
+        else:
+            kept.append(p)
+    kept, same_set = one_per_filter_set(kept)
+    return kept, others + same_set
 
 
 def one_per_filter_set(paths: list[Path]) -> tuple[list[Path], list[Path]]:
