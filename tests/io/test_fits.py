@@ -319,3 +319,19 @@ def test_a_product_from_the_other_pole_does_not_take_the_configured_grid(tmp_pat
     assert south.meta[PLATE_SCALE_KEY] == pytest.approx(north.grid.px_per_deg)
     assert f"plate scale, {north.grid.px_per_deg:g} px/deg" in south.meta["grid_source"]
     assert PLATE_SCALE_KEY not in north.meta
+
+
+def test_an_hst_file_of_several_imsets_is_refused_not_read_as_its_first(tmp_path):
+    """SCI,1 ERR,1 DQ,1 SCI,2 ...: one exposure per imset; the first alone was read, silently.
+    One imset (and a primary header named SCI without data, as the shared products have) reads."""
+    hdus = [fits.PrimaryHDU()]
+    for ver in (1, 2):
+        hdus += [fits.ImageHDU(np.ones((20, 30), np.float32), name=name, ver=ver)
+                 for name in ("SCI", "ERR")]  # fmt: skip
+    fits.HDUList(hdus).writeto(tmp_path / "two.fits")
+    with pytest.raises(FrameReadError, match=r"2 image extensions named SCI .* own file"):
+        read_frame(tmp_path / "two.fits")
+    primary = fits.PrimaryHDU()
+    primary.header["EXTNAME"] = "SCI"
+    fits.HDUList([primary, *hdus[1:3]]).writeto(tmp_path / "one.fits")
+    assert read_frame(tmp_path / "one.fits").shape == (20, 30)

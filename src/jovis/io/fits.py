@@ -242,13 +242,28 @@ def latlon_to_polar(
 
 
 def _image_hdu(path: Path, hdus: fits.HDUList) -> tuple[int, Any]:
+    """The first HDU with image data; FrameReadError when there is none, or when other HDUs of
+    its EXTNAME hold data too (an HST file of several imsets: SCI,1, SCI,2, ... one exposure
+    each), of which the first alone would be read."""
     kinds = []
     for index, hdu in enumerate(hdus):
-        naxis = int(hdu.header.get("NAXIS", 0)) if getattr(hdu, "is_image", False) else 0
-        kinds.append(f"{type(hdu).__name__}{'' if naxis else ' (no image data)'}")
-        if naxis:
+        if _has_image(hdu):
+            name = str(hdu.header.get("EXTNAME", "")).strip().upper()
+            same = [h for h in hdus[index + 1 :] if _has_image(h)
+                    and str(h.header.get("EXTNAME", "")).strip().upper() == name]  # fmt: skip
+            if name and same:
+                raise FrameReadError(path, f"{len(same) + 1} image extensions named {name} (an "
+                                           "HST file of several imsets, one exposure each): "
+                                           "jovis reads one frame per file and would read the "
+                                           "first alone; write each to its own file (astropy: "
+                                           f"fits.open(f)[('{name}', k)])")  # fmt: skip
             return index, hdu
+        kinds.append(f"{type(hdu).__name__} (no image data)")
     raise FrameReadError(path, f"no image data in this FITS file: HDUs are {', '.join(kinds)}")
+
+
+def _has_image(hdu: Any) -> bool:
+    return getattr(hdu, "is_image", False) and int(hdu.header.get("NAXIS", 0)) > 0
 
 
 def _image_data(path: Path, hdu: Any) -> np.ndarray:
