@@ -196,6 +196,34 @@ def test_geojson_outputs_are_linestrings_per_id(tmp_path):
     assert "tracks_polar.png" in (tmp_path / "o" / "report.html").read_text()
 
 
+def test_tracks_of_both_poles_are_drawn_each_on_its_pole(tmp_path):
+    """A run over perijoves of both poles: the southern tracks were drawn off the northern map
+    (colatitude from the north pole), so the plot showed the north's alone."""
+    import cv2
+
+    north = list(csv.DictReader(_catalog(tmp_path / "n.csv", 4).read_text().splitlines()))
+    south = [{**r, "frame_id": "s" + r["frame_id"], "lat": -float(r["lat"]),
+              "time": r["time"].replace("2020-", "2021-")} for r in north]  # fmt: skip
+    with open(tmp_path / "both.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(north[0]))
+        w.writeheader()
+        w.writerows(north + south)
+    track([tmp_path / "both.csv"], tmp_path / "o")
+    both = cv2.imread(str(tmp_path / "o" / "plots" / "tracks_polar.png"))
+    track([tmp_path / "n.csv"], tmp_path / "o1")
+    one = cv2.imread(str(tmp_path / "o1" / "plots" / "tracks_polar.png"))
+    assert both.shape[1] == 2 * one.shape[1] and both.shape[0] == one.shape[0]
+    # each panel holds its pole's tracks, drawn in their ids' colours (ids 4-6: the south's)
+    from jovis.tracking.plots import colour
+
+    half = both.shape[1] // 2
+    for tid, side in ((1, slice(None, half)), (4, slice(half, None))):
+        bgr = np.array(colour(tid))[::-1]  # (OpenCV reads BGR)
+        assert (both[:, side] == bgr).all(axis=2).sum() > 20, tid
+        assert not (both[:, slice(half, None) if side.start is None else slice(None, half)]
+                    == bgr).all(axis=2).any(), tid  # fmt: skip
+
+
 def test_parse_time_forms():
     iso = parse_time("2016-05-21T02:17:00Z")
     assert iso == parse_time("2016-142T02:17:00") == parse_time("2016-05-21 02:17:00")

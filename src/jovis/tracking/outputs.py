@@ -63,9 +63,8 @@ def write_plots(out: Path, points, ovals, hemisphere: str) -> list[str]:
     for p in points:
         by_id.setdefault(p["id"], []).append(p)
     arr = {t: np.array([[q["lat"], q["lon"]] for q in ps]) for t, ps in by_id.items()}
-    colat = max([90.0 - abs(q["lat"]) for q in points] + [10.0])
     names = ["plots/tracks_polar.png", "plots/lon_vs_time.png"]
-    write_png(out / names[0], plots.polar_map(arr, hemisphere, min(90.0, math.ceil(colat + 2))))
+    write_png(out / names[0], _polar_panels(arr, hemisphere))
     from jovis.tracking.drift import unwrap
 
     series = [(str(t), [q["day"] for q in ps], unwrap([q["lon"] for q in ps]), plots.colour(t))
@@ -81,6 +80,20 @@ def write_plots(out: Path, points, ovals, hemisphere: str) -> list[str]:
         write_png(out / "plots/oval_series.png", np.concatenate(panels, axis=0))
         names.append("plots/oval_series.png")
     return names
+
+
+def _polar_panels(tracks: dict[int, np.ndarray], hemisphere: str) -> np.ndarray:
+    """A polar map of each hemisphere that has tracks (by the sign of a track's mean latitude),
+    side by side, `hemisphere` (the run's) first: frames of both poles (a run over several
+    perijoves) drew the other pole's tracks off the map."""
+    poles = sorted({"north" if pts[:, 0].mean() >= 0 else "south" for pts in tracks.values()},
+                   key=lambda pole: pole != hemisphere) or [hemisphere]  # fmt: skip
+    panels = []
+    for pole in poles:
+        mine = {t: pts for t, pts in tracks.items() if (pts[:, 0].mean() >= 0) == (pole == "north")}
+        colat = max([float(np.max(90.0 - np.abs(pts[:, 0]))) for pts in mine.values()] + [10.0])
+        panels.append(plots.polar_map(mine, pole, min(90.0, math.ceil(colat + 2))))
+    return np.concatenate(panels, axis=1)
 
 
 def _num(v) -> float:
