@@ -38,8 +38,8 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
     with its reason.
 
     A glob or list file names files explicitly, so every one of them is attempted (and a
-    non-frame among them is reported as failed), but a JunoCam per-filter set's files once (the
-    set is read through any of them: `one_per_filter_set`); a folder is filtered by suffix.
+    non-frame among them is reported as failed), but each product once (a label and its data
+    file, a JunoCam per-filter set's files: `one_per_product`); a folder is filtered by suffix.
     Whatever has a frame's name but is no readable file (a folder named ``x.png``, a symlink
     loop, a dangling link) is kept, so that it is recorded as failed with its reason rather than
     skipped. A labelled frame set (a folder with ``manifest.jsonl``) gives the images its
@@ -175,7 +175,8 @@ def frame_files(candidates: list[Path]) -> list[Path]:
     return one_per_product(chosen, candidates)[0]
 
 
-def one_per_product(paths: list[Path], listed: list[Path] | None = None):
+def one_per_product(paths: list[Path],
+                    listed: list[Path] | None = None) -> tuple[list[Path], list[Path]]:  # fmt: skip
     """(`paths` with one file per product, the product's other files): an .IMG (or label-less
     ISIS .cub) whose detached .LBL is among `listed` (default: `paths`) is read through the
     label, a data file whose PDS4 .xml label is listed through that, and a JunoCam per-filter

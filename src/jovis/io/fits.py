@@ -252,11 +252,11 @@ def _image_hdu(path: Path, hdus: fits.HDUList) -> tuple[int, Any]:
             same = [h for h in hdus[index + 1 :] if _has_image(h)
                     and str(h.header.get("EXTNAME", "")).strip().upper() == name]  # fmt: skip
             if name and same:
-                raise FrameReadError(path, f"{len(same) + 1} image extensions named {name} (an "
-                                           "HST file of several imsets, one exposure each): "
-                                           "jovis reads one frame per file and would read the "
-                                           "first alone; write each to its own file (astropy: "
-                                           f"fits.open(f)[('{name}', k)])")  # fmt: skip
+                raise FrameReadError(path, f"{len(same) + 1} image extensions named {name} "
+                                           "(several exposures, as an HST file of several "
+                                           "imsets): jovis reads one frame per file and would "
+                                           "read the first alone; write each to its own file "
+                                           f"(astropy: fits.open(f)[('{name}', k)])")  # fmt: skip
             return index, hdu
         kinds.append(f"{type(hdu).__name__} (no image data)")
     raise FrameReadError(path, f"no image data in this FITS file: HDUs are {', '.join(kinds)}")
