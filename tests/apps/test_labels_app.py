@@ -41,3 +41,11 @@ def test_a_wrong_action_names_the_choices():
         cfg = compose(CONFIG_NAME, ["action=convert"])
     with pytest.raises(ValueError, match="import, export"):
         labels_from_config(cfg)
+
+
+def test_a_misspelt_action_word_is_named_with_the_nearest():
+    """`jovis labels improt ...` got Hydra's "Error parsing override 'improt' missing EQUAL"."""
+    proc = subprocess.run([sys.executable, "-m", "jovis", "labels", "improt", "annotations=a",
+                           "frames=f"], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("jovis labels: unknown action 'improt' (did you mean import?)")

@@ -10,6 +10,7 @@ folder's ``labels/`` group holds the label schemas, chosen here with ``schema=``
 
 from __future__ import annotations
 
+import difflib
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,10 @@ def labels_from_config(cfg: Any) -> dict[str, Any]:
     plain = to_plain(cfg)
     action = plain.get("action")
     if action not in ACTIONS:
-        raise ValueError(f"jovis labels {action}: the action must be one of {', '.join(ACTIONS)}")
+        raise ValueError(
+            f"action={action}: give one of {', '.join(ACTIONS)} "
+            "(jovis labels import ... or jovis labels export ...)"
+        )
     schema = load_schema(str(plain["schema"]))
     if action == "export":
         if not plain.get("predictions"):
@@ -77,6 +81,12 @@ def main() -> None:
     args = sys.argv[1:]
     if args and args[0] in ACTIONS:
         sys.argv = [sys.argv[0], f"action={args[0]}", *args[1:]]
+    elif args and "=" not in args[0] and not args[0].startswith("-"):  # a misspelt action
+        near = difflib.get_close_matches(args[0], ACTIONS, n=1)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        print(f"jovis labels: unknown action {args[0]!r}{hint}; give one of "
+              f"{', '.join(ACTIONS)}", file=sys.stderr)  # fmt: skip
+        sys.exit(1)
     _main()
 
 
