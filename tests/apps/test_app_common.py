@@ -190,6 +190,12 @@ def test_benchmark_refusals_are_explained_as_the_other_verbs_are():
         ("train", ["experiment=demo", "stepz=3"], "unknown setting 'stepz'; its settings are"),
         ("labels", ["action=export", "predictionz=run"], "(did you mean predictions?)"),
         ("track", ["input=run", "ot.x=1"], "unknown setting 'ot' (did you mean out?)"),
+        (
+            "infer",
+            ["frames/", "out=o"],
+            "'frames/' is not a setting: settings are key=value (did you mean input=frames/?)",
+        ),
+        ("evaluate", ["--cfg", "job", "set"], "'set' is not a setting"),
     ],
 )
 def test_a_setting_the_verb_does_not_have_is_named_with_the_nearest(verb, args, why):
@@ -205,6 +211,8 @@ def test_a_setting_the_verb_does_not_have_is_named_with_the_nearest(verb, args, 
                    "data.size=64", "+extra=1", "~seed", "hydra.run.dir=x", "-m"]),
         ("infer", ["input=a", "out=b", "model=uv", "paths.outputs=c", "map.lat=[90,60]"]),
         ("infer", ["--config-dir", "mine", "anything=1"]),  # a user's own config
+        ("infer", ["--cfg", "job", "--package", "_global_", "-m", "tta=true,false", "input=a"]),
+        ("infer", ["--info", "defaults", "input=a"]),
         ("benchmark", ["suite=real", "real.ckpt=x", "perturbations.list=[jpeg:75]"]),
     ],
 )  # fmt: skip

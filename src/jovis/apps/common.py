@@ -161,6 +161,10 @@ def explained_errors(verb: str) -> Callable[[Callable[[DictConfig], None]], Call
     return wrap
 
 
+# Hydra's flags that take the next word as their value (`--info` takes one or none)
+VALUED_FLAGS = ("--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd", "--cfg",
+                "-c", "--package", "-p", "--experimental-rerun")  # fmt: skip
+INFO_TOPICS = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")
 # Command-line flags that bring another config (a user's recipes): its settings are not known here
 OWN_CONFIG_FLAGS = ("--config-dir", "-cd", "--config-name", "-cn", "--config-path", "-cp",
                     "hydra.searchpath")  # fmt: skip
@@ -202,15 +206,26 @@ def known_settings(verb: str) -> Callable[[Callable], Callable]:
 
 def unknown_setting(verb: str, args: list[str]) -> str | None:
     """Why one of the command line's ``key=value`` overrides names no setting of the verb's
-    config (``configs/<verb>.yaml``; its top-level key is checked, Hydra checks the rest);
-    None when every one does, or when the line brings a config of its own."""
+    config (``configs/<verb>.yaml``; its top-level key is checked, Hydra checks the rest), or
+    why a bare word is none (``jovis infer frames/``); None when every one does, or when the
+    line brings a config of its own."""
     if any(a.split("=", 1)[0] in OWN_CONFIG_FLAGS for a in args):
         return None
     names = setting_names(verb)
+    flag_value = False
     for arg in args:
+        if flag_value or arg.startswith("-"):  # a flag of Hydra's, or the value it takes
+            flag_value = not flag_value and arg in VALUED_FLAGS
+            continue
+        if arg in INFO_TOPICS or arg[:1] in ("+", "~"):  # --info's topic; append / delete
+            continue
+        if "=" not in arg:  # `jovis infer frames/`: Hydra's "Error parsing override"
+            given = f"input={arg}" if "input" in names else f"key={arg}"
+            return (
+                f"{arg!r} is not a setting: settings are key=value (did you mean "
+                f"{given}?); its settings are {', '.join(sorted(names - {'hydra'}))}"
+            )
         key = arg.split("=", 1)[0]
-        if "=" not in arg or key[:1] in ("-", "+", "~"):
-            continue  # a flag, or Hydra's own append / delete syntax
         top = key.split(".", 1)[0].split("@", 1)[0].split("/", 1)[0]
         if top in names:
             continue
