@@ -83,13 +83,21 @@ def test_overlapping_tiff_decodes_put_opencvs_log_level_back():
         log.setLogLevel(before)
 
 
-def _tiff_chain(kinds: list[int], next_after_last: int = 0) -> bytes:
-    """A little-endian TIFF header and one directory per NewSubfileType in `kinds` (only that
-    tag: what the page count reads), chained; the last points to `next_after_last`."""
+def _tiff_chain(kinds: list[int], next_after_last: int = 0, widths=None) -> bytes:
+    """A little-endian TIFF header and one directory per NewSubfileType in `kinds` (that tag
+    and, with `widths`, the image's width and length: what the page count reads), chained;
+    the last points to `next_after_last`."""
     data = bytearray(b"II*\x00" + struct.pack("<I", 8))
     for k, kind in enumerate(kinds):
-        nxt = len(data) + 18 if k + 1 < len(kinds) else next_after_last
-        data += struct.pack("<HHHII", 1, 254, 4, 1, kind) + struct.pack("<I", nxt)
+        tags = [(254, 4, kind)]
+        if widths is not None:
+            tags += [(256, 3, widths[k]), (257, 4, widths[k])]  # SHORT width, LONG length
+        size = 2 + 12 * len(tags) + 4
+        nxt = len(data) + size if k + 1 < len(kinds) else next_after_last
+        data += struct.pack("<H", len(tags))
+        for tag, field, value in tags:
+            data += struct.pack("<HHI", tag, field, 1) + struct.pack("<I", value)
+        data += struct.pack("<I", nxt)
     return bytes(data)
 
 
@@ -99,6 +107,8 @@ def test_a_tiffs_pages_are_counted_without_its_overviews_and_masks():
     assert page_count(_tiff_chain([0])) == 1
     assert page_count(_tiff_chain([0, 1, 4, 5, 1])) == 1  # GDAL: overviews, mask, their overviews
     assert page_count(_tiff_chain([2, 2, 2])) == 3  # OpenCV's pages of a multi-page image
+    # a thumbnail a writer did not mark as reduced resolution is no page (not the first's size)
+    assert page_count(_tiff_chain([0, 0, 0], widths=[640, 64, 640])) == 2
     assert page_count(_tiff_chain([0, 0], next_after_last=10**6)) == 2  # a chain cut short
     looped = bytearray(_tiff_chain([0, 0]))
     looped[-4:] = struct.pack("<I", 8)  # the last directory points back to the first

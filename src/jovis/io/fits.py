@@ -243,13 +243,13 @@ def latlon_to_polar(
 
 def _image_hdu(path: Path, hdus: fits.HDUList) -> tuple[int, Any]:
     """The first HDU with image data; FrameReadError when there is none, or when other HDUs of
-    its EXTNAME hold data too (an HST file of several imsets: SCI,1, SCI,2, ... one exposure
-    each), of which the first alone would be read."""
+    its EXTNAME hold images of its shape too (an HST file of several imsets: SCI,1, SCI,2, ...
+    one exposure each), of which the first alone would be read."""
     kinds = []
     for index, hdu in enumerate(hdus):
         if _has_image(hdu):
             name = str(hdu.header.get("EXTNAME", "")).strip().upper()
-            same = [h for h in hdus[index + 1 :] if _has_image(h)
+            same = [h for h in hdus[index + 1 :] if _has_image(h) and _axes(h) == _axes(hdu)
                     and str(h.header.get("EXTNAME", "")).strip().upper() == name]  # fmt: skip
             if name and same:
                 raise FrameReadError(path, f"{len(same) + 1} image extensions named {name} "
@@ -260,6 +260,10 @@ def _image_hdu(path: Path, hdus: fits.HDUList) -> tuple[int, Any]:
             return index, hdu
         kinds.append(f"{type(hdu).__name__} (no image data)")
     raise FrameReadError(path, f"no image data in this FITS file: HDUs are {', '.join(kinds)}")
+
+
+def _axes(hdu: Any) -> tuple:
+    return tuple(hdu.header.get(f"NAXIS{i}") for i in range(1, int(hdu.header["NAXIS"]) + 1))
 
 
 def _has_image(hdu: Any) -> bool:

@@ -82,44 +82,50 @@ MAX_DIRECTORIES = 65536  # a chain longer than this (or one that loops) is not f
 
 
 def page_count(data: bytes) -> int:
-    """How many full images (pages) the TIFF holds: its directories but reduced-resolution
-    copies (GDAL's overviews) and masks (GDAL's internal no-data mask). ValueError as
-    `read_tags` for a damaged first directory; a chain damaged after it is counted up to there
-    (libtiff, and OpenCV, read the first image of such a file)."""
+    """How many full images (pages) the TIFF holds: its directories of the first one's size but
+    reduced-resolution copies (GDAL's overviews, a thumbnail) and masks (GDAL's internal no-data
+    mask). ValueError as `read_tags` for a damaged first directory; a chain damaged after it is
+    counted up to there (libtiff, and OpenCV, read the first image of such a file)."""
     order = {b"II": "<", b"MM": ">"}.get(bytes(data[:2]))
     if order is None or len(data) < 8:
         raise ValueError("not a TIFF file (no II/MM byte-order mark)")
     big = struct.unpack(order + "H", data[2:4])[0] == 43
     count_code, entry_size, offset_code = ("Q", 20, "Q") if big else ("H", 12, "I")
     offset = _at(data, order + offset_code, 8 if big else 4)
-    pages, seen = 0, set()
+    pages, seen, first = 0, set(), None
     while offset and offset not in seen and len(seen) < MAX_DIRECTORIES:
         seen.add(offset)
         try:
-            kind, offset = _directory(data, order, offset, count_code, entry_size, offset_code)
+            kind, size, offset = _directory(data, order, offset, count_code, entry_size,
+                                            offset_code)  # fmt: skip
         except ValueError:
             if not pages:
                 raise
             break
-        pages += not kind & _NOT_A_PAGE
+        first = size if first is None else first
+        pages += not kind & _NOT_A_PAGE and size == first
     return pages
 
 
 def _directory(data: bytes, order: str, offset: int, count_code: str, entry_size: int,
-               offset_code: str) -> tuple[int, int]:  # fmt: skip
-    """(the NewSubfileType of the directory at `offset`, the next directory's offset)."""
+               offset_code: str) -> tuple[int, tuple[int, int], int]:  # fmt: skip
+    """(the NewSubfileType of the directory at `offset`, its image's width and length, the
+    next directory's offset)."""
     entries = _at(data, order + count_code, offset)
     first = offset + struct.calcsize(count_code)
-    kind = 0
+    kind, size = 0, [0, 0]
     for k in range(min(entries, (len(data) - first) // entry_size)):
         at = first + k * entry_size
-        tag = struct.unpack(order + "H", data[at : at + 2])[0]
+        tag, field = struct.unpack(order + "HH", data[at : at + 4])
         value_at = at + 4 + struct.calcsize(offset_code)
         if tag == NEW_SUBFILE_TYPE:
             kind = _at(data, order + "I", value_at)
         elif tag == SUBFILE_TYPE:  # the old tag: 2 = reduced resolution
             kind = 1 if _at(data, order + "H", value_at) == 2 else 0
-    return kind, _at(data, order + offset_code, first + entries * entry_size)
+        elif tag in (IMAGE_WIDTH, IMAGE_LENGTH):  # SHORT or LONG
+            code = {3: "H", 16: "Q"}.get(field, "I")  # SHORT, BigTIFF's LONG8, else LONG
+            size[tag - IMAGE_WIDTH] = _at(data, order + code, value_at)
+    return kind, (size[0], size[1]), _at(data, order + offset_code, first + entries * entry_size)
 
 
 def _at(data: bytes, fmt: str, offset: int) -> int:
