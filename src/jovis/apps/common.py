@@ -241,7 +241,14 @@ def unknown_setting(verb: str, args: list[str]) -> str | None:
 def setting_names(verb: str) -> frozenset[str]:
     """The top-level keys of ``configs/<verb>.yaml``, its config groups, and the keys its groups'
     global-package files (an experiment) may set."""
-    node = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / f"{verb}.yaml"))
+    import yaml  # (plain YAML, libyaml's where built: read at every start; OmegaConf's is slow)
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    def load(text: str) -> dict:
+        return yaml.load(text, Loader=loader) or {}  # (a safe loader)
+
+    node = load((CONFIG_DIR / f"{verb}.yaml").read_text(encoding="utf-8"))
     names = {str(k) for k in node if k != "defaults"} | {"hydra"}
     for entry in node.get("defaults") or []:
         if not isinstance(entry, dict):
@@ -250,10 +257,10 @@ def setting_names(verb: str) -> frozenset[str]:
         if group.startswith("hydra"):
             continue
         names.add(group)
-        for path in sorted((CONFIG_DIR / group).glob("*.yaml")):
+        for path in sorted((CONFIG_DIR / group).rglob("*.yaml")):  # (experiment=release/uv)
             text = path.read_text(encoding="utf-8")
             if "@package _global_" in text.split("\n", 1)[0]:
-                names |= {str(k) for k in (OmegaConf.create(text) or {}) if k != "defaults"}
+                names |= {str(k) for k in load(text) if k != "defaults"}
     return frozenset(names)
 
 

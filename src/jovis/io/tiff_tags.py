@@ -30,18 +30,7 @@ def read_tags(data: bytes, wanted: set[int] | None = None) -> dict[int, tuple | 
     a str without its trailing NULs, everything else as a tuple of numbers (a RATIONAL as
     numerator/denominator). ValueError when `data` is not a TIFF or its directory or a value
     lies past the end of `data`."""
-    order = {b"II": "<", b"MM": ">"}.get(bytes(data[:2]))
-    if order is None or len(data) < 8:
-        raise ValueError("not a TIFF file (no II/MM byte-order mark)")
-    version = struct.unpack(order + "H", data[2:4])[0]
-    if version == 42:  # 16-bit entry count, 12-byte entries, 4-byte values and offsets
-        count_code, entry_size, offset_code = "H", 12, "I"
-        offset = _at(data, order + "I", 4)
-    elif version == 43:  # BigTIFF: 64-bit counts, 20-byte entries, 8-byte values and offsets
-        count_code, entry_size, offset_code = "Q", 20, "Q"
-        offset = _at(data, order + "Q", 8)
-    else:
-        raise ValueError(f"not a TIFF file (version {version}, not 42 or BigTIFF's 43)")
+    order, count_code, entry_size, offset_code, offset = _layout(data)
     entries = _at(data, order + count_code, offset)
     first = offset + struct.calcsize(count_code)
     if first + entries * entry_size > len(data):
@@ -81,17 +70,26 @@ _NOT_A_PAGE = 0b101  # NewSubfileType bits: a reduced-resolution copy (overview)
 MAX_DIRECTORIES = 65536  # a chain longer than this (or one that loops) is not followed further
 
 
+def _layout(data: bytes) -> tuple[str, str, int, str, int]:
+    """(byte order, entry-count code, entry size, offset code, the first directory's offset)
+    of a classic TIFF or a BigTIFF; ValueError when `data` is neither."""
+    order = {b"II": "<", b"MM": ">"}.get(bytes(data[:2]))
+    if order is None or len(data) < 8:
+        raise ValueError("not a TIFF file (no II/MM byte-order mark)")
+    version = struct.unpack(order + "H", data[2:4])[0]
+    if version == 42:  # 16-bit entry count, 12-byte entries, 4-byte values and offsets
+        return order, "H", 12, "I", _at(data, order + "I", 4)
+    if version == 43:  # BigTIFF: 64-bit counts, 20-byte entries, 8-byte values and offsets
+        return order, "Q", 20, "Q", _at(data, order + "Q", 8)
+    raise ValueError(f"not a TIFF file (version {version}, not 42 or BigTIFF's 43)")
+
+
 def page_count(data: bytes) -> int:
     """How many full images (pages) the TIFF holds: its directories of the first one's size but
     reduced-resolution copies (GDAL's overviews, a thumbnail) and masks (GDAL's internal no-data
     mask). ValueError as `read_tags` for a damaged first directory; a chain damaged after it is
     counted up to there (libtiff, and OpenCV, read the first image of such a file)."""
-    order = {b"II": "<", b"MM": ">"}.get(bytes(data[:2]))
-    if order is None or len(data) < 8:
-        raise ValueError("not a TIFF file (no II/MM byte-order mark)")
-    big = struct.unpack(order + "H", data[2:4])[0] == 43
-    count_code, entry_size, offset_code = ("Q", 20, "Q") if big else ("H", 12, "I")
-    offset = _at(data, order + offset_code, 8 if big else 4)
+    order, count_code, entry_size, offset_code, offset = _layout(data)
     pages, seen, first = 0, set(), None
     while offset and offset not in seen and len(seen) < MAX_DIRECTORIES:
         seen.add(offset)
