@@ -190,6 +190,11 @@ def test_benchmark_refusals_are_explained_as_the_other_verbs_are():
         ("train", ["experiment=demo", "stepz=3"], "unknown setting 'stepz'; its settings are"),
         ("labels", ["action=export", "predictionz=run"], "(did you mean predictions?)"),
         ("track", ["input=run", "ot.x=1"], "unknown setting 'ot' (did you mean out?)"),
+        ("train", ["trainer.max_stepz=3"], "'trainer.max_stepz' (did you mean trainer.max_steps?)"),
+        ("train", ["experiment=tiny", "data.sise=64"], "(did you mean data.size?); the settings"),
+        ("track", ["link.rate_min_span_dayz=1"], "(did you mean link.rate_min_span_days?)"),
+        ("infer", ["paths.outputz=c"], "the settings of paths are outputs, runs"),
+        ("benchmark", ["suite=real", "real.ckpt=x"], "unknown setting 'real.ckpt'"),
         (
             "infer",
             ["frames/", "out=o"],
@@ -213,13 +218,54 @@ def test_a_setting_the_verb_does_not_have_is_named_with_the_nearest(verb, args, 
         ("infer", ["--config-dir", "mine", "anything=1"]),  # a user's own config
         ("infer", ["--cfg", "job", "--package", "_global_", "-m", "tta=true,false", "input=a"]),
         ("infer", ["--info", "defaults", "input=a"]),
-        ("benchmark", ["suite=real", "real.ckpt=x", "perturbations.list=[jpeg:75]"]),
+        ("benchmark", ["suite=real", "real.tta=true", "perturbations.list=[jpeg:75]"]),
+        # a group's option sets it (trainer/gpu.yaml), an experiment's block (data.params), a
+        # setting that is a value (map: null) and Hydra's own
+        ("train", ["trainer.devices=2", "data.params.vortex_label_min_structure=0.02",
+                   "hydra.job.chdir=false", "model.encoder=resnet34"]),
     ],
 )  # fmt: skip
 def test_every_setting_of_the_verbs_config_and_hydras_own_syntax_pass(verb, args):
     from jovis.apps.common import unknown_setting
 
     assert unknown_setting(verb, args) is None
+
+
+@pytest.mark.parametrize(
+    ("args", "readable"),
+    [
+        (["input=/data/données (PJ44)", "out=run#2"],
+         ["input='/data/données (PJ44)'", "out='run#2'"]),
+        (["out=O'Brien", "-cn", "x=é"], ['out="O\'Brien"', "-cn", "x=é"]),  # (a flag's value)
+        (["input=[a.fits,b.fits]", "map.lat=[90,60]", "tta=true,false", "out='já'"],
+         ["input=[a.fits,b.fits]", "map.lat=[90,60]", "tta=true,false", "out='já'"]),
+    ],
+)  # fmt: skip
+def test_plain_names_hydra_reads_only_in_quotes_are_quoted(args, readable):
+    """Hydra's grammar reads a value unquoted only of ASCII letters, digits and a few signs: a
+    folder named with an accent, a '#' or an apostrophe stopped with its LexerNoViableAlt."""
+    from jovis.apps.common import readable_overrides
+
+    assert readable_overrides(args) == (readable, None)
+
+
+def test_a_home_folder_is_expanded_and_a_list_hydra_cannot_read_is_explained(monkeypatch):
+    from jovis.apps.common import readable_overrides
+
+    monkeypatch.setenv("HOME", "/home/astronomer")
+    assert readable_overrides(["out=~/runs"])[0] == ["out='/home/astronomer/runs'"]
+    _, why = readable_overrides(["input=[données/a.fits,b.fits]"])
+    assert why.startswith("cannot read 'input=[données/a.fits,b.fits]'")
+    assert "\"input=['one name','another']\"" in why
+
+
+def test_a_folder_named_outside_ascii_reaches_jovis_as_typed(tmp_path):
+    missing = tmp_path / "données (PJ44)"
+    proc = subprocess.run([sys.executable, "-m", "jovis", "infer", f"input={missing}",
+                           f"out={tmp_path / 'run#2'}"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 1 and "Lexer" not in proc.stderr
+    assert f"input={missing}: no such file or folder" in proc.stderr
 
 
 def test_jovis_refuses_an_unknown_setting_before_hydra_and_writes_nothing(tmp_path):

@@ -185,15 +185,17 @@ def jovis_app(verb: str, config_name: str, config_path: str | None = None) -> Ca
 
 
 def known_settings(verb: str) -> Callable[[Callable], Callable]:
-    """Decorate an app's ``@hydra.main`` function (outermost): a setting the verb does not have
-    (``jovis infer inputt=...``) ends the run naming it, the nearest ones and the verb's
-    settings, before Hydra's "Key 'inputt' is not in struct ... use +inputt=", whose advice
-    would have the typo taken as a new key."""
+    """Decorate an app's ``@hydra.main`` function (outermost): put in quotes the values Hydra
+    reads only quoted (`readable_overrides`), and end the run on a value it cannot read or a
+    setting the verb does not have (``jovis infer inputt=...``, ``trainer.max_stepz=3``), naming
+    it, the nearest ones and the settings beside it, before Hydra's "Key 'inputt' is not in
+    struct ... use +inputt=", whose advice would have the typo taken as a new key."""
 
     def wrap(hydra_main: Callable) -> Callable:
         @functools.wraps(hydra_main)
         def run(*args: Any, **kwargs: Any) -> Any:
-            why = unknown_setting(verb, sys.argv[1:])
+            sys.argv[1:], why = readable_overrides(sys.argv[1:])
+            why = why or unknown_setting(verb, sys.argv[1:])
             if why:
                 print(f"jovis {verb}: {why}", file=sys.stderr)
                 sys.exit(1)
@@ -204,64 +206,148 @@ def known_settings(verb: str) -> Callable[[Callable], Callable]:
     return wrap
 
 
+def _override_items(args: list[str]) -> Iterator[tuple[int, str]]:
+    """The command line's overrides and bare words with their places: not Hydra's flags, the
+    values they take, or ``--info``'s topic."""
+    flag_value = False
+    for i, arg in enumerate(args):
+        if flag_value or arg.startswith("-"):  # a flag of Hydra's, or the value it takes
+            flag_value = not flag_value and arg in VALUED_FLAGS
+            continue
+        if arg not in INFO_TOPICS:
+            yield i, arg
+
+
+# A value with these is a list, a dict, a sweep or an interpolation: never quoted for the user
+STRUCTURE_SIGNS = ("[", "]", "{", "}", ",", "${")
+
+
+def readable_overrides(args: list[str]) -> tuple[list[str], str | None]:
+    """The command line with every ``key=value`` whose value is plain text that Hydra's grammar
+    reads only in quotes (a letter outside ASCII, ``#``, ``'``, ``(``: ``out=/home/josé/runs``,
+    ``input='PJ44 (north)'`` typed without the inner quotes) put in quotes, and a leading ``~/``
+    made the home folder as a shell would have; and why a value still cannot be read (a list of
+    such names), else None. Hydra's own message is a LexerNoViableAltException and a caret."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+
+    def readable(arg: str) -> bool:
+        try:
+            parser.parse_override(arg)
+        except Exception:  # (Hydra's OverrideParseException, or a HydraException from its lexer)
+            return False
+        return True
+
+    args = list(args)
+    for i, arg in _override_items(args):
+        key, sep, value = arg.partition("=")
+        if not sep or readable(arg):
+            continue
+        if value.startswith("~/"):
+            value = os.path.expanduser(value)
+        plain = not any(sign in value for sign in STRUCTURE_SIGNS) and value[:1] not in "'\""
+        quote = "'" if "'" not in value else '"'
+        quoted = f"{key}={quote}{value}{quote}"
+        if plain and quote not in value and not value.endswith("\\") and readable(quoted):
+            args[i] = quoted
+            continue
+        return args, (
+            f"cannot read {arg!r}: outside quotes a value holds only ASCII letters, digits, "
+            "spaces and _ - + . / $ % * @ ? | : \\ (Hydra's grammar); put each name in quotes "
+            f"inside the argument: \"{key}='a name'\" or \"{key}=['one name','another']\""
+        )
+    return args, None
+
+
 def unknown_setting(verb: str, args: list[str]) -> str | None:
     """Why one of the command line's ``key=value`` overrides names no setting of the verb's
-    config (``configs/<verb>.yaml``; its top-level key is checked, Hydra checks the rest), or
+    config (``configs/<verb>.yaml``, its groups' files and the experiments; each level of a
+    dotted key is checked where every file that sets it has it as a block of settings), or
     why a bare word is none (``jovis infer frames/``); None when every one does, or when the
     line brings a config of its own."""
     if any(a.split("=", 1)[0] in OWN_CONFIG_FLAGS for a in args):
         return None
-    names = setting_names(verb)
-    flag_value = False
-    for arg in args:
-        if flag_value or arg.startswith("-"):  # a flag of Hydra's, or the value it takes
-            flag_value = not flag_value and arg in VALUED_FLAGS
-            continue
-        if arg in INFO_TOPICS or arg[:1] in ("+", "~"):  # --info's topic; append / delete
+    tree = setting_tree(verb)
+    listed = ", ".join(sorted(set(tree) - {"hydra"}))
+    for _, arg in _override_items(args):
+        if arg[:1] in ("+", "~"):  # append / delete
             continue
         if "=" not in arg:  # `jovis infer frames/`: Hydra's "Error parsing override"
-            given = f"input={arg}" if "input" in names else f"key={arg}"
-            return (
-                f"{arg!r} is not a setting: settings are key=value (did you mean "
-                f"{given}?); its settings are {', '.join(sorted(names - {'hydra'}))}"
-            )
+            given = f"input={arg}" if "input" in tree else f"key={arg}"
+            return (f"{arg!r} is not a setting: settings are key=value (did you mean "
+                    f"{given}?); its settings are {listed}")  # fmt: skip
         key = arg.split("=", 1)[0]
-        top = key.split(".", 1)[0].split("@", 1)[0].split("/", 1)[0]
-        if top in names:
-            continue
-        near = difflib.get_close_matches(top, sorted(names), n=3, cutoff=0.6)
-        hint = f" (did you mean {' or '.join(near)}?)" if near else ""
-        return (f"unknown setting {top!r}{hint}; its settings are "
-                f"{', '.join(sorted(names - {'hydra'}))} (`jovis {verb} --help` shows them "
-                f"with their defaults)")  # fmt: skip
+        if "@" in key or "/" in key:  # a group's package or option path: its top is checked
+            key = key.split("@", 1)[0].split("/", 1)[0]
+        parts = key.split(".")
+        node: dict | None = tree
+        for depth, part in enumerate(parts):
+            if node is None or (depth == 1 and parts[0] == "hydra"):
+                break  # below a value, not a block: Hydra checks it
+            if part in node:
+                node = node[part]
+                continue
+            above = ".".join(parts[:depth])
+            near = [".".join([*parts[:depth], name]) for name in
+                    difflib.get_close_matches(part, sorted(node), n=3, cutoff=0.6)]  # fmt: skip
+            hint = f" (did you mean {' or '.join(near)}?)" if near else ""
+            beside = (f"the settings of {above} are {', '.join(sorted(node))}" if above
+                      else f"its settings are {listed}")  # fmt: skip
+            return (f"unknown setting {key if above else part!r}{hint}; {beside} (`jovis "
+                    f"{verb} --help` shows them with their defaults)")  # fmt: skip
     return None
 
 
 @functools.cache
-def setting_names(verb: str) -> frozenset[str]:
-    """The top-level keys of ``configs/<verb>.yaml``, its config groups, and the keys its groups'
-    global-package files (an experiment) may set."""
+def setting_tree(verb: str) -> dict[str, Any]:
+    """The settings of ``configs/<verb>.yaml``, its config groups' files and its groups'
+    global-package files (an experiment), as nested dicts of names; None where some file sets
+    a value rather than a block (anything may follow it)."""
     import yaml  # (plain YAML, libyaml's where built: read at every start; OmegaConf's is slow)
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+    def settings(node: dict) -> dict:
+        return _shape({k: v for k, v in node.items() if k != "defaults"})
+
     def load(text: str) -> dict:
         return yaml.load(text, Loader=loader) or {}  # (a safe loader)
 
-    node = load((CONFIG_DIR / f"{verb}.yaml").read_text(encoding="utf-8"))
-    names = {str(k) for k in node if k != "defaults"} | {"hydra"}
-    for entry in node.get("defaults") or []:
+    verb_node = load((CONFIG_DIR / f"{verb}.yaml").read_text(encoding="utf-8"))
+    tree = settings(verb_node) | {"hydra": None}
+    for entry in verb_node.get("defaults") or []:
         if not isinstance(entry, dict):
             continue  # _self_
         group = str(next(iter(entry))).removeprefix("override ").strip("/")
         if group.startswith("hydra"):
             continue
-        names.add(group)
+        tree.setdefault(group, {})
         for path in sorted((CONFIG_DIR / group).rglob("*.yaml")):  # (experiment=release/uv)
             text = path.read_text(encoding="utf-8")
             if "@package _global_" in text.split("\n", 1)[0]:
-                names |= {str(k) for k in load(text) if k != "defaults"}
-    return frozenset(names)
+                _merge_shape(tree, settings(load(text)))
+            else:
+                tree[group] = _merged(tree[group], settings(load(text)))
+    return tree
+
+
+def _shape(node: Any) -> dict[str, Any] | None:
+    """A YAML node's names: nested dicts for blocks, None for a value."""
+    return {str(k): _shape(v) for k, v in node.items()} if isinstance(node, dict) else None
+
+
+def _merged(a: dict | None, b: dict | None) -> dict | None:
+    """Both shapes' names; a value in either makes the place a value (anything may follow)."""
+    if a is None or b is None:
+        return None
+    _merge_shape(a, b)
+    return a
+
+
+def _merge_shape(into: dict, other: dict) -> None:
+    for name, node in other.items():
+        into[name] = _merged(into[name], node) if name in into else node
 
 
 def store_config(name: str, groups: tuple[str, ...] = ("paths",)) -> str:
