@@ -197,6 +197,19 @@ def test_infer_model_auto_fails_a_methane_band_frame_by_name_and_runs_the_rest(
     assert "no released detector for junocam frames with 1 channel(s) ['methane']" in (
         failure["error"])  # fmt: skip
     assert not any(m.startswith("visible_rgb") for m in result["models"])
+    # recorded on disk as well: no release's manifest holds it
+    [row] = [json.loads(x) for x in (tmp_path / "o" / "unassigned.jsonl").read_text().splitlines()]
+    assert row == {"id": methane.stem, "source": failure["source"], "status": "failed",
+                   "model": None, "error": failure["error"]}  # fmt: skip
+    assert result["unassigned"] == str(tmp_path / "o" / "unassigned.jsonl")
+
+
+def test_a_rerun_whose_frames_all_found_a_detector_drops_the_earlier_unassigned_record(tmp_path):
+    from jovis.apps.infer import UNASSIGNED, record_unassigned
+
+    assert record_unassigned(tmp_path, [{"source": "/f/grey.png", "error": "no detector"}])
+    assert (tmp_path / UNASSIGNED).read_text().count("grey") == 2  # its id and source
+    assert not record_unassigned(tmp_path, []) and not (tmp_path / UNASSIGNED).exists()
 
 
 def test_infer_model_auto_gives_a_jiram_i1_frame_to_each_bands_detector(tmp_path):

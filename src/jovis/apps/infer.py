@@ -40,18 +40,28 @@ def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
     return run_auto(cfg)
 
 
+# model=auto's record of the frames it gave to no detector, in `out` beside the releases' folders
+UNASSIGNED = "unassigned.jsonl"
+
+
 def run_auto(cfg: DictConfig) -> dict[str, Any]:
-    """model=auto: one run per picked release into out/<release>/; unpickable frames fail."""
+    """model=auto: one run per picked release into out/<release>/; unpickable frames fail,
+    recorded in out/unassigned.jsonl (no release's manifest holds them)."""
     from jovis.released.auto import auto_inputs, picks_by_input
 
     groups = picks_by_input(cfg.input)
     total = sum(len(paths) for _, paths in groups.values())
     merged: dict[str, Any] = {"out": str(cfg.out), "ok": 0, "failed": 0, "skipped": 0,
                               "failures": [], "models": {}}  # fmt: skip
-    for key, (pick, paths) in groups.items():
+    unassigned = [{"source": str(p), "error": key[1:]}
+                  for key, (pick, paths) in groups.items() if pick is None
+                  for p in paths]  # fmt: skip
+    if record_unassigned(Path(cfg.out), unassigned):
+        merged["unassigned"] = str(Path(cfg.out) / UNASSIGNED)
+    merged["failed"] += len(unassigned)
+    merged["failures"] += unassigned
+    for pick, paths in groups.values():
         if pick is None:
-            merged["failed"] += len(paths)
-            merged["failures"] += [{"source": str(p), "error": key[1:]} for p in paths]
             continue
         out = Path(cfg.out) / pick.model
         result = run_one(cfg, pick.path, auto_inputs(cfg.input, out, paths, total), out,
@@ -64,6 +74,24 @@ def run_auto(cfg: DictConfig) -> dict[str, Any]:
             merged.update(error=result["error"], message=result.get("message"))
             break
     return merged
+
+
+def record_unassigned(out: Path, failures: list[dict[str, str]]) -> bool:
+    """Write model=auto's frames no release took as manifest-like rows (``id``, ``source``,
+    ``status: failed``, ``error``), replacing an earlier run's; none: no file (False)."""
+    import json
+
+    from jovis.io.atomic import make_folder, write_text
+
+    path = out / UNASSIGNED
+    if not failures:
+        path.unlink(missing_ok=True)  # an earlier run's, of other frames
+        return False
+    rows = [{"id": Path(f["source"]).stem, "source": f["source"], "status": "failed",
+             "model": None, "error": f["error"]} for f in failures]  # fmt: skip
+    make_folder(out, "out")
+    write_text(path, "".join(json.dumps(row) + "\n" for row in rows))
+    return True
 
 
 def run_one(cfg: DictConfig, ckpt: Path, input: Any, out: Any, record: dict) -> dict[str, Any]:
@@ -112,6 +140,9 @@ def print_summary(result: dict[str, Any]) -> None:
                       highlight=False)  # fmt: skip
     for failure in result["failures"]:
         console.print(f"[red]failed[/red] {failure['source']}: {failure['error']}", highlight=False)
+    if result.get("unassigned"):
+        console.print(f"(the frames no detector took are listed in {result['unassigned']})",
+                      highlight=False, soft_wrap=True)  # fmt: skip
     console.print(
         f"{result['ok']} ok, {result['failed']} failed"
         f" ({result['skipped']} already done, skipped); outputs in {result['out']}",
