@@ -2,7 +2,7 @@ import zipfile
 
 import pytest
 
-from jovis.inference.inputs import list_inputs, unique_ids
+from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids
 
 
 def test_folder_glob_list_and_single_file(tmp_path):
@@ -61,7 +61,6 @@ def test_unique_ids_disambiguate_clashing_stems(tmp_path):
 
 
 def test_a_frame_set_folder_gives_its_manifest_images_and_rows(tmp_path):
-    from jovis.inference.inputs import frame_set_rows
     from jovis.synth import write_frame_set
 
     write_frame_set(tmp_path, n=2, size=32, channels=["L"], instrument="jiram_l", seed=7)
@@ -146,5 +145,12 @@ def test_an_infer_outputs_manifest_is_not_taken_for_a_frame_sets(tmp_path):
     frames.mkdir()
     (frames / "a.png").write_bytes(b"x")
     assert [p.name for p in list_inputs(frames)] == ["a.png"]
-    with pytest.raises(ValueError, match=r"manifest\.jsonl is not a frame set's"):
+    with pytest.raises(FileNotFoundError, match=r"it is a jovis infer output.*rows' `source`"):
         list_inputs(tmp_path)
+    # infer out= the frames' own folder: the manifest beside them; a rerun (resume) was refused
+    (frames / "manifest.jsonl").write_text('{"id": "a", "status": "ok", "source": "a.png"}\n')
+    assert [p.name for p in list_inputs(frames)] == ["a.png"] and frame_set_rows(frames) == {}
+    # a manifest that is neither a frame set's nor an output's is still refused naming its row
+    (frames / "manifest.jsonl").write_text('{"id": "b", "mask": "masks/b.png"}\n')
+    with pytest.raises(ValueError, match=r"its row 'b' names no image"):
+        list_inputs(frames)

@@ -47,7 +47,7 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
     """
     text = str(spec)
     path = Path(text)
-    if path.is_dir() and (path / "manifest.jsonl").is_file():
+    if path.is_dir() and _frame_set_manifest(path):
         return [Path(p) for p in frame_set_rows(path)]
     if any(ch in text for ch in "*?["):
         paths = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
@@ -130,6 +130,9 @@ def _folder_hint(path: Path) -> str:
     to give them); or it says that its archives held none either."""
     if not path.is_dir():
         return ""
+    if (path / "manifest.jsonl").is_file() and not _frame_set_manifest(path):
+        return (" (it is a jovis infer output: its manifest.jsonl lists what was predicted); "
+                "give the folder of the frames it was made from (its rows' `source`)")  # fmt: skip
     entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
     archives = [p.name for p in entries if p.is_file() and is_archive(p)]
     if archives:
@@ -253,7 +256,7 @@ def frame_set_rows(spec: str | Path) -> dict[str, dict]:
     root = Path(spec)
     if not root.is_dir():
         return {}
-    if (root / "manifest.jsonl").is_file():
+    if _frame_set_manifest(root):
         rows = read_manifest(root, ("image",), fix="give the folder of the frames instead")
         return {str(root / row["image"]): row for row in rows}
     parent = root.parent
@@ -262,6 +265,24 @@ def frame_set_rows(spec: str | Path) -> dict[str, dict]:
     # a frame set's images/ folder; another manifest there (an infer output's) says nothing
     rows = {str(parent / row["image"]): row for row in read_manifest(parent) if "image" in row}
     return {path: row for path, row in rows.items() if Path(path).parent == root}
+
+
+def _frame_set_manifest(root: Path) -> bool:
+    """Whether `root` holds a manifest.jsonl that is not an infer output's: ``jovis infer
+    out=`` the frames' own folder leaves one whose rows name a source and outputs, not an
+    image, and the folder stays a folder of frames (a rerun resumes; it was refused)."""
+    import json
+
+    path = root / "manifest.jsonl"
+    if not path.is_file():
+        return False
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        first = next((line for line in lines if line.strip()), "")
+    try:
+        row = json.loads(first)
+    except json.JSONDecodeError:
+        return True  # read_manifest names the bad line
+    return not (isinstance(row, dict) and "image" not in row and {"source", "status"} <= set(row))
 
 
 def unique_ids(paths: list[Path]) -> list[str]:
