@@ -20,7 +20,7 @@ def test_synthetic_vortices_from_their_latlon_land_on_their_pixels(frameset, sch
                 )
                 truth.setdefault(row["id"], []).append(v)
     assert sum(map(len, truth.values())) >= 3
-    (tmp_path / "cat.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "cat.csv").write_text("\n".join(lines) + "\n", encoding="utf-8-sig")  # as Excel
     out = tmp_path / "set"
     result = import_annotations(
         tmp_path / "cat.csv", frameset, out, schema, {"unlabelled": "ignore"}

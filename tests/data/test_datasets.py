@@ -139,3 +139,13 @@ def test_an_infer_output_given_as_a_labelled_set_is_refused_by_name(tmp_path):
     )
     with pytest.raises(ValueError, match=r"not a labelled frame set's: its row 'f1' names no"):
         FolderDataset(tmp_path, ["uv"])
+
+
+def test_a_manifest_saved_with_a_byte_order_mark_is_read(tmp_path):
+    """A frame set's manifest.jsonl edited in Notepad ("UTF-8 with BOM"): its first row was
+    "not valid JSON"."""
+    from jovis.data.datasets import read_jsonl
+
+    path = tmp_path / "manifest.jsonl"
+    path.write_text('{"id": "a", "image": "images/a.npy"}\n{"id": "b"}\n', encoding="utf-8-sig")
+    assert [row["id"] for row in read_jsonl(path)] == ["a", "b"]

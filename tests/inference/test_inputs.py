@@ -133,7 +133,10 @@ def test_folder_takes_one_product_per_junocam_observation(tmp_path, caplog):
         (tmp_path / name).write_bytes(b"x")
     assert [p.name for p in list_inputs(f"{tmp_path}/[mJ][aI][pR].*")] == ["JIR.LBL", "map.xml"]
     listed = tmp_path / "list.txt"
-    listed.write_text("JNCE_2022229_44C00036_V01-red.jpg\nJNCE_2022229_44C00036_V01-green.jpg\n")
+    listed.write_text(
+        "JNCE_2022229_44C00036_V01-red.jpg\nJNCE_2022229_44C00036_V01-green.jpg\n",
+        encoding="utf-8-sig",
+    )  # (a list saved by Notepad: its first name was lost)
     assert [p.name for p in list_inputs(listed)] == ["JNCE_2022229_44C00036_V01-red.jpg"]
 
 

@@ -98,3 +98,20 @@ def test_infer_records_times_and_track_reads_its_folder(tiny_run, tmp_path):
     assert [r["time"][:10] for r in rows] == ["2016-08-27", "2016-10-19", "2016-12-11"]
     s = track([run], tmp_path / "t", link={"min_length": 1})
     assert s["frames"] == 3 and s["first_time"].startswith("2016-08-27")
+
+
+def test_a_users_own_table_of_vortices_saved_by_excel_is_tracked(seq, tmp_path):
+    """A table of frame_id, time, lat, lon without infer's `feature` column, saved as Excel's
+    "CSV UTF-8" (a byte-order mark before `frame_id`): both made track stop with KeyError."""
+    man = [json.loads(x) for x in (seq / "manifest.jsonl").read_text().splitlines()]
+    lines = ["frame_id,time,lat,lon"]
+    for r in man:
+        for v in json.loads((seq / r["features"]).read_text())["vortices"]:
+            lines.append(f"{r['id']},{r['time']},{v['lat']},{v['lon']}")
+    table = tmp_path / "mine.csv"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    s = track([table], tmp_path / "t", truth=seq)
+    assert s["frames"] == 5 and s["idf1"] == 1.0
+    table.write_text("\n".join(lines).replace("frame_id", "image") + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"mine.csv: no frame_id column \(has \['image', 'time'"):
+        track([table], tmp_path / "t2")

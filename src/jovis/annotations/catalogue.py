@@ -9,7 +9,6 @@ the axis unit (km on the surface, or degrees on a cylindrical lon/lat map).
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from jovis.annotations.frames import FrameIndex
@@ -23,6 +22,7 @@ from jovis.annotations.geo import (
 )
 from jovis.annotations.labelme import AnnotationError
 from jovis.annotations.shapes import Shape
+from jovis.io.csv_file import CsvFileError, read_csv_rows
 
 FRAME_COLUMNS = ("frame_id", "image", "frame")
 REQUIRED = ("lat", "lon")
@@ -63,14 +63,9 @@ def read(
 
 def _rows(path: Path) -> list[dict[str, str]]:
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            rows = [
-                {(k or "").strip().lower(): (v or "").strip() for k, v in r.items()} for r in reader
-            ]
-            columns = [c.strip().lower() for c in reader.fieldnames or []]
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise AnnotationError(f"{path}: not a readable CSV ({err})") from err
+        columns, rows = read_csv_rows(path)
+    except CsvFileError as err:
+        raise AnnotationError(str(err)) from err
     missing = [c for c in REQUIRED if c not in columns]
     if not any(c in columns for c in FRAME_COLUMNS):
         missing.append("frame_id")

@@ -71,7 +71,7 @@ def read_manifest(
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """The JSON object of every non-blank line; a bad line is named by file and line number."""
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
         if line.strip():
             try:
                 rows.append(json.loads(line))

@@ -66,7 +66,7 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
                 text, len(same), _few([_product_name(p) for p in same]),
             )  # fmt: skip
     elif path.is_file() and path.suffix.lower() == ".txt":
-        lines = [ln.strip() for ln in path.read_text().splitlines()]
+        lines = [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines()]
         paths = [_relative_to(path.parent, ln) for ln in lines if ln and not ln.startswith("#")]
     elif path.is_file():
         paths = [path]

@@ -21,7 +21,7 @@ def load_json(path: str | Path) -> Any:
     including a document nested deeper than Python's parser goes (RecursionError, which is no
     ValueError and escaped every reader that caught only decoding errors)."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8-sig"))  # (a BOM: Notepad)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise JsonFileError(path, str(err)) from None
     except RecursionError:

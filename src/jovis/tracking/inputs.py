@@ -14,7 +14,6 @@ labelled frame sets (a synthetic sequence's truth catalogues), as `FrameObs` in 
 
 from __future__ import annotations
 
-import csv
 import glob
 import json
 import logging
@@ -27,6 +26,7 @@ import numpy as np
 
 from jovis.data.datasets import read_jsonl
 from jovis.inference.manifest import detector_folders
+from jovis.io.csv_file import read_csv_rows
 from jovis.io.json_file import load_json
 from jovis.tracking.observations import Detection, FrameObs
 from jovis.tracking.times import parse_time, time_of_file
@@ -159,10 +159,14 @@ def _need_time(t, frame_id: str, where: str):
 
 def _catalog_csv(path: Path, times: dict, where: str, keep: list[str] | None = None,
                  skipped: list[dict[str, str]] | None = None):  # fmt: skip
+    columns, rows = read_csv_rows(path)
+    if "frame_id" not in columns:
+        raise ValueError(f"{path}: no frame_id column (has {columns}); track reads a catalogue "
+                         "of one row per vortex: frame_id, time, lat, lon [radius_km, feature] "
+                         "(infer's catalog.csv)")  # fmt: skip
     by_frame: dict[str, list[dict[str, str]]] = defaultdict(list)
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            by_frame[row["frame_id"]].append(row)
+    for row in rows:
+        by_frame[row["frame_id"]].append(row)
     out, timeless = [], []
     for fid in keep if keep is not None else list(by_frame):
         rows = by_frame.get(fid, [])
@@ -173,7 +177,7 @@ def _catalog_csv(path: Path, times: dict, where: str, keep: list[str] | None = N
             timeless.append((where, err))
             continue
         for r in rows:
-            if r["feature"] == "vortex":
+            if r.get("feature", "vortex") == "vortex":  # (a user's table of vortices alone)
                 _add_detection(frame, r)
             elif r["feature"] == "aurora_oval":
                 frame.oval = _catalog_oval(r)
