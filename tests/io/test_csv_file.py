@@ -12,6 +12,23 @@ def test_a_byte_order_mark_and_spaces_are_no_part_of_the_names(tmp_path):
                                    [{"frame_id": "A", "lat": "80.5", "lon": "10"}])  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["frame_id;lat;lon\nA;80,5;-10,25\n",  # Excel where the decimal mark is a comma
+     "frame_id\tlat\tlon\nA\t80.5\t-10.25\n"],  # a table pasted as TSV
+)  # fmt: skip
+def test_semicolons_or_tabs_in_the_header_set_the_separator(tmp_path, text):
+    path = tmp_path / "cat.csv"
+    path.write_text(text, encoding="utf-8-sig")
+    assert read_csv_rows(path)[1] == [{"frame_id": "A", "lat": "80.5", "lon": "-10.25"}]
+
+
+def test_a_comma_separated_files_quoted_commas_stay(tmp_path):
+    path = tmp_path / "cat.csv"
+    path.write_text('frame_id,note\nA,"1,5"\n', encoding="utf-8")
+    assert read_csv_rows(path)[1] == [{"frame_id": "A", "note": "1,5"}]
+
+
 def test_a_row_longer_than_the_header_keeps_its_named_fields(tmp_path):
     """csv puts a long row's extra fields in a list under the key None: `.strip()` on it raised
     AttributeError out of the catalogue importer."""

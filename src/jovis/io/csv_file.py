@@ -4,7 +4,12 @@ file's name and the reason."""
 from __future__ import annotations
 
 import csv
+import io
+import re
 from pathlib import Path
+
+# A number written with a decimal comma, as spreadsheets in much of Europe save it
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 
 class CsvFileError(ValueError):
@@ -14,13 +19,25 @@ class CsvFileError(ValueError):
 def read_csv_rows(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
     """(column names, rows) of a CSV with a header line; names lower-cased and values stripped
     of spaces. A byte-order mark (Excel's "CSV UTF-8" writes one) is no part of the first
-    column's name: it made ``frame_id`` a column nobody found."""
+    column's name: it made ``frame_id`` a column nobody found. A header without a comma but
+    with semicolons or tabs sets the separator (Excel's CSV where the decimal mark is a comma:
+    ``80,5`` is then read as 80.5; a table pasted as TSV)."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            rows = [{(k or "").strip().lower(): (v or "").strip() if isinstance(v, str) else ""
-                     for k, v in r.items()} for r in reader]  # fmt: skip
-            columns = [c.strip().lower() for c in reader.fieldnames or []]
+            text = fh.read()
+        header = text.split("\n", 1)[0]
+        sep = next((s for s in (",", ";", "\t") if s in header), ",")
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sep)
+        rows = [{(k or "").strip().lower(): _value(v, sep) for k, v in r.items()}
+                for r in reader]  # fmt: skip
+        columns = [c.strip().lower() for c in reader.fieldnames or []]
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise CsvFileError(f"{path}: not a readable CSV ({err})") from err
     return columns, rows
+
+
+def _value(value: str | list | None, sep: str) -> str:
+    if not isinstance(value, str):  # a long row's extra fields (a list under the key None)
+        return ""
+    value = value.strip()
+    return value.replace(",", ".") if sep != "," and _DECIMAL_COMMA.match(value) else value
