@@ -259,6 +259,16 @@ def test_a_home_folder_is_expanded_and_a_list_hydra_cannot_read_is_explained(mon
     assert "\"input=['one name','another']\"" in why
 
 
+def test_a_file_setting_given_twice_is_warned_of():
+    """`input=a.fits input=b.fits` ran b.fits alone: Hydra keeps the last value silently."""
+    from jovis.apps.common import repeated_file_settings
+
+    [warning] = repeated_file_settings(["input=a.fits", "out=o", "input=b.fits", "out=p"])
+    assert warning.startswith("input= is given 2 times and only the last (b.fits) is used")
+    assert "input=[a.fits,b.fits]" in warning
+    assert repeated_file_settings(["input=a", "input=a", "-cn", "input=x"]) == []
+
+
 def test_a_folder_named_outside_ascii_reaches_jovis_as_typed(tmp_path):
     missing = tmp_path / "données (PJ44)"
     proc = subprocess.run([sys.executable, "-m", "jovis", "infer", f"input={missing}",

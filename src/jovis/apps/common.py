@@ -199,6 +199,8 @@ def known_settings(verb: str) -> Callable[[Callable], Callable]:
             if why:
                 print(f"jovis {verb}: {why}", file=sys.stderr)
                 sys.exit(1)
+            for warning in repeated_file_settings(sys.argv[1:]):
+                print(f"jovis {verb}: warning: {warning}", file=sys.stderr)
             return hydra_main(*args, **kwargs)
 
         return run
@@ -258,6 +260,23 @@ def readable_overrides(args: list[str]) -> tuple[list[str], str | None]:
             f"inside the argument: \"{key}='a name'\" or \"{key}=['one name','another']\""
         )
     return args, None
+
+
+# Settings that take several files (a list, a glob, a folder): given twice, Hydra keeps the last
+SEVERAL_FILES = ("input", "annotations")
+
+
+def repeated_file_settings(args: list[str]) -> list[str]:
+    """A warning for each of `SEVERAL_FILES` given twice or more with different values
+    (``jovis infer input=a.fits input=b.fits``): Hydra takes the last alone, silently."""
+    given: dict[str, list[str]] = {}
+    for _, arg in _override_items(args):
+        key, sep, value = arg.partition("=")
+        if sep and key in SEVERAL_FILES:
+            given.setdefault(key, []).append(value)
+    return [f"{key}= is given {len(values)} times and only the last ({values[-1]}) is used; "
+            f"for several, give one list ({key}=[{','.join(values)}]), a glob or a folder"
+            for key, values in given.items() if len(set(values)) > 1]  # fmt: skip
 
 
 def unknown_setting(verb: str, args: list[str]) -> str | None:
