@@ -1,13 +1,14 @@
 """The app boundary's shared parts: strict booleans, the evaluate config, the dispatcher."""
 
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from hydra import compose, initialize
 from omegaconf import OmegaConf
-from tests.conftest import compose_config
+from tests.conftest import REPO, compose_config
 
 from jovis.apps import VERBS
 from jovis.apps.common import explained_errors, parse_bool, strict_booleans
@@ -126,6 +127,23 @@ def test_jovis_without_a_known_verb_lists_the_verbs():
     )
     assert proc.returncode == 2
     assert "unknown verb 'fly'" in proc.stderr and ", ".join(VERBS) in proc.stderr
+
+
+def test_a_misspelt_verb_is_named_with_the_nearest_and_the_version_is_printed():
+    proc = subprocess.run([sys.executable, "-m", "jovis", "infr"], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 2 and "unknown verb 'infr' (did you mean infer?)" in proc.stderr
+    import tomllib
+
+    from jovis import __version__
+
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    assert __version__ == declared  # what --version prints is what was installed
+    proc = subprocess.run([sys.executable, "-m", "jovis", "--version"], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0
+    assert re.fullmatch(rf"jovis {re.escape(__version__)} \(torch \d[^,]*, torchvision \d.*, "
+                        r"Python 3\.\d+\.\d+\)\n", proc.stdout)  # fmt: skip
 
 
 def test_script_options_take_known_keys_and_stop_on_anything_else():

@@ -7,6 +7,7 @@ the library, print a table for people and, as the last line, one JSON object for
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import io
 import sys
@@ -42,10 +43,30 @@ VERBS = {
 
 
 def usage() -> str:
-    lines = ["usage: jovis <verb> [key=value ...] [-m] [--config-dir DIR] [--help]", ""]
+    lines = ["usage: jovis <verb> [key=value ...] [-m] [--config-dir DIR] [--help]",
+             "       jovis --version", ""]  # fmt: skip
     lines += [f"  {verb:<10} {text}" for verb, text in VERBS.items()]
     lines += ["", "`jovis <verb> --help` shows the verb's settings (Hydra)."]
     return "\n".join(lines)
+
+
+def version_line() -> str:
+    """``jovis 0.1.0 (torch ..., torchvision ..., Python ...)``: what a methods section cites and a
+    bug report needs; read from the installed packages' metadata (importing torch takes
+    seconds)."""
+    from importlib import metadata
+
+    from jovis import __version__
+
+    def installed(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    names = ("torch", "torchvision", "opencv-python-headless")
+    libs = ", ".join(f"{name} {installed(name)}" for name in names)
+    return f"jovis {__version__} ({libs}, Python {sys.version.split()[0]})"
 
 
 def main() -> None:
@@ -54,9 +75,15 @@ def main() -> None:
     if not args or args[0] in ("-h", "--help"):
         print(usage())
         sys.exit(0 if args else 2)
+    if args[0] in ("-V", "--version"):
+        print(version_line())
+        sys.exit(0)
     verb = args[0]
     if verb not in VERBS:
-        print(f"jovis: unknown verb {verb!r}; valid verbs: {', '.join(VERBS)}", file=sys.stderr)
+        near = difflib.get_close_matches(verb, list(VERBS), n=1, cutoff=0.6)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        print(f"jovis: unknown verb {verb!r}{hint}; valid verbs: {', '.join(VERBS)}",
+              file=sys.stderr)  # fmt: skip
         sys.exit(2)
     app = importlib.import_module(f"jovis.apps.{verb}")
     # Hydra reads its overrides from sys.argv: the verb is the dispatcher's, not the app's.
