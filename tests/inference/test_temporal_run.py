@@ -60,6 +60,10 @@ def test_a_stack_uses_the_neighbours_in_the_window(tiny_run, sequence, tmp_path)
     assert np.array_equal(probs[ids[4]], off[ids[4]])  # alone: as without the option
     config = OmegaConf.load(tmp_path / "stack" / "config.yaml")
     assert config.temporal.mode == "stack" and config.temporal.window_min == 4
+    # which jovis made them (a paper's methods; a rerun with another): config, rows, GeoJSON
+    features = json.loads((tmp_path / "stack" / "features" / f"{ids[0]}.geojson").read_text())
+    assert config.jovis_version == rows[ids[0]]["jovis_version"] == jovis.__version__
+    assert features["properties"]["jovis_version"] == jovis.__version__
     # the tiny checkpoint is a JIRAM one: auto leaves it off
     auto_rows, _ = infer(ckpt, sequence, tmp_path / "auto", None)
     assert {r["temporal"] for r in auto_rows.values()} == {"off"}

@@ -18,6 +18,7 @@ from typing import Any
 import torch
 from omegaconf import OmegaConf
 
+from jovis import __version__
 from jovis.geometry.maps import check_map
 from jovis.inference.batches import predict_batches
 from jovis.inference.inputs import frame_set_rows
@@ -143,7 +144,8 @@ def run_inference(
         run_key += "-map" + settings_digest(map_settings)
     if extract:  # the default floor: the key of runs made before it could be set
         run_key += f"-vs{min_vortex_score:g}"
-    settings = {"ckpt": str(ckpt), "input": str(input), "out": str(out), "device": device,
+    settings = {"jovis_version": __version__, "ckpt": str(ckpt), "input": str(input),
+                "out": str(out), "device": device,
                 "tta": tta, "tile_size": tile_size, "tile_overlap": tile_overlap,
                 "precision": precision,
                 "batch_size": batch_size, "num_workers": num_workers, "save_probs": save_probs,
@@ -173,7 +175,7 @@ def run_inference(
                          run_key=run_key, look=look,
                          map_settings=map_settings)  # fmt: skip
     properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument,
-                  "classes_seen": visible}  # fmt: skip
+                  "classes_seen": visible, "jovis_version": __version__}  # fmt: skip
     writer = OutputWriter(plan.manifest, write_threads, info.labels, properties, locks, course,
                           extract)  # fmt: skip
     start, busy, error = time.perf_counter(), 0, None
@@ -181,7 +183,8 @@ def run_inference(
         with Refresher(locks), ProgressBar(progress, len(plan.todo), "infer") as bar:
             loader = frame_loader(reader, num_workers)
             busy = predict_and_write(predictor, loader, jobs, len(plan.todo), writer,
-                                     {"run_key": run_key, **(record or {})}, batch_size, bar,
+                                     {"run_key": run_key, "jovis_version": __version__,
+                                      **(record or {})}, batch_size, bar,
                                      temporal, reader.prepare)  # fmt: skip
     except DiskFullError as err:
         writer.abort()
