@@ -447,4 +447,19 @@ def test_max_edge_share_drops_blobs_lining_the_data_edge():
     feats = extract_features(mask, None, SCHEMA, max_edge_share=0.1)
     assert sorted((round(v["x"]), round(v["y"])) for v in feats["vortices"]) == [(25, 30), (25, 55)]
     assert feats["vortices_not_kept"] == {"edge": 2}
-    assert len(extract_features(mask, None, SCHEMA)["vortices"]) == 4
+    # without the floor all four are kept, each saying how much of its outline has no data:
+    # a catalogue's user can tell the truncated ones (their size and centre are biased)
+    shares = {(round(v["x"]), round(v["y"])): v["edge_share"]
+              for v in extract_features(mask, None, SCHEMA)["vortices"]}  # fmt: skip
+    assert len(shares) == 4 and shares[(25, 30)] == shares[(25, 55)] == 0.0
+    assert 0.1 < shares[(54, 40)] < 0.3 and 0.1 < shares[(20, 74)] < 0.3  # the edge, the border
+
+
+def test_the_catalogue_and_geojson_carry_each_vortexs_edge_share(tmp_path):
+    from jovis.catalog import catalog_rows_from_geojson, features_to_geojson
+
+    mask = np.zeros((40, 40), np.uint8)
+    cv2.ellipse(mask, (20, 36), (6, 5), 0, 0, 360, 2, -1)  # cut by the frame's bottom
+    collection = features_to_geojson(extract_features(mask, None, SCHEMA), "f")
+    [row] = catalog_rows_from_geojson(collection)
+    assert row["edge_share"] == collection["features"][0]["properties"]["edge_share"] > 0.1

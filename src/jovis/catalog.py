@@ -21,7 +21,7 @@ CATALOG_COLUMNS: list[str] = (
     "frame_id time feature feature_id x_px y_px semi_major_px semi_minor_px angle_deg area_px "
     "radius_px width_px mean_prob lat lon semi_major_km semi_minor_km radius_km area_km2 width_km "
     "mean_colatitude_deg integrated_brightness brightness_units brightness_coverage "
-    "position_uncertainty_km"
+    "position_uncertainty_km edge_share"
 ).split()
 
 

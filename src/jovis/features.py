@@ -152,10 +152,11 @@ def extract_features(
         cid = schema.id_of("vortex")
         prob = None if probs is None else probs[cid]
         split = {"neck_ratio": neck_ratio, "concave_ratio": concave_ratio}
-        shape = {"max_axis_ratio": max_axis_ratio, "split_axis_ratio": split_axis_ratio}
-        if max_edge_share is not None:
-            shape["edge"] = (np.pad(mask == schema.ignore_index, 1, constant_values=True),
-                             max_edge_share)  # fmt: skip
+        # every vortex says how much of its outline runs along no data (the frame's border
+        # counts): a vortex cut by the limb, the terminator or the frame has a biased size
+        shape = {"max_axis_ratio": max_axis_ratio, "split_axis_ratio": split_axis_ratio,
+                 "edge": (np.pad(mask == schema.ignore_index, 1, constant_values=True),
+                          max_edge_share)}  # fmt: skip
         vortices, not_kept = _vortices(
             mask == cid, prob, min_vortex_area_px, min_vortex_score, grid, split, **shape
         )
@@ -193,10 +194,12 @@ def _vortices(
     split: dict[str, float],
     max_axis_ratio: float | None = None,
     split_axis_ratio: float | None = None,
-    edge: tuple[np.ndarray, float] | None = None,
+    edge: tuple[np.ndarray, float | None] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The vortex instances kept, and how many marked pieces each floor left out (by reason:
-    ``area``, ``score``, ``axis_ratio``, ``edge``; only the reasons that left one out)."""
+    ``area``, ``score``, ``axis_ratio``, ``edge``; only the reasons that left one out). With
+    `edge` (the padded no-data mask, the most of an outline it may hold or None), each kept
+    instance has its ``edge_share`` (`edge_share`)."""
     not_kept: dict[str, int] = {}
     n, labels, stats, _ = cv2.connectedComponentsWithStats(
         binary.astype(np.uint8), connectivity=8, ltype=cv2.CV_32S
@@ -224,7 +227,9 @@ def _vortices(
         for comp in pieces:
             area = int(np.count_nonzero(comp))
             vortex = _vortex(comp, x0, y0, area, prob) if area >= max(1, min_area) else None
-            reason = _left_out(vortex, comp, (x0, y0), min_score, max_axis_ratio, edge)
+            if vortex is not None and edge is not None:
+                vortex["edge_share"] = _r(edge_share(comp, x0, y0, edge[0]))
+            reason = _left_out(vortex, min_score, max_axis_ratio, edge and edge[1])
             if reason:
                 not_kept[reason] = not_kept.get(reason, 0) + 1
             else:
@@ -235,11 +240,9 @@ def _vortices(
 
 def _left_out(
     vortex: dict[str, Any] | None,
-    comp: np.ndarray,
-    origin: tuple[int, int],
     min_score: float,
     max_axis_ratio: float | None,
-    edge: tuple[np.ndarray, float] | None,
+    max_edge_share: float | None,
 ) -> str | None:
     """The floor that leaves a marked piece out of the catalogue (None: it is kept); `vortex`
     is None for a piece under the area floor."""
@@ -251,7 +254,7 @@ def _left_out(
         vortex["semi_minor_px"], 0.5
     ):
         return "axis_ratio"
-    if edge is not None and edge_share(comp, *origin, edge[0]) > edge[1]:
+    if max_edge_share is not None and vortex.get("edge_share", 0.0) > max_edge_share:
         return "edge"
     return None
 
