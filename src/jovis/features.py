@@ -229,7 +229,7 @@ def _vortices(
             vortex = _vortex(comp, x0, y0, area, prob) if area >= max(1, min_area) else None
             if vortex is not None and edge is not None:
                 vortex["edge_share"] = _r(edge_share(comp, x0, y0, edge[0]))
-            reason = _left_out(vortex, min_score, max_axis_ratio, edge and edge[1])
+            reason = _left_out(vortex, min_score, max_axis_ratio, None if edge is None else edge[1])
             if reason:
                 not_kept[reason] = not_kept.get(reason, 0) + 1
             else:

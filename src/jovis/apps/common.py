@@ -302,8 +302,8 @@ def unknown_setting(verb: str, args: list[str]) -> str | None:
         parts = key.split(".")
         node: dict | None = tree
         for depth, part in enumerate(parts):
-            if node is None or (depth == 1 and parts[0] == "hydra"):
-                break  # below a value, not a block: Hydra checks it
+            if node is None:
+                break  # below a value, not a block (and Hydra's own): Hydra checks it
             if part in node:
                 node = node[part]
                 continue

@@ -276,7 +276,7 @@ def _frame_set_manifest(root: Path) -> bool:
     path = root / "manifest.jsonl"
     if not path.is_file():
         return False
-    with path.open(encoding="utf-8", errors="replace") as lines:
+    with path.open(encoding="utf-8-sig", errors="replace") as lines:
         first = next((line for line in lines if line.strip()), "")
     try:
         row = json.loads(first)

@@ -159,13 +159,13 @@ def _need_time(t, frame_id: str, where: str):
 
 def _catalog_csv(path: Path, times: dict, where: str, keep: list[str] | None = None,
                  skipped: list[dict[str, str]] | None = None):  # fmt: skip
-    columns, rows = read_csv_rows(path)
+    columns, table = read_csv_rows(path)
     if "frame_id" not in columns:
         raise ValueError(f"{path}: no frame_id column (has {columns}); track reads a catalogue "
                          "of one row per vortex: frame_id, time, lat, lon [radius_km, feature] "
                          "(infer's catalog.csv)")  # fmt: skip
     by_frame: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in rows:
+    for row in table:
         by_frame[row["frame_id"]].append(row)
     out, timeless = [], []
     for fid in keep if keep is not None else list(by_frame):
