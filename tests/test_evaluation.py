@@ -83,3 +83,25 @@ def test_a_vortex_floor_outside_0_1_is_refused_by_name():
     for bad in (1.5, -0.1, "high", True):
         with pytest.raises(ValueError, match=r"min_vortex_score=.*must be a number in \[0, 1\]"):
             check_vortex_floor(bad)
+
+
+def test_every_frame_is_scored_alone_and_the_rows_add_up_to_the_whole(tmp_path):
+    """A user scoring a detector on their own labelled frames saw one figure for the set:
+    per_frame.csv says which frames it gets wrong, and the summary names the worst."""
+    import csv
+
+    data = tmp_path / "set"
+    write_frame_set(data, n=4, size=128, channels=["red", "green", "blue"],
+                    instrument="junocam_rgb", seed=20000000, view="perspective",
+                    params={"junocam_product_prob": 1.0})  # fmt: skip
+    scores = evaluate(find_release("visible_rgb").weights, data, tmp_path / "eval", device="cpu")
+    rows = list(csv.DictReader((tmp_path / "eval" / "per_frame.csv").read_text().splitlines()))
+    assert scores["per_frame"] == str(tmp_path / "eval" / "per_frame.csv") and len(rows) == 4
+    assert set(rows[0]) >= {"frame_id", "vortex_iou", "vortex_true_px", "vortex_pred_px",
+                            "mean_fg_iou", "vortex_tp", "vortex_fp", "vortex_fn"}  # fmt: skip
+    for key in ("tp", "fp", "fn"):  # the frames' instances are the set's
+        assert sum(int(r[f"vortex_{key}"]) for r in rows) == scores["vortex_instances"][key]
+    assert sum(int(r["vortex_true_px"]) for r in rows) == sum(scores["confusion_matrix"][2])
+    worst = scores["worst_frames"]
+    assert worst[0]["mean_fg_iou"] == min(float(r["mean_fg_iou"]) for r in rows if r["mean_fg_iou"])
+    assert [w["mean_fg_iou"] for w in worst] == sorted(w["mean_fg_iou"] for w in worst)

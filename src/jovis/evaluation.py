@@ -13,14 +13,15 @@ from rich.console import Console
 from rich.table import Table
 
 from jovis.data.datasets import FolderDataset
-from jovis.frame import Frame
+from jovis.frame import Frame, LabelSchema
 from jovis.inference.batches import predict_batches
 from jovis.inference.look import LookSettings
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import ScaledInput, prepare_scaled
 from jovis.inference.scale import check_mode
 from jovis.inference.settings import check_vortex_floor
-from jovis.io.atomic import write_json
+from jovis.io.atomic import write_json, write_text
+from jovis.io.csv_file import csv_text
 from jovis.real_eval.visibility import VisibilityRecall
 from jovis.scoring import FeatureScores, confusion_matrix, iou_dice
 from jovis.scoring.oval_course import CourseSettings, frame_mask
@@ -87,26 +88,25 @@ def evaluate(
     start = time.perf_counter()
     notes: list[dict[str, Any]] = []
 
+    scored = scored_classes(predictor, score_hidden)
+    per_frame: list[dict[str, Any]] = []
     for frame, truth, truth_features, p in labelled_predictions(
         predictor, dataset, batch_size, resample, px_per_deg, notes, look, score_hidden
     ):
         pred, _ = frame_mask(p, frame.valid, frame.grid, schema, course, frame.image)
-        cm.add_(
-            confusion_matrix(
-                torch.from_numpy(pred),
-                torch.from_numpy(truth),
-                schema.num_classes,
-                schema.ignore_index,
-            )
+        frame_cm = confusion_matrix(
+            torch.from_numpy(pred), torch.from_numpy(truth), schema.num_classes, schema.ignore_index
         )
-        truth_scores.add(pred, p, truth, truth_features, frame.grid)
+        cm.add_(frame_cm)
+        counts = truth_scores.add(pred, p, truth, truth_features, frame.grid)
+        per_frame.append(frame_scores(frame.id, frame_cm.numpy(), counts, schema, scored))
         if aurora is not None and (truth == aurora).any():
             seen.add(frame, truth_features, truth == aurora, pred == aurora)
 
     iou, dice = iou_dice(cm.numpy())
     result: dict[str, Any] = {"data": str(data), "checkpoint": str(ckpt), "frames": len(dataset)}
     # what the detector can mark; the other classes' pixels are not scored (`labelled_predictions`)
-    result["classes_scored"] = [schema.names[i] for i in scored_classes(predictor, score_hidden)]
+    result["classes_scored"] = [schema.names[i] for i in scored]
     for name, i_, d_ in zip(schema.names, iou, dice, strict=True):
         result[f"{name}_iou"] = _round(i_)
         result[f"{name}_dice"] = _round(d_)
@@ -123,11 +123,46 @@ def evaluate(
     result["resample_scales"] = sorted({n["resample_scale"] for n in notes if n.get("resampled")})
     result["confusion_matrix"] = cm.tolist()
     result["seconds"] = round(time.perf_counter() - start, 2)
+    result["worst_frames"] = worst_frames(per_frame)
     if out is not None:
         out = Path(out)
         write_json(out / "metrics.json", result)
+        write_text(out / PER_FRAME, csv_text(per_frame, list(per_frame[0]) if per_frame else []))
         result["out"] = str(out)
+        result["per_frame"] = str(out / PER_FRAME)
     return result
+
+
+# evaluate's one row per frame, beside metrics.json
+PER_FRAME = "per_frame.csv"
+
+
+def frame_scores(frame_id: str, cm: np.ndarray, counts: dict[str, int] | None,
+                 schema: LabelSchema, scored: list[int]) -> dict[str, Any]:  # fmt: skip
+    """One frame's row: its IoU and its true and predicted pixels for each scored class but the
+    background, the mean of those IoUs, and its vortex instances (tp, fp, fn) when it has
+    vortex truth: which of a user's labelled frames the detector gets wrong, and how."""
+    iou, _ = iou_dice(cm)
+    row: dict[str, Any] = {"frame_id": frame_id}
+    foreground = [i for i in scored if i != 0]
+    for i in foreground:
+        name = schema.names[i]
+        row[f"{name}_iou"] = _round(iou[i])
+        row[f"{name}_true_px"] = int(cm[i].sum())
+        row[f"{name}_pred_px"] = int(cm[:, i].sum())
+    ious = [iou[i] for i in foreground if np.isfinite(iou[i])]
+    row["mean_fg_iou"] = _round(np.mean(ious)) if ious else None
+    for key in ("tp", "fp", "fn"):
+        row[f"vortex_{key}"] = None if counts is None else counts[key]
+    return row
+
+
+def worst_frames(rows: list[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
+    """The `n` frames of lowest mean foreground IoU (those with one), lowest first: where to
+    look first among a labelled set's frames."""
+    scored = [r for r in rows if r["mean_fg_iou"] is not None]
+    return [{"frame_id": r["frame_id"], "mean_fg_iou": r["mean_fg_iou"]}
+            for r in sorted(scored, key=lambda r: r["mean_fg_iou"])[:n]]  # fmt: skip
 
 
 def labelled_predictions(
@@ -217,6 +252,12 @@ def print_table(result: dict[str, Any], names: list[str] | None = None) -> None:
             f"oval boundary distance: mean {_fmt(result['oval_boundary_mean'])} {units}, "
             f"95th percentile {_fmt(result['oval_boundary_p95'])} {units}"
         )
+    if len(result.get("worst_frames") or []) > 1:
+        worst = ", ".join(f"{w['frame_id']} ({_fmt(w['mean_fg_iou'])})"
+                          for w in result["worst_frames"])  # fmt: skip
+        where = result.get("per_frame")
+        where = f"; every frame's scores in {where}" if where else ""
+        console.print(f"lowest mean foreground IoU: {worst}{where}", soft_wrap=True)
 
 
 def _round(x: float) -> float | None:

@@ -1,12 +1,14 @@
-"""A CSV table a user gave (a vortex catalogue to import or track): read, or refused with the
-file's name and the reason."""
+"""CSV tables: one a user gave (a vortex catalogue to import or track), read or refused with the
+file's name and the reason; and the text of the tables jovis writes."""
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from pathlib import Path
+from typing import Any
 
 # A number written with a decimal comma, as spreadsheets in much of Europe save it
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -41,3 +43,21 @@ def _value(value: str | list | None, sep: str) -> str:
         return ""
     value = value.strip()
     return value.replace(",", ".") if sep != "," and _DECIMAL_COMMA.match(value) else value
+
+
+def csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """`rows` as CSV text under a header of `columns` (other keys left out): None and
+    non-finite floats as empty fields, floats to 6 decimals."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: csv_cell(row.get(c)) for c in columns})
+    return buf.getvalue()
+
+
+def csv_cell(value: Any) -> Any:
+    """One CSV field: None and non-finite floats empty, floats to 6 decimals."""
+    if isinstance(value, float):
+        return "" if not math.isfinite(value) else round(value, 6)
+    return "" if value is None else value

@@ -11,14 +11,13 @@ gain. Layout: the frame-set layout of `write_frame_set` plus a ``time`` column i
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from pathlib import Path
 from typing import Any
 
 from jovis.frame import Frame, Labels, LabelSchema
 from jovis.io.atomic import write_json, write_text
+from jovis.io.csv_file import csv_text
 from jovis.synth import channels as ins
 from jovis.synth import labels as lab
 from jovis.synth.frameset import default_schema, finish_frame_set, write_frame_files
@@ -81,7 +80,7 @@ def write_sequence(out, size: int, channels: list[str], instrument: str, hemisph
             if len(shown) < 16:
                 frame = Frame(img, list(channels), instrument, valid=valid[k].numpy())
                 shown.append((frame, Labels(mask[k].numpy(), feats)))
-    write_text(out / "truth_tracks.csv", _csv(truth_rows, TRUTH_COLUMNS))
+    write_text(out / "truth_tracks.csv", csv_text(truth_rows, TRUTH_COLUMNS))
     write_json(out / "sequence.json", {**story["truth"], "spec": spec.__dict__,
                                        "frame_ids": [r["id"] for r in rows]})  # fmt: skip
     finish_frame_set(out, rows, shown, schema)
@@ -97,12 +96,3 @@ def write_sequence(out, size: int, channels: list[str], instrument: str, hemisph
         "seconds": round(seconds, 3),
         "frames_per_s": round(len(rows) / max(seconds, 1e-9), 2),
     }
-
-
-def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({c: r.get(c) for c in columns})
-    return buf.getvalue()

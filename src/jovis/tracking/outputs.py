@@ -3,9 +3,7 @@ report page, each written to a temporary name and renamed (`jovis.io.atomic`).""
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import math
 from pathlib import Path
 from typing import Any
@@ -15,27 +13,13 @@ import numpy as np
 from jovis.catalog import LATLON_CRS
 from jovis.geometry.lonwrap import line_geometry
 from jovis.io.atomic import write_json, write_png, write_text
+from jovis.io.csv_file import csv_cell, csv_text
 from jovis.tracking import plots
 from jovis.tracking.oval_series import OVAL_COLUMNS
 
 TRACK_COLUMNS = "id frame_id time day lat lon radius_km uncertainty_km bridged".split()
 DRIFT_COLUMNS = ("id n first_time last_time mean_lat lon_first lon_rate_deg_per_day lon_rate_err "
                  "lat_rate_deg_per_day lat_rate_err").split()  # fmt: skip
-
-
-def csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    w.writeheader()
-    for r in rows:
-        w.writerow({c: _cell(r.get(c)) for c in columns})
-    return buf.getvalue()
-
-
-def _cell(v):
-    if isinstance(v, float):
-        return "" if not math.isfinite(v) else round(v, 6)
-    return "" if v is None else v
 
 
 def tracks_geojson(points: list[dict], drift: list[dict]) -> dict[str, Any]:
@@ -49,7 +33,7 @@ def tracks_geojson(points: list[dict], drift: list[dict]) -> dict[str, Any]:
         coords = [[round(p["lon"], 4), round(p["lat"], 4)] for p in pts]
         if len(coords) == 1:
             coords.append(coords[0])
-        props = {k: _cell(v) for k, v in rates.get(tid, {}).items()}
+        props = {k: csv_cell(v) for k, v in rates.get(tid, {}).items()}
         props.update(id=tid, times=[p["time"] for p in pts], frame_ids=[p["frame_id"] for p in pts])
         feats.append({"type": "Feature", "properties": props,
                       "geometry": line_geometry(coords)})  # fmt: skip
@@ -108,7 +92,7 @@ def write_report(out: Path, summary: dict[str, Any], drift: list[dict], images: 
     rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
                    for k, v in summary.items() if not isinstance(v, dict | list))  # fmt: skip
     head = "".join(f"<th>{c}</th>" for c in DRIFT_COLUMNS)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(d.get(c))}</td>" for c in DRIFT_COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{csv_cell(d.get(c))}</td>" for c in DRIFT_COLUMNS)
                    + "</tr>" for d in drift)  # fmt: skip
     imgs = "".join(f'<p><img src="{html.escape(i)}" alt="{html.escape(i)}"></p>' for i in images)
     page = (
