@@ -296,6 +296,11 @@ def test_infer_with_an_unknown_model_name_fails_naming_the_choices(hst_product, 
                ok=False)  # fmt: skip
     assert proc.returncode != 0 and "valid choices: auto, " in proc.stderr + proc.stdout
     assert not (tmp_path / "o").exists()
+    # model=auto with a checkpoint: auto ran the released detectors, the checkpoint unused
+    proc = run("scripts/infer.py", "model=auto", f"ckpt={hst_product}", f"input={hst_product}",
+               f"out={tmp_path}/o", ok=False)  # fmt: skip
+    assert proc.returncode == 1 and "drop model=auto to run your checkpoint" in proc.stderr
+    assert not (tmp_path / "o").exists()
 
 
 def test_evaluate_and_export_take_a_released_name(tmp_path):

@@ -37,6 +37,9 @@ def infer_from_config(cfg: DictConfig) -> dict[str, Any]:
     if model != "auto":
         pick = resolve_model(model, cfg.ckpt)
         return run_one(cfg, pick.path, cfg.input, cfg.out, pick.to_dict())
+    if cfg.ckpt is not None:  # auto picks released detectors: the checkpoint went unused
+        raise ValueError(f"model=auto and ckpt={cfg.ckpt}: auto picks a released detector for "
+                         "each frame; drop model=auto to run your checkpoint")  # fmt: skip
     return run_auto(cfg)
 
 
