@@ -335,3 +335,14 @@ def test_an_hst_file_of_several_imsets_is_refused_not_read_as_its_first(tmp_path
     primary.header["EXTNAME"] = "SCI"
     fits.HDUList([primary, *hdus[1:3]]).writeto(tmp_path / "one.fits")
     assert read_frame(tmp_path / "one.fits").shape == (20, 30)
+
+
+def test_an_hst_file_with_only_expstart_gets_its_time(tmp_path):
+    """A STIS flat-fielded file as MAST serves it keeps the exposure start as EXPSTART (MJD) in
+    its SCI extension; without DATE-OBS it had no time in infer's manifest (track found it)."""
+    primary = fits.PrimaryHDU()
+    primary.header.update(TELESCOP="HST", INSTRUME="STIS", DETECTOR="FUV-MAMA")
+    sci = fits.ImageHDU(np.ones((64, 64), np.float32), name="SCI")
+    sci.header["EXPSTART"] = 57529.095625  # 2016-05-21 02:17:42 UTC
+    fits.HDUList([primary, sci]).writeto(tmp_path / "o_flt.fits")
+    assert read_frame(tmp_path / "o_flt.fits").meta["time"] == "2016-05-21T02:17:42.000"

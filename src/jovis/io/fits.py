@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,9 @@ from jovis.io.hst_forms import (
     skyplane_to_polar,
 )
 from jovis.io.instrument import grid_for_shape, load_instrument
+
+# Day 0 of the Modified Julian Date (UTC), HST's EXPSTART / TEXPSTRT
+MJD_EPOCH = datetime(1858, 11, 17)
 
 # Hubble's far-UV aurora cameras; their products (polar projections, lat-lon maps, flatproj
 # arrays, sky-plane crops) come from the same projection pipelines, so all are read with the
@@ -323,13 +327,19 @@ def _plain(value: Any) -> Any:
 
 
 def _time(meta: dict[str, Any]) -> dict[str, Any]:
-    """Observation start (ISO) from UDATE, else DATE-OBS (+ TIME-OBS), and exposure seconds."""
+    """Observation start (ISO) from UDATE, else DATE-OBS (+ TIME-OBS), else HST's EXPSTART or
+    TEXPSTRT (MJD: a file whose date cards are gone, or an extension that keeps only those),
+    and exposure seconds."""
     out: dict[str, Any] = {}
     stamp = str(meta.get("UDATE") or "").strip()
     if not stamp and meta.get("DATE-OBS"):
         stamp = str(meta["DATE-OBS"]).strip()
         if "T" not in stamp and meta.get("TIME-OBS"):
             stamp += f"T{str(meta['TIME-OBS']).strip()}"
+    mjds = [meta.get(k) for k in ("EXPSTART", "TEXPSTRT")]
+    mjd = next((v for v in mjds if isinstance(v, int | float) and math.isfinite(v)), None)
+    if not stamp and mjd is not None:
+        stamp = (MJD_EPOCH + timedelta(days=float(mjd))).isoformat(timespec="milliseconds")
     if stamp:
         out["time"] = stamp.replace(" ", "T")
     for key in ("EXPT", "EXPTIME", "TEXPTIME"):

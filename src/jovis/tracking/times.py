@@ -3,7 +3,7 @@
 A frame's time comes, in this order, from a ``time`` value recorded with it (a manifest column,
 a GeoJSON property, a catalogue column) or from its source file's metadata through the jovis
 readers (`jovis.io.read_frame`: FITS ``UDATE``/``DATE-OBS`` (+``TIME-OBS``), JunoCam
-``START_TIME``/``IMAGE_TIME``, PDS3 ``START_TIME``), with FITS ``EXPSTART`` (MJD) as a last resort.
+``START_TIME``/``IMAGE_TIME``, PDS3 ``START_TIME``, FITS ``EXPSTART`` as MJD where no date card is).
 """
 
 from __future__ import annotations
@@ -44,13 +44,13 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def time_from_meta(meta: dict[str, Any]) -> datetime | None:
-    """A frame's time from its reader's metadata (``time``, else ``EXPSTART`` in MJD)."""
+    """A frame's time from its reader's metadata: ``time`` (every reader's, FITS ``EXPSTART``
+    included), else a label's own keys."""
     for key in ("time", "START_TIME", "IMAGE_TIME", "DATE-OBS"):
         t = parse_time(meta.get(key))
         if t is not None:
             return t
-    start = meta.get("EXPSTART")
-    return parse_time(float(start)) if isinstance(start, int | float) else None
+    return None
 
 
 def time_of_file(path: str | Path) -> datetime | None:
