@@ -241,6 +241,9 @@ def test_a_setting_the_verb_does_not_have_is_named_with_the_nearest(verb, args, 
         # setting that is a value (map: null) and Hydra's own
         ("train", ["trainer.devices=2", "data.params.vortex_label_min_structure=0.02",
                    "hydra.job.chdir=false", "model.encoder=resnet34"]),
+        # an empty block is open to additions (`params: {}`): Hydra's "+params.x=" is right
+        ("realism", ["params.oval_fwhm_range=[0.57,0.96]"]),
+        ("train", ["data.params.junocam_product_prob=0.8"]),
     ],
 )  # fmt: skip
 def test_every_setting_of_the_verbs_config_and_hydras_own_syntax_pass(verb, args):

@@ -352,8 +352,11 @@ def setting_tree(verb: str) -> dict[str, Any]:
 
 
 def _shape(node: Any) -> dict[str, Any] | None:
-    """A YAML node's names: nested dicts for blocks, None for a value."""
-    return {str(k): _shape(v) for k, v in node.items()} if isinstance(node, dict) else None
+    """A YAML node's names: nested dicts for blocks, None for a value or an empty block (``params:
+    {}``, open to ``+params.x=``: Hydra's own advice is the right one there)."""
+    if not isinstance(node, dict) or not node:
+        return None
+    return {str(k): _shape(v) for k, v in node.items()}
 
 
 def _merged(a: dict | None, b: dict | None) -> dict | None:
