@@ -181,6 +181,25 @@ def test_the_verb_is_not_said_twice(capsys, monkeypatch):
     assert capsys.readouterr().err.startswith("jovis adapt: data=a and input=b disagree")
 
 
+def _interrupted(cfg):
+    raise KeyboardInterrupt  # Ctrl-C while the app runs
+
+
+def test_ctrl_c_ends_with_what_was_left_and_how_to_go_on(capsys, monkeypatch):
+    """A 40-line traceback ending in KeyboardInterrupt read as a crash."""
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    for verb, hint in (("infer", "run the same command again"), ("train", "resume=<its run"),
+                       ("track", "every file it wrote is whole")):  # fmt: skip
+        with pytest.raises(SystemExit) as stop:
+            explained_errors(verb)(_interrupted)(None)
+        err = capsys.readouterr().err
+        assert stop.value.code == 130 and err.startswith(f"jovis {verb}: interrupted; ")
+        assert hint in err and "Traceback" not in err
+    monkeypatch.setenv("HYDRA_FULL_ERROR", "1")
+    with pytest.raises(KeyboardInterrupt):
+        explained_errors("infer")(_interrupted)(None)
+
+
 def test_other_errors_keep_their_traceback(monkeypatch):
     monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
     with pytest.raises(ValueError, match="broadcast"):  # not raised by jovis: a bug's traceback
