@@ -188,7 +188,7 @@ def _interrupted(cfg):
 def test_ctrl_c_ends_with_what_was_left_and_how_to_go_on(capsys, monkeypatch):
     """A 40-line traceback ending in KeyboardInterrupt read as a crash."""
     monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
-    for verb, hint in (("infer", "run the same command again"), ("train", "resume=<its run"),
+    for verb, hint in (("infer", "run the same command again"), ("adapt", "resume=<its run"),
                        ("track", "every file it wrote is whole")):  # fmt: skip
         with pytest.raises(SystemExit) as stop:
             explained_errors(verb)(_interrupted)(None)

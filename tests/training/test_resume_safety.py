@@ -146,3 +146,29 @@ def test_kill_9_then_resume_logs_every_step_exactly_once(tmp_path):
     assert sorted(val_steps) == [1, 3, 5, 7, 9, 11] and set(val_steps.values()) == {1}
     events = list((run / "logs").glob("events.out.tfevents.*"))
     assert len(events) == 2  # TensorBoard: the killed run's file kept, the resumed run's added
+
+
+def test_ctrl_c_names_the_run_folder_to_resume_and_the_resume_goes_on(tmp_path, monkeypatch):
+    """Lightning answers Ctrl-C with a graceful stop and exit status 1 (SystemExit), so the
+    user learnt neither that it was an interruption nor which folder to resume: now a
+    KeyboardInterrupt naming `resume=<run folder>`, which `jovis train` prints as one line."""
+    from jovis.training.callbacks import LastCheckpoint
+
+    save = LastCheckpoint.on_train_batch_end
+
+    def interrupt_at_step_3(self, trainer, *args):
+        save(self, trainer, *args)
+        if trainer.global_step == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(LastCheckpoint, "on_train_batch_end", interrupt_at_step_3)
+    cfg = compose_config("train", ["experiment=tiny", f"out={tmp_path}", "trainer.max_steps=6",
+                                   "checkpoint.every_n_steps=1"])  # fmt: skip
+    with pytest.raises(KeyboardInterrupt, match=r"give resume=(\S+) to go on") as stop:
+        train(cfg)
+    run = Path(str(stop.value).split("resume=")[1].split()[0])
+    assert (run / "checkpoints" / "last.ckpt").is_file()
+    monkeypatch.setattr(LastCheckpoint, "on_train_batch_end", save)
+    resumed = train(compose_config("train", ["experiment=tiny", f"out={tmp_path}",
+                                             "trainer.max_steps=6", f"resume={run}"]))  # fmt: skip
+    assert resumed["out"] == str(run) and resumed["steps"] == 6

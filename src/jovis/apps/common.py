@@ -146,13 +146,13 @@ def explained_errors(verb: str) -> Callable[[Callable[[DictConfig], None]], Call
         def run(cfg: DictConfig) -> None:
             try:
                 app_main(cfg)
-            except KeyboardInterrupt:  # Ctrl-C: a long traceback read as a crash
+            except KeyboardInterrupt as stop:  # Ctrl-C: a long traceback read as a crash
                 if os.environ.get(FULL_ERROR_ENV) == "1":
                     raise
                 for handler in logging.getLogger().handlers:
                     handler.flush()
-                print(f"jovis {verb}: interrupted; {INTERRUPTED.get(verb, INTERRUPTED[''])}",
-                      file=sys.stderr)  # fmt: skip
+                hint = str(stop) or INTERRUPTED.get(verb, INTERRUPTED[""])  # (train: its folder)
+                print(f"jovis {verb}: interrupted; {hint}", file=sys.stderr)
                 sys.exit(130)  # (128 + SIGINT, as a shell reports it)
             except EXPLAINED_ERRORS as err:
                 if os.environ.get(FULL_ERROR_ENV) == "1" or not raised_in_jovis(err):
@@ -174,7 +174,6 @@ INTERRUPTED = {
     "": "every file it wrote is whole (each is written under a temporary name, then renamed)",
     "infer": "every frame it finished is whole and recorded: run the same command again to go "
              "on with the others",
-    "train": "give resume=<its run folder> to go on from its last checkpoint",
     "adapt": "give resume=<its run folder> to go on from its last checkpoint",
 }  # fmt: skip
 

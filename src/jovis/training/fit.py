@@ -95,7 +95,13 @@ def train(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
     )
     start = time.perf_counter()
     with run_dir_for_children(run_dir):  # processes Lightning launches join this folder
-        trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
+        try:
+            trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
+        except SystemExit:
+            if trainer.interrupted:  # Lightning's answer to Ctrl-C: a graceful stop, then exit 1
+                raise KeyboardInterrupt(f"give resume={run_dir} to go on from its last "
+                                        "checkpoint") from None  # fmt: skip
+            raise
         validate_last_step(trainer, module, datamodule)
     seconds = time.perf_counter() - start
 
