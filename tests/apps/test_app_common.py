@@ -200,6 +200,23 @@ def test_ctrl_c_ends_with_what_was_left_and_how_to_go_on(capsys, monkeypatch):
         explained_errors("infer")(_interrupted)(None)
 
 
+def test_sigterm_stops_an_app_as_ctrl_c_does(capsys, monkeypatch):
+    """A batch scheduler's time limit (SIGTERM) ended the process at once, saying nothing and
+    leaving its frame locks; now the app stops as on Ctrl-C, naming the signal."""
+    import signal
+
+    def killed(cfg):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    previous = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as stop:
+        explained_errors("infer")(killed)(None)
+    err = capsys.readouterr().err
+    assert stop.value.code == 143 and err.startswith("jovis infer: terminated (SIGTERM); every")
+    assert signal.getsignal(signal.SIGTERM) is previous  # the app's handler is gone with it
+
+
 def test_other_errors_keep_their_traceback(monkeypatch):
     monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
     with pytest.raises(ValueError, match="broadcast"):  # not raised by jovis: a bug's traceback

@@ -3,12 +3,15 @@ kept as typed, the final JSON line."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -139,34 +142,75 @@ def raised_in_jovis(err: BaseException) -> bool:
 def explained_errors(verb: str) -> Callable[[Callable[[DictConfig], None]], Callable]:
     """Decorate an app's main (under ``@hydra.main``): a setting, path or file jovis refuses
     ends the run with ``jovis <verb>: <the reason>`` on stderr and exit status 1, not a
-    traceback whose last line says it. ``HYDRA_FULL_ERROR=1`` keeps the traceback."""
+    traceback whose last line says it; Ctrl-C or SIGTERM with what the run left and how to go
+    on (`INTERRUPTED`), status 130 / 143. ``HYDRA_FULL_ERROR=1`` keeps the traceback."""
 
     def wrap(app_main: Callable[[DictConfig], None]) -> Callable[[DictConfig], None]:
         @functools.wraps(app_main)
         def run(cfg: DictConfig) -> None:
-            try:
-                app_main(cfg)
-            except KeyboardInterrupt as stop:  # Ctrl-C: a long traceback read as a crash
-                if os.environ.get(FULL_ERROR_ENV) == "1":
-                    raise
-                for handler in logging.getLogger().handlers:
-                    handler.flush()
-                hint = str(stop) or INTERRUPTED.get(verb, INTERRUPTED[""])  # (train: its folder)
-                print(f"jovis {verb}: interrupted; {hint}", file=sys.stderr)
-                sys.exit(130)  # (128 + SIGINT, as a shell reports it)
-            except EXPLAINED_ERRORS as err:
-                if os.environ.get(FULL_ERROR_ENV) == "1" or not raised_in_jovis(err):
-                    raise
-                for handler in logging.getLogger().handlers:
-                    handler.flush()
-                message = str(err).removeprefix(f"{verb}: ")  # not "jovis adapt: adapt: ..."
-                print(f"jovis {verb}: {message}", file=sys.stderr)
-                print(f"({FULL_ERROR_ENV}=1 shows where it was raised)", file=sys.stderr)
-                sys.exit(1)
+            with stop_on_sigterm() as terminated:
+                try:
+                    app_main(cfg)
+                except (KeyboardInterrupt, Exception) as err:
+                    if os.environ.get(FULL_ERROR_ENV) == "1":
+                        raise
+                    # stopped by Ctrl-C or SIGTERM (a reader worker's death it brought, too)
+                    stopped = isinstance(err, KeyboardInterrupt) or bool(terminated)
+                    if not stopped and not (isinstance(err, EXPLAINED_ERRORS)
+                                            and raised_in_jovis(err)):  # fmt: skip
+                        raise
+                    for handler in logging.getLogger().handlers:
+                        handler.flush()
+                    if stopped:
+                        if hasattr(signal, "SIGCHLD"):  # the workers' ends are no news now
+                            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # (PyTorch's raises)
+                        print(f"jovis {verb}: {_stop_message(verb, err, terminated)}",
+                              file=sys.stderr)  # fmt: skip
+                        sys.exit(143 if terminated else 130)  # (128 + the signal)
+                    message = str(err).removeprefix(f"{verb}: ")  # not "jovis adapt: adapt: ..."
+                    print(f"jovis {verb}: {message}", file=sys.stderr)
+                    print(f"({FULL_ERROR_ENV}=1 shows where it was raised)", file=sys.stderr)
+                    sys.exit(1)
 
         return run
 
     return wrap
+
+
+@contextlib.contextmanager
+def stop_on_sigterm() -> Iterator[list[int]]:
+    """While in the block, SIGTERM (a batch scheduler's time limit, ``kill``) stops the app as
+    Ctrl-C does: a KeyboardInterrupt in the main process, so frames in flight are finished,
+    locks released and the one-line message printed (the default ended the process at once,
+    saying nothing). Yields a list that holds the signal once it came. A forked worker process
+    that inherits the handler ends as it would have without it."""
+    came: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield came
+        return
+    main = os.getpid()
+
+    def handler(signum: int, _frame: Any) -> None:
+        if os.getpid() != main:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        came.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield came
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_message(verb: str, err: BaseException, terminated: list[int]) -> str:
+    """How the run stopped, what it left and how to go on: a KeyboardInterrupt's own text (train
+    names its run folder), else the verb's `INTERRUPTED`."""
+    hint = str(err) if isinstance(err, KeyboardInterrupt) and str(err) else ""
+    how = "terminated (SIGTERM)" if terminated else "interrupted"
+    return f"{how}; {hint or INTERRUPTED.get(verb, INTERRUPTED[''])}"
 
 
 # What an interrupted run left, and how to go on (every file is written whole, or not at all)
