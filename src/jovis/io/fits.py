@@ -336,10 +336,11 @@ def _time(meta: dict[str, Any]) -> dict[str, Any]:
         stamp = str(meta["DATE-OBS"]).strip()
         if "T" not in stamp and meta.get("TIME-OBS"):
             stamp += f"T{str(meta['TIME-OBS']).strip()}"
-    mjds = [meta.get(k) for k in ("EXPSTART", "TEXPSTRT")]
-    mjd = next((v for v in mjds if isinstance(v, int | float) and math.isfinite(v)), None)
-    if not stamp and mjd is not None:
-        stamp = (MJD_EPOCH + timedelta(days=float(mjd))).isoformat(timespec="milliseconds")
+    if not stamp:
+        mjds = [meta.get(k) for k in ("EXPSTART", "TEXPSTRT")]
+        mjd = next((v for v in mjds if isinstance(v, int | float) and math.isfinite(v)), None)
+        if mjd is not None:
+            stamp = (MJD_EPOCH + timedelta(days=float(mjd))).isoformat(timespec="milliseconds")
     if stamp:
         out["time"] = stamp.replace(" ", "T")
     for key in ("EXPT", "EXPTIME", "TEXPTIME"):
