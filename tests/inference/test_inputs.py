@@ -157,3 +157,11 @@ def test_an_infer_outputs_manifest_is_not_taken_for_a_frame_sets(tmp_path):
     (frames / "manifest.jsonl").write_text('{"id": "b", "mask": "masks/b.png"}\n')
     with pytest.raises(ValueError, match=r"its row 'b' names no image"):
         list_inputs(frames)
+
+
+@pytest.mark.parametrize("url", ["https://www.missionjuno.swri.edu/Vault/VaultDownload?VaultID=1",
+                                 "s3://bucket/pj44/*.png"])  # fmt: skip
+def test_a_web_address_is_refused_naming_the_fix(url):
+    """Its '?' or '*' made it a glob that matched nothing: "no frames found"."""
+    with pytest.raises(FileNotFoundError, match=r"a web address; jovis reads files on this"):
+        list_inputs(url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import logging
+import re
 from pathlib import Path
 
 from jovis.io import FRAME_SUFFIXES
@@ -27,6 +28,10 @@ def is_filter_file(name: str) -> bool:
     return name.rsplit(".", 1)[0].endswith(FILTER_NAMES)
 
 
+# A web address (http, https, ftp, s3, ...) given where files are read
+URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
     """Frames named by a folder (its files with frame suffixes), a glob, a list file or one file.
 
@@ -47,6 +52,12 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
     """
     text = str(spec)
     path = Path(text)
+    if URL.match(text):  # (its '?' made it a glob that matched nothing: "no frames found")
+        raise FileNotFoundError(
+            f"input={text}: a web address; jovis reads files on this machine (it fetches "
+            "nothing): download them first and give the folder, the files, or the .zip as "
+            "downloaded (a JunoCam image set is read from its zip)"
+        )
     if path.is_dir() and _frame_set_manifest(path):
         return [Path(p) for p in frame_set_rows(path)]
     if any(ch in text for ch in "*?["):
