@@ -165,3 +165,15 @@ def test_a_web_address_is_refused_naming_the_fix(url):
     """Its '?' or '*' made it a glob that matched nothing: "no frames found"."""
     with pytest.raises(FileNotFoundError, match=r"a web address; jovis reads files on this"):
         list_inputs(url)
+
+
+def test_a_list_file_written_by_powershell_or_in_another_encoding(tmp_path):
+    """PowerShell's `ls *.fits > list.txt` writes UTF-16: a UnicodeDecodeError traceback."""
+    for name in ("a.fits", "b.fits"):
+        (tmp_path / name).write_bytes(b"x")
+    listed = tmp_path / "list.txt"
+    listed.write_text("a.fits\r\nb.fits\r\n", encoding="utf-16")
+    assert [p.name for p in list_inputs(listed)] == ["a.fits", "b.fits"]
+    listed.write_bytes("a.fits\n".encode("latin-1") + b"\xe9\xff.fits\n")
+    with pytest.raises(ValueError, match=r"list.txt: a list file must be UTF-8 text"):
+        list_inputs(listed)

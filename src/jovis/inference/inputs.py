@@ -77,7 +77,7 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
                 text, len(same), _few([_product_name(p) for p in same]),
             )  # fmt: skip
     elif path.is_file() and path.suffix.lower() == ".txt":
-        lines = [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines()]
+        lines = [ln.strip() for ln in _list_text(path).splitlines()]
         paths = [_relative_to(path.parent, ln) for ln in lines if ln and not ln.startswith("#")]
     elif path.is_file():
         paths = [path]
@@ -134,6 +134,19 @@ def _unpacked(paths: list[Path]) -> list[Path]:
         log.info("%s: %d frame file(s), unpacked in %s", p, len(found), folder)
         out.extend(found)
     return out
+
+
+def _list_text(path: Path) -> str:
+    """A list file's text: UTF-8 (a byte-order mark dropped) or UTF-16 with its mark (what
+    Windows PowerShell's `>` writes); anything else refused naming the file."""
+    data = path.read_bytes()
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"input={path}: a list file must be UTF-8 text, one path a line "
+                         f"({err})") from None  # fmt: skip
 
 
 def _folder_hint(path: Path) -> str:
