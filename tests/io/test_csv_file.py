@@ -13,13 +13,14 @@ def test_a_byte_order_mark_and_spaces_are_no_part_of_the_names(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["frame_id;lat;lon\nA;80,5;-10,25\n",  # Excel where the decimal mark is a comma
-     "frame_id\tlat\tlon\nA\t80.5\t-10.25\n"],  # a table pasted as TSV
+    ("text", "encoding"),
+    [("frame_id;lat;lon\nA;80,5;-10,25\n", "utf-8-sig"),  # Excel, decimal mark a comma
+     ("frame_id\tlat\tlon\nA\t80.5\t-10.25\n", "utf-8"),  # a table pasted as TSV
+     ("frame_id\tlat\tlon\r\nA\t80.5\t-10.25\r\n", "utf-16")],  # Excel's "Unicode Text"
 )  # fmt: skip
-def test_semicolons_or_tabs_in_the_header_set_the_separator(tmp_path, text):
+def test_semicolons_or_tabs_in_the_header_set_the_separator(tmp_path, text, encoding):
     path = tmp_path / "cat.csv"
-    path.write_text(text, encoding="utf-8-sig")
+    path.write_text(text, encoding=encoding)
     assert read_csv_rows(path)[1] == [{"frame_id": "A", "lat": "80.5", "lon": "-10.25"}]
 
 

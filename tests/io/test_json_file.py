@@ -9,8 +9,9 @@ def test_a_json_file_is_read(tmp_path):
     path = tmp_path / "a.json"
     path.write_text('{"lat": [90, 50]}', encoding="utf-8")
     assert load_json(path) == {"lat": [90, 50]}
-    path.write_text('{"lat": [90, 50]}', encoding="utf-8-sig")  # Notepad's "UTF-8 with BOM"
-    assert load_json(path) == {"lat": [90, 50]}
+    for encoding in ("utf-8-sig", "utf-16"):  # Notepad's "UTF-8 with BOM", PowerShell's `>`
+        path.write_text('{"lat": [90, 50]}', encoding=encoding)
+        assert load_json(path) == {"lat": [90, 50]}
 
 
 @pytest.mark.parametrize(

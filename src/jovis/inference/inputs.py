@@ -18,6 +18,7 @@ from jovis.io.pds4_label import (
     is_pds4_label,
 )
 from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES, JUNOCAM_NAME
+from jovis.io.text_file import user_text
 
 log = logging.getLogger(__name__)
 FILTER_NAMES = ("-red", "-green", "-blue", "-methane")  # a JunoCam per-filter set's files
@@ -137,13 +138,9 @@ def _unpacked(paths: list[Path]) -> list[Path]:
 
 
 def _list_text(path: Path) -> str:
-    """A list file's text: UTF-8 (a byte-order mark dropped) or UTF-16 with its mark (what
-    Windows PowerShell's `>` writes); anything else refused naming the file."""
-    data = path.read_bytes()
+    """A list file's text (`user_text`), or refused naming the file."""
     try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16")
-        return data.decode("utf-8-sig")
+        return user_text(path)
     except UnicodeDecodeError as err:
         raise ValueError(f"input={path}: a list file must be UTF-8 text, one path a line "
                          f"({err})") from None  # fmt: skip

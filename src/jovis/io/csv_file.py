@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from jovis.io.text_file import user_text
+
 # A number written with a decimal comma, as spreadsheets in much of Europe save it
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
@@ -21,12 +23,12 @@ class CsvFileError(ValueError):
 def read_csv_rows(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
     """(column names, rows) of a CSV with a header line; names lower-cased and values stripped
     of spaces. A byte-order mark (Excel's "CSV UTF-8" writes one) is no part of the first
-    column's name: it made ``frame_id`` a column nobody found. A header without a comma but
-    with semicolons or tabs sets the separator (Excel's CSV where the decimal mark is a comma:
-    ``80,5`` is then read as 80.5; a table pasted as TSV)."""
+    column's name: it made ``frame_id`` a column nobody found; UTF-16 is read (`user_text`:
+    Excel's "Unicode Text"). A header without a comma but with semicolons or tabs sets the
+    separator (Excel's CSV where the decimal mark is a comma: ``80,5`` is then read as 80.5; a
+    table pasted as TSV, or saved as "Unicode Text")."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            text = fh.read()
+        text = user_text(path)
         header = text.split("\n", 1)[0]
         sep = next((s for s in (",", ";", "\t") if s in header), ",")
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sep)

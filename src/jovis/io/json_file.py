@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from jovis.io.text_file import user_text
+
 
 class JsonFileError(ValueError):
     """``<path>: not valid JSON (<reason>)``; `reason` for a caller that names the file itself."""
@@ -21,7 +23,7 @@ def load_json(path: str | Path) -> Any:
     including a document nested deeper than Python's parser goes (RecursionError, which is no
     ValueError and escaped every reader that caught only decoding errors)."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8-sig"))  # (a BOM: Notepad)
+        return json.loads(user_text(path))  # (a BOM, UTF-16: Windows tools)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise JsonFileError(path, str(err)) from None
     except RecursionError:
