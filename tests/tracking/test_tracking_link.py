@@ -196,6 +196,24 @@ def test_geojson_outputs_are_linestrings_per_id(tmp_path):
     assert "tracks_polar.png" in (tmp_path / "o" / "report.html").read_text()
 
 
+def test_detections_in_no_track_are_drawn_on_the_polar_map(tmp_path):
+    """Two frames (a track needs 3): the six detections formed no track and the run wrote no
+    plot at all; now they are grey dots on the map, which the three tracks of a longer run
+    leave without (every detection is in a track)."""
+    import cv2
+
+    from jovis.tracking.plots import UNTRACKED
+
+    s = track([_catalog(tmp_path / "two.csv", 2)], tmp_path / "o")
+    assert s["tracks"] == 0 and s["detections"] == 6
+    grey = np.array(UNTRACKED)[::-1]  # (OpenCV reads BGR)
+    loose = cv2.imread(str(tmp_path / "o" / "plots" / "tracks_polar.png"))
+    assert (loose == grey).all(axis=2).sum() > 6 * 9  # six dots of 3 px radius
+    track([_catalog(tmp_path / "four.csv", 4)], tmp_path / "o4")
+    whole = cv2.imread(str(tmp_path / "o4" / "plots" / "tracks_polar.png"))
+    assert (whole == grey).all(axis=2).sum() < 10  # (a few anti-aliased text pixels)
+
+
 def test_tracks_of_both_poles_are_drawn_each_on_its_pole(tmp_path):
     """A run over perijoves of both poles: the southern tracks were drawn off the northern map
     (colatitude from the north pole), so the plot showed the north's alone."""

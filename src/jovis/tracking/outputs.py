@@ -41,14 +41,17 @@ def tracks_geojson(points: list[dict], drift: list[dict]) -> dict[str, Any]:
             "features": feats}  # fmt: skip
 
 
-def write_plots(out: Path, points, ovals, hemisphere: str) -> list[str]:
-    """plots/tracks_polar.png, plots/lon_vs_time.png and (with ovals) plots/oval_series.png."""
+def write_plots(out: Path, points, ovals, hemisphere: str,
+                untracked: list[tuple[float, float]] | None = None) -> list[str]:  # fmt: skip
+    """plots/tracks_polar.png (with the `untracked` detections, (lat, lon), in grey),
+    plots/lon_vs_time.png and (with ovals) plots/oval_series.png."""
     by_id: dict[int, list[dict]] = {}
     for p in points:
         by_id.setdefault(p["id"], []).append(p)
     arr = {t: np.array([[q["lat"], q["lon"]] for q in ps]) for t, ps in by_id.items()}
     names = ["plots/tracks_polar.png", "plots/lon_vs_time.png"]
-    write_png(out / names[0], _polar_panels(arr, hemisphere))
+    others = np.array(untracked or [], dtype=float).reshape(-1, 2)
+    write_png(out / names[0], _polar_panels(arr, hemisphere, others))
     from jovis.tracking.drift import unwrap
 
     series = [(str(t), [q["day"] for q in ps], unwrap([q["lon"] for q in ps]), plots.colour(t))
@@ -66,17 +69,24 @@ def write_plots(out: Path, points, ovals, hemisphere: str) -> list[str]:
     return names
 
 
-def _polar_panels(tracks: dict[int, np.ndarray], hemisphere: str) -> np.ndarray:
-    """A polar map of each hemisphere that has tracks (by the sign of a track's mean latitude),
-    side by side, `hemisphere` (the run's) first: frames of both poles (a run over several
-    perijoves) drew the other pole's tracks off the map."""
-    poles = sorted({"north" if pts[:, 0].mean() >= 0 else "south" for pts in tracks.values()},
+def _polar_panels(tracks: dict[int, np.ndarray], hemisphere: str,
+                  others: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """A polar map of each hemisphere that has tracks (by the sign of a track's mean latitude)
+    or `others` (untracked detections, (n, 2) lat, lon), side by side, `hemisphere` (the run's)
+    first: frames of both poles (a run over several perijoves) drew the other pole's tracks off
+    the map, and a pass whose detections formed no track drew an empty map."""
+    others = np.zeros((0, 2)) if others is None else others
+    signs = [pts[:, 0].mean() >= 0 for pts in tracks.values()] + list(others[:, 0] >= 0)
+    poles = sorted({"north" if north else "south" for north in signs},
                    key=lambda pole: pole != hemisphere) or [hemisphere]  # fmt: skip
     panels = []
     for pole in poles:
         mine = {t: pts for t, pts in tracks.items() if (pts[:, 0].mean() >= 0) == (pole == "north")}
-        colat = max([float(np.max(90.0 - np.abs(pts[:, 0]))) for pts in mine.values()] + [10.0])
-        panels.append(plots.polar_map(mine, pole, min(90.0, math.ceil(colat + 2))))
+        loose = others[(others[:, 0] >= 0) == (pole == "north")]
+        colats = [float(np.max(90.0 - np.abs(pts[:, 0]))) for pts in [*mine.values(), loose]
+                  if len(pts)]  # fmt: skip
+        colat = max([*colats, 10.0])
+        panels.append(plots.polar_map(mine, pole, min(90.0, math.ceil(colat + 2)), others=loose))
     return np.concatenate(panels, axis=1)
 
 
@@ -108,11 +118,13 @@ def write_report(out: Path, summary: dict[str, Any], drift: list[dict], images: 
     write_text(out / "report.html", page)
 
 
-def write_all(out: Path, points, drift, ovals, summary, hemisphere: str) -> None:
+def write_all(out: Path, points, drift, ovals, summary, hemisphere: str,
+              untracked: list[tuple[float, float]] | None = None) -> None:  # fmt: skip
     write_text(out / "tracks.csv", csv_text(points, TRACK_COLUMNS))
     write_json(out / "tracks.geojson", tracks_geojson(points, drift))
     write_text(out / "drift.csv", csv_text(drift, DRIFT_COLUMNS))
     write_text(out / "oval_series.csv", csv_text(ovals, OVAL_COLUMNS))
-    images = write_plots(out, points, ovals, hemisphere) if points or ovals else []
+    images = write_plots(out, points, ovals, hemisphere, untracked) if (
+        points or ovals or untracked) else []  # fmt: skip
     write_json(out / "summary.json", summary)
     write_report(out, summary, drift, images)

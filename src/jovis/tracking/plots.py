@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 BG, AXIS, TEXT = (24, 24, 28), (120, 120, 130), (230, 230, 230)
+UNTRACKED = (170, 170, 170)  # detections no track took
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
@@ -24,9 +25,10 @@ def _text(img, text, org, scale=0.4, col=TEXT):
 
 
 def polar_map(tracks: dict[int, np.ndarray], hemisphere: str, max_colat: float,
-              size: int = 640) -> np.ndarray:  # fmt: skip
+              size: int = 640, others: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """Tracks (id → (n, 2) lat, lon) over an azimuthal equidistant map of the pole, seen from
-    above it: SIII 0° down, west longitude clockwise in the north (counter-clockwise south)."""
+    above it: SIII 0° down, west longitude clockwise in the north (counter-clockwise south);
+    `others` ((n, 2) lat, lon: detections in no track) as grey dots under them."""
     img = np.full((size, size, 3), BG, np.uint8)
     c, scale = size / 2.0, (size / 2.0 - 24) / max_colat
     s = 1.0 if hemisphere == "north" else -1.0
@@ -44,6 +46,9 @@ def polar_map(tracks: dict[int, np.ndarray], hemisphere: str, max_colat: float,
         ((x, y),) = xy([s * (90 - max_colat)], [lon])
         cv2.line(img, (int(c), int(c)), (int(x), int(y)), AXIS, 1, cv2.LINE_AA)
         _text(img, f"{lon}W", (int(x) - 12, int(y) + 4), 0.35, AXIS)
+    loose = np.zeros((0, 2)) if others is None else np.asarray(others, float).reshape(-1, 2)
+    for q in np.round(xy(loose[:, 0], loose[:, 1])).astype(np.int32):
+        cv2.circle(img, (int(q[0]), int(q[1])), 3, UNTRACKED, -1, cv2.LINE_AA)
     for tid, pts in tracks.items():
         p = np.round(xy(pts[:, 0], pts[:, 1])).astype(np.int32)
         col = colour(tid)
@@ -52,6 +57,8 @@ def polar_map(tracks: dict[int, np.ndarray], hemisphere: str, max_colat: float,
             cv2.circle(img, (int(q[0]), int(q[1])), 2, col, -1, cv2.LINE_AA)
         _text(img, str(tid), (int(p[-1][0]) + 4, int(p[-1][1]) - 4), 0.45, col)
     _text(img, f"tracks, {hemisphere} pole (SIII west, planetocentric)", (8, 16), 0.45)
+    if len(loose):
+        _text(img, f"grey: {len(loose)} detection(s) in no track", (8, 32), 0.4, UNTRACKED)
     return img
 
 

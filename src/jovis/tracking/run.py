@@ -91,7 +91,10 @@ def track(inputs: list[str | Path], out: str | Path, link: dict | LinkSettings |
     ovals = oval_series(frames)
     summary["oval_frames"] = len(ovals)
     summary["seconds"] = round(time.perf_counter() - t_start, 3)
-    write_all(out, points, drift, ovals, summary, hemisphere)
+    tracked = {(k, j) for tr in tracks for k, j in tr.points}
+    untracked = [(d.lat, d.lon) for k, f in enumerate(frames) for j, d in enumerate(f.detections)
+                 if (k, j) not in tracked]  # fmt: skip
+    write_all(out, points, drift, ovals, summary, hemisphere, untracked)
     return summary
 
 
