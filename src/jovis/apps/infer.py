@@ -84,14 +84,16 @@ def record_unassigned(out: Path, failures: list[dict[str, str]]) -> bool:
     ``status: failed``, ``error``), replacing an earlier run's; none: no file (False)."""
     import json
 
+    from jovis.inference.inputs import unique_ids
     from jovis.io.atomic import make_folder, write_text
 
     path = out / UNASSIGNED
     if not failures:
         path.unlink(missing_ok=True)  # an earlier run's, of other frames
         return False
-    rows = [{"id": Path(f["source"]).stem, "source": f["source"], "status": "failed",
-             "model": None, "error": f["error"]} for f in failures]  # fmt: skip
+    ids = unique_ids([Path(f["source"]) for f in failures])  # as a run names its frames
+    rows = [{"id": fid, "source": f["source"], "status": "failed", "model": None,
+             "error": f["error"]} for fid, f in zip(ids, failures, strict=True)]  # fmt: skip
     make_folder(out, "out")
     write_text(path, "".join(json.dumps(row) + "\n" for row in rows))
     return True
