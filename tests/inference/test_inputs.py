@@ -177,3 +177,33 @@ def test_a_list_file_written_by_powershell_or_in_another_encoding(tmp_path):
     listed.write_bytes("a.fits\n".encode("latin-1") + b"\xe9\xff.fits\n")
     with pytest.raises(ValueError, match=r"list.txt: a list file must be UTF-8 text"):
         list_inputs(listed)
+
+
+def test_a_list_of_inputs_gives_each_ones_frames_once(tmp_path, caplog):
+    """``input=[a,b]`` (Hydra's list, the form jovis's own quoting advice gives, or a Python
+    list): model=auto crashed with "expected str ... not ListConfig", a checkpoint's run said
+    "no frames found"."""
+    from omegaconf import OmegaConf
+
+    from jovis.synth import write_frame_set
+
+    (tmp_path / "pj44").mkdir()
+    for name in ("a.png", "b.png"):
+        (tmp_path / "pj44" / name).write_bytes(b"x")
+    (tmp_path / "c.fits").write_bytes(b"x")
+    given = [str(tmp_path / "pj44"), f"{tmp_path}/*.fits", str(tmp_path / "pj44" / "a.png"),
+             str(tmp_path / "gone.fits"), f"{tmp_path}/*.nothing"]  # fmt: skip
+    expected = ["a.png", "b.png", "c.fits", "gone.fits"]  # a.png once; gone.fits to be recorded
+    for spec in (given, tuple(given), OmegaConf.create({"input": given}).input):
+        assert [p.name for p in list_inputs(spec)] == expected
+    assert "*.nothing: no frames found" in caplog.text
+    with pytest.raises(FileNotFoundError, match=r"input=\[\]: an empty list names no frames"):
+        list_inputs([])
+    with pytest.raises(FileNotFoundError, match=r"no frames found in any of them"):
+        list_inputs([f"{tmp_path}/*.nothing"])
+    with pytest.raises(FileNotFoundError, match=r"a web address"):
+        list_inputs([str(tmp_path / "c.fits"), "https://example.org/a.fits"])
+    # a frame set among them keeps its manifest rows (the grid a bare .npy lacks)
+    write_frame_set(tmp_path / "set", n=1, size=32, channels=["L"], instrument="jiram_l", seed=7)
+    rows = frame_set_rows([tmp_path / "set", tmp_path / "c.fits"])
+    assert list(rows) == [str(tmp_path / "set" / "images" / "synth-0000007.npy")]

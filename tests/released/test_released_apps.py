@@ -204,6 +204,17 @@ def test_infer_model_auto_fails_a_methane_band_frame_by_name_and_runs_the_rest(
     assert result["unassigned"] == str(tmp_path / "o" / "unassigned.jsonl")
 
 
+def test_infer_model_auto_takes_a_list_of_inputs_and_records_a_missing_one(hst_product, tmp_path):
+    """``input=[a,b]``: a TypeError traceback ("not ListConfig") under model=auto."""
+    gone = tmp_path / "gone.fits"
+    proc = run("scripts/infer.py", f"input=[{hst_product},{gone}]", f"out={tmp_path}/o",
+               "num_workers=0", "progress=false", ok=False)  # fmt: skip
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.returncode == 2 and (result["ok"], result["failed"]) == (1, 1), proc.stderr[-2000:]
+    assert [f["source"] for f in result["failures"]] == [str(gone)]
+    assert "does not exist" in result["failures"][0]["error"]
+
+
 def test_a_rerun_whose_frames_all_found_a_detector_drops_the_earlier_unassigned_record(tmp_path):
     from jovis.apps.infer import UNASSIGNED, record_unassigned
 

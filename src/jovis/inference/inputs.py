@@ -1,11 +1,14 @@
-"""Turn `input=DIR|GLOB|LIST.txt|FILE` into a list of frame paths with unique output ids."""
+"""Turn `input=DIR|GLOB|LIST.txt|FILE` (or a list of them) into frame paths with unique ids."""
 
 from __future__ import annotations
 
 import glob
 import logging
+import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from jovis.io import FRAME_SUFFIXES
 from jovis.io.archives import ArchiveError, is_archive, unpack
@@ -33,8 +36,26 @@ def is_filter_file(name: str) -> bool:
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
-    """Frames named by a folder (its files with frame suffixes), a glob, a list file or one file.
+Input = str | Path | Sequence[str | Path]  # one spec, or a list of them (``input=[a,b]``)
+
+
+def several_inputs(spec: Any) -> list[str | Path] | None:
+    """The entries of an input given as a list (``input=[a.fits,'b/*.png']`` on the command
+    line, a Python list or tuple), else None: one folder, glob, list file or file."""
+    if isinstance(spec, str | os.PathLike):
+        return None
+    return [s if isinstance(s, os.PathLike) else str(s) for s in spec]
+
+
+def input_text(spec: Input) -> str | list[str]:
+    """`spec` as recorded in a run's config.yaml: its text, or the list of its entries' texts."""
+    several = several_inputs(spec)
+    return str(spec) if several is None else [str(s) for s in several]
+
+
+def list_inputs(spec: Input, every_product: bool = False) -> list[Path]:
+    """Frames named by a folder (its files with frame suffixes), a glob, a list file or one file,
+    or by a list of those (each entry as alone, files named twice once).
 
     A folder gives one product per JunoCam observation (`one_per_observation`: the composite,
     else the per-filter set, else the raw framelets), unless `every_product`. Archives (.zip,
@@ -51,6 +72,9 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
     skipped. A labelled frame set (a folder with ``manifest.jsonl``) gives the images its
     manifest lists.
     """
+    several = several_inputs(spec)
+    if several is not None:
+        return _listed_inputs(several, every_product)
     text = str(spec)
     path = Path(text)
     if URL.match(text):  # (its '?' made it a glob that matched nothing: "no frames found")
@@ -95,6 +119,29 @@ def list_inputs(spec: str | Path, every_product: bool = False) -> list[Path]:
     if not paths:
         raise FileNotFoundError(f"input={text}: no frames found{_folder_hint(path)}")
     return paths
+
+
+def _listed_inputs(specs: list[str | Path], every_product: bool) -> list[Path]:
+    """The frames of a list of inputs. A named file that is missing is kept, to be recorded as
+    failed with its reason as a list file's line is; a folder or glob with no frames is
+    logged; none in all of them raises."""
+    paths: list[Path] = []
+    for spec in specs:
+        text = str(spec)
+        try:
+            paths += list_inputs(spec, every_product)
+        except FileNotFoundError as err:
+            if URL.match(text) or Path(text).exists() or any(ch in text for ch in "*?["):
+                if URL.match(text):
+                    raise
+                log.warning("%s", err)
+            else:
+                paths.append(Path(text))  # (no such file: the reader says so, in the manifest)
+    if not paths:
+        shown = ",".join(str(s) for s in specs)
+        raise FileNotFoundError(f"input=[{shown}]: no frames found in any of them" if specs else
+                                "input=[]: an empty list names no frames")  # fmt: skip
+    return _distinct_files(paths)
 
 
 def _distinct_files(paths: list[Path]) -> list[Path]:
@@ -265,15 +312,19 @@ def one_per_observation(paths: list[Path]) -> tuple[list[Path], list[Path]]:
             [p for p, t in zip(paths, taken, strict=True) if not t])  # fmt: skip
 
 
-def frame_set_rows(spec: str | Path) -> dict[str, dict]:
+def frame_set_rows(spec: Input) -> dict[str, dict]:
     """Manifest rows of a labelled frame set by image path (empty for anything else): of the
     set itself, or of the set above a folder of its images (``set/images``), whose bare
-    ``.npy`` files would otherwise come without the grid the model's plate scale needs.
+    ``.npy`` files would otherwise come without the grid the model's plate scale needs; of
+    each entry of a list of inputs.
 
     They carry what a bare image file cannot: the frame's grid, instrument and channel names.
     """
     from jovis.data.datasets import read_manifest
 
+    several = several_inputs(spec)
+    if several is not None:
+        return {path: row for entry in several for path, row in frame_set_rows(entry).items()}
     root = Path(spec)
     if not root.is_dir():
         return {}

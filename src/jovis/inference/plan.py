@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jovis.inference.inputs import list_inputs, unique_ids
+from jovis.inference.inputs import Input, list_inputs, unique_ids
 from jovis.inference.manifest import Manifest
 from jovis.inference.outputs import output_paths
 from jovis.inference.reading import Job
@@ -44,7 +44,7 @@ def settings_digest(settings: dict[str, Any]) -> str:
 
 
 def plan_jobs(
-    input: str | Path, out: Path, run_key: str, save_probs: bool, part: int, num_parts: int
+    input: Input, out: Path, run_key: str, save_probs: bool, part: int, num_parts: int
 ) -> Plan:
     paths = list_inputs(input)
     ids = unique_ids(paths)

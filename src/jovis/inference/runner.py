@@ -21,7 +21,7 @@ from omegaconf import OmegaConf
 from jovis import __version__
 from jovis.geometry.maps import check_map
 from jovis.inference.batches import predict_batches
-from jovis.inference.inputs import frame_set_rows
+from jovis.inference.inputs import Input, frame_set_rows, input_text
 from jovis.inference.locks import FrameLocks, Refresher
 from jovis.inference.look import LookSettings
 from jovis.inference.outputs import write_catalog
@@ -48,7 +48,7 @@ DEFAULT_MAX_PIXELS = 64_000_000
 
 def run_inference(
     ckpt: str | Path,
-    input: str | Path,
+    input: Input,
     out: str | Path,
     *,
     device: str = "auto",
@@ -144,7 +144,7 @@ def run_inference(
         run_key += "-map" + settings_digest(map_settings)
     if extract:  # the default floor: the key of runs made before it could be set
         run_key += f"-vs{min_vortex_score:g}"
-    settings = {"jovis_version": __version__, "ckpt": str(ckpt), "input": str(input),
+    settings = {"jovis_version": __version__, "ckpt": str(ckpt), "input": input_text(input),
                 "out": str(out), "device": device,
                 "tta": tta, "tile_size": tile_size, "tile_overlap": tile_overlap,
                 "precision": precision,

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from jovis.inference.inputs import frame_set_rows, list_inputs
+from jovis.inference.inputs import Input, frame_set_rows, list_inputs
 from jovis.inference.scale import frame_altitude_km
 from jovis.io.atomic import make_folder, write_text
 from jovis.io.errors import FrameReadError
@@ -32,7 +32,7 @@ def frame_identity(
     return frame.instrument, list(frame.channels), frame_altitude_km(frame), note
 
 
-def picks_by_input(input: str | Path, *, instrument: str | None = None) -> dict[str, Any]:
+def picks_by_input(input: Input, *, instrument: str | None = None) -> dict[str, Any]:
     """{release tag: (Pick, [paths])} for model=auto; `instrument` overrides what frames say.
 
     A frame of several bands that no release takes together (a JIRAM I1 frame's L and M) goes
@@ -90,7 +90,7 @@ def _add(groups: dict[str, Any], pick: Pick, path: Path, instrument: str,
     groups.setdefault(pick.model, (pick, []))[1].append(path)
 
 
-def auto_inputs(input: str | Path, out: Path, paths: list[Path], total: int) -> str | Path:
+def auto_inputs(input: Input, out: Path, paths: list[Path], total: int) -> Input:
     """The input to give one group's run: a frame set holding all the frames as it is (it keeps
     its manifest rows), else a list file of the group's frames written in its `out` (the folder
     is not listed again: it was, to group it, and said then what it left out)."""
