@@ -1,0 +1,225 @@
+"""jovis from Python: `detect` runs what ``jovis infer`` runs; `load_detections` reads its outputs.
+
+    import jovis
+    found = jovis.detect("pj44_frames/", out="pj44")   # model=auto: the released detectors
+    found.catalog                   # one dict per vortex and oval, as catalog.csv (lat, lon, km)
+    found.mask("JNCE_2022229_44C00037_V01-mapprojected")   # class id per pixel (255: no data)
+    found.features(frame_id)        # the frame's GeoJSON, found.overlay(frame_id) its picture
+    pandas.DataFrame(found.catalog)
+
+`detect`'s keyword arguments are ``jovis infer``'s settings (``configs/infer.yaml``), checked as
+the command line checks them, nested ones as dicts (``temporal={"mode": "off"}``). The outputs
+are the command's, on disk under `out`, so a run from the command line and one from a notebook
+are read alike (``load_detections("pj44")``) and a rerun resumes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Detections", "detect", "load_detections"]
+
+
+@dataclass
+class Detections:
+    """An infer output folder, read: what each frame gave and where its files are.
+
+    `frames` holds the manifest rows (one per input: ``status``, ``error``, ``model``, timings,
+    ``outputs``) of every detector's folder (``out/<release>/`` under `model=auto`); `catalog`
+    the catalogue rows of the frames that succeeded, typed (numbers, None where empty), each
+    with the ``model`` that found it; `summary` the command's final JSON line when `detect` ran
+    it (None when read from disk).
+    """
+
+    out: Path
+    frames: list[dict[str, Any]]
+    catalog: list[dict[str, Any]]
+    summary: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        kinds: dict[str, int] = {}
+        for row in self.catalog:
+            kinds[row["feature"]] = kinds.get(row["feature"], 0) + 1
+        found = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "no features"
+        return (f"<Detections {self.out}: {len(self.ok)} frame(s) ok, {len(self.failures)} "
+                f"failed; {found}>")  # fmt: skip
+
+    @property
+    def ok(self) -> list[str]:
+        """The ids of the frames that succeeded."""
+        return [row["id"] for row in self.frames if row.get("status") == "ok"]
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        """``{id, source, error}`` of each frame that failed, with model=auto's frames that no
+        detector took (``unassigned.jsonl``)."""
+        return [{"id": r.get("id"), "source": r.get("source"), "error": r.get("error")}
+                for r in self.frames if r.get("status") != "ok"]  # fmt: skip
+
+    def mask(self, frame_id: str) -> np.ndarray:
+        """The frame's class ids (H × W uint8, on its own pixels): 0 background, then the
+        detector's classes in the order of ``features(frame_id)["properties"]["class_fractions"]``
+        (aurora 1, vortex 2 for the released ones); 255 where the frame has no data."""
+        from jovis.io.masks import read_mask_png
+
+        return read_mask_png(self._output(frame_id, "mask", "masks/{}.png"))
+
+    def features(self, frame_id: str) -> dict[str, Any]:
+        """The frame's GeoJSON FeatureCollection (outlines in pixels; lat/lon and km in each
+        feature's properties where the frame is located)."""
+        from jovis.io.json_file import load_json
+
+        return load_json(self._output(frame_id, "features", "features/{}.geojson"))
+
+    def overlay(self, frame_id: str) -> Path:
+        """The frame's overlay picture (PNG), e.g. for ``IPython.display.Image(filename=...)``."""
+        return self._output(frame_id, "overlay", "overlays/{}.png")
+
+    def _output(self, frame_id: str, kind: str, default: str) -> Path:
+        from jovis.inference.manifest import recorded_output
+
+        folder, row = self._frame(frame_id)
+        if row.get("status") != "ok":
+            raise ValueError(f"frame {frame_id!r} failed, so it has no {kind}: {row.get('error')}")
+        path = recorded_output(folder, (row.get("outputs") or {}).get(kind),
+                               default.format(frame_id))  # fmt: skip
+        if path is None:
+            raise FileNotFoundError(f"{folder}: the {kind} of frame {frame_id!r} is missing; run "
+                                    "the same infer again to write it")  # fmt: skip
+        return path
+
+    def _frame(self, frame_id: str) -> tuple[Path, dict[str, Any]]:
+        found = [(Path(r["_folder"]), r) for r in self.frames if r.get("id") == frame_id]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            near = ", ".join(repr(r.get("id")) for r in self.frames[:5])
+            raise KeyError(f"no frame {frame_id!r} in {self.out}; its frames are {near}"
+                           + (", ..." if len(self.frames) > 5 else ""))  # fmt: skip
+        raise KeyError(
+            f"{len(found)} frames are called {frame_id!r} in {self.out} ("
+            + ", ".join(str(r.get("source")) for _, r in found)
+            + "): read one detector's folder with load_detections(out / model)"
+        )
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.frames)
+
+
+def load_detections(out: str | Path) -> Detections:
+    """Read an infer output folder (``jovis infer ... out=DIR``, one detector's or model=auto's
+    folder of detectors); raises FileNotFoundError naming the folder when it holds none."""
+    from jovis.catalog import catalog_rows_from_geojson
+    from jovis.data.datasets import read_jsonl
+    from jovis.inference.manifest import MAIN, detector_folders, recorded_output
+    from jovis.io.json_file import load_json
+
+    out = Path(out)
+    folders = detector_folders(out)
+    if not folders:
+        raise FileNotFoundError(f"{out} holds no jovis infer output (no {MAIN} in it or in a "
+                                "folder of it): give the out= of an infer run")  # fmt: skip
+    frames: list[dict[str, Any]] = []
+    catalog: list[dict[str, Any]] = []
+    for folder in folders:
+        for row in read_jsonl(folder / MAIN):
+            frames.append({**row, "_folder": str(folder)})
+            if row.get("status") != "ok":
+                continue
+            default = f"features/{row.get('id')}.geojson"
+            path = recorded_output(folder, (row.get("outputs") or {}).get("features"), default)
+            if path is None:
+                continue  # (a frame whose files went missing: `features` names it)
+            for item in catalog_rows_from_geojson(load_json(path)):
+                catalog.append({**item, "model": row.get("model")})
+    unassigned = out / "unassigned.jsonl"  # model=auto's frames no detector took
+    if unassigned.is_file():
+        frames += [{**row, "_folder": str(out)} for row in read_jsonl(unassigned)]
+    return Detections(out=out, frames=frames, catalog=catalog)
+
+
+def detect(input: str | Path | list[str | Path], out: str | Path | None = None, *,
+           model: str | Path = "auto", **settings: Any) -> Detections:  # fmt: skip
+    """Run ``jovis infer`` on `input` (a file, a folder, a glob, a list file, or a list of
+    paths) into `out` (None: infer's default, ``outputs/infer``) and read what it wrote.
+
+    `model` is a released detector's name (``jovis models``), ``auto`` (one per frame by its
+    instrument) or a checkpoint path. `settings` are infer's other settings (``tta=True``,
+    ``device="cpu"``, ``temporal={"mode": "off"}``); an unknown one is refused naming the
+    nearest, as on the command line. A frame that cannot be read does not raise: it is in
+    ``failures``, as in the command's manifest.
+    """
+    from jovis.apps.infer import infer_from_config
+
+    cfg = _infer_config(input, out, model, settings)
+    summary = infer_from_config(cfg)
+    detections = load_detections(summary["out"])
+    detections.summary = summary
+    return detections
+
+
+def _infer_config(input: Any, out: Any, model: Any, settings: Mapping[str, Any]):
+    """``configs/infer.yaml`` with the arguments set, checked like the command line's."""
+    from omegaconf import OmegaConf
+
+    from jovis.apps.common import strict_booleans, unknown_setting
+
+    given = {"model": model, "input": input, **({} if out is None else {"out": out}), **settings}
+    named = [f"{key}=x" for key in _dotted(given)]
+    why = unknown_setting("infer", named)
+    if why is None and "hydra" in given:
+        why = "hydra settings belong to the command line, not to detect()"
+    if why:
+        raise ValueError(f"detect(): {why}")
+    defaults = _composed_infer()
+    cfg = defaults.copy()
+    for key, value in given.items():
+        OmegaConf.update(cfg, key, _plain(value), merge=True)
+    strict_booleans(cfg, defaults)
+    return cfg
+
+
+def _dotted(values: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    for key, value in values.items():
+        if isinstance(value, Mapping) and value:
+            yield from _dotted(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}"
+
+
+def _plain(value: Any) -> Any:
+    """Paths as text (OmegaConf holds no Path), lists and dicts through."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _composed_infer():
+    """infer's config with its defaults, composed as ``jovis infer`` composes it. A Hydra that
+    is already set up (detect() called inside the user's own Hydra app) is put back after."""
+    from hydra import compose, initialize
+    from hydra.core.global_hydra import GlobalHydra
+
+    from jovis.apps.common import VERSION_BASE, store_config
+
+    earlier = GlobalHydra.instance().hydra if GlobalHydra.instance().is_initialized() else None
+    GlobalHydra.instance().clear()
+    try:
+        with initialize(config_path=None, version_base=VERSION_BASE):
+            return compose(config_name=store_config("infer"))
+    finally:
+        if earlier is not None:  # (`initialize` put back its own singleton: fetched again)
+            GlobalHydra.instance().clear()
+            GlobalHydra.instance().initialize(earlier)
