@@ -7,7 +7,6 @@ not copied: each manifest row points at the user's frame file (a path relative t
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -17,7 +16,7 @@ import numpy as np
 
 from jovis.annotations.frames import FrameInfo
 from jovis.frame import LabelSchema
-from jovis.io.atomic import make_folder, temporary_name, write_json, write_text
+from jovis.io.atomic import make_folder, temporary_name, write_json, write_jsonl
 from jovis.io.masks import write_mask_png
 
 
@@ -48,7 +47,7 @@ def write_set(
         rows = [_write_frame(tmp, out, frame, mask, vortices, schema, split)
                 for frame, mask, vortices in items]  # fmt: skip
         write_json(tmp / "import_report.json", report)
-        write_text(tmp / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+        write_jsonl(tmp / "manifest.jsonl", rows)
         if out.exists():
             old = temporary_name(out.with_name(out.name + ".old"))
             os.replace(out, old)

@@ -82,10 +82,9 @@ def run_auto(cfg: DictConfig) -> dict[str, Any]:
 def record_unassigned(out: Path, failures: list[dict[str, str]]) -> bool:
     """Write model=auto's frames no release took as manifest-like rows (``id``, ``source``,
     ``status: failed``, ``error``), replacing an earlier run's; none: no file (False)."""
-    import json
 
     from jovis.inference.inputs import unique_ids
-    from jovis.io.atomic import make_folder, write_text
+    from jovis.io.atomic import make_folder, write_jsonl
 
     path = out / UNASSIGNED
     if not failures:
@@ -95,7 +94,7 @@ def record_unassigned(out: Path, failures: list[dict[str, str]]) -> bool:
     rows = [{"id": fid, "source": f["source"], "status": "failed", "model": None,
              "error": f["error"]} for fid, f in zip(ids, failures, strict=True)]  # fmt: skip
     make_folder(out, "out")
-    write_text(path, "".join(json.dumps(row) + "\n" for row in rows))
+    write_jsonl(path, rows)
     return True
 
 

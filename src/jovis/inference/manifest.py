@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from jovis.io.atomic import append_line, write_text
+from jovis.io.atomic import append_line, write_jsonl
 
 MAIN = "manifest.jsonl"
 
@@ -96,7 +96,7 @@ class Manifest:
     def compact(self, order: list[str]) -> list[dict[str, Any]]:
         """Merge every shard's records (as they are on disk now) into manifest.jsonl."""
         rows = self.merged(order)
-        write_text(self.out / MAIN, "".join(json.dumps(r, default=str) + "\n" for r in rows))
+        write_jsonl(self.out / MAIN, rows, default=str)
         return rows
 
 

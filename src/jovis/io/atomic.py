@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import io
 import json
@@ -20,7 +21,7 @@ import re
 import secrets
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,16 @@ def _encode(text: str) -> bytes:
 
 def write_json(path: str | Path, obj: Any) -> Path:
     return write_text(path, json.dumps(obj, indent=1, default=_json_default) + "\n")
+
+
+def write_jsonl(
+    path: str | Path, rows: Iterable[Any], default: Callable[[Any], Any] | None = None
+) -> Path:
+    """One JSON object per line (a manifest, a record of frames), the file written whole.
+    `default` turns what JSON cannot hold into what it can (numpy values and paths unless
+    given)."""
+    dump = functools.partial(json.dumps, default=default or _json_default)
+    return write_text(path, "".join(dump(row) + "\n" for row in rows))
 
 
 def write_npy(path: str | Path, array: np.ndarray) -> Path:

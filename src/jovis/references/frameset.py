@@ -22,7 +22,7 @@ from typing import Any
 import cv2
 
 from jovis.io import read_frame
-from jovis.io.atomic import write_json, write_png, write_text
+from jovis.io.atomic import write_json, write_jsonl, write_png
 from jovis.io.masks import read_mask_png, write_mask_png
 from jovis.paths import real_data_dir
 from jovis.references.hst_oval import OvalParams, label_frames
@@ -76,7 +76,7 @@ def build_reference_set(real_root: str | Path, out: str | Path, params: OvalPara
     if out.resolve() != STORED.resolve():
         write_json(out / ELLIPSES, ellipses)
     write_json(out / "params.json", {"hst_oval": p.to_dict()})
-    write_text(out / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(out / "manifest.jsonl", rows)
     return {
         "out": str(out),
         "frames": len(rows),
@@ -142,7 +142,7 @@ def materialise(out: str | Path, real_root: str | Path | None = None,
                 target = out / row[key]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(stored / row[key], target)
-    write_text(out / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(out / "manifest.jsonl", rows)
     return out
 
 

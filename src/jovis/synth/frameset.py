@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import yaml
 
 from jovis.config import CONFIG_DIR
 from jovis.frame import Frame, Labels, LabelSchema
-from jovis.io.atomic import write_json, write_npy, write_png, write_text
+from jovis.io.atomic import write_json, write_jsonl, write_npy, write_png
 from jovis.io.masks import write_mask_png
 from jovis.render import display_image
 from jovis.synth.labels import FINE_CLASSES
@@ -45,7 +44,7 @@ def write_frame_files(out: Path, fid: str, image: np.ndarray, labels: Labels,
 def finish_frame_set(out: Path, rows: list[dict], shown: list, schema: LabelSchema) -> None:
     """``manifest.jsonl`` last (atomically: a set is complete once it is there), then the
     review montage."""
-    write_text(out / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(out / "manifest.jsonl", rows)
     write_png(out / "montage.png", montage(shown, schema))
 
 
