@@ -39,6 +39,9 @@ class FrameInfo:
     # the map coordinates of its pixels (`jovis.geometry.maps.MAP_AFFINE`) when its file is a
     # georeferenced map (GeoTIFF, GDAL's .aux.xml or a world file, an ISIS Mapping group)
     affine: list[float] | None = None
+    # what regions drawn on the file itself need (`jovis.annotations.ds9`): its reader's format,
+    # whether jovis moved its pixels (``reprojected_from``), IRAF's LTM/LTV keys
+    file_meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def placer(self) -> PolarGrid | CylindricalMap | None:
@@ -127,6 +130,13 @@ def load_frames(
             id=str(row.get("id", fid)), path=path.resolve(), size=frame.shape, grid=frame.grid,
             instrument=str(row.get("instrument") or frame.instrument or instrument or ""),
             channels=list(frame.channels), row=row, map=cylindrical,
-            affine=frame.meta.get(MAP_AFFINE),
+            affine=frame.meta.get(MAP_AFFINE), file_meta=_file_meta(frame.meta),
         ))  # fmt: skip
     return FrameIndex(out)
+
+
+def _file_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """What DS9 regions need of a frame's reader meta: its file format, whether jovis moved
+    its pixels, and IRAF's physical-coordinate keys."""
+    keys = ("format", "reprojected_from", "LTM1_1", "LTM1_2", "LTM2_1", "LTM2_2", "LTV1", "LTV2")
+    return {k: meta[k] for k in keys if meta.get(k) is not None}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jovis.annotations import catalogue, cvat, geojson, labelme
+from jovis.annotations import catalogue, cvat, ds9, geojson, labelme
 from jovis.annotations.frames import FrameIndex, load_frames
 from jovis.annotations.frameset import check_out, write_set
 from jovis.annotations.labelme import AnnotationError
@@ -18,8 +18,14 @@ from jovis.frame import LabelSchema
 from jovis.geometry.maps import check_map
 from jovis.io.json_file import load_json
 
-FORMATS = ("auto", "labelme", "cvat", "geojson", "catalogue")
-SUFFIXES = {".xml": "cvat", ".geojson": "geojson", ".csv": "catalogue", ".json": None}
+FORMATS = ("auto", "labelme", "cvat", "geojson", "catalogue", "ds9")
+SUFFIXES = {
+    ".xml": "cvat",
+    ".geojson": "geojson",
+    ".csv": "catalogue",
+    ".reg": "ds9",
+    ".json": None,
+}
 
 
 @dataclass
@@ -52,7 +58,7 @@ def annotation_files(spec: str | Path) -> list[Path]:
     else:
         raise FileNotFoundError(f"annotations={spec}: no such file or folder")
     if not files:
-        raise FileNotFoundError(f"annotations={spec}: no .json, .geojson, .xml or .csv files")
+        raise FileNotFoundError(f"annotations={spec}: no .json, .geojson, .xml, .csv or .reg files")
     _refuse_format_pairs(spec, files)
     return files
 
@@ -114,6 +120,8 @@ def collect(files: list[Path], frames: FrameIndex, s: ImportSettings):
                 images = [labelme.read(path)]
             elif kind == "cvat":
                 images = list(cvat.read(path))
+            elif kind == "ds9":
+                found, skip = ds9.read(path, frames)
             else:
                 opts = {"latitude": s.latitude, "longitude": s.longitude}
                 if kind == "catalogue":

@@ -1,0 +1,209 @@
+"""SAOImage DS9 region files (``.reg``): the regions astronomers draw on a FITS frame in DS9.
+
+Read: ``circle``, ``ellipse``, ``box`` and ``polygon`` (DS9's own syntax, ``shape(a,b,...)``
+or ``shape a b ...``, several per line with ``;``), in ``image`` or ``physical`` coordinates.
+DS9's image coordinates put the first pixel's centre at (1, 1): jovis's (0, 0); their y is the
+FITS row, as jovis reads a FITS image (never flipped). Physical coordinates go through the
+header's IRAF keys (image = LTM · physical + LTV; the HST STIS products carry LTM = 2 from the
+detector's binning, so a region saved as physical is at twice the image's numbers). Angles turn
+counterclockwise from +x as DS9 shows the frame (y up), which is +x toward +y in rows: cv2's
+sense, kept as it is. An ellipse's first radius lies along its angle; a box's size is its full
+width and height.
+
+A region's class is its ``text={...}``, else its first ``tag={...}``, else its colour (DS9's
+``color=``, or the file's ``global`` one), so ``classes='{green:vortex,red:aurora}'`` maps an
+uncaptioned file. The frame is the one DS9 had open (the ``# Filename:`` line DS9 writes), else
+the file's name (``<frame>.reg``).
+
+Skipped with the reason: sky coordinates (fk5, icrs, galactic, ...: a planet moves across the
+sky, and the WCS an HST polar product carries is its raw exposure's), regions without area
+(point, line, text, vector, ruler, ...), annuli and pandas, excluded regions (``-circle``),
+regions on a frame whose pixels are not its file's (jovis reprojects HST sky-plane crops,
+lat-lon and flatproj products onto a polar grid: draw those in lat/lon, GeoJSON) or that is
+not a FITS file (DS9 shows an imported PNG upside down).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from jovis.annotations.frames import FrameIndex, FrameInfo
+from jovis.annotations.labelme import AnnotationError
+from jovis.annotations.shapes import Shape
+from jovis.io.text_file import user_text
+
+FIRST_PIXEL = 1.0  # DS9's image coordinate of the first pixel's centre
+AREA_SHAPES = ("circle", "ellipse", "box", "polygon")
+NO_AREA = ("point", "line", "vector", "text", "ruler", "compass", "projection", "segment",
+           "annulus", "panda", "epanda", "bpanda", "composite")  # fmt: skip
+PIXEL_SYSTEMS = ("image", "physical")
+# coordinate systems of the sky or of a detector: wcs, wcsa..wcsz, fk5, ...
+SKY_SYSTEMS = re.compile(r"wcs[a-z]?|fk4|fk5|icrs|galactic|ecliptic|j2000|b1950|linear|"
+                         r"amplifier|detector")  # fmt: skip
+PROPERTY = re.compile(r"(\w+)\s*=\s*(\{[^}]*\}|\"[^\"]*\"|'[^']*'|\S+)")
+REGION = re.compile(r"^([+-]?)\s*([A-Za-z]+)\s*(?:\((.*)\)|\s(.*))?$")
+
+
+def read(path: Path, frames: FrameIndex) -> tuple[dict[str, list[Shape]], list[dict[str, str]]]:
+    """({frame id: shapes in file order}, skipped) of one DS9 region file."""
+    try:
+        text = user_text(path)
+    except (OSError, ValueError) as err:
+        raise AnnotationError(f"{path}: not readable ({err})") from err
+    lines = text.splitlines()
+    name = next((line.split(":", 1)[1].strip() for line in lines
+                 if line.lower().startswith("# filename:")), "")  # fmt: skip
+    name = re.sub(r"\[[^\]]*\]$", "", name) or Path(path).stem  # (DS9 adds the HDU: a.fits[SCI])
+    frame = frames.find(name) or frames.find(Path(path).stem)
+    skipped: list[dict[str, str]] = []
+    shapes: list[Shape] = []
+    system, colour = "physical", "green"  # DS9's defaults
+    regions = 0
+    for n, line in enumerate(lines, 1):
+        body, props = _body(line)
+        for part in (p.strip() for p in body.split(";")):
+            word = part.lower()
+            if not part:
+                continue
+            if word.startswith("global"):
+                colour = _properties(part).get("color", colour)
+                continue
+            if word in PIXEL_SYSTEMS or SKY_SYSTEMS.fullmatch(word):
+                system = word
+                continue
+            where = f"{Path(path).name} line {n}"
+            found = REGION.match(part)
+            regions += 1
+            if found is None:
+                skipped.append(
+                    {"where": where, "label": "", "reason": f"not a DS9 region: {part!r}"}
+                )
+                continue
+            label = _label(_properties(props), colour)
+            try:
+                shape = _region(found, label, where, system, frame, name)
+            except ValueError as err:
+                skipped.append({"where": where, "label": label, "reason": str(err)})
+                continue
+            shapes.append(shape)
+    if not regions:
+        raise AnnotationError(f"{path}: no DS9 region in it; save the regions from DS9 "
+                              "(Region > Save, format ds9, coordinate system image)")  # fmt: skip
+    return ({frame.id: shapes} if frame is not None and shapes else {}), skipped
+
+
+def _body(line: str) -> tuple[str, str]:
+    """(the regions of a line, its properties): DS9 writes ``region # properties``; a line that
+    is all comment (``# Region file format``, ``# text(...)``) has no region."""
+    line = line.strip()
+    if line.startswith("#"):
+        return "", ""
+    body, _, props = line.partition("#")
+    return body.rstrip().rstrip("|").strip(), props
+
+
+def _properties(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, value in PROPERTY.findall(text):
+        found.setdefault(key.lower(), value.strip("{}\"'").strip())  # the first tag wins
+    return found
+
+
+def _label(props: dict[str, str], colour: str) -> str:
+    return props.get("text") or props.get("tag") or props.get("color") or colour
+
+
+def _region(found: re.Match, label: str, where: str, system: str, frame: FrameInfo | None,
+            name: str) -> Shape:  # fmt: skip
+    sign, kind = found.group(1), found.group(2).lower()
+    if kind not in AREA_SHAPES:
+        why = "has no area" if kind in NO_AREA else "is not a DS9 shape jovis reads"
+        raise ValueError(f"{kind} {why}; draw a circle, ellipse, box or polygon")
+    if sign == "-":
+        raise ValueError("an excluded region (DS9's '-'); label pixels to leave out 'ignore'")
+    if system not in PIXEL_SYSTEMS:
+        raise ValueError(f"{system} coordinates: a planet moves across the sky (and an HST polar "
+                         "product's WCS is its raw exposure's); save the regions in image "
+                         "coordinates (Region > Save, coordinate system image)")  # fmt: skip
+    if frame is None:
+        raise ValueError(f"no frame named {name!r} in frames= (DS9's '# Filename:' line, else "
+                         "the region file's name: save it as <frame>.reg)")  # fmt: skip
+    to_image = _to_image(frame, system)
+    values = _numbers(found.group(3) if found.group(3) is not None else found.group(4) or "")
+    expected = {"circle": (3,), "ellipse": (4, 5), "box": (4, 5)}.get(kind)
+    if expected and len(values) not in expected:
+        more = " (an annulus: draw its rings as polygons)" if len(values) > max(expected) else ""
+        raise ValueError(f"{kind} with {len(values)} values{more}")
+    if kind == "polygon":
+        if len(values) < 6 or len(values) % 2:
+            raise ValueError(f"polygon with {len(values)} values: needs x, y pairs, 3 or more")
+        return Shape(label, where, rings=[to_image(np.asarray(values).reshape(-1, 2))])
+    (cx, cy), scale = to_image(np.array([values[:2]]))[0], _scale(frame, system)
+    if kind == "circle":
+        r = values[2] * scale
+        return Shape(label, where, ellipse=(cx, cy, r, r, 0.0))
+    angle = values[4] if len(values) == 5 else 0.0
+    if kind == "ellipse":
+        a, b = values[2] * scale, values[3] * scale
+        a, b, angle = (a, b, angle) if a >= b else (b, a, angle + 90.0)
+        return Shape(label, where, ellipse=(cx, cy, a, b, angle))
+    half = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * np.array(values[2:4]) * scale / 2
+    turn = math.radians(angle)
+    rotation = np.array([[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]])
+    return Shape(label, where, rings=[half @ rotation.T + [cx, cy]])
+
+
+def _numbers(text: str) -> list[float]:
+    items = [v for v in re.split(r"[,\s]+", text.strip()) if v]
+    try:
+        return [float(v) for v in items]
+    except ValueError:
+        raise ValueError(f"values {text!r} are not plain numbers (pixels); save the regions in "
+                         "image coordinates") from None  # fmt: skip
+
+
+def _to_image(frame: FrameInfo, system: str):
+    """The function taking DS9 (x, y) pairs of `system` to jovis's pixels of `frame`; raises
+    naming why the frame cannot take DS9 regions."""
+    meta = frame.file_meta
+    if meta.get("format") != "fits":
+        raise ValueError(f"frame {frame.id} is not a FITS file: DS9 regions are placed on FITS "
+                         "frames (DS9 shows an imported PNG or JPEG flipped); use labelme, CVAT "
+                         "or GeoJSON for it")  # fmt: skip
+    if meta.get("reprojected_from"):
+        raise ValueError(f"frame {frame.id} is reprojected by jovis from its file's pixels "
+                         f"({meta['reprojected_from']}) onto a polar grid, so regions drawn on "
+                         "the file do not fall on it; draw them in lat/lon (GeoJSON)")  # fmt: skip
+    ltm, ltv = _iraf(frame) if system == "physical" else (np.eye(2), np.zeros(2))
+
+    def to_image(points: np.ndarray) -> np.ndarray:
+        return points @ ltm.T + ltv - FIRST_PIXEL
+
+    return to_image
+
+
+def _iraf(frame: FrameInfo) -> tuple[np.ndarray, np.ndarray]:
+    """IRAF's physical → image transform of the frame's header (identity without its keys)."""
+    meta = frame.file_meta
+    ltm = np.array([[meta.get("LTM1_1", 1.0), meta.get("LTM1_2", 0.0)],
+                    [meta.get("LTM2_1", 0.0), meta.get("LTM2_2", 1.0)]], float)  # fmt: skip
+    ltv = np.array([meta.get("LTV1", 0.0), meta.get("LTV2", 0.0)], float)
+    if not np.isfinite(ltm).all() or abs(np.linalg.det(ltm)) < 1e-12:
+        raise ValueError(f"frame {frame.id}'s LTM keys do not make a transform; save the "
+                         "regions in image coordinates")  # fmt: skip
+    return ltm, ltv
+
+
+def _scale(frame: FrameInfo, system: str) -> float:
+    """Image pixels per unit of a size in `system` (a radius, a box's side)."""
+    if system != "physical":
+        return 1.0
+    ltm, _ = _iraf(frame)
+    if abs(ltm[0, 1]) > 1e-9 or abs(ltm[1, 0]) > 1e-9 or not math.isclose(ltm[0, 0], ltm[1, 1]):
+        raise ValueError(f"frame {frame.id}'s physical pixels are not square (LTM {ltm.tolist()})"
+                         ": save sized regions in image coordinates")  # fmt: skip
+    return abs(float(ltm[0, 0]))

@@ -1,0 +1,111 @@
+"""DS9 region files drawn on FITS frames land on the expected pixels.
+
+Written by hand with known coordinates, so that a convention error (DS9's first pixel at 1, a
+flipped y, the angle's sense, IRAF's physical pixels) shows as a wrong pixel.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from astropy.io import fits
+
+from jovis.annotations import import_annotations
+from jovis.annotations.labelme import AnnotationError
+from jovis.data.datasets import read_manifest
+from jovis.io.masks import read_mask_png
+
+
+@pytest.fixture
+def frames(tmp_path):
+    """A 48 × 64 FITS frame whose physical pixels are 2 × 2 binned (LTM 0.5, as after blocking
+    a detector image by 2: image = 0.5 · physical + LTV), and a PNG frame."""
+    import cv2
+
+    root = tmp_path / "frames"
+    root.mkdir()
+    header = fits.Header({"LTM1_1": 0.5, "LTM2_2": 0.5, "LTV1": 0.25, "LTV2": 0.25})
+    fits.PrimaryHDU(np.full((48, 64), 5.0, np.float32), header=header).writeto(root / "f.fits")
+    cv2.imwrite(str(root / "p.png"), np.full((48, 64, 3), 90, np.uint8))
+    return root
+
+
+def imported(tmp_path, text, frames, schema, name="f.reg", **settings):
+    (tmp_path / name).write_text(text)
+    out = tmp_path / "set"
+    result = import_annotations(tmp_path / name, frames, out, schema, settings)
+    rows = {r["id"]: r for r in read_manifest(out)}
+    masks = {k: read_mask_png(out / r["mask"]) for k, r in rows.items()}
+    feats = {k: json.loads((out / r["features"]).read_text()) for k, r in rows.items()}
+    return result, masks, feats
+
+
+def test_image_coordinates_start_at_one_and_y_is_the_fits_row(tmp_path, frames, schema):
+    text = """# Region file format: DS9 version 4.1
+global color=green dashlist=8 3 width=1 font="helvetica 10 normal roman" select=1
+image
+circle(11,4,2) # color=red text={vortex}
+box(31,31,10,4,0) # text={aurora}
+polygon(51,41,61,41,61,46,51,46) # text={Aurora}
+"""
+    _, masks, feats = imported(tmp_path, text, frames, schema)
+    mask = masks["f"]
+    # the circle's centre is pixel (10, 3) in jovis's 0-based rows and columns: near the top
+    # rows of the array (DS9 shows them at the bottom), not flipped to row 44
+    assert mask[3, 10] == 2 and mask[3, 12] == 2 and mask[3, 13] == 0 and mask[44, 10] == 0
+    assert (mask[28:33, 25:36] == 1).all() and mask[27, 30] == 0 and mask[30, 24] == 0
+    assert (mask[40:46, 50:61] == 1).all() and mask[39, 55] == 0
+    [v] = feats["f"]["vortices"]
+    assert (v["x"], v["y"], v["radius_px"]) == pytest.approx((10, 3, 2), abs=1e-6)
+
+
+def test_an_ellipse_turns_counterclockwise_as_ds9_shows_it(tmp_path, frames, schema):
+    """DS9 shows y up: counterclockwise from +x there is from +x toward increasing rows."""
+    text = "image\nellipse(33,25,10,2,30) # text={vortex}\n"
+    _, masks, feats = imported(tmp_path, text, frames, schema)
+    mask, turn = masks["f"], np.radians(30)
+    along = (32 + 8 * np.cos(turn), 24 + 8 * np.sin(turn))  # 8 px along the major axis
+    across = (32 + 8 * np.cos(turn), 24 - 8 * np.sin(turn))  # the mirror image: outside
+    assert mask[round(along[1]), round(along[0])] == 2
+    assert mask[round(across[1]), round(across[0])] == 0
+    [v] = feats["f"]["vortices"]
+    assert v["semi_major_px"] == pytest.approx(10, abs=0.2)
+
+
+def test_physical_coordinates_go_through_the_headers_ltm_and_ltv(tmp_path, frames, schema):
+    # physical (41, 21) → image 0.5·41 + 0.25 = 20.75, 10.75 → jovis (19.75, 9.75); r 8 → 4
+    text = "# Filename: f.fits\nphysical\ncircle(41,21,8) # text={vortex}\n"
+    _, _, feats = imported(tmp_path, text, frames, schema, name="mine.reg")  # named by Filename
+    [v] = feats["f"]["vortices"]
+    assert (v["x"], v["y"], v["radius_px"]) == pytest.approx((19.75, 9.75, 4), abs=1e-6)
+
+
+def test_what_cannot_be_placed_is_skipped_with_its_reason(tmp_path, frames, schema):
+    text = """global color=green
+fk5
+circle(12:30:00,+10:00:00,3") # text={vortex}
+image
+point(10,10) # point=x text={vortex}
+-circle(20,20,3) # text={vortex}
+ellipse(30,30,4,2,8,4,0) # text={vortex}
+circle(40,20,3)
+# text(5,5) text={a note}
+"""
+    result, masks, _ = imported(tmp_path, text, frames, schema, classes={"green": "vortex"})
+    reasons = [s["reason"] for s in result["skipped_shapes"]]
+    assert result["placed"] == 1 and masks["f"][19, 39] == 2  # the uncaptioned green circle
+    assert any(r.startswith("fk5 coordinates: a planet moves across the sky") for r in reasons)
+    assert any(r.startswith("point has no area") for r in reasons)
+    assert any(r.startswith("an excluded region") for r in reasons)
+    assert any("an annulus" in r for r in reasons)
+    assert len(reasons) == 4  # the commented text region is a comment
+
+
+def test_a_png_frame_or_a_file_without_regions(tmp_path, frames, schema):
+    with pytest.raises(AnnotationError, match=r"p.reg: no DS9 region in it"):
+        imported(tmp_path, "# Region file format: DS9 version 4.1\nglobal color=red\n",
+                 frames, schema, name="p.reg")  # fmt: skip
+    with pytest.raises(AnnotationError, match=r"nothing could be placed .* frame p is not a "
+                       r"FITS file: DS9 regions are placed on FITS frames"):  # fmt: skip
+        imported(tmp_path, "image\ncircle(10,10,3) # text={vortex}\n", frames, schema,
+                 name="p.reg")  # fmt: skip
