@@ -118,9 +118,8 @@ def load_detections(out: str | Path) -> Detections:
     """Read an infer output folder (``jovis infer ... out=DIR``, one detector's or model=auto's
     folder of detectors); raises FileNotFoundError naming the folder when it holds none."""
     from jovis.catalog import catalog_rows_from_geojson
-    from jovis.data.datasets import read_jsonl
     from jovis.inference.manifest import MAIN, detector_folders, recorded_output
-    from jovis.io.json_file import load_json
+    from jovis.io.json_file import load_json, read_jsonl
 
     out = Path(out)
     folders = detector_folders(out)

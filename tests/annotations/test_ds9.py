@@ -109,3 +109,40 @@ def test_a_png_frame_or_a_file_without_regions(tmp_path, frames, schema):
                        r"FITS file: DS9 regions are placed on FITS frames"):  # fmt: skip
         imported(tmp_path, "image\ncircle(10,10,3) # text={vortex}\n", frames, schema,
                  name="p.reg")  # fmt: skip
+
+
+def test_exported_regions_import_back_to_the_same_mask(tmp_path, frames, schema):
+    """`labels export formats=[ds9]` writes what DS9 opens over the FITS frame (holes as
+    background polygons drawn after), and importing it gives back the predicted mask."""
+    import cv2
+
+    from jovis.annotations import export_run
+    from jovis.io.masks import write_mask_png
+
+    mask = np.zeros((48, 64), np.uint8)
+    cv2.circle(mask, (30, 24), 16, 1, -1)
+    cv2.circle(mask, (30, 24), 9, 0, -1)  # the oval's inside: a hole
+    cv2.ellipse(mask, (52, 10), (6, 3), 30, 0, 360, 2, -1)
+    mask[45, 2] = 2  # a one-pixel vortex
+    pred = tmp_path / "pred"
+    rows = []
+    for fid, source in (("f", frames / "f.fits"), ("p", frames / "p.png")):
+        write_mask_png(pred / "masks" / f"{fid}.png", mask, schema)
+        (pred / "features").mkdir(exist_ok=True)
+        (pred / "features" / f"{fid}.geojson").write_text('{"type": "FeatureCollection", '
+                                                          '"features": []}')  # fmt: skip
+        rows.append({"id": fid, "source": str(source), "status": "ok", "outputs": {
+            "mask": str(pred / "masks" / f"{fid}.png"),
+            "features": str(pred / "features" / f"{fid}.geojson")}})  # fmt: skip
+    (pred / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    done = export_run(pred, tmp_path / "labels", schema, ("ds9",))
+    assert done["ds9"] == 1 and done["not_ds9"] == [
+        {"id": "p", "reason": "not a FITS frame (DS9 regions are written for FITS frames)"}
+    ]
+    text = (tmp_path / "labels" / "f.reg").read_text()
+    assert text.startswith("# Region file format: DS9 version 4.1\n# Filename: f.fits\n")
+    assert "text={background}" in text and "\nimage\n" in text
+    result = import_annotations(tmp_path / "labels" / "f.reg", frames, tmp_path / "set", schema)
+    assert result["skipped"] == 0
+    back = read_mask_png(tmp_path / "set" / "masks" / "f.png")
+    assert (back == mask).all()

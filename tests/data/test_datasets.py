@@ -144,7 +144,7 @@ def test_an_infer_output_given_as_a_labelled_set_is_refused_by_name(tmp_path):
 def test_a_manifest_saved_with_a_byte_order_mark_is_read(tmp_path):
     """A frame set's manifest.jsonl edited in Notepad ("UTF-8 with BOM"): its first row was
     "not valid JSON"."""
-    from jovis.data.datasets import read_jsonl
+    from jovis.io.json_file import read_jsonl
 
     path = tmp_path / "manifest.jsonl"
     path.write_text('{"id": "a", "image": "images/a.npy"}\n{"id": "b"}\n', encoding="utf-8-sig")

@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jovis.data.datasets import read_jsonl
 from jovis.io.atomic import write_jsonl
+from jovis.io.json_file import read_jsonl
 
 
 def test_write_jsonl_writes_one_object_per_line_and_leaves_no_temporary(tmp_path):

@@ -207,3 +207,36 @@ def _scale(frame: FrameInfo, system: str) -> float:
         raise ValueError(f"frame {frame.id}'s physical pixels are not square (LTM {ltm.tolist()})"
                          ": save sized regions in image coordinates")  # fmt: skip
     return abs(float(ltm[0, 0]))
+
+
+def document(image_name: str, polygons: list[tuple[str, np.ndarray]], colours: dict[str, str],
+             note: str) -> str:  # fmt: skip
+    """A DS9 region file of `polygons` ((label, (N, 2) jovis pixels), drawn in the order given:
+    a hole as a later ``background`` polygon, as in labelme) in image coordinates, each
+    captioned with its label and drawn in `colours` (``#rrggbb`` by label)."""
+    lines = ["# Region file format: DS9 version 4.1", f"# Filename: {image_name}", f"# {note}",
+             'global color=green width=1 font="helvetica 10 normal roman"', "image"]  # fmt: skip
+    for label, ring in polygons:
+        numbers = ",".join(f"{v + FIRST_PIXEL:.3f}".rstrip("0").rstrip(".") for v in ring.ravel())
+        lines.append(f"polygon({numbers}) # color={colours.get(label, 'green')} text={{{label}}}")
+    return "\n".join(lines) + "\n"
+
+
+def placement_problem(source: str | Path, shape: tuple[int, int]) -> str | None:
+    """Why regions in DS9's image pixels of `source` would not fall on a mask of `shape` made
+    from it (not a FITS file, reprojected by its reader, another shape), else None."""
+    from jovis.io import read_frame
+    from jovis.io.errors import FrameReadError
+
+    try:
+        frame = read_frame(Path(source))
+    except (FrameReadError, OSError) as err:
+        return f"its frame cannot be read again ({err})"
+    if frame.meta.get("format") != "fits":
+        return "not a FITS frame (DS9 regions are written for FITS frames)"
+    if frame.meta.get("reprojected_from"):
+        return (f"its mask is on the polar grid jovis reprojected the file onto "
+                f"({frame.meta['reprojected_from']}), not on the file's pixels")  # fmt: skip
+    if frame.shape != tuple(shape):
+        return f"its mask is {shape[0]}x{shape[1]}, the file's image {frame.shape}"
+    return None

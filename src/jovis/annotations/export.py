@@ -16,15 +16,18 @@ from typing import Any
 import cv2
 import numpy as np
 
-from jovis.annotations import geojson, labelme
+from jovis import __version__
+from jovis.annotations import ds9, geojson, labelme
 from jovis.annotations.shapes import fill
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.inference.manifest import detector_folders, recorded_output
-from jovis.io.atomic import make_folder, write_json
+from jovis.io.atomic import make_folder, write_json, write_text
+from jovis.io.json_file import read_jsonl
 from jovis.io.masks import read_mask_png
 
-EXPORT_FORMATS = ("geojson", "labelme")
+EXPORT_FORMATS = ("geojson", "labelme", "ds9")
+DEFAULT_FORMATS = ("geojson", "labelme")
 
 
 def mask_polygons(mask: np.ndarray, schema: LabelSchema) -> list[dict[str, Any]]:
@@ -69,12 +72,11 @@ def prediction_rows(pred: Path) -> list[dict[str, Any]]:
         raise FileNotFoundError(
             f"predictions={pred}: no manifest.jsonl; give the out= folder of `jovis infer`"
         )
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [r for r in rows if r.get("status") == "ok"]
+    return [r for r in read_jsonl(path) if r.get("status") == "ok"]
 
 
 def export_run(
-    predictions: str | Path, out: str | Path, schema: LabelSchema, formats=EXPORT_FORMATS
+    predictions: str | Path, out: str | Path, schema: LabelSchema, formats=DEFAULT_FORMATS
 ) -> dict[str, Any]:
     """`export_predictions` of an infer ``out=``: of the folder itself, or of each detector's
     folder of a `model=auto` run into ``<out>/<release>/`` (their frames' ids may repeat)."""
@@ -83,21 +85,27 @@ def export_run(
         return export_predictions(runs[0] if runs else predictions, out, schema, formats)
     done = {run.name: export_predictions(run, Path(out) / run.name, schema, formats)
             for run in runs}  # fmt: skip
-    total = {k: sum(d[k] for d in done.values()) for k in ("frames", "geojson", "labelme")}
-    return {"out": str(out), **total, "detectors": done}
+    total = {k: sum(d[k] for d in done.values()) for k in ("frames", *EXPORT_FORMATS)}
+    not_ds9 = [item for d in done.values() for item in d.get("not_ds9", [])]
+    return {"out": str(out), **total, **({"not_ds9": not_ds9} if not_ds9 else {}),
+            "detectors": done}  # fmt: skip
 
 
 def export_predictions(
-    predictions: str | Path, out: str | Path, schema: LabelSchema, formats=EXPORT_FORMATS
+    predictions: str | Path, out: str | Path, schema: LabelSchema, formats=DEFAULT_FORMATS
 ) -> dict[str, Any]:
-    """Write ``<out>/<id>.geojson`` and/or ``<out>/<id>.json`` (labelme) for every frame
-    `infer` finished; GeoJSON is in lat/lon when the frame had a grid, else in pixels."""
+    """Write ``<out>/<id>.geojson``, ``<out>/<id>.json`` (labelme) and/or ``<out>/<id>.reg``
+    (DS9) for every frame `infer` finished; GeoJSON is in lat/lon when the frame had a grid,
+    else in pixels; DS9 regions only for a FITS frame whose mask is on the file's own pixels
+    (the others are listed in ``not_ds9`` with the reason)."""
     bad = [f for f in formats if f not in EXPORT_FORMATS]
     if bad or not formats:
         raise ValueError(f"formats={list(formats)}; valid: {', '.join(EXPORT_FORMATS)}")
     pred, out = Path(predictions), make_folder(out, "out")
     rows = prediction_rows(pred)
-    written = {"geojson": 0, "labelme": 0}
+    written = dict.fromkeys(EXPORT_FORMATS, 0)
+    not_ds9: list[dict[str, str]] = []
+    colours = {c.name: "#{:02x}{:02x}{:02x}".format(*c.color) for c in schema.classes}
     for row in rows:
         mask = read_mask_png(_output(pred, row, "mask", f"masks/{row['id']}.png"))
         polygons = mask_polygons(mask, schema)
@@ -112,7 +120,16 @@ def export_predictions(
             doc = labelme.document(image, mask.shape, labelme_polygons(polygons))
             write_json(out / f"{row['id']}.json", doc)
             written["labelme"] += 1
-    return {"out": str(out), "frames": len(rows), **written}
+        if "ds9" in formats:
+            if problem := ds9.placement_problem(row["source"], mask.shape):
+                not_ds9.append({"id": row["id"], "reason": problem})
+                continue
+            note = f"jovis {__version__}: the class regions of {pred} (holes as background)"
+            text = ds9.document(Path(row["source"]).name, labelme_polygons(polygons), colours, note)
+            write_text(out / f"{row['id']}.reg", text)
+            written["ds9"] += 1
+    return {"out": str(out), "frames": len(rows), **written,
+            **({"not_ds9": not_ds9} if not_ds9 else {})}  # fmt: skip
 
 
 def _output(pred: Path, row: dict[str, Any], kind: str, default: str) -> Path:

@@ -1,7 +1,7 @@
 """jovis labels: annotations in the tools scientists use ↔ jovis's labelled frame sets.
 
     jovis labels import annotations=FILE|DIR|GLOB frames=DIR [out=DIR] [unlabelled=ignore]
-    jovis labels export predictions=DIR [out=DIR] [formats=[geojson,labelme]]
+    jovis labels export predictions=DIR [out=DIR] [formats=[geojson,labelme,ds9]]
 
 ``configs/labels.yaml`` is composed on its own (from Hydra's config store), like evaluate's: the
 folder's ``labels/`` group holds the label schemas, chosen here with ``schema=``. The word after

@@ -24,10 +24,10 @@ import torch
 
 from jovis.benchmarks.infer import default_checkpoint
 from jovis.checkpoint import CheckpointInfo, load_checkpoint
-from jovis.data.datasets import read_jsonl
 from jovis.devices import resolve_device
 from jovis.inference.runner import run_inference
 from jovis.inference.tiling import DEFAULT_OVERLAP
+from jovis.io.json_file import read_jsonl
 from jovis.synth import write_frame_set
 
 SIZES = (256, 512, 1024, 2048, 4096)

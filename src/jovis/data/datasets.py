@@ -15,6 +15,7 @@ from jovis.data.normalise import DEFAULT_NORMALISATION, normalise_frame
 from jovis.frame import IGNORE_INDEX, Frame, Labels
 from jovis.geometry.maps import take_row_geometry
 from jovis.io import read_frame
+from jovis.io.json_file import read_jsonl
 from jovis.io.masks import read_mask_png
 
 
@@ -65,18 +66,6 @@ def read_manifest(
             f"{path} is not a {kind}'s: its row {short.get('id', '?')!r} names no "
             f"{' and '.join(require)} (the manifest of a jovis infer output?); {fix}"
         )
-    return rows
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """The JSON object of every non-blank line; a bad line is named by file and line number."""
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{n}: not valid JSON ({err})") from err
     return rows
 
 

@@ -1,5 +1,6 @@
 """A JSON file a user gave (annotations, a map or view declaration beside a frame, JunoCam
-metadata, a GeoJSON to track): read, or refused with the file's name and the reason."""
+metadata, a GeoJSON to track) or a JSON Lines manifest: read, or refused with the file's name
+and the reason."""
 
 from __future__ import annotations
 
@@ -28,3 +29,16 @@ def load_json(path: str | Path) -> Any:
         raise JsonFileError(path, str(err)) from None
     except RecursionError:
         raise JsonFileError(path, "nested too deeply") from None
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """The JSON object of every non-blank line (a manifest); a bad line is named by file and
+    line number. Read as `user_text` (a byte-order mark, UTF-16)."""
+    rows = []
+    for n, line in enumerate(user_text(path).splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{n}: not valid JSON ({err})") from err
+    return rows

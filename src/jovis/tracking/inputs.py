@@ -24,10 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from jovis.data.datasets import read_jsonl
 from jovis.inference.manifest import detector_folders
 from jovis.io.csv_file import read_csv_rows
-from jovis.io.json_file import load_json
+from jovis.io.json_file import load_json, read_jsonl
 from jovis.tracking.observations import Detection, FrameObs
 from jovis.tracking.times import parse_time, time_of_file
 
