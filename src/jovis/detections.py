@@ -146,12 +146,13 @@ def load_detections(out: str | Path) -> Detections:
 
 
 def detect(input: str | Path | list[str | Path], out: str | Path | None = None, *,
-           model: str | Path = "auto", **settings: Any) -> Detections:  # fmt: skip
+           model: str | Path | None = None, **settings: Any) -> Detections:  # fmt: skip
     """Run ``jovis infer`` on `input` (a file, a folder, a glob, a list file, or a list of
     paths) into `out` (None: infer's default, ``outputs/infer``) and read what it wrote.
 
     `model` is a released detector's name (``jovis models``), ``auto`` (one per frame by its
-    instrument) or a checkpoint path. `settings` are infer's other settings (``tta=True``,
+    instrument) or a checkpoint path; None (the default) is auto, or the checkpoint that
+    ``ckpt=`` names, as for the command. `settings` are infer's other settings (``tta=True``,
     ``device="cpu"``, ``temporal={"mode": "off"}``); an unknown one is refused naming the
     nearest, as on the command line. A frame that cannot be read does not raise: it is in
     ``failures``, as in the command's manifest.
@@ -171,7 +172,8 @@ def _infer_config(input: Any, out: Any, model: Any, settings: Mapping[str, Any])
 
     from jovis.apps.common import strict_booleans, unknown_setting
 
-    given = {"model": model, "input": input, **({} if out is None else {"out": out}), **settings}
+    given = {**({} if model is None else {"model": model}), "input": input,
+             **({} if out is None else {"out": out}), **settings}  # fmt: skip
     named = [f"{key}=x" for key in _dotted(given)]
     why = unknown_setting("infer", named)
     if why is None and "hydra" in given:
