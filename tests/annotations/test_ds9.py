@@ -81,7 +81,7 @@ def test_physical_coordinates_go_through_the_headers_ltm_and_ltv(tmp_path, frame
 
 
 def test_what_cannot_be_placed_is_skipped_with_its_reason(tmp_path, frames, schema):
-    text = """global color=green
+    text = """global color=#00ff00 width=1
 fk5
 circle(12:30:00,+10:00:00,3") # text={vortex}
 image
@@ -91,7 +91,7 @@ ellipse(30,30,4,2,8,4,0) # text={vortex}
 circle(40,20,3)
 # text(5,5) text={a note}
 """
-    result, masks, _ = imported(tmp_path, text, frames, schema, classes={"green": "vortex"})
+    result, masks, _ = imported(tmp_path, text, frames, schema, classes={"#00ff00": "vortex"})
     reasons = [s["reason"] for s in result["skipped_shapes"]]
     assert result["placed"] == 1 and masks["f"][19, 39] == 2  # the uncaptioned green circle
     assert any(r.startswith("fk5 coordinates: a planet moves across the sky") for r in reasons)

@@ -64,13 +64,13 @@ def read(path: Path, frames: FrameIndex) -> tuple[dict[str, list[Shape]], list[d
     system, colour = "physical", "green"  # DS9's defaults
     regions = 0
     for n, line in enumerate(lines, 1):
+        if line.strip().lower().startswith("global"):  # (its colour may be "#00ff00")
+            colour = _properties(line).get("color", colour)
+            continue
         body, props = _body(line)
         for part in (p.strip() for p in body.split(";")):
             word = part.lower()
             if not part:
-                continue
-            if word.startswith("global"):
-                colour = _properties(part).get("color", colour)
                 continue
             if word in PIXEL_SYSTEMS or SKY_SYSTEMS.fullmatch(word):
                 system = word
