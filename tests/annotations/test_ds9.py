@@ -146,3 +146,7 @@ def test_exported_regions_import_back_to_the_same_mask(tmp_path, frames, schema)
     assert result["skipped"] == 0
     back = read_mask_png(tmp_path / "set" / "masks" / "f.png")
     assert (back == mask).all()
+    # exported with labelme too, the folder holds each frame twice: refused, naming the formats
+    export_run(pred, tmp_path / "labels", schema, ("labelme",))
+    with pytest.raises(ValueError, match=r"1 frame\(s\) have both a \.json and a \.reg file"):
+        import_annotations(tmp_path / "labels", frames, tmp_path / "set2", schema)

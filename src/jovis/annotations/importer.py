@@ -64,22 +64,25 @@ def annotation_files(spec: str | Path) -> list[Path]:
 
 
 def _refuse_format_pairs(spec: str | Path, files: list[Path]) -> None:
-    """Refuse ``<frame>.geojson`` beside ``<frame>.json``: the pair `labels export` writes, one
-    frame's shapes twice (every vortex would be catalogued twice). Which one was corrected is
-    the user's to say."""
+    """Refuse ``<frame>.geojson`` beside ``<frame>.json`` (or ``<frame>.reg``): what `labels
+    export` writes for one frame in several formats, its shapes twice (every vortex would be
+    catalogued twice). Which one was corrected is the user's to say."""
+    order = (".json", ".geojson", ".reg")
     by_stem: dict[tuple[Path, str], list[Path]] = {}
     for path in files:
-        if path.suffix.lower() in (".json", ".geojson"):
+        if path.suffix.lower() in order:
             by_stem.setdefault((path.parent, path.stem), []).append(path)
     pairs = [found for found in by_stem.values() if len(found) > 1]
     if pairs:
-        first = pairs[0]
+        first = sorted(pairs[0], key=lambda p: order.index(p.suffix.lower()))
         folder = first[0].parent
+        kinds = " and ".join(f"a {p.suffix.lower()}" for p in first)
         raise ValueError(
-            f"annotations={spec}: {len(pairs)} frame(s) have both a .json and a .geojson file "
-            f"(e.g. {' and '.join(p.name for p in first)}), the pair `labels export` writes: "
-            f"importing both would place every shape twice; give the format you edited, e.g. "
-            f"annotations='{folder}/*.json' (labelme) or annotations='{folder}/*.geojson'"
+            f"annotations={spec}: {len(pairs)} frame(s) have both {kinds} file "
+            f"(e.g. {' and '.join(p.name for p in first)}), the formats `labels export` writes: "
+            f"importing them together would place every shape twice; give the format you "
+            f"edited, e.g. annotations='{folder}/*.json' (labelme), "
+            f"annotations='{folder}/*.geojson' or annotations='{folder}/*.reg' (DS9)"
         )
 
 
