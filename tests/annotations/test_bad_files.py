@@ -99,3 +99,15 @@ def test_an_existing_set_is_kept_unless_overwrite(tmp_path, frames, schema):  # 
     )
     (row,) = read_manifest(tmp_path / "set")
     assert (read_mask_png(tmp_path / "set" / row["mask"]) == 1).sum() == 16
+
+
+def test_an_ellipse_with_a_negative_axis_is_skipped_not_a_crash(tmp_path, frames, schema):  # noqa: F811
+    """CVAT XML edited by hand (rx="-3"): "math domain error" stopped the whole import."""
+    xml = """<?xml version="1.0"?><annotations><version>1.1</version>
+      <image id="0" name="plain.npy" width="64" height="64">
+        <ellipse label="vortex" cx="20.5" cy="20.5" rx="-3" ry="2" z_order="0"/>
+        <ellipse label="vortex" cx="40.5" cy="12.5" rx="3" ry="2" z_order="0"/>
+      </image></annotations>"""
+    result = import_annotations(write(tmp_path / "a.xml", xml), frames, tmp_path / "set", schema)
+    assert result["placed"] == 1
+    assert result["skipped_shapes"][0]["reason"].startswith("degenerate ellipse")

@@ -150,3 +150,27 @@ def test_exported_regions_import_back_to_the_same_mask(tmp_path, frames, schema)
     export_run(pred, tmp_path / "labels", schema, ("labelme",))
     with pytest.raises(ValueError, match=r"1 frame\(s\) have both a \.json and a \.reg file"):
         import_annotations(tmp_path / "labels", frames, tmp_path / "set2", schema)
+
+
+def test_hostile_numbers_are_skipped_not_a_crash(tmp_path, frames, schema):
+    """A negative radius stopped the whole import with "math domain error" (an instance's
+    radius is sqrt(a·b)); NaN and infinite coordinates are skipped with the rest."""
+    text = """image
+circle(nan,10,3) # text={vortex}
+circle(10,inf,3) # text={vortex}
+ellipse(10,10,-3,2,0) # text={vortex}
+circle(1e308,10,1e308) # text={vortex}
+circle(20,20,3) # text={vortex}
+"""
+    result, masks, feats = imported(tmp_path, text, frames, schema)
+    reasons = [s["reason"] for s in result["skipped_shapes"]]
+    assert result["placed"] == 1 and len(feats["f"]["vortices"]) == 1 and masks["f"][19, 19] == 2
+    assert reasons == [
+        "values 'nan,10,3' are not all finite numbers",
+        "values '10,inf,3' are not all finite numbers",
+        "degenerate ellipse (its centre and axes must be finite, its axes > 0)",
+        "degenerate ellipse (its centre and axes must be finite, its axes > 0)",
+    ]
+    (tmp_path / "bin.reg").write_bytes(b"\x00\xff\xfe garbage")
+    with pytest.raises(AnnotationError, match=r"bin.reg: not readable"):
+        import_annotations(tmp_path / "bin.reg", frames, tmp_path / "set3", schema)

@@ -160,10 +160,13 @@ def _region(found: re.Match, label: str, where: str, system: str, frame: FrameIn
 def _numbers(text: str) -> list[float]:
     items = [v for v in re.split(r"[,\s]+", text.strip()) if v]
     try:
-        return [float(v) for v in items]
+        values = [float(v) for v in items]
     except ValueError:
         raise ValueError(f"values {text!r} are not plain numbers (pixels); save the regions in "
                          "image coordinates") from None  # fmt: skip
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError(f"values {text!r} are not all finite numbers")
+    return values
 
 
 def _to_image(frame: FrameInfo, system: str):

@@ -144,6 +144,13 @@ def rasterise(
             skipped.append(_skip(shape, f"unknown class {shape.label!r} (known: {known}; map "
                                         f"it with classes.{shape.label}=<class>)"))  # fmt: skip
             continue
+        if shape.ellipse is not None and not _proper_ellipse(shape.ellipse):
+            skipped.append(
+                _skip(
+                    shape, "degenerate ellipse (its centre and axes must be finite, its axes > 0)"
+                )
+            )
+            continue
         rings = [shape.outline()] if shape.ellipse is not None else shape.rings
         if not rings or len(rings[0]) < 3 or not np.isfinite(np.concatenate(rings)).all():
             skipped.append(_skip(shape, "degenerate outline (fewer than 3 finite points)"))
@@ -159,6 +166,14 @@ def rasterise(
         if name in INSTANCE_CLASSES:
             instances.append(_instance(shape, len(instances), name, region))
     return mask, instances, skipped
+
+
+def _proper_ellipse(ellipse: tuple[float, float, float, float, float]) -> bool:
+    """Finite, with both axes > 0 (a CVAT or DS9 file may say rx=-3: its instance's radius,
+    sqrt(a·b), stopped the import with "math domain error")."""
+    cx, cy, a, b, _ = (float(v) for v in ellipse)  # (Python floats: inf without a warning)
+    reach = max(abs(cx), abs(cy)) + max(a, b)  # past the float range: an outline of inf
+    return all(math.isfinite(v) for v in ellipse) and min(a, b) > 0 and math.isfinite(reach)
 
 
 def _skip(shape: Shape, reason: str) -> dict[str, str]:
