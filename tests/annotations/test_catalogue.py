@@ -31,3 +31,19 @@ def test_synthetic_vortices_from_their_latlon_land_on_their_pixels(frameset, sch
         for g, t in zip(got, truth[row["id"]], strict=True):
             assert abs(g["x"] - t["x"]) <= 1 and abs(g["y"] - t["y"]) <= 1
             assert g["radius_px"] == pytest.approx(t["radius_px"], abs=1.0)
+
+
+def test_rows_with_nan_or_inf_are_skipped_naming_them(frameset, schema, tmp_path):
+    """A spreadsheet's nan or inf: an infinite angle was skipped as "math domain error"."""
+    row = read_manifest(frameset)[0]
+    v = next(v for v in json.loads((frameset / row["features"]).read_text())["vortices"]
+             if 0 <= v["x"] < 128 and 0 <= v["y"] < 128 and v["radius_px"] >= 2)  # fmt: skip
+    good = f"{row['id']},{v['lat']},{v['lon']},{v['radius_km']},{v['radius_km']},0"
+    lines = ["frame_id,lat,lon,semi_major,semi_minor,angle_deg", good,
+             f"{row['id']},{v['lat']},{v['lon']},{v['radius_km']},{v['radius_km']},inf",
+             f"{row['id']},nan,{v['lon']},{v['radius_km']},{v['radius_km']},0"]  # fmt: skip
+    (tmp_path / "cat.csv").write_text("\n".join(lines) + "\n")
+    result = import_annotations(tmp_path / "cat.csv", frameset, tmp_path / "set", schema)
+    reasons = [s["reason"] for s in result["skipped_shapes"]]
+    assert result["placed"] == 1 and len(reasons) == 2
+    assert all(r.startswith("lat, lon, axes and angle must be finite numbers") for r in reasons)

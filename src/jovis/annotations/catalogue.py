@@ -9,6 +9,7 @@ the axis unit (km on the surface, or degrees on a cylindrical lon/lat map).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from jovis.annotations.frames import FrameIndex
@@ -90,6 +91,10 @@ def _shape(row, label, where, frame, latitude, longitude, axes, min_confidence) 
         conf = float(row["confidence"]) if row.get("confidence") else None
     except (KeyError, ValueError) as err:
         raise ValueError(f"not a number in {dict(row)} ({err})") from None
+    # (a spreadsheet's nan or inf: an infinite angle was skipped as "math domain error")
+    if not all(math.isfinite(v) for v in (lat, lon, a, b, angle)):
+        raise ValueError(f"lat, lon, axes and angle must be finite numbers, got "
+                         f"{lat}, {lon}, {a}, {b}, {angle}")  # fmt: skip
     if min_confidence is not None and conf is not None and conf < min_confidence:
         raise ValueError(f"confidence {conf} < catalogue.min_confidence={min_confidence}")
     frame.check_placeable()
