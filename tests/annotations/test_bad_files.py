@@ -111,3 +111,28 @@ def test_an_ellipse_with_a_negative_axis_is_skipped_not_a_crash(tmp_path, frames
     result = import_annotations(write(tmp_path / "a.xml", xml), frames, tmp_path / "set", schema)
     assert result["placed"] == 1
     assert result["skipped_shapes"][0]["reason"].startswith("degenerate ellipse")
+
+
+def test_geojson_nan_or_a_negative_radius_is_named_and_the_rest_placed(tmp_path, frames, schema):  # noqa: F811
+    """One NaN position made the whole collection read as a map's coordinates (every feature
+    then "has no radius jovis can place"); a radius of -900 km drew a 900 km ring."""
+
+    def feature(geometry, **props):
+        return {"type": "Feature", "properties": {"class": "vortex", "frame_id": "gridded",
+                                                  **props}, "geometry": geometry}  # fmt: skip
+
+    features = [
+        feature({"type": "Point", "coordinates": [10, 80]}, radius_km=900),
+        feature({"type": "Point", "coordinates": [float("nan"), 80]}, radius_km=900),
+        feature({"type": "Point", "coordinates": [40, 75]}, radius_km=-900),
+        feature({"type": "Polygon", "coordinates": [[[0, 70], [90, 70], [float("inf"), 70],
+                                                     [0, 70]]]}, **{"class": "aurora"}),
+    ]  # fmt: skip
+    path = write(tmp_path / "g.geojson", json.dumps({"type": "FeatureCollection",
+                                                     "features": features}))  # fmt: skip
+    result = import_annotations(path, frames, tmp_path / "set", schema)
+    reasons = [s["reason"] for s in result["skipped_shapes"]]
+    assert result["placed"] == 1, reasons
+    assert reasons == ["its coordinates hold NaN or Infinity",
+                       "a Point's radius must be a finite number > 0, got -900.0",
+                       "its coordinates hold NaN or Infinity"]  # fmt: skip

@@ -17,6 +17,7 @@ through the frame's own georeferencing (`FrameInfo.map_pixels`).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,8 @@ def _positions_kind(doc: dict[str, Any]) -> str:
         return MAP
     for feat in doc["features"]:
         for lon, lat in _numbers(((feat or {}).get("geometry") or {}).get("coordinates")):
-            if not (-360.0 <= lon <= 360.0 and -90.0 <= lat <= 90.0):
+            finite = math.isfinite(lon) and math.isfinite(lat)  # (NaN says nothing of the kind)
+            if finite and not (-360.0 <= lon <= 360.0 and -90.0 <= lat <= 90.0):
                 return MAP
     return LONLAT
 
@@ -124,6 +126,8 @@ def _shapes(geom, props, label, where, frame: FrameInfo, positions, latitude, lo
                          "the vortex as a Polygon")  # fmt: skip
     if positions == LONLAT:
         frame.check_placeable()
+    if not all(math.isfinite(x) and math.isfinite(y) for x, y in _numbers(coords)):
+        raise ValueError("its coordinates hold NaN or Infinity")  # (was "outside frame ...")
     pixels = positions != LONLAT  # (map coordinates are turned into the frame's pixels)
     place = {PIXELS: _pixels, MAP: frame.map_pixels}.get(positions) or (
         lambda ring: _latlon_pixels(ring, frame, latitude, longitude))  # fmt: skip
@@ -139,6 +143,12 @@ def _shapes(geom, props, label, where, frame: FrameInfo, positions, latitude, lo
         radius = props.get("radius_km") if not pixels else props.get("radius_px")
         if radius is None:
             raise ValueError("a Point needs properties.radius_km (radius_px in pixel GeoJSON)")
+        try:
+            radius = float(radius)
+        except (TypeError, ValueError):
+            raise ValueError(f"a Point's radius must be a number, got {radius!r}") from None
+        if not (math.isfinite(radius) and radius > 0):  # (-900 drew a 900 km ring)
+            raise ValueError(f"a Point's radius must be a finite number > 0, got {radius}")
         if pixels:
             x, y = _pixels([coords])[0]
             return [Shape(label, where, ellipse=(x, y, float(radius), float(radius), 0.0))]
