@@ -61,29 +61,31 @@ class Detections:
         return [{"id": r.get("id"), "source": r.get("source"), "error": r.get("error")}
                 for r in self.frames if r.get("status") != "ok"]  # fmt: skip
 
-    def mask(self, frame_id: str) -> np.ndarray:
+    def mask(self, frame_id: str, model: str | None = None) -> np.ndarray:
         """The frame's class ids (H × W uint8, on its own pixels): 0 background, then the
         detector's classes in the order of ``features(frame_id)["properties"]["class_fractions"]``
-        (aurora 1, vortex 2 for the released ones); 255 where the frame has no data."""
+        (aurora 1, vortex 2 for the released ones); 255 where the frame has no data. `model`
+        says which detector's, for a frame model=auto gave to two (a JIRAM frame's L and M
+        bands)."""
         from jovis.io.masks import read_mask_png
 
-        return read_mask_png(self._output(frame_id, "mask", "masks/{}.png"))
+        return read_mask_png(self._output(frame_id, model, "mask", "masks/{}.png"))
 
-    def features(self, frame_id: str) -> dict[str, Any]:
+    def features(self, frame_id: str, model: str | None = None) -> dict[str, Any]:
         """The frame's GeoJSON FeatureCollection (outlines in pixels; lat/lon and km in each
         feature's properties where the frame is located)."""
         from jovis.io.json_file import load_json
 
-        return load_json(self._output(frame_id, "features", "features/{}.geojson"))
+        return load_json(self._output(frame_id, model, "features", "features/{}.geojson"))
 
-    def overlay(self, frame_id: str) -> Path:
+    def overlay(self, frame_id: str, model: str | None = None) -> Path:
         """The frame's overlay picture (PNG), e.g. for ``IPython.display.Image(filename=...)``."""
-        return self._output(frame_id, "overlay", "overlays/{}.png")
+        return self._output(frame_id, model, "overlay", "overlays/{}.png")
 
-    def _output(self, frame_id: str, kind: str, default: str) -> Path:
+    def _output(self, frame_id: str, model: str | None, kind: str, default: str) -> Path:
         from jovis.inference.manifest import recorded_output
 
-        folder, row = self._frame(frame_id)
+        folder, row = self._frame(frame_id, model)
         if row.get("status") != "ok":
             raise ValueError(f"frame {frame_id!r} failed, so it has no {kind}: {row.get('error')}")
         path = recorded_output(folder, (row.get("outputs") or {}).get(kind),
@@ -93,19 +95,20 @@ class Detections:
                                     "the same infer again to write it")  # fmt: skip
         return path
 
-    def _frame(self, frame_id: str) -> tuple[Path, dict[str, Any]]:
+    def _frame(self, frame_id: str, model: str | None) -> tuple[Path, dict[str, Any]]:
         found = [(Path(r["_folder"]), r) for r in self.frames if r.get("id") == frame_id]
+        if model is not None:
+            found = [(f, r) for f, r in found if model in (r.get("model"), f.name)]
         if len(found) == 1:
             return found[0]
         if not found:
             near = ", ".join(repr(r.get("id")) for r in self.frames[:5])
-            raise KeyError(f"no frame {frame_id!r} in {self.out}; its frames are {near}"
+            of = "" if model is None else f" of model {model!r}"
+            raise KeyError(f"no frame {frame_id!r}{of} in {self.out}; its frames are {near}"
                            + (", ..." if len(self.frames) > 5 else ""))  # fmt: skip
-        raise KeyError(
-            f"{len(found)} frames are called {frame_id!r} in {self.out} ("
-            + ", ".join(str(r.get("source")) for _, r in found)
-            + "): read one detector's folder with load_detections(out / model)"
-        )
+        models = ", ".join(repr(r.get("model") or f.name) for f, r in found)
+        raise KeyError(f"{len(found)} detectors took frame {frame_id!r} in {self.out} ({models}): "
+                       "say which with model=")  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.frames)

@@ -13,6 +13,7 @@ import pytest
 import tomllib
 from tests.conftest import REAL_DATA, REPO, write_junocam_products
 
+import jovis
 from jovis.released import CARD_FIELDS, RELEASED_DIR, releases
 from jovis.released.make import check_score, sha256_of
 
@@ -244,6 +245,12 @@ def test_infer_model_auto_gives_a_jiram_i1_frame_to_each_bands_detector(tmp_path
                  .read_text().splitlines()]  # fmt: skip
         assert row["bands"] == f"{band} of L, M" and row["model"] == names[name]
         assert read_mask_png(row["outputs"]["mask"]).shape == (128, 64)  # one band's strip
+    # read from Python: the one frame is in both detectors' folders, and model= says which
+    found = jovis.load_detections(tmp_path / "o")
+    fid = "JIR_IMG_RDR_2017033T120000_V01"
+    with pytest.raises(KeyError, match=r"2 detectors took frame .* say which with model="):
+        found.mask(fid)
+    assert found.mask(fid, model=names["jiram_m"]).shape == (128, 64)
 
 
 def test_infer_model_auto_picks_a_junocam_detector_by_the_products_altitude(tmp_path):
