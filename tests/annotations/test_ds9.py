@@ -5,10 +5,12 @@ flipped y, the angle's sense, IRAF's physical pixels) shows as a wrong pixel.
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from astropy.io import fits
+from tests.conftest import REAL_DATA
 
 from jovis.annotations import import_annotations
 from jovis.annotations.labelme import AnnotationError
@@ -174,3 +176,57 @@ circle(20,20,3) # text={vortex}
     (tmp_path / "bin.reg").write_bytes(b"\x00\xff\xfe garbage")
     with pytest.raises(AnnotationError, match=r"bin.reg: not readable"):
         import_annotations(tmp_path / "bin.reg", frames, tmp_path / "set3", schema)
+
+
+def _instance_latlon(out):
+    from jovis.geometry import PolarGrid
+
+    [row] = read_manifest(out)
+    [v] = json.loads((out / row["features"]).read_text())["vortices"]
+    return PolarGrid.from_dict(row["grid"]).latlon(v["x"], v["y"])
+
+
+def test_regions_on_a_lat_lon_product_are_carried_onto_its_polar_grid(tmp_path, schema):
+    """jovis reads an HST lat-lon product onto a polar grid: a region drawn on the file in DS9
+    was refused; it is carried through lat/lon and lands where it was drawn."""
+    from jovis.synth.products import write_hst_latlon
+
+    frames = tmp_path / "frames"
+    [path] = write_hst_latlon(frames, 1, 64, "north", 20000100)["files"]
+    h, w = 720, 1440  # row i at latitude −90 + 180·i/(h−1), column j at 360 − 360·j/(w−1) W
+    row, col = (75.0 + 90) * (h - 1) / 180, (360 - 170.0) * (w - 1) / 360
+    text = f"image\ncircle({col + 1},{row + 1},8) # text={{vortex}}\n"
+    (tmp_path / f"{Path(path).stem}.reg").write_text(text)
+    result = import_annotations(tmp_path / f"{Path(path).stem}.reg", frames, tmp_path / "set",
+                                schema)  # fmt: skip
+    assert result["placed"] == 1, result
+    lat, lon = _instance_latlon(tmp_path / "set")
+    assert abs(lat - 75.0) < 0.1 and abs(lon - 170.0) < 0.5
+
+
+SKY = REAL_DATA / "hst_stis_north_2016-05-17_skyplane"
+
+
+@pytest.mark.skipif(not SKY.is_dir(), reason=f"{SKY} not found: needs ../shared data")
+def test_regions_on_a_sky_plane_crop_are_carried_along_the_line_of_sight(tmp_path, schema):
+    """The 2016-05-17 crops are the planet as HST saw it; jovis projects them onto a polar
+    grid. A circle drawn in DS9 where lat 75°, lon 170° W appears lands there (the inverse of
+    the reader's projection); one drawn on the sky beside the planet is skipped naming why."""
+    from jovis.io.hst_forms import SKYPLANE_DEFAULTS, sky_pixels
+
+    source = sorted(SKY.glob("*.fits"))[0]
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    (frames / source.name).symlink_to(source)
+    with fits.open(source) as hdus:
+        meta = {**hdus[0].header, **hdus[1].header}
+    x, y, seen = sky_pixels(meta, np.array([75.0]), np.array([170.0]), SKYPLANE_DEFAULTS)
+    assert seen[0]
+    text = (f"# Filename: {source.name}[SCI]\nimage\ncircle({x[0] + 1},{y[0] + 1},6) "
+            "# text={vortex}\ncircle(5,5,3) # text={vortex}\n")  # fmt: skip
+    (tmp_path / "mine.reg").write_text(text)
+    result = import_annotations(tmp_path / "mine.reg", frames, tmp_path / "set", schema)
+    assert result["placed"] == 1
+    assert result["skipped_shapes"][0]["reason"].startswith("it reaches off the planet")
+    lat, lon = _instance_latlon(tmp_path / "set")
+    assert abs(lat - 75.0) < 0.3 and abs(lon - 170.0) < 1.0

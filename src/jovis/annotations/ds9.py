@@ -15,12 +15,17 @@ A region's class is its ``text={...}``, else its first ``tag={...}``, else its c
 uncaptioned file. The frame is the one DS9 had open (the ``# Filename:`` line DS9 writes), else
 the file's name (``<frame>.reg``).
 
+A frame jovis reprojects onto a polar grid as it reads it (an HST sky-plane crop, a lat-lon
+product) gets the regions drawn on its file carried there through lat/lon: each outline a vertex
+per file pixel, along the line of sight onto the emitting layer for a crop (the reader's
+projection inverted, `jovis.io.hst_forms.skyplane_latlon`).
+
 Skipped with the reason: sky coordinates (fk5, icrs, galactic, ...: a planet moves across the
 sky, and the WCS an HST polar product carries is its raw exposure's), regions without area
-(point, line, text, vector, ruler, ...), annuli and pandas, excluded regions (``-circle``),
-regions on a frame whose pixels are not its file's (jovis reprojects HST sky-plane crops,
-lat-lon and flatproj products onto a polar grid: draw those in lat/lon, GeoJSON) or that is
-not a FITS file (DS9 shows an imported PNG upside down).
+(point, line, text, vector, ruler, ...), annuli and pandas, excluded regions (``-circle``), a
+region reaching off the planet in a crop, regions on a frame reprojected otherwise (a flatproj
+product, a perspective view: draw those in lat/lon, GeoJSON) or that is not a FITS file (DS9
+shows an imported PNG upside down).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import numpy as np
 
 from jovis.annotations.frames import FrameIndex, FrameInfo
 from jovis.annotations.labelme import AnnotationError
-from jovis.annotations.shapes import Shape
+from jovis.annotations.shapes import Shape, ellipse_points
 from jovis.io.text_file import user_text
 
 FIRST_PIXEL = 1.0  # DS9's image coordinate of the first pixel's centre
@@ -133,6 +138,7 @@ def _region(found: re.Match, label: str, where: str, system: str, frame: FrameIn
         raise ValueError(f"no frame named {name!r} in frames= (DS9's '# Filename:' line, else "
                          "the region file's name: save it as <frame>.reg)")  # fmt: skip
     to_image = _to_image(frame, system)
+    onto_frame = _onto_frame(frame)
     values = _numbers(found.group(3) if found.group(3) is not None else found.group(4) or "")
     expected = {"circle": (3,), "ellipse": (4, 5), "box": (4, 5)}.get(kind)
     if expected and len(values) not in expected:
@@ -141,20 +147,20 @@ def _region(found: re.Match, label: str, where: str, system: str, frame: FrameIn
     if kind == "polygon":
         if len(values) < 6 or len(values) % 2:
             raise ValueError(f"polygon with {len(values)} values: needs x, y pairs, 3 or more")
-        return Shape(label, where, rings=[to_image(np.asarray(values).reshape(-1, 2))])
+        return onto_frame(Shape(label, where, rings=[to_image(np.asarray(values).reshape(-1, 2))]))
     (cx, cy), scale = to_image(np.array([values[:2]]))[0], _scale(frame, system)
     if kind == "circle":
         r = values[2] * scale
-        return Shape(label, where, ellipse=(cx, cy, r, r, 0.0))
+        return onto_frame(Shape(label, where, ellipse=(cx, cy, r, r, 0.0)))
     angle = values[4] if len(values) == 5 else 0.0
     if kind == "ellipse":
         a, b = values[2] * scale, values[3] * scale
         a, b, angle = (a, b, angle) if a >= b else (b, a, angle + 90.0)
-        return Shape(label, where, ellipse=(cx, cy, a, b, angle))
+        return onto_frame(Shape(label, where, ellipse=(cx, cy, a, b, angle)))
     half = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * np.array(values[2:4]) * scale / 2
     turn = math.radians(angle)
     rotation = np.array([[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]])
-    return Shape(label, where, rings=[half @ rotation.T + [cx, cy]])
+    return onto_frame(Shape(label, where, rings=[half @ rotation.T + [cx, cy]]))
 
 
 def _numbers(text: str) -> list[float]:
@@ -177,16 +183,75 @@ def _to_image(frame: FrameInfo, system: str):
         raise ValueError(f"frame {frame.id} is not a FITS file: DS9 regions are placed on FITS "
                          "frames (DS9 shows an imported PNG or JPEG flipped); use labelme, CVAT "
                          "or GeoJSON for it")  # fmt: skip
-    if meta.get("reprojected_from"):
-        raise ValueError(f"frame {frame.id} is reprojected by jovis from its file's pixels "
-                         f"({meta['reprojected_from']}) onto a polar grid, so regions drawn on "
-                         "the file do not fall on it; draw them in lat/lon (GeoJSON)")  # fmt: skip
     ltm, ltv = _iraf(frame) if system == "physical" else (np.eye(2), np.zeros(2))
 
     def to_image(points: np.ndarray) -> np.ndarray:
         return points @ ltm.T + ltv - FIRST_PIXEL
 
     return to_image
+
+
+STEP_PX = 1.0  # an outline carried onto a reprojected frame: a vertex at least every pixel
+
+
+def _onto_frame(frame: FrameInfo):
+    """A function taking a shape in the file's image pixels to the frame's: itself for a frame
+    read as the file is; through lat/lon for one jovis reprojected onto a polar grid (an HST
+    sky-plane crop, along each line of sight onto the emitting layer; a lat-lon product), its
+    outline drawn a vertex per pixel; raises naming why for any other reprojection."""
+    moved = str(frame.file_meta.get("reprojected_from") or "")
+    if not moved:
+        return lambda shape: shape
+    latlon = _file_latlon(frame, moved)
+
+    def onto(shape: Shape) -> Shape:
+        rings = [ellipse_points(*shape.ellipse, n=_vertices(shape.ellipse))] if shape.ellipse \
+            else [_dense(ring) for ring in shape.rings]  # fmt: skip
+        carried = []
+        for ring in rings:
+            lat, lon = latlon(ring[:, 0], ring[:, 1])
+            if not (np.isfinite(lat).all() and np.isfinite(lon).all()):
+                raise ValueError(f"it reaches off the planet in {frame.id}'s file ({moved}): "
+                                 "draw it inside the limb")  # fmt: skip
+            carried.append(np.stack(frame.grid.pixel(lat, lon), axis=1))
+        return Shape(shape.label, shape.where, rings=carried, extra=shape.extra)
+
+    return onto
+
+
+def _file_latlon(frame: FrameInfo, moved: str):
+    """(lat, lon) of the file's image pixels (x, y) of a frame jovis reprojected, as its reader
+    did (`jovis.io.hst_forms.skyplane_latlon`, `jovis.io.fits.latlon_to_polar`)."""
+    from jovis.io.hst_forms import skyplane_latlon
+
+    meta = frame.file_meta
+    if frame.grid is None:
+        raise ValueError(f"frame {frame.id} has no grid to carry the regions onto")
+    if moved.startswith("sky plane"):
+        settings = {"altitude_km": meta.get("emission_altitude_km", 240.0)}
+        return lambda x, y: skyplane_latlon(meta, x, y, settings)
+    if found := re.fullmatch(r"latlon (\d+)x(\d+)", moved):
+        h, w = int(found.group(1)), int(found.group(2))
+        return lambda x, y: (-90.0 + 180.0 * y / (h - 1), 360.0 - 360.0 * x / (w - 1))
+    raise ValueError(f"frame {frame.id} is reprojected by jovis from its file's pixels ({moved}) "
+                     "in a way regions are not carried through; draw them in lat/lon "
+                     "(GeoJSON)")  # fmt: skip
+
+
+def _vertices(ellipse: tuple[float, float, float, float, float]) -> int:
+    """Vertices of an ellipse's outline a pixel apart (at least 16)."""
+    a, b = ellipse[2], ellipse[3]
+    return max(16, math.ceil(2 * math.pi * max(a, b) / STEP_PX))
+
+
+def _dense(ring: np.ndarray) -> np.ndarray:
+    """`ring` with vertices added along each side, a pixel apart at most."""
+    ring = np.asarray(ring, np.float64)
+    out = []
+    for start, end in zip(ring, np.roll(ring, -1, axis=0), strict=True):
+        steps = max(1, math.ceil(float(np.hypot(*(end - start))) / STEP_PX))
+        out.append(start + (end - start) * (np.arange(steps)[:, None] / steps))
+    return np.concatenate(out)
 
 
 def _iraf(frame: FrameInfo) -> tuple[np.ndarray, np.ndarray]:

@@ -106,11 +106,7 @@ def _seen(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(points (..., 3) km on the spheroid raised by the emission altitude, visibility from
     `view`, the unit vector towards the observer)."""
-    a0 = float(meta.get("RPKM") or EQUATORIAL_RADIUS_KM)
-    b0 = float(meta.get("RPPLKM") or POLAR_RADIUS_KM)
-    alt = meta.get("DELRPKM")
-    alt = float(alt) if isinstance(alt, int | float) else float(settings["altitude_km"])
-    a, b = a0 + alt, b0 + alt
+    a, b = _raised_radii(meta, settings)
     phi, lam = np.radians(lat), -np.radians(lon)  # body x → SIII 0°, y → east 90°, z → north
     r = a * b / np.sqrt((b * np.cos(phi)) ** 2 + (a * np.sin(phi)) ** 2)
     p = np.stack(
@@ -119,6 +115,42 @@ def _seen(
     normal = p / np.array([a * a, a * a, b * b])
     normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
     return p, normal @ view >= np.cos(np.radians(float(settings["max_emission_deg"])))
+
+
+def _raised_radii(meta: dict[str, Any], settings: dict[str, Any]) -> tuple[float, float]:
+    """Equatorial and polar radii (km) of the spheroid raised by the emission altitude."""
+    a0 = float(meta.get("RPKM") or EQUATORIAL_RADIUS_KM)
+    b0 = float(meta.get("RPPLKM") or POLAR_RADIUS_KM)
+    alt = meta.get("DELRPKM")
+    alt = float(alt) if isinstance(alt, int | float) else float(settings["altitude_km"])
+    return a0 + alt, b0 + alt
+
+
+def skyplane_latlon(
+    meta: dict[str, Any], x: np.ndarray, y: np.ndarray, settings: dict[str, Any] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Planetocentric lat / SIII west lon of crop pixels (x, y): `sky_pixels` inverted, the line
+    of sight through each pixel meeting the raised spheroid on the observer's side; NaN where
+    it misses the planet."""
+    cfg = {**SKYPLANE_DEFAULTS, **(settings or {})}
+    view, north = _view(meta)
+    right = np.cross(north, view)
+    a, b = _raised_radii(meta, cfg)
+    scale = float(meta["RPPX"]) / float(meta.get("RPKM") or EQUATORIAL_RADIUS_KM)
+    u = (np.asarray(x, np.float64) - float(meta["PCX"])) / scale
+    v = (np.asarray(y, np.float64) - float(meta["PCY"])) / scale
+    base = u[..., None] * right + v[..., None] * north  # on the sky plane through the centre
+    inverse = np.array([1 / a**2, 1 / a**2, 1 / b**2])
+    qa = float(view**2 @ inverse)
+    qb = 2 * (base * view) @ inverse
+    qc = base**2 @ inverse - 1
+    disc = qb**2 - 4 * qa * qc
+    with np.errstate(invalid="ignore"):
+        t = (-qb + np.sqrt(np.where(disc >= 0, disc, np.nan))) / (2 * qa)  # the near side
+    p = base + t[..., None] * view
+    lat = np.degrees(np.arctan2(p[..., 2], np.hypot(p[..., 0], p[..., 1])))
+    lon = np.mod(-np.degrees(np.arctan2(p[..., 1], p[..., 0])), 360.0)
+    return lat, lon
 
 
 def skyplane_to_polar(
