@@ -278,33 +278,50 @@ def _scale(frame: FrameInfo, system: str) -> float:
 
 
 def document(image_name: str, polygons: list[tuple[str, np.ndarray]], colours: dict[str, str],
-             note: str) -> str:  # fmt: skip
+             note: str, to_file=None) -> str:  # fmt: skip
     """A DS9 region file of `polygons` ((label, (N, 2) jovis pixels), drawn in the order given:
     a hole as a later ``background`` polygon, as in labelme) in image coordinates, each
-    captioned with its label and drawn in `colours` (``#rrggbb`` by label)."""
+    captioned with its label and drawn in `colours` (``#rrggbb`` by label); `to_file` takes the
+    pixels to the file's (`file_placement`) when they are not its own."""
     lines = ["# Region file format: DS9 version 4.1", f"# Filename: {image_name}", f"# {note}",
              'global color=green width=1 font="helvetica 10 normal roman"', "image"]  # fmt: skip
     for label, ring in polygons:
+        ring = ring if to_file is None else to_file(_dense(ring))  # (curved on the file)
         numbers = ",".join(f"{v + FIRST_PIXEL:.3f}".rstrip("0").rstrip(".") for v in ring.ravel())
         lines.append(f"polygon({numbers}) # color={colours.get(label, 'green')} text={{{label}}}")
     return "\n".join(lines) + "\n"
 
 
-def placement_problem(source: str | Path, shape: tuple[int, int]) -> str | None:
-    """Why regions in DS9's image pixels of `source` would not fall on a mask of `shape` made
-    from it (not a FITS file, reprojected by its reader, another shape), else None."""
+def file_placement(source: str | Path, shape: tuple[int, int]):
+    """(a function taking (N, 2) pixels of a mask of `shape` made from `source` to DS9's image
+    pixels of the file, minus one; None) or (None, why regions cannot be written for it: not a
+    FITS file, reprojected otherwise than from a sky-plane crop, another shape). A crop's mask is
+    on the polar grid jovis projected it onto: its outlines go back along the lines of sight."""
     from jovis.io import read_frame
     from jovis.io.errors import FrameReadError
+    from jovis.io.hst_forms import sky_pixels
 
     try:
         frame = read_frame(Path(source))
     except (FrameReadError, OSError) as err:
-        return f"its frame cannot be read again ({err})"
+        return None, f"its frame cannot be read again ({err})"
     if frame.meta.get("format") != "fits":
-        return "not a FITS frame (DS9 regions are written for FITS frames)"
-    if frame.meta.get("reprojected_from"):
-        return (f"its mask is on the polar grid jovis reprojected the file onto "
-                f"({frame.meta['reprojected_from']}), not on the file's pixels")  # fmt: skip
+        return None, "not a FITS frame (DS9 regions are written for FITS frames)"
     if frame.shape != tuple(shape):
-        return f"its mask is {shape[0]}x{shape[1]}, the file's image {frame.shape}"
-    return None
+        return None, f"its mask is {shape[0]}x{shape[1]}, the frame's {frame.shape}"
+    moved = str(frame.meta.get("reprojected_from") or "")
+    if not moved:
+        return (lambda points: points), None
+    if not moved.startswith("sky plane") or frame.grid is None:
+        return None, (f"its mask is on the polar grid jovis reprojected the file onto ({moved}), "
+                      "which regions are carried back from for sky-plane crops only")  # fmt: skip
+    meta, grid = frame.meta, frame.grid
+    settings = {"altitude_km": meta.get("emission_altitude_km", 240.0),
+                "max_emission_deg": 90.0}  # fmt: skip
+
+    def back(points: np.ndarray) -> np.ndarray:
+        lat, lon = grid.latlon(points[:, 0], points[:, 1])
+        x, y, _ = sky_pixels(meta, lat, lon, settings)
+        return np.stack([x, y], axis=1)
+
+    return back, None

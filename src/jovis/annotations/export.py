@@ -121,11 +121,13 @@ def export_predictions(
             write_json(out / f"{row['id']}.json", doc)
             written["labelme"] += 1
         if "ds9" in formats:
-            if problem := ds9.placement_problem(row["source"], mask.shape):
+            to_file, problem = ds9.file_placement(row["source"], mask.shape)
+            if problem:
                 not_ds9.append({"id": row["id"], "reason": problem})
                 continue
             note = f"jovis {__version__}: the class regions of {pred} (holes as background)"
-            text = ds9.document(Path(row["source"]).name, labelme_polygons(polygons), colours, note)
+            text = ds9.document(Path(row["source"]).name, labelme_polygons(polygons), colours,
+                                note, to_file)  # fmt: skip
             write_text(out / f"{row['id']}.reg", text)
             written["ds9"] += 1
     return {"out": str(out), "frames": len(rows), **written,
