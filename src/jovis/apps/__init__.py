@@ -28,7 +28,8 @@ safe_console()  # on import: every app (jovis <verb>, python scripts/<verb>.py) 
 
 VERBS = {
     "train": "train a segmentation model (experiment=NAME out=DIR)",
-    "infer": "batch inference ([model=NAME|auto (default) or ckpt=PATH] input=DIR|GLOB|LIST.txt)",
+    "infer": "batch inference ([model=NAME|auto (default) or ckpt=PATH] input=DIR|GLOB|LIST.txt"
+    "|[A,B])",
     "evaluate": "score a checkpoint on a labelled frame set (ckpt=PATH data=DIR)",
     "synth": "write a synthetic labelled frame set (out=DIR n=64 size=256)",
     "export": "export a checkpoint to ONNX or TorchScript (ckpt=PATH format=onnx)",
@@ -36,7 +37,8 @@ VERBS = {
     "oval_course|instances|viewpoints|orientations|perturbations)",
     "adapt": "self-train a checkpoint on unlabelled frames of a flyby (ckpt=PATH data=DIR)",
     "realism": "UV realism report: synthetic vs real HST STIS frames (out=DIR)",
-    "labels": "import annotations (labelme, CVAT, GeoJSON, catalogue CSV) or export predictions",
+    "labels": "import annotations (labelme, CVAT, GeoJSON, catalogue CSV, DS9 .reg) or export "
+    "predictions",
     "models": "list the released detectors shipped with jovis (for model=NAME)",
     "track": "link vortices and the oval across frames: ids, drift rates (input=DIR out=DIR)",
 }
@@ -46,7 +48,11 @@ def usage() -> str:
     lines = ["usage: jovis <verb> [key=value ...] [-m] [--config-dir DIR] [--help]",
              "       jovis --version", ""]  # fmt: skip
     lines += [f"  {verb:<10} {text}" for verb, text in VERBS.items()]
-    lines += ["", "`jovis <verb> --help` shows the verb's settings (Hydra)."]
+    lines += [
+        "",
+        "`jovis <verb> --help` shows the verb's settings (Hydra). From Python:",
+        "jovis.detect(input, out=DIR) runs infer, jovis.load_detections(DIR) reads a run.",
+    ]
     return "\n".join(lines)
 
 
