@@ -6,16 +6,24 @@ from jovis.inference.inputs import frame_set_rows, list_inputs, unique_ids
 
 
 def test_folder_glob_list_and_single_file(tmp_path):
-    for name in ["b.png", "a.npy", "notes.txt", ".hidden.png", "c.fits.gz", "d.tar.gz"]:
+    names = ["b.png", "a.npy", "notes.txt", ".hidden.png", "c.fits.gz", "d.tar.gz", "e.fits.fz"]
+    for name in names:  # (e.fits.fz: fpack's tile-compressed FITS, left out of folders before)
         (tmp_path / name).write_bytes(b"x")
     (tmp_path / "sub").mkdir()
     # d.tar.gz is no archive: kept, so that the run records it as failed with its reason
-    assert [p.name for p in list_inputs(tmp_path)] == ["a.npy", "b.png", "c.fits.gz", "d.tar.gz"]
+    assert [p.name for p in list_inputs(tmp_path)] == [
+        "a.npy",
+        "b.png",
+        "c.fits.gz",
+        "e.fits.fz",
+        "d.tar.gz",  # (archives after the frames)
+    ]
     assert [p.name for p in list_inputs(f"{tmp_path}/*")] == [
         "a.npy",
         "b.png",
         "c.fits.gz",
         "d.tar.gz",
+        "e.fits.fz",
         "notes.txt",
     ]
     listing = tmp_path / "list.txt"

@@ -31,8 +31,10 @@ FITS_SUFFIXES = (".fits", ".fit", ".fts")
 # (.map: JIRAM's published polar maps are VICAR files named so)
 FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".npy", *FITS_SUFFIXES, ".lbl", ".img",
                   ".vic", ".map", ".xml", ".cub"}  # fmt: skip
-# Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS).
-COMPRESSED_FRAME_SUFFIXES = tuple(f"{suffix}.gz" for suffix in FITS_SUFFIXES)
+# Compressed frames a folder listing takes too (archives such as APIS serve gzipped FITS; fpack
+# writes tile-compressed FITS as <name>.fits.fz, which astropy reads as it is).
+COMPRESSED_FRAME_SUFFIXES = tuple(f"{suffix}{packed}" for packed in (".gz", ".fz")
+                                  for suffix in FITS_SUFFIXES)  # fmt: skip
 GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file
 RASTER_KINDS = tuple(dict.fromkeys(kind for _, kind in RASTER_MAGIC))  # png, jpeg, tiff
 # JunoCam products: JNCE_ / JNCR_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png
