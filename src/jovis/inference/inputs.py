@@ -131,10 +131,10 @@ def _listed_inputs(specs: list[str | Path], every_product: bool) -> list[Path]:
         try:
             paths += list_inputs(spec, every_product)
         except FileNotFoundError as err:
-            if URL.match(text) or Path(text).exists() or any(ch in text for ch in "*?["):
-                if URL.match(text):
-                    raise
-                log.warning("%s", err)
+            if URL.match(text):
+                raise
+            if Path(text).exists() or any(ch in text for ch in "*?["):
+                log.warning("%s", err)  # a folder or glob without frames
             else:
                 paths.append(Path(text))  # (no such file: the reader says so, in the manifest)
     if not paths:
