@@ -89,3 +89,25 @@ def test_detect_inside_a_hydra_app_leaves_its_hydra_as_it_was(products, tmp_path
         assert GlobalHydra.instance().hydra is before
         assert compose(config_name="track", overrides=["input=x"]).input == "x"
     assert found.ok == [products[0].stem]
+
+
+def test_detect_takes_frames_in_memory(products, tmp_path):
+    """An array a scientist has in a notebook (their own calibration, their own projection),
+    with its grid declared as infer's map=: saved as out/arrays/<name>.npy and run as a file."""
+    from jovis.io import read_frame
+
+    frame = read_frame(products[0])
+    image = np.where(frame.valid, frame.image[:, :, 0], np.nan)
+    grid = {k: v for k, v in frame.grid.to_dict().items()
+            if k in ("projection", "hemisphere", "pole_x", "pole_y", "px_per_deg", "lon_at_x",
+                     "lon_sense")}  # fmt: skip
+    found = jovis.detect({"mine": image}, out=tmp_path, model="uv", map=grid, num_workers=0,
+                         progress=False)  # fmt: skip
+    assert found.ok == ["mine"] and (tmp_path / "arrays" / "mine.npy").is_file()
+    assert found.mask("mine").shape == image.shape and (found.mask("mine") == 1).any()
+    assert all(row["lat"] is not None for row in found.catalog)  # placed through the map
+    unnamed = jovis.detect([image], out=tmp_path / "b", model="uv", num_workers=0,
+                           progress=False)  # fmt: skip
+    assert unnamed.ok == ["array-0"]
+    with pytest.raises(ValueError, match=r"array names \['../x'\] are not plain file names"):
+        jovis.detect({"../x": image}, out=tmp_path / "c", model="uv")

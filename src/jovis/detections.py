@@ -15,6 +15,7 @@ are read alike (``load_detections("pj44")``) and a rerun resumes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,6 +154,12 @@ def detect(input: str | Path | list[str | Path], out: str | Path | None = None, 
     """Run ``jovis infer`` on `input` (a file, a folder, a glob, a list file, or a list of
     paths) into `out` (None: infer's default, ``outputs/infer``) and read what it wrote.
 
+    `input` may also be frames in memory: an array (H × W or H × W × C), a list of them, or a
+    dict of them by name; they are saved as ``out/arrays/<name>.npy`` (``array-0``, ... when
+    unnamed) and run as those files, so give `model` (an array says nothing of its instrument)
+    and its scale or grid (``px_per_deg=``, or ``map={...}``: a polar projection's grid gives
+    its features lat/lon).
+
     `model` is a released detector's name (``jovis models``), ``auto`` (one per frame by its
     instrument) or a checkpoint path; None (the default) is auto, or the checkpoint that
     ``ckpt=`` names, as for the command. `settings` are infer's other settings (``tta=True``,
@@ -162,11 +169,47 @@ def detect(input: str | Path | list[str | Path], out: str | Path | None = None, 
     """
     from jovis.apps.infer import infer_from_config
 
-    cfg = _infer_config(input, out, model, settings)
+    arrays = _arrays(input)
+    cfg = _infer_config("arrays" if arrays else input, out, model, settings)
+    if arrays:  # (OmegaConf holds no array: saved as frames in out/arrays/, then named)
+        cfg.input = _saved(arrays, Path(str(cfg.out)) / ARRAYS)
     summary = infer_from_config(cfg)
     detections = load_detections(summary["out"])
     detections.summary = summary
     return detections
+
+
+ARRAYS = "arrays"  # the folder of `out` that frames given in memory are saved in
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _arrays(input: Any) -> dict[str, np.ndarray] | None:
+    """{name: array} of frames given in memory (an array, a list of them, a dict of them by
+    name), else None (paths)."""
+    if isinstance(input, np.ndarray):
+        return {"array-0": input}
+    if (
+        isinstance(input, Mapping)
+        and input
+        and all(isinstance(v, np.ndarray) for v in input.values())
+    ):
+        return {str(k): v for k, v in input.items()}
+    if isinstance(input, list | tuple) and input and all(isinstance(v, np.ndarray) for v in input):
+        return {f"array-{i}": v for i, v in enumerate(input)}
+    return None
+
+
+def _saved(arrays: dict[str, np.ndarray], folder: Path) -> list[str]:
+    """Each array as ``<folder>/<name>.npy`` (written whole); their paths, in order."""
+    from jovis.io.atomic import make_folder, write_npy
+
+    bad = [name for name in arrays if not SAFE_NAME.fullmatch(name)]
+    if bad:
+        raise ValueError(f"detect(): array names {bad} are not plain file names (letters, "
+                         "digits, '.', '_', '-'): they name the frames' outputs")  # fmt: skip
+    make_folder(folder, "out")
+    return [str(write_npy(folder / f"{name}.npy", np.asarray(array)))
+            for name, array in arrays.items()]  # fmt: skip
 
 
 def _infer_config(input: Any, out: Any, model: Any, settings: Mapping[str, Any]):
