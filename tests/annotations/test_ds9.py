@@ -273,3 +273,11 @@ def test_a_masks_regions_go_back_onto_the_sky_plane_crop_and_return(tmp_path, sc
     for cls in (1, 2):
         a, b = (mask == cls) & frame.valid, (back == cls) & frame.valid
         assert (a & b).sum() / (a | b).sum() > 0.9, cls
+
+
+def test_a_region_file_saved_under_another_name_is_told_by_its_first_line(tmp_path, frames, schema):
+    """DS9 saves regions as .reg by default, but users name them .txt or .regions: read as
+    JSON, they were "not readable JSON"."""
+    text = "# Region file format: DS9 version 4.1\nimage\ncircle(11,11,3) # text={vortex}\n"
+    _, masks, _ = imported(tmp_path, text, frames, schema, name="f.regions")
+    assert masks["f"][10, 10] == 2

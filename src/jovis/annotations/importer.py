@@ -92,6 +92,8 @@ def detect_format(path: Path, fmt: str) -> str:
     if fmt != "auto":
         return fmt
     kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None and _ds9_header(path):  # (saved as .txt or .regions; DS9's first line)
+        return "ds9"
     if kind is None:  # .json: labelme has "shapes", GeoJSON has "type"
         try:
             doc = load_json(path)
@@ -99,6 +101,16 @@ def detect_format(path: Path, fmt: str) -> str:
             raise AnnotationError(f"{path}: not readable JSON ({err})") from err
         kind = "labelme" if isinstance(doc, dict) and "shapes" in doc else "geojson"
     return kind
+
+
+def _ds9_header(path: Path) -> bool:
+    """Whether `path` starts as DS9 writes a region file (``# Region file format: DS9``)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(200)
+    except OSError:
+        return False
+    return b"region file format: ds9" in head.lower().replace(b"\x00", b"")
 
 
 def collect(files: list[Path], frames: FrameIndex, s: ImportSettings):
