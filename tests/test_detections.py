@@ -109,5 +109,5 @@ def test_detect_takes_frames_in_memory(products, tmp_path):
     unnamed = jovis.detect([image], out=tmp_path / "b", model="uv", num_workers=0,
                            progress=False)  # fmt: skip
     assert unnamed.ok == ["array-0"]
-    with pytest.raises(ValueError, match=r"array names \['../x'\] are not plain file names"):
-        jovis.detect({"../x": image}, out=tmp_path / "c", model="uv")
+    with pytest.raises(ValueError, match=r"array names \['../x', 'a.b'\] are not plain names"):
+        jovis.detect({"../x": image, "a.b": image, "ok": image}, out=tmp_path / "c", model="uv")

@@ -149,7 +149,7 @@ def load_detections(out: str | Path) -> Detections:
     return Detections(out=out, frames=frames, catalog=catalog)
 
 
-def detect(input: str | Path | list[str | Path], out: str | Path | None = None, *,
+def detect(input: str | Path | list | dict | np.ndarray, out: str | Path | None = None, *,
            model: str | Path | None = None, **settings: Any) -> Detections:  # fmt: skip
     """Run ``jovis infer`` on `input` (a file, a folder, a glob, a list file, or a list of
     paths) into `out` (None: infer's default, ``outputs/infer``) and read what it wrote.
@@ -180,7 +180,7 @@ def detect(input: str | Path | list[str | Path], out: str | Path | None = None, 
 
 
 ARRAYS = "arrays"  # the folder of `out` that frames given in memory are saved in
-SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # (no '.': a frame's id ends at its first)
 
 
 def _arrays(input: Any) -> dict[str, np.ndarray] | None:
@@ -205,8 +205,8 @@ def _saved(arrays: dict[str, np.ndarray], folder: Path) -> list[str]:
 
     bad = [name for name in arrays if not SAFE_NAME.fullmatch(name)]
     if bad:
-        raise ValueError(f"detect(): array names {bad} are not plain file names (letters, "
-                         "digits, '.', '_', '-'): they name the frames' outputs")  # fmt: skip
+        raise ValueError(f"detect(): array names {bad} are not plain names (letters, digits, "
+                         "'_', '-'): they name the frames' outputs")  # fmt: skip
     make_folder(folder, "out")
     return [str(write_npy(folder / f"{name}.npy", np.asarray(array)))
             for name, array in arrays.items()]  # fmt: skip
