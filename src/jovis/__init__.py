@@ -5,13 +5,12 @@ read (`jovis.detections`); ``jovis.load_detections(DIR)`` reads an earlier run's
 """
 
 from importlib import import_module
-from typing import Any
 
 __version__ = "0.1.0"
 __all__ = ["Detections", "detect", "load_detections"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str):  # (no typing import: `jovis --version` stays light)
     # imported on first use: `jovis --version` and the command line's start stay light
     if name in __all__:
         return getattr(import_module("jovis.detections"), name)
