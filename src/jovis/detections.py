@@ -222,8 +222,6 @@ def _infer_config(input: Any, out: Any, model: Any, settings: Mapping[str, Any])
              **({} if out is None else {"out": out}), **settings}  # fmt: skip
     named = [f"{key}=x" for key in _dotted(given)]
     why = unknown_setting("infer", named)
-    if why is None and "hydra" in given:
-        why = "hydra settings belong to the command line, not to detect()"
     if why:
         raise ValueError(f"detect(): {why}")
     defaults = _composed_infer()

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -222,20 +223,29 @@ def _onto_frame(frame: FrameInfo):
 def _file_latlon(frame: FrameInfo, moved: str):
     """(lat, lon) of the file's image pixels (x, y) of a frame jovis reprojected, as its reader
     did (`jovis.io.hst_forms.skyplane_latlon`, `jovis.io.fits.latlon_to_polar`)."""
+    from jovis.io.fits import latlon_product_position
     from jovis.io.hst_forms import skyplane_latlon
 
     meta = frame.file_meta
     if frame.grid is None:
         raise ValueError(f"frame {frame.id} has no grid to carry the regions onto")
     if moved.startswith("sky plane"):
-        settings = {"altitude_km": meta.get("emission_altitude_km", 240.0)}
-        return lambda x, y: skyplane_latlon(meta, x, y, settings)
-    if found := re.fullmatch(r"latlon (\d+)x(\d+)", moved):
-        h, w = int(found.group(1)), int(found.group(2))
-        return lambda x, y: (-90.0 + 180.0 * y / (h - 1), 360.0 - 360.0 * x / (w - 1))
+        return lambda x, y: skyplane_latlon(meta, x, y, _sky_settings(meta))
+    if meta.get("latlon_shape"):
+        return lambda x, y: latlon_product_position(x, y, tuple(meta["latlon_shape"]))
     raise ValueError(f"frame {frame.id} is reprojected by jovis from its file's pixels ({moved}) "
                      "in a way regions are not carried through; draw them in lat/lon "
                      "(GeoJSON)")  # fmt: skip
+
+
+def _sky_settings(meta: dict[str, Any]) -> dict[str, Any]:
+    """The sky-plane projection's settings as the reader used them (its emission altitude)."""
+    from jovis.io.hst_forms import SKYPLANE_DEFAULTS
+
+    return {
+        **SKYPLANE_DEFAULTS,
+        "altitude_km": meta.get("emission_altitude_km", SKYPLANE_DEFAULTS["altitude_km"]),
+    }
 
 
 def _vertices(ellipse: tuple[float, float, float, float, float]) -> int:
@@ -316,12 +326,10 @@ def file_placement(source: str | Path, shape: tuple[int, int]):
         return None, (f"its mask is on the polar grid jovis reprojected the file onto ({moved}), "
                       "which regions are carried back from for sky-plane crops only")  # fmt: skip
     meta, grid = frame.meta, frame.grid
-    settings = {"altitude_km": meta.get("emission_altitude_km", 240.0),
-                "max_emission_deg": 90.0}  # fmt: skip
 
     def back(points: np.ndarray) -> np.ndarray:
         lat, lon = grid.latlon(points[:, 0], points[:, 1])
-        x, y, _ = sky_pixels(meta, lat, lon, settings)
+        x, y, _ = sky_pixels(meta, lat, lon, _sky_settings(meta))
         return np.stack([x, y], axis=1)
 
     return back, None

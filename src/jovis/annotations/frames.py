@@ -141,5 +141,5 @@ def _file_meta(meta: dict[str, Any]) -> dict[str, Any]:
     keys = ("format", "reprojected_from", "LTM1_1", "LTM1_2", "LTM2_1", "LTM2_2", "LTV1", "LTV2",
             # a sky-plane crop's view (jovis.io.hst_forms), to carry regions onto its polar grid
             "CML", "DECE", "PCX", "PCY", "RPPX", "RPKM", "RPPLKM", "DELRPKM",
-            "emission_altitude_km")  # fmt: skip
+            "emission_altitude_km", "latlon_shape")  # fmt: skip
     return {k: meta[k] for k in keys if meta.get(k) is not None}

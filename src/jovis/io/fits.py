@@ -170,6 +170,7 @@ def _to_grid(
     if latlon and tuple(latlon.get("shape", (720, 1440))) == shape:
         image, valid, grid = latlon_to_polar(image, valid, hemisphere_of(path, meta), latlon)
         meta["reprojected_from"] = f"latlon {shape[0]}x{shape[1]}"
+        meta["latlon_shape"] = [int(shape[0]), int(shape[1])]  # (its pixels' lat/lon: below)
         valid, meta["beyond_limb_px"] = cut_beyond_limb(image, valid, meta, grid, latlon)
         return image, valid, grid
     grid = grid_for_shape(cfg, shape)
@@ -238,11 +239,23 @@ def latlon_to_polar(
     )
     size = int(settings["size"])
     lat, lon = grid.latlon_image(size, size)
-    h, w = valid.shape
-    map_y = (lat + 90.0) * (h - 1) / 180.0
-    map_x = (360.0 - lon) * (w - 1) / 360.0
+    map_x, map_y = latlon_product_pixel(lat, lon, valid.shape)
     out, out_valid = remap_valid(image, valid, map_x, map_y)
     return out, out_valid, grid
+
+
+def latlon_product_pixel(lat, lon, shape: tuple[int, int]):
+    """(column, row) in a 0.25° lat-lon product of `shape` of planetocentric lat / SIII west
+    lon: row i at latitude −90 + 180·i/(H−1), column j at 360 − 360·j/(W−1)."""
+    h, w = shape
+    return (360.0 - lon) * (w - 1) / 360.0, (lat + 90.0) * (h - 1) / 180.0
+
+
+def latlon_product_position(x, y, shape: tuple[int, int]):
+    """(lat, SIII west lon in [0, 360)) of a lat-lon product's pixels (column `x`, row `y`):
+    `latlon_product_pixel` inverted."""
+    h, w = shape
+    return -90.0 + 180.0 * y / (h - 1), (360.0 - 360.0 * x / (w - 1)) % 360.0
 
 
 def _image_hdu(path: Path, hdus: fits.HDUList) -> tuple[int, Any]:

@@ -18,6 +18,7 @@ import numpy as np
 from astropy.io import fits
 
 from jovis.io.atomic import atomic_path
+from jovis.io.fits import latlon_product_position
 from jovis.synth.sample import make_sample
 
 LATLON_SHAPE = (720, 1440)
@@ -28,8 +29,7 @@ def polar_to_latlon(image: np.ndarray, valid: np.ndarray, grid) -> np.ndarray:
     """A polar frame's first channel on the 0.25° lat-lon layout; 0 where it has no data."""
     h, w = LATLON_SHAPE
     rows, cols = np.mgrid[0:h, 0:w].astype(np.float64)
-    lat = -90.0 + 180.0 * rows / (h - 1)
-    lon = (360.0 - 360.0 * cols / (w - 1)) % 360.0
+    lat, lon = latlon_product_position(cols, rows, (h, w))
     x, y = grid.pixel(lat, lon)
     x, y = x.astype(np.float32), y.astype(np.float32)
     data = np.where(valid, image[..., 0], 0.0).astype(np.float32)
