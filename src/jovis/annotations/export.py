@@ -96,8 +96,9 @@ def export_predictions(
 ) -> dict[str, Any]:
     """Write ``<out>/<id>.geojson``, ``<out>/<id>.json`` (labelme) and/or ``<out>/<id>.reg``
     (DS9) for every frame `infer` finished; GeoJSON is in lat/lon when the frame had a grid,
-    else in pixels; DS9 regions only for a FITS frame whose mask is on the file's own pixels
-    (the others are listed in ``not_ds9`` with the reason)."""
+    else in pixels; DS9 regions for a FITS frame on the file's own pixels, or for an HST
+    sky-plane crop (carried back onto it: `ds9.file_placement`); the others are listed in
+    ``not_ds9`` with the reason."""
     bad = [f for f in formats if f not in EXPORT_FORMATS]
     if bad or not formats:
         raise ValueError(f"formats={list(formats)}; valid: {', '.join(EXPORT_FORMATS)}")

@@ -72,10 +72,8 @@ def sky_pixels(
     Orthographic view from the sub-Earth point (DECE, CML); x = PCX + RPPX/RPKM · (P·east),
     y = PCY + RPPX/RPKM · (P·north), array row 0 = FITS row 1 (north is +row).
     """
-    view, north = _view(meta)
+    view, north, right, scale = _sky_frame(meta)
     p, visible = _seen(meta, lat, lon, settings, view)
-    right = np.cross(north, view)  # right × north = view: a right-handed sky frame
-    scale = float(meta["RPPX"]) / float(meta.get("RPKM") or EQUATORIAL_RADIUS_KM)
     x = float(meta["PCX"]) + scale * (p @ right)
     y = float(meta["PCY"]) + scale * (p @ north)
     return x, y, visible
@@ -87,6 +85,14 @@ def limb_visible(
     """Whether each lat / SIII west lon at the emission altitude is seen from the sub-Earth
     point (DECE, CML) at an emission angle of at most ``settings["max_emission_deg"]``."""
     return _seen(meta, lat, lon, settings, _view(meta)[0])[1]
+
+
+def _sky_frame(meta: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """(towards the observer, sky north, sky right, crop pixels per km) of `sky_pixels` and
+    `skyplane_latlon`: right × north = view, a right-handed sky frame."""
+    view, north = _view(meta)
+    scale = float(meta["RPPX"]) / float(meta.get("RPKM") or EQUATORIAL_RADIUS_KM)
+    return view, north, np.cross(north, view), scale
 
 
 def _view(meta: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -133,10 +139,8 @@ def skyplane_latlon(
     of sight through each pixel meeting the raised spheroid on the observer's side; NaN where
     it misses the planet."""
     cfg = {**SKYPLANE_DEFAULTS, **(settings or {})}
-    view, north = _view(meta)
-    right = np.cross(north, view)
+    view, north, right, scale = _sky_frame(meta)
     a, b = _raised_radii(meta, cfg)
-    scale = float(meta["RPPX"]) / float(meta.get("RPKM") or EQUATORIAL_RADIUS_KM)
     u = (np.asarray(x, np.float64) - float(meta["PCX"])) / scale
     v = (np.asarray(y, np.float64) - float(meta["PCY"])) / scale
     base = u[..., None] * right + v[..., None] * north  # on the sky plane through the centre
