@@ -22,6 +22,19 @@ def test_pixel_latlon_pixel_round_trip(projection, hemisphere, sense):
     assert np.all((lat[ok] >= 0) if hemisphere == "north" else (lat[ok] <= 0))
 
 
+@pytest.mark.parametrize("projection", PROJECTIONS)
+def test_no_latitude_past_the_opposite_pole(projection):
+    """At 0.5 px per degree a 400 px frame reaches past 180° of colatitude: those pixels are off
+    the planet (NaN), not latitudes beyond ±90° (an oval ring fitted to a straight run of
+    pixels has its circle there, and its mean colatitude came out negative)."""
+    grid = PolarGrid("north", 0.0, 0.0, 0.5, projection=projection)
+    lat, _ = grid.latlon(np.array([10.0, 60.0, 300.0]), np.array([0.0, 0.0, 0.0]))
+    assert np.all(np.abs(lat[np.isfinite(lat)]) <= 90.0)
+    if projection == "equidistant":  # colatitudes 20°, 120°, 600°
+        np.testing.assert_allclose(lat[:2], [70.0, -30.0])
+        assert np.isnan(lat[2])
+
+
 def test_hst_v03_fit_orientation_matches_physics():
     # PHYSICS.md §5: λ = 90° points to +c, 180° to −r, 270° to −c, 0° to +r (λ0 = 94°)
     grid = PolarGrid("north", 240, 486, 17.6, lon_at_x=94.0, lon_sense="counterclockwise")

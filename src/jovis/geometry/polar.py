@@ -130,7 +130,9 @@ class PolarGrid:
     def _colat_from_radius(self, rho: np.ndarray) -> np.ndarray:
         k = self.px_per_deg
         if self.projection == "equidistant":
-            return rho / k
+            colat = np.asarray(rho / k, dtype=np.float64)
+            # past the opposite pole (180°) there is no planet: a latitude beyond ±90° is none
+            return np.where(colat <= 180.0, colat, np.nan)
         if self.projection == "stereographic":
             return np.degrees(2 * np.arctan(rho * math.pi / (360 * k)))
         if self.projection == "oblate_stereographic":
@@ -268,10 +270,13 @@ def _lat_range(grid: PolarGrid, height: int, width: int) -> tuple[float, float]:
     """Lowest and highest finite latitude of the pixel centres, from a few pixels of each row:
     colatitude grows with the distance ρ from the pole, and along a row ρ is least at the
     column nearest the pole and greatest at an end of the row's span on the planet (where
-    ρ ≤ the limb radius: all of it but for an orthographic limb). Those pixels' latitudes are
-    the same numbers as in `latlon_image` (of the whole frame: 3 CPU s and 270 MB at 4096²)."""
+    ρ ≤ the orthographic limb's radius, or an equidistant grid's 180° of colatitude: all of it
+    for the other projections). Those pixels' latitudes are the same numbers as in
+    `latlon_image` (of the whole frame: 3 CPU s and 270 MB at 4096²)."""
     ys = np.arange(height, dtype=np.float64)[:, None]
-    limb = grid.limb_radius_px  # ρ of an orthographic limb (beyond: NaN)
+    # ρ beyond which there is no latitude (NaN): an orthographic limb, an equidistant grid's
+    # opposite pole
+    limb = 180.0 * grid.px_per_deg if grid.projection == "equidistant" else grid.limb_radius_px
     half = np.sqrt(np.maximum(limb**2 - (ys - grid.pole_y) ** 2, 0.0))
     ends = np.concatenate(
         [grid.pole_x - half, grid.pole_x + half, np.full_like(ys, grid.pole_x)], 1
