@@ -115,7 +115,10 @@ def _infer_auto_picks_uv(path, tmp_path, *model):
     assert [r["model"] for r in rows] == [uv.tag] and rows[0]["status"] == "ok"
     assert rows[0]["model_reason"] == "auto: instrument hst_stis → uv"
     assert (tmp_path / uv.tag / "overlays").is_dir()
-    assert f"report: {tmp_path / uv.tag / 'report.html'}\n" in proc.stdout  # where to look
+    # where to look: model=auto's index, which links the detector's own report
+    assert f"report: {tmp_path / 'report.html'}\n" in proc.stdout
+    assert f'href="{uv.tag}/report.html"' in (tmp_path / "report.html").read_text()
+    assert (tmp_path / uv.tag / "report.html").is_file()
     return uv, rows[0]
 
 

@@ -252,3 +252,29 @@ def test_a_frame_left_unlocated_is_marked_with_the_reason(tmp_path):
     text = write_report(out, rows).read_text()
     assert text.count('data-warning="location"') == 1
     assert "no lat/lon: no X-metadata.json beside it (&lt;fetch it&gt;)" in text
+
+
+def test_model_auto_index_lists_each_detector_and_every_failure(tmp_path):
+    """model=auto: each detector's report held only the frames it was given ("None: every
+    input was processed") while frames no detector took were in unassigned.jsonl alone; the
+    index at out/report.html counts them all and links each detector's report."""
+    from jovis.render.report import write_index
+
+    out = tmp_path / "o"
+    uv = _run(out / "uv-v6", ["hst1"])
+    (out / "uv-v6" / "report.html").write_text("<!DOCTYPE html>")
+    rgb = [*_run(out / "visible_rgb-v7", ["jc1", "jc2"]), _failed("/data/jc3.png", "cut PNG")]
+    runs = [("uv-v6", uv, ["background", "aurora"]), ("visible_rgb-v7", rgb, None)]
+    lost = [{"source": f"/data/{EVIL}", "error": "no released detector for methane"}]
+    page = _parse(write_index(out, runs, lost))
+    text = " ".join(" ".join(page.text).split())
+    counts = re.findall(r'data-count="(\w+)"[^>]*>(\d+)<', (out / "report.html").read_text())
+    assert dict(counts) == {"ok": "3", "failed": "2", "vortices": "3"}  # uv's 1 not counted
+    assert [a["href"] for a in page.all("a")] == ["uv-v6/report.html"]  # rgb wrote no report
+    assert "uv-v6 1 0 —" in text and "visible_rgb-v7 2 1 3" in text
+    assert "/data/jc3.png (given to visible_rgb-v7) cut PNG" in text
+    assert f"/data/{EVIL} (given to no detector) no released detector for methane" in text
+    assert "<script>" not in (out / "report.html").read_text()
+    # a far-UV run alone: no vortex count at all
+    page = _parse(write_index(tmp_path / "uv", [("uv-v6", uv, ["background", "aurora"])], []))
+    assert "vortices" not in " ".join(page.text) and "None: every input" in " ".join(page.text)

@@ -76,7 +76,45 @@ def run_auto(cfg: DictConfig) -> dict[str, Any]:
         if result.get("error"):
             merged.update(error=result["error"], message=result.get("message"))
             break
+    if merged.get("error") is None:  # one page for the whole run: each detector, every failure
+        merged["report"] = str(write_auto_index(Path(cfg.out), unassigned))
     return merged
+
+
+def write_auto_index(out: Path, unassigned: list[dict[str, str]]) -> Path:
+    """``out/report.html``: every detector folder under `out` (this run's and an earlier
+    run's into the same `out`, as their manifests hold them) and the frames none took."""
+    from jovis.inference.manifest import Manifest, detector_folders
+    from jovis.io.atomic import make_folder
+    from jovis.render.report import write_index
+
+    runs = []
+    for folder in detector_folders(out):
+        if folder != out:
+            rows = list(Manifest(folder).records.values())
+            runs.append((folder.name, rows, _classes_seen(folder, rows)))
+    make_folder(out, "out")
+    return write_index(out, runs, unassigned)
+
+
+def _classes_seen(folder: Path, rows: list[dict[str, Any]]) -> list[str] | None:
+    """The classes a detector can mark, as its first whole frame's GeoJSON says (None: not
+    known), so the index counts no vortices for a far-UV detector."""
+    from jovis.inference.manifest import recorded_output
+    from jovis.io.json_file import JsonFileError, load_json
+
+    for row in rows:
+        if row.get("status") != "ok":
+            continue
+        recorded = (row.get("outputs") or {}).get("features")
+        path = recorded_output(folder, recorded, f"features/{row.get('id')}.geojson")
+        try:
+            seen = load_json(path)["properties"]["classes_seen"] if path else None
+        except (OSError, JsonFileError, KeyError, TypeError):
+            continue
+        if isinstance(seen, list):
+            return [str(c) for c in seen]
+    return None
 
 
 def record_unassigned(out: Path, failures: list[dict[str, str]]) -> bool:
@@ -154,6 +192,8 @@ def print_summary(result: dict[str, Any]) -> None:
     )
     folders = [g["out"] for g in result.get("models", {}).values()] or [result["out"]]
     reports = [Path(f) / "report.html" for f in folders if (Path(f) / "report.html").is_file()]
+    if result.get("report"):  # model=auto's index, which links each detector's
+        reports = [Path(result["report"])]
     if reports:  # where to look first; soft_wrap: a path to copy is not cut into lines
         line = "report: " + ", ".join(str(r) for r in reports)
         console.print(line, highlight=False, soft_wrap=True)

@@ -1,4 +1,5 @@
-"""A self-contained ``report.html`` for one inference run: counts, a contact sheet, failures.
+"""A self-contained ``report.html`` for one inference run: counts, a contact sheet, failures;
+and `model=auto`'s index of the detectors it ran (``write_index``).
 
 The page needs nothing but the run's output folder: inline CSS, no scripts, no network URLs, and
 every image or file referenced by a path relative to that folder, so it can be moved or zipped.
@@ -108,6 +109,87 @@ def write_report(
         "",
     ]
     return write_text(out / REPORT_NAME, "\n".join(p for p in parts if p is not None))
+
+
+def write_index(
+    out: str | Path,
+    runs: list[tuple[str, list[dict], list[str] | None]],
+    unassigned: list[dict],
+    *,
+    title: str = "jovis inference (model=auto)",
+) -> Path:
+    """Write ``out/report.html`` for a `model=auto` run: one row per detector it ran (frames ok,
+    failed, vortices, why it was picked, a link to its own report in ``out/<release>/``), then
+    every failure, the frames no detector took (`unassigned`) among them; returns its path.
+
+    `runs`: (the detector's folder name under `out`, its manifest records, the classes it can
+    mark or None when not known: a detector that marks no vortex gets no vortex count). A frame
+    given to no detector is only here: each detector's report lists the frames it was given.
+    """
+    out = Path(out)
+    ok = sum(r.get("status") == "ok" for _, rows, _ in runs for r in rows)
+    failed = [{**r, "detector": name} for name, rows, _ in runs for r in rows
+              if r.get("status") != "ok"]  # fmt: skip
+    failed += [{**r, "detector": None} for r in unassigned]
+    marking = [rows for _, rows, seen in runs if seen is None or "vortex" in seen]
+    vortices = sum(int(r.get("vortices") or 0) for rows in marking for r in rows
+                   if r.get("status") == "ok")  # fmt: skip
+    vortex_count = f'<li><b data-count="vortices">{vortices}</b> vortices</li>'
+    bad = ' class="bad"' if failed else ""
+    table = "".join(_index_row(out, *run, vortex_column=bool(marking)) for run in runs)
+    column = "<th>vortices</th>" if marking else ""
+    head = f"<tr><th>detector</th><th>ok</th><th>failed</th>{column}<th>picked</th></tr>"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{_e(title)}</h1>",
+        '<ul class="counts">',
+        f'<li><b data-count="ok">{ok}</b> ok</li>',
+        f'<li><b data-count="failed"{bad}>{len(failed)}</b> failed</li>',
+        vortex_count if marking else None,
+        "</ul>",
+        "</header>",
+        "<main>",
+        f'<section id="detectors"><h2>Detectors ({len(runs)})</h2>',
+        f'<table class="detectors">{head}{table}</table>'
+        if runs
+        else '<p class="muted">No frame found a detector.</p>',
+        "</section>",
+        f'<section id="failures"><h2>Failures ({len(failed)})</h2>',
+        _failures(failed),
+        "</section>",
+        "</main>",
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return write_text(out / REPORT_NAME, "\n".join(p for p in parts if p is not None))
+
+
+def _index_row(
+    out: Path, name: str, rows: list[dict], seen: list[str] | None, *, vortex_column: bool
+) -> str:
+    """A detector's line of the index: its counts and a link to its report (when written)."""
+    ok = [r for r in rows if r.get("status") == "ok"]
+    failed = len(rows) - len(ok)
+    marks = seen is None or "vortex" in seen
+    vortices = sum(int(r.get("vortices") or 0) for r in ok) if marks else "—"
+    vortex_cell = f"<td>{vortices}</td>" if vortex_column else ""
+    reasons = sorted({str(r["model_reason"]) for r in rows if r.get("model_reason")})
+    link = f"{name}/{REPORT_NAME}"
+    named = (f'<a href="{_e(_url(link))}">{_e(name)}</a>' if (out / link).is_file()
+             else _e(name))  # fmt: skip
+    cls = ' class="bad"' if failed else ""
+    return (f"<tr><td>{named}</td><td>{len(ok)}</td><td{cls}>{failed}</td>{vortex_cell}"
+            f"<td>{_e('; '.join(reasons) or '—')}</td></tr>")  # fmt: skip
 
 
 def _e(value: Any) -> str:
@@ -236,6 +318,13 @@ def _percent(fraction: Any) -> str:
     return "&lt;0.1 %" if 0 < pct < 0.1 else f"{pct:.1f} %"
 
 
+def _given_to(row: Mapping[str, Any]) -> str:
+    if "detector" not in row:
+        return ""
+    to = f"given to {row['detector']}" if row["detector"] else "given to no detector"
+    return f' <span class="muted">({_e(to)})</span>'
+
+
 def _png_size(path: Path) -> tuple[int, int] | None:
     """Width and height from a PNG's IHDR chunk, so the grid keeps its layout while loading."""
     try:
@@ -249,10 +338,12 @@ def _png_size(path: Path) -> tuple[int, int] | None:
 
 
 def _failures(failed: list[Mapping[str, Any]]) -> str:
+    """The failed inputs with their errors; on an index (rows with ``detector``), which
+    detector each was given to, or that none took it."""
     if not failed:
         return '<p class="muted">None: every input was processed.</p>'
     items = "".join(
-        f"<li><code>{_e(r.get('source', '?'))}</code>"
+        f"<li><code>{_e(r.get('source', '?'))}</code>{_given_to(r)}"
         f'<pre class="bad">{_e(r.get("error") or "no error recorded")}</pre></li>'
         for r in failed
     )
