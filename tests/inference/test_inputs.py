@@ -148,6 +148,29 @@ def test_folder_takes_one_product_per_junocam_observation(tmp_path, caplog):
     assert [p.name for p in list_inputs(listed)] == ["JNCE_2022229_44C00036_V01-red.jpg"]
 
 
+def test_a_glob_reads_a_frames_sidecars_with_it_not_as_frames(tmp_path, caplog):
+    """`input='PJ44/*'` failed each product's -metadata.json as "unrecognised content" (rc 2);
+    a sidecar named beside its frame is read with it. One whose frame is not named is still
+    attempted (named explicitly: it fails, saying why)."""
+    pj44 = "JNCE_2022229_44C00037_V01"
+    names = [f"{pj44}-mapprojected.png", f"{pj44}-metadata.json",
+             "JNCE_2022229_44C00038_V01-metadata.json",  # its product is not here
+             "mosaic.png", "mosaic.png.map.json", "mosaic.pgw", "mosaic.prj", "disk.jpg",
+             "disk.jpg.view.json", "disk.jpg.aux.xml", "notes.txt.map.json"]  # fmt: skip
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    with caplog.at_level("INFO", logger="jovis.inference.inputs"):
+        taken = [p.name for p in list_inputs(f"{tmp_path}/*")]
+    assert taken == [f"{pj44}-mapprojected.png", "JNCE_2022229_44C00038_V01-metadata.json",
+                     "disk.jpg", "mosaic.png",
+                     "notes.txt.map.json"]  # fmt: skip
+    assert "6 file(s) read through another file of their product" in caplog.text
+    listed = tmp_path / "list.txt"
+    listed.write_text("mosaic.png\nmosaic.png.map.json\nmosaic.pgw\n")
+    assert [p.name for p in list_inputs(listed)] == ["mosaic.png"]
+    assert [p.name for p in list_inputs([str(tmp_path / "mosaic.pgw")])] == ["mosaic.pgw"]
+
+
 def test_an_infer_outputs_manifest_is_not_taken_for_a_frame_sets(tmp_path):
     # infer out=. beside the frames' folder writes a manifest whose rows name no image: the
     # frames below it are listed as a plain folder; the output folder itself is refused by name

@@ -36,6 +36,7 @@ from jovis.geometry.junocam_view import frame_view
 from jovis.geometry.polar import HEMISPHERES, PROJECTIONS, PolarGrid, lines_inside
 from jovis.geometry.remap import remap_valid, square_polar_grid
 from jovis.io.json_file import load_json
+from jovis.io.sidecars import MAP_SIDECAR
 
 log = logging.getLogger(__name__)
 MAP_PROJECTIONS = ("cylindrical", *PROJECTIONS)
@@ -44,7 +45,7 @@ MAP_PROJECTIONS = ("cylindrical", *PROJECTIONS)
 KM_SCALED = ("oblate_orthographic", "oblate_stereographic")
 LONGITUDES = ("west", "east")
 LATITUDES = ("planetocentric", "planetographic")
-SIDECAR_SUFFIX = ".map.json"
+SIDECAR_SUFFIX = MAP_SIDECAR
 # The map coordinates of a frame's pixels, as its file's georeferencing gives them (GeoTIFF,
 # GDAL's .aux.xml or a world file, an ISIS Mapping group): [x0, y0, sx, sy], the first pixel's
 # outer top-left corner and the pixel's size in the CRS's units, y growing up the image

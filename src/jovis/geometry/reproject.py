@@ -179,11 +179,12 @@ def polar_from_settings(frame: Frame, settings: dict | None) -> Frame:
     from pathlib import Path
 
     from jovis.io.json_file import load_json
+    from jovis.io.sidecars import VIEW_SIDECAR
 
     if frame.grid is not None:
         return frame
     merged: dict = dict(settings or {})
-    sidecar = Path(f"{frame.source}.view.json") if frame.source else None
+    sidecar = Path(f"{frame.source}{VIEW_SIDECAR}") if frame.source else None
     if sidecar is not None and sidecar.is_file():
         declared = load_json(sidecar)
         if not isinstance(declared, dict):

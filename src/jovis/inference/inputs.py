@@ -20,7 +20,8 @@ from jovis.io.pds4_label import (
     describes_an_image,
     is_pds4_label,
 )
-from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES, JUNOCAM_NAME
+from jovis.io.reader import COMPRESSED_FRAME_SUFFIXES
+from jovis.io.sidecars import JUNOCAM_NAME, sidecars
 from jovis.io.text_file import user_text
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,8 @@ def list_inputs(spec: Input, every_product: bool = False) -> list[Path]:
 
     A glob or list file names files explicitly, so every one of them is attempted (and a
     non-frame among them is reported as failed), but each product once (a label and its data
-    file, a JunoCam per-filter set's files: `one_per_product`); a folder is filtered by suffix.
+    file, a JunoCam per-filter set's files, a frame and its sidecars: `one_per_product`); a
+    folder is filtered by suffix.
     Whatever has a frame's name but is no readable file (a folder named ``x.png``, a symlink
     loop, a dangling link) is kept, so that it is recorded as failed with its reason rather than
     skipped. A labelled frame set (a folder with ``manifest.jsonl``) gives the images its
@@ -114,7 +116,7 @@ def list_inputs(spec: Input, every_product: bool = False) -> list[Path]:
     paths, same = one_per_product(paths)  # (a glob or list may name all of a product's files)
     if same:
         log.info("input=%s: %d file(s) read through another file of their product (a label, "
-                 "a per-filter set's first file): %s", text, len(same),
+                 "a per-filter set's first file, a sidecar): %s", text, len(same),
                  _few([p.name for p in same]))  # fmt: skip
     if not paths:
         raise FileNotFoundError(f"input={text}: no frames found{_folder_hint(path)}")
@@ -252,8 +254,14 @@ def one_per_product(paths: list[Path],
     ISIS .cub) whose detached .LBL is among `listed` (default: `paths`) is read through the
     label, a data file whose PDS4 .xml label is listed through that, and a JunoCam per-filter
     set (-red/-green/-blue.png, or .jpg / .tif) through its first file (`one_per_filter_set`):
-    each is the same frame under another name."""
+    each is the same frame under another name. A sidecar of a listed file (a JunoCam
+    -metadata.json, a .map.json, .view.json, .aux.xml, world file or .prj: `jovis.io.sidecars`)
+    is read with that file, not as a frame of its own (`input='PJ44/*'` failed each product's
+    -metadata.json as "unrecognised content")."""
     names = {(p.parent, p.name.lower()) for p in (paths if listed is None else listed)}
+    # (not a file's own name: a -metadata.json is named as a JunoCam product's sidecar too)
+    taken_in = {(s.parent, s.name.lower()) for p in (paths if listed is None else listed)
+                for s in sidecars(p) if s != p}  # fmt: skip
     kept, others = [], []
     for p in paths:
         suffix = p.suffix.lower()
@@ -262,6 +270,8 @@ def one_per_product(paths: list[Path],
             others.append(p)  # read through its detached label
         elif suffix in DATA_SUFFIXES and (p.parent, f"{p.stem}.xml".lower()) in names:
             others.append(p)  # read through its PDS4 label
+        elif (p.parent, p.name.lower()) in taken_in:
+            others.append(p)  # a listed frame's sidecar (-metadata.json, .map.json, ...)
         else:
             kept.append(p)
     kept, same_set = one_per_filter_set(kept)

@@ -56,6 +56,7 @@ from jovis.io.geotiff import (
     nodata_value,
     north_up,
 )
+from jovis.io.sidecars import prj_file, world_files
 
 # WKT1 projection names (GDAL's and ESRI's) → the GeoTIFF coordinate transformation
 _PROJECTIONS = {"polar_stereographic": CT_POLAR_STEREOGRAPHIC,
@@ -147,10 +148,7 @@ def _world_file(path: Path) -> tuple[float, float, float, float] | str | None:
     """Corner and pixel size from the world file beside `path` (its six numbers: Sx, ry, rx,
     Sy, x and y of the first pixel's centre); None when there is none (or it is not six
     numbers), ROTATED when it rotates the raster."""
-    suffix = path.suffix.lower()
-    names = [path.with_suffix(".wld"), path.with_suffix(f".{suffix[1:2]}{suffix[-1:]}w"),
-             Path(f"{path}w")]  # fmt: skip
-    found = next((p for p in names if p.is_file()), None)
+    found = next((p for p in world_files(path) if p.is_file()), None)
     if found is None:
         return None
     try:
@@ -165,7 +163,7 @@ def _world_file(path: Path) -> tuple[float, float, float, float] | str | None:
 
 
 def _prj(path: Path) -> str | None:
-    prj = path.with_suffix(".prj")
+    prj = prj_file(path)
     return prj.read_text(errors="replace").strip() if prj.is_file() else None
 
 

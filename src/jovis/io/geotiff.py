@@ -51,6 +51,7 @@ from jovis.io.isis_mapping import (
     is_jupiter_spheroid,
     polar_placement,
 )
+from jovis.io.sidecars import AUX_XML
 from jovis.io.tiff_tags import ASCII, DOUBLE, SHORT
 
 MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION = 33550, 33922, 34264
@@ -381,7 +382,7 @@ def _cylindrical(lat, lon_east, centric: bool, what: str) -> tuple[dict, str]:
 def aux_xml(path: Path) -> ET.Element | None:
     """The root of GDAL's ``<file>.aux.xml`` beside `path`; None when there is none or it is
     not XML."""
-    sidecar = Path(f"{path}.aux.xml")
+    sidecar = Path(f"{path}{AUX_XML}")
     if not sidecar.is_file():
         return None
     try:

@@ -32,6 +32,7 @@ from jovis.io.junocam_raw import (
     raw_channels,
 )
 from jovis.io.junocam_spin import lay_out_raw
+from jovis.io.sidecars import JUNOCAM_METADATA
 
 PER_FILTER = ("red", "green", "blue")
 
@@ -80,7 +81,7 @@ def read_junocam(
         raise FrameReadError(path, "not a JunoCam product name (JNCE_yyyyddd_ppCnnnnn_Vnn...)")
     product_id, code = match.groups()
     kind = path.name[len(product_id) :].split(".")[0].lstrip("-_").lower() or "image"
-    json_path = path.with_name(f"{product_id}-metadata.json")
+    json_path = path.with_name(f"{product_id}{JUNOCAM_METADATA}")
     metadata = _metadata(json_path, product_id, code)
     order = _filter_names(metadata.get("FILTER_NAME") if metadata else None, json_path)
     if order is None and code not in FILTER_SETS:

@@ -4,7 +4,6 @@ not only its suffix."""
 from __future__ import annotations
 
 import gzip
-import re
 import zlib
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from jovis.io.generic import RASTER_MAGIC, read_npy, read_raster
 from jovis.io.isis import label_of
 from jovis.io.limits import DEFAULT_MAX_PIXELS, check_pixels
 from jovis.io.pds4_label import PDS4_HEAD, is_pds4_label, label_beside
+from jovis.io.sidecars import JUNOCAM_NAME
 
 _MAGIC = (
     *RASTER_MAGIC,
@@ -37,8 +37,6 @@ COMPRESSED_FRAME_SUFFIXES = tuple(f"{suffix}{packed}" for packed in (".gz", ".fz
                                   for suffix in FITS_SUFFIXES)  # fmt: skip
 GZIP_MAGIC = b"\x1f\x8b"  # the first bytes of a gzip file
 RASTER_KINDS = tuple(dict.fromkeys(kind for _, kind in RASTER_MAGIC))  # png, jpeg, tiff
-# JunoCam products: JNCE_ / JNCR_<yyyyddd>_<pj><filter code><seq>_V<nn>[-raw|-red|...].png
-JUNOCAM_NAME = re.compile(r"^JNC[ER]_\d{7}_\d{2}[A-Z]\d{5}_V\d{2}")
 
 
 def sniff_format(path: str | Path) -> str:

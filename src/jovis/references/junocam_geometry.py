@@ -20,6 +20,7 @@ import numpy as np
 
 from jovis.geometry import junocam_view
 from jovis.geometry.reproject import PerspectiveView
+from jovis.io.sidecars import JUNOCAM_METADATA
 
 SHAPE = (1600, 1600)
 LIMB_RADIUS_PX = junocam_view.LIMB_FRACTION * SHAPE[0]  # 797 px
@@ -44,7 +45,7 @@ def reference_products(real_root: str | Path, ellipses: str | Path | None = None
     products = json.loads(Path(ellipses or STORED / ELLIPSES).read_text())["products"]
     out = []
     for pid, prod in products.items():
-        meta = (Path(real_root) / prod["image"]).with_name(f"{pid}-metadata.json")
+        meta = (Path(real_root) / prod["image"]).with_name(f"{pid}{JUNOCAM_METADATA}")
         if meta.is_file():
             out.append((pid, prod, meta))
     return out
