@@ -342,3 +342,20 @@ def test_jovis_refuses_an_unknown_setting_before_hydra_and_writes_nothing(tmp_pa
     assert proc.returncode == 1 and "+inputt" not in proc.stderr
     assert proc.stderr.startswith("jovis infer: unknown setting 'inputt' (did you mean input?)")
     assert not (tmp_path / "o").exists()
+
+
+def test_tables_are_printed_at_least_160_columns_wide_into_a_pipe(monkeypatch):
+    import io
+
+    from jovis.apps import PIPED_COLUMNS, wide_tables
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr("sys.stdout", io.StringIO())  # not a terminal
+    wide_tables()
+    assert os.environ["COLUMNS"] == str(PIPED_COLUMNS)
+    monkeypatch.setenv("COLUMNS", "80")  # what readline exports to a Python's children
+    wide_tables()
+    assert os.environ["COLUMNS"] == str(PIPED_COLUMNS)
+    monkeypatch.setenv("COLUMNS", "200")  # wider is kept
+    wide_tables()
+    assert os.environ["COLUMNS"] == "200"

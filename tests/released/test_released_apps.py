@@ -93,6 +93,9 @@ def test_jovis_models_lists_the_releases_with_their_key_figures():
     table = "\n".join(proc.stdout.strip().splitlines()[:-1])  # the table, not the JSON line
     for m in result["models"]:
         assert m["tag"] in table and f"{m['check_score']:.3f}" in table  # whole, not cut
+        # a row on one line, piped as here (Rich's 80 columns wrapped it over four)
+        [row] = [line for line in table.splitlines() if f" {m['tag']} " in line]
+        assert f"{m['check_metric']} {m['check_score']:.3f}" in row
     assert result["auto"]["hst_stis"] == result["auto"]["hst_acs"] == "uv"
     for m, rel in zip(result["models"], SHIPPED, strict=True):  # JSON has lists for tuples
         span = rel.view_altitude_km

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import io
+import os
 import sys
 
 
@@ -25,6 +26,24 @@ def safe_console() -> None:
 
 
 safe_console()  # on import: every app (jovis <verb>, python scripts/<verb>.py) imports this
+
+PIPED_COLUMNS = 160
+
+
+def wide_tables() -> None:
+    """Print the apps' tables at least 160 columns wide into a file, a pipe or a notebook's
+    ``!jovis`` cell, where Rich takes 80 (`jovis models` wrapped each row over four lines). A
+    terminal keeps its own width. A narrower COLUMNS is not kept when piped: GNU readline
+    exports COLUMNS=80 to the children of any Python that loaded it (IPython, pytest). Called
+    by the command-line entry points only: `jovis.detect` leaves a Python session alone."""
+    try:
+        piped = not sys.stdout.isatty()
+    except (AttributeError, ValueError):  # no stdout, or a closed one
+        return
+    columns = os.environ.get("COLUMNS", "")
+    if piped and not (columns.isdigit() and int(columns) >= PIPED_COLUMNS):
+        os.environ["COLUMNS"] = str(PIPED_COLUMNS)
+
 
 VERBS = {
     "train": "train a segmentation model (experiment=NAME out=DIR)",
@@ -78,6 +97,7 @@ def version_line() -> str:
 def main() -> None:
     """Entry point of the `jovis` command: run the verb's app with the remaining arguments."""
     args = sys.argv[1:]
+    wide_tables()
     if not args or args[0] in ("-h", "--help"):
         print(usage())
         sys.exit(0 if args else 2)

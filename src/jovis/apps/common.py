@@ -18,6 +18,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from jovis.apps import wide_tables
 from jovis.config import CONFIG_DIR
 
 # `@hydra.main(config_path=CONFIG_PATH, ...)`: the package's configs, found in a wheel install
@@ -254,6 +255,7 @@ def known_settings(verb: str) -> Callable[[Callable], Callable]:
     def wrap(hydra_main: Callable) -> Callable:
         @functools.wraps(hydra_main)
         def run(*args: Any, **kwargs: Any) -> Any:
+            wide_tables()  # (python scripts/<verb>.py comes here without `jovis`)
             sys.argv[1:], why = readable_overrides(sys.argv[1:])
             why = why or unknown_setting(verb, sys.argv[1:])
             if why:

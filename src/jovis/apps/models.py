@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from jovis.apps import wide_tables
 from jovis.apps.common import emit_result
 
 TAKES_SETTINGS = False  # no Hydra config: it only lists what the package holds
@@ -85,6 +86,7 @@ def main() -> None:
     if len(sys.argv) > 1:
         print(f"jovis models takes no settings, got {' '.join(sys.argv[1:])}", file=sys.stderr)
         sys.exit(2)
+    wide_tables()  # (python scripts/models.py comes here without `jovis`)
     result = listing()
     print_table(result)
     emit_result(result)
