@@ -170,7 +170,9 @@ def detect(input: str | Path | list | dict | np.ndarray, out: str | Path | None 
     from jovis.apps.infer import infer_from_config
 
     arrays = _arrays(input)
-    cfg = _infer_config("arrays" if arrays else input, out, model, settings)
+    given = {**({} if model is None else {"model": model}), "input": "arrays" if arrays else input,
+             **({} if out is None else {"out": out}), **settings}  # fmt: skip
+    cfg = app_config("infer", given, "detect()")
     if arrays:  # (OmegaConf holds no array: saved as frames in out/arrays/, then named)
         cfg.input = _saved(arrays, Path(str(cfg.out)) / ARRAYS)
     summary = infer_from_config(cfg)
@@ -212,19 +214,21 @@ def _saved(arrays: dict[str, np.ndarray], folder: Path) -> list[str]:
             for name, array in arrays.items()]  # fmt: skip
 
 
-def _infer_config(input: Any, out: Any, model: Any, settings: Mapping[str, Any]):
-    """``configs/infer.yaml`` with the arguments set, checked like the command line's."""
+def app_config(verb: str, given: Mapping[str, Any], caller: str, *, stored: bool = True):
+    """``configs/<verb>.yaml`` with `given`'s values set (nested settings as dicts), checked as
+    the command line checks them: an unknown key is refused naming the nearest, booleans
+    strictly. `caller` names the function in the errors (``detect()``); `stored`: composed from
+    Hydra's config store as infer's app composes it, else from the configs folder as track's
+    (a config stored under a name can no longer be composed from a folder under that name)."""
     from omegaconf import OmegaConf
 
     from jovis.apps.common import strict_booleans, unknown_setting
 
-    given = {**({} if model is None else {"model": model}), "input": input,
-             **({} if out is None else {"out": out}), **settings}  # fmt: skip
     named = [f"{key}=x" for key in _dotted(given)]
-    why = unknown_setting("infer", named)
+    why = unknown_setting(verb, named)
     if why:
-        raise ValueError(f"detect(): {why}")
-    defaults = _composed_infer()
+        raise ValueError(f"{caller}: {why}")
+    defaults = _composed(verb, stored)
     cfg = defaults.copy()
     for key, value in given.items():
         OmegaConf.update(cfg, key, _plain(value), merge=True)
@@ -251,19 +255,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _composed_infer():
-    """infer's config with its defaults, composed as ``jovis infer`` composes it. A Hydra that
-    is already set up (detect() called inside the user's own Hydra app) is put back after."""
-    from hydra import compose, initialize
+def _composed(verb: str, stored: bool):
+    """The verb's config with its defaults, composed as its app composes it: from Hydra's
+    config store (`store_config`, infer) or from the configs folder. A Hydra that is already set
+    up (called inside the user's own Hydra app) is put back after."""
+    from hydra import compose, initialize, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
     from jovis.apps.common import VERSION_BASE, store_config
+    from jovis.config import CONFIG_DIR
 
     earlier = GlobalHydra.instance().hydra if GlobalHydra.instance().is_initialized() else None
     GlobalHydra.instance().clear()
     try:
+        if not stored:
+            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=VERSION_BASE):
+                return compose(config_name=verb)
         with initialize(config_path=None, version_base=VERSION_BASE):
-            return compose(config_name=store_config("infer"))
+            return compose(config_name=store_config(verb))
     finally:
         if earlier is not None:  # (`initialize` put back its own singleton: fetched again)
             GlobalHydra.instance().clear()

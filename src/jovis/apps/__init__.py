@@ -70,7 +70,8 @@ def usage() -> str:
     lines += [
         "",
         "`jovis <verb> --help` shows the verb's settings (Hydra). From Python:",
-        "jovis.detect(input, out=DIR) runs infer, jovis.load_detections(DIR) reads a run.",
+        "jovis.detect(input, out=DIR) runs infer, jovis.load_detections(DIR) reads a run;",
+        "jovis.track(found, out=DIR) runs track, jovis.load_tracks(DIR) reads one.",
     ]
     return "\n".join(lines)
 
