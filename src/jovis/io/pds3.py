@@ -28,6 +28,7 @@ from jovis.io.junocam_raw import (
     split_framelets,
 )
 from jovis.io.junocam_spin import lay_out_raw
+from jovis.io.pds3_map import place_pds3_map
 
 FILL_KEYS = ("MISSING_CONSTANT", "INVALID_CONSTANT", "NULL", "CORE_NULL")
 # JIRAM imager modes (INSTRUMENT_MODE_ID): channels and instrument config (PHYSICS.md §4).
@@ -94,11 +95,14 @@ def read_pds3(path: Path, instrument: str | None = None) -> Frame:
     )
     if label.get("START_TIME"):
         meta["time"] = str(label["START_TIME"]).strip()
-    if "JIRAM" in ident or product.startswith("JIR_"):
+    mapped = isinstance(label.get("IMAGE_MAP_PROJECTION"), dict)
+    if mapped:  # a map (a JunoCam global map, an ISIS export): its bands, no framelets
+        image, channels, name = _map_bands(raw, filters, label, ident, instrument)
+    elif "JIRAM" in ident or product.startswith("JIR_"):
         image, valid, channels, name = jiram_bands(
             label_path, raw.astype(np.float32), valid, label, meta
         )
-    elif PRODUCT_ID.match(product) or "JNC" in ident.split() or "EPO CAMERA" in ident:
+    elif _is_junocam(product, ident):
         order = _junocam_order(label_path, filters, product, raw.shape[2])
         mode = block.get("SAMPLE_BIT_MODE_ID", label.get("SAMPLE_BIT_MODE_ID"))
         try:
@@ -126,7 +130,31 @@ def read_pds3(path: Path, instrument: str | None = None) -> Frame:
     every_band = valid[:, :, 0].copy()
     for band in range(1, valid.shape[2]):  # (faster than valid.all(axis=2))
         every_band &= valid[:, :, band]
-    return Frame(image, channels, name, str(path), meta, None, every_band)
+    frame = Frame(image, channels, name, str(path), meta, None, every_band)
+    if mapped:
+        place_pds3_map(frame, label, label_path.name)
+    return frame
+
+
+def _is_junocam(product: str, ident: str) -> bool:
+    """A JunoCam product: by its product id, or its INSTRUMENT_ID / INSTRUMENT_NAME (`ident`)."""
+    return bool(PRODUCT_ID.match(product)) or "JNC" in ident.split() or "EPO CAMERA" in ident
+
+
+def _map_bands(raw: np.ndarray, filters: Any, label: Mapping[str, Any], ident: str,
+               instrument: str | None) -> tuple[np.ndarray, list[str], str]:  # fmt: skip
+    """A map product's image, channels and instrument: one channel per band, named by
+    FILTER_NAME; a JunoCam map of three bands is red, green, blue (its composites' order)."""
+    n = raw.shape[2]
+    junocam = _is_junocam(str(label.get("PRODUCT_ID", "")).strip(), ident)
+    if isinstance(filters, list) and len(filters) == n:
+        channels = [str(f).strip().lower() for f in filters]
+    elif junocam and n == 3:
+        channels = ["red", "green", "blue"]
+    else:
+        channels = ["gray"] if n == 1 else [f"band{i + 1}" for i in range(n)]
+    name = "junocam" if junocam else str(label.get("INSTRUMENT_ID", "")).strip().lower()
+    return raw.astype(np.float32), channels, name or instrument or "unknown"
 
 
 def read_label(path: Path, standard: str) -> tuple[Any, dict[str, Any], list[str]]:
