@@ -51,6 +51,12 @@ def test_detect_runs_infer_and_reads_its_outputs(products, tmp_path):
     # read again from disk (a command line's run): the same
     again = jovis.load_detections(tmp_path / "o")
     assert again.catalog == found.catalog and again.summary is None
+    # the oval along longitude (oval_profile.csv's rows), the frames being on a polar grid
+    profile = (tmp_path / "o" / uv / "oval_profile.csv").read_text().splitlines()
+    assert len(found.oval_profile) == len(profile) - 1 > 0
+    assert again.oval_profile == found.oval_profile
+    assert {r["frame_id"] for r in found.oval_profile} == set(found.ok)
+    assert isinstance(found.oval_profile[0]["observed_share"], float)
     with pytest.raises(ValueError, match=r"frame 'gone' failed, so it has no mask: .*not exist"):
         again.mask("gone")
     with pytest.raises(KeyError, match=r"no frame 'nope' in .*; its frames are"):

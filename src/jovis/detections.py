@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +34,15 @@ class Detections:
     ``outputs``) of every detector's folder (``out/<release>/`` under `model=auto`); `catalog`
     the catalogue rows of the frames that succeeded, typed (numbers, None where empty), each
     with the ``model`` that found it; `summary` the command's final JSON line when `detect` ran
-    it (None when read from disk).
+    it (None when read from disk); `oval_profile` the oval along longitude of the frames on a
+    polar grid (``oval_profile.csv``'s rows, `jovis.oval_profile`), each with its ``model``.
     """
 
     out: Path
     frames: list[dict[str, Any]]
     catalog: list[dict[str, Any]]
     summary: dict[str, Any] | None = None
+    oval_profile: list[dict[str, Any]] = field(default_factory=list)
 
     def __repr__(self) -> str:
         kinds: dict[str, int] = {}
@@ -124,6 +126,7 @@ def load_detections(out: str | Path) -> Detections:
     from jovis.catalog import catalog_rows_from_geojson
     from jovis.inference.manifest import MAIN, detector_folders, recorded_output
     from jovis.io.json_file import load_json, read_jsonl
+    from jovis.oval_profile import profile_rows_from_geojson
 
     out = Path(out)
     folders = detector_folders(out)
@@ -132,6 +135,7 @@ def load_detections(out: str | Path) -> Detections:
                                 "folder of it): give the out= of an infer run")  # fmt: skip
     frames: list[dict[str, Any]] = []
     catalog: list[dict[str, Any]] = []
+    profile: list[dict[str, Any]] = []
     for folder in folders:
         for row in read_jsonl(folder / MAIN):
             frames.append({**row, "_folder": str(folder)})
@@ -141,12 +145,15 @@ def load_detections(out: str | Path) -> Detections:
             path = recorded_output(folder, (row.get("outputs") or {}).get("features"), default)
             if path is None:
                 continue  # (a frame whose files went missing: `features` names it)
-            for item in catalog_rows_from_geojson(load_json(path)):
+            collection = load_json(path)
+            for item in catalog_rows_from_geojson(collection):
                 catalog.append({**item, "model": row.get("model")})
+            for item in profile_rows_from_geojson(collection):
+                profile.append({**item, "model": row.get("model")})
     unassigned = out / "unassigned.jsonl"  # model=auto's frames no detector took
     if unassigned.is_file():
         frames += [{**row, "_folder": str(out)} for row in read_jsonl(unassigned)]
-    return Detections(out=out, frames=frames, catalog=catalog)
+    return Detections(out=out, frames=frames, catalog=catalog, oval_profile=profile)
 
 
 def detect(input: str | Path | list | dict | np.ndarray, out: str | Path | None = None, *,

@@ -22,6 +22,11 @@ CACHED_AREA_SHARE = 0.25
 EMISSION_CHANNELS = ("uv", "L", "gray")
 
 
+def emission_channel(frame: Frame) -> str:
+    """The frame's channel that carries auroral emission (`EMISSION_CHANNELS`, else its first)."""
+    return next((c for c in EMISSION_CHANNELS if c in frame.channels), frame.channels[0])
+
+
 def oval_brightness(frame: Frame, mask: np.ndarray, schema: LabelSchema) -> dict[str, Any] | None:
     """Sum of the emission channel over the region inside the oval's outer boundary.
 
@@ -50,7 +55,7 @@ def oval_brightness(frame: Frame, mask: np.ndarray, schema: LabelSchema) -> dict
         filled = np.zeros(mask.shape, np.uint8)
         cv2.drawContours(filled, [max(contours, key=cv2.contourArea)], -1, 1, thickness=-1)
         region, enclosure = filled.astype(bool), "largest arc"
-    channel = next((c for c in EMISSION_CHANNELS if c in frame.channels), frame.channels[0])
+    channel = emission_channel(frame)
     values = frame.image[:, :, frame.channels.index(channel)]
     inside = region & frame.valid
     units = frame.meta.get("units") or "frame units"

@@ -34,6 +34,7 @@ from jovis.io.geotiff_masks import write_class_geotiff
 from jovis.io.isis_masks import write_class_cube
 from jovis.io.masks import write_mask_png
 from jovis.io.pds4_masks import write_class_pds4
+from jovis.oval_profile import PROFILE_COLUMNS, oval_profile, profile_rows_from_geojson
 from jovis.photometry import oval_brightness
 from jovis.render import render_overlay
 from jovis.scoring.oval_course import CourseSettings, added_px, frame_mask
@@ -94,6 +95,9 @@ def write_frame_outputs(
         properties = {**properties, "time": frame.meta.get("time"), **note}
         if features["oval"].get("area_px"):
             features["oval"]["brightness"] = oval_brightness(frame, mask, schema)
+            profile = oval_profile(frame, mask, schema)
+            if profile:  # (a frame on a polar grid: the oval along longitude)
+                properties = {**properties, "oval_profile": profile}
         title = f"{frame_id}  ·  {frame.instrument}"
         if frame.meta.get("time"):
             title += f"  ·  {frame.meta['time']}"
@@ -208,15 +212,27 @@ def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, path
 
 
 def write_catalog(path: Path, features_files: list[Path]) -> int:
-    """`catalog.csv` from the GeoJSON of every completed frame; returns the number of rows."""
+    """`catalog.csv` from the GeoJSON of every completed frame, and beside it
+    ``oval_profile.csv`` (`jovis.oval_profile`) when a frame has the oval along longitude;
+    returns the number of catalogue rows."""
+    collections = [json.loads(p.read_text()) for p in features_files]
+    rows = [r for c in collections for r in catalog_rows_from_geojson(c)]
+    write_text(path, _table(CATALOG_COLUMNS, rows))
+    profile = path.with_name(PROFILE_FILE)
+    profiles = [r for c in collections for r in profile_rows_from_geojson(c)]
+    if profiles:
+        write_text(profile, _table(PROFILE_COLUMNS, profiles))
+    else:
+        profile.unlink(missing_ok=True)  # an earlier run's, of frames since redone
+    return len(rows)
+
+
+PROFILE_FILE = "oval_profile.csv"
+
+
+def _table(columns: list[str], rows: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CATALOG_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    n = 0
-    for gj_path in features_files:
-        collection = json.loads(gj_path.read_text())
-        for row in catalog_rows_from_geojson(collection):
-            writer.writerow(row)
-            n += 1
-    write_text(path, buf.getvalue())
-    return n
+    writer.writerows(rows)
+    return buf.getvalue()

@@ -1,0 +1,86 @@
+"""The auroral oval along System III longitude, as auroral studies tabulate it: for each
+longitude bin of a frame with a polar grid, the latitudes of the detected aurora's equatorward
+and poleward edges, of its brightest pixel and that brightness, and how much of the bin the
+frame saw. A run writes every frame's rows as ``oval_profile.csv`` (from the GeoJSONs, as
+the catalogue is).
+
+Edges are the most equatorward and most poleward aurora pixel centres of the bin (polar
+emission the detector marks inside the oval moves the poleward edge with it); ``observed_share``
+is the share of the bin's pixels, between the frame's most equatorward and most poleward aurora
+latitudes, that hold data: a bin seen but without aurora has a row with empty edges, a bin the
+frame did not see none.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from jovis.frame import Frame, LabelSchema
+
+BIN_DEG = 5.0  # longitude bins: 72 round the pole
+PROFILE_COLUMNS = ("frame_id time lon_west lat_equatorward lat_poleward lat_peak peak_brightness "
+                   "brightness_units aurora_px observed_share").split()  # fmt: skip
+
+
+def oval_profile(frame: Frame, mask: np.ndarray, schema: LabelSchema,
+                 bin_deg: float = BIN_DEG) -> list[dict[str, Any]] | None:  # fmt: skip
+    """One row per longitude bin the frame saw (``lon_west``: the bin's centre, SIII west):
+    ``lat_equatorward``, ``lat_poleward``, ``lat_peak`` (planetocentric degrees; None where the
+    bin has no aurora), ``peak_brightness`` in the frame's units, ``aurora_px``,
+    ``observed_share``. None for a frame without a polar grid, a detector without an aurora
+    class, or no aurora pixel."""
+    from jovis.photometry import emission_channel  # (the CSV rows below need no PyTorch)
+
+    if frame.grid is None or "aurora" not in schema.names:
+        return None
+    arcs = (mask == schema.id_of("aurora")) & frame.valid
+    if not arcs.any():
+        return None
+    lat, lon = frame.grid.latlon_image(*mask.shape)  # (cached: the resampling made it)
+    colat = (90.0 - np.abs(lat)).astype(np.float32)  # (north and south alike: small is poleward)
+    n_bins = round(360.0 / bin_deg)
+    ok = np.isfinite(colat)
+    bins = np.full(mask.shape, -1, np.int16)
+    bins[ok] = (np.floor(lon[ok] / bin_deg) % n_bins).astype(np.int16)
+    a_colat, a_bin = colat[arcs], bins[arcs]
+    band = ok & (colat >= a_colat.min()) & (colat <= a_colat.max())  # the oval's span
+    seen = np.bincount(bins[band & frame.valid], minlength=n_bins)
+    cells = np.bincount(bins[band], minlength=n_bins)
+    channel = emission_channel(frame)
+    values = frame.image[:, :, frame.channels.index(channel)][arcs]
+    units = frame.meta.get("units") or "frame units"
+    sign = 1.0 if frame.grid.hemisphere == "north" else -1.0
+    rows = []
+    for b in np.nonzero(cells)[0]:
+        share = seen[b] / cells[b]
+        mine = a_bin == b
+        if not mine.any() and share == 0:
+            continue
+        row: dict[str, Any] = {"lon_west": _r((b + 0.5) * bin_deg), "aurora_px": int(mine.sum()),
+                               "observed_share": _r(share), "brightness_units": units}  # fmt: skip
+        if mine.any():
+            c, v = a_colat[mine], values[mine]
+            peak = int(np.nanargmax(v)) if np.isfinite(v).any() else None
+            row.update(
+                lat_equatorward=_r(sign * (90.0 - c.max())),
+                lat_poleward=_r(sign * (90.0 - c.min())),
+                lat_peak=None if peak is None else _r(sign * (90.0 - c[peak])),
+                peak_brightness=None if peak is None else _r(float(v[peak])),
+            )
+        rows.append(row)
+    return rows
+
+
+def profile_rows_from_geojson(collection: dict[str, Any]) -> list[dict[str, Any]]:
+    """``oval_profile.csv``'s rows of one frame's GeoJSON (its ``oval_profile`` property)."""
+    top = collection.get("properties", {})
+    return [{c: {**row, "frame_id": top.get("frame_id"), "time": top.get("time")}.get(c)
+             for c in PROFILE_COLUMNS} for row in top.get("oval_profile") or []]  # fmt: skip
+
+
+def _r(value: float, digits: int = 4) -> float | None:
+    value = float(value)
+    return round(value, digits) if math.isfinite(value) else None

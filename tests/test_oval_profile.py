@@ -1,0 +1,97 @@
+"""jovis.oval_profile: the oval's edges and brightest latitude along longitude, and its CSV."""
+
+import json
+
+import numpy as np
+import pytest
+
+from jovis.frame import Frame
+from jovis.geometry import PolarGrid
+from jovis.oval_profile import PROFILE_COLUMNS, oval_profile
+from tests.test_features import SCHEMA
+
+AURORA = SCHEMA.id_of("aurora")
+
+
+def half_ring(hemisphere="north", size=161):
+    """A ring of colatitude 14°–16° over west longitudes 0°–180° (4 px per degree), brightest
+    on colatitude 15.2°; the rest of the frame has data and no aurora."""
+    grid = PolarGrid(hemisphere, 80.0, 80.0, 4.0)
+    lat, lon = grid.latlon_image(size, size)
+    colat = 90.0 - np.abs(lat)
+    mask = np.where((colat >= 14.0) & (colat <= 16.0) & (lon < 180.0), AURORA, 0).astype(np.uint8)
+    image = (100.0 - 50.0 * np.abs(colat - 15.2))[:, :, None].astype(np.float32)
+    frame = Frame(image, ["uv"], "uv", meta={"units": "kR"}, grid=grid,
+                  valid=np.ones((size, size), bool))  # fmt: skip
+    return frame, mask, colat
+
+
+@pytest.mark.parametrize("hemisphere", ["north", "south"])
+def test_edges_and_peak_along_longitude(hemisphere):
+    frame, mask, _ = half_ring(hemisphere)
+    rows = {r["lon_west"]: r for r in oval_profile(frame, mask, SCHEMA)}
+    assert len(rows) == 72  # every 5° bin round the pole was seen
+    sign = 1 if hemisphere == "north" else -1
+    for lon in (2.5, 87.5, 177.5):
+        row = rows[lon]
+        assert row["lat_equatorward"] == pytest.approx(sign * 74.0, abs=0.3)
+        assert row["lat_poleward"] == pytest.approx(sign * 76.0, abs=0.3)
+        assert row["lat_peak"] == pytest.approx(sign * 74.8, abs=0.3)
+        assert row["peak_brightness"] > 95 and row["brightness_units"] == "kR"
+        assert row["aurora_px"] > 0 and row["observed_share"] == 1.0
+    seen_dark = rows[272.5]  # seen, no aurora: a row without edges
+    assert seen_dark["aurora_px"] == 0 and seen_dark["observed_share"] == 1.0
+    assert "lat_equatorward" not in seen_dark or seen_dark["lat_equatorward"] is None
+
+
+def test_bins_without_data_are_left_out_and_partly_seen_ones_say_how_much():
+    frame, mask, _ = half_ring()
+    lat, lon = frame.grid.latlon_image(*mask.shape)
+    frame.valid[(lon >= 270.0)] = False  # the limb: no data past 270° W
+    frame.valid[(lon >= 90.0) & (lon < 95.0) & (lat < 75.0)] = False  # half of one bin's band
+    rows = {r["lon_west"]: r for r in oval_profile(frame, mask, SCHEMA)}
+    assert max(rows) < 270.0 and len(rows) == 54
+    assert rows[92.5]["observed_share"] == pytest.approx(0.5, abs=0.1)
+    # the bin's equatorward aurora had no data: its edge is where the data begin
+    assert rows[92.5]["lat_equatorward"] == pytest.approx(75.0, abs=0.3)
+
+
+def test_no_profile_without_a_grid_or_aurora():
+    frame, mask, _ = half_ring()
+    assert oval_profile(frame, np.zeros_like(mask), SCHEMA) is None
+    frame.grid = None
+    assert oval_profile(frame, mask, SCHEMA) is None
+
+
+def test_a_run_writes_oval_profile_csv_from_the_frames_geojson(tmp_path):
+    """write_frame_outputs puts the rows in the frame's GeoJSON; write_catalog gathers them
+    (as it does the catalogue), and drops an earlier run's file when no frame has any."""
+    import csv
+
+    from jovis.inference.outputs import output_paths, write_catalog, write_frame_outputs
+    from jovis.synth.frameset import default_schema
+
+    frame, mask, _ = half_ring()
+    frame.meta["time"] = "2016-05-21T02:17:42"
+    probs = np.stack([(mask != AURORA), (mask == AURORA), np.zeros_like(mask)]).astype(np.float32)
+    paths = output_paths(tmp_path, "f", save_probs=False)
+    write_frame_outputs(frame, "f", probs, default_schema(), paths, {})
+    stored = json.loads(paths["features"].read_text())["properties"]["oval_profile"]
+    assert len(stored) == 72
+    write_catalog(tmp_path / "catalog.csv", [paths["features"]])
+    rows = list(csv.DictReader((tmp_path / "oval_profile.csv").read_text().splitlines()))
+    assert list(rows[0]) == PROFILE_COLUMNS and len(rows) == 72
+    assert rows[0]["frame_id"] == "f" and rows[0]["time"] == "2016-05-21T02:17:42"
+    assert float(rows[0]["lat_equatorward"]) == pytest.approx(74.0, abs=0.3)
+    write_catalog(tmp_path / "catalog.csv", [])
+    assert not (tmp_path / "oval_profile.csv").exists()
+
+
+def test_the_profile_rows_are_read_without_pytorch():
+    """(`load_detections` and the label tools read a run folder without loading PyTorch)"""
+    import subprocess
+    import sys
+
+    code = "import sys, jovis.oval_profile, jovis.detections; print('torch' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "False"
