@@ -116,3 +116,25 @@ def test_a_junocam_map_is_its_colour_bands_not_framelets(tmp_path):
     assert frame.instrument == "junocam" and frame.channels == ["red", "green", "blue"]
     assert frame.image.shape == (16, 32, 3) and frame.image[0, 0].tolist() == [200, 120, 40]
     assert frame.meta["map"]["kind"] == "cylindrical"
+
+
+def test_the_mask_of_a_pds3_map_is_a_pds3_product_on_the_same_map(tmp_path):
+    """A GIS or ISIS user overlays the mask on the input map: it is written as masks/<id>.LBL +
+    .IMG with the input's IMAGE_MAP_PROJECTION as written, and reads back on the same map."""
+    from jovis.inference.outputs import output_paths, write_frame_outputs
+    from jovis.synth.frameset import default_schema
+
+    image = np.zeros((40, 160), np.uint8)
+    frame = read_frame(write_pds3(tmp_path, "MAP", image, "MSB_UNSIGNED_INTEGER", projection()))
+    probs = np.zeros((3, 40, 160), np.float32)
+    probs[0] = 1.0
+    probs[:, 10:20, 30:60] = np.array([0.1, 0.1, 0.8])[:, None, None]
+    paths = output_paths(tmp_path / "out", "MAP", save_probs=False)
+    counts = write_frame_outputs(frame, "MAP", probs, default_schema(), paths, {})
+    label = tmp_path / "out" / "masks" / "MAP.LBL"
+    assert counts["outputs"]["mask_pds3"] == str(label) and label.with_suffix(".IMG").is_file()
+    back = read_frame(label)
+    assert back.meta["map"] == {**frame.meta["map"], "source": back.meta["map"]["source"]}
+    mask = back.image[:, :, 0].astype(np.uint8)
+    assert (mask[10:20, 30:60] == 2).all() and (mask == 2).sum() == 300
+    assert "OBJECT = IMAGE_MAP_PROJECTION" in label.read_text()

@@ -52,7 +52,7 @@ SIDECAR_SUFFIX = MAP_SIDECAR
 MAP_AFFINE = "map_affine"
 # Frame metadata that places the frame's own pixels on a map: not carried to a reprojection
 MAP_PIXEL_KEYS = ("map", "isis_mapping_pvl", "geotiff_tags", "georef_beside", "pds4_cartography",
-                  MAP_AFFINE)  # fmt: skip
+                  "pds3_map_projection", MAP_AFFINE)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from jovis.io.georef_sidecars import mask_aux
 from jovis.io.geotiff_masks import write_class_geotiff
 from jovis.io.isis_masks import write_class_cube
 from jovis.io.masks import write_mask_png
+from jovis.io.pds3_masks import write_class_pds3
 from jovis.io.pds4_masks import write_class_pds4
 from jovis.oval_profile import PROFILE_COLUMNS, oval_profile, profile_rows_from_geojson
 from jovis.photometry import oval_brightness
@@ -80,7 +81,9 @@ def write_frame_outputs(
     tags kept, ``meta["geotiff_tags"]``) as a GeoTIFF (``masks/<id>.tif``), and the mask PNG of an
     image placed by files beside it (``meta["georef_beside"]``) gets an .aux.xml placing it the
     same way (``masks/<id>.png.aux.xml``), one read from a PDS4 map (its cart:Cartography kept,
-    ``meta["pds4_cartography"]``) a PDS4 product (``masks/<id>.xml`` and ``.img``); the counts
+    ``meta["pds4_cartography"]``) a PDS4 product (``masks/<id>.xml`` and ``.img``), one read
+    from a PDS3 map (``meta["pds3_map_projection"]``) a PDS3 product (``masks/<id>.LBL`` and
+    ``.IMG``); the counts
     then name every output.
     """
     mask, course_record = frame_mask(probs, frame.valid, frame.grid, schema, course, frame.image)
@@ -184,7 +187,8 @@ def locate_in_view(
 MAP_FEATURES = "features_map"
 MAP_MASKS = {"mask_cube": ("isis_mapping_pvl", ".cub"), "mask_geotiff": ("geotiff_tags", ".tif"),
              "mask_aux": ("georef_beside", ".png.aux.xml"),
-             "mask_pds4": ("pds4_cartography", ".xml")}  # fmt: skip
+             "mask_pds4": ("pds4_cartography", ".xml"),
+             "mask_pds3": ("pds3_map_projection", ".LBL")}  # fmt: skip
 
 
 def _map_mask_paths(meta: dict[str, Any], mask_png: Path) -> dict[str, Path]:
@@ -207,6 +211,9 @@ def _write_pixels(mask: np.ndarray, probs: np.ndarray, schema: LabelSchema, path
                                                schema.ignore_index))  # fmt: skip
     if "mask_pds4" in paths:  # (its data file, .img, beside it)
         write_class_pds4(paths["mask_pds4"], mask, meta["pds4_cartography"], schema)
+    if "mask_pds3" in paths:  # (its data file, .IMG, beside it)
+        own = meta["pds3_map_projection"]
+        write_class_pds3(paths["mask_pds3"], mask, own["text"], own["target"], schema)
     if "probs" in paths:
         write_npy(paths["probs"], probs.astype(np.float16))
 

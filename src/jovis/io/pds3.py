@@ -132,7 +132,7 @@ def read_pds3(path: Path, instrument: str | None = None) -> Frame:
         every_band &= valid[:, :, band]
     frame = Frame(image, channels, name, str(path), meta, None, every_band)
     if mapped:
-        place_pds3_map(frame, label, label_path.name)
+        place_pds3_map(frame, label, label_path)
     return frame
 
 

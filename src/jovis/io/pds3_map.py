@@ -21,9 +21,11 @@ STEREOGRAPHIC and ORTHOGRAPHIC about a pole (a polar grid); others get no geomet
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 from jovis.io.isis_mapping import declaration, map_affine, place_mapped
+from jovis.io.pds3_masks import projection_text
 
 # (STEREOGRAPHIC: about a pole only)
 PROJECTIONS = {"SIMPLE CYLINDRICAL": "SimpleCylindrical", "EQUIRECTANGULAR": "Equirectangular",
@@ -40,10 +42,12 @@ class NotPlaced(Exception):
     """Why a PDS3 IMAGE_MAP_PROJECTION places no jovis map."""
 
 
-def place_pds3_map(frame, label: dict[str, Any], where: str) -> bool:
+def place_pds3_map(frame, label: dict[str, Any], label_path: Path) -> bool:
     """Place `frame` by its label's IMAGE_MAP_PROJECTION (its grid, or its cylindrical map in
     ``meta["map"]``); ``meta["grid_source"]`` says where the map came from or why it was not
-    placed. Whether it was placed."""
+    placed, and ``meta["pds3_map_projection"]`` keeps the object as written (the mask product
+    is put on the same map, `jovis.io.pds3_masks`). Whether it was placed."""
+    where = label_path.name
     projection = label.get("IMAGE_MAP_PROJECTION")
     if not isinstance(projection, dict):
         return False
@@ -61,10 +65,14 @@ def place_pds3_map(frame, label: dict[str, Any], where: str) -> bool:
 
         frame.meta[MAP_AFFINE] = affine
     try:
-        return place_mapped(frame, mapping, f"{where}'s IMAGE_MAP_PROJECTION", source=SOURCE)
+        placed = place_mapped(frame, mapping, f"{where}'s IMAGE_MAP_PROJECTION", source=SOURCE)
     except ValueError as err:
         frame.meta["grid_source"] = f"none: {err}"
         return False
+    text = projection_text(label_path) if placed else None
+    if text:
+        frame.meta["pds3_map_projection"] = {"text": text, "target": mapping["TargetName"]}
+    return bool(placed)
 
 
 def mapping_group(projection: dict[str, Any], target: Any = None) -> dict[str, Any]:
