@@ -69,46 +69,18 @@ def write_report(
     ok = [r for r in rows if r.get("status") == "ok"]
     failed = [r for r in rows if r.get("status") != "ok"]
     vortices = sum(int(r.get("vortices") or 0) for r in ok)
-    bad = ' class="bad"' if failed else ""
     seen = (summary or {}).get("classes_seen")  # None: every class (a report of old rows)
     shows = {c: seen is None or c in seen for c in ("vortex", "aurora")}
-    vortex_count = f'<li><b data-count="vortices">{vortices}</b> vortices</li>'
-
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f"<h1>{_e(title)}</h1>",
-        '<ul class="counts">',
-        f'<li><b data-count="ok">{len(ok)}</b> ok</li>',
-        f'<li><b data-count="failed"{bad}>{len(failed)}</b> failed</li>',
-        vortex_count if shows["vortex"] else None,
-        "</ul>",
-        _summary_table(summary),
-        _file_links(out),
-        "</header>",
-        "<main>",
+    head = [_summary_table(summary), _file_links(out)]
+    body = [
         f'<section id="frames"><h2>Frames ({len(ok)})</h2>',
         '<div class="sheet">' + "".join(_card(out, r, shows) for r in ok) + "</div>"
         if ok
         else '<p class="muted">No frame was processed successfully.</p>',
         "</section>",
-        f'<section id="failures"><h2>Failures ({len(failed)})</h2>',
-        _failures(failed),
-        "</section>",
-        "</main>",
-        "</body>",
-        "</html>",
-        "",
     ]
-    return write_text(out / REPORT_NAME, "\n".join(p for p in parts if p is not None))
+    counts = _counts(len(ok), len(failed), vortices if shows["vortex"] else None)
+    return write_text(out / REPORT_NAME, _page(title, counts, head, body, failed))
 
 
 def write_index(
@@ -134,11 +106,34 @@ def write_index(
     marking = [rows for _, rows, seen in runs if seen is None or "vortex" in seen]
     vortices = sum(int(r.get("vortices") or 0) for rows in marking for r in rows
                    if r.get("status") == "ok")  # fmt: skip
-    vortex_count = f'<li><b data-count="vortices">{vortices}</b> vortices</li>'
-    bad = ' class="bad"' if failed else ""
     table = "".join(_index_row(out, *run, vortex_column=bool(marking)) for run in runs)
     column = "<th>vortices</th>" if marking else ""
     head = f"<tr><th>detector</th><th>ok</th><th>failed</th>{column}<th>picked</th></tr>"
+    body = [
+        f'<section id="detectors"><h2>Detectors ({len(runs)})</h2>',
+        f'<table class="detectors">{head}{table}</table>'
+        if runs
+        else '<p class="muted">No frame found a detector.</p>',
+        "</section>",
+    ]
+    counts = _counts(ok, len(failed), vortices if marking else None)
+    return write_text(out / REPORT_NAME, _page(title, counts, [], body, failed))
+
+
+def _counts(ok: int, failed: int, vortices: int | None) -> list[str]:
+    """The header's counts (vortices only for a detector that marks them)."""
+    bad = ' class="bad"' if failed else ""
+    items = [f'<li><b data-count="ok">{ok}</b> ok</li>',
+             f'<li><b data-count="failed"{bad}>{failed}</b> failed</li>']  # fmt: skip
+    if vortices is not None:
+        items.append(f'<li><b data-count="vortices">{vortices}</b> vortices</li>')
+    return items
+
+
+def _page(title: str, counts: list[str], head: list[str | None], body: list[str | None],
+          failed: list[Mapping[str, Any]]) -> str:  # fmt: skip
+    """A whole page: the title and counts, `head` below them, the `body` sections, then the
+    failures."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -152,17 +147,12 @@ def write_index(
         "<header>",
         f"<h1>{_e(title)}</h1>",
         '<ul class="counts">',
-        f'<li><b data-count="ok">{ok}</b> ok</li>',
-        f'<li><b data-count="failed"{bad}>{len(failed)}</b> failed</li>',
-        vortex_count if marking else None,
+        *counts,
         "</ul>",
+        *head,
         "</header>",
         "<main>",
-        f'<section id="detectors"><h2>Detectors ({len(runs)})</h2>',
-        f'<table class="detectors">{head}{table}</table>'
-        if runs
-        else '<p class="muted">No frame found a detector.</p>',
-        "</section>",
+        *body,
         f'<section id="failures"><h2>Failures ({len(failed)})</h2>',
         _failures(failed),
         "</section>",
@@ -171,7 +161,7 @@ def write_index(
         "</html>",
         "",
     ]
-    return write_text(out / REPORT_NAME, "\n".join(p for p in parts if p is not None))
+    return "\n".join(p for p in parts if p is not None)
 
 
 def _index_row(
