@@ -77,6 +77,16 @@ def test_a_polar_declaration_becomes_the_frames_grid_and_a_file_keeps_its_own(tm
     with caplog.at_level(logging.WARNING, logger="jovis.geometry.maps"):
         kept = declared_map(frame_of((100, 100), "a.fits", own), GLOBAL_EAST)
     assert kept.grid is own and "map" not in kept.meta and "a.fits" in caplog.text
+    # a file beside it wins (its user places it otherwise: an HST v03 product's fitted grid)
+    source = tmp_path / "v03.fits"
+    (tmp_path / "v03.fits.map.json").write_text(json.dumps(polar))
+    with caplog.at_level(logging.WARNING, logger="jovis.geometry.maps"):
+        placed = declared_map(frame_of((100, 100), str(source), own), GLOBAL_EAST)
+    assert placed.grid.hemisphere == "south" and placed.grid.source.endswith("v03.fits.map.json)")
+    assert "its reader's polar grid (from the file) replaced by" in caplog.text
+    (tmp_path / "v03.fits.map.json").write_text(json.dumps(GLOBAL_EAST))  # a cylindrical map
+    placed = declared_map(frame_of((100, 100), str(source), own), None)
+    assert placed.grid is None and placed.meta["map"]["lat_top"] == 90
 
 
 def test_an_oblate_orthographic_map_takes_its_scale_in_km_per_pixel():

@@ -210,12 +210,13 @@ def place_own_map(frame, declared: dict[str, Any], note: str, where: str):
 def declared_map(frame, settings: dict[str, Any] | None):
     """`frame` with the map it is declared to be: `settings` (infer's ``map``), overridden key by
     key by ``<file>.map.json`` beside the frame (replaced when that names another projection).
-    A frame whose reader found a polar grid keeps it (the declaration is logged as ignored), and
-    so do a frame that has a cylindrical map of its own (an ISIS cube's, a GeoTIFF's, a frame
-    set's row; `settings`' ``to_polar`` reprojects that map, and may come alone) and a JunoCam
-    product its metadata place, unless a file beside it declares them; otherwise a polar
-    declaration becomes its grid and a cylindrical one its ``meta["map"]``. Frames with no
-    declaration are returned unchanged."""
+    A frame whose reader found a polar grid keeps it against `settings` (the declaration is
+    logged as ignored), and so do a frame that has a cylindrical map of its own (an ISIS cube's,
+    a GeoTIFF's, a frame set's row; `settings`' ``to_polar`` reprojects that map, and may come
+    alone) and a JunoCam product its metadata place; a file beside the frame wins over each
+    (logged: e.g. an HST v03 product's fitted grid, PHYSICS.md §5, that its user places
+    otherwise). A polar declaration becomes the grid and a cylindrical one ``meta["map"]``.
+    Frames with no declaration are returned unchanged."""
     merged = dict(settings or {})
     sidecar = Path(f"{frame.source}{SIDECAR_SUFFIX}") if frame.source else None
     where = "map"
@@ -229,10 +230,14 @@ def declared_map(frame, settings: dict[str, Any] | None):
         where = str(sidecar)
     if not merged:
         return frame
-    if frame.grid is not None:
+    if frame.grid is not None and where == "map":
         log.warning("%s: has its own polar grid (%s); %s is not used for it",
                     frame.source, frame.grid.source or "from the file", where)  # fmt: skip
         return frame
+    if frame.grid is not None:  # a file beside this frame: its maker's word for it
+        log.warning("%s: its reader's polar grid (%s) replaced by %s", frame.source,
+                    frame.grid.source or "from the file", where)  # fmt: skip
+        frame.grid = None
     if where == "map" and frame.meta.get("map"):  # its file's (an ISIS cube's) or its set's
         own_map = CylindricalMap.from_dict(frame.meta["map"])
         if merged.get("to_polar") is not None:  # its own map, reprojected as map says
