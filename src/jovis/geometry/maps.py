@@ -45,7 +45,6 @@ MAP_PROJECTIONS = ("cylindrical", *PROJECTIONS)
 KM_SCALED = ("oblate_orthographic", "oblate_stereographic")
 LONGITUDES = ("west", "east")
 LATITUDES = ("planetocentric", "planetographic")
-SIDECAR_SUFFIX = MAP_SIDECAR
 # The map coordinates of a frame's pixels, as its file's georeferencing gives them (GeoTIFF,
 # GDAL's .aux.xml or a world file, an ISIS Mapping group): [x0, y0, sx, sy], the first pixel's
 # outer top-left corner and the pixel's size in the CRS's units, y growing up the image
@@ -218,7 +217,7 @@ def declared_map(frame, settings: dict[str, Any] | None):
     otherwise). A polar declaration becomes the grid and a cylindrical one ``meta["map"]``.
     Frames with no declaration are returned unchanged."""
     merged = dict(settings or {})
-    sidecar = Path(f"{frame.source}{SIDECAR_SUFFIX}") if frame.source else None
+    sidecar = Path(f"{frame.source}{MAP_SIDECAR}") if frame.source else None
     where = "map"
     if sidecar is not None and sidecar.is_file():
         own = load_json(sidecar)
