@@ -45,8 +45,9 @@ else
   fi
 fi
 echo
-echo "released:   $OUT/released/hst_products_infer/<model>/ (synthetic HST products),"
-echo "            $OUT/released/real/<folder>/<model>/ (../shared/data/real)"
+echo "released:   $OUT/released/hst_products_infer/report.html (synthetic HST products),"
+echo "            $OUT/released/real/<folder>/report.html (../shared/data/real; each links"
+echo "            its detectors' folders: masks, overlays, catalog.csv, oval_profile.csv)"
 echo "checkpoint: $CKPT"
 echo "metrics:    $OUT/eval/metrics.json"
 echo "overlays:   $OUT/infer/overlays/"
