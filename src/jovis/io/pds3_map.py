@@ -24,7 +24,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from jovis.io.isis_mapping import declaration, map_affine, place_mapped
+from jovis.io.isis_mapping import declaration, map_affine
 from jovis.io.pds3_masks import projection_text
 
 # (STEREOGRAPHIC: about a pole only)
@@ -51,9 +51,11 @@ def place_pds3_map(frame, label: dict[str, Any], label_path: Path) -> bool:
     projection = label.get("IMAGE_MAP_PROJECTION")
     if not isinstance(projection, dict):
         return False
+    from jovis.geometry.maps import MAP_AFFINE, place_own_map
+
     try:
         mapping = mapping_group(projection, label.get("TARGET_NAME"))
-        declared, _ = declaration(mapping, frame.shape, source=SOURCE)
+        declared, note = declaration(mapping, frame.shape, source=SOURCE)
         if declared is not None and declared.get("projection") == "cylindrical":
             check_extent(declared, projection, frame.shape)
     except NotPlaced as why:
@@ -61,18 +63,19 @@ def place_pds3_map(frame, label: dict[str, Any], label_path: Path) -> bool:
         return False
     affine = map_affine(mapping)
     if affine is not None:  # map coordinates to pixels (features drawn on the map by a GIS)
-        from jovis.geometry.maps import MAP_AFFINE
-
         frame.meta[MAP_AFFINE] = affine
+    frame.meta["grid_source"] = note
+    if declared is None:
+        return False
     try:
-        placed = place_mapped(frame, mapping, f"{where}'s IMAGE_MAP_PROJECTION", source=SOURCE)
+        place_own_map(frame, declared, note, f"{where}'s IMAGE_MAP_PROJECTION")
     except ValueError as err:
         frame.meta["grid_source"] = f"none: {err}"
         return False
-    text = projection_text(label_path) if placed else None
-    if text:
+    text = projection_text(label_path)
+    if text:  # (the mask product is put on the same map)
         frame.meta["pds3_map_projection"] = {"text": text, "target": mapping["TargetName"]}
-    return bool(placed)
+    return True
 
 
 def mapping_group(projection: dict[str, Any], target: Any = None) -> dict[str, Any]:
