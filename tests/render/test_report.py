@@ -278,3 +278,14 @@ def test_model_auto_index_lists_each_detector_and_every_failure(tmp_path):
     # a far-UV run alone: no vortex count at all
     page = _parse(write_index(tmp_path / "uv", [("uv-v6", uv, ["background", "aurora"])], []))
     assert "vortices" not in " ".join(page.text) and "None: every input" in " ".join(page.text)
+
+
+def test_the_runs_tables_are_linked_when_they_are_there(tmp_path):
+    out = tmp_path / "run"
+    rows = _run(out, ["a"])
+    (out / "catalog.csv").write_text("frame_id\n")
+    hrefs = [a["href"] for a in _parse(write_report(out, rows)).all("a")]
+    assert "catalog.csv" in hrefs and "oval_profile.csv" not in hrefs
+    (out / "oval_profile.csv").write_text("frame_id\n")  # frames on a polar grid with aurora
+    hrefs = [a["href"] for a in _parse(write_report(out, rows)).all("a")]
+    assert "oval_profile.csv" in hrefs

@@ -19,7 +19,7 @@ from jovis.io.atomic import write_text
 from jovis.text import printable
 
 REPORT_NAME = "report.html"
-LINKED_FILES = ("catalog.csv", "manifest.jsonl", "config.yaml")
+LINKED_FILES = ("catalog.csv", "oval_profile.csv", "manifest.jsonl", "config.yaml")
 
 _CSS = """
 :root{color-scheme:light dark;--bg:#f7f7f8;--fg:#1d1d1f;--muted:#5f6368;--card:#fff;
