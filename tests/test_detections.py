@@ -46,6 +46,7 @@ def test_detect_runs_infer_and_reads_its_outputs(products, tmp_path):
     assert mask.dtype == np.uint8 and set(np.unique(mask)) <= {0, 1, 255} and (mask == 1).any()
     assert found.features(frame_id)["properties"]["frame_id"] == frame_id
     assert found.overlay(frame_id).is_file()
+    assert found.report == tmp_path / "o" / "report.html"  # model=auto's index of its detectors
     assert {r["id"] for r in manifest} == set(found.ok)
     assert repr(found).endswith("2 frame(s) ok, 1 failed; 2 aurora_oval>")
     # read again from disk (a command line's run): the same

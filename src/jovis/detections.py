@@ -58,6 +58,13 @@ class Detections:
         return [row["id"] for row in self.frames if row.get("status") == "ok"]
 
     @property
+    def report(self) -> Path | None:
+        """The run's ``report.html`` (under model=auto the index of its detectors' reports), e.g.
+        for ``IPython.display.IFrame``; None when the run wrote none."""
+        page = self.out / "report.html"
+        return page if page.is_file() else None
+
+    @property
     def failures(self) -> list[dict[str, Any]]:
         """``{id, source, error}`` of each frame that failed, with model=auto's frames that no
         detector took (``unassigned.jsonl``)."""
