@@ -295,3 +295,17 @@ def test_the_legend_lists_only_the_classes_the_detector_sees(monkeypatch):
     features["vortices_not_kept"] = {"score": 2, "area": 1}
     render_overlay(image, ["L"], mask, SCHEMA, features=features, seen=["background", "vortex"])
     assert drawn[0][1][1] == "vortices: 2 (+3 not kept)"
+
+
+def test_the_legend_says_how_much_of_the_ring_its_fit_saw():
+    """A ring fitted to a short arc (a flat frame's edge pixels: 2% of the angles) reads a
+    colatitude that says little; the legend gives the share with the numbers."""
+    from jovis.render import overlay
+
+    ring = {"mean_colatitude_deg": 13.5, "width_km": 757.0, "angular_coverage": 0.5944,
+            "mean_radius_px": 137.1, "width_px": 11.2}  # fmt: skip
+    rows = overlay.legend_rows([], {"oval": {"ring": ring}}, count_vortices=False)
+    assert rows == [(None, "oval colat 13.5 deg, w 757 km, 59% of ring")]
+    ring = {**ring, "mean_colatitude_deg": None, "angular_coverage": 0.0167}
+    rows = overlay.legend_rows([], {"oval": {"ring": ring}}, count_vortices=False)
+    assert rows == [(None, "oval r 137.1 px, w 11.2 px, 2% of ring")]

@@ -215,13 +215,15 @@ def legend_rows(
             more = f" (+{left_out} not kept)" if left_out else ""
             rows.append((None, f"vortices: {len(features.get('vortices', []))}{more}"))
         ring = (features.get("oval") or {}).get("ring")
+        # the share of angles round the fitted centre with oval pixels: a fit to a short arc
+        # (a few % of the ring) says little of the oval's colatitude
+        share = f", {100 * ring['angular_coverage']:.0f}% of ring" if ring else ""
         if ring and ring.get("mean_colatitude_deg") is not None:
             colat, width = ring["mean_colatitude_deg"], ring.get("width_km")
-            rows.append((None, f"oval colat {colat:.1f} deg, w {width:.0f} km"))
+            rows.append((None, f"oval colat {colat:.1f} deg, w {width:.0f} km{share}"))
         elif ring:
-            rows.append(
-                (None, f"oval r {ring['mean_radius_px']:.1f} px, w {ring['width_px']:.1f} px")
-            )
+            radius, width = ring["mean_radius_px"], ring["width_px"]
+            rows.append((None, f"oval r {radius:.1f} px, w {width:.1f} px{share}"))
     return rows
 
 
