@@ -95,3 +95,33 @@ def test_the_profile_rows_are_read_without_pytorch():
     code = "import sys, jovis.oval_profile, jovis.detections; print('torch' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "False"
+
+
+def test_two_runs_compared_by_longitude_and_the_script_that_prints_it(tmp_path):
+    import subprocess
+    import sys
+
+    from jovis.oval_profile import compare_by_longitude
+    from tests.conftest import REPO
+
+    def rows(shift, frames=("f1", "f2")):
+        return [{"frame_id": f, "lon_west": lon, "lat_peak": 60.0 + lon / 100 + shift + i}
+                for i, f in enumerate(frames) for lon in (2.5, 7.5, 12.5)]  # fmt: skip
+
+    a, b = rows(0.0), [r for r in rows(2.0) if r["lon_west"] != 12.5]  # b saw two of the bins
+    b.append({"frame_id": "f1", "lon_west": 12.5, "lat_peak": ""})  # seen, without aurora
+    bins = compare_by_longitude(a, b)
+    assert [x["lon_west"] for x in bins] == [2.5, 7.5]
+    assert bins[0] == {"lon_west": 2.5, "a": 60.525, "b": 62.525, "b_minus_a": 2.0}
+    for name, table in (("a", a), ("b", b)):
+        lines = ["frame_id,lon_west,lat_peak"] + [f"{r['frame_id']},{r['lon_west']},"
+                                                  f"{r['lat_peak']}" for r in table]  # fmt: skip
+        (tmp_path / f"{name}.csv").write_text("\n".join(lines) + "\n")
+    script = [sys.executable, str(REPO / "scripts" / "oval_profiles.py")]
+    proc = subprocess.run([*script, f"a={tmp_path / 'a.csv'}", f"b={tmp_path / 'b.csv'}"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    out = json.loads(proc.stdout)
+    assert out["median_b_minus_a"] == 2.0 and len(out["bins"]) == 2
+    bad = subprocess.run([*script, f"a={tmp_path}", "b=x", "key=width"], capture_output=True,
+                         text=True)  # fmt: skip
+    assert bad.returncode != 0 and "key='width'; valid: lat_equatorward" in bad.stderr

@@ -81,6 +81,26 @@ def profile_rows_from_geojson(collection: dict[str, Any]) -> list[dict[str, Any]
              for c in PROFILE_COLUMNS} for row in top.get("oval_profile") or []]  # fmt: skip
 
 
+def compare_by_longitude(a: list[dict[str, Any]], b: list[dict[str, Any]],
+                         key: str = "lat_peak") -> list[dict[str, Any]]:  # fmt: skip
+    """Two runs' profiles (``oval_profile.csv``'s rows, e.g. two visits) side by side: for each
+    longitude bin both saw with aurora, the median `key` over each run's frames and the
+    difference b − a (degrees for the latitudes)."""
+    medians = [_medians(rows, key) for rows in (a, b)]
+    return [{"lon_west": lon, "a": medians[0][lon], "b": medians[1][lon],
+             "b_minus_a": _r(medians[1][lon] - medians[0][lon])}
+            for lon in sorted(medians[0].keys() & medians[1].keys())]  # fmt: skip
+
+
+def _medians(rows: list[dict[str, Any]], key: str) -> dict[float, float]:
+    by_lon: dict[float, list[float]] = {}
+    for row in rows:
+        value = row.get(key)
+        if value not in (None, ""):
+            by_lon.setdefault(float(row["lon_west"]), []).append(float(value))
+    return {lon: _r(float(np.median(v))) for lon, v in by_lon.items()}
+
+
 def _r(value: float, digits: int = 4) -> float | None:
     value = float(value)
     return round(value, digits) if math.isfinite(value) else None
