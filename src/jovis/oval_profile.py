@@ -36,13 +36,13 @@ def oval_profile(frame: Frame, mask: np.ndarray, schema: LabelSchema,
 
     if frame.grid is None or "aurora" not in schema.names:
         return None
-    arcs = (mask == schema.id_of("aurora")) & frame.valid
-    if not arcs.any():
-        return None
     lat, lon = frame.grid.latlon_image(*mask.shape)  # (cached: the resampling made it)
     colat = (90.0 - np.abs(lat)).astype(np.float32)  # (north and south alike: small is poleward)
+    ok = np.isfinite(colat)  # (past an orthographic limb: no latitude)
+    arcs = (mask == schema.id_of("aurora")) & frame.valid & ok
+    if not arcs.any():
+        return None
     n_bins = round(360.0 / bin_deg)
-    ok = np.isfinite(colat)
     bins = np.full(mask.shape, -1, np.int16)
     bins[ok] = (np.floor(lon[ok] / bin_deg) % n_bins).astype(np.int16)
     a_colat, a_bin = colat[arcs], bins[arcs]
