@@ -125,3 +125,17 @@ def test_two_runs_compared_by_longitude_and_the_script_that_prints_it(tmp_path):
     bad = subprocess.run([*script, f"a={tmp_path}", "b=x", "key=width"], capture_output=True,
                          text=True)  # fmt: skip
     assert bad.returncode != 0 and "key='width'; valid: lat_equatorward" in bad.stderr
+
+
+def test_aurora_pixels_past_an_orthographic_limb_have_no_say():
+    """(A mask painted past the limb of an orthographic grid: those pixels have no latitude;
+    their NaN colatitudes made every edge NaN.)"""
+    grid = PolarGrid("north", 40.0, 40.0, 1.0, projection="orthographic")  # limb at 57.3 px
+    size = 81
+    ys, xs = np.mgrid[0:size, 0:size]
+    mask = np.where(np.hypot(xs - 40, ys - 40) > 20, AURORA, 0).astype(np.uint8)  # to the corners
+    frame = Frame(np.ones((size, size, 1), np.float32), ["uv"], "uv", meta={}, grid=grid,
+                  valid=np.ones((size, size), bool))  # fmt: skip
+    rows = oval_profile(frame, mask, SCHEMA)
+    edges = [r["lat_equatorward"] for r in rows]
+    assert edges and all(e is not None and np.isfinite(e) for e in edges)
