@@ -130,7 +130,7 @@ def test_two_runs_compared_by_longitude_and_the_script_that_prints_it(tmp_path):
 def test_aurora_pixels_past_an_orthographic_limb_have_no_say():
     """(A mask painted past the limb of an orthographic grid: those pixels have no latitude;
     their NaN colatitudes made every edge NaN.)"""
-    grid = PolarGrid("north", 40.0, 40.0, 1.0, projection="orthographic")  # limb at 57.3 px
+    grid = PolarGrid("north", 40.0, 40.0, 0.5, projection="orthographic")  # limb at 28.6 px
     size = 81
     ys, xs = np.mgrid[0:size, 0:size]
     mask = np.where(np.hypot(xs - 40, ys - 40) > 20, AURORA, 0).astype(np.uint8)  # to the corners
