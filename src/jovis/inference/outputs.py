@@ -222,11 +222,13 @@ def write_catalog(path: Path, features_files: list[Path]) -> int:
     """`catalog.csv` from the GeoJSON of every completed frame, and beside it
     ``oval_profile.csv`` (`jovis.oval_profile`) when a frame has the oval along longitude;
     returns the number of catalogue rows."""
-    collections = [json.loads(p.read_text()) for p in features_files]
-    rows = [r for c in collections for r in catalog_rows_from_geojson(c)]
+    rows, profiles = [], []
+    for gj_path in features_files:  # (one GeoJSON at a time: a run may hold thousands)
+        collection = json.loads(gj_path.read_text())
+        rows += catalog_rows_from_geojson(collection)
+        profiles += profile_rows_from_geojson(collection)
     write_text(path, _table(CATALOG_COLUMNS, rows))
     profile = path.with_name(PROFILE_FILE)
-    profiles = [r for c in collections for r in profile_rows_from_geojson(c)]
     if profiles:
         write_text(profile, _table(PROFILE_COLUMNS, profiles))
     else:
