@@ -124,3 +124,45 @@ def test_a_model_auto_run_exports_each_detectors_folder(frameset, schema, tmp_pa
     assert one["frames"] == 2 and "detectors" not in one
     with pytest.raises(FileNotFoundError, match=r"no manifest\.jsonl"):
         export_run(tmp_path / "labels", tmp_path / "none", schema)
+
+
+def test_a_cylindrical_maps_masks_export_in_lat_lon_and_import_back(schema, tmp_path):
+    """A frame on a cylindrical map (a PDS3 or ISIS map's, a declared one) exported its regions
+    in pixels, though the import places lat/lon GeoJSON on such maps: now in [lon, lat] (the
+    map in the collection's properties), and they come back to the same pixels."""
+    from tests.io.test_pds3 import write_pds3
+    from tests.io.test_pds3_map import projection
+
+    from jovis.io import read_frame
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    label = write_pds3(frames, "MAP", np.zeros((40, 160), np.uint8), "MSB_UNSIGNED_INTEGER",
+                       projection())  # fmt: skip
+    frame = read_frame(label)
+    mask = np.zeros((40, 160), np.uint8)
+    mask[10:20, 30:60] = 2  # a vortex
+    mask[25:35, 100:150] = 1
+    pred = tmp_path / "pred"
+    (pred / "masks").mkdir(parents=True)
+    (pred / "features").mkdir()
+    from jovis.io.masks import write_mask_png
+
+    write_mask_png(pred / "masks" / "MAP.png", mask, schema)
+    props = {"frame_id": "MAP", "map": frame.meta["map"]}
+    (pred / "features" / "MAP.geojson").write_text(json.dumps(
+        {"type": "FeatureCollection", "features": [], "properties": props}))  # fmt: skip
+    row = {"id": "MAP", "source": str(label), "status": "ok", "outputs": {}}
+    (pred / "manifest.jsonl").write_text(json.dumps(row) + "\n")
+    export_predictions(pred, tmp_path / "exported", schema, formats=("geojson",))
+    doc = json.loads((tmp_path / "exported" / "MAP.geojson").read_text())
+    assert doc["properties"]["map"]["kind"] == "cylindrical"
+    lon, lat = doc["features"][0]["geometry"]["coordinates"][0][0]
+    assert 180 <= lon <= 250 and -5 <= lat <= 5  # the map's corner: 250° W, 5° N
+    result = import_annotations(str(tmp_path / "exported" / "*.geojson"), frames,
+                                tmp_path / "set", schema)  # fmt: skip
+    assert result["skipped"] == 0
+    [row] = read_manifest(tmp_path / "set")
+    got = read_mask_png(tmp_path / "set" / row["mask"])
+    for cls in (1, 2):
+        assert iou(mask == cls, got == cls) >= 0.98

@@ -21,6 +21,7 @@ from jovis.annotations import ds9, geojson, labelme
 from jovis.annotations.shapes import fill
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
+from jovis.geometry.maps import CylindricalMap
 from jovis.inference.manifest import detector_folders, recorded_output
 from jovis.io.atomic import make_folder, write_json, write_text
 from jovis.io.json_file import read_jsonl
@@ -95,10 +96,10 @@ def export_predictions(
     predictions: str | Path, out: str | Path, schema: LabelSchema, formats=DEFAULT_FORMATS
 ) -> dict[str, Any]:
     """Write ``<out>/<id>.geojson``, ``<out>/<id>.json`` (labelme) and/or ``<out>/<id>.reg``
-    (DS9) for every frame `infer` finished; GeoJSON is in lat/lon when the frame had a grid,
-    else in pixels; DS9 regions for a FITS frame on the file's own pixels, or for an HST
-    sky-plane crop (carried back onto it: `ds9.file_placement`); the others are listed in
-    ``not_ds9`` with the reason."""
+    (DS9) for every frame `infer` finished; GeoJSON is in lat/lon when the frame had a grid or
+    a cylindrical map, else in pixels; DS9 regions for a FITS frame on the file's own pixels,
+    or for an HST sky-plane crop (carried back onto it: `ds9.file_placement`); the others are
+    listed in ``not_ds9`` with the reason."""
     bad = [f for f in formats if f not in EXPORT_FORMATS]
     if bad or not formats:
         raise ValueError(f"formats={list(formats)}; valid: {', '.join(EXPORT_FORMATS)}")
@@ -112,9 +113,14 @@ def export_predictions(
         polygons = mask_polygons(mask, schema)
         if "geojson" in formats:
             feats = _output(pred, row, "features", f"features/{row['id']}.geojson")
-            grid = json.loads(feats.read_text()).get("properties", {}).get("grid")
-            grid = PolarGrid.from_dict(grid) if grid else None
-            write_json(out / f"{row['id']}.geojson", geojson.collection(row["id"], polygons, grid))
+            props = json.loads(feats.read_text()).get("properties", {})
+            # lat/lon through the frame's polar grid, or its cylindrical map (an ISIS, GeoTIFF,
+            # PDS3 map's, a declared one): pixels only for a frame placed by neither
+            placed = PolarGrid.from_dict(props["grid"]) if props.get("grid") else None
+            if placed is None and props.get("map"):
+                placed = CylindricalMap.from_dict(props["map"])
+            doc = geojson.collection(row["id"], polygons, placed)
+            write_json(out / f"{row['id']}.geojson", doc)
             written["geojson"] += 1
         if "labelme" in formats:
             image = os.path.relpath(Path(row["source"]).resolve(), out.resolve())

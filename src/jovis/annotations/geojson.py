@@ -174,10 +174,11 @@ def _latlon_pixels(ring, frame: FrameInfo, latitude: str, longitude: str) -> np.
 
 def collection(frame_id: str, polygons: list[dict[str, Any]], grid) -> dict[str, Any]:
     """A FeatureCollection of ``{"label", "rings": [outer, *holes]}`` pixel polygons, in
-    ``[lon, lat]`` through `grid` (or in pixels when `grid` is None). In ``[lon, lat]`` a polygon
-    that crosses the 0°/360° meridian is cut there (`jovis.geometry.lonwrap`: pieces holding
-    their holes; one closed along the pole's edge when it runs round the pole; an oval's band, a
-    ring round the pole with a hole round it, one polygon from edge to edge)."""
+    ``[lon, lat]`` through `grid` (a polar grid or a cylindrical map; in pixels when None). In
+    ``[lon, lat]`` a polygon that crosses the 0°/360° meridian is cut there
+    (`jovis.geometry.lonwrap`: pieces holding their holes; one closed along the pole's edge when
+    it runs round the pole; an oval's band, a ring round the pole with a hole round it, one
+    polygon from edge to edge)."""
 
     def position(ring: np.ndarray) -> list[list[float]]:
         ring = np.asarray(ring, np.float64)
@@ -199,6 +200,6 @@ def collection(frame_id: str, polygons: list[dict[str, Any]], grid) -> dict[str,
     ]  # fmt: skip
     top: dict[str, Any] = {"frame_id": frame_id}
     top["coordinate_system"] = PIXEL_CRS if grid is None else LATLON_CRS
-    if grid is not None:
-        top["grid"] = grid.to_dict()
+    if grid is not None:  # a polar grid, or a cylindrical map (`jovis.geometry.maps`)
+        top["map" if grid.to_dict().get("kind") == "cylindrical" else "grid"] = grid.to_dict()
     return {"type": "FeatureCollection", "properties": top, "features": feats}
