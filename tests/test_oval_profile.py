@@ -68,6 +68,8 @@ def test_a_run_writes_oval_profile_csv_from_the_frames_geojson(tmp_path):
     (as it does the catalogue), and drops an earlier run's file when no frame has any."""
     import csv
 
+    import cv2
+
     from jovis.inference.outputs import output_paths, write_catalog, write_frame_outputs
     from jovis.synth.frameset import default_schema
 
@@ -83,8 +85,11 @@ def test_a_run_writes_oval_profile_csv_from_the_frames_geojson(tmp_path):
     assert list(rows[0]) == PROFILE_COLUMNS and len(rows) == 72
     assert rows[0]["frame_id"] == "f" and rows[0]["time"] == "2016-05-21T02:17:42"
     assert float(rows[0]["lat_equatorward"]) == pytest.approx(74.0, abs=0.3)
+    chart = cv2.imread(str(tmp_path / "oval_profile.png"))  # the report shows it
+    assert chart is not None and chart.shape[1] == 720
     write_catalog(tmp_path / "catalog.csv", [])
     assert not (tmp_path / "oval_profile.csv").exists()
+    assert not (tmp_path / "oval_profile.png").exists()
 
 
 def test_the_profile_rows_are_read_without_pytorch():

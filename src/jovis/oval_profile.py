@@ -81,6 +81,29 @@ def profile_rows_from_geojson(collection: dict[str, Any]) -> list[dict[str, Any]
              for c in PROFILE_COLUMNS} for row in top.get("oval_profile") or []]  # fmt: skip
 
 
+LABELLED_FRAMES = 8  # a chart of more frames names none (their colours still differ)
+
+
+def profile_chart(rows: list[dict[str, Any]], size: tuple[int, int] = (720, 300)) -> np.ndarray:
+    """``oval_profile.csv``'s rows as a chart (RGB uint8): each frame's brightest latitude
+    against west longitude, one colour a frame (drawn as the tracking charts are)."""
+    from jovis.tracking.plots import colour, line_chart
+
+    frames: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row.get("lat_peak") not in (None, ""):
+            frames.setdefault(str(row["frame_id"]), []).append(row)
+    named = len(frames) <= LABELLED_FRAMES
+    series = []
+    for i, (frame_id, mine) in enumerate(sorted(frames.items())):
+        mine = sorted(mine, key=lambda r: float(r["lon_west"]))
+        series.append((frame_id[:24] if named else "",
+                       np.array([float(r["lon_west"]) for r in mine]),
+                       np.array([float(r["lat_peak"]) for r in mine]), colour(i)))  # fmt: skip
+    return line_chart(series, f"the oval's brightest latitude, {len(frames)} frame(s)",
+                      "System III west longitude (deg)", "deg", size)  # fmt: skip
+
+
 def compare_by_longitude(a: list[dict[str, Any]], b: list[dict[str, Any]],
                          key: str = "lat_peak") -> list[dict[str, Any]]:  # fmt: skip
     """Two runs' profiles (``oval_profile.csv``'s rows, e.g. two visits) side by side: for each

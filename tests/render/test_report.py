@@ -287,5 +287,8 @@ def test_the_runs_tables_are_linked_when_they_are_there(tmp_path):
     hrefs = [a["href"] for a in _parse(write_report(out, rows)).all("a")]
     assert "catalog.csv" in hrefs and "oval_profile.csv" not in hrefs
     (out / "oval_profile.csv").write_text("frame_id\n")  # frames on a polar grid with aurora
-    hrefs = [a["href"] for a in _parse(write_report(out, rows)).all("a")]
-    assert "oval_profile.csv" in hrefs
+    write_png(out / "oval_profile.png", np.zeros((30, 72, 3), np.uint8))  # and its chart
+    page = _parse(write_report(out, rows))
+    assert "oval_profile.csv" in [a["href"] for a in page.all("a")]
+    [chart] = [i for i in page.all("img") if i["src"] == "oval_profile.png"]
+    assert (chart["width"], chart["height"]) == ("72", "30")

@@ -35,7 +35,12 @@ from jovis.io.isis_masks import write_class_cube
 from jovis.io.masks import write_mask_png
 from jovis.io.pds3_masks import write_class_pds3
 from jovis.io.pds4_masks import write_class_pds4
-from jovis.oval_profile import PROFILE_COLUMNS, oval_profile, profile_rows_from_geojson
+from jovis.oval_profile import (
+    PROFILE_COLUMNS,
+    oval_profile,
+    profile_chart,
+    profile_rows_from_geojson,
+)
 from jovis.photometry import oval_brightness
 from jovis.render import render_overlay
 from jovis.scoring.oval_course import CourseSettings, added_px, frame_mask
@@ -228,15 +233,18 @@ def write_catalog(path: Path, features_files: list[Path]) -> int:
         rows += catalog_rows_from_geojson(collection)
         profiles += profile_rows_from_geojson(collection)
     write_text(path, _table(CATALOG_COLUMNS, rows))
-    profile = path.with_name(PROFILE_FILE)
+    profile, chart = path.with_name(PROFILE_FILE), path.with_name(PROFILE_CHART)
     if profiles:
         write_text(profile, _table(PROFILE_COLUMNS, profiles))
+        write_png(chart, profile_chart(profiles))
     else:
         profile.unlink(missing_ok=True)  # an earlier run's, of frames since redone
+        chart.unlink(missing_ok=True)
     return len(rows)
 
 
 PROFILE_FILE = "oval_profile.csv"
+PROFILE_CHART = "oval_profile.png"  # the report shows it
 
 
 def _table(columns: list[str], rows: list[dict[str, Any]]) -> str:

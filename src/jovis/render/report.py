@@ -71,7 +71,7 @@ def write_report(
     vortices = sum(int(r.get("vortices") or 0) for r in ok)
     seen = (summary or {}).get("classes_seen")  # None: every class (a report of old rows)
     shows = {c: seen is None or c in seen for c in ("vortex", "aurora")}
-    head = [_summary_table(summary), _file_links(out)]
+    head = [_summary_table(summary), _file_links(out), _profile_chart(out)]
     body = [
         f'<section id="frames"><h2>Frames ({len(ok)})</h2>',
         '<div class="sheet">' + "".join(_card(out, r, shows) for r in ok) + "</div>"
@@ -217,6 +217,19 @@ def _summary_table(summary: Mapping[str, Any] | None) -> str | None:
 def _file_links(out: Path) -> str | None:
     links = [f'<a href="{_e(_url(n))}">{_e(n)}</a>' for n in LINKED_FILES if (out / n).is_file()]
     return f'<p class="muted">Files: {" · ".join(links)}</p>' if links else None
+
+
+def _profile_chart(out: Path) -> str | None:
+    """The run's chart of the oval along longitude (``oval_profile.png``), when it wrote one."""
+    name = "oval_profile.png"
+    size = _png_size(out / name)
+    if size is None:
+        return None
+    src = _e(_url(name))
+    return (
+        f'<p><a href="{src}"><img src="{src}" alt="the oval along longitude" '
+        f'width="{size[0]}" height="{size[1]}" style="max-width:100%;height:auto"></a></p>'
+    )
 
 
 def _card(out: Path, row: Mapping[str, Any], shows: Mapping[str, bool] | None = None) -> str:
