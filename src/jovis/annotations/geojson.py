@@ -201,5 +201,6 @@ def collection(frame_id: str, polygons: list[dict[str, Any]], grid) -> dict[str,
     top: dict[str, Any] = {"frame_id": frame_id}
     top["coordinate_system"] = PIXEL_CRS if grid is None else LATLON_CRS
     if grid is not None:  # a polar grid, or a cylindrical map (`jovis.geometry.maps`)
-        top["map" if grid.to_dict().get("kind") == "cylindrical" else "grid"] = grid.to_dict()
+        placed = grid.to_dict()
+        top["map" if placed.get("kind") == "cylindrical" else "grid"] = placed
     return {"type": "FeatureCollection", "properties": top, "features": feats}

@@ -9,11 +9,12 @@ kmgill/junocam_processing ``src/decompanding.rs``): 256 codes map onto 0–2879 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from jovis.io.sidecars import JUNOCAM_NAME
 
 # (first code, linear value at that code, DN per code step up to the next knot)
 _SQROOT_KNOTS = (
@@ -26,7 +27,7 @@ _SQROOT_KNOTS = (
 )
 _LINEAR_GAIN = {"LIN1": 1, "LIN8": 8, "LIN16": 16}
 MODES = ("SQROOT", *_LINEAR_GAIN)
-PRODUCT_ID = re.compile(r"^(JNC[ER]_\d{7}_\d{2}([A-Z])\d{5}_V\d{2})")
+PRODUCT_ID = JUNOCAM_NAME  # (groups: the product id, its filter code)
 FRAMELET_ROWS = 128
 # Filters of each product-id filter code (PHYSICS.md §3: A = all 4, C = RGB, T = R+B, ...).
 FILTER_SETS = {

@@ -21,11 +21,11 @@ STEREOGRAPHIC and ORTHOGRAPHIC about a pole (a polar grid); others get no geomet
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 from jovis.io.isis_mapping import declaration, map_affine
-from jovis.io.pds3_masks import projection_text
 
 # (STEREOGRAPHIC: about a pole only)
 PROJECTIONS = {"SIMPLE CYLINDRICAL": "SimpleCylindrical", "EQUIRECTANGULAR": "Equirectangular",
@@ -36,6 +36,22 @@ _DECLARE = "declare its map beside it (<file>.map.json)"
 # km per MAP_SCALE unit
 SCALE_UNITS = {"KM/PIXEL": 1.0, "KM/PIX": 1.0, "M/PIXEL": 0.001, "M/PIX": 0.001,
                "METERS/PIXEL": 0.001}  # fmt: skip
+
+
+# the IMAGE_MAP_PROJECTION object of a PDS3 label, as written
+_PROJECTION = re.compile(r"^[ \t]*OBJECT[ \t]*=[ \t]*IMAGE_MAP_PROJECTION\b.*?"
+                         r"^[ \t]*END_OBJECT[ \t]*=[ \t]*IMAGE_MAP_PROJECTION\b[^\r\n]*",
+                         re.MULTILINE | re.DOTALL)  # fmt: skip
+LABEL_BYTES = 1 << 20  # an attached label is read from the file's first MB
+
+
+def projection_text(label_path: Path) -> str | None:
+    """The ``OBJECT = IMAGE_MAP_PROJECTION`` … ``END_OBJECT`` block of a PDS3 label as written
+    (a detached .LBL, or the label at the head of an .IMG); None when there is none."""
+    with open(label_path, "rb") as fh:
+        head = fh.read(LABEL_BYTES).decode("latin-1")
+    found = _PROJECTION.search(head)
+    return found.group(0).strip() if found else None
 
 
 class NotPlaced(Exception):

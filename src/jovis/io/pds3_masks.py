@@ -4,34 +4,18 @@ GDAL's PDS driver, ISIS's pds2isis and jovis read the mask where they read the i
 
 The class ids are 8-bit unsigned pixels; a pixel the detector ignores (off the data) holds the
 schema's ignore id, the image's MISSING_CONSTANT. The input's ``IMAGE_MAP_PROJECTION`` object is
-copied as its label wrote it (`projection_text`). The data file is written before the label,
-each whole or not at all: a label is never left naming a missing or short file.
+copied as its label wrote it (`jovis.io.pds3_map.projection_text`). The data file is written
+before the label, each whole or not at all: a label is never left naming a missing or short file.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 
 from jovis.frame import LabelSchema
 from jovis.io.atomic import write_bytes, write_text
-
-# the IMAGE_MAP_PROJECTION object of a PDS3 label, as written
-_PROJECTION = re.compile(r"^[ \t]*OBJECT[ \t]*=[ \t]*IMAGE_MAP_PROJECTION\b.*?"
-                         r"^[ \t]*END_OBJECT[ \t]*=[ \t]*IMAGE_MAP_PROJECTION\b[^\r\n]*",
-                         re.MULTILINE | re.DOTALL)  # fmt: skip
-LABEL_BYTES = 1 << 20  # an attached label is read from the file's first MB
-
-
-def projection_text(label_path: Path) -> str | None:
-    """The ``OBJECT = IMAGE_MAP_PROJECTION`` … ``END_OBJECT`` block of a PDS3 label as written
-    (a detached .LBL, or the label at the head of an .IMG); None when there is none."""
-    with open(label_path, "rb") as fh:
-        head = fh.read(LABEL_BYTES).decode("latin-1")
-    found = _PROJECTION.search(head)
-    return found.group(0).strip() if found else None
 
 
 def class_label(stem: str, shape: tuple[int, int], projection: str, target: str,

@@ -16,8 +16,9 @@ MAP_SIDECAR = ".map.json"
 VIEW_SIDECAR = ".view.json"
 AUX_XML = ".aux.xml"
 JUNOCAM_METADATA = "-metadata.json"
-# a JunoCam product id at the start of a file name (JNCE_/JNCR_<yyyyddd>_<pj><code><seq>_V<nn>)
-JUNOCAM_NAME = re.compile(r"^JNC[ER]_\d{7}_\d{2}[A-Z]\d{5}_V\d{2}")
+# a JunoCam product id at the start of a file name (JNCE_/JNCR_<yyyyddd>_<pj><code><seq>_V<nn>);
+# groups: the id, its filter code
+JUNOCAM_NAME = re.compile(r"^(JNC[ER]_\d{7}_\d{2}([A-Z])\d{5}_V\d{2})")
 
 
 def world_files(path: Path) -> list[Path]:
