@@ -11,8 +11,11 @@ from jovis.catalog import catalog_rows, features_to_geojson
 from jovis.frame import Frame
 from jovis.geometry.junocam_view import (
     LIMB_FRACTION,
+    NIGHT_SHARE_MAX,
+    TWILIGHT_DEG,
     VIEW_RESIDUAL_SHARE,
     frame_view,
+    night_share,
     north_angle_uncertainty_km,
     position_uncertainty_km,
     product_view,
@@ -203,3 +206,70 @@ def test_a_product_without_its_metadata_says_so_and_what_to_fetch():
     assert said["located"] == "not located: x-metadata.json lacks SPACECRAFT_ALTITUDE"
     raw = {**bare, "product_kind": "raw"}  # the spin frame: no perspective view to miss
     assert locate_in_view(junocam_frame(raw), features) == (None, {})
+
+
+def lit_side(meta, size=200, past_terminator_deg=0.0):
+    """The disk pixels of a product of `meta` that the Sun lights at its START_TIME (and as
+    far as `past_terminator_deg` beyond the terminator)."""
+    from jovis.geometry.body import surface_normal, surface_point
+    from jovis.geometry.sun import subsolar_point
+    from jovis.tracking.times import parse_time
+
+    sun = surface_point(*subsolar_point(parse_time(meta["START_TIME"])))
+    ys, xs = np.mgrid[0:size, 0:size].astype(float)
+    view = product_view(meta, (size, size))
+    cos_i = surface_normal(view.surface(xs, ys, (size, size))) @ (sun / np.linalg.norm(sun))
+    return np.isfinite(cos_i) & (cos_i > -np.sin(np.radians(past_terminator_deg)))
+
+
+def test_a_product_lit_where_its_view_has_night_is_not_located():
+    """JunoCam sees nothing of the night side, so a product's data lie on the lit side of the
+    view its metadata give; one whose image is turned or mirrored against it (or of another
+    pointing, as the shared 43C00079) would get every position wrong, and is not located."""
+    meta = {**META, "START_TIME": "2022-08-17T14:15:43.029"}  # 44C00037's view and time
+    lit = lit_side(meta)
+    assert 0.2 < lit.sum() / lit_side(meta, past_terminator_deg=90).sum() < 0.8  # a terminator
+    right = junocam_frame(meta)
+    right.valid = lit.copy()
+    assert night_share(right, frame_view(right)) == 0.0
+    features = vortex_at(99.5, 99.5)
+    located, said = locate_in_view(right, features)
+    assert located is not None and "0.0% of its data past the terminator" in said["located"]
+    # haze seen a few degrees past the terminator is no reason to doubt the view
+    right.valid = lit_side(meta, past_terminator_deg=0.8 * TWILIGHT_DEG)
+    assert night_share(right, frame_view(right)) == 0.0
+    # the same image mirrored left to right: its data lie on the night side
+    turned = junocam_frame(meta)
+    turned.valid = lit[:, ::-1].copy()
+    share = night_share(turned, frame_view(turned))
+    assert share > NIGHT_SHARE_MAX
+    features = vortex_at(99.5, 99.5)
+    located, said = locate_in_view(turned, features)
+    assert located is None and "lat" not in features["vortices"][0]
+    assert said["located"].startswith(f"not located: {share:.0%} of its data lie more than")
+    # without a time there is nothing to check against: located as before
+    untimed = junocam_frame(META)
+    untimed.valid = lit[:, ::-1].copy()
+    assert night_share(untimed, frame_view(untimed)) is None
+    assert locate_in_view(untimed, vortex_at(99.5, 99.5))[0] is not None
+
+
+@pytest.mark.skipif(not REAL_DATA.is_dir(), reason=f"{REAL_DATA} not found: needs shared data")
+def test_the_shared_products_lie_on_their_lit_side_but_43c00079():
+    """Each shared product with its metadata has its data on the lit side of its view (the
+    per-filter sets too), except 43C00079 ("Radiation trend monitoring"): its lit half-disk is
+    not what its metadata's view from 83°S shows minutes after 43C00078 (a crescent)."""
+    from jovis.io.reader import read_frame
+
+    shares = {}
+    for path in sorted(REAL_DATA.glob("*junocam*/JNCE_*-mapprojected.png")) + sorted(
+        REAL_DATA.glob("*junocam*/JNCE_*-red.png")
+    ):
+        frame = read_frame(path)
+        view = frame_view(frame)
+        if view is not None:
+            shares[path.name] = night_share(frame, view)
+    assert len(shares) >= 12
+    bad = {name for name, share in shares.items() if share > NIGHT_SHARE_MAX}
+    assert bad == {"JNCE_2022186_43C00079_V01-mapprojected.png", "JNCE_2022186_43C00079_V01-red.png"}
+    assert max(share for name, share in shares.items() if name not in bad) < 0.02

@@ -20,9 +20,12 @@ from jovis.catalog import (
 from jovis.features import extract_features
 from jovis.frame import Frame, LabelSchema
 from jovis.geometry.junocam_view import (
+    NIGHT_SHARE_MAX,
     NORTH_ANGLE_SPREAD_DEG,
+    TWILIGHT_DEG,
     frame_view,
     missing_metadata,
+    night_share,
     position_uncertainty_km,
 )
 from jovis.geometry.locate import ViewLocator, locate_features
@@ -156,7 +159,9 @@ def locate_in_view(
     product was not located (its masks and pixel features are kept); nothing for any other
     frame. Each vortex located in a view also gets ``position_uncertainty_km``: how far it moves
     if the assumed north angle is off by the spread fitted on PJ44, with the view model's
-    residual added in quadrature (`junocam_view.position_uncertainty_km`)."""
+    residual added in quadrature (`junocam_view.position_uncertainty_km`). A product whose data
+    lie on the night side of that view (`junocam_view.night_share`) is not located: its image
+    is not the view its metadata give, so every position would be wrong."""
     if frame.meta.get("map"):
         cylindrical = CylindricalMap.from_dict(frame.meta["map"])
         locate_features(features, cylindrical, frame.shape)
@@ -168,6 +173,13 @@ def locate_in_view(
     if view is None:
         missing = missing_metadata(frame)
         return None, ({"located": missing} if missing else {})
+    night = night_share(frame, view)
+    if night is not None and night > NIGHT_SHARE_MAX:  # the image is not the metadata's view
+        return None, {"located": f"not located: {night:.0%} of its data lie more than "
+                                 f"{TWILIGHT_DEG:g}° past the terminator of the view its "
+                                 "metadata give (the Sun's place at its START_TIME), where "
+                                 "JunoCam sees nothing: the image is turned, mirrored or of "
+                                 "another pointing than the metadata say"}  # fmt: skip
     locator = ViewLocator(view, frame.shape)
     locate_features(features, locator, frame.shape)
     placed = [v for v in features.get("vortices", []) if v.get("lat") is not None]
@@ -178,9 +190,11 @@ def locate_in_view(
             # None at the very limb, where a turned view no longer meets the spheroid
             v["position_uncertainty_km"] = round(float(k), 1) if np.isfinite(k) else None
     spread = f"{NORTH_ANGLE_SPREAD_DEG:g}"
+    checked = "" if night is None else (f"; its lit side checked against the Sun's place: "
+                                        f"{night:.1%} of its data past the terminator")
     return locator, {"located": f"JunoCam view model from the metadata, north angle 0 assumed "
                                 f"(±{spread}° and the model's residual: "
-                                "position_uncertainty_km)"}  # fmt: skip
+                                f"position_uncertainty_km){checked}"}  # fmt: skip
 
 
 # The mask also in the input map's own format: (output, the frame metadata that places the
