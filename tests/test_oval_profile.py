@@ -144,3 +144,23 @@ def test_aurora_pixels_past_an_orthographic_limb_have_no_say():
     rows = oval_profile(frame, mask, SCHEMA)
     edges = [r["lat_equatorward"] for r in rows]
     assert edges and all(e is not None and np.isfinite(e) for e in edges)
+
+
+def test_each_bin_has_its_local_time_when_the_frame_has_the_suns_place():
+    """12 h under the Sun, later towards smaller west longitudes (the planet turns them past
+    noon): an HST product's own CMLS, else its time; none without either."""
+    frame, mask, _ = half_ring()
+    assert {r["local_time_h"] for r in oval_profile(frame, mask, SCHEMA)} == {None}
+    frame.meta.update(CMLS=150.0, DECS=-1.85)
+    rows = {r["lon_west"]: r for r in oval_profile(frame, mask, SCHEMA)}
+    assert rows[152.5]["local_time_h"] == pytest.approx(12.0 - 2.5 / 15, abs=1e-3)
+    assert rows[2.5]["local_time_h"] == pytest.approx(12.0 + 147.5 / 15, abs=1e-3)  # dusk
+    assert rows[242.5]["local_time_h"] == pytest.approx(12.0 - 92.5 / 15, abs=1e-3)  # dawn
+    from jovis.geometry.sun import subsolar_point
+    from jovis.tracking.times import parse_time
+
+    del frame.meta["CMLS"], frame.meta["DECS"]
+    frame.meta["time"] = "2022-08-17T14:15:43"  # a camera at Jupiter: the Sun at that time
+    sun_lon = subsolar_point(parse_time("2022-08-17T14:15:43"))[1]
+    rows = {r["lon_west"]: r for r in oval_profile(frame, mask, SCHEMA)}
+    assert rows[2.5]["local_time_h"] == pytest.approx((12 + (sun_lon - 2.5) / 15) % 24, abs=1e-3)

@@ -8,7 +8,9 @@ Edges are the most equatorward and most poleward aurora pixel centres of the bin
 emission the detector marks inside the oval moves the poleward edge with it); ``observed_share``
 is the share of the bin's pixels, between the frame's most equatorward and most poleward aurora
 latitudes, that hold data: a bin seen but without aurora has a row with empty edges, a bin the
-frame did not see none.
+frame did not see none. ``local_time_h`` is the bin centre's Jupiter local time when the
+frame's light left Jupiter (12 h under the Sun; `jovis.geometry.sun.sun_over_frame`: an HST
+product's own ``CMLS``, else its time less the light time), empty for a frame without a time.
 """
 
 from __future__ import annotations
@@ -21,17 +23,18 @@ import numpy as np
 from jovis.frame import Frame, LabelSchema
 
 BIN_DEG = 5.0  # longitude bins: 72 round the pole
-PROFILE_COLUMNS = ("frame_id time lon_west lat_equatorward lat_poleward lat_peak peak_brightness "
-                   "brightness_units aurora_px observed_share").split()  # fmt: skip
+PROFILE_COLUMNS = ("frame_id time lon_west local_time_h lat_equatorward lat_poleward lat_peak "
+                   "peak_brightness brightness_units aurora_px observed_share").split()  # fmt: skip
 
 
 def oval_profile(frame: Frame, mask: np.ndarray, schema: LabelSchema,
                  bin_deg: float = BIN_DEG) -> list[dict[str, Any]] | None:  # fmt: skip
-    """One row per longitude bin the frame saw (``lon_west``: the bin's centre, SIII west):
-    ``lat_equatorward``, ``lat_poleward``, ``lat_peak`` (planetocentric degrees; None where the
-    bin has no aurora), ``peak_brightness`` in the frame's units, ``aurora_px``,
-    ``observed_share``. None for a frame without a polar grid, a detector without an aurora
-    class, or no aurora pixel."""
+    """One row per longitude bin the frame saw (``lon_west``: the bin's centre, SIII west;
+    ``local_time_h`` its local time, None without the frame's time): ``lat_equatorward``,
+    ``lat_poleward``, ``lat_peak`` (planetocentric degrees; None where the bin has no aurora),
+    ``peak_brightness`` in the frame's units, ``aurora_px``, ``observed_share``. None for a
+    frame without a polar grid, a detector without an aurora class, or no aurora pixel."""
+    from jovis.geometry.sun import local_time_h, sun_over_frame
     from jovis.photometry import emission_channel  # (the CSV rows below need no PyTorch)
 
     if frame.grid is None or "aurora" not in schema.names:
@@ -53,14 +56,18 @@ def oval_profile(frame: Frame, mask: np.ndarray, schema: LabelSchema,
     values = frame.image[:, :, frame.channels.index(channel)][arcs]
     units = frame.meta.get("units") or "frame units"
     sign = 1.0 if frame.grid.hemisphere == "north" else -1.0
+    sun = sun_over_frame(frame.meta or {})
     rows = []
     for b in np.nonzero(cells)[0]:
         share = seen[b] / cells[b]
         mine = a_bin == b
         if not mine.any() and share == 0:
             continue
-        row: dict[str, Any] = {"lon_west": _r((b + 0.5) * bin_deg), "aurora_px": int(mine.sum()),
-                               "observed_share": _r(share), "brightness_units": units}  # fmt: skip
+        centre = (b + 0.5) * bin_deg
+        row: dict[str, Any] = {"lon_west": _r(centre), "aurora_px": int(mine.sum()),
+                               "observed_share": _r(share), "brightness_units": units,
+                               "local_time_h": None if sun is None else
+                               _r(float(local_time_h(centre, sun[1])), 3)}  # fmt: skip
         if mine.any():
             c, v = a_colat[mine], values[mine]
             peak = int(np.nanargmax(v)) if np.isfinite(v).any() else None

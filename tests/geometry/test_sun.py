@@ -56,3 +56,24 @@ def test_the_sun_turns_with_system_iii_and_stays_within_the_obliquity():
     assert max(np.abs(lats)) < 3.14 and max(lats) > 2.9 and min(lats) < -2.9
     # a naive datetime is UTC
     assert subsolar_point(t0.replace(tzinfo=None)) == subsolar_point(t0)
+
+
+def test_an_hst_frame_sees_jupiter_a_light_time_ago_at_the_middle_of_its_exposure():
+    """Without its header's CMLS/DECS, an HST frame's Sun comes from its time: the exposure's
+    middle less the light time, which matches the header's DIST_ORG within 2 s."""
+    from jovis.geometry.sun import light_time_from_earth, sun_over_frame
+
+    expstart, exptime, dist, cmls, decs = HEADERS[1]  # 2016-05-21 02:17:42, 100 s
+    start = parse_time(expstart)
+    got = light_time_from_earth(start + timedelta(seconds=exptime / 2)).total_seconds()
+    assert got == pytest.approx(dist * LIGHT_SECONDS_PER_AU, abs=2.0)
+    meta = {"time": start.isoformat(), "EXPTIME": exptime, "TELESCOP": "HST"}
+    lat, lon = sun_over_frame(meta)
+    assert lat == pytest.approx(decs, abs=0.01) and lon == pytest.approx(cmls, abs=0.1)
+    assert sun_over_frame({**meta, "CMLS": "12.5", "DECS": 1.0}) == (1.0, 12.5)  # its own
+    # a camera at Jupiter sees it at once; without a time there is no Sun
+    at_juno = sun_over_frame({"time": start.isoformat()})
+    assert (at_juno[1] - lon) % 360 == pytest.approx(
+        (light_time_from_earth(start).total_seconds() - exptime / 2) * 870.27 / 86400, abs=0.1
+    )
+    assert sun_over_frame({"EXPTIME": 100}) is None

@@ -20,9 +20,8 @@ import numpy as np
 from jovis.frame import Frame
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM, distance_km, surface_normal, surface_point
 from jovis.geometry.reproject import PerspectiveView
-from jovis.geometry.sun import subsolar_point
+from jovis.geometry.sun import sun_over_frame
 from jovis.io.junocam import PER_FILTER, metadata_number
-from jovis.tracking.times import time_from_meta
 
 LIMB_FRACTION = 797.0 / 1600.0
 NORTH_ANGLE_SPREAD_DEG = 4.0  # the assumed 0 against the angles fitted on PJ44 (-1.9 to +3.9)
@@ -143,10 +142,10 @@ def night_share(frame: Frame, view: PerspectiveView, step: int = 8) -> float | N
     time (the Sun's place from `jovis.geometry.sun`): about 0 for a product its metadata place
     rightly, since JunoCam sees nothing of the night side. None when the product has no time,
     or no data on the disk."""
-    time = time_from_meta(frame.meta or {})
-    if time is None or frame.valid is None:
+    sun_at = sun_over_frame(frame.meta or {})
+    if sun_at is None or frame.valid is None:
         return None
-    sun = surface_point(*subsolar_point(time))
+    sun = surface_point(*sun_at)
     sun /= np.linalg.norm(sun)
     ys, xs = np.mgrid[0 : frame.shape[0] : step, 0 : frame.shape[1] : step].astype(float)
     cos_incidence = surface_normal(view.surface(xs, ys, frame.shape)) @ sun

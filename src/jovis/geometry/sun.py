@@ -8,13 +8,16 @@ sub-solar System III longitude, and ``DECS``, the Sun's latitude): within 0.1° 
 2016 and 2022 (`tests/geometry/test_sun.py`).
 
 The time is when the light left Jupiter: for a camera at Jupiter (JunoCam, JIRAM) the
-observation time; for a telescope at Earth it is the observation time less the light time.
+observation time; for a telescope at Earth the observation time less the light time
+(`sun_over_frame` takes it off for HST frames, or takes the product's own ``CMLS``/``DECS``).
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +35,16 @@ JUPITER_ELEMENTS = {
     "perihelion": (14.72847983, 0.21252668),
     "node": (100.47390909, 0.20469106),
 }
+# the Earth-Moon barycentre, same table (the Earth's light time to Jupiter to ~0.01 s)
+EARTH_ELEMENTS = {
+    "a": (1.00000261, 0.00000562),
+    "e": (0.01671123, -0.00004392),
+    "I": (-0.00001531, -0.01294668),
+    "L": (100.46457166, 35999.37244981),
+    "perihelion": (102.93768193, 0.32327364),
+    "node": (0.0, 0.0),
+}
+LIGHT_SECONDS_PER_AU = 499.004784
 # IAU 2015: the north pole's right ascension and declination (degrees, per century) and the
 # prime meridian (degrees, per day); the nutation terms (≤ 0.0001°) are left out
 POLE_RA = (268.056595, -0.006499)
@@ -44,7 +57,7 @@ def subsolar_point(time: datetime) -> tuple[float, float]:
     with the Sun overhead at `time` (UTC; naive datetimes are taken as UTC)."""
     if time.tzinfo is None:
         time = time.replace(tzinfo=timezone.utc)
-    days = (time - J2000).total_seconds() / 86400.0 + TDB_MINUS_UTC_S / 86400.0
+    days = _days(time)
     centuries = days / 36525.0
     ra = math.radians(POLE_RA[0] + POLE_RA[1] * centuries)
     dec = math.radians(POLE_DEC[0] + POLE_DEC[1] * centuries)
@@ -54,16 +67,63 @@ def subsolar_point(time: datetime) -> tuple[float, float]:
     w = math.radians((PRIME_MERIDIAN[0] + PRIME_MERIDIAN[1] * days) % 360.0)
     x_axis = math.cos(w) * node + math.sin(w) * np.cross(pole, node)  # towards System III 0°
     y_axis = np.cross(pole, x_axis)  # towards 90° east
-    sun = -_jupiter_heliocentric(centuries)
+    sun = -_heliocentric(JUPITER_ELEMENTS, centuries)
     sun /= np.linalg.norm(sun)
     lat = math.degrees(math.asin(float(sun @ pole)))
     east = math.degrees(math.atan2(float(sun @ y_axis), float(sun @ x_axis)))
     return lat, (-east) % 360.0
 
 
-def _jupiter_heliocentric(centuries: float) -> np.ndarray:
-    """Jupiter's heliocentric position (AU) in the ICRF's equatorial axes."""
-    el = {k: v0 + rate * centuries for k, (v0, rate) in JUPITER_ELEMENTS.items()}
+def light_time_from_earth(time: datetime) -> timedelta:
+    """How long Jupiter's light took to reach the Earth at `time` (UTC): 33–54 minutes."""
+    if time.tzinfo is None:
+        time = time.replace(tzinfo=timezone.utc)
+    centuries = _days(time) / 36525.0
+    earth = _heliocentric(EARTH_ELEMENTS, centuries)
+    seconds = 0.0
+    for _ in range(3):  # Jupiter where it was when the light left it
+        jupiter = _heliocentric(JUPITER_ELEMENTS, centuries - seconds / 86400.0 / 36525.0)
+        seconds = float(np.linalg.norm(jupiter - earth)) * LIGHT_SECONDS_PER_AU
+    return timedelta(seconds=seconds)
+
+
+def sun_over_frame(meta: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The sub-solar point (planetocentric lat, SIII west lon) when a frame's light left
+    Jupiter: the product's own ``DECS``/``CMLS`` where its header has them (the HST auroral
+    products'), else from its time (`jovis.tracking.times.time_from_meta`), less the light
+    time for a telescope at Earth (``TELESCOP`` HST), at the middle of a FITS exposure
+    (``EXPTIME``). None without a time."""
+    from jovis.tracking.times import time_from_meta
+
+    try:
+        return float(meta["DECS"]), float(meta["CMLS"]) % 360.0
+    except (KeyError, TypeError, ValueError):
+        pass
+    time = time_from_meta(dict(meta))
+    if time is None:
+        return None
+    try:  # a FITS frame's time is its exposure's start: the middle is what it shows
+        time += timedelta(seconds=float(meta["EXPTIME"]) / 2.0)
+    except (KeyError, TypeError, ValueError):
+        pass
+    if str(meta.get("TELESCOP", "")).strip().upper() == "HST":
+        time -= light_time_from_earth(time)
+    return subsolar_point(time)
+
+
+def local_time_h(lon_west: Any, subsolar_lon_west: float) -> Any:
+    """Jupiter local time (hours, 12 at the sub-solar meridian) of System III west longitudes."""
+    return (12.0 + (subsolar_lon_west - np.asarray(lon_west, float)) / 15.0) % 24.0
+
+
+def _days(time: datetime) -> float:
+    """Days from J2000 in TDB."""
+    return (time - J2000).total_seconds() / 86400.0 + TDB_MINUS_UTC_S / 86400.0
+
+
+def _heliocentric(elements: dict[str, tuple[float, float]], centuries: float) -> np.ndarray:
+    """A planet's heliocentric position (AU) in the ICRF's equatorial axes from its elements."""
+    el = {k: v0 + rate * centuries for k, (v0, rate) in elements.items()}
     e = el["e"]
     mean_anomaly = math.radians((el["L"] - el["perihelion"]) % 360.0)
     ecc = mean_anomaly
@@ -82,4 +142,6 @@ def _jupiter_heliocentric(centuries: float) -> np.ndarray:
     ])  # fmt: skip
     eps = math.radians(OBLIQUITY_DEG)
     x, y, z = ecliptic
-    return np.array([x, math.cos(eps) * y - math.sin(eps) * z, math.sin(eps) * y + math.cos(eps) * z])
+    return np.array(
+        [x, math.cos(eps) * y - math.sin(eps) * z, math.sin(eps) * y + math.cos(eps) * z]
+    )

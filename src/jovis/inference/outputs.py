@@ -190,8 +190,9 @@ def locate_in_view(
             # None at the very limb, where a turned view no longer meets the spheroid
             v["position_uncertainty_km"] = round(float(k), 1) if np.isfinite(k) else None
     spread = f"{NORTH_ANGLE_SPREAD_DEG:g}"
-    checked = "" if night is None else (f"; its lit side checked against the Sun's place: "
-                                        f"{night:.1%} of its data past the terminator")
+    checked = ""
+    if night is not None:
+        checked = f"; its lit side checked against the Sun: {night:.1%} of its data past twilight"
     return locator, {"located": f"JunoCam view model from the metadata, north angle 0 assumed "
                                 f"(±{spread}° and the model's residual: "
                                 f"position_uncertainty_km){checked}"}  # fmt: skip
