@@ -309,3 +309,33 @@ def test_the_legend_says_how_much_of_the_ring_its_fit_saw():
     ring = {**ring, "mean_colatitude_deg": None, "angular_coverage": 0.0167}
     rows = overlay.legend_rows([], {"oval": {"ring": ring}}, count_vortices=False)
     assert rows == [(None, "oval r 137.1 px, w 11.2 px, 2% of ring")]
+
+
+def test_the_meridian_under_the_sun_is_drawn_and_named_on_a_frame_with_a_grid():
+    """Dawn and dusk at a glance: the noon meridian (the sub-solar longitude) in its own colour
+    from the pole outward, and the legend says where the Sun stood; nothing without a grid."""
+    from jovis.geometry import PolarGrid
+    from jovis.render import overlay
+
+    grid = PolarGrid("north", 63.5, 63.5, 3.0)
+    image = np.zeros((128, 128, 1), np.float32)
+    image[0, 0] = 1.0
+    mask = np.zeros((128, 128), np.uint8)
+    gridded = render_overlay(image, ["uv"], mask, SCHEMA, min_size=512, grid=grid)
+    noon = render_overlay(image, ["uv"], mask, SCHEMA, min_size=512, grid=grid, sun_lon_west=75.0)
+    yellow = (np.abs(noon.astype(int) - overlay.NOON_RGB).sum(axis=2) < 80) & (
+        np.abs(noon.astype(int) - gridded.astype(int)).sum(axis=2) > 30
+    )
+    yellow = cv2.dilate(yellow.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # (1 px lines)
+
+    def hits(lon):
+        lats = np.linspace(88.0, 72.0, 20)  # along the meridian, away from the legend
+        xs, ys = grid.pixel(lats, np.full_like(lats, lon))
+        return yellow[np.round((ys + 0.5) * 4 - 0.5).astype(int),
+                      np.round((xs + 0.5) * 4 - 0.5).astype(int)].mean()  # fmt: skip
+
+    assert hits(75.0) > 0.6 and hits(255.0) == 0.0  # noon, not midnight
+    rows = overlay.legend_rows([], None, sun_lon_west=150.94)
+    assert rows == [(overlay.NOON_RGB, "noon: Sun over 150.9W")]
+    bare = render_overlay(image, ["uv"], mask, SCHEMA, min_size=512, sun_lon_west=75.0)
+    assert np.array_equal(bare, render_overlay(image, ["uv"], mask, SCHEMA, min_size=512))

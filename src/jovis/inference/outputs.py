@@ -30,6 +30,7 @@ from jovis.geometry.junocam_view import (
 )
 from jovis.geometry.locate import ViewLocator, locate_features
 from jovis.geometry.maps import MAP_AFFINE, CylindricalMap
+from jovis.geometry.sun import sun_over_frame
 from jovis.inference.beside import Beside
 from jovis.io.atomic import write_json, write_npy, write_png, write_text
 from jovis.io.georef_sidecars import mask_aux
@@ -109,6 +110,7 @@ def write_frame_outputs(
             profile = oval_profile(frame, mask, schema)
             if profile:  # (a frame on a polar grid: the oval along longitude)
                 properties = {**properties, "oval_profile": profile}
+        sun = sun_over_frame(frame.meta)  # (the overlay's noon meridian)
         title = f"{frame_id}  ·  {frame.instrument}"
         if frame.meta.get("time"):
             title += f"  ·  {frame.meta['time']}"
@@ -123,6 +125,7 @@ def write_frame_outputs(
             grid=frame.grid if located is None else located,
             picture=picture,
             seen=properties.get("classes_seen"),
+            sun_lon_west=None if sun is None else sun[1],
         )
         write_png(paths["overlay"], overlay)
     except BaseException:

@@ -9,8 +9,10 @@ import numpy as np
 
 from jovis.geometry import PolarGrid
 from jovis.geometry.locate import ViewLocator
+from jovis.geometry.polar import lines_inside
 
 LINE_RGB = (200, 200, 210)
+NOON_RGB = (255, 205, 60)  # the Sun's meridian
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
@@ -94,3 +96,42 @@ def _graticule_lines(
             anchor = pts[-1]  # the end away from the pole
         labels.append((text, (int(anchor[0]) + 2, int(anchor[1]) - 2)))
     return tuple(polylines), tuple(labels)
+
+
+def draw_noon_meridian(
+    out: np.ndarray,
+    grid: PolarGrid | ViewLocator,
+    shape: tuple[int, int],
+    scale: int,
+    line: int,
+    font_scale: float,
+    sun_lon_west: float,
+) -> None:
+    """Draw the meridian under the Sun (`jovis.geometry.sun`), labelled "noon" at its outer
+    end, so that dawn and dusk can be told on a polar frame at a glance."""
+    for gl in meridian_lines(grid, shape, sun_lon_west):
+        pts = (np.asarray(gl["points"]) + 0.5) * scale - 0.5
+        cv2.polylines(out, [np.round(pts).astype(np.int32)], False, NOON_RGB, line, cv2.LINE_AA)
+    ends = [gl["points"][-1] for gl in meridian_lines(grid, shape, sun_lon_west)]
+    if ends:
+        x, y = ((np.asarray(ends[-1]) + 0.5) * scale - 0.5).astype(int)
+        for text, at in placed_labels((("noon", (int(x) + 2, int(y) - 2)),), out.shape[:2],
+                                      font_scale):  # fmt: skip
+            cv2.putText(out, text, at, FONT, font_scale, NOON_RGB, 1, cv2.LINE_AA)
+
+
+def meridian_lines(
+    grid: PolarGrid | ViewLocator, shape: tuple[int, int], lon_west: float
+) -> list[dict]:
+    """The meridian `lon_west` inside a frame of `shape`, from the pole outward, as graticule
+    polylines (`jovis.geometry.polar.lines_inside`)."""
+    height, width = shape
+    if isinstance(grid, ViewLocator):
+        pole = 90.0 if grid.view.sub_lat >= 0 else -90.0
+        lat = np.linspace(pole, -pole, 721)
+        xs, ys, seen = grid.view.project(lat, np.full_like(lat, lon_west), shape)
+        xs, ys = np.where(seen, xs, np.nan), np.where(seen, ys, np.nan)
+    else:
+        lat = np.linspace(90.0 if grid.hemisphere == "north" else -90.0, 0.0, 400)
+        xs, ys = grid.pixel(lat, np.full_like(lat, lon_west))
+    return lines_inside(xs, ys, width, height, "lon", float(lon_west))

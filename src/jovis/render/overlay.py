@@ -14,7 +14,7 @@ from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.geometry.locate import ViewLocator
 from jovis.render.display import display_image
-from jovis.render.graticule import draw_graticule, overlap
+from jovis.render.graticule import NOON_RGB, draw_graticule, draw_noon_meridian, overlap
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 FIT_RGB = (255, 255, 255)  # fitted vortex ellipses, their labels and the oval ring fit
@@ -37,6 +37,7 @@ def render_overlay(
     grid: PolarGrid | ViewLocator | None = None,
     picture: np.ndarray | None = None,
     seen: Sequence[str] | None = None,
+    sun_lon_west: float | None = None,
 ) -> np.ndarray:
     """The frame with its classes, features, legend and title, as an RGB uint8 array.
 
@@ -73,6 +74,10 @@ def render_overlay(
         The classes the detector can mark (its ``visible_classes``): the legend lists only
         those, and counts vortices only when it can see them (no "vortices: 0" on a far-UV
         aurora frame, no aurora swatch on a JunoCam one). None: every class of `schema`.
+    sun_lon_west : float or None
+        The sub-solar System III west longitude when the frame was seen
+        (`jovis.geometry.sun.sun_over_frame`): with a `grid`, the meridian under the Sun is
+        drawn and labelled "noon", and the legend says where the Sun stood.
 
     Returns
     -------
@@ -97,6 +102,8 @@ def render_overlay(
     style = _Style(max(out.shape[:2]))
     if grid is not None:
         draw_graticule(out, grid, (h, w), f, style.line, 0.8 * style.font)
+        if sun_lon_west is not None:
+            draw_noon_meridian(out, grid, (h, w), f, style.line, 0.8 * style.font, sun_lon_west)
 
     background = schema.id_of("background") if "background" in schema.names else 0
     shown = [c for c in schema.classes if c.id != background and (seen is None or c.name in seen)]
@@ -107,7 +114,8 @@ def render_overlay(
         taken: list[tuple[int, int, int, int]] = []  # the vortex labels' boxes so far
         for v in features.get("vortices", []):
             _draw_vortex(out, v, f, style, taken)
-    _draw_legend(out, shown, features, style, count_vortices=seen is None or "vortex" in seen)
+    sun = sun_lon_west if grid is not None else None
+    _draw_legend(out, shown, features, style, seen is None or "vortex" in seen, sun)
     if title:
         out = _with_title(out, title, style)
     return out
@@ -203,9 +211,13 @@ def _draw_ring(out: np.ndarray, ring: dict[str, Any] | None, f: int, style: _Sty
 
 
 def legend_rows(
-    shown: list, features: dict[str, Any] | None, count_vortices: bool = True
+    shown: list,
+    features: dict[str, Any] | None,
+    count_vortices: bool = True,
+    sun_lon_west: float | None = None,
 ) -> list[tuple[tuple[int, int, int] | None, str]]:
-    """The legend's (swatch colour or None, text) rows: the classes shown, then the counts."""
+    """The legend's (swatch colour or None, text) rows: the classes shown, then the counts,
+    then the noon meridian's (when drawn)."""
     rows: list[tuple[tuple[int, int, int] | None, str]] = [(c.color, c.name) for c in shown]
     if features is not None:
         if count_vortices:
@@ -224,6 +236,8 @@ def legend_rows(
         elif ring:
             radius, width = ring["mean_radius_px"], ring["width_px"]
             rows.append((None, f"oval r {radius:.1f} px, w {width:.1f} px{share}"))
+    if sun_lon_west is not None:
+        rows.append((NOON_RGB, f"noon: Sun over {sun_lon_west:.1f}W"))
     return rows
 
 
@@ -233,9 +247,10 @@ def _draw_legend(
     features: dict[str, Any] | None,
     style: _Style,
     count_vortices: bool = True,
+    sun_lon_west: float | None = None,
 ) -> None:
     """A translucent box in the lower-left corner: class swatches, then feature counts."""
-    rows = legend_rows(shown, features, count_vortices)
+    rows = legend_rows(shown, features, count_vortices, sun_lon_west)
     if not rows:
         return
     pad, th = style.pad, style.text_h
