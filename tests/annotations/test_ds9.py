@@ -204,6 +204,68 @@ def test_regions_on_a_lat_lon_product_are_carried_onto_its_polar_grid(tmp_path, 
     assert abs(lat - 75.0) < 0.1 and abs(lon - 170.0) < 0.5
 
 
+def _exported_and_back(tmp_path, frames, source, mask, schema):
+    """`labels export formats=[ds9]` of `mask` made from `source`, and that file imported."""
+    from jovis.annotations import export_run
+    from jovis.io.masks import write_mask_png
+
+    pred = tmp_path / "pred"
+    write_mask_png(pred / "masks" / "f.png", mask, schema)
+    (pred / "features").mkdir()
+    (pred / "features" / "f.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    outputs = {
+        "mask": str(pred / "masks" / "f.png"),
+        "features": str(pred / "features" / "f.geojson"),
+    }
+    row = {"id": "f", "source": str(source), "status": "ok", "outputs": outputs}
+    (pred / "manifest.jsonl").write_text(json.dumps(row) + "\n")
+    done = export_run(pred, tmp_path / "labels", schema, ("ds9",))
+    assert done["ds9"] == 1, done.get("not_ds9")
+    text = (tmp_path / "labels" / "f.reg").read_text()
+    assert f"# Filename: {Path(source).name}\n" in text
+    result = import_annotations(tmp_path / "labels" / "f.reg", frames, tmp_path / "set", schema)
+    assert result["skipped"] == 0, result
+    [row] = read_manifest(tmp_path / "set")
+    return text, read_mask_png(tmp_path / "set" / row["mask"])
+
+
+def test_a_masks_regions_go_back_onto_a_lat_lon_product_and_return(tmp_path, schema):
+    """A lat-lon product's mask is on the polar grid jovis reprojected it onto (the demo's
+    synthetic HST products are such files): `labels export formats=[ds9]` listed it in
+    `not_ds9`; now its regions go onto the file through lat/lon, an oval band round the pole as
+    the strip between its outlines across the map, a vortex across 0° W as two pieces, and they
+    import back to the mask."""
+    import cv2
+
+    from jovis.io import read_frame
+    from jovis.synth.products import write_hst_latlon
+
+    frames = tmp_path / "frames"
+    [path] = write_hst_latlon(frames, 1, 64, "north", 20000100)["files"]
+    frame = read_frame(path)
+    lat, _ = frame.grid.latlon_image(*frame.shape)
+    mask = np.zeros(frame.shape, np.uint8)  # (the product holds every lat/lon: no 255 needed)
+    mask[(90.0 - lat > 13.0) & (90.0 - lat < 17.0)] = 1  # the oval's band, round the pole
+    for where in ((80.0, 0.0), (70.0, 200.0)):  # a vortex across the 0°/360° meridian, one not
+        x, y = frame.grid.pixel(np.array([where[0]]), np.array([where[1]]))
+        cv2.circle(mask, (round(x[0]), round(y[0])), 4, 2, -1)
+    text, back = _exported_and_back(tmp_path, frames, path, mask, schema)
+    h, w = 720, 1440  # the product's pixels: x of 0° W is its last column, of 360° W its first
+    regions = [(line[line.index("text={") + 6 : -1],
+                np.array([float(v) for v in line[8 : line.index(")")].split(",")]).reshape(-1, 2))
+               for line in text.splitlines() if line.startswith("polygon(")]  # fmt: skip
+    assert all(((p >= 0.5) & (p <= [w + 0.5, h + 0.5])).all() for _, p in regions)
+    spans = sorted((label, round(p[:, 0].min()), round(p[:, 0].max())) for label, p in regions)
+    # the band: a cap to the pole's edge of the map, and its hole drawn after; the vortex cut
+    # in two at the map's edges; the other whole
+    assert spans[:2] == [("aurora", 1, w), ("background", 1, w)]
+    vortices = [s for s in spans if s[0] == "vortex"]
+    assert len(vortices) == 3 and sum(s[1] == 1 or s[2] == w for s in vortices) == 2
+    for cls in (1, 2):
+        a, b = mask == cls, back == cls
+        assert (a & b).sum() / (a | b).sum() > 0.9, cls
+
+
 SKY = REAL_DATA / "hst_stis_north_2016-05-17_skyplane"
 
 
@@ -281,3 +343,21 @@ def test_a_region_file_saved_under_another_name_is_told_by_its_first_line(tmp_pa
     text = "# Region file format: DS9 version 4.1\nimage\ncircle(11,11,3) # text={vortex}\n"
     _, masks, _ = imported(tmp_path, text, frames, schema, name="f.regions")
     assert masks["f"][10, 10] == 2
+
+
+def test_an_outline_that_crosses_0w_back_and_forth_is_refused_for_a_lat_lon_product():
+    """An outline round the pole that crosses 0° W three times cannot be cut for the map (the
+    GeoJSON keeps it whole): writing it would draw a polygon across the whole file."""
+    from jovis.annotations.ds9 import _on_latlon_product
+    from jovis.geometry import PolarGrid
+
+    grid = PolarGrid("north", 100.0, 100.0, 4.0)
+    lon = np.array([20.0, 120.0, 240.0, 350.0, 5.0, 355.0, 15.0])
+    lat = np.array([70.0, 70.0, 70.0, 70.0, 71.0, 72.0, 73.0])
+    ring = np.stack(grid.pixel(lat, lon), axis=1)
+    with pytest.raises(ValueError, match="crosses 0° W back and forth"):
+        _on_latlon_product([{"label": "aurora", "rings": [ring]}], grid, (720, 1440))
+    once = np.stack(grid.pixel(lat[:4], lon[:4]), axis=1)  # round the pole, crossing once
+    [(label, on_file)] = _on_latlon_product([{"label": "aurora", "rings": [once]}], grid,
+                                           (720, 1440))  # fmt: skip
+    assert label == "aurora" and on_file[:, 1].max() == pytest.approx(719.0)  # to the pole

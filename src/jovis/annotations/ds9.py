@@ -25,7 +25,8 @@ sky, and the WCS an HST polar product carries is its raw exposure's), regions wi
 (point, line, text, vector, ruler, ...), annuli and pandas, excluded regions (``-circle``), a
 region reaching off the planet in a crop, regions on a frame reprojected otherwise (a flatproj
 product, a perspective view: draw those in lat/lon, GeoJSON) or that is not a FITS file (DS9
-shows an imported PNG upside down).
+shows an imported PNG upside down). A mask on a crop's or a lat-lon product's polar grid is
+exported back onto the file (`file_placement`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import numpy as np
 
 from jovis.annotations.frames import FrameIndex, FrameInfo
 from jovis.annotations.labelme import AnnotationError
-from jovis.annotations.shapes import Shape, ellipse_points
+from jovis.annotations.shapes import Shape, ellipse_points, labelme_polygons
 from jovis.io.text_file import user_text
 
 FIRST_PIXEL = 1.0  # DS9's image coordinate of the first pixel's centre
@@ -288,25 +289,28 @@ def _scale(frame: FrameInfo, system: str) -> float:
 
 
 def document(image_name: str, polygons: list[tuple[str, np.ndarray]], colours: dict[str, str],
-             note: str, to_file=None) -> str:  # fmt: skip
-    """A DS9 region file of `polygons` ((label, (N, 2) jovis pixels), drawn in the order given:
-    a hole as a later ``background`` polygon, as in labelme) in image coordinates, each
-    captioned with its label and drawn in `colours` (``#rrggbb`` by label); `to_file` takes the
-    pixels to the file's (`file_placement`) when they are not its own."""
+             note: str) -> str:  # fmt: skip
+    """A DS9 region file of `polygons` ((label, (N, 2) pixels of the file, jovis's origin),
+    drawn in the order given: a hole as a later ``background`` polygon, as in labelme) in image
+    coordinates, each captioned with its label and drawn in `colours` (``#rrggbb`` by label)."""
     lines = ["# Region file format: DS9 version 4.1", f"# Filename: {image_name}", f"# {note}",
              'global color=green width=1 font="helvetica 10 normal roman"', "image"]  # fmt: skip
     for label, ring in polygons:
-        ring = ring if to_file is None else to_file(_dense(ring))  # (curved on the file)
         numbers = ",".join(f"{v + FIRST_PIXEL:.3f}".rstrip("0").rstrip(".") for v in ring.ravel())
         lines.append(f"polygon({numbers}) # color={colours.get(label, 'green')} text={{{label}}}")
     return "\n".join(lines) + "\n"
 
 
 def file_placement(source: str | Path, shape: tuple[int, int]):
-    """(a function taking (N, 2) pixels of a mask of `shape` made from `source` to DS9's image
-    pixels of the file, minus one; None) or (None, why regions cannot be written for it: not a
-    FITS file, reprojected otherwise than from a sky-plane crop, another shape). A crop's mask is
-    on the polar grid jovis projected it onto: its outlines go back along the lines of sight."""
+    """(a function taking a mask's polygons (``{"label", "rings": [outer, *holes]}`` in pixels
+    of a mask of `shape` made from `source`) to (label, ring) on the file's pixels in DS9's
+    drawing order; None) or (None, why regions cannot be written for it: not a FITS file,
+    reprojected otherwise than from a sky-plane crop or a lat-lon product, another shape).
+
+    A crop's mask is on the polar grid jovis projected it onto: its outlines go back along the
+    lines of sight. A lat-lon product's go back through lat/lon, cut at the 0°/360° meridian
+    as the GeoJSON export cuts them (`jovis.geometry.lonwrap.polygon_geometry`: an oval's band
+    round the pole is the strip between its two outlines from edge to edge of the map)."""
     from jovis.io import read_frame
     from jovis.io.errors import FrameReadError
     from jovis.io.hst_forms import sky_pixels
@@ -321,15 +325,54 @@ def file_placement(source: str | Path, shape: tuple[int, int]):
         return None, f"its mask is {shape[0]}x{shape[1]}, the frame's {frame.shape}"
     moved = str(frame.meta.get("reprojected_from") or "")
     if not moved:
-        return (lambda points: points), None
-    if not moved.startswith("sky plane") or frame.grid is None:
-        return None, (f"its mask is on the polar grid jovis reprojected the file onto ({moved}), "
-                      "which regions are carried back from for sky-plane crops only")  # fmt: skip
+        return labelme_polygons, None
     meta, grid = frame.meta, frame.grid
+    if grid is not None and meta.get("latlon_shape"):
+        return (lambda polygons: _on_latlon_product(polygons, grid, meta["latlon_shape"])), None
+    if moved.startswith("flatproj"):
+        return None, (f"its file holds a 1-D array ({moved}), which DS9 cannot show as an "
+                      "image; draw on the frame in lat/lon instead (GeoJSON)")  # fmt: skip
+    if not moved.startswith("sky plane") or grid is None:
+        return None, (f"its mask is on the polar grid jovis reprojected the file onto ({moved}), "
+                      "which regions are carried back from for sky-plane crops and lat-lon "
+                      "products only")  # fmt: skip
 
     def back(points: np.ndarray) -> np.ndarray:
         lat, lon = grid.latlon(points[:, 0], points[:, 1])
         x, y, _ = sky_pixels(meta, lat, lon, _sky_settings(meta))
         return np.stack([x, y], axis=1)
 
-    return back, None
+    # (a vertex a pixel apart: straight sides become curves on the file)
+    return (lambda polygons: [(label, back(_dense(ring)))
+                              for label, ring in labelme_polygons(polygons)]), None  # fmt: skip
+
+
+def _on_latlon_product(polygons: list[dict[str, Any]], grid,
+                       latlon_shape) -> list[tuple[str, np.ndarray]]:  # fmt: skip
+    """The polygons of a mask on `grid` on a lat-lon product of `latlon_shape`'s pixels, each
+    outline cut at the 0°/360° meridian (the product's left and right edges) and closed along
+    the map's edges; a hole drawn after as ``background`` pieces cut the same way (a band's
+    inner outline round the pole, a vortex's hole across 0°: cut apart from its outline).
+    Raises ValueError for an outline that crosses the meridian in a way it cannot be cut."""
+    from jovis.geometry.lonwrap import polygon_geometry
+    from jovis.io.fits import latlon_product_pixel
+
+    shape = tuple(latlon_shape)
+    out: list[tuple[str, np.ndarray]] = []
+    for polygon in polygons:
+        for k, ring in enumerate(polygon["rings"]):
+            lat, lon = grid.latlon(*_dense(ring).T)
+            geometry = polygon_geometry(np.stack([lon, lat], axis=1).tolist(), digits=6)
+            pieces = geometry["coordinates"]
+            for piece in pieces if geometry["type"] == "MultiPolygon" else [pieces]:
+                lon_lat = np.asarray(piece[0], np.float64)[:-1]  # (GeoJSON repeats the first)
+                x, y = latlon_product_pixel(lon_lat[:, 1], lon_lat[:, 0], shape)
+                at_pole = np.abs(lon_lat[:, 1]) >= 90.0 - 1e-6  # (closed along the map's edge)
+                jumps = np.abs(np.diff(x)) > shape[1] / 2
+                if (jumps & ~(at_pole[1:] & at_pole[:-1])).any():
+                    raise ValueError(
+                        f"a {polygon['label']} outline crosses 0° W back and forth "
+                        "and cannot be cut for the map (GeoJSON has it whole)"
+                    )
+                out.append((polygon["label"] if k == 0 else "background", np.stack([x, y], 1)))
+    return out

@@ -18,7 +18,7 @@ import numpy as np
 
 from jovis import __version__
 from jovis.annotations import ds9, geojson, labelme
-from jovis.annotations.shapes import fill
+from jovis.annotations.shapes import fill, labelme_polygons
 from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.geometry.maps import CylindricalMap
@@ -58,15 +58,6 @@ def _speck_outline(points: np.ndarray, half: float = 0.45) -> np.ndarray:
     return cv2.convexHull(corners).reshape(-1, 2).astype(np.float64)
 
 
-def labelme_polygons(polygons: list[dict[str, Any]]) -> list[tuple[str, np.ndarray]]:
-    """labelme's drawing order: each outer ring, then its holes as background polygons."""
-    out = []
-    for p in polygons:
-        out.append((p["label"], p["rings"][0]))
-        out += [("background", hole) for hole in p["rings"][1:]]
-    return out
-
-
 def prediction_rows(pred: Path) -> list[dict[str, Any]]:
     path = pred / "manifest.jsonl"
     if not path.is_file():
@@ -98,8 +89,8 @@ def export_predictions(
     """Write ``<out>/<id>.geojson``, ``<out>/<id>.json`` (labelme) and/or ``<out>/<id>.reg``
     (DS9) for every frame `infer` finished; GeoJSON is in lat/lon when the frame had a grid or
     a cylindrical map, else in pixels; DS9 regions for a FITS frame on the file's own pixels,
-    or for an HST sky-plane crop (carried back onto it: `ds9.file_placement`); the others are
-    listed in ``not_ds9`` with the reason."""
+    or for an HST sky-plane crop or lat-lon product (carried back onto it:
+    `ds9.file_placement`); the others are listed in ``not_ds9`` with the reason."""
     bad = [f for f in formats if f not in EXPORT_FORMATS]
     if bad or not formats:
         raise ValueError(f"formats={list(formats)}; valid: {', '.join(EXPORT_FORMATS)}")
@@ -128,13 +119,16 @@ def export_predictions(
             write_json(out / f"{row['id']}.json", doc)
             written["labelme"] += 1
         if "ds9" in formats:
-            to_file, problem = ds9.file_placement(row["source"], mask.shape)
+            on_file, problem = ds9.file_placement(row["source"], mask.shape)
+            try:
+                placed_regions = None if problem else on_file(polygons)
+            except ValueError as err:
+                problem = str(err)
             if problem:
                 not_ds9.append({"id": row["id"], "reason": problem})
                 continue
             note = f"jovis {__version__}: the class regions of {pred} (holes as background)"
-            text = ds9.document(Path(row["source"]).name, labelme_polygons(polygons), colours,
-                                note, to_file)  # fmt: skip
+            text = ds9.document(Path(row["source"]).name, placed_regions, colours, note)
             write_text(out / f"{row['id']}.reg", text)
             written["ds9"] += 1
     return {"out": str(out), "frames": len(rows), **written,

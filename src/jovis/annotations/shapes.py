@@ -44,6 +44,16 @@ class Shape:
         return ellipse_points(*self.ellipse)
 
 
+def labelme_polygons(polygons: list[dict[str, Any]]) -> list[tuple[str, np.ndarray]]:
+    """labelme's drawing order (DS9's too): each outer ring, then its holes as background
+    polygons drawn over it."""
+    out = []
+    for p in polygons:
+        out.append((p["label"], p["rings"][0]))
+        out += [("background", hole) for hole in p["rings"][1:]]
+    return out
+
+
 def ellipse_points(cx, cy, a, b, angle_deg, n: int = 72) -> np.ndarray:
     """(n, 2) outline of a pixel ellipse; angle from +x toward +y (cv2.fitEllipse's sense)."""
     t = np.linspace(0, 2 * math.pi, n, endpoint=False)
