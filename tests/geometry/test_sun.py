@@ -71,6 +71,8 @@ def test_an_hst_frame_sees_jupiter_a_light_time_ago_at_the_middle_of_its_exposur
     lat, lon = sun_over_frame(meta)
     assert lat == pytest.approx(decs, abs=0.01) and lon == pytest.approx(cmls, abs=0.1)
     assert sun_over_frame({**meta, "CMLS": "12.5", "DECS": 1.0}) == (1.0, 12.5)  # its own
+    for bad in ("N/A", float("nan"), None):  # a header's blank or fill value: from the time
+        assert sun_over_frame({**meta, "CMLS": bad, "DECS": 1.0}) == (lat, lon)
     # a camera at Jupiter sees it at once; without a time there is no Sun
     at_juno = sun_over_frame({"time": start.isoformat()})
     assert (at_juno[1] - lon) % 360 == pytest.approx(

@@ -96,9 +96,11 @@ def sun_over_frame(meta: Mapping[str, Any]) -> tuple[float, float] | None:
     from jovis.tracking.times import time_from_meta
 
     try:
-        return float(meta["DECS"]), float(meta["CMLS"]) % 360.0
+        lat, lon = float(meta["DECS"]), float(meta["CMLS"])
+        if math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90.0:
+            return lat, lon % 360.0
     except (KeyError, TypeError, ValueError):
-        pass
+        pass  # (none, or not numbers: from the time)
     time = time_from_meta(dict(meta))
     if time is None:
         return None
