@@ -29,8 +29,13 @@ def _agreement(frame, source, mirror=False):
 def test_product_reads_back_as_hst_stis_with_the_scene_in_place(tmp_path, hemisphere):
     result = write_hst_latlon(tmp_path, 2, SIZE, hemisphere, SEED)
     frame = read_frame(result["files"][0])
-    source, _ = make_sample(SEED, SIZE, ["uv"], "hst_stis", hemisphere)
+    source, labels = make_sample(SEED, SIZE, ["uv"], "hst_stis", hemisphere)
     assert frame.instrument == "hst_stis" and frame.channels == ["uv"]
+    # the Sun is the scene's (its dawn arc where the overlay's noon says), not 2016's real one
+    from jovis.geometry.sun import sun_over_frame
+
+    sun = labels.features["sun"]
+    assert sun_over_frame(frame.meta) == pytest.approx((sun["lat"], sun["lon"]))
     assert frame.grid.hemisphere == hemisphere and frame.meta["reprojected_from"]
     assert frame.meta["time"] == "2016-05-21T02:00:00"
     assert read_frame(result["files"][1]).meta["time"] == "2016-05-21T02:01:40"

@@ -45,16 +45,20 @@ def write_hst_latlon(out: str | Path, n: int, size: int, hemisphere: str, seed: 
                      params: dict | None = None, cadence_s: float = 100.0) -> dict:  # fmt: skip
     """Render `n` synthetic far-UV frames (seeds ``seed + i``) and write each as an HST STIS
     lat-lon product ``<out>/synth_hst_<seed>_latlon.fits`` (written to a temporary name, then
-    renamed), ``cadence_s`` apart in DATE-OBS like the exposures of one visit."""
+    renamed), ``cadence_s`` apart in DATE-OBS like the exposures of one visit, with the
+    scene's sub-solar point as ``CMLS``/``DECS`` (so the overlay's noon and the profile's local
+    times are the rendered scene's, not the real Sun's at DATE-OBS)."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     files = []
     for i in range(n):
-        frame, _ = make_sample(seed + i, size, ["uv"], "hst_stis", hemisphere, params)
+        frame, labels = make_sample(seed + i, size, ["uv"], "hst_stis", hemisphere, params)
         header = fits.Header()
         stamp = VISIT_START + timedelta(seconds=i * cadence_s)
+        sun = labels.features["sun"]  # the scene's own Sun, as the HST products' headers give it
         header.update({"TELESCOP": "HST", "INSTRUME": "STIS", "HEMISPH": frame.meta["hemisphere"],
                        "DATE-OBS": stamp.strftime("%Y-%m-%dT%H:%M:%S"), "EXPTIME": 100.0,
+                       "CMLS": sun["lon"], "DECS": sun["lat"],
                        "ORIGIN": "jovis synthetic frame", "JVSSEED": seed + i})  # fmt: skip
         sci = fits.ImageHDU(polar_to_latlon(frame.image, frame.valid, frame.grid), name="SCI")
         sci.header["BUNIT"] = "kR"
