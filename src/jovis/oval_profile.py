@@ -111,6 +111,13 @@ def profile_chart(rows: list[dict[str, Any]], size: tuple[int, int] = (720, 300)
                       "System III west longitude (deg)", "deg", size)  # fmt: skip
 
 
+def write_chart(path, rows: list[dict[str, Any]]) -> None:
+    """`profile_chart` of `rows` written as a PNG (to a temporary name, then renamed)."""
+    from jovis.io.atomic import write_png
+
+    write_png(path, profile_chart(rows))
+
+
 def compare_by_longitude(a: list[dict[str, Any]], b: list[dict[str, Any]],
                          key: str = "lat_peak") -> list[dict[str, Any]]:  # fmt: skip
     """Two runs' profiles (``oval_profile.csv``'s rows, e.g. two visits) side by side: for each

@@ -42,8 +42,8 @@ from jovis.io.pds4_masks import write_class_pds4
 from jovis.oval_profile import (
     PROFILE_COLUMNS,
     oval_profile,
-    profile_chart,
     profile_rows_from_geojson,
+    write_chart,
 )
 from jovis.photometry import oval_brightness
 from jovis.render import render_overlay
@@ -254,7 +254,7 @@ def write_catalog(path: Path, features_files: list[Path]) -> int:
     profile, chart = path.with_name(PROFILE_FILE), path.with_name(PROFILE_CHART)
     if profiles:
         write_text(profile, _table(PROFILE_COLUMNS, profiles))
-        write_png(chart, profile_chart(profiles))
+        write_chart(chart, profiles)  # (in the main thread: not a writer's overlay)
     else:
         profile.unlink(missing_ok=True)  # an earlier run's, of frames since redone
         chart.unlink(missing_ok=True)
