@@ -79,3 +79,9 @@ def test_an_hst_frame_sees_jupiter_a_light_time_ago_at_the_middle_of_its_exposur
         (light_time_from_earth(start).total_seconds() - exptime / 2) * 870.27 / 86400, abs=0.1
     )
     assert sun_over_frame({"EXPTIME": 100}) is None
+    for far in ("0001-01-01T00:00:00", "9999-12-31T23:59:59"):  # fill values, not times
+        assert sun_over_frame({**meta, "time": far}) is None
+    for bad in (1e30, float("nan"), -5, "x"):  # an exposure that cannot be: the start's Sun
+        assert sun_over_frame({**meta, "EXPTIME": bad}) == sun_over_frame(
+            {"time": start.isoformat(), "TELESCOP": "HST"}
+        )

@@ -45,6 +45,7 @@ EARTH_ELEMENTS = {
     "node": (0.0, 0.0),
 }
 LIGHT_SECONDS_PER_AU = 499.004784
+YEARS = (1800, 2100)  # the elements' table spans 1800-2050; a frame's time outside: no Sun
 # IAU 2015: the north pole's right ascension and declination (degrees, per century) and the
 # prime meridian (degrees, per day); the nutation terms (≤ 0.0001°) are left out
 POLE_RA = (268.056595, -0.006499)
@@ -92,7 +93,7 @@ def sun_over_frame(meta: Mapping[str, Any]) -> tuple[float, float] | None:
     Jupiter: the product's own ``DECS``/``CMLS`` where its header has them (the HST auroral
     products'), else from its time (`jovis.tracking.times.time_from_meta`), less the light
     time for a telescope at Earth (``TELESCOP`` HST), at the middle of a FITS exposure
-    (``EXPTIME``). None without a time."""
+    (``EXPTIME``). None without a time, or with one outside `YEARS`."""
     from jovis.tracking.times import time_from_meta
 
     try:
@@ -102,12 +103,14 @@ def sun_over_frame(meta: Mapping[str, Any]) -> tuple[float, float] | None:
     except (KeyError, TypeError, ValueError):
         pass  # (none, or not numbers: from the time)
     time = time_from_meta(dict(meta))
-    if time is None:
-        return None
+    if time is None or not YEARS[0] <= time.year <= YEARS[1]:
+        return None  # (no time, or one the elements do not reach: a fill value)
     try:  # a FITS frame's time is its exposure's start: the middle is what it shows
-        time += timedelta(seconds=float(meta["EXPTIME"]) / 2.0)
+        exposure_s = float(meta["EXPTIME"])
     except (KeyError, TypeError, ValueError):
-        pass
+        exposure_s = 0.0
+    if 0.0 < exposure_s <= 86400.0:  # (a fill value or nonsense is no exposure)
+        time += timedelta(seconds=exposure_s / 2.0)
     if str(meta.get("TELESCOP", "")).strip().upper() == "HST":
         time -= light_time_from_earth(time)
     return subsolar_point(time)
