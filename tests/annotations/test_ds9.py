@@ -301,9 +301,7 @@ def test_a_masks_regions_go_back_onto_the_sky_plane_crop_and_return(tmp_path, sc
     this crop: IoU 0.994 measured; here a hand-made oval band and vortex)."""
     import cv2
 
-    from jovis.annotations import export_run
     from jovis.io import read_frame
-    from jovis.io.masks import write_mask_png
 
     source = sorted(SKY.glob("*.fits"))[0]
     frames = tmp_path / "frames"
@@ -315,23 +313,7 @@ def test_a_masks_regions_go_back_onto_the_sky_plane_crop_and_return(tmp_path, sc
     cv2.circle(mask, (round(x[0]), round(y[0])), 40, 1, 12)  # an arc of oval band
     cv2.circle(mask, (round(x[1]), round(y[1])), 8, 2, -1)
     mask[~frame.valid] = 255
-    pred = tmp_path / "pred"
-    write_mask_png(pred / "masks" / "f.png", mask, schema)
-    (pred / "features").mkdir()
-    (pred / "features" / "f.geojson").write_text('{"type": "FeatureCollection", "features": []}')
-    outputs = {
-        "mask": str(pred / "masks" / "f.png"),
-        "features": str(pred / "features" / "f.geojson"),
-    }
-    row = {"id": "f", "source": str(frames / source.name), "status": "ok", "outputs": outputs}
-    (pred / "manifest.jsonl").write_text(json.dumps(row) + "\n")
-    assert export_run(pred, tmp_path / "labels", schema, ("ds9",))["ds9"] == 1
-    text = (tmp_path / "labels" / "f.reg").read_text()
-    assert f"# Filename: {source.name}\n" in text
-    result = import_annotations(tmp_path / "labels" / "f.reg", frames, tmp_path / "set", schema)
-    assert result["skipped"] == 0
-    [row] = read_manifest(tmp_path / "set")
-    back = read_mask_png(tmp_path / "set" / row["mask"])
+    _, back = _exported_and_back(tmp_path, frames, frames / source.name, mask, schema)
     for cls in (1, 2):
         a, b = (mask == cls) & frame.valid, (back == cls) & frame.valid
         assert (a & b).sum() / (a | b).sum() > 0.9, cls

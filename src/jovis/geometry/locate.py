@@ -48,11 +48,16 @@ class ViewLocator:
         lon = np.linspace(0.0, 360.0, 721)
         for lat in np.arange(-90.0 + lat_step, 90.0 - lat_step / 2, lat_step):
             lines += self._traced(np.full_like(lon, lat), lon, shape, "lat", float(lat))
-        pole = 90.0 if self.view.sub_lat >= 0 else -90.0  # from the pole in view outward,
-        lat_line = np.linspace(pole, -pole, 721)  # as a polar grid's lines run (labels at the end)
         for value in np.arange(0.0, 360.0, lon_step):
-            lines += self._traced(lat_line, np.full_like(lat_line, value), shape, "lon", value)
+            lines += self.meridian(float(value), height, width)
         return lines
+
+    def meridian(self, lon: float, height: int, width: int) -> list[dict[str, Any]]:
+        """The meridian of west longitude `lon` on the visible disk, from the pole in view
+        outward as a polar grid's lines run (labels at the end), as `graticule`'s lines."""
+        pole = 90.0 if self.view.sub_lat >= 0 else -90.0
+        lat_line = np.linspace(pole, -pole, 721)
+        return self._traced(lat_line, np.full_like(lat_line, lon), (height, width), "lon", lon)
 
     def _traced(self, lat, lon, shape, kind: str, value: float) -> list[dict[str, Any]]:
         xs, ys, seen = self.view.project(lat, lon, shape)

@@ -210,11 +210,16 @@ class PolarGrid:
             if lat_min - lat_step <= lat <= lat_max + lat_step:
                 xs, ys = self.pixel(np.full_like(lon, lat), lon)
                 lines += lines_inside(xs, ys, width, height, "lat", float(lat))
-        lat_line = np.linspace(90.0 * sign, 0.0, 400)
         for lon_value in np.arange(0.0, 360.0, lon_step):
-            xs, ys = self.pixel(lat_line, np.full_like(lat_line, lon_value))
-            lines += lines_inside(xs, ys, width, height, "lon", float(lon_value))
+            lines += self.meridian(float(lon_value), height, width)
         return lines
+
+    def meridian(self, lon: float, height: int, width: int) -> list[dict[str, Any]]:
+        """The meridian of west longitude `lon` inside the image, from the pole outward, as
+        `graticule`'s lines (kind ``"lon"``)."""
+        lat_line = np.linspace(90.0 if self.hemisphere == "north" else -90.0, 0.0, 400)
+        xs, ys = self.pixel(lat_line, np.full_like(lat_line, lon))
+        return lines_inside(xs, ys, width, height, "lon", float(lon))
 
 
 def _stereographic_t(phi: np.ndarray) -> np.ndarray:

@@ -9,7 +9,6 @@ import numpy as np
 
 from jovis.geometry import PolarGrid
 from jovis.geometry.locate import ViewLocator
-from jovis.geometry.polar import lines_inside
 
 LINE_RGB = (200, 200, 210)
 NOON_RGB = (255, 205, 60)  # the Sun's meridian
@@ -27,12 +26,15 @@ def draw_graticule(
     lat_step: float = 10.0,
     lon_step: float = 30.0,
     opacity: float = 0.45,
+    noon_lon_west: float | None = None,
 ) -> None:
     """Blend the graticule of `grid` (a frame of `shape`: its polar grid, or the view of a
     frame seen in perspective) into `out`, upscaled by `scale`.
 
     Latitude circles are labelled where they cross the image's right half, longitudes near
-    their outer end; labels say e.g. "70N" and "180W" (SIII west longitude).
+    their outer end; labels say e.g. "70N" and "180W" (SIII west longitude). With
+    `noon_lon_west` (the sub-solar longitude, `jovis.geometry.sun`) the meridian under the Sun
+    is drawn over it, labelled "noon" at its outer end: dawn and dusk at a glance.
     """
     layer = out.copy()
     polylines, labels = _graticule_lines(grid, shape[0], shape[1], scale, lat_step, lon_step)
@@ -41,6 +43,20 @@ def draw_graticule(
     cv2.addWeighted(layer, opacity, out, 1 - opacity, 0, dst=out)
     for text, (x, y) in placed_labels(labels, out.shape[:2], font_scale):
         cv2.putText(out, text, (x, y), FONT, font_scale, LINE_RGB, 1, cv2.LINE_AA)
+    if noon_lon_west is not None:
+        _draw_noon(out, grid, shape, scale, line, font_scale, noon_lon_west)
+
+
+def _draw_noon(out, grid, shape, scale, line, font_scale, lon_west) -> None:
+    lines = [(np.asarray(gl["points"]) + 0.5) * scale - 0.5
+             for gl in grid.meridian(lon_west, *shape)]  # fmt: skip
+    for pts in lines:
+        cv2.polylines(out, [np.round(pts).astype(np.int32)], False, NOON_RGB, line, cv2.LINE_AA)
+    if lines:
+        x, y = lines[-1][-1].astype(int)
+        for text, at in placed_labels((("noon", (int(x) + 2, int(y) - 2)),), out.shape[:2],
+                                      font_scale):  # fmt: skip
+            cv2.putText(out, text, at, FONT, font_scale, NOON_RGB, 1, cv2.LINE_AA)
 
 
 def placed_labels(
@@ -96,42 +112,3 @@ def _graticule_lines(
             anchor = pts[-1]  # the end away from the pole
         labels.append((text, (int(anchor[0]) + 2, int(anchor[1]) - 2)))
     return tuple(polylines), tuple(labels)
-
-
-def draw_noon_meridian(
-    out: np.ndarray,
-    grid: PolarGrid | ViewLocator,
-    shape: tuple[int, int],
-    scale: int,
-    line: int,
-    font_scale: float,
-    sun_lon_west: float,
-) -> None:
-    """Draw the meridian under the Sun (`jovis.geometry.sun`), labelled "noon" at its outer
-    end, so that dawn and dusk can be told on a polar frame at a glance."""
-    for gl in meridian_lines(grid, shape, sun_lon_west):
-        pts = (np.asarray(gl["points"]) + 0.5) * scale - 0.5
-        cv2.polylines(out, [np.round(pts).astype(np.int32)], False, NOON_RGB, line, cv2.LINE_AA)
-    ends = [gl["points"][-1] for gl in meridian_lines(grid, shape, sun_lon_west)]
-    if ends:
-        x, y = ((np.asarray(ends[-1]) + 0.5) * scale - 0.5).astype(int)
-        for text, at in placed_labels((("noon", (int(x) + 2, int(y) - 2)),), out.shape[:2],
-                                      font_scale):  # fmt: skip
-            cv2.putText(out, text, at, FONT, font_scale, NOON_RGB, 1, cv2.LINE_AA)
-
-
-def meridian_lines(
-    grid: PolarGrid | ViewLocator, shape: tuple[int, int], lon_west: float
-) -> list[dict]:
-    """The meridian `lon_west` inside a frame of `shape`, from the pole outward, as graticule
-    polylines (`jovis.geometry.polar.lines_inside`)."""
-    height, width = shape
-    if isinstance(grid, ViewLocator):
-        pole = 90.0 if grid.view.sub_lat >= 0 else -90.0
-        lat = np.linspace(pole, -pole, 721)
-        xs, ys, seen = grid.view.project(lat, np.full_like(lat, lon_west), shape)
-        xs, ys = np.where(seen, xs, np.nan), np.where(seen, ys, np.nan)
-    else:
-        lat = np.linspace(90.0 if grid.hemisphere == "north" else -90.0, 0.0, 400)
-        xs, ys = grid.pixel(lat, np.full_like(lat, lon_west))
-    return lines_inside(xs, ys, width, height, "lon", float(lon_west))

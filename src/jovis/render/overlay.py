@@ -14,7 +14,7 @@ from jovis.frame import LabelSchema
 from jovis.geometry import PolarGrid
 from jovis.geometry.locate import ViewLocator
 from jovis.render.display import display_image
-from jovis.render.graticule import NOON_RGB, draw_graticule, draw_noon_meridian, overlap
+from jovis.render.graticule import NOON_RGB, draw_graticule, overlap
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 FIT_RGB = (255, 255, 255)  # fitted vortex ellipses, their labels and the oval ring fit
@@ -101,9 +101,8 @@ def render_overlay(
     big = np.repeat(np.repeat(mask.astype(np.uint8), f, axis=0), f, axis=1)  # nearest, exact
     style = _Style(max(out.shape[:2]))
     if grid is not None:
-        draw_graticule(out, grid, (h, w), f, style.line, 0.8 * style.font)
-        if sun_lon_west is not None:
-            draw_noon_meridian(out, grid, (h, w), f, style.line, 0.8 * style.font, sun_lon_west)
+        draw_graticule(out, grid, (h, w), f, style.line, 0.8 * style.font,
+                       noon_lon_west=sun_lon_west)  # fmt: skip
 
     background = schema.id_of("background") if "background" in schema.names else 0
     shown = [c for c in schema.classes if c.id != background and (seen is None or c.name in seen)]
