@@ -1,7 +1,9 @@
 """Where two runs put the auroral oval, longitude by longitude: the median brightest latitude
-(or another column of ``oval_profile.csv``) per 5° bin over each run's frames, and b − a.
+(or another column of ``oval_profile.csv``) per 5° bin over each run's frames, and b − a; or
+local time by local time (``by=local_time_h``, 0.5 h bins: what turns with the Sun).
 
     python scripts/oval_profiles.py a=<infer out or oval_profile.csv> b=<...> [key=lat_peak]
+        [by=lon_west|local_time_h]
 
 `a`, `b`: an ``oval_profile.csv``, or an infer ``out=`` folder (every ``oval_profile.csv`` in it
 and in its detectors' folders). Prints one line of JSON: the bins both runs saw with aurora, and
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from jovis.apps.common import script_options
 from jovis.io.csv_file import read_csv_rows
-from jovis.oval_profile import PROFILE_COLUMNS, compare_by_longitude
+from jovis.oval_profile import PROFILE_COLUMNS, compare_profiles
 
 KEYS = [c for c in PROFILE_COLUMNS if c.startswith(("lat_", "peak_"))]
 
@@ -33,17 +35,19 @@ def rows_of(path: str) -> list[dict]:
 
 
 def main(argv: list[str]) -> int:
-    opts = script_options(argv, ("a", "b", "key"))
+    opts = script_options(argv, ("a", "b", "key", "by"))
     if "a" not in opts or "b" not in opts:
         raise SystemExit("usage: python scripts/oval_profiles.py a=<out or csv> b=<out or csv>")
-    key = opts.get("key", "lat_peak")
+    key, by = opts.get("key", "lat_peak"), opts.get("by", "lon_west")
     if key not in KEYS:
         raise SystemExit(f"key={key!r}; valid: {', '.join(KEYS)}")
-    bins = compare_by_longitude(rows_of(opts["a"]), rows_of(opts["b"]), key)
+    if by not in ("lon_west", "local_time_h"):
+        raise SystemExit(f"by={by!r}; valid: lon_west, local_time_h")
+    bins = compare_profiles(rows_of(opts["a"]), rows_of(opts["b"]), key, by)
     if not bins:
-        raise SystemExit("the two runs share no longitude bin with aurora")
+        raise SystemExit(f"the two runs share no {by} bin with aurora")
     median = statistics.median(b["b_minus_a"] for b in bins)
-    print(json.dumps({"a": opts["a"], "b": opts["b"], "key": key, "bins": bins,
+    print(json.dumps({"a": opts["a"], "b": opts["b"], "key": key, "by": by, "bins": bins,
                       "median_b_minus_a": round(median, 4)}))  # fmt: skip
     return 0
 

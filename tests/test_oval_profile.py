@@ -106,7 +106,7 @@ def test_two_runs_compared_by_longitude_and_the_script_that_prints_it(tmp_path):
     import subprocess
     import sys
 
-    from jovis.oval_profile import compare_by_longitude
+    from jovis.oval_profile import compare_profiles
     from tests.conftest import REPO
 
     def rows(shift, frames=("f1", "f2")):
@@ -115,7 +115,7 @@ def test_two_runs_compared_by_longitude_and_the_script_that_prints_it(tmp_path):
 
     a, b = rows(0.0), [r for r in rows(2.0) if r["lon_west"] != 12.5]  # b saw two of the bins
     b.append({"frame_id": "f1", "lon_west": 12.5, "lat_peak": ""})  # seen, without aurora
-    bins = compare_by_longitude(a, b)
+    bins = compare_profiles(a, b)
     assert [x["lon_west"] for x in bins] == [2.5, 7.5]
     assert bins[0] == {"lon_west": 2.5, "a": 60.525, "b": 62.525, "b_minus_a": 2.0}
     for name, table in (("a", a), ("b", b)):
@@ -164,3 +164,43 @@ def test_each_bin_has_its_local_time_when_the_frame_has_the_suns_place():
     sun_lon = subsolar_point(parse_time("2022-08-17T14:15:43"))[1]
     rows = {r["lon_west"]: r for r in oval_profile(frame, mask, SCHEMA)}
     assert rows[2.5]["local_time_h"] == pytest.approx((12 + (sun_lon - 2.5) / 15) % 24, abs=1e-3)
+
+
+def test_two_runs_compared_by_local_time(tmp_path):
+    """Two visits at different central meridians see the dawn arc at other longitudes but the
+    same local times: binned by local time (0.5 h) their rows line up; rows without a local
+    time are left out; the script takes by=."""
+    import subprocess
+    import sys
+
+    from jovis.oval_profile import compare_profiles
+    from tests.conftest import REPO
+
+    def rows(sun_lon, shift):  # the arc 1° poleward at dawn than at noon, as seen by each
+        out = []
+        for lon in (92.5, 97.5, 122.5, 127.5):
+            lt = (12 + (sun_lon - lon) / 15) % 24
+            out.append({"frame_id": "f", "lon_west": lon, "local_time_h": round(lt, 3),
+                        "lat_peak": 70.0 + shift + (1.0 if lt < 9 else 0.0)})  # fmt: skip
+        return out
+
+    a, b = rows(50.0, 0.0), rows(80.0, 0.5)  # b's Sun 30° later: its bins 2 h later
+    by_lon = compare_profiles(a, b)
+    assert [x["b_minus_a"] for x in by_lon] == [0.5, -0.5, -0.5, 0.5]  # mixes local times
+    by_lt = compare_profiles(a, b, by="local_time_h")
+    assert [x["local_time_h"] for x in by_lt] == [8.75, 9.25]  # the bins both saw
+    assert {x["b_minus_a"] for x in by_lt} == {0.5}  # the shift alone
+    assert compare_profiles([{**r, "local_time_h": ""} for r in a], b, by="local_time_h") == []
+    with pytest.raises(ValueError, match="by='time'"):
+        compare_profiles(a, b, by="time")
+    for name, table in (("a", a), ("b", b)):
+        lines = ["frame_id,lon_west,local_time_h,lat_peak"] + [
+            f"f,{r['lon_west']},{r['local_time_h']},{r['lat_peak']}" for r in table
+        ]
+        (tmp_path / f"{name}.csv").write_text("\n".join(lines) + "\n")
+    script = [sys.executable, str(REPO / "scripts" / "oval_profiles.py"),
+              f"a={tmp_path / 'a.csv'}", f"b={tmp_path / 'b.csv'}"]  # fmt: skip
+    out = subprocess.run([*script, "by=local_time_h"], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)["median_b_minus_a"] == 0.5
+    bad = subprocess.run([*script, "by=utc"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "by='utc'; valid: lon_west, local_time_h" in bad.stderr

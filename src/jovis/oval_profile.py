@@ -118,24 +118,36 @@ def write_chart(path, rows: list[dict[str, Any]]) -> None:
     write_png(path, profile_chart(rows))
 
 
-def compare_by_longitude(a: list[dict[str, Any]], b: list[dict[str, Any]],
-                         key: str = "lat_peak") -> list[dict[str, Any]]:  # fmt: skip
+LOCAL_TIME_BIN_H = 0.5  # (one 5° longitude bin is 20 minutes of local time)
+
+
+def compare_profiles(a: list[dict[str, Any]], b: list[dict[str, Any]], key: str = "lat_peak",
+                     by: str = "lon_west") -> list[dict[str, Any]]:  # fmt: skip
     """Two runs' profiles (``oval_profile.csv``'s rows, e.g. two visits) side by side: for each
-    longitude bin both saw with aurora, the median `key` over each run's frames and the
-    difference b − a (degrees for the latitudes)."""
-    medians = [_medians(rows, key) for rows in (a, b)]
-    return [{"lon_west": lon, "a": medians[0][lon], "b": medians[1][lon],
-             "b_minus_a": _r(medians[1][lon] - medians[0][lon])}
-            for lon in sorted(medians[0].keys() & medians[1].keys())]  # fmt: skip
+    bin both saw with aurora, the median `key` over each run's frames and the difference b − a
+    (degrees for the latitudes). Bins of System III west longitude (``by="lon_west"``: where
+    the oval is fixed to the planet's field), or of local time (``by="local_time_h"``, 0.5 h
+    bins: what turns with the Sun, such as the dawn arc; rows without a local time are left
+    out)."""
+    if by not in ("lon_west", "local_time_h"):
+        raise ValueError(f"by={by!r}; valid: lon_west, local_time_h")
+    medians = [_medians(rows, key, by) for rows in (a, b)]
+    return [{by: at, "a": medians[0][at], "b": medians[1][at],
+             "b_minus_a": _r(medians[1][at] - medians[0][at])}
+            for at in sorted(medians[0].keys() & medians[1].keys())]  # fmt: skip
 
 
-def _medians(rows: list[dict[str, Any]], key: str) -> dict[float, float]:
-    by_lon: dict[float, list[float]] = {}
+def _medians(rows: list[dict[str, Any]], key: str, by: str) -> dict[float, float]:
+    binned: dict[float, list[float]] = {}
     for row in rows:
-        value = row.get(key)
-        if value not in (None, ""):
-            by_lon.setdefault(float(row["lon_west"]), []).append(float(value))
-    return {lon: _r(float(np.median(v))) for lon, v in by_lon.items()}
+        value, at = row.get(key), row.get(by)
+        if value in (None, "") or at in (None, ""):
+            continue
+        at = float(at)
+        if by == "local_time_h":  # the bin's centre
+            at = (math.floor(at / LOCAL_TIME_BIN_H) + 0.5) * LOCAL_TIME_BIN_H
+        binned.setdefault(at, []).append(float(value))
+    return {at: _r(float(np.median(v))) for at, v in binned.items()}
 
 
 def _r(value: float, digits: int = 4) -> float | None:
