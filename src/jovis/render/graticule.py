@@ -34,29 +34,27 @@ def draw_graticule(
     Latitude circles are labelled where they cross the image's right half, longitudes near
     their outer end; labels say e.g. "70N" and "180W" (SIII west longitude). With
     `noon_lon_west` (the sub-solar longitude, `jovis.geometry.sun`) the meridian under the Sun
-    is drawn over it, labelled "noon" at its outer end: dawn and dusk at a glance.
+    is drawn over it, labelled "noon" at its outer end (a graticule label in its way is left
+    out): dawn and dusk at a glance.
     """
     layer = out.copy()
     polylines, labels = _graticule_lines(grid, shape[0], shape[1], scale, lat_step, lon_step)
     for pts in polylines:
         cv2.polylines(layer, [pts], False, LINE_RGB, line, cv2.LINE_AA)
     cv2.addWeighted(layer, opacity, out, 1 - opacity, 0, dst=out)
-    for text, (x, y) in placed_labels(labels, out.shape[:2], font_scale):
-        cv2.putText(out, text, (x, y), FONT, font_scale, LINE_RGB, 1, cv2.LINE_AA)
+    noon: tuple = ()
     if noon_lon_west is not None:
-        _draw_noon(out, grid, shape, scale, line, font_scale, noon_lon_west)
-
-
-def _draw_noon(out, grid, shape, scale, line, font_scale, lon_west) -> None:
-    lines = [(np.asarray(gl["points"]) + 0.5) * scale - 0.5
-             for gl in grid.meridian(lon_west, *shape)]  # fmt: skip
-    for pts in lines:
-        cv2.polylines(out, [np.round(pts).astype(np.int32)], False, NOON_RGB, line, cv2.LINE_AA)
-    if lines:
-        x, y = lines[-1][-1].astype(int)
-        for text, at in placed_labels((("noon", (int(x) + 2, int(y) - 2)),), out.shape[:2],
-                                      font_scale):  # fmt: skip
-            cv2.putText(out, text, at, FONT, font_scale, NOON_RGB, 1, cv2.LINE_AA)
+        noon_lines = [(np.asarray(gl["points"]) + 0.5) * scale - 0.5
+                      for gl in grid.meridian(noon_lon_west, *shape)]  # fmt: skip
+        for pts in noon_lines:
+            cv2.polylines(out, [np.round(pts).astype(np.int32)], False, NOON_RGB, line,
+                          cv2.LINE_AA)  # fmt: skip
+        if noon_lines:
+            x, y = noon_lines[-1][-1]
+            noon = (("noon", (int(x) + 2, int(y) - 2)),)
+    for text, (x, y) in placed_labels(noon + labels, out.shape[:2], font_scale):
+        colour = NOON_RGB if noon and text == "noon" else LINE_RGB
+        cv2.putText(out, text, (x, y), FONT, font_scale, colour, 1, cv2.LINE_AA)
 
 
 def placed_labels(
