@@ -35,7 +35,7 @@ JUPITER_ELEMENTS = {
     "perihelion": (14.72847983, 0.21252668),
     "node": (100.47390909, 0.20469106),
 }
-# the Earth-Moon barycentre, same table (the Earth's light time to Jupiter to ~0.01 s)
+# the Earth-Moon barycentre, same table (light times within 2 s of the STIS headers' DIST_ORG)
 EARTH_ELEMENTS = {
     "a": (1.00000261, 0.00000562),
     "e": (0.01671123, -0.00004392),
