@@ -80,6 +80,7 @@ def test_a_run_writes_oval_profile_csv_from_the_frames_geojson(tmp_path):
     write_frame_outputs(frame, "f", probs, default_schema(), paths, {})
     stored = json.loads(paths["features"].read_text())["properties"]["oval_profile"]
     assert len(stored) == 72
+    assert stored[0]["local_time_h"] is not None  # (the frame's time gives the Sun's place)
     write_catalog(tmp_path / "catalog.csv", [paths["features"]])
     rows = list(csv.DictReader((tmp_path / "oval_profile.csv").read_text().splitlines()))
     assert list(rows[0]) == PROFILE_COLUMNS and len(rows) == 72
@@ -148,11 +149,17 @@ def test_aurora_pixels_past_an_orthographic_limb_have_no_say():
 
 def test_each_bin_has_its_local_time_when_the_frame_has_the_suns_place():
     """12 h under the Sun, later towards smaller west longitudes (the planet turns them past
-    noon): an HST product's own CMLS, else its time; none without either."""
+    noon): an HST product's own CMLS, else its time; none without either (the Sun's place as
+    `write_frame_outputs` gives it, `sun_over_frame`)."""
+    from jovis.geometry.sun import sun_over_frame
+
+    def profile(frame):
+        return oval_profile(frame, mask, SCHEMA, sun_over_frame(frame.meta))
+
     frame, mask, _ = half_ring()
-    assert {r["local_time_h"] for r in oval_profile(frame, mask, SCHEMA)} == {None}
+    assert {r["local_time_h"] for r in profile(frame)} == {None}
     frame.meta.update(CMLS=150.0, DECS=-1.85)
-    rows = {r["lon_west"]: r for r in oval_profile(frame, mask, SCHEMA)}
+    rows = {r["lon_west"]: r for r in profile(frame)}
     assert rows[152.5]["local_time_h"] == pytest.approx(12.0 - 2.5 / 15, abs=1e-3)
     assert rows[2.5]["local_time_h"] == pytest.approx(12.0 + 147.5 / 15, abs=1e-3)  # dusk
     assert rows[242.5]["local_time_h"] == pytest.approx(12.0 - 92.5 / 15, abs=1e-3)  # dawn
@@ -162,7 +169,7 @@ def test_each_bin_has_its_local_time_when_the_frame_has_the_suns_place():
     del frame.meta["CMLS"], frame.meta["DECS"]
     frame.meta["time"] = "2022-08-17T14:15:43"  # a camera at Jupiter: the Sun at that time
     sun_lon = subsolar_point(parse_time("2022-08-17T14:15:43"))[1]
-    rows = {r["lon_west"]: r for r in oval_profile(frame, mask, SCHEMA)}
+    rows = {r["lon_west"]: r for r in profile(frame)}
     assert rows[2.5]["local_time_h"] == pytest.approx((12 + (sun_lon - 2.5) / 15) % 24, abs=1e-3)
 
 

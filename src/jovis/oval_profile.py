@@ -28,13 +28,15 @@ PROFILE_COLUMNS = ("frame_id time lon_west local_time_h lat_equatorward lat_pole
 
 
 def oval_profile(frame: Frame, mask: np.ndarray, schema: LabelSchema,
+                 sun: tuple[float, float] | None = None,
                  bin_deg: float = BIN_DEG) -> list[dict[str, Any]] | None:  # fmt: skip
     """One row per longitude bin the frame saw (``lon_west``: the bin's centre, SIII west;
-    ``local_time_h`` its local time, None without the frame's time): ``lat_equatorward``,
+    ``local_time_h`` its local time from `sun`, the frame's sub-solar point
+    (`jovis.geometry.sun.sun_over_frame`), None without it): ``lat_equatorward``,
     ``lat_poleward``, ``lat_peak`` (planetocentric degrees; None where the bin has no aurora),
     ``peak_brightness`` in the frame's units, ``aurora_px``, ``observed_share``. None for a
     frame without a polar grid, a detector without an aurora class, or no aurora pixel."""
-    from jovis.geometry.sun import local_time_h, sun_over_frame
+    from jovis.geometry.sun import local_time_h
     from jovis.photometry import emission_channel  # (the CSV rows below need no PyTorch)
 
     if frame.grid is None or "aurora" not in schema.names:
@@ -56,7 +58,6 @@ def oval_profile(frame: Frame, mask: np.ndarray, schema: LabelSchema,
     values = frame.image[:, :, frame.channels.index(channel)][arcs]
     units = frame.meta.get("units") or "frame units"
     sign = 1.0 if frame.grid.hemisphere == "north" else -1.0
-    sun = sun_over_frame(frame.meta or {})
     rows = []
     for b in np.nonzero(cells)[0]:
         share = seen[b] / cells[b]

@@ -105,12 +105,12 @@ def write_frame_outputs(
         features = extract_features(mask, probs, schema, grid=frame.grid, **(extract or {}))
         located, note = locate_in_view(frame, features)
         properties = {**properties, "time": frame.meta.get("time"), **note}
+        sun = sun_over_frame(frame.meta)  # (the profile's local times, the overlay's noon)
         if features["oval"].get("area_px"):
             features["oval"]["brightness"] = oval_brightness(frame, mask, schema)
-            profile = oval_profile(frame, mask, schema)
+            profile = oval_profile(frame, mask, schema, sun)
             if profile:  # (a frame on a polar grid: the oval along longitude)
                 properties = {**properties, "oval_profile": profile}
-        sun = sun_over_frame(frame.meta)  # (the overlay's noon meridian)
         title = f"{frame_id}  ·  {frame.instrument}"
         if frame.meta.get("time"):
             title += f"  ·  {frame.meta['time']}"
