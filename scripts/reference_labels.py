@@ -1,11 +1,11 @@
 """Re-make the reference labels of the shared real frames and write the stored set.
 
     python scripts/reference_labels.py [--real ../shared/data/real]
-        [--out src/jovis/references/real_v1]
+        [--out src/jovis/references/real_v2]
         [--overlays outputs/refs_overlays]
 
 HST main-oval labels are traced from the frames (jovis.references.hst_oval); JunoCam vortex
-labels come from the hand-placed ellipses in real_v1/junocam_ellipses.json. The last line is JSON.
+labels come from the hand-placed ellipses in real_v2/junocam_ellipses.json. The last line is JSON.
 """
 
 from __future__ import annotations

@@ -127,3 +127,40 @@ def test_a_recorded_view_reads_back_and_another_kind_is_refused():
     assert PerspectiveView.from_dict(dict(view.__dict__)) == view  # bare fields, as before
     with pytest.raises(TypeError, match="not a perspective view"):
         PerspectiveView.from_dict({**view.to_dict(), "kind": "polar"})
+
+
+def test_a_rendered_sphere_view_has_a_round_limb_and_planetographic_latitudes():
+    """globe="sphere" (the JunoCam website's products): the image is a sphere of the equatorial
+    radius whose latitudes are planetographic, so its limb is round (the spheroid's is flattened
+    along the projected axis), the centre sees the planetographic `sub_lat`, and positions come
+    out planetocentric; project and latlon invert each other."""
+    from jovis.geometry.body import planetocentric, planetographic
+
+    altitude = 40000.0
+    distance = EQUATORIAL_RADIUS_KM + altitude
+    limb_px = 300.0
+    scale = np.tan(np.arcsin(EQUATORIAL_RADIUS_KM / distance)) / limb_px
+    sphere = PerspectiveView(30.0, 200.0, distance, 2.0, scale, globe="sphere")
+    spheroid = PerspectiveView(30.0, 200.0, distance, 0.0, scale)
+    shape = (801, 801)
+    lat, lon = sphere.latlon(np.array([400.0]), np.array([400.0]), shape)
+    assert (lat[0], lon[0]) == pytest.approx((planetocentric(30.0), 200.0), abs=1e-6)
+    for view, up_is_round in ((sphere, True), (spheroid, False)):
+        near_top, _ = view.latlon(np.array([400.0]), np.array([400.0 - 0.995 * limb_px]), shape)
+        assert np.isfinite(near_top[0]) == up_is_round
+    beyond, _ = sphere.latlon(np.array([400.0 + 1.005 * limb_px]), np.array([400.0]), shape)
+    assert np.isnan(beyond).all()
+    lats, lons = np.array([20.0, 45.0, 60.0]), np.array([190.0, 230.0, 170.0])
+    x, y, visible = sphere.project(lats, lons, shape)
+    assert visible.all()
+    back_lat, back_lon = sphere.latlon(x, y, shape)
+    np.testing.assert_allclose(back_lat, lats, atol=1e-6)
+    np.testing.assert_allclose(back_lon, lons, atol=1e-6)
+    # a point's place on the sphere is its planetographic latitude: the one the sphere shows
+    # straight below the camera is planetocentric(sub_lat) on the spheroid
+    assert planetographic(back_lat[1]) > back_lat[1]
+    assert sphere.altitude_km == pytest.approx(altitude)
+    assert spheroid.altitude_km > altitude  # its surface at 30° lies inside the sphere
+    assert PerspectiveView.from_dict(sphere.to_dict()) == sphere
+    with pytest.raises(ValueError, match="globe='ellipsoid'"):
+        PerspectiveView(30.0, 200.0, distance, 0.0, scale, globe="ellipsoid")

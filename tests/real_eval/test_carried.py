@@ -38,7 +38,8 @@ def pj44(tmp_path_factory):
 def test_views_are_the_fitted_ones():
     views = fitted_views(REAL_DATA)
     assert sorted(views) == [f"JNCE_2022229_44C000{k}_V01" for k in (34, 35, 36, 37)]
-    assert views["JNCE_2022229_44C00037_V01"].north_angle_deg == pytest.approx(358.1)
+    # north up: each composite's terminator is cut at one incidence with the angle 0-0.25°
+    assert all(view.north_angle_deg == 0.0 for view in views.values())
 
 
 def test_reference_labels_carried_back_land_on_each_other(pj44):
@@ -76,7 +77,7 @@ def test_score_folder_reports_the_carried_products(pj44):
         np.median([a for _, a in flat["pj44_north_junocam_carried_vortex_agreement_pairs"]]),
         abs=1e-4,
     )
-    assert 0.5 < median < 0.7  # 0.38 / 0.60 / 0.93: 44C00034-35 label fewer vortices
+    assert 0.5 < median < 0.7  # 0.40 / 0.61 / 0.96: 44C00034-35 label fewer vortices
     assert (
         score_folder(predict, folder, default_schema(), ["red", "green", "blue"])["carried"] == []
     )

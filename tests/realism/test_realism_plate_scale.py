@@ -10,7 +10,6 @@ import pytest
 
 from jovis.frame import Frame
 from jovis.geometry.body import EQUATORIAL_RADIUS_KM as R_EQ_KM
-from jovis.geometry.body import surface_point
 from jovis.geometry.resample import plan_resampling
 from jovis.geometry.training import TrainingGeometry
 from jovis.realism import plate_scale as ps
@@ -45,7 +44,7 @@ def test_product_scale_from_metadata_altitude_and_limb(tmp_path):
     alt = 50000.0
     meta = _metadata(tmp_path / "p-metadata.json", alt=alt)
     out = ps.product_scale(meta, zoom=0.25)
-    distance = float(np.linalg.norm(surface_point(90.0, 0.0))) + alt
+    distance = R_EQ_KM + alt  # the products render a sphere of the equatorial radius
     rad_per_px = math.tan(math.asin(R_EQ_KM / distance)) / LIMB_RADIUS_PX
     assert out["altitude_km"] == pytest.approx(alt)
     assert out["km_px"] == pytest.approx(alt * rad_per_px)

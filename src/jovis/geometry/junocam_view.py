@@ -1,12 +1,16 @@
 """Where each pixel of a JunoCam website product lies on the planet, from its metadata.
 
-Measured on the shared products (``src/jovis/references/README.md``, "View model"): a
-``-mapprojected.png`` composite, and the ``-red/-green/-blue.png`` set it is made of, is the
-planet as seen from the spacecraft (the metadata's sub-spacecraft latitude/longitude and
-altitude), centred on the square image and scaled so that the limb is the circle of 797/1600 of
-the side about its centre, north near image-up. The north angle is not in the metadata: fitted
-on the PJ44 approach it is −1.9° to +3.9°, so 0 places a pixel 500 px from the centre within
-~35 px of where a fitted angle would.
+Measured on the shared products (docs/notes/junocam.md, "The products are a sphere rendered
+from the metadata"): a ``-mapprojected.png`` composite, and the ``-red/-green/-blue.png`` set it
+is made of, renders a sphere of the equatorial radius whose latitudes are planetographic, seen
+from the metadata's altitude over its sub-spacecraft point, centred on the square image and
+scaled so that the limb is the circle of 797/1600 of the side about its centre, north up. The
+metadata's sub-spacecraft latitude is planetographic and its altitude is above the spheroid
+along the normal: so read, the PJ44 approach's positions lie on one Juno orbit within 7 km rms
+(read as planetocentric and radial: 340 km). With this view the four PJ44 composites' terminators
+are each cut at one incidence (cos i 0.0073-0.0080, PJ43's as well; interquartile range under
+0.001 at north angle 0-0.25 degrees), consecutive products carried onto one polar grid agree
+within ~100 km, and the tracked white oval stays within 170 km of one place with the north angle 0.
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ from jovis.geometry.sun import sun_over_frame
 from jovis.io.junocam import PER_FILTER, metadata_number
 
 LIMB_FRACTION = 797.0 / 1600.0
-NORTH_ANGLE_SPREAD_DEG = 4.0  # the assumed 0 against the angles fitted on PJ44 (-1.9 to +3.9)
-# what is left with the north angles fitted: nine vortices of 44C00037 carried into 44C00036
-# landed within ~15 px of theirs (1600 px products; src/jovis/references/README.md)
-VIEW_RESIDUAL_SHARE = 15.0 / 1600.0
+# the assumed 0 against the angle at which each product's terminator is cut at one incidence
+# (0 to 0.25 degrees on the six PJ43/PJ44 composites, scanned in steps of 0.25)
+NORTH_ANGLE_SPREAD_DEG = 0.5
+# what is left with the angle 0: the white oval tracked through 44C00034-37 stays within 167 km
+# (~4 px) of one place; consecutive composites carried onto one grid agree within ~90-130 km
+VIEW_RESIDUAL_SHARE = 4.0 / 1600.0
 VIEW_KEYS = ("SUB_SPACECRAFT_LATITUDE", "SUB_SPACECRAFT_LONGITUDE", "SPACECRAFT_ALTITUDE")
 # the products in the planet's perspective view; raw framelets are in the spin frame
 VIEW_KINDS = ("mapprojected", *PER_FILTER)
@@ -51,9 +57,10 @@ def product_view(meta: Mapping[str, Any], shape: tuple[int, int], north_angle_de
     if altitude <= 0:
         raise ValueError(f"{where}: metadata SPACECRAFT_ALTITUDE = {altitude} must be > 0 km")
     radius = LIMB_FRACTION * min(shape) if limb_radius_px is None else float(limb_radius_px)
-    distance = float(np.linalg.norm(surface_point(lat, lon))) + altitude
+    distance = EQUATORIAL_RADIUS_KM + altitude  # over the rendered sphere
     half_angle = np.arcsin(EQUATORIAL_RADIUS_KM / distance)  # the limb's angular radius
-    return PerspectiveView(lat, lon, distance, north_angle_deg, float(np.tan(half_angle)) / radius)
+    scale = float(np.tan(half_angle)) / radius
+    return PerspectiveView(lat, lon, distance, north_angle_deg, scale, globe="sphere")
 
 
 def frame_view(frame: Frame, north_angle_deg: float = 0.0) -> PerspectiveView | None:

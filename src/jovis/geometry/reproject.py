@@ -11,11 +11,18 @@ from jovis.frame import Frame
 from jovis.geometry.body import (
     EQUATORIAL_RADIUS_KM,
     POLAR_RADIUS_KM,
+    planetocentric,
+    planetographic,
     surface_normal,
     surface_point,
 )
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_mask
+
+# What the image shows: the spheroid itself (a camera's own frame), or a sphere of the
+# equatorial radius on which latitude is planetographic (the JunoCam website's rendered
+# products: `jovis.geometry.junocam_view`).
+GLOBES = ("spheroid", "sphere")
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,12 @@ class PerspectiveView:
         Angular pixel scale (IFOV), radians per pixel.
     centre_x, centre_y : float or None
         Pixel of the planet's centre (the boresight is assumed to point at it); None = image centre.
+    globe : str
+        ``"spheroid"``: the image is the oblate planet as a camera sees it. ``"sphere"``: the
+        image renders a sphere of the equatorial radius, its latitude planetographic, as the
+        JunoCam website's products do; `sub_lat` is then planetographic and `distance_km` is
+        the equatorial radius plus the altitude. Positions come out planetocentric either way,
+        on the spheroid.
     """
 
     sub_lat: float
@@ -43,15 +56,34 @@ class PerspectiveView:
     rad_per_px: float
     centre_x: float | None = None
     centre_y: float | None = None
+    globe: str = "spheroid"
 
     def __post_init__(self) -> None:
         if self.distance_km <= 0 or self.rad_per_px <= 0:
             raise ValueError("PerspectiveView needs distance_km > 0 and rad_per_px > 0")
+        if self.globe not in GLOBES:
+            raise ValueError(f"PerspectiveView globe={self.globe!r}: use one of {GLOBES}")
+
+    @property
+    def altitude_km(self) -> float:
+        """The camera's height above the surface under it (its globe's)."""
+        if self.globe == "sphere":
+            return self.distance_km - EQUATORIAL_RADIUS_KM
+        return self.distance_km - float(np.linalg.norm(surface_point(self.sub_lat, self.sub_lon)))
+
+    def _globe_point(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """Where planetocentric (lat, lon) lies on the globe the image shows (km)."""
+        if self.globe == "sphere":
+            return EQUATORIAL_RADIUS_KM * _unit(planetographic(lat), lon)
+        return surface_point(lat, lon)
 
     def _camera(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(camera position, boresight w, image up, image right) in planet-centred km."""
-        cam = surface_point(self.sub_lat, self.sub_lon)
-        cam = cam / np.linalg.norm(cam) * self.distance_km
+        """(camera position, boresight w, image up, image right) in the globe's km."""
+        if self.globe == "sphere":
+            cam = _unit(self.sub_lat, self.sub_lon) * self.distance_km
+        else:
+            cam = surface_point(self.sub_lat, self.sub_lon)
+            cam = cam / np.linalg.norm(cam) * self.distance_km
         w = -cam / np.linalg.norm(cam)  # boresight, toward the centre
         north = np.array([0.0, 0.0, 1.0])
         up = north - north.dot(w) * w
@@ -68,9 +100,10 @@ class PerspectiveView:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Image (x, y) of surface points and whether each is on the visible hemisphere."""
         cam, w, up, right = self._camera()
-        p = surface_point(lat, lon)
+        p = self._globe_point(lat, lon)
         v = p - cam
-        visible = np.einsum("...i,...i->...", surface_normal(p), v) < 0
+        normal = p if self.globe == "sphere" else surface_normal(p)
+        visible = np.einsum("...i,...i->...", normal, v) < 0
         depth = v @ w
         xi, eta = (v @ right) / depth, (v @ up) / depth
         x0, y0 = xi / self.rad_per_px, -eta / self.rad_per_px
@@ -82,19 +115,26 @@ class PerspectiveView:
 
     def surface(self, x, y, shape: tuple[int, int]) -> np.ndarray:
         """(..., 3) planet-centred km of the surface each image pixel (x, y) sees: the first
-        crossing of its line of sight with the spheroid; NaN off the disk (`project` inverted)."""
+        crossing of its line of sight with the globe, as the point of the spheroid at that
+        latitude and longitude; NaN off the disk (`project` inverted)."""
         cam, w, up, right = self._camera()
         cx, cy = self._centre(shape)
         dx, dy = np.asarray(x, float) - cx, np.asarray(y, float) - cy
         a = np.radians(self.north_angle_deg)
         x0, y0 = dx * np.cos(a) + dy * np.sin(a), -dx * np.sin(a) + dy * np.cos(a)
         d = w + (x0 * self.rad_per_px)[..., None] * right - (y0 * self.rad_per_px)[..., None] * up
-        k = np.array([1.0, 1.0, EQUATORIAL_RADIUS_KM / POLAR_RADIUS_KM])  # spheroid -> sphere
+        squash = EQUATORIAL_RADIUS_KM / POLAR_RADIUS_KM if self.globe == "spheroid" else 1.0
+        k = np.array([1.0, 1.0, squash])  # the globe -> a sphere of the equatorial radius
         c, dd = cam * k, d * k
         qa, qb = (dd * dd).sum(-1), 2 * (dd @ c)
         disc = qb * qb - 4 * qa * (c @ c - EQUATORIAL_RADIUS_KM**2)
         t = (-qb - np.sqrt(np.where(disc >= 0, disc, np.nan))) / (2 * qa)
-        return cam + t[..., None] * d
+        hit = cam + t[..., None] * d
+        if self.globe == "spheroid":
+            return hit
+        lat = np.degrees(np.arcsin(np.clip(hit[..., 2] / EQUATORIAL_RADIUS_KM, -1.0, 1.0)))
+        lon = np.degrees(-np.arctan2(hit[..., 1], hit[..., 0]))
+        return surface_point(planetocentric(lat), lon)
 
     def latlon(self, x, y, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         """(planetocentric lat, SIII west lon) in degrees of image pixels; NaN off the disk."""
@@ -121,6 +161,14 @@ class PerspectiveView:
         if data.get("kind", "perspective") != "perspective":
             raise TypeError(f"kind={data['kind']!r}, not a perspective view")
         return cls(**fields)
+
+
+def _unit(lat: np.ndarray, lon_west: np.ndarray) -> np.ndarray:
+    """Unit vectors (..., 3) of latitude / SIII west longitude on a sphere (`surface_point`'s
+    axes)."""
+    phi = np.radians(np.asarray(lat, dtype=np.float64))
+    lam = -np.radians(np.asarray(lon_west, dtype=np.float64))
+    return np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=-1)
 
 
 def reproject_to_polar(

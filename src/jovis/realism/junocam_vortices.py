@@ -1,6 +1,6 @@
 """Vortex sizes (km), latitudes, shapes and contrasts measured on the shared JunoCam products.
 
-The reference ellipses (`jovis.references`, ``real_v1/junocam_ellipses.json``) are in pixels of
+The reference ellipses (`jovis.references`, ``real_v2/junocam_ellipses.json``) are in pixels of
 the map-projected composites. Through each product's view model
 (`jovis.references.junocam_geometry.product_view`: the metadata's sub-spacecraft point and
 altitude, the 797 px limb) the ends of each ellipse's axes are cast back onto the spheroid, so an

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from jovis.geometry.body import surface_point
 from jovis.geometry.training import TrainingGeometry
 from jovis.references.junocam_geometry import (
     LIMB_RADIUS_PX,
@@ -66,7 +65,7 @@ def product_scale(metadata: str | Path, zoom: float, north_angle_deg: float = 0.
     """A map-projected product's spacecraft altitude, km/px at the sub-spacecraft point in its
     own pixels and zoomed by `zoom` (as fed), and its limb radius as fed."""
     view = product_view(metadata, north_angle_deg, limb_radius_px)
-    altitude = view.distance_km - float(np.linalg.norm(surface_point(view.sub_lat, view.sub_lon)))
+    altitude = view.altitude_km
     native = altitude * view.rad_per_px
     return {"altitude_km": altitude, "km_px": native, "km_px_fed": native / zoom,
             "limb_px_fed": limb_radius_px * zoom}  # fmt: skip

@@ -1,4 +1,4 @@
-"""The stored reference frame set (``real_v1/``): build it from the real frames, and
+"""The stored reference frame set (``real_v2/``): build it from the real frames, and
 materialise a folder that `FolderDataset` / `scripts/evaluate.py` read.
 
 The stored set holds ``manifest.jsonl`` whose ``image`` paths are relative to the real-data root
@@ -30,7 +30,7 @@ from jovis.references.junocam_vortices import product_labels
 from jovis.references.overlay import ellipse_overlay, oval_overlay
 from jovis.synth.frameset import default_schema
 
-STORED = Path(__file__).parent / "real_v1"
+STORED = Path(__file__).parent / "real_v2"
 HST_DIR = "hst_stis_north_2016-05-21"
 REFERENCE_OVAL = Path("..") / "reference"  # relative to the real-data root
 ELLIPSES = "junocam_ellipses.json"

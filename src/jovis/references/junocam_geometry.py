@@ -1,13 +1,14 @@
 """Where a lat/lon point lies in a JunoCam ``-mapprojected.png`` (the view model of the
 reference ellipses; README, "Reference labels for the real frames").
 
-Measured on the shared products: the composite is the planet as seen from the spacecraft
-(`PerspectiveView` from the metadata's sub-spacecraft latitude/longitude and altitude), centred
-on the image and scaled so that the limb is the 797 px circle around the image centre that bounds
-every product; north is near image-up. The north angle per product was fitted on the white oval
-tracked through 44C00034-37 (radii from the centre: residuals ±9 px; angles 3.9°, 3.1°, 359.4°,
-358.1°) and checked by carrying nine vortices of 44C00037 into 44C00036. The angle is stored
-with each product's ellipses (``view.north_angle_deg``).
+The view is `jovis.geometry.junocam_view.product_view`: the composite renders a sphere of the
+equatorial radius, latitudes planetographic, from the metadata's altitude over its
+sub-spacecraft point, the limb the 797 px circle about the image centre that bounds every
+product, north up. Each product's north angle is stored with its ellipses
+(``view.north_angle_deg``): 0 for the PJ44 approach, where each terminator is cut at one
+incidence with the angle 0-0.25° (real_v1 held 3.9°, 3.1°, 359.4°, 358.1°, fitted on the white
+oval through a model that read the latitude as planetocentric on the spheroid; they took up its
+error). The ellipses of 44C00034-36 are those of 44C00037 carried by `carry_ellipse`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
+import cv2
 import numpy as np
 
 from jovis.geometry import junocam_view
@@ -87,3 +90,27 @@ def predict_pixels(view: PerspectiveView, points: dict[str, tuple]) -> dict[str,
         x, y, vis = view.project(np.asarray(lat, float), np.asarray(lon, float), SHAPE)
         out[key] = (float(x), float(y), bool(vis))
     return out
+
+
+def carry_ellipse(ellipse: dict[str, Any], source: PerspectiveView, target: PerspectiveView,
+                  shape: tuple[int, int] = SHAPE) -> dict[str, Any] | None:  # fmt: skip
+    """A reference ellipse of one product placed in another of the same approach: its outline
+    (a vertex every 5°) turned into lat/lon by `source`'s view, projected by `target`'s and
+    fitted with an ellipse (`cv2.fitEllipse`); the ellipse's other fields are kept. None when
+    any of the outline is off either disk (it cannot be carried whole)."""
+    centre = (float(ellipse["x"]), float(ellipse["y"]))
+    axes = (float(ellipse["a"]), float(ellipse["b"]))
+    around = np.radians(np.arange(0.0, 360.0, 5.0))
+    t = np.radians(float(ellipse["angle"]))
+    u, v = axes[0] * np.cos(around), axes[1] * np.sin(around)
+    xs = centre[0] + u * np.cos(t) - v * np.sin(t)
+    ys = centre[1] + u * np.sin(t) + v * np.cos(t)
+    lat, lon = source.latlon(xs, ys, shape)
+    if not np.isfinite(lat).all():
+        return None
+    x, y, visible = target.project(lat, lon, shape)
+    if not visible.all():
+        return None
+    (cx, cy), (w, h), angle = cv2.fitEllipse(np.stack([x, y], -1).astype(np.float32))
+    return {**ellipse, "x": round(cx), "y": round(cy), "a": round(w / 2), "b": round(h / 2),
+            "angle": round(angle)}  # fmt: skip

@@ -1,6 +1,6 @@
 """JunoCam vortex references: ellipses placed by eye on the map-projected composites.
 
-The ellipses live in ``real_v1/junocam_ellipses.json`` (procedure: README, "Reference labels for
+The ellipses live in ``real_v2/junocam_ellipses.json`` (procedure: README, "Reference labels for
 the real frames"): per product, the image path relative to the real-data root and a list of
 ``{x, y, a, b, angle, kind, confidence}`` in pixels of the ``-mapprojected.png`` (a, b: semi-axes;
 angle: degrees, OpenCV's ``cv2.ellipse`` convention). They are the only JunoCam labels stored:
