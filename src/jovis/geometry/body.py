@@ -12,18 +12,28 @@ EQUATORIAL_RADIUS_KM = 71492.0
 POLAR_RADIUS_KM = 66854.0
 
 
+def unit_vector(lat: np.ndarray, lon_west: np.ndarray) -> np.ndarray:
+    """Body-fixed unit vectors (..., 3) towards latitude / SIII west longitude (degrees), as on
+    a sphere: x points to SIII 0°, z to the north pole; east longitude = −west longitude."""
+    phi = np.radians(np.asarray(lat, dtype=np.float64))
+    lam = -np.radians(np.asarray(lon_west, dtype=np.float64))
+    return np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=-1)
+
+
+def spheroid_radius(lat: np.ndarray, a: float = EQUATORIAL_RADIUS_KM,
+                    b: float = POLAR_RADIUS_KM) -> np.ndarray:  # fmt: skip
+    """Distance (km) from the centre to the spheroid of radii `a`, `b` at planetocentric `lat`."""
+    phi = np.radians(np.asarray(lat, dtype=np.float64))
+    return a * b / np.sqrt((b * np.cos(phi)) ** 2 + (a * np.sin(phi)) ** 2)
+
+
 def surface_point(lat: np.ndarray, lon_west: np.ndarray, altitude_km: float = 0.0) -> np.ndarray:
     """Body-fixed Cartesian km (..., 3) of planetocentric latitude / SIII west longitude.
 
     x points to SIII 0°, z to the north pole; east longitude = −west longitude.
     """
-    phi = np.radians(np.asarray(lat, dtype=np.float64))
-    lam = -np.radians(np.asarray(lon_west, dtype=np.float64))
-    a, b = EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM
-    r = a * b / np.sqrt((b * np.cos(phi)) ** 2 + (a * np.sin(phi)) ** 2) + altitude_km
-    return np.stack(
-        [r * np.cos(phi) * np.cos(lam), r * np.cos(phi) * np.sin(lam), r * np.sin(phi)], axis=-1
-    )
+    r = spheroid_radius(lat) + altitude_km
+    return r[..., None] * unit_vector(lat, lon_west)
 
 
 def planetocentric(lat_graphic: np.ndarray) -> np.ndarray:

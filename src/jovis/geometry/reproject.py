@@ -15,6 +15,7 @@ from jovis.geometry.body import (
     planetographic,
     surface_normal,
     surface_point,
+    unit_vector,
 )
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_mask
@@ -74,13 +75,13 @@ class PerspectiveView:
     def _globe_point(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         """Where planetocentric (lat, lon) lies on the globe the image shows (km)."""
         if self.globe == "sphere":
-            return EQUATORIAL_RADIUS_KM * _unit(planetographic(lat), lon)
+            return EQUATORIAL_RADIUS_KM * unit_vector(planetographic(lat), lon)
         return surface_point(lat, lon)
 
     def _camera(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(camera position, boresight w, image up, image right) in the globe's km."""
         if self.globe == "sphere":
-            cam = _unit(self.sub_lat, self.sub_lon) * self.distance_km
+            cam = unit_vector(self.sub_lat, self.sub_lon) * self.distance_km
         else:
             cam = surface_point(self.sub_lat, self.sub_lon)
             cam = cam / np.linalg.norm(cam) * self.distance_km
@@ -161,14 +162,6 @@ class PerspectiveView:
         if data.get("kind", "perspective") != "perspective":
             raise TypeError(f"kind={data['kind']!r}, not a perspective view")
         return cls(**fields)
-
-
-def _unit(lat: np.ndarray, lon_west: np.ndarray) -> np.ndarray:
-    """Unit vectors (..., 3) of latitude / SIII west longitude on a sphere (`surface_point`'s
-    axes)."""
-    phi = np.radians(np.asarray(lat, dtype=np.float64))
-    lam = -np.radians(np.asarray(lon_west, dtype=np.float64))
-    return np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=-1)
 
 
 def reproject_to_polar(

@@ -20,7 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from jovis.geometry.body import EQUATORIAL_RADIUS_KM, POLAR_RADIUS_KM
+from jovis.geometry.body import (
+    EQUATORIAL_RADIUS_KM,
+    POLAR_RADIUS_KM,
+    spheroid_radius,
+    unit_vector,
+)
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid, square_polar_grid
 from jovis.io.errors import FrameReadError
@@ -97,9 +102,8 @@ def _sky_frame(meta: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 def _view(meta: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Unit vectors (towards the observer, sky north) in the body frame of `_seen`."""
-    dec, cml = np.radians(float(meta["DECE"])), -np.radians(float(meta["CML"]))
-    view = np.array([np.cos(dec) * np.cos(cml), np.cos(dec) * np.sin(cml), np.sin(dec)])
-    north = np.array([0.0, 0.0, 1.0]) - np.sin(dec) * view
+    view = unit_vector(float(meta["DECE"]), float(meta["CML"]))
+    north = np.array([0.0, 0.0, 1.0]) - view[2] * view
     return view, north / np.linalg.norm(north)
 
 
@@ -113,11 +117,7 @@ def _seen(
     """(points (..., 3) km on the spheroid raised by the emission altitude, visibility from
     `view`, the unit vector towards the observer)."""
     a, b = _raised_radii(meta, settings)
-    phi, lam = np.radians(lat), -np.radians(lon)  # body x → SIII 0°, y → east 90°, z → north
-    r = a * b / np.sqrt((b * np.cos(phi)) ** 2 + (a * np.sin(phi)) ** 2)
-    p = np.stack(
-        [r * np.cos(phi) * np.cos(lam), r * np.cos(phi) * np.sin(lam), r * np.sin(phi)], -1
-    )
+    p = spheroid_radius(lat, a, b)[..., None] * unit_vector(lat, lon)
     normal = p / np.array([a * a, a * a, b * b])
     normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
     return p, normal @ view >= np.cos(np.radians(float(settings["max_emission_deg"])))
