@@ -164,7 +164,7 @@ def test_each_bin_has_its_local_time_when_the_frame_has_the_suns_place():
     assert rows[2.5]["local_time_h"] == pytest.approx(12.0 + 147.5 / 15, abs=1e-3)  # dusk
     assert rows[242.5]["local_time_h"] == pytest.approx(12.0 - 92.5 / 15, abs=1e-3)  # dawn
     from jovis.geometry.sun import subsolar_point
-    from jovis.tracking.times import parse_time
+    from jovis.times import parse_time
 
     del frame.meta["CMLS"], frame.meta["DECS"]
     frame.meta["time"] = "2022-08-17T14:15:43"  # a camera at Jupiter: the Sun at that time

@@ -255,7 +255,7 @@ def lit_side(meta, size=200, past_terminator_deg=0.0):
     far as `past_terminator_deg` beyond the terminator)."""
     from jovis.geometry.body import surface_normal, surface_point
     from jovis.geometry.sun import subsolar_point
-    from jovis.tracking.times import parse_time
+    from jovis.times import parse_time
 
     sun = surface_point(*subsolar_point(parse_time(meta["START_TIME"])))
     ys, xs = np.mgrid[0:size, 0:size].astype(float)

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import REAL_DATA
 
 from jovis.geometry.sun import subsolar_point
-from jovis.tracking.times import parse_time
+from jovis.times import parse_time
 
 LIGHT_SECONDS_PER_AU = 499.004784
 

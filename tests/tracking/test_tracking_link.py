@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from jovis.catalog import CATALOG_COLUMNS
+from jovis.times import parse_time
 from jovis.tracking.run import track
-from jovis.tracking.times import parse_time
 
 T0 = datetime(2020, 1, 1, tzinfo=timezone.utc)
 
@@ -251,7 +251,7 @@ def test_parse_time_forms():
 
 def test_fits_frame_time_comes_from_its_header():
     from jovis.paths import real_data_dir
-    from jovis.tracking.times import time_of_file
+    from jovis.times import time_of_file
 
     folder = real_data_dir() / "hst_stis_north_2016-05-21"
     files = sorted(folder.glob("*_proj.fits"))

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from jovis.times import time_from_meta
+
 J2000 = datetime(2000, 1, 1, 12, tzinfo=timezone.utc)
 TDB_MINUS_UTC_S = 69.184  # 37 leap seconds + 32.184 s (since 2017; 68.184 s in 2015–16)
 OBLIQUITY_DEG = 23.43928  # of the J2000 ecliptic, to the ICRF equator
@@ -91,11 +93,9 @@ def light_time_from_earth(time: datetime) -> timedelta:
 def sun_over_frame(meta: Mapping[str, Any]) -> tuple[float, float] | None:
     """The sub-solar point (planetocentric lat, SIII west lon) when a frame's light left
     Jupiter: the product's own ``DECS``/``CMLS`` where its header has them (the HST auroral
-    products'), else from its time (`jovis.tracking.times.time_from_meta`), less the light
+    products'), else from its time (`jovis.times.time_from_meta`), less the light
     time for a telescope at Earth (``TELESCOP`` HST), at the middle of a FITS exposure
     (``EXPTIME``). None without a time, or with one outside `YEARS`."""
-    from jovis.tracking.times import time_from_meta
-
     try:
         lat, lon = float(meta["DECS"]), float(meta["CMLS"])
         if math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90.0:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from jovis.frame import Frame, far_uv_aurora_detector
-from jovis.tracking.times import parse_time
+from jovis.times import parse_time
 
 MODES = ("auto", "off", "mean_prob", "stack")
 AUTO_MODE = "stack"  # what auto resolves to for a far-UV aurora detector

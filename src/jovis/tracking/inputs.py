@@ -4,7 +4,7 @@ labelled frame sets (a synthetic sequence's truth catalogues), as `FrameObs` in 
 - an inference output folder (``manifest.jsonl`` + ``catalog.csv``): every ok frame of the
   manifest, its vortex rows (lat/lon) and oval row from the catalogue; the time from the
   manifest's ``time`` column, else the frame set that the source image came from, else the source
-  file's own metadata (`jovis.tracking.times`);
+  file's own metadata (`jovis.times`);
 - a labelled frame set (``manifest.jsonl`` with ``features``): the truth vortices (``lat``,
   ``lon``, ``radius_km``, ``track_id``) and oval polyline of each frame, time from ``time``;
 - a catalogue CSV (`jovis.catalog.CATALOG_COLUMNS`, its ``time`` column filled: infer writes it
@@ -27,8 +27,8 @@ import numpy as np
 from jovis.inference.manifest import detector_folders
 from jovis.io.csv_file import read_csv_rows
 from jovis.io.json_file import load_json, read_jsonl
+from jovis.times import parse_time, time_of_file
 from jovis.tracking.observations import Detection, FrameObs
-from jovis.tracking.times import parse_time, time_of_file
 
 log = logging.getLogger(__name__)
 POLAR_R_KM = 66854.0

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from jovis.times import parse_time
 from jovis.tracking import metrics
 from jovis.tracking.drift import track_rates
-from jovis.tracking.times import parse_time
 
 POLAR_ROLES = ("central", "circumpolar")
 
