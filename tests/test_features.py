@@ -205,6 +205,7 @@ def test_catalog_rows():
     assert oval["semi_major_px"] is None and oval["width_px"] is not None
     assert rows[0]["feature"] == "vortex" and rows[0]["width_px"] is None
     assert all(row["time"] is None for row in rows)  # a frame that says no time
+    assert all(row["lat_planetographic"] is None for row in rows)  # not placed on the planet
     timed = features_to_geojson(feats, "frame_001", properties={"time": "2016-05-21T02:17:42"})
     assert {r["time"] for r in catalog_rows_from_geojson(timed)} == {"2016-05-21T02:17:42"}
     v1 = feats["vortices"][0]

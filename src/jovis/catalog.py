@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from jovis.geometry import PolarGrid
+from jovis.geometry.body import planetographic
 from jovis.geometry.lonwrap import line_geometry, polygon_geometry
 from jovis.geometry.maps import pixels_to_map
 
@@ -21,7 +22,7 @@ CATALOG_COLUMNS: list[str] = (
     "frame_id time feature feature_id x_px y_px semi_major_px semi_minor_px angle_deg area_px "
     "radius_px width_px mean_prob lat lon semi_major_km semi_minor_km radius_km area_km2 width_km "
     "mean_colatitude_deg integrated_brightness brightness_units brightness_coverage "
-    "position_uncertainty_km edge_share"
+    "position_uncertainty_km edge_share lat_planetographic"
 ).split()
 
 
@@ -184,6 +185,8 @@ def catalog_rows_from_geojson(collection: dict[str, Any]) -> list[dict[str, Any]
 def _row(frame_id: str, feature: str, feature_id: int, values: dict[str, Any]) -> dict[str, Any]:
     row = {c: values.get(c) for c in CATALOG_COLUMNS}
     row.update(frame_id=frame_id, feature=feature, feature_id=feature_id)
+    if row["lat"] is not None:  # as atmospheric work quotes latitudes (JunoCam, the belts' jets)
+        row["lat_planetographic"] = round(float(planetographic(row["lat"])), 4)
     return row
 
 

@@ -114,6 +114,8 @@ def test_located_vortices_carry_lat_lon_and_km_into_the_geojson_and_the_catalogu
     json.dumps(collection)
     row = catalog_rows("x", features)[0]
     assert row["lat"] == v["lat"] and row["radius_km"] == v["radius_km"]
+    # the metadata's latitude is planetographic: the catalogue gives it back at nadir
+    assert row["lat_planetographic"] == pytest.approx(78.4, abs=1e-3)
     # at nadir the north angle moves nothing: what is left is the view model's residual
     residual_km = VIEW_RESIDUAL_SHARE * 200 * km_per_px
     assert row["position_uncertainty_km"] == v["position_uncertainty_km"]
