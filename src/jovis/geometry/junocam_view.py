@@ -135,8 +135,9 @@ def position_uncertainty_km(view: PerspectiveView, x, y, shape: tuple[int, int])
 
 
 # A product with this much of its data on the night side of its view, beyond the twilight, is
-# not of that view: the other shared products read 0–1.0 % (at most 1.4 % turned ±4°: a methane
-# product), 43C00079's composite 45 % (docs/notes/junocam.md "The products' lit side ...")
+# not of that view: the other shared products read 0 % (the methane products 0.2 and 0.7 %),
+# 43C00079's composite 45 % (docs/notes/junocam.md "The products' lit side ...", through the view
+# corrected on 2026-12-07; before it 0-1.0 %)
 NIGHT_SHARE_MAX = 0.05
 # How far past the terminator data may still be lit: haze up to ~350 km above the clouds sees
 # the Sun 6° beyond it (a methane product shows it; colour composites are cut at the terminator)
