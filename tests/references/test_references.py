@@ -260,5 +260,11 @@ def test_an_ellipse_carried_to_another_product_keeps_its_place_on_the_planet():
     lat1, lon1 = early.latlon(np.array([float(moved["x"])]), np.array([float(moved["y"])]),
                               (1600, 1600))  # fmt: skip
     assert distance_km(lat0, lon0, lat1, lon1)[0] < 60  # ~1 px
+
+    def area_km2(view, ellipse):  # its area in px times the area a pixel covers at its centre
+        px = view.pixel_area_km2(float(ellipse["x"]), float(ellipse["y"]), (1600, 1600))
+        return np.pi * ellipse["a"] * ellipse["b"] * float(px)
+
+    assert area_km2(early, moved) == pytest.approx(area_km2(late, e), rel=0.06)
     assert (moved["x"], moved["y"]) != (700, 600)
     assert carry_ellipse({**e, "x": 1590}, late, early) is None  # off the disk
