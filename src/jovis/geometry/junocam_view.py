@@ -113,7 +113,7 @@ def view_residual_km(
 ) -> np.ndarray:
     """How far (km over the surface) the point seen at pixel (x, y) lies from those seen
     `share` of the image side away along either axis: the larger move, for the view model's
-    error that a fitted north angle leaves (centring and limb scale). Shifts that leave the
+    error beyond the north angle (what the tracked white oval still wanders). Shifts that leave the
     disk are passed over; NaN where (x, y) itself is off the disk."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     lat0, lon0 = view.latlon(x, y, shape)

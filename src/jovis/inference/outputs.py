@@ -161,7 +161,7 @@ def locate_in_view(
     not located) and what the GeoJSON's properties should say: ``located`` (how), or why a
     product was not located (its masks and pixel features are kept); nothing for any other
     frame. Each vortex located in a view also gets ``position_uncertainty_km``: how far it moves
-    if the assumed north angle is off by the spread fitted on PJ44, with the view model's
+    if the assumed north angle is off by the spread the terminators allow, with the view model's
     residual added in quadrature (`junocam_view.position_uncertainty_km`). A product whose data
     lie on the night side of that view (`junocam_view.night_share`) is not located: its image
     is not the view its metadata give, so every position would be wrong."""

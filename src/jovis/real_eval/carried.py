@@ -13,8 +13,8 @@ from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import square_polar_grid
 from jovis.geometry.reproject import PerspectiveView, reproject_to_polar
 
-# The common grid: 8 px a degree (~146 km a pixel at the pole), coarser than the products at
-# the view model's accuracy (±9-15 px of 25-60 km), out to 32° from the pole.
+# The common grid: 8 px a degree (~146 km a pixel at the pole), near the view model's accuracy
+# (consecutive PJ44 products agree within ~90-130 km), out to 32° from the pole.
 PX_PER_DEG = 8.0
 MAX_COLATITUDE = 32.0
 

@@ -55,13 +55,14 @@ def reference_products(real_root: str | Path, ellipses: str | Path | None = None
 
 
 def north_angle(product: dict) -> float | None:
-    """The north angle fitted for a reference product (``view.north_angle_deg``), or None."""
+    """The north angle stored for a reference product (``view.north_angle_deg``: measured on its
+    terminator for the PJ44 approach), or None."""
     return (product.get("view") or {}).get("north_angle_deg")
 
 
 def fitted_views(real_root: str | Path, ellipses: str | Path | None = None
                  ) -> dict[str, PerspectiveView]:  # fmt: skip
-    """{product id: view} of the reference products whose north angle was fitted (the PJ44
+    """{product id: view} of the reference products with a stored north angle (the PJ44
     approach) and whose metadata is under `real_root` (`reference_products`)."""
     return {pid: product_view(meta, north_angle(prod))
             for pid, prod, meta in reference_products(real_root, ellipses)
