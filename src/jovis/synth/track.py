@@ -1,15 +1,16 @@
 """One scene seen again minutes later from a spacecraft moving along its track.
 
 The JunoCam products of one pass (PJ44 44C00034-37, 3.5-6 min apart) differ less by noise than
-by viewpoint: between consecutive products the fitted views
-(`jovis.references.junocam_geometry.fitted_views`) move the sub-spacecraft point 4-6° in
-latitude and 7-11° in longitude, the distance by 5-9 % and the north angle by 1-4°, and each
-product is zoomed so that its disk fills the frame. `TrackStep` draws such a move per frame
-(uniform in ± each bound, so closer pairs are drawn too); `moved_view` applies it to a
-`PerspView`; `carry_grid` gives, for every pixel of the moved view, where its latitude and
-longitude fall in the first view (a `grid_sample` grid) and whether both views see it;
-`render_moved` renders the perspective frames of a batch again from their moved views (same
-scenes, same planet-fixed texture, the limb and the composite's stretch of the new view).
+by viewpoint: between consecutive products the views move the sub-spacecraft point 4-6° in
+latitude and 7-11° in longitude and the distance by 5-9 % (the north angles once fitted 1-4°
+apart are all 0-0.25° through the corrected view, `jovis.geometry.junocam_view`; the step keeps
+±4° as a rotation), and each product is zoomed so that its disk fills the frame. `TrackStep`
+draws such a move per frame (uniform in ± each bound, so closer pairs are drawn too);
+`moved_view` applies it to a `PerspView`; `carry_grid` gives, for every pixel of the moved view,
+where its latitude and longitude fall in the first view (a `grid_sample` grid) and whether both
+views see it; `render_moved` renders the perspective frames of a batch again from their moved
+views (same scenes, same planet-fixed texture, the limb and the composite's stretch of the new
+view).
 """
 
 from __future__ import annotations
