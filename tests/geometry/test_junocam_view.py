@@ -21,6 +21,7 @@ from jovis.geometry.junocam_view import (
     north_angle_uncertainty_km,
     position_uncertainty_km,
     product_view,
+    terminator_cut,
     view_residual_km,
 )
 from jovis.inference.outputs import locate_in_view
@@ -325,25 +326,42 @@ def test_every_composite_is_cut_at_one_incidence_along_its_terminator():
     terminator where the Sun stands 0.43° above the horizon: through their views the edge
     pixels there read cos i 0.0073-0.0080 in every product, each within a spread of 0.003
     (read as planetocentric on the spheroid: medians from -0.0013 to 0.0134)."""
-    import cv2
-
-    from jovis.geometry.body import surface_normal, surface_point
-    from jovis.geometry.sun import sun_over_frame
     from jovis.io.reader import read_frame
 
     medians = {}
     for product in ("44C00034", "44C00035", "44C00036", "44C00037", "43C00078", "43C00080"):
         (path,) = REAL_DATA.glob(f"*junocam*/JNCE_*_{product}_V01-mapprojected.png")
         frame = read_frame(path)
-        view = frame_view(frame)
-        sun = surface_point(*sun_over_frame(frame.meta))
-        valid = np.asarray(frame.valid, np.uint8)
-        ys, xs = np.nonzero(cv2.dilate(valid, np.ones((3, 3), np.uint8)) > valid)
-        inside = np.hypot(xs - 799.5, ys - 799.5) < 0.98 * LIMB_FRACTION * 1600  # not the limb
-        points = view.surface(xs[inside].astype(float), ys[inside].astype(float), frame.shape)
-        cos_i = surface_normal(points) @ (sun / np.linalg.norm(sun))
-        cos_i = cos_i[np.isfinite(cos_i) & (np.abs(cos_i) < 0.05)]
-        assert len(cos_i) > 1000, product
-        q1, medians[product], q3 = np.percentile(cos_i, [25, 50, 75])
-        assert q3 - q1 < 0.003, (product, q3 - q1)
+        cut = terminator_cut(frame, frame_view(frame))
+        assert cut["pixels"] > 1000, product
+        assert cut["spread"] < 0.003, (product, cut)
+        medians[product] = cut["cos_i"]
     assert max(medians.values()) - min(medians.values()) < 0.0015, medians
+
+
+def test_the_terminator_cut_says_how_well_the_view_fits_and_is_reported():
+    """A product whose data end where cos i = 0.0075, read through its own view: one incidence
+    (spread under 0.003); through a view turned by 2°, a spread five times that; no time or no
+    terminator in the frame: None. `infer` reports it with the located product."""
+    from dataclasses import replace
+
+    meta = {**META, "START_TIME": "2022-08-17T14:15:43.029"}  # 44C00037's view and time
+    frame = junocam_frame(meta, size=400)
+    frame.valid = lit_side(meta, size=400, past_terminator_deg=-np.degrees(np.arcsin(0.0075)))
+    view = frame_view(frame)
+    cut = terminator_cut(frame, view)
+    assert cut["cos_i"] == pytest.approx(0.0075, abs=0.002) and cut["spread"] < 0.003
+    assert cut["pixels"] > 300
+    turned = terminator_cut(frame, replace(view, north_angle_deg=2.0))
+    assert turned["spread"] > 5 * cut["spread"]
+    features = vortex_at(199.5, 199.5)
+    said = locate_in_view(frame, features)[1]
+    assert said["terminator_cut"] == cut
+    assert f"at cos i {cut['cos_i']:.4f}" in said["located"]
+    untimed = junocam_frame(META, size=400)
+    untimed.valid = frame.valid
+    assert terminator_cut(untimed, frame_view(untimed)) is None
+    assert "terminator_cut" not in locate_in_view(untimed, vortex_at(199.5, 199.5))[1]
+    whole = junocam_frame(meta, size=400)
+    whole.valid = lit_side(meta, size=400, past_terminator_deg=90)  # the disk, no terminator
+    assert terminator_cut(whole, frame_view(whole)) is None

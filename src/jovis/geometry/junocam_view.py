@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+import cv2
 import numpy as np
 
 from jovis.frame import Frame
@@ -162,3 +163,38 @@ def night_share(frame: Frame, view: PerspectiveView, step: int = 8) -> float | N
         return None
     night = cos_incidence < -np.sin(np.radians(TWILIGHT_DEG))
     return float(np.count_nonzero(data & night) / np.count_nonzero(data))
+
+
+# Where the composites stop at the terminator, through their views: cos i 0.0073-0.0080 on the
+# six PJ43/PJ44 composites, each over 1600-2000 edge pixels with an interquartile range of
+# 0.0007-0.0027 (a view turned by 0.25° reads ~0.0035; docs/notes/junocam.md "The products
+# are a sphere rendered from the metadata")
+TERMINATOR_BAND = 0.05  # |cos i| of the edge pixels taken for the terminator (the limb's are not)
+TERMINATOR_MIN_PX = 200
+
+
+def terminator_cut(frame: Frame, view: PerspectiveView) -> dict[str, float] | None:
+    """How the product's data end at the terminator, read through `view`: the median and the
+    interquartile range of cos i (the Sun's incidence at the product's time) over the pixels
+    just past its data that lie within `TERMINATOR_BAND` of the terminator and inside the limb.
+    The composites are cut at one incidence, so a small spread says the view fits the image to a
+    fraction of a degree. None without a time, without `TERMINATOR_MIN_PX` such pixels (no
+    terminator in the frame) or without a valid-data mask."""
+    sun_at = sun_over_frame(frame.meta or {})
+    if sun_at is None or frame.valid is None:
+        return None
+    sun = surface_point(*sun_at)
+    sun /= np.linalg.norm(sun)
+    valid = np.asarray(frame.valid, np.uint8)
+    ys, xs = np.nonzero(cv2.dilate(valid, np.ones((3, 3), np.uint8)) > valid)
+    h, w = frame.shape
+    limb = LIMB_FRACTION * min(h, w)
+    inside = np.hypot(xs - (w - 1) / 2, ys - (h - 1) / 2) < 0.98 * limb
+    points = view.surface(xs[inside].astype(float), ys[inside].astype(float), frame.shape)
+    cos_i = surface_normal(points) @ sun
+    cos_i = cos_i[np.isfinite(cos_i) & (np.abs(cos_i) < TERMINATOR_BAND)]
+    if len(cos_i) < TERMINATOR_MIN_PX:
+        return None
+    q1, median, q3 = np.percentile(cos_i, [25, 50, 75])
+    return {"cos_i": round(float(median), 5), "spread": round(float(q3 - q1), 5),
+            "pixels": len(cos_i)}  # fmt: skip

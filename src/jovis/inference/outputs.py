@@ -27,6 +27,7 @@ from jovis.geometry.junocam_view import (
     missing_metadata,
     night_share,
     position_uncertainty_km,
+    terminator_cut,
 )
 from jovis.geometry.locate import ViewLocator, locate_features
 from jovis.geometry.maps import MAP_AFFINE, CylindricalMap
@@ -164,7 +165,9 @@ def locate_in_view(
     if the assumed north angle is off by the spread the terminators allow, with the view model's
     residual added in quadrature (`junocam_view.position_uncertainty_km`). A product whose data
     lie on the night side of that view (`junocam_view.night_share`) is not located: its image
-    is not the view its metadata give, so every position would be wrong."""
+    is not the view its metadata give, so every position would be wrong. Where the product's
+    data end at a terminator, ``terminator_cut`` says at what incidence and how evenly
+    (`junocam_view.terminator_cut`): a check of the view a scientist can read."""
     if frame.meta.get("map"):
         cylindrical = CylindricalMap.from_dict(frame.meta["map"])
         locate_features(features, cylindrical, frame.shape)
@@ -196,9 +199,14 @@ def locate_in_view(
     checked = ""
     if night is not None:
         checked = f"; its lit side checked against the Sun: {night:.1%} of its data past twilight"
-    return locator, {"located": f"JunoCam view model from the metadata, north angle 0 assumed "
-                                f"(±{spread}° and the model's residual: "
-                                f"position_uncertainty_km){checked}"}  # fmt: skip
+    cut = terminator_cut(frame, view)
+    if cut is not None:  # (a colour composite's reads a spread under 0.003 when the view fits)
+        checked += (f"; its data end at the terminator at cos i {cut['cos_i']:.4f} "
+                    f"(spread {cut['spread']:.4f} over {cut['pixels']} px)")  # fmt: skip
+    said = {"located": f"JunoCam view model from the metadata, north angle 0 assumed "
+                       f"(±{spread}° and the model's residual: "
+                       f"position_uncertainty_km){checked}"}  # fmt: skip
+    return locator, ({**said, "terminator_cut": cut} if cut is not None else said)
 
 
 # The mask also in the input map's own format: (output, the frame metadata that places the
