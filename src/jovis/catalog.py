@@ -185,9 +185,14 @@ def catalog_rows_from_geojson(collection: dict[str, Any]) -> list[dict[str, Any]
 def _row(frame_id: str, feature: str, feature_id: int, values: dict[str, Any]) -> dict[str, Any]:
     row = {c: values.get(c) for c in CATALOG_COLUMNS}
     row.update(frame_id=frame_id, feature=feature, feature_id=feature_id)
-    if row["lat"] is not None:  # as atmospheric work quotes latitudes (JunoCam, the belts' jets)
-        row["lat_planetographic"] = round(float(planetographic(row["lat"])), 4)
+    row["lat_planetographic"] = planetographic_lat(row["lat"])
     return row
+
+
+def planetographic_lat(lat: float | None) -> float | None:
+    """A table's planetocentric `lat` as the planetographic latitude atmospheric work quotes
+    (JunoCam's metadata, the belts' jets), to 1e-4°; None stays None."""
+    return None if lat is None else round(float(planetographic(lat)), 4)
 
 
 def _ellipse_outline(

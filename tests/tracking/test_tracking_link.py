@@ -72,6 +72,12 @@ def test_missed_detection_and_missing_frame_keep_ids(tmp_path):
     assert float(miss[0]["lat"]) == pytest.approx(83.0) and float(miss[0]["lon"]) == pytest.approx(
         (355.0 + 0.1 * 30) % 360.0, abs=1e-6)  # fmt: skip
     assert sum(r["bridged"] == "1" for r in rows) == 1
+    from jovis.geometry.body import planetographic
+
+    for r in rows:  # the planetographic latitude beside every position, the bridged one's too
+        assert float(r["lat_planetographic"]) == pytest.approx(
+            planetographic(float(r["lat"])), abs=1e-4
+        )
     drift = list(csv.DictReader((tmp_path / "a" / "drift.csv").read_text().splitlines()))
     assert sorted(int(d["n"]) for d in drift) == [5, 6, 6]
     track([cat], tmp_path / "b", link={"bridge": False}, jitter={"drop_frames": [4]})

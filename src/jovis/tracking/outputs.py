@@ -10,14 +10,16 @@ from typing import Any
 
 import numpy as np
 
-from jovis.catalog import LATLON_CRS
+from jovis.catalog import LATLON_CRS, planetographic_lat
 from jovis.geometry.lonwrap import line_geometry
 from jovis.io.atomic import write_json, write_png, write_text
 from jovis.io.csv_file import csv_cell, csv_text
 from jovis.tracking import plots
 from jovis.tracking.oval_series import OVAL_COLUMNS
 
-TRACK_COLUMNS = "id frame_id time day lat lon radius_km uncertainty_km bridged".split()
+TRACK_COLUMNS = (
+    "id frame_id time day lat lon radius_km uncertainty_km bridged lat_planetographic".split()
+)
 DRIFT_COLUMNS = ("id n first_time last_time mean_lat lon_first lon_rate_deg_per_day lon_rate_err "
                  "lat_rate_deg_per_day lat_rate_err").split()  # fmt: skip
 
@@ -120,7 +122,8 @@ def write_report(out: Path, summary: dict[str, Any], drift: list[dict], images: 
 
 def write_all(out: Path, points, drift, ovals, summary, hemisphere: str,
               untracked: list[tuple[float, float]] | None = None) -> None:  # fmt: skip
-    write_text(out / "tracks.csv", csv_text(points, TRACK_COLUMNS))
+    graphic = [{**p, "lat_planetographic": planetographic_lat(p.get("lat"))} for p in points]
+    write_text(out / "tracks.csv", csv_text(graphic, TRACK_COLUMNS))
     write_json(out / "tracks.geojson", tracks_geojson(points, drift))
     write_text(out / "drift.csv", csv_text(drift, DRIFT_COLUMNS))
     write_text(out / "oval_series.csv", csv_text(ovals, OVAL_COLUMNS))
