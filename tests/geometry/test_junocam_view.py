@@ -365,3 +365,10 @@ def test_the_terminator_cut_says_how_well_the_view_fits_and_is_reported():
     whole = junocam_frame(meta, size=400)
     whole.valid = lit_side(meta, size=400, past_terminator_deg=90)  # the disk, no terminator
     assert terminator_cut(whole, frame_view(whole)) is None
+    short = junocam_frame(meta, size=400)  # data that stop 4° before it (a swath's edge)
+    short.valid = lit_side(meta, size=400, past_terminator_deg=-4.0)
+    assert terminator_cut(short, frame_view(short)) is None
+    tips = junocam_frame(meta, size=400)  # meeting it over a short stretch only (141 px)
+    tips.valid = frame.valid.copy()
+    tips.valid[90:] = False
+    assert terminator_cut(tips, frame_view(tips)) is None

@@ -170,7 +170,9 @@ def night_share(frame: Frame, view: PerspectiveView, step: int = 8) -> float | N
 # 0.0007-0.0027 (a view turned by 0.25° reads ~0.0035; docs/notes/junocam.md "The products
 # are a sphere rendered from the metadata")
 TERMINATOR_BAND = 0.05  # |cos i| of the edge pixels taken for the terminator (the limb's are not)
-TERMINATOR_MIN_PX = 200
+# at least this many terminator pixels per pixel of the limb's radius (the six composites: 2.1-2.5;
+# PJ32's data meet the terminator only at two tips, 0.48: too short a stretch to say anything)
+TERMINATOR_MIN_PER_RADIUS = 0.75
 
 
 def terminator_cut(frame: Frame, view: PerspectiveView) -> dict[str, float] | None:
@@ -178,8 +180,9 @@ def terminator_cut(frame: Frame, view: PerspectiveView) -> dict[str, float] | No
     interquartile range of cos i (the Sun's incidence at the product's time) over the pixels
     just past its data that lie within `TERMINATOR_BAND` of the terminator and inside the limb.
     The composites are cut at one incidence, so a small spread says the view fits the image to a
-    fraction of a degree. None without a time, without `TERMINATOR_MIN_PX` such pixels (no
-    terminator in the frame) or without a valid-data mask."""
+    fraction of a degree. None without a time, without a valid-data mask, or without
+    `TERMINATOR_MIN_PER_RADIUS` such pixels per pixel of the limb's radius (no terminator in
+    the frame, or data that stop short of it)."""
     sun_at = sun_over_frame(frame.meta or {})
     if sun_at is None or frame.valid is None:
         return None
@@ -193,7 +196,7 @@ def terminator_cut(frame: Frame, view: PerspectiveView) -> dict[str, float] | No
     points = view.surface(xs[inside].astype(float), ys[inside].astype(float), frame.shape)
     cos_i = surface_normal(points) @ sun
     cos_i = cos_i[np.isfinite(cos_i) & (np.abs(cos_i) < TERMINATOR_BAND)]
-    if len(cos_i) < TERMINATOR_MIN_PX:
+    if len(cos_i) == 0 or len(cos_i) < TERMINATOR_MIN_PER_RADIUS * limb:
         return None
     q1, median, q3 = np.percentile(cos_i, [25, 50, 75])
     return {"cos_i": round(float(median), 5), "spread": round(float(q3 - q1), 5),
