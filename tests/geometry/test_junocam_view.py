@@ -91,6 +91,11 @@ def test_a_product_with_a_bad_view_field_keeps_its_pixel_features_and_says_why()
     assert located is None and "lat" not in features["vortices"][0] and "view" not in features
     with pytest.raises(ValueError, match="must be > 0 km"):
         product_view({**META, "SPACECRAFT_ALTITUDE": "-5"}, (200, 200))
+    with pytest.raises(ValueError, match=r"LATITUDE = 95\.0 is outside -90\.\.90"):
+        product_view({**META, "SUB_SPACECRAFT_LATITUDE": "95"}, (200, 200))
+    said = locate_in_view(junocam_frame({**META, "SUB_SPACECRAFT_LATITUDE": "-91.5"}), features)[1]
+    assert said["located"].startswith("not located") and "outside -90..90" in said["located"]
+    assert product_view({**META, "SUB_SPACECRAFT_LATITUDE": "90"}, (200, 200)).sub_lat == 90.0
     assert locate_in_view(junocam_frame(META, instrument="uv"), vortex_at(1.0, 1.0)) == (None, {})
 
 

@@ -55,6 +55,8 @@ def product_view(meta: Mapping[str, Any], shape: tuple[int, int], north_angle_de
             raise ValueError(f"{where}: metadata {key} = {meta[key]!r} is not a number")
         values.append(float(value))
     lat, lon, altitude = values
+    if abs(lat) > 90.0:
+        raise ValueError(f"{where}: metadata SUB_SPACECRAFT_LATITUDE = {lat} is outside -90..90")
     if altitude <= 0:
         raise ValueError(f"{where}: metadata SPACECRAFT_ALTITUDE = {altitude} must be > 0 km")
     radius = LIMB_FRACTION * min(shape) if limb_radius_px is None else float(limb_radius_px)
