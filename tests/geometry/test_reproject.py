@@ -164,3 +164,24 @@ def test_a_rendered_sphere_view_has_a_round_limb_and_planetographic_latitudes():
     assert PerspectiveView.from_dict(sphere.to_dict()) == sphere
     with pytest.raises(ValueError, match="globe='ellipsoid'"):
         PerspectiveView(30.0, 200.0, distance, 0.0, scale, globe="ellipsoid")
+
+
+def test_a_bad_view_in_a_sidecar_names_the_file_and_the_field(tmp_path):
+    """A `.view.json` with an unknown globe or a distance of 0: the error names the frame and
+    the value (as for an unknown field), so a batch records it and carries on."""
+    import json
+
+    from jovis.geometry.reproject import polar_from_settings
+
+    frame = Frame(np.zeros((32, 32, 1), np.float32), ["uv"], source=str(tmp_path / "f.fits"))
+    grid = {"hemisphere": "north", "pole_x": 15.5, "pole_y": 15.5, "px_per_deg": 1.0}
+    for bad, said in (({"globe": "ellipsoid"}, "globe='ellipsoid'"),
+                      ({"distance_km": 0.0}, "distance_km > 0"),
+                      ({"tilt": 3.0}, "tilt")):  # fmt: skip
+        view = {**ortho(10.0, 70.0).to_dict(), **bad}
+        (tmp_path / "f.fits.view.json").write_text(
+            json.dumps({"view": view, "grid": grid, "size": [16, 16]})
+        )
+        with pytest.raises(ValueError, match=r"bad reproject\.view") as err:
+            polar_from_settings(frame, None)
+        assert "f.fits" in str(err.value) and said in str(err.value)

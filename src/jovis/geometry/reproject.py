@@ -240,7 +240,7 @@ def polar_from_settings(frame: Frame, settings: dict | None) -> Frame:
         )
     try:
         view = PerspectiveView.from_dict(merged["view"])
-    except TypeError as err:
+    except (TypeError, ValueError) as err:  # unknown fields; a value out of range
         raise ValueError(
             f"{frame.source}: bad reproject.view ({err}); fields: "
             f"{', '.join(PerspectiveView.__dataclass_fields__)}"
