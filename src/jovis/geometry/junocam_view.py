@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from jovis.frame import Frame
-from jovis.geometry.body import EQUATORIAL_RADIUS_KM, distance_km, surface_normal, surface_point
+from jovis.geometry.body import EQUATORIAL_RADIUS_KM, distance_km, surface_normal, unit_vector
 from jovis.geometry.reproject import PerspectiveView
 from jovis.geometry.sun import sun_over_frame
 from jovis.io.junocam import PER_FILTER, metadata_number
@@ -147,23 +147,34 @@ NIGHT_SHARE_MAX = 0.05
 TWILIGHT_DEG = 6.0
 
 
-def night_share(frame: Frame, view: PerspectiveView, step: int = 8) -> float | None:
+def sun_direction(frame: Frame, sun_at: tuple[float, float] | None = None) -> np.ndarray | None:
+    """Body-fixed unit vector towards the Sun over the product: `sun_at`, the sub-solar point
+    when the caller has it, else `sun_over_frame` of the frame's metadata; None without a time."""
+    sun_at = sun_at or sun_over_frame(frame.meta or {})
+    return None if sun_at is None else unit_vector(*sun_at)
+
+
+def cos_incidence(view: PerspectiveView, x, y, shape: tuple[int, int], sun: np.ndarray):
+    """cos of the Sun's incidence on the surface seen at pixels (x, y); NaN off the disk."""
+    return surface_normal(view.surface(x, y, shape)) @ sun
+
+
+def night_share(frame: Frame, view: PerspectiveView, step: int = 8,
+                sun_at: tuple[float, float] | None = None) -> float | None:  # fmt: skip
     """The share of the product's data on the disk (its valid pixels, every `step`-th row and
     column) that `view` places more than `TWILIGHT_DEG` past the terminator at the product's
-    time (the Sun's place from `jovis.geometry.sun`): about 0 for a product its metadata place
-    rightly, since JunoCam sees nothing of the night side. None when the product has no time,
-    or no data on the disk."""
-    sun_at = sun_over_frame(frame.meta or {})
-    if sun_at is None or frame.valid is None:
+    time (`sun_direction`): about 0 for a product its metadata place rightly, since JunoCam
+    sees nothing of the night side. None when the product has no time, or no data on the
+    disk."""
+    sun = sun_direction(frame, sun_at)
+    if sun is None or frame.valid is None:
         return None
-    sun = surface_point(*sun_at)
-    sun /= np.linalg.norm(sun)
     ys, xs = np.mgrid[0 : frame.shape[0] : step, 0 : frame.shape[1] : step].astype(float)
-    cos_incidence = surface_normal(view.surface(xs, ys, frame.shape)) @ sun
-    data = np.asarray(frame.valid, bool)[::step, ::step] & np.isfinite(cos_incidence)
+    cos_i = cos_incidence(view, xs, ys, frame.shape, sun)
+    data = np.asarray(frame.valid, bool)[::step, ::step] & np.isfinite(cos_i)
     if not data.any():
         return None
-    night = cos_incidence < -np.sin(np.radians(TWILIGHT_DEG))
+    night = cos_i < -np.sin(np.radians(TWILIGHT_DEG))
     return float(np.count_nonzero(data & night) / np.count_nonzero(data))
 
 
@@ -177,26 +188,27 @@ TERMINATOR_BAND = 0.05  # |cos i| of the edge pixels taken for the terminator (t
 TERMINATOR_MIN_PER_RADIUS = 0.75
 
 
-def terminator_cut(frame: Frame, view: PerspectiveView) -> dict[str, float] | None:
+def terminator_cut(
+    frame: Frame, view: PerspectiveView, sun_at: tuple[float, float] | None = None
+) -> dict[str, float] | None:
     """How the product's data end at the terminator, read through `view`: the median and the
-    interquartile range of cos i (the Sun's incidence at the product's time) over the pixels
+    interquartile range of cos i (the Sun's incidence at the product's time, `sun_direction`)
+    over the pixels
     just past its data that lie within `TERMINATOR_BAND` of the terminator and inside the limb.
     The composites are cut at one incidence, so a small spread says the view fits the image to a
     fraction of a degree. None without a time, without a valid-data mask, or without
     `TERMINATOR_MIN_PER_RADIUS` such pixels per pixel of the limb's radius (no terminator in
     the frame, or data that stop short of it)."""
-    sun_at = sun_over_frame(frame.meta or {})
-    if sun_at is None or frame.valid is None:
+    sun = sun_direction(frame, sun_at)
+    if sun is None or frame.valid is None:
         return None
-    sun = surface_point(*sun_at)
-    sun /= np.linalg.norm(sun)
     valid = np.asarray(frame.valid, np.uint8)
     ys, xs = np.nonzero(cv2.dilate(valid, np.ones((3, 3), np.uint8)) > valid)
     h, w = frame.shape
     limb = LIMB_FRACTION * min(h, w)
     inside = np.hypot(xs - (w - 1) / 2, ys - (h - 1) / 2) < 0.98 * limb
-    points = view.surface(xs[inside].astype(float), ys[inside].astype(float), frame.shape)
-    cos_i = surface_normal(points) @ sun
+    xs, ys = xs[inside].astype(float), ys[inside].astype(float)
+    cos_i = cos_incidence(view, xs, ys, frame.shape, sun)
     cos_i = cos_i[np.isfinite(cos_i) & (np.abs(cos_i) < TERMINATOR_BAND)]
     if len(cos_i) == 0 or len(cos_i) < TERMINATOR_MIN_PER_RADIUS * limb:
         return None

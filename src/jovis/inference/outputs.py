@@ -104,9 +104,9 @@ def write_frame_outputs(
     beside = Beside(pool, _write_pixels, mask, probs, schema, paths, frame.meta)
     try:
         features = extract_features(mask, probs, schema, grid=frame.grid, **(extract or {}))
-        located, note = locate_in_view(frame, features)
+        sun = sun_over_frame(frame.meta)  # (the lit-side check, local times, the overlay's noon)
+        located, note = locate_in_view(frame, features, sun)
         properties = {**properties, "time": frame.meta.get("time"), **note}
-        sun = sun_over_frame(frame.meta)  # (the profile's local times, the overlay's noon)
         if features["oval"].get("area_px"):
             features["oval"]["brightness"] = oval_brightness(frame, mask, schema)
             profile = oval_profile(frame, mask, schema, sun)
@@ -153,7 +153,7 @@ def write_frame_outputs(
 
 
 def locate_in_view(
-    frame: Frame, features: dict[str, Any]
+    frame: Frame, features: dict[str, Any], sun: tuple[float, float] | None = None
 ) -> tuple[ViewLocator | CylindricalMap | None, dict[str, Any]]:
     """Give the features of a frame without a polar grid lat/lon and km, in place: a frame
     declared a cylindrical map (``meta["map"]``, `jovis.geometry.maps`) through its map, a
@@ -167,7 +167,8 @@ def locate_in_view(
     lie on the night side of that view (`junocam_view.night_share`) is not located: its image
     is not the view its metadata give, so every position would be wrong. Where the product's
     data end at a terminator, ``terminator_cut`` says at what incidence and how evenly
-    (`junocam_view.terminator_cut`): a check of the view a scientist can read."""
+    (`junocam_view.terminator_cut`): a check of the view a scientist can read. `sun`: the
+    frame's sub-solar point when the caller has found it (`sun_over_frame`)."""
     if frame.meta.get("map"):
         cylindrical = CylindricalMap.from_dict(frame.meta["map"])
         locate_features(features, cylindrical, frame.shape)
@@ -179,7 +180,7 @@ def locate_in_view(
     if view is None:
         missing = missing_metadata(frame)
         return None, ({"located": missing} if missing else {})
-    night = night_share(frame, view)
+    night = night_share(frame, view, sun_at=sun)
     if night is not None and night > NIGHT_SHARE_MAX:  # the image is not the metadata's view
         return None, {"located": f"not located: {night:.0%} of its data lie more than "
                                  f"{TWILIGHT_DEG:g}° past the terminator of the view its "
@@ -199,7 +200,7 @@ def locate_in_view(
     checked = ""
     if night is not None:
         checked = f"; its lit side checked against the Sun: {night:.1%} of its data past twilight"
-    cut = terminator_cut(frame, view)
+    cut = terminator_cut(frame, view, sun_at=sun)
     if cut is not None:  # (a colour composite's reads a spread under 0.003 when the view fits)
         checked += (f"; its data end at the terminator at cos i {cut['cos_i']:.4f} "
                     f"(spread {cut['spread']:.4f} over {cut['pixels']} px)")  # fmt: skip

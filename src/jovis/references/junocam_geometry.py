@@ -21,6 +21,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from jovis.annotations.shapes import ellipse_points
 from jovis.geometry import junocam_view
 from jovis.geometry.reproject import PerspectiveView
 from jovis.io.sidecars import JUNOCAM_METADATA
@@ -99,13 +100,9 @@ def carry_ellipse(ellipse: dict[str, Any], source: PerspectiveView, target: Pers
     (a vertex every 5°) turned into lat/lon by `source`'s view, projected by `target`'s and
     fitted with an ellipse (`cv2.fitEllipse`); the ellipse's other fields are kept. None when
     any of the outline is off either disk (it cannot be carried whole)."""
-    centre = (float(ellipse["x"]), float(ellipse["y"]))
-    axes = (float(ellipse["a"]), float(ellipse["b"]))
-    around = np.radians(np.arange(0.0, 360.0, 5.0))
-    t = np.radians(float(ellipse["angle"]))
-    u, v = axes[0] * np.cos(around), axes[1] * np.sin(around)
-    xs = centre[0] + u * np.cos(t) - v * np.sin(t)
-    ys = centre[1] + u * np.sin(t) + v * np.cos(t)
+    outline = ellipse_points(float(ellipse["x"]), float(ellipse["y"]), float(ellipse["a"]),
+                             float(ellipse["b"]), float(ellipse["angle"]), 72)  # fmt: skip
+    xs, ys = outline[:, 0], outline[:, 1]
     lat, lon = source.latlon(xs, ys, shape)
     if not np.isfinite(lat).all():
         return None
