@@ -13,6 +13,7 @@ from jovis.geometry.body import (
     POLAR_RADIUS_KM,
     planetocentric,
     planetographic,
+    spheroid_radius,
     surface_normal,
     surface_point,
     unit_vector,
@@ -70,7 +71,7 @@ class PerspectiveView:
         """The camera's height above the surface under it (its globe's)."""
         if self.globe == "sphere":
             return self.distance_km - EQUATORIAL_RADIUS_KM
-        return self.distance_km - float(np.linalg.norm(surface_point(self.sub_lat, self.sub_lon)))
+        return self.distance_km - float(spheroid_radius(self.sub_lat))
 
     def _globe_point(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         """Where planetocentric (lat, lon) lies on the globe the image shows (km)."""
