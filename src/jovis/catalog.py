@@ -5,13 +5,13 @@ Pixel coordinates for now: ``[x, y]`` = ``[column, row]``, top-left pixel centre
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from jovis.geometry import PolarGrid
 from jovis.geometry.body import planetographic
+from jovis.geometry.ellipse import ellipse_points
 from jovis.geometry.lonwrap import line_geometry, polygon_geometry
 from jovis.geometry.maps import pixels_to_map
 
@@ -62,7 +62,7 @@ def features_to_geojson(
     items: list[dict[str, Any]] = []
     for v in features.get("vortices", []):
         ring = position(
-            _ellipse_outline(v["x"], v["y"], v["semi_major_px"], v["semi_minor_px"], v["angle_deg"])
+            _ellipse_ring(v["x"], v["y"], v["semi_major_px"], v["semi_minor_px"], v["angle_deg"])
         )
         props = {"feature": "vortex", "feature_id": v["id"]}
         props.update({k: val for k, val in v.items() if k != "id"})
@@ -195,14 +195,9 @@ def planetographic_lat(lat: float | None) -> float | None:
     return None if lat is None else round(float(planetographic(lat)), 4)
 
 
-def _ellipse_outline(
-    x: float, y: float, a: float, b: float, angle_deg: float, n: int = 36
-) -> list[list[float]]:
-    t = np.linspace(0.0, 2 * math.pi, n, endpoint=False)
-    ca, sa = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
-    px = x + a * np.cos(t) * ca - b * np.sin(t) * sa
-    py = y + a * np.cos(t) * sa + b * np.sin(t) * ca
-    pts = [[_r(float(u)), _r(float(v))] for u, v in zip(px, py, strict=True)]
+def _ellipse_ring(x: float, y: float, a: float, b: float, angle_deg: float) -> list[list[float]]:
+    """A vortex's ellipse as a closed GeoJSON ring of 36 rounded pixel points."""
+    pts = [[_r(float(u)), _r(float(v))] for u, v in ellipse_points(x, y, a, b, angle_deg, n=36)]
     return [*pts, pts[0]]
 
 

@@ -40,7 +40,8 @@ import numpy as np
 
 from jovis.annotations.frames import FrameIndex, FrameInfo
 from jovis.annotations.labelme import AnnotationError
-from jovis.annotations.shapes import Shape, ellipse_points, labelme_polygons
+from jovis.annotations.shapes import Shape, labelme_polygons
+from jovis.geometry.ellipse import ellipse_points
 from jovis.io.text_file import user_text
 
 FIRST_PIXEL = 1.0  # DS9's image coordinate of the first pixel's centre

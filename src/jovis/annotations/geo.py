@@ -9,12 +9,11 @@ latitude) plane of a cylindrical map, as map-based tools draw them.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from jovis.geometry import PolarGrid
 from jovis.geometry.body import planetocentric, surface_point
+from jovis.geometry.ellipse import ellipse_offsets
 from jovis.geometry.maps import LATITUDES, LONGITUDES, CylindricalMap
 
 AXIS_UNITS = ("km", "deg")
@@ -60,10 +59,7 @@ def ellipse_outline_km(
         east = np.array([0.0, -1.0, 0.0])
     east /= np.linalg.norm(east)
     north = np.cross(up, east)
-    t = np.linspace(0, 2 * math.pi, n, endpoint=False)
-    th = math.radians(angle_deg)
-    u = a_km * np.cos(t) * math.cos(th) - b_km * np.sin(t) * math.sin(th)
-    v = a_km * np.cos(t) * math.sin(th) + b_km * np.sin(t) * math.cos(th)
+    u, v = ellipse_offsets(a_km, b_km, angle_deg, n)
     pts = p + u[:, None] * east + v[:, None] * north
     return _latlon_of_points(pts)
 
@@ -73,10 +69,7 @@ def ellipse_outline_deg(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(lat, west lon) of an ellipse drawn on a cylindrical map: x = east longitude, y =
     latitude, semi-axes in degrees, the major axis `angle_deg` counterclockwise from east."""
-    t = np.linspace(0, 2 * math.pi, n, endpoint=False)
-    th = math.radians(angle_deg)
-    de = a_deg * np.cos(t) * math.cos(th) - b_deg * np.sin(t) * math.sin(th)
-    dn = a_deg * np.cos(t) * math.sin(th) + b_deg * np.sin(t) * math.cos(th)
+    de, dn = ellipse_offsets(a_deg, b_deg, angle_deg, n)
     return np.clip(lat + dn, -90.0, 90.0), np.mod(lon - de, 360.0)
 
 

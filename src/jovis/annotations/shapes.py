@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from jovis.frame import LabelSchema
+from jovis.geometry.ellipse import ellipse_points
 
 EPS = 1e-3  # px: a centre this close to an outline is on it (lat/lon round trips)
 UNLABELLED = ("ignore", "background")
@@ -52,15 +53,6 @@ def labelme_polygons(polygons: list[dict[str, Any]]) -> list[tuple[str, np.ndarr
         out.append((p["label"], p["rings"][0]))
         out += [("background", hole) for hole in p["rings"][1:]]
     return out
-
-
-def ellipse_points(cx, cy, a, b, angle_deg, n: int = 72) -> np.ndarray:
-    """(n, 2) outline of a pixel ellipse; angle from +x toward +y (cv2.fitEllipse's sense)."""
-    t = np.linspace(0, 2 * math.pi, n, endpoint=False)
-    th = math.radians(angle_deg)
-    x = cx + a * np.cos(t) * math.cos(th) - b * np.sin(t) * math.sin(th)
-    y = cy + a * np.cos(t) * math.sin(th) + b * np.sin(t) * math.cos(th)
-    return np.stack([x, y], axis=1)
 
 
 def polygon_mask(ring: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -21,8 +21,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from jovis.annotations.shapes import ellipse_points
 from jovis.geometry import junocam_view
+from jovis.geometry.ellipse import ellipse_points
 from jovis.geometry.reproject import PerspectiveView
 from jovis.io.sidecars import JUNOCAM_METADATA
 
