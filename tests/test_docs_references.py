@@ -65,3 +65,16 @@ def test_the_readme_links_into_docs_notes_resolve():
         text = (REPO / file).read_text()
         anchors = {anchor(h.lstrip("#").strip()) for h in text.splitlines() if h.startswith("#")}
         assert not fragment or fragment in anchors, f"{file}#{fragment}"
+
+
+def test_every_notes_section_is_in_the_readme_index():
+    """A dated experiment written into docs/notes/ and left out of the README's index is one a
+    reader of the README never finds (five sections of 2026-12-07 were)."""
+    linked = set(LINK.findall((REPO / "README.md").read_text()))
+    missing = []
+    for file in sorted((REPO / "docs" / "notes").glob("*.md")):
+        rel = f"docs/notes/{file.name}"
+        for line in file.read_text().splitlines():
+            if line.startswith("## ") and (rel, anchor(line[3:].strip())) not in linked:
+                missing.append(f"{rel}: {line[3:].strip()}")
+    assert not missing, "README's notes index lacks:\n" + "\n".join(missing)
