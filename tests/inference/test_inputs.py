@@ -171,6 +171,19 @@ def test_a_glob_reads_a_frames_sidecars_with_it_not_as_frames(tmp_path, caplog):
     assert [p.name for p in list_inputs([str(tmp_path / "mosaic.pgw")])] == ["mosaic.pgw"]
 
 
+def test_a_glob_reads_the_flatproj_index_files_with_their_products(tmp_path):
+    """`input='hst_stis_2014_2022/*'` failed the two `expaurarr_*_iinx_jinx.npz` files that
+    rebuild the flatproj products beside them as "unrecognised content"; they are the products'
+    sidecars (`hst_forms.read_flatproj` reads them by that name). Alone, one is still attempted."""
+    names = ["jup_14-001-03-02-53_0030_v01_stis_f25srf2_flatproj.fits",
+             "expaurarr_north_iinx_jinx.npz", "expaurarr_south_iinx_jinx.npz"]  # fmt: skip
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    assert [p.name for p in list_inputs(f"{tmp_path}/*")] == [names[0]]
+    alone = str(tmp_path / "expaurarr_north_iinx_jinx.npz")
+    assert [p.name for p in list_inputs(alone)] == ["expaurarr_north_iinx_jinx.npz"]
+
+
 def test_an_infer_outputs_manifest_is_not_taken_for_a_frame_sets(tmp_path):
     # infer out=. beside the frames' folder writes a manifest whose rows name no image: the
     # frames below it are listed as a plain folder; the output folder itself is refused by name

@@ -29,6 +29,7 @@ from jovis.geometry.body import (
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid, square_polar_grid
 from jovis.io.errors import FrameReadError
+from jovis.io.sidecars import flatproj_index
 
 SKYPLANE_KEYS = ("CML", "DECE", "PCX", "PCY", "RPPX")
 # Defaults of the instrument config's ``skyplane_to_polar`` / ``flatproj_to_polar`` blocks.
@@ -192,7 +193,7 @@ def read_flatproj(
     """Rebuild a 1-D flatproj array with its index file and project it onto a polar grid."""
     cfg = {**FLATPROJ_DEFAULTS, **(settings or {})}
     hemisphere = hemisphere_of(path, meta)
-    index_path = path.parent / f"expaurarr_{hemisphere}_iinx_jinx.npz"
+    index_path = flatproj_index(path, hemisphere)
     if not index_path.is_file():
         raise FrameReadError(
             path,
