@@ -375,3 +375,39 @@ def test_a_track_across_the_0_360_meridian_is_cut_there():
     assert geom["type"] == "MultiLineString"
     assert geom["coordinates"] == [[[354.0, 84.0], [358.0, 84.1], [360.0, 84.15]],
                                    [[0.0, 84.15], [2.0, 84.2], [6.0, 84.3]]]  # fmt: skip
+
+
+def test_two_products_of_one_exposure_are_tracked_as_one_frame(tmp_path):
+    """`infer input='PJ44/*'` predicts a JunoCam composite and its per-filter set, which share
+    the observation time: tracked as two frames, each vortex became two points at one time and
+    the tracks were bridged across zero-length gaps. The product with the most located vortices
+    is tracked; the other is recorded, naming the product kept."""
+    cat = _catalog(tmp_path / "c.csv", 4)
+    rows = list(csv.DictReader(cat.read_text().splitlines()))
+    sets = [{**r, "frame_id": f"{r['frame_id']}-blue", "lat": float(r["lat"]) + 0.05}
+            for r in rows if r["feature_id"] != "3"]  # fmt: skip
+    with open(tmp_path / "both.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=CATALOG_COLUMNS)
+        w.writeheader()
+        w.writerows(rows + sets)
+    summary = track([tmp_path / "both.csv"], tmp_path / "o")
+    assert (summary["frames"], summary["tracks"], summary["bridged_points"]) == (4, 3, 0)
+    assert {p["frame_id"] for p in _tracks(tmp_path / "o")} == {f"f{k}" for k in range(4)}
+    reasons = sorted(s["reason"] for s in summary["skipped_inputs"])
+    assert len(reasons) == 4
+    assert reasons[0].startswith("frame 'f0-blue' has the observation time of 'f0'")
+    assert "most located vortices (3 against 2)" in reasons[0]
+
+
+def test_one_frame_per_time_keeps_an_oval_from_the_product_left_out():
+    from jovis.tracking.inputs import one_per_time
+    from jovis.tracking.observations import Detection, FrameObs
+
+    vortices = FrameObs("m", T0, [Detection(80.0, 10.0)])
+    aurora = FrameObs("l", T0, [], oval={"mean_colatitude_deg": 15.0})
+    later = FrameObs("m2", T0 + timedelta(hours=1), [Detection(80.0, 11.0)])
+    skipped: list = []
+    kept = one_per_time([aurora, vortices, later], skipped)
+    assert [f.frame_id for f in kept] == ["m", "m2"]
+    assert kept[0].oval == {"mean_colatitude_deg": 15.0}
+    assert [s["source"] for s in skipped] == ["l"]

@@ -73,7 +73,37 @@ def read_frames(
     if dup:
         raise ValueError(f"track: frame ids {dup[:5]} appear in more than one input; give each "
                          "frame once")  # fmt: skip
-    return sorted(frames, key=lambda f: f.time)
+    return sorted(one_per_time(frames, skipped), key=lambda f: f.time)
+
+
+def one_per_time(frames: list[FrameObs],
+                 skipped: list[dict[str, str]] | None = None) -> list[FrameObs]:  # fmt: skip
+    """One frame per observation time. Frames with the same time are products of one exposure
+    (a JunoCam composite and its per-filter set, which `infer input='PJ44/*'` both predicts;
+    JIRAM's L and M halves): tracked as two frames, each vortex became two points at one time
+    and a track through both was bridged across a zero-length gap. Of each such group the frame
+    with the most located vortices is tracked (ties: the first by id), with the oval row of the
+    first that has one (an L half's oval beside an M half's vortices); the others are recorded
+    in `skipped` and logged."""
+    by_time: dict[Any, list[FrameObs]] = defaultdict(list)
+    for frame in frames:
+        by_time[frame.time].append(frame)
+    kept = []
+    for group in by_time.values():
+        group = sorted(group, key=lambda f: (-len(f.detections), f.frame_id))
+        keep = group[0]
+        if keep.oval is None:
+            keep.oval = next((f.oval for f in group if f.oval is not None), None)
+        for other in group[1:]:
+            reason = (f"frame {other.frame_id!r} has the observation time of {keep.frame_id!r} "
+                      f"({keep.time.isoformat()}): one product of an exposure is tracked, the "
+                      f"one with the most located vortices ({len(keep.detections)} against "
+                      f"{len(other.detections)})")  # fmt: skip
+            log.warning("track: %s", reason)
+            if skipped is not None:
+                skipped.append({"source": other.source or other.frame_id, "reason": reason})
+        kept.append(keep)
+    return kept
 
 
 def _geojson_files(paths: list[Path], skipped: list[dict[str, str]] | None) -> list[FrameObs]:
