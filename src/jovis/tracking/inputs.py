@@ -79,12 +79,12 @@ def read_frames(
 def one_per_time(frames: list[FrameObs],
                  skipped: list[dict[str, str]] | None = None) -> list[FrameObs]:  # fmt: skip
     """One frame per observation time. Frames with the same time are products of one exposure
-    (a JunoCam composite and its per-filter set, which `infer input='PJ44/*'` both predicts;
-    JIRAM's L and M halves): tracked as two frames, each vortex became two points at one time
-    and a track through both was bridged across a zero-length gap. Of each such group the frame
-    with the most located vortices is tracked (ties: the first by id), with the oval row of the
-    first that has one (an L half's oval beside an M half's vortices); the others are recorded
-    in `skipped` and logged."""
+    (a JunoCam composite and its per-filter set, which `infer input='PJ44/*'` both predicts):
+    tracked as two frames, each vortex became two points at one time and a track through both
+    was bridged across a zero-length gap. Of each such group the frame with the most located
+    vortices is tracked (ties: the first by id), with the oval row of the first that has one (a
+    product seen by an aurora detector beside one seen by a vortex detector); the others are
+    recorded in `skipped` and logged."""
     by_time: dict[Any, list[FrameObs]] = defaultdict(list)
     for frame in frames:
         by_time[frame.time].append(frame)
