@@ -9,6 +9,7 @@ def test_a_frames_sidecar_names():
         f"{png.name}.map.json", f"{png.name}.view.json", f"{png.name}.aux.xml",
         "JNCE_2022229_44C00037_V01-mapprojected.wld", "JNCE_2022229_44C00037_V01-mapprojected.pgw",
         f"{png.name}w", "JNCE_2022229_44C00037_V01-mapprojected.prj",
+        "expaurarr_north_iinx_jinx.npz", "expaurarr_south_iinx_jinx.npz",
         "JNCE_2022229_44C00037_V01-metadata.json",
     ]  # fmt: skip
     assert [p.suffix for p in world_files(Path("m.tif"))] == [".wld", ".tfw", ".tifw"]
