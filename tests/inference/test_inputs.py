@@ -171,6 +171,25 @@ def test_a_glob_reads_a_frames_sidecars_with_it_not_as_frames(tmp_path, caplog):
     assert [p.name for p in list_inputs([str(tmp_path / "mosaic.pgw")])] == ["mosaic.pgw"]
 
 
+def test_a_glob_naming_two_products_of_one_observation_says_both_are_predicted(tmp_path, caplog):
+    """A glob over a JunoCam folder names the composite and the per-filter set of each
+    observation: both are predicted (named explicitly), and the log says the catalogue then
+    holds that observation's vortices twice; a folder takes one and says nothing of it."""
+    pj44 = "JNCE_2022229_44C00037_V01"
+    for name in (f"{pj44}-mapprojected.png", f"{pj44}-red.png", f"{pj44}-green.png",
+                 f"{pj44}-blue.png", "mosaic.png"):  # fmt: skip
+        (tmp_path / name).write_bytes(b"x")
+    with caplog.at_level("INFO", logger="jovis.inference.inputs"):
+        taken = [p.name for p in list_inputs(f"{tmp_path}/*")]
+    assert taken == [f"{pj44}-blue.png", f"{pj44}-mapprojected.png", "mosaic.png"]
+    assert "1 file(s) are further products of JunoCam observations" in caplog.text
+    assert f"the per-filter set {pj44}-red/-green/-blue.png" in caplog.text
+    caplog.clear()
+    with caplog.at_level("INFO", logger="jovis.inference.inputs"):
+        assert len(list_inputs(tmp_path)) == 2
+    assert "further products" not in caplog.text
+
+
 def test_a_glob_reads_the_flatproj_index_files_with_their_products(tmp_path):
     """`input='hst_stis_2014_2022/*'` failed the two `expaurarr_*_iinx_jinx.npz` files that
     rebuild the flatproj products beside them as "unrecognised content"; they are the products'

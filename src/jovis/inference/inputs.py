@@ -120,6 +120,7 @@ def list_inputs(spec: Input, every_product: bool = False) -> list[Path]:
                  _few([p.name for p in same]))  # fmt: skip
     if not paths:
         raise FileNotFoundError(f"input={text}: no frames found{_folder_hint(path)}")
+    _note_observations(text, paths)
     return paths
 
 
@@ -143,7 +144,22 @@ def _listed_inputs(specs: list[str | Path], every_product: bool) -> list[Path]:
         shown = ",".join(str(s) for s in specs)
         raise FileNotFoundError(f"input=[{shown}]: no frames found in any of them" if specs else
                                 "input=[]: an empty list names no frames")  # fmt: skip
-    return _distinct_files(paths)
+    paths = _distinct_files(paths)
+    _note_observations(f"[{','.join(str(s) for s in specs)}]", paths)
+    return paths
+
+
+def _note_observations(text: str, paths: list[Path]) -> None:
+    """Log the JunoCam observations a glob or list names as more than one product (a composite
+    and its per-filter set): each product is predicted, so catalog.csv holds their vortices once
+    per product (a folder gives one product per observation; `jovis track` follows one)."""
+    _, also = one_per_observation(paths)
+    if also:
+        log.info("input=%s: %d file(s) are further products of JunoCam observations also given "
+                 "as another product (%s): each is predicted, so the catalogue holds those "
+                 "observations' vortices once per product; give the folder for one product per "
+                 "observation", text, len(also),
+                 _few([_product_name(p) for p in also]))  # fmt: skip
 
 
 def _distinct_files(paths: list[Path]) -> list[Path]:
