@@ -254,8 +254,13 @@ def test_a_product_without_its_metadata_says_so_and_what_to_fetch():
     no_alt["metadata_file"] = "x-metadata.json"
     said = locate_in_view(junocam_frame(no_alt), features)[1]
     assert said["located"] == "not located: x-metadata.json lacks SPACECRAFT_ALTITUDE"
-    raw = {**bare, "product_kind": "raw"}  # the spin frame: no perspective view to miss
-    assert locate_in_view(junocam_frame(raw), features) == (None, {})
+    # raw framelets laid out in the spin frame: no view to miss, and no lat/lon either, which the
+    # GeoJSON said nothing about (its geometry needs SPICE)
+    raw = {**bare, "product_kind": "raw", "raw_layout": "spin"}
+    located, said = locate_in_view(junocam_frame(raw), features)
+    assert located is None and "lat" not in features["vortices"][0]
+    assert said["located"].startswith("not located: raw framelets in the camera's spin frame")
+    assert "SPICE" in said["located"]
 
 
 def lit_side(meta, size=200, past_terminator_deg=0.0):

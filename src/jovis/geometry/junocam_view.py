@@ -78,11 +78,21 @@ def frame_view(frame: Frame, north_angle_deg: float = 0.0) -> PerspectiveView | 
     return product_view(meta, frame.shape, north_angle_deg, where=frame.source or "frame")
 
 
-def missing_metadata(frame: Frame) -> str | None:
-    """Why a JunoCam product in the planet's perspective view has no view: read without its
-    ``<product id>-metadata.json`` (no time either), or with one that lacks a field the view
-    needs. None for a product with its view, and for any other frame."""
+def why_not_located(frame: Frame) -> str | None:
+    """Why a JunoCam product has no view: raw framelets laid out in the camera's frame (the
+    spin frame has no latitude/longitude without the pointing SPICE gives), or a product in the
+    planet's perspective view read without its ``<product id>-metadata.json`` (no time either),
+    or with one that lacks a field the view needs. None for a product with its view, and for
+    any other frame."""
     meta = frame.meta or {}
+    if frame.instrument == "junocam" and meta.get("raw_layout") and frame.grid is None:
+        layout = "spin frame" if meta["raw_layout"] == "spin" else "framelet stacks"
+        return (
+            f"not located: raw framelets in the camera's {layout}, whose pixels have no "
+            "latitude/longitude without the spacecraft's pointing (SPICE); a map-projected "
+            "composite of the observation (the JunoCam website's, with its -metadata.json) "
+            "is located"
+        )
     in_view = frame.instrument == "junocam" and meta.get("product_kind") in VIEW_KINDS
     lacks = [key for key in VIEW_KEYS if key not in meta]
     if not in_view or frame.grid is not None or not lacks:

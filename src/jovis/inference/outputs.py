@@ -24,10 +24,10 @@ from jovis.geometry.junocam_view import (
     NORTH_ANGLE_SPREAD_DEG,
     TWILIGHT_DEG,
     frame_view,
-    missing_metadata,
     night_share,
     position_uncertainty_km,
     terminator_cut,
+    why_not_located,
 )
 from jovis.geometry.locate import ViewLocator, locate_features
 from jovis.geometry.maps import MAP_AFFINE, CylindricalMap
@@ -178,7 +178,7 @@ def locate_in_view(
     except (KeyError, ValueError) as err:
         return None, {"located": f"not located: {err}"}
     if view is None:
-        missing = missing_metadata(frame)
+        missing = why_not_located(frame)
         return None, ({"located": missing} if missing else {})
     night = night_share(frame, view, sun_at=sun)
     if night is not None and night > NIGHT_SHARE_MAX:  # the image is not the metadata's view
