@@ -397,6 +397,8 @@ def test_two_products_of_one_exposure_are_tracked_as_one_frame(tmp_path):
     assert len(reasons) == 4
     assert reasons[0].startswith("frame 'f0-blue' has the observation time of 'f0'")
     assert "most located vortices (3 against 2)" in reasons[0]
+    report = (tmp_path / "o" / "report.html").read_text()
+    assert "Left out (4)" in report and "frame &#x27;f0-blue&#x27; has the observation" in report
 
 
 def test_one_frame_per_time_keeps_an_oval_from_the_product_left_out():

@@ -100,9 +100,15 @@ def _num(v) -> float:
 
 
 def write_report(out: Path, summary: dict[str, Any], drift: list[dict], images: list[str]) -> None:
-    """report.html: the summary table, the drift-rate table and the plots."""
+    """report.html: the summary table, the frames left out (``skipped_inputs``: no time, an
+    unreadable file, a second product of one exposure), the drift-rate table and the plots."""
     rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
                    for k, v in summary.items() if not isinstance(v, dict | list))  # fmt: skip
+    left = summary.get("skipped_inputs") or []
+    skipped = ""
+    if left:
+        items = "".join(f"<li>{html.escape(str(s.get('reason', s)))}</li>" for s in left)
+        skipped = f"<h2>Left out ({len(left)})</h2><ul style='text-align:left'>{items}</ul>"
     head = "".join(f"<th>{c}</th>" for c in DRIFT_COLUMNS)
     body = "".join("<tr>" + "".join(f"<td>{csv_cell(d.get(c))}</td>" for c in DRIFT_COLUMNS)
                    + "</tr>" for d in drift)  # fmt: skip
@@ -113,7 +119,8 @@ def write_report(out: Path, summary: dict[str, Any], drift: list[dict], images: 
         "td,th{padding:2px 8px;text-align:right}</style>"
         f"<h1>jovis track</h1><p>{html.escape(LATLON_CRS)}; drift rates in deg/day, positive "
         "longitude rate = westward.</p>"
-        f"<table>{rows}</table><h2>Drift per track</h2><table><tr>{head}</tr>{body}</table>"
+        f"<table>{rows}</table>{skipped}"
+        f"<h2>Drift per track</h2><table><tr>{head}</tr>{body}</table>"
         f"<h2>Plots</h2>{imgs}<p>Files: tracks.csv, tracks.geojson, drift.csv, oval_series.csv, "
         "summary.json</p>"
     )
