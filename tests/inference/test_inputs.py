@@ -188,6 +188,10 @@ def test_a_glob_naming_two_products_of_one_observation_says_both_are_predicted(t
     with caplog.at_level("INFO", logger="jovis.inference.inputs"):
         assert len(list_inputs(tmp_path)) == 2
     assert "further products" not in caplog.text
+    # a list whose entries hold the two products: said once, for the whole list
+    with caplog.at_level("INFO", logger="jovis.inference.inputs"):
+        list_inputs([str(tmp_path / f"{pj44}-mapprojected.png"), f"{tmp_path}/*-red.png"])
+    assert caplog.text.count("further products") == 1
 
 
 def test_a_glob_reads_the_flatproj_index_files_with_their_products(tmp_path):

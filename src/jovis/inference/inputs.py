@@ -75,8 +75,16 @@ def list_inputs(spec: Input, every_product: bool = False) -> list[Path]:
     manifest lists.
     """
     several = several_inputs(spec)
-    if several is not None:
-        return _listed_inputs(several, every_product)
+    if several is None:
+        paths = _one_input(spec, every_product)
+    else:
+        paths = _listed_inputs(several, every_product)
+    _note_observations(input_text(spec), paths)
+    return paths
+
+
+def _one_input(spec: str | Path, every_product: bool) -> list[Path]:
+    """`list_inputs` of one folder, glob, list file or file."""
     text = str(spec)
     path = Path(text)
     if URL.match(text):  # (its '?' made it a glob that matched nothing: "no frames found")
@@ -120,7 +128,6 @@ def list_inputs(spec: Input, every_product: bool = False) -> list[Path]:
                  _few([p.name for p in same]))  # fmt: skip
     if not paths:
         raise FileNotFoundError(f"input={text}: no frames found{_folder_hint(path)}")
-    _note_observations(text, paths)
     return paths
 
 
@@ -132,7 +139,7 @@ def _listed_inputs(specs: list[str | Path], every_product: bool) -> list[Path]:
     for spec in specs:
         text = str(spec)
         try:
-            paths += list_inputs(spec, every_product)
+            paths += _one_input(spec, every_product)
         except FileNotFoundError as err:
             if URL.match(text):
                 raise
@@ -144,12 +151,10 @@ def _listed_inputs(specs: list[str | Path], every_product: bool) -> list[Path]:
         shown = ",".join(str(s) for s in specs)
         raise FileNotFoundError(f"input=[{shown}]: no frames found in any of them" if specs else
                                 "input=[]: an empty list names no frames")  # fmt: skip
-    paths = _distinct_files(paths)
-    _note_observations(f"[{','.join(str(s) for s in specs)}]", paths)
-    return paths
+    return _distinct_files(paths)
 
 
-def _note_observations(text: str, paths: list[Path]) -> None:
+def _note_observations(text: str | list[str], paths: list[Path]) -> None:
     """Log the JunoCam observations a glob or list names as more than one product (a composite
     and its per-filter set): each product is predicted, so catalog.csv holds their vortices once
     per product (a folder gives one product per observation; `jovis track` follows one)."""
