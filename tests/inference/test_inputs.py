@@ -173,25 +173,37 @@ def test_a_glob_reads_a_frames_sidecars_with_it_not_as_frames(tmp_path, caplog):
 
 def test_a_glob_naming_two_products_of_one_observation_says_both_are_predicted(tmp_path, caplog):
     """A glob over a JunoCam folder names the composite and the per-filter set of each
-    observation: both are predicted (named explicitly), and the log says the catalogue then
-    holds that observation's vortices twice; a folder takes one and says nothing of it."""
+    observation: both are predicted (named explicitly), and the run's log says the catalogue
+    then holds that observation's vortices twice; a folder takes one and says nothing of it.
+    The run that writes the catalogue says it (`plan_jobs`), not the listing: model=auto lists
+    the input to group it and each group's run lists its part again (said twice)."""
+    from jovis.inference.plan import plan_jobs
+
+    def planned(spec):
+        plan = plan_jobs(spec, tmp_path / "out", "key", False, 0, 1)
+        return [job.path.name for job in plan.jobs]
+
     pj44 = "JNCE_2022229_44C00037_V01"
     for name in (f"{pj44}-mapprojected.png", f"{pj44}-red.png", f"{pj44}-green.png",
                  f"{pj44}-blue.png", "mosaic.png"):  # fmt: skip
         (tmp_path / name).write_bytes(b"x")
     with caplog.at_level("INFO", logger="jovis.inference.inputs"):
-        taken = [p.name for p in list_inputs(f"{tmp_path}/*")]
+        taken = planned(f"{tmp_path}/*")
     assert taken == [f"{pj44}-blue.png", f"{pj44}-mapprojected.png", "mosaic.png"]
     assert "1 file(s) are further products of JunoCam observations" in caplog.text
     assert f"the per-filter set {pj44}-red/-green/-blue.png" in caplog.text
     caplog.clear()
     with caplog.at_level("INFO", logger="jovis.inference.inputs"):
-        assert len(list_inputs(tmp_path)) == 2
+        assert len(planned(tmp_path)) == 2
     assert "further products" not in caplog.text
     # a list whose entries hold the two products: said once, for the whole list
     with caplog.at_level("INFO", logger="jovis.inference.inputs"):
-        list_inputs([str(tmp_path / f"{pj44}-mapprojected.png"), f"{tmp_path}/*-red.png"])
+        planned([str(tmp_path / f"{pj44}-mapprojected.png"), f"{tmp_path}/*-red.png"])
     assert caplog.text.count("further products") == 1
+    caplog.clear()
+    with caplog.at_level("INFO", logger="jovis.inference.inputs"):  # a listing alone: silent
+        assert len(list_inputs(f"{tmp_path}/*")) == 3
+    assert "further products" not in caplog.text
 
 
 def test_a_glob_reads_the_flatproj_index_files_with_their_products(tmp_path):

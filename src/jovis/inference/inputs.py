@@ -75,16 +75,8 @@ def list_inputs(spec: Input, every_product: bool = False) -> list[Path]:
     manifest lists.
     """
     several = several_inputs(spec)
-    if several is None:
-        paths = _one_input(spec, every_product)
-    else:
-        paths = _listed_inputs(several, every_product)
-    _note_observations(input_text(spec), paths)
-    return paths
-
-
-def _one_input(spec: str | Path, every_product: bool) -> list[Path]:
-    """`list_inputs` of one folder, glob, list file or file."""
+    if several is not None:
+        return _listed_inputs(several, every_product)
     text = str(spec)
     path = Path(text)
     if URL.match(text):  # (its '?' made it a glob that matched nothing: "no frames found")
@@ -139,7 +131,7 @@ def _listed_inputs(specs: list[str | Path], every_product: bool) -> list[Path]:
     for spec in specs:
         text = str(spec)
         try:
-            paths += _one_input(spec, every_product)
+            paths += list_inputs(spec, every_product)
         except FileNotFoundError as err:
             if URL.match(text):
                 raise
@@ -154,10 +146,13 @@ def _listed_inputs(specs: list[str | Path], every_product: bool) -> list[Path]:
     return _distinct_files(paths)
 
 
-def _note_observations(text: str | list[str], paths: list[Path]) -> None:
-    """Log the JunoCam observations a glob or list names as more than one product (a composite
-    and its per-filter set): each product is predicted, so catalog.csv holds their vortices once
-    per product (a folder gives one product per observation; `jovis track` follows one)."""
+def note_observations(text: str | list[str], paths: list[Path]) -> None:
+    """Log the JunoCam observations among a run's frames that a glob or list gave as more than
+    one product (a composite and its per-filter set): each product is predicted, so the run's
+    catalog.csv holds their vortices once per product (a folder gives one product per
+    observation; `jovis track` follows one). Said by the run that writes the catalogue
+    (`plan.plan_jobs`), not by every listing: model=auto lists the input to group it, then each
+    group's run lists its part again."""
     _, also = one_per_observation(paths)
     if also:
         log.info("input=%s: %d file(s) are further products of JunoCam observations also given "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jovis.inference.inputs import Input, list_inputs, unique_ids
+from jovis.inference.inputs import Input, input_text, list_inputs, note_observations, unique_ids
 from jovis.inference.manifest import Manifest
 from jovis.inference.outputs import output_paths
 from jovis.inference.reading import Job
@@ -47,6 +47,7 @@ def plan_jobs(
     input: Input, out: Path, run_key: str, save_probs: bool, part: int, num_parts: int
 ) -> Plan:
     paths = list_inputs(input)
+    note_observations(input_text(input), paths)
     ids = unique_ids(paths)
     jobs = [Job(p, i, output_paths(out, i, save_probs)) for p, i in zip(paths, ids, strict=True)]
     for stale in stale_temporaries(out):  # from a run killed mid-write (not a live one's)
