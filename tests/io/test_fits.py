@@ -346,3 +346,16 @@ def test_an_hst_file_with_only_expstart_gets_its_time(tmp_path):
     sci.header["EXPSTART"] = 57529.095625  # 2016-05-21 02:17:42 UTC
     fits.HDUList([primary, sci]).writeto(tmp_path / "o_flt.fits")
     assert read_frame(tmp_path / "o_flt.fits").meta["time"] == "2016-05-21T02:17:42.000"
+
+
+def test_fits_cut_inside_the_image_extension_header(tmp_path):
+    """A file cut inside its image extension's header (an HST product's layout: the image in
+    extension 1) is called truncated, not a file without image data."""
+    whole = tmp_path / "whole.fits"
+    fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(np.ones((64, 64), np.float32))]).writeto(whole)
+    data = whole.read_bytes()
+    path = tmp_path / "cut.fits"
+    path.write_bytes(data[: 2880 + 1200])  # the primary header and part of the extension's
+    with pytest.raises(FrameReadError, match="truncated or corrupt FITS") as info:
+        read_frame(path)
+    assert str(path) in str(info.value)

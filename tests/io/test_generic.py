@@ -8,6 +8,7 @@ import zlib
 import cv2
 import numpy as np
 
+from jovis.io import read_frame
 from jovis.io.generic import jpeg_end, png_key_colour
 
 
@@ -127,3 +128,18 @@ def test_a_stack_of_frames_in_one_tiff_is_refused_not_read_as_its_first_page(tmp
         read_frame(path)
     cv2.imwrite(str(tmp_path / "one.tif"), pages[1])
     assert read_frame(tmp_path / "one.tif").image[0, 0, 0] == 2000
+
+
+def test_npy_channels_first_is_moved_last(tmp_path):
+    """A C×H×W array (PyTorch's layout, as `tensor.numpy()` saves it) is a C-channel frame, not
+    a frame C px tall with W bands; an H×W×C one with few rows stays as it is."""
+    chw = np.random.default_rng(0).random((3, 40, 48)).astype(np.float32)
+    np.save(tmp_path / "chw.npy", chw)
+    frame = read_frame(tmp_path / "chw.npy")
+    assert frame.image.shape == (40, 48, 3)
+    np.testing.assert_array_equal(frame.image, np.moveaxis(chw, 0, -1))
+    assert frame.channels == ["c0", "c1", "c2"] and "channels first" in frame.meta["layout"]
+    hwc = np.random.default_rng(1).random((6, 40, 2)).astype(np.float32)
+    np.save(tmp_path / "hwc.npy", hwc)
+    frame = read_frame(tmp_path / "hwc.npy")
+    assert frame.image.shape == (6, 40, 2) and "layout" not in frame.meta

@@ -17,6 +17,7 @@ from jovis.frame import PLATE_SCALE_KEY, Frame
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid, square_polar_grid
 from jovis.io.errors import FrameReadError
+from jovis.io.generic import MAX_CUBE_PLANES
 from jovis.io.hst_forms import (
     SKYPLANE_KEYS,
     cut_beyond_limb,
@@ -35,7 +36,6 @@ MJD_EPOCH = datetime(1858, 11, 17)
 # STIS settings of configs/instrument/hst_stis.yaml.
 HST_FAR_UV = ("hst_stis", "hst_acs")
 HST_FAR_UV_PRODUCTS = "hst_stis"
-MAX_CUBE_PLANES = 8  # a 3-D image with at most this many planes is read as channels
 _CORRUPT = ("truncat", "missing end card", "not multiple of 2880", "empty or corrupt")
 
 
@@ -77,7 +77,11 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
                 mask_ext = _mask_hdu(hdus, index, data.shape)
                 headers = [hdus[0].header] + ([hdu.header] if index else [])
                 meta = _header_meta(*headers)
-        except FrameReadError:
+        except FrameReadError as err:
+            # a file cut inside an extension's header reads as the HDUs before it: say it is
+            # cut, not that it lacks an image
+            if reason := _corrupt_reason(caught):
+                raise FrameReadError(path, reason) from err
             raise
         except VerifyError as err:  # a card astropy cannot parse (a damaged header)
             reason = str(err).split(", fix it")[0]

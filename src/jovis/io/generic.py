@@ -23,6 +23,9 @@ TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # little-, big-en
 # the first bytes of each image format OpenCV decodes here (the reader's sniffer starts with it)
 RASTER_MAGIC = ((PNG_MAGIC, "png"), (JPEG_MAGIC, "jpeg"), *((m, "tiff") for m in TIFF_MAGIC))
 _PNG_END = b"IEND\xaeB`\x82"
+# a 3-D array with at most this many planes along its first axis holds channels there (a FITS
+# cube's NAXIS3, PyTorch's C×H×W); a real frame is far taller than this
+MAX_CUBE_PLANES = 8
 _PNG_GREY_ALPHA = b"\x04"  # the IHDR colour type of a grey image with an alpha channel
 
 
@@ -267,7 +270,9 @@ def sky_mask(image: np.ndarray, meta: dict) -> np.ndarray | None:
 
 
 def read_npy(path: Path, instrument: str | None = None, channels: list[str] | None = None) -> Frame:
-    """Read an H×W or H×W×C array saved with `np.save` (no pickled objects)."""
+    """Read an H×W or H×W×C array saved with `np.save` (no pickled objects); a C×H×W array
+    (PyTorch's layout: at most `MAX_CUBE_PLANES` planes first, more than that last) is moved to
+    H×W×C, and ``meta["layout"]`` says so."""
     try:
         array = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as err:
@@ -276,8 +281,12 @@ def read_npy(path: Path, instrument: str | None = None, channels: list[str] | No
         raise FrameReadError(
             path, f"expected a numeric H×W or H×W×C array, got shape {array.shape} {array.dtype}"
         )
+    meta = {"format": "npy", "dtype": str(array.dtype)}
+    if array.ndim == 3 and array.shape[0] <= MAX_CUBE_PLANES < array.shape[2]:
+        # PyTorch's layout (C×H×W); read as H×W×C it would be a frame C px tall with W bands
+        array = np.moveaxis(array, 0, -1)
+        meta["layout"] = "channels first (C×H×W), moved last"
     n_channels = 1 if array.ndim == 2 else array.shape[2]
     if channels is None or len(channels) != n_channels:
         channels = ["gray"] if n_channels == 1 else [f"c{i}" for i in range(n_channels)]
-    meta = {"format": "npy", "dtype": str(array.dtype)}
     return Frame(array.astype(np.float32), channels, instrument or "unknown", str(path), meta)
