@@ -118,3 +118,21 @@ def test_detect_takes_frames_in_memory(products, tmp_path):
     assert unnamed.ok == ["array-0"]
     with pytest.raises(ValueError, match=r"array names \['../x', 'a.b'\] are not plain names"):
         jovis.detect({"../x": image, "a.b": image, "ok": image}, out=tmp_path / "c", model="uv")
+
+
+def test_detect_takes_a_torch_tensor_as_it_holds_frames(products, tmp_path):
+    """A tensor from a notebook's own pipeline (C × H × W, with grad) is a frame in memory, as
+    its NumPy array would be; it was refused by OmegaConf ("'Tensor' is not a supported
+    primitive type")."""
+    import torch
+
+    from jovis.io import read_frame
+
+    frame = read_frame(products[0])
+    image = np.where(frame.valid, frame.image[:, :, 0], np.nan).astype(np.float32)
+    tensor = torch.from_numpy(image)[None].requires_grad_(True)  # 1 × H × W
+    found = jovis.detect({"t": tensor}, out=tmp_path, model="uv", num_workers=0, progress=False)
+    assert found.ok == ["t"]
+    as_array = jovis.detect({"t": image}, out=tmp_path / "a", model="uv", num_workers=0,
+                            progress=False)  # fmt: skip
+    np.testing.assert_array_equal(found.mask("t"), as_array.mask("t"))

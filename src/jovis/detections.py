@@ -168,8 +168,9 @@ def detect(input: str | Path | list | dict | np.ndarray, out: str | Path | None 
     """Run ``jovis infer`` on `input` (a file, a folder, a glob, a list file, or a list of
     paths) into `out` (None: infer's default, ``outputs/infer``) and read what it wrote.
 
-    `input` may also be frames in memory: an array (H × W or H × W × C), a list of them, or a
-    dict of them by name; they are saved as ``out/arrays/<name>.npy`` (``array-0``, ... when
+    `input` may also be frames in memory: an array (H × W, H × W × C, or C × H × W as a PyTorch
+    tensor holds it; a tensor or any array-like is converted), a list of them, or a dict of them
+    by name; they are saved as ``out/arrays/<name>.npy`` (``array-0``, ... when
     unnamed) and run as those files, so give `model` (an array says nothing of its instrument)
     and its scale or grid (``px_per_deg=``, or ``map={...}``: a polar projection's grid gives
     its features lat/lon).
@@ -201,17 +202,28 @@ SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # (no '.': a frame's id en
 
 def _arrays(input: Any) -> dict[str, np.ndarray] | None:
     """{name: array} of frames given in memory (an array, a list of them, a dict of them by
-    name), else None (paths)."""
-    if isinstance(input, np.ndarray):
-        return {"array-0": input}
-    if (
-        isinstance(input, Mapping)
-        and input
-        and all(isinstance(v, np.ndarray) for v in input.values())
-    ):
-        return {str(k): v for k, v in input.items()}
-    if isinstance(input, list | tuple) and input and all(isinstance(v, np.ndarray) for v in input):
-        return {f"array-{i}": v for i, v in enumerate(input)}
+    name), else None (paths). An array is a NumPy array or anything that converts to one: a
+    PyTorch tensor (on any device, with or without grad), an xarray DataArray, ..."""
+    one = _in_memory(input)
+    if one is not None:
+        return {"array-0": one}
+    if isinstance(input, Mapping) and input:
+        frames = {str(k): _in_memory(v) for k, v in input.items()}
+        return frames if all(v is not None for v in frames.values()) else None
+    if isinstance(input, list | tuple) and input:
+        frames = {f"array-{i}": _in_memory(v) for i, v in enumerate(input)}
+        return frames if all(v is not None for v in frames.values()) else None
+    return None
+
+
+def _in_memory(value: Any) -> np.ndarray | None:
+    """`value` as a NumPy array when it is a frame in memory, else None (a path, text, a list)."""
+    if isinstance(value, np.ndarray):
+        return value
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor, maybe on CUDA
+        return value.detach().cpu().numpy()
+    if hasattr(value, "__array__") and not isinstance(value, str | bytes | Path | Mapping):
+        return np.asarray(value)
     return None
 
 
