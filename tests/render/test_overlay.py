@@ -339,3 +339,38 @@ def test_the_meridian_under_the_sun_is_drawn_and_named_on_a_frame_with_a_grid():
     assert rows == [(overlay.NOON_RGB, "noon: Sun over 150.9W")]
     bare = render_overlay(image, ["uv"], mask, SCHEMA, min_size=512, sun_lon_west=75.0)
     assert np.array_equal(bare, render_overlay(image, ["uv"], mask, SCHEMA, min_size=512))
+
+
+def test_a_crowded_field_leaves_labels_out_rather_than_draw_text_over_text(monkeypatch):
+    """Vortices packed closer than their labels (a global mosaic's dense catalogue): no label
+    is drawn over another, and those with no free spot are counted in the legend."""
+    from jovis.render import overlay
+    from jovis.render.graticule import overlap
+
+    drawn: list[tuple[str, tuple[int, int]]] = []
+    monkeypatch.setattr(
+        overlay, "_text", lambda out, text, org, color, style: drawn.append((text, org))
+    )
+    rows = []
+    real = overlay.legend_rows
+    monkeypatch.setattr(
+        overlay, "legend_rows", lambda *a, **k: rows.append(real(*a, **k)) or rows[-1]
+    )
+    image = np.zeros((128, 128, 1), np.float32)
+    mask = np.zeros((128, 128), np.uint8)
+    vortices = [{"id": i, "x": 20.0 + 6 * (i % 15), "y": 20.0 + 6 * (i // 15),
+                 "semi_major_px": 2.0, "semi_minor_px": 2.0, "angle_deg": 0.0, "mean_prob": 0.9}
+                for i in range(60)]  # fmt: skip
+    render_overlay(image, ["L"], mask, SCHEMA, features={"vortices": vortices}, min_size=512)
+    labels = [(t, org) for t, org in drawn if t.endswith("0.90")]
+    style = overlay._Style(512)
+
+    def box(text, org):
+        (tw, th), base = cv2.getTextSize(text, overlay.FONT, style.font, style.text)
+        return (org[0], org[1] - th, org[0] + tw, org[1] + base)
+
+    boxes = [box(*label) for label in labels]
+    assert all(not overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    left_out = 60 - len(labels)
+    assert 0 < left_out < 60
+    assert f"{left_out} labels left out (crowded): see catalog.csv" in [t for _, t in rows[0]]

@@ -111,8 +111,9 @@ def render_overlay(
     if features is not None:
         _draw_ring(out, (features.get("oval") or {}).get("ring"), f, style)
         taken: list[tuple[int, int, int, int]] = []  # the vortex labels' boxes so far
-        for v in features.get("vortices", []):
-            _draw_vortex(out, v, f, style, taken)
+        crowded = sum(not _draw_vortex(out, v, f, style, taken)
+                      for v in features.get("vortices", []))  # fmt: skip
+        features = {**features, "labels_crowded_out": crowded}
     sun = sun_lon_west if grid is not None else None
     _draw_legend(out, shown, features, style, seen is None or "vortex" in seen, sun)
     if title:
@@ -162,9 +163,11 @@ def _to_display(v: float, f: int) -> int:
 
 def _draw_vortex(
     out: np.ndarray, v: dict[str, Any], f: int, style: _Style, taken: list[tuple[int, ...]]
-) -> None:
+) -> bool:
     """The fitted ellipse and its label ``"<id> <mean prob>"``; `taken`: the boxes of the labels
-    drawn so far (this one's is added), which the label avoids where it can."""
+    drawn so far (this one's is added), which the label must not overlap. False when every
+    spot round the ellipse is taken (a dense field: text drawn over text is unreadable, so the
+    label is left out; the legend counts these and catalog.csv lists every vortex)."""
     centre = (_to_display(v["x"], f), _to_display(v["y"], f))
     axes = (
         round(v["semi_major_px"] * f * (1 << SHIFT)),
@@ -174,21 +177,25 @@ def _draw_vortex(
     cv2.ellipse(out, centre, axes, v["angle_deg"], 0, 360, FIT_RGB, style.line, AA, SHIFT)
     label = str(v["id"]) if v.get("mean_prob") is None else f"{v['id']} {v['mean_prob']:.2f}"
     (tw, th), _ = cv2.getTextSize(label, FONT, style.font, style.text)
-    # Beside the ellipse's bounding circle: upper right, else lower right, upper left, lower
-    # left, whichever first overlaps no label drawn before (else upper right); inside the picture.
+    # Beside the ellipse's bounding circle: upper right, lower right, upper left, lower left,
+    # then right, left, above and below its centre; the first that overlaps no label drawn
+    # before; inside the picture.
     reach = v["semi_major_px"] * f * 0.75
     cx, cy, gap = (v["x"] + 0.5) * f, (v["y"] + 0.5) * f, style.pad // 2
     right, left = round(cx + reach) + gap, round(cx - reach) - gap - tw
     up, down = round(cy - reach), round(cy + reach) + th
-    spots = [(right, up), (right, down), (left, up), (left, down)]
-    boxes = []
+    middle_x, middle_y = round(cx - tw / 2), round(cy + th / 2)
+    spots = [(right, up), (right, down), (left, up), (left, down), (right, middle_y),
+             (left, middle_y), (middle_x, up - gap), (middle_x, down + gap)]  # fmt: skip
     for sx, sy in spots:
         x = min(max(sx, 0), out.shape[1] - tw - 1)
         y = min(max(sy, th + 1), out.shape[0] - style.baseline - 1)
-        boxes.append((x, y, (x - 1, y - th - 1, x + tw + 1, y + style.baseline + 1)))
-    x, y, box = next((b for b in boxes if not any(overlap(b[2], t) for t in taken)), boxes[0])
-    taken.append(box)
-    _text(out, label, (x, y), FIT_RGB, style)
+        box = (x - 1, y - th - 1, x + tw + 1, y + style.baseline + 1)
+        if not any(overlap(box, t) for t in taken):
+            taken.append(box)
+            _text(out, label, (x, y), FIT_RGB, style)
+            return True
+    return False
 
 
 def _draw_ring(out: np.ndarray, ring: dict[str, Any] | None, f: int, style: _Style) -> None:
@@ -225,6 +232,8 @@ def legend_rows(
             left_out = sum((features.get("vortices_not_kept") or {}).values())
             more = f" (+{left_out} not kept)" if left_out else ""
             rows.append((None, f"vortices: {len(features.get('vortices', []))}{more}"))
+            if crowded := features.get("labels_crowded_out"):
+                rows.append((None, f"{crowded} labels left out (crowded): see catalog.csv"))
         ring = (features.get("oval") or {}).get("ring")
         # the share of angles round the fitted centre with oval pixels: a fit to a short arc
         # (a few % of the ring) says little of the oval's colatitude
