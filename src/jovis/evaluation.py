@@ -18,7 +18,7 @@ from jovis.inference.batches import predict_batches
 from jovis.inference.look import LookSettings
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import ScaledInput, prepare_scaled
-from jovis.inference.scale import check_mode
+from jovis.inference.scale import check_mode, check_scale_hint
 from jovis.inference.settings import check_vortex_floor
 from jovis.io.atomic import write_json, write_text
 from jovis.io.csv_file import csv_text
@@ -71,6 +71,7 @@ def evaluate(
     the floor of the vortex instances the usual scores count (the curve spans every floor).
     """
     check_mode(resample)
+    px_per_deg = check_scale_hint(px_per_deg)
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, orientation=orientation)
     schema = predictor.info.labels
     dataset = FolderDataset(

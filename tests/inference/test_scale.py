@@ -15,7 +15,12 @@ from jovis.evaluation import evaluate
 from jovis.frame import PLATE_SCALE_KEY, Frame
 from jovis.inference import Predictor, run_inference
 from jovis.inference.prepare import prepare_scaled
-from jovis.inference.scale import TrainingGeometry, resample_frame, training_geometry
+from jovis.inference.scale import (
+    TrainingGeometry,
+    check_scale_hint,
+    resample_frame,
+    training_geometry,
+)
 from jovis.io.masks import read_mask_png
 from jovis.synth import write_frame_set
 from jovis.synth.scene import make_grid
@@ -412,3 +417,17 @@ def test_a_south_v03_product_is_fed_at_its_plate_scale_and_its_row_says_why(tmp_
     assert row["grid"] is None and row["resampled"] is True
     assert row["resample_scale"] == pytest.approx(scale, rel=0.05)
     assert "HEMISPH = south" in row["grid_note"] and "plate scale" in row["grid_note"]
+
+
+@pytest.mark.parametrize("value", [-3, 0, float("nan"), float("inf"), "abc", True])
+def test_a_wrong_scale_hint_is_refused_naming_it(value):
+    """px_per_deg=-3 failed every frame inside OpenCV's blur ("ksize.width > 0"), 'abc' in a
+    float conversion, and 0 was taken as no hint: each is a wrong setting, said once."""
+    with pytest.raises(ValueError, match=r"px_per_deg=.*must be a positive number"):
+        check_scale_hint(value)
+
+
+def test_a_scale_hint_is_a_positive_number_or_none():
+    assert check_scale_hint(None) is None
+    assert check_scale_hint(4) == 4.0 and isinstance(check_scale_hint(4), float)
+    assert check_scale_hint(4.27) == 4.27

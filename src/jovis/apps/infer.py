@@ -50,8 +50,14 @@ UNASSIGNED = "unassigned.jsonl"
 def run_auto(cfg: DictConfig) -> dict[str, Any]:
     """model=auto: one run per picked release into out/<release>/; unpickable frames fail,
     recorded in out/unassigned.jsonl (no release's manifest holds them)."""
+    import inspect
+
+    from jovis.inference.runner import check_run_settings
     from jovis.released.auto import auto_inputs, picks_by_input
 
+    # a wrong setting is refused before any frame is listed or any release's folder is made
+    checked_keys = inspect.signature(check_run_settings).parameters
+    check_run_settings(**{k: v for k, v in run_settings(cfg).items() if k in checked_keys})
     groups = picks_by_input(cfg.input)
     total = sum(len(paths) for _, paths in groups.values())
     merged: dict[str, Any] = {"out": str(cfg.out), "ok": 0, "failed": 0, "skipped": 0,
@@ -139,10 +145,12 @@ def record_unassigned(out: Path, failures: list[dict[str, str]]) -> bool:
 def run_one(cfg: DictConfig, ckpt: Path, input: Any, out: Any, record: dict) -> dict[str, Any]:
     from jovis.inference.runner import run_inference
 
-    return run_inference(
-        ckpt,
-        input,
-        out,
+    return run_inference(ckpt, input, out, record=record, **run_settings(cfg))
+
+
+def run_settings(cfg: DictConfig) -> dict[str, Any]:
+    """`run_inference`'s keyword arguments from infer's config (all but what and where)."""
+    return dict(
         device=cfg.device,
         tta=bool(cfg.tta),
         batch_size=cfg.batch_size,
@@ -161,7 +169,6 @@ def run_one(cfg: DictConfig, ckpt: Path, input: Any, out: Any, record: dict) -> 
         progress=bool(cfg.progress),
         resample=str(cfg.get("resample", "auto")),
         px_per_deg=cfg.get("px_per_deg"),
-        record=record,
         backend=str(cfg.get("backend", "auto")),
         temporal=to_plain(cfg.temporal) if cfg.get("temporal") is not None else None,
         oval_course=cfg.get("oval_course"),  # a mode or a mapping (`CourseSettings.from_value`)

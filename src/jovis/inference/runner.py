@@ -19,6 +19,7 @@ import torch
 from omegaconf import OmegaConf
 
 from jovis import __version__
+from jovis.devices import resolve_device
 from jovis.geometry.maps import check_map
 from jovis.inference.batches import predict_batches
 from jovis.inference.inputs import Input, frame_set_rows, input_text
@@ -29,7 +30,7 @@ from jovis.inference.plan import Plan, plan_jobs, run_key_of, settings_digest
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import min_input_size
 from jovis.inference.reading import FrameReader, Job, frame_loader
-from jovis.inference.scale import check_mode
+from jovis.inference.scale import check_mode, check_scale_hint
 from jovis.inference.settings import check_settings, check_vortex_floor, shard_of
 from jovis.inference.temporal import TemporalSettings
 from jovis.inference.temporal_predict import Entry, predict_with_neighbours
@@ -44,6 +45,44 @@ __all__ = ["run_inference", "shard_of"]
 log = logging.getLogger(__name__)
 MAX_LISTED_FAILURES = 20
 DEFAULT_MAX_PIXELS = 64_000_000
+
+
+def check_run_settings(
+    *,
+    device: str = "auto",
+    batch_size: int = 8,
+    tile_size: int = 1024,
+    tile_overlap: float = DEFAULT_OVERLAP,
+    num_workers: int = 2,
+    write_threads: int = 2,
+    precision: str = "auto",
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    reproject: dict[str, Any] | None = None,
+    backend: str = "auto",
+    map_settings: dict[str, Any] | None = None,
+    resample: str = "auto",
+    px_per_deg: float | None = None,
+    min_vortex_score: float | None = None,
+    temporal: Any = None,
+    oval_course: Any = None,
+    look: Any = None,
+    part: int | None = None,
+    num_parts: int | None = None,
+) -> tuple[float | None, float | None, int, int]:
+    """ValueError naming the first of `run_inference`'s settings that is wrong, before anything
+    is read or written (model=auto checks them before it lists its frames or makes a folder);
+    returns (px_per_deg, min_vortex_score, part, num_parts) as `run_inference` uses them."""
+    resolve_device(device)
+    check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
+                   num_workers=num_workers, write_threads=write_threads, precision=precision,
+                   max_pixels=max_pixels, reproject=reproject, backend=backend)  # fmt: skip
+    check_map(map_settings)
+    check_mode(resample)
+    TemporalSettings.from_value(temporal)
+    CourseSettings.from_value(oval_course)
+    LookSettings.from_value(look)
+    scale = check_scale_hint(px_per_deg)
+    return scale, check_vortex_floor(min_vortex_score), *shard_of(part, num_parts)
 
 
 def run_inference(
@@ -106,14 +145,14 @@ def run_inference(
     probability of a vortex the catalogue keeps: an operating point read off a labelled set's
     `vortex_pr_curve` (`evaluate`).
     """
-    check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
-                   num_workers=num_workers, write_threads=write_threads, precision=precision,
-                   max_pixels=max_pixels, reproject=reproject, backend=backend)  # fmt: skip
-    check_map(map_settings)
-    check_mode(resample)
-    min_vortex_score = check_vortex_floor(min_vortex_score)
+    px_per_deg, min_vortex_score, part, num_parts = check_run_settings(
+        device=device, batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
+        num_workers=num_workers, write_threads=write_threads, precision=precision,
+        max_pixels=max_pixels, reproject=reproject, backend=backend, map_settings=map_settings,
+        resample=resample, px_per_deg=px_per_deg, min_vortex_score=min_vortex_score,
+        temporal=temporal, oval_course=oval_course, look=look, part=part, num_parts=num_parts,
+    )  # fmt: skip
     extract = {} if min_vortex_score is None else {"min_vortex_score": min_vortex_score}
-    part, num_parts = shard_of(part, num_parts)
     if device in ("auto", "cuda") and "LOCAL_RANK" in os.environ and torch.cuda.is_available():
         device = f"cuda:{int(os.environ['LOCAL_RANK'])}"  # one GPU per torchrun process
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, tile_size=tile_size,

@@ -16,6 +16,7 @@ so that its longer side is the training ``size``; to a polar-only model it is fe
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -92,6 +93,20 @@ def check_mode(resample: str) -> str:
             "(auto: feed frames at the model's training scale; off: as they are)"
         )
     return resample
+
+
+def check_scale_hint(px_per_deg: Any) -> float | None:
+    """``px_per_deg`` (the scale of frames without a grid) as a positive float, or None; a wrong
+    value is refused before any frame is read (it failed each frame in OpenCV's blur)."""
+    if px_per_deg is None:
+        return None
+    ok = not isinstance(px_per_deg, bool) and isinstance(px_per_deg, int | float)
+    if not ok or not math.isfinite(px_per_deg) or px_per_deg <= 0:
+        raise ValueError(
+            f"px_per_deg={px_per_deg!r}: must be a positive number (the pixels per degree of "
+            "latitude of the frames without a grid) or null (fed at their own scale)"
+        )
+    return float(px_per_deg)
 
 
 def resample_frame(
