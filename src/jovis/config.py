@@ -7,6 +7,7 @@ The configs are package data: ``jovis/configs`` (in a checkout, a link to the to
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import asdict
 from dataclasses import fields as dataclass_fields
 from importlib.resources import files
@@ -69,3 +70,19 @@ def dataclass_keys(cls: type, data: dict | None, where: str) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"{where}: unknown keys {unknown}; valid: {sorted(fields)}")
     return data
+
+
+def check_at_least(
+    key: str, value: Any, low: float, meaning: str, *, integer: bool = True, above: bool = False
+) -> Any:
+    """`value` when it is an integer (or, `integer` False, a finite number) ≥ `low` (> `low`
+    with `above`); else ValueError ``"<key>=<value>: must be an integer ≥ <low> (<meaning>)"``,
+    naming the setting before anything runs with it (a string reached a comparison as a
+    TypeError, a negative distance a silent empty result)."""
+    kinds = int if integer else int | float
+    ok = not isinstance(value, bool) and isinstance(value, kinds) and math.isfinite(value)
+    if not ok or (value <= low if above else value < low):
+        kind = "an integer" if integer else "a number"
+        bound = "" if low == -math.inf else f" {'>' if above else '≥'} {low:g}"
+        raise ValueError(f"{key}={value!r}: must be {kind}{bound} ({meaning})")
+    return value

@@ -413,3 +413,43 @@ def test_one_frame_per_time_keeps_an_oval_from_the_product_left_out():
     assert [f.frame_id for f in kept] == ["m", "m2"]
     assert kept[0].oval == {"mean_colatitude_deg": 15.0}
     assert [s["source"] for s in skipped] == ["l"]
+
+
+@pytest.mark.parametrize(
+    ("link", "words"),
+    [
+        ({"window": "abc"}, "link.window='abc': must be an integer ≥ 1"),  # was a TypeError
+        ({"gate_km": 0}, "link.gate_km=0: must be a number > 0"),
+        ({"max_gap": -1}, "link.max_gap=-1: must be an integer ≥ 0"),
+        ({"passes": 3}, "link.passes=3: must be 1 or 2"),
+        ({"polygon_colat": [9.5, 3.0]}, "link.polygon_colat=[9.5, 3.0]: must be [inner, outer]"),
+        ({"polygon_colat": [3.0]}, "link.polygon_colat=[3.0]: must be [inner, outer]"),
+        ({"prior_drift_deg_per_day": "x"}, "link.prior_drift_deg_per_day='x': must be a number"),
+    ],
+)
+def test_a_wrong_link_setting_is_refused_naming_its_key(link, words):
+    """Each wrong value names its key and range (one message listing every rule and the whole
+    settings object before; a string reached a comparison as a TypeError)."""
+    from jovis.tracking.link import LinkSettings
+
+    with pytest.raises(ValueError) as info:
+        LinkSettings.from_dict(link)
+    assert words in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("jitter", "words"),
+    [
+        ({"position_km": -1}, "jitter.position_km=-1: must be a number ≥ 0"),
+        ({"misses": -2}, "jitter.misses=-2: must be an integer ≥ 0"),
+        ({"drop_frames": [2, -1]}, "jitter.drop_frames=-1: must be an integer ≥ 0"),
+    ],
+)
+def test_a_wrong_jitter_setting_is_refused_naming_its_key(jitter, words):
+    """A negative position error was taken as none, silently."""
+    from jovis.tracking.perturb import Jitter
+
+    with pytest.raises(ValueError) as info:
+        Jitter.from_dict(jitter)
+    assert words in str(info.value)
+    assert Jitter.from_dict({"drop_frames": [1, 3]}).drop_frames == [1, 3]

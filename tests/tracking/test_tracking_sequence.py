@@ -82,6 +82,12 @@ def test_app_composes_the_real_config(seq, tmp_path):
     s = track_from_config(cfg)
     assert s["frames"] == 4 and s["id_switches_polar"] == 0 and "metrics" not in s
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["metrics"]["polar"]
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("track", overrides=[f"input={seq}", f"out={tmp_path / 'n'}",
+                                          f"truth={seq}", "match_km=-5"])  # fmt: skip
+    with pytest.raises(ValueError, match=r"match_km=-5: must be a number > 0"):
+        track_from_config(cfg)  # a negative distance matched nothing, silently
+    assert not (tmp_path / "n").exists()
 
 
 def test_infer_records_times_and_track_reads_its_folder(tiny_run, tmp_path):

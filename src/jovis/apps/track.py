@@ -13,7 +13,7 @@ from typing import Any
 from omegaconf import DictConfig
 
 from jovis.apps.common import CONFIG_PATH, checked, jovis_app, report
-from jovis.config import to_plain
+from jovis.config import check_at_least, to_plain
 
 
 def track_from_config(cfg: Any) -> dict[str, Any]:
@@ -26,7 +26,9 @@ def track_from_config(cfg: Any) -> dict[str, Any]:
     if not inputs:
         raise ValueError("configs/track.yaml: input= is empty; give infer output folders, "
                          "catalogue CSVs or GeoJSON files: input=[DIR1,DIR2]")  # fmt: skip
-    match_km = float(plain.get("match_km", 1000.0))
+    match_km = check_at_least("match_km", plain.get("match_km", 1000.0), 0,
+                              "distance within which a track point matches the truth's",
+                              integer=False, above=True)  # fmt: skip
     summary = track(inputs, plain["out"], link=plain.get("link"), jitter=plain.get("jitter"),
                     truth=plain.get("truth"), match_km=match_km)  # fmt: skip
     return {k: v for k, v in summary.items() if k != "metrics"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from jovis.config import check_at_least
 from jovis.inference.backends import check_backend
 from jovis.inference.predictor import PRECISIONS
 from jovis.inference.tiling import DEFAULT_OVERLAP, check_overlap
@@ -32,8 +33,7 @@ def check_settings(
     if max_pixels is not None:
         ranges["max_pixels"] = (max_pixels, 1, "largest frame, in pixels, to decode")
     for key, (value, low, meaning) in ranges.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{key}={value!r}: must be an integer ≥ {low} ({meaning})")
+        check_at_least(key, value, low, meaning)
     if precision not in PRECISIONS:
         raise ValueError(f"precision={precision!r}: valid choices are {', '.join(PRECISIONS)}")
     check_overlap(tile_overlap)

@@ -20,12 +20,14 @@ missing for more than ``max_gap`` frames ends (a death); a track seen in fewer t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from jovis.config import dataclass_keys
+from jovis.config import check_at_least, dataclass_keys
 from jovis.tracking.motion import TrackState, carried, polygon_rate, predict
 from jovis.tracking.observations import FrameObs, days_between, great_circle_km
 
@@ -54,16 +56,42 @@ class LinkSettings:
     def from_dict(cls, data: dict | None) -> LinkSettings:
         data = dataclass_keys(cls, data, "configs/track.yaml link")
         if "polygon_colat" in data:
-            data["polygon_colat"] = tuple(float(v) for v in data["polygon_colat"])
+            data["polygon_colat"] = _ring(data["polygon_colat"])
         s = cls(**data)
-        counts = min(s.min_length, s.window, s.confirm)
-        if (s.gate_km <= 0 or s.max_gap < 0 or counts < 1 or s.passes not in (1, 2)
-                or not s.rate_min_span_days >= 0):  # fmt: skip
-            raise ValueError("configs/track.yaml link: need gate_km > 0, max_gap >= 0, "
-                             "min_length, window and confirm >= 1, passes 1 or 2, "
-                             "rate_min_span_days >= 0; got "
-                             f"{s}")  # fmt: skip
+        for key, low, meaning, integer, above in LINK_RANGES:
+            check_at_least(f"link.{key}", getattr(s, key), low, meaning, integer=integer,
+                           above=above)  # fmt: skip
+        check_at_least("link.prior_drift_deg_per_day", s.prior_drift_deg_per_day, -math.inf,
+                       "rotation assumed before any step is linked", integer=False)  # fmt: skip
+        if s.passes not in (1, 2):
+            raise ValueError(f"link.passes={s.passes!r}: must be 1 or 2 (2: link again with "
+                             "the rotation rate the first pass ended with)")  # fmt: skip
         return s
+
+
+def _ring(value: Any) -> tuple[float, float]:
+    """``link.polygon_colat`` as (inner, outer) colatitudes, 0 ≤ inner < outer ≤ 90."""
+    try:
+        inner, outer = (float(v) for v in value)
+    except (TypeError, ValueError):
+        inner = outer = math.nan
+    if not 0 <= inner < outer <= 90:
+        raise ValueError(f"link.polygon_colat={value!r}: must be [inner, outer], the "
+                         "polygon ring's colatitudes (deg), 0 ≤ inner < outer ≤ 90")  # fmt: skip
+    return inner, outer
+
+
+# (key, least value, meaning, integer, strictly above) of each `LinkSettings` count or distance
+LINK_RANGES = (
+    ("gate_km", 0, "farthest a detection may sit from its track's prediction", False, True),
+    ("gate_growth_km", 0, "added to the gate per missed frame bridged", False, False),
+    ("max_gap", 0, "missed frames a track may bridge", True, False),
+    ("min_length", 1, "detections a track needs to be kept", True, False),
+    ("confirm", 1, "detections before a track is confirmed", True, False),
+    ("min_own_drift", 1, "points before a track adds its own drift", True, False),
+    ("window", 1, "detections whose carried positions' median is predicted", True, False),
+    ("rate_min_span_days", 0, "shortest span of frames drift is estimated over", False, False),
+)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from jovis.config import dataclass_keys
+from jovis.config import check_at_least, dataclass_keys
 from jovis.tracking.observations import FrameObs
 
 KM_PER_DEG = 2 * math.pi * 66854.0 / 360.0
@@ -25,8 +25,14 @@ class Jitter:
     @classmethod
     def from_dict(cls, data: dict | None) -> Jitter:
         data = dataclass_keys(cls, data, "configs/track.yaml jitter")
-        data["drop_frames"] = [int(i) for i in data.get("drop_frames") or []]
-        return cls(**data)
+        j = cls(**data)
+        check_at_least("jitter.position_km", j.position_km, 0, "sd of the position error",
+                       integer=False)  # fmt: skip
+        check_at_least("jitter.misses", j.misses, 0, "detections dropped at random")
+        for i in j.drop_frames or []:
+            check_at_least("jitter.drop_frames", i, 0, "indices of frames left out")
+        j.drop_frames = list(j.drop_frames or [])
+        return j
 
     @property
     def active(self) -> bool:
