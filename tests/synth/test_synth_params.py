@@ -86,3 +86,12 @@ def test_fine_labels_need_the_fine_schema(tmp_path):
     cfg = _compose(tmp_path, "n=2", "size=64", "labels=fine", "params.label_schema=fine",
                    "instrument=uv")  # fmt: skip
     assert synth_from_config(cfg)["n"] == 2
+
+
+@pytest.mark.parametrize("seed", ["abc", -1])
+def test_a_wrong_seed_is_refused_naming_it_before_writing(tmp_path, seed):
+    """seed=abc failed as "invalid literal for int() with base 10", naming no setting."""
+    cfg = _compose(tmp_path, "n=1", "size=64", f"seed={seed}")
+    with pytest.raises(ValueError, match=rf"seed={seed!r}: must be an integer ≥ 0"):
+        synth_from_config(cfg)
+    assert not (tmp_path / "set").exists()

@@ -16,7 +16,7 @@ from typing import Any
 from omegaconf import DictConfig
 
 from jovis.apps.common import CONFIG_PATH, checked, jovis_app, report
-from jovis.config import to_plain
+from jovis.config import check_at_least, to_plain
 
 SCRIPT_SIZES = (64, 2048)
 FORMS = ("frameset", "hst_latlon")
@@ -36,6 +36,7 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
     lo, hi = SCRIPT_SIZES
     if not lo <= plain["size"] <= hi:
         raise ValueError(f"configs/synth.yaml: size must be {lo}..{hi} pixels, got {plain['size']}")
+    check_at_least("seed", plain.get("seed"), 0, "the first frame's seed; frame i takes seed + i")
     form = plain.get("form", "frameset")
     if form not in FORMS:
         raise ValueError(
