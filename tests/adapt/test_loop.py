@@ -129,7 +129,9 @@ def test_adapt_takes_model_like_infer_and_refuses_an_unknown_name(tiny_ckpt, fra
     [("augment.gamma.prob=2", "augment.gamma.prob"), ("guard.every=0", "guard.every"),
      ("guard.keep=worst", "guard.keep"), ("real_share=1.5", "real_share"),
      ("teacher.emission_sigmas=-1", "teacher.emission_sigmas"),
-     ("teacher.emission_disk_px=1", "teacher.emission_disk_px")],
+     ("teacher.emission_disk_px=1", "teacher.emission_disk_px"),
+     # these two were checked where used, after the run's folder and config.yaml were written
+     ("teacher.threshold=1.5", "teacher.threshold"), ("teacher.momentum=2", "teacher.momentum")],
 )  # fmt: skip
 def test_bad_settings_are_refused_before_any_output(tiny_ckpt, frames_dir, tmp_path, override,
                                                     key):  # fmt: skip

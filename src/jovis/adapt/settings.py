@@ -29,6 +29,10 @@ def check_settings(cfg: dict[str, Any]) -> None:
     disk = cfg["teacher"].get("emission_disk_px", 15)
     if isinstance(disk, bool) or not isinstance(disk, int) or disk < 3:
         raise ValueError(f"adapt: teacher.emission_disk_px={disk!r} must be an integer ≥ 3")
+    for key in ("momentum", "threshold"):  # (checked again where used; here before any folder)
+        value = cfg["teacher"].get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ValueError(f"adapt: teacher.{key}={value!r}: must be in [0, 1]")
     batch_split(int(cfg["batch_size"]), float(cfg["real_share"]))
 
 
