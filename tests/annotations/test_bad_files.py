@@ -136,3 +136,24 @@ def test_geojson_nan_or_a_negative_radius_is_named_and_the_rest_placed(tmp_path,
     assert reasons == ["its coordinates hold NaN or Infinity",
                        "a Point's radius must be a finite number > 0, got -900.0",
                        "its coordinates hold NaN or Infinity"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ({"latitude": "sideways"}, "latitude='sideways'; valid choices: planetocentric"),
+        ({"longitude": "up"}, "longitude='up'; valid choices: west, east"),
+        ({"axes": "miles"}, "axes='miles'; valid choices: km, deg"),
+        ({"min_confidence": "abc"}, "min_confidence='abc': must be a number"),
+        ({"format": "word"}, "format='word'; valid choices"),
+    ],
+)
+def test_a_wrong_setting_is_refused_before_any_file_is_read(tmp_path, frames, schema, setting,  # noqa: F811
+                                                            words):  # fmt: skip
+    """latitude=sideways passed with a GeoJSON jovis wrote (its own convention wins) and the
+    set was written; each is now refused naming the key, whatever the files hold."""
+    geo = write(tmp_path / "plain.geojson", {"type": "FeatureCollection", "features": []})
+    with pytest.raises(ValueError) as info:
+        import_annotations(geo, frames, tmp_path / "set", schema, settings=setting)
+    assert words in str(info.value)
+    assert not (tmp_path / "set").exists()

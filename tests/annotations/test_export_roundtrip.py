@@ -110,6 +110,12 @@ def test_the_export_pair_in_one_folder_is_refused_naming_each_format(frameset, s
         == one["placed"]
         and single["geojson"] == 2
     )
+    # format= says which one was corrected: the folder as exported is taken with that format
+    # (it was refused as a pair even with format=geojson)
+    for fmt in ("geojson", "labelme"):
+        named = import_annotations(tmp_path / "exported", frameset, tmp_path / f"set_{fmt}",
+                                   schema, settings={"format": fmt})  # fmt: skip
+        assert named["placed"] == one["placed"] and named["frames"] == 2
 
 
 def test_a_model_auto_run_exports_each_detectors_folder(frameset, schema, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,11 +12,12 @@ from typing import Any
 from jovis.annotations import catalogue, cvat, ds9, geojson, labelme
 from jovis.annotations.frames import FrameIndex, load_frames
 from jovis.annotations.frameset import check_out, write_set
+from jovis.annotations.geo import AXIS_UNITS, check_choice
 from jovis.annotations.labelme import AnnotationError
-from jovis.annotations.shapes import Shape, rasterise
-from jovis.config import dataclass_keys
+from jovis.annotations.shapes import UNLABELLED, Shape, rasterise
+from jovis.config import check_at_least, dataclass_keys
 from jovis.frame import LabelSchema
-from jovis.geometry.maps import check_map
+from jovis.geometry.maps import LATITUDES, LONGITUDES, check_map
 from jovis.io.json_file import load_json
 
 FORMATS = ("auto", "labelme", "cvat", "geojson", "catalogue", "ds9")
@@ -44,10 +46,31 @@ class ImportSettings:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ImportSettings:
-        return cls(**dataclass_keys(cls, dict(data), "labels import"))
+        return cls(**dataclass_keys(cls, dict(data), "labels import")).checked()
+
+    def checked(self) -> ImportSettings:
+        """ValueError naming the first wrong setting, before any file is read: each was checked
+        only where a shape used it (latitude=sideways passed with a GeoJSON jovis wrote, whose
+        own convention wins, and failed a catalogue's every row)."""
+        check_choice("format", self.format, FORMATS)
+        check_choice("unlabelled", self.unlabelled, UNLABELLED)
+        check_choice("latitude", self.latitude, LATITUDES)
+        check_choice("longitude", self.longitude, LONGITUDES)
+        check_choice("axes", self.axes, AXIS_UNITS)
+        if self.min_confidence is not None:
+            check_at_least("min_confidence", self.min_confidence, -math.inf,
+                           "least confidence of a row taken", integer=False)  # fmt: skip
+        return self
 
 
-def annotation_files(spec: str | Path) -> list[Path]:
+# the suffix `labels export` gives each format it writes (its twins of one frame)
+EXPORT_SUFFIX = {"labelme": ".json", "geojson": ".geojson", "ds9": ".reg"}
+
+
+def annotation_files(spec: str | Path, fmt: str = "auto") -> list[Path]:
+    """The annotation files `spec` names (a file, a folder, a glob). A frame's twins in the
+    formats `labels export` writes are refused, unless `fmt` names one of them: its file is
+    taken and the others left (the format the user corrected)."""
     path = Path(spec)
     if any(ch in str(spec) for ch in "*?["):
         files = [Path(p) for p in sorted(glob.glob(str(spec))) if Path(p).is_file()]
@@ -59,20 +82,24 @@ def annotation_files(spec: str | Path) -> list[Path]:
         raise FileNotFoundError(f"annotations={spec}: no such file or folder")
     if not files:
         raise FileNotFoundError(f"annotations={spec}: no .json, .geojson, .xml, .csv or .reg files")
-    _refuse_format_pairs(spec, files)
-    return files
+    return _one_of_each_pair(spec, files, fmt)
 
 
-def _refuse_format_pairs(spec: str | Path, files: list[Path]) -> None:
+def _one_of_each_pair(spec: str | Path, files: list[Path], fmt: str) -> list[Path]:
     """Refuse ``<frame>.geojson`` beside ``<frame>.json`` (or ``<frame>.reg``): what `labels
     export` writes for one frame in several formats, its shapes twice (every vortex would be
-    catalogued twice). Which one was corrected is the user's to say."""
+    catalogued twice). Which one was corrected is the user's to say: `fmt` (format=), else a
+    glob of one suffix."""
     order = (".json", ".geojson", ".reg")
     by_stem: dict[tuple[Path, str], list[Path]] = {}
     for path in files:
         if path.suffix.lower() in order:
             by_stem.setdefault((path.parent, path.stem), []).append(path)
     pairs = [found for found in by_stem.values() if len(found) > 1]
+    wanted = EXPORT_SUFFIX.get(fmt)
+    if pairs and wanted and all(any(p.suffix.lower() == wanted for p in f) for f in pairs):
+        left = {p for f in pairs for p in f if p.suffix.lower() != wanted}
+        return [p for p in files if p not in left]
     if pairs:
         first = sorted(pairs[0], key=lambda p: order.index(p.suffix.lower()))
         folder = first[0].parent
@@ -81,9 +108,10 @@ def _refuse_format_pairs(spec: str | Path, files: list[Path]) -> None:
             f"annotations={spec}: {len(pairs)} frame(s) have both {kinds} file "
             f"(e.g. {' and '.join(p.name for p in first)}), the formats `labels export` writes: "
             f"importing them together would place every shape twice; give the format you "
-            f"edited, e.g. annotations='{folder}/*.json' (labelme), "
-            f"annotations='{folder}/*.geojson' or annotations='{folder}/*.reg' (DS9)"
+            f"edited, format=labelme, geojson or ds9, or a glob: annotations='{folder}/*.json' "
+            f"(labelme), annotations='{folder}/*.geojson' or annotations='{folder}/*.reg' (DS9)"
         )
+    return files
 
 
 def detect_format(path: Path, fmt: str) -> str:
@@ -170,13 +198,13 @@ def import_annotations(
     """Import annotation files onto `frames`; write the set to `out` (default
     ``<frames>/labelled``). Returns the summary, with every skipped shape and its reason."""
     s = (
-        settings
+        settings.checked()
         if isinstance(settings, ImportSettings)
         else ImportSettings.from_dict(settings or {})
     )
     out = Path(out) if out else Path(frames) / "labelled"
     check_out(out, s.overwrite)
-    files = annotation_files(annotations)
+    files = annotation_files(annotations, s.format)
     check_map(s.map)
     index = load_frames(frames, instrument, s.map)
     shapes, skipped = collect(files, index, s)
