@@ -92,6 +92,12 @@ def test_an_unreadable_last_ckpt_gets_one_line(tmp_path, content, expected):
         ("trainer.log_every_n_steps=0", r"trainer\.log_every_n_steps=0"),
         ("device=cuda", r"device=cuda but trainer\.accelerator=cpu"),
         ("trainer.precision=fp8", r"trainer\.precision='fp8'; valid choices: auto, fp32, bf16"),
+        # these three made the run's folder first (torch's "Invalid learning rate", a float
+        # conversion, the renderer's params once the trainer had started)
+        ("optim.lr=-1", r"optim\.lr=-1: must be a number > 0"),
+        ("optim.lr=abc", r"optim\.lr='abc': must be a number > 0"),
+        ("+data.params.vortex_label_min_cnr=abc", r"vortex_label_min_cnr='abc' must be a number"),
+        ("init.model=no-such-model", r"^init=no-such-model: no released detector"),  # said model=
     ],
 )
 def test_bad_settings_fail_before_any_folder_naming_the_key(tmp_path, override, expected):

@@ -9,9 +9,11 @@ from typing import Any
 
 import torch
 
+from jovis.config import check_at_least
 from jovis.devices import DEVICE_CHOICES
 from jovis.frame import LabelSchema
 from jovis.models.head_prior import check_head_prior
+from jovis.synth.params import SynthParams
 from jovis.training.callbacks import check_loggers
 from jovis.training.schedules import check_schedule
 
@@ -79,6 +81,14 @@ def check_train_config(cfg: Mapping[str, Any]) -> None:
         _int(cfg, "data.val_frames", 0, "validation frames")
         if "scene_workers" in data:
             _int(cfg, "data.scene_workers", 0, "scene-drawing loader processes; 0 = none")
+    optim = cfg.get("optim") or {}
+    check_at_least("optim.lr", optim.get("lr"), 0, "the peak learning rate", integer=False,
+                   above=True)  # fmt: skip
+    check_at_least("optim.weight_decay", optim.get("weight_decay", 0.0), 0, "AdamW's decay",
+                   integer=False)  # fmt: skip
+    _int(cfg, "optim.warmup_steps", 0, "linear warm-up steps", none_ok=True)
+    if data.get("kind") in ("synthetic", "mixed"):  # (else the run's folder is made first)
+        SynthParams.from_dict(data.get("params"))
     check_device(cfg["device"], tcfg.get("accelerator"))
     num_classes = LabelSchema.from_dict(cfg["labels"]).num_classes
     check_head_prior((cfg.get("init") or {}).get("head_prior"), num_classes)

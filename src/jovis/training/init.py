@@ -52,12 +52,15 @@ def prepare_init(cfg: dict[str, Any], spec: ModelSpec) -> InitPlan | None:
     """Check ``cfg['init']`` against the run; adopt the parent's normalisation and scale the
     learning rate in `cfg` (in place, so config.yaml records what ran). None without init."""
     from jovis.checkpoint import load_checkpoint
-    from jovis.released import resolve_model
+    from jovis.released import UnknownModelError, resolve_model
 
     icfg = cfg.get("init") or {}
     if not icfg.get("model"):
         return None
-    pick = resolve_model(str(icfg["model"]))
+    try:
+        pick = resolve_model(str(icfg["model"]))
+    except UnknownModelError as err:  # it says model=: the key the user gave is init=
+        raise UnknownModelError(f"init={icfg['model']}: {str(err).split(': ', 1)[-1]}") from err
     net, info = load_checkpoint(pick.path)
     where = f"init={icfg['model']} ({pick.path})"
     _check_arch(where, info.spec, spec)
