@@ -99,8 +99,13 @@ def test_sidecar_says_how_to_feed_the_file(reference, onnx_export):
 def test_bad_format_or_opset_raises_naming_the_choices(tiny_run, tmp_path):
     with pytest.raises(ValueError, match="onnx, torchscript"):
         export_checkpoint(tiny_run["checkpoint"], "tflite", tmp_path)
-    with pytest.raises(ValueError, match="opset must be ≥ 17"):
+    with pytest.raises(ValueError, match="opset=13: must be an integer ≥ 17"):
         export_checkpoint(tiny_run["checkpoint"], "onnx", tmp_path, opset=13)
+    # a word failed as "invalid literal for int()", naming no setting; size 0 ran as 2 px
+    with pytest.raises(ValueError, match="opset='abc': must be an integer ≥ 17"):
+        export_checkpoint(tiny_run["checkpoint"], "onnx", tmp_path, opset="abc")
+    with pytest.raises(ValueError, match="example_size=0: must be an integer ≥ 32"):
+        export_checkpoint(tiny_run["checkpoint"], "onnx", tmp_path, example_size=0)
     assert not any(tmp_path.iterdir())
 
 

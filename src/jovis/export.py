@@ -20,6 +20,7 @@ from torch import nn
 
 from jovis import visibility
 from jovis.checkpoint import CheckpointInfo, load_checkpoint
+from jovis.config import check_at_least
 from jovis.io.atomic import atomic_path, write_json
 from jovis.models.unet import STRIDE
 
@@ -83,8 +84,8 @@ def export_checkpoint(
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; valid choices: {', '.join(FORMATS)}")
-    if int(opset) < MIN_OPSET:
-        raise ValueError(f"opset must be ≥ {MIN_OPSET}, got {opset}")
+    check_at_least("opset", opset, MIN_OPSET, "the lowest ONNX opset wanted")
+    check_at_least("example_size", example_size, 32, "side of the traced example, pixels")
     start = time.perf_counter()
     ckpt, out = Path(ckpt), Path(out)
     model, info = load_checkpoint(ckpt, "cpu")

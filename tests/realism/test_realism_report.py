@@ -113,6 +113,9 @@ def test_bad_settings_fail_with_the_key(tmp_path):
     cfg = compose_config("realism", [f"out={tmp_path}", "n=0"])
     with pytest.raises(ValueError, match="n=0"):
         report_from_config(cfg)
+    cfg = compose_config("realism", [f"out={tmp_path}", "n=abc"])  # was "invalid literal"
+    with pytest.raises(ValueError, match="n='abc': must be an integer ≥ 1"):
+        report_from_config(cfg)
     cfg = compose_config("realism", [f"out={tmp_path}", f"real={tmp_path}"])
     with pytest.raises(ValueError, match=r"no FITS frames \(\*\.fits, \*\.fits\.gz"):
         report_from_config(cfg)

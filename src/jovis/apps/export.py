@@ -20,8 +20,8 @@ def main(cfg: DictConfig) -> None:
         pick.path,
         cfg.format,
         cfg.out,
-        opset=int(cfg.opset),
-        example_size=int(cfg.example_size),
+        opset=cfg.opset,
+        example_size=cfg.example_size,
     )
     opset = f", opset {result['opset']}" if "opset" in result else ""
     console = Console(soft_wrap=True, markup=False, highlight=False)

@@ -30,13 +30,13 @@ def report_from_config(cfg: Any) -> dict[str, Any]:
     ``size: null`` renders the synthetic frames at the real frames' pixel scale: side =
     round(2 · max_colatitude · px_per_deg of the first real frame's grid).
     """
+    from jovis.config import check_at_least
     from jovis.devices import resolve_device
     from jovis.realism.report import load_real_frames, realism_report, render_synthetic_frames
     from jovis.synth.params import SynthParams
 
-    n, seed = int(cfg.n), int(cfg.seed)
-    if n < 1:
-        raise ValueError(f"n={n}: the realism report needs at least one synthetic frame (n >= 1)")
+    n = check_at_least("n", cfg.n, 1, "synthetic frames the realism report renders")
+    seed = check_at_least("seed", cfg.seed, 0, "the first synthetic frame's seed")
     lat_range = tuple(float(v) for v in cfg.lat_range)
     if len(lat_range) != 2:
         raise ValueError(f"lat_range={list(lat_range)} must be [low, high] in degrees")
