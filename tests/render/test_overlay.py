@@ -374,3 +374,27 @@ def test_a_crowded_field_leaves_labels_out_rather_than_draw_text_over_text(monke
     left_out = 60 - len(labels)
     assert 0 < left_out < 60
     assert f"{left_out} labels left out (crowded): see catalog.csv" in [t for _, t in rows[0]]
+
+
+def test_the_legend_sits_in_the_corner_with_the_least_data():
+    """A JunoCam product's disk fills its left side and the sky its right: the legend goes to
+    the lower right, off the planet (it sat lower-left, over the data, whatever the frame)."""
+    from jovis.render.overlay import legend_corner
+
+    valid = np.zeros((100, 200), bool)
+    valid[:, :120] = True
+    assert legend_corner((100, 200), (50, 20), 4, valid) == (200 - 4 - 50, 100 - 4 - 20)
+    assert legend_corner((100, 200), (50, 20), 4, None) == (4, 100 - 4 - 20)  # no mask: as before
+    assert legend_corner((100, 200), (50, 20), 4, np.ones((100, 200), bool)) == (4, 76)  # a tie
+    # nor over a vortex's label
+    assert legend_corner((100, 200), (50, 20), 4, None, [(10, 80, 40, 90)]) == (146, 76)
+    image, mask = _frame(64)
+    half = np.ones(mask.shape, bool)
+    half[:, 32:] = False
+    out = render_overlay(image, ["L"], mask, SCHEMA, valid=half, features={"vortices": []},
+                         min_size=512)  # fmt: skip
+    base = _upscaled_base(image, ["L"], 8, half)
+    corner = (slice(512 - 30, 512 - 8), slice(8, 60))  # the lower-left, on the data
+    np.testing.assert_array_equal(out[corner], base[corner])
+    assert not np.array_equal(out[512 - 30 : 512 - 8, 512 - 60 : 512 - 8],
+                              base[512 - 30 : 512 - 8, 512 - 60 : 512 - 8])  # fmt: skip

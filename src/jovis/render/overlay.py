@@ -108,14 +108,15 @@ def render_overlay(
     shown = [c for c in schema.classes if c.id != background and (seen is None or c.name in seen)]
     _draw_classes(out, big, shown, alpha, style)
 
+    taken: list[tuple[int, int, int, int]] = []  # the vortex labels' boxes so far
     if features is not None:
         _draw_ring(out, (features.get("oval") or {}).get("ring"), f, style)
-        taken: list[tuple[int, int, int, int]] = []  # the vortex labels' boxes so far
         crowded = sum(not _draw_vortex(out, v, f, style, taken)
                       for v in features.get("vortices", []))  # fmt: skip
         features = {**features, "labels_crowded_out": crowded}
     sun = sun_lon_west if grid is not None else None
-    _draw_legend(out, shown, features, style, seen is None or "vortex" in seen, sun)
+    data = None if valid is None else np.repeat(np.repeat(np.asarray(valid, bool), f, 0), f, 1)
+    _draw_legend(out, shown, features, style, seen is None or "vortex" in seen, sun, data, taken)
     if title:
         out = _with_title(out, title, style)
     return out
@@ -256,8 +257,13 @@ def _draw_legend(
     style: _Style,
     count_vortices: bool = True,
     sun_lon_west: float | None = None,
+    data: np.ndarray | None = None,
+    labels: Sequence[tuple[int, int, int, int]] = (),
 ) -> None:
-    """A translucent box in the lower-left corner: class swatches, then feature counts."""
+    """A translucent box in a corner: class swatches, then feature counts. The corner over the
+    fewest of the frame's `data` pixels (enlarged valid mask) and vortex `labels` (their
+    boxes), so the box sits on the sky or the no-data margin where there is one, not over the
+    planet; the lower-left one on a tie."""
     rows = legend_rows(shown, features, count_vortices, sun_lon_west)
     if not rows:
         return
@@ -267,10 +273,9 @@ def _draw_legend(
     text_w = max(cv2.getTextSize(t, FONT, style.font, style.text)[0][0] for _, t in rows)
     box_w = pad + swatch + pad + text_w + pad
     box_h = pad + row_h * len(rows)
-    x0 = pad
-    y0 = out.shape[0] - pad - box_h
-    if x0 + box_w > out.shape[1] or y0 < 0:
+    if pad + box_w > out.shape[1] or pad + box_h > out.shape[0]:
         return  # the picture is too small for a legend
+    x0, y0 = legend_corner(out.shape[:2], (box_w, box_h), pad, data, labels)
     region = out[y0 : y0 + box_h, x0 : x0 + box_w]
     region[:] = np.round(region * 0.3 + np.array([15, 15, 20]) * 0.7).astype(np.uint8)
     cv2.rectangle(out, (x0, y0), (x0 + box_w - 1, y0 + box_h - 1), (150, 150, 150), 1)
@@ -281,6 +286,29 @@ def _draw_legend(
             cv2.rectangle(out, (sx, top), (sx + swatch - 1, top + swatch - 1), color, -1)
             cv2.rectangle(out, (sx, top), (sx + swatch - 1, top + swatch - 1), (220, 220, 220), 1)
         _text(out, label, (x0 + pad + swatch + pad, top + th), (235, 235, 235), style)
+
+
+def legend_corner(
+    size: tuple[int, int],
+    box: tuple[int, int],
+    pad: int,
+    data: np.ndarray | None,
+    labels: Sequence[tuple[int, int, int, int]] = (),
+) -> tuple[int, int]:
+    """(x, y) of the legend box's top-left corner: of the lower-left, lower-right, upper-left
+    and upper-right corners (that order on a tie), the one covering the fewest `data` pixels
+    plus pixels of `labels` (boxes x0, y0, x1, y1) it would hide."""
+    (h, w), (bw, bh) = size, box
+    corners = [(pad, h - pad - bh), (w - pad - bw, h - pad - bh), (pad, pad), (w - pad - bw, pad)]
+
+    def hidden(corner: tuple[int, int]) -> int:
+        x, y = corner
+        under = 0 if data is None else int(data[y : y + bh, x : x + bw].sum())
+        for x0, y0, x1, y1 in labels:
+            under += max(0, min(x1, x + bw) - max(x0, x)) * max(0, min(y1, y + bh) - max(y0, y))
+        return under
+
+    return min(corners, key=hidden)
 
 
 def _with_title(out: np.ndarray, title: str, style: _Style) -> np.ndarray:
