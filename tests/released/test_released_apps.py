@@ -353,3 +353,14 @@ def test_infer_model_auto_refuses_a_wrong_setting_before_any_folder(hst_product,
                "num_workers=0", "progress=false", setting, ok=False)  # fmt: skip
     assert proc.returncode != 0 and setting.split("=")[0] in proc.stderr
     assert not out.exists()
+
+
+def test_infer_model_auto_into_a_file_says_so_in_one_line(hst_product, tmp_path):
+    """out= naming a file: model=auto failed as a NotADirectoryError traceback (removing an
+    earlier run's unassigned.jsonl under it); now infer's one line, as with model=NAME."""
+    out = tmp_path / "afile"
+    out.write_text("x")
+    proc = run("scripts/infer.py", "model=auto", f"input={hst_product}", f"out={out}",
+               "num_workers=0", "progress=false", ok=False)  # fmt: skip
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert f"out={out}: {out} is a file, not a folder; choose another out=" in proc.stderr

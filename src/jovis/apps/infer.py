@@ -53,11 +53,13 @@ def run_auto(cfg: DictConfig) -> dict[str, Any]:
     import inspect
 
     from jovis.inference.runner import check_run_settings
+    from jovis.io.atomic import check_folder
     from jovis.released.auto import auto_inputs, picks_by_input
 
     # a wrong setting is refused before any frame is listed or any release's folder is made
     checked_keys = inspect.signature(check_run_settings).parameters
     check_run_settings(**{k: v for k, v in run_settings(cfg).items() if k in checked_keys})
+    check_folder(cfg.out, "out")  # (a file there failed as a traceback from unassigned.jsonl)
     groups = picks_by_input(cfg.input)
     total = sum(len(paths) for _, paths in groups.values())
     merged: dict[str, Any] = {"out": str(cfg.out), "ok": 0, "failed": 0, "skipped": 0,

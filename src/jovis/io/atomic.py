@@ -60,11 +60,24 @@ def make_folder(path: str | Path, key: str | None = None) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except (NotADirectoryError, FileExistsError):
-        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
-        where = f"{key}={path}" if key else f"cannot create the folder {path}"
-        fix = f"choose another {key}=" if key else "move that file away"
-        raise NotADirectoryError(f"{where}: {blocker} is a file, not a folder; {fix}") from None
+        check_folder(path, key)
+        raise _blocked(path, key, path) from None
     return path
+
+
+def check_folder(path: str | Path, key: str | None = None) -> None:
+    """`make_folder`'s NotADirectoryError when a file stands where the folder `path` or one of
+    its parents would be, without creating anything (checked before a run writes)."""
+    path = Path(path)
+    blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise _blocked(path, key, blocker)
+
+
+def _blocked(path: Path, key: str | None, blocker: Path) -> NotADirectoryError:
+    where = f"{key}={path}" if key else f"cannot create the folder {path}"
+    fix = f"choose another {key}=" if key else "move that file away"
+    return NotADirectoryError(f"{where}: {blocker} is a file, not a folder; {fix}")
 
 
 @contextlib.contextmanager
