@@ -15,12 +15,17 @@ from typing import Any
 
 MJD0 = datetime(1858, 11, 17, tzinfo=timezone.utc)
 _DOY = re.compile(r"^(\d{4})-(\d{3})(T.*)?$")
+_SLASHED = re.compile(r"^(\d{4})/(\d{2})/(\d{2})")  # a spreadsheet's year-first date
+# what a time that is not read should be written as (the errors that say so)
+TIME_FORMS = ("ISO 8601 (2022-08-17T14:00:04, UTC unless it gives an offset) or PDS "
+              "day-of-year (2022-229T14:00:04)")  # fmt: skip
 
 
 def parse_time(value: Any) -> datetime | None:
     """`value` as an aware UTC datetime, or None when it is empty or not a time.
 
-    Accepts ISO 8601 (``2016-05-21T02:17:00.5``, a trailing ``Z``, a space for ``T``), PDS
+    Accepts ISO 8601 (``2016-05-21T02:17:00.5``, a trailing ``Z``, a space for ``T``), a
+    year-first date with slashes (``2016/05/21 02:17``, as spreadsheets write it), PDS
     day-of-year (``2016-142T02:17:00``) and numbers as MJD (FITS ``EXPSTART``).
     """
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -32,6 +37,7 @@ def parse_time(value: Any) -> datetime | None:
     text = str(value).strip().strip('"').replace(" ", "T")
     if text.endswith("Z"):
         text = text[:-1]
+    text = _SLASHED.sub(r"\1-\2-\3", text)
     m = _DOY.match(text)
     if m:
         day = datetime(int(m.group(1)), 1, 1) + timedelta(days=int(m.group(2)) - 1)

@@ -144,6 +144,15 @@ def test_out_may_not_be_an_input_and_missing_time_names_the_fix(tmp_path):
         w.writerows({**r, "time": ""} for r in rows)
     with pytest.raises(ValueError, match="no observation time"):
         track([tmp_path / "e.csv"], tmp_path / "o2")
+    # a time that is there but not read is said to be so (it was "no observation time; add a
+    # 'time' column" of a table with one)
+    with open(tmp_path / "f.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows({**r, "time": "21/05/2016 02:17"} for r in rows)
+    with pytest.raises(ValueError, match=r"its time '21/05/2016 02:17' is not one jovis reads; "
+                                         r"write ISO 8601"):  # fmt: skip
+        track([tmp_path / "f.csv"], tmp_path / "o3")
 
 
 def test_tracks_each_within_one_pass_get_no_rate_though_the_passes_span_days(tmp_path):
@@ -253,6 +262,8 @@ def test_parse_time_forms():
     assert iso == parse_time("2016-142T02:17:00") == parse_time("2016-05-21 02:17:00")
     assert parse_time(57529.0951389) - iso < timedelta(seconds=1)  # MJD (FITS EXPSTART)
     assert parse_time("") is None and parse_time("not a time") is None
+    assert parse_time("2016/05/21 02:17:00") == iso  # a spreadsheet's year-first slashes
+    assert parse_time("21/05/2016 02:17") is None  # day-first or month-first: not guessed
 
 
 def test_fits_frame_time_comes_from_its_header():

@@ -27,7 +27,7 @@ import numpy as np
 from jovis.inference.manifest import detector_folders
 from jovis.io.csv_file import read_csv_rows
 from jovis.io.json_file import load_json, read_jsonl
-from jovis.times import parse_time, time_of_file
+from jovis.times import TIME_FORMS, parse_time, time_of_file
 from jovis.tracking.observations import Detection, FrameObs
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,12 @@ class NoTimeError(ValueError):
     """A frame the tracker cannot place in time."""
 
 
-def _need_time(t, frame_id: str, where: str):
+def _need_time(t, frame_id: str, where: str, given: Any = None):
+    """`t`, else NoTimeError: saying that the `given` time text is not one jovis reads (it said
+    "no observation time" of a table whose time column held a date it could not read)."""
+    if t is None and given not in (None, ""):
+        raise NoTimeError(f"{where}: frame {frame_id!r}: its time {given!r} is not one jovis "
+                          f"reads; write {TIME_FORMS}")  # fmt: skip
     if t is None:
         raise NoTimeError(f"{where}: frame {frame_id!r} has no observation time; add a 'time' "
                           "column (ISO 8601) to the manifest or catalogue, or keep the source "
@@ -200,8 +205,9 @@ def _catalog_csv(path: Path, times: dict, where: str, keep: list[str] | None = N
     for fid in keep if keep is not None else list(by_frame):
         rows = by_frame.get(fid, [])
         t = times.get(fid) or next((parse_time(r.get("time")) for r in rows if r.get("time")), None)
+        given = next((r["time"] for r in rows if r.get("time")), None)
         try:
-            frame = FrameObs(fid, _need_time(t, fid, where), source=where)
+            frame = FrameObs(fid, _need_time(t, fid, where, given), source=where)
         except NoTimeError as err:
             timeless.append((where, err))
             continue
@@ -283,7 +289,8 @@ def cap_area_km2(colat_deg: float | None) -> float | None:
 def _geojson(path: Path, col: dict[str, Any]) -> FrameObs:
     props = col.get("properties") or {}
     fid = str(props.get("frame_id") or path.stem)
-    frame = FrameObs(fid, _need_time(parse_time(props.get("time")), fid, str(path)),
+    frame = FrameObs(fid, _need_time(parse_time(props.get("time")), fid, str(path),
+                                     props.get("time")),
                      source=str(path))  # fmt: skip
     for item in col.get("features", []):
         p = item.get("properties") or {}
@@ -295,7 +302,8 @@ def _geojson(path: Path, col: dict[str, Any]) -> FrameObs:
 def _truth_frame(root: Path, row: dict[str, Any]) -> FrameObs:
     feats = json.loads((root / row["features"]).read_text(encoding="utf-8"))
     fid = str(row["id"])
-    t = _need_time(parse_time(row.get("time") or feats.get("time")), fid, str(root))
+    given = row.get("time") or feats.get("time")
+    t = _need_time(parse_time(given), fid, str(root), given)
     frame = FrameObs(fid, t, source=str(root))
     for v in feats.get("vortices", []):
         frame.detections.append(Detection(float(v["lat"]), float(v["lon"]), v.get("radius_km"),
