@@ -310,7 +310,7 @@ def parse_declaration(
         missing = {"hemisphere", "pole_x", "pole_y", "px_per_deg"} - set(fields)
         if missing:
             raise ValueError(
-                f"{where}: a {projection} polar map needs {', '.join(sorted(missing))} (the "
+                f"{where}: the {projection} polar map needs {', '.join(sorted(missing))} (the "
                 "pole's pixel, pixels per degree of colatitude at the pole; lon_at_x and "
                 "lon_sense orient it"
                 + ("; km_per_px may stand for px_per_deg)" if projection in KM_SCALED else ")")
