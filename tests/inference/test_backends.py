@@ -82,6 +82,11 @@ def test_auto_picks_onnxruntime_on_a_cpu_and_torch_without_it(tiny_run, cache, m
     assert Predictor.from_checkpoint(ckpt, device="cpu", backend="auto").backend == "onnxruntime"
     bf16 = Predictor.from_checkpoint(ckpt, device="cpu", backend="auto", precision="bf16")
     assert bf16.backend == "torch"  # ONNX Runtime runs fp32 only
+    # compile=true asks for torch.compile, which only torch runs (ONNX Runtime ran, silently)
+    assert Predictor.from_checkpoint(ckpt, device="cpu", backend="auto", compile=True).backend == (
+        "torch")  # fmt: skip
+    with pytest.raises(ValueError, match=r"compile=true compiles the PyTorch network"):
+        Predictor.from_checkpoint(ckpt, device="cpu", backend="onnxruntime", compile=True)
     monkeypatch.setattr(backends, "onnxruntime_available", lambda: False)
     assert Predictor.from_checkpoint(ckpt, device="cpu", backend="auto").backend == "torch"
     with pytest.raises(ModuleNotFoundError, match=r"pip install onnxruntime"):

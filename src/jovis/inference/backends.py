@@ -42,15 +42,21 @@ def onnxruntime_available() -> bool:
     return importlib.util.find_spec("onnxruntime") is not None
 
 
-def resolve_backend(backend: str, device: torch.device, precision: str = "fp32") -> str:
-    """'torch' or 'onnxruntime'. auto: ONNX Runtime on a CPU when it is installed and the
+def resolve_backend(
+    backend: str, device: torch.device, precision: str = "fp32", compile: bool = False
+) -> str:
+    """'torch' or 'onnxruntime'. auto: ONNX Runtime on a CPU when it is installed, the
     precision is not bf16 (it runs fp32 only; measured 1.3–2× torch's fp32 forward on 2 cores,
-    see README), torch on CUDA. An explicit onnxruntime that cannot run raises, naming the fix."""
+    see README) and `compile` (torch.compile, which only torch runs) is off; torch on CUDA. An
+    explicit onnxruntime that cannot run what was asked raises, naming the fix."""
     check_backend(backend)
     if backend == "auto":
-        cpu_fp32 = device.type == "cpu" and precision != "bf16"
+        cpu_fp32 = device.type == "cpu" and precision != "bf16" and not compile
         return "onnxruntime" if cpu_fp32 and onnxruntime_available() else "torch"
     if backend == "onnxruntime":
+        if compile:  # (it was ignored: the ONNX graph ran and nothing said so)
+            raise ValueError("compile=true compiles the PyTorch network; ONNX Runtime runs its "
+                             "own graph: use backend=torch, or compile=false")  # fmt: skip
         if device.type != "cpu":
             raise ValueError(
                 f"backend=onnxruntime runs on the CPU, not {device}; use device=cpu or "

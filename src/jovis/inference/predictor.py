@@ -98,7 +98,7 @@ class Predictor:
             )
         self.device = torch.device(resolve_device(device))
         bf16 = _use_bf16(precision, self.device)  # checks `precision` first
-        self.backend = resolve_backend(backend, self.device, precision)
+        self.backend = resolve_backend(backend, self.device, precision, compile)
         self.precision, self.bf16 = precision, bf16 and self.backend == "torch"
         self.info, self.tta = info, tta
         self.orientation = check_orientation(orientation, tta)
