@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import numbers
 from dataclasses import asdict
 from dataclasses import fields as dataclass_fields
 from importlib.resources import files
@@ -79,7 +80,7 @@ def check_at_least(
     with `above`); else ValueError ``"<key>=<value>: must be an integer ≥ <low> (<meaning>)"``,
     naming the setting before anything runs with it (a string reached a comparison as a
     TypeError, a negative distance a silent empty result)."""
-    kinds = int if integer else int | float
+    kinds = numbers.Integral if integer else numbers.Real  # (NumPy's scalars too)
     ok = not isinstance(value, bool) and isinstance(value, kinds) and math.isfinite(value)
     if not ok or (value <= low if above else value < low):
         kind = "an integer" if integer else "a number"

@@ -61,7 +61,7 @@ def manifest(out):
         ("write_threads=0", "write_threads=0: must be an integer ≥ 1"),
         ("tile_overlap=0.9", "tile_overlap=0.9: must be between 0 and 0.75"),
         ("infer.part=3 infer.num_parts=2", "need 0 ≤ part < num_parts"),
-        ("px_per_deg=-3", "px_per_deg=-3: must be a positive number"),  # failed every frame
+        ("px_per_deg=-3", "px_per_deg=-3: must be a number > 0"),  # failed every frame
     ],
 )
 def test_bad_setting_refused_before_any_folder(tiny_run, tmp_path, setting, words):

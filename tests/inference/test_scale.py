@@ -423,7 +423,7 @@ def test_a_south_v03_product_is_fed_at_its_plate_scale_and_its_row_says_why(tmp_
 def test_a_wrong_scale_hint_is_refused_naming_it(value):
     """px_per_deg=-3 failed every frame inside OpenCV's blur ("ksize.width > 0"), 'abc' in a
     float conversion, and 0 was taken as no hint: each is a wrong setting, said once."""
-    with pytest.raises(ValueError, match=r"px_per_deg=.*must be a positive number"):
+    with pytest.raises(ValueError, match=r"px_per_deg=.*must be a number > 0"):
         check_scale_hint(value)
 
 

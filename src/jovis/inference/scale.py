@@ -16,10 +16,10 @@ so that its longer side is the training ``size``; to a polar-only model it is fe
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import replace
 from typing import Any
 
+from jovis.config import check_at_least
 from jovis.frame import Frame
 from jovis.geometry.resample import (
     RESAMPLE_MODES,
@@ -100,13 +100,8 @@ def check_scale_hint(px_per_deg: Any) -> float | None:
     value is refused before any frame is read (it failed each frame in OpenCV's blur)."""
     if px_per_deg is None:
         return None
-    ok = not isinstance(px_per_deg, bool) and isinstance(px_per_deg, int | float)
-    if not ok or not math.isfinite(px_per_deg) or px_per_deg <= 0:
-        raise ValueError(
-            f"px_per_deg={px_per_deg!r}: must be a positive number (the pixels per degree of "
-            "latitude of the frames without a grid) or null (fed at their own scale)"
-        )
-    return float(px_per_deg)
+    meaning = "the frames' pixels per degree of latitude where they have no grid; null: none"
+    return float(check_at_least("px_per_deg", px_per_deg, 0, meaning, integer=False, above=True))
 
 
 def resample_frame(
