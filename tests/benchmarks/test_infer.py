@@ -1,5 +1,6 @@
 import time
 
+import pytest
 import torch
 
 from jovis.benchmarks.infer import GpuSampler, run_infer
@@ -121,3 +122,10 @@ def test_infer_suite_with_onnxruntime_compares_forward_and_end_to_end(tmp_path):
     assert '"backend": "torch"' in torch_rows  # the runner-vs-naive passes stay on torch
     fw = compare_forward(ckpt, "onnxruntime", 64, repeats=2)
     assert len(fw["median_s"]) in (2, 3) and fw["repeats"] == 2
+
+
+@pytest.mark.parametrize(("key", "value"), [("frames", 0), ("tta_frames", 0), ("size", 16)])
+def test_infer_suite_refuses_a_wrong_count_naming_it(key, value):
+    """frames=0 ran as the default (32) and the error for a small size named no key."""
+    with pytest.raises(ValueError, match=rf"{key}={value}: must be an integer ≥"):
+        run_infer(device="cpu", **{"size": 64, key: value})

@@ -28,7 +28,7 @@ from omegaconf import OmegaConf
 from jovis.benchmarks.backends import run_backend
 from jovis.benchmarks.runner_profile import stage_medians, time_steps
 from jovis.checkpoint import load_checkpoint, save_checkpoint
-from jovis.config import CONFIG_DIR
+from jovis.config import CONFIG_DIR, check_at_least
 from jovis.data.normalise import DEFAULT_NORMALISATION
 from jovis.devices import resolve_device
 from jovis.inference.backends import check_backend
@@ -236,12 +236,13 @@ def run_infer(
     """
     device = resolve_device(device)
     cuda = device.startswith("cuda")
-    frames = int(frames or (512 if cuda else 32))
-    tta_frames = int(tta_frames or max(1, frames // 4))
-    if frames < 1 or size < 32 or batch_size < 1:
-        raise ValueError(
-            f"need frames ≥ 1, size ≥ 32, batch_size ≥ 1; got {frames}, {size}, {batch_size}"
-        )
+    # null takes the default; 0 or a word is a wrong value, named (0 ran as the default)
+    frames = (512 if cuda else 32) if frames is None else frames
+    check_at_least("frames", frames, 1, "frames timed without TTA")
+    tta_frames = max(1, frames // 4) if tta_frames is None else tta_frames
+    check_at_least("tta_frames", tta_frames, 1, "frames timed with TTA")
+    check_at_least("size", size, 32, "frame side in pixels")
+    check_at_least("batch_size", batch_size, 1, "frames per forward pass")
     auto = auto_workers(device)
     opts = {"device": device, "batch_size": batch_size, "tile_size": tile_size,
             "num_workers": auto[0] if num_workers is None else int(num_workers),
