@@ -98,3 +98,15 @@ def test_synth_multirun_through_jovis(tmp_path):
         assert [r["seed"] for r in rows] == [5]
     last = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     assert sorted(r["out"] for r in last) == sorted([str(a), str(b)])
+
+
+def test_a_multirun_over_settings_gives_each_job_its_own_folder_in_out(tmp_path):
+    """``-m seed=5,6 out=X``: both jobs wrote into X, the second replacing the first's set
+    (``infer -m model=uv-v5,uv-v6`` kept uv-v6's masks alone); each is now in X/seed=5, X/seed=6."""
+    out = tmp_path / "sets"
+    proc, _ = run("-m", "jovis", "synth", "-m", "seed=5,6", f"out={out}", "n=1", "size=64",
+                  cwd=tmp_path, ok=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for seed in (5, 6):
+        manifest = out / f"seed={seed}" / "manifest.jsonl"
+        assert [json.loads(line)["seed"] for line in manifest.read_text().splitlines()] == [seed]

@@ -41,6 +41,12 @@ TEXT_KEYS = ("ckpt", "annotations", "frames", "predictions", "truth", "real", "r
 TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
 
+# Verbs that write into out= itself (train and adapt make a run folder of their own in it): in a
+# multirun each job writes under out/<its swept settings> (`job_out`)
+SHARED_OUT_VERBS = ("infer", "evaluate", "synth", "track", "export", "realism", "labels",
+                    "benchmark")  # fmt: skip
+log = logging.getLogger(__name__)
+
 
 def parse_bool(key: str, value: Any) -> bool:
     """`value` as a bool: true/false, yes/no, 1/0 (any case); anything else names `key`."""
@@ -151,6 +157,7 @@ def explained_errors(verb: str) -> Callable[[Callable[[DictConfig], None]], Call
         def run(cfg: DictConfig) -> None:
             with stop_on_sigterm() as terminated:
                 try:
+                    job_out(verb, cfg)
                     app_main(cfg)
                 except (KeyboardInterrupt, Exception) as err:
                     if os.environ.get(FULL_ERROR_ENV) == "1":
@@ -176,6 +183,39 @@ def explained_errors(verb: str) -> Callable[[Callable[[DictConfig], None]], Call
         return run
 
     return wrap
+
+
+def job_out(verb: str, cfg: DictConfig) -> None:
+    """In a multirun (``-m``) sweeping settings other than out=, put this job's outputs in
+    ``out/<its swept settings>`` (``out/model=uv-v5``): every job wrote into the one out=, and
+    each run over the same frames replaced the one before it (``jovis infer -m
+    model=uv-v5,uv-v6`` kept uv-v6's masks alone)."""
+    if verb not in SHARED_OUT_VERBS or not isinstance(cfg, DictConfig) or not cfg.get("out"):
+        return
+    sub = sweep_folder()
+    if sub:
+        cfg.out = str(Path(str(cfg.out)) / sub)
+        log.info("multirun: this job's outputs go to %s", cfg.out)
+
+
+def sweep_folder() -> str | None:
+    """This multirun job's swept settings as a folder name (``model=uv-v5,tta=true``); None
+    outside a multirun, or when out= itself is swept (each job has its own then)."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.types import RunMode
+
+    if not HydraConfig.initialized() or HydraConfig.get().mode != RunMode.MULTIRUN:
+        return None
+    parser = OverridesParser.create()
+    given = parser.parse_overrides([arg for _, arg in _override_items(sys.argv[1:])])
+    swept = {o.key_or_group for o in given if o.is_sweep_override()}
+    if not swept or "out" in swept:
+        return None
+    job = HydraConfig.get()
+    values = [o for o in job.overrides.task if o.lstrip("+~").split("=", 1)[0] in swept]
+    name = ",".join(values).replace(os.sep, "_")
+    return name if values and len(name) <= 100 else f"job{job.job.num}"
 
 
 @contextlib.contextmanager
