@@ -134,8 +134,8 @@ def test_5_training_that_cannot_write_its_checkpoint_names_the_file(tmp_path):
 @pytest.mark.parametrize(
     ("setting", "words"),
     [
-        ("data.batch_size=0", "data.batch_size=0; it must be an integer ≥ 1"),
-        ("data.size=-64", "data.size=-64; it must be an integer ≥ 32"),
+        ("data.batch_size=0", "data.batch_size=0: must be an integer ≥ 1"),
+        ("data.size=-64", "data.size=-64: must be an integer ≥ 32"),
         ("device=cuda", "device=cuda but trainer.accelerator=cpu"),
     ],
 )

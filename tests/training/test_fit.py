@@ -128,7 +128,7 @@ def test_early_stopping_stops_when_the_monitor_stalls(tmp_path):
         ("data.batch_size=16", r"data\.batch_size=16 is larger than the training set \(8 frames"),
         ("trainer.loggers=[wandb]", r"trainer\.loggers has \['wandb'\]; valid choices: csv"),
         ("trainer.precision=fp8", r"trainer\.precision='fp8'; valid choices"),
-        ("data.scene_workers=-1", r"data\.scene_workers=-1; it must be an integer ≥ 0"),
+        ("data.scene_workers=-1", r"data\.scene_workers=-1: must be an integer ≥ 0"),
     ],
 )
 def test_bad_configs_fail_before_any_work_naming_the_fix(tmp_path, override, message):

@@ -86,9 +86,9 @@ def test_an_unreadable_last_ckpt_gets_one_line(tmp_path, content, expected):
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ("data.batch_size=0", r"data\.batch_size=0; it must be an integer ≥ 1"),
-        ("data.size=-64", r"data\.size=-64; it must be an integer ≥ 32"),
-        ("data.num_workers=-1", r"data\.num_workers=-1; it must be an integer ≥ 0"),
+        ("data.batch_size=0", r"data\.batch_size=0: must be an integer ≥ 1"),
+        ("data.size=-64", r"data\.size=-64: must be an integer ≥ 32"),
+        ("data.num_workers=-1", r"data\.num_workers=-1: must be an integer ≥ 0"),
         ("trainer.log_every_n_steps=0", r"trainer\.log_every_n_steps=0"),
         ("device=cuda", r"device=cuda but trainer\.accelerator=cpu"),
         ("trainer.precision=fp8", r"trainer\.precision='fp8'; valid choices: auto, fp32, bf16"),

@@ -5,20 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from jovis.adapt.steps import batch_split
+from jovis.config import check_at_least
 
 
 def check_settings(cfg: dict[str, Any]) -> None:
     """`ValueError` naming the key for a setting out of range, before anything is written."""
-    positive = {"steps": cfg["steps"], "batch_size": cfg["batch_size"],
-                "save_every": cfg["save_every"], "guard.every": cfg["guard"]["every"],
-                "teacher.refresh_every": cfg["teacher"]["refresh_every"]}  # fmt: skip
-    for key, value in positive.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"adapt: {key}={value!r} must be an integer ≥ 1")
+    counts = {"steps": (cfg["steps"], "student steps"),
+              "batch_size": (cfg["batch_size"], "crops per step"),
+              "save_every": (cfg["save_every"], "steps between checkpoints"),
+              "guard.every": (cfg["guard"]["every"], "steps between guard checks"),
+              "teacher.refresh_every": (cfg["teacher"]["refresh_every"],
+                                        "steps between pseudo-label refreshes")}  # fmt: skip
+    for key, (value, meaning) in counts.items():
+        check_at_least(key, value, 1, meaning)
     for key, value in (("lr", cfg["lr"]), ("guard.agreement_drop", cfg["guard"]["agreement_drop"]),
                        ("guard.synthetic_drop", cfg["guard"]["synthetic_drop"])):  # fmt: skip
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ValueError(f"adapt: {key}={value!r} must be a number ≥ 0")
+        check_at_least(key, value, 0, "a rate or a drop", integer=False)
     ratio = cfg["guard"].get("area_ratio")
     if ratio is not None and (not isinstance(ratio, int | float) or ratio <= 1):
         raise ValueError(f"adapt: guard.area_ratio={ratio!r} must be > 1, or null (off)")

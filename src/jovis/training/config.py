@@ -54,8 +54,7 @@ def _int(cfg: Mapping[str, Any], dotted: str, low: int, what: str, *, none_ok: b
         node = node.get(part) if isinstance(node, Mapping) else None
     if node is None and none_ok:
         return
-    if isinstance(node, bool) or not isinstance(node, int) or node < low:
-        raise ValueError(f"{dotted}={node!r}; it must be an integer ≥ {low} ({what})")
+    check_at_least(dotted, node, low, what)
 
 
 def check_train_config(cfg: Mapping[str, Any]) -> None:
