@@ -129,3 +129,17 @@ def test_infer_suite_refuses_a_wrong_count_naming_it(key, value):
     """frames=0 ran as the default (32) and the error for a small size named no key."""
     with pytest.raises(ValueError, match=rf"{key}={value}: must be an integer ≥"):
         run_infer(device="cpu", **{"size": 64, key: value})
+
+
+def test_optional_counts_read_numbers_given_as_text_and_name_a_word():
+    """`frames` reaches the benchmark as text (jovis keeps it as typed for labels' frames=
+    folder): '2' is 2, as scripts/gpu_check.sh gives it; a word names its key."""
+    from omegaconf import OmegaConf
+
+    from jovis.apps.benchmark import optional_ints
+
+    cfg = OmegaConf.create({"frames": "2", "tta_frames": None, "num_workers": 0})
+    assert optional_ints(cfg, "frames", "tta_frames", "num_workers") == {
+        "frames": 2, "tta_frames": None, "num_workers": 0}  # fmt: skip
+    with pytest.raises(ValueError, match=r"frames='abc': must be an integer"):
+        optional_ints(OmegaConf.create({"frames": "abc"}), "frames")

@@ -16,7 +16,6 @@ real reference sets on the JunoCam products re-saved as JPEG, stretched or shrun
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from omegaconf import DictConfig
@@ -24,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jovis.apps.common import CONFIG_PATH, checked, emit_result, jovis_app
-from jovis.config import check_at_least, to_plain
+from jovis.config import to_plain
 from jovis.io.atomic import write_json
 
 SUITES = (
@@ -62,11 +61,18 @@ def run_io(cfg: DictConfig) -> tuple[dict, Table]:
 
 
 def optional_ints(cfg: DictConfig, *keys: str) -> dict[str, int | None]:
-    """`{key: int or None}` of settings where null means the suite's own choice (a word is
-    refused naming its key; it failed as "invalid literal for int()")."""
-    return {key: None if cfg.get(key) is None
-            else check_at_least(key, cfg[key], -math.inf, "null: the suite's own choice")
-            for key in keys}  # fmt: skip
+    """`{key: int or None}` of settings where null means the suite's own choice. A number
+    given as text is read (`frames` is kept as typed, as labels' frames= folder is); a word is
+    refused naming its key (it failed as "invalid literal for int()")."""
+    out: dict[str, int | None] = {}
+    for key in keys:
+        value = cfg.get(key)
+        try:
+            out[key] = None if value is None else int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{key}={value!r}: must be an integer (null: the suite's own "
+                             "choice)") from None  # fmt: skip
+    return out
 
 
 def run_infer(cfg: DictConfig) -> tuple[dict, Table]:
