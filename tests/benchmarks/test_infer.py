@@ -143,3 +143,21 @@ def test_optional_counts_read_numbers_given_as_text_and_name_a_word():
         "frames": 2, "tta_frames": None, "num_workers": 0}  # fmt: skip
     with pytest.raises(ValueError, match=r"frames='abc': must be an integer"):
         optional_ints(OmegaConf.create({"frames": "abc"}), "frames")
+
+
+def test_the_benchmark_reads_frames_as_the_count_typed(tmp_path):
+    """jovis keeps labels' frames= (a folder) as typed; the benchmark's frames= is a count, so
+    its app reads it as the number (frames=2 arrived as the text '2'; a suite took it only
+    because its reader called int() on it)."""
+    from tests.conftest import compose_config
+
+    from jovis.apps.benchmark import TEXT_SETTINGS
+    from jovis.apps.common import TEXT_KEYS, literal_texts
+
+    typed = ["suite=infer", "frames=2", "ckpt=2016"]
+    defaults = compose_config("benchmark", ["suite=infer"])
+    cfg = compose_config("benchmark", typed)
+    literal_texts(cfg, defaults, typed, TEXT_SETTINGS)
+    assert cfg.frames == 2 and cfg.ckpt == "2016"  # a count stays a number, a path is text
+    literal_texts(cfg, defaults, typed, TEXT_KEYS)
+    assert cfg.frames == "2"  # what every app's keys made of it

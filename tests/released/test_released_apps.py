@@ -344,13 +344,17 @@ def test_evaluate_and_export_take_a_released_name(tmp_path):
     assert "vortex" not in sidecar["visible_classes"] and "aurora" in sidecar["visible_classes"]
 
 
-@pytest.mark.parametrize("setting", ["px_per_deg=-3", "batch_size=0", "temporal.mode=bogus"])
+@pytest.mark.parametrize(
+    "setting",
+    ["px_per_deg=-3", "batch_size=0", "temporal.mode=bogus", "backend=onnxruntime compile=true"],
+)
 def test_infer_model_auto_refuses_a_wrong_setting_before_any_folder(hst_product, tmp_path, setting):
-    """model=auto made out/<release>/inputs.txt before its detector's run refused the setting:
-    a half-made output folder for a run that never started."""
+    """model=auto made out/<release>/inputs.txt before its detector's run refused the setting
+    (a backend that cannot run what is asked: when its predictor was built): a half-made output
+    folder for a run that never started."""
     out = tmp_path / "o"
     proc = run("scripts/infer.py", "model=auto", f"input={hst_product}", f"out={out}",
-               "num_workers=0", "progress=false", setting, ok=False)  # fmt: skip
+               "num_workers=0", "progress=false", *setting.split(), ok=False)  # fmt: skip
     assert proc.returncode != 0 and setting.split("=")[0] in proc.stderr
     assert not out.exists()
 

@@ -22,7 +22,7 @@ from omegaconf import DictConfig
 from rich.console import Console
 from rich.table import Table
 
-from jovis.apps.common import CONFIG_PATH, checked, emit_result, jovis_app
+from jovis.apps.common import CONFIG_PATH, TEXT_KEYS, checked, emit_result, jovis_app
 from jovis.config import to_plain
 from jovis.io.atomic import write_json
 
@@ -60,10 +60,15 @@ def run_io(cfg: DictConfig) -> tuple[dict, Table]:
     return result, table
 
 
+# the settings kept as typed text: the apps' file and folder names, less frames= (here a count
+# of frames, not labels' folder of them: frames=2 arrived as the text '2')
+TEXT_SETTINGS = tuple(key for key in TEXT_KEYS if key != "frames")
+
+
 def optional_ints(cfg: DictConfig, *keys: str) -> dict[str, int | None]:
-    """`{key: int or None}` of settings where null means the suite's own choice. A number
-    given as text is read (`frames` is kept as typed, as labels' frames= folder is); a word is
-    refused naming its key (it failed as "invalid literal for int()")."""
+    """`{key: int or None}` of settings where null means the suite's own choice (a number
+    given as text, from Python, is read); a word is refused naming its key (it failed as
+    "invalid literal for int()")."""
     out: dict[str, int | None] = {}
     for key in keys:
         value = cfg.get(key)
@@ -435,7 +440,7 @@ def grid_table(result: dict, title: str, caption: str, columns: dict) -> Table:
 
 @jovis_app("benchmark", "benchmark", CONFIG_PATH)
 def main(cfg: DictConfig) -> None:
-    cfg = checked(cfg, nullable=NULLABLE_BOOLEANS)
+    cfg = checked(cfg, nullable=NULLABLE_BOOLEANS, text_keys=TEXT_SETTINGS)
     if cfg.suite not in SUITES:
         raise ValueError(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
     suites = {"io": run_io, "infer": run_infer, "synth": run_synth, "train": run_train,

@@ -499,9 +499,12 @@ def store_config(name: str, groups: tuple[str, ...] = ("paths",)) -> str:
     return name
 
 
-def checked(cfg: DictConfig, nullable: tuple[str, ...] = ()) -> DictConfig:
+def checked(
+    cfg: DictConfig, nullable: tuple[str, ...] = (), text_keys: tuple[str, ...] = TEXT_KEYS
+) -> DictConfig:
     """The app's config with its booleans made strict and its file and folder names kept as
-    typed (inside `@hydra.main`; `strict_booleans`, `literal_texts`).
+    typed (inside `@hydra.main`; `strict_booleans`, `literal_texts` with the app's `text_keys`:
+    an app whose setting of one of those names is a number passes them without it).
 
     The defaults come from composing the same config (``--config-name`` included) again with
     the same group choices (the experiment, model, trainer, ...) but none of the values given.
@@ -514,7 +517,7 @@ def checked(cfg: DictConfig, nullable: tuple[str, ...] = ()) -> DictConfig:
     groups = [f"{g}={c}" for g, c in choices.items() if c is not None and "hydra" not in g]
     defaults = compose(config_name=hydra_cfg.job.config_name, overrides=groups)
     strict_booleans(cfg, defaults, nullable)
-    literal_texts(cfg, defaults, list(hydra_cfg.overrides.task))
+    literal_texts(cfg, defaults, list(hydra_cfg.overrides.task), text_keys)
     return cfg
 
 

@@ -21,6 +21,7 @@ from omegaconf import OmegaConf
 from jovis import __version__
 from jovis.devices import resolve_device
 from jovis.geometry.maps import check_map
+from jovis.inference.backends import resolve_backend
 from jovis.inference.batches import predict_batches
 from jovis.inference.inputs import Input, frame_set_rows, input_text
 from jovis.inference.locks import FrameLocks, Refresher
@@ -68,14 +69,17 @@ def check_run_settings(
     look: Any = None,
     part: int | None = None,
     num_parts: int | None = None,
+    compile: bool = False,
 ) -> tuple[float | None, float | None, int, int]:
     """ValueError naming the first of `run_inference`'s settings that is wrong, before anything
     is read or written (model=auto checks them before it lists its frames or makes a folder);
     returns (px_per_deg, min_vortex_score, part, num_parts) as `run_inference` uses them."""
-    resolve_device(device)
+    resolved = resolve_device(device)
     check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
                    num_workers=num_workers, write_threads=write_threads, precision=precision,
                    max_pixels=max_pixels, reproject=reproject, backend=backend)  # fmt: skip
+    # what the backend cannot run (onnxruntime with bf16, compile or CUDA; not installed)
+    resolve_backend(backend, torch.device(resolved), precision, compile)
     check_map(map_settings)
     check_mode(resample)
     TemporalSettings.from_value(temporal)
@@ -151,6 +155,7 @@ def run_inference(
         max_pixels=max_pixels, reproject=reproject, backend=backend, map_settings=map_settings,
         resample=resample, px_per_deg=px_per_deg, min_vortex_score=min_vortex_score,
         temporal=temporal, oval_course=oval_course, look=look, part=part, num_parts=num_parts,
+        compile=compile,
     )  # fmt: skip
     extract = {} if min_vortex_score is None else {"min_vortex_score": min_vortex_score}
     if device in ("auto", "cuda") and "LOCAL_RANK" in os.environ and torch.cuda.is_available():
