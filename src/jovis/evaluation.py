@@ -18,7 +18,14 @@ from jovis.inference.batches import predict_batches
 from jovis.inference.look import LookSettings
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import ScaledInput, prepare_scaled
-from jovis.inference.scale import check_mode, check_scale_hint
+from jovis.inference.scale import (
+    check_limb_hint,
+    check_mode,
+    check_scale_hint,
+    limb_hint_unused,
+    training_geometry,
+    with_limb_hint,
+)
 from jovis.inference.settings import check_vortex_floor
 from jovis.io.atomic import write_json, write_text
 from jovis.io.csv_file import csv_text
@@ -43,6 +50,7 @@ def evaluate(
     look: Any = "off",
     score_hidden: bool = False,
     min_vortex_score: float | None = None,
+    limb_radius_px: float | None = None,
 ) -> dict[str, Any]:
     """Score `ckpt` on the frames of `data` (manifest.jsonl + images/ + masks/).
 
@@ -57,6 +65,8 @@ def evaluate(
     every frame has a grid.
     `resample` / `px_per_deg` as for `run_inference`: frames are fed at the checkpoint's training
     scale and scored on their own pixels; `resampled_frames` and `resample_scales` say how.
+    `limb_radius_px` as `run_inference`'s: the planet's radius in px of views that do not hold
+    the whole disk.
     `oval_course` as `infer`'s (`jovis.scoring.oval_course`; auto resolved for the checkpoint):
     the masks scored are those `infer` writes. `look` as `infer`'s (`jovis.inference.look`:
     auto gives unprocessed JunoCam frames the composites' processing; ``on`` every frame of a
@@ -72,7 +82,10 @@ def evaluate(
     """
     check_mode(resample)
     px_per_deg = check_scale_hint(px_per_deg)
+    limb_radius_px = check_limb_hint(limb_radius_px, px_per_deg)
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, orientation=orientation)
+    if limb_hint_unused(training_geometry(predictor.info), limb_radius_px):
+        limb_radius_px = None
     schema = predictor.info.labels
     dataset = FolderDataset(
         data, predictor.info.channels, split=split, normalisation=predictor.info.normalisation
@@ -92,7 +105,15 @@ def evaluate(
     scored = scored_classes(predictor, score_hidden)
     per_frame: list[dict[str, Any]] = []
     for frame, truth, truth_features, p in labelled_predictions(
-        predictor, dataset, batch_size, resample, px_per_deg, notes, look, score_hidden
+        predictor,
+        dataset,
+        batch_size,
+        resample,
+        px_per_deg,
+        notes,
+        look,
+        score_hidden,
+        limb_radius_px,
     ):
         pred, _ = frame_mask(p, frame.valid, frame.grid, schema, course, frame.image)
         frame_cm = confusion_matrix(
@@ -175,6 +196,7 @@ def labelled_predictions(
     notes: list[dict[str, Any]] | None = None,
     look: Any = "off",
     score_hidden: bool = False,
+    limb_radius_px: float | None = None,
 ) -> Iterator[tuple[Frame, np.ndarray, dict | None, np.ndarray]]:
     """(frame, truth mask with the ignore id off its valid data, truth features, probabilities
     on the frame's pixels) for every frame of a labelled set, predicted as `infer` predicts;
@@ -190,6 +212,7 @@ def labelled_predictions(
     def prepared() -> Iterator[tuple[ScaledInput, tuple[Frame, np.ndarray, dict]]]:
         for i in range(len(dataset)):
             frame, labels = dataset.load(i)
+            frame = with_limb_hint(frame, limb_radius_px)
             unscored = ~frame.valid | np.isin(labels.mask, hidden)
             truth = np.where(unscored, schema.ignore_index, labels.mask).astype(np.uint8)
             features = labels.features

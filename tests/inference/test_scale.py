@@ -17,9 +17,11 @@ from jovis.inference import Predictor, run_inference
 from jovis.inference.prepare import prepare_scaled
 from jovis.inference.scale import (
     TrainingGeometry,
+    check_limb_hint,
     check_scale_hint,
     resample_frame,
     training_geometry,
+    with_limb_hint,
 )
 from jovis.io.masks import read_mask_png
 from jovis.synth import write_frame_set
@@ -244,6 +246,95 @@ def test_a_frame_whose_limb_is_known_is_zoomed_so_the_limb_matches_the_products(
     for bad in (0, -5, "n/a", float("nan")):  # no usable radius: the longer side, as before
         frame.meta["limb_radius_px"] = bad
         assert resample_frame(frame, views)[0].shape == (67, 100)
+
+
+def test_a_view_with_no_sky_is_flagged_and_a_limb_hint_zooms_it_as_its_product(caplog):
+    """A square frame whose reader found no sky round the planet (a crop of a map-projected
+    product) would be zoomed as a whole-disk view and keep its vortices larger than any the
+    model learnt: flagged (``view_framing`` says why), the warning naming the frame and
+    limb_radius_px; with that hint it is zoomed as the products are, and not flagged. A frame
+    with sky, or a polar-only model, is not flagged."""
+    from jovis.geometry.resample import PRODUCT_LIMB_SHARE
+    from jovis.io.disk import find_disk
+
+    rng = np.random.default_rng(5)
+    texture = rng.uniform(80, 200, (120, 120, 3)).astype(np.float32)  # all planet: no sky
+    valid, disk = find_disk(texture)
+    assert valid is None
+    crop = Frame(texture, ["red", "green", "blue"], "junocam", "crop.png", {"disk": disk})
+    views = TrainingGeometry(**{**geometry(2.0).to_dict(), "size": 100,
+                                "views": {"polar": 0.25, "perspective": 0.75}})  # fmt: skip
+    with caplog.at_level("WARNING", logger="jovis.geometry.resample"):
+        _, _, note = resample_frame(crop, views)
+    assert note["whole_disk_view"] is False and note["view_framing"] == "no sky"
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert "crop.png" in message and "no sky" in message and "limb_radius_px=" in message
+    hinted = with_limb_hint(crop, 797.0)
+    assert crop.meta.get("limb_radius_px") is None  # the frame read is not changed
+    _, _, note = resample_frame(hinted, views)
+    assert "whole_disk_view" not in note
+    assert note["resample_scale"] == pytest.approx(PRODUCT_LIMB_SHARE * 100 / 797.0, abs=1e-4)
+    assert with_limb_hint(crop, None) is crop
+    disk_frame = np.zeros((120, 120, 3), np.float32)
+    disk_frame[20:100, 20:100] = texture[20:100, 20:100]  # a planet in dark sky
+    valid, disk = find_disk(disk_frame)
+    assert valid is not None
+    whole = Frame(disk_frame, ["red", "green", "blue"], meta={"disk": disk}, valid=valid)
+    assert "whole_disk_view" not in resample_frame(whole, views)[2]
+    assert "whole_disk_view" not in resample_frame(crop, geometry(2.0))[2]  # polar-only model
+
+
+@pytest.mark.parametrize(
+    ("limb", "px_per_deg", "words"),
+    [(-3, None, "limb_radius_px=-3"), ("abc", None, "limb_radius_px='abc'"),
+     (0, None, "limb_radius_px=0"), (797, 4.0, "give one")],
+)  # fmt: skip
+def test_a_wrong_limb_hint_is_refused_naming_it(limb, px_per_deg, words):
+    with pytest.raises(ValueError, match="limb_radius_px") as err:
+        check_limb_hint(limb, px_per_deg)
+    assert words in str(err.value)
+
+
+def test_infer_and_evaluate_take_a_limb_hint_for_crops_of_a_product(tmp_path, caplog):
+    """End to end with the shipped JunoCam detector: a square crop with no sky is flagged in
+    its manifest row; with limb_radius_px it is zoomed as its product would be, the run key
+    and config.yaml say so, and the row is not flagged. evaluate takes the same hint; a
+    polar-only detector ignores it with a warning."""
+    import cv2
+
+    from jovis.geometry.resample import PRODUCT_LIMB_SHARE
+    from jovis.released import find_release
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    rng = np.random.default_rng(3)
+    cv2.imwrite(str(frames / "crop.png"), rng.integers(80, 200, (96, 96, 3), dtype=np.uint8))
+    weights = find_release("visible_rgb").weights
+    side = training_geometry(load_checkpoint(weights, "cpu")[1]).view_side
+    rows = {}
+    for hint in (None, 300.0):
+        out = tmp_path / f"out{hint}"
+        result = run_inference(weights, frames, out, device="cpu", progress=False,
+                               limb_radius_px=hint)  # fmt: skip
+        assert result["ok"] == 1
+        (rows[hint],) = [json.loads(x) for x in (out / "manifest.jsonl").read_text().splitlines()]
+    assert rows[None]["whole_disk_view"] is False and rows[None]["view_framing"] == "no sky"
+    assert "whole_disk_view" not in rows[300.0]
+    assert rows[300.0]["resample_scale"] == pytest.approx(PRODUCT_LIMB_SHARE * side / 300, 1e-3)
+    assert "-limb300" in rows[300.0]["run_key"] and "-limb" not in rows[None]["run_key"]
+    assert "limb_radius_px: 300.0" in (tmp_path / "out300.0" / "config.yaml").read_text()
+    views = tmp_path / "views"
+    write_frame_set(views, 2, 64, ["red", "green", "blue"], "junocam_rgb", "north", seed=4,
+                    view="perspective")  # fmt: skip
+    hinted = evaluate(weights, views, None, device="cpu", limb_radius_px=120.0)
+    assert hinted["resample_scales"] == [round(PRODUCT_LIMB_SHARE * side / 120.0, 4)]
+    with caplog.at_level("WARNING", logger="jovis.inference.scale"):
+        # (its RGB frame is refused and recorded; the warning comes before any frame is read)
+        run_inference(find_release("uv").weights, frames, tmp_path / "uv", device="cpu",
+                      progress=False, limb_radius_px=300.0)  # fmt: skip
+    assert "-limb" not in (tmp_path / "uv" / "config.yaml").read_text()  # a run's key without it
+    assert any("limb_radius_px=300 is for detectors trained on perspective views" in
+               r.getMessage() for r in caplog.records)  # fmt: skip
 
 
 def test_geometry_records_the_view_mix_and_old_checkpoints_read_as_polar():

@@ -79,6 +79,7 @@ def main(cfg: DictConfig) -> None:
         split=cfg.split,
         resample=str(cfg.get("resample", "auto")),
         px_per_deg=cfg.get("px_per_deg"),
+        limb_radius_px=cfg.get("limb_radius_px"),
         oval_course=cfg.get("oval_course", "auto"),  # a mode or a mapping
         look=cfg.get("look", "off"),  # a mode or a mapping
         score_hidden=bool(cfg.get("score_hidden", False)),

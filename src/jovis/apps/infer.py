@@ -171,6 +171,7 @@ def run_settings(cfg: DictConfig) -> dict[str, Any]:
         progress=bool(cfg.progress),
         resample=str(cfg.get("resample", "auto")),
         px_per_deg=cfg.get("px_per_deg"),
+        limb_radius_px=cfg.get("limb_radius_px"),
         backend=str(cfg.get("backend", "auto")),
         temporal=to_plain(cfg.temporal) if cfg.get("temporal") is not None else None,
         oval_course=cfg.get("oval_course"),  # a mode or a mapping (`CourseSettings.from_value`)

@@ -29,6 +29,7 @@ from jovis.geometry.maps import CylindricalMap
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid
 from jovis.geometry.training import TrainingGeometry
+from jovis.io.disk import found_no_sky
 
 RESAMPLE_MODES = ("auto", "off")
 SAME_SCALE = 0.02  # a frame within 2% of the model's scale (same projection) is fed as it is
@@ -199,21 +200,34 @@ def _limb_radius(frame: Frame) -> float | None:
 
 
 def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
-    """``whole_disk_view: False`` (for the manifest row; and a logged warning naming the frame
-    and the fix) when a frame zoomed as a whole-disk view is far from square: a map or a crop
-    (a cylindrical mosaic), whose features that zoom shrinks far below the sizes the model
-    learnt. Empty for a square-ish frame."""
+    """``whole_disk_view: False`` and ``view_framing`` saying why (for the manifest row; and a
+    logged warning naming the frame and the fix) when a frame zoomed as a whole-disk view is not
+    one: far from square (a map or a crop, a cylindrical mosaic), whose features that zoom
+    shrinks far below the sizes the model learnt; or with no sky (its reader found none round
+    the planet: a crop of a disk, or a view nearer than the whole disk), whose features that
+    zoom leaves larger than the model learnt, so that it marks cloud texture as vortices (a
+    640-px crop of PJ44's 44C00037: 14 vortices where the whole product has 5). Empty else."""
     h, w = frame.shape
-    if max(h, w) <= MAX_VIEW_ASPECT * min(h, w):
-        return {}
-    log.warning(
-        "%s: %dx%d px without a grid is not a whole-disk view (the model's training views are "
-        "square); zoomed so its longer side is %d px, its features shrink x%.2f. If it is a "
-        "map, declare it: map='{lat:[<top>,<bottom>],lon:[<left>,<right>]}' for a cylindrical "
-        "map (its features then get lat/lon and km; a global one: lat [90,-90]), or give "
-        "px_per_deg=<its pixels per degree of latitude>",
-        frame.source or frame.id, w, h, side, scale)  # fmt: skip
-    return {"whole_disk_view": False}
+    where = frame.source or frame.id
+    if max(h, w) > MAX_VIEW_ASPECT * min(h, w):
+        log.warning(
+            "%s: %dx%d px without a grid is not a whole-disk view (the model's training views "
+            "are square); zoomed so its longer side is %d px, its features shrink x%.2f. If it "
+            "is a map, declare it: map='{lat:[<top>,<bottom>],lon:[<left>,<right>]}' for a "
+            "cylindrical map (its features then get lat/lon and km; a global one: lat "
+            "[90,-90]), or give px_per_deg=<its pixels per degree of latitude>",
+            where, w, h, side, scale)  # fmt: skip
+        return {"whole_disk_view": False, "view_framing": "far from square"}
+    if found_no_sky(frame.meta):
+        log.warning(
+            "%s: no sky round the planet, so it is not a whole-disk view (a crop of a disk, or "
+            "a view nearer than the whole disk); zoomed x%.2f as one, its vortices are larger "
+            "in pixels than the model learnt and cloud texture gets marked as vortices. Give "
+            "limb_radius_px=<the planet's radius in this frame's pixels> (a crop of a "
+            "map-projected JunoCam product: 797, the product's, for a 1600-px one), or feed the "
+            "whole product", where, scale)  # fmt: skip
+        return {"whole_disk_view": False, "view_framing": "no sky"}
+    return {}
 
 
 def _unknown_scale(frame: Frame, geometry: TrainingGeometry) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from jovis.geometry.reproject import polar_from_settings
 from jovis.inference.locks import FrameLocks
 from jovis.inference.manifest import Manifest
 from jovis.inference.prepare import ScaledInput, prepare_scaled, take_bands
+from jovis.inference.scale import with_limb_hint
 from jovis.io import read_frame
 from jovis.io.atomic import pid_alive
 
@@ -48,6 +49,7 @@ class FrameReader(Dataset):
     `resample` (auto | off) feeds frames at the checkpoint's training scale; a frame without a
     grid uses its hint's ``px_per_deg`` (a frame set's manifest row), else `px_per_deg`, else
     the pixels per degree of the cylindrical map it is declared to be (`plan_resampling`).
+    `limb_radius_px` is the planet's radius in px of every frame read (`with_limb_hint`).
     `map_settings` (infer's ``map``, `jovis.geometry.maps`) declares what map frames without a
     grid are.
     """
@@ -65,6 +67,7 @@ class FrameReader(Dataset):
         started: float = 0.0,
         resample: str = "off",
         px_per_deg: float | None = None,
+        limb_radius_px: float | None = None,
         evidence_from: int | None = None,
         out: Path | None = None,
         run_key: str | None = None,
@@ -74,6 +77,7 @@ class FrameReader(Dataset):
         self.jobs, self.info, self.hints, self.reproject = jobs, info, hints, reproject
         self.min_size, self.max_pixels = min_size, max_pixels
         self.resample, self.px_per_deg = resample, px_per_deg
+        self.limb_radius_px = limb_radius_px
         self.locks, self.started = locks, started
         # jobs from this index on are read only as temporal evidence: never locked
         self.evidence_from = len(jobs) if evidence_from is None else evidence_from
@@ -136,7 +140,8 @@ class FrameReader(Dataset):
             frame.meta["time"] = str(hint["time"])  # a frame set's time column (jovis track)
         # the bands the model takes, so the overlays and features show what it was given
         frame = take_bands(frame, info.channels)
-        return declared_map(polar_from_settings(frame, self.reproject), self.map_settings)
+        frame = declared_map(polar_from_settings(frame, self.reproject), self.map_settings)
+        return with_limb_hint(frame, self.limb_radius_px)
 
 
 def _check_openable(path: Path) -> None:

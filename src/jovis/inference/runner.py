@@ -31,7 +31,13 @@ from jovis.inference.plan import Plan, plan_jobs, run_key_of, settings_digest
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import min_input_size
 from jovis.inference.reading import FrameReader, Job, frame_loader
-from jovis.inference.scale import check_mode, check_scale_hint
+from jovis.inference.scale import (
+    check_limb_hint,
+    check_mode,
+    check_scale_hint,
+    limb_hint_unused,
+    training_geometry,
+)
 from jovis.inference.settings import check_settings, check_vortex_floor, shard_of
 from jovis.inference.temporal import TemporalSettings
 from jovis.inference.temporal_predict import Entry, predict_with_neighbours
@@ -63,6 +69,7 @@ def check_run_settings(
     map_settings: dict[str, Any] | None = None,
     resample: str = "auto",
     px_per_deg: float | None = None,
+    limb_radius_px: float | None = None,
     min_vortex_score: float | None = None,
     temporal: Any = None,
     oval_course: Any = None,
@@ -73,7 +80,8 @@ def check_run_settings(
 ) -> tuple[float | None, float | None, int, int]:
     """ValueError naming the first of `run_inference`'s settings that is wrong, before anything
     is read or written (model=auto checks them before it lists its frames or makes a folder);
-    returns (px_per_deg, min_vortex_score, part, num_parts) as `run_inference` uses them."""
+    returns (px_per_deg, limb_radius_px, min_vortex_score, part, num_parts) as `run_inference`
+    uses them."""
     resolved = resolve_device(device)
     check_settings(batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
                    num_workers=num_workers, write_threads=write_threads, precision=precision,
@@ -86,7 +94,8 @@ def check_run_settings(
     CourseSettings.from_value(oval_course)
     LookSettings.from_value(look)
     scale = check_scale_hint(px_per_deg)
-    return scale, check_vortex_floor(min_vortex_score), *shard_of(part, num_parts)
+    limb = check_limb_hint(limb_radius_px, scale)
+    return scale, limb, check_vortex_floor(min_vortex_score), *shard_of(part, num_parts)
 
 
 def run_inference(
@@ -119,6 +128,7 @@ def run_inference(
     look: LookSettings | dict[str, Any] | str | None = None,
     map_settings: dict[str, Any] | None = None,
     min_vortex_score: float | None = None,
+    limb_radius_px: float | None = None,
 ) -> dict[str, Any]:
     """Run a checkpoint over frames; returns counts, timings and the output folder.
 
@@ -129,7 +139,9 @@ def run_inference(
     leaves the merged manifest, catalogue and report of the whole input. On a full disk the run
     stops, removes its temporaries and returns ``error="disk_full"``. `resample="auto"` feeds
     each frame at the checkpoint's training scale and maps the probabilities back onto the
-    frame's pixels (`jovis.inference.scale`); `px_per_deg` is the scale of frames without a grid.
+    frame's pixels (`jovis.inference.scale`); `px_per_deg` is the scale of frames without a grid,
+    `limb_radius_px` the planet's radius in px of views that do not hold the whole disk (crops of
+    a product: a detector of views then zooms them as it zooms the product).
     `record` is added to every manifest row (e.g. the released model `model=` picked).
     `backend` runs the forward pass (`jovis.inference.backends`: torch, onnxruntime, or auto =
     ONNX Runtime on a CPU where installed); every manifest row and the result name the one used.
@@ -149,13 +161,13 @@ def run_inference(
     probability of a vortex the catalogue keeps: an operating point read off a labelled set's
     `vortex_pr_curve` (`evaluate`).
     """
-    px_per_deg, min_vortex_score, part, num_parts = check_run_settings(
+    px_per_deg, limb_radius_px, min_vortex_score, part, num_parts = check_run_settings(
         device=device, batch_size=batch_size, tile_size=tile_size, tile_overlap=tile_overlap,
         num_workers=num_workers, write_threads=write_threads, precision=precision,
         max_pixels=max_pixels, reproject=reproject, backend=backend, map_settings=map_settings,
-        resample=resample, px_per_deg=px_per_deg, min_vortex_score=min_vortex_score,
-        temporal=temporal, oval_course=oval_course, look=look, part=part, num_parts=num_parts,
-        compile=compile,
+        resample=resample, px_per_deg=px_per_deg, limb_radius_px=limb_radius_px,
+        min_vortex_score=min_vortex_score, temporal=temporal, oval_course=oval_course, look=look,
+        part=part, num_parts=num_parts, compile=compile,
     )  # fmt: skip
     extract = {} if min_vortex_score is None else {"min_vortex_score": min_vortex_score}
     if device in ("auto", "cuda") and "LOCAL_RANK" in os.environ and torch.cuda.is_available():
@@ -165,6 +177,8 @@ def run_inference(
                                           compile=compile, precision=precision,
                                           backend=backend)  # fmt: skip
     info = predictor.info
+    if limb_hint_unused(training_geometry(info), limb_radius_px):
+        limb_radius_px = None  # (so the run key stays that of the same run without it)
     temporal = TemporalSettings.from_value(temporal)
     requested = temporal.mode
     visible = [info.labels.names[i] for i in info.visible_classes]
@@ -176,6 +190,7 @@ def run_inference(
     run_key = run_key_of(Path(ckpt), tta, save_probs, precision, reproject)
     if resample != "off":  # off keeps the key of runs made before resampling existed
         run_key += f"-rs{resample}{px_per_deg or ''}"
+        run_key += f"-limb{limb_radius_px:g}" if limb_radius_px else ""
     if predictor.backend != "torch":  # torch keeps the key of runs made before backends existed
         run_key += f"-{predictor.backend}"
     if (tile_size, tile_overlap) != (1024, 0.5):  # frames tiled otherwise are not done yet
@@ -194,7 +209,8 @@ def run_inference(
                 "precision": precision,
                 "batch_size": batch_size, "num_workers": num_workers, "save_probs": save_probs,
                 "reproject": reproject, "max_pixels": max_pixels, "run_key": run_key,
-                "resample": resample, "px_per_deg": px_per_deg, "backend": predictor.backend,
+                "resample": resample, "px_per_deg": px_per_deg,
+                "limb_radius_px": limb_radius_px, "backend": predictor.backend,
                 "temporal": {**temporal.to_dict(), "requested": requested},
                 "oval_course": {**course.to_dict(), "requested": course_requested},
                 "look": look.to_dict(), "map": map_settings,
@@ -215,7 +231,8 @@ def run_inference(
     reader = FrameReader(jobs, info, frame_set_rows(input), reproject,
                          min_size=min_input_size(model, info), max_pixels=max_pixels,
                          locks=locks, started=planned_at, resample=resample,
-                         px_per_deg=px_per_deg, evidence_from=len(plan.todo), out=out,
+                         px_per_deg=px_per_deg, limb_radius_px=limb_radius_px,
+                         evidence_from=len(plan.todo), out=out,
                          run_key=run_key, look=look,
                          map_settings=map_settings)  # fmt: skip
     properties = {"checkpoint": str(ckpt), "run_key": run_key, "instrument": info.instrument,

@@ -21,6 +21,7 @@ from jovis.robust import mad_sigma
 
 RING_PX = 3
 MIN_SKY_SHARE = 0.01  # less sky than this: the frame is all planet (or all data), no mask made
+NO_SKY = "none: no dark sky around the planet"  # meta["disk"]["method"] of such a frame
 
 
 def find_disk(image: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
@@ -55,9 +56,8 @@ def find_disk(image: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
     reaches_border[border_labels[border_labels > 0]] = True
     sky_mask = reaches_border[labels]
     if sky_mask.mean() < MIN_SKY_SHARE or sky_mask.mean() > 0.995:
-        return None, {
-            "method": f"none: no dark sky around the planet (sky share {sky_mask.mean():.3f})"
-        }
+        # (> 0.995: the border ring is planet too, and its texture lifts the threshold over it)
+        return None, {"method": f"{NO_SKY} (sky share {sky_mask.mean():.3f})"}
     # the blur widens the disk by about one pixel; give that back, and drop specks (stars, noise)
     valid = cv2.erode((~sky_mask).astype(np.uint8), np.ones((3, 3), np.uint8))
     valid = cv2.morphologyEx(valid, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).astype(bool)
@@ -69,6 +69,14 @@ def find_disk(image: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
     }
     info.update(_limb(valid))
     return valid, info
+
+
+def found_no_sky(meta: dict[str, Any] | None) -> bool:
+    """Whether the frame's reader looked for the sky around the planet (`find_disk`) and found
+    none: all planet (a crop of a disk, a view nearer than the whole disk), or a planet too
+    small to tell from the sky."""
+    disk = (meta or {}).get("disk")
+    return isinstance(disk, dict) and str(disk.get("method", "")).startswith(NO_SKY)
 
 
 def _channel_mean(image: np.ndarray) -> np.ndarray:

@@ -274,10 +274,14 @@ def _altitude_warning(row: Mapping[str, Any]) -> str:
 
 
 def _framing_warning(row: Mapping[str, Any]) -> str:
-    """A frame without a grid far from square given to a model of whole-disk views (the
-    manifest's ``whole_disk_view`` False): zoomed to the views' side, its features shrank."""
+    """A frame without a grid given to a model of whole-disk views that is not one (the
+    manifest's ``whole_disk_view`` False): far from square (zoomed to the views' side, its
+    features shrank) or with no sky round the planet (a crop: its features stayed too large)."""
     if row.get("whole_disk_view") is not False:
         return ""
+    if row.get("view_framing") == "no sky":
+        return ('<br><span class="bad" data-warning="framing">not a whole-disk view (no sky): '
+                "give limb_radius_px=</span>")  # fmt: skip
     return ('<br><span class="bad" data-warning="framing">not a whole-disk view: '
             "declare its map= (or give px_per_deg=)</span>")  # fmt: skip
 
