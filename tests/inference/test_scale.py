@@ -250,10 +250,11 @@ def test_a_frame_whose_limb_is_known_is_zoomed_so_the_limb_matches_the_products(
 
 def test_a_view_with_no_sky_is_flagged_and_a_limb_hint_zooms_it_as_its_product(caplog):
     """A square frame whose reader found no sky round the planet (a crop of a map-projected
-    product) would be zoomed as a whole-disk view and keep its vortices larger than any the
-    model learnt: flagged (``view_framing`` says why), the warning naming the frame and
-    limb_radius_px; with that hint it is zoomed as the products are, and not flagged. A frame
-    with sky, or a polar-only model, is not flagged."""
+    product), or whose disk the frame's edges cut (a crop with sky in it), would be zoomed as a
+    whole-disk view and keep its vortices larger than any the model learnt: flagged
+    (``view_framing`` says why), the warning naming the frame and limb_radius_px; with that
+    hint it is zoomed as the products are, and not flagged. A whole disk in sky, a frame whose
+    disk nothing found (an array), or a polar-only model, is not flagged."""
     from jovis.geometry.resample import PRODUCT_LIMB_SHARE
     from jovis.io.disk import find_disk
 
@@ -281,6 +282,22 @@ def test_a_view_with_no_sky_is_flagged_and_a_limb_hint_zooms_it_as_its_product(c
     assert valid is not None
     whole = Frame(disk_frame, ["red", "green", "blue"], meta={"disk": disk}, valid=valid)
     assert "whole_disk_view" not in resample_frame(whole, views)[2]
+    cut_frame = np.zeros((120, 120, 3), np.float32)
+    cut_frame[:90, :90] = texture[:90, :90]  # the frame's edges cut the planet: a crop
+    valid, disk = find_disk(cut_frame)
+    assert valid is not None
+    cut = Frame(cut_frame, ["red", "green", "blue"], "junocam", "corner.png", {"disk": disk},
+                valid=valid)  # fmt: skip
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="jovis.geometry.resample"):
+        note = resample_frame(cut, views)[2]
+    assert note["whole_disk_view"] is False
+    assert note["view_framing"] == "disk cut by the frame's edges"
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert "corner.png" in message and "limb_radius_px=" in message
+    assert "whole_disk_view" not in resample_frame(with_limb_hint(cut, 150.0), views)[2]
+    array = Frame(texture, ["red", "green", "blue"], valid=np.ones((120, 120), bool))
+    assert "whole_disk_view" not in resample_frame(array, views)[2]  # no disk was looked for
     assert "whole_disk_view" not in resample_frame(crop, geometry(2.0))[2]  # polar-only model
 
 

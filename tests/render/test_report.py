@@ -188,15 +188,17 @@ def test_a_frame_fed_at_a_doubtful_scale_is_marked_on_its_card(tmp_path, flag, w
     assert words in " ".join(_parse(out / "report.html").text)
 
 
-def test_a_view_with_no_sky_is_marked_with_its_own_fix(tmp_path):
-    """A crop of a disk (``view_framing`` "no sky") is fixed by limb_radius_px, not by map=."""
+@pytest.mark.parametrize("framing", ["no sky", "disk cut by the frame's edges"])
+def test_a_crop_of_a_view_is_marked_with_its_own_fix(tmp_path, framing):
+    """A crop of a disk (``view_framing`` says how it was told) is fixed by limb_radius_px,
+    not by map=."""
     out = tmp_path / "run"
     rows = _run(out, ["crop", "fine"])
-    rows[0].update(whole_disk_view=False, view_framing="no sky")
+    rows[0].update(whole_disk_view=False, view_framing=framing)
     text = write_report(out, rows).read_text()
     assert text.count('data-warning="framing"') == 1
     words = " ".join(_parse(out / "report.html").text)
-    assert "not a whole-disk view (no sky): give limb_radius_px=" in words
+    assert f"not a whole-disk view ({framing}): give limb_radius_px=" in words
     assert "declare its map=" not in words
 
 

@@ -42,6 +42,10 @@ MAX_SIDE = 16384  # px: a resampled frame larger than this is fed as it is (and 
 # (the perspective training views and the JunoCam map-projected products are square; a global
 # cylindrical mosaic is 2:1)
 MAX_VIEW_ASPECT = 1.5
+# share of a frame's edge pixels on the planet above which a disk found in the image (`find_disk`)
+# is cut by the frame: a crop. The shared map-projected products: 0.000-0.026 (the limb grazes
+# the edges); 640-px crops of 44C00037 with sky in them: 0.16-0.43
+MAX_VIEW_EDGE_CUT = 0.1
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +210,9 @@ def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
     shrinks far below the sizes the model learnt; or with no sky (its reader found none round
     the planet: a crop of a disk, or a view nearer than the whole disk), whose features that
     zoom leaves larger than the model learnt, so that it marks cloud texture as vortices (a
-    640-px crop of PJ44's 44C00037: 14 vortices where the whole product has 5). Empty else."""
+    640-px crop of PJ44's 44C00037: 14 vortices where the whole product has 5); or with the
+    disk found in it cut by the frame's edges (`MAX_VIEW_EDGE_CUT`), a crop with sky in it,
+    alike. Empty else (and for a frame whose limb radius is known: `plan_resampling`)."""
     h, w = frame.shape
     where = frame.source or frame.id
     if max(h, w) > MAX_VIEW_ASPECT * min(h, w):
@@ -227,7 +233,30 @@ def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
             "map-projected JunoCam product: 797, the product's, for a 1600-px one), or feed the "
             "whole product", where, scale)  # fmt: skip
         return {"whole_disk_view": False, "view_framing": "no sky"}
+    cut = _edge_cut(frame)
+    if cut > MAX_VIEW_EDGE_CUT:
+        log.warning(
+            "%s: the frame's edges cut the planet's disk (%.0f%% of the edge pixels are on it; "
+            "a whole-disk product's limb only grazes them), so it is a crop or a view nearer "
+            "than the whole disk; zoomed x%.2f as a whole-disk view, its vortices are larger in "
+            "pixels than the model learnt and cloud texture gets marked as vortices. Give "
+            "limb_radius_px=<the planet's radius in this frame's pixels> (a crop of a "
+            "map-projected JunoCam product: 797, the product's, for a 1600-px one), or feed the "
+            "whole product", where, 100 * cut, scale)  # fmt: skip
+        return {"whole_disk_view": False, "view_framing": "disk cut by the frame's edges"}
     return {}
+
+
+def _edge_cut(frame: Frame) -> float:
+    """The share of the frame's edge pixels on the planet, for a disk its reader found in the
+    image (`find_disk` recorded its limb); 0 for any other frame (a frame set's mask, an array
+    with no sky found: nothing says where the disk ends)."""
+    disk = (frame.meta or {}).get("disk")
+    if frame.valid is None or not (isinstance(disk, dict) and "limb_ellipse" in disk):
+        return 0.0
+    v = frame.valid
+    edges = np.concatenate([v[0], v[-1], v[1:-1, 0], v[1:-1, -1]])
+    return float(edges.mean())
 
 
 def _unknown_scale(frame: Frame, geometry: TrainingGeometry) -> dict[str, Any]:

@@ -276,12 +276,14 @@ def _altitude_warning(row: Mapping[str, Any]) -> str:
 def _framing_warning(row: Mapping[str, Any]) -> str:
     """A frame without a grid given to a model of whole-disk views that is not one (the
     manifest's ``whole_disk_view`` False): far from square (zoomed to the views' side, its
-    features shrank) or with no sky round the planet (a crop: its features stayed too large)."""
+    features shrank), or a crop (no sky round the planet, or the disk cut by the frame's
+    edges: its features stayed too large)."""
     if row.get("whole_disk_view") is not False:
         return ""
-    if row.get("view_framing") == "no sky":
-        return ('<br><span class="bad" data-warning="framing">not a whole-disk view (no sky): '
-                "give limb_radius_px=</span>")  # fmt: skip
+    framing = row.get("view_framing")
+    if framing in ("no sky", "disk cut by the frame's edges"):
+        return ('<br><span class="bad" data-warning="framing">not a whole-disk view '
+                f"({_e(framing)}): give limb_radius_px=</span>")  # fmt: skip
     return ('<br><span class="bad" data-warning="framing">not a whole-disk view: '
             "declare its map= (or give px_per_deg=)</span>")  # fmt: skip
 
