@@ -150,6 +150,33 @@ def test_a_product_without_grid_is_zoomed_to_the_views_size(tmp_path):
     assert val_polar.sets[0].load(0)[1].mask.shape == (256, 256)
 
 
+def test_a_folder_of_crops_takes_their_limb_radius(tmp_path, polar_set):
+    """Crops of a product in a labelled folder, for a model trained on views: with the folder's
+    limb_radius_px they are zoomed as infer zooms them (limb as large as the products' as fed),
+    their masks and features with them; a wrong value is refused naming the folder's key."""
+    from jovis.geometry.resample import PRODUCT_LIMB_SHARE
+
+    mask = np.zeros((256, 256), np.uint8)
+    mask[100:140, 100:140] = 2
+    image = np.ones((256, 256, 1))
+    ellipse = {"x": 119.5, "y": 119.5, "a": 20.0, "b": 20.0, "angle": 0.0, "radius_px": 20.0}
+    root = write_set(tmp_path / "crops", image, mask, {"vortices": [ellipse]})
+    data = {**mixed_data(root, 128, limb_radius_px=400.0),
+            "view": {"polar": 0.25, "perspective": 0.75}}  # fmt: skip
+    _, val = build_mixed(data, ["uv"], "uv", NORM, seed=0)
+    frame, labels = val.sets[0].load(0)
+    scale = PRODUCT_LIMB_SHARE * 128 / 400.0  # 0.16: the crop as its 1600-px product is fed
+    assert frame.shape == (round(256 * scale), round(256 * scale))
+    assert labels.features["vortices"][0]["radius_px"] == pytest.approx(20.0 * scale, rel=1e-3)
+    for bad, words in ((-1, r"data\.folders\[0\]\.limb_radius_px=-1"),
+                       ("abc", r"data\.folders\[0\]\.limb_radius_px='abc'")):  # fmt: skip
+        with pytest.raises(ValueError, match=words):
+            build_mixed(mixed_data(polar_set, 128, limb_radius_px=bad), ["uv"], "uv", NORM, seed=0)
+    with pytest.raises(ValueError, match="give one"):
+        build_mixed(mixed_data(polar_set, 128, limb_radius_px=400, px_per_deg=4.0), ["uv"], "uv",
+                    NORM, seed=0)  # fmt: skip
+
+
 def test_data_folder_takes_the_parent_models_scale(polar_set):
     parent = geometry_of_config({"data": mixed_data(polar_set, 128)}).to_dict()
     cfg = {"data": {"kind": "folder", "train": str(polar_set)}}

@@ -73,7 +73,8 @@ class FolderDataset(Dataset):
     """A labelled frame set: `manifest.jsonl` + `images/` + `masks/` (+ `features/`).
 
     With a training `geometry`, every frame is loaded at that scale (`jovis.data.rescale`: the
-    rule of ``infer resample=auto``; `px_per_deg`: the plate scale of frames without a grid).
+    rule of ``infer resample=auto``; `px_per_deg`: the plate scale of frames without a grid;
+    `limb_radius_px`: the planet's radius in px of crops of views, `with_limb_hint`).
     `cache` (training sets, whose few frames are drawn in every batch) keeps loaded frames in
     memory up to `CACHE_BYTES`: a 1600 px JunoCam product takes seconds to read and resample."""
 
@@ -88,6 +89,7 @@ class FolderDataset(Dataset):
         normalisation: Mapping[str, Any] = DEFAULT_NORMALISATION,
         geometry: Any = None,
         px_per_deg: float | None = None,
+        limb_radius_px: float | None = None,
         cache: bool = False,
     ) -> None:
         self.root = Path(root)
@@ -110,6 +112,7 @@ class FolderDataset(Dataset):
         self.channels = list(channels)
         self.normalisation = dict(normalisation)
         self.geometry, self.px_per_deg = geometry, px_per_deg
+        self.limb_radius_px = limb_radius_px
         self.cache, self._cache = cache, {}  # index → sample
         self._cached_bytes = 0
 
@@ -128,12 +131,14 @@ class FolderDataset(Dataset):
         if self.geometry is None:
             return frame, labels
         from jovis.data.rescale import resample_labelled
+        from jovis.geometry.resample import with_limb_hint
 
         if labels.mask.shape != frame.shape:  # named by to_sample, before any resampling
             return frame, labels
         frame, labels, _ = resample_labelled(
-            frame, labels, self.geometry, px_per_deg=self.px_per_deg
-        )
+            with_limb_hint(frame, self.limb_radius_px), labels, self.geometry,
+            px_per_deg=self.px_per_deg,
+        )  # fmt: skip
         return frame, labels
 
     def __getitem__(self, index: int) -> dict[str, Any]:

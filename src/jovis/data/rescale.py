@@ -19,7 +19,13 @@ import numpy as np
 
 from jovis.frame import Frame, Labels
 from jovis.geometry.remap import remap_mask
-from jovis.geometry.resample import RESAMPLE_MODES, ResamplePlan, plan_resampling, resample_image
+from jovis.geometry.resample import (
+    RESAMPLE_MODES,
+    ResamplePlan,
+    check_limb_hint,
+    plan_resampling,
+    resample_image,
+)
 from jovis.geometry.training import TrainingGeometry
 
 POINT_KEYS = ("polyline_px", "seed_px", "centre_px", "contours_px", "ridge_px")
@@ -40,13 +46,16 @@ def check_resample(value: Any, where: str) -> str:
 def folder_scale(entry: Mapping[str, Any], where: str, geometry: Any) -> dict[str, Any]:
     """`FolderDataset`'s training arguments for a folder setting (``data`` for ``data=folder``,
     ``data.folders[i]``): the training `geometry` unless ``resample=off``, the ``px_per_deg`` of
-    its frames without a grid (null: a grid, or whole-disk views), frames kept in memory."""
+    its frames without a grid (null: a grid, or whole-disk views) or the ``limb_radius_px`` of
+    its crops of views, frames kept in memory."""
     mode = check_resample(entry.get("resample", "auto"), f"{where}.resample")
     hint = entry.get("px_per_deg")
     if hint is not None and (not _number(hint) or hint <= 0):
         raise ValueError(f"{where}.px_per_deg={hint!r}: give the frames' plate scale in px/deg "
                          "(> 0), or null for frames with a grid")  # fmt: skip
-    return {"geometry": geometry if mode == "auto" else None, "px_per_deg": hint, "cache": True}
+    limb = check_limb_hint(entry.get("limb_radius_px"), hint, f"{where}.")
+    return {"geometry": geometry if mode == "auto" else None, "px_per_deg": hint,
+            "limb_radius_px": limb, "cache": True}  # fmt: skip
 
 
 def resample_labelled(

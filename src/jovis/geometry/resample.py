@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import cv2
 import numpy as np
 
+from jovis.config import check_at_least
 from jovis.frame import PLATE_SCALE_KEY, Frame
 from jovis.geometry.maps import CylindricalMap
 from jovis.geometry.polar import PolarGrid
@@ -165,6 +166,34 @@ def plan_resampling(
         **_as_is("no grid and no px_per_deg hint", 1.0),
         **_unknown_scale(frame, geometry),
     }
+
+
+def check_limb_hint(limb_radius_px: Any, px_per_deg: float | None = None,
+                    where: str = "") -> float | None:  # fmt: skip
+    """``limb_radius_px`` (the planet's radius in px of frames seen in perspective that do not
+    hold the whole disk) as a positive float, or None; refused beside ``px_per_deg``, which
+    would win silently. `where` prefixes the keys named (``data.folders[0].``)."""
+    if limb_radius_px is None:
+        return None
+    meaning = "the planet's radius in the frames' pixels (a crop of a product); null: none"
+    radius = float(check_at_least(f"{where}limb_radius_px", limb_radius_px, 0, meaning,
+                                  integer=False, above=True))  # fmt: skip
+    if px_per_deg is not None:
+        raise ValueError(f"{where}limb_radius_px={radius:g} and {where}px_per_deg={px_per_deg:g} "
+                         "both set the scale of frames without a grid: give one (limb_radius_px "
+                         "for views of the disk, px_per_deg for maps)")  # fmt: skip
+    return radius
+
+
+def with_limb_hint(frame: Frame, limb_radius_px: float | None) -> Frame:
+    """`frame` whose limb radius is `limb_radius_px` (the user's word wins over its reader's
+    measurement); `plan_resampling` zooms such a view so that its limb is as large as the
+    map-projected products' as fed. `frame` itself when no hint is given."""
+    if limb_radius_px is None:
+        return frame
+    meta = {**frame.meta, "limb_radius_px": limb_radius_px,
+            "limb_radius_source": "limb_radius_px setting"}  # fmt: skip
+    return replace(frame, meta=meta)
 
 
 def resample_image(frame: Frame, plan: ResamplePlan) -> Frame:

@@ -25,8 +25,10 @@ from jovis.geometry.resample import (
     RESAMPLE_MODES,
     ResamplePlan,
     Resampling,
+    check_limb_hint,
     plan_resampling,
     resample_image,
+    with_limb_hint,
 )
 from jovis.geometry.training import TrainingGeometry, geometry_of_config
 from jovis.io.junocam import metadata_number
@@ -104,33 +106,6 @@ def check_scale_hint(px_per_deg: Any) -> float | None:
         return None
     meaning = "the frames' pixels per degree of latitude where they have no grid; null: none"
     return float(check_at_least("px_per_deg", px_per_deg, 0, meaning, integer=False, above=True))
-
-
-def check_limb_hint(limb_radius_px: Any, px_per_deg: float | None = None) -> float | None:
-    """``limb_radius_px`` (the planet's radius in px of frames seen in perspective that do not
-    hold the whole disk) as a positive float, or None; refused beside ``px_per_deg``, which
-    would win silently."""
-    if limb_radius_px is None:
-        return None
-    meaning = "the planet's radius in the frames' pixels (a crop of a product); null: none"
-    radius = float(check_at_least("limb_radius_px", limb_radius_px, 0, meaning, integer=False,
-                                  above=True))  # fmt: skip
-    if px_per_deg is not None:
-        raise ValueError(f"limb_radius_px={radius:g} and px_per_deg={px_per_deg:g} both set the "
-                         "scale of frames without a grid: give one (limb_radius_px for views "
-                         "of the disk, px_per_deg for maps)")  # fmt: skip
-    return radius
-
-
-def with_limb_hint(frame: Frame, limb_radius_px: float | None) -> Frame:
-    """`frame` whose limb radius is `limb_radius_px` (the user's word wins over its reader's
-    measurement); `plan_resampling` zooms such a view so that its limb is as large as the
-    map-projected products' as fed. `frame` itself when no hint is given."""
-    if limb_radius_px is None:
-        return frame
-    meta = {**frame.meta, "limb_radius_px": limb_radius_px,
-            "limb_radius_source": "limb_radius_px setting"}  # fmt: skip
-    return replace(frame, meta=meta)
 
 
 def limb_hint_unused(geometry: TrainingGeometry | None, limb_radius_px: float | None) -> bool:
