@@ -131,7 +131,8 @@ def test_adapt_takes_model_like_infer_and_refuses_an_unknown_name(tiny_ckpt, fra
      ("teacher.emission_sigmas=-1", "teacher.emission_sigmas"),
      ("teacher.emission_disk_px=1", "teacher.emission_disk_px"),
      # these two were checked where used, after the run's folder and config.yaml were written
-     ("teacher.threshold=1.5", "teacher.threshold"), ("teacher.momentum=2", "teacher.momentum")],
+     ("teacher.threshold=1.5", "teacher.threshold"), ("teacher.momentum=2", "teacher.momentum"),
+     ("px_per_deg=-1", "px_per_deg"), ("limb_radius_px=0", "limb_radius_px")],
 )  # fmt: skip
 def test_bad_settings_are_refused_before_any_output(tiny_ckpt, frames_dir, tmp_path, override,
                                                     key):  # fmt: skip
@@ -139,6 +140,31 @@ def test_bad_settings_are_refused_before_any_output(tiny_ckpt, frames_dir, tmp_p
     with pytest.raises(ValueError, match=key.replace(".", r"\.")):
         adapt(adapt_cfg(tiny_ckpt, frames_dir, out, override))
     assert not out.exists()
+
+
+def test_the_frames_scale_hints_reach_what_the_model_sees(tiny_ckpt, tmp_path):
+    """adapt takes infer's px_per_deg (frames without a grid) and limb_radius_px (crops of
+    views, for a detector of views): the frames are fed at the scale infer feeds them."""
+    from jovis.adapt.frames import read_unlabelled
+    from jovis.geometry.resample import PRODUCT_LIMB_SHARE
+    from jovis.geometry.training import TrainingGeometry
+    from jovis.inference.scale import training_geometry
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    _, info = load_checkpoint(tiny_ckpt, "cpu")
+    bands = len(info.channels)
+    for i in range(2):  # grid-less frames of its bands (an array carries no grid)
+        np.save(frames / f"f{i}.npy", np.random.default_rng(i).uniform(0, 1, (96, 96, bands)))
+    geometry = training_geometry(info)
+    hinted, _ = read_unlabelled(frames, info, min_size=32, px_per_deg=geometry.px_per_deg / 2)
+    assert [rf.scaled.note["resample_scale"] for rf in hinted] == [2.0, 2.0]
+    assert [rf.scaled.array.shape[-1] for rf in hinted] == [192, 192]
+    views = TrainingGeometry(**{**geometry.to_dict(), "views": {"perspective": 1.0}})
+    info.extra["geometry"] = views.to_dict()
+    cropped, _ = read_unlabelled(frames, info, min_size=32, limb_radius_px=400.0)
+    scale = PRODUCT_LIMB_SHARE * views.view_side / 400.0
+    assert cropped[0].scaled.note["resample_scale"] == pytest.approx(scale, abs=1e-4)
 
 
 def test_emission_sigmas_reaches_the_pseudo_labels_and_the_record(tiny_ckpt, frames_dir, tmp_path,

@@ -10,6 +10,7 @@ from pathlib import Path
 from jovis.checkpoint import CheckpointInfo
 from jovis.frame import Frame
 from jovis.inference.prepare import ScaledInput, prepare_scaled
+from jovis.inference.scale import with_limb_hint
 from jovis.real_eval.sequences import accepts, read_folder
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,13 @@ class RealFrame:
 
 
 def read_unlabelled(
-    folder: str | Path, info: CheckpointInfo, *, min_size: int, resample: str = "auto"
-) -> tuple[list[RealFrame], list[str]]:
+    folder: str | Path, info: CheckpointInfo, *, min_size: int, resample: str = "auto",
+    px_per_deg: float | None = None, limb_radius_px: float | None = None,
+) -> tuple[list[RealFrame], list[str]]:  # fmt: skip
     """(every frame of `folder` that `read_frame` reads and the checkpoint takes (its channels),
     in time order (``meta['time']``; by id when a frame has none), each prepared as `infer`
-    prepares it: resampled to the checkpoint's plate scale (`resample`), normalised; one line
+    prepares it: resampled to the checkpoint's plate scale (`resample`; `px_per_deg` and
+    `limb_radius_px` as infer's, for frames without a grid), normalised; one line
     per file left out, naming it and why: unreadable, or another instrument's channels). Each
     left-out file is also logged as a warning.
 
@@ -64,7 +67,9 @@ def read_unlabelled(
         usable = [f for _, f in sorted(zip(times, usable, strict=True), key=lambda p: p[0])]
     else:
         usable.sort(key=lambda f: f.id)
-    prepared = [RealFrame(f, prepare_scaled(f, info, min_size, resample=resample)) for f in usable]
+    usable = [with_limb_hint(f, limb_radius_px) for f in usable]
+    prepared = [RealFrame(f, prepare_scaled(f, info, min_size, resample=resample,
+                                            px_per_deg=px_per_deg)) for f in usable]  # fmt: skip
     return prepared, left_out
 
 

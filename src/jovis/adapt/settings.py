@@ -6,6 +6,7 @@ from typing import Any
 
 from jovis.adapt.steps import batch_split
 from jovis.config import check_at_least
+from jovis.inference.scale import check_limb_hint, check_scale_hint
 
 
 def check_settings(cfg: dict[str, Any]) -> None:
@@ -36,6 +37,8 @@ def check_settings(cfg: dict[str, Any]) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise ValueError(f"adapt: teacher.{key}={value!r}: must be in [0, 1]")
     batch_split(int(cfg["batch_size"]), float(cfg["real_share"]))
+    scale = check_scale_hint(cfg.get("px_per_deg"))
+    check_limb_hint(cfg.get("limb_radius_px"), scale)
 
 
 def crop_size(cfg: dict[str, Any], info: Any) -> int:

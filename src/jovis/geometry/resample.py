@@ -175,7 +175,7 @@ def check_limb_hint(limb_radius_px: Any, px_per_deg: float | None = None,
     would win silently. `where` prefixes the keys named (``data.folders[0].``)."""
     if limb_radius_px is None:
         return None
-    meaning = "the planet's radius in the frames' pixels (a crop of a product); null: none"
+    meaning = "the planet's radius in the frames' pixels, for crops of a view; null: none"
     radius = float(check_at_least(f"{where}limb_radius_px", limb_radius_px, 0, meaning,
                                   integer=False, above=True))  # fmt: skip
     if px_per_deg is not None:
