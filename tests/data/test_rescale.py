@@ -177,6 +177,15 @@ def test_a_folder_of_crops_takes_their_limb_radius(tmp_path, polar_set):
                     NORM, seed=0)  # fmt: skip
 
 
+def test_a_limb_hint_for_a_model_of_polar_frames_is_ignored_with_a_warning(polar_set, caplog):
+    with caplog.at_level("WARNING", logger="jovis.geometry.resample"):
+        train, _ = build_mixed(mixed_data(polar_set, 128, limb_radius_px=400), ["uv"], "uv", NORM,
+                               seed=0)  # fmt: skip
+    assert train.sets[1].limb_radius_px is None
+    assert any("limb_radius_px=400 is for detectors trained on perspective views" in
+               r.getMessage() for r in caplog.records)  # fmt: skip
+
+
 def test_data_folder_takes_the_parent_models_scale(polar_set):
     parent = geometry_of_config({"data": mixed_data(polar_set, 128)}).to_dict()
     cfg = {"data": {"kind": "folder", "train": str(polar_set)}}

@@ -345,7 +345,7 @@ def test_infer_and_evaluate_take_a_limb_hint_for_crops_of_a_product(tmp_path, ca
                     view="perspective")  # fmt: skip
     hinted = evaluate(weights, views, None, device="cpu", limb_radius_px=120.0)
     assert hinted["resample_scales"] == [round(PRODUCT_LIMB_SHARE * side / 120.0, 4)]
-    with caplog.at_level("WARNING", logger="jovis.inference.scale"):
+    with caplog.at_level("WARNING", logger="jovis.geometry.resample"):
         # (its RGB frame is refused and recorded; the warning comes before any frame is read)
         run_inference(find_release("uv").weights, frames, tmp_path / "uv", device="cpu",
                       progress=False, limb_radius_px=300.0)  # fmt: skip

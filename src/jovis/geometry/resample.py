@@ -196,6 +196,17 @@ def with_limb_hint(frame: Frame, limb_radius_px: float | None) -> Frame:
     return replace(frame, meta=meta)
 
 
+def limb_hint_unused(geometry: TrainingGeometry | None, limb_radius_px: float | None) -> bool:
+    """Whether a ``limb_radius_px`` hint is given to a detector that never saw perspective
+    views (a polar-frame one: the hint cannot set its scale); a logged warning says so."""
+    if limb_radius_px is None or (geometry is not None and geometry.view_share > 0):
+        return False
+    log.warning("limb_radius_px=%g is for detectors trained on perspective views (visible_rgb); "
+                "this one learnt polar frames only and ignores it: give px_per_deg=<the frames' "
+                "pixels per degree at the pole> instead", limb_radius_px)  # fmt: skip
+    return True
+
+
 def resample_image(frame: Frame, plan: ResamplePlan) -> Frame:
     """`frame` resampled by `plan` (antialiased when shrinking, bicubic when enlarging)."""
     image, valid = remap_valid(

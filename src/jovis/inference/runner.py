@@ -77,7 +77,7 @@ def check_run_settings(
     part: int | None = None,
     num_parts: int | None = None,
     compile: bool = False,
-) -> tuple[float | None, float | None, int, int]:
+) -> tuple[float | None, float | None, float | None, int, int]:
     """ValueError naming the first of `run_inference`'s settings that is wrong, before anything
     is read or written (model=auto checks them before it lists its frames or makes a folder);
     returns (px_per_deg, limb_radius_px, min_vortex_score, part, num_parts) as `run_inference`

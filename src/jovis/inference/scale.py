@@ -26,6 +26,7 @@ from jovis.geometry.resample import (
     ResamplePlan,
     Resampling,
     check_limb_hint,
+    limb_hint_unused,
     plan_resampling,
     resample_image,
     with_limb_hint,
@@ -41,6 +42,7 @@ __all__ = [
     "altitude_note",
     "check_limb_hint",
     "geometry_of_config",
+    "limb_hint_unused",
     "plan_resampling",
     "resample_frame",
     "resample_image",
@@ -106,17 +108,6 @@ def check_scale_hint(px_per_deg: Any) -> float | None:
         return None
     meaning = "the frames' pixels per degree of latitude where they have no grid; null: none"
     return float(check_at_least("px_per_deg", px_per_deg, 0, meaning, integer=False, above=True))
-
-
-def limb_hint_unused(geometry: TrainingGeometry | None, limb_radius_px: float | None) -> bool:
-    """Whether a ``limb_radius_px`` hint is given to a detector that never saw perspective
-    views (a polar-frame one: the hint cannot set its scale); a logged warning says so."""
-    if limb_radius_px is None or (geometry is not None and geometry.view_share > 0):
-        return False
-    log.warning("limb_radius_px=%g is for detectors trained on perspective views (visible_rgb); "
-                "this one learnt polar frames only and ignores it: give px_per_deg=<the frames' "
-                "pixels per degree at the pole> instead", limb_radius_px)  # fmt: skip
-    return True
 
 
 def resample_frame(
