@@ -103,6 +103,8 @@ def test_jovis_models_lists_the_releases_with_their_key_figures():
     assert any(m["view_altitude_km"] for m in result["models"] if m["name"] == "visible_rgb")
     uv_real = next(m for m in result["models"] if m["tag"] == "uv-v4")["real_frames"]
     assert "aurora_faint_recall 0.29" in uv_real and "share" not in uv_real  # key figures only
+    # the cards' real-frame scores are those of release day, and the table says how to rescore
+    assert "at release" in table and "make real-eval CKPT=" in " ".join(table.split())
     bad = run("-m", "jovis", "models", "x=1", ok=False)
     assert bad.returncode == 2 and "no settings" in bad.stderr
 
