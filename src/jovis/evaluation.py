@@ -64,7 +64,9 @@ def evaluate(
     and the aurora boundary distance `oval_boundary_mean/p95`, in degrees of great circle when
     every frame has a grid.
     `resample` / `px_per_deg` as for `run_inference`: frames are fed at the checkpoint's training
-    scale and scored on their own pixels; `resampled_frames` and `resample_scales` say how.
+    scale and scored on their own pixels; `resampled_frames` and `resample_scales` say how,
+    and `doubtful_scale_frames` how many were fed at a scale the resampling flagged (not a
+    whole-disk view: a map or a crop; or a plate scale unknown), as infer's rows flag them.
     `limb_radius_px` as `run_inference`'s: the planet's radius in px of views that do not hold
     the whole disk.
     `oval_course` as `infer`'s (`jovis.scoring.oval_course`; auto resolved for the checkpoint):
@@ -143,6 +145,9 @@ def evaluate(
     result["looked_frames"] = sum(bool(n.get("look")) for n in notes)
     result["resampled_frames"] = sum(bool(n.get("resampled")) for n in notes)
     result["resample_scales"] = sorted({n["resample_scale"] for n in notes if n.get("resampled")})
+    result["doubtful_scale_frames"] = sum(n.get("whole_disk_view") is False
+                                          or n.get("plate_scale_known") is False
+                                          for n in notes)  # fmt: skip
     result["confusion_matrix"] = cm.tolist()
     result["seconds"] = round(time.perf_counter() - start, 2)
     result["worst_frames"] = worst_frames(per_frame)

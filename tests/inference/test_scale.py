@@ -139,6 +139,22 @@ def test_evaluate_with_resample_auto(tiny_run, double_scale, tmp_path):
     total = sum(map(sum, auto["confusion_matrix"]))
     assert total == sum(map(sum, off["confusion_matrix"]))  # scored on the frame's own pixels
     assert json.loads((tmp_path / "metrics.json").read_text())["resampled_frames"] == 2
+    assert auto["doubtful_scale_frames"] == 0  # each has its grid
+
+
+def test_evaluate_counts_the_frames_fed_at_a_doubtful_scale(tiny_run, double_scale, tmp_path):
+    """The same frames with their grids taken out of the manifest: the polar detector gets them
+    at their own pixel scale, as infer flags such rows, and evaluate's result counts them."""
+    import shutil
+
+    bare = tmp_path / "bare"
+    shutil.copytree(double_scale, bare)
+    rows = [json.loads(x) for x in (bare / "manifest.jsonl").read_text().splitlines()]
+    assert all("grid" in r for r in rows)
+    lines = [json.dumps({k: v for k, v in r.items() if k != "grid"}) for r in rows]
+    (bare / "manifest.jsonl").write_text("\n".join(lines) + "\n")
+    result = evaluate(tiny_run["checkpoint"], bare, None, device="cpu")
+    assert result["doubtful_scale_frames"] == 2 and result["resampled_frames"] == 0
 
 
 def test_scale_check_script_scores_both_ways(tiny_run, tmp_path):
@@ -345,6 +361,7 @@ def test_infer_and_evaluate_take_a_limb_hint_for_crops_of_a_product(tmp_path, ca
                     view="perspective")  # fmt: skip
     hinted = evaluate(weights, views, None, device="cpu", limb_radius_px=120.0)
     assert hinted["resample_scales"] == [round(PRODUCT_LIMB_SHARE * side / 120.0, 4)]
+    assert hinted["doubtful_scale_frames"] == 0
     with caplog.at_level("WARNING", logger="jovis.geometry.resample"):
         # (its RGB frame is refused and recorded; the warning comes before any frame is read)
         run_inference(find_release("uv").weights, frames, tmp_path / "uv", device="cpu",
