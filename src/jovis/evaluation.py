@@ -281,6 +281,12 @@ def print_table(result: dict[str, Any], names: list[str] | None = None) -> None:
             f"oval boundary distance: mean {_fmt(result['oval_boundary_mean'])} {units}, "
             f"95th percentile {_fmt(result['oval_boundary_p95'])} {units}"
         )
+    if result.get("doubtful_scale_frames"):
+        console.print(
+            f"{result['doubtful_scale_frames']} frame(s) fed at a doubtful scale (a map, a crop "
+            "or no plate scale: see the logged warnings); their scores are not the detector's at "
+            "its scale", soft_wrap=True,
+        )  # fmt: skip
     if len(result.get("worst_frames") or []) > 1:
         worst = ", ".join(f"{w['frame_id']} ({_fmt(w['mean_fg_iou'])})"
                           for w in result["worst_frames"])  # fmt: skip

@@ -142,10 +142,13 @@ def test_evaluate_with_resample_auto(tiny_run, double_scale, tmp_path):
     assert auto["doubtful_scale_frames"] == 0  # each has its grid
 
 
-def test_evaluate_counts_the_frames_fed_at_a_doubtful_scale(tiny_run, double_scale, tmp_path):
+def test_evaluate_counts_the_frames_fed_at_a_doubtful_scale(tiny_run, double_scale, tmp_path,
+                                                             capsys):  # fmt: skip
     """The same frames with their grids taken out of the manifest: the polar detector gets them
     at their own pixel scale, as infer flags such rows, and evaluate's result counts them."""
     import shutil
+
+    from jovis.evaluation import print_table
 
     bare = tmp_path / "bare"
     shutil.copytree(double_scale, bare)
@@ -155,6 +158,8 @@ def test_evaluate_counts_the_frames_fed_at_a_doubtful_scale(tiny_run, double_sca
     (bare / "manifest.jsonl").write_text("\n".join(lines) + "\n")
     result = evaluate(tiny_run["checkpoint"], bare, None, device="cpu")
     assert result["doubtful_scale_frames"] == 2 and result["resampled_frames"] == 0
+    print_table(result)
+    assert "2 frame(s) fed at a doubtful scale" in capsys.readouterr().out
 
 
 def test_scale_check_script_scores_both_ways(tiny_run, tmp_path):
