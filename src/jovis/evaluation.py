@@ -24,7 +24,6 @@ from jovis.inference.scale import (
     check_scale_hint,
     limb_hint_unused,
     training_geometry,
-    with_limb_hint,
 )
 from jovis.inference.settings import check_vortex_floor
 from jovis.io.atomic import write_json, write_text
@@ -89,9 +88,9 @@ def evaluate(
     if limb_hint_unused(training_geometry(predictor.info), limb_radius_px):
         limb_radius_px = None
     schema = predictor.info.labels
-    dataset = FolderDataset(
-        data, predictor.info.channels, split=split, normalisation=predictor.info.normalisation
-    )
+    dataset = FolderDataset(data, predictor.info.channels, split=split,
+                            normalisation=predictor.info.normalisation,
+                            limb_radius_px=limb_radius_px)  # fmt: skip
     course = CourseSettings.from_value(oval_course).resolved(
         predictor.info.channels, [schema.names[i] for i in predictor.info.visible_classes]
     )
@@ -107,15 +106,7 @@ def evaluate(
     scored = scored_classes(predictor, score_hidden)
     per_frame: list[dict[str, Any]] = []
     for frame, truth, truth_features, p in labelled_predictions(
-        predictor,
-        dataset,
-        batch_size,
-        resample,
-        px_per_deg,
-        notes,
-        look,
-        score_hidden,
-        limb_radius_px,
+        predictor, dataset, batch_size, resample, px_per_deg, notes, look, score_hidden
     ):
         pred, _ = frame_mask(p, frame.valid, frame.grid, schema, course, frame.image)
         frame_cm = confusion_matrix(
@@ -201,7 +192,6 @@ def labelled_predictions(
     notes: list[dict[str, Any]] | None = None,
     look: Any = "off",
     score_hidden: bool = False,
-    limb_radius_px: float | None = None,
 ) -> Iterator[tuple[Frame, np.ndarray, dict | None, np.ndarray]]:
     """(frame, truth mask with the ignore id off its valid data, truth features, probabilities
     on the frame's pixels) for every frame of a labelled set, predicted as `infer` predicts;
@@ -217,7 +207,6 @@ def labelled_predictions(
     def prepared() -> Iterator[tuple[ScaledInput, tuple[Frame, np.ndarray, dict]]]:
         for i in range(len(dataset)):
             frame, labels = dataset.load(i)
-            frame = with_limb_hint(frame, limb_radius_px)
             unscored = ~frame.valid | np.isin(labels.mask, hidden)
             truth = np.where(unscored, schema.ignore_index, labels.mask).astype(np.uint8)
             features = labels.features

@@ -376,6 +376,39 @@ def test_infer_and_evaluate_take_a_limb_hint_for_crops_of_a_product(tmp_path, ca
                r.getMessage() for r in caplog.records)  # fmt: skip
 
 
+def test_a_frame_sets_rows_give_each_crop_its_own_limb_radius(tmp_path):
+    """Crops of several products in one frame set: each manifest row's ``limb_radius_px``
+    zooms its own frame (over the run's setting), in infer and evaluate alike; a wrong value
+    fails its frame alone, naming the row."""
+    from jovis.geometry.resample import PRODUCT_LIMB_SHARE
+    from jovis.released import find_release
+
+    weights = find_release("visible_rgb").weights
+    side = training_geometry(load_checkpoint(weights, "cpu")[1]).view_side
+    views = tmp_path / "views"
+    write_frame_set(views, 3, 64, ["red", "green", "blue"], "junocam_rgb", "north", seed=4,
+                    view="perspective")  # fmt: skip
+    rows = [json.loads(x) for x in (views / "manifest.jsonl").read_text().splitlines()]
+    for row, limb in zip(rows, (100.0, 200.0, None), strict=True):
+        row["limb_radius_px"] = limb
+    (views / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    expected = {round(PRODUCT_LIMB_SHARE * side / r, 4) for r in (100.0, 200.0, 300.0)}
+    scored = evaluate(weights, views, None, device="cpu", limb_radius_px=300.0)
+    assert set(scored["resample_scales"]) == expected  # the third frame takes the run's 300
+    rows[2]["limb_radius_px"] = "n/a"
+    (views / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = run_inference(weights, views, tmp_path / "out", device="cpu", progress=False)
+    assert result["ok"] == 2 and result["failed"] == 1
+    (failure,) = result["failures"]
+    assert f"manifest row {rows[2]['id']}: limb_radius_px='n/a'" in failure["error"]
+    got = [json.loads(x) for x in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
+    scales = {r["id"]: r.get("resample_scale") for r in got if r.get("status") == "ok"}
+    assert scales == {
+        rows[0]["id"]: pytest.approx(PRODUCT_LIMB_SHARE * side / 100.0, abs=1e-4),
+        rows[1]["id"]: pytest.approx(PRODUCT_LIMB_SHARE * side / 200.0, abs=1e-4),
+    }
+
+
 def test_geometry_records_the_view_mix_and_old_checkpoints_read_as_polar():
     from jovis.geometry.training import geometry_of_config
 

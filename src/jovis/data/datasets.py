@@ -14,6 +14,7 @@ from torch.utils.data import Dataset
 from jovis.data.normalise import DEFAULT_NORMALISATION, normalise_frame
 from jovis.frame import IGNORE_INDEX, Frame, Labels
 from jovis.geometry.maps import take_row_geometry
+from jovis.geometry.resample import row_limb_hint, with_limb_hint
 from jovis.io import read_frame
 from jovis.io.json_file import read_jsonl
 from jovis.io.masks import read_mask_png
@@ -74,7 +75,8 @@ class FolderDataset(Dataset):
 
     With a training `geometry`, every frame is loaded at that scale (`jovis.data.rescale`: the
     rule of ``infer resample=auto``; `px_per_deg`: the plate scale of frames without a grid;
-    `limb_radius_px`: the planet's radius in px of crops of views, `with_limb_hint`).
+    `limb_radius_px`: the planet's radius in px of crops of views, `with_limb_hint`, unless a
+    row gives its frame's own).
     `cache` (training sets, whose few frames are drawn in every batch) keeps loaded frames in
     memory up to `CACHE_BYTES`: a 1600 px JunoCam product takes seconds to read and resample."""
 
@@ -124,6 +126,7 @@ class FolderDataset(Dataset):
         frame = read_frame(self.root / row["image"], row.get("instrument"), self.channels)
         frame.meta["id"] = row["id"]
         take_row_geometry(frame, row)  # its plate scale (and lat/lon) come from it
+        frame = with_limb_hint(frame, row_limb_hint(row, self.limb_radius_px))  # a crop's limb
         features: dict[str, Any] = {}
         if row.get("features"):
             features = json.loads((self.root / row["features"]).read_text())
@@ -131,14 +134,12 @@ class FolderDataset(Dataset):
         if self.geometry is None:
             return frame, labels
         from jovis.data.rescale import resample_labelled
-        from jovis.geometry.resample import with_limb_hint
 
         if labels.mask.shape != frame.shape:  # named by to_sample, before any resampling
             return frame, labels
         frame, labels, _ = resample_labelled(
-            with_limb_hint(frame, self.limb_radius_px), labels, self.geometry,
-            px_per_deg=self.px_per_deg,
-        )  # fmt: skip
+            frame, labels, self.geometry, px_per_deg=self.px_per_deg
+        )
         return frame, labels
 
     def __getitem__(self, index: int) -> dict[str, Any]:

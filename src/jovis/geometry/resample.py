@@ -196,6 +196,15 @@ def with_limb_hint(frame: Frame, limb_radius_px: float | None) -> Frame:
     return replace(frame, meta=meta)
 
 
+def row_limb_hint(row: dict[str, Any], default: float | None) -> float | None:
+    """The limb radius a frame set's manifest row gives its frame (``limb_radius_px``; crops of
+    several products in one set), else `default` (the run's); a wrong value names the row."""
+    if row.get("limb_radius_px") is None:
+        return default
+    where = f"manifest row {row.get('id', row.get('image', '?'))}: "
+    return check_limb_hint(row["limb_radius_px"], None, where)
+
+
 def limb_hint_unused(geometry: TrainingGeometry | None, limb_radius_px: float | None) -> bool:
     """Whether a ``limb_radius_px`` hint is given to a detector that never saw perspective
     views (a polar-frame one: the hint cannot set its scale); a logged warning says so."""

@@ -25,7 +25,7 @@ from jovis.geometry.reproject import polar_from_settings
 from jovis.inference.locks import FrameLocks
 from jovis.inference.manifest import Manifest
 from jovis.inference.prepare import ScaledInput, prepare_scaled, take_bands
-from jovis.inference.scale import with_limb_hint
+from jovis.inference.scale import row_limb_hint, with_limb_hint
 from jovis.io import read_frame
 from jovis.io.atomic import pid_alive
 
@@ -49,7 +49,8 @@ class FrameReader(Dataset):
     `resample` (auto | off) feeds frames at the checkpoint's training scale; a frame without a
     grid uses its hint's ``px_per_deg`` (a frame set's manifest row), else `px_per_deg`, else
     the pixels per degree of the cylindrical map it is declared to be (`plan_resampling`).
-    `limb_radius_px` is the planet's radius in px of every frame read (`with_limb_hint`).
+    `limb_radius_px` is the planet's radius in px of every frame read (`with_limb_hint`) but
+    those whose frame set's row gives its own.
     `map_settings` (infer's ``map``, `jovis.geometry.maps`) declares what map frames without a
     grid are.
     """
@@ -141,7 +142,7 @@ class FrameReader(Dataset):
         # the bands the model takes, so the overlays and features show what it was given
         frame = take_bands(frame, info.channels)
         frame = declared_map(polar_from_settings(frame, self.reproject), self.map_settings)
-        return with_limb_hint(frame, self.limb_radius_px)
+        return with_limb_hint(frame, row_limb_hint(hint, self.limb_radius_px))
 
 
 def _check_openable(path: Path) -> None:

@@ -29,6 +29,7 @@ from jovis.geometry.resample import (
     limb_hint_unused,
     plan_resampling,
     resample_image,
+    row_limb_hint,
     with_limb_hint,
 )
 from jovis.geometry.training import TrainingGeometry, geometry_of_config
@@ -46,6 +47,7 @@ __all__ = [
     "plan_resampling",
     "resample_frame",
     "resample_image",
+    "row_limb_hint",
     "training_geometry",
     "with_limb_hint",
 ]
