@@ -22,8 +22,8 @@ from jovis.inference.scale import (
     check_limb_hint,
     check_mode,
     check_scale_hint,
-    limb_hint_unused,
     training_geometry,
+    usable_limb_hint,
 )
 from jovis.inference.settings import check_vortex_floor
 from jovis.io.atomic import write_json, write_text
@@ -85,8 +85,7 @@ def evaluate(
     px_per_deg = check_scale_hint(px_per_deg)
     limb_radius_px = check_limb_hint(limb_radius_px, px_per_deg)
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, orientation=orientation)
-    if limb_hint_unused(training_geometry(predictor.info), limb_radius_px):
-        limb_radius_px = None
+    limb_radius_px = usable_limb_hint(training_geometry(predictor.info), limb_radius_px)
     schema = predictor.info.labels
     dataset = FolderDataset(data, predictor.info.channels, split=split,
                             normalisation=predictor.info.normalisation,

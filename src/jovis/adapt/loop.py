@@ -36,7 +36,7 @@ from jovis.data.stream import SyntheticStream
 from jovis.devices import resolve_device
 from jovis.inference.predictor import Predictor
 from jovis.inference.prepare import min_input_size
-from jovis.inference.scale import limb_hint_unused, training_geometry
+from jovis.inference.scale import training_geometry, usable_limb_hint
 from jovis.io.atomic import write_json, write_text
 from jovis.training.losses import build_loss
 from jovis.training.module import augment_seed
@@ -80,9 +80,7 @@ def adapt(cfg: DictConfig | dict[str, Any], *, measure: Measure | None = None) -
     device = torch.device(resolve_device(cfg["device"]))
     student, info = load_checkpoint(cfg["ckpt"], device)
     digest = file_digest(cfg["ckpt"])
-    limb = cfg.get("limb_radius_px")
-    if limb_hint_unused(training_geometry(info), limb):
-        limb = None
+    limb = usable_limb_hint(training_geometry(info), cfg.get("limb_radius_px"))
     frames, left_out = read_unlabelled(cfg["data"], info, min_size=min_input_size(student, info),
                                        resample=cfg["resample"], px_per_deg=cfg.get("px_per_deg"),
                                        limb_radius_px=limb)  # fmt: skip

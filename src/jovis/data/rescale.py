@@ -23,9 +23,9 @@ from jovis.geometry.resample import (
     RESAMPLE_MODES,
     ResamplePlan,
     check_limb_hint,
-    limb_hint_unused,
     plan_resampling,
     resample_image,
+    usable_limb_hint,
 )
 from jovis.geometry.training import TrainingGeometry
 
@@ -55,8 +55,8 @@ def folder_scale(entry: Mapping[str, Any], where: str, geometry: Any) -> dict[st
         raise ValueError(f"{where}.px_per_deg={hint!r}: give the frames' plate scale in px/deg "
                          "(> 0), or null for frames with a grid")  # fmt: skip
     limb = check_limb_hint(entry.get("limb_radius_px"), hint, f"{where}.")
-    if mode == "auto" and geometry is not None and limb_hint_unused(geometry, limb):
-        limb = None
+    if mode == "auto" and geometry is not None:
+        limb = usable_limb_hint(geometry, limb)
     return {"geometry": geometry if mode == "auto" else None, "px_per_deg": hint,
             "limb_radius_px": limb, "cache": True}  # fmt: skip
 

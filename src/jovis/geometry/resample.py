@@ -30,7 +30,7 @@ from jovis.geometry.maps import CylindricalMap
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid
 from jovis.geometry.training import TrainingGeometry
-from jovis.io.disk import found_no_sky
+from jovis.io.disk import sky_found
 
 RESAMPLE_MODES = ("auto", "off")
 SAME_SCALE = 0.02  # a frame within 2% of the model's scale (same projection) is fed as it is
@@ -205,15 +205,17 @@ def row_limb_hint(row: dict[str, Any], default: float | None) -> float | None:
     return check_limb_hint(row["limb_radius_px"], None, where)
 
 
-def limb_hint_unused(geometry: TrainingGeometry | None, limb_radius_px: float | None) -> bool:
-    """Whether a ``limb_radius_px`` hint is given to a detector that never saw perspective
-    views (a polar-frame one: the hint cannot set its scale); a logged warning says so."""
+def usable_limb_hint(
+    geometry: TrainingGeometry | None, limb_radius_px: float | None
+) -> float | None:
+    """`limb_radius_px`, or None (and a logged warning) for a detector that never saw
+    perspective views (a polar-frame one: the hint cannot set its scale)."""
     if limb_radius_px is None or (geometry is not None and geometry.view_share > 0):
-        return False
+        return limb_radius_px
     log.warning("limb_radius_px=%g is for detectors trained on perspective views (visible_rgb); "
                 "this one learnt polar frames only and ignores it: give px_per_deg=<the frames' "
                 "pixels per degree at the pole> instead", limb_radius_px)  # fmt: skip
-    return True
+    return None
 
 
 def resample_image(frame: Frame, plan: ResamplePlan) -> Frame:
@@ -273,36 +275,26 @@ def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
             "[90,-90]), or give px_per_deg=<its pixels per degree of latitude>",
             where, w, h, side, scale)  # fmt: skip
         return {"whole_disk_view": False, "view_framing": "far from square"}
-    if found_no_sky(frame.meta):
+    sky = sky_found(frame.meta)
+    cut = _edge_cut(frame) if sky and frame.valid is not None else 0.0
+    if sky is False or cut > MAX_VIEW_EDGE_CUT:
+        framing = "no sky" if sky is False else "disk cut by the frame's edges"
+        why = ("no sky round the planet" if sky is False else
+               f"the frame's edges cut the planet's disk ({cut:.0%} of its edge pixels on it; a "
+               "whole-disk product's limb only grazes them)")  # fmt: skip
         log.warning(
-            "%s: no sky round the planet, so it is not a whole-disk view (a crop of a disk, or "
-            "a view nearer than the whole disk); zoomed x%.2f as one, its vortices are larger "
-            "in pixels than the model learnt and cloud texture gets marked as vortices. Give "
+            "%s: %s, so it is not a whole-disk view (a crop of a disk, or a view nearer than "
+            "the whole disk); zoomed x%.2f as one, its vortices are larger in pixels than the "
+            "model learnt and cloud texture gets marked as vortices. Give "
             "limb_radius_px=<the planet's radius in this frame's pixels> (a crop of a "
             "map-projected JunoCam product: 797, the product's, for a 1600-px one), or feed the "
-            "whole product", where, scale)  # fmt: skip
-        return {"whole_disk_view": False, "view_framing": "no sky"}
-    cut = _edge_cut(frame)
-    if cut > MAX_VIEW_EDGE_CUT:
-        log.warning(
-            "%s: the frame's edges cut the planet's disk (%.0f%% of the edge pixels are on it; "
-            "a whole-disk product's limb only grazes them), so it is a crop or a view nearer "
-            "than the whole disk; zoomed x%.2f as a whole-disk view, its vortices are larger in "
-            "pixels than the model learnt and cloud texture gets marked as vortices. Give "
-            "limb_radius_px=<the planet's radius in this frame's pixels> (a crop of a "
-            "map-projected JunoCam product: 797, the product's, for a 1600-px one), or feed the "
-            "whole product", where, 100 * cut, scale)  # fmt: skip
-        return {"whole_disk_view": False, "view_framing": "disk cut by the frame's edges"}
+            "whole product", where, why, scale)  # fmt: skip
+        return {"whole_disk_view": False, "view_framing": framing}
     return {}
 
 
 def _edge_cut(frame: Frame) -> float:
-    """The share of the frame's edge pixels on the planet, for a disk its reader found in the
-    image (`find_disk` recorded its limb); 0 for any other frame (a frame set's mask, an array
-    with no sky found: nothing says where the disk ends)."""
-    disk = (frame.meta or {}).get("disk")
-    if frame.valid is None or not (isinstance(disk, dict) and "limb_ellipse" in disk):
-        return 0.0
+    """The share of the frame's edge pixels on the disk its reader found in the image."""
     v = frame.valid
     edges = np.concatenate([v[0], v[-1], v[1:-1, 0], v[1:-1, -1]])
     return float(edges.mean())

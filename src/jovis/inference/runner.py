@@ -35,8 +35,8 @@ from jovis.inference.scale import (
     check_limb_hint,
     check_mode,
     check_scale_hint,
-    limb_hint_unused,
     training_geometry,
+    usable_limb_hint,
 )
 from jovis.inference.settings import check_settings, check_vortex_floor, shard_of
 from jovis.inference.temporal import TemporalSettings
@@ -177,8 +177,8 @@ def run_inference(
                                           compile=compile, precision=precision,
                                           backend=backend)  # fmt: skip
     info = predictor.info
-    if limb_hint_unused(training_geometry(info), limb_radius_px):
-        limb_radius_px = None  # (so the run key stays that of the same run without it)
+    # (dropped for a polar detector, so the run key stays that of the same run without it)
+    limb_radius_px = usable_limb_hint(training_geometry(info), limb_radius_px)
     temporal = TemporalSettings.from_value(temporal)
     requested = temporal.mode
     visible = [info.labels.names[i] for i in info.visible_classes]

@@ -26,10 +26,10 @@ from jovis.geometry.resample import (
     ResamplePlan,
     Resampling,
     check_limb_hint,
-    limb_hint_unused,
     plan_resampling,
     resample_image,
     row_limb_hint,
+    usable_limb_hint,
     with_limb_hint,
 )
 from jovis.geometry.training import TrainingGeometry, geometry_of_config
@@ -43,12 +43,12 @@ __all__ = [
     "altitude_note",
     "check_limb_hint",
     "geometry_of_config",
-    "limb_hint_unused",
     "plan_resampling",
     "resample_frame",
     "resample_image",
     "row_limb_hint",
     "training_geometry",
+    "usable_limb_hint",
     "with_limb_hint",
 ]
 

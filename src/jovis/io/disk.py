@@ -71,12 +71,17 @@ def find_disk(image: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
     return valid, info
 
 
-def found_no_sky(meta: dict[str, Any] | None) -> bool:
-    """Whether the frame's reader looked for the sky around the planet (`find_disk`) and found
-    none: all planet (a crop of a disk, a view nearer than the whole disk), or a planet too
-    small to tell from the sky."""
+def sky_found(meta: dict[str, Any] | None) -> bool | None:
+    """Whether the frame's reader found the sky around the planet (`find_disk`, whose
+    ``meta["disk"]`` says how): True, the valid mask is the disk it found; False, it looked and
+    found none (all planet: a crop of a disk, a view nearer than the whole disk; or a planet
+    too small to tell from the sky); None, it did not look or could not (a blank or tiny frame,
+    a mask of the frame's own)."""
     disk = (meta or {}).get("disk")
-    return isinstance(disk, dict) and str(disk.get("method", "")).startswith(NO_SKY)
+    method = str(disk.get("method", "")) if isinstance(disk, dict) else ""
+    if method.startswith(NO_SKY):
+        return False
+    return True if method and not method.startswith("none") else None
 
 
 def _channel_mean(image: np.ndarray) -> np.ndarray:

@@ -204,8 +204,8 @@ def _catalog_csv(path: Path, times: dict, where: str, keep: list[str] | None = N
     out, timeless = [], []
     for fid in keep if keep is not None else list(by_frame):
         rows = by_frame.get(fid, [])
-        t = times.get(fid) or next((parse_time(r.get("time")) for r in rows if r.get("time")), None)
         given = next((r["time"] for r in rows if r.get("time")), None)
+        t = times.get(fid) or parse_time(given)
         try:
             frame = FrameObs(fid, _need_time(t, fid, where, given), source=where)
         except NoTimeError as err:
