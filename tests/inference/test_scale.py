@@ -322,6 +322,92 @@ def test_a_view_with_no_sky_is_flagged_and_a_limb_hint_zooms_it_as_its_product(c
     assert "whole_disk_view" not in resample_frame(crop, geometry(2.0))[2]  # polar-only model
 
 
+def disk_in_sky(
+    side: int, radius: float, centre: tuple[float, float] | None = None, lit: str = "all"
+) -> Frame:
+    """A textured planet of `radius` px in dark sky, read as a PNG would be (`find_disk`):
+    ``lit`` "all" (a full disk) or "right" (its right half: a half-lit phase)."""
+    from jovis.io.disk import find_disk
+
+    rng = np.random.default_rng(9)
+    cx, cy = centre or ((side - 1) / 2.0, (side - 1) / 2.0)
+    y, x = np.mgrid[0:side, 0:side]
+    on = np.hypot(x - cx, y - cy) <= radius
+    if lit == "right":
+        on &= x >= cx
+    image = np.where(on[..., None], rng.uniform(80, 200, (side, side, 3)), 0).astype(np.float32)
+    valid, disk = find_disk(image)
+    return Frame(image, ["red", "green", "blue"], "junocam", "small.png", {"disk": disk},
+                 valid=valid)  # fmt: skip
+
+
+def test_a_planet_small_in_the_frame_is_zoomed_by_the_limb_found_round_it(caplog):
+    """A whole disk spanning under SMALL_PLANET_SPAN of the frame (an approach image, a product
+    padded with sky), zoomed by the frame's side, would shrink below every view the model
+    learnt: its limb circle, found round the disk, zooms it as a raw product's limb does (and
+    the row says so), a full disk and a half-lit one alike, wherever it sits. A planet framed
+    as the products, a square blob without a limb, and a polar-only model keep today's zoom."""
+    from jovis.geometry.resample import PRODUCT_LIMB_SHARE
+
+    views = TrainingGeometry(**{**geometry(2.0).to_dict(), "size": 100,
+                                "views": {"perspective": 1.0}})  # fmt: skip
+    for frame in (disk_in_sky(240, 40.0), disk_in_sky(240, 40.0, lit="right"),
+                  disk_in_sky(240, 40.0, centre=(70.0, 160.0))):  # fmt: skip
+        with caplog.at_level("WARNING", logger="jovis.geometry.resample"):
+            _, _, note = resample_frame(frame, views)
+        assert note["limb_found_px"] == pytest.approx(40.0, abs=1.5)
+        expected = PRODUCT_LIMB_SHARE * 100 / note["limb_found_px"]
+        assert note["resample_scale"] == pytest.approx(expected, abs=1e-3)  # not 100/240
+        assert "whole_disk_view" not in note
+    assert not caplog.records
+    product = disk_in_sky(240, 119.0)  # the products' framing: the side's zoom, as before
+    _, _, note = resample_frame(product, views)
+    assert note["resample_scale"] == pytest.approx(100 / 240, abs=1e-4)
+    assert "limb_found_px" not in note
+    blob = disk_in_sky(240, 1.0)  # no limb round a square patch (a crop pasted into sky)
+    blob.valid[:] = False
+    blob.valid[80:160, 80:160] = True
+    assert resample_frame(blob, views)[2]["resample_scale"] == pytest.approx(100 / 240, abs=1e-4)
+    assert resample_frame(disk_in_sky(240, 40.0), geometry(2.0))[1] is None  # polar-only
+
+
+def test_infer_zooms_a_planet_small_in_its_png_by_the_limb_it_finds(tmp_path):
+    """End to end with the shipped JunoCam detector: a PNG whose planet spans a third of the
+    frame is zoomed by the limb its reader's disk shows, and the manifest row says so."""
+    import cv2
+
+    from jovis.geometry.resample import PRODUCT_LIMB_SHARE
+    from jovis.released import find_release
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    image = disk_in_sky(240, 40.0).image.astype(np.uint8)
+    cv2.imwrite(str(frames / "far.png"), image)
+    weights = find_release("visible_rgb").weights
+    side = training_geometry(load_checkpoint(weights, "cpu")[1]).view_side
+    result = run_inference(weights, frames, tmp_path / "out", device="cpu", progress=False)
+    assert result["ok"] == 1
+    (row,) = [json.loads(x) for x in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
+    assert row["limb_found_px"] == pytest.approx(40.0, abs=1.5)
+    expected = PRODUCT_LIMB_SHARE * side / row["limb_found_px"]
+    assert row["resample_scale"] == pytest.approx(expected, abs=1e-3)  # the side's: side / 240
+    assert "whole_disk_view" not in row
+
+
+def test_a_view_whose_centred_limb_overfills_the_frame_is_not_flagged_as_a_crop():
+    """The detector's own training views overfill the frame (limb at 0.95-1.3 of the half
+    side), so their edges cut the disk as a crop's do: a limb circle centred in the frame
+    clears the flag; the same disk's corner (its centre off the frame) stays a crop."""
+    views = TrainingGeometry(**{**geometry(2.0).to_dict(), "size": 100,
+                                "views": {"perspective": 1.0}})  # fmt: skip
+    overfilled = disk_in_sky(200, 108.0)  # the edges cut the disk (41% of them); sky beyond
+    assert "whole_disk_view" not in resample_frame(overfilled, views)[2]
+    corner = disk_in_sky(200, 250.0, centre=(260.0, 260.0))  # a crop near a larger limb
+    note = resample_frame(corner, views)[2]
+    assert note["whole_disk_view"] is False
+    assert note["view_framing"] == "disk cut by the frame's edges"
+
+
 @pytest.mark.parametrize(
     ("limb", "px_per_deg", "words"),
     [(-3, None, "limb_radius_px=-3"), ("abc", None, "limb_radius_px='abc'"),

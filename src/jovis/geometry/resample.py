@@ -6,11 +6,13 @@ importing inference. `plan_resampling` decides: a frame with a polar grid goes o
 model's projection and px/deg covering the frame's valid data; one without a grid but with a
 ``px_per_deg`` hint is zoomed by the ratio of the scales; one whose reader measured the planet's
 limb radius (``meta["limb_radius_px"]``) so that the limb is as large as in the map-projected
-products as they are fed (`PRODUCT_LIMB_SHARE`); one with none of these, for a model trained on
-perspective views (``data.view``: the whole disk in a ``size``-px frame, as the JunoCam
-map-projected products, or in a ``junocam_view_size``-px view whose ``size``-px windows were the
-training frames), is zoomed so that its longer side is that view's side (`TrainingGeometry.
-view_side`; the predictor tiles it when it exceeds ``tile_size``); else it stays as it is.
+products as they are fed (`PRODUCT_LIMB_SHARE`), and one whose planet is small in the frame
+by the limb found in the image (`SMALL_PLANET_SPAN`), alike; one with none of these, for a
+model trained on perspective views (``data.view``: the whole disk in a ``size``-px frame, as the
+JunoCam map-projected products, or in a ``junocam_view_size``-px view whose ``size``-px windows
+were the training frames), is zoomed so that its longer side is that view's side
+(`TrainingGeometry.view_side`; the predictor tiles it when it exceeds ``tile_size``); else it
+stays as it is.
 `resample_image` applies a plan to the image; `Resampling.restore` maps probabilities back.
 """
 
@@ -30,7 +32,7 @@ from jovis.geometry.maps import CylindricalMap
 from jovis.geometry.polar import PolarGrid
 from jovis.geometry.remap import remap_valid
 from jovis.geometry.training import TrainingGeometry
-from jovis.io.disk import sky_found
+from jovis.io.disk import limb_circle, sky_found
 
 RESAMPLE_MODES = ("auto", "off")
 SAME_SCALE = 0.02  # a frame within 2% of the model's scale (same projection) is fed as it is
@@ -47,6 +49,32 @@ MAX_VIEW_ASPECT = 1.5
 # is cut by the frame: a crop. The shared map-projected products: 0.000-0.026 (the limb grazes
 # the edges); 640-px crops of 44C00037 with sky in them: 0.16-0.43
 MAX_VIEW_EDGE_CUT = 0.1
+# ... unless the limb circle found round it is centred (within this share of the half side of
+# the frame's centre) and at most `CENTRED_LIMB_MAX` half sides: the frame is then a view framed
+# as the detector's own training views, whose limb overfills the frame (65% of 96 synthetic
+# views cut by the edges this way score vortex F1 0.68, the others 0.58), not a crop (a crop
+# near a product's limb sees a circle centred off the crop, 2-15 of its half sides away)
+CENTRED_LIMB_OFFSET = 0.25
+CENTRED_LIMB_MAX = 1.5
+# A planet whose disk (the frame's valid data) spans less than this share of the frame's longer
+# side is smaller in it than in the views the detector learnt (their limb at 0.95-1.3 of the half
+# side; the shared products' at 0.99, spans 0.96-1.0): zoomed by the frame's side, its features
+# shrink below the sizes learnt. Its limb circle found in the image (`limb_circle`) sets the zoom
+# instead, as a raw product's. Chosen on synthetic views (48 each, seeds 33000000+, visible_rgb-v7,
+# vortex F1 by the side -> by the found limb): spans 0.31-0.51 0.010 -> 0.432 (the same scenes
+# framed as the products: 0.576), spans 0.66-0.85 0.424 -> 0.543 (0.512 with 0.8 here), framed
+# as the products 0.576 -> 0.581 (0.570 with the limb found in every frame).
+SMALL_PLANET_SPAN = 0.9
+# the found disk's span / the found limb circle's diameter for the circle to be the limb: 1 for
+# a full disk, a gibbous one and a crescent alike (its horns span a diameter), less where the
+# night side's fading horns are cut short; a circle fitted to a terminator or a straight cut is
+# far larger than the disk it bounds
+LIMB_SPAN_RANGE = (0.7, 1.1)
+# share of the valid data allowed beyond a circle (by 2 px or 2% of its radius) for it to be the
+# limb: none of the disk lies beyond a planet's limb (the limbs of 48 synthetic views of each
+# framing and of the shared products: at most 0.9%), where a circle fitted inside a square patch
+# of data (a crop pasted into sky), or to a terminator, leaves a fifth of it out
+MAX_BEYOND_LIMB = 0.02
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +177,13 @@ def plan_resampling(
     limb = _limb_radius(frame)
     framing: dict[str, Any] = {}
     if px_per_deg or geometry.view_share > 0:
+        if not px_per_deg and not limb and (limb := _small_planet_limb(frame)):
+            framing = {"limb_found_px": round(limb, 1)}
         if px_per_deg:
             scale, why = geometry.px_per_deg / float(px_per_deg), "px_per_deg hint"
-        elif limb:  # a view whose planet does not fill the frame (a raw product's spin frame)
+        elif (
+            limb
+        ):  # a planet that does not fill the frame (a raw product's spin frame; a small one)
             scale = PRODUCT_LIMB_SHARE * geometry.view_side / limb
             why = f"limb radius {limb:.0f} px"
         else:  # a whole-disk view, as the model's perspective training views
@@ -254,6 +286,41 @@ def _limb_radius(frame: Frame) -> float | None:
     return radius if math.isfinite(radius) and radius > 0 else None
 
 
+def _small_planet_limb(frame: Frame) -> float | None:
+    """The limb radius found round the valid data (`limb_circle`) of a frame whose planet spans
+    under `SMALL_PLANET_SPAN` of its longer side, when the circle explains that span; else None
+    (and for a frame without a mask of its valid data: its reader found no sky, or it has no
+    invalid pixel). No circle (a crop pasted into a larger frame; a dim frame whose sky the
+    reader misjudged: 3 of 96 synthetic views) leaves the frame to the side's zoom."""
+    valid = frame.valid
+    if valid is None or sky_found(frame.meta) is False:
+        return None
+    rows, cols = np.flatnonzero(valid.any(axis=1)), np.flatnonzero(valid.any(axis=0))
+    if rows.size == 0:
+        return None
+    span = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    if span >= SMALL_PLANET_SPAN * max(valid.shape):
+        return None
+    circle = _bounding_limb(valid)
+    if circle and LIMB_SPAN_RANGE[0] <= span / (2.0 * circle["radius"]) <= LIMB_SPAN_RANGE[1]:
+        return float(circle["radius"])
+    return None
+
+
+def _bounding_limb(valid: np.ndarray) -> dict[str, Any] | None:
+    """The limb circle fitted to the outline of `valid` (`limb_circle`) when it bounds the data
+    (`MAX_BEYOND_LIMB`), else None."""
+    circle = limb_circle(valid)
+    if not circle:
+        return None
+    ys, xs = np.nonzero(valid)
+    radius = circle["radius"]
+    beyond = np.hypot(xs - circle["centre"][0], ys - circle["centre"][1]) > radius + max(
+        2.0, 0.02 * radius
+    )
+    return circle if beyond.mean() <= MAX_BEYOND_LIMB else None
+
+
 def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
     """``whole_disk_view: False`` and ``view_framing`` saying why (for the manifest row; and a
     logged warning naming the frame and the fix) when a frame zoomed as a whole-disk view is not
@@ -263,7 +330,9 @@ def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
     zoom leaves larger than the model learnt, so that it marks cloud texture as vortices (a
     640-px crop of PJ44's 44C00037: 14 vortices where the whole product has 5); or with the
     disk found in it cut by the frame's edges (`MAX_VIEW_EDGE_CUT`), a crop with sky in it,
-    alike. Empty else (and for a frame whose limb radius is known: `plan_resampling`)."""
+    alike, unless its limb circle is centred in the frame (`_centred_limb`: a view framed as
+    the training views, which overfill the frame). Empty else (and for a frame whose limb
+    radius is known or found: `plan_resampling`)."""
     h, w = frame.shape
     where = frame.source or frame.id
     if max(h, w) > MAX_VIEW_ASPECT * min(h, w):
@@ -277,6 +346,8 @@ def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
         return {"whole_disk_view": False, "view_framing": "far from square"}
     sky = sky_found(frame.meta)
     cut = _edge_cut(frame) if sky and frame.valid is not None else 0.0
+    if cut > MAX_VIEW_EDGE_CUT and _centred_limb(frame.valid):
+        return {}
     if sky is False or cut > MAX_VIEW_EDGE_CUT:
         framing = "no sky" if sky is False else "disk cut by the frame's edges"
         why = ("no sky round the planet" if sky is False else
@@ -284,13 +355,26 @@ def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
                "whole-disk product's limb only grazes them)")  # fmt: skip
         log.warning(
             "%s: %s, so it is not a whole-disk view (a crop of a disk, or a view nearer than "
-            "the whole disk); zoomed x%.2f as one, its vortices are larger in pixels than the "
-            "model learnt and cloud texture gets marked as vortices. Give "
+            "the whole disk); zoomed x%.2f as one, a crop's vortices stay larger in pixels than "
+            "the model learnt and cloud texture gets marked as vortices. Give "
             "limb_radius_px=<the planet's radius in this frame's pixels> (a crop of a "
             "map-projected JunoCam product: 797, the product's, for a 1600-px one), or feed the "
             "whole product", where, why, scale)  # fmt: skip
         return {"whole_disk_view": False, "view_framing": framing}
     return {}
+
+
+def _centred_limb(valid: np.ndarray) -> bool:
+    """Whether the limb circle found round the valid data is centred in the frame and at most
+    `CENTRED_LIMB_MAX` of its half side: a view of the planet framed as the detector's training
+    views (their limb at 0.95-1.3 of the half side, so the frame's edges cut it), not a crop."""
+    circle = _bounding_limb(valid)
+    if not circle:
+        return False
+    h, w = valid.shape
+    half = max(h, w) / 2.0
+    off = math.hypot(circle["centre"][0] - (w - 1) / 2.0, circle["centre"][1] - (h - 1) / 2.0)
+    return off <= CENTRED_LIMB_OFFSET * half and circle["radius"] <= CENTRED_LIMB_MAX * half
 
 
 def _edge_cut(frame: Frame) -> float:
