@@ -493,6 +493,19 @@ def test_a_frame_sets_rows_give_each_crop_its_own_limb_radius(tmp_path):
         rows[0]["id"]: pytest.approx(PRODUCT_LIMB_SHARE * side / 100.0, abs=1e-4),
         rows[1]["id"]: pytest.approx(PRODUCT_LIMB_SHARE * side / 200.0, abs=1e-4),
     }
+    # the row mended, and another's radius changed: those two are predicted again, the
+    # unchanged one is reused
+    rows[2]["limb_radius_px"] = 150.0
+    rows[1]["limb_radius_px"] = 250.0
+    (views / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    again = run_inference(weights, views, tmp_path / "out", device="cpu", progress=False)
+    assert (again["processed"], again["failed"], again["skipped"]) == (2, 0, 1)
+    got = [json.loads(x) for x in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
+    latest = {r["id"]: r for r in got}  # the last record of each frame
+    assert latest[rows[1]["id"]]["resample_scale"] == pytest.approx(
+        PRODUCT_LIMB_SHARE * side / 250.0, abs=1e-4)  # fmt: skip
+    assert latest[rows[2]["id"]]["resample_scale"] == pytest.approx(
+        PRODUCT_LIMB_SHARE * side / 150.0, abs=1e-4)  # fmt: skip
 
 
 def test_geometry_records_the_view_mix_and_old_checkpoints_read_as_polar():

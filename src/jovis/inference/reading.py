@@ -34,11 +34,13 @@ PR_SET_PDEATHSIG = 1
 
 @dataclass(frozen=True)
 class Job:
-    """One input: its file, output id and output paths."""
+    """One input: its file, output id and output paths, and the run key its outputs are
+    reused under (the run's, or with its frame set row's settings: `plan.frame_run_key`)."""
 
     path: Path
     id: str
     outputs: dict[str, Path]
+    run_key: str = ""
 
 
 class FrameReader(Dataset):
@@ -96,7 +98,7 @@ class FrameReader(Dataset):
             return False
         if not _written_since(job, self.started - RECENT_S):
             return False
-        return Manifest(self.out).finished(str(job.path), self.run_key)
+        return Manifest(self.out).finished(str(job.path), job.run_key or self.run_key)
 
     def __len__(self) -> int:
         return len(self.jobs)

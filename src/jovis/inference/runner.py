@@ -221,14 +221,15 @@ def run_inference(
     # finishes a frame between planning and reading must still count as having done it (the
     # kernel's file times run on a coarse clock, up to a few ms behind time.time())
     planned_at = time.time() - 0.05
-    plan = plan_jobs(input, out, run_key, save_probs, part, num_parts)
+    rows = frame_set_rows(input)
+    plan = plan_jobs(input, out, run_key, save_probs, part, num_parts, rows)
     # temporal evidence: with frames to do, every other input is read too (not locked or written)
     todo = set(map(id, plan.todo))
     others = [j for j in plan.jobs if id(j) not in todo] if temporal.on and todo else []
     jobs = plan.todo + others
     locks = FrameLocks(out, secrets.token_hex(4))
     model = getattr(predictor.model, "_orig_mod", predictor.model)
-    reader = FrameReader(jobs, info, frame_set_rows(input), reproject,
+    reader = FrameReader(jobs, info, rows, reproject,
                          min_size=min_input_size(model, info), max_pixels=max_pixels,
                          locks=locks, started=planned_at, resample=resample,
                          px_per_deg=px_per_deg, limb_radius_px=limb_radius_px,
@@ -318,7 +319,10 @@ def _grid_note(frame) -> dict[str, Any]:
 
 
 def _base_record(job, base: dict[str, Any]) -> dict[str, Any]:
-    return {"id": job.id, "source": str(job.path), **base}
+    record = {"id": job.id, "source": str(job.path), **base}
+    if job.run_key:  # the frame's own key (its frame set row's settings in it)
+        record["run_key"] = job.run_key
+    return record
 
 
 def summarise(
