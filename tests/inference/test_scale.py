@@ -276,7 +276,7 @@ def test_a_view_with_no_sky_is_flagged_and_a_limb_hint_zooms_it_as_its_product(c
     (``view_framing`` says why), the warning naming the frame and limb_radius_px; with that
     hint it is zoomed as the products are, and not flagged. A whole disk in sky, a frame whose
     disk nothing found (an array), or a polar-only model, is not flagged."""
-    from jovis.geometry.resample import PRODUCT_LIMB_SHARE
+    from jovis.geometry.resample import NO_SKY_ZOOM, PRODUCT_LIMB_SHARE
     from jovis.io.disk import find_disk
 
     rng = np.random.default_rng(5)
@@ -289,8 +289,11 @@ def test_a_view_with_no_sky_is_flagged_and_a_limb_hint_zooms_it_as_its_product(c
     with caplog.at_level("WARNING", logger="jovis.geometry.resample"):
         _, _, note = resample_frame(crop, views)
     assert note["whole_disk_view"] is False and note["view_framing"] == "no sky"
+    # finer than a whole-disk view: fed at NO_SKY_ZOOM of the side's zoom (100 / 120)
+    assert note["resample_scale"] == pytest.approx(100 / 120 * NO_SKY_ZOOM, abs=1e-4)
     (message,) = [r.getMessage() for r in caplog.records]
     assert "crop.png" in message and "no sky" in message and "limb_radius_px=" in message
+    assert f"x{100 / 120 * NO_SKY_ZOOM:.2f} (x{NO_SKY_ZOOM:g} the views' zoom)" in message
     hinted = with_limb_hint(crop, 797.0)
     assert crop.meta.get("limb_radius_px") is None  # the frame read is not changed
     _, _, note = resample_frame(hinted, views)
@@ -426,7 +429,7 @@ def test_infer_and_evaluate_take_a_limb_hint_for_crops_of_a_product(tmp_path, ca
     polar-only detector ignores it with a warning."""
     import cv2
 
-    from jovis.geometry.resample import PRODUCT_LIMB_SHARE
+    from jovis.geometry.resample import NO_SKY_ZOOM, PRODUCT_LIMB_SHARE
     from jovis.released import find_release
 
     frames = tmp_path / "frames"
@@ -443,6 +446,7 @@ def test_infer_and_evaluate_take_a_limb_hint_for_crops_of_a_product(tmp_path, ca
         assert result["ok"] == 1
         (rows[hint],) = [json.loads(x) for x in (out / "manifest.jsonl").read_text().splitlines()]
     assert rows[None]["whole_disk_view"] is False and rows[None]["view_framing"] == "no sky"
+    assert rows[None]["resample_scale"] == pytest.approx(side / 96 * NO_SKY_ZOOM, abs=1e-3)
     assert "whole_disk_view" not in rows[300.0]
     assert rows[300.0]["resample_scale"] == pytest.approx(PRODUCT_LIMB_SHARE * side / 300, 1e-3)
     assert "-limb300" in rows[300.0]["run_key"] and "-limb" not in rows[None]["run_key"]
