@@ -98,6 +98,7 @@ def test_synth_multirun_through_jovis(tmp_path):
         assert [r["seed"] for r in rows] == [5]
     last = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     assert sorted(r["out"] for r in last) == sorted([str(a), str(b)])
+    assert not (tmp_path / "multirun").exists()  # (under the default out=, outputs/synth)
 
 
 def test_a_multirun_over_settings_gives_each_job_its_own_folder_in_out(tmp_path):
@@ -110,3 +111,6 @@ def test_a_multirun_over_settings_gives_each_job_its_own_folder_in_out(tmp_path)
     for seed in (5, 6):
         manifest = out / f"seed={seed}" / "manifest.jsonl"
         assert [json.loads(line)["seed"] for line in manifest.read_text().splitlines()] == [seed]
+    # Hydra's multirun.yaml goes under out=, not into the working folder
+    assert not (tmp_path / "multirun").exists()
+    assert [p.name for p in out.glob("multirun/*/*")] == ["multirun.yaml"]
