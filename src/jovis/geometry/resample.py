@@ -49,13 +49,6 @@ MAX_VIEW_ASPECT = 1.5
 # is cut by the frame: a crop. The shared map-projected products: 0.000-0.026 (the limb grazes
 # the edges); 640-px crops of 44C00037 with sky in them: 0.16-0.43
 MAX_VIEW_EDGE_CUT = 0.1
-# A squarish frame whose reader found no sky round the planet (a view nearer than the whole
-# disk, a crop) is finer than the whole-disk views the side's zoom assumes: the detector's own
-# such views (the lowest-altitude ones, 45-229 km/px) score vortex F1 0.26 at the side's zoom,
-# precision 0.17 (texture marked as vortices). Fed at this share of that zoom instead: 0.42
-# (96 synthetic views, seeds 32000000+, 15 without sky; 0.41-0.42 from 0.6 to 0.75, 0.35 at 0.8,
-# 0.24 at 0.5) and, on another 96 (seeds 34000000+, 16 without sky), 0.27 -> 0.48.
-NO_SKY_ZOOM = 0.7
 # ... unless the limb circle found round it is centred (within this share of the half side of
 # the frame's centre) and at most `CENTRED_LIMB_MAX` half sides: the frame is then a view framed
 # as the detector's own training views, whose limb overfills the frame (65% of 96 synthetic
@@ -63,6 +56,13 @@ NO_SKY_ZOOM = 0.7
 # near a product's limb sees a circle centred off the crop, 2-15 of its half sides away)
 CENTRED_LIMB_OFFSET = 0.25
 CENTRED_LIMB_MAX = 1.5
+# A squarish frame whose reader found no sky round the planet (a view nearer than the whole
+# disk, a crop) is finer than the whole-disk views the side's zoom assumes: the detector's own
+# such views (the lowest-altitude ones, 45-229 km/px) score vortex F1 0.26 at the side's zoom,
+# precision 0.17 (texture marked as vortices). Fed at this share of that zoom instead: 0.42
+# (96 synthetic views, seeds 32000000+, 15 without sky; 0.41-0.42 from 0.6 to 0.75, 0.35 at 0.8,
+# 0.24 at 0.5) and, on another 96 (seeds 34000000+, 16 without sky), 0.27 -> 0.48.
+NO_SKY_ZOOM = 0.7
 # A planet whose disk (the frame's valid data) spans less than this share of the frame's longer
 # side is smaller in it than in the views the detector learnt (their limb at 0.95-1.3 of the half
 # side; the shared products' at 0.99, spans 0.96-1.0): zoomed by the frame's side, its features
@@ -188,9 +188,7 @@ def plan_resampling(
             framing = {"limb_found_px": round(limb, 1)}
         if px_per_deg:
             scale, why = geometry.px_per_deg / float(px_per_deg), "px_per_deg hint"
-        elif (
-            limb
-        ):  # a planet that does not fill the frame (a raw product's spin frame; a small one)
+        elif limb:  # a planet not filling the frame: a raw product's spin frame, a small one
             scale = PRODUCT_LIMB_SHARE * geometry.view_side / limb
             why = f"limb radius {limb:.0f} px"
         else:  # a whole-disk view, as the model's perspective training views
@@ -326,9 +324,8 @@ def _bounding_limb(valid: np.ndarray) -> dict[str, Any] | None:
     ys, xs = np.nonzero(valid[::step, ::step])
     ys, xs = ys * step, xs * step
     radius = circle["radius"]
-    beyond = np.hypot(xs - circle["centre"][0], ys - circle["centre"][1]) > radius + max(
-        2.0, 0.02 * radius
-    )
+    reach = radius + max(2.0, 0.02 * radius)
+    beyond = np.hypot(xs - circle["centre"][0], ys - circle["centre"][1]) > reach
     return circle if beyond.mean() <= MAX_BEYOND_LIMB else None
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +47,7 @@ def frame_run_key(run_key: str, row: dict[str, Any] | None) -> str:
     gives it, so that a frame whose row was edited (a crop's limb radius, a grid) is predicted
     again; the run's key for a frame with no such row."""
     given = {k: row[k] for k in ROW_SETTINGS if row and row.get(k) is not None}
-    if not given:
-        return run_key
-    text = json.dumps(given, sort_keys=True, default=str)
-    return f"{run_key}-row{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+    return f"{run_key}-row{settings_digest(given)}" if given else run_key
 
 
 def settings_digest(settings: dict[str, Any]) -> str:
