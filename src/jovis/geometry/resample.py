@@ -49,6 +49,8 @@ MAX_VIEW_ASPECT = 1.5
 # is cut by the frame: a crop. The shared map-projected products: 0.000-0.026 (the limb grazes
 # the edges); 640-px crops of 44C00037 with sky in them: 0.16-0.43
 MAX_VIEW_EDGE_CUT = 0.1
+# the manifest's ``view_framing`` of a frame flagged as a crop (its report card names the fix)
+CROP_FRAMINGS = ("no sky", "disk cut by the frame's edges")
 # ... unless the limb circle found round it is centred (within this share of the half side of
 # the frame's centre) and at most `CENTRED_LIMB_MAX` half sides: the frame is then a view framed
 # as the detector's own training views, whose limb overfills the frame (65% of 96 synthetic
@@ -182,10 +184,10 @@ def plan_resampling(
         back_x, back_y = tgrid.pixel(lat, lon)
         return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, tgrid, grid), {}
     limb = _limb_radius(frame)
-    framing: dict[str, Any] = {}
+    note: dict[str, Any] = {}  # the manifest row's: a found limb, a framing flag
     if px_per_deg or geometry.view_share > 0:
         if not px_per_deg and not limb and (limb := _small_planet_limb(frame)):
-            framing = {"limb_found_px": round(limb, 1)}
+            note = {"limb_found_px": round(limb, 1)}
         if px_per_deg:
             scale, why = geometry.px_per_deg / float(px_per_deg), "px_per_deg hint"
         elif limb:  # a planet not filling the frame: a raw product's spin frame, a small one
@@ -196,11 +198,11 @@ def plan_resampling(
             scale, why = side / max(frame.shape), f"views of {side} px"
             if _squarish(frame) and sky_found(frame.meta) is False:  # a close view, a crop
                 scale, why = scale * NO_SKY_ZOOM, f"{why}, x{NO_SKY_ZOOM:g} without sky"
-            framing = _framing(frame, side, scale)
+            note = _framing(frame, side, scale)
         if abs(scale - 1) <= SAME_SCALE:
-            return None, {**_as_is(f"already at the model's scale ({why})", scale), **framing}
+            return None, {**_as_is(f"already at the model's scale ({why})", scale), **note}
         shape, map_x, map_y, back_x, back_y = _zoom_maps(frame.shape, scale)
-        return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, None), framing
+        return ResamplePlan(scale, shape, map_x, map_y, back_x, back_y, None), note
     return None, {
         **_as_is("no grid and no px_per_deg hint", 1.0),
         **_unknown_scale(frame, geometry),
@@ -357,7 +359,7 @@ def _framing(frame: Frame, side: int, scale: float) -> dict[str, Any]:
     if cut > MAX_VIEW_EDGE_CUT and _centred_limb(frame.valid):
         return {}
     if sky is False or cut > MAX_VIEW_EDGE_CUT:
-        framing = "no sky" if sky is False else "disk cut by the frame's edges"
+        framing = CROP_FRAMINGS[0] if sky is False else CROP_FRAMINGS[1]
         why = ("no sky round the planet" if sky is False else
                f"the frame's edges cut the planet's disk ({cut:.0%} of its edge pixels on it; a "
                "whole-disk product's limb only grazes them)")  # fmt: skip

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from jovis.geometry.resample import CROP_FRAMINGS
 from jovis.inference.manifest import recorded_output
 from jovis.io.atomic import write_text
 from jovis.text import printable
@@ -281,7 +282,7 @@ def _framing_warning(row: Mapping[str, Any]) -> str:
     if row.get("whole_disk_view") is not False:
         return ""
     framing = row.get("view_framing")
-    if framing in ("no sky", "disk cut by the frame's edges"):
+    if framing in CROP_FRAMINGS:
         return ('<br><span class="bad" data-warning="framing">not a whole-disk view '
                 f"({_e(framing)}): give limb_radius_px=</span>")  # fmt: skip
     return ('<br><span class="bad" data-warning="framing">not a whole-disk view: '
