@@ -62,6 +62,11 @@ def manifest(out):
         ("tile_overlap=0.9", "tile_overlap=0.9: must be between 0 and 0.75"),
         ("infer.part=3 infer.num_parts=2", "need 0 ≤ part < num_parts"),
         ("px_per_deg=-3", "px_per_deg=-3: must be a number > 0"),  # failed every frame
+        # a stage's settings of the wrong type were a traceback, out of range ran silently
+        ("oval_course={mode:on,bins:abc}", "oval_course.bins='abc': must be an integer ≥ 8"),
+        ("oval_course={mode:on,min_prob:2}", "oval_course.min_prob=2: must be at most 1"),
+        ("oval_course={mode:on,ribbon:-1}", "oval_course.ribbon=-1: must be a number > 0"),
+        ("look={mode:on,gamma:abc}", "look.gamma='abc': blur and gamma must be numbers > 0"),
     ],
 )
 def test_bad_setting_refused_before_any_folder(tiny_run, tmp_path, setting, words):
@@ -69,6 +74,7 @@ def test_bad_setting_refused_before_any_folder(tiny_run, tmp_path, setting, word
     run = infer(f"ckpt={tiny_run['checkpoint']}", f"input={frames(tmp_path / 'in')}",
                 f"out={out}", "device=cpu", *setting.split())  # fmt: skip
     assert run.returncode != 0 and words in run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
     assert not out.exists()
 
 

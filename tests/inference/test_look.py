@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import cv2
 import numpy as np
@@ -106,6 +107,9 @@ def test_settings_errors_name_the_fix_and_the_run_key_changes_only_where_it_can_
         LookSettings.from_value({"mode": "on", "sharpen": 2})
     with pytest.raises(ValueError, match="blur and gamma"):
         LookSettings(gamma=0)
+    for key, value in (("gamma", "abc"), ("saturation", -2.0), ("night", math.nan)):
+        with pytest.raises(ValueError, match=rf"look\.{key}="):  # a string was a TypeError
+            LookSettings.from_value({"mode": "on", key: value})
     assert LookSettings.from_value(None).mode == "off"
     assert LookSettings.from_value({"mode": "auto", "gamma": 0.5}).gamma == 0.5
     assert LookSettings(mode="off").key(RGB) == ""

@@ -205,6 +205,15 @@ def test_settings_resolve_and_refuse_bad_values():
         CourseSettings(grow_prob=0.5)
     with pytest.raises(ValueError, match="evidence_sigma"):
         CourseSettings(evidence_sigma=-1.0)
+    # every number is checked up front: a string was a TypeError, NaN failed every frame
+    for key, value, words in (("bins", "abc", "must be an integer ≥ 8"),
+                              ("min_prob", math.nan, "must be a number ≥ 0"),
+                              ("min_prob", 1.5, "must be at most 1"),
+                              ("ribbon", 0.0, "must be a number > 0"),
+                              ("prior_shape", -0.1, "must be a number > 0"),
+                              ("min_bin_pixels", 0, "must be an integer ≥ 1")):  # fmt: skip
+        with pytest.raises(ValueError, match=f"oval_course.{key}=.*{words}"):
+            CourseSettings.from_value({"mode": "on", key: value})
     # growth off keeps the run key of the settings made before it (41642d4); on, it changes it
     assert CourseSettings("on").key() == "-oc4728e13c"
     assert CourseSettings("on", grow_prob=0.1).key() != CourseSettings("on").key()

@@ -7,7 +7,10 @@ import json
 
 import numpy as np
 import pytest
+from hydra import compose, initialize_config_dir
 
+from jovis.apps.synth import synth_from_config
+from jovis.config import CONFIG_DIR
 from jovis.synth.params import SynthParams
 from jovis.synth.sequence import SequenceSpec, evolve
 from jovis.synth.sequence_set import write_sequence
@@ -50,6 +53,21 @@ def test_bad_sequence_keys_name_the_fix():
         SequenceSpec.from_dict({"frames": 3, "speed": 1})
     with pytest.raises(ValueError, match=r"sequence\.frames"):
         SequenceSpec.from_dict({"frames": 0})
+    # each number named with its key: strings were "could not convert string to float" or a
+    # traceback, and a NaN step or a negative share ran
+    for key, value, words in (("oscillation_km", "abc", "must be a number ≥ 0"),
+                              ("observer_lon_step_deg", "abc", "must be a number"),
+                              ("days", float("nan"), "must be a number > 0"),
+                              ("oval_radius_var", -1.0, "must be a number ≥ 0"),
+                              ("oval_brightness_var", 1.5, "must be at most 1"),
+                              ("oscillation_days", [5.0], "shortest, longest"),
+                              ("oscillation_days", [150.0, 60.0], "shortest <=")):  # fmt: skip
+        with pytest.raises(ValueError, match=rf"sequence\.{key}=.*{words}"):
+            _spec(**{key: value})
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose(config_name="synth", overrides=["out=unused", "sequence.frames=abc"])
+    with pytest.raises(ValueError, match=r"sequence\.frames='abc': must be an integer ≥ 0"):
+        synth_from_config(cfg)  # was int()'s "invalid literal", naming no key
 
 
 def test_write_sequence_has_times_ids_and_truth(tmp_path):

@@ -48,7 +48,11 @@ def synth_from_config(cfg: Any) -> dict[str, Any]:
         return write_hst_latlon(plain["out"], plain["n"], plain["size"], str(plain["hemisphere"]),
                                 int(plain["seed"]), plain.get("params"))  # fmt: skip
     sequence = plain.get("sequence") or {}
-    if int(sequence.get("frames") or 0) > 0:  # sequence=perijoves: one scene at several times
+    frames = check_at_least(
+        "sequence.frames", sequence.get("frames") or 0, 0,
+        "frames of one scene at several times; 0: independent frames",
+    )  # fmt: skip
+    if frames > 0:  # sequence=perijoves: one scene at several times
         from jovis.synth.sequence_set import write_sequence
 
         return write_sequence(

@@ -28,6 +28,8 @@ finds 14 of 60 vortices instead of 6 at lower precision, and marks limb strips o
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -60,11 +62,16 @@ class LookSettings:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"look.mode: {self.mode!r} is not one of {', '.join(MODES)}")
-        if not self.blur > 0 or self.gamma <= 0 or self.flatten < 0 or self.night < 0:
-            raise ValueError(
-                "look: blur and gamma must be > 0, flatten and night >= 0 "
-                "(e.g. blur: 0.1, flatten: 1.0, gamma: 1.0, night: 0.6)"
-            )
+        for key, above in (("blur", True), ("gamma", True), ("saturation", False),
+                           ("flatten", False), ("night", False)):  # fmt: skip
+            value = getattr(self, key)
+            number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            if not number or not math.isfinite(value) or (value <= 0 if above else value < 0):
+                raise ValueError(
+                    f"look.{key}={value!r}: blur and gamma must be numbers > 0, saturation, "
+                    "flatten and night >= 0 (e.g. blur: 0.1, flatten: 1.0, gamma: 1.0, "
+                    "saturation: 1.0, night: 0.6)"
+                )
 
     @classmethod
     def from_value(cls, value: Any) -> LookSettings:

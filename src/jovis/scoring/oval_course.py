@@ -43,7 +43,7 @@ import cv2
 import numpy as np
 
 from jovis.background import white_tophat
-from jovis.config import mode_settings, settings_digest
+from jovis.config import check_at_least, mode_settings, settings_digest
 from jovis.features import ring_fit
 from jovis.frame import far_uv_aurora_detector
 from jovis.robust import mad_sigma
@@ -54,6 +54,28 @@ MODES = ("auto", "on", "off")
 # HST reference bands are ~12 px wide at ~130 px; a "course" under 6 widths in radius is a
 # circle fitted to a short, thick arc whose curvature the pixels do not fix
 MIN_RADIUS_WIDTHS = 6.0
+
+
+# Each numeric setting's least value (strictly above it where True), integer or not, and what it
+# is: checked before any frame is read, so a string names the setting (it was a TypeError) and a
+# NaN or a negative width does not fail or empty every frame of the run.
+COURSE_RANGES = (
+    ("bins", 8, False, True, "longitude bins of the course"),
+    ("harmonics", 1, False, True, "harmonics of the fitted course"),
+    ("prior_shift", 0, True, False, "prior sd of the course's centre offset, x its radius"),
+    ("prior_shape", 0, True, False, "prior sd of its higher harmonics, x its radius"),
+    ("outlier", 0, True, False, "bins farther off the course than this many widths are left out"),
+    ("min_coverage", 0, False, False, "share of the bins the detected arcs must cover"),
+    ("max_gap_deg", 0, False, False, "longest gap in longitude the course is drawn through"),
+    ("min_pixels", 1, False, True, "oval pixels needed to fit a course"),
+    ("min_bin_pixels", 1, False, True, "oval pixels that make a bin covered"),
+    ("min_prob", 0, False, False, "least aurora probability of a drawn pixel"),
+    ("ribbon", 0, True, False, "the drawn ribbon's width over the detected arcs' median width"),
+    ("grow_prob", 0, False, False, "least probability the arcs grow into; 0 = no growth"),
+    ("evidence_sigma", 0, False, False, "sds of brightness that draw a gap; 0 = off"),
+    ("evidence_window_deg", 0, True, False, "arc the brightness is integrated over, deg"),
+)
+AT_MOST_ONE = ("min_coverage", "min_prob")  # shares and probabilities
 
 
 @dataclass(frozen=True)
@@ -81,18 +103,17 @@ class CourseSettings:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"oval_course.mode: {self.mode!r} is not one of {', '.join(MODES)}")
-        if self.bins < 8 or self.harmonics < 1 or 2 * self.harmonics + 1 > self.bins // 2:
+        for key, low, above, integer, meaning in COURSE_RANGES:
+            value = check_at_least(f"oval_course.{key}", getattr(self, key), low, meaning,
+                                   integer=integer, above=above)  # fmt: skip
+            if key in AT_MOST_ONE and value > 1:
+                raise ValueError(f"oval_course.{key}={value!r}: must be at most 1 ({meaning})")
+        if 2 * self.harmonics + 1 > self.bins // 2:
             raise ValueError(
                 f"oval_course: bins {self.bins} and harmonics {self.harmonics} need bins >= 8 "
                 "and at least twice as many bins as fitted terms (e.g. bins: 72, harmonics: 3)"
             )
-        if not 0.0 <= self.min_coverage <= 1.0 or self.max_gap_deg < 0:
-            raise ValueError("oval_course: min_coverage must be in [0, 1] and max_gap_deg >= 0")
-        if self.evidence_sigma < 0 or self.evidence_window_deg <= 0:
-            raise ValueError(
-                "oval_course: evidence_sigma must be >= 0 (0 = off) and evidence_window_deg > 0"
-            )
-        if not 0.0 <= self.grow_prob < 0.5:
+        if self.grow_prob >= 0.5:
             raise ValueError(
                 f"oval_course.grow_prob: {self.grow_prob} must be in [0, 0.5) (0 = no growth; "
                 "at 0.5 and above it is the decision threshold the arcs already passed)"

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from jovis.config import dataclass_keys
+from jovis.config import check_at_least, dataclass_keys
 from jovis.synth import oval as ov
 from jovis.synth.params import SynthParams
 from jovis.synth.scene import latlon_to_plane, plane_to_latlon, sample_scene
@@ -34,6 +34,21 @@ from jovis.synth.vortices import km_per_deg
 
 DAYS_PER_YEAR = 365.25
 DEFAULT_DRIFT = {"north": 4.0, "south": 7.5}  # deg/yr west, PHYSICS.md §1 (Gavriel & Kaspi)
+
+
+# sequence.* numbers: least value (strictly above it where True) and what each is
+SEQUENCE_RANGES = (
+    ("frames", 1, False, "frames of the sequence"),
+    ("days", 0, True, "days between frames"),
+    ("oscillation_km", 0, False, "semi-axis of each cyclone's oscillation, km"),
+    ("born_at", 0, False, "share of the sequence at which the born vortex appears"),
+    ("dies_at", 0, False, "share of the sequence after which the dying vortex is gone"),
+    ("oval_shift_deg", 0, False, "largest offset of the oval's centre, deg"),
+    ("oval_radius_var", 0, False, "the oval's mean radius varies by this share either way"),
+    ("oval_brightness_var", 0, False, "the oval's gain varies by this share either way"),
+    ("observer_lon_step_deg", -math.inf, False, "the observer's longitude step per frame, deg"),
+)
+SEQUENCE_SHARES = ("born_at", "dies_at", "oval_radius_var", "oval_brightness_var")
 
 
 @dataclass
@@ -57,14 +72,26 @@ class SequenceSpec:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> SequenceSpec:
+        """The spec from ``sequence.*``, each number checked (a string was a conversion error
+        that did not name its key, or a traceback; a NaN or a negative share ran)."""
         spec = cls(**dataclass_keys(cls, data, "configs/synth.yaml sequence"))
-        if int(spec.frames) < 1:
-            raise ValueError(f"sequence.frames must be >= 1, got {spec.frames}")
-        if not float(spec.days) > 0:
-            raise ValueError(f"sequence.days must be > 0 (days between frames), got {spec.days}")
-        for key in ("born_at", "dies_at"):
-            if not 0.0 <= float(getattr(spec, key)) <= 1.0:
-                raise ValueError(f"sequence.{key} must be in [0, 1] (share of the sequence)")
+        for key, low, above, meaning in SEQUENCE_RANGES:
+            value = check_at_least(f"sequence.{key}", getattr(spec, key), low, meaning,
+                                   integer=key == "frames", above=above)  # fmt: skip
+            if key in SEQUENCE_SHARES and value > 1:
+                raise ValueError(f"sequence.{key}={value!r}: must be at most 1 ({meaning})")
+        if spec.drift_deg_per_yr is not None:
+            check_at_least("sequence.drift_deg_per_yr", spec.drift_deg_per_yr, -math.inf,
+                           "westward drift of the polygon; null: 4 north, 7.5 south",
+                           integer=False)  # fmt: skip
+        periods = spec.oscillation_days
+        if not (isinstance(periods, list | tuple) and len(periods) == 2
+                and all(isinstance(v, int | float) and not isinstance(v, bool) for v in periods)
+                and 0 < periods[0] <= periods[1] < math.inf):  # fmt: skip
+            raise ValueError(
+                f"sequence.oscillation_days={periods!r}: must be [shortest, longest] "
+                "oscillation periods in days, 0 < shortest <= longest"
+            )
         try:
             datetime.fromisoformat(str(spec.start))
         except ValueError as err:
