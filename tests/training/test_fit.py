@@ -120,9 +120,30 @@ def test_early_stopping_stops_when_the_monitor_stalls(tmp_path):
     assert run["steps"] == 4  # validations at steps 2 and 4, stopped after the second
 
 
+def test_a_monitored_score_a_validation_cannot_give_does_not_stop_the_run(tmp_path):
+    """A network that marks no vortex yet has no vortex precision (0/0, not logged): monitoring
+    it stopped the run at its first validation (Lightning's ModelCheckpoint: "could not find the
+    monitored key"). Now that validation counts as the worst, and the logs keep it left out."""
+    overrides = ["experiment=tiny", f"out={tmp_path}", "trainer.max_steps=4",
+                 "checkpoint.monitor=val/vortex_precision", "init.head_prior=[1,0,0]"]  # fmt: skip
+    run = train(compose_config("train", overrides))
+    assert run["steps"] == 4 and Path(run["best_checkpoint"]).is_file()
+    with open(next(tmp_path.glob("*/logs/metrics.csv"))) as f:
+        rows = [r for r in csv.DictReader(f) if r.get("val/mean_iou")]
+    assert len(rows) == 2 and not any(r.get("val/vortex_precision") for r in rows)
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
+        # a name validation never logs stopped the run at its first validation, with a traceback
+        (
+            "checkpoint.monitor=val/vortex_iuo",
+            r"checkpoint\.monitor='val/vortex_iuo' is not a score training logs; valid choices: "
+            r"train/loss, val/loss, val/mean_iou, val/background_iou, val/aurora_iou, "
+            r"val/vortex_iou",
+        ),
+        ("checkpoint.mode=maximum", r"checkpoint\.mode='maximum'; valid choices: max, min"),
         ("trainer.strategy=dp", r"trainer\.strategy='dp'; valid choices: auto, ddp"),
         ("optim.schedule=linear", r"optim\.schedule='linear'; valid choices: cosine, onecycle"),
         ("data.batch_size=16", r"data\.batch_size=16 is larger than the training set \(8 frames"),

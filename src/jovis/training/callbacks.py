@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
+import torch
 from lightning.pytorch.callbacks import (
     Callback,
     EarlyStopping,
@@ -76,6 +77,48 @@ class LastCheckpoint(Callback):
         trainer.save_checkpoint(self.path)
 
 
+def monitor_keys(class_names: list[str], sources: list[str]) -> list[str]:
+    """The scores a validation logs (`SegmentationModule.on_validation_epoch_end`), which
+    ``checkpoint.monitor`` may name: a name it never logs stopped the run at its first
+    validation (Lightning's ModelCheckpoint), an epoch or an hour in."""
+    ious = [f"{name}_iou" for name in class_names]
+    keys = ["loss", "mean_iou", *ious, "vortex_precision", "vortex_recall", "vortex_f1",
+            "oval_boundary_mean"]  # fmt: skip
+    keys += [f"{source}/{key}" for source in sources for key in ("mean_iou", *ious)]
+    return ["train/loss", *(f"val/{key}" for key in keys)]
+
+
+def check_monitor(monitor: Any, mode: Any, class_names: list[str], sources: list[str]) -> None:
+    """ValueError naming ``checkpoint.monitor`` / ``checkpoint.mode`` and the valid choices."""
+    keys = monitor_keys(class_names, sources)
+    if monitor not in keys:
+        raise ValueError(f"checkpoint.monitor={monitor!r} is not a score training logs; valid "
+                         f"choices: {', '.join(keys)}")  # fmt: skip
+    if mode not in MONITOR_WORST:
+        raise ValueError(f"checkpoint.mode={mode!r}; valid choices: max, min")
+
+
+# A validation that cannot score the monitored key (no vortex predicted or labelled: precision
+# 0/0; no oval: no boundary distance) gives it the worst value: every "max" score is in [0, 1],
+# and a large finite "min" value, since EarlyStopping stops on one that is not finite.
+MONITOR_WORST = {"max": 0.0, "min": 1.0e9}
+
+
+class MonitorFallback(Callback):
+    """Puts the worst value of ``checkpoint.mode`` in the trainer's metrics when a validation
+    left the monitored score out (undefined, so the module does not log it): ModelCheckpoint
+    and EarlyStopping stopped the run with an error when their key was missing. The logs keep
+    the score left out; only the checkpoint choice sees the worst value."""
+
+    def __init__(self, monitor: str, mode: str) -> None:
+        self.monitor, self.worst = monitor, MONITOR_WORST[mode]
+
+    def on_validation_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        value = trainer.callback_metrics.get(self.monitor)
+        if value is None or not torch.isfinite(torch.as_tensor(value)).all():
+            trainer.callback_metrics[self.monitor] = torch.tensor(self.worst)
+
+
 def build_callbacks(
     run_dir: Path, cfg: Mapping[str, Any], *, progress: bool, validates: bool
 ) -> list[Callback]:
@@ -88,6 +131,7 @@ def build_callbacks(
     monitor, mode = cfg["monitor"], cfg.get("mode", "max")
     callbacks: list[Callback] = [DataEpoch(), LastCheckpoint(ckpt_dir, cfg["every_n_steps"])]
     if validates:
+        callbacks.append(MonitorFallback(monitor, mode))  # before the two that read the score
         callbacks.append(
             ModelCheckpoint(
                 dirpath=ckpt_dir,

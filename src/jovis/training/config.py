@@ -10,11 +10,12 @@ from typing import Any
 import torch
 
 from jovis.config import check_at_least
+from jovis.data.mixed import val_source_names
 from jovis.devices import DEVICE_CHOICES
 from jovis.frame import LabelSchema
 from jovis.models.head_prior import check_head_prior
 from jovis.synth.params import SynthParams
-from jovis.training.callbacks import check_loggers
+from jovis.training.callbacks import check_loggers, check_monitor
 from jovis.training.schedules import check_schedule
 
 log = logging.getLogger(__name__)
@@ -89,8 +90,11 @@ def check_train_config(cfg: Mapping[str, Any]) -> None:
     if data.get("kind") in ("synthetic", "mixed"):  # (else the run's folder is made first)
         SynthParams.from_dict(data.get("params"))
     check_device(cfg["device"], tcfg.get("accelerator"))
-    num_classes = LabelSchema.from_dict(cfg["labels"]).num_classes
-    check_head_prior((cfg.get("init") or {}).get("head_prior"), num_classes)
+    schema = LabelSchema.from_dict(cfg["labels"])
+    check_head_prior((cfg.get("init") or {}).get("head_prior"), schema.num_classes)
+    ckpt = cfg.get("checkpoint") or {}
+    check_monitor(ckpt.get("monitor"), ckpt.get("mode", "max"), schema.names,
+                  val_source_names(data))  # fmt: skip
 
 
 def check_device(device: str, accelerator: str | None) -> None:
