@@ -144,6 +144,11 @@ def test_a_monitored_score_a_validation_cannot_give_does_not_stop_the_run(tmp_pa
             r"val/vortex_iou",
         ),
         ("checkpoint.mode=maximum", r"checkpoint\.mode='maximum'; valid choices: max, min"),
+        # int()'s or float()'s message naming no key, or numpy's at the first batch
+        ("early_stopping.patience=abc", r"early_stopping\.patience='abc': must be an integer"),
+        ("normalisation.low=abc", r"normalisation\.low='abc': must be a percentile in \[0, 100\]"),
+        ("normalisation.high=150", r"normalisation\.high=150: must be a percentile"),
+        ("data.view={polar:abc}", r"data\.view=\{'polar': 'abc'\}: probabilities must be numbers"),
         ("trainer.strategy=dp", r"trainer\.strategy='dp'; valid choices: auto, ddp"),
         ("optim.schedule=linear", r"optim\.schedule='linear'; valid choices: cosine, onecycle"),
         ("data.batch_size=16", r"data\.batch_size=16 is larger than the training set \(8 frames"),

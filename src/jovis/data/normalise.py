@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,27 @@ DEFAULT_NORMALISATION: dict[str, Any] = {
     "clip": [-0.5, 2.0],
 }
 STRIP_VALUES = 1 << 16  # pixels per strip of `normalise_frame`: 0.5 MB of float64 temporaries
+
+
+def check_normalisation(settings: Mapping[str, Any]) -> None:
+    """ValueError naming the ``normalisation`` key that is wrong: a percentile outside 0-100 or
+    a string reached `numpy.percentile` at the first batch, after the run's folder was made."""
+    if settings.get("kind") != "percentile":
+        raise ValueError(f"unknown normalisation kind {settings.get('kind')!r}; valid: percentile")
+    low, high, clip = settings.get("low"), settings.get("high"), settings.get("clip")
+    for key, value in (("low", low), ("high", high)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            raise ValueError(f"normalisation.{key}={value!r}: must be a percentile in [0, 100]")
+    if not low < high:
+        raise ValueError(f"normalisation.low={low} must be below normalisation.high={high}")
+    pair = isinstance(clip, Sequence) and not isinstance(clip, str) and len(clip) == 2
+    if (
+        not pair
+        or not all(isinstance(v, int | float) and math.isfinite(v) for v in clip)
+        or not (clip[0] < clip[1])
+    ):
+        raise ValueError(f"normalisation.clip={clip!r}: must be [low, high], low below high "
+                         "(normalised units: 0 and 1 are the two percentiles)")  # fmt: skip
 
 
 def normalise_frame(

@@ -38,9 +38,14 @@ def parse_view_mix(spec: Any) -> dict[str, float]:
     unknown = sorted(set(spec) - set(VIEW_KINDS))
     if unknown:
         raise ValueError(f"data.view: unknown view(s) {unknown}; valid: {', '.join(VIEW_KINDS)}")
-    weights = {k: float(spec[k]) for k in VIEW_KINDS if k in spec}
-    if any(not np.isfinite(w) or w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-        raise ValueError(f"data.view={dict(spec)!r}: probabilities must be ≥ 0 and not all 0")
+    weights = {k: spec[k] for k in VIEW_KINDS if k in spec}
+    numbers = all(isinstance(w, int | float) and not isinstance(w, bool) for w in weights.values())
+    if (
+        not numbers
+        or any(not np.isfinite(w) or w < 0 for w in weights.values())
+        or sum(weights.values()) <= 0
+    ):
+        raise ValueError(f"data.view={dict(spec)!r}: probabilities must be numbers ≥ 0, not all 0")
     total = sum(weights.values())
     return {k: w / total for k, w in weights.items() if w > 0}
 

@@ -11,6 +11,7 @@ import torch
 
 from jovis.config import check_at_least
 from jovis.data.mixed import val_source_names
+from jovis.data.normalise import check_normalisation
 from jovis.devices import DEVICE_CHOICES
 from jovis.frame import LabelSchema
 from jovis.models.head_prior import check_head_prior
@@ -87,6 +88,16 @@ def check_train_config(cfg: Mapping[str, Any]) -> None:
     check_at_least("optim.weight_decay", optim.get("weight_decay", 0.0), 0, "AdamW's decay",
                    integer=False)  # fmt: skip
     _int(cfg, "optim.warmup_steps", 0, "linear warm-up steps", none_ok=True)
+    _int(cfg, "early_stopping.patience", 0, "validations without improvement; null = off",
+         none_ok=True)  # fmt: skip
+    check_at_least(
+        "early_stopping.min_delta",
+        (cfg.get("early_stopping") or {}).get("min_delta", 0.0),
+        0,
+        "least change that counts as an improvement",
+        integer=False,
+    )
+    check_normalisation(cfg.get("normalisation") or {})
     if data.get("kind") in ("synthetic", "mixed"):  # (else the run's folder is made first)
         SynthParams.from_dict(data.get("params"))
     check_device(cfg["device"], tcfg.get("accelerator"))
