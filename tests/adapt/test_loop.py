@@ -132,7 +132,12 @@ def test_adapt_takes_model_like_infer_and_refuses_an_unknown_name(tiny_ckpt, fra
      ("teacher.emission_disk_px=1", "teacher.emission_disk_px"),
      # these two were checked where used, after the run's folder and config.yaml were written
      ("teacher.threshold=1.5", "teacher.threshold"), ("teacher.momentum=2", "teacher.momentum"),
-     ("px_per_deg=-1", "px_per_deg"), ("limb_radius_px=0", "limb_radius_px")],
+     ("px_per_deg=-1", "px_per_deg"), ("limb_radius_px=0", "limb_radius_px"),
+     # these reached AdamW, int(), float() or the renderer: a traceback, or no key named
+     ("weight_decay=-1", "weight_decay=-1: must"), ("size=abc", "size='abc': must"),
+     ("real_share=abc", "real_share='abc': must"),
+     ("guard.synthetic_frames=-1", "guard.synthetic_frames=-1: must"),
+     ("guard.synthetic_seed=abc", "guard.synthetic_seed='abc': must")],
 )  # fmt: skip
 def test_bad_settings_are_refused_before_any_output(tiny_ckpt, frames_dir, tmp_path, override,
                                                     key):  # fmt: skip

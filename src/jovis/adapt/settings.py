@@ -22,6 +22,19 @@ def check_settings(cfg: dict[str, Any]) -> None:
     for key, value in (("lr", cfg["lr"]), ("guard.agreement_drop", cfg["guard"]["agreement_drop"]),
                        ("guard.synthetic_drop", cfg["guard"]["synthetic_drop"])):  # fmt: skip
         check_at_least(key, value, 0, "a rate or a drop", integer=False)
+    # these reached AdamW, int() or the synthetic renderer first: a traceback, or a message
+    # that named no key
+    check_at_least("weight_decay", cfg.get("weight_decay", 0.0), 0, "AdamW's decay",
+                   integer=False)  # fmt: skip
+    check_at_least("guard.synthetic_frames", cfg["guard"].get("synthetic_frames", 0), 0,
+                   "frames of the fixed synthetic check; 0: no synthetic check")  # fmt: skip
+    for key, value, low, meaning in (
+        ("size", cfg.get("size"), 32, "side of the training crops, px; null: the checkpoint's"),
+        ("guard.synthetic_seed", cfg["guard"].get("synthetic_seed"), 0,
+         "seed of the synthetic check; null: the checkpoint's data.val_seed"),
+    ):  # fmt: skip
+        if value is not None:
+            check_at_least(key, value, low, meaning)
     ratio = cfg["guard"].get("area_ratio")
     if ratio is not None and (not isinstance(ratio, int | float) or ratio <= 1):
         raise ValueError(f"adapt: guard.area_ratio={ratio!r} must be > 1, or null (off)")
@@ -36,7 +49,9 @@ def check_settings(cfg: dict[str, Any]) -> None:
         value = cfg["teacher"].get(key)
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise ValueError(f"adapt: teacher.{key}={value!r}: must be in [0, 1]")
-    batch_split(int(cfg["batch_size"]), float(cfg["real_share"]))
+    share = check_at_least("real_share", cfg["real_share"], 0,
+                           "share of a step's frames that are real", integer=False)  # fmt: skip
+    batch_split(int(cfg["batch_size"]), float(share))
     scale = check_scale_hint(cfg.get("px_per_deg"))
     check_limb_hint(cfg.get("limb_radius_px"), scale)
 
