@@ -56,6 +56,10 @@ def test_train_runs_a_recipe_from_the_users_config_dir(trained):
 
 def test_evaluate_script_takes_data_dir_and_reports_the_saved_confusion_matrix(trained):
     out = trained["tmp"] / "eval"
+    proc, _ = run("scripts/evaluate.py", f"ckpt={trained['checkpoint']}", f"data={trained['data']}",
+                  f"out={out}", "batch_size=abc", ok=False)  # fmt: skip
+    assert proc.returncode != 0 and "batch_size='abc': must be an integer ≥ 1" in proc.stderr
+    assert not out.exists()  # (was int()'s "invalid literal", naming no key)
     proc, scores = run(
         "scripts/evaluate.py", f"ckpt={trained['checkpoint']}", f"data={trained['data']}",
         f"out={out}", "device=cpu",

@@ -1,7 +1,9 @@
+import re
 import time
 
 import pytest
 import torch
+from tests.conftest import compose_config
 
 from jovis.benchmarks.infer import GpuSampler, run_infer
 from jovis.checkpoint import save_checkpoint
@@ -143,6 +145,18 @@ def test_optional_counts_read_numbers_given_as_text_and_name_a_word():
         "frames": 2, "tta_frames": None, "num_workers": 0}  # fmt: skip
     with pytest.raises(ValueError, match=r"frames='abc': must be an integer"):
         optional_ints(OmegaConf.create({"frames": "abc"}), "frames")
+
+
+@pytest.mark.parametrize(("override", "words"), [("repeats=abc", "repeats='abc'"),
+                                                ("scaling.sizes=[256,abc]", "scaling.sizes='abc'"),
+                                                ("size=16", "size=16")])  # fmt: skip
+def test_every_count_is_checked_before_a_suite_runs(override, words):
+    """A word failed inside a suite as int()'s "invalid literal", naming no key."""
+    from jovis.apps.benchmark import check_counts
+
+    check_counts(compose_config("benchmark", ["suite=io"]))  # the shipped values pass
+    with pytest.raises(ValueError, match=rf"{re.escape(words)}: must be an integer ≥"):
+        check_counts(compose_config("benchmark", ["suite=io", override]))
 
 
 def test_the_benchmark_reads_frames_as_the_count_typed(tmp_path):

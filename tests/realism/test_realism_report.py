@@ -119,6 +119,13 @@ def test_bad_settings_fail_with_the_key(tmp_path):
     cfg = compose_config("realism", [f"out={tmp_path}", f"real={tmp_path}"])
     with pytest.raises(ValueError, match=r"no FITS frames \(\*\.fits, \*\.fits\.gz"):
         report_from_config(cfg)
+    # int()'s and float()'s messages named no key; the size is refused before the real
+    # frames are read (real= here holds none)
+    for override, words in (("size=abc", "size='abc': must be an integer ≥ 64"),
+                            ("lat_range=[abc,80]", "lat_range='abc': must be a")):  # fmt: skip
+        cfg = compose_config("realism", [f"out={tmp_path}", f"real={tmp_path}", override])
+        with pytest.raises(ValueError, match=words):
+            report_from_config(cfg)
 
 
 def test_real_frames_are_read_gzipped_and_bad_files_left_out_by_name(tmp_path, caplog):

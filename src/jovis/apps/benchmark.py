@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from rich.console import Console
 from rich.table import Table
 
 from jovis.apps.common import CONFIG_PATH, TEXT_KEYS, checked, emit_result, jovis_app
-from jovis.config import to_plain
+from jovis.config import check_at_least, to_plain
 from jovis.io.atomic import write_json
 
 SUITES = (
@@ -63,6 +63,20 @@ def run_io(cfg: DictConfig) -> tuple[dict, Table]:
 # the settings kept as typed text: the apps' file and folder names, less frames= (here a count
 # of frames, not labels' folder of them: frames=2 arrived as the text '2')
 TEXT_SETTINGS = tuple(key for key in TEXT_KEYS if key != "frames")
+# The suites' integer settings (a list: each of its items) and their least values, checked
+# before any suite runs: a word failed deep inside as int()'s "invalid literal", naming no key.
+COUNTS = {"repeats": 1, "size": 32, "batch_size": 1, "tile_size": 32, "scaling.sizes": 32,
+          "scaling.frames": 1, "scaling.batch_sizes": 1, "scaling.batch_size": 1,
+          "scaling.batch_at": 32, "scaling.tile_size": 32, "scaling.train_sizes": 32,
+          "scaling.train_steps": 1}  # fmt: skip
+
+
+def check_counts(cfg: DictConfig) -> None:
+    """ValueError naming the first of `COUNTS` that is not an integer at or above its least."""
+    for key, low in COUNTS.items():
+        value = OmegaConf.select(cfg, key)
+        for item in value if isinstance(value, ListConfig) else [value]:
+            check_at_least(key, item, low, "see configs/benchmark.yaml")
 
 
 def optional_ints(cfg: DictConfig, *keys: str) -> dict[str, int | None]:
@@ -443,6 +457,7 @@ def main(cfg: DictConfig) -> None:
     cfg = checked(cfg, nullable=NULLABLE_BOOLEANS, text_keys=TEXT_SETTINGS)
     if cfg.suite not in SUITES:
         raise ValueError(f"suite={cfg.suite!r}; valid choices: {', '.join(SUITES)}")
+    check_counts(cfg)
     suites = {"io": run_io, "infer": run_infer, "synth": run_synth, "train": run_train,
               "real": run_real, "scaling": run_scaling,
               "temporal": run_temporal, "oval_course": run_oval_course,

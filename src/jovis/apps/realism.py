@@ -14,7 +14,7 @@ from typing import Any
 from omegaconf import DictConfig
 
 from jovis.apps.common import CONFIG_PATH, checked, emit_result, jovis_app
-from jovis.config import to_plain
+from jovis.config import check_at_least, to_plain
 from jovis.paths import real_data_dir
 
 HST_FOLDER = "hst_stis_north_2016-05-21"  # under the real-data folder: `real: null`
@@ -30,23 +30,28 @@ def report_from_config(cfg: Any) -> dict[str, Any]:
     ``size: null`` renders the synthetic frames at the real frames' pixel scale: side =
     round(2 · max_colatitude · px_per_deg of the first real frame's grid).
     """
-    from jovis.config import check_at_least
     from jovis.devices import resolve_device
     from jovis.realism.report import load_real_frames, realism_report, render_synthetic_frames
     from jovis.synth.params import SynthParams
 
     n = check_at_least("n", cfg.n, 1, "synthetic frames the realism report renders")
     seed = check_at_least("seed", cfg.seed, 0, "the first synthetic frame's seed")
-    lat_range = tuple(float(v) for v in cfg.lat_range)
+    lat_range = tuple(cfg.lat_range)
     if len(lat_range) != 2:
         raise ValueError(f"lat_range={list(lat_range)} must be [low, high] in degrees")
+    for value in lat_range:
+        check_at_least("lat_range", value, 0, "|latitude| band, degrees", integer=False)
+    lat_range = tuple(float(v) for v in lat_range)
     params = to_plain(cfg.params) if cfg.get("params") else None
     max_colat = SynthParams.from_dict(params).max_colatitude
+    size = cfg.get("size")
+    if size is not None:  # checked before the real frames are read
+        check_at_least("size", size, 64, "synthetic frame side, px; null: the real frames' scale")
     real_folder = cfg.real or default_real()
     left_out: list[dict[str, str]] = []
     real = load_real_frames(real_folder, left_out)
-    size = cfg.get("size")
-    size = round(2 * max_colat * real[0].grid.px_per_deg) if size is None else int(size)
+    if size is None:  # the real frames' plate scale
+        size = round(2 * max_colat * real[0].grid.px_per_deg)
     device = resolve_device(str(cfg.get("device", "cpu")))
     synthetic = render_synthetic_frames(range(seed, seed + n), size, params, device)
     settings = {
