@@ -7,8 +7,9 @@ import zlib
 
 import cv2
 import numpy as np
+import pytest
 
-from jovis.io import read_frame
+from jovis.io import FrameReadError, read_frame
 from jovis.io.generic import jpeg_end, png_key_colour
 
 
@@ -117,9 +118,6 @@ def test_a_tiffs_pages_are_counted_without_its_overviews_and_masks():
 
 
 def test_a_stack_of_frames_in_one_tiff_is_refused_not_read_as_its_first_page(tmp_path):
-    import pytest
-
-    from jovis.io import FrameReadError, read_frame
 
     path = tmp_path / "stack.tif"
     pages = [np.full((40, 50), v, np.uint16) for v in (100, 2000, 30000)]
@@ -143,3 +141,11 @@ def test_npy_channels_first_is_moved_last(tmp_path):
     np.save(tmp_path / "hwc.npy", hwc)
     frame = read_frame(tmp_path / "hwc.npy")
     assert frame.image.shape == (6, 40, 2) and "layout" not in frame.meta
+
+
+def test_a_complex_npy_is_refused_not_cast_to_its_real_part(tmp_path):
+    """Casting kept the real part with only a ComplexWarning: a Fourier-space or calibrated
+    complex product was predicted as if it were the brightness."""
+    np.save(tmp_path / "c.npy", (np.ones((40, 48)) + 2j).astype(np.complex64))
+    with pytest.raises(FrameReadError, match=r"c\.npy: a complex array \(complex64\): save"):
+        read_frame(tmp_path / "c.npy")

@@ -281,6 +281,11 @@ def read_npy(path: Path, instrument: str | None = None, channels: list[str] | No
         raise FrameReadError(
             path, f"expected a numeric H×W or H×W×C array, got shape {array.shape} {array.dtype}"
         )
+    if np.iscomplexobj(array):  # casting kept the real part silently (a ComplexWarning only)
+        raise FrameReadError(
+            path, f"a complex array ({array.dtype}): save the brightness as a real array, e.g. "
+            "np.save(path, np.abs(a)) or a.real"
+        )  # fmt: skip
     meta = {"format": "npy", "dtype": str(array.dtype)}
     if array.ndim == 3 and array.shape[0] <= MAX_CUBE_PLANES < array.shape[2]:
         # PyTorch's layout (C×H×W); read as H×W×C it would be a frame C px tall with W bands
