@@ -62,6 +62,24 @@ def test_unplaceable_shapes_are_listed_and_the_rest_imported(tmp_path, frames, s
     assert len(report["skipped"]) == 6
 
 
+def test_a_shape_far_outside_the_frame_is_skipped_not_a_crash(tmp_path, frames, schema):  # noqa: F811
+    """A vertex at 1e30 stopped the whole import with NumPy's "Maximum allowed size exceeded",
+    one at 1e9 asked for gigabytes, and OpenCV's ellipse fit of such a vortex did not converge;
+    a vortex cut by the frame's edge is still placed."""
+    far = [[20, 20], [1e9, 22], [30, 30], [25, 35], [18, 28]]
+    write(tmp_path / "plain.json", {"imagePath": "plain.npy", "shapes": [
+        {"label": "aurora", "shape_type": "polygon", "points": [[1, 1], [1e30, 2], [3, 9]]},
+        {"label": "vortex", "shape_type": "polygon", "points": far},
+        {"label": "vortex", "shape_type": "circle", "points": [[10, 10], [1e9, 10]]},
+        {"label": "vortex", "shape_type": "polygon",
+         "points": [[-5, 10], [6, 12], [8, 18], [2, 22], [-8, 16]]},
+    ]})  # fmt: skip
+    result = import_annotations(tmp_path / "plain.json", frames, tmp_path / "set", schema)
+    reasons = [s["reason"] for s in result["skipped_shapes"]]
+    assert result["placed"] == 1 and len(reasons) == 3, reasons
+    assert all("px from the frame's centre, over 10x its side" in r for r in reasons)
+
+
 def test_an_unreadable_file_is_recorded_and_the_others_imported(tmp_path, frames, schema):  # noqa: F811
     """One corrupt or wrong-schema file in a folder of annotations: named with its reason in the
     skipped list and import_report.json, and the rest of the folder imported (the house rule for

@@ -20,6 +20,10 @@ from jovis.geometry.ellipse import ellipse_points
 
 EPS = 1e-3  # px: a centre this close to an outline is on it (lat/lon round trips)
 UNLABELLED = ("ignore", "background")
+# a shape reaching farther than this many frame sides from the frame's centre is skipped: its
+# coordinates are not this frame's pixels (1e30 stopped the whole import with NumPy's "Maximum
+# allowed size exceeded"; 1e9 asked for gigabytes; OpenCV's ellipse fit did not converge)
+FAR_OUTSIDE = 10
 DEFAULT_ALIASES = {
     "aurora_oval": "aurora",
     "oval": "aurora",
@@ -156,6 +160,12 @@ def rasterise(
         rings = [shape.outline()] if shape.ellipse is not None else shape.rings
         if not rings or len(rings[0]) < 3 or not np.isfinite(np.concatenate(rings)).all():
             skipped.append(_skip(shape, "degenerate outline (fewer than 3 finite points)"))
+            continue
+        reach = float(np.abs(np.concatenate(rings) - [w / 2, h / 2]).max())
+        if reach > FAR_OUTSIDE * max(h, w):
+            why = (f"reaches {reach:.3g} px from the frame's centre, over {FAR_OUTSIDE}x its "
+                   "side: coordinates in another unit or of another frame?")  # fmt: skip
+            skipped.append(_skip(shape, why))
             continue
         region = fill(rings, (h, w))
         if not region.any():
