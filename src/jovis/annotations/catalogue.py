@@ -82,8 +82,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def _shape(row, label, where, frame, latitude, longitude, axes, min_confidence) -> Shape:
     try:
-        lat = float(centric_latitude(float(row["lat"]), latitude))
-        lon = float(west_longitude(float(row["lon"]), longitude))
+        lat, lon = float(row["lat"]), float(row["lon"])
         a = float(row.get("semi_major") or row["radius"])
         b = float(row.get("semi_minor") or row["radius"])
         angle = float(row.get("angle_deg") or 0.0)
@@ -95,6 +94,11 @@ def _shape(row, label, where, frame, latitude, longitude, axes, min_confidence) 
     if not all(math.isfinite(v) for v in (lat, lon, a, b, angle)):
         raise ValueError(f"lat, lon, axes and angle must be finite numbers, got "
                          f"{lat}, {lon}, {a}, {b}, {angle}")  # fmt: skip
+    # (a latitude of 95 was placed 5 deg beyond the pole, a longitude of 1e30 at its remainder)
+    if not (-90 <= lat <= 90 and -360 <= lon <= 360):
+        raise ValueError(f"lat {lat} must be in [-90, 90] and lon {lon} in [-360, 360] deg")
+    lat = float(centric_latitude(lat, latitude))
+    lon = float(west_longitude(lon, longitude))
     if min_confidence is not None and conf is not None and conf < min_confidence:
         raise ValueError(f"confidence {conf} < catalogue.min_confidence={min_confidence}")
     frame.check_placeable()
