@@ -62,6 +62,17 @@ def test_detect_runs_infer_and_reads_its_outputs(products, tmp_path):
         again.mask("gone")
     with pytest.raises(KeyError, match=r"no frame 'nope' in .*; its frames are"):
         again.features("nope")
+    # a run stopped while it wrote its manifest: the reader says what to do (infer redoes the
+    # frame and rewrites the manifest), as jovis track does
+    path = tmp_path / "o" / uv / "manifest.jsonl"
+    path.write_text(path.read_text()[:-30])
+    for read in (jovis.load_detections, lambda out: jovis.track(out, out=tmp_path / "t")):
+        with pytest.raises(
+            ValueError,
+            match=r"manifest\.jsonl:2: not valid JSON .*a line cut "
+            r"by a run that was stopped; run `jovis infer` again",
+        ):
+            read(tmp_path / "o")
 
 
 def test_detect_refuses_an_unknown_setting_naming_the_nearest(tmp_path):

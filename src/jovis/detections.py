@@ -131,7 +131,12 @@ def load_detections(out: str | Path) -> Detections:
     """Read an infer output folder (``jovis infer ... out=DIR``, one detector's or model=auto's
     folder of detectors); raises FileNotFoundError naming the folder when it holds none."""
     from jovis.catalog import catalog_rows_from_geojson
-    from jovis.inference.manifest import MAIN, detector_folders, recorded_output
+    from jovis.inference.manifest import (
+        MAIN,
+        TORN_LINE_FIX,
+        detector_folders,
+        recorded_output,
+    )
     from jovis.io.json_file import load_json, read_jsonl
     from jovis.oval_profile import profile_rows_from_geojson
 
@@ -144,7 +149,7 @@ def load_detections(out: str | Path) -> Detections:
     catalog: list[dict[str, Any]] = []
     profile: list[dict[str, Any]] = []
     for folder in folders:
-        for row in read_jsonl(folder / MAIN):
+        for row in read_jsonl(folder / MAIN, TORN_LINE_FIX):
             frames.append({**row, "_folder": str(folder)})
             if row.get("status") != "ok":
                 continue

@@ -52,6 +52,11 @@ def recorded_output(out: Path, recorded: str | None, default: str) -> Path | Non
     return next((path for path in (*inside, *outside) if path.is_file()), None)
 
 
+# What a reader of a run's manifest says of a line it cannot decode (`read_jsonl`'s fix)
+TORN_LINE_FIX = (": a line cut by a run that was stopped; run `jovis infer` again with the same "
+                 "input= and out= (it redoes that frame and rewrites the manifest)")  # fmt: skip
+
+
 class Manifest:
     """Append-only during a run (a kill loses at most the frames in flight)."""
 

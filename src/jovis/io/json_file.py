@@ -31,14 +31,15 @@ def load_json(path: str | Path) -> Any:
         raise JsonFileError(path, "nested too deeply") from None
 
 
-def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+def read_jsonl(path: str | Path, fix: str = "") -> list[dict[str, Any]]:
     """The JSON object of every non-blank line (a manifest); a bad line is named by file and
-    line number. Read as `user_text` (a byte-order mark, UTF-16)."""
+    line number, and `fix` (what to do about it) follows. Read as `user_text` (a byte-order
+    mark, UTF-16)."""
     rows = []
     for n, line in enumerate(user_text(path).splitlines(), 1):
         if line.strip():
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{n}: not valid JSON ({err})") from err
+                raise ValueError(f"{path}:{n}: not valid JSON ({err}){fix}") from err
     return rows

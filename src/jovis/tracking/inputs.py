@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from jovis.inference.manifest import detector_folders
+from jovis.inference.manifest import TORN_LINE_FIX, detector_folders
 from jovis.io.csv_file import read_csv_rows
 from jovis.io.json_file import load_json, read_jsonl
 from jovis.times import TIME_FORMS, parse_time, time_of_file
@@ -147,7 +147,7 @@ def _folder(root: Path, skipped: list[dict[str, str]] | None = None) -> list[Fra
             f"{man} not found: give an infer output folder, a frame set or a folder of "
             "per-frame GeoJSONs"
         )
-    rows = read_jsonl(man)
+    rows = read_jsonl(man, TORN_LINE_FIX if (root / "catalog.csv").is_file() else "")
     if (root / "catalog.csv").is_file():
         ok = {r["id"]: r for r in rows if r.get("status", "ok") == "ok"}
         times = {fid: _infer_time(r) for fid, r in ok.items()}
