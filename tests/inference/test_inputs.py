@@ -286,3 +286,25 @@ def test_a_list_of_inputs_gives_each_ones_frames_once(tmp_path, caplog):
     write_frame_set(tmp_path / "set", n=1, size=32, channels=["L"], instrument="jiram_l", seed=7)
     rows = frame_set_rows([tmp_path / "set", tmp_path / "c.fits"])
     assert list(rows) == [str(tmp_path / "set" / "images" / "synth-0000007.npy")]
+
+
+def test_a_list_files_lines_are_inputs_of_their_own(tmp_path, caplog):
+    """A glob or a folder on a line of a list file was taken as one file's name and failed as
+    "file does not exist"; each line is now read as input= reads it, relative to the list's
+    folder, and a listed file that is missing is kept (recorded as failed) and logged with
+    where its path was read from."""
+    (tmp_path / "sub").mkdir()
+    for name in ("a.png", "b.png", "sub/c.npy", "sub/d.npy"):
+        (tmp_path / name).write_bytes(b"x")
+    listed = tmp_path / "list.txt"
+    listed.write_text("*.png\nsub\nmissing.fits\na.png\n")
+    with caplog.at_level("INFO", logger="jovis.inference.inputs"):
+        found = list_inputs(listed)
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
+        "a.png", "b.png", "sub/c.npy", "sub/d.npy", "missing.fits"]  # fmt: skip
+    assert f"1 listed path(s) name no file ({tmp_path / 'missing.fits'})" in caplog.text
+    assert f"relative paths are read from its own folder, {tmp_path}" in caplog.text
+    assert "1 file(s) named twice (again, or through a link) taken once" in caplog.text
+    listed.write_text("# nothing but a comment\n")
+    with pytest.raises(FileNotFoundError, match="no frames found"):
+        list_inputs(listed)

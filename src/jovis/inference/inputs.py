@@ -104,8 +104,7 @@ def list_inputs(spec: Input, every_product: bool = False) -> list[Path]:
                 text, len(same), _few([_product_name(p) for p in same]),
             )  # fmt: skip
     elif path.is_file() and path.suffix.lower() == ".txt":
-        lines = [ln.strip() for ln in _list_text(path).splitlines()]
-        paths = [_relative_to(path.parent, ln) for ln in lines if ln and not ln.startswith("#")]
+        paths = _list_file(path, every_product)
     elif path.is_file():
         paths = [path]
     else:
@@ -177,7 +176,7 @@ def _distinct_files(paths: list[Path]) -> list[Path]:
             seen.add(target)
             kept.append(p)
     if len(kept) < len(paths):
-        log.info("%d name(s) of files already listed under another name left out (links)",
+        log.info("%d file(s) named twice (again, or through a link) taken once",
                  len(paths) - len(kept))  # fmt: skip
     return kept
 
@@ -200,6 +199,23 @@ def _unpacked(paths: list[Path]) -> list[Path]:
         log.info("%s: %d frame file(s), unpacked in %s", p, len(found), folder)
         out.extend(found)
     return out
+
+
+def _list_file(path: Path, every_product: bool) -> list[Path]:
+    """The frames a list file names, a line each ('#' comments and blank lines left out): each
+    line as an input of its own (a file, a folder, a glob), relative to the list's folder unless
+    absolute. A glob was taken as a file's name ("file does not exist"). A listed file that is
+    missing is kept, to be recorded as failed, and logged with where its path was read from."""
+    lines = [ln.strip() for ln in _list_text(path).splitlines()]
+    specs = [_relative_to(path.parent, ln) for ln in lines if ln and not ln.startswith("#")]
+    if not specs:
+        return []
+    missing = [s for s in specs if not s.exists() and not any(ch in str(s) for ch in "*?[")]
+    if missing:
+        log.warning("input=%s: %d listed path(s) name no file (%s); a list's relative paths are "
+                    "read from its own folder, %s", path, len(missing),
+                    _few([str(p) for p in missing]), path.parent)  # fmt: skip
+    return _listed_inputs(specs, every_product)
 
 
 def _list_text(path: Path) -> str:
