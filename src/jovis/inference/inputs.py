@@ -91,8 +91,9 @@ def list_inputs(spec: Input, every_product: bool = False) -> list[Path]:
         paths = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
         paths = _unpacked(_distinct_files([p for p in paths if not p.is_dir()
                                            or _looks_like_frame(p)]))  # fmt: skip
+        paths = _not_outputs(paths, text)
     elif path.is_dir() or (path.is_file() and is_archive(path)):
-        entries = sorted(path.iterdir()) if path.is_dir() else [path]
+        entries = _not_outputs(sorted(path.iterdir()), text) if path.is_dir() else [path]
         archives = [p for p in entries if p.is_file() and is_archive(p)]
         paths, same = frame_files(entries) + _unpacked(archives), []
         if not every_product:
@@ -379,6 +380,33 @@ def frame_set_rows(spec: Input) -> dict[str, dict]:
     # a frame set's images/ folder; another manifest there (an infer output's) says nothing
     rows = {str(parent / row["image"]): row for row in read_manifest(parent) if "image" in row}
     return {path: row for path, row in rows.items() if Path(path).parent == root}
+
+
+# an infer run's sub-folders of pictures (PNG masks, overlays; probs as .npy): never frames
+OUTPUT_FOLDERS = ("masks", "overlays", "probs")
+
+
+def _not_outputs(paths: list[Path], text: str) -> list[Path]:
+    """`paths` without the pictures jovis infer wrote (in `OUTPUT_FOLDERS` of a folder with an
+    infer manifest, and its oval_profile.png), logged: a recursive glob over a folder that held
+    a run's out= predicted the last run's masks and overlays as frames."""
+    runs: dict[Path, bool] = {}  # folder -> holds an infer run's manifest (read once a call)
+
+    def run_folder(root: Path) -> bool:
+        if root not in runs:
+            runs[root] = (root / "manifest.jsonl").is_file() and not _frame_set_manifest(root)
+        return runs[root]
+
+    def written(p: Path) -> bool:
+        if p.parent.name in OUTPUT_FOLDERS:
+            return run_folder(p.parent.parent)
+        return p.name == "oval_profile.png" and run_folder(p.parent)
+
+    kept = [p for p in paths if not written(p)]
+    if len(kept) < len(paths):
+        log.warning("input=%s: %d picture(s) that jovis infer wrote (masks, overlays) left out",
+                    text, len(paths) - len(kept))  # fmt: skip
+    return kept
 
 
 def _frame_set_manifest(root: Path) -> bool:
