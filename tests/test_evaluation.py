@@ -105,3 +105,16 @@ def test_every_frame_is_scored_alone_and_the_rows_add_up_to_the_whole(tmp_path):
     worst = scores["worst_frames"]
     assert worst[0]["mean_fg_iou"] == min(float(r["mean_fg_iou"]) for r in rows if r["mean_fg_iou"])
     assert [w["mean_fg_iou"] for w in worst] == sorted(w["mean_fg_iou"] for w in worst)
+
+
+def test_an_out_that_is_a_file_is_refused_before_any_frame_is_predicted(tmp_path, monkeypatch):
+    """A file where out= would be was found when metrics.json was written, after every frame
+    had been predicted (minutes on a large set)."""
+    import pytest
+
+    import jovis.evaluation as evaluation
+
+    (tmp_path / "taken").write_text("x")
+    monkeypatch.setattr(evaluation.Predictor, "from_checkpoint", lambda *a, **k: 1 / 0)
+    with pytest.raises(NotADirectoryError, match=r"out=.*taken is a file, not a folder"):
+        evaluate(find_release("visible_rgb").weights, tmp_path, tmp_path / "taken" / "eval")

@@ -26,7 +26,7 @@ from jovis.inference.scale import (
     usable_limb_hint,
 )
 from jovis.inference.settings import check_vortex_floor
-from jovis.io.atomic import write_json, write_text
+from jovis.io.atomic import check_folder, write_json, write_text
 from jovis.io.csv_file import csv_text
 from jovis.real_eval.visibility import VisibilityRecall
 from jovis.scoring import FeatureScores, confusion_matrix, iou_dice
@@ -84,6 +84,8 @@ def evaluate(
     check_mode(resample)
     px_per_deg = check_scale_hint(px_per_deg)
     limb_radius_px = check_limb_hint(limb_radius_px, px_per_deg)
+    if out is not None:  # (a file there was found once every frame had been predicted)
+        check_folder(out, "out")
     predictor = Predictor.from_checkpoint(ckpt, device=device, tta=tta, orientation=orientation)
     limb_radius_px = usable_limb_hint(training_geometry(predictor.info), limb_radius_px)
     schema = predictor.info.labels
