@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from hydra import compose, initialize
 from omegaconf import OmegaConf
@@ -342,6 +343,29 @@ def test_jovis_refuses_an_unknown_setting_before_hydra_and_writes_nothing(tmp_pa
     assert proc.returncode == 1 and "+inputt" not in proc.stderr
     assert proc.stderr.startswith("jovis infer: unknown setting 'inputt' (did you mean input?)")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        # OmegaConf's MissingMandatoryValue traceback
+        (["infer"], "jovis infer: input= is required and was not given: the frames: a folder"),
+        (["train", "experiment=tiny", "data=folder"],  # was "???/manifest.jsonl not found"
+         "jovis train: data.train= is required and was not given: the labelled frame set"),
+        # an unset shell variable: the working folder's files were predicted, or written into
+        (["infer", "input=", "out=o"], "jovis infer: input= is empty (an unset shell"),
+        (["infer", "input=frames", "out="], "jovis infer: out= is empty (an unset shell"),
+    ],
+)  # fmt: skip
+def test_a_required_setting_not_given_or_given_empty_is_named(tmp_path, args, words):
+    (tmp_path / "frames").mkdir()
+    np.save(tmp_path / "frames" / "f.npy", np.zeros((64, 64, 1), np.float32))
+    np.save(tmp_path / "here.npy", np.zeros((64, 64, 1), np.float32))
+    proc = subprocess.run([sys.executable, "-m", "jovis", *args],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 1 and proc.stderr.startswith(words), proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frames", "here.npy"]  # nothing written
 
 
 def test_tables_are_printed_at_least_160_columns_wide_into_a_pipe(monkeypatch):

@@ -38,6 +38,16 @@ NAMED_PLACES = ("input", "out", "data")
 TEXT_KEYS = ("ckpt", "annotations", "frames", "predictions", "truth", "real", "resume",
              "perturbations.real_root")  # fmt: skip
 
+# What each setting an app requires (``???`` in its config) takes, for the error naming it
+REQUIRED = {
+    "input": "the frames: a folder, a glob ('frames/*.fits'), a .txt list, or one file",
+    "data": "a folder of frames (evaluate: a labelled frame set with manifest.jsonl)",
+    "suite": "which benchmark, e.g. suite=infer (`jovis --help` lists the suites)",
+    "action": "import or export (jovis labels import ... or jovis labels export ...)",
+    "data.train": "the labelled frame set to train on (a folder with manifest.jsonl)",
+    "data.folders": "the labelled frame sets mixed with synthetic frames ([DIR, ...])",
+}
+
 TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
 
@@ -518,7 +528,22 @@ def checked(
     defaults = compose(config_name=hydra_cfg.job.config_name, overrides=groups)
     strict_booleans(cfg, defaults, nullable)
     literal_texts(cfg, defaults, list(hydra_cfg.overrides.task), text_keys)
+    check_places(cfg)
     return cfg
+
+
+def check_places(cfg: DictConfig) -> None:
+    """ValueError naming a required setting not given (``input=???``: `jovis infer` alone was
+    OmegaConf's MissingMandatoryValue traceback) or a place given empty (``input=`` or
+    ``out=``, an unset shell variable: the working folder was read or written)."""
+    for key in sorted(OmegaConf.missing_keys(cfg)):
+        what = REQUIRED.get(key, "see the verb's --help")
+        raise ValueError(f"{key}= is required and was not given: {what}")
+    for key in (*NAMED_PLACES, "annotations", "frames", "predictions"):
+        value = OmegaConf.select(cfg, key, throw_on_missing=False)
+        if isinstance(value, str) and not value.strip():
+            raise ValueError(f"{key}= is empty (an unset shell variable?): give a file or "
+                             "folder name (an empty one meant the working folder)")  # fmt: skip
 
 
 def emit_result(result: dict[str, Any]) -> None:
