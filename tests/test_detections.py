@@ -83,6 +83,8 @@ def test_detect_refuses_an_unknown_setting_naming_the_nearest(tmp_path):
         jovis.detect(tmp_path, temporal={"mod": "off"})
     with pytest.raises(ValueError, match=r"tta='sometimes' is not a boolean"):
         jovis.detect(tmp_path, tta="sometimes")
+    with pytest.raises(ValueError, match=r"detect\(\): out= is empty"):  # wrote into the
+        jovis.detect(tmp_path, out="")  # working folder
 
 
 def test_load_detections_of_a_folder_without_outputs_says_so(tmp_path):

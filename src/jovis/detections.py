@@ -253,7 +253,7 @@ def app_config(verb: str, given: Mapping[str, Any], caller: str, *, stored: bool
     (a config stored under a name can no longer be composed from a folder under that name)."""
     from omegaconf import OmegaConf
 
-    from jovis.apps.common import strict_booleans, unknown_setting
+    from jovis.apps.common import check_places, strict_booleans, unknown_setting
 
     named = [f"{key}=x" for key in _dotted(given)]
     why = unknown_setting(verb, named)
@@ -264,6 +264,10 @@ def app_config(verb: str, given: Mapping[str, Any], caller: str, *, stored: bool
     for key, value in given.items():
         OmegaConf.update(cfg, key, _plain(value), merge=True)
     strict_booleans(cfg, defaults)
+    try:  # (out="" wrote into the working folder)
+        check_places(cfg)
+    except ValueError as err:
+        raise ValueError(f"{caller}: {err}") from None
     return cfg
 
 
