@@ -188,12 +188,14 @@ def test_vortices_without_lat_lon_are_counted_not_tracked_unless_none_has_one(tm
     cat = _catalog(tmp_path / "c.csv", 4)
     rows = list(csv.DictReader(cat.read_text().splitlines()))
     rows.append({**rows[0], "feature_id": 9, "lat": "", "lon": ""})
+    # off the planet (an edited catalogue): was linked as a position past the pole
+    rows.append({**rows[0], "feature_id": 10, "lat": "95.0"})
     with open(tmp_path / "part.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
     s = track([tmp_path / "part.csv"], tmp_path / "o1")
-    assert s["unlocated_vortices"] == 1 and s["detections"] == 12 and s["tracks"] == 3
+    assert s["unlocated_vortices"] == 2 and s["detections"] == 12 and s["tracks"] == 3
     with open(tmp_path / "none.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()

@@ -245,9 +245,10 @@ def _num(value) -> float | None:
 
 def _add_detection(frame: FrameObs, r: dict[str, Any]) -> None:
     """The vortex row as a detection of `frame`, or counted in ``frame.unlocated`` when it has
-    no lat/lon (a perspective product's vortex beyond the view model's disk)."""
+    no lat/lon (a perspective product's vortex beyond the view model's disk) or one off the
+    planet (an edited catalogue's latitude 95 was linked as a position past the pole)."""
     lat, lon = _num(r.get("lat")), _num(r.get("lon"))
-    if lat is None or lon is None:
+    if lat is None or lon is None or abs(lat) > 90:
         frame.unlocated += 1
         return
     rkm, rpx = _num(r.get("radius_km")), _num(r.get("radius_px"))
