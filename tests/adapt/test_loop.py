@@ -102,6 +102,14 @@ def test_adapt_cli_end_to_end_then_evaluate_reads_the_checkpoint(tiny_ckpt, fram
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["steps"] == 2 and Path(result["checkpoint"]).is_file()
     assert (Path(result["out"]) / "last.pt").is_file()
+    # resume=RUN alone, as an interrupted run's message says, takes the run's own settings (it
+    # stopped asking for data=); what is given (steps=) wins
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "adapt.py"),
+                           f"resume={result['out']}", "steps=3"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    again = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert again["out"] == result["out"] and again["steps"] == 3
     from jovis.evaluation import evaluate
 
     scores = evaluate(result["checkpoint"], frames_dir.parent, device="cpu")

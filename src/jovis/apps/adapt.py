@@ -25,12 +25,40 @@ def frames_folder(cfg: DictConfig) -> str:
     return str(data if data is not None else given)
 
 
+def resumed_settings(cfg: DictConfig, given: list[str]) -> DictConfig:
+    """With ``resume=RUN``, the settings not `given` on the command line (``key=value`` items)
+    are the resumed run's own (its config.yaml): ``jovis adapt resume=RUN``, as the message of
+    an interrupted run says, stopped asking for data= (and took the defaults for the rest)."""
+    from omegaconf import OmegaConf
+
+    from jovis.adapt.state import resume_paths
+
+    if not cfg.get("resume"):
+        return cfg
+    saved_path = resume_paths(cfg.resume)[0] / "config.yaml"
+    if not saved_path.is_file():
+        return cfg
+    saved = OmegaConf.load(saved_path)
+    keys = {item.lstrip("+~").partition("=")[0] for item in given}
+    if keys & {"model", "ckpt"}:  # one names the other: a new one replaces both saved
+        saved.model = saved.ckpt = None
+    if keys & {"data", "input"}:
+        saved.data = saved.input = None
+    for key in keys:
+        if OmegaConf.select(cfg, key, throw_on_missing=False) is not None or key in cfg:
+            OmegaConf.update(saved, key, OmegaConf.select(cfg, key), merge=False)
+    saved.resume = cfg.resume
+    return saved
+
+
 @jovis_app("adapt", CONFIG_NAME)
 def main(cfg: DictConfig) -> None:
+    from hydra.core.hydra_config import HydraConfig
+
     from jovis.adapt import adapt
     from jovis.released import resolve_model
 
-    cfg = checked(cfg)
+    cfg = resumed_settings(checked(cfg), list(HydraConfig.get().overrides.task))
     cfg.data = frames_folder(cfg)
     cfg.ckpt = str(resolve_model(cfg.get("model"), cfg.ckpt).path)  # a released name or a path
     report("jovis adapt", adapt(cfg))
