@@ -74,16 +74,26 @@ def dataclass_keys(cls: type, data: dict | None, where: str) -> dict[str, Any]:
 
 
 def check_at_least(
-    key: str, value: Any, low: float, meaning: str, *, integer: bool = True, above: bool = False
+    key: str,
+    value: Any,
+    low: float,
+    meaning: str,
+    *,
+    integer: bool = True,
+    above: bool = False,
+    at_most: float | None = None,
 ) -> Any:
     """`value` when it is an integer (or, `integer` False, a finite number) ≥ `low` (> `low`
-    with `above`); else ValueError ``"<key>=<value>: must be an integer ≥ <low> (<meaning>)"``,
-    naming the setting before anything runs with it (a string reached a comparison as a
-    TypeError, a negative distance a silent empty result)."""
+    with `above`; and ≤ `at_most` where given: a share or a probability); else ValueError
+    ``"<key>=<value>: must be an integer ≥ <low> (<meaning>)"``, naming the setting before
+    anything runs with it (a string reached a comparison as a TypeError, a negative distance a
+    silent empty result)."""
     kinds = numbers.Integral if integer else numbers.Real  # (NumPy's scalars too)
     ok = not isinstance(value, bool) and isinstance(value, kinds) and math.isfinite(value)
     if not ok or (value <= low if above else value < low):
         kind = "an integer" if integer else "a number"
         bound = "" if low == -math.inf else f" {'>' if above else '≥'} {low:g}"
         raise ValueError(f"{key}={value!r}: must be {kind}{bound} ({meaning})")
+    if at_most is not None and value > at_most:
+        raise ValueError(f"{key}={value!r}: must be at most {at_most:g} ({meaning})")
     return value

@@ -40,14 +40,14 @@ def resumed_settings(cfg: DictConfig, given: list[str]) -> DictConfig:
         return cfg
     saved = OmegaConf.load(saved_path)
     keys = {item.lstrip("+~").partition("=")[0] for item in given}
-    if keys & {"model", "ckpt"}:  # one names the other: a new one replaces both saved
-        saved.model = saved.ckpt = None
+    # the saved ckpt is the resolved file: a released name may now resolve to newer weights
+    saved.model = None
+    if keys & {"model", "ckpt"}:  # one names the other: a new one replaces the saved file
+        saved.ckpt = None
     if keys & {"data", "input"}:
         saved.data = saved.input = None
-    for key in keys:
-        if OmegaConf.select(cfg, key, throw_on_missing=False) is not None or key in cfg:
-            OmegaConf.update(saved, key, OmegaConf.select(cfg, key), merge=False)
-    saved.resume = cfg.resume
+    for key in keys:  # (each a known setting: unknown ones were refused before the app ran)
+        OmegaConf.update(saved, key, OmegaConf.select(cfg, key), merge=False)
     return saved
 
 

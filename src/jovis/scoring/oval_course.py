@@ -104,10 +104,9 @@ class CourseSettings:
         if self.mode not in MODES:
             raise ValueError(f"oval_course.mode: {self.mode!r} is not one of {', '.join(MODES)}")
         for key, low, above, integer, meaning in COURSE_RANGES:
-            value = check_at_least(f"oval_course.{key}", getattr(self, key), low, meaning,
-                                   integer=integer, above=above)  # fmt: skip
-            if key in AT_MOST_ONE and value > 1:
-                raise ValueError(f"oval_course.{key}={value!r}: must be at most 1 ({meaning})")
+            check_at_least(f"oval_course.{key}", getattr(self, key), low, meaning,
+                           integer=integer, above=above,
+                           at_most=1 if key in AT_MOST_ONE else None)  # fmt: skip
         if 2 * self.harmonics + 1 > self.bins // 2:
             raise ValueError(
                 f"oval_course: bins {self.bins} and harmonics {self.harmonics} need bins >= 8 "

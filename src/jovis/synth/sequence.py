@@ -76,10 +76,9 @@ class SequenceSpec:
         that did not name its key, or a traceback; a NaN or a negative share ran)."""
         spec = cls(**dataclass_keys(cls, data, "configs/synth.yaml sequence"))
         for key, low, above, meaning in SEQUENCE_RANGES:
-            value = check_at_least(f"sequence.{key}", getattr(spec, key), low, meaning,
-                                   integer=key == "frames", above=above)  # fmt: skip
-            if key in SEQUENCE_SHARES and value > 1:
-                raise ValueError(f"sequence.{key}={value!r}: must be at most 1 ({meaning})")
+            check_at_least(f"sequence.{key}", getattr(spec, key), low, meaning,
+                           integer=key == "frames", above=above,
+                           at_most=1 if key in SEQUENCE_SHARES else None)  # fmt: skip
         if spec.drift_deg_per_yr is not None:
             check_at_least("sequence.drift_deg_per_yr", spec.drift_deg_per_yr, -math.inf,
                            "westward drift of the polygon; null: 4 north, 7.5 south",
