@@ -36,5 +36,7 @@ def test_track_takes_detections_and_refuses_an_unknown_setting(tmp_path):
     with pytest.raises(ValueError, match=r"track\(\): unknown setting 'link.max_gapp' \(did you "
                                          r"mean link.max_gap\?\)"):  # fmt: skip
         jovis.track(catalogue, out=tmp_path / "u", link={"max_gapp": 3})
+    with pytest.raises(ValueError, match=r"track\(\): input= is empty"):  # read the
+        jovis.track("", out=tmp_path / "v")  # working folder's run
     with pytest.raises(FileNotFoundError, match="holds no jovis track output"):
         jovis.load_tracks(tmp_path)

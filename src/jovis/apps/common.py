@@ -541,7 +541,8 @@ def check_places(cfg: DictConfig) -> None:
         raise ValueError(f"{key}= is required and was not given: {what}")
     for key in (*NAMED_PLACES, "annotations", "frames", "predictions"):
         value = OmegaConf.select(cfg, key, throw_on_missing=False)
-        if isinstance(value, str) and not value.strip():
+        items = list(value) if OmegaConf.is_list(value) else [value]  # input=[a,''] as well
+        if any(isinstance(item, str) and not item.strip() for item in items):
             raise ValueError(f"{key}= is empty (an unset shell variable?): give a file or "
                              "folder name (an empty one meant the working folder)")  # fmt: skip
 
