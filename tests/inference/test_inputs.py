@@ -310,22 +310,23 @@ def test_a_list_files_lines_are_inputs_of_their_own(tmp_path, caplog):
         list_inputs(listed)
 
 
-def test_pictures_jovis_infer_wrote_are_not_frames(tmp_path, caplog):
+def test_pictures_jovis_wrote_are_not_frames(tmp_path, caplog):
     """A recursive glob over a folder that held a run's out= predicted the last run's masks and
-    overlays (and oval_profile.png) as frames; a folder of frames that happens to be called
-    masks, with no infer manifest beside it, is still read."""
+    overlays (and oval_profile.png) as frames, and a labelled frame set's masks (its labels)
+    likewise; a folder of frames that happens to be called masks, with no manifest beside it,
+    is still read."""
     run = tmp_path / "out" / "uv-v6"
     for name in ("frames/a.png", "out/uv-v6/masks/a.png", "out/uv-v6/overlays/a.png",
-                 "out/uv-v6/oval_profile.png", "mine/masks/b.png"):  # fmt: skip
+                 "out/uv-v6/oval_profile.png", "mine/masks/b.png", "set/images/c.png",
+                 "set/masks/c.png"):  # fmt: skip
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
     (run / "manifest.jsonl").write_text('{"source": "frames/a.png", "status": "ok"}\n')
+    (tmp_path / "set" / "manifest.jsonl").write_text('{"image": "images/c.png"}\n')
     with caplog.at_level("WARNING", logger="jovis.inference.inputs"):
         found = list_inputs(f"{tmp_path}/**/*.png")
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [
-        "frames/a.png",
-        "mine/masks/b.png",
-    ]
-    assert "3 picture(s) that jovis infer wrote (masks, overlays) left out" in caplog.text
+        "frames/a.png", "mine/masks/b.png", "set/images/c.png"]  # fmt: skip
+    assert "4 picture(s) that jovis wrote (masks, overlays) left out" in caplog.text
     with pytest.raises(FileNotFoundError, match="no frames found"):
         list_inputs(run / "masks")

@@ -382,29 +382,31 @@ def frame_set_rows(spec: Input) -> dict[str, dict]:
     return {path: row for path, row in rows.items() if Path(path).parent == root}
 
 
-# an infer run's sub-folders of pictures (PNG masks, overlays; probs as .npy): never frames
+# sub-folders of pictures jovis writes beside a manifest.jsonl: an infer run's masks, overlays
+# and probs (.npy), a labelled frame set's masks: never frames
 OUTPUT_FOLDERS = ("masks", "overlays", "probs")
 
 
 def _not_outputs(paths: list[Path], text: str) -> list[Path]:
-    """`paths` without the pictures jovis infer wrote (in `OUTPUT_FOLDERS` of a folder with an
-    infer manifest, and its oval_profile.png), logged: a recursive glob over a folder that held
-    a run's out= predicted the last run's masks and overlays as frames."""
-    runs: dict[Path, bool] = {}  # folder -> holds an infer run's manifest (read once a call)
+    """`paths` without the pictures jovis wrote (in `OUTPUT_FOLDERS` of a folder holding a
+    manifest.jsonl, and an infer run's oval_profile.png), logged: a recursive glob over a
+    folder that held a run's out= predicted the last run's masks and overlays as frames (and a
+    labelled set's masks likewise)."""
+    manifests: dict[Path, bool] = {}  # folder -> holds a manifest.jsonl (looked at once a call)
 
-    def run_folder(root: Path) -> bool:
-        if root not in runs:
-            runs[root] = (root / "manifest.jsonl").is_file() and not _frame_set_manifest(root)
-        return runs[root]
+    def beside_manifest(root: Path) -> bool:
+        if root not in manifests:
+            manifests[root] = (root / "manifest.jsonl").is_file()
+        return manifests[root]
 
     def written(p: Path) -> bool:
         if p.parent.name in OUTPUT_FOLDERS:
-            return run_folder(p.parent.parent)
-        return p.name == "oval_profile.png" and run_folder(p.parent)
+            return beside_manifest(p.parent.parent)
+        return p.name == "oval_profile.png" and beside_manifest(p.parent)
 
     kept = [p for p in paths if not written(p)]
     if len(kept) < len(paths):
-        log.warning("input=%s: %d picture(s) that jovis infer wrote (masks, overlays) left out",
+        log.warning("input=%s: %d picture(s) that jovis wrote (masks, overlays) left out",
                     text, len(paths) - len(kept))  # fmt: skip
     return kept
 
