@@ -149,3 +149,22 @@ def test_a_complex_npy_is_refused_not_cast_to_its_real_part(tmp_path):
     np.save(tmp_path / "c.npy", (np.ones((40, 48)) + 2j).astype(np.complex64))
     with pytest.raises(FrameReadError, match=r"c\.npy: a complex array \(complex64\): save"):
         read_frame(tmp_path / "c.npy")
+
+
+def test_a_png_whose_critical_chunk_fails_its_crc_is_named(tmp_path):
+    """A byte flipped in transfer: "OpenCV could not decode this PNG file" under libpng's own
+    "IDAT: CRC error" lines. An ancillary chunk (tEXt) with a bad CRC is left to libpng, which
+    drops it and decodes the image, as viewers do."""
+    _ok, encoded = cv2.imencode(".png", np.arange(64 * 48, dtype=np.uint16).reshape(64, 48))
+    data = bytearray(encoded.tobytes())
+    idat = data.index(b"IDAT")
+    data[idat + 10] ^= 0xFF  # inside the compressed image data, its CRC left as it was
+    (tmp_path / "flipped.png").write_bytes(bytes(data))
+    with pytest.raises(FrameReadError, match=r"corrupt PNG: its IDAT chunk at byte \d+ fails "
+                                             r"its CRC check \(the file was damaged"):  # fmt: skip
+        read_frame(tmp_path / "flipped.png")
+    good = encoded.tobytes()
+    text = b"tEXt" + b"Comment\x00made by hand"
+    chunk = struct.pack(">I", len(text) - 4) + text + struct.pack(">I", zlib.crc32(text) ^ 1)
+    (tmp_path / "note.png").write_bytes(good[:33] + chunk + good[33:])  # after IHDR
+    assert read_frame(tmp_path / "note.png").image.shape[:2] == (64, 48)

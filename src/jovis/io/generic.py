@@ -241,11 +241,14 @@ def check_png(path: Path, data: bytes) -> None:
 
     libpng may decode a truncated file partially (a complete PNG always ends with IEND), and
     OpenCV allocates whatever a chunk's length field says before it reads the chunk: one flipped
-    byte in a 3 KB file made it allocate 4 GB and take seconds to fail.
+    byte in a 3 KB file made it allocate 4 GB and take seconds to fail. A critical chunk (IHDR,
+    PLTE, IDAT, IEND: upper-case first letter) whose CRC does not match is named here, where
+    it was "OpenCV could not decode this PNG file" under libpng's own "IDAT: CRC error" lines;
+    an ancillary one is left to libpng, which drops it and decodes the image, as viewers do.
     """
     if _PNG_END not in data[-64:]:
         raise FrameReadError(path, "truncated PNG (no IEND chunk): the file is incomplete")
-    pos, end = 8, len(data)
+    pos, end, view = 8, len(data), memoryview(data)
     while pos + 8 <= end:
         length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if pos + 12 + length > end:
@@ -253,6 +256,13 @@ def check_png(path: Path, data: bytes) -> None:
                 path,
                 f"corrupt PNG: chunk {kind!r} at byte {pos} declares {length} bytes, past the end "
                 f"of the {end}-byte file",
+            )
+        crc = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])[0]
+        if kind[:1].isupper() and zlib.crc32(view[pos + 4 : pos + 8 + length]) != crc:
+            raise FrameReadError(
+                path,
+                f"corrupt PNG: its {kind.decode('latin-1')} chunk at byte {pos} fails its CRC "
+                "check (the file was damaged, e.g. in transfer: download it again)",
             )
         if kind == b"IEND":
             return
