@@ -359,3 +359,25 @@ def test_fits_cut_inside_the_image_extension_header(tmp_path):
     with pytest.raises(FrameReadError, match="truncated or corrupt FITS") as info:
         read_frame(path)
     assert str(path) in str(info.value)
+
+
+def test_a_fits_whose_data_fail_their_datasum_is_named(tmp_path):
+    """A byte flipped in the data of a product with CHECKSUM/DATASUM (as MAST's) was read as if
+    whole. A CHECKSUM alone that fails (a header edited by a tool that did not update it) stays
+    a warning: the data are intact."""
+    data = np.random.default_rng(0).random((64, 64)).astype(np.float32)
+    fits.PrimaryHDU(data).writeto(tmp_path / "whole.fits", checksum=True)
+    assert read_frame(tmp_path / "whole.fits").meta.get("fits_warnings") is None
+    damaged = bytearray((tmp_path / "whole.fits").read_bytes())
+    damaged[2880 + 100] ^= 0xFF  # in the data unit
+    (tmp_path / "damaged.fits").write_bytes(bytes(damaged))
+    with pytest.raises(FrameReadError, match=r"corrupt FITS: the data of HDU \('PRIMARY', 1\) "
+                                             r"do not match their DATASUM"):  # fmt: skip
+        read_frame(tmp_path / "damaged.fits")
+    with fits.open(tmp_path / "whole.fits") as hdus:
+        header = hdus[0].header.copy()
+    header["OBSERVER"] = "edited"  # CHECKSUM left as it was
+    fits.PrimaryHDU(data, header).writeto(tmp_path / "edited.fits")
+    edited = read_frame(tmp_path / "edited.fits")
+    assert edited.shape == (64, 64)
+    assert any("Checksum verification failed" in w for w in edited.meta["fits_warnings"])

@@ -71,7 +71,8 @@ def read_fits(path: Path, instrument: str | None = None) -> Frame:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with fits.open(_source(path), memmap=False) as hdus:
+            # checksum: an HDU whose DATASUM keyword no longer matches its data is damaged
+            with fits.open(_source(path), memmap=False, checksum=True) as hdus:
                 index, hdu = _image_hdu(path, hdus)
                 data = _image_data(path, hdu)
                 mask_ext = _mask_hdu(hdus, index, data.shape)
@@ -368,8 +369,17 @@ def _time(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def _corrupt_reason(caught: list[warnings.WarningMessage]) -> str | None:
+    """Why astropy's warnings say the file is damaged, or None. A DATASUM that does not match
+    the data (MAST's products carry one) is damage (it was read as if whole); a CHECKSUM alone
+    that does not match is a header edited by a tool that did not update it, and stays a
+    warning (``meta["fits_warnings"]``)."""
     for w in caught:
         text = str(w.message)
+        if text.lower().startswith("datasum verification failed"):
+            return (
+                f"corrupt FITS: the data of {text.split(' for ')[-1].strip().rstrip('.')} "
+                "do not match their DATASUM (damaged, e.g. in transfer: download it again)"
+            )
         if any(marker in text.lower() for marker in _CORRUPT):
             return f"truncated or corrupt FITS: {' '.join(text.split())}"
     return None
