@@ -118,3 +118,15 @@ def test_an_out_that_is_a_file_is_refused_before_any_frame_is_predicted(tmp_path
     monkeypatch.setattr(evaluation.Predictor, "from_checkpoint", lambda *a, **k: 1 / 0)
     with pytest.raises(NotADirectoryError, match=r"out=.*taken is a file, not a folder"):
         evaluate(find_release("visible_rgb").weights, tmp_path, tmp_path / "taken" / "eval")
+
+
+def test_a_batch_size_under_1_is_refused_by_the_function_too(tmp_path, monkeypatch):
+    """Checked where the frames are batched, not only by the command line: evaluate() from
+    Python or a benchmark with batch_size=0 ran."""
+    import pytest
+
+    import jovis.evaluation as evaluation
+
+    monkeypatch.setattr(evaluation.Predictor, "from_checkpoint", lambda *a, **k: 1 / 0)
+    with pytest.raises(ValueError, match=r"batch_size=0: must be an integer ≥ 1"):
+        evaluate(find_release("visible_rgb").weights, tmp_path, batch_size=0)

@@ -12,6 +12,7 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
+from jovis.config import check_at_least
 from jovis.data.datasets import FolderDataset
 from jovis.frame import Frame, LabelSchema
 from jovis.inference.batches import predict_batches
@@ -82,6 +83,7 @@ def evaluate(
     the floor of the vortex instances the usual scores count (the curve spans every floor).
     """
     check_mode(resample)
+    check_at_least("batch_size", batch_size, 1, "frames per forward pass")  # (0 ran)
     px_per_deg = check_scale_hint(px_per_deg)
     limb_radius_px = check_limb_hint(limb_radius_px, px_per_deg)
     if out is not None:  # (a file there was found once every frame had been predicted)

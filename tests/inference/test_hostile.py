@@ -66,7 +66,7 @@ def manifest(out):
         ("oval_course={mode:on,bins:abc}", "oval_course.bins='abc': must be an integer ≥ 8"),
         ("oval_course={mode:on,min_prob:2}", "oval_course.min_prob=2: must be at most 1"),
         ("oval_course={mode:on,ribbon:-1}", "oval_course.ribbon=-1: must be a number > 0"),
-        ("look={mode:on,gamma:abc}", "look.gamma='abc': blur and gamma must be numbers > 0"),
+        ("look={mode:on,gamma:abc}", "look.gamma='abc': must be a number > 0 (blur and gamma"),
     ],
 )
 def test_bad_setting_refused_before_any_folder(tiny_run, tmp_path, setting, words):

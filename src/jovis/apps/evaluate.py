@@ -14,7 +14,6 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from jovis.apps.common import checked, emit_result, jovis_app, store_config
-from jovis.config import check_at_least
 
 CONFIG_NAME = store_config("evaluate", groups=())
 
@@ -76,7 +75,7 @@ def main(cfg: DictConfig) -> None:
         out,
         device=cfg.device,
         tta=bool(cfg.tta),
-        batch_size=check_at_least("batch_size", cfg.batch_size, 1, "frames per forward pass"),
+        batch_size=cfg.batch_size,
         split=cfg.split,
         resample=str(cfg.get("resample", "auto")),
         px_per_deg=cfg.get("px_per_deg"),

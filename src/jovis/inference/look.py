@@ -28,18 +28,18 @@ finds 14 of 60 vortices instead of 6 at lower precision, and marks limb strips o
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import cv2
 import numpy as np
 
-from jovis.config import mode_settings, settings_digest
+from jovis.config import check_at_least, mode_settings, settings_digest
 from jovis.frame import Frame
 
 MODES = ("auto", "on", "off")
+LOOK_RANGES = ("blur and gamma are numbers > 0; saturation, flatten and night >= 0, e.g. "
+               "blur: 0.1, flatten: 1.0, gamma: 1.0, saturation: 1.0, night: 0.6")  # fmt: skip
 JUNOCAM_FILTERS = ("red", "green", "blue", "methane")
 # product kinds of `jovis.io.junocam` that are the filters as stored (not a processed composite)
 UNPROCESSED_KINDS = ("raw", "red", "green", "blue")
@@ -64,14 +64,8 @@ class LookSettings:
             raise ValueError(f"look.mode: {self.mode!r} is not one of {', '.join(MODES)}")
         for key, above in (("blur", True), ("gamma", True), ("saturation", False),
                            ("flatten", False), ("night", False)):  # fmt: skip
-            value = getattr(self, key)
-            number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-            if not number or not math.isfinite(value) or (value <= 0 if above else value < 0):
-                raise ValueError(
-                    f"look.{key}={value!r}: blur and gamma must be numbers > 0, saturation, "
-                    "flatten and night >= 0 (e.g. blur: 0.1, flatten: 1.0, gamma: 1.0, "
-                    "saturation: 1.0, night: 0.6)"
-                )
+            check_at_least(f"look.{key}", getattr(self, key), 0, LOOK_RANGES, integer=False,
+                           above=above)  # fmt: skip
 
     @classmethod
     def from_value(cls, value: Any) -> LookSettings:
